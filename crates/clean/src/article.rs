@@ -1,0 +1,395 @@
+//! The `Article`: what kb stores and shows, and the adapter from a `ParsedItem` to it.
+//!
+//! One function decides every field (like miniflux's RSS adapter): which HTML is the body,
+//! where the summary and a missing title come from, and the content hash.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use kb_parse::ParsedItem;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::text::visible_chars;
+use crate::{Rules, clean_html_with, clean_inline};
+
+/// A summary made from the body is cut near this many characters.
+const SUMMARY_CHARS: usize = 300;
+/// A title made from the body is cut near this many characters.
+const TITLE_CHARS: usize = 80;
+
+/// One cleaned article, ready to store. Plain data: every field is owned and final.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable short id, from `ParsedItem::id`.
+    pub id: String,
+    /// Name of the feed it came from (the config name, or one derived from the feed).
+    pub feed: String,
+    /// The publisher's guid / Atom id.
+    pub guid: Option<String>,
+    /// The article's URL.
+    pub url: Option<String>,
+    /// Plain-text title.
+    pub title: String,
+    /// Author display name.
+    pub author: Option<String>,
+    /// Categories in document order.
+    pub categories: Vec<String>,
+    /// Publication time (UTC).
+    pub published: Option<DateTime<Utc>>,
+    /// Last update time (UTC).
+    pub updated: Option<DateTime<Utc>>,
+    /// Comment count (`slash:comments`).
+    pub comments: Option<u64>,
+    /// The comments page (`comments`).
+    pub comments_url: Option<String>,
+    /// Plain-text summary (cleaned description).
+    pub summary: String,
+    /// Plain-text body: one paragraph per line.
+    pub text: String,
+    /// Sanitized HTML body for display.
+    pub html: String,
+    /// Outbound links of the body, in order, without duplicates.
+    pub links: Vec<String>,
+    /// Hex SHA-256 over every stored field but the hash itself: equal hash, unchanged article.
+    pub content_hash: String,
+}
+
+/// Clean one parsed item with the built-in noise rules.
+pub fn to_article(feed: &str, item: &ParsedItem) -> Article {
+    to_article_with(feed, item, Rules::builtin())
+}
+
+/// Clean one parsed item with the given noise rules.
+///
+/// - `text`, `html`, `links`: from `content_html`, or from `summary_html` when there is no
+///   content.
+/// - `summary`: the cleaned `summary_html`; without one, the first paragraph of `text`, cut at
+///   a word boundary near 300 characters with "…".
+/// - `title`: `clean_inline(title)`; without one, the first line of `text` cut near 80
+///   characters, else the URL, else empty.
+/// - Relative URLs resolve against `base_url`, else the item's link.
+pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article {
+    let base = item.base_url.as_deref().or(item.link.as_deref());
+    let content = non_blank(item.content_html.as_deref());
+    let summary_html = non_blank(item.summary_html.as_deref());
+    let body = content
+        .or(summary_html)
+        .map(|html| clean_html_with(&as_html(html), base, rules))
+        .unwrap_or_default();
+    let summary = match summary_html {
+        Some(html) if content.is_some() => clean_html_with(&as_html(html), base, rules).text,
+        // No content: the body is the summary already.
+        Some(_) => body.text.clone(),
+        None => String::new(),
+    };
+    let summary = if summary.is_empty() {
+        cut(first_line(&body.text), SUMMARY_CHARS)
+    } else {
+        summary
+    };
+    let url = item.link.as_deref().and_then(plain);
+    let title = match item.title.as_deref().map(clean_inline) {
+        Some(title) if !title.is_empty() => title,
+        _ => match first_line(&body.text) {
+            "" => url.clone().unwrap_or_default(),
+            line => cut(line, TITLE_CHARS),
+        },
+    };
+    let mut seen = HashSet::new();
+    let categories = item
+        .categories
+        .iter()
+        .filter_map(|c| plain(c))
+        .filter(|c| seen.insert(c.clone()))
+        .collect();
+    let mut article = Article {
+        id: item.id.clone(),
+        feed: feed.to_owned(),
+        guid: item.guid.as_deref().and_then(plain),
+        url,
+        title,
+        author: item
+            .author
+            .as_deref()
+            .map(clean_inline)
+            .filter(|a| !a.is_empty()),
+        categories,
+        published: item.published,
+        updated: item.updated,
+        comments: item.comments_count,
+        comments_url: item.comments_url.as_deref().and_then(plain),
+        summary,
+        text: body.text,
+        html: body.html,
+        links: body.links,
+        content_hash: String::new(),
+    };
+    article.content_hash = content_hash(&article);
+    article
+}
+
+/// Hex SHA-256 of every field but `content_hash`, in declaration order. The serialization,
+/// fixed so a hash means the same thing across versions of kb:
+///
+/// - each field: its name in UTF-8, a 0x00 byte, then its value;
+/// - a string: its byte length as u64 little-endian, then its UTF-8 bytes;
+/// - an `Option`: 0x00 for `None`, or 0x01 then the value;
+/// - a list of strings: its length as u64 little-endian, then each string;
+/// - a time: seconds since the Unix epoch as i64 little-endian, then nanoseconds as u32
+///   little-endian;
+/// - a count: u64 little-endian.
+///
+/// Changing this changes every stored hash, so every article would look updated once.
+pub(crate) fn content_hash(a: &Article) -> String {
+    let mut h = Hasher(Sha256::new());
+    h.field("id").string(&a.id);
+    h.field("feed").string(&a.feed);
+    h.field("guid").option(a.guid.as_ref(), |h, v| {
+        h.string(v);
+    });
+    h.field("url").option(a.url.as_ref(), |h, v| {
+        h.string(v);
+    });
+    h.field("title").string(&a.title);
+    h.field("author").option(a.author.as_ref(), |h, v| {
+        h.string(v);
+    });
+    h.field("categories").strings(&a.categories);
+    h.field("published").option(a.published.as_ref(), |h, v| {
+        h.time(v);
+    });
+    h.field("updated").option(a.updated.as_ref(), |h, v| {
+        h.time(v);
+    });
+    h.field("comments").option(a.comments.as_ref(), |h, v| {
+        h.count(*v);
+    });
+    h.field("comments_url")
+        .option(a.comments_url.as_ref(), |h, v| {
+            h.string(v);
+        });
+    h.field("summary").string(&a.summary);
+    h.field("text").string(&a.text);
+    h.field("html").string(&a.html);
+    h.field("links").strings(&a.links);
+    let mut hex = String::with_capacity(64);
+    for byte in h.0.finalize() {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// The serialization documented on [`content_hash`].
+struct Hasher(Sha256);
+
+impl Hasher {
+    fn field(&mut self, name: &str) -> &mut Self {
+        self.0.update(name.as_bytes());
+        self.0.update([0]);
+        self
+    }
+
+    fn string(&mut self, s: &str) -> &mut Self {
+        self.count(s.len() as u64);
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    fn strings(&mut self, list: &[String]) -> &mut Self {
+        self.count(list.len() as u64);
+        for s in list {
+            self.string(s);
+        }
+        self
+    }
+
+    fn time(&mut self, t: &DateTime<Utc>) -> &mut Self {
+        self.0.update(t.timestamp().to_le_bytes());
+        self.0.update(t.timestamp_subsec_nanos().to_le_bytes());
+        self
+    }
+
+    fn count(&mut self, n: u64) -> &mut Self {
+        self.0.update(n.to_le_bytes());
+        self
+    }
+
+    fn option<T>(&mut self, v: Option<&T>, value: impl FnOnce(&mut Self, &T)) {
+        match v {
+            None => {
+                self.0.update([0]);
+            }
+            Some(v) => {
+                self.0.update([1]);
+                value(self, v);
+            }
+        }
+    }
+}
+
+fn non_blank(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+/// Plain-text descriptions (no markup at all, as WordPress writes excerpts) mark paragraphs
+/// with newlines; HTML would fold them into spaces, so turn them into `<br>` first.
+fn as_html(s: &str) -> std::borrow::Cow<'_, str> {
+    let has_markup = s
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!')));
+    if has_markup || !s.contains('\n') {
+        s.into()
+    } else {
+        s.replace('\n', "<br>").into()
+    }
+}
+
+/// A single-line string with controls dropped and whitespace collapsed; `None` when empty.
+/// For URLs, guids and categories: values printed as they are, never parsed as HTML.
+fn plain(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    for c in visible_chars(s) {
+        if c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    let trimmed = out.trim_end();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// `s` if it has at most `max` characters; otherwise cut at the last space before `max`
+/// (or at `max` when that would lose more than half) and end with "…".
+fn cut(s: &str, max: usize) -> String {
+    let Some((end, _)) = s.char_indices().nth(max) else {
+        return s.to_owned();
+    };
+    let head = &s[..end];
+    let head = match head.rfind(' ') {
+        Some(space) if head[..space].chars().count() > max / 2 => &head[..space],
+        _ => head,
+    };
+    let head = head
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–'));
+    format!("{head}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> ParsedItem {
+        ParsedItem {
+            id: "0123456789abcdef".into(),
+            guid: Some("http://example.com/?p=1".into()),
+            guid_is_permalink: false,
+            title: Some("A &amp; B <em>title</em>".into()),
+            link: Some("http://example.com/a/".into()),
+            author: Some(" Mike ".into()),
+            categories: vec![" One ".into(), "Two".into(), "One".into(), " ".into()],
+            published: Some(DateTime::from_timestamp(1_268_805_487, 0).expect("valid")),
+            updated: None,
+            comments_url: Some("http://example.com/a/#comments".into()),
+            comments_feed: None,
+            comments_count: Some(3),
+            summary_html: Some("Short.\nSecond line [...]".into()),
+            content_html: Some("<p>Body <a href=\"/b\">link</a>.</p>".into()),
+            base_url: None,
+        }
+    }
+
+    #[test]
+    fn copies_and_cleans_fields() {
+        let a = to_article("feed", &item());
+        assert_eq!(a.id, "0123456789abcdef");
+        assert_eq!(a.feed, "feed");
+        assert_eq!(a.title, "A & B title");
+        assert_eq!(a.author.as_deref(), Some("Mike"));
+        assert_eq!(a.categories, ["One", "Two"]);
+        assert_eq!(a.comments, Some(3));
+        assert_eq!(a.text, "Body link.");
+        assert_eq!(a.summary, "Short.\nSecond line [...]");
+        assert_eq!(a.links, ["http://example.com/b"]);
+        assert_eq!(a.content_hash.len(), 64);
+    }
+
+    #[test]
+    fn summary_is_the_body_when_there_is_no_content() {
+        let mut it = item();
+        it.content_html = None;
+        let a = to_article("feed", &it);
+        assert_eq!(a.text, "Short.\nSecond line [...]");
+        assert_eq!(a.summary, a.text);
+    }
+
+    #[test]
+    fn summary_falls_back_to_the_first_paragraph_cut_at_a_word() {
+        let mut it = item();
+        it.summary_html = None;
+        let long = "word ".repeat(100);
+        it.content_html = Some(format!("<p>{long}</p><p>Second.</p>"));
+        let a = to_article("feed", &it);
+        assert!(a.summary.ends_with("word…"), "{}", a.summary);
+        assert!(a.summary.chars().count() <= SUMMARY_CHARS + 1);
+    }
+
+    #[test]
+    fn title_falls_back_to_the_text_then_the_url() {
+        let mut it = item();
+        it.title = Some(" <b></b> ".into());
+        it.content_html = Some("<p>Untitled post about things that go on and on and on and on and on for a long while.</p>".into());
+        let a = to_article("feed", &it);
+        assert_eq!(
+            a.title,
+            "Untitled post about things that go on and on and on and on and on for a long…"
+        );
+        it.content_html = None;
+        it.summary_html = None;
+        it.title = None;
+        assert_eq!(to_article("feed", &it).title, "http://example.com/a/");
+    }
+
+    #[test]
+    fn hash_changes_with_any_field_and_only_then() {
+        let a = to_article("feed", &item());
+        assert_eq!(a, to_article("feed", &item()));
+        let mut it = item();
+        it.comments_count = Some(4);
+        assert_ne!(a.content_hash, to_article("feed", &it).content_hash);
+        assert_ne!(a.content_hash, to_article("other", &item()).content_hash);
+        // Moving a value between fields changes the hash (fields are delimited).
+        let mut b = a.clone();
+        b.summary = String::new();
+        b.text = format!("{}{}", a.summary, a.text);
+        assert_ne!(content_hash(&a), content_hash(&b));
+    }
+
+    #[test]
+    fn controls_never_reach_titles_urls_or_categories() {
+        let mut it = item();
+        it.title = Some("\u{1b}[31mRed\u{1b}[0m".into());
+        it.link = Some("http://x/\u{7}".into());
+        it.categories = vec!["a\u{1b}[2Jb".into()];
+        let a = to_article("feed", &it);
+        assert_eq!(a.title, "Red");
+        assert_eq!(a.url.as_deref(), Some("http://x/"));
+        assert_eq!(a.categories, ["ab"]);
+    }
+
+    #[test]
+    fn cut_prefers_word_boundaries() {
+        assert_eq!(cut("short", 10), "short");
+        assert_eq!(cut("alpha beta gamma", 12), "alpha beta…");
+        assert_eq!(cut("abcdefghijklmnop", 5), "abcde…");
+    }
+}

@@ -1,0 +1,292 @@
+//! Publisher HTML in, [`CleanedHtml`] out: the one pass every body and summary goes through.
+//!
+//! The steps: [`guard`](crate::guard) caps the input, scraper (html5ever) parses it as a body
+//! fragment, the noise [`Rules`] pick widgets and they are detached (with any container they
+//! leave empty), then one tree gives the text layout, the outbound links and, through ammonia,
+//! the sanitized HTML.
+
+use ego_tree::{NodeId, NodeRef};
+use scraper::{ElementRef, Html, Node};
+use url::Url;
+
+use crate::guard::guard;
+use crate::rules::Rules;
+use crate::sanitize::sanitize;
+use crate::text::{BLOCKS, layout, visible_chars};
+use crate::walk::{Event, Step, walk};
+
+/// One HTML body, cleaned three ways.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CleanedHtml {
+    /// Plain text: one paragraph per line, list items on their own lines, no empty lines.
+    pub text: String,
+    /// Sanitized HTML for display: allow-listed tags and attributes, URLs made absolute.
+    pub html: String,
+    /// Absolute http(s) links of the body, in order, without duplicates.
+    pub links: Vec<String>,
+}
+
+/// Clean `html` with the built-in noise rules. `base` resolves relative links and images.
+///
+/// ```
+/// let cleaned = kb_clean::clean_html(
+///     "<p>Read <a href=\"/more\">more</a>&hellip;</p><script>x()</script>",
+///     Some("http://example.com/post/"),
+/// );
+/// assert_eq!(cleaned.text, "Read more\u{2026}");
+/// assert_eq!(cleaned.links, ["http://example.com/more"]);
+/// ```
+pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
+    clean_html_with(html, base, Rules::builtin())
+}
+
+/// Clean `html` with the given noise rules and limits.
+pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
+    let guarded = guard(html, rules.limits());
+    let mut doc = Html::parse_fragment(&guarded);
+    let noise = rules.matches(&doc);
+    remove(&mut doc, &noise);
+    let base = base.and_then(|b| Url::parse(b.trim()).ok());
+    let root = doc.tree.root();
+    CleanedHtml {
+        text: layout(root),
+        html: sanitize(&serialize(&doc), base.as_ref()),
+        links: links(root, base.as_ref()),
+    }
+}
+
+/// Plain text for a title or an author name: tags stripped, entities decoded, whitespace
+/// collapsed to single spaces, controls dropped, trimmed.
+///
+/// ```
+/// assert_eq!(kb_clean::clean_inline(" Q&amp;A: <b>the</b>\n&#8220;best&#8221; "), "Q&A: the \u{201c}best\u{201d}");
+/// ```
+pub fn clean_inline(s: &str) -> String {
+    let limits = Rules::builtin().limits();
+    // Plain text needs no parser; markup or entities do.
+    let text = if s.contains(['<', '&']) {
+        let doc = Html::parse_fragment(&guard(s, limits));
+        let mut text = String::new();
+        walk(doc.tree.root(), |event| {
+            match event {
+                Event::Enter(node) => match node.value() {
+                    Node::Text(t) => text.push_str(t),
+                    Node::Element(e) if matches!(e.name(), "script" | "style") => {
+                        return Step::Skip;
+                    }
+                    Node::Element(e) if is_break(e.name()) => text.push(' '),
+                    _ => {}
+                },
+                // Block boundaries in a title still separate words; inline ones do not.
+                Event::Leave(node) => {
+                    if matches!(node.value(), Node::Element(e) if is_break(e.name())) {
+                        text.push(' ');
+                    }
+                }
+            }
+            Step::Descend
+        });
+        text
+    } else {
+        crate::guard::truncate(s, limits.max_input_bytes).to_owned()
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in visible_chars(&text) {
+        if c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+fn is_break(name: &str) -> bool {
+    name == "br" || BLOCKS.contains(&name)
+}
+
+/// Elements that may be left empty by a removal and should then go too: the containers
+/// widgets are wrapped in (`<p align="left"><a class="tt">…</a></p>` in the seed).
+const EMPTIABLE: &[&str] = &[
+    "aside",
+    "b",
+    "blockquote",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "em",
+    "figure",
+    "font",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "i",
+    "li",
+    "nav",
+    "ol",
+    "p",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "ul",
+];
+
+/// Elements that are content even without text.
+const MEDIA: &[&str] = &["audio", "hr", "img", "picture", "svg", "table", "video"];
+
+/// Detach `ids` from the tree, then every container the removals left empty.
+fn remove(doc: &mut Html, ids: &[NodeId]) {
+    let mut parents = Vec::new();
+    for &id in ids {
+        if let Some(mut node) = doc.tree.get_mut(id) {
+            if let Some(parent) = node.parent() {
+                parents.push(parent.id());
+            }
+            node.detach();
+        }
+    }
+    for mut id in parents {
+        loop {
+            let Some(node) = doc.tree.get(id) else { break };
+            let Some(parent) = node.parent() else { break };
+            if !is_emptiable(node) || has_content(node) {
+                break;
+            }
+            let parent = parent.id();
+            if let Some(mut node) = doc.tree.get_mut(id) {
+                node.detach();
+            }
+            id = parent;
+        }
+    }
+}
+
+fn is_emptiable(node: NodeRef<'_, Node>) -> bool {
+    matches!(node.value(), Node::Element(e) if EMPTIABLE.contains(&e.name()))
+}
+
+/// Whether the subtree holds visible text or media.
+fn has_content(node: NodeRef<'_, Node>) -> bool {
+    node.descendants().any(|n| match n.value() {
+        Node::Text(t) => t.chars().any(|c| !c.is_whitespace()),
+        Node::Element(e) => MEDIA.contains(&e.name()),
+        _ => false,
+    })
+}
+
+/// The fragment as HTML (children of its `<html>` root), for the sanitizer.
+fn serialize(doc: &Html) -> String {
+    doc.tree
+        .root()
+        .children()
+        .find_map(ElementRef::wrap)
+        .map(|root| root.inner_html())
+        .unwrap_or_default()
+}
+
+/// Absolute http(s) `a href`s in document order, first occurrence kept. Fragment-only links
+/// (`#top`) point into the article itself and are not outbound.
+fn links(root: NodeRef<'_, Node>, base: Option<&Url>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    walk(root, |event| {
+        if let Event::Enter(node) = event {
+            if let Node::Element(e) = node.value() {
+                if e.name() == "a" {
+                    let href = e.attr("href").map(str::trim).unwrap_or_default();
+                    if let Some(url) = resolve(href, base) {
+                        if seen.insert(url.clone()) {
+                            out.push(url);
+                        }
+                    }
+                }
+            }
+        }
+        Step::Descend
+    });
+    out
+}
+
+fn resolve(href: &str, base: Option<&Url>) -> Option<String> {
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let url = match base {
+        Some(base) => base.join(href).ok()?,
+        None => Url::parse(href).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_absolute_deduplicated_and_http_only() {
+        let html = r##"<p><a href="/a">a</a> <a href="http://example.com/a">again</a>
+            <a href="https://other.org/x?y=1&amp;z=2">x</a> <a href="mailto:me@x.com">m</a>
+            <a href="javascript:alert(1)">j</a> <a href="#top">top</a> <a>none</a>
+            <a href="relative">r</a></p>"##;
+        let cleaned = clean_html(html, Some("http://example.com/post/"));
+        assert_eq!(
+            cleaned.links,
+            [
+                "http://example.com/a",
+                "https://other.org/x?y=1&z=2",
+                "http://example.com/post/relative"
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_links_without_base_are_dropped() {
+        assert!(clean_html("<a href='/a'>a</a>", None).links.is_empty());
+    }
+
+    #[test]
+    fn inline_strips_tags_and_collapses() {
+        assert_eq!(clean_inline("  Hello\n\t<em>World</em>  "), "Hello World");
+        assert_eq!(clean_inline("ISN&#8217;T"), "ISN\u{2019}T");
+        assert_eq!(clean_inline("plain  text"), "plain text");
+        assert_eq!(clean_inline("a<p>b</p>c"), "a b c");
+        assert_eq!(clean_inline("x<script>alert(1)</script>"), "x");
+        assert_eq!(clean_inline(""), "");
+    }
+
+    #[test]
+    fn inline_strips_escape_sequences() {
+        assert_eq!(
+            clean_inline("\u{1b}[2J\u{1b}[31mRed\u{1b}[0m title\u{7}"),
+            "Red title"
+        );
+        assert_eq!(clean_inline("a&#27;[31mb"), "ab");
+    }
+
+    #[test]
+    fn containers_left_empty_by_a_removal_go_too() {
+        let html = r#"<div class="post"><p>Keep</p></div><div><p><span><a class="tt" href="http://twitter.com/home?s=1">t</a></span></p></div><p><img src="http://x/i.png"> <a class="tt" href="http://twitter.com/home">t</a></p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(
+            cleaned.html,
+            "<div><p>Keep</p></div><p><img src=\"http://x/i.png\"> </p>"
+        );
+    }
+
+    #[test]
+    fn empty_input() {
+        assert_eq!(clean_html("", None), CleanedHtml::default());
+    }
+}

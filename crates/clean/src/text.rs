@@ -1,0 +1,360 @@
+//! Plain-text layout of a cleaned tree: one paragraph per line, list items on their own lines
+//! with `- ` or `1. ` markers, whitespace collapsed, and nothing a terminal would interpret.
+//!
+//! Text goes to terminals (issue 3.7), so every character passes [`visible_chars`]: C0 and C1
+//! controls and ANSI escape sequences are dropped, whatever the feed put in.
+
+use ego_tree::NodeRef;
+use scraper::Node;
+
+use crate::walk::{Event, Step, walk};
+
+/// Elements whose content is never text: code, styling, embedded documents and fallbacks.
+const SKIPPED: &[&str] = &[
+    "audio", "canvas", "datalist", "embed", "head", "iframe", "math", "noembed", "noframes",
+    "noscript", "object", "script", "select", "style", "svg", "template", "textarea", "title",
+    "video",
+];
+
+/// Elements that start and end a line of text.
+pub(crate) const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "legend",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tr",
+    "ul",
+];
+
+/// Nested lists are indented two spaces per level, up to this many levels.
+const MAX_INDENT: usize = 6;
+
+/// The text of the tree under `root`, laid out as described in the module doc.
+pub(crate) fn layout(root: NodeRef<'_, Node>) -> String {
+    let mut out = Layout::default();
+    walk(root, |event| {
+        match event {
+            Event::Enter(node) => match node.value() {
+                Node::Text(text) => out.text(text),
+                Node::Element(element) => return out.open(element),
+                _ => {}
+            },
+            Event::Leave(node) => {
+                if let Node::Element(element) = node.value() {
+                    out.close(element.name());
+                }
+            }
+        }
+        Step::Descend
+    });
+    out.finish()
+}
+
+/// A list being laid out: bullets or numbers, and the next number.
+enum List {
+    Bullets,
+    Numbers(i64),
+}
+
+#[derive(Default)]
+struct Layout {
+    /// Finished lines, joined by `\n`.
+    out: String,
+    /// The line being built, without its marker.
+    line: String,
+    /// Whitespace was seen since the last character of `line`.
+    space: bool,
+    /// The marker (indent and `- ` or `N. `) for the next line that gets text.
+    marker: Option<String>,
+    /// Open lists, innermost last.
+    lists: Vec<List>,
+    /// Depth of open `pre` elements: there, line breaks in the source are kept.
+    pre: usize,
+}
+
+impl Layout {
+    fn open(&mut self, element: &scraper::node::Element) -> Step {
+        let name = element.name();
+        if SKIPPED.contains(&name) {
+            return Step::Skip;
+        }
+        match name {
+            "br" => self.break_line(),
+            "td" | "th" => self.space = true,
+            "ul" | "menu" | "dir" => self.lists.push(List::Bullets),
+            "ol" => {
+                // HTML: `start` gives the first number; garbage falls back to 1.
+                let start = element
+                    .attr("start")
+                    .and_then(|s| s.trim().parse::<i64>().ok())
+                    .unwrap_or(1);
+                self.lists.push(List::Numbers(start));
+            }
+            "pre" => self.pre += 1,
+            _ => {}
+        }
+        if BLOCKS.contains(&name) {
+            self.break_line();
+        }
+        if name == "li" {
+            self.marker = Some(self.next_marker());
+        }
+        Step::Descend
+    }
+
+    fn close(&mut self, name: &str) {
+        match name {
+            "ul" | "menu" | "dir" | "ol" => {
+                self.lists.pop();
+            }
+            "pre" => self.pre = self.pre.saturating_sub(1),
+            "td" | "th" => self.space = true,
+            _ => {}
+        }
+        if BLOCKS.contains(&name) {
+            self.break_line();
+            // An item without text leaves no marker behind.
+            self.marker = None;
+        }
+    }
+
+    /// The marker for a new list item: indented by nesting, numbered in `ol`.
+    fn next_marker(&mut self) -> String {
+        let indent = "  ".repeat(self.lists.len().saturating_sub(1).min(MAX_INDENT));
+        match self.lists.last_mut() {
+            Some(List::Numbers(n)) => {
+                let marker = format!("{indent}{n}. ");
+                *n = n.saturating_add(1);
+                marker
+            }
+            Some(List::Bullets) | None => format!("{indent}- "),
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        for c in visible_chars(text) {
+            if c == '\n' && self.pre > 0 {
+                self.break_line();
+            } else if c.is_whitespace() {
+                self.space = true;
+            } else {
+                if self.line.is_empty() {
+                    if let Some(marker) = self.marker.take() {
+                        self.line.push_str(&marker);
+                    }
+                } else if self.space {
+                    self.line.push(' ');
+                }
+                self.space = false;
+                self.line.push(c);
+            }
+        }
+    }
+
+    /// End the current line, if it has text.
+    fn break_line(&mut self) {
+        if !self.line.is_empty() {
+            if !self.out.is_empty() {
+                self.out.push('\n');
+            }
+            self.out.push_str(&self.line);
+            self.line.clear();
+        }
+        self.space = false;
+    }
+
+    fn finish(mut self) -> String {
+        self.break_line();
+        self.out
+    }
+}
+
+/// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, C1
+/// controls, ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and two-byte
+/// `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped. Whitespace
+/// controls (tab, newline, …) are kept: callers collapse them.
+pub(crate) fn visible_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = s.chars();
+    std::iter::from_fn(move || {
+        loop {
+            let c = chars.next()?;
+            match c {
+                '\u{1b}' => match chars.next() {
+                    Some('[') => skip_csi(&mut chars),
+                    Some(']') => skip_osc(&mut chars),
+                    _ => {}
+                },
+                '\u{9b}' => skip_csi(&mut chars),
+                '\u{9d}' => skip_osc(&mut chars),
+                '\u{200b}' | '\u{00ad}' | '\u{feff}' => {}
+                c if c.is_whitespace() => return Some(c),
+                c if c.is_control() => {}
+                c => return Some(c),
+            }
+        }
+    })
+}
+
+/// Skip a CSI sequence's parameters and intermediates up to its final byte (0x40..=0x7E).
+fn skip_csi(chars: &mut std::str::Chars<'_>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Skip an OSC sequence up to BEL or `ESC \`.
+fn skip_osc(chars: &mut std::str::Chars<'_>) {
+    while let Some(c) = chars.next() {
+        if c == '\u{7}' || c == '\u{9c}' {
+            break;
+        }
+        if c == '\u{1b}' {
+            chars.next();
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::clean_html;
+
+    fn text(html: &str) -> String {
+        clean_html(html, None).text
+    }
+
+    #[test]
+    fn paragraphs_are_lines() {
+        assert_eq!(text("<p>One</p><p>Two</p>"), "One\nTwo");
+        assert_eq!(text("<div>One<div>Two</div>Three</div>"), "One\nTwo\nThree");
+        assert_eq!(text("<h2>Head</h2>Body"), "Head\nBody");
+    }
+
+    #[test]
+    fn br_breaks_a_line_and_empty_lines_vanish() {
+        assert_eq!(
+            text("<p>One<br>Two<br><br>Three</p><p> </p><p>Four</p>"),
+            "One\nTwo\nThree\nFour"
+        );
+    }
+
+    #[test]
+    fn unordered_items_get_dashes() {
+        assert_eq!(
+            text("<p>List:</p><ul><li>a</li><li>b</li></ul>"),
+            "List:\n- a\n- b"
+        );
+    }
+
+    #[test]
+    fn ordered_items_get_numbers_from_start() {
+        assert_eq!(text("<ol><li>a<li>b</ol>"), "1. a\n2. b");
+        assert_eq!(text("<ol start=\"4\"><li>a<li>b</ol>"), "4. a\n5. b");
+        assert_eq!(text("<ol start=\"x\"><li>a</ol>"), "1. a");
+    }
+
+    #[test]
+    fn nested_lists_are_indented() {
+        assert_eq!(
+            text("<ul><li>a<ol><li>b</li></ol></li><li>c</li></ul>"),
+            "- a\n  1. b\n- c"
+        );
+    }
+
+    #[test]
+    fn items_with_blocks_inside_keep_their_marker() {
+        assert_eq!(
+            text("<ul><li><p>a</p><p>b</p></li><li></li></ul><p>c</p>"),
+            "- a\nb\nc"
+        );
+    }
+
+    #[test]
+    fn entities_are_decoded() {
+        assert_eq!(
+            text("<p>&#8220;Hi&#8221; it&#8217;s 1&#8211;2 &amp; &lt;b&gt;&hellip;</p>"),
+            "\u{201c}Hi\u{201d} it\u{2019}s 1\u{2013}2 & <b>\u{2026}"
+        );
+    }
+
+    #[test]
+    fn whitespace_is_collapsed_and_nbsp_is_a_space() {
+        assert_eq!(text("<p>  a \n\t b&nbsp;&nbsp;c  </p>"), "a b c");
+        assert_eq!(
+            text("<p><b>bold</b>, <a href='x'>link</a> text</p>"),
+            "bold, link text"
+        );
+    }
+
+    #[test]
+    fn inline_boundaries_do_not_add_spaces() {
+        assert_eq!(text("<p>un<em>believ</em>able</p>"), "unbelievable");
+    }
+
+    #[test]
+    fn code_and_embeds_are_never_text() {
+        let html = "<p>a<script>alert(1)</script><style>p{}</style><noscript>ns</noscript>\
+                    <iframe>frame</iframe><img alt='pic' src='x.png'>b</p>";
+        assert_eq!(text(html), "ab");
+    }
+
+    #[test]
+    fn table_cells_are_separated() {
+        assert_eq!(
+            text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>"),
+            "a b\nc"
+        );
+    }
+
+    #[test]
+    fn pre_keeps_its_lines() {
+        assert_eq!(
+            text("<pre>line one\n  line two</pre>"),
+            "line one\nline two"
+        );
+    }
+
+    #[test]
+    fn controls_and_escape_sequences_are_stripped() {
+        let html =
+            "<p>red\u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7}bell\u{7}\u{0}\u{9b}2Jok\u{85}x</p>";
+        assert_eq!(text(html), "redtext bellok x");
+        assert_eq!(text("<p>&#27;[1mbold&#27;[0m</p>"), "bold");
+    }
+}

@@ -1,0 +1,61 @@
+//! `kb list`: newest first.
+
+use anyhow::Result;
+use kb_store::ListRequest;
+use serde::Serialize;
+
+use super::{ArticleView, Ctx, day};
+use crate::args::ListArgs;
+use crate::out::safe;
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    total: usize,
+    articles: Vec<ArticleView<'a>>,
+}
+
+pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
+    let kb = ctx.open_kb()?;
+    let res = kb.list(&ListRequest {
+        categories: a.category,
+        authors: a.author,
+        feeds: a.feed,
+        limit: a.limit,
+        offset: a.offset,
+    })?;
+    if a.json {
+        let articles = res
+            .articles
+            .iter()
+            .map(|x| ArticleView::new(x, false))
+            .collect();
+        return ctx.out.json(&ListJson {
+            total: res.total,
+            articles,
+        });
+    }
+    let mut s = String::new();
+    for art in &res.articles {
+        s.push_str(&format!(
+            "{}  {}  {}{}\n",
+            &art.id[..art.id.len().min(8)],
+            day(art.published),
+            safe(&art.title, false),
+            art.author
+                .as_deref()
+                .map(|x| format!(" ({})", safe(x, false)))
+                .unwrap_or_default()
+        ));
+    }
+    if res.total > res.articles.len() + a.offset {
+        s.push_str(&format!(
+            "… {} of {} shown (use --limit/--offset for more)\n",
+            res.articles.len(),
+            res.total
+        ));
+    }
+    if res.total == 0 {
+        s.push_str("no articles\n");
+    }
+    ctx.out.text(&s)
+}

@@ -1,0 +1,149 @@
+//! One module per command, plus what they share: the context, opening the KB, JSON views.
+
+pub mod facets;
+pub mod list;
+pub mod parse;
+pub mod reindex;
+pub mod search;
+pub mod show;
+pub mod sync;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use kb_clean::{Article, Rules};
+use kb_store::Kb;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::out::Out;
+
+/// What every command gets.
+pub struct Ctx {
+    pub config: Config,
+    pub index: PathBuf,
+    pub out: Out,
+    pub verbose: u8,
+}
+
+impl Ctx {
+    /// Open the KB for reading.
+    pub fn open_kb(&self) -> Result<Kb> {
+        Ok(Kb::open(&self.index)?)
+    }
+
+    /// The built-in noise rules plus the config's.
+    pub fn rules(&self) -> Result<Rules> {
+        Rules::with_extra(self.config.clean.rules.clone()).context("in [clean] rules of the config")
+    }
+
+    /// Progress and notes go to stderr, unless --quiet.
+    pub fn note(&self, msg: &str) {
+        if !self.out.quiet {
+            eprintln!("{msg}");
+        }
+    }
+}
+
+/// `--since` / `--until`: a bare date covers its whole day (UTC), so both bounds are inclusive
+/// of that day; RFC 3339 timestamps are taken as they are.
+pub fn parse_bound(s: &str, end_of_day: bool, flag: &str) -> Result<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let t = if end_of_day {
+            NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()
+        } else {
+            NaiveTime::MIN
+        };
+        return Ok(d.and_time(t).and_utc());
+    }
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| {
+        anyhow::anyhow!("{flag} {s:?} is not a date: use YYYY-MM-DD or an RFC 3339 time like 2010-03-04T12:00:00Z")
+    })
+}
+
+/// The JSON shape of an article for `show` (with text) and `list` (without).
+#[derive(Debug, Serialize)]
+pub struct ArticleView<'a> {
+    pub id: &'a str,
+    pub feed: &'a str,
+    pub guid: Option<&'a str>,
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+    pub author: Option<&'a str>,
+    pub categories: &'a [String],
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    pub comments: Option<u64>,
+    pub comments_url: Option<&'a str>,
+    pub summary: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<&'a str>,
+    pub links: &'a [String],
+}
+
+impl<'a> ArticleView<'a> {
+    pub fn new(a: &'a Article, with_text: bool) -> Self {
+        ArticleView {
+            id: &a.id,
+            feed: &a.feed,
+            guid: a.guid.as_deref(),
+            title: &a.title,
+            url: a.url.as_deref(),
+            author: a.author.as_deref(),
+            categories: &a.categories,
+            published: a.published,
+            updated: a.updated,
+            comments: a.comments,
+            comments_url: a.comments_url.as_deref(),
+            summary: &a.summary,
+            text: with_text.then_some(a.text.as_str()),
+            links: &a.links,
+        }
+    }
+}
+
+/// "2010-03-17" or "undated".
+pub fn day(d: Option<DateTime<Utc>>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "undated".into())
+}
+
+/// The metadata line under a title: date · author · categories.
+pub fn meta_line(a: Option<DateTime<Utc>>, author: Option<&str>, cats: &[String]) -> String {
+    let mut parts = vec![day(a)];
+    if let Some(au) = author {
+        parts.push(au.to_string());
+    }
+    if !cats.is_empty() {
+        parts.push(cats.join(", "));
+    }
+    crate::out::safe(&parts.join(" · "), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_dates_cover_the_whole_day() {
+        assert_eq!(
+            parse_bound("2010-03-04", false, "--since")
+                .unwrap()
+                .to_rfc3339(),
+            "2010-03-04T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_bound("2010-03-04", true, "--until")
+                .unwrap()
+                .to_rfc3339(),
+            "2010-03-04T23:59:59+00:00"
+        );
+        assert!(parse_bound("2010-03-04T05:00:00+02:00", false, "--since").is_ok());
+        let e = parse_bound("yesterday", false, "--since")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--since") && e.contains("YYYY-MM-DD"), "{e}");
+    }
+}

@@ -1,0 +1,87 @@
+//! `kb parse`: what the parser and cleaner extract from one document; nothing is stored.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::Ctx;
+use super::sync::{Source, read_source};
+use crate::args::ParseArgs;
+use crate::pipeline::to_articles;
+
+#[derive(Serialize)]
+struct ParseJson<'a> {
+    feed: FeedJson<'a>,
+    items: Vec<ItemJson<'a>>,
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct FeedJson<'a> {
+    title: Option<String>,
+    link: Option<&'a str>,
+    description: Option<String>,
+    language: Option<&'a str>,
+    format: kb_parse::FeedFormat,
+}
+
+#[derive(Serialize)]
+struct ItemJson<'a> {
+    id: &'a str,
+    guid: Option<&'a str>,
+    title: &'a str,
+    link: Option<&'a str>,
+    author: Option<&'a str>,
+    categories: &'a [String],
+    published: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+    comments: Option<u64>,
+    comments_url: Option<&'a str>,
+    summary: &'a str,
+    text: &'a str,
+    links: &'a [String],
+}
+
+pub fn run(ctx: &Ctx, a: ParseArgs) -> Result<()> {
+    let rules = ctx.rules()?;
+    let source = Source::from_arg(&a.source);
+    let raw = read_source(ctx, &source)?;
+    let (feed, articles, _) = to_articles(
+        Some("parse"),
+        &raw.bytes,
+        raw.final_url.as_deref(),
+        raw.content_type.as_deref(),
+        &rules,
+    )
+    .with_context(|| format!("cannot parse {}", a.source))?;
+    let items = articles
+        .iter()
+        .map(|x| ItemJson {
+            id: &x.id,
+            guid: x.guid.as_deref(),
+            title: &x.title,
+            link: x.url.as_deref(),
+            author: x.author.as_deref(),
+            categories: &x.categories,
+            published: x.published,
+            updated: x.updated,
+            comments: x.comments,
+            comments_url: x.comments_url.as_deref(),
+            summary: &x.summary,
+            text: &x.text,
+            links: &x.links,
+        })
+        .collect();
+    let json = ParseJson {
+        feed: FeedJson {
+            title: feed.title.as_deref().map(kb_clean::clean_inline),
+            link: feed.link.as_deref(),
+            description: feed.description.as_deref().map(kb_clean::clean_inline),
+            language: feed.language.as_deref(),
+            format: feed.format,
+        },
+        items,
+        warnings: &feed.warnings,
+    };
+    ctx.out.json(&json)
+}

@@ -1,0 +1,135 @@
+//! `kb search`.
+
+use anyhow::Result;
+use kb_store::{Facets, Highlight, SearchHit, SearchRequest, SortOrder};
+use serde::Serialize;
+
+use super::{Ctx, meta_line, parse_bound};
+use crate::args::{SearchArgs, SortArg};
+use crate::out::{Out, safe};
+
+#[derive(Serialize)]
+struct SearchJson<'a> {
+    query: &'a str,
+    total: usize,
+    offset: usize,
+    hits: &'a [SearchHit],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facets: Option<&'a Facets>,
+}
+
+pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
+    let since = a
+        .since
+        .as_deref()
+        .map(|s| parse_bound(s, false, "--since"))
+        .transpose()?;
+    let until = a
+        .until
+        .as_deref()
+        .map(|s| parse_bound(s, true, "--until"))
+        .transpose()?;
+    let kb = ctx.open_kb()?;
+    let mut req = SearchRequest::new(&a.query);
+    req.limit = a.limit;
+    req.offset = a.offset;
+    req.categories = a.category;
+    req.authors = a.author;
+    req.feeds = a.feed;
+    req.since = since;
+    req.until = until;
+    req.facets = a.facets;
+    req.sort = match a.sort {
+        SortArg::Relevance => SortOrder::Relevance,
+        SortArg::Date => SortOrder::Date,
+    };
+    let res = kb.search(&req)?;
+    if a.json {
+        return ctx.out.json(&SearchJson {
+            query: &a.query,
+            total: res.total,
+            offset: a.offset,
+            hits: &res.hits,
+            facets: res.facets.as_ref(),
+        });
+    }
+    let mut s = String::new();
+    for (i, h) in res.hits.iter().enumerate() {
+        s.push_str(&format!(
+            "{}. {}\n",
+            a.offset + i + 1,
+            ctx.out.bold(&safe(&h.title, false))
+        ));
+        s.push_str(&format!(
+            "   {}\n",
+            meta_line(h.published, h.author.as_deref(), &h.categories)
+        ));
+        if let Some(u) = &h.url {
+            s.push_str(&format!("   {}\n", safe(u, false)));
+        }
+        s.push_str(&format!("   id {}\n", h.id));
+        if !h.snippet.is_empty() {
+            s.push_str(&format!(
+                "   {}\n",
+                highlight(&ctx.out, &h.snippet, &h.highlights)
+            ));
+        }
+        s.push('\n');
+    }
+    let shown = res.hits.len();
+    if res.total == 0 {
+        s.push_str(&format!("no matches for {:?}\n", safe(&a.query, false)));
+    } else {
+        s.push_str(&format!(
+            "{} of {} match{}\n",
+            if shown == res.total {
+                format!("{shown}")
+            } else {
+                format!("{}-{}", a.offset + 1, a.offset + shown)
+            },
+            res.total,
+            if res.total == 1 { "" } else { "es" }
+        ));
+    }
+    if let Some(f) = &res.facets {
+        for (label, counts) in [
+            ("categories", &f.categories),
+            ("authors", &f.authors),
+            ("feeds", &f.feeds),
+            ("years", &f.years),
+        ] {
+            let list: Vec<String> = counts
+                .iter()
+                .map(|c| format!("{} ({})", safe(&c.name, false), c.count))
+                .collect();
+            s.push_str(&format!("{label}: {}\n", list.join(", ")));
+        }
+    }
+    ctx.out.text(&s)
+}
+
+/// Bold the matched ranges on a terminal; plain text when piped.
+fn highlight(out: &Out, snippet: &str, hl: &[Highlight]) -> String {
+    let chars: Vec<char> = snippet.chars().collect();
+    if !out.tty || hl.is_empty() {
+        return safe(snippet, false);
+    }
+    let mut s = String::new();
+    let mut pos = 0;
+    for h in hl {
+        if h.start < pos || h.end > chars.len() {
+            continue;
+        }
+        s.push_str(&safe(
+            &chars[pos..h.start].iter().collect::<String>(),
+            false,
+        ));
+        s.push_str(&out.bold(&safe(
+            &chars[h.start..h.end].iter().collect::<String>(),
+            false,
+        )));
+        pos = h.end;
+    }
+    s.push_str(&safe(&chars[pos..].iter().collect::<String>(), false));
+    s
+}

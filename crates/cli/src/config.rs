@@ -1,0 +1,113 @@
+//! `kb.toml`: the feeds this checkout syncs, and optional settings.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// The parsed config file, with the directory its relative paths are relative to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Feeds, in the order they are listed.
+    #[serde(default, rename = "feed")]
+    pub feeds: Vec<FeedConfig>,
+    /// HTTP settings for all feeds.
+    #[serde(default)]
+    pub fetch: FetchConfig,
+    /// Extra noise-removal rules.
+    #[serde(default)]
+    pub clean: CleanConfig,
+    /// Directory of the config file.
+    #[serde(skip)]
+    pub dir: PathBuf,
+    /// Whether the file existed.
+    #[serde(skip)]
+    pub exists: bool,
+}
+
+/// One `[[feed]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    /// Short name, shown in summaries and usable in `--feed`.
+    pub name: String,
+    /// Feed URL.
+    pub url: String,
+    /// Local copy used by `kb sync --offline` (relative to the config file).
+    #[serde(default)]
+    pub fixture: Option<PathBuf>,
+    /// Category for grouping (OPML folders).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Total timeout for this feed, overriding `[fetch] timeout_secs`.
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+/// `[fetch]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchConfig {
+    /// Connect timeout in seconds (default 10).
+    pub connect_timeout_secs: Option<u64>,
+    /// Total timeout per request in seconds (default 60).
+    pub timeout_secs: Option<u64>,
+    /// Largest accepted feed body in bytes, after decompression (default 20 MiB).
+    pub max_body_bytes: Option<u64>,
+}
+
+/// `[clean]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CleanConfig {
+    /// Rules added to the built-in noise table.
+    #[serde(default)]
+    pub rules: Vec<kb_clean::NoiseRule>,
+}
+
+impl Config {
+    /// Load `path`; a missing file is an empty config.
+    pub fn load(path: &Path) -> Result<Config> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config {
+                    dir,
+                    ..Config::default()
+                });
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read config {}", path.display()));
+            }
+        };
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "config {} is invalid: {}",
+                path.display(),
+                e.to_string().lines().collect::<Vec<_>>().join(" ")
+            )
+        })?;
+        config.dir = dir;
+        config.exists = true;
+        Ok(config)
+    }
+
+    /// The default KB directory: `index` next to the config file.
+    pub fn default_index(&self) -> PathBuf {
+        self.dir.join("index")
+    }
+
+    /// A fixture path resolved against the config directory.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! kb: the command-line front end. Glue only: argument parsing, wiring the pipeline crates
+//! together, printing, exit codes. Errors are printed once, here, as one line.
+
+mod args;
+mod cmd;
+mod config;
+mod out;
+mod pipeline;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+/// A failure that has already been reported (per-feed errors in a sync): exit 1, print nothing.
+#[derive(Debug)]
+pub struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("reported")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if err.downcast_ref::<Reported>().is_some() {
+                return ExitCode::FAILURE;
+            }
+            // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("kb: error: {}", out::safe(&format!("{err:#}"), false));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = config::Config::load(&cli.config)?;
+    let index = cli.index.clone().unwrap_or_else(|| config.default_index());
+    let ctx = cmd::Ctx {
+        config,
+        index,
+        out: out::Out::new(cli.quiet),
+        verbose: cli.verbose,
+    };
+    match cli.command {
+        Command::Sync(a) => cmd::sync::run(&ctx, a),
+        Command::Search(a) => cmd::search::run(&ctx, a),
+        Command::Show(a) => cmd::show::run(&ctx, a),
+        Command::List(a) => cmd::list::run(&ctx, a),
+        Command::Categories(a) => cmd::facets::categories(&ctx, a.json),
+        Command::Authors(a) => cmd::facets::authors(&ctx, a.json),
+        Command::Parse(a) => cmd::parse::run(&ctx, a),
+        Command::Reindex(a) => cmd::reindex::run(&ctx, a),
+    }
+}

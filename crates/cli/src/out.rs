@@ -1,0 +1,82 @@
+//! Everything the binary prints goes through here: the one place allowed to write to stdout.
+
+#![allow(clippy::print_stdout)]
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Result;
+use serde::Serialize;
+
+/// Where and how to print.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    /// stdout is a terminal: bold highlights allowed.
+    pub tty: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+}
+
+impl Out {
+    pub fn new(quiet: bool) -> Out {
+        Out {
+            tty: std::io::stdout().is_terminal(),
+            quiet,
+        }
+    }
+
+    /// Print JSON, pretty, with a final newline.
+    pub fn json<T: Serialize>(&self, value: &T) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, value)?;
+        writeln!(stdout)?;
+        Ok(())
+    }
+
+    /// Print text lines as they are (callers sanitize feed-derived parts with [`safe`]).
+    pub fn text(&self, s: &str) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(s.as_bytes())?;
+        if !s.ends_with('\n') {
+            writeln!(stdout)?;
+        }
+        Ok(())
+    }
+
+    /// Bold on a terminal, plain otherwise.
+    pub fn bold(&self, s: &str) -> String {
+        if self.tty {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Feed text made safe for a terminal: control characters (escape sequences included) become
+/// nothing, except newlines and tabs where `multiline` allows them.
+pub fn safe(s: &str, multiline: bool) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\n' if multiline => Some('\n'),
+            '\t' => Some(' '),
+            '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            // Bidi overrides can make a line read differently from what it is.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_never_reach_the_terminal() {
+        assert_eq!(safe("a\x1b[31mred\x1b[0m\x07b", false), "a[31mred[0mb");
+        assert_eq!(safe("l1\nl2\r", true), "l1\nl2 ");
+        assert_eq!(safe("l1\nl2", false), "l1 l2");
+        assert_eq!(safe("x\u{9b}y\u{202e}z", false), "xyz");
+    }
+}

@@ -1,0 +1,177 @@
+//! Many feeds at once (issue 4.3): a global limit and a per-host limit, with
+//! results handed back as each fetch finishes.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::Stream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::{Id, JoinSet};
+
+use crate::{ConcurrencyLimits, FetchError, FetchOutcome, Fetcher, Validators};
+
+/// One feed to fetch in `Fetcher::fetch_all`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchJob {
+    /// The feed URL.
+    pub url: String,
+    /// The stored validators, for a conditional request.
+    pub validators: Validators,
+    /// This feed's total timeout, if it has its own; else
+    /// `FetchOptions::total_timeout`.
+    pub timeout: Option<Duration>,
+}
+
+impl FetchJob {
+    /// An unconditional fetch of `url` with the default timeout.
+    pub fn new(url: impl Into<String>) -> FetchJob {
+        FetchJob {
+            url: url.into(),
+            ..FetchJob::default()
+        }
+    }
+}
+
+/// What one finished job yields: its index in the `jobs` vector given to
+/// `fetch_all`, and its result.
+pub type FetchResult = (usize, Result<FetchOutcome, FetchError>);
+
+/// The results of `Fetcher::fetch_all`, in the order the fetches finish.
+///
+/// Read it with `recv` (or as a `futures::Stream`). It yields exactly one
+/// result per job, then `None`. Dropping it cancels the fetches still running.
+#[derive(Debug)]
+pub struct FetchAll {
+    tasks: JoinSet<FetchResult>,
+    /// Which job each task runs, to report a task that died without a result.
+    jobs: HashMap<Id, (usize, String)>,
+}
+
+impl FetchAll {
+    /// The next finished job, or `None` when all have been yielded.
+    pub async fn recv(&mut self) -> Option<FetchResult> {
+        std::future::poll_fn(|cx| self.poll_result(cx)).await
+    }
+
+    /// How many results are still to come.
+    pub fn remaining(&self) -> usize {
+        self.tasks.len()
+    }
+
+    fn poll_result(&mut self, cx: &mut Context<'_>) -> Poll<Option<FetchResult>> {
+        match self.tasks.poll_join_next_with_id(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(Some(Ok((id, result)))) => {
+                self.jobs.remove(&id);
+                Poll::Ready(Some(result))
+            }
+            Poll::Ready(Some(Err(err))) => {
+                // Only a panic gets here (tasks are aborted only on drop); the
+                // job still gets its one result so no feed goes missing.
+                let (index, url) = self.jobs.remove(&err.id()).unwrap_or_default();
+                let detail = if err.is_panic() {
+                    "the fetch task panicked".to_string()
+                } else {
+                    err.to_string()
+                };
+                Poll::Ready(Some((index, Err(FetchError::Internal { url, detail }))))
+            }
+        }
+    }
+}
+
+impl Stream for FetchAll {
+    type Item = FetchResult;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<FetchResult>> {
+        self.get_mut().poll_result(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.tasks.len(), Some(self.tasks.len()))
+    }
+}
+
+/// The permits one attempt must hold: its host's, then the global one.
+#[derive(Debug, Clone)]
+pub(crate) struct Gate {
+    host: Arc<Semaphore>,
+    global: Arc<Semaphore>,
+}
+
+impl Gate {
+    /// Waits for both permits. The host permit comes first: a job waiting for
+    /// its busy host must not sit on a global slot another host could use.
+    pub(crate) async fn enter(&self) -> [Option<OwnedSemaphorePermit>; 2] {
+        // The semaphores are never closed, so acquiring cannot fail.
+        let host = self.host.clone().acquire_owned().await.ok();
+        let global = self.global.clone().acquire_owned().await.ok();
+        [host, global]
+    }
+}
+
+impl Fetcher {
+    /// Fetches every job concurrently, at most `limits.global` at a time and
+    /// at most `limits.per_host` to one host, and yields each result as it
+    /// finishes, tagged with the job's index.
+    ///
+    /// One job failing never affects the others. Permits are held per
+    /// attempt, not across retry waits. Limits of 0 are taken as 1. Redirects
+    /// to another host still count against the first host.
+    ///
+    /// # Panics
+    ///
+    /// If called outside a Tokio runtime (the fetches are spawned on it).
+    pub fn fetch_all(&self, jobs: Vec<FetchJob>, limits: ConcurrencyLimits) -> FetchAll {
+        let global = Arc::new(Semaphore::new(limits.global.max(1)));
+        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let mut tasks = JoinSet::new();
+        let mut ids = HashMap::with_capacity(jobs.len());
+        for (index, job) in jobs.into_iter().enumerate() {
+            let host = hosts
+                .entry(host_key(&job.url))
+                .or_insert_with(|| Arc::new(Semaphore::new(limits.per_host.max(1))))
+                .clone();
+            let gate = Gate {
+                host,
+                global: global.clone(),
+            };
+            let fetcher = self.clone();
+            let url = job.url.clone();
+            let handle = tasks.spawn(async move {
+                let timeout = job.timeout.unwrap_or(fetcher.options().total_timeout);
+                let result = fetcher
+                    .fetch_gated(&job.url, &job.validators, timeout, Some(&gate))
+                    .await;
+                (index, result)
+            });
+            ids.insert(handle.id(), (index, url));
+        }
+        FetchAll { tasks, jobs: ids }
+    }
+}
+
+/// The key of the per-host limit: the host name, lowercased by the URL
+/// parser. An unparsable URL gets its own key; it fails at once anyway.
+fn host_key(url: &str) -> String {
+    url::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_told_apart_by_name_not_port() {
+        assert_eq!(host_key("http://Example.COM:8080/feed"), "example.com");
+        assert_eq!(host_key("https://example.com/other"), "example.com");
+        assert_eq!(host_key("not a url"), "not a url");
+    }
+}

@@ -1,0 +1,232 @@
+//! Telling a web page from a feed, and finding the feeds a page links to
+//! (issue 4.1: `kb feed add` accepts a blog's home page).
+
+use scraper::{Html, Selector};
+use url::Url;
+
+use crate::RawFeed;
+
+/// The `type`s of `<link rel="alternate">` that announce a feed: RSS, Atom
+/// and JSON Feed (jsonfeed.org/version/1.1 names application/feed+json).
+const FEED_TYPES: [&str; 3] = [
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+];
+
+/// The feeds an HTML page announces with
+/// `<link rel="alternate" type="application/rss+xml|atom+xml|feed+json" href>`,
+/// as absolute http(s) URLs, in document order, without duplicates.
+///
+/// Relative `href`s resolve against the page's `<base href>` if it has one
+/// (HTML Living Standard §4.2.3), else against `base`, the page's own URL.
+pub fn discover_feeds(html: &str, base: &str) -> Vec<String> {
+    let document = Html::parse_document(html);
+    let page = Url::parse(base).ok();
+    let base = selector("base[href]")
+        .and_then(|s| document.select(&s).next())
+        .and_then(|el| el.value().attr("href"))
+        .and_then(|href| match &page {
+            Some(page) => page.join(href.trim()).ok(),
+            None => Url::parse(href.trim()).ok(),
+        })
+        .or(page);
+    let Some(links) = selector("link[rel][href][type]") else {
+        return Vec::new();
+    };
+    let mut feeds: Vec<String> = Vec::new();
+    for link in document.select(&links) {
+        let el = link.value();
+        // rel is a space-separated, case-insensitive token list (HTML
+        // §4.6.7); type may carry parameters such as "; charset=utf-8".
+        let alternate = el.attr("rel").is_some_and(|rel| {
+            rel.split_ascii_whitespace()
+                .any(|t| t.eq_ignore_ascii_case("alternate"))
+        });
+        let feed_type = el.attr("type").is_some_and(|t| {
+            let essence = t.split(';').next().unwrap_or_default().trim();
+            FEED_TYPES.iter().any(|f| essence.eq_ignore_ascii_case(f))
+        });
+        if !alternate || !feed_type {
+            continue;
+        }
+        let href = el.attr("href").unwrap_or_default().trim();
+        let resolved = match &base {
+            Some(base) => base.join(href),
+            None => Url::parse(href),
+        };
+        let Ok(url) = resolved else { continue };
+        if !matches!(url.scheme(), "http" | "https") {
+            continue;
+        }
+        let url = url.to_string();
+        if !feeds.contains(&url) {
+            feeds.push(url);
+        }
+    }
+    feeds
+}
+
+/// True when `raw` holds a web page rather than a feed.
+///
+/// The bytes decide first, because feeds are often served with the wrong
+/// `Content-Type` (text/html, text/plain): the first markup after any BOM,
+/// XML declaration, processing instruction or comment is looked at. Only when
+/// that is inconclusive does the `Content-Type` decide.
+pub fn looks_like_html(raw: &RawFeed) -> bool {
+    match sniff(&raw.bytes) {
+        Some(Sniffed::Html) => true,
+        Some(Sniffed::Feed) => false,
+        None => raw.content_type.as_deref().is_some_and(|ct| {
+            let essence = ct.split(';').next().unwrap_or_default().trim();
+            essence.eq_ignore_ascii_case("text/html")
+                || essence.eq_ignore_ascii_case("application/xhtml+xml")
+        }),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Sniffed {
+    Html,
+    Feed,
+}
+
+/// Looks at the start of a document, the way browsers sniff (WHATWG MIME
+/// Sniffing §7.1), but only for the two answers kb needs.
+fn sniff(bytes: &[u8]) -> Option<Sniffed> {
+    let mut rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Enough to get past a long comment or stylesheet instruction; a page
+    // whose first tag comes later than this is left to the Content-Type.
+    for _ in 0..32 {
+        rest = rest.trim_ascii_start();
+        if rest.starts_with(b"<?") {
+            rest = skip_past(rest, b"?>")?;
+        } else if rest.starts_with(b"<!--") {
+            rest = skip_past(rest, b"-->")?;
+        } else {
+            break;
+        }
+    }
+    if rest.first() == Some(&b'{') {
+        return Some(Sniffed::Feed); // JSON Feed
+    }
+    let head: Vec<u8> = rest.iter().take(16).map(u8::to_ascii_lowercase).collect();
+    let starts = |tag: &[u8]| {
+        head.starts_with(tag)
+            && head
+                .get(tag.len())
+                .is_none_or(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b':')
+    };
+    if starts(b"<!doctype html") || starts(b"<html") || starts(b"<head") || starts(b"<body") {
+        Some(Sniffed::Html)
+    } else if starts(b"<rss") || starts(b"<feed") || starts(b"<rdf") {
+        Some(Sniffed::Feed)
+    } else {
+        None
+    }
+}
+
+fn skip_past<'a>(bytes: &'a [u8], end: &[u8]) -> Option<&'a [u8]> {
+    bytes
+        .windows(end.len())
+        .position(|w| w == end)
+        .map(|i| &bytes[i + end.len()..])
+}
+
+fn selector(css: &str) -> Option<Selector> {
+    Selector::parse(css).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Validators;
+
+    fn raw(bytes: &str, content_type: Option<&str>) -> RawFeed {
+        RawFeed {
+            source: "t".into(),
+            final_url: None,
+            bytes: bytes.as_bytes().to_vec(),
+            content_type: content_type.map(str::to_string),
+            validators: Validators::default(),
+            status: 200,
+            permanent_redirect: None,
+        }
+    }
+
+    #[test]
+    fn discovers_rss_atom_and_json_in_order() {
+        let html = r#"<!DOCTYPE html><html><head>
+            <link rel="stylesheet" href="/style.css" type="text/css">
+            <link rel="alternate" type="application/rss+xml" title="Posts" href="/feed/">
+            <link rel="Alternate" type="application/atom+xml; charset=utf-8" href="atom.xml">
+            <link rel="alternate" type="application/feed+json" href="https://cdn.example/feed.json">
+            <link rel="alternate" type="application/rss+xml" href="/feed/">
+            <link rel="alternate" type="text/html" hreflang="fr" href="/fr/">
+            <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+            </head><body></body></html>"#;
+        assert_eq!(
+            discover_feeds(html, "http://blog.example/2024/post/"),
+            [
+                "http://blog.example/feed/",
+                "http://blog.example/2024/post/atom.xml",
+                "https://cdn.example/feed.json",
+            ]
+        );
+    }
+
+    #[test]
+    fn discovery_honours_base_href() {
+        let html = r#"<html><head><base href="https://static.example/site/">
+            <link rel="alternate" type="application/rss+xml" href="rss.xml"></head></html>"#;
+        assert_eq!(
+            discover_feeds(html, "http://blog.example/"),
+            ["https://static.example/site/rss.xml"]
+        );
+    }
+
+    #[test]
+    fn a_page_without_feed_links_has_none() {
+        assert!(discover_feeds("<html><head></head></html>", "http://x/").is_empty());
+        assert!(discover_feeds("not html at all", "http://x/").is_empty());
+    }
+
+    #[test]
+    fn sniffing_beats_a_wrong_content_type() {
+        let rss = "\u{feff}<?xml version=\"1.0\"?>\n<?xml-stylesheet href=\"s.xsl\"?>\n<!-- generator -->\n<rss version=\"2.0\"><channel/></rss>";
+        assert!(!looks_like_html(&raw(
+            rss,
+            Some("text/html; charset=UTF-8")
+        )));
+        assert!(!looks_like_html(&raw(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"/>",
+            Some("text/html")
+        )));
+        assert!(!looks_like_html(&raw("<rdf:RDF/>", Some("text/html"))));
+        assert!(!looks_like_html(&raw(
+            "{\"version\":\"https://jsonfeed.org/version/1.1\"}",
+            Some("text/html")
+        )));
+        assert!(looks_like_html(&raw(
+            "<!DOCTYPE html>\n<html lang=en>",
+            Some("application/rss+xml")
+        )));
+        assert!(looks_like_html(&raw(
+            "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\">",
+            None
+        )));
+    }
+
+    #[test]
+    fn content_type_decides_when_the_bytes_do_not() {
+        assert!(looks_like_html(&raw(
+            "<div>hi</div>",
+            Some("Text/HTML; charset=utf-8")
+        )));
+        assert!(!looks_like_html(&raw(
+            "<div>hi</div>",
+            Some("application/xml")
+        )));
+        assert!(!looks_like_html(&raw("", None)));
+    }
+}

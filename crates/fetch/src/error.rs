@@ -1,0 +1,251 @@
+//! The one error type of kb-fetch.
+//!
+//! Every message is one lowercase line that names the offending path, URL or
+//! status and, where there is one, the way out. The CLI prints it once, as is.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything that can go wrong while getting a feed's bytes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// A local feed file could not be opened or read.
+    #[error("cannot read feed file {}", path.display())]
+    Io {
+        /// The file as given.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A local feed file is larger than the configured cap.
+    #[error("feed file {} is larger than the {} limit", path.display(), size(*limit))]
+    FileTooLarge {
+        /// The file as given.
+        path: PathBuf,
+        /// The cap in bytes.
+        limit: u64,
+    },
+
+    /// The URL does not parse, or is not `http` or `https`.
+    #[error("invalid feed url {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The HTTP client could not be built (for example no TLS roots).
+    #[error("cannot set up the http client: {detail}")]
+    Client {
+        /// What reqwest said.
+        detail: String,
+    },
+
+    /// The whole exchange took longer than the total timeout, retries included
+    /// in the count.
+    #[error("timed out after {}s fetching {url}{} (raise the feed's timeout if the server is slow)",
+        .after.as_secs_f32(), tries(*.attempts))]
+    Timeout {
+        /// The URL being fetched when time ran out (after redirects).
+        url: String,
+        /// The total timeout of one attempt.
+        after: Duration,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// The connection failed: DNS, refused, reset, TLS, or the body broke off.
+    #[error("network error fetching {url}: {detail}{}", tries(*.attempts))]
+    Network {
+        /// The URL being fetched.
+        url: String,
+        /// The cause, innermost last.
+        detail: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// The server sent a body that could not be decompressed.
+    #[error("cannot decode the body of {url}: {detail}")]
+    Decode {
+        /// The URL being fetched.
+        url: String,
+        /// What the decoder said.
+        detail: String,
+    },
+
+    /// The body (after decompression) is larger than the cap; reading stopped
+    /// as soon as the cap was passed.
+    #[error("response from {url} is larger than the {} limit (raise max_body_bytes if the feed is really that big)", size(*limit))]
+    BodyTooLarge {
+        /// The URL being fetched.
+        url: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
+
+    /// More redirects than allowed.
+    #[error("too many redirects (more than {max}) fetching {url}")]
+    TooManyRedirects {
+        /// The URL first asked for.
+        url: String,
+        /// The allowed number of redirects.
+        max: u32,
+    },
+
+    /// A redirect led back to a URL already visited.
+    #[error("redirect loop fetching {url}: {location} was already visited")]
+    RedirectLoop {
+        /// The URL first asked for.
+        url: String,
+        /// The URL seen twice.
+        location: String,
+    },
+
+    /// A redirect without a usable `Location` header.
+    #[error("bad redirect from {url}: {reason}")]
+    BadRedirect {
+        /// The URL that answered with the redirect.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// 404 Not Found: the feed is not (or no longer) at this URL.
+    #[error("404 not found: {url} (check the feed url)")]
+    NotFound {
+        /// The URL that answered 404 (after redirects).
+        url: String,
+    },
+
+    /// 410 Gone: the publisher removed the feed for good; mark it dead.
+    #[error("410 gone: {url} was removed by its publisher (the feed is dead)")]
+    Gone {
+        /// The URL that answered 410 (after redirects).
+        url: String,
+    },
+
+    /// The server asked to come back later than kb is willing to wait.
+    #[error("{url} answered {status} and asks to retry after {}s, longer than the {}s kb waits; try again later",
+        .retry_after.as_secs(), .cap.as_secs())]
+    RetryLater {
+        /// The URL being fetched.
+        url: String,
+        /// 429 or 503.
+        status: u16,
+        /// What the server's Retry-After asked for.
+        retry_after: Duration,
+        /// The longest wait kb accepts (`FetchOptions::max_retry_after`).
+        cap: Duration,
+    },
+
+    /// Any other unsuccessful status (other 4xx, 5xx after the retries, an
+    /// unexpected 1xx or 3xx).
+    #[error("http {status}{} from {url}{}", reason(*.status), tries(*.attempts))]
+    Status {
+        /// The URL that answered (after redirects).
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// A fetch task ended without an answer (it panicked); a bug in kb-fetch.
+    #[error("internal error fetching {url}: {detail}")]
+    Internal {
+        /// The URL of the job.
+        url: String,
+        /// What the runtime said.
+        detail: String,
+    },
+}
+
+impl FetchError {
+    /// The HTTP status behind this error, if the server answered at all.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::NotFound { .. } => Some(404),
+            FetchError::Gone { .. } => Some(410),
+            FetchError::RetryLater { status, .. } | FetchError::Status { status, .. } => {
+                Some(*status)
+            }
+            _ => None,
+        }
+    }
+
+    /// Records how many attempts the retry loop made, for the message.
+    pub(crate) fn with_attempts(mut self, n: u32) -> Self {
+        match &mut self {
+            FetchError::Timeout { attempts, .. }
+            | FetchError::Network { attempts, .. }
+            | FetchError::Status { attempts, .. } => *attempts = n,
+            _ => {}
+        }
+        self
+    }
+}
+
+/// " (after 4 attempts)" when there was more than one.
+fn tries(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+/// " service unavailable" for 503: the canonical reason phrase, lowercase.
+fn reason(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(|r| format!(" {}", r.to_lowercase()))
+        .unwrap_or_default()
+}
+
+/// A byte count as people write it: "20 MiB", "512 KiB", "100 bytes".
+pub(crate) fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_one_lowercase_line() {
+        let e = FetchError::Status {
+            url: "http://x/feed".into(),
+            status: 503,
+            attempts: 4,
+        };
+        assert_eq!(
+            e.to_string(),
+            "http 503 service unavailable from http://x/feed (after 4 attempts)"
+        );
+        let e = FetchError::Timeout {
+            url: "http://x/".into(),
+            after: Duration::from_secs(60),
+            attempts: 1,
+        };
+        assert!(
+            e.to_string()
+                .starts_with("timed out after 60s fetching http://x/")
+        );
+        assert_eq!(size(20 * 1024 * 1024), "20 MiB");
+        assert_eq!(size(1500), "1500 bytes");
+    }
+}

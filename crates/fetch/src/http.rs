@@ -1,0 +1,547 @@
+//! One feed over HTTP: conditional GET, decompression, a streaming body cap,
+//! redirects followed by hand, timeouts and retries.
+
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED, LOCATION, RETRY_AFTER,
+};
+use url::Url;
+
+use crate::batch::Gate;
+use crate::retry::{backoff_delay, parse_retry_after};
+use crate::{FetchError, FetchOptions, RawFeed, Validators};
+
+/// What feeds are served as, most specific first; anything else is still
+/// accepted (feeds are often served as `text/html` or `text/plain`).
+const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
+                            application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
+
+/// The result of a successful fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchOutcome {
+    /// 304 Not Modified: the stored copy is current; nothing to parse, nothing
+    /// to index.
+    NotModified {
+        /// The URL that answered 304, after redirects.
+        final_url: String,
+        /// The new URL to store, if a 301/308 chain led there (see
+        /// `RawFeed::permanent_redirect`).
+        permanent_redirect: Option<String>,
+        /// The validators to keep: those of the 304 where it sent any, else
+        /// the ones sent (RFC 9111 §4.3.4: a 304 updates the stored headers).
+        validators: Validators,
+    },
+    /// A new body.
+    Fetched(RawFeed),
+}
+
+impl FetchOutcome {
+    /// The validators to store for the next request.
+    pub fn validators(&self) -> &Validators {
+        match self {
+            FetchOutcome::NotModified { validators, .. } => validators,
+            FetchOutcome::Fetched(raw) => &raw.validators,
+        }
+    }
+
+    /// The URL to store the feed under from now on, if it moved permanently.
+    pub fn permanent_redirect(&self) -> Option<&str> {
+        match self {
+            FetchOutcome::NotModified {
+                permanent_redirect, ..
+            } => permanent_redirect.as_deref(),
+            FetchOutcome::Fetched(raw) => raw.permanent_redirect.as_deref(),
+        }
+    }
+}
+
+/// Fetches feeds over HTTP. Cheap to clone (the connection pool is shared);
+/// build one per sync and use it for every feed.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    options: FetchOptions,
+}
+
+/// A failed attempt and whether it is worth another.
+struct Failure {
+    error: FetchError,
+    retry: Retry,
+}
+
+enum Retry {
+    /// Permanent: a 404, a body too large, a redirect loop.
+    No,
+    /// Transient, no hint from the server: wait our own backoff.
+    Backoff,
+    /// Transient, and the server said how long to wait.
+    After(Duration),
+}
+
+impl Failure {
+    fn fatal(error: FetchError) -> Self {
+        Failure {
+            error,
+            retry: Retry::No,
+        }
+    }
+}
+
+impl Fetcher {
+    /// Builds the HTTP client. Fails only if the TLS backend cannot start.
+    pub fn new(options: FetchOptions) -> Result<Fetcher, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(options.user_agent.clone())
+            .connect_timeout(options.connect_timeout)
+            // Redirects are followed by hand, to count them, catch loops and
+            // tell permanent from temporary ones (issue 4.2).
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| FetchError::Client {
+                detail: innermost(&e),
+            })?;
+        Ok(Fetcher { client, options })
+    }
+
+    /// The options this fetcher was built with.
+    pub fn options(&self) -> &FetchOptions {
+        &self.options
+    }
+
+    /// Fetches `url`, sending `validators` as a conditional request, with the
+    /// default total timeout. See `fetch_with_timeout`.
+    pub async fn fetch(
+        &self,
+        url: &str,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        self.fetch_with_timeout(url, validators, self.options.total_timeout)
+            .await
+    }
+
+    /// Fetches `url` with a total timeout of `total_timeout` per attempt
+    /// (a per-feed setting overrides the global one this way).
+    ///
+    /// Sends `If-None-Match` and `If-Modified-Since` from `validators`
+    /// (RFC 9110 §13.1) and returns `FetchOutcome::NotModified` on a 304.
+    /// Follows up to `max_redirects` redirects. Retries timeouts, connection
+    /// errors, 429 and 5xx up to `max_retries` times with exponential backoff,
+    /// or after the server's `Retry-After`. 404 is `FetchError::NotFound`,
+    /// 410 is `FetchError::Gone`, any other failing status is
+    /// `FetchError::Status`.
+    pub async fn fetch_with_timeout(
+        &self,
+        url: &str,
+        validators: &Validators,
+        total_timeout: Duration,
+    ) -> Result<FetchOutcome, FetchError> {
+        self.fetch_gated(url, validators, total_timeout, None).await
+    }
+
+    /// The retry loop. With a `gate`, each attempt waits for its concurrency
+    /// permits and gives them back before sleeping, so a feed waiting out a
+    /// `Retry-After` does not hold up the others.
+    pub(crate) async fn fetch_gated(
+        &self,
+        url: &str,
+        validators: &Validators,
+        total_timeout: Duration,
+        gate: Option<&Gate>,
+    ) -> Result<FetchOutcome, FetchError> {
+        let start = parse_feed_url(url)?;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = {
+                let _permits = match gate {
+                    Some(gate) => Some(gate.enter().await),
+                    None => None,
+                };
+                self.attempt(&start, url, validators, total_timeout).await
+            };
+            let failure = match result {
+                Ok(outcome) => return Ok(outcome),
+                Err(failure) => failure,
+            };
+            let delay = match failure.retry {
+                Retry::No => return Err(failure.error.with_attempts(attempts)),
+                _ if attempts > self.options.max_retries => {
+                    return Err(failure.error.with_attempts(attempts));
+                }
+                Retry::Backoff => backoff_delay(
+                    self.options.backoff_base,
+                    attempts - 1,
+                    self.options.max_retry_after,
+                ),
+                Retry::After(delay) => delay,
+            };
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt: the redirect chain and the final response, within the
+    /// total timeout.
+    async fn attempt(
+        &self,
+        start: &Url,
+        source: &str,
+        validators: &Validators,
+        total_timeout: Duration,
+    ) -> Result<FetchOutcome, Failure> {
+        // The URL in flight, so a timeout can name the hop that stalled.
+        let mut at = start.to_string();
+        let exchange = self.exchange(start, source, validators, &mut at);
+        match tokio::time::timeout(total_timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure {
+                error: FetchError::Timeout {
+                    url: at,
+                    after: total_timeout,
+                    attempts: 1,
+                },
+                retry: Retry::Backoff,
+            }),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        start: &Url,
+        source: &str,
+        validators: &Validators,
+        at: &mut String,
+    ) -> Result<FetchOutcome, Failure> {
+        let mut url = start.clone();
+        let mut visited = HashSet::from([without_fragment(start)]);
+        let mut redirects = 0;
+        // The new home of the feed, while every hop so far was permanent.
+        let mut permanent_redirect: Option<String> = None;
+        let mut all_permanent = true;
+        loop {
+            *at = url.to_string();
+            let response = self
+                .client
+                .get(url.clone())
+                .headers(request_headers(validators))
+                .send()
+                .await
+                .map_err(|e| network_failure(&url, &e))?;
+            let status = response.status();
+            if !is_redirect(status) {
+                return self
+                    .finish(response, source, url, permanent_redirect, validators)
+                    .await;
+            }
+            redirects += 1;
+            if redirects > self.options.max_redirects {
+                return Err(Failure::fatal(FetchError::TooManyRedirects {
+                    url: start.to_string(),
+                    max: self.options.max_redirects,
+                }));
+            }
+            let next = location(response.headers(), &url).map_err(Failure::fatal)?;
+            if !visited.insert(without_fragment(&next)) {
+                return Err(Failure::fatal(FetchError::RedirectLoop {
+                    url: start.to_string(),
+                    location: next.to_string(),
+                }));
+            }
+            // RFC 9110 §15.4.2 (301) and §15.4.9 (308) ask clients to update
+            // stored links; 302, 303 and 307 are temporary and do not. Once a
+            // temporary hop is seen the rest of the chain is not ours to store.
+            if all_permanent
+                && matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                )
+            {
+                permanent_redirect = Some(next.to_string());
+            } else {
+                all_permanent = false;
+            }
+            url = next;
+        }
+    }
+
+    /// Turns the final response into an outcome or a failure.
+    async fn finish(
+        &self,
+        mut response: reqwest::Response,
+        source: &str,
+        url: Url,
+        permanent_redirect: Option<String>,
+        sent: &Validators,
+    ) -> Result<FetchOutcome, Failure> {
+        let status = response.status();
+        let received = response_validators(response.headers());
+        if status == StatusCode::NOT_MODIFIED {
+            let validators = Validators {
+                etag: received.etag.or_else(|| sent.etag.clone()),
+                last_modified: received
+                    .last_modified
+                    .or_else(|| sent.last_modified.clone()),
+            };
+            return Ok(FetchOutcome::NotModified {
+                final_url: url.to_string(),
+                permanent_redirect,
+                validators,
+            });
+        }
+        if !status.is_success() {
+            return Err(self.status_failure(status, response.headers(), &url));
+        }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let limit = self.options.max_body_bytes;
+        let too_large = || {
+            Failure::fatal(FetchError::BodyTooLarge {
+                url: url.to_string(),
+                limit,
+            })
+        };
+        // Refuse up front what announces itself as too large. A compressed
+        // body has no known length here (reqwest drops Content-Length when it
+        // decodes), so the loop below counts the decompressed bytes as they
+        // arrive and stops at the cap: a gzip bomb costs at most `limit` bytes
+        // of memory.
+        let announced = response.content_length();
+        if announced.is_some_and(|len| len > limit) {
+            return Err(too_large());
+        }
+        let capacity = announced.unwrap_or(0).min(limit);
+        let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        while let Some(chunk) = response.chunk().await.map_err(|e| body_failure(&url, &e))? {
+            if (bytes.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(FetchOutcome::Fetched(RawFeed {
+            source: source.to_string(),
+            final_url: Some(url.to_string()),
+            bytes,
+            content_type,
+            validators: received,
+            status: status.as_u16(),
+            permanent_redirect,
+        }))
+    }
+
+    fn status_failure(&self, status: StatusCode, headers: &HeaderMap, url: &Url) -> Failure {
+        let url = url.to_string();
+        match status {
+            StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url }),
+            StatusCode::GONE => Failure::fatal(FetchError::Gone { url }),
+            // 429 (RFC 6585 §4) and 5xx are transient by nature; 501 and 505
+            // say the server cannot ever do it, so asking again is pointless.
+            StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url),
+            s if s.is_server_error()
+                && s != StatusCode::NOT_IMPLEMENTED
+                && s != StatusCode::HTTP_VERSION_NOT_SUPPORTED =>
+            {
+                self.transient(status, headers, url)
+            }
+            _ => Failure::fatal(FetchError::Status {
+                url,
+                status: status.as_u16(),
+                attempts: 1,
+            }),
+        }
+    }
+
+    /// A 429 or 5xx: retry after the server's `Retry-After` (RFC 9110
+    /// §10.2.3) if it sent one we accept, else after our own backoff.
+    fn transient(&self, status: StatusCode, headers: &HeaderMap, url: String) -> Failure {
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let cap = self.options.max_retry_after;
+        match retry_after {
+            Some(wait) if wait > cap => Failure::fatal(FetchError::RetryLater {
+                url,
+                status: status.as_u16(),
+                retry_after: wait,
+                cap,
+            }),
+            wait => Failure {
+                error: FetchError::Status {
+                    url,
+                    status: status.as_u16(),
+                    attempts: 1,
+                },
+                retry: wait.map_or(Retry::Backoff, Retry::After),
+            },
+        }
+    }
+}
+
+/// Parses a feed URL given by the user or the config; only http and https.
+pub(crate) fn parse_feed_url(url: &str) -> Result<Url, FetchError> {
+    let invalid = |reason: String| FetchError::InvalidUrl {
+        url: url.to_string(),
+        reason,
+    };
+    let parsed = Url::parse(url.trim()).map_err(|e| invalid(e.to_string()))?;
+    match parsed.scheme() {
+        "http" | "https" if parsed.host().is_some() => Ok(parsed),
+        "http" | "https" => Err(invalid("no host".to_string())),
+        other => Err(invalid(format!(
+            "the {other}: scheme is not supported (use http or https, or give a file path)"
+        ))),
+    }
+}
+
+fn request_headers(validators: &Validators) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_FEEDS));
+    // A stored validator that is not a valid header value (it came from a
+    // broken server) is dropped: the request is then simply unconditional.
+    if let Some(v) = validators.etag.as_deref().and_then(header_value) {
+        headers.insert(IF_NONE_MATCH, v);
+    }
+    if let Some(v) = validators.last_modified.as_deref().and_then(header_value) {
+        headers.insert(IF_MODIFIED_SINCE, v);
+    }
+    headers
+}
+
+fn header_value(s: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(s).ok()
+}
+
+fn response_validators(headers: &HeaderMap) -> Validators {
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    Validators {
+        etag: get(ETAG),
+        last_modified: get(LAST_MODIFIED),
+    }
+}
+
+fn is_redirect(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
+}
+
+/// The target of a redirect: `Location`, resolved against the request URL
+/// (RFC 9110 §10.2.2 allows a relative reference).
+fn location(headers: &HeaderMap, base: &Url) -> Result<Url, FetchError> {
+    let bad = |reason: String| FetchError::BadRedirect {
+        url: base.to_string(),
+        reason,
+    };
+    let raw = headers
+        .get(LOCATION)
+        .ok_or_else(|| bad("no Location header".to_string()))?;
+    // Some servers send raw UTF-8; Url::join percent-encodes it.
+    let raw = String::from_utf8_lossy(raw.as_bytes());
+    let next = base
+        .join(raw.trim())
+        .map_err(|e| bad(format!("Location {raw:?}: {e}")))?;
+    match next.scheme() {
+        "http" | "https" => Ok(next),
+        other => Err(bad(format!("redirect to a {other}: URL"))),
+    }
+}
+
+fn without_fragment(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url
+}
+
+/// A failure to send or to get the response head: always worth a retry.
+fn network_failure(url: &Url, e: &reqwest::Error) -> Failure {
+    let detail = if e.is_connect() {
+        format!("cannot connect: {}", innermost(e))
+    } else {
+        innermost(e)
+    };
+    Failure {
+        error: FetchError::Network {
+            url: url.to_string(),
+            detail,
+            attempts: 1,
+        },
+        retry: Retry::Backoff,
+    }
+}
+
+/// A failure while reading the body: a broken connection is retried, a
+/// corrupt compressed stream is not (it will be just as corrupt next time).
+fn body_failure(url: &Url, e: &reqwest::Error) -> Failure {
+    if e.is_decode() {
+        Failure::fatal(FetchError::Decode {
+            url: url.to_string(),
+            detail: innermost(e),
+        })
+    } else {
+        network_failure(url, e)
+    }
+}
+
+/// The innermost cause of an error chain, lowercased: reqwest's outer layers
+/// ("error sending request for url (…)") repeat what our message already
+/// says, the root ("connection refused") is what the user needs.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = cause.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_urls_must_be_http() {
+        assert!(parse_feed_url("http://example.com/feed/").is_ok());
+        assert!(parse_feed_url(" https://example.com/feed ").is_ok());
+        let err = parse_feed_url("ftp://example.com/feed").unwrap_err();
+        assert!(err.to_string().contains("ftp: scheme"), "{err}");
+        assert!(parse_feed_url("feed.xml").is_err());
+        assert!(parse_feed_url("http://").is_err());
+    }
+
+    #[test]
+    fn relative_locations_resolve_against_the_request() {
+        let base = Url::parse("http://a.example/blog/feed/").unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(LOCATION, HeaderValue::from_static("../rss"));
+        assert_eq!(
+            location(&headers, &base).unwrap().as_str(),
+            "http://a.example/blog/rss"
+        );
+        headers.insert(LOCATION, HeaderValue::from_static("javascript:alert(1)"));
+        assert!(location(&headers, &base).is_err());
+        assert!(location(&HeaderMap::new(), &base).is_err());
+    }
+}

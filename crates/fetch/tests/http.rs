@@ -1,0 +1,476 @@
+//! The HTTP contract of kb-fetch (issue 4.2), against a server on 127.0.0.1:
+//! conditional requests, compression, redirects, statuses and retries.
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{Reply, SEED, TestServer, quick};
+use kb_fetch::{FetchError, FetchOptions, FetchOutcome, Fetcher, RawFeed, Validators};
+
+fn fetcher() -> Fetcher {
+    Fetcher::new(quick()).unwrap()
+}
+
+fn fetched(outcome: FetchOutcome) -> RawFeed {
+    match outcome {
+        FetchOutcome::Fetched(raw) => raw,
+        other => panic!("expected a body, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_seed_comes_back_byte_for_byte_with_a_user_agent() {
+    let server = TestServer::start(|req| {
+        let ua = req.header("user-agent").unwrap_or_default();
+        assert!(
+            ua.starts_with("kb/") && ua.contains("(+https://github.com/kb-rss/kb)"),
+            "{ua}"
+        );
+        assert!(
+            req.header("accept")
+                .unwrap()
+                .contains("application/rss+xml")
+        );
+        // No validators stored: the request must be unconditional.
+        assert!(req.header("if-none-match").is_none());
+        assert!(req.header("if-modified-since").is_none());
+        Reply::ok(SEED)
+    })
+    .await;
+    let url = server.url("/feed/");
+    let raw = fetched(fetcher().fetch(&url, &Validators::default()).await.unwrap());
+    assert_eq!(raw.bytes, SEED);
+    assert_eq!(raw.source, url);
+    assert_eq!(raw.final_url.as_deref(), Some(url.as_str()));
+    assert_eq!(raw.status, 200);
+    assert_eq!(
+        raw.content_type.as_deref(),
+        Some("application/rss+xml; charset=UTF-8")
+    );
+    assert_eq!(raw.permanent_redirect, None);
+    assert!(raw.validators.is_empty());
+}
+
+#[tokio::test]
+async fn etag_round_trip_gives_304() {
+    let server = TestServer::start(|req| {
+        if req.header("if-none-match") == Some("W/\"v1\"") {
+            Reply::status(304).header("ETag", "W/\"v1\"")
+        } else {
+            Reply::ok(SEED).header("ETag", "W/\"v1\"")
+        }
+    })
+    .await;
+    let fetcher = fetcher();
+    let url = server.url("/feed/");
+    let raw = fetched(fetcher.fetch(&url, &Validators::default()).await.unwrap());
+    assert_eq!(raw.validators.etag.as_deref(), Some("W/\"v1\""));
+    let again = fetcher.fetch(&url, &raw.validators).await.unwrap();
+    assert_eq!(
+        again,
+        FetchOutcome::NotModified {
+            final_url: url,
+            permanent_redirect: None,
+            validators: raw.validators.clone(),
+        }
+    );
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn last_modified_round_trip_gives_304_and_keeps_validators() {
+    const STAMP: &str = "Tue, 15 Nov 1994 12:45:26 GMT";
+    let server = TestServer::start(|req| match req.header("if-modified-since") {
+        // The 304 carries no validators: the ones sent must be kept.
+        Some(STAMP) => Reply::status(304),
+        _ => Reply::ok(SEED).header("Last-Modified", STAMP),
+    })
+    .await;
+    let fetcher = fetcher();
+    let url = server.url("/feed/");
+    let raw = fetched(fetcher.fetch(&url, &Validators::default()).await.unwrap());
+    assert_eq!(raw.validators.last_modified.as_deref(), Some(STAMP));
+    let again = fetcher.fetch(&url, &raw.validators).await.unwrap();
+    assert!(
+        matches!(again, FetchOutcome::NotModified { .. }),
+        "{again:?}"
+    );
+    assert_eq!(again.validators(), &raw.validators);
+}
+
+#[tokio::test]
+async fn a_304_with_a_new_etag_updates_it() {
+    let server = TestServer::start(|_| Reply::status(304).header("ETag", "\"v2\"")).await;
+    let sent = Validators {
+        etag: Some("\"v1\"".into()),
+        last_modified: Some("Tue, 15 Nov 1994 12:45:26 GMT".into()),
+    };
+    let outcome = fetcher().fetch(&server.url("/"), &sent).await.unwrap();
+    assert_eq!(outcome.validators().etag.as_deref(), Some("\"v2\""));
+    assert_eq!(outcome.validators().last_modified, sent.last_modified);
+}
+
+async fn compressed(encoding: &'static str, encode: fn(&[u8]) -> Vec<u8>) {
+    let server = TestServer::start(move |req| {
+        let accepted = req.header("accept-encoding").unwrap_or_default();
+        assert!(accepted.contains(encoding), "{accepted}");
+        Reply::ok(encode(SEED)).header("Content-Encoding", encoding)
+    })
+    .await;
+    let raw = fetched(
+        fetcher()
+            .fetch(&server.url("/"), &Validators::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(raw.bytes, SEED, "{encoding}");
+}
+
+#[tokio::test]
+async fn gzip_body_is_decompressed() {
+    compressed("gzip", common::gzip).await;
+}
+
+#[tokio::test]
+async fn deflate_body_is_decompressed() {
+    compressed("deflate", common::deflate).await;
+}
+
+#[tokio::test]
+async fn brotli_body_is_decompressed() {
+    compressed("br", common::brotli).await;
+}
+
+#[tokio::test]
+async fn a_corrupt_gzip_body_is_a_decode_error_and_not_retried() {
+    let server = TestServer::start(|_| {
+        let mut body = common::gzip(SEED);
+        let mid = body.len() / 2;
+        body[mid..mid + 64].fill(0xAA);
+        Reply::ok(body).header("Content-Encoding", "gzip")
+    })
+    .await;
+    let err = fetcher()
+        .fetch(&server.url("/"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Decode { .. }), "{err}");
+    assert_eq!(server.requests(), 1);
+}
+
+/// /a → 302 /b → 301 /c → 200, and so on; each test picks its chain.
+async fn redirects() -> TestServer {
+    TestServer::start(|req| match req.path.as_str() {
+        // temporary first: nothing to store, however permanent the rest
+        "/t1" => Reply::redirect(302, "/t2"),
+        "/t2" => Reply::redirect(301, "/feed"),
+        // all permanent, relative and absolute Locations: store the end
+        "/p1" => Reply::redirect(301, "p2"),
+        "/p2" => Reply::redirect(308, "/feed?x=1"),
+        // permanent then temporary: store up to the last permanent hop
+        "/m1" => Reply::redirect(301, "/m2"),
+        "/m2" => Reply::redirect(307, "/feed"),
+        "/loop1" => Reply::redirect(302, "/loop2"),
+        "/loop2" => Reply::redirect(302, "/loop1#again"),
+        p if p.starts_with("/hop/") => {
+            let n: u32 = p[5..].parse().unwrap();
+            Reply::redirect(302, &format!("/hop/{}", n + 1))
+        }
+        p if p.starts_with("/feed") => Reply::ok(SEED),
+        _ => Reply::status(404),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_redirect_chain_is_followed_and_only_an_all_permanent_prefix_is_stored() {
+    let server = redirects().await;
+    let fetcher = fetcher();
+    let get = |path: &'static str| {
+        let url = server.url(path);
+        let fetcher = fetcher.clone();
+        async move { fetched(fetcher.fetch(&url, &Validators::default()).await.unwrap()) }
+    };
+
+    let raw = get("/t1").await;
+    assert_eq!(raw.bytes, SEED);
+    assert_eq!(raw.source, server.url("/t1"));
+    assert_eq!(raw.final_url, Some(server.url("/feed")));
+    assert_eq!(
+        raw.permanent_redirect, None,
+        "302 first: the stored URL stays"
+    );
+
+    let raw = get("/p1").await;
+    assert_eq!(raw.final_url, Some(server.url("/feed?x=1")));
+    assert_eq!(
+        raw.permanent_redirect,
+        Some(server.url("/feed?x=1")),
+        "301 then 308"
+    );
+
+    let raw = get("/m1").await;
+    assert_eq!(raw.final_url, Some(server.url("/feed")));
+    assert_eq!(
+        raw.permanent_redirect,
+        Some(server.url("/m2")),
+        "301 then 307"
+    );
+}
+
+#[tokio::test]
+async fn a_permanent_redirect_is_reported_on_304_too() {
+    let server = TestServer::start(|req| match req.path.as_str() {
+        "/old" => Reply::redirect(301, "/new"),
+        _ => Reply::status(304),
+    })
+    .await;
+    let etag = Validators {
+        etag: Some("\"e\"".into()),
+        last_modified: None,
+    };
+    let outcome = fetcher().fetch(&server.url("/old"), &etag).await.unwrap();
+    assert_eq!(
+        outcome.permanent_redirect(),
+        Some(server.url("/new").as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_loop_is_detected() {
+    let server = redirects().await;
+    let err = fetcher()
+        .fetch(&server.url("/loop1"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::RedirectLoop { .. }), "{err}");
+    assert!(err.to_string().contains("redirect loop"), "{err}");
+    assert_eq!(server.requests(), 2, "no retry");
+}
+
+#[tokio::test]
+async fn at_most_five_redirects_are_followed() {
+    let server = redirects().await;
+    let err = fetcher()
+        .fetch(&server.url("/hop/0"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::TooManyRedirects { max: 5, .. }),
+        "{err}"
+    );
+    assert_eq!(server.requests(), 6, "the first request and five redirects");
+
+    // Five are fine: /hop/0 .. /hop/4 then /feed.
+    let server = TestServer::start(|req| match req.path.as_str() {
+        "/hop/5" => Reply::ok(SEED),
+        p => Reply::redirect(301, &format!("/hop/{}", p[5..].parse::<u32>().unwrap() + 1)),
+    })
+    .await;
+    let raw = fetched(
+        fetcher()
+            .fetch(&server.url("/hop/0"), &Validators::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(raw.permanent_redirect, Some(server.url("/hop/5")));
+}
+
+#[tokio::test]
+async fn not_found_is_an_error_and_not_retried() {
+    let server = TestServer::start(|_| Reply::status(404)).await;
+    let url = server.url("/feed/");
+    let err = fetcher()
+        .fetch(&url, &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, FetchError::NotFound { url: u } if *u == url),
+        "{err}"
+    );
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(
+        err.to_string(),
+        format!("404 not found: {url} (check the feed url)")
+    );
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn gone_is_its_own_error_so_the_feed_can_be_marked_dead() {
+    let server = TestServer::start(|_| Reply::status(410)).await;
+    let err = fetcher()
+        .fetch(&server.url("/feed/"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Gone { .. }), "{err}");
+    assert!(err.to_string().contains("dead"));
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn other_client_errors_name_the_status_and_are_not_retried() {
+    let server = TestServer::start(|_| Reply::status(403)).await;
+    let url = server.url("/feed/");
+    let err = fetcher()
+        .fetch(&url, &Validators::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), format!("http 403 forbidden from {url}"));
+    assert_eq!(err.status(), Some(403));
+    assert_eq!(server.requests(), 1);
+}
+
+/// A server that answers `first` to the first `n` requests, then the seed.
+async fn flaky(n: usize, first: impl Fn() -> Reply + Send + Sync + 'static) -> TestServer {
+    let count = Arc::new(AtomicUsize::new(0));
+    TestServer::start(move |_| {
+        if count.fetch_add(1, Ordering::SeqCst) < n {
+            first()
+        } else {
+            Reply::ok(SEED)
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_for_retry_after_then_succeeds() {
+    let server = flaky(1, || Reply::status(429).header("Retry-After", "1")).await;
+    let started = Instant::now();
+    let raw = fetched(
+        fetcher()
+            .fetch(&server.url("/"), &Validators::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(raw.bytes, SEED);
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let server = flaky(1, || {
+        let when = SystemTime::now() + Duration::from_secs(1);
+        Reply::status(503).header("Retry-After", &httpdate::fmt_http_date(when))
+    })
+    .await;
+    let raw = fetched(
+        fetcher()
+            .fetch(&server.url("/"), &Validators::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(raw.bytes, SEED);
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_cap_is_not_waited_for() {
+    let server = TestServer::start(|_| Reply::status(429).header("Retry-After", "3600")).await;
+    let started = Instant::now();
+    let err = fetcher()
+        .fetch(&server.url("/"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::RetryLater { status: 429, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("retry after 3600s"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_server_error_is_retried_then_succeeds() {
+    let server = flaky(1, || Reply::status(500)).await;
+    let raw = fetched(
+        fetcher()
+            .fetch(&server.url("/"), &Validators::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(raw.bytes, SEED);
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn retries_are_bounded() {
+    let server = TestServer::start(|_| Reply::status(503)).await;
+    let url = server.url("/");
+    let err = fetcher()
+        .fetch(&url, &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FetchError::Status {
+                status: 503,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("http 503 service unavailable from {url} (after 3 attempts)")
+    );
+    assert_eq!(server.requests(), 3, "one try and max_retries = 2 retries");
+
+    let no_retries = Fetcher::new(FetchOptions {
+        max_retries: 0,
+        ..quick()
+    })
+    .unwrap();
+    let server = TestServer::start(|_| Reply::status(502)).await;
+    no_retries
+        .fetch(&server.url("/"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_network_error_after_retries() {
+    // Bind then drop a listener: its port is now (almost surely) closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/feed/");
+    let err = fetcher()
+        .fetch(&url, &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Network { attempts: 3, .. }),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!("network error fetching {url}: cannot connect")),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_url_is_refused_before_any_request() {
+    let err = fetcher()
+        .fetch("ftp://example.com/feed", &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::InvalidUrl { .. }), "{err}");
+}

@@ -1,0 +1,265 @@
+//! Atom 1.0 (RFC 4287) and Atom 0.3 (draft-ietf-atompub-format-03 / the Mark Pilgrim draft),
+//! read from the element tree and mapped into the model.
+//!
+//! Not the `atom_syndication` crate: it fails a whole feed on one unparsable date, turns a
+//! missing `updated` into 1970, only knows the 1.0 names, and matches element names literally
+//! (`<atom:feed>` is refused). Mapping, following RFC 4287:
+//!
+//! - text constructs (§3.1): `type="text"` is escaped to HTML so the cleaner sees text;
+//!   `html` is passed on as published; `xhtml` passes the markup inside the wrapping `div`.
+//!   Atom 0.3 `mode="escaped"` is html, `mode="xml"` is markup, `mode="base64"` is skipped.
+//! - `link` (§4.2.7): `rel="alternate"` (or no rel) is the item link, text/html preferred;
+//!   `rel="replies"` (RFC 4685) gives the comments feed/page and `thr:count`; `rel="prev-archive"`
+//!   on the feed is the RFC 5005 archive link. Relative hrefs resolve against `xml:base` in scope.
+//! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited).
+//! - `category` (§4.2.2): `term`, else `label`.
+//! - dates (§3.3): `published` (0.3 `issued`, then `created`), `updated` (0.3 `modified`).
+//!   When an entry has no publication date its `updated` stands in (Atom only requires
+//!   `updated`), so every Atom entry is dated.
+//! - `content` (§4.1.3) over `summary` (§4.2.13); out-of-line content (`src`) gives none.
+
+use url::Url;
+
+use crate::dates::parse_date;
+use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
+use crate::tree::{self, Element};
+use crate::urls::{parse_base, resolve};
+
+const ATOM10: &str = "http://www.w3.org/2005/Atom";
+const ATOM03: &str = "http://purl.org/atom/ns#";
+/// Atom elements: either version, or unbound (feeds that forget the xmlns).
+const A: &[Option<&str>] = &[Some(ATOM10), Some(ATOM03), None];
+const DC: &[Option<&str>] = &[Some("http://purl.org/dc/elements/1.1/")];
+const THR: &[Option<&str>] = &[Some("http://purl.org/syndication/thread/1.0")];
+const SLASH: &[Option<&str>] = &[Some("http://purl.org/rss/1.0/modules/slash/")];
+const WFW: &[Option<&str>] = &[Some("http://wellformedweb.org/CommentAPI/")];
+
+/// Read an Atom document that `wellform` has checked.
+pub(crate) fn read(
+    xml: &str,
+    source_url: Option<&str>,
+    mut warnings: Vec<String>,
+) -> Result<ParsedFeed, String> {
+    let root = tree::build(xml).ok_or("no root element")?;
+    let base = with_base(parse_base(source_url), &root);
+    let feed_authors = authors(&root);
+    let mut items = Vec::new();
+    for (i, entry) in root.all(A, "entry").enumerate() {
+        items.push(to_item(
+            entry,
+            base.as_ref(),
+            &feed_authors,
+            i + 1,
+            &mut warnings,
+        ));
+    }
+    let links: Vec<&Element> = root.all(A, "link").collect();
+    Ok(ParsedFeed {
+        format: FeedFormat::Atom,
+        title: root
+            .first(A, "title")
+            .map(|t| text_construct(t, Kind::Title)),
+        link: alternate(&links).map(|href| resolve(base.as_ref(), href)),
+        description: root
+            .first(A, "subtitle")
+            .or_else(|| root.first(A, "tagline"))
+            .map(|t| text_construct(t, Kind::Title)),
+        language: root
+            .attr("xml:lang")
+            .map(str::to_owned)
+            .or_else(|| root.first(DC, "language").map(Element::text)),
+        prev_archive: links
+            .iter()
+            .find(|l| l.attr("rel") == Some("prev-archive"))
+            .and_then(|l| l.attr("href"))
+            .map(|href| resolve(base.as_ref(), href)),
+        items,
+        warnings,
+    })
+}
+
+fn to_item(
+    entry: &Element,
+    feed_base: Option<&Url>,
+    feed_authors: &[String],
+    position: usize,
+    warnings: &mut Vec<String>,
+) -> ParsedItem {
+    let base = with_base(feed_base.cloned(), entry);
+    let links: Vec<&Element> = entry.all(A, "link").collect();
+    let link_href = |l: &Element| {
+        let own = with_base(base.clone(), l);
+        l.attr("href").map(|h| resolve(own.as_ref(), h))
+    };
+    let replies: Vec<&Element> = links
+        .iter()
+        .copied()
+        .filter(|l| l.attr("rel") == Some("replies"))
+        .collect();
+    let replies_of = |html: bool| {
+        replies
+            .iter()
+            .find(|l| l.attr("type").is_some_and(|t| t.contains("html")) == html)
+            .and_then(|l| link_href(l))
+    };
+
+    let mut authors = authors(entry);
+    if authors.is_empty() {
+        if let Some(source) = entry.first(A, "source") {
+            authors = self::authors(source);
+        }
+    }
+    if authors.is_empty() {
+        authors = entry.all(DC, "creator").map(Element::text).collect();
+    }
+    if authors.is_empty() {
+        authors = feed_authors.to_vec();
+    }
+
+    let mut categories: Vec<String> = entry
+        .all(A, "category")
+        .filter_map(|c| {
+            c.attr("term")
+                .filter(|t| !t.trim().is_empty())
+                .or(c.attr("label"))
+                .map(str::to_owned)
+        })
+        .collect();
+    categories.extend(entry.all(DC, "subject").map(Element::text));
+
+    let mut date = |names: &[&str], ns: &[Option<&str>]| {
+        let el = names.iter().find_map(|n| entry.first(ns, n))?;
+        let raw = el.text();
+        let parsed = parse_date(&raw);
+        if parsed.is_none() {
+            warnings.push(format!(
+                "entry {position}: unparsable {} {raw:?}, left empty",
+                el.local
+            ));
+        }
+        parsed
+    };
+    let updated = date(&["updated", "modified"], A);
+    let published = date(&["published", "issued", "created"], A)
+        .or_else(|| date(&["date"], DC))
+        .or(updated);
+
+    let comments_count = replies
+        .iter()
+        .find_map(|l| l.attr("thr:count"))
+        .map(str::to_owned)
+        .or_else(|| entry.first(THR, "total").map(Element::text))
+        .or_else(|| entry.first(SLASH, "comments").map(Element::text))
+        .and_then(|n| n.trim().parse().ok());
+
+    let content = entry.first(A, "content");
+    ParsedItem {
+        id: String::new(),
+        guid: entry.first(A, "id").map(Element::text),
+        guid_is_permalink: false,
+        title: entry
+            .first(A, "title")
+            .map(|t| text_construct(t, Kind::Title)),
+        link: alternate(&links).and_then(|href| {
+            links
+                .iter()
+                .find(|l| l.attr("href") == Some(href))
+                .and_then(|l| link_href(l))
+        }),
+        author: (!authors.is_empty()).then(|| authors.join(", ")),
+        categories,
+        published,
+        updated,
+        comments_url: replies_of(true),
+        comments_feed: replies_of(false)
+            .or_else(|| entry.first(WFW, "commentRss").map(Element::text)),
+        comments_count,
+        summary_html: entry
+            .first(A, "summary")
+            .map(|s| text_construct(s, Kind::Html)),
+        content_html: content
+            .filter(|c| c.attr("src").is_none())
+            .and_then(|c| content_html(c, position, warnings)),
+        base_url: base.map(|b| b.to_string()),
+    }
+}
+
+/// The href of the alternate link: `rel="alternate"` or no rel (RFC 4287 §4.2.7.2), HTML first.
+fn alternate<'a>(links: &[&'a Element]) -> Option<&'a str> {
+    let alternates: Vec<&&Element> = links
+        .iter()
+        .filter(|l| matches!(l.attr("rel"), None | Some("alternate")))
+        .collect();
+    alternates
+        .iter()
+        .find(|l| l.attr("type").is_none_or(|t| t.contains("html")))
+        .or(alternates.first())
+        .and_then(|l| l.attr("href"))
+}
+
+/// Author names (`author/name`; Atom 0.3 too), falling back to the email when unnamed.
+fn authors(parent: &Element) -> Vec<String> {
+    parent
+        .all(A, "author")
+        .filter_map(|a| {
+            a.first(A, "name")
+                .or_else(|| a.first(A, "email"))
+                .map(Element::text)
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+        })
+        .collect()
+}
+
+/// `base` updated by the element's `xml:base`, if any (XML Base §4.2).
+fn with_base(base: Option<Url>, el: &Element) -> Option<Url> {
+    match el.attr("xml:base") {
+        Some(b) => parse_base(Some(&resolve(base.as_ref(), b))).or(base),
+        None => base,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Titles: text stays text, html stays html for the cleaner to strip.
+    Title,
+    /// Bodies: text is escaped to HTML.
+    Html,
+}
+
+/// The value of a text construct (RFC 4287 §3.1, Atom 0.3 `mode`).
+fn text_construct(el: &Element, kind: Kind) -> String {
+    let ty = el.attr("type").unwrap_or("text").to_ascii_lowercase();
+    let mode = el.attr("mode").unwrap_or("").to_ascii_lowercase();
+    let is_markup = ty == "xhtml" || ty == "application/xhtml+xml" || mode == "xml";
+    // Child elements in a text or html construct are "naked" markup the publisher forgot to
+    // escape; keep it as markup rather than silently dropping the tags.
+    if el.elements().next().is_some() {
+        // RFC 4287 §3.1.1.3: the wrapping xhtml div is not part of the content.
+        let mut elements = el.elements();
+        return match (elements.next(), elements.next()) {
+            (Some(div), None) if div.local == "div" && ty == "xhtml" => div.inner_markup(),
+            _ => el.inner_markup(),
+        };
+    }
+    let text = el.text();
+    let is_html = ty == "html" || ty == "text/html" || mode == "escaped" || is_markup;
+    if is_html || kind == Kind::Title {
+        text
+    } else {
+        quick_xml::escape::escape(text.as_str()).into_owned()
+    }
+}
+
+fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Option<String> {
+    if el
+        .attr("mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("base64"))
+    {
+        warnings.push(format!(
+            "entry {position}: base64 content (Atom 0.3 mode=\"base64\") skipped"
+        ));
+        return None;
+    }
+    Some(text_construct(el, Kind::Html))
+}

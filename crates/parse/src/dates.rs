@@ -1,0 +1,348 @@
+//! Feed dates to UTC: RFC 822/2822 (RSS `pubDate`), RFC 3339 / ISO 8601 / W3C-DTF (Atom,
+//! `dc:date`, JSON Feed), and the mistakes publishers make with both.
+//!
+//! Strategy: strict forms first (`diligent-date-parser`, which tries RFC 3339, RFC 2822 and a few
+//! common shapes), then a tolerant RFC 822 reader of our own that works on tokens, so that a
+//! wrong or missing weekday, missing seconds, a two-digit year, a named zone or stray spaces do
+//! not lose the date. A string none of these read gives `None`; the caller records a warning.
+//! A date is never invented ("now" would reorder a knowledge base on every sync).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// Parse a date as published in a feed, returning it in UTC.
+pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        return None;
+    }
+    // Offsets first: diligent-date-parser reads "2010-03-17T07:58:07+0200" by cutting it to
+    // 19 characters and assuming UTC.
+    DateTime::parse_from_rfc3339(&collapsed)
+        .ok()
+        .or_else(|| parse_iso8601_with_offset(&collapsed))
+        .or_else(|| diligent_date_parser::parse_date(&collapsed))
+        .or_else(|| parse_rfc822_tolerant(&collapsed))
+        .or_else(|| parse_iso8601_tolerant(&collapsed))
+        .map(|date| date.with_timezone(&Utc))
+}
+
+/// RFC 822 §5 / RFC 2822 §3.3 `[day-of-week ","] day month year hour ":" minute [":" second]
+/// zone`, read token by token. The weekday is ignored: RFC 2822 makes it redundant, and feeds get
+/// it wrong. Day and month may come in either order ("Mar 17 2010").
+fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
+    let mut day = None;
+    let mut month = None;
+    let mut year = None;
+    let mut time = None;
+    let mut zone = None;
+    for token in s.split([' ', ',']).filter(|t| !t.is_empty()) {
+        if token.contains(':') && time.is_none() {
+            // "05:58:07", "05:58", or "05:58:07+0000" glued to its zone.
+            let (clock, glued_zone) = split_glued_zone(token);
+            time = Some(parse_clock(clock)?);
+            if let Some(z) = glued_zone {
+                zone = Some(parse_zone(z)?);
+            }
+        } else if token.bytes().all(|b| b.is_ascii_digit()) {
+            let n: u32 = token.parse().ok()?;
+            if day.is_none() && token.len() <= 2 && year.is_none() {
+                day = Some(n);
+            } else if year.is_none() {
+                year = Some(expand_year(token.len(), n)?);
+            } else {
+                return None;
+            }
+        } else if let Some(m) = month_number(token) {
+            if month.is_some() {
+                return None;
+            }
+            month = Some(m);
+        } else if is_weekday(token) {
+            continue;
+        } else if zone.is_none() && time.is_some() {
+            zone = Some(parse_zone(token)?);
+        } else {
+            return None;
+        }
+    }
+    let date = NaiveDate::from_ymd_opt(year?, month?, day?)?;
+    let time = time.unwrap_or(NaiveTime::MIN);
+    // RFC 2822 §4.3: an unknown zone is treated as "-0000", i.e. UTC with no claim.
+    let zone = zone.unwrap_or(FixedOffset::east_opt(0)?);
+    zone.from_local_datetime(&NaiveDateTime::new(date, time))
+        .single()
+}
+
+/// ISO 8601 forms `diligent-date-parser` does not read: an offset without a colon
+/// ("2003-12-31T10:14:55-0800"), a space instead of "T", basic format ("20031231T101455Z"),
+/// and W3C-DTF reduced precision ("2003-12", "2003").
+fn parse_iso8601_with_offset(s: &str) -> Option<DateTime<FixedOffset>> {
+    let s = s.replace(' ', "T").replace('Z', "+0000");
+    [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y%m%dT%H%M%S%z",
+        "%Y%m%dT%H%M%S%.f%z",
+    ]
+    .iter()
+    .find_map(|fmt| DateTime::parse_from_str(&s, fmt).ok())
+}
+
+/// Offset-less ISO 8601 (taken as UTC) and W3C-DTF reduced precision.
+fn parse_iso8601_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
+    let utc = FixedOffset::east_opt(0)?;
+    let s = s.replace(' ', "T");
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y%m%dT%H%M%S", "%Y%m%dT%H%MZ"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(&s, fmt) {
+            return utc.from_local_datetime(&d).single();
+        }
+    }
+    // W3C-DTF (https://www.w3.org/TR/NOTE-datetime): "YYYY-MM" and "YYYY" are complete dates.
+    let (y, m) = match s.split_once('-') {
+        Some((y, m)) if m.len() == 2 => (y.parse().ok()?, m.parse().ok()?),
+        None if s.len() == 4 => (s.parse().ok()?, 1),
+        _ => return None,
+    };
+    let date = NaiveDate::from_ymd_opt(y, m, 1)?;
+    utc.from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .single()
+}
+
+fn split_glued_zone(token: &str) -> (&str, Option<&str>) {
+    match token.find(['+', '-', 'Z']) {
+        Some(i) if i > 0 => (&token[..i], Some(&token[i..])),
+        _ => (token, None),
+    }
+}
+
+fn parse_clock(clock: &str) -> Option<NaiveTime> {
+    let mut parts = clock.split(':');
+    let h = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    // Seconds are optional in RFC 822; drop a fraction some feeds add.
+    let s = match parts.next() {
+        Some(sec) => sec.split('.').next()?.parse().ok()?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    // A leap second "60" is legal in RFC 2822; chrono wants it folded into 59.
+    NaiveTime::from_hms_opt(h, m, s.min(59))
+}
+
+/// RFC 2822 §4.3: two-digit years 00-49 are 20xx, 50-99 are 19xx; three digits add 1900.
+fn expand_year(digits: usize, n: u32) -> Option<i32> {
+    let n = i32::try_from(n).ok()?;
+    match digits {
+        1 | 2 if n < 50 => Some(2000 + n),
+        1 | 2 => Some(1900 + n),
+        3 => Some(1900 + n),
+        4 => Some(n),
+        _ => None,
+    }
+}
+
+fn month_number(token: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let lower = token.trim_end_matches('.').to_ascii_lowercase();
+    let prefix = lower.get(..3)?;
+    let index = MONTHS.iter().position(|m| *m == prefix)?;
+    // Accept "Mar", "March", "Sept", but not "Marmalade".
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let full = FULL.get(index)?;
+    (full.starts_with(lower.as_str())).then_some(u32::try_from(index).ok()? + 1)
+}
+
+fn is_weekday(token: &str) -> bool {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let lower = token.trim_end_matches('.').to_ascii_lowercase();
+    lower.len() >= 2 && DAYS.iter().any(|d| d.starts_with(lower.as_str()))
+}
+
+/// Numeric offsets ("+0000", "-05:00", "+01") and the zone names RFC 822 §5.1 defines, plus a
+/// few widely used ones feeds emit anyway.
+fn parse_zone(token: &str) -> Option<FixedOffset> {
+    let bytes = token.as_bytes();
+    if let (Some(&sign @ (b'+' | b'-')), digits) = (bytes.first(), token.get(1..)?) {
+        let digits: String = digits.chars().filter(|c| *c != ':').collect();
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let (h, m) = match digits.len() {
+            1 | 2 => (digits.parse::<i32>().ok()?, 0),
+            4 => (digits[..2].parse().ok()?, digits[2..].parse::<i32>().ok()?),
+            _ => return None,
+        };
+        let secs = h * 3600 + m * 60;
+        return FixedOffset::east_opt(if sign == b'-' { -secs } else { secs });
+    }
+    let hours = match token.to_ascii_uppercase().as_str() {
+        "UT" | "UTC" | "GMT" | "Z" | "WET" => 0,
+        "EST" => -5,
+        "EDT" => -4,
+        "CST" => -6,
+        "CDT" => -5,
+        "MST" => -7,
+        "MDT" => -6,
+        "PST" => -8,
+        "PDT" => -7,
+        "AKST" => -9,
+        "AKDT" => -8,
+        "HST" => -10,
+        "BST" | "CET" | "WEST" => 1,
+        "CEST" | "EET" => 2,
+        "EEST" | "MSK" => 3,
+        "JST" | "KST" => 9,
+        "AEST" => 10,
+        "AEDT" => 11,
+        "NZST" => 12,
+        "NZDT" => 13,
+        // RFC 2822 §4.3: military zones were specified with the wrong sign and "SHOULD all be
+        // considered equivalent to -0000"; any other single letter is treated the same way.
+        one if one.len() == 1 && one.bytes().all(|b| b.is_ascii_alphabetic()) => 0,
+        _ => return None,
+    };
+    FixedOffset::east_opt(hours * 3600)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> Option<String> {
+        parse_date(s).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn rfc2822_as_published() {
+        assert_eq!(
+            utc("Wed, 17 Mar 2010 05:58:07 +0000").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+    }
+
+    #[test]
+    fn rfc822_without_seconds() {
+        assert_eq!(
+            utc("Wed, 17 Mar 2010 05:58 GMT").as_deref(),
+            Some("2010-03-17T05:58:00+00:00")
+        );
+    }
+
+    #[test]
+    fn rfc822_two_digit_years() {
+        assert_eq!(
+            utc("17 Mar 10 05:58:07 GMT").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("02 Jan 99 00:00:00 GMT").as_deref(),
+            Some("1999-01-02T00:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn rfc822_named_zones() {
+        assert_eq!(
+            utc("Wed, 17 Mar 2010 05:58:07 EST").as_deref(),
+            Some("2010-03-17T10:58:07+00:00")
+        );
+        assert_eq!(
+            utc("Wed, 17 Mar 2010 05:58:07 PDT").as_deref(),
+            Some("2010-03-17T12:58:07+00:00")
+        );
+        assert_eq!(
+            utc("Wed, 17 Mar 2010 05:58:07 CEST").as_deref(),
+            Some("2010-03-17T03:58:07+00:00")
+        );
+    }
+
+    #[test]
+    fn rfc822_wrong_or_missing_weekday() {
+        assert_eq!(
+            utc("Mon, 17 Mar 2010 05:58:07 +0000").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("17 Mar 2010 05:58:07 +0000").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("Wednesday, 17 March 2010 05:58:07 +0000").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+    }
+
+    #[test]
+    fn rfc822_extra_spaces_and_order() {
+        assert_eq!(
+            utc("  Wed,  17  Mar   2010 05:58:07  +0000 ").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("Wed Mar 17 2010 05:58:07 -0100").as_deref(),
+            Some("2010-03-17T06:58:07+00:00")
+        );
+    }
+
+    #[test]
+    fn rfc3339_and_iso8601_variants() {
+        assert_eq!(
+            utc("2010-03-17T05:58:07Z").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("2010-03-17T07:58:07.250+02:00").as_deref(),
+            Some("2010-03-17T05:58:07.250+00:00")
+        );
+        assert_eq!(
+            utc("2010-03-17T07:58:07+0200").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("2010-03-17 05:58:07").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("20100317T055807Z").as_deref(),
+            Some("2010-03-17T05:58:07+00:00")
+        );
+        assert_eq!(
+            utc("2010-03-17").as_deref(),
+            Some("2010-03-17T00:00:00+00:00")
+        );
+        assert_eq!(utc("2010-03").as_deref(), Some("2010-03-01T00:00:00+00:00"));
+    }
+
+    #[test]
+    fn unparsable_is_none_never_now() {
+        assert_eq!(utc("yesterday"), None);
+        assert_eq!(utc(""), None);
+        assert_eq!(utc("Wed, 37 Mar 2010 05:58:07 +0000"), None);
+        assert_eq!(utc("Wed, 17 Mar 2010 05:58:07 +0000 +0000 junk"), None);
+    }
+}

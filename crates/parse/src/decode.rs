@@ -1,0 +1,271 @@
+//! Bytes to text: which character set a feed is in, and decoding it without ever failing.
+//!
+//! Precedence follows RFC 7303 §3.2 (and XML 1.0 Appendix F): a byte order mark wins; then the
+//! `charset` parameter of the HTTP `Content-Type`; then the XML declaration's `encoding`; then
+//! UTF-8, the XML default (and the only encoding JSON Feed allows, RFC 8259 §8.1).
+//! A declaration that cannot be right (UTF-16 declared in a document whose bytes are plainly
+//! 8-bit) or a label nobody knows is ignored with a warning. Bytes invalid in the chosen
+//! encoding become U+FFFD with a warning: a feed with one bad byte is still a feed.
+//! Decoding is done by `encoding_rs` (the WHATWG Encoding Standard, so "iso-8859-1" means
+//! windows-1252, as browsers and publishers intend). UTF-32, which the WHATWG standard leaves
+//! out, is decoded here.
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+
+/// The encodings Appendix F can recognise from the first four bytes, before any label is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sniffed {
+    Utf32Be,
+    Utf32Le,
+    Utf16Be,
+    Utf16Le,
+    /// `<?xm` or anything else: an ASCII-compatible encoding; the label decides which.
+    AsciiCompatible,
+}
+
+/// Decode a document to UTF-8 text, recording guesses and repairs in `warnings`.
+pub(crate) fn decode(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> String {
+    // 1. Byte order marks. UTF-32LE's BOM begins with UTF-16LE's, so it is tested first.
+    if let Some(rest) = bytes.strip_prefix(&[0x00, 0x00, 0xFE, 0xFF]) {
+        return decode_utf32(rest, true, warnings);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE, 0x00, 0x00]) {
+        return decode_utf32(rest, false, warnings);
+    }
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        return decode_with(encoding, &bytes[bom_len..], warnings);
+    }
+
+    let sniffed = sniff(bytes);
+    match sniffed {
+        Sniffed::Utf32Be => return decode_utf32(bytes, true, warnings),
+        Sniffed::Utf32Le => return decode_utf32(bytes, false, warnings),
+        _ => {}
+    }
+
+    // 2. HTTP charset, 3. XML declaration.
+    let http = content_type.and_then(charset_param).map(str::to_owned);
+    let declared = declared_encoding(bytes, sniffed);
+    for (source, label) in [("HTTP charset", http), ("XML declaration", declared)] {
+        let Some(label) = label else { continue };
+        match Encoding::for_label(label.trim().as_bytes()) {
+            Some(encoding) if is_plausible(encoding, sniffed) => {
+                // "utf-16" names no byte order (WHATWG maps it to LE); without a BOM the
+                // first bytes show the order (XML 1.0 Appendix F).
+                let encoding = match sniffed {
+                    Sniffed::Utf16Be => UTF_16BE,
+                    Sniffed::Utf16Le => UTF_16LE,
+                    _ => encoding,
+                };
+                return decode_with(encoding, bytes, warnings);
+            }
+            Some(encoding) => warnings.push(format!(
+                "{source} says {label:?} but the bytes are not {}; ignored",
+                encoding.name()
+            )),
+            None => warnings.push(format!(
+                "unknown character set {label:?} in {source}; ignored"
+            )),
+        }
+    }
+
+    // 4. Defaults: what the first bytes show, else UTF-8.
+    let fallback = match sniffed {
+        Sniffed::Utf16Be => UTF_16BE,
+        Sniffed::Utf16Le => UTF_16LE,
+        _ => UTF_8,
+    };
+    decode_with(fallback, bytes, warnings)
+}
+
+fn sniff(bytes: &[u8]) -> Sniffed {
+    match bytes {
+        [0x00, 0x00, 0x00, b'<', ..] => Sniffed::Utf32Be,
+        [b'<', 0x00, 0x00, 0x00, ..] => Sniffed::Utf32Le,
+        [0x00, b'<', 0x00, _, ..] => Sniffed::Utf16Be,
+        [b'<', 0x00, _, 0x00, ..] => Sniffed::Utf16Le,
+        _ => Sniffed::AsciiCompatible,
+    }
+}
+
+/// A label is plausible when its byte width agrees with what the first bytes show.
+fn is_plausible(encoding: &'static Encoding, sniffed: Sniffed) -> bool {
+    let is_16 = encoding == UTF_16BE || encoding == UTF_16LE;
+    match sniffed {
+        Sniffed::Utf16Be | Sniffed::Utf16Le => is_16,
+        _ => !is_16,
+    }
+}
+
+/// `charset` from a Content-Type such as `application/rss+xml; charset="ISO-8859-1"`.
+fn charset_param(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches(['"', '\'']))
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// The `encoding` pseudo-attribute of an XML declaration near the start of the document.
+/// Garbage may precede the declaration (issue 5 point 3), so the first 1 KiB is searched.
+fn declared_encoding(bytes: &[u8], sniffed: Sniffed) -> Option<String> {
+    let head: Vec<u8>;
+    let head: &[u8] = match sniffed {
+        // In UTF-16 documents read every other byte: the declaration is ASCII.
+        Sniffed::Utf16Be => {
+            head = bytes
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .take(1024)
+                .copied()
+                .collect();
+            &head
+        }
+        Sniffed::Utf16Le => {
+            head = bytes.iter().step_by(2).take(1024).copied().collect();
+            &head
+        }
+        _ => &bytes[..bytes.len().min(1024)],
+    };
+    let start = find(head, b"<?xml")?;
+    let decl = &head[start..];
+    let decl = &decl[..find(decl, b"?>")?];
+    let at = find(decl, b"encoding")? + "encoding".len();
+    let rest = std::str::from_utf8(&decl[at..]).ok()?;
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    let end = value.find(quote)?;
+    Some(value[..end].to_owned())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn decode_with(encoding: &'static Encoding, bytes: &[u8], warnings: &mut Vec<String>) -> String {
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        warnings.push(format!(
+            "bytes invalid in {} replaced with U+FFFD",
+            encoding.name()
+        ));
+    }
+    text.into_owned()
+}
+
+/// UTF-32, which `encoding_rs` does not support (the WHATWG standard omits it).
+fn decode_utf32(bytes: &[u8], big_endian: bool, warnings: &mut Vec<String>) -> String {
+    let mut bad = false;
+    let text: String = bytes
+        .chunks(4)
+        .map(|chunk| {
+            let unit = match <[u8; 4]>::try_from(chunk) {
+                Ok(b) if big_endian => u32::from_be_bytes(b),
+                Ok(b) => u32::from_le_bytes(b),
+                Err(_) => u32::MAX,
+            };
+            char::from_u32(unit).unwrap_or_else(|| {
+                bad = true;
+                char::REPLACEMENT_CHARACTER
+            })
+        })
+        .collect();
+    if bad {
+        warnings.push("bytes invalid in UTF-32 replaced with U+FFFD".into());
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(bytes: &[u8], ct: Option<&str>) -> (String, Vec<String>) {
+        let mut w = vec![];
+        (decode(bytes, ct, &mut w), w)
+    }
+
+    #[test]
+    fn utf8_default() {
+        assert_eq!(dec("<a>é</a>".as_bytes(), None).0, "<a>é</a>");
+    }
+
+    #[test]
+    fn declaration_windows_1252() {
+        let (t, w) = dec(
+            b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x93q\x94</a>",
+            None,
+        );
+        assert!(t.ends_with("<a>\u{201c}q\u{201d}</a>"), "{t}");
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn iso_8859_1_declared_single_quotes() {
+        let (t, _) = dec(
+            b"<?xml version='1.0' encoding='ISO-8859-1'?><a>caf\xe9</a>",
+            None,
+        );
+        assert!(t.ends_with("<a>caf\u{e9}</a>"), "{t}");
+    }
+
+    #[test]
+    fn http_charset_beats_declaration() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>caf\xe9</a>";
+        let (t, _) = dec(bytes, Some("text/xml; charset=\"ISO-8859-1\""));
+        assert!(t.ends_with("caf\u{e9}</a>"), "{t}");
+    }
+
+    #[test]
+    fn bom_beats_http_charset() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice("<a>é</a>".as_bytes());
+        let (t, _) = dec(&bytes, Some("text/xml; charset=iso-8859-1"));
+        assert_eq!(t, "<a>é</a>");
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let doc = "<?xml version=\"1.0\" encoding=\"utf-16\"?><a>é</a>";
+        let le: Vec<u8> = doc.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = doc.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(dec(&le, None).0, doc);
+        assert_eq!(dec(&be, None).0, doc);
+        let mut with_bom = vec![0xFF, 0xFE];
+        with_bom.extend_from_slice(&le);
+        assert_eq!(dec(&with_bom, None).0, doc);
+    }
+
+    #[test]
+    fn utf32_with_bom() {
+        let doc = "<a>é</a>";
+        let mut bytes = vec![0x00, 0x00, 0xFE, 0xFF];
+        bytes.extend(doc.chars().flat_map(|c| (c as u32).to_be_bytes()));
+        assert_eq!(dec(&bytes, None).0, doc);
+    }
+
+    #[test]
+    fn utf16_declared_in_8bit_document_is_ignored() {
+        let (t, w) = dec(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><a>x</a>", None);
+        assert!(t.ends_with("<a>x</a>"));
+        assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    #[test]
+    fn unknown_label_and_bad_bytes_degrade() {
+        let (t, w) = dec(
+            b"<?xml version=\"1.0\" encoding=\"klingon\"?><a>\xff</a>",
+            None,
+        );
+        assert!(t.ends_with("<a>\u{fffd}</a>"), "{t}");
+        assert_eq!(w.len(), 2, "{w:?}");
+    }
+}

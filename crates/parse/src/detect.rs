@@ -1,0 +1,71 @@
+//! Which format a decoded document is, from its first element (or its first `{`).
+
+use crate::ParseError;
+use crate::model::FeedFormat;
+
+/// What `detect` found.
+pub(crate) enum Detected<'a> {
+    /// A JSON document (JSON Feed is the only JSON format kb reads).
+    Json,
+    /// An XML feed; `body` starts at the first markup after any leading garbage and the XML
+    /// declaration (the text is already decoded, so the declared encoding must not be re-read).
+    Xml { format: FeedFormat, body: &'a str },
+}
+
+/// Detect the format of a decoded document.
+pub(crate) fn detect(text: &str) -> Result<Detected<'_>, ParseError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(Detected::Json);
+    }
+    let start = text.find('<').ok_or_else(|| not_a_feed(text))?;
+    let mut body = &text[start..];
+    if body.starts_with("<?xml") {
+        body = body.find("?>").map_or("", |end| &body[end + 2..]);
+    }
+    let root = root_name(body).ok_or_else(|| not_a_feed(text))?;
+    let format = match root.rsplit(':').next().unwrap_or(root) {
+        "rss" => FeedFormat::Rss,
+        // RSS 0.90 is an RDF document too, but in Netscape's namespace; the model files it
+        // under RSS.
+        "RDF" if root_tag(body).contains("my.netscape.com/rdf/simple/0.9") => FeedFormat::Rss,
+        "RDF" => FeedFormat::Rdf,
+        "feed" => FeedFormat::Atom,
+        _ => return Err(ParseError::NotAFeed(format!("root element <{root}>"))),
+    };
+    Ok(Detected::Xml { format, body })
+}
+
+/// The name of the first element, skipping comments, processing instructions and doctype.
+fn root_name(mut s: &str) -> Option<&str> {
+    loop {
+        s = &s[s.find('<')?..];
+        if let Some(rest) = s.strip_prefix("<!--") {
+            s = &rest[rest.find("-->")? + 3..];
+        } else if s.starts_with("<?") || s.starts_with("<!") {
+            s = &s[s.find('>')? + 1..];
+        } else {
+            let name = &s[1..];
+            let end = name
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(name.len());
+            return Some(&name[..end]);
+        }
+    }
+}
+
+/// The text of the root start tag (for its namespace declarations).
+fn root_tag(body: &str) -> &str {
+    let Some(name) = root_name(body) else {
+        return "";
+    };
+    let Some(at) = body.find(&format!("<{name}")) else {
+        return "";
+    };
+    let tag = &body[at..];
+    &tag[..tag.find('>').unwrap_or(tag.len())]
+}
+
+fn not_a_feed(text: &str) -> ParseError {
+    let head: String = text.trim_start().chars().take(40).collect();
+    ParseError::NotAFeed(format!("document starts with {head:?}"))
+}

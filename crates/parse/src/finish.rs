@@ -1,0 +1,92 @@
+//! The rules every format shares once its elements are mapped into the model: URL resolution,
+//! the base URL handed to the cleaner, category clean-up, the item cap, and identity.
+//!
+//! Format readers fill `ParsedItem`s with values as published (an item's `base_url` holds its
+//! `xml:base`, possibly relative) and leave `id` empty; `finish` does the rest, so the rules
+//! are written once.
+
+use crate::ParseOptions;
+use crate::identity;
+use crate::model::{ParsedFeed, ParsedItem};
+use crate::urls::{parse_base, resolve};
+
+/// Apply the shared rules to a freshly mapped feed.
+pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
+    let source = parse_base(opts.source_url.as_deref());
+    feed.title = trimmed(feed.title);
+    feed.description = trimmed(feed.description);
+    feed.language = trimmed(feed.language);
+    feed.link = trimmed(feed.link).map(|l| resolve(source.as_ref(), &l));
+    feed.prev_archive = trimmed(feed.prev_archive).map(|l| resolve(source.as_ref(), &l));
+    // Relative item links are resolved against the site (like miniflux does), falling back to
+    // the document URL.
+    let feed_base = parse_base(feed.link.as_deref()).or(source);
+
+    if feed.items.len() > opts.max_items {
+        feed.warnings.push(format!(
+            "{} items, only the first {} kept (max_items)",
+            feed.items.len(),
+            opts.max_items
+        ));
+        feed.items.truncate(opts.max_items);
+    }
+
+    let items = std::mem::take(&mut feed.items);
+    let items: Vec<ParsedItem> = items
+        .into_iter()
+        .map(|item| finish_item(item, feed_base.as_ref()))
+        .collect();
+    feed.items = identity::assign_ids(
+        items,
+        feed.link.as_deref(),
+        feed.title.as_deref(),
+        &mut feed.warnings,
+    );
+    feed
+}
+
+fn finish_item(mut item: ParsedItem, feed_base: Option<&url::Url>) -> ParsedItem {
+    // xml:base may itself be relative (XML Base §4.1): resolve it against the feed's base.
+    let xml_base = trimmed(item.base_url.take()).map(|b| resolve(feed_base, &b));
+    let base = parse_base(xml_base.as_deref()).or_else(|| feed_base.cloned());
+    let resolve_opt = |v: Option<String>| trimmed(v).map(|l| resolve(base.as_ref(), &l));
+    item.link = resolve_opt(item.link.take());
+    item.comments_url = resolve_opt(item.comments_url.take());
+    item.comments_feed = resolve_opt(item.comments_feed.take());
+    item.base_url = base.map(|b| b.to_string()).or(xml_base);
+    item.title = trimmed(item.title);
+    item.author = trimmed(item.author);
+    item.guid = item.guid.filter(|g| !g.trim().is_empty());
+    item.categories = clean_categories(std::mem::take(&mut item.categories));
+    item
+}
+
+/// Categories: order kept, trimmed, empty dropped, case-insensitive duplicates removed keeping
+/// the first spelling.
+fn clean_categories(categories: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    categories
+        .into_iter()
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty() && seen.insert(c.to_lowercase()))
+        .collect()
+}
+
+fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_trimmed_deduplicated_in_order() {
+        let got = clean_categories(
+            ["MSP", " Sales ", "", "msp", "  ", "Sales", "Zeta"]
+                .map(String::from)
+                .to_vec(),
+        );
+        assert_eq!(got, ["MSP", "Sales", "Zeta"]);
+    }
+}

@@ -1,0 +1,274 @@
+//! Article identity, decided here and nowhere else (the store upserts by it).
+//!
+//! # The rule
+//!
+//! 1. **Key.** The trimmed guid (RSS `guid`, Atom `id`, JSON Feed `id`) when present and not
+//!    empty; else the item's link (after URL resolution); else `"sha256:" + hex(sha256(title +
+//!    "\n" + content))`, where content is `content_html`, else `summary_html`, else empty.
+//!    A guid is the publisher's own promise of identity (RSS 2.0: "a string that uniquely
+//!    identifies the item"; Atom RFC 4287 §4.2.6: "a permanent, universally unique identifier"),
+//!    so it wins over the link, which may change with a permalink scheme.
+//! 2. **Scope.** `""` when the key is an absolute http(s) URL (already globally unique);
+//!    otherwise the feed's link, else the feed's title, else `""`. Scoping keeps the WordPress
+//!    guid "42" of one blog apart from the "42" of another.
+//! 3. **Id.** The first 16 lowercase hex digits of `sha256(scope + "\n" + key)`: 64 bits, short
+//!    enough to type as a prefix, far from colliding for any one person's knowledge base.
+//!
+//! # Duplicated keys within one document
+//!
+//! Feeds do repeat guids (copied templates, syndicated reposts). Within one document:
+//!
+//! - an **exact duplicate** (same guid, link, title and content) is dropped, with a warning;
+//! - a **different item reusing the key** gets `"#" + link` appended to its key, or
+//!   `"#" + content hash` when the link is the same too, with a warning. The first item keeps
+//!   the plain key, so an id never changes when a later duplicate appears or goes away.
+//!
+//! Should an extended key still collide, its position in the document is appended as a last
+//! resort (with a warning), so every id in a `ParsedFeed` is unique.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::ParsedItem;
+
+/// Assign `id` to every item, dropping exact duplicates. Warnings go to `warnings`.
+pub(crate) fn assign_ids(
+    items: Vec<ParsedItem>,
+    feed_link: Option<&str>,
+    feed_title: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Vec<ParsedItem> {
+    let scope_fallback = feed_link
+        .filter(|l| !l.trim().is_empty())
+        .or(feed_title.filter(|t| !t.trim().is_empty()))
+        .unwrap_or("");
+    // key -> index in `kept` of the first item that used it.
+    let mut first_by_key: HashMap<String, usize> = HashMap::new();
+    let mut seen_ids: HashMap<String, usize> = HashMap::new();
+    let mut kept: Vec<ParsedItem> = Vec::with_capacity(items.len());
+
+    for (position, mut item) in items.into_iter().enumerate() {
+        let mut key = base_key(&item);
+        if let Some(&first) = first_by_key.get(&key) {
+            let earlier = &kept[first];
+            if is_exact_duplicate(earlier, &item) {
+                warnings.push(format!(
+                    "item {}: exact duplicate of an earlier item with key {key:?}, dropped",
+                    position + 1
+                ));
+                continue;
+            }
+            let extended = match item.link.as_deref() {
+                Some(link) if earlier.link.as_deref() != Some(link) => format!("{key}#{link}"),
+                _ => format!("{key}#{}", content_hash(&item)),
+            };
+            warnings.push(format!(
+                "item {}: key {key:?} reused by a different item, using {extended:?}",
+                position + 1
+            ));
+            key = extended;
+        } else {
+            first_by_key.insert(key.clone(), kept.len());
+        }
+
+        let mut id = derive_id(scope_for(&key, scope_fallback), &key);
+        if seen_ids.contains_key(&id) {
+            let fallback = format!("{key}#{}", position + 1);
+            warnings.push(format!(
+                "item {}: key {key:?} still collides, using {fallback:?}",
+                position + 1
+            ));
+            id = derive_id(scope_for(&fallback, scope_fallback), &fallback);
+        }
+        seen_ids.insert(id.clone(), kept.len());
+        item.id = id;
+        kept.push(item);
+    }
+    kept
+}
+
+/// Step 1 of the rule: guid, else link, else content hash.
+fn base_key(item: &ParsedItem) -> String {
+    let non_empty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    non_empty(&item.guid)
+        .or_else(|| non_empty(&item.link))
+        .unwrap_or_else(|| content_hash(item))
+}
+
+/// `"sha256:" + hex(sha256(title + "\n" + content))`.
+fn content_hash(item: &ParsedItem) -> String {
+    let title = item.title.as_deref().unwrap_or("");
+    let content = item
+        .content_html
+        .as_deref()
+        .or(item.summary_html.as_deref())
+        .unwrap_or("");
+    format!("sha256:{}", hex_sha256(&format!("{title}\n{content}")))
+}
+
+/// Step 2 of the rule: absolute http(s) URLs need no scope.
+fn scope_for<'a>(key: &str, fallback: &'a str) -> &'a str {
+    let is_absolute_http = url::Url::parse(key)
+        .map(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        .unwrap_or(false);
+    if is_absolute_http { "" } else { fallback }
+}
+
+/// Step 3 of the rule.
+fn derive_id(scope: &str, key: &str) -> String {
+    let mut hex = hex_sha256(&format!("{scope}\n{key}"));
+    hex.truncate(16);
+    hex
+}
+
+fn is_exact_duplicate(a: &ParsedItem, b: &ParsedItem) -> bool {
+    a.guid == b.guid
+        && a.link == b.link
+        && a.title == b.title
+        && a.content_html == b.content_html
+        && a.summary_html == b.summary_html
+}
+
+fn hex_sha256(input: &str) -> String {
+    let digest = Sha256::digest(input.as_bytes());
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(guid: Option<&str>, link: Option<&str>, title: &str, content: &str) -> ParsedItem {
+        ParsedItem {
+            id: String::new(),
+            guid: guid.map(Into::into),
+            guid_is_permalink: false,
+            title: Some(title.into()),
+            link: link.map(Into::into),
+            author: None,
+            categories: vec![],
+            published: None,
+            updated: None,
+            comments_url: None,
+            comments_feed: None,
+            comments_count: None,
+            summary_html: None,
+            content_html: Some(content.into()),
+            base_url: None,
+        }
+    }
+
+    fn ids(items: Vec<ParsedItem>) -> (Vec<String>, Vec<String>) {
+        let mut warnings = vec![];
+        let out = assign_ids(
+            items,
+            Some("http://blog.example/"),
+            Some("Blog"),
+            &mut warnings,
+        );
+        (out.into_iter().map(|i| i.id).collect(), warnings)
+    }
+
+    #[test]
+    fn guid_is_the_key_and_is_trimmed() {
+        let (a, _) = ids(vec![item(Some(" http://x.example/?p=1 "), None, "t", "c")]);
+        assert_eq!(a[0], derive_id("", "http://x.example/?p=1"));
+        assert_eq!(a[0].len(), 16);
+        assert!(
+            a[0].bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+    }
+
+    #[test]
+    fn non_url_guid_is_scoped_by_feed_link() {
+        let (a, _) = ids(vec![item(Some("42"), Some("http://x.example/a"), "t", "c")]);
+        assert_eq!(a[0], derive_id("http://blog.example/", "42"));
+    }
+
+    #[test]
+    fn scope_falls_back_to_feed_title() {
+        let mut w = vec![];
+        let out = assign_ids(
+            vec![item(Some("42"), None, "t", "c")],
+            None,
+            Some("Blog"),
+            &mut w,
+        );
+        assert_eq!(out[0].id, derive_id("Blog", "42"));
+    }
+
+    #[test]
+    fn empty_guid_falls_back_to_link() {
+        let (a, _) = ids(vec![item(Some("  "), Some("http://x.example/a"), "t", "c")]);
+        assert_eq!(a[0], derive_id("", "http://x.example/a"));
+    }
+
+    #[test]
+    fn no_guid_no_link_hashes_title_and_content() {
+        let (a, _) = ids(vec![item(None, None, "t", "c")]);
+        let key = format!("sha256:{}", hex_sha256("t\nc"));
+        assert_eq!(a[0], derive_id("http://blog.example/", &key));
+    }
+
+    #[test]
+    fn exact_duplicate_is_dropped_with_warning() {
+        let it = item(Some("g"), Some("http://x.example/a"), "t", "c");
+        let (a, w) = ids(vec![it.clone(), it]);
+        assert_eq!(a.len(), 1);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("exact duplicate"), "{w:?}");
+    }
+
+    #[test]
+    fn reused_guid_with_other_link_extends_key_with_link() {
+        let (a, w) = ids(vec![
+            item(Some("g"), Some("http://x.example/a"), "t", "c"),
+            item(Some("g"), Some("http://x.example/b"), "u", "d"),
+        ]);
+        assert_eq!(a[0], derive_id("http://blog.example/", "g"));
+        assert_eq!(
+            a[1],
+            derive_id("http://blog.example/", "g#http://x.example/b")
+        );
+        assert!(w[0].contains("reused"), "{w:?}");
+    }
+
+    #[test]
+    fn reused_guid_with_same_link_extends_key_with_content_hash() {
+        let second = item(Some("g"), Some("http://x.example/a"), "u", "d");
+        let key = format!("g#{}", content_hash(&second));
+        let (a, w) = ids(vec![
+            item(Some("g"), Some("http://x.example/a"), "t", "c"),
+            second,
+        ]);
+        assert_eq!(a[1], derive_id("http://blog.example/", &key));
+        assert_eq!(w.len(), 1);
+        assert_ne!(a[0], a[1]);
+    }
+
+    #[test]
+    fn ids_are_unique_even_when_extended_keys_collide() {
+        // The third item's extended key equals the second item's guid.
+        let (a, w) = ids(vec![
+            item(Some("g"), Some("http://x.example/a"), "t", "c"),
+            item(Some("g#http://x.example/b"), None, "v", "e"),
+            item(Some("g"), Some("http://x.example/b"), "u", "d"),
+        ]);
+        assert_eq!(a.len(), 3);
+        assert!(a[2] != a[1] && a[2] != a[0]);
+        assert_eq!(w.len(), 2, "{w:?}");
+    }
+}

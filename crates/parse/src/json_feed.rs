@@ -1,0 +1,116 @@
+//! JSON Feed 1.0 and 1.1 (<https://www.jsonfeed.org/version/1.1/>) mapped into the model.
+//!
+//! Read through `serde_json::Value` rather than strict structs, so one field of the wrong type
+//! (an `id` given as a number, a `tags` string) costs that field, not the feed. serde_json
+//! refuses nesting deeper than 128 levels, which bounds its recursion.
+//!
+//! Mapping: `id` -> guid (JSON Feed: "unique for that item for that feed over time"), `url` ->
+//! link (else `external_url`), `content_html` over `content_text` (escaped), `summary` (plain
+//! text, escaped) -> summary, `date_published` / `date_modified` (RFC 3339), `authors` (1.1) or
+//! `author` (1.0) names, else the feed's, `tags` -> categories, `language` (1.1).
+
+use serde_json::Value;
+
+use crate::dates::parse_date;
+use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
+
+/// Read a JSON Feed. `Err` says why the document is not one.
+pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, String> {
+    let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid json: {e}"))?;
+    let version = string(&root, "version").unwrap_or_default();
+    if !version.starts_with("https://jsonfeed.org/version/") {
+        return Err(format!(
+            "json without a JSON Feed version (got {version:?})"
+        ));
+    }
+    let feed_authors = authors(&root);
+    let items = root
+        .get("items")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, item)| to_item(item, &feed_authors, i + 1, &mut warnings))
+        .collect();
+    Ok(ParsedFeed {
+        format: FeedFormat::JsonFeed,
+        title: string(&root, "title"),
+        link: string(&root, "home_page_url"),
+        description: string(&root, "description"),
+        language: string(&root, "language"),
+        prev_archive: None,
+        items,
+        warnings,
+    })
+}
+
+fn to_item(
+    item: &Value,
+    feed_authors: &[String],
+    position: usize,
+    warnings: &mut Vec<String>,
+) -> ParsedItem {
+    let mut date = |field: &str| {
+        let raw = string(item, field)?;
+        let parsed = parse_date(&raw);
+        if parsed.is_none() {
+            warnings.push(format!(
+                "item {position}: unparsable {field} {raw:?}, left empty"
+            ));
+        }
+        parsed
+    };
+    let published = date("date_published");
+    let updated = date("date_modified");
+    let mut authors = authors(item);
+    if authors.is_empty() {
+        authors = feed_authors.to_vec();
+    }
+    let escape = |s: String| quick_xml::escape::escape(s.as_str()).into_owned();
+    ParsedItem {
+        id: String::new(),
+        guid: string(item, "id"),
+        guid_is_permalink: false,
+        title: string(item, "title"),
+        link: string(item, "url").or_else(|| string(item, "external_url")),
+        author: (!authors.is_empty()).then(|| authors.join(", ")),
+        categories: item
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|tags| tags.iter().filter_map(scalar).collect())
+            .unwrap_or_default(),
+        published,
+        updated,
+        comments_url: None,
+        comments_feed: None,
+        comments_count: None,
+        summary_html: string(item, "summary").map(escape),
+        content_html: string(item, "content_html")
+            .or_else(|| string(item, "content_text").map(escape)),
+        base_url: None,
+    }
+}
+
+/// `authors[].name` (1.1) or `author.name` (1.0).
+fn authors(v: &Value) -> Vec<String> {
+    let list = match (v.get("authors"), v.get("author")) {
+        (Some(Value::Array(list)), _) => list.iter().collect(),
+        (_, Some(one)) => vec![one],
+        _ => vec![],
+    };
+    list.into_iter().filter_map(|a| string(a, "name")).collect()
+}
+
+fn string(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(scalar).filter(|s| !s.trim().is_empty())
+}
+
+/// Strings as they are; numbers as their decimal form (ids are sometimes numbers).
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,702 @@
+//! The streaming guard and repair pass every XML document goes through before a reader sees it
+//! (issue 5 points 3 and 7).
+//!
+//! One linear walk with quick-xml's pull reader (no tree, no recursion) does three things:
+//!
+//! - **Guards.** Nesting deeper than `max_depth` is refused (the `rss` crate reads extension
+//!   elements recursively, so unbounded depth would overflow the stack). Items beyond
+//!   `max_items` are skipped without being copied, so a million-item feed costs one scan.
+//!   A DOCTYPE is dropped: its entities are never expanded (billion laughs) and external ones
+//!   never fetched (XXE); a reference to them stays literal text, with a warning.
+//! - **Checks.** Every deviation from XML 1.0 well-formedness that we can see is recorded.
+//! - **Repairs**, each with a warning (never silent): a bare `&` or `<` in text is escaped;
+//!   HTML entities undefined in XML (`&nbsp;`, `&eacute;`, `&mdash;`) become their characters
+//!   (HTML5 named character references, as publishers meant them); a misnested end tag closes
+//!   the elements left open inside it; a stray end tag is dropped; a document that ends early
+//!   (truncated, or a syntax error quick-xml cannot read past) is cut back to its last complete
+//!   item, and the open elements are closed.
+//!
+//! The output is a well-formed UTF-8 document without XML declaration (the text is already
+//! decoded), at most a small constant factor larger than the input (an escaped `&` grows by
+//! four bytes). Strict and lenient are the same pass: on a well-formed feed no repair fires and
+//! no warning is added.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use quick_xml::Reader;
+use quick_xml::escape::{escape, resolve_xml_entity};
+use quick_xml::events::{BytesStart, Event};
+
+use crate::{ParseError, ParseOptions};
+
+/// The result of the pass.
+pub(crate) struct Wellformed {
+    /// The repaired document.
+    pub xml: String,
+    /// The document ended early or could not be read to the end.
+    pub cut_short: bool,
+}
+
+/// Check, guard and repair one decoded XML document.
+pub(crate) fn wellform(
+    body: &str,
+    opts: &ParseOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Wellformed, ParseError> {
+    let escaped = escape_stray_markup(body, warnings);
+    let mut walk = Walk {
+        out: String::with_capacity(escaped.len() + 64),
+        stack: Vec::new(),
+        prefixes: std::collections::HashMap::new(),
+        open_item: None,
+        items: 0,
+        skip_from_depth: None,
+        root_closed: false,
+        entity_counts: BTreeMap::new(),
+        max_depth: opts.max_depth,
+        max_items: opts.max_items,
+        warnings,
+    };
+    let cut_short = walk.run(&escaped)?;
+    walk.report_entities();
+    Ok(Wellformed {
+        xml: walk.out,
+        cut_short,
+    })
+}
+
+/// What became of an entity reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum EntityFate {
+    Html,
+    Unknown,
+    BadChar,
+}
+
+struct Walk<'w> {
+    out: String,
+    /// The open elements: (name as published, name as written).
+    stack: Vec<(String, String)>,
+    /// Namespace prefixes declared so far (prefix -> URI); feeds declare them on the root.
+    prefixes: std::collections::HashMap<String, String>,
+    /// The open item (`item`/`entry`): its depth and where its markup starts in `out`.
+    open_item: Option<(usize, usize)>,
+    items: usize,
+    /// Skipping an item beyond `max_items`, which started at this depth.
+    skip_from_depth: Option<usize>,
+    root_closed: bool,
+    entity_counts: BTreeMap<(EntityFate, String), usize>,
+    max_depth: usize,
+    max_items: usize,
+    warnings: &'w mut Vec<String>,
+}
+
+impl Walk<'_> {
+    /// Walk the whole document; `Ok(true)` when it ended early.
+    fn run(&mut self, text: &str) -> Result<bool, ParseError> {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        // We do our own end-name matching so that we can repair instead of failing.
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        config.allow_dangling_amp = true;
+        config.check_comments = false;
+        config.trim_text(false);
+
+        loop {
+            let event = match reader.read_event() {
+                Ok(event) => event,
+                Err(err) => {
+                    self.warnings.push(format!(
+                        "xml error at byte {}: {err}; the rest of the document is ignored",
+                        reader.error_position()
+                    ));
+                    self.close_all();
+                    return Ok(true);
+                }
+            };
+            if self.root_closed {
+                match event {
+                    Event::Eof => return Ok(false),
+                    Event::Start(_) | Event::Empty(_) => {
+                        self.warnings
+                            .push("content after the root element ignored".into());
+                        return Ok(false);
+                    }
+                    _ => continue,
+                }
+            }
+            match event {
+                Event::Start(start) => self.start(&start, false)?,
+                Event::Empty(start) => self.start(&start, true)?,
+                Event::End(end) => {
+                    let name = end.name().as_ref().to_owned();
+                    self.end(name.trim());
+                }
+                Event::Text(text) => {
+                    if !self.stack.is_empty() && self.skip_from_depth.is_none() {
+                        // `escape_stray_markup` left only well-formed references, which quick-xml
+                        // reports separately, so the raw text can be copied as is.
+                        self.out.push_str(&text);
+                    }
+                }
+                Event::CData(data) => {
+                    if !self.stack.is_empty() && self.skip_from_depth.is_none() {
+                        self.out.push_str("<![CDATA[");
+                        self.out.push_str(&data);
+                        self.out.push_str("]]>");
+                    }
+                }
+                Event::GeneralRef(reference) => {
+                    if !self.stack.is_empty() && self.skip_from_depth.is_none() {
+                        let name = reference.to_string();
+                        let resolved = self.reference(&name);
+                        self.out.push_str(&resolved);
+                    }
+                }
+                Event::DocType(doctype) => {
+                    if doctype.contains("<!ENTITY") {
+                        self.warnings.push(
+                            "DOCTYPE declares entities; they are never expanded or fetched".into(),
+                        );
+                    }
+                }
+                // The declaration was read by `decode`; comments and processing instructions
+                // carry nothing a feed reader uses.
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => {
+                    if self.stack.is_empty() {
+                        return Ok(false);
+                    }
+                    self.warnings.push(format!(
+                        "document ends inside <{}> (truncated?)",
+                        self.stack
+                            .iter()
+                            .map(|(n, _)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join("><")
+                    ));
+                    self.close_all();
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<(), ParseError> {
+        let name = start.name().as_ref().to_owned();
+        let depth = self.stack.len() + 1;
+        if depth > self.max_depth {
+            return Err(ParseError::TooLarge(format!(
+                "elements nested deeper than max_depth {} (at <{name}>)",
+                self.max_depth
+            )));
+        }
+        if self.skip_from_depth.is_some() {
+            if !empty {
+                self.stack.push((name.clone(), name));
+            }
+            return Ok(());
+        }
+        let local = name.rsplit(':').next().unwrap_or(&name);
+        let is_item = matches!(local, "item" | "entry") && self.open_item.is_none();
+        if is_item {
+            self.items += 1;
+            if self.items > self.max_items {
+                if self.items == self.max_items + 1 {
+                    self.warnings.push(format!(
+                        "more than max_items {} items; the rest are skipped",
+                        self.max_items
+                    ));
+                }
+                if !empty {
+                    self.skip_from_depth = Some(depth);
+                    self.stack.push((name.clone(), name));
+                }
+                return Ok(());
+            }
+        }
+        if is_item && !empty {
+            self.open_item = Some((depth, self.out.len()));
+        }
+
+        for attr in start.html_attributes().with_checks(false).flatten() {
+            if let Some(prefix) = attr.key.as_ref().strip_prefix("xmlns:") {
+                self.prefixes
+                    .insert(prefix.to_owned(), attr.value.to_string());
+            }
+        }
+        let written = self.canonical_name(&name);
+        self.out.push('<');
+        self.out.push_str(&written);
+        let mut seen: Vec<String> = Vec::new();
+        // `html_attributes` tolerates unquoted and valueless attributes.
+        for attr in start.html_attributes().with_checks(false) {
+            let Ok(attr) = attr else {
+                self.warnings
+                    .push(format!("unreadable attribute in <{name}> dropped"));
+                continue;
+            };
+            let key = attr.key.as_ref().to_owned();
+            if seen.contains(&key) {
+                self.warnings
+                    .push(format!("duplicate attribute {key:?} in <{name}> dropped"));
+                continue;
+            }
+            let raw = attr.value.to_string();
+            let value = self.unescape_lenient(&raw);
+            // Writing to a String cannot fail.
+            let _ = write!(self.out, " {key}=\"{}\"", escape(value.as_str()));
+            seen.push(key);
+        }
+        if empty {
+            self.out.push_str("/>");
+            if self.stack.is_empty() {
+                self.root_closed = true;
+            }
+        } else {
+            self.out.push('>');
+            self.stack.push((name, written));
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, name: &str) {
+        let Some(position) = self.stack.iter().rposition(|(open, _)| open == name) else {
+            if self.skip_from_depth.is_none() {
+                self.warnings
+                    .push(format!("stray end tag </{name}> dropped"));
+            }
+            return;
+        };
+        while self.stack.len() > position + 1 {
+            let unclosed = self.pop_and_close();
+            if self.skip_from_depth.is_none() {
+                self.warnings
+                    .push(format!("<{unclosed}> closed by </{name}> (misnested tags)"));
+            }
+        }
+        self.pop_and_close();
+    }
+
+    /// Pop the innermost open element and write its end tag (unless it is being skipped).
+    fn pop_and_close(&mut self) -> String {
+        let depth = self.stack.len();
+        let (name, written) = self.stack.pop().unwrap_or_default();
+        match self.skip_from_depth {
+            Some(skip) if depth > skip => {}
+            Some(_) => self.skip_from_depth = None,
+            None => {
+                self.out.push_str("</");
+                self.out.push_str(&written);
+                self.out.push('>');
+            }
+        }
+        if self
+            .open_item
+            .is_some_and(|(item_depth, _)| item_depth == depth)
+        {
+            self.open_item = None;
+        }
+        if self.stack.is_empty() {
+            self.root_closed = true;
+        }
+        name
+    }
+
+    /// End of input with elements still open: drop the incomplete item, close the rest.
+    fn close_all(&mut self) {
+        if let Some((depth, at)) = self.open_item.take() {
+            self.warnings.push(format!(
+                "incomplete item {} at the end of the document dropped",
+                self.items
+            ));
+            self.out.truncate(at);
+            self.stack.truncate(depth - 1);
+        }
+        self.skip_from_depth = None;
+        while !self.stack.is_empty() {
+            self.pop_and_close();
+        }
+    }
+
+    /// The name the `rss` crate understands. It matches names literally ("item",
+    /// "content:encoded", "rdf:RDF"), so elements in the RSS namespaces under a prefix
+    /// (`<r:item>`, `<rss:item>`) lose it and the content/RDF namespaces get their usual prefix.
+    fn canonical_name(&self, name: &str) -> String {
+        const RSS_NAMESPACES: [&str; 4] = [
+            "http://purl.org/rss/1.0/",
+            "http://backend.userland.com/rss2",
+            "http://backend.userland.com/rss",
+            "http://my.netscape.com/rdf/simple/0.9/",
+        ];
+        let Some((prefix, local)) = name.split_once(':') else {
+            return name.to_owned();
+        };
+        match self.prefixes.get(prefix).map(String::as_str) {
+            Some(ns) if RSS_NAMESPACES.contains(&ns) => local.to_owned(),
+            Some("http://purl.org/rss/1.0/modules/content/") => format!("content:{local}"),
+            Some("http://www.w3.org/1999/02/22-rdf-syntax-ns#") => format!("rdf:{local}"),
+            _ => name.to_owned(),
+        }
+    }
+
+    /// Resolve one entity reference (name without `&` and `;`) to well-formed output text.
+    fn reference(&mut self, name: &str) -> String {
+        if let Some(number) = name.strip_prefix('#') {
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => number.parse().ok(),
+            };
+            return match code.map(windows_1252_c1).and_then(char::from_u32) {
+                // Written back in decimal: XML has no "&#X41;" (uppercase X).
+                Some(c) if is_xml_char(c) => format!("&#{};", u32::from(c)),
+                _ => {
+                    self.count(EntityFate::BadChar, name);
+                    char::REPLACEMENT_CHARACTER.to_string()
+                }
+            };
+        }
+        if resolve_xml_entity(name).is_some() {
+            return format!("&{name};");
+        }
+        if let Some(text) = html_entity(name) {
+            self.count(EntityFate::Html, name);
+            return escape(text.as_str()).into_owned();
+        }
+        self.count(EntityFate::Unknown, name);
+        format!("&amp;{name};")
+    }
+
+    /// Attribute values: the same rules as text, then unescaped for re-escaping.
+    fn unescape_lenient(&mut self, raw: &str) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(amp) = rest.find('&') {
+            out.push_str(&rest[..amp]);
+            let after = &rest[amp + 1..];
+            match after
+                .find(';')
+                .filter(|&end| is_reference_name(&after[..end]))
+            {
+                Some(end) => {
+                    let name = &after[..end];
+                    let resolved = self.reference(name);
+                    out.push_str(&unescape_basic(&resolved));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn count(&mut self, fate: EntityFate, name: &str) {
+        *self
+            .entity_counts
+            .entry((fate, name.to_owned()))
+            .or_default() += 1;
+    }
+
+    /// One warning per distinct entity, with how often it occurred.
+    fn report_entities(&mut self) {
+        for ((fate, name), n) in std::mem::take(&mut self.entity_counts) {
+            let what = match fate {
+                EntityFate::Html => "undefined in XML, read as the HTML entity",
+                EntityFate::Unknown => "unknown, kept as literal text",
+                EntityFate::BadChar => "not an XML character, replaced with U+FFFD",
+            };
+            self.warnings.push(format!("entity &{name}; {what} ({n}x)"));
+        }
+    }
+}
+
+/// An HTML named character reference (WHATWG list, via `web_atoms` from the html5ever
+/// project; quick-xml's own `escape-html` table maps 444 of its 2026 names to wrong characters,
+/// e.g. `&delta;` to ";").
+fn html_entity(name: &str) -> Option<String> {
+    let (first, second) = web_atoms::NAMED_ENTITIES.get(format!("{name};").as_str())?;
+    let mut out = String::new();
+    out.push(char::from_u32(*first)?);
+    if *second != 0 {
+        out.push(char::from_u32(*second)?);
+    }
+    Some(out)
+}
+
+/// HTML's numeric reference rule (WHATWG "numeric character reference end state"): code points
+/// 0x80-0x9F mean their windows-1252 characters, the way publishers who typed `&#146;` meant.
+fn windows_1252_c1(code: u32) -> u32 {
+    const C1: [u32; 32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ];
+    match code {
+        0x80..=0x9F => C1[(code - 0x80) as usize],
+        _ => code,
+    }
+}
+
+/// Undo our own escaping of one resolved reference (only the five predefined entities and
+/// numeric references can occur).
+fn unescape_basic(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    let inner = s.trim_start_matches('&').trim_end_matches(';');
+    if let Some(text) = resolve_xml_entity(inner) {
+        return text.to_owned();
+    }
+    if let Some(number) = inner.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => number.parse().ok(),
+        };
+        if let Some(c) = code.and_then(char::from_u32) {
+            return c.to_string();
+        }
+    }
+    // "&amp;name;" for an unknown entity: the literal text "&name;".
+    s.replacen("&amp;", "&", 1)
+}
+
+/// XML 1.0 §2.2 `Char`.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `#123`, `#x1F`, or an XML Name (XML 1.0 §2.3, ASCII subset plus any non-ASCII letter),
+/// at most 40 characters (the longest HTML entity name is 31).
+fn is_reference_name(name: &str) -> bool {
+    if name.is_empty() || name.len() > 40 {
+        return false;
+    }
+    if let Some(number) = name.strip_prefix('#') {
+        return match number.strip_prefix(['x', 'X']) {
+            Some(hex) => !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+            None => !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+        };
+    }
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'))
+}
+
+/// Escape `&` that does not start a reference and `<` that does not start markup, outside
+/// CDATA sections and comments. quick-xml would read "AT&T; more" as the reference "T" and
+/// "a < b" as a tag.
+fn escape_stray_markup<'t>(text: &'t str, warnings: &mut Vec<String>) -> std::borrow::Cow<'t, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let (mut amps, mut lts) = (0usize, 0usize);
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                let rest = &text[i..];
+                let skip_to = if rest.starts_with("<![CDATA[") {
+                    rest.find("]]>").map(|e| e + 3)
+                } else if rest.starts_with("<!--") {
+                    rest.find("-->").map(|e| e + 3)
+                } else {
+                    None
+                };
+                if rest.starts_with("<![CDATA[") || rest.starts_with("<!--") {
+                    // An unterminated section runs to the end; quick-xml reports it.
+                    i += skip_to.unwrap_or(rest.len());
+                    continue;
+                }
+                let starts_markup = rest[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || matches!(c, '_' | ':' | '/' | '!' | '?'));
+                if !starts_markup {
+                    let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+                    buf.push_str(&text[copied..i]);
+                    buf.push_str("&lt;");
+                    copied = i + 1;
+                    lts += 1;
+                }
+                if starts_markup {
+                    // Skip the tag itself so that `&` in attribute values is handled by the
+                    // attribute reader and `>` inside quotes does not confuse us.
+                    i += tag_len(rest);
+                    continue;
+                }
+            }
+            b'&' => {
+                let rest = &text[i + 1..];
+                let mut end = rest.len().min(42);
+                // The window must end on a character boundary (found by the corpus: koi8r.xml).
+                while !rest.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let window = &rest[..end];
+                let ok = window
+                    .find(';')
+                    .is_some_and(|end| is_reference_name(&window[..end]));
+                if !ok {
+                    let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+                    buf.push_str(&text[copied..i]);
+                    buf.push_str("&amp;");
+                    copied = i + 1;
+                    amps += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if amps > 0 {
+        warnings.push(format!("{amps} bare '&' escaped"));
+    }
+    if lts > 0 {
+        warnings.push(format!("{lts} stray '<' escaped"));
+    }
+    match out {
+        Some(mut buf) => {
+            buf.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(buf)
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// Length of the tag starting at `s[0] == '<'`, honouring quoted attribute values.
+fn tag_len(s: &str) -> usize {
+    let mut quote = None;
+    for (i, b) in s.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if q == b => quote = None,
+            (None, b'>') => return i + 1,
+            // A new tag before this one closed: the '<' was not markup after all.
+            (None, b'<') => return i,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn run(xml: &str) -> (String, Vec<String>) {
+        let mut w = vec![];
+        let out = wellform(xml, &ParseOptions::default(), &mut w).unwrap();
+        (out.xml, w)
+    }
+
+    #[test]
+    fn wellformed_input_passes_unchanged_without_warnings() {
+        let xml = r#"<rss version="2.0"><channel><title>a &amp; b &#8220;</title><item><description><![CDATA[<p>x & y</p>]]></description></item></channel></rss>"#;
+        let (out, w) = run(xml);
+        assert_eq!(out, xml);
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn html_entities_become_characters() {
+        let (out, w) = run("<a>caf&eacute;&nbsp;&mdash; &lt;&delta;&sigmaf;</a>");
+        assert_eq!(out, "<a>caf\u{e9}\u{a0}\u{2014} &lt;\u{3b4}\u{3c2}</a>");
+        assert_eq!(w.len(), 5, "{w:?}");
+    }
+
+    #[test]
+    fn unknown_entity_stays_literal() {
+        let (out, w) = run("<a>&lol9;</a>");
+        assert_eq!(out, "<a>&amp;lol9;</a>");
+        assert!(w[0].contains("&lol9;"), "{w:?}");
+    }
+
+    #[test]
+    fn bare_ampersand_and_less_than_escaped() {
+        // "&T;" is a well-formed reference to an unknown entity; both ways it stays literal.
+        let (out, w) = run("<a>AT&T; x < y & z</a>");
+        assert_eq!(out, "<a>AT&amp;T; x &lt; y &amp; z</a>");
+        assert_eq!(w.len(), 3, "{w:?}");
+    }
+
+    #[test]
+    fn attribute_values_are_repaired() {
+        let (out, _) = run(r#"<a href="?a=1&b=2&amp;c=&eacute;"/>"#);
+        assert_eq!(out, "<a href=\"?a=1&amp;b=2&amp;c=\u{e9}\"/>");
+    }
+
+    #[test]
+    fn misnested_and_stray_end_tags() {
+        let (out, w) = run("<a><b><c>x</b></d></a>");
+        assert_eq!(out, "<a><b><c>x</c></b></a>");
+        assert_eq!(w.len(), 2, "{w:?}");
+    }
+
+    #[test]
+    fn truncated_document_keeps_complete_items_only() {
+        let (out, w) = run("<rss><channel><item><title>1</title></item><item><title>2</ti");
+        assert_eq!(
+            out,
+            "<rss><channel><item><title>1</title></item></channel></rss>"
+        );
+        assert!(w.iter().any(|w| w.contains("incomplete item")), "{w:?}");
+    }
+
+    #[test]
+    fn doctype_entities_are_never_expanded() {
+        let xml = r#"<!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;"><!ENTITY x SYSTEM "file:///etc/passwd">]><r>&b;&x;</r>"#;
+        let (out, w) = run(xml);
+        assert_eq!(out, "<r>&amp;b;&amp;x;</r>");
+        assert!(w.iter().any(|w| w.contains("DOCTYPE")), "{w:?}");
+    }
+
+    #[test]
+    fn too_deep_is_an_error() {
+        let xml = "<a>".repeat(300);
+        let mut w = vec![];
+        let err = wellform(&xml, &ParseOptions::default(), &mut w)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("max_depth 256"), "{err}");
+    }
+
+    #[test]
+    fn items_beyond_max_items_are_skipped() {
+        let opts = ParseOptions {
+            max_items: 2,
+            ..ParseOptions::default()
+        };
+        let xml = "<rss><channel><item><t>1</t></item><item/><item><t>3</t></item></channel></rss>";
+        let mut w = vec![];
+        let out = wellform(xml, &opts, &mut w).unwrap();
+        assert_eq!(
+            out.xml,
+            "<rss><channel><item><t>1</t></item><item/></channel></rss>"
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    #[test]
+    fn bare_ampersand_before_multibyte_text() {
+        let text = format!("<a>&{}</a>", "\u{442}".repeat(30));
+        let (out, w) = run(&text);
+        assert!(out.starts_with("<a>&amp;\u{442}"), "{out}");
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn bad_character_references_become_replacement() {
+        let (out, w) = run("<a>&#0;&#x41;&#X42;&#146;</a>");
+        assert_eq!(out, "<a>\u{fffd}&#65;&#66;&#8217;</a>");
+        assert_eq!(w.len(), 1);
+    }
+}

@@ -1,0 +1,92 @@
+//! The one error type of kb-store.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong reading or writing a KB directory.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A filesystem operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What kb was doing ("reading", "creating", ...).
+        action: &'static str,
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The directory holds no knowledge base yet.
+    #[error("no knowledge base at {0} yet: run `kb sync` first")]
+    NotFound(PathBuf),
+    /// The directory was written by a kb with another on-disk format.
+    #[error(
+        "the knowledge base at {path} has format version {found}, this kb reads version {expected}: run `kb reindex` to rebuild it from its archive"
+    )]
+    SchemaMismatch {
+        /// The KB directory.
+        path: PathBuf,
+        /// Version found on disk.
+        found: u32,
+        /// Version this build understands.
+        expected: u32,
+    },
+    /// Another process holds the write lock.
+    #[error(
+        "the knowledge base at {path} is locked by another kb process ({holder}): wait for it to finish, or stop it"
+    )]
+    Locked {
+        /// The KB directory.
+        path: PathBuf,
+        /// What the lock file says about its holder.
+        holder: String,
+    },
+    /// The index is damaged or unreadable.
+    #[error(
+        "the index at {path} is damaged ({detail}): run `kb doctor` to inspect it or `kb reindex` to rebuild it from the archive"
+    )]
+    Corrupt {
+        /// The KB directory.
+        path: PathBuf,
+        /// What tantivy or kb found.
+        detail: String,
+    },
+    /// An archive object is missing or damaged.
+    #[error("archive object {hash} is damaged or missing ({detail}): run `kb doctor`")]
+    ArchiveObject {
+        /// Its SHA-256.
+        hash: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// No article matches an id, prefix or URL.
+    #[error("no article matches {0:?}: try `kb list` or `kb search` to find its id")]
+    UnknownArticle(String),
+    /// An id prefix matches several articles.
+    #[error("{prefix:?} matches {count} articles: give more characters of the id")]
+    AmbiguousId {
+        /// The prefix given.
+        prefix: String,
+        /// How many ids start with it.
+        count: usize,
+    },
+    /// The query could not be parsed.
+    #[error("bad query: {0}")]
+    BadQuery(String),
+    /// Tantivy failed in a way not covered above.
+    #[error("index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+impl StoreError {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        StoreError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! kb-store: the knowledge-base directory — tantivy index, raw-feed archive, feed state.
+//!
+//! Owns: the on-disk layout of a KB directory, the tantivy schema and its analyzers, upserting
+//! [`Article`]s (delete term + add, one commit per batch, no commit when nothing changed),
+//! searching ([`SearchRequest`] -> [`SearchResults`] of [`SearchHit`]s), listing, facet counts,
+//! the content-addressed archive of every raw feed document ever fetched ([`Archive`]), the
+//! per-feed fetch state ([`FeedStates`]) and the writer lock that keeps two syncs apart.
+//!
+//! Does not own: fetching, parsing or cleaning. `kb reindex` is driven by the CLI: it reads the
+//! archive through this crate, runs parse and clean, and writes a fresh index through this crate.
+//! The index is derived data; the archive is the source of truth.
+//!
+//! Layout of a KB directory:
+//!
+//! ```text
+//! kb.json                 format version + the name of the live index directory
+//! tantivy-<n>/            the live tantivy index (a new one is built by reindex, then swapped)
+//! archive/objects/xx/…    raw feed documents, zstd-compressed, named by the SHA-256 of the raw bytes
+//! archive/log.jsonl       append-only log: which feed fetched which object, when
+//! feeds.json              per-feed fetch state (validators, last status, dead flag)
+//! lock                    held (advisory OS lock) by the process writing to this KB
+//! ```
+//!
+//! ```no_run
+//! use kb_store::{Kb, SearchRequest};
+//! let kb = Kb::open(std::path::Path::new("index"))?;
+//! let results = kb.search(&SearchRequest::new("first position"))?;
+//! for hit in results.hits {
+//!     println!("{} {}", hit.id, hit.title);
+//! }
+//! # Ok::<(), kb_store::StoreError>(())
+//! ```
+
+mod archive;
+mod error;
+mod kb;
+mod lock;
+mod query;
+mod schema;
+mod search;
+mod state;
+mod writer;
+
+pub use archive::{Archive, ArchiveEntry};
+pub use error::StoreError;
+pub use kb::{Kb, SCHEMA_VERSION};
+pub use kb_clean::Article;
+pub use lock::WriteLock;
+pub use search::{
+    FacetCount, Facets, Highlight, ListRequest, ListResults, SearchHit, SearchRequest,
+    SearchResults, SortOrder,
+};
+pub use state::{FeedState, FeedStates};
+pub use writer::{KbWriter, UpsertOutcome, UpsertReport};

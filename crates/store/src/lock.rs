@@ -1,0 +1,80 @@
+//! The writer lock: one process writes a KB at a time.
+//!
+//! An advisory OS lock (flock) on `lock` in the KB directory. The kernel drops it when the holder
+//! dies, so a lock left by a killed `kb sync` is never stale: the next run simply takes it. The
+//! file's content (pid, start time) is only there to name the holder in the error message.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::StoreError;
+
+/// Held while a process writes to the KB; released on drop (or when the process dies).
+#[derive(Debug)]
+pub struct WriteLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl WriteLock {
+    /// Take the lock, waiting up to `wait` for another holder to finish.
+    pub fn acquire(dir: &Path, wait: Duration) -> Result<WriteLock, StoreError> {
+        let path = dir.join("lock");
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| StoreError::io("opening lock file", &path, e))?;
+        let deadline = Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(StoreError::io("locking", &path, e));
+                }
+            }
+            if Instant::now() >= deadline {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                return Err(StoreError::Locked {
+                    path: dir.to_path_buf(),
+                    holder: if holder.is_empty() {
+                        "unknown holder".into()
+                    } else {
+                        holder.to_string()
+                    },
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Best effort: the note only feeds error messages of other processes.
+        let note = format!(
+            "pid {} since {}",
+            std::process::id(),
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = file.write_all(note.as_bytes());
+        let _ = file.flush();
+        Ok(WriteLock { file, path })
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}

@@ -1,0 +1,96 @@
+//! The tantivy schema and the analyzers behind it.
+//!
+//! Text fields use `kb_en`: split on non-alphanumerics (so `isn't` and `ISN’T` both become
+//! `isn` + `t`: straight and curly apostrophes are the same letter), lowercase, fold accents to
+//! ASCII (`é` -> `e`), English Snowball stemming (`referrals` -> `referr`, as `referral`).
+//! Keyword fields (feed, author, category) use `kb_kw`: the whole value, lowercased, so filters
+//! match case-insensitively but exactly.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+
+/// Name of the English full-text analyzer.
+pub(crate) const EN: &str = "kb_en";
+/// Name of the lowercased whole-value analyzer.
+pub(crate) const KW: &str = "kb_kw";
+
+/// Every field of the schema, resolved once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub url: Field,
+    pub feed: Field,
+    pub title: Field,
+    pub body: Field,
+    pub author: Field,
+    pub author_text: Field,
+    pub category: Field,
+    pub category_text: Field,
+    pub published: Field,
+    pub updated: Field,
+    pub facets: Field,
+    pub hash: Field,
+    pub article: Field,
+}
+
+pub(crate) fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let en = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(EN)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let kw = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(KW)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let date = DateOptions::from(tantivy::schema::INDEXED)
+        .set_fast()
+        .set_precision(DateTimePrecision::Seconds);
+    let fields = Fields {
+        // The id and hash are fast string columns so a writer can load the id -> hash map of the
+        // whole index without touching the document store.
+        id: b.add_text_field("id", STRING | STORED | FAST),
+        url: b.add_text_field("url", STRING),
+        feed: b.add_text_field("feed", kw.clone()),
+        title: b.add_text_field("title", en.clone()),
+        body: b.add_text_field("body", en.clone()),
+        author: b.add_text_field("author", kw.clone()),
+        author_text: b.add_text_field("author_text", en.clone()),
+        category: b.add_text_field("category", kw),
+        category_text: b.add_text_field("category_text", en),
+        published: b.add_date_field("published", date.clone()),
+        updated: b.add_date_field("updated", date),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+        hash: b.add_text_field("hash", STRING | FAST),
+        // The whole cleaned article as JSON: one stored copy, read back for show/list/snippets.
+        article: b.add_text_field("article", STORED),
+    };
+    (b.build(), fields)
+}
+
+pub(crate) fn register_analyzers(index: &tantivy::Index) {
+    let en = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let kw = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build();
+    index.tokenizers().register(EN, en);
+    index.tokenizers().register(KW, kw);
+}
+
+/// Lowercase a keyword the way `kb_kw` does, for building filter terms by hand.
+pub(crate) fn kw_term(s: &str) -> String {
+    s.trim().to_lowercase()
+}

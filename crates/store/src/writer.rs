@@ -1,0 +1,205 @@
+//! Upserting articles: delete term + add, one commit per batch, no commit when nothing changed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use kb_clean::Article;
+use serde::Serialize;
+use tantivy::schema::Facet;
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+
+use crate::StoreError;
+use crate::schema::{Fields, kw_term};
+
+/// What an upsert did to one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UpsertOutcome {
+    /// Not in the index before.
+    New,
+    /// In the index with other content; replaced in place (same id).
+    Updated,
+    /// In the index with the same content hash; nothing written.
+    Unchanged,
+}
+
+/// Counts of a batch of upserts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UpsertReport {
+    /// Articles added.
+    pub new: usize,
+    /// Articles replaced.
+    pub updated: usize,
+    /// Articles already up to date.
+    pub unchanged: usize,
+}
+
+impl UpsertReport {
+    /// Count one outcome.
+    pub fn add(&mut self, o: UpsertOutcome) {
+        match o {
+            UpsertOutcome::New => self.new += 1,
+            UpsertOutcome::Updated => self.updated += 1,
+            UpsertOutcome::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+/// A write session on an index. Dropping it without [`commit`](KbWriter::commit) discards
+/// everything it did.
+pub struct KbWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    /// id -> content hash of every article in the index, plus those upserted in this session.
+    known: HashMap<String, String>,
+    dirty: bool,
+    report: UpsertReport,
+    /// Set for a rebuild: (KB dir, new index dir name) to switch to on commit.
+    rebuild: Option<(PathBuf, String)>,
+}
+
+impl std::fmt::Debug for KbWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KbWriter")
+            .field("report", &self.report)
+            .finish()
+    }
+}
+
+const WRITER_MEMORY: usize = 200_000_000;
+
+impl KbWriter {
+    pub(crate) fn new(
+        index: Index,
+        fields: Fields,
+        rebuild: Option<(PathBuf, String)>,
+    ) -> Result<KbWriter, StoreError> {
+        let writer = index.writer(WRITER_MEMORY)?;
+        let known = load_hashes(&index)?;
+        Ok(KbWriter {
+            writer,
+            fields,
+            known,
+            dirty: false,
+            report: UpsertReport::default(),
+            rebuild,
+        })
+    }
+
+    /// Insert or replace one article by id. Unchanged articles (same content hash) cost a map
+    /// lookup and write nothing.
+    pub fn upsert(&mut self, article: &Article) -> Result<UpsertOutcome, StoreError> {
+        let outcome = match self.known.get(&article.id) {
+            Some(h) if *h == article.content_hash => UpsertOutcome::Unchanged,
+            Some(_) => UpsertOutcome::Updated,
+            None => UpsertOutcome::New,
+        };
+        if outcome != UpsertOutcome::Unchanged {
+            if outcome == UpsertOutcome::Updated {
+                self.writer
+                    .delete_term(Term::from_field_text(self.fields.id, &article.id));
+            }
+            self.writer
+                .add_document(to_document(&self.fields, article)?)?;
+            self.known
+                .insert(article.id.clone(), article.content_hash.clone());
+            self.dirty = true;
+        }
+        self.report.add(outcome);
+        Ok(outcome)
+    }
+
+    /// What this session has done so far.
+    pub fn report(&self) -> UpsertReport {
+        self.report
+    }
+
+    /// Make everything durable, atomically. Commits nothing when nothing changed (except that a
+    /// rebuild always commits and switches, so an empty archive yields an empty index).
+    pub fn commit(mut self) -> Result<UpsertReport, StoreError> {
+        if self.dirty || self.rebuild.is_some() {
+            self.writer.commit()?;
+        } else {
+            self.writer.rollback()?;
+        }
+        self.writer.wait_merging_threads()?;
+        if let Some((dir, name)) = &self.rebuild {
+            crate::kb::switch_to(dir, name)?;
+        }
+        Ok(self.report)
+    }
+}
+
+fn load_hashes(index: &Index) -> Result<HashMap<String, String>, StoreError> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut known = HashMap::with_capacity(searcher.num_docs() as usize);
+    let (mut id, mut hash) = (String::new(), String::new());
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let (Some(ids), Some(hashes)) = (ff.str("id")?, ff.str("hash")?) else {
+            continue;
+        };
+        for doc in seg.doc_ids_alive() {
+            let (Some(io), Some(ho)) = (ids.term_ords(doc).next(), hashes.term_ords(doc).next())
+            else {
+                continue;
+            };
+            id.clear();
+            hash.clear();
+            if ids.ord_to_str(io, &mut id).is_ok() && hashes.ord_to_str(ho, &mut hash).is_ok() {
+                known.insert(id.clone(), hash.clone());
+            }
+        }
+    }
+    Ok(known)
+}
+
+fn to_date(d: &chrono::DateTime<chrono::Utc>) -> DateTime {
+    DateTime::from_timestamp_secs(d.timestamp())
+}
+
+fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &a.id);
+    doc.add_text(f.hash, &a.content_hash);
+    if let Some(url) = &a.url {
+        doc.add_text(f.url, url);
+    }
+    doc.add_text(f.feed, &a.feed);
+    doc.add_text(f.title, &a.title);
+    doc.add_text(f.body, &a.text);
+    doc.add_facet(f.facets, Facet::from_path(["feed", a.feed.as_str()]));
+    if let Some(author) = &a.author {
+        doc.add_text(f.author, author);
+        doc.add_text(f.author_text, author);
+        doc.add_facet(f.facets, Facet::from_path(["author", author.as_str()]));
+    }
+    let mut seen = Vec::new();
+    for c in &a.categories {
+        doc.add_text(f.category, c);
+        doc.add_text(f.category_text, c);
+        // Facets are case-sensitive; "MSP" and "msp" on one article count once.
+        let k = kw_term(c);
+        if !seen.contains(&k) {
+            doc.add_facet(f.facets, Facet::from_path(["category", c.as_str()]));
+            seen.push(k);
+        }
+    }
+    if let Some(p) = &a.published {
+        doc.add_date(f.published, to_date(p));
+        doc.add_facet(
+            f.facets,
+            Facet::from_path(["year", p.format("%Y").to_string().as_str()]),
+        );
+    }
+    if let Some(u) = &a.updated {
+        doc.add_date(f.updated, to_date(u));
+    }
+    let json = serde_json::to_string(a).map_err(|e| StoreError::Corrupt {
+        path: PathBuf::new(),
+        detail: format!("cannot encode article {}: {e}", a.id),
+    })?;
+    doc.add_text(f.article, json);
+    Ok(doc)
+}
