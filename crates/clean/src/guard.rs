@@ -11,6 +11,7 @@
 //! text: the document gets flatter, never shorter.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +26,8 @@ pub struct Limits {
     /// Deepest element nesting; deeper start tags are dropped, their text kept. Default 256.
     pub max_depth: usize,
     /// Most formatting elements (`a`, `b`, `font`, `i`, …) open at once; more start tags of that
-    /// kind are dropped. Default 12: hand-written HTML nests a handful, Word exports a few more.
+    /// kind are dropped. Default 8: hand-written HTML nests two or three, Word exports a few
+    /// more. Each one left open is cloned into every later paragraph, so this bounds the tree.
     pub max_open_formatting: usize,
 }
 
@@ -34,7 +36,7 @@ impl Default for Limits {
         Limits {
             max_input_bytes: 1024 * 1024,
             max_depth: 256,
-            max_open_formatting: 12,
+            max_open_formatting: 8,
         }
     }
 }
@@ -167,8 +169,11 @@ struct Scan<'a> {
     src: &'a str,
     bytes: &'a [u8],
     limits: Limits,
-    /// Open elements, innermost last (lowercase names).
-    stack: Vec<String>,
+    /// Open elements, innermost last.
+    stack: Vec<Open>,
+    /// How many elements of each name are open: most end tags and implied closes find
+    /// nothing to close, and this answers that without scanning the stack.
+    open_by_name: HashMap<String, usize>,
     /// Formatting elements opened and not yet closed by a matching end tag, wherever they are:
     /// html5ever reconstructs them even after an implied close popped them off the stack.
     open_formatting: usize,
@@ -189,6 +194,7 @@ impl<'a> Scan<'a> {
             bytes: src.as_bytes(),
             limits,
             stack: Vec::new(),
+            open_by_name: HashMap::new(),
             open_formatting: 0,
             formatting_by_name: [0; FORMATTING.len()],
             foreign: 0,
@@ -255,15 +261,16 @@ impl<'a> Scan<'a> {
             // Everything after <plaintext> is text: nothing more to scan.
             return self.bytes.len();
         }
-        self.implied_end_tags(name);
         let formatting = FORMATTING.iter().position(|f| *f == name);
         let too_deep = self.stack.len() >= self.limits.max_depth;
         let too_much_formatting =
             formatting.is_some() && self.open_formatting >= self.limits.max_open_formatting;
         if too_deep || too_much_formatting {
+            // A dropped tag implies no end tags either: html5ever never sees it.
             self.drop_range(lt, end);
             return end;
         }
+        self.implied_end_tags(name);
         if let Some(k) = formatting {
             self.open_formatting += 1;
             self.formatting_by_name[k] += 1;
@@ -276,7 +283,8 @@ impl<'a> Scan<'a> {
         if is_foreign_root(name) {
             self.foreign += 1;
         }
-        self.stack.push(name.to_owned());
+        *self.open_by_name.entry(name.to_owned()).or_default() += 1;
+        self.stack.push(Open::new(name));
         end
     }
 
@@ -304,46 +312,46 @@ impl<'a> Scan<'a> {
     /// Pop up to and including the innermost open `name`, if it is found before a scope
     /// boundary or one of `also_bounded_by`.
     fn close_in_scope(&mut self, name: &str, also_bounded_by: &[&str]) {
+        if !self.is_open(name) {
+            return;
+        }
         for k in (0..self.stack.len()).rev() {
-            let open = self.stack[k].as_str();
-            if open == name {
+            let open = &self.stack[k];
+            if open.name == name {
                 self.pop_to(k);
                 return;
             }
-            if SCOPE.contains(&open) || also_bounded_by.contains(&open) {
+            if open.scope || also_bounded_by.contains(&open.name.as_str()) {
                 return;
             }
         }
     }
 
+    fn is_open(&self, name: &str) -> bool {
+        self.open_by_name.get(name).is_some_and(|&n| n > 0)
+    }
+
     fn end_tag(&mut self, name: &str) {
-        if let Some(k) = FORMATTING.iter().position(|f| *f == name) {
-            if self.formatting_by_name[k] > 0 {
-                self.formatting_by_name[k] -= 1;
-                self.open_formatting -= 1;
-            }
-            // Pop only when no special element sits above it: otherwise the adoption agency
-            // keeps that block open and the depth does not shrink.
-            for j in (0..self.stack.len()).rev() {
-                let open = self.stack[j].as_str();
-                if open == name {
-                    self.pop_to(j);
-                    return;
-                }
-                if SPECIAL.contains(&open) || SCOPE.contains(&open) {
-                    return;
-                }
-            }
+        if let Some(k) = FORMATTING.iter().position(|f| *f == name)
+            && self.formatting_by_name[k] > 0
+        {
+            self.formatting_by_name[k] -= 1;
+            self.open_formatting -= 1;
+        }
+        if !self.is_open(name) {
             return;
         }
-        // "Any other end tag": pop to the matching element unless a scope boundary is in the way.
+        // A formatting end tag pops only when no special element sits above it: otherwise the
+        // adoption agency keeps that block open and the depth does not shrink. Any other end
+        // tag pops to its element unless a scope boundary is in the way.
+        let formatting = FORMATTING.contains(&name);
         for j in (0..self.stack.len()).rev() {
-            let open = self.stack[j].as_str();
-            if open == name {
+            let open = &self.stack[j];
+            if open.name == name {
                 self.pop_to(j);
                 return;
             }
-            if SCOPE.contains(&open) {
+            if open.scope || (formatting && open.special) {
                 return;
             }
         }
@@ -351,9 +359,12 @@ impl<'a> Scan<'a> {
 
     /// Pop the open elements from index `k` on.
     fn pop_to(&mut self, k: usize) {
-        for name in self.stack.drain(k..) {
-            if is_foreign_root(&name) {
+        for open in self.stack.drain(k..) {
+            if is_foreign_root(&open.name) {
                 self.foreign -= 1;
+            }
+            if let Some(n) = self.open_by_name.get_mut(&open.name) {
+                *n -= 1;
             }
         }
     }
@@ -365,6 +376,25 @@ impl<'a> Scan<'a> {
             .get_or_insert_with(|| String::with_capacity(self.src.len()));
         out.push_str(&self.src[self.copied..lt]);
         self.copied = end;
+    }
+}
+
+/// An element on the modelled stack, with its kind worked out once.
+struct Open {
+    name: String,
+    /// Bounds searches for an element "in scope".
+    scope: bool,
+    /// A "special" element: formatting end tags do not pop through it.
+    special: bool,
+}
+
+impl Open {
+    fn new(name: &str) -> Self {
+        Open {
+            name: name.to_owned(),
+            scope: SCOPE.contains(&name),
+            special: SPECIAL.contains(&name),
+        }
     }
 }
 
@@ -535,7 +565,7 @@ mod tests {
 
     #[test]
     fn implied_paragraph_and_item_ends_do_not_add_depth() {
-        let html = format!("{}{}", "<p>x".repeat(50), "<ul><li>a".repeat(1));
+        let html = format!("{}<ul><li>a", "<p>x".repeat(50));
         assert!(matches!(guard(&html, &limits(3, 12)), Cow::Borrowed(_)));
         let items = format!("<ul>{}</ul>", "<li>a".repeat(50));
         assert!(matches!(guard(&items, &limits(3, 12)), Cow::Borrowed(_)));

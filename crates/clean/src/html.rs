@@ -2,11 +2,11 @@
 //!
 //! The steps: [`guard`](crate::guard) caps the input, scraper (html5ever) parses it as a body
 //! fragment, the noise [`Rules`] pick widgets and they are detached (with any container they
-//! leave empty), then one tree gives the text layout, the outbound links and, through ammonia,
-//! the sanitized HTML.
+//! leave empty), then one tree gives the text layout, the outbound links and the sanitized
+//! HTML.
 
 use ego_tree::{NodeId, NodeRef};
-use scraper::{ElementRef, Html, Node};
+use scraper::{Html, Node};
 use url::Url;
 
 use crate::guard::guard;
@@ -50,7 +50,7 @@ pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> Cleaned
     let root = doc.tree.root();
     CleanedHtml {
         text: layout(root),
-        html: sanitize(&serialize(&doc), base.as_ref()),
+        html: sanitize(root, base.as_ref()),
         links: links(root, base.as_ref()),
     }
 }
@@ -158,9 +158,9 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
         }
     }
     for mut id in parents {
-        loop {
-            let Some(node) = doc.tree.get(id) else { break };
-            let Some(parent) = node.parent() else { break };
+        while let Some(node) = doc.tree.get(id)
+            && let Some(parent) = node.parent()
+        {
             if !is_emptiable(node) || has_content(node) {
                 break;
             }
@@ -186,33 +186,19 @@ fn has_content(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
-/// The fragment as HTML (children of its `<html>` root), for the sanitizer.
-fn serialize(doc: &Html) -> String {
-    doc.tree
-        .root()
-        .children()
-        .find_map(ElementRef::wrap)
-        .map(|root| root.inner_html())
-        .unwrap_or_default()
-}
-
 /// Absolute http(s) `a href`s in document order, first occurrence kept. Fragment-only links
 /// (`#top`) point into the article itself and are not outbound.
 fn links(root: NodeRef<'_, Node>, base: Option<&Url>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     walk(root, |event| {
-        if let Event::Enter(node) = event {
-            if let Node::Element(e) = node.value() {
-                if e.name() == "a" {
-                    let href = e.attr("href").map(str::trim).unwrap_or_default();
-                    if let Some(url) = resolve(href, base) {
-                        if seen.insert(url.clone()) {
-                            out.push(url);
-                        }
-                    }
-                }
-            }
+        if let Event::Enter(node) = event
+            && let Node::Element(e) = node.value()
+            && e.name() == "a"
+            && let Some(url) = resolve(e.attr("href").map(str::trim).unwrap_or_default(), base)
+            && seen.insert(url.clone())
+        {
+            out.push(url);
         }
         Step::Descend
     });

@@ -274,10 +274,10 @@ impl Rules {
                     pattern,
                 } => {
                     for element in html.select(candidates) {
-                        if let Some(text) = short_text(*element) {
-                            if glob_match(pattern, &text) {
-                                found.push(element.id());
-                            }
+                        if let Some(text) = short_text(*element)
+                            && glob_match(pattern, &text)
+                        {
+                            found.push(element.id());
                         }
                     }
                 }
@@ -371,10 +371,10 @@ fn between_comments(html: &Html, start: &str, end: &str, found: &mut Vec<NodeId>
                 }
             }
             Event::Leave(node) => {
-                if let Some((entered, inside)) = &mut region {
-                    if entered.remove(&node.id()) {
-                        inside.push(node.id());
-                    }
+                if let Some((entered, inside)) = &mut region
+                    && entered.remove(&node.id())
+                {
+                    inside.push(node.id());
                 }
             }
         }

@@ -26,11 +26,11 @@ pub(crate) enum Step {
 pub(crate) fn walk<'a>(root: NodeRef<'a, Node>, mut visit: impl FnMut(Event<'a>) -> Step) {
     let mut next = root.first_child();
     while let Some(node) = next {
-        if visit(Event::Enter(node)) == Step::Descend {
-            if let Some(child) = node.first_child() {
-                next = Some(child);
-                continue;
-            }
+        if visit(Event::Enter(node)) == Step::Descend
+            && let Some(child) = node.first_child()
+        {
+            next = Some(child);
+            continue;
         }
         // Leave this node, then every ancestor whose last child it was, up to `root`.
         let mut current = node;

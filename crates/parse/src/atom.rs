@@ -104,10 +104,8 @@ fn to_item(
     };
 
     let mut authors = authors(entry);
-    if authors.is_empty() {
-        if let Some(source) = entry.first(A, "source") {
-            authors = self::authors(source);
-        }
+    if let Some(source) = entry.first(A, "source").filter(|_| authors.is_empty()) {
+        authors = self::authors(source);
     }
     if authors.is_empty() {
         authors = entry.all(DC, "creator").map(Element::text).collect();

@@ -7,9 +7,11 @@
 //! Does not own: fetching (kb-fetch), HTML cleaning (kb-clean), storage (kb-store). It never does
 //! I/O: it takes a byte slice, so the same code runs for files, HTTP bodies and the archive.
 //!
-//! The pipeline: [`decode`](crate) the bytes to text (BOM, HTTP charset, XML declaration),
-//! detect the format, read it with the format's reader, then apply the shared rules (URLs,
-//! categories, identity) in one place.
+//! The pipeline: decode the bytes to text (BOM, HTTP charset, XML declaration); detect the
+//! format; for XML, one streaming pass checks limits and repairs what is malformed (each repair
+//! a warning); the format's reader maps elements into the model (`rss` crate for RSS/RDF, an
+//! element tree for Atom, `serde_json` for JSON Feed); then the shared rules (URLs, categories,
+//! identity) are applied in one place.
 //!
 //! ```
 //! let xml = br#"<rss version="2.0"><channel><title>t</title>

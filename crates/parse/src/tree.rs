@@ -37,12 +37,9 @@ pub(crate) fn build(xml: &str) -> Option<Element> {
     let mut reader = NsReader::from_str(xml);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
-    loop {
-        let (ns, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => (namespace(ns), event),
-            // `wellform` produced this document, so errors are not expected; stop at one.
-            Err(_) => break,
-        };
+    // `wellform` produced this document, so errors are not expected; stop at one.
+    while let Ok((ns, event)) = reader.read_resolved_event() {
+        let ns = namespace(ns);
         match event {
             Event::Start(start) => stack.push(element(ns, &start)),
             Event::Empty(start) => {

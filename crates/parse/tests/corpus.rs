@@ -24,7 +24,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             files(&path, out);
-        } else if !path.extension().is_some_and(|e| e == "md") {
+        } else if path.extension().is_none_or(|e| e != "md") {
             out.push(path);
         }
     }
@@ -153,8 +153,7 @@ fn split_and(expr: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         let len = c.len_utf8();
         match quote {
-            Some(q) if c == '\\' => {
-                let _ = q;
+            Some(_) if c == '\\' => {
                 parts.last_mut().unwrap().push(c);
                 if let Some(n) = chars.next() {
                     parts.last_mut().unwrap().push(n);

@@ -85,7 +85,7 @@ fn hundred_mib_text_node_is_refused_by_size() {
 
 #[test]
 fn large_text_node_within_limits_is_read() {
-    let big = "a".repeat(8 * 1024 * 1024);
+    let big = "a".repeat(4 * 1024 * 1024);
     let xml = rss(&format!(
         "<item><title>x</title><description>{big}</description></item>"
     ));
@@ -98,7 +98,7 @@ fn large_text_node_within_limits_is_read() {
 
 #[test]
 fn a_million_items_are_capped_in_bounded_time() {
-    let items = "<item><guid>g</guid></item>".repeat(1_000_000);
+    let items = "<item/>".repeat(1_000_000);
     let xml = rss(&items);
     let opts = ParseOptions {
         max_items: 1_000,
@@ -106,7 +106,7 @@ fn a_million_items_are_capped_in_bounded_time() {
     };
     let started = Instant::now();
     let feed = parse(xml.as_bytes(), &opts).unwrap();
-    // All share one guid: the first is kept, the rest of the kept ones are exact duplicates.
+    // Empty items all hash to the same key: the first is kept, the others are exact duplicates.
     assert_eq!(feed.items.len(), 1);
     assert!(feed.warnings.iter().any(|w| w.contains("max_items 1000")));
     assert!(

@@ -1,0 +1,601 @@
+//! Black-box tests of the `kb` binary for the core issue (3): sync, search, show, list,
+//! categories, authors, parse, reindex, errors. Each test runs the built binary in its own temp
+//! directory with its own kb.toml and KB directory.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn seed() -> PathBuf {
+    root().join("fixtures/smbitpros.xml")
+}
+
+/// A temp directory with a kb.toml listing the seed as the fixture of feed "smbitpros".
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kb.toml"),
+            format!(
+                "# test config\n[[feed]]\nname = \"smbitpros\"\nurl = \"http://127.0.0.1:9/feed/\"\nfixture = \"{}\"\n",
+                seed().display()
+            ),
+        )
+        .unwrap();
+        Env { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn kb(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kb"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("KB_INDEX")
+            .env_remove("KB_CONFIG")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.kb(args);
+        assert!(
+            out.status.success(),
+            "kb {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn synced() -> Env {
+        let env = Env::new();
+        env.ok(&["sync", "--offline"]);
+        env
+    }
+}
+
+/// stderr is exactly one line starting with `kb: error:`, and nothing panicked.
+fn assert_one_line_error(out: &Output, code: i32, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected: {err}"
+    );
+    assert!(err.starts_with("kb: error: "), "{err}");
+    assert!(err.contains(needle), "expected {needle:?} in {err}");
+}
+
+fn titles(v: &Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn first_position_ranks_the_right_articles() {
+    let env = Env::synced();
+    let v = env.json(&["search", "first position", "--json"]);
+    let t = titles(&v, "hits");
+    assert_eq!(
+        t[0],
+        "Gain first position with your managed services clients"
+    );
+    assert!(
+        t.iter()
+            .any(|x| x == "Build a solid foundation with new managed services clients"),
+        "{t:?}"
+    );
+    assert_eq!(v["query"], "first position");
+    assert_eq!(v["total"].as_u64().unwrap() as usize, t.len());
+    let hit = &v["hits"][0];
+    for key in [
+        "id",
+        "title",
+        "url",
+        "author",
+        "categories",
+        "published",
+        "score",
+        "snippet",
+    ] {
+        assert!(hit.get(key).is_some(), "search hit lacks {key}: {hit}");
+    }
+    assert_eq!(hit["published"], "2010-03-07T05:48:37Z");
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("first position")
+    );
+}
+
+#[test]
+fn text_search_output_names_title_date_author_url_id_and_snippet() {
+    let env = Env::synced();
+    let out = env.ok(&["search", "first position", "--limit", "1"]);
+    assert!(
+        out.contains("1. Gain first position with your managed services clients"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2010-03-07 · Mike · Managed Services Model"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "http://smbitpros.com/gain-first-position-with-your-managed-services-clients/"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("id "), "{out}");
+    assert!(!out.contains('\x1b'), "no escape codes when piped: {out}");
+}
+
+#[test]
+fn search_without_hits_is_not_an_error() {
+    let env = Env::synced();
+    let v = env.json(&["search", "xylophonezzz", "--json"]);
+    assert_eq!(v["total"], 0);
+    assert!(env.ok(&["search", "xylophonezzz"]).contains("no matches"));
+}
+
+#[test]
+fn filters_category_author_and_inclusive_dates() {
+    let env = Env::synced();
+    let all = env.json(&["search", "managed", "--json", "--limit", "50"])["total"]
+        .as_u64()
+        .unwrap();
+    let v = env.json(&[
+        "search",
+        "managed",
+        "--category",
+        "msp",
+        "--json",
+        "--limit",
+        "50",
+    ]);
+    assert!(v["total"].as_u64().unwrap() > 0);
+    for h in v["hits"].as_array().unwrap() {
+        let cats: Vec<String> = h["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_lowercase())
+            .collect();
+        assert!(cats.contains(&"msp".to_string()));
+    }
+    let by_mike = env.json(&[
+        "search", "managed", "--author", "MIKE", "--json", "--limit", "50",
+    ]);
+    assert_eq!(
+        by_mike["total"].as_u64().unwrap(),
+        all,
+        "every seed article is by Mike"
+    );
+    let none = env.json(&["search", "managed", "--author", "nobody", "--json"]);
+    assert_eq!(none["total"], 0);
+    // "Gain first position" was published 2010-03-07T05:48:37Z: a bare date covers the whole day.
+    let day = env.json(&[
+        "search",
+        "first position",
+        "--since",
+        "2010-03-07",
+        "--until",
+        "2010-03-07",
+        "--json",
+    ]);
+    assert_eq!(
+        titles(&day, "hits"),
+        vec!["Gain first position with your managed services clients"]
+    );
+    let bad = env.kb(&["search", "x", "--since", "last tuesday"]);
+    assert_one_line_error(&bad, 1, "YYYY-MM-DD");
+}
+
+#[test]
+fn sync_is_idempotent_and_commits_nothing_the_second_time() {
+    let env = Env::synced();
+    let idx = env.path().join("index");
+    let snapshot = |dir: &Path| {
+        let mut files: Vec<(String, u64)> = walk(dir)
+            .into_iter()
+            .filter(|p| !p.ends_with("lock") && !p.ends_with("feeds.json"))
+            .map(|p| {
+                (
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::metadata(&p).unwrap().len(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&idx);
+    let v = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(
+        (
+            v["new"].as_u64(),
+            v["updated"].as_u64(),
+            v["unchanged"].as_u64()
+        ),
+        (Some(0), Some(0), Some(10))
+    );
+    assert_eq!(v["committed"], false);
+    assert_eq!(
+        before,
+        snapshot(&idx),
+        "a no-op sync must not write index or archive files"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
+
+#[test]
+fn changed_articles_update_in_place_and_vanished_ones_stay() {
+    let env = Env::synced();
+    let xml = std::fs::read_to_string(seed()).unwrap();
+    // Keep the channel and only the first item, with its title changed.
+    let first_end = xml.find("</item>").unwrap() + "</item>".len();
+    let head_end = xml.find("<item>").unwrap();
+    let item = xml[head_end..first_end].replace(
+        "Referral programs for MSPs",
+        "Referral programs for MSPs, revised",
+    );
+    let edited = format!("{}{}\n</channel>\n</rss>\n", &xml[..head_end], item);
+    let path = env.path().join("edited.xml");
+    std::fs::write(&path, edited).unwrap();
+    let cfg = format!(
+        "[[feed]]\nname = \"smbitpros\"\nurl = \"http://127.0.0.1:9/feed/\"\nfixture = \"{}\"\n",
+        path.display()
+    );
+    std::fs::write(env.path().join("kb.toml"), cfg).unwrap();
+    let v = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(
+        (v["new"].as_u64(), v["updated"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let list = env.json(&["list", "--json", "--limit", "100"]);
+    assert_eq!(list["total"], 10, "articles that left the feed stay");
+    let t = titles(&list, "articles");
+    assert!(t.contains(&"Referral programs for MSPs, revised".to_string()));
+    assert!(
+        !t.contains(&"Referral programs for MSPs".to_string()),
+        "updated in place, not duplicated"
+    );
+}
+
+#[test]
+fn reindex_rebuilds_identical_results_from_the_archive() {
+    let env = Env::synced();
+    let queries = [
+        "first position",
+        "referral",
+        "managed services",
+        "backup",
+        "msp",
+    ];
+    let before: Vec<String> = queries
+        .iter()
+        .map(|q| env.ok(&["search", q, "--json", "--limit", "50"]))
+        .collect();
+    let list_before = env.ok(&["list", "--json", "--limit", "100"]);
+    let cats_before = env.ok(&["categories", "--json"]);
+    let out = env.ok(&["reindex"]);
+    assert!(out.contains("reindexed 10 articles"), "{out}");
+    let after: Vec<String> = queries
+        .iter()
+        .map(|q| env.ok(&["search", q, "--json", "--limit", "50"]))
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(list_before, env.ok(&["list", "--json", "--limit", "100"]));
+    assert_eq!(cats_before, env.ok(&["categories", "--json"]));
+}
+
+#[test]
+fn reindex_works_when_the_index_is_gone() {
+    let env = Env::synced();
+    let before = env.ok(&["search", "referral", "--json"]);
+    for e in std::fs::read_dir(env.path().join("index"))
+        .unwrap()
+        .flatten()
+    {
+        if e.file_name().to_string_lossy().starts_with("tantivy-") {
+            std::fs::remove_dir_all(e.path()).unwrap();
+        }
+    }
+    let broken = env.kb(&["search", "referral"]);
+    assert_one_line_error(&broken, 1, "kb reindex");
+    env.ok(&["reindex"]);
+    assert_eq!(before, env.ok(&["search", "referral", "--json"]));
+}
+
+#[test]
+fn show_by_id_prefix_and_url_and_errors() {
+    let env = Env::synced();
+    let hit = &env.json(&["search", "first position", "--json"])["hits"][0];
+    let id = hit["id"].as_str().unwrap();
+    let a = env.json(&["show", &id[..6], "--json"]);
+    assert_eq!(a["id"], id);
+    for key in [
+        "id",
+        "feed",
+        "guid",
+        "title",
+        "url",
+        "author",
+        "categories",
+        "published",
+        "updated",
+        "comments",
+        "comments_url",
+        "summary",
+        "text",
+        "links",
+    ] {
+        assert!(a.get(key).is_some(), "show lacks {key}");
+    }
+    assert_eq!(a["feed"], "smbitpros");
+    let by_url = env.json(&["show", hit["url"].as_str().unwrap(), "--json"]);
+    assert_eq!(by_url["id"], id);
+    let text = env.ok(&["show", id]);
+    assert!(
+        text.starts_with("Gain first position with your managed services clients\n"),
+        "{text}"
+    );
+    assert_one_line_error(&env.kb(&["show", "ffffffffffff"]), 1, "no article matches");
+    assert_one_line_error(&env.kb(&["show", "zz-not-an-id"]), 1, "no article matches");
+}
+
+#[test]
+fn list_is_newest_first_and_filters() {
+    let env = Env::synced();
+    let v = env.json(&["list", "--json", "--limit", "100"]);
+    assert_eq!(v["total"], 10);
+    let dates: Vec<&str> = v["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["published"].as_str().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+    assert!(
+        v["articles"][0].get("text").is_none(),
+        "list carries no text"
+    );
+    assert_eq!(v["articles"][0]["title"], "Referral programs for MSPs");
+    let limited = env.json(&["list", "--json", "--limit", "3"]);
+    assert_eq!(limited["articles"].as_array().unwrap().len(), 3);
+    assert_eq!(limited["total"], 10);
+    let none = env.json(&["list", "--json", "--category", "no such category"]);
+    assert_eq!(none["total"], 0);
+}
+
+#[test]
+fn categories_and_authors_with_counts() {
+    let env = Env::synced();
+    let a = env.json(&["authors", "--json"]);
+    assert_eq!(
+        a,
+        serde_json::json!({"authors": [{"name": "Mike", "count": 10}]})
+    );
+    let c = env.json(&["categories", "--json"]);
+    let msp = c["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "MSP")
+        .unwrap();
+    assert!(msp["count"].as_u64().unwrap() >= 5);
+}
+
+#[test]
+fn parse_json_matches_golden() {
+    let env = Env::new();
+    let out = env.ok(&["parse", seed().to_str().unwrap(), "--json"]);
+    let golden = root().join("fixtures/golden/smbitpros.parse.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &out).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).unwrap();
+    assert_eq!(
+        out,
+        want,
+        "kb parse output differs from {}; rerun with UPDATE_GOLDEN=1 and review the diff",
+        golden.display()
+    );
+    assert!(!env.path().join("index").exists(), "parse stores nothing");
+}
+
+#[test]
+fn no_widget_or_markup_residue_in_any_article() {
+    let env = Env::synced();
+    let v = env.json(&["list", "--json", "--limit", "100"]);
+    for a in v["articles"].as_array().unwrap() {
+        let full = env.json(&["show", a["id"].as_str().unwrap(), "--json"]);
+        let text = format!("{} {} {}", full["title"], full["summary"], full["text"]).to_lowercase();
+        for bad in [
+            "sexy",
+            "del.icio.us",
+            "digg",
+            "post to twitter",
+            "bit.ly",
+            "<",
+            "&#",
+        ] {
+            assert!(!text.contains(bad), "{bad:?} in article {}", a["title"]);
+        }
+    }
+}
+
+#[test]
+fn file_and_http_give_the_same_articles() {
+    let env = Env::new();
+    let body = std::fs::read(seed()).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = s.read(&mut buf);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(&body).unwrap();
+    });
+    let url = format!("http://127.0.0.1:{port}/feed/");
+    let from_http = env.json(&["parse", &url, "--json"]);
+    server.join().unwrap();
+    let from_file = env.json(&["parse", seed().to_str().unwrap(), "--json"]);
+    assert_eq!(from_http["items"], from_file["items"]);
+}
+
+#[test]
+fn bad_input_gets_one_clear_line() {
+    let env = Env::new();
+    assert_one_line_error(&env.kb(&["search", "x"]), 1, "kb sync");
+    assert_one_line_error(
+        &env.kb(&["parse", "no-such-file.xml", "--json"]),
+        1,
+        "no-such-file.xml",
+    );
+    std::fs::write(env.path().join("junk.xml"), "this is not a feed at all").unwrap();
+    assert_one_line_error(&env.kb(&["parse", "junk.xml", "--json"]), 1, "junk.xml");
+    assert_one_line_error(&env.kb(&["sync", "--from", "junk.xml"]), 1, "junk.xml");
+    let usage = env.kb(&["search"]);
+    assert_eq!(usage.status.code(), Some(2));
+    let usage = env.kb(&["frobnicate"]);
+    assert_eq!(usage.status.code(), Some(2));
+    std::fs::write(env.path().join("kb.toml"), "[[feed]]\nname = 3\n").unwrap();
+    assert_one_line_error(&env.kb(&["sync", "--offline"]), 1, "kb.toml");
+}
+
+#[test]
+fn unreachable_url_fails_cleanly() {
+    let env = Env::new();
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    let out = env.kb(&["parse", "http://127.0.0.1:9/feed/", "--json"]);
+    assert_one_line_error(&out, 1, "127.0.0.1:9");
+}
+
+#[test]
+fn a_kb_of_another_format_points_to_reindex() {
+    let env = Env::synced();
+    let meta = env.path().join("index/kb.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let mut v2 = v.clone();
+    v2["format"] = Value::from(999);
+    std::fs::write(&meta, serde_json::to_string(&v2).unwrap()).unwrap();
+    assert_one_line_error(&env.kb(&["search", "x"]), 1, "kb reindex");
+    // reindex rebuilds from the archive and brings the KB back to this kb's format.
+    env.ok(&["reindex"]);
+    assert_eq!(env.json(&["list", "--json"])["total"], 10);
+}
+
+#[test]
+fn a_kb_held_by_another_sync_is_refused_with_the_holder() {
+    let env = Env::synced();
+    let idx = env.path().join("index");
+    let _lock = kb_store::WriteLock::acquire(&idx, std::time::Duration::ZERO).unwrap();
+    let out = env.kb(&["sync", "--offline", "--wait", "0"]);
+    assert_one_line_error(&out, 1, "locked by another kb process (pid");
+    // Readers are never blocked by a writer.
+    env.ok(&["search", "referral"]);
+}
+
+#[test]
+fn escape_sequences_from_a_feed_never_reach_the_terminal() {
+    let env = Env::new();
+    let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>http://e.com/</link>\
+        <item><title>Evil \u{1b}[2J\u{1b}]0;pwned\u{7} title</title><link>http://e.com/a</link>\
+        <description>body \u{1b}[31mred\u{1b}[0m text</description></item></channel></rss>";
+    std::fs::write(env.path().join("evil.xml"), feed).unwrap();
+    env.ok(&["sync", "--from", "evil.xml"]);
+    for args in [
+        vec!["search", "title"],
+        vec!["list"],
+        vec!["show", "http://e.com/a"],
+    ] {
+        let out = env.ok(&args);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{args:?}: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn index_and_config_flags_and_env() {
+    let env = Env::new();
+    let other = env.path().join("elsewhere");
+    env.ok(&["--index", other.to_str().unwrap(), "sync", "--offline"]);
+    assert!(other.join("kb.json").exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["list", "--json"])
+        .current_dir(env.path())
+        .env("KB_INDEX", &other)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // Default index: `index` next to the config file, wherever the command runs from.
+    let cfg = env.path().join("kb.toml");
+    let sub = env.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["--config", cfg.to_str().unwrap(), "sync", "--offline"])
+        .current_dir(&sub)
+        .env_remove("KB_INDEX")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(env.path().join("index/kb.json").exists());
+}

@@ -1,0 +1,148 @@
+//! One small document per format through the public entry point: the mapping rules of each
+//! reader (atom.rs, json_feed.rs, rss.rs) as seen from outside.
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is the failure report.
+
+use kb_parse::{FeedFormat, ParseOptions, parse};
+
+#[test]
+fn atom_10_text_constructs_links_authors_dates() {
+    let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:thr="http://purl.org/syndication/thread/1.0"
+      xml:base="http://example.org/blog/" xml:lang="en">
+  <title type="html">A &amp;lt;b&amp;gt; blog</title>
+  <link href="http://example.org/blog/"/>
+  <link rel="prev-archive" href="archive/2009"/>
+  <author><name>Feed Author</name></author>
+  <entry>
+    <id>tag:example.org,2010:1</id>
+    <title>Plain &lt; text</title>
+    <link rel="alternate" type="text/html" href="posts/1"/>
+    <link rel="enclosure" href="a.mp3"/>
+    <link rel="replies" type="application/atom+xml" href="posts/1/comments.atom" thr:count="3"/>
+    <category term="rust" label="Rust"/><category term="Rust"/><category label="Only label"/>
+    <updated>2010-03-17T07:58:07+02:00</updated>
+    <summary type="text">1 &lt; 2</summary>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi <b>there</b></p></div></content>
+  </entry>
+</feed>"#;
+    let feed = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+    assert_eq!(feed.format, FeedFormat::Atom);
+    assert_eq!(feed.title.as_deref(), Some("A &lt;b&gt; blog"));
+    assert_eq!(feed.language.as_deref(), Some("en"));
+    assert_eq!(
+        feed.prev_archive.as_deref(),
+        Some("http://example.org/blog/archive/2009")
+    );
+    let item = &feed.items[0];
+    assert_eq!(item.guid.as_deref(), Some("tag:example.org,2010:1"));
+    assert_eq!(item.title.as_deref(), Some("Plain < text"));
+    assert_eq!(
+        item.link.as_deref(),
+        Some("http://example.org/blog/posts/1")
+    );
+    assert_eq!(item.author.as_deref(), Some("Feed Author"));
+    assert_eq!(item.categories, ["rust", "Only label"]);
+    assert_eq!(
+        item.published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2010-03-17T05:58:07+00:00")
+    );
+    assert_eq!(item.comments_count, Some(3));
+    assert_eq!(
+        item.comments_feed.as_deref(),
+        Some("http://example.org/blog/posts/1/comments.atom")
+    );
+    assert_eq!(item.summary_html.as_deref(), Some("1 &lt; 2"));
+    assert_eq!(item.content_html.as_deref(), Some("<p>Hi <b>there</b></p>"));
+    assert_eq!(item.base_url.as_deref(), Some("http://example.org/blog/"));
+}
+
+#[test]
+fn atom_03_names() {
+    let xml = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+  <title>Old</title><tagline>Tag line</tagline>
+  <entry><title>E</title><id>urn:1</id><issued>2003-12-31T10:14:55Z</issued>
+    <modified>2004-01-01T00:00:00Z</modified>
+    <content type="text/html" mode="escaped">&lt;p&gt;x&lt;/p&gt;</content></entry>
+</feed>"#;
+    let feed = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+    assert_eq!(feed.description.as_deref(), Some("Tag line"));
+    let item = &feed.items[0];
+    assert_eq!(
+        item.published.unwrap().to_rfc3339(),
+        "2003-12-31T10:14:55+00:00"
+    );
+    assert_eq!(
+        item.updated.unwrap().to_rfc3339(),
+        "2004-01-01T00:00:00+00:00"
+    );
+    assert_eq!(item.content_html.as_deref(), Some("<p>x</p>"));
+}
+
+#[test]
+fn rss_10_rdf() {
+    let xml = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="http://example.org/"><title>R</title><link>http://example.org/</link></channel>
+  <item rdf:about="http://example.org/1"><title>One</title><link>http://example.org/1</link>
+    <dc:date>2003-12-31T10:14:55-05:00</dc:date><dc:creator>Ann</dc:creator><dc:subject>s</dc:subject></item>
+</rdf:RDF>"#;
+    let feed = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+    assert_eq!(feed.format, FeedFormat::Rdf);
+    let item = &feed.items[0];
+    assert_eq!(item.title.as_deref(), Some("One"));
+    assert_eq!(item.author.as_deref(), Some("Ann"));
+    assert_eq!(item.categories, ["s"]);
+    assert_eq!(
+        item.published.unwrap().to_rfc3339(),
+        "2003-12-31T15:14:55+00:00"
+    );
+}
+
+#[test]
+fn json_feed_11() {
+    let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+      "home_page_url": "https://example.org/", "authors": [{"name": "Jo"}],
+      "items": [{"id": 1, "url": "https://example.org/1", "title": "T",
+                 "content_text": "a < b", "date_published": "2020-01-02T03:04:05Z",
+                 "tags": ["x", "X", " y "]}]}"#;
+    let feed = parse(json.as_bytes(), &ParseOptions::default()).unwrap();
+    assert_eq!(feed.format, FeedFormat::JsonFeed);
+    let item = &feed.items[0];
+    assert_eq!(item.guid.as_deref(), Some("1"));
+    assert_eq!(item.author.as_deref(), Some("Jo"));
+    assert_eq!(item.content_html.as_deref(), Some("a &lt; b"));
+    assert_eq!(item.categories, ["x", "y"]);
+}
+
+#[test]
+fn malformed_rss_is_salvaged_with_warnings() {
+    let xml = "  junk <?xml version=\"1.0\" encoding=\"windows-1252\"?>\
+<rss version=\"2.0\"><channel><title>Caf\u{e9} &amp; AT&T</title>\
+<item><title>One&nbsp;&mdash; \u{93}q\u{94}</title><pubDate>Wed, 17 Mar 10 05:58 EST</pubDate></item>\
+<item><title>Two</title><pubDate>someday</pubDate><b></item>\
+<item><title>Thr";
+    let bytes: Vec<u8> = xml.chars().map(|c| c as u32 as u8).collect();
+    let feed = parse(&bytes, &ParseOptions::default()).unwrap();
+    assert_eq!(feed.title.as_deref(), Some("Caf\u{e9} & AT&T"));
+    assert_eq!(feed.items.len(), 2);
+    assert_eq!(
+        feed.items[0].title.as_deref(),
+        Some("One\u{a0}\u{2014} \u{201c}q\u{201d}")
+    );
+    assert_eq!(
+        feed.items[0].published.unwrap().to_rfc3339(),
+        "2010-03-17T10:58:00+00:00"
+    );
+    assert_eq!(feed.items[1].published, None);
+    let w = feed.warnings.join("\n");
+    for expected in [
+        "bare '&'",
+        "&nbsp;",
+        "someday",
+        "misnested",
+        "incomplete item",
+    ] {
+        assert!(w.contains(expected), "missing {expected:?} in:\n{w}");
+    }
+}
