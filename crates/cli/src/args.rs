@@ -56,16 +56,48 @@ pub enum Command {
     ///   kb sync --offline             # read each feed's `fixture` file instead
     ///   kb sync --from feed.xml       # ingest one file or URL
     Sync(SyncArgs),
+    /// Manage the feeds listed in the config: add, rm, list, enable, import, export.
+    ///
+    /// The config file is edited in place: its comments and layout are kept.
+    Feed(FeedArgs),
     /// Search the knowledge base.
     ///
-    /// All words must match (stemmed: "referrals" finds "referral"). Titles weigh more than
-    /// bodies. Use "quotes" for an exact phrase.
+    /// Words are matched as indexed: case, accents (é = e), apostrophes (' = ’) and word
+    /// endings don't matter ("referrals" finds "referral"). All words must match. Titles weigh
+    /// more than bodies, and words standing close together rank higher.
+    ///
+    /// Query syntax:
+    ///   first position                  both words, anywhere
+    ///   "first position"                the exact phrase ("…"~3: words within 3 positions)
+    ///   referral OR lifetime            either word (OR binds tighter than the implicit AND)
+    ///   sales -referral                 without a word; also: sales NOT referral
+    ///   (yoda OR killer) book           parentheses group
+    ///   title:referral                  scopes: title: author: category: feed:
+    ///   category:"managed services"     a category's exact name, or a word of it
+    ///   manag*                          prefix
+    ///   referal~   lifetiem~2           typo tolerance: one edit, or two
+    ///   published:[2010-03-01 TO 2010-03-10]   date range, inclusive, UTC; * for an open end
+    ///   published:2010-03               a year, month or day
+    /// Operators are upper case (AND, OR, NOT); field names are not case-sensitive. A malformed
+    /// query is refused with the column of the problem.
     ///
     /// Examples:
     ///   kb search "first position"
-    ///   kb search referral --category MSP --since 2010-03-01
+    ///   kb search 'referral OR referrals -title:programs'
+    ///   kb search "category:marketing published:[2010-03-10 TO *]" --sort date
+    ///   kb search referral --category MSP --since 2010-03-01 --facets
     ///   kb search backup --json | jq '.hits[].title'
+    // Verbatim: the syntax table and examples are laid out by hand; clap would reflow them.
+    #[command(verbatim_doc_comment)]
     Search(SearchArgs),
+    /// Articles most like another one: by id, unique id prefix, or URL.
+    ///
+    /// Compares the distinctive words of its title and body with every other article's.
+    ///
+    /// Examples:
+    ///   kb related 4e69
+    ///   kb related 4e69217e28f61dc7 --limit 3 --json
+    Related(RelatedArgs),
     /// Show one article in full: by id, unique id prefix, or URL.
     Show(ShowArgs),
     /// List articles, newest first.
@@ -81,6 +113,18 @@ pub enum Command {
     /// Use it after upgrading kb to a version with a new index format, or when the index is
     /// damaged. The old index stays live until the new one is complete.
     Reindex(ReindexArgs),
+    /// Check the knowledge base and say how to fix what is wrong.
+    ///
+    /// Checks kb.json, that the index opens and every segment's checksums verify, that every
+    /// archived document decompresses and matches its SHA-256, that the archive log parses,
+    /// that the archive and the index agree on every article (id and content), the lock, and
+    /// files left by an interrupted run. Exits 0 when all is well, 1 when it found a problem.
+    ///
+    /// Examples:
+    ///   kb doctor
+    ///   kb doctor --json | jq '.checks[] | select(.ok | not)'
+    ///   kb doctor --fix               # also remove what interrupted runs left behind
+    Doctor(DoctorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -104,11 +148,74 @@ pub struct SyncArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Also walk each feed's archive for older articles (feeds fetched over HTTP): RFC 5005
+    /// `prev-archive` links, else WordPress `?paged=2`, 3, ...; a walk stops at a 404, an empty
+    /// page, or a page with nothing new (so a walk cut short by --max-pages does not resume)
+    #[arg(long, conflicts_with = "offline")]
+    pub backfill: bool,
+    /// With --backfill: read at most N older pages per feed
+    #[arg(long, value_name = "N", default_value_t = 50, requires = "backfill")]
+    pub max_pages: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct FeedArgs {
+    #[command(subcommand)]
+    pub command: FeedCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Add a feed to the config, after checking that URL serves one.
+    ///
+    /// URL may be a blog's web page: kb then adds the feed the page announces with
+    /// <link rel="alternate" type="application/rss+xml">.
+    ///
+    /// Examples:
+    ///   kb feed add https://blog.example/
+    ///   kb feed add https://blog.example/feed/ --name blog --category Tech
+    Add(FeedAddArgs),
+    /// Remove a feed from the config (its articles stay in the knowledge base).
+    Rm(FeedKeyArg),
+    /// List the feeds with their last fetch, status and article count.
+    List(JsonArg),
+    /// Sync a feed again that was marked dead after 410 Gone.
+    Enable(FeedKeyArg),
+    /// Add the feeds of an OPML file; its folders become the feeds' categories.
+    Import(FeedImportArgs),
+    /// Print the feeds as OPML 2.0, categories as folders.
+    Export,
+}
+
+#[derive(Debug, Args)]
+pub struct FeedAddArgs {
+    /// Feed URL, or the URL of a page that links to its feed
+    pub url: String,
+    /// Short name for the feed [default: the site's host name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Category (OPML folder); use / to nest: "Tech/Rust"
+    #[arg(long, short = 'c', value_name = "C")]
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FeedKeyArg {
+    /// Feed name (or its URL)
+    #[arg(value_name = "NAME_OR_URL")]
+    pub feed: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FeedImportArgs {
+    /// OPML file
+    #[arg(value_name = "FILE.opml")]
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// What to look for
+    /// What to look for (see the query syntax above)
     pub query: String,
     /// Show at most N hits
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
@@ -137,6 +244,22 @@ pub struct SearchArgs {
     /// Also count categories, authors, feeds and years of all matches
     #[arg(long)]
     pub facets: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RelatedArgs {
+    /// Article id, unique id prefix, or URL
+    #[arg(value_name = "ID_OR_URL")]
+    pub id: String,
+    /// Show at most N articles
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+    /// Skip the first N articles (paging)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub offset: usize,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -195,6 +318,19 @@ pub struct ParseArgs {
 #[derive(Debug, Args)]
 pub struct ReindexArgs {
     /// Wait this long for a running sync to finish
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub wait: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON: {"ok", "checks": [{"name", "ok", "detail", "fix"}]}
+    #[arg(long)]
+    pub json: bool,
+    /// Remove index directories and temporary files left by interrupted runs
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: wait this long for a running sync to finish
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub wait: u64,
 }

@@ -1,4 +1,9 @@
 //! `kb.toml`: the feeds this checkout syncs, and optional settings.
+//!
+//! Reading goes through serde ([`Config`]); writing (`kb feed add`, a 301 seen by `kb sync`)
+//! goes through [`edit::ConfigFile`], which changes the file in place and keeps its comments.
+
+pub mod edit;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +26,9 @@ pub struct Config {
     /// Directory of the config file.
     #[serde(skip)]
     pub dir: PathBuf,
+    /// The config file itself, as given (it may not exist yet).
+    #[serde(skip)]
+    pub path: PathBuf,
     /// Whether the file existed.
     #[serde(skip)]
     pub exists: bool,
@@ -55,6 +63,12 @@ pub struct FetchConfig {
     pub timeout_secs: Option<u64>,
     /// Largest accepted feed body in bytes, after decompression (default 20 MiB).
     pub max_body_bytes: Option<u64>,
+    /// Retries after a timeout, a connection error, 429 or 5xx (default 3; 0 disables).
+    pub max_retries: Option<u32>,
+    /// Requests in flight at once, over all feeds (default 16).
+    pub concurrency: Option<usize>,
+    /// Requests in flight at once to one host (default 2): politeness towards each publisher.
+    pub concurrency_per_host: Option<usize>,
 }
 
 /// `[clean]`.
@@ -78,6 +92,7 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Config {
                     dir,
+                    path: path.to_path_buf(),
                     ..Config::default()
                 });
             }
@@ -93,6 +108,7 @@ impl Config {
             )
         })?;
         config.dir = dir;
+        config.path = path.to_path_buf();
         config.exists = true;
         Ok(config)
     }

@@ -25,6 +25,9 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// The first panic's message, for the one line `main` prints.
+static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -34,17 +37,31 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli) {
+    // Tantivy trusts its own files in places and can panic on damaged ones: the user gets one
+    // line and a way out (exit 1), never a backtrace. The hook only records the message, so
+    // a panic that tantivy catches in its own threads prints nothing.
+    std::panic::set_hook(Box::new(|info| {
+        let _ = PANIC.set(info.to_string().replace('\n', " "));
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
+    let Ok(result) = result else {
+        eprintln!(
+            "kb: error: internal error ({}): run `kb doctor` to check the knowledge base",
+            out::safe(PANIC.get().map_or("panic", |s| s.as_str()), false)
+        );
+        return ExitCode::FAILURE;
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if err.downcast_ref::<Reported>().is_some() {
                 return ExitCode::FAILURE;
             }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
-            if let Some(io) = err.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
+            if let Some(io) = err.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
             }
             eprintln!("kb: error: {}", out::safe(&format!("{err:#}"), false));
             ExitCode::FAILURE
@@ -63,12 +80,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Sync(a) => cmd::sync::run(&ctx, a),
+        Command::Feed(a) => cmd::feed::run(&ctx, a),
         Command::Search(a) => cmd::search::run(&ctx, a),
+        Command::Related(a) => cmd::related::run(&ctx, a),
         Command::Show(a) => cmd::show::run(&ctx, a),
         Command::List(a) => cmd::list::run(&ctx, a),
         Command::Categories(a) => cmd::facets::categories(&ctx, a.json),
         Command::Authors(a) => cmd::facets::authors(&ctx, a.json),
         Command::Parse(a) => cmd::parse::run(&ctx, a),
         Command::Reindex(a) => cmd::reindex::run(&ctx, a),
+        Command::Doctor(a) => cmd::doctor::run(&ctx, a),
     }
 }

@@ -45,7 +45,7 @@ pub fn derive_name(feed: &ParsedFeed, source_url: Option<&str>) -> String {
         .or_else(|| {
             feed.title
                 .as_deref()
-                .map(|t| kb_clean::clean_inline(t))
+                .map(kb_clean::clean_inline)
                 .filter(|t| !t.is_empty())
         })
         .unwrap_or_else(|| "unnamed".to_string())

@@ -55,12 +55,12 @@ impl Archive {
         Archive::new(kb_dir)
     }
 
-    fn object_path(&self, hash: &str) -> PathBuf {
+    pub(crate) fn object_path(&self, hash: &str) -> PathBuf {
         let (a, b) = hash.split_at(2.min(hash.len()));
         self.dir.join("objects").join(a).join(format!("{b}.zst"))
     }
 
-    fn log_path(&self) -> PathBuf {
+    pub(crate) fn log_path(&self) -> PathBuf {
         self.dir.join("log.jsonl")
     }
 
@@ -74,7 +74,9 @@ impl Archive {
     ) -> Result<ArchiveEntry, StoreError> {
         let hash = hex(&Sha256::digest(raw));
         let path = self.object_path(&hash);
-        if !path.exists() {
+        // An existing object is reused only if it is intact: fetching the same document again
+        // is then how a damaged archive object heals.
+        if !path.exists() || self.get(&hash).is_err() {
             let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
             fs::create_dir_all(&parent).map_err(|e| StoreError::io("creating", &parent, e))?;
             let compressed = zstd::encode_all(raw, 3)
@@ -116,10 +118,11 @@ impl Archive {
             .open(&path)
             .map_err(|e| StoreError::io("opening", &path, e))?;
         // A torn line from an earlier crash has no newline: start ours on a fresh line.
-        if let Ok(meta) = f.metadata() {
-            if meta.len() > 0 && !ends_with_newline(&path) {
-                line.insert(0, '\n');
-            }
+        if let Ok(meta) = f.metadata()
+            && meta.len() > 0
+            && !ends_with_newline(&path)
+        {
+            line.insert(0, '\n');
         }
         f.write_all(line.as_bytes())
             .and_then(|_| f.sync_data())
@@ -156,6 +159,10 @@ impl Archive {
             hash: hash.to_string(),
             detail,
         };
+        // The name comes from the log, which may be damaged: it must be a hash, not a path.
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(damaged("not a SHA-256 name".into()));
+        }
         let compressed =
             fs::read(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
         let mut raw = Vec::new();

@@ -40,14 +40,25 @@ pub enum StoreError {
         /// What the lock file says about its holder.
         holder: String,
     },
-    /// The index is damaged or unreadable.
+    /// The index, or another file of the KB directory, is damaged or unreadable.
     #[error(
-        "the index at {path} is damaged ({detail}): run `kb doctor` to inspect it or `kb reindex` to rebuild it from the archive"
+        "the knowledge base at {path} is damaged ({detail}): run `kb doctor` to inspect it or `kb reindex` to rebuild it from the archive"
     )]
     Corrupt {
         /// The KB directory.
         path: PathBuf,
         /// What tantivy or kb found.
+        detail: String,
+    },
+    /// Writing the index failed (disk full, file-size limit, I/O error); nothing of this write
+    /// session is kept, the previously committed state is.
+    #[error(
+        "cannot write the index at {path} ({detail}): the index keeps its previous state; free some disk space and run again"
+    )]
+    Write {
+        /// The KB directory.
+        path: PathBuf,
+        /// What tantivy reported.
         detail: String,
     },
     /// An archive object is missing or damaged.

@@ -1,6 +1,8 @@
 //! Opening, creating and rebuilding a KB directory.
 
+use std::collections::HashMap;
 use std::fs;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -43,16 +45,91 @@ fn meta_path(dir: &Path) -> PathBuf {
 
 fn read_meta(dir: &Path) -> Result<Option<Meta>, StoreError> {
     let path = meta_path(dir);
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: dir.to_path_buf(),
+        detail: format!("{} is unreadable: {detail}", path.display()),
+    };
     match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt {
-                path: dir.to_path_buf(),
-                detail: format!("{} is unreadable: {e}", path.display()),
-            }),
+        Ok(bytes) => {
+            let meta: Meta = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            // The name is joined to the KB path: a damaged or hostile kb.json must not point
+            // anywhere else (`../x`, `/etc`).
+            if !is_index_dir_name(&meta.index_dir) {
+                return Err(corrupt(format!("bad index directory {:?}", meta.index_dir)));
+            }
+            Ok(Some(meta))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StoreError::io("reading", path, e)),
     }
+}
+
+/// `tantivy-<n>`: the only names kb gives index directories.
+fn is_index_dir_name(name: &str) -> bool {
+    index_dir_number(name).is_some()
+}
+
+fn index_dir_number(name: &str) -> Option<u64> {
+    name.strip_prefix("tantivy-")
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+}
+
+/// The live index directory's name, as `kb.json` says (None when there is no `kb.json`).
+pub(crate) fn live_index_dir(dir: &Path) -> Result<Option<String>, StoreError> {
+    Ok(read_meta(dir)?.map(|m| m.index_dir))
+}
+
+/// Every `tantivy-<n>` directory in the KB directory.
+pub(crate) fn index_dirs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<(u64, String)> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            Some((index_dir_number(&name)?, name))
+        })
+        .collect();
+    names.sort();
+    names.into_iter().map(|(_, n)| n).collect()
+}
+
+/// Did a sync ever archive something here? Then the KB exists, even if `kb.json` is gone.
+fn has_archive(dir: &Path) -> bool {
+    fs::metadata(dir.join("archive").join("log.jsonl")).is_ok_and(|m| m.len() > 0)
+}
+
+/// `kb.json` is gone but the archive is not: the index can be rebuilt, but must not be
+/// silently replaced by an empty one (the next sync would then only hold the current feeds).
+fn meta_missing(dir: &Path) -> StoreError {
+    StoreError::Corrupt {
+        path: dir.to_path_buf(),
+        detail: format!(
+            "{} is missing but the archive is there",
+            meta_path(dir).display()
+        ),
+    }
+}
+
+/// Run tantivy code that may panic on damaged files (it trusts its own bytes in places), and
+/// turn a panic into [`StoreError::Corrupt`].
+pub(crate) fn guard<T>(
+    dir: &Path,
+    what: &str,
+    f: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        Err(StoreError::Corrupt {
+            path: dir.to_path_buf(),
+            detail: format!("{what} failed: {msg}"),
+        })
+    })
 }
 
 fn write_meta(dir: &Path, meta: &Meta) -> Result<(), StoreError> {
@@ -64,21 +141,48 @@ fn write_meta(dir: &Path, meta: &Meta) -> Result<(), StoreError> {
 impl Kb {
     /// Open an existing KB for reading.
     pub fn open(dir: &Path) -> Result<Kb, StoreError> {
-        let meta = read_meta(dir)?.ok_or_else(|| StoreError::NotFound(dir.to_path_buf()))?;
-        if meta.format != SCHEMA_VERSION {
-            return Err(StoreError::SchemaMismatch {
-                path: dir.to_path_buf(),
-                found: meta.format,
-                expected: SCHEMA_VERSION,
-            });
+        // A `kb reindex` in another process may switch kb.json to a new index and delete the
+        // old one between our reading kb.json and opening the index: then kb.json has moved
+        // on, and reading it again gives the new, complete index.
+        let mut attempts = 0;
+        loop {
+            let meta = match read_meta(dir)? {
+                Some(m) => m,
+                None if has_archive(dir) => return Err(meta_missing(dir)),
+                None => return Err(StoreError::NotFound(dir.to_path_buf())),
+            };
+            if meta.format != SCHEMA_VERSION {
+                return Err(StoreError::SchemaMismatch {
+                    path: dir.to_path_buf(),
+                    found: meta.format,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            match guard(dir, "opening the index", || {
+                Self::open_index(dir, &meta.index_dir)
+            }) {
+                Ok(kb) => return Ok(kb),
+                Err(e) => {
+                    attempts += 1;
+                    let moved = read_meta(dir)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|m| m.index_dir != meta.index_dir);
+                    if !moved || attempts >= 3 {
+                        return Err(e);
+                    }
+                }
+            }
         }
-        Self::open_index(dir, &meta.index_dir)
     }
 
     /// Open a KB, creating an empty one if the directory holds none. The caller must hold the
     /// write lock, so two processes never create the same KB at once.
     pub fn open_or_create(dir: &Path, _lock: &WriteLock) -> Result<Kb, StoreError> {
         if read_meta(dir)?.is_none() {
+            if has_archive(dir) {
+                return Err(meta_missing(dir));
+            }
             let name = next_index_dir(dir)?;
             create_index(dir, &name)?;
             write_meta(
@@ -128,9 +232,43 @@ impl Kb {
         &self.archive
     }
 
-    /// Start writing to the live index.
+    /// Start writing to the live index. Verifies every segment's checksums first: a merge
+    /// would otherwise copy damaged bytes into a new segment with a valid checksum, and the
+    /// damage could no longer be detected.
     pub fn writer(&self, _lock: &WriteLock) -> Result<KbWriter, StoreError> {
-        KbWriter::new(self.index.clone(), self.fields, None)
+        let damaged = self.damaged_files()?;
+        if !damaged.is_empty() {
+            return Err(StoreError::Corrupt {
+                path: self.dir.clone(),
+                detail: format!("checksum mismatch in {}", damaged.join(", ")),
+            });
+        }
+        guard(&self.dir, "opening the index writer", || {
+            KbWriter::new(&self.dir, self.index.clone(), self.fields, None)
+        })
+    }
+
+    /// Index files (relative to the live index directory) whose checksum does not verify.
+    pub fn damaged_files(&self) -> Result<Vec<String>, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt {
+            path: self.dir.clone(),
+            detail,
+        };
+        let damaged = guard(&self.dir, "verifying checksums", || {
+            self.index
+                .validate_checksum()
+                .map_err(|e| corrupt(format!("cannot verify checksums: {e}")))
+        })?;
+        let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// id -> content hash of every article in the index.
+    pub fn article_hashes(&self) -> Result<HashMap<String, String>, StoreError> {
+        guard(&self.dir, "reading article ids", || {
+            crate::writer::load_hashes(&self.index)
+        })
     }
 
     /// Start a rebuild: a fresh, empty index next to the live one. Nothing changes for readers
@@ -141,7 +279,7 @@ impl Kb {
         let name = next_index_dir(dir)?;
         let index = create_index(dir, &name)?;
         let (_, fields) = schema::build();
-        KbWriter::new(index, fields, Some((dir.to_path_buf(), name)))
+        KbWriter::new(dir, index, fields, Some(name))
     }
 
     /// Number of articles in the index.
@@ -170,19 +308,11 @@ fn create_index(dir: &Path, name: &str) -> Result<Index, StoreError> {
 
 /// `tantivy-<n+1>` where n is the highest number present, so a rebuild never reuses a live name.
 fn next_index_dir(dir: &Path) -> Result<String, StoreError> {
-    let mut max = 0u64;
-    if let Ok(rd) = fs::read_dir(dir) {
-        for e in rd.flatten() {
-            if let Some(n) = e
-                .file_name()
-                .to_str()
-                .and_then(|s| s.strip_prefix("tantivy-"))
-                .and_then(|s| s.parse::<u64>().ok())
-            {
-                max = max.max(n);
-            }
-        }
-    }
+    let max = index_dirs(dir)
+        .iter()
+        .filter_map(|n| index_dir_number(n))
+        .max()
+        .unwrap_or(0);
     Ok(format!("tantivy-{}", max + 1))
 }
 
@@ -195,14 +325,11 @@ pub(crate) fn switch_to(dir: &Path, name: &str) -> Result<(), StoreError> {
             index_dir: name.to_string(),
         },
     )?;
-    if let Ok(rd) = fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let n = e.file_name();
-            let Some(n) = n.to_str() else { continue };
-            if n.starts_with("tantivy-") && n != name {
-                // Readers that still have the old files open keep them (POSIX unlink semantics).
-                let _ = fs::remove_dir_all(e.path());
-            }
+    for n in index_dirs(dir) {
+        if n != name {
+            // Readers that still have the old files open keep them (POSIX unlink semantics);
+            // one that read the old kb.json but had not opened the index yet retries (`open`).
+            let _ = fs::remove_dir_all(dir.join(n));
         }
     }
     Ok(())

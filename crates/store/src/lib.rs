@@ -32,6 +32,7 @@
 //! ```
 
 mod archive;
+mod doctor;
 mod error;
 mod kb;
 mod lock;
@@ -42,6 +43,7 @@ mod state;
 mod writer;
 
 pub use archive::{Archive, ArchiveEntry};
+pub use doctor::{Check, Diagnosis, diagnose, remove_leftovers};
 pub use error::StoreError;
 pub use kb::{Kb, SCHEMA_VERSION};
 pub use kb_clean::Article;

@@ -70,6 +70,35 @@ impl WriteLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Who holds the lock of the KB at `dir` right now, without waiting; None when free.
+    /// A note left in the file by a killed process does not count: the kernel released its
+    /// lock when it died.
+    pub fn holder(dir: &Path) -> Result<Option<String>, StoreError> {
+        let path = dir.join("lock");
+        let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::io("opening lock file", &path, e)),
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                Ok(None)
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut note = String::new();
+                let _ = file.read_to_string(&mut note);
+                let note = note.trim();
+                Ok(Some(if note.is_empty() {
+                    "unknown holder".into()
+                } else {
+                    note.to_string()
+                }))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io("locking", &path, e)),
+        }
+    }
 }
 
 impl Drop for WriteLock {

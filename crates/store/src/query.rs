@@ -1,16 +1,54 @@
 //! From the user's query string and filters to a tantivy query.
+//!
+//! The query language is parsed by [`syntax`] (our own parser: tantivy's `QueryParser` rejects
+//! ordinary input such as `C++`, `isn't` or an unbalanced quote, and its messages do not point
+//! at the problem). This module turns the syntax tree into tantivy queries:
+//!
+//! - plain words and phrases go through `kb_en`, the analyzer indexing used, so `referrals`
+//!   finds `referral`, `isn't` finds `ISN’T` and `é` finds `e`; a word that analyses to several
+//!   tokens (`isn't` -> `isn` `t`) must match them adjacent, like a phrase;
+//! - unscoped text is looked for in title (boosted), body, categories and author;
+//! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
+//!   field); `feed:` matches the exact feed name;
+//! - prefixes and fuzzy words are tried both stemmed and as typed (`proces~` is one edit from
+//!   `process` only before stemming; `referal~` is one edit from `referr`, the stem of
+//!   `referral`, only after);
+//! - several plain words also earn a bonus when they stand close together (a sloppy phrase as
+//!   an optional clause), so "first position" ranks the article with that phrase first.
+//!
+//! It also records what to highlight ([`Mark`]s): the positive terms, prefixes and fuzzy words,
+//! expanded against the body's term dictionary for snippets by [`snippet_terms`].
 
+mod syntax;
+
+use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, ExistsQuery, FuzzyTermQuery, Occur,
+    PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
 
-use crate::schema::{Fields, kw_term};
+use crate::schema::{Fields, en_analyzer, kw_term, tokens, unstemmed_analyzer};
 use crate::{Kb, StoreError};
+use syntax::{Node, Scope, Text};
 
 /// Title matches weigh this much more than body matches.
 const TITLE_BOOST: f32 = 2.5;
+/// Query words at most this many positions out of order/apart still count as "close together".
+const PROXIMITY_SLOP: u32 = 3;
+/// Weight of the closeness bonus, relative to one ordinary term match.
+const PROXIMITY_BOOST: f32 = 1.5;
+/// A prefix also matches the stems it would have if up to this many letters were cut off...
+const STEM_CUT: usize = 3;
+/// ...as long as at least this many letters remain: shorter stems match too many words.
+const MIN_CUT_LEN: usize = 4;
+/// At most this many dictionary terms are highlighted per prefix or fuzzy word: enough for any
+/// snippet, and bounded however short the prefix.
+const MAX_EXPANSIONS: usize = 50;
 
 /// Filters shared by search and list. Values within one filter are alternatives (OR); filters
 /// combine with AND.
@@ -23,20 +61,442 @@ pub(crate) struct Filters<'a> {
     pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<Box<dyn Query>, StoreError> {
-    let f = &kb.fields;
-    if text.trim().is_empty() {
-        return Ok(Box::new(AllQuery));
+/// Something a snippet should highlight, in the analyzed form the body's terms have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// This exact term.
+    Term(String),
+    /// Any term starting with this.
+    Prefix(String),
+    /// Any term within this many edits.
+    Fuzzy(String, u8),
+}
+
+/// A compiled query string.
+pub(crate) struct TextQuery {
+    /// What to match and how to score.
+    pub query: Box<dyn Query>,
+    /// What to highlight (never the excluded words).
+    pub marks: Vec<Mark>,
+}
+
+impl std::fmt::Debug for TextQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextQuery")
+            .field("query", &self.query)
+            .field("marks", &self.marks)
+            .finish()
     }
-    let mut parser = QueryParser::for_index(
-        &kb.index,
-        vec![f.title, f.body, f.category_text, f.author_text],
-    );
-    parser.set_conjunction_by_default();
-    parser.set_field_boost(f.title, TITLE_BOOST);
-    parser
-        .parse_query(text)
-        .map_err(|e| StoreError::BadQuery(format!("{e}")))
+}
+
+/// Parse and compile a query string. A blank query matches everything (useful with filters);
+/// a query whose words hold nothing searchable (`++`) matches nothing.
+pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
+    let node = syntax::parse(text).map_err(|e| StoreError::BadQuery(e.message))?;
+    let mut c = Compiler {
+        f: kb.fields,
+        en: en_analyzer(),
+        raw: unstemmed_analyzer(),
+        marks: Vec::new(),
+        has_text: false,
+    };
+    let query = match c.node(&node, false)? {
+        Some(q) => c.with_proximity(&node, q),
+        None if c.has_text => Box::new(EmptyQuery),
+        None => Box::new(AllQuery),
+    };
+    Ok(TextQuery {
+        query,
+        marks: c.marks,
+    })
+}
+
+struct Compiler {
+    f: Fields,
+    en: TextAnalyzer,
+    raw: TextAnalyzer,
+    marks: Vec<Mark>,
+    /// Whether the query held any text at all (as opposed to being blank).
+    has_text: bool,
+}
+
+type Clause = (Occur, Box<dyn Query>);
+
+fn all() -> Box<dyn Query> {
+    Box::new(AllQuery)
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+/// One query, or the disjunction of several; `None` for none.
+fn any(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match qs.len() {
+        0 => None,
+        1 => qs.pop(),
+        _ => Some(Box::new(BooleanQuery::new(
+            qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+        ))),
+    }
+}
+
+/// The term, or the phrase of several terms, on one field.
+fn term_or_phrase(field: Field, toks: &[String], slop: u32) -> Option<Box<dyn Query>> {
+    match toks {
+        [] => None,
+        [t] => Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, t),
+            IndexRecordOption::WithFreqs,
+        ))),
+        _ => Some(Box::new(PhraseQuery::new_with_offset_and_slop(
+            toks.iter()
+                .enumerate()
+                .map(|(i, t)| (i, Term::from_field_text(field, t)))
+                .collect(),
+            slop,
+        ))),
+    }
+}
+
+/// Escape regex metacharacters (tantivy's regex syntax follows `regex-syntax`), so a prefix is
+/// matched literally whatever it holds.
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn prefix_query(field: Field, prefix: &str) -> Result<Box<dyn Query>, StoreError> {
+    let pattern = format!("{}.*", regex_escape(prefix));
+    RegexQuery::from_pattern(&pattern, field)
+        .map(|q| Box::new(q) as Box<dyn Query>)
+        .map_err(|e| StoreError::BadQuery(format!("cannot search for prefix {prefix:?}: {e}")))
+}
+
+fn fuzzy_query(field: Field, word: &str, edits: u8) -> Box<dyn Query> {
+    // Transpositions count as one edit: "recieve" is one typo away from "receive".
+    Box::new(FuzzyTermQuery::new(
+        Term::from_field_text(field, word),
+        edits,
+        true,
+    ))
+}
+
+impl Compiler {
+    fn node(&mut self, node: &Node, negated: bool) -> Result<Option<Box<dyn Query>>, StoreError> {
+        Ok(match node {
+            Node::And(items) => {
+                let mut clauses: Vec<Clause> = Vec::new();
+                let mut positive = false;
+                for item in items {
+                    if let Node::Not(inner) = item {
+                        if let Some(q) = self.node(inner, !negated)? {
+                            clauses.push((Occur::MustNot, q));
+                        }
+                    } else if let Some(q) = self.node(item, negated)? {
+                        clauses.push((Occur::Must, q));
+                        positive = true;
+                    }
+                }
+                if clauses.is_empty() {
+                    None
+                } else if clauses.len() == 1 && positive {
+                    clauses.pop().map(|c| c.1)
+                } else {
+                    if !positive {
+                        // Only exclusions (`-sales`): everything except them.
+                        clauses.push((Occur::Must, all()));
+                    }
+                    Some(Box::new(BooleanQuery::new(clauses)))
+                }
+            }
+            Node::Or(items) => {
+                let mut qs = Vec::new();
+                for item in items {
+                    qs.extend(self.node(item, negated)?);
+                }
+                any(qs)
+            }
+            Node::Not(inner) => self.node(inner, !negated)?.map(|q| {
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, all()),
+                    (Occur::MustNot, q),
+                ])) as Box<dyn Query>
+            }),
+            Node::Text(scope, text) => {
+                self.has_text = true;
+                self.text(*scope, text, negated)?
+            }
+            Node::Published(lo, hi) => {
+                self.has_text = true;
+                let term = |d: &chrono::DateTime<chrono::Utc>| {
+                    Term::from_field_date(
+                        self.f.published,
+                        tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+                    )
+                };
+                if lo.is_none() && hi.is_none() {
+                    // `[* TO *]`: any date at all. tantivy's RangeQuery needs one bound.
+                    return Ok(Some(Box::new(ExistsQuery::new("published".into(), false))));
+                }
+                // Periods are half-open: `hi` is the first second after the last day.
+                let lo = lo
+                    .as_ref()
+                    .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+                let hi = hi
+                    .as_ref()
+                    .map_or(Bound::Unbounded, |d| Bound::Excluded(term(d)));
+                Some(Box::new(RangeQuery::new(lo, hi)))
+            }
+        })
+    }
+
+    fn text(
+        &mut self,
+        scope: Scope,
+        text: &Text,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>, StoreError> {
+        let f = self.f;
+        let analyzed: &[(Field, f32)] = match scope {
+            Scope::Any => &[
+                (f.title, TITLE_BOOST),
+                (f.body, 1.0),
+                (f.category_text, 1.0),
+                (f.author_text, 1.0),
+            ],
+            Scope::Title => &[(f.title, 1.0)],
+            Scope::Author => &[(f.author_text, 1.0)],
+            Scope::Category => &[(f.category_text, 1.0)],
+            Scope::Feed => &[],
+        };
+        let keyword = match scope {
+            Scope::Author => Some(f.author),
+            Scope::Category => Some(f.category),
+            Scope::Feed => Some(f.feed),
+            Scope::Any | Scope::Title => None,
+        };
+        // Only unscoped and title words are highlighted in body snippets; a matched author or
+        // category name says nothing about the body.
+        let mark = !negated && matches!(scope, Scope::Any | Scope::Title);
+        let mut qs: Vec<Box<dyn Query>> = Vec::new();
+        match text {
+            Text::Word(w) | Text::Phrase(w, _) => {
+                let slop = match text {
+                    Text::Phrase(_, s) => *s,
+                    _ => 0,
+                };
+                let toks = tokens(&mut self.en, w);
+                for &(field, boost) in analyzed {
+                    qs.extend(term_or_phrase(field, &toks, slop).map(|q| boosted(q, boost)));
+                }
+                if let Some(k) = keyword {
+                    qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
+                }
+                if mark {
+                    self.marks.extend(toks.into_iter().map(Mark::Term));
+                }
+            }
+            Text::Prefix(p) => {
+                let raw = tokens(&mut self.raw, p);
+                let stemmed = tokens(&mut self.en, p);
+                if let Some(last) = raw.last() {
+                    // The stem of a partial word may be shorter than what was typed
+                    // (`services*` -> `servic`): try both.
+                    let mut lasts = vec![last.clone()];
+                    if let Some(s) = stemmed.last().filter(|s| *s != last) {
+                        lasts.push(s.clone());
+                    }
+                    // The index holds stems, which may be shorter than the typed prefix:
+                    // `compensat*` must find `compens` (compensate, compensated). So a single
+                    // word also matches its own first letters, down to STEM_CUT fewer.
+                    let cuts: Vec<String> = if raw.len() == 1 {
+                        let chars: Vec<char> = last.chars().collect();
+                        (1..=STEM_CUT)
+                            .filter(|cut| chars.len() >= MIN_CUT_LEN + cut)
+                            .map(|cut| chars[..chars.len() - cut].iter().collect())
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    for &(field, boost) in analyzed {
+                        for cut in &cuts {
+                            qs.extend(
+                                term_or_phrase(field, std::slice::from_ref(cut), 0)
+                                    .map(|q| boosted(q, boost)),
+                            );
+                        }
+                    }
+                    if mark {
+                        self.marks.extend(cuts.into_iter().map(Mark::Term));
+                    }
+                    for &(field, boost) in analyzed {
+                        for l in &lasts {
+                            let q = if raw.len() == 1 {
+                                prefix_query(field, l)?
+                            } else {
+                                // `e-mai*`: the words before the last must precede it.
+                                let mut terms: Vec<Term> = stemmed
+                                    [..stemmed.len().saturating_sub(1)]
+                                    .iter()
+                                    .map(|t| Term::from_field_text(field, t))
+                                    .collect();
+                                terms.push(Term::from_field_text(field, l));
+                                Box::new(PhrasePrefixQuery::new(terms))
+                            };
+                            qs.push(boosted(q, boost));
+                        }
+                    }
+                    if mark {
+                        self.marks.extend(lasts.into_iter().map(Mark::Prefix));
+                    }
+                }
+                if let Some(k) = keyword {
+                    qs.push(prefix_query(k, &kw_term(p))?);
+                }
+            }
+            Text::Fuzzy(w, edits) => {
+                let stemmed = tokens(&mut self.en, w);
+                let raw = tokens(&mut self.raw, w);
+                if let ([s], [r]) = (stemmed.as_slice(), raw.as_slice()) {
+                    let mut words = vec![s.clone()];
+                    if r != s {
+                        words.push(r.clone());
+                    }
+                    for &(field, boost) in analyzed {
+                        for word in &words {
+                            qs.push(boosted(fuzzy_query(field, word, *edits), boost));
+                        }
+                    }
+                    if mark {
+                        self.marks
+                            .extend(words.into_iter().map(|w| Mark::Fuzzy(w, *edits)));
+                    }
+                } else {
+                    // Several tokens (`isn't~`): typo tolerance has no single word to work on,
+                    // so the words must match as written.
+                    for &(field, boost) in analyzed {
+                        qs.extend(term_or_phrase(field, &stemmed, 0).map(|q| boosted(q, boost)));
+                    }
+                    if mark {
+                        self.marks.extend(stemmed.into_iter().map(Mark::Term));
+                    }
+                }
+                if let Some(k) = keyword {
+                    qs.push(fuzzy_query(k, &kw_term(w), *edits));
+                }
+            }
+        }
+        Ok(any(qs))
+    }
+
+    /// Add the closeness bonus for the plain words of the top level (`first position`): an
+    /// optional sloppy phrase on body and title, so it changes ranking, never the matching set.
+    fn with_proximity(&mut self, node: &Node, main: Box<dyn Query>) -> Box<dyn Query> {
+        let Node::And(items) = node else {
+            return main;
+        };
+        let mut toks = Vec::new();
+        for item in items {
+            if let Node::Text(Scope::Any, Text::Word(w)) = item {
+                toks.extend(tokens(&mut self.en, w));
+            }
+        }
+        if toks.len() < 2 {
+            return main;
+        }
+        let mut clauses: Vec<Clause> = vec![(Occur::Must, main)];
+        for (field, boost) in [
+            (self.f.body, PROXIMITY_BOOST),
+            (self.f.title, PROXIMITY_BOOST * TITLE_BOOST),
+        ] {
+            if let Some(q) = term_or_phrase(field, &toks, PROXIMITY_SLOP) {
+                clauses.push((Occur::Should, boosted(q, boost)));
+            }
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// The terms a body snippet should highlight, each with tantivy's snippet weight (rarer terms
+/// weigh more): marks expanded against the body's term dictionary, so a prefix or a fuzzy word
+/// highlights the words it actually matched.
+pub(crate) fn snippet_terms(
+    searcher: &Searcher,
+    body: Field,
+    marks: &[Mark],
+) -> Result<BTreeMap<String, f32>, StoreError> {
+    let mut found: Vec<String> = Vec::new();
+    for mark in marks {
+        match mark {
+            Mark::Term(t) => found.push(t.clone()),
+            Mark::Prefix(p) => {
+                let mut n = 0;
+                for seg in searcher.segment_readers() {
+                    let inv = seg.inverted_index(body)?;
+                    let mut stream = inv
+                        .terms()
+                        .range()
+                        .ge(p.as_bytes())
+                        .into_stream()
+                        .map_err(tantivy::TantivyError::from)?;
+                    while n < MAX_EXPANSIONS && stream.advance() {
+                        match std::str::from_utf8(stream.key()) {
+                            Ok(t) if t.starts_with(p.as_str()) => {
+                                found.push(t.to_string());
+                                n += 1;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+            }
+            Mark::Fuzzy(w, edits) => {
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(body, w), *edits, true);
+                let mut n = 0;
+                for seg in searcher.segment_readers() {
+                    let inv = seg.inverted_index(body)?;
+                    let mut stream = inv
+                        .terms()
+                        .search(fuzzy.automaton()?)
+                        .into_stream()
+                        .map_err(tantivy::TantivyError::from)?;
+                    while n < MAX_EXPANSIONS && stream.advance() {
+                        if let Ok(t) = std::str::from_utf8(stream.key()) {
+                            found.push(t.to_string());
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // One-letter tokens come from splitting words like `isn't`; lit up everywhere ("don’t")
+    // they would drown the real match, so they only count when nothing longer is there.
+    if found.iter().any(|t| t.chars().count() > 1) {
+        found.retain(|t| t.chars().count() > 1);
+    }
+    let mut out = BTreeMap::new();
+    for t in found {
+        if out.contains_key(&t) {
+            continue;
+        }
+        let df = searcher.doc_freq(&Term::from_field_text(body, &t))?;
+        if df > 0 {
+            out.insert(t, 1.0 / (1.0 + df as f32));
+        }
+    }
+    Ok(out)
 }
 
 fn any_of(field: tantivy::schema::Field, values: &[String]) -> Box<dyn Query> {

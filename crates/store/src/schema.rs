@@ -12,7 +12,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer,
+    Stemmer, TextAnalyzer, TokenStream,
 };
 
 /// Name of the English full-text analyzer.
@@ -77,17 +77,43 @@ pub(crate) fn build() -> (Schema, Fields) {
 }
 
 pub(crate) fn register_analyzers(index: &tantivy::Index) {
-    let en = TextAnalyzer::builder(SimpleTokenizer::default())
+    let kw = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build();
+    index.tokenizers().register(EN, en_analyzer());
+    index.tokenizers().register(KW, kw);
+}
+
+/// `kb_en`: the analyzer of every full-text field, and of plain query words, so a query word
+/// becomes exactly the term indexing made of the same word.
+pub(crate) fn en_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
-        .build();
-    let kw = TextAnalyzer::builder(RawTokenizer::default())
+        .build()
+}
+
+/// `kb_en` without the stemmer, for query words only: a prefix (`manag*`) or a misspelling
+/// (`proces~`) is not a word the stemmer knows, so it is also tried as typed, lowercased and
+/// folded. Never registered on the index: nothing is indexed with it.
+pub(crate) fn unstemmed_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
-        .build();
-    index.tokenizers().register(EN, en);
-    index.tokenizers().register(KW, kw);
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The tokens `analyzer` makes of `text`.
+pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
 }
 
 /// Lowercase a keyword the way `kb_kw` does, for building filter terms by hand.

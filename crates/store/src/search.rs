@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use kb_clean::Article;
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
-use crate::query::{Filters, text_query, with_filters};
+use crate::query::{Filters, snippet_terms, text_query, with_filters};
 use crate::{Kb, StoreError};
 
 /// How to order hits.
@@ -185,7 +185,7 @@ impl Kb {
             since: req.since,
             until: req.until,
         };
-        let query = with_filters(&self.fields, text.box_clone(), &filters);
+        let query = with_filters(&self.fields, text.query.box_clone(), &filters);
         let limit = req.limit.max(1);
         let page = TopDocs::with_limit(limit).and_offset(req.offset);
         let (scored, total): (Vec<(f32, DocAddress)>, usize) = match req.sort {
@@ -201,8 +201,15 @@ impl Kb {
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
             }
         };
-        let mut snippets = SnippetGenerator::create(&searcher, &*text, self.fields.body)?;
-        snippets.set_max_num_chars(req.snippet_chars.max(20));
+        // Built from our own marks rather than `SnippetGenerator::create`, which only sees
+        // exact terms: this way prefix and fuzzy matches are highlighted too, and excluded
+        // words never are.
+        let snippets = SnippetGenerator::new(
+            snippet_terms(&searcher, self.fields.body, &text.marks)?,
+            self.index.tokenizer_for_field(self.fields.body)?,
+            self.fields.body,
+            req.snippet_chars.max(20),
+        );
         let mut hits = Vec::with_capacity(scored.len());
         for (score, addr) in scored {
             if req.limit == 0 {
@@ -213,20 +220,20 @@ impl Kb {
             let (snippet, highlights) = if snip.fragment().is_empty() {
                 (lead(&a, req.snippet_chars), Vec::new())
             } else {
-                char_ranges(snip.fragment(), snip.highlighted())
+                let (text, mut hl) = char_ranges(snip.fragment(), snip.highlighted());
+                // Mark a passage cut out of the middle, so it doesn't read as the start.
+                let range = snip.fragment_range();
+                let before = if range.start > 0 { "…" } else { "" };
+                let after = if range.end < a.text.len() { "…" } else { "" };
+                if !before.is_empty() {
+                    for h in &mut hl {
+                        h.start += 1;
+                        h.end += 1;
+                    }
+                }
+                (format!("{before}{}{after}", text.trim_end()), hl)
             };
-            hits.push(SearchHit {
-                id: a.id,
-                title: a.title,
-                url: a.url,
-                author: a.author,
-                categories: a.categories,
-                published: a.published,
-                feed: a.feed,
-                score,
-                snippet,
-                highlights,
-            });
+            hits.push(to_hit(a, score, snippet, highlights));
         }
         let facets = if req.facets {
             Some(self.facets_for(&searcher, &*query)?)
@@ -237,6 +244,62 @@ impl Kb {
             total,
             hits,
             facets,
+        })
+    }
+
+    /// The articles most like the one with this id (or unique id prefix, or URL), best first,
+    /// the article itself excluded: a more-like-this query over its title and body (its most
+    /// distinctive terms, weighted by tf-idf). Hits carry the lead of each article as snippet.
+    pub fn related(
+        &self,
+        key: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchResults, StoreError> {
+        let article = self.get(key)?;
+        let searcher = self.reader.searcher();
+        let like = MoreLikeThisQuery::builder()
+            // A small KB has few documents per term: keep every term that occurs at all, and
+            // rely on idf to down-weigh the ones every article shares.
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(25)
+            .with_min_word_length(3)
+            .with_stop_words(STOP_WORDS.iter().map(|w| w.to_string()).collect())
+            .with_document_fields(vec![
+                (
+                    self.fields.title,
+                    vec![OwnedValue::Str(article.title.clone())],
+                ),
+                (
+                    self.fields.body,
+                    vec![OwnedValue::Str(article.text.clone())],
+                ),
+            ]);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(like) as Box<dyn Query>),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.id, &article.id),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let page = TopDocs::with_limit(limit.max(1)).and_offset(offset);
+        let (scored, total) = searcher.search(&query, &(page.order_by_score(), Count))?;
+        let mut hits = Vec::with_capacity(scored.len());
+        if limit > 0 {
+            for (score, addr) in scored {
+                let a = self.article_at(&searcher, addr)?;
+                let snippet = lead(&a, SearchRequest::new("").snippet_chars);
+                hits.push(to_hit(a, score, snippet, Vec::new()));
+            }
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: None,
         })
     }
 
@@ -401,6 +464,30 @@ impl Kb {
         })
     }
 }
+
+fn to_hit(a: Article, score: f32, snippet: String, highlights: Vec<Highlight>) -> SearchHit {
+    SearchHit {
+        id: a.id,
+        title: a.title,
+        url: a.url,
+        author: a.author,
+        categories: a.categories,
+        published: a.published,
+        feed: a.feed,
+        score,
+        snippet,
+        highlights,
+    }
+}
+
+/// Words too common to say what an article is about. Compared after analysis (lowercased,
+/// stemmed), so only forms the stemmer leaves alone are listed.
+const STOP_WORDS: &[&str] = &[
+    "about", "also", "and", "are", "but", "can", "for", "from", "had", "has", "have", "her", "him",
+    "his", "how", "into", "its", "just", "more", "most", "not", "now", "one", "our", "out", "she",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "was",
+    "were", "what", "when", "which", "who", "will", "with", "would", "you", "your",
+];
 
 fn facet_counts(
     searcher: &Searcher,

@@ -61,6 +61,20 @@ impl FeedStates {
         }
     }
 
+    /// Move an unreadable `feeds.json` aside (to `feeds.json.damaged`) so syncs work again;
+    /// returns where it went, or None when the file was fine or absent. Losing it costs one
+    /// unconditional download per feed, never an article (used by `kb reindex`).
+    pub fn set_aside_if_damaged(dir: &Path) -> Result<Option<PathBuf>, StoreError> {
+        match Self::load(dir) {
+            Err(StoreError::Corrupt { .. }) => {
+                let (from, to) = (Self::path(dir), dir.join("feeds.json.damaged"));
+                std::fs::rename(&from, &to).map_err(|e| StoreError::io("renaming", &from, e))?;
+                Ok(Some(to))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Save atomically.
     pub fn save(&self, dir: &Path) -> Result<(), StoreError> {
         let path = Self::path(dir);

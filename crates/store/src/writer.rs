@@ -1,7 +1,7 @@
 //! Upserting articles: delete term + add, one commit per batch, no commit when nothing changed.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use kb_clean::Article;
 use serde::Serialize;
@@ -54,8 +54,10 @@ pub struct KbWriter {
     known: HashMap<String, String>,
     dirty: bool,
     report: UpsertReport,
-    /// Set for a rebuild: (KB dir, new index dir name) to switch to on commit.
-    rebuild: Option<(PathBuf, String)>,
+    /// The KB directory, for messages and the switch of a rebuild.
+    dir: PathBuf,
+    /// Set for a rebuild: the new index directory's name, switched to on commit.
+    rebuild: Option<String>,
 }
 
 impl std::fmt::Debug for KbWriter {
@@ -70,11 +72,14 @@ const WRITER_MEMORY: usize = 200_000_000;
 
 impl KbWriter {
     pub(crate) fn new(
+        dir: &Path,
         index: Index,
         fields: Fields,
-        rebuild: Option<(PathBuf, String)>,
+        rebuild: Option<String>,
     ) -> Result<KbWriter, StoreError> {
-        let writer = index.writer(WRITER_MEMORY)?;
+        let writer = index
+            .writer(WRITER_MEMORY)
+            .map_err(|e| write_failed(dir, e))?;
         let known = load_hashes(&index)?;
         Ok(KbWriter {
             writer,
@@ -82,6 +87,7 @@ impl KbWriter {
             known,
             dirty: false,
             report: UpsertReport::default(),
+            dir: dir.to_path_buf(),
             rebuild,
         })
     }
@@ -100,7 +106,8 @@ impl KbWriter {
                     .delete_term(Term::from_field_text(self.fields.id, &article.id));
             }
             self.writer
-                .add_document(to_document(&self.fields, article)?)?;
+                .add_document(to_document(&self.fields, article)?)
+                .map_err(|e| write_failed(&self.dir, e))?;
             self.known
                 .insert(article.id.clone(), article.content_hash.clone());
             self.dirty = true;
@@ -117,20 +124,32 @@ impl KbWriter {
     /// Make everything durable, atomically. Commits nothing when nothing changed (except that a
     /// rebuild always commits and switches, so an empty archive yields an empty index).
     pub fn commit(mut self) -> Result<UpsertReport, StoreError> {
+        let dir = self.dir.clone();
+        let failed = |e| write_failed(&dir, e);
         if self.dirty || self.rebuild.is_some() {
-            self.writer.commit()?;
+            self.writer.commit().map_err(failed)?;
         } else {
-            self.writer.rollback()?;
+            self.writer.rollback().map_err(failed)?;
         }
-        self.writer.wait_merging_threads()?;
-        if let Some((dir, name)) = &self.rebuild {
-            crate::kb::switch_to(dir, name)?;
+        // A failed merge leaves the committed segments as they were: the commit stands.
+        self.writer.wait_merging_threads().map_err(failed)?;
+        if let Some(name) = &self.rebuild {
+            crate::kb::switch_to(&self.dir, name)?;
         }
         Ok(self.report)
     }
 }
 
-fn load_hashes(index: &Index) -> Result<HashMap<String, String>, StoreError> {
+/// A write to the index failed (a full disk, a file-size limit, an I/O error). Tantivy's commit
+/// is atomic (meta.json is replaced last), so what was committed before is intact.
+fn write_failed(dir: &Path, e: tantivy::TantivyError) -> StoreError {
+    StoreError::Write {
+        path: dir.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+pub(crate) fn load_hashes(index: &Index) -> Result<HashMap<String, String>, StoreError> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let mut known = HashMap::with_capacity(searcher.num_docs() as usize);

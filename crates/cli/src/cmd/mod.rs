@@ -1,9 +1,12 @@
 //! One module per command, plus what they share: the context, opening the KB, JSON views.
 
+pub mod doctor;
 pub mod facets;
+pub mod feed;
 pub mod list;
 pub mod parse;
 pub mod reindex;
+pub mod related;
 pub mod search;
 pub mod show;
 pub mod sync;

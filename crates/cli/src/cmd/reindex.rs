@@ -1,9 +1,14 @@
 //! `kb reindex`: rebuild the index from the archive alone, offline.
+//!
+//! Works on a damaged KB: only the archive is needed. Documents that are missing or damaged
+//! are named. Articles whose documents are lost but which the old index still holds, intact
+//! (its checksums verify), are carried over from it, so a reindex never loses an article the
+//! old index had.
 
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use kb_store::{Kb, WriteLock};
+use kb_store::{FeedStates, Kb, WriteLock};
 
 use super::Ctx;
 use crate::out::safe;
@@ -20,8 +25,13 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
     let archive = kb_store::Archive::at(&ctx.index);
     let (entries, torn) = archive.entries()?;
+    // The old index, if it is intact: the last resort for articles whose documents are lost.
+    let old = Kb::open(&ctx.index)
+        .ok()
+        .filter(|kb| kb.damaged_files().is_ok_and(|d| d.is_empty()));
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
     let mut lost = Vec::new();
+    let mut rebuilt = std::collections::HashSet::new();
     for (i, e) in entries.iter().enumerate() {
         if ctx.verbose > 0 {
             ctx.note(&format!(
@@ -55,12 +65,26 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
             Ok((_, articles, _)) => {
                 for art in &articles {
                     writer.upsert(art)?;
+                    rebuilt.insert(art.id.clone());
                 }
             }
             Err(err) => lost.push(format!("{}: {err}", e.source)),
         }
     }
-    let report = writer.commit().context("cannot commit the rebuilt index")?;
+    let mut kept = 0;
+    if let Some(old) = &old {
+        let ids = old.article_hashes().unwrap_or_default();
+        let mut missing: Vec<&String> = ids.keys().filter(|id| !rebuilt.contains(*id)).collect();
+        missing.sort();
+        for id in missing {
+            if let Ok(art) = old.get(id) {
+                writer.upsert(&art)?;
+                kept += 1;
+            }
+        }
+    }
+    writer.commit().context("cannot commit the rebuilt index")?;
+    let set_aside = FeedStates::set_aside_if_damaged(&ctx.index)?;
     drop(lock);
     let kb = Kb::open(&ctx.index)?;
     if !ctx.out.quiet {
@@ -71,10 +95,20 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
             ctx.index.display()
         ))?;
     }
-    let _ = report;
     if torn > 0 {
         ctx.note(&format!(
             "kb: warning: skipped {torn} damaged lines of the archive log"
+        ));
+    }
+    if kept > 0 {
+        ctx.note(&format!(
+            "kb: warning: kept {kept} articles from the previous index whose archived documents are lost"
+        ));
+    }
+    if let Some(p) = set_aside {
+        ctx.note(&format!(
+            "kb: warning: feeds.json was unreadable and is set aside as {} (the next sync downloads every feed in full)",
+            p.display()
         ));
     }
     if !lost.is_empty() {
@@ -85,8 +119,13 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
             ));
         }
         anyhow::bail!(
-            "{} archived documents could not be recovered (listed above); the rest is indexed",
-            lost.len()
+            "{} archived documents could not be recovered (listed above); the rest is indexed{}",
+            lost.len(),
+            if kept > 0 {
+                ", with the articles the previous index still held"
+            } else {
+                ""
+            }
         );
     }
     Ok(())

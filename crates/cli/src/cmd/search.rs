@@ -1,7 +1,7 @@
 //! `kb search`.
 
 use anyhow::Result;
-use kb_store::{Facets, Highlight, SearchHit, SearchRequest, SortOrder};
+use kb_store::{Facets, Highlight, SearchHit, SearchRequest, SearchResults, SortOrder};
 use serde::Serialize;
 
 use super::{Ctx, meta_line, parse_bound};
@@ -44,11 +44,17 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         SortArg::Date => SortOrder::Date,
     };
     let res = kb.search(&req)?;
-    if a.json {
+    print(ctx, &a.query, a.offset, &res, a.json)
+}
+
+/// Print a page of hits, as text or JSON. Shared with `kb related`, whose output has the same
+/// shape (`query` is then the article id).
+pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: bool) -> Result<()> {
+    if json {
         return ctx.out.json(&SearchJson {
-            query: &a.query,
+            query,
             total: res.total,
-            offset: a.offset,
+            offset,
             hits: &res.hits,
             facets: res.facets.as_ref(),
         });
@@ -57,7 +63,7 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     for (i, h) in res.hits.iter().enumerate() {
         s.push_str(&format!(
             "{}. {}\n",
-            a.offset + i + 1,
+            offset + i + 1,
             ctx.out.bold(&safe(&h.title, false))
         ));
         s.push_str(&format!(
@@ -78,20 +84,28 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     }
     let shown = res.hits.len();
     if res.total == 0 {
-        s.push_str(&format!("no matches for {:?}\n", safe(&a.query, false)));
+        s.push_str(&format!("no matches for {:?}\n", safe(query, false)));
+    } else if shown == 0 {
+        s.push_str(&format!(
+            "no hits past {offset}: there {} {} match{}\n",
+            if res.total == 1 { "is" } else { "are" },
+            res.total,
+            if res.total == 1 { "" } else { "es" }
+        ));
     } else {
         s.push_str(&format!(
             "{} of {} match{}\n",
             if shown == res.total {
                 format!("{shown}")
             } else {
-                format!("{}-{}", a.offset + 1, a.offset + shown)
+                format!("{}-{}", offset + 1, offset + shown)
             },
             res.total,
             if res.total == 1 { "" } else { "es" }
         ));
     }
     if let Some(f) = &res.facets {
+        s.push('\n');
         for (label, counts) in [
             ("categories", &f.categories),
             ("authors", &f.authors),

@@ -1,5 +1,13 @@
 //! `kb sync`: fetch, archive, parse, clean, upsert; one commit; validators saved after it.
+//!
+//! Over HTTP (issue 4): feeds are fetched concurrently (`[fetch] concurrency`,
+//! `concurrency_per_host`), parsed and cleaned on blocking threads, and written by the one
+//! index writer of this process. One failing feed never spoils the others: each gets its line
+//! in the summary, what succeeded is committed, and the exit code is 1 if any failed. A 301 or
+//! 308 moves the feed's `url` in kb.toml (edited in place), a 410 marks it dead, and
+//! `--backfill` then walks each feed's older pages.
 
+use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,14 +15,19 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-use kb_clean::Article;
-use kb_fetch::{FetchJob, FetchOptions, FetchOutcome, Fetcher, RawFeed, Validators};
+use kb_clean::{Article, Rules};
+use kb_fetch::{
+    ConcurrencyLimits, FetchError, FetchJob, FetchOptions, FetchOutcome, Fetcher, RawFeed,
+    Validators,
+};
 use kb_store::{FeedState, FeedStates, Kb, KbWriter, UpsertReport, WriteLock};
 use serde::Serialize;
+use tokio::task::JoinSet;
 
 use super::Ctx;
 use crate::Reported;
 use crate::args::SyncArgs;
+use crate::config::edit::ConfigFile;
 use crate::out::safe;
 use crate::pipeline::to_articles;
 
@@ -46,7 +59,7 @@ impl Source {
     }
 }
 
-/// The fetch options the config asks for.
+/// The fetch options the config's `[fetch]` asks for.
 pub fn fetch_options(ctx: &Ctx) -> FetchOptions {
     let mut o = FetchOptions::default();
     let f = &ctx.config.fetch;
@@ -59,10 +72,24 @@ pub fn fetch_options(ctx: &Ctx) -> FetchOptions {
     if let Some(b) = f.max_body_bytes {
         o.max_body_bytes = b;
     }
+    if let Some(r) = f.max_retries {
+        o.max_retries = r;
+    }
     o
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+/// The concurrency limits the config's `[fetch]` asks for.
+fn limits(ctx: &Ctx) -> ConcurrencyLimits {
+    let d = ConcurrencyLimits::default();
+    let f = &ctx.config.fetch;
+    ConcurrencyLimits {
+        global: f.concurrency.unwrap_or(d.global),
+        per_host: f.concurrency_per_host.unwrap_or(d.per_host),
+    }
+}
+
+/// The async runtime for HTTP work.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -106,7 +133,72 @@ struct FeedSummary {
     updated: usize,
     unchanged: usize,
     warnings: usize,
+    /// Older pages read by `--backfill`.
+    backfill_pages: usize,
+    /// The feed's new URL after a permanent redirect (kb.toml is updated to it).
+    moved_to: Option<String>,
     error: Option<String>,
+}
+
+impl FeedSummary {
+    fn new(name: String, source: String, status: &'static str) -> FeedSummary {
+        FeedSummary {
+            name,
+            source,
+            status,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            warnings: 0,
+            backfill_pages: 0,
+            moved_to: None,
+            error: None,
+        }
+    }
+
+    fn add(&mut self, r: UpsertReport) {
+        self.new += r.new;
+        self.updated += r.updated;
+        self.unchanged += r.unchanged;
+    }
+
+    fn fail(&mut self, error: String) {
+        self.status = "failed";
+        self.error = Some(error);
+    }
+
+    /// The feed's line in the text summary.
+    fn line(&self) -> String {
+        let name = safe(&self.name, false);
+        let mut line = match self.status {
+            "ok" => format!(
+                "{name}: {} new, {} updated, {} unchanged",
+                self.new, self.updated, self.unchanged
+            ),
+            "not-modified" => format!("{name}: not modified"),
+            _ => format!(
+                "{name}: {}: {}",
+                self.status,
+                safe(self.error.as_deref().unwrap_or(""), false)
+            ),
+        };
+        if self.backfill_pages > 0 {
+            line.push_str(&format!(
+                "; backfill read {} older pages",
+                self.backfill_pages
+            ));
+        }
+        if self.warnings > 0 {
+            line.push_str(&format!(" ({} warnings: see `kb parse`)", self.warnings));
+        }
+        if let Some(to) = &self.moved_to {
+            line.push_str(&format!(
+                " (moved permanently to {}; config updated)",
+                safe(to, false)
+            ));
+        }
+        line
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -140,13 +232,13 @@ fn plan(
             name: name.map(|f| f.name.clone()),
             source,
             validators: Validators::default(),
-            timeout: None,
+            timeout: name.and_then(|f| f.timeout_secs).map(Duration::from_secs),
         }]);
     }
     if ctx.config.feeds.is_empty() {
         anyhow::bail!(
-            "no feeds to sync in {}: add a [[feed]] table with name and url, or use `kb sync --from PATH_OR_URL`",
-            ctx.config.dir.join("kb.toml").display()
+            "no feeds to sync in {}: add one with `kb feed add URL`, or use `kb sync --from PATH_OR_URL`",
+            ctx.config.path.display()
         );
     }
     let mut jobs = Vec::new();
@@ -172,13 +264,20 @@ fn plan(
             ));
             continue;
         }
+        // A backfill needs the first page's content (its prev-archive link, its articles as
+        // the baseline), so it asks unconditionally.
+        let validators = if a.backfill {
+            Validators::default()
+        } else {
+            Validators {
+                etag: state.etag.clone(),
+                last_modified: state.last_modified.clone(),
+            }
+        };
         jobs.push(Job {
             name: Some(f.name.clone()),
             source: Source::Url(f.url.clone()),
-            validators: Validators {
-                etag: state.etag.clone(),
-                last_modified: state.last_modified.clone(),
-            },
+            validators,
             timeout: f.timeout_secs.map(Duration::from_secs),
         });
     }
@@ -186,16 +285,9 @@ fn plan(
 }
 
 fn skipped(name: &str, source: &str, why: &str) -> FeedSummary {
-    FeedSummary {
-        name: name.to_string(),
-        source: source.to_string(),
-        status: "skipped",
-        new: 0,
-        updated: 0,
-        unchanged: 0,
-        warnings: 0,
-        error: Some(why.to_string()),
-    }
+    let mut s = FeedSummary::new(name.to_string(), source.to_string(), "skipped");
+    s.error = Some(why.to_string());
+    s
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -229,32 +321,86 @@ fn store(
     Ok(report)
 }
 
+/// Parse and clean off the async runtime's workers: it is CPU work, and other downloads should
+/// keep flowing meanwhile.
+async fn parse_blocking(
+    name: Option<String>,
+    raw: Arc<RawFeed>,
+    rules: Arc<Rules>,
+) -> Result<(kb_parse::ParsedFeed, Vec<Article>, String)> {
+    let src = raw.final_url.clone().unwrap_or_else(|| raw.source.clone());
+    let parsed = tokio::task::spawn_blocking(move || {
+        to_articles(
+            name.as_deref(),
+            &raw.bytes,
+            raw.final_url.as_deref(),
+            raw.content_type.as_deref(),
+            &rules,
+        )
+    })
+    .await;
+    match parsed {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(anyhow::Error::from(e).context(format!("cannot parse {src}"))),
+        Err(e) => Err(anyhow::anyhow!("parsing {src} failed: {e}")),
+    }
+}
+
+/// Progress on stderr: a bar on a terminal, else nothing there; per-feed lines on stdout as
+/// each feed finishes when there is no bar (cron logs), all at the end when there is one.
 struct Progress {
     bar: Option<ProgressBar>,
+    /// Print each feed's line as it finishes.
+    stream: bool,
+    verbose: u8,
     new: usize,
     updated: usize,
     failed: usize,
 }
 
 impl Progress {
-    fn new(ctx: &Ctx, total: usize) -> Progress {
+    fn new(ctx: &Ctx, total: usize, json: bool) -> Progress {
         use std::io::IsTerminal;
         let bar = (!ctx.out.quiet && std::io::stderr().is_terminal() && total > 1).then(|| {
             let b = ProgressBar::new(total as u64);
-            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} feeds  {msg}") {
+            if let Ok(style) = ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} feeds  {msg}  [{elapsed_precise}]",
+            ) {
                 b.set_style(style);
             }
             b
         });
         Progress {
+            stream: bar.is_none() && !ctx.out.quiet && !json,
             bar,
+            verbose: ctx.verbose,
             new: 0,
             updated: 0,
             failed: 0,
         }
     }
 
-    fn done(&mut self, s: &FeedSummary) {
+    /// A `-v` log line, on stderr, above the bar if there is one.
+    fn log(&self, level: u8, msg: &str) {
+        if self.verbose < level {
+            return;
+        }
+        let msg = safe(msg, false);
+        match &self.bar {
+            Some(b) => b.println(format!("kb: {msg}")),
+            None => eprintln!("kb: {msg}"),
+        }
+    }
+
+    /// A feed that is not fetched (dead, no fixture): its line, but no step of the bar.
+    fn note(&self, s: &FeedSummary) -> Result<()> {
+        if self.stream {
+            crate::out::Out::new(false).text(&s.line())?;
+        }
+        Ok(())
+    }
+
+    fn done(&mut self, s: &FeedSummary) -> Result<()> {
         self.new += s.new;
         self.updated += s.updated;
         if s.status == "failed" {
@@ -267,12 +413,348 @@ impl Progress {
                 self.new, self.updated, self.failed
             ));
         }
+        if self.stream {
+            crate::out::Out::new(false).text(&s.line())?;
+        }
+        Ok(())
     }
 
     fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+/// What one sync holds while it runs: the single writer, and what waits for the commit.
+struct Session<'a> {
+    ctx: &'a Ctx,
+    kb: &'a Kb,
+    writer: KbWriter,
+    rules: Arc<Rules>,
+    states: FeedStates,
+    summaries: Vec<FeedSummary>,
+    /// State changes wait for the commit: validators must never vouch for uncommitted articles.
+    pending: Vec<(String, FeedState)>,
+    /// Permanent redirects to write into kb.toml: (feed name, new url).
+    moved: Vec<(String, String)>,
+    progress: Progress,
+}
+
+/// A `--backfill` walk through one feed's older pages.
+struct Walk {
+    /// Index of the feed's summary.
+    summary: usize,
+    /// Feed name the pages are filed under.
+    name: String,
+    /// The feed's URL, which WordPress page URLs are made from.
+    feed_url: String,
+    /// Follow RFC 5005 prev-archive links rather than WordPress `?paged=N`.
+    archive: bool,
+    /// Pages read so far (the feed itself is page 1).
+    pages: u32,
+    timeout: Option<Duration>,
+    visited: HashSet<String>,
+}
+
+impl Walk {
+    /// The URL of the next older page, if the walk goes on.
+    fn next(&mut self, prev_archive: Option<&str>, max_pages: u32) -> Option<String> {
+        if self.pages >= max_pages {
+            return None;
+        }
+        let url = if self.archive {
+            prev_archive?.to_string()
+        } else {
+            kb_fetch::wordpress_page_url(&self.feed_url, self.pages + 2)
+        };
+        // A prev-archive chain that loops back is a publisher's bug; stop rather than spin.
+        self.visited.insert(url.clone()).then_some(url)
+    }
+}
+
+type PageResult = (Walk, String, Result<FetchOutcome, FetchError>);
+
+impl Session<'_> {
+    /// Read the local files (`--offline`, `--from FILE`), one after the other.
+    fn sync_files(&mut self, jobs: Vec<Job>) -> Result<()> {
+        let max = fetch_options(self.ctx).max_body_bytes;
+        for job in jobs {
+            let Source::File(path) = &job.source else {
+                continue;
+            };
+            let src = job.source.display();
+            let result = kb_fetch::read_file(path, max)
+                .map_err(anyhow::Error::from)
+                .and_then(|raw| {
+                    let (feed, arts, name) =
+                        to_articles(job.name.as_deref(), &raw.bytes, None, None, &self.rules)
+                            .with_context(|| format!("cannot parse {src}"))?;
+                    let report = store(self.kb, &mut self.writer, &name, &raw, &arts)?;
+                    Ok((name, report, feed.warnings.len()))
+                });
+            let s = summarize(job.name.as_deref(), &src, result);
+            if let Some(n) = &job.name {
+                let mut st = self.states.feeds.get(n).cloned().unwrap_or_default();
+                st.last_fetched = Some(Utc::now());
+                st.last_status = Some(if s.status == "failed" { 0 } else { 200 });
+                st.last_error = s.error.clone();
+                self.pending.push((n.clone(), st));
+            }
+            self.progress.done(&s)?;
+            self.summaries.push(s);
+        }
+        Ok(())
+    }
+
+    /// Fetch the URL jobs concurrently and ingest each as it arrives; then backfill.
+    async fn sync_urls(&mut self, jobs: Vec<Job>, a: &SyncArgs) -> Result<()> {
+        let fetcher = Fetcher::new(fetch_options(self.ctx))?;
+        let limits = limits(self.ctx);
+        let fetch_jobs = jobs
+            .iter()
+            .map(|j| {
+                let url = j.source.display();
+                if !j.validators.is_empty() {
+                    self.progress.log(
+                        2,
+                        &format!(
+                            "GET {url} if-none-match={} if-modified-since={}",
+                            j.validators.etag.as_deref().unwrap_or("-"),
+                            j.validators.last_modified.as_deref().unwrap_or("-")
+                        ),
+                    );
+                }
+                FetchJob {
+                    url,
+                    validators: j.validators.clone(),
+                    timeout: j.timeout,
+                }
+            })
+            .collect();
+        let mut walks = VecDeque::new();
+        let mut all = fetcher.fetch_all(fetch_jobs, limits);
+        while let Some((i, outcome)) = all.recv().await {
+            let Some(job) = jobs.get(i) else { continue };
+            let src = job.source.display();
+            self.progress
+                .log(1, &format!("GET {src}: {}", describe(&outcome)));
+            let mut st = job
+                .name
+                .as_ref()
+                .and_then(|n| self.states.feeds.get(n).cloned())
+                .unwrap_or_default();
+            st.last_fetched = Some(Utc::now());
+            let mut moved_to = None;
+            let mut walk = None;
+            let mut s = match outcome {
+                Ok(FetchOutcome::NotModified {
+                    validators,
+                    permanent_redirect,
+                    ..
+                }) => {
+                    moved_to = permanent_redirect;
+                    st.etag = validators.etag;
+                    st.last_modified = validators.last_modified;
+                    st.last_status = Some(304);
+                    st.last_error = None;
+                    FeedSummary::new(
+                        job.name.clone().unwrap_or_else(|| src.clone()),
+                        src.clone(),
+                        "not-modified",
+                    )
+                }
+                Ok(FetchOutcome::Fetched(raw)) => {
+                    moved_to = raw.permanent_redirect.clone();
+                    let raw = Arc::new(raw);
+                    let result = match parse_blocking(
+                        job.name.clone(),
+                        Arc::clone(&raw),
+                        Arc::clone(&self.rules),
+                    )
+                    .await
+                    {
+                        Ok((feed, arts, name)) => {
+                            let stored = store(self.kb, &mut self.writer, &name, &raw, &arts);
+                            if stored.is_ok() && a.backfill {
+                                let mut w = Walk {
+                                    summary: 0,
+                                    name: name.clone(),
+                                    feed_url: moved_to.clone().unwrap_or_else(|| src.clone()),
+                                    archive: feed.prev_archive.is_some(),
+                                    pages: 0,
+                                    timeout: job.timeout,
+                                    visited: HashSet::from([src.clone()]),
+                                };
+                                let next = w.next(feed.prev_archive.as_deref(), a.max_pages);
+                                walk = Some((next, w));
+                            }
+                            stored.map(|r| (name, r, feed.warnings.len()))
+                        }
+                        Err(e) => Err(e),
+                    };
+                    st.last_status = Some(raw.status);
+                    if result.is_ok() {
+                        st.etag = raw.validators.etag.clone();
+                        st.last_modified = raw.validators.last_modified.clone();
+                    }
+                    let s = summarize(job.name.as_deref(), &src, result);
+                    st.last_error = s.error.clone();
+                    s
+                }
+                Err(e) => {
+                    st.last_status = e.status().or(Some(0));
+                    if matches!(e, FetchError::Gone { .. }) {
+                        st.dead = true;
+                    }
+                    let s = summarize(job.name.as_deref(), &src, Err(anyhow::Error::from(e)));
+                    st.last_error = s.error.clone();
+                    s
+                }
+            };
+            if let (Some(n), Some(to)) = (&job.name, &moved_to) {
+                self.moved.push((n.clone(), to.clone()));
+                s.moved_to = Some(to.clone());
+            }
+            if let Some(n) = &job.name {
+                self.pending.push((n.clone(), st));
+            }
+            match walk {
+                Some((Some(url), mut w)) => {
+                    // The feed's line waits until its walk is over.
+                    w.summary = self.summaries.len();
+                    walks.push_back((w, url));
+                }
+                _ => self.progress.done(&s)?,
+            }
+            self.summaries.push(s);
+        }
+        self.backfill(&fetcher, walks, limits.global.max(1), a.max_pages)
+            .await
+    }
+
+    /// Walk the older pages of each feed, one page at a time per feed and up to `global` feeds
+    /// at once; every page goes through the same archive + upsert as the feed itself. A walk
+    /// ends at a 404, an empty page, a page with nothing new, the last prev-archive link, or
+    /// `max_pages`.
+    async fn backfill(
+        &mut self,
+        fetcher: &Fetcher,
+        mut queue: VecDeque<(Walk, String)>,
+        global: usize,
+        max_pages: u32,
+    ) -> Result<()> {
+        let mut running: JoinSet<PageResult> = JoinSet::new();
+        let spawn = |running: &mut JoinSet<PageResult>, walk: Walk, url: String| {
+            let fetcher = fetcher.clone();
+            running.spawn(async move {
+                let timeout = walk.timeout.unwrap_or(fetcher.options().total_timeout);
+                let result = fetcher
+                    .fetch_with_timeout(&url, &Validators::default(), timeout)
+                    .await;
+                (walk, url, result)
+            });
+        };
+        while running.len() < global {
+            let Some((w, url)) = queue.pop_front() else {
+                break;
+            };
+            spawn(&mut running, w, url);
+        }
+        while let Some(joined) = running.join_next().await {
+            let (mut walk, url, result) = joined.context("a backfill task died")?;
+            self.progress
+                .log(1, &format!("GET {url}: {}", describe(&result)));
+            let page = walk.pages + 2;
+            let next = match result {
+                // WordPress answers 404 past its last page: the normal end of the walk.
+                Err(FetchError::NotFound { .. }) if !walk.archive => None,
+                Err(e) => {
+                    self.fail_walk(&walk, format!("backfill page {page} ({url}): {e}"));
+                    None
+                }
+                Ok(FetchOutcome::NotModified { .. }) => None,
+                Ok(FetchOutcome::Fetched(raw)) => {
+                    let raw = Arc::new(raw);
+                    let parsed = parse_blocking(
+                        Some(walk.name.clone()),
+                        Arc::clone(&raw),
+                        Arc::clone(&self.rules),
+                    )
+                    .await;
+                    match parsed {
+                        Err(e) => {
+                            self.fail_walk(&walk, format!("backfill page {page}: {e:#}"));
+                            None
+                        }
+                        Ok((feed, _, _)) if feed.items.is_empty() => None,
+                        Ok((feed, arts, _)) => {
+                            match store(self.kb, &mut self.writer, &walk.name, &raw, &arts) {
+                                Err(e) => {
+                                    self.fail_walk(&walk, format!("backfill page {page}: {e:#}"));
+                                    None
+                                }
+                                Ok(report) => {
+                                    walk.pages += 1;
+                                    if let Some(s) = self.summaries.get_mut(walk.summary) {
+                                        s.add(report);
+                                        s.backfill_pages += 1;
+                                    }
+                                    // Nothing new: the rest of the archive was read before.
+                                    if report.new == 0 {
+                                        None
+                                    } else {
+                                        walk.next(feed.prev_archive.as_deref(), max_pages)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            match next {
+                Some(url) => spawn(&mut running, walk, url),
+                None => {
+                    if let Some(s) = self.summaries.get(walk.summary) {
+                        self.progress.done(s)?;
+                    }
+                    if let Some((w, url)) = queue.pop_front() {
+                        spawn(&mut running, w, url);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fail_walk(&mut self, walk: &Walk, error: String) {
+        if let Some(s) = self.summaries.get_mut(walk.summary) {
+            s.fail(error.clone());
+        }
+        if let Some((_, st)) = self.pending.iter_mut().rev().find(|(n, _)| *n == walk.name) {
+            st.last_error = Some(error);
+        }
+    }
+}
+
+/// One line for `-v`: what a request came back with.
+fn describe(outcome: &Result<FetchOutcome, FetchError>) -> String {
+    match outcome {
+        Ok(FetchOutcome::Fetched(r)) => {
+            let moved = r
+                .permanent_redirect
+                .as_deref()
+                .map(|u| format!(", moved permanently to {u}"))
+                .unwrap_or_default();
+            format!(
+                "{} ({} bytes, {}){moved}",
+                r.status,
+                r.bytes.len(),
+                r.content_type.as_deref().unwrap_or("no content-type")
+            )
+        }
+        Ok(FetchOutcome::NotModified { .. }) => "304 not modified".into(),
+        Err(e) => e.to_string(),
     }
 }
 
@@ -286,154 +768,43 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     })?;
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
     let kb = Kb::open_or_create(&ctx.index, &lock)?;
-    let mut states = FeedStates::load(&ctx.index)?;
-    let mut summaries = Vec::new();
-    let jobs = plan(ctx, &a, &states, &mut summaries)?;
-    let mut writer = kb.writer(&lock)?;
-    let mut progress = Progress::new(ctx, jobs.len());
-    // State changes wait for the commit: validators must never vouch for uncommitted articles.
-    let mut pending: Vec<(String, FeedState)> = Vec::new();
+    let states = FeedStates::load(&ctx.index)?;
+    let mut notes = Vec::new();
+    let jobs = plan(ctx, &a, &states, &mut notes)?;
+    let progress = Progress::new(ctx, jobs.len(), a.json);
+    for n in &notes {
+        progress.note(n)?;
+    }
+    let mut session = Session {
+        ctx,
+        kb: &kb,
+        writer: kb.writer(&lock)?,
+        rules,
+        states,
+        summaries: notes,
+        pending: Vec::new(),
+        moved: Vec::new(),
+        progress,
+    };
 
     let (files, urls): (Vec<Job>, Vec<Job>) = jobs
         .into_iter()
         .partition(|j| matches!(j.source, Source::File(_)));
-    for job in files {
-        let Source::File(path) = &job.source else {
-            continue;
-        };
-        let src = job.source.display();
-        let result = kb_fetch::read_file(path, fetch_options(ctx).max_body_bytes)
-            .map_err(anyhow::Error::from)
-            .and_then(|raw| {
-                let (feed, arts, name) =
-                    to_articles(job.name.as_deref(), &raw.bytes, None, None, &rules)
-                        .with_context(|| format!("cannot parse {src}"))?;
-                let report = store(&kb, &mut writer, &name, &raw, &arts)?;
-                Ok((name, report, feed.warnings.len()))
-            });
-        let s = summarize(job.name.as_deref(), &src, result);
-        if let Some(n) = &job.name {
-            let mut st = states.feeds.get(n).cloned().unwrap_or_default();
-            st.last_fetched = Some(Utc::now());
-            st.last_status = Some(if s.status == "failed" { 0 } else { 200 });
-            st.last_error = s.error.clone();
-            pending.push((n.clone(), st));
-        }
-        progress.done(&s);
-        summaries.push(s);
-    }
-
+    session.sync_files(files)?;
     if !urls.is_empty() {
-        let rt = runtime()?;
-        rt.block_on(async {
-            let fetcher = Fetcher::new(fetch_options(ctx))?;
-            let fetch_jobs = urls
-                .iter()
-                .map(|j| {
-                    let Source::Url(u) = &j.source else {
-                        unreachable_source()
-                    };
-                    FetchJob {
-                        url: u.clone(),
-                        validators: j.validators.clone(),
-                        timeout: j.timeout,
-                    }
-                })
-                .collect();
-            let mut all = fetcher.fetch_all(fetch_jobs, kb_fetch::ConcurrencyLimits::default());
-            while let Some((i, outcome)) = all.recv().await {
-                let Some(job) = urls.get(i) else { continue };
-                let src = job.source.display();
-                if ctx.verbose > 0 {
-                    ctx.note(&format!(
-                        "fetched {src}: {}",
-                        match &outcome {
-                            Ok(FetchOutcome::Fetched(r)) =>
-                                format!("{} ({} bytes)", r.status, r.bytes.len()),
-                            Ok(FetchOutcome::NotModified { .. }) => "304 not modified".into(),
-                            Err(e) => e.to_string(),
-                        }
-                    ));
-                }
-                let mut st = job
-                    .name
-                    .as_ref()
-                    .and_then(|n| states.feeds.get(n).cloned())
-                    .unwrap_or_default();
-                st.last_fetched = Some(Utc::now());
-                let s = match outcome {
-                    Ok(FetchOutcome::NotModified { validators, .. }) => {
-                        st.etag = validators.etag;
-                        st.last_modified = validators.last_modified;
-                        st.last_status = Some(304);
-                        st.last_error = None;
-                        FeedSummary {
-                            name: job.name.clone().unwrap_or_else(|| src.clone()),
-                            source: src.clone(),
-                            status: "not-modified",
-                            new: 0,
-                            updated: 0,
-                            unchanged: 0,
-                            warnings: 0,
-                            error: None,
-                        }
-                    }
-                    Ok(FetchOutcome::Fetched(raw)) => {
-                        let (rules, name) = (Arc::clone(&rules), job.name.clone());
-                        let raw = Arc::new(raw);
-                        let raw2 = Arc::clone(&raw);
-                        // Parsing and cleaning are CPU work: keep them off the runtime's workers
-                        // so other downloads keep flowing.
-                        let parsed = tokio::task::spawn_blocking(move || {
-                            to_articles(
-                                name.as_deref(),
-                                &raw2.bytes,
-                                raw2.final_url.as_deref(),
-                                raw2.content_type.as_deref(),
-                                &rules,
-                            )
-                        })
-                        .await;
-                        let result = match parsed {
-                            Ok(Ok((feed, arts, name))) => {
-                                store(&kb, &mut writer, &name, &raw, &arts)
-                                    .map(|r| (name, r, feed.warnings.len()))
-                            }
-                            Ok(Err(e)) => {
-                                Err(anyhow::Error::from(e).context(format!("cannot parse {src}")))
-                            }
-                            Err(e) => Err(anyhow::anyhow!("parsing {src} failed: {e}")),
-                        };
-                        st.last_status = Some(raw.status);
-                        if result.is_ok() {
-                            st.etag = raw.validators.etag.clone();
-                            st.last_modified = raw.validators.last_modified.clone();
-                        }
-                        let s = summarize(job.name.as_deref(), &src, result);
-                        st.last_error = s.error.clone();
-                        s
-                    }
-                    Err(e) => {
-                        st.last_status = e.status().or(Some(0));
-                        if matches!(e, kb_fetch::FetchError::Gone { .. }) {
-                            st.dead = true;
-                        }
-                        let s = summarize(job.name.as_deref(), &src, Err(anyhow::Error::from(e)));
-                        st.last_error = s.error.clone();
-                        s
-                    }
-                };
-                if let Some(n) = &job.name {
-                    pending.push((n.clone(), st));
-                }
-                progress.done(&s);
-                summaries.push(s);
-            }
-            anyhow::Ok(())
-        })?;
+        runtime()?.block_on(session.sync_urls(urls, &a))?;
     }
-    progress.finish();
+    session.progress.finish();
 
+    let Session {
+        writer,
+        mut states,
+        summaries,
+        pending,
+        moved,
+        progress,
+        ..
+    } = session;
     let total = writer.commit().context("cannot commit the index")?;
     let committed = total.new + total.updated > 0;
     for (name, st) in pending {
@@ -441,6 +812,15 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     }
     states.save(&ctx.index)?;
     drop(lock);
+    // After the commit, like the validators: the new URL serves what was just indexed.
+    if !moved.is_empty() {
+        let mut file = ConfigFile::open(&ctx.config.path)?;
+        for (name, url) in &moved {
+            file.set_url(name, url)?;
+        }
+        file.save()
+            .context("cannot record the feeds' new urls after a 301/308")?;
+    }
 
     let failed = summaries.iter().filter(|s| s.status == "failed").count();
     if a.json {
@@ -454,26 +834,10 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         })?;
     } else if !ctx.out.quiet {
         let mut out = String::new();
-        for s in &summaries {
-            let name = safe(&s.name, false);
-            match s.status {
-                "ok" => out.push_str(&format!(
-                    "{name}: {} new, {} updated, {} unchanged{}\n",
-                    s.new,
-                    s.updated,
-                    s.unchanged,
-                    if s.warnings > 0 {
-                        format!(" ({} warnings: see `kb parse`)", s.warnings)
-                    } else {
-                        String::new()
-                    }
-                )),
-                "not-modified" => out.push_str(&format!("{name}: not modified\n")),
-                _ => out.push_str(&format!(
-                    "{name}: {}: {}\n",
-                    s.status,
-                    safe(s.error.as_deref().unwrap_or(""), false)
-                )),
+        if !progress.stream {
+            for s in &summaries {
+                out.push_str(&s.line());
+                out.push('\n');
             }
         }
         out.push_str(&format!(
@@ -504,36 +868,22 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     Ok(())
 }
 
-fn unreachable_source() -> ! {
-    // `urls` holds only URL jobs by construction (see the partition above).
-    panic!("file job among URL jobs")
-}
-
 fn summarize(
     name: Option<&str>,
     src: &str,
     result: Result<(String, UpsertReport, usize)>,
 ) -> FeedSummary {
     match result {
-        Ok((n, r, w)) => FeedSummary {
-            name: n,
-            source: src.to_string(),
-            status: "ok",
-            new: r.new,
-            updated: r.updated,
-            unchanged: r.unchanged,
-            warnings: w,
-            error: None,
-        },
-        Err(e) => FeedSummary {
-            name: name.unwrap_or(src).to_string(),
-            source: src.to_string(),
-            status: "failed",
-            new: 0,
-            updated: 0,
-            unchanged: 0,
-            warnings: 0,
-            error: Some(format!("{e:#}")),
-        },
+        Ok((n, r, w)) => {
+            let mut s = FeedSummary::new(n, src.to_string(), "ok");
+            s.add(r);
+            s.warnings = w;
+            s
+        }
+        Err(e) => {
+            let mut s = FeedSummary::new(name.unwrap_or(src).to_string(), src.to_string(), "ok");
+            s.fail(format!("{e:#}"));
+            s
+        }
     }
 }

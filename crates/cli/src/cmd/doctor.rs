@@ -1,0 +1,169 @@
+//! `kb doctor`: check the KB directory, say plainly what is wrong and how to fix it.
+//!
+//! The store checks its own files ([`kb_store::diagnose`]); this command adds the one check
+//! that needs parse + clean: replaying the archive exactly as `kb reindex` does and comparing
+//! the articles it yields (id -> content hash) with the index's.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Result;
+use kb_store::{Archive, Check, Diagnosis, WriteLock};
+use serde::Serialize;
+
+use super::Ctx;
+use crate::Reported;
+use crate::args::DoctorArgs;
+use crate::out::safe;
+use crate::pipeline::to_articles;
+
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    ok: bool,
+    checks: &'a [Check],
+}
+
+pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
+    if !ctx.index.join("kb.json").exists() && !ctx.index.join("archive").exists() {
+        return Err(kb_store::StoreError::NotFound(ctx.index.clone()).into());
+    }
+    let mut removed = Vec::new();
+    if a.fix {
+        let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
+        removed = kb_store::remove_leftovers(&ctx.index, &lock)?;
+    }
+    let mut diagnosis = kb_store::diagnose(&ctx.index);
+    let agree = agreement(ctx, &diagnosis)?;
+    diagnosis.checks.push(agree);
+    let checks = &diagnosis.checks;
+    let ok = checks.iter().all(|c| c.ok);
+    if a.json {
+        ctx.out.json(&Report { ok, checks })?;
+    } else {
+        let mut text = String::new();
+        for p in &removed {
+            text.push_str(&format!("removed {}\n", p.display()));
+        }
+        for c in checks {
+            let mark = if c.ok { "ok  " } else { "FAIL" };
+            text.push_str(&format!("{mark} {}: {}\n", c.name, safe(&c.detail, false)));
+            if let (false, Some(fix)) = (c.ok, &c.fix) {
+                text.push_str(&format!("     fix: {}\n", safe(fix, false)));
+            }
+        }
+        let problems = checks.iter().filter(|c| !c.ok).count();
+        if ok {
+            text.push_str(&format!("{} is healthy\n", ctx.index.display()));
+        } else {
+            text.push_str(&format!(
+                "{problems} problem{} found in {}\n",
+                if problems == 1 { "" } else { "s" },
+                ctx.index.display()
+            ));
+        }
+        ctx.out.text(&text)?;
+    }
+    if ok { Ok(()) } else { Err(Reported.into()) }
+}
+
+/// Replay the intact archive through parse + clean, as `kb reindex` does, and compare.
+fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
+    const NAME: &str = "archive and index agree";
+    let Some(index) = &d.index_hashes else {
+        return Ok(Check::pass(
+            NAME,
+            "not compared: the index cannot be read (see above)",
+        ));
+    };
+    let rules = ctx.rules()?;
+    let archive = Archive::at(&ctx.index);
+    let mut replay: HashMap<String, String> = HashMap::new();
+    let mut unparsable = Vec::new();
+    for e in &d.intact_entries {
+        let Ok(raw) = archive.get(&e.sha256) else {
+            continue;
+        };
+        let source_url = (e.source.starts_with("http://") || e.source.starts_with("https://"))
+            .then_some(e.source.as_str());
+        match to_articles(
+            Some(&e.feed),
+            &raw,
+            source_url,
+            e.content_type.as_deref(),
+            &rules,
+        ) {
+            // Later documents win, as later upserts do.
+            Ok((_, articles, _)) => {
+                for a in articles {
+                    replay.insert(a.id, a.content_hash);
+                }
+            }
+            Err(err) => unparsable.push(format!("{}: {err}", e.source)),
+        }
+    }
+    let mut only_index: Vec<&String> = index
+        .keys()
+        .filter(|id| !replay.contains_key(*id))
+        .collect();
+    let mut only_archive: Vec<&String> = replay
+        .keys()
+        .filter(|id| !index.contains_key(*id))
+        .collect();
+    let mut differ: Vec<&String> = replay
+        .iter()
+        .filter(|(id, h)| index.get(*id).is_some_and(|ih| ih != *h))
+        .map(|(id, _)| id)
+        .collect();
+    if only_index.is_empty() && only_archive.is_empty() && differ.is_empty() {
+        return Ok(Check::pass(
+            NAME,
+            format!("{} articles, same ids and content in both", index.len()),
+        ));
+    }
+    only_index.sort();
+    only_archive.sort();
+    differ.sort();
+    let some = |ids: &[&String]| {
+        let shown: Vec<&str> = ids.iter().take(5).map(|s| s.as_str()).collect();
+        format!(
+            "{}{}",
+            shown.join(" "),
+            if ids.len() > 5 { " …" } else { "" }
+        )
+    };
+    let mut detail = Vec::new();
+    let mut fix = Vec::new();
+    if !only_archive.is_empty() || !differ.is_empty() {
+        if !only_archive.is_empty() {
+            detail.push(format!(
+                "{} articles in the archive are not in the index ({})",
+                only_archive.len(),
+                some(&only_archive)
+            ));
+        }
+        if !differ.is_empty() {
+            detail.push(format!(
+                "{} articles differ between the archive and the index ({})",
+                differ.len(),
+                some(&differ)
+            ));
+        }
+        fix.push("the archive is ahead of the index (an interrupted or failed sync): run `kb sync`, or `kb reindex`");
+    }
+    if !only_index.is_empty() {
+        detail.push(format!(
+            "{} indexed articles cannot be rebuilt from the archive ({})",
+            only_index.len(),
+            some(&only_index)
+        ));
+        fix.push("their archived documents are lost or damaged (see above); the index still has them, and `kb reindex` keeps them when the old index is intact");
+    }
+    if !unparsable.is_empty() {
+        detail.push(format!(
+            "{} archived documents no longer parse: {}",
+            unparsable.len(),
+            unparsable.first().map(String::as_str).unwrap_or("")
+        ));
+    }
+    Ok(Check::fail(NAME, detail.join("; "), fix.join("; ")))
+}

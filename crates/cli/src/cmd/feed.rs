@@ -1,0 +1,413 @@
+//! `kb feed`: the feeds of the config file (issue 4.1). The list lives in kb.toml, edited in
+//! place (see `config::edit`); what kb learned about each feed (validators, last status, the
+//! dead flag) lives in the KB directory's feeds.json, next to the articles.
+
+mod opml;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use kb_fetch::{FetchOutcome, Fetcher, RawFeed, Validators};
+use kb_parse::{ParseOptions, ParsedFeed};
+use kb_store::{FeedStates, Kb, StoreError, WriteLock};
+use serde::Serialize;
+
+use super::Ctx;
+use super::sync::{fetch_options, runtime};
+use crate::args::{FeedAddArgs, FeedArgs, FeedCommand};
+use crate::config::edit::{ConfigFile, FeedEntry};
+use crate::out::safe;
+use crate::pipeline::derive_name;
+
+/// How long `rm` and `enable` wait for a running sync to release the KB.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+pub fn run(ctx: &Ctx, a: FeedArgs) -> Result<()> {
+    match a.command {
+        FeedCommand::Add(a) => add(ctx, a),
+        FeedCommand::Rm(k) => rm(ctx, &k.feed),
+        FeedCommand::List(j) => list(ctx, j.json),
+        FeedCommand::Enable(k) => enable(ctx, &k.feed),
+        FeedCommand::Import(a) => import(ctx, &a.file),
+        FeedCommand::Export => export(ctx),
+    }
+}
+
+/// A URL checked to serve a feed.
+struct Probed {
+    /// The feed's URL to store (after a permanent redirect, its new home).
+    url: String,
+    /// What it parsed to.
+    feed: ParsedFeed,
+    /// The web page it was discovered on, when the user gave a page.
+    page: Option<String>,
+}
+
+fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
+    let mut file = ConfigFile::open(&ctx.config.path)?;
+    let existing = file.feeds()?;
+    let given = a.url.trim();
+    if let Some(f) = existing.iter().find(|f| f.url == given) {
+        bail!(
+            "{given} is already in {} as feed {:?}",
+            ctx.config.path.display(),
+            f.name
+        );
+    }
+    let probed = probe(ctx, given)?;
+    if let Some(f) = existing.iter().find(|f| f.url == probed.url) {
+        bail!(
+            "{} is already in {} as feed {:?}",
+            probed.url,
+            ctx.config.path.display(),
+            f.name
+        );
+    }
+    let name = match &a.name {
+        Some(n) => n.trim().to_string(),
+        None => derive_name(&probed.feed, Some(&probed.url)),
+    };
+    if name.is_empty() {
+        bail!("the feed name must not be empty: pass --name NAME");
+    }
+    if existing.iter().any(|f| f.name == name) {
+        bail!(
+            "a feed named {name:?} is already in {}: choose another with --name",
+            ctx.config.path.display()
+        );
+    }
+    let category = a
+        .category
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    file.add(&FeedEntry {
+        name: name.clone(),
+        url: probed.url.clone(),
+        category,
+    })?;
+    file.save()?;
+    if !ctx.out.quiet {
+        let via = probed
+            .page
+            .map(|p| format!(" (found on {p})"))
+            .unwrap_or_default();
+        ctx.out.text(&safe(
+            &format!(
+                "added {name}: {}{via}, {} items now; run `kb sync` to fetch it",
+                probed.url,
+                probed.feed.items.len()
+            ),
+            false,
+        ))?;
+    }
+    Ok(())
+}
+
+/// Fetch `url`; a feed is taken as is, a web page is searched for the feeds it announces and
+/// the first that fetches and parses is taken.
+fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+        _ => bail!("{url:?} is not an http(s) URL: give the feed's or the site's full address"),
+    }
+    let fetcher = Fetcher::new(fetch_options(ctx))?;
+    let rt = runtime()?;
+    let raw = rt.block_on(get(&fetcher, url))?;
+    if !kb_fetch::looks_like_html(&raw) {
+        let feed = parse(&raw).map_err(|e| {
+            anyhow::anyhow!(
+                "{url} is neither a feed nor a web page that links to one ({e:#}): check the address"
+            )
+        })?;
+        return Ok(Probed {
+            url: stored_url(url, &raw),
+            feed,
+            page: None,
+        });
+    }
+    let page = raw.final_url.as_deref().unwrap_or(url);
+    let candidates = kb_fetch::discover_feeds(&String::from_utf8_lossy(&raw.bytes), page);
+    if candidates.is_empty() {
+        bail!(
+            "{url} is a web page that announces no feed (no <link rel=\"alternate\" type=\"application/rss+xml\">): give the feed's own URL"
+        );
+    }
+    let mut last_err = None;
+    for candidate in &candidates {
+        let result = rt
+            .block_on(get(&fetcher, candidate))
+            .and_then(|raw| Ok((parse(&raw)?, stored_url(candidate, &raw))));
+        match result {
+            Ok((feed, url)) => {
+                return Ok(Probed {
+                    url,
+                    feed,
+                    page: Some(page.to_string()),
+                });
+            }
+            Err(e) => last_err = Some(format!("{candidate}: {e:#}")),
+        }
+    }
+    bail!(
+        "{url} links to {} feed(s) but none could be read (last: {}): give the feed's own URL",
+        candidates.len(),
+        last_err.unwrap_or_default()
+    )
+}
+
+async fn get(fetcher: &Fetcher, url: &str) -> Result<RawFeed> {
+    match fetcher.fetch(url, &Validators::default()).await? {
+        FetchOutcome::Fetched(raw) => Ok(raw),
+        FetchOutcome::NotModified { .. } => {
+            bail!("{url} answered 304 Not Modified to an unconditional request")
+        }
+    }
+}
+
+fn parse(raw: &RawFeed) -> Result<ParsedFeed> {
+    let opts = ParseOptions {
+        source_url: raw.final_url.clone(),
+        content_type: raw.content_type.clone(),
+        ..ParseOptions::default()
+    };
+    Ok(kb_parse::parse(&raw.bytes, &opts)?)
+}
+
+/// A permanent redirect moves the feed for good (RFC 9110 §15.4.2): store where it went.
+fn stored_url(asked: &str, raw: &RawFeed) -> String {
+    raw.permanent_redirect
+        .clone()
+        .unwrap_or_else(|| asked.to_string())
+}
+
+fn rm(ctx: &Ctx, key: &str) -> Result<()> {
+    let mut file = ConfigFile::open(&ctx.config.path)?;
+    let Some(removed) = file.remove(key)? else {
+        bail!(
+            "no feed {key:?} in {}: see `kb feed list`",
+            ctx.config.path.display()
+        );
+    };
+    file.save()?;
+    // Forget its validators and dead flag too, so adding it again starts afresh.
+    if ctx.index.is_dir() {
+        update_states(ctx, |states| {
+            states.feeds.remove(&removed.name);
+        })?;
+    }
+    if !ctx.out.quiet {
+        ctx.out.text(&safe(
+            &format!(
+                "removed {}: {} (its articles stay in the knowledge base)",
+                removed.name, removed.url
+            ),
+            false,
+        ))?;
+    }
+    Ok(())
+}
+
+fn enable(ctx: &Ctx, key: &str) -> Result<()> {
+    let Some(feed) = ctx
+        .config
+        .feeds
+        .iter()
+        .find(|f| f.name == key)
+        .or_else(|| ctx.config.feeds.iter().find(|f| f.url == key))
+    else {
+        bail!(
+            "no feed {key:?} in {}: see `kb feed list`",
+            ctx.config.path.display()
+        );
+    };
+    let mut was_dead = false;
+    if ctx.index.is_dir() {
+        update_states(ctx, |states| {
+            if let Some(st) = states.feeds.get_mut(&feed.name) {
+                was_dead = st.dead;
+                st.dead = false;
+            }
+        })?;
+    }
+    if !ctx.out.quiet {
+        let msg = if was_dead {
+            format!("enabled {}: the next `kb sync` fetches it again", feed.name)
+        } else {
+            format!("{} was not marked dead; nothing to do", feed.name)
+        };
+        ctx.out.text(&safe(&msg, false))?;
+    }
+    Ok(())
+}
+
+/// Change feeds.json under the KB's write lock, so a running sync cannot overwrite the change.
+fn update_states(ctx: &Ctx, change: impl FnOnce(&mut FeedStates)) -> Result<()> {
+    let _lock = WriteLock::acquire(&ctx.index, LOCK_WAIT)?;
+    let mut states = FeedStates::load(&ctx.index)?;
+    change(&mut states);
+    states.save(&ctx.index)?;
+    Ok(())
+}
+
+/// One row of `kb feed list --json`.
+#[derive(Debug, Serialize)]
+struct FeedRow<'a> {
+    name: &'a str,
+    url: &'a str,
+    category: Option<&'a str>,
+    last_fetched: Option<DateTime<Utc>>,
+    last_status: Option<u16>,
+    articles: u64,
+    last_error: Option<&'a str>,
+    dead: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct FeedList<'a> {
+    feeds: Vec<FeedRow<'a>>,
+}
+
+fn list(ctx: &Ctx, json: bool) -> Result<()> {
+    let states = FeedStates::load(&ctx.index)?;
+    let counts = match Kb::open(&ctx.index) {
+        Ok(kb) => kb.feed_counts()?,
+        // No KB yet: every feed simply has no articles.
+        Err(StoreError::NotFound(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let rows: Vec<FeedRow<'_>> = ctx
+        .config
+        .feeds
+        .iter()
+        .map(|f| {
+            let st = states.feeds.get(&f.name);
+            FeedRow {
+                name: &f.name,
+                url: &f.url,
+                category: f.category.as_deref(),
+                last_fetched: st.and_then(|s| s.last_fetched),
+                last_status: st.and_then(|s| s.last_status),
+                articles: counts
+                    .iter()
+                    .find(|c| c.name == f.name)
+                    .map_or(0, |c| c.count),
+                last_error: st.and_then(|s| s.last_error.as_deref()),
+                dead: st.is_some_and(|s| s.dead),
+            }
+        })
+        .collect();
+    if json {
+        return ctx.out.json(&FeedList { feeds: rows });
+    }
+    if rows.is_empty() {
+        ctx.note(&format!(
+            "no feeds in {}: add one with `kb feed add URL`",
+            ctx.config.path.display()
+        ));
+        return Ok(());
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for r in &rows {
+        let status = match (r.dead, r.last_status) {
+            (true, _) => "DEAD".to_string(),
+            (false, None) => "never fetched".to_string(),
+            (false, Some(0)) => "failed".to_string(),
+            (false, Some(s)) => s.to_string(),
+        };
+        let when = r
+            .last_fetched
+            .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M")))
+            .unwrap_or_default();
+        let line = format!(
+            "{:width$}  {:>5} articles  {status}{when}  {}",
+            r.name, r.articles, r.url
+        );
+        out.push_str(&safe(&line, false));
+        out.push('\n');
+        if let Some(e) = r.last_error {
+            out.push_str(&safe(&format!("{:width$}  last error: {e}", ""), false));
+            out.push('\n');
+        }
+    }
+    ctx.out.text(&out)
+}
+
+fn import(ctx: &Ctx, path: &Path) -> Result<()> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read OPML file {}", path.display()))?;
+    let entries = opml::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+        anyhow::anyhow!("{} is not an OPML file kb can read: {e:#}", path.display())
+    })?;
+    let mut file = ConfigFile::open(&ctx.config.path)?;
+    let mut known = file.feeds()?;
+    let (mut added, mut present) = (0, 0);
+    for mut e in entries {
+        if known.iter().any(|k| k.url == e.url) {
+            present += 1;
+            continue;
+        }
+        // Feeds are not fetched here: importing hundreds of feeds should not take minutes.
+        // `kb sync` reports the ones that do not work.
+        if e.name.is_empty() {
+            e.name = url::Url::parse(&e.url)
+                .ok()
+                .and_then(|u| {
+                    u.host_str()
+                        .map(|h| h.trim_start_matches("www.").to_string())
+                })
+                .unwrap_or_else(|| e.url.clone());
+        }
+        e.name = unique_name(&e.name, &known);
+        file.add(&e)?;
+        known.push(e);
+        added += 1;
+    }
+    if added > 0 {
+        file.save()?;
+    }
+    if !ctx.out.quiet {
+        ctx.out.text(&format!(
+            "imported {added} feeds from {}{}",
+            path.display(),
+            if present > 0 {
+                format!(" ({present} already present)")
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    Ok(())
+}
+
+/// `name`, or `name-2`, `name-3`, ... if the config already has it: names are the feeds' keys.
+fn unique_name(name: &str, known: &[FeedEntry]) -> String {
+    let taken = |n: &str| known.iter().any(|k| k.name == n);
+    if !taken(name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|i| format!("{name}-{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| name.to_string())
+}
+
+fn export(ctx: &Ctx) -> Result<()> {
+    let feeds: Vec<FeedEntry> = ctx
+        .config
+        .feeds
+        .iter()
+        .map(|f| FeedEntry {
+            name: f.name.clone(),
+            url: f.url.clone(),
+            category: f.category.clone(),
+        })
+        .collect();
+    ctx.out.text(&opml::write(&feeds)?)
+}

@@ -1,0 +1,265 @@
+//! Changing `kb.toml` in place (issue 4.1): the user's comments, blank lines, key order and
+//! formatting survive every edit kb makes, because the file is edited as a `toml_edit`
+//! document, not re-serialized from [`Config`](super::Config). Writes are atomic (a temporary
+//! file in the same directory, synced, then renamed over the old one), so a crash or a full
+//! disk never leaves a half-written config.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+
+/// One feed as `kb feed` adds, lists, imports and exports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    /// `name`.
+    pub name: String,
+    /// `url`.
+    pub url: String,
+    /// `category`, if any.
+    pub category: Option<String>,
+}
+
+/// `kb.toml` open for editing.
+#[derive(Debug)]
+pub struct ConfigFile {
+    path: PathBuf,
+    doc: DocumentMut,
+}
+
+impl ConfigFile {
+    /// Open `path` for editing; a missing file is an empty document (created on save).
+    pub fn open(path: &Path) -> Result<ConfigFile> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read config {}", path.display()));
+            }
+        };
+        let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+            anyhow::anyhow!(
+                "config {} is invalid: {} (fix it by hand, then retry)",
+                path.display(),
+                e.to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        })?;
+        Ok(ConfigFile {
+            path: path.to_path_buf(),
+            doc,
+        })
+    }
+
+    /// The `[[feed]]` tables, or an error if `feed` is written some other way.
+    fn feed_tables(&self) -> Result<Option<&ArrayOfTables>> {
+        match self.doc.get("feed") {
+            None => Ok(None),
+            Some(Item::ArrayOfTables(a)) => Ok(Some(a)),
+            Some(_) => bail!(self.not_tables()),
+        }
+    }
+
+    fn feed_tables_mut(&mut self) -> Result<&mut ArrayOfTables> {
+        if self.doc.get("feed").is_none() {
+            self.doc
+                .insert("feed", Item::ArrayOfTables(ArrayOfTables::new()));
+        }
+        let msg = self.not_tables();
+        match self.doc.get_mut("feed") {
+            Some(Item::ArrayOfTables(a)) => Ok(a),
+            _ => bail!(msg),
+        }
+    }
+
+    fn not_tables(&self) -> String {
+        format!(
+            "config {}: `feed` must be a list of [[feed]] tables for kb to edit it; rewrite it that way",
+            self.path.display()
+        )
+    }
+
+    /// The feeds, in file order (entries without a name or url are left out: `Config::load`
+    /// reports those).
+    pub fn feeds(&self) -> Result<Vec<FeedEntry>> {
+        Ok(self
+            .feed_tables()?
+            .into_iter()
+            .flat_map(|a| a.iter())
+            .filter_map(entry)
+            .collect())
+    }
+
+    /// Append a `[[feed]]` table.
+    pub fn add(&mut self, feed: &FeedEntry) -> Result<()> {
+        let mut t = Table::new();
+        t["name"] = value(feed.name.as_str());
+        t["url"] = value(feed.url.as_str());
+        if let Some(c) = &feed.category {
+            t["category"] = value(c.as_str());
+        }
+        // Comments at the very end of the file (toml_edit keeps them apart as the document's
+        // trailing text) stay above what kb appends, as the user would expect of a header such
+        // as "# my feeds" in an otherwise empty file.
+        let trailing = self.doc.trailing().as_str().unwrap_or("").to_string();
+        if !trailing.trim().is_empty() {
+            let sep = if self.doc.as_table().is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            t.decor_mut().set_prefix(format!("{sep}{trailing}"));
+            self.doc.set_trailing("");
+        } else if !self.doc.as_table().is_empty() || self.feed_tables()?.is_some() {
+            t.decor_mut().set_prefix("\n");
+        }
+        self.feed_tables_mut()?.push(t);
+        Ok(())
+    }
+
+    /// Remove the feed whose name or url is `key`; returns it, or `None` when there is none.
+    pub fn remove(&mut self, key: &str) -> Result<Option<FeedEntry>> {
+        let Some(tables) = self.feed_tables()? else {
+            return Ok(None);
+        };
+        // A name match wins over a url match, so a feed named like another's URL stays reachable.
+        let pos = position(tables, |e| e.name == key)
+            .or_else(|| position(tables, |e| e.url == key || e.url == key.trim()));
+        let Some(i) = pos else { return Ok(None) };
+        let removed = tables.get(i).and_then(entry);
+        self.feed_tables_mut()?.remove(i);
+        Ok(removed)
+    }
+
+    /// Point the feed `name` at `url` (after a permanent redirect). The value's own decoration
+    /// (a comment after it on the same line) is kept. Returns false if there is no such feed.
+    pub fn set_url(&mut self, name: &str, url: &str) -> Result<bool> {
+        let tables = self.feed_tables_mut()?;
+        for t in tables.iter_mut() {
+            if t.get("name").and_then(Item::as_str) != Some(name) {
+                continue;
+            }
+            match t.get_mut("url").and_then(Item::as_value_mut) {
+                Some(v) => {
+                    let decor = v.decor().clone();
+                    *v = url.into();
+                    *v.decor_mut() = decor;
+                }
+                None => t["url"] = value(url),
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Write the document back, atomically; creates the file (and its directory) if missing.
+    pub fn save(&self) -> Result<()> {
+        let path = &self.path;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let fail = || format!("cannot write config {}", path.display());
+        std::fs::create_dir_all(&dir).with_context(fail)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(fail)?;
+        tmp.write_all(self.doc.to_string().as_bytes())
+            .with_context(fail)?;
+        // Keep the old file's permissions: a config readable only by its owner stays so.
+        if let Ok(meta) = std::fs::metadata(path) {
+            let _ = tmp.as_file().set_permissions(meta.permissions());
+        }
+        tmp.as_file().sync_all().with_context(fail)?;
+        tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
+        Ok(())
+    }
+}
+
+fn entry(t: &Table) -> Option<FeedEntry> {
+    Some(FeedEntry {
+        name: t.get("name")?.as_str()?.to_string(),
+        url: t.get("url")?.as_str()?.to_string(),
+        category: t.get("category").and_then(Item::as_str).map(str::to_string),
+    })
+}
+
+fn position(tables: &ArrayOfTables, pred: impl Fn(&FeedEntry) -> bool) -> Option<usize> {
+    tables
+        .iter()
+        .position(|t| entry(t).is_some_and(|e| pred(&e)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "# my feeds\n\n[fetch]\ntimeout_secs = 5 # slow wifi\n\n# the first one\n[[feed]]\nname = \"a\"\nurl = \"http://a.example/feed\" # moved in 2020?\n\n[[feed]]\nname = \"b\"\nurl = \"http://b.example/rss\"\n";
+
+    fn open(text: &str) -> (tempfile::TempDir, ConfigFile) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kb.toml");
+        std::fs::write(&path, text).unwrap();
+        let cf = ConfigFile::open(&path).unwrap();
+        (dir, cf)
+    }
+
+    #[test]
+    fn set_url_keeps_comments_and_the_rest_of_the_file() {
+        let (_d, mut cf) = open(TEXT);
+        assert!(cf.set_url("a", "https://a.example/feed/").unwrap());
+        assert!(!cf.set_url("zzz", "http://x/").unwrap());
+        assert_eq!(
+            cf.doc.to_string(),
+            TEXT.replace("http://a.example/feed\"", "https://a.example/feed/\"")
+        );
+    }
+
+    #[test]
+    fn add_and_remove_by_name_or_url() {
+        let (_d, mut cf) = open(TEXT);
+        cf.add(&FeedEntry {
+            name: "c".into(),
+            url: "http://c.example/".into(),
+            category: Some("Tech/Rust".into()),
+        })
+        .unwrap();
+        let removed = cf.remove("http://b.example/rss").unwrap().unwrap();
+        assert_eq!(removed.name, "b");
+        assert!(cf.remove("nope").unwrap().is_none());
+        let names: Vec<_> = cf.feeds().unwrap().into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["a", "c"]);
+        let text = cf.doc.to_string();
+        assert!(
+            text.starts_with("# my feeds\n") && text.contains("# slow wifi"),
+            "{text}"
+        );
+        assert!(text.contains("category = \"Tech/Rust\""), "{text}");
+    }
+
+    #[test]
+    fn a_missing_file_is_created_on_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("kb.toml");
+        let mut cf = ConfigFile::open(&path).unwrap();
+        cf.add(&FeedEntry {
+            name: "a".into(),
+            url: "http://a/".into(),
+            category: None,
+        })
+        .unwrap();
+        cf.save().unwrap();
+        let back = ConfigFile::open(&path).unwrap().feeds().unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].url, "http://a/");
+    }
+
+    #[test]
+    fn inline_feed_arrays_are_refused_with_a_way_out() {
+        let (_d, mut cf) = open("feed = [{ name = \"a\", url = \"http://a/\" }]\n");
+        let e = cf.set_url("a", "http://b/").unwrap_err().to_string();
+        assert!(e.contains("[[feed]]"), "{e}");
+    }
+}

@@ -1,0 +1,218 @@
+//! `kb feed` (issue 4.1), black-box: add (with discovery on a web page), rm, list, enable,
+//! OPML import and export; kb.toml edited in place with its comments kept, created if missing.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Env, FAST_FETCH, Response, Server, feed_toml, rss};
+
+fn blog() -> Server {
+    Server::start(|req| match req.target.split('?').next().unwrap_or("") {
+        "/" => Response::new(
+            200,
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html><head><title>Blog</title>\
+             <link rel=\"stylesheet\" href=\"/s.css\">\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Posts\" href=\"/feed/\">\
+             </head><body>hi</body></html>",
+        ),
+        "/feed/" => Response::rss(rss(
+            "http://blog.example/",
+            &[("a", "Alpha"), ("b", "Beta")],
+        )),
+        "/plain" => Response::new(
+            200,
+            "text/html",
+            "<html><head></head><body>no feed</body></html>",
+        ),
+        "/text" => Response::new(200, "text/plain", "just some words"),
+        _ => Response::status(404),
+    })
+}
+
+#[test]
+fn add_discovers_the_feed_of_a_web_page_and_creates_the_config() {
+    let server = blog();
+    let env = Env::empty();
+    let out = env.ok(&["feed", "add", &server.url("/")]);
+    assert!(
+        out.contains(&format!(
+            "added blog.example: {} (found on {})",
+            server.url("/feed/"),
+            server.url("/")
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        env.config_text(),
+        format!(
+            "[[feed]]\nname = \"blog.example\"\nurl = \"{}\"\n",
+            server.url("/feed/")
+        )
+    );
+    // The same feed again, by its page or its own URL, is refused.
+    let (_, err) = env.fails(&["feed", "add", &server.url("/feed/"), "--name", "other"]);
+    assert!(
+        err.contains("already in") && err.contains("blog.example"),
+        "{err}"
+    );
+    // Then it syncs.
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog.example: 2 new"), "{out}");
+}
+
+#[test]
+fn add_refuses_what_is_not_a_feed_with_a_clear_message() {
+    let server = blog();
+    let env = Env::new("# nothing yet\n");
+    let (_, err) = env.fails(&["feed", "add", &server.url("/plain")]);
+    assert!(err.contains("announces no feed"), "{err}");
+    let (_, err) = env.fails(&["feed", "add", &server.url("/text")]);
+    assert!(err.contains("neither a feed nor a web page"), "{err}");
+    let (_, err) = env.fails(&["feed", "add", &server.url("/nope")]);
+    assert!(err.contains("404"), "{err}");
+    let (_, err) = env.fails(&["feed", "add", "ftp://x.example/feed"]);
+    assert!(err.contains("not an http(s) URL"), "{err}");
+    assert_eq!(env.config_text(), "# nothing yet\n", "nothing written");
+}
+
+#[test]
+fn add_rm_and_list_keep_the_comments_of_kb_toml() {
+    let server = blog();
+    let config = format!(
+        "# my feeds\n{FAST_FETCH}\n# the seed\n[[feed]]\nname = \"seed\" # short\nurl = \"{}\"\n",
+        server.url("/feed/")
+    );
+    let env = Env::new(&config);
+    let rows = env.feed_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0],
+        serde_json::json!({
+            "name": "seed", "url": server.url("/feed/"), "category": null,
+            "last_fetched": null, "last_status": null, "articles": 0,
+            "last_error": null, "dead": false
+        })
+    );
+
+    let url = format!("{}?x=1", server.url("/feed/"));
+    env.ok(&[
+        "feed",
+        "add",
+        &url,
+        "--name",
+        "second",
+        "--category",
+        "Tech/Rust",
+    ]);
+    let text = env.config_text();
+    assert!(text.starts_with(&config), "{text}");
+    assert!(
+        text.ends_with(&format!(
+            "[[feed]]\nname = \"second\"\nurl = \"{url}\"\ncategory = \"Tech/Rust\"\n"
+        )),
+        "{text}"
+    );
+
+    env.ok(&["sync"]);
+    let seed = env.row("seed");
+    assert_eq!(seed["last_status"], 200);
+    assert!(seed["last_fetched"].as_str().unwrap().ends_with('Z'));
+    let listing = env.ok(&["feed", "list"]);
+    assert!(
+        listing.contains("seed") && listing.contains("second"),
+        "{listing}"
+    );
+
+    let out = env.ok(&["feed", "rm", &url]);
+    assert!(out.contains("removed second"), "{out}");
+    assert_eq!(env.config_text(), config);
+    let (_, err) = env.fails(&["feed", "rm", "second"]);
+    assert!(err.contains("no feed \"second\""), "{err}");
+}
+
+const OPML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>My subscriptions</title></head>
+  <body>
+    <outline text="Tech" title="Tech">
+      <outline text="Rust">
+        <outline type="rss" text="This Week in Rust" xmlUrl="https://this-week-in-rust.org/rss.xml" htmlUrl="https://this-week-in-rust.org/"/>
+      </outline>
+      <outline type="rss" text="LWN" xmlUrl="https://lwn.net/headlines/rss"/>
+    </outline>
+    <outline type="rss" text="Q &amp; A" xmlUrl="http://qa.example/feed?a=1&amp;b=2"/>
+  </body>
+</opml>
+"#;
+
+#[test]
+fn opml_import_then_export_round_trips_with_nested_folders() {
+    let env = Env::new("# subscriptions\n");
+    let file = env.path().join("subs.opml");
+    std::fs::write(&file, OPML).unwrap();
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(out.contains("imported 3 feeds"), "{out}");
+    let text = env.config_text();
+    assert!(text.starts_with("# subscriptions\n"), "{text}");
+    assert!(text.contains("name = \"This Week in Rust\"\nurl = \"https://this-week-in-rust.org/rss.xml\"\ncategory = \"Tech/Rust\""), "{text}");
+    assert!(
+        text.contains(
+            "name = \"LWN\"\nurl = \"https://lwn.net/headlines/rss\"\ncategory = \"Tech\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("name = \"Q & A\"\nurl = \"http://qa.example/feed?a=1&b=2\"\n"),
+        "{text}"
+    );
+
+    // Importing again adds nothing.
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(
+        out.contains("imported 0 feeds") && out.contains("3 already present"),
+        "{out}"
+    );
+
+    let exported = env.ok(&["feed", "export"]);
+    assert!(exported.contains("<opml version=\"2.0\">"), "{exported}");
+    assert!(
+        exported.contains("xmlUrl=\"http://qa.example/feed?a=1&amp;b=2\""),
+        "{exported}"
+    );
+
+    // A fresh config fed the export holds the same feeds, and exports the same bytes.
+    let other = Env::empty();
+    let file2 = other.path().join("export.opml");
+    std::fs::write(&file2, &exported).unwrap();
+    other.ok(&["feed", "import", file2.to_str().unwrap()]);
+    assert_eq!(other.ok(&["feed", "export"]), exported);
+    let names = |e: &Env| {
+        let mut v: Vec<(String, String, String)> = e
+            .feed_rows()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["url"].as_str().unwrap().to_string(),
+                    r["category"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&other), names(&env));
+}
+
+#[test]
+fn import_refuses_a_file_that_is_not_opml() {
+    let env = Env::new(&feed_toml("a", "http://127.0.0.1:9/feed"));
+    let file = env.path().join("x.opml");
+    std::fs::write(&file, "<html><body>hi</body></html>").unwrap();
+    let (_, err) = env.fails(&["feed", "import", file.to_str().unwrap()]);
+    assert!(err.contains("is not an OPML file kb can read"), "{err}");
+    let (_, err) = env.fails(&["feed", "import", "missing.opml"]);
+    assert!(err.contains("cannot read OPML file missing.opml"), "{err}");
+}

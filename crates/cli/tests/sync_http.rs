@@ -1,0 +1,323 @@
+//! `kb sync` over HTTP (issue 4.2-4.5), black-box, against servers this test starts on
+//! 127.0.0.1: conditional GET, permanent and temporary redirects, failing and dead feeds,
+//! a wrong Content-Type, backfill, and many feeds at once.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{Env, FAST_FETCH, Response, Server, feed_toml, items, rss, rss_of};
+
+const SITE: &str = "http://blog.example/";
+
+#[test]
+fn etag_and_last_modified_round_trip_to_a_304() {
+    let body = rss(SITE, &[("a", "Alpha"), ("b", "Beta")]);
+    let server = Server::start(move |req| {
+        let fresh = req.header("If-None-Match") == Some("\"v1\"")
+            && req.header("If-Modified-Since") == Some("Mon, 01 Mar 2010 10:00:00 GMT");
+        if fresh {
+            Response::status(304).header("ETag", "\"v1\"")
+        } else {
+            Response::rss(body.clone())
+                .header("ETag", "\"v1\"")
+                .header("Last-Modified", "Mon, 01 Mar 2010 10:00:00 GMT")
+        }
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/feed/"))
+    ));
+    let first = env.ok(&["sync"]);
+    assert!(
+        first.contains("blog: 2 new, 0 updated, 0 unchanged"),
+        "{first}"
+    );
+    assert!(server.hits("/feed/")[0].header("If-None-Match").is_none());
+
+    let second = env.json(&["sync", "--json"]);
+    assert_eq!(second["feeds"][0]["status"], "not-modified", "{second}");
+    // Nothing parsed (no unchanged articles counted) and nothing committed.
+    assert_eq!(second["unchanged"], 0);
+    assert_eq!(second["committed"], false);
+    let hits = server.hits("/feed/");
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[1].header("If-None-Match"), Some("\"v1\""));
+    assert_eq!(
+        hits[1].header("If-Modified-Since"),
+        Some("Mon, 01 Mar 2010 10:00:00 GMT")
+    );
+    // -v logs each request on stderr; the summary on stdout says what happened.
+    let out = env.kb(&["sync", "-v"]);
+    let (text, log) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(text.contains("blog: not modified"), "{text}");
+    assert!(
+        log.contains(&format!(
+            "kb: GET {}: 304 not modified",
+            server.url("/feed/")
+        )),
+        "{log}"
+    );
+    // --quiet prints nothing at all when nothing fails.
+    let out = env.kb(&["sync", "--quiet"]);
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
+    assert_eq!(env.row("blog")["last_status"], 304);
+    assert_eq!(env.row("blog")["articles"], 2);
+}
+
+#[test]
+fn a_301_moves_the_feed_in_kb_toml_and_keeps_its_comments_a_302_does_not() {
+    let body = rss(SITE, &[("a", "Alpha")]);
+    let other = rss("http://other.example/", &[("x", "Xray")]);
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/old" => Response::redirect(301, "/new"),
+        "/new" => Response::rss(body.clone()),
+        "/temp" => Response::redirect(302, "/target"),
+        "/target" => Response::rss(other.clone()),
+        _ => Response::status(404),
+    });
+    let config = format!(
+        "# my feeds\n{FAST_FETCH}\n# moved one\n[[feed]]\nname = \"moved\" # keep me\nurl = \"{}\" # the old home\n\n# temporary one\n[[feed]]\nname = \"temp\"\nurl = \"{}\"\n",
+        server.url("/old"),
+        server.url("/temp")
+    );
+    let env = Env::new(&config);
+    let out = env.ok(&["sync"]);
+    assert!(
+        out.contains(&format!("moved permanently to {}", server.url("/new"))),
+        "{out}"
+    );
+    // Exactly one change: the 301'd url; every comment and the 302'd feed stay as they were.
+    assert_eq!(
+        env.config_text(),
+        config.replace(&server.url("/old"), &server.url("/new"))
+    );
+    // The next sync asks the new home directly.
+    env.ok(&["sync"]);
+    assert_eq!(server.hits("/old").len(), 1);
+    assert_eq!(server.hits("/new").len(), 2);
+    assert_eq!(server.hits("/temp").len(), 2);
+}
+
+#[test]
+fn a_404_fails_its_feed_while_the_others_are_committed() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/a" => Response::rss(rss(SITE, &[("a1", "A one"), ("a2", "A two")])),
+        "/b" => Response::rss(rss("http://b.example/", &[("b1", "B one")])),
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}{}",
+        feed_toml("a", &server.url("/a")),
+        feed_toml("missing", &server.url("/missing")),
+        feed_toml("b", &server.url("/b"))
+    ));
+    let (stdout, stderr) = env.fails(&["sync"]);
+    assert!(stdout.contains("a: 2 new"), "{stdout}");
+    assert!(stdout.contains("b: 1 new"), "{stdout}");
+    assert!(
+        stdout.contains("3 new, 0 updated, 0 unchanged, 1 feeds failed"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("kb: error: missing: 404 not found"),
+        "{stderr}"
+    );
+    assert_eq!(env.row("a")["articles"], 2);
+    assert_eq!(env.row("b")["articles"], 1);
+    let missing = env.row("missing");
+    assert_eq!(missing["last_status"], 404);
+    assert_eq!(missing["articles"], 0);
+    assert!(missing["last_error"].as_str().unwrap().contains("404"));
+    assert_eq!(missing["dead"], false);
+}
+
+#[test]
+fn a_410_marks_the_feed_dead_until_it_is_enabled() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/ok" => Response::rss(rss(SITE, &[("a", "Alpha")])),
+        _ => Response::status(410),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("ok", &server.url("/ok")),
+        feed_toml("gone", &server.url("/gone"))
+    ));
+    let (_, stderr) = env.fails(&["sync"]);
+    assert!(stderr.contains("410 gone"), "{stderr}");
+    assert_eq!(env.row("gone")["dead"], true);
+
+    let out = env.ok(&["sync"]);
+    assert!(
+        out.contains("gone: skipped: marked dead after 410 Gone; re-enable with `kb feed enable`"),
+        "{out}"
+    );
+    assert_eq!(server.hits("/gone").len(), 1, "a dead feed is not fetched");
+
+    let out = env.ok(&["feed", "enable", "gone"]);
+    assert!(out.contains("enabled gone"), "{out}");
+    assert_eq!(env.row("gone")["dead"], false);
+    env.fails(&["sync"]);
+    assert_eq!(server.hits("/gone").len(), 2);
+}
+
+#[test]
+fn a_feed_served_with_a_wrong_content_type_is_still_ingested() {
+    let body = rss(SITE, &[("a", "Alpha"), ("b", "Beta")]);
+    let server =
+        Server::start(move |_| Response::new(200, "text/html; charset=utf-8", body.clone()));
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/feed"))
+    ));
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 2 new"), "{out}");
+}
+
+/// A WordPress blog of 3 pages of 3 posts; `?paged=4` is past the end (404).
+fn wordpress() -> Server {
+    Server::start(|req| {
+        let page = match req.target.as_str() {
+            "/feed/" => 1,
+            "/feed/?paged=2" => 2,
+            "/feed/?paged=3" => 3,
+            _ => return Response::status(404),
+        };
+        let posts: Vec<(String, String)> = items("p", 9)
+            .into_iter()
+            .skip((page - 1) * 3)
+            .take(3)
+            .collect();
+        Response::rss(rss_of(SITE, &posts))
+    })
+}
+
+#[test]
+fn backfill_walks_a_wordpress_archive_until_the_404() {
+    let server = wordpress();
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("wp", &server.url("/feed/"))
+    ));
+    let out = env.ok(&["sync", "--backfill"]);
+    assert!(
+        out.contains("wp: 9 new, 0 updated, 0 unchanged; backfill read 2 older pages"),
+        "{out}"
+    );
+    assert_eq!(server.hits("/feed/?paged=4").len(), 1);
+    assert_eq!(env.row("wp")["articles"], 9);
+    // The archive holds every page, so a reindex keeps the backfilled articles.
+    env.ok(&["reindex"]);
+    assert_eq!(env.row("wp")["articles"], 9);
+}
+
+#[test]
+fn backfill_stops_at_max_pages_and_works_with_from() {
+    let server = wordpress();
+    let env = Env::new(FAST_FETCH);
+    let url = server.url("/feed/");
+    let out = env.ok(&["sync", "--from", &url, "--backfill", "--max-pages", "1"]);
+    assert!(out.contains("6 new"), "{out}");
+    assert!(server.hits("/feed/?paged=3").is_empty());
+    let list = env.json(&["list", "--json"]);
+    assert_eq!(list["total"], 6, "{list}");
+}
+
+#[test]
+fn backfill_follows_rfc5005_prev_archive_links() {
+    fn atom(prev: Option<&str>, ids: &[u32]) -> String {
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>A</title><id>urn:a</id><updated>2010-03-01T00:00:00Z</updated><link rel=\"alternate\" href=\"http://atom.example/\"/>",
+        );
+        if let Some(p) = prev {
+            s.push_str(&format!("<link rel=\"prev-archive\" href=\"{p}\"/>"));
+        }
+        for i in ids {
+            s.push_str(&format!(
+                "<entry><id>urn:e{i}</id><title>Entry {i}</title><updated>2010-03-0{i}T00:00:00Z</updated><content>Body {i}</content></entry>"
+            ));
+        }
+        s.push_str("</feed>");
+        s
+    }
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/atom" => Response::new(
+            200,
+            "application/atom+xml",
+            atom(Some("/archive/2"), &[5, 6]),
+        ),
+        "/archive/2" => Response::new(
+            200,
+            "application/atom+xml",
+            atom(Some("/archive/1"), &[3, 4]),
+        ),
+        "/archive/1" => Response::new(200, "application/atom+xml", atom(None, &[1, 2])),
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("atom", &server.url("/atom"))
+    ));
+    let out = env.ok(&["sync", "--backfill"]);
+    assert!(
+        out.contains("atom: 6 new, 0 updated, 0 unchanged; backfill read 2 older pages"),
+        "{out}"
+    );
+    assert!(
+        server.hits("/atom?paged=2").is_empty(),
+        "no WordPress guessing"
+    );
+}
+
+#[test]
+fn fifty_feeds_at_once_five_fail_and_forty_five_are_indexed() {
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&served);
+    let server = Server::start(move |req| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let n: usize = req
+            .target
+            .trim_start_matches("/f")
+            .parse()
+            .unwrap_or(usize::MAX);
+        match n {
+            // Five ways to fail: not found, server error, gone, not a feed, unauthorized.
+            0 => Response::status(404),
+            10 => Response::status(500),
+            20 => Response::status(410),
+            30 => Response::new(200, "application/rss+xml", "this is not a feed"),
+            40 => Response::status(401),
+            n if n < 50 => {
+                let site = format!("http://site{n}.example/");
+                Response::rss(rss(&site, &[("a", "First"), ("b", "Second")]))
+            }
+            _ => Response::status(404),
+        }
+    });
+    let mut config = format!("{FAST_FETCH}concurrency = 16\nconcurrency_per_host = 8\n");
+    for i in 0..50 {
+        config.push_str(&feed_toml(&format!("f{i}"), &server.url(&format!("/f{i}"))));
+    }
+    let env = Env::new(&config);
+    let (stdout, stderr) = env.fails(&["sync"]);
+    assert!(
+        stdout.contains("90 new, 0 updated, 0 unchanged, 5 feeds failed"),
+        "{stdout}"
+    );
+    assert_eq!(stderr.matches("kb: error:").count(), 5, "{stderr}");
+    assert_eq!(
+        served.load(Ordering::SeqCst),
+        50,
+        "no retries, one request each"
+    );
+    let rows = env.feed_rows();
+    let indexed = rows.iter().filter(|r| r["articles"] == 2).count();
+    assert_eq!(indexed, 45);
+    assert_eq!(env.json(&["list", "--json", "-n", "1"])["total"], 90);
+}

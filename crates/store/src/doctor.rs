@@ -1,0 +1,343 @@
+//! `kb doctor`: the checks of what this crate owns, each with what was found and how to fix it.
+//!
+//! Read-only, and usable on a KB whose index does not open: every check reports instead of
+//! failing. The one check that needs parse + clean (do the archive and the index agree?) is the
+//! CLI's; [`Diagnosis`] hands it what it needs (the index's id -> hash map, the intact entries).
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::kb::{guard, index_dirs, live_index_dir};
+use crate::{Archive, ArchiveEntry, FeedStates, Kb, StoreError, WriteLock};
+
+/// One finding of `kb doctor`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Short stable name ("index", "checksums", "archive objects", ...).
+    pub name: String,
+    /// Passed?
+    pub ok: bool,
+    /// What was found, in plain words.
+    pub detail: String,
+    /// How to fix it, when it failed (or when there is something worth doing).
+    pub fix: Option<String>,
+}
+
+impl Check {
+    /// A passed check.
+    pub fn pass(name: &str, detail: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            ok: true,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+
+    /// A failed check and its fix.
+    pub fn fail(name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            ok: false,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+/// Everything the store-level checks found.
+#[derive(Debug)]
+pub struct Diagnosis {
+    /// The checks, in the order they ran.
+    pub checks: Vec<Check>,
+    /// id -> content hash of the index, when the index could be read.
+    pub index_hashes: Option<HashMap<String, String>>,
+    /// Archive log entries whose objects are intact, in log order: what `kb reindex` replays.
+    pub intact_entries: Vec<ArchiveEntry>,
+    /// Does the archive hold anything at all (an intact or a damaged entry)?
+    pub has_archive: bool,
+}
+
+const REINDEX: &str = "run `kb reindex` to rebuild the index from the archive";
+
+/// Check the KB directory `dir`.
+pub fn diagnose(dir: &Path) -> Diagnosis {
+    let mut checks = Vec::new();
+    let mut index_hashes = None;
+    let live = match live_index_dir(dir) {
+        Ok(Some(name)) => {
+            checks.push(Check::pass("kb.json", format!("live index is {name}")));
+            Some(name)
+        }
+        Ok(None) => {
+            checks.push(Check::fail(
+                "kb.json",
+                format!("{} is missing", dir.join("kb.json").display()),
+                "run `kb reindex` if the archive holds documents, else `kb sync`",
+            ));
+            None
+        }
+        Err(e) => {
+            checks.push(Check::fail("kb.json", e.to_string(), REINDEX));
+            None
+        }
+    };
+    if live.is_some() {
+        match Kb::open(dir) {
+            Ok(kb) => {
+                checks.push(Check::pass(
+                    "index",
+                    format!("opens; {} articles", kb.count()),
+                ));
+                checks.push(match kb.damaged_files() {
+                    Ok(d) if d.is_empty() => {
+                        Check::pass("checksums", "every segment file verifies")
+                    }
+                    Ok(d) => Check::fail(
+                        "checksums",
+                        format!("checksum mismatch in {}", d.join(", ")),
+                        REINDEX,
+                    ),
+                    Err(e) => Check::fail("checksums", e.to_string(), REINDEX),
+                });
+                match kb.article_hashes() {
+                    Ok(h) => index_hashes = Some(h),
+                    Err(e) => checks.push(Check::fail("index ids", e.to_string(), REINDEX)),
+                }
+            }
+            Err(StoreError::SchemaMismatch {
+                found, expected, ..
+            }) => checks.push(Check::fail(
+                "index",
+                format!("format version {found}, this kb reads {expected}"),
+                REINDEX,
+            )),
+            Err(e) => checks.push(Check::fail("index", e.to_string(), REINDEX)),
+        }
+    }
+
+    let archive = Archive::at(dir);
+    let (log_check, entries) = check_log(&archive);
+    checks.push(log_check);
+    let has_archive = !entries.is_empty();
+    let (objects_check, intact_entries) = check_objects(dir, &archive, entries);
+    checks.push(objects_check);
+
+    checks.push(match FeedStates::load(dir) {
+        Ok(s) => Check::pass("feeds.json", format!("state of {} feeds", s.feeds.len())),
+        Err(e) => Check::fail(
+            "feeds.json",
+            e.to_string(),
+            "run `kb reindex` (it sets the damaged file aside), or delete feeds.json: it only caches validators and feed status",
+        ),
+    });
+
+    let holder = WriteLock::holder(dir);
+    checks.push(match &holder {
+        Ok(None) => Check::pass("lock", "free"),
+        Ok(Some(h)) => Check::pass(
+            "lock",
+            format!("held by a running kb ({h}): a sync or reindex is under way"),
+        ),
+        Err(e) => Check::fail(
+            "lock",
+            e.to_string(),
+            "check the permissions of the knowledge base directory",
+        ),
+    });
+    // While a writer runs, its new index directory and temporary files are not leftovers.
+    if matches!(holder, Ok(None)) {
+        let left = leftovers(dir, live.as_deref());
+        checks.push(if left.is_empty() {
+            Check::pass("leftovers", "none")
+        } else {
+            let names: Vec<String> = left.iter().map(|p| p.display().to_string()).collect();
+            Check::fail(
+                "leftovers",
+                format!(
+                    "{} files or directories left by an interrupted run: {}",
+                    left.len(),
+                    names.join(", ")
+                ),
+                "run `kb doctor --fix` to remove them (they are never live)",
+            )
+        });
+    }
+
+    Diagnosis {
+        checks,
+        index_hashes,
+        intact_entries,
+        has_archive,
+    }
+}
+
+/// Parse every line of the log. A damaged *last* line without a newline is a torn append from
+/// an interrupted sync, harmless: that sync never committed the articles it carried.
+fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
+    const NAME: &str = "archive log";
+    let path = archive.log_path();
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return (Check::pass(NAME, "empty: nothing archived yet"), Vec::new());
+        }
+        Err(e) => {
+            return (
+                Check::fail(
+                    NAME,
+                    format!("cannot read {}: {e}", path.display()),
+                    "check the file's permissions; `kb reindex` needs it",
+                ),
+                Vec::new(),
+            );
+        }
+    };
+    let mut entries = Vec::new();
+    let mut damaged = Vec::new();
+    let mut torn = false;
+    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    let last = lines.len().saturating_sub(1);
+    for (i, line) in lines.iter().enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<ArchiveEntry>(line) {
+            Ok(e) => entries.push(e),
+            Err(_) if i == last => torn = true,
+            Err(_) => damaged.push(i + 1),
+        }
+    }
+    let mut detail = format!("{} documents logged", entries.len());
+    if torn {
+        detail.push_str("; a torn last line from an interrupted sync is ignored (harmless)");
+    }
+    if damaged.is_empty() {
+        return (Check::pass(NAME, detail), entries);
+    }
+    let shown: Vec<String> = damaged.iter().take(10).map(|n| n.to_string()).collect();
+    (
+        Check::fail(
+            NAME,
+            format!(
+                "{detail}; {} damaged lines in {} (line {}{})",
+                damaged.len(),
+                path.display(),
+                shown.join(", "),
+                if damaged.len() > 10 { ", …" } else { "" }
+            ),
+            "the documents those lines named can no longer be replayed by `kb reindex`; `kb sync` archives the feeds' current documents again",
+        ),
+        entries,
+    )
+}
+
+/// Decompress every logged object and verify its SHA-256.
+fn check_objects(
+    dir: &Path,
+    archive: &Archive,
+    entries: Vec<ArchiveEntry>,
+) -> (Check, Vec<ArchiveEntry>) {
+    const NAME: &str = "archive objects";
+    let mut bad: BTreeSet<String> = BTreeSet::new();
+    let mut good: BTreeSet<String> = BTreeSet::new();
+    let mut details = Vec::new();
+    for e in &entries {
+        if good.contains(&e.sha256) || bad.contains(&e.sha256) {
+            continue;
+        }
+        let verified = guard(dir, "reading an archive object", || archive.get(&e.sha256));
+        match verified {
+            Ok(_) => {
+                good.insert(e.sha256.clone());
+            }
+            Err(err) => {
+                if details.len() < 5 {
+                    details.push(format!("{} of feed {} ({err})", e.source, e.feed));
+                }
+                bad.insert(e.sha256.clone());
+            }
+        }
+    }
+    let intact: Vec<ArchiveEntry> = entries
+        .into_iter()
+        .filter(|e| good.contains(&e.sha256))
+        .collect();
+    if bad.is_empty() {
+        return (
+            Check::pass(NAME, format!("{} objects verified", good.len())),
+            intact,
+        );
+    }
+    (
+        Check::fail(
+            NAME,
+            format!(
+                "{} of {} objects are missing or damaged: {}{}",
+                bad.len(),
+                bad.len() + good.len(),
+                details.join("; "),
+                if bad.len() > details.len() {
+                    "; …"
+                } else {
+                    ""
+                }
+            ),
+            "`kb sync` stores them again if the feeds still serve those documents; the index still holds their articles, so run `kb reindex` only if the index is damaged too (it rebuilds from the intact objects and names the rest)",
+        ),
+        intact,
+    )
+}
+
+/// Index directories other than the live one, and temporary files of interrupted atomic
+/// writes, anywhere kb writes them.
+fn leftovers(dir: &Path, live: Option<&str>) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = index_dirs(dir)
+        .into_iter()
+        .filter(|n| Some(n.as_str()) != live)
+        .map(|n| dir.join(n))
+        .collect();
+    // Without a kb.json no index directory is live, but none is a leftover either: it may be
+    // the only copy of the index, for `kb reindex` to replace.
+    if live.is_none() {
+        found.clear();
+    }
+    let mut dirs = vec![dir.to_path_buf(), dir.join("archive")];
+    let objects = dir.join("archive").join("objects");
+    if let Ok(rd) = fs::read_dir(&objects) {
+        dirs.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    for d in dirs {
+        let Ok(rd) = fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            // tempfile's default prefix, as used by `write_atomic`.
+            if e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(".tmp"))
+            {
+                found.push(e.path());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Remove what [`diagnose`] reports as leftovers; returns what was removed. Takes the write
+/// lock, so nothing a running sync or reindex is writing is touched.
+pub fn remove_leftovers(dir: &Path, _lock: &WriteLock) -> Result<Vec<PathBuf>, StoreError> {
+    let live = live_index_dir(dir).ok().flatten();
+    let left = leftovers(dir, live.as_deref());
+    for p in &left {
+        let removed = if p.is_dir() {
+            fs::remove_dir_all(p)
+        } else {
+            fs::remove_file(p)
+        };
+        removed.map_err(|e| StoreError::io("removing", p, e))?;
+    }
+    Ok(left)
+}

@@ -1,0 +1,36 @@
+//! A knowledge base built from the seed fixture, shared by the search tests.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use kb_store::{Kb, WriteLock};
+
+/// The repository root.
+pub fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// The seed corpus (fixtures/smbitpros.xml, 10 articles) indexed once per test binary, through
+/// the real parse and clean stages, under the feed name kb.toml gives it.
+pub fn seed_kb() -> &'static Kb {
+    static KB: OnceLock<(tempfile::TempDir, Kb)> = OnceLock::new();
+    &KB.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bytes = std::fs::read(root().join("fixtures/smbitpros.xml")).expect("seed fixture");
+        let feed = kb_parse::parse(&bytes, &kb_parse::ParseOptions::default()).expect("parse");
+        let lock = WriteLock::acquire(dir.path(), Duration::from_secs(1)).expect("lock");
+        let kb = Kb::open_or_create(dir.path(), &lock).expect("create kb");
+        let mut w = kb.writer(&lock).expect("writer");
+        for item in &feed.items {
+            w.upsert(&kb_clean::to_article("smbitpros", item))
+                .expect("upsert");
+        }
+        w.commit().expect("commit");
+        kb.reload().expect("reload");
+        (dir, kb)
+    })
+    .1
+}

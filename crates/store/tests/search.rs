@@ -1,0 +1,180 @@
+//! The search contract beyond the judged relevance set: paging, snippets and their highlights,
+//! facets, related articles, and hostile queries (issue 6).
+
+mod common;
+
+use kb_store::{SearchRequest, StoreError};
+
+fn search(q: &str) -> kb_store::SearchResults {
+    let mut req = SearchRequest::new(q);
+    req.limit = 100;
+    common::seed_kb().search(&req).expect("search")
+}
+
+/// The highlighted words of every hit's snippet, lowercased.
+fn highlighted(res: &kb_store::SearchResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in &res.hits {
+        let chars: Vec<char> = h.snippet.chars().collect();
+        for r in &h.highlights {
+            out.push(
+                chars[r.start..r.end]
+                    .iter()
+                    .collect::<String>()
+                    .to_lowercase(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn paging_walks_the_same_ranking_and_total_is_exact() {
+    let kb = common::seed_kb();
+    let all = search("managed");
+    assert_eq!(all.total, 10);
+    let mut paged = Vec::new();
+    for offset in (0..10).step_by(3) {
+        let mut req = SearchRequest::new("managed");
+        req.limit = 3;
+        req.offset = offset;
+        let page = kb.search(&req).expect("page");
+        assert_eq!(
+            page.total, 10,
+            "total is the whole matching set on every page"
+        );
+        paged.extend(page.hits.into_iter().map(|h| h.id));
+    }
+    let ids: Vec<String> = all.hits.into_iter().map(|h| h.id).collect();
+    assert_eq!(paged, ids);
+    let mut past = SearchRequest::new("managed");
+    past.offset = 50;
+    let past = kb.search(&past).expect("past the end");
+    assert_eq!((past.total, past.hits.len()), (10, 0));
+}
+
+#[test]
+fn snippets_highlight_the_matched_words() {
+    let res = search("first position");
+    let hit = &res.hits[0];
+    assert!(!hit.highlights.is_empty(), "{hit:?}");
+    let words = highlighted(&res);
+    // Stemming conflates "position" with "positive" (both `posit`): highlighted alike.
+    assert!(
+        words.iter().all(|w| w == "first" || w.starts_with("posit")),
+        "{words:?}"
+    );
+    assert!(words.iter().any(|w| w == "position"), "{words:?}");
+    // One line, even though the body has one paragraph per line.
+    assert!(!hit.snippet.contains('\n'));
+}
+
+#[test]
+fn snippets_highlight_stemmed_prefix_and_fuzzy_matches() {
+    let words = highlighted(&search("referrals"));
+    assert!(words.contains(&"referral".to_string()), "{words:?}");
+    let words = highlighted(&search("onboard*"));
+    assert!(
+        words.iter().any(|w| w.starts_with("onboarding")),
+        "{words:?}"
+    );
+    let words = highlighted(&search("referal~"));
+    assert!(words.iter().any(|w| w.starts_with("referral")), "{words:?}");
+}
+
+#[test]
+fn excluded_words_are_not_highlighted() {
+    let words = highlighted(&search("customers -killer"));
+    assert!(!words.is_empty());
+    assert!(!words.iter().any(|w| w == "killer"), "{words:?}");
+}
+
+#[test]
+fn facets_count_the_whole_matching_set() {
+    let mut req = SearchRequest::new("referrals");
+    req.limit = 1;
+    req.facets = true;
+    let res = common::seed_kb().search(&req).expect("search");
+    let f = res.facets.expect("facets asked for");
+    let count = |list: &[kb_store::FacetCount], name: &str| {
+        list.iter().find(|c| c.name == name).map(|c| c.count)
+    };
+    // Counted over every match, not just the one hit shown.
+    assert_eq!(res.hits.len(), 1);
+    assert_eq!(count(&f.authors, "Mike"), Some(res.total as u64));
+    assert_eq!(count(&f.feeds, "smbitpros"), Some(res.total as u64));
+    assert_eq!(count(&f.years, "2010"), Some(res.total as u64));
+    assert_eq!(count(&f.categories, "Selling Managed Services"), Some(1));
+    // "MSP" is on every article.
+    assert_eq!(
+        f.categories.first().map(|c| c.count),
+        Some(res.total as u64)
+    );
+}
+
+#[test]
+fn related_finds_other_articles_not_itself() {
+    let kb = common::seed_kb();
+    let gain = &search("title:\"gain first position\"").hits[0];
+    let res = kb.related(&gain.id, 3, 0).expect("related");
+    assert_eq!(res.hits.len(), 3);
+    assert!((1..=9).contains(&res.total), "{}", res.total);
+    assert!(res.hits.iter().all(|h| h.id != gain.id));
+    assert!(res.hits.iter().all(|h| !h.snippet.is_empty()));
+    // The other "first position" article is the closest.
+    assert_eq!(
+        res.hits[0].title,
+        "Build a solid foundation with new managed services clients"
+    );
+    // A unique id prefix works, an unknown id is the usual error.
+    assert_eq!(
+        kb.related(&gain.id[..6], 3, 0).expect("prefix").hits,
+        res.hits
+    );
+    assert!(matches!(
+        kb.related("0000000000", 3, 0),
+        Err(StoreError::UnknownArticle(_))
+    ));
+}
+
+#[test]
+fn hostile_queries_give_errors_or_results_never_panics() {
+    let kb = common::seed_kb();
+    for q in [
+        "\"",
+        "(",
+        ")",
+        "-",
+        "--",
+        "*",
+        "~",
+        "OR",
+        "NOT",
+        "AND AND",
+        "title:",
+        "published:[",
+        "published:[* TO *]",
+        "published:[* TO *] -yoda",
+        "a\u{0}b",
+        "🙂",
+        "((a)",
+        "\"a\"~99999",
+        ":",
+        "title:title:x",
+        "author:\"\"",
+        "feed:*x",
+        "x~0",
+        "[[[",
+        "]",
+        "C++",
+        "e-mail*",
+        "isn't~",
+        "ünïcödé~2",
+    ] {
+        match kb.search(&SearchRequest::new(q)) {
+            Ok(_) => {}
+            Err(StoreError::BadQuery(msg)) => assert!(msg.contains("column"), "{q:?}: {msg}"),
+            Err(e) => panic!("{q:?}: unexpected error {e}"),
+        }
+    }
+}
