@@ -5,9 +5,11 @@
 //! missing `updated` into 1970, only knows the 1.0 names, and matches element names literally
 //! (`<atom:feed>` is refused). Mapping, following RFC 4287:
 //!
-//! - text constructs (§3.1): `type="text"` is escaped to HTML so the cleaner sees text;
-//!   `html` is passed on as published; `xhtml` passes the markup inside the wrapping `div`.
-//!   Atom 0.3 `mode="escaped"` is html, `mode="xml"` is markup, `mode="base64"` is skipped.
+//! - text constructs (§3.1), titles too: `type="text"` is escaped to HTML so the cleaner sees
+//!   text; `html` is passed on as published; `xhtml` passes the markup inside the wrapping `div`.
+//!   Atom 0.3 `mode="escaped"` is html, `mode="xml"` is markup. Base64 (0.3 `mode="base64"`;
+//!   §4.1.3.3: a MIME type neither XML nor `text/*`) is decoded; if that gives no UTF-8 text
+//!   (an image, say) content is skipped with a warning and a title is kept as published.
 //! - `link` (§4.2.7): `rel="alternate"` (or no rel) is the item link, text/html preferred;
 //!   `rel="replies"` (RFC 4685) gives the comments feed/page and `thr:count`; `rel="prev-archive"`
 //!   on the feed is the RFC 5005 archive link. Relative hrefs resolve against `xml:base` in scope.
@@ -56,14 +58,14 @@ pub(crate) fn read(
     let links: Vec<&Element> = root.all(A, "link").collect();
     Ok(ParsedFeed {
         format: FeedFormat::Atom,
-        title: root
-            .first(A, "title")
-            .map(|t| text_construct(t, Kind::Title)),
-        link: alternate(&links).map(|href| resolve(base.as_ref(), href)),
+        title: root.first(A, "title").map(text_construct),
+        link: alternate(&links)
+            .and_then(href)
+            .map(|h| resolve(base.as_ref(), &h)),
         description: root
             .first(A, "subtitle")
             .or_else(|| root.first(A, "tagline"))
-            .map(|t| text_construct(t, Kind::Title)),
+            .map(text_construct),
         language: root
             .attr("xml:lang")
             .map(str::to_owned)
@@ -89,7 +91,7 @@ fn to_item(
     let links: Vec<&Element> = entry.all(A, "link").collect();
     let link_href = |l: &Element| {
         let own = with_base(base.clone(), l);
-        l.attr("href").map(|h| resolve(own.as_ref(), h))
+        href(l).map(|h| resolve(own.as_ref(), &h))
     };
     let replies: Vec<&Element> = links
         .iter()
@@ -155,15 +157,8 @@ fn to_item(
         id: String::new(),
         guid: entry.first(A, "id").map(Element::text),
         guid_is_permalink: false,
-        title: entry
-            .first(A, "title")
-            .map(|t| text_construct(t, Kind::Title)),
-        link: alternate(&links).and_then(|href| {
-            links
-                .iter()
-                .find(|l| l.attr("href") == Some(href))
-                .and_then(|l| link_href(l))
-        }),
+        title: entry.first(A, "title").map(text_construct),
+        link: alternate(&links).and_then(link_href),
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         categories,
         published,
@@ -172,27 +167,43 @@ fn to_item(
         comments_feed: replies_of(false)
             .or_else(|| entry.first(WFW, "commentRss").map(Element::text)),
         comments_count,
-        summary_html: entry
-            .first(A, "summary")
-            .map(|s| text_construct(s, Kind::Html)),
+        summary_html: entry.first(A, "summary").map(text_construct),
         content_html: content
             .filter(|c| c.attr("src").is_none())
             .and_then(|c| content_html(c, position, warnings)),
-        base_url: base.map(|b| b.to_string()),
+        // XML Base §4.2: an xml:base on <content> or <summary> applies to the HTML inside it,
+        // and that HTML is what base_url resolves: the content, else the summary (found by the
+        // golden fixture urls-xml-base).
+        base_url: content
+            .filter(|c| c.attr("src").is_none())
+            .or_else(|| entry.first(A, "summary"))
+            .map_or(base.clone(), |body| with_base(base.clone(), body))
+            .map(|b| b.to_string()),
     }
 }
 
-/// The href of the alternate link: `rel="alternate"` or no rel (RFC 4287 §4.2.7.2), HTML first.
-fn alternate<'a>(links: &[&'a Element]) -> Option<&'a str> {
-    let alternates: Vec<&&Element> = links
+/// The alternate link: `rel="alternate"` or no rel (RFC 4287 §4.2.7.2), HTML first; links
+/// without a URL are passed over.
+fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
+    let alternates: Vec<&Element> = links
         .iter()
-        .filter(|l| matches!(l.attr("rel"), None | Some("alternate")))
+        .copied()
+        .filter(|l| matches!(l.attr("rel"), None | Some("alternate")) && href(l).is_some())
         .collect();
     alternates
         .iter()
         .find(|l| l.attr("type").is_none_or(|t| t.contains("html")))
         .or(alternates.first())
-        .and_then(|l| l.attr("href"))
+        .copied()
+}
+
+/// A link's URL: `href` (RFC 4287 §4.2.7.1), else the element's text, where some feeds put it
+/// (feedparser reads it there too).
+fn href(link: &Element) -> Option<String> {
+    match link.attr("href") {
+        Some(h) => Some(h.to_owned()),
+        None => Some(link.text().trim().to_owned()).filter(|t| !t.is_empty()),
+    }
 }
 
 /// Author names (`author/name`; Atom 0.3 too), falling back to the email when unnamed.
@@ -217,16 +228,12 @@ fn with_base(base: Option<Url>, el: &Element) -> Option<Url> {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Titles: text stays text, html stays html for the cleaner to strip.
-    Title,
-    /// Bodies: text is escaped to HTML.
-    Html,
-}
-
-/// The value of a text construct (RFC 4287 §3.1, Atom 0.3 `mode`).
-fn text_construct(el: &Element, kind: Kind) -> String {
+/// The value of a text construct (RFC 4287 §3.1, Atom 0.3 `mode`), always as HTML: titles
+/// included, because the cleaner reads every title as HTML (`clean_inline` strips tags and
+/// decodes entities). A `type="text"` title `a &lt;b&gt; c` is the literal text `a <b> c`;
+/// passed on unescaped, the cleaner would strip `<b>` as a tag (found by the golden fixture
+/// atom-10-text-constructs).
+fn text_construct(el: &Element) -> String {
     let ty = el.attr("type").unwrap_or("text").to_ascii_lowercase();
     let mode = el.attr("mode").unwrap_or("").to_ascii_lowercase();
     let is_markup = ty == "xhtml" || ty == "application/xhtml+xml" || mode == "xml";
@@ -240,9 +247,12 @@ fn text_construct(el: &Element, kind: Kind) -> String {
             _ => el.inner_markup(),
         };
     }
-    let text = el.text();
+    let mut text = el.text();
+    if is_base64(el) {
+        text = decode_base64(&text).unwrap_or(text);
+    }
     let is_html = ty == "html" || ty == "text/html" || mode == "escaped" || is_markup;
-    if is_html || kind == Kind::Title {
+    if is_html {
         text
     } else {
         quick_xml::escape::escape(text.as_str()).into_owned()
@@ -250,14 +260,36 @@ fn text_construct(el: &Element, kind: Kind) -> String {
 }
 
 fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Option<String> {
-    if el
-        .attr("mode")
-        .is_some_and(|m| m.eq_ignore_ascii_case("base64"))
-    {
+    if is_base64(el) && decode_base64(&el.text()).is_none() {
+        let ty = el.attr("type").unwrap_or("");
         warnings.push(format!(
-            "entry {position}: base64 content (Atom 0.3 mode=\"base64\") skipped"
+            "entry {position}: base64 content of type {ty:?} is not text, skipped"
         ));
         return None;
     }
-    Some(text_construct(el, Kind::Html))
+    Some(text_construct(el))
+}
+
+/// Whether a text construct carries Base64: Atom 0.3 `mode="base64"`, or RFC 4287 §4.1.3.3
+/// ("if the value of type ... does not begin with text/ ... [and is not] an XML media type,
+/// the content MUST be a valid Base64 encoding").
+fn is_base64(el: &Element) -> bool {
+    let ty = el.attr("type").unwrap_or("").to_ascii_lowercase();
+    let is_xml = ty.ends_with("/xml") || ty.ends_with("+xml");
+    el.attr("mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("base64"))
+        || (ty.contains('/') && !ty.starts_with("text/") && !is_xml)
+}
+
+/// Base64 (whitespace and missing padding tolerated) that decodes to UTF-8 text; `None` for
+/// invalid Base64 or binary data, which kb cannot show.
+fn decode_base64(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let compact: String = text.split_ascii_whitespace().collect();
+    String::from_utf8(LENIENT.decode(compact).ok()?).ok()
 }

@@ -2,7 +2,10 @@
 //!
 //! Precedence follows RFC 7303 §3.2 (and XML 1.0 Appendix F): a byte order mark wins; then the
 //! `charset` parameter of the HTTP `Content-Type`; then the XML declaration's `encoding`; then
-//! UTF-8, the XML default (and the only encoding JSON Feed allows, RFC 8259 §8.1).
+//! UTF-8, the XML default (and the only encoding JSON Feed allows, RFC 8259 §8.1). When
+//! nothing names a charset and the bytes are plainly not UTF-8 (more invalid sequences than
+//! valid multi-byte characters), the publisher used a legacy encoding and forgot to say so:
+//! `chardetng` (the detector Firefox uses) guesses it, with a warning.
 //! A declaration that cannot be right (UTF-16 declared in a document whose bytes are plainly
 //! 8-bit) or a label nobody knows is ignored with a warning. Bytes invalid in the chosen
 //! encoding become U+FFFD with a warning: a feed with one bad byte is still a feed.
@@ -50,6 +53,8 @@ pub(crate) fn decode(
     // 2. HTTP charset, 3. XML declaration.
     let http = content_type.and_then(charset_param).map(str::to_owned);
     let declared = declared_encoding(bytes, sniffed);
+    // An unknown or implausible label still says the publisher chose an encoding: no guessing.
+    let undeclared = http.is_none() && declared.is_none();
     for (source, label) in [("HTTP charset", http), ("XML declaration", declared)] {
         let Some(label) = label else { continue };
         match Encoding::for_label(label.trim().as_bytes()) {
@@ -73,13 +78,38 @@ pub(crate) fn decode(
         }
     }
 
-    // 4. Defaults: what the first bytes show, else UTF-8.
+    // 4. Defaults: what the first bytes show, else UTF-8, else a detector's guess.
     let fallback = match sniffed {
         Sniffed::Utf16Be => UTF_16BE,
         Sniffed::Utf16Le => UTF_16LE,
+        _ if undeclared && is_legacy_8bit(bytes) => {
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            detector.feed(bytes, true);
+            let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+            warnings.push(format!(
+                "no character set declared and the bytes are not UTF-8; decoded as {}, a guess",
+                guess.name()
+            ));
+            guess
+        }
         _ => UTF_8,
     };
     decode_with(fallback, bytes, warnings)
+}
+
+/// Bytes that are not UTF-8: more invalid sequences than valid multi-byte characters. Legacy
+/// double-byte text (EUC-KR, Shift_JIS) forms a few valid UTF-8 sequences by chance, so a
+/// single valid one proves nothing; but a UTF-8 document with a few corrupt bytes has far more
+/// valid characters than errors, and stays UTF-8 (the bad bytes become U+FFFD) rather than
+/// being turned into mojibake by a guess.
+fn is_legacy_8bit(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    invalid > valid
 }
 
 fn sniff(bytes: &[u8]) -> Sniffed {

@@ -9,7 +9,12 @@ pub(crate) enum Detected<'a> {
     Json,
     /// An XML feed; `body` starts at the first markup after any leading garbage and the XML
     /// declaration (the text is already decoded, so the declared encoding must not be re-read).
-    Xml { format: FeedFormat, body: &'a str },
+    Xml {
+        format: FeedFormat,
+        body: &'a str,
+        /// Whatever came before the first `<` (a PHP warning, a stray byte), skipped.
+        skipped: &'a str,
+    },
 }
 
 /// Detect the format of a decoded document.
@@ -32,7 +37,11 @@ pub(crate) fn detect(text: &str) -> Result<Detected<'_>, ParseError> {
         "feed" => FeedFormat::Atom,
         _ => return Err(ParseError::NotAFeed(format!("root element <{root}>"))),
     };
-    Ok(Detected::Xml { format, body })
+    Ok(Detected::Xml {
+        format,
+        body,
+        skipped: &text[..start],
+    })
 }
 
 /// The name of the first element, skipping comments, processing instructions and doctype.

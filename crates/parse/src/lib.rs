@@ -89,7 +89,19 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
     let text = decode::decode(bytes, opts.content_type.as_deref(), &mut warnings);
     let feed = match detect::detect(&text)? {
         detect::Detected::Json => json_feed::read(&text, warnings).map_err(ParseError::NotAFeed)?,
-        detect::Detected::Xml { format, body } => {
+        detect::Detected::Xml {
+            format,
+            body,
+            skipped,
+        } => {
+            // Issue 5.3: what is skipped is reported, never silent. Leading whitespace is not
+            // worth a warning (XML forbids it before the declaration, but it loses nothing).
+            if !skipped.trim().is_empty() {
+                warnings.push(format!(
+                    "{} bytes of text before the first tag skipped",
+                    skipped.len()
+                ));
+            }
             let doc = wellform::wellform(body, opts, &mut warnings)?;
             let read = match format {
                 FeedFormat::Atom => atom::read(&doc.xml, opts.source_url.as_deref(), warnings),

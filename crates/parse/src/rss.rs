@@ -3,9 +3,10 @@
 //! The `rss` crate reads the elements of the RSS 2.0 specification
 //! (<https://www.rssboard.org/rss-specification>) and keeps every namespaced element as an
 //! extension; this adapter picks the modules feeds use: `content:encoded` (RSS content module),
-//! Dublin Core (`dc:creator`, `dc:date`, `dc:subject`), `wfw:commentRss` (Well-Formed Web
-//! CommentAPI), `slash:comments` (Slash module), and Atom's `atom:link rel="prev-archive"`
-//! (RFC 5005) and `atom:updated`.
+//! Dublin Core (`dc:creator`, `dc:date`, `dc:subject`, `dc:title`), Media RSS (`media:title`,
+//! `media:category`), `wfw:commentRss` (Well-Formed Web CommentAPI), `slash:comments` (Slash
+//! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005) and `atom:updated`.
+//! Items straight under `<rss>` with no `<channel>` are read as the channel's.
 //! The raw `rss` types never leave this module.
 
 use ::rss::extension::{Extension, ExtensionMap};
@@ -19,6 +20,14 @@ const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const WFW_NS: &str = "http://wellformedweb.org/CommentAPI/";
 const DCTERMS_NS: &str = "http://purl.org/dc/terms/";
 const SLASH_NS: &str = "http://purl.org/rss/1.0/modules/slash/";
+const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
+/// Apple's podcast namespace; feeds capitalise it both ways (`DTDs/Podcast`, `dtds/podcast`).
+const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+/// Media RSS (<https://www.rssboard.org/media-rss>); feeds write it with and without the slash.
+const MEDIA_NS: [&str; 2] = [
+    "http://search.yahoo.com/mrss/",
+    "http://search.yahoo.com/mrss",
+];
 
 /// Read a well-formed RSS or RDF document. `Err` carries the `rss` crate's reason.
 pub(crate) fn read(
@@ -27,10 +36,20 @@ pub(crate) fn read(
     warnings: Vec<String>,
 ) -> Result<ParsedFeed, String> {
     match Channel::read_from(xml.as_bytes()) {
-        Ok(channel) => Ok(to_feed(&channel, format, warnings)),
+        Ok(channel) => Ok(with_dropped(to_feed(&channel, format, warnings), xml)),
         // A root with no channel (`<rss></rss>`) is an empty feed, not a broken one.
         Err(::rss::Error::Eof) if !xml.contains("<channel") => {
             let mut warnings = warnings;
+            // Items straight under the root (`<rss><item>…</item></rss>`, as in feedparser's
+            // suite) are read as the channel's, like feedparser does.
+            let wrapped = xml
+                .contains("<item")
+                .then(|| wrap_in_channel(xml))
+                .flatten();
+            if let Some(Ok(channel)) = wrapped.map(|w| Channel::read_from(w.as_bytes())) {
+                warnings.push("no <channel> element: items read from the root".into());
+                return Ok(with_dropped(to_feed(&channel, format, warnings), xml));
+            }
             warnings.push("no <channel> element: the feed is empty".into());
             Ok(ParsedFeed {
                 format,
@@ -44,6 +63,148 @@ pub(crate) fn read(
             })
         }
         Err(err) => Err(format!("rss: {err}")),
+    }
+}
+
+/// The document with the root element's content wrapped in `<channel>`, or `None` when it
+/// has no root with content. The input has been through `wellform`, so it is well-formed.
+fn wrap_in_channel(xml: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0usize;
+    let mut open_end = None;
+    loop {
+        let before = usize::try_from(reader.buffer_position()).ok()?;
+        match reader.read_event().ok()? {
+            Event::Start(_) => {
+                depth += 1;
+                if depth == 1 {
+                    open_end = Some(usize::try_from(reader.buffer_position()).ok()?);
+                }
+            }
+            Event::End(_) => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    let open_end = open_end?;
+                    let (head, rest) = xml.split_at_checked(open_end)?;
+                    let (body, tail) = rest.split_at_checked(before.checked_sub(open_end)?)?;
+                    return Some(format!("{head}<channel>{body}</channel>{tail}"));
+                }
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// What the `rss` crate drops from one item: it turns the Dublin Core and iTunes namespaces
+/// into fixed structs and discards their names it does not list.
+#[derive(Default)]
+struct Dropped {
+    /// `dc:author`: not a Dublin Core element, but written by feeds meaning `dc:creator`.
+    authors: Vec<String>,
+    /// Item-level `itunes:category text="..."`, nested ones included (Apple defines them on
+    /// the channel; podcast feeds put them on episodes too).
+    categories: Vec<String>,
+}
+
+/// Add what the `rss` crate dropped (see [`Dropped`]) to the feed's items: `dc:author` as the
+/// author when the item has none, iTunes categories after the others. A second, streaming
+/// pass over the document, taken only when it mentions those elements; when its item count
+/// differs from the crate's, the items cannot be paired and nothing is added.
+fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
+    if !(xml.contains(":author") || xml.contains(":category")) {
+        return feed;
+    }
+    let Some(dropped) = scan_dropped(xml).filter(|d| d.len() == feed.items.len()) else {
+        return feed;
+    };
+    for (item, dropped) in feed.items.iter_mut().zip(dropped) {
+        if item.author.is_none() && !dropped.authors.is_empty() {
+            item.author = Some(display_name(&dropped.authors.join(", ")));
+        }
+        item.categories.extend(dropped.categories);
+    }
+    feed
+}
+
+/// One [`Dropped`] per `item` element (outermost items only, in document order); `None` if
+/// the document cannot be read (it has been through `wellform`, so that is not expected).
+fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
+    use quick_xml::events::Event;
+    use quick_xml::name::ResolveResult;
+    let mut reader = quick_xml::NsReader::from_str(xml);
+    let mut items: Vec<Dropped> = Vec::new();
+    let mut depth = 0usize;
+    // Depth of the open item, and the text of an open dc:author inside it.
+    let mut item_depth: Option<usize> = None;
+    let mut author: Option<String> = None;
+    loop {
+        let (ns, event) = reader.read_resolved_event().ok()?;
+        let ns = match ns {
+            ResolveResult::Bound(ns) => Some(ns.into_inner()),
+            _ => None,
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_start = matches!(event, Event::Start(_));
+                depth += usize::from(is_start);
+                let local = e.local_name();
+                match (item_depth, local.into_inner()) {
+                    (None, "item") if is_start => {
+                        items.push(Dropped::default());
+                        item_depth = Some(depth);
+                    }
+                    (Some(_), "author") if is_start && ns == Some(DC_NS) => {
+                        author = Some(String::new());
+                    }
+                    (Some(_), "category")
+                        if ns.is_some_and(|n| n.eq_ignore_ascii_case(ITUNES_NS)) =>
+                    {
+                        let text = e.try_get_attribute("text").ok().flatten().and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        });
+                        if let (Some(text), Some(item)) = (text, items.last_mut()) {
+                            item.categories.push(text);
+                        }
+                    }
+                    (None, "item") => items.push(Dropped::default()),
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                if let Some(a) = author.as_mut() {
+                    a.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) => {
+                if let Some(a) = author.as_mut() {
+                    a.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(a) = author.as_mut() {
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => a.push(c),
+                        _ => a.push_str(quick_xml::escape::resolve_xml_entity(&r).unwrap_or("")),
+                    }
+                }
+            }
+            Event::End(_) => {
+                if let (Some(a), Some(item)) = (author.take(), items.last_mut()) {
+                    item.authors.push(a.trim().to_owned());
+                    item.authors.retain(|a| !a.is_empty());
+                }
+                if item_depth == Some(depth) {
+                    item_depth = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => return Some(items),
+            _ => {}
+        }
     }
 }
 
@@ -106,6 +267,13 @@ fn to_item(
     if let Some(dc) = dc {
         categories.extend(dc.subjects().iter().cloned());
     }
+    // Media RSS: `media:category` holds a term (its `label` is a display form of the same).
+    categories.extend(
+        MEDIA_NS
+            .iter()
+            .flat_map(|media| extensions(item.extensions(), ns, media, "category"))
+            .filter_map(|c| c.value.clone()),
+    );
 
     let mut date = |field: &str, raw: Option<String>| {
         let raw = raw?;
@@ -153,7 +321,16 @@ fn to_item(
         id: String::new(),
         guid,
         guid_is_permalink,
-        title: item.title().map(str::to_owned),
+        // Without `title`, an item is often named by `dc:title` (RSS 1.0 habits) or, in
+        // video and podcast feeds, `media:title`; feedparser falls back the same way.
+        title: non_empty(item.title())
+            .or_else(|| dc_first(|dc| dc.titles()))
+            .or_else(|| {
+                MEDIA_NS
+                    .iter()
+                    .find_map(|media| extension_value(item.extensions(), ns, media, "title"))
+            })
+            .or_else(|| item.title().map(str::to_owned)),
         link,
         author,
         categories,

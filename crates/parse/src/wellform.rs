@@ -14,7 +14,10 @@
 //!   (HTML5 named character references, as publishers meant them); a misnested end tag closes
 //!   the elements left open inside it; a stray end tag is dropped; a document that ends early
 //!   (truncated, or a syntax error quick-xml cannot read past) is cut back to its last complete
-//!   item, and the open elements are closed.
+//!   item, and the open elements are closed; HTML written unescaped inside an RSS `title`,
+//!   `description` or `content:encoded` ("naked" markup) is escaped, so it reaches the cleaner
+//!   as the HTML the publisher meant instead of being dropped as unknown child elements by
+//!   the `rss` crate (found by the golden fixture malformed-unescaped-html).
 //!
 //! The output is a well-formed UTF-8 document without XML declaration (the text is already
 //! decoded), at most a small constant factor larger than the input (an escaped `&` grows by
@@ -54,12 +57,19 @@ pub(crate) fn wellform(
         skip_from_depth: None,
         root_closed: false,
         entity_counts: BTreeMap::new(),
+        naked_from: None,
+        naked_counts: BTreeMap::new(),
         max_depth: opts.max_depth,
         max_items: opts.max_items,
         warnings,
     };
     let cut_short = walk.run(&escaped)?;
     walk.report_entities();
+    for (name, n) in std::mem::take(&mut walk.naked_counts) {
+        walk.warnings.push(format!(
+            "HTML markup inside <{name}> was not escaped; read as HTML ({n}x)"
+        ));
+    }
     Ok(Wellformed {
         xml: walk.out,
         cut_short,
@@ -87,6 +97,11 @@ struct Walk<'w> {
     skip_from_depth: Option<usize>,
     root_closed: bool,
     entity_counts: BTreeMap<(EntityFate, String), usize>,
+    /// Inside naked markup: the depth of its outermost element, whose tags (and those of
+    /// everything inside it) are written escaped, as text of the enclosing RSS element.
+    naked_from: Option<usize>,
+    /// Naked markup seen, per enclosing element name, for one warning each.
+    naked_counts: BTreeMap<String, usize>,
     max_depth: usize,
     max_items: usize,
     warnings: &'w mut Vec<String>,
@@ -199,8 +214,16 @@ impl Walk<'_> {
             }
             return Ok(());
         }
+        if self.naked_from.is_none()
+            && let Some(holder) = self.text_holder()
+        {
+            *self.naked_counts.entry(holder).or_default() += 1;
+            self.naked_from = Some(depth);
+        }
+        let naked = self.naked_from.is_some();
         let local = name.rsplit(':').next().unwrap_or(&name);
-        let is_item = matches!(local, "item" | "entry") && self.open_item.is_none();
+        // An `<item>` inside naked markup is HTML text, not a feed item.
+        let is_item = !naked && matches!(local, "item" | "entry") && self.open_item.is_none();
         if is_item {
             self.items += 1;
             if self.items > self.max_items {
@@ -227,9 +250,14 @@ impl Walk<'_> {
                     .insert(prefix.to_owned(), attr.value.to_string());
             }
         }
-        let written = self.canonical_name(&name);
-        self.out.push('<');
-        self.out.push_str(&written);
+        // Naked markup keeps its names as published: it is HTML, not RSS.
+        let written = if naked {
+            name.clone()
+        } else {
+            self.canonical_name(&name)
+        };
+        let mut tag = String::from("<");
+        tag.push_str(&written);
         let mut seen: Vec<String> = Vec::new();
         // `html_attributes` tolerates unquoted and valueless attributes.
         for attr in start.html_attributes().with_checks(false) {
@@ -247,16 +275,23 @@ impl Walk<'_> {
             let raw = attr.value.to_string();
             let value = self.unescape_lenient(&raw);
             // Writing to a String cannot fail.
-            let _ = write!(self.out, " {key}=\"{}\"", escape(value.as_str()));
+            let _ = write!(tag, " {key}=\"{}\"", escape(value.as_str()));
             seen.push(key);
         }
+        tag.push_str(if empty { "/>" } else { ">" });
+        if naked {
+            self.out.push_str(&escape(tag.as_str()));
+        } else {
+            self.out.push_str(&tag);
+        }
         if empty {
-            self.out.push_str("/>");
+            if self.naked_from == Some(depth) {
+                self.naked_from = None;
+            }
             if self.stack.is_empty() {
                 self.root_closed = true;
             }
         } else {
-            self.out.push('>');
             self.stack.push((name, written));
         }
         Ok(())
@@ -287,11 +322,21 @@ impl Walk<'_> {
         match self.skip_from_depth {
             Some(skip) if depth > skip => {}
             Some(_) => self.skip_from_depth = None,
-            None => {
-                self.out.push_str("</");
-                self.out.push_str(&written);
-                self.out.push('>');
-            }
+            None => match self.naked_from {
+                Some(naked) if depth >= naked => {
+                    self.out.push_str("&lt;/");
+                    self.out.push_str(&escape(written.as_str()));
+                    self.out.push_str("&gt;");
+                    if depth == naked {
+                        self.naked_from = None;
+                    }
+                }
+                _ => {
+                    self.out.push_str("</");
+                    self.out.push_str(&written);
+                    self.out.push('>');
+                }
+            },
         }
         if self
             .open_item
@@ -316,9 +361,29 @@ impl Walk<'_> {
             self.stack.truncate(depth - 1);
         }
         self.skip_from_depth = None;
+        if self
+            .naked_from
+            .is_some_and(|naked| naked > self.stack.len())
+        {
+            self.naked_from = None;
+        }
         while !self.stack.is_empty() {
             self.pop_and_close();
         }
+    }
+
+    /// The innermost open element, when it is an RSS element whose content is text or escaped
+    /// HTML (a `title`, `description` or `content:encoded` of an item or the channel): a start
+    /// tag inside it is naked HTML. Atom's parents are `entry`/`feed`, so Atom, which keeps
+    /// naked markup itself (atom.rs), never matches.
+    fn text_holder(&self) -> Option<String> {
+        let [.., (_, parent), (_, holder)] = self.stack.as_slice() else {
+            return None;
+        };
+        let parent = parent.rsplit(':').next().unwrap_or(parent);
+        (matches!(parent, "item" | "channel")
+            && matches!(holder.as_str(), "title" | "description" | "content:encoded"))
+        .then(|| holder.clone())
     }
 
     /// The name the `rss` crate understands. It matches names literally ("item",
