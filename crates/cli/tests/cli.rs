@@ -599,3 +599,25 @@ fn index_and_config_flags_and_env() {
     );
     assert!(env.path().join("index/kb.json").exists());
 }
+
+#[test]
+fn a_user_noise_rule_in_the_config_applies_without_a_rebuild() {
+    let env = Env::new();
+    let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>http://e.com/</link>\
+        <item><title>Post</title><link>http://e.com/a</link>\
+        <description><![CDATA[<p>Keep this.</p><div class=\"newsletter\"><p>Subscribe now!</p></div>]]></description>\
+        </item></channel></rss>";
+    std::fs::write(env.path().join("f.xml"), feed).unwrap();
+    let before = env.json(&["parse", "f.xml", "--json"]);
+    assert!(before["items"][0]["text"].as_str().unwrap().contains("Subscribe now!"));
+    let cfg = std::fs::read_to_string(env.path().join("kb.toml")).unwrap();
+    let with_rule = format!(
+        "{cfg}\n[[clean.rules]]\nname = \"newsletter\"\nselector = \"div.newsletter\"\nreason = \"signup box\"\n"
+    );
+    std::fs::write(env.path().join("kb.toml"), &with_rule).unwrap();
+    let after = env.json(&["parse", "f.xml", "--json"]);
+    assert_eq!(after["items"][0]["text"], "Keep this.");
+    let broken = with_rule.replace("div.newsletter", "div[[[");
+    std::fs::write(env.path().join("kb.toml"), broken).unwrap();
+    assert_one_line_error(&env.kb(&["parse", "f.xml", "--json"]), 1, "newsletter");
+}
