@@ -201,13 +201,20 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), StoreError> {
         .map_err(|e| StoreError::io("creating a temporary file in", dir, e))?;
     tmp.write_all(data)
         .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| StoreError::io("writing", path, e))?;
+        .map_err(|e| StoreError::io("writing", path, bare(e)))?;
     tmp.persist(path)
-        .map_err(|e| StoreError::io("replacing", path, e.error))?;
+        .map_err(|e| StoreError::io("replacing", path, bare(e.error)))?;
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The OS error without tempfile's "at path <temporary name>" decoration: the message names
+/// the real file already.
+fn bare(e: std::io::Error) -> std::io::Error {
+    e.raw_os_error()
+        .map_or(e, std::io::Error::from_raw_os_error)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

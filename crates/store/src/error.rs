@@ -6,14 +6,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A filesystem operation failed.
-    #[error("{action} {path}: {source}")]
+    // The OS error is part of the message and deliberately not a `source`: the CLI prints the
+    // whole chain on one line, and would print it twice.
+    #[error("{action} {path}: {error}")]
     Io {
         /// What kb was doing ("reading", "creating", ...).
         action: &'static str,
         /// The file or directory involved.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The directory holds no knowledge base yet.
     #[error("no knowledge base at {0} yet: run `kb sync` first")]
@@ -83,9 +85,19 @@ pub enum StoreError {
     /// The query could not be parsed.
     #[error("bad query: {0}")]
     BadQuery(String),
-    /// Tantivy failed in a way not covered above.
-    #[error("index error: {0}")]
-    Index(#[from] tantivy::TantivyError),
+    /// Tantivy failed in a way not covered above: when reading, that is mostly a damaged file.
+    #[error(
+        "index error ({0}): run `kb doctor` to check the knowledge base, `kb reindex` to rebuild its index"
+    )]
+    Index(tantivy::TantivyError),
+}
+
+// By hand rather than `#[from]`: as a `source`, tantivy's message would be printed twice in
+// the one-line error (`{err:#}` prints the chain).
+impl From<tantivy::TantivyError> for StoreError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        StoreError::Index(e)
+    }
 }
 
 impl StoreError {
@@ -97,7 +109,7 @@ impl StoreError {
         StoreError::Io {
             action,
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }

@@ -178,7 +178,11 @@ impl Kb {
 
     /// Open a KB, creating an empty one if the directory holds none. The caller must hold the
     /// write lock, so two processes never create the same KB at once.
-    pub fn open_or_create(dir: &Path, _lock: &WriteLock) -> Result<Kb, StoreError> {
+    pub fn open_or_create(dir: &Path, lock: &WriteLock) -> Result<Kb, StoreError> {
+        // What killed runs left behind (temporary files, an unfinished rebuild) is never live,
+        // and we hold the lock: tidy up, so `kb doctor` after the next sync is clean. Best
+        // effort: a leftover costs only disk space.
+        let _ = crate::doctor::remove_leftovers(dir, lock);
         if read_meta(dir)?.is_none() {
             if has_archive(dir) {
                 return Err(meta_missing(dir));
@@ -333,4 +337,64 @@ pub(crate) fn switch_to(dir: &Path, name: &str) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn index_dir_names_are_only_ours() {
+        assert!(is_index_dir_name("tantivy-1"));
+        assert!(is_index_dir_name("tantivy-42"));
+        for bad in [
+            "tantivy-",
+            "tantivy-1/../..",
+            "../tantivy-1",
+            "/etc",
+            "tantivy--1",
+        ] {
+            assert!(!is_index_dir_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_panic_becomes_a_corrupt_error() {
+        let r: Result<(), StoreError> = guard(Path::new("kb"), "reading", || panic!("bad bytes"));
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("bad bytes") && e.contains("kb doctor"), "{e}");
+    }
+
+    #[test]
+    fn a_lost_kb_json_is_not_replaced_by_an_empty_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).unwrap();
+        Kb::open_or_create(dir.path(), &lock).unwrap();
+        Archive::at(dir.path())
+            .put("f", "src", None, b"<rss/>")
+            .unwrap();
+        fs::remove_file(meta_path(dir.path())).unwrap();
+        for e in [
+            Kb::open(dir.path()).unwrap_err(),
+            Kb::open_or_create(dir.path(), &lock).unwrap_err(),
+        ] {
+            assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+            assert!(e.to_string().contains("kb reindex"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_kb_json_pointing_elsewhere_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            meta_path(dir.path()),
+            r#"{"format": 1, "index_dir": "../elsewhere"}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            Kb::open(dir.path()),
+            Err(StoreError::Corrupt { .. })
+        ));
+    }
 }

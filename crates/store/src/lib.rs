@@ -4,7 +4,8 @@
 //! [`Article`]s (delete term + add, one commit per batch, no commit when nothing changed),
 //! searching ([`SearchRequest`] -> [`SearchResults`] of [`SearchHit`]s), listing, facet counts,
 //! the content-addressed archive of every raw feed document ever fetched ([`Archive`]), the
-//! per-feed fetch state ([`FeedStates`]) and the writer lock that keeps two syncs apart.
+//! per-feed fetch state ([`FeedStates`]), the writer lock that keeps two syncs apart, and the
+//! checks of `kb doctor` ([`diagnose`]).
 //!
 //! Does not own: fetching, parsing or cleaning. `kb reindex` is driven by the CLI: it reads the
 //! archive through this crate, runs parse and clean, and writes a fresh index through this crate.

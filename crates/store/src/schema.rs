@@ -36,6 +36,7 @@ pub(crate) struct Fields {
     pub updated: Field,
     pub facets: Field,
     pub hash: Field,
+    pub idnum: Field,
     pub article: Field,
 }
 
@@ -70,6 +71,9 @@ pub(crate) fn build() -> (Schema, Fields) {
         updated: b.add_date_field("updated", date),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         hash: b.add_text_field("hash", STRING | FAST),
+        // The id as a number: the tie-breaker that makes equal scores (and equal dates) come out
+        // in the same order in every build of the index, so `kb reindex` is reproducible.
+        idnum: b.add_u64_field("idnum", FAST),
         // The whole cleaned article as JSON: one stored copy, read back for show/list/snippets.
         article: b.add_text_field("article", STORED),
     };

@@ -9,7 +9,7 @@ use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::query::{Filters, snippet_terms, text_query, with_filters};
 use crate::{Kb, StoreError};
@@ -189,23 +189,22 @@ impl Kb {
         let limit = req.limit.max(1);
         let page = TopDocs::with_limit(limit).and_offset(req.offset);
         let (scored, total): (Vec<(f32, DocAddress)>, usize) = match req.sort {
-            SortOrder::Relevance => searcher.search(&*query, &(page.order_by_score(), Count))?,
+            SortOrder::Relevance => {
+                let (docs, n) = searcher.search(&*query, &(by_score(page), Count))?;
+                (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
+            }
             SortOrder::Date => {
-                let (docs, n) = searcher.search(
-                    &*query,
-                    &(
-                        page.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
-                        Count,
-                    ),
-                )?;
+                let (docs, n) = searcher.search(&*query, &(by_date(page), Count))?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
             }
         };
         // Built from our own marks rather than `SnippetGenerator::create`, which only sees
         // exact terms: this way prefix and fuzzy matches are highlighted too, and excluded
         // words never are.
+        let terms = snippet_terms(&searcher, self.fields.body, &text.marks)?;
+        let needles: Vec<String> = terms.keys().cloned().collect();
         let snippets = SnippetGenerator::new(
-            snippet_terms(&searcher, self.fields.body, &text.marks)?,
+            terms,
             self.index.tokenizer_for_field(self.fields.body)?,
             self.fields.body,
             req.snippet_chars.max(20),
@@ -216,15 +215,23 @@ impl Kb {
                 break;
             }
             let a = self.article_at(&searcher, addr)?;
-            let snip = snippets.snippet(&a.text);
+            // Tokenizing and stemming a whole body for every hit was most of a search's time
+            // (see crates/bench): look at the passage around the matches only.
+            let (from, to) = focus(&a.text, &needles, FOCUS_BYTES);
+            let window = &a.text[from..to];
+            let snip = snippets.snippet(window);
             let (snippet, highlights) = if snip.fragment().is_empty() {
                 (lead(&a, req.snippet_chars), Vec::new())
             } else {
                 let (text, mut hl) = char_ranges(snip.fragment(), snip.highlighted());
                 // Mark a passage cut out of the middle, so it doesn't read as the start.
                 let range = snip.fragment_range();
-                let before = if range.start > 0 { "…" } else { "" };
-                let after = if range.end < a.text.len() { "…" } else { "" };
+                let before = if from + range.start > 0 { "…" } else { "" };
+                let after = if from + range.end < a.text.len() {
+                    "…"
+                } else {
+                    ""
+                };
                 if !before.is_empty() {
                     for h in &mut hl {
                         h.start += 1;
@@ -287,7 +294,8 @@ impl Kb {
             ),
         ]);
         let page = TopDocs::with_limit(limit.max(1)).and_offset(offset);
-        let (scored, total) = searcher.search(&query, &(page.order_by_score(), Count))?;
+        let (scored, total) = searcher.search(&query, &(by_score(page), Count))?;
+        let scored: Vec<(f32, DocAddress)> = scored.into_iter().map(|((s, _), a)| (s, a)).collect();
         let mut hits = Vec::with_capacity(scored.len());
         if limit > 0 {
             for (score, addr) in scored {
@@ -315,13 +323,7 @@ impl Kb {
         };
         let query = with_filters(&self.fields, Box::new(AllQuery), &filters);
         let page = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
-        let (docs, total) = searcher.search(
-            &*query,
-            &(
-                page.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
-                Count,
-            ),
-        )?;
+        let (docs, total) = searcher.search(&*query, &(by_date(page), Count))?;
         let mut articles = Vec::new();
         if req.limit > 0 {
             for (_, addr) in docs {
@@ -568,4 +570,146 @@ fn char_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> (String, Ve
         .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
         .collect();
     (text, hl)
+}
+
+/// How much text around the matches the snippet generator gets to see.
+const FOCUS_BYTES: usize = 1500;
+
+/// The byte range of `text` (at most about `width` bytes, on word boundaries) holding the most
+/// distinct query terms, found by a cheap ASCII-case-insensitive substring scan. Terms are
+/// stems, so "referr" finds "Referral"; when no term is found this way (accent-folded matches,
+/// say), the whole text is returned and the generator does the full work.
+fn focus(text: &str, terms: &[String], width: usize) -> (usize, usize) {
+    if text.len() <= width || terms.is_empty() {
+        return (0, text.len());
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for (i, t) in terms.iter().enumerate() {
+        if t.is_empty() {
+            continue;
+        }
+        hits.extend(
+            lower
+                .match_indices(t.as_str())
+                .take(200)
+                .map(|(p, _)| (p, i)),
+        );
+    }
+    if hits.is_empty() {
+        return (0, text.len());
+    }
+    hits.sort_unstable();
+    // Slide a window of `width` bytes over the hits; keep the one with the most distinct terms,
+    // then the most hits, then the earliest.
+    let mut best = (0usize, 0usize, hits[0].0);
+    let mut lo = 0;
+    let mut counts = vec![0usize; terms.len()];
+    let mut distinct = 0;
+    for hi in 0..hits.len() {
+        let (pos, t) = hits[hi];
+        if counts[t] == 0 {
+            distinct += 1;
+        }
+        counts[t] += 1;
+        while pos - hits[lo].0 > width / 2 {
+            let t0 = hits[lo].1;
+            counts[t0] -= 1;
+            if counts[t0] == 0 {
+                distinct -= 1;
+            }
+            lo += 1;
+        }
+        let n = hi - lo + 1;
+        if (distinct, n) > (best.0, best.1) {
+            best = (distinct, n, hits[lo].0);
+        }
+    }
+    let start = best.2.saturating_sub(width / 4);
+    let end = (start + width).min(text.len());
+    (word_start(text, start), word_end(text, end))
+}
+
+fn word_start(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    match text[..i].rfind(char::is_whitespace) {
+        Some(ws) if i - ws < 40 => ws + 1,
+        _ if i == 0 => 0,
+        _ => i,
+    }
+    .min(text.len())
+}
+
+fn word_end(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    match text[i..].find(char::is_whitespace) {
+        Some(ws) if ws < 40 => i + ws,
+        _ => i,
+    }
+}
+
+
+/// Best score first; equal scores by id, so every build of the index orders them alike.
+fn by_score(
+    page: TopDocs,
+) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u64), DocAddress)>> {
+    page.tweak_score(|seg: &tantivy::SegmentReader| {
+        let ids = id_column(seg);
+        move |doc: tantivy::DocId, score: f32| (score, ids.get_val(doc))
+    })
+}
+
+/// Newest first (undated last); equal dates by id.
+fn by_date(
+    page: TopDocs,
+) -> impl tantivy::collector::Collector<Fruit = Vec<((i64, u64), DocAddress)>> {
+    page.order_by(|seg: &tantivy::SegmentReader| {
+        let ids = id_column(seg);
+        let published = seg.fast_fields().date("published").ok();
+        move |doc: tantivy::DocId| {
+            let t = published
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .map_or(i64::MIN, |d| d.into_timestamp_secs());
+            (t, ids.get_val(doc))
+        }
+    })
+}
+
+fn id_column(
+    seg: &tantivy::SegmentReader,
+) -> std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>> {
+    match seg.fast_fields().u64("idnum") {
+        Ok(c) => c.first_or_default_col(0),
+        Err(_) => {
+            tantivy::columnar::Column::build_empty_column(seg.max_doc()).first_or_default_col(0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use super::focus;
+
+    #[test]
+    fn focus_finds_the_densest_passage_on_char_and_word_boundaries() {
+        let filler = "lorem ipsum dolor sit amet é ".repeat(200);
+        let text = format!("{filler}the Referral program pays{filler}referral again{filler}");
+        let (a, b) = focus(&text, &["referr".to_string(), "program".to_string()], 600);
+        let w = &text[a..b];
+        assert!(w.contains("Referral program"), "{w}");
+        assert!(b - a <= 700);
+        assert!(w.starts_with(|c: char| !c.is_whitespace()));
+    }
+
+    #[test]
+    fn short_texts_and_misses_keep_everything() {
+        assert_eq!(focus("short text", &["x".into()], 600), (0, 10));
+        let long = "é".repeat(1000);
+        assert_eq!(focus(&long, &["zzz".into()], 600), (0, long.len()));
+    }
 }

@@ -182,6 +182,7 @@ fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &a.id);
     doc.add_text(f.hash, &a.content_hash);
+    doc.add_u64(f.idnum, id_number(&a.id));
     if let Some(url) = &a.url {
         doc.add_text(f.url, url);
     }
@@ -221,4 +222,13 @@ fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
     })?;
     doc.add_text(f.article, json);
     Ok(doc)
+}
+
+/// The article id (hex) as a number, for deterministic tie-breaking; non-hex ids hash.
+pub(crate) fn id_number(id: &str) -> u64 {
+    u64::from_str_radix(id.get(..16).unwrap_or(id), 16).unwrap_or_else(|_| {
+        id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    })
 }

@@ -82,10 +82,10 @@ fn check(case: &Case) -> Result<(), String> {
     let res = res.map_err(|e| format!("unexpected error: {e}"))?;
     let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
     let mut problems = Vec::new();
-    if let Some(t) = case.total {
-        if res.total != t {
-            problems.push(format!("total {} != {t}", res.total));
-        }
+    if let Some(t) = case.total
+        && res.total != t
+    {
+        problems.push(format!("total {} != {t}", res.total));
     }
     if res.total != res.hits.len() {
         problems.push(format!("total {} but {} hits", res.total, res.hits.len()));

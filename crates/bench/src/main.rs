@@ -1,0 +1,116 @@
+//! `kb-bench`: generate a corpus, or measure kb against SQLite FTS5 and a plain scan on it.
+//!
+//! ```text
+//! kb-bench gen --articles 10000 --seed 42 --out target/corpus-10k
+//! kb-bench run --articles 100000          # the whole benchmark; prints a markdown table
+//! kb-bench run --articles 1000 --quick    # the CI smoke run, well under a minute
+//! ```
+//!
+//! Figures are printed, never asserted: the machine is shared and noisy.
+#![allow(clippy::print_stdout)]
+
+mod fts;
+mod ingest;
+mod measure;
+mod run;
+mod scan;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use kb_bench::{CorpusSpec, generate};
+
+#[derive(Debug, Parser)]
+#[command(name = "kb-bench", about = "kb's corpus generator and benchmark")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate a deterministic corpus of WordPress-style RSS feeds.
+    Gen {
+        /// Number of articles.
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// Number of feed files [default: one per 100 articles].
+        #[arg(long)]
+        feeds: Option<usize>,
+        /// PRNG seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Run the benchmark and print the table.
+    Run(run::RunArgs),
+    /// Repeat one kb search in a loop, for `perf record` (prints the mean latency).
+    Profile {
+        /// The KB directory (an index the benchmark left, e.g. target/kb-bench/indexes-10000/kb-all).
+        #[arg(long)]
+        index: PathBuf,
+        /// The query.
+        #[arg(long)]
+        query: String,
+        /// Repetitions.
+        #[arg(long, default_value_t = 2000)]
+        n: usize,
+    },
+    /// Internal: one ingest run in a child process, so its peak memory is its own.
+    #[command(hide = true)]
+    Ingest(ingest::IngestArgs),
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("kb-bench: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Gen {
+            articles,
+            feeds,
+            seed,
+            out,
+        } => {
+            let mut spec = CorpusSpec::new(articles, seed);
+            if let Some(f) = feeds {
+                spec.feeds = f;
+            }
+            let t = std::time::Instant::now();
+            let m = generate(&spec, &out, measure::cores())
+                .with_context(|| format!("cannot generate the corpus in {}", out.display()))?;
+            println!(
+                "{} articles in {} feeds, {:.1} MB of XML, in {} ({:.1}s)",
+                articles,
+                m.files.len(),
+                m.xml_bytes as f64 / 1e6,
+                out.display(),
+                t.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Run(a) => run::run(a),
+        Command::Profile { index, query, n } => {
+            let kb = kb_store::Kb::open(&index)?;
+            let req = kb_store::SearchRequest::new(&query);
+            let t = std::time::Instant::now();
+            let mut hits = 0;
+            for _ in 0..n {
+                hits += kb.search(&req)?.hits.len();
+            }
+            println!(
+                "{n} searches, {hits} hits, mean {:.3} ms",
+                t.elapsed().as_secs_f64() * 1e3 / n.max(1) as f64
+            );
+            Ok(())
+        }
+        Command::Ingest(a) => ingest::child(a),
+    }
+}

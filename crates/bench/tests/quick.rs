@@ -1,0 +1,74 @@
+//! Keeps the benchmark from rotting: the whole `kb-bench run` path on a tiny corpus (generate,
+//! six ingests in child processes, every query kind on kb, FTS5 and the scan, the table).
+//! Checks that it runs and agrees with itself, never how fast it is.
+
+use std::process::Command;
+
+#[test]
+fn tiny_run_prints_the_table() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
+        .args([
+            "run",
+            "--articles",
+            "120",
+            "--quick",
+            "--reps",
+            "3",
+            "--scan-reps",
+            "1",
+        ])
+        .args(["--process-runs", "0", "--work"])
+        .arg(work.path())
+        .output()
+        .expect("kb-bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stderr: {stderr}");
+    for row in [
+        "| ingest, 1 thread (articles/s) |",
+        "| store only: upsert/INSERT + commit (articles/s) |",
+        "| index size (MB per MB of article text) |",
+        "| rare word p50 (ms) |",
+        "| date-filtered p99 (ms) |",
+    ] {
+        assert!(stdout.contains(row), "missing {row} in\n{stdout}");
+    }
+    // The planted marker has a known number of hits, and both engines find exactly those.
+    let want = kb_bench::marker_hits(0, 120);
+    let rare = format!(
+        "| rare word | `{}` | {want} | {want} | {want} |",
+        kb_bench::MARKERS[0]
+    );
+    assert!(stdout.contains(&rare), "missing {rare} in\n{stdout}");
+}
+
+#[test]
+fn gen_is_deterministic() {
+    let (a, b) = (
+        tempfile::tempdir().expect("temp"),
+        tempfile::tempdir().expect("temp"),
+    );
+    for d in [a.path(), b.path()] {
+        let st = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
+            .args([
+                "gen",
+                "--articles",
+                "50",
+                "--feeds",
+                "2",
+                "--seed",
+                "7",
+                "--out",
+            ])
+            .arg(d)
+            .status()
+            .expect("kb-bench gen runs");
+        assert!(st.success());
+    }
+    for f in ["feed-00000.xml", "feed-00001.xml", "corpus.json"] {
+        let x = std::fs::read(a.path().join(f)).expect("generated");
+        let y = std::fs::read(b.path().join(f)).expect("generated");
+        assert!(x == y, "{f} differs between two runs");
+    }
+}
