@@ -609,7 +609,12 @@ fn a_user_noise_rule_in_the_config_applies_without_a_rebuild() {
         </item></channel></rss>";
     std::fs::write(env.path().join("f.xml"), feed).unwrap();
     let before = env.json(&["parse", "f.xml", "--json"]);
-    assert!(before["items"][0]["text"].as_str().unwrap().contains("Subscribe now!"));
+    assert!(
+        before["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Subscribe now!")
+    );
     let cfg = std::fs::read_to_string(env.path().join("kb.toml")).unwrap();
     let with_rule = format!(
         "{cfg}\n[[clean.rules]]\nname = \"newsletter\"\nselector = \"div.newsletter\"\nreason = \"signup box\"\n"

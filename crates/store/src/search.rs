@@ -652,7 +652,6 @@ fn word_end(text: &str, mut i: usize) -> usize {
     }
 }
 
-
 /// Best score first; equal scores by id, so every build of the index orders them alike.
 fn by_score(
     page: TopDocs,
