@@ -217,8 +217,14 @@ fn start_tag(out: &mut String, e: &Element, base: Option<&Url>) {
 
 /// The URL to write, or `None` when it must go. Parsing follows the WHATWG URL standard, as
 /// browsers do, so tab/newline tricks (`java\tscript:`) are seen through.
+///
+/// The check runs on the characters that will be written: `escape_attribute` drops invisible
+/// ones (U+FEFF, U+200B, soft hyphen, controls), so `javascri\u{feff}pt:` — not a scheme, so
+/// "relative" — would come out as a live `javascript:` (issue 5, found by fuzzing; see
+/// fixtures/regressions/5-invisible-char-in-javascript-url.html).
 fn safe_url(value: &str, base: Option<&Url>, mailto: bool) -> Option<String> {
-    let value = value.trim();
+    let visible: String = visible_chars(value).collect();
+    let value = visible.trim();
     let absolute = match base {
         Some(base) => base.join(value).ok()?,
         None => match Url::parse(value) {
