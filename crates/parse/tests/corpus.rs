@@ -73,7 +73,7 @@ fn corpus_parses_without_panic_in_bounded_time() {
     }
     agreement.report();
     assert!(all.len() > 300, "corpus incomplete: {} files", all.len());
-    assert!(slowest.0 < Duration::from_secs(5), "too slow: {slowest:?}");
+    assert!(slowest.0 < Duration::from_secs(30), "too slow: {slowest:?}");
 }
 
 fn rel(dir: &Path, path: &Path) -> String {

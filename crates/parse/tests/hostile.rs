@@ -58,7 +58,7 @@ fn deep_nesting_is_refused_quickly() {
     let err = parse(xml.as_bytes(), &ParseOptions::default()).unwrap_err();
     assert!(matches!(err, ParseError::TooLarge(_)), "{err}");
     assert!(err.to_string().contains("max_depth 256"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(30), "a hang guard, not a speed target");
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn a_million_items_are_capped_in_bounded_time() {
     assert_eq!(feed.items.len(), 1);
     assert!(feed.warnings.iter().any(|w| w.contains("max_items 1000")));
     assert!(
-        started.elapsed() < Duration::from_secs(20),
+        started.elapsed() < Duration::from_secs(120),
         "{:?}",
         started.elapsed()
     );
