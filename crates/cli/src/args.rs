@@ -15,7 +15,14 @@ use clap::{Args, Parser, Subcommand};
 ///   kb search "first position" # search the archive
 ///   kb show 3f2a               # read an article (a unique id prefix is enough)
 #[derive(Debug, Parser)]
-#[command(name = "kb", version, about, long_about, max_term_width = 100)]
+#[command(
+    name = "kb",
+    version,
+    about,
+    long_about,
+    max_term_width = 100,
+    verbatim_doc_comment
+)]
 pub struct Cli {
     /// Knowledge-base directory [default: `index` next to the config file]
     #[arg(long, global = true, env = "KB_INDEX", value_name = "DIR")]
@@ -55,6 +62,8 @@ pub enum Command {
     ///   kb sync                       # fetch every feed over HTTP
     ///   kb sync --offline             # read each feed's `fixture` file instead
     ///   kb sync --from feed.xml       # ingest one file or URL
+    ///   kb sync --backfill            # also walk each blog's archive for older articles
+    #[command(verbatim_doc_comment)]
     Sync(SyncArgs),
     /// Manage the feeds listed in the config: add, rm, list, enable, import, export.
     ///
@@ -174,6 +183,7 @@ pub enum FeedCommand {
     /// Examples:
     ///   kb feed add https://blog.example/
     ///   kb feed add https://blog.example/feed/ --name blog --category Tech
+    #[command(verbatim_doc_comment)]
     Add(FeedAddArgs),
     /// Remove a feed from the config (its articles stay in the knowledge base).
     Rm(FeedKeyArg),
