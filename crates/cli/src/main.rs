@@ -41,13 +41,29 @@ fn main() -> ExitCode {
     // line and a way out (exit 1), never a backtrace. The hook only records the message, so
     // a panic that tantivy catches in its own threads prints nothing.
     std::panic::set_hook(Box::new(|info| {
-        let _ = PANIC.set(info.to_string().replace('\n', " "));
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| {
+                format!(
+                    " at {}:{}",
+                    l.file().rsplit("/src/").next().unwrap_or(""),
+                    l.line()
+                )
+            })
+            .unwrap_or_default();
+        let _ = PANIC.set(format!("{}{at}", msg.replace('\n', " ")));
     }));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
     let Ok(result) = result else {
         eprintln!(
-            "kb: error: internal error ({}): run `kb doctor` to check the knowledge base",
-            out::safe(PANIC.get().map_or("panic", |s| s.as_str()), false)
+            "kb: error: internal error ({}), the knowledge base may be damaged: run `kb doctor` to check it",
+            out::safe(PANIC.get().map_or("", |s| s.as_str()), false)
         );
         return ExitCode::FAILURE;
     };
@@ -58,9 +74,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
-            if let Some(io) = err.downcast_ref::<std::io::Error>()
-                && io.kind() == std::io::ErrorKind::BrokenPipe
-            {
+            if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("kb: error: {}", out::safe(&format!("{err:#}"), false));
@@ -91,4 +105,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex(a) => cmd::reindex::run(&ctx, a),
         Command::Doctor(a) => cmd::doctor::run(&ctx, a),
     }
+}
+
+/// `kb search x | head` closes the pipe early: that is the reader's choice, not a failure. The
+/// io error may sit anywhere in the chain, also inside a serde_json error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
 }

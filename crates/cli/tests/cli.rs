@@ -626,3 +626,44 @@ fn a_user_noise_rule_in_the_config_applies_without_a_rebuild() {
     std::fs::write(env.path().join("kb.toml"), broken).unwrap();
     assert_one_line_error(&env.kb(&["parse", "f.xml", "--json"]), 1, "newsletter");
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let env = Env::new();
+    // Far more output than a pipe buffer holds, so kb is still writing when the reader leaves.
+    let mut xml =
+        String::from("<rss version=\"2.0\"><channel><title>big</title><link>http://e.com/</link>");
+    for i in 0..400 {
+        xml.push_str(&format!(
+            "<item><title>Item {i}</title><link>http://e.com/{i}</link><description>{}</description></item>",
+            "lorem ipsum dolor sit amet ".repeat(40)
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    std::fs::write(env.path().join("big.xml"), xml).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["parse", "big.xml", "--json"])
+        .current_dir(env.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then hang up, like `kb parse … | head -1`.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
