@@ -58,7 +58,10 @@ fn deep_nesting_is_refused_quickly() {
     let err = parse(xml.as_bytes(), &ParseOptions::default()).unwrap_err();
     assert!(matches!(err, ParseError::TooLarge(_)), "{err}");
     assert!(err.to_string().contains("max_depth 256"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(30), "a hang guard, not a speed target");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a hang guard, not a speed target"
+    );
 }
 
 #[test]
