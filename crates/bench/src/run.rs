@@ -165,7 +165,8 @@ pub fn run(mut a: RunArgs) -> Result<()> {
     if let Some(f) = a.feeds {
         spec.feeds = f;
     }
-    let work = a.work.clone().unwrap_or_else(default_work);
+    // Absolute, because the whole-process runs start `kb` in another directory.
+    let work = std::path::absolute(a.work.clone().unwrap_or_else(default_work))?;
     let cdir = work.join(format!(
         "corpus-{}-{}-{}",
         spec.articles, spec.feeds, spec.seed
