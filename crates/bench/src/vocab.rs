@@ -81,7 +81,7 @@ pub const PHRASES: &[&str] = &[
 ];
 
 /// Rare marker words, planted in a known set of articles (see [`crate::marker_hits`]) so
-/// rare-word queries have a known number of hits. None is a real word of [`REAL`] and none can
+/// rare-word queries have a known number of hits. None is a real word of `REAL` and none can
 /// be a pseudo-word (they contain letters the syllable table lacks: q, x, z, j, y, w, k, g, h).
 pub const MARKERS: &[&str] = &[
     "quillwort",

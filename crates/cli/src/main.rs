@@ -1,6 +1,10 @@
 //! kb: the command-line front end. Glue only: argument parsing, wiring the pipeline crates
 //! together, printing, exit codes. Errors are printed once, here, as one line.
 
+// The doc comments of the argument structs are clap's help text, read in a terminal, where a
+// bare URL in an example is what the user should type.
+#![allow(rustdoc::bare_urls)]
+
 mod args;
 mod cmd;
 mod config;
