@@ -573,7 +573,7 @@ fn char_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> (String, Ve
 }
 
 /// How much text around the matches the snippet generator gets to see.
-const FOCUS_BYTES: usize = 1500;
+const FOCUS_BYTES: usize = 600;
 
 /// The byte range of `text` (at most about `width` bytes, on word boundaries) holding the most
 /// distinct query terms, found by a cheap ASCII-case-insensitive substring scan. Terms are
