@@ -41,6 +41,7 @@ mod query;
 mod schema;
 mod search;
 mod state;
+mod stem;
 mod writer;
 
 pub use archive::{Archive, ArchiveEntry};

@@ -1,0 +1,128 @@
+//! English stemming with a memo: the same Snowball stemmer tantivy uses (frostem, pinned to
+//! tantivy's version so stems are identical), behind a per-analyzer cache.
+//!
+//! Why: profiles of both ingest and search put Snowball stemming at the top (kb-bench; `perf`),
+//! and words in text follow a Zipf distribution, so a few thousand distinct words make up most
+//! tokens. A tantivy analyzer lives for a whole segment while indexing, so its cache serves many
+//! documents. The cache is bounded: past `MAX_ENTRIES` it starts over, so hostile text made of
+//! endless distinct words costs memory for at most that many.
+
+use std::collections::HashMap;
+
+use frostem::Algorithm;
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+const MAX_ENTRIES: usize = 50_000;
+
+/// A token filter stemming English words, memoized.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CachedEnglishStemmer;
+
+impl TokenFilter for CachedEnglishStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            inner: tokenizer,
+            cache: HashMap::new(),
+        }
+    }
+}
+
+/// The tokenizer [`CachedEnglishStemmer`] wraps around another.
+#[derive(Clone)]
+pub(crate) struct CachedStemmerFilter<T> {
+    inner: T,
+    cache: HashMap<String, String>,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: frostem::Stemmer::new(Algorithm::English),
+            cache: &mut self.cache,
+        }
+    }
+}
+
+/// The token stream of [`CachedStemmerFilter`].
+pub(crate) struct CachedStemmerStream<'a, T> {
+    tail: T,
+    stemmer: frostem::Stemmer,
+    cache: &'a mut HashMap<String, String>,
+}
+
+impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.cache.get(&token.text) {
+            if *stem != token.text {
+                token.text.clear();
+                token.text.push_str(stem);
+            }
+            return true;
+        }
+        let stem = self.stemmer.stem(&token.text).into_owned();
+        if self.cache.len() >= MAX_ENTRIES {
+            self.cache.clear();
+        }
+        self.cache
+            .insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+
+    use super::CachedEnglishStemmer;
+
+    fn tokens(mut a: TextAnalyzer, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut s = a.token_stream(text);
+        while let Some(t) = s.next() {
+            out.push(t.text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn same_stems_as_tantivys_stemmer_also_when_cached() {
+        let text = "Referrals referral REFERRING managed manages management positions position \
+                    the customer isn't always right; referrals again, management again";
+        let ours = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(CachedEnglishStemmer)
+            .build();
+        let theirs = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        assert_eq!(tokens(ours.clone(), text), tokens(theirs, text));
+        // A second pass through the same analyzer is served from the cache.
+        let mut a = ours;
+        let first = tokens(a.clone(), text);
+        let _ = tokens(a.clone(), text);
+        let mut s = a.token_stream(text);
+        let mut again = Vec::new();
+        while let Some(t) = s.next() {
+            again.push(t.text.clone());
+        }
+        assert_eq!(first, again);
+    }
+}
