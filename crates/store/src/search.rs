@@ -600,9 +600,18 @@ fn focus(text: &str, terms: &[String], width: usize) -> (usize, usize) {
         return (0, text.len());
     }
     hits.sort_unstable();
+    // Two different terms standing next to each other (a phrase the user typed, most likely)
+    // make a passage worth more than scattered hits: count such pairs with a prefix sum.
+    let mut near = vec![0usize; hits.len() + 1];
+    for k in 0..hits.len() {
+        let adjacent = hits
+            .get(k + 1)
+            .is_some_and(|&(p, t)| t != hits[k].1 && p - hits[k].0 < 24);
+        near[k + 1] = near[k] + usize::from(adjacent);
+    }
     // Slide a window of `width` bytes over the hits; keep the one with the most distinct terms,
-    // then the most hits, then the earliest.
-    let mut best = (0usize, 0usize, hits[0].0);
+    // then the most adjacent pairs, then the most hits, then the earliest.
+    let mut best = (0usize, 0usize, 0usize, hits[0].0);
     let mut lo = 0;
     let mut counts = vec![0usize; terms.len()];
     let mut distinct = 0;
@@ -621,11 +630,13 @@ fn focus(text: &str, terms: &[String], width: usize) -> (usize, usize) {
             lo += 1;
         }
         let n = hi - lo + 1;
-        if (distinct, n) > (best.0, best.1) {
-            best = (distinct, n, hits[lo].0);
+        // Pairs (k, k+1) with both ends inside [lo, hi].
+        let pairs = near[hi] - near[lo];
+        if (distinct, pairs, n) > (best.0, best.1, best.2) {
+            best = (distinct, pairs, n, hits[lo].0);
         }
     }
-    let start = best.2.saturating_sub(width / 4);
+    let start = best.3.saturating_sub(width / 4);
     let end = (start + width).min(text.len());
     (word_start(text, start), word_end(text, end))
 }
@@ -697,7 +708,9 @@ mod focus_tests {
     #[test]
     fn focus_finds_the_densest_passage_on_char_and_word_boundaries() {
         let filler = "lorem ipsum dolor sit amet é ".repeat(200);
-        let text = format!("{filler}the Referral program pays{filler}referral again{filler}");
+        let text = format!(
+            "{filler}a referral is what we want, and only much later a program{filler}the Referral program pays{filler}referral again{filler}"
+        );
         let (a, b) = focus(&text, &["referr".to_string(), "program".to_string()], 600);
         let w = &text[a..b];
         assert!(w.contains("Referral program"), "{w}");
