@@ -30,6 +30,25 @@ pub fn to_articles(
     Ok((feed, articles, name))
 }
 
+/// Parse and clean one archived document as it was read when fetched: under its feed's name,
+/// with the URL it came from (the base of relative links) and its Content-Type (its charset).
+/// `kb reindex` and `kb doctor` must replay the archive identically, so both use this.
+pub fn archived_articles(
+    entry: &kb_store::ArchiveEntry,
+    raw: &[u8],
+    rules: &Rules,
+) -> Result<(ParsedFeed, Vec<Article>, String), ParseError> {
+    let source_url = (entry.source.starts_with("http://") || entry.source.starts_with("https://"))
+        .then_some(entry.source.as_str());
+    to_articles(
+        Some(&entry.feed),
+        raw,
+        source_url,
+        entry.content_type.as_deref(),
+        rules,
+    )
+}
+
 /// A feed name for a document that is not in the config: the site's host name, else its title.
 pub fn derive_name(feed: &ParsedFeed, source_url: Option<&str>) -> String {
     let host = |u: &str| {

@@ -9,9 +9,11 @@
 //! its log line is appended and fsynced, all *before* the index commit that uses it. A crash at
 //! any moment leaves either no trace or a complete object; a torn last log line is skipped on read.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -41,12 +43,17 @@ pub struct ArchiveEntry {
 #[derive(Debug, Clone)]
 pub struct Archive {
     dir: PathBuf,
+    /// Feed name -> hash of its last logged document, read from the log on the first `put`
+    /// and kept current after: a sync of many feeds reads the (ever growing) log once, not
+    /// once per feed.
+    last_logged: Arc<Mutex<Option<HashMap<String, String>>>>,
 }
 
 impl Archive {
     pub(crate) fn new(kb_dir: &Path) -> Archive {
         Archive {
             dir: kb_dir.join("archive"),
+            last_logged: Arc::default(),
         }
     }
 
@@ -92,15 +99,20 @@ impl Archive {
             bytes: raw.len() as u64,
         };
         // An unchanged feed fetched from cron every hour must not grow the log every hour.
-        let last_same = self
-            .entries()?
-            .0
-            .iter()
-            .rev()
-            .find(|e| e.feed == entry.feed)
-            .is_some_and(|e| e.sha256 == entry.sha256);
-        if !last_same {
+        let mut guard = self.last_logged.lock().unwrap_or_else(|e| e.into_inner());
+        let last = match guard.take() {
+            Some(map) => map,
+            None => self
+                .entries()?
+                .0
+                .into_iter()
+                .map(|e| (e.feed, e.sha256))
+                .collect(),
+        };
+        let last = guard.insert(last);
+        if last.get(&entry.feed) != Some(&entry.sha256) {
             self.append_log(&entry)?;
+            last.insert(entry.feed.clone(), entry.sha256.clone());
         }
         Ok(entry)
     }

@@ -15,7 +15,7 @@ use super::Ctx;
 use crate::Reported;
 use crate::args::DoctorArgs;
 use crate::out::safe;
-use crate::pipeline::to_articles;
+use crate::pipeline::archived_articles;
 
 #[derive(Debug, Serialize)]
 struct Report<'a> {
@@ -83,15 +83,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         let Ok(raw) = archive.get(&e.sha256) else {
             continue;
         };
-        let source_url = (e.source.starts_with("http://") || e.source.starts_with("https://"))
-            .then_some(e.source.as_str());
-        match to_articles(
-            Some(&e.feed),
-            &raw,
-            source_url,
-            e.content_type.as_deref(),
-            &rules,
-        ) {
+        match archived_articles(e, &raw, &rules) {
             // Later documents win, as later upserts do.
             Ok((_, articles, _)) => {
                 for a in articles {

@@ -12,7 +12,7 @@ use kb_store::{FeedStates, Kb, WriteLock};
 
 use super::Ctx;
 use crate::out::safe;
-use crate::pipeline::to_articles;
+use crate::pipeline::archived_articles;
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
     let rules = ctx.rules()?;
@@ -53,15 +53,7 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
                 continue;
             }
         };
-        let source_url = (e.source.starts_with("http://") || e.source.starts_with("https://"))
-            .then_some(e.source.as_str());
-        match to_articles(
-            Some(&e.feed),
-            &raw,
-            source_url,
-            e.content_type.as_deref(),
-            &rules,
-        ) {
+        match archived_articles(e, &raw, &rules) {
             Ok((_, articles, _)) => {
                 for art in &articles {
                     writer.upsert(art)?;
