@@ -20,7 +20,7 @@ use scraper::Node;
 use scraper::node::Element;
 use url::Url;
 
-use crate::text::visible_chars;
+use crate::text::{Piece, for_each_visible, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// Elements written out (ammonia's default allow-list, less image maps).
@@ -243,25 +243,41 @@ fn safe_url(value: &str, base: Option<&Url>, mailto: bool) -> Option<String> {
 }
 
 fn escape_text(out: &mut String, text: &str) {
-    for c in visible_chars(text) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
-    }
+    escape(out, text, |b| matches!(b, b'&' | b'<' | b'>'));
 }
 
 fn escape_attribute(out: &mut String, value: &str) {
-    for c in visible_chars(value) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
+    escape(out, value, |b| matches!(b, b'&' | b'"'));
+}
+
+/// Write the visible characters of `s`, with the ASCII characters `special` picks (of `&`,
+/// `<`, `>`, `"`) and the no-break space as references.
+fn escape(out: &mut String, s: &str, special: impl Fn(u8) -> bool) {
+    for_each_visible(s, |piece| match piece {
+        Piece::Plain(run) => {
+            let mut from = 0;
+            for (i, b) in run.bytes().enumerate() {
+                if special(b) {
+                    out.push_str(&run[from..i]);
+                    out.push_str(reference(b));
+                    from = i + 1;
+                }
+            }
+            out.push_str(&run[from..]);
         }
+        // An ASCII character can come here too, right after a dropped control.
+        Piece::Char(c) if c.is_ascii() && special(c as u8) => out.push_str(reference(c as u8)),
+        Piece::Char('\u{a0}') => out.push_str("&nbsp;"),
+        Piece::Char(c) => out.push(c),
+    });
+}
+
+fn reference(b: u8) -> &'static str {
+    match b {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        _ => "&quot;",
     }
 }
 

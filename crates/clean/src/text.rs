@@ -166,23 +166,57 @@ impl Layout {
     }
 
     fn text(&mut self, text: &str) {
-        for c in visible_chars(text) {
-            if c == '\n' && self.pre > 0 {
-                self.break_line();
-            } else if c.is_whitespace() {
-                self.space = true;
-            } else {
-                if self.line.is_empty() {
-                    if let Some(marker) = self.marker.take() {
-                        self.line.push_str(&marker);
-                    }
-                } else if self.space {
-                    self.line.push(' ');
+        for_each_visible(text, |piece| match piece {
+            Piece::Plain(run) => self.plain(run),
+            Piece::Char(c) => self.char(c),
+        });
+    }
+
+    /// A run of plain ASCII, taken a word at a time: the common case, and the hot loop of
+    /// every ingest.
+    fn plain(&mut self, run: &str) {
+        let bytes = run.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if is_ascii_space(bytes[i]) {
+                if bytes[i] == b'\n' && self.pre > 0 {
+                    self.break_line();
+                } else {
+                    self.space = true;
                 }
-                self.space = false;
-                self.line.push(c);
+                i += 1;
+                continue;
             }
+            let start = i;
+            while i < bytes.len() && !is_ascii_space(bytes[i]) {
+                i += 1;
+            }
+            self.word(&run[start..i]);
         }
+    }
+
+    fn char(&mut self, c: char) {
+        if c == '\n' && self.pre > 0 {
+            self.break_line();
+        } else if c.is_whitespace() {
+            self.space = true;
+        } else {
+            let mut buf = [0; 4];
+            self.word(c.encode_utf8(&mut buf));
+        }
+    }
+
+    /// Append non-whitespace text, after the line's marker or a pending space.
+    fn word(&mut self, word: &str) {
+        if self.line.is_empty() {
+            if let Some(marker) = self.marker.take() {
+                self.line.push_str(&marker);
+            }
+        } else if self.space {
+            self.line.push(' ');
+        }
+        self.space = false;
+        self.line.push_str(word);
     }
 
     /// End the current line, if it has text.
@@ -209,24 +243,71 @@ impl Layout {
 /// controls (tab, newline, …) are kept: callers collapse them.
 pub(crate) fn visible_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     let mut chars = s.chars();
-    std::iter::from_fn(move || {
-        loop {
-            let c = chars.next()?;
-            match c {
-                '\u{1b}' => match chars.next() {
-                    Some('[') => skip_csi(&mut chars),
-                    Some(']') => skip_osc(&mut chars),
-                    _ => {}
-                },
-                '\u{9b}' => skip_csi(&mut chars),
-                '\u{9d}' => skip_osc(&mut chars),
-                '\u{200b}' | '\u{00ad}' | '\u{feff}' => {}
-                c if c.is_whitespace() => return Some(c),
-                c if c.is_control() => {}
-                c => return Some(c),
-            }
+    std::iter::from_fn(move || next_visible(&mut chars))
+}
+
+/// The next character [`visible_chars`] lets through, consuming whatever it drops before it.
+fn next_visible(chars: &mut std::str::Chars<'_>) -> Option<char> {
+    loop {
+        let c = chars.next()?;
+        match c {
+            '\u{1b}' => match chars.next() {
+                Some('[') => skip_csi(chars),
+                Some(']') => skip_osc(chars),
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(chars),
+            '\u{9d}' => skip_osc(chars),
+            '\u{200b}' | '\u{00ad}' | '\u{feff}' => {}
+            c if c.is_whitespace() => return Some(c),
+            c if c.is_control() => {}
+            c => return Some(c),
         }
-    })
+    }
+}
+
+/// What [`for_each_visible`] hands out: a run of [`is_plain`] bytes, or one other visible
+/// character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    Plain(&'a str),
+    Char(char),
+}
+
+/// The same characters as [`visible_chars`], with runs of printable ASCII and ASCII
+/// whitespace handed out whole: those pass the filter unchanged, and they are nearly all of
+/// an English article, so the callers' per-character work shrinks to a per-run copy.
+pub(crate) fn for_each_visible<'a>(s: &'a str, mut visit: impl FnMut(Piece<'a>)) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while i < bytes.len() && is_plain(bytes[i]) {
+            i += 1;
+        }
+        if i > start {
+            visit(Piece::Plain(&s[start..i]));
+        }
+        if i == bytes.len() {
+            break;
+        }
+        // `i` is on a char boundary: plain bytes are ASCII, so a run never ends mid-character.
+        let mut chars = s[i..].chars();
+        if let Some(c) = next_visible(&mut chars) {
+            visit(Piece::Char(c));
+        }
+        i = s.len() - chars.as_str().len();
+    }
+}
+
+/// Bytes [`visible_chars`] always passes as they are: printable ASCII and ASCII whitespace.
+pub(crate) fn is_plain(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) || is_ascii_space(b)
+}
+
+/// The ASCII characters `char::is_whitespace` accepts.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Skip a CSI sequence's parameters and intermediates up to its final byte (0x40..=0x7E).
@@ -253,7 +334,34 @@ fn skip_osc(chars: &mut std::str::Chars<'_>) {
 
 #[cfg(test)]
 mod tests {
+    use super::{Piece, for_each_visible, visible_chars};
     use crate::clean_html;
+
+    #[test]
+    fn plain_runs_give_the_same_characters_as_visible_chars() {
+        let cases = [
+            "",
+            "plain ascii, with\ttabs\nand\x0bvertical\x0cfeeds\r",
+            "caf\u{e9} \u{2019}quotes\u{201d} \u{a0}nbsp",
+            "a\u{1b}[31mred\u{1b}[0m b\u{1b}]0;title\u{7}c\u{1b}]8;;x\u{1b}\\d",
+            "\u{1b}",
+            "x\u{1b}",
+            "\u{9b}1;2mC1 csi\u{9d}osc\u{9c}after",
+            "zero\u{200b}width\u{ad}soft\u{feff}bom\u{7f}del\u{1}ctl\u{85}nel",
+            "\u{1}&\u{2}<\u{3}\"",
+        ];
+        for case in cases {
+            let mut got = String::new();
+            for_each_visible(case, |piece| match piece {
+                Piece::Plain(run) => {
+                    assert!(run.bytes().all(super::is_plain), "{run:?}");
+                    got.push_str(run);
+                }
+                Piece::Char(c) => got.push(c),
+            });
+            assert_eq!(got, visible_chars(case).collect::<String>(), "{case:?}");
+        }
+    }
 
     fn text(html: &str) -> String {
         clean_html(html, None).text
