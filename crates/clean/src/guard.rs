@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::names::{listed, position};
 use serde::{Deserialize, Serialize};
 
 /// Caps on what the cleaner hands to the HTML parser. Input past a cap degrades (is cut or
@@ -43,23 +44,23 @@ impl Default for Limits {
 
 /// The HTML spec's "formatting" elements: those html5ever keeps on its list of active
 /// formatting elements and reconstructs after an implied close.
-const FORMATTING: &[&str] = &[
+pub(crate) const FORMATTING: &[&str] = &[
     "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
 ];
 
 /// Void elements never have content, so their start tags never open anything.
-const VOID: &[&str] = &[
+pub(crate) const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
     "source", "track", "wbr",
 ];
 
 /// Elements whose content is raw text up to their end tag: no tags inside.
-const RAW_TEXT: &[&str] = &[
+pub(crate) const RAW_TEXT: &[&str] = &[
     "iframe", "noembed", "noframes", "noscript", "script", "style", "textarea", "title", "xmp",
 ];
 
 /// Start tags that close an open `p` (HTML spec, "in body" insertion mode).
-const CLOSES_P: &[&str] = &[
+pub(crate) const CLOSES_P: &[&str] = &[
     "address",
     "article",
     "aside",
@@ -98,14 +99,14 @@ const CLOSES_P: &[&str] = &[
 
 /// Elements that bound the search for an element "in scope" (HTML spec, "has an element in
 /// scope"), plus the table parts that bound cell and row closing.
-const SCOPE: &[&str] = &[
+pub(crate) const SCOPE: &[&str] = &[
     "applet", "button", "caption", "html", "marquee", "math", "object", "svg", "table", "td",
     "template", "th",
 ];
 
 /// The spec's "special" elements that matter here: a formatting end tag does not pop through
 /// them (the adoption agency keeps them open).
-const SPECIAL: &[&str] = &[
+pub(crate) const SPECIAL: &[&str] = &[
     "address",
     "article",
     "aside",
@@ -249,7 +250,7 @@ impl<'a> Scan<'a> {
 
     /// A start tag spanning `lt..end`; returns where scanning goes on.
     fn start_tag(&mut self, lt: usize, end: usize, name: &str, self_closing: bool) -> usize {
-        if matches!(name, "html" | "head" | "body") || VOID.contains(&name) {
+        if matches!(name, "html" | "head" | "body") || listed(VOID, name) {
             return end;
         }
         // Foreign content (svg, math) honours `/>`; HTML elements ignore it.
@@ -261,7 +262,7 @@ impl<'a> Scan<'a> {
             // Everything after <plaintext> is text: nothing more to scan.
             return self.bytes.len();
         }
-        let formatting = FORMATTING.iter().position(|f| *f == name);
+        let formatting = position(FORMATTING, name);
         let too_deep = self.stack.len() >= self.limits.max_depth;
         let too_much_formatting =
             formatting.is_some() && self.open_formatting >= self.limits.max_open_formatting;
@@ -277,7 +278,7 @@ impl<'a> Scan<'a> {
         }
         // Raw text runs to the matching end tag; the element opens and closes here. Not in
         // foreign content, where `<svg><title>` holds markup: skipping it would hide tags.
-        if RAW_TEXT.contains(&name) && !foreign {
+        if listed(RAW_TEXT, name) && !foreign {
             return raw_text_end(self.bytes, end, name);
         }
         if is_foreign_root(name) {
@@ -290,7 +291,7 @@ impl<'a> Scan<'a> {
 
     /// Model the end tags the tree builder implies before this start tag.
     fn implied_end_tags(&mut self, name: &str) {
-        if CLOSES_P.contains(&name) {
+        if listed(CLOSES_P, name) {
             self.close_in_scope("p", &[]);
         }
         match name {
@@ -332,7 +333,7 @@ impl<'a> Scan<'a> {
     }
 
     fn end_tag(&mut self, name: &str) {
-        if let Some(k) = FORMATTING.iter().position(|f| *f == name)
+        if let Some(k) = position(FORMATTING, name)
             && self.formatting_by_name[k] > 0
         {
             self.formatting_by_name[k] -= 1;
@@ -344,7 +345,7 @@ impl<'a> Scan<'a> {
         // A formatting end tag pops only when no special element sits above it: otherwise the
         // adoption agency keeps that block open and the depth does not shrink. Any other end
         // tag pops to its element unless a scope boundary is in the way.
-        let formatting = FORMATTING.contains(&name);
+        let formatting = listed(FORMATTING, name);
         for j in (0..self.stack.len()).rev() {
             let open = &self.stack[j];
             if open.name == name {
@@ -392,8 +393,8 @@ impl Open {
     fn new(name: &str) -> Self {
         Open {
             name: name.to_owned(),
-            scope: SCOPE.contains(&name),
-            special: SPECIAL.contains(&name),
+            scope: listed(SCOPE, name),
+            special: listed(SPECIAL, name),
         }
     }
 }

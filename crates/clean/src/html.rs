@@ -10,6 +10,7 @@ use scraper::{Html, Node};
 use url::Url;
 
 use crate::guard::guard;
+use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
 use crate::text::{BLOCKS, layout, visible_chars};
@@ -107,12 +108,12 @@ pub fn clean_inline(s: &str) -> String {
 }
 
 fn is_break(name: &str) -> bool {
-    name == "br" || BLOCKS.contains(&name)
+    name == "br" || listed(BLOCKS, name)
 }
 
 /// Elements that may be left empty by a removal and should then go too: the containers
 /// widgets are wrapped in (`<p align="left"><a class="tt">…</a></p>` in the seed).
-const EMPTIABLE: &[&str] = &[
+pub(crate) const EMPTIABLE: &[&str] = &[
     "aside",
     "b",
     "blockquote",
@@ -144,7 +145,7 @@ const EMPTIABLE: &[&str] = &[
 ];
 
 /// Elements that are content even without text.
-const MEDIA: &[&str] = &["audio", "hr", "img", "picture", "svg", "table", "video"];
+pub(crate) const MEDIA: &[&str] = &["audio", "hr", "img", "picture", "svg", "table", "video"];
 
 /// Detach `ids` from the tree, then every container the removals left empty.
 fn remove(doc: &mut Html, ids: &[NodeId]) {
@@ -174,14 +175,14 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
 }
 
 fn is_emptiable(node: NodeRef<'_, Node>) -> bool {
-    matches!(node.value(), Node::Element(e) if EMPTIABLE.contains(&e.name()))
+    matches!(node.value(), Node::Element(e) if listed(EMPTIABLE, e.name()))
 }
 
 /// Whether the subtree holds visible text or media.
 fn has_content(node: NodeRef<'_, Node>) -> bool {
     node.descendants().any(|n| match n.value() {
         Node::Text(t) => t.chars().any(|c| !c.is_whitespace()),
-        Node::Element(e) => MEDIA.contains(&e.name()),
+        Node::Element(e) => listed(MEDIA, e.name()),
         _ => false,
     })
 }

@@ -24,6 +24,7 @@ mod article;
 mod error;
 mod guard;
 mod html;
+mod names;
 mod rules;
 mod sanitize;
 mod text;

@@ -20,11 +20,12 @@ use scraper::Node;
 use scraper::node::Element;
 use url::Url;
 
+use crate::names::listed;
 use crate::text::{Piece, for_each_visible, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// Elements written out (ammonia's default allow-list, less image maps).
-const ALLOWED: &[&str] = &[
+pub(crate) const ALLOWED: &[&str] = &[
     "a",
     "abbr",
     "acronym",
@@ -102,11 +103,11 @@ const ALLOWED: &[&str] = &[
 ];
 
 /// Allowed elements that have no end tag.
-const VOID: &[&str] = &["br", "col", "hr", "img", "wbr"];
+pub(crate) const VOID: &[&str] = &["br", "col", "hr", "img", "wbr"];
 
 /// Elements dropped together with their content: code, embedded documents, forms, media
 /// fallbacks, and every raw-text or foreign element.
-const DROPPED: &[&str] = &[
+pub(crate) const DROPPED: &[&str] = &[
     "applet",
     "audio",
     "button",
@@ -136,7 +137,7 @@ const DROPPED: &[&str] = &[
 ];
 
 /// Attributes allowed on every allowed element.
-const GENERIC_ATTRIBUTES: &[&str] = &["lang", "title"];
+pub(crate) const GENERIC_ATTRIBUTES: &[&str] = &["lang", "title"];
 
 /// Attributes allowed per element.
 const ATTRIBUTES: &[(&str, &[&str])] = &[
@@ -156,7 +157,7 @@ const ATTRIBUTES: &[(&str, &[&str])] = &[
 ];
 
 /// Attributes holding URLs: resolved, and dropped unless their scheme is allowed.
-const URL_ATTRIBUTES: &[&str] = &["cite", "href", "src"];
+pub(crate) const URL_ATTRIBUTES: &[&str] = &["cite", "href", "src"];
 
 /// The tree under `root`, sanitized; relative URLs resolved against `base` when there is one.
 pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
@@ -165,15 +166,15 @@ pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
         match event {
             Event::Enter(node) => match node.value() {
                 Node::Text(text) => escape_text(&mut out, text),
-                Node::Element(e) if DROPPED.contains(&e.name()) => return Step::Skip,
-                Node::Element(e) if ALLOWED.contains(&e.name()) => start_tag(&mut out, e, base),
+                Node::Element(e) if listed(DROPPED, e.name()) => return Step::Skip,
+                Node::Element(e) if listed(ALLOWED, e.name()) => start_tag(&mut out, e, base),
                 // Comments, doctypes, processing instructions: never written.
                 _ => {}
             },
             Event::Leave(node) => {
                 if let Node::Element(e) = node.value() {
                     let name = e.name();
-                    if ALLOWED.contains(&name) && !VOID.contains(&name) {
+                    if listed(ALLOWED, name) && !listed(VOID, name) {
                         let _ = write!(out, "</{name}>");
                     }
                 }
@@ -193,10 +194,10 @@ fn start_tag(out: &mut String, e: &Element, base: Option<&Url>) {
         .find(|(n, _)| *n == name)
         .map_or(&[][..], |(_, a)| a);
     for (attr, value) in e.attrs() {
-        if !GENERIC_ATTRIBUTES.contains(&attr) && !allowed.contains(&attr) {
+        if !listed(GENERIC_ATTRIBUTES, attr) && !allowed.contains(&attr) {
             continue;
         }
-        let value = if URL_ATTRIBUTES.contains(&attr) {
+        let value = if listed(URL_ATTRIBUTES, attr) {
             match safe_url(value, base, attr == "href") {
                 Some(url) => url,
                 None => continue,

@@ -7,10 +7,11 @@
 use ego_tree::NodeRef;
 use scraper::Node;
 
+use crate::names::listed;
 use crate::walk::{Event, Step, walk};
 
 /// Elements whose content is never text: code, styling, embedded documents and fallbacks.
-const SKIPPED: &[&str] = &[
+pub(crate) const SKIPPED: &[&str] = &[
     "audio", "canvas", "datalist", "embed", "head", "iframe", "math", "noembed", "noframes",
     "noscript", "object", "script", "select", "style", "svg", "template", "textarea", "title",
     "video",
@@ -109,7 +110,7 @@ struct Layout {
 impl Layout {
     fn open(&mut self, element: &scraper::node::Element) -> Step {
         let name = element.name();
-        if SKIPPED.contains(&name) {
+        if listed(SKIPPED, name) {
             return Step::Skip;
         }
         match name {
@@ -127,7 +128,7 @@ impl Layout {
             "pre" => self.pre += 1,
             _ => {}
         }
-        if BLOCKS.contains(&name) {
+        if listed(BLOCKS, name) {
             self.break_line();
         }
         if name == "li" {
@@ -145,7 +146,7 @@ impl Layout {
             "td" | "th" => self.space = true,
             _ => {}
         }
-        if BLOCKS.contains(&name) {
+        if listed(BLOCKS, name) {
             self.break_line();
             // An item without text leaves no marker behind.
             self.marker = None;
