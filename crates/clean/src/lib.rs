@@ -25,6 +25,7 @@ mod error;
 mod guard;
 mod html;
 mod names;
+mod prefilter;
 mod rules;
 mod sanitize;
 mod text;

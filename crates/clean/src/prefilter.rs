@@ -1,0 +1,344 @@
+//! A cheap necessary condition in front of a noise rule's CSS selector.
+//!
+//! Full selector matching costs a matching context per element, and every rule is tried on
+//! every element of every article: it was an eighth of ingest time. Most rules name what they
+//! want in the selector's last compound (`div.sharedaddy`, `a[href*="twitter.com/home"]`), so
+//! a quick look at the element's name, classes, id and attributes rules out nearly every
+//! element first. The check only ever says "no" when the selector cannot match: it compares
+//! case-insensitively where the selector would not, and any syntax it does not model (pseudo
+//! classes, escapes, namespaces) turns it off for that alternative.
+
+use scraper::node::Element;
+
+/// Per alternative of a selector list: what its subject element must have, or `None` when the
+/// alternative is not understood (every element is then a candidate).
+#[derive(Debug, Clone)]
+pub(crate) struct Prefilter {
+    alternatives: Vec<Option<Need>>,
+}
+
+/// What the subject of one alternative needs: all names ASCII-lowercased.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Need {
+    tag: Option<String>,
+    classes: Vec<String>,
+    ids: Vec<String>,
+    attributes: Vec<AttributeNeed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AttributeNeed {
+    name: String,
+    /// The operator and lowercased value, checked only for attributes whose values selectors
+    /// compare case-sensitively in HTML (so a case-insensitive check is a superset).
+    value: Option<(Op, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Equals,
+    Word,
+    DashPrefix,
+    Prefix,
+    Suffix,
+    Contains,
+}
+
+/// Attributes whose values are matched case-sensitively by selectors in HTML documents.
+const CASE_SENSITIVE_VALUES: &[&str] = &["class", "href", "id", "src"];
+
+impl Prefilter {
+    /// The prefilter of a selector list as written (already known to parse).
+    pub(crate) fn new(selector: &str) -> Prefilter {
+        let alternatives = match split_top_level(selector, |c| c == ',') {
+            Some(parts) => parts
+                .into_iter()
+                .map(|alt| last_compound(alt).and_then(need))
+                .collect(),
+            None => vec![None],
+        };
+        Prefilter { alternatives }
+    }
+
+    /// False only when no alternative of the selector can match `element`.
+    pub(crate) fn may_match(&self, element: &Element) -> bool {
+        self.alternatives.iter().any(|alt| match alt {
+            None => true,
+            Some(need) => need.met_by(element),
+        })
+    }
+}
+
+impl Need {
+    fn met_by(&self, e: &Element) -> bool {
+        if let Some(tag) = &self.tag
+            && !e.name().eq_ignore_ascii_case(tag)
+        {
+            return false;
+        }
+        let attr = |name: &str| {
+            e.attrs()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        };
+        if !self.ids.is_empty() {
+            let Some(id) = attr("id") else { return false };
+            if !self.ids.iter().all(|want| id.eq_ignore_ascii_case(want)) {
+                return false;
+            }
+        }
+        if !self.classes.is_empty() {
+            let Some(class) = attr("class") else {
+                return false;
+            };
+            let has = |want: &str| {
+                class
+                    .split_ascii_whitespace()
+                    .any(|c| c.eq_ignore_ascii_case(want))
+            };
+            if !self.classes.iter().all(|want| has(want)) {
+                return false;
+            }
+        }
+        self.attributes.iter().all(|need| match attr(&need.name) {
+            None => false,
+            Some(value) => match &need.value {
+                None => true,
+                Some((op, want)) => op.holds(&value.to_ascii_lowercase(), want),
+            },
+        })
+    }
+}
+
+impl Op {
+    fn holds(self, value: &str, want: &str) -> bool {
+        match self {
+            Op::Equals => value == want,
+            Op::Word => value.split_ascii_whitespace().any(|w| w == want),
+            Op::DashPrefix => {
+                value == want
+                    || value
+                        .strip_prefix(want)
+                        .is_some_and(|rest| rest.starts_with('-'))
+            }
+            Op::Prefix => value.starts_with(want),
+            Op::Suffix => value.ends_with(want),
+            Op::Contains => value.contains(want),
+        }
+    }
+}
+
+/// Split at `sep` outside brackets, parentheses and quotes; `None` if they don't balance.
+fn split_top_level(s: &str, sep: impl Fn(char) -> bool) -> Option<Vec<&str>> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quote, mut start) = (0usize, None, 0);
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '(') => depth += 1,
+            (None, ']' | ')') => depth = depth.checked_sub(1)?,
+            (None, c) if depth == 0 && sep(c) => {
+                parts.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    (depth == 0 && quote.is_none()).then(|| {
+        parts.push(&s[start..]);
+        parts
+    })
+}
+
+/// The compound selector after the last combinator: the element the alternative selects.
+fn last_compound(alternative: &str) -> Option<&str> {
+    let parts = split_top_level(alternative.trim(), |c| {
+        c.is_whitespace() || matches!(c, '>' | '+' | '~')
+    })?;
+    parts
+        .into_iter()
+        .rev()
+        .find(|p| !p.is_empty())
+        .map(str::trim)
+}
+
+fn need(compound: &str) -> Option<Need> {
+    let mut need = Need::default();
+    let mut rest = compound;
+    if let Some(r) = rest.strip_prefix('*') {
+        rest = r;
+    } else if let Some((tag, r)) = ident(rest) {
+        need.tag = Some(tag);
+        rest = r;
+    }
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let (class, r) = ident(r)?;
+            need.classes.push(class);
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('#') {
+            let (id, r) = ident(r)?;
+            need.ids.push(id);
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let (attribute, r) = attribute(r)?;
+            need.attributes.push(attribute);
+            rest = r;
+        } else {
+            // Pseudo-classes, escapes, namespaces: not modelled.
+            return None;
+        }
+    }
+    Some(need)
+}
+
+/// A CSS identifier of ASCII letters, digits, `-` and `_`, lowercased, and what follows it.
+fn ident(s: &str) -> Option<(String, &str)> {
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(s.len());
+    (end > 0).then(|| (s[..end].to_ascii_lowercase(), &s[end..]))
+}
+
+/// The inside of `[...]` (after the `[`) and what follows the `]`.
+fn attribute(s: &str) -> Option<(AttributeNeed, &str)> {
+    let (name, rest) = ident(s.trim_start())?;
+    let rest = rest.trim_start();
+    if let Some(after) = rest.strip_prefix(']') {
+        return Some((AttributeNeed { name, value: None }, after));
+    }
+    let (op, rest) = [
+        ("~=", Op::Word),
+        ("|=", Op::DashPrefix),
+        ("^=", Op::Prefix),
+        ("$=", Op::Suffix),
+        ("*=", Op::Contains),
+        ("=", Op::Equals),
+    ]
+    .into_iter()
+    .find_map(|(token, op)| rest.strip_prefix(token).map(|r| (op, r)))?;
+    let rest = rest.trim_start();
+    let (value, rest) = match rest.chars().next()? {
+        q @ ('"' | '\'') => {
+            let body = &rest[1..];
+            let end = body.find(q)?;
+            let value = &body[..end];
+            if value.contains('\\') {
+                return None;
+            }
+            (value.to_ascii_lowercase(), &body[end + 1..])
+        }
+        _ => ident(rest)?,
+    };
+    // An optional `i` or `s` flag, then the bracket.
+    let mut rest = rest.trim_start();
+    if let Some((flag, r)) = ident(rest)
+        && (flag == "i" || flag == "s")
+    {
+        rest = r.trim_start();
+    }
+    let rest = rest.strip_prefix(']')?;
+    // An empty value matches nothing for ^= $= *=, and its other cases are rare: presence
+    // is still a necessary condition.
+    let checked = CASE_SENSITIVE_VALUES.contains(&name.as_str()) && !value.is_empty();
+    let value = checked.then_some((op, value));
+    Some((AttributeNeed { name, value }, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use scraper::{ElementRef, Html, Selector};
+
+    use super::Prefilter;
+
+    const SELECTORS: &[&str] = &[
+        ".addtoany_share_save_container, .addtoany_share, .a2a_kit, a.a2a_dd, a[href*=\"addtoany.com/share\"]",
+        "div.feedflare, a[href*=\"feeds.feedburner.com/~ff/\"]",
+        "img[src*=\"feeds.feedburner.com/\"], img[src*=\"feedburner.com/~r/\"]",
+        "img[width=\"1\"][height=\"1\"], img[width=\"0\"][height=\"0\"]",
+        ".jp-relatedposts, #jp-relatedposts, .yarpp-related",
+        "div.sexy-bookmarks",
+        ".sharethis, span[class^=\"st_\"], span[class*=\" st_\"]",
+        "a.tt[href*=\"twitter.com/home\"]",
+        "p",
+        "DIV.Share",
+        "div > p.note + ul li a[href$='.pdf' i]",
+        "ul li:first-child",
+        "*",
+        "[data-share]",
+        "a[rel~=nofollow]",
+        "p[lang|=en]",
+        "div:not(.keep) span",
+        "#top",
+        "section  >  div.x",
+    ];
+
+    const DOCS: &[&str] = &[
+        r#"<div class="sexy-bookmarks sexy-x"><ul><li><a href="http://del.icio.us/x">d</a></li></ul></div>
+           <p align="left"><a class="tt" href="http://twitter.com/home?status=x"><img src="a.png"></a></p>"#,
+        r#"<div class="addtoany_share_save_container"><a class="a2a_dd" href="https://www.addtoany.com/share#url=x">s</a></div>
+           <div class="feedflare"><a href="http://feeds.feedburner.com/~ff/x?a=1"><img src="http://feeds.feedburner.com/~ff/x?d=2"></a></div>
+           <img src="http://feeds.feedburner.com/~r/x/~4/abc" width="1" height="1">"#,
+        r#"<div id="jp-relatedposts" class="jp-relatedposts"><p>r</p></div><span class="st_facebook_large">f</span>
+           <span class="x st_twitter">t</span><div class="Share"><p class="note">n</p><ul><li><a href="X.PDF">p</a></li></ul></div>"#,
+        r#"<section><div class="x"><span data-share="1">s</span><a rel="nofollow me">n</a><p lang="en-GB">e</p></div></section>
+           <div class="keep"><span>k</span></div><p id="top">t</p><IMG WIDTH="0" HEIGHT="0" SRC="x">"#,
+    ];
+
+    #[test]
+    fn never_rejects_an_element_the_selector_matches() {
+        for selector in SELECTORS {
+            let full = Selector::parse(selector).expect("test selectors parse");
+            let quick = Prefilter::new(selector);
+            let mut matched = 0;
+            for doc in DOCS {
+                let html = Html::parse_fragment(doc);
+                for node in html.tree.nodes() {
+                    if let Some(e) = ElementRef::wrap(node)
+                        && full.matches(&e)
+                    {
+                        matched += 1;
+                        assert!(quick.may_match(e.value()), "{selector} on {:?}", e.html());
+                    }
+                }
+            }
+            assert!(
+                matched > 0,
+                "{selector} matches something in the test documents"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_most_elements_of_an_ordinary_article() {
+        let html = Html::parse_fragment(
+            "<p>One <a href=\"http://x.com/\">link</a> and <em>more</em>.</p><ul><li>a</li></ul><img src=\"x.png\">",
+        );
+        for selector in &SELECTORS[..8] {
+            let quick = Prefilter::new(selector);
+            let passed = html
+                .tree
+                .nodes()
+                .filter_map(ElementRef::wrap)
+                .filter(|e| quick.may_match(e.value()))
+                .count();
+            assert_eq!(passed, 0, "{selector}");
+        }
+        assert!(
+            Prefilter::new("ul li:first-child").may_match(
+                html.tree
+                    .nodes()
+                    .filter_map(ElementRef::wrap)
+                    .last()
+                    .expect("elements")
+                    .value()
+            )
+        );
+    }
+}
