@@ -1,7 +1,7 @@
 //! Publisher HTML in, [`CleanedHtml`] out: the one pass every body and summary goes through.
 //!
 //! The steps: [`guard`](crate::guard) caps the input, scraper (html5ever) parses it as a body
-//! fragment, the noise [`Rules`] pick widgets and they are detached (with any container they
+//! fragment (or [`fast`](crate::fast) builds the same tree when the markup is simple), the noise [`Rules`] pick widgets and they are detached (with any container they
 //! leave empty), then one tree gives the text layout, the outbound links and the sanitized
 //! HTML.
 
@@ -44,7 +44,7 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
 /// Clean `html` with the given noise rules and limits.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
     let guarded = guard(html, rules.limits());
-    let mut doc = Html::parse_fragment(&guarded);
+    let mut doc = parse_fragment(&guarded);
     let noise = rules.matches(&doc);
     remove(&mut doc, &noise);
     let base = base.and_then(|b| Url::parse(b.trim()).ok());
@@ -54,6 +54,11 @@ pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> Cleaned
         html: sanitize(root, base.as_ref()),
         links: links(root, base.as_ref()),
     }
+}
+
+/// The body fragment's tree: by the fast path when the markup is simple, else by html5ever.
+fn parse_fragment(html: &str) -> Html {
+    crate::fast::parse_fragment(html).unwrap_or_else(|| Html::parse_fragment(html))
 }
 
 /// Plain text for a title or an author name: tags stripped, entities decoded, whitespace

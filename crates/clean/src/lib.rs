@@ -22,6 +22,7 @@
 
 mod article;
 mod error;
+mod fast;
 mod guard;
 mod html;
 mod names;

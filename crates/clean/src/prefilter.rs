@@ -335,7 +335,7 @@ mod tests {
                 html.tree
                     .nodes()
                     .filter_map(ElementRef::wrap)
-                    .last()
+                    .next_back()
                     .expect("elements")
                     .value()
             )
