@@ -26,11 +26,14 @@ use html5ever::{Attribute, LocalName, QualName, ns};
 use scraper::node::{Comment, Element, Text};
 use scraper::{Html, Node};
 
+use crate::guard::Limits;
+
 /// The tree html5ever would build for `html` as a body fragment, or `None` when the input needs
-/// more of HTML's parsing rules than this path models.
-pub(crate) fn parse_fragment(html: &str) -> Option<Html> {
-    // Both change the text html5ever sees (CR is normalised, NUL replaced or dropped).
-    if html.bytes().any(|b| b == b'\r' || b == 0) {
+/// more of HTML's parsing rules than this path models, or comes near one of the guard's caps
+/// (so that for every input taken here the guard would have changed nothing).
+pub(crate) fn parse_fragment(html: &str, limits: &Limits) -> Option<Html> {
+    // CR and NUL change the text html5ever sees (CR is normalised, NUL replaced or dropped).
+    if html.len() > limits.max_input_bytes || html.bytes().any(|b| b == b'\r' || b == 0) {
         return None;
     }
     let mut doc = Html::new_fragment();
@@ -41,6 +44,8 @@ pub(crate) fn parse_fragment(html: &str) -> Option<Html> {
         .append(Node::Element(element("html", Vec::new())))
         .id();
     let mut b = Builder {
+        max_depth: limits.max_depth.saturating_sub(1),
+        max_formatting: limits.max_open_formatting.saturating_sub(1),
         doc,
         stack: vec![(html_id, Kind::Root)],
         names: Vec::new(),
@@ -95,6 +100,9 @@ fn element(name: &str, attrs: Vec<Attribute>) -> Element {
 }
 
 struct Builder {
+    /// One below the guard's caps: past them it would have dropped tags.
+    max_depth: usize,
+    max_formatting: usize,
     doc: Html,
     /// Open elements, `html` first.
     stack: Vec<(NodeId, Kind)>,
@@ -182,6 +190,17 @@ impl Builder {
     }
 
     fn start_tag(&mut self, name: &str, kind: Kind, attrs: Vec<Attribute>) -> Option<()> {
+        if self.names.len() >= self.max_depth
+            || (kind == Kind::Formatting
+                && self
+                    .stack
+                    .iter()
+                    .filter(|(_, k)| *k == Kind::Formatting)
+                    .count()
+                    >= self.max_formatting)
+        {
+            return None;
+        }
         let p_open = self.names.iter().any(|n| n == "p");
         match kind {
             Kind::Block | Kind::PlainBlock | Kind::Heading if p_open => return None,
@@ -419,8 +438,16 @@ mod tests {
 
     /// The fast tree, when there is one, is html5ever's tree.
     pub(crate) fn check(html: &str) -> bool {
-        match super::parse_fragment(html) {
+        let limits = crate::Rules::builtin().limits();
+        match super::parse_fragment(html, limits) {
             Some(fast) => {
+                assert!(
+                    matches!(
+                        crate::guard::guard(html, limits),
+                        std::borrow::Cow::Borrowed(_)
+                    ),
+                    "fast path took input the guard would change: {html:?}"
+                );
                 assert_eq!(
                     dump(&fast),
                     dump(&Html::parse_fragment(html)),
@@ -477,9 +504,12 @@ mod tests {
             "<h1><h2>x</h2></h1>",
             "<p><hr></p>",
             "&#128;&#0;&#xD800;",
+            // Near the guard's caps (8 open formatting elements, depth 256).
+            &format!("{}x{}", "<b>".repeat(8), "</b>".repeat(8)),
+            &format!("{}x{}", "<div>".repeat(300), "</div>".repeat(300)),
         ] {
             assert!(
-                super::parse_fragment(html).is_none(),
+                super::parse_fragment(html, crate::Rules::builtin().limits()).is_none(),
                 "took {html:?}, which html5ever handles its own way"
             );
         }

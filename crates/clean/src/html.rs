@@ -43,8 +43,7 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
 
 /// Clean `html` with the given noise rules and limits.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
-    let guarded = guard(html, rules.limits());
-    let mut doc = parse_fragment(&guarded);
+    let mut doc = parse_fragment(html, rules);
     let noise = rules.matches(&doc);
     remove(&mut doc, &noise);
     let base = base.and_then(|b| Url::parse(b.trim()).ok());
@@ -56,9 +55,11 @@ pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> Cleaned
     }
 }
 
-/// The body fragment's tree: by the fast path when the markup is simple, else by html5ever.
-fn parse_fragment(html: &str) -> Html {
-    crate::fast::parse_fragment(html).unwrap_or_else(|| Html::parse_fragment(html))
+/// The body fragment's tree: by the fast path when the markup is simple (and within the
+/// guard's caps, so the guard would change nothing), else guarded and parsed by html5ever.
+fn parse_fragment(html: &str, rules: &Rules) -> Html {
+    crate::fast::parse_fragment(html, rules.limits())
+        .unwrap_or_else(|| Html::parse_fragment(&guard(html, rules.limits())))
 }
 
 /// Plain text for a title or an author name: tags stripped, entities decoded, whitespace
