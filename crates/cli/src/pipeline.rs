@@ -49,6 +49,50 @@ pub fn archived_articles(
     )
 }
 
+/// `f` over `items` on all cores, results handed to `sink` in the items' order.
+///
+/// Parsing and cleaning are CPU work that documents don't share, while the index has one
+/// writer: workers prepare a window of documents at a time and the caller stores them in
+/// order, so a later version of an article still replaces an earlier one. The window bounds
+/// what is held in memory to a few documents per core.
+pub fn map_in_order<T: Sync, R: Send, E>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(&T, R) -> Result<(), E>,
+) -> Result<(), E> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || items.len() < 2 {
+        return items.iter().try_for_each(|item| sink(item, f(item)));
+    }
+    for window in items.chunks(threads * 4) {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads.min(window.len()))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(item) = window.get(i) else { break out };
+                            out.push((i, f(item)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                // A worker only panics if `f` does; pass the panic on as it is.
+                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        for (i, r) in done {
+            sink(&window[i], r)?;
+        }
+    }
+    Ok(())
+}
+
 /// A feed name for a document that is not in the config: the site's host name, else its title.
 pub fn derive_name(feed: &ParsedFeed, source_url: Option<&str>) -> String {
     let host = |u: &str| {
@@ -68,4 +112,34 @@ pub fn derive_name(feed: &ParsedFeed, source_url: Option<&str>) -> String {
                 .filter(|t| !t.is_empty())
         })
         .unwrap_or_else(|| "unnamed".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn map_in_order_keeps_the_order_and_stops_at_the_first_error() {
+        let items: Vec<u32> = (0..103).collect();
+        let mut seen = Vec::new();
+        let r: Result<(), ()> = super::map_in_order(
+            &items,
+            |x| x * 2,
+            |x, y| {
+                assert_eq!(y, x * 2);
+                seen.push(*x);
+                Ok(())
+            },
+        );
+        assert!(r.is_ok());
+        assert_eq!(seen, items);
+        let mut count = 0;
+        let r = super::map_in_order(
+            &items,
+            |x| *x,
+            |_, y| {
+                count += 1;
+                if y == 50 { Err(y) } else { Ok(()) }
+            },
+        );
+        assert_eq!((r, count), (Err(50), 51));
+    }
 }

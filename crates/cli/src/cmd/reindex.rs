@@ -12,7 +12,7 @@ use kb_store::{FeedStates, Kb, WriteLock};
 
 use super::Ctx;
 use crate::out::safe;
-use crate::pipeline::archived_articles;
+use crate::pipeline::{archived_articles, map_in_order};
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
     let rules = ctx.rules()?;
@@ -32,37 +32,42 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
     let mut lost = Vec::new();
     let mut rebuilt = std::collections::HashSet::new();
-    for (i, e) in entries.iter().enumerate() {
+    // Reading, decompressing, parsing and cleaning on every core; storing in log order, so
+    // the latest version of an article wins as it did when it was synced.
+    let prepare = |e: &kb_store::ArchiveEntry| {
+        let raw = archive.get(&e.sha256).map_err(|err| {
+            format!(
+                "{} ({}): {err}",
+                e.source,
+                e.fetched_at.format("%Y-%m-%d %H:%M")
+            )
+        })?;
+        archived_articles(e, &raw, &rules)
+            .map(|(_, articles, _)| articles)
+            .map_err(|err| format!("{}: {err}", e.source))
+    };
+    let mut done = 0;
+    map_in_order(&entries, prepare, |e, prepared| -> Result<()> {
+        done += 1;
         if ctx.verbose > 0 {
             ctx.note(&format!(
-                "[{}/{}] {} {}",
-                i + 1,
+                "[{done}/{}] {} {}",
                 entries.len(),
                 e.feed,
                 e.source
             ));
         }
-        let raw = match archive.get(&e.sha256) {
-            Ok(r) => r,
-            Err(err) => {
-                lost.push(format!(
-                    "{} ({}): {err}",
-                    e.source,
-                    e.fetched_at.format("%Y-%m-%d %H:%M")
-                ));
-                continue;
-            }
-        };
-        match archived_articles(e, &raw, &rules) {
-            Ok((_, articles, _)) => {
+        match prepared {
+            Ok(articles) => {
                 for art in &articles {
                     writer.upsert(art)?;
                     rebuilt.insert(art.id.clone());
                 }
             }
-            Err(err) => lost.push(format!("{}: {err}", e.source)),
+            Err(l) => lost.push(l),
         }
-    }
+        Ok(())
+    })?;
     let mut kept = 0;
     if let Some(old) = &old {
         let ids = old.article_hashes().unwrap_or_default();

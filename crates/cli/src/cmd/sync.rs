@@ -476,35 +476,51 @@ impl Walk {
 type PageResult = (Walk, String, Result<FetchOutcome, FetchError>);
 
 impl Session<'_> {
-    /// Read the local files (`--offline`, `--from FILE`), one after the other.
+    /// Read the local files (`--offline`, `--from FILE`): read, parsed and cleaned on every
+    /// core, stored one after the other in the order given.
     fn sync_files(&mut self, jobs: Vec<Job>) -> Result<()> {
         let max = fetch_options(self.ctx).max_body_bytes;
-        for job in jobs {
+        let rules = &self.rules;
+        let prepare = |job: &Job| {
             let Source::File(path) = &job.source else {
-                continue;
+                return None;
             };
             let src = job.source.display();
-            let result = kb_fetch::read_file(path, max)
-                .map_err(anyhow::Error::from)
-                .and_then(|raw| {
-                    let (feed, arts, name) =
-                        to_articles(job.name.as_deref(), &raw.bytes, None, None, &self.rules)
-                            .with_context(|| format!("cannot parse {src}"))?;
-                    let report = store(self.kb, &mut self.writer, &name, &raw, &arts)?;
-                    Ok((name, report, feed.warnings.len()))
-                });
+            Some(
+                kb_fetch::read_file(path, max)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|raw| {
+                        let (feed, arts, name) =
+                            to_articles(job.name.as_deref(), &raw.bytes, None, None, rules)
+                                .with_context(|| format!("cannot parse {src}"))?;
+                        Ok((raw, feed.warnings.len(), arts, name))
+                    }),
+            )
+        };
+        let (kb, writer) = (self.kb, &mut self.writer);
+        let (states, pending) = (&self.states, &mut self.pending);
+        let (progress, summaries) = (&mut self.progress, &mut self.summaries);
+        crate::pipeline::map_in_order(&jobs, prepare, |job, prepared| -> Result<()> {
+            let Some(prepared) = prepared else {
+                return Ok(());
+            };
+            let src = job.source.display();
+            let result = prepared.and_then(|(raw, warnings, arts, name)| {
+                let report = store(kb, writer, &name, &raw, &arts)?;
+                Ok((name, report, warnings))
+            });
             let s = summarize(job.name.as_deref(), &src, result);
             if let Some(n) = &job.name {
-                let mut st = self.states.feeds.get(n).cloned().unwrap_or_default();
+                let mut st = states.feeds.get(n).cloned().unwrap_or_default();
                 st.last_fetched = Some(Utc::now());
                 st.last_status = Some(if s.status == "failed" { 0 } else { 200 });
                 st.last_error = s.error.clone();
-                self.pending.push((n.clone(), st));
+                pending.push((n.clone(), st));
             }
-            self.progress.done(&s)?;
-            self.summaries.push(s);
-        }
-        Ok(())
+            progress.done(&s)?;
+            summaries.push(s);
+            Ok(())
+        })
     }
 
     /// Fetch the URL jobs concurrently and ingest each as it arrives; then backfill.
