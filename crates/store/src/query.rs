@@ -78,6 +78,27 @@ pub(crate) struct TextQuery {
     pub query: Box<dyn Query>,
     /// What to highlight (never the excluded words).
     pub marks: Vec<Mark>,
+    /// When `query` carries the closeness bonus: the same query taken apart, so a search can
+    /// skip the bonus's position reads where it cannot change the top hits.
+    pub split: Option<Split>,
+}
+
+/// `query` = `main` plus, optionally, each of `bonus` (tantivy sums the scores).
+pub(crate) struct Split {
+    /// What to match, and its score without the bonus.
+    pub main: Box<dyn Query>,
+    /// The optional clauses: they add to the score, never to the matching set.
+    pub bonus: Vec<Bonus>,
+}
+
+/// One optional sloppy-phrase clause of the closeness bonus.
+pub(crate) struct Bonus {
+    /// The boosted phrase query, the very clause `query` holds.
+    pub query: Box<dyn Query>,
+    /// Its terms, in phrase order.
+    pub terms: Vec<Term>,
+    /// Its boost.
+    pub boost: f32,
 }
 
 impl std::fmt::Debug for TextQuery {
@@ -85,6 +106,7 @@ impl std::fmt::Debug for TextQuery {
         f.debug_struct("TextQuery")
             .field("query", &self.query)
             .field("marks", &self.marks)
+            .field("split", &self.split.is_some())
             .finish()
     }
 }
@@ -100,14 +122,15 @@ pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
         marks: Vec::new(),
         has_text: false,
     };
-    let query = match c.node(&node, false)? {
+    let (query, split) = match c.node(&node, false)? {
         Some(q) => c.with_proximity(&node, q),
-        None if c.has_text => Box::new(EmptyQuery),
-        None => Box::new(AllQuery),
+        None if c.has_text => (Box::new(EmptyQuery) as Box<dyn Query>, None),
+        None => (Box::new(AllQuery) as Box<dyn Query>, None),
     };
     Ok(TextQuery {
         query,
         marks: c.marks,
+        split,
     })
 }
 
@@ -402,9 +425,13 @@ impl Compiler {
 
     /// Add the closeness bonus for the plain words of the top level (`first position`): an
     /// optional sloppy phrase on body and title, so it changes ranking, never the matching set.
-    fn with_proximity(&mut self, node: &Node, main: Box<dyn Query>) -> Box<dyn Query> {
+    fn with_proximity(
+        &mut self,
+        node: &Node,
+        main: Box<dyn Query>,
+    ) -> (Box<dyn Query>, Option<Split>) {
         let Node::And(items) = node else {
-            return main;
+            return (main, None);
         };
         let mut toks = Vec::new();
         for item in items {
@@ -413,18 +440,31 @@ impl Compiler {
             }
         }
         if toks.len() < 2 {
-            return main;
+            return (main, None);
         }
-        let mut clauses: Vec<Clause> = vec![(Occur::Must, main)];
+        let mut clauses: Vec<Clause> = vec![(Occur::Must, main.box_clone())];
+        let mut bonus = Vec::new();
         for (field, boost) in [
             (self.f.body, PROXIMITY_BOOST),
             (self.f.title, PROXIMITY_BOOST * TITLE_BOOST),
         ] {
             if let Some(q) = term_or_phrase(field, &toks, PROXIMITY_SLOP) {
-                clauses.push((Occur::Should, boosted(q, boost)));
+                let q = boosted(q, boost);
+                bonus.push(Bonus {
+                    query: q.box_clone(),
+                    terms: toks
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                    boost,
+                });
+                clauses.push((Occur::Should, q));
             }
         }
-        Box::new(BooleanQuery::new(clauses))
+        (
+            Box::new(BooleanQuery::new(clauses)),
+            Some(Split { main, bonus }),
+        )
     }
 }
 

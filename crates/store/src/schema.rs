@@ -99,6 +99,17 @@ pub(crate) fn en_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// `kb_en` with its stemmer memoized per thread: the same tokens, for snippets (see
+/// [`crate::stem::ThreadCachedEnglishStemmer`]).
+pub(crate) fn snippet_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(crate::stem::ThreadCachedEnglishStemmer)
+        .build()
+}
+
 /// `kb_en` without the stemmer, for query words only: a prefix (`manag*`) or a misspelling
 /// (`proces~`) is not a word the stemmer knows, so it is also tried as typed, lowercased and
 /// folded. Never registered on the index: nothing is indexed with it.
@@ -123,4 +134,20 @@ pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 /// Lowercase a keyword the way `kb_kw` does, for building filter terms by hand.
 pub(crate) fn kw_term(s: &str) -> String {
     s.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_tokenize_exactly_as_indexing() {
+        let long = "x".repeat(70);
+        let text = format!(
+            "Referrals ISN’T isn't Café {long} managed Management, positions: e-mail ÉCOLE ﬁne"
+        );
+        let want = tokens(&mut en_analyzer(), &text);
+        assert_eq!(tokens(&mut snippet_analyzer(), &text), want);
+        assert_eq!(tokens(&mut snippet_analyzer(), &text), want);
+    }
 }

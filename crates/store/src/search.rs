@@ -11,7 +11,7 @@ use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::query::{Filters, snippet_terms, text_query, with_filters};
+use crate::query::{Filters, Split, snippet_terms, text_query, with_filters};
 use crate::{Kb, StoreError};
 
 /// How to order hits.
@@ -187,13 +187,24 @@ impl Kb {
         };
         let query = with_filters(&self.fields, text.query.box_clone(), &filters);
         let limit = req.limit.max(1);
+        let range = req.offset..req.offset.saturating_add(limit);
         let page = TopDocs::with_limit(limit).and_offset(req.offset);
-        let (scored, total): (Vec<(f32, DocAddress)>, usize) = match req.sort {
-            SortOrder::Relevance => {
-                let (docs, n) = searcher.search(&*query, &(by_score(page), Count))?;
+        let no_filters = req.categories.is_empty()
+            && req.authors.is_empty()
+            && req.feeds.is_empty()
+            && req.since.is_none()
+            && req.until.is_none();
+        let (scored, total): (Vec<(f32, DocAddress)>, usize) = match (req.sort, &text.split) {
+            // Filters would add their own scores to the sum, in an order tantivy picks: only
+            // the bare query is ranked by hand, so scores stay bit-identical.
+            (SortOrder::Relevance, Some(split)) if no_filters => {
+                top_with_bonus(&searcher, split, range)?
+            }
+            (SortOrder::Relevance, _) => {
+                let (docs, n) = searcher.search(&*query, &ByScore { page: range })?;
                 (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
             }
-            SortOrder::Date => {
+            (SortOrder::Date, _) => {
                 let (docs, n) = searcher.search(&*query, &(by_date(page), Count))?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
             }
@@ -205,7 +216,7 @@ impl Kb {
         let needles: Vec<String> = terms.keys().cloned().collect();
         let snippets = SnippetGenerator::new(
             terms,
-            self.index.tokenizer_for_field(self.fields.body)?,
+            crate::schema::snippet_analyzer(),
             self.fields.body,
             req.snippet_chars.max(20),
         );
@@ -293,8 +304,8 @@ impl Kb {
                 )),
             ),
         ]);
-        let page = TopDocs::with_limit(limit.max(1)).and_offset(offset);
-        let (scored, total) = searcher.search(&query, &(by_score(page), Count))?;
+        let page = offset..offset.saturating_add(limit.max(1));
+        let (scored, total) = searcher.search(&query, &ByScore { page })?;
         let scored: Vec<(f32, DocAddress)> = scored.into_iter().map(|((s, _), a)| (s, a)).collect();
         let mut hits = Vec::with_capacity(scored.len());
         if limit > 0 {
@@ -663,14 +674,313 @@ fn word_end(text: &str, mut i: usize) -> usize {
     }
 }
 
-/// Best score first; equal scores by id, so every build of the index orders them alike.
-fn by_score(
-    page: TopDocs,
-) -> impl tantivy::collector::Collector<Fruit = Vec<((f32, u64), DocAddress)>> {
-    page.tweak_score(|seg: &tantivy::SegmentReader| {
+/// What [`top_with_bonus`] gives up precision for: the bound on a bonus is inflated by this
+/// factor, so float rounding in tantivy's scoring can never make a skipped document a hit.
+const BOUND_SLACK: f32 = 1.001;
+
+/// Top hits and exact count of `split.main` scored with its bonus clauses, as
+/// `searcher.search(main + bonus, ByScore)` would find them, score for score.
+///
+/// Why by hand: the bonus is a sloppy phrase, and tantivy checks its positions in every
+/// document holding all its words, tens of thousands for two common words: most of a two-word
+/// search's time (crates/bench). A phrase scores at most what it would with as many matches as
+/// its last word has occurrences (each match uses one), and that bound needs only term
+/// frequencies and the field length. So positions are read only for documents whose score plus
+/// that bound could still reach the current top.
+fn top_with_bonus(
+    searcher: &Searcher,
+    split: &Split,
+    page: std::ops::Range<usize>,
+) -> Result<(Vec<(f32, DocAddress)>, usize), StoreError> {
+    let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
+    let main = split.main.weight(scoring)?;
+    let mut bonus = Vec::with_capacity(split.bonus.len());
+    for b in &split.bonus {
+        let weight = b.query.weight(scoring)?;
+        let bm25 = tantivy::query::Bm25Weight::for_terms(searcher, &b.terms)?.boost_by(b.boost);
+        bonus.push((b, weight, bm25));
+    }
+    let k = page.end;
+    let mut top = top_n(k);
+    // The k best scores so far (smallest on top): a document that cannot beat the smallest
+    // cannot be a hit.
+    let mut best: std::collections::BinaryHeap<std::cmp::Reverse<Ordered>> =
+        std::collections::BinaryHeap::with_capacity(k + 1);
+    let mut total = 0usize;
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let mut scorer = main.scorer(seg, 1.0)?;
         let ids = id_column(seg);
-        move |doc: tantivy::DocId, score: f32| (score, ids.get_val(doc))
-    })
+        let alive = seg.alive_bitset();
+        let mut clauses = Vec::with_capacity(bonus.len());
+        for (b, weight, bm25) in &bonus {
+            if let Some(c) = SegmentBonus::open(seg, b, weight.as_ref(), bm25)? {
+                clauses.push(c);
+            }
+        }
+        let mut bounds = vec![0f32; clauses.len()];
+        let mut doc = scorer.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                total += 1;
+                let score = scorer.score();
+                let mut room = 0f32;
+                for (c, bound) in clauses.iter_mut().zip(bounds.iter_mut()) {
+                    *bound = c.bound(doc);
+                    room += *bound;
+                }
+                let floor = (best.len() >= k).then(|| best.peek().map_or(0.0, |m| m.0.0));
+                if floor.is_none_or(|f| score + room * BOUND_SLACK >= f) {
+                    // As tantivy sums them: the bonus clauses among themselves (a union), then
+                    // that onto the main score.
+                    let mut extra: Option<f32> = None;
+                    for (c, bound) in clauses.iter_mut().zip(&bounds) {
+                        if *bound > 0.0
+                            && let Some(x) = c.score(seg, doc)?
+                        {
+                            extra = Some(extra.map_or(x, |e| e + x));
+                        }
+                    }
+                    let score = extra.map_or(score, |e| score + e);
+                    if may_enter(&top, score) {
+                        top.push((score, ids.get_val(doc)), DocAddress::new(ord as u32, doc));
+                    }
+                    best.push(std::cmp::Reverse(Ordered(score)));
+                    if best.len() > k {
+                        best.pop();
+                    }
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    let hits = page_of(top, &page)
+        .into_iter()
+        .map(|((score, _), addr)| (score, addr))
+        .collect();
+    Ok((hits, total))
+}
+
+/// An f32 score with a total order (scores are never NaN; `total_cmp` keeps it safe anyway).
+#[derive(Clone, Copy, PartialEq)]
+struct Ordered(f32);
+
+impl Eq for Ordered {}
+
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// One bonus clause on one segment: the postings of its words (for the bound) and, opened on
+/// first need, its phrase scorer.
+struct SegmentBonus<'a> {
+    weight: &'a dyn tantivy::query::Weight,
+    bm25: &'a tantivy::query::Bm25Weight,
+    words: Vec<tantivy::postings::SegmentPostings>,
+    norms: tantivy::fieldnorm::FieldNormReader,
+    phrase: Option<Box<dyn tantivy::query::Scorer>>,
+    /// No phrase match below this document (what the scorer last told).
+    next: tantivy::DocId,
+}
+
+impl<'a> SegmentBonus<'a> {
+    /// `None` when a word is missing from the segment: the clause matches nothing there.
+    fn open(
+        seg: &tantivy::SegmentReader,
+        b: &crate::query::Bonus,
+        weight: &'a dyn tantivy::query::Weight,
+        bm25: &'a tantivy::query::Bm25Weight,
+    ) -> Result<Option<SegmentBonus<'a>>, StoreError> {
+        let Some(field) = b.terms.first().map(|t| t.field()) else {
+            return Ok(None);
+        };
+        let inv = seg.inverted_index(field)?;
+        let mut words = Vec::with_capacity(b.terms.len());
+        for t in &b.terms {
+            match inv
+                .read_postings(t, IndexRecordOption::WithFreqs)
+                .map_err(tantivy::TantivyError::from)?
+            {
+                Some(p) => words.push(p),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(SegmentBonus {
+            weight,
+            bm25,
+            words,
+            norms: seg.get_fieldnorms_reader(field)?,
+            phrase: None,
+            next: 0,
+        }))
+    }
+
+    /// The most the clause can score on `doc` (0 when a word is missing: then it cannot match).
+    fn bound(&mut self, doc: tantivy::DocId) -> f32 {
+        use tantivy::DocSet;
+        use tantivy::postings::Postings;
+        let mut last = 0;
+        let mut least = u32::MAX;
+        for w in &mut self.words {
+            if w.doc() < doc {
+                w.seek(doc);
+            }
+            if w.doc() != doc {
+                return 0.0;
+            }
+            last = w.term_freq();
+            least = least.min(last);
+        }
+        // Every match of a sloppy phrase uses up one occurrence of its last word; with two
+        // words, one of each.
+        let matches = if self.words.len() == 2 { least } else { last };
+        self.bm25.score(self.norms.fieldnorm_id(doc), matches)
+    }
+
+    /// The clause's exact score on `doc`, `None` when it does not match there. `doc` must grow
+    /// from call to call.
+    fn score(
+        &mut self,
+        seg: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> Result<Option<f32>, StoreError> {
+        use tantivy::SeekDangerResult::{Found, SeekLowerBound};
+        if doc < self.next {
+            return Ok(None);
+        }
+        // `seek_danger` checks positions on `doc` alone, where `seek` would go on to the next
+        // match, reading positions of documents that were meant to be skipped.
+        let found = match &mut self.phrase {
+            Some(p) => p.seek_danger(doc),
+            None => {
+                let (found, p) = self.weight.scorer_danger(seg, doc, 1.0)?;
+                self.phrase = Some(p);
+                found
+            }
+        };
+        match (found, &mut self.phrase) {
+            (Found, Some(p)) => {
+                self.next = doc + 1;
+                Ok(Some(p.score()))
+            }
+            (SeekLowerBound(next), _) => {
+                self.next = next;
+                Ok(None)
+            }
+            (Found, None) => Ok(None),
+        }
+    }
+}
+
+/// Best score first, equal scores by id (so every build of the index orders them alike), and
+/// the number of matches: what `(TopDocs::tweak_score(score, id), Count)` gives, hit for hit.
+///
+/// Why not that pair: it looks up the id of every matching document before the top-k even
+/// compares scores, and a common word matches most of the index. Here a document whose score
+/// is already below the current top-k's threshold is counted and dropped without the lookup.
+struct ByScore {
+    page: std::ops::Range<usize>,
+}
+
+type Ranked = Vec<((f32, u64), DocAddress)>;
+
+type TopN<D> = tantivy::collector::TopNComputer<
+    (f32, u64),
+    D,
+    tantivy::collector::sort_key::NaturalComparator,
+>;
+
+fn top_n<D: Ord>(k: usize) -> TopN<D> {
+    TopN::new_with_comparator(k, tantivy::collector::sort_key::NaturalComparator)
+}
+
+/// Whether a document scoring `score` can still enter `top`: below the threshold it cannot,
+/// whatever its id.
+fn may_enter<D: Ord>(top: &TopN<D>, score: f32) -> bool {
+    top.threshold.is_none_or(|(t, _)| score >= t)
+}
+
+struct ByScoreSegment {
+    top: TopN<tantivy::DocId>,
+    ids: std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    ord: u32,
+    count: usize,
+}
+
+impl tantivy::collector::Collector for ByScore {
+    type Fruit = (Ranked, usize);
+    type Child = ByScoreSegment;
+
+    fn for_segment(
+        &self,
+        ord: u32,
+        seg: &tantivy::SegmentReader,
+    ) -> tantivy::Result<ByScoreSegment> {
+        Ok(ByScoreSegment {
+            top: top_n(self.page.end),
+            ids: id_column(seg),
+            ord,
+            count: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(Ranked, usize)>) -> tantivy::Result<(Ranked, usize)> {
+        // As tantivy merges its segments' top-k.
+        let mut top = top_n(self.page.end);
+        let mut total = 0;
+        for (hits, n) in fruits {
+            total += n;
+            for (key, addr) in hits {
+                top.push(key, addr);
+            }
+        }
+        Ok((page_of(top, &self.page), total))
+    }
+}
+
+impl tantivy::collector::SegmentCollector for ByScoreSegment {
+    type Fruit = (Ranked, usize);
+
+    fn collect(&mut self, doc: tantivy::DocId, score: f32) {
+        self.count += 1;
+        if may_enter(&self.top, score) {
+            self.top.push((score, self.ids.get_val(doc)), doc);
+        }
+    }
+
+    fn harvest(self) -> (Ranked, usize) {
+        let ord = self.ord;
+        let hits = self
+            .top
+            .into_vec()
+            .into_iter()
+            .map(|d| (d.sort_key, DocAddress::new(ord, d.doc)))
+            .collect();
+        (hits, self.count)
+    }
+}
+
+/// The requested page of a top-k, best first.
+fn page_of(top: TopN<DocAddress>, page: &std::ops::Range<usize>) -> Ranked {
+    if page.is_empty() {
+        return Vec::new();
+    }
+    top.into_sorted_vec()
+        .into_iter()
+        .skip(page.start)
+        .map(|d| (d.sort_key, d.doc))
+        .collect()
 }
 
 /// Newest first (undated last); equal dates by id.
@@ -723,5 +1033,148 @@ mod focus_tests {
         assert_eq!(focus("short text", &["x".into()], 600), (0, 10));
         let long = "é".repeat(1000);
         assert_eq!(focus(&long, &["zzz".into()], 600), (0, long.len()));
+    }
+}
+
+#[cfg(test)]
+mod ranking_tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::WriteLock;
+
+    fn article(n: u64, version: usize, title: &str, text: &str) -> Article {
+        Article {
+            id: format!("{:016x}", n.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+            feed: "f".into(),
+            guid: None,
+            url: None,
+            title: title.into(),
+            author: None,
+            categories: Vec::new(),
+            published: None,
+            updated: None,
+            comments: None,
+            comments_url: None,
+            summary: String::new(),
+            text: text.into(),
+            html: String::new(),
+            links: Vec::new(),
+            content_hash: format!("{n}-{version}"),
+        }
+    }
+
+    /// Word soup over a small vocabulary, in three commits (so several segments), rewriting
+    /// some articles on the way (so segments hold deleted documents).
+    fn soup() -> (tempfile::TempDir, Kb) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
+        let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+        let words = [
+            "alpha", "beta", "gamma", "delta", "filler", "more", "text", "alpha",
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for batch in 0..3u64 {
+            let mut w = kb.writer(&lock).expect("writer");
+            for i in 0..150 {
+                let len = 3 + next() % 80;
+                let text: Vec<&str> = (0..len).map(|_| words[(next() % 8) as usize]).collect();
+                let title = match next() % 6 {
+                    0 => "alpha and beta",
+                    1 => "beta gamma alpha",
+                    _ => "delta",
+                };
+                w.upsert(&article(batch * 150 + i, 0, title, &text.join(" ")))
+                    .expect("upsert");
+            }
+            for n in 0..10 * batch {
+                w.upsert(&article(
+                    n,
+                    batch as usize,
+                    "beta alpha",
+                    "alpha beta alpha",
+                ))
+                .expect("rewrite");
+            }
+            w.commit().expect("commit");
+        }
+        kb.reload().expect("reload");
+        (dir, kb)
+    }
+
+    /// What tantivy's own collectors make of the whole query.
+    fn reference(
+        searcher: &Searcher,
+        query: &dyn Query,
+        page: &std::ops::Range<usize>,
+    ) -> (Vec<(u32, DocAddress)>, usize) {
+        let top = TopDocs::with_limit(page.len())
+            .and_offset(page.start)
+            .tweak_score(|seg: &tantivy::SegmentReader| {
+                let ids = id_column(seg);
+                move |doc: tantivy::DocId, score: f32| (score, ids.get_val(doc))
+            });
+        let (docs, n) = searcher.search(query, &(top, Count)).expect("reference");
+        (bits(docs.into_iter().map(|((s, _), a)| (s, a))), n)
+    }
+
+    /// Scores as bits: equal means bit-identical, not merely close.
+    fn bits(hits: impl IntoIterator<Item = (f32, DocAddress)>) -> Vec<(u32, DocAddress)> {
+        hits.into_iter().map(|(s, a)| (s.to_bits(), a)).collect()
+    }
+
+    #[test]
+    fn skipping_the_bonus_where_it_cannot_matter_ranks_exactly_as_tantivy() {
+        let (_dir, kb) = soup();
+        let searcher = kb.reader.searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let pages = [0..1, 0..10, 5..25, 0..1000];
+        for q in [
+            "alpha beta",
+            "beta alpha gamma",
+            "alpha alpha",
+            "alpha beta -delta",
+            "alpha beta title:gamma",
+            "alpha beta gamma delta more",
+            "filler \"alpha beta\" text",
+        ] {
+            let text = text_query(&kb, q).expect("query");
+            let split = text.split.as_ref().expect("several plain words");
+            for page in &pages {
+                let want = reference(&searcher, &*text.query, page);
+                let (got, n) = top_with_bonus(&searcher, split, page.clone()).expect("search");
+                assert_eq!((bits(got), n), want, "{q} {page:?}");
+                assert!(want.1 > 0, "{q}");
+            }
+        }
+    }
+
+    #[test]
+    fn by_score_ranks_and_counts_as_tantivy() {
+        let (_dir, kb) = soup();
+        let searcher = kb.reader.searcher();
+        for q in [
+            "alpha",
+            "gamma OR delta",
+            "\"alpha beta\"",
+            "alpha beta",
+            "-alpha",
+        ] {
+            let text = text_query(&kb, q).expect("query");
+            for page in [0..1, 0..10, 7..30, 0..1000] {
+                let want = reference(&searcher, &*text.query, &page);
+                let (got, n) = searcher
+                    .search(&*text.query, &ByScore { page: page.clone() })
+                    .expect("search");
+                let got = bits(got.into_iter().map(|((s, _), a)| (s, a)));
+                assert_eq!((got, n), want, "{q} {page:?}");
+            }
+        }
     }
 }
