@@ -201,7 +201,7 @@ impl Kb {
                 top_with_bonus(&searcher, split, range)?
             }
             (SortOrder::Relevance, _) => {
-                let (docs, n) = searcher.search(&*query, &ByScore { page: range })?;
+                let (docs, n) = search_segments(&searcher, &*query, &ByScore { page: range })?;
                 (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
             }
             (SortOrder::Date, _) => {
@@ -876,6 +876,34 @@ impl<'a> SegmentBonus<'a> {
             }
             (Found, None) => Ok(None),
         }
+    }
+}
+
+/// Threads that search segments side by side, when the machine has more than one core.
+static SEARCH_THREADS: std::sync::LazyLock<Option<tantivy::Executor>> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        (cores > 1)
+            .then(|| tantivy::Executor::multi_thread(cores.min(4), "kb-search-").ok())
+            .flatten()
+    });
+
+/// `searcher.search`, with the index's segments searched in parallel where there are cores
+/// for it: a phrase must read the positions of every document holding all its words, and
+/// splitting that work is the one way to shorten it.
+fn search_segments<C: tantivy::collector::Collector>(
+    searcher: &Searcher,
+    query: &dyn tantivy::query::Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    match &*SEARCH_THREADS {
+        Some(pool) if searcher.segment_readers().len() > 1 => searcher.search_with_executor(
+            query,
+            collector,
+            pool,
+            tantivy::query::EnableScoring::enabled_from_searcher(searcher),
+        ),
+        _ => searcher.search(query, collector),
     }
 }
 
