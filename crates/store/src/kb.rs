@@ -4,12 +4,14 @@ use std::collections::HashMap;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::archive::write_atomic;
 use crate::schema::{self, Fields};
+use crate::verify::Verifier;
 use crate::{Archive, KbWriter, StoreError, WriteLock};
 
 /// On-disk format version. Bump it whenever the schema or analyzers change: an older KB is then
@@ -27,6 +29,8 @@ struct Meta {
 /// An open knowledge base: a reader on its index, and its archive.
 pub struct Kb {
     dir: PathBuf,
+    /// The live index directory's name (`tantivy-<n>`).
+    index_dir: String,
     pub(crate) index: Index,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
@@ -189,13 +193,9 @@ impl Kb {
             }
             let name = next_index_dir(dir)?;
             create_index(dir, &name)?;
-            write_meta(
-                dir,
-                &Meta {
-                    format: SCHEMA_VERSION,
-                    index_dir: name,
-                },
-            )?;
+            // Switching also removes index directories of earlier runs killed before they
+            // wrote kb.json: with no kb.json and no archive, nothing in them was ever live.
+            switch_to(dir, &name)?;
         }
         Self::open(dir)
     }
@@ -219,6 +219,7 @@ impl Kb {
             .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
         Ok(Kb {
             dir: dir.to_path_buf(),
+            index_dir: name.to_string(),
             index,
             fields,
             reader,
@@ -236,19 +237,33 @@ impl Kb {
         &self.archive
     }
 
-    /// Start writing to the live index. Verifies every segment's checksums first: a merge
-    /// would otherwise copy damaged bytes into a new segment with a valid checksum, and the
-    /// damage could no longer be detected.
+    /// Start writing to the live index.
+    ///
+    /// A merge would copy damaged bytes into a new segment with a valid checksum, and the
+    /// damage could no longer be detected: the writer's merge policy verifies segments before
+    /// merging them (see `verify.rs`). Up front, only segment files not verified or written by
+    /// kb before, or changed on disk since, are verified: a KB copied or restored from
+    /// elsewhere, or a file something outside kb wrote to, is refused here rather than at the
+    /// first merge; an unchanged KB costs a `stat` per file instead of reading the whole index.
     pub fn writer(&self, _lock: &WriteLock) -> Result<KbWriter, StoreError> {
-        let damaged = self.damaged_files()?;
-        if !damaged.is_empty() {
+        let verifier = guard(&self.dir, "verifying checksums", || {
+            Verifier::new(&self.dir, &self.index_dir, &self.index)
+        })?;
+        let problems = verifier.verify_unrecorded();
+        if !problems.is_empty() {
             return Err(StoreError::Corrupt {
                 path: self.dir.clone(),
-                detail: format!("checksum mismatch in {}", damaged.join(", ")),
+                detail: crate::verify::describe(&problems),
             });
         }
         guard(&self.dir, "opening the index writer", || {
-            KbWriter::new(&self.dir, self.index.clone(), self.fields, None)
+            KbWriter::new(
+                &self.dir,
+                self.index.clone(),
+                self.fields,
+                None,
+                Arc::new(verifier),
+            )
         })
     }
 
@@ -283,7 +298,8 @@ impl Kb {
         let name = next_index_dir(dir)?;
         let index = create_index(dir, &name)?;
         let (_, fields) = schema::build();
-        KbWriter::new(dir, index, fields, Some(name))
+        let verifier = Verifier::new(dir, &name, &index)?;
+        KbWriter::new(dir, index, fields, Some(name), Arc::new(verifier))
     }
 
     /// Number of articles in the index.
@@ -382,6 +398,15 @@ mod tests {
             assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
             assert!(e.to_string().contains("kb reindex"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_new_kb_removes_the_index_of_a_creation_killed_before_kb_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).unwrap();
+        create_index(dir.path(), "tantivy-1").unwrap();
+        Kb::open_or_create(dir.path(), &lock).unwrap();
+        assert_eq!(index_dirs(dir.path()), ["tantivy-2"]);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! archive/log.jsonl       append-only log: which feed fetched which object, when
 //! feeds.json              per-feed fetch state (validators, last status, dead flag)
 //! lock                    held (advisory OS lock) by the process writing to this KB
+//! verified.json           segment files known intact (size, mtime, inode, ctime): a cache for sync
 //! ```
 //!
 //! ```no_run
@@ -42,6 +43,7 @@ mod schema;
 mod search;
 mod state;
 mod stem;
+mod verify;
 mod writer;
 
 pub use archive::{Archive, ArchiveEntry};

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use kb_clean::Article;
 use serde::Serialize;
@@ -10,6 +11,7 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::StoreError;
 use crate::schema::{Fields, kw_term};
+use crate::verify::{Verifier, VerifyingMergePolicy};
 
 /// What an upsert did to one article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,6 +60,8 @@ pub struct KbWriter {
     dir: PathBuf,
     /// Set for a rebuild: the new index directory's name, switched to on commit.
     rebuild: Option<String>,
+    /// Checksums: what the merge policy found, and the record of known-good files.
+    verifier: Arc<Verifier>,
 }
 
 impl std::fmt::Debug for KbWriter {
@@ -76,9 +80,19 @@ impl KbWriter {
         index: Index,
         fields: Fields,
         rebuild: Option<String>,
+        verifier: Arc<Verifier>,
     ) -> Result<KbWriter, StoreError> {
         let writer = index
             .writer(WRITER_MEMORY)
+            .map_err(|e| write_failed(dir, e))?;
+        writer.set_merge_policy(Box::new(VerifyingMergePolicy::new(verifier.clone())));
+        // A sync killed during its commit can leave files that no commit refers to. Tantivy
+        // would collect them after our commit, but a `.del` file is named by segment and
+        // opstamp, and opstamps restart from the last commit: this session may need the very
+        // same name, which tantivy refuses to overwrite.
+        writer
+            .garbage_collect_files()
+            .wait()
             .map_err(|e| write_failed(dir, e))?;
         let known = load_hashes(&index)?;
         Ok(KbWriter {
@@ -89,6 +103,7 @@ impl KbWriter {
             report: UpsertReport::default(),
             dir: dir.to_path_buf(),
             rebuild,
+            verifier,
         })
     }
 
@@ -121,8 +136,18 @@ impl KbWriter {
         self.report
     }
 
+    /// Segment files whose checksums this session has read so far: those the up-front check
+    /// had no record of, and those of merge candidates.
+    pub fn verified_files(&self) -> usize {
+        self.verifier.files_verified()
+    }
+
     /// Make everything durable, atomically. Commits nothing when nothing changed (except that a
     /// rebuild always commits and switches, so an empty archive yields an empty index).
+    ///
+    /// Fails with [`StoreError::Corrupt`] when a segment that tantivy wanted to merge turned
+    /// out damaged: the merge was skipped, so the damage stays visible to `kb doctor`. The
+    /// commit itself stands (except for a rebuild, which is then not switched to).
     pub fn commit(mut self) -> Result<UpsertReport, StoreError> {
         let dir = self.dir.clone();
         let failed = |e| write_failed(&dir, e);
@@ -133,8 +158,25 @@ impl KbWriter {
         }
         // A failed merge leaves the committed segments as they were: the commit stands.
         self.writer.wait_merging_threads().map_err(failed)?;
+        let damaged = self.verifier.damaged();
+        let corrupt = |what: &str| StoreError::Corrupt {
+            path: dir.clone(),
+            detail: format!(
+                "{}, found before merging it; {what}",
+                crate::verify::describe(&damaged)
+            ),
+        };
         if let Some(name) = &self.rebuild {
+            if !damaged.is_empty() {
+                return Err(corrupt("the rebuilt index was not switched to"));
+            }
             crate::kb::switch_to(&self.dir, name)?;
+        }
+        self.verifier.record_commit();
+        if !damaged.is_empty() {
+            return Err(corrupt(
+                "the damaged segment was left unmerged and this session's changes are committed",
+            ));
         }
         Ok(self.report)
     }

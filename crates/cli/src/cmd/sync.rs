@@ -821,7 +821,12 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         progress,
         ..
     } = session;
-    let total = writer.commit().context("cannot commit the index")?;
+    let total = match writer.commit() {
+        Ok(total) => total,
+        // Damage found before a merge: the commit went through, and the message says so.
+        Err(e @ kb_store::StoreError::Corrupt { .. }) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::from(e).context("cannot commit the index")),
+    };
     let committed = total.new + total.updated > 0;
     for (name, st) in pending {
         states.feeds.insert(name, st);
