@@ -889,20 +889,24 @@ static SEARCH_THREADS: std::sync::LazyLock<Option<tantivy::Executor>> =
     });
 
 /// `searcher.search`, with the index's segments searched in parallel where there are cores
-/// for it: a phrase must read the positions of every document holding all its words, and
-/// splitting that work is the one way to shorten it.
+/// for it and the query reads positions: a phrase must read the positions of every document
+/// holding all its words, and splitting that work is the one way to shorten it. Other queries
+/// stay on this thread: waking the pool costs more than they take (a rare word: 0.2 ms).
 fn search_segments<C: tantivy::collector::Collector>(
     searcher: &Searcher,
     query: &dyn tantivy::query::Query,
     collector: &C,
 ) -> tantivy::Result<C::Fruit> {
+    let mut positions = false;
+    query.query_terms(&mut |_, needs_positions| positions |= needs_positions);
     match &*SEARCH_THREADS {
-        Some(pool) if searcher.segment_readers().len() > 1 => searcher.search_with_executor(
-            query,
-            collector,
-            pool,
-            tantivy::query::EnableScoring::enabled_from_searcher(searcher),
-        ),
+        Some(pool) if positions && searcher.segment_readers().len() > 1 => searcher
+            .search_with_executor(
+                query,
+                collector,
+                pool,
+                tantivy::query::EnableScoring::enabled_from_searcher(searcher),
+            ),
         _ => searcher.search(query, collector),
     }
 }
