@@ -520,48 +520,14 @@ mod tests {
     #[test]
     #[allow(clippy::print_stdout)]
     fn fast_tree_is_html5evers_tree() {
-        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                return;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    files(&path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut paths = Vec::new();
-        files(&root.join("../../../shared/corpus"), &mut paths);
-        files(&root.join("../../fixtures"), &mut paths);
-        files(&root.join("../../fuzz/corpus"), &mut paths);
         let (mut bodies, mut taken) = (0, 0);
-        for path in paths {
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            let mut htmls = Vec::new();
-            if let Ok(feed) = kb_parse::parse(&bytes, &kb_parse::ParseOptions::default())
-                && !feed.items.is_empty()
-            {
-                for item in feed.items {
-                    htmls.extend(item.content_html);
-                    htmls.extend(item.summary_html);
-                }
-            } else {
-                htmls.push(String::from_utf8_lossy(&bytes).into_owned());
+        for (_, html) in crate::testdata::html_bodies() {
+            bodies += 1;
+            let guarded = crate::guard::guard(&html, crate::Rules::builtin().limits());
+            if check(&guarded) {
+                taken += 1;
             }
-            for html in htmls {
-                bodies += 1;
-                let guarded = crate::guard::guard(&html, crate::Rules::builtin().limits());
-                if check(&guarded) {
-                    taken += 1;
-                }
-                check(&html);
-            }
+            check(&html);
         }
         println!("fast path: {taken} of {bodies} bodies");
         assert!(bodies > 500 && taken > bodies / 4, "{taken} of {bodies}");

@@ -29,6 +29,8 @@ mod names;
 mod prefilter;
 mod rules;
 mod sanitize;
+#[cfg(test)]
+mod testdata;
 mod text;
 mod walk;
 

@@ -557,7 +557,8 @@ mod tests {
 
     #[test]
     /// The one-pass, prefiltered [`Rules::matches`] against the plain way (one `select` per
-    /// rule, no prefilter) on every item of the shared corpus and of the fixtures.
+    /// rule, no prefilter) on every HTML body of the shared corpus, the fixtures and the fuzzing
+    /// corpus.
     fn one_pass_finds_what_a_select_per_rule_finds() {
         fn slow(rules: &Rules, html: &Html) -> Vec<NodeId> {
             let mut found = Vec::new();
@@ -579,45 +580,14 @@ mod tests {
             }
             found
         }
-        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                return;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    files(&path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut paths = Vec::new();
-        files(&root.join("../../../shared/corpus"), &mut paths);
-        files(&root.join("../../fixtures"), &mut paths);
         let rules = Rules::builtin();
         let (mut documents, mut removed) = (0, 0);
-        for path in paths {
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            let mut htmls = Vec::new();
-            if path.extension().is_some_and(|e| e == "html") {
-                htmls.push(String::from_utf8_lossy(&bytes).into_owned());
-            } else if let Ok(feed) = kb_parse::parse(&bytes, &kb_parse::ParseOptions::default()) {
-                for item in feed.items {
-                    htmls.extend(item.content_html);
-                    htmls.extend(item.summary_html);
-                }
-            }
-            for html in htmls {
-                let doc = Html::parse_fragment(&crate::guard::guard(&html, rules.limits()));
-                let want = slow(rules, &doc);
-                assert_eq!(rules.matches(&doc), want, "{}", path.display());
-                documents += 1;
-                removed += want.len();
-            }
+        for (path, html) in crate::testdata::html_bodies() {
+            let doc = Html::parse_fragment(&crate::guard::guard(&html, rules.limits()));
+            let want = slow(rules, &doc);
+            assert_eq!(rules.matches(&doc), want, "{}", path.display());
+            documents += 1;
+            removed += want.len();
         }
         // The fixtures alone hold dozens of documents and every built-in rule's widget.
         assert!(
