@@ -341,4 +341,87 @@ mod tests {
             )
         );
     }
+
+    /// Random selectors (tags, classes, ids, attribute tests with every operator and flag,
+    /// combinators, pseudo-classes) against random elements: the prefilter never rejects an
+    /// element the selector matches.
+    #[test]
+    fn random_selectors_never_lose_a_match() {
+        const SIMPLE: &[&str] = &[
+            "div",
+            "p",
+            "a",
+            "SPAN",
+            "img",
+            "*",
+            ".x",
+            ".X",
+            ".share-this",
+            "#top",
+            "#Top",
+            "[href]",
+            "[HREF]",
+            "[href*=\"twitter.com\"]",
+            "[href^='http']",
+            "[href$=\".pdf\" i]",
+            "[class~=x]",
+            "[lang|=en]",
+            "[width=\"1\"]",
+            "[src*=feedburner]",
+            "[data-x]",
+            "[href*=\"\"]",
+            ":first-child",
+            ":not(.x)",
+            ":empty",
+        ];
+        const COMBINATORS: &[&str] = &[" ", " > ", " + ", " ~ ", ", "];
+        const DOCS: &[&str] = &[
+            r#"<div class="x share-this" id="top"><p lang="en-US"><a href="http://twitter.com/home?s=1" class="X">t</a></p>
+               <span data-x="1"><img src="http://feeds.feedburner.com/~r/x" width="1"></span></div>
+               <p><a href="HTTP://A/B.PDF">pdf</a><a HREF="http://x.com/">x</a></p><div id="Top" class="X"></div>"#,
+        ];
+        let docs: Vec<Html> = DOCS.iter().map(|d| Html::parse_fragment(d)).collect();
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut tried, mut matched) = (0, 0);
+        for _ in 0..3000 {
+            let mut selector = String::new();
+            for part in 0..1 + next(3) {
+                if part > 0 {
+                    selector.push_str(COMBINATORS[next(COMBINATORS.len())]);
+                }
+                for _ in 0..1 + next(3) {
+                    let simple = SIMPLE[next(SIMPLE.len())];
+                    // A type selector only leads a compound.
+                    let leads = !simple.starts_with(['.', '#', '[', ':']);
+                    if leads && !(selector.is_empty() || selector.ends_with(' ')) {
+                        continue;
+                    }
+                    selector.push_str(simple);
+                }
+            }
+            let Ok(full) = Selector::parse(&selector) else {
+                continue;
+            };
+            tried += 1;
+            let quick = Prefilter::new(&selector);
+            for doc in &docs {
+                for e in doc.tree.nodes().filter_map(ElementRef::wrap) {
+                    if full.matches(&e) {
+                        matched += 1;
+                        assert!(quick.may_match(e.value()), "{selector:?} on {:?}", e.html());
+                    }
+                }
+            }
+        }
+        assert!(
+            tried > 1000 && matched > 1000,
+            "{tried} selectors, {matched} matches"
+        );
+    }
 }
