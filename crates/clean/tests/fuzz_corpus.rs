@@ -27,66 +27,10 @@ fn inputs() -> Vec<PathBuf> {
     paths
 }
 
-/// The fuzz target's body: what `clean_html` and `clean_inline` promise for any UTF-8.
-fn check(html: &str) {
-    for base in [None, Some("http://example.com/a/b.html")] {
-        let cleaned = kb_clean::clean_html(html, base);
-        let text = &cleaned.text;
-        assert!(
-            !text.chars().any(|c| c.is_control() && c != '\n'),
-            "control in text {text:?}"
-        );
-        assert!(!text.contains("\n\n"), "blank line in text {text:?}");
-        assert!(
-            !text.starts_with('\n') && !text.ends_with('\n'),
-            "text not trimmed {text:?}"
-        );
-        for link in &cleaned.links {
-            assert!(
-                link.starts_with("http://") || link.starts_with("https://"),
-                "link not http(s): {link:?}"
-            );
-        }
-        check_sanitized(&cleaned.html);
-        let inline = kb_clean::clean_inline(html);
-        assert!(
-            !inline.chars().any(char::is_control),
-            "control in inline {inline:?}"
-        );
-    }
-}
+#[path = "common/promises.rs"]
+mod promises;
 
-/// Parse the sanitized HTML the way a browser would and look for what must never survive.
-fn check_sanitized(html: &str) {
-    let doc = scraper::Html::parse_fragment(html);
-    for node in doc.tree.nodes() {
-        let scraper::Node::Element(e) = node.value() else {
-            continue;
-        };
-        assert!(
-            !matches!(
-                e.name(),
-                "script" | "style" | "iframe" | "object" | "embed" | "base" | "form" | "meta"
-            ),
-            "<{}> survived: {html:?}",
-            e.name()
-        );
-        for (name, value) in e.attrs() {
-            assert!(!name.starts_with("on"), "handler {name} survived: {html:?}");
-            // Browsers drop tabs and newlines anywhere in a URL (WHATWG URL parser).
-            let value = value
-                .trim_start()
-                .chars()
-                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-                .collect::<String>()
-                .to_ascii_lowercase();
-            assert!(
-                !value.starts_with("javascript:") && !value.starts_with("vbscript:"),
-                "script URL in {name} survived: {html:?}"
-            );
-        }
-    }
-}
+use promises::check;
 
 #[test]
 fn committed_corpus_and_regressions_keep_the_cleaner_promises() {

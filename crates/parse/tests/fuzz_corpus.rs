@@ -9,8 +9,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kb_parse::{ParseOptions, parse};
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -30,44 +28,10 @@ fn inputs() -> Vec<PathBuf> {
     paths
 }
 
-/// The fuzz target's body: parse with the default and with small limits, clean every item.
-fn check(data: &[u8]) {
-    let defaults = ParseOptions::default();
-    // Small limits reach the "cut short" and "too many items" branches with small inputs.
-    let small = ParseOptions {
-        source_url: Some("http://example.com/feed/".into()),
-        content_type: Some("application/xml; charset=windows-1252".into()),
-        max_bytes: 4096,
-        max_depth: 8,
-        max_items: 2,
-    };
-    for opts in [&defaults, &small] {
-        let Ok(feed) = parse(data, opts) else {
-            continue;
-        };
-        assert!(feed.items.len() <= opts.max_items, "max_items not enforced");
-        for item in &feed.items {
-            assert_eq!(item.id.len(), 16, "id is 16 hex digits: {:?}", item.id);
-            let article = kb_clean::to_article("fuzz", item);
-            assert!(
-                !article.title.chars().any(char::is_control),
-                "control in title {:?}",
-                article.title
-            );
-            for c in &article.categories {
-                assert!(
-                    !c.chars().any(char::is_control),
-                    "control in category {c:?}"
-                );
-            }
-            assert!(
-                !article.text.chars().any(|c| c.is_control() && c != '\n'),
-                "control in text {:?}",
-                article.text
-            );
-        }
-    }
-}
+#[path = "common/promises.rs"]
+mod promises;
+
+use promises::check;
 
 #[test]
 fn committed_corpus_and_regressions_parse_and_clean_without_panic() {
