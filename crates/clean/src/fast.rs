@@ -49,8 +49,11 @@ pub(crate) fn parse_fragment(html: &str, limits: &Limits) -> Option<Html> {
         max_depth: limits.max_depth.saturating_sub(1),
         max_formatting: limits.max_open_formatting.saturating_sub(1),
         doc,
-        stack: vec![(html_id, Kind::Root)],
-        names: Vec::new(),
+        stack: vec![Open {
+            id: html_id,
+            kind: Kind::Root,
+            name: "html".into(),
+        }],
         text: String::new(),
     };
     b.run(html)?;
@@ -101,15 +104,20 @@ fn element(name: &str, attrs: Vec<Attribute>) -> Element {
     Element::new(QualName::new(None, ns!(html), LocalName::from(name)), attrs)
 }
 
+/// An open element.
+struct Open {
+    id: NodeId,
+    kind: Kind,
+    name: String,
+}
+
 struct Builder {
     /// One below the guard's caps: past them it would have dropped tags.
     max_depth: usize,
     max_formatting: usize,
     doc: Html,
     /// Open elements, `html` first.
-    stack: Vec<(NodeId, Kind)>,
-    /// Tag names of `stack[1..]`.
-    names: Vec<String>,
+    stack: Vec<Open>,
     /// Text not yet appended to the current element.
     text: String,
 }
@@ -192,33 +200,34 @@ impl Builder {
     }
 
     fn start_tag(&mut self, name: &str, kind: Kind, attrs: Vec<Attribute>) -> Option<()> {
-        if self.names.len() >= self.max_depth
+        // The `html` element is not counted: the guard's depth is the fragment's.
+        if self.stack.len() > self.max_depth
             || (kind == Kind::Formatting
                 && self
                     .stack
                     .iter()
-                    .filter(|(_, k)| *k == Kind::Formatting)
+                    .filter(|o| o.kind == Kind::Formatting)
                     .count()
                     >= self.max_formatting)
         {
             return None;
         }
-        let p_open = self.names.iter().any(|n| n == "p");
+        let p_open = self.is_open("p");
         match kind {
             Kind::Block | Kind::PlainBlock | Kind::Heading if p_open => return None,
-            Kind::Heading if self.stack.last().is_some_and(|(_, k)| *k == Kind::Heading) => {
+            Kind::Heading if self.stack.last().is_some_and(|o| o.kind == Kind::Heading) => {
                 return None;
             }
             Kind::ListItem => {
                 // An open item of the same list would be closed: the spec's walk down the
                 // stack, stopping at special elements other than address, div and p.
                 let closes: &[&str] = if name == "li" { &["li"] } else { &["dd", "dt"] };
-                for ((_, k), n) in self.stack[1..].iter().zip(&self.names).rev() {
-                    if closes.contains(&n.as_str()) {
+                for open in self.stack[1..].iter().rev() {
+                    if closes.contains(&open.name.as_str()) {
                         return None;
                     }
-                    let special = matches!(k, Kind::Block | Kind::Heading | Kind::ListItem);
-                    if special && !matches!(n.as_str(), "address" | "div" | "p") {
+                    let special = matches!(open.kind, Kind::Block | Kind::Heading | Kind::ListItem);
+                    if special && !matches!(open.name.as_str(), "address" | "div" | "p") {
                         break;
                     }
                 }
@@ -226,7 +235,7 @@ impl Builder {
                     return None;
                 }
             }
-            Kind::Formatting if name == "a" && self.names.iter().any(|n| n == "a") => {
+            Kind::Formatting if name == "a" && self.is_open("a") => {
                 return None;
             }
             Kind::Void if name == "hr" && p_open => return None,
@@ -235,25 +244,36 @@ impl Builder {
         self.flush()?;
         let id = self.append(Node::Element(element(name, attrs)))?;
         if kind != Kind::Void {
-            self.stack.push((id, kind));
-            self.names.push(name.to_owned());
+            self.stack.push(Open {
+                id,
+                kind,
+                name: name.to_owned(),
+            });
         }
         Some(())
     }
 
     /// Only the current element's end tag: anything else means implied ends or misnesting.
     fn end_tag(&mut self, name: &str) -> Option<()> {
-        if self.names.last().is_none_or(|n| n != name) {
+        if self
+            .stack
+            .last()
+            .is_none_or(|o| o.kind == Kind::Root || o.name != name)
+        {
             return None;
         }
         self.flush()?;
-        self.names.pop();
         self.stack.pop();
         Some(())
     }
 
+    /// Whether an element of this name is open (the `html` root aside).
+    fn is_open(&self, name: &str) -> bool {
+        self.stack[1..].iter().any(|o| o.name == name)
+    }
+
     fn append(&mut self, node: Node) -> Option<NodeId> {
-        let (parent, _) = *self.stack.last()?;
+        let parent = self.stack.last()?.id;
         Some(self.doc.tree.get_mut(parent)?.append(node).id())
     }
 
