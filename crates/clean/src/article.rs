@@ -11,6 +11,7 @@ use kb_parse::ParsedItem;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::html::clean_text_with;
 use crate::text::visible_chars;
 use crate::{Rules, clean_html_with, clean_inline};
 
@@ -79,7 +80,7 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
         .map(|html| clean_html_with(&as_html(html), base, rules))
         .unwrap_or_default();
     let summary = match summary_html {
-        Some(html) if content.is_some() => clean_html_with(&as_html(html), base, rules).text,
+        Some(html) if content.is_some() => clean_text_with(&as_html(html), rules),
         // No content: the body is the summary already.
         Some(_) => body.text.clone(),
         None => String::new(),

@@ -43,9 +43,7 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
 
 /// Clean `html` with the given noise rules and limits.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
-    let mut doc = parse_fragment(html, rules);
-    let noise = rules.matches(&doc);
-    remove(&mut doc, &noise);
+    let doc = denoised(html, rules);
     let base = base.and_then(|b| Url::parse(b.trim()).ok());
     let root = doc.tree.root();
     CleanedHtml {
@@ -53,6 +51,20 @@ pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> Cleaned
         html: sanitize(root, base.as_ref()),
         links: links(root, base.as_ref()),
     }
+}
+
+/// Only the plain text of [`clean_html_with`]: for a summary next to a full body, whose
+/// sanitized HTML and links nobody keeps.
+pub(crate) fn clean_text_with(html: &str, rules: &Rules) -> String {
+    layout(denoised(html, rules).tree.root())
+}
+
+/// The fragment's tree with the noise rules' finds removed.
+fn denoised(html: &str, rules: &Rules) -> Html {
+    let mut doc = parse_fragment(html, rules);
+    let noise = rules.matches(&doc);
+    remove(&mut doc, &noise);
+    doc
 }
 
 /// The body fragment's tree: by the fast path when the markup is simple (and within the
@@ -69,10 +81,10 @@ fn parse_fragment(html: &str, rules: &Rules) -> Html {
 /// assert_eq!(kb_clean::clean_inline(" Q&amp;A: <b>the</b>\n&#8220;best&#8221; "), "Q&A: the \u{201c}best\u{201d}");
 /// ```
 pub fn clean_inline(s: &str) -> String {
-    let limits = Rules::builtin().limits();
+    let rules = Rules::builtin();
     // Plain text needs no parser; markup or entities do.
     let text = if s.contains(['<', '&']) {
-        let doc = Html::parse_fragment(&guard(s, limits));
+        let doc = parse_fragment(s, rules);
         let mut text = String::new();
         walk(doc.tree.root(), |event| {
             match event {
@@ -95,7 +107,7 @@ pub fn clean_inline(s: &str) -> String {
         });
         text
     } else {
-        crate::guard::truncate(s, limits.max_input_bytes).to_owned()
+        crate::guard::truncate(s, rules.limits().max_input_bytes).to_owned()
     };
     let mut out = String::with_capacity(text.len());
     for c in visible_chars(&text) {
