@@ -61,6 +61,17 @@ pub(crate) struct Filters<'a> {
     pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl Filters<'_> {
+    /// No filter at all: [`with_filters`] would add no clause.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.categories.is_empty()
+            && self.authors.is_empty()
+            && self.feeds.is_empty()
+            && self.since.is_none()
+            && self.until.is_none()
+    }
+}
+
 /// Something a snippet should highlight, in the analyzed form the body's terms have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Mark {

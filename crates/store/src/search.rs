@@ -189,15 +189,10 @@ impl Kb {
         let limit = req.limit.max(1);
         let range = req.offset..req.offset.saturating_add(limit);
         let page = TopDocs::with_limit(limit).and_offset(req.offset);
-        let no_filters = req.categories.is_empty()
-            && req.authors.is_empty()
-            && req.feeds.is_empty()
-            && req.since.is_none()
-            && req.until.is_none();
         let (scored, total): (Vec<(f32, DocAddress)>, usize) = match (req.sort, &text.split) {
             // Filters would add their own scores to the sum, in an order tantivy picks: only
             // the bare query is ranked by hand, so scores stay bit-identical.
-            (SortOrder::Relevance, Some(split)) if no_filters => {
+            (SortOrder::Relevance, Some(split)) if filters.is_empty() => {
                 top_with_bonus(&searcher, split, range)?
             }
             (SortOrder::Relevance, _) => {
