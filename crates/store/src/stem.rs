@@ -53,6 +53,23 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     }
 }
 
+/// Replace `word` by its stem, from `memo` when it has it (the memo is emptied when full:
+/// bounded memory, and a feed's vocabulary refills it quickly).
+fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String) {
+    if let Some(stem) = memo.get(word.as_str()) {
+        if stem != word {
+            word.clear();
+            word.push_str(stem);
+        }
+        return;
+    }
+    let stem = stemmer.stem(word).into_owned();
+    if memo.len() >= MAX_ENTRIES {
+        memo.clear();
+    }
+    memo.insert(std::mem::replace(word, stem.clone()), stem);
+}
+
 /// The token stream of [`CachedStemmerFilter`].
 pub(crate) struct CachedStemmerStream<'a, T> {
     tail: T,
@@ -65,20 +82,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
         if !self.tail.advance() {
             return false;
         }
-        let token = self.tail.token_mut();
-        if let Some(stem) = self.cache.get(&token.text) {
-            if *stem != token.text {
-                token.text.clear();
-                token.text.push_str(stem);
-            }
-            return true;
-        }
-        let stem = self.stemmer.stem(&token.text).into_owned();
-        if self.cache.len() >= MAX_ENTRIES {
-            self.cache.clear();
-        }
-        self.cache
-            .insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+        stem_memoized(&self.stemmer, self.cache, &mut self.tail.token_mut().text);
         true
     }
 
@@ -139,23 +143,8 @@ impl<T: TokenStream> TokenStream for ThreadCachedStemmerStream<T> {
         if !self.tail.advance() {
             return false;
         }
-        let token = self.tail.token_mut();
-        let stemmer = &self.stemmer;
-        THREAD_MEMO.with(|memo| {
-            let mut cache = memo.borrow_mut();
-            if let Some(stem) = cache.get(&token.text) {
-                if *stem != token.text {
-                    token.text.clear();
-                    token.text.push_str(stem);
-                }
-                return;
-            }
-            let stem = stemmer.stem(&token.text).into_owned();
-            if cache.len() >= MAX_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
-        });
+        let text = &mut self.tail.token_mut().text;
+        THREAD_MEMO.with(|memo| stem_memoized(&self.stemmer, &mut memo.borrow_mut(), text));
         true
     }
 
