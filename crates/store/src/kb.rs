@@ -147,7 +147,9 @@ impl Kb {
     pub fn open(dir: &Path) -> Result<Kb, StoreError> {
         // A `kb reindex` in another process may switch kb.json to a new index and delete the
         // old one between our reading kb.json and opening the index: then kb.json has moved
-        // on, and reading it again gives the new, complete index.
+        // on, and reading it again gives the new, complete index. Likewise a sync's commit or
+        // merge may delete segment files between our reading meta.json and opening them
+        // (`opened_current_segments`).
         let mut attempts = 0;
         loop {
             let meta = match read_meta(dir)? {
@@ -165,7 +167,9 @@ impl Kb {
             match guard(dir, "opening the index", || {
                 Self::open_index(dir, &meta.index_dir)
             }) {
-                Ok(kb) => return Ok(kb),
+                // Still current, or a writer that keeps committing: take what we have.
+                Ok(kb) if attempts >= 5 || kb.opened_current_segments() => return Ok(kb),
+                Ok(_) => attempts += 1,
                 Err(e) => {
                     attempts += 1;
                     let moved = read_meta(dir)
@@ -225,6 +229,36 @@ impl Kb {
             reader,
             archive: Archive::new(dir),
         })
+    }
+
+    /// Whether the segments this reader opened are still the index's current ones.
+    ///
+    /// Why: a writer in another process deletes the files of segments it merged away right
+    /// after writing the new meta.json. A reader that read the old meta.json just before may
+    /// find one of those files already gone, and tantivy takes a missing positions file for a
+    /// segment without positions: the search fails later ("Failed to open field ... positions"),
+    /// seen once in the durability test under load. If meta.json still lists what we opened,
+    /// none of it was deleted before we opened it (open files outlive their deletion), so the
+    /// reader is whole; otherwise opening again reads the new, complete state.
+    fn opened_current_segments(&self) -> bool {
+        let Ok(meta) = self.index.load_metas() else {
+            return false;
+        };
+        let mut current: Vec<_> = meta
+            .segments
+            .iter()
+            .map(|s| (s.id(), s.num_deleted_docs()))
+            .collect();
+        let mut opened: Vec<_> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| (r.segment_id(), r.num_deleted_docs()))
+            .collect();
+        current.sort();
+        opened.sort();
+        current == opened
     }
 
     /// The KB directory.
