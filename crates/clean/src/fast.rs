@@ -552,7 +552,9 @@ mod tests {
             check(&html);
         }
         println!("fast path: {taken} of {bodies} bodies");
-        assert!(bodies > 500 && taken > bodies / 4, "{taken} of {bodies}");
+        // The fixtures alone hold 130 bodies; the shared corpus, when it is next to the
+        // repository, several hundred more.
+        assert!(bodies >= 100 && taken > bodies / 4, "{taken} of {bodies}");
     }
 
     /// Random sequences of the pieces articles are made of, well nested or not: wherever the
