@@ -17,6 +17,20 @@ pub enum StoreError {
         /// The OS error.
         error: std::io::Error,
     },
+    /// A write ran out of space: a full disk, a quota or a file-size limit. Every write of kb
+    /// goes to a temporary file first or through tantivy's commit, so what was stored before
+    /// is intact, and the message says so.
+    #[error(
+        "{action} {path}: {error}; free some disk space and run again (what kb stored before is intact)"
+    )]
+    OutOfSpace {
+        /// What kb was doing ("writing", ...).
+        action: &'static str,
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The OS error, without the temporary file's name.
+        error: String,
+    },
     /// The directory holds no knowledge base yet.
     #[error("no knowledge base at {0} yet: run `kb sync` first")]
     NotFound(PathBuf),
@@ -106,10 +120,71 @@ impl StoreError {
         path: impl Into<PathBuf>,
         source: std::io::Error,
     ) -> Self {
+        use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+        if matches!(source.kind(), StorageFull | QuotaExceeded | FileTooLarge) {
+            return StoreError::OutOfSpace {
+                action,
+                path: path.into(),
+                error: os_message(&source),
+            };
+        }
         StoreError::Io {
             action,
             path: path.into(),
             error: source,
         }
+    }
+}
+
+/// The OS's own words for an out-of-space error. tempfile wraps the OS error with the
+/// temporary file's path (`... at path "/kb/archive/objects/df/.tmpAC5aRL"`), a name that
+/// means nothing to the user and is gone by the time they read it, and its wrapper does not
+/// lead back to the OS error: then the kind says it.
+fn os_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+    if let Some(code) = e.raw_os_error() {
+        return std::io::Error::from_raw_os_error(code).to_string();
+    }
+    match e.kind() {
+        StorageFull => "No space left on device".to_string(),
+        FileTooLarge => "File too large".to_string(),
+        QuotaExceeded => "Disk quota exceeded".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_space_names_the_cause_and_the_way_out_without_temporary_names() {
+        #[derive(Debug)]
+        struct AtPath(std::io::Error);
+        impl std::fmt::Display for AtPath {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{} at path \"/kb/.tmpAC5aRL\"", self.0)
+            }
+        }
+        // Like tempfile's PathError: its source is the OS error's source (none).
+        impl std::error::Error for AtPath {}
+        // ENOSPC, as tempfile reports it: wrapped with the temporary file's path.
+        let enospc = std::io::Error::from_raw_os_error(28);
+        let wrapped = std::io::Error::new(enospc.kind(), AtPath(enospc));
+        let msg = StoreError::io("writing", "/kb/archive/objects/df/x.zst", wrapped).to_string();
+        assert!(msg.starts_with("writing /kb/archive/objects/df/x.zst: No space left on device"));
+        assert!(msg.contains("free some disk space and run again"), "{msg}");
+        assert!(!msg.contains(".tmp"), "{msg}");
+        // EFBIG: a file-size limit is the same story.
+        let efbig = std::io::Error::from_raw_os_error(27);
+        let msg = StoreError::io("writing", "/kb/x", efbig).to_string();
+        assert!(
+            msg.contains("File too large (os error 27); free some disk space"),
+            "{msg}"
+        );
+        // Other errors keep their own words.
+        let denied = std::io::Error::from_raw_os_error(13);
+        let msg = StoreError::io("writing", "/kb/x", denied).to_string();
+        assert!(msg.contains("Permission denied") && !msg.contains("free some"));
     }
 }
