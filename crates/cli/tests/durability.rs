@@ -1,5 +1,6 @@
 //! Durability of a KB directory (issue 7, points 3-6): SIGKILLed syncs, overlapping runs,
-//! searches during a sync, a full disk (file-size limit), damaged files, and `kb doctor`.
+//! searches during a sync, a full disk (file-size limit; a real full tmpfs where the test may
+//! mount one), damaged files, and `kb doctor`.
 //!
 //! Black-box: the built `kb` runs in a temp directory on a corpus this file generates. Every
 //! test is seeded (`KB_SEED`, default 7) and runs a reduced number of trials; `KB_THOROUGH=1`
@@ -571,6 +572,145 @@ fn a_sync_out_of_space_fails_cleanly_and_keeps_the_previous_state() {
     assert!(
         articles(&c, "kb") == after,
         "the sync after the full disk did not converge"
+    );
+}
+
+/// A tmpfs mounted for one test, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    /// Mount a `size` tmpfs on `dir`; `None` where this process may not mount (not root).
+    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        fs::create_dir_all(dir).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Tmpfs(dir.to_path_buf()))
+    }
+
+    /// Free KiB on the filesystem.
+    fn free_kib(&self) -> u64 {
+        let out = Command::new("df")
+            .args(["-k", "--output=avail"])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.lines().last().unwrap().trim().parse().unwrap()
+    }
+
+    /// Fill the filesystem until about `leave` KiB remain, with a file `fill` removes again.
+    fn fill(&self, leave: u64) {
+        use std::io::Write;
+        let mut f = fs::File::create(self.0.join("filler")).unwrap();
+        let chunk = vec![0u8; 4096];
+        while self.free_kib() > leave {
+            let n = ((self.free_kib() - leave) / 4).clamp(1, 64) as usize;
+            for _ in 0..n {
+                if f.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+            let _ = f.sync_data();
+        }
+    }
+
+    fn unfill(&self) {
+        let _ = fs::remove_file(self.0.join("filler"));
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// A real full disk, where the test may mount one: the KB on a small tmpfs filled up to leave
+/// little room. Each sync either works or fails with one line naming the cause and the way
+/// out; every article stays old or new, never half-written; once space is freed the next sync
+/// converges. (The file-size-limit test above runs everywhere; this one needs root.)
+#[test]
+fn a_sync_on_a_full_filesystem_fails_cleanly_and_converges_once_space_is_freed() {
+    let c = Corpus::new(4, 30);
+    let Some(fs_) = Tmpfs::mount(&c.kb_dir("kb"), "8m") else {
+        eprintln!(
+            "skipped: cannot mount a tmpfs here (needs root); the file-size-limit test covers full disks"
+        );
+        return;
+    };
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let before = articles(&c, "kb");
+    c.generation(1);
+    c.ok("ref", &["sync", "--offline", "--quiet"]);
+    let after = articles(&c, "ref");
+    let leave: &[u64] = if thorough() {
+        &[0, 4, 8, 16, 32, 64, 128, 256, 512]
+    } else {
+        &[0, 16, 128]
+    };
+    let mut failures = 0;
+    for &kib in leave {
+        fs_.fill(kib);
+        let r = c.run("kb", &["sync", "--offline"]);
+        no_panic("sync on a full filesystem", &r);
+        if !r.success() {
+            failures += 1;
+            assert_eq!(r.code(), Some(1), "{}", r.stderr);
+            let last = r.stderr.trim_end().lines().last().unwrap_or("");
+            assert!(last.starts_with("kb: error: "), "{}", r.stderr);
+            assert!(
+                r.stderr.contains("No space left") && r.stderr.contains("free some disk space"),
+                "the message names the cause and the way out: {}",
+                r.stderr
+            );
+            assert!(
+                !r.stderr.contains("at path") && !r.stderr.contains("PathError"),
+                "a temporary name: {}",
+                r.stderr
+            );
+            if thorough() {
+                eprintln!("{kib} KiB left: {last}");
+            }
+        }
+        let now = articles(&c, "kb");
+        for (id, a) in &before {
+            let b = now
+                .get(id)
+                .unwrap_or_else(|| panic!("article {id} lost ({kib} KiB left)"));
+            assert!(
+                b == a || after.get(id) == Some(b),
+                "article {id} is half-written"
+            );
+        }
+        for (id, a) in &now {
+            assert!(
+                before.get(id) == Some(a) || after.get(id) == Some(a),
+                "article {id} is neither old nor new"
+            );
+        }
+        no_panic("doctor on a full filesystem", &c.run("kb", &["doctor"]));
+        fs_.unfill();
+    }
+    eprintln!(
+        "full filesystem: {failures} of {} syncs ran out of space, nothing lost",
+        leave.len()
+    );
+    assert!(failures > 0, "no sync ran out of space");
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    assert!(
+        articles(&c, "kb") == after,
+        "the sync after the full disk did not converge"
+    );
+    let d = c.run("kb", &["doctor"]);
+    assert!(
+        d.success(),
+        "doctor after the disk was freed: {}{}",
+        d.stdout,
+        d.stderr
     );
 }
 

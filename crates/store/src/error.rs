@@ -120,8 +120,7 @@ impl StoreError {
         path: impl Into<PathBuf>,
         source: std::io::Error,
     ) -> Self {
-        use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
-        if matches!(source.kind(), StorageFull | QuotaExceeded | FileTooLarge) {
+        if is_out_of_space(&source) {
             return StoreError::OutOfSpace {
                 action,
                 path: path.into(),
@@ -136,11 +135,17 @@ impl StoreError {
     }
 }
 
+/// Whether a write failed for want of space: a full disk, a quota or a file-size limit.
+pub(crate) fn is_out_of_space(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+    matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge)
+}
+
 /// The OS's own words for an out-of-space error. tempfile wraps the OS error with the
 /// temporary file's path (`... at path "/kb/archive/objects/df/.tmpAC5aRL"`), a name that
 /// means nothing to the user and is gone by the time they read it, and its wrapper does not
 /// lead back to the OS error: then the kind says it.
-fn os_message(e: &std::io::Error) -> String {
+pub(crate) fn os_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
     if let Some(code) = e.raw_os_error() {
         return std::io::Error::from_raw_os_error(code).to_string();

@@ -187,8 +187,25 @@ impl KbWriter {
 fn write_failed(dir: &Path, e: tantivy::TantivyError) -> StoreError {
     StoreError::Write {
         path: dir.to_path_buf(),
-        detail: e.to_string(),
+        detail: write_detail(&e),
     }
+}
+
+/// What went wrong, in the OS's words when the disk is full: tantivy's own message for that
+/// is a Debug dump naming its temporary file (`Failed to open file for write: 'IoError {
+/// io_error: Custom { kind: StorageFull, error: PathError { path: ".../.tmpeR4YvR", ...`).
+fn write_detail(e: &tantivy::TantivyError) -> String {
+    use tantivy::TantivyError;
+    use tantivy::directory::error::OpenWriteError;
+    let io = match e {
+        TantivyError::IoError(io) => Some(&**io),
+        TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => Some(&**io_error),
+        _ => None,
+    };
+    if let Some(io) = io.filter(|io| crate::error::is_out_of_space(io)) {
+        return crate::error::os_message(io);
+    }
+    e.to_string()
 }
 
 pub(crate) fn load_hashes(index: &Index) -> Result<HashMap<String, String>, StoreError> {
