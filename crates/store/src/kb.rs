@@ -10,13 +10,14 @@ use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::archive::write_atomic;
+use crate::pairs::FrequentPairs;
 use crate::schema::{self, Fields};
 use crate::verify::Verifier;
 use crate::{Archive, KbWriter, StoreError, WriteLock};
 
 /// On-disk format version. Bump it whenever the schema or analyzers change: an older KB is then
 /// refused with a pointer to `kb reindex`, which rebuilds it from the archive.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// `kb.json`: which format this KB has and which index directory is live. Replaced atomically,
 /// so a rebuild switches from the old index to the new one in a single rename.
@@ -35,6 +36,8 @@ pub struct Kb {
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
     archive: Archive,
+    /// The index's list of frequent pairs, for exact phrases by pairs ([`crate::pairs`]).
+    pub(crate) frequent_pairs: Option<Arc<FrequentPairs>>,
 }
 
 impl std::fmt::Debug for Kb {
@@ -221,6 +224,13 @@ impl Kb {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
+        // Read after the reader: a list from a later commit is the same list (an index keeps
+        // the one it chose), and segments that lack its pairs are read by positions anyway.
+        let frequent_pairs = index
+            .load_metas()
+            .ok()
+            .and_then(|m| FrequentPairs::from_payload(m.payload.as_deref()))
+            .map(Arc::new);
         Ok(Kb {
             dir: dir.to_path_buf(),
             index_dir: name.to_string(),
@@ -228,6 +238,7 @@ impl Kb {
             fields,
             reader,
             archive: Archive::new(dir),
+            frequent_pairs,
         })
     }
 

@@ -38,6 +38,7 @@ mod doctor;
 mod error;
 mod kb;
 mod lock;
+mod pairs;
 mod query;
 mod schema;
 mod search;

@@ -32,6 +32,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, tokens, unstemmed_analyzer};
 use crate::{Kb, StoreError};
 use syntax::{Node, Scope, Text};
@@ -132,6 +133,7 @@ pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
         raw: unstemmed_analyzer(),
         marks: Vec::new(),
         has_text: false,
+        pairs: kb.frequent_pairs.clone(),
     };
     let (query, split) = match c.node(&node, false)? {
         Some(q) => c.with_proximity(&node, q),
@@ -152,6 +154,8 @@ struct Compiler {
     marks: Vec<Mark>,
     /// Whether the query held any text at all (as opposed to being blank).
     has_text: bool,
+    /// The index's frequent word pairs, by which phrases of them go.
+    pairs: Option<std::sync::Arc<FrequentPairs>>,
 }
 
 type Clause = (Occur, Box<dyn Query>);
@@ -194,6 +198,25 @@ fn term_or_phrase(field: Field, toks: &[String], slop: u32) -> Option<Box<dyn Qu
                 .collect(),
             slop,
         ))),
+    }
+}
+
+/// An exact phrase (or single word) on one field. On the body, a phrase of frequent pairs goes
+/// by their pairs ([`crate::pairs`]); the results are the same as by positions.
+fn exact_phrase(
+    f: &Fields,
+    pairs: Option<&FrequentPairs>,
+    field: Field,
+    toks: &[String],
+) -> Option<Box<dyn Query>> {
+    match pairs {
+        Some(list) if field == f.body && list.covers(toks) => Some(Box::new(PairPhraseQuery::new(
+            f.body,
+            f.body_pairs,
+            toks,
+            list,
+        ))),
+        _ => term_or_phrase(field, toks, 0),
     }
 }
 
@@ -332,7 +355,12 @@ impl Compiler {
                 };
                 let toks = tokens(&mut self.en, w);
                 for &(field, boost) in analyzed {
-                    qs.extend(term_or_phrase(field, &toks, slop).map(|q| boosted(q, boost)));
+                    let q = if slop == 0 {
+                        exact_phrase(&f, self.pairs.as_deref(), field, &toks)
+                    } else {
+                        term_or_phrase(field, &toks, slop)
+                    };
+                    qs.extend(q.map(|q| boosted(q, boost)));
                 }
                 if let Some(k) = keyword {
                     qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
@@ -420,7 +448,10 @@ impl Compiler {
                     // Several tokens (`isn't~`): typo tolerance has no single word to work on,
                     // so the words must match as written.
                     for &(field, boost) in analyzed {
-                        qs.extend(term_or_phrase(field, &stemmed, 0).map(|q| boosted(q, boost)));
+                        qs.extend(
+                            exact_phrase(&f, self.pairs.as_deref(), field, &stemmed)
+                                .map(|q| boosted(q, boost)),
+                        );
                     }
                     if mark {
                         self.marks.extend(stemmed.into_iter().map(Mark::Term));

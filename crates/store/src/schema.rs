@@ -19,6 +19,8 @@ use tantivy::tokenizer::{
 pub(crate) const EN: &str = "kb_en";
 /// Name of the lowercased whole-value analyzer.
 pub(crate) const KW: &str = "kb_kw";
+/// Name of the frequent-word-pairs analyzer (see [`crate::pairs`]).
+pub(crate) const PAIRS: &str = "kb_pairs";
 
 /// Every field of the schema, resolved once.
 #[derive(Clone, Copy, Debug)]
@@ -28,6 +30,8 @@ pub(crate) struct Fields {
     pub feed: Field,
     pub title: Field,
     pub body: Field,
+    /// The body's frequent adjacent word pairs, for exact phrases ([`crate::pairs`]).
+    pub body_pairs: Field,
     pub author: Field,
     pub author_text: Field,
     pub category: Field,
@@ -47,6 +51,12 @@ pub(crate) fn build() -> (Schema, Fields) {
             .set_tokenizer(EN)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // Positions: a phrase of three words or more is a phrase of pairs.
+    let pairs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(PAIRS)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let kw = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(KW)
@@ -63,6 +73,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         feed: b.add_text_field("feed", kw.clone()),
         title: b.add_text_field("title", en.clone()),
         body: b.add_text_field("body", en.clone()),
+        body_pairs: b.add_text_field("body_pairs", pairs),
         author: b.add_text_field("author", kw.clone()),
         author_text: b.add_text_field("author_text", en.clone()),
         category: b.add_text_field("category", kw),
@@ -86,6 +97,11 @@ pub(crate) fn register_analyzers(index: &tantivy::Index) {
         .build();
     index.tokenizers().register(EN, en_analyzer());
     index.tokenizers().register(KW, kw);
+    // No list: no pairs. A writer registers its own, once it has chosen the list.
+    index.tokenizers().register(
+        PAIRS,
+        crate::pairs::pairs_analyzer(crate::pairs::SharedFrequentPairs::default()),
+    );
 }
 
 /// `kb_en`: the analyzer of every full-text field, and of plain query words, so a query word

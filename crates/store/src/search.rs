@@ -1094,6 +1094,12 @@ mod ranking_tests {
     /// Word soup over a small vocabulary, in three commits (so several segments), rewriting
     /// some articles on the way (so segments hold deleted documents).
     fn soup() -> (tempfile::TempDir, Kb) {
+        soup_sampled(None)
+    }
+
+    /// [`soup`], with the writers choosing their list of frequent pairs after `sample`
+    /// articles (`None`: the default, which the soup never reaches).
+    fn soup_sampled(sample: Option<usize>) -> (tempfile::TempDir, Kb) {
         let dir = tempfile::tempdir().expect("temp dir");
         let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
         let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
@@ -1109,6 +1115,9 @@ mod ranking_tests {
         };
         for batch in 0..3u64 {
             let mut w = kb.writer(&lock).expect("writer");
+            if let Some(n) = sample {
+                w.set_pair_sample(n);
+            }
             for i in 0..150 {
                 let len = 3 + next() % 80;
                 let text: Vec<&str> = (0..len).map(|_| words[(next() % 8) as usize]).collect();
@@ -1132,6 +1141,9 @@ mod ranking_tests {
             w.commit().expect("commit");
         }
         kb.reload().expect("reload");
+        drop(kb);
+        // Opened again: the list of frequent pairs comes with the opening.
+        let kb = Kb::open(dir.path()).expect("open");
         (dir, kb)
     }
 
@@ -1180,6 +1192,96 @@ mod ranking_tests {
                 assert!(want.1 > 0, "{q}");
             }
         }
+    }
+
+    /// Articles wait in the writer until it has chosen its frequent pairs: a later version in
+    /// the same session must replace the waiting one, not join it (found by the durability
+    /// tests: `kb reindex` replays every archived version of an article).
+    #[test]
+    fn an_article_rewritten_in_one_session_stays_one_document() {
+        for sample in [2, 3, 1000] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
+            let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+            let mut w = kb.writer(&lock).expect("writer");
+            w.set_pair_sample(sample);
+            for (n, version, text) in [
+                (1, 0, "alpha beta zero"),
+                (1, 1, "alpha beta one"),
+                (2, 0, "alpha beta"),
+                (1, 2, "alpha beta two"),
+            ] {
+                w.upsert(&article(n, version, "t", text)).expect("upsert");
+            }
+            w.commit().expect("commit");
+            drop(lock);
+            let kb = Kb::open(dir.path()).expect("open");
+            assert_eq!(kb.count(), 2, "sample {sample}");
+            let id = article(1, 0, "", "").id;
+            assert_eq!(kb.get(&id).expect("get").text, "alpha beta two");
+            assert_eq!(kb.frequent_pairs.is_some(), sample <= 2, "sample {sample}");
+        }
+    }
+
+    /// Phrases of frequent pairs go by their pair terms where a segment holds them, by positions
+    /// elsewhere: the same documents, the same scores to the bit, the same count.
+    #[test]
+    fn phrases_by_pairs_rank_and_count_exactly_as_by_positions() {
+        // The first commit (150 articles) is below the sample: indexed without pairs; the
+        // second chooses the list and adds the first commit's articles again.
+        let (_dir, mut kb) = soup_sampled(Some(200));
+        let searcher = kb.reader.searcher();
+        let list = kb.frequent_pairs.clone().expect("a list was chosen");
+        let marker = Term::from_field_text(kb.fields.body_pairs, list.marker());
+        let covered = searcher
+            .segment_readers()
+            .iter()
+            .filter(|seg| {
+                let info = seg
+                    .inverted_index(kb.fields.body_pairs)
+                    .and_then(|ii| Ok(ii.get_term_info(&marker)?));
+                matches!(info, Ok(Some(i)) if i.doc_freq == seg.max_doc())
+            })
+            .count();
+        assert!(covered > 0, "no segment holds the pairs");
+        let queries = [
+            "\"alpha beta\"",
+            "\"beta alpha gamma\"",
+            "\"alpha alpha\"",
+            "\"alpha alpha alpha\"",
+            "\"gamma delta filler more text\"",
+            "\"text filler\" delta",
+            "alpha-beta",
+            "\"alpha beta\" OR \"delta gamma\"",
+            "\"alpha beta\" -\"beta gamma\"",
+            "\"alpha quillwort\"",
+        ];
+        let mut by_pairs = Vec::new();
+        for q in queries {
+            let text = text_query(&kb, q).expect("query");
+            if !q.contains("quillwort") {
+                assert!(
+                    format!("{:?}", text.query).contains("PairPhraseQuery"),
+                    "{q}"
+                );
+            }
+            for page in [0..1, 0..10, 7..30, 0..1000] {
+                by_pairs.push(reference(&searcher, &*text.query, &page));
+            }
+        }
+        kb.frequent_pairs = None;
+        let mut by_positions = Vec::new();
+        for q in queries {
+            let text = text_query(&kb, q).expect("query");
+            assert!(!format!("{:?}", text.query).contains("PairPhraseQuery"));
+            for page in [0..1, 0..10, 7..30, 0..1000] {
+                by_positions.push(reference(&searcher, &*text.query, &page));
+            }
+        }
+        for (i, (a, b)) in by_pairs.iter().zip(&by_positions).enumerate() {
+            assert_eq!(a, b, "{} page {}", queries[i / 4], i % 4);
+        }
+        assert!(by_positions.iter().filter(|(_, n)| *n > 0).count() > 20);
     }
 
     #[test]

@@ -45,6 +45,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        LAST_STREAM.with(|r| r.borrow_mut().start(text));
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
             stemmer: frostem::Stemmer::new(Algorithm::English),
@@ -80,9 +81,12 @@ pub(crate) struct CachedStemmerStream<'a, T> {
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
+            LAST_STREAM.with(|r| r.borrow_mut().complete = true);
             return false;
         }
         stem_memoized(&self.stemmer, self.cache, &mut self.tail.token_mut().text);
+        let token = self.tail.token();
+        LAST_STREAM.with(|r| r.borrow_mut().push(token));
         true
     }
 
@@ -93,6 +97,68 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
     fn token_mut(&mut self) -> &mut Token {
         self.tail.token_mut()
     }
+}
+
+/// The stems of the last text an indexing analyzer stemmed on this thread, for the pairs
+/// analyzer ([`crate::pairs`]), which tantivy runs on the same body text right after (fields
+/// are indexed in field order, one document at a time per thread): replaying the stems saves
+/// tokenizing and stemming every body twice (kb-bench `perf`: a quarter of the indexing CPU).
+/// Replayed only when complete and for the very same text; otherwise the pairs analyzer
+/// tokenizes on its own.
+#[derive(Default)]
+pub(crate) struct Recording {
+    text: String,
+    /// The stems, one after the other; `tokens` holds where each ends.
+    stems: String,
+    /// (position, start offset, end offset, end of the stem in `stems`).
+    tokens: Vec<(usize, usize, usize, usize)>,
+    complete: bool,
+}
+
+impl Recording {
+    fn start(&mut self, text: &str) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.stems.clear();
+        self.tokens.clear();
+        self.complete = false;
+    }
+
+    fn push(&mut self, t: &Token) {
+        self.stems.push_str(&t.text);
+        self.tokens
+            .push((t.position, t.offset_from, t.offset_to, self.stems.len()));
+    }
+
+    /// The recorded tokens of `text`, if the last stream stemmed exactly it, to the end.
+    pub(crate) fn of(&self, text: &str) -> Option<RecordedTokens<'_>> {
+        (self.complete && self.text == text).then_some(RecordedTokens { rec: self, i: 0 })
+    }
+}
+
+/// The tokens of a [`Recording`], in order: (stem, position, start offset, end offset).
+pub(crate) struct RecordedTokens<'a> {
+    rec: &'a Recording,
+    i: usize,
+}
+
+impl<'a> Iterator for RecordedTokens<'a> {
+    type Item = (&'a str, usize, usize, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let &(pos, from, to, end) = self.rec.tokens.get(self.i)?;
+        let start = match self.i {
+            0 => 0,
+            i => self.rec.tokens[i - 1].3,
+        };
+        self.i += 1;
+        Some((&self.rec.stems[start..end], pos, from, to))
+    }
+}
+
+thread_local! {
+    pub(crate) static LAST_STREAM: std::cell::RefCell<Recording> =
+        std::cell::RefCell::new(Recording::default());
 }
 
 /// The same stemmer, memoized per thread instead of per analyzer: for analyzers that are cloned

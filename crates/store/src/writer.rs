@@ -10,7 +10,8 @@ use tantivy::schema::Facet;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 use crate::StoreError;
-use crate::schema::{Fields, kw_term};
+use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyzer};
+use crate::schema::{Fields, PAIRS, kw_term};
 use crate::verify::{Verifier, VerifyingMergePolicy};
 
 /// What an upsert did to one article.
@@ -62,6 +63,19 @@ pub struct KbWriter {
     rebuild: Option<String>,
     /// Checksums: what the merge policy found, and the record of known-good files.
     verifier: Arc<Verifier>,
+    /// The index's list of frequent pairs, which its pairs analyzer reads (see
+    /// [`crate::pairs`]): from the last commit, or chosen by this session once the index
+    /// and the session together hold enough articles.
+    frequent_pairs: SharedFrequentPairs,
+    /// While the list is unset: the articles to add once it is (their replaced versions are
+    /// already deleted), one per id, at the index `pending_at` gives.
+    pending: Vec<Article>,
+    pending_at: HashMap<String, usize>,
+    /// Articles the index held when the session began.
+    indexed: u64,
+    /// Articles needed to choose the list.
+    sample: usize,
+    index: Index,
 }
 
 impl std::fmt::Debug for KbWriter {
@@ -82,6 +96,15 @@ impl KbWriter {
         rebuild: Option<String>,
         verifier: Arc<Verifier>,
     ) -> Result<KbWriter, StoreError> {
+        // The pairs analyzer must know the list before tantivy's indexing threads clone it.
+        let frequent_pairs = SharedFrequentPairs::default();
+        let metas = index.load_metas()?;
+        if let Some(list) = FrequentPairs::from_payload(metas.payload.as_deref()) {
+            let _ = frequent_pairs.set(Arc::new(list));
+        }
+        index
+            .tokenizers()
+            .register(PAIRS, pairs_analyzer(frequent_pairs.clone()));
         let writer = index
             .writer(WRITER_MEMORY)
             .map_err(|e| write_failed(dir, e))?;
@@ -98,13 +121,97 @@ impl KbWriter {
         Ok(KbWriter {
             writer,
             fields,
+            indexed: known.len() as u64,
             known,
             dirty: false,
             report: UpsertReport::default(),
             dir: dir.to_path_buf(),
             rebuild,
             verifier,
+            frequent_pairs,
+            pending: Vec::new(),
+            pending_at: HashMap::new(),
+            sample: SAMPLE_DOCS,
+            index,
         })
+    }
+
+    /// Choose the list of frequent pairs from this many articles instead of
+    /// [`SAMPLE_DOCS`](crate::pairs::SAMPLE_DOCS): for tests, which cannot afford a thousand.
+    #[doc(hidden)]
+    pub fn set_pair_sample(&mut self, articles: usize) {
+        self.sample = articles.max(1);
+    }
+
+    /// Add a document now, or keep it for when the list of frequent pairs is chosen.
+    fn add(&mut self, article: &Article) -> Result<(), StoreError> {
+        if self.frequent_pairs.get().is_some() {
+            self.writer
+                .add_document(to_document(&self.fields, article)?)
+                .map_err(|e| write_failed(&self.dir, e))?;
+            return Ok(());
+        }
+        // A later version in the same session replaces the one waiting: its delete, issued
+        // already, would not reach a document added after it.
+        match self.pending_at.get(&article.id) {
+            Some(&i) => self.pending[i] = article.clone(),
+            None => {
+                self.pending_at
+                    .insert(article.id.clone(), self.pending.len());
+                self.pending.push(article.clone());
+            }
+        }
+        if self.indexed as usize + self.pending.len() >= self.sample {
+            self.choose_frequent_pairs()?;
+        }
+        Ok(())
+    }
+
+    /// Choose the list from every article of the index and of this session, then add the
+    /// session's articles and add the index's again, so that every document holds the pairs
+    /// (a segment is read by pairs only when all its documents hold them). Happens once per
+    /// index, when it reaches [`SAMPLE_DOCS`](crate::pairs::SAMPLE_DOCS) articles: the
+    /// ones added again are few.
+    fn choose_frequent_pairs(&mut self) -> Result<(), StoreError> {
+        let replaced: std::collections::HashSet<&str> =
+            self.pending.iter().map(|a| a.id.as_str()).collect();
+        let mut existing = Vec::new();
+        let searcher = self.index.reader()?.searcher();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in seg.doc_ids_alive() {
+                let addr = tantivy::DocAddress::new(ord as u32, doc);
+                let stored: TantivyDocument = searcher.doc(addr)?;
+                let json = stored
+                    .get_first(self.fields.article)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    .unwrap_or("");
+                let article: Article =
+                    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+                        path: self.dir.clone(),
+                        detail: format!("stored article unreadable: {e}"),
+                    })?;
+                if !replaced.contains(article.id.as_str()) {
+                    existing.push(article);
+                }
+            }
+        }
+        let list = FrequentPairs::choose(
+            existing
+                .iter()
+                .chain(&self.pending)
+                .map(|a| a.text.as_str()),
+        );
+        let _ = self.frequent_pairs.set(Arc::new(list));
+        for article in existing {
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, &article.id));
+            self.add(&article)?;
+        }
+        self.pending_at.clear();
+        for article in std::mem::take(&mut self.pending) {
+            self.add(&article)?;
+        }
+        Ok(())
     }
 
     /// Insert or replace one article by id. Unchanged articles (same content hash) cost a map
@@ -120,9 +227,7 @@ impl KbWriter {
                 self.writer
                     .delete_term(Term::from_field_text(self.fields.id, &article.id));
             }
-            self.writer
-                .add_document(to_document(&self.fields, article)?)
-                .map_err(|e| write_failed(&self.dir, e))?;
+            self.add(article)?;
             self.known
                 .insert(article.id.clone(), article.content_hash.clone());
             self.dirty = true;
@@ -152,7 +257,18 @@ impl KbWriter {
         let dir = self.dir.clone();
         let failed = |e| write_failed(&dir, e);
         if self.dirty || self.rebuild.is_some() {
-            self.writer.commit().map_err(failed)?;
+            // Too few articles for a list yet: indexed without pairs (phrases read positions).
+            for article in std::mem::take(&mut self.pending) {
+                self.writer
+                    .add_document(to_document(&self.fields, &article)?)
+                    .map_err(failed)?;
+            }
+            let mut commit = self.writer.prepare_commit().map_err(failed)?;
+            // Every commit carries the list: a commit without it would lose it.
+            if let Some(list) = self.frequent_pairs.get() {
+                commit.set_payload(&list.to_payload());
+            }
+            commit.commit().map_err(failed)?;
         } else {
             self.writer.rollback().map_err(failed)?;
         }
@@ -185,10 +301,33 @@ impl KbWriter {
 /// A write to the index failed (a full disk, a file-size limit, an I/O error). Tantivy's commit
 /// is atomic (meta.json is replaced last), so what was committed before is intact.
 fn write_failed(dir: &Path, e: tantivy::TantivyError) -> StoreError {
+    let detail = match &e {
+        // An indexing thread failed, and tantivy kept only "a worker thread encountered an
+        // error (io::Error most likely) or panicked". The likeliest cause is a full disk: ask
+        // the disk.
+        tantivy::TantivyError::ErrorInThread(_) => match out_of_space_at(dir) {
+            Some(io) => crate::error::os_message(&io),
+            None => "an indexing thread stopped on a write error".to_string(),
+        },
+        _ => write_detail(&e),
+    };
     StoreError::Write {
         path: dir.to_path_buf(),
-        detail: write_detail(&e),
+        detail,
     }
+}
+
+/// Whether the disk holding `dir` is out of space: writes (and removes) a 1 MiB file there.
+fn out_of_space_at(dir: &Path) -> Option<std::io::Error> {
+    use std::io::Write;
+    let mut probe = match tempfile::NamedTempFile::new_in(dir) {
+        Ok(f) => f,
+        Err(e) => return Some(e).filter(crate::error::is_out_of_space),
+    };
+    let result = probe
+        .write_all(&[0u8; 1 << 20])
+        .and_then(|()| probe.as_file().sync_all());
+    result.err().filter(crate::error::is_out_of_space)
 }
 
 /// What went wrong, in the OS's words when the disk is full: tantivy's own message for that
@@ -263,6 +402,7 @@ fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
     doc.add_text(f.feed, &a.feed);
     doc.add_text(f.title, &a.title);
     doc.add_text(f.body, &a.text);
+    doc.add_text(f.body_pairs, &a.text);
     doc.add_facet(f.facets, Facet::from_path(["feed", a.feed.as_str()]));
     if let Some(author) = &a.author {
         doc.add_text(f.author, author);
