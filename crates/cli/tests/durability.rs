@@ -502,6 +502,31 @@ fn readers_during_a_sync_or_reindex_see_the_old_or_the_new_state() {
 // ---------------------------------------------------------------------------------------------
 // 5. Full disk and damage.
 
+/// After a failed write, every article of `before` is still there, and each article is as it
+/// was `before` or as it is `after` a successful sync: nothing lost, nothing half-written.
+fn each_old_or_new(
+    before: &BTreeMap<String, Value>,
+    now: &BTreeMap<String, Value>,
+    after: &BTreeMap<String, Value>,
+    when: &str,
+) {
+    for (id, a) in before {
+        let b = now
+            .get(id)
+            .unwrap_or_else(|| panic!("article {id} lost ({when})"));
+        assert!(
+            b == a || after.get(id) == Some(b),
+            "article {id} is half-written ({when})"
+        );
+    }
+    for (id, a) in now {
+        assert!(
+            before.get(id) == Some(a) || after.get(id) == Some(a),
+            "article {id} is neither old nor new ({when})"
+        );
+    }
+}
+
 /// A sync that hits a file-size limit (RLIMIT_FSIZE through `ulimit -f`), with SIGXFSZ
 /// ignored (writes fail with EFBIG, like a full disk) or not (the process is killed), fails
 /// and leaves every article as it was or as the new state has it; the next sync converges.
@@ -547,22 +572,12 @@ fn a_sync_out_of_space_fails_cleanly_and_keeps_the_previous_state() {
                     );
                 }
             }
-            let now = articles(&c, "kb");
-            for (id, a) in &before {
-                let b = now
-                    .get(id)
-                    .unwrap_or_else(|| panic!("article {id} lost (limit {blocks})"));
-                assert!(
-                    b == a || after.get(id) == Some(b),
-                    "article {id} is half-written"
-                );
-            }
-            for (id, a) in &now {
-                assert!(
-                    before.get(id) == Some(a) || after.get(id) == Some(a),
-                    "article {id} is neither old nor new"
-                );
-            }
+            each_old_or_new(
+                &before,
+                &articles(&c, "kb"),
+                &after,
+                &format!("limit {blocks}"),
+            );
             let d = c.run("kb", &["doctor"]);
             no_panic("doctor after a full disk", &d);
         }
@@ -676,22 +691,12 @@ fn a_sync_on_a_full_filesystem_fails_cleanly_and_converges_once_space_is_freed()
                 eprintln!("{kib} KiB left: {last}");
             }
         }
-        let now = articles(&c, "kb");
-        for (id, a) in &before {
-            let b = now
-                .get(id)
-                .unwrap_or_else(|| panic!("article {id} lost ({kib} KiB left)"));
-            assert!(
-                b == a || after.get(id) == Some(b),
-                "article {id} is half-written"
-            );
-        }
-        for (id, a) in &now {
-            assert!(
-                before.get(id) == Some(a) || after.get(id) == Some(a),
-                "article {id} is neither old nor new"
-            );
-        }
+        each_old_or_new(
+            &before,
+            &articles(&c, "kb"),
+            &after,
+            &format!("{kib} KiB left"),
+        );
         no_panic("doctor on a full filesystem", &c.run("kb", &["doctor"]));
         fs_.unfill();
     }
