@@ -537,6 +537,35 @@ fn a_kb_of_another_format_points_to_reindex() {
     assert_eq!(env.json(&["list", "--json"])["total"], 10);
 }
 
+/// A KB of an older format (written by an older kb) is upgraded by the next sync, so a sync
+/// from cron keeps archiving across an upgrade; reading commands point to `kb reindex`, and a
+/// newer format (a downgrade) is refused by sync too.
+#[test]
+fn a_sync_upgrades_a_kb_of_an_older_format_and_refuses_a_newer_one() {
+    let env = Env::synced();
+    let meta = env.path().join("index/kb.json");
+    let set_format = |n: u64| {
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+        v["format"] = Value::from(n);
+        std::fs::write(&meta, serde_json::to_string(&v).unwrap()).unwrap();
+    };
+    set_format(u64::from(kb_store::SCHEMA_VERSION) - 1);
+    assert_one_line_error(&env.kb(&["search", "x"]), 1, "kb reindex");
+    let out = env.kb(&["sync", "--offline", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // stdout is the sync's own JSON report and nothing else; the upgrade is a note on stderr.
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert!(report.is_object());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rebuilding the index from the archive"));
+    assert_eq!(env.json(&["list", "--json"])["total"], 10);
+    set_format(u64::from(kb_store::SCHEMA_VERSION) + 1);
+    assert_one_line_error(&env.kb(&["sync", "--offline"]), 1, "kb reindex");
+}
+
 #[test]
 fn a_kb_held_by_another_sync_is_refused_with_the_holder() {
     let env = Env::synced();

@@ -15,6 +15,12 @@ use crate::out::safe;
 use crate::pipeline::{archived_articles, map_in_order};
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
+    rebuild(ctx, a.wait, true)
+}
+
+/// Rebuild the index; `report` prints the one-line summary on stdout (a sync that upgrades an
+/// older KB first keeps its stdout for its own report, `--json` included).
+pub fn rebuild(ctx: &Ctx, wait: u64, report: bool) -> Result<()> {
     let rules = ctx.rules()?;
     if !ctx.index.join("archive").exists() {
         anyhow::bail!(
@@ -22,7 +28,7 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
             ctx.index.display()
         );
     }
-    let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
+    let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(wait))?;
     let archive = kb_store::Archive::at(&ctx.index);
     let (entries, torn) = archive.entries()?;
     // The old index, if it is intact: the last resort for articles whose documents are lost.
@@ -84,7 +90,7 @@ pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
     let set_aside = FeedStates::set_aside_if_damaged(&ctx.index)?;
     drop(lock);
     let kb = Kb::open(&ctx.index)?;
-    if !ctx.out.quiet {
+    if report && !ctx.out.quiet {
         ctx.out.text(&format!(
             "reindexed {} articles from {} archived documents into {}\n",
             kb.count(),

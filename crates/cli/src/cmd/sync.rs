@@ -774,6 +774,26 @@ fn describe(outcome: &Result<FetchOutcome, FetchError>) -> String {
     }
 }
 
+/// A KB written by an older kb (an older index format) gets its index rebuilt from the archive
+/// first. Refusing instead, as the reading commands do, would leave a sync from cron failing
+/// until someone runs `kb reindex`, and feeds would drop articles nobody archived meanwhile.
+fn upgrade_if_older(ctx: &Ctx, wait: u64) -> Result<()> {
+    if let Err(kb_store::StoreError::SchemaMismatch {
+        found, expected, ..
+    }) = Kb::open(&ctx.index)
+    {
+        if found < expected {
+            ctx.note(&format!(
+                "kb: {} has index format {found}, this kb writes format {expected}: rebuilding the index from the archive first",
+                ctx.index.display()
+            ));
+            super::reindex::rebuild(ctx, wait, false)
+                .context("cannot upgrade the knowledge base (`kb reindex` says more)")?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let rules = Arc::new(ctx.rules()?);
     std::fs::create_dir_all(&ctx.index).with_context(|| {
@@ -782,6 +802,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             ctx.index.display()
         )
     })?;
+    upgrade_if_older(ctx, a.wait)?;
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
     let kb = Kb::open_or_create(&ctx.index, &lock)?;
     let states = FeedStates::load(&ctx.index)?;
