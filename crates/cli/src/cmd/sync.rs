@@ -781,15 +781,14 @@ fn upgrade_if_older(ctx: &Ctx, wait: u64) -> Result<()> {
     if let Err(kb_store::StoreError::SchemaMismatch {
         found, expected, ..
     }) = Kb::open(&ctx.index)
+        && found < expected
     {
-        if found < expected {
-            ctx.note(&format!(
-                "kb: {} has index format {found}, this kb writes format {expected}: rebuilding the index from the archive first",
-                ctx.index.display()
-            ));
-            super::reindex::rebuild(ctx, wait, false)
-                .context("cannot upgrade the knowledge base (`kb reindex` says more)")?;
-        }
+        ctx.note(&format!(
+            "kb: {} has index format {found}, this kb writes format {expected}: rebuilding the index from the archive first",
+            ctx.index.display()
+        ));
+        super::reindex::rebuild(ctx, wait, false)
+            .context("cannot upgrade the knowledge base (`kb reindex` says more)")?;
     }
     Ok(())
 }
