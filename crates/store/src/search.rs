@@ -161,17 +161,27 @@ pub struct ListResults {
     pub articles: Vec<Article>,
 }
 
+/// The article a document stores (as JSON, in the `article` field).
+pub(crate) fn stored_article(
+    searcher: &Searcher,
+    addr: DocAddress,
+    fields: &crate::schema::Fields,
+    dir: &std::path::Path,
+) -> Result<Article, StoreError> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let json = doc
+        .get_first(fields.article)
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        path: dir.to_path_buf(),
+        detail: format!("stored article unreadable: {e}"),
+    })
+}
+
 impl Kb {
     fn article_at(&self, searcher: &Searcher, addr: DocAddress) -> Result<Article, StoreError> {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let json = doc
-            .get_first(self.fields.article)
-            .and_then(|v| v.as_str())
-            .unwrap_or("");
-        serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-            path: self.dir().to_path_buf(),
-            detail: format!("stored article unreadable: {e}"),
-        })
+        stored_article(searcher, addr, &self.fields, self.dir())
     }
 
     /// Run a search.
@@ -1230,6 +1240,8 @@ mod ranking_tests {
         // The first commit (150 articles) is below the sample: indexed without pairs; the
         // second chooses the list and adds the first commit's articles again.
         let (_dir, mut kb) = soup_sampled(Some(200));
+        // Every article once: those added again when the list was chosen replaced themselves.
+        assert_eq!(kb.count(), 450);
         let searcher = kb.reader.searcher();
         let list = kb.frequent_pairs.clone().expect("a list was chosen");
         let marker = Term::from_field_text(kb.fields.body_pairs, list.marker());

@@ -180,16 +180,8 @@ impl KbWriter {
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
             for doc in seg.doc_ids_alive() {
                 let addr = tantivy::DocAddress::new(ord as u32, doc);
-                let stored: TantivyDocument = searcher.doc(addr)?;
-                let json = stored
-                    .get_first(self.fields.article)
-                    .and_then(|v| tantivy::schema::Value::as_str(&v))
-                    .unwrap_or("");
-                let article: Article =
-                    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-                        path: self.dir.clone(),
-                        detail: format!("stored article unreadable: {e}"),
-                    })?;
+                let article =
+                    crate::search::stored_article(&searcher, addr, &self.fields, &self.dir)?;
                 if !replaced.contains(article.id.as_str()) {
                     existing.push(article);
                 }
