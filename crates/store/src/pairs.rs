@@ -45,10 +45,10 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 const SEPARATOR: char = ' ';
 
 /// An index chooses its frequent pairs once it has seen this many articles.
-pub const SAMPLE_DOCS: usize = 1000;
+pub(crate) const SAMPLE_DOCS: usize = 1000;
 /// A pair is frequent when at least this share of the sampled articles hold it...
 const MIN_DOC_SHARE: f64 = 0.05;
-/// ...and it is among the this many most frequent: bounds the list every search reads.
+/// ...and among this many most frequent: bounds the list every search reads.
 const MAX_PAIRS: usize = 2000;
 
 type Set = HashSet<String, foldhash::fast::RandomState>;
@@ -58,7 +58,7 @@ fn pair_key(first: u32, second: u32) -> u64 {
 }
 
 /// The pair term of two adjacent stems.
-pub(crate) fn pair(first: &str, second: &str) -> String {
+fn pair(first: &str, second: &str) -> String {
     let mut s = String::with_capacity(first.len() + 1 + second.len());
     s.push_str(first);
     s.push(SEPARATOR);
