@@ -1233,6 +1233,43 @@ mod ranking_tests {
         }
     }
 
+    /// A rebuild chooses its frequent pairs from across the index it replaces, not from the
+    /// archive's oldest articles: collocations that came later are listed too.
+    #[test]
+    fn a_rebuild_chooses_its_pairs_from_across_the_old_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
+        let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+        let mut w = kb.writer(&lock).expect("writer");
+        w.set_pair_sample(40);
+        let text = |n: u64| {
+            let topic = if n < 100 { "alpha beta" } else { "gamma delta" };
+            format!("{topic} words {n} and more {topic}")
+        };
+        for n in 0..200 {
+            w.upsert(&article(n, 0, "t", &text(n))).expect("upsert");
+        }
+        w.commit().expect("commit");
+        drop(kb);
+        let old = Kb::open(dir.path()).expect("open");
+        let first = old.frequent_pairs.clone().expect("a list");
+        let stems = |s: &str| -> Vec<String> { s.split(' ').map(str::to_string).collect() };
+        // Chosen from the first 40 articles: the later topic is not listed.
+        assert!(first.covers(&stems("alpha beta")) && !first.covers(&stems("gamma delta")));
+        let mut w = Kb::rebuild(dir.path(), &lock).expect("rebuild");
+        w.set_pair_sample(40);
+        assert!(w.choose_frequent_pairs_like(&old).expect("choose"));
+        for n in 0..200 {
+            w.upsert(&article(n, 0, "t", &text(n))).expect("upsert");
+        }
+        w.commit().expect("commit");
+        drop(old);
+        let new = Kb::open(dir.path()).expect("open");
+        let list = new.frequent_pairs.clone().expect("a list");
+        assert!(list.covers(&stems("alpha beta")) && list.covers(&stems("gamma delta")));
+        assert_eq!(new.count(), 200);
+    }
+
     /// Phrases of frequent pairs go by their pair terms where a segment holds them, by positions
     /// elsewhere: the same documents, the same scores to the bit, the same count.
     #[test]

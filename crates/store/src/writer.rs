@@ -143,6 +143,39 @@ impl KbWriter {
         self.sample = articles.max(1);
     }
 
+    /// Choose the list of frequent pairs from articles spread evenly over `old` (another index
+    /// of the same archive, typically the one `kb reindex` replaces), when it has enough and
+    /// this session has not chosen or added anything yet. A rebuild would otherwise choose from
+    /// the archive's first articles, the oldest; this way the list follows the whole archive.
+    /// Returns whether it chose.
+    pub fn choose_frequent_pairs_like(&mut self, old: &crate::Kb) -> Result<bool, StoreError> {
+        if self.frequent_pairs.get().is_some() || !self.pending.is_empty() || self.dirty {
+            return Ok(false);
+        }
+        let searcher = old.reader.searcher();
+        let total = searcher.num_docs() as usize;
+        if total < self.sample {
+            return Ok(false);
+        }
+        let step = total / self.sample;
+        let mut texts = Vec::with_capacity(self.sample);
+        let mut n = 0usize;
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in seg.doc_ids_alive() {
+                if n % step == 0 && texts.len() < self.sample {
+                    let addr = tantivy::DocAddress::new(ord as u32, doc);
+                    texts.push(
+                        crate::search::stored_article(&searcher, addr, &old.fields, old.dir())?
+                            .text,
+                    );
+                }
+                n += 1;
+            }
+        }
+        let list = FrequentPairs::choose(texts.iter().map(String::as_str));
+        Ok(self.frequent_pairs.set(Arc::new(list)).is_ok())
+    }
+
     /// Add a document now, or keep it for when the list of frequent pairs is chosen.
     fn add(&mut self, article: &Article) -> Result<(), StoreError> {
         if self.frequent_pairs.get().is_some() {

@@ -36,6 +36,11 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: bool) -> Result<()> {
         .ok()
         .filter(|kb| kb.damaged_files().is_ok_and(|d| d.is_empty()));
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
+    // The phrase index's frequent pairs, from across the whole archive rather than its oldest
+    // articles.
+    if let Some(old) = &old {
+        writer.choose_frequent_pairs_like(old)?;
+    }
     let mut lost = Vec::new();
     let mut rebuilt = std::collections::HashSet::new();
     // Reading, decompressing, parsing and cleaning on every core; storing in log order, so
