@@ -162,7 +162,7 @@ impl KbWriter {
         let mut n = 0usize;
         for (ord, seg) in searcher.segment_readers().iter().enumerate() {
             for doc in seg.doc_ids_alive() {
-                if n % step == 0 && texts.len() < self.sample {
+                if n.is_multiple_of(step) && texts.len() < self.sample {
                     let addr = tantivy::DocAddress::new(ord as u32, doc);
                     texts.push(
                         crate::search::stored_article(&searcher, addr, &old.fields, old.dir())?
