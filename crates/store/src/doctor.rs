@@ -88,9 +88,16 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
     if live.is_some() {
         match Kb::open(dir) {
             Ok(kb) => {
+                let phrases = match kb.frequent_pairs() {
+                    Some(n) => format!("phrase index of {n} frequent word pairs"),
+                    None => format!(
+                        "no phrase index yet (chosen once the KB holds {} articles)",
+                        crate::pairs::SAMPLE_DOCS
+                    ),
+                };
                 checks.push(Check::pass(
                     "index",
-                    format!("opens; {} articles", kb.count()),
+                    format!("opens; {} articles; {phrases}", kb.count()),
                 ));
                 checks.push(match kb.damaged_files() {
                     Ok(d) if d.is_empty() => {

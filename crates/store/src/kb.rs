@@ -347,6 +347,12 @@ impl Kb {
         KbWriter::new(dir, index, fields, Some(name), Arc::new(verifier))
     }
 
+    /// How many frequent word pairs the index keeps for exact phrases (see the README's speed
+    /// section); `None` until it has chosen them, once it holds enough articles.
+    pub fn frequent_pairs(&self) -> Option<usize> {
+        self.frequent_pairs.as_ref().map(|l| l.len())
+    }
+
     /// Number of articles in the index.
     pub fn count(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -178,6 +178,10 @@ impl FrequentPairs {
                 .all(|w| self.pairs.contains(pair(&w[0], &w[1]).as_str()))
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
     pub(crate) fn marker(&self) -> &str {
         &self.marker
     }
