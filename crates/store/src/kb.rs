@@ -152,7 +152,7 @@ impl Kb {
         // old one between our reading kb.json and opening the index: then kb.json has moved
         // on, and reading it again gives the new, complete index. Likewise a sync's commit or
         // merge may delete segment files between our reading meta.json and opening them
-        // (`opened_current_segments`).
+        // (`settle`).
         let mut attempts = 0;
         loop {
             let meta = match read_meta(dir)? {
@@ -170,9 +170,13 @@ impl Kb {
             match guard(dir, "opening the index", || {
                 Self::open_index(dir, &meta.index_dir)
             }) {
-                // Still current, or a writer that keeps committing: take what we have.
-                Ok(kb) if attempts >= 5 || kb.opened_current_segments() => return Ok(kb),
-                Ok(_) => attempts += 1,
+                Ok(mut kb) => {
+                    // Still current, or a writer that keeps committing: take what we have.
+                    if kb.settle() || attempts >= 5 {
+                        return Ok(kb);
+                    }
+                    attempts += 1;
+                }
                 Err(e) => {
                     attempts += 1;
                     let moved = read_meta(dir)
@@ -224,13 +228,6 @@ impl Kb {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
-        // Read after the reader: a list from a later commit is the same list (an index keeps
-        // the one it chose), and segments that lack its pairs are read by positions anyway.
-        let frequent_pairs = index
-            .load_metas()
-            .ok()
-            .and_then(|m| FrequentPairs::from_payload(m.payload.as_deref()))
-            .map(Arc::new);
         Ok(Kb {
             dir: dir.to_path_buf(),
             index_dir: name.to_string(),
@@ -238,11 +235,16 @@ impl Kb {
             fields,
             reader,
             archive: Archive::new(dir),
-            frequent_pairs,
+            // From meta.json, which `settle` reads anyway.
+            frequent_pairs: None,
         })
     }
 
-    /// Whether the segments this reader opened are still the index's current ones.
+    /// Read meta.json once more, after the reader: take the index's frequent pairs from it,
+    /// and tell whether the segments this reader opened are still the index's current ones.
+    ///
+    /// The pairs may come from a later commit than the reader's: that is the same list (an
+    /// index keeps the one it chose), and segments lacking its pairs are read by positions.
     ///
     /// Why: a writer in another process deletes the files of segments it merged away right
     /// after writing the new meta.json. A reader that read the old meta.json just before may
@@ -251,10 +253,11 @@ impl Kb {
     /// seen once in the durability test under load. If meta.json still lists what we opened,
     /// none of it was deleted before we opened it (open files outlive their deletion), so the
     /// reader is whole; otherwise opening again reads the new, complete state.
-    fn opened_current_segments(&self) -> bool {
+    fn settle(&mut self) -> bool {
         let Ok(meta) = self.index.load_metas() else {
             return false;
         };
+        self.frequent_pairs = FrequentPairs::from_payload(meta.payload.as_deref()).map(Arc::new);
         let mut current: Vec<_> = meta
             .segments
             .iter()
