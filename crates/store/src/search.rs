@@ -161,6 +161,18 @@ pub struct ListResults {
     pub articles: Vec<Article>,
 }
 
+/// Every live document's address, segment by segment.
+pub(crate) fn alive_addresses(searcher: &Searcher) -> impl Iterator<Item = DocAddress> + '_ {
+    searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .flat_map(|(ord, seg)| {
+            seg.doc_ids_alive()
+                .map(move |doc| DocAddress::new(ord as u32, doc))
+        })
+}
+
 /// The article a document stores (as JSON, in the `article` field).
 pub(crate) fn stored_article(
     searcher: &Searcher,

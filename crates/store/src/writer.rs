@@ -12,6 +12,7 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 use crate::StoreError;
 use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyzer};
 use crate::schema::{Fields, PAIRS, kw_term};
+use crate::search::{alive_addresses, stored_article};
 use crate::verify::{Verifier, VerifyingMergePolicy};
 
 /// What an upsert did to one article.
@@ -159,18 +160,8 @@ impl KbWriter {
         }
         let step = total / self.sample;
         let mut texts = Vec::with_capacity(self.sample);
-        let mut n = 0usize;
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            for doc in seg.doc_ids_alive() {
-                if n.is_multiple_of(step) && texts.len() < self.sample {
-                    let addr = tantivy::DocAddress::new(ord as u32, doc);
-                    texts.push(
-                        crate::search::stored_article(&searcher, addr, &old.fields, old.dir())?
-                            .text,
-                    );
-                }
-                n += 1;
-            }
+        for addr in alive_addresses(&searcher).step_by(step).take(self.sample) {
+            texts.push(stored_article(&searcher, addr, &old.fields, old.dir())?.text);
         }
         let list = FrequentPairs::choose(texts.iter().map(String::as_str));
         Ok(self.frequent_pairs.set(Arc::new(list)).is_ok())
@@ -206,18 +197,13 @@ impl KbWriter {
     /// index, when it reaches [`SAMPLE_DOCS`](crate::pairs::SAMPLE_DOCS) articles: the
     /// ones added again are few.
     fn choose_frequent_pairs(&mut self) -> Result<(), StoreError> {
-        let replaced: std::collections::HashSet<&str> =
-            self.pending.iter().map(|a| a.id.as_str()).collect();
         let mut existing = Vec::new();
         let searcher = self.index.reader()?.searcher();
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            for doc in seg.doc_ids_alive() {
-                let addr = tantivy::DocAddress::new(ord as u32, doc);
-                let article =
-                    crate::search::stored_article(&searcher, addr, &self.fields, &self.dir)?;
-                if !replaced.contains(article.id.as_str()) {
-                    existing.push(article);
-                }
+        for addr in alive_addresses(&searcher) {
+            let article = stored_article(&searcher, addr, &self.fields, &self.dir)?;
+            // Those this session replaced wait in `pending`, their old versions deleted.
+            if !self.pending_at.contains_key(&article.id) {
+                existing.push(article);
             }
         }
         let list = FrequentPairs::choose(
