@@ -51,8 +51,6 @@ const MIN_DOC_SHARE: f64 = 0.05;
 /// ...and among this many most frequent: bounds the list every search reads.
 const MAX_PAIRS: usize = 2000;
 
-type Set = HashSet<String, foldhash::fast::RandomState>;
-
 fn pair_key(first: u32, second: u32) -> u64 {
     (u64::from(first) << 32) | u64::from(second)
 }
@@ -69,7 +67,8 @@ fn pair(first: &str, second: &str) -> String {
 /// An index's list of frequent adjacent pairs, and its marker term.
 #[derive(Debug, Clone)]
 pub(crate) struct FrequentPairs {
-    pairs: Set,
+    /// The pair terms, sorted: what the payload and the marker are made of.
+    sorted: Vec<String>,
     /// Every word of a listed pair, numbered, and the listed pairs as pairs of numbers: one
     /// word lookup per token tells whether it pairs with the one before, without building
     /// the pair's text.
@@ -93,15 +92,15 @@ struct Payload {
 impl FrequentPairs {
     /// The list of these pair terms (`first second`).
     pub(crate) fn new(pairs: impl IntoIterator<Item = String>) -> FrequentPairs {
-        let pairs: Set = pairs.into_iter().collect();
-        let mut sorted: Vec<&str> = pairs.iter().map(String::as_str).collect();
+        let mut sorted: Vec<String> = pairs.into_iter().collect();
         sorted.sort_unstable();
+        sorted.dedup();
         // Named by its content: a segment indexed with another list never passes for this one.
         let digest = Sha256::digest(sorted.join("\n").as_bytes());
         let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         let mut word_ids: HashMap<String, u32, foldhash::fast::RandomState> = HashMap::default();
         let mut id_pairs = HashSet::default();
-        for (a, b) in pairs.iter().filter_map(|p| p.split_once(SEPARATOR)) {
+        for (a, b) in sorted.iter().filter_map(|p| p.split_once(SEPARATOR)) {
             let mut id = |w: &str| {
                 let next = word_ids.len() as u32;
                 *word_ids.entry(w.to_string()).or_insert(next)
@@ -109,7 +108,7 @@ impl FrequentPairs {
             id_pairs.insert(pair_key(id(a), id(b)));
         }
         FrequentPairs {
-            pairs,
+            sorted,
             word_ids,
             id_pairs,
             marker: format!("\u{1}{hex}"),
@@ -175,11 +174,14 @@ impl FrequentPairs {
         stems.len() >= 2
             && stems
                 .windows(2)
-                .all(|w| self.pairs.contains(pair(&w[0], &w[1]).as_str()))
+                .all(|w| match (self.word_id(&w[0]), self.word_id(&w[1])) {
+                    (Some(a), Some(b)) => self.holds_ids(a, b),
+                    _ => false,
+                })
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.pairs.len()
+        self.sorted.len()
     }
 
     pub(crate) fn marker(&self) -> &str {
@@ -187,9 +189,10 @@ impl FrequentPairs {
     }
 
     pub(crate) fn to_payload(&self) -> String {
-        let mut frequent_pairs: Vec<String> = self.pairs.iter().cloned().collect();
-        frequent_pairs.sort_unstable();
-        serde_json::to_string(&Payload { frequent_pairs }).unwrap_or_default()
+        serde_json::to_string(&Payload {
+            frequent_pairs: self.sorted.clone(),
+        })
+        .unwrap_or_default()
     }
 
     /// The list a commit's payload holds; `None` for none or one kb cannot read (then no
