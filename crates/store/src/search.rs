@@ -1317,28 +1317,22 @@ mod ranking_tests {
             "\"alpha beta\" -\"beta gamma\"",
             "\"alpha quillwort\"",
         ];
-        let mut by_pairs = Vec::new();
-        for q in queries {
-            let text = text_query(&kb, q).expect("query");
-            if !q.contains("quillwort") {
-                assert!(
-                    format!("{:?}", text.query).contains("PairPhraseQuery"),
-                    "{q}"
-                );
+        // Every query on every page; `pairs`: whether phrases (but the unlisted one) go by pairs.
+        let results = |kb: &Kb, pairs: bool| {
+            let mut out = Vec::new();
+            for q in queries {
+                let text = text_query(kb, q).expect("query");
+                let by_pairs = format!("{:?}", text.query).contains("PairPhraseQuery");
+                assert_eq!(by_pairs, pairs && !q.contains("quillwort"), "{q}");
+                for page in [0..1, 0..10, 7..30, 0..1000] {
+                    out.push(reference(&searcher, &*text.query, &page));
+                }
             }
-            for page in [0..1, 0..10, 7..30, 0..1000] {
-                by_pairs.push(reference(&searcher, &*text.query, &page));
-            }
-        }
+            out
+        };
+        let by_pairs = results(&kb, true);
         kb.frequent_pairs = None;
-        let mut by_positions = Vec::new();
-        for q in queries {
-            let text = text_query(&kb, q).expect("query");
-            assert!(!format!("{:?}", text.query).contains("PairPhraseQuery"));
-            for page in [0..1, 0..10, 7..30, 0..1000] {
-                by_positions.push(reference(&searcher, &*text.query, &page));
-            }
-        }
+        let by_positions = results(&kb, false);
         for (i, (a, b)) in by_pairs.iter().zip(&by_positions).enumerate() {
             assert_eq!(a, b, "{} page {}", queries[i / 4], i % 4);
         }
