@@ -885,6 +885,49 @@ fn damaged_files_give_clear_messages_and_reindex_recovers() {
     println!("damage: {trials} trials; {outcomes:?}");
 }
 
+/// The damage trial that once aborted `kb categories`: a flipped byte in a segment's `.fast`
+/// file, from which tantivy read a column length and tried to allocate it (an abort, past any
+/// panic guard). Bytes across every fast-field file, and every byte of the region where it
+/// happened, flipped in turn: reading commands end with one clear line, never an abort.
+#[test]
+fn a_damaged_fast_field_file_ends_reading_commands_with_a_clear_line() {
+    let c = Corpus::new(2, 6);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let mut all = Vec::new();
+    files(&c.kb_dir("kb"), &mut all);
+    let fast: Vec<PathBuf> = all
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "fast"))
+        .collect();
+    assert!(!fast.is_empty());
+    for file in &fast {
+        let original = fs::read(file).unwrap();
+        let spread = (0..original.len()).step_by(original.len() / 16 + 1);
+        let mut at: Vec<usize> = spread.chain(150..180.min(original.len())).collect();
+        at.sort_unstable();
+        at.dedup();
+        for i in at {
+            let mut b = original.clone();
+            b[i] ^= 0xff;
+            fs::write(file, &b).unwrap();
+            for args in [&["categories"][..], &["authors"]] {
+                let r = c.run("kb", args);
+                let label = format!("byte {i} of {}: kb {args:?}", file.display());
+                no_panic(&label, &r);
+                assert_eq!(r.code(), Some(1), "{label}: {r:?}");
+                let last = r.stderr.trim_end().lines().last().unwrap_or("");
+                assert!(
+                    last.starts_with("kb: error: ") && last.contains("kb doctor"),
+                    "{label}: {}",
+                    r.stderr
+                );
+            }
+        }
+        fs::write(file, &original).unwrap();
+    }
+    c.ok("kb", &["categories"]);
+}
+
 /// `kb doctor` on a healthy KB, and on damage it must name, with `--json`.
 #[test]
 fn doctor_reports_plainly_and_in_json() {

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::index::SegmentId;
+use tantivy::{Index, IndexMeta, IndexReader, ReloadPolicy};
 
 use crate::archive::write_atomic;
 use crate::pairs::FrequentPairs;
@@ -145,14 +146,50 @@ fn write_meta(dir: &Path, meta: &Meta) -> Result<(), StoreError> {
     write_atomic(&meta_path(dir), &json)
 }
 
+/// What one attempt at opening the live index gave.
+enum Opened {
+    /// A reader on segments whose files were verified, still the index's current ones.
+    Ready(Kb),
+    /// A reader, but a writer in another process changed the index meanwhile.
+    Moving(Kb),
+    /// Files did not verify, but a writer changed the index meanwhile (a merge deletes the
+    /// files of the segments it replaced): not damage, try again.
+    Retry(StoreError),
+}
+
+/// What identifies the state of a segment for a reader.
+fn segment_states(meta: &IndexMeta) -> Vec<(SegmentId, u32)> {
+    let mut s: Vec<_> = meta
+        .segments
+        .iter()
+        .map(|s| (s.id(), s.num_deleted_docs()))
+        .collect();
+    s.sort();
+    s
+}
+
 impl Kb {
     /// Open an existing KB for reading.
+    ///
+    /// Index files that kb has not written or verified before, or that changed on disk since,
+    /// are verified before the reader opens them (see `verify.rs`): a damaged file ends in
+    /// [`StoreError::Corrupt`] rather than in whatever tantivy makes of its bytes.
     pub fn open(dir: &Path) -> Result<Kb, StoreError> {
+        Self::open_with(dir, true)
+    }
+
+    /// Open without verifying index files first: for `kb doctor`, which verifies every file
+    /// itself and reads nothing else of an index that fails.
+    pub(crate) fn open_unverified(dir: &Path) -> Result<Kb, StoreError> {
+        Self::open_with(dir, false)
+    }
+
+    fn open_with(dir: &Path, verify: bool) -> Result<Kb, StoreError> {
         // A `kb reindex` in another process may switch kb.json to a new index and delete the
         // old one between our reading kb.json and opening the index: then kb.json has moved
         // on, and reading it again gives the new, complete index. Likewise a sync's commit or
         // merge may delete segment files between our reading meta.json and opening them
-        // (`settle`).
+        // (`open_index`).
         let mut attempts = 0;
         loop {
             let meta = match read_meta(dir)? {
@@ -168,15 +205,13 @@ impl Kb {
                 });
             }
             match guard(dir, "opening the index", || {
-                Self::open_index(dir, &meta.index_dir)
+                Self::open_index(dir, &meta.index_dir, verify)
             }) {
-                Ok(mut kb) => {
-                    // Still current, or a writer that keeps committing: take what we have.
-                    if kb.settle() || attempts >= 5 {
-                        return Ok(kb);
-                    }
-                    attempts += 1;
-                }
+                Ok(Opened::Ready(kb)) => return Ok(kb),
+                // A writer that keeps committing: take what we have.
+                Ok(Opened::Moving(kb)) if attempts >= 5 => return Ok(kb),
+                Ok(Opened::Retry(e)) if attempts >= 5 => return Err(e),
+                Ok(Opened::Moving(_) | Opened::Retry(_)) => attempts += 1,
                 Err(e) => {
                     attempts += 1;
                     let moved = read_meta(dir)
@@ -211,7 +246,18 @@ impl Kb {
         Self::open(dir)
     }
 
-    fn open_index(dir: &Path, name: &str) -> Result<Kb, StoreError> {
+    /// One attempt at opening the index `name`: read its meta.json, verify the files of its
+    /// segments (when `verify`), open a reader, and read meta.json once more.
+    ///
+    /// Why the second read: a writer in another process deletes the files of segments it
+    /// merged away right after writing the new meta.json. A reader that read the old meta.json
+    /// just before may find one of those files already gone, and tantivy takes a missing
+    /// positions file for a segment without positions: the search fails later ("Failed to open
+    /// field ... positions"), seen once in the durability test under load. If meta.json still
+    /// lists the segments the reader opened, and those are the ones verified, none of their
+    /// files was deleted before we opened it (open files outlive their deletion), so the reader
+    /// is whole; otherwise opening again reads the new, complete state.
+    fn open_index(dir: &Path, name: &str, verify: bool) -> Result<Opened, StoreError> {
         let path = dir.join(name);
         let corrupt = |detail: String| StoreError::Corrupt {
             path: dir.to_path_buf(),
@@ -222,57 +268,54 @@ impl Kb {
         if index.schema() != schema {
             return Err(corrupt("its schema differs from this kb's".into()));
         }
+        let metas = || {
+            index
+                .load_metas()
+                .map_err(|e| corrupt(format!("cannot read the index's meta.json: {e}")))
+        };
+        let before = metas()?;
+        if verify {
+            let problems = crate::verify::verify_for_reading(&index, dir, name, &before);
+            if !problems.is_empty() {
+                let e = corrupt(crate::verify::describe(&problems));
+                if segment_states(&metas()?) == segment_states(&before) {
+                    return Err(e);
+                }
+                return Ok(Opened::Retry(e));
+            }
+        }
         schema::register_analyzers(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
-        Ok(Kb {
+        let after = metas()?;
+        let mut opened: Vec<_> = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| (r.segment_id(), r.num_deleted_docs()))
+            .collect();
+        opened.sort();
+        let settled = opened == segment_states(&after) && opened == segment_states(&before);
+        let kb = Kb {
             dir: dir.to_path_buf(),
             index_dir: name.to_string(),
             index,
             fields,
             reader,
             archive: Archive::new(dir),
-            // From meta.json, which `settle` reads anyway.
-            frequent_pairs: None,
-        })
-    }
-
-    /// Read meta.json once more, after the reader: take the index's frequent pairs from it,
-    /// and tell whether the segments this reader opened are still the index's current ones.
-    ///
-    /// The pairs may come from a later commit than the reader's: that is the same list (an
-    /// index keeps the one it chose), and segments lacking its pairs are read by positions.
-    ///
-    /// Why: a writer in another process deletes the files of segments it merged away right
-    /// after writing the new meta.json. A reader that read the old meta.json just before may
-    /// find one of those files already gone, and tantivy takes a missing positions file for a
-    /// segment without positions: the search fails later ("Failed to open field ... positions"),
-    /// seen once in the durability test under load. If meta.json still lists what we opened,
-    /// none of it was deleted before we opened it (open files outlive their deletion), so the
-    /// reader is whole; otherwise opening again reads the new, complete state.
-    fn settle(&mut self) -> bool {
-        let Ok(meta) = self.index.load_metas() else {
-            return false;
+            // The pairs may come from a later commit than the reader's: that is the same list
+            // (an index keeps the one it chose), and segments lacking its pairs are read by
+            // positions.
+            frequent_pairs: FrequentPairs::from_payload(after.payload.as_deref()).map(Arc::new),
         };
-        self.frequent_pairs = FrequentPairs::from_payload(meta.payload.as_deref()).map(Arc::new);
-        let mut current: Vec<_> = meta
-            .segments
-            .iter()
-            .map(|s| (s.id(), s.num_deleted_docs()))
-            .collect();
-        let mut opened: Vec<_> = self
-            .reader
-            .searcher()
-            .segment_readers()
-            .iter()
-            .map(|r| (r.segment_id(), r.num_deleted_docs()))
-            .collect();
-        current.sort();
-        opened.sort();
-        current == opened
+        Ok(if settled {
+            Opened::Ready(kb)
+        } else {
+            Opened::Moving(kb)
+        })
     }
 
     /// The KB directory.
@@ -317,18 +360,7 @@ impl Kb {
 
     /// Index files (relative to the live index directory) whose checksum does not verify.
     pub fn damaged_files(&self) -> Result<Vec<String>, StoreError> {
-        let corrupt = |detail: String| StoreError::Corrupt {
-            path: self.dir.clone(),
-            detail,
-        };
-        let damaged = guard(&self.dir, "verifying checksums", || {
-            self.index
-                .validate_checksum()
-                .map_err(|e| corrupt(format!("cannot verify checksums: {e}")))
-        })?;
-        let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
-        names.sort();
-        Ok(names)
+        damaged_files_of(&self.dir, &self.index)
     }
 
     /// id -> content hash of every article in the index.
@@ -365,6 +397,28 @@ impl Kb {
     pub fn reload(&self) -> Result<(), StoreError> {
         self.reader.reload().map_err(StoreError::from)
     }
+}
+
+/// Files of the index `name` whose checksum does not verify, without opening a reader on it
+/// (which would read the damaged bytes): for `kb doctor`.
+pub(crate) fn damaged_index_files(dir: &Path, name: &str) -> Result<Vec<String>, StoreError> {
+    let index = Index::open_in_dir(dir.join(name)).map_err(|e| StoreError::Corrupt {
+        path: dir.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    damaged_files_of(dir, &index)
+}
+
+fn damaged_files_of(dir: &Path, index: &Index) -> Result<Vec<String>, StoreError> {
+    let damaged = guard(dir, "verifying checksums", || {
+        index.validate_checksum().map_err(|e| StoreError::Corrupt {
+            path: dir.to_path_buf(),
+            detail: format!("cannot verify checksums: {e}"),
+        })
+    })?;
+    let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+    names.sort();
+    Ok(names)
 }
 
 fn create_index(dir: &Path, name: &str) -> Result<Index, StoreError> {

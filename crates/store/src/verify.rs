@@ -1,4 +1,5 @@
-//! Segment checksums on the write path, without reading the whole index on every sync.
+//! Segment checksums before kb reads or merges index files, without reading the whole index on
+//! every sync or search.
 //!
 //! A merge copies a segment's bytes into a new segment with a fresh, valid checksum: damage
 //! that gets merged can no longer be detected. Verifying every segment before every write
@@ -14,6 +15,9 @@
 //!   `.del` file), so a changed stamp means something outside kb touched the file (a copy, a
 //!   restore, an editor) and it is verified again. A file whose bytes rot on disk keeps its
 //!   stamp: the merge policy and `kb doctor` catch that.
+//! - A reader ([`verify_for_reading`]) does the same before tantivy opens a segment: tantivy
+//!   trusts its bytes in places, and a damaged fast-field column once made it allocate
+//!   petabytes, an abort no panic guard catches. What a reader verifies it adds to the record.
 //! - `kb doctor` verifies every file, always.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -174,6 +178,60 @@ fn segment_files(index: &Index, template: &IndexMeta, segments: &[SegmentMeta]) 
     files
 }
 
+/// Verify those of `files` (relative to the index directory) that `record` does not vouch
+/// for: no stamp, or a different one. Returns what is wrong with them, and the stamps of those
+/// that verify.
+fn verify_unvouched(
+    index: &Index,
+    index_path: &Path,
+    record: &Record,
+    files: &[PathBuf],
+) -> (Vec<Problem>, Vec<(PathBuf, Stamp)>) {
+    let mut problems = Vec::new();
+    let mut verified = Vec::new();
+    for file in files {
+        // Stamped before reading: a change while we read shows as a changed stamp later.
+        let now = stamp(&index_path.join(file));
+        if now.is_some() && record.files.get(file) == now.as_ref() {
+            continue;
+        }
+        match (verify_file(index, file), now) {
+            (Ok(()), Some(s)) => verified.push((file.clone(), s)),
+            (Ok(()), None) => {}
+            (Err(e), _) => problems.push(e),
+        }
+    }
+    (problems, verified)
+}
+
+/// Before a reader opens the segments of `meta`: verify those of their files the record does
+/// not vouch for, and add those that verify to the record.
+///
+/// Why a reader checks at all: tantivy trusts the bytes of its files in places, and a damaged
+/// length in a fast-field column made it try to allocate petabytes, which aborts the process
+/// (no panic to catch). A file kb wrote or verified before, unchanged since, costs one `stat`;
+/// a KB copied or restored from elsewhere is read in full once, by the first command that
+/// opens it. Bytes that rot on disk without changing the file's stamp are `kb doctor`'s to find.
+pub(crate) fn verify_for_reading(
+    index: &Index,
+    kb_dir: &Path,
+    index_dir: &str,
+    meta: &IndexMeta,
+) -> Vec<Problem> {
+    let files = segment_files(index, meta, &meta.segments);
+    let record = Record::load(kb_dir, index_dir);
+    let (problems, verified) = verify_unvouched(index, &kb_dir.join(index_dir), &record, &files);
+    if !verified.is_empty() {
+        // Into the record as it is now: a writer may have saved its own since we loaded it.
+        // Readers and a writer may still overwrite each other's additions; that only costs
+        // verifying those files again later.
+        let mut now = Record::load(kb_dir, index_dir);
+        now.files.extend(verified);
+        now.save(kb_dir);
+    }
+    problems
+}
+
 /// The checks of one write session, shared by the writer and its merge policy (which runs on
 /// tantivy's segment-updater thread).
 pub(crate) struct Verifier {
@@ -246,28 +304,16 @@ impl Verifier {
     /// Verify every live segment file the record does not vouch for; remember those that
     /// verify. Returns what is wrong with the others.
     pub(crate) fn verify_unrecorded(&self) -> Vec<Problem> {
-        let mut live: Vec<&PathBuf> = self.live_before.iter().collect();
+        let mut live: Vec<PathBuf> = self.live_before.iter().cloned().collect();
         live.sort();
         let mut record = lock(&self.record);
         let before = record.clone();
-        let mut problems = Vec::new();
-        for file in live {
-            // Stamped before reading: a change while we read shows as a changed stamp later.
-            let now = stamp(&self.index_path.join(file));
-            if now.is_some() && record.files.get(file) == now.as_ref() {
-                continue;
-            }
-            self.files_verified.fetch_add(1, Ordering::Relaxed);
-            match (verify_file(&self.index, file), now) {
-                (Ok(()), Some(s)) => {
-                    record.files.insert(file.clone(), s);
-                }
-                (Ok(()), None) => {}
-                (Err(e), _) => {
-                    record.files.remove(file);
-                    problems.push(e);
-                }
-            }
+        let (problems, verified) = verify_unvouched(&self.index, &self.index_path, &record, &live);
+        self.files_verified
+            .fetch_add(verified.len() + problems.len(), Ordering::Relaxed);
+        record.files.extend(verified);
+        for p in &problems {
+            record.files.remove(p.file());
         }
         record.files.retain(|f, _| self.live_before.contains(f));
         if problems.is_empty() && *record != before {
