@@ -158,7 +158,7 @@ fn verify_file(index: &Index, file: &Path) -> Result<(), Problem> {
         Ok(Err(e)) => Err(Problem::Unreadable(file.to_path_buf(), e.to_string())),
         Err(_) => Err(Problem::Unreadable(
             file.to_path_buf(),
-            "reading it panicked".into(),
+            "truncated or damaged beyond reading".into(),
         )),
     }
 }

@@ -246,6 +246,23 @@ fn a_reader_refuses_a_damaged_file_before_tantivy_reads_it() {
         }
         fs::write(file, &original).unwrap();
     }
+    // Truncated files too, every kind: found by the thorough damage test, a truncated
+    // `.fieldnorm` made tantivy's checksum reader panic, and the message said so ("reading it
+    // panicked") instead of naming the damage.
+    for file in segment_files(dir.path()) {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let original = fs::read(&file).unwrap();
+        let n = original.len();
+        for len in [0, 1, 3, 4, 5, 8, 12, 16, 20, 24, n / 2, n.saturating_sub(1)] {
+            fs::write(&file, &original[..len.min(n)]).unwrap();
+            let msg = Kb::open(dir.path()).unwrap_err().to_string();
+            assert!(
+                msg.contains(name) && msg.contains("kb doctor") && !msg.contains("panic"),
+                "{name} cut to {len} bytes: {msg}"
+            );
+        }
+        fs::write(&file, &original).unwrap();
+    }
     // Restored, the files verify again, and the reader that verified them recorded them.
     let kb = Kb::open(dir.path()).unwrap();
     assert_eq!(kb.count(), 15);
