@@ -208,7 +208,8 @@ impl Kb {
                 Self::open_index(dir, &meta.index_dir, verify)
             }) {
                 Ok(Opened::Ready(kb)) => return Ok(kb),
-                // A writer that keeps committing: take what we have.
+                // A writer that keeps committing: take what we have. Segments it added since
+                // we verified are its fresh ones, not files something outside kb changed.
                 Ok(Opened::Moving(kb)) if attempts >= 5 => return Ok(kb),
                 Ok(Opened::Retry(e)) if attempts >= 5 => return Err(e),
                 Ok(Opened::Moving(_) | Opened::Retry(_)) => attempts += 1,
