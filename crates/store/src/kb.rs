@@ -518,6 +518,41 @@ mod tests {
         assert_eq!(index_dirs(dir.path()), ["tantivy-2"]);
     }
 
+    /// A reader of an index that is no longer live (it opened the old index just before a
+    /// rebuild switched) leaves the live index's record of verified files alone.
+    #[test]
+    fn only_a_reader_of_the_live_index_writes_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).unwrap();
+        Kb::open_or_create(dir.path(), &lock).unwrap();
+        let record = dir.path().join(crate::verify::RECORD_FILE);
+        let _ = fs::remove_file(&record);
+        // An index next to the live one, with a segment nobody has recorded.
+        let old = create_index(dir.path(), "tantivy-9").unwrap();
+        let mut w = old.writer::<tantivy::TantivyDocument>(15_000_000).unwrap();
+        w.add_document(tantivy::TantivyDocument::default()).unwrap();
+        w.commit().unwrap();
+        let meta = old.load_metas().unwrap();
+        assert!(crate::verify::verify_for_reading(&old, dir.path(), "tantivy-9", &meta).is_empty());
+        assert!(
+            !record.exists(),
+            "a reader of a non-live index wrote the record"
+        );
+        // The live index's reader does write it.
+        Kb::open(dir.path()).unwrap();
+        let live = live_index_dir(dir.path()).unwrap().unwrap();
+        let index = Index::open_in_dir(dir.path().join(&live)).unwrap();
+        schema::register_analyzers(&index);
+        let mut w = index
+            .writer::<tantivy::TantivyDocument>(15_000_000)
+            .unwrap();
+        w.add_document(tantivy::TantivyDocument::default()).unwrap();
+        w.commit().unwrap();
+        Kb::open(dir.path()).unwrap();
+        let saved: serde_json::Value = serde_json::from_slice(&fs::read(&record).unwrap()).unwrap();
+        assert_eq!(saved["index_dir"], live.as_str());
+    }
+
     #[test]
     fn a_kb_json_pointing_elsewhere_is_refused() {
         let dir = tempfile::tempdir().unwrap();

@@ -221,7 +221,11 @@ pub(crate) fn verify_for_reading(
     let files = segment_files(index, meta, &meta.segments);
     let record = Record::load(kb_dir, index_dir);
     let (problems, verified) = verify_unvouched(index, &kb_dir.join(index_dir), &record, &files);
-    if !verified.is_empty() {
+    // Only for the live index: a reader that opened the old index just before `kb reindex`
+    // switched to a new one must not replace the new index's record with the old one's (every
+    // reader of the new index would then read it all again, until the next sync).
+    let live = crate::kb::live_index_dir(kb_dir).ok().flatten();
+    if !verified.is_empty() && live.as_deref() == Some(index_dir) {
         // Into the record as it is now: a writer may have saved its own since we loaded it.
         // Readers and a writer may still overwrite each other's additions; that only costs
         // verifying those files again later.
