@@ -696,3 +696,36 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The largest numbers the options take are answers, not crashes: `--limit 4294967296` aborted
+/// on a 206 GB allocation, `--limit`/`--offset 18446744073709551615` died of a capacity overflow,
+/// and `--wait 18446744073709551615` of an overflow adding it to the clock (each reported as
+/// "internal error ... the knowledge base may be damaged").
+#[test]
+fn the_largest_numbers_the_options_take_are_answers_not_crashes() {
+    let env = Env::synced();
+    let max = u64::MAX.to_string();
+    let id = env.json(&["search", "managed", "--json"])["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for args in [
+        &["search", "managed", "--limit", "4294967296", "--json"][..],
+        &["search", "managed", "--limit", &max, "--json"],
+        &[
+            "search", "managed", "--limit", &max, "--sort", "date", "--json",
+        ],
+        &["search", "managed", "--offset", &max, "--json"],
+        &["list", "--limit", &max, "--offset", "2", "--json"],
+        &["related", &id, "--limit", &max, "--json"],
+    ] {
+        let v = env.json(args);
+        let n = v["hits"]
+            .as_array()
+            .or(v["articles"].as_array())
+            .map(Vec::len);
+        assert!(n.is_some_and(|n| n <= 10), "kb {args:?}: {v}");
+    }
+    env.ok(&["sync", "--offline", "--quiet", "--wait", &max]);
+    env.ok(&["reindex", "--wait", &max]);
+}

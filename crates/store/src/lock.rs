@@ -29,7 +29,8 @@ impl WriteLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| StoreError::io("opening lock file", &path, e))?;
-        let deadline = Instant::now() + wait;
+        // A wait too long to add to the clock (`--wait 18446744073709551615`) is forever.
+        let deadline = Instant::now().checked_add(wait);
         loop {
             match file.try_lock() {
                 Ok(()) => break,
@@ -38,7 +39,7 @@ impl WriteLock {
                     return Err(StoreError::io("locking", &path, e));
                 }
             }
-            if Instant::now() >= deadline {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
@@ -105,5 +106,23 @@ impl Drop for WriteLock {
     fn drop(&mut self) {
         let _ = self.file.set_len(0);
         let _ = self.file.unlock();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `kb sync --wait 18446744073709551615` panicked adding the wait to the clock.
+    #[test]
+    fn a_wait_too_long_for_the_clock_is_forever_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(WriteLock::acquire(dir.path(), Duration::MAX).unwrap());
+        let _held = WriteLock::acquire(dir.path(), Duration::MAX).unwrap();
+        // A second holder in the same process is refused like another process would be.
+        assert!(matches!(
+            WriteLock::acquire(dir.path(), Duration::ZERO),
+            Err(StoreError::Locked { .. })
+        ));
     }
 }

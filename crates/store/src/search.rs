@@ -208,9 +208,9 @@ impl Kb {
             until: req.until,
         };
         let query = with_filters(&self.fields, text.query.box_clone(), &filters);
-        let limit = req.limit.max(1);
-        let range = req.offset..req.offset.saturating_add(limit);
-        let page = TopDocs::with_limit(limit).and_offset(req.offset);
+        let (offset, limit) = page_within(&searcher, req.offset, req.limit);
+        let range = offset..offset + limit;
+        let page = TopDocs::with_limit(limit).and_offset(offset);
         let (scored, total): (Vec<(f32, DocAddress)>, usize) = match (req.sort, &text.split) {
             // Filters would add their own scores to the sum, in an order tantivy picks: only
             // the bare query is ranked by hand, so scores stay bit-identical.
@@ -321,8 +321,13 @@ impl Kb {
                 )),
             ),
         ]);
-        let page = offset..offset.saturating_add(limit.max(1));
-        let (scored, total) = searcher.search(&query, &ByScore { page })?;
+        let (from, n) = page_within(&searcher, offset, limit);
+        let (scored, total) = searcher.search(
+            &query,
+            &ByScore {
+                page: from..from + n,
+            },
+        )?;
         let scored: Vec<(f32, DocAddress)> = scored.into_iter().map(|((s, _), a)| (s, a)).collect();
         let mut hits = Vec::with_capacity(scored.len());
         if limit > 0 {
@@ -350,7 +355,8 @@ impl Kb {
             until: None,
         };
         let query = with_filters(&self.fields, Box::new(AllQuery), &filters);
-        let page = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+        let (offset, limit) = page_within(&searcher, req.offset, req.limit);
+        let page = TopDocs::with_limit(limit).and_offset(offset);
         let (docs, total) = searcher.search(&*query, &(by_date(page), Count))?;
         let mut articles = Vec::new();
         if req.limit > 0 {
@@ -1033,6 +1039,16 @@ fn page_of(top: TopN<DocAddress>, page: &std::ops::Range<usize>) -> Ranked {
 }
 
 /// Newest first (undated last); equal dates by id.
+/// The page `offset..offset + limit`, cut to the documents there are: collectors set room aside
+/// for a whole page up front, and `kb search x --limit 4294967296` asked for 206 GB of it (an
+/// abort), `--limit 18446744073709551615` for more than fits in memory at all. A page past the
+/// last document stays past it, so it is empty; a limit of 0 (only the total) collects one.
+fn page_within(searcher: &Searcher, offset: usize, limit: usize) -> (usize, usize) {
+    let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+    let offset = offset.min(docs);
+    (offset, limit.clamp(1, (docs - offset).max(1)))
+}
+
 fn by_date(
     page: TopDocs,
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((i64, u64), DocAddress)>> {

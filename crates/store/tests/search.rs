@@ -178,3 +178,40 @@ fn hostile_queries_give_errors_or_results_never_panics() {
         }
     }
 }
+
+/// A huge `--limit` or `--offset` is a page that reaches past the last hit, not a request to
+/// allocate room for that many: `kb search x --limit 4294967296` aborted on a 206 GB allocation,
+/// and `--limit 18446744073709551615` or a huge `--offset` died of a capacity overflow.
+#[test]
+fn huge_limits_and_offsets_are_pages_past_the_end() {
+    let kb = common::seed_kb();
+    let huge = [usize::MAX, usize::MAX / 2, 1 << 32, 1 << 40];
+    for limit in huge {
+        for (offset, hits) in [(0, 10), (3, 7), (usize::MAX, 0), (1 << 40, 0)] {
+            for sort in [kb_store::SortOrder::Relevance, kb_store::SortOrder::Date] {
+                for filtered in [false, true] {
+                    let mut req = SearchRequest::new("managed");
+                    (req.limit, req.offset, req.sort) = (limit, offset, sort);
+                    if filtered {
+                        req.categories = vec!["MSP".into()];
+                    }
+                    let res = kb.search(&req).expect("search");
+                    if !filtered {
+                        assert_eq!((res.total, res.hits.len()), (10, hits), "{req:?}");
+                    }
+                }
+            }
+            let res = kb
+                .list(&kb_store::ListRequest {
+                    limit,
+                    offset,
+                    ..Default::default()
+                })
+                .expect("list");
+            assert_eq!((res.total, res.articles.len()), (10, hits));
+            let id = search("managed").hits[0].id.clone();
+            let related = kb.related(&id, limit, offset).expect("related");
+            assert!(related.hits.len() <= 9);
+        }
+    }
+}
