@@ -107,6 +107,25 @@ impl Config {
                 e.to_string().lines().collect::<Vec<_>>().join(" ")
             )
         })?;
+        // Names key a feed's fetch state and its articles: two feeds named alike would share
+        // them, and an empty name cannot be picked with `--feed`.
+        let mut seen = std::collections::HashSet::new();
+        for f in &config.feeds {
+            if f.name.trim().is_empty() {
+                anyhow::bail!(
+                    "config {} has a feed without a name (url {:?}): give it `name = \"...\"`",
+                    path.display(),
+                    f.url
+                );
+            }
+            if !seen.insert(f.name.as_str()) {
+                anyhow::bail!(
+                    "config {} names feed {:?} twice: a name is a feed's key (its fetch state and its articles); rename one",
+                    path.display(),
+                    f.name
+                );
+            }
+        }
         config.dir = dir;
         config.path = path.to_path_buf();
         config.exists = true;

@@ -216,3 +216,48 @@ fn import_refuses_a_file_that_is_not_opml() {
     let (_, err) = env.fails(&["feed", "import", "missing.opml"]);
     assert!(err.contains("cannot read OPML file missing.opml"), "{err}");
 }
+
+/// An OPML file is someone else's: its entries get the check `kb feed add` makes. A
+/// `javascript:` (or `file:`, `ftp:`) "feed" was imported into kb.toml as is.
+#[test]
+fn import_skips_entries_that_are_not_http_feeds_and_names_them() {
+    let env = Env::empty();
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        "<opml version=\"2.0\"><body>\
+         <outline text=\"ok\" xmlUrl=\"https://good.example/feed\"/>\
+         <outline text=\"xss\" xmlUrl=\"javascript:alert(1)\"/>\
+         <outline text=\"local\" xmlUrl=\"file:///etc/passwd\"/>\
+         <outline text=\"ftp\" xmlUrl=\"ftp://old.example/feed\"/>\
+         </body></opml>",
+    )
+    .unwrap();
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(out.contains("imported 1 feeds"), "{out}");
+    assert!(
+        out.contains("3 skipped") && out.contains("javascript:alert(1)"),
+        "{out}"
+    );
+    let text = env.config_text();
+    assert!(text.contains("https://good.example/feed"), "{text}");
+    for bad in ["javascript:", "file:", "ftp:"] {
+        assert!(!text.contains(bad), "{text}");
+    }
+}
+
+/// Feed names are the keys of a feed's state and of its articles: a kb.toml naming two feeds
+/// alike (edited by hand) is refused with the line to fix, not synced into one mixed state.
+#[test]
+fn a_config_naming_two_feeds_alike_is_refused() {
+    let env = Env::new(
+        "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/x\"\n\n[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/y\"\n",
+    );
+    for args in [&["feed", "list"][..], &["sync", "--offline"]] {
+        let (_, err) = env.fails(args);
+        assert!(
+            err.starts_with("kb: error: ") && err.contains("\"a\"") && err.contains("twice"),
+            "kb {args:?}: {err}"
+        );
+    }
+}

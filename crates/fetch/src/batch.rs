@@ -120,21 +120,24 @@ impl Fetcher {
     /// finishes, tagged with the job's index.
     ///
     /// One job failing never affects the others. Permits are held per
-    /// attempt, not across retry waits. Limits of 0 are taken as 1. Redirects
+    /// attempt, not across retry waits. Limits of 0 are taken as 1, limits past
+    /// what a semaphore holds as its most. Redirects
     /// to another host still count against the first host.
     ///
     /// # Panics
     ///
     /// If called outside a Tokio runtime (the fetches are spawned on it).
     pub fn fetch_all(&self, jobs: Vec<FetchJob>, limits: ConcurrencyLimits) -> FetchAll {
-        let global = Arc::new(Semaphore::new(limits.global.max(1)));
+        // More permits than a semaphore holds (2^61) is no limit at all: take them as its most.
+        let permits = |n: usize| n.clamp(1, Semaphore::MAX_PERMITS);
+        let global = Arc::new(Semaphore::new(permits(limits.global)));
         let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
         let mut tasks = JoinSet::new();
         let mut ids = HashMap::with_capacity(jobs.len());
         for (index, job) in jobs.into_iter().enumerate() {
             let host = hosts
                 .entry(host_key(&job.url))
-                .or_insert_with(|| Arc::new(Semaphore::new(limits.per_host.max(1))))
+                .or_insert_with(|| Arc::new(Semaphore::new(permits(limits.per_host))))
                 .clone();
             let gate = Gate {
                 host,
@@ -167,6 +170,26 @@ fn host_key(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `[fetch] concurrency = 18446744073709551615` in kb.toml made `kb sync` panic: a tokio
+    /// semaphore holds at most `Semaphore::MAX_PERMITS`.
+    #[tokio::test]
+    async fn limits_beyond_what_a_semaphore_holds_mean_no_limit() {
+        let fetcher = Fetcher::new(crate::FetchOptions::default()).unwrap();
+        let job = FetchJob {
+            url: "not a url".into(),
+            validators: Validators::default(),
+            timeout: None,
+        };
+        let limits = ConcurrencyLimits {
+            global: usize::MAX,
+            per_host: usize::MAX,
+        };
+        let mut all = fetcher.fetch_all(vec![job], limits);
+        let (index, result) = all.recv().await.unwrap();
+        assert_eq!(index, 0);
+        assert!(result.is_err());
+    }
 
     #[test]
     fn hosts_are_told_apart_by_name_not_port() {

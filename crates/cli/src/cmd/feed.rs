@@ -105,12 +105,17 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
     Ok(())
 }
 
+/// Only http(s) addresses are feeds kb fetches; an OPML file may carry anything (`javascript:`,
+/// `file:`).
+fn is_http_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 /// Fetch `url`; a feed is taken as is, a web page is searched for the feeds it announces and
 /// the first that fetches and parses is taken.
 fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
-    match url::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-        _ => bail!("{url:?} is not an http(s) URL: give the feed's or the site's full address"),
+    if !is_http_url(url) {
+        bail!("{url:?} is not an http(s) URL: give the feed's or the site's full address");
     }
     let fetcher = Fetcher::new(fetch_options(ctx))?;
     let rt = runtime()?;
@@ -348,7 +353,12 @@ fn import(ctx: &Ctx, path: &Path) -> Result<()> {
     let mut file = ConfigFile::open(&ctx.config.path)?;
     let mut known = file.feeds()?;
     let (mut added, mut present) = (0, 0);
+    let mut skipped = Vec::new();
     for mut e in entries {
+        if !is_http_url(&e.url) {
+            skipped.push(e.url);
+            continue;
+        }
         if known.iter().any(|k| k.url == e.url) {
             present += 1;
             continue;
@@ -373,14 +383,29 @@ fn import(ctx: &Ctx, path: &Path) -> Result<()> {
         file.save()?;
     }
     if !ctx.out.quiet {
-        ctx.out.text(&format!(
-            "imported {added} feeds from {}{}",
-            path.display(),
-            if present > 0 {
-                format!(" ({present} already present)")
-            } else {
-                String::new()
-            }
+        let mut notes = Vec::new();
+        if present > 0 {
+            notes.push(format!("{present} already present"));
+        }
+        if !skipped.is_empty() {
+            notes.push(format!(
+                "{} skipped, not http(s) addresses: {}",
+                skipped.len(),
+                skipped.join(", ")
+            ));
+        }
+        // The skipped addresses come from the OPML file: no escape sequences to the terminal.
+        ctx.out.text(&safe(
+            &format!(
+                "imported {added} feeds from {}{}",
+                path.display(),
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", notes.join("; "))
+                }
+            ),
+            false,
         ))?;
     }
     Ok(())
