@@ -928,6 +928,67 @@ fn a_damaged_fast_field_file_ends_reading_commands_with_a_clear_line() {
     c.ok("kb", &["categories"]);
 }
 
+/// A sync from cron that meets a damaged index still archives what the feeds hold now, and
+/// says so: the damage is not the feeds' fault, and an article that drops out of its feed
+/// before someone runs `kb reindex` would otherwise be lost. Before, the sync refused at once
+/// and archived nothing.
+#[test]
+fn a_sync_on_a_damaged_index_still_archives_the_feeds() {
+    let c = Corpus::new(2, 5);
+    c.ok("ref", &["sync", "--offline", "--quiet"]);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    c.generation(1);
+    c.ok("ref", &["sync", "--offline", "--quiet"]);
+    let expected = articles(&c, "ref");
+
+    let mut all = Vec::new();
+    files(&c.kb_dir("kb"), &mut all);
+    let victim = all
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "store"))
+        .max_by_key(|f| fs::metadata(f).unwrap().len())
+        .unwrap()
+        .clone();
+    let mut bytes = fs::read(&victim).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    fs::write(&victim, bytes).unwrap();
+
+    for args in [&["sync", "--offline"][..], &["sync", "--offline", "--json"]] {
+        let r = c.run("kb", args);
+        no_panic("sync on a damaged index", &r);
+        assert_eq!(r.code(), Some(1), "{r:?}");
+        let last = r.stderr.trim_end().lines().last().unwrap_or("");
+        assert!(
+            last.starts_with("kb: error: ")
+                && last.contains("damaged")
+                && last.contains("archived")
+                && last.contains("kb reindex"),
+            "{}",
+            r.stderr
+        );
+        if args.contains(&"--json") {
+            let v: Value = serde_json::from_str(&r.stdout).unwrap();
+            assert_eq!(v["committed"], false, "{v}");
+            assert!(
+                v["feeds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|f| f["status"] == "archived"),
+                "{v}"
+            );
+        } else {
+            assert!(r.stdout.contains("archived only"), "{}", r.stdout);
+        }
+    }
+    c.ok("kb", &["reindex"]);
+    assert!(
+        articles(&c, "kb") == expected,
+        "reindex after the archive-only sync lacks the feeds' newer articles"
+    );
+}
+
 /// `kb doctor` on a healthy KB, and on damage it must name, with `--json`.
 #[test]
 fn doctor_reports_plainly_and_in_json() {

@@ -20,7 +20,7 @@ use kb_fetch::{
     ConcurrencyLimits, FetchError, FetchJob, FetchOptions, FetchOutcome, Fetcher, RawFeed,
     Validators,
 };
-use kb_store::{FeedState, FeedStates, Kb, KbWriter, UpsertReport, WriteLock};
+use kb_store::{Archive, FeedState, FeedStates, Kb, KbWriter, StoreError, UpsertReport, WriteLock};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
@@ -127,7 +127,8 @@ struct Job {
 struct FeedSummary {
     name: String,
     source: String,
-    /// ok, not-modified, failed, skipped
+    /// ok, not-modified, failed, skipped, archived (the index is damaged: stored in the archive
+    /// only)
     status: &'static str,
     new: usize,
     updated: usize,
@@ -176,6 +177,9 @@ impl FeedSummary {
                 self.new, self.updated, self.unchanged
             ),
             "not-modified" => format!("{name}: not modified"),
+            "archived" => format!(
+                "{name}: archived only (the index is damaged; `kb reindex` adds its articles)"
+            ),
             _ => format!(
                 "{name}: {}: {}",
                 self.status,
@@ -298,15 +302,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Archive the raw document, then upsert its articles: the archive entry is durable before
-/// the index commit that uses it, so `kb reindex` can always reproduce the index.
+/// the index commit that uses it, so `kb reindex` can always reproduce the index. Without a
+/// writer (the index is damaged) the document is only archived.
 fn store(
-    kb: &Kb,
-    writer: &mut KbWriter,
+    archive: &Archive,
+    writer: Option<&mut KbWriter>,
     name: &str,
     raw: &RawFeed,
     articles: &[Article],
 ) -> Result<UpsertReport> {
-    kb.archive()
+    archive
         .put(
             name,
             raw.final_url.as_deref().unwrap_or(&raw.source),
@@ -315,8 +320,10 @@ fn store(
         )
         .context("cannot archive the feed document")?;
     let mut report = UpsertReport::default();
-    for art in articles {
-        report.add(writer.upsert(art)?);
+    if let Some(writer) = writer {
+        for art in articles {
+            report.add(writer.upsert(art)?);
+        }
     }
     Ok(report)
 }
@@ -429,8 +436,9 @@ impl Progress {
 /// What one sync holds while it runs: the single writer, and what waits for the commit.
 struct Session<'a> {
     ctx: &'a Ctx,
-    kb: &'a Kb,
-    writer: KbWriter,
+    archive: Archive,
+    /// None when the index is damaged: the feeds' documents are then only archived.
+    writer: Option<KbWriter>,
     rules: Arc<Rules>,
     states: FeedStates,
     summaries: Vec<FeedSummary>,
@@ -497,7 +505,7 @@ impl Session<'_> {
                     }),
             )
         };
-        let (kb, writer) = (self.kb, &mut self.writer);
+        let (archive, writer) = (&self.archive, &mut self.writer);
         let (states, pending) = (&self.states, &mut self.pending);
         let (progress, summaries) = (&mut self.progress, &mut self.summaries);
         crate::pipeline::map_in_order(&jobs, prepare, |job, prepared| -> Result<()> {
@@ -506,10 +514,13 @@ impl Session<'_> {
             };
             let src = job.source.display();
             let result = prepared.and_then(|(raw, warnings, arts, name)| {
-                let report = store(kb, writer, &name, &raw, &arts)?;
+                let report = store(archive, writer.as_mut(), &name, &raw, &arts)?;
                 Ok((name, report, warnings))
             });
-            let s = summarize(job.name.as_deref(), &src, result);
+            let mut s = summarize(job.name.as_deref(), &src, result);
+            if writer.is_none() && s.status == "ok" {
+                s.status = "archived";
+            }
             if let Some(n) = &job.name {
                 let mut st = states.feeds.get(n).cloned().unwrap_or_default();
                 st.last_fetched = Some(Utc::now());
@@ -591,7 +602,8 @@ impl Session<'_> {
                     .await
                     {
                         Ok((feed, arts, name)) => {
-                            let stored = store(self.kb, &mut self.writer, &name, &raw, &arts);
+                            let stored =
+                                store(&self.archive, self.writer.as_mut(), &name, &raw, &arts);
                             if stored.is_ok() && a.backfill {
                                 let mut w = Walk {
                                     summary: 0,
@@ -614,7 +626,10 @@ impl Session<'_> {
                         st.etag = raw.validators.etag.clone();
                         st.last_modified = raw.validators.last_modified.clone();
                     }
-                    let s = summarize(job.name.as_deref(), &src, result);
+                    let mut s = summarize(job.name.as_deref(), &src, result);
+                    if self.writer.is_none() && s.status == "ok" {
+                        s.status = "archived";
+                    }
                     st.last_error = s.error.clone();
                     s
                 }
@@ -705,7 +720,13 @@ impl Session<'_> {
                         }
                         Ok((feed, _, _)) if feed.items.is_empty() => None,
                         Ok((feed, arts, _)) => {
-                            match store(self.kb, &mut self.writer, &walk.name, &raw, &arts) {
+                            match store(
+                                &self.archive,
+                                self.writer.as_mut(),
+                                &walk.name,
+                                &raw,
+                                &arts,
+                            ) {
                                 Err(e) => {
                                     self.fail_walk(&walk, format!("backfill page {page}: {e:#}"));
                                     None
@@ -803,7 +824,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     })?;
     upgrade_if_older(ctx, a.wait)?;
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
-    let kb = Kb::open_or_create(&ctx.index, &lock)?;
+    let (writer, damaged) = open_writer(&ctx.index, &lock)?;
     let states = FeedStates::load(&ctx.index)?;
     let mut notes = Vec::new();
     let jobs = plan(ctx, &a, &states, &mut notes)?;
@@ -813,8 +834,8 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     }
     let mut session = Session {
         ctx,
-        kb: &kb,
-        writer: kb.writer(&lock)?,
+        archive: Archive::at(&ctx.index),
+        writer,
         rules,
         states,
         summaries: notes,
@@ -841,6 +862,9 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         progress,
         ..
     } = session;
+    let Some(writer) = writer else {
+        return archived_only(ctx, &a, summaries, damaged, &progress);
+    };
     let total = match writer.commit() {
         Ok(total) => total,
         // Damage found before a merge: the commit went through, and the message says so.
@@ -907,6 +931,62 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         return Err(Reported.into());
     }
     Ok(())
+}
+
+/// The index writer, or why there is none: a damaged index (or a lost kb.json) leaves the
+/// sync archiving only, so what the feeds hold now is kept for `kb reindex`.
+fn open_writer(dir: &Path, lock: &WriteLock) -> Result<(Option<KbWriter>, Option<StoreError>)> {
+    let kb = match Kb::open_or_create(dir, lock) {
+        Ok(kb) => kb,
+        Err(e @ StoreError::Corrupt { .. }) => return Ok((None, Some(e))),
+        Err(e) => return Err(e.into()),
+    };
+    match kb.writer(lock) {
+        Ok(w) => Ok((Some(w), None)),
+        Err(e @ StoreError::Corrupt { .. }) => Ok((None, Some(e))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The end of a sync that could only archive: the report, then the damage as the error. Feed
+/// states (validators) and kb.toml redirects are not saved: they would vouch for articles the
+/// index does not hold, and the next sync fetches everything again.
+fn archived_only(
+    ctx: &Ctx,
+    a: &SyncArgs,
+    summaries: Vec<FeedSummary>,
+    damaged: Option<StoreError>,
+    progress: &Progress,
+) -> Result<()> {
+    let failed = summaries.iter().filter(|s| s.status == "failed").count();
+    if a.json {
+        ctx.out.json(&SyncJson {
+            feeds: &summaries,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            failed,
+            committed: false,
+        })?;
+    } else if !ctx.out.quiet && !progress.stream {
+        let mut out = String::new();
+        for s in &summaries {
+            out.push_str(&s.line());
+            out.push('\n');
+        }
+        ctx.out.text(&out)?;
+    }
+    for s in summaries.iter().filter(|s| s.status == "failed") {
+        eprintln!(
+            "kb: error: {}: {}",
+            safe(&s.name, false),
+            safe(s.error.as_deref().unwrap_or(""), false)
+        );
+    }
+    let damage = damaged.map_or_else(|| "the index is damaged".to_string(), |e| e.to_string());
+    Err(anyhow::anyhow!(
+        "{damage} (this sync archived the feeds' documents all the same: the rebuilt index will hold their articles)"
+    ))
 }
 
 fn summarize(
