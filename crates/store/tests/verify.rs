@@ -93,14 +93,22 @@ fn doctor_checksums(dir: &Path) -> kb_store::Check {
         .unwrap()
 }
 
-/// Seven sessions, seven segments: one short of what tantivy's default policy merges.
-fn seven_segments() -> (tempfile::TempDir, WriteLock, Kb) {
+/// A new KB written by one session per entry of `sessions`, each adding that many articles.
+fn kb_of_sessions(sessions: &[usize]) -> (tempfile::TempDir, WriteLock, Kb) {
     let dir = tempfile::tempdir().unwrap();
     let lock = WriteLock::acquire(dir.path(), Duration::ZERO).unwrap();
     let kb = Kb::open_or_create(dir.path(), &lock).unwrap();
-    for s in 0..7 {
-        session(&kb, &lock, s * 5, 5).unwrap();
+    let mut from = 0;
+    for &n in sessions {
+        session(&kb, &lock, from, n).unwrap();
+        from += n;
     }
+    (dir, lock, kb)
+}
+
+/// Seven sessions, seven segments: one short of what tantivy's default policy merges.
+fn seven_segments() -> (tempfile::TempDir, WriteLock, Kb) {
+    let (dir, lock, kb) = kb_of_sessions(&[5; 7]);
     assert_eq!(segments(dir.path()).len(), 7);
     (dir, lock, kb)
 }
@@ -156,12 +164,7 @@ fn a_damaged_segment_is_never_merged() {
 
 #[test]
 fn a_writer_reads_only_the_segment_files_it_does_not_know() {
-    let dir = tempfile::tempdir().unwrap();
-    let lock = WriteLock::acquire(dir.path(), Duration::ZERO).unwrap();
-    let kb = Kb::open_or_create(dir.path(), &lock).unwrap();
-    for s in 0..3 {
-        session(&kb, &lock, s * 5, 5).unwrap();
-    }
+    let (dir, lock, kb) = kb_of_sessions(&[5; 3]);
     let files = segment_files(dir.path());
     assert!(files.len() >= 3 * 5, "{files:?}");
     let verified = |kb: &Kb| kb.writer(&lock).unwrap().verified_files();
@@ -215,11 +218,7 @@ fn a_rebuilt_index_is_known_to_its_first_writer() {
 /// field file, flipped in turn, is refused at open with a message naming the file.
 #[test]
 fn a_reader_refuses_a_damaged_file_before_tantivy_reads_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let lock = WriteLock::acquire(dir.path(), Duration::ZERO).unwrap();
-    let kb = Kb::open_or_create(dir.path(), &lock).unwrap();
-    session(&kb, &lock, 0, 12).unwrap();
-    session(&kb, &lock, 12, 3).unwrap();
+    let (dir, lock, _) = kb_of_sessions(&[12, 3]);
     let fast: Vec<PathBuf> = segment_files(dir.path())
         .into_iter()
         .filter(|f| f.extension().is_some_and(|e| e == "fast"))
@@ -274,11 +273,7 @@ fn a_reader_refuses_a_damaged_file_before_tantivy_reads_it() {
 /// every file once and records them; the next reader and writer read none.
 #[test]
 fn the_first_reader_of_an_unrecorded_index_records_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let lock = WriteLock::acquire(dir.path(), Duration::ZERO).unwrap();
-    let kb = Kb::open_or_create(dir.path(), &lock).unwrap();
-    session(&kb, &lock, 0, 5).unwrap();
-    session(&kb, &lock, 5, 5).unwrap();
+    let (dir, lock, kb) = kb_of_sessions(&[5, 5]);
     let record = dir.path().join("verified.json");
     fs::remove_file(&record).unwrap();
     Kb::open(dir.path()).unwrap();
