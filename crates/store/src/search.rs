@@ -1038,7 +1038,6 @@ fn page_of(top: TopN<DocAddress>, page: &std::ops::Range<usize>) -> Ranked {
         .collect()
 }
 
-/// Newest first (undated last); equal dates by id.
 /// The page `offset..offset + limit`, cut to the documents there are: collectors set room aside
 /// for a whole page up front, and `kb search x --limit 4294967296` asked for 206 GB of it (an
 /// abort), `--limit 18446744073709551615` for more than fits in memory at all. A page past the
@@ -1049,6 +1048,7 @@ fn page_within(searcher: &Searcher, offset: usize, limit: usize) -> (usize, usiz
     (offset, limit.clamp(1, (docs - offset).max(1)))
 }
 
+/// Newest first (undated last); equal dates by id.
 fn by_date(
     page: TopDocs,
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((i64, u64), DocAddress)>> {
