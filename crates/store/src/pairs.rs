@@ -35,10 +35,7 @@ use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, PhraseQuery, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
-};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// Separates the two stems of a pair term. Stems never hold it: the tokenizer splits on it.
@@ -210,11 +207,8 @@ pub(crate) type SharedFrequentPairs = Arc<OnceLock<Arc<FrequentPairs>>>;
 /// `kb_pairs`: the stems of `kb_en`, as their adjacent pairs that the list holds, after the
 /// list's marker. Emits nothing while the list is unset.
 pub(crate) fn pairs_analyzer(list: SharedFrequentPairs) -> TextAnalyzer {
-    // The same chain as `kb_en` (see `schema::en_analyzer`), so pairs are of the body's stems.
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    // The chain of `kb_en` (`schema::en_analyzer`), so pairs are of the body's stems.
+    crate::schema::en_words()
         .filter(crate::stem::CachedEnglishStemmer)
         .filter(AdjacentPairs { list })
         .build()

@@ -12,7 +12,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-    TokenStream,
+    TextAnalyzerBuilder, TokenStream, Tokenizer,
 };
 
 /// Name of the English full-text analyzer.
@@ -104,24 +104,26 @@ pub(crate) fn register_analyzers(index: &tantivy::Index) {
     );
 }
 
-/// `kb_en`: the analyzer of every full-text field, and of plain query words, so a query word
-/// becomes exactly the term indexing made of the same word.
-pub(crate) fn en_analyzer() -> TextAnalyzer {
+/// The words of `kb_en` before stemming: split, long tokens dropped, lowercased, folded. Every
+/// English analyzer starts from this one chain, so their tokens agree (snippets highlight what
+/// was indexed; the pairs analyzer pairs the body's very stems).
+pub(crate) fn en_words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(crate::stem::CachedEnglishStemmer)
-        .build()
+}
+
+/// `kb_en`: the analyzer of every full-text field, and of plain query words, so a query word
+/// becomes exactly the term indexing made of the same word.
+pub(crate) fn en_analyzer() -> TextAnalyzer {
+    en_words().filter(crate::stem::CachedEnglishStemmer).build()
 }
 
 /// `kb_en` with its stemmer memoized per thread: the same tokens, for snippets (see
 /// [`crate::stem::ThreadCachedEnglishStemmer`]).
 pub(crate) fn snippet_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    en_words()
         .filter(crate::stem::ThreadCachedEnglishStemmer)
         .build()
 }
@@ -130,11 +132,7 @@ pub(crate) fn snippet_analyzer() -> TextAnalyzer {
 /// (`proces~`) is not a word the stemmer knows, so it is also tried as typed, lowercased and
 /// folded. Never registered on the index: nothing is indexed with it.
 pub(crate) fn unstemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(64))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    en_words().build()
 }
 
 /// The tokens `analyzer` makes of `text`.
