@@ -201,22 +201,20 @@ fn term_or_phrase(field: Field, toks: &[String], slop: u32) -> Option<Box<dyn Qu
     }
 }
 
-/// An exact phrase (or single word) on one field. On the body, a phrase of frequent pairs goes
-/// by their pairs ([`crate::pairs`]); the results are the same as by positions.
-fn exact_phrase(
+/// [`term_or_phrase`] for analyzed text: on the body, an exact phrase of frequent pairs goes by
+/// their pairs ([`crate::pairs`]); the results are the same as by positions.
+fn text_phrase(
     f: &Fields,
     pairs: Option<&FrequentPairs>,
     field: Field,
     toks: &[String],
+    slop: u32,
 ) -> Option<Box<dyn Query>> {
     match pairs {
-        Some(list) if field == f.body && list.covers(toks) => Some(Box::new(PairPhraseQuery::new(
-            f.body,
-            f.body_pairs,
-            toks,
-            list,
-        ))),
-        _ => term_or_phrase(field, toks, 0),
+        Some(list) if slop == 0 && field == f.body && list.covers(toks) => Some(Box::new(
+            PairPhraseQuery::new(f.body, f.body_pairs, toks, list),
+        )),
+        _ => term_or_phrase(field, toks, slop),
     }
 }
 
@@ -355,12 +353,10 @@ impl Compiler {
                 };
                 let toks = tokens(&mut self.en, w);
                 for &(field, boost) in analyzed {
-                    let q = if slop == 0 {
-                        exact_phrase(&f, self.pairs.as_deref(), field, &toks)
-                    } else {
-                        term_or_phrase(field, &toks, slop)
-                    };
-                    qs.extend(q.map(|q| boosted(q, boost)));
+                    qs.extend(
+                        text_phrase(&f, self.pairs.as_deref(), field, &toks, slop)
+                            .map(|q| boosted(q, boost)),
+                    );
                 }
                 if let Some(k) = keyword {
                     qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
@@ -449,7 +445,7 @@ impl Compiler {
                     // so the words must match as written.
                     for &(field, boost) in analyzed {
                         qs.extend(
-                            exact_phrase(&f, self.pairs.as_deref(), field, &stemmed)
+                            text_phrase(&f, self.pairs.as_deref(), field, &stemmed, 0)
                                 .map(|q| boosted(q, boost)),
                         );
                     }
