@@ -167,13 +167,18 @@ impl KbWriter {
         Ok(self.frequent_pairs.set(Arc::new(list)).is_ok())
     }
 
+    /// Hand one article to tantivy.
+    fn add_document(&mut self, article: &Article) -> Result<(), StoreError> {
+        self.writer
+            .add_document(to_document(&self.fields, article)?)
+            .map_err(|e| write_failed(&self.dir, e))?;
+        Ok(())
+    }
+
     /// Add a document now, or keep it for when the list of frequent pairs is chosen.
     fn add(&mut self, article: &Article) -> Result<(), StoreError> {
         if self.frequent_pairs.get().is_some() {
-            self.writer
-                .add_document(to_document(&self.fields, article)?)
-                .map_err(|e| write_failed(&self.dir, e))?;
-            return Ok(());
+            return self.add_document(article);
         }
         // A later version in the same session replaces the one waiting: its delete, issued
         // already, would not reach a document added after it.
@@ -270,9 +275,7 @@ impl KbWriter {
         if self.dirty || self.rebuild.is_some() {
             // Too few articles for a list yet: indexed without pairs (phrases read positions).
             for article in std::mem::take(&mut self.pending) {
-                self.writer
-                    .add_document(to_document(&self.fields, &article)?)
-                    .map_err(failed)?;
+                self.add_document(&article)?;
             }
             let mut commit = self.writer.prepare_commit().map_err(failed)?;
             // Every commit carries the list: a commit without it would lose it.
