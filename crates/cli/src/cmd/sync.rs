@@ -517,10 +517,7 @@ impl Session<'_> {
                 let report = store(archive, writer.as_mut(), &name, &raw, &arts)?;
                 Ok((name, report, warnings))
             });
-            let mut s = summarize(job.name.as_deref(), &src, result);
-            if writer.is_none() && s.status == "ok" {
-                s.status = "archived";
-            }
+            let s = summarize(job.name.as_deref(), &src, result, writer.is_some());
             if let Some(n) = &job.name {
                 let mut st = states.feeds.get(n).cloned().unwrap_or_default();
                 st.last_fetched = Some(Utc::now());
@@ -626,10 +623,7 @@ impl Session<'_> {
                         st.etag = raw.validators.etag.clone();
                         st.last_modified = raw.validators.last_modified.clone();
                     }
-                    let mut s = summarize(job.name.as_deref(), &src, result);
-                    if self.writer.is_none() && s.status == "ok" {
-                        s.status = "archived";
-                    }
+                    let s = summarize(job.name.as_deref(), &src, result, self.writer.is_some());
                     st.last_error = s.error.clone();
                     s
                 }
@@ -638,7 +632,12 @@ impl Session<'_> {
                     if matches!(e, FetchError::Gone { .. }) {
                         st.dead = true;
                     }
-                    let s = summarize(job.name.as_deref(), &src, Err(anyhow::Error::from(e)));
+                    let s = summarize(
+                        job.name.as_deref(),
+                        &src,
+                        Err(anyhow::Error::from(e)),
+                        self.writer.is_some(),
+                    );
                     st.last_error = s.error.clone();
                     s
                 }
@@ -863,7 +862,14 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         ..
     } = session;
     let Some(writer) = writer else {
-        return archived_only(ctx, &a, summaries, damaged, &progress);
+        return report(
+            ctx,
+            &a,
+            &summaries,
+            UpsertReport::default(),
+            &progress,
+            damaged,
+        );
     };
     let total = match writer.commit() {
         Ok(total) => total,
@@ -871,7 +877,6 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         Err(e @ kb_store::StoreError::Corrupt { .. }) => return Err(e.into()),
         Err(e) => return Err(anyhow::Error::from(e).context("cannot commit the index")),
     };
-    let committed = total.new + total.updated > 0;
     for (name, st) in pending {
         states.feeds.insert(name, st);
     }
@@ -886,51 +891,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         file.save()
             .context("cannot record the feeds' new urls after a 301/308")?;
     }
-
-    let failed = summaries.iter().filter(|s| s.status == "failed").count();
-    if a.json {
-        ctx.out.json(&SyncJson {
-            feeds: &summaries,
-            new: total.new,
-            updated: total.updated,
-            unchanged: total.unchanged,
-            failed,
-            committed,
-        })?;
-    } else if !ctx.out.quiet {
-        let mut out = String::new();
-        if !progress.stream {
-            for s in &summaries {
-                out.push_str(&s.line());
-                out.push('\n');
-            }
-        }
-        out.push_str(&format!(
-            "{} new, {} updated, {} unchanged{}; {} articles in {}\n",
-            total.new,
-            total.updated,
-            total.unchanged,
-            if failed > 0 {
-                format!(", {failed} feeds failed")
-            } else {
-                String::new()
-            },
-            Kb::open(&ctx.index).map(|k| k.count()).unwrap_or(0),
-            ctx.index.display()
-        ));
-        ctx.out.text(&out)?;
-    }
-    if failed > 0 {
-        for s in summaries.iter().filter(|s| s.status == "failed") {
-            eprintln!(
-                "kb: error: {}: {}",
-                safe(&s.name, false),
-                safe(s.error.as_deref().unwrap_or(""), false)
-            );
-        }
-        return Err(Reported.into());
-    }
-    Ok(())
+    report(ctx, &a, &summaries, total, &progress, None)
 }
 
 /// The index writer, or why there is none: a damaged index (or a lost kb.json) leaves the
@@ -948,33 +909,54 @@ fn open_writer(dir: &Path, lock: &WriteLock) -> Result<(Option<KbWriter>, Option
     }
 }
 
-/// The end of a sync that could only archive: the report, then the damage as the error. Feed
-/// states (validators) and kb.toml redirects are not saved: they would vouch for articles the
-/// index does not hold, and the next sync fetches everything again.
-fn archived_only(
+/// The end of a sync: its report on stdout, its failed feeds on stderr, and its outcome.
+/// `damaged`: the index could not be written, so the feeds were only archived and nothing was
+/// committed (and the caller saved no feed states or kb.toml redirects: they would vouch for
+/// articles the index does not hold, and the next sync fetches everything again).
+fn report(
     ctx: &Ctx,
     a: &SyncArgs,
-    summaries: Vec<FeedSummary>,
-    damaged: Option<StoreError>,
+    summaries: &[FeedSummary],
+    total: UpsertReport,
     progress: &Progress,
+    damaged: Option<StoreError>,
 ) -> Result<()> {
     let failed = summaries.iter().filter(|s| s.status == "failed").count();
     if a.json {
         ctx.out.json(&SyncJson {
-            feeds: &summaries,
-            new: 0,
-            updated: 0,
-            unchanged: 0,
+            feeds: summaries,
+            new: total.new,
+            updated: total.updated,
+            unchanged: total.unchanged,
             failed,
-            committed: false,
+            committed: damaged.is_none() && total.new + total.updated > 0,
         })?;
-    } else if !ctx.out.quiet && !progress.stream {
+    } else if !ctx.out.quiet {
         let mut out = String::new();
-        for s in &summaries {
-            out.push_str(&s.line());
-            out.push('\n');
+        if !progress.stream {
+            for s in summaries {
+                out.push_str(&s.line());
+                out.push('\n');
+            }
         }
-        ctx.out.text(&out)?;
+        if damaged.is_none() {
+            out.push_str(&format!(
+                "{} new, {} updated, {} unchanged{}; {} articles in {}\n",
+                total.new,
+                total.updated,
+                total.unchanged,
+                if failed > 0 {
+                    format!(", {failed} feeds failed")
+                } else {
+                    String::new()
+                },
+                Kb::open(&ctx.index).map(|k| k.count()).unwrap_or(0),
+                ctx.index.display()
+            ));
+        }
+        if !out.is_empty() {
+            ctx.out.text(&out)?;
+        }
     }
     for s in summaries.iter().filter(|s| s.status == "failed") {
         eprintln!(
@@ -983,20 +965,29 @@ fn archived_only(
             safe(s.error.as_deref().unwrap_or(""), false)
         );
     }
-    let damage = damaged.map_or_else(|| "the index is damaged".to_string(), |e| e.to_string());
-    Err(anyhow::anyhow!(
-        "{damage} (this sync archived the feeds' documents all the same: the rebuilt index will hold their articles)"
-    ))
+    if let Some(damage) = damaged {
+        anyhow::bail!(
+            "{damage} (this sync archived the feeds' documents all the same: the rebuilt index will hold their articles)"
+        );
+    }
+    if failed > 0 {
+        return Err(Reported.into());
+    }
+    Ok(())
 }
 
+/// A feed's summary line from what storing it gave; `indexed`: whether the session had an
+/// index writer (without one, a stored feed was only archived).
 fn summarize(
     name: Option<&str>,
     src: &str,
     result: Result<(String, UpsertReport, usize)>,
+    indexed: bool,
 ) -> FeedSummary {
     match result {
         Ok((n, r, w)) => {
-            let mut s = FeedSummary::new(n, src.to_string(), "ok");
+            let status = if indexed { "ok" } else { "archived" };
+            let mut s = FeedSummary::new(n, src.to_string(), status);
             s.add(r);
             s.warnings = w;
             s
