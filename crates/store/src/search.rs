@@ -1270,14 +1270,16 @@ mod ranking_tests {
         let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
         let mut w = kb.writer(&lock).expect("writer");
         w.set_pair_sample(40);
-        let text = |n: u64| {
-            let topic = if n < 100 { "alpha beta" } else { "gamma delta" };
-            format!("{topic} words {n} and more {topic}")
+        // 200 articles, the first half on one topic, the second on another.
+        let write_all = |mut w: crate::KbWriter| {
+            for n in 0..200 {
+                let topic = if n < 100 { "alpha beta" } else { "gamma delta" };
+                let text = format!("{topic} words {n} and more {topic}");
+                w.upsert(&article(n, 0, "t", &text)).expect("upsert");
+            }
+            w.commit().expect("commit");
         };
-        for n in 0..200 {
-            w.upsert(&article(n, 0, "t", &text(n))).expect("upsert");
-        }
-        w.commit().expect("commit");
+        write_all(w);
         drop(kb);
         let old = Kb::open(dir.path()).expect("open");
         let first = old.frequent_pairs.clone().expect("a list");
@@ -1287,10 +1289,7 @@ mod ranking_tests {
         let mut w = Kb::rebuild(dir.path(), &lock).expect("rebuild");
         w.set_pair_sample(40);
         assert!(w.choose_frequent_pairs_like(&old).expect("choose"));
-        for n in 0..200 {
-            w.upsert(&article(n, 0, "t", &text(n))).expect("upsert");
-        }
-        w.commit().expect("commit");
+        write_all(w);
         drop(old);
         let new = Kb::open(dir.path()).expect("open");
         let list = new.frequent_pairs.clone().expect("a list");
