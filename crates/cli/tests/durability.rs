@@ -989,6 +989,89 @@ fn a_sync_on_a_damaged_index_still_archives_the_feeds() {
     );
 }
 
+/// A file of the KB replaced by something that is not a file (here a directory, as a botched
+/// restore or a stray `mkdir` leaves it): every command that meets it ends with one line that
+/// names the file and points to `kb doctor` (a sync: one such line per feed). Before, the line said only "Is a directory", and
+/// for tantivy's writer lock it dumped tantivy's Debug text and blamed the disk space. `kb
+/// doctor` says to remove it, and after that `kb reindex` gives back every article.
+#[test]
+fn a_kb_file_that_is_not_a_file_points_to_doctor() {
+    let c = Corpus::new(2, 3);
+    c.ok("template", &["sync", "--offline", "--quiet"]);
+    let template = c.kb_dir("template");
+    let mut all = Vec::new();
+    files(&template, &mut all);
+    let index_dir = all
+        .iter()
+        .find(|f| f.file_name().is_some_and(|n| n == "meta.json"))
+        .and_then(|f| f.parent())
+        .unwrap()
+        .strip_prefix(&template)
+        .unwrap()
+        .to_path_buf();
+    for victim in [
+        PathBuf::from("kb.json"),
+        PathBuf::from("feeds.json"),
+        PathBuf::from("lock"),
+        PathBuf::from("archive/log.jsonl"),
+        index_dir.join(".tantivy-writer.lock"),
+    ] {
+        let name = format!("dir-{}", victim.display()).replace('/', "-");
+        let dir = c.kb_dir(&name);
+        copy_dir(&template, &dir);
+        fs::remove_file(dir.join(&victim)).unwrap();
+        fs::create_dir(dir.join(&victim)).unwrap();
+        // doctor names the file and says to remove it (kb cannot write a file over a
+        // directory); its findings do not send the user to doctor again.
+        let r = c.run(&name, &["doctor"]);
+        no_panic(&format!("{} is a directory: doctor", victim.display()), &r);
+        assert_eq!(r.code(), Some(1), "{}", r.stdout);
+        let shown = dir.join(&victim).display().to_string();
+        assert!(
+            r.stdout.contains(&format!("remove {shown}")) && !r.stdout.contains("kb doctor"),
+            "{}: {}",
+            victim.display(),
+            r.stdout
+        );
+        for args in [
+            &["search", "genmark0"][..],
+            &["list"],
+            &["feed", "list"],
+            &["sync", "--offline", "--quiet"],
+            &["reindex"],
+        ] {
+            let r = c.run(&name, args);
+            let label = format!("{} is a directory: kb {args:?}", victim.display());
+            no_panic(&label, &r);
+            match r.code() {
+                Some(0) => {}
+                Some(1) => {
+                    // A sync names each feed that failed on a line of its own.
+                    for line in r.stderr.trim_end().lines() {
+                        assert!(
+                            line.starts_with("kb: error: ")
+                                && line.contains("kb doctor")
+                                && !line.contains("disk space")
+                                && !line.contains("Os {"),
+                            "{label}: {}",
+                            r.stderr
+                        );
+                    }
+                }
+                other => panic!("{label}: exit {other:?}: {}", r.stderr),
+            }
+        }
+        // (`kb reindex` above may have left the damaged index behind already.)
+        let _ = fs::remove_dir(dir.join(&victim));
+        c.ok(&name, &["reindex"]);
+        assert!(
+            articles(&c, &name) == articles(&c, "template"),
+            "{}",
+            victim.display()
+        );
+    }
+}
+
 /// `kb doctor` on a healthy KB, and on damage it must name, with `--json`.
 #[test]
 fn doctor_reports_plainly_and_in_json() {

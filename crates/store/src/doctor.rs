@@ -81,7 +81,8 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
             None
         }
         Err(e) => {
-            checks.push(Check::fail("kb.json", e.to_string(), REINDEX));
+            let fix = remove_first(&dir.join("kb.json"), REINDEX, Some(REINDEX));
+            checks.push(Check::fail("kb.json", e.finding(), fix));
             None
         }
     };
@@ -89,7 +90,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         // Checksums first, without a reader: tantivy trusts the bytes of the files a reader
         // opens, and a damaged one can abort the process instead of failing.
         match crate::kb::damaged_index_files(dir, name) {
-            Err(e) => checks.push(Check::fail("index", e.to_string(), REINDEX)),
+            Err(e) => checks.push(Check::fail("index", e.finding(), REINDEX)),
             Ok(damaged) if !damaged.is_empty() => {
                 checks.push(Check::fail(
                     "index",
@@ -119,7 +120,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                     checks.push(Check::pass("checksums", "every segment file verifies"));
                     match kb.article_hashes() {
                         Ok(h) => index_hashes = Some(h),
-                        Err(e) => checks.push(Check::fail("index ids", e.to_string(), REINDEX)),
+                        Err(e) => checks.push(Check::fail("index ids", e.finding(), REINDEX)),
                     }
                 }
                 Err(StoreError::SchemaMismatch {
@@ -129,7 +130,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                     format!("format version {found}, this kb reads {expected}"),
                     REINDEX,
                 )),
-                Err(e) => checks.push(Check::fail("index", e.to_string(), REINDEX)),
+                Err(e) => checks.push(Check::fail("index", e.finding(), REINDEX)),
             },
         }
     }
@@ -145,13 +146,40 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         Ok(s) => Check::pass("feeds.json", format!("state of {} feeds", s.feeds.len())),
         Err(e) => Check::fail(
             "feeds.json",
-            e.to_string(),
-            "run `kb reindex` (it sets the damaged file aside), or delete feeds.json: it only caches validators and feed status",
+            e.finding(),
+            remove_first(
+                &dir.join("feeds.json"),
+                "run `kb reindex` (it sets the damaged file aside), or delete feeds.json: it only caches validators and feed status",
+                None,
+            ),
         ),
     });
 
     let holder = WriteLock::holder(dir);
+    // Tantivy's own lock files in the live index: kb's lock keeps them free, but a writer
+    // cannot take one that is not a file.
+    let tantivy_locks: Vec<PathBuf> = live
+        .iter()
+        .flat_map(|name| {
+            [".tantivy-writer.lock", ".tantivy-meta.lock"].map(|f| dir.join(name).join(f))
+        })
+        .filter(|p| fs::metadata(p).is_ok_and(|m| !m.is_file()))
+        .collect();
     checks.push(match &holder {
+        Ok(_) if !tantivy_locks.is_empty() => {
+            let names: Vec<String> = tantivy_locks
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            Check::fail(
+                "lock",
+                format!("not a file: {}", names.join(", ")),
+                format!(
+                    "remove {} (tantivy makes an empty file there)",
+                    names.join(", ")
+                ),
+            )
+        }
         Ok(None) => Check::pass("lock", "free"),
         Ok(Some(h)) => Check::pass(
             "lock",
@@ -159,8 +187,12 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         ),
         Err(e) => Check::fail(
             "lock",
-            e.to_string(),
-            "check the permissions of the knowledge base directory",
+            e.finding(),
+            remove_first(
+                &dir.join("lock"),
+                "check the permissions of the knowledge base directory",
+                None,
+            ),
         ),
     });
     // While a writer runs, its new index directory and temporary files are not leftovers.
@@ -190,6 +222,25 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
     }
 }
 
+/// `fix`, unless something other than a file stands where kb keeps the file `path` (a
+/// directory left by a botched restore): no kb command can write over that, so the fix is to
+/// remove it, and then `then` when kb does not simply make the file again.
+fn remove_first(path: &Path, fix: &str, then: Option<&str>) -> String {
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            let remove = format!(
+                "remove {} (kb keeps a file there, not a directory)",
+                path.display()
+            );
+            match then {
+                Some(then) => format!("{remove}, then {then}"),
+                None => remove,
+            }
+        }
+        _ => fix.to_string(),
+    }
+}
+
 /// Parse every line of the log. A damaged *last* line without a newline is a torn append from
 /// an interrupted sync, harmless: that sync never committed the articles it carried.
 fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
@@ -205,7 +256,11 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
                 Check::fail(
                     NAME,
                     format!("cannot read {}: {e}", path.display()),
-                    "check the file's permissions; `kb reindex` needs it",
+                    remove_first(
+                        &path,
+                        "check the file's permissions; `kb reindex` needs it",
+                        None,
+                    ),
                 ),
                 Vec::new(),
             );

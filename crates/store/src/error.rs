@@ -8,7 +8,7 @@ pub enum StoreError {
     /// A filesystem operation failed.
     // The OS error is part of the message and deliberately not a `source`: the CLI prints the
     // whole chain on one line, and would print it twice.
-    #[error("{action} {path}: {error}")]
+    #[error("{action} {path}: {error}{}", io_way_out(.error))]
     Io {
         /// What kb was doing ("reading", "creating", ...).
         action: &'static str,
@@ -115,6 +115,21 @@ impl From<tantivy::TantivyError> for StoreError {
 }
 
 impl StoreError {
+    /// What went wrong, without the way out the message ends with: for `kb doctor`, which
+    /// gives each finding a fix of its own (and must not send the user to itself).
+    pub fn finding(&self) -> String {
+        match self {
+            StoreError::Io {
+                action,
+                path,
+                error,
+            } => format!("{action} {}: {error}", path.display()),
+            StoreError::Corrupt { detail, .. } => format!("damaged: {detail}"),
+            StoreError::Index(e) => format!("index error: {e}"),
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
@@ -132,6 +147,18 @@ impl StoreError {
             path: path.into(),
             error: source,
         }
+    }
+}
+
+/// The way out of a failed filesystem operation on the KB directory, by what the OS said: a
+/// user can fix permissions themselves; anything else (a directory where kb keeps a file, an
+/// I/O error) means the directory is not as kb left it, which is what `kb doctor` examines.
+fn io_way_out(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    match e.kind() {
+        PermissionDenied => "; check the owner and permissions of the knowledge base directory",
+        ReadOnlyFilesystem => "; kb needs to write to the knowledge base directory for this",
+        _ => "; run `kb doctor` to check the knowledge base",
     }
 }
 

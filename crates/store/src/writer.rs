@@ -315,7 +315,21 @@ impl KbWriter {
 /// A write to the index failed (a full disk, a file-size limit, an I/O error). Tantivy's commit
 /// is atomic (meta.json is replaced last), so what was committed before is intact.
 fn write_failed(dir: &Path, e: tantivy::TantivyError) -> StoreError {
+    use tantivy::directory::error::LockError;
     let detail = match &e {
+        // kb's own lock is held, so no other writer can hold tantivy's: its lock file itself
+        // is not as tantivy left it (tantivy's message is a Debug dump that blames another
+        // process).
+        tantivy::TantivyError::LockFailure(lock, _) => {
+            let why = match lock {
+                LockError::IoError(io) => io.to_string(),
+                LockError::LockBusy => "it is held".to_string(),
+            };
+            return StoreError::Corrupt {
+                path: dir.to_path_buf(),
+                detail: format!("tantivy's writer lock cannot be taken: {why}"),
+            };
+        }
         // An indexing thread failed, and tantivy kept only "a worker thread encountered an
         // error (io::Error most likely) or panicked". The likeliest cause is a full disk: ask
         // the disk.
