@@ -76,6 +76,12 @@ pub enum Command {
     /// endings don't matter ("referrals" finds "referral"). All words must match. Titles weigh
     /// more than bodies, and words standing close together rank higher.
     ///
+    /// When nothing matches as typed, the search is widened and a note says how: a plain word
+    /// that no article holds is matched by similar spelling ("refferal" finds "referral"),
+    /// then fewer of the plain words must match, most first ("people before technology"
+    /// finds "People first, technology second"). Phrases, prefixes, scopes, dates and
+    /// exclusions always hold as typed.
+    ///
     /// Query syntax:
     ///   first position                  both words, anywhere
     ///   "first position"                the exact phrase ("…"~3: words within 3 positions)

@@ -169,6 +169,32 @@ fn search_without_hits_is_not_an_error() {
     assert!(env.ok(&["search", "xylophonezzz"]).contains("no matches"));
 }
 
+/// A half-remembered query that matches nothing as typed is widened, and the output says how:
+/// a note under the hits, and `relaxed` in JSON (null when the query matched as typed).
+#[test]
+fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
+    let env = Env::synced();
+    let out = env.ok(&["search", "refferal program"]);
+    assert!(out.starts_with("1. Referral programs for MSPs"), "{out}");
+    assert!(
+        out.contains(
+            "note: nothing matches \"refferal program\" as typed; \"refferal\" matched by similar spelling (no article has it)"
+        ),
+        "{out}"
+    );
+    let v = env.json(&["search", "people before technology", "--json"]);
+    assert_eq!(
+        v["relaxed"],
+        serde_json::json!({"respelled": [], "at_least": 2, "words": 3}),
+        "{v}"
+    );
+    let out = env.ok(&["search", "people before technology"]);
+    assert!(out.contains("hits hold at least 2 of its 3 words"), "{out}");
+    let v = env.json(&["search", "first position", "--json"]);
+    assert!(v["relaxed"].is_null(), "{v}");
+    assert!(!env.ok(&["search", "first position"]).contains("note:"));
+}
+
 #[test]
 fn filters_category_author_and_inclusive_dates() {
     let env = Env::synced();

@@ -54,7 +54,7 @@ pub use kb::{Kb, SCHEMA_VERSION};
 pub use kb_clean::Article;
 pub use lock::WriteLock;
 pub use search::{
-    FacetCount, Facets, Highlight, ListRequest, ListResults, SearchHit, SearchRequest,
+    FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed, SearchHit, SearchRequest,
     SearchResults, SortOrder,
 };
 pub use state::{FeedState, FeedStates};

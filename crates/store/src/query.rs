@@ -34,6 +34,7 @@ use tantivy::{Searcher, Term};
 
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, tokens, unstemmed_analyzer};
+use crate::search::Relaxed;
 use crate::{Kb, StoreError};
 use syntax::{Node, Scope, Text};
 
@@ -50,6 +51,9 @@ const MIN_CUT_LEN: usize = 4;
 /// At most this many dictionary terms are highlighted per prefix or fuzzy word: enough for any
 /// snippet, and bounded however short the prefix.
 const MAX_EXPANSIONS: usize = 50;
+
+/// A query that matches nothing is tried with at most this many smaller numbers of its words.
+const MAX_WIDENINGS: usize = 4;
 
 /// Filters shared by search and list. Values within one filter are alternatives (OR); filters
 /// combine with AND.
@@ -126,7 +130,16 @@ impl std::fmt::Debug for TextQuery {
 /// Parse and compile a query string. A blank query matches everything (useful with filters);
 /// a query whose words hold nothing searchable (`++`) matches nothing.
 pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
-    let node = syntax::parse(text).map_err(|e| StoreError::BadQuery(e.message))?;
+    compile(kb, &parse(text)?, None)
+}
+
+fn parse(text: &str) -> Result<Node, StoreError> {
+    syntax::parse(text).map_err(|e| StoreError::BadQuery(e.message))
+}
+
+/// Compile a parsed query; with `at_least`, the widenable words of the top level
+/// ([`widenable`]) need only match that many of them.
+fn compile(kb: &Kb, node: &Node, at_least: Option<usize>) -> Result<TextQuery, StoreError> {
     let mut c = Compiler {
         f: kb.fields,
         en: en_analyzer(),
@@ -135,8 +148,12 @@ pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
         has_text: false,
         pairs: kb.frequent_pairs.clone(),
     };
-    let (query, split) = match c.node(&node, false)? {
-        Some(q) => c.with_proximity(&node, q),
+    let compiled = match (node, at_least) {
+        (Node::And(items), Some(k)) => c.some_of(items, k)?,
+        _ => c.node(node, false)?,
+    };
+    let (query, split) = match compiled {
+        Some(q) => c.with_proximity(node, q),
         None if c.has_text => (Box::new(EmptyQuery) as Box<dyn Query>, None),
         None => (Box::new(AllQuery) as Box<dyn Query>, None),
     };
@@ -145,6 +162,96 @@ pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
         marks: c.marks,
         split,
     })
+}
+
+/// A plain word of the top level, unscoped: what a person types from memory, and so what a
+/// search that found nothing may respell or do without. Phrases, prefixes, scopes, dates and
+/// exclusions say exactly what the user wants and stay as written.
+fn widenable(node: &Node) -> bool {
+    matches!(
+        node,
+        Node::Text(Scope::Any, Text::Word(_) | Text::Fuzzy(..))
+    )
+}
+
+/// How many edits a word no article holds may be from one that some article does, by the
+/// length of its stem (as search engines do): none for one or two letters, where any edit
+/// makes another common word.
+fn edits_for(stem: &str) -> Option<u8> {
+    match stem.chars().count() {
+        0..=2 => None,
+        3..=5 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// How many of `words` plain words a widened query requires, in the order tried: all but one,
+/// all but two, all but three, then half, so a long query that matches nothing costs a few more
+/// searches, not one per word.
+fn widenings(words: usize) -> Vec<usize> {
+    let mut ks: Vec<usize> = (words.div_ceil(2)..words).rev().collect();
+    if ks.len() > MAX_WIDENINGS {
+        ks.drain(MAX_WIDENINGS - 1..ks.len() - 1);
+    }
+    ks
+}
+
+/// Wider readings of a query that matched nothing, to try in order until one matches: first
+/// each plain word that no article holds at all is matched by similar spelling instead
+/// (`referel` as `referel~2`); then fewer of the plain words must match: all but one, all but
+/// two, down to half of them, ranked as usual, so the articles with the most and the rarest of
+/// the words come first. Empty when the query has nothing to widen.
+pub(crate) fn relaxations(
+    kb: &Kb,
+    searcher: &Searcher,
+    text: &str,
+) -> Result<Vec<(TextQuery, Relaxed)>, StoreError> {
+    let mut items = match parse(text)? {
+        Node::And(items) => items,
+        single => vec![single],
+    };
+    let f = kb.fields;
+    let mut en = en_analyzer();
+    let mut respelled = Vec::new();
+    for item in &mut items {
+        let Node::Text(Scope::Any, Text::Word(w)) = item else {
+            continue;
+        };
+        let stems = tokens(&mut en, w);
+        let [stem] = stems.as_slice() else {
+            continue;
+        };
+        let mut held = 0;
+        for field in [f.title, f.body, f.category_text, f.author_text] {
+            held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
+        }
+        if let (0, Some(edits)) = (held, edits_for(stem)) {
+            respelled.push(w.clone());
+            *item = Node::Text(Scope::Any, Text::Fuzzy(std::mem::take(w), edits));
+        }
+    }
+    let words = items.iter().filter(|n| widenable(n)).count();
+    let node = Node::And(items);
+    let mut out = Vec::new();
+    if !respelled.is_empty() {
+        let relaxed = Relaxed {
+            respelled: respelled.clone(),
+            at_least: words,
+            words,
+        };
+        out.push((compile(kb, &node, None)?, relaxed));
+    }
+    if words >= 2 {
+        for k in widenings(words) {
+            let relaxed = Relaxed {
+                respelled: respelled.clone(),
+                at_least: k,
+                words,
+            };
+            out.push((compile(kb, &node, Some(k))?, relaxed));
+        }
+    }
+    Ok(out)
 }
 
 struct Compiler {
@@ -461,6 +568,34 @@ impl Compiler {
         Ok(any(qs))
     }
 
+    /// The top level of a widened query: its widenable words are optional clauses of which at
+    /// least `k` must match; everything else keeps its place (required, or excluded).
+    fn some_of(&mut self, items: &[Node], k: usize) -> Result<Option<Box<dyn Query>>, StoreError> {
+        let mut clauses: Vec<Clause> = Vec::new();
+        let mut positive = false;
+        for item in items {
+            let occur = match item {
+                Node::Not(_) => Occur::MustNot,
+                _ if widenable(item) => Occur::Should,
+                _ => Occur::Must,
+            };
+            let compiled = match item {
+                Node::Not(inner) => self.node(inner, true)?,
+                _ => self.node(item, false)?,
+            };
+            if let Some(q) = compiled {
+                positive |= occur != Occur::MustNot;
+                clauses.push((occur, q));
+            }
+        }
+        if !positive {
+            return Ok(None);
+        }
+        Ok(Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+            clauses, k,
+        ))))
+    }
+
     /// Add the closeness bonus for the plain words of the top level (`first position`): an
     /// optional sloppy phrase on body and title, so it changes ranking, never the matching set.
     fn with_proximity(
@@ -627,4 +762,21 @@ pub(crate) fn with_filters(
         return clauses.remove(0).1;
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::widenings;
+
+    #[test]
+    fn widenings_drop_one_word_at_a_time_then_jump_to_half() {
+        assert_eq!(widenings(0), Vec::<usize>::new());
+        assert_eq!(widenings(1), Vec::<usize>::new());
+        assert_eq!(widenings(2), vec![1]);
+        assert_eq!(widenings(3), vec![2]);
+        assert_eq!(widenings(6), vec![5, 4, 3]);
+        assert_eq!(widenings(9), vec![8, 7, 6, 5]);
+        assert_eq!(widenings(10), vec![9, 8, 7, 5]);
+        assert_eq!(widenings(30), vec![29, 28, 27, 15]);
+    }
 }

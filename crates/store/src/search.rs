@@ -11,7 +11,9 @@ use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::query::{Filters, Split, snippet_terms, text_query, with_filters};
+use crate::query::{
+    Filters, Split, TextQuery, relaxations, snippet_terms, text_query, with_filters,
+};
 use crate::{Kb, StoreError};
 
 /// How to order hits.
@@ -126,6 +128,18 @@ pub struct Facets {
     pub years: Vec<FacetCount>,
 }
 
+/// How a search that matched nothing as written was widened to find what the user half
+/// remembered: misspelled words matched by similar spelling, fewer of the words required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relaxed {
+    /// Query words that no article holds, matched by similar spelling instead.
+    pub respelled: Vec<String>,
+    /// Each hit holds at least this many of the query's plain `words`...
+    pub at_least: usize,
+    /// ...of this many (phrases, prefixes, scoped words and exclusions hold as written).
+    pub words: usize,
+}
+
 /// A page of search results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
@@ -135,6 +149,8 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Facet counts, when asked for.
     pub facets: Option<Facets>,
+    /// Set when nothing matched the query as written and these hits match a wider reading.
+    pub relaxed: Option<Relaxed>,
 }
 
 /// A listing request: newest first.
@@ -199,7 +215,7 @@ impl Kb {
     /// Run a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, StoreError> {
         let searcher = self.reader.searcher();
-        let text = text_query(self, &req.query)?;
+        let mut text = text_query(self, &req.query)?;
         let filters = Filters {
             categories: &req.categories,
             authors: &req.authors,
@@ -207,25 +223,18 @@ impl Kb {
             since: req.since,
             until: req.until,
         };
-        let query = with_filters(&self.fields, text.query.box_clone(), &filters);
-        let (offset, limit) = page_within(&searcher, req.offset, req.limit);
-        let range = offset..offset + limit;
-        let page = TopDocs::with_limit(limit).and_offset(offset);
-        let (scored, total): (Vec<(f32, DocAddress)>, usize) = match (req.sort, &text.split) {
-            // Filters would add their own scores to the sum, in an order tantivy picks: only
-            // the bare query is ranked by hand, so scores stay bit-identical.
-            (SortOrder::Relevance, Some(split)) if filters.is_empty() => {
-                top_with_bonus(&searcher, split, range)?
+        let (mut scored, mut total) = self.ranked(&searcher, &text, &filters, req)?;
+        let mut relaxed = None;
+        // Widening cannot help when the filters alone leave nothing.
+        if total == 0 && (filters.is_empty() || self.count_filtered(&searcher, &filters)? > 0) {
+            for (wider, how) in relaxations(self, &searcher, &req.query)? {
+                let (s, n) = self.ranked(&searcher, &wider, &filters, req)?;
+                if n > 0 {
+                    (text, scored, total, relaxed) = (wider, s, n, Some(how));
+                    break;
+                }
             }
-            (SortOrder::Relevance, _) => {
-                let (docs, n) = search_segments(&searcher, &*query, &ByScore { page: range })?;
-                (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
-            }
-            (SortOrder::Date, _) => {
-                let (docs, n) = searcher.search(&*query, &(by_date(page), Count))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
-            }
-        };
+        }
         // Built from our own marks rather than `SnippetGenerator::create`, which only sees
         // exact terms: this way prefix and fuzzy matches are highlighted too, and excluded
         // words never are.
@@ -271,6 +280,7 @@ impl Kb {
             hits.push(to_hit(a, score, snippet, highlights));
         }
         let facets = if req.facets {
+            let query = with_filters(&self.fields, text.query.box_clone(), &filters);
             Some(self.facets_for(&searcher, &*query)?)
         } else {
             None
@@ -279,6 +289,45 @@ impl Kb {
             total,
             hits,
             facets,
+            relaxed,
+        })
+    }
+
+    fn count_filtered(
+        &self,
+        searcher: &Searcher,
+        filters: &Filters<'_>,
+    ) -> Result<usize, StoreError> {
+        let all = with_filters(&self.fields, Box::new(tantivy::query::AllQuery), filters);
+        Ok(searcher.search(&*all, &Count)?)
+    }
+
+    /// The requested page of `text` under `filters`, scored, and the exact number of matches.
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        text: &TextQuery,
+        filters: &Filters<'_>,
+        req: &SearchRequest,
+    ) -> Result<(Vec<(f32, DocAddress)>, usize), StoreError> {
+        let query = with_filters(&self.fields, text.query.box_clone(), filters);
+        let (offset, limit) = page_within(searcher, req.offset, req.limit);
+        let range = offset..offset + limit;
+        let page = TopDocs::with_limit(limit).and_offset(offset);
+        Ok(match (req.sort, &text.split) {
+            // Filters would add their own scores to the sum, in an order tantivy picks: only
+            // the bare query is ranked by hand, so scores stay bit-identical.
+            (SortOrder::Relevance, Some(split)) if filters.is_empty() => {
+                top_with_bonus(searcher, split, range)?
+            }
+            (SortOrder::Relevance, _) => {
+                let (docs, n) = search_segments(searcher, &*query, &ByScore { page: range })?;
+                (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
+            }
+            (SortOrder::Date, _) => {
+                let (docs, n) = searcher.search(&*query, &(by_date(page), Count))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
+            }
         })
     }
 
@@ -341,6 +390,7 @@ impl Kb {
             total,
             hits,
             facets: None,
+            relaxed: None,
         })
     }
 

@@ -42,6 +42,10 @@ struct Case {
     excludes: Vec<String>,
     /// The query is refused with a message containing this.
     error: Option<String>,
+    /// The query matched nothing as written and was widened (misspelled words respelled,
+    /// fewer words required); every other case must match as written.
+    #[serde(default)]
+    relaxed: bool,
 }
 
 fn date(s: &str, end_of_day: bool) -> chrono::DateTime<chrono::Utc> {
@@ -86,6 +90,9 @@ fn check(case: &Case) -> Result<(), String> {
         && res.total != t
     {
         problems.push(format!("total {} != {t}", res.total));
+    }
+    if res.relaxed.is_some() != case.relaxed {
+        problems.push(format!("relaxed: {:?}", res.relaxed));
     }
     if res.total != res.hits.len() {
         problems.push(format!("total {} but {} hits", res.total, res.hits.len()));

@@ -1,7 +1,7 @@
 //! `kb search`.
 
 use anyhow::Result;
-use kb_store::{Facets, Highlight, SearchHit, SearchRequest, SearchResults, SortOrder};
+use kb_store::{Facets, Highlight, Relaxed, SearchHit, SearchRequest, SearchResults, SortOrder};
 use serde::Serialize;
 
 use super::{Ctx, meta_line, parse_bound};
@@ -16,6 +16,8 @@ struct SearchJson<'a> {
     hits: &'a [SearchHit],
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<&'a Facets>,
+    /// Always present (null when the query matched as written), so scripts can tell.
+    relaxed: Option<&'a Relaxed>,
 }
 
 pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
@@ -57,6 +59,7 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             offset,
             hits: &res.hits,
             facets: res.facets.as_ref(),
+            relaxed: res.relaxed.as_ref(),
         });
     }
     let mut s = String::new();
@@ -104,6 +107,9 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             if res.total == 1 { "" } else { "es" }
         ));
     }
+    if let Some(r) = &res.relaxed {
+        s.push_str(&relaxed_note(query, r));
+    }
     if let Some(f) = &res.facets {
         s.push('\n');
         for (label, counts) in [
@@ -120,6 +126,35 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
         }
     }
     ctx.out.text(&s)
+}
+
+/// Why these hits do not match every word as typed: the search found nothing that does and
+/// was widened (see [`Relaxed`]).
+fn relaxed_note(query: &str, r: &Relaxed) -> String {
+    let mut parts = Vec::new();
+    if !r.respelled.is_empty() {
+        let words: Vec<String> = r
+            .respelled
+            .iter()
+            .map(|w| format!("{:?}", safe(w, false)))
+            .collect();
+        parts.push(format!(
+            "{} matched by similar spelling (no article has {})",
+            words.join(", "),
+            if words.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    if r.at_least < r.words {
+        parts.push(format!(
+            "hits hold at least {} of its {} words",
+            r.at_least, r.words
+        ));
+    }
+    format!(
+        "note: nothing matches {:?} as typed; {}\n",
+        safe(query, false),
+        parts.join("; ")
+    )
 }
 
 /// Bold the matched ranges on a terminal; plain text when piped.
