@@ -123,6 +123,13 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Text("The post * appeared first on *"),
         reason: "\"The post ... appeared first on ...\" footer",
     },
+    // Digg Digg (WordPress plugin): its floating or inline bar of Tweet, Like, Digg, ...
+    // buttons, in a div.dd_post_share of div.dd_button cells; common on 2010-2012 blogs.
+    Row {
+        name: "digg-digg",
+        kind: Kind::Selector(".dd_post_share, .dd_buttons"),
+        reason: "Digg Digg share bar",
+    },
     // FeedBurner FeedFlare: a div of "Email this / Add to del.icio.us" links with images from
     // feeds.feedburner.com/~ff/, appended by FeedBurner-proxied feeds.
     Row {
@@ -179,6 +186,24 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("div.sexy-bookmarks"),
         reason: "SexyBookmarks share menu",
     },
+    // Links whose only purpose is sharing the post: every sharing service's "submit this URL"
+    // address (Twitter's share and intent, Facebook's sharer, LinkedIn, Reddit, Digg,
+    // Delicious, StumbleUpon, Pinterest, ...), whatever plugin or theme wrote them. A link to
+    // a profile or page on those sites is kept.
+    Row {
+        name: "share-links",
+        kind: Kind::Selector(
+            "a[href*=\"twitter.com/share\"], a[href*=\"twitter.com/intent/tweet\"], \
+             a[href*=\"x.com/intent/tweet\"], a[href*=\"facebook.com/sharer\"], \
+             a[href*=\"facebook.com/share.php\"], a[href*=\"linkedin.com/shareArticle\"], \
+             a[href*=\"reddit.com/submit\"], a[href*=\"digg.com/submit\"], \
+             a[href*=\"delicious.com/post\"], a[href*=\"del.icio.us/post\"], \
+             a[href*=\"stumbleupon.com/submit\"], a[href*=\"pinterest.com/pin/create\"], \
+             a[href*=\"plus.google.com/share\"], a[href*=\"tumblr.com/share\"], \
+             a[href*=\"news.ycombinator.com/submitlink\"], a[href*=\"getpocket.com/save\"]",
+        ),
+        reason: "share-this-post links of any plugin",
+    },
     // ShareThis buttons: the .sharethis container and its span.st_* buttons
     // (st_facebook_large, st_twitter, ...).
     Row {
@@ -186,12 +211,26 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector(".sharethis, span[class^=\"st_\"], span[class*=\" st_\"]"),
         reason: "ShareThis buttons",
     },
+    // Sociable (WordPress plugin): "Share and Enjoy:" and its list of service icons, in
+    // div.sociable; one of the most installed share plugins around 2010.
+    Row {
+        name: "sociable",
+        kind: Kind::Selector("div.sociable, .sociable_tagline"),
+        reason: "Sociable share block",
+    },
     // Tweet This (WordPress plugin): a.tt linking to twitter.com/home?status=... with its
     // icon. Seen in every item of the smbITpros seed.
     Row {
         name: "tweet-this",
         kind: Kind::Selector("a.tt[href*=\"twitter.com/home\"]"),
         reason: "Tweet This link",
+    },
+    // TweetMeme's retweet counter button: div.tweetmeme_button, or in feeds only its link to
+    // api.tweetmeme.com/share with the counter image.
+    Row {
+        name: "tweetmeme",
+        kind: Kind::Selector(".tweetmeme_button, a[href*=\"api.tweetmeme.com/share\"]"),
+        reason: "TweetMeme button",
     },
 ];
 
