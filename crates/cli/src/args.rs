@@ -77,7 +77,8 @@ pub enum Command {
     /// more than bodies, and words standing close together rank higher.
     ///
     /// When nothing matches as typed, the search is widened and a note says how: a plain word
-    /// that no article holds is matched by similar spelling ("refferal" finds "referral"),
+    /// that no article holds is matched by similar spelling ("refferal" finds "referral"), a
+    /// month name or a year may also mean when the article appeared ("referrals march"),
     /// then fewer of the plain words must match, most first ("people before technology"
     /// finds "People first, technology second"). Phrases, prefixes, scopes, dates and
     /// exclusions always hold as typed.

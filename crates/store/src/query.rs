@@ -137,9 +137,13 @@ fn parse(text: &str) -> Result<Node, StoreError> {
     syntax::parse(text).map_err(|e| StoreError::BadQuery(e.message))
 }
 
-/// Compile a parsed query; with `at_least`, the widenable words of the top level
-/// ([`widenable`]) need only match that many of them.
-fn compile(kb: &Kb, node: &Node, at_least: Option<usize>) -> Result<TextQuery, StoreError> {
+/// Compile a parsed query; with `at_least`, only that many of the top level's items marked
+/// widenable need match.
+fn compile(
+    kb: &Kb,
+    node: &Node,
+    at_least: Option<(&[bool], usize)>,
+) -> Result<TextQuery, StoreError> {
     let mut c = Compiler {
         f: kb.fields,
         en: en_analyzer(),
@@ -149,7 +153,7 @@ fn compile(kb: &Kb, node: &Node, at_least: Option<usize>) -> Result<TextQuery, S
         pairs: kb.frequent_pairs.clone(),
     };
     let compiled = match (node, at_least) {
-        (Node::And(items), Some(k)) => c.some_of(items, k)?,
+        (Node::And(items), Some((widen, k))) => c.some_of(items, widen, k)?,
         _ => c.node(node, false)?,
     };
     let (query, split) = match compiled {
@@ -165,13 +169,65 @@ fn compile(kb: &Kb, node: &Node, at_least: Option<usize>) -> Result<TextQuery, S
 }
 
 /// A plain word of the top level, unscoped: what a person types from memory, and so what a
-/// search that found nothing may respell or do without. Phrases, prefixes, scopes, dates and
-/// exclusions say exactly what the user wants and stay as written.
+/// search that found nothing may respell, read as a date, or do without. Phrases, prefixes,
+/// scopes, dates and exclusions say exactly what the user wants and stay as written.
 fn widenable(node: &Node) -> bool {
-    matches!(
-        node,
-        Node::Text(Scope::Any, Text::Word(_) | Text::Fuzzy(..))
-    )
+    matches!(node, Node::Text(Scope::Any, Text::Word(_)))
+}
+
+/// Month names, as a person recalls when something appeared ("that post from March").
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The publication periods a plain word may mean: a year (`2010`), or a month name (`March`)
+/// in each year of `years` (the years the archive spans). Empty for any other word.
+fn periods_of(word: &str, years: Option<(i32, i32)>) -> Vec<Node> {
+    let published =
+        |p: &str| syntax::period(p).map(|(from, to)| Node::Published(Some(from), Some(to)));
+    if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) {
+        return published(word)
+            .filter(|_| ("1970".."2100").contains(&word))
+            .into_iter()
+            .collect();
+    }
+    let lower = word.to_lowercase();
+    match (MONTHS.iter().position(|m| *m == lower), years) {
+        (Some(m), Some((first, last))) => (first..=last)
+            .filter_map(|y| published(&format!("{y:04}-{:02}", m + 1)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The first and last year an article of the archive was published in.
+fn published_years(searcher: &Searcher) -> Result<Option<(i32, i32)>, StoreError> {
+    let mut span: Option<(i64, i64)> = None;
+    for seg in searcher.segment_readers() {
+        let col = seg.fast_fields().date("published")?;
+        if col.values.num_vals() == 0 {
+            continue;
+        }
+        let (lo, hi) = (
+            col.min_value().into_timestamp_secs(),
+            col.max_value().into_timestamp_secs(),
+        );
+        span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+    }
+    let year =
+        |secs: i64| chrono::DateTime::from_timestamp(secs, 0).map(|d| chrono::Datelike::year(&d));
+    Ok(span.and_then(|(lo, hi)| Some((year(lo)?, year(hi)?))))
 }
 
 /// How many edits a word no article holds may be from one that some article does, by the
@@ -198,9 +254,11 @@ fn widenings(words: usize) -> Vec<usize> {
 
 /// Wider readings of a query that matched nothing, to try in order until one matches: first
 /// each plain word that no article holds at all is matched by similar spelling instead
-/// (`referel` as `referel~2`); then fewer of the plain words must match: all but one, all but
-/// two, down to half of them, ranked as usual, so the articles with the most and the rarest of
-/// the words come first. Empty when the query has nothing to widen.
+/// (`referel` as `referel~2`), and a month name or a year may also mean when the article was
+/// published (`March` matches the word, or articles of any March); then fewer of the plain
+/// words must match: all but one, all but two, ... down to half of them, ranked as usual, so
+/// the articles with the most and the rarest of the words come first. Empty when the query has
+/// nothing to widen.
 pub(crate) fn relaxations(
     kb: &Kb,
     searcher: &Searcher,
@@ -210,13 +268,28 @@ pub(crate) fn relaxations(
         Node::And(items) => items,
         single => vec![single],
     };
+    let widen: Vec<bool> = items.iter().map(widenable).collect();
     let f = kb.fields;
     let mut en = en_analyzer();
     let mut respelled = Vec::new();
+    let mut dated = Vec::new();
+    let mut years = None;
     for item in &mut items {
         let Node::Text(Scope::Any, Text::Word(w)) = item else {
             continue;
         };
+        if w.len() == 4 || MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
+            if years.is_none() {
+                years = Some(published_years(searcher)?);
+            }
+            let periods = periods_of(w, years.flatten());
+            if !periods.is_empty() {
+                dated.push(w.clone());
+                let word = std::mem::replace(item, Node::And(Vec::new()));
+                *item = Node::Or(std::iter::once(word).chain(periods).collect());
+                continue;
+            }
+        }
         let stems = tokens(&mut en, w);
         let [stem] = stems.as_slice() else {
             continue;
@@ -230,25 +303,21 @@ pub(crate) fn relaxations(
             *item = Node::Text(Scope::Any, Text::Fuzzy(std::mem::take(w), edits));
         }
     }
-    let words = items.iter().filter(|n| widenable(n)).count();
+    let words = widen.iter().filter(|w| **w).count();
     let node = Node::And(items);
+    let relaxed = |at_least| Relaxed {
+        respelled: respelled.clone(),
+        dated: dated.clone(),
+        at_least,
+        words,
+    };
     let mut out = Vec::new();
-    if !respelled.is_empty() {
-        let relaxed = Relaxed {
-            respelled: respelled.clone(),
-            at_least: words,
-            words,
-        };
-        out.push((compile(kb, &node, None)?, relaxed));
+    if !respelled.is_empty() || !dated.is_empty() {
+        out.push((compile(kb, &node, None)?, relaxed(words)));
     }
     if words >= 2 {
         for k in widenings(words) {
-            let relaxed = Relaxed {
-                respelled: respelled.clone(),
-                at_least: k,
-                words,
-            };
-            out.push((compile(kb, &node, Some(k))?, relaxed));
+            out.push((compile(kb, &node, Some((&widen, k)))?, relaxed(k)));
         }
     }
     Ok(out)
@@ -570,13 +639,18 @@ impl Compiler {
 
     /// The top level of a widened query: its widenable words are optional clauses of which at
     /// least `k` must match; everything else keeps its place (required, or excluded).
-    fn some_of(&mut self, items: &[Node], k: usize) -> Result<Option<Box<dyn Query>>, StoreError> {
+    fn some_of(
+        &mut self,
+        items: &[Node],
+        widen: &[bool],
+        k: usize,
+    ) -> Result<Option<Box<dyn Query>>, StoreError> {
         let mut clauses: Vec<Clause> = Vec::new();
         let mut positive = false;
-        for item in items {
+        for (item, widen) in items.iter().zip(widen) {
             let occur = match item {
                 Node::Not(_) => Occur::MustNot,
-                _ if widenable(item) => Occur::Should,
+                _ if *widen => Occur::Should,
                 _ => Occur::Must,
             };
             let compiled = match item {
@@ -766,7 +840,48 @@ pub(crate) fn with_filters(
 
 #[cfg(test)]
 mod tests {
-    use super::widenings;
+    use super::{Node, periods_of, widenings};
+
+    fn spans(nodes: &[Node]) -> Vec<String> {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Node::Published(Some(from), Some(to)) => {
+                    format!("{}..{}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
+                }
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_month_name_or_a_year_may_mean_when_an_article_appeared() {
+        let years = Some((2009, 2011));
+        assert_eq!(
+            spans(&periods_of("March", years)),
+            [
+                "2009-03-01..2009-04-01",
+                "2010-03-01..2010-04-01",
+                "2011-03-01..2011-04-01"
+            ]
+        );
+        assert_eq!(
+            spans(&periods_of("december", Some((2010, 2010)))),
+            ["2010-12-01..2011-01-01"]
+        );
+        assert_eq!(
+            spans(&periods_of("2010", years)),
+            ["2010-01-01..2011-01-01"]
+        );
+        // A year needs no archive span; a month does (an empty archive has no years).
+        assert_eq!(spans(&periods_of("2010", None)).len(), 1);
+        assert!(periods_of("March", None).is_empty());
+        for word in [
+            "marching", "mar", "1234", "2100", "20100", "referral", "1969",
+        ] {
+            assert!(periods_of(word, years).is_empty(), "{word}");
+        }
+    }
 
     #[test]
     fn widenings_drop_one_word_at_a_time_then_jump_to_half() {

@@ -134,6 +134,8 @@ pub struct Facets {
 pub struct Relaxed {
     /// Query words that no article holds, matched by similar spelling instead.
     pub respelled: Vec<String>,
+    /// Month names and years also read as when the article was published.
+    pub dated: Vec<String>,
     /// Each hit holds at least this many of the query's plain `words`...
     pub at_least: usize,
     /// ...of this many (phrases, prefixes, scoped words and exclusions hold as written).

@@ -144,6 +144,17 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
             if words.len() == 1 { "it" } else { "them" }
         ));
     }
+    if !r.dated.is_empty() {
+        let words: Vec<String> = r
+            .dated
+            .iter()
+            .map(|w| format!("{:?}", safe(w, false)))
+            .collect();
+        parts.push(format!(
+            "{} also read as when the article was published",
+            words.join(", ")
+        ));
+    }
     if r.at_least < r.words {
         parts.push(format!(
             "hits hold at least {} of its {} words",

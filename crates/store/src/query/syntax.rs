@@ -489,7 +489,7 @@ impl Parser {
 }
 
 /// The UTC period a bare date covers, as `[start, end)`: a day, a month or a year.
-fn period(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+pub(crate) fn period(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let parts: Vec<&str> = s.split('-').collect();
     let num = |p: &str, len: usize| -> Option<u32> {
         (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
