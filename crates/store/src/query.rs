@@ -14,7 +14,9 @@
 //!   `process` only before stemming; `referal~` is one edit from `referr`, the stem of
 //!   `referral`, only after);
 //! - several plain words also earn a bonus when they stand close together (a sloppy phrase as
-//!   an optional clause), so "first position" ranks the article with that phrase first.
+//!   an optional clause), so "first position" ranks the article with that phrase first;
+//! - a query that matches nothing as typed has wider readings ([`relaxations`]) for the search
+//!   to try: misspelled words respelled, month names and years read as dates, fewer words.
 //!
 //! It also records what to highlight ([`Mark`]s): the positive terms, prefixes and fuzzy words,
 //! expanded against the body's term dictionary for snippets by [`snippet_terms`].
@@ -191,6 +193,9 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// The years a word may name when it means a publication date.
+const YEARS: std::ops::RangeInclusive<i32> = 1970..=2099;
+
 /// The publication periods a plain word may mean: a year (`2010`), or a month name (`March`)
 /// in each year of `years` (the years the archive spans). Empty for any other word.
 fn periods_of(word: &str, years: Option<(i32, i32)>) -> Vec<Node> {
@@ -198,13 +203,14 @@ fn periods_of(word: &str, years: Option<(i32, i32)>) -> Vec<Node> {
         |p: &str| syntax::period(p).map(|(from, to)| Node::Published(Some(from), Some(to)));
     if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) {
         return published(word)
-            .filter(|_| ("1970".."2100").contains(&word))
+            .filter(|_| word.parse().is_ok_and(|y: i32| YEARS.contains(&y)))
             .into_iter()
             .collect();
     }
     let lower = word.to_lowercase();
     match (MONTHS.iter().position(|m| *m == lower), years) {
-        (Some(m), Some((first, last))) => (first..=last)
+        // A feed's wrong dates (year 1 or 9999) must not make a month thousands of periods.
+        (Some(m), Some((first, last))) => (first.max(*YEARS.start())..=last.min(*YEARS.end()))
             .filter_map(|y| published(&format!("{y:04}-{:02}", m + 1)))
             .collect(),
         _ => Vec::new(),
@@ -876,6 +882,7 @@ mod tests {
         // A year needs no archive span; a month does (an empty archive has no years).
         assert_eq!(spans(&periods_of("2010", None)).len(), 1);
         assert!(periods_of("March", None).is_empty());
+        assert_eq!(periods_of("may", Some((1, 9999))).len(), 130);
         for word in [
             "marching", "mar", "1234", "2100", "20100", "referral", "1969",
         ] {
