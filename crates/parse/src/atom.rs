@@ -11,6 +11,7 @@
 //!   §4.1.3.3: a MIME type neither XML nor `text/*`) is decoded; if that gives no UTF-8 text
 //!   (an image, say) content is skipped with a warning and a title is kept as published.
 //! - `link` (§4.2.7): `rel="alternate"` (or no rel) is the item link, text/html preferred;
+//!   without one, an `id` that is an http(s) address stands in (as feedparser does);
 //!   `rel="replies"` (RFC 4685) gives the comments feed/page and `thr:count`; `rel="prev-archive"`
 //!   on the feed is the RFC 5005 archive link. Relative hrefs resolve against `xml:base` in scope.
 //! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited).
@@ -153,12 +154,25 @@ fn to_item(
         .and_then(|n| n.trim().parse().ok());
 
     let content = entry.first(A, "content");
+    let guid = entry.first(A, "id").map(Element::text);
+    // An entry without a link whose id is a web address: that address is, in practice, the
+    // entry's page (feedparser takes it the same way; RSS's permalink guid is the same habit).
+    // RFC 4287 §4.2.6 only says an id identifies, so an id that is not http(s) stays no link.
+    let id_link = || {
+        guid.as_deref().map(str::trim).filter(|g| {
+            let scheme = g.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            matches!(scheme.as_deref(), Some("http" | "https"))
+        })
+    };
+    let link = alternate(&links)
+        .and_then(link_href)
+        .or_else(|| id_link().map(str::to_owned));
     ParsedItem {
         id: String::new(),
-        guid: entry.first(A, "id").map(Element::text),
+        guid,
         guid_is_permalink: false,
         title: entry.first(A, "title").map(text_construct),
-        link: alternate(&links).and_then(link_href),
+        link,
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         categories,
         published,

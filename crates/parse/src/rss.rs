@@ -98,7 +98,8 @@ fn wrap_in_channel(xml: &str) -> Option<String> {
 }
 
 /// What the `rss` crate drops from one item: it turns the Dublin Core and iTunes namespaces
-/// into fixed structs and discards their names it does not list.
+/// into fixed structs and discards their names it does not list, and it ignores elements that
+/// are not RSS, which feeds written with Atom habits use without a namespace.
 #[derive(Default)]
 struct Dropped {
     /// `dc:author`: not a Dublin Core element, but written by feeds meaning `dc:creator`.
@@ -106,24 +107,57 @@ struct Dropped {
     /// Item-level `itunes:category text="..."`, nested ones included (Apple defines them on
     /// the channel; podcast feeds put them on episodes too).
     categories: Vec<String>,
+    /// `<link href="..."/>` (Atom's form, no namespace, no `rel` or `rel="alternate"`).
+    link: Option<String>,
+    /// `<updated>` (Atom's name, no namespace).
+    updated: Option<String>,
+    /// `<tags>a, b</tags>`: comma-separated tags, read by feedparser.
+    tags: Vec<String>,
+}
+
+/// Which text of an item [`scan_dropped`] is collecting.
+#[derive(Clone, Copy)]
+enum Capture {
+    DcAuthor,
+    Updated,
+    Tags,
 }
 
 /// Add what the `rss` crate dropped (see [`Dropped`]) to the feed's items: `dc:author` as the
-/// author when the item has none, iTunes categories after the others. A second, streaming
-/// pass over the document, taken only when it mentions those elements; when its item count
-/// differs from the crate's, the items cannot be paired and nothing is added.
+/// author when the item has none, tags before and iTunes categories after the others, the
+/// `link href` and `updated` when the item has none. A second, streaming pass over the
+/// document, taken only when it mentions those elements; when its item count differs from the
+/// crate's, the items cannot be paired and nothing is added.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
-    if !(xml.contains(":author") || xml.contains(":category")) {
+    if ![":author", ":category", "<link ", "<updated", "<tags"]
+        .iter()
+        .any(|needle| xml.contains(needle))
+    {
         return feed;
     }
     let Some(dropped) = scan_dropped(xml).filter(|d| d.len() == feed.items.len()) else {
         return feed;
     };
-    for (item, dropped) in feed.items.iter_mut().zip(dropped) {
+    for (position, (item, dropped)) in feed.items.iter_mut().zip(dropped).enumerate() {
         if item.author.is_none() && !dropped.authors.is_empty() {
             item.author = Some(display_name(&dropped.authors.join(", ")));
         }
+        if !dropped.tags.is_empty() {
+            item.categories.splice(0..0, dropped.tags);
+        }
         item.categories.extend(dropped.categories);
+        if item.link.is_none() {
+            item.link = dropped.link;
+        }
+        if let (None, Some(raw)) = (item.updated, dropped.updated) {
+            item.updated = parse_date(&raw);
+            if item.updated.is_none() {
+                feed.warnings.push(format!(
+                    "item {}: unparsable updated {raw:?}, left empty",
+                    position + 1
+                ));
+            }
+        }
     }
     feed
 }
@@ -136,9 +170,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
     let mut reader = quick_xml::NsReader::from_str(xml);
     let mut items: Vec<Dropped> = Vec::new();
     let mut depth = 0usize;
-    // Depth of the open item, and the text of an open dc:author inside it.
+    // Depth of the open item, and the text being collected inside it.
     let mut item_depth: Option<usize> = None;
-    let mut author: Option<String> = None;
+    let mut capture: Option<(Capture, String)> = None;
     loop {
         let (ns, event) = reader.read_resolved_event().ok()?;
         let ns = match ns {
@@ -150,23 +184,41 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 let is_start = matches!(event, Event::Start(_));
                 depth += usize::from(is_start);
                 let local = e.local_name();
+                // A child of the item itself, not of an element inside it (`media:group`).
+                let child = item_depth.is_some_and(|d| depth == d + usize::from(is_start));
+                let attr = |name: &str| {
+                    e.try_get_attribute(name).ok().flatten().and_then(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .ok()
+                            .map(|v| v.into_owned())
+                    })
+                };
                 match (item_depth, local.into_inner()) {
                     (None, "item") if is_start => {
                         items.push(Dropped::default());
                         item_depth = Some(depth);
                     }
                     (Some(_), "author") if is_start && ns == Some(DC_NS) => {
-                        author = Some(String::new());
+                        capture = Some((Capture::DcAuthor, String::new()));
+                    }
+                    (Some(_), "updated") if is_start && child && ns.is_none() => {
+                        capture = Some((Capture::Updated, String::new()));
+                    }
+                    (Some(_), "tags") if is_start && child && ns.is_none() => {
+                        capture = Some((Capture::Tags, String::new()));
+                    }
+                    (Some(_), "link") if child && ns.is_none() => {
+                        let alternate = attr("rel").is_none_or(|r| r.trim() == "alternate");
+                        if let (true, Some(href), Some(item)) =
+                            (alternate, attr("href"), items.last_mut())
+                        {
+                            item.link.get_or_insert(href);
+                        }
                     }
                     (Some(_), "category")
                         if ns.is_some_and(|n| n.eq_ignore_ascii_case(ITUNES_NS)) =>
                     {
-                        let text = e.try_get_attribute("text").ok().flatten().and_then(|a| {
-                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                                .ok()
-                                .map(|v| v.into_owned())
-                        });
-                        if let (Some(text), Some(item)) = (text, items.last_mut()) {
+                        if let (Some(text), Some(item)) = (attr("text"), items.last_mut()) {
                             item.categories.push(text);
                         }
                     }
@@ -175,17 +227,17 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
             }
             Event::Text(t) => {
-                if let Some(a) = author.as_mut() {
+                if let Some((_, a)) = capture.as_mut() {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::CData(t) => {
-                if let Some(a) = author.as_mut() {
+                if let Some((_, a)) = capture.as_mut() {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) => {
-                if let Some(a) = author.as_mut() {
+                if let Some((_, a)) = capture.as_mut() {
                     match r.resolve_char_ref() {
                         Ok(Some(c)) => a.push(c),
                         _ => a.push_str(quick_xml::escape::resolve_xml_entity(&r).unwrap_or("")),
@@ -193,9 +245,23 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
             }
             Event::End(_) => {
-                if let (Some(a), Some(item)) = (author.take(), items.last_mut()) {
-                    item.authors.push(a.trim().to_owned());
-                    item.authors.retain(|a| !a.is_empty());
+                if let (Some((kind, text)), Some(item)) = (capture.take(), items.last_mut()) {
+                    let text = text.trim();
+                    match kind {
+                        Capture::DcAuthor if !text.is_empty() => {
+                            item.authors.push(text.to_owned());
+                        }
+                        Capture::Updated if !text.is_empty() => {
+                            item.updated.get_or_insert_with(|| text.to_owned());
+                        }
+                        Capture::Tags => item.tags.extend(
+                            text.split(',')
+                                .map(str::trim)
+                                .filter(|t| !t.is_empty())
+                                .map(str::to_owned),
+                        ),
+                        _ => {}
+                    }
                 }
                 if item_depth == Some(depth) {
                     item_depth = None;

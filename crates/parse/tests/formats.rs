@@ -81,6 +81,45 @@ fn atom_03_names() {
     assert_eq!(item.content_html.as_deref(), Some("<p>x</p>"));
 }
 
+/// RSS items written with Atom habits and no namespace (`<link href=.../>`, `<updated>`), and
+/// a comma-separated `<tags>` element: the `rss` crate drops them, feedparser reads them.
+#[test]
+fn rss_items_with_atom_habits_and_a_tags_element() {
+    let xml = r#"<rss version="2.0"><channel><title>P</title><link>http://example.org/</link>
+  <item>
+    <title>Atom-ish</title>
+    <link rel="enclosure" type="audio/mpeg" href="http://example.org/files/1.mp3"/>
+    <link href="http://example.org/episode/1"/>
+    <updated>2012-03-26T23:25:19Z</updated>
+    <tags>tag one, tag two,, </tags>
+    <category>category one</category>
+    <enclosure url="http://example.org/x.mp3" length="1" type="audio/mpeg"/>
+    <media:group xmlns:media="http://search.yahoo.com/mrss/"><updated>1999-01-01T00:00:00Z</updated></media:group>
+  </item>
+  <item>
+    <title>Plain</title>
+    <link>http://example.org/2</link>
+    <link href="http://example.org/not-this"/>
+    <pubDate>Mon, 26 Mar 2012 10:00:00 GMT</pubDate>
+    <updated>not a date</updated>
+  </item>
+</channel></rss>"#;
+    let feed = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+    let (a, b) = (&feed.items[0], &feed.items[1]);
+    assert_eq!(a.link.as_deref(), Some("http://example.org/episode/1"));
+    assert_eq!(a.updated.unwrap().to_rfc3339(), "2012-03-26T23:25:19+00:00");
+    assert_eq!(a.categories, ["tag one", "tag two", "category one"]);
+    // An item's own `link` text wins; an unparsable `updated` is left empty with a warning.
+    assert_eq!(b.link.as_deref(), Some("http://example.org/2"));
+    assert!(b.published.is_some());
+    assert_eq!(b.updated, None);
+    assert!(
+        feed.warnings.iter().any(|w| w.contains("not a date")),
+        "{:?}",
+        feed.warnings
+    );
+}
+
 #[test]
 fn rss_10_rdf() {
     let xml = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
