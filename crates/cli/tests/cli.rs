@@ -372,6 +372,12 @@ fn reindex_works_when_the_index_is_gone() {
     }
     let broken = env.kb(&["search", "referral"]);
     assert_one_line_error(&broken, 1, "kb reindex");
+    // In words, not tantivy's `DoesNotExist("...")`.
+    assert_one_line_error(&broken, 1, "index directory");
+    assert!(
+        !String::from_utf8_lossy(&broken.stderr).contains("DoesNotExist"),
+        "{broken:?}"
+    );
     env.ok(&["reindex"]);
     assert_eq!(before, env.ok(&["search", "referral", "--json"]));
 }

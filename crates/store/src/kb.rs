@@ -259,12 +259,11 @@ impl Kb {
     /// files was deleted before we opened it (open files outlive their deletion), so the reader
     /// is whole; otherwise opening again reads the new, complete state.
     fn open_index(dir: &Path, name: &str, verify: bool) -> Result<Opened, StoreError> {
-        let path = dir.join(name);
         let corrupt = |detail: String| StoreError::Corrupt {
             path: dir.to_path_buf(),
             detail,
         };
-        let index = Index::open_in_dir(&path).map_err(|e| corrupt(e.to_string()))?;
+        let index = open_tantivy(dir, name)?;
         let (schema, fields) = schema::build();
         if index.schema() != schema {
             return Err(corrupt("its schema differs from this kb's".into()));
@@ -403,11 +402,26 @@ impl Kb {
 /// Files of the index `name` whose checksum does not verify, without opening a reader on it
 /// (which would read the damaged bytes): for `kb doctor`.
 pub(crate) fn damaged_index_files(dir: &Path, name: &str) -> Result<Vec<String>, StoreError> {
-    let index = Index::open_in_dir(dir.join(name)).map_err(|e| StoreError::Corrupt {
+    damaged_files_of(dir, &open_tantivy(dir, name)?)
+}
+
+/// Open the tantivy index `name` of the KB at `dir`; a missing index directory is said in
+/// words (tantivy's message is `Failed to open the directory: 'DoesNotExist("...")'`).
+fn open_tantivy(dir: &Path, name: &str) -> Result<Index, StoreError> {
+    use tantivy::directory::error::OpenDirectoryError;
+    let path = dir.join(name);
+    Index::open_in_dir(&path).map_err(|e| StoreError::Corrupt {
         path: dir.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    damaged_files_of(dir, &index)
+        detail: match e {
+            tantivy::TantivyError::OpenDirectoryError(OpenDirectoryError::DoesNotExist(_)) => {
+                format!("its index directory {} is missing", path.display())
+            }
+            tantivy::TantivyError::OpenDirectoryError(OpenDirectoryError::NotADirectory(_)) => {
+                format!("its index directory {} is not a directory", path.display())
+            }
+            other => other.to_string(),
+        },
+    })
 }
 
 fn damaged_files_of(dir: &Path, index: &Index) -> Result<Vec<String>, StoreError> {
