@@ -8,6 +8,10 @@
 //! case-insensitively where the selector would not, and any syntax it does not model (pseudo
 //! classes, escapes, namespaces) turns it off for that alternative.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use aho_corasick::AhoCorasick;
 use scraper::node::Element;
 
 /// Per alternative of a selector list: what its subject element must have, or `None` when the
@@ -15,6 +19,13 @@ use scraper::node::Element;
 #[derive(Debug, Clone)]
 pub(crate) struct Prefilter {
     alternatives: Vec<Option<Need>>,
+    /// The element name every alternative needs, when they agree: checked once, so a long
+    /// list like the sixteen `a[href*=...]` of share-links costs one comparison on the many
+    /// elements that are not links.
+    tag: Option<String>,
+    /// When every alternative is `tag[attr*="..."]` on the same attribute (share-links): the
+    /// substrings in one automaton, so a link's href is searched once, not once per service.
+    any_of: Option<(usize, AhoCorasick)>,
 }
 
 /// What the subject of one alternative needs: all names ASCII-lowercased.
@@ -29,6 +40,8 @@ struct Need {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct AttributeNeed {
     name: String,
+    /// Its index in [`CASE_SENSITIVE_VALUES`], whose values [`Facts`] keeps.
+    slot: Option<usize>,
     /// The operator and lowercased value, checked only for attributes whose values selectors
     /// compare case-sensitively in HTML (so a case-insensitive check is a superset).
     value: Option<(Op, String)>,
@@ -45,7 +58,9 @@ enum Op {
 }
 
 /// Attributes whose values are matched case-sensitively by selectors in HTML documents.
-const CASE_SENSITIVE_VALUES: &[&str] = &["class", "href", "id", "src"];
+const CASE_SENSITIVE_VALUES: [&str; 4] = ["class", "href", "id", "src"];
+const CLASS: usize = 0;
+const ID: usize = 2;
 
 impl Prefilter {
     /// The prefilter of a selector list as written (already known to parse).
@@ -57,22 +72,128 @@ impl Prefilter {
                 .collect(),
             None => vec![None],
         };
-        Prefilter { alternatives }
+        let first = alternatives.first().and_then(|a| a.as_ref()?.tag.clone());
+        let tag = first.filter(|t| {
+            alternatives
+                .iter()
+                .all(|a| a.as_ref().is_some_and(|n| n.tag.as_ref() == Some(t)))
+        });
+        let any_of = tag.as_ref().and_then(|_| contains_any(&alternatives));
+        Prefilter {
+            alternatives,
+            tag,
+            any_of,
+        }
     }
 
     /// False only when no alternative of the selector can match `element`.
+    #[cfg(test)]
     pub(crate) fn may_match(&self, element: &Element) -> bool {
+        self.may_match_facts(&Facts::of(element))
+    }
+
+    /// [`Prefilter::may_match`] with the element's facts gathered once for every rule.
+    pub(crate) fn may_match_facts(&self, facts: &Facts<'_>) -> bool {
+        if let Some(tag) = &self.tag
+            && !facts.element.name().eq_ignore_ascii_case(tag)
+        {
+            return false;
+        }
+        if let Some((slot, automaton)) = &self.any_of {
+            return facts.values[*slot].is_some_and(|v| automaton.is_match(v));
+        }
         self.alternatives.iter().any(|alt| match alt {
             None => true,
-            Some(need) => need.met_by(element),
+            Some(need) => need.met_by(facts),
+        })
+    }
+}
+
+/// The automaton of [`Prefilter::any_of`], when every alternative (all of one tag) needs only
+/// that one attribute to contain a value; `None` otherwise.
+fn contains_any(alternatives: &[Option<Need>]) -> Option<(usize, AhoCorasick)> {
+    let mut slot = None;
+    let mut wants = Vec::new();
+    for need in alternatives {
+        let need = need.as_ref()?;
+        let ([attribute], true, true) = (
+            need.attributes.as_slice(),
+            need.classes.is_empty(),
+            need.ids.is_empty(),
+        ) else {
+            return None;
+        };
+        let (Some(s), Some((Op::Contains, want))) = (attribute.slot, &attribute.value) else {
+            return None;
+        };
+        if *slot.get_or_insert(s) != s {
+            return None;
+        }
+        wants.push(want.as_str());
+    }
+    // Selectors compare these values case-sensitively: ignoring case can only say "maybe"
+    // more often, never "no" wrongly.
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&wants)
+        .ok()?;
+    Some((slot?, automaton))
+}
+
+/// What every rule's prefilter looks at, read once per element: most elements of an article
+/// (`p`, `li`, `em`) have no attributes at all, and the rest have a class or an id that each
+/// rule would otherwise look up again.
+pub(crate) struct Facts<'a> {
+    element: &'a Element,
+    bare: bool,
+    /// The values of the [`CASE_SENSITIVE_VALUES`] attributes, in that order...
+    values: [Option<&'a str>; CASE_SENSITIVE_VALUES.len()],
+    /// ...and each lowercased once, when a rule first compares it (share-links alone compares
+    /// a link's href sixteen times).
+    lowered: [OnceCell<Cow<'a, str>>; CASE_SENSITIVE_VALUES.len()],
+}
+
+impl<'a> Facts<'a> {
+    pub(crate) fn of(element: &'a Element) -> Facts<'a> {
+        let mut facts = Facts {
+            element,
+            bare: true,
+            values: [None; CASE_SENSITIVE_VALUES.len()],
+            lowered: Default::default(),
+        };
+        for (name, value) in element.attrs() {
+            facts.bare = false;
+            if let Some(i) = CASE_SENSITIVE_VALUES
+                .iter()
+                .position(|n| name.eq_ignore_ascii_case(n))
+            {
+                facts.values[i] = Some(value);
+            }
+        }
+        facts
+    }
+
+    fn lowered(&self, slot: usize, value: &'a str) -> &str {
+        self.lowered[slot].get_or_init(|| {
+            if value.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(value.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(value)
+            }
         })
     }
 }
 
 impl Need {
-    fn met_by(&self, e: &Element) -> bool {
+    fn met_by(&self, facts: &Facts<'_>) -> bool {
+        let e = facts.element;
         if let Some(tag) = &self.tag
             && !e.name().eq_ignore_ascii_case(tag)
+        {
+            return false;
+        }
+        if facts.bare
+            && !(self.ids.is_empty() && self.classes.is_empty() && self.attributes.is_empty())
         {
             return false;
         }
@@ -82,13 +203,15 @@ impl Need {
                 .map(|(_, v)| v)
         };
         if !self.ids.is_empty() {
-            let Some(id) = attr("id") else { return false };
+            let Some(id) = facts.values[ID] else {
+                return false;
+            };
             if !self.ids.iter().all(|want| id.eq_ignore_ascii_case(want)) {
                 return false;
             }
         }
         if !self.classes.is_empty() {
-            let Some(class) = attr("class") else {
+            let Some(class) = facts.values[CLASS] else {
                 return false;
             };
             let has = |want: &str| {
@@ -100,12 +223,18 @@ impl Need {
                 return false;
             }
         }
-        self.attributes.iter().all(|need| match attr(&need.name) {
-            None => false,
-            Some(value) => match &need.value {
-                None => true,
-                Some((op, want)) => op.holds(&value.to_ascii_lowercase(), want),
-            },
+        self.attributes.iter().all(|need| {
+            let value = match need.slot {
+                Some(slot) => facts.values[slot],
+                None => attr(&need.name),
+            };
+            match (value, need.slot, &need.value) {
+                (None, ..) => false,
+                (Some(value), Some(slot), Some((op, want))) => {
+                    op.holds(facts.lowered(slot, value), want)
+                }
+                (Some(_), ..) => true,
+            }
         })
     }
 }
@@ -211,7 +340,15 @@ fn attribute(s: &str) -> Option<(AttributeNeed, &str)> {
     let (name, rest) = ident(s.trim_start())?;
     let rest = rest.trim_start();
     if let Some(after) = rest.strip_prefix(']') {
-        return Some((AttributeNeed { name, value: None }, after));
+        let slot = slot_of(&name);
+        return Some((
+            AttributeNeed {
+                name,
+                slot,
+                value: None,
+            },
+            after,
+        ));
     }
     let (op, rest) = [
         ("~=", Op::Word),
@@ -246,9 +383,13 @@ fn attribute(s: &str) -> Option<(AttributeNeed, &str)> {
     let rest = rest.strip_prefix(']')?;
     // An empty value matches nothing for ^= $= *=, and its other cases are rare: presence
     // is still a necessary condition.
-    let checked = CASE_SENSITIVE_VALUES.contains(&name.as_str()) && !value.is_empty();
-    let value = checked.then_some((op, value));
-    Some((AttributeNeed { name, value }, rest))
+    let slot = slot_of(&name);
+    let value = (slot.is_some() && !value.is_empty()).then_some((op, value));
+    Some((AttributeNeed { name, slot, value }, rest))
+}
+
+fn slot_of(name: &str) -> Option<usize> {
+    CASE_SENSITIVE_VALUES.iter().position(|n| *n == name)
 }
 
 #[cfg(test)]
@@ -258,6 +399,8 @@ mod tests {
     use super::Prefilter;
 
     const SELECTORS: &[&str] = &[
+        // One tag, one attribute, many substrings: the automaton path (share-links).
+        "a[href*=\"twitter.com/intent/tweet\"], a[href*=\"reddit.com/submit\"], a[href*='Digg.com/submit']",
         ".addtoany_share_save_container, .addtoany_share, .a2a_kit, a.a2a_dd, a[href*=\"addtoany.com/share\"]",
         "div.feedflare, a[href*=\"feeds.feedburner.com/~ff/\"]",
         "img[src*=\"feeds.feedburner.com/\"], img[src*=\"feedburner.com/~r/\"]",
@@ -287,6 +430,8 @@ mod tests {
            <img src="http://feeds.feedburner.com/~r/x/~4/abc" width="1" height="1">"#,
         r#"<div id="jp-relatedposts" class="jp-relatedposts"><p>r</p></div><span class="st_facebook_large">f</span>
            <span class="x st_twitter">t</span><div class="Share"><p class="note">n</p><ul><li><a href="X.PDF">p</a></li></ul></div>"#,
+        r#"<p><a href="HTTPS://Twitter.com/intent/tweet?text=x">t</a> <a href="http://www.reddit.com/submit?url=x">r</a>
+           <a href="http://digg.com/submit?url=x">d</a></p>"#,
         r#"<section><div class="x"><span data-share="1">s</span><a rel="nofollow me">n</a><p lang="en-GB">e</p></div></section>
            <div class="keep"><span>k</span></div><p id="top">t</p><IMG WIDTH="0" HEIGHT="0" SRC="x">"#,
     ];
@@ -316,11 +461,25 @@ mod tests {
     }
 
     #[test]
+    fn one_automaton_serves_a_list_of_substrings_of_one_attribute() {
+        assert!(Prefilter::new(SELECTORS[0]).any_of.is_some());
+        for mixed in [
+            ".tweetmeme_button, a[href*=\"api.tweetmeme.com/share\"]",
+            "a[href*=\"x\"], a[src*=\"y\"]",
+            "a[href*=\"x\"], img[href*=\"y\"]",
+            "a[href*=\"x\"], a[href^=\"y\"]",
+            "a[href*=\"x\"], a.tt[href*=\"y\"]",
+        ] {
+            assert!(Prefilter::new(mixed).any_of.is_none(), "{mixed}");
+        }
+    }
+
+    #[test]
     fn rejects_most_elements_of_an_ordinary_article() {
         let html = Html::parse_fragment(
             "<p>One <a href=\"http://x.com/\">link</a> and <em>more</em>.</p><ul><li>a</li></ul><img src=\"x.png\">",
         );
-        for selector in &SELECTORS[..8] {
+        for selector in &SELECTORS[..9] {
             let quick = Prefilter::new(selector);
             let passed = html
                 .tree

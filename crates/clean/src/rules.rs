@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CleanError;
 use crate::guard::Limits;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{Facts, Prefilter};
 use crate::walk::{Event, Step, walk};
 
 /// One noise-removal rule, as written in kb.toml:
@@ -86,8 +86,8 @@ struct RuleSelector {
 }
 
 impl RuleSelector {
-    fn matches(&self, element: &ElementRef<'_>) -> bool {
-        self.quick.may_match(element.value()) && self.full.matches(element)
+    fn matches(&self, element: &ElementRef<'_>, facts: &Facts<'_>) -> bool {
+        self.quick.may_match_facts(facts) && self.full.matches(element)
     }
 }
 
@@ -325,10 +325,11 @@ impl Rules {
                 comments |= matches!(node.value(), Node::Comment(_));
                 continue;
             };
+            let facts = Facts::of(element.value());
             for (rule, found) in self.rules.iter().zip(per_rule.iter_mut()) {
                 match &rule.matcher {
                     Matcher::Selector(selector) => {
-                        if selector.matches(&element) {
+                        if selector.matches(&element, &facts) {
                             found.push(element.id());
                         }
                     }
@@ -336,7 +337,7 @@ impl Rules {
                         candidates,
                         pattern,
                     } => {
-                        if candidates.matches(&element)
+                        if candidates.matches(&element, &facts)
                             && text_may_match(node, pattern)
                             && let Some(text) = short_text(node)
                             && glob_match(pattern, &text)
