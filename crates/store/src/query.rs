@@ -177,22 +177,6 @@ fn widenable(node: &Node) -> bool {
     matches!(node, Node::Text(Scope::Any, Text::Word(_)))
 }
 
-/// Month names, as a person recalls when something appeared ("that post from March").
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// The years a word may name when it means a publication date.
 const YEARS: std::ops::RangeInclusive<i32> = 1970..=2099;
 
@@ -207,14 +191,21 @@ fn periods_of(word: &str, years: Option<(i32, i32)>) -> Vec<Node> {
             .into_iter()
             .collect();
     }
-    let lower = word.to_lowercase();
-    match (MONTHS.iter().position(|m| *m == lower), years) {
+    match (month_named(word), years) {
         // A feed's wrong dates (year 1 or 9999) must not make a month thousands of periods.
         (Some(m), Some((first, last))) => (first.max(*YEARS.start())..=last.min(*YEARS.end()))
-            .filter_map(|y| published(&format!("{y:04}-{:02}", m + 1)))
+            .filter_map(|y| published(&format!("{y:04}-{m:02}")))
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The month (1-12) a word names in full, as a person recalls when something appeared ("that
+/// post from March"); abbreviations are left alone ("mar", "jan" are words too).
+fn month_named(word: &str) -> Option<u8> {
+    (1..=12u8).find(|m| {
+        chrono::Month::try_from(*m).is_ok_and(|month| month.name().eq_ignore_ascii_case(word))
+    })
 }
 
 /// The first and last year an article of the archive was published in.
@@ -284,7 +275,7 @@ pub(crate) fn relaxations(
         let Node::Text(Scope::Any, Text::Word(w)) = item else {
             continue;
         };
-        if w.len() == 4 || MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
+        if w.len() == 4 || month_named(w).is_some() {
             if years.is_none() {
                 years = Some(published_years(searcher)?);
             }

@@ -131,28 +131,25 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
 /// Why these hits do not match every word as typed: the search found nothing that does and
 /// was widened (see [`Relaxed`]).
 fn relaxed_note(query: &str, r: &Relaxed) -> String {
-    let mut parts = Vec::new();
-    if !r.respelled.is_empty() {
-        let words: Vec<String> = r
-            .respelled
+    let quoted = |words: &[String]| {
+        let q: Vec<String> = words
             .iter()
             .map(|w| format!("{:?}", safe(w, false)))
             .collect();
+        q.join(", ")
+    };
+    let mut parts = Vec::new();
+    if !r.respelled.is_empty() {
         parts.push(format!(
             "{} matched by similar spelling (no article has {})",
-            words.join(", "),
-            if words.len() == 1 { "it" } else { "them" }
+            quoted(&r.respelled),
+            if r.respelled.len() == 1 { "it" } else { "them" }
         ));
     }
     if !r.dated.is_empty() {
-        let words: Vec<String> = r
-            .dated
-            .iter()
-            .map(|w| format!("{:?}", safe(w, false)))
-            .collect();
         parts.push(format!(
             "{} also read as when the article was published",
-            words.join(", ")
+            quoted(&r.dated)
         ));
     }
     if r.at_least < r.words {
