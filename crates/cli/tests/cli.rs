@@ -358,6 +358,40 @@ fn reindex_rebuilds_identical_results_from_the_archive() {
     assert_eq!(cats_before, env.ok(&["categories", "--json"]));
 }
 
+/// `kb reindex --json`: what was rebuilt, for scripts, also when documents are lost (then
+/// the JSON still comes, and the exit code and the error line say it failed).
+#[test]
+fn reindex_reports_in_json() {
+    let env = Env::synced();
+    let v = env.json(&["reindex", "--json"]);
+    assert_eq!(v["articles"], 10, "{v}");
+    assert_eq!(v["documents"], 1, "{v}");
+    assert_eq!(v["unrecovered"], serde_json::json!([]), "{v}");
+    assert_eq!(v["kept_from_previous_index"], 0, "{v}");
+
+    // Lose the one archived document: the old index keeps every article, and the JSON names
+    // the loss.
+    let objects = env.path().join("index/archive/objects");
+    for dir in std::fs::read_dir(&objects).unwrap().flatten() {
+        std::fs::remove_dir_all(dir.path()).unwrap();
+    }
+    let out = env.kb(&["reindex", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["articles"], 10, "{v}");
+    assert_eq!(v["kept_from_previous_index"], 10, "{v}");
+    assert_eq!(v["unrecovered"].as_array().map(Vec::len), Some(1), "{v}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.trim_end()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .starts_with("kb: error: "),
+        "{err}"
+    );
+}
+
 #[test]
 fn reindex_works_when_the_index_is_gone() {
     let env = Env::synced();

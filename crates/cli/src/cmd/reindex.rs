@@ -9,18 +9,49 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use kb_store::{FeedStates, Kb, WriteLock};
+use serde::Serialize;
 
 use super::Ctx;
 use crate::out::safe;
 use crate::pipeline::{archived_articles, map_in_order};
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
-    rebuild(ctx, a.wait, true)
+    rebuild(
+        ctx,
+        a.wait,
+        if a.json { Report::Json } else { Report::Text },
+    )
 }
 
-/// Rebuild the index; `report` prints the one-line summary on stdout (a sync that upgrades an
-/// older KB first keeps its stdout for its own report, `--json` included).
-pub fn rebuild(ctx: &Ctx, wait: u64, report: bool) -> Result<()> {
+/// What a rebuild prints on stdout.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// Nothing: a sync that upgrades an older KB first keeps its stdout for its own report.
+    None,
+    /// The one-line summary.
+    Text,
+    /// [`ReindexJson`].
+    Json,
+}
+
+/// `kb reindex --json`: printed also when documents could not be recovered (the command then
+/// still fails, with the error on stderr).
+#[derive(Serialize)]
+struct ReindexJson<'a> {
+    index: String,
+    articles: u64,
+    documents: usize,
+    /// The archived documents that are missing or damaged, each with what went wrong.
+    unrecovered: &'a [String],
+    /// Articles of lost documents carried over from the previous, intact index.
+    kept_from_previous_index: usize,
+    skipped_log_lines: usize,
+    /// Where an unreadable feeds.json was moved, if it was.
+    feeds_json_set_aside: Option<String>,
+}
+
+/// Rebuild the index from the archive, reporting as `report` says.
+pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     let rules = ctx.rules()?;
     if !ctx.index.join("archive").exists() {
         anyhow::bail!(
@@ -95,7 +126,18 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: bool) -> Result<()> {
     let set_aside = FeedStates::set_aside_if_damaged(&ctx.index)?;
     drop(lock);
     let kb = Kb::open(&ctx.index)?;
-    if report && !ctx.out.quiet {
+    if report == Report::Json {
+        ctx.out.json(&ReindexJson {
+            index: ctx.index.display().to_string(),
+            articles: kb.count(),
+            documents: entries.len(),
+            unrecovered: &lost,
+            kept_from_previous_index: kept,
+            skipped_log_lines: torn,
+            feeds_json_set_aside: set_aside.as_ref().map(|p| p.display().to_string()),
+        })?;
+    }
+    if report == Report::Text && !ctx.out.quiet {
         ctx.out.text(&format!(
             "reindexed {} articles from {} archived documents into {}\n",
             kb.count(),

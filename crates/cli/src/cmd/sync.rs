@@ -807,7 +807,7 @@ fn upgrade_if_older(ctx: &Ctx, wait: u64) -> Result<()> {
             "kb: {} has index format {found}, this kb writes format {expected}: rebuilding the index from the archive first",
             ctx.index.display()
         ));
-        super::reindex::rebuild(ctx, wait, false)
+        super::reindex::rebuild(ctx, wait, super::reindex::Report::None)
             .context("cannot upgrade the knowledge base (`kb reindex` says more)")?;
     }
     Ok(())
