@@ -338,7 +338,7 @@ pub struct ReindexArgs {
     /// Wait this long for a running sync to finish
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub wait: u64,
-    /// Print JSON: {"index", "articles", "documents", "unrecovered": [s],
+    /// Print JSON: {"index", "articles", "documents", "unrecovered" (the lost documents),
     /// "kept_from_previous_index", "skipped_log_lines", "feeds_json_set_aside"}
     #[arg(long)]
     pub json: bool,
