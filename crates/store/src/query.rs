@@ -27,12 +27,13 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, ExistsQuery, FuzzyTermQuery, Occur,
-    PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, ExistsQuery, Explanation,
+    FuzzyTermQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, Scorer,
+    TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, Term};
 
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, tokens, unstemmed_analyzer};
@@ -420,6 +421,86 @@ fn fuzzy_query(field: Field, word: &str, edits: u8) -> Box<dyn Query> {
     ))
 }
 
+/// A query as an exclusion (`-"beta gamma"`). Tantivy asks an excluded scorer about each
+/// candidate in turn with `seek_danger`, which may leave it past the next candidate; its
+/// phrase scorer then asserts (in debug builds) that it is never asked about a document before
+/// the one it stands on, and an exclusion whose words run out before the candidates do asks
+/// exactly that (found as a flaky test). This wrapper answers with plain `seek`, which never
+/// leaves a scorer past a document it is then asked about: same results, a few more position
+/// reads for excluded phrases.
+#[derive(Debug)]
+struct Excluded(Box<dyn Query>);
+
+impl Clone for Excluded {
+    fn clone(&self) -> Self {
+        Excluded(self.0.box_clone())
+    }
+}
+
+fn excluded(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(Excluded(q))
+}
+
+impl Query for Excluded {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ExcludedWeight(self.0.weight(enable_scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct ExcludedWeight(Box<dyn Weight>);
+
+impl Weight for ExcludedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ExcludedScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct ExcludedScorer(Box<dyn Scorer>);
+
+impl DocSet for ExcludedScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.0.seek(target)
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        let mut doc = self.0.doc();
+        if doc < target {
+            doc = self.0.seek(target);
+        }
+        if doc == target {
+            SeekDangerResult::Found
+        } else {
+            SeekDangerResult::SeekLowerBound(doc)
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl Scorer for ExcludedScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
+    }
+}
+
 impl Compiler {
     fn node(&mut self, node: &Node, negated: bool) -> Result<Option<Box<dyn Query>>, StoreError> {
         Ok(match node {
@@ -429,7 +510,7 @@ impl Compiler {
                 for item in items {
                     if let Node::Not(inner) = item {
                         if let Some(q) = self.node(inner, !negated)? {
-                            clauses.push((Occur::MustNot, q));
+                            clauses.push((Occur::MustNot, excluded(q)));
                         }
                     } else if let Some(q) = self.node(item, negated)? {
                         clauses.push((Occur::Must, q));
@@ -458,7 +539,7 @@ impl Compiler {
             Node::Not(inner) => self.node(inner, !negated)?.map(|q| {
                 Box::new(BooleanQuery::new(vec![
                     (Occur::Must, all()),
-                    (Occur::MustNot, q),
+                    (Occur::MustNot, excluded(q)),
                 ])) as Box<dyn Query>
             }),
             Node::Text(scope, text) => {
@@ -656,6 +737,11 @@ impl Compiler {
             };
             if let Some(q) = compiled {
                 positive |= occur != Occur::MustNot;
+                let q = if occur == Occur::MustNot {
+                    excluded(q)
+                } else {
+                    q
+                };
                 clauses.push((occur, q));
             }
         }
