@@ -1181,6 +1181,14 @@ mod ranking_tests {
         }
     }
 
+    /// A new, empty KB in a temporary directory, with its write lock held.
+    fn empty_kb() -> (tempfile::TempDir, WriteLock, Kb) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
+        let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+        (dir, lock, kb)
+    }
+
     /// Word soup over a small vocabulary, in three commits (so several segments), rewriting
     /// some articles on the way (so segments hold deleted documents).
     fn soup() -> (tempfile::TempDir, Kb) {
@@ -1190,9 +1198,7 @@ mod ranking_tests {
     /// [`soup`], with the writers choosing their list of frequent pairs after `sample`
     /// articles (`None`: the default, which the soup never reaches).
     fn soup_sampled(sample: Option<usize>) -> (tempfile::TempDir, Kb) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
-        let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+        let (dir, lock, kb) = empty_kb();
         let words = [
             "alpha", "beta", "gamma", "delta", "filler", "more", "text", "alpha",
         ];
@@ -1290,9 +1296,7 @@ mod ranking_tests {
     #[test]
     fn an_article_rewritten_in_one_session_stays_one_document() {
         for sample in [2, 3, 1000] {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
-            let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+            let (dir, lock, kb) = empty_kb();
             let mut w = kb.writer(&lock).expect("writer");
             w.set_pair_sample(sample);
             for (n, version, text) in [
@@ -1317,9 +1321,7 @@ mod ranking_tests {
     /// archive's oldest articles: collocations that came later are listed too.
     #[test]
     fn a_rebuild_chooses_its_pairs_from_across_the_old_index() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
-        let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+        let (dir, lock, kb) = empty_kb();
         let mut w = kb.writer(&lock).expect("writer");
         w.set_pair_sample(40);
         // 200 articles, the first half on one topic, the second on another.
@@ -1414,9 +1416,7 @@ mod ranking_tests {
     /// as the indexing threads happened to split the articles into segments.
     #[test]
     fn an_excluded_phrase_that_runs_out_first_is_not_a_panic() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let lock = WriteLock::acquire(dir.path(), Duration::ZERO).expect("lock");
-        let kb = Kb::open_or_create(dir.path(), &lock).expect("kb");
+        let (_dir, lock, kb) = empty_kb();
         let mut w = kb.writer(&lock).expect("writer");
         w.upsert(&article(0, 0, "t", "beta gamma")).expect("upsert");
         for n in 1..40 {
