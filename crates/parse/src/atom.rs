@@ -23,7 +23,7 @@
 
 use url::Url;
 
-use crate::dates::parse_date;
+use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 use crate::tree::{self, Element};
 use crate::urls::{parse_base, resolve};
@@ -128,17 +128,10 @@ fn to_item(
         .collect();
     categories.extend(entry.all(DC, "subject").map(Element::text));
 
+    let place = format!("entry {position}");
     let mut date = |names: &[&str], ns: &[Option<&str>]| {
         let el = names.iter().find_map(|n| entry.first(ns, n))?;
-        let raw = el.text();
-        let parsed = parse_date(&raw);
-        if parsed.is_none() {
-            warnings.push(format!(
-                "entry {position}: unparsable {} {raw:?}, left empty",
-                el.local
-            ));
-        }
-        parsed
+        parse_date_or_warn(&el.text(), &place, &el.local, warnings)
     };
     let updated = date(&["updated", "modified"], A);
     let published = date(&["published", "issued", "created"], A)

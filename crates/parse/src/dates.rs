@@ -9,6 +9,21 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
+/// [`parse_date`], recording a warning when `raw` is no date: "`place`: unparsable `field`
+/// ..., left empty" (`place` is "item 3", "entry 3"). The one way every reader reports it.
+pub(crate) fn parse_date_or_warn(
+    raw: &str,
+    place: &str,
+    field: &str,
+    warnings: &mut Vec<String>,
+) -> Option<DateTime<Utc>> {
+    let parsed = parse_date(raw);
+    if parsed.is_none() {
+        warnings.push(format!("{place}: unparsable {field} {raw:?}, left empty"));
+    }
+    parsed
+}
+
 /// Parse a date as published in a feed, returning it in UTC.
 pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use crate::dates::parse_date;
+use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 
 /// Read a JSON Feed. `Err` says why the document is not one.
@@ -51,16 +51,8 @@ fn to_item(
     position: usize,
     warnings: &mut Vec<String>,
 ) -> ParsedItem {
-    let mut date = |field: &str| {
-        let raw = string(item, field)?;
-        let parsed = parse_date(&raw);
-        if parsed.is_none() {
-            warnings.push(format!(
-                "item {position}: unparsable {field} {raw:?}, left empty"
-            ));
-        }
-        parsed
-    };
+    let place = format!("item {position}");
+    let mut date = |field: &str| parse_date_or_warn(&string(item, field)?, &place, field, warnings);
     let published = date("date_published");
     let updated = date("date_modified");
     let mut authors = authors(item);

@@ -13,7 +13,7 @@ use ::rss::extension::{Extension, ExtensionMap};
 use ::rss::{Channel, Item};
 use std::collections::BTreeMap;
 
-use crate::dates::parse_date;
+use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -150,13 +150,8 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             item.link = dropped.link;
         }
         if let (None, Some(raw)) = (item.updated, dropped.updated) {
-            item.updated = parse_date(&raw);
-            if item.updated.is_none() {
-                feed.warnings.push(format!(
-                    "item {}: unparsable updated {raw:?}, left empty",
-                    position + 1
-                ));
-            }
+            let place = format!("item {}", position + 1);
+            item.updated = parse_date_or_warn(&raw, &place, "updated", &mut feed.warnings);
         }
     }
     feed
@@ -341,16 +336,9 @@ fn to_item(
             .filter_map(|c| c.value.clone()),
     );
 
-    let mut date = |field: &str, raw: Option<String>| {
-        let raw = raw?;
-        let parsed = parse_date(&raw);
-        if parsed.is_none() {
-            warnings.push(format!(
-                "item {position}: unparsable {field} {raw:?}, left empty"
-            ));
-        }
-        parsed
-    };
+    let place = format!("item {position}");
+    let mut date =
+        |field: &str, raw: Option<String>| parse_date_or_warn(&raw?, &place, field, warnings);
     let published = match non_empty(item.pub_date()) {
         Some(raw) => date("pubDate", Some(raw)),
         None => match dc_first(|dc| dc.dates()) {
