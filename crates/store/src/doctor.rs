@@ -163,7 +163,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         .flat_map(|name| {
             [".tantivy-writer.lock", ".tantivy-meta.lock"].map(|f| dir.join(name).join(f))
         })
-        .filter(|p| fs::metadata(p).is_ok_and(|m| !m.is_file()))
+        .filter(|p| not_a_file(p))
         .collect();
     checks.push(match &holder {
         Ok(_) if !tantivy_locks.is_empty() => {
@@ -226,19 +226,22 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
 /// directory left by a botched restore): no kb command can write over that, so the fix is to
 /// remove it, and then `then` when kb does not simply make the file again.
 fn remove_first(path: &Path, fix: &str, then: Option<&str>) -> String {
-    match fs::metadata(path) {
-        Ok(m) if !m.is_file() => {
-            let remove = format!(
-                "remove {} (kb keeps a file there, not a directory)",
-                path.display()
-            );
-            match then {
-                Some(then) => format!("{remove}, then {then}"),
-                None => remove,
-            }
-        }
-        _ => fix.to_string(),
+    if !not_a_file(path) {
+        return fix.to_string();
     }
+    let remove = format!(
+        "remove {} (kb keeps a file there, not a directory)",
+        path.display()
+    );
+    match then {
+        Some(then) => format!("{remove}, then {then}"),
+        None => remove,
+    }
+}
+
+/// Something other than a file (a directory) stands at `path`.
+fn not_a_file(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file())
 }
 
 /// Parse every line of the log. A damaged *last* line without a newline is a torn append from
