@@ -171,6 +171,17 @@ fn compile(
     })
 }
 
+/// Where an unscoped word is looked for, and its weight there: title (boosted), body,
+/// categories and author.
+fn unscoped(f: &Fields) -> [(Field, f32); 4] {
+    [
+        (f.title, TITLE_BOOST),
+        (f.body, 1.0),
+        (f.category_text, 1.0),
+        (f.author_text, 1.0),
+    ]
+}
+
 /// A plain word of the top level, unscoped: what a person types from memory, and so what a
 /// search that found nothing may respell, read as a date, or do without. Phrases, prefixes,
 /// scopes, dates and exclusions say exactly what the user wants and stay as written.
@@ -293,7 +304,7 @@ pub(crate) fn relaxations(
             continue;
         };
         let mut held = 0;
-        for field in [f.title, f.body, f.category_text, f.author_text] {
+        for (field, _) in unscoped(&f) {
             held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
@@ -577,13 +588,9 @@ impl Compiler {
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, StoreError> {
         let f = self.f;
+        let everywhere = unscoped(&f);
         let analyzed: &[(Field, f32)] = match scope {
-            Scope::Any => &[
-                (f.title, TITLE_BOOST),
-                (f.body, 1.0),
-                (f.category_text, 1.0),
-                (f.author_text, 1.0),
-            ],
+            Scope::Any => &everywhere,
             Scope::Title => &[(f.title, 1.0)],
             Scope::Author => &[(f.author_text, 1.0)],
             Scope::Category => &[(f.category_text, 1.0)],
