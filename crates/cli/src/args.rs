@@ -215,6 +215,9 @@ pub struct FeedAddArgs {
     /// Category (OPML folder); use / to nest: "Tech/Rust"
     #[arg(long, short = 'c', value_name = "C")]
     pub category: Option<String>,
+    /// Print the added feed as JSON: {"name", "url", "category", "found_on", "items"}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -222,6 +225,9 @@ pub struct FeedKeyArg {
     /// Feed name (or its URL)
     #[arg(value_name = "NAME_OR_URL")]
     pub feed: String,
+    /// Print what was done as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +235,10 @@ pub struct FeedImportArgs {
     /// OPML file
     #[arg(value_name = "FILE.opml")]
     pub file: std::path::PathBuf,
+    /// Print what was imported as JSON: {"file", "added": [{"name", "url", "category"}],
+    /// "already_present": [url], "skipped": [url]}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

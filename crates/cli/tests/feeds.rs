@@ -261,3 +261,56 @@ fn a_config_naming_two_feeds_alike_is_refused() {
         );
     }
 }
+
+/// Scripts that manage subscriptions read what `kb feed add/rm/enable/import` did as JSON,
+/// as they read `kb feed list --json`.
+#[test]
+fn feed_commands_report_what_they_did_in_json() {
+    let server = blog();
+    let env = Env::empty();
+    let added = env.json(&["feed", "add", &server.url("/"), "-c", "Tech", "--json"]);
+    assert_eq!(
+        added,
+        serde_json::json!({
+            "name": "blog.example", "url": server.url("/feed/"), "category": "Tech",
+            "found_on": server.url("/"), "items": 2
+        })
+    );
+
+    let enabled = env.json(&["feed", "enable", "blog.example", "--json"]);
+    assert_eq!(
+        enabled,
+        serde_json::json!({"name": "blog.example", "was_dead": false})
+    );
+
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        format!(
+            "<opml version=\"2.0\"><body>\
+             <outline text=\"again\" xmlUrl=\"{}\"/>\
+             <outline text=\"New\" xmlUrl=\"https://new.example/feed\"/>\
+             <outline text=\"bad\" xmlUrl=\"file:///etc/passwd\"/>\
+             </body></opml>",
+            server.url("/feed/")
+        ),
+    )
+    .unwrap();
+    let imported = env.json(&["feed", "import", file.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        imported,
+        serde_json::json!({
+            "file": file.to_str().unwrap(),
+            "added": [{"name": "New", "url": "https://new.example/feed", "category": null}],
+            "already_present": [server.url("/feed/")],
+            "skipped": ["file:///etc/passwd"]
+        })
+    );
+
+    let removed = env.json(&["feed", "rm", "New", "--json"]);
+    assert_eq!(
+        removed,
+        serde_json::json!({"name": "New", "url": "https://new.example/feed", "category": null})
+    );
+    assert_eq!(env.feed_rows().len(), 1);
+}

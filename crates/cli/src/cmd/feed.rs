@@ -27,10 +27,10 @@ const LOCK_WAIT: Duration = Duration::from_secs(30);
 pub fn run(ctx: &Ctx, a: FeedArgs) -> Result<()> {
     match a.command {
         FeedCommand::Add(a) => add(ctx, a),
-        FeedCommand::Rm(k) => rm(ctx, &k.feed),
+        FeedCommand::Rm(k) => rm(ctx, &k.feed, k.json),
         FeedCommand::List(j) => list(ctx, j.json),
-        FeedCommand::Enable(k) => enable(ctx, &k.feed),
-        FeedCommand::Import(a) => import(ctx, &a.file),
+        FeedCommand::Enable(k) => enable(ctx, &k.feed, k.json),
+        FeedCommand::Import(a) => import(ctx, &a.file, a.json),
         FeedCommand::Export => export(ctx),
     }
 }
@@ -82,12 +82,20 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         .category
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
-    file.add(&FeedEntry {
+    let entry = FeedEntry {
         name: name.clone(),
         url: probed.url.clone(),
         category,
-    })?;
+    };
+    file.add(&entry)?;
     file.save()?;
+    if a.json {
+        return ctx.out.json(&Added {
+            feed: &entry,
+            found_on: probed.page.as_deref(),
+            items: probed.feed.items.len(),
+        });
+    }
     if !ctx.out.quiet {
         let via = probed
             .page
@@ -103,6 +111,17 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// `kb feed add --json`.
+#[derive(Debug, Serialize)]
+struct Added<'a> {
+    #[serde(flatten)]
+    feed: &'a FeedEntry,
+    /// The web page the feed was discovered on, when the user gave a page.
+    found_on: Option<&'a str>,
+    /// Items the feed holds now.
+    items: usize,
 }
 
 /// Only http(s) addresses are feeds kb fetches; an OPML file may carry anything (`javascript:`,
@@ -187,7 +206,7 @@ fn stored_url(asked: &str, raw: &RawFeed) -> String {
         .unwrap_or_else(|| asked.to_string())
 }
 
-fn rm(ctx: &Ctx, key: &str) -> Result<()> {
+fn rm(ctx: &Ctx, key: &str, json: bool) -> Result<()> {
     let mut file = ConfigFile::open(&ctx.config.path)?;
     let Some(removed) = file.remove(key)? else {
         bail!(
@@ -202,6 +221,9 @@ fn rm(ctx: &Ctx, key: &str) -> Result<()> {
             states.feeds.remove(&removed.name);
         })?;
     }
+    if json {
+        return ctx.out.json(&removed);
+    }
     if !ctx.out.quiet {
         ctx.out.text(&safe(
             &format!(
@@ -214,7 +236,15 @@ fn rm(ctx: &Ctx, key: &str) -> Result<()> {
     Ok(())
 }
 
-fn enable(ctx: &Ctx, key: &str) -> Result<()> {
+/// `kb feed enable --json`.
+#[derive(Debug, Serialize)]
+struct Enabled<'a> {
+    name: &'a str,
+    /// Whether it was marked dead (false: nothing changed).
+    was_dead: bool,
+}
+
+fn enable(ctx: &Ctx, key: &str, json: bool) -> Result<()> {
     let Some(feed) = ctx
         .config
         .feeds
@@ -235,6 +265,12 @@ fn enable(ctx: &Ctx, key: &str) -> Result<()> {
                 st.dead = false;
             }
         })?;
+    }
+    if json {
+        return ctx.out.json(&Enabled {
+            name: &feed.name,
+            was_dead,
+        });
     }
     if !ctx.out.quiet {
         let msg = if was_dead {
@@ -344,7 +380,17 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
     ctx.out.text(&out)
 }
 
-fn import(ctx: &Ctx, path: &Path) -> Result<()> {
+/// `kb feed import --json`.
+#[derive(Debug, Serialize)]
+struct Imported<'a> {
+    file: String,
+    added: &'a [FeedEntry],
+    already_present: &'a [String],
+    /// Entries that are not http(s) addresses.
+    skipped: &'a [String],
+}
+
+fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     let bytes =
         std::fs::read(path).with_context(|| format!("cannot read OPML file {}", path.display()))?;
     let entries = opml::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| {
@@ -352,7 +398,8 @@ fn import(ctx: &Ctx, path: &Path) -> Result<()> {
     })?;
     let mut file = ConfigFile::open(&ctx.config.path)?;
     let mut known = file.feeds()?;
-    let (mut added, mut present) = (0, 0);
+    let mut added = Vec::new();
+    let mut present = Vec::new();
     let mut skipped = Vec::new();
     for mut e in entries {
         if !is_http_url(&e.url) {
@@ -360,7 +407,7 @@ fn import(ctx: &Ctx, path: &Path) -> Result<()> {
             continue;
         }
         if known.iter().any(|k| k.url == e.url) {
-            present += 1;
+            present.push(e.url);
             continue;
         }
         // Feeds are not fetched here: importing hundreds of feeds should not take minutes.
@@ -376,16 +423,24 @@ fn import(ctx: &Ctx, path: &Path) -> Result<()> {
         }
         e.name = unique_name(&e.name, &known);
         file.add(&e)?;
-        known.push(e);
-        added += 1;
+        known.push(e.clone());
+        added.push(e);
     }
-    if added > 0 {
+    if !added.is_empty() {
         file.save()?;
+    }
+    if json {
+        return ctx.out.json(&Imported {
+            file: path.display().to_string(),
+            added: &added,
+            already_present: &present,
+            skipped: &skipped,
+        });
     }
     if !ctx.out.quiet {
         let mut notes = Vec::new();
-        if present > 0 {
-            notes.push(format!("{present} already present"));
+        if !present.is_empty() {
+            notes.push(format!("{} already present", present.len()));
         }
         if !skipped.is_empty() {
             notes.push(format!(
@@ -397,7 +452,8 @@ fn import(ctx: &Ctx, path: &Path) -> Result<()> {
         // The skipped addresses come from the OPML file: no escape sequences to the terminal.
         ctx.out.text(&safe(
             &format!(
-                "imported {added} feeds from {}{}",
+                "imported {} feeds from {}{}",
+                added.len(),
                 path.display(),
                 if notes.is_empty() {
                     String::new()

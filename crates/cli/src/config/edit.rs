@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-/// One feed as `kb feed` adds, lists, imports and exports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One feed as `kb feed` adds, lists, imports and exports it (and prints with `--json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FeedEntry {
     /// `name`.
     pub name: String,
