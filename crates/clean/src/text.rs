@@ -239,8 +239,8 @@ impl Layout {
 }
 
 /// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, C1
-/// controls, ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and two-byte
-/// `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped. Whitespace
+/// controls (alone), ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and
+/// two-byte `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped. Whitespace
 /// controls (tab, newline, …) are kept: callers collapse them.
 pub(crate) fn visible_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     let mut chars = s.chars();
@@ -257,8 +257,9 @@ fn next_visible(chars: &mut std::str::Chars<'_>) -> Option<char> {
                 Some(']') => skip_osc(chars),
                 _ => {}
             },
-            '\u{9b}' => skip_csi(chars),
-            '\u{9d}' => skip_osc(chars),
+            // The C1 introducers (U+009B CSI, U+009D OSC) are dropped alone: without them what
+            // follows is plain text, and in feeds they are nearly always mojibake (a UTF-8
+            // "”" read as windows-1252 ends in U+009D) followed by words that must not go.
             '\u{200b}' | '\u{00ad}' | '\u{feff}' => {}
             c if c.is_whitespace() => return Some(c),
             c if c.is_control() => {}
@@ -463,7 +464,13 @@ mod tests {
     fn controls_and_escape_sequences_are_stripped() {
         let html =
             "<p>red\u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7}bell\u{7}\u{0}\u{9b}2Jok\u{85}x</p>";
-        assert_eq!(text(html), "redtext bellok x");
+        assert_eq!(text(html), "redtext bell2Jok x");
+        // Mojibake of a closing quote (UTF-8 read as windows-1252) ends in U+009D: the words
+        // after it stay.
+        assert_eq!(
+            text("<p>\u{e2}\u{20ac}\u{153}Great\u{e2}\u{20ac}\u{9d}, said Ren\u{e9}e.</p>"),
+            "\u{e2}\u{20ac}\u{153}Great\u{e2}\u{20ac}, said Ren\u{e9}e."
+        );
         assert_eq!(text("<p>&#27;[1mbold&#27;[0m</p>"), "bold");
     }
 }

@@ -58,6 +58,17 @@ pub(crate) fn decode(
     for (source, label) in [("HTTP charset", http), ("XML declaration", declared)] {
         let Some(label) = label else { continue };
         match Encoding::for_label(label.trim().as_bytes()) {
+            // Servers and old blog engines label UTF-8 feeds "ISO-8859-1" by default. Bytes
+            // that are all valid UTF-8 with non-ASCII characters are UTF-8: windows-1252 text
+            // almost never is (it would need "Ã©" written on purpose). The other way round, a
+            // legacy feed labelled UTF-8, stays UTF-8 with U+FFFD: a guess there can turn a
+            // UTF-8 feed with a few bad bytes into mojibake.
+            Some(encoding) if encoding == encoding_rs::WINDOWS_1252 && is_utf8_text(bytes) => {
+                warnings.push(format!(
+                    "{source} says {label:?} but the bytes are UTF-8; decoded as UTF-8"
+                ));
+                return decode_with(UTF_8, bytes, warnings);
+            }
             Some(encoding) if is_plausible(encoding, sniffed) => {
                 // "utf-16" names no byte order (WHATWG maps it to LE); without a BOM the
                 // first bytes show the order (XML 1.0 Appendix F).
@@ -110,6 +121,11 @@ fn is_legacy_8bit(bytes: &[u8]) -> bool {
         invalid += usize::from(!chunk.invalid().is_empty());
     }
     invalid > valid
+}
+
+/// Valid UTF-8 holding at least one non-ASCII character.
+fn is_utf8_text(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|s| !s.is_ascii())
 }
 
 fn sniff(bytes: &[u8]) -> Sniffed {

@@ -23,6 +23,22 @@ pub(crate) fn detect(text: &str) -> Result<Detected<'_>, ParseError> {
         return Ok(Detected::Json);
     }
     let start = text.find('<').ok_or_else(|| not_a_feed(text))?;
+    match xml_at(text, start) {
+        Err(e) => {
+            // PHP prints its warnings as HTML (`<br />\n<b>Warning</b>: ...`) before the feed
+            // when a WordPress plugin misbehaves: the feed starts at its XML declaration.
+            let declaration = text[start..]
+                .find("<?xml")
+                .map(|at| start + at)
+                .filter(|&at| at > start);
+            declaration.map_or(Err(e), |at| xml_at(text, at))
+        }
+        found => found,
+    }
+}
+
+/// The XML feed whose markup starts at `start`.
+fn xml_at(text: &str, start: usize) -> Result<Detected<'_>, ParseError> {
     let mut body = &text[start..];
     if body.starts_with("<?xml") {
         body = body.find("?>").map_or("", |end| &body[end + 2..]);
@@ -75,6 +91,18 @@ fn root_tag(body: &str) -> &str {
 }
 
 fn not_a_feed(text: &str) -> ParseError {
-    let head: String = text.trim_start().chars().take(40).collect();
+    let head = text.trim_start();
+    if head.is_empty() {
+        return ParseError::NotAFeed("the document is empty".into());
+    }
+    // Bytes a server forgot to decompress (decoded as text on the way here).
+    if head.starts_with('\u{1f}') {
+        return ParseError::NotAFeed(
+            "the document is compressed data (gzip?), not text: the server's Content-Encoding \
+             did not say so"
+                .into(),
+        );
+    }
+    let head: String = head.chars().take(40).collect();
     ParseError::NotAFeed(format!("document starts with {head:?}"))
 }

@@ -7,7 +7,8 @@
 
 use crate::ParseOptions;
 use crate::identity;
-use crate::model::{ParsedFeed, ParsedItem};
+use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
+use crate::plain;
 use crate::urls::{parse_base, resolve};
 
 /// Apply the shared rules to a freshly mapped feed.
@@ -42,6 +43,21 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
         feed.title.as_deref(),
         &mut feed.warnings,
     );
+    // Titles become HTML for the cleaner only now: identity hashes the feed title (as a scope)
+    // and item titles (for items without guid or link) as they were before this rule existed,
+    // and ids must never change.
+    let as_html: fn(String) -> String = match feed.format {
+        // RSS leaves the type of a title open: guess, as feedparser does.
+        FeedFormat::Rss | FeedFormat::Rdf => plain::as_html,
+        // JSON Feed titles are plain text by the spec.
+        FeedFormat::JsonFeed => plain::escaped,
+        // Atom text constructs were made HTML by their stated type.
+        FeedFormat::Atom => |s| s,
+    };
+    feed.title = feed.title.map(as_html);
+    for item in &mut feed.items {
+        item.title = item.title.take().map(as_html);
+    }
     feed
 }
 

@@ -13,14 +13,32 @@ use serde_json::Value;
 
 use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
+use crate::plain::escaped;
 
 /// Read a JSON Feed. `Err` says why the document is not one.
 pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, String> {
     let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid json: {e}"))?;
     let version = string(&root, "version").unwrap_or_default();
-    if !version.starts_with("https://jsonfeed.org/version/") {
-        return Err(format!(
-            "json without a JSON Feed version (got {version:?})"
+    // The spec writes https://jsonfeed.org/version/1.1; publishers also write http:// and
+    // www. A JSON document with an `items` list is read too, with a warning: what else would
+    // a feed URL serve?
+    let known = version
+        .to_ascii_lowercase()
+        .split_once("://")
+        .is_some_and(|(scheme, rest)| {
+            matches!(scheme, "http" | "https")
+                && rest
+                    .trim_start_matches("www.")
+                    .starts_with("jsonfeed.org/version/")
+        });
+    if !known {
+        if !root.get("items").is_some_and(Value::is_array) {
+            return Err(format!(
+                "json without a JSON Feed version (got {version:?}) and no items list"
+            ));
+        }
+        warnings.push(format!(
+            "JSON Feed version {version:?} unknown; read as JSON Feed 1.1"
         ));
     }
     let feed_authors = authors(&root);
@@ -59,7 +77,6 @@ fn to_item(
     if authors.is_empty() {
         authors = feed_authors.to_vec();
     }
-    let escape = |s: String| quick_xml::escape::escape(s.as_str()).into_owned();
     ParsedItem {
         id: String::new(),
         guid: string(item, "id"),
@@ -77,9 +94,9 @@ fn to_item(
         comments_url: None,
         comments_feed: None,
         comments_count: None,
-        summary_html: string(item, "summary").map(escape),
+        summary_html: string(item, "summary").map(escaped),
         content_html: string(item, "content_html")
-            .or_else(|| string(item, "content_text").map(escape)),
+            .or_else(|| string(item, "content_text").map(escaped)),
         base_url: None,
     }
 }

@@ -28,6 +28,7 @@ mod finish;
 mod identity;
 mod json_feed;
 mod model;
+mod plain;
 mod rss;
 mod tree;
 mod urls;

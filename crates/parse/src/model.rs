@@ -22,7 +22,8 @@ pub enum FeedFormat {
 pub struct ParsedFeed {
     /// Detected format.
     pub format: FeedFormat,
-    /// Channel title, plain text (entities decoded, tags stripped by the cleaner later).
+    /// Channel title as HTML for the cleaner (`clean_inline`): a title written as plain text
+    /// (`Vec<T>`, `AT&T`) arrives escaped, so its angle brackets survive.
     pub title: Option<String>,
     /// The site's home page (RSS `link`, Atom `link rel=alternate`, JSON `home_page_url`).
     pub link: Option<String>,
@@ -48,7 +49,8 @@ pub struct ParsedItem {
     pub guid: Option<String>,
     /// RSS 2.0: guid isPermaLink defaults to true when a guid is present.
     pub guid_is_permalink: bool,
-    /// Item title; may still contain HTML markup or entities in odd feeds.
+    /// Item title as HTML for the cleaner (`clean_inline`): markup and references stay as the
+    /// feed wrote them, a title written as plain text arrives escaped (see `plain.rs`).
     pub title: Option<String>,
     /// The article's URL, absolute when a base was known.
     pub link: Option<String>,

@@ -59,6 +59,7 @@ pub(crate) fn wellform(
         entity_counts: BTreeMap::new(),
         naked_from: None,
         naked_counts: BTreeMap::new(),
+        open_void: None,
         max_depth: opts.max_depth,
         max_items: opts.max_items,
         warnings,
@@ -102,6 +103,11 @@ struct Walk<'w> {
     naked_from: Option<usize>,
     /// Naked markup seen, per enclosing element name, for one warning each.
     naked_counts: BTreeMap<String, usize>,
+    /// The depth of an open element that is empty by nature (an Atom `link`, an `enclosure`)
+    /// and has held nothing but whitespace so far: if a start tag comes next, its slash was
+    /// forgotten (`<link href="...">`), and it is closed rather than left to swallow its
+    /// siblings.
+    open_void: Option<usize>,
     max_depth: usize,
     max_items: usize,
     warnings: &'w mut Vec<String>,
@@ -110,27 +116,44 @@ struct Walk<'w> {
 impl Walk<'_> {
     /// Walk the whole document; `Ok(true)` when it ended early.
     fn run(&mut self, text: &str) -> Result<bool, ParseError> {
-        let mut reader = Reader::from_str(text);
-        let config = reader.config_mut();
-        // We do our own end-name matching so that we can repair instead of failing.
-        config.check_end_names = false;
-        config.allow_unmatched_ends = true;
-        config.allow_dangling_amp = true;
-        config.check_comments = false;
-        config.trim_text(false);
-
+        let mut offset = 0;
+        let mut reader = reader(text);
         loop {
             let event = match reader.read_event() {
                 Ok(event) => event,
                 Err(err) => {
-                    self.warnings.push(format!(
-                        "xml error at byte {}: {err}; the rest of the document is ignored",
-                        reader.error_position()
-                    ));
-                    self.close_all();
-                    return Ok(true);
+                    let at = offset + usize::try_from(reader.error_position()).unwrap_or(0);
+                    // A syntax error quick-xml cannot read past (an attribute with a stray
+                    // quote) spoils its item, not the items after it: drop the item and read
+                    // on from the next one, as a feed reader's user would want.
+                    match next_item_start(text, at.max(offset + 1)) {
+                        Some(next) if self.open_item.is_some() || self.items > 0 => {
+                            self.warnings.push(format!(
+                                "xml error at byte {at}: {err}; read on from the next item at byte {next}"
+                            ));
+                            self.drop_open_item();
+                            offset = next;
+                            reader = self::reader(&text[next..]);
+                            continue;
+                        }
+                        _ => {
+                            self.warnings.push(format!(
+                                "xml error at byte {at}: {err}; the rest of the document is ignored"
+                            ));
+                            self.close_all();
+                            return Ok(true);
+                        }
+                    }
                 }
             };
+            if self.open_void.is_some() {
+                match &event {
+                    Event::Text(t) if t.trim().is_empty() => {}
+                    // A start tag decides in `start`.
+                    Event::Start(_) | Event::Empty(_) => {}
+                    _ => self.open_void = None,
+                }
+            }
             if self.root_closed {
                 match event {
                     Event::Eof => return Ok(false),
@@ -201,6 +224,9 @@ impl Walk<'_> {
 
     fn start(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<(), ParseError> {
         let name = start.name().as_ref().to_owned();
+        if self.skip_from_depth.is_none() {
+            self.close_left_open(&name);
+        }
         let depth = self.stack.len() + 1;
         if depth > self.max_depth {
             return Err(ParseError::TooLarge(format!(
@@ -258,7 +284,10 @@ impl Walk<'_> {
         };
         let mut tag = String::from("<");
         tag.push_str(&written);
+        // Vec for the usual handful of attributes; a set once there are many, so that a
+        // hostile element with 100 000 attributes costs linear time, not quadratic.
         let mut seen: Vec<String> = Vec::new();
+        let mut seen_set: std::collections::HashSet<String> = std::collections::HashSet::new();
         // `html_attributes` tolerates unquoted and valueless attributes.
         for attr in start.html_attributes().with_checks(false) {
             let Ok(attr) = attr else {
@@ -267,7 +296,15 @@ impl Walk<'_> {
                 continue;
             };
             let key = attr.key.as_ref().to_owned();
-            if seen.contains(&key) {
+            let duplicate = if seen.len() < 16 {
+                seen.contains(&key)
+            } else {
+                if seen_set.is_empty() {
+                    seen_set.extend(seen.iter().cloned());
+                }
+                !seen_set.insert(key.clone())
+            };
+            if duplicate {
                 self.warnings
                     .push(format!("duplicate attribute {key:?} in <{name}> dropped"));
                 continue;
@@ -276,9 +313,14 @@ impl Walk<'_> {
             let value = self.unescape_lenient(&raw);
             // Writing to a String cannot fail.
             let _ = write!(tag, " {key}=\"{}\"", escape(value.as_str()));
-            seen.push(key);
+            if seen.len() < 16 {
+                seen.push(key);
+            }
         }
         tag.push_str(if empty { "/>" } else { ">" });
+        if !empty && !naked && is_void_by_nature(local, &seen) {
+            self.open_void = Some(depth);
+        }
         if naked {
             self.out.push_str(&escape(tag.as_str()));
         } else {
@@ -348,6 +390,80 @@ impl Walk<'_> {
             self.root_closed = true;
         }
         name
+    }
+
+    /// Before the start tag `name`: close the elements whose end tag was forgotten, when the
+    /// new tag shows it (feedparser's loose parser is blind to nesting, so it never loses an
+    /// item to a missing end tag; closing here keeps the items apart in the same cases).
+    ///
+    /// - an element empty by nature still open (see `open_void`);
+    /// - an `item`/`entry` start closes whatever is open inside the innermost channel, `rss`,
+    ///   `rdf:RDF` or `feed` (an unclosed `item`, `description` or `image`): items never nest;
+    /// - inside an RSS text element (`title`, `description`), the start of an item field HTML
+    ///   has no element for (`guid`, `pubDate`, ...) closes the text element.
+    fn close_left_open(&mut self, name: &str) {
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if let Some(depth) = self.open_void.take()
+            && depth == self.stack.len()
+        {
+            let unclosed = self.pop_and_close();
+            self.warnings
+                .push(format!("<{unclosed}> not closed; closed before <{name}>"));
+        }
+        let keep = if matches!(local, "item" | "entry") {
+            self.stack
+                .iter()
+                .rposition(|(open, _)| {
+                    matches!(
+                        open.rsplit(':').next().unwrap_or(open),
+                        "channel" | "rss" | "RDF" | "feed"
+                    )
+                })
+                .map(|container| container + 1)
+        } else if RSS_ITEM_FIELDS.contains(&name) {
+            self.stack
+                .iter()
+                .rposition(|(_, written)| matches!(written.as_str(), "title" | "description"))
+                .filter(|&holder| {
+                    holder > 0
+                        && matches!(
+                            self.stack[holder - 1].1.rsplit(':').next(),
+                            Some("item" | "channel")
+                        )
+                })
+        } else {
+            None
+        };
+        if let Some(keep) = keep {
+            while self.stack.len() > keep {
+                let unclosed = self.pop_and_close();
+                self.warnings
+                    .push(format!("<{unclosed}> not closed; closed before <{name}>"));
+            }
+        }
+    }
+
+    /// A syntax error inside an item: drop what was written of it.
+    fn drop_open_item(&mut self) {
+        if let Some((depth, at)) = self.open_item.take() {
+            self.warnings
+                .push(format!("item {} dropped (xml error inside it)", self.items));
+            self.out.truncate(at);
+            self.stack.truncate(depth - 1);
+        }
+        self.open_void = None;
+        if self
+            .skip_from_depth
+            .is_some_and(|skip| skip > self.stack.len())
+        {
+            self.skip_from_depth = None;
+        }
+        if self
+            .naked_from
+            .is_some_and(|naked| naked > self.stack.len())
+        {
+            self.naked_from = None;
+        }
     }
 
     /// End of input with elements still open: drop the incomplete item, close the rest.
@@ -478,6 +594,67 @@ impl Walk<'_> {
             };
             self.warnings.push(format!("entity &{name}; {what} ({n}x)"));
         }
+    }
+}
+
+/// A pull reader configured for repair: we match end names ourselves, so that we can repair
+/// instead of failing.
+fn reader(text: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(text);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    config.allow_dangling_amp = true;
+    config.check_comments = false;
+    config.trim_text(false);
+    reader
+}
+
+/// Where the next `<item` or `<entry` start tag (any prefix) begins at or after `from`.
+fn next_item_start(text: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find('<') {
+        let tag = &text[at + i + 1..];
+        let end = tag
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(tag.len());
+        let name = &tag[..end];
+        if matches!(name.rsplit(':').next(), Some("item" | "entry")) {
+            return Some(at + i);
+        }
+        at += i + 1;
+    }
+    None
+}
+
+/// Item fields of RSS and its common modules that are no HTML element: inside a `title` or
+/// `description`, their start tag means the text element's end tag was forgotten.
+const RSS_ITEM_FIELDS: [&str; 11] = [
+    "guid",
+    "pubDate",
+    "category",
+    "comments",
+    "enclosure",
+    "description",
+    "content:encoded",
+    "dc:creator",
+    "dc:date",
+    "wfw:commentRss",
+    "slash:comments",
+];
+
+/// Elements that are empty by nature when written with these attributes: Atom's `link`,
+/// `category` and out-of-line `content`, RSS `enclosure`, Media RSS and iTunes images.
+fn is_void_by_nature(local: &str, attributes: &[String]) -> bool {
+    let has = |key: &str| attributes.iter().any(|a| a == key);
+    match local {
+        "link" => has("href"),
+        "enclosure" => has("url"),
+        "category" => has("term"),
+        "content" => has("src") || has("url"),
+        "thumbnail" | "player" => has("url"),
+        "image" => has("href"),
+        _ => false,
     }
 }
 
