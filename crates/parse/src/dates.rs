@@ -354,6 +354,163 @@ mod tests {
     }
 
     #[test]
+    fn iso8601_offset_after_a_space() {
+        assert_eq!(
+            utc("2003-06-10T04:00:00 -0500").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10 04:00 -0500").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00 +01:00").as_deref(),
+            Some("2003-06-10T03:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00 +0530").as_deref(),
+            Some("2003-06-09T22:30:00+00:00")
+        );
+    }
+
+    #[test]
+    fn iso8601_hour_only_offset() {
+        assert_eq!(
+            utc("2003-06-10T04:00:00-05").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00+01").as_deref(),
+            Some("2003-06-10T03:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00.5-05").as_deref(),
+            Some("2003-06-10T09:00:00.500+00:00")
+        );
+    }
+
+    #[test]
+    fn iso8601_named_zone_and_trailing_comment() {
+        assert_eq!(
+            utc("2003-06-10 04:00:00 EST").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00PDT").as_deref(),
+            Some("2003-06-10T11:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00 GMT").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00-0800 (PST)").as_deref(),
+            Some("2003-06-10T12:00:00+00:00")
+        );
+        assert_eq!(
+            utc("Tue, 10 Jun 2003 04:00:00 -0800 (PST)").as_deref(),
+            Some("2003-06-10T12:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn iso8601_without_zone_is_utc() {
+        assert_eq!(
+            utc("2003-06-10T04:00:00").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc(" 2014-01-11 01:18:21.125 ").as_deref(),
+            Some("2014-01-11T01:18:21.125+00:00")
+        );
+        assert_eq!(utc("2002").as_deref(), Some("2002-01-01T00:00:00+00:00"));
+    }
+
+    #[test]
+    fn impossible_offset_is_none() {
+        for s in [
+            "2003-06-10T04:00:00+25:00",
+            "2003-06-10T04:00:00+99:99",
+            "2003-06-10T04:00:00+05:99",
+            "2003-06-10T04:00:00 +0575",
+            "Tue, 10 Jun 2003 04:00:00 +0575",
+        ] {
+            assert_eq!(utc(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn iso8601_unknown_trailing_part_is_none_not_utc() {
+        for s in [
+            "2003-06-10T04:00:00 junk",
+            "2003-06-10T04:00:00Z junk",
+            "2003-06-10T04:00:00+01:00 +0000",
+            "2003-06-10T04:00:00+1:00",
+            "2003-06-10T04:00:00+123",
+            "2003-06-10 junk",
+            "2003-06-10T04:00:00ZT00:00:00-08:00",
+            "2003-06-10T04:00:00 (unclosed",
+        ] {
+            assert_eq!(utc(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn impossible_clock_is_none() {
+        assert_eq!(utc("2003-06-10T04:00:75Z"), None);
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:75 GMT"), None);
+        assert_eq!(utc("2003-06-10T24:30:00Z"), None);
+    }
+
+    #[test]
+    fn year_outside_rfc3339_is_none() {
+        for s in [
+            "0000-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:00:00-05:00",
+            "-0001-01-01T00:00:00Z",
+            "+10000-01-01T00:00:00Z",
+            "1 Jan 0000 00:00:00 GMT",
+        ] {
+            assert_eq!(utc(s), None, "{s}");
+        }
+        assert_eq!(
+            utc("0001-01-01T00:00:00Z").as_deref(),
+            Some("0001-01-01T00:00:00+00:00")
+        );
+        assert_eq!(
+            utc("9999-12-31T23:59:59Z").as_deref(),
+            Some("9999-12-31T23:59:59+00:00")
+        );
+    }
+
+    #[test]
+    fn leap_second_is_written_as_59() {
+        for (s, want) in [
+            ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59+00:00"),
+            ("2016-12-31T23:59:60.5Z", "2016-12-31T23:59:59.500+00:00"),
+            ("2016-12-31T18:59:60-05:00", "2016-12-31T23:59:59+00:00"),
+            ("2016-12-31 23:59:60", "2016-12-31T23:59:59+00:00"),
+            ("Sat, 31 Dec 2016 23:59:60 GMT", "2016-12-31T23:59:59+00:00"),
+            ("Sat, 31 Dec 2016 23:59:60 +0000", "2016-12-31T23:59:59+00:00"),
+        ] {
+            let date = parse_date(s);
+            assert_eq!(date.map(|d| d.to_rfc3339()).as_deref(), Some(want), "{s}");
+            // What `kb parse --json` and the store write: serde, not to_rfc3339.
+            let json = serde_json::to_string(&date).unwrap_or_default();
+            assert!(!json.contains(":60"), "{s} serialized as {json}");
+        }
+    }
+
+    #[test]
     fn unparsable_is_none_never_now() {
         assert_eq!(utc("yesterday"), None);
         assert_eq!(utc(""), None);
