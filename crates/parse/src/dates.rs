@@ -1,13 +1,18 @@
 //! Feed dates to UTC: RFC 822/2822 (RSS `pubDate`), RFC 3339 / ISO 8601 / W3C-DTF (Atom,
 //! `dc:date`, JSON Feed), and the mistakes publishers make with both.
 //!
-//! Strategy: strict forms first (`diligent-date-parser`, which tries RFC 3339, RFC 2822 and a few
-//! common shapes), then a tolerant RFC 822 reader of our own that works on tokens, so that a
-//! wrong or missing weekday, missing seconds, a two-digit year, a named zone or stray spaces do
-//! not lose the date. A string none of these read gives `None`; the caller records a warning.
-//! A date is never invented ("now" would reorder a knowledge base on every sync).
+//! Strategy: a date that starts with its year is ISO 8601 and is read by our own reader, which
+//! must understand all of it, zone included, or give up. Any other date goes to strict forms
+//! first (`diligent-date-parser`, which tries RFC 2822 and a few common shapes), then a tolerant
+//! RFC 822 reader of our own that works on tokens, so that a wrong or missing weekday, missing
+//! seconds, a two-digit year, a named zone or stray spaces do not lose the date. A string none
+//! of these read, or an instant RFC 3339 cannot write, gives `None`; the caller records a
+//! warning. A date is never invented ("now" would reorder a knowledge base on every sync), and
+//! never read in part (a zone dropped is an instant hours off, with nothing to show for it).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+};
 
 /// [`parse_date`], recording a warning when `raw` is no date: "`place`: unparsable `field`
 /// ..., left empty" (`place` is "item 3", "entry 3"). The one way every reader reports it.
@@ -27,18 +32,44 @@ pub(crate) fn parse_date_or_warn(
 /// Parse a date as published in a feed, returning it in UTC.
 pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.is_empty() {
+    let s = strip_trailing_comments(&collapsed);
+    if s.is_empty() {
         return None;
     }
-    // Offsets first: diligent-date-parser reads "2010-03-17T07:58:07+0200" by cutting it to
-    // 19 characters and assuming UTC.
-    DateTime::parse_from_rfc3339(&collapsed)
-        .ok()
-        .or_else(|| parse_iso8601_with_offset(&collapsed))
-        .or_else(|| diligent_date_parser::parse_date(&collapsed))
-        .or_else(|| parse_rfc822_tolerant(&collapsed))
-        .or_else(|| parse_iso8601_tolerant(&collapsed))
-        .map(|date| date.with_timezone(&Utc))
+    // An ISO 8601 date is read by our reader alone: diligent-date-parser reads
+    // "2003-06-10T04:00:00 -0500" by cutting it to 19 characters and assuming UTC, which is a
+    // wrong instant with no warning.
+    let parsed = if looks_iso8601(s) {
+        parse_iso8601(s)
+    } else {
+        diligent_date_parser::parse_date(s).or_else(|| parse_rfc822_tolerant(s))
+    };
+    writable(parsed?.with_timezone(&Utc))
+}
+
+/// RFC 2822 §3.2.2 lets a parenthesised comment follow the zone ("-0800 (PST)"), and feeds
+/// write one after ISO 8601 times too; it says nothing the date does not.
+fn strip_trailing_comments(s: &str) -> &str {
+    let mut s = s.trim_end();
+    while let Some(rest) = s.strip_suffix(')') {
+        let Some(open) = rest.rfind('(') else { break };
+        s = rest[..open].trim_end();
+    }
+    s
+}
+
+/// Keep only what RFC 3339 can write, since that is how every date leaves kb. Its four-digit
+/// year cannot hold a year before 0001 or after 9999 (chrono would write "-0001" or "+10000"),
+/// and chrono writes a leap second as ":60", which most readers reject: a leap second becomes
+/// the second before it, the nearest instant they accept.
+fn writable(date: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if !(1..=9999).contains(&date.year()) {
+        return None;
+    }
+    match date.nanosecond().checked_sub(1_000_000_000) {
+        Some(within_59) => date.with_nanosecond(within_59),
+        None => Some(date),
+    }
 }
 
 /// RFC 822 §5 / RFC 2822 §3.3 `[day-of-week ","] day month year hour ":" minute [":" second]
@@ -88,39 +119,106 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
         .single()
 }
 
-/// ISO 8601 forms `diligent-date-parser` does not read: an offset without a colon
-/// ("2003-12-31T10:14:55-0800"), a space instead of "T", basic format ("20031231T101455Z"),
-/// and W3C-DTF reduced precision ("2003-12", "2003").
-fn parse_iso8601_with_offset(s: &str) -> Option<DateTime<FixedOffset>> {
-    let s = s.replace(' ', "T").replace('Z', "+0000");
-    [
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-        "%Y-%m-%dT%H:%M%z",
-        "%Y%m%dT%H%M%S%z",
-        "%Y%m%dT%H%M%S%.f%z",
-    ]
-    .iter()
-    .find_map(|fmt| DateTime::parse_from_str(&s, fmt).ok())
+/// "2003-06-10...", "2003", "20030610T...": a year first, as only ISO 8601 writes it.
+fn looks_iso8601(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 4
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b.get(4).is_none_or(|&c| c == b'-' || c.is_ascii_digit())
 }
 
-/// Offset-less ISO 8601 (taken as UTC) and W3C-DTF reduced precision.
-fn parse_iso8601_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
-    let utc = FixedOffset::east_opt(0)?;
-    let s = s.replace(' ', "T");
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y%m%dT%H%M%S", "%Y%m%dT%H%MZ"] {
-        if let Ok(d) = NaiveDateTime::parse_from_str(&s, fmt) {
-            return utc.from_local_datetime(&d).single();
-        }
-    }
-    // W3C-DTF (https://www.w3.org/TR/NOTE-datetime): "YYYY-MM" and "YYYY" are complete dates.
-    let (y, m) = match s.split_once('-') {
-        Some((y, m)) if m.len() == 2 => (y.parse().ok()?, m.parse().ok()?),
-        None if s.len() == 4 => (s.parse().ok()?, 1),
-        _ => return None,
+/// ISO 8601 as feeds write it: RFC 3339, W3C-DTF with its reduced precision ("2003-12",
+/// "2003"), basic format ("20031231T101455Z"), a space for "T", a time without seconds or
+/// minutes, and after the time any zone [`parse_zone`] reads, with or without a space before
+/// it. No zone at all is taken as UTC, the usual intent of feeds that leave it out. Anything
+/// else after the date is `None`: reading only the part understood would silently give a
+/// wrong instant.
+fn parse_iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
+    let mut rest = Rest(s);
+    let year = i32::try_from(rest.take(4)?).ok()?;
+    let date = if rest.eat('-') {
+        let month = rest.take(2)?;
+        let day = if rest.eat('-') { rest.take(2)? } else { 1 };
+        NaiveDate::from_ymd_opt(year, month, day)?
+    } else if rest.0.is_empty() {
+        NaiveDate::from_ymd_opt(year, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, rest.take(2)?, rest.take(2)?)?
     };
-    let date = NaiveDate::from_ymd_opt(y, m, 1)?;
-    utc.from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .single()
+    let utc = FixedOffset::east_opt(0)?;
+    if rest.0.is_empty() {
+        return utc
+            .from_local_datetime(&date.and_time(NaiveTime::MIN))
+            .single();
+    }
+    if !(rest.eat('T') || rest.eat('t') || rest.eat(' ')) {
+        return None;
+    }
+    let hour = rest.take(2)?;
+    // Extended ("10:14:55") or basic ("101455") format; seconds, then minutes, may be left out.
+    let extended = rest.0.starts_with(':');
+    let mut minute_second = [0; 2];
+    let mut read = 0;
+    for field in &mut minute_second {
+        let more = if extended {
+            rest.eat(':')
+        } else {
+            rest.starts_with_digit()
+        };
+        if !more {
+            break;
+        }
+        *field = rest.take(2)?;
+        read += 1;
+    }
+    // Only seconds take a fraction here; "10:14.5" (a fraction of a minute) is left unread.
+    let nanos = if read == 2 && (rest.eat('.') || rest.eat(',')) {
+        rest.fraction()?
+    } else {
+        0
+    };
+    let zone = match rest.0.trim_start() {
+        "" => utc,
+        zone => parse_zone(zone)?,
+    };
+    let [minute, second] = minute_second;
+    let time = time_of_day(hour, minute, second, nanos)?;
+    zone.from_local_datetime(&date.and_time(time)).single()
+}
+
+/// The unread rest of an ISO 8601 date.
+struct Rest<'a>(&'a str);
+
+impl Rest<'_> {
+    /// Exactly `n` digits.
+    fn take(&mut self, n: usize) -> Option<u32> {
+        let digits = self.0.get(..n)?;
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        self.0 = &self.0[n..];
+        digits.parse().ok()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.0.strip_prefix(c).map(|rest| self.0 = rest).is_some()
+    }
+
+    fn starts_with_digit(&self) -> bool {
+        self.0.starts_with(|c: char| c.is_ascii_digit())
+    }
+
+    /// A decimal fraction of a second, in nanoseconds; digits past the ninth are dropped.
+    fn fraction(&mut self) -> Option<u32> {
+        let len = self.0.bytes().take_while(u8::is_ascii_digit).count();
+        if len == 0 {
+            return None;
+        }
+        let (digits, rest) = self.0.split_at(len);
+        self.0 = rest;
+        let kept = &digits[..len.min(9)];
+        Some(kept.parse::<u32>().ok()? * 10u32.pow(u32::try_from(9 - kept.len()).ok()?))
+    }
 }
 
 fn split_glued_zone(token: &str) -> (&str, Option<&str>) {
@@ -142,8 +240,19 @@ fn parse_clock(clock: &str) -> Option<NaiveTime> {
     if parts.next().is_some() {
         return None;
     }
-    // A leap second "60" is legal in RFC 2822; chrono wants it folded into 59.
-    NaiveTime::from_hms_opt(h, m, s.min(59))
+    time_of_day(h, m, s, 0)
+}
+
+/// A time of day; second 60, a leap second (RFC 2822 §3.3, RFC 3339 §5.7), is kept as chrono's
+/// leap second and written as 59 by [`writable`].
+fn time_of_day(hour: u32, minute: u32, second: u32, nanos: u32) -> Option<NaiveTime> {
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    match second {
+        60 => NaiveTime::from_hms_nano_opt(hour, minute, 59, 1_000_000_000 + nanos),
+        _ => NaiveTime::from_hms_nano_opt(hour, minute, second, nanos),
+    }
 }
 
 /// RFC 2822 §4.3: two-digit years 00-49 are 20xx, 50-99 are 19xx; three digits add 1900.
@@ -198,20 +307,26 @@ fn is_weekday(token: &str) -> bool {
     lower.len() >= 2 && DAYS.iter().any(|d| d.starts_with(lower.as_str()))
 }
 
-/// Numeric offsets ("+0000", "-05:00", "+01") and the zone names RFC 822 §5.1 defines, plus a
-/// few widely used ones feeds emit anyway.
+/// Numeric offsets ("+0000", "-05:00", "+01", "+5") and the zone names RFC 822 §5.1 defines,
+/// plus a few widely used ones feeds emit anyway.
 fn parse_zone(token: &str) -> Option<FixedOffset> {
     let bytes = token.as_bytes();
     if let (Some(&sign @ (b'+' | b'-')), digits) = (bytes.first(), token.get(1..)?) {
-        let digits: String = digits.chars().filter(|c| *c != ':').collect();
-        if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let (h, m) = match digits.len() {
-            1 | 2 => (digits.parse::<i32>().ok()?, 0),
-            4 => (digits[..2].parse().ok()?, digits[2..].parse::<i32>().ok()?),
+        let (h, m) = match (digits.len(), digits.get(2..3)) {
+            (1 | 2, _) => (digits, "0"),
+            (4, _) => digits.split_at(2),
+            (5, Some(":")) => (&digits[..2], &digits[3..]),
             _ => return None,
         };
+        if !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
+        // RFC 3339 §5.6 and RFC 2822 §3.3 both bound the digits as a clock's: an hour past 23 or
+        // a minute past 59 is a typo, and any reading of it a guess.
+        if h > 23 || m > 59 {
+            return None;
+        }
         let secs = h * 3600 + m * 60;
         return FixedOffset::east_opt(if sign == b'-' { -secs } else { secs });
     }
@@ -351,6 +466,188 @@ mod tests {
             Some("2010-03-17T00:00:00+00:00")
         );
         assert_eq!(utc("2010-03").as_deref(), Some("2010-03-01T00:00:00+00:00"));
+    }
+
+    #[test]
+    fn iso8601_offset_after_a_space() {
+        assert_eq!(
+            utc("2003-06-10T04:00:00 -0500").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10 04:00 -0500").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00 +01:00").as_deref(),
+            Some("2003-06-10T03:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00 +0530").as_deref(),
+            Some("2003-06-09T22:30:00+00:00")
+        );
+    }
+
+    #[test]
+    fn iso8601_hour_only_offset() {
+        assert_eq!(
+            utc("2003-06-10T04:00:00-05").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00+01").as_deref(),
+            Some("2003-06-10T03:00:00+00:00")
+        );
+        assert_eq!(
+            utc("20030610T0400-05").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00.5-05").as_deref(),
+            Some("2003-06-10T09:00:00.500+00:00")
+        );
+    }
+
+    #[test]
+    fn iso8601_named_zone_and_trailing_comment() {
+        assert_eq!(
+            utc("2003-06-10 04:00:00 EST").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00PDT").as_deref(),
+            Some("2003-06-10T11:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00 GMT").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00:00-0800 (PST)").as_deref(),
+            Some("2003-06-10T12:00:00+00:00")
+        );
+        assert_eq!(
+            utc("Tue, 10 Jun 2003 04:00:00 -0800 (PST)").as_deref(),
+            Some("2003-06-10T12:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn iso8601_without_zone_is_utc() {
+        assert_eq!(
+            utc("2003-06-10T04:00:00").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04:00").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2003-06-10T04").as_deref(),
+            Some("2003-06-10T04:00:00+00:00")
+        );
+        assert_eq!(
+            utc(" 2014-01-11 01:18:21.125 ").as_deref(),
+            Some("2014-01-11T01:18:21.125+00:00")
+        );
+        assert_eq!(utc("2002").as_deref(), Some("2002-01-01T00:00:00+00:00"));
+    }
+
+    #[test]
+    fn impossible_offset_is_none() {
+        for s in [
+            "2003-06-10T04:00:00+25:00",
+            "2003-06-10T04:00:00+99:99",
+            "2003-06-10T04:00:00+05:99",
+            "2003-06-10T04:00:00 +0575",
+            "Tue, 10 Jun 2003 04:00:00 +0575",
+        ] {
+            assert_eq!(utc(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn impossible_offset_is_reported() {
+        let mut warnings = Vec::new();
+        let date = parse_date_or_warn(
+            "2003-06-10T04:00:00+25:00",
+            "entry 1",
+            "updated",
+            &mut warnings,
+        );
+        assert_eq!(date, None);
+        assert_eq!(
+            warnings,
+            ["entry 1: unparsable updated \"2003-06-10T04:00:00+25:00\", left empty"]
+        );
+    }
+
+    #[test]
+    fn iso8601_unknown_trailing_part_is_none_not_utc() {
+        for s in [
+            "2003-06-10T04:00:00 junk",
+            "2003-06-10T04:00:00Z junk",
+            "2003-06-10T04:00:00+01:00 +0000",
+            "2003-06-10T04:00:00+1:00",
+            "2003-06-10T04:00:00+123",
+            "2003-06-10 junk",
+            "2003-06-10T04:00:00ZT00:00:00-08:00",
+            "2003-06-10T04:00:00 (unclosed",
+            "2003-06-10T04:00.5Z",
+            "2003-06-10T04:00:0005",
+        ] {
+            assert_eq!(utc(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn impossible_clock_is_none() {
+        assert_eq!(utc("2003-06-10T04:00:75Z"), None);
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:75 GMT"), None);
+        assert_eq!(utc("2003-06-10T24:30:00Z"), None);
+    }
+
+    #[test]
+    fn year_outside_rfc3339_is_none() {
+        for s in [
+            "0000-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:00:00-05:00",
+            "-0001-01-01T00:00:00Z",
+            "+10000-01-01T00:00:00Z",
+            "1 Jan 0000 00:00:00 GMT",
+        ] {
+            assert_eq!(utc(s), None, "{s}");
+        }
+        assert_eq!(
+            utc("0001-01-01T00:00:00Z").as_deref(),
+            Some("0001-01-01T00:00:00+00:00")
+        );
+        assert_eq!(
+            utc("9999-12-31T23:59:59Z").as_deref(),
+            Some("9999-12-31T23:59:59+00:00")
+        );
+    }
+
+    #[test]
+    fn leap_second_is_written_as_59() {
+        for (s, want) in [
+            ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59+00:00"),
+            ("2016-12-31T23:59:60.5Z", "2016-12-31T23:59:59.500+00:00"),
+            ("2016-12-31T18:59:60-05:00", "2016-12-31T23:59:59+00:00"),
+            ("2016-12-31 23:59:60", "2016-12-31T23:59:59+00:00"),
+            ("Sat, 31 Dec 2016 23:59:60 GMT", "2016-12-31T23:59:59+00:00"),
+            (
+                "Sat, 31 Dec 2016 23:59:60 +0000",
+                "2016-12-31T23:59:59+00:00",
+            ),
+        ] {
+            let date = parse_date(s);
+            assert_eq!(date.map(|d| d.to_rfc3339()).as_deref(), Some(want), "{s}");
+            // What `kb parse --json` and the store write: serde, not to_rfc3339.
+            let json = serde_json::to_string(&date).unwrap_or_default();
+            assert!(!json.contains(":60"), "{s} serialized as {json}");
+        }
     }
 
     #[test]
