@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
+use crate::urls;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const WFW_NS: &str = "http://wellformedweb.org/CommentAPI/";
@@ -113,6 +114,9 @@ struct Dropped {
     updated: Option<String>,
     /// `<tags>a, b</tags>`: comma-separated tags, read by feedparser.
     tags: Vec<String>,
+    /// The item's `xml:base` (its own or an ancestor's, nested ones joined), which the crate
+    /// does not keep: relative links in the item resolve against it (XML Base §4.2).
+    base: Option<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
@@ -129,9 +133,17 @@ enum Capture {
 /// document, taken only when it mentions those elements; when its item count differs from the
 /// crate's, the items cannot be paired and nothing is added.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
-    if ![":author", ":category", "<link ", "<updated", "<tags"]
-        .iter()
-        .any(|needle| xml.contains(needle))
+    if ![
+        ":author",
+        ":category",
+        "<link ",
+        "<updated",
+        "<tags",
+        "xml:base",
+        "<dc:creator",
+    ]
+    .iter()
+    .any(|needle| xml.contains(needle))
     {
         return feed;
     }
@@ -148,6 +160,9 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         item.categories.extend(dropped.categories);
         if item.link.is_none() {
             item.link = dropped.link;
+        }
+        if item.base_url.is_none() {
+            item.base_url = dropped.base;
         }
         if let (None, Some(raw)) = (item.updated, dropped.updated) {
             let place = format!("item {}", position + 1);
@@ -168,10 +183,14 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
     // Depth of the open item, and the text being collected inside it.
     let mut item_depth: Option<usize> = None;
     let mut capture: Option<(Capture, String)> = None;
+    // The xml:base in force: (depth of the element declaring it, the joined base).
+    let mut bases: Vec<(usize, String)> = Vec::new();
     loop {
         let (ns, event) = reader.read_resolved_event().ok()?;
         let ns = match ns {
             ResolveResult::Bound(ns) => Some(ns.into_inner()),
+            // `dc:creator` written without declaring the prefix: what else could it mean?
+            ResolveResult::Unknown(prefix) if prefix == "dc" => Some(DC_NS),
             _ => None,
         };
         match event {
@@ -179,6 +198,14 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 let is_start = matches!(event, Event::Start(_));
                 depth += usize::from(is_start);
                 let local = e.local_name();
+                if is_start
+                    && let Ok(Some(base)) = e.try_get_attribute("xml:base")
+                    && let Ok(base) = base.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                {
+                    let outer = bases.last().map(|(_, b)| b.as_str());
+                    let joined = urls::resolve(urls::parse_base(outer).as_ref(), &base);
+                    bases.push((depth, joined));
+                }
                 // A child of the item itself, not of an element inside it (`media:group`).
                 let child = item_depth.is_some_and(|d| depth == d + usize::from(is_start));
                 let attr = |name: &str| {
@@ -190,10 +217,21 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 };
                 match (item_depth, local.into_inner()) {
                     (None, "item") if is_start => {
-                        items.push(Dropped::default());
+                        items.push(Dropped {
+                            base: bases.last().map(|(_, b)| b.clone()),
+                            ..Dropped::default()
+                        });
                         item_depth = Some(depth);
                     }
                     (Some(_), "author") if is_start && ns == Some(DC_NS) => {
+                        capture = Some((Capture::DcAuthor, String::new()));
+                    }
+                    // An undeclared `dc:` prefix (the crate drops the element), and Atom's
+                    // `<atom:author><atom:name>` in an RSS item, which feedparser reads.
+                    (Some(_), "creator") if is_start && ns == Some(DC_NS) => {
+                        capture = Some((Capture::DcAuthor, String::new()));
+                    }
+                    (Some(_), "name") if is_start && ns == Some(ATOM_NS) => {
                         capture = Some((Capture::DcAuthor, String::new()));
                     }
                     (Some(_), "updated") if is_start && child && ns.is_none() => {
@@ -260,6 +298,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
                 if item_depth == Some(depth) {
                     item_depth = None;
+                }
+                if bases.last().is_some_and(|(d, _)| *d == depth) {
+                    bases.pop();
                 }
                 depth = depth.saturating_sub(1);
             }

@@ -149,7 +149,9 @@ fn an_element_with_a_hundred_thousand_attributes_is_read() {
     let feed = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
     assert_eq!(feed.items.len(), 2);
     assert!(
-        feed.warnings.iter().any(|w| w.contains("duplicate attribute")),
+        feed.warnings
+            .iter()
+            .any(|w| w.contains("duplicate attribute")),
         "{:?}",
         feed.warnings
     );
