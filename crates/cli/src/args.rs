@@ -243,7 +243,8 @@ pub struct FeedImportArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// What to look for (see the query syntax above)
+    /// What to look for (see the query syntax above); it may start with -: "-draft backup"
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Show at most N hits
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
@@ -260,10 +261,10 @@ pub struct SearchArgs {
     /// Only articles of this feed
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
-    /// Published on or after DATE (YYYY-MM-DD covers the whole day, UTC; or RFC 3339)
+    /// Published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Published on or before DATE (YYYY-MM-DD covers the whole day, UTC; or RFC 3339)
+    /// Published on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
     /// Order of hits

@@ -10,7 +10,8 @@ use serde::Serialize;
 /// Where and how to print.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
-    /// stdout is a terminal: bold highlights allowed.
+    /// stdout is a terminal and `NO_COLOR` is not set (<https://no-color.org>): bold
+    /// highlights allowed.
     pub tty: bool,
     /// `--quiet`.
     pub quiet: bool,
@@ -19,7 +20,8 @@ pub struct Out {
 impl Out {
     pub fn new(quiet: bool) -> Out {
         Out {
-            tty: std::io::stdout().is_terminal(),
+            tty: std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             quiet,
         }
     }

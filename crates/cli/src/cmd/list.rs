@@ -56,6 +56,13 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     }
     if res.total == 0 {
         s.push_str("no articles\n");
+    } else if res.articles.is_empty() {
+        s.push_str(&format!(
+            "no articles past {}: there {} {}\n",
+            a.offset,
+            if res.total == 1 { "is" } else { "are" },
+            res.total
+        ));
     }
     ctx.out.text(&s)
 }

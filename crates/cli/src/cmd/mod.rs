@@ -53,17 +53,47 @@ impl Ctx {
 /// of that day; RFC 3339 timestamps are taken as they are.
 pub fn parse_bound(s: &str, end_of_day: bool, flag: &str) -> Result<DateTime<Utc>> {
     let s = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+    // A day, a month or a year covers all of it, as `published:2010` does in a query.
+    let span = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(|d| (d, d))
+        .or_else(|| {
+            let (y, m) = s.split_once('-')?;
+            let first =
+                NaiveDate::from_ymd_opt(year(y)?, m.parse().ok().filter(|_| m.len() == 2)?, 1)?;
+            Some((
+                first,
+                first
+                    .checked_add_months(chrono::Months::new(1))?
+                    .pred_opt()?,
+            ))
+        })
+        .or_else(|| {
+            let y = year(s)?;
+            Some((
+                NaiveDate::from_ymd_opt(y, 1, 1)?,
+                NaiveDate::from_ymd_opt(y, 12, 31)?,
+            ))
+        });
+    if let Some((first, last)) = span {
         let t = if end_of_day {
             NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()
         } else {
             NaiveTime::MIN
         };
-        return Ok(d.and_time(t).and_utc());
+        let day = if end_of_day { last } else { first };
+        return Ok(day.and_time(t).and_utc());
     }
     DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| {
-        anyhow::anyhow!("{flag} {s:?} is not a date: use YYYY-MM-DD or an RFC 3339 time like 2010-03-04T12:00:00Z")
+        anyhow::anyhow!("{flag} {s:?} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or an RFC 3339 time like 2010-03-04T12:00:00Z")
     })
+}
+
+/// Four digits.
+fn year(s: &str) -> Option<i32> {
+    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 /// The JSON shape of an article for `show` (with text) and `list` (without).

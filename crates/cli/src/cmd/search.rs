@@ -31,6 +31,15 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         .as_deref()
         .map(|s| parse_bound(s, true, "--until"))
         .transpose()?;
+    if let (Some(since), Some(until)) = (since, until)
+        && since > until
+    {
+        anyhow::bail!(
+            "--since {} is after --until {}: nothing can match; swap them",
+            a.since.as_deref().unwrap_or_default(),
+            a.until.as_deref().unwrap_or_default()
+        );
+    }
     let kb = ctx.open_kb()?;
     let mut req = SearchRequest::new(&a.query);
     req.limit = a.limit;
@@ -63,23 +72,26 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
         });
     }
     let mut s = String::new();
+    // Detail lines start under the title, however wide the numbers get ("10. ").
+    let indent = " ".repeat((offset + res.hits.len()).to_string().len() + 2);
     for (i, h) in res.hits.iter().enumerate() {
+        let number = format!("{}.", offset + i + 1);
         s.push_str(&format!(
-            "{}. {}\n",
-            offset + i + 1,
-            ctx.out.bold(&safe(&h.title, false))
+            "{number:<width$}{}\n",
+            ctx.out.bold(&safe(&h.title, false)),
+            width = indent.len()
         ));
         s.push_str(&format!(
-            "   {}\n",
+            "{indent}{}\n",
             meta_line(h.published, h.author.as_deref(), &h.categories)
         ));
         if let Some(u) = &h.url {
-            s.push_str(&format!("   {}\n", safe(u, false)));
+            s.push_str(&format!("{indent}{}\n", safe(u, false)));
         }
-        s.push_str(&format!("   id {}\n", h.id));
+        s.push_str(&format!("{indent}id {}\n", h.id));
         if !h.snippet.is_empty() {
             s.push_str(&format!(
-                "   {}\n",
+                "{indent}{}\n",
                 highlight(&ctx.out, &h.snippet, &h.highlights)
             ));
         }
@@ -88,6 +100,13 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
     let shown = res.hits.len();
     if res.total == 0 {
         s.push_str(&format!("no matches for {:?}\n", safe(query, false)));
+    } else if shown == 0 && offset == 0 {
+        // --limit 0: a count, nothing else.
+        s.push_str(&format!(
+            "{} match{}\n",
+            res.total,
+            if res.total == 1 { "" } else { "es" }
+        ));
     } else if shown == 0 {
         s.push_str(&format!(
             "no hits past {offset}: there {} {} match{}\n",
@@ -100,6 +119,8 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             "{} of {} match{}\n",
             if shown == res.total {
                 format!("{shown}")
+            } else if shown == 1 {
+                format!("{}", offset + 1)
             } else {
                 format!("{}-{}", offset + 1, offset + shown)
             },
@@ -122,7 +143,12 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
                 .iter()
                 .map(|c| format!("{} ({})", safe(&c.name, false), c.count))
                 .collect();
-            s.push_str(&format!("{label}: {}\n", list.join(", ")));
+            let list = if list.is_empty() {
+                "(none)".to_string()
+            } else {
+                list.join(", ")
+            };
+            s.push_str(&format!("{label}: {list}\n"));
         }
     }
     ctx.out.text(&s)
