@@ -103,6 +103,12 @@ fn sniff(bytes: &[u8]) -> Option<Sniffed> {
             rest = skip_past(rest, b"?>")?;
         } else if rest.starts_with(b"<!--") {
             rest = skip_past(rest, b"-->")?;
+        } else if rest.len() >= 9
+            && rest[..9].eq_ignore_ascii_case(b"<!doctype")
+            && !starts_with_ignore_case(rest[9..].trim_ascii_start(), b"html")
+        {
+            // RSS 0.91's `<!DOCTYPE rss PUBLIC ...>`: the root element comes next.
+            rest = skip_past(rest, b">")?;
         } else {
             break;
         }
@@ -121,9 +127,24 @@ fn sniff(bytes: &[u8]) -> Option<Sniffed> {
         Some(Sniffed::Html)
     } else if starts(b"<rss") || starts(b"<feed") || starts(b"<rdf") {
         Some(Sniffed::Feed)
+    } else if has_xml_declaration_soon(rest) {
+        // PHP prints a warning as HTML (`<br />\n<b>Warning</b>: ...`) before a WordPress
+        // feed, and the server then calls it text/html: the feed starts at its declaration.
+        Some(Sniffed::Feed)
     } else {
         None
     }
+}
+
+/// An XML declaration within the first 4 KiB: a page never has one after other markup.
+fn has_xml_declaration_soon(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(4096)]
+        .windows(5)
+        .any(|w| w == b"<?xml")
+}
+
+fn starts_with_ignore_case(bytes: &[u8], prefix: &[u8]) -> bool {
+    bytes.len() >= prefix.len() && bytes[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 fn skip_past<'a>(bytes: &'a [u8], end: &[u8]) -> Option<&'a [u8]> {
@@ -228,5 +249,24 @@ mod tests {
             Some("application/xml")
         )));
         assert!(!looks_like_html(&raw("", None)));
+    }
+
+    /// Found by probing `kb feed add`: RSS 0.91 with its DOCTYPE, and a WordPress feed after a
+    /// PHP notice, both served as text/html, were taken for web pages.
+    #[test]
+    fn feeds_behind_a_doctype_or_a_php_notice_are_feeds() {
+        let html = Some("text/html; charset=UTF-8");
+        assert!(!looks_like_html(&raw(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n<rss version=\"0.91\"><channel/></rss>",
+            html
+        )));
+        assert!(!looks_like_html(&raw(
+            "<br />\n<b>Deprecated</b>: Function create_function() is deprecated in <b>/x.php</b> on line <b>3</b><br />\n<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel/></rss>",
+            html
+        )));
+        assert!(looks_like_html(&raw(
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\"><title>x</title>",
+            html
+        )));
     }
 }
