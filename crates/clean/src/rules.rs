@@ -130,6 +130,18 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector(".dd_post_share, .dd_buttons"),
         reason: "Digg Digg share bar",
     },
+    // Feed ad units: FeedBurner's (served by DoubleClick, feedads.g.doubleclick.net/~a/, or
+    // feeds.feedburner.com/~a/) and Pheedo's (ads.pheedo.com), a link around an ad image
+    // appended to items of ad-supported feeds around 2008-2012.
+    Row {
+        name: "feed-ads",
+        kind: Kind::Selector(
+            "a[href*=\"feedads.g.doubleclick.net/~a/\"], img[src*=\"feedads.g.doubleclick.net/~a/\"], \
+             a[href*=\"feeds.feedburner.com/~a/\"], a[href*=\"ads.pheedo.com/\"], \
+             img[src*=\"ads.pheedo.com/\"]",
+        ),
+        reason: "feed ad (FeedBurner/DoubleClick, Pheedo)",
+    },
     // FeedBurner FeedFlare: a div of "Email this / Add to del.icio.us" links with images from
     // feeds.feedburner.com/~ff/, appended by FeedBurner-proxied feeds.
     Row {
@@ -685,6 +697,15 @@ mod tests {
             text(html),
             "Body. The post office appeared first on the map."
         );
+    }
+
+    #[test]
+    fn links_around_a_removed_pixel_or_ad_go_with_it() {
+        let html = r#"<p>Body.</p><a href="http://ads.pheedo.com/click.phdo?s=abc"><img src="http://ads.pheedo.com/img.phdo?s=abc" width="1" height="1" border="0"/></a><p><a href="http://feedads.g.doubleclick.net/~a/xyz/0/da"><img src="http://feedads.g.doubleclick.net/~a/xyz/0/di" border="0" ismap="true"></a></p><p><a href="http://stats.example.com/c"><img src="http://stats.example.com/p.gif" width="1" height="1"></a> <a href="http://example.com/real"><img src="http://example.com/photo.jpg"></a></p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.");
+        assert_eq!(cleaned.links, ["http://example.com/real"]);
+        assert!(cleaned.html.contains("photo.jpg"), "{}", cleaned.html);
     }
 
     #[test]
