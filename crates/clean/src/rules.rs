@@ -199,14 +199,16 @@ const BUILTIN: &[Row] = &[
         reason: "SexyBookmarks share menu",
     },
     // Links whose only purpose is sharing the post: every sharing service's "submit this URL"
-    // address (Twitter's share and intent, Facebook's sharer, LinkedIn, Reddit, Digg,
+    // address (Twitter's share, intent and home?status=, Facebook's sharer, LinkedIn, Reddit, Digg,
     // Delicious, StumbleUpon, Pinterest, ...), whatever plugin or theme wrote them. A link to
     // a profile or page on those sites is kept.
     Row {
         name: "share-links",
         kind: Kind::Selector(
             "a[href*=\"twitter.com/share\"], a[href*=\"twitter.com/intent/tweet\"], \
-             a[href*=\"x.com/intent/tweet\"], a[href*=\"facebook.com/sharer\"], \
+             a[href*=\"x.com/intent/tweet\"], a[href*=\"twitter.com/intent/post\"], \
+             a[href*=\"x.com/intent/post\"], a[href*=\"twitter.com/home?status=\"], \
+             a[href*=\"twitter.com/home/?status=\"], a[href*=\"facebook.com/sharer\"], \
              a[href*=\"facebook.com/share.php\"], a[href*=\"linkedin.com/shareArticle\"], \
              a[href*=\"reddit.com/submit\"], a[href*=\"digg.com/submit\"], \
              a[href*=\"delicious.com/post\"], a[href*=\"del.icio.us/post\"], \
@@ -231,10 +233,12 @@ const BUILTIN: &[Row] = &[
         reason: "Sociable share block",
     },
     // Tweet This (WordPress plugin): a.tt linking to twitter.com/home?status=... with its
-    // icon. Seen in every item of the smbITpros seed.
+    // icon, seen in every item of the smbITpros seed, and its links to the other services it
+    // offers (a.tt titled "Post to Plurk", "Post to Ping.fm", ...). share-links also catches
+    // the Twitter link; this rule is for the plugin's other services.
     Row {
         name: "tweet-this",
-        kind: Kind::Selector("a.tt[href*=\"twitter.com/home\"]"),
+        kind: Kind::Selector("a.tt[href*=\"twitter.com/home\"], a.tt[title^=\"Post to \"]"),
         reason: "Tweet This link",
     },
     // TweetMeme's retweet counter button: div.tweetmeme_button, or in feeds only its link to
@@ -706,6 +710,14 @@ mod tests {
         assert_eq!(cleaned.text, "Body.");
         assert_eq!(cleaned.links, ["http://example.com/real"]);
         assert!(cleaned.html.contains("photo.jpg"), "{}", cleaned.html);
+    }
+
+    #[test]
+    fn share_links_without_a_plugin_class() {
+        let html = r#"<p>Body.</p><p><a href="http://twitter.com/home?status=Reading+http://x.com/4">Tweet This!</a></p><p>Follow <a href="https://twitter.com/someuser">me</a>.</p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.\nFollow me.");
+        assert_eq!(cleaned.links, ["https://twitter.com/someuser"]);
     }
 
     #[test]
