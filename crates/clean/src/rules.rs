@@ -107,12 +107,14 @@ enum Kind {
 /// The built-in rules, sorted by name. Each row names the widget and where it was seen.
 const BUILTIN: &[Row] = &[
     // AddToAny share buttons (WordPress plugin "Add to Any"): its container, the a2a kit and
-    // its share links; common on self-hosted WordPress feeds.
+    // its share links, both the menu (addtoany.com/share) and the per-service ones
+    // (addtoany.com/add_to/facebook?linkurl=...), which feeds often carry without the kit;
+    // common on self-hosted WordPress feeds.
     Row {
         name: "addtoany",
         kind: Kind::Selector(
             ".addtoany_share_save_container, .addtoany_share, .a2a_kit, a.a2a_dd, \
-             a[href*=\"addtoany.com/share\"]",
+             a[href*=\"addtoany.com/share\"], a[href*=\"addtoany.com/add_to/\"]",
         ),
         reason: "AddToAny share buttons",
     },
@@ -718,6 +720,14 @@ mod tests {
         let cleaned = clean_html(html, None);
         assert_eq!(cleaned.text, "Body.\nFollow me.");
         assert_eq!(cleaned.links, ["https://twitter.com/someuser"]);
+    }
+
+    #[test]
+    fn addtoany_per_service_links_without_the_kit() {
+        let html = r#"<p>Body.</p><p><a href="https://www.addtoany.com/add_to/facebook?linkurl=x"><img src="https://static.addtoany.com/buttons/icons/facebook.png" width="16" height="16" alt="Facebook"></a><a href="https://www.addtoany.com/add_to/twitter?linkurl=x">Twitter</a></p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.");
+        assert!(cleaned.links.is_empty());
     }
 
     #[test]
