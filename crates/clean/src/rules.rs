@@ -193,12 +193,15 @@ const BUILTIN: &[Row] = &[
         reason: "1x1 tracking image",
     },
     // Related-posts blocks: Jetpack (.jp-relatedposts), YARPP (.yarpp-related), Contextual
-    // Related Posts (.crp_related) and themes' own (.related-posts, .related_posts).
+    // Related Posts (.crp_related), WordPress Related Posts (div.wp_rp_wrap, or in its older
+    // versions h3.related_post_title and ul.related_post alone) and themes' own
+    // (.related-posts, .related_posts).
     Row {
         name: "related-posts",
         kind: Kind::Selector(
             ".jp-relatedposts, #jp-relatedposts, .yarpp-related, .yarpp-related-rss, \
-             .crp_related, .related-posts, .related_posts, .wp-related-posts",
+             .crp_related, .related-posts, .related_posts, .wp-related-posts, .wp_rp_wrap, \
+             ul.related_post, .related_post_title",
         ),
         reason: "related-posts block",
     },
@@ -946,6 +949,14 @@ mod tests {
     fn related_posts() {
         let html = r#"<p>Body.</p><div class="yarpp-related-rss"><h3>Related posts:</h3><ol><li><a href="http://x.com/a">A</a></li></ol></div><div id="jp-relatedposts" class="jp-relatedposts"><h3>Related</h3></div>"#;
         assert_eq!(text(html), "Body.");
+    }
+
+    #[test]
+    fn wordpress_related_posts() {
+        let html = r#"<p>Body.</p><div class="wp_rp_wrap wp_rp_plain" id="wp_rp_first"><div class="wp_rp_content"><h3 class="related_post_title">Related Posts:</h3><ul class="related_post wp_rp"><li><a href="http://x.com/a">A</a></li></ul></div></div><h3 class="related_post_title">Related Posts:</h3><ul class="related_post"><li><a href="http://x.com/b">B</a></li></ul><div class="crp_related"><ul><li><a href="http://x.com/c">C</a></li></ul></div><div class="related-posts">D</div>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.");
+        assert!(cleaned.links.is_empty());
     }
 
     #[test]
