@@ -130,8 +130,11 @@ fn is_break(name: &str) -> bool {
 }
 
 /// Elements that may be left empty by a removal and should then go too: the containers
-/// widgets are wrapped in (`<p align="left"><a class="tt">…</a></p>` in the seed).
+/// widgets are wrapped in (`<p align="left"><a class="tt">…</a></p>` in the seed), and a
+/// link whose only content was a removed tracking pixel or ad image (its address would
+/// otherwise stay among the article's links).
 pub(crate) const EMPTIABLE: &[&str] = &[
+    "a",
     "aside",
     "b",
     "blockquote",

@@ -1,7 +1,7 @@
 //! Noise removal as data: the [`NoiseRule`] table and how a rule finds the nodes it removes.
 //!
 //! A rule is a CSS selector, a pair of HTML comment markers, or a text pattern (optionally
-//! narrowed by a selector). Built-in rules live in one sorted table, [`BUILTIN`]; users add
+//! narrowed by a selector, or naming links with `{link}`). Built-in rules live in one sorted table, [`BUILTIN`]; users add
 //! rules in kb.toml (`[[clean.rules]]`) through [`Rules::with_extra`], no rebuild needed.
 //! Adding a widget means adding a row, a fixture under `fixtures/clean/` and its golden text.
 
@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CleanError;
 use crate::guard::Limits;
+use crate::names::listed;
 use crate::prefilter::{Facts, Prefilter};
+use crate::text::BLOCKS;
 use crate::walk::{Event, Step, walk};
 
 /// One noise-removal rule, as written in kb.toml:
@@ -30,6 +32,14 @@ use crate::walk::{Event, Step, walk};
 /// everything between an HTML comment containing the first and one containing the second), or
 /// `text_pattern` (remove each `p`, or each `selector` match, whose whole text matches; `*`
 /// matches any run of characters, case is ignored).
+///
+/// A `text_pattern` with `{link}` (one link, whatever its text) describes a shape of text and
+/// links, such as `"The post {link} appeared first on {link}."`, and takes no selector. It
+/// removes a run of text and links that starts a block (an element's first content, or what
+/// follows a block element or `<br>`), ends at the next other element or the parent's end,
+/// and matches the pattern as a whole; so it finds the footer as a paragraph, in a div or as
+/// bare text after the last paragraph, and never a sentence in the middle of one. It must
+/// start with text, which every text node is checked against cheaply first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoiseRule {
@@ -76,6 +86,9 @@ enum Matcher {
         candidates: RuleSelector,
         pattern: String,
     },
+    /// Remove runs of text and links that start a block and match the pattern, each link
+    /// written [`LINK`] in it (see [`run_at`]).
+    Run { pattern: String },
 }
 
 /// A rule's selector, with the cheap check that rules out most elements before it.
@@ -107,20 +120,24 @@ enum Kind {
 /// The built-in rules, sorted by name. Each row names the widget and where it was seen.
 const BUILTIN: &[Row] = &[
     // AddToAny share buttons (WordPress plugin "Add to Any"): its container, the a2a kit and
-    // its share links; common on self-hosted WordPress feeds.
+    // its share links, both the menu (addtoany.com/share) and the per-service ones
+    // (addtoany.com/add_to/facebook?linkurl=...), which feeds often carry without the kit;
+    // common on self-hosted WordPress feeds.
     Row {
         name: "addtoany",
         kind: Kind::Selector(
             ".addtoany_share_save_container, .addtoany_share, .a2a_kit, a.a2a_dd, \
-             a[href*=\"addtoany.com/share\"]",
+             a[href*=\"addtoany.com/share\"], a[href*=\"addtoany.com/add_to/\"]",
         ),
         reason: "AddToAny share buttons",
     },
     // Yoast SEO's default RSS footer "The post <title> appeared first on <blog>.", appended to
-    // every item of feeds from sites running Yoast.
+    // every item of feeds from sites running Yoast: as a paragraph, in a div, or as bare text
+    // after the last paragraph. Only that shape, a link in each place: a sentence of prose
+    // that merely says "appeared first on" stays.
     Row {
         name: "appeared-first-on",
-        kind: Kind::Text("The post * appeared first on *"),
+        kind: Kind::Text("The post {link} appeared first on {link}."),
         reason: "\"The post ... appeared first on ...\" footer",
     },
     // Digg Digg (WordPress plugin): its floating or inline bar of Tweet, Like, Digg, ...
@@ -129,6 +146,18 @@ const BUILTIN: &[Row] = &[
         name: "digg-digg",
         kind: Kind::Selector(".dd_post_share, .dd_buttons"),
         reason: "Digg Digg share bar",
+    },
+    // Feed ad units: FeedBurner's (served by DoubleClick, feedads.g.doubleclick.net/~a/, or
+    // feeds.feedburner.com/~a/) and Pheedo's (ads.pheedo.com), a link around an ad image
+    // appended to items of ad-supported feeds around 2008-2012.
+    Row {
+        name: "feed-ads",
+        kind: Kind::Selector(
+            "a[href*=\"feedads.g.doubleclick.net/~a/\"], img[src*=\"feedads.g.doubleclick.net/~a/\"], \
+             a[href*=\"feeds.feedburner.com/~a/\"], a[href*=\"ads.pheedo.com/\"], \
+             img[src*=\"ads.pheedo.com/\"]",
+        ),
+        reason: "feed ad (FeedBurner/DoubleClick, Pheedo)",
     },
     // FeedBurner FeedFlare: a div of "Email this / Add to del.icio.us" links with images from
     // feeds.feedburner.com/~ff/, appended by FeedBurner-proxied feeds.
@@ -164,12 +193,15 @@ const BUILTIN: &[Row] = &[
         reason: "1x1 tracking image",
     },
     // Related-posts blocks: Jetpack (.jp-relatedposts), YARPP (.yarpp-related), Contextual
-    // Related Posts (.crp_related) and themes' own (.related-posts, .related_posts).
+    // Related Posts (.crp_related), WordPress Related Posts (div.wp_rp_wrap, or in its older
+    // versions h3.related_post_title and ul.related_post alone) and themes' own
+    // (.related-posts, .related_posts).
     Row {
         name: "related-posts",
         kind: Kind::Selector(
             ".jp-relatedposts, #jp-relatedposts, .yarpp-related, .yarpp-related-rss, \
-             .crp_related, .related-posts, .related_posts, .wp-related-posts",
+             .crp_related, .related-posts, .related_posts, .wp-related-posts, .wp_rp_wrap, \
+             ul.related_post, .related_post_title",
         ),
         reason: "related-posts block",
     },
@@ -187,14 +219,16 @@ const BUILTIN: &[Row] = &[
         reason: "SexyBookmarks share menu",
     },
     // Links whose only purpose is sharing the post: every sharing service's "submit this URL"
-    // address (Twitter's share and intent, Facebook's sharer, LinkedIn, Reddit, Digg,
+    // address (Twitter's share, intent and home?status=, Facebook's sharer, LinkedIn, Reddit, Digg,
     // Delicious, StumbleUpon, Pinterest, ...), whatever plugin or theme wrote them. A link to
     // a profile or page on those sites is kept.
     Row {
         name: "share-links",
         kind: Kind::Selector(
             "a[href*=\"twitter.com/share\"], a[href*=\"twitter.com/intent/tweet\"], \
-             a[href*=\"x.com/intent/tweet\"], a[href*=\"facebook.com/sharer\"], \
+             a[href*=\"x.com/intent/tweet\"], a[href*=\"twitter.com/intent/post\"], \
+             a[href*=\"x.com/intent/post\"], a[href*=\"twitter.com/home?status=\"], \
+             a[href*=\"twitter.com/home/?status=\"], a[href*=\"facebook.com/sharer\"], \
              a[href*=\"facebook.com/share.php\"], a[href*=\"linkedin.com/shareArticle\"], \
              a[href*=\"reddit.com/submit\"], a[href*=\"digg.com/submit\"], \
              a[href*=\"delicious.com/post\"], a[href*=\"del.icio.us/post\"], \
@@ -219,10 +253,12 @@ const BUILTIN: &[Row] = &[
         reason: "Sociable share block",
     },
     // Tweet This (WordPress plugin): a.tt linking to twitter.com/home?status=... with its
-    // icon. Seen in every item of the smbITpros seed.
+    // icon, seen in every item of the smbITpros seed, and its links to the other services it
+    // offers (a.tt titled "Post to Plurk", "Post to Ping.fm", ...). share-links also catches
+    // the Twitter link; this rule is for the plugin's other services.
     Row {
         name: "tweet-this",
-        kind: Kind::Selector("a.tt[href*=\"twitter.com/home\"]"),
+        kind: Kind::Selector("a.tt[href*=\"twitter.com/home\"], a.tt[title^=\"Post to \"]"),
         reason: "Tweet This link",
     },
     // TweetMeme's retweet counter button: div.tweetmeme_button, or in feeds only its link to
@@ -320,9 +356,28 @@ impl Rules {
         // rule, as before.
         let mut per_rule: Vec<Vec<NodeId>> = vec![Vec::new(); self.rules.len()];
         let mut comments = false;
+        let runs = self
+            .rules
+            .iter()
+            .any(|r| matches!(r.matcher, Matcher::Run { .. }));
         for node in html.tree.nodes() {
             let Some(element) = ElementRef::wrap(node) else {
-                comments |= matches!(node.value(), Node::Comment(_));
+                match node.value() {
+                    Node::Comment(_) => comments = true,
+                    // A run starts at a text node; the pattern's first words rule out nearly
+                    // every one on its first letter.
+                    Node::Text(_) if runs => {
+                        for (rule, found) in self.rules.iter().zip(per_rule.iter_mut()) {
+                            if let Matcher::Run { pattern } = &rule.matcher
+                                && text_may_match(node, pattern)
+                                && let Some(run) = run_at(node, pattern)
+                            {
+                                found.extend(run);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
                 continue;
             };
             let facts = Facts::of(element.value());
@@ -345,7 +400,7 @@ impl Rules {
                             found.push(element.id());
                         }
                     }
-                    Matcher::Comments { .. } => {}
+                    Matcher::Comments { .. } | Matcher::Run { .. } => {}
                 }
             }
         }
@@ -360,11 +415,12 @@ impl Rules {
     }
 }
 
-/// Whether the element's text can match `pattern`, judged from its first characters alone:
-/// the literal text before the pattern's first `*` must start the element's normalised text.
-/// Nearly every paragraph fails on its first letter, before any text is copied.
+/// Whether the element's (or text node's) text can match `pattern`, judged from its first
+/// characters alone: the literal text before the pattern's first `*` or [`LINK`] must start
+/// the node's normalised text. Nearly every paragraph fails on its first letter, before any
+/// text is copied.
 fn text_may_match(node: ego_tree::NodeRef<'_, Node>, pattern: &str) -> bool {
-    let prefix = pattern.split('*').next().unwrap_or_default();
+    let prefix = pattern.split(['*', LINK]).next().unwrap_or_default();
     // `str::to_lowercase` (which normalised the pattern) is context-sensitive for a few
     // non-ASCII letters (final sigma); comparing char by char is exact only for ASCII.
     if !prefix.is_ascii() {
@@ -434,6 +490,16 @@ fn compile(spec: &NoiseRule) -> Result<Matcher, CleanError> {
             if pattern.trim().is_empty() {
                 return Err(invalid("text_pattern is empty"));
             }
+            if pattern.contains(LINK_WORD) {
+                if selector.is_some() {
+                    return Err(invalid("a text_pattern with {link} takes no selector"));
+                }
+                let pattern = link_pattern(pattern);
+                if pattern.starts_with(['*', LINK]) {
+                    return Err(invalid("a text_pattern with {link} must start with text"));
+                }
+                return Ok(Matcher::Run { pattern });
+            }
             Ok(Matcher::Text {
                 candidates: parse(selector.as_deref().unwrap_or("p"))?,
                 pattern: normalise_for_match(pattern),
@@ -500,6 +566,79 @@ fn between_comments(html: &Html, start: &str, end: &str, found: &mut Vec<NodeId>
         }
         Step::Descend
     });
+}
+
+/// How a pattern writes "one link".
+const LINK_WORD: &str = "{link}";
+
+/// What stands for one link in a normalised run and pattern: NUL, which no text node holds
+/// (the parser replaces or drops it).
+const LINK: char = '\0';
+
+/// A `{link}` pattern normalised as [`run_text`] normalises a run.
+fn link_pattern(pattern: &str) -> String {
+    tight_links(&normalise_for_match(pattern).replace(LINK_WORD, &LINK.to_string()))
+}
+
+/// `s` without the spaces next to each [`LINK`]: "the post {link} appeared" and "The
+/// post&nbsp;<a>…</a>appeared" are the same shape.
+fn tight_links(s: &str) -> String {
+    s.replace(&format!(" {LINK}"), &LINK.to_string())
+        .replace(&format!("{LINK} "), &LINK.to_string())
+}
+
+/// The run of text and links starting at the text node `node`, when it starts a block and
+/// matches `pattern` (a [`link_pattern`]) as a whole: its nodes, to remove.
+///
+/// It starts a block when nothing but whitespace and comments comes before it in its parent,
+/// or a block element or `<br>` does; it takes the following text nodes, comments and links
+/// and ends at any other element or at the parent's end.
+fn run_at(node: ego_tree::NodeRef<'_, Node>, pattern: &str) -> Option<Vec<NodeId>> {
+    let before = node.prev_siblings().find(|n| match n.value() {
+        Node::Text(t) => !t.trim().is_empty(),
+        Node::Comment(_) => false,
+        _ => true,
+    });
+    if let Some(before) = before {
+        let Node::Element(e) = before.value() else {
+            return None;
+        };
+        if !(e.name() == "br" || listed(BLOCKS, e.name())) {
+            return None;
+        }
+    }
+    let run: Vec<_> = std::iter::once(node)
+        .chain(node.next_siblings())
+        .take_while(|n| match n.value() {
+            Node::Text(_) | Node::Comment(_) => true,
+            Node::Element(e) => e.name() == "a",
+            _ => false,
+        })
+        .collect();
+    let text = run_text(&run)?;
+    glob_match(pattern, &text).then(|| run.iter().map(|n| n.id()).collect())
+}
+
+/// A run's text normalised as [`short_text`] does, each link one [`LINK`] with no spaces
+/// around it; `None` if longer than [`MAX_PATTERN_TEXT`].
+fn run_text(run: &[ego_tree::NodeRef<'_, Node>]) -> Option<String> {
+    let mut text = String::new();
+    for n in run {
+        match n.value() {
+            Node::Text(t) => text.push_str(t),
+            Node::Element(_) => {
+                text.push(' ');
+                text.push(LINK);
+                text.push(' ');
+            }
+            _ => {}
+        }
+        if text.len() > MAX_PATTERN_TEXT * 4 {
+            return None;
+        }
+    }
+    let text = tight_links(&normalise_for_match(&text));
+    (text.chars().count() <= MAX_PATTERN_TEXT).then_some(text)
 }
 
 /// Longest element text a text pattern is tested against: footers are one short sentence,
@@ -616,6 +755,15 @@ mod tests {
                             .filter(|e| short_text(**e).is_some_and(|t| glob_match(pattern, &t)))
                             .map(|e| e.id()),
                     ),
+                    Matcher::Run { pattern } => {
+                        for node in html.tree.nodes() {
+                            if matches!(node.value(), Node::Text(_))
+                                && let Some(run) = run_at(node, pattern)
+                            {
+                                found.extend(run);
+                            }
+                        }
+                    }
                 }
             }
             found
@@ -688,6 +836,85 @@ mod tests {
     }
 
     #[test]
+    fn links_around_a_removed_pixel_or_ad_go_with_it() {
+        let html = r#"<p>Body.</p><a href="http://ads.pheedo.com/click.phdo?s=abc"><img src="http://ads.pheedo.com/img.phdo?s=abc" width="1" height="1" border="0"/></a><p><a href="http://feedads.g.doubleclick.net/~a/xyz/0/da"><img src="http://feedads.g.doubleclick.net/~a/xyz/0/di" border="0" ismap="true"></a></p><p><a href="http://stats.example.com/c"><img src="http://stats.example.com/p.gif" width="1" height="1"></a> <a href="http://example.com/real"><img src="http://example.com/photo.jpg"></a></p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.");
+        assert_eq!(cleaned.links, ["http://example.com/real"]);
+        assert!(cleaned.html.contains("photo.jpg"), "{}", cleaned.html);
+    }
+
+    #[test]
+    fn share_links_without_a_plugin_class() {
+        let html = r#"<p>Body.</p><p><a href="http://twitter.com/home?status=Reading+http://x.com/4">Tweet This!</a></p><p>Follow <a href="https://twitter.com/someuser">me</a>.</p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.\nFollow me.");
+        assert_eq!(cleaned.links, ["https://twitter.com/someuser"]);
+    }
+
+    #[test]
+    fn addtoany_per_service_links_without_the_kit() {
+        let html = r#"<p>Body.</p><p><a href="https://www.addtoany.com/add_to/facebook?linkurl=x"><img src="https://static.addtoany.com/buttons/icons/facebook.png" width="16" height="16" alt="Facebook"></a><a href="https://www.addtoany.com/add_to/twitter?linkurl=x">Twitter</a></p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.");
+        assert!(cleaned.links.is_empty());
+    }
+
+    #[test]
+    fn appeared_first_on_in_a_div_or_as_bare_text() {
+        let footer = r#"The post <a href="http://x.com/p">Title</a> appeared first on <a href="http://x.com">X</a>."#;
+        for html in [
+            format!("<p>Body.</p><div>{footer}</div>"),
+            format!("<p>Body.</p>\n{footer}\n"),
+            format!("<p>Body.</p><br>{footer}<img src=\"http://x.com/a.png\">"),
+            format!("<div><p>Body.</p><!-- footer --> {footer}</div>"),
+            "<p>Body.</p><p>The post&nbsp;<a href=\"http://x.com/p\">T</a>&nbsp;appeared first on&nbsp;<a href=\"http://x.com\">X</a>.</p>".to_owned(),
+        ] {
+            let cleaned = clean_html(&html, None);
+            assert_eq!(cleaned.text, "Body.", "{html}");
+            assert!(!cleaned.links.iter().any(|l| l.contains("x.com/p")), "{html}");
+        }
+    }
+
+    #[test]
+    fn appeared_first_on_keeps_prose_that_merely_says_it() {
+        for html in [
+            // Not at the start of a block.
+            r#"<p>Body. The post <a href="http://x.com/p">T</a> appeared first on <a href="http://x.com">X</a>.</p>"#,
+            r#"<p>I said <em>so</em>The post <a href="http://x.com/p">T</a> appeared first on <a href="http://x.com">X</a>.</p>"#,
+            // The sentence goes on after the second link.
+            r#"<p>The post <a href="http://x.com/p">T</a> appeared first on <a href="http://x.com">X</a>, then everywhere.</p>"#,
+            // No links: the shape is text, link, text, link.
+            "<p>The post office appeared first on the map.</p>",
+            "<div>The post office appeared first on the map.</div>",
+            r#"<p>The post <a href="http://x.com/p">T</a> appeared first on the front page of <a href="http://x.com">X</a> and <a href="http://y.com">Y</a>.</p>"#,
+        ] {
+            let cleaned = clean_html(html, None);
+            assert!(cleaned.text.contains("appeared first on"), "{html}");
+        }
+    }
+
+    #[test]
+    fn link_patterns_need_text_first_and_no_selector() {
+        let mut good = rule("footer");
+        good.text_pattern = Some("Originally on {link}.".into());
+        let rules = Rules::new(vec![good]).expect("valid");
+        let cleaned = crate::clean_html_with(
+            "<p>Body.</p><p>Originally on <a href=\"http://x.com\">X</a>.</p><p>Originally on X.</p>",
+            None,
+            &rules,
+        );
+        assert_eq!(cleaned.text, "Body.\nOriginally on X.");
+        let mut starts_with_link = rule("footer");
+        starts_with_link.text_pattern = Some("{link} appeared first".into());
+        assert!(Rules::new(vec![starts_with_link]).is_err());
+        let mut with_selector = rule("footer");
+        with_selector.text_pattern = Some("On {link}".into());
+        with_selector.selector = Some("div".into());
+        assert!(Rules::new(vec![with_selector]).is_err());
+    }
+
+    #[test]
     fn feedburner_flare() {
         let html = r#"<p>Body.</p><div class="feedflare"><a href="http://feeds.feedburner.com/~ff/blog?a=abc"><img src="http://feeds.feedburner.com/~ff/blog?d=xyz" border="0"></a></div>"#;
         let cleaned = clean_html(html, None);
@@ -722,6 +949,14 @@ mod tests {
     fn related_posts() {
         let html = r#"<p>Body.</p><div class="yarpp-related-rss"><h3>Related posts:</h3><ol><li><a href="http://x.com/a">A</a></li></ol></div><div id="jp-relatedposts" class="jp-relatedposts"><h3>Related</h3></div>"#;
         assert_eq!(text(html), "Body.");
+    }
+
+    #[test]
+    fn wordpress_related_posts() {
+        let html = r#"<p>Body.</p><div class="wp_rp_wrap wp_rp_plain" id="wp_rp_first"><div class="wp_rp_content"><h3 class="related_post_title">Related Posts:</h3><ul class="related_post wp_rp"><li><a href="http://x.com/a">A</a></li></ul></div></div><h3 class="related_post_title">Related Posts:</h3><ul class="related_post"><li><a href="http://x.com/b">B</a></li></ul><div class="crp_related"><ul><li><a href="http://x.com/c">C</a></li></ul></div><div class="related-posts">D</div>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.");
+        assert!(cleaned.links.is_empty());
     }
 
     #[test]
