@@ -126,6 +126,27 @@ impl Config {
                 );
             }
         }
+        // A zero timeout would fail every fetch at once with a message about time, not about
+        // the setting: refuse it here, where the setting's name is known.
+        let zero = |secs: Option<u64>| secs == Some(0);
+        if zero(config.fetch.timeout_secs) || zero(config.fetch.connect_timeout_secs) {
+            let key = if zero(config.fetch.timeout_secs) {
+                "timeout_secs"
+            } else {
+                "connect_timeout_secs"
+            };
+            anyhow::bail!(
+                "config {} sets [fetch] {key} = 0: a timeout must be at least 1 second",
+                path.display()
+            );
+        }
+        if let Some(f) = config.feeds.iter().find(|f| zero(f.timeout_secs)) {
+            anyhow::bail!(
+                "config {} sets timeout_secs = 0 for feed {:?}: a timeout must be at least 1 second (or remove it to use [fetch] timeout_secs)",
+                path.display(),
+                f.name
+            );
+        }
         config.dir = dir;
         config.path = path.to_path_buf();
         config.exists = true;

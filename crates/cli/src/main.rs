@@ -8,6 +8,7 @@
 mod args;
 mod cmd;
 mod config;
+mod log;
 mod out;
 mod pipeline;
 
@@ -88,6 +89,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    log::init(cli.verbose);
     let config = config::Config::load(&cli.config)?;
     let index = cli.index.clone().unwrap_or_else(|| config.default_index());
     let ctx = cmd::Ctx {

@@ -58,6 +58,35 @@ pub enum FetchError {
         attempts: u32,
     },
 
+    /// No connection (TCP and, for https, the TLS handshake) within the
+    /// connect timeout. Retried: a congested network may connect next time.
+    #[error("cannot connect to {url}: no connection within {} (connect_timeout_secs in kb.toml [fetch]){}",
+        secs(*.after), tries(*.attempts))]
+    ConnectTimeout {
+        /// The URL being fetched.
+        url: String,
+        /// The connect timeout.
+        after: Duration,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// A 2xx answer without a single byte of body: nothing to parse.
+    #[error("empty response from {url}: the server sent an empty body (http {status})")]
+    EmptyBody {
+        /// The URL that answered (after redirects).
+        url: String,
+        /// The (successful) status it answered with.
+        status: u16,
+    },
+
+    /// `FetchOptions` (or a per-feed timeout) that cannot work.
+    #[error("invalid fetch options: {detail}")]
+    InvalidOptions {
+        /// What is wrong and which setting to change.
+        detail: String,
+    },
+
     /// The connection failed: DNS, refused, reset, TLS, or the body broke off.
     #[error("network error fetching {url}: {detail}{}", tries(*.attempts))]
     Network {
@@ -182,6 +211,7 @@ impl FetchError {
     pub(crate) fn with_attempts(mut self, n: u32) -> Self {
         match &mut self {
             FetchError::Timeout { attempts, .. }
+            | FetchError::ConnectTimeout { attempts, .. }
             | FetchError::Network { attempts, .. }
             | FetchError::Status { attempts, .. } => *attempts = n,
             _ => {}
@@ -197,6 +227,11 @@ fn tries(attempts: u32) -> String {
     } else {
         String::new()
     }
+}
+
+/// A duration as people read it: "10 s", "0.2 s".
+fn secs(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
 }
 
 /// " service unavailable" for 503: the canonical reason phrase, lowercase.

@@ -6,12 +6,13 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{
-    ACCEPT, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    LAST_MODIFIED, LOCATION, RETRY_AFTER,
+    ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 use url::Url;
 
 use crate::batch::Gate;
+use crate::decode::{self, BodyDecoder, DecodeError};
 use crate::retry::{backoff_delay, parse_retry_after};
 use crate::{FetchError, FetchOptions, RawFeed, Validators};
 
@@ -94,6 +95,19 @@ impl Failure {
 impl Fetcher {
     /// Builds the HTTP client. Fails only if the TLS backend cannot start.
     pub fn new(options: FetchOptions) -> Result<Fetcher, FetchError> {
+        // A zero timeout makes every fetch fail at once, with a message about
+        // time rather than about the setting: refuse it here, by name.
+        if options.connect_timeout.is_zero() {
+            return Err(FetchError::InvalidOptions {
+                detail: "the connect timeout must be more than 0 (connect_timeout_secs in kb.toml [fetch])".to_string(),
+            });
+        }
+        if options.total_timeout.is_zero() {
+            return Err(FetchError::InvalidOptions {
+                detail: "the total timeout must be more than 0 (timeout_secs in kb.toml [fetch])"
+                    .to_string(),
+            });
+        }
         let client = reqwest::Client::builder()
             .user_agent(options.user_agent.clone())
             .connect_timeout(options.connect_timeout)
@@ -153,6 +167,13 @@ impl Fetcher {
         gate: Option<&Gate>,
     ) -> Result<FetchOutcome, FetchError> {
         let start = parse_feed_url(url)?;
+        if total_timeout.is_zero() {
+            return Err(FetchError::InvalidOptions {
+                detail: format!(
+                    "the timeout for {url} must be more than 0 (the feed's timeout_secs in kb.toml)"
+                ),
+            });
+        }
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -167,18 +188,29 @@ impl Fetcher {
                 Ok(outcome) => return Ok(outcome),
                 Err(failure) => failure,
             };
-            let delay = match failure.retry {
+            let (delay, why) = match failure.retry {
                 Retry::No => return Err(failure.error.with_attempts(attempts)),
                 _ if attempts > self.options.max_retries => {
                     return Err(failure.error.with_attempts(attempts));
                 }
-                Retry::Backoff => backoff_delay(
-                    self.options.backoff_base,
-                    attempts - 1,
-                    self.options.max_retry_after,
+                Retry::Backoff => (
+                    backoff_delay(
+                        self.options.backoff_base,
+                        attempts - 1,
+                        self.options.max_retry_after,
+                    ),
+                    "",
                 ),
-                Retry::After(delay) => delay,
+                Retry::After(delay) => (delay, ", as its Retry-After asks"),
             };
+            // At -v: a sync slowed down by retries must say so, and why.
+            tracing::info!(
+                "retrying {url} in {:.1}s{why} (attempt {} of {}): {}",
+                delay.as_secs_f64(),
+                attempts + 1,
+                self.options.max_retries + 1,
+                failure.error
+            );
             tokio::time::sleep(delay).await;
         }
     }
@@ -229,8 +261,9 @@ impl Fetcher {
                 .headers(request_headers(validators))
                 .send()
                 .await
-                .map_err(|e| network_failure(&url, &e))?;
+                .map_err(|e| self.network_failure(&url, &e))?;
             let status = response.status();
+            tracing::debug!("GET {url}: {status}");
             if !is_redirect(status) {
                 return self
                     .finish(response, source, url, permanent_redirect, validators)
@@ -263,6 +296,7 @@ impl Fetcher {
             } else {
                 all_permanent = false;
             }
+            tracing::info!("redirect: {url} answered {status}, going on to {next}");
             url = next;
         }
     }
@@ -306,22 +340,53 @@ impl Fetcher {
                 limit,
             })
         };
-        // Refuse up front what announces itself as too large. A compressed
-        // body has no known length here (reqwest drops Content-Length when it
-        // decodes), so the loop below counts the decompressed bytes as they
-        // arrive and stops at the cap: a gzip bomb costs at most `limit` bytes
-        // of memory.
+        let decode_failure = |e: DecodeError| match e {
+            DecodeError::TooLarge => too_large(),
+            DecodeError::Unsupported(coding) => Failure::fatal(FetchError::Decode {
+                url: url.to_string(),
+                detail: format!("the body is {coding}-compressed, which kb cannot decode"),
+            }),
+            DecodeError::Corrupt { coding, detail } => Failure::fatal(FetchError::Decode {
+                url: url.to_string(),
+                detail: format!(
+                    "the body is {coding}-compressed but does not decompress: {detail}"
+                ),
+            }),
+        };
+        let codings = decode::codings(response.headers()).map_err(decode_failure)?;
+        // Refuse up front what announces itself as too large. Content-Length
+        // counts compressed bytes, which are never more than the decompressed
+        // ones in practice; the decoder then counts the decompressed bytes as
+        // they come and stops at the cap: a gzip bomb costs at most `limit`
+        // bytes of memory.
         let announced = response.content_length();
         if announced.is_some_and(|len| len > limit) {
             return Err(too_large());
         }
-        let capacity = announced.unwrap_or(0).min(limit);
-        let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-        while let Some(chunk) = response.chunk().await.map_err(|e| body_failure(&url, &e))? {
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
+        let capacity = usize::try_from(announced.unwrap_or(0).min(limit)).unwrap_or(0);
+        let mut decoder = BodyDecoder::new(&codings, limit, capacity);
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.body_failure(&url, &e))?
+        {
+            decoder.push(&chunk).map_err(decode_failure)?;
+        }
+        let bytes = decoder.finish().map_err(decode_failure)?;
+        // Bytes still compressed are no document: passed on, the parser
+        // would quote them as one ("not a feed: document starts with \u{1f}‹").
+        if bytes.starts_with(&GZIP_MAGIC) {
+            return Err(Failure::fatal(FetchError::Decode {
+                url: url.to_string(),
+                detail: "the body is gzip-compressed but its Content-Encoding does not say so"
+                    .to_string(),
+            }));
+        }
+        if bytes.is_empty() {
+            return Err(Failure::fatal(FetchError::EmptyBody {
+                url: url.to_string(),
+                status: status.as_u16(),
+            }));
         }
         Ok(FetchOutcome::Fetched(RawFeed {
             source: source.to_string(),
@@ -402,6 +467,11 @@ pub(crate) fn parse_feed_url(url: &str) -> Result<Url, FetchError> {
 fn request_headers(validators: &Validators) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_FEEDS));
+    // Decoding is ours (see decode.rs), so the offer is too.
+    headers.insert(
+        ACCEPT_ENCODING,
+        HeaderValue::from_static(decode::ACCEPT_ENCODING),
+    );
     // A stored validator that is not a valid header value (it came from a
     // broken server) is dropped: the request is then simply unconditional.
     if let Some(v) = validators.etag.as_deref().and_then(header_value) {
@@ -470,33 +540,106 @@ fn without_fragment(url: &Url) -> Url {
     url
 }
 
-/// A failure to send or to get the response head: always worth a retry.
-fn network_failure(url: &Url, e: &reqwest::Error) -> Failure {
-    let detail = if e.is_connect() {
-        format!("cannot connect: {}", innermost(e))
-    } else {
-        innermost(e)
-    };
-    Failure {
-        error: FetchError::Network {
-            url: url.to_string(),
-            detail,
-            attempts: 1,
-        },
-        retry: Retry::Backoff,
+impl Fetcher {
+    /// A failure to send or to get the response head. Retried when it may
+    /// heal within the few seconds the retries take: a timeout, a reset, a
+    /// refused connection (a server restarting refuses for a moment; a wrong
+    /// port costs the retries' few seconds, but cannot be told from it). Not
+    /// when it cannot: a name that does not resolve, a TLS or certificate
+    /// error, a URL reqwest refuses.
+    fn network_failure(&self, url: &Url, e: &reqwest::Error) -> Failure {
+        if e.is_connect() && e.is_timeout() {
+            return Failure {
+                error: FetchError::ConnectTimeout {
+                    url: url.to_string(),
+                    after: self.options.connect_timeout,
+                    attempts: 1,
+                },
+                retry: Retry::Backoff,
+            };
+        }
+        let cause = permanent_cause(e);
+        let detail = match cause {
+            Some(Permanent::Dns) => format!(
+                "cannot find the host {}: {}",
+                url.host_str().unwrap_or_default(),
+                innermost(e)
+            ),
+            Some(Permanent::Tls) => format!("tls handshake failed: {}", innermost(e)),
+            Some(Permanent::Request) | None if e.is_connect() => {
+                format!("cannot connect: {}", innermost(e))
+            }
+            Some(Permanent::Request) | None => innermost(e),
+        };
+        Failure {
+            error: FetchError::Network {
+                url: url.to_string(),
+                detail,
+                attempts: 1,
+            },
+            retry: if cause.is_some() {
+                Retry::No
+            } else {
+                Retry::Backoff
+            },
+        }
+    }
+
+    /// A failure while reading the body: a broken connection is retried.
+    fn body_failure(&self, url: &Url, e: &reqwest::Error) -> Failure {
+        self.network_failure(url, e)
     }
 }
 
-/// A failure while reading the body: a broken connection is retried, a
-/// corrupt compressed stream is not (it will be just as corrupt next time).
-fn body_failure(url: &Url, e: &reqwest::Error) -> Failure {
-    if e.is_decode() {
-        Failure::fatal(FetchError::Decode {
-            url: url.to_string(),
-            detail: innermost(e),
-        })
-    } else {
-        network_failure(url, e)
+/// The first two bytes of every gzip stream (RFC 1952 §2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Network errors that will be the same on the next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Permanent {
+    /// The host name does not resolve. DNS answers are cached for minutes to
+    /// hours, and a wrong name never resolves.
+    Dns,
+    /// The TLS handshake failed: a bad certificate, or https to a port that
+    /// does not speak TLS. Neither is fixed between two attempts.
+    Tls,
+    /// reqwest refused to build the request (a URL it cannot use).
+    Request,
+}
+
+/// Why a network error cannot heal within seconds, if it cannot.
+fn permanent_cause(e: &reqwest::Error) -> Option<Permanent> {
+    if e.is_builder() {
+        return Some(Permanent::Request);
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<rustls::Error>() {
+            return Some(Permanent::Tls);
+        }
+        // hyper-util wraps every resolver failure in a ConnectError whose
+        // text is "dns error"; the type is private, the text is what there
+        // is (the DNS unit test below guards it).
+        if c.to_string() == "dns error" {
+            return Some(Permanent::Dns);
+        }
+        cause = next_cause(c);
+    }
+    None
+}
+
+/// The error under `e`. An io::Error's `source()` skips the error it wraps
+/// (tokio-rustls wraps a rustls::Error in an io::Error, which reqwest wraps
+/// in another): look inside it instead.
+fn next_cause<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    match e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        Some(inner) => Some(inner),
+        None => e.source(),
     }
 }
 
@@ -529,6 +672,47 @@ mod tests {
         assert!(err.to_string().contains("ftp: scheme"), "{err}");
         assert!(parse_feed_url("feed.xml").is_err());
         assert!(parse_feed_url("http://").is_err());
+    }
+
+    /// A resolver that finds nothing, as for a name with no DNS record: the
+    /// test must not depend on the machine's resolver or network.
+    struct NoSuchHost;
+
+    impl reqwest::dns::Resolve for NoSuchHost {
+        fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            Box::pin(async {
+                let e = std::io::Error::other("no such host (NXDOMAIN)");
+                Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_dns_failure_is_not_retried() {
+        let options = FetchOptions {
+            backoff_base: Duration::from_secs(5),
+            ..FetchOptions::default()
+        };
+        let client = reqwest::Client::builder()
+            .dns_resolver(std::sync::Arc::new(NoSuchHost))
+            .build()
+            .unwrap();
+        let fetcher = Fetcher { client, options };
+        let started = std::time::Instant::now();
+        let err = fetcher
+            .fetch("http://feeds.example.invalid/rss", &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, FetchError::Network { attempts: 1, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("cannot find the host feeds.example.invalid: no such host"),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
     }
 
     #[test]

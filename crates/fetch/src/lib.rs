@@ -46,6 +46,7 @@
 
 mod backfill;
 mod batch;
+mod decode;
 mod discover;
 mod error;
 mod http;

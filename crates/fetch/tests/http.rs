@@ -145,6 +145,63 @@ async fn brotli_body_is_decompressed() {
     compressed("br", common::brotli).await;
 }
 
+/// Serves SEED encoded by `encode` under the header value `header` and
+/// checks that it comes back decoded.
+async fn decoded_as(header: &'static str, encode: fn(&[u8]) -> Vec<u8>) {
+    let server =
+        TestServer::start(move |_| Reply::ok(encode(SEED)).header("Content-Encoding", header))
+            .await;
+    let raw = fetched(
+        fetcher()
+            .fetch(&server.url("/"), &Validators::default())
+            .await
+            .unwrap_or_else(|e| panic!("Content-Encoding: {header}: {e}")),
+    );
+    assert!(raw.bytes == SEED, "Content-Encoding: {header}: not decoded");
+}
+
+#[tokio::test]
+async fn content_codings_are_case_insensitive() {
+    // RFC 9110 §8.4.1: "All content codings are case-insensitive".
+    decoded_as("GZIP", common::gzip).await;
+    decoded_as("Gzip", common::gzip).await;
+    decoded_as("DEFLATE", common::deflate).await;
+    decoded_as("BR", common::brotli).await;
+}
+
+#[tokio::test]
+async fn x_gzip_is_gzip() {
+    // RFC 9110 §8.4.1.3: a recipient SHOULD treat x-gzip as gzip.
+    decoded_as("x-gzip", common::gzip).await;
+}
+
+#[tokio::test]
+async fn a_list_of_codings_is_undone_last_first() {
+    decoded_as("gzip, identity", common::gzip).await;
+    decoded_as("identity", |b| b.to_vec()).await;
+    decoded_as(" gzip ,", common::gzip).await;
+    // Applied in the order listed, so undone in reverse (RFC 9110 §8.4).
+    decoded_as("gzip, br", |b| common::brotli(&common::gzip(b))).await;
+}
+
+#[tokio::test]
+async fn raw_deflate_is_decompressed_too() {
+    // Some servers send raw deflate as "deflate"; browsers accept it, so do we.
+    decoded_as("deflate", common::deflate_raw).await;
+    // A tiny body too: the zlib-or-raw guess needs its first two bytes.
+    let server = TestServer::start(|_| {
+        Reply::ok(common::deflate_raw(b"<rss/>")).header("Content-Encoding", "deflate")
+    })
+    .await;
+    let raw = fetched(
+        fetcher()
+            .fetch(&server.url("/"), &Validators::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(raw.bytes, b"<rss/>");
+}
+
 #[tokio::test]
 async fn a_corrupt_gzip_body_is_a_decode_error_and_not_retried() {
     let server = TestServer::start(|_| {
@@ -473,4 +530,63 @@ async fn an_invalid_url_is_refused_before_any_request() {
         .await
         .unwrap_err();
     assert!(matches!(err, FetchError::InvalidUrl { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn a_compressed_body_kb_cannot_decode_is_not_passed_on_as_a_document() {
+    // gzip bytes without a Content-Encoding: passing them on made the parser
+    // print binary ("not a feed: document starts with \u{1f}‹…").
+    let server = TestServer::start(|_| Reply::ok(common::gzip(SEED))).await;
+    let err = fetcher()
+        .fetch(&server.url("/"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Decode { .. }), "{err}");
+    assert!(
+        err.to_string().contains("body is gzip-compressed but"),
+        "{err}"
+    );
+    assert_eq!(server.requests(), 1);
+
+    // A coding kb never asked for.
+    let server =
+        TestServer::start(|_| Reply::ok(common::gzip(SEED)).header("Content-Encoding", "compress"))
+            .await;
+    let err = fetcher()
+        .fetch(&server.url("/"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("compress-compressed"), "{err}");
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_is_not_retried() {
+    // A TLS protocol error will be the same a second later. The server
+    // answers the ClientHello in plain HTTP, as a web server does.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = stream
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let url = format!("https://127.0.0.1:{port}/feed/");
+    let started = Instant::now();
+    let err = Fetcher::new(FetchOptions {
+        backoff_base: Duration::from_millis(300),
+        ..quick()
+    })
+    .unwrap()
+    .fetch(&url, &Validators::default())
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Network { attempts: 1, .. }),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_millis(300), "{err}");
 }

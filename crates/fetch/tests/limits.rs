@@ -151,6 +151,37 @@ async fn a_gzip_bomb_is_refused_after_the_cap() {
     );
 }
 
+#[tokio::test]
+async fn a_raw_deflate_bomb_is_refused_after_the_cap() {
+    // The raw-deflate fallback must count decompressed bytes like the rest.
+    let mut bomb = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    {
+        use std::io::Write;
+        let zeros = vec![0u8; MIB as usize];
+        for _ in 0..4 {
+            bomb.write_all(&zeros).unwrap();
+        }
+    }
+    let bomb = bomb.finish().unwrap();
+    let server =
+        TestServer::start(move |_| Reply::ok(bomb.clone()).header("Content-Encoding", "deflate"))
+            .await;
+    let fetcher = Fetcher::new(FetchOptions {
+        max_body_bytes: MIB,
+        max_retries: 0,
+        ..quick()
+    })
+    .unwrap();
+    let err = fetcher
+        .fetch(&server.url("/bomb"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::BodyTooLarge { limit, .. } if limit == MIB),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_gzip_bomb_generator_is_honest() {
     use std::io::Read;

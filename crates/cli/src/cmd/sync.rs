@@ -377,6 +377,8 @@ impl Progress {
             }
             b
         });
+        // kb-fetch's -v lines (retries, redirects) go above the bar too.
+        crate::log::set_bar(bar.clone());
         Progress {
             stream: bar.is_none() && !ctx.out.quiet && !json,
             bar,
@@ -430,6 +432,7 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+        crate::log::set_bar(None);
     }
 }
 

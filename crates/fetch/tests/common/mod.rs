@@ -257,6 +257,14 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// Raw deflate (RFC 1951, no zlib wrapper): what some servers still send as
+/// `Content-Encoding: deflate`, after old IIS and Apache modules.
+pub fn deflate_raw(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
 pub fn brotli(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
