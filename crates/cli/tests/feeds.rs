@@ -314,3 +314,26 @@ fn feed_commands_report_what_they_did_in_json() {
     );
     assert_eq!(env.feed_rows().len(), 1);
 }
+
+/// A kb.toml linked from a dotfiles repository stays a link when kb edits it.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_config_stays_a_link() {
+    let env = Env::empty();
+    std::fs::create_dir(env.path().join("dotfiles")).unwrap();
+    let target = env.path().join("dotfiles").join("kb.toml");
+    let text = format!(
+        "# my dotfiles\n{}{}",
+        feed_toml("a", "http://127.0.0.1:9/a"),
+        feed_toml("b", "http://127.0.0.1:9/b")
+    );
+    std::fs::write(&target, &text).unwrap();
+    std::os::unix::fs::symlink("dotfiles/kb.toml", env.config()).unwrap();
+    env.ok(&["feed", "rm", "b"]);
+    let meta = env.config().symlink_metadata().unwrap();
+    assert!(meta.file_type().is_symlink(), "kb.toml replaced by a file");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        format!("# my dotfiles\n{}", feed_toml("a", "http://127.0.0.1:9/a"))
+    );
+}

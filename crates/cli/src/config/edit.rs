@@ -156,8 +156,10 @@ impl ConfigFile {
     }
 
     /// Write the document back, atomically; creates the file (and its directory) if missing.
+    /// A symlinked kb.toml (kept in a dotfiles repository, say) stays a link: the file it points
+    /// to is the one replaced, by a temporary file in that file's directory.
     pub fn save(&self) -> Result<()> {
-        let path = &self.path;
+        let path = &link_target(&self.path)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -175,6 +177,33 @@ impl ConfigFile {
         tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
         Ok(())
     }
+}
+
+/// `path` with its symbolic links followed, even to a file that does not exist yet (a link
+/// made before the config was). Renaming over the link itself would replace it with a regular
+/// file and leave the file it points to unchanged.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    // Linux gives up after 40 links (ELOOP); so does kb, instead of looping on a cycle.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)
+                    .with_context(|| format!("cannot read the link {}", p.display()))?;
+                // A relative link is relative to the directory holding it; `join` keeps an
+                // absolute one as it is.
+                p = match p.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    bail!(
+        "config {}: too many levels of symbolic links",
+        path.display()
+    )
 }
 
 fn entry(t: &Table) -> Option<FeedEntry> {
@@ -261,5 +290,35 @@ mod tests {
         let (_d, mut cf) = open("feed = [{ name = \"a\", url = \"http://a/\" }]\n");
         let e = cf.set_url("a", "http://b/").unwrap_err().to_string();
         assert!(e.contains("[[feed]]"), "{e}");
+    }
+
+    fn feed(name: &str, url: &str) -> FeedEntry {
+        FeedEntry {
+            name: name.into(),
+            url: url.into(),
+            category: None,
+        }
+    }
+
+    /// A kb.toml kept in a dotfiles repository and linked into place stays a link: the edit
+    /// lands in the file it points to.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_is_edited_through_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("dotfiles")).unwrap();
+        let target = dir.path().join("dotfiles").join("kb.toml");
+        std::fs::write(&target, "# mine\n").unwrap();
+        let link = dir.path().join("kb.toml");
+        std::os::unix::fs::symlink("dotfiles/kb.toml", &link).unwrap();
+        let mut cf = ConfigFile::open(&link).unwrap();
+        cf.add(&feed("a", "http://a/")).unwrap();
+        cf.save().unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        let text = std::fs::read_to_string(&target).unwrap();
+        assert!(text.starts_with("# mine\n") && text.contains("http://a/"), "{text}");
+        // No temporary file was left beside the link or the target.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        assert_eq!(std::fs::read_dir(dir.path().join("dotfiles")).unwrap().count(), 1);
     }
 }
