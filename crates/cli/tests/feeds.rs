@@ -337,3 +337,20 @@ fn a_symlinked_config_stays_a_link() {
         format!("# my dotfiles\n{}", feed_toml("a", "http://127.0.0.1:9/a"))
     );
 }
+
+/// `kb feed rm` of the first feed keeps the file's header comment.
+#[test]
+fn rm_keeps_the_header_comment_of_the_file() {
+    let env = Env::new(&format!(
+        "# --- feeds ---\n[[feed]]\nname = \"first\"\nurl = \"http://127.0.0.1:9/a\"\n{}",
+        feed_toml("second", "http://127.0.0.1:9/b")
+    ));
+    env.ok(&["feed", "rm", "first"]);
+    assert_eq!(
+        env.config_text(),
+        format!(
+            "# --- feeds ---\n{}",
+            feed_toml("second", "http://127.0.0.1:9/b")
+        )
+    );
+}

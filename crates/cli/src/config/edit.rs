@@ -130,8 +130,50 @@ impl ConfigFile {
             .or_else(|| position(tables, |e| e.url == key || e.url == key.trim()));
         let Some(i) = pos else { return Ok(None) };
         let removed = tables.get(i).and_then(entry);
-        self.feed_tables_mut()?.remove(i);
+        let table = self.feed_tables_mut()?.remove(i);
+        self.keep_leading_comments(&table);
         Ok(removed)
+    }
+
+    /// The comments above a removed table's header are not all its own: above the first feed
+    /// they are often the file's header or a section title (`# --- feeds ---`), and nothing in
+    /// the text tells those from a note about that one feed. A deleted comment is lost for
+    /// good while a stale one is easy to spot and delete, so they all stay: above the table
+    /// that followed the removed one in the file, or at the end of the file if it was last.
+    /// Blank lines alone only separated the table from what came before, and go with it.
+    fn keep_leading_comments(&mut self, removed: &Table) {
+        let prefix = removed
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("");
+        if prefix.trim().is_empty() {
+            return;
+        }
+        // Tables kb added in this session have no position yet; they print last.
+        let next = removed.position().and_then(|after| {
+            let mut next: Option<isize> = None;
+            for_each_header_mut(self.doc.as_table_mut(), &mut |t| {
+                if let Some(p) = t.position().filter(|p| *p > after) {
+                    next = Some(next.map_or(p, |n| n.min(p)));
+                }
+            });
+            next
+        });
+        match next {
+            Some(next) => for_each_header_mut(self.doc.as_table_mut(), &mut |t| {
+                if t.position() == Some(next) {
+                    let own = t.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+                    let joined = format!("{prefix}{own}");
+                    t.decor_mut().set_prefix(joined);
+                }
+            }),
+            None => {
+                let trailing = self.doc.trailing().as_str().unwrap_or("");
+                let joined = format!("{prefix}{trailing}");
+                self.doc.set_trailing(joined);
+            }
+        }
     }
 
     /// Point the feed `name` at `url` (after a permanent redirect). The value's own decoration
@@ -204,6 +246,28 @@ fn link_target(path: &Path) -> Result<PathBuf> {
         "config {}: too many levels of symbolic links",
         path.display()
     )
+}
+
+/// Call `f` on every table of `t`, at any depth, that is written with a `[header]` line (its
+/// decor is what the file shows above that line).
+fn for_each_header_mut(t: &mut Table, f: &mut dyn FnMut(&mut Table)) {
+    for (_, item) in t.iter_mut() {
+        match item {
+            Item::Table(t) => {
+                if !t.is_implicit() && !t.is_dotted() {
+                    f(t);
+                }
+                for_each_header_mut(t, f);
+            }
+            Item::ArrayOfTables(a) => {
+                for t in a.iter_mut() {
+                    f(t);
+                    for_each_header_mut(t, f);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn entry(t: &Table) -> Option<FeedEntry> {
@@ -300,6 +364,17 @@ mod tests {
         }
     }
 
+    /// Remove `name` from a config holding `text`; the text saved afterwards.
+    fn removed(text: &str, name: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kb.toml");
+        std::fs::write(&path, text).unwrap();
+        let mut cf = ConfigFile::open(&path).unwrap();
+        assert_eq!(cf.remove(name).unwrap().unwrap().name, name);
+        cf.save().unwrap();
+        std::fs::read_to_string(&path).unwrap()
+    }
+
     /// A kb.toml kept in a dotfiles repository and linked into place stays a link: the edit
     /// lands in the file it points to.
     #[cfg(unix)]
@@ -320,5 +395,46 @@ mod tests {
         // No temporary file was left beside the link or the target.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
         assert_eq!(std::fs::read_dir(dir.path().join("dotfiles")).unwrap().count(), 1);
+    }
+
+    /// A header comment directly above the first feed belongs to the file, not to that feed.
+    #[test]
+    fn rm_keeps_the_header_comment_above_the_first_feed() {
+        let text = "# Header comment\n[[feed]]\nname = \"first\"\nurl = \"http://a/\"\n\n[[feed]]\nname = \"second\"\nurl = \"http://b/\"\n";
+        assert_eq!(
+            removed(text, "first"),
+            "# Header comment\n\n[[feed]]\nname = \"second\"\nurl = \"http://b/\"\n"
+        );
+    }
+
+    /// A section comment (`# --- feeds ---`) and the comments above a later feed stay.
+    #[test]
+    fn rm_keeps_section_comments_and_the_next_feeds_comments() {
+        let text = "# top\n\n[fetch]\ntimeout_secs = 20 # slow\n\n# --- feeds ---\n[[feed]]\nname = \"first\"\nurl = \"http://a/\"\n\n# about the second\n[[feed]]\nname = \"second\" # inline\nurl = \"http://b/\"\n# the end\n";
+        assert_eq!(
+            removed(text, "first"),
+            "# top\n\n[fetch]\ntimeout_secs = 20 # slow\n\n# --- feeds ---\n\n# about the second\n[[feed]]\nname = \"second\" # inline\nurl = \"http://b/\"\n# the end\n"
+        );
+        // The last feed's comments move to the end of the file, before what was there.
+        assert_eq!(
+            removed(text, "second"),
+            "# top\n\n[fetch]\ntimeout_secs = 20 # slow\n\n# --- feeds ---\n[[feed]]\nname = \"first\"\nurl = \"http://a/\"\n\n# about the second\n# the end\n"
+        );
+    }
+
+    /// A feed between two others: its comments stay, above the feed that followed it (even a
+    /// table of another kind).
+    #[test]
+    fn rm_of_a_middle_feed_moves_its_comments_to_the_next_table() {
+        let text = "[[feed]]\nname = \"a\"\nurl = \"http://a/\"\n\n# --- work ---\n[[feed]]\nname = \"b\"\nurl = \"http://b/\"\n\n[fetch]\ntimeout_secs = 5\n\n[[feed]]\nname = \"c\"\nurl = \"http://c/\"\n";
+        assert_eq!(
+            removed(text, "b"),
+            "[[feed]]\nname = \"a\"\nurl = \"http://a/\"\n\n# --- work ---\n\n[fetch]\ntimeout_secs = 5\n\n[[feed]]\nname = \"c\"\nurl = \"http://c/\"\n"
+        );
+        // Blank lines alone are a separator, not something to keep.
+        assert_eq!(
+            removed(text, "c"),
+            "[[feed]]\nname = \"a\"\nurl = \"http://a/\"\n\n# --- work ---\n[[feed]]\nname = \"b\"\nurl = \"http://b/\"\n\n[fetch]\ntimeout_secs = 5\n"
+        );
     }
 }
