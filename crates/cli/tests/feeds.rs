@@ -354,3 +354,29 @@ fn rm_keeps_the_header_comment_of_the_file() {
         )
     );
 }
+
+/// `feed = [ { ... } ]` is valid TOML: a 301 seen by sync is recorded there too, and the
+/// sync succeeds (it failed after its commit, every time, claiming "config updated").
+#[test]
+fn a_301_updates_an_inline_feed_array() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/old" => Response::redirect(301, "/new"),
+        "/new" => Response::rss(rss("http://blog.example/", &[("a", "Alpha")])),
+        _ => Response::status(404),
+    });
+    // `feed = [...]` after [fetch] would belong to it: it comes first.
+    let config = format!(
+        "# inline style\nfeed = [ {{ name = \"inl\", url = \"{}\" }} ]\n\n{FAST_FETCH}",
+        server.url("/old")
+    );
+    let env = Env::new(&config);
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("moved permanently to"), "{out}");
+    assert_eq!(
+        env.config_text(),
+        config.replace(&server.url("/old"), &server.url("/new"))
+    );
+    env.ok(&["sync"]);
+    assert_eq!(server.hits("/old").len(), 1);
+    assert_eq!(server.hits("/new").len(), 2);
+}

@@ -8,7 +8,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+use toml_edit::{
+    Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value, value,
+};
 
 /// One feed as `kb feed` adds, lists, imports and exports it (and prints with `--json`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -54,47 +56,86 @@ impl ConfigFile {
         })
     }
 
-    /// The `[[feed]]` tables, or an error if `feed` is written some other way.
-    fn feed_tables(&self) -> Result<Option<&ArrayOfTables>> {
+    /// The feed list: `[[feed]]` tables, or an inline array (`feed = [{ name = ... }]`, valid
+    /// TOML that `Config::load` reads, so kb edits it too); an error if `feed` is anything else.
+    fn feed_list(&self) -> Result<Option<FeedList<'_>>> {
         match self.doc.get("feed") {
             None => Ok(None),
-            Some(Item::ArrayOfTables(a)) => Ok(Some(a)),
-            Some(_) => bail!(self.not_tables()),
+            Some(Item::ArrayOfTables(a)) => Ok(Some(FeedList::Tables(a))),
+            Some(Item::Value(Value::Array(a))) => Ok(Some(FeedList::Inline(a))),
+            Some(_) => bail!(self.not_a_list()),
         }
     }
 
-    fn feed_tables_mut(&mut self) -> Result<&mut ArrayOfTables> {
+    /// The feed list for a change; a missing one becomes `[[feed]]` tables.
+    fn feed_list_mut(&mut self) -> Result<FeedListMut<'_>> {
         if self.doc.get("feed").is_none() {
             self.doc
                 .insert("feed", Item::ArrayOfTables(ArrayOfTables::new()));
         }
-        let msg = self.not_tables();
+        let msg = self.not_a_list();
         match self.doc.get_mut("feed") {
-            Some(Item::ArrayOfTables(a)) => Ok(a),
+            Some(Item::ArrayOfTables(a)) => Ok(FeedListMut::Tables(a)),
+            Some(Item::Value(Value::Array(a))) => Ok(FeedListMut::Inline(a)),
             _ => bail!(msg),
         }
     }
 
-    fn not_tables(&self) -> String {
+    fn not_a_list(&self) -> String {
         format!(
-            "config {}: `feed` must be a list of [[feed]] tables for kb to edit it; rewrite it that way",
+            "config {}: `feed` must be a list of [[feed]] tables (or an array of inline tables) for kb to edit it; rewrite it that way",
             self.path.display()
         )
+    }
+
+    /// Each element of the feed list, in file order, as a feed if it names one.
+    fn entries(&self) -> Result<Vec<Option<FeedEntry>>> {
+        Ok(match self.feed_list()? {
+            None => Vec::new(),
+            Some(FeedList::Tables(a)) => a.iter().map(|t| entry(t)).collect(),
+            Some(FeedList::Inline(a)) => a
+                .iter()
+                .map(|v| v.as_inline_table().and_then(|t| entry(t)))
+                .collect(),
+        })
     }
 
     /// The feeds, in file order (entries without a name or url are left out: `Config::load`
     /// reports those).
     pub fn feeds(&self) -> Result<Vec<FeedEntry>> {
-        Ok(self
-            .feed_tables()?
-            .into_iter()
-            .flat_map(|a| a.iter())
-            .filter_map(entry)
-            .collect())
+        Ok(self.entries()?.into_iter().flatten().collect())
     }
 
-    /// Append a `[[feed]]` table.
+    /// Append a feed: a `[[feed]]` table, or an inline table where the file lists them so.
     pub fn add(&mut self, feed: &FeedEntry) -> Result<()> {
+        if let Some(FeedList::Inline(_)) = self.feed_list()? {
+            let mut t = InlineTable::new();
+            t.insert("name", feed.name.as_str().into());
+            t.insert("url", feed.url.as_str().into());
+            if let Some(c) = &feed.category {
+                t.insert("category", c.as_str().into());
+            }
+            let mut v = Value::InlineTable(t);
+            if let FeedListMut::Inline(a) = self.feed_list_mut()? {
+                // Laid out like the element before it: one per line stays one per line.
+                if let Some(last) = a.iter().last() {
+                    *v.decor_mut() = last.decor().clone();
+                }
+                // A comment after the last element (toml_edit keeps it as the array's
+                // trailing text) stays on that element's line, not after the new one.
+                let trailing = a.trailing().as_str().unwrap_or("").to_string();
+                if let Some(end) = trailing.contains('#').then(|| trailing.rfind('\n')).flatten()
+                {
+                    let own = v.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+                    let own = own.strip_prefix('\n').unwrap_or(own);
+                    let prefix = format!("{}{own}", &trailing[..=end]);
+                    v.decor_mut().set_prefix(prefix);
+                    a.set_trailing(format!("\n{}", &trailing[end + 1..]));
+                }
+                a.push_formatted(v);
+            }
+            return Ok(());
+        }
         let mut t = Table::new();
         t["name"] = value(feed.name.as_str());
         t["url"] = value(feed.url.as_str());
@@ -113,26 +154,69 @@ impl ConfigFile {
             };
             t.decor_mut().set_prefix(format!("{sep}{trailing}"));
             self.doc.set_trailing("");
-        } else if !self.doc.as_table().is_empty() || self.feed_tables()?.is_some() {
+        } else if !self.doc.as_table().is_empty() || self.feed_list()?.is_some() {
             t.decor_mut().set_prefix("\n");
         }
-        self.feed_tables_mut()?.push(t);
+        if let FeedListMut::Tables(a) = self.feed_list_mut()? {
+            a.push(t);
+        }
         Ok(())
     }
 
     /// Remove the feed whose name or url is `key`; returns it, or `None` when there is none.
     pub fn remove(&mut self, key: &str) -> Result<Option<FeedEntry>> {
-        let Some(tables) = self.feed_tables()? else {
-            return Ok(None);
+        let entries = self.entries()?;
+        let position = |pred: &dyn Fn(&FeedEntry) -> bool| {
+            entries
+                .iter()
+                .position(|e| e.as_ref().is_some_and(|e| pred(e)))
         };
         // A name match wins over a url match, so a feed named like another's URL stays reachable.
-        let pos = position(tables, |e| e.name == key)
-            .or_else(|| position(tables, |e| e.url == key || e.url == key.trim()));
+        let pos = position(&|e| e.name == key)
+            .or_else(|| position(&|e| e.url == key || e.url == key.trim()));
         let Some(i) = pos else { return Ok(None) };
-        let removed = tables.get(i).and_then(entry);
-        let table = self.feed_tables_mut()?.remove(i);
-        self.keep_leading_comments(&table);
+        let removed = entries.into_iter().nth(i).flatten();
+        match self.feed_list_mut()? {
+            FeedListMut::Tables(a) => {
+                let table = a.remove(i);
+                self.keep_leading_comments(&table);
+            }
+            FeedListMut::Inline(a) => {
+                let v = a.remove(i);
+                keep_inline_comments(a, i, &v);
+            }
+        }
         Ok(removed)
+    }
+
+    /// Point the feed `name` at `url` (after a permanent redirect). The value's own decoration
+    /// (a comment after it on the same line) is kept. Returns false if there is no such feed.
+    pub fn set_url(&mut self, name: &str, url: &str) -> Result<bool> {
+        let mut tables: Vec<&mut dyn TableLike> = match self.feed_list_mut()? {
+            FeedListMut::Tables(a) => a.iter_mut().map(|t| t as &mut dyn TableLike).collect(),
+            FeedListMut::Inline(a) => a
+                .iter_mut()
+                .filter_map(Value::as_inline_table_mut)
+                .map(|t| t as &mut dyn TableLike)
+                .collect(),
+        };
+        for t in tables.iter_mut() {
+            if t.get("name").and_then(Item::as_str) != Some(name) {
+                continue;
+            }
+            match t.get_mut("url").and_then(Item::as_value_mut) {
+                Some(v) => {
+                    let decor = v.decor().clone();
+                    *v = url.into();
+                    *v.decor_mut() = decor;
+                }
+                None => {
+                    t.insert("url", value(url));
+                }
+            }
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// The comments above a removed table's header are not all its own: above the first feed
@@ -174,27 +258,6 @@ impl ConfigFile {
                 self.doc.set_trailing(joined);
             }
         }
-    }
-
-    /// Point the feed `name` at `url` (after a permanent redirect). The value's own decoration
-    /// (a comment after it on the same line) is kept. Returns false if there is no such feed.
-    pub fn set_url(&mut self, name: &str, url: &str) -> Result<bool> {
-        let tables = self.feed_tables_mut()?;
-        for t in tables.iter_mut() {
-            if t.get("name").and_then(Item::as_str) != Some(name) {
-                continue;
-            }
-            match t.get_mut("url").and_then(Item::as_value_mut) {
-                Some(v) => {
-                    let decor = v.decor().clone();
-                    *v = url.into();
-                    *v.decor_mut() = decor;
-                }
-                None => t["url"] = value(url),
-            }
-            return Ok(true);
-        }
-        Ok(false)
     }
 
     /// Write the document back, atomically; creates the file (and its directory) if missing.
@@ -270,18 +333,51 @@ fn for_each_header_mut(t: &mut Table, f: &mut dyn FnMut(&mut Table)) {
     }
 }
 
-fn entry(t: &Table) -> Option<FeedEntry> {
+/// The comments in front of the inline table removed from `a` at `i` (its own line's, or the
+/// previous element's, which toml_edit keeps there too) stay, in front of what followed it:
+/// kb cannot tell a note about that one feed from the others' (see `keep_leading_comments`).
+fn keep_inline_comments(a: &mut Array, i: usize, removed: &Value) {
+    let prefix = removed
+        .decor()
+        .prefix()
+        .and_then(|p| p.as_str())
+        .unwrap_or("");
+    // The indentation after the last line break was the removed element's own.
+    let Some(end) = prefix.contains('#').then(|| prefix.rfind('\n')).flatten() else {
+        return;
+    };
+    let head = &prefix[..=end];
+    match a.get_mut(i) {
+        Some(next) => {
+            let own = next.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+            let joined = format!("{head}{}", own.strip_prefix('\n').unwrap_or(own));
+            next.decor_mut().set_prefix(joined);
+        }
+        None => {
+            let own = a.trailing().as_str().unwrap_or("");
+            let joined = format!("{head}{}", own.strip_prefix('\n').unwrap_or(own));
+            a.set_trailing(joined);
+        }
+    }
+}
+
+/// How the file writes its feed list.
+enum FeedList<'a> {
+    Tables(&'a ArrayOfTables),
+    Inline(&'a Array),
+}
+
+enum FeedListMut<'a> {
+    Tables(&'a mut ArrayOfTables),
+    Inline(&'a mut Array),
+}
+
+fn entry(t: &dyn TableLike) -> Option<FeedEntry> {
     Some(FeedEntry {
         name: t.get("name")?.as_str()?.to_string(),
         url: t.get("url")?.as_str()?.to_string(),
         category: t.get("category").and_then(Item::as_str).map(str::to_string),
     })
-}
-
-fn position(tables: &ArrayOfTables, pred: impl Fn(&FeedEntry) -> bool) -> Option<usize> {
-    tables
-        .iter()
-        .position(|t| entry(t).is_some_and(|e| pred(&e)))
 }
 
 #[cfg(test)]
@@ -350,8 +446,8 @@ mod tests {
     }
 
     #[test]
-    fn inline_feed_arrays_are_refused_with_a_way_out() {
-        let (_d, mut cf) = open("feed = [{ name = \"a\", url = \"http://a/\" }]\n");
+    fn a_feed_key_that_is_no_list_is_refused_with_a_way_out() {
+        let (_d, mut cf) = open("feed = \"http://a/\"\n");
         let e = cf.set_url("a", "http://b/").unwrap_err().to_string();
         assert!(e.contains("[[feed]]"), "{e}");
     }
@@ -436,5 +532,48 @@ mod tests {
             removed(text, "c"),
             "[[feed]]\nname = \"a\"\nurl = \"http://a/\"\n\n# --- work ---\n[[feed]]\nname = \"b\"\nurl = \"http://b/\"\n\n[fetch]\ntimeout_secs = 5\n"
         );
+    }
+
+    /// `feed = [ { ... } ]` is valid TOML and kb reads it: kb edits it too.
+    #[test]
+    fn inline_feed_arrays_are_edited_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kb.toml");
+        std::fs::write(
+            &path,
+            "# inline style\nfeed = [\n  { name = \"a\", url = \"http://a/\" }, # first\n  { name = \"b\", url = \"http://b/\" },\n]\n",
+        )
+        .unwrap();
+        let mut cf = ConfigFile::open(&path).unwrap();
+        assert!(cf.set_url("a", "https://a.example/").unwrap());
+        assert!(!cf.set_url("zzz", "http://x/").unwrap());
+        assert_eq!(cf.remove("b").unwrap().unwrap().url, "http://b/");
+        cf.add(&FeedEntry {
+            category: Some("Tech".into()),
+            ..feed("c", "http://c/")
+        })
+        .unwrap();
+        cf.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "# inline style\nfeed = [\n  { name = \"a\", url = \"https://a.example/\" }, # first\n  { name = \"c\", url = \"http://c/\", category = \"Tech\" },\n]\n"
+        );
+        let names: Vec<_> = ConfigFile::open(&path)
+            .unwrap()
+            .feeds()
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.name, f.url, f.category))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("a".into(), "https://a.example/".into(), None),
+                ("c".into(), "http://c/".into(), Some("Tech".into()))
+            ]
+        );
+        let config: crate::config::Config = toml::from_str(&text).unwrap();
+        assert_eq!(config.feeds.len(), 2);
     }
 }
