@@ -355,6 +355,30 @@ fn rm_keeps_the_header_comment_of_the_file() {
     );
 }
 
+/// `HTTP://HOST:80/x` is `http://host/x`: the duplicate check compares URLs, not strings.
+#[test]
+fn add_and_import_see_the_same_url_spelled_differently() {
+    let server = blog();
+    let env = Env::new(&feed_toml("blog", &server.url("/feed/")));
+    let shouting = server.url("/feed/").replace("http://", "HTTP://");
+    let (_, err) = env.fails(&["feed", "add", &shouting, "--name", "other"]);
+    assert!(err.contains("already in") && err.contains("\"blog\""), "{err}");
+
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        format!(
+            "<opml version=\"2.0\"><body><outline text=\"again\" xmlUrl=\"{shouting}\"/><outline text=\"d\" xmlUrl=\"http://Default.Port.example:80/x\"/><outline text=\"d2\" xmlUrl=\"http://default.port.example/x\"/></body></opml>"
+        ),
+    )
+    .unwrap();
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(
+        out.contains("imported 1 feeds") && out.contains("2 already present"),
+        "{out}"
+    );
+}
+
 /// `feed = [ { ... } ]` is valid TOML: a 301 seen by sync is recorded there too, and the
 /// sync succeeds (it failed after its commit, every time, claiming "config updated").
 #[test]

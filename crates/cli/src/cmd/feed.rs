@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::Ctx;
 use super::sync::{fetch_options, runtime};
 use crate::args::{FeedAddArgs, FeedArgs, FeedCommand};
-use crate::config::edit::{ConfigFile, FeedEntry};
+use crate::config::edit::{ConfigFile, FeedEntry, same_url};
 use crate::out::safe;
 use crate::pipeline::derive_name;
 
@@ -49,7 +49,7 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
     let mut file = ConfigFile::open(&ctx.config.path)?;
     let existing = file.feeds()?;
     let given = a.url.trim();
-    if let Some(f) = existing.iter().find(|f| f.url == given) {
+    if let Some(f) = existing.iter().find(|f| same_url(&f.url, given)) {
         bail!(
             "{given} is already in {} as feed {:?}",
             ctx.config.path.display(),
@@ -57,7 +57,7 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         );
     }
     let probed = probe(ctx, given)?;
-    if let Some(f) = existing.iter().find(|f| f.url == probed.url) {
+    if let Some(f) = existing.iter().find(|f| same_url(&f.url, &probed.url)) {
         bail!(
             "{} is already in {} as feed {:?}",
             probed.url,
@@ -406,7 +406,7 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
             skipped.push(e.url);
             continue;
         }
-        if known.iter().any(|k| k.url == e.url) {
+        if known.iter().any(|k| same_url(&k.url, &e.url)) {
             present.push(e.url);
             continue;
         }

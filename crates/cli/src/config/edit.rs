@@ -173,7 +173,7 @@ impl ConfigFile {
         };
         // A name match wins over a url match, so a feed named like another's URL stays reachable.
         let pos = position(&|e| e.name == key)
-            .or_else(|| position(&|e| e.url == key || e.url == key.trim()));
+            .or_else(|| position(&|e| same_url(&e.url, key)));
         let Some(i) = pos else { return Ok(None) };
         let removed = entries.into_iter().nth(i).flatten();
         match self.feed_list_mut()? {
@@ -281,6 +281,17 @@ impl ConfigFile {
         tmp.as_file().sync_all().with_context(fail)?;
         tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
         Ok(())
+    }
+}
+
+/// Whether two feed URLs are the same address: compared as parsed URLs (scheme and host in
+/// lower case, a default port dropped, `http://host` and `http://host/` alike), since
+/// `HTTP://Example.com:80/feed` is the feed `http://example.com/feed` already listed. What does
+/// not parse is compared as text, trimmed.
+pub fn same_url(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a.trim()), url::Url::parse(b.trim())) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.trim() == b.trim(),
     }
 }
 
@@ -393,6 +404,15 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let cf = ConfigFile::open(&path).unwrap();
         (dir, cf)
+    }
+
+    #[test]
+    fn urls_are_compared_as_addresses() {
+        assert!(same_url("HTTP://Example.COM:80/feed", "http://example.com/feed"));
+        assert!(same_url("https://example.com", " https://example.com:443/"));
+        assert!(!same_url("http://example.com/Feed", "http://example.com/feed"));
+        assert!(!same_url("http://example.com/feed", "https://example.com/feed"));
+        assert!(same_url("not a url", " not a url "));
     }
 
     #[test]
