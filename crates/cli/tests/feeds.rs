@@ -355,6 +355,28 @@ fn rm_keeps_the_header_comment_of_the_file() {
     );
 }
 
+/// The XML declaration (or a byte order mark) says how an OPML file is encoded.
+#[test]
+fn import_decodes_the_opml_as_it_declares() {
+    let env = Env::empty();
+    let latin1 = env.path().join("latin1.opml");
+    let mut bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<opml version=\"1.0\"><body><outline text=\"Actualit\xe9s\"><outline type=\"rss\" text=\"Le Caf\xe9\" xmlUrl=\"http://127.0.0.1:9/cafe\"/></outline></body></opml>".to_vec();
+    std::fs::write(&latin1, &bytes).unwrap();
+    env.ok(&["feed", "import", latin1.to_str().unwrap()]);
+    let row = env.row("Le Café");
+    assert_eq!(row["category"], "Actualités");
+
+    // UTF-16 with a byte order mark, and no declaration at all.
+    bytes = vec![0xFF, 0xFE];
+    for unit in "<opml version=\"2.0\"><body><outline text=\"Ünïcode\" xmlUrl=\"http://127.0.0.1:9/u\"/></body></opml>".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    let utf16 = env.path().join("utf16.opml");
+    std::fs::write(&utf16, &bytes).unwrap();
+    env.ok(&["feed", "import", utf16.to_str().unwrap()]);
+    assert_eq!(env.row("Ünïcode")["url"], "http://127.0.0.1:9/u");
+}
+
 /// `HTTP://HOST:80/x` is `http://host/x`: the duplicate check compares URLs, not strings.
 #[test]
 fn add_and_import_see_the_same_url_spelled_differently() {

@@ -393,7 +393,16 @@ struct Imported<'a> {
 fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     let bytes =
         std::fs::read(path).with_context(|| format!("cannot read OPML file {}", path.display()))?;
-    let entries = opml::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+    // OPML is XML: its byte order mark or its declaration says how it is encoded (exports in
+    // ISO-8859-1 or UTF-16 exist), as for feeds.
+    let (text, warnings) = kb_parse::decode_xml(&bytes);
+    for w in &warnings {
+        ctx.note(&safe(
+            &format!("kb: warning: {}: {w}", path.display()),
+            false,
+        ));
+    }
+    let entries = opml::parse(&text).map_err(|e| {
         anyhow::anyhow!("{} is not an OPML file kb can read: {e:#}", path.display())
     })?;
     let mut file = ConfigFile::open(&ctx.config.path)?;
