@@ -355,6 +355,108 @@ fn rm_keeps_the_header_comment_of_the_file() {
     );
 }
 
+/// What a kb.toml can hold and XML can carry comes back unchanged from an export imported
+/// elsewhere: names with inner or outer whitespace, categories with spaces around their
+/// slashes or slashes at their ends, `timeout_secs`. A character XML 1.0 cannot carry (a
+/// control character) is written as U+FFFD, so the export stays well-formed XML.
+#[test]
+fn opml_export_then_import_keeps_names_and_categories_exactly() {
+    let config = r#"
+[[feed]]
+name = "Tom & Jerry <b> \"quoted\" 'single'"
+url = "http://127.0.0.1:9/a?x=1&y=2"
+category = "News & Views/<Tech>"
+
+[[feed]]
+name = "two  spaces"
+url = "http://127.0.0.1:9/twospaces"
+timeout_secs = 7
+
+[[feed]]
+name = " padded "
+url = "http://127.0.0.1:9/padded"
+
+[[feed]]
+name = "slash/in/name"
+url = "http://127.0.0.1:9/slash"
+category = "A / B"
+
+[[feed]]
+name = "tab\tname\nand line"
+url = "http://127.0.0.1:9/tab"
+category = "/Lead/"
+
+[[feed]]
+name = "comma"
+url = "http://127.0.0.1:9/comma"
+category = "Fun,Games"
+
+[[feed]]
+name = "ctrl\u0007bell"
+url = "http://127.0.0.1:9/bell"
+fixture = "fixtures/bell.xml"
+"#;
+    let env = Env::new(config);
+    let exported = env.ok(&["feed", "export"]);
+    assert!(
+        !exported
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+        "{exported:?}"
+    );
+    assert!(exported.contains("ctrl\u{fffd}bell"), "{exported}");
+    // Readers that know folders only still see them, trimmed.
+    assert!(
+        exported.contains("<outline text=\"A\" title=\"A\">"),
+        "{exported}"
+    );
+
+    let other = Env::empty();
+    let file = other.path().join("export.opml");
+    std::fs::write(&file, &exported).unwrap();
+    other.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert_eq!(other.ok(&["feed", "export"]), exported, "a fixed point");
+    let rows = |e: &Env| {
+        let mut v: Vec<(String, String, String)> = e
+            .feed_rows()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().replace('\u{7}', "\u{fffd}"),
+                    r["url"].as_str().unwrap().to_string(),
+                    r["category"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(rows(&other), rows(&env));
+    let text = other.config_text();
+    assert!(
+        text.contains("name = \"two  spaces\"\nurl = \"http://127.0.0.1:9/twospaces\"\ntimeout_secs = 7\n"),
+        "{text}"
+    );
+    // A fixture is a path on the exporting machine: not carried.
+    assert!(!text.contains("fixture"), "{text}");
+}
+
+/// Importing never touches the feeds already in kb.toml: their kb-only settings stay.
+#[test]
+fn import_keeps_the_settings_of_feeds_already_present() {
+    let config = "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\nfixture = \"a.xml\"\ntimeout_secs = 3\n";
+    let env = Env::new(config);
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        "<opml version=\"2.0\"><body><outline text=\"other name\" xmlUrl=\"http://127.0.0.1:9/a\"/></body></opml>",
+    )
+    .unwrap();
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(out.contains("1 already present"), "{out}");
+    assert_eq!(env.config_text(), config);
+}
+
 /// The XML declaration (or a byte order mark) says how an OPML file is encoded.
 #[test]
 fn import_decodes_the_opml_as_it_declares() {

@@ -86,6 +86,7 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         name: name.clone(),
         url: probed.url.clone(),
         category,
+        timeout_secs: None,
     };
     file.add(&entry)?;
     file.save()?;
@@ -497,6 +498,7 @@ fn export(ctx: &Ctx) -> Result<()> {
             name: f.name.clone(),
             url: f.url.clone(),
             category: f.category.clone(),
+            timeout_secs: f.timeout_secs,
         })
         .collect();
     ctx.out.text(&opml::write(&feeds)?)

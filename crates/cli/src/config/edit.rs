@@ -13,7 +13,7 @@ use toml_edit::{
 };
 
 /// One feed as `kb feed` adds, lists, imports and exports it (and prints with `--json`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FeedEntry {
     /// `name`.
     pub name: String,
@@ -21,6 +21,11 @@ pub struct FeedEntry {
     pub url: String,
     /// `category`, if any.
     pub category: Option<String>,
+    /// `timeout_secs`, if any: the one kb-only setting an OPML export carries (`fixture`, a
+    /// path on the exporting machine, is not). Left out of `--json` when unset, so the output
+    /// keeps the shape it had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
 }
 
 /// `kb.toml` open for editing.
@@ -115,6 +120,9 @@ impl ConfigFile {
             if let Some(c) = &feed.category {
                 t.insert("category", c.as_str().into());
             }
+            if let Some(secs) = feed.timeout_secs.and_then(|s| i64::try_from(s).ok()) {
+                t.insert("timeout_secs", secs.into());
+            }
             let mut v = Value::InlineTable(t);
             if let FeedListMut::Inline(a) = self.feed_list_mut()? {
                 // Laid out like the element before it: one per line stays one per line.
@@ -141,6 +149,9 @@ impl ConfigFile {
         t["url"] = value(feed.url.as_str());
         if let Some(c) = &feed.category {
             t["category"] = value(c.as_str());
+        }
+        if let Some(secs) = feed.timeout_secs.and_then(|s| i64::try_from(s).ok()) {
+            t["timeout_secs"] = value(secs);
         }
         // Comments at the very end of the file (toml_edit keeps them apart as the document's
         // trailing text) stay above what kb appends, as the user would expect of a header such
@@ -388,6 +399,10 @@ fn entry(t: &dyn TableLike) -> Option<FeedEntry> {
         name: t.get("name")?.as_str()?.to_string(),
         url: t.get("url")?.as_str()?.to_string(),
         category: t.get("category").and_then(Item::as_str).map(str::to_string),
+        timeout_secs: t
+            .get("timeout_secs")
+            .and_then(Item::as_integer)
+            .and_then(|s| u64::try_from(s).ok()),
     })
 }
 
@@ -433,6 +448,7 @@ mod tests {
             name: "c".into(),
             url: "http://c.example/".into(),
             category: Some("Tech/Rust".into()),
+            ..FeedEntry::default()
         })
         .unwrap();
         let removed = cf.remove("http://b.example/rss").unwrap().unwrap();
@@ -456,7 +472,7 @@ mod tests {
         cf.add(&FeedEntry {
             name: "a".into(),
             url: "http://a/".into(),
-            category: None,
+            ..FeedEntry::default()
         })
         .unwrap();
         cf.save().unwrap();
@@ -476,7 +492,7 @@ mod tests {
         FeedEntry {
             name: name.into(),
             url: url.into(),
-            category: None,
+            ..FeedEntry::default()
         }
     }
 
