@@ -434,7 +434,9 @@ fixture = "fixtures/bell.xml"
     assert_eq!(rows(&other), rows(&env));
     let text = other.config_text();
     assert!(
-        text.contains("name = \"two  spaces\"\nurl = \"http://127.0.0.1:9/twospaces\"\ntimeout_secs = 7\n"),
+        text.contains(
+            "name = \"two  spaces\"\nurl = \"http://127.0.0.1:9/twospaces\"\ntimeout_secs = 7\n"
+        ),
         "{text}"
     );
     // A fixture is a path on the exporting machine: not carried.
@@ -486,7 +488,10 @@ fn add_and_import_see_the_same_url_spelled_differently() {
     let env = Env::new(&feed_toml("blog", &server.url("/feed/")));
     let shouting = server.url("/feed/").replace("http://", "HTTP://");
     let (_, err) = env.fails(&["feed", "add", &shouting, "--name", "other"]);
-    assert!(err.contains("already in") && err.contains("\"blog\""), "{err}");
+    assert!(
+        err.contains("already in") && err.contains("\"blog\""),
+        "{err}"
+    );
 
     let file = env.path().join("subs.opml");
     std::fs::write(

@@ -132,7 +132,10 @@ impl ConfigFile {
                 // A comment after the last element (toml_edit keeps it as the array's
                 // trailing text) stays on that element's line, not after the new one.
                 let trailing = a.trailing().as_str().unwrap_or("").to_string();
-                if let Some(end) = trailing.contains('#').then(|| trailing.rfind('\n')).flatten()
+                if let Some(end) = trailing
+                    .contains('#')
+                    .then(|| trailing.rfind('\n'))
+                    .flatten()
                 {
                     let own = v.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
                     let own = own.strip_prefix('\n').unwrap_or(own);
@@ -178,13 +181,10 @@ impl ConfigFile {
     pub fn remove(&mut self, key: &str) -> Result<Option<FeedEntry>> {
         let entries = self.entries()?;
         let position = |pred: &dyn Fn(&FeedEntry) -> bool| {
-            entries
-                .iter()
-                .position(|e| e.as_ref().is_some_and(|e| pred(e)))
+            entries.iter().position(|e| e.as_ref().is_some_and(pred))
         };
         // A name match wins over a url match, so a feed named like another's URL stays reachable.
-        let pos = position(&|e| e.name == key)
-            .or_else(|| position(&|e| same_url(&e.url, key)));
+        let pos = position(&|e| e.name == key).or_else(|| position(&|e| same_url(&e.url, key)));
         let Some(i) = pos else { return Ok(None) };
         let removed = entries.into_iter().nth(i).flatten();
         match self.feed_list_mut()? {
@@ -423,10 +423,19 @@ mod tests {
 
     #[test]
     fn urls_are_compared_as_addresses() {
-        assert!(same_url("HTTP://Example.COM:80/feed", "http://example.com/feed"));
+        assert!(same_url(
+            "HTTP://Example.COM:80/feed",
+            "http://example.com/feed"
+        ));
         assert!(same_url("https://example.com", " https://example.com:443/"));
-        assert!(!same_url("http://example.com/Feed", "http://example.com/feed"));
-        assert!(!same_url("http://example.com/feed", "https://example.com/feed"));
+        assert!(!same_url(
+            "http://example.com/Feed",
+            "http://example.com/feed"
+        ));
+        assert!(!same_url(
+            "http://example.com/feed",
+            "https://example.com/feed"
+        ));
         assert!(same_url("not a url", " not a url "));
     }
 
@@ -523,10 +532,18 @@ mod tests {
         cf.save().unwrap();
         assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
         let text = std::fs::read_to_string(&target).unwrap();
-        assert!(text.starts_with("# mine\n") && text.contains("http://a/"), "{text}");
+        assert!(
+            text.starts_with("# mine\n") && text.contains("http://a/"),
+            "{text}"
+        );
         // No temporary file was left beside the link or the target.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
-        assert_eq!(std::fs::read_dir(dir.path().join("dotfiles")).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("dotfiles"))
+                .unwrap()
+                .count(),
+            1
+        );
     }
 
     /// A header comment directly above the first feed belongs to the file, not to that feed.

@@ -170,9 +170,7 @@ impl Outline {
 /// tab, line feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. A kb.toml name may
 /// hold `\u0007`; written raw it makes the whole file unreadable to a strict XML parser.
 fn xml_safe(s: &str) -> Cow<'_, str> {
-    let allowed = |c: char| {
-        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-    };
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
     if s.chars().all(allowed) {
         Cow::Borrowed(s)
     } else {
@@ -367,7 +365,11 @@ mod tests {
     /// export -> import -> export is a fixed point for whatever a kb.toml can hold.
     #[test]
     fn a_second_export_of_an_imported_export_is_the_same() {
-        let mut odd = feed(" two  spaces\tand\r\nbreaks ", " http://a.example/x y ", Some(" / A /  B/"));
+        let mut odd = feed(
+            " two  spaces\tand\r\nbreaks ",
+            " http://a.example/x y ",
+            Some(" / A /  B/"),
+        );
         odd.timeout_secs = Some(9);
         let feeds = [
             odd,
@@ -376,7 +378,10 @@ mod tests {
             feed("comma", "http://d.example/", Some("Fun,Games")),
         ];
         let first = write(&feeds).unwrap();
-        assert!(!first.contains('\u{7}') && !first.contains('\u{FFFE}'), "{first}");
+        assert!(
+            !first.contains('\u{7}') && !first.contains('\u{FFFE}'),
+            "{first}"
+        );
         let back = parse(&first).unwrap();
         assert_eq!(write(&back).unwrap(), first);
         let odd = back.iter().find(|f| f.timeout_secs.is_some()).unwrap();
