@@ -314,3 +314,222 @@ fn feed_commands_report_what_they_did_in_json() {
     );
     assert_eq!(env.feed_rows().len(), 1);
 }
+
+/// A kb.toml linked from a dotfiles repository stays a link when kb edits it.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_config_stays_a_link() {
+    let env = Env::empty();
+    std::fs::create_dir(env.path().join("dotfiles")).unwrap();
+    let target = env.path().join("dotfiles").join("kb.toml");
+    let text = format!(
+        "# my dotfiles\n{}{}",
+        feed_toml("a", "http://127.0.0.1:9/a"),
+        feed_toml("b", "http://127.0.0.1:9/b")
+    );
+    std::fs::write(&target, &text).unwrap();
+    std::os::unix::fs::symlink("dotfiles/kb.toml", env.config()).unwrap();
+    env.ok(&["feed", "rm", "b"]);
+    let meta = env.config().symlink_metadata().unwrap();
+    assert!(meta.file_type().is_symlink(), "kb.toml replaced by a file");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        format!("# my dotfiles\n{}", feed_toml("a", "http://127.0.0.1:9/a"))
+    );
+}
+
+/// `kb feed rm` of the first feed keeps the file's header comment.
+#[test]
+fn rm_keeps_the_header_comment_of_the_file() {
+    let env = Env::new(&format!(
+        "# --- feeds ---\n[[feed]]\nname = \"first\"\nurl = \"http://127.0.0.1:9/a\"\n{}",
+        feed_toml("second", "http://127.0.0.1:9/b")
+    ));
+    env.ok(&["feed", "rm", "first"]);
+    assert_eq!(
+        env.config_text(),
+        format!(
+            "# --- feeds ---\n{}",
+            feed_toml("second", "http://127.0.0.1:9/b")
+        )
+    );
+}
+
+/// What a kb.toml can hold and XML can carry comes back unchanged from an export imported
+/// elsewhere: names with inner or outer whitespace, categories with spaces around their
+/// slashes or slashes at their ends, `timeout_secs`. A character XML 1.0 cannot carry (a
+/// control character) is written as U+FFFD, so the export stays well-formed XML.
+#[test]
+fn opml_export_then_import_keeps_names_and_categories_exactly() {
+    let config = r#"
+[[feed]]
+name = "Tom & Jerry <b> \"quoted\" 'single'"
+url = "http://127.0.0.1:9/a?x=1&y=2"
+category = "News & Views/<Tech>"
+
+[[feed]]
+name = "two  spaces"
+url = "http://127.0.0.1:9/twospaces"
+timeout_secs = 7
+
+[[feed]]
+name = " padded "
+url = "http://127.0.0.1:9/padded"
+
+[[feed]]
+name = "slash/in/name"
+url = "http://127.0.0.1:9/slash"
+category = "A / B"
+
+[[feed]]
+name = "tab\tname\nand line"
+url = "http://127.0.0.1:9/tab"
+category = "/Lead/"
+
+[[feed]]
+name = "comma"
+url = "http://127.0.0.1:9/comma"
+category = "Fun,Games"
+
+[[feed]]
+name = "ctrl\u0007bell"
+url = "http://127.0.0.1:9/bell"
+fixture = "fixtures/bell.xml"
+"#;
+    let env = Env::new(config);
+    let exported = env.ok(&["feed", "export"]);
+    assert!(
+        !exported
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+        "{exported:?}"
+    );
+    assert!(exported.contains("ctrl\u{fffd}bell"), "{exported}");
+    // Readers that know folders only still see them, trimmed.
+    assert!(
+        exported.contains("<outline text=\"A\" title=\"A\">"),
+        "{exported}"
+    );
+
+    let other = Env::empty();
+    let file = other.path().join("export.opml");
+    std::fs::write(&file, &exported).unwrap();
+    other.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert_eq!(other.ok(&["feed", "export"]), exported, "a fixed point");
+    let rows = |e: &Env| {
+        let mut v: Vec<(String, String, String)> = e
+            .feed_rows()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().replace('\u{7}', "\u{fffd}"),
+                    r["url"].as_str().unwrap().to_string(),
+                    r["category"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(rows(&other), rows(&env));
+    let text = other.config_text();
+    assert!(
+        text.contains(
+            "name = \"two  spaces\"\nurl = \"http://127.0.0.1:9/twospaces\"\ntimeout_secs = 7\n"
+        ),
+        "{text}"
+    );
+    // A fixture is a path on the exporting machine: not carried.
+    assert!(!text.contains("fixture"), "{text}");
+}
+
+/// Importing never touches the feeds already in kb.toml: their kb-only settings stay.
+#[test]
+fn import_keeps_the_settings_of_feeds_already_present() {
+    let config = "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\nfixture = \"a.xml\"\ntimeout_secs = 3\n";
+    let env = Env::new(config);
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        "<opml version=\"2.0\"><body><outline text=\"other name\" xmlUrl=\"http://127.0.0.1:9/a\"/></body></opml>",
+    )
+    .unwrap();
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(out.contains("1 already present"), "{out}");
+    assert_eq!(env.config_text(), config);
+}
+
+/// The XML declaration (or a byte order mark) says how an OPML file is encoded.
+#[test]
+fn import_decodes_the_opml_as_it_declares() {
+    let env = Env::empty();
+    let latin1 = env.path().join("latin1.opml");
+    let mut bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<opml version=\"1.0\"><body><outline text=\"Actualit\xe9s\"><outline type=\"rss\" text=\"Le Caf\xe9\" xmlUrl=\"http://127.0.0.1:9/cafe\"/></outline></body></opml>".to_vec();
+    std::fs::write(&latin1, &bytes).unwrap();
+    env.ok(&["feed", "import", latin1.to_str().unwrap()]);
+    let row = env.row("Le Café");
+    assert_eq!(row["category"], "Actualités");
+
+    // UTF-16 with a byte order mark, and no declaration at all.
+    bytes = vec![0xFF, 0xFE];
+    for unit in "<opml version=\"2.0\"><body><outline text=\"Ünïcode\" xmlUrl=\"http://127.0.0.1:9/u\"/></body></opml>".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    let utf16 = env.path().join("utf16.opml");
+    std::fs::write(&utf16, &bytes).unwrap();
+    env.ok(&["feed", "import", utf16.to_str().unwrap()]);
+    assert_eq!(env.row("Ünïcode")["url"], "http://127.0.0.1:9/u");
+}
+
+/// `HTTP://HOST:80/x` is `http://host/x`: the duplicate check compares URLs, not strings.
+#[test]
+fn add_and_import_see_the_same_url_spelled_differently() {
+    let server = blog();
+    let env = Env::new(&feed_toml("blog", &server.url("/feed/")));
+    let shouting = server.url("/feed/").replace("http://", "HTTP://");
+    let (_, err) = env.fails(&["feed", "add", &shouting, "--name", "other"]);
+    assert!(
+        err.contains("already in") && err.contains("\"blog\""),
+        "{err}"
+    );
+
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        format!(
+            "<opml version=\"2.0\"><body><outline text=\"again\" xmlUrl=\"{shouting}\"/><outline text=\"d\" xmlUrl=\"http://Default.Port.example:80/x\"/><outline text=\"d2\" xmlUrl=\"http://default.port.example/x\"/></body></opml>"
+        ),
+    )
+    .unwrap();
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(
+        out.contains("imported 1 feeds") && out.contains("2 already present"),
+        "{out}"
+    );
+}
+
+/// `feed = [ { ... } ]` is valid TOML: a 301 seen by sync is recorded there too, and the
+/// sync succeeds (it failed after its commit, every time, claiming "config updated").
+#[test]
+fn a_301_updates_an_inline_feed_array() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/old" => Response::redirect(301, "/new"),
+        "/new" => Response::rss(rss("http://blog.example/", &[("a", "Alpha")])),
+        _ => Response::status(404),
+    });
+    // `feed = [...]` after [fetch] would belong to it: it comes first.
+    let config = format!(
+        "# inline style\nfeed = [ {{ name = \"inl\", url = \"{}\" }} ]\n\n{FAST_FETCH}",
+        server.url("/old")
+    );
+    let env = Env::new(&config);
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("moved permanently to"), "{out}");
+    assert_eq!(
+        env.config_text(),
+        config.replace(&server.url("/old"), &server.url("/new"))
+    );
+    env.ok(&["sync"]);
+    assert_eq!(server.hits("/old").len(), 1);
+    assert_eq!(server.hits("/new").len(), 2);
+}

@@ -77,6 +77,16 @@ pub enum ParseError {
     TooLarge(String),
 }
 
+/// Decode an XML document to text as [`parse`] does: a byte order mark, else the XML
+/// declaration's `encoding`, else UTF-8, else (bytes plainly not UTF-8) a detector's guess.
+/// For the other XML kb reads, such as OPML subscription lists. The second value lists the
+/// guesses and repairs made (a label ignored, bytes replaced with U+FFFD).
+pub fn decode_xml(bytes: &[u8]) -> (String, Vec<String>) {
+    let mut warnings = Vec::new();
+    let text = decode::decode(bytes, None, &mut warnings);
+    (text, warnings)
+}
+
 /// Parse one feed document.
 pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError> {
     if bytes.len() > opts.max_bytes {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::Ctx;
 use super::sync::{fetch_options, runtime};
 use crate::args::{FeedAddArgs, FeedArgs, FeedCommand};
-use crate::config::edit::{ConfigFile, FeedEntry};
+use crate::config::edit::{ConfigFile, FeedEntry, same_url};
 use crate::out::safe;
 use crate::pipeline::derive_name;
 
@@ -49,7 +49,7 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
     let mut file = ConfigFile::open(&ctx.config.path)?;
     let existing = file.feeds()?;
     let given = a.url.trim();
-    if let Some(f) = existing.iter().find(|f| f.url == given) {
+    if let Some(f) = existing.iter().find(|f| same_url(&f.url, given)) {
         bail!(
             "{given} is already in {} as feed {:?}",
             ctx.config.path.display(),
@@ -57,7 +57,7 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         );
     }
     let probed = probe(ctx, given)?;
-    if let Some(f) = existing.iter().find(|f| f.url == probed.url) {
+    if let Some(f) = existing.iter().find(|f| same_url(&f.url, &probed.url)) {
         bail!(
             "{} is already in {} as feed {:?}",
             probed.url,
@@ -86,6 +86,7 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         name: name.clone(),
         url: probed.url.clone(),
         category,
+        timeout_secs: None,
     };
     file.add(&entry)?;
     file.save()?;
@@ -393,7 +394,16 @@ struct Imported<'a> {
 fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     let bytes =
         std::fs::read(path).with_context(|| format!("cannot read OPML file {}", path.display()))?;
-    let entries = opml::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+    // OPML is XML: its byte order mark or its declaration says how it is encoded (exports in
+    // ISO-8859-1 or UTF-16 exist), as for feeds.
+    let (text, warnings) = kb_parse::decode_xml(&bytes);
+    for w in &warnings {
+        ctx.note(&safe(
+            &format!("kb: warning: {}: {w}", path.display()),
+            false,
+        ));
+    }
+    let entries = opml::parse(&text).map_err(|e| {
         anyhow::anyhow!("{} is not an OPML file kb can read: {e:#}", path.display())
     })?;
     let mut file = ConfigFile::open(&ctx.config.path)?;
@@ -406,7 +416,7 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
             skipped.push(e.url);
             continue;
         }
-        if known.iter().any(|k| k.url == e.url) {
+        if known.iter().any(|k| same_url(&k.url, &e.url)) {
             present.push(e.url);
             continue;
         }
@@ -488,6 +498,7 @@ fn export(ctx: &Ctx) -> Result<()> {
             name: f.name.clone(),
             url: f.url.clone(),
             category: f.category.clone(),
+            timeout_secs: f.timeout_secs,
         })
         .collect();
     ctx.out.text(&opml::write(&feeds)?)

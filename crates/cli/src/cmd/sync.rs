@@ -885,14 +885,27 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     }
     states.save(&ctx.index)?;
     drop(lock);
-    // After the commit, like the validators: the new URL serves what was just indexed.
+    // After the commit, like the validators: the new URL serves what was just indexed. The
+    // articles are committed whatever happens here, so a kb.toml kb cannot edit is a warning,
+    // not a failed sync: the old URL answers 301 again next time, and failing would repeat on
+    // every sync.
     if !moved.is_empty() {
-        let mut file = ConfigFile::open(&ctx.config.path)?;
-        for (name, url) in &moved {
-            file.set_url(name, url)?;
+        let recorded = ConfigFile::open(&ctx.config.path).and_then(|mut file| {
+            for (name, url) in &moved {
+                file.set_url(name, url)?;
+            }
+            file.save()
+        });
+        if let Err(e) = recorded {
+            let moves: Vec<String> = moved.iter().map(|(n, u)| format!("{n} -> {u}")).collect();
+            ctx.note(&safe(
+                &format!(
+                    "kb: warning: kb.toml NOT updated after a 301/308 ({e:#}); edit it by hand: {}",
+                    moves.join(", ")
+                ),
+                false,
+            ));
         }
-        file.save()
-            .context("cannot record the feeds' new urls after a 301/308")?;
     }
     report(ctx, &a, &summaries, total, &progress, None)
 }

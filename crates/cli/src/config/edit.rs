@@ -8,10 +8,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+use toml_edit::{
+    Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value, value,
+};
 
 /// One feed as `kb feed` adds, lists, imports and exports it (and prints with `--json`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FeedEntry {
     /// `name`.
     pub name: String,
@@ -19,6 +21,11 @@ pub struct FeedEntry {
     pub url: String,
     /// `category`, if any.
     pub category: Option<String>,
+    /// `timeout_secs`, if any: the one kb-only setting an OPML export carries (`fixture`, a
+    /// path on the exporting machine, is not). Left out of `--json` when unset, so the output
+    /// keeps the shape it had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
 }
 
 /// `kb.toml` open for editing.
@@ -54,52 +61,100 @@ impl ConfigFile {
         })
     }
 
-    /// The `[[feed]]` tables, or an error if `feed` is written some other way.
-    fn feed_tables(&self) -> Result<Option<&ArrayOfTables>> {
+    /// The feed list: `[[feed]]` tables, or an inline array (`feed = [{ name = ... }]`, valid
+    /// TOML that `Config::load` reads, so kb edits it too); an error if `feed` is anything else.
+    fn feed_list(&self) -> Result<Option<FeedList<'_>>> {
         match self.doc.get("feed") {
             None => Ok(None),
-            Some(Item::ArrayOfTables(a)) => Ok(Some(a)),
-            Some(_) => bail!(self.not_tables()),
+            Some(Item::ArrayOfTables(a)) => Ok(Some(FeedList::Tables(a))),
+            Some(Item::Value(Value::Array(a))) => Ok(Some(FeedList::Inline(a))),
+            Some(_) => bail!(self.not_a_list()),
         }
     }
 
-    fn feed_tables_mut(&mut self) -> Result<&mut ArrayOfTables> {
+    /// The feed list for a change; a missing one becomes `[[feed]]` tables.
+    fn feed_list_mut(&mut self) -> Result<FeedListMut<'_>> {
         if self.doc.get("feed").is_none() {
             self.doc
                 .insert("feed", Item::ArrayOfTables(ArrayOfTables::new()));
         }
-        let msg = self.not_tables();
+        let msg = self.not_a_list();
         match self.doc.get_mut("feed") {
-            Some(Item::ArrayOfTables(a)) => Ok(a),
+            Some(Item::ArrayOfTables(a)) => Ok(FeedListMut::Tables(a)),
+            Some(Item::Value(Value::Array(a))) => Ok(FeedListMut::Inline(a)),
             _ => bail!(msg),
         }
     }
 
-    fn not_tables(&self) -> String {
+    fn not_a_list(&self) -> String {
         format!(
-            "config {}: `feed` must be a list of [[feed]] tables for kb to edit it; rewrite it that way",
+            "config {}: `feed` must be a list of [[feed]] tables (or an array of inline tables) for kb to edit it; rewrite it that way",
             self.path.display()
         )
+    }
+
+    /// Each element of the feed list, in file order, as a feed if it names one.
+    fn entries(&self) -> Result<Vec<Option<FeedEntry>>> {
+        Ok(match self.feed_list()? {
+            None => Vec::new(),
+            Some(FeedList::Tables(a)) => a.iter().map(|t| entry(t)).collect(),
+            Some(FeedList::Inline(a)) => a
+                .iter()
+                .map(|v| v.as_inline_table().and_then(|t| entry(t)))
+                .collect(),
+        })
     }
 
     /// The feeds, in file order (entries without a name or url are left out: `Config::load`
     /// reports those).
     pub fn feeds(&self) -> Result<Vec<FeedEntry>> {
-        Ok(self
-            .feed_tables()?
-            .into_iter()
-            .flat_map(|a| a.iter())
-            .filter_map(entry)
-            .collect())
+        Ok(self.entries()?.into_iter().flatten().collect())
     }
 
-    /// Append a `[[feed]]` table.
+    /// Append a feed: a `[[feed]]` table, or an inline table where the file lists them so.
     pub fn add(&mut self, feed: &FeedEntry) -> Result<()> {
+        if let Some(FeedList::Inline(_)) = self.feed_list()? {
+            let mut t = InlineTable::new();
+            t.insert("name", feed.name.as_str().into());
+            t.insert("url", feed.url.as_str().into());
+            if let Some(c) = &feed.category {
+                t.insert("category", c.as_str().into());
+            }
+            if let Some(secs) = feed.timeout_secs.and_then(|s| i64::try_from(s).ok()) {
+                t.insert("timeout_secs", secs.into());
+            }
+            let mut v = Value::InlineTable(t);
+            if let FeedListMut::Inline(a) = self.feed_list_mut()? {
+                // Laid out like the element before it: one per line stays one per line.
+                if let Some(last) = a.iter().last() {
+                    *v.decor_mut() = last.decor().clone();
+                }
+                // A comment after the last element (toml_edit keeps it as the array's
+                // trailing text) stays on that element's line, not after the new one.
+                let trailing = a.trailing().as_str().unwrap_or("").to_string();
+                if let Some(end) = trailing
+                    .contains('#')
+                    .then(|| trailing.rfind('\n'))
+                    .flatten()
+                {
+                    let own = v.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+                    let own = own.strip_prefix('\n').unwrap_or(own);
+                    let prefix = format!("{}{own}", &trailing[..=end]);
+                    v.decor_mut().set_prefix(prefix);
+                    a.set_trailing(format!("\n{}", &trailing[end + 1..]));
+                }
+                a.push_formatted(v);
+            }
+            return Ok(());
+        }
         let mut t = Table::new();
         t["name"] = value(feed.name.as_str());
         t["url"] = value(feed.url.as_str());
         if let Some(c) = &feed.category {
             t["category"] = value(c.as_str());
+        }
+        if let Some(secs) = feed.timeout_secs.and_then(|s| i64::try_from(s).ok()) {
+            t["timeout_secs"] = value(secs);
         }
         // Comments at the very end of the file (toml_edit keeps them apart as the document's
         // trailing text) stay above what kb appends, as the user would expect of a header such
@@ -113,31 +168,49 @@ impl ConfigFile {
             };
             t.decor_mut().set_prefix(format!("{sep}{trailing}"));
             self.doc.set_trailing("");
-        } else if !self.doc.as_table().is_empty() || self.feed_tables()?.is_some() {
+        } else if !self.doc.as_table().is_empty() || self.feed_list()?.is_some() {
             t.decor_mut().set_prefix("\n");
         }
-        self.feed_tables_mut()?.push(t);
+        if let FeedListMut::Tables(a) = self.feed_list_mut()? {
+            a.push(t);
+        }
         Ok(())
     }
 
     /// Remove the feed whose name or url is `key`; returns it, or `None` when there is none.
     pub fn remove(&mut self, key: &str) -> Result<Option<FeedEntry>> {
-        let Some(tables) = self.feed_tables()? else {
-            return Ok(None);
+        let entries = self.entries()?;
+        let position = |pred: &dyn Fn(&FeedEntry) -> bool| {
+            entries.iter().position(|e| e.as_ref().is_some_and(pred))
         };
         // A name match wins over a url match, so a feed named like another's URL stays reachable.
-        let pos = position(tables, |e| e.name == key)
-            .or_else(|| position(tables, |e| e.url == key || e.url == key.trim()));
+        let pos = position(&|e| e.name == key).or_else(|| position(&|e| same_url(&e.url, key)));
         let Some(i) = pos else { return Ok(None) };
-        let removed = tables.get(i).and_then(entry);
-        self.feed_tables_mut()?.remove(i);
+        let removed = entries.into_iter().nth(i).flatten();
+        match self.feed_list_mut()? {
+            FeedListMut::Tables(a) => {
+                let table = a.remove(i);
+                self.keep_leading_comments(&table);
+            }
+            FeedListMut::Inline(a) => {
+                let v = a.remove(i);
+                keep_inline_comments(a, i, &v);
+            }
+        }
         Ok(removed)
     }
 
     /// Point the feed `name` at `url` (after a permanent redirect). The value's own decoration
     /// (a comment after it on the same line) is kept. Returns false if there is no such feed.
     pub fn set_url(&mut self, name: &str, url: &str) -> Result<bool> {
-        let tables = self.feed_tables_mut()?;
+        let mut tables: Vec<&mut dyn TableLike> = match self.feed_list_mut()? {
+            FeedListMut::Tables(a) => a.iter_mut().map(|t| t as &mut dyn TableLike).collect(),
+            FeedListMut::Inline(a) => a
+                .iter_mut()
+                .filter_map(Value::as_inline_table_mut)
+                .map(|t| t as &mut dyn TableLike)
+                .collect(),
+        };
         for t in tables.iter_mut() {
             if t.get("name").and_then(Item::as_str) != Some(name) {
                 continue;
@@ -148,16 +221,61 @@ impl ConfigFile {
                     *v = url.into();
                     *v.decor_mut() = decor;
                 }
-                None => t["url"] = value(url),
+                None => {
+                    t.insert("url", value(url));
+                }
             }
             return Ok(true);
         }
         Ok(false)
     }
 
+    /// The comments above a removed table's header are not all its own: above the first feed
+    /// they are often the file's header or a section title (`# --- feeds ---`), and nothing in
+    /// the text tells those from a note about that one feed. A deleted comment is lost for
+    /// good while a stale one is easy to spot and delete, so they all stay: above the table
+    /// that followed the removed one in the file, or at the end of the file if it was last.
+    /// Blank lines alone only separated the table from what came before, and go with it.
+    fn keep_leading_comments(&mut self, removed: &Table) {
+        let prefix = removed
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("");
+        if prefix.trim().is_empty() {
+            return;
+        }
+        // Tables kb added in this session have no position yet; they print last.
+        let next = removed.position().and_then(|after| {
+            let mut next: Option<isize> = None;
+            for_each_header_mut(self.doc.as_table_mut(), &mut |t| {
+                if let Some(p) = t.position().filter(|p| *p > after) {
+                    next = Some(next.map_or(p, |n| n.min(p)));
+                }
+            });
+            next
+        });
+        match next {
+            Some(next) => for_each_header_mut(self.doc.as_table_mut(), &mut |t| {
+                if t.position() == Some(next) {
+                    let own = t.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+                    let joined = format!("{prefix}{own}");
+                    t.decor_mut().set_prefix(joined);
+                }
+            }),
+            None => {
+                let trailing = self.doc.trailing().as_str().unwrap_or("");
+                let joined = format!("{prefix}{trailing}");
+                self.doc.set_trailing(joined);
+            }
+        }
+    }
+
     /// Write the document back, atomically; creates the file (and its directory) if missing.
+    /// A symlinked kb.toml (kept in a dotfiles repository, say) stays a link: the file it points
+    /// to is the one replaced, by a temporary file in that file's directory.
     pub fn save(&self) -> Result<()> {
-        let path = &self.path;
+        let path = &link_target(&self.path)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -177,18 +295,115 @@ impl ConfigFile {
     }
 }
 
-fn entry(t: &Table) -> Option<FeedEntry> {
+/// Whether two feed URLs are the same address: compared as parsed URLs (scheme and host in
+/// lower case, a default port dropped, `http://host` and `http://host/` alike), since
+/// `HTTP://Example.com:80/feed` is the feed `http://example.com/feed` already listed. What does
+/// not parse is compared as text, trimmed.
+pub fn same_url(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a.trim()), url::Url::parse(b.trim())) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.trim() == b.trim(),
+    }
+}
+
+/// `path` with its symbolic links followed, even to a file that does not exist yet (a link
+/// made before the config was). Renaming over the link itself would replace it with a regular
+/// file and leave the file it points to unchanged.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    // Linux gives up after 40 links (ELOOP); so does kb, instead of looping on a cycle.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)
+                    .with_context(|| format!("cannot read the link {}", p.display()))?;
+                // A relative link is relative to the directory holding it; `join` keeps an
+                // absolute one as it is.
+                p = match p.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    bail!(
+        "config {}: too many levels of symbolic links",
+        path.display()
+    )
+}
+
+/// Call `f` on every table of `t`, at any depth, that is written with a `[header]` line (its
+/// decor is what the file shows above that line).
+fn for_each_header_mut(t: &mut Table, f: &mut dyn FnMut(&mut Table)) {
+    for (_, item) in t.iter_mut() {
+        match item {
+            Item::Table(t) => {
+                if !t.is_implicit() && !t.is_dotted() {
+                    f(t);
+                }
+                for_each_header_mut(t, f);
+            }
+            Item::ArrayOfTables(a) => {
+                for t in a.iter_mut() {
+                    f(t);
+                    for_each_header_mut(t, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The comments in front of the inline table removed from `a` at `i` (its own line's, or the
+/// previous element's, which toml_edit keeps there too) stay, in front of what followed it:
+/// kb cannot tell a note about that one feed from the others' (see `keep_leading_comments`).
+fn keep_inline_comments(a: &mut Array, i: usize, removed: &Value) {
+    let prefix = removed
+        .decor()
+        .prefix()
+        .and_then(|p| p.as_str())
+        .unwrap_or("");
+    // The indentation after the last line break was the removed element's own.
+    let Some(end) = prefix.contains('#').then(|| prefix.rfind('\n')).flatten() else {
+        return;
+    };
+    let head = &prefix[..=end];
+    match a.get_mut(i) {
+        Some(next) => {
+            let own = next.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+            let joined = format!("{head}{}", own.strip_prefix('\n').unwrap_or(own));
+            next.decor_mut().set_prefix(joined);
+        }
+        None => {
+            let own = a.trailing().as_str().unwrap_or("");
+            let joined = format!("{head}{}", own.strip_prefix('\n').unwrap_or(own));
+            a.set_trailing(joined);
+        }
+    }
+}
+
+/// How the file writes its feed list.
+enum FeedList<'a> {
+    Tables(&'a ArrayOfTables),
+    Inline(&'a Array),
+}
+
+enum FeedListMut<'a> {
+    Tables(&'a mut ArrayOfTables),
+    Inline(&'a mut Array),
+}
+
+fn entry(t: &dyn TableLike) -> Option<FeedEntry> {
     Some(FeedEntry {
         name: t.get("name")?.as_str()?.to_string(),
         url: t.get("url")?.as_str()?.to_string(),
         category: t.get("category").and_then(Item::as_str).map(str::to_string),
+        timeout_secs: t
+            .get("timeout_secs")
+            .and_then(Item::as_integer)
+            .and_then(|s| u64::try_from(s).ok()),
     })
-}
-
-fn position(tables: &ArrayOfTables, pred: impl Fn(&FeedEntry) -> bool) -> Option<usize> {
-    tables
-        .iter()
-        .position(|t| entry(t).is_some_and(|e| pred(&e)))
 }
 
 #[cfg(test)]
@@ -204,6 +419,24 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let cf = ConfigFile::open(&path).unwrap();
         (dir, cf)
+    }
+
+    #[test]
+    fn urls_are_compared_as_addresses() {
+        assert!(same_url(
+            "HTTP://Example.COM:80/feed",
+            "http://example.com/feed"
+        ));
+        assert!(same_url("https://example.com", " https://example.com:443/"));
+        assert!(!same_url(
+            "http://example.com/Feed",
+            "http://example.com/feed"
+        ));
+        assert!(!same_url(
+            "http://example.com/feed",
+            "https://example.com/feed"
+        ));
+        assert!(same_url("not a url", " not a url "));
     }
 
     #[test]
@@ -224,6 +457,7 @@ mod tests {
             name: "c".into(),
             url: "http://c.example/".into(),
             category: Some("Tech/Rust".into()),
+            ..FeedEntry::default()
         })
         .unwrap();
         let removed = cf.remove("http://b.example/rss").unwrap().unwrap();
@@ -247,7 +481,7 @@ mod tests {
         cf.add(&FeedEntry {
             name: "a".into(),
             url: "http://a/".into(),
-            category: None,
+            ..FeedEntry::default()
         })
         .unwrap();
         cf.save().unwrap();
@@ -257,9 +491,142 @@ mod tests {
     }
 
     #[test]
-    fn inline_feed_arrays_are_refused_with_a_way_out() {
-        let (_d, mut cf) = open("feed = [{ name = \"a\", url = \"http://a/\" }]\n");
+    fn a_feed_key_that_is_no_list_is_refused_with_a_way_out() {
+        let (_d, mut cf) = open("feed = \"http://a/\"\n");
         let e = cf.set_url("a", "http://b/").unwrap_err().to_string();
         assert!(e.contains("[[feed]]"), "{e}");
+    }
+
+    fn feed(name: &str, url: &str) -> FeedEntry {
+        FeedEntry {
+            name: name.into(),
+            url: url.into(),
+            ..FeedEntry::default()
+        }
+    }
+
+    /// Remove `name` from a config holding `text`; the text saved afterwards.
+    fn removed(text: &str, name: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kb.toml");
+        std::fs::write(&path, text).unwrap();
+        let mut cf = ConfigFile::open(&path).unwrap();
+        assert_eq!(cf.remove(name).unwrap().unwrap().name, name);
+        cf.save().unwrap();
+        std::fs::read_to_string(&path).unwrap()
+    }
+
+    /// A kb.toml kept in a dotfiles repository and linked into place stays a link: the edit
+    /// lands in the file it points to.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_is_edited_through_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("dotfiles")).unwrap();
+        let target = dir.path().join("dotfiles").join("kb.toml");
+        std::fs::write(&target, "# mine\n").unwrap();
+        let link = dir.path().join("kb.toml");
+        std::os::unix::fs::symlink("dotfiles/kb.toml", &link).unwrap();
+        let mut cf = ConfigFile::open(&link).unwrap();
+        cf.add(&feed("a", "http://a/")).unwrap();
+        cf.save().unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        let text = std::fs::read_to_string(&target).unwrap();
+        assert!(
+            text.starts_with("# mine\n") && text.contains("http://a/"),
+            "{text}"
+        );
+        // No temporary file was left beside the link or the target.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("dotfiles"))
+                .unwrap()
+                .count(),
+            1
+        );
+    }
+
+    /// A header comment directly above the first feed belongs to the file, not to that feed.
+    #[test]
+    fn rm_keeps_the_header_comment_above_the_first_feed() {
+        let text = "# Header comment\n[[feed]]\nname = \"first\"\nurl = \"http://a/\"\n\n[[feed]]\nname = \"second\"\nurl = \"http://b/\"\n";
+        assert_eq!(
+            removed(text, "first"),
+            "# Header comment\n\n[[feed]]\nname = \"second\"\nurl = \"http://b/\"\n"
+        );
+    }
+
+    /// A section comment (`# --- feeds ---`) and the comments above a later feed stay.
+    #[test]
+    fn rm_keeps_section_comments_and_the_next_feeds_comments() {
+        let text = "# top\n\n[fetch]\ntimeout_secs = 20 # slow\n\n# --- feeds ---\n[[feed]]\nname = \"first\"\nurl = \"http://a/\"\n\n# about the second\n[[feed]]\nname = \"second\" # inline\nurl = \"http://b/\"\n# the end\n";
+        assert_eq!(
+            removed(text, "first"),
+            "# top\n\n[fetch]\ntimeout_secs = 20 # slow\n\n# --- feeds ---\n\n# about the second\n[[feed]]\nname = \"second\" # inline\nurl = \"http://b/\"\n# the end\n"
+        );
+        // The last feed's comments move to the end of the file, before what was there.
+        assert_eq!(
+            removed(text, "second"),
+            "# top\n\n[fetch]\ntimeout_secs = 20 # slow\n\n# --- feeds ---\n[[feed]]\nname = \"first\"\nurl = \"http://a/\"\n\n# about the second\n# the end\n"
+        );
+    }
+
+    /// A feed between two others: its comments stay, above the feed that followed it (even a
+    /// table of another kind).
+    #[test]
+    fn rm_of_a_middle_feed_moves_its_comments_to_the_next_table() {
+        let text = "[[feed]]\nname = \"a\"\nurl = \"http://a/\"\n\n# --- work ---\n[[feed]]\nname = \"b\"\nurl = \"http://b/\"\n\n[fetch]\ntimeout_secs = 5\n\n[[feed]]\nname = \"c\"\nurl = \"http://c/\"\n";
+        assert_eq!(
+            removed(text, "b"),
+            "[[feed]]\nname = \"a\"\nurl = \"http://a/\"\n\n# --- work ---\n\n[fetch]\ntimeout_secs = 5\n\n[[feed]]\nname = \"c\"\nurl = \"http://c/\"\n"
+        );
+        // Blank lines alone are a separator, not something to keep.
+        assert_eq!(
+            removed(text, "c"),
+            "[[feed]]\nname = \"a\"\nurl = \"http://a/\"\n\n# --- work ---\n[[feed]]\nname = \"b\"\nurl = \"http://b/\"\n\n[fetch]\ntimeout_secs = 5\n"
+        );
+    }
+
+    /// `feed = [ { ... } ]` is valid TOML and kb reads it: kb edits it too.
+    #[test]
+    fn inline_feed_arrays_are_edited_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kb.toml");
+        std::fs::write(
+            &path,
+            "# inline style\nfeed = [\n  { name = \"a\", url = \"http://a/\" }, # first\n  { name = \"b\", url = \"http://b/\" },\n]\n",
+        )
+        .unwrap();
+        let mut cf = ConfigFile::open(&path).unwrap();
+        assert!(cf.set_url("a", "https://a.example/").unwrap());
+        assert!(!cf.set_url("zzz", "http://x/").unwrap());
+        assert_eq!(cf.remove("b").unwrap().unwrap().url, "http://b/");
+        cf.add(&FeedEntry {
+            category: Some("Tech".into()),
+            ..feed("c", "http://c/")
+        })
+        .unwrap();
+        cf.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "# inline style\nfeed = [\n  { name = \"a\", url = \"https://a.example/\" }, # first\n  { name = \"c\", url = \"http://c/\", category = \"Tech\" },\n]\n"
+        );
+        let names: Vec<_> = ConfigFile::open(&path)
+            .unwrap()
+            .feeds()
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.name, f.url, f.category))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("a".into(), "https://a.example/".into(), None),
+                ("c".into(), "http://c/".into(), Some("Tech".into()))
+            ]
+        );
+        let config: crate::config::Config = toml::from_str(&text).unwrap();
+        assert_eq!(config.feeds.len(), 2);
     }
 }

@@ -6,22 +6,34 @@
 //! export (unknown attributes, `xmlurl` in lower case, missing `text`).
 //!
 //! Folders are outlines without `xmlUrl`; a feed's category is the path of folder titles above
-//! it, joined with `/`, and export turns that path back into nested outlines, so export followed
-//! by import gives the same names, URLs and categories.
+//! it, joined with `/`, and export turns that path back into nested outlines.
+//!
+//! Export followed by import gives back every name, URL and category a kb.toml can hold, and a
+//! second export the same bytes: names are read exactly as written (inner runs of spaces, tabs,
+//! line breaks and padding included, which XML carries as character references); a category
+//! the folders cannot say exactly (`A / B`, `/Lead/`) and a feed's `timeout_secs` travel in
+//! kb's own attributes ([`KB_NS`]), which other readers ignore. `fixture` is not exported: it
+//! is a path on the exporting machine. A character XML 1.0 cannot carry (a control character
+//! other than tab, line feed and carriage return) is written as U+FFFD: the file stays
+//! well-formed for strict readers, and the loss is visible.
 
 use std::borrow::Cow;
 
 use anyhow::{Result, bail};
-use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::name::{NamespaceResolver, ResolveResult};
+use quick_xml::reader::NsReader;
 
 use crate::config::edit::FeedEntry;
+
+/// The namespace of kb's attributes on exported outlines (`kb:category`, `kb:timeoutSecs`).
+pub const KB_NS: &str = "https://github.com/kb-rss/kb/opml";
 
 /// The feeds of an OPML document, in document order. `name` is empty when the outline has
 /// neither `text` nor `title` (the caller names it).
 pub fn parse(text: &str) -> Result<Vec<FeedEntry>> {
-    let mut reader = Reader::from_str(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let mut reader = NsReader::from_str(text.strip_prefix('\u{feff}').unwrap_or(text));
     // Folder titles of the open outlines; `None` for an open feed outline with children.
     let mut folders: Vec<Option<String>> = Vec::new();
     let mut feeds = Vec::new();
@@ -43,11 +55,13 @@ pub fn parse(text: &str) -> Result<Vec<FeedEntry>> {
                 if e.local_name().as_ref().eq_ignore_ascii_case("outline") =>
             {
                 let is_start = matches!(event, Event::Start(_));
-                let o = Outline::read(e)?;
+                let o = Outline::read(e, reader.resolver())?;
                 match o.xml_url {
                     Some(url) => {
                         let mut category = folders.iter().flatten().cloned().collect::<Vec<_>>();
-                        if category.is_empty() {
+                        if let Some(exact) = o.kb_category {
+                            category = vec![exact];
+                        } else if category.is_empty() {
                             // OPML 2.0 `category`: comma-separated slash-delimited paths.
                             if let Some(c) = o.category.as_deref().and_then(|c| c.split(',').next())
                             {
@@ -63,12 +77,18 @@ pub fn parse(text: &str) -> Result<Vec<FeedEntry>> {
                             name: o.title.unwrap_or_default(),
                             url,
                             category: (!category.is_empty()).then(|| category.join("/")),
+                            timeout_secs: o.kb_timeout_secs,
                         });
                         if is_start {
                             folders.push(None);
                         }
                     }
-                    None if is_start => folders.push(o.title),
+                    // A folder title is one step of a category path: its padding is layout.
+                    None if is_start => folders.push(
+                        o.title
+                            .map(|t| t.trim().to_string())
+                            .filter(|t| !t.is_empty()),
+                    ),
                     None => {}
                 }
             }
@@ -90,43 +110,93 @@ struct Outline {
     title: Option<String>,
     xml_url: Option<String>,
     category: Option<String>,
+    /// `kb:category`: the category exactly, when the folders cannot say it.
+    kb_category: Option<String>,
+    /// `kb:timeoutSecs`.
+    kb_timeout_secs: Option<u64>,
 }
 
 impl Outline {
-    fn read(e: &BytesStart<'_>) -> Result<Outline> {
-        let (mut text, mut title, mut xml_url, mut category) = (None, None, None, None);
+    fn read(e: &BytesStart<'_>, ns: &NamespaceResolver) -> Result<Outline> {
+        let mut o = Outline {
+            title: None,
+            xml_url: None,
+            category: None,
+            kb_category: None,
+            kb_timeout_secs: None,
+        };
+        let mut text = None;
         for attr in e.attributes() {
             let attr = attr.map_err(|err| anyhow::anyhow!("bad attribute: {err}"))?;
+            // Values are kept as written (after XML's own attribute normalization): a name's
+            // inner and outer whitespace is part of it, and kb's export relies on that.
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|err| anyhow::anyhow!("bad attribute value: {err}"))?;
-            let value = tidy(&value);
-            if value.is_empty() {
+                .map_err(|err| anyhow::anyhow!("bad attribute value: {err}"))?
+                .into_owned();
+            if value.trim().is_empty() {
+                continue;
+            }
+            let (space, local) = ns.resolve_attribute(attr.key);
+            if let ResolveResult::Bound(space) = space {
+                if space.as_ref() == KB_NS {
+                    match local.as_ref() {
+                        "category" => o.kb_category = Some(value),
+                        // A value kb cannot read is left out: the feed then uses the default.
+                        "timeoutSecs" => o.kb_timeout_secs = value.trim().parse().ok(),
+                        _ => {}
+                    }
+                }
                 continue;
             }
             // Attribute names are case-sensitive in XML, but real exports write `xmlurl` too.
-            let key = attr.key.local_name();
-            let key = key.as_ref().to_ascii_lowercase();
+            let key = local.as_ref().to_ascii_lowercase();
             match key.as_str() {
                 "text" => text = Some(value),
-                "title" => title = Some(value),
-                "xmlurl" => xml_url = Some(value),
-                "category" => category = Some(value),
+                "title" => o.title = Some(value),
+                // Spaces around a URL are no part of it (URL parsers strip them too).
+                "xmlurl" => o.xml_url = Some(value.trim().to_string()),
+                "category" => o.category = Some(value),
                 _ => {}
             }
         }
-        Ok(Outline {
-            // OPML 2.0 makes `text` the required label; `title` is the older habit.
-            title: text.or(title),
-            xml_url,
-            category,
-        })
+        // OPML 2.0 makes `text` the required label; `title` is the older habit.
+        o.title = text.or(o.title);
+        Ok(o)
     }
 }
 
-/// One line, trimmed, inner whitespace collapsed: names and URLs never span lines.
-fn tidy(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// `s` with every character XML 1.0 does not allow (`Char` production: C0 controls other than
+/// tab, line feed and carriage return; U+FFFE, U+FFFF) replaced by U+FFFD. A kb.toml name may
+/// hold `\u0007`; written raw it makes the whole file unreadable to a strict XML parser.
+fn xml_safe(s: &str) -> Cow<'_, str> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    if s.chars().all(allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+                .collect(),
+        )
+    }
+}
+
+/// The folder path of a category: `/`-separated, each title trimmed, empty ones left out.
+fn folder_path(category: Option<&str>) -> Vec<&str> {
+    category
+        .unwrap_or("")
+        .split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The category to write as `kb:category`: one the folder path does not give back exactly.
+/// A blank category is no category, in kb.toml as on import.
+fn exact_category(f: &FeedEntry) -> Option<&str> {
+    let c = f.category.as_deref()?;
+    (!c.trim().is_empty() && folder_path(Some(c)).join("/") != c).then_some(c)
 }
 
 /// A folder or a feed in the export tree.
@@ -158,23 +228,31 @@ fn insert<'a>(nodes: &mut Vec<Node<'a>>, path: &[&str], feed: &'a FeedEntry) {
 /// An OPML 2.0 document of `feeds`: folders in order of first appearance, feeds in config
 /// order within them. No date in the head, so the same config always exports the same bytes.
 pub fn write(feeds: &[FeedEntry]) -> std::io::Result<String> {
+    let feeds: Vec<FeedEntry> = feeds
+        .iter()
+        .map(|f| FeedEntry {
+            name: xml_safe(&f.name).into_owned(),
+            // Spaces around a URL are no part of it; import drops them too.
+            url: xml_safe(f.url.trim()).into_owned(),
+            category: f.category.as_deref().map(|c| xml_safe(c).into_owned()),
+            timeout_secs: f.timeout_secs,
+        })
+        .collect();
     let mut tree = Vec::new();
-    for f in feeds {
-        let path: Vec<&str> = f
-            .category
-            .as_deref()
-            .unwrap_or("")
-            .split('/')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        insert(&mut tree, &path, f);
+    for f in &feeds {
+        insert(&mut tree, &folder_path(f.category.as_deref()), f);
+    }
+    let mut opml = BytesStart::new("opml").with_attributes([("version", "2.0")]);
+    // Declared only when used, so an export of plain feeds is plain OPML.
+    if feeds
+        .iter()
+        .any(|f| exact_category(f).is_some() || f.timeout_secs.is_some())
+    {
+        opml.push_attribute(("xmlns:kb", KB_NS));
     }
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    w.write_event(Event::Start(
-        BytesStart::new("opml").with_attributes([("version", "2.0")]),
-    ))?;
+    w.write_event(Event::Start(opml))?;
     w.write_event(Event::Start(BytesStart::new("head")))?;
     w.write_event(Event::Start(BytesStart::new("title")))?;
     w.write_event(Event::Text(BytesText::new("kb feeds")))?;
@@ -193,12 +271,18 @@ fn write_nodes(w: &mut Writer<Vec<u8>>, nodes: &[Node<'_>]) -> std::io::Result<(
     for n in nodes {
         match n {
             Node::Feed(f) => {
-                let attrs: [(&str, Cow<'_, str>); 4] = [
+                let mut attrs: Vec<(&str, Cow<'_, str>)> = vec![
                     ("type", "rss".into()),
                     ("text", f.name.as_str().into()),
                     ("title", f.name.as_str().into()),
                     ("xmlUrl", f.url.as_str().into()),
                 ];
+                if let Some(c) = exact_category(f) {
+                    attrs.push(("kb:category", c.into()));
+                }
+                if let Some(secs) = f.timeout_secs {
+                    attrs.push(("kb:timeoutSecs", secs.to_string().into()));
+                }
                 w.write_event(Event::Empty(
                     BytesStart::new("outline")
                         .with_attributes(attrs.iter().map(|(k, v)| (*k, v.as_ref()))),
@@ -227,6 +311,7 @@ mod tests {
             name: name.into(),
             url: url.into(),
             category: category.map(String::from),
+            timeout_secs: None,
         }
     }
 
@@ -275,6 +360,36 @@ mod tests {
         back.sort_by(|x, y| x.name.cmp(&y.name));
         assert_eq!(back, feeds);
         assert_eq!(write(&feeds).unwrap(), text, "export is deterministic");
+    }
+
+    /// export -> import -> export is a fixed point for whatever a kb.toml can hold.
+    #[test]
+    fn a_second_export_of_an_imported_export_is_the_same() {
+        let mut odd = feed(
+            " two  spaces\tand\r\nbreaks ",
+            " http://a.example/x y ",
+            Some(" / A /  B/"),
+        );
+        odd.timeout_secs = Some(9);
+        let feeds = [
+            odd,
+            feed("bell\u{7}\u{FFFE}", "http://b.example/", Some("/")),
+            feed("blank category", "http://c.example/", Some("  ")),
+            feed("comma", "http://d.example/", Some("Fun,Games")),
+        ];
+        let first = write(&feeds).unwrap();
+        assert!(
+            !first.contains('\u{7}') && !first.contains('\u{FFFE}'),
+            "{first}"
+        );
+        let back = parse(&first).unwrap();
+        assert_eq!(write(&back).unwrap(), first);
+        let odd = back.iter().find(|f| f.timeout_secs.is_some()).unwrap();
+        assert_eq!(odd.name, " two  spaces\tand\r\nbreaks ");
+        assert_eq!(odd.url, "http://a.example/x y");
+        assert_eq!(odd.category.as_deref(), Some(" / A /  B/"));
+        assert_eq!(odd.timeout_secs, Some(9));
+        assert!(back.iter().any(|f| f.name == "bell\u{FFFD}\u{FFFD}"));
     }
 
     #[test]
