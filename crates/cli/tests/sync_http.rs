@@ -6,8 +6,10 @@
 
 mod common;
 
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use common::{Env, FAST_FETCH, Response, Server, feed_toml, items, rss, rss_of};
 
@@ -320,4 +322,74 @@ fn fifty_feeds_at_once_five_fail_and_forty_five_are_indexed() {
     let indexed = rows.iter().filter(|r| r["articles"] == 2).count();
     assert_eq!(indexed, 45);
     assert_eq!(env.json(&["list", "--json", "-n", "1"])["total"], 90);
+}
+
+/// Six feeds on one server: `/f0` answers at once, the others after `later`, so their
+/// summary lines are printed after a reader that wanted only the first line has gone.
+fn six_feeds(later: Duration) -> (Server, Env) {
+    let server = Server::start(move |req| {
+        let n: usize = req.target.trim_start_matches("/f").parse().unwrap_or(0);
+        let site = format!("http://site{n}.example/");
+        let resp = Response::rss(rss(&site, &[("a", "First"), ("b", "Second")]));
+        if n == 0 { resp } else { resp.delay(later) }
+    });
+    let mut config = FAST_FETCH.to_string();
+    for i in 0..6 {
+        config.push_str(&feed_toml(&format!("f{i}"), &server.url(&format!("/f{i}"))));
+    }
+    let env = Env::new(&config);
+    (server, env)
+}
+
+/// What the KB holds after a sync whose stdout went away: every feed's articles, and every
+/// feed's state (feeds.json is written after the commit).
+fn assert_all_six_committed(env: &Env) {
+    assert_eq!(env.json(&["list", "--json", "-n", "1"])["total"], 12);
+    for i in 0..6 {
+        assert_eq!(env.row(&format!("f{i}"))["last_status"], 200, "f{i}");
+    }
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_does_not_cost_the_sync_its_articles() {
+    use std::io::BufRead;
+    let (_server, env) = six_feeds(Duration::from_millis(300));
+    // `kb sync | head -1`: the reader takes one line and closes the pipe.
+    let mut child = env
+        .command(&["sync"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with("f0: 2 new"), "{first}");
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    // The reader's choice, as for `kb search | head`: all was committed, so exit 0.
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_all_six_committed(&env);
+}
+
+#[test]
+fn a_full_stdout_fails_the_sync_after_committing_it() {
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    let (_server, env) = six_feeds(Duration::from_millis(50));
+    let stdout = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+    let out = env.command(&["sync"]).stdout(stdout).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // A report that could not be written is a failure to say so, but never of the sync.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains("committed"), "{stderr}");
+    assert_all_six_committed(&env);
 }

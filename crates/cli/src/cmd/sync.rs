@@ -363,6 +363,10 @@ struct Progress {
     new: usize,
     updated: usize,
     failed: usize,
+    /// The first failed write to stdout. Printing is the least of a sync's work: a reader that
+    /// went away (`kb sync | head -1`) or a full disk must not cost the fetched articles, so
+    /// the sync goes on and commits, prints nothing more, and says so at the end.
+    out_error: Option<anyhow::Error>,
 }
 
 impl Progress {
@@ -384,6 +388,16 @@ impl Progress {
             new: 0,
             updated: 0,
             failed: 0,
+            out_error: None,
+        }
+    }
+
+    /// Print on stdout unless a write there failed already; a failure is kept for the end.
+    fn print(&mut self, text: &str) {
+        if self.out_error.is_none()
+            && let Err(e) = crate::out::Out::new(false).text(text)
+        {
+            self.out_error = Some(e);
         }
     }
 
@@ -395,19 +409,23 @@ impl Progress {
         let msg = safe(msg, false);
         match &self.bar {
             Some(b) => b.println(format!("kb: {msg}")),
-            None => eprintln!("kb: {msg}"),
+            // Not eprintln!, which panics when stderr cannot be written: a log line must not
+            // abort the sync either.
+            None => {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "kb: {msg}");
+            }
         }
     }
 
     /// A feed that is not fetched (dead, no fixture): its line, but no step of the bar.
-    fn note(&self, s: &FeedSummary) -> Result<()> {
+    fn note(&mut self, s: &FeedSummary) {
         if self.stream {
-            crate::out::Out::new(false).text(&s.line())?;
+            self.print(&s.line());
         }
-        Ok(())
     }
 
-    fn done(&mut self, s: &FeedSummary) -> Result<()> {
+    fn done(&mut self, s: &FeedSummary) {
         self.new += s.new;
         self.updated += s.updated;
         if s.status == "failed" {
@@ -421,9 +439,8 @@ impl Progress {
             ));
         }
         if self.stream {
-            crate::out::Out::new(false).text(&s.line())?;
+            self.print(&s.line());
         }
-        Ok(())
     }
 
     fn finish(&self) {
@@ -525,7 +542,7 @@ impl Session<'_> {
                 st.last_error = s.error.clone();
                 pending.push((n.clone(), st));
             }
-            progress.done(&s)?;
+            progress.done(&s);
             summaries.push(s);
             Ok(())
         })
@@ -655,7 +672,7 @@ impl Session<'_> {
                     w.summary = self.summaries.len();
                     walks.push_back((w, url));
                 }
-                _ => self.progress.done(&s)?,
+                _ => self.progress.done(&s),
             }
             self.summaries.push(s);
         }
@@ -752,7 +769,7 @@ impl Session<'_> {
                 Some(url) => spawn(&mut running, walk, url),
                 None => {
                     if let Some(s) = self.summaries.get(walk.summary) {
-                        self.progress.done(s)?;
+                        self.progress.done(s);
                     }
                     if let Some((w, url)) = queue.pop_front() {
                         spawn(&mut running, w, url);
@@ -827,9 +844,9 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let states = FeedStates::load(&ctx.index)?;
     let mut notes = Vec::new();
     let jobs = plan(ctx, &a, &states, &mut notes)?;
-    let progress = Progress::new(ctx, jobs.len(), a.json);
+    let mut progress = Progress::new(ctx, jobs.len(), a.json);
     for n in &notes {
-        progress.note(n)?;
+        progress.note(n);
     }
     let mut session = Session {
         ctx,
@@ -867,7 +884,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             &a,
             &summaries,
             UpsertReport::default(),
-            &progress,
+            progress,
             damaged,
         );
     };
@@ -891,7 +908,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         file.save()
             .context("cannot record the feeds' new urls after a 301/308")?;
     }
-    report(ctx, &a, &summaries, total, &progress, None)
+    report(ctx, &a, &summaries, total, progress, None)
 }
 
 /// The index writer, or why there is none: a damaged index (or a lost kb.json) leaves the
@@ -913,24 +930,34 @@ fn open_writer(dir: &Path, lock: &WriteLock) -> Result<(Option<KbWriter>, Option
 /// `damaged`: the index could not be written, so the feeds were only archived and nothing was
 /// committed (and the caller saved no feed states or kb.toml redirects: they would vouch for
 /// articles the index does not hold, and the next sync fetches everything again).
+///
+/// Called after the commit, so a report that cannot be written costs nothing but the report:
+/// a reader that closed the pipe (`kb sync | head -1`) chose not to read it, and the exit
+/// status then says how the sync went, as it would have; any other write error (a full disk)
+/// is said on stderr and makes the exit status 1, so a cron job that lost its log hears of it.
 fn report(
     ctx: &Ctx,
     a: &SyncArgs,
     summaries: &[FeedSummary],
     total: UpsertReport,
-    progress: &Progress,
+    mut progress: Progress,
     damaged: Option<StoreError>,
 ) -> Result<()> {
     let failed = summaries.iter().filter(|s| s.status == "failed").count();
     if a.json {
-        ctx.out.json(&SyncJson {
+        let json = SyncJson {
             feeds: summaries,
             new: total.new,
             updated: total.updated,
             unchanged: total.unchanged,
             failed,
             committed: damaged.is_none() && total.new + total.updated > 0,
-        })?;
+        };
+        if progress.out_error.is_none()
+            && let Err(e) = ctx.out.json(&json)
+        {
+            progress.out_error = Some(e);
+        }
     } else if !ctx.out.quiet {
         let mut out = String::new();
         if !progress.stream {
@@ -955,22 +982,42 @@ fn report(
             ));
         }
         if !out.is_empty() {
-            ctx.out.text(&out)?;
+            progress.print(&out);
         }
     }
+    let mut stderr = std::io::stderr();
+    let mut warn = |line: String| {
+        use std::io::Write;
+        // Nowhere left to say it when stderr fails too; the exit status still does.
+        let _ = writeln!(stderr, "{}", safe(&line, false));
+    };
     for s in summaries.iter().filter(|s| s.status == "failed") {
-        eprintln!(
+        warn(format!(
             "kb: error: {}: {}",
-            safe(&s.name, false),
-            safe(s.error.as_deref().unwrap_or(""), false)
-        );
+            s.name,
+            s.error.as_deref().unwrap_or("")
+        ));
+    }
+    let out_failed = progress
+        .out_error
+        .take()
+        .filter(|e| !crate::is_broken_pipe(e));
+    if let Some(e) = &out_failed {
+        let what = if damaged.is_some() {
+            "the feeds' documents were archived all the same"
+        } else {
+            "the sync went on and committed its articles all the same"
+        };
+        warn(format!(
+            "kb: error: cannot write the sync's report to stdout: {e:#} ({what})"
+        ));
     }
     if let Some(damage) = damaged {
         anyhow::bail!(
             "{damage} (this sync archived the feeds' documents all the same: the rebuilt index will hold their articles)"
         );
     }
-    if failed > 0 {
+    if failed > 0 || out_failed.is_some() {
         return Err(Reported.into());
     }
     Ok(())
