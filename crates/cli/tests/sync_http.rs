@@ -393,3 +393,56 @@ fn a_full_stdout_fails_the_sync_after_committing_it() {
     assert!(stderr.contains("committed"), "{stderr}");
     assert_all_six_committed(&env);
 }
+
+#[test]
+fn validators_are_sent_only_to_the_url_they_came_from() {
+    // One ETag for the whole site (a static-site generator's build id): both feeds answer
+    // 304 to it, so validators sent to the wrong URL would hide the new feed for good.
+    let server = Server::start(|req| {
+        if req.header("If-None-Match") == Some("\"build1\"") {
+            return Response::status(304).header("ETag", "\"build1\"");
+        }
+        let body = match req.target.as_str() {
+            "/a" => rss(SITE, &[("a1", "A one")]),
+            "/b" => rss(SITE, &[("b1", "B one"), ("b2", "B two")]),
+            _ => return Response::status(404),
+        };
+        Response::rss(body).header("ETag", "\"build1\"")
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/a"))
+    ));
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 1 new"), "{out}");
+
+    // The user moves the feed to another URL by editing kb.toml.
+    std::fs::write(
+        env.config(),
+        env.config_text()
+            .replace(&server.url("/a"), &server.url("/b")),
+    )
+    .unwrap();
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 2 new"), "{out}");
+    assert_eq!(server.hits("/b")[0].header("If-None-Match"), None);
+    // At its own URL the validators are used.
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: not modified"), "{out}");
+    assert_eq!(
+        server.hits("/b")[1].header("If-None-Match"),
+        Some("\"build1\"")
+    );
+
+    // feeds.json of an older kb holds validators without their URL: they may belong to an
+    // URL the feed had before, so they are not sent (one full download, never a lost feed).
+    let path = env.path().join("index").join("feeds.json");
+    let mut states: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let blog = states["feeds"]["blog"].as_object_mut().unwrap();
+    assert!(blog.remove("url").is_some(), "{blog:?}");
+    std::fs::write(&path, serde_json::to_vec(&states).unwrap()).unwrap();
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 0 new, 0 updated, 2 unchanged"), "{out}");
+    assert_eq!(server.hits("/b")[2].header("If-None-Match"), None);
+}

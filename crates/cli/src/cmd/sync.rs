@@ -273,9 +273,10 @@ fn plan(
         let validators = if a.backfill {
             Validators::default()
         } else {
+            let (etag, last_modified) = state.validators_for(&f.url);
             Validators {
-                etag: state.etag.clone(),
-                last_modified: state.last_modified.clone(),
+                etag: etag.map(str::to_string),
+                last_modified: last_modified.map(str::to_string),
             }
         };
         jobs.push(Job {
@@ -586,6 +587,8 @@ impl Session<'_> {
                 .and_then(|n| self.states.feeds.get(n).cloned())
                 .unwrap_or_default();
             st.last_fetched = Some(Utc::now());
+            // Validators of an URL the feed had before must not be saved again as this one's.
+            st.keep_validators_of(&src);
             let mut moved_to = None;
             let mut walk = None;
             let mut s = match outcome {
@@ -594,9 +597,13 @@ impl Session<'_> {
                     permanent_redirect,
                     ..
                 }) => {
+                    // A 304 at the new address: it serves the feed kb holds.
                     moved_to = permanent_redirect;
-                    st.etag = validators.etag;
-                    st.last_modified = validators.last_modified;
+                    st.set_validators(
+                        moved_to.as_deref().unwrap_or(&src),
+                        validators.etag,
+                        validators.last_modified,
+                    );
                     st.last_status = Some(304);
                     st.last_error = None;
                     FeedSummary::new(
@@ -637,8 +644,11 @@ impl Session<'_> {
                     };
                     st.last_status = Some(raw.status);
                     if result.is_ok() {
-                        st.etag = raw.validators.etag.clone();
-                        st.last_modified = raw.validators.last_modified.clone();
+                        st.set_validators(
+                            moved_to.as_deref().unwrap_or(&src),
+                            raw.validators.etag.clone(),
+                            raw.validators.last_modified.clone(),
+                        );
                     }
                     let s = summarize(job.name.as_deref(), &src, result, self.writer.is_some());
                     st.last_error = s.error.clone();
