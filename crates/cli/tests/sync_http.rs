@@ -446,3 +446,33 @@ fn validators_are_sent_only_to_the_url_they_came_from() {
     assert!(out.contains("blog: 0 new, 0 updated, 2 unchanged"), "{out}");
     assert_eq!(server.hits("/b")[2].header("If-None-Match"), None);
 }
+
+#[test]
+fn a_301_to_something_that_is_not_a_feed_keeps_the_url_in_kb_toml() {
+    let server = Server::start(|req| match req.target.as_str() {
+        // A site migration that sends every old address to the new home page.
+        "/feed" => Response::redirect(301, "/home"),
+        "/home" => Response::new(
+            200,
+            "text/html; charset=utf-8",
+            "<!doctype html><html><head><title>Home</title></head><body>Welcome</body></html>",
+        ),
+        "/old" => Response::redirect(308, "/missing"),
+        _ => Response::status(404),
+    });
+    let config = format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("site", &server.url("/feed")),
+        feed_toml("lost", &server.url("/old"))
+    );
+    let env = Env::new(&config);
+    let (stdout, stderr) = env.fails(&["sync"]);
+    assert!(!stdout.contains("moved permanently"), "{stdout}");
+    assert!(stderr.contains("kb: error: site:"), "{stderr}");
+    assert!(stderr.contains("kb: error: lost:"), "{stderr}");
+    assert_eq!(env.config_text(), config);
+    // The next sync still asks the original addresses.
+    env.fails(&["sync"]);
+    assert_eq!(server.hits("/feed").len(), 2);
+    assert_eq!(server.hits("/old").len(), 2);
+}

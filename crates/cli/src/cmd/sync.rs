@@ -613,7 +613,10 @@ impl Session<'_> {
                     )
                 }
                 Ok(FetchOutcome::Fetched(raw)) => {
-                    moved_to = raw.permanent_redirect.clone();
+                    // The new address replaces the old one in kb.toml only once it proved to
+                    // serve a feed (below): a site migration that sends every old URL to its
+                    // home page must not lose the feed's address.
+                    let redirect = raw.permanent_redirect.clone();
                     let raw = Arc::new(raw);
                     let result = match parse_blocking(
                         job.name.clone(),
@@ -629,7 +632,7 @@ impl Session<'_> {
                                 let mut w = Walk {
                                     summary: 0,
                                     name: name.clone(),
-                                    feed_url: moved_to.clone().unwrap_or_else(|| src.clone()),
+                                    feed_url: redirect.clone().unwrap_or_else(|| src.clone()),
                                     archive: feed.prev_archive.is_some(),
                                     pages: 0,
                                     timeout: job.timeout,
@@ -644,6 +647,7 @@ impl Session<'_> {
                     };
                     st.last_status = Some(raw.status);
                     if result.is_ok() {
+                        moved_to = redirect;
                         st.set_validators(
                             moved_to.as_deref().unwrap_or(&src),
                             raw.validators.etag.clone(),
