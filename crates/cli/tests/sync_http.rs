@@ -476,3 +476,64 @@ fn a_301_to_something_that_is_not_a_feed_keeps_the_url_in_kb_toml() {
     assert_eq!(server.hits("/feed").len(), 2);
     assert_eq!(server.hits("/old").len(), 2);
 }
+
+/// A WordPress blog per path prefix: `{prefix}/feed/` and `?paged=2`, `?paged=3` hold 3
+/// posts each; past the end, `past_end` answers. Every request takes `latency`.
+fn wordpress_blogs(
+    latency: Duration,
+    past_end: fn() -> Response,
+    in_flight: Arc<AtomicUsize>,
+    most: Arc<AtomicUsize>,
+) -> Server {
+    Server::start(move |req| {
+        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        most.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(latency);
+        let (prefix, rest) = req.target[1..].split_once('/').unwrap_or(("", ""));
+        let page = match rest {
+            "feed/" => Some(1),
+            "feed/?paged=2" => Some(2),
+            "feed/?paged=3" => Some(3),
+            _ => None,
+        };
+        let resp = match page {
+            Some(page) => {
+                let posts: Vec<(String, String)> = items(prefix, 9)
+                    .into_iter()
+                    .skip((page - 1) * 3)
+                    .take(3)
+                    .collect();
+                Response::rss(rss_of(SITE, &posts))
+            }
+            None => past_end(),
+        };
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        resp
+    })
+}
+
+#[test]
+fn backfill_pages_wait_for_the_same_permits_as_feeds() {
+    let most = Arc::new(AtomicUsize::new(0));
+    let server = wordpress_blogs(
+        Duration::from_millis(100),
+        || Response::status(404),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::clone(&most),
+    );
+    let mut config = format!("{FAST_FETCH}concurrency = 8\nconcurrency_per_host = 2\n");
+    for i in 0..6 {
+        config.push_str(&feed_toml(
+            &format!("w{i}"),
+            &server.url(&format!("/w{i}/feed/")),
+        ));
+    }
+    let env = Env::new(&config);
+    env.ok(&["sync", "--backfill"]);
+    assert_eq!(env.json(&["list", "--json", "-n", "1"])["total"], 54);
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        most <= 2,
+        "{most} requests at once to a host with concurrency_per_host = 2"
+    );
+}

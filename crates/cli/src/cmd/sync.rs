@@ -17,7 +17,7 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use kb_clean::{Article, Rules};
 use kb_fetch::{
-    ConcurrencyLimits, FetchError, FetchJob, FetchOptions, FetchOutcome, Fetcher, RawFeed,
+    ConcurrencyLimits, FetchError, FetchJob, FetchOptions, FetchOutcome, Fetcher, Limiter, RawFeed,
     Validators,
 };
 use kb_store::{Archive, FeedState, FeedStates, Kb, KbWriter, StoreError, UpsertReport, WriteLock};
@@ -553,6 +553,9 @@ impl Session<'_> {
     async fn sync_urls(&mut self, jobs: Vec<Job>, a: &SyncArgs) -> Result<()> {
         let fetcher = Fetcher::new(fetch_options(self.ctx))?;
         let limits = limits(self.ctx);
+        // One set of permits for the feeds and their older pages: `concurrency_per_host` is
+        // what a host is promised, whichever kind of request it gets.
+        let limiter = Limiter::new(limits);
         let fetch_jobs = jobs
             .iter()
             .map(|j| {
@@ -575,7 +578,7 @@ impl Session<'_> {
             })
             .collect();
         let mut walks = VecDeque::new();
-        let mut all = fetcher.fetch_all(fetch_jobs, limits);
+        let mut all = fetcher.fetch_all_limited(fetch_jobs, &limiter);
         while let Some((i, outcome)) = all.recv().await {
             let Some(job) = jobs.get(i) else { continue };
             let src = job.source.display();
@@ -690,7 +693,7 @@ impl Session<'_> {
             }
             self.summaries.push(s);
         }
-        self.backfill(&fetcher, walks, limits.global.max(1), a.max_pages)
+        self.backfill(&fetcher, &limiter, walks, limits.global.max(1), a.max_pages)
             .await
     }
 
@@ -701,17 +704,18 @@ impl Session<'_> {
     async fn backfill(
         &mut self,
         fetcher: &Fetcher,
+        limiter: &Limiter,
         mut queue: VecDeque<(Walk, String)>,
         global: usize,
         max_pages: u32,
     ) -> Result<()> {
         let mut running: JoinSet<PageResult> = JoinSet::new();
         let spawn = |running: &mut JoinSet<PageResult>, walk: Walk, url: String| {
-            let fetcher = fetcher.clone();
+            let (fetcher, limiter) = (fetcher.clone(), limiter.clone());
             running.spawn(async move {
                 let timeout = walk.timeout.unwrap_or(fetcher.options().total_timeout);
                 let result = fetcher
-                    .fetch_with_timeout(&url, &Validators::default(), timeout)
+                    .fetch_limited(&url, &Validators::default(), timeout, &limiter)
                     .await;
                 (walk, url, result)
             });
