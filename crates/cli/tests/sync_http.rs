@@ -537,3 +537,44 @@ fn backfill_pages_wait_for_the_same_permits_as_feeds() {
         "{most} requests at once to a host with concurrency_per_host = 2"
     );
 }
+
+#[test]
+fn a_backfill_walk_that_does_not_end_in_a_404_keeps_its_feed_and_the_sync_ok() {
+    let html = || Response::new(200, "text/html", "<html><body>Home</body></html>");
+    let error = || Response::status(503);
+    let mut config = FAST_FETCH.to_string();
+    // Keep the servers alive until the end of the test.
+    let mut servers = Vec::new();
+    for (name, past_end) in [("html", html as fn() -> Response), ("error", error)] {
+        let server = wordpress_blogs(
+            Duration::ZERO,
+            past_end,
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+        );
+        config.push_str(&feed_toml(name, &server.url(&format!("/{name}/feed/"))));
+        servers.push(server);
+    }
+    let env = Env::new(&config);
+    let out = env.kb(&["sync", "--backfill"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for name in ["html", "error"] {
+        assert!(
+            stdout.contains(&format!(
+                "{name}: 9 new, 0 updated, 0 unchanged; backfill read 2 older pages"
+            )),
+            "{stdout}"
+        );
+        assert!(
+            stderr.contains(&format!("kb: warning: {name}: backfill stopped at page 4")),
+            "{stderr}"
+        );
+        let row = env.row(name);
+        assert_eq!(row["articles"], 9);
+        assert_eq!(row["last_error"], serde_json::Value::Null, "{row}");
+    }
+}

@@ -136,6 +136,9 @@ struct FeedSummary {
     warnings: usize,
     /// Older pages read by `--backfill`.
     backfill_pages: usize,
+    /// Why a `--backfill` walk stopped before its archive's end (a page that was not a feed,
+    /// a server error), if it did: a warning, not a failure of the feed.
+    backfill_stopped: Option<String>,
     /// The feed's new URL after a permanent redirect (kb.toml is updated to it).
     moved_to: Option<String>,
     error: Option<String>,
@@ -152,6 +155,7 @@ impl FeedSummary {
             unchanged: 0,
             warnings: 0,
             backfill_pages: 0,
+            backfill_stopped: None,
             moved_to: None,
             error: None,
         }
@@ -191,6 +195,9 @@ impl FeedSummary {
                 "; backfill read {} older pages",
                 self.backfill_pages
             ));
+        }
+        if let Some(why) = &self.backfill_stopped {
+            line.push_str(&format!("; {}", safe(why, false)));
         }
         if self.warnings > 0 {
             line.push_str(&format!(" ({} warnings: see `kb parse`)", self.warnings));
@@ -700,7 +707,7 @@ impl Session<'_> {
     /// Walk the older pages of each feed, one page at a time per feed and up to `global` feeds
     /// at once; every page goes through the same archive + upsert as the feed itself. A walk
     /// ends at a 404, an empty page, a page with nothing new, the last prev-archive link, or
-    /// `max_pages`.
+    /// `max_pages`; and, with a warning but no failure, at any other page it cannot read.
     async fn backfill(
         &mut self,
         fetcher: &Fetcher,
@@ -734,8 +741,15 @@ impl Session<'_> {
             let next = match result {
                 // WordPress answers 404 past its last page: the normal end of the walk.
                 Err(FetchError::NotFound { .. }) if !walk.archive => None,
+                // Any other answer past the pages read is the walk's end too (a site that sends
+                // its home page, a server error, a broken prev-archive link): the pages before
+                // it were read and stored, so the feed did not fail; the user hears why the
+                // walk stopped where it did.
                 Err(e) => {
-                    self.fail_walk(&walk, format!("backfill page {page} ({url}): {e}"));
+                    self.stop_walk(
+                        &walk,
+                        format!("backfill stopped at page {page} ({url}): {e}"),
+                    );
                     None
                 }
                 Ok(FetchOutcome::NotModified { .. }) => None,
@@ -749,7 +763,10 @@ impl Session<'_> {
                     .await;
                     match parsed {
                         Err(e) => {
-                            self.fail_walk(&walk, format!("backfill page {page}: {e:#}"));
+                            self.stop_walk(
+                                &walk,
+                                format!("backfill stopped at page {page}: {e:#}"),
+                            );
                             None
                         }
                         Ok((feed, _, _)) if feed.items.is_empty() => None,
@@ -798,6 +815,15 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// A walk that ended before its archive did: noted on the feed's line, not a failure.
+    fn stop_walk(&mut self, walk: &Walk, why: String) {
+        if let Some(s) = self.summaries.get_mut(walk.summary) {
+            s.backfill_stopped = Some(why);
+        }
+    }
+
+    /// A page that was read but could not be stored (the archive or the index could not be
+    /// written): that fails the feed.
     fn fail_walk(&mut self, walk: &Walk, error: String) {
         if let Some(s) = self.summaries.get_mut(walk.summary) {
             s.fail(error.clone());
@@ -1015,6 +1041,15 @@ fn report(
             s.name,
             s.error.as_deref().unwrap_or("")
         ));
+    }
+    // On stderr too: a cron job's mail is its stderr, and an archive walk that keeps stopping
+    // early is something to look at, though not a failure.
+    if !ctx.out.quiet {
+        for s in summaries {
+            if let Some(why) = &s.backfill_stopped {
+                warn(format!("kb: warning: {}: {why}", s.name));
+            }
+        }
     }
     let out_failed = progress
         .out_error
