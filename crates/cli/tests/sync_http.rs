@@ -578,3 +578,37 @@ fn a_backfill_walk_that_does_not_end_in_a_404_keeps_its_feed_and_the_sync_ok() {
         assert_eq!(row["last_error"], serde_json::Value::Null, "{row}");
     }
 }
+
+#[test]
+fn an_article_in_two_feeds_stays_with_the_first_listed_and_later_syncs_write_nothing() {
+    // A blog's main feed and its category feed carry the same post (same guid, same text).
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed/" => Response::rss(rss(SITE, &[("shared", "Shared"), ("only", "Only")])),
+        // Later than the main feed, so it is the one that would take the post over.
+        "/category/x/feed/" => {
+            Response::rss(rss(SITE, &[("shared", "Shared")])).delay(Duration::from_millis(200))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("main", &server.url("/feed/")),
+        feed_toml("cat", &server.url("/category/x/feed/"))
+    ));
+    let first = env.json(&["sync", "--json"]);
+    assert_eq!(first["new"], 2, "{first}");
+    for _ in 0..2 {
+        let again = env.json(&["sync", "--json"]);
+        assert_eq!(again["updated"], 0, "{again}");
+        assert_eq!(again["committed"], false, "{again}");
+    }
+    assert_eq!(env.row("main")["articles"], 2);
+    assert_eq!(env.row("cat")["articles"], 0);
+    // The archive holds the category feed's copy last: a rebuild and doctor's replay of it
+    // file the post where the syncs did.
+    env.ok(&["doctor"]);
+    env.ok(&["reindex"]);
+    let again = env.json(&["sync", "--json"]);
+    assert_eq!(again["committed"], false, "{again}");
+    assert_eq!(env.row("main")["articles"], 2);
+}

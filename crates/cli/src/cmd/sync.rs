@@ -884,7 +884,10 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     })?;
     upgrade_if_older(ctx, a.wait)?;
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
-    let (writer, damaged) = open_writer(&ctx.index, &lock)?;
+    let (mut writer, damaged) = open_writer(&ctx.index, &lock)?;
+    if let Some(w) = writer.as_mut() {
+        w.set_feed_precedence(ctx.config.feed_precedence());
+    }
     let states = FeedStates::load(&ctx.index)?;
     let mut notes = Vec::new();
     let jobs = plan(ctx, &a, &states, &mut notes)?;
