@@ -288,7 +288,8 @@ impl KbWriter {
     pub fn upsert(&mut self, article: &Article) -> Result<UpsertOutcome, StoreError> {
         let refiled;
         let article = match self.known.get(&article.id) {
-            // Another feed's copy: compared, and stored, as its owner's.
+            // A changed hash may be only another feed's copy of an article a feed with
+            // precedence holds: it is compared, and stored, as that feed's.
             Some(h) if *h != article.content_hash => {
                 match self.kept_owner(&article.id, &article.feed)? {
                     Some(owner) => {
