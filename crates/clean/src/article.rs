@@ -131,6 +131,16 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
     article
 }
 
+impl Article {
+    /// This article filed under `feed`, its content hash made anew (the feed is hashed).
+    pub fn with_feed(&self, feed: &str) -> Article {
+        let mut article = self.clone();
+        article.feed = feed.to_owned();
+        article.content_hash = content_hash(&article);
+        article
+    }
+}
+
 /// Hex SHA-256 of every field but `content_hash`, in declaration order. The serialization,
 /// fixed so a hash means the same thing across versions of kb:
 ///
@@ -368,6 +378,7 @@ mod tests {
         it.comments_count = Some(4);
         assert_ne!(a.content_hash, to_article("feed", &it).content_hash);
         assert_ne!(a.content_hash, to_article("other", &item()).content_hash);
+        assert_eq!(to_article("other", &item()).with_feed("feed"), a);
         // Moving a value between fields changes the hash (fields are delimited).
         let mut b = a.clone();
         b.summary = String::new();

@@ -153,6 +153,12 @@ impl Config {
         Ok(config)
     }
 
+    /// Which feed an article that several feeds carry is filed under: the first of them in
+    /// this file. Sync, reindex and doctor must agree on it.
+    pub fn feed_precedence(&self) -> kb_store::FeedPrecedence {
+        kb_store::FeedPrecedence::new(self.feeds.iter().map(|f| f.name.clone()))
+    }
+
     /// The default KB directory: `index` next to the config file.
     pub fn default_index(&self) -> PathBuf {
         self.dir.join("index")

@@ -79,6 +79,8 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
+            // (`kb sync` never gets here with one: it must commit first, so it keeps going and
+            // decides its exit status itself.)
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
@@ -115,7 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// `kb search x | head` closes the pipe early: that is the reader's choice, not a failure. The
 /// io error may sit anywhere in the chain, also inside a serde_json error.
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()

@@ -6,8 +6,10 @@
 
 mod common;
 
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use common::{Env, FAST_FETCH, Response, Server, feed_toml, items, rss, rss_of};
 
@@ -320,4 +322,293 @@ fn fifty_feeds_at_once_five_fail_and_forty_five_are_indexed() {
     let indexed = rows.iter().filter(|r| r["articles"] == 2).count();
     assert_eq!(indexed, 45);
     assert_eq!(env.json(&["list", "--json", "-n", "1"])["total"], 90);
+}
+
+/// Six feeds on one server: `/f0` answers at once, the others after `later`, so their
+/// summary lines are printed after a reader that wanted only the first line has gone.
+fn six_feeds(later: Duration) -> (Server, Env) {
+    let server = Server::start(move |req| {
+        let n: usize = req.target.trim_start_matches("/f").parse().unwrap_or(0);
+        let site = format!("http://site{n}.example/");
+        let resp = Response::rss(rss(&site, &[("a", "First"), ("b", "Second")]));
+        if n == 0 { resp } else { resp.delay(later) }
+    });
+    let mut config = FAST_FETCH.to_string();
+    for i in 0..6 {
+        config.push_str(&feed_toml(&format!("f{i}"), &server.url(&format!("/f{i}"))));
+    }
+    let env = Env::new(&config);
+    (server, env)
+}
+
+/// What the KB holds after a sync whose stdout went away: every feed's articles, and every
+/// feed's state (feeds.json is written after the commit).
+fn assert_all_six_committed(env: &Env) {
+    assert_eq!(env.json(&["list", "--json", "-n", "1"])["total"], 12);
+    for i in 0..6 {
+        assert_eq!(env.row(&format!("f{i}"))["last_status"], 200, "f{i}");
+    }
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_does_not_cost_the_sync_its_articles() {
+    use std::io::BufRead;
+    let (_server, env) = six_feeds(Duration::from_millis(300));
+    // `kb sync | head -1`: the reader takes one line and closes the pipe.
+    let mut child = env
+        .command(&["sync"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with("f0: 2 new"), "{first}");
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    // The reader's choice, as for `kb search | head`: all was committed, so exit 0.
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_all_six_committed(&env);
+}
+
+#[test]
+fn a_full_stdout_fails_the_sync_after_committing_it() {
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    let (_server, env) = six_feeds(Duration::from_millis(50));
+    let stdout = std::fs::OpenOptions::new().write(true).open(full).unwrap();
+    let out = env.command(&["sync"]).stdout(stdout).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // A report that could not be written is a failure to say so, but never of the sync.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains("committed"), "{stderr}");
+    assert_all_six_committed(&env);
+}
+
+#[test]
+fn validators_are_sent_only_to_the_url_they_came_from() {
+    // One ETag for the whole site (a static-site generator's build id): both feeds answer
+    // 304 to it, so validators sent to the wrong URL would hide the new feed for good.
+    let server = Server::start(|req| {
+        if req.header("If-None-Match") == Some("\"build1\"") {
+            return Response::status(304).header("ETag", "\"build1\"");
+        }
+        let body = match req.target.as_str() {
+            "/a" => rss(SITE, &[("a1", "A one")]),
+            "/b" => rss(SITE, &[("b1", "B one"), ("b2", "B two")]),
+            _ => return Response::status(404),
+        };
+        Response::rss(body).header("ETag", "\"build1\"")
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/a"))
+    ));
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 1 new"), "{out}");
+
+    // The user moves the feed to another URL by editing kb.toml.
+    std::fs::write(
+        env.config(),
+        env.config_text()
+            .replace(&server.url("/a"), &server.url("/b")),
+    )
+    .unwrap();
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 2 new"), "{out}");
+    assert_eq!(server.hits("/b")[0].header("If-None-Match"), None);
+    // At its own URL the validators are used.
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: not modified"), "{out}");
+    assert_eq!(
+        server.hits("/b")[1].header("If-None-Match"),
+        Some("\"build1\"")
+    );
+
+    // feeds.json of an older kb holds validators without their URL: they may belong to an
+    // URL the feed had before, so they are not sent (one full download, never a lost feed).
+    let path = env.path().join("index").join("feeds.json");
+    let mut states: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let blog = states["feeds"]["blog"].as_object_mut().unwrap();
+    assert!(blog.remove("url").is_some(), "{blog:?}");
+    std::fs::write(&path, serde_json::to_vec(&states).unwrap()).unwrap();
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 0 new, 0 updated, 2 unchanged"), "{out}");
+    assert_eq!(server.hits("/b")[2].header("If-None-Match"), None);
+}
+
+#[test]
+fn a_301_to_something_that_is_not_a_feed_keeps_the_url_in_kb_toml() {
+    let server = Server::start(|req| match req.target.as_str() {
+        // A site migration that sends every old address to the new home page.
+        "/feed" => Response::redirect(301, "/home"),
+        "/home" => Response::new(
+            200,
+            "text/html; charset=utf-8",
+            "<!doctype html><html><head><title>Home</title></head><body>Welcome</body></html>",
+        ),
+        "/old" => Response::redirect(308, "/missing"),
+        _ => Response::status(404),
+    });
+    let config = format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("site", &server.url("/feed")),
+        feed_toml("lost", &server.url("/old"))
+    );
+    let env = Env::new(&config);
+    let (stdout, stderr) = env.fails(&["sync"]);
+    assert!(!stdout.contains("moved permanently"), "{stdout}");
+    assert!(stderr.contains("kb: error: site:"), "{stderr}");
+    assert!(stderr.contains("kb: error: lost:"), "{stderr}");
+    assert_eq!(env.config_text(), config);
+    // The next sync still asks the original addresses.
+    env.fails(&["sync"]);
+    assert_eq!(server.hits("/feed").len(), 2);
+    assert_eq!(server.hits("/old").len(), 2);
+}
+
+/// A WordPress blog per path prefix: `{prefix}/feed/` and `?paged=2`, `?paged=3` hold 3
+/// posts each; past the end, `past_end` answers. Every request takes `latency`.
+fn wordpress_blogs(
+    latency: Duration,
+    past_end: fn() -> Response,
+    in_flight: Arc<AtomicUsize>,
+    most: Arc<AtomicUsize>,
+) -> Server {
+    Server::start(move |req| {
+        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        most.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(latency);
+        let (prefix, rest) = req.target[1..].split_once('/').unwrap_or(("", ""));
+        let page = match rest {
+            "feed/" => Some(1),
+            "feed/?paged=2" => Some(2),
+            "feed/?paged=3" => Some(3),
+            _ => None,
+        };
+        let resp = match page {
+            Some(page) => {
+                let posts: Vec<(String, String)> = items(prefix, 9)
+                    .into_iter()
+                    .skip((page - 1) * 3)
+                    .take(3)
+                    .collect();
+                Response::rss(rss_of(SITE, &posts))
+            }
+            None => past_end(),
+        };
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        resp
+    })
+}
+
+#[test]
+fn backfill_pages_wait_for_the_same_permits_as_feeds() {
+    let most = Arc::new(AtomicUsize::new(0));
+    let server = wordpress_blogs(
+        Duration::from_millis(100),
+        || Response::status(404),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::clone(&most),
+    );
+    let mut config = format!("{FAST_FETCH}concurrency = 8\nconcurrency_per_host = 2\n");
+    for i in 0..6 {
+        config.push_str(&feed_toml(
+            &format!("w{i}"),
+            &server.url(&format!("/w{i}/feed/")),
+        ));
+    }
+    let env = Env::new(&config);
+    env.ok(&["sync", "--backfill"]);
+    assert_eq!(env.json(&["list", "--json", "-n", "1"])["total"], 54);
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        most <= 2,
+        "{most} requests at once to a host with concurrency_per_host = 2"
+    );
+}
+
+#[test]
+fn a_backfill_walk_that_does_not_end_in_a_404_keeps_its_feed_and_the_sync_ok() {
+    let html = || Response::new(200, "text/html", "<html><body>Home</body></html>");
+    let error = || Response::status(503);
+    let mut config = FAST_FETCH.to_string();
+    // Keep the servers alive until the end of the test.
+    let mut servers = Vec::new();
+    for (name, past_end) in [("html", html as fn() -> Response), ("error", error)] {
+        let server = wordpress_blogs(
+            Duration::ZERO,
+            past_end,
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicUsize::new(0)),
+        );
+        config.push_str(&feed_toml(name, &server.url(&format!("/{name}/feed/"))));
+        servers.push(server);
+    }
+    let env = Env::new(&config);
+    let out = env.kb(&["sync", "--backfill"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for name in ["html", "error"] {
+        assert!(
+            stdout.contains(&format!(
+                "{name}: 9 new, 0 updated, 0 unchanged; backfill read 2 older pages"
+            )),
+            "{stdout}"
+        );
+        assert!(
+            stderr.contains(&format!("kb: warning: {name}: backfill stopped at page 4")),
+            "{stderr}"
+        );
+        let row = env.row(name);
+        assert_eq!(row["articles"], 9);
+        assert_eq!(row["last_error"], serde_json::Value::Null, "{row}");
+    }
+}
+
+#[test]
+fn an_article_in_two_feeds_stays_with_the_first_listed_and_later_syncs_write_nothing() {
+    // A blog's main feed and its category feed carry the same post (same guid, same text).
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed/" => Response::rss(rss(SITE, &[("shared", "Shared"), ("only", "Only")])),
+        // Later than the main feed, so it is the one that would take the post over.
+        "/category/x/feed/" => {
+            Response::rss(rss(SITE, &[("shared", "Shared")])).delay(Duration::from_millis(200))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("main", &server.url("/feed/")),
+        feed_toml("cat", &server.url("/category/x/feed/"))
+    ));
+    let first = env.json(&["sync", "--json"]);
+    assert_eq!(first["new"], 2, "{first}");
+    for _ in 0..2 {
+        let again = env.json(&["sync", "--json"]);
+        assert_eq!(again["updated"], 0, "{again}");
+        assert_eq!(again["committed"], false, "{again}");
+    }
+    assert_eq!(env.row("main")["articles"], 2);
+    assert_eq!(env.row("cat")["articles"], 0);
+    // The archive holds the category feed's copy last: a rebuild and doctor's replay of it
+    // file the post where the syncs did.
+    env.ok(&["doctor"]);
+    env.ok(&["reindex"]);
+    let again = env.json(&["sync", "--json"]);
+    assert_eq!(again["committed"], false, "{again}");
+    assert_eq!(env.row("main")["articles"], 2);
 }

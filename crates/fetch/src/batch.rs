@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -114,6 +114,54 @@ impl Gate {
     }
 }
 
+/// The concurrency permits of a run of fetches: one global limit and one per
+/// host, shared by every fetch made through it.
+///
+/// A caller that fetches in several rounds (a sync's feeds, then the older
+/// pages of each) passes the same limiter to each, so no round can exceed the
+/// limits the user set, whatever the others do.
+#[derive(Debug, Clone)]
+pub struct Limiter {
+    global: Arc<Semaphore>,
+    per_host: usize,
+    /// Created on a host's first fetch; shared by every clone of the limiter.
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+}
+
+impl Limiter {
+    /// Permits for `limits`. Limits of 0 are taken as 1, limits past what a
+    /// semaphore holds as its most.
+    pub fn new(limits: ConcurrencyLimits) -> Limiter {
+        Limiter {
+            global: Arc::new(Semaphore::new(permits(limits.global))),
+            per_host: permits(limits.per_host),
+            hosts: Arc::default(),
+        }
+    }
+
+    /// The gate of `url`'s host.
+    pub(crate) fn gate(&self, url: &str) -> Gate {
+        // The map is only inserted into: one poisoned by a panic elsewhere is still whole.
+        let mut hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let host = hosts
+            .entry(host_key(url))
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+            .clone();
+        Gate {
+            host,
+            global: self.global.clone(),
+        }
+    }
+}
+
+/// More permits than a semaphore holds (2^61) is no limit at all: take them as its most.
+fn permits(n: usize) -> usize {
+    n.clamp(1, Semaphore::MAX_PERMITS)
+}
+
 impl Fetcher {
     /// Fetches every job concurrently, at most `limits.global` at a time and
     /// at most `limits.per_host` to one host, and yields each result as it
@@ -128,21 +176,20 @@ impl Fetcher {
     ///
     /// If called outside a Tokio runtime (the fetches are spawned on it).
     pub fn fetch_all(&self, jobs: Vec<FetchJob>, limits: ConcurrencyLimits) -> FetchAll {
-        // More permits than a semaphore holds (2^61) is no limit at all: take them as its most.
-        let permits = |n: usize| n.clamp(1, Semaphore::MAX_PERMITS);
-        let global = Arc::new(Semaphore::new(permits(limits.global)));
-        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        self.fetch_all_limited(jobs, &Limiter::new(limits))
+    }
+
+    /// [`fetch_all`](Fetcher::fetch_all) within the permits of `limiter`,
+    /// which other fetches may share.
+    ///
+    /// # Panics
+    ///
+    /// If called outside a Tokio runtime (the fetches are spawned on it).
+    pub fn fetch_all_limited(&self, jobs: Vec<FetchJob>, limiter: &Limiter) -> FetchAll {
         let mut tasks = JoinSet::new();
         let mut ids = HashMap::with_capacity(jobs.len());
         for (index, job) in jobs.into_iter().enumerate() {
-            let host = hosts
-                .entry(host_key(&job.url))
-                .or_insert_with(|| Arc::new(Semaphore::new(permits(limits.per_host))))
-                .clone();
-            let gate = Gate {
-                host,
-                global: global.clone(),
-            };
+            let gate = limiter.gate(&job.url);
             let fetcher = self.clone();
             let url = job.url.clone();
             let handle = tasks.spawn(async move {
@@ -155,6 +202,22 @@ impl Fetcher {
             ids.insert(handle.id(), (index, url));
         }
         FetchAll { tasks, jobs: ids }
+    }
+
+    /// One fetch like [`fetch_with_timeout`](Fetcher::fetch_with_timeout),
+    /// each attempt holding `limiter`'s permits for its host and the global
+    /// one, as the fetches of [`fetch_all_limited`](Fetcher::fetch_all_limited)
+    /// do.
+    pub async fn fetch_limited(
+        &self,
+        url: &str,
+        validators: &Validators,
+        total_timeout: Duration,
+        limiter: &Limiter,
+    ) -> Result<FetchOutcome, FetchError> {
+        let gate = limiter.gate(url);
+        self.fetch_gated(url, validators, total_timeout, Some(&gate))
+            .await
     }
 }
 

@@ -55,7 +55,7 @@ mod raw;
 mod retry;
 
 pub use crate::backfill::wordpress_page_url;
-pub use crate::batch::{FetchAll, FetchJob, FetchResult};
+pub use crate::batch::{FetchAll, FetchJob, FetchResult, Limiter};
 pub use crate::discover::{discover_feeds, looks_like_html};
 pub use crate::error::FetchError;
 pub use crate::http::{FetchOutcome, Fetcher};

@@ -58,4 +58,4 @@ pub use search::{
     SearchResults, SortOrder,
 };
 pub use state::{FeedState, FeedStates};
-pub use writer::{KbWriter, UpsertOutcome, UpsertReport};
+pub use writer::{FeedPrecedence, KbWriter, UpsertOutcome, UpsertReport};

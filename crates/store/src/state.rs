@@ -22,6 +22,12 @@ pub struct FeedState {
     /// `Last-Modified` of the last successful response.
     #[serde(default)]
     pub last_modified: Option<String>,
+    /// The feed URL `etag` and `last_modified` were answered for. Validators only mean
+    /// something to the URL that sent them: sent to another one (the user edited the feed's
+    /// url), a server with one ETag scheme site-wide answers 304 and the new feed is never
+    /// read. A `feeds.json` of an older kb has none: see [`FeedState::validators_for`].
+    #[serde(default)]
+    pub url: Option<String>,
     /// When kb last tried the feed.
     #[serde(default)]
     pub last_fetched: Option<DateTime<Utc>>,
@@ -34,6 +40,43 @@ pub struct FeedState {
     /// Set on 410 Gone: later syncs skip the feed until it is re-enabled.
     #[serde(default)]
     pub dead: bool,
+}
+
+impl FeedState {
+    /// The stored `(etag, last_modified)` if they were answered for `url`, else none.
+    ///
+    /// Validators without a URL (saved by an older kb) are not trusted: they may belong to a
+    /// URL the feed had before, and trusting them could hide the feed's new address for good,
+    /// while dropping them costs one unconditional download.
+    pub fn validators_for(&self, url: &str) -> (Option<&str>, Option<&str>) {
+        if self.url.as_deref() == Some(url) {
+            (self.etag.as_deref(), self.last_modified.as_deref())
+        } else {
+            (None, None)
+        }
+    }
+
+    /// Record the validators `url` answered with (replacing any others).
+    pub fn set_validators(
+        &mut self,
+        url: &str,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    ) {
+        self.url = Some(url.to_string());
+        self.etag = etag;
+        self.last_modified = last_modified;
+    }
+
+    /// Drop validators that were not answered for `url`, so they are never saved again as if
+    /// they were.
+    pub fn keep_validators_of(&mut self, url: &str) {
+        if self.url.as_deref() != Some(url) {
+            self.url = None;
+            self.etag = None;
+            self.last_modified = None;
+        }
+    }
 }
 
 /// All feed states of a KB, keyed by feed name.
@@ -81,5 +124,32 @@ impl FeedStates {
         let json = serde_json::to_vec_pretty(self)
             .map_err(|e| StoreError::io("encoding", &path, std::io::Error::other(e)))?;
         write_atomic(&path, &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validators_without_their_url_are_loaded_but_not_used() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // feeds.json as kb wrote it before validators carried their URL.
+        let old = r#"{"feeds":{"blog":{"etag":"\"v1\"","last_modified":"Mon, 01 Mar 2010 10:00:00 GMT","last_status":200,"dead":false}}}"#;
+        std::fs::write(dir.path().join("feeds.json"), old).expect("write");
+        let states = FeedStates::load(dir.path()).expect("an old feeds.json loads");
+        let blog = &states.feeds["blog"];
+        assert_eq!(blog.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(blog.validators_for("http://x.example/feed"), (None, None));
+
+        let mut blog = blog.clone();
+        blog.set_validators("http://x.example/feed", Some("\"v2\"".into()), None);
+        assert_eq!(
+            blog.validators_for("http://x.example/feed"),
+            (Some("\"v2\""), None)
+        );
+        assert_eq!(blog.validators_for("http://y.example/feed"), (None, None));
+        blog.keep_validators_of("http://y.example/feed");
+        assert_eq!((blog.url, blog.etag), (None, None));
     }
 }

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use kb_clean::Article;
 use serde::Serialize;
-use tantivy::schema::Facet;
-use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{DateTime, Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::StoreError;
 use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyzer};
@@ -77,6 +79,13 @@ pub struct KbWriter {
     /// Articles needed to choose the list.
     sample: usize,
     index: Index,
+    /// Which feed an article that several feeds carry is filed under (see
+    /// [`KbWriter::set_feed_precedence`]); empty: the last upsert decides.
+    precedence: FeedPrecedence,
+    /// id -> feed of the articles this session wrote, while `precedence` is set.
+    written_by: HashMap<String, String>,
+    /// The last commit, opened on the first lookup of an article's feed.
+    committed: Option<Searcher>,
 }
 
 impl std::fmt::Debug for KbWriter {
@@ -134,6 +143,9 @@ impl KbWriter {
             pending_at: HashMap::new(),
             sample: SAMPLE_DOCS,
             index,
+            precedence: FeedPrecedence::default(),
+            written_by: HashMap::new(),
+            committed: None,
         })
     }
 
@@ -230,9 +242,65 @@ impl KbWriter {
         Ok(())
     }
 
+    /// File an article that several feeds carry (a blog's main feed and its category feed
+    /// share their posts) under the feed `precedence` puts first, and count it unchanged when
+    /// only the feed differs.
+    pub fn set_feed_precedence(&mut self, precedence: FeedPrecedence) {
+        self.precedence = precedence;
+    }
+
+    /// The feed that keeps the article `id` rather than give it to `brought_by`, if one does.
+    fn kept_owner(&mut self, id: &str, brought_by: &str) -> Result<Option<String>, StoreError> {
+        if self.precedence.is_empty() {
+            return Ok(None);
+        }
+        let owner = match self.written_by.get(id) {
+            Some(feed) => Some(feed.clone()),
+            None => self.committed_feed(id)?,
+        };
+        Ok(owner.filter(|owner| self.precedence.keeps(owner, brought_by)))
+    }
+
+    /// The feed of article `id` in the last commit. Only asked for an article whose hash
+    /// changed, so the stored article is read for few.
+    fn committed_feed(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        if self.committed.is_none() {
+            self.committed = Some(self.index.reader()?.searcher());
+        }
+        let Some(searcher) = &self.committed else {
+            return Ok(None);
+        };
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some(
+                stored_article(searcher, *addr, &self.fields, &self.dir)?.feed,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// Insert or replace one article by id. Unchanged articles (same content hash) cost a map
     /// lookup and write nothing.
     pub fn upsert(&mut self, article: &Article) -> Result<UpsertOutcome, StoreError> {
+        let refiled;
+        let article = match self.known.get(&article.id) {
+            // A changed hash may be only another feed's copy of an article a feed with
+            // precedence holds: it is compared, and stored, as that feed's.
+            Some(h) if *h != article.content_hash => {
+                match self.kept_owner(&article.id, &article.feed)? {
+                    Some(owner) => {
+                        refiled = article.with_feed(&owner);
+                        &refiled
+                    }
+                    None => article,
+                }
+            }
+            _ => article,
+        };
         let outcome = match self.known.get(&article.id) {
             Some(h) if *h == article.content_hash => UpsertOutcome::Unchanged,
             Some(_) => UpsertOutcome::Updated,
@@ -246,6 +314,10 @@ impl KbWriter {
             self.add(article)?;
             self.known
                 .insert(article.id.clone(), article.content_hash.clone());
+            if !self.precedence.is_empty() {
+                self.written_by
+                    .insert(article.id.clone(), article.feed.clone());
+            }
             self.dirty = true;
         }
         self.report.add(outcome);
@@ -309,6 +381,46 @@ impl KbWriter {
             ));
         }
         Ok(self.report)
+    }
+}
+
+/// Which feed an article is filed under when several feeds carry it: the first of the
+/// configured feeds, in the config's order, that carries it.
+///
+/// Without a rule the article follows whichever feed was upserted last, which in a sync of
+/// many feeds at once is whichever download finished last: it changed feed, two articles
+/// counted as updated and a commit came with every sync that changed nothing. The rule reads
+/// only the feeds' order, not the order of the upserts, so a sync, `kb reindex` (which
+/// replays the archive in its own order) and `kb doctor`'s comparison of the two all reach
+/// the same feed. A feed not in the list (renamed, removed, or a `--from` source) gives way to
+/// any listed one; between two unlisted feeds the last upsert decides, as without a rule.
+#[derive(Debug, Clone, Default)]
+pub struct FeedPrecedence {
+    rank: HashMap<String, usize>,
+}
+
+impl FeedPrecedence {
+    /// The precedence of `feeds`, first first.
+    pub fn new(feeds: impl IntoIterator<Item = String>) -> FeedPrecedence {
+        let mut rank = HashMap::new();
+        for (i, feed) in feeds.into_iter().enumerate() {
+            rank.entry(feed).or_insert(i);
+        }
+        FeedPrecedence { rank }
+    }
+
+    /// No feeds: every upsert decides.
+    pub fn is_empty(&self) -> bool {
+        self.rank.is_empty()
+    }
+
+    /// Whether an article filed under `owner` stays there when `brought_by` carries it too.
+    pub fn keeps(&self, owner: &str, brought_by: &str) -> bool {
+        match (self.rank.get(owner), self.rank.get(brought_by)) {
+            (Some(held), Some(brings)) => held < brings,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
     }
 }
 

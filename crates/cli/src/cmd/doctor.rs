@@ -77,17 +77,24 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     };
     let rules = ctx.rules()?;
     let archive = Archive::at(&ctx.index);
-    let mut replay: HashMap<String, String> = HashMap::new();
+    // id -> (content hash, feed) as a rebuilt index would hold them.
+    let mut replay: HashMap<String, (String, String)> = HashMap::new();
+    let precedence = ctx.config.feed_precedence();
     let mut unparsable = Vec::new();
     for e in &d.intact_entries {
         let Ok(raw) = archive.get(&e.sha256) else {
             continue;
         };
         match archived_articles(e, &raw, &rules) {
-            // Later documents win, as later upserts do.
+            // Later documents win, as later upserts do, except over the feed an article is
+            // filed under when several feeds carry it (as the index writer decides it).
             Ok((_, articles, _)) => {
                 for a in articles {
-                    replay.insert(a.id, a.content_hash);
+                    let a = match replay.get(&a.id) {
+                        Some((_, owner)) if precedence.keeps(owner, &a.feed) => a.with_feed(owner),
+                        _ => a,
+                    };
+                    replay.insert(a.id, (a.content_hash, a.feed));
                 }
             }
             Err(err) => unparsable.push(format!("{}: {err}", e.source)),
@@ -103,7 +110,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         .collect();
     let mut differ: Vec<&String> = replay
         .iter()
-        .filter(|(id, h)| index.get(*id).is_some_and(|ih| ih != *h))
+        .filter(|(id, (h, _))| index.get(*id).is_some_and(|ih| ih != h))
         .map(|(id, _)| id)
         .collect();
     if only_index.is_empty() && only_archive.is_empty() && differ.is_empty() {

@@ -67,6 +67,8 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
         .ok()
         .filter(|kb| kb.damaged_files().is_ok_and(|d| d.is_empty()));
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
+    // An article that several feeds carry goes to the feed a sync files it under.
+    writer.set_feed_precedence(ctx.config.feed_precedence());
     // The phrase index's frequent pairs, from across the whole archive rather than its oldest
     // articles.
     if let Some(old) = &old {

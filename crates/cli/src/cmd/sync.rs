@@ -17,7 +17,7 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use kb_clean::{Article, Rules};
 use kb_fetch::{
-    ConcurrencyLimits, FetchError, FetchJob, FetchOptions, FetchOutcome, Fetcher, RawFeed,
+    ConcurrencyLimits, FetchError, FetchJob, FetchOptions, FetchOutcome, Fetcher, Limiter, RawFeed,
     Validators,
 };
 use kb_store::{Archive, FeedState, FeedStates, Kb, KbWriter, StoreError, UpsertReport, WriteLock};
@@ -136,6 +136,9 @@ struct FeedSummary {
     warnings: usize,
     /// Older pages read by `--backfill`.
     backfill_pages: usize,
+    /// Why a `--backfill` walk stopped before its archive's end (a page that was not a feed,
+    /// a server error), if it did: a warning, not a failure of the feed.
+    backfill_stopped: Option<String>,
     /// The feed's new URL after a permanent redirect (kb.toml is updated to it).
     moved_to: Option<String>,
     error: Option<String>,
@@ -152,6 +155,7 @@ impl FeedSummary {
             unchanged: 0,
             warnings: 0,
             backfill_pages: 0,
+            backfill_stopped: None,
             moved_to: None,
             error: None,
         }
@@ -191,6 +195,9 @@ impl FeedSummary {
                 "; backfill read {} older pages",
                 self.backfill_pages
             ));
+        }
+        if let Some(why) = &self.backfill_stopped {
+            line.push_str(&format!("; {}", safe(why, false)));
         }
         if self.warnings > 0 {
             line.push_str(&format!(" ({} warnings: see `kb parse`)", self.warnings));
@@ -273,9 +280,10 @@ fn plan(
         let validators = if a.backfill {
             Validators::default()
         } else {
+            let (etag, last_modified) = state.validators_for(&f.url);
             Validators {
-                etag: state.etag.clone(),
-                last_modified: state.last_modified.clone(),
+                etag: etag.map(str::to_string),
+                last_modified: last_modified.map(str::to_string),
             }
         };
         jobs.push(Job {
@@ -363,6 +371,10 @@ struct Progress {
     new: usize,
     updated: usize,
     failed: usize,
+    /// The first failed write to stdout. Printing is the least of a sync's work: a reader that
+    /// went away (`kb sync | head -1`) or a full disk must not cost the fetched articles, so
+    /// the sync goes on and commits, prints nothing more, and says so at the end.
+    out_error: Option<anyhow::Error>,
 }
 
 impl Progress {
@@ -386,6 +398,16 @@ impl Progress {
             new: 0,
             updated: 0,
             failed: 0,
+            out_error: None,
+        }
+    }
+
+    /// Print on stdout unless a write there failed already; a failure is kept for the end.
+    fn print(&mut self, text: &str) {
+        if self.out_error.is_none()
+            && let Err(e) = crate::out::Out::new(false).text(text)
+        {
+            self.out_error = Some(e);
         }
     }
 
@@ -397,19 +419,23 @@ impl Progress {
         let msg = safe(msg, false);
         match &self.bar {
             Some(b) => b.println(format!("kb: {msg}")),
-            None => eprintln!("kb: {msg}"),
+            // Not eprintln!, which panics when stderr cannot be written: a log line must not
+            // abort the sync either.
+            None => {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "kb: {msg}");
+            }
         }
     }
 
     /// A feed that is not fetched (dead, no fixture): its line, but no step of the bar.
-    fn note(&self, s: &FeedSummary) -> Result<()> {
+    fn note(&mut self, s: &FeedSummary) {
         if self.stream {
-            crate::out::Out::new(false).text(&s.line())?;
+            self.print(&s.line());
         }
-        Ok(())
     }
 
-    fn done(&mut self, s: &FeedSummary) -> Result<()> {
+    fn done(&mut self, s: &FeedSummary) {
         self.new += s.new;
         self.updated += s.updated;
         if s.status == "failed" {
@@ -423,9 +449,8 @@ impl Progress {
             ));
         }
         if self.stream {
-            crate::out::Out::new(false).text(&s.line())?;
+            self.print(&s.line());
         }
-        Ok(())
     }
 
     fn finish(&self) {
@@ -528,7 +553,7 @@ impl Session<'_> {
                 st.last_error = s.error.clone();
                 pending.push((n.clone(), st));
             }
-            progress.done(&s)?;
+            progress.done(&s);
             summaries.push(s);
             Ok(())
         })
@@ -538,6 +563,9 @@ impl Session<'_> {
     async fn sync_urls(&mut self, jobs: Vec<Job>, a: &SyncArgs) -> Result<()> {
         let fetcher = Fetcher::new(fetch_options(self.ctx))?;
         let limits = limits(self.ctx);
+        // One set of permits for the feeds and their older pages: `concurrency_per_host` is
+        // what a host is promised, whichever kind of request it gets.
+        let limiter = Limiter::new(limits);
         let fetch_jobs = jobs
             .iter()
             .map(|j| {
@@ -560,7 +588,7 @@ impl Session<'_> {
             })
             .collect();
         let mut walks = VecDeque::new();
-        let mut all = fetcher.fetch_all(fetch_jobs, limits);
+        let mut all = fetcher.fetch_all_limited(fetch_jobs, &limiter);
         while let Some((i, outcome)) = all.recv().await {
             let Some(job) = jobs.get(i) else { continue };
             let src = job.source.display();
@@ -572,6 +600,8 @@ impl Session<'_> {
                 .and_then(|n| self.states.feeds.get(n).cloned())
                 .unwrap_or_default();
             st.last_fetched = Some(Utc::now());
+            // Validators of an URL the feed had before must not be saved again as this one's.
+            st.keep_validators_of(&src);
             let mut moved_to = None;
             let mut walk = None;
             let mut s = match outcome {
@@ -580,9 +610,13 @@ impl Session<'_> {
                     permanent_redirect,
                     ..
                 }) => {
+                    // A 304 at the new address: it serves the feed kb holds.
                     moved_to = permanent_redirect;
-                    st.etag = validators.etag;
-                    st.last_modified = validators.last_modified;
+                    st.set_validators(
+                        moved_to.as_deref().unwrap_or(&src),
+                        validators.etag,
+                        validators.last_modified,
+                    );
                     st.last_status = Some(304);
                     st.last_error = None;
                     FeedSummary::new(
@@ -592,7 +626,10 @@ impl Session<'_> {
                     )
                 }
                 Ok(FetchOutcome::Fetched(raw)) => {
-                    moved_to = raw.permanent_redirect.clone();
+                    // The new address replaces the old one in kb.toml only once it proved to
+                    // serve a feed (below): a site migration that sends every old URL to its
+                    // home page must not lose the feed's address.
+                    let redirect = raw.permanent_redirect.clone();
                     let raw = Arc::new(raw);
                     let result = match parse_blocking(
                         job.name.clone(),
@@ -608,7 +645,7 @@ impl Session<'_> {
                                 let mut w = Walk {
                                     summary: 0,
                                     name: name.clone(),
-                                    feed_url: moved_to.clone().unwrap_or_else(|| src.clone()),
+                                    feed_url: redirect.clone().unwrap_or_else(|| src.clone()),
                                     archive: feed.prev_archive.is_some(),
                                     pages: 0,
                                     timeout: job.timeout,
@@ -623,8 +660,12 @@ impl Session<'_> {
                     };
                     st.last_status = Some(raw.status);
                     if result.is_ok() {
-                        st.etag = raw.validators.etag.clone();
-                        st.last_modified = raw.validators.last_modified.clone();
+                        moved_to = redirect;
+                        st.set_validators(
+                            moved_to.as_deref().unwrap_or(&src),
+                            raw.validators.etag.clone(),
+                            raw.validators.last_modified.clone(),
+                        );
                     }
                     let s = summarize(job.name.as_deref(), &src, result, self.writer.is_some());
                     st.last_error = s.error.clone();
@@ -658,32 +699,33 @@ impl Session<'_> {
                     w.summary = self.summaries.len();
                     walks.push_back((w, url));
                 }
-                _ => self.progress.done(&s)?,
+                _ => self.progress.done(&s),
             }
             self.summaries.push(s);
         }
-        self.backfill(&fetcher, walks, limits.global.max(1), a.max_pages)
+        self.backfill(&fetcher, &limiter, walks, limits.global.max(1), a.max_pages)
             .await
     }
 
     /// Walk the older pages of each feed, one page at a time per feed and up to `global` feeds
     /// at once; every page goes through the same archive + upsert as the feed itself. A walk
     /// ends at a 404, an empty page, a page with nothing new, the last prev-archive link, or
-    /// `max_pages`.
+    /// `max_pages`; and, with a warning but no failure, at any other page it cannot read.
     async fn backfill(
         &mut self,
         fetcher: &Fetcher,
+        limiter: &Limiter,
         mut queue: VecDeque<(Walk, String)>,
         global: usize,
         max_pages: u32,
     ) -> Result<()> {
         let mut running: JoinSet<PageResult> = JoinSet::new();
         let spawn = |running: &mut JoinSet<PageResult>, walk: Walk, url: String| {
-            let fetcher = fetcher.clone();
+            let (fetcher, limiter) = (fetcher.clone(), limiter.clone());
             running.spawn(async move {
                 let timeout = walk.timeout.unwrap_or(fetcher.options().total_timeout);
                 let result = fetcher
-                    .fetch_with_timeout(&url, &Validators::default(), timeout)
+                    .fetch_limited(&url, &Validators::default(), timeout, &limiter)
                     .await;
                 (walk, url, result)
             });
@@ -702,8 +744,15 @@ impl Session<'_> {
             let next = match result {
                 // WordPress answers 404 past its last page: the normal end of the walk.
                 Err(FetchError::NotFound { .. }) if !walk.archive => None,
+                // Any other answer past the pages read is the walk's end too (a site that sends
+                // its home page, a server error, a broken prev-archive link): the pages before
+                // it were read and stored, so the feed did not fail; the user hears why the
+                // walk stopped where it did.
                 Err(e) => {
-                    self.fail_walk(&walk, format!("backfill page {page} ({url}): {e}"));
+                    self.stop_walk(
+                        &walk,
+                        format!("backfill stopped at page {page} ({url}): {e}"),
+                    );
                     None
                 }
                 Ok(FetchOutcome::NotModified { .. }) => None,
@@ -717,7 +766,10 @@ impl Session<'_> {
                     .await;
                     match parsed {
                         Err(e) => {
-                            self.fail_walk(&walk, format!("backfill page {page}: {e:#}"));
+                            self.stop_walk(
+                                &walk,
+                                format!("backfill stopped at page {page}: {e:#}"),
+                            );
                             None
                         }
                         Ok((feed, _, _)) if feed.items.is_empty() => None,
@@ -755,7 +807,7 @@ impl Session<'_> {
                 Some(url) => spawn(&mut running, walk, url),
                 None => {
                     if let Some(s) = self.summaries.get(walk.summary) {
-                        self.progress.done(s)?;
+                        self.progress.done(s);
                     }
                     if let Some((w, url)) = queue.pop_front() {
                         spawn(&mut running, w, url);
@@ -766,6 +818,15 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// A walk that ended before its archive did: noted on the feed's line, not a failure.
+    fn stop_walk(&mut self, walk: &Walk, why: String) {
+        if let Some(s) = self.summaries.get_mut(walk.summary) {
+            s.backfill_stopped = Some(why);
+        }
+    }
+
+    /// A page that was read but could not be stored (the archive or the index could not be
+    /// written): that fails the feed.
     fn fail_walk(&mut self, walk: &Walk, error: String) {
         if let Some(s) = self.summaries.get_mut(walk.summary) {
             s.fail(error.clone());
@@ -826,13 +887,16 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     })?;
     upgrade_if_older(ctx, a.wait)?;
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
-    let (writer, damaged) = open_writer(&ctx.index, &lock)?;
+    let (mut writer, damaged) = open_writer(&ctx.index, &lock)?;
+    if let Some(w) = writer.as_mut() {
+        w.set_feed_precedence(ctx.config.feed_precedence());
+    }
     let states = FeedStates::load(&ctx.index)?;
     let mut notes = Vec::new();
     let jobs = plan(ctx, &a, &states, &mut notes)?;
-    let progress = Progress::new(ctx, jobs.len(), a.json);
+    let mut progress = Progress::new(ctx, jobs.len(), a.json);
     for n in &notes {
-        progress.note(n)?;
+        progress.note(n);
     }
     let mut session = Session {
         ctx,
@@ -870,7 +934,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             &a,
             &summaries,
             UpsertReport::default(),
-            &progress,
+            progress,
             damaged,
         );
     };
@@ -907,7 +971,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             ));
         }
     }
-    report(ctx, &a, &summaries, total, &progress, None)
+    report(ctx, &a, &summaries, total, progress, None)
 }
 
 /// The index writer, or why there is none: a damaged index (or a lost kb.json) leaves the
@@ -929,24 +993,34 @@ fn open_writer(dir: &Path, lock: &WriteLock) -> Result<(Option<KbWriter>, Option
 /// `damaged`: the index could not be written, so the feeds were only archived and nothing was
 /// committed (and the caller saved no feed states or kb.toml redirects: they would vouch for
 /// articles the index does not hold, and the next sync fetches everything again).
+///
+/// Called after the commit, so a report that cannot be written costs nothing but the report:
+/// a reader that closed the pipe (`kb sync | head -1`) chose not to read it, and the exit
+/// status then says how the sync went, as it would have; any other write error (a full disk)
+/// is said on stderr and makes the exit status 1, so a cron job that lost its log hears of it.
 fn report(
     ctx: &Ctx,
     a: &SyncArgs,
     summaries: &[FeedSummary],
     total: UpsertReport,
-    progress: &Progress,
+    mut progress: Progress,
     damaged: Option<StoreError>,
 ) -> Result<()> {
     let failed = summaries.iter().filter(|s| s.status == "failed").count();
     if a.json {
-        ctx.out.json(&SyncJson {
+        let json = SyncJson {
             feeds: summaries,
             new: total.new,
             updated: total.updated,
             unchanged: total.unchanged,
             failed,
             committed: damaged.is_none() && total.new + total.updated > 0,
-        })?;
+        };
+        if progress.out_error.is_none()
+            && let Err(e) = ctx.out.json(&json)
+        {
+            progress.out_error = Some(e);
+        }
     } else if !ctx.out.quiet {
         let mut out = String::new();
         if !progress.stream {
@@ -971,22 +1045,51 @@ fn report(
             ));
         }
         if !out.is_empty() {
-            ctx.out.text(&out)?;
+            progress.print(&out);
         }
     }
+    let mut stderr = std::io::stderr();
+    let mut warn = |line: String| {
+        use std::io::Write;
+        // Nowhere left to say it when stderr fails too; the exit status still does.
+        let _ = writeln!(stderr, "{}", safe(&line, false));
+    };
     for s in summaries.iter().filter(|s| s.status == "failed") {
-        eprintln!(
+        warn(format!(
             "kb: error: {}: {}",
-            safe(&s.name, false),
-            safe(s.error.as_deref().unwrap_or(""), false)
-        );
+            s.name,
+            s.error.as_deref().unwrap_or("")
+        ));
+    }
+    // On stderr too: a cron job's mail is its stderr, and an archive walk that keeps stopping
+    // early is something to look at, though not a failure.
+    if !ctx.out.quiet {
+        for s in summaries {
+            if let Some(why) = &s.backfill_stopped {
+                warn(format!("kb: warning: {}: {why}", s.name));
+            }
+        }
+    }
+    let out_failed = progress
+        .out_error
+        .take()
+        .filter(|e| !crate::is_broken_pipe(e));
+    if let Some(e) = &out_failed {
+        let what = if damaged.is_some() {
+            "the feeds' documents were archived all the same"
+        } else {
+            "the sync went on and committed its articles all the same"
+        };
+        warn(format!(
+            "kb: error: cannot write the sync's report to stdout: {e:#} ({what})"
+        ));
     }
     if let Some(damage) = damaged {
         anyhow::bail!(
             "{damage} (this sync archived the feeds' documents all the same: the rebuilt index will hold their articles)"
         );
     }
-    if failed > 0 {
+    if failed > 0 || out_failed.is_some() {
         return Err(Reported.into());
     }
     Ok(())

@@ -237,20 +237,23 @@ impl Env {
         std::fs::read_to_string(self.config()).unwrap()
     }
 
-    pub fn kb(&self, args: &[&str]) -> Output {
-        let config = self.config();
-        let index = self.path().join("index");
-        Command::new(env!("CARGO_BIN_EXE_kb"))
-            .arg("--config")
-            .arg(&config)
+    /// The kb command on this environment's config and KB, not yet run: for a test that wires
+    /// its stdin/stdout itself.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kb"));
+        cmd.arg("--config")
+            .arg(self.config())
             .arg("--index")
-            .arg(&index)
+            .arg(self.path().join("index"))
             .args(args)
             .current_dir(self.path())
             .env_remove("KB_INDEX")
-            .env_remove("KB_CONFIG")
-            .output()
-            .unwrap()
+            .env_remove("KB_CONFIG");
+        cmd
+    }
+
+    pub fn kb(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
 
     /// Run kb, expect success, return stdout.
