@@ -644,14 +644,15 @@ const RSS_ITEM_FIELDS: [&str; 11] = [
 ];
 
 /// Elements that are empty by nature when written with these attributes: Atom's `link`,
-/// `category` and out-of-line `content`, RSS `enclosure`, Media RSS and iTunes images.
+/// `category` and out-of-line `content`, RSS `enclosure`, Media RSS and iTunes images. Not
+/// `media:content`, which may hold `media:title` and the like.
 fn is_void_by_nature(local: &str, attributes: &[String]) -> bool {
     let has = |key: &str| attributes.iter().any(|a| a == key);
     match local {
         "link" => has("href"),
         "enclosure" => has("url"),
         "category" => has("term"),
-        "content" => has("src") || has("url"),
+        "content" => has("src"),
         "thumbnail" | "player" => has("url"),
         "image" => has("href"),
         _ => false,
@@ -843,6 +844,18 @@ mod tests {
     #[test]
     fn wellformed_input_passes_unchanged_without_warnings() {
         let xml = r#"<rss version="2.0"><channel><title>a &amp; b &#8220;</title><item><description><![CDATA[<p>x & y</p>]]></description></item></channel></rss>"#;
+        let (out, w) = run(xml);
+        assert_eq!(out, xml);
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// The repairs for forgotten end tags must never fire on what is allowed: elements empty
+    /// by nature written with an end tag (or whitespace inside), `media:content` holding
+    /// `media:title`, an RSS category with a domain.
+    #[test]
+    fn elements_empty_by_nature_written_in_full_pass_unchanged() {
+        let xml = r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom"><channel><atom:link href="http://x/feed" rel="self"></atom:link><item><title>t</title><enclosure url="http://x/a.mp3" type="audio/mpeg">
+</enclosure><media:content url="http://x/v.mp4"><media:title>v</media:title><media:thumbnail url="http://x/t.jpg"></media:thumbnail></media:content><category domain="http://x/">c</category><atom:link href="http://x/1"> </atom:link></item></channel></rss>"#;
         let (out, w) = run(xml);
         assert_eq!(out, xml);
         assert!(w.is_empty(), "{w:?}");
