@@ -36,6 +36,11 @@ const DC: &[Option<&str>] = &[Some("http://purl.org/dc/elements/1.1/")];
 const THR: &[Option<&str>] = &[Some("http://purl.org/syndication/thread/1.0")];
 const SLASH: &[Option<&str>] = &[Some("http://purl.org/rss/1.0/modules/slash/")];
 const WFW: &[Option<&str>] = &[Some("http://wellformedweb.org/CommentAPI/")];
+/// Media RSS, which YouTube's Atom feeds use for a video's description.
+const MEDIA: &[Option<&str>] = &[
+    Some("http://search.yahoo.com/mrss/"),
+    Some("http://search.yahoo.com/mrss"),
+];
 
 /// Read an Atom document that `wellform` has checked.
 pub(crate) fn read(
@@ -174,7 +179,12 @@ fn to_item(
         comments_feed: replies_of(false)
             .or_else(|| entry.first(WFW, "commentRss").map(Element::text)),
         comments_count,
-        summary_html: entry.first(A, "summary").map(text_construct),
+        // YouTube's entries have no summary or content: the video's description is in
+        // `media:group/media:description` (plain text unless it says otherwise).
+        summary_html: entry
+            .first(A, "summary")
+            .map(text_construct)
+            .or_else(|| media_description(entry)),
         content_html: content
             .filter(|c| c.attr("src").is_none())
             .and_then(|c| content_html(c, position, warnings)),
@@ -187,6 +197,27 @@ fn to_item(
             .map_or(base.clone(), |body| with_base(base.clone(), body))
             .map(|b| b.to_string()),
     }
+}
+
+/// `media:description` of the entry or of a `media:group`/`media:content` in it, as HTML.
+fn media_description(entry: &Element) -> Option<String> {
+    let direct = entry.first(MEDIA, "description");
+    let nested = || {
+        ["group", "content"].iter().find_map(|name| {
+            entry
+                .all(MEDIA, name)
+                .find_map(|g| g.first(MEDIA, "description"))
+        })
+    };
+    let el = direct.or_else(nested)?;
+    let text = el.text();
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(match el.attr("type") {
+        Some("html") => text,
+        _ => crate::plain::text_as_html(text),
+    })
 }
 
 /// The alternate link: `rel="alternate"` or no rel (RFC 4287 §4.2.7.2), HTML first; links

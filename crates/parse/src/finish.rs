@@ -35,7 +35,7 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
     let items = std::mem::take(&mut feed.items);
     let items: Vec<ParsedItem> = items
         .into_iter()
-        .map(|item| finish_item(item, feed_base.as_ref()))
+        .map(|item| finish_item(item, feed_base.as_ref(), feed.format))
         .collect();
     feed.items = identity::assign_ids(
         items,
@@ -61,7 +61,11 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
     feed
 }
 
-fn finish_item(mut item: ParsedItem, feed_base: Option<&url::Url>) -> ParsedItem {
+fn finish_item(
+    mut item: ParsedItem,
+    feed_base: Option<&url::Url>,
+    format: FeedFormat,
+) -> ParsedItem {
     // xml:base may itself be relative (XML Base §4.1): resolve it against the feed's base.
     let xml_base = trimmed(item.base_url.take()).map(|b| resolve(feed_base, &b));
     let base = parse_base(xml_base.as_deref()).or_else(|| feed_base.cloned());
@@ -69,7 +73,16 @@ fn finish_item(mut item: ParsedItem, feed_base: Option<&url::Url>) -> ParsedItem
     item.link = resolve_opt(item.link.take());
     item.comments_url = resolve_opt(item.comments_url.take());
     item.comments_feed = resolve_opt(item.comments_feed.take());
-    item.base_url = base.map(|b| b.to_string()).or(xml_base);
+    // An RSS or JSON item's HTML was written for its own page: a relative link in it
+    // (`attachment.pdf` in a Hugo page bundle, `/2024/04/post/` in a planet's copy of
+    // someone's post) means what it means there, as a browser reads it and miniflux resolves
+    // it. Atom says the base is xml:base or the document's address (RFC 4287 §2), and
+    // xml:base given anywhere says so explicitly: those stay.
+    let page = (format != FeedFormat::Atom && xml_base.is_none())
+        .then(|| parse_base(item.link.as_deref()))
+        .flatten()
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    item.base_url = page.or(base).map(|b| b.to_string()).or(xml_base);
     item.title = trimmed(item.title);
     item.author = trimmed(item.author);
     item.guid = item.guid.filter(|g| !g.trim().is_empty());

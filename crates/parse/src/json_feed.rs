@@ -96,7 +96,7 @@ fn to_item(
         comments_count: None,
         summary_html: string(item, "summary").map(escaped),
         content_html: string(item, "content_html")
-            .or_else(|| string(item, "content_text").map(escaped)),
+            .or_else(|| string(item, "content_text").map(crate::plain::text_as_html)),
         base_url: None,
     }
 }

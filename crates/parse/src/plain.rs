@@ -27,6 +27,23 @@ pub(crate) fn escaped(s: String) -> String {
     escape(s.as_str()).into_owned()
 }
 
+/// Plain text with line breaks made HTML for the cleaner: escaped, a blank line a paragraph
+/// break, a single newline a `<br>` (a video description's chapter list keeps its lines).
+pub(crate) fn text_as_html(s: String) -> String {
+    if !s.contains('\n') {
+        return escaped(s);
+    }
+    let s = s.replace("\r\n", "\n");
+    let mut out = String::with_capacity(s.len() + 16);
+    for paragraph in s.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        out.push_str("<p>");
+        let lines: Vec<String> = paragraph.lines().map(|l| escape(l).into_owned()).collect();
+        out.push_str(&lines.join("<br>"));
+        out.push_str("</p>");
+    }
+    out
+}
+
 fn looks_like_html(s: &str) -> bool {
     if !s.contains(['<', '&']) {
         return false;
@@ -228,6 +245,15 @@ mod tests {
         ] {
             assert_eq!(as_html(plain.to_string()), html, "{plain}");
         }
+    }
+
+    #[test]
+    fn text_keeps_its_paragraphs_and_lines() {
+        assert_eq!(
+            text_as_html("Intro & more\n\nChapters:\n00:00 <Start>\n".to_string()),
+            "<p>Intro &amp; more</p><p>Chapters:<br>00:00 &lt;Start&gt;</p>"
+        );
+        assert_eq!(text_as_html("one line".to_string()), "one line");
     }
 
     #[test]

@@ -15,12 +15,16 @@ use std::collections::BTreeMap;
 
 use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
+use crate::plain;
 use crate::urls;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const WFW_NS: &str = "http://wellformedweb.org/CommentAPI/";
 const DCTERMS_NS: &str = "http://purl.org/dc/terms/";
 const SLASH_NS: &str = "http://purl.org/rss/1.0/modules/slash/";
+/// Atom threading (RFC 4685) `thr:total`, and LiveJournal's `lj:reply-count`: comment counts.
+const THREAD_NS: &str = "http://purl.org/syndication/thread/1.0";
+const LJ_NS: &str = "http://www.livejournal.org/rss/lj/1.0/";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
 /// Apple's podcast namespace; feeds capitalise it both ways (`DTDs/Podcast`, `dtds/podcast`).
 const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
@@ -384,11 +388,14 @@ fn to_item(
         Some(raw) => date("pubDate", Some(raw)),
         None => match dc_first(|dc| dc.dates()) {
             Some(raw) => date("dc:date", Some(raw)),
-            None => date(
-                "dcterms:issued",
-                extension_value(item.extensions(), ns, DCTERMS_NS, "issued")
-                    .or_else(|| extension_value(item.extensions(), ns, DCTERMS_NS, "created")),
-            ),
+            None => match extension_value(item.extensions(), ns, ATOM_NS, "published") {
+                Some(raw) => date("atom:published", Some(raw)),
+                None => date(
+                    "dcterms:issued",
+                    extension_value(item.extensions(), ns, DCTERMS_NS, "issued")
+                        .or_else(|| extension_value(item.extensions(), ns, DCTERMS_NS, "created")),
+                ),
+            },
         },
     };
     let updated = match extension_value(item.extensions(), ns, ATOM_NS, "updated") {
@@ -399,18 +406,65 @@ fn to_item(
         ),
     };
 
-    let comments_count = extension_value(item.extensions(), ns, SLASH_NS, "comments")
-        .and_then(|n| n.trim().parse::<u64>().ok());
+    let comments_count = [
+        (SLASH_NS, "comments"),
+        (THREAD_NS, "total"),
+        (LJ_NS, "reply-count"),
+    ]
+    .iter()
+    .find_map(|(space, name)| {
+        extension_value(item.extensions(), ns, space, name)
+            .and_then(|n| n.trim().parse::<u64>().ok())
+    });
 
     // RSS 2.0: "isPermaLink is optional, its default value is true".
     let guid = item.guid().map(|g| g.value().to_owned());
     let guid_is_permalink = item.guid().is_some_and(|g| g.is_permalink());
     // RSS 2.0: with isPermaLink true the guid is the item's URL; use it when `link` is missing.
-    let link = non_empty(item.link()).or_else(|| {
-        guid.as_deref()
-            .filter(|g| guid_is_permalink && g.trim().starts_with("http"))
-            .map(str::to_owned)
-    });
+    let link = non_empty(item.link())
+        // Atom's alternate link inside an RSS item (feedparser reads it too).
+        .or_else(|| {
+            extensions(item.extensions(), ns, ATOM_NS, "link")
+                .filter(|l| {
+                    l.attrs
+                        .get("rel")
+                        .is_none_or(|r| r.trim().is_empty() || r.trim() == "alternate")
+                })
+                .find_map(|l| {
+                    l.attrs
+                        .get("href")
+                        .filter(|h| !h.trim().is_empty())
+                        .cloned()
+                })
+        })
+        .or_else(|| {
+            guid.as_deref()
+                .filter(|g| guid_is_permalink && g.trim().starts_with("http"))
+                .map(str::to_owned)
+        });
+
+    // Where an item keeps its text when it has no `description`: Dublin Core's, a podcast
+    // episode's `itunes:summary`, a video's or image post's `media:description` (YouTube,
+    // Mastodon), directly or in its `media:content`/`media:group`. feedparser reads each.
+    // The last two are plain text unless they say otherwise.
+    let summary_html = non_empty(item.description())
+        .or_else(|| dc_first(|dc| dc.descriptions()))
+        .or_else(|| {
+            item.itunes_ext()
+                .and_then(|i| non_empty(i.summary()))
+                .map(plain::text_as_html)
+        })
+        .or_else(|| media_description(item, ns));
+    // `itunes:keywords` ("tomatoes, blight, rain") are an episode's tags.
+    if let Some(keywords) = item.itunes_ext().and_then(|i| i.keywords()) {
+        categories.extend(
+            keywords
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned),
+        );
+    }
 
     ParsedItem {
         id: String::new(),
@@ -434,7 +488,7 @@ fn to_item(
         comments_url: non_empty(item.comments()),
         comments_feed: extension_value(item.extensions(), ns, WFW_NS, "commentRss"),
         comments_count,
-        summary_html: item.description().map(str::to_owned),
+        summary_html,
         content_html: item.content().map(str::to_owned),
         base_url: None,
     }
@@ -459,6 +513,40 @@ fn display_name(author: &str) -> String {
 
 /// Extensions named `name` whose prefix maps to `namespace` (the `rss` crate keys unknown
 /// extensions by prefix, so the prefix a feed chose must be looked up).
+/// `media:description` of the item, or of a `media:content` or `media:group` in it (nested
+/// groups included), as HTML for the cleaner.
+fn media_description(item: &Item, ns: &BTreeMap<String, String>) -> Option<String> {
+    fn find(ext: &Extension) -> Option<&Extension> {
+        ext.children.iter().find_map(|(name, children)| {
+            let local = name.rsplit(':').next().unwrap_or(name);
+            children.iter().find_map(|child| match local {
+                "description" => child
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| !v.trim().is_empty())
+                    .then_some(child),
+                "content" | "group" => find(child),
+                _ => None,
+            })
+        })
+    }
+    let found = MEDIA_NS.iter().find_map(|media| {
+        extensions(item.extensions(), ns, media, "description")
+            .find(|d| d.value.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            .or_else(|| {
+                ["group", "content"]
+                    .iter()
+                    .flat_map(|name| extensions(item.extensions(), ns, media, name))
+                    .find_map(find)
+            })
+    })?;
+    let text = found.value.clone()?;
+    Some(match found.attrs.get("type").map(String::as_str) {
+        Some("html") => text,
+        _ => plain::text_as_html(text),
+    })
+}
+
 fn extensions<'a>(
     map: &'a ExtensionMap,
     ns: &'a BTreeMap<String, String>,
