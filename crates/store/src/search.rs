@@ -72,7 +72,9 @@ impl SearchRequest {
     }
 }
 
-/// A highlighted range of a snippet, in characters (Unicode scalar values), end exclusive.
+/// A highlighted range of a snippet, in characters (Unicode code points, as Rust's `chars()`
+/// and Python's `str` count them; not bytes, not UTF-16 units), end exclusive. The unit is
+/// part of `kb search --json` (README.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Highlight {
     /// First highlighted character.
@@ -102,7 +104,8 @@ pub struct SearchHit {
     pub score: f32,
     /// The best passage of the body, plain text.
     pub snippet: String,
-    /// Where the query matched inside `snippet`.
+    /// Where the query matched inside `snippet`: ranges of characters (Unicode code points)
+    /// of `snippet`, not bytes, in order, not overlapping.
     pub highlights: Vec<Highlight>,
 }
 

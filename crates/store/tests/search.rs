@@ -215,3 +215,16 @@ fn huge_limits_and_offsets_are_pages_past_the_end() {
         }
     }
 }
+
+/// Highlight ranges count characters (Unicode code points) of the snippet, not bytes: the
+/// unit README.md gives for `--json`.
+#[test]
+fn highlight_ranges_count_characters_not_bytes() {
+    let (_dir, kb) = common::kb_of(&[("brûlée", "Crème brûlée needs a hot grill. 🙂 Grill it.")]);
+    let res = kb.search(&SearchRequest::new("grill")).expect("search");
+    let hit = &res.hits[0];
+    let spans: Vec<(usize, usize)> = hit.highlights.iter().map(|h| (h.start, h.end)).collect();
+    assert_eq!(spans, [(25, 30), (34, 39)], "{}", hit.snippet);
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    assert_eq!(chars[34..39].iter().collect::<String>(), "Grill");
+}
