@@ -265,22 +265,11 @@ impl Kb {
             let (snippet, highlights) = if snip.fragment().is_empty() {
                 (lead(&a, req.snippet_chars), Vec::new())
             } else {
-                let (text, mut hl) = char_ranges(snip.fragment(), snip.highlighted());
-                // Mark a passage cut out of the middle, so it doesn't read as the start.
+                // Both in bytes, the fragment's of the window, the marks' of the fragment.
                 let range = snip.fragment_range();
-                let before = if from + range.start > 0 { "…" } else { "" };
-                let after = if from + range.end < a.text.len() {
-                    "…"
-                } else {
-                    ""
-                };
-                if !before.is_empty() {
-                    for h in &mut hl {
-                        h.start += 1;
-                        h.end += 1;
-                    }
-                }
-                (format!("{before}{}{after}", text.trim_end()), hl)
+                let at = from + range.start;
+                let marks = snip.highlighted().iter().map(|r| at + r.start..at + r.end);
+                passage(&a.text, at..from + range.end, marks)
             };
             hits.push(to_hit(a, score, snippet, highlights));
         }
@@ -639,26 +628,81 @@ fn lead(a: &Article, max: usize) -> String {
     }
 }
 
-/// Turn tantivy's byte ranges into character ranges, and fold the fragment's newlines into
-/// spaces so a snippet is one line.
-fn char_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> (String, Vec<Highlight>) {
-    let to_char = |b: usize| fragment[..b.min(fragment.len())].chars().count();
-    let hl = ranges
+/// Punctuation this long or shorter between a passage and either end of the text is shown with
+/// the passage, in place of an ellipsis; longer (a rule of dashes, say) is left out as before.
+const EDGE_CHARS: usize = 10;
+
+/// The snippet showing the bytes `fragment` of `text`, with `marks` (byte ranges of `text`, the
+/// matched words) as character ranges of the snippet. Grows the passage over the punctuation
+/// before the text's start or after its end; marks a cut (words left out) with "…".
+fn passage(
+    text: &str,
+    fragment: std::ops::Range<usize>,
+    marks: impl IntoIterator<Item = std::ops::Range<usize>>,
+) -> (String, Vec<Highlight>) {
+    let on_boundaries = |r: &std::ops::Range<usize>| {
+        r.start < r.end
+            && r.end <= text.len()
+            && text.is_char_boundary(r.start)
+            && text.is_char_boundary(r.end)
+    };
+    let mut marks: Vec<std::ops::Range<usize>> = marks.into_iter().filter(on_boundaries).collect();
+    marks.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(marks.len());
+    for r in marks {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let mut start = fragment.start.min(text.len());
+    let mut end = fragment
+        .end
+        .max(merged.last().map_or(0, |r| r.end))
+        .clamp(start, text.len());
+    // The generator's first fragment starts where its text does, spaces and all.
+    start = end - text[start..end].trim_start().len();
+    let head = &text[..start];
+    let before = if only_punctuation(head) {
+        start -= head.trim_start().len();
+        ""
+    } else {
+        "…"
+    };
+    let tail = &text[end..];
+    let after = if only_punctuation(tail) {
+        end += tail.trim_end().len();
+        ""
+    } else {
+        "…"
+    };
+    let shown = &text[start..end];
+    let mut snippet = String::with_capacity(before.len() + shown.len() + after.len());
+    snippet.push_str(before);
+    // One line, though the text has one paragraph per line.
+    snippet.extend(
+        shown
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+    );
+    snippet.push_str(after);
+    let offset = before.chars().count();
+    let at = |b: usize| offset + text[start..b].chars().count();
+    let highlights = merged
         .iter()
-        .filter(|r| {
-            fragment.is_char_boundary(r.start)
-                && fragment.is_char_boundary(r.end.min(fragment.len()))
-        })
+        .filter(|r| start <= r.start && r.end <= end)
         .map(|r| Highlight {
-            start: to_char(r.start),
-            end: to_char(r.end),
+            start: at(r.start),
+            end: at(r.end),
         })
         .collect();
-    let text = fragment
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    (text, hl)
+    (snippet, highlights)
+}
+
+/// Whether `s` holds no word (nothing the analyzer indexes), only a little punctuation (a full
+/// stop, closing quotes and brackets) and spaces: then a passage reaching it reaches the end.
+fn only_punctuation(s: &str) -> bool {
+    s.chars().all(|c| !c.is_alphanumeric()) && s.trim().chars().count() <= EDGE_CHARS
 }
 
 /// How much text around the matches the snippet generator gets to see.

@@ -216,6 +216,70 @@ fn huge_limits_and_offsets_are_pages_past_the_end() {
     }
 }
 
+/// The snippet of the hit titled `title` for `q`, and its highlighted words as written.
+fn snippet_of(kb: &kb_store::Kb, q: &str, title: &str) -> (String, Vec<String>) {
+    let res = kb.search(&SearchRequest::new(q)).expect("search");
+    let hit = res
+        .hits
+        .iter()
+        .find(|h| h.title == title)
+        .unwrap_or_else(|| panic!("{q:?}: no hit {title:?} in {:?}", res.hits));
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    let words = hit
+        .highlights
+        .iter()
+        .map(|r| chars[r.start..r.end].iter().collect())
+        .collect();
+    (hit.snippet.clone(), words)
+}
+
+const FILLER: &str = "Our allotment committee met again to talk about water butts, paths and the \
+                      shared shed rota. Nothing was decided.\n";
+
+/// A snippet that reaches the end of the article ended in "…" and lost the final full stop
+/// ("Mulch keeps weeds down…"): the fragment stops after the last word, before the stop.
+#[test]
+fn snippets_that_reach_either_end_of_the_text_keep_its_punctuation_and_no_ellipsis() {
+    let long_end = format!("{}Mulch keeps weeds down.", FILLER.repeat(8));
+    let long_start = format!("Mulch keeps weeds down. {}", FILLER.repeat(8));
+    let (_dir, kb) = common::kb_of(&[
+        ("plain", "Mulch keeps weeds down."),
+        ("quoted", "“Mulch keeps weeds down!”\n"),
+        ("straight", "(\"Mulch keeps weeds down.\")"),
+        ("long end", &long_end),
+        ("long start", &long_start),
+        ("middle", &format!("{long_end} {}", FILLER.repeat(8))),
+    ]);
+    let snip = |title| snippet_of(&kb, "mulch", title);
+    assert_eq!(
+        snip("plain"),
+        ("Mulch keeps weeds down.".into(), vec!["Mulch".into()])
+    );
+    assert_eq!(
+        snip("quoted"),
+        ("“Mulch keeps weeds down!”".into(), vec!["Mulch".into()])
+    );
+    assert_eq!(
+        snip("straight"),
+        ("(\"Mulch keeps weeds down.\")".into(), vec!["Mulch".into()])
+    );
+    let (s, words) = snip("long end");
+    assert!(
+        s.starts_with('…') && s.ends_with("Mulch keeps weeds down."),
+        "{s}"
+    );
+    assert_eq!(words, ["Mulch"]);
+    let (s, words) = snip("long start");
+    assert!(
+        s.starts_with("Mulch keeps weeds down.") && s.ends_with('…'),
+        "{s}"
+    );
+    assert_eq!(words, ["Mulch"]);
+    // Cut out of the middle: marked on both sides.
+    let (s, _) = snip("middle");
+    assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+}
+
 /// Highlight ranges count characters (Unicode code points) of the snippet, not bytes: the
 /// unit README.md gives for `--json`.
 #[test]

@@ -44,7 +44,10 @@ pub fn kb_of(articles: &[(&str, &str)]) -> (tempfile::TempDir, Kb) {
     let mut w = kb.writer(&lock).expect("writer");
     for (n, (title, text)) in articles.iter().enumerate() {
         w.upsert(&kb_clean::Article {
-            id: format!("{:016x}", (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+            id: format!(
+                "{:016x}",
+                (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ),
             feed: "f".into(),
             guid: None,
             url: None,
