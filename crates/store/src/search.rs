@@ -633,8 +633,9 @@ fn lead(a: &Article, max: usize) -> String {
 const EDGE_CHARS: usize = 10;
 
 /// The snippet showing the bytes `fragment` of `text`, with `marks` (byte ranges of `text`, the
-/// matched words) as character ranges of the snippet. Grows the passage over the punctuation
-/// before the text's start or after its end; marks a cut (words left out) with "…".
+/// matched words) as character ranges of the snippet. Grows the passage over a contraction's
+/// suffix after a mark and over the punctuation before the text's start or after its end;
+/// marks a cut (words left out) with "…".
 fn passage(
     text: &str,
     fragment: std::ops::Range<usize>,
@@ -646,8 +647,13 @@ fn passage(
             && text.is_char_boundary(r.start)
             && text.is_char_boundary(r.end)
     };
-    let mut marks: Vec<std::ops::Range<usize>> = marks.into_iter().filter(on_boundaries).collect();
+    let mut marks: Vec<std::ops::Range<usize>> = marks
+        .into_iter()
+        .filter(on_boundaries)
+        .map(|r| r.start..contraction_end(text, r.end))
+        .collect();
     marks.sort_by_key(|r| (r.start, r.end));
+    // A contraction's suffix can be a match of its own ("you're" is `you` + `re`): one range.
     let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(marks.len());
     for r in marks {
         match merged.last_mut() {
@@ -703,6 +709,27 @@ fn passage(
 /// stop, closing quotes and brackets) and spaces: then a passage reaching it reaches the end.
 fn only_punctuation(s: &str) -> bool {
     s.chars().all(|c| !c.is_alphanumeric()) && s.trim().chars().count() <= EDGE_CHARS
+}
+
+/// Where the word ending at `end` ends when an English contraction's or possessive's suffix
+/// follows it: the analyzer splits "isn’t" into `isn` + `t` and one-letter query words are not
+/// highlighted (see `snippet_terms`), so the match ends at the apostrophe, but the whole word
+/// is what the reader looks for. Straight and curly apostrophes alike, as the analyzer has it.
+fn contraction_end(text: &str, end: usize) -> usize {
+    const SUFFIXES: [&str; 7] = ["t", "s", "re", "ve", "ll", "d", "m"];
+    let rest = &text[end..];
+    let Some(apostrophe) = rest.chars().next().filter(|&c| c == '\'' || c == '’') else {
+        return end;
+    };
+    let word = &rest[apostrophe.len_utf8()..];
+    let len = word
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(word.len());
+    if SUFFIXES.iter().any(|s| word[..len].eq_ignore_ascii_case(s)) {
+        end + apostrophe.len_utf8() + len
+    } else {
+        end
+    }
 }
 
 /// How much text around the matches the snippet generator gets to see.

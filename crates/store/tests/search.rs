@@ -280,6 +280,36 @@ fn snippets_that_reach_either_end_of_the_text_keep_its_punctuation_and_no_ellips
     assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
 }
 
+/// Query words like `isn't` are split into `isn` + `t` (as indexing splits the text), and the
+/// one-letter half is not highlighted: "isn’t" showed as "isn" lit and "’t" not.
+#[test]
+fn contractions_are_highlighted_whole() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "spot",
+            "Black spot isn’t fatal, but it weakens the plant. Don’t water the leaves.",
+        ),
+        (
+            "pasta",
+            "The pasta isn't hard once you practise; you're fine. They’re Anna's.",
+        ),
+    ]);
+    for (q, title, want) in [
+        ("isn't", "spot", vec!["isn’t"]),
+        ("isn’t", "spot", vec!["isn’t"]),
+        ("don't", "spot", vec!["Don’t"]),
+        ("DON’T water", "spot", vec!["Don’t", "water"]),
+        ("isn’t", "pasta", vec!["isn't"]),
+        // `you` + `re`: the plain "you" is a match too.
+        ("you're they're", "pasta", vec!["you", "you're", "They’re"]),
+        ("anna", "pasta", vec!["Anna's"]),
+        ("pasta", "pasta", vec!["pasta"]),
+    ] {
+        let (s, words) = snippet_of(&kb, q, title);
+        assert_eq!(words, want, "{q:?}: {s}");
+    }
+}
+
 /// Highlight ranges count characters (Unicode code points) of the snippet, not bytes: the
 /// unit README.md gives for `--json`.
 #[test]
