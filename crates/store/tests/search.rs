@@ -280,6 +280,38 @@ fn snippets_that_reach_either_end_of_the_text_keep_its_punctuation_and_no_ellips
     assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
 }
 
+/// The passage was picked by looking for the query's stems in the raw text, where `cafe` is
+/// not in "café" nor `compani` in "company": the opening passage, with "weather" alone, won
+/// over the sentence holding both words.
+#[test]
+fn snippets_show_the_passage_with_every_word_also_accented_or_stemmed() {
+    let diary = |later: &str| {
+        format!(
+            "The weather was grey.\n{}{later}\n{}",
+            FILLER.repeat(20),
+            FILLER.repeat(5)
+        )
+    };
+    let (_dir, kb) = common::kb_of(&[
+        ("café", &diary("Later, the weather at the café was sunny.")),
+        (
+            "company",
+            &diary("Later, the weather report from the company was sunny."),
+        ),
+        ("CAFÉ", &diary("Later, the WEATHER at the CAFÉ was sunny.")),
+    ]);
+    for (q, title, want) in [
+        ("weather café", "café", ["weather", "café"]),
+        ("weather cafe", "café", ["weather", "café"]),
+        ("weather company", "company", ["weather", "company"]),
+        ("weather companies", "company", ["weather", "company"]),
+        ("weather café", "CAFÉ", ["WEATHER", "CAFÉ"]),
+    ] {
+        let (s, words) = snippet_of(&kb, q, title);
+        assert_eq!(words, want, "{q:?}: {s}");
+    }
+}
+
 /// Query words like `isn't` are split into `isn` + `t` (as indexing splits the text), and the
 /// one-letter half is not highlighted: "isn’t" showed as "isn" lit and "’t" not.
 #[test]
@@ -321,4 +353,54 @@ fn highlight_ranges_count_characters_not_bytes() {
     assert_eq!(spans, [(25, 30), (34, 39)], "{}", hit.snippet);
     let chars: Vec<char> = hit.snippet.chars().collect();
     assert_eq!(chars[34..39].iter().collect::<String>(), "Grill");
+}
+
+/// Not a check but a figure: the mean time of `Kb::search` (top 10 with snippets) over long
+/// articles, where finding the passage costs most. Run with
+/// `cargo test --release -p kb-store --test search -- --ignored --nocapture search_time`.
+#[test]
+#[ignore]
+fn search_time_on_long_articles() {
+    let seed = common::seed_kb();
+    let texts: Vec<String> = seed
+        .list(&kb_store::ListRequest {
+            limit: 100,
+            ..Default::default()
+        })
+        .expect("list")
+        .articles
+        .into_iter()
+        .map(|a| a.text)
+        .collect();
+    // 100 articles of all ten seed texts each, in rotated order: about 50 KB of text apiece.
+    let long: Vec<(String, String)> = (0..100)
+        .map(|n| {
+            let mut t = texts.clone();
+            t.rotate_left(n % texts.len());
+            (format!("long {n}"), t.join("\n"))
+        })
+        .collect();
+    let articles: Vec<(&str, &str)> = long.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (_dir, kb) = common::kb_of(&articles);
+    println!("article text: {} bytes", long[0].1.len());
+    for q in [
+        "managed services",
+        "referral program",
+        "customer isn't",
+        "onboard*",
+        "yoda",
+    ] {
+        let req = SearchRequest::new(q);
+        let _ = kb.search(&req).expect("warm-up");
+        let n = 200;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(kb.search(&req).expect("search"));
+        }
+        let hits = kb.search(&req).expect("search").hits.len();
+        println!(
+            "{q:>18}: {hits} hits, mean {:.3} ms",
+            t.elapsed().as_secs_f64() * 1e3 / n as f64
+        );
+    }
 }
