@@ -9,6 +9,7 @@ use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::query::{
@@ -72,7 +73,9 @@ impl SearchRequest {
     }
 }
 
-/// A highlighted range of a snippet, in characters (Unicode scalar values), end exclusive.
+/// A highlighted range of a snippet, in characters (Unicode code points, as Rust's `chars()`
+/// and Python's `str` count them; not bytes, not UTF-16 units), end exclusive. The unit is
+/// part of `kb search --json` (README.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Highlight {
     /// First highlighted character.
@@ -102,7 +105,8 @@ pub struct SearchHit {
     pub score: f32,
     /// The best passage of the body, plain text.
     pub snippet: String,
-    /// Where the query matched inside `snippet`.
+    /// Where the query matched inside `snippet`: ranges of characters (Unicode code points)
+    /// of `snippet`, not bytes, in order, not overlapping.
     pub highlights: Vec<Highlight>,
 }
 
@@ -241,12 +245,13 @@ impl Kb {
         // exact terms: this way prefix and fuzzy matches are highlighted too, and excluded
         // words never are.
         let terms = snippet_terms(&searcher, self.fields.body, &text.marks)?;
-        let needles: Vec<String> = terms.keys().cloned().collect();
+        let mut matcher = Matcher::new(terms.keys().cloned().collect());
+        let fragment_bytes = req.snippet_chars.max(20);
         let snippets = SnippetGenerator::new(
             terms,
             crate::schema::snippet_analyzer(),
             self.fields.body,
-            req.snippet_chars.max(20),
+            fragment_bytes,
         );
         let mut hits = Vec::with_capacity(scored.len());
         for (score, addr) in scored {
@@ -254,30 +259,21 @@ impl Kb {
                 break;
             }
             let a = self.article_at(&searcher, addr)?;
-            // Tokenizing and stemming a whole body for every hit was most of a search's time
-            // (see crates/bench): look at the passage around the matches only.
-            let (from, to) = focus(&a.text, &needles, FOCUS_BYTES);
+            // The generator cuts its text into fragments from the start and takes the one with
+            // the most weight: two words of the query on either side of a cut, or a rarer word
+            // twice elsewhere, beat the passage holding all of them. So `focus` chooses the
+            // passage and the generator only gets that, one fragment long, to highlight.
+            let (from, to) = focus(&a.text, &mut matcher, fragment_bytes);
             let window = &a.text[from..to];
             let snip = snippets.snippet(window);
             let (snippet, highlights) = if snip.fragment().is_empty() {
                 (lead(&a, req.snippet_chars), Vec::new())
             } else {
-                let (text, mut hl) = char_ranges(snip.fragment(), snip.highlighted());
-                // Mark a passage cut out of the middle, so it doesn't read as the start.
+                // Both in bytes, the fragment's of the window, the marks' of the fragment.
                 let range = snip.fragment_range();
-                let before = if from + range.start > 0 { "…" } else { "" };
-                let after = if from + range.end < a.text.len() {
-                    "…"
-                } else {
-                    ""
-                };
-                if !before.is_empty() {
-                    for h in &mut hl {
-                        h.start += 1;
-                        h.end += 1;
-                    }
-                }
-                (format!("{before}{}{after}", text.trim_end()), hl)
+                let at = from + range.start;
+                let marks = snip.highlighted().iter().map(|r| at + r.start..at + r.end);
+                passage(&a.text, at..from + range.end, marks)
             };
             hits.push(to_hit(a, score, snippet, highlights));
         }
@@ -636,79 +632,156 @@ fn lead(a: &Article, max: usize) -> String {
     }
 }
 
-/// Turn tantivy's byte ranges into character ranges, and fold the fragment's newlines into
-/// spaces so a snippet is one line.
-fn char_ranges(fragment: &str, ranges: &[std::ops::Range<usize>]) -> (String, Vec<Highlight>) {
-    let to_char = |b: usize| fragment[..b.min(fragment.len())].chars().count();
-    let hl = ranges
+/// Punctuation this long or shorter between a passage and either end of the text is shown with
+/// the passage, in place of an ellipsis; longer (a rule of dashes, say) is left out as before.
+const EDGE_CHARS: usize = 10;
+
+/// The snippet showing the bytes `fragment` of `text`, with `marks` (byte ranges of `text`, the
+/// matched words) as character ranges of the snippet. Grows the passage over a contraction's
+/// suffix after a mark and over the punctuation before the text's start or after its end;
+/// marks a cut (words left out) with "…".
+fn passage(
+    text: &str,
+    fragment: std::ops::Range<usize>,
+    marks: impl IntoIterator<Item = std::ops::Range<usize>>,
+) -> (String, Vec<Highlight>) {
+    let on_boundaries = |r: &std::ops::Range<usize>| {
+        r.start < r.end
+            && r.end <= text.len()
+            && text.is_char_boundary(r.start)
+            && text.is_char_boundary(r.end)
+    };
+    let mut marks: Vec<std::ops::Range<usize>> = marks
+        .into_iter()
+        .filter(on_boundaries)
+        .map(|r| r.start..contraction_end(text, r.end))
+        .collect();
+    marks.sort_by_key(|r| (r.start, r.end));
+    // A contraction's suffix can be a match of its own ("you're" is `you` + `re`): one range.
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(marks.len());
+    for r in marks {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let mut start = fragment.start.min(text.len());
+    let mut end = fragment
+        .end
+        .max(merged.last().map_or(0, |r| r.end))
+        .clamp(start, text.len());
+    // The generator's first fragment starts where its text does, spaces and all.
+    start = end - text[start..end].trim_start().len();
+    let head = &text[..start];
+    let before = if only_punctuation(head) {
+        start -= head.trim_start().len();
+        ""
+    } else {
+        "…"
+    };
+    let tail = &text[end..];
+    let after = if only_punctuation(tail) {
+        end += tail.trim_end().len();
+        ""
+    } else {
+        "…"
+    };
+    let shown = &text[start..end];
+    let mut snippet = String::with_capacity(before.len() + shown.len() + after.len());
+    snippet.push_str(before);
+    // One line, though the text has one paragraph per line.
+    snippet.extend(
+        shown
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+    );
+    snippet.push_str(after);
+    let offset = before.chars().count();
+    let at = |b: usize| offset + text[start..b].chars().count();
+    let highlights = merged
         .iter()
-        .filter(|r| {
-            fragment.is_char_boundary(r.start)
-                && fragment.is_char_boundary(r.end.min(fragment.len()))
-        })
+        .filter(|r| start <= r.start && r.end <= end)
         .map(|r| Highlight {
-            start: to_char(r.start),
-            end: to_char(r.end),
+            start: at(r.start),
+            end: at(r.end),
         })
         .collect();
-    let text = fragment
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    (text, hl)
+    (snippet, highlights)
 }
 
-/// How much text around the matches the snippet generator gets to see.
-const FOCUS_BYTES: usize = 600;
+/// Whether `s` holds no word (nothing the analyzer indexes), only a little punctuation (a full
+/// stop, closing quotes and brackets) and spaces: then a passage reaching it reaches the end.
+fn only_punctuation(s: &str) -> bool {
+    s.chars().all(|c| !c.is_alphanumeric()) && s.trim().chars().count() <= EDGE_CHARS
+}
 
-/// The byte range of `text` (at most about `width` bytes, on word boundaries) holding the most
-/// distinct query terms, found by a cheap ASCII-case-insensitive substring scan. Terms are
-/// stems, so "referr" finds "Referral"; when no term is found this way (accent-folded matches,
-/// say), the whole text is returned and the generator does the full work.
-fn focus(text: &str, terms: &[String], width: usize) -> (usize, usize) {
-    if text.len() <= width || terms.is_empty() {
+/// Where the word ending at `end` ends when an English contraction's or possessive's suffix
+/// follows it: the analyzer splits "isn’t" into `isn` + `t` and one-letter query words are not
+/// highlighted (see `snippet_terms`), so the match ends at the apostrophe, but the whole word
+/// is what the reader looks for. Straight and curly apostrophes alike, as the analyzer has it.
+fn contraction_end(text: &str, end: usize) -> usize {
+    const SUFFIXES: [&str; 7] = ["t", "s", "re", "ve", "ll", "d", "m"];
+    let rest = &text[end..];
+    let Some(apostrophe) = rest.chars().next().filter(|&c| c == '\'' || c == '’') else {
+        return end;
+    };
+    let word = &rest[apostrophe.len_utf8()..];
+    let len = word
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(word.len());
+    if SUFFIXES.iter().any(|s| word[..len].eq_ignore_ascii_case(s)) {
+        end + apostrophe.len_utf8() + len
+    } else {
+        end
+    }
+}
+
+/// At most this many matches of one term are looked at: enough to find the densest passage,
+/// and bounded for a text that repeats a word endlessly.
+const MAX_HITS_PER_TERM: usize = 200;
+
+/// The byte range of `text` (at most `width` bytes, on word boundaries) to show: the passage
+/// holding the most distinct query terms, then the most adjacent pairs of them, then the most
+/// matches, then the earliest, with a little of what comes before its first match.
+///
+/// The query's terms are found by the index's own analysis (`kb_en`, see [`Matcher`]): a
+/// raw-text scan for stems missed "café" (`cafe`) and "company" (`compani`) and chose a
+/// passage without them, though the article matched for them. When no term is found (a
+/// title-only match), the whole text is returned for the generator to search.
+fn focus(text: &str, matcher: &mut Matcher, width: usize) -> (usize, usize) {
+    if text.len() <= width || matcher.terms.is_empty() {
         return (0, text.len());
     }
-    let lower = text.to_ascii_lowercase();
-    let mut hits: Vec<(usize, usize)> = Vec::new();
-    for (i, t) in terms.iter().enumerate() {
-        if t.is_empty() {
-            continue;
-        }
-        hits.extend(
-            lower
-                .match_indices(t.as_str())
-                .take(200)
-                .map(|(p, _)| (p, i)),
-        );
-    }
+    let hits = matcher.matches(text);
     if hits.is_empty() {
         return (0, text.len());
     }
-    hits.sort_unstable();
+    // Room before the first match, so the passage does not start on it; the matches must fit
+    // in the rest.
+    let lead = width / 4;
+    let span = width - lead;
     // Two different terms standing next to each other (a phrase the user typed, most likely)
     // make a passage worth more than scattered hits: count such pairs with a prefix sum.
     let mut near = vec![0usize; hits.len() + 1];
     for k in 0..hits.len() {
         let adjacent = hits
             .get(k + 1)
-            .is_some_and(|&(p, t)| t != hits[k].1 && p - hits[k].0 < 24);
+            .is_some_and(|&(p, _, t)| t != hits[k].2 && p - hits[k].0 < 24);
         near[k + 1] = near[k] + usize::from(adjacent);
     }
-    // Slide a window of `width` bytes over the hits; keep the one with the most distinct terms,
-    // then the most adjacent pairs, then the most hits, then the earliest.
+    // Slide over the hits, keeping those that fit in `span` bytes from the first one kept.
     let mut best = (0usize, 0usize, 0usize, hits[0].0);
     let mut lo = 0;
-    let mut counts = vec![0usize; terms.len()];
+    let mut counts = vec![0usize; matcher.terms.len()];
     let mut distinct = 0;
     for hi in 0..hits.len() {
-        let (pos, t) = hits[hi];
+        let (_, end, t) = hits[hi];
         if counts[t] == 0 {
             distinct += 1;
         }
         counts[t] += 1;
-        while pos - hits[lo].0 > width / 2 {
-            let t0 = hits[lo].1;
+        while lo < hi && end - hits[lo].0 > span {
+            let t0 = hits[lo].2;
             counts[t0] -= 1;
             if counts[t0] == 0 {
                 distinct -= 1;
@@ -722,29 +795,204 @@ fn focus(text: &str, terms: &[String], width: usize) -> (usize, usize) {
             best = (distinct, pairs, n, hits[lo].0);
         }
     }
-    let start = best.3.saturating_sub(width / 4);
-    let end = (start + width).min(text.len());
-    (word_start(text, start), word_end(text, end))
+    let first = best.3;
+    let start = passage_start(text, first, lead);
+    // Cut on a word boundary at most `width` bytes on: the generator then makes one fragment of
+    // it, with no word cut in two (whose piece could stem like a query word).
+    let end = word_boundary_before(text, start, start + width);
+    (start, end)
 }
 
-fn word_start(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
+/// A memo of [`Matcher`] holds at most this many words, so hostile text of endless distinct
+/// words costs bounded memory.
+const MATCHER_MEMO: usize = 20_000;
+
+/// Finds the query's terms (stems) in article texts, word by word, as the index's analysis
+/// would: kept for the hits of one search.
+///
+/// Analysing every word of a long article for each hit shown made a search several times
+/// slower (`search_time_on_long_articles` in tests/search.rs). So words that cannot stem to a
+/// term are skipped unanalysed: the stemmer only rewrites a word's end, so a word starts with
+/// the first two letters of its stem (lowercased; both ASCII, else the word is analysed), but
+/// for Snowball's `dying`, `lying`, `tying` (`die`, `lie`, `tie`), whose `y` became an `i`.
+/// And the verdict on each word analysed is memoized: words repeat.
+struct Matcher {
+    /// Sorted.
+    terms: Vec<String>,
+    /// `[a][b]`: a term starts with the letters a, b; `[a][0]`: a term is the one letter a.
+    starts: Vec<[bool; 128]>,
+    /// The same, listed: what a word worth analysing starts with, lowercased.
+    prefixes: Vec<String>,
+    analyzer: TextAnalyzer,
+    /// A word as written, and the term it stems to.
+    seen: HashMap<String, Option<usize>, foldhash::fast::RandomState>,
+}
+
+impl Matcher {
+    fn new(mut terms: Vec<String>) -> Matcher {
+        terms.sort();
+        terms.dedup();
+        let mut starts = vec![[false; 128]; 128];
+        let mut prefixes = Vec::new();
+        for t in terms.iter().map(|t| t.as_bytes()) {
+            match *t {
+                [a] if a.is_ascii() => {
+                    starts[usize::from(a)][0] = true;
+                    prefixes.push(char::from(a).to_string());
+                }
+                [a, b, ..] if a.is_ascii() && b.is_ascii() => {
+                    starts[usize::from(a)][usize::from(b)] = true;
+                    prefixes.push(format!("{}{}", char::from(a), char::from(b)));
+                    if b == b'i' {
+                        starts[usize::from(a)][usize::from(b'y')] = true;
+                        prefixes.push(format!("{}y", char::from(a)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        prefixes.sort();
+        prefixes.dedup();
+        Matcher {
+            terms,
+            starts,
+            prefixes,
+            analyzer: crate::schema::snippet_analyzer(),
+            seen: HashMap::default(),
+        }
+    }
+
+    /// Every match in `text`: (start, end, term), in order, at most [`MAX_HITS_PER_TERM`] of
+    /// each term.
+    fn matches(&mut self, text: &str) -> Vec<(usize, usize, usize)> {
+        // Going through the text char by char to split it into words took longer than the
+        // rest of a search: the words worth analysing are found by a (SIMD) search for the
+        // terms' first letters in the ASCII-lowercased text (the same byte offsets), and for
+        // the few non-ASCII chars, which may begin or fold into anything.
+        let lower = text.to_ascii_lowercase();
+        let mut starts: Vec<usize> = Vec::new();
+        for prefix in &self.prefixes {
+            starts.extend(
+                memchr::memmem::find_iter(lower.as_bytes(), prefix.as_bytes())
+                    .filter(|&at| word_start(text, at) == at),
+            );
+        }
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(off) = bytes[i..].iter().position(|b| !b.is_ascii()) {
+            let at = i + off;
+            let c = text[at..].chars().next().unwrap_or(' ');
+            i = at + c.len_utf8();
+            if c.is_alphanumeric() {
+                starts.push(word_start(text, at));
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        let mut hits = Vec::new();
+        let mut per_term = vec![0usize; self.terms.len()];
+        for start in starts {
+            let end = word_end(text, start);
+            if let Some(k) = self.term_of(&text[start..end])
+                && per_term[k] < MAX_HITS_PER_TERM
+            {
+                per_term[k] += 1;
+                hits.push((start, end, k));
+            }
+        }
+        hits
+    }
+
+    /// The term one word (as the tokenizer splits text) stems to, if any.
+    fn term_of(&mut self, word: &str) -> Option<usize> {
+        let lower = |b: u8| usize::from(b.to_ascii_lowercase());
+        let may_match = match *word.as_bytes() {
+            [a, ..] if !a.is_ascii() => true,
+            [_, b, ..] if !b.is_ascii() => true,
+            [a] => self.starts[lower(a)][0],
+            [a, b, ..] => self.starts[lower(a)][lower(b)],
+            [] => false,
+        };
+        if !may_match {
+            return None;
+        }
+        if let Some(&k) = self.seen.get(word) {
+            return k;
+        }
+        // One token, the whole word, or none when the analyzer drops it (too long).
+        let mut stream = self.analyzer.token_stream(word);
+        let k = if stream.advance() {
+            let stem = stream.token().text.as_str();
+            self.terms.binary_search_by(|t| t.as_str().cmp(stem)).ok()
+        } else {
+            None
+        };
+        if self.seen.len() >= MATCHER_MEMO {
+            self.seen.clear();
+        }
+        self.seen.insert(word.to_string(), k);
+        k
+    }
+}
+
+/// The start of the word (alphanumerics, as the tokenizer has them) holding the char at `at`.
+fn word_start(text: &str, at: usize) -> usize {
+    let before = &text[..at];
+    before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(at, |(i, _)| i)
+}
+
+/// The end of the word starting at `at`.
+fn word_end(text: &str, at: usize) -> usize {
+    text[at..]
+        .find(|c: char| !c.is_alphanumeric())
+        .map_or(text.len(), |i| at + i)
+}
+
+/// Where a passage whose first match is at `first` starts: after the last sentence end within
+/// `lead` bytes before it, else at the first word start past `first - lead`.
+fn passage_start(text: &str, first: usize, lead: usize) -> usize {
+    let mut from = first.saturating_sub(lead);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    if from == 0 {
+        return 0;
+    }
+    let before = &text[from..first];
+    let sentence_end = before
+        .char_indices()
+        .zip(before.chars().skip(1))
+        .filter(|&((_, c), next)| {
+            c == '\n' || (matches!(c, '.' | '!' | '?') && next.is_whitespace())
+        })
+        .last();
+    if let Some(((i, c), _)) = sentence_end {
+        // Past the mark and the spaces after it.
+        return first - before[i + c.len_utf8()..].trim_start().len();
+    }
+    match before.find(char::is_whitespace) {
+        Some(i) => first - before[i..].trim_start().len(),
+        None => first,
+    }
+}
+
+/// The last word boundary (a whitespace) after `from` and at or before `i`, or the end of the
+/// text; `i` itself (on a char boundary) in a run of letters with no space.
+fn word_boundary_before(text: &str, from: usize, i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    let mut i = i;
+    while !text.is_char_boundary(i) {
         i -= 1;
     }
-    match text[..i].rfind(char::is_whitespace) {
-        Some(ws) if i - ws < 40 => ws + 1,
-        _ if i == 0 => 0,
-        _ => i,
-    }
-    .min(text.len())
-}
-
-fn word_end(text: &str, mut i: usize) -> usize {
-    while i < text.len() && !text.is_char_boundary(i) {
-        i += 1;
-    }
-    match text[i..].find(char::is_whitespace) {
-        Some(ws) if ws < 40 => i + ws,
+    match text[from..i].rfind(char::is_whitespace) {
+        Some(ws) if ws > 0 => from + ws,
         _ => i,
     }
 }
@@ -1130,7 +1378,13 @@ fn id_column(
 
 #[cfg(test)]
 mod focus_tests {
-    use super::focus;
+    use super::{Matcher, focus};
+    use crate::schema::snippet_analyzer;
+
+    fn focus_on(text: &str, terms: &[&str]) -> (usize, usize) {
+        let mut matcher = Matcher::new(terms.iter().map(|t| t.to_string()).collect());
+        focus(text, &mut matcher, 180)
+    }
 
     #[test]
     fn focus_finds_the_densest_passage_on_char_and_word_boundaries() {
@@ -1138,18 +1392,77 @@ mod focus_tests {
         let text = format!(
             "{filler}a referral is what we want, and only much later a program{filler}the Referral program pays{filler}referral again{filler}"
         );
-        let (a, b) = focus(&text, &["referr".to_string(), "program".to_string()], 600);
+        let (a, b) = focus_on(&text, &["referr", "program"]);
         let w = &text[a..b];
         assert!(w.contains("Referral program"), "{w}");
-        assert!(b - a <= 700);
+        assert!(b - a <= 180);
         assert!(w.starts_with(|c: char| !c.is_whitespace()));
+    }
+
+    /// Words are found as the index analyses them: folded, stemmed, whole. A raw-text scan
+    /// missed the first two and took the cafeteria for a café.
+    #[test]
+    fn focus_finds_words_by_their_analysis() {
+        let filler = "lorem ipsum dolor sit amet ".repeat(40);
+        for (later, terms) in [
+            ("the weather at the CAFÉ", ["cafe", "weather"]),
+            (
+                "the weather report from the Company",
+                ["compani", "weather"],
+            ),
+        ] {
+            let text = format!(
+                "The weather was grey. {filler} a cafeteria, companions. {filler} {later}. {filler}"
+            );
+            let (a, b) = focus_on(&text, &terms);
+            assert!(text[a..b].contains(later), "{terms:?}: {}", &text[a..b]);
+        }
+    }
+
+    /// Skipping words by their first letters finds every match the analyzer finds: each stem of
+    /// a text full of odd words, looked for alone, is found wherever a token of it is.
+    #[test]
+    fn matches_finds_every_token_of_each_stem() {
+        let feed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/smbitpros.xml"
+        ))
+        .expect("seed fixture");
+        let text = format!(
+            "Dying lying TYING skies Skis ugly early only gently singly idly news Café ÉCOLE ﬁne \
+             Ærø cæsar isn’t don't 3D x Y Ünïcödé naïve Ölfarbe ÆTHER {}{feed}",
+            "y".repeat(70)
+        );
+        let mut stems = crate::schema::tokens(&mut snippet_analyzer(), &text);
+        stems.sort();
+        stems.dedup();
+        let mut tokens = Vec::new();
+        let mut whole = snippet_analyzer();
+        let mut stream = whole.token_stream(&text);
+        while stream.advance() {
+            let t = stream.token();
+            tokens.push((t.offset_from, t.offset_to, t.text.clone()));
+        }
+        for stem in &stems {
+            let want: Vec<(usize, usize, usize)> = tokens
+                .iter()
+                .filter(|t| &t.2 == stem)
+                .take(super::MAX_HITS_PER_TERM)
+                .map(|t| (t.0, t.1, 0))
+                .collect();
+            let mut matcher = Matcher::new(vec![stem.clone()]);
+            assert_eq!(matcher.matches(&text), want, "{stem}");
+            // Again, from the memo.
+            assert_eq!(matcher.matches(&text), want, "{stem}");
+        }
+        assert!(stems.len() > 1000, "{}", stems.len());
     }
 
     #[test]
     fn short_texts_and_misses_keep_everything() {
-        assert_eq!(focus("short text", &["x".into()], 600), (0, 10));
-        let long = "é".repeat(1000);
-        assert_eq!(focus(&long, &["zzz".into()], 600), (0, long.len()));
+        assert_eq!(focus_on("short text", &["x"]), (0, 10));
+        let long = "é".repeat(200);
+        assert_eq!(focus_on(&long, &["zzz"]), (0, long.len()));
     }
 }
 

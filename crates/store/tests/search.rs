@@ -215,3 +215,192 @@ fn huge_limits_and_offsets_are_pages_past_the_end() {
         }
     }
 }
+
+/// The snippet of the hit titled `title` for `q`, and its highlighted words as written.
+fn snippet_of(kb: &kb_store::Kb, q: &str, title: &str) -> (String, Vec<String>) {
+    let res = kb.search(&SearchRequest::new(q)).expect("search");
+    let hit = res
+        .hits
+        .iter()
+        .find(|h| h.title == title)
+        .unwrap_or_else(|| panic!("{q:?}: no hit {title:?} in {:?}", res.hits));
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    let words = hit
+        .highlights
+        .iter()
+        .map(|r| chars[r.start..r.end].iter().collect())
+        .collect();
+    (hit.snippet.clone(), words)
+}
+
+const FILLER: &str = "Our allotment committee met again to talk about water butts, paths and the \
+                      shared shed rota. Nothing was decided.\n";
+
+/// A snippet that reaches the end of the article ended in "…" and lost the final full stop
+/// ("Mulch keeps weeds down…"): the fragment stops after the last word, before the stop.
+#[test]
+fn snippets_that_reach_either_end_of_the_text_keep_its_punctuation_and_no_ellipsis() {
+    let long_end = format!("{}Mulch keeps weeds down.", FILLER.repeat(8));
+    let long_start = format!("Mulch keeps weeds down. {}", FILLER.repeat(8));
+    let (_dir, kb) = common::kb_of(&[
+        ("plain", "Mulch keeps weeds down."),
+        ("quoted", "“Mulch keeps weeds down!”\n"),
+        ("straight", "(\"Mulch keeps weeds down.\")"),
+        ("long end", &long_end),
+        ("long start", &long_start),
+        ("middle", &format!("{long_end} {}", FILLER.repeat(8))),
+    ]);
+    let snip = |title| snippet_of(&kb, "mulch", title);
+    assert_eq!(
+        snip("plain"),
+        ("Mulch keeps weeds down.".into(), vec!["Mulch".into()])
+    );
+    assert_eq!(
+        snip("quoted"),
+        ("“Mulch keeps weeds down!”".into(), vec!["Mulch".into()])
+    );
+    assert_eq!(
+        snip("straight"),
+        ("(\"Mulch keeps weeds down.\")".into(), vec!["Mulch".into()])
+    );
+    let (s, words) = snip("long end");
+    assert!(
+        s.starts_with('…') && s.ends_with("Mulch keeps weeds down."),
+        "{s}"
+    );
+    assert_eq!(words, ["Mulch"]);
+    let (s, words) = snip("long start");
+    assert!(
+        s.starts_with("Mulch keeps weeds down.") && s.ends_with('…'),
+        "{s}"
+    );
+    assert_eq!(words, ["Mulch"]);
+    // Cut out of the middle: marked on both sides.
+    let (s, _) = snip("middle");
+    assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+}
+
+/// The passage was picked by looking for the query's stems in the raw text, where `cafe` is
+/// not in "café" nor `compani` in "company": the opening passage, with "weather" alone, won
+/// over the sentence holding both words.
+#[test]
+fn snippets_show_the_passage_with_every_word_also_accented_or_stemmed() {
+    let diary = |later: &str| {
+        format!(
+            "The weather was grey.\n{}{later}\n{}",
+            FILLER.repeat(20),
+            FILLER.repeat(5)
+        )
+    };
+    let (_dir, kb) = common::kb_of(&[
+        ("café", &diary("Later, the weather at the café was sunny.")),
+        (
+            "company",
+            &diary("Later, the weather report from the company was sunny."),
+        ),
+        ("CAFÉ", &diary("Later, the WEATHER at the CAFÉ was sunny.")),
+    ]);
+    for (q, title, want) in [
+        ("weather café", "café", ["weather", "café"]),
+        ("weather cafe", "café", ["weather", "café"]),
+        ("weather company", "company", ["weather", "company"]),
+        ("weather companies", "company", ["weather", "company"]),
+        ("weather café", "CAFÉ", ["WEATHER", "CAFÉ"]),
+    ] {
+        let (s, words) = snippet_of(&kb, q, title);
+        assert_eq!(words, want, "{q:?}: {s}");
+    }
+}
+
+/// Query words like `isn't` are split into `isn` + `t` (as indexing splits the text), and the
+/// one-letter half is not highlighted: "isn’t" showed as "isn" lit and "’t" not.
+#[test]
+fn contractions_are_highlighted_whole() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "spot",
+            "Black spot isn’t fatal, but it weakens the plant. Don’t water the leaves.",
+        ),
+        (
+            "pasta",
+            "The pasta isn't hard once you practise; you're fine. They’re Anna's.",
+        ),
+    ]);
+    for (q, title, want) in [
+        ("isn't", "spot", vec!["isn’t"]),
+        ("isn’t", "spot", vec!["isn’t"]),
+        ("don't", "spot", vec!["Don’t"]),
+        ("DON’T water", "spot", vec!["Don’t", "water"]),
+        ("isn’t", "pasta", vec!["isn't"]),
+        // `you` + `re`: the plain "you" is a match too.
+        ("you're they're", "pasta", vec!["you", "you're", "They’re"]),
+        ("anna", "pasta", vec!["Anna's"]),
+        ("pasta", "pasta", vec!["pasta"]),
+    ] {
+        let (s, words) = snippet_of(&kb, q, title);
+        assert_eq!(words, want, "{q:?}: {s}");
+    }
+}
+
+/// Highlight ranges count characters (Unicode code points) of the snippet, not bytes: the
+/// unit README.md gives for `--json`.
+#[test]
+fn highlight_ranges_count_characters_not_bytes() {
+    let (_dir, kb) = common::kb_of(&[("brûlée", "Crème brûlée needs a hot grill. 🙂 Grill it.")]);
+    let res = kb.search(&SearchRequest::new("grill")).expect("search");
+    let hit = &res.hits[0];
+    let spans: Vec<(usize, usize)> = hit.highlights.iter().map(|h| (h.start, h.end)).collect();
+    assert_eq!(spans, [(25, 30), (34, 39)], "{}", hit.snippet);
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    assert_eq!(chars[34..39].iter().collect::<String>(), "Grill");
+}
+
+/// Not a check but a figure: the mean time of `Kb::search` (top 10 with snippets) over long
+/// articles, where finding the passage costs most. Run with
+/// `cargo test --release -p kb-store --test search -- --ignored --nocapture search_time`.
+#[test]
+#[ignore]
+fn search_time_on_long_articles() {
+    let seed = common::seed_kb();
+    let texts: Vec<String> = seed
+        .list(&kb_store::ListRequest {
+            limit: 100,
+            ..Default::default()
+        })
+        .expect("list")
+        .articles
+        .into_iter()
+        .map(|a| a.text)
+        .collect();
+    // 100 articles of all ten seed texts each, in rotated order: about 50 KB of text apiece.
+    let long: Vec<(String, String)> = (0..100)
+        .map(|n| {
+            let mut t = texts.clone();
+            t.rotate_left(n % texts.len());
+            (format!("long {n}"), t.join("\n"))
+        })
+        .collect();
+    let articles: Vec<(&str, &str)> = long.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (_dir, kb) = common::kb_of(&articles);
+    println!("article text: {} bytes", long[0].1.len());
+    for q in [
+        "managed services",
+        "referral program",
+        "customer isn't",
+        "onboard*",
+        "yoda",
+    ] {
+        let req = SearchRequest::new(q);
+        let _ = kb.search(&req).expect("warm-up");
+        let n = 200;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(kb.search(&req).expect("search"));
+        }
+        let hits = kb.search(&req).expect("search").hits.len();
+        println!(
+            "{q:>18}: {hits} hits, mean {:.3} ms",
+            t.elapsed().as_secs_f64() * 1e3 / n as f64
+        );
+    }
+}

@@ -34,3 +34,39 @@ pub fn seed_kb() -> &'static Kb {
     })
     .1
 }
+
+/// A knowledge base of articles with these titles and texts (one paragraph per line), in a
+/// temporary directory: for cases the seed corpus does not hold.
+pub fn kb_of(articles: &[(&str, &str)]) -> (tempfile::TempDir, Kb) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lock = WriteLock::acquire(dir.path(), Duration::from_secs(1)).expect("lock");
+    let kb = Kb::open_or_create(dir.path(), &lock).expect("create kb");
+    let mut w = kb.writer(&lock).expect("writer");
+    for (n, (title, text)) in articles.iter().enumerate() {
+        w.upsert(&kb_clean::Article {
+            id: format!(
+                "{:016x}",
+                (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ),
+            feed: "f".into(),
+            guid: None,
+            url: None,
+            title: title.to_string(),
+            author: None,
+            categories: Vec::new(),
+            published: None,
+            updated: None,
+            comments: None,
+            comments_url: None,
+            summary: String::new(),
+            text: text.to_string(),
+            html: String::new(),
+            links: Vec::new(),
+            content_hash: format!("{n}"),
+        })
+        .expect("upsert");
+    }
+    w.commit().expect("commit");
+    kb.reload().expect("reload");
+    (dir, kb)
+}
