@@ -876,10 +876,66 @@ pub(crate) fn snippet_terms(
     Ok(out)
 }
 
+/// The keyword terms a `--category`/`--author` value stands for. A value the field holds (as
+/// `kb_kw` lowercases it) is itself; otherwise the terms that differ from it only in accents
+/// (`anna muller` for "Anna Müller"), as the full-text fields ignore them too. A value that
+/// matches nothing stays, and matches nothing.
+pub(crate) fn resolve_keywords(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    values: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::with_capacity(values.len());
+    for value in values {
+        let term = kw_term(value);
+        if searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
+            out.push(term);
+            continue;
+        }
+        let wanted = folded(&term);
+        let before = out.len();
+        for seg in searcher.segment_readers() {
+            let inverted = seg.inverted_index(field)?;
+            let mut stream = inverted
+                .terms()
+                .stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key())
+                    && !out[before..].iter().any(|o| o == t)
+                    && folded(t) == wanted
+                {
+                    out.push(t.to_string());
+                }
+            }
+        }
+        if out.len() == before {
+            out.push(term);
+        }
+    }
+    Ok(out)
+}
+
+/// `s` without its accents (tantivy's ASCII folding, as the full-text fields index).
+fn folded(s: &str) -> String {
+    let mut analyzer = tantivy::tokenizer::TextAnalyzer::builder(
+        tantivy::tokenizer::RawTokenizer::default(),
+    )
+    .filter(tantivy::tokenizer::AsciiFoldingFilter)
+    .build();
+    let mut stream = analyzer.token_stream(s);
+    let mut out = String::new();
+    while stream.advance() {
+        out.push_str(&stream.token().text);
+    }
+    out
+}
+
 fn any_of(field: tantivy::schema::Field, values: &[String]) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = values
         .iter()
         .map(|v| {
+            // Already `kb_kw`'s form when resolved; lowercasing again changes nothing.
             let q: Box<dyn Query> = Box::new(TermQuery::new(
                 Term::from_field_text(field, &kw_term(v)),
                 IndexRecordOption::Basic,

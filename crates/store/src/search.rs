@@ -12,7 +12,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::query::{
+use crate::query::{resolve_keywords, 
     Filters, Split, TextQuery, relaxations, snippet_terms, text_query, with_filters,
 };
 use crate::{Kb, StoreError};
@@ -222,9 +222,11 @@ impl Kb {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, StoreError> {
         let searcher = self.reader.searcher();
         let mut text = text_query(self, &req.query)?;
+        let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
+        let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
         let filters = Filters {
-            categories: &req.categories,
-            authors: &req.authors,
+            categories: &categories,
+            authors: &authors,
             feeds: &req.feeds,
             since: req.since,
             until: req.until,
@@ -395,9 +397,11 @@ impl Kb {
     /// List articles newest first.
     pub fn list(&self, req: &ListRequest) -> Result<ListResults, StoreError> {
         let searcher = self.reader.searcher();
+        let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
+        let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
         let filters = Filters {
-            categories: &req.categories,
-            authors: &req.authors,
+            categories: &categories,
+            authors: &authors,
             feeds: &req.feeds,
             since: None,
             until: None,
