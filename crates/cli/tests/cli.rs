@@ -664,6 +664,35 @@ fn escape_sequences_from_a_feed_never_reach_the_terminal() {
     }
 }
 
+/// `--author` and `--category` ignore accents as `author:` and `category:` do: a user types
+/// "anna muller" for Anna Müller (found by probing: the filters were exact).
+#[test]
+fn author_and_category_filters_ignore_accents_and_case() {
+    let env = Env::new();
+    let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>t</title><link>http://e.com/</link>\
+        <item><title>Mulch</title><link>http://e.com/a</link><dc:creator>Anna M\u{fc}ller</dc:creator><category>Caf\u{e9} Culture</category><description>Mulch keeps weeds down.</description></item>\
+        <item><title>Compost</title><link>http://e.com/b</link><dc:creator>Anna Muller</dc:creator><category>Garden</category><description>Compost feeds the soil.</description></item>\
+        </channel></rss>";
+    std::fs::write(env.path().join("accents.xml"), feed).unwrap();
+    env.ok(&["sync", "--from", "accents.xml"]);
+    for author in ["ANNA MULLER", "anna müller"] {
+        let hits = env.json(&["search", "mulch OR compost", "--author", author, "--json"]);
+        let mut found = titles(&hits, "hits");
+        found.sort();
+        assert_eq!(found, ["Compost", "Mulch"], "{author}: {hits}");
+    }
+    let hits = env.json(&[
+        "search",
+        "mulch OR compost",
+        "--category",
+        "cafe culture",
+        "--json",
+    ]);
+    assert_eq!(titles(&hits, "hits"), ["Mulch"], "{hits}");
+    let listed = env.json(&["list", "--category", "CAFE CULTURE", "--json"]);
+    assert_eq!(titles(&listed, "articles"), ["Mulch"], "{listed}");
+}
+
 #[test]
 fn index_and_config_flags_and_env() {
     let env = Env::new();

@@ -612,3 +612,34 @@ fn an_article_in_two_feeds_stays_with_the_first_listed_and_later_syncs_write_not
     assert_eq!(again["committed"], false, "{again}");
     assert_eq!(env.row("main")["articles"], 2);
 }
+
+/// The category feed's copy of a post differs from the main feed's (another title, an
+/// excerpt): the first-listed feed's version is kept. It took the text of whichever feed
+/// finished last, and every sync swapped them and committed (found by probing).
+#[test]
+fn an_article_two_feeds_carry_differently_keeps_the_first_listed_version() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed/" => Response::rss(rss(SITE, &[("shared", "Main title")])),
+        "/category/x/feed/" => Response::rss(rss(SITE, &[("shared", "Category title")]))
+            .delay(Duration::from_millis(200)),
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("main", &server.url("/feed/")),
+        feed_toml("cat", &server.url("/category/x/feed/"))
+    ));
+    let first = env.json(&["sync", "--json"]);
+    assert_eq!(first["new"], 1, "{first}");
+    for _ in 0..2 {
+        let again = env.json(&["sync", "--json"]);
+        assert_eq!(again["updated"], 0, "{again}");
+        assert_eq!(again["committed"], false, "{again}");
+    }
+    let listed = env.json(&["list", "--json"]);
+    assert_eq!(listed["articles"][0]["title"], "Main title", "{listed}");
+    assert_eq!(listed["articles"][0]["feed"], "main", "{listed}");
+    env.ok(&["reindex"]);
+    let listed = env.json(&["list", "--json"]);
+    assert_eq!(listed["articles"][0]["title"], "Main title", "{listed}");
+}

@@ -876,10 +876,11 @@ pub(crate) fn snippet_terms(
     Ok(out)
 }
 
-/// The keyword terms a `--category`/`--author` value stands for. A value the field holds (as
-/// `kb_kw` lowercases it) is itself; otherwise the terms that differ from it only in accents
-/// (`anna muller` for "Anna Müller"), as the full-text fields ignore them too. A value that
-/// matches nothing stays, and matches nothing.
+/// The keyword terms a `--category`/`--author` value stands for: the terms of the field that
+/// differ from it (as `kb_kw` lowercases it) at most in accents, so "anna muller" finds both
+/// "Anna Müller" and "Anna Muller", as the full-text fields would. A value that matches
+/// nothing stays, and matches nothing. The field's distinct names are few (authors,
+/// categories), so reading its term list costs little.
 pub(crate) fn resolve_keywords(
     searcher: &tantivy::Searcher,
     field: tantivy::schema::Field,
@@ -888,10 +889,6 @@ pub(crate) fn resolve_keywords(
     let mut out = Vec::with_capacity(values.len());
     for value in values {
         let term = kw_term(value);
-        if searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
-            out.push(term);
-            continue;
-        }
         let wanted = folded(&term);
         let before = out.len();
         for seg in searcher.segment_readers() {
@@ -918,11 +915,10 @@ pub(crate) fn resolve_keywords(
 
 /// `s` without its accents (tantivy's ASCII folding, as the full-text fields index).
 fn folded(s: &str) -> String {
-    let mut analyzer = tantivy::tokenizer::TextAnalyzer::builder(
-        tantivy::tokenizer::RawTokenizer::default(),
-    )
-    .filter(tantivy::tokenizer::AsciiFoldingFilter)
-    .build();
+    let mut analyzer =
+        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(tantivy::tokenizer::AsciiFoldingFilter)
+            .build();
     let mut stream = analyzer.token_stream(s);
     let mut out = String::new();
     while stream.advance() {

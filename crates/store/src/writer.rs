@@ -289,11 +289,18 @@ impl KbWriter {
         let refiled;
         let article = match self.known.get(&article.id) {
             // A changed hash may be only another feed's copy of an article a feed with
-            // precedence holds: it is compared, and stored, as that feed's.
+            // precedence holds: it is compared as that feed's. A copy that differs in more
+            // than its feed (the category feed's excerpt of the main feed's post) is that
+            // feed's to keep: the owner's own version stays, or every sync would swap the
+            // two and commit.
             Some(h) if *h != article.content_hash => {
                 match self.kept_owner(&article.id, &article.feed)? {
                     Some(owner) => {
                         refiled = article.with_feed(&owner);
+                        if self.known.get(&article.id) != Some(&refiled.content_hash) {
+                            self.report.add(UpsertOutcome::Unchanged);
+                            return Ok(UpsertOutcome::Unchanged);
+                        }
                         &refiled
                     }
                     None => article,
