@@ -252,10 +252,10 @@ pub struct SearchArgs {
     /// Skip the first N hits (paging)
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub offset: usize,
-    /// Only articles in this category (case-insensitive; repeat for any of several)
+    /// Only articles in this category (case and accents ignored; repeat for any of several)
     #[arg(long, short = 'c', value_name = "C")]
     pub category: Vec<String>,
-    /// Only articles by this author (case-insensitive; repeat for any of several)
+    /// Only articles by this author (case and accents ignored; repeat for any of several)
     #[arg(long, short = 'a', value_name = "A")]
     pub author: Vec<String>,
     /// Only articles of this feed
@@ -314,10 +314,10 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only articles in this category (case-insensitive)
+    /// Only articles in this category (case and accents ignored)
     #[arg(long, short = 'c', value_name = "C")]
     pub category: Vec<String>,
-    /// Only articles by this author (case-insensitive)
+    /// Only articles by this author (case and accents ignored)
     #[arg(long, short = 'a', value_name = "A")]
     pub author: Vec<String>,
     /// Only articles of this feed
