@@ -399,6 +399,16 @@ mod tests {
     }
 
     #[test]
+    fn c1_in_a_title_is_the_windows_1252_character() {
+        let mut it = item();
+        it.title = Some("It\u{92}s \u{93}quoted\u{94} \u{96} dash".into());
+        assert_eq!(
+            to_article("feed", &it).title,
+            "It\u{2019}s \u{201c}quoted\u{201d} \u{2013} dash"
+        );
+    }
+
+    #[test]
     fn cut_prefers_word_boundaries() {
         assert_eq!(cut("short", 10), "short");
         assert_eq!(cut("alpha beta gamma", 12), "alpha beta…");

@@ -1,8 +1,9 @@
 //! Plain-text layout of a cleaned tree: one paragraph per line, list items on their own lines
 //! with `- ` or `1. ` markers, whitespace collapsed, and nothing a terminal would interpret.
 //!
-//! Text goes to terminals (issue 3.7), so every character passes [`visible_chars`]: C0 and C1
-//! controls and ANSI escape sequences are dropped, whatever the feed put in.
+//! Text goes to terminals (issue 3.7), so every character passes [`visible_chars`]: C0
+//! controls and ANSI escape sequences are dropped, whatever the feed put in, and C1 controls
+//! become the printable windows-1252 characters they nearly always stand for.
 
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -238,10 +239,12 @@ impl Layout {
     }
 }
 
-/// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, C1
-/// controls (alone), ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and
-/// two-byte `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped. Whitespace
-/// controls (tab, newline, …) are kept: callers collapse them.
+/// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, ANSI
+/// escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and
+/// two-byte `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped; C1
+/// controls become the windows-1252 characters of the same byte (U+0092 is "’"), or are
+/// dropped where it has none. Whitespace controls (tab, newline, …) are kept: callers
+/// collapse them.
 pub(crate) fn visible_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     let mut chars = s.chars();
     std::iter::from_fn(move || next_visible(&mut chars))
@@ -257,15 +260,65 @@ fn next_visible(chars: &mut std::str::Chars<'_>) -> Option<char> {
                 Some(']') => skip_osc(chars),
                 _ => {}
             },
-            // The C1 introducers (U+009B CSI, U+009D OSC) are dropped alone: without them what
-            // follows is plain text, and in feeds they are nearly always mojibake (a UTF-8
-            // "”" read as windows-1252 ends in U+009D) followed by words that must not go.
+            // A C1 code point in a feed is nearly always a windows-1252 byte that a lenient
+            // decoder took for Latin-1 (or text pasted from such a page): U+0092 was "’".
+            // Its windows-1252 character is printable, so a terminal shows it as text; the
+            // five bytes windows-1252 leaves undefined (among them U+009D, the OSC introducer,
+            // which ends the mojibake of a UTF-8 "”") are dropped alone, and the words after
+            // them stay. The C1 CSI, U+009B, becomes "›" and starts no escape sequence.
+            '\u{80}'..='\u{9f}' => {
+                if let Some(c) = windows_1252(c) {
+                    return Some(c);
+                }
+            }
             '\u{200b}' | '\u{00ad}' | '\u{feff}' => {}
             c if c.is_whitespace() => return Some(c),
             c if c.is_control() => {}
             c => return Some(c),
         }
     }
+}
+
+/// The windows-1252 character of the byte a C1 code point (U+0080..=U+009F) stands for, or
+/// `None` for the five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+/// (kb-parse has the same table for numeric references; the cleaner does not reach into the
+/// parser's internals for 32 entries.)
+fn windows_1252(c: char) -> Option<char> {
+    const C1: [Option<char>; 32] = [
+        Some('\u{20ac}'),
+        None,
+        Some('\u{201a}'),
+        Some('\u{0192}'),
+        Some('\u{201e}'),
+        Some('\u{2026}'),
+        Some('\u{2020}'),
+        Some('\u{2021}'),
+        Some('\u{02c6}'),
+        Some('\u{2030}'),
+        Some('\u{0160}'),
+        Some('\u{2039}'),
+        Some('\u{0152}'),
+        None,
+        Some('\u{017d}'),
+        None,
+        None,
+        Some('\u{2018}'),
+        Some('\u{2019}'),
+        Some('\u{201c}'),
+        Some('\u{201d}'),
+        Some('\u{2022}'),
+        Some('\u{2013}'),
+        Some('\u{2014}'),
+        Some('\u{02dc}'),
+        Some('\u{2122}'),
+        Some('\u{0161}'),
+        Some('\u{203a}'),
+        Some('\u{0153}'),
+        None,
+        Some('\u{017e}'),
+        Some('\u{0178}'),
+    ];
+    C1.get((c as usize).checked_sub(0x80)?).copied().flatten()
 }
 
 /// What [`for_each_visible`] hands out: a run of [`is_plain`] bytes, or one other visible
@@ -349,6 +402,7 @@ mod tests {
             "\u{1b}",
             "x\u{1b}",
             "\u{9b}1;2mC1 csi\u{9d}osc\u{9c}after",
+            "c1 \u{80}\u{81}\u{85}\u{92}\u{9f}: windows-1252",
             "zero\u{200b}width\u{ad}soft\u{feff}bom\u{7f}del\u{1}ctl\u{85}nel",
             "\u{1}&\u{2}<\u{3}\"",
         ];
@@ -462,9 +516,8 @@ mod tests {
 
     #[test]
     fn controls_and_escape_sequences_are_stripped() {
-        let html =
-            "<p>red\u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7}bell\u{7}\u{0}\u{9b}2Jok\u{85}x</p>";
-        assert_eq!(text(html), "redtext bell2Jok x");
+        let html = "<p>red\u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7}bell\u{7}\u{0}ok\u{1f}x</p>";
+        assert_eq!(text(html), "redtext bellokx");
         // Mojibake of a closing quote (UTF-8 read as windows-1252) ends in U+009D: the words
         // after it stay.
         assert_eq!(
@@ -472,5 +525,28 @@ mod tests {
             "\u{e2}\u{20ac}\u{153}Great\u{e2}\u{20ac}, said Ren\u{e9}e."
         );
         assert_eq!(text("<p>&#27;[1mbold&#27;[0m</p>"), "bold");
+    }
+
+    #[test]
+    fn c1_controls_are_their_windows_1252_characters() {
+        assert_eq!(
+            text("<p>It\u{92}s \u{93}quoted\u{94} \u{96} dash</p>"),
+            "It\u{2019}s \u{201c}quoted\u{201d} \u{2013} dash"
+        );
+        assert_eq!(
+            text("<p>\u{80}5 \u{95} x\u{85} \u{99} \u{9c}uvre</p>"),
+            "\u{20ac}5 \u{2022} x\u{2026} \u{2122} \u{153}uvre"
+        );
+        // The five code points windows-1252 leaves undefined are dropped, as before; U+009B
+        // (CSI in C1) is "›" there, printable, so no escape sequence can start with it.
+        assert_eq!(
+            text("<p>a\u{81}b\u{8d}c\u{8f}d\u{90}e\u{9d}f \u{9b}2J</p>"),
+            "abcdef \u{203a}2J"
+        );
+        // Every C1 code point becomes a printable character or nothing.
+        let all: String = ('\u{80}'..='\u{9f}').collect();
+        let mapped: String = visible_chars(&all).collect();
+        assert_eq!(mapped.chars().count(), 27);
+        assert!(!mapped.chars().any(|c| c.is_control() || c.is_whitespace()));
     }
 }
