@@ -13,7 +13,7 @@ use crate::guard::guard;
 use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
-use crate::text::{BLOCKS, layout, visible_chars};
+use crate::text::{BLOCKS, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// One HTML body, cleaned three ways.
@@ -43,7 +43,21 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
 
 /// Clean `html` with the given noise rules and limits.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
+    cleaned(&denoised(html, rules), base)
+}
+
+/// [`clean_html_with`] and the body's [`lead`] line (with its list marker's length), from one
+/// parse: what an article's missing summary and title are made from.
+pub(crate) fn clean_html_and_lead(
+    html: &str,
+    base: Option<&str>,
+    rules: &Rules,
+) -> (CleanedHtml, (String, usize)) {
     let doc = denoised(html, rules);
+    (cleaned(&doc, base), lead(doc.tree.root()))
+}
+
+fn cleaned(doc: &Html, base: Option<&str>) -> CleanedHtml {
     let base = base.and_then(|b| Url::parse(b.trim()).ok());
     let root = doc.tree.root();
     CleanedHtml {

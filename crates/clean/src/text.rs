@@ -67,23 +67,60 @@ const MAX_INDENT: usize = 6;
 
 /// The text of the tree under `root`, laid out as described in the module doc.
 pub(crate) fn layout(root: NodeRef<'_, Node>) -> String {
+    lay_out(root, false).finish()
+}
+
+/// The line a summary or title made from the body starts from: the first line of
+/// [`layout`]'s text, image captions left out (Medium posts open with a photo captioned
+/// "Photo by … on Unsplash", which says nothing of the article), and the byte length of its
+/// list marker (`- `, `1. `, indented when nested; 0 when the line is no list item), so a
+/// title can drop the marker while a paragraph that merely starts with "1. " keeps it.
+/// Empty when all the text is in captions.
+pub(crate) fn lead(root: NodeRef<'_, Node>) -> (String, usize) {
+    let mut out = lay_out(root, true);
+    out.break_line();
+    (out.out, out.lead_marker)
+}
+
+fn lay_out(root: NodeRef<'_, Node>, lead: bool) -> Layout {
     let mut out = Layout::default();
     walk(root, |event| {
         match event {
-            Event::Enter(node) => match node.value() {
-                Node::Text(text) => out.text(text),
-                Node::Element(element) => return out.open(element),
-                _ => {}
-            },
+            Event::Enter(node) => {
+                // The lead is one line: once it is done, nothing else is read.
+                if lead && !out.out.is_empty() {
+                    return Step::Skip;
+                }
+                match node.value() {
+                    Node::Text(text) => out.text(text),
+                    Node::Element(element) if lead && is_caption(element) => return Step::Skip,
+                    Node::Element(element) => return out.open(element),
+                    _ => {}
+                }
+            }
             Event::Leave(node) => {
-                if let Node::Element(element) = node.value() {
+                if let Node::Element(element) = node.value()
+                    // A skipped caption was never opened.
+                    && !(lead && is_caption(element))
+                {
                     out.close(element.name());
                 }
             }
         }
         Step::Descend
     });
-    out.finish()
+    out
+}
+
+/// An image's caption: `figcaption`, or WordPress's caption paragraph (`p.wp-caption-text`
+/// in `div.wp-caption`, from the `[caption]` shortcode).
+fn is_caption(element: &scraper::node::Element) -> bool {
+    element.name() == "figcaption"
+        || element.attr("class").is_some_and(|class| {
+            class
+                .split_ascii_whitespace()
+                .any(|c| c.eq_ignore_ascii_case("wp-caption-text"))
+        })
 }
 
 /// A list being laid out: bullets or numbers, and the next number.
@@ -106,6 +143,10 @@ struct Layout {
     lists: Vec<List>,
     /// Depth of open `pre` elements: there, line breaks in the source are kept.
     pre: usize,
+    /// The byte length of the marker that starts `line`, 0 without one.
+    line_marker: usize,
+    /// The byte length of the marker that starts the first finished line.
+    lead_marker: usize,
 }
 
 impl Layout {
@@ -213,6 +254,7 @@ impl Layout {
         if self.line.is_empty() {
             if let Some(marker) = self.marker.take() {
                 self.line.push_str(&marker);
+                self.line_marker = marker.len();
             }
         } else if self.space {
             self.line.push(' ');
@@ -224,12 +266,15 @@ impl Layout {
     /// End the current line, if it has text.
     fn break_line(&mut self) {
         if !self.line.is_empty() {
-            if !self.out.is_empty() {
+            if self.out.is_empty() {
+                self.lead_marker = self.line_marker;
+            } else {
                 self.out.push('\n');
             }
             self.out.push_str(&self.line);
             self.line.clear();
         }
+        self.line_marker = 0;
         self.space = false;
     }
 
@@ -421,6 +466,34 @@ mod tests {
 
     fn text(html: &str) -> String {
         clean_html(html, None).text
+    }
+
+    /// Without captions the lead is the text's first line, and its marker a list marker.
+    #[test]
+    fn lead_is_the_first_line_of_the_text_without_captions() {
+        let mut checked = 0;
+        for (path, html) in crate::testdata::html_bodies() {
+            if html.contains("figcaption") || html.contains("wp-caption-text") {
+                continue;
+            }
+            let doc = scraper::Html::parse_fragment(&html);
+            let (line, marker) = super::lead(doc.tree.root());
+            let text = super::layout(doc.tree.root());
+            assert_eq!(line, text.lines().next().unwrap_or_default(), "{path:?}");
+            let (indent, rest) =
+                line[..marker].split_at(line[..marker].len() - line[..marker].trim_start().len());
+            assert!(indent.bytes().all(|b| b == b' '), "{path:?}");
+            assert!(
+                marker == 0
+                    || rest == "- "
+                    || rest
+                        .strip_suffix(". ")
+                        .is_some_and(|n| n.parse::<i64>().is_ok()),
+                "{path:?}: {line:?}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked}");
     }
 
     #[test]
