@@ -92,7 +92,8 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
         None => String::new(),
     };
     let summary = if summary.is_empty() {
-        cut(lead, SUMMARY_CHARS)
+        // A `pre` keeps its indentation in the text; a summary has no use for it.
+        cut(lead.trim_start(), SUMMARY_CHARS)
     } else {
         summary
     };
@@ -100,7 +101,7 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
     let title = match item.title.as_deref().map(clean_inline) {
         Some(title) if !title.is_empty() => title,
         // A list item's marker is layout, not words of the title.
-        _ => match &lead[marker..] {
+        _ => match lead[marker..].trim_start() {
             "" => url.clone().unwrap_or_default(),
             line => cut(line, TITLE_CHARS),
         },
@@ -393,6 +394,11 @@ mod tests {
             ("<h2>1. Introduction</h2><p>Body.</p>", "1. Introduction"),
             ("<p>- a dash of text</p>", "- a dash of text"),
             ("<p>2024. A year.</p>", "2024. A year."),
+            // Code keeps its indentation in the text, not in a title.
+            (
+                "<pre><code>    indented code\nsecond</code></pre>",
+                "indented code",
+            ),
         ] {
             it.content_html = Some(html.into());
             let a = to_article("feed", &it);

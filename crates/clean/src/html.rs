@@ -19,7 +19,8 @@ use crate::walk::{Event, Step, walk};
 /// One HTML body, cleaned three ways.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CleanedHtml {
-    /// Plain text: one paragraph per line, list items on their own lines, no empty lines.
+    /// Plain text: one paragraph per line, list items on their own lines, no empty lines but
+    /// those inside a `pre`.
     pub text: String,
     /// Sanitized HTML for display: allow-listed tags and attributes, URLs made absolute.
     pub html: String,

@@ -1,5 +1,6 @@
 //! Plain-text layout of a cleaned tree: one paragraph per line, list items on their own lines
-//! with `- ` or `1. ` markers, whitespace collapsed, and nothing a terminal would interpret.
+//! with `- ` or `1. ` markers, whitespace collapsed (but inside `pre`, whose lines, blank lines
+//! and indentation are kept), and nothing a terminal would interpret.
 //!
 //! Text goes to terminals (issue 3.7), so every character passes [`visible_chars`]: C0
 //! controls and ANSI escape sequences are dropped, whatever the feed put in, and C1 controls
@@ -79,6 +80,10 @@ pub(crate) fn layout(root: NodeRef<'_, Node>) -> String {
 pub(crate) fn lead(root: NodeRef<'_, Node>) -> (String, usize) {
     let mut out = lay_out(root, true);
     out.break_line();
+    // One text node (of a `pre`, or with `<br>`-less newlines there) can hold several lines.
+    if let Some(end) = out.out.find('\n') {
+        out.out.truncate(end);
+    }
     (out.out, out.lead_marker)
 }
 
@@ -141,8 +146,19 @@ struct Layout {
     marker: Option<String>,
     /// Open lists, innermost last.
     lists: Vec<List>,
-    /// Depth of open `pre` elements: there, line breaks in the source are kept.
+    /// Depth of open `pre` elements: there the source's lines are kept as they are (see
+    /// [`Layout::pre_whitespace`]).
     pre: usize,
+    /// In `pre`: the spaces written since the last character of `line`, tabs expanded;
+    /// written out before the next character, so trailing spaces go.
+    pre_space: usize,
+    /// In `pre`: the characters in `line`, for tab stops.
+    pre_column: usize,
+    /// In `pre`: blank lines seen since the last line with text, written out before the next
+    /// one, so the block neither starts nor ends with one.
+    pre_blank: usize,
+    /// In `pre`: the block has had a line with text.
+    pre_lines: bool,
     /// The byte length of the marker that starts `line`, 0 without one.
     line_marker: usize,
     /// The byte length of the marker that starts the first finished line.
@@ -156,6 +172,7 @@ impl Layout {
             return Step::Skip;
         }
         match name {
+            "br" if self.pre > 0 => self.pre_whitespace('\n'),
             "br" => self.break_line(),
             "td" | "th" => self.space = true,
             "ul" | "menu" | "dir" => self.lists.push(List::Bullets),
@@ -167,7 +184,13 @@ impl Layout {
                     .unwrap_or(1);
                 self.lists.push(List::Numbers(start));
             }
-            "pre" => self.pre += 1,
+            "pre" => {
+                if self.pre == 0 {
+                    self.pre_blank = 0;
+                    self.pre_lines = false;
+                }
+                self.pre += 1;
+            }
             _ => {}
         }
         if listed(BLOCKS, name) {
@@ -184,7 +207,11 @@ impl Layout {
             "ul" | "menu" | "dir" | "ol" => {
                 self.lists.pop();
             }
-            "pre" => self.pre = self.pre.saturating_sub(1),
+            "pre" => {
+                self.pre = self.pre.saturating_sub(1);
+                // Blank lines at the end of the block are not the code's.
+                self.pre_blank = 0;
+            }
             "td" | "th" => self.space = true,
             _ => {}
         }
@@ -222,8 +249,8 @@ impl Layout {
         let mut i = 0;
         while i < bytes.len() {
             if is_ascii_space(bytes[i]) {
-                if bytes[i] == b'\n' && self.pre > 0 {
-                    self.break_line();
+                if self.pre > 0 {
+                    self.pre_whitespace(char::from(bytes[i]));
                 } else {
                     self.space = true;
                 }
@@ -239,8 +266,8 @@ impl Layout {
     }
 
     fn char(&mut self, c: char) {
-        if c == '\n' && self.pre > 0 {
-            self.break_line();
+        if c.is_whitespace() && self.pre > 0 {
+            self.pre_whitespace(c);
         } else if c.is_whitespace() {
             self.space = true;
         } else {
@@ -249,14 +276,50 @@ impl Layout {
         }
     }
 
+    /// Whitespace inside `pre`, where code and commit messages keep their layout: a newline
+    /// (or `<br>`) ends the line even when it is blank, a tab goes to the next multiple of 8
+    /// columns (browsers' and terminals' tab stops), any other whitespace is one space.
+    fn pre_whitespace(&mut self, c: char) {
+        match c {
+            '\n' => {
+                self.pre_space = 0;
+                if !self.line.is_empty() {
+                    self.break_line();
+                } else if self.pre_lines {
+                    self.pre_blank += 1;
+                }
+            }
+            '\t' => self.pre_space += 8 - (self.pre_column + self.pre_space) % 8,
+            _ => self.pre_space += 1,
+        }
+    }
+
     /// Append non-whitespace text, after the line's marker or a pending space.
     fn word(&mut self, word: &str) {
-        if self.line.is_empty() {
+        let starts_line = self.line.is_empty();
+        if starts_line {
+            if self.pre > 0 && self.pre_blank > 0 && !self.out.is_empty() {
+                for _ in 0..self.pre_blank {
+                    self.out.push('\n');
+                }
+            }
+            self.pre_blank = 0;
             if let Some(marker) = self.marker.take() {
                 self.line.push_str(&marker);
                 self.line_marker = marker.len();
             }
-        } else if self.space {
+        }
+        if self.pre > 0 {
+            for _ in 0..self.pre_space {
+                self.line.push(' ');
+            }
+            self.pre_column += self.pre_space + word.chars().count();
+            if starts_line {
+                self.pre_column += self.line_marker;
+            }
+            self.pre_space = 0;
+            self.pre_lines = true;
+        } else if self.space && !starts_line {
             self.line.push(' ');
         }
         self.space = false;
@@ -275,6 +338,7 @@ impl Layout {
             self.line.clear();
         }
         self.line_marker = 0;
+        self.pre_column = 0;
         self.space = false;
     }
 
@@ -583,8 +647,40 @@ mod tests {
     fn pre_keeps_its_lines() {
         assert_eq!(
             text("<pre>line one\n  line two</pre>"),
-            "line one\nline two"
+            "line one\n  line two"
         );
+        // Blank lines and indentation inside are kept, spaces within a line too; trailing
+        // spaces, and blank lines at the start or end of the block, go.
+        assert_eq!(
+            text(
+                "<p>Before</p><pre>\n\nfn main() {\n    let  x = 1;   \n\n\n    x\n}\n\n</pre><p>After</p>"
+            ),
+            "Before\nfn main() {\n    let  x = 1;\n\n\n    x\n}\nAfter"
+        );
+        // A commit message: subject, blank line, body, indented list.
+        assert_eq!(
+            text("<pre>Fix the thing\n\nIt broke because:\n  * one\n  * two</pre>"),
+            "Fix the thing\n\nIt broke because:\n  * one\n  * two"
+        );
+        // Highlighted code: the spaces between spans are the code's.
+        assert_eq!(
+            text(
+                "<pre><code><span>if</span> <span>x</span>\n\t<span>y</span>()\n  \t z</code></pre>"
+            ),
+            "if x\n        y()\n         z"
+        );
+        // Medium writes code lines with <br>.
+        assert_eq!(
+            text("<pre>SELECT *<br>FROM users<br><br>WHERE id = $1;</pre>"),
+            "SELECT *\nFROM users\n\nWHERE id = $1;"
+        );
+        // In a list item, the marker comes first.
+        assert_eq!(
+            text("<ul><li><pre>  a\n\n  b</pre></li></ul>"),
+            "-   a\n\n  b"
+        );
+        // Outside pre nothing changes.
+        assert_eq!(text("<p>  a\n\n   b  </p>"), "a b");
     }
 
     #[test]
