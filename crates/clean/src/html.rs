@@ -229,7 +229,7 @@ fn has_content(node: NodeRef<'_, Node>, lost_link: bool) -> bool {
     node.descendants().any(|n| match n.value() {
         Node::Text(t) => t
             .chars()
-            .any(|c| !c.is_whitespace() && !(lost_link && SEPARATORS.contains(&c))),
+            .any(|c| !(c.is_whitespace() || lost_link && SEPARATORS.contains(&c))),
         Node::Element(e) => listed(MEDIA, e.name()),
         _ => false,
     })
