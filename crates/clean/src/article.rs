@@ -11,9 +11,9 @@ use kb_parse::ParsedItem;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::html::clean_text_with;
+use crate::html::{clean_html_and_lead, clean_text_with};
 use crate::text::visible_chars;
-use crate::{Rules, clean_html_with, clean_inline};
+use crate::{Rules, clean_inline};
 
 /// A summary made from the body is cut near this many characters.
 const SUMMARY_CHARS: usize = 300;
@@ -66,19 +66,25 @@ pub fn to_article(feed: &str, item: &ParsedItem) -> Article {
 ///
 /// - `text`, `html`, `links`: from `content_html`, or from `summary_html` when there is no
 ///   content.
-/// - `summary`: the cleaned `summary_html`; without one, the first paragraph of `text`, cut at
-///   a word boundary near 300 characters with "…".
-/// - `title`: `clean_inline(title)`; without one, the first line of `text` cut near 80
-///   characters, else the URL, else empty.
+/// - `summary`: the cleaned `summary_html`; without one, the first paragraph of `text` that is
+///   not an image caption, cut at a word boundary near 300 characters with "…".
+/// - `title`: `clean_inline(title)`; without one, that same paragraph without its list
+///   marker, cut near 80 characters, else the URL, else empty.
 /// - Relative URLs resolve against `base_url`, else the item's link.
 pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article {
     let base = item.base_url.as_deref().or(item.link.as_deref());
     let content = non_blank(item.content_html.as_deref());
     let summary_html = non_blank(item.summary_html.as_deref());
-    let body = content
+    let (body, (lead, marker)) = content
         .or(summary_html)
-        .map(|html| clean_html_with(&as_html(html), base, rules))
+        .map(|html| clean_html_and_lead(&as_html(html), base, rules))
         .unwrap_or_default();
+    // Captions are all the text there is: better one of them than nothing.
+    let (lead, marker) = if lead.is_empty() {
+        (first_line(&body.text), 0)
+    } else {
+        (lead.as_str(), marker)
+    };
     let summary = match summary_html {
         Some(html) if content.is_some() => clean_text_with(&as_html(html), rules),
         // No content: the body is the summary already.
@@ -86,14 +92,16 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
         None => String::new(),
     };
     let summary = if summary.is_empty() {
-        cut(first_line(&body.text), SUMMARY_CHARS)
+        // A `pre` keeps its indentation in the text; a summary has no use for it.
+        cut(lead.trim_start(), SUMMARY_CHARS)
     } else {
         summary
     };
     let url = item.link.as_deref().and_then(plain);
     let title = match item.title.as_deref().map(clean_inline) {
         Some(title) if !title.is_empty() => title,
-        _ => match first_line(&body.text) {
+        // A list item's marker is layout, not words of the title.
+        _ => match lead[marker..].trim_start() {
             "" => url.clone().unwrap_or_default(),
             line => cut(line, TITLE_CHARS),
         },
@@ -371,6 +379,63 @@ mod tests {
     }
 
     #[test]
+    fn a_title_from_a_list_item_has_no_marker() {
+        let mut it = item();
+        it.title = None;
+        it.summary_html = None;
+        for (html, title) in [
+            (
+                "<ul><li>first bullet</li><li>second</li></ul>",
+                "first bullet",
+            ),
+            ("<ol start=\"3\"><li>step one</li></ol>", "step one"),
+            ("<ul><li><ol><li>nested</li></ol></li></ul>", "nested"),
+            // Not list items: the text itself starts so, and stays.
+            ("<h2>1. Introduction</h2><p>Body.</p>", "1. Introduction"),
+            ("<p>- a dash of text</p>", "- a dash of text"),
+            ("<p>2024. A year.</p>", "2024. A year."),
+            // Code keeps its indentation in the text, not in a title.
+            (
+                "<pre><code>    indented code\nsecond</code></pre>",
+                "indented code",
+            ),
+        ] {
+            it.content_html = Some(html.into());
+            let a = to_article("feed", &it);
+            assert_eq!(a.title, title, "{html}");
+        }
+        // Only the title: the summary is the text's first line as it is.
+        it.content_html = Some("<ul><li>first bullet</li></ul>".into());
+        assert_eq!(to_article("feed", &it).summary, "- first bullet");
+    }
+
+    #[test]
+    fn summary_and_title_skip_an_image_caption() {
+        let mut it = item();
+        it.title = None;
+        it.summary_html = None;
+        for html in [
+            "<figure><img src=\"a.jpg\" alt=\"A cat\"><figcaption>Photo by <a href=\"https://unsplash.com/@x\">X</a> on Unsplash</figcaption></figure><p>Real text here.</p><p>More.</p>",
+            "<div class=\"wp-caption\"><img src=\"a.jpg\"><p class=\"wp-caption-text\">Photo by X on Unsplash</p></div><p>Real text here.</p><p>More.</p>",
+        ] {
+            it.content_html = Some(html.into());
+            let a = to_article("feed", &it);
+            assert_eq!(a.summary, "Real text here.", "{html}");
+            assert_eq!(a.title, "Real text here.", "{html}");
+            // The caption stays in the text.
+            assert_eq!(
+                a.text, "Photo by X on Unsplash\nReal text here.\nMore.",
+                "{html}"
+            );
+        }
+        // A body that is only a captioned image: the caption is better than nothing.
+        it.content_html =
+            Some("<figure><img src=\"a.jpg\"><figcaption>My cat</figcaption></figure>".into());
+        let a = to_article("feed", &it);
+        assert_eq!((a.title.as_str(), a.summary.as_str()), ("My cat", "My cat"));
+    }
+
+    #[test]
     fn hash_changes_with_any_field_and_only_then() {
         let a = to_article("feed", &item());
         assert_eq!(a, to_article("feed", &item()));
@@ -396,6 +461,16 @@ mod tests {
         assert_eq!(a.title, "Red");
         assert_eq!(a.url.as_deref(), Some("http://x/"));
         assert_eq!(a.categories, ["ab"]);
+    }
+
+    #[test]
+    fn c1_in_a_title_is_the_windows_1252_character() {
+        let mut it = item();
+        it.title = Some("It\u{92}s \u{93}quoted\u{94} \u{96} dash".into());
+        assert_eq!(
+            to_article("feed", &it).title,
+            "It\u{2019}s \u{201c}quoted\u{201d} \u{2013} dash"
+        );
     }
 
     #[test]

@@ -13,13 +13,14 @@ use crate::guard::guard;
 use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
-use crate::text::{BLOCKS, layout, visible_chars};
+use crate::text::{BLOCKS, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// One HTML body, cleaned three ways.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CleanedHtml {
-    /// Plain text: one paragraph per line, list items on their own lines, no empty lines.
+    /// Plain text: one paragraph per line, list items on their own lines, no empty lines but
+    /// those inside a `pre`.
     pub text: String,
     /// Sanitized HTML for display: allow-listed tags and attributes, URLs made absolute.
     pub html: String,
@@ -43,7 +44,21 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
 
 /// Clean `html` with the given noise rules and limits.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
+    cleaned(&denoised(html, rules), base)
+}
+
+/// [`clean_html_with`] and the body's [`lead`] line (with its list marker's length), from one
+/// parse: what an article's missing summary and title are made from.
+pub(crate) fn clean_html_and_lead(
+    html: &str,
+    base: Option<&str>,
+    rules: &Rules,
+) -> (CleanedHtml, (String, usize)) {
     let doc = denoised(html, rules);
+    (cleaned(&doc, base), lead(doc.tree.root()))
+}
+
+fn cleaned(doc: &Html, base: Option<&str>) -> CleanedHtml {
     let base = base.and_then(|b| Url::parse(b.trim()).ok());
     let root = doc.tree.root();
     CleanedHtml {
@@ -168,22 +183,27 @@ pub(crate) const EMPTIABLE: &[&str] = &[
 /// Elements that are content even without text.
 pub(crate) const MEDIA: &[&str] = &["audio", "hr", "img", "picture", "svg", "table", "video"];
 
-/// Detach `ids` from the tree, then every container the removals left empty.
+/// Detach `ids` from the tree, then every container the removals left empty. A container
+/// that lost a link (share buttons are links) is empty also when only the separators between
+/// those links are left ("Tweet | Share" leaves "|"); one that lost only an image keeps them,
+/// and a paragraph nothing was removed from is never looked at, so a "—" or "* * *" the
+/// publisher wrote as a section break stays.
 fn remove(doc: &mut Html, ids: &[NodeId]) {
     let mut parents = Vec::new();
     for &id in ids {
         if let Some(mut node) = doc.tree.get_mut(id) {
+            let lost_link = node.as_ref().descendants().any(|n| is_link(n.value()));
             if let Some(parent) = node.parent() {
-                parents.push(parent.id());
+                parents.push((parent.id(), lost_link));
             }
             node.detach();
         }
     }
-    for mut id in parents {
+    for (mut id, lost_link) in parents {
         while let Some(node) = doc.tree.get(id)
             && let Some(parent) = node.parent()
         {
-            if !is_emptiable(node) || has_content(node) {
+            if !is_emptiable(node) || has_content(node, lost_link) {
                 break;
             }
             let parent = parent.id();
@@ -199,14 +219,26 @@ fn is_emptiable(node: NodeRef<'_, Node>) -> bool {
     matches!(node.value(), Node::Element(e) if listed(EMPTIABLE, e.name()))
 }
 
-/// Whether the subtree holds visible text or media.
-fn has_content(node: NodeRef<'_, Node>) -> bool {
+fn is_link(node: &Node) -> bool {
+    matches!(node, Node::Element(e) if e.name() == "a")
+}
+
+/// Whether the subtree holds visible text or media; with `lost_link`, text of nothing but
+/// [`SEPARATORS`] does not count.
+fn has_content(node: NodeRef<'_, Node>, lost_link: bool) -> bool {
     node.descendants().any(|n| match n.value() {
-        Node::Text(t) => t.chars().any(|c| !c.is_whitespace()),
+        Node::Text(t) => t
+            .chars()
+            .any(|c| !(c.is_whitespace() || lost_link && SEPARATORS.contains(&c))),
         Node::Element(e) => listed(MEDIA, e.name()),
         _ => false,
     })
 }
+
+/// What share bars put between their links.
+const SEPARATORS: &[char] = &[
+    '|', '\u{a6}', '\u{b7}', '\u{2022}', '-', '\u{2013}', '\u{2014}', '/',
+];
 
 /// Absolute http(s) `a href`s in document order, first occurrence kept. Fragment-only links
 /// (`#top`) point into the article itself and are not outbound.
@@ -291,6 +323,41 @@ mod tests {
             cleaned.html,
             "<div><p>Keep</p></div><p><img src=\"http://x/i.png\"> </p>"
         );
+    }
+
+    #[test]
+    fn separators_left_between_removed_share_links_go_too() {
+        let html = r#"<p>Body.</p><p><a href="https://twitter.com/intent/tweet?u=x">Tweet this</a> | <a href="https://www.facebook.com/sharer/sharer.php?u=x">Share on Facebook</a></p><div><span>&middot; <a href="http://reddit.com/submit?u=x">Reddit</a> &bull; </span> / - &#8211;</div><p>After.</p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.\nAfter.");
+        assert_eq!(cleaned.html, "<p>Body.</p><p>After.</p>");
+    }
+
+    #[test]
+    fn separators_that_are_content_stay() {
+        for (html, text) in [
+            // A section break the publisher wrote: nothing was removed from it.
+            (
+                "<p>One.</p><p>\u{2014}</p><p>***</p><p>* * *</p><p>-</p><p>Two.</p>",
+                "One.\n\u{2014}\n***\n* * *\n-\nTwo.",
+            ),
+            // Something is left besides separators.
+            (
+                r#"<p>Via <a href="https://x.com/a">X</a> | <a href="https://twitter.com/intent/tweet?u=x">Tweet</a></p>"#,
+                "Via X |",
+            ),
+            (
+                r#"<p>1 / 2 <a href="https://twitter.com/intent/tweet?u=x">Tweet</a></p>"#,
+                "1 / 2",
+            ),
+            // A tracking pixel is no share link: the section break it was put in stays.
+            (
+                r#"<p>One.</p><p>&mdash; <img src="http://x/p.gif" width="1" height="1"></p>"#,
+                "One.\n\u{2014}",
+            ),
+        ] {
+            assert_eq!(clean_html(html, None).text, text, "{html}");
+        }
     }
 
     #[test]

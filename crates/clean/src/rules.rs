@@ -39,7 +39,9 @@ use crate::walk::{Event, Step, walk};
 /// follows a block element or `<br>`), ends at the next other element or the parent's end,
 /// and matches the pattern as a whole; so it finds the footer as a paragraph, in a div or as
 /// bare text after the last paragraph, and never a sentence in the middle of one. It must
-/// start with text, which every text node is checked against cheaply first.
+/// start with text, which every text node is checked against cheaply first, or with `{link}`
+/// (`"{link} was originally published *"`), checked at links by the text after them; not
+/// with `*`, which would make every text node a candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoiseRule {
@@ -115,6 +117,8 @@ enum Kind {
     Selector(&'static str),
     Comments(&'static str, &'static str),
     Text(&'static str),
+    /// A text pattern tested on a selector's matches instead of `p`.
+    TextIn(&'static str, &'static str),
 }
 
 /// The built-in rules, sorted by name. Each row names the widget and where it was seen.
@@ -139,6 +143,14 @@ const BUILTIN: &[Row] = &[
         name: "appeared-first-on",
         kind: Kind::Text("The post {link} appeared first on {link}."),
         reason: "\"The post ... appeared first on ...\" footer",
+    },
+    // WordPress themes' "Continue reading →" at the end of an excerpt, linking to the rest of
+    // the post at its more-tag anchor (#more-123) without the theme's more-link class. Only a
+    // link whose whole text says so: "the second half" pointing there stays.
+    Row {
+        name: "continue-reading-link",
+        kind: Kind::TextIn("a[href*=\"#more-\"]", "continue reading*"),
+        reason: "\"Continue reading\" link to the rest of the post",
     },
     // Digg Digg (WordPress plugin): its floating or inline bar of Tweet, Like, Digg, ...
     // buttons, in a div.dd_post_share of div.dd_button cells; common on 2010-2012 blogs.
@@ -175,12 +187,41 @@ const BUILTIN: &[Row] = &[
         ),
         reason: "FeedBurner tracking image",
     },
+    // Forms: Jetpack's and Mailchimp's "Email Address [Subscribe]" signup boxes, and stray
+    // buttons (Ghost's toggle-card icon). A form in a feed is never article content (it cannot
+    // be submitted from a reader, and the sanitizer drops the element but not its labels), and
+    // a button's text is a control's label, not prose.
+    Row {
+        name: "forms",
+        kind: Kind::Selector("form, button"),
+        reason: "signup forms and buttons",
+    },
     // Jetpack / WordPress.com "Share this:" and "Like this:" blocks (sharedaddy), in feeds
     // from WordPress.com-hosted blogs.
     Row {
         name: "jetpack-sharedaddy",
         kind: Kind::Selector("div.sharedaddy, .sd-sharing, .sd-sharing-enabled, .sd-like"),
         reason: "Jetpack sharing buttons",
+    },
+    // Medium's footer on every post of its feeds: "<a>Title</a> was originally published in
+    // <a>Publication</a> on Medium, where people are continuing the conversation by
+    // highlighting and responding to this story." (or "published on Medium, …" without a
+    // publication). Matched by that shape, starting with the link and ending with Medium's
+    // fixed sentence, so prose that says a story was first on Medium stays.
+    Row {
+        name: "medium-footer",
+        kind: Kind::Text(
+            "{link} was originally published * Medium, where people are continuing the \
+             conversation by highlighting and responding to this story.",
+        ),
+        reason: "Medium's \"was originally published on Medium\" footer",
+    },
+    // WordPress's "Continue reading" link at the end of an excerpt (a.more-link, from
+    // the_content_more_link), often with the title in a span.screen-reader-text.
+    Row {
+        name: "more-link",
+        kind: Kind::Selector("a.more-link"),
+        reason: "WordPress \"Continue reading\" link",
     },
     // Tracking pixels: 1x1 (or 0x0) images, used by feed analytics (Pheedo, Feedsportal,
     // WordPress stats).
@@ -191,6 +232,13 @@ const BUILTIN: &[Row] = &[
              img[width=\"1px\"][height=\"1px\"]",
         ),
         reason: "1x1 tracking image",
+    },
+    // "Read more…" linking to the rest of the post at its more-tag anchor (#more-45), as
+    // continue-reading-link; "read more books" elsewhere stays.
+    Row {
+        name: "read-more-link",
+        kind: Kind::TextIn("a[href*=\"#more-\"]", "read more*"),
+        reason: "\"Read more\" link to the rest of the post",
     },
     // Related-posts blocks: Jetpack (.jp-relatedposts), YARPP (.yarpp-related), Contextual
     // Related Posts (.crp_related), WordPress Related Posts (div.wp_rp_wrap, or in its older
@@ -268,6 +316,16 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector(".tweetmeme_button, a[href*=\"api.tweetmeme.com/share\"]"),
         reason: "TweetMeme button",
     },
+    // WordPress.com's feed flare (2008-2013 blogs): links to feeds.wordpress.com/1.0/gocomments/,
+    // /godelicious/, /gofacebook/, /gotwitter/, /gostumble/, /godigg/, /goreddit/, each around
+    // a counter or icon image from feeds.wordpress.com/1.0/.
+    Row {
+        name: "wordpress-com-flare",
+        kind: Kind::Selector(
+            "a[href*=\"feeds.wordpress.com/1.0/go\"], img[src*=\"feeds.wordpress.com/1.0/\"]",
+        ),
+        reason: "WordPress.com feed flare",
+    },
 ];
 
 static BUILTIN_RULES: LazyLock<Rules> = LazyLock::new(|| {
@@ -297,6 +355,10 @@ impl Row {
                 rule.end_comment = Some(end.to_owned());
             }
             Kind::Text(pattern) => rule.text_pattern = Some(pattern.to_owned()),
+            Kind::TextIn(selector, pattern) => {
+                rule.selector = Some(selector.to_owned());
+                rule.text_pattern = Some(pattern.to_owned());
+            }
         }
         rule
     }
@@ -369,6 +431,7 @@ impl Rules {
                     Node::Text(_) if runs => {
                         for (rule, found) in self.rules.iter().zip(per_rule.iter_mut()) {
                             if let Matcher::Run { pattern } = &rule.matcher
+                                && !pattern.starts_with(LINK)
                                 && text_may_match(node, pattern)
                                 && let Some(run) = run_at(node, pattern)
                             {
@@ -400,7 +463,18 @@ impl Rules {
                             found.push(element.id());
                         }
                     }
-                    Matcher::Comments { .. } | Matcher::Run { .. } => {}
+                    // A run whose pattern starts with a link starts at a link; the text after
+                    // it rules out nearly every one.
+                    Matcher::Run { pattern } => {
+                        if let Some(rest) = pattern.strip_prefix(LINK)
+                            && element.value().name() == "a"
+                            && after_link_may_match(node, rest)
+                            && let Some(run) = run_at(node, pattern)
+                        {
+                            found.extend(run);
+                        }
+                    }
+                    Matcher::Comments { .. } => {}
                 }
             }
         }
@@ -459,6 +533,19 @@ fn text_may_match(node: ego_tree::NodeRef<'_, Node>, pattern: &str) -> bool {
     want.peek().is_none()
 }
 
+/// Whether the run starting at the link `node` can match `rest`, the pattern after its first
+/// [`LINK`]: judged, as [`text_may_match`] does, from the text node that follows the link.
+fn after_link_may_match(node: ego_tree::NodeRef<'_, Node>, rest: &str) -> bool {
+    match node
+        .next_siblings()
+        .find(|n| !matches!(n.value(), Node::Comment(_)))
+    {
+        Some(next) if matches!(next.value(), Node::Text(_)) => text_may_match(next, rest),
+        // Another link, another element or nothing: left to the full match.
+        _ => true,
+    }
+}
+
 /// Check a rule and parse its selector.
 fn compile(spec: &NoiseRule) -> Result<Matcher, CleanError> {
     let invalid = |problem: &'static str| CleanError::InvalidRule {
@@ -495,8 +582,10 @@ fn compile(spec: &NoiseRule) -> Result<Matcher, CleanError> {
                     return Err(invalid("a text_pattern with {link} takes no selector"));
                 }
                 let pattern = link_pattern(pattern);
-                if pattern.starts_with(['*', LINK]) {
-                    return Err(invalid("a text_pattern with {link} must start with text"));
+                if pattern.starts_with('*') {
+                    return Err(invalid(
+                        "a text_pattern with {link} must start with text or {link}",
+                    ));
                 }
                 return Ok(Matcher::Run { pattern });
             }
@@ -757,7 +846,8 @@ mod tests {
                     ),
                     Matcher::Run { pattern } => {
                         for node in html.tree.nodes() {
-                            if matches!(node.value(), Node::Text(_))
+                            if (matches!(node.value(), Node::Text(_))
+                                || matches!(node.value(), Node::Element(e) if e.name() == "a"))
                                 && let Some(run) = run_at(node, pattern)
                             {
                                 found.extend(run);
@@ -895,7 +985,7 @@ mod tests {
     }
 
     #[test]
-    fn link_patterns_need_text_first_and_no_selector() {
+    fn link_patterns_need_text_or_a_link_first_and_no_selector() {
         let mut good = rule("footer");
         good.text_pattern = Some("Originally on {link}.".into());
         let rules = Rules::new(vec![good]).expect("valid");
@@ -905,13 +995,103 @@ mod tests {
             &rules,
         );
         assert_eq!(cleaned.text, "Body.\nOriginally on X.");
-        let mut starts_with_link = rule("footer");
-        starts_with_link.text_pattern = Some("{link} appeared first".into());
-        assert!(Rules::new(vec![starts_with_link]).is_err());
+        let mut starts_with_star = rule("footer");
+        starts_with_star.text_pattern = Some("* {link} appeared first".into());
+        assert!(Rules::new(vec![starts_with_star]).is_err());
         let mut with_selector = rule("footer");
         with_selector.text_pattern = Some("On {link}".into());
         with_selector.selector = Some("div".into());
         assert!(Rules::new(vec![with_selector]).is_err());
+    }
+
+    #[test]
+    fn link_patterns_may_start_with_a_link() {
+        let mut footer = rule("footer");
+        footer.text_pattern = Some("{link} was first on {link}.".into());
+        let rules = Rules::new(vec![footer]).expect("valid");
+        let clean = |html: &str| crate::clean_html_with(html, None, &rules).text;
+        for html in [
+            r#"<p>Body.</p><p><a href="http://x.com/p">T</a> was first on <a href="http://x.com">X</a>.</p>"#,
+            r#"<p>Body.</p><div><!-- c --><a href="http://x.com/p">T</a>  was <b></b></div>"#,
+            r#"<p>Body.</p><br><a href="http://x.com/p">T</a> was first on <!-- c --><a href="http://x.com">X</a>."#,
+        ] {
+            let want = if html.contains("<b>") {
+                "Body.\nT was"
+            } else {
+                "Body."
+            };
+            assert_eq!(clean(html), want, "{html}");
+        }
+        // Not at the start of a block, or the sentence goes on: kept.
+        for html in [
+            r#"<p>Body. <a href="http://x.com/p">T</a> was first on <a href="http://x.com">X</a>.</p>"#,
+            r#"<p><a href="http://x.com/p">T</a> was first on <a href="http://x.com">X</a>. And more.</p>"#,
+        ] {
+            assert!(clean(html).contains("was first on"), "{html}");
+        }
+    }
+
+    #[test]
+    fn medium_footer() {
+        for footer in [
+            r#"<p><a href="https://medium.com/@s/t-1">T</a> was originally published in <a href="https://medium.com/pub">Pub</a> on Medium, where people are continuing the conversation by highlighting and responding to this story.</p>"#,
+            r#"<p><a href="https://medium.com/@s/t-1">T</a> was originally published on Medium, where people are continuing the conversation by highlighting and responding to this story.</p>"#,
+        ] {
+            let cleaned = clean_html(&format!("<p>Body.</p><hr>{footer}"), None);
+            assert_eq!(cleaned.text, "Body.", "{footer}");
+            assert!(cleaned.links.is_empty(), "{footer}");
+        }
+        // Prose about where a story first appeared stays.
+        for html in [
+            r#"<p><a href="https://medium.com/@s/t-1">My older story</a> was originally published on Medium in 2019; this is a rewrite.</p>"#,
+            r#"<p>My story <a href="https://medium.com/@s/t-1">T</a> was originally published on Medium, where people are continuing the conversation by highlighting and responding to this story.</p>"#,
+        ] {
+            assert!(text(html).contains("originally published"), "{html}");
+        }
+    }
+
+    #[test]
+    fn forms_and_buttons() {
+        let html = r##"<p>Body.</p><div class="wp-block-jetpack-subscriptions__container"><form action="#" method="post"><p id="subscribe-email"><label for="subscribe-field">Email Address</label><input type="email" name="email" placeholder="Type your email…"/></p><p id="subscribe-submit"><button type="submit">Subscribe</button></p></form></div><div><h4>Weekends?</h4><button class="kg-toggle-card-icon">Toggle</button></div><p>Sign up on <a href="https://x.com/subscribe">our page</a>.</p>"##;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.text, "Body.\nWeekends?\nSign up on our page.");
+        assert_eq!(cleaned.links, ["https://x.com/subscribe"]);
+    }
+
+    #[test]
+    fn wordpress_com_flare() {
+        let html = r#"<p>Body <a href="https://example.org/ref">ref</a>.</p><br /> <a rel="nofollow" href="http://feeds.wordpress.com/1.0/gocomments/b.wordpress.com/123/"><img alt="" border="0" src="http://feeds.wordpress.com/1.0/comments/b.wordpress.com/123/" /></a> <a rel="nofollow" href="http://feeds.wordpress.com/1.0/goreddit/b.wordpress.com/123/"><img alt="" border="0" src="http://feeds.wordpress.com/1.0/reddit/b.wordpress.com/123/" /></a><p><img src="https://b.files.wordpress.com/2012/03/photo.jpg"></p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(cleaned.links, ["https://example.org/ref"]);
+        assert!(
+            !cleaned.html.contains("feeds.wordpress.com"),
+            "{}",
+            cleaned.html
+        );
+        assert!(cleaned.html.contains("photo.jpg"), "{}", cleaned.html);
+    }
+
+    #[test]
+    fn continue_reading_links() {
+        for link in [
+            r#"<a href="https://x.com/p/" class="more-link">Continue reading<span class="screen-reader-text"> &#8220;T&#8221;</span></a>"#,
+            r##"<a href="https://x.com/p/#more-123">Continue reading &rarr;</a>"##,
+            r##"<a href="https://x.com/p/#more-123">Read more&hellip;</a>"##,
+            r##"<a href="https://x.com/p/#more-123">Read More</a>"##,
+        ] {
+            let cleaned = clean_html(&format!("<p>Excerpt. &hellip; {link}</p>"), None);
+            assert_eq!(cleaned.text, "Excerpt. \u{2026}", "{link}");
+            assert!(cleaned.links.is_empty(), "{link}");
+        }
+        // Links titled otherwise stay, to the more anchor or not.
+        for link in [
+            r##"<a href="https://x.com/p/#more-123">the second half</a>"##,
+            r#"<a href="https://x.com/books/">read more books</a>"#,
+            r#"<a href="https://x.com/p/">Continue reading</a>"#,
+        ] {
+            let cleaned = clean_html(&format!("<p>Excerpt: {link}</p>"), None);
+            assert_eq!(cleaned.links.len(), 1, "{link}");
+        }
     }
 
     #[test]

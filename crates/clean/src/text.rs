@@ -1,8 +1,10 @@
 //! Plain-text layout of a cleaned tree: one paragraph per line, list items on their own lines
-//! with `- ` or `1. ` markers, whitespace collapsed, and nothing a terminal would interpret.
+//! with `- ` or `1. ` markers, whitespace collapsed (but inside `pre`, whose lines, blank lines
+//! and indentation are kept), and nothing a terminal would interpret.
 //!
-//! Text goes to terminals (issue 3.7), so every character passes [`visible_chars`]: C0 and C1
-//! controls and ANSI escape sequences are dropped, whatever the feed put in.
+//! Text goes to terminals (issue 3.7), so every character passes [`visible_chars`]: C0
+//! controls and ANSI escape sequences are dropped, whatever the feed put in, and C1 controls
+//! become the printable windows-1252 characters they nearly always stand for.
 
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -66,23 +68,64 @@ const MAX_INDENT: usize = 6;
 
 /// The text of the tree under `root`, laid out as described in the module doc.
 pub(crate) fn layout(root: NodeRef<'_, Node>) -> String {
+    lay_out(root, false).finish()
+}
+
+/// The line a summary or title made from the body starts from: the first line of
+/// [`layout`]'s text, image captions left out (Medium posts open with a photo captioned
+/// "Photo by … on Unsplash", which says nothing of the article), and the byte length of its
+/// list marker (`- `, `1. `, indented when nested; 0 when the line is no list item), so a
+/// title can drop the marker while a paragraph that merely starts with "1. " keeps it.
+/// Empty when all the text is in captions.
+pub(crate) fn lead(root: NodeRef<'_, Node>) -> (String, usize) {
+    let mut out = lay_out(root, true);
+    out.break_line();
+    // One text node (of a `pre`, or with `<br>`-less newlines there) can hold several lines.
+    if let Some(end) = out.out.find('\n') {
+        out.out.truncate(end);
+    }
+    (out.out, out.lead_marker)
+}
+
+fn lay_out(root: NodeRef<'_, Node>, lead: bool) -> Layout {
     let mut out = Layout::default();
     walk(root, |event| {
         match event {
-            Event::Enter(node) => match node.value() {
-                Node::Text(text) => out.text(text),
-                Node::Element(element) => return out.open(element),
-                _ => {}
-            },
+            Event::Enter(node) => {
+                // The lead is one line: once it is done, nothing else is read.
+                if lead && !out.out.is_empty() {
+                    return Step::Skip;
+                }
+                match node.value() {
+                    Node::Text(text) => out.text(text),
+                    Node::Element(element) if lead && is_caption(element) => return Step::Skip,
+                    Node::Element(element) => return out.open(element),
+                    _ => {}
+                }
+            }
             Event::Leave(node) => {
-                if let Node::Element(element) = node.value() {
+                if let Node::Element(element) = node.value()
+                    // A skipped caption was never opened.
+                    && !(lead && is_caption(element))
+                {
                     out.close(element.name());
                 }
             }
         }
         Step::Descend
     });
-    out.finish()
+    out
+}
+
+/// An image's caption: `figcaption`, or WordPress's caption paragraph (`p.wp-caption-text`
+/// in `div.wp-caption`, from the `[caption]` shortcode).
+fn is_caption(element: &scraper::node::Element) -> bool {
+    element.name() == "figcaption"
+        || element.attr("class").is_some_and(|class| {
+            class
+                .split_ascii_whitespace()
+                .any(|c| c.eq_ignore_ascii_case("wp-caption-text"))
+        })
 }
 
 /// A list being laid out: bullets or numbers, and the next number.
@@ -103,8 +146,23 @@ struct Layout {
     marker: Option<String>,
     /// Open lists, innermost last.
     lists: Vec<List>,
-    /// Depth of open `pre` elements: there, line breaks in the source are kept.
+    /// Depth of open `pre` elements: there the source's lines are kept as they are (see
+    /// [`Layout::pre_whitespace`]).
     pre: usize,
+    /// In `pre`: the spaces written since the last character of `line`, tabs expanded;
+    /// written out before the next character, so trailing spaces go.
+    pre_space: usize,
+    /// In `pre`: the characters in `line`, for tab stops.
+    pre_column: usize,
+    /// In `pre`: blank lines seen since the last line with text, written out before the next
+    /// one, so the block neither starts nor ends with one.
+    pre_blank: usize,
+    /// In `pre`: the block has had a line with text.
+    pre_lines: bool,
+    /// The byte length of the marker that starts `line`, 0 without one.
+    line_marker: usize,
+    /// The byte length of the marker that starts the first finished line.
+    lead_marker: usize,
 }
 
 impl Layout {
@@ -114,6 +172,7 @@ impl Layout {
             return Step::Skip;
         }
         match name {
+            "br" if self.pre > 0 => self.pre_whitespace('\n'),
             "br" => self.break_line(),
             "td" | "th" => self.space = true,
             "ul" | "menu" | "dir" => self.lists.push(List::Bullets),
@@ -125,7 +184,13 @@ impl Layout {
                     .unwrap_or(1);
                 self.lists.push(List::Numbers(start));
             }
-            "pre" => self.pre += 1,
+            "pre" => {
+                if self.pre == 0 {
+                    self.pre_blank = 0;
+                    self.pre_lines = false;
+                }
+                self.pre += 1;
+            }
             _ => {}
         }
         if listed(BLOCKS, name) {
@@ -142,7 +207,11 @@ impl Layout {
             "ul" | "menu" | "dir" | "ol" => {
                 self.lists.pop();
             }
-            "pre" => self.pre = self.pre.saturating_sub(1),
+            "pre" => {
+                self.pre = self.pre.saturating_sub(1);
+                // Blank lines at the end of the block are not the code's.
+                self.pre_blank = 0;
+            }
             "td" | "th" => self.space = true,
             _ => {}
         }
@@ -180,8 +249,8 @@ impl Layout {
         let mut i = 0;
         while i < bytes.len() {
             if is_ascii_space(bytes[i]) {
-                if bytes[i] == b'\n' && self.pre > 0 {
-                    self.break_line();
+                if self.pre > 0 {
+                    self.pre_whitespace(char::from(bytes[i]));
                 } else {
                     self.space = true;
                 }
@@ -197,8 +266,8 @@ impl Layout {
     }
 
     fn char(&mut self, c: char) {
-        if c == '\n' && self.pre > 0 {
-            self.break_line();
+        if c.is_whitespace() && self.pre > 0 {
+            self.pre_whitespace(c);
         } else if c.is_whitespace() {
             self.space = true;
         } else {
@@ -207,13 +276,50 @@ impl Layout {
         }
     }
 
+    /// Whitespace inside `pre`, where code and commit messages keep their layout: a newline
+    /// (or `<br>`) ends the line even when it is blank, a tab goes to the next multiple of 8
+    /// columns (browsers' and terminals' tab stops), any other whitespace is one space.
+    fn pre_whitespace(&mut self, c: char) {
+        match c {
+            '\n' => {
+                self.pre_space = 0;
+                if !self.line.is_empty() {
+                    self.break_line();
+                } else if self.pre_lines {
+                    self.pre_blank += 1;
+                }
+            }
+            '\t' => self.pre_space += 8 - (self.pre_column + self.pre_space) % 8,
+            _ => self.pre_space += 1,
+        }
+    }
+
     /// Append non-whitespace text, after the line's marker or a pending space.
     fn word(&mut self, word: &str) {
-        if self.line.is_empty() {
+        let starts_line = self.line.is_empty();
+        if starts_line {
+            if self.pre > 0 && self.pre_blank > 0 && !self.out.is_empty() {
+                for _ in 0..self.pre_blank {
+                    self.out.push('\n');
+                }
+            }
+            self.pre_blank = 0;
             if let Some(marker) = self.marker.take() {
                 self.line.push_str(&marker);
+                self.line_marker = marker.len();
             }
-        } else if self.space {
+        }
+        if self.pre > 0 {
+            for _ in 0..self.pre_space {
+                self.line.push(' ');
+            }
+            self.pre_column += self.pre_space + word.chars().count();
+            if starts_line {
+                self.pre_column += self.line_marker;
+            }
+            self.pre_space = 0;
+            self.pre_lines = true;
+        } else if self.space && !starts_line {
             self.line.push(' ');
         }
         self.space = false;
@@ -223,12 +329,16 @@ impl Layout {
     /// End the current line, if it has text.
     fn break_line(&mut self) {
         if !self.line.is_empty() {
-            if !self.out.is_empty() {
+            if self.out.is_empty() {
+                self.lead_marker = self.line_marker;
+            } else {
                 self.out.push('\n');
             }
             self.out.push_str(&self.line);
             self.line.clear();
         }
+        self.line_marker = 0;
+        self.pre_column = 0;
         self.space = false;
     }
 
@@ -238,10 +348,12 @@ impl Layout {
     }
 }
 
-/// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, C1
-/// controls (alone), ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and
-/// two-byte `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped. Whitespace
-/// controls (tab, newline, …) are kept: callers collapse them.
+/// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, ANSI
+/// escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and
+/// two-byte `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped; C1
+/// controls become the windows-1252 characters of the same byte (U+0092 is "’"), or are
+/// dropped where it has none. Whitespace controls (tab, newline, …) are kept: callers
+/// collapse them.
 pub(crate) fn visible_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     let mut chars = s.chars();
     std::iter::from_fn(move || next_visible(&mut chars))
@@ -257,15 +369,65 @@ fn next_visible(chars: &mut std::str::Chars<'_>) -> Option<char> {
                 Some(']') => skip_osc(chars),
                 _ => {}
             },
-            // The C1 introducers (U+009B CSI, U+009D OSC) are dropped alone: without them what
-            // follows is plain text, and in feeds they are nearly always mojibake (a UTF-8
-            // "”" read as windows-1252 ends in U+009D) followed by words that must not go.
+            // A C1 code point in a feed is nearly always a windows-1252 byte that a lenient
+            // decoder took for Latin-1 (or text pasted from such a page): U+0092 was "’".
+            // Its windows-1252 character is printable, so a terminal shows it as text; the
+            // five bytes windows-1252 leaves undefined (among them U+009D, the OSC introducer,
+            // which ends the mojibake of a UTF-8 "”") are dropped alone, and the words after
+            // them stay. The C1 CSI, U+009B, becomes "›" and starts no escape sequence.
+            '\u{80}'..='\u{9f}' => {
+                if let Some(c) = windows_1252(c) {
+                    return Some(c);
+                }
+            }
             '\u{200b}' | '\u{00ad}' | '\u{feff}' => {}
             c if c.is_whitespace() => return Some(c),
             c if c.is_control() => {}
             c => return Some(c),
         }
     }
+}
+
+/// The windows-1252 character of the byte a C1 code point (U+0080..=U+009F) stands for, or
+/// `None` for the five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+/// (kb-parse has the same table for numeric references; the cleaner does not reach into the
+/// parser's internals for 32 entries.)
+fn windows_1252(c: char) -> Option<char> {
+    const C1: [Option<char>; 32] = [
+        Some('\u{20ac}'),
+        None,
+        Some('\u{201a}'),
+        Some('\u{0192}'),
+        Some('\u{201e}'),
+        Some('\u{2026}'),
+        Some('\u{2020}'),
+        Some('\u{2021}'),
+        Some('\u{02c6}'),
+        Some('\u{2030}'),
+        Some('\u{0160}'),
+        Some('\u{2039}'),
+        Some('\u{0152}'),
+        None,
+        Some('\u{017d}'),
+        None,
+        None,
+        Some('\u{2018}'),
+        Some('\u{2019}'),
+        Some('\u{201c}'),
+        Some('\u{201d}'),
+        Some('\u{2022}'),
+        Some('\u{2013}'),
+        Some('\u{2014}'),
+        Some('\u{02dc}'),
+        Some('\u{2122}'),
+        Some('\u{0161}'),
+        Some('\u{203a}'),
+        Some('\u{0153}'),
+        None,
+        Some('\u{017e}'),
+        Some('\u{0178}'),
+    ];
+    C1.get((c as usize).checked_sub(0x80)?).copied().flatten()
 }
 
 /// What [`for_each_visible`] hands out: a run of [`is_plain`] bytes, or one other visible
@@ -349,6 +511,7 @@ mod tests {
             "\u{1b}",
             "x\u{1b}",
             "\u{9b}1;2mC1 csi\u{9d}osc\u{9c}after",
+            "c1 \u{80}\u{81}\u{85}\u{92}\u{9f}: windows-1252",
             "zero\u{200b}width\u{ad}soft\u{feff}bom\u{7f}del\u{1}ctl\u{85}nel",
             "\u{1}&\u{2}<\u{3}\"",
         ];
@@ -367,6 +530,34 @@ mod tests {
 
     fn text(html: &str) -> String {
         clean_html(html, None).text
+    }
+
+    /// Without captions the lead is the text's first line, and its marker a list marker.
+    #[test]
+    fn lead_is_the_first_line_of_the_text_without_captions() {
+        let mut checked = 0;
+        for (path, html) in crate::testdata::html_bodies() {
+            if html.contains("figcaption") || html.contains("wp-caption-text") {
+                continue;
+            }
+            let doc = scraper::Html::parse_fragment(&html);
+            let (line, marker) = super::lead(doc.tree.root());
+            let text = super::layout(doc.tree.root());
+            assert_eq!(line, text.lines().next().unwrap_or_default(), "{path:?}");
+            let (indent, rest) =
+                line[..marker].split_at(line[..marker].len() - line[..marker].trim_start().len());
+            assert!(indent.bytes().all(|b| b == b' '), "{path:?}");
+            assert!(
+                marker == 0
+                    || rest == "- "
+                    || rest
+                        .strip_suffix(". ")
+                        .is_some_and(|n| n.parse::<i64>().is_ok()),
+                "{path:?}: {line:?}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked}");
     }
 
     #[test]
@@ -456,15 +647,46 @@ mod tests {
     fn pre_keeps_its_lines() {
         assert_eq!(
             text("<pre>line one\n  line two</pre>"),
-            "line one\nline two"
+            "line one\n  line two"
         );
+        // Blank lines and indentation inside are kept, spaces within a line too; trailing
+        // spaces, and blank lines at the start or end of the block, go.
+        assert_eq!(
+            text(
+                "<p>Before</p><pre>\n\nfn main() {\n    let  x = 1;   \n\n\n    x\n}\n\n</pre><p>After</p>"
+            ),
+            "Before\nfn main() {\n    let  x = 1;\n\n\n    x\n}\nAfter"
+        );
+        // A commit message: subject, blank line, body, indented list.
+        assert_eq!(
+            text("<pre>Fix the thing\n\nIt broke because:\n  * one\n  * two</pre>"),
+            "Fix the thing\n\nIt broke because:\n  * one\n  * two"
+        );
+        // Highlighted code: the spaces between spans are the code's.
+        assert_eq!(
+            text(
+                "<pre><code><span>if</span> <span>x</span>\n\t<span>y</span>()\n  \t z</code></pre>"
+            ),
+            "if x\n        y()\n         z"
+        );
+        // Medium writes code lines with <br>.
+        assert_eq!(
+            text("<pre>SELECT *<br>FROM users<br><br>WHERE id = $1;</pre>"),
+            "SELECT *\nFROM users\n\nWHERE id = $1;"
+        );
+        // In a list item, the marker comes first.
+        assert_eq!(
+            text("<ul><li><pre>  a\n\n  b</pre></li></ul>"),
+            "-   a\n\n  b"
+        );
+        // Outside pre nothing changes.
+        assert_eq!(text("<p>  a\n\n   b  </p>"), "a b");
     }
 
     #[test]
     fn controls_and_escape_sequences_are_stripped() {
-        let html =
-            "<p>red\u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7}bell\u{7}\u{0}\u{9b}2Jok\u{85}x</p>";
-        assert_eq!(text(html), "redtext bell2Jok x");
+        let html = "<p>red\u{1b}[31mtext\u{1b}[0m \u{1b}]0;title\u{7}bell\u{7}\u{0}ok\u{1f}x</p>";
+        assert_eq!(text(html), "redtext bellokx");
         // Mojibake of a closing quote (UTF-8 read as windows-1252) ends in U+009D: the words
         // after it stay.
         assert_eq!(
@@ -472,5 +694,28 @@ mod tests {
             "\u{e2}\u{20ac}\u{153}Great\u{e2}\u{20ac}, said Ren\u{e9}e."
         );
         assert_eq!(text("<p>&#27;[1mbold&#27;[0m</p>"), "bold");
+    }
+
+    #[test]
+    fn c1_controls_are_their_windows_1252_characters() {
+        assert_eq!(
+            text("<p>It\u{92}s \u{93}quoted\u{94} \u{96} dash</p>"),
+            "It\u{2019}s \u{201c}quoted\u{201d} \u{2013} dash"
+        );
+        assert_eq!(
+            text("<p>\u{80}5 \u{95} x\u{85} \u{99} \u{9c}uvre</p>"),
+            "\u{20ac}5 \u{2022} x\u{2026} \u{2122} \u{153}uvre"
+        );
+        // The five code points windows-1252 leaves undefined are dropped, as before; U+009B
+        // (CSI in C1) is "›" there, printable, so no escape sequence can start with it.
+        assert_eq!(
+            text("<p>a\u{81}b\u{8d}c\u{8f}d\u{90}e\u{9d}f \u{9b}2J</p>"),
+            "abcdef \u{203a}2J"
+        );
+        // Every C1 code point becomes a printable character or nothing.
+        let all: String = ('\u{80}'..='\u{9f}').collect();
+        let mapped: String = visible_chars(&all).collect();
+        assert_eq!(mapped.chars().count(), 27);
+        assert!(!mapped.chars().any(|c| c.is_control() || c.is_whitespace()));
     }
 }
