@@ -137,17 +137,13 @@ enum Capture {
 /// document, taken only when it mentions those elements; when its item count differs from the
 /// crate's, the items cannot be paired and nothing is added.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
-    if ![
-        ":author",
-        ":category",
-        "<link ",
-        "<updated",
-        "<tags",
-        "xml:base",
-        "<dc:creator",
-    ]
-    .iter()
-    .any(|needle| xml.contains(needle))
+    // `dc:creator` is read by the crate when its prefix is declared, as in every WordPress
+    // feed: only an undeclared one needs the second pass.
+    let undeclared_dc = xml.contains("<dc:creator") && !xml.contains("xmlns:dc=");
+    if !undeclared_dc
+        && ![":author", ":category", "<link ", "<updated", "<tags", "xml:base"]
+            .iter()
+            .any(|needle| xml.contains(needle))
     {
         return feed;
     }
