@@ -500,6 +500,15 @@ fn text_may_match(node: ego_tree::NodeRef<'_, Node>, pattern: &str) -> bool {
     if !prefix.is_ascii() {
         return true;
     }
+    // Nearly every text node of an article fails on its first letter: answer that without
+    // walking descendants or lowercasing.
+    if let (Node::Text(t), Some(first)) = (node.value(), prefix.bytes().find(|b| *b != b' '))
+        && let Some(c) = t.bytes().find(|b| !b.is_ascii_whitespace())
+        && c.is_ascii()
+        && c.to_ascii_lowercase() != first
+    {
+        return false;
+    }
     let mut want = prefix.chars().peekable();
     // Text nodes are joined with a space, and whitespace runs collapse, as `short_text` does.
     let mut pending_space = false;
