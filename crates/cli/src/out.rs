@@ -54,6 +54,15 @@ impl Out {
     }
 }
 
+/// "1 feed", "2 feeds": a count with its noun (plural by adding "s").
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Feed text made safe for a terminal: control characters (escape sequences included) become
 /// nothing, except newlines and tabs where `multiline` allows them.
 pub fn safe(s: &str, multiline: bool) -> String {
@@ -73,6 +82,13 @@ pub fn safe(s: &str, multiline: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(plural(1, "feed"), "1 feed");
+        assert_eq!(plural(0, "feed"), "0 feeds");
+        assert_eq!(plural(2, "archived document"), "2 archived documents");
+    }
 
     #[test]
     fn escape_sequences_never_reach_the_terminal() {

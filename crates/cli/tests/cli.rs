@@ -795,3 +795,23 @@ fn the_largest_numbers_the_options_take_are_answers_not_crashes() {
     env.ok(&["sync", "--offline", "--quiet", "--wait", &max]);
     env.ok(&["reindex", "--wait", &max]);
 }
+
+/// "1 archived documents", "1 feeds failed": counts agree with their nouns.
+#[test]
+fn one_is_singular() {
+    let env = Env::synced();
+    let out = env.ok(&["reindex"]);
+    assert!(out.contains("from 1 archived document into"), "{out}");
+    let doctor = env.ok(&["doctor"]);
+    assert!(!doctor.contains(" 1 documents"), "{doctor}");
+    // One feed of two fails.
+    let cfg = std::fs::read_to_string(env.path().join("kb.toml")).unwrap();
+    std::fs::write(
+        env.path().join("kb.toml"),
+        format!("{cfg}[[feed]]\nname = \"gone\"\nurl = \"http://127.0.0.1:9/x\"\nfixture = \"missing.xml\"\n"),
+    )
+    .unwrap();
+    let out = env.kb(&["sync", "--offline"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(", 1 feed failed;"), "{stdout}");
+}

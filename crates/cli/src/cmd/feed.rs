@@ -462,8 +462,8 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
         // The skipped addresses come from the OPML file: no escape sequences to the terminal.
         ctx.out.text(&safe(
             &format!(
-                "imported {} feeds from {}{}",
-                added.len(),
+                "imported {} from {}{}",
+                crate::out::plural(added.len(), "feed"),
                 path.display(),
                 if notes.is_empty() {
                     String::new()

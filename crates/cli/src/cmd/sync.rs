@@ -28,7 +28,7 @@ use super::Ctx;
 use crate::Reported;
 use crate::args::SyncArgs;
 use crate::config::edit::ConfigFile;
-use crate::out::safe;
+use crate::out::{plural, safe};
 use crate::pipeline::to_articles;
 
 /// Where a feed document comes from.
@@ -192,15 +192,18 @@ impl FeedSummary {
         };
         if self.backfill_pages > 0 {
             line.push_str(&format!(
-                "; backfill read {} older pages",
-                self.backfill_pages
+                "; backfill read {}",
+                plural(self.backfill_pages, "older page")
             ));
         }
         if let Some(why) = &self.backfill_stopped {
             line.push_str(&format!("; {}", safe(why, false)));
         }
         if self.warnings > 0 {
-            line.push_str(&format!(" ({} warnings: see `kb parse`)", self.warnings));
+            line.push_str(&format!(
+                " ({}: see `kb parse`)",
+                plural(self.warnings, "warning")
+            ));
         }
         if let Some(to) = &self.moved_to {
             line.push_str(&format!(
@@ -1036,7 +1039,7 @@ fn report(
                 total.updated,
                 total.unchanged,
                 if failed > 0 {
-                    format!(", {failed} feeds failed")
+                    format!(", {} failed", plural(failed, "feed"))
                 } else {
                     String::new()
                 },
