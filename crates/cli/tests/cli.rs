@@ -796,6 +796,22 @@ fn the_largest_numbers_the_options_take_are_answers_not_crashes() {
     env.ok(&["reindex", "--wait", &max]);
 }
 
+/// A full stdout names stdout, and is an error (not a closed pipe).
+#[test]
+fn a_full_stdout_says_it_was_stdout() {
+    let env = Env::synced();
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["search", "managed"])
+        .current_dir(env.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, "cannot write to standard output: No space left");
+}
+
 /// "1 archived documents", "1 feeds failed": counts agree with their nouns.
 #[test]
 fn one_is_singular() {

@@ -1083,9 +1083,8 @@ fn report(
         } else {
             "the sync went on and committed its articles all the same"
         };
-        warn(format!(
-            "kb: error: cannot write the sync's report to stdout: {e:#} ({what})"
-        ));
+        // `e` already says it was standard output (crate::out adds it).
+        warn(format!("kb: error: {e:#} ({what})"));
     }
     if let Some(damage) = damaged {
         anyhow::bail!(
