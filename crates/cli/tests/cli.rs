@@ -796,6 +796,32 @@ fn the_largest_numbers_the_options_take_are_answers_not_crashes() {
     env.ok(&["reindex", "--wait", &max]);
 }
 
+/// feeds.json only caches validators and feed status: a damaged one must not stop a sync from
+/// cron archiving (articles that leave the feeds meanwhile would be lost). It is set aside, as
+/// `kb reindex` does, with one warning, and the sync goes on.
+#[test]
+fn a_damaged_feeds_json_is_set_aside_and_the_sync_goes_on() {
+    let env = Env::synced();
+    let state = env.path().join("index/feeds.json");
+    let mut bytes = std::fs::read(&state).unwrap();
+    bytes[0] ^= 0x55;
+    bytes[1] = 0xff;
+    std::fs::write(&state, &bytes).unwrap();
+    let out = env.kb(&["sync", "--offline"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.lines().count(), 1, "one warning: {err}");
+    assert!(
+        err.starts_with("kb: warning: ") && err.contains("set aside"),
+        "{err}"
+    );
+    assert!(env.path().join("index/feeds.json.damaged").exists());
+    // A fresh feeds.json was written by the sync.
+    assert!(env.json(&["feed", "list", "--json"])["feeds"][0]["last_fetched"].is_string());
+    let again = env.kb(&["sync", "--offline"]);
+    assert!(again.status.success() && again.stderr.is_empty());
+}
+
 /// A full stdout names stdout, and is an error (not a closed pipe).
 #[test]
 fn a_full_stdout_says_it_was_stdout() {

@@ -894,6 +894,15 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     if let Some(w) = writer.as_mut() {
         w.set_feed_precedence(ctx.config.feed_precedence());
     }
+    // feeds.json only caches validators and feed status: a damaged one must not stop a sync
+    // from cron archiving, or articles that leave the feeds meanwhile are lost. Set aside as
+    // `kb reindex` does, it costs one unconditional download per feed.
+    if let Some(p) = FeedStates::set_aside_if_damaged(&ctx.index)? {
+        ctx.note(&format!(
+            "kb: warning: feeds.json was unreadable and is set aside as {}; every feed is downloaded in full this time",
+            p.display()
+        ));
+    }
     let states = FeedStates::load(&ctx.index)?;
     let mut notes = Vec::new();
     let jobs = plan(ctx, &a, &states, &mut notes)?;
