@@ -94,6 +94,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     log::init(cli.verbose);
     let config = config::Config::load(&cli.config)?;
     let index = cli.index.clone().unwrap_or_else(|| config.default_index());
+    // A file where the KB directory should be made each command give its own, circular advice
+    // ("Not a directory; run kb doctor", "run kb sync first", "File exists"). `kb parse` never
+    // touches the KB, so it need not care.
+    if !matches!(cli.command, Command::Parse(_))
+        && std::fs::metadata(&index).is_ok_and(|m| !m.is_dir())
+    {
+        let what = if cli.index.is_some() {
+            "--index"
+        } else {
+            "the knowledge base directory"
+        };
+        anyhow::bail!(
+            "{what} {} is a file, not a directory: give a directory (or remove the file)",
+            index.display()
+        );
+    }
     let ctx = cmd::Ctx {
         config,
         index,

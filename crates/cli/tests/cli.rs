@@ -822,6 +822,32 @@ fn a_damaged_feeds_json_is_set_aside_and_the_sync_goes_on() {
     assert!(again.status.success() && again.stderr.is_empty());
 }
 
+/// `--index` naming a file got circular advice (run kb doctor / run kb sync / File exists).
+#[test]
+fn an_index_that_is_a_file_gets_one_clear_message_from_every_command() {
+    let env = Env::synced();
+    let file = env.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let f = file.to_str().unwrap();
+    for args in [
+        &["--index", f, "search", "alpha"][..],
+        &["--index", f, "doctor"],
+        &["--index", f, "sync", "--offline"],
+        &["--index", f, "list"],
+        &["--index", f, "show", "4e69"],
+        &["--index", f, "reindex"],
+        &["--index", f, "feed", "list"],
+    ] {
+        assert_one_line_error(
+            &env.kb(args),
+            1,
+            &format!(
+                "--index {f} is a file, not a directory: give a directory (or remove the file)"
+            ),
+        );
+    }
+}
+
 /// A full stdout names stdout, and is an error (not a closed pipe).
 #[test]
 fn a_full_stdout_says_it_was_stdout() {
