@@ -114,16 +114,46 @@ pub enum Command {
     /// Examples:
     ///   kb related 4e69
     ///   kb related 4e69217e28f61dc7 --limit 3 --json
+    // Verbatim here and below: clap would reflow the examples into one line.
+    #[command(verbatim_doc_comment)]
     Related(RelatedArgs),
     /// Show one article in full: by id, unique id prefix, or URL.
+    ///
+    /// Examples:
+    ///   kb show 4e69
+    ///   kb show http://smbitpros.com/gain-first-position-with-your-managed-services-clients/
+    ///   kb show 4e69 --json | jq -r .text
+    #[command(verbatim_doc_comment)]
     Show(ShowArgs),
     /// List articles, newest first.
+    ///
+    /// Examples:
+    ///   kb list --limit 5
+    ///   kb list --category MSP --author mike --offset 5
+    ///   kb list --json | jq -r '.articles[].url'
+    #[command(verbatim_doc_comment)]
     List(ListArgs),
     /// Categories with their article counts.
+    ///
+    /// Examples:
+    ///   kb categories
+    ///   kb categories --json | jq -r '.categories[0].name'
+    #[command(verbatim_doc_comment)]
     Categories(JsonArg),
     /// Authors with their article counts.
+    ///
+    /// Examples:
+    ///   kb authors
+    ///   kb authors --json | jq '.authors | length'
+    #[command(verbatim_doc_comment)]
     Authors(JsonArg),
     /// Parse a feed file or URL and print what kb extracts, without storing anything.
+    ///
+    /// Examples:
+    ///   kb parse fixtures/smbitpros.xml --json | head -12
+    ///   kb parse fixtures/smbitpros.xml --json | jq '.warnings'
+    ///   kb parse https://blog.example/feed/ --json
+    #[command(verbatim_doc_comment)]
     Parse(ParseArgs),
     /// Rebuild the index from the archive of raw feed documents, offline.
     ///
@@ -141,6 +171,7 @@ pub enum Command {
     ///   kb doctor
     ///   kb doctor --json | jq '.checks[] | select(.ok | not)'
     ///   kb doctor --fix               # also remove what interrupted runs left behind
+    #[command(verbatim_doc_comment)]
     Doctor(DoctorArgs),
 }
 

@@ -848,6 +848,37 @@ fn an_index_that_is_a_file_gets_one_clear_message_from_every_command() {
     }
 }
 
+/// Examples laid out by hand stay on their own lines; every reading command shows some.
+#[test]
+fn help_examples_keep_their_lines() {
+    let env = Env::new();
+    for cmd in [
+        "related",
+        "doctor",
+        "show",
+        "list",
+        "categories",
+        "authors",
+        "parse",
+    ] {
+        let help = env.ok(&[cmd, "--help"]);
+        let lines: Vec<&str> = help.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim() == "Examples:")
+            .unwrap_or_else(|| panic!("kb {cmd} --help has no examples: {help}"));
+        let examples: Vec<&str> = lines[at + 1..]
+            .iter()
+            .take_while(|l| l.starts_with("  kb "))
+            .copied()
+            .collect();
+        assert!(!examples.is_empty(), "kb {cmd} --help: {help}");
+        for e in examples {
+            assert_eq!(e.matches(" kb ").count(), 1, "one example a line: {e:?}");
+        }
+    }
+}
+
 /// A full stdout names stdout, and is an error (not a closed pipe).
 #[test]
 fn a_full_stdout_says_it_was_stdout() {
