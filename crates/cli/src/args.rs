@@ -2,7 +2,24 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+
+use crate::cmd::parse_bound;
+
+/// `--since`: a bare date, month or year starts at its first second.
+fn since_arg(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_bound(s, false).ok_or_else(|| DATE_FORMS.to_string())
+}
+
+/// `--until`: a bare date, month or year ends at its last second.
+fn until_arg(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_bound(s, true).ok_or_else(|| DATE_FORMS.to_string())
+}
+
+/// What clap adds to "invalid value 'x' for '--since <DATE>'".
+const DATE_FORMS: &str =
+    "not a date: use YYYY-MM-DD, YYYY-MM, YYYY or an RFC 3339 time like 2010-03-04T12:00:00Z";
 
 /// kb: a searchable, offline archive of the feeds you follow.
 ///
@@ -293,11 +310,12 @@ pub struct SearchArgs {
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
     /// Published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
+    // Parsed by clap, so a bad date is a usage error (exit 2) like any other bad option value.
+    #[arg(long, value_name = "DATE", value_parser = since_arg)]
+    pub since: Option<DateTime<Utc>>,
     /// Published on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = until_arg)]
+    pub until: Option<DateTime<Utc>>,
     /// Order of hits
     #[arg(long, value_enum, default_value = "relevance")]
     pub sort: SortArg,

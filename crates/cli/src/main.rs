@@ -30,6 +30,19 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// A mistake in the command line that only the command itself can see (`--since` after
+/// `--until`): reported as clap reports its own, exit 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
 /// The first panic's message, for the one line `main` prints.
 static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
@@ -77,6 +90,12 @@ fn main() -> ExitCode {
         Err(err) => {
             if err.downcast_ref::<Reported>().is_some() {
                 return ExitCode::FAILURE;
+            }
+            if let Some(Usage(msg)) = err.downcast_ref::<Usage>() {
+                use clap::CommandFactory;
+                let e = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg);
+                let _ = e.print();
+                return ExitCode::from(2);
             }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
             // (`kb sync` never gets here with one: it must commit first, so it keeps going and

@@ -244,8 +244,10 @@ fn filters_category_author_and_inclusive_dates() {
         titles(&day, "hits"),
         vec!["Gain first position with your managed services clients"]
     );
+    // A bad date is a usage error, like any bad option value (bad_dates_are_usage_errors).
     let bad = env.kb(&["search", "x", "--since", "last tuesday"]);
-    assert_one_line_error(&bad, 1, "YYYY-MM-DD");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
 }
 
 #[test]
@@ -877,6 +879,51 @@ fn help_examples_keep_their_lines() {
             assert_eq!(e.matches(" kb ").count(), 1, "one example a line: {e:?}");
         }
     }
+}
+
+/// A bad value of an option is a usage error (exit 2) whoever parses it.
+#[test]
+fn bad_dates_are_usage_errors() {
+    let env = Env::synced();
+    for args in [
+        &["search", "x", "--since", "2010-13-01"][..],
+        &["search", "x", "--until", "yesterday"],
+        &[
+            "search",
+            "x",
+            "--since",
+            "2010-03-10",
+            "--until",
+            "2010-03-01",
+        ],
+        &["list", "--limit", "abc"],
+    ] {
+        let out = env.kb(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "kb {args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let err = String::from_utf8_lossy(&env.kb(&["search", "x", "--since", "2010-13-01"]).stderr)
+        .to_string();
+    assert!(
+        err.contains("--since") && err.contains("YYYY-MM-DD"),
+        "{err}"
+    );
+    // --until still covers the whole period it names.
+    let v = env.json(&[
+        "search", "managed", "--until", "2010-03", "--json", "-n", "100",
+    ]);
+    assert_eq!(v["total"], 10);
+    let v = env.json(&[
+        "search",
+        "managed",
+        "--since",
+        "2010-03-17",
+        "--until",
+        "2010-03-17",
+        "--json",
+    ]);
+    assert_eq!(v["total"], 1);
 }
 
 /// A full stdout names stdout, and is an error (not a closed pipe).
