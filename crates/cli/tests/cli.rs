@@ -926,6 +926,34 @@ fn bad_dates_are_usage_errors() {
     assert_eq!(v["total"], 1);
 }
 
+/// A sync that has nothing to sync creates nothing, and a missing config is named as such.
+#[test]
+fn nothing_to_sync_creates_nothing() {
+    let env = Env::new();
+    std::fs::write(env.path().join("empty.toml"), "").unwrap();
+    let out = env.kb(&[
+        "--config",
+        "empty.toml",
+        "--index",
+        "e1",
+        "sync",
+        "--offline",
+    ]);
+    assert_one_line_error(&out, 1, "no feeds to sync");
+    assert!(!env.path().join("e1").exists());
+    let out = env.kb(&[
+        "--config",
+        "/nonexistent.toml",
+        "--index",
+        "e2",
+        "sync",
+        "--offline",
+    ]);
+    assert_one_line_error(&out, 1, "/nonexistent.toml does not exist");
+    assert_one_line_error(&out, 1, "kb feed add URL");
+    assert!(!env.path().join("e2").exists());
+}
+
 /// A full stdout names stdout, and is an error (not a closed pipe).
 #[test]
 fn a_full_stdout_says_it_was_stdout() {

@@ -249,12 +249,6 @@ fn plan(
             timeout: name.and_then(|f| f.timeout_secs).map(Duration::from_secs),
         }]);
     }
-    if ctx.config.feeds.is_empty() {
-        anyhow::bail!(
-            "no feeds to sync in {}: add one with `kb feed add URL`, or use `kb sync --from PATH_OR_URL`",
-            ctx.config.path.display()
-        );
-    }
     let mut jobs = Vec::new();
     for f in &ctx.config.feeds {
         let state = states.feeds.get(&f.name).cloned().unwrap_or_default();
@@ -880,7 +874,25 @@ fn upgrade_if_older(ctx: &Ctx, wait: u64) -> Result<()> {
     Ok(())
 }
 
+/// Refuse a sync with nothing to sync before anything is created: a failed first sync must not
+/// leave an empty knowledge base behind.
+fn check_something_to_sync(ctx: &Ctx, a: &SyncArgs) -> Result<()> {
+    if a.from.is_some() || !ctx.config.feeds.is_empty() {
+        return Ok(());
+    }
+    let path = ctx.config.path.display();
+    if ctx.config.exists {
+        anyhow::bail!(
+            "no feeds to sync in {path}: add one with `kb feed add URL`, or use `kb sync --from PATH_OR_URL`"
+        );
+    }
+    anyhow::bail!(
+        "no feeds to sync: the config file {path} does not exist (`kb feed add URL` creates it), or use `kb sync --from PATH_OR_URL`"
+    );
+}
+
 pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
+    check_something_to_sync(ctx, &a)?;
     let rules = Arc::new(ctx.rules()?);
     std::fs::create_dir_all(&ctx.index).with_context(|| {
         format!(
