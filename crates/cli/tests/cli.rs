@@ -989,3 +989,28 @@ fn one_is_singular() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(", 1 feed failed;"), "{stdout}");
 }
+
+/// URLs are compared with their scheme and host lowercased, as the web does.
+#[test]
+fn show_finds_a_url_whatever_the_case_of_its_scheme_and_host() {
+    let env = Env::synced();
+    let url = "http://smbitpros.com/gain-first-position-with-your-managed-services-clients/";
+    let id = env.json(&["show", url, "--json"])["id"].clone();
+    let shouted = url.replace("http://smbitpros.com", "HTTP://SMBITPROS.COM");
+    assert_eq!(env.json(&["show", &shouted, "--json"])["id"], id);
+    let related = env.json(&["related", &shouted, "--json"]);
+    assert!(
+        related["hits"].as_array().is_some_and(|h| !h.is_empty()),
+        "{related}"
+    );
+    // The path is the site's own business: its case matters.
+    assert_one_line_error(
+        &env.kb(&[
+            "show",
+            &url.to_uppercase()
+                .replace("HTTP://SMBITPROS.COM", "http://smbitpros.com"),
+        ]),
+        1,
+        "no article matches",
+    );
+}

@@ -36,6 +36,31 @@ impl Ctx {
         Ok(Kb::open(&self.index)?)
     }
 
+    /// The article `key` names (id, unique id prefix, or URL). A URL is also tried with its
+    /// scheme and host lowercased (`HTTP://Example.COM/a` is `http://example.com/a`), as the
+    /// feeds' links are stored; its path is the site's own and keeps its case.
+    pub fn find_article(&self, kb: &Kb, key: &str) -> Result<Article> {
+        match kb.get(key) {
+            Err(kb_store::StoreError::UnknownArticle(k)) => {
+                let normalized = url::Url::parse(key.trim())
+                    .ok()
+                    .map(String::from)
+                    .filter(|u| u != key.trim());
+                match normalized {
+                    Some(u) => kb.get(&u).map_err(|e| match e {
+                        // Name what the user typed, not our rewriting of it.
+                        kb_store::StoreError::UnknownArticle(_) => {
+                            kb_store::StoreError::UnknownArticle(k).into()
+                        }
+                        e => e.into(),
+                    }),
+                    None => Err(kb_store::StoreError::UnknownArticle(k).into()),
+                }
+            }
+            r => Ok(r?),
+        }
+    }
+
     /// The built-in noise rules plus the config's.
     pub fn rules(&self) -> Result<Rules> {
         Rules::with_extra(self.config.clean.rules.clone()).context("in [clean] rules of the config")
