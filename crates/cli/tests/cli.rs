@@ -1014,3 +1014,18 @@ fn show_finds_a_url_whatever_the_case_of_its_scheme_and_host() {
         "no article matches",
     );
 }
+
+/// A feed read from a file has no HTTP status: `feed list` says it was read from a file.
+#[test]
+fn a_file_read_records_no_http_status() {
+    let env = Env::synced();
+    let row = &env.json(&["feed", "list", "--json"])["feeds"][0];
+    assert!(row["last_status"].is_null(), "{row}");
+    assert!(row["last_fetched"].is_string(), "{row}");
+    let text = env.ok(&["feed", "list"]);
+    assert!(text.contains("read from file"), "{text}");
+    assert!(
+        !text.contains("never fetched") && !text.contains(" 200 "),
+        "{text}"
+    );
+}

@@ -546,7 +546,8 @@ impl Session<'_> {
             if let Some(n) = &job.name {
                 let mut st = states.feeds.get(n).cloned().unwrap_or_default();
                 st.last_fetched = Some(Utc::now());
-                st.last_status = Some(if s.status == "failed" { 0 } else { 200 });
+                // A file has no HTTP status; `last_error` says whether it could be read.
+                st.last_status = None;
                 st.last_error = s.error.clone();
                 pending.push((n.clone(), st));
             }
