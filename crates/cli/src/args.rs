@@ -2,7 +2,24 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+
+use crate::cmd::parse_bound;
+
+/// `--since`: a bare date, month or year starts at its first second.
+fn since_arg(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_bound(s, false).ok_or_else(|| DATE_FORMS.to_string())
+}
+
+/// `--until`: a bare date, month or year ends at its last second.
+fn until_arg(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_bound(s, true).ok_or_else(|| DATE_FORMS.to_string())
+}
+
+/// What clap adds to "invalid value 'x' for '--since <DATE>'".
+const DATE_FORMS: &str =
+    "not a date: use YYYY-MM-DD, YYYY-MM, YYYY or an RFC 3339 time like 2010-03-04T12:00:00Z";
 
 /// kb: a searchable, offline archive of the feeds you follow.
 ///
@@ -114,16 +131,46 @@ pub enum Command {
     /// Examples:
     ///   kb related 4e69
     ///   kb related 4e69217e28f61dc7 --limit 3 --json
+    // Verbatim here and below: clap would reflow the examples into one line.
+    #[command(verbatim_doc_comment)]
     Related(RelatedArgs),
     /// Show one article in full: by id, unique id prefix, or URL.
+    ///
+    /// Examples:
+    ///   kb show 4e69
+    ///   kb show http://smbitpros.com/gain-first-position-with-your-managed-services-clients/
+    ///   kb show 4e69 --json | jq -r .text
+    #[command(verbatim_doc_comment)]
     Show(ShowArgs),
     /// List articles, newest first.
+    ///
+    /// Examples:
+    ///   kb list --limit 5
+    ///   kb list --category MSP --author mike --offset 5
+    ///   kb list --json | jq -r '.articles[].url'
+    #[command(verbatim_doc_comment)]
     List(ListArgs),
     /// Categories with their article counts.
+    ///
+    /// Examples:
+    ///   kb categories
+    ///   kb categories --json | jq -r '.categories[0].name'
+    #[command(verbatim_doc_comment)]
     Categories(JsonArg),
     /// Authors with their article counts.
+    ///
+    /// Examples:
+    ///   kb authors
+    ///   kb authors --json | jq '.authors | length'
+    #[command(verbatim_doc_comment)]
     Authors(JsonArg),
     /// Parse a feed file or URL and print what kb extracts, without storing anything.
+    ///
+    /// Examples:
+    ///   kb parse fixtures/smbitpros.xml --json | head -12
+    ///   kb parse fixtures/smbitpros.xml --json | jq '.warnings'
+    ///   kb parse https://blog.example/feed/ --json
+    #[command(verbatim_doc_comment)]
     Parse(ParseArgs),
     /// Rebuild the index from the archive of raw feed documents, offline.
     ///
@@ -141,6 +188,7 @@ pub enum Command {
     ///   kb doctor
     ///   kb doctor --json | jq '.checks[] | select(.ok | not)'
     ///   kb doctor --fix               # also remove what interrupted runs left behind
+    #[command(verbatim_doc_comment)]
     Doctor(DoctorArgs),
 }
 
@@ -262,11 +310,12 @@ pub struct SearchArgs {
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
     /// Published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
+    // Parsed by clap, so a bad date is a usage error (exit 2) like any other bad option value.
+    #[arg(long, value_name = "DATE", value_parser = since_arg)]
+    pub since: Option<DateTime<Utc>>,
     /// Published on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = until_arg)]
+    pub until: Option<DateTime<Utc>>,
     /// Order of hits
     #[arg(long, value_enum, default_value = "relevance")]
     pub sort: SortArg,

@@ -30,6 +30,19 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// A mistake in the command line that only the command itself can see (`--since` after
+/// `--until`): reported as clap reports its own, exit 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
 /// The first panic's message, for the one line `main` prints.
 static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
@@ -78,6 +91,12 @@ fn main() -> ExitCode {
             if err.downcast_ref::<Reported>().is_some() {
                 return ExitCode::FAILURE;
             }
+            if let Some(Usage(msg)) = err.downcast_ref::<Usage>() {
+                use clap::CommandFactory;
+                let e = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg);
+                let _ = e.print();
+                return ExitCode::from(2);
+            }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
             // (`kb sync` never gets here with one: it must commit first, so it keeps going and
             // decides its exit status itself.)
@@ -94,6 +113,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     log::init(cli.verbose);
     let config = config::Config::load(&cli.config)?;
     let index = cli.index.clone().unwrap_or_else(|| config.default_index());
+    // A file where the KB directory should be made each command give its own, circular advice
+    // ("Not a directory; run kb doctor", "run kb sync first", "File exists"). `kb parse` never
+    // touches the KB, so it need not care.
+    if !matches!(cli.command, Command::Parse(_))
+        && std::fs::metadata(&index).is_ok_and(|m| !m.is_dir())
+    {
+        let what = if cli.index.is_some() {
+            "--index"
+        } else {
+            "the knowledge base directory"
+        };
+        anyhow::bail!(
+            "{what} {} is a file, not a directory: give a directory (or remove the file)",
+            index.display()
+        );
+    }
     let ctx = cmd::Ctx {
         config,
         index,

@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
 /// Where and how to print.
@@ -27,20 +27,25 @@ impl Out {
     }
 
     /// Print JSON, pretty, with a final newline.
+    ///
+    /// A failed write says it was stdout: "No space left on device" alone reads like the KB's
+    /// disk. The io error stays in the chain, so `main` still sees a broken pipe as one.
     pub fn json<T: Serialize>(&self, value: &T) -> Result<()> {
         let mut stdout = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut stdout, value)?;
-        writeln!(stdout)?;
+        serde_json::to_writer_pretty(&mut stdout, value).context(STDOUT)?;
+        writeln!(stdout).context(STDOUT)?;
         Ok(())
     }
 
     /// Print text lines as they are (callers sanitize feed-derived parts with [`safe`]).
     pub fn text(&self, s: &str) -> Result<()> {
         let mut stdout = std::io::stdout().lock();
-        stdout.write_all(s.as_bytes())?;
+        stdout.write_all(s.as_bytes()).context(STDOUT)?;
         if !s.ends_with('\n') {
-            writeln!(stdout)?;
+            writeln!(stdout).context(STDOUT)?;
         }
+        // Line-buffered stdout keeps the last bytes until exit, where an error would be lost.
+        stdout.flush().context(STDOUT)?;
         Ok(())
     }
 
@@ -51,6 +56,18 @@ impl Out {
         } else {
             s.to_string()
         }
+    }
+}
+
+/// The context of every failed write to stdout.
+const STDOUT: &str = "cannot write to standard output";
+
+/// "1 feed", "2 feeds": a count with its noun (plural by adding "s").
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -73,6 +90,13 @@ pub fn safe(s: &str, multiline: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(plural(1, "feed"), "1 feed");
+        assert_eq!(plural(0, "feed"), "0 feeds");
+        assert_eq!(plural(2, "archived document"), "2 archived documents");
+    }
 
     #[test]
     fn escape_sequences_never_reach_the_terminal() {

@@ -234,7 +234,7 @@ fn import_skips_entries_that_are_not_http_feeds_and_names_them() {
     )
     .unwrap();
     let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
-    assert!(out.contains("imported 1 feeds"), "{out}");
+    assert!(out.contains("imported 1 feed"), "{out}");
     assert!(
         out.contains("3 skipped") && out.contains("javascript:alert(1)"),
         "{out}"
@@ -503,7 +503,7 @@ fn add_and_import_see_the_same_url_spelled_differently() {
     .unwrap();
     let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
     assert!(
-        out.contains("imported 1 feeds") && out.contains("2 already present"),
+        out.contains("imported 1 feed") && out.contains("2 already present"),
         "{out}"
     );
 }

@@ -124,7 +124,7 @@ fn a_404_fails_its_feed_while_the_others_are_committed() {
     assert!(stdout.contains("a: 2 new"), "{stdout}");
     assert!(stdout.contains("b: 1 new"), "{stdout}");
     assert!(
-        stdout.contains("3 new, 0 updated, 0 unchanged, 1 feeds failed"),
+        stdout.contains("3 new, 0 updated, 0 unchanged, 1 feed failed"),
         "{stdout}"
     );
     assert!(

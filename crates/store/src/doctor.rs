@@ -284,7 +284,10 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
             Err(_) => damaged.push(i + 1),
         }
     }
-    let mut detail = format!("{} documents logged", entries.len());
+    let mut detail = match entries.len() {
+        1 => "1 document logged".to_string(),
+        n => format!("{n} documents logged"),
+    };
     if torn {
         detail.push_str("; a torn last line from an interrupted sync is ignored (harmless)");
     }

@@ -31,7 +31,7 @@ pub struct FeedState {
     /// When kb last tried the feed.
     #[serde(default)]
     pub last_fetched: Option<DateTime<Utc>>,
-    /// HTTP status (or 0 for a file / a network failure) of the last try.
+    /// HTTP status of the last try: 0 for a network failure, none for a file read.
     #[serde(default)]
     pub last_status: Option<u16>,
     /// One-line error of the last try, if it failed.

@@ -116,7 +116,10 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     if only_index.is_empty() && only_archive.is_empty() && differ.is_empty() {
         return Ok(Check::pass(
             NAME,
-            format!("{} articles, same ids and content in both", index.len()),
+            format!(
+                "{}, same ids and content in both",
+                crate::out::plural(index.len(), "article")
+            ),
         ));
     }
     only_index.sort();

@@ -359,7 +359,10 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
     for r in &rows {
         let status = match (r.dead, r.last_status) {
             (true, _) => "DEAD".to_string(),
-            (false, None) => "never fetched".to_string(),
+            // A file read (`--offline`, `--from FILE`) has no HTTP status to show.
+            (false, None) if r.last_fetched.is_none() => "never fetched".to_string(),
+            (false, None) if r.last_error.is_some() => "failed".to_string(),
+            (false, None) => "read from file".to_string(),
             (false, Some(0)) => "failed".to_string(),
             (false, Some(s)) => s.to_string(),
         };
@@ -462,8 +465,8 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
         // The skipped addresses come from the OPML file: no escape sequences to the terminal.
         ctx.out.text(&safe(
             &format!(
-                "imported {} feeds from {}{}",
-                added.len(),
+                "imported {} from {}{}",
+                crate::out::plural(added.len(), "feed"),
                 path.display(),
                 if notes.is_empty() {
                     String::new()

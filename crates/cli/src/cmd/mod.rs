@@ -36,6 +36,31 @@ impl Ctx {
         Ok(Kb::open(&self.index)?)
     }
 
+    /// The article `key` names (id, unique id prefix, or URL). A URL is also tried with its
+    /// scheme and host lowercased (`HTTP://Example.COM/a` is `http://example.com/a`), as the
+    /// feeds' links are stored; its path is the site's own and keeps its case.
+    pub fn find_article(&self, kb: &Kb, key: &str) -> Result<Article> {
+        match kb.get(key) {
+            Err(kb_store::StoreError::UnknownArticle(k)) => {
+                let normalized = url::Url::parse(key.trim())
+                    .ok()
+                    .map(String::from)
+                    .filter(|u| u != key.trim());
+                match normalized {
+                    Some(u) => kb.get(&u).map_err(|e| match e {
+                        // Name what the user typed, not our rewriting of it.
+                        kb_store::StoreError::UnknownArticle(_) => {
+                            kb_store::StoreError::UnknownArticle(k).into()
+                        }
+                        e => e.into(),
+                    }),
+                    None => Err(kb_store::StoreError::UnknownArticle(k).into()),
+                }
+            }
+            r => Ok(r?),
+        }
+    }
+
     /// The built-in noise rules plus the config's.
     pub fn rules(&self) -> Result<Rules> {
         Rules::with_extra(self.config.clean.rules.clone()).context("in [clean] rules of the config")
@@ -51,7 +76,8 @@ impl Ctx {
 
 /// `--since` / `--until`: a bare date covers its whole day (UTC), so both bounds are inclusive
 /// of that day; RFC 3339 timestamps are taken as they are.
-pub fn parse_bound(s: &str, end_of_day: bool, flag: &str) -> Result<DateTime<Utc>> {
+/// None when `s` is no such date (clap then names the flag and the forms it takes).
+pub fn parse_bound(s: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
     let s = s.trim();
     // A day, a month or a year covers all of it, as `published:2010` does in a query.
     let span = NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -82,11 +108,11 @@ pub fn parse_bound(s: &str, end_of_day: bool, flag: &str) -> Result<DateTime<Utc
             NaiveTime::MIN
         };
         let day = if end_of_day { last } else { first };
-        return Ok(day.and_time(t).and_utc());
+        return Some(day.and_time(t).and_utc());
     }
-    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| {
-        anyhow::anyhow!("{flag} {s:?} is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or an RFC 3339 time like 2010-03-04T12:00:00Z")
-    })
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// Four digits.
@@ -162,21 +188,19 @@ mod tests {
     #[test]
     fn bare_dates_cover_the_whole_day() {
         assert_eq!(
-            parse_bound("2010-03-04", false, "--since")
-                .unwrap()
-                .to_rfc3339(),
+            parse_bound("2010-03-04", false).unwrap().to_rfc3339(),
             "2010-03-04T00:00:00+00:00"
         );
         assert_eq!(
-            parse_bound("2010-03-04", true, "--until")
-                .unwrap()
-                .to_rfc3339(),
+            parse_bound("2010-03-04", true).unwrap().to_rfc3339(),
             "2010-03-04T23:59:59+00:00"
         );
-        assert!(parse_bound("2010-03-04T05:00:00+02:00", false, "--since").is_ok());
-        let e = parse_bound("yesterday", false, "--since")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--since") && e.contains("YYYY-MM-DD"), "{e}");
+        assert_eq!(
+            parse_bound("2010-02", true).unwrap().to_rfc3339(),
+            "2010-02-28T23:59:59+00:00"
+        );
+        assert!(parse_bound("2010-03-04T05:00:00+02:00", false).is_some());
+        assert!(parse_bound("yesterday", false).is_none());
+        assert!(parse_bound("2010-13-01", false).is_none());
     }
 }

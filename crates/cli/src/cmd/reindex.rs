@@ -12,7 +12,7 @@ use kb_store::{FeedStates, Kb, WriteLock};
 use serde::Serialize;
 
 use super::Ctx;
-use crate::out::safe;
+use crate::out::{plural, safe};
 use crate::pipeline::{archived_articles, map_in_order};
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
@@ -141,20 +141,22 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     }
     if report == Report::Text && !ctx.out.quiet {
         ctx.out.text(&format!(
-            "reindexed {} articles from {} archived documents into {}\n",
-            kb.count(),
-            entries.len(),
+            "reindexed {} from {} into {}\n",
+            plural(usize::try_from(kb.count()).unwrap_or(usize::MAX), "article"),
+            plural(entries.len(), "archived document"),
             ctx.index.display()
         ))?;
     }
     if torn > 0 {
         ctx.note(&format!(
-            "kb: warning: skipped {torn} damaged lines of the archive log"
+            "kb: warning: skipped {} of the archive log",
+            plural(torn, "damaged line")
         ));
     }
     if kept > 0 {
         ctx.note(&format!(
-            "kb: warning: kept {kept} articles from the previous index whose archived documents are lost"
+            "kb: warning: kept {} from the previous index whose archived documents are lost",
+            plural(kept, "article")
         ));
     }
     if let Some(p) = set_aside {
@@ -171,8 +173,8 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
             ));
         }
         anyhow::bail!(
-            "{} archived documents could not be recovered (listed above); the rest is indexed{}",
-            lost.len(),
+            "{} could not be recovered (listed above); the rest is indexed{}",
+            plural(lost.len(), "archived document"),
             if kept > 0 {
                 ", with the articles the previous index still held"
             } else {

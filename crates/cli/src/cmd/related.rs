@@ -8,7 +8,7 @@ use crate::args::RelatedArgs;
 pub fn run(ctx: &Ctx, a: RelatedArgs) -> Result<()> {
     let kb = ctx.open_kb()?;
     // Resolve a prefix or URL first, so the output names the full id it compared against.
-    let article = kb.get(&a.id)?;
+    let article = ctx.find_article(&kb, &a.id)?;
     let res = kb.related(&article.id, a.limit, a.offset)?;
     super::search::print(ctx, &article.id, a.offset, &res, a.json)
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use kb_store::{Facets, Highlight, Relaxed, SearchHit, SearchRequest, SearchResults, SortOrder};
 use serde::Serialize;
 
-use super::{Ctx, meta_line, parse_bound};
+use super::{Ctx, meta_line};
 use crate::args::{SearchArgs, SortArg};
 use crate::out::{Out, safe};
 
@@ -21,24 +21,19 @@ struct SearchJson<'a> {
 }
 
 pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
-    let since = a
-        .since
-        .as_deref()
-        .map(|s| parse_bound(s, false, "--since"))
-        .transpose()?;
-    let until = a
-        .until
-        .as_deref()
-        .map(|s| parse_bound(s, true, "--until"))
-        .transpose()?;
+    let (since, until) = (a.since, a.until);
     if let (Some(since), Some(until)) = (since, until)
         && since > until
     {
-        anyhow::bail!(
-            "--since {} is after --until {}: nothing can match; swap them",
-            a.since.as_deref().unwrap_or_default(),
-            a.until.as_deref().unwrap_or_default()
-        );
+        // The user's words contradict each other: a usage error (exit 2), as a bad value is.
+        let at =
+            |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        return Err(crate::Usage(format!(
+            "--since ({}) is after --until ({}): nothing can match; swap them",
+            at(since),
+            at(until)
+        ))
+        .into());
     }
     let kb = ctx.open_kb()?;
     let mut req = SearchRequest::new(&a.query);

@@ -8,7 +8,7 @@ use crate::out::safe;
 
 pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<()> {
     let kb = ctx.open_kb()?;
-    let art = kb.get(&a.id)?;
+    let art = ctx.find_article(&kb, &a.id)?;
     if a.json {
         return ctx.out.json(&ArticleView::new(&art, true));
     }

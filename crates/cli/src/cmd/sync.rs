@@ -28,7 +28,7 @@ use super::Ctx;
 use crate::Reported;
 use crate::args::SyncArgs;
 use crate::config::edit::ConfigFile;
-use crate::out::safe;
+use crate::out::{plural, safe};
 use crate::pipeline::to_articles;
 
 /// Where a feed document comes from.
@@ -192,15 +192,18 @@ impl FeedSummary {
         };
         if self.backfill_pages > 0 {
             line.push_str(&format!(
-                "; backfill read {} older pages",
-                self.backfill_pages
+                "; backfill read {}",
+                plural(self.backfill_pages, "older page")
             ));
         }
         if let Some(why) = &self.backfill_stopped {
             line.push_str(&format!("; {}", safe(why, false)));
         }
         if self.warnings > 0 {
-            line.push_str(&format!(" ({} warnings: see `kb parse`)", self.warnings));
+            line.push_str(&format!(
+                " ({}: see `kb parse`)",
+                plural(self.warnings, "warning")
+            ));
         }
         if let Some(to) = &self.moved_to {
             line.push_str(&format!(
@@ -245,12 +248,6 @@ fn plan(
             validators: Validators::default(),
             timeout: name.and_then(|f| f.timeout_secs).map(Duration::from_secs),
         }]);
-    }
-    if ctx.config.feeds.is_empty() {
-        anyhow::bail!(
-            "no feeds to sync in {}: add one with `kb feed add URL`, or use `kb sync --from PATH_OR_URL`",
-            ctx.config.path.display()
-        );
     }
     let mut jobs = Vec::new();
     for f in &ctx.config.feeds {
@@ -549,7 +546,8 @@ impl Session<'_> {
             if let Some(n) = &job.name {
                 let mut st = states.feeds.get(n).cloned().unwrap_or_default();
                 st.last_fetched = Some(Utc::now());
-                st.last_status = Some(if s.status == "failed" { 0 } else { 200 });
+                // A file has no HTTP status; `last_error` says whether it could be read.
+                st.last_status = None;
                 st.last_error = s.error.clone();
                 pending.push((n.clone(), st));
             }
@@ -877,7 +875,25 @@ fn upgrade_if_older(ctx: &Ctx, wait: u64) -> Result<()> {
     Ok(())
 }
 
+/// Refuse a sync with nothing to sync before anything is created: a failed first sync must not
+/// leave an empty knowledge base behind.
+fn check_something_to_sync(ctx: &Ctx, a: &SyncArgs) -> Result<()> {
+    if a.from.is_some() || !ctx.config.feeds.is_empty() {
+        return Ok(());
+    }
+    let path = ctx.config.path.display();
+    if ctx.config.exists {
+        anyhow::bail!(
+            "no feeds to sync in {path}: add one with `kb feed add URL`, or use `kb sync --from PATH_OR_URL`"
+        );
+    }
+    anyhow::bail!(
+        "no feeds to sync: the config file {path} does not exist (`kb feed add URL` creates it), or use `kb sync --from PATH_OR_URL`"
+    );
+}
+
 pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
+    check_something_to_sync(ctx, &a)?;
     let rules = Arc::new(ctx.rules()?);
     std::fs::create_dir_all(&ctx.index).with_context(|| {
         format!(
@@ -890,6 +906,15 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let (mut writer, damaged) = open_writer(&ctx.index, &lock)?;
     if let Some(w) = writer.as_mut() {
         w.set_feed_precedence(ctx.config.feed_precedence());
+    }
+    // feeds.json only caches validators and feed status: a damaged one must not stop a sync
+    // from cron archiving, or articles that leave the feeds meanwhile are lost. Set aside as
+    // `kb reindex` does, it costs one unconditional download per feed.
+    if let Some(p) = FeedStates::set_aside_if_damaged(&ctx.index)? {
+        ctx.note(&format!(
+            "kb: warning: feeds.json was unreadable and is set aside as {}; every feed is downloaded in full this time",
+            p.display()
+        ));
     }
     let states = FeedStates::load(&ctx.index)?;
     let mut notes = Vec::new();
@@ -1036,7 +1061,7 @@ fn report(
                 total.updated,
                 total.unchanged,
                 if failed > 0 {
-                    format!(", {failed} feeds failed")
+                    format!(", {} failed", plural(failed, "feed"))
                 } else {
                     String::new()
                 },
@@ -1080,9 +1105,8 @@ fn report(
         } else {
             "the sync went on and committed its articles all the same"
         };
-        warn(format!(
-            "kb: error: cannot write the sync's report to stdout: {e:#} ({what})"
-        ));
+        // `e` already says it was standard output (crate::out adds it).
+        warn(format!("kb: error: {e:#} ({what})"));
     }
     if let Some(damage) = damaged {
         anyhow::bail!(
