@@ -410,7 +410,11 @@ pub(crate) fn damaged_index_files(dir: &Path, name: &str) -> Result<Vec<String>,
 fn open_tantivy(dir: &Path, name: &str) -> Result<Index, StoreError> {
     use tantivy::directory::error::OpenDirectoryError;
     let path = dir.join(name);
-    Index::open_in_dir(&path).map_err(|e| StoreError::Corrupt {
+    // Through `Readable`, so that reading works where nothing can be written (readable.rs).
+    let opened = tantivy::directory::MmapDirectory::open(&path)
+        .map_err(tantivy::TantivyError::from)
+        .and_then(|d| Index::open(crate::readable::Readable::new(Box::new(d))));
+    opened.map_err(|e| StoreError::Corrupt {
         path: dir.to_path_buf(),
         detail: match e {
             tantivy::TantivyError::OpenDirectoryError(OpenDirectoryError::DoesNotExist(_)) => {

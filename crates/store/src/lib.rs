@@ -40,6 +40,7 @@ mod kb;
 mod lock;
 mod pairs;
 mod query;
+mod readable;
 mod schema;
 mod search;
 mod state;

@@ -918,11 +918,10 @@ pub(crate) fn resolve_keywords(
 
 /// `s` without its accents (tantivy's ASCII folding, as the full-text fields index).
 fn folded(s: &str) -> String {
-    let mut analyzer = tantivy::tokenizer::TextAnalyzer::builder(
-        tantivy::tokenizer::RawTokenizer::default(),
-    )
-    .filter(tantivy::tokenizer::AsciiFoldingFilter)
-    .build();
+    let mut analyzer =
+        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(tantivy::tokenizer::AsciiFoldingFilter)
+            .build();
     let mut stream = analyzer.token_stream(s);
     let mut out = String::new();
     while stream.advance() {

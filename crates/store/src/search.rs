@@ -12,8 +12,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::query::{resolve_keywords, 
-    Filters, Split, TextQuery, relaxations, snippet_terms, text_query, with_filters,
+use crate::query::{
+    Filters, Split, TextQuery, relaxations, resolve_keywords, snippet_terms, text_query,
+    with_filters,
 };
 use crate::{Kb, StoreError};
 
