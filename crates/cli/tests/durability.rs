@@ -1218,3 +1218,50 @@ fn a_read_only_kb_can_be_read() {
     assert!(r.stderr.contains("Read-only file system"), "{}", r.stderr);
     assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
 }
+
+/// A damaged index file is said in one short line: a truncated meta.json was quoted whole by
+/// tantivy (2.6 KB on one line), and a truncated segment file came with tantivy's advice to
+/// "use tantivy 0.15 or above to recreate the index".
+#[test]
+fn damage_messages_are_short_and_plain() {
+    let c = Corpus::new(2, 6);
+    c.ok("template", &["sync", "--offline", "--quiet"]);
+    let live = |dir: &Path| {
+        let meta: Value = serde_json::from_slice(&fs::read(dir.join("kb.json")).unwrap()).unwrap();
+        dir.join(meta["index_dir"].as_str().unwrap())
+    };
+    let mut victims = vec!["meta.json".to_string()];
+    for e in fs::read_dir(live(&c.kb_dir("template"))).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".idx") || name.ends_with(".store") {
+            victims.push(name);
+        }
+    }
+    for (i, victim) in victims.iter().enumerate() {
+        let name = format!("t{i}");
+        copy_dir(&c.kb_dir("template"), &c.kb_dir(&name));
+        let path = live(&c.kb_dir(&name)).join(victim);
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let r = c.run(&name, &["search", "genmark0"]);
+        let err = r.stderr.trim_end();
+        assert!(!r.success(), "truncated {victim}");
+        assert_eq!(err.lines().count(), 1, "truncated {victim}: {err}");
+        assert!(
+            err.contains("damaged") && err.contains("kb reindex"),
+            "{err}"
+        );
+        assert!(
+            err.len() < 400,
+            "truncated {victim}: {} bytes: {err}",
+            err.len()
+        );
+        assert!(err.contains("truncated or not a tantivy file"), "{err}");
+        assert!(!err.contains("0.15"), "{err}");
+        let d = c.run(&name, &["doctor"]);
+        for line in d.stdout.lines() {
+            assert!(line.len() < 400, "doctor, truncated {victim}: {line}");
+            assert!(!line.contains("0.15"), "doctor, truncated {victim}: {line}");
+        }
+    }
+}
