@@ -732,6 +732,24 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// [`copy_dir`], keeping every file's modification time as `cp -a` or a backup tool does: the
+/// order archive objects were stored in is their files' times.
+fn copy_dir_keeping_times(from: &Path, to: &Path) {
+    copy_dir(from, to);
+    let mut all = Vec::new();
+    files(from, &mut all);
+    for f in all {
+        let modified = fs::metadata(&f).unwrap().modified().unwrap();
+        let target = to.join(f.strip_prefix(from).unwrap());
+        fs::File::options()
+            .write(true)
+            .open(target)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+    }
+}
+
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in fs::read_dir(dir).unwrap().flatten() {
         if e.file_type().unwrap().is_dir() {
@@ -1264,4 +1282,61 @@ fn damage_messages_are_short_and_plain() {
             assert!(!line.contains("0.15"), "doctor, truncated {victim}: {line}");
         }
     }
+}
+
+/// Log lines lost (the log truncated mid-line, or deleted) while their objects are intact:
+/// doctor said the log was fine and "the archive is ahead of the index: run `kb reindex`",
+/// and that reindex put older text back in place of newer; with the log deleted nothing could
+/// list the objects again. Now doctor names the unlisted objects, its advice is `kb doctor
+/// --fix`, which lists them again in the order they were stored, and a reindex after (or
+/// instead) gives back every article as the last sync left it.
+#[test]
+fn lost_log_lines_are_found_and_listed_again_without_rolling_articles_back() {
+    let c = Corpus::new(3, 6);
+    for g in 0..4 {
+        c.generation(g);
+        c.ok("template", &["sync", "--offline", "--quiet"]);
+        // Distinct modification times for the objects of each sync.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let want = articles(&c, "template");
+    let log = |kb: &str| c.kb_dir(kb).join("archive/log.jsonl");
+    let bytes = fs::read(log("template")).unwrap();
+    for (name, damage) in [("trunc", "truncate"), ("gone", "delete")] {
+        copy_dir_keeping_times(&c.kb_dir("template"), &c.kb_dir(name));
+        if damage == "truncate" {
+            fs::write(log(name), &bytes[..bytes.len() / 2]).unwrap();
+        } else {
+            fs::remove_file(log(name)).unwrap();
+        }
+        let r = c.run(name, &["doctor"]);
+        assert_eq!(r.code(), Some(1), "{damage}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("FAIL unlisted objects"),
+            "{damage}: {}",
+            r.stdout
+        );
+        assert!(
+            !r.stdout.contains("kb reindex"),
+            "{damage}: doctor advises a reindex that rolls articles back: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("kb doctor --fix"),
+            "{damage}: {}",
+            r.stdout
+        );
+        let r = c.run(name, &["doctor", "--fix"]);
+        assert!(r.success(), "{damage}: doctor --fix: {}", r.stdout);
+        let r = c.run(name, &["doctor"]);
+        assert!(r.success(), "{damage}: after --fix: {}", r.stdout);
+        c.ok(name, &["reindex", "--quiet"]);
+        assert_eq!(articles(&c, name), want, "{damage}: reindex after --fix");
+    }
+    // A reindex run straight away lists the lost objects itself.
+    copy_dir_keeping_times(&c.kb_dir("template"), &c.kb_dir("direct"));
+    fs::write(log("direct"), &bytes[..bytes.len() / 2]).unwrap();
+    c.ok("direct", &["reindex", "--quiet"]);
+    assert_eq!(articles(&c, "direct"), want, "reindex alone");
+    assert!(c.run("direct", &["doctor"]).success());
 }

@@ -61,11 +61,19 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     }
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(wait))?;
     let archive = kb_store::Archive::at(&ctx.index);
-    let (entries, torn) = archive.entries()?;
     // The old index, if it is intact: the last resort for articles whose documents are lost.
     let old = Kb::open(&ctx.index)
         .ok()
         .filter(|kb| kb.damaged_files().is_ok_and(|d| d.is_empty()));
+    // Objects whose log lines were lost go back in the log first: replaying the log without
+    // them would rebuild their articles from older documents.
+    let relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
+    if relisted > 0 {
+        ctx.note(&format!(
+            "kb: warning: listed {relisted} archive objects in the log again (their lines were lost)"
+        ));
+    }
+    let (entries, torn) = archive.entries()?;
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
     // An article that several feeds carry goes to the feed a sync files it under.
     writer.set_feed_precedence(ctx.config.feed_precedence());
