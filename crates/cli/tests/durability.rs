@@ -1302,12 +1302,21 @@ fn lost_log_lines_are_found_and_listed_again_without_rolling_articles_back() {
     let want = articles(&c, "template");
     let log = |kb: &str| c.kb_dir(kb).join("archive/log.jsonl");
     let bytes = fs::read(log("template")).unwrap();
-    for (name, damage) in [("trunc", "truncate"), ("gone", "delete")] {
+    // A damaged line in the middle names an older document: listed again at the end of the
+    // log, it must not roll its articles back to that older version either.
+    let mid = {
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let i = lines.len() / 3;
+        lines[i] = "{\"feed\": damaged";
+        lines.join("\n") + "\n"
+    };
+    for (name, damage) in [("trunc", "truncate"), ("gone", "delete"), ("mid", "damage")] {
         copy_dir_keeping_times(&c.kb_dir("template"), &c.kb_dir(name));
-        if damage == "truncate" {
-            fs::write(log(name), &bytes[..bytes.len() / 2]).unwrap();
-        } else {
-            fs::remove_file(log(name)).unwrap();
+        match damage {
+            "truncate" => fs::write(log(name), &bytes[..bytes.len() / 2]).unwrap(),
+            "delete" => fs::remove_file(log(name)).unwrap(),
+            _ => fs::write(log(name), &mid).unwrap(),
         }
         let r = c.run(name, &["doctor"]);
         assert_eq!(r.code(), Some(1), "{damage}: {}", r.stdout);

@@ -38,6 +38,12 @@ pub struct ArchiveEntry {
     pub content_type: Option<String>,
     /// Size of the raw document in bytes.
     pub bytes: u64,
+    /// Listed again after its line was lost ([`Archive::relist`]): its place in the log is a
+    /// guess from its file's time, so its articles never replace a different version the
+    /// index holds (`kb reindex` keeps the index's, `kb doctor` does not count it as a
+    /// difference): the index's version was the latest when it was committed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub relisted: bool,
 }
 
 /// The archive inside a KB directory.
@@ -98,6 +104,7 @@ impl Archive {
             fetched_at: Utc::now(),
             content_type: content_type.map(str::to_string),
             bytes: raw.len() as u64,
+            relisted: false,
         };
         // An unchanged feed fetched from cron every hour must not grow the log every hour.
         let mut guard = self.last_logged.lock().unwrap_or_else(|e| e.into_inner());
@@ -251,6 +258,27 @@ impl Archive {
         Ok(())
     }
 
+    /// Rewrite the log without its damaged lines (atomically); returns how many were dropped.
+    /// For `kb doctor --fix`, after [`Archive::relist`] has listed again the objects those
+    /// lines named: what they said is unreadable, and the log is then whole again.
+    pub fn drop_damaged_lines(&self, _lock: &WriteLock) -> Result<usize, StoreError> {
+        let (entries, skipped) = self.entries()?;
+        if skipped == 0 {
+            return Ok(0);
+        }
+        let path = self.log_path();
+        let mut text = String::new();
+        for e in &entries {
+            let line = serde_json::to_string(e).map_err(|e| {
+                StoreError::io("encoding log entry for", &path, std::io::Error::other(e))
+            })?;
+            text.push_str(&line);
+            text.push('\n');
+        }
+        write_atomic(&path, text.as_bytes())?;
+        Ok(skipped)
+    }
+
     /// When the object `hash` was stored (its file's modification time).
     pub fn stored_at(&self, hash: &str) -> Option<DateTime<Utc>> {
         let modified = fs::metadata(self.object_path(hash)).ok()?.modified().ok()?;
@@ -373,9 +401,13 @@ mod tests {
         let unlisted = a.unlisted(&names).unwrap();
         assert_eq!(unlisted, [two.sha256.clone(), three.sha256.clone()]);
         let lock = WriteLock::acquire(dir.path(), std::time::Duration::ZERO).unwrap();
-        a.relist(&[two.clone(), three.clone()], &lock).unwrap();
+        let again = |e: &ArchiveEntry| ArchiveEntry {
+            relisted: true,
+            ..e.clone()
+        };
+        a.relist(&[again(&two), again(&three)], &lock).unwrap();
         let (entries, _) = a.entries().unwrap();
-        assert_eq!(entries, [one, two, three]);
+        assert_eq!(entries, [one, again(&two), again(&three)]);
         // Fetching the last document again adds no line: the cache knows it is logged.
         a.put("f", "src", None, b"three").unwrap();
         assert_eq!(a.entries().unwrap().0.len(), 3);

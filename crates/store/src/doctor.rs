@@ -148,7 +148,21 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
     let has_archive = !entries.is_empty();
     let listed: std::collections::HashSet<&str> =
         entries.iter().map(|e| e.sha256.as_str()).collect();
+    // With a log that cannot be read, every object would look unlisted: the log's check says
+    // what to do first.
+    let log_read = fs::read_dir(archive.dir()).is_err()
+        || fs::metadata(archive.log_path()).map_or_else(
+            |e| e.kind() == std::io::ErrorKind::NotFound,
+            |m| m.is_file() && fs::File::open(archive.log_path()).is_ok(),
+        );
     let unlisted = match archive.unlisted(&listed) {
+        Ok(_) if !log_read => {
+            checks.push(Check::pass(
+                "unlisted objects",
+                "not checked: the log cannot be read (see above)",
+            ));
+            Vec::new()
+        }
         Ok(u) => {
             checks.push(if u.is_empty() {
                 Check::pass("unlisted objects", "none: every archive object is in the log")
@@ -339,7 +353,7 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
                 shown.join(", "),
                 if damaged.len() > 10 { ", …" } else { "" }
             ),
-            "the documents those lines named can no longer be replayed by `kb reindex`; `kb sync` archives the feeds' current documents again",
+            "run `kb doctor --fix`: it lists the documents those lines named in the log again (when their objects are intact, see below) and drops the damaged lines; `kb sync` archives the feeds' current documents again",
         ),
         entries,
     )

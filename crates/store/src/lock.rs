@@ -84,6 +84,14 @@ impl WriteLock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::io("opening lock file", &path, e)),
         };
+        // Opened read-only, a directory opens (and locks) too: no writer could lock it.
+        if file.metadata().is_ok_and(|m| !m.is_file()) {
+            return Err(StoreError::io(
+                "opening lock file",
+                &path,
+                std::io::Error::from(std::io::ErrorKind::IsADirectory),
+            ));
+        }
         match file.try_lock() {
             Ok(()) => {
                 let _ = file.unlock();

@@ -29,11 +29,13 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
     }
     let mut removed = Vec::new();
     let mut relisted = 0;
+    let mut dropped = 0;
     if a.fix {
         let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
         removed = kb_store::remove_leftovers(&ctx.index, &lock)?;
         let old = kb_store::Kb::open(&ctx.index).ok();
         relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
+        dropped = Archive::at(&ctx.index).drop_damaged_lines(&lock)?;
     }
     let mut diagnosis = kb_store::diagnose(&ctx.index);
     let agree = agreement(ctx, &diagnosis)?;
@@ -46,6 +48,11 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         let mut text = String::new();
         for p in &removed {
             text.push_str(&format!("removed {}\n", p.display()));
+        }
+        if dropped > 0 {
+            text.push_str(&format!(
+                "dropped {dropped} damaged lines of the archive log\n"
+            ));
         }
         if relisted > 0 {
             text.push_str(&format!(
@@ -87,6 +94,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let archive = Archive::at(&ctx.index);
     // id -> (content hash, feed) as a rebuilt index would hold them.
     let mut replay: HashMap<String, (String, String)> = HashMap::new();
+    // Articles last written by a relisted document: a rebuild keeps the index's version of
+    // them where it differs (see reindex.rs), so a difference there is no disagreement.
+    let mut from_relisted = std::collections::HashSet::new();
     let precedence = ctx.config.feed_precedence();
     let mut unparsable = Vec::new();
     for e in &d.intact_entries {
@@ -102,6 +112,11 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                         Some((_, owner)) if precedence.keeps(owner, &a.feed) => a.with_feed(owner),
                         _ => a,
                     };
+                    if e.relisted {
+                        from_relisted.insert(a.id.clone());
+                    } else {
+                        from_relisted.remove(&a.id);
+                    }
                     replay.insert(a.id, (a.content_hash, a.feed));
                 }
             }
@@ -118,7 +133,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         .collect();
     let mut differ: Vec<&String> = replay
         .iter()
-        .filter(|(id, (h, _))| index.get(*id).is_some_and(|ih| ih != h))
+        .filter(|(id, (h, _))| {
+            index.get(*id).is_some_and(|ih| ih != h) && !from_relisted.contains(*id)
+        })
         .map(|(id, _)| id)
         .collect();
     if only_index.is_empty() && only_archive.is_empty() && differ.is_empty() {

@@ -84,6 +84,8 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     }
     let mut lost = Vec::new();
     let mut rebuilt = std::collections::HashSet::new();
+    // Articles whose last version came from a relisted document, and that version's hash.
+    let mut from_relisted = std::collections::HashMap::new();
     // Reading, decompressing, parsing and cleaning on every core; storing in log order, so
     // the latest version of an article wins as it did when it was synced.
     let prepare = |e: &kb_store::ArchiveEntry| {
@@ -114,6 +116,11 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
                 for art in &articles {
                     writer.upsert(art)?;
                     rebuilt.insert(art.id.clone());
+                    if e.relisted {
+                        from_relisted.insert(art.id.clone(), art.content_hash.clone());
+                    } else {
+                        from_relisted.remove(&art.id);
+                    }
                 }
             }
             Err(l) => lost.push(l),
@@ -123,6 +130,19 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     let mut kept = 0;
     if let Some(old) = &old {
         let ids = old.article_hashes().unwrap_or_default();
+        // A relisted document's place in the log is a guess (its file's time): where it would
+        // replace the version the index held, the index's stays, as the latest committed.
+        let mut guessed: Vec<&String> = from_relisted
+            .iter()
+            .filter(|(id, hash)| ids.get(*id).is_some_and(|h| h != *hash))
+            .map(|(id, _)| id)
+            .collect();
+        guessed.sort();
+        for id in guessed {
+            if let Ok(art) = old.get(id) {
+                writer.upsert(&art)?;
+            }
+        }
         let mut missing: Vec<&String> = ids.keys().filter(|id| !rebuilt.contains(*id)).collect();
         missing.sort();
         for id in missing {

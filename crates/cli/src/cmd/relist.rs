@@ -68,6 +68,7 @@ pub fn relist_lost(ctx: &Ctx, lock: &WriteLock, old: Option<&Kb>) -> Result<usiz
             content_type: last.and_then(|e| e.content_type.clone()),
             bytes: raw.len() as u64,
             sha256: hash,
+            relisted: true,
         });
     }
     archive.relist(&relisted, lock)?;
