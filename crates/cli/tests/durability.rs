@@ -732,6 +732,24 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// [`copy_dir`], keeping every file's modification time as `cp -a` or a backup tool does: the
+/// order archive objects were stored in is their files' times.
+fn copy_dir_keeping_times(from: &Path, to: &Path) {
+    copy_dir(from, to);
+    let mut all = Vec::new();
+    files(from, &mut all);
+    for f in all {
+        let modified = fs::metadata(&f).unwrap().modified().unwrap();
+        let target = to.join(f.strip_prefix(from).unwrap());
+        fs::File::options()
+            .write(true)
+            .open(target)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+    }
+}
+
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in fs::read_dir(dir).unwrap().flatten() {
         if e.file_type().unwrap().is_dir() {
@@ -1145,4 +1163,189 @@ fn doctor_reports_plainly_and_in_json() {
     c.ok("kb", &["reindex"]);
     let out = c.ok("kb", &["doctor"]);
     assert!(out.contains("is healthy"), "{out}");
+}
+
+/// A read-only bind mount of a KB, unmounted on drop; `None` where this process may not mount.
+struct ReadOnlyMount(PathBuf);
+
+impl ReadOnlyMount {
+    fn mount(from: &Path, at: &Path) -> Option<ReadOnlyMount> {
+        fs::create_dir_all(at).ok()?;
+        let ok = Command::new("mount")
+            .args(["--bind", "-o", "ro"])
+            .arg(from)
+            .arg(at)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        // Some kernels bind read-write and ignore `ro` on the first call: make sure.
+        let probe = at.join(".kb-ro-probe");
+        if ok && fs::write(&probe, b"").is_ok() {
+            let _ = fs::remove_file(&probe);
+            let _ = Command::new("umount").arg(at).status();
+            return None;
+        }
+        ok.then(|| ReadOnlyMount(at.to_path_buf()))
+    }
+}
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// The README promises that reading works while the KB directory is read-only. Tantivy takes a
+/// lock file to open a reader, which a read-only directory refuses: every reading command said
+/// the KB was "damaged" and doctor advised a reindex. (Needs root to bind-mount; the lock's
+/// fallback itself is unit-tested in kb-store's readable.rs.)
+#[test]
+fn a_read_only_kb_can_be_read() {
+    let c = Corpus::new(2, 6);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let id = articles(&c, "kb").keys().next().unwrap().clone();
+    let Some(_ro) = ReadOnlyMount::mount(&c.kb_dir("kb"), &c.kb_dir("ro")) else {
+        eprintln!("skipped: cannot bind-mount read-only here (needs root)");
+        return;
+    };
+    for args in [
+        &["search", "genmark0", "--limit", "1"][..],
+        &["list", "--limit", "1"],
+        &["show", &id],
+        &["related", &id],
+        &["categories"],
+        &["authors"],
+        &["feed", "list"],
+    ] {
+        let r = c.run("ro", args);
+        assert!(r.success(), "kb {args:?} on a read-only KB: {}", r.stderr);
+    }
+    // Doctor reads everything; what needs writing is said to be read-only, never damage.
+    let r = c.run("ro", &["doctor"]);
+    assert!(!r.stdout.contains("damaged"), "{}", r.stdout);
+    assert!(!r.stdout.contains("kb reindex"), "{}", r.stdout);
+    assert!(r.stdout.contains("ok   index: opens"), "{}", r.stdout);
+    assert!(
+        r.success(),
+        "doctor on a healthy read-only KB: {}",
+        r.stdout
+    );
+    // A writer is refused in words that name the cause.
+    let r = c.run("ro", &["sync", "--offline", "--quiet"]);
+    assert!(!r.success());
+    assert!(r.stderr.contains("Read-only file system"), "{}", r.stderr);
+    assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
+}
+
+/// A damaged index file is said in one short line: a truncated meta.json was quoted whole by
+/// tantivy (2.6 KB on one line), and a truncated segment file came with tantivy's advice to
+/// "use tantivy 0.15 or above to recreate the index".
+#[test]
+fn damage_messages_are_short_and_plain() {
+    let c = Corpus::new(2, 6);
+    c.ok("template", &["sync", "--offline", "--quiet"]);
+    let live = |dir: &Path| {
+        let meta: Value = serde_json::from_slice(&fs::read(dir.join("kb.json")).unwrap()).unwrap();
+        dir.join(meta["index_dir"].as_str().unwrap())
+    };
+    let mut victims = vec!["meta.json".to_string()];
+    for e in fs::read_dir(live(&c.kb_dir("template"))).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".idx") || name.ends_with(".store") {
+            victims.push(name);
+        }
+    }
+    for (i, victim) in victims.iter().enumerate() {
+        let name = format!("t{i}");
+        copy_dir(&c.kb_dir("template"), &c.kb_dir(&name));
+        let path = live(&c.kb_dir(&name)).join(victim);
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let r = c.run(&name, &["search", "genmark0"]);
+        let err = r.stderr.trim_end();
+        assert!(!r.success(), "truncated {victim}");
+        assert_eq!(err.lines().count(), 1, "truncated {victim}: {err}");
+        assert!(
+            err.contains("damaged") && err.contains("kb reindex"),
+            "{err}"
+        );
+        assert!(
+            err.len() < 400,
+            "truncated {victim}: {} bytes: {err}",
+            err.len()
+        );
+        assert!(err.contains("truncated or not a tantivy file"), "{err}");
+        assert!(!err.contains("0.15"), "{err}");
+        let d = c.run(&name, &["doctor"]);
+        for line in d.stdout.lines() {
+            assert!(line.len() < 400, "doctor, truncated {victim}: {line}");
+            assert!(!line.contains("0.15"), "doctor, truncated {victim}: {line}");
+        }
+    }
+}
+
+/// Log lines lost (the log truncated mid-line, or deleted) while their objects are intact:
+/// doctor said the log was fine and "the archive is ahead of the index: run `kb reindex`",
+/// and that reindex put older text back in place of newer; with the log deleted nothing could
+/// list the objects again. Now doctor names the unlisted objects, its advice is `kb doctor
+/// --fix`, which lists them again in the order they were stored, and a reindex after (or
+/// instead) gives back every article as the last sync left it.
+#[test]
+fn lost_log_lines_are_found_and_listed_again_without_rolling_articles_back() {
+    let c = Corpus::new(3, 6);
+    for g in 0..4 {
+        c.generation(g);
+        c.ok("template", &["sync", "--offline", "--quiet"]);
+        // Distinct modification times for the objects of each sync.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let want = articles(&c, "template");
+    let log = |kb: &str| c.kb_dir(kb).join("archive/log.jsonl");
+    let bytes = fs::read(log("template")).unwrap();
+    // A damaged line in the middle names an older document: listed again at the end of the
+    // log, it must not roll its articles back to that older version either.
+    let mid = {
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let i = lines.len() / 3;
+        lines[i] = "{\"feed\": damaged";
+        lines.join("\n") + "\n"
+    };
+    for (name, damage) in [("trunc", "truncate"), ("gone", "delete"), ("mid", "damage")] {
+        copy_dir_keeping_times(&c.kb_dir("template"), &c.kb_dir(name));
+        match damage {
+            "truncate" => fs::write(log(name), &bytes[..bytes.len() / 2]).unwrap(),
+            "delete" => fs::remove_file(log(name)).unwrap(),
+            _ => fs::write(log(name), &mid).unwrap(),
+        }
+        let r = c.run(name, &["doctor"]);
+        assert_eq!(r.code(), Some(1), "{damage}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("FAIL unlisted objects"),
+            "{damage}: {}",
+            r.stdout
+        );
+        assert!(
+            !r.stdout.contains("kb reindex"),
+            "{damage}: doctor advises a reindex that rolls articles back: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("kb doctor --fix"),
+            "{damage}: {}",
+            r.stdout
+        );
+        let r = c.run(name, &["doctor", "--fix"]);
+        assert!(r.success(), "{damage}: doctor --fix: {}", r.stdout);
+        let r = c.run(name, &["doctor"]);
+        assert!(r.success(), "{damage}: after --fix: {}", r.stdout);
+        c.ok(name, &["reindex", "--quiet"]);
+        assert_eq!(articles(&c, name), want, "{damage}: reindex after --fix");
+    }
+    // A reindex run straight away lists the lost objects itself.
+    copy_dir_keeping_times(&c.kb_dir("template"), &c.kb_dir("direct"));
+    fs::write(log("direct"), &bytes[..bytes.len() / 2]).unwrap();
+    c.ok("direct", &["reindex", "--quiet"]);
+    assert_eq!(articles(&c, "direct"), want, "reindex alone");
+    assert!(c.run("direct", &["doctor"]).success());
 }

@@ -9,17 +9,18 @@
 //! its log line is appended and fsynced, all *before* the index commit that uses it. A crash at
 //! any moment leaves either no trace or a complete object; a torn last log line is skipped on read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::StoreError;
+use crate::{StoreError, WriteLock};
 
 /// One line of the archive log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +38,12 @@ pub struct ArchiveEntry {
     pub content_type: Option<String>,
     /// Size of the raw document in bytes.
     pub bytes: u64,
+    /// Listed again after its line was lost ([`Archive::relist`]): its place in the log is a
+    /// guess from its file's time, so its articles never replace a different version the
+    /// index holds (`kb reindex` keeps the index's, `kb doctor` does not count it as a
+    /// difference): the index's version was the latest when it was committed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub relisted: bool,
 }
 
 /// The archive inside a KB directory.
@@ -97,6 +104,7 @@ impl Archive {
             fetched_at: Utc::now(),
             content_type: content_type.map(str::to_string),
             bytes: raw.len() as u64,
+            relisted: false,
         };
         // An unchanged feed fetched from cron every hour must not grow the log every hour.
         let mut guard = self.last_logged.lock().unwrap_or_else(|e| e.into_inner());
@@ -187,6 +195,96 @@ impl Archive {
         Ok(raw)
     }
 
+    /// The hashes of the intact-looking objects on disk that no entry of `listed` names, oldest
+    /// file first: objects whose log lines were lost (a truncated, damaged or deleted log).
+    ///
+    /// Oldest first by the file's modification time, because that is the order they were
+    /// fetched in, which is the order the log had them in and `kb reindex` replays them in (the
+    /// latest version of an article wins): an object is written once, when first fetched, and
+    /// never touched again. The dates inside a feed document would not do: they are the
+    /// articles' dates, not the fetch's (a backfilled archive page holds older articles than
+    /// the feed fetched before it), and many documents carry none.
+    pub fn unlisted(&self, listed: &HashSet<&str>) -> Result<Vec<String>, StoreError> {
+        let objects = self.dir.join("objects");
+        let shards = match fs::read_dir(&objects) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io("reading", &objects, e)),
+        };
+        let mut found: Vec<(SystemTime, String)> = Vec::new();
+        for shard in shards.flatten() {
+            let Some(prefix) = shard.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if prefix.len() != 2 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            let Ok(files) = fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let name = f.file_name();
+                let Some(rest) = name.to_str().and_then(|n| n.strip_suffix(".zst")) else {
+                    continue;
+                };
+                let hash = format!("{prefix}{rest}");
+                if hash.len() != 64
+                    || !hash.bytes().all(|b| b.is_ascii_hexdigit())
+                    || listed.contains(hash.as_str())
+                {
+                    continue;
+                }
+                let modified = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(SystemTime::UNIX_EPOCH);
+                found.push((modified, hash));
+            }
+        }
+        found.sort();
+        Ok(found.into_iter().map(|(_, h)| h).collect())
+    }
+
+    /// Append log lines for objects whose lines were lost (see [`Archive::unlisted`]), in the
+    /// order given. Appended rather than merged into the log by time: the lines lost are, for
+    /// a truncated or torn log, its last ones, and the log stays append-only (no rewrite that
+    /// a crash could tear, and damaged lines stay as they are for a human to look at).
+    pub fn relist(&self, entries: &[ArchiveEntry], _lock: &WriteLock) -> Result<(), StoreError> {
+        for e in entries {
+            self.append_log(e)?;
+        }
+        // The cache of each feed's last logged document is stale now.
+        *self.last_logged.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
+    }
+
+    /// Rewrite the log without its damaged lines (atomically); returns how many were dropped.
+    /// For `kb doctor --fix`, after [`Archive::relist`] has listed again the objects those
+    /// lines named: what they said is unreadable, and the log is then whole again.
+    pub fn drop_damaged_lines(&self, _lock: &WriteLock) -> Result<usize, StoreError> {
+        let (entries, skipped) = self.entries()?;
+        if skipped == 0 {
+            return Ok(0);
+        }
+        let path = self.log_path();
+        let mut text = String::new();
+        for e in &entries {
+            let line = serde_json::to_string(e).map_err(|e| {
+                StoreError::io("encoding log entry for", &path, std::io::Error::other(e))
+            })?;
+            text.push_str(&line);
+            text.push('\n');
+        }
+        write_atomic(&path, text.as_bytes())?;
+        Ok(skipped)
+    }
+
+    /// When the object `hash` was stored (its file's modification time).
+    pub fn stored_at(&self, hash: &str) -> Option<DateTime<Utc>> {
+        let modified = fs::metadata(self.object_path(hash)).ok()?.modified().ok()?;
+        Some(DateTime::<Utc>::from(modified))
+    }
+
     /// The directory holding the archive.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -271,6 +369,48 @@ mod tests {
         let (entries, skipped) = a.entries().unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(skipped, 1);
+    }
+
+    #[test]
+    fn unlisted_objects_are_found_oldest_first_and_relisted() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::new(dir.path());
+        let one = a.put("f", "src", None, b"one").unwrap();
+        let two = a.put("f", "src", None, b"two").unwrap();
+        let three = a.put("f", "src", None, b"three").unwrap();
+        // Fetch order by modification time, whatever the hashes' order.
+        for (i, e) in [&one, &two, &three].iter().enumerate() {
+            let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000 + i as u64);
+            File::options()
+                .write(true)
+                .open(a.object_path(&e.sha256))
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+        }
+        let listed = |entries: &[ArchiveEntry]| -> HashSet<String> {
+            entries.iter().map(|e| e.sha256.clone()).collect()
+        };
+        // The log loses its last two lines.
+        let log = fs::read_to_string(a.log_path()).unwrap();
+        let first = log.lines().next().unwrap();
+        fs::write(a.log_path(), format!("{first}\n")).unwrap();
+        let (entries, _) = a.entries().unwrap();
+        let names = listed(&entries);
+        let names: HashSet<&str> = names.iter().map(String::as_str).collect();
+        let unlisted = a.unlisted(&names).unwrap();
+        assert_eq!(unlisted, [two.sha256.clone(), three.sha256.clone()]);
+        let lock = WriteLock::acquire(dir.path(), std::time::Duration::ZERO).unwrap();
+        let again = |e: &ArchiveEntry| ArchiveEntry {
+            relisted: true,
+            ..e.clone()
+        };
+        a.relist(&[again(&two), again(&three)], &lock).unwrap();
+        let (entries, _) = a.entries().unwrap();
+        assert_eq!(entries, [one, again(&two), again(&three)]);
+        // Fetching the last document again adds no line: the cache knows it is logged.
+        a.put("f", "src", None, b"three").unwrap();
+        assert_eq!(a.entries().unwrap().0.len(), 3);
     }
 
     #[test]

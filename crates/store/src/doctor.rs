@@ -59,7 +59,14 @@ pub struct Diagnosis {
     pub intact_entries: Vec<ArchiveEntry>,
     /// Does the archive hold anything at all (an intact or a damaged entry)?
     pub has_archive: bool,
+    /// Archive objects no log line names, oldest first ([`Archive::unlisted`]): their lines
+    /// were lost, and `kb reindex` would not replay them until they are listed again.
+    pub unlisted: Vec<String>,
 }
+
+/// The fix for unlisted objects, which every other advice must defer to: a reindex before it
+/// would rebuild articles from older documents than the ones the index holds.
+pub const RELIST: &str = "run `kb doctor --fix` to list them in the log again, in the order they were stored; a rebuild before that would miss them";
 
 const REINDEX: &str = "run `kb reindex` to rebuild the index from the archive";
 
@@ -139,6 +146,49 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
     let (log_check, entries) = check_log(&archive);
     checks.push(log_check);
     let has_archive = !entries.is_empty();
+    let listed: std::collections::HashSet<&str> =
+        entries.iter().map(|e| e.sha256.as_str()).collect();
+    // With a log that cannot be read, every object would look unlisted: the log's check says
+    // what to do first.
+    let log_read = fs::read_dir(archive.dir()).is_err()
+        || fs::metadata(archive.log_path()).map_or_else(
+            |e| e.kind() == std::io::ErrorKind::NotFound,
+            |m| m.is_file() && fs::File::open(archive.log_path()).is_ok(),
+        );
+    let unlisted = match archive.unlisted(&listed) {
+        Ok(_) if !log_read => {
+            checks.push(Check::pass(
+                "unlisted objects",
+                "not checked: the log cannot be read (see above)",
+            ));
+            Vec::new()
+        }
+        Ok(u) => {
+            checks.push(if u.is_empty() {
+                Check::pass("unlisted objects", "none: every archive object is in the log")
+            } else {
+                Check::fail(
+                    "unlisted objects",
+                    format!(
+                        "{} archive objects are named by no line of {} (lines were lost: the log was truncated, damaged or deleted)",
+                        u.len(),
+                        archive.log_path().display()
+                    ),
+                    RELIST,
+                )
+            });
+            u
+        }
+        Err(e) => {
+            checks.push(Check::fail(
+                "unlisted objects",
+                e.finding(),
+                "check the permissions of the archive directory",
+            ));
+            Vec::new()
+        }
+    };
+    let has_archive = has_archive || !unlisted.is_empty();
     let (objects_check, intact_entries) = check_objects(dir, &archive, entries);
     checks.push(objects_check);
 
@@ -219,6 +269,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         index_hashes,
         intact_entries,
         has_archive,
+        unlisted,
     }
 }
 
@@ -305,7 +356,7 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
                 shown.join(", "),
                 if damaged.len() > 10 { ", …" } else { "" }
             ),
-            "the documents those lines named can no longer be replayed by `kb reindex`; `kb sync` archives the feeds' current documents again",
+            "run `kb doctor --fix`: it lists the documents those lines named in the log again (when their objects are intact, see below) and drops the damaged lines; `kb sync` archives the feeds' current documents again",
         ),
         entries,
     )

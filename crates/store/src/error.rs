@@ -101,7 +101,8 @@ pub enum StoreError {
     BadQuery(String),
     /// Tantivy failed in a way not covered above: when reading, that is mostly a damaged file.
     #[error(
-        "index error ({0}): run `kb doctor` to check the knowledge base, `kb reindex` to rebuild its index"
+        "index error ({}): run `kb doctor` to check the knowledge base, `kb reindex` to rebuild its index",
+        tantivy_cause(&.0.to_string())
     )]
     Index(tantivy::TantivyError),
 }
@@ -125,7 +126,7 @@ impl StoreError {
                 error,
             } => format!("{action} {}: {error}", path.display()),
             StoreError::Corrupt { detail, .. } => format!("damaged: {detail}"),
-            StoreError::Index(e) => format!("index error: {e}"),
+            StoreError::Index(e) => format!("index error: {}", tantivy_cause(&e.to_string())),
             other => other.to_string(),
         }
     }
@@ -185,9 +186,92 @@ pub(crate) fn os_message(e: &std::io::Error) -> String {
     }
 }
 
+/// Longest tantivy error text a message embeds: the cause, not a dump of the damaged file.
+const TANTIVY_TEXT_MAX: usize = 160;
+
+/// Tantivy's error text as a short, plain cause for a one-line message.
+///
+/// Tantivy's own words can mislead (a truncated segment file is "created using old an tantivy
+/// version ... Please use tantivy 0.15 or above to recreate the index", but kb made that index
+/// and `kb reindex` is the way out) and can be long (a damaged meta.json is quoted whole,
+/// escaped: 2.6 KB on one line). Known phrases become the plain cause, naming the file when
+/// tantivy does; anything else is cut to [`TANTIVY_TEXT_MAX`] characters.
+pub(crate) fn tantivy_cause(text: &str) -> String {
+    let file = named_file(text);
+    let file = file.as_deref().unwrap_or("an index file");
+    if text.contains("Footer magic byte mismatch")
+        || text.contains("Please use tantivy")
+        || text.contains("smaller than its footer")
+        || text.contains("smaller than 4 bytes")
+    {
+        return format!("{file} is truncated or not a tantivy file");
+    }
+    if text.contains("Meta file cannot be deserialized") {
+        return "meta.json is truncated or not a tantivy file".to_string();
+    }
+    cap(text, TANTIVY_TEXT_MAX)
+}
+
+/// The file tantivy's message names, in any of its ways of naming one.
+fn named_file(text: &str) -> Option<String> {
+    for (start, end) in [
+        ("filepath: \"", '"'),
+        ("following file for Read: ", ' '),
+        ("(in file `\"", '"'),
+    ] {
+        if let Some(i) = text.find(start) {
+            let rest = &text[i + start.len()..];
+            let name = rest.split(end).next().unwrap_or("").trim_end_matches('.');
+            if !name.is_empty() {
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// `text` cut to at most `max` characters (at a char boundary), "…" marking the cut.
+pub(crate) fn cap(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tantivy_causes_are_short_and_plain() {
+        // A truncated segment file, as the reader's verification reports it.
+        let footer = r#"IoError: 'Custom { kind: InvalidData, error: "Footer magic byte mismatch. File corrupted or index was created using old an tantivy version which is not supported anymore. Please use tantivy 0.15 or above to recreate the index." }' happened while opening the following file for Read: 20eb.idx."#;
+        assert_eq!(
+            tantivy_cause(footer),
+            "20eb.idx is truncated or not a tantivy file"
+        );
+        // The same, as `Index::validate_checksum` reports it.
+        let footer = r#"Failed to open file for read: 'IoError { io_error: Custom { kind: InvalidData, error: "Footer magic byte mismatch. File corrupted or index was created using old an tantivy version which is not supported anymore. Please use tantivy 0.15 or above to recreate the index." }, filepath: "20eb.store" }'"#;
+        assert_eq!(
+            tantivy_cause(footer),
+            "20eb.store is truncated or not a tantivy file"
+        );
+        // A truncated meta.json is quoted whole by tantivy.
+        let meta = format!(
+            r#"Data corrupted: 'Data corruption (in file `"meta.json"`): Meta file cannot be deserialized. Error("EOF while parsing a string", line: 103, column: 21). Content: "{}"'"#,
+            "{\n  \"segments\": [".repeat(200)
+        );
+        assert_eq!(
+            tantivy_cause(&meta),
+            "meta.json is truncated or not a tantivy file"
+        );
+        // Anything else is capped, at a char boundary.
+        let long = "é".repeat(500);
+        let capped = tantivy_cause(&long);
+        assert_eq!(capped.chars().count(), TANTIVY_TEXT_MAX + 1);
+        assert!(capped.ends_with('…'));
+        assert_eq!(tantivy_cause("short"), "short");
+    }
 
     #[test]
     fn out_of_space_names_the_cause_and_the_way_out_without_temporary_names() {

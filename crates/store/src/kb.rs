@@ -11,6 +11,7 @@ use tantivy::index::SegmentId;
 use tantivy::{Index, IndexMeta, IndexReader, ReloadPolicy};
 
 use crate::archive::write_atomic;
+use crate::error::tantivy_cause;
 use crate::pairs::FrequentPairs;
 use crate::schema::{self, Fields};
 use crate::verify::Verifier;
@@ -135,7 +136,7 @@ pub(crate) fn guard<T>(
             .unwrap_or_else(|| "panic".into());
         Err(StoreError::Corrupt {
             path: dir.to_path_buf(),
-            detail: format!("{what} failed: {msg}"),
+            detail: format!("{what} failed: {}", tantivy_cause(&msg)),
         })
     })
 }
@@ -269,9 +270,12 @@ impl Kb {
             return Err(corrupt("its schema differs from this kb's".into()));
         }
         let metas = || {
-            index
-                .load_metas()
-                .map_err(|e| corrupt(format!("cannot read the index's meta.json: {e}")))
+            index.load_metas().map_err(|e| {
+                corrupt(format!(
+                    "cannot read the index's meta.json: {}",
+                    tantivy_cause(&e.to_string())
+                ))
+            })
         };
         let before = metas()?;
         if verify {
@@ -289,7 +293,11 @@ impl Kb {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e: tantivy::TantivyError| corrupt(e.to_string()))?;
+            .map_err(|e: tantivy::TantivyError| match unwritable_lock(&e) {
+                // Not damage: see readable.rs for the one lock a reader may do without.
+                Some(io) => StoreError::io("locking the index in", dir.join(name), io),
+                None => corrupt(tantivy_cause(&e.to_string())),
+            })?;
         let after = metas()?;
         let mut opened: Vec<_> = reader
             .searcher()
@@ -405,12 +413,30 @@ pub(crate) fn damaged_index_files(dir: &Path, name: &str) -> Result<Vec<String>,
     damaged_files_of(dir, &open_tantivy(dir, name)?)
 }
 
+/// The OS error of a lock tantivy could not take because the directory cannot be written.
+fn unwritable_lock(e: &tantivy::TantivyError) -> Option<std::io::Error> {
+    match e {
+        tantivy::TantivyError::LockFailure(
+            tantivy::directory::error::LockError::IoError(io),
+            _,
+        ) if crate::readable::is_unwritable(io) => Some(io.raw_os_error().map_or_else(
+            || std::io::Error::new(io.kind(), io.to_string()),
+            std::io::Error::from_raw_os_error,
+        )),
+        _ => None,
+    }
+}
+
 /// Open the tantivy index `name` of the KB at `dir`; a missing index directory is said in
 /// words (tantivy's message is `Failed to open the directory: 'DoesNotExist("...")'`).
 fn open_tantivy(dir: &Path, name: &str) -> Result<Index, StoreError> {
     use tantivy::directory::error::OpenDirectoryError;
     let path = dir.join(name);
-    Index::open_in_dir(&path).map_err(|e| StoreError::Corrupt {
+    // Through `Readable`, so that reading works where nothing can be written (readable.rs).
+    let opened = tantivy::directory::MmapDirectory::open(&path)
+        .map_err(tantivy::TantivyError::from)
+        .and_then(|d| Index::open(crate::readable::Readable::new(Box::new(d))));
+    opened.map_err(|e| StoreError::Corrupt {
         path: dir.to_path_buf(),
         detail: match e {
             tantivy::TantivyError::OpenDirectoryError(OpenDirectoryError::DoesNotExist(_)) => {
@@ -419,7 +445,7 @@ fn open_tantivy(dir: &Path, name: &str) -> Result<Index, StoreError> {
             tantivy::TantivyError::OpenDirectoryError(OpenDirectoryError::NotADirectory(_)) => {
                 format!("its index directory {} is not a directory", path.display())
             }
-            other => other.to_string(),
+            other => tantivy_cause(&other.to_string()),
         },
     })
 }
@@ -428,7 +454,7 @@ fn damaged_files_of(dir: &Path, index: &Index) -> Result<Vec<String>, StoreError
     let damaged = guard(dir, "verifying checksums", || {
         index.validate_checksum().map_err(|e| StoreError::Corrupt {
             path: dir.to_path_buf(),
-            detail: format!("cannot verify checksums: {e}"),
+            detail: format!("cannot verify checksums: {}", tantivy_cause(&e.to_string())),
         })
     })?;
     let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();

@@ -40,6 +40,7 @@ mod kb;
 mod lock;
 mod pairs;
 mod query;
+mod readable;
 mod schema;
 mod search;
 mod state;
@@ -48,7 +49,7 @@ mod verify;
 mod writer;
 
 pub use archive::{Archive, ArchiveEntry};
-pub use doctor::{Check, Diagnosis, diagnose, remove_leftovers};
+pub use doctor::{Check, Diagnosis, RELIST, diagnose, remove_leftovers};
 pub use error::StoreError;
 pub use kb::{Kb, SCHEMA_VERSION};
 pub use kb_clean::Article;

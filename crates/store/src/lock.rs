@@ -77,11 +77,21 @@ impl WriteLock {
     /// lock when it died.
     pub fn holder(dir: &Path) -> Result<Option<String>, StoreError> {
         let path = dir.join("lock");
-        let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
+        // Read-only: flock needs no write access, and `kb doctor` must be able to tell on a
+        // KB it may not write (a read-only mount, another user's KB).
+        let mut file = match OpenOptions::new().read(true).open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(StoreError::io("opening lock file", &path, e)),
         };
+        // Opened read-only, a directory opens (and locks) too: no writer could lock it.
+        if file.metadata().is_ok_and(|m| !m.is_file()) {
+            return Err(StoreError::io(
+                "opening lock file",
+                &path,
+                std::io::Error::from(std::io::ErrorKind::IsADirectory),
+            ));
+        }
         match file.try_lock() {
             Ok(()) => {
                 let _ = file.unlock();

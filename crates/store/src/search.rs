@@ -468,7 +468,7 @@ impl Kb {
             let inv = seg.inverted_index(self.fields.id)?;
             let io = |e: std::io::Error| StoreError::Corrupt {
                 path: self.dir().to_path_buf(),
-                detail: e.to_string(),
+                detail: crate::error::tantivy_cause(&e.to_string()),
             };
             let mut stream = inv
                 .terms()

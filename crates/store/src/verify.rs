@@ -155,7 +155,10 @@ fn verify_file(index: &Index, file: &Path) -> Result<(), Problem> {
     match checked {
         Ok(Ok(true)) => Ok(()),
         Ok(Ok(false)) => Err(Problem::Mismatch(file.to_path_buf())),
-        Ok(Err(e)) => Err(Problem::Unreadable(file.to_path_buf(), e.to_string())),
+        Ok(Err(e)) => Err(Problem::Unreadable(
+            file.to_path_buf(),
+            crate::error::tantivy_cause(&e.to_string()),
+        )),
         Err(_) => Err(Problem::Unreadable(
             file.to_path_buf(),
             "truncated or damaged beyond reading".into(),
@@ -284,9 +287,12 @@ impl Verifier {
             path: kb_dir.to_path_buf(),
             detail,
         };
-        let meta = index
-            .load_metas()
-            .map_err(|e| corrupt(format!("cannot read the index's meta.json: {e}")))?;
+        let meta = index.load_metas().map_err(|e| {
+            corrupt(format!(
+                "cannot read the index's meta.json: {}",
+                crate::error::tantivy_cause(&e.to_string())
+            ))
+        })?;
         let live_before = segment_files(index, &meta, &meta.segments)
             .into_iter()
             .collect();

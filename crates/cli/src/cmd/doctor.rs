@@ -28,9 +28,14 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         return Err(kb_store::StoreError::NotFound(ctx.index.clone()).into());
     }
     let mut removed = Vec::new();
+    let mut relisted = 0;
+    let mut dropped = 0;
     if a.fix {
         let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
         removed = kb_store::remove_leftovers(&ctx.index, &lock)?;
+        let old = kb_store::Kb::open(&ctx.index).ok();
+        relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
+        dropped = Archive::at(&ctx.index).drop_damaged_lines(&lock)?;
     }
     let mut diagnosis = kb_store::diagnose(&ctx.index);
     let agree = agreement(ctx, &diagnosis)?;
@@ -43,6 +48,16 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         let mut text = String::new();
         for p in &removed {
             text.push_str(&format!("removed {}\n", p.display()));
+        }
+        if dropped > 0 {
+            text.push_str(&format!(
+                "dropped {dropped} damaged lines of the archive log\n"
+            ));
+        }
+        if relisted > 0 {
+            text.push_str(&format!(
+                "listed {relisted} archive objects in the log again\n"
+            ));
         }
         for c in checks {
             let mark = if c.ok { "ok  " } else { "FAIL" };
@@ -79,6 +94,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let archive = Archive::at(&ctx.index);
     // id -> (content hash, feed) as a rebuilt index would hold them.
     let mut replay: HashMap<String, (String, String)> = HashMap::new();
+    // Articles last written by a relisted document: a rebuild keeps the index's version of
+    // them where it differs (see reindex.rs), so a difference there is no disagreement.
+    let mut from_relisted = std::collections::HashSet::new();
     let precedence = ctx.config.feed_precedence();
     let mut unparsable = Vec::new();
     for e in &d.intact_entries {
@@ -94,6 +112,11 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                         Some((_, owner)) if precedence.keeps(owner, &a.feed) => a.with_feed(owner),
                         _ => a,
                     };
+                    if e.relisted {
+                        from_relisted.insert(a.id.clone());
+                    } else {
+                        from_relisted.remove(&a.id);
+                    }
                     replay.insert(a.id, (a.content_hash, a.feed));
                 }
             }
@@ -110,7 +133,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         .collect();
     let mut differ: Vec<&String> = replay
         .iter()
-        .filter(|(id, (h, _))| index.get(*id).is_some_and(|ih| ih != h))
+        .filter(|(id, (h, _))| {
+            index.get(*id).is_some_and(|ih| ih != h) && !from_relisted.contains(*id)
+        })
         .map(|(id, _)| id)
         .collect();
     if only_index.is_empty() && only_archive.is_empty() && differ.is_empty() {
@@ -135,7 +160,38 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     };
     let mut detail = Vec::new();
     let mut fix = Vec::new();
-    if !only_archive.is_empty() || !differ.is_empty() {
+    // Objects the log lost: the comparison above is without them, so the index may well be
+    // ahead of the log rather than behind, and a reindex now would roll articles back.
+    if !d.unlisted.is_empty() {
+        fix.push(format!(
+            "first list the {} unlisted archive objects again (see above): {}; then check again",
+            d.unlisted.len(),
+            kb_store::RELIST
+        ));
+    }
+    if !d.unlisted.is_empty() {
+        if !only_archive.is_empty() {
+            detail.push(format!(
+                "{} articles in the archive are not in the index ({})",
+                only_archive.len(),
+                some(&only_archive)
+            ));
+        }
+        if !differ.is_empty() {
+            detail.push(format!(
+                "{} articles differ between the logged archive and the index ({})",
+                differ.len(),
+                some(&differ)
+            ));
+        }
+        if !only_index.is_empty() {
+            detail.push(format!(
+                "{} indexed articles cannot be rebuilt from the logged archive ({})",
+                only_index.len(),
+                some(&only_index)
+            ));
+        }
+    } else if !only_archive.is_empty() || !differ.is_empty() {
         if !only_archive.is_empty() {
             detail.push(format!(
                 "{} articles in the archive are not in the index ({})",
@@ -150,15 +206,15 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                 some(&differ)
             ));
         }
-        fix.push("the archive is ahead of the index (an interrupted or failed sync): run `kb sync`, or `kb reindex`");
+        fix.push("the archive is ahead of the index (an interrupted or failed sync): run `kb sync`, or `kb reindex`".to_string());
     }
-    if !only_index.is_empty() {
+    if d.unlisted.is_empty() && !only_index.is_empty() {
         detail.push(format!(
             "{} indexed articles cannot be rebuilt from the archive ({})",
             only_index.len(),
             some(&only_index)
         ));
-        fix.push("their archived documents are lost or damaged (see above); the index still has them, and `kb reindex` keeps them when the old index is intact");
+        fix.push("their archived documents are lost or damaged (see above); the index still has them, and `kb reindex` keeps them when the old index is intact".to_string());
     }
     if !unparsable.is_empty() {
         detail.push(format!(

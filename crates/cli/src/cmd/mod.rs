@@ -7,6 +7,7 @@ pub mod list;
 pub mod parse;
 pub mod reindex;
 pub mod related;
+pub mod relist;
 pub mod search;
 pub mod show;
 pub mod sync;

@@ -61,11 +61,19 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     }
     let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(wait))?;
     let archive = kb_store::Archive::at(&ctx.index);
-    let (entries, torn) = archive.entries()?;
     // The old index, if it is intact: the last resort for articles whose documents are lost.
     let old = Kb::open(&ctx.index)
         .ok()
         .filter(|kb| kb.damaged_files().is_ok_and(|d| d.is_empty()));
+    // Objects whose log lines were lost go back in the log first: replaying the log without
+    // them would rebuild their articles from older documents.
+    let relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
+    if relisted > 0 {
+        ctx.note(&format!(
+            "kb: warning: listed {relisted} archive objects in the log again (their lines were lost)"
+        ));
+    }
+    let (entries, torn) = archive.entries()?;
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
     // An article that several feeds carry goes to the feed a sync files it under.
     writer.set_feed_precedence(ctx.config.feed_precedence());
@@ -76,6 +84,8 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     }
     let mut lost = Vec::new();
     let mut rebuilt = std::collections::HashSet::new();
+    // Articles whose last version came from a relisted document, and that version's hash.
+    let mut from_relisted = std::collections::HashMap::new();
     // Reading, decompressing, parsing and cleaning on every core; storing in log order, so
     // the latest version of an article wins as it did when it was synced.
     let prepare = |e: &kb_store::ArchiveEntry| {
@@ -106,6 +116,11 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
                 for art in &articles {
                     writer.upsert(art)?;
                     rebuilt.insert(art.id.clone());
+                    if e.relisted {
+                        from_relisted.insert(art.id.clone(), art.content_hash.clone());
+                    } else {
+                        from_relisted.remove(&art.id);
+                    }
                 }
             }
             Err(l) => lost.push(l),
@@ -115,6 +130,19 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     let mut kept = 0;
     if let Some(old) = &old {
         let ids = old.article_hashes().unwrap_or_default();
+        // A relisted document's place in the log is a guess (its file's time): where it would
+        // replace the version the index held, the index's stays, as the latest committed.
+        let mut guessed: Vec<&String> = from_relisted
+            .iter()
+            .filter(|(id, hash)| ids.get(*id).is_some_and(|h| h != *hash))
+            .map(|(id, _)| id)
+            .collect();
+        guessed.sort();
+        for id in guessed {
+            if let Ok(art) = old.get(id) {
+                writer.upsert(&art)?;
+            }
+        }
         let mut missing: Vec<&String> = ids.keys().filter(|id| !rebuilt.contains(*id)).collect();
         missing.sort();
         for id in missing {
