@@ -141,9 +141,16 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
     // feed: only an undeclared one needs the second pass.
     let undeclared_dc = xml.contains("<dc:creator") && !xml.contains("xmlns:dc=");
     if !undeclared_dc
-        && ![":author", ":category", "<link ", "<updated", "<tags", "xml:base"]
-            .iter()
-            .any(|needle| xml.contains(needle))
+        && ![
+            ":author",
+            ":category",
+            "<link ",
+            "<updated",
+            "<tags",
+            "xml:base",
+        ]
+        .iter()
+        .any(|needle| xml.contains(needle))
     {
         return feed;
     }
