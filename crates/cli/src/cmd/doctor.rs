@@ -162,59 +162,45 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let mut fix = Vec::new();
     // Objects the log lost: the comparison above is without them, so the index may well be
     // ahead of the log rather than behind, and a reindex now would roll articles back.
-    if !d.unlisted.is_empty() {
+    let unlisted = !d.unlisted.is_empty();
+    let archive = if unlisted {
+        "the logged archive"
+    } else {
+        "the archive"
+    };
+    if unlisted {
         fix.push(format!(
             "first list the {} unlisted archive objects again (see above): {}; then check again",
             d.unlisted.len(),
             kb_store::RELIST
         ));
     }
-    if !d.unlisted.is_empty() {
-        if !only_archive.is_empty() {
-            detail.push(format!(
-                "{} articles in the archive are not in the index ({})",
-                only_archive.len(),
-                some(&only_archive)
-            ));
-        }
-        if !differ.is_empty() {
-            detail.push(format!(
-                "{} articles differ between the logged archive and the index ({})",
-                differ.len(),
-                some(&differ)
-            ));
-        }
-        if !only_index.is_empty() {
-            detail.push(format!(
-                "{} indexed articles cannot be rebuilt from the logged archive ({})",
-                only_index.len(),
-                some(&only_index)
-            ));
-        }
-    } else if !only_archive.is_empty() || !differ.is_empty() {
-        if !only_archive.is_empty() {
-            detail.push(format!(
-                "{} articles in the archive are not in the index ({})",
-                only_archive.len(),
-                some(&only_archive)
-            ));
-        }
-        if !differ.is_empty() {
-            detail.push(format!(
-                "{} articles differ between the archive and the index ({})",
-                differ.len(),
-                some(&differ)
-            ));
-        }
+    if !only_archive.is_empty() {
+        detail.push(format!(
+            "{} articles in the archive are not in the index ({})",
+            only_archive.len(),
+            some(&only_archive)
+        ));
+    }
+    if !differ.is_empty() {
+        detail.push(format!(
+            "{} articles differ between {archive} and the index ({})",
+            differ.len(),
+            some(&differ)
+        ));
+    }
+    if !unlisted && (!only_archive.is_empty() || !differ.is_empty()) {
         fix.push("the archive is ahead of the index (an interrupted or failed sync): run `kb sync`, or `kb reindex`".to_string());
     }
-    if d.unlisted.is_empty() && !only_index.is_empty() {
+    if !only_index.is_empty() {
         detail.push(format!(
-            "{} indexed articles cannot be rebuilt from the archive ({})",
+            "{} indexed articles cannot be rebuilt from {archive} ({})",
             only_index.len(),
             some(&only_index)
         ));
-        fix.push("their archived documents are lost or damaged (see above); the index still has them, and `kb reindex` keeps them when the old index is intact".to_string());
+        if !unlisted {
+            fix.push("their archived documents are lost or damaged (see above); the index still has them, and `kb reindex` keeps them when the old index is intact".to_string());
+        }
     }
     if !unparsable.is_empty() {
         detail.push(format!(
