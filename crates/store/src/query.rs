@@ -887,22 +887,42 @@ pub(crate) fn resolve_keywords(
     values: &[String],
 ) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::with_capacity(values.len());
+    let mut folder =
+        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(tantivy::tokenizer::AsciiFoldingFilter)
+            .build();
     for value in values {
         let term = kw_term(value);
-        let wanted = folded(&term);
+        let wanted = folded(&mut folder, &term);
         let before = out.len();
+        // A term that folds to `wanted` starts with its first byte, or with a non-ASCII
+        // letter (which may fold to it): two ranges of the sorted term list, not all of it.
+        let first = wanted.as_bytes().first().copied().unwrap_or(0);
+        let ranges: [(Vec<u8>, Option<Vec<u8>>); 2] = [
+            (vec![first], first.checked_add(1).map(|next| vec![next])),
+            (vec![0x80], None),
+        ];
         for seg in searcher.segment_readers() {
             let inverted = seg.inverted_index(field)?;
-            let mut stream = inverted
-                .terms()
-                .stream()
-                .map_err(tantivy::TantivyError::from)?;
-            while stream.advance() {
-                if let Ok(t) = std::str::from_utf8(stream.key())
-                    && !out[before..].iter().any(|o| o == t)
-                    && folded(t) == wanted
-                {
-                    out.push(t.to_string());
+            for (from, to) in &ranges {
+                let mut range = inverted.terms().range().ge(from);
+                if let Some(to) = to {
+                    range = range.lt(to);
+                }
+                let mut stream = range.into_stream().map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    let Ok(t) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    // Folding leaves ASCII as it is: most names compare without it.
+                    let same = if t.is_ascii() {
+                        t == wanted
+                    } else {
+                        folded(&mut folder, t) == wanted
+                    };
+                    if same && !out[before..].iter().any(|o| o == t) {
+                        out.push(t.to_string());
+                    }
                 }
             }
         }
@@ -914,12 +934,8 @@ pub(crate) fn resolve_keywords(
 }
 
 /// `s` without its accents (tantivy's ASCII folding, as the full-text fields index).
-fn folded(s: &str) -> String {
-    let mut analyzer =
-        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
-            .filter(tantivy::tokenizer::AsciiFoldingFilter)
-            .build();
-    let mut stream = analyzer.token_stream(s);
+fn folded(folder: &mut TextAnalyzer, s: &str) -> String {
+    let mut stream = folder.token_stream(s);
     let mut out = String::new();
     while stream.advance() {
         out.push_str(&stream.token().text);
