@@ -17,7 +17,7 @@ fn until_arg(s: &str) -> Result<DateTime<Utc>, String> {
     parse_bound(s, true).ok_or_else(|| DATE_FORMS.to_string())
 }
 
-/// What clap adds to "invalid value 'x' for '--since <DATE>'".
+/// What clap adds to "invalid value 'x' for `--since <DATE>`".
 const DATE_FORMS: &str =
     "not a date: use YYYY-MM-DD, YYYY-MM, YYYY or an RFC 3339 time like 2010-03-04T12:00:00Z";
 
@@ -154,7 +154,7 @@ pub enum Command {
     ///
     /// Examples:
     ///   kb categories
-    ///   kb categories --json | jq -r '.categories[0].name'
+    ///   kb categories --json | jq -r '.categories | first | .name'
     #[command(verbatim_doc_comment)]
     Categories(JsonArg),
     /// Authors with their article counts.
