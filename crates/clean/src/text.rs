@@ -389,45 +389,15 @@ fn next_visible(chars: &mut std::str::Chars<'_>) -> Option<char> {
 }
 
 /// The windows-1252 character of the byte a C1 code point (U+0080..=U+009F) stands for, or
-/// `None` for the five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
-/// (kb-parse has the same table for numeric references; the cleaner does not reach into the
-/// parser's internals for 32 entries.)
+/// `None` for the five bytes windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D),
+/// which the WHATWG encoding (encoding_rs, as kb-parse decodes feeds) maps to themselves.
 fn windows_1252(c: char) -> Option<char> {
-    const C1: [Option<char>; 32] = [
-        Some('\u{20ac}'),
-        None,
-        Some('\u{201a}'),
-        Some('\u{0192}'),
-        Some('\u{201e}'),
-        Some('\u{2026}'),
-        Some('\u{2020}'),
-        Some('\u{2021}'),
-        Some('\u{02c6}'),
-        Some('\u{2030}'),
-        Some('\u{0160}'),
-        Some('\u{2039}'),
-        Some('\u{0152}'),
-        None,
-        Some('\u{017d}'),
-        None,
-        None,
-        Some('\u{2018}'),
-        Some('\u{2019}'),
-        Some('\u{201c}'),
-        Some('\u{201d}'),
-        Some('\u{2022}'),
-        Some('\u{2013}'),
-        Some('\u{2014}'),
-        Some('\u{02dc}'),
-        Some('\u{2122}'),
-        Some('\u{0161}'),
-        Some('\u{203a}'),
-        Some('\u{0153}'),
-        None,
-        Some('\u{017e}'),
-        Some('\u{0178}'),
-    ];
-    C1.get((c as usize).checked_sub(0x80)?).copied().flatten()
+    let byte = u8::try_from(u32::from(c))
+        .ok()
+        .filter(|b| (0x80..=0x9f).contains(b))?;
+    let bytes = [byte];
+    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+    text.chars().next().filter(|&decoded| decoded != c)
 }
 
 /// What [`for_each_visible`] hands out: a run of [`is_plain`] bytes, or one other visible

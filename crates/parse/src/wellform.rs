@@ -675,13 +675,14 @@ fn html_entity(name: &str) -> Option<String> {
 /// HTML's numeric reference rule (WHATWG "numeric character reference end state"): code points
 /// 0x80-0x9F mean their windows-1252 characters, the way publishers who typed `&#146;` meant.
 fn windows_1252_c1(code: u32) -> u32 {
-    const C1: [u32; 32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
-        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-    ];
-    match code {
-        0x80..=0x9F => C1[(code - 0x80) as usize],
+    match u8::try_from(code) {
+        // WHATWG's windows-1252 (encoding_rs), which maps the five undefined bytes to
+        // themselves, as the numeric-reference rule wants too.
+        Ok(byte @ 0x80..=0x9f) => {
+            let bytes = [byte];
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+            text.chars().next().map_or(code, u32::from)
+        }
         _ => code,
     }
 }
