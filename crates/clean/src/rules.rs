@@ -240,6 +240,22 @@ const BUILTIN: &[Row] = &[
         kind: Kind::TextIn("a[href*=\"#more-\"]", "read more*"),
         reason: "\"Read more\" link to the rest of the post",
     },
+    // Reddit's feeds end every post with "[link] [comments]", two links to the post's thread
+    // (a link post's [link] goes to the linked page instead, and stays); any subreddit feed,
+    // on www., old. or other reddit.com hosts.
+    Row {
+        name: "reddit-links",
+        kind: Kind::TextIn("a[href*=\"reddit.com/r/\"]", "[*]"),
+        reason: "Reddit's [link] [comments] links to the post's own thread",
+    },
+    // Reddit's byline "submitted by /u/name", after every post of its feeds (and Drupal's
+    // "Submitted by <name>" when it stands alone): only the run that is exactly that shape,
+    // so a sentence that mentions submitting stays.
+    Row {
+        name: "reddit-submitted-by",
+        kind: Kind::Text("submitted by {link}"),
+        reason: "Reddit's \"submitted by /u/name\" byline",
+    },
     // Related-posts blocks: Jetpack (.jp-relatedposts), YARPP (.yarpp-related), Contextual
     // Related Posts (.crp_related), WordPress Related Posts (div.wp_rp_wrap, or in its older
     // versions h3.related_post_title and ul.related_post alone) and themes' own
@@ -299,6 +315,21 @@ const BUILTIN: &[Row] = &[
         name: "sociable",
         kind: Kind::Selector("div.sociable, .sociable_tagline"),
         reason: "Sociable share block",
+    },
+    // Substack's calls to action in every post of its feeds: the subscribe widget (its
+    // caption, email form and button), captioned subscribe buttons, and the Subscribe, Share
+    // and Leave-a-comment buttons (p.button-wrapper). Other buttons (a link to a document, a
+    // sale) are the author's and stay.
+    Row {
+        name: "substack-buttons",
+        kind: Kind::Selector(
+            ".subscription-widget-wrap, .subscription-widget-wrap-editor, \
+             .captioned-button-wrap, p.button-wrapper > a.button[href*=\"/subscribe\"], \
+             p.button-wrapper > a.button[href*=\"action=share\"], \
+             p.button-wrapper > a.button[href*=\"utm_content=share\"], \
+             p.button-wrapper > a.button[href$=\"/comments\"]",
+        ),
+        reason: "Substack subscribe, share and comment buttons",
     },
     // Tweet This (WordPress plugin): a.tt linking to twitter.com/home?status=... with its
     // icon, seen in every item of the smbITpros seed, and its links to the other services it
