@@ -77,8 +77,9 @@ pub(crate) fn clean_text_with(html: &str, rules: &Rules) -> String {
 /// The fragment's tree with the noise rules' finds removed.
 fn denoised(html: &str, rules: &Rules) -> Html {
     let mut doc = parse_fragment(html, rules);
-    let noise = rules.matches(&doc);
-    remove(&mut doc, &noise);
+    let noise = rules.noise(&doc);
+    unwrap(&mut doc, &noise.unwrap);
+    remove(&mut doc, &noise.remove);
     doc
 }
 
@@ -182,6 +183,26 @@ pub(crate) const EMPTIABLE: &[&str] = &[
 
 /// Elements that are content even without text.
 pub(crate) const MEDIA: &[&str] = &["audio", "hr", "img", "picture", "svg", "table", "video"];
+
+/// Replace each of `ids` by its children: a share link in a sentence leaves its words. Runs
+/// before [`remove`], so a removed container still takes the words with it.
+fn unwrap(doc: &mut Html, ids: &[NodeId]) {
+    for &id in ids {
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        if node.parent().is_none() {
+            continue;
+        }
+        let children: Vec<NodeId> = node.children().map(|c| c.id()).collect();
+        if let Some(mut node) = doc.tree.get_mut(id) {
+            for child in children {
+                node.insert_id_before(child);
+            }
+            node.detach();
+        }
+    }
+}
 
 /// Detach `ids` from the tree, then every container the removals left empty. A container
 /// that lost a link (share buttons are links) is empty also when only the separators between

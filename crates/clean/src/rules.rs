@@ -16,7 +16,7 @@ use crate::error::CleanError;
 use crate::guard::Limits;
 use crate::names::listed;
 use crate::prefilter::{Facts, Prefilter};
-use crate::text::BLOCKS;
+use crate::text::{BLOCKS, SKIPPED};
 use crate::walk::{Event, Step, walk};
 
 /// One noise-removal rule, as written in kb.toml:
@@ -75,6 +75,17 @@ pub struct Rules {
 struct Compiled {
     spec: NoiseRule,
     matcher: Matcher,
+    /// A built-in [`Kind::Links`] row: its links are unwrapped, not removed, inside running
+    /// text (see [`in_prose`]).
+    unwrap_in_prose: bool,
+}
+
+/// What the rules found in a document: nodes to remove, and links to unwrap (their content
+/// stays in place, the element goes).
+#[derive(Debug, Default)]
+pub(crate) struct Noise {
+    pub(crate) remove: Vec<NodeId>,
+    pub(crate) unwrap: Vec<NodeId>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +130,12 @@ enum Kind {
     Text(&'static str),
     /// A text pattern tested on a selector's matches instead of `p`.
     TextIn(&'static str, &'static str),
+    /// A selector of links that are widgets when they stand alone (a share button, a bar of
+    /// them) but words of the article inside running text ("you can tweet about it or …") or
+    /// when their own text is a sentence (a click-to-tweet quote): removed in the first case,
+    /// unwrapped (text kept, link dropped) in the others. A user rule is always a plain
+    /// selector rule; this is for built-in rows whose links authors also write in prose.
+    Links(&'static str),
 }
 
 /// The built-in rules, sorted by name. Each row names the widget and where it was seen.
@@ -143,6 +160,14 @@ const BUILTIN: &[Row] = &[
         name: "appeared-first-on",
         kind: Kind::Text("The post {link} appeared first on {link}."),
         reason: "\"The post ... appeared first on ...\" footer",
+    },
+    // Better Click To Tweet (WordPress plugin): a highlighted quote of the post, a tweet-intent
+    // link in span.bctt-ctt-text (share-links keeps its words: a link whose text is a
+    // sentence is unwrapped), followed by the plugin's "Click To Tweet" button.
+    Row {
+        name: "better-click-to-tweet",
+        kind: Kind::Selector("a.bctt-ctt-btn"),
+        reason: "Better Click To Tweet button",
     },
     // WordPress themes' "Continue reading →" at the end of an excerpt, linking to the rest of
     // the post at its more-tag anchor (#more-123) without the theme's more-link class. Only a
@@ -288,7 +313,7 @@ const BUILTIN: &[Row] = &[
     // a profile or page on those sites is kept.
     Row {
         name: "share-links",
-        kind: Kind::Selector(
+        kind: Kind::Links(
             "a[href*=\"twitter.com/share\"], a[href*=\"twitter.com/intent/tweet\"], \
              a[href*=\"x.com/intent/tweet\"], a[href*=\"twitter.com/intent/post\"], \
              a[href*=\"x.com/intent/post\"], a[href*=\"twitter.com/home?status=\"], \
@@ -380,7 +405,7 @@ impl Row {
             text_pattern: None,
         };
         match self.kind {
-            Kind::Selector(s) => rule.selector = Some(s.to_owned()),
+            Kind::Selector(s) | Kind::Links(s) => rule.selector = Some(s.to_owned()),
             Kind::Comments(start, end) => {
                 rule.start_comment = Some(start.to_owned());
                 rule.end_comment = Some(end.to_owned());
@@ -410,7 +435,17 @@ impl Rules {
                 return Err(CleanError::DuplicateRule { rule: spec.name });
             }
             let matcher = compile(&spec)?;
-            compiled.push(Compiled { spec, matcher });
+            // A built-in row's behaviour follows its spec through `iter` and back (as
+            // `with_extra` and tests rebuilding the table without one rule do); a rule that
+            // merely shares its name does not get it.
+            let unwrap_in_prose = BUILTIN
+                .iter()
+                .any(|row| matches!(row.kind, Kind::Links(_)) && row.to_rule() == spec);
+            compiled.push(Compiled {
+                spec,
+                matcher,
+                unwrap_in_prose,
+            });
         }
         Ok(Rules {
             rules: compiled,
@@ -442,8 +477,44 @@ impl Rules {
         self.rules.iter().map(|c| &c.spec)
     }
 
-    /// The nodes of `html` that the rules remove (some may lie inside others).
+    /// What cleaning does to `html`: the rules' finds, each [`Kind::Links`] link sorted into
+    /// removed (standing alone) or unwrapped (in prose, see [`in_prose`]).
+    pub(crate) fn noise(&self, html: &Html) -> Noise {
+        let per_rule = self.matches_per_rule(html);
+        if !self.rules.iter().any(|r| r.unwrap_in_prose) {
+            return Noise {
+                remove: per_rule.concat(),
+                unwrap: Vec::new(),
+            };
+        }
+        let found: HashSet<NodeId> = per_rule.iter().flatten().copied().collect();
+        let mut noise = Noise::default();
+        for (rule, ids) in self.rules.iter().zip(per_rule) {
+            for id in ids {
+                if rule.unwrap_in_prose
+                    && let Some(node) = html.tree.get(id)
+                    && in_prose(node, &found)
+                {
+                    noise.unwrap.push(id);
+                } else {
+                    noise.remove.push(id);
+                }
+            }
+        }
+        // A link another rule removes goes whole (BCTT's button is a share link too).
+        let removed: HashSet<NodeId> = noise.remove.iter().copied().collect();
+        noise.unwrap.retain(|id| !removed.contains(id));
+        noise
+    }
+
+    /// The nodes of `html` that the rules find (some may lie inside others).
+    #[cfg(test)]
     pub(crate) fn matches(&self, html: &Html) -> Vec<NodeId> {
+        self.matches_per_rule(html).concat()
+    }
+
+    /// Each rule's finds in `html`, in document order, in table order.
+    fn matches_per_rule(&self, html: &Html) -> Vec<Vec<NodeId>> {
         // One pass over the elements tests every selector and text rule (a pass per rule was
         // a fifth of all ingest time); each rule's finds stay in document order, rule after
         // rule, as before.
@@ -516,8 +587,85 @@ impl Rules {
                 between_comments(html, start, end, found);
             }
         }
-        per_rule.concat()
+        per_rule
     }
+}
+
+/// Whether the link `node` is part of the article's prose rather than a widget: its own text
+/// is a sentence ([`SENTENCE_WORDS`] words or more: click-to-tweet plugins make a link of the
+/// quote they highlight), or its block (nearest block element, table cell or the document)
+/// holds words before and after it, outside every other find of the rules, and it is not
+/// one of a row of finds ("Share this: Twitter | Facebook" is a bar, whatever its label says).
+fn in_prose(node: ego_tree::NodeRef<'_, Node>, found: &HashSet<NodeId>) -> bool {
+    let words = node
+        .descendants()
+        .filter_map(|n| match n.value() {
+            Node::Text(t) => Some(t.split_whitespace().filter(|w| has_word(w)).count()),
+            _ => None,
+        })
+        .sum::<usize>();
+    if words >= SENTENCE_WORDS {
+        return true;
+    }
+    // Whitespace, comments and separators between two finds make them a bar.
+    let filler = |n: &ego_tree::NodeRef<'_, Node>| match n.value() {
+        Node::Text(t) => !has_word(t),
+        Node::Comment(_) => true,
+        _ => false,
+    };
+    let is_find =
+        |n: Option<ego_tree::NodeRef<'_, Node>>| n.is_some_and(|n| found.contains(&n.id()));
+    if is_find(node.prev_siblings().find(|n| !filler(n)))
+        || is_find(node.next_siblings().find(|n| !filler(n)))
+    {
+        return false;
+    }
+    let is_block = |n: &ego_tree::NodeRef<'_, Node>| {
+        matches!(n.value(), Node::Element(e)
+            if listed(BLOCKS, e.name()) || matches!(e.name(), "td" | "th"))
+    };
+    let Some(block) = node
+        .ancestors()
+        .find(is_block)
+        .or_else(|| node.ancestors().last())
+    else {
+        return false;
+    };
+    // Words before and after it: a link that ends its block ("Via X | Tweet") is a button.
+    let (mut passed, mut before, mut after) = (false, false, false);
+    walk(block, |event| {
+        let Event::Enter(n) = event else {
+            return Step::Descend;
+        };
+        if n.id() == node.id() {
+            passed = true;
+            return Step::Skip;
+        }
+        if after || found.contains(&n.id()) || is_block(&n) {
+            return Step::Skip;
+        }
+        match n.value() {
+            Node::Element(e) if listed(SKIPPED, e.name()) => Step::Skip,
+            Node::Text(t) if has_word(t) => {
+                if passed {
+                    after = true;
+                } else {
+                    before = true;
+                }
+                Step::Descend
+            }
+            _ => Step::Descend,
+        }
+    });
+    before && after
+}
+
+/// Words in a link's text from which on it is a sentence of the article, not a button's
+/// label ("Share this post on Facebook" has six).
+const SENTENCE_WORDS: usize = 8;
+
+fn has_word(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
 }
 
 /// Whether the element's (or text node's) text can match `pattern`, judged from its first
@@ -1222,6 +1370,55 @@ mod tests {
         assert_eq!(cleaned.text, "Body.");
         assert_eq!(cleaned.html, "<p>Body.</p>");
         assert!(cleaned.links.is_empty());
+    }
+
+    #[test]
+    fn share_links_in_prose_keep_their_words() {
+        for (html, want) in [
+            (
+                r#"<p>If you enjoyed this, you can <a href="https://twitter.com/intent/tweet?text=Great">tweet about it</a> or follow me.</p>"#,
+                "If you enjoyed this, you can tweet about it or follow me.",
+            ),
+            (
+                r#"<p>The Facebook <a href="https://www.facebook.com/sharer/sharer.php?u=x">sharer.php endpoint</a> is deprecated.</p>"#,
+                "The Facebook sharer.php endpoint is deprecated.",
+            ),
+            // A quote made a link by a click-to-tweet plugin, alone in its block.
+            (
+                r#"<p>Idea.</p><blockquote><a href="https://twitter.com/intent/tweet?text=q">Good software is written twice, once to learn and once to ship.</a></blockquote>"#,
+                "Idea.\nGood software is written twice, once to learn and once to ship.",
+            ),
+        ] {
+            let cleaned = clean_html(html, None);
+            assert_eq!(cleaned.text, want, "{html}");
+            assert!(cleaned.links.is_empty(), "{html}");
+            assert!(!cleaned.html.contains("<a"), "{}", cleaned.html);
+        }
+        // Widgets go, with a label or between separators, in a paragraph or not.
+        for html in [
+            r#"<p>Body.</p><p><a href="https://twitter.com/intent/tweet?text=x">Tweet</a></p>"#,
+            r#"<p>Body.</p><p>Share: <a href="https://twitter.com/intent/tweet?text=x">Twitter</a> | <a href="https://www.facebook.com/sharer.php?u=x">Facebook</a></p>"#,
+            r#"<p>Body.</p><a href="https://www.reddit.com/submit?url=x">Reddit</a>"#,
+        ] {
+            let cleaned = clean_html(html, None);
+            assert!(cleaned.links.is_empty(), "{html}");
+            assert!(!cleaned.text.contains("Twitter"), "{}", cleaned.text);
+            assert!(!cleaned.text.contains("Tweet"), "{}", cleaned.text);
+            assert!(!cleaned.text.contains("Reddit"), "{}", cleaned.text);
+        }
+    }
+
+    #[test]
+    fn user_selector_rules_remove_links_in_prose_as_before() {
+        let mut extra = rule("acme");
+        extra.selector = Some("a.acme".into());
+        let rules = Rules::with_extra(vec![extra]).expect("valid");
+        let cleaned = crate::clean_html_with(
+            "<p>a <a class=acme href='http://x.com'>b</a> c</p>",
+            None,
+            &rules,
+        );
+        assert_eq!(cleaned.text, "a c");
     }
 
     #[test]
