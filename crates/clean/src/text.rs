@@ -2,6 +2,12 @@
 //! with `- ` or `1. ` markers, whitespace collapsed (but inside `pre`, whose lines, blank lines
 //! and indentation are kept), and nothing a terminal would interpret.
 //!
+//! Words never glue to markup that is not theirs: a footnote reference reads `[2]` and its
+//! note's back-link arrow goes, a numeric superscript glued to a word is an exponent (`x^2`;
+//! other sup and sub text reads as written, "10th", "H2O"), an emoji image is its alt text,
+//! and an image or other box between two words separates them. Without any text, the alt
+//! texts of the images that have real ones are the text.
+//!
 //! Text goes to terminals (issue 3.7), so every character passes [`visible_chars`]: C0
 //! controls and ANSI escape sequences are dropped, whatever the feed put in, and C1 controls
 //! become the printable windows-1252 characters they nearly always stand for.
@@ -63,12 +69,26 @@ pub(crate) const BLOCKS: &[&str] = &[
     "ul",
 ];
 
+/// Elements a browser draws as a box in the line: between two words they separate them
+/// ("Text<img>more" is two words), whether or not their content is text.
+const BOXES: &[&str] = &[
+    "audio", "canvas", "embed", "iframe", "img", "input", "math", "object", "picture", "select",
+    "svg", "textarea", "video",
+];
+
 /// Nested lists are indented two spaces per level, up to this many levels.
 const MAX_INDENT: usize = 6;
 
 /// The text of the tree under `root`, laid out as described in the module doc.
+///
+/// An article with no text but images that say something is their alt texts, one a line.
 pub(crate) fn layout(root: NodeRef<'_, Node>) -> String {
-    lay_out(root, false).finish()
+    let text = lay_out(root, false).finish();
+    if text.is_empty() {
+        alt_texts(root).finish()
+    } else {
+        text
+    }
 }
 
 /// The line a summary or title made from the body starts from: the first line of
@@ -80,6 +100,10 @@ pub(crate) fn layout(root: NodeRef<'_, Node>) -> String {
 pub(crate) fn lead(root: NodeRef<'_, Node>) -> (String, usize) {
     let mut out = lay_out(root, true);
     out.break_line();
+    if out.out.is_empty() && !has_caption(root) {
+        out = alt_texts(root);
+        out.break_line();
+    }
     // One text node (of a `pre`, or with `<br>`-less newlines there) can hold several lines.
     if let Some(end) = out.out.find('\n') {
         out.out.truncate(end);
@@ -99,7 +123,7 @@ fn lay_out(root: NodeRef<'_, Node>, lead: bool) -> Layout {
                 match node.value() {
                     Node::Text(text) => out.text(text),
                     Node::Element(element) if lead && is_caption(element) => return Step::Skip,
-                    Node::Element(element) => return out.open(element),
+                    Node::Element(element) => return out.open(node, element),
                     _ => {}
                 }
             }
@@ -117,6 +141,13 @@ fn lay_out(root: NodeRef<'_, Node>, lead: bool) -> Layout {
     out
 }
 
+/// Whether the tree holds a caption (whose text [`lead`] leaves out, and with it the images'
+/// alt texts).
+fn has_caption(root: NodeRef<'_, Node>) -> bool {
+    root.descendants()
+        .any(|n| matches!(n.value(), Node::Element(e) if is_caption(e)))
+}
+
 /// An image's caption: `figcaption`, or WordPress's caption paragraph (`p.wp-caption-text`
 /// in `div.wp-caption`, from the `[caption]` shortcode).
 fn is_caption(element: &scraper::node::Element) -> bool {
@@ -126,6 +157,177 @@ fn is_caption(element: &scraper::node::Element) -> bool {
                 .split_ascii_whitespace()
                 .any(|c| c.eq_ignore_ascii_case("wp-caption-text"))
         })
+}
+
+/// The alt text of an emoji drawn as an image (WordPress's `img.wp-smiley` for every emoji
+/// of its feeds, `img.emoji` of Twemoji and forums): the emoji itself, or ":)" of an old
+/// smiley.
+fn emoji<'a>(element: &'a scraper::node::Element) -> Option<&'a str> {
+    const MAX_EMOJI: usize = 32;
+    let is_emoji = element.attr("class").is_some_and(|class| {
+        class
+            .split_ascii_whitespace()
+            .any(|c| c.eq_ignore_ascii_case("wp-smiley") || c.eq_ignore_ascii_case("emoji"))
+    });
+    let alt = element.attr("alt")?.trim();
+    (is_emoji && !alt.is_empty() && alt.chars().count() <= MAX_EMOJI).then_some(alt)
+}
+
+/// The alt texts of an article's images that say something, one a line: what a post made
+/// only of images (a photo post, a comic) is known by when it has no text. Decorative
+/// images (no alt, or an alt that is the file's name) and tracking pixels say nothing.
+fn alt_texts(root: NodeRef<'_, Node>) -> Layout {
+    let mut out = Layout::default();
+    walk(root, |event| {
+        if let Event::Enter(node) = event
+            && let Node::Element(e) = node.value()
+        {
+            if listed(SKIPPED, e.name()) {
+                return Step::Skip;
+            }
+            if e.name() == "img"
+                && let Some(alt) = e.attr("alt").map(str::trim)
+                && !alt.is_empty()
+                && !is_file_name(alt, e.attr("src").unwrap_or_default())
+            {
+                out.text(alt);
+                out.break_line();
+            }
+        }
+        Step::Descend
+    });
+    out
+}
+
+/// Whether an image's alt text is only its file's name ("IMG_1234.jpg", or the `src`'s last
+/// segment with or without its extension), as CMSs fill it in when the author gave none.
+fn is_file_name(alt: &str, src: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif", ".heic",
+    ];
+    let lower = alt.to_ascii_lowercase();
+    if !alt.contains(char::is_whitespace) && EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+        return true;
+    }
+    let file = src.split(['?', '#']).next().unwrap_or_default();
+    let file = file
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let stem = file
+        .rsplit_once('.')
+        .map_or(file.as_str(), |(stem, _)| stem);
+    !file.is_empty() && (lower == file || lower == stem)
+}
+
+/// What a footnote's markup is in the text.
+enum Footnote {
+    /// A reference in the prose (`throughput<sup><a href="#fn:2">2</a></sup>`): `[2]`.
+    Reference(String),
+    /// The note's own number, a link back to its reference (Substack's
+    /// `a.footnote-number`): `[2]` before the note's text.
+    Number(String),
+    /// A back-link arrow after the note (`↩︎`): nothing.
+    BackArrow,
+}
+
+/// The footnote markup `node` is, if any. A reference is a `sup` whose whole text is one
+/// link to a place in the page, or a link marked as one (`footnote-ref`, `footnote-anchor`,
+/// `footnote-reference`, `role="doc-noteref"`); a back-link is marked (`footnote-backref`,
+/// `reversefootnote`, `footnote-back`, `footnote-number`, `role="doc-backlink"`) or points
+/// at a reference (`#fnref…`, `#footnote-anchor…`). Labels are short: a link in a sup
+/// that says more is text.
+fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option<Footnote> {
+    const MAX_LABEL: usize = 12;
+    let label = |node| {
+        let text = node_text(node);
+        let text = text
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim();
+        (!text.is_empty() && text.chars().count() <= MAX_LABEL).then(|| text.to_owned())
+    };
+    let fragment = |e: &scraper::node::Element| {
+        e.attr("href")
+            .is_some_and(|h| h.trim_start().starts_with('#'))
+    };
+    let marked = |e: &scraper::node::Element, marks: &[&str], role: &str| {
+        e.attr("role") == Some(role)
+            || e.attr("class").is_some_and(|class| {
+                class
+                    .split_ascii_whitespace()
+                    .any(|c| marks.iter().any(|m| c.eq_ignore_ascii_case(m)))
+            })
+    };
+    match element.name() {
+        "a" if marked(element, BACK_CLASSES, "doc-backlink")
+            || element.attr("href").is_some_and(|h| {
+                let h = h.trim_start();
+                h.starts_with("#fnref") || h.starts_with("#footnote-anchor")
+            }) =>
+        {
+            let text = node_text(node);
+            if !text.chars().any(char::is_alphanumeric) {
+                Some(Footnote::BackArrow)
+            } else {
+                label(node).map(Footnote::Number)
+            }
+        }
+        "a" if fragment(element) && marked(element, REF_CLASSES, "doc-noteref") => {
+            label(node).map(Footnote::Reference)
+        }
+        "sup" => {
+            // Its whole text must be one same-page link's.
+            let mut links = node.descendants().filter_map(|n| match n.value() {
+                Node::Element(e) if e.name() == "a" => Some((n, e)),
+                _ => None,
+            });
+            let (link, e) = links.next()?;
+            if links.next().is_some() || !fragment(e) {
+                return None;
+            }
+            let outside = node
+                .descendants()
+                .filter(|n| !n.ancestors().any(|a| a.id() == link.id()))
+                .any(|n| matches!(n.value(), Node::Text(t) if !t.trim().is_empty()));
+            if outside {
+                return None;
+            }
+            label(link).map(Footnote::Reference)
+        }
+        _ => None,
+    }
+}
+
+/// Classes of footnote references: Substack, kramdown/Pandoc/Hugo, docutils.
+const REF_CLASSES: &[&str] = &["footnote-anchor", "footnote-ref", "footnote-reference"];
+
+/// Classes of links from a note back to its reference: Python-Markdown, kramdown, Pandoc,
+/// Substack (its note's number).
+const BACK_CLASSES: &[&str] = &[
+    "footnote-backref",
+    "reversefootnote",
+    "footnote-back",
+    "footnote-number",
+];
+
+/// The text of the subtree, as it is.
+fn node_text(node: NodeRef<'_, Node>) -> String {
+    node.descendants()
+        .filter_map(|n| match n.value() {
+            Node::Text(t) => Some(&**t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A superscript that is a number: digits, a sign before them, nothing else.
+fn is_exponent(text: &str) -> bool {
+    let text = text.trim();
+    let digits = text.strip_prefix(['-', '+', '\u{2212}']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A list being laid out: bullets or numbers, and the next number.
@@ -166,12 +368,51 @@ struct Layout {
 }
 
 impl Layout {
-    fn open(&mut self, element: &scraper::node::Element) -> Step {
+    fn open(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Step {
         let name = element.name();
         if listed(SKIPPED, name) {
+            if listed(BOXES, name) {
+                self.space = true;
+            }
             return Step::Skip;
         }
+        match footnote(node, element) {
+            Some(Footnote::Reference(label)) => {
+                self.word(&format!("[{label}]"));
+                return Step::Skip;
+            }
+            Some(Footnote::Number(label)) if self.line.is_empty() => {
+                // The note's own number starts its text, as a list item's marker does.
+                self.marker = Some(format!("[{label}] "));
+                return Step::Skip;
+            }
+            Some(Footnote::Number(label)) => {
+                self.space = true;
+                self.word(&format!("[{label}]"));
+                return Step::Skip;
+            }
+            Some(Footnote::BackArrow) => return Step::Skip,
+            None => {}
+        }
         match name {
+            // x² is "x^2" and 10⁻³ "10^-3": glued, the number would change the word
+            // ("mc2", "so1"). A word in a sup ("10th", "TM") reads as it is.
+            "sup"
+                if self.pre == 0
+                    && !self.space
+                    && !self.line.is_empty()
+                    && is_exponent(&node_text(node)) =>
+            {
+                self.word("^");
+            }
+            "img" => {
+                if let Some(alt) = emoji(element) {
+                    self.space = true;
+                    self.text(alt);
+                }
+                self.space = true;
+            }
+            name if listed(BOXES, name) => self.space = true,
             "br" if self.pre > 0 => self.pre_whitespace('\n'),
             "br" => self.break_line(),
             "td" | "th" => self.space = true,
@@ -602,7 +843,73 @@ mod tests {
     fn code_and_embeds_are_never_text() {
         let html = "<p>a<script>alert(1)</script><style>p{}</style><noscript>ns</noscript>\
                     <iframe>frame</iframe><img alt='pic' src='x.png'>b</p>";
-        assert_eq!(text(html), "ab");
+        // The iframe and the image are boxes between the two words.
+        assert_eq!(text(html), "a b");
+    }
+
+    #[test]
+    fn footnote_references_are_bracketed_and_back_links_dropped() {
+        // Substack: a reference, and the note's number before its text.
+        assert_eq!(
+            text(
+                r##"<p>The throughput<sup><a class="footnote-anchor" href="#footnote-2" id="footnote-anchor-2">2</a></sup> of it; prices rose 3%<sup><a class="footnote-anchor" href="#footnote-1">1</a></sup> last year.</p><div class="footnote"><a id="footnote-2" href="#footnote-anchor-2" class="footnote-number">2</a><div class="footnote-content"><p>Measured in requests per second.</p></div></div>"##
+            ),
+            "The throughput[2] of it; prices rose 3%[1] last year.\n[2] Measured in requests per second."
+        );
+        // kramdown, Pandoc, Hugo, Python-Markdown: references and back-link arrows.
+        assert_eq!(
+            text(
+                r##"<p>The latency<sup id="fnref:3"><a href="#fn:3" class="footnote-ref">3</a></sup> and note<sup id="fnref:1"><a href="#fn:1" class="footnote-ref" role="doc-noteref">[1]</a></sup> and<sup class="footnote-ref"><a href="#fn2" id="fnref2">2</a></sup>.</p><div class="footnotes"><hr><ol><li id="fn:1"><p>The first note.&#160;<a href="#fnref:1" class="reversefootnote" role="doc-backlink">&#8617;&#xfe0e;</a></p></li><li id="fn2"><p>Second note. <a href="#fnref2" class="footnote-back">↩︎</a></p></li><li><p>Third. <a href="#fnref:4" title="Jump back">&#8617;</a></p></li></ol></div>"##
+            ),
+            "The latency[3] and note[1] and[2].\n1. The first note.\n2. Second note.\n3. Third."
+        );
+        // A reference without a sup, by its class; a sup linking elsewhere or saying more
+        // stays text.
+        assert_eq!(
+            text(
+                r##"<p>Word<a href="#fn7" class="footnote-ref">7</a> and x<sup><a href="https://x.com/">link</a></sup>, y<sup><a href="#a">see</a> also</sup>.</p>"##
+            ),
+            "Word[7] and xlink, ysee also."
+        );
+    }
+
+    #[test]
+    fn numeric_superscripts_are_exponents() {
+        assert_eq!(
+            text(
+                "<p>E=mc<sup>2</sup>, 10<sup>-3</sup> m, x <sup>2</sup>, the 10<sup>th</sup>, H<sub>2</sub>O, said so<sup>1</sup>.</p>"
+            ),
+            "E=mc^2, 10^-3 m, x 2, the 10th, H2O, said so^1."
+        );
+    }
+
+    #[test]
+    fn emoji_images_are_their_alt_and_boxes_break_words() {
+        assert_eq!(
+            text(
+                r#"<p>We shipped it <img src="https://s.w.org/images/core/emoji/15.0.3/72x72/1f389.png" alt="🎉" class="wp-smiley" style="height: 1em;" /> and were happy<img src="https://s.w.org/1f642.png" alt="🙂" class="wp-smiley" />Next week <img class="emoji" alt=":)" src="/s.gif">.</p>"#
+            ),
+            "We shipped it \u{1f389} and were happy \u{1f642} Next week :) ."
+        );
+        assert_eq!(
+            text(
+                r#"<p>Text<img src="/a.png" alt="A chart">more, <video src="v.mp4">x</video>end</p>"#
+            ),
+            "Text more, end"
+        );
+    }
+
+    #[test]
+    fn image_only_posts_are_their_alt_texts() {
+        let html = r#"<p><img src="/diagram.png" alt="Diagram of the three tiers"></p><p><img src="/photos/IMG_1234.JPG" alt="IMG_1234"><img src="/x.png" alt="photo.jpg"><img src="/y.png" alt=" "><img src="/z.png"></p><a href="/full.png"><img src="/t.png" alt="The chart, large"></a>"#;
+        assert_eq!(text(html), "Diagram of the three tiers\nThe chart, large");
+        let doc = scraper::Html::parse_fragment(html);
+        assert_eq!(super::lead(doc.tree.root()).0, "Diagram of the three tiers");
+        // With text, alt texts stay out.
+        assert_eq!(
+            text(r#"<p>Words.</p><p><img src="/d.png" alt="Diagram"></p>"#),
+            "Words."
+        );
     }
 
     #[test]
