@@ -154,12 +154,49 @@ const BUILTIN: &[Row] = &[
     },
     // Yoast SEO's default RSS footer "The post <title> appeared first on <blog>.", appended to
     // every item of feeds from sites running Yoast: as a paragraph, in a div, or as bare text
-    // after the last paragraph. Only that shape, a link in each place: a sentence of prose
+    // after the last paragraph, its links maybe in strong or em, its final period maybe
+    // edited away. The appeared-first-on-LANG rows are its translations. Only that shape, a link in each place: a sentence of prose
     // that merely says "appeared first on" stays.
     Row {
         name: "appeared-first-on",
         kind: Kind::Text("The post {link} appeared first on {link}."),
         reason: "\"The post ... appeared first on ...\" footer",
+    },
+    // Yoast's footer in its German translation (a site's language picks it).
+    Row {
+        name: "appeared-first-on-de",
+        kind: Kind::Text("Der Beitrag {link} erschien zuerst auf {link}."),
+        reason: "Yoast's footer, German",
+    },
+    // Yoast's footer in its Spanish translation (a site's language picks it).
+    Row {
+        name: "appeared-first-on-es",
+        kind: Kind::Text("La entrada {link} se publicó primero en {link}."),
+        reason: "Yoast's footer, Spanish",
+    },
+    // Yoast's footer in its French translation (a site's language picks it).
+    Row {
+        name: "appeared-first-on-fr",
+        kind: Kind::Text("L’article {link} est apparu en premier sur {link}."),
+        reason: "Yoast's footer, French",
+    },
+    // Yoast's footer in its Italian translation (a site's language picks it).
+    Row {
+        name: "appeared-first-on-it",
+        kind: Kind::Text("L'articolo {link} sembra essere il primo su {link}."),
+        reason: "Yoast's footer, Italian",
+    },
+    // Yoast's footer in its Dutch translation (a site's language picks it).
+    Row {
+        name: "appeared-first-on-nl",
+        kind: Kind::Text("Het bericht {link} verscheen eerst op {link}."),
+        reason: "Yoast's footer, Dutch",
+    },
+    // Yoast's footer in its Portuguese translation (a site's language picks it).
+    Row {
+        name: "appeared-first-on-pt",
+        kind: Kind::Text("O post {link} apareceu primeiro em {link}."),
+        reason: "Yoast's footer, Portuguese",
     },
     // Better Click To Tweet (WordPress plugin): a highlighted quote of the post, a tweet-intent
     // link in span.bctt-ctt-text (share-links keeps its words: a link whose text is a
@@ -694,7 +731,10 @@ fn text_may_match(node: ego_tree::NodeRef<'_, Node>, pattern: &str) -> bool {
     let mut started = false;
     for n in node.descendants() {
         let Node::Text(t) = n.value() else { continue };
-        for c in t.chars().flat_map(char::to_lowercase) {
+        for c in t.chars().flat_map(char::to_lowercase).map(|c| match c {
+            '\u{2019}' | '\u{2018}' => '\'',
+            c => c,
+        }) {
             if want.peek().is_none() {
                 return true;
             }
@@ -888,12 +928,37 @@ fn run_at(node: ego_tree::NodeRef<'_, Node>, pattern: &str) -> Option<Vec<NodeId
         .chain(node.next_siblings())
         .take_while(|n| match n.value() {
             Node::Text(_) | Node::Comment(_) => true,
-            Node::Element(e) => e.name() == "a",
+            Node::Element(_) => is_link_like(*n),
             _ => false,
         })
         .collect();
     let text = run_text(&run)?;
-    glob_match(pattern, &text).then(|| run.iter().map(|n| n.id()).collect())
+    // A footer's final period is often edited away.
+    let matched = glob_match(pattern, &text)
+        || pattern
+            .strip_suffix('.')
+            .is_some_and(|pattern| glob_match(pattern, &text));
+    matched.then(|| run.iter().map(|n| n.id()).collect())
+}
+
+/// A link, or an inline wrapper (`<strong>`, `<em>`, …) around one link and nothing else:
+/// one [`LINK`] of a run.
+fn is_link_like(node: ego_tree::NodeRef<'_, Node>) -> bool {
+    let Node::Element(e) = node.value() else {
+        return false;
+    };
+    if e.name() == "a" {
+        return true;
+    }
+    if !matches!(e.name(), "b" | "strong" | "em" | "i" | "span" | "u") {
+        return false;
+    }
+    let mut inner = node.children().filter(|n| match n.value() {
+        Node::Text(t) => !t.trim().is_empty(),
+        Node::Comment(_) => false,
+        _ => true,
+    });
+    matches!((inner.next(), inner.next()), (Some(only), None) if is_link_like(only))
 }
 
 /// A run's text normalised as [`short_text`] does, each link one [`LINK`] with no spaces
@@ -939,11 +1004,14 @@ fn short_text(node: ego_tree::NodeRef<'_, Node>) -> Option<String> {
     (text.chars().count() <= MAX_PATTERN_TEXT).then_some(text)
 }
 
+/// Whitespace collapsed, lowercased, and typographic apostrophes made straight (Yoast's
+/// French footer is "L’article", sites' copies "L'article").
 fn normalise_for_match(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+        .replace(['\u{2019}', '\u{2018}'], "'")
 }
 
 /// Whole-string wildcard match: `*` matches any run of characters (greedy with one

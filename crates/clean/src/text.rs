@@ -162,7 +162,7 @@ fn is_caption(element: &scraper::node::Element) -> bool {
 /// The alt text of an emoji drawn as an image (WordPress's `img.wp-smiley` for every emoji
 /// of its feeds, `img.emoji` of Twemoji and forums): the emoji itself, or ":)" of an old
 /// smiley.
-fn emoji<'a>(element: &'a scraper::node::Element) -> Option<&'a str> {
+fn emoji(element: &scraper::node::Element) -> Option<&str> {
     const MAX_EMOJI: usize = 32;
     let is_emoji = element.attr("class").is_some_and(|class| {
         class
