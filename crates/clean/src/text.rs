@@ -330,10 +330,11 @@ fn is_exponent(text: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A list being laid out: bullets or numbers, and the next number.
+/// A list being laid out: bullets or numbers, with the next number and the step to the one
+/// after it (-1 in a reversed list).
 enum List {
     Bullets,
-    Numbers(i64),
+    Numbers { next: i64, step: i64 },
 }
 
 #[derive(Default)]
@@ -418,12 +419,17 @@ impl Layout {
             "td" | "th" => self.space = true,
             "ul" | "menu" | "dir" => self.lists.push(List::Bullets),
             "ol" => {
-                // HTML: `start` gives the first number; garbage falls back to 1.
+                // HTML: `start` gives the first number (garbage falls back to the default); a
+                // `reversed` list counts down, by default from its number of items.
+                let reversed = element.attr("reversed").is_some();
                 let start = element
                     .attr("start")
                     .and_then(|s| s.trim().parse::<i64>().ok())
-                    .unwrap_or(1);
-                self.lists.push(List::Numbers(start));
+                    .unwrap_or_else(|| if reversed { own_items(node) } else { 1 });
+                self.lists.push(List::Numbers {
+                    next: start,
+                    step: if reversed { -1 } else { 1 },
+                });
             }
             "pre" => {
                 if self.pre == 0 {
@@ -438,6 +444,14 @@ impl Layout {
             self.break_line();
         }
         if name == "li" {
+            // HTML: an item's `value` is its number, and the next items go on from it.
+            let value = element
+                .attr("value")
+                .and_then(|v| v.trim().parse::<i64>().ok());
+            if let (Some(value), Some(List::Numbers { next, .. })) = (value, self.lists.last_mut())
+            {
+                *next = value;
+            }
             self.marker = Some(self.next_marker());
         }
         Step::Descend
@@ -467,9 +481,9 @@ impl Layout {
     fn next_marker(&mut self) -> String {
         let indent = "  ".repeat(self.lists.len().saturating_sub(1).min(MAX_INDENT));
         match self.lists.last_mut() {
-            Some(List::Numbers(n)) => {
-                let marker = format!("{indent}{n}. ");
-                *n = n.saturating_add(1);
+            Some(List::Numbers { next, step }) => {
+                let marker = format!("{indent}{next}. ");
+                *next = next.saturating_add(*step);
                 marker
             }
             Some(List::Bullets) | None => format!("{indent}- "),
@@ -587,6 +601,16 @@ impl Layout {
         self.break_line();
         self.out
     }
+}
+
+/// The number of items of the list `node` itself (not of lists nested in them): where a
+/// reversed list's count starts.
+fn own_items(node: NodeRef<'_, Node>) -> i64 {
+    let items = node
+        .children()
+        .filter(|c| matches!(c.value(), Node::Element(e) if e.name() == "li"))
+        .count();
+    i64::try_from(items).unwrap_or(i64::MAX)
 }
 
 /// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, ANSI
@@ -799,6 +823,36 @@ mod tests {
         assert_eq!(text("<ol><li>a<li>b</ol>"), "1. a\n2. b");
         assert_eq!(text("<ol start=\"4\"><li>a<li>b</ol>"), "4. a\n5. b");
         assert_eq!(text("<ol start=\"x\"><li>a</ol>"), "1. a");
+    }
+
+    #[test]
+    fn reversed_lists_count_down_and_item_values_set_the_number() {
+        // HTML: a reversed list starts at its number of items and counts down.
+        assert_eq!(
+            text("<ol reversed><li>a<li>b<li>c</ol>"),
+            "3. a\n2. b\n1. c"
+        );
+        assert_eq!(
+            text("<ol reversed start=\"10\"><li>a<li>b</ol>"),
+            "10. a\n9. b"
+        );
+        // Only the list's own items count, not those of a list nested in one.
+        assert_eq!(
+            text("<ol reversed><li>a<ol><li>x<li>y</ol><li>b</ol>"),
+            "2. a\n  1. x\n  2. y\n1. b"
+        );
+        // `value` numbers its item, and the ones after it go on from there.
+        assert_eq!(
+            text("<ol><li>a<li value=\"10\">b<li>c</ol>"),
+            "1. a\n10. b\n11. c"
+        );
+        assert_eq!(
+            text("<ol reversed><li value=\"7\">a<li>b</ol>"),
+            "7. a\n6. b"
+        );
+        // A bullet list has no numbers to set; garbage is ignored.
+        assert_eq!(text("<ul><li value=\"3\">a</ul>"), "- a");
+        assert_eq!(text("<ol><li value=\"x\">a<li>b</ol>"), "1. a\n2. b");
     }
 
     #[test]
