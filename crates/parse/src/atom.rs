@@ -48,7 +48,16 @@ pub(crate) fn read(
     source_url: Option<&str>,
     mut warnings: Vec<String>,
 ) -> Result<ParsedFeed, String> {
-    let root = tree::build(xml).ok_or("no root element")?;
+    let mut root = tree::build(xml).ok_or("no root element")?;
+    // A `<feed>` in a namespace that is no Atom's (near-misses were corrected in `ns`): its
+    // elements are read as Atom's, as feedparser reads an unknown default namespace, rather
+    // than the feed being read as empty.
+    if let Some(other) = root.ns.clone().filter(|n| !A.contains(&Some(n.as_str()))) {
+        warnings.push(format!(
+            "root <feed> is in namespace {other:?}, not Atom's: its elements read as Atom"
+        ));
+        root.rename_namespace(&other, ATOM10);
+    }
     let base = with_base(parse_base(source_url), &root);
     let feed_authors = authors(&root);
     let mut items = Vec::new();
