@@ -41,6 +41,7 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
         items,
         feed.link.as_deref(),
         feed.title.as_deref(),
+        feed.format == FeedFormat::Rdf,
         &mut feed.warnings,
     );
     // Titles become HTML for the cleaner only now: identity hashes the feed title (as a scope)

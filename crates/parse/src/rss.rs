@@ -121,6 +121,8 @@ struct Dropped {
     /// The item's `xml:base` (its own or an ancestor's, nested ones joined), which the crate
     /// does not keep: relative links in the item resolve against it (XML Base §4.2).
     base: Option<String>,
+    /// RSS 1.0 `rdf:about` (§5.5): the item's URI, which the crate does not keep.
+    about: Option<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
@@ -148,6 +150,7 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             "<updated",
             "<tags",
             "xml:base",
+            "about=",
         ]
         .iter()
         .any(|needle| xml.contains(needle))
@@ -170,6 +173,19 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         }
         if item.base_url.is_none() {
             item.base_url = dropped.base;
+        }
+        // RSS 1.0 has no guid: `rdf:about` is the item's identifier (feedparser's `id`), and,
+        // being the URI of the item's page (§5.5: it SHOULD equal `link`), its link when it
+        // has none. Identity keys RSS 1.0 items by their link first (identity.rs), so an item
+        // with a link keeps the id it had before rdf:about was read.
+        if let Some(about) = dropped.about.filter(|a| !a.trim().is_empty()) {
+            if item.link.is_none() && is_web_address(&about) {
+                item.link = Some(about.trim().to_owned());
+            }
+            if item.guid.is_none() {
+                item.guid = Some(about);
+                item.guid_is_permalink = false;
+            }
         }
         if let (None, Some(raw)) = (item.updated, dropped.updated) {
             let place = format!("item {}", position + 1);
@@ -226,6 +242,7 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (None, "item") if is_start => {
                         items.push(Dropped {
                             base: bases.last().map(|(_, b)| b.clone()),
+                            about: attr("rdf:about").or_else(|| attr("about")),
                             ..Dropped::default()
                         });
                         item_depth = Some(depth);
@@ -571,6 +588,11 @@ fn extension_value(
     extensions(map, ns, namespace, name)
         .find_map(|e| e.value.clone())
         .filter(|v| !v.trim().is_empty())
+}
+
+/// An absolute http(s) URL.
+fn is_web_address(s: &str) -> bool {
+    url::Url::parse(s.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
 }
 
 fn non_empty(value: Option<&str>) -> Option<String> {

@@ -76,3 +76,42 @@ fn nothing_read_is_never_silent() {
     let feed = read(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>"#);
     assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
 }
+
+fn rdf(items: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="http://r.example/rss"><title>R</title><link>http://r.example/</link>
+<description>d</description></channel>{items}</rdf:RDF>"#
+    )
+}
+
+/// §2: RSS 1.0 `rdf:about` is the item's guid, and its link when it has no `<link>`, so an
+/// edited item keeps its id instead of becoming a second article.
+#[test]
+fn rdf_about_is_the_guid_and_the_missing_link() {
+    let first = read(&rdf(r#"
+<item rdf:about="http://r.example/a?from=rss"><title>A</title><link>http://r.example/a</link></item>
+<item rdf:about="http://r.example/b"><title>B</title><description>first</description></item>
+<item rdf:about="urn:r:c"><title>C</title><description>c</description></item>"#));
+    let a = &first.items[0];
+    assert_eq!(a.guid.as_deref(), Some("http://r.example/a?from=rss"));
+    assert_eq!(a.link.as_deref(), Some("http://r.example/a"));
+    let b = &first.items[1];
+    assert_eq!(b.guid.as_deref(), Some("http://r.example/b"));
+    assert_eq!(b.link.as_deref(), Some("http://r.example/b"));
+    // Not a web address: an id, not a link.
+    assert_eq!(first.items[2].guid.as_deref(), Some("urn:r:c"));
+    assert_eq!(first.items[2].link, None);
+
+    let edited = read(&rdf(r#"
+<item rdf:about="http://r.example/b"><title>B</title><description>edited</description></item>"#));
+    assert_eq!(edited.items[0].id, b.id);
+
+    // RSS 1.0 items were keyed by their link before rdf:about was read: an item with a link
+    // keeps the id it had.
+    let without_about = read(&rdf(
+        r#"<item><title>A</title><link>http://r.example/a</link></item>"#,
+    ));
+    assert_eq!(without_about.items[0].id, a.id);
+}
