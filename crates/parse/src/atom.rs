@@ -143,9 +143,17 @@ fn to_item(
     categories.extend(entry.all(DC, "subject").map(Element::text));
 
     let place = format!("entry {position}");
+    // The first of `names` that reads as a date; one that does not is reported and the next
+    // is tried, so a garbled `issued` does not hide a valid `created`.
     let mut date = |names: &[&str], ns: &[Option<&str>]| {
-        let el = names.iter().find_map(|n| entry.first(ns, n))?;
-        parse_date_or_warn(&el.text(), &place, &el.local, warnings)
+        names.iter().find_map(|n| {
+            let el = entry.first(ns, n)?;
+            let text = el.text();
+            if text.trim().is_empty() {
+                return None;
+            }
+            parse_date_or_warn(&text, &place, &el.local, warnings)
+        })
     };
     let updated = date(&["updated", "modified"], A);
     let published = date(&["published", "issued", "created"], A)

@@ -404,27 +404,24 @@ fn to_item(
     let place = format!("item {position}");
     let mut date =
         |field: &str, raw: Option<String>| parse_date_or_warn(&raw?, &place, field, warnings);
-    let published = match non_empty(item.pub_date()) {
-        Some(raw) => date("pubDate", Some(raw)),
-        None => match dc_first(|dc| dc.dates()) {
-            Some(raw) => date("dc:date", Some(raw)),
-            None => match extension_value(item.extensions(), ns, ATOM_NS, "published") {
-                Some(raw) => date("atom:published", Some(raw)),
-                None => date(
-                    "dcterms:issued",
-                    extension_value(item.extensions(), ns, DCTERMS_NS, "issued")
-                        .or_else(|| extension_value(item.extensions(), ns, DCTERMS_NS, "created")),
-                ),
-            },
-        },
-    };
-    let updated = match extension_value(item.extensions(), ns, ATOM_NS, "updated") {
-        Some(raw) => date("atom:updated", Some(raw)),
-        None => date(
-            "dcterms:modified",
-            extension_value(item.extensions(), ns, DCTERMS_NS, "modified"),
-        ),
-    };
+    // Every date element the item has, in order of preference: one that cannot be read is
+    // reported and the next is tried, so a garbled `pubDate` does not hide a valid `dc:date`.
+    let ext = |space: &str, name: &str| extension_value(item.extensions(), ns, space, name);
+    let published = [
+        ("pubDate", non_empty(item.pub_date())),
+        ("dc:date", dc_first(|dc| dc.dates())),
+        ("atom:published", ext(ATOM_NS, "published")),
+        ("dcterms:issued", ext(DCTERMS_NS, "issued")),
+        ("dcterms:created", ext(DCTERMS_NS, "created")),
+    ]
+    .into_iter()
+    .find_map(|(field, raw)| date(field, raw));
+    let updated = [
+        ("atom:updated", ext(ATOM_NS, "updated")),
+        ("dcterms:modified", ext(DCTERMS_NS, "modified")),
+    ]
+    .into_iter()
+    .find_map(|(field, raw)| date(field, raw));
 
     let comments_count = [
         (SLASH_NS, "comments"),

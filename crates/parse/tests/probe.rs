@@ -115,3 +115,45 @@ fn rdf_about_is_the_guid_and_the_missing_link() {
     ));
     assert_eq!(without_about.items[0].id, a.id);
 }
+
+/// §3: an unparsable `pubDate` does not hide a valid `dc:date` (or the next date element):
+/// the warning stays, the item keeps the date it has.
+#[test]
+fn unparsable_date_falls_back_to_the_next_date_element() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>t</title>
+<item><title>a</title><link>http://d.example/a</link>
+<pubDate>Mo, 04 Mär 2024 10:00:00 +0100</pubDate><dc:date>2024-03-04T10:00:00+01:00</dc:date></item>
+<item><title>b</title><link>http://d.example/b</link>
+<pubDate>yesterday</pubDate><dcterms:issued>2024-03-05T00:00:00Z</dcterms:issued></item>
+</channel></rss>"#,
+    );
+    let date = |i: usize| feed.items[i].published.map(|d| d.to_rfc3339());
+    assert_eq!(date(0).as_deref(), Some("2024-03-04T09:00:00+00:00"));
+    assert_eq!(date(1).as_deref(), Some("2024-03-05T00:00:00+00:00"));
+    assert!(
+        warned(&feed, "item 1: unparsable pubDate"),
+        "{:?}",
+        feed.warnings
+    );
+    assert!(
+        warned(&feed, "item 2: unparsable pubDate"),
+        "{:?}",
+        feed.warnings
+    );
+
+    let feed = read(
+        r#"<feed xmlns="http://purl.org/atom/ns#" version="0.3"><title>t</title>
+<entry><title>e</title><id>urn:e</id><issued>soon</issued><created>2004-05-01T07:00:00Z</created></entry></feed>"#,
+    );
+    assert_eq!(
+        feed.items[0].published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2004-05-01T07:00:00+00:00")
+    );
+    assert!(
+        warned(&feed, "entry 1: unparsable issued"),
+        "{:?}",
+        feed.warnings
+    );
+}
