@@ -81,6 +81,8 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
     let mut year = None;
     let mut time = None;
     let mut zone = None;
+    // "GMT +0200": a UTC name, then the offset from it (JavaScript writes them glued).
+    let mut utc_named = false;
     for token in s.split([' ', ',']).filter(|t| !t.is_empty()) {
         if token.contains(':') && time.is_none() {
             // "05:58:07", "05:58", or "05:58:07+0000" glued to its zone.
@@ -107,6 +109,10 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
             continue;
         } else if zone.is_none() && time.is_some() {
             zone = Some(parse_zone(token)?);
+            utc_named = matches!(token.to_ascii_uppercase().as_str(), "GMT" | "UTC" | "UT");
+        } else if utc_named && token.starts_with(['+', '-']) {
+            zone = Some(parse_zone(token)?);
+            utc_named = false;
         } else {
             return None;
         }
@@ -310,6 +316,16 @@ fn is_weekday(token: &str) -> bool {
 /// Numeric offsets ("+0000", "-05:00", "+01", "+5") and the zone names RFC 822 §5.1 defines,
 /// plus a few widely used ones feeds emit anyway.
 fn parse_zone(token: &str) -> Option<FixedOffset> {
+    // "GMT+0200", "UTC-05:00" (JavaScript's Date.toString() writes the first): an offset from
+    // UTC, named.
+    let upper = token.to_ascii_uppercase();
+    if let Some(offset) = ["GMT", "UTC", "UT"]
+        .iter()
+        .find_map(|name| upper.strip_prefix(name))
+        .filter(|rest| rest.starts_with(['+', '-']))
+    {
+        return parse_zone(offset);
+    }
     let bytes = token.as_bytes();
     if let (Some(&sign @ (b'+' | b'-')), digits) = (bytes.first(), token.get(1..)?) {
         let (h, m) = match (digits.len(), digits.get(2..3)) {
@@ -373,6 +389,32 @@ mod tests {
             utc("Wed, 17 Mar 2010 05:58:07 +0000").as_deref(),
             Some("2010-03-17T05:58:07+00:00")
         );
+    }
+
+    #[test]
+    fn gmt_with_an_offset() {
+        for raw in [
+            // JavaScript's Date.toString(), which hand-made Node feeds contain.
+            "Tue Jun 10 2003 04:00:00 GMT+0200 (Central European Summer Time)",
+            "Tue Jun 10 2003 04:00:00 GMT+0200",
+            "Tue, 10 Jun 2003 04:00:00 GMT+0200",
+            "Tue, 10 Jun 2003 04:00:00 GMT+02:00",
+            "Tue, 10 Jun 2003 04:00:00 UTC+2",
+            "Tue, 10 Jun 2003 04:00:00 GMT +0200",
+        ] {
+            assert_eq!(
+                utc(raw).as_deref(),
+                Some("2003-06-10T02:00:00+00:00"),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            utc("Tue, 10 Jun 2003 04:00:00 GMT-05:00").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        // Two offsets that disagree are no date.
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0100 +0200"), None);
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 GMT+99"), None);
     }
 
     #[test]
