@@ -82,7 +82,7 @@ fn to_item(
         guid: string(item, "id"),
         guid_is_permalink: false,
         title: string(item, "title"),
-        link: string(item, "url").or_else(|| string(item, "external_url")),
+        link: link(item, position, warnings),
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         categories: item
             .get("tags")
@@ -98,6 +98,26 @@ fn to_item(
         content_html: string(item, "content_html")
             .or_else(|| string(item, "content_text").map(crate::plain::text_as_html)),
         base_url: None,
+    }
+}
+
+/// `url`, else `external_url`. A `url` that is not a web address (`javascript:`) gives way to
+/// an `external_url` that is, with a warning; left alone, `finish` drops it with its own.
+fn link(item: &Value, position: usize, warnings: &mut Vec<String>) -> Option<String> {
+    let url = string(item, "url");
+    let external = string(item, "external_url");
+    match (url, external) {
+        (Some(url), Some(external))
+            if crate::urls::non_web_scheme(&url).is_some()
+                && crate::urls::non_web_scheme(&external).is_none() =>
+        {
+            let shown: String = url.chars().take(60).collect();
+            warnings.push(format!(
+                "item {position}: url {shown:?} is not an http(s) address, external_url used"
+            ));
+            Some(external)
+        }
+        (url, external) => url.or(external),
     }
 }
 

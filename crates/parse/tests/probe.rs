@@ -157,3 +157,50 @@ fn unparsable_date_falls_back_to_the_next_date_element() {
         feed.warnings
     );
 }
+
+/// §8: kb never plants script: a link that is not http(s) once resolved (javascript:, data:,
+/// vbscript:, any other scheme) is dropped with a warning, for items, comments and the feed.
+#[test]
+fn links_that_are_not_web_addresses_are_dropped() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel>
+<title>t</title><link>javascript:alert(1)</link>
+<item><title>a</title><link>javascript:alert(document.cookie)</link>
+<comments>vbscript:msgbox(1)</comments><wfw:commentRss>data:text/html,x</wfw:commentRss></item>
+<item><title>b</title><link> JaVaScRiPt:alert(1)</link></item>
+<item><title>c</title><link>java&#x09;script:alert(1)</link></item>
+<item><title>d</title><link>data:text/html;base64,PHNjcmlwdD4=</link></item>
+<item><title>e</title><link>/relative/e</link><comments>https://s.example/e#c</comments></item>
+</channel></rss>"#,
+    );
+    assert_eq!(feed.link, None);
+    for item in &feed.items[..4] {
+        assert_eq!(item.link, None, "{:?}", item.title);
+    }
+    assert_eq!(feed.items[0].comments_url, None);
+    assert_eq!(feed.items[0].comments_feed, None);
+    // Unresolvable (no base) but not a scheme: kept as published.
+    assert_eq!(feed.items[4].link.as_deref(), Some("/relative/e"));
+    assert_eq!(
+        feed.items[4].comments_url.as_deref(),
+        Some("https://s.example/e#c")
+    );
+    assert!(warned(&feed, "item 1: link"), "{:?}", feed.warnings);
+    assert!(warned(&feed, "not an http(s)"), "{:?}", feed.warnings);
+
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<entry><title>a</title><id>urn:a</id><link href="javascript:alert(1)"/></entry></feed>"#,
+    );
+    assert_eq!(feed.items[0].link, None);
+
+    let feed = read(
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"j","home_page_url":"vbscript:x",
+"items":[{"id":"1","url":"javascript:alert(1)","external_url":"https://j.example/1"},
+{"id":"2","url":"data:text/html,x"}]}"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(feed.items[0].link.as_deref(), Some("https://j.example/1"));
+    assert_eq!(feed.items[1].link, None);
+    assert!(warned(&feed, "item 1: url"), "{:?}", feed.warnings);
+}
