@@ -14,7 +14,8 @@
 //!   without one, an `id` that is an http(s) address stands in (as feedparser does);
 //!   `rel="replies"` (RFC 4685) gives the comments feed/page and `thr:count`; `rel="prev-archive"`
 //!   on the feed is the RFC 5005 archive link. Relative hrefs resolve against `xml:base` in scope.
-//! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited).
+//! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited only by
+//!   an entry with no author element: an unnamed one of its own stays unnamed).
 //! - `category` (§4.2.2): `term`, else `label`.
 //! - dates (§3.3): `published` (0.3 `issued`, then `created`), `updated` (0.3 `modified`).
 //!   When an entry has no publication date its `updated` stands in (Atom only requires
@@ -120,14 +121,20 @@ fn to_item(
             .and_then(|l| link_href(l))
     };
 
+    // RFC 4287 §4.2.1: the feed's authors (or the source's) are the entry's only when it has
+    // no author element. One without a name (a `uri` alone) is still the entry's own author,
+    // unnamed: crediting it to the feed's author would name someone else.
+    let has_author = |el: &Element| el.all(A, "author").next().is_some();
     let mut authors = authors(entry);
-    if let Some(source) = entry.first(A, "source").filter(|_| authors.is_empty()) {
+    let mut own = has_author(entry);
+    if let Some(source) = entry.first(A, "source").filter(|_| !own) {
         authors = self::authors(source);
+        own = has_author(source);
     }
     if authors.is_empty() {
         authors = entry.all(DC, "creator").map(Element::text).collect();
     }
-    if authors.is_empty() {
+    if authors.is_empty() && !own {
         authors = feed_authors.to_vec();
     }
 

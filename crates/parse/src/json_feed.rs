@@ -73,8 +73,15 @@ fn to_item(
     let mut date = |field: &str| parse_date_or_warn(&string(item, field)?, &place, field, warnings);
     let published = date("date_published");
     let updated = date("date_modified");
+    // JSON Feed 1.1: the top-level authors are an item's only when it has none of its own;
+    // an own author without a name (a `url` alone) stays unnamed.
+    let own = match (item.get("authors"), item.get("author")) {
+        (Some(Value::Array(list)), _) => !list.is_empty(),
+        (_, Some(Value::Object(_))) => true,
+        _ => false,
+    };
     let mut authors = authors(item);
-    if authors.is_empty() {
+    if authors.is_empty() && !own {
         authors = feed_authors.to_vec();
     }
     ParsedItem {

@@ -204,3 +204,33 @@ fn links_that_are_not_web_addresses_are_dropped() {
     assert_eq!(feed.items[1].link, None);
     assert!(warned(&feed, "item 1: url"), "{:?}", feed.warnings);
 }
+
+/// §10: an entry's own author without a name is not credited to the feed's author: the
+/// feed's authors are inherited only by an entry with no author element at all.
+#[test]
+fn unnamed_own_author_is_not_the_feeds() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<author><name>Feed Level</name></author>
+<entry><title>uri</title><id>urn:1</id><author><uri>http://aa.example/</uri></author></entry>
+<entry><title>empty</title><id>urn:2</id><author><name></name></author></entry>
+<entry><title>email</title><id>urn:3</id><author><email>me@aa.example</email></author></entry>
+<entry><title>none</title><id>urn:4</id></entry>
+<entry><title>source</title><id>urn:5</id><source><author><uri>http://s.example/</uri></author></source></entry>
+</feed>"#,
+    );
+    let authors: Vec<Option<&str>> = feed.items.iter().map(|i| i.author.as_deref()).collect();
+    assert_eq!(
+        authors,
+        [None, None, Some("me@aa.example"), Some("Feed Level"), None]
+    );
+
+    let feed = read(
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"j",
+"authors":[{"name":"Feed A"},{"name":"Feed B"}],
+"items":[{"id":"1","authors":[{"url":"https://z.example"}]},{"id":"2","author":{"url":"https://z.example"}},
+{"id":"3"},{"id":"4","authors":[{"name":"Own"}]}]}"#,
+    );
+    let authors: Vec<Option<&str>> = feed.items.iter().map(|i| i.author.as_deref()).collect();
+    assert_eq!(authors, [None, None, Some("Feed A, Feed B"), Some("Own")]);
+}
