@@ -27,7 +27,7 @@ use url::Url;
 use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 use crate::tree::{self, Element};
-use crate::urls::{parse_base, resolve};
+use crate::urls::{link_rel, parse_base, resolve};
 
 const ATOM10: &str = "http://www.w3.org/2005/Atom";
 const ATOM03: &str = "http://purl.org/atom/ns#";
@@ -88,7 +88,7 @@ pub(crate) fn read(
             .or_else(|| root.first(DC, "language").map(Element::text)),
         prev_archive: links
             .iter()
-            .find(|l| l.attr("rel") == Some("prev-archive"))
+            .find(|l| rel(l).as_deref() == Some("prev-archive"))
             .and_then(|l| l.attr("href"))
             .map(|href| resolve(base.as_ref(), href)),
         items,
@@ -112,7 +112,7 @@ fn to_item(
     let replies: Vec<&Element> = links
         .iter()
         .copied()
-        .filter(|l| l.attr("rel") == Some("replies"))
+        .filter(|l| rel(l).as_deref() == Some("replies"))
         .collect();
     let replies_of = |html: bool| {
         replies
@@ -250,13 +250,18 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
     let alternates: Vec<&Element> = links
         .iter()
         .copied()
-        .filter(|l| matches!(l.attr("rel"), None | Some("alternate")) && href(l).is_some())
+        .filter(|l| matches!(rel(l).as_deref(), None | Some("alternate")) && href(l).is_some())
         .collect();
     alternates
         .iter()
         .find(|l| l.attr("type").is_none_or(|t| t.contains("html")))
         .or(alternates.first())
         .copied()
+}
+
+/// A link's relation, normalized (`urls::link_rel`).
+fn rel(link: &Element) -> Option<String> {
+    link_rel(link.attr("rel"))
 }
 
 /// A link's URL: `href` (RFC 4287 §4.2.7.1), else the element's text, where some feeds put it

@@ -42,6 +42,12 @@ pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, 
         ));
     }
     let feed_authors = authors(&root);
+    // A relative item `url` resolves against the home page (in `finish`, as for every
+    // format); a feed without one still says where it lives in `feed_url`.
+    let feed_url = string(&root, "home_page_url")
+        .is_none()
+        .then(|| crate::urls::parse_base(string(&root, "feed_url").as_deref()))
+        .flatten();
     let items = root
         .get("items")
         .and_then(Value::as_array)
@@ -50,6 +56,12 @@ pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, 
         .iter()
         .enumerate()
         .map(|(i, item)| to_item(item, &feed_authors, i + 1, &mut warnings))
+        .map(|mut item| {
+            if let Some(base) = &feed_url {
+                item.link = item.link.map(|l| crate::urls::resolve(Some(base), &l));
+            }
+            item
+        })
         .collect();
     Ok(ParsedFeed {
         format: FeedFormat::JsonFeed,

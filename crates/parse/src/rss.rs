@@ -123,6 +123,9 @@ struct Dropped {
     base: Option<String>,
     /// RSS 1.0 `rdf:about` (§5.5): the item's URI, which the crate does not keep.
     about: Option<String>,
+    /// The `guid`'s `isPermaLink` as written: the crate takes any value but "false" (`FALSE`
+    /// too) as true.
+    permalink: Option<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
@@ -137,13 +140,14 @@ enum Capture {
 /// author when the item has none, tags before and iTunes categories after the others, the
 /// `link href` and `updated` when the item has none. A second, streaming pass over the
 /// document, taken only when it mentions those elements; when its item count differs from the
-/// crate's, the items cannot be paired and nothing is added.
+/// crate's, the items cannot be paired and nothing is added. Last, a permalink guid is the
+/// link of an item that has none.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
     // `dc:creator` is read by the crate when its prefix is declared, as in every WordPress
     // feed: only an undeclared one needs the second pass.
     let undeclared_dc = xml.contains("<dc:creator") && !xml.contains("xmlns:dc=");
-    if !undeclared_dc
-        && ![
+    let needed = undeclared_dc
+        || [
             ":author",
             ":category",
             "<link ",
@@ -151,16 +155,22 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             "<tags",
             "xml:base",
             "about=",
+            "isPermaLink=",
         ]
         .iter()
-        .any(|needle| xml.contains(needle))
-    {
-        return feed;
-    }
-    let Some(dropped) = scan_dropped(xml).filter(|d| d.len() == feed.items.len()) else {
-        return feed;
-    };
-    for (position, (item, dropped)) in feed.items.iter_mut().zip(dropped).enumerate() {
+        .any(|needle| xml.contains(needle));
+    let mut scanned = needed
+        .then(|| scan_dropped(xml))
+        .flatten()
+        .filter(|d| d.len() == feed.items.len())
+        .unwrap_or_default()
+        .into_iter();
+    for (position, item) in feed.items.iter_mut().enumerate() {
+        let Some(dropped) = scanned.next() else {
+            guid_as_link(item, None);
+            continue;
+        };
+        let permalink = dropped.permalink;
         if item.author.is_none() && !dropped.authors.is_empty() {
             item.author = Some(display_name(&dropped.authors.join(", ")));
         }
@@ -191,8 +201,33 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             let place = format!("item {}", position + 1);
             item.updated = parse_date_or_warn(&raw, &place, "updated", &mut feed.warnings);
         }
+        guid_as_link(item, permalink.as_deref());
     }
     feed
+}
+
+/// RSS 2.0: `isPermaLink` "is optional, its default value is true", and then the guid is the
+/// item's URL: the link of an item without one (after every explicit link). Its value is read
+/// as feedparser reads it, true only when it says "true" (in any case). A guid that is only
+/// permalink by default must look like a web address (many feeds write `<guid>1234</guid>`
+/// meaning no URL); one declared a permalink may be relative, and resolves like any link.
+fn guid_as_link(item: &mut ParsedItem, permalink: Option<&str>) {
+    if let Some(value) = permalink {
+        item.guid_is_permalink = value.trim().eq_ignore_ascii_case("true");
+    }
+    if item.link.is_some() || !item.guid_is_permalink {
+        return;
+    }
+    let Some(guid) = item.guid.as_deref().map(str::trim) else {
+        return;
+    };
+    let usable = match permalink {
+        Some(_) => !guid.is_empty() && !guid.contains(char::is_whitespace),
+        None => guid.starts_with("http"),
+    };
+    if usable {
+        item.link = Some(guid.to_owned());
+    }
 }
 
 /// One [`Dropped`] per `item` element (outermost items only, in document order); `None` if
@@ -264,8 +299,14 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "tags") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Tags, String::new()));
                     }
+                    (Some(_), "guid") if child && ns.is_none() => {
+                        if let Some(item) = items.last_mut().filter(|i| i.permalink.is_none()) {
+                            item.permalink = attr("isPermaLink");
+                        }
+                    }
                     (Some(_), "link") if child && ns.is_none() => {
-                        let alternate = attr("rel").is_none_or(|r| r.trim() == "alternate");
+                        let rel = urls::link_rel(attr("rel").as_deref());
+                        let alternate = rel.is_none_or(|r| r == "alternate");
                         if let (true, Some(href), Some(item)) =
                             (alternate, attr("href"), items.last_mut())
                         {
@@ -337,7 +378,10 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
 fn to_feed(channel: &Channel, format: FeedFormat, mut warnings: Vec<String>) -> ParsedFeed {
     let ns = channel.namespaces();
     let prev_archive = extensions(channel.extensions(), ns, ATOM_NS, "link")
-        .find(|link| link.attrs.get("rel").map(String::as_str) == Some("prev-archive"))
+        .find(|link| {
+            urls::link_rel(link.attrs.get("rel").map(String::as_str)).as_deref()
+                == Some("prev-archive")
+        })
         .and_then(|link| link.attrs.get("href").cloned());
     let language = non_empty(channel.language()).or_else(|| {
         channel
@@ -437,15 +481,15 @@ fn to_item(
     // RSS 2.0: "isPermaLink is optional, its default value is true".
     let guid = item.guid().map(|g| g.value().to_owned());
     let guid_is_permalink = item.guid().is_some_and(|g| g.is_permalink());
-    // RSS 2.0: with isPermaLink true the guid is the item's URL; use it when `link` is missing.
+    // A permalink guid stands in for a missing link once every explicit link is known
+    // (`guid_as_link`).
     let link = non_empty(item.link())
         // Atom's alternate link inside an RSS item (feedparser reads it too).
         .or_else(|| {
             extensions(item.extensions(), ns, ATOM_NS, "link")
                 .filter(|l| {
-                    l.attrs
-                        .get("rel")
-                        .is_none_or(|r| r.trim().is_empty() || r.trim() == "alternate")
+                    urls::link_rel(l.attrs.get("rel").map(String::as_str))
+                        .is_none_or(|r| r == "alternate")
                 })
                 .find_map(|l| {
                     l.attrs
@@ -453,11 +497,6 @@ fn to_item(
                         .filter(|h| !h.trim().is_empty())
                         .cloned()
                 })
-        })
-        .or_else(|| {
-            guid.as_deref()
-                .filter(|g| guid_is_permalink && g.trim().starts_with("http"))
-                .map(str::to_owned)
         });
 
     // Where an item keeps its text when it has no `description`: Dublin Core's, a podcast

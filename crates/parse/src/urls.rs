@@ -43,6 +43,18 @@ pub(crate) fn non_web_scheme(href: &str) -> Option<String> {
     (!matches!(scheme.as_str(), "http" | "https")).then_some(scheme)
 }
 
+/// A link relation as RFC 4287 §4.2.7.2 compares it: trimmed, case-insensitive, and the IANA
+/// registry's URI form (`http://www.iana.org/assignments/relation/alternate`) the same as the
+/// bare name. An empty rel is no rel.
+pub(crate) fn link_rel(rel: Option<&str>) -> Option<String> {
+    let rel = rel?.trim().to_ascii_lowercase();
+    let rel = rel
+        .strip_prefix("http://www.iana.org/assignments/relation/")
+        .map(str::to_owned)
+        .unwrap_or(rel);
+    (!rel.is_empty()).then_some(rel)
+}
+
 /// Parse a base URL candidate; only absolute URLs can serve as a base.
 pub(crate) fn parse_base(candidate: Option<&str>) -> Option<Url> {
     Url::parse(candidate?.trim())

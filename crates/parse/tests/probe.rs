@@ -234,3 +234,65 @@ fn unnamed_own_author_is_not_the_feeds() {
     let authors: Vec<Option<&str>> = feed.items.iter().map(|i| i.author.as_deref()).collect();
     assert_eq!(authors, [None, None, Some("Feed A, Feed B"), Some("Own")]);
 }
+
+/// §13: link relations compare as RFC 4287 says (case-insensitively, and the IANA URI form is
+/// the same relation); `isPermaLink` is read case-insensitively; a relative permalink guid is
+/// resolved like any link; a JSON Feed item's relative `url` resolves against `feed_url`.
+#[test]
+fn link_selection_gaps() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<link rel="ALTERNATE" href="http://al.example/"/>
+<entry><title>a</title><id>urn:1</id><link rel="ALTERNATE" href="http://al.example/1"/></entry>
+<entry><title>b</title><id>urn:2</id>
+<link rel="http://www.iana.org/assignments/relation/alternate" href="http://al.example/2"/></entry>
+<entry><title>c</title><id>urn:3</id><link rel="edit" href="http://al.example/edit/3"/>
+<link rel=" Replies " type="text/html" href="http://al.example/3#comments"/></entry>
+</feed>"#,
+    );
+    assert_eq!(feed.link.as_deref(), Some("http://al.example/"));
+    assert_eq!(feed.items[0].link.as_deref(), Some("http://al.example/1"));
+    assert_eq!(feed.items[1].link.as_deref(), Some("http://al.example/2"));
+    assert_eq!(feed.items[2].link, None);
+    assert_eq!(
+        feed.items[2].comments_url.as_deref(),
+        Some("http://al.example/3#comments")
+    );
+
+    let feed = read(
+        r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title>
+<link>http://g.example/</link>
+<item><title>11</title><guid isPermaLink="FALSE">http://g.example/p/11</guid></item>
+<item><title>12</title><guid isPermaLink="true">/p/12</guid></item>
+<item><title>13</title><guid>http://g.example/p/13</guid></item>
+<item><title>14</title><guid>abc-14</guid></item>
+<item><title>15</title><guid isPermaLink="True">http://g.example/p/15</guid></item>
+<item><title>16</title><atom:link rel="Alternate" href="http://g.example/p/16"/></item>
+<item><title>17</title><link>http://g.example/p/17</link><guid isPermaLink="true">/p/other</guid></item>
+</channel></rss>"#,
+    );
+    let links: Vec<Option<&str>> = feed.items.iter().map(|i| i.link.as_deref()).collect();
+    assert_eq!(
+        links,
+        [
+            None,
+            Some("http://g.example/p/12"),
+            Some("http://g.example/p/13"),
+            None,
+            Some("http://g.example/p/15"),
+            Some("http://g.example/p/16"),
+            Some("http://g.example/p/17"),
+        ]
+    );
+    assert!(!feed.items[0].guid_is_permalink);
+    assert!(feed.items[1].guid_is_permalink);
+
+    let feed = read(
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"j",
+"feed_url":"https://j.example/blog/feed.json","items":[{"id":"a","url":"rel/a.html"}]}"#,
+    );
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://j.example/blog/rel/a.html")
+    );
+}
