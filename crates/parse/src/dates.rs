@@ -16,6 +16,7 @@ use chrono::{
 
 /// [`parse_date`], recording a warning when `raw` is no date: "`place`: unparsable `field`
 /// ..., left empty" (`place` is "item 3", "entry 3"). The one way every reader reports it.
+/// A date with a time and no zone, read as UTC, is reported once per feed.
 pub(crate) fn parse_date_or_warn(
     raw: &str,
     place: &str,
@@ -25,8 +26,43 @@ pub(crate) fn parse_date_or_warn(
     let parsed = parse_date(raw);
     if parsed.is_none() {
         warnings.push(format!("{place}: unparsable {field} {raw:?}, left empty"));
+    } else if has_no_zone(raw) {
+        // Taken as UTC, as feedparser takes it and as feeds that leave the zone out mostly
+        // mean; said once per feed, since a feed that does it does it on every item.
+        const ZONELESS: &str = "dates without a time zone read as UTC";
+        if !warnings.iter().any(|w| w.starts_with(ZONELESS)) {
+            warnings.push(format!(
+                "{ZONELESS} (first: {place} {field} {:?})",
+                raw.trim()
+            ));
+        }
     }
     parsed
+}
+
+/// Whether a date that parsed has a time of day but no zone (`2024-03-04T10:00:00`,
+/// `Mon, 04 Mar 2024 10:00:00`), so that it was read as UTC. A date without a time
+/// (`2024-03-04`) names a day, not an instant: no zone is missing there.
+fn has_no_zone(raw: &str) -> bool {
+    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = strip_trailing_comments(&collapsed);
+    if looks_iso8601(s) {
+        // What follows the digits, colons and fraction of the time is its zone.
+        let Some(time_at) = s.find(['T', 't', ' ']).filter(|&i| i >= 4) else {
+            return false;
+        };
+        let zone = s[time_at + 1..]
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == '.' || c == ',');
+        return zone.trim().is_empty();
+    }
+    let mut tokens = s.split([' ', ',']).filter(|t| !t.is_empty());
+    let Some(clock) = tokens.by_ref().find(|t| t.contains(':')) else {
+        return false;
+    };
+    if split_glued_zone(clock).1.is_some() {
+        return false;
+    }
+    !tokens.any(|t| parse_zone(t).is_some())
 }
 
 /// Parse a date as published in a feed, returning it in UTC.
@@ -415,6 +451,39 @@ mod tests {
         // Two offsets that disagree are no date.
         assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0100 +0200"), None);
         assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 GMT+99"), None);
+    }
+
+    #[test]
+    fn a_missing_zone_is_read_as_utc_and_said_once() {
+        let mut warnings = Vec::new();
+        for raw in [
+            "2024-03-04T10:00:00",
+            "2024-03-04 10:00:00",
+            "Mon, 04 Mar 2024 10:00:00",
+        ] {
+            let got = parse_date_or_warn(raw, "item 1", "pubDate", &mut warnings);
+            assert_eq!(
+                got.map(|d| d.to_rfc3339()).as_deref(),
+                Some("2024-03-04T10:00:00+00:00"),
+                "{raw}"
+            );
+        }
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("2024-03-04T10:00:00"), "{warnings:?}");
+        for zoned in [
+            "2024-03-04T10:00:00Z",
+            "2024-03-04T10:00:00.5+01:00",
+            "2024-03-04 10:00:00 -0500",
+            "2024-03-04",
+            "2024-03",
+            "20240304T100000Z",
+            "Mon, 04 Mar 2024 10:00:00 GMT",
+            "Mon, 04 Mar 2024 10:00:00 +0100 (CET)",
+            "Tue Jun 10 2003 04:00:00 GMT+0200 (Central European Summer Time)",
+            "Mon, 04 Mar 2024",
+        ] {
+            assert!(!has_no_zone(zoned), "{zoned}");
+        }
     }
 
     #[test]
