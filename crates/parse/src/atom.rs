@@ -20,7 +20,8 @@
 //! - dates (§3.3): `published` (0.3 `issued`, then `created`), `updated` (0.3 `modified`).
 //!   When an entry has no publication date its `updated` stands in (Atom only requires
 //!   `updated`), so every Atom entry is dated.
-//! - `content` (§4.1.3) over `summary` (§4.2.13); out-of-line content (`src`) gives none.
+//! - `content` (§4.1.3) over `summary` (§4.2.13); out-of-line content (`src`) gives none;
+//!   Atom 0.3 `multipart/alternative` content gives its first part.
 
 use url::Url;
 
@@ -327,6 +328,18 @@ fn text_construct(el: &Element) -> String {
 }
 
 fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Option<String> {
+    // Atom 0.3 §3.1.1 (the Pilgrim draft): `multipart/alternative` holds its alternatives as
+    // child `content` elements; the first is read, as feedparser reads it.
+    let ty = el.attr("type").unwrap_or("").to_ascii_lowercase();
+    if ty.starts_with("multipart/") {
+        let Some(part) = el.first(A, "content") else {
+            warnings.push(format!(
+                "entry {position}: {ty} content without a content part, skipped"
+            ));
+            return None;
+        };
+        return content_html(part, position, warnings);
+    }
     if is_base64(el) && decode_base64(&el.text()).is_none() {
         let ty = el.attr("type").unwrap_or("");
         warnings.push(format!(
@@ -343,9 +356,10 @@ fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Op
 fn is_base64(el: &Element) -> bool {
     let ty = el.attr("type").unwrap_or("").to_ascii_lowercase();
     let is_xml = ty.ends_with("/xml") || ty.ends_with("+xml");
+    let is_multipart = ty.starts_with("multipart/");
     el.attr("mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("base64"))
-        || (ty.contains('/') && !ty.starts_with("text/") && !is_xml)
+        || (ty.contains('/') && !ty.starts_with("text/") && !is_xml && !is_multipart)
 }
 
 /// Base64 (whitespace and missing padding tolerated) that decodes to UTF-8 text; `None` for

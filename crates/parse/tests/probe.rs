@@ -296,3 +296,22 @@ fn link_selection_gaps() {
         Some("https://j.example/blog/rel/a.html")
     );
 }
+
+/// §11: Atom 0.3 `multipart/alternative` content is read from its first part, not taken for
+/// Base64.
+#[test]
+fn atom03_multipart_alternative_reads_the_first_part() {
+    let feed = read(
+        r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>t</title>
+<entry><title>e</title><id>urn:e</id><summary>Esc summary</summary>
+<content type="multipart/alternative">
+  <content type="text/plain">Plain &lt;alternative&gt;</content>
+  <content type="text/html" mode="escaped">&lt;p&gt;HTML alternative&lt;/p&gt;</content>
+</content></entry></feed>"#,
+    );
+    assert_eq!(
+        feed.items[0].content_html.as_deref(),
+        Some("Plain &lt;alternative&gt;")
+    );
+    assert!(!warned(&feed, "base64"), "{:?}", feed.warnings);
+}
