@@ -14,19 +14,21 @@
 //!   without one, an `id` that is an http(s) address stands in (as feedparser does);
 //!   `rel="replies"` (RFC 4685) gives the comments feed/page and `thr:count`; `rel="prev-archive"`
 //!   on the feed is the RFC 5005 archive link. Relative hrefs resolve against `xml:base` in scope.
-//! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited).
+//! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited only by
+//!   an entry with no author element: an unnamed one of its own stays unnamed).
 //! - `category` (§4.2.2): `term`, else `label`.
 //! - dates (§3.3): `published` (0.3 `issued`, then `created`), `updated` (0.3 `modified`).
 //!   When an entry has no publication date its `updated` stands in (Atom only requires
 //!   `updated`), so every Atom entry is dated.
-//! - `content` (§4.1.3) over `summary` (§4.2.13); out-of-line content (`src`) gives none.
+//! - `content` (§4.1.3) over `summary` (§4.2.13); out-of-line content (`src`) gives none;
+//!   Atom 0.3 `multipart/alternative` content gives its first part.
 
 use url::Url;
 
 use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 use crate::tree::{self, Element};
-use crate::urls::{parse_base, resolve};
+use crate::urls::{link_rel, parse_base, resolve};
 
 const ATOM10: &str = "http://www.w3.org/2005/Atom";
 const ATOM03: &str = "http://purl.org/atom/ns#";
@@ -48,7 +50,16 @@ pub(crate) fn read(
     source_url: Option<&str>,
     mut warnings: Vec<String>,
 ) -> Result<ParsedFeed, String> {
-    let root = tree::build(xml).ok_or("no root element")?;
+    let mut root = tree::build(xml).ok_or("no root element")?;
+    // A `<feed>` in a namespace that is no Atom's (near-misses were corrected in `ns`): its
+    // elements are read as Atom's, as feedparser reads an unknown default namespace, rather
+    // than the feed being read as empty.
+    if let Some(other) = root.ns.clone().filter(|n| !A.contains(&Some(n.as_str()))) {
+        warnings.push(format!(
+            "root <feed> is in namespace {other:?}, not Atom's: its elements read as Atom"
+        ));
+        root.rename_namespace(&other, ATOM10);
+    }
     let base = with_base(parse_base(source_url), &root);
     let feed_authors = authors(&root);
     let mut items = Vec::new();
@@ -78,7 +89,7 @@ pub(crate) fn read(
             .or_else(|| root.first(DC, "language").map(Element::text)),
         prev_archive: links
             .iter()
-            .find(|l| l.attr("rel") == Some("prev-archive"))
+            .find(|l| rel(l).as_deref() == Some("prev-archive"))
             .and_then(|l| l.attr("href"))
             .map(|href| resolve(base.as_ref(), href)),
         items,
@@ -102,7 +113,7 @@ fn to_item(
     let replies: Vec<&Element> = links
         .iter()
         .copied()
-        .filter(|l| l.attr("rel") == Some("replies"))
+        .filter(|l| rel(l).as_deref() == Some("replies"))
         .collect();
     let replies_of = |html: bool| {
         replies
@@ -111,14 +122,20 @@ fn to_item(
             .and_then(|l| link_href(l))
     };
 
+    // RFC 4287 §4.2.1: the feed's authors (or the source's) are the entry's only when it has
+    // no author element. One without a name (a `uri` alone) is still the entry's own author,
+    // unnamed: crediting it to the feed's author would name someone else.
+    let has_author = |el: &Element| el.all(A, "author").next().is_some();
     let mut authors = authors(entry);
-    if let Some(source) = entry.first(A, "source").filter(|_| authors.is_empty()) {
+    let mut own = has_author(entry);
+    if let Some(source) = entry.first(A, "source").filter(|_| !own) {
         authors = self::authors(source);
+        own = has_author(source);
     }
     if authors.is_empty() {
         authors = entry.all(DC, "creator").map(Element::text).collect();
     }
-    if authors.is_empty() {
+    if authors.is_empty() && !own {
         authors = feed_authors.to_vec();
     }
 
@@ -134,9 +151,17 @@ fn to_item(
     categories.extend(entry.all(DC, "subject").map(Element::text));
 
     let place = format!("entry {position}");
+    // The first of `names` that reads as a date; one that does not is reported and the next
+    // is tried, so a garbled `issued` does not hide a valid `created`.
     let mut date = |names: &[&str], ns: &[Option<&str>]| {
-        let el = names.iter().find_map(|n| entry.first(ns, n))?;
-        parse_date_or_warn(&el.text(), &place, &el.local, warnings)
+        names.iter().find_map(|n| {
+            let el = entry.first(ns, n)?;
+            let text = el.text();
+            if text.trim().is_empty() {
+                return None;
+            }
+            parse_date_or_warn(&text, &place, &el.local, warnings)
+        })
     };
     let updated = date(&["updated", "modified"], A);
     let published = date(&["published", "issued", "created"], A)
@@ -226,13 +251,18 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
     let alternates: Vec<&Element> = links
         .iter()
         .copied()
-        .filter(|l| matches!(l.attr("rel"), None | Some("alternate")) && href(l).is_some())
+        .filter(|l| matches!(rel(l).as_deref(), None | Some("alternate")) && href(l).is_some())
         .collect();
     alternates
         .iter()
         .find(|l| l.attr("type").is_none_or(|t| t.contains("html")))
         .or(alternates.first())
         .copied()
+}
+
+/// A link's relation, normalized (`urls::link_rel`).
+fn rel(link: &Element) -> Option<String> {
+    link_rel(link.attr("rel"))
 }
 
 /// A link's URL: `href` (RFC 4287 §4.2.7.1), else the element's text, where some feeds put it
@@ -298,6 +328,18 @@ fn text_construct(el: &Element) -> String {
 }
 
 fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Option<String> {
+    // Atom 0.3 §3.1.1 (the Pilgrim draft): `multipart/alternative` holds its alternatives as
+    // child `content` elements; the first is read, as feedparser reads it.
+    let ty = el.attr("type").unwrap_or("").to_ascii_lowercase();
+    if ty.starts_with("multipart/") {
+        let Some(part) = el.first(A, "content") else {
+            warnings.push(format!(
+                "entry {position}: {ty} content without a content part, skipped"
+            ));
+            return None;
+        };
+        return content_html(part, position, warnings);
+    }
     if is_base64(el) && decode_base64(&el.text()).is_none() {
         let ty = el.attr("type").unwrap_or("");
         warnings.push(format!(
@@ -314,9 +356,10 @@ fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Op
 fn is_base64(el: &Element) -> bool {
     let ty = el.attr("type").unwrap_or("").to_ascii_lowercase();
     let is_xml = ty.ends_with("/xml") || ty.ends_with("+xml");
+    let is_multipart = ty.starts_with("multipart/");
     el.attr("mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("base64"))
-        || (ty.contains('/') && !ty.starts_with("text/") && !is_xml)
+        || (ty.contains('/') && !ty.starts_with("text/") && !is_xml && !is_multipart)
 }
 
 /// Base64 (whitespace and missing padding tolerated) that decodes to UTF-8 text; `None` for

@@ -16,6 +16,7 @@ use chrono::{
 
 /// [`parse_date`], recording a warning when `raw` is no date: "`place`: unparsable `field`
 /// ..., left empty" (`place` is "item 3", "entry 3"). The one way every reader reports it.
+/// A date with a time and no zone, read as UTC, is reported once per feed.
 pub(crate) fn parse_date_or_warn(
     raw: &str,
     place: &str,
@@ -25,8 +26,43 @@ pub(crate) fn parse_date_or_warn(
     let parsed = parse_date(raw);
     if parsed.is_none() {
         warnings.push(format!("{place}: unparsable {field} {raw:?}, left empty"));
+    } else if has_no_zone(raw) {
+        // Taken as UTC, as feedparser takes it and as feeds that leave the zone out mostly
+        // mean; said once per feed, since a feed that does it does it on every item.
+        const ZONELESS: &str = "dates without a time zone read as UTC";
+        if !warnings.iter().any(|w| w.starts_with(ZONELESS)) {
+            warnings.push(format!(
+                "{ZONELESS} (first: {place} {field} {:?})",
+                raw.trim()
+            ));
+        }
     }
     parsed
+}
+
+/// Whether a date that parsed has a time of day but no zone (`2024-03-04T10:00:00`,
+/// `Mon, 04 Mar 2024 10:00:00`), so that it was read as UTC. A date without a time
+/// (`2024-03-04`) names a day, not an instant: no zone is missing there.
+fn has_no_zone(raw: &str) -> bool {
+    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = strip_trailing_comments(&collapsed);
+    if looks_iso8601(s) {
+        // What follows the digits, colons and fraction of the time is its zone.
+        let Some(time_at) = s.find(['T', 't', ' ']).filter(|&i| i >= 4) else {
+            return false;
+        };
+        let zone = s[time_at + 1..]
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == '.' || c == ',');
+        return zone.trim().is_empty();
+    }
+    let mut tokens = s.split([' ', ',']).filter(|t| !t.is_empty());
+    let Some(clock) = tokens.by_ref().find(|t| t.contains(':')) else {
+        return false;
+    };
+    if split_glued_zone(clock).1.is_some() {
+        return false;
+    }
+    !tokens.any(|t| parse_zone(t).is_some())
 }
 
 /// Parse a date as published in a feed, returning it in UTC.
@@ -81,6 +117,8 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
     let mut year = None;
     let mut time = None;
     let mut zone = None;
+    // "GMT +0200": a UTC name, then the offset from it (JavaScript writes them glued).
+    let mut utc_named = false;
     for token in s.split([' ', ',']).filter(|t| !t.is_empty()) {
         if token.contains(':') && time.is_none() {
             // "05:58:07", "05:58", or "05:58:07+0000" glued to its zone.
@@ -107,6 +145,10 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
             continue;
         } else if zone.is_none() && time.is_some() {
             zone = Some(parse_zone(token)?);
+            utc_named = matches!(token.to_ascii_uppercase().as_str(), "GMT" | "UTC" | "UT");
+        } else if utc_named && token.starts_with(['+', '-']) {
+            zone = Some(parse_zone(token)?);
+            utc_named = false;
         } else {
             return None;
         }
@@ -310,6 +352,16 @@ fn is_weekday(token: &str) -> bool {
 /// Numeric offsets ("+0000", "-05:00", "+01", "+5") and the zone names RFC 822 §5.1 defines,
 /// plus a few widely used ones feeds emit anyway.
 fn parse_zone(token: &str) -> Option<FixedOffset> {
+    // "GMT+0200", "UTC-05:00" (JavaScript's Date.toString() writes the first): an offset from
+    // UTC, named.
+    let upper = token.to_ascii_uppercase();
+    if let Some(offset) = ["GMT", "UTC", "UT"]
+        .iter()
+        .find_map(|name| upper.strip_prefix(name))
+        .filter(|rest| rest.starts_with(['+', '-']))
+    {
+        return parse_zone(offset);
+    }
     let bytes = token.as_bytes();
     if let (Some(&sign @ (b'+' | b'-')), digits) = (bytes.first(), token.get(1..)?) {
         let (h, m) = match (digits.len(), digits.get(2..3)) {
@@ -373,6 +425,65 @@ mod tests {
             utc("Wed, 17 Mar 2010 05:58:07 +0000").as_deref(),
             Some("2010-03-17T05:58:07+00:00")
         );
+    }
+
+    #[test]
+    fn gmt_with_an_offset() {
+        for raw in [
+            // JavaScript's Date.toString(), which hand-made Node feeds contain.
+            "Tue Jun 10 2003 04:00:00 GMT+0200 (Central European Summer Time)",
+            "Tue Jun 10 2003 04:00:00 GMT+0200",
+            "Tue, 10 Jun 2003 04:00:00 GMT+0200",
+            "Tue, 10 Jun 2003 04:00:00 GMT+02:00",
+            "Tue, 10 Jun 2003 04:00:00 UTC+2",
+            "Tue, 10 Jun 2003 04:00:00 GMT +0200",
+        ] {
+            assert_eq!(
+                utc(raw).as_deref(),
+                Some("2003-06-10T02:00:00+00:00"),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            utc("Tue, 10 Jun 2003 04:00:00 GMT-05:00").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        // Two offsets that disagree are no date.
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0100 +0200"), None);
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 GMT+99"), None);
+    }
+
+    #[test]
+    fn a_missing_zone_is_read_as_utc_and_said_once() {
+        let mut warnings = Vec::new();
+        for raw in [
+            "2024-03-04T10:00:00",
+            "2024-03-04 10:00:00",
+            "Mon, 04 Mar 2024 10:00:00",
+        ] {
+            let got = parse_date_or_warn(raw, "item 1", "pubDate", &mut warnings);
+            assert_eq!(
+                got.map(|d| d.to_rfc3339()).as_deref(),
+                Some("2024-03-04T10:00:00+00:00"),
+                "{raw}"
+            );
+        }
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("2024-03-04T10:00:00"), "{warnings:?}");
+        for zoned in [
+            "2024-03-04T10:00:00Z",
+            "2024-03-04T10:00:00.5+01:00",
+            "2024-03-04 10:00:00 -0500",
+            "2024-03-04",
+            "2024-03",
+            "20240304T100000Z",
+            "Mon, 04 Mar 2024 10:00:00 GMT",
+            "Mon, 04 Mar 2024 10:00:00 +0100 (CET)",
+            "Tue Jun 10 2003 04:00:00 GMT+0200 (Central European Summer Time)",
+            "Mon, 04 Mar 2024",
+        ] {
+            assert!(!has_no_zone(zoned), "{zoned}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::ParseOptions;
 use crate::identity;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 use crate::plain;
-use crate::urls::{parse_base, resolve};
+use crate::urls::{non_web_scheme, parse_base, resolve};
 
 /// Apply the shared rules to a freshly mapped feed.
 pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
@@ -17,8 +17,17 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
     feed.title = trimmed(feed.title);
     feed.description = trimmed(feed.description);
     feed.language = trimmed(feed.language);
-    feed.link = trimmed(feed.link).map(|l| resolve(source.as_ref(), &l));
-    feed.prev_archive = trimmed(feed.prev_archive).map(|l| resolve(source.as_ref(), &l));
+    let warnings = &mut feed.warnings;
+    feed.link = web_only(
+        trimmed(feed.link).map(|l| resolve(source.as_ref(), &l)),
+        "feed link",
+        warnings,
+    );
+    feed.prev_archive = web_only(
+        trimmed(feed.prev_archive).map(|l| resolve(source.as_ref(), &l)),
+        "feed prev-archive link",
+        warnings,
+    );
     // Relative item links are resolved against the site (like miniflux does), falling back to
     // the document URL.
     let feed_base = parse_base(feed.link.as_deref()).or(source);
@@ -35,12 +44,22 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
     let items = std::mem::take(&mut feed.items);
     let items: Vec<ParsedItem> = items
         .into_iter()
-        .map(|item| finish_item(item, feed_base.as_ref(), feed.format))
+        .enumerate()
+        .map(|(i, item)| {
+            finish_item(
+                item,
+                feed_base.as_ref(),
+                feed.format,
+                i + 1,
+                &mut feed.warnings,
+            )
+        })
         .collect();
     feed.items = identity::assign_ids(
         items,
         feed.link.as_deref(),
         feed.title.as_deref(),
+        feed.format == FeedFormat::Rdf,
         &mut feed.warnings,
     );
     // Titles become HTML for the cleaner only now: identity hashes the feed title (as a scope)
@@ -65,14 +84,19 @@ fn finish_item(
     mut item: ParsedItem,
     feed_base: Option<&url::Url>,
     format: FeedFormat,
+    position: usize,
+    warnings: &mut Vec<String>,
 ) -> ParsedItem {
     // xml:base may itself be relative (XML Base §4.1): resolve it against the feed's base.
     let xml_base = trimmed(item.base_url.take()).map(|b| resolve(feed_base, &b));
     let base = parse_base(xml_base.as_deref()).or_else(|| feed_base.cloned());
-    let resolve_opt = |v: Option<String>| trimmed(v).map(|l| resolve(base.as_ref(), &l));
-    item.link = resolve_opt(item.link.take());
-    item.comments_url = resolve_opt(item.comments_url.take());
-    item.comments_feed = resolve_opt(item.comments_feed.take());
+    let mut resolve_opt = |v: Option<String>, what: &str| {
+        let resolved = trimmed(v).map(|l| resolve(base.as_ref(), &l));
+        web_only(resolved, &format!("item {position}: {what}"), warnings)
+    };
+    item.link = resolve_opt(item.link.take(), "link");
+    item.comments_url = resolve_opt(item.comments_url.take(), "comments link");
+    item.comments_feed = resolve_opt(item.comments_feed.take(), "comments feed link");
     // An RSS or JSON item's HTML was written for its own page: a relative link in it
     // (`attachment.pdf` in a Hugo page bundle, `/2024/04/post/` in a planet's copy of
     // someone's post) means what it means there, as a browser reads it and miniflux resolves
@@ -88,6 +112,23 @@ fn finish_item(
     item.guid = item.guid.filter(|g| !g.trim().is_empty());
     item.categories = clean_categories(std::mem::take(&mut item.categories));
     item
+}
+
+/// `link` unless it has a scheme other than http(s) once resolved, which is dropped with a
+/// warning: kb promises never to plant script, and a `javascript:` article URL would be one
+/// wherever a viewer makes it a link.
+fn web_only(link: Option<String>, what: &str, warnings: &mut Vec<String>) -> Option<String> {
+    let link = link?;
+    match non_web_scheme(&link) {
+        Some(scheme) => {
+            let shown: String = link.chars().take(60).collect();
+            warnings.push(format!(
+                "{what} {shown:?} is not an http(s) address ({scheme}:), dropped"
+            ));
+            None
+        }
+        None => Some(link),
+    }
 }
 
 /// Categories: order kept, trimmed, empty dropped, case-insensitive duplicates removed keeping

@@ -8,6 +8,9 @@
 //!    A guid is the publisher's own promise of identity (RSS 2.0: "a string that uniquely
 //!    identifies the item"; Atom RFC 4287 §4.2.6: "a permanent, universally unique identifier"),
 //!    so it wins over the link, which may change with a permalink scheme.
+//!    RSS 1.0 is the exception: its guid is `rdf:about`, which §5.5 says SHOULD equal the link,
+//!    and its items were keyed by their link before kb read `rdf:about`; so there the link
+//!    comes first and `rdf:about` keys only an item without one, and no id changed.
 //! 2. **Scope.** `""` when the key is an absolute http(s) URL (already globally unique);
 //!    otherwise the feed's link, else the feed's title, else `""`. Scoping keeps the WordPress
 //!    guid "42" of one blog apart from the "42" of another.
@@ -38,6 +41,7 @@ pub(crate) fn assign_ids(
     items: Vec<ParsedItem>,
     feed_link: Option<&str>,
     feed_title: Option<&str>,
+    link_first: bool,
     warnings: &mut Vec<String>,
 ) -> Vec<ParsedItem> {
     let scope_fallback = feed_link
@@ -50,7 +54,7 @@ pub(crate) fn assign_ids(
     let mut kept: Vec<ParsedItem> = Vec::with_capacity(items.len());
 
     for (position, mut item) in items.into_iter().enumerate() {
-        let mut key = base_key(&item);
+        let mut key = base_key(&item, link_first);
         if let Some(&first) = first_by_key.get(&key) {
             let earlier = &kept[first];
             if is_exact_duplicate(earlier, &item) {
@@ -89,16 +93,21 @@ pub(crate) fn assign_ids(
     kept
 }
 
-/// Step 1 of the rule: guid, else link, else content hash.
-fn base_key(item: &ParsedItem) -> String {
+/// Step 1 of the rule: guid, else link, else content hash (link first for RSS 1.0).
+fn base_key(item: &ParsedItem, link_first: bool) -> String {
     let non_empty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    non_empty(&item.guid)
-        .or_else(|| non_empty(&item.link))
+    let (first, second) = if link_first {
+        (&item.link, &item.guid)
+    } else {
+        (&item.guid, &item.link)
+    };
+    non_empty(first)
+        .or_else(|| non_empty(second))
         .unwrap_or_else(|| content_hash(item))
 }
 
@@ -176,6 +185,7 @@ mod tests {
             items,
             Some("http://blog.example/"),
             Some("Blog"),
+            false,
             &mut warnings,
         );
         (out.into_iter().map(|i| i.id).collect(), warnings)
@@ -205,6 +215,7 @@ mod tests {
             vec![item(Some("42"), None, "t", "c")],
             None,
             Some("Blog"),
+            false,
             &mut w,
         );
         assert_eq!(out[0].id, derive_id("Blog", "42"));

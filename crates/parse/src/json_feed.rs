@@ -42,6 +42,12 @@ pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, 
         ));
     }
     let feed_authors = authors(&root);
+    // A relative item `url` resolves against the home page (in `finish`, as for every
+    // format); a feed without one still says where it lives in `feed_url`.
+    let feed_url = string(&root, "home_page_url")
+        .is_none()
+        .then(|| crate::urls::parse_base(string(&root, "feed_url").as_deref()))
+        .flatten();
     let items = root
         .get("items")
         .and_then(Value::as_array)
@@ -50,6 +56,12 @@ pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, 
         .iter()
         .enumerate()
         .map(|(i, item)| to_item(item, &feed_authors, i + 1, &mut warnings))
+        .map(|mut item| {
+            if let Some(base) = &feed_url {
+                item.link = item.link.map(|l| crate::urls::resolve(Some(base), &l));
+            }
+            item
+        })
         .collect();
     Ok(ParsedFeed {
         format: FeedFormat::JsonFeed,
@@ -73,8 +85,15 @@ fn to_item(
     let mut date = |field: &str| parse_date_or_warn(&string(item, field)?, &place, field, warnings);
     let published = date("date_published");
     let updated = date("date_modified");
+    // JSON Feed 1.1: the top-level authors are an item's only when it has none of its own;
+    // an own author without a name (a `url` alone) stays unnamed.
+    let own = match (item.get("authors"), item.get("author")) {
+        (Some(Value::Array(list)), _) => !list.is_empty(),
+        (_, Some(Value::Object(_))) => true,
+        _ => false,
+    };
     let mut authors = authors(item);
-    if authors.is_empty() {
+    if authors.is_empty() && !own {
         authors = feed_authors.to_vec();
     }
     ParsedItem {
@@ -82,7 +101,7 @@ fn to_item(
         guid: string(item, "id"),
         guid_is_permalink: false,
         title: string(item, "title"),
-        link: string(item, "url").or_else(|| string(item, "external_url")),
+        link: link(item, position, warnings),
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         categories: item
             .get("tags")
@@ -98,6 +117,26 @@ fn to_item(
         content_html: string(item, "content_html")
             .or_else(|| string(item, "content_text").map(crate::plain::text_as_html)),
         base_url: None,
+    }
+}
+
+/// `url`, else `external_url`. A `url` that is not a web address (`javascript:`) gives way to
+/// an `external_url` that is, with a warning; left alone, `finish` drops it with its own.
+fn link(item: &Value, position: usize, warnings: &mut Vec<String>) -> Option<String> {
+    let url = string(item, "url");
+    let external = string(item, "external_url");
+    match (url, external) {
+        (Some(url), Some(external))
+            if crate::urls::non_web_scheme(&url).is_some()
+                && crate::urls::non_web_scheme(&external).is_none() =>
+        {
+            let shown: String = url.chars().take(60).collect();
+            warnings.push(format!(
+                "item {position}: url {shown:?} is not an http(s) address, external_url used"
+            ));
+            Some(external)
+        }
+        (url, external) => url.or(external),
     }
 }
 

@@ -28,6 +28,7 @@ mod finish;
 mod identity;
 mod json_feed;
 mod model;
+mod ns;
 mod plain;
 mod rss;
 mod tree;
@@ -114,15 +115,30 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
                 ));
             }
             let doc = wellform::wellform(body, opts, &mut warnings)?;
+            let xml = ns::canonical_declarations(&doc.xml, &mut warnings);
             let read = match format {
-                FeedFormat::Atom => atom::read(&doc.xml, opts.source_url.as_deref(), warnings),
-                _ => rss::read(&doc.xml, format, warnings),
+                FeedFormat::Atom => atom::read(&xml, opts.source_url.as_deref(), warnings),
+                _ => rss::read(&xml, format, warnings),
             };
-            let feed = read.map_err(ParseError::Malformed)?;
+            let mut feed = read.map_err(ParseError::Malformed)?;
             // "So broken that no item could be salvaged" (ParseError::Malformed).
             if doc.cut_short && feed.items.is_empty() && feed.title.is_none() {
                 let why = feed.warnings.first().cloned().unwrap_or_default();
                 return Err(ParseError::Malformed(why));
+            }
+            // Issue 5.3, never silent: a root that says "feed" with nothing readable under it
+            // (elements in a namespace kb does not read, say) is reported, not passed off as
+            // a feed that happens to be empty.
+            let nothing_read = feed.items.is_empty()
+                && [&feed.title, &feed.link, &feed.description]
+                    .iter()
+                    .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()));
+            if nothing_read && !feed.warnings.iter().any(|w| w.contains("empty")) {
+                feed.warnings.push(format!(
+                    "nothing read: no title, link or item found under the root element of this \
+                     {} document, so the feed is empty",
+                    format.name()
+                ));
             }
             feed
         }

@@ -17,6 +17,18 @@ pub enum FeedFormat {
     JsonFeed,
 }
 
+impl FeedFormat {
+    /// The format's name as a reader would write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "RSS",
+            FeedFormat::Rdf => "RSS 1.0 (RDF)",
+            FeedFormat::Atom => "Atom",
+            FeedFormat::JsonFeed => "JSON Feed",
+        }
+    }
+}
+
 /// Channel-level facts about a feed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParsedFeed {

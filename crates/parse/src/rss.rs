@@ -121,6 +121,11 @@ struct Dropped {
     /// The item's `xml:base` (its own or an ancestor's, nested ones joined), which the crate
     /// does not keep: relative links in the item resolve against it (XML Base §4.2).
     base: Option<String>,
+    /// RSS 1.0 `rdf:about` (§5.5): the item's URI, which the crate does not keep.
+    about: Option<String>,
+    /// The `guid`'s `isPermaLink` as written: the crate takes any value but "false" (`FALSE`
+    /// too) as true.
+    permalink: Option<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
@@ -135,29 +140,37 @@ enum Capture {
 /// author when the item has none, tags before and iTunes categories after the others, the
 /// `link href` and `updated` when the item has none. A second, streaming pass over the
 /// document, taken only when it mentions those elements; when its item count differs from the
-/// crate's, the items cannot be paired and nothing is added.
+/// crate's, the items cannot be paired and nothing is added. Last, a permalink guid is the
+/// link of an item that has none.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
     // `dc:creator` is read by the crate when its prefix is declared, as in every WordPress
     // feed: only an undeclared one needs the second pass.
     let undeclared_dc = xml.contains("<dc:creator") && !xml.contains("xmlns:dc=");
-    if !undeclared_dc
-        && ![
+    let needed = undeclared_dc
+        || [
             ":author",
             ":category",
             "<link ",
             "<updated",
             "<tags",
             "xml:base",
+            "about=",
+            "isPermaLink=",
         ]
         .iter()
-        .any(|needle| xml.contains(needle))
-    {
-        return feed;
-    }
-    let Some(dropped) = scan_dropped(xml).filter(|d| d.len() == feed.items.len()) else {
-        return feed;
-    };
-    for (position, (item, dropped)) in feed.items.iter_mut().zip(dropped).enumerate() {
+        .any(|needle| xml.contains(needle));
+    let mut scanned = needed
+        .then(|| scan_dropped(xml))
+        .flatten()
+        .filter(|d| d.len() == feed.items.len())
+        .unwrap_or_default()
+        .into_iter();
+    for (position, item) in feed.items.iter_mut().enumerate() {
+        let Some(dropped) = scanned.next() else {
+            guid_as_link(item, None);
+            continue;
+        };
+        let permalink = dropped.permalink;
         if item.author.is_none() && !dropped.authors.is_empty() {
             item.author = Some(display_name(&dropped.authors.join(", ")));
         }
@@ -171,12 +184,50 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         if item.base_url.is_none() {
             item.base_url = dropped.base;
         }
+        // RSS 1.0 has no guid: `rdf:about` is the item's identifier (feedparser's `id`), and,
+        // being the URI of the item's page (§5.5: it SHOULD equal `link`), its link when it
+        // has none. Identity keys RSS 1.0 items by their link first (identity.rs), so an item
+        // with a link keeps the id it had before rdf:about was read.
+        if let Some(about) = dropped.about.filter(|a| !a.trim().is_empty()) {
+            if item.link.is_none() && is_web_address(&about) {
+                item.link = Some(about.trim().to_owned());
+            }
+            if item.guid.is_none() {
+                item.guid = Some(about);
+                item.guid_is_permalink = false;
+            }
+        }
         if let (None, Some(raw)) = (item.updated, dropped.updated) {
             let place = format!("item {}", position + 1);
             item.updated = parse_date_or_warn(&raw, &place, "updated", &mut feed.warnings);
         }
+        guid_as_link(item, permalink.as_deref());
     }
     feed
+}
+
+/// RSS 2.0: `isPermaLink` "is optional, its default value is true", and then the guid is the
+/// item's URL: the link of an item without one (after every explicit link). Its value is read
+/// as feedparser reads it, true only when it says "true" (in any case). A guid that is only
+/// permalink by default must look like a web address (many feeds write `<guid>1234</guid>`
+/// meaning no URL); one declared a permalink may be relative, and resolves like any link.
+fn guid_as_link(item: &mut ParsedItem, permalink: Option<&str>) {
+    if let Some(value) = permalink {
+        item.guid_is_permalink = value.trim().eq_ignore_ascii_case("true");
+    }
+    if item.link.is_some() || !item.guid_is_permalink {
+        return;
+    }
+    let Some(guid) = item.guid.as_deref().map(str::trim) else {
+        return;
+    };
+    let usable = match permalink {
+        Some(_) => !guid.is_empty() && !guid.contains(char::is_whitespace),
+        None => guid.starts_with("http"),
+    };
+    if usable {
+        item.link = Some(guid.to_owned());
+    }
 }
 
 /// One [`Dropped`] per `item` element (outermost items only, in document order); `None` if
@@ -226,6 +277,7 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (None, "item") if is_start => {
                         items.push(Dropped {
                             base: bases.last().map(|(_, b)| b.clone()),
+                            about: attr("rdf:about").or_else(|| attr("about")),
                             ..Dropped::default()
                         });
                         item_depth = Some(depth);
@@ -247,8 +299,14 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "tags") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Tags, String::new()));
                     }
+                    (Some(_), "guid") if child && ns.is_none() => {
+                        if let Some(item) = items.last_mut().filter(|i| i.permalink.is_none()) {
+                            item.permalink = attr("isPermaLink");
+                        }
+                    }
                     (Some(_), "link") if child && ns.is_none() => {
-                        let alternate = attr("rel").is_none_or(|r| r.trim() == "alternate");
+                        let rel = urls::link_rel(attr("rel").as_deref());
+                        let alternate = rel.is_none_or(|r| r == "alternate");
                         if let (true, Some(href), Some(item)) =
                             (alternate, attr("href"), items.last_mut())
                         {
@@ -320,7 +378,10 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
 fn to_feed(channel: &Channel, format: FeedFormat, mut warnings: Vec<String>) -> ParsedFeed {
     let ns = channel.namespaces();
     let prev_archive = extensions(channel.extensions(), ns, ATOM_NS, "link")
-        .find(|link| link.attrs.get("rel").map(String::as_str) == Some("prev-archive"))
+        .find(|link| {
+            urls::link_rel(link.attrs.get("rel").map(String::as_str)).as_deref()
+                == Some("prev-archive")
+        })
         .and_then(|link| link.attrs.get("href").cloned());
     let language = non_empty(channel.language()).or_else(|| {
         channel
@@ -387,27 +448,24 @@ fn to_item(
     let place = format!("item {position}");
     let mut date =
         |field: &str, raw: Option<String>| parse_date_or_warn(&raw?, &place, field, warnings);
-    let published = match non_empty(item.pub_date()) {
-        Some(raw) => date("pubDate", Some(raw)),
-        None => match dc_first(|dc| dc.dates()) {
-            Some(raw) => date("dc:date", Some(raw)),
-            None => match extension_value(item.extensions(), ns, ATOM_NS, "published") {
-                Some(raw) => date("atom:published", Some(raw)),
-                None => date(
-                    "dcterms:issued",
-                    extension_value(item.extensions(), ns, DCTERMS_NS, "issued")
-                        .or_else(|| extension_value(item.extensions(), ns, DCTERMS_NS, "created")),
-                ),
-            },
-        },
-    };
-    let updated = match extension_value(item.extensions(), ns, ATOM_NS, "updated") {
-        Some(raw) => date("atom:updated", Some(raw)),
-        None => date(
-            "dcterms:modified",
-            extension_value(item.extensions(), ns, DCTERMS_NS, "modified"),
-        ),
-    };
+    // Every date element the item has, in order of preference: one that cannot be read is
+    // reported and the next is tried, so a garbled `pubDate` does not hide a valid `dc:date`.
+    let ext = |space: &str, name: &str| extension_value(item.extensions(), ns, space, name);
+    let published = [
+        ("pubDate", non_empty(item.pub_date())),
+        ("dc:date", dc_first(|dc| dc.dates())),
+        ("atom:published", ext(ATOM_NS, "published")),
+        ("dcterms:issued", ext(DCTERMS_NS, "issued")),
+        ("dcterms:created", ext(DCTERMS_NS, "created")),
+    ]
+    .into_iter()
+    .find_map(|(field, raw)| date(field, raw));
+    let updated = [
+        ("atom:updated", ext(ATOM_NS, "updated")),
+        ("dcterms:modified", ext(DCTERMS_NS, "modified")),
+    ]
+    .into_iter()
+    .find_map(|(field, raw)| date(field, raw));
 
     let comments_count = [
         (SLASH_NS, "comments"),
@@ -423,15 +481,15 @@ fn to_item(
     // RSS 2.0: "isPermaLink is optional, its default value is true".
     let guid = item.guid().map(|g| g.value().to_owned());
     let guid_is_permalink = item.guid().is_some_and(|g| g.is_permalink());
-    // RSS 2.0: with isPermaLink true the guid is the item's URL; use it when `link` is missing.
+    // A permalink guid stands in for a missing link once every explicit link is known
+    // (`guid_as_link`).
     let link = non_empty(item.link())
         // Atom's alternate link inside an RSS item (feedparser reads it too).
         .or_else(|| {
             extensions(item.extensions(), ns, ATOM_NS, "link")
                 .filter(|l| {
-                    l.attrs
-                        .get("rel")
-                        .is_none_or(|r| r.trim().is_empty() || r.trim() == "alternate")
+                    urls::link_rel(l.attrs.get("rel").map(String::as_str))
+                        .is_none_or(|r| r == "alternate")
                 })
                 .find_map(|l| {
                     l.attrs
@@ -439,11 +497,6 @@ fn to_item(
                         .filter(|h| !h.trim().is_empty())
                         .cloned()
                 })
-        })
-        .or_else(|| {
-            guid.as_deref()
-                .filter(|g| guid_is_permalink && g.trim().starts_with("http"))
-                .map(str::to_owned)
         });
 
     // Where an item keeps its text when it has no `description`: Dublin Core's, a podcast
@@ -571,6 +624,11 @@ fn extension_value(
     extensions(map, ns, namespace, name)
         .find_map(|e| e.value.clone())
         .filter(|v| !v.trim().is_empty())
+}
+
+/// An absolute http(s) URL.
+fn is_web_address(s: &str) -> bool {
+    url::Url::parse(s.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
 }
 
 fn non_empty(value: Option<&str>) -> Option<String> {

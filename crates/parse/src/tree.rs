@@ -155,6 +155,19 @@ impl Element {
             .find(|e| e.local == local && namespaces.contains(&e.ns.as_deref()))
     }
 
+    /// Put this element and its descendants in namespace `to` where they are in `from`.
+    /// Recursive, bounded by the depth `wellform` allows.
+    pub(crate) fn rename_namespace(&mut self, from: &str, to: &str) {
+        if self.ns.as_deref() == Some(from) {
+            self.ns = Some(to.to_owned());
+        }
+        for child in &mut self.children {
+            if let Node::Element(e) = child {
+                e.rename_namespace(from, to);
+            }
+        }
+    }
+
     /// All descendant text, concatenated.
     pub(crate) fn text(&self) -> String {
         let mut out = String::new();

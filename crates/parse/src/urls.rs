@@ -20,6 +20,41 @@ pub(crate) fn resolve(base: Option<&Url>, href: &str) -> String {
     }
 }
 
+/// The scheme of `href` when it names one that is not http(s) (`javascript:`, `data:`,
+/// `vbscript:`, `mailto:`...): such a link is never handed on as an article's address, since
+/// a viewer that makes it a link would run it. A relative reference has no scheme.
+pub(crate) fn non_web_scheme(href: &str) -> Option<String> {
+    let scheme = match Url::parse(href.trim()) {
+        Ok(url) => url.scheme().to_owned(),
+        // What the URL parser refuses may still start like a scheme ("javascript:%"); one
+        // with a slash, `?` or `#` before its first colon is a path, not a scheme.
+        Err(_) => {
+            let (before, _) = href.trim().split_once(':')?;
+            let is_scheme = before.starts_with(|c: char| c.is_ascii_alphabetic())
+                && before
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            if !is_scheme {
+                return None;
+            }
+            before.to_ascii_lowercase()
+        }
+    };
+    (!matches!(scheme.as_str(), "http" | "https")).then_some(scheme)
+}
+
+/// A link relation as RFC 4287 §4.2.7.2 compares it: trimmed, case-insensitive, and the IANA
+/// registry's URI form (`http://www.iana.org/assignments/relation/alternate`) the same as the
+/// bare name. An empty rel is no rel.
+pub(crate) fn link_rel(rel: Option<&str>) -> Option<String> {
+    let rel = rel?.trim().to_ascii_lowercase();
+    let rel = rel
+        .strip_prefix("http://www.iana.org/assignments/relation/")
+        .map(str::to_owned)
+        .unwrap_or(rel);
+    (!rel.is_empty()).then_some(rel)
+}
+
 /// Parse a base URL candidate; only absolute URLs can serve as a base.
 pub(crate) fn parse_base(candidate: Option<&str>) -> Option<Url> {
     Url::parse(candidate?.trim())
@@ -44,6 +79,29 @@ mod tests {
     #[test]
     fn absolute_is_kept_as_published() {
         assert_eq!(resolve(None, " http://Example.com "), "http://Example.com");
+    }
+
+    #[test]
+    fn schemes_other_than_http_are_named() {
+        for href in [
+            "javascript:alert(1)",
+            " JaVaScRiPt:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "mailto:a@b.c",
+        ] {
+            assert!(non_web_scheme(href).is_some(), "{href:?}");
+        }
+        for href in [
+            "http://a.example/",
+            "HTTPS://a.example/",
+            "/p/1",
+            "p/1:2",
+            "?a=b:c",
+        ] {
+            assert_eq!(non_web_scheme(href), None, "{href:?}");
+        }
     }
 
     #[test]

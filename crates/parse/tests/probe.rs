@@ -1,0 +1,317 @@
+//! Defects found by comparing `kb parse` with feedparser 6.0.14 on feeds written for the
+//! purpose (the parse probe): each reproduced here by a small inline document.
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is the failure report.
+
+use kb_parse::{ParseOptions, ParsedFeed, parse};
+
+fn read(doc: &str) -> ParsedFeed {
+    parse(doc.as_bytes(), &ParseOptions::default()).unwrap()
+}
+
+fn warned(feed: &ParsedFeed, needle: &str) -> bool {
+    feed.warnings.iter().any(|w| w.contains(needle))
+}
+
+fn atom_in(namespace: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="{namespace}"><title>Off namespace</title><id>urn:f</id>
+<updated>2024-01-01T00:00:00Z</updated><link href="http://wa.example/"/>
+<entry><title>E</title><id>http://wa.example/1</id><link href="http://wa.example/1"/>
+<updated>2024-01-02T00:00:00Z</updated><content>c</content></entry></feed>"#
+    )
+}
+
+/// §1: an Atom namespace off by a trailing slash, the scheme or case is Atom's; one that is
+/// not Atom's at all is read as Atom with a warning, never as an empty feed without a word.
+#[test]
+fn atom_namespace_misspelt_is_still_atom() {
+    for namespace in [
+        "http://www.w3.org/2005/Atom/",
+        "https://www.w3.org/2005/Atom",
+        "http://www.w3.org/2005/atom",
+        "http://example.com/not-atom",
+    ] {
+        let feed = read(&atom_in(namespace));
+        assert_eq!(feed.title.as_deref(), Some("Off namespace"), "{namespace}");
+        assert_eq!(feed.items.len(), 1, "{namespace}");
+        assert_eq!(
+            feed.items[0].link.as_deref(),
+            Some("http://wa.example/1"),
+            "{namespace}"
+        );
+        assert!(
+            warned(&feed, "namespace"),
+            "{namespace}: {:?}",
+            feed.warnings
+        );
+    }
+    let exact = read(&atom_in("http://www.w3.org/2005/Atom"));
+    assert!(exact.warnings.is_empty(), "{:?}", exact.warnings);
+}
+
+/// §1: the content and Dublin Core modules under a misspelt namespace are still read.
+#[test]
+fn module_namespaces_misspelt_are_still_read() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content"
+  xmlns:dc="HTTPS://purl.org/dc/elements/1.1"><channel><title>t</title>
+<item><title>i</title><link>http://x.example/1</link><dc:creator>Ann</dc:creator>
+<content:encoded>&lt;p>Body&lt;/p></content:encoded></item></channel></rss>"#,
+    );
+    assert_eq!(feed.items[0].author.as_deref(), Some("Ann"));
+    assert_eq!(feed.items[0].content_html.as_deref(), Some("<p>Body</p>"));
+}
+
+/// §1: a root that names a feed with nothing readable under it is reported.
+#[test]
+fn nothing_read_is_never_silent() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><x:title xmlns:x="urn:x">t</x:title></feed>"#,
+    );
+    assert!(feed.items.is_empty());
+    assert!(warned(&feed, "nothing read"), "{:?}", feed.warnings);
+    // An empty feed that has a title is just empty.
+    let feed = read(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>"#);
+    assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+}
+
+fn rdf(items: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="http://r.example/rss"><title>R</title><link>http://r.example/</link>
+<description>d</description></channel>{items}</rdf:RDF>"#
+    )
+}
+
+/// §2: RSS 1.0 `rdf:about` is the item's guid, and its link when it has no `<link>`, so an
+/// edited item keeps its id instead of becoming a second article.
+#[test]
+fn rdf_about_is_the_guid_and_the_missing_link() {
+    let first = read(&rdf(r#"
+<item rdf:about="http://r.example/a?from=rss"><title>A</title><link>http://r.example/a</link></item>
+<item rdf:about="http://r.example/b"><title>B</title><description>first</description></item>
+<item rdf:about="urn:r:c"><title>C</title><description>c</description></item>"#));
+    let a = &first.items[0];
+    assert_eq!(a.guid.as_deref(), Some("http://r.example/a?from=rss"));
+    assert_eq!(a.link.as_deref(), Some("http://r.example/a"));
+    let b = &first.items[1];
+    assert_eq!(b.guid.as_deref(), Some("http://r.example/b"));
+    assert_eq!(b.link.as_deref(), Some("http://r.example/b"));
+    // Not a web address: an id, not a link.
+    assert_eq!(first.items[2].guid.as_deref(), Some("urn:r:c"));
+    assert_eq!(first.items[2].link, None);
+
+    let edited = read(&rdf(r#"
+<item rdf:about="http://r.example/b"><title>B</title><description>edited</description></item>"#));
+    assert_eq!(edited.items[0].id, b.id);
+
+    // RSS 1.0 items were keyed by their link before rdf:about was read: an item with a link
+    // keeps the id it had.
+    let without_about = read(&rdf(
+        r#"<item><title>A</title><link>http://r.example/a</link></item>"#,
+    ));
+    assert_eq!(without_about.items[0].id, a.id);
+}
+
+/// §3: an unparsable `pubDate` does not hide a valid `dc:date` (or the next date element):
+/// the warning stays, the item keeps the date it has.
+#[test]
+fn unparsable_date_falls_back_to_the_next_date_element() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>t</title>
+<item><title>a</title><link>http://d.example/a</link>
+<pubDate>Mo, 04 Mär 2024 10:00:00 +0100</pubDate><dc:date>2024-03-04T10:00:00+01:00</dc:date></item>
+<item><title>b</title><link>http://d.example/b</link>
+<pubDate>yesterday</pubDate><dcterms:issued>2024-03-05T00:00:00Z</dcterms:issued></item>
+</channel></rss>"#,
+    );
+    let date = |i: usize| feed.items[i].published.map(|d| d.to_rfc3339());
+    assert_eq!(date(0).as_deref(), Some("2024-03-04T09:00:00+00:00"));
+    assert_eq!(date(1).as_deref(), Some("2024-03-05T00:00:00+00:00"));
+    assert!(
+        warned(&feed, "item 1: unparsable pubDate"),
+        "{:?}",
+        feed.warnings
+    );
+    assert!(
+        warned(&feed, "item 2: unparsable pubDate"),
+        "{:?}",
+        feed.warnings
+    );
+
+    let feed = read(
+        r#"<feed xmlns="http://purl.org/atom/ns#" version="0.3"><title>t</title>
+<entry><title>e</title><id>urn:e</id><issued>soon</issued><created>2004-05-01T07:00:00Z</created></entry></feed>"#,
+    );
+    assert_eq!(
+        feed.items[0].published.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2004-05-01T07:00:00+00:00")
+    );
+    assert!(
+        warned(&feed, "entry 1: unparsable issued"),
+        "{:?}",
+        feed.warnings
+    );
+}
+
+/// §8: kb never plants script: a link that is not http(s) once resolved (javascript:, data:,
+/// vbscript:, any other scheme) is dropped with a warning, for items, comments and the feed.
+#[test]
+fn links_that_are_not_web_addresses_are_dropped() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel>
+<title>t</title><link>javascript:alert(1)</link>
+<item><title>a</title><link>javascript:alert(document.cookie)</link>
+<comments>vbscript:msgbox(1)</comments><wfw:commentRss>data:text/html,x</wfw:commentRss></item>
+<item><title>b</title><link> JaVaScRiPt:alert(1)</link></item>
+<item><title>c</title><link>java&#x09;script:alert(1)</link></item>
+<item><title>d</title><link>data:text/html;base64,PHNjcmlwdD4=</link></item>
+<item><title>e</title><link>/relative/e</link><comments>https://s.example/e#c</comments></item>
+</channel></rss>"#,
+    );
+    assert_eq!(feed.link, None);
+    for item in &feed.items[..4] {
+        assert_eq!(item.link, None, "{:?}", item.title);
+    }
+    assert_eq!(feed.items[0].comments_url, None);
+    assert_eq!(feed.items[0].comments_feed, None);
+    // Unresolvable (no base) but not a scheme: kept as published.
+    assert_eq!(feed.items[4].link.as_deref(), Some("/relative/e"));
+    assert_eq!(
+        feed.items[4].comments_url.as_deref(),
+        Some("https://s.example/e#c")
+    );
+    assert!(warned(&feed, "item 1: link"), "{:?}", feed.warnings);
+    assert!(warned(&feed, "not an http(s)"), "{:?}", feed.warnings);
+
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<entry><title>a</title><id>urn:a</id><link href="javascript:alert(1)"/></entry></feed>"#,
+    );
+    assert_eq!(feed.items[0].link, None);
+
+    let feed = read(
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"j","home_page_url":"vbscript:x",
+"items":[{"id":"1","url":"javascript:alert(1)","external_url":"https://j.example/1"},
+{"id":"2","url":"data:text/html,x"}]}"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(feed.items[0].link.as_deref(), Some("https://j.example/1"));
+    assert_eq!(feed.items[1].link, None);
+    assert!(warned(&feed, "item 1: url"), "{:?}", feed.warnings);
+}
+
+/// §10: an entry's own author without a name is not credited to the feed's author: the
+/// feed's authors are inherited only by an entry with no author element at all.
+#[test]
+fn unnamed_own_author_is_not_the_feeds() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<author><name>Feed Level</name></author>
+<entry><title>uri</title><id>urn:1</id><author><uri>http://aa.example/</uri></author></entry>
+<entry><title>empty</title><id>urn:2</id><author><name></name></author></entry>
+<entry><title>email</title><id>urn:3</id><author><email>me@aa.example</email></author></entry>
+<entry><title>none</title><id>urn:4</id></entry>
+<entry><title>source</title><id>urn:5</id><source><author><uri>http://s.example/</uri></author></source></entry>
+</feed>"#,
+    );
+    let authors: Vec<Option<&str>> = feed.items.iter().map(|i| i.author.as_deref()).collect();
+    assert_eq!(
+        authors,
+        [None, None, Some("me@aa.example"), Some("Feed Level"), None]
+    );
+
+    let feed = read(
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"j",
+"authors":[{"name":"Feed A"},{"name":"Feed B"}],
+"items":[{"id":"1","authors":[{"url":"https://z.example"}]},{"id":"2","author":{"url":"https://z.example"}},
+{"id":"3"},{"id":"4","authors":[{"name":"Own"}]}]}"#,
+    );
+    let authors: Vec<Option<&str>> = feed.items.iter().map(|i| i.author.as_deref()).collect();
+    assert_eq!(authors, [None, None, Some("Feed A, Feed B"), Some("Own")]);
+}
+
+/// §13: link relations compare as RFC 4287 says (case-insensitively, and the IANA URI form is
+/// the same relation); `isPermaLink` is read case-insensitively; a relative permalink guid is
+/// resolved like any link; a JSON Feed item's relative `url` resolves against `feed_url`.
+#[test]
+fn link_selection_gaps() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<link rel="ALTERNATE" href="http://al.example/"/>
+<entry><title>a</title><id>urn:1</id><link rel="ALTERNATE" href="http://al.example/1"/></entry>
+<entry><title>b</title><id>urn:2</id>
+<link rel="http://www.iana.org/assignments/relation/alternate" href="http://al.example/2"/></entry>
+<entry><title>c</title><id>urn:3</id><link rel="edit" href="http://al.example/edit/3"/>
+<link rel=" Replies " type="text/html" href="http://al.example/3#comments"/></entry>
+</feed>"#,
+    );
+    assert_eq!(feed.link.as_deref(), Some("http://al.example/"));
+    assert_eq!(feed.items[0].link.as_deref(), Some("http://al.example/1"));
+    assert_eq!(feed.items[1].link.as_deref(), Some("http://al.example/2"));
+    assert_eq!(feed.items[2].link, None);
+    assert_eq!(
+        feed.items[2].comments_url.as_deref(),
+        Some("http://al.example/3#comments")
+    );
+
+    let feed = read(
+        r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title>
+<link>http://g.example/</link>
+<item><title>11</title><guid isPermaLink="FALSE">http://g.example/p/11</guid></item>
+<item><title>12</title><guid isPermaLink="true">/p/12</guid></item>
+<item><title>13</title><guid>http://g.example/p/13</guid></item>
+<item><title>14</title><guid>abc-14</guid></item>
+<item><title>15</title><guid isPermaLink="True">http://g.example/p/15</guid></item>
+<item><title>16</title><atom:link rel="Alternate" href="http://g.example/p/16"/></item>
+<item><title>17</title><link>http://g.example/p/17</link><guid isPermaLink="true">/p/other</guid></item>
+</channel></rss>"#,
+    );
+    let links: Vec<Option<&str>> = feed.items.iter().map(|i| i.link.as_deref()).collect();
+    assert_eq!(
+        links,
+        [
+            None,
+            Some("http://g.example/p/12"),
+            Some("http://g.example/p/13"),
+            None,
+            Some("http://g.example/p/15"),
+            Some("http://g.example/p/16"),
+            Some("http://g.example/p/17"),
+        ]
+    );
+    assert!(!feed.items[0].guid_is_permalink);
+    assert!(feed.items[1].guid_is_permalink);
+
+    let feed = read(
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"j",
+"feed_url":"https://j.example/blog/feed.json","items":[{"id":"a","url":"rel/a.html"}]}"#,
+    );
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://j.example/blog/rel/a.html")
+    );
+}
+
+/// §11: Atom 0.3 `multipart/alternative` content is read from its first part, not taken for
+/// Base64.
+#[test]
+fn atom03_multipart_alternative_reads_the_first_part() {
+    let feed = read(
+        r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>t</title>
+<entry><title>e</title><id>urn:e</id><summary>Esc summary</summary>
+<content type="multipart/alternative">
+  <content type="text/plain">Plain &lt;alternative&gt;</content>
+  <content type="text/html" mode="escaped">&lt;p&gt;HTML alternative&lt;/p&gt;</content>
+</content></entry></feed>"#,
+    );
+    assert_eq!(
+        feed.items[0].content_html.as_deref(),
+        Some("Plain &lt;alternative&gt;")
+    );
+    assert!(!warned(&feed, "base64"), "{:?}", feed.warnings);
+}
