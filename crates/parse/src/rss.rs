@@ -184,18 +184,15 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         if item.base_url.is_none() {
             item.base_url = dropped.base;
         }
-        // RSS 1.0 has no guid: `rdf:about` is the item's identifier (feedparser's `id`), and,
-        // being the URI of the item's page (§5.5: it SHOULD equal `link`), its link when it
-        // has none. Identity keys RSS 1.0 items by their link first (identity.rs), so an item
-        // with a link keeps the id it had before rdf:about was read.
-        if let Some(about) = dropped.about.filter(|a| !a.trim().is_empty()) {
-            if item.link.is_none() && is_web_address(&about) {
-                item.link = Some(about.trim().to_owned());
-            }
-            if item.guid.is_none() {
-                item.guid = Some(about);
-                item.guid_is_permalink = false;
-            }
+        // RSS 1.0 has no guid: `rdf:about` is the item's identifier (feedparser's `id`), so an
+        // item without a link keeps its id when edited. It is not taken as the link, which
+        // feedparser leaves empty too. Identity keys RSS 1.0 items by their link first
+        // (identity.rs), so an item with a link keeps the id it had before rdf:about was read.
+        if let Some(about) = dropped.about.filter(|a| !a.trim().is_empty())
+            && item.guid.is_none()
+        {
+            item.guid = Some(about);
+            item.guid_is_permalink = false;
         }
         if let (None, Some(raw)) = (item.updated, dropped.updated) {
             let place = format!("item {}", position + 1);
@@ -624,11 +621,6 @@ fn extension_value(
     extensions(map, ns, namespace, name)
         .find_map(|e| e.value.clone())
         .filter(|v| !v.trim().is_empty())
-}
-
-/// An absolute http(s) URL.
-fn is_web_address(s: &str) -> bool {
-    url::Url::parse(s.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
 }
 
 fn non_empty(value: Option<&str>) -> Option<String> {

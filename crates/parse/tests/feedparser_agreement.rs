@@ -50,34 +50,11 @@ const DC_DATE_PUBLISHED: &str =
 const NOT_A_TITLE: &str = "the title of an <image> inside a <category> is not the item's title";
 const TRUNCATED_ITEM: &str =
     "an item cut off before any content is dropped with a warning; feedparser keeps it empty";
-const RDF_ABOUT_LINK: &str = "RSS 1.0 §5.5: an item's rdf:about is its URI and SHOULD equal its \
-     link; kb takes an http(s) rdf:about as the link of an item without <link>, feedparser only \
-     as the id";
 const CDF: &str = "CDF (Microsoft's 1997 Channel Definition Format) is not a format kb reads";
 
 /// Known, deliberate disagreements: (corpus path, field, reason kb differs). Each must still
 /// disagree: one that agrees again fails the test, so remove it.
 const DELIBERATE: &[(&str, &str, &str)] = &[
-    (
-        "feedparser/illformed/rdf_channel_empty_textinput.xml",
-        "link",
-        RDF_ABOUT_LINK,
-    ),
-    (
-        "feedparser/wellformed/rdf/rdf_item_description.xml",
-        "link",
-        RDF_ABOUT_LINK,
-    ),
-    (
-        "feedparser/wellformed/rdf/rdf_item_rdf_about.xml",
-        "link",
-        RDF_ABOUT_LINK,
-    ),
-    (
-        "feedparser/wellformed/rdf/rdf_item_title.xml",
-        "link",
-        RDF_ABOUT_LINK,
-    ),
     (
         "feedparser/illformed/rss_incomplete_cdata.xml",
         "count",
