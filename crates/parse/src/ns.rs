@@ -105,11 +105,16 @@ pub(crate) fn canonical_declarations<'a>(xml: &'a str, warnings: &mut Vec<String
     Cow::Owned(out)
 }
 
+/// Longest namespace prefix [`declared_values`] looks at: far beyond any real one.
+const MAX_PREFIX: usize = 64;
+
 /// The quoted values after every `xmlns` in the text (a superset of the declarations).
 fn declared_values(xml: &str) -> impl Iterator<Item = &str> {
     xml.match_indices("xmlns").filter_map(move |(at, _)| {
         let rest = &xml[at + 5..];
-        let eq = rest.find('=')?;
+        // A prefix is a short name: looking for the `=` only that far keeps a document full
+        // of the bare word "xmlns" (hostile or not) linear.
+        let eq = rest.bytes().take(MAX_PREFIX + 2).position(|b| b == b'=')?;
         let (name, after) = rest.split_at(eq);
         if !(name.is_empty() || name.starts_with(':')) || name.contains(char::is_whitespace) {
             return None;
@@ -145,6 +150,20 @@ mod tests {
         );
         assert_eq!(correction("http://www.w3.org/2005/Atom"), None);
         assert_eq!(correction("http://example.com/ns"), None);
+    }
+
+    #[test]
+    fn a_document_of_bare_xmlns_words_is_scanned_in_linear_time() {
+        // Each "xmlns" used to look for the next "=" to the end of the document: quadratic.
+        let xml = format!(
+            "<rss><channel><title>{}</title></channel></rss>=",
+            "xmlns ".repeat(200_000)
+        );
+        let mut warnings = Vec::new();
+        assert!(matches!(
+            canonical_declarations(&xml, &mut warnings),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
