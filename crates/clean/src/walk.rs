@@ -14,11 +14,13 @@ pub(crate) enum Event<'a> {
     Leave(NodeRef<'a, Node>),
 }
 
-/// The visitor's answer to [`Event::Enter`]: walk into the node's children or skip them.
+/// The visitor's answer to [`Event::Enter`]: walk into the node's children, skip them, or end
+/// the walk there (no more events, not even the `Leave`s of the open nodes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Step {
     Descend,
     Skip,
+    Stop,
 }
 
 /// Visit the descendants of `root` (not `root` itself) in document order. Every `Enter` is
@@ -26,7 +28,11 @@ pub(crate) enum Step {
 pub(crate) fn walk<'a>(root: NodeRef<'a, Node>, mut visit: impl FnMut(Event<'a>) -> Step) {
     let mut next = root.first_child();
     while let Some(node) = next {
-        if visit(Event::Enter(node)) == Step::Descend
+        let step = visit(Event::Enter(node));
+        if step == Step::Stop {
+            return;
+        }
+        if step == Step::Descend
             && let Some(child) = node.first_child()
         {
             next = Some(child);
