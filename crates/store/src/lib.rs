@@ -46,6 +46,7 @@ mod search;
 mod state;
 mod stem;
 mod verify;
+mod words;
 mod writer;
 
 pub use archive::{Archive, ArchiveEntry};

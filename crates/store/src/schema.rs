@@ -1,8 +1,10 @@
 //! The tantivy schema and the analyzers behind it.
 //!
 //! Text fields use `kb_en`: split on non-alphanumerics (so `isn't` and `ISN’T` both become
-//! `isn` + `t`: straight and curly apostrophes are the same letter), lowercase, fold accents to
-//! ASCII (`é` -> `e`), English Snowball stemming (`referrals` -> `referr`, as `referral`).
+//! `isn` + `t`: straight and curly apostrophes are the same letter), with runs of CJK text as
+//! overlapping character pairs and hyphenated compounds also joined (`wi-fi` -> `wi`, `fi`,
+//! `wifi`; see [`crate::words`]), lowercase, fold accents to ASCII (`é` -> `e`), English Snowball
+//! stemming (`referrals` -> `referr`, as `referral`).
 //! Keyword fields (feed, author, category) use `kb_kw`: the whole value, lowercased, so filters
 //! match case-insensitively but exactly.
 
@@ -11,7 +13,7 @@ use tantivy::schema::{
     Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer,
     TextAnalyzerBuilder, TokenStream, Tokenizer,
 };
 
@@ -108,7 +110,7 @@ pub(crate) fn register_analyzers(index: &tantivy::Index) {
 /// English analyzer starts from this one chain, so their tokens agree (snippets highlight what
 /// was indexed; the pairs analyzer pairs the body's very stems).
 pub(crate) fn en_words() -> TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(crate::words::WordTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -135,12 +137,18 @@ pub(crate) fn unstemmed_analyzer() -> TextAnalyzer {
     en_words().build()
 }
 
-/// The tokens `analyzer` makes of `text`.
+/// The tokens `analyzer` makes of `text`, one per position: a compound's parts without its
+/// joined form (`e-mail` -> `e`, `mail`), so several tokens are always the words of a phrase.
 pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    let mut last = None;
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
-        out.push(stream.token().text.clone());
+        let t = stream.token();
+        if last != Some(t.position) {
+            out.push(t.text.clone());
+        }
+        last = Some(t.position);
     }
     out
 }
@@ -163,5 +171,26 @@ mod tests {
         let want = tokens(&mut en_analyzer(), &text);
         assert_eq!(tokens(&mut snippet_analyzer(), &text), want);
         assert_eq!(tokens(&mut snippet_analyzer(), &text), want);
+        // Joined forms and CJK pairs too, with their positions and offsets.
+        let text = "Wi-Fi stand-ups 東京の新しいオフィス e-mail";
+        let all = |mut a: TextAnalyzer| {
+            let mut out = Vec::new();
+            let mut s = a.token_stream(text);
+            while s.advance() {
+                let t = s.token();
+                out.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+            }
+            out
+        };
+        assert_eq!(all(snippet_analyzer()), all(en_analyzer()));
+    }
+
+    #[test]
+    fn query_words_are_one_token_per_position() {
+        let mut en = en_analyzer();
+        assert_eq!(
+            tokens(&mut en, "Wi-Fi stand-ups 東京"),
+            ["wi", "fi", "stand", "up", "東京"]
+        );
     }
 }
