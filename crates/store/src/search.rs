@@ -1880,6 +1880,7 @@ mod ranking_tests {
         // Both spellings meet, in a phrase that goes on after the compound.
         let total = |q: &str| reference(&searcher, &*text_query(&kb, q).unwrap().query, &(0..1)).1;
         assert!(total("\"wifi router\"") > total("\"wi fi router\""));
+        assert_eq!(total("\"wifi router\""), total("\"wi-fi router\""));
     }
 
     /// An excluded phrase whose words run out before the documents it is checked against
