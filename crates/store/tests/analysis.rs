@@ -77,6 +77,9 @@ fn words_inside_cjk_text_are_found() {
     let sentence = "東京の新しいオフィスでネットワークを構築しました";
     assert_eq!(sentence.len(), 72);
     assert_eq!(titles(&kb, sentence), [TOKYO_TITLE]);
+    // One character is only a word where it stands alone; a prefix finds the pairs it starts.
+    assert!(titles(&kb, "東").is_empty());
+    assert_eq!(titles(&kb, "東*"), [TOKYO_TITLE]);
     // Characters that stand in the text, but not in that order, are not a match.
     assert!(titles(&kb, "京東").is_empty());
     assert_eq!(highlights(&kb, "構築", TOKYO_TITLE), ["構築"]);
