@@ -590,19 +590,31 @@ fn unreachable_url_fails_cleanly() {
     assert_one_line_error(&out, 1, "127.0.0.1:9");
 }
 
+/// An older format (an index analysed by an older kb) and a newer one alike.
 #[test]
 fn a_kb_of_another_format_points_to_reindex() {
-    let env = Env::synced();
-    let meta = env.path().join("index/kb.json");
-    let text = std::fs::read_to_string(&meta).unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
-    let mut v2 = v.clone();
-    v2["format"] = Value::from(999);
-    std::fs::write(&meta, serde_json::to_string(&v2).unwrap()).unwrap();
-    assert_one_line_error(&env.kb(&["search", "x"]), 1, "kb reindex");
-    // reindex rebuilds from the archive and brings the KB back to this kb's format.
-    env.ok(&["reindex"]);
-    assert_eq!(env.json(&["list", "--json"])["total"], 10);
+    let current = u64::from(kb_store::SCHEMA_VERSION);
+    for format in [current - 1, 999] {
+        let env = Env::synced();
+        let meta = env.path().join("index/kb.json");
+        let text = std::fs::read_to_string(&meta).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let mut v2 = v.clone();
+        v2["format"] = Value::from(format);
+        std::fs::write(&meta, serde_json::to_string(&v2).unwrap()).unwrap();
+        assert_one_line_error(
+            &env.kb(&["search", "x"]),
+            1,
+            &format!(
+                "has format version {format}, this kb reads version {current}: run `kb reindex`"
+            ),
+        );
+        // reindex rebuilds from the archive and brings the KB back to this kb's format.
+        env.ok(&["reindex"]);
+        assert_eq!(env.json(&["list", "--json"])["total"], 10);
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+        assert_eq!(v["format"], current, "format {format}");
+    }
 }
 
 /// A KB of an older format (written by an older kb) is upgraded by the next sync, so a sync

@@ -19,7 +19,9 @@ use crate::{Archive, KbWriter, StoreError, WriteLock};
 
 /// On-disk format version. Bump it whenever the schema or analyzers change: an older KB is then
 /// refused with a pointer to `kb reindex`, which rebuilds it from the archive.
-pub const SCHEMA_VERSION: u32 = 2;
+///
+/// 3: CJK text indexed as character pairs, hyphenated compounds also joined (`crate::words`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// `kb.json`: which format this KB has and which index directory is live. Replaced atomically,
 /// so a rebuild switches from the old index to the new one in a single rename.

@@ -119,16 +119,28 @@ impl FrequentPairs {
         let mut df: HashMap<String, (usize, usize), foldhash::fast::RandomState> =
             HashMap::default();
         let mut docs = 0usize;
-        let (mut prev, mut buf) = (String::new(), String::new());
+        let mut buf = String::new();
+        // The stems at the previous position and at the current one: a compound's last part
+        // shares its position with the joined form (`crate::words`), and each pairs with both
+        // neighbours, as `Pairs::word` indexes them.
+        let (mut before, mut current): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         for text in texts {
             docs += 1;
-            let mut prev_pos: Option<usize> = None;
+            let mut current_pos: Option<usize> = None;
             let mut stream = analyzer.token_stream(text);
             while stream.advance() {
                 let t = stream.token();
-                if prev_pos.is_some_and(|p| t.position == p + 1) {
+                if current_pos != Some(t.position) {
+                    std::mem::swap(&mut before, &mut current);
+                    if current_pos.is_none_or(|p| p + 1 != t.position) {
+                        before.clear();
+                    }
+                    current.clear();
+                    current_pos = Some(t.position);
+                }
+                for prev in &before {
                     buf.clear();
-                    buf.push_str(&prev);
+                    buf.push_str(prev);
                     buf.push(SEPARATOR);
                     buf.push_str(&t.text);
                     match df.get_mut(buf.as_str()) {
@@ -139,9 +151,7 @@ impl FrequentPairs {
                         }
                     }
                 }
-                prev.clear();
-                prev.push_str(&t.text);
-                prev_pos = Some(t.position);
+                current.push(t.text.clone());
             }
         }
         let min = ((docs as f64 * MIN_DOC_SHARE).ceil() as usize).max(2);
@@ -261,8 +271,8 @@ impl<T: Tokenizer> Tokenizer for PairsFilter<T> {
                 list,
                 texts,
                 spans,
-                prev: None,
-                prev_text: String::new(),
+                before: Group::new(),
+                current: Group::new(),
             };
             pairs.emit(list.marker(), 0, 0, 0);
             // The body's own analyzer has just stemmed this very text on this thread: replay
@@ -294,14 +304,58 @@ impl<T: Tokenizer> Tokenizer for PairsFilter<T> {
 }
 
 /// Builds the pair terms of one text from its words.
+///
+/// Pairs are of every stem at a position with every stem at the next: a compound's last part
+/// and its joined form share a position (`crate::words`), and a phrase by positions matches
+/// either of them there. So the pair term `a b` stands at `p` exactly when `a` is at `p` and `b`
+/// at `p + 1`, and a phrase of pairs finds what the phrase of words finds, as often.
 struct Pairs<'a> {
     list: &'a FrequentPairs,
     texts: &'a mut String,
     spans: &'a mut Vec<(usize, usize, usize, usize)>,
-    /// Number, position and start offset of the previous word, when it is in some listed
-    /// pair; its stem is in `prev_text`.
-    prev: Option<(u32, usize, usize)>,
-    prev_text: String,
+    /// The listed words at the position before the current one...
+    before: Group,
+    /// ...and at the current one.
+    current: Group,
+}
+
+/// The words of some listed pair that stand at one position: (number, start offset, stem),
+/// the first `len` of `words` (the rest are kept for their buffers).
+struct Group {
+    pos: Option<usize>,
+    words: Vec<(u32, usize, String)>,
+    len: usize,
+}
+
+impl Group {
+    fn new() -> Group {
+        Group {
+            pos: None,
+            words: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn reset(&mut self, pos: Option<usize>) {
+        self.pos = pos;
+        self.len = 0;
+    }
+
+    fn push(&mut self, id: u32, from: usize, stem: &str) {
+        if self.len == self.words.len() {
+            self.words.push((id, from, stem.to_string()));
+        } else {
+            let w = &mut self.words[self.len];
+            (w.0, w.1) = (id, from);
+            w.2.clear();
+            w.2.push_str(stem);
+        }
+        self.len += 1;
+    }
+
+    fn words(&self) -> &[(u32, usize, String)] {
+        &self.words[..self.len]
+    }
 }
 
 impl Pairs<'_> {
@@ -311,22 +365,29 @@ impl Pairs<'_> {
     }
 
     fn word(&mut self, stem: &str, pos: usize, from: usize, to: usize) {
+        if self.current.pos != Some(pos) {
+            std::mem::swap(&mut self.before, &mut self.current);
+            // Adjacent: no over-long token was dropped between them.
+            if self.before.pos.is_none_or(|p| p + 1 != pos) {
+                self.before.reset(None);
+            }
+            self.current.reset(Some(pos));
+        }
         let Some(id) = self.list.word_id(stem) else {
-            self.prev = None;
             return;
         };
-        // Adjacent: no over-long token was dropped between them.
-        if let Some((_, prev_pos, prev_from)) = self
-            .prev
-            .filter(|&(prev_id, p, _)| pos == p + 1 && self.list.holds_ids(prev_id, id))
-        {
-            self.texts.push_str(&self.prev_text);
-            self.texts.push(SEPARATOR);
-            self.emit(stem, prev_pos, prev_from, to);
+        if let Some(prev_pos) = self.before.pos {
+            for (prev_id, prev_from, prev_text) in self.before.words() {
+                if self.list.holds_ids(*prev_id, id) {
+                    self.texts.push_str(prev_text);
+                    self.texts.push(SEPARATOR);
+                    self.texts.push_str(stem);
+                    self.spans
+                        .push((prev_pos, *prev_from, to, self.texts.len()));
+                }
+            }
         }
-        self.prev = Some((id, pos, from));
-        self.prev_text.clear();
-        self.prev_text.push_str(stem);
+        self.current.push(id, from, stem);
     }
 }
 

@@ -6,7 +6,8 @@
 //!
 //! - plain words and phrases go through `kb_en`, the analyzer indexing used, so `referrals`
 //!   finds `referral`, `isn't` finds `ISN’T` and `é` finds `e`; a word that analyses to several
-//!   tokens (`isn't` -> `isn` `t`) must match them adjacent, like a phrase;
+//!   tokens (`isn't` -> `isn` `t`, `東京の` -> `東京` `京の`) must match them adjacent, like a
+//!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`);
 //! - unscoped text is looked for in title (boosted), body, categories and author;
 //! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
 //!   field); `feed:` matches the exact feed name;
@@ -36,7 +37,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, Term};
 
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
-use crate::schema::{Fields, en_analyzer, kw_term, tokens, unstemmed_analyzer};
+use crate::schema::{Fields, en_analyzer, kw_term, readings, tokens, unstemmed_analyzer};
 use crate::search::Relaxed;
 use crate::{Kb, StoreError};
 use syntax::{Node, Scope, Text};
@@ -368,6 +369,14 @@ fn any(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
     }
 }
 
+/// The best-scoring of several queries; `None` for none.
+fn best_of(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match qs.len() {
+        0 | 1 => qs.pop(),
+        _ => Some(Box::new(tantivy::query::DisjunctionMaxQuery::new(qs))),
+    }
+}
+
 /// The term, or the phrase of several terms, on one field.
 fn term_or_phrase(field: Field, toks: &[String], slop: u32) -> Option<Box<dyn Query>> {
     match toks {
@@ -612,18 +621,21 @@ impl Compiler {
                     Text::Phrase(_, s) => *s,
                     _ => 0,
                 };
-                let toks = tokens(&mut self.en, w);
+                // `e-mail` is also `email` (`crate::words`): the best reading scores, so one
+                // word is not counted twice where text holds both forms.
+                let readings = readings(&mut self.en, w);
                 for &(field, boost) in analyzed {
-                    qs.extend(
-                        text_phrase(&f, self.pairs.as_deref(), field, &toks, slop)
-                            .map(|q| boosted(q, boost)),
-                    );
+                    let ways = readings.iter().filter_map(|toks| {
+                        text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
+                    });
+                    qs.extend(best_of(ways.collect()).map(|q| boosted(q, boost)));
                 }
                 if let Some(k) = keyword {
                     qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
                 }
                 if mark {
-                    self.marks.extend(toks.into_iter().map(Mark::Term));
+                    self.marks
+                        .extend(readings.into_iter().flatten().map(Mark::Term));
                 }
             }
             Text::Prefix(p) => {

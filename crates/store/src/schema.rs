@@ -1,8 +1,10 @@
 //! The tantivy schema and the analyzers behind it.
 //!
 //! Text fields use `kb_en`: split on non-alphanumerics (so `isn't` and `ISN’T` both become
-//! `isn` + `t`: straight and curly apostrophes are the same letter), lowercase, fold accents to
-//! ASCII (`é` -> `e`), English Snowball stemming (`referrals` -> `referr`, as `referral`).
+//! `isn` + `t`: straight and curly apostrophes are the same letter), with runs of CJK text as
+//! overlapping character pairs and hyphenated compounds also joined (`wi-fi` -> `wi`, `fi`,
+//! `wifi`; see [`crate::words`]), lowercase, fold accents to ASCII (`é` -> `e`), English Snowball
+//! stemming (`referrals` -> `referr`, as `referral`).
 //! Keyword fields (feed, author, category) use `kb_kw`: the whole value, lowercased, so filters
 //! match case-insensitively but exactly.
 
@@ -11,7 +13,7 @@ use tantivy::schema::{
     Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer,
     TextAnalyzerBuilder, TokenStream, Tokenizer,
 };
 
@@ -108,7 +110,7 @@ pub(crate) fn register_analyzers(index: &tantivy::Index) {
 /// English analyzer starts from this one chain, so their tokens agree (snippets highlight what
 /// was indexed; the pairs analyzer pairs the body's very stems).
 pub(crate) fn en_words() -> TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(crate::words::WordTokenizer::default())
         .filter(RemoveLongFilter::limit(64))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -135,12 +137,70 @@ pub(crate) fn unstemmed_analyzer() -> TextAnalyzer {
     en_words().build()
 }
 
-/// The tokens `analyzer` makes of `text`.
+/// The tokens `analyzer` makes of `text`, one per position: a compound's parts without its
+/// joined form (`e-mail` -> `e`, `mail`), so several tokens are always the words of a phrase.
 pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    let mut last = None;
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
-        out.push(stream.token().text.clone());
+        let t = stream.token();
+        if last != Some(t.position) {
+            out.push(t.text.clone());
+        }
+        last = Some(t.position);
+    }
+    out
+}
+
+/// A query word or phrase has at most this many compounds spelled both ways in every
+/// combination; past it, all split or all joined.
+const MAX_COMBINED_COMPOUNDS: usize = 3;
+
+/// The ways `text` may be written, as token sequences (each a term or a phrase): first split as
+/// [`tokens`] has it, then with its hyphenated compounds joined (`e-mail etiquette` ->
+/// `e mail etiquett`, `email etiquett`), so a query finds both spellings. Text indexed
+/// hyphenated holds both forms; text written closed matches only the joined reading.
+pub(crate) fn readings(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Vec<String>> {
+    // The split tokens with their start offsets, and each compound as (first part, one past
+    // its last part, joined form).
+    let mut split: Vec<(String, usize)> = Vec::new();
+    let mut compounds: Vec<(usize, usize, String)> = Vec::new();
+    let mut last = None;
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        if last == Some(t.position) {
+            let first = split
+                .iter()
+                .rposition(|s| s.1 < t.offset_from)
+                .map_or(0, |i| i + 1);
+            compounds.push((first, split.len(), t.text.clone()));
+        } else {
+            split.push((t.text.clone(), t.offset_from));
+        }
+        last = Some(t.position);
+    }
+    let split: Vec<String> = split.into_iter().map(|s| s.0).collect();
+    let n = compounds.len();
+    let combinations: Vec<Vec<bool>> = match n {
+        0 => return vec![split],
+        _ if n <= MAX_COMBINED_COMPOUNDS => (1..1usize << n)
+            .map(|m| (0..n).map(|k| m & (1 << k) != 0).collect())
+            .collect(),
+        _ => vec![vec![true; n]],
+    };
+    let mut out = vec![split.clone()];
+    for joined in combinations {
+        let mut reading = Vec::with_capacity(split.len());
+        let mut i = 0;
+        for ((first, end, form), _) in compounds.iter().zip(&joined).filter(|c| *c.1) {
+            reading.extend_from_slice(&split[i..*first]);
+            reading.push(form.clone());
+            i = *end;
+        }
+        reading.extend_from_slice(&split[i..]);
+        out.push(reading);
     }
     out
 }
@@ -163,5 +223,54 @@ mod tests {
         let want = tokens(&mut en_analyzer(), &text);
         assert_eq!(tokens(&mut snippet_analyzer(), &text), want);
         assert_eq!(tokens(&mut snippet_analyzer(), &text), want);
+        // Joined forms and CJK pairs too, with their positions and offsets.
+        let text = "Wi-Fi stand-ups 東京の新しいオフィス e-mail";
+        let all = |mut a: TextAnalyzer| {
+            let mut out = Vec::new();
+            let mut s = a.token_stream(text);
+            while s.advance() {
+                let t = s.token();
+                out.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+            }
+            out
+        };
+        assert_eq!(all(snippet_analyzer()), all(en_analyzer()));
+    }
+
+    #[test]
+    fn compounds_are_stemmed_joined_and_query_words_read_both_ways() {
+        let mut en = en_analyzer();
+        assert_eq!(
+            tokens(&mut en, "Wi-Fi stand-ups 東京"),
+            ["wi", "fi", "stand", "up", "東京"]
+        );
+        let r = |t: &str| readings(&mut en_analyzer(), t);
+        assert_eq!(r("wifi"), [vec!["wifi"]]);
+        assert_eq!(r("Wi-Fi"), [vec!["wi", "fi"], vec!["wifi"]]);
+        assert_eq!(r("stand-ups"), [vec!["stand", "up"], vec!["standup"]]);
+        assert_eq!(r("standups"), [vec!["standup"]]);
+        assert_eq!(
+            r("e-mail etiquette"),
+            [vec!["e", "mail", "etiquett"], vec!["email", "etiquett"]]
+        );
+        assert_eq!(
+            r("use wi-fi e-mail"),
+            [
+                vec!["use", "wi", "fi", "e", "mail"],
+                vec!["use", "wifi", "e", "mail"],
+                vec!["use", "wi", "fi", "email"],
+                vec!["use", "wifi", "email"],
+            ]
+        );
+        // Past three compounds, split or joined, not every mix.
+        assert_eq!(
+            r("a-b c-d e-f g-h"),
+            [
+                vec!["a", "b", "c", "d", "e", "f", "g", "h"],
+                vec!["ab", "cd", "ef", "gh"],
+            ]
+        );
+        assert_eq!(r("東京の"), [vec!["東京", "京の"]]);
+        assert!(r("").iter().all(Vec::is_empty));
     }
 }

@@ -821,6 +821,9 @@ const MATCHER_MEMO: usize = 20_000;
 /// the first two letters of its stem (lowercased; both ASCII, else the word is analysed), but
 /// for Snowball's `dying`, `lying`, `tying` (`die`, `lie`, `tie`), whose `y` became an `i`.
 /// And the verdict on each word analysed is memoized: words repeat.
+///
+/// A hyphenated compound (`e-mail`, also the term `email`) or a word holding CJK (several
+/// tokens) is analysed whole, from the compound's first letter, and every token of it counts.
 struct Matcher {
     /// Sorted.
     terms: Vec<String>,
@@ -848,6 +851,8 @@ impl Matcher {
                 [a, b, ..] if a.is_ascii() && b.is_ascii() => {
                     starts[usize::from(a)][usize::from(b)] = true;
                     prefixes.push(format!("{}{}", char::from(a), char::from(b)));
+                    // The joined form of a compound whose first part is one letter (`e-mail`).
+                    prefixes.push(format!("{}-{}", char::from(a), char::from(b)));
                     if b == b'i' {
                         starts[usize::from(a)][usize::from(b'y')] = true;
                         prefixes.push(format!("{}y", char::from(a)));
@@ -888,7 +893,8 @@ impl Matcher {
             let at = i + off;
             let c = text[at..].chars().next().unwrap_or(' ');
             i = at + c.len_utf8();
-            if c.is_alphanumeric() {
+            // A non-ASCII hyphen (U+2010) may join a compound whose joined form is a term.
+            if c.is_alphanumeric() || (crate::words::is_hyphen(c) && word_start(text, at) < at) {
                 starts.push(word_start(text, at));
             }
         }
@@ -896,15 +902,38 @@ impl Matcher {
         starts.dedup();
         let mut hits = Vec::new();
         let mut per_term = vec![0usize; self.terms.len()];
-        for start in starts {
-            let end = word_end(text, start);
-            if let Some(k) = self.term_of(&text[start..end])
-                && per_term[k] < MAX_HITS_PER_TERM
-            {
+        let mut hit = |start: usize, end: usize, k: usize| {
+            if per_term[k] < MAX_HITS_PER_TERM {
                 per_term[k] += 1;
                 hits.push((start, end, k));
             }
+        };
+        // The end of the last word analysed whole: the words inside it are done.
+        let mut done = 0;
+        for start in starts {
+            if start < done {
+                continue;
+            }
+            let end = word_end(text, start);
+            let (from, to) = compound_bounds(text, start, end);
+            let word = &text[from..to];
+            if from == start && to == end && !word.chars().any(crate::words::is_cjk) {
+                if let Some(k) = self.term_of(word) {
+                    hit(start, end, k);
+                }
+                continue;
+            }
+            done = to;
+            let mut stream = self.analyzer.token_stream(word);
+            while stream.advance() {
+                let t = stream.token();
+                if let Ok(k) = self.terms.binary_search_by(|x| x.as_str().cmp(&t.text)) {
+                    hit(from + t.offset_from, from + t.offset_to, k);
+                }
+            }
         }
+        // A compound's joined form starts with its first part.
+        hits.sort_unstable();
         hits
     }
 
@@ -949,6 +978,40 @@ fn word_start(text: &str, at: usize) -> usize {
         .take_while(|(_, c)| c.is_alphanumeric())
         .last()
         .map_or(at, |(i, _)| i)
+}
+
+/// The bytes of the hyphenated compound (`crate::words`) holding the word `start..end`: the word
+/// itself when it is not part of one.
+fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    let plain =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::words::is_cjk(c));
+    loop {
+        let mut before = text[..start].chars().rev();
+        match (before.next(), before.clone().next()) {
+            (Some(h), Some(c))
+                if crate::words::is_hyphen(h)
+                    && plain(Some(c))
+                    && plain(text[start..].chars().next()) =>
+            {
+                start = word_start(text, start - h.len_utf8() - c.len_utf8());
+            }
+            _ => break,
+        }
+    }
+    loop {
+        let mut after = text[end..].chars();
+        match (after.next(), after.next()) {
+            (Some(h), Some(c))
+                if crate::words::is_hyphen(h)
+                    && plain(Some(c))
+                    && plain(text[..end].chars().next_back()) =>
+            {
+                end = word_end(text, end + h.len_utf8());
+            }
+            _ => break,
+        }
+    }
+    (start, end)
 }
 
 /// The end of the word starting at `at`.
@@ -1435,18 +1498,31 @@ mod focus_tests {
         .expect("seed fixture");
         let text = format!(
             "Dying lying TYING skies Skis ugly early only gently singly idly news Café ÉCOLE ﬁne \
-             Ærø cæsar isn’t don't 3D x Y Ünïcödé naïve Ölfarbe ÆTHER {}{feed}",
+             Ærø cæsar isn’t don't 3D x Y Ünïcödé naïve Ölfarbe ÆTHER Wi-Fi e‐mail x-ray-ed \
+             a-b-c CVE-2023-6246 版Wi-Fi東京の新しいオフィス -x- y--z 東-a {}{feed}",
             "y".repeat(70)
         );
-        let mut stems = crate::schema::tokens(&mut snippet_analyzer(), &text);
-        stems.sort();
-        stems.dedup();
         let mut tokens = Vec::new();
         let mut whole = snippet_analyzer();
         let mut stream = whole.token_stream(&text);
         while stream.advance() {
             let t = stream.token();
             tokens.push((t.offset_from, t.offset_to, t.text.clone()));
+        }
+        // Every stem, the joined forms of compounds too.
+        let mut stems: Vec<String> = tokens.iter().map(|t| t.2.clone()).collect();
+        stems.sort();
+        stems.dedup();
+        for joined in [
+            "wifi",
+            "email",
+            "xray",
+            "abc",
+            "cve20236246",
+            "東京",
+            "オフ",
+        ] {
+            assert!(stems.iter().any(|s| s.starts_with(joined)), "{joined}");
         }
         for stem in &stems {
             let want: Vec<(usize, usize, usize)> = tokens
@@ -1724,6 +1800,87 @@ mod ranking_tests {
             assert_eq!(a, b, "{} page {}", queries[i / 4], i % 4);
         }
         assert!(by_positions.iter().filter(|(_, n)| *n > 0).count() > 20);
+    }
+
+    /// A hyphenated compound's joined form shares its last part's position (`crate::words`),
+    /// so a position holds two stems there: pairs are made with both, and phrases by pairs still
+    /// find what phrases by positions find, score for score, whichever spelling each side has.
+    #[test]
+    fn phrases_by_pairs_agree_with_positions_on_hyphenated_text() {
+        let (dir, lock, kb) = empty_kb();
+        let words = [
+            "wi-fi",
+            "wifi",
+            "router",
+            "office",
+            "e-mail",
+            "email",
+            "etiquette",
+            "wi‐fi",
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for batch in 0..2u64 {
+            let mut w = kb.writer(&lock).expect("writer");
+            w.set_pair_sample(100);
+            for i in 0..120 {
+                let len = 2 + next() % 30;
+                let text: Vec<&str> = (0..len).map(|_| words[(next() % 8) as usize]).collect();
+                w.upsert(&article(batch * 120 + i, 0, "t", &text.join(" ")))
+                    .expect("upsert");
+            }
+            w.commit().expect("commit");
+        }
+        drop(kb);
+        // Opened again: the list of frequent pairs comes with the opening.
+        let mut kb = Kb::open(dir.path()).expect("open");
+        let searcher = kb.reader.searcher();
+        let queries = [
+            "\"wi-fi router\"",
+            "\"wifi router\"",
+            "\"office wifi\"",
+            "\"office wi-fi router\"",
+            "\"wi fi router\"",
+            "\"fi router\"",
+            "\"wi wifi\"",
+            "\"wi wifi router\"",
+            "\"e-mail etiquette\"",
+            "\"email etiquette wifi\"",
+            "\"router wi-fi e-mail\"",
+            "\"fi e mail\"",
+            "\"wifi email\"",
+            "wi-fi",
+            "stand-ups",
+        ];
+        let results = |kb: &Kb| {
+            let mut out = Vec::new();
+            let mut paired = 0;
+            for q in queries {
+                let text = text_query(kb, q).expect("query");
+                paired += usize::from(format!("{:?}", text.query).contains("PairPhraseQuery"));
+                for page in [0..1, 0..10, 7..30, 0..1000] {
+                    out.push(reference(&searcher, &*text.query, &page));
+                }
+            }
+            (out, paired)
+        };
+        let (by_pairs, paired) = results(&kb);
+        assert!(paired >= 10, "{paired} queries went by pairs");
+        kb.frequent_pairs = None;
+        let (by_positions, none) = results(&kb);
+        assert_eq!(none, 0);
+        for (i, (a, b)) in by_pairs.iter().zip(&by_positions).enumerate() {
+            assert_eq!(a, b, "{} page {}", queries[i / 4], i % 4);
+        }
+        // Both spellings meet, in a phrase that goes on after the compound.
+        let total = |q: &str| reference(&searcher, &*text_query(&kb, q).unwrap().query, &(0..1)).1;
+        assert!(total("\"wifi router\"") > total("\"wi fi router\""));
+        assert_eq!(total("\"wifi router\""), total("\"wi-fi router\""));
     }
 
     /// An excluded phrase whose words run out before the documents it is checked against

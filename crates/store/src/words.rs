@@ -1,0 +1,330 @@
+//! The tokenizer of every full-text analyzer: words as tantivy's `SimpleTokenizer` splits them
+//! (runs of alphanumerics), with two additions.
+//!
+//! - **CJK text as overlapping bigrams.** Chinese and Japanese are written without spaces and
+//!   Korean joins particles to its words, so a run of Han, Hiragana, Katakana or Hangul is one
+//!   "word" to a splitter on non-alphanumerics: `東京` could not be found inside
+//!   `東京の新しいオフィス`, and a run longer than the 64-byte limit was not indexed at all. As
+//!   Lucene's `CJKBigramFilter` does, such a run becomes its overlapping character pairs
+//!   (`東京の` -> `東京`, `京の`) at consecutive positions with exact offsets, and a lone CJK
+//!   character stays one token. A query word of CJK text is analysed the same way, and several
+//!   tokens make a phrase, so it matches exactly that substring (for two characters or more; a
+//!   single character only matches where it stands alone). A run is cut from the letters or
+//!   digits of another script it touches (`Windows版` -> `windows`, `版`).
+//! - **Hyphenated compounds also as one word.** `Wi-Fi`, `e-mail` and `stand-ups` are also
+//!   written `WiFi`, `email` and `standups`. A word of parts joined by single hyphens (`-`,
+//!   U+2010, U+2011, letters or digits on both sides, no CJK) gives its parts as before and then
+//!   their concatenation (`wi`, `fi`, `wifi`). The joined token takes the *position of the last
+//!   part*: a phrase that goes on after the compound (`"wifi router"`) matches either spelling,
+//!   one that leads up to it (`"office wifi"`) matches the closed spelling only; the parts keep
+//!   their positions, so every phrase that matched before still does. Each compound adds one
+//!   token to the field's length.
+//!
+//! Text without CJK or hyphenated compounds tokenizes exactly as `SimpleTokenizer` does.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Whether `c` belongs to a script written without spaces between words (Han, Hiragana,
+/// Katakana) or whose words carry joined particles (Hangul): the scripts Lucene's
+/// `CJKBigramFilter` pairs up.
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF // Hangul Jamo
+        | 0x3005..=0x3007 // 々 〆 〇
+        | 0x3021..=0x3029 // Hangzhou numerals
+        | 0x3031..=0x3035 // kana repeat marks
+        | 0x3038..=0x303C
+        | 0x3041..=0x309F // Hiragana
+        | 0x30A0..=0x30FF // Katakana, with the prolonged sound mark ー
+        | 0x3130..=0x318F // Hangul compatibility jamo
+        | 0x31F0..=0x31FF // Katakana phonetic extensions
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xA960..=0xA97F // Hangul Jamo extended A
+        | 0xAC00..=0xD7FF // Hangul syllables, Jamo extended B
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0xFF66..=0xFFDC // halfwidth Katakana and Hangul
+        | 0x1B000..=0x1B16F // Kana supplement and extensions
+        | 0x20000..=0x323AF // CJK extensions B to H, compatibility supplement
+    )
+}
+
+/// The hyphens that join the parts of a compound word.
+pub(crate) fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// A letter or digit of a word that is not CJK: what a compound is made of.
+fn is_plain_alnum(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c)
+}
+
+/// The tokenizer of `kb_en` (see the module documentation).
+#[derive(Clone, Default)]
+pub(crate) struct WordTokenizer {
+    token: Token,
+    joined: String,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        self.token.reset();
+        self.joined.clear();
+        WordStream {
+            text,
+            at: 0,
+            token: &mut self.token,
+            cjk: None,
+            compound: None,
+            joined: &mut self.joined,
+            joined_due: false,
+        }
+    }
+}
+
+/// The token stream of [`WordTokenizer`].
+pub(crate) struct WordStream<'a> {
+    text: &'a str,
+    /// Where scanning for the next word resumes.
+    at: usize,
+    token: &'a mut Token,
+    /// The CJK run being paired: (start of the next pair's first character, end of the run).
+    cjk: Option<(usize, usize)>,
+    /// Start of the compound being read.
+    compound: Option<usize>,
+    /// The compound's parts, concatenated.
+    joined: &'a mut String,
+    /// The compound's last part was the last token: its joined form comes next.
+    joined_due: bool,
+}
+
+impl WordStream<'_> {
+    /// `text[from..to]` as the token at the next position.
+    fn emit(&mut self, from: usize, to: usize) {
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[from..to]);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.token.position.wrapping_add(1);
+    }
+
+    /// The next pair of the CJK run being read, if any.
+    fn next_pair(&mut self) -> bool {
+        let Some((from, end)) = self.cjk else {
+            return false;
+        };
+        let second = from + char_len(self.text, from);
+        let to = second + char_len(self.text, second);
+        self.cjk = (to < end).then_some((second, end));
+        self.emit(from, to);
+        true
+    }
+
+    /// The compound just read, joined, at the position of its last part.
+    fn joined_form(&mut self) {
+        self.joined_due = false;
+        let Some(from) = self.compound.take() else {
+            return;
+        };
+        let to = self.token.offset_to;
+        self.token.text.clear();
+        self.token.text.push_str(self.joined);
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+    }
+}
+
+fn char_len(text: &str, at: usize) -> usize {
+    text[at..].chars().next().map_or(0, char::len_utf8)
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.joined_due {
+            self.joined_form();
+            return true;
+        }
+        if self.next_pair() {
+            return true;
+        }
+        let rest = &self.text[self.at..];
+        let Some((off, first)) = rest.char_indices().find(|(_, c)| c.is_alphanumeric()) else {
+            self.at = self.text.len();
+            return false;
+        };
+        let start = self.at + off;
+        if is_cjk(first) {
+            let len = self.text[start..]
+                .find(|c: char| !(c.is_alphanumeric() && is_cjk(c)))
+                .unwrap_or(self.text.len() - start);
+            let end = start + len;
+            self.at = end;
+            if len == first.len_utf8() {
+                self.emit(start, end);
+            } else {
+                self.cjk = Some((start, end));
+                self.next_pair();
+            }
+            return true;
+        }
+        let len = self.text[start..]
+            .find(|c: char| !is_plain_alnum(c))
+            .unwrap_or(self.text.len() - start);
+        let end = start + len;
+        self.at = end;
+        let mut after = self.text[end..].chars();
+        let joins_next = matches!(
+            (after.next(), after.next()),
+            (Some(h), Some(c)) if is_hyphen(h) && is_plain_alnum(c)
+        );
+        // A compound is only begun when a hyphen and a part follow, so a word found while one
+        // is open is its next part.
+        match self.compound {
+            Some(_) => self.joined.push_str(&self.text[start..end]),
+            None if joins_next => {
+                self.compound = Some(start);
+                self.joined.clear();
+                self.joined.push_str(&self.text[start..end]);
+            }
+            None => {}
+        }
+        if !joins_next && self.compound.is_some() {
+            self.joined_due = true;
+        }
+        self.emit(start, end);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (text, position, offsets) of every token.
+    fn toks(text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut t = WordTokenizer::default();
+        let mut s = t.token_stream(text);
+        let mut out = Vec::new();
+        while s.advance() {
+            let k = s.token();
+            assert_eq!(
+                &text[k.offset_from..k.offset_to].replace(is_hyphen, ""),
+                &k.text
+            );
+            assert_eq!(k.position_length, 1);
+            out.push((k.text.clone(), k.position, k.offset_from, k.offset_to));
+        }
+        out
+    }
+
+    fn texts(text: &str) -> Vec<String> {
+        toks(text).into_iter().map(|t| t.0).collect()
+    }
+
+    #[test]
+    fn text_without_cjk_or_compounds_tokenizes_as_simple_tokenizer() {
+        let text = "Referrals ISN’T isn't Café x--y z- -w 3.14 ﬁne e_mail C++ ÉCOLE naïve \
+                    résumé Ölfarbe 1Password \u{1F389} a - b a -b a- b, 2019 / 12 Ⅻ ½";
+        let mut simple = tantivy::tokenizer::SimpleTokenizer::default();
+        let mut s = simple.token_stream(text);
+        let mut want = Vec::new();
+        while s.advance() {
+            let k = s.token();
+            want.push((k.text.clone(), k.position, k.offset_from, k.offset_to));
+        }
+        assert_eq!(toks(text), want);
+        assert!(toks("").is_empty());
+        assert!(toks(" ,;- ").is_empty());
+    }
+
+    #[test]
+    fn cjk_runs_become_overlapping_pairs_at_consecutive_positions() {
+        assert_eq!(
+            toks("東京の新"),
+            vec![
+                ("東京".into(), 0, 0, 6),
+                ("京の".into(), 1, 3, 9),
+                ("の新".into(), 2, 6, 12),
+            ]
+        );
+        // A lone character is one token; other scripts touching a run are words of their own.
+        assert_eq!(
+            toks("A 東 Windows版、ok"),
+            vec![
+                ("A".into(), 0, 0, 1),
+                ("東".into(), 1, 2, 5),
+                ("Windows".into(), 2, 6, 13),
+                ("版".into(), 3, 13, 16),
+                ("ok".into(), 4, 19, 21),
+            ]
+        );
+        assert_eq!(
+            texts("ネットワーク"),
+            ["ネッ", "ット", "トワ", "ワー", "ーク"]
+        );
+        assert_eq!(texts("한국어 문서"), ["한국", "국어", "문서"]);
+        assert_eq!(texts("𠀋𠀌"), ["𠀋𠀌"]);
+        // A run far over the 64-byte limit on tokens is all pairs, none of them long.
+        let long = "東京の新しいオフィスでネットワークを構築しました".repeat(3);
+        let pairs = texts(&long);
+        assert_eq!(pairs.len(), long.chars().count() - 1);
+        assert!(pairs.iter().all(|p| p.chars().count() == 2));
+    }
+
+    #[test]
+    fn a_hyphenated_compound_is_also_one_word_at_its_last_parts_position() {
+        assert_eq!(
+            toks("use Wi-Fi now"),
+            vec![
+                ("use".into(), 0, 0, 3),
+                ("Wi".into(), 1, 4, 6),
+                ("Fi".into(), 2, 7, 9),
+                ("WiFi".into(), 2, 4, 9),
+                ("now".into(), 3, 10, 13),
+            ]
+        );
+        assert_eq!(
+            texts("e\u{2010}mail stand\u{2011}ups CVE-2023-6246"),
+            [
+                "e",
+                "mail",
+                "email",
+                "stand",
+                "ups",
+                "standups",
+                "CVE",
+                "2023",
+                "6246",
+                "CVE20236246"
+            ]
+        );
+        assert_eq!(texts("self-hosting."), ["self", "hosting", "selfhosting"]);
+        // Not compounds: a hyphen with a space, a double hyphen, a dash, CJK on a side.
+        for text in [
+            "a - b",
+            "a -b",
+            "a- b",
+            "a--b",
+            "a\u{2013}b",
+            "a-東",
+            "東-a",
+            "-a",
+            "a-",
+        ] {
+            let t = toks(text);
+            assert!(t.windows(2).all(|w| w[0].1 < w[1].1), "{text}: {t:?}");
+        }
+        // The compound ends where a CJK run starts.
+        assert_eq!(texts("Wi-Fi版"), ["Wi", "Fi", "WiFi", "版"]);
+    }
+}

@@ -1,0 +1,135 @@
+//! Text analysis seen from search (QA probe, issue 6 §3 and §4): words inside CJK text are
+//! found, and hyphenated and closed spellings of a compound find each other.
+
+mod common;
+
+use kb_store::SearchRequest;
+
+const TOKYO_TITLE: &str = "東京オフィスのネットワーク構築";
+const TOKYO_TEXT: &str =
+    "東京の新しいオフィスでネットワークを構築しました。ルーターとスイッチを設置しました。";
+
+fn kb() -> (tempfile::TempDir, kb_store::Kb) {
+    common::kb_of(&[
+        (TOKYO_TITLE, TOKYO_TEXT),
+        (
+            "Café Wi-Fi security for travelling staff",
+            "Public Wi-Fi in cafés is convenient. Use the VPN before anything else.",
+        ),
+        (
+            "Our office WiFi upgrade",
+            "We replaced the access points; the WiFi now reaches the car park.",
+        ),
+        (
+            "Remote working two years on",
+            "Daily standups moved to video calls and nobody misses the commute.",
+        ),
+        (
+            "Why we stopped using e-mail for support tickets",
+            "Tickets sent by e-mail got lost; the portal keeps every request in one queue.",
+        ),
+        (
+            "Email etiquette for managed service providers",
+            "Answer within a day, keep subject lines specific, and never reply-all to a \
+             customer thread.",
+        ),
+        (
+            "Self-hosting a wiki",
+            "Running our own wiki on a small server was easier than expected.",
+        ),
+    ])
+}
+
+fn titles(kb: &kb_store::Kb, q: &str) -> Vec<String> {
+    let res = kb.search(&SearchRequest::new(q)).expect("search");
+    res.hits.into_iter().map(|h| h.title).collect()
+}
+
+/// The highlighted words of the hit titled `title`, as written in its snippet.
+fn highlights(kb: &kb_store::Kb, q: &str, title: &str) -> Vec<String> {
+    let res = kb.search(&SearchRequest::new(q)).expect("search");
+    let hit = res
+        .hits
+        .iter()
+        .find(|h| h.title == title)
+        .unwrap_or_else(|| panic!("{q:?}: no hit {title:?}"));
+    let chars: Vec<char> = hit.snippet.chars().collect();
+    hit.highlights
+        .iter()
+        .map(|r| chars[r.start..r.end].iter().collect())
+        .collect()
+}
+
+#[test]
+fn words_inside_cjk_text_are_found() {
+    let (_dir, kb) = kb();
+    for q in [
+        "東京",
+        "構築",
+        "オフィス",
+        "ネットワーク構築",
+        "スイッチ",
+        "東京の新しい",
+    ] {
+        assert_eq!(titles(&kb, q), [TOKYO_TITLE], "{q}");
+    }
+    // The first sentence, 72 bytes: once one token over the length limit, never indexed.
+    let sentence = "東京の新しいオフィスでネットワークを構築しました";
+    assert_eq!(sentence.len(), 72);
+    assert_eq!(titles(&kb, sentence), [TOKYO_TITLE]);
+    // One character is only a word where it stands alone; a prefix finds the pairs it starts.
+    assert!(titles(&kb, "東").is_empty());
+    assert_eq!(titles(&kb, "東*"), [TOKYO_TITLE]);
+    // Characters that stand in the text, but not in that order, are not a match.
+    assert!(titles(&kb, "京東").is_empty());
+    assert_eq!(highlights(&kb, "構築", TOKYO_TITLE), ["構築"]);
+    // Neighbouring pairs of one query word are one highlight.
+    assert_eq!(
+        highlights(&kb, "ネットワーク", TOKYO_TITLE),
+        ["ネットワーク"]
+    );
+}
+
+#[test]
+fn hyphenated_and_closed_compounds_find_each_other() {
+    let (_dir, kb) = kb();
+    let both = [
+        "Café Wi-Fi security for travelling staff",
+        "Our office WiFi upgrade",
+    ];
+    for q in ["wifi", "wi-fi", "Wi‐Fi", "WIFI"] {
+        let mut got = titles(&kb, q);
+        got.sort();
+        assert_eq!(got, both, "{q}");
+    }
+    assert_eq!(titles(&kb, "stand-ups"), ["Remote working two years on"]);
+    assert_eq!(titles(&kb, "standup"), ["Remote working two years on"]);
+    assert_eq!(titles(&kb, "selfhosting"), ["Self-hosting a wiki"]);
+    // A phrase that goes on from the compound meets either spelling.
+    assert_eq!(
+        titles(&kb, "\"wifi security\""),
+        ["Café Wi-Fi security for travelling staff"]
+    );
+    assert_eq!(titles(&kb, "\"wi-fi now\""), ["Our office WiFi upgrade"]);
+    // The article about e-mail etiquette first: the other one has no "etiquette".
+    assert_eq!(
+        titles(&kb, "e-mail etiquette").first().map(String::as_str),
+        Some("Email etiquette for managed service providers")
+    );
+    // The hyphenated word is highlighted whole, whichever spelling the query has.
+    let cafe = "Café Wi-Fi security for travelling staff";
+    assert_eq!(highlights(&kb, "wifi", cafe), ["Wi-Fi"]);
+    assert_eq!(highlights(&kb, "wi-fi", cafe), ["Wi-Fi"]);
+    assert_eq!(
+        highlights(
+            &kb,
+            "e-mail",
+            "Why we stopped using e-mail for support tickets"
+        ),
+        ["e-mail"]
+    );
+    assert_eq!(
+        highlights(&kb, "wi-fi", "Our office WiFi upgrade"),
+        ["WiFi"]
+    );
+}
