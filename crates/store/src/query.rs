@@ -184,9 +184,12 @@ fn unscoped(f: &Fields) -> [(Field, f32); 4] {
 
 /// A plain word of the top level, unscoped: what a person types from memory, and so what a
 /// search that found nothing may respell, read as a date, or do without. Phrases, prefixes,
-/// scopes, dates and exclusions say exactly what the user wants and stay as written.
-fn widenable(node: &Node) -> bool {
-    matches!(node, Node::Text(Scope::Any, Text::Word(_)))
+/// scopes, dates and exclusions say exactly what the user wants and stay as written. A word of
+/// punctuation only (the `&` of `backup & restore`, a lone `/` or `-`) is none: it analyses to
+/// no term, so the query ignores it as it ignores a comma, and counting it among the words
+/// that must match would ask for one that no article can hold.
+fn widenable(en: &mut TextAnalyzer, node: &Node) -> bool {
+    matches!(node, Node::Text(Scope::Any, Text::Word(w)) if !tokens(en, w).is_empty())
 }
 
 /// The years a word may name when it means a publication date.
@@ -277,9 +280,9 @@ pub(crate) fn relaxations(
         Node::And(items) => items,
         single => vec![single],
     };
-    let widen: Vec<bool> = items.iter().map(widenable).collect();
     let f = kb.fields;
     let mut en = en_analyzer();
+    let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
     let mut respelled = Vec::new();
     let mut dated = Vec::new();
     let mut years = None;

@@ -179,6 +179,34 @@ fn hostile_queries_give_errors_or_results_never_panics() {
     }
 }
 
+/// A symbol standing alone between words (`backup & restore`, `A / B`) holds no letter or
+/// digit, so no article can hold it: it is ignored as a comma is, and never counted among the
+/// words a widened search needs ("no matches" for `sponsors & speakers & budget`).
+#[test]
+fn lone_symbols_between_words_are_no_words() {
+    let plain = search("people before technology");
+    let widened = plain.relaxed.clone().expect("widened");
+    assert_eq!((widened.at_least, widened.words), (2, 3));
+    let ids = |r: &kb_store::SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    for q in [
+        "people & before & technology",
+        "people / before + technology",
+        "people | before ^ technology",
+        "people , before - technology",
+        "& people before technology ~",
+        "people before technology -&",
+    ] {
+        let res = search(q);
+        assert_eq!(res.total, plain.total, "{q:?}");
+        assert_eq!(res.relaxed, plain.relaxed, "{q:?}");
+        assert_eq!(ids(&res), ids(&plain), "{q:?}");
+    }
+    let exact = search("first position");
+    for q in ["first & position", "first / position", "first + position |"] {
+        assert_eq!(ids(&search(q)), ids(&exact), "{q:?}");
+    }
+}
+
 /// A huge `--limit` or `--offset` is a page that reaches past the last hit, not a request to
 /// allocate room for that many: `kb search x --limit 4294967296` aborted on a 206 GB allocation,
 /// and `--limit 18446744073709551615` or a huge `--offset` died of a capacity overflow.
