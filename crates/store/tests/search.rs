@@ -207,6 +207,22 @@ fn lone_symbols_between_words_are_no_words() {
     }
 }
 
+/// A function name pasted with its parentheses (`kmalloc()`) searches the name; empty
+/// parentheses anywhere are ignored while the query has something else to search for.
+#[test]
+fn empty_parentheses_are_ignored() {
+    let kb = common::seed_kb();
+    let plain = search("managed");
+    assert!(plain.total > 0);
+    for q in ["managed()", "managed ()", "() managed", "managed() OR ()"] {
+        assert_eq!(search(q).total, plain.total, "{q:?}");
+    }
+    match kb.search(&SearchRequest::new("( )")) {
+        Err(StoreError::BadQuery(msg)) => assert_eq!(msg, "empty parentheses at column 1"),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// A huge `--limit` or `--offset` is a page that reaches past the last hit, not a request to
 /// allocate room for that many: `kb search x --limit 4294967296` aborted on a 206 GB allocation,
 /// and `--limit 18446744073709551615` or a huge `--offset` died of a capacity overflow.
