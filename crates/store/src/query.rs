@@ -85,6 +85,10 @@ impl Filters<'_> {
 pub(crate) enum Mark {
     /// This exact term.
     Term(String),
+    /// This exact term, a one-letter piece of a longer typed word (`isn't` -> `isn` `t`,
+    /// `e-mail` -> `e` `mail`): lit up wherever it stands ("don’t", "e.g.") it would drown
+    /// the real match, so it counts only when nothing longer is highlighted.
+    Piece(String),
     /// Any term starting with this.
     Prefix(String),
     /// Any term within this many edits.
@@ -626,7 +630,7 @@ impl Compiler {
                     qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
                 }
                 if mark {
-                    self.marks.extend(toks.into_iter().map(Mark::Term));
+                    self.marks.extend(word_marks(&mut self.en, w));
                 }
             }
             Text::Prefix(p) => {
@@ -714,7 +718,7 @@ impl Compiler {
                         );
                     }
                     if mark {
-                        self.marks.extend(stemmed.into_iter().map(Mark::Term));
+                        self.marks.extend(word_marks(&mut self.en, w));
                     }
                 }
                 if let Some(k) = keyword {
@@ -808,6 +812,26 @@ impl Compiler {
     }
 }
 
+/// What to highlight for the typed text `text` (a word, or a phrase's words): each of its
+/// whitespace-separated words' terms, a one-letter term standing for the whole word (`7`,
+/// `B`) or for one digit of a number (`2.0` -> `2` `0`) as it is, a one-letter piece of a
+/// longer word (`isn't` -> `t`, `e-mail` -> `e`) as a [`Mark::Piece`].
+fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
+    let mut out = Vec::new();
+    for word in text.split_whitespace() {
+        let toks = tokens(en, word);
+        let whole = toks.len() == 1;
+        out.extend(toks.into_iter().map(|t| {
+            let mut chars = t.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !whole && !c.is_ascii_digit() => Mark::Piece(t),
+                _ => Mark::Term(t),
+            }
+        }));
+    }
+    out
+}
+
 /// The terms a body snippet should highlight, each with tantivy's snippet weight (rarer terms
 /// weigh more): marks expanded against the body's term dictionary, so a prefix or a fuzzy word
 /// highlights the words it actually matched.
@@ -817,9 +841,11 @@ pub(crate) fn snippet_terms(
     marks: &[Mark],
 ) -> Result<BTreeMap<String, f32>, StoreError> {
     let mut found: Vec<String> = Vec::new();
+    let mut pieces: Vec<&str> = Vec::new();
     for mark in marks {
         match mark {
             Mark::Term(t) => found.push(t.clone()),
+            Mark::Piece(t) => pieces.push(t),
             Mark::Prefix(p) => {
                 let mut n = 0;
                 for seg in searcher.segment_readers() {
@@ -861,10 +887,15 @@ pub(crate) fn snippet_terms(
             }
         }
     }
-    // One-letter tokens come from splitting words like `isn't`; lit up everywhere ("don’t")
-    // they would drown the real match, so they only count when nothing longer is there.
-    if found.iter().any(|t| t.chars().count() > 1) {
-        found.retain(|t| t.chars().count() > 1);
+    // A one-letter piece of a word counts only when nothing longer is highlighted; a word the
+    // user typed, however short (the `7` of `windows 7`), always does.
+    if !found
+        .iter()
+        .map(String::as_str)
+        .chain(pieces.iter().copied())
+        .any(|t| t.chars().count() > 1)
+    {
+        found.extend(pieces.into_iter().map(str::to_string));
     }
     let mut out = BTreeMap::new();
     for t in found {

@@ -386,6 +386,31 @@ fn contractions_are_highlighted_whole() {
     }
 }
 
+/// A one-character word the user typed is highlighted next to longer ones: the `7` of
+/// `windows 7` and the `2` and `0` of `OAuth 2.0` tell the hits apart. Only the one-letter
+/// pieces of a longer word (`isn't` -> `t`, `e-mail` -> `e`) stay unlit.
+#[test]
+fn one_character_words_typed_are_highlighted() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "seven",
+            "Windows 7 reaches end of support; Windows 10 follows. Plan B: e-mail the team.",
+        ),
+        ("oauth", "OAuth 2.0 replaced OAuth 1.0a; it isn't hard."),
+    ]);
+    for (q, title, want) in [
+        ("windows 7", "seven", vec!["Windows", "7", "Windows"]),
+        ("\"windows 7\"", "seven", vec!["Windows", "7", "Windows"]),
+        ("plan b", "seven", vec!["Plan", "B"]),
+        ("e-mail team", "seven", vec!["mail", "team"]),
+        ("OAuth 2.0", "oauth", vec!["OAuth", "2", "0", "OAuth"]),
+        ("oauth isn't", "oauth", vec!["OAuth", "OAuth", "isn't"]),
+    ] {
+        let (s, words) = snippet_of(&kb, q, title);
+        assert_eq!(words, want, "{q:?}: {s}");
+    }
+}
+
 /// Highlight ranges count characters (Unicode code points) of the snippet, not bytes: the
 /// unit README.md gives for `--json`.
 #[test]
