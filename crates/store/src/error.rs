@@ -131,6 +131,12 @@ impl StoreError {
         }
     }
 
+    /// Whether the request itself is wrong (a query typed wrong) rather than kb or the KB
+    /// directory failing: what a command line reports as a usage error.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, StoreError::BadQuery(_))
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
