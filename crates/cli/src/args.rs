@@ -291,7 +291,8 @@ pub struct FeedImportArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// What to look for (see the query syntax above); it may start with -: "-draft backup"
+    /// What to look for (see the query syntax above); it may start with -: "-draft backup".
+    /// Empty ("") only with a filter: then every article the filters let through
     #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Show at most N hits

@@ -27,9 +27,9 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, ExistsQuery, Explanation,
-    FuzzyTermQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, Scorer,
-    TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, EnableScoring, ExistsQuery, Explanation, FuzzyTermQuery,
+    Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, Scorer, TermQuery,
+    Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -104,6 +104,8 @@ pub(crate) struct TextQuery {
     /// When `query` carries the closeness bonus: the same query taken apart, so a search can
     /// skip the bonus's position reads where it cannot change the top hits.
     pub split: Option<Split>,
+    /// The query was blank, and `query` matches every article: a search only with a filter.
+    pub blank: bool,
 }
 
 /// `query` = `main` plus, optionally, each of `bonus` (tantivy sums the scores).
@@ -130,14 +132,16 @@ impl std::fmt::Debug for TextQuery {
             .field("query", &self.query)
             .field("marks", &self.marks)
             .field("split", &self.split.is_some())
+            .field("blank", &self.blank)
             .finish()
     }
 }
 
-/// Parse and compile a query string. A blank query matches everything (useful with filters);
-/// a query whose words hold nothing searchable (`++`) matches nothing.
+/// Parse and compile a query string. A blank query matches everything (`blank`: the search
+/// takes it only with a filter); a query whose words hold nothing searchable (`!!!`, `++`) is
+/// refused, as no article could match it.
 pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
-    compile(kb, &parse(text)?, None)
+    compile(kb, &parse(text)?, None)?.ok_or_else(|| StoreError::NoWords(text.to_string()))
 }
 
 fn parse(text: &str) -> Result<Node, StoreError> {
@@ -145,12 +149,12 @@ fn parse(text: &str) -> Result<Node, StoreError> {
 }
 
 /// Compile a parsed query; with `at_least`, only that many of the top level's items marked
-/// widenable need match.
+/// widenable need match. `None` when it has text but none that analyses to a term.
 fn compile(
     kb: &Kb,
     node: &Node,
     at_least: Option<(&[bool], usize)>,
-) -> Result<TextQuery, StoreError> {
+) -> Result<Option<TextQuery>, StoreError> {
     let mut c = Compiler {
         f: kb.fields,
         en: en_analyzer(),
@@ -165,14 +169,15 @@ fn compile(
     };
     let (query, split) = match compiled {
         Some(q) => c.with_proximity(node, q),
-        None if c.has_text => (Box::new(EmptyQuery) as Box<dyn Query>, None),
+        None if c.has_text => return Ok(None),
         None => (Box::new(AllQuery) as Box<dyn Query>, None),
     };
-    Ok(TextQuery {
+    Ok(Some(TextQuery {
         query,
         marks: c.marks,
         split,
-    })
+        blank: !c.has_text,
+    }))
 }
 
 /// Where an unscoped word is looked for, and its weight there: title (boosted), body,
@@ -328,12 +333,14 @@ pub(crate) fn relaxations(
         words,
     };
     let mut out = Vec::new();
+    // The query as typed compiled to something, so its wider readings do too; were one not
+    // to, it would have nothing to add.
     if !respelled.is_empty() || !dated.is_empty() {
-        out.push((compile(kb, &node, None)?, relaxed(words)));
+        out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words))));
     }
     if words >= 2 {
         for k in widenings(words) {
-            out.push((compile(kb, &node, Some((&widen, k)))?, relaxed(k)));
+            out.extend(compile(kb, &node, Some((&widen, k)))?.map(|q| (q, relaxed(k))));
         }
     }
     Ok(out)

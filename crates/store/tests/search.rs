@@ -174,6 +174,8 @@ fn hostile_queries_give_errors_or_results_never_panics() {
         match kb.search(&SearchRequest::new(q)) {
             Ok(_) => {}
             Err(StoreError::BadQuery(msg)) => assert!(msg.contains("column"), "{q:?}: {msg}"),
+            // `~`, `:`, `🙂`: no letter or digit, so nothing to search for.
+            Err(StoreError::NoWords(_)) => {}
             Err(e) => panic!("{q:?}: unexpected error {e}"),
         }
     }
@@ -220,6 +222,47 @@ fn empty_parentheses_are_ignored() {
     match kb.search(&SearchRequest::new("( )")) {
         Err(StoreError::BadQuery(msg)) => assert_eq!(msg, "empty parentheses at column 1"),
         other => panic!("{other:?}"),
+    }
+}
+
+/// A blank query (`kb search "$q"` with `$q` unset) would list every article, which is what
+/// listing is for: refused, unless a filter makes it a search of its own (every article of a
+/// category, a period, ...). A query of symbols only (`!!!`) holds no word any article can
+/// hold: refused too, with or without filters, rather than a silent "no matches".
+#[test]
+fn blank_queries_need_a_filter_and_symbols_alone_are_refused() {
+    let kb = common::seed_kb();
+    for q in ["", "   ", "\t\n"] {
+        match kb.search(&SearchRequest::new(q)) {
+            Err(e @ StoreError::EmptyQuery) => {
+                assert!(e.is_usage());
+                assert!(e.to_string().contains("kb list"), "{e}");
+            }
+            other => panic!("{q:?}: {other:?}"),
+        }
+    }
+    let mut req = SearchRequest::new("");
+    req.categories = vec!["msp".into()];
+    assert_eq!(kb.search(&req).expect("filtered").total, 10);
+    req.categories = Vec::new();
+    req.since = chrono::DateTime::parse_from_rfc3339("2010-03-17T00:00:00Z")
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc));
+    assert_eq!(kb.search(&req).expect("filtered").total, 1);
+    for q in ["!!!", "&", " - ", "-!!!", "& / + |", "🙂"] {
+        for filtered in [false, true] {
+            let mut req = SearchRequest::new(q);
+            if filtered {
+                req.categories = vec!["msp".into()];
+            }
+            match kb.search(&req) {
+                Err(e @ StoreError::NoWords(_)) => {
+                    assert!(e.is_usage());
+                    assert!(e.to_string().contains(&format!("{q:?}")), "{e}");
+                }
+                other => panic!("{q:?}: {other:?}"),
+            }
+        }
     }
 }
 
