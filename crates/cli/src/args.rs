@@ -113,7 +113,7 @@ pub enum Command {
     ///   published:[2010-03-01 TO 2010-03-10]   date range, inclusive, UTC; * for an open end
     ///   published:2010-03               a year, month or day
     /// Operators are upper case (AND, OR, NOT); field names are not case-sensitive. A malformed
-    /// query is refused with the column of the problem.
+    /// query is refused with the column of the problem (exit 2, a usage error).
     ///
     /// Examples:
     ///   kb search "first position"
@@ -291,7 +291,8 @@ pub struct FeedImportArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// What to look for (see the query syntax above); it may start with -: "-draft backup"
+    /// What to look for (see the query syntax above); it may start with -: "-draft backup".
+    /// Empty ("") only with a filter: then every article the filters let through
     #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Show at most N hits

@@ -104,7 +104,19 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("kb: error: {}", out::safe(&format!("{err:#}"), false));
-            ExitCode::FAILURE
+            // A query typed wrong is the user's mistake, as a bad option value is: exit 2, so a
+            // script can tell it from a failure of kb. Its one line already names the problem
+            // and its column, which clap's usage block would only bury.
+            let usage = err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<kb_store::StoreError>()
+                    .is_some_and(kb_store::StoreError::is_usage)
+            });
+            if usage {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

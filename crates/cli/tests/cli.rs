@@ -967,6 +967,58 @@ fn bad_dates_are_usage_errors() {
     assert_eq!(v["total"], 1);
 }
 
+/// A query typed wrong is a usage error (exit 2) like a bad option value, with the same one
+/// line as before: scripts tell "your query is wrong" from "the index is damaged" (exit 1).
+#[test]
+fn bad_queries_are_usage_errors() {
+    let env = Env::synced();
+    for (q, needle) in [
+        (
+            "published:[2015-02-30 TO 2016]",
+            "bad query: bad date \"2015-02-30\" at column 12",
+        ),
+        (
+            "\"first position",
+            "bad query: unclosed quote starting at column 1",
+        ),
+        ("title:", "bad query: 'title:' at column 1 needs a value"),
+        ("dns~3", "bad query: typo tolerance at column 4"),
+        ("()", "bad query: empty parentheses at column 1"),
+        ("OR", "bad query: misplaced OR at column 1"),
+    ] {
+        assert_one_line_error(&env.kb(&["search", q]), 2, needle);
+        assert_one_line_error(&env.kb(&["search", q, "--json"]), 2, needle);
+    }
+    // A damaged or missing index is still a failure of kb, exit 1.
+    assert_one_line_error(&Env::new().kb(&["search", "()"]), 1, "kb sync");
+}
+
+/// `kb search "$q"` with `$q` unset must not list every article as if it were a search: a blank
+/// query is a usage error pointing to `kb list`, unless a filter makes it a search; a query of
+/// symbols only holds no word to search for, and says so instead of "no matches".
+#[test]
+fn a_blank_query_needs_a_filter_and_symbols_alone_are_refused() {
+    let env = Env::synced();
+    for q in ["", "   "] {
+        assert_one_line_error(&env.kb(&["search", q]), 2, "`kb list`");
+        assert_one_line_error(
+            &env.kb(&["search", q, "--json"]),
+            2,
+            "nothing to search for",
+        );
+    }
+    let v = env.json(&["search", "", "--category", "msp", "--json", "-n", "100"]);
+    assert_eq!(v["total"], 10);
+    let v = env.json(&["search", "", "--since", "2010-03-17", "--json"]);
+    assert_eq!(v["total"], 1);
+    for args in [
+        &["search", "!!!"][..],
+        &["search", "& /", "--category", "msp"],
+    ] {
+        assert_one_line_error(&env.kb(args), 2, "holds no letter or digit");
+    }
+}
+
 /// A sync that has nothing to sync creates nothing, and a missing config is named as such.
 #[test]
 fn nothing_to_sync_creates_nothing() {

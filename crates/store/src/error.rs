@@ -99,6 +99,18 @@ pub enum StoreError {
     /// The query could not be parsed.
     #[error("bad query: {0}")]
     BadQuery(String),
+    /// The query is blank and no filter narrows the search: it would list every article, which
+    /// is what listing is for (a script's `kb search "$q"` with `$q` unset lands here).
+    #[error(
+        "nothing to search for: the query is empty; `kb list` lists the articles, or give a filter (--category, --author, --feed, --since, --until)"
+    )]
+    EmptyQuery,
+    /// The query holds no word: its text is symbols only (`!!!`, `&`), which are not indexed,
+    /// so no article could match it.
+    #[error(
+        "nothing to search for in {0:?}: it holds no letter or digit, and only words are indexed"
+    )]
+    NoWords(String),
     /// Tantivy failed in a way not covered above: when reading, that is mostly a damaged file.
     #[error(
         "index error ({}): run `kb doctor` to check the knowledge base, `kb reindex` to rebuild its index",
@@ -129,6 +141,15 @@ impl StoreError {
             StoreError::Index(e) => format!("index error: {}", tantivy_cause(&e.to_string())),
             other => other.to_string(),
         }
+    }
+
+    /// Whether the request itself is wrong (a query typed wrong) rather than kb or the KB
+    /// directory failing: what a command line reports as a usage error.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            StoreError::BadQuery(_) | StoreError::EmptyQuery | StoreError::NoWords(_)
+        )
     }
 
     pub(crate) fn io(

@@ -28,9 +28,9 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, ExistsQuery, Explanation,
-    FuzzyTermQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, Scorer,
-    TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, EnableScoring, ExistsQuery, Explanation, FuzzyTermQuery,
+    Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, Scorer, TermQuery,
+    Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -86,6 +86,10 @@ impl Filters<'_> {
 pub(crate) enum Mark {
     /// This exact term.
     Term(String),
+    /// This exact term, a one-letter piece of a longer typed word (`isn't` -> `isn` `t`,
+    /// `e-mail` -> `e` `mail`): lit up wherever it stands ("don’t", "e.g.") it would drown
+    /// the real match, so it counts only when nothing longer is highlighted.
+    Piece(String),
     /// Any term starting with this.
     Prefix(String),
     /// Any term within this many edits.
@@ -101,6 +105,8 @@ pub(crate) struct TextQuery {
     /// When `query` carries the closeness bonus: the same query taken apart, so a search can
     /// skip the bonus's position reads where it cannot change the top hits.
     pub split: Option<Split>,
+    /// The query was blank, and `query` matches every article: a search only with a filter.
+    pub blank: bool,
 }
 
 /// `query` = `main` plus, optionally, each of `bonus` (tantivy sums the scores).
@@ -127,14 +133,16 @@ impl std::fmt::Debug for TextQuery {
             .field("query", &self.query)
             .field("marks", &self.marks)
             .field("split", &self.split.is_some())
+            .field("blank", &self.blank)
             .finish()
     }
 }
 
-/// Parse and compile a query string. A blank query matches everything (useful with filters);
-/// a query whose words hold nothing searchable (`++`) matches nothing.
+/// Parse and compile a query string. A blank query matches everything (`blank`: the search
+/// takes it only with a filter); a query whose words hold nothing searchable (`!!!`, `++`) is
+/// refused, as no article could match it.
 pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
-    compile(kb, &parse(text)?, None)
+    compile(kb, &parse(text)?, None)?.ok_or_else(|| StoreError::NoWords(text.to_string()))
 }
 
 fn parse(text: &str) -> Result<Node, StoreError> {
@@ -142,12 +150,12 @@ fn parse(text: &str) -> Result<Node, StoreError> {
 }
 
 /// Compile a parsed query; with `at_least`, only that many of the top level's items marked
-/// widenable need match.
+/// widenable need match. `None` when it has text but none that analyses to a term.
 fn compile(
     kb: &Kb,
     node: &Node,
     at_least: Option<(&[bool], usize)>,
-) -> Result<TextQuery, StoreError> {
+) -> Result<Option<TextQuery>, StoreError> {
     let mut c = Compiler {
         f: kb.fields,
         en: en_analyzer(),
@@ -162,14 +170,15 @@ fn compile(
     };
     let (query, split) = match compiled {
         Some(q) => c.with_proximity(node, q),
-        None if c.has_text => (Box::new(EmptyQuery) as Box<dyn Query>, None),
+        None if c.has_text => return Ok(None),
         None => (Box::new(AllQuery) as Box<dyn Query>, None),
     };
-    Ok(TextQuery {
+    Ok(Some(TextQuery {
         query,
         marks: c.marks,
         split,
-    })
+        blank: !c.has_text,
+    }))
 }
 
 /// Where an unscoped word is looked for, and its weight there: title (boosted), body,
@@ -185,9 +194,12 @@ fn unscoped(f: &Fields) -> [(Field, f32); 4] {
 
 /// A plain word of the top level, unscoped: what a person types from memory, and so what a
 /// search that found nothing may respell, read as a date, or do without. Phrases, prefixes,
-/// scopes, dates and exclusions say exactly what the user wants and stay as written.
-fn widenable(node: &Node) -> bool {
-    matches!(node, Node::Text(Scope::Any, Text::Word(_)))
+/// scopes, dates and exclusions say exactly what the user wants and stay as written. A word of
+/// punctuation only (the `&` of `backup & restore`, a lone `/` or `-`) is none: it analyses to
+/// no term, so the query ignores it as it ignores a comma, and counting it among the words
+/// that must match would ask for one that no article can hold.
+fn widenable(en: &mut TextAnalyzer, node: &Node) -> bool {
+    matches!(node, Node::Text(Scope::Any, Text::Word(w)) if !tokens(en, w).is_empty())
 }
 
 /// The years a word may name when it means a publication date.
@@ -278,9 +290,9 @@ pub(crate) fn relaxations(
         Node::And(items) => items,
         single => vec![single],
     };
-    let widen: Vec<bool> = items.iter().map(widenable).collect();
     let f = kb.fields;
     let mut en = en_analyzer();
+    let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
     let mut respelled = Vec::new();
     let mut dated = Vec::new();
     let mut years = None;
@@ -322,12 +334,14 @@ pub(crate) fn relaxations(
         words,
     };
     let mut out = Vec::new();
+    // The query as typed compiled to something, so its wider readings do too; were one not
+    // to, it would have nothing to add.
     if !respelled.is_empty() || !dated.is_empty() {
-        out.push((compile(kb, &node, None)?, relaxed(words)));
+        out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words))));
     }
     if words >= 2 {
         for k in widenings(words) {
-            out.push((compile(kb, &node, Some((&widen, k)))?, relaxed(k)));
+            out.extend(compile(kb, &node, Some((&widen, k)))?.map(|q| (q, relaxed(k))));
         }
     }
     Ok(out)
@@ -634,8 +648,9 @@ impl Compiler {
                     qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
                 }
                 if mark {
-                    self.marks
-                        .extend(readings.into_iter().flatten().map(Mark::Term));
+                    // The analyzer gives every reading's tokens (`e-mail`: `e`, `mail`,
+                    // `email`), so these marks cover the joined form too.
+                    self.marks.extend(word_marks(&mut self.en, w));
                 }
             }
             Text::Prefix(p) => {
@@ -723,7 +738,7 @@ impl Compiler {
                         );
                     }
                     if mark {
-                        self.marks.extend(stemmed.into_iter().map(Mark::Term));
+                        self.marks.extend(word_marks(&mut self.en, w));
                     }
                 }
                 if let Some(k) = keyword {
@@ -817,6 +832,26 @@ impl Compiler {
     }
 }
 
+/// What to highlight for the typed text `text` (a word, or a phrase's words): each of its
+/// whitespace-separated words' terms, a one-letter term standing for the whole word (`7`,
+/// `B`) or for one digit of a number (`2.0` -> `2` `0`) as it is, a one-letter piece of a
+/// longer word (`isn't` -> `t`, `e-mail` -> `e`) as a [`Mark::Piece`].
+fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
+    let mut out = Vec::new();
+    for word in text.split_whitespace() {
+        let toks = tokens(en, word);
+        let whole = toks.len() == 1;
+        out.extend(toks.into_iter().map(|t| {
+            let mut chars = t.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !whole && !c.is_ascii_digit() => Mark::Piece(t),
+                _ => Mark::Term(t),
+            }
+        }));
+    }
+    out
+}
+
 /// The terms a body snippet should highlight, each with tantivy's snippet weight (rarer terms
 /// weigh more): marks expanded against the body's term dictionary, so a prefix or a fuzzy word
 /// highlights the words it actually matched.
@@ -826,9 +861,11 @@ pub(crate) fn snippet_terms(
     marks: &[Mark],
 ) -> Result<BTreeMap<String, f32>, StoreError> {
     let mut found: Vec<String> = Vec::new();
+    let mut pieces: Vec<&str> = Vec::new();
     for mark in marks {
         match mark {
             Mark::Term(t) => found.push(t.clone()),
+            Mark::Piece(t) => pieces.push(t),
             Mark::Prefix(p) => {
                 let mut n = 0;
                 for seg in searcher.segment_readers() {
@@ -870,10 +907,15 @@ pub(crate) fn snippet_terms(
             }
         }
     }
-    // One-letter tokens come from splitting words like `isn't`; lit up everywhere ("don’t")
-    // they would drown the real match, so they only count when nothing longer is there.
-    if found.iter().any(|t| t.chars().count() > 1) {
-        found.retain(|t| t.chars().count() > 1);
+    // A one-letter piece of a word counts only when nothing longer is highlighted; a word the
+    // user typed, however short (the `7` of `windows 7`), always does.
+    if !found
+        .iter()
+        .map(String::as_str)
+        .chain(pieces.iter().copied())
+        .any(|t| t.chars().count() > 1)
+    {
+        found.extend(pieces.into_iter().map(str::to_string));
     }
     let mut out = BTreeMap::new();
     for t in found {

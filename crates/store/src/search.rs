@@ -31,7 +31,8 @@ pub enum SortOrder {
 /// A search: query text plus filters and paging.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
-    /// The user's query.
+    /// The user's query. Blank, it matches every article the filters let through, and needs
+    /// one (else [`StoreError::EmptyQuery`]).
     pub query: String,
     /// At most this many hits.
     pub limit: usize,
@@ -232,6 +233,12 @@ impl Kb {
             since: req.since,
             until: req.until,
         };
+        // A blank query with a filter is every article the filter lets through (with facets,
+        // dates: what listing does not offer); without one it would be every article, ranked
+        // by nothing, and is more likely an unset variable in a script than a wish.
+        if text.blank && filters.is_empty() {
+            return Err(StoreError::EmptyQuery);
+        }
         let (mut scored, mut total) = self.ranked(&searcher, &text, &filters, req)?;
         let mut relaxed = None;
         // Widening cannot help when the filters alone leave nothing.

@@ -174,7 +174,94 @@ fn hostile_queries_give_errors_or_results_never_panics() {
         match kb.search(&SearchRequest::new(q)) {
             Ok(_) => {}
             Err(StoreError::BadQuery(msg)) => assert!(msg.contains("column"), "{q:?}: {msg}"),
+            // `~`, `:`, `🙂`: no letter or digit, so nothing to search for.
+            Err(StoreError::NoWords(_)) => {}
             Err(e) => panic!("{q:?}: unexpected error {e}"),
+        }
+    }
+}
+
+/// A symbol standing alone between words (`backup & restore`, `A / B`) holds no letter or
+/// digit, so no article can hold it: it is ignored as a comma is, and never counted among the
+/// words a widened search needs ("no matches" for `sponsors & speakers & budget`).
+#[test]
+fn lone_symbols_between_words_are_no_words() {
+    let plain = search("people before technology");
+    let widened = plain.relaxed.clone().expect("widened");
+    assert_eq!((widened.at_least, widened.words), (2, 3));
+    let ids = |r: &kb_store::SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    for q in [
+        "people & before & technology",
+        "people / before + technology",
+        "people | before ^ technology",
+        "people , before - technology",
+        "& people before technology ~",
+        "people before technology -&",
+    ] {
+        let res = search(q);
+        assert_eq!(res.total, plain.total, "{q:?}");
+        assert_eq!(res.relaxed, plain.relaxed, "{q:?}");
+        assert_eq!(ids(&res), ids(&plain), "{q:?}");
+    }
+    let exact = search("first position");
+    for q in ["first & position", "first / position", "first + position |"] {
+        assert_eq!(ids(&search(q)), ids(&exact), "{q:?}");
+    }
+}
+
+/// A function name pasted with its parentheses (`kmalloc()`) searches the name; empty
+/// parentheses anywhere are ignored while the query has something else to search for.
+#[test]
+fn empty_parentheses_are_ignored() {
+    let kb = common::seed_kb();
+    let plain = search("managed");
+    assert!(plain.total > 0);
+    for q in ["managed()", "managed ()", "() managed", "managed() OR ()"] {
+        assert_eq!(search(q).total, plain.total, "{q:?}");
+    }
+    match kb.search(&SearchRequest::new("( )")) {
+        Err(StoreError::BadQuery(msg)) => assert_eq!(msg, "empty parentheses at column 1"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A blank query (`kb search "$q"` with `$q` unset) would list every article, which is what
+/// listing is for: refused, unless a filter makes it a search of its own (every article of a
+/// category, a period, ...). A query of symbols only (`!!!`) holds no word any article can
+/// hold: refused too, with or without filters, rather than a silent "no matches".
+#[test]
+fn blank_queries_need_a_filter_and_symbols_alone_are_refused() {
+    let kb = common::seed_kb();
+    for q in ["", "   ", "\t\n"] {
+        match kb.search(&SearchRequest::new(q)) {
+            Err(e @ StoreError::EmptyQuery) => {
+                assert!(e.is_usage());
+                assert!(e.to_string().contains("kb list"), "{e}");
+            }
+            other => panic!("{q:?}: {other:?}"),
+        }
+    }
+    let mut req = SearchRequest::new("");
+    req.categories = vec!["msp".into()];
+    assert_eq!(kb.search(&req).expect("filtered").total, 10);
+    req.categories = Vec::new();
+    req.since = chrono::DateTime::parse_from_rfc3339("2010-03-17T00:00:00Z")
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc));
+    assert_eq!(kb.search(&req).expect("filtered").total, 1);
+    for q in ["!!!", "&", " - ", "-!!!", "& / + |", "🙂"] {
+        for filtered in [false, true] {
+            let mut req = SearchRequest::new(q);
+            if filtered {
+                req.categories = vec!["msp".into()];
+            }
+            match kb.search(&req) {
+                Err(e @ StoreError::NoWords(_)) => {
+                    assert!(e.is_usage());
+                    assert!(e.to_string().contains(&format!("{q:?}")), "{e}");
+                }
+                other => panic!("{q:?}: {other:?}"),
+            }
         }
     }
 }
@@ -336,6 +423,31 @@ fn contractions_are_highlighted_whole() {
         ("you're they're", "pasta", vec!["you", "you're", "They’re"]),
         ("anna", "pasta", vec!["Anna's"]),
         ("pasta", "pasta", vec!["pasta"]),
+    ] {
+        let (s, words) = snippet_of(&kb, q, title);
+        assert_eq!(words, want, "{q:?}: {s}");
+    }
+}
+
+/// A one-character word the user typed is highlighted next to longer ones: the `7` of
+/// `windows 7` and the `2` and `0` of `OAuth 2.0` tell the hits apart. Only the one-letter
+/// pieces of a longer word (`isn't` -> `t`, `e-mail` -> `e`) stay unlit.
+#[test]
+fn one_character_words_typed_are_highlighted() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "seven",
+            "Windows 7 reaches end of support; Windows 10 follows. Plan B: e-mail the team.",
+        ),
+        ("oauth", "OAuth 2.0 replaced OAuth 1.0a; it isn't hard."),
+    ]);
+    for (q, title, want) in [
+        ("windows 7", "seven", vec!["Windows", "7", "Windows"]),
+        ("\"windows 7\"", "seven", vec!["Windows", "7", "Windows"]),
+        ("plan b", "seven", vec!["Plan", "B"]),
+        ("e-mail team", "seven", vec!["mail", "team"]),
+        ("OAuth 2.0", "oauth", vec!["OAuth", "2", "0", "OAuth"]),
+        ("oauth isn't", "oauth", vec!["OAuth", "OAuth", "isn't"]),
     ] {
         let (s, words) = snippet_of(&kb, q, title);
         assert_eq!(words, want, "{q:?}: {s}");

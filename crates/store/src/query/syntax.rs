@@ -66,7 +66,8 @@ pub(crate) enum Text {
 /// The parsed query.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Node {
-    /// All must match. Empty: the query was blank.
+    /// All must match. Empty: nothing to search for (the query was blank, or held only empty
+    /// parentheses, which parsing drops wherever they stand).
     And(Vec<Node>),
     /// Any may match.
     Or(Vec<Node>),
@@ -98,6 +99,7 @@ pub(crate) fn parse(input: &str) -> Result<Node, SyntaxError> {
     let mut p = Parser {
         chars: input.chars().collect(),
         pos: 0,
+        empty_group: None,
     };
     let node = p.and(Scope::Any, 0)?;
     p.skip_ws();
@@ -105,7 +107,26 @@ pub(crate) fn parse(input: &str) -> Result<Node, SyntaxError> {
         // `and` stops only at the end or at a ')' it cannot close.
         return Err(p.error(p.pos, format!("unbalanced '{c}' at column {}", p.pos + 1)));
     }
+    // Empty parentheses are dropped (`kmalloc()` searches `kmalloc`), but a query of nothing
+    // else has nothing to search for: the user typed something, so it is not a blank query.
+    if let (true, Some(open)) = (is_nothing(&node), p.empty_group) {
+        return Err(p.error(open, format!("empty parentheses at column {}", open + 1)));
+    }
     Ok(node)
+}
+
+/// The node of nothing to search for: a blank query, empty parentheses.
+fn is_nothing(node: &Node) -> bool {
+    matches!(node, Node::And(parts) if parts.is_empty())
+}
+
+/// `NOT x`; nothing stays nothing (`-()`), dropped with the parentheses.
+fn negated(node: Node) -> Node {
+    if is_nothing(&node) {
+        node
+    } else {
+        Node::Not(Box::new(node))
+    }
 }
 
 fn is_open_quote(c: char) -> bool {
@@ -124,6 +145,8 @@ fn is_delimiter(c: char) -> bool {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// Where the outermost of the first empty parentheses opened, if the query has any.
+    empty_group: Option<usize>,
 }
 
 impl Parser {
@@ -191,7 +214,10 @@ impl Parser {
                 self.expect_operand("AND", at)?;
                 continue;
             }
-            parts.push(self.or(scope, depth)?);
+            let part = self.or(scope, depth)?;
+            if !is_nothing(&part) {
+                parts.push(part);
+            }
         }
         Ok(if parts.len() == 1 {
             parts.remove(0)
@@ -214,10 +240,12 @@ impl Parser {
             self.expect_operand("OR", at)?;
             parts.push(self.unary(scope, depth)?);
         }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Node::Or(parts)
+        // `a OR ()`: nothing is no alternative.
+        parts.retain(|p| !is_nothing(p));
+        Ok(match parts.len() {
+            0 => Node::And(Vec::new()),
+            1 => parts.remove(0),
+            _ => Node::Or(parts),
         })
     }
 
@@ -241,7 +269,7 @@ impl Parser {
             Some("NOT") => {
                 self.pos += 3;
                 self.expect_operand("NOT", at)?;
-                return Ok(Node::Not(Box::new(self.unary(scope, depth + 1)?)));
+                return Ok(negated(self.unary(scope, depth + 1)?));
             }
             Some(op) => return Err(self.misplaced(op, at)),
             None => {}
@@ -254,7 +282,7 @@ impl Parser {
                 .is_some_and(|c| !is_delimiter(c) || is_open_quote(c) || c == '(')
         {
             self.pos += 1;
-            return Ok(Node::Not(Box::new(self.unary(scope, depth + 1)?)));
+            return Ok(negated(self.unary(scope, depth + 1)?));
         }
         self.primary(scope, depth)
     }
@@ -276,7 +304,8 @@ impl Parser {
         self.value(scope)
     }
 
-    /// `( and )`
+    /// `( and )`. Empty, it is nothing to search for, which the caller drops: `kmalloc()` or
+    /// `Invoke-Command()` is pasted from text about code, and means the word.
     fn group(&mut self, scope: Scope, depth: usize) -> Result<Node, SyntaxError> {
         let open = self.pos;
         self.pos += 1;
@@ -286,8 +315,8 @@ impl Parser {
             return Err(self.error(open, format!("unclosed '(' at column {}", open + 1)));
         }
         self.pos += 1;
-        if inner == Node::And(Vec::new()) {
-            return Err(self.error(open, format!("empty parentheses at column {}", open + 1)));
+        if is_nothing(&inner) {
+            self.empty_group = Some(self.empty_group.map_or(open, |e| e.min(open)));
         }
         Ok(inner)
     }
@@ -327,7 +356,17 @@ impl Parser {
             _ => return self.published(at),
         };
         match next {
-            Some('(') => self.group(scope, depth),
+            Some('(') => {
+                // `title:()` names a field and gives it no value: a mistake, not a word.
+                let open = self.pos;
+                let inner = self.group(scope, depth)?;
+                if is_nothing(&inner) {
+                    return Err(
+                        self.error(open, format!("empty parentheses at column {}", open + 1))
+                    );
+                }
+                Ok(inner)
+            }
             Some(c) if is_open_quote(c) => self.phrase(scope),
             _ => self.value(scope),
         }
@@ -382,6 +421,12 @@ impl Parser {
     fn value(&mut self, scope: Scope) -> Result<Node, SyntaxError> {
         let at = self.pos;
         let word = self.take_while(|c| !is_delimiter(c));
+        // `kmalloc()` is how code names a function: empty parentheses right after a word
+        // belong to it and hold nothing to search for, so `kmalloc() OR vmalloc()` is an OR
+        // of two words.
+        if self.peek() == Some('(') && self.peek_at(self.pos + 1) == Some(')') {
+            self.pos += 2;
+        }
         if let Some(stem) = word.strip_suffix('*') {
             let stem = stem.trim_end_matches('*');
             if !stem.chars().any(char::is_alphanumeric) {
@@ -587,6 +632,39 @@ mod tests {
         assert_eq!(parse("e-mail").expect("parses"), word("e-mail"));
     }
 
+    /// `kmalloc()`, pasted from a title about code, searches `kmalloc`: empty parentheses hold
+    /// nothing to search for, wherever they stand, as long as something else does.
+    #[test]
+    fn empty_parentheses_are_ignored() {
+        assert_eq!(parse("kmalloc()").expect("parses"), word("kmalloc"));
+        assert_eq!(
+            parse("Invoke-Command()").expect("parses"),
+            word("Invoke-Command")
+        );
+        assert_eq!(
+            parse("kmalloc() slab").expect("parses"),
+            Node::And(vec![word("kmalloc"), word("slab")])
+        );
+        for q in [
+            "a ()",
+            "() a",
+            "(()) a",
+            "a OR ()",
+            "() OR a",
+            "a -()",
+            "a NOT ( )",
+        ] {
+            assert_eq!(parse(q).expect("parses"), word("a"), "{q:?}");
+        }
+        assert_eq!(
+            parse("(kmalloc() OR vmalloc()) slab").expect("parses"),
+            Node::And(vec![
+                Node::Or(vec![word("kmalloc"), word("vmalloc")]),
+                word("slab")
+            ])
+        );
+    }
+
     #[test]
     fn phrases_with_any_quotes_and_slop() {
         let p = |s: &str, n| Node::Text(Scope::Any, Text::Phrase(s.into(), n));
@@ -681,7 +759,9 @@ mod tests {
         );
         assert_eq!(err("(a OR b) c)"), "unbalanced ')' at column 11");
         assert_eq!(err("a (b c"), "unclosed '(' at column 3");
-        assert_eq!(err("a ()"), "empty parentheses at column 3");
+        assert_eq!(err("()"), "empty parentheses at column 1");
+        assert_eq!(err(" -( ( ) )"), "empty parentheses at column 3");
+        assert_eq!(err("title:()"), "empty parentheses at column 7");
         assert_eq!(err("a OR"), "nothing after OR at column 3");
         assert_eq!(
             err("OR a"),
