@@ -113,7 +113,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
                     skipped.len()
                 ));
             }
-            let doc = wellform::wellform(body, opts, &mut warnings)?;
+            let doc = wellform::wellform(body, format, opts, &mut warnings)?;
             let read = match format {
                 FeedFormat::Atom => atom::read(&doc.xml, opts.source_url.as_deref(), warnings),
                 _ => rss::read(&doc.xml, format, warnings),
