@@ -191,10 +191,15 @@ fn is_legacy_8bit(bytes: &[u8]) -> bool {
 fn utf8_with_windows_1252_bytes(bytes: &[u8]) -> Option<(String, usize)> {
     let (mut valid, mut stray) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
-        valid += chunk
-            .valid()
-            .chars()
-            .filter(|c| !c.is_ascii() && !matches!(c, '\u{80}'..='\u{9f}' | '\u{7c0}'..='\u{7ff}'))
+        // Lead bytes of the valid characters, read as bytes (this runs over every
+        // windows-1252 feed): "Â" (0xC2) before a C1 byte and "ß" (0xDF) are not evidence.
+        let valid_bytes = chunk.valid().as_bytes();
+        valid += valid_bytes
+            .iter()
+            .zip(valid_bytes.iter().skip(1))
+            .filter(|&(&lead, &next)| {
+                lead >= 0xC0 && lead != 0xDF && !(lead == 0xC2 && next <= 0x9F)
+            })
             .count();
         stray += chunk.invalid().len();
     }
@@ -393,6 +398,21 @@ mod tests {
         let (t, w) = dec(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><a>x</a>", None);
         assert!(t.ends_with("<a>x</a>"));
         assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    #[test]
+    fn stray_windows_1252_bytes_threshold() {
+        let latin1 = |body: &[u8]| {
+            let mut doc = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>".to_vec();
+            doc.extend_from_slice(body);
+            dec(&doc, None).0
+        };
+        // One valid character ("é") per four stray bytes: UTF-8, the strays as windows-1252.
+        assert!(latin1(b"\xc3\xa9 \x93\x94\x96\x85").ends_with("<a>é “”–…"));
+        // Five stray bytes: windows-1252 text with a chance sequence.
+        assert!(latin1(b"\xc3\xa9 \x93\x94\x96\x85\xe8").ends_with("<a>Ã© “”–…è"));
+        // "ß" before a no-break space and "Â" before a C1 byte prove nothing.
+        assert!(latin1(b"\xdf\xa0\xc2\x80 \xe8").ends_with("<a>ß\u{a0}Â€ è"));
     }
 
     #[test]
