@@ -302,7 +302,10 @@ impl Walk<'_> {
         if self.merge_channels && self.naked_from.is_none() && depth == 2 {
             if canonical == "channel"
                 && let Some(at) = self.channel_end_at.take()
-                && self.out[at..].starts_with("</channel>")
+                && self
+                    .out
+                    .get(at..)
+                    .is_some_and(|rest| rest.starts_with("</channel>"))
             {
                 // Reopen the first channel: the second one's items follow the first one's.
                 self.out.replace_range(at..at + "</channel>".len(), "");
@@ -311,6 +314,7 @@ impl Walk<'_> {
                     self.merging = Some(depth);
                     self.stack.push((name, canonical));
                 } else {
+                    self.channel_end_at = Some(self.out.len());
                     self.out.push_str("</channel>");
                 }
                 return Ok(());

@@ -156,3 +156,16 @@ fn a_second_channel_adds_its_items_to_the_first() {
         feed.warnings
     );
 }
+
+/// Three channels, one of them empty: every item kept, in order, the first title.
+#[test]
+fn more_channels_are_read_into_the_first() {
+    let feed = read(
+        r#"<rss version="2.0"><channel><title>A</title><item><title>a</title></item></channel>
+<channel/><channel><title>C</title><item><title>c1</title></item><item><title>c2</title></item></channel>
+<channel><item><title>d</title></item></channel></rss>"#,
+    );
+    let titles: Vec<_> = feed.items.iter().map(|i| i.title.as_deref()).collect();
+    assert_eq!(titles, [Some("a"), Some("c1"), Some("c2"), Some("d")]);
+    assert_eq!(feed.title.as_deref(), Some("A"));
+}
