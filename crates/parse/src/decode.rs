@@ -1,9 +1,11 @@
 //! Bytes to text: which character set a feed is in, and decoding it without ever failing.
 //!
 //! Precedence follows RFC 7303 §3.2 (and XML 1.0 Appendix F): a byte order mark wins; then the
-//! `charset` parameter of the HTTP `Content-Type`; then the XML declaration's `encoding`; then
-//! UTF-8, the XML default (and the only encoding JSON Feed allows, RFC 8259 §8.1). When
-//! nothing names a charset and the bytes are plainly not UTF-8 (more invalid sequences than
+//! `charset` parameter of the HTTP `Content-Type` (unless the bytes are invalid in it and the
+//! declaration names an encoding that reads them: a server default, not the publisher's
+//! choice); then the XML declaration's `encoding`; then UTF-8, the XML default (and the only
+//! encoding JSON Feed allows, RFC 8259 §8.1). UTF-8 labelled windows-1252 is read as UTF-8,
+//! stray windows-1252 bytes in it as windows-1252. When nothing names a charset and the bytes are plainly not UTF-8 (more invalid sequences than
 //! valid multi-byte characters), the publisher used a legacy encoding and forgot to say so:
 //! `chardetng` (the detector Firefox uses) guesses it, with a warning.
 //! A declaration that cannot be right (UTF-16 declared in a document whose bytes are plainly
@@ -55,6 +57,10 @@ pub(crate) fn decode(
     let declared = declared_encoding(bytes, sniffed);
     // An unknown or implausible label still says the publisher chose an encoding: no guessing.
     let undeclared = http.is_none() && declared.is_none();
+    let declared_encoding = declared
+        .as_deref()
+        .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
+        .filter(|encoding| is_plausible(encoding, sniffed));
     for (source, label) in [("HTTP charset", http), ("XML declaration", declared)] {
         let Some(label) = label else { continue };
         match Encoding::for_label(label.trim().as_bytes()) {
@@ -68,6 +74,52 @@ pub(crate) fn decode(
                     "{source} says {label:?} but the bytes are UTF-8; decoded as UTF-8"
                 ));
                 return decode_with(UTF_8, bytes, warnings);
+            }
+            // The same UTF-8 feed with a few windows-1252 bytes pasted in (a post copied from
+            // Word: `\x93quote\x94`): decoding it all as windows-1252 would turn every UTF-8
+            // character into mojibake ("cafÃ©") to save a handful of quotes. Each stray byte
+            // is read as the windows-1252 character it was meant as (what feedparser's result
+            // and ftfy amount to).
+            Some(encoding) if encoding == encoding_rs::WINDOWS_1252 => {
+                if let Some((text, stray)) = utf8_with_windows_1252_bytes(bytes) {
+                    warnings.push(format!(
+                        "{source} says {label:?} but the bytes are UTF-8 except {stray} \
+                         byte(s); decoded as UTF-8, those bytes as windows-1252"
+                    ));
+                    return text;
+                }
+                return decode_with(encoding, bytes, warnings);
+            }
+            // Apache's `AddDefaultCharset UTF-8` labels every response UTF-8, whatever the
+            // feed is in; the feed's own declaration then knows better. Only when the HTTP
+            // charset fails on the bytes and the declaration reads them without an error: a
+            // label that decodes is still obeyed (RFC 7303 §3.2).
+            Some(encoding)
+                if source == "HTTP charset"
+                    && is_plausible(encoding, sniffed)
+                    && declared_encoding.is_some_and(|d| d != encoding) =>
+            {
+                let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+                if !had_errors {
+                    return text.into_owned();
+                }
+                // windows-1252 never fails; the declaration's arm decides how to read it.
+                let declaration_reads = declared_encoding.is_some_and(|d| {
+                    d == encoding_rs::WINDOWS_1252 || !d.decode_without_bom_handling(bytes).1
+                });
+                if !declaration_reads {
+                    warnings.push(format!(
+                        "bytes invalid in {} replaced with U+FFFD",
+                        encoding.name()
+                    ));
+                    return text.into_owned();
+                }
+                warnings.push(format!(
+                    "HTTP charset says {label:?} but the bytes are not {}; the XML \
+                     declaration's encoding is used",
+                    encoding.name()
+                ));
+                continue;
             }
             Some(encoding) if is_plausible(encoding, sniffed) => {
                 // "utf-16" names no byte order (WHATWG maps it to LE); without a BOM the
@@ -121,6 +173,49 @@ fn is_legacy_8bit(bytes: &[u8]) -> bool {
         invalid += usize::from(!chunk.invalid().is_empty());
     }
     invalid > valid
+}
+
+/// Bytes that are UTF-8 apart from a few stray bytes, decoded with each stray byte read as
+/// windows-1252, and how many there were; `None` when they look like windows-1252 text.
+///
+/// The evidence is asymmetric: every accented letter of windows-1252 text is an invalid UTF-8
+/// byte (a letter followed by ASCII), while a valid multi-byte sequence forms in it only by
+/// chance (an upper-case accented letter or "ß" followed by a symbol or a no-break space).
+/// So windows-1252 text has many invalid bytes and almost no valid sequences, and UTF-8 text
+/// with pasted bytes the reverse. The threshold, at least one valid character per four stray
+/// bytes, keeps a German or French windows-1252 feed (hundreds of invalid bytes, a chance
+/// sequence or two) windows-1252, and reads as UTF-8 a feed whose valid characters are few
+/// (an English blog's curly apostrophes) against a post pasted from Word. The chance
+/// sequences most likely in windows-1252 text, "Â" with a C1 byte (U+0080-U+009F) and "ß"
+/// with a symbol (NKo, U+07C0-U+07FF), are not counted as evidence.
+fn utf8_with_windows_1252_bytes(bytes: &[u8]) -> Option<(String, usize)> {
+    let (mut valid, mut stray) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        // Lead bytes of the valid characters, read as bytes (this runs over every
+        // windows-1252 feed): "Â" (0xC2) before a C1 byte and "ß" (0xDF) are not evidence.
+        let valid_bytes = chunk.valid().as_bytes();
+        valid += valid_bytes
+            .iter()
+            .zip(valid_bytes.iter().skip(1))
+            .filter(|&(&lead, &next)| {
+                lead >= 0xC0 && lead != 0xDF && !(lead == 0xC2 && next <= 0x9F)
+            })
+            .count();
+        stray += chunk.invalid().len();
+    }
+    if valid == 0 || valid.saturating_mul(4) < stray {
+        return None;
+    }
+    let mut text = String::with_capacity(bytes.len() + stray * 2);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for &byte in chunk.invalid() {
+            let byte = [byte];
+            let (c, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+            text.push_str(&c);
+        }
+    }
+    Some((text, stray))
 }
 
 /// Valid UTF-8 holding at least one non-ASCII character.
@@ -303,6 +398,21 @@ mod tests {
         let (t, w) = dec(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><a>x</a>", None);
         assert!(t.ends_with("<a>x</a>"));
         assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    #[test]
+    fn stray_windows_1252_bytes_threshold() {
+        let latin1 = |body: &[u8]| {
+            let mut doc = b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>".to_vec();
+            doc.extend_from_slice(body);
+            dec(&doc, None).0
+        };
+        // One valid character ("é") per four stray bytes: UTF-8, the strays as windows-1252.
+        assert!(latin1(b"\xc3\xa9 \x93\x94\x96\x85").ends_with("<a>é “”–…"));
+        // Five stray bytes: windows-1252 text with a chance sequence.
+        assert!(latin1(b"\xc3\xa9 \x93\x94\x96\x85\xe8").ends_with("<a>Ã© “”–…è"));
+        // "ß" before a no-break space and "Â" before a C1 byte prove nothing.
+        assert!(latin1(b"\xdf\xa0\xc2\x80 \xe8").ends_with("<a>ß\u{a0}Â€ è"));
     }
 
     #[test]

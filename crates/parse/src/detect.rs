@@ -45,7 +45,8 @@ fn xml_at(text: &str, start: usize) -> Result<Detected<'_>, ParseError> {
     }
     let root = root_name(body).ok_or_else(|| not_a_feed(text))?;
     let format = match root.rsplit(':').next().unwrap_or(root) {
-        "rss" => FeedFormat::Rss,
+        // XML names are case-sensitive, but feedparser reads `<RSS>` (wellform recases it).
+        rss if rss.eq_ignore_ascii_case("rss") => FeedFormat::Rss,
         // RSS 0.90 is an RDF document too, but in Netscape's namespace; the model files it
         // under RSS.
         "RDF" if root_tag(body).contains("my.netscape.com/rdf/simple/0.9") => FeedFormat::Rss,

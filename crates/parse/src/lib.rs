@@ -114,7 +114,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
                     skipped.len()
                 ));
             }
-            let doc = wellform::wellform(body, opts, &mut warnings)?;
+            let doc = wellform::wellform(body, format, opts, &mut warnings)?;
             let xml = ns::canonical_declarations(&doc.xml, &mut warnings);
             let read = match format {
                 FeedFormat::Atom => atom::read(&xml, opts.source_url.as_deref(), warnings),

@@ -31,6 +31,7 @@ use quick_xml::Reader;
 use quick_xml::escape::{escape, resolve_xml_entity};
 use quick_xml::events::{BytesStart, Event};
 
+use crate::model::FeedFormat;
 use crate::{ParseError, ParseOptions};
 
 /// The result of the pass.
@@ -44,6 +45,7 @@ pub(crate) struct Wellformed {
 /// Check, guard and repair one decoded XML document.
 pub(crate) fn wellform(
     body: &str,
+    format: FeedFormat,
     opts: &ParseOptions,
     warnings: &mut Vec<String>,
 ) -> Result<Wellformed, ParseError> {
@@ -60,6 +62,16 @@ pub(crate) fn wellform(
         naked_from: None,
         naked_counts: BTreeMap::new(),
         open_void: None,
+        rss_names: matches!(format, FeedFormat::Rss | FeedFormat::Rdf),
+        defaults: Vec::new(),
+        root_prefixes: None,
+        root_decl_at: None,
+        undeclared: BTreeMap::new(),
+        recased: BTreeMap::new(),
+        merge_channels: format == FeedFormat::Rss,
+        channel_end_at: None,
+        merging: None,
+        merged_channels: 0,
         max_depth: opts.max_depth,
         max_items: opts.max_items,
         warnings,
@@ -71,6 +83,18 @@ pub(crate) fn wellform(
             "HTML markup inside <{name}> was not escaped; read as HTML ({n}x)"
         ));
     }
+    for (what, n) in std::mem::take(&mut walk.recased) {
+        walk.warnings
+            .push(format!("{what} (XML names are case-sensitive) ({n}x)"));
+    }
+    if walk.merged_channels > 0 {
+        walk.warnings.push(format!(
+            "a second <channel> read into the first: its items kept, its title and other \
+             elements ignored ({}x)",
+            walk.merged_channels
+        ));
+    }
+    walk.declare_on_root();
     Ok(Wellformed {
         xml: walk.out,
         cut_short,
@@ -108,6 +132,27 @@ struct Walk<'w> {
     /// forgotten (`<link href="...">`), and it is closed rather than left to swallow its
     /// siblings.
     open_void: Option<usize>,
+    /// RSS or RDF: element names are matched in any case (feedparser lowercases them), and
+    /// module elements whose namespace is declared on themselves get a prefix declared on the
+    /// root, the only declarations the `rss` crate's extension map is keyed by.
+    rss_names: bool,
+    /// Default namespaces (`xmlns="..."`) declared below the root: (depth, URI).
+    defaults: Vec<(usize, String)>,
+    /// The prefixes the root element declares, once it has been read.
+    root_prefixes: Option<std::collections::HashMap<String, String>>,
+    /// Where in `out` the root start tag's attributes end, for `declare_on_root`.
+    root_decl_at: Option<usize>,
+    /// Module prefixes given to elements whose namespace the root does not declare.
+    undeclared: BTreeMap<&'static str, &'static str>,
+    /// Names read in another case: "element <PubDate> read as <pubDate>" and how often.
+    recased: BTreeMap<String, usize>,
+    /// RSS: a second channel's items are read into the first (feedparser keeps both).
+    merge_channels: bool,
+    /// Where in `out` the last `</channel>` under the root was written.
+    channel_end_at: Option<usize>,
+    /// The depth of a second channel being read into the first.
+    merging: Option<usize>,
+    merged_channels: usize,
     max_depth: usize,
     max_items: usize,
     warnings: &'w mut Vec<String>,
@@ -224,8 +269,19 @@ impl Walk<'_> {
 
     fn start(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<(), ParseError> {
         let name = start.name().as_ref().to_owned();
+        let mut own_default = None;
+        for attr in start.html_attributes().with_checks(false).flatten() {
+            let key = attr.key.as_ref();
+            if let Some(prefix) = key.strip_prefix("xmlns:") {
+                self.prefixes
+                    .insert(prefix.to_owned(), attr.value.to_string());
+            } else if key == "xmlns" {
+                own_default = Some(attr.value.to_string());
+            }
+        }
+        let (canonical, module) = self.canonical_name(&name, own_default.as_deref());
         if self.skip_from_depth.is_none() {
-            self.close_left_open(&name);
+            self.close_left_open(&canonical);
         }
         let depth = self.stack.len() + 1;
         if depth > self.max_depth {
@@ -234,8 +290,39 @@ impl Walk<'_> {
                 self.max_depth
             )));
         }
+        if let Some(uri) = own_default.filter(|_| !empty && self.rss_names) {
+            self.defaults.push((depth, uri));
+        }
         if self.skip_from_depth.is_some() {
             if !empty {
+                self.stack.push((name.clone(), name));
+            }
+            return Ok(());
+        }
+        if self.merge_channels && self.naked_from.is_none() && depth == 2 {
+            if canonical == "channel"
+                && let Some(at) = self.channel_end_at.take()
+                && self
+                    .out
+                    .get(at..)
+                    .is_some_and(|rest| rest.starts_with("</channel>"))
+            {
+                // Reopen the first channel: the second one's items follow the first one's.
+                self.out.replace_range(at..at + "</channel>".len(), "");
+                self.merged_channels += 1;
+                if !empty {
+                    self.merging = Some(depth);
+                    self.stack.push((name, canonical));
+                } else {
+                    self.channel_end_at = Some(self.out.len());
+                    self.out.push_str("</channel>");
+                }
+                return Ok(());
+            }
+        } else if self.merging.is_some_and(|m| depth == m + 1) && canonical != "item" {
+            // The second channel's own title, link and the rest: the first one's are kept.
+            if !empty {
+                self.skip_from_depth = Some(depth);
                 self.stack.push((name.clone(), name));
             }
             return Ok(());
@@ -247,7 +334,7 @@ impl Walk<'_> {
             self.naked_from = Some(depth);
         }
         let naked = self.naked_from.is_some();
-        let local = name.rsplit(':').next().unwrap_or(&name);
+        let local = canonical.rsplit(':').next().unwrap_or(&canonical);
         // An `<item>` inside naked markup is HTML text, not a feed item.
         let is_item = !naked && matches!(local, "item" | "entry") && self.open_item.is_none();
         if is_item {
@@ -270,18 +357,28 @@ impl Walk<'_> {
             self.open_item = Some((depth, self.out.len()));
         }
 
-        for attr in start.html_attributes().with_checks(false).flatten() {
-            if let Some(prefix) = attr.key.as_ref().strip_prefix("xmlns:") {
-                self.prefixes
-                    .insert(prefix.to_owned(), attr.value.to_string());
-            }
-        }
         // Naked markup keeps its names as published: it is HTML, not RSS.
         let written = if naked {
             name.clone()
         } else {
-            self.canonical_name(&name)
+            if canonical != name && canonical.eq_ignore_ascii_case(&name) {
+                *self
+                    .recased
+                    .entry(format!("element <{name}> read as <{canonical}>"))
+                    .or_default() += 1;
+            }
+            if let Some((prefix, uri)) = module
+                && self
+                    .root_prefixes
+                    .as_ref()
+                    .is_none_or(|root| root.get(prefix).is_none_or(|bound| bound != uri))
+            {
+                self.undeclared.insert(prefix, uri);
+            }
+            canonical
         };
+        // Attribute names of RSS's own elements are matched in any case too (`ispermalink`).
+        let recase_attributes = self.rss_names && !naked && !written.contains(':');
         let mut tag = String::from("<");
         tag.push_str(&written);
         // Vec for the usual handful of attributes; a set once there are many, so that a
@@ -295,7 +392,14 @@ impl Walk<'_> {
                     .push(format!("unreadable attribute in <{name}> dropped"));
                 continue;
             };
-            let key = attr.key.as_ref().to_owned();
+            let mut key = attr.key.as_ref().to_owned();
+            if recase_attributes && let Some(canonical) = recase(&key, &RSS_ATTRIBUTES) {
+                *self
+                    .recased
+                    .entry(format!("attribute {key} read as {canonical}"))
+                    .or_default() += 1;
+                canonical.clone_into(&mut key);
+            }
             let duplicate = if seen.len() < 16 {
                 seen.contains(&key)
             } else {
@@ -317,8 +421,15 @@ impl Walk<'_> {
                 seen.push(key);
             }
         }
+        if self.stack.is_empty() && self.root_prefixes.is_none() {
+            self.root_prefixes = Some(self.prefixes.clone());
+            self.root_decl_at = Some(self.out.len() + tag.len());
+        }
         tag.push_str(if empty { "/>" } else { ">" });
-        if !empty && !naked && is_void_by_nature(local, &seen) {
+        if !empty
+            && !naked
+            && is_void_by_nature(written.rsplit(':').next().unwrap_or(&written), &seen)
+        {
             self.open_void = Some(depth);
         }
         if naked {
@@ -374,11 +485,20 @@ impl Walk<'_> {
                     }
                 }
                 _ => {
+                    if self.merge_channels && depth == 2 && written == "channel" {
+                        self.channel_end_at = Some(self.out.len());
+                        if self.merging == Some(depth) {
+                            self.merging = None;
+                        }
+                    }
                     self.out.push_str("</");
                     self.out.push_str(&written);
                     self.out.push('>');
                 }
             },
+        }
+        if self.defaults.last().is_some_and(|(d, _)| *d == depth) {
+            self.defaults.pop();
         }
         if self
             .open_item
@@ -450,6 +570,8 @@ impl Walk<'_> {
                 .push(format!("item {} dropped (xml error inside it)", self.items));
             self.out.truncate(at);
             self.stack.truncate(depth - 1);
+            let open = self.stack.len();
+            self.defaults.retain(|(d, _)| *d <= open);
         }
         self.open_void = None;
         if self
@@ -475,6 +597,8 @@ impl Walk<'_> {
             ));
             self.out.truncate(at);
             self.stack.truncate(depth - 1);
+            let open = self.stack.len();
+            self.defaults.retain(|(d, _)| *d <= open);
         }
         self.skip_from_depth = None;
         if self
@@ -502,24 +626,83 @@ impl Walk<'_> {
         .then(|| holder.clone())
     }
 
-    /// The name the `rss` crate understands. It matches names literally ("item",
+    /// The name the `rss` crate understands, and the module prefix and namespace it was given
+    /// when the root does not declare it. The crate matches names literally ("item",
     /// "content:encoded", "rdf:RDF"), so elements in the RSS namespaces under a prefix
-    /// (`<r:item>`, `<rss:item>`) lose it and the content/RDF namespaces get their usual prefix.
-    fn canonical_name(&self, name: &str) -> String {
+    /// (`<r:item>`, `<rss:item>`) lose it and the content/RDF namespaces get their usual
+    /// prefix. In RSS and RDF documents also: names in another case get RSS's (`<PubDate>`,
+    /// `<GUID>`, `<RSS>`), and a module element whose namespace is declared on itself or
+    /// an ancestor below the root (`<atom:link xmlns:atom=...>`, `<creator xmlns=...dc...>`)
+    /// gets the module's usual prefix, which `declare_on_root` declares.
+    fn canonical_name(
+        &self,
+        name: &str,
+        own_default: Option<&str>,
+    ) -> (String, Option<(&'static str, &'static str)>) {
         const RSS_NAMESPACES: [&str; 4] = [
             "http://purl.org/rss/1.0/",
             "http://backend.userland.com/rss2",
             "http://backend.userland.com/rss",
             "http://my.netscape.com/rdf/simple/0.9/",
         ];
+        let recased = |local: &str| -> String {
+            match self.rss_names.then(|| recase(local, &RSS_NAMES)).flatten() {
+                Some(canonical) => canonical.to_owned(),
+                None => local.to_owned(),
+            }
+        };
         let Some((prefix, local)) = name.split_once(':') else {
-            return name.to_owned();
+            if !self.rss_names {
+                return (name.to_owned(), None);
+            }
+            let default = own_default.or_else(|| self.defaults.last().map(|(_, d)| d.as_str()));
+            return match default {
+                None => (recased(name), None),
+                Some(ns) if RSS_NAMESPACES.contains(&ns) => (recased(name), None),
+                Some(ns) => match module(ns) {
+                    Some((prefix, uri)) => (format!("{prefix}:{name}"), Some((prefix, uri))),
+                    // XHTML or another vocabulary: its names are its own.
+                    None => (name.to_owned(), None),
+                },
+            };
         };
         match self.prefixes.get(prefix).map(String::as_str) {
-            Some(ns) if RSS_NAMESPACES.contains(&ns) => local.to_owned(),
-            Some("http://purl.org/rss/1.0/modules/content/") => format!("content:{local}"),
-            Some("http://www.w3.org/1999/02/22-rdf-syntax-ns#") => format!("rdf:{local}"),
-            _ => name.to_owned(),
+            Some(ns) if RSS_NAMESPACES.contains(&ns) => (recased(local), None),
+            Some("http://purl.org/rss/1.0/modules/content/") => (format!("content:{local}"), None),
+            Some("http://www.w3.org/1999/02/22-rdf-syntax-ns#") => (format!("rdf:{local}"), None),
+            Some(ns) if self.rss_names => {
+                let root = self.root_prefixes.as_ref();
+                let declared_on_root = |p: &str| root.and_then(|r| r.get(p)).map(String::as_str);
+                // The usual case, a prefix the root declares, costs one lookup.
+                if declared_on_root(prefix) == Some(ns) {
+                    return (name.to_owned(), None);
+                }
+                match module(ns) {
+                    Some((canonical, uri))
+                        if declared_on_root(canonical).is_none_or(|bound| bound == uri) =>
+                    {
+                        (format!("{canonical}:{local}"), Some((canonical, uri)))
+                    }
+                    _ => (name.to_owned(), None),
+                }
+            }
+            _ => (name.to_owned(), None),
+        }
+    }
+
+    /// Declare on the root the module prefixes `canonical_name` gave to elements whose
+    /// namespace was declared further down.
+    fn declare_on_root(&mut self) {
+        let Some(at) = self.root_decl_at else { return };
+        if self.undeclared.is_empty() {
+            return;
+        }
+        let mut declarations = String::new();
+        for (prefix, uri) in std::mem::take(&mut self.undeclared) {
+            let _ = write!(declarations, " xmlns:{prefix}=\"{uri}\"");
+        }
+        if self.out.is_char_boundary(at) {
+            self.out.insert_str(at, &declarations);
         }
     }
 
@@ -642,6 +825,90 @@ const RSS_ITEM_FIELDS: [&str; 11] = [
     "wfw:commentRss",
     "slash:comments",
 ];
+
+/// The names of RSS 0.9x/1.0/2.0 elements, as the `rss` crate matches them.
+const RSS_NAMES: [&str; 37] = [
+    "rss",
+    "channel",
+    "item",
+    "items",
+    "title",
+    "link",
+    "description",
+    "language",
+    "copyright",
+    "managingEditor",
+    "webMaster",
+    "pubDate",
+    "lastBuildDate",
+    "category",
+    "generator",
+    "docs",
+    "cloud",
+    "ttl",
+    "image",
+    "url",
+    "width",
+    "height",
+    "rating",
+    "textInput",
+    "textinput",
+    "skipHours",
+    "skipDays",
+    "hour",
+    "day",
+    "name",
+    "author",
+    "comments",
+    "enclosure",
+    "guid",
+    "source",
+    "updated",
+    "tags",
+];
+
+/// The attributes of RSS elements, as the `rss` crate matches them.
+const RSS_ATTRIBUTES: [&str; 10] = [
+    "isPermaLink",
+    "url",
+    "length",
+    "type",
+    "domain",
+    "port",
+    "path",
+    "registerProcedure",
+    "protocol",
+    "version",
+];
+
+/// `name` as spelled in `known`, when it is spelled otherwise there (`None` when it is spelled
+/// the same, the usual case, or is not there at all).
+fn recase<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    if known.contains(&name) {
+        return None;
+    }
+    known.iter().find(|k| k.eq_ignore_ascii_case(name)).copied()
+}
+
+/// The usual prefix of a namespace the RSS reader looks elements up in.
+fn module(ns: &str) -> Option<(&'static str, &'static str)> {
+    const MODULES: [(&str, &str); 10] = [
+        ("atom", "http://www.w3.org/2005/Atom"),
+        ("content", "http://purl.org/rss/1.0/modules/content/"),
+        ("dc", "http://purl.org/dc/elements/1.1/"),
+        ("dcterms", "http://purl.org/dc/terms/"),
+        ("media", "http://search.yahoo.com/mrss/"),
+        ("media", "http://search.yahoo.com/mrss"),
+        ("wfw", "http://wellformedweb.org/CommentAPI/"),
+        ("slash", "http://purl.org/rss/1.0/modules/slash/"),
+        ("thr", "http://purl.org/syndication/thread/1.0"),
+        ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
+    ];
+    MODULES
+        .iter()
+        .find(|(_, uri)| uri.eq_ignore_ascii_case(ns))
+        .copied()
+}
 
 /// Elements that are empty by nature when written with these attributes: Atom's `link`,
 /// `category` and out-of-line `content`, RSS `enclosure`, Media RSS and iTunes images. Not
@@ -838,7 +1105,7 @@ mod tests {
 
     fn run(xml: &str) -> (String, Vec<String>) {
         let mut w = vec![];
-        let out = wellform(xml, &ParseOptions::default(), &mut w).unwrap();
+        let out = wellform(xml, FeedFormat::Rss, &ParseOptions::default(), &mut w).unwrap();
         (out.xml, w)
     }
 
@@ -919,7 +1186,7 @@ mod tests {
     fn too_deep_is_an_error() {
         let xml = "<a>".repeat(300);
         let mut w = vec![];
-        let err = wellform(&xml, &ParseOptions::default(), &mut w)
+        let err = wellform(&xml, FeedFormat::Rss, &ParseOptions::default(), &mut w)
             .err()
             .unwrap();
         assert!(err.to_string().contains("max_depth 256"), "{err}");
@@ -933,7 +1200,7 @@ mod tests {
         };
         let xml = "<rss><channel><item><t>1</t></item><item/><item><t>3</t></item></channel></rss>";
         let mut w = vec![];
-        let out = wellform(xml, &opts, &mut w).unwrap();
+        let out = wellform(xml, FeedFormat::Rss, &opts, &mut w).unwrap();
         assert_eq!(
             out.xml,
             "<rss><channel><item><t>1</t></item><item/></channel></rss>"
