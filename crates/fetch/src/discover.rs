@@ -172,6 +172,7 @@ mod tests {
             validators: Validators::default(),
             status: 200,
             permanent_redirect: None,
+            warnings: Vec::new(),
         }
     }
 

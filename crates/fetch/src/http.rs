@@ -437,7 +437,7 @@ impl Fetcher {
                 ),
             }),
         };
-        let codings = decode::codings(response.headers()).map_err(decode_failure)?;
+        let codings = decode::codings(response.headers());
         // Refuse up front what announces itself as too large. Content-Length
         // counts compressed bytes, which are never more than the decompressed
         // ones in practice; the decoder then counts the decompressed bytes as
@@ -448,7 +448,7 @@ impl Fetcher {
             return Err(too_large());
         }
         let capacity = usize::try_from(announced.unwrap_or(0).min(limit)).unwrap_or(0);
-        let mut decoder = BodyDecoder::new(&codings, limit, capacity);
+        let mut decoder = BodyDecoder::new(codings, limit, capacity);
         while let Some(chunk) = response
             .chunk()
             .await
@@ -456,10 +456,13 @@ impl Fetcher {
         {
             decoder.push(&chunk).map_err(decode_failure)?;
         }
-        let bytes = decoder.finish().map_err(decode_failure)?;
+        let (bytes, warnings) = decoder.finish().map_err(decode_failure)?;
+        for w in &warnings {
+            tracing::warn!("{url}: {w}");
+        }
         // Bytes still compressed are no document: passed on, the parser
         // would quote them as one ("not a feed: document starts with \u{1f}‹").
-        if bytes.starts_with(&GZIP_MAGIC) {
+        if bytes.starts_with(&decode::GZIP_MAGIC) {
             return Err(Failure::fatal(FetchError::Decode {
                 url: url.to_string(),
                 detail: "the body is gzip-compressed but its Content-Encoding does not say so"
@@ -480,6 +483,7 @@ impl Fetcher {
             validators: received,
             status: status.as_u16(),
             permanent_redirect,
+            warnings,
         }))
     }
 
@@ -677,9 +681,6 @@ impl Fetcher {
         self.network_failure(url, e)
     }
 }
-
-/// The first two bytes of every gzip stream (RFC 1952 §2.3.1).
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Network errors that will be the same on the next attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

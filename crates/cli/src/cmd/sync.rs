@@ -652,7 +652,8 @@ impl Session<'_> {
                                 let next = w.next(feed.prev_archive.as_deref(), a.max_pages);
                                 walk = Some((next, w));
                             }
-                            stored.map(|r| (name, r, feed.warnings.len()))
+                            // The response's own warnings (a lying Content-Encoding) count too.
+                            stored.map(|r| (name, r, feed.warnings.len() + raw.warnings.len()))
                         }
                         Err(e) => Err(e),
                     };
