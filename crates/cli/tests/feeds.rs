@@ -273,7 +273,7 @@ fn feed_commands_report_what_they_did_in_json() {
         added,
         serde_json::json!({
             "name": "blog.example", "url": server.url("/feed/"), "category": "Tech",
-            "found_on": server.url("/"), "items": 2
+            "found_on": server.url("/"), "items": 2, "other_feeds": []
         })
     );
 
@@ -303,7 +303,8 @@ fn feed_commands_report_what_they_did_in_json() {
             "file": file.to_str().unwrap(),
             "added": [{"name": "New", "url": "https://new.example/feed", "category": null}],
             "already_present": [server.url("/feed/")],
-            "skipped": ["file:///etc/passwd"]
+            "skipped": ["file:///etc/passwd"],
+            "no_feed_url": []
         })
     );
 
@@ -532,4 +533,97 @@ fn a_301_updates_an_inline_feed_array() {
     env.ok(&["sync"]);
     assert_eq!(server.hits("/old").len(), 1);
     assert_eq!(server.hits("/new").len(), 2);
+}
+
+/// Found by probing `kb feed add`: a page announcing its "Comments" feed first had that feed
+/// added, and its other feeds went unmentioned, even in `--json`.
+#[test]
+fn add_prefers_the_main_feed_of_a_page_and_names_the_others() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/" => Response::new(
+            200,
+            "text/html",
+            "<html><head>\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Blog &raquo; Comments Feed\" href=\"/comments/feed/\">\
+             <link rel=\"alternate\" type=\"application/atom+xml\" title=\"Blog (Atom)\" href=\"/atom/\">\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Blog\" href=\"/feed/\">\
+             </head></html>",
+        ),
+        "/comments/feed/" | "/atom/" | "/feed/" => {
+            Response::rss(rss("http://blog.example/", &[("a", "Alpha")]))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::empty();
+    let added = env.json(&["feed", "add", &server.url("/"), "--json"]);
+    assert_eq!(added["url"], server.url("/atom/"), "{added}");
+    assert_eq!(
+        added["other_feeds"],
+        serde_json::json!([server.url("/feed/"), server.url("/comments/feed/")])
+    );
+    let env = Env::empty();
+    let out = env.ok(&["feed", "add", &server.url("/"), "--name", "b"]);
+    assert!(
+        out.contains(&format!(
+            "which also announces {}, {}",
+            server.url("/feed/"),
+            server.url("/comments/feed/")
+        )),
+        "{out}"
+    );
+}
+
+/// Found by probing: `…#frag` and an empty `?` were added as new feeds; `feed://` was skipped.
+#[test]
+fn add_sees_a_fragment_or_an_empty_query_as_the_same_feed() {
+    let server = blog();
+    let env = Env::new(&feed_toml("blog", &server.url("/feed/")));
+    for spelled in [server.url("/feed/#frag"), server.url("/feed/?")] {
+        let (_, err) = env.fails(&["feed", "add", &spelled, "--name", "other"]);
+        assert!(
+            err.contains("already in") && err.contains("\"blog\""),
+            "{spelled}: {err}"
+        );
+    }
+    let feed_scheme = server.url("/feed/").replace("http://", "feed://");
+    let (_, err) = env.fails(&["feed", "add", &feed_scheme, "--name", "other"]);
+    assert!(err.contains("already in"), "{err}");
+}
+
+/// Found by probing `kb feed import`: outlines without `xmlUrl` vanished without a word, and
+/// `feed://` addresses were skipped instead of read as http.
+#[test]
+fn import_names_outlines_without_a_feed_url_and_reads_the_feed_scheme() {
+    let env = Env::empty();
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        "<opml version=\"2.0\"><body>\
+         <outline text=\"ok\" xmlUrl=\"feed://good.example/rss\"/>\
+         <outline text=\"ok2\" xmlUrl=\"feed:https://good2.example/rss\"/>\
+         <outline text=\"site\" htmlUrl=\"http://site.example/\"/>\
+         <outline text=\"Bare\"/>\
+         </body></opml>",
+    )
+    .unwrap();
+    let out = env.ok(&["feed", "import", file.to_str().unwrap()]);
+    assert!(out.contains("imported 2 feeds"), "{out}");
+    assert!(
+        out.contains("2 skipped, no feed URL (xmlUrl): http://site.example/, Bare"),
+        "{out}"
+    );
+    let text = env.config_text();
+    assert!(
+        text.contains("\"http://good.example/rss\"")
+            && text.contains("\"https://good2.example/rss\""),
+        "{text}"
+    );
+    let file2 = env.path().join("subs2.opml");
+    std::fs::write(
+        &file2,
+        "<opml version=\"2.0\"><body><outline text=\"Bare\"/></body></opml>",
+    )
+    .unwrap();
+    let json = env.json(&["feed", "import", file2.to_str().unwrap(), "--json"]);
+    assert_eq!(json["no_feed_url"], serde_json::json!(["Bare"]), "{json}");
 }

@@ -643,3 +643,131 @@ fn an_article_two_feeds_carry_differently_keeps_the_first_listed_version() {
     let listed = env.json(&["list", "--json"]);
     assert_eq!(listed["articles"][0]["title"], "Main title", "{listed}");
 }
+
+/// Found by probing `kb sync`: a server answering 304 to the first, unconditional request
+/// counted as "not modified" on every sync, forever, with no articles.
+#[test]
+fn a_304_to_a_request_without_validators_fails_the_feed() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/ok" => Response::rss(rss(SITE, &[("a", "Alpha")])),
+        _ => Response::status(304),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("ok", &server.url("/ok")),
+        feed_toml("first304", &server.url("/304"))
+    ));
+    for _ in 0..2 {
+        let (out, err) = env.fails(&["sync"]);
+        assert!(
+            out.contains("ok: 1 new") || out.contains("ok: 0 new"),
+            "{out}"
+        );
+        assert!(
+            err.contains("first304: ")
+                && err.contains("answered 304 Not Modified to a request without validators"),
+            "{err}"
+        );
+    }
+    assert_eq!(env.row("first304")["last_status"], 304);
+}
+
+/// Found by probing `kb sync`: a configured URL serving a web page said only "not a feed: root
+/// element <html>", even when the page announces its feed.
+#[test]
+fn a_web_page_as_a_feed_url_names_the_feed_it_announces() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/page" => Response::new(
+            200,
+            "text/html",
+            "<html><head>\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Comments Feed\" href=\"/comments/\">\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Posts\" href=\"/feed/\">\
+             </head><body>hi</body></html>",
+        ),
+        "/bare" => Response::new(200, "text/html", "<html><body>no links</body></html>"),
+        _ => Response::rss(rss(SITE, &[("a", "Alpha")])),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("disc", &server.url("/page")),
+        feed_toml("bare", &server.url("/bare"))
+    ));
+    let (_, err) = env.fails(&["sync"]);
+    let feed = server.url("/feed/");
+    assert!(
+        err.contains(&format!(
+            "disc: {} is a web page, not a feed; it announces the feed {feed} (it announces 2 feeds): use that URL (`kb feed rm disc && kb feed add {feed}`, or edit the url in kb.toml)",
+            server.url("/page")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("bare: ") && err.contains("is a web page that announces no feed"),
+        "{err}"
+    );
+    // Not switched silently.
+    assert!(env.config_text().contains(&server.url("/page")));
+}
+
+/// Found by probing `kb sync`: a feed marked dead after a 410 stayed dead after its url was
+/// edited in kb.toml, though validators already follow the URL that sent them.
+#[test]
+fn a_dead_feed_whose_url_is_edited_is_fetched_again() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/gone" => Response::status(410),
+        _ => Response::rss(rss(SITE, &[("a", "Alpha")])),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/gone"))
+    ));
+    env.fails(&["sync"]);
+    assert!(env.ok(&["sync"]).contains("blog: skipped: marked dead"));
+    let text = env.config_text().replace("/gone", "/newhome");
+    std::fs::write(env.config(), text).unwrap();
+    assert_eq!(env.row("blog")["dead"], false);
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 1 new"), "{out}");
+    assert_eq!(server.hits("/newhome").len(), 1);
+    assert_eq!(env.row("blog")["dead"], false);
+}
+
+/// Found by probing `kb sync`: six feeds on a host that accepts connections and never answers
+/// held the sync (and every other feed's commit) for feeds x 4 attempts x timeout / 2.
+#[test]
+fn a_host_that_never_answers_costs_two_attempts_not_all_of_its_feeds_timeouts() {
+    let listener = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            count.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    let server = Server::start(|_| Response::rss(rss(SITE, &[("a", "Alpha")])));
+    let mut toml =
+        "[fetch]\nconnect_timeout_secs = 1\ntimeout_secs = 1\nmax_retries = 3\n".to_string();
+    for i in 0..6 {
+        toml.push_str(&feed_toml(
+            &format!("dead{i}"),
+            &format!("http://127.0.0.2:{port}/feed/{i}"),
+        ));
+    }
+    toml.push_str(&feed_toml("good", &server.url("/feed/")));
+    let env = Env::new(&toml);
+    let (out, err) = env.fails(&["sync"]);
+    assert!(out.contains("good: 1 new"), "{out}");
+    assert!(
+        err.contains("did not answer 2 earlier requests in this sync"),
+        "{err}"
+    );
+    assert!(!err.contains("raise the feed's timeout"), "{err}");
+    // 6 feeds x 4 attempts = 24 before; now the two that found it silent, and at most one
+    // more that got a permit in between.
+    let n = accepted.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&n), "{n} attempts reached the silent host");
+}

@@ -96,26 +96,108 @@ impl Stream for FetchAll {
     }
 }
 
+/// What a run of fetches knows about one host: its permits, whether it has
+/// stopped answering, and whether it asked everyone to wait.
+#[derive(Debug)]
+pub(crate) struct HostSlot {
+    permits: Arc<Semaphore>,
+    health: Mutex<Health>,
+}
+
+#[derive(Debug, Default)]
+struct Health {
+    /// Attempts in a row that got no answer at all from this host.
+    silent: u32,
+    /// Set once `silent` reached the limit: the host is given up on for the
+    /// rest of the run, with the timeout the last silent attempt ran out of.
+    down: Option<Duration>,
+    /// A `Retry-After` this host sent: no new request to it before then.
+    hold_until: Option<tokio::time::Instant>,
+}
+
+impl HostSlot {
+    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
+        // Plain counters: one poisoned by a panic elsewhere is still usable.
+        self.health
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `(silent attempts, the timeout they ran out of)` once the host is
+    /// given up on.
+    pub(crate) fn down(&self) -> Option<(u32, Duration)> {
+        let h = self.health();
+        h.down.map(|after| (h.silent, after))
+    }
+
+    /// An attempt got no answer within `after`; true when that gives the
+    /// host up (`limit` of them in a row; 0 never does).
+    pub(crate) fn silent(&self, after: Duration, limit: u32) -> bool {
+        let mut h = self.health();
+        h.silent += 1;
+        if limit > 0 && h.silent >= limit && h.down.is_none() {
+            h.down = Some(after);
+        }
+        h.down.is_some()
+    }
+
+    /// The host answered something: it is alive, however slow.
+    pub(crate) fn answered(&self) {
+        let mut h = self.health();
+        if h.down.is_none() {
+            h.silent = 0;
+        }
+    }
+
+    /// The host asked (429 or 503 with `Retry-After`) to be left alone for
+    /// `wait`: every request to it waits, not just the one that was told.
+    pub(crate) fn hold(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut h = self.health();
+        if h.hold_until.is_none_or(|t| t < until) {
+            h.hold_until = Some(until);
+        }
+    }
+
+    fn held_until(&self) -> Option<tokio::time::Instant> {
+        self.health()
+            .hold_until
+            .filter(|t| *t > tokio::time::Instant::now())
+    }
+}
+
 /// The permits one attempt must hold: its host's, then the global one.
 #[derive(Debug, Clone)]
 pub(crate) struct Gate {
-    host: Arc<Semaphore>,
+    pub(crate) host: Arc<HostSlot>,
     global: Arc<Semaphore>,
 }
 
 impl Gate {
-    /// Waits for both permits. The host permit comes first: a job waiting for
-    /// its busy host must not sit on a global slot another host could use.
+    /// Waits for both permits, and first for any `Retry-After` the host
+    /// asked for. The host permit comes first: a job waiting for its busy
+    /// host must not sit on a global slot another host could use.
     pub(crate) async fn enter(&self) -> [Option<OwnedSemaphorePermit>; 2] {
-        // The semaphores are never closed, so acquiring cannot fail.
-        let host = self.host.clone().acquire_owned().await.ok();
-        let global = self.global.clone().acquire_owned().await.ok();
-        [host, global]
+        loop {
+            if let Some(until) = self.host.held_until() {
+                tokio::time::sleep_until(until).await;
+            }
+            // The semaphores are never closed, so acquiring cannot fail.
+            let host = self.host.permits.clone().acquire_owned().await.ok();
+            // A hold that came while this job waited for its permit applies too.
+            if self.host.held_until().is_some() {
+                continue;
+            }
+            let global = self.global.clone().acquire_owned().await.ok();
+            return [host, global];
+        }
     }
 }
 
 /// The concurrency permits of a run of fetches: one global limit and one per
-/// host, shared by every fetch made through it.
+/// host, shared by every fetch made through it. It also remembers, per host,
+/// a `Retry-After` that holds every request to it, and whether the host
+/// stopped answering (see `FetchOptions::host_silence_limit`).
 ///
 /// A caller that fetches in several rounds (a sync's feeds, then the older
 /// pages of each) passes the same limiter to each, so no round can exceed the
@@ -125,7 +207,7 @@ pub struct Limiter {
     global: Arc<Semaphore>,
     per_host: usize,
     /// Created on a host's first fetch; shared by every clone of the limiter.
-    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    hosts: Arc<Mutex<HashMap<String, Arc<HostSlot>>>>,
 }
 
 impl Limiter {
@@ -141,19 +223,28 @@ impl Limiter {
 
     /// The gate of `url`'s host.
     pub(crate) fn gate(&self, url: &str) -> Gate {
+        Gate {
+            host: self.host(url),
+            global: self.global.clone(),
+        }
+    }
+
+    /// What is known of `url`'s host.
+    pub(crate) fn host(&self, url: &str) -> Arc<HostSlot> {
         // The map is only inserted into: one poisoned by a panic elsewhere is still whole.
         let mut hosts = self
             .hosts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let host = hosts
+        hosts
             .entry(host_key(url))
-            .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
-            .clone();
-        Gate {
-            host,
-            global: self.global.clone(),
-        }
+            .or_insert_with(|| {
+                Arc::new(HostSlot {
+                    permits: Arc::new(Semaphore::new(self.per_host)),
+                    health: Mutex::default(),
+                })
+            })
+            .clone()
     }
 }
 
@@ -189,13 +280,13 @@ impl Fetcher {
         let mut tasks = JoinSet::new();
         let mut ids = HashMap::with_capacity(jobs.len());
         for (index, job) in jobs.into_iter().enumerate() {
-            let gate = limiter.gate(&job.url);
+            let limiter = limiter.clone();
             let fetcher = self.clone();
             let url = job.url.clone();
             let handle = tasks.spawn(async move {
                 let timeout = job.timeout.unwrap_or(fetcher.options().total_timeout);
                 let result = fetcher
-                    .fetch_gated(&job.url, &job.validators, timeout, Some(&gate))
+                    .fetch_gated(&job.url, &job.validators, timeout, Some(&limiter))
                     .await;
                 (index, result)
             });
@@ -215,15 +306,14 @@ impl Fetcher {
         total_timeout: Duration,
         limiter: &Limiter,
     ) -> Result<FetchOutcome, FetchError> {
-        let gate = limiter.gate(url);
-        self.fetch_gated(url, validators, total_timeout, Some(&gate))
+        self.fetch_gated(url, validators, total_timeout, Some(limiter))
             .await
     }
 }
 
-/// The key of the per-host limit: the host name, lowercased by the URL
+/// The key of the per-host limit (and of what is known of a host): the host name, lowercased by the URL
 /// parser. An unparsable URL gets its own key; it fails at once anyway.
-fn host_key(url: &str) -> String {
+pub(crate) fn host_key(url: &str) -> String {
     url::Url::parse(url.trim())
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))

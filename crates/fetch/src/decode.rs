@@ -6,6 +6,15 @@
 //! `gzip, identity` were passed on still compressed, and its "deflate" takes
 //! only the zlib format, while some servers send raw deflate under that name.
 //! Decoding here fixes both and keeps the cap on decompressed bytes.
+//!
+//! Servers also lie the other way, and feed readers (feedparser, curl) read
+//! their bodies all the same, so kb does too, with a warning: a body labelled
+//! gzip that plainly starts as a document (`<`, a byte order mark, `{`,
+//! whitespace) is read as is; a coding kb does not know (`UTF-8`, `none`, a
+//! charset in the wrong header) is ignored when the body is plain; a body
+//! labelled deflate or br that does not decompress but starts as a document
+//! is read as is; and bytes after the end of the gzip data (NUL padding,
+//! garbage) are ignored.
 
 use std::io::{self, Write};
 
@@ -47,11 +56,20 @@ pub(crate) enum DecodeError {
     },
 }
 
+/// One member of a `Content-Encoding` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Token {
+    Known(Coding),
+    /// Not a coding kb knows, lowercased: often not a coding at all
+    /// (`utf-8`, `none`).
+    Unknown(String),
+}
+
 /// The codings of a response, in the order the server applied them
 /// (RFC 9110 §8.4: "listed in the order in which they were applied").
 /// Case-insensitive; `identity` and empty list members are skipped, and
 /// `x-gzip` is gzip (RFC 9110 §8.4.1.3).
-pub(crate) fn codings(headers: &HeaderMap) -> Result<Vec<Coding>, DecodeError> {
+pub(crate) fn codings(headers: &HeaderMap) -> Vec<Token> {
     let mut out = Vec::new();
     for value in headers.get_all(CONTENT_ENCODING) {
         let text = String::from_utf8_lossy(value.as_bytes());
@@ -59,63 +77,226 @@ pub(crate) fn codings(headers: &HeaderMap) -> Result<Vec<Coding>, DecodeError> {
             let token = token.trim().to_ascii_lowercase();
             match token.as_str() {
                 "" | "identity" => {}
-                "gzip" | "x-gzip" => out.push(Coding::Gzip),
-                "deflate" => out.push(Coding::Deflate),
-                "br" => out.push(Coding::Brotli),
-                _ => return Err(DecodeError::Unsupported(token)),
+                "gzip" | "x-gzip" => out.push(Token::Known(Coding::Gzip)),
+                "deflate" => out.push(Token::Known(Coding::Deflate)),
+                "br" => out.push(Token::Known(Coding::Brotli)),
+                _ => out.push(Token::Unknown(token)),
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// How many bytes of the body are looked at before deciding whether its
+/// `Content-Encoding` tells the truth.
+const SNIFF: usize = 4;
+
+/// The first bytes of every gzip stream (RFC 1952 §2.3.1).
+pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// True when `head` starts the way a feed document does and no compressed
+/// stream kb could be asked for does: markup, a byte order mark, JSON, or
+/// whitespace. gzip starts 1f 8b and zlib 78 (or another CMF byte below
+/// 0x80 with a checksum); raw deflate and brotli have no magic, which is why
+/// those two are still tried first (see `Mode::Decode`).
+fn looks_like_document(head: &[u8]) -> bool {
+    head.starts_with(b"\xEF\xBB\xBF")
+        || head.starts_with(b"\xFE\xFF")
+        || head.starts_with(b"\xFF\xFE")
+        || matches!(
+            head.first(),
+            Some(b'<' | b'{' | b' ' | b'\t' | b'\r' | b'\n')
+        )
 }
 
 /// Decodes a body chunk by chunk as it arrives, so a compression bomb is
 /// stopped as soon as its output passes the cap, whatever the codings.
 pub(crate) struct BodyDecoder {
-    /// One stage per coding, the last one applied first.
-    stages: Vec<Stage>,
+    codings: Vec<Token>,
+    mode: Mode,
     body: Vec<u8>,
     limit: u64,
     /// Whether any byte came in: an empty body is empty whatever its
     /// `Content-Encoding` says (some servers label every response).
     any_input: bool,
+    /// What was got around: a lying header, bytes after the gzip data.
+    warnings: Vec<String>,
+}
+
+enum Mode {
+    /// The first bytes, until there are enough to judge the header by.
+    Sniffing(Vec<u8>),
+    Decode {
+        /// One stage per coding, the last one applied first.
+        stages: Vec<Stage>,
+        /// The body as received, kept while it might be an uncompressed
+        /// document after all (it starts like one, and its outer coding has
+        /// no magic to tell): used if decoding fails.
+        fallback: Option<Vec<u8>>,
+    },
+    /// Taken as is.
+    Identity,
 }
 
 impl BodyDecoder {
-    pub(crate) fn new(codings: &[Coding], limit: u64, capacity: usize) -> BodyDecoder {
+    pub(crate) fn new(codings: Vec<Token>, limit: u64, capacity: usize) -> BodyDecoder {
         BodyDecoder {
-            stages: codings
-                .iter()
-                .rev()
-                .map(|&c| Stage::new(c, limit))
-                .collect(),
+            codings,
+            mode: Mode::Sniffing(Vec::with_capacity(SNIFF)),
             body: Vec::with_capacity(capacity),
             limit,
             any_input: false,
+            warnings: Vec::new(),
         }
     }
 
     /// Feeds the next chunk of the body as received.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), DecodeError> {
         self.any_input |= !chunk.is_empty();
-        let out = pass(&mut self.stages, chunk.to_vec())?;
-        self.append(&out)
+        if let Mode::Sniffing(head) = &mut self.mode {
+            head.extend_from_slice(chunk);
+            if head.len() < SNIFF {
+                return Ok(());
+            }
+            let head = std::mem::take(head);
+            self.decide(&head)?;
+            return self.feed(&head);
+        }
+        self.feed(chunk)
     }
 
     /// Ends the stream: flushes each stage in turn (what one stage has left
-    /// goes through the stages after it) and returns the decoded body.
-    pub(crate) fn finish(mut self) -> Result<Vec<u8>, DecodeError> {
+    /// goes through the stages after it) and returns the decoded body, with
+    /// warnings about what did not match its headers.
+    pub(crate) fn finish(mut self) -> Result<(Vec<u8>, Vec<String>), DecodeError> {
         if !self.any_input {
-            return Ok(self.body);
+            return Ok((self.body, self.warnings));
         }
-        let mut stages = std::mem::take(&mut self.stages);
+        if let Mode::Sniffing(head) = &mut self.mode {
+            let head = std::mem::take(head);
+            self.decide(&head)?;
+            self.feed(&head)?;
+        }
+        let Mode::Decode { stages, fallback } = std::mem::replace(&mut self.mode, Mode::Identity)
+        else {
+            return Ok((self.body, self.warnings));
+        };
+        let mut stages = stages;
+        let mut result = Ok(());
         while !stages.is_empty() {
             let first = stages.remove(0);
-            let rest = first.finish()?;
-            let out = pass(&mut stages, rest)?;
-            self.append(&out)?;
+            if first.ignored() > 0 {
+                self.warnings.push(format!(
+                    "ignored {} after the end of the gzip data (padding or garbage the server appended)",
+                    crate::error::size(first.ignored())
+                ));
+            }
+            result = first
+                .finish()
+                .and_then(|rest| pass(&mut stages, rest))
+                .and_then(|out| self.append(&out));
+            if result.is_err() {
+                break;
+            }
         }
-        Ok(self.body)
+        match (result, fallback) {
+            (Ok(()), _) => Ok((self.body, self.warnings)),
+            (Err(e @ DecodeError::Corrupt { .. }), Some(raw)) => {
+                self.read_as_is(raw, &e);
+                Ok((self.body, self.warnings))
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Chooses how to read the body from its first bytes and its labels.
+    fn decide(&mut self, head: &[u8]) -> Result<(), DecodeError> {
+        let plain = looks_like_document(head);
+        let labels = self
+            .codings
+            .iter()
+            .map(|t| match t {
+                Token::Known(c) => c.name().to_string(),
+                Token::Unknown(s) => s.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut known = Vec::new();
+        for token in &self.codings {
+            match token {
+                Token::Known(c) => known.push(*c),
+                Token::Unknown(name) if plain => {
+                    self.warnings.push(format!(
+                        "Content-Encoding {labels:?} names {name:?}, which is no content coding kb knows, and the body is not compressed: read as is"
+                    ));
+                    self.mode = Mode::Identity;
+                    return Ok(());
+                }
+                Token::Unknown(name) => return Err(DecodeError::Unsupported(name.clone())),
+            }
+        }
+        let outer = known.last().copied();
+        if outer == Some(Coding::Gzip) && plain && !head.starts_with(&GZIP_MAGIC) {
+            self.warnings.push(format!(
+                "Content-Encoding says {labels} but the body is not compressed: read as is"
+            ));
+            self.mode = Mode::Identity;
+            return Ok(());
+        }
+        self.mode = if known.is_empty() {
+            Mode::Identity
+        } else {
+            Mode::Decode {
+                stages: known
+                    .iter()
+                    .rev()
+                    .map(|&c| Stage::new(c, self.limit))
+                    .collect(),
+                fallback: plain.then(Vec::new),
+            }
+        };
+        Ok(())
+    }
+
+    fn feed(&mut self, data: &[u8]) -> Result<(), DecodeError> {
+        let limit = self.limit;
+        let out = match &mut self.mode {
+            Mode::Sniffing(_) => return Ok(()),
+            Mode::Identity => return self.append(data),
+            Mode::Decode { stages, fallback } => {
+                // Past the cap as is, it could not be read as is anyway.
+                if let Some(raw) = fallback {
+                    if (raw.len() + data.len()) as u64 > limit {
+                        *fallback = None;
+                    } else {
+                        raw.extend_from_slice(data);
+                    }
+                }
+                match pass(stages, data.to_vec()) {
+                    Ok(out) => out,
+                    Err(e @ DecodeError::Corrupt { .. }) => match fallback.take() {
+                        Some(raw) => {
+                            self.read_as_is(raw, &e);
+                            return Ok(());
+                        }
+                        None => return Err(e),
+                    },
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        self.append(&out)
+    }
+
+    /// Gives up decoding: the body as received is the document.
+    fn read_as_is(&mut self, raw: Vec<u8>, why: &DecodeError) {
+        if let DecodeError::Corrupt { coding, detail } = why {
+            self.warnings.push(format!(
+                "Content-Encoding says {coding} but the body does not decompress ({detail}) and starts like a document: read as is"
+            ));
+        }
+        self.body = raw;
+        self.mode = Mode::Identity;
     }
 
     fn append(&mut self, data: &[u8]) -> Result<(), DecodeError> {
@@ -138,7 +319,7 @@ fn pass(stages: &mut [Stage], mut data: Vec<u8>) -> Result<Vec<u8>, DecodeError>
 
 /// One decoder, writing into a capped buffer that its caller drains.
 enum Stage {
-    Gzip(flate2::write::MultiGzDecoder<Capped>),
+    Gzip(Box<Gzip>),
     Zlib(flate2::write::ZlibDecoder<Capped>),
     RawDeflate(flate2::write::DeflateDecoder<Capped>),
     /// "deflate" before its first two bytes are in: they tell zlib from raw.
@@ -157,9 +338,12 @@ impl Stage {
             limit,
         };
         match coding {
-            // Multi-member, as gzip(1) and browsers read it: some servers
-            // concatenate pre-compressed pieces.
-            Coding::Gzip => Stage::Gzip(flate2::write::MultiGzDecoder::new(sink)),
+            Coding::Gzip => Stage::Gzip(Box::new(Gzip {
+                member: flate2::write::GzDecoder::new(sink),
+                between: false,
+                boundary: Vec::new(),
+                ignored: 0,
+            })),
             Coding::Deflate => Stage::Deflate {
                 head: Vec::with_capacity(2),
                 sink,
@@ -181,7 +365,7 @@ impl Stage {
     fn write(&mut self, data: &[u8]) -> Result<(), DecodeError> {
         let coding = self.coding();
         let result = match self {
-            Stage::Gzip(d) => d.write_all(data),
+            Stage::Gzip(d) => d.write(data),
             Stage::Zlib(d) => d.write_all(data),
             Stage::RawDeflate(d) => d.write_all(data),
             Stage::Brotli(d) => d.write_all(data),
@@ -220,13 +404,21 @@ impl Stage {
 
     fn take_output(&mut self) -> Vec<u8> {
         let sink = match self {
-            Stage::Gzip(d) => d.get_mut(),
+            Stage::Gzip(d) => d.member.get_mut(),
             Stage::Zlib(d) => d.get_mut(),
             Stage::RawDeflate(d) => d.get_mut(),
             Stage::Brotli(d) => d.get_mut(),
             Stage::Deflate { sink, .. } => sink,
         };
         std::mem::take(&mut sink.buf)
+    }
+
+    /// Bytes ignored after the end of the gzip data.
+    fn ignored(&self) -> u64 {
+        match self {
+            Stage::Gzip(d) => d.ignored + d.boundary.len() as u64,
+            _ => 0,
+        }
     }
 
     /// Ends the stream, failing if it was cut short, and returns what the
@@ -238,7 +430,7 @@ impl Stage {
         }
         let coding = self.coding();
         let sink = match self {
-            Stage::Gzip(d) => d.finish(),
+            Stage::Gzip(d) => d.member.finish(),
             Stage::Zlib(d) => d.finish(),
             Stage::RawDeflate(d) => d.finish(),
             Stage::Brotli(mut d) => d.close().map(|()| std::mem::take(d.get_mut())),
@@ -246,6 +438,62 @@ impl Stage {
         }
         .map_err(|e| classify(coding, e))?;
         Ok(sink.buf)
+    }
+}
+
+/// gzip, member after member, as gzip(1) and browsers read it (some servers
+/// concatenate pre-compressed pieces), up to the first bytes after a member
+/// that do not start another: NUL padding or garbage a server appended, which
+/// curl and Python's gzip skip too.
+struct Gzip {
+    member: flate2::write::GzDecoder<Capped>,
+    /// The current member has ended; the next bytes decide what follows.
+    between: bool,
+    /// Bytes after a member, until there are enough to look for the magic.
+    boundary: Vec<u8>,
+    /// Bytes skipped after the last member.
+    ignored: u64,
+}
+
+impl Gzip {
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        let mut owned;
+        let mut buf = data;
+        loop {
+            if self.ignored > 0 {
+                self.ignored += buf.len() as u64;
+                return Ok(());
+            }
+            if self.between {
+                self.boundary.extend_from_slice(buf);
+                if self.boundary.len() < GZIP_MAGIC.len() {
+                    return Ok(());
+                }
+                if !self.boundary.starts_with(&GZIP_MAGIC) {
+                    self.ignored = self.boundary.len() as u64;
+                    self.boundary = Vec::new();
+                    return Ok(());
+                }
+                // Another member: the one before must have been whole.
+                let done = std::mem::replace(
+                    &mut self.member,
+                    flate2::write::GzDecoder::new(Capped::default()),
+                );
+                self.member = flate2::write::GzDecoder::new(done.finish()?);
+                self.between = false;
+                owned = std::mem::take(&mut self.boundary);
+                buf = &owned;
+                continue;
+            }
+            if buf.is_empty() {
+                return Ok(());
+            }
+            // Ok(0) on bytes: the member (and its trailer) ended before them.
+            match self.member.write(buf)? {
+                0 => self.between = true,
+                n => buf = &buf[n..],
+            }
+        }
     }
 }
 

@@ -21,6 +21,59 @@ const FEED_TYPES: [&str; 3] = [
 /// Relative `href`s resolve against the page's `<base href>` if it has one
 /// (HTML Living Standard §4.2.3), else against `base`, the page's own URL.
 pub fn discover_feeds(html: &str, base: &str) -> Vec<String> {
+    links(html, base).into_iter().map(|l| l.url).collect()
+}
+
+/// One feed a web page announces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLink {
+    /// Absolute http(s) URL.
+    pub url: String,
+    /// The link's `title`, trimmed, if it has a non-empty one.
+    pub title: Option<String>,
+}
+
+impl FeedLink {
+    /// How much of a side feed this looks like: 0 for the site's main feed,
+    /// 1 for a category or tag feed, 2 for a comments feed. WordPress and most
+    /// blog engines announce "Comments Feed" and category feeds next to the
+    /// main one, and not always after it.
+    fn rank(&self) -> u8 {
+        let title = self.title.as_deref().unwrap_or_default().to_lowercase();
+        let path = url::Url::parse(&self.url)
+            .map(|u| format!("{}?{}", u.path(), u.query().unwrap_or_default()).to_lowercase())
+            .unwrap_or_default();
+        let has = |words: &[&str]| words.iter().any(|w| title.contains(w) || path.contains(w));
+        // Whole words of the title: "Vintage" is no tag feed.
+        let title_says = |words: &[&str]| {
+            title
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| words.contains(&w))
+        };
+        if has(&["comment", "kommentar", "commentaire", "comentario"]) {
+            2
+        } else if has(&["/category/", "/tag/", "/tags/", "cat="])
+            || title_says(&["category", "categories", "tag", "tags"])
+        {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// The feeds an HTML page announces (as `discover_feeds` finds them), the
+/// main ones first: a link whose title or URL says it is a comments feed
+/// comes last, a category or tag feed before those; document order otherwise.
+/// `kb feed add` takes the first that reads.
+pub fn discover_feed_links(html: &str, base: &str) -> Vec<FeedLink> {
+    let mut links = links(html, base);
+    // Stable: document order within each rank.
+    links.sort_by_key(FeedLink::rank);
+    links
+}
+
+fn links(html: &str, base: &str) -> Vec<FeedLink> {
     let document = Html::parse_document(html);
     let page = Url::parse(base).ok();
     let base = selector("base[href]")
@@ -34,7 +87,7 @@ pub fn discover_feeds(html: &str, base: &str) -> Vec<String> {
     let Some(links) = selector("link[rel][href][type]") else {
         return Vec::new();
     };
-    let mut feeds: Vec<String> = Vec::new();
+    let mut feeds: Vec<FeedLink> = Vec::new();
     for link in document.select(&links) {
         let el = link.value();
         // rel is a space-separated, case-insensitive token list (HTML
@@ -60,8 +113,13 @@ pub fn discover_feeds(html: &str, base: &str) -> Vec<String> {
             continue;
         }
         let url = url.to_string();
-        if !feeds.contains(&url) {
-            feeds.push(url);
+        if !feeds.iter().any(|f| f.url == url) {
+            let title = el
+                .attr("title")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            feeds.push(FeedLink { url, title });
         }
     }
     feeds
@@ -172,6 +230,7 @@ mod tests {
             validators: Validators::default(),
             status: 200,
             permanent_redirect: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -193,6 +252,35 @@ mod tests {
                 "http://blog.example/2024/post/atom.xml",
                 "https://cdn.example/feed.json",
             ]
+        );
+    }
+
+    /// Found by probing `kb feed add`: a page announcing "Comments", then Atom, then the main
+    /// RSS feed had its comments feed added.
+    #[test]
+    fn main_feeds_come_before_comments_and_category_feeds() {
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/rss+xml" title="Blog &raquo; Comments Feed" href="/comments/feed/">
+            <link rel="alternate" type="application/rss+xml" title="Blog &raquo; Rust Category Feed" href="/category/rust/feed/">
+            <link rel="alternate" type="application/atom+xml" title="Atom" href="/atom.xml">
+            <link rel="alternate" type="application/rss+xml" title="Blog &raquo; Feed" href="/feed/">
+            </head></html>"#;
+        let links = discover_feed_links(html, "http://blog.example/");
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://blog.example/atom.xml",
+                "http://blog.example/feed/",
+                "http://blog.example/category/rust/feed/",
+                "http://blog.example/comments/feed/",
+            ]
+        );
+        assert_eq!(links[0].title.as_deref(), Some("Atom"));
+        // discover_feeds keeps document order.
+        assert_eq!(
+            discover_feeds(html, "http://blog.example/")[0],
+            "http://blog.example/comments/feed/"
         );
     }
 

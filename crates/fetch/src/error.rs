@@ -58,6 +58,40 @@ pub enum FetchError {
         attempts: u32,
     },
 
+    /// The server accepted the connection but sent nothing, not even a
+    /// response head, within the total timeout: it is down or wedged, not
+    /// slow, so a longer timeout would not help.
+    #[error("no answer from {url}: the server accepted the connection but sent nothing within {}{}; it may be down, try again later{}",
+        secs(*.after), tries(*.attempts),
+        if *.host_skipped { " (its host is skipped for the rest of this sync)" } else { "" })]
+    NoAnswer {
+        /// The URL that did not answer (after redirects).
+        url: String,
+        /// The total timeout of one attempt.
+        after: Duration,
+        /// How many attempts were made.
+        attempts: u32,
+        /// Whether its host was given up on for the rest of the run
+        /// (`FetchOptions::host_silence_limit`).
+        host_skipped: bool,
+    },
+
+    /// Not fetched: earlier attempts on the same host in this run got no
+    /// answer at all (`FetchOptions::host_silence_limit` of them), so it
+    /// is skipped rather than waited for again.
+    #[error("skipped {url}: its host {host} did not answer {silent} earlier requests in this sync (nothing within {}), so it is not tried again until the next sync",
+        secs(*.after))]
+    HostSkipped {
+        /// The URL not fetched.
+        url: String,
+        /// The host given up on.
+        host: String,
+        /// How many attempts on it got no answer.
+        silent: u32,
+        /// The timeout the last of them ran out of.
+        after: Duration,
+    },
+
     /// No connection (TCP and, for https, the TLS handshake) within the
     /// connect timeout. Retried: a congested network may connect next time.
     #[error("cannot connect to {url}: no connection within {} (connect_timeout_secs in kb.toml [fetch]){}",
@@ -159,8 +193,8 @@ pub enum FetchError {
     },
 
     /// The server asked to come back later than kb is willing to wait.
-    #[error("{url} answered {status} and asks to retry after {}s, longer than the {}s kb waits; try again later",
-        .retry_after.as_secs(), .cap.as_secs())]
+    #[error("{url} answered {status} and asks to retry after {}, longer than the {}s kb waits; try again later",
+        wait(*.retry_after), .cap.as_secs())]
     RetryLater {
         /// The URL being fetched.
         url: String,
@@ -211,6 +245,7 @@ impl FetchError {
     pub(crate) fn with_attempts(mut self, n: u32) -> Self {
         match &mut self {
             FetchError::Timeout { attempts, .. }
+            | FetchError::NoAnswer { attempts, .. }
             | FetchError::ConnectTimeout { attempts, .. }
             | FetchError::Network { attempts, .. }
             | FetchError::Status { attempts, .. } => *attempts = n,
@@ -232,6 +267,19 @@ fn tries(attempts: u32) -> String {
 /// A duration as people read it: "10 s", "0.2 s".
 fn secs(d: Duration) -> String {
     format!("{} s", d.as_secs_f64())
+}
+
+/// A server's requested wait as people read it: "30s", "3600s (1 h)",
+/// "more than a day" (a Retry-After of 2^64 seconds is no number to print).
+fn wait(d: Duration) -> String {
+    const DAY: u64 = 24 * 3600;
+    let s = d.as_secs();
+    match s {
+        0..120 => format!("{s}s"),
+        120..7200 => format!("{s}s ({} min)", s / 60),
+        7200..=DAY => format!("{s}s ({} h)", s / 3600),
+        _ => "more than a day".to_string(),
+    }
 }
 
 /// " service unavailable" for 503: the canonical reason phrase, lowercase.
@@ -281,6 +329,26 @@ mod tests {
                 .starts_with("timed out after 60s fetching http://x/")
         );
         assert_eq!(size(20 * 1024 * 1024), "20 MiB");
+    }
+
+    /// Found by probing: `Retry-After: 99999999999999999999` was printed as
+    /// "retry after 18446744073709551615s".
+    #[test]
+    fn long_waits_are_said_humanely() {
+        let e = |secs| FetchError::RetryLater {
+            url: "http://x/".into(),
+            status: 429,
+            retry_after: Duration::from_secs(secs),
+            cap: Duration::from_secs(60),
+        };
+        assert!(
+            e(u64::MAX)
+                .to_string()
+                .contains("retry after more than a day,")
+        );
+        assert!(e(3600).to_string().contains("retry after 3600s (60 min),"));
+        assert!(e(90).to_string().contains("retry after 90s,"));
+        assert!(e(86400).to_string().contains("retry after 86400s (24 h),"));
         assert_eq!(size(1500), "1500 bytes");
     }
 }

@@ -11,7 +11,7 @@ use reqwest::header::{
 };
 use url::Url;
 
-use crate::batch::Gate;
+use crate::batch::Limiter;
 use crate::decode::{self, BodyDecoder, DecodeError};
 use crate::retry::{backoff_delay, parse_retry_after};
 use crate::{FetchError, FetchOptions, RawFeed, Validators};
@@ -72,6 +72,11 @@ pub struct Fetcher {
 struct Failure {
     error: FetchError,
     retry: Retry,
+    /// The server never answered: no connection, or no response head.
+    silent: bool,
+    /// The URL in flight when it failed (after redirects), whose host the
+    /// failure tells about.
+    at: Option<String>,
 }
 
 enum Retry {
@@ -85,11 +90,24 @@ enum Retry {
 
 impl Failure {
     fn fatal(error: FetchError) -> Self {
+        Failure::new(error, Retry::No)
+    }
+
+    fn new(error: FetchError, retry: Retry) -> Self {
         Failure {
             error,
-            retry: Retry::No,
+            retry,
+            silent: false,
+            at: None,
         }
     }
+}
+
+/// Where an attempt is: the URL in flight, so a timeout can name the hop
+/// that stalled, and whether that hop's server answered yet.
+struct InFlight {
+    url: String,
+    heard: bool,
 }
 
 impl Fetcher {
@@ -156,15 +174,17 @@ impl Fetcher {
         self.fetch_gated(url, validators, total_timeout, None).await
     }
 
-    /// The retry loop. With a `gate`, each attempt waits for its concurrency
-    /// permits and gives them back before sleeping, so a feed waiting out a
-    /// `Retry-After` does not hold up the others.
+    /// The retry loop. With a `limiter`, each attempt waits for its
+    /// concurrency permits and gives them back before sleeping, so a feed
+    /// waiting out a `Retry-After` does not hold up the others; a
+    /// `Retry-After` holds every request to that host; and a host that stopped
+    /// answering is not waited for again (`FetchOptions::host_silence_limit`).
     pub(crate) async fn fetch_gated(
         &self,
         url: &str,
         validators: &Validators,
         total_timeout: Duration,
-        gate: Option<&Gate>,
+        limiter: Option<&Limiter>,
     ) -> Result<FetchOutcome, FetchError> {
         let start = parse_feed_url(url)?;
         if total_timeout.is_zero() {
@@ -174,20 +194,48 @@ impl Fetcher {
                 ),
             });
         }
+        let gate = limiter.map(|l| l.gate(start.as_str()));
         let mut attempts = 0;
         loop {
             attempts += 1;
             let result = {
-                let _permits = match gate {
+                let _permits = match &gate {
                     Some(gate) => Some(gate.enter().await),
                     None => None,
                 };
-                self.attempt(&start, url, validators, total_timeout).await
+                if let Some((silent, after)) = gate.as_ref().and_then(|g| g.host.down()) {
+                    return Err(FetchError::HostSkipped {
+                        url: url.to_string(),
+                        host: crate::batch::host_key(start.as_str()),
+                        silent,
+                        after,
+                    });
+                }
+                self.attempt(&start, url, validators, total_timeout, limiter)
+                    .await
             };
-            let failure = match result {
+            let mut failure = match result {
                 Ok(outcome) => return Ok(outcome),
                 Err(failure) => failure,
             };
+            if let (Some(limiter), Some(at)) = (limiter, failure.at.as_deref()) {
+                let host = limiter.host(at);
+                if failure.silent {
+                    let after = match failure.error {
+                        FetchError::ConnectTimeout { after, .. } => after,
+                        _ => total_timeout,
+                    };
+                    if host.silent(after, self.options.host_silence_limit) {
+                        // Retrying a host given up on would only be skipped: say so now.
+                        if let FetchError::NoAnswer { host_skipped, .. } = &mut failure.error {
+                            *host_skipped = true;
+                        }
+                        return Err(failure.error.with_attempts(attempts));
+                    }
+                } else if let Retry::After(wait) = failure.retry {
+                    host.hold(wait);
+                }
+            }
             let (delay, why) = match failure.retry {
                 Retry::No => return Err(failure.error.with_attempts(attempts)),
                 _ if attempts > self.options.max_retries => {
@@ -223,21 +271,41 @@ impl Fetcher {
         source: &str,
         validators: &Validators,
         total_timeout: Duration,
+        limiter: Option<&Limiter>,
     ) -> Result<FetchOutcome, Failure> {
-        // The URL in flight, so a timeout can name the hop that stalled.
-        let mut at = start.to_string();
-        let exchange = self.exchange(start, source, validators, &mut at);
-        match tokio::time::timeout(total_timeout, exchange).await {
+        let mut at = InFlight {
+            url: start.to_string(),
+            heard: false,
+        };
+        let exchange = self.exchange(start, source, validators, &mut at, limiter);
+        let result = match tokio::time::timeout(total_timeout, exchange).await {
             Ok(result) => result,
-            Err(_) => Err(Failure {
-                error: FetchError::Timeout {
-                    url: at,
+            // Not a byte from the server: a longer timeout would not help.
+            Err(_) if !at.heard => Err(Failure {
+                silent: true,
+                ..Failure::new(
+                    FetchError::NoAnswer {
+                        url: at.url.clone(),
+                        after: total_timeout,
+                        attempts: 1,
+                        host_skipped: false,
+                    },
+                    Retry::Backoff,
+                )
+            }),
+            Err(_) => Err(Failure::new(
+                FetchError::Timeout {
+                    url: at.url.clone(),
                     after: total_timeout,
                     attempts: 1,
                 },
-                retry: Retry::Backoff,
-            }),
-        }
+                Retry::Backoff,
+            )),
+        };
+        result.map_err(|failure| Failure {
+            at: Some(at.url),
+            ..failure
+        })
     }
 
     async fn exchange(
@@ -245,7 +313,8 @@ impl Fetcher {
         start: &Url,
         source: &str,
         validators: &Validators,
-        at: &mut String,
+        at: &mut InFlight,
+        limiter: Option<&Limiter>,
     ) -> Result<FetchOutcome, Failure> {
         let mut url = start.clone();
         let mut visited = HashSet::from([without_fragment(start)]);
@@ -254,7 +323,18 @@ impl Fetcher {
         let mut permanent_redirect: Option<String> = None;
         let mut all_permanent = true;
         loop {
-            *at = url.to_string();
+            at.url = url.to_string();
+            at.heard = false;
+            let host = limiter.map(|l| l.host(url.as_str()));
+            // A redirect into a host given up on in this run.
+            if let Some((silent, after)) = host.as_ref().and_then(|h| h.down()) {
+                return Err(Failure::fatal(FetchError::HostSkipped {
+                    url: url.to_string(),
+                    host: crate::batch::host_key(url.as_str()),
+                    silent,
+                    after,
+                }));
+            }
             let response = self
                 .client
                 .get(url.clone())
@@ -262,6 +342,10 @@ impl Fetcher {
                 .send()
                 .await
                 .map_err(|e| self.network_failure(&url, &e))?;
+            at.heard = true;
+            if let Some(host) = &host {
+                host.answered();
+            }
             let status = response.status();
             tracing::debug!("GET {url}: {status}");
             if !is_redirect(status) {
@@ -353,7 +437,7 @@ impl Fetcher {
                 ),
             }),
         };
-        let codings = decode::codings(response.headers()).map_err(decode_failure)?;
+        let codings = decode::codings(response.headers());
         // Refuse up front what announces itself as too large. Content-Length
         // counts compressed bytes, which are never more than the decompressed
         // ones in practice; the decoder then counts the decompressed bytes as
@@ -364,7 +448,7 @@ impl Fetcher {
             return Err(too_large());
         }
         let capacity = usize::try_from(announced.unwrap_or(0).min(limit)).unwrap_or(0);
-        let mut decoder = BodyDecoder::new(&codings, limit, capacity);
+        let mut decoder = BodyDecoder::new(codings, limit, capacity);
         while let Some(chunk) = response
             .chunk()
             .await
@@ -372,10 +456,13 @@ impl Fetcher {
         {
             decoder.push(&chunk).map_err(decode_failure)?;
         }
-        let bytes = decoder.finish().map_err(decode_failure)?;
+        let (bytes, warnings) = decoder.finish().map_err(decode_failure)?;
+        for w in &warnings {
+            tracing::warn!("{url}: {w}");
+        }
         // Bytes still compressed are no document: passed on, the parser
         // would quote them as one ("not a feed: document starts with \u{1f}‹").
-        if bytes.starts_with(&GZIP_MAGIC) {
+        if bytes.starts_with(&decode::GZIP_MAGIC) {
             return Err(Failure::fatal(FetchError::Decode {
                 url: url.to_string(),
                 detail: "the body is gzip-compressed but its Content-Encoding does not say so"
@@ -396,6 +483,7 @@ impl Fetcher {
             validators: received,
             status: status.as_u16(),
             permanent_redirect,
+            warnings,
         }))
     }
 
@@ -436,14 +524,14 @@ impl Fetcher {
                 retry_after: wait,
                 cap,
             }),
-            wait => Failure {
-                error: FetchError::Status {
+            wait => Failure::new(
+                FetchError::Status {
                     url,
                     status: status.as_u16(),
                     attempts: 1,
                 },
-                retry: wait.map_or(Retry::Backoff, Retry::After),
-            },
+                wait.map_or(Retry::Backoff, Retry::After),
+            ),
         }
     }
 }
@@ -550,12 +638,15 @@ impl Fetcher {
     fn network_failure(&self, url: &Url, e: &reqwest::Error) -> Failure {
         if e.is_connect() && e.is_timeout() {
             return Failure {
-                error: FetchError::ConnectTimeout {
-                    url: url.to_string(),
-                    after: self.options.connect_timeout,
-                    attempts: 1,
-                },
-                retry: Retry::Backoff,
+                silent: true,
+                ..Failure::new(
+                    FetchError::ConnectTimeout {
+                        url: url.to_string(),
+                        after: self.options.connect_timeout,
+                        attempts: 1,
+                    },
+                    Retry::Backoff,
+                )
             };
         }
         let cause = permanent_cause(e);
@@ -571,18 +662,18 @@ impl Fetcher {
             }
             Some(Permanent::Request) | None => innermost(e),
         };
-        Failure {
-            error: FetchError::Network {
+        Failure::new(
+            FetchError::Network {
                 url: url.to_string(),
                 detail,
                 attempts: 1,
             },
-            retry: if cause.is_some() {
+            if cause.is_some() {
                 Retry::No
             } else {
                 Retry::Backoff
             },
-        }
+        )
     }
 
     /// A failure while reading the body: a broken connection is retried.
@@ -590,9 +681,6 @@ impl Fetcher {
         self.network_failure(url, e)
     }
 }
-
-/// The first two bytes of every gzip stream (RFC 1952 §2.3.1).
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Network errors that will be the same on the next attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -56,7 +56,7 @@ mod retry;
 
 pub use crate::backfill::wordpress_page_url;
 pub use crate::batch::{FetchAll, FetchJob, FetchResult, Limiter};
-pub use crate::discover::{discover_feeds, looks_like_html};
+pub use crate::discover::{FeedLink, discover_feed_links, discover_feeds, looks_like_html};
 pub use crate::error::FetchError;
 pub use crate::http::{FetchOutcome, Fetcher};
 pub use crate::options::{ConcurrencyLimits, FetchOptions, USER_AGENT};

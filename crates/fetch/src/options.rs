@@ -39,6 +39,13 @@ pub struct FetchOptions {
     /// server's `Retry-After`. A server that asks for longer gets no retry:
     /// the fetch fails with `FetchError::RetryLater`. Default 60 s.
     pub max_retry_after: Duration,
+    /// Within one `Fetcher::fetch_all_limited` run (a sync), how many
+    /// attempts on one host may end without a single byte of answer (no
+    /// connection within the connect timeout, or no response head within the
+    /// total timeout) before the host is given up on: its remaining attempts
+    /// and feeds then fail at once instead of each waiting out its timeouts.
+    /// 0 never gives up. Default 2.
+    pub host_silence_limit: u32,
 }
 
 impl Default for FetchOptions {
@@ -52,6 +59,7 @@ impl Default for FetchOptions {
             max_retries: 3,
             backoff_base: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
+            host_silence_limit: 2,
         }
     }
 }

@@ -34,6 +34,10 @@ pub struct RawFeed {
     /// permanent hops from the start, so a temporary hop (302, 303, 307) stops
     /// it from going further.
     pub permanent_redirect: Option<String>,
+    /// What was wrong with the response but got around, one line each: a
+    /// `Content-Encoding` that does not match the body, bytes after the end
+    /// of the gzip data. Empty for a file.
+    pub warnings: Vec<String>,
 }
 
 /// The validators of a stored response, sent back on the next request so the
@@ -96,5 +100,6 @@ pub fn read_file(path: &Path, max_bytes: u64) -> Result<RawFeed, FetchError> {
         validators: Validators::default(),
         status: 200,
         permanent_redirect: None,
+        warnings: Vec::new(),
     })
 }

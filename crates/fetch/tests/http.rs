@@ -590,3 +590,95 @@ async fn https_to_a_plain_http_port_is_not_retried() {
     );
     assert!(started.elapsed() < Duration::from_millis(300), "{err}");
 }
+
+/// Fetches `body` served with `Content-Encoding: header`.
+async fn served_as(header: &'static str, body: Vec<u8>) -> Result<RawFeed, FetchError> {
+    let server =
+        TestServer::start(move |_| Reply::ok(body.clone()).header("Content-Encoding", header))
+            .await;
+    fetcher()
+        .fetch(&server.url("/"), &Validators::default())
+        .await
+        .map(fetched)
+}
+
+/// Found by probing `kb sync` (feedparser reads all of these): `gzip` on a
+/// plain body, a charset or `none` in Content-Encoding, and a gzip body with
+/// NUL padding or garbage after it all failed the feed.
+#[tokio::test]
+async fn a_content_encoding_that_lies_is_got_around_with_a_warning() {
+    for header in [
+        "gzip",
+        "x-gzip",
+        "gzip, gzip",
+        "deflate",
+        "br",
+        "UTF-8",
+        "none",
+    ] {
+        let raw = served_as(header, SEED.to_vec())
+            .await
+            .unwrap_or_else(|e| panic!("Content-Encoding: {header}: {e}"));
+        assert!(raw.bytes == SEED, "Content-Encoding: {header}");
+        assert_eq!(raw.warnings.len(), 1, "{header}: {:?}", raw.warnings);
+        assert!(raw.warnings[0].contains("read as is"), "{:?}", raw.warnings);
+    }
+    // A byte order mark, JSON and leading whitespace start documents too.
+    for body in [&b"\xEF\xBB\xBF<rss/>"[..], b"{\"items\":[]}", b"\n  <rss/>"] {
+        let raw = served_as("gzip", body.to_vec()).await.unwrap();
+        assert_eq!(raw.bytes, body);
+    }
+
+    let mut padded = common::gzip(SEED);
+    padded.extend_from_slice(&[0; 16]);
+    let raw = served_as("gzip", padded).await.unwrap();
+    assert!(raw.bytes == SEED);
+    assert_eq!(
+        raw.warnings,
+        [
+            "ignored 16 bytes after the end of the gzip data (padding or garbage the server appended)"
+        ]
+    );
+    let mut trailing = common::gzip(SEED);
+    trailing.extend_from_slice(b"GARBAGE-TRAILING-BYTES");
+    let raw = served_as("gzip", trailing).await.unwrap();
+    assert!(raw.bytes == SEED);
+    assert_eq!(raw.warnings.len(), 1);
+
+    // Two members are still one body, without a warning.
+    let (a, b) = SEED.split_at(300);
+    let mut two = common::gzip(a);
+    two.extend_from_slice(&common::gzip(b));
+    let raw = served_as("gzip", two).await.unwrap();
+    assert!(raw.bytes == SEED);
+    assert!(raw.warnings.is_empty(), "{:?}", raw.warnings);
+}
+
+#[tokio::test]
+async fn a_body_that_is_neither_compressed_nor_a_document_is_still_refused() {
+    // Not gzip, and no document either: the header is not what is wrong.
+    let err = served_as("gzip", b"\x00\x01garbage".to_vec())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not decompress"), "{err}");
+    let err = served_as("UTF-8", common::gzip(SEED)).await.unwrap_err();
+    assert!(err.to_string().contains("utf-8-compressed"), "{err}");
+}
+
+#[tokio::test]
+async fn a_gzip_bomb_labelled_twice_or_padded_is_still_capped() {
+    let mut bomb = common::gzip_zeros(8);
+    bomb.extend_from_slice(&[0; 16]);
+    let server =
+        TestServer::start(move |_| Reply::ok(bomb.clone()).header("Content-Encoding", "gzip"))
+            .await;
+    let err = Fetcher::new(FetchOptions {
+        max_body_bytes: 1024 * 1024,
+        ..common::quick()
+    })
+    .unwrap()
+    .fetch(&server.url("/"), &Validators::default())
+    .await
+    .unwrap_err();
+    assert!(matches!(err, FetchError::BodyTooLarge { .. }), "{err}");
+}

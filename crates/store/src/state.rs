@@ -37,9 +37,15 @@ pub struct FeedState {
     /// One-line error of the last try, if it failed.
     #[serde(default)]
     pub last_error: Option<String>,
-    /// Set on 410 Gone: later syncs skip the feed until it is re-enabled.
+    /// Set on 410 Gone: later syncs skip the feed until it is re-enabled, or until its url is
+    /// changed (see [`FeedState::dead_at`]).
     #[serde(default)]
     pub dead: bool,
+    /// The feed URL that answered 410. Like validators, the verdict belongs to that URL: a feed
+    /// whose url the user edits is fetched again. None in a `feeds.json` of an older kb, whose
+    /// dead flag then holds for any URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_url: Option<String>,
 }
 
 impl FeedState {
@@ -66,6 +72,24 @@ impl FeedState {
         self.url = Some(url.to_string());
         self.etag = etag;
         self.last_modified = last_modified;
+    }
+
+    /// Whether the feed is dead at `url`: marked dead by a 410 from this URL (or by an older
+    /// kb, which did not note the URL).
+    pub fn dead_at(&self, url: &str) -> bool {
+        self.dead && self.dead_url.as_deref().is_none_or(|u| u == url)
+    }
+
+    /// Record a 410 Gone from `url`.
+    pub fn mark_dead(&mut self, url: &str) {
+        self.dead = true;
+        self.dead_url = Some(url.to_string());
+    }
+
+    /// Forget a 410 (`kb feed enable`, or the feed answered at another URL).
+    pub fn clear_dead(&mut self) {
+        self.dead = false;
+        self.dead_url = None;
     }
 
     /// Drop validators that were not answered for `url`, so they are never saved again as if
@@ -151,5 +175,20 @@ mod tests {
         assert_eq!(blog.validators_for("http://y.example/feed"), (None, None));
         blog.keep_validators_of("http://y.example/feed");
         assert_eq!((blog.url, blog.etag), (None, None));
+    }
+
+    /// Found by probing `kb sync`: a feed marked dead after a 410 stayed dead after its url
+    /// was edited in kb.toml.
+    #[test]
+    fn the_dead_flag_belongs_to_the_url_that_answered_410() {
+        let mut st = FeedState::default();
+        st.mark_dead("http://x.example/gone");
+        assert!(st.dead_at("http://x.example/gone"));
+        assert!(!st.dead_at("http://x.example/newhome"));
+        st.clear_dead();
+        assert!(!st.dead_at("http://x.example/gone"));
+        // An older kb's feeds.json: dead, no URL noted; it stays dead wherever it points.
+        let old: FeedState = serde_json::from_str(r#"{"dead":true}"#).expect("parses");
+        assert!(old.dead_at("http://x.example/anything"));
     }
 }

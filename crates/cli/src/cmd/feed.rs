@@ -43,12 +43,15 @@ struct Probed {
     feed: ParsedFeed,
     /// The web page it was discovered on, when the user gave a page.
     page: Option<String>,
+    /// The page's other feeds, not added.
+    others: Vec<String>,
 }
 
 fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
     let mut file = ConfigFile::open(&ctx.config.path)?;
     let existing = file.feeds()?;
-    let given = a.url.trim();
+    let given = from_feed_scheme(&a.url);
+    let given = given.trim();
     if let Some(f) = existing.iter().find(|f| same_url(&f.url, given)) {
         bail!(
             "{given} is already in {} as feed {:?}",
@@ -95,13 +98,18 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
             feed: &entry,
             found_on: probed.page.as_deref(),
             items: probed.feed.items.len(),
+            other_feeds: &probed.others,
         });
     }
     if !ctx.out.quiet {
-        let via = probed
-            .page
-            .map(|p| format!(" (found on {p})"))
-            .unwrap_or_default();
+        let via = match (&probed.page, probed.others.as_slice()) {
+            (Some(p), []) => format!(" (found on {p})"),
+            (Some(p), others) => format!(
+                " (found on {p}, which also announces {}; add one with `kb feed add URL --name NAME`)",
+                others.join(", ")
+            ),
+            (None, _) => String::new(),
+        };
         ctx.out.text(&safe(
             &format!(
                 "added {name}: {}{via}, {} items now; run `kb sync` to fetch it",
@@ -123,6 +131,29 @@ struct Added<'a> {
     found_on: Option<&'a str>,
     /// Items the feed holds now.
     items: usize,
+    /// The other feeds the page announces, not added (empty when a feed URL was given).
+    other_feeds: &'a [String],
+}
+
+/// `feed://host/path` (and `feed:https://host/path`), the old feed-reader scheme, as the
+/// http(s) URL it stands for, as most readers take it; any other URL as it is.
+fn from_feed_scheme(url: &str) -> String {
+    let trimmed = url.trim();
+    let Some(scheme) = trimmed.get(..5) else {
+        return url.to_string();
+    };
+    if !scheme.eq_ignore_ascii_case("feed:") {
+        return url.to_string();
+    }
+    let rest = &trimmed[5..];
+    let lower = rest.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        rest.to_string()
+    } else if let Some(path) = rest.strip_prefix("//") {
+        format!("http://{path}")
+    } else {
+        url.to_string()
+    }
 }
 
 /// Only http(s) addresses are feeds kb fetches; an OPML file may carry anything (`javascript:`,
@@ -150,10 +181,16 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
             url: stored_url(url, &raw),
             feed,
             page: None,
+            others: Vec::new(),
         });
     }
     let page = raw.final_url.as_deref().unwrap_or(url);
-    let candidates = kb_fetch::discover_feeds(&String::from_utf8_lossy(&raw.bytes), page);
+    // Main feeds first: a page's "Comments Feed" link often comes before its main feed.
+    let candidates: Vec<String> =
+        kb_fetch::discover_feed_links(&String::from_utf8_lossy(&raw.bytes), page)
+            .into_iter()
+            .map(|l| l.url)
+            .collect();
     if candidates.is_empty() {
         bail!(
             "{url} is a web page that announces no feed (no <link rel=\"alternate\" type=\"application/rss+xml\">): give the feed's own URL"
@@ -166,10 +203,16 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
             .and_then(|raw| Ok((parse(&raw)?, stored_url(candidate, &raw))));
         match result {
             Ok((feed, url)) => {
+                let others = candidates
+                    .iter()
+                    .filter(|c| *c != candidate)
+                    .cloned()
+                    .collect();
                 return Ok(Probed {
                     url,
                     feed,
                     page: Some(page.to_string()),
+                    others,
                 });
             }
             Err(e) => last_err = Some(format!("{candidate}: {e:#}")),
@@ -263,7 +306,7 @@ fn enable(ctx: &Ctx, key: &str, json: bool) -> Result<()> {
         update_states(ctx, |states| {
             if let Some(st) = states.feeds.get_mut(&feed.name) {
                 was_dead = st.dead;
-                st.dead = false;
+                st.clear_dead();
             }
         })?;
     }
@@ -336,7 +379,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
                     .find(|c| c.name == f.name)
                     .map_or(0, |c| c.count),
                 last_error: st.and_then(|s| s.last_error.as_deref()),
-                dead: st.is_some_and(|s| s.dead),
+                dead: st.is_some_and(|s| s.dead_at(&f.url)),
             }
         })
         .collect();
@@ -392,6 +435,8 @@ struct Imported<'a> {
     already_present: &'a [String],
     /// Entries that are not http(s) addresses.
     skipped: &'a [String],
+    /// Outlines without a feed URL (`xmlUrl`): a site's `htmlUrl`, or a bare title.
+    no_feed_url: &'a [String],
 }
 
 fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
@@ -406,7 +451,10 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
             false,
         ));
     }
-    let entries = opml::parse(&text).map_err(|e| {
+    let opml::Parsed {
+        feeds: entries,
+        no_feed_url,
+    } = opml::parse(&text).map_err(|e| {
         anyhow::anyhow!("{} is not an OPML file kb can read: {e:#}", path.display())
     })?;
     let mut file = ConfigFile::open(&ctx.config.path)?;
@@ -415,6 +463,7 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     let mut present = Vec::new();
     let mut skipped = Vec::new();
     for mut e in entries {
+        e.url = from_feed_scheme(&e.url);
         if !is_http_url(&e.url) {
             skipped.push(e.url);
             continue;
@@ -448,6 +497,7 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
             added: &added,
             already_present: &present,
             skipped: &skipped,
+            no_feed_url: &no_feed_url,
         });
     }
     if !ctx.out.quiet {
@@ -460,6 +510,13 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
                 "{} skipped, not http(s) addresses: {}",
                 skipped.len(),
                 skipped.join(", ")
+            ));
+        }
+        if !no_feed_url.is_empty() {
+            notes.push(format!(
+                "{} skipped, no feed URL (xmlUrl): {}",
+                no_feed_url.len(),
+                no_feed_url.join(", ")
             ));
         }
         // The skipped addresses come from the OPML file: no escape sequences to the terminal.
@@ -505,4 +562,29 @@ fn export(ctx: &Ctx) -> Result<()> {
         })
         .collect();
     ctx.out.text(&opml::write(&feeds)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by probing `kb feed import`: `feed://host/rss` was skipped as not http(s).
+    #[test]
+    fn the_feed_scheme_is_read_as_http() {
+        assert_eq!(
+            from_feed_scheme("feed://a.example/rss"),
+            "http://a.example/rss"
+        );
+        assert_eq!(
+            from_feed_scheme("FEED:https://a.example/rss"),
+            "https://a.example/rss"
+        );
+        assert_eq!(
+            from_feed_scheme("feed:http://a.example/"),
+            "http://a.example/"
+        );
+        assert_eq!(from_feed_scheme("https://a.example/"), "https://a.example/");
+        assert_eq!(from_feed_scheme("feed:x"), "feed:x");
+        assert_eq!(from_feed_scheme("fé"), "fé");
+    }
 }

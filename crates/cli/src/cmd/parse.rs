@@ -54,6 +54,8 @@ pub fn run(ctx: &Ctx, a: ParseArgs) -> Result<()> {
         &rules,
     )
     .with_context(|| format!("cannot parse {}", a.source))?;
+    // What the response got wrong (a lying Content-Encoding) comes first: it came first.
+    let warnings: Vec<String> = raw.warnings.iter().chain(&feed.warnings).cloned().collect();
     let items = articles
         .iter()
         .map(|x| ItemJson {
@@ -81,7 +83,7 @@ pub fn run(ctx: &Ctx, a: ParseArgs) -> Result<()> {
             format: feed.format,
         },
         items,
-        warnings: &feed.warnings,
+        warnings: &warnings,
     };
     ctx.out.json(&json)
 }

@@ -264,7 +264,7 @@ fn plan(
             }
             continue;
         }
-        if state.dead {
+        if state.dead_at(&f.url) {
             notes.push(skipped(
                 &f.name,
                 &f.url,
@@ -603,11 +603,27 @@ impl Session<'_> {
             let mut moved_to = None;
             let mut walk = None;
             let mut s = match outcome {
+                // No validators were sent, so the 304 vouches for nothing: taken as success it
+                // would hold the feed at no articles on every sync, silently.
+                Ok(FetchOutcome::NotModified { .. }) if job.validators.is_empty() => {
+                    st.last_status = Some(304);
+                    let mut s = FeedSummary::new(
+                        job.name.clone().unwrap_or_else(|| src.clone()),
+                        src.clone(),
+                        "ok",
+                    );
+                    s.fail(format!(
+                        "{src} answered 304 Not Modified to a request without validators (kb sent no ETag or date to compare), so it sends no feed: the server is misconfigured; tell its owner, or use another URL for the feed"
+                    ));
+                    st.last_error = s.error.clone();
+                    s
+                }
                 Ok(FetchOutcome::NotModified {
                     validators,
                     permanent_redirect,
                     ..
                 }) => {
+                    st.clear_dead();
                     // A 304 at the new address: it serves the feed kb holds.
                     moved_to = permanent_redirect;
                     st.set_validators(
@@ -624,6 +640,7 @@ impl Session<'_> {
                     )
                 }
                 Ok(FetchOutcome::Fetched(raw)) => {
+                    st.clear_dead();
                     // The new address replaces the old one in kb.toml only once it proved to
                     // serve a feed (below): a site migration that sends every old URL to its
                     // home page must not lose the feed's address.
@@ -652,9 +669,14 @@ impl Session<'_> {
                                 let next = w.next(feed.prev_archive.as_deref(), a.max_pages);
                                 walk = Some((next, w));
                             }
-                            stored.map(|r| (name, r, feed.warnings.len()))
+                            // The response's own warnings (a lying Content-Encoding) count too.
+                            stored.map(|r| (name, r, feed.warnings.len() + raw.warnings.len()))
                         }
-                        Err(e) => Err(e),
+                        Err(e) => Err(match page_hint(job.name.as_deref(), &src, &raw) {
+                            // The hint says the cause too ("is a web page"), and the fix.
+                            Some(hint) => anyhow::anyhow!(hint),
+                            None => e,
+                        }),
                     };
                     st.last_status = Some(raw.status);
                     if result.is_ok() {
@@ -672,7 +694,7 @@ impl Session<'_> {
                 Err(e) => {
                     st.last_status = e.status().or(Some(0));
                     if matches!(e, FetchError::Gone { .. }) {
-                        st.dead = true;
+                        st.mark_dead(&src);
                     }
                     let s = summarize(
                         job.name.as_deref(),
@@ -833,6 +855,34 @@ impl Session<'_> {
             st.last_error = Some(error);
         }
     }
+}
+
+/// When a feed's URL serves a web page: what to do about it, naming the feed the page
+/// announces if it does (the choice `kb feed add` would make). The URL is not switched: the
+/// user chose it, and a page can link to a feed other than the one they meant.
+fn page_hint(name: Option<&str>, src: &str, raw: &RawFeed) -> Option<String> {
+    if !kb_fetch::looks_like_html(raw) {
+        return None;
+    }
+    let page = raw.final_url.as_deref().unwrap_or(src);
+    let links = kb_fetch::discover_feed_links(&String::from_utf8_lossy(&raw.bytes), page);
+    let name = name.unwrap_or("NAME");
+    Some(match links.first() {
+        Some(best) => {
+            let others = if links.len() > 1 {
+                format!(" (it announces {} feeds)", links.len())
+            } else {
+                String::new()
+            };
+            format!(
+                "{src} is a web page, not a feed; it announces the feed {}{others}: use that URL (`kb feed rm {name} && kb feed add {}`, or edit the url in kb.toml)",
+                best.url, best.url
+            )
+        }
+        None => {
+            format!("{src} is a web page that announces no feed: set the feed's own URL in kb.toml")
+        }
+    })
 }
 
 /// One line for `-v`: what a request came back with.

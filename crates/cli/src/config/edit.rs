@@ -300,7 +300,17 @@ impl ConfigFile {
 /// `HTTP://Example.com:80/feed` is the feed `http://example.com/feed` already listed. What does
 /// not parse is compared as text, trimmed.
 pub fn same_url(a: &str, b: &str) -> bool {
-    match (url::Url::parse(a.trim()), url::Url::parse(b.trim())) {
+    // A fragment is never sent, and an empty query asks for the same resource.
+    let parse = |s: &str| {
+        url::Url::parse(s.trim()).map(|mut u| {
+            u.set_fragment(None);
+            if u.query() == Some("") {
+                u.set_query(None);
+            }
+            u
+        })
+    };
+    match (parse(a), parse(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a.trim() == b.trim(),
     }
@@ -437,6 +447,25 @@ mod tests {
             "https://example.com/feed"
         ));
         assert!(same_url("not a url", " not a url "));
+    }
+
+    /// Found by probing `kb feed add`: `…/feed.xml#frag` and `…/comments?` were added next to
+    /// the feeds they name.
+    #[test]
+    fn a_fragment_or_an_empty_query_does_not_make_another_feed() {
+        assert!(same_url(
+            "http://x.example/sub/feed.xml#frag",
+            "http://x.example/sub/feed.xml"
+        ));
+        assert!(same_url(
+            "http://x.example/comments?",
+            "http://x.example/comments"
+        ));
+        assert!(same_url("http://x.example/?#", "http://x.example"));
+        assert!(!same_url(
+            "http://x.example/feed?cat=3",
+            "http://x.example/feed"
+        ));
     }
 
     #[test]

@@ -30,12 +30,25 @@ use crate::config::edit::FeedEntry;
 /// The namespace of kb's attributes on exported outlines (`kb:category`, `kb:timeoutSecs`).
 pub const KB_NS: &str = "https://github.com/kb-rss/kb/opml";
 
-/// The feeds of an OPML document, in document order. `name` is empty when the outline has
-/// neither `text` nor `title` (the caller names it).
-pub fn parse(text: &str) -> Result<Vec<FeedEntry>> {
+/// What an OPML document holds for kb.
+pub struct Parsed {
+    /// The feeds, in document order. `name` is empty when the outline has neither `text` nor
+    /// `title` (the caller names it).
+    pub feeds: Vec<FeedEntry>,
+    /// Outlines that are neither feeds nor folders (no `xmlUrl`, no outlines inside: a bare
+    /// title, a web page's `htmlUrl`), each as its `htmlUrl` or its title.
+    pub no_feed_url: Vec<String>,
+}
+
+/// The feeds of an OPML document, and the outlines without a feed URL.
+pub fn parse(text: &str) -> Result<Parsed> {
     let mut reader = NsReader::from_str(text.strip_prefix('\u{feff}').unwrap_or(text));
     // Folder titles of the open outlines; `None` for an open feed outline with children.
     let mut folders: Vec<Option<String>> = Vec::new();
+    // For each open outline: how it is named if it turns out to be an empty folder (None for a
+    // feed), and whether an outline was seen inside it.
+    let mut open: Vec<(Option<String>, bool)> = Vec::new();
+    let mut no_feed_url = Vec::new();
     let mut feeds = Vec::new();
     let mut saw_opml = false;
     loop {
@@ -56,6 +69,19 @@ pub fn parse(text: &str) -> Result<Vec<FeedEntry>> {
             {
                 let is_start = matches!(event, Event::Start(_));
                 let o = Outline::read(e, reader.resolver())?;
+                if let Some(parent) = open.last_mut() {
+                    parent.1 = true;
+                }
+                let label = o
+                    .html_url
+                    .clone()
+                    .or_else(|| o.title.clone())
+                    .unwrap_or_else(|| "(untitled)".to_string());
+                if is_start {
+                    open.push((o.xml_url.is_none().then_some(label), false));
+                } else if o.xml_url.is_none() {
+                    no_feed_url.push(label);
+                }
                 match o.xml_url {
                     Some(url) => {
                         let mut category = folders.iter().flatten().cloned().collect::<Vec<_>>();
@@ -94,6 +120,9 @@ pub fn parse(text: &str) -> Result<Vec<FeedEntry>> {
             }
             Event::End(e) if e.local_name().as_ref().eq_ignore_ascii_case("outline") => {
                 folders.pop();
+                if let Some((Some(label), false)) = open.pop() {
+                    no_feed_url.push(label);
+                }
             }
             Event::Eof => break,
             _ => {}
@@ -102,13 +131,14 @@ pub fn parse(text: &str) -> Result<Vec<FeedEntry>> {
     if !saw_opml {
         bail!("it has no <opml> element");
     }
-    Ok(feeds)
+    Ok(Parsed { feeds, no_feed_url })
 }
 
 /// What kb reads of one `<outline>`.
 struct Outline {
     title: Option<String>,
     xml_url: Option<String>,
+    html_url: Option<String>,
     category: Option<String>,
     /// `kb:category`: the category exactly, when the folders cannot say it.
     kb_category: Option<String>,
@@ -121,6 +151,7 @@ impl Outline {
         let mut o = Outline {
             title: None,
             xml_url: None,
+            html_url: None,
             category: None,
             kb_category: None,
             kb_timeout_secs: None,
@@ -156,6 +187,7 @@ impl Outline {
                 "title" => o.title = Some(value),
                 // Spaces around a URL are no part of it (URL parsers strip them too).
                 "xmlurl" => o.xml_url = Some(value.trim().to_string()),
+                "htmlurl" => o.html_url = Some(value.trim().to_string()),
                 "category" => o.category = Some(value),
                 _ => {}
             }
@@ -315,6 +347,23 @@ mod tests {
         }
     }
 
+    /// Found by probing `kb feed import`: outlines without `xmlUrl` were dropped without a word.
+    #[test]
+    fn outlines_without_a_feed_url_are_named() {
+        let opml = r#"<opml version="2.0"><body>
+  <outline text="Folder"><outline text="Feed" xmlUrl="http://a.example/rss"/></outline>
+  <outline text="Just a site" htmlUrl="http://site.example/"/>
+  <outline text="Bare title"/>
+  <outline text="Page with body" htmlUrl="http://page.example/"></outline>
+</body></opml>"#;
+        let parsed = parse(opml).unwrap();
+        assert_eq!(parsed.feeds.len(), 1);
+        assert_eq!(
+            parsed.no_feed_url,
+            ["http://site.example/", "Bare title", "http://page.example/"]
+        );
+    }
+
     #[test]
     fn nested_outlines_become_categories() {
         let opml = r#"<?xml version="1.0"?>
@@ -327,7 +376,7 @@ mod tests {
   <outline type="rss" xmlUrl="http://nameless.example/feed"/>
 </body></opml>"#;
         assert_eq!(
-            parse(opml).unwrap(),
+            parse(opml).unwrap().feeds,
             [
                 feed(
                     "This Week",
@@ -355,7 +404,7 @@ mod tests {
         ];
         let text = write(&feeds).unwrap();
         assert!(text.contains("<opml version=\"2.0\">"), "{text}");
-        let mut back = parse(&text).unwrap();
+        let mut back = parse(&text).unwrap().feeds;
         // Export groups by folder; compare as sets of entries.
         back.sort_by(|x, y| x.name.cmp(&y.name));
         assert_eq!(back, feeds);
@@ -382,7 +431,7 @@ mod tests {
             !first.contains('\u{7}') && !first.contains('\u{FFFE}'),
             "{first}"
         );
-        let back = parse(&first).unwrap();
+        let back = parse(&first).unwrap().feeds;
         assert_eq!(write(&back).unwrap(), first);
         let odd = back.iter().find(|f| f.timeout_secs.is_some()).unwrap();
         assert_eq!(odd.name, " two  spaces\tand\r\nbreaks ");

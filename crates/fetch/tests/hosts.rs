@@ -1,0 +1,154 @@
+//! What one host does to the others in a run of fetches: a host that never
+//! answers must not cost every one of its feeds all its timeouts (found by
+//! probing `kb sync`: six feeds on a black-holed host kept a sync busy for
+//! feeds x 4 attempts x timeout / 2), and a `Retry-After` holds every request
+//! to the host that sent it.
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md)
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{Reply, SEED, TestServer, quick};
+use kb_fetch::{ConcurrencyLimits, FetchError, FetchJob, FetchOptions, Fetcher};
+
+/// A listener on `ip` that accepts every connection and never sends a byte;
+/// returns its port and how many connections it accepted.
+async fn black_hole(ip: &str) -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (port, accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_never_answers_is_given_up_on_after_two_silent_attempts() {
+    let good = TestServer::start(|_| Reply::ok(SEED)).await;
+    let (port, accepted) = black_hole("127.0.0.2").await;
+    let mut jobs: Vec<FetchJob> = (0..6)
+        .map(|i| FetchJob::new(format!("http://127.0.0.2:{port}/feed/{i}")))
+        .collect();
+    jobs.push(FetchJob::new(good.url("/feed/")));
+    let fetcher = Fetcher::new(FetchOptions {
+        total_timeout: Duration::from_millis(300),
+        max_retries: 3,
+        ..quick()
+    })
+    .unwrap();
+    let limits = ConcurrencyLimits {
+        global: 16,
+        per_host: 2,
+    };
+    let mut results = fetcher.fetch_all(jobs, limits);
+    let mut no_answer = 0;
+    let mut skipped = 0;
+    while let Some((index, result)) = results.recv().await {
+        if index == 6 {
+            result.unwrap();
+            continue;
+        }
+        match result.unwrap_err() {
+            e @ FetchError::NoAnswer { .. } => {
+                no_answer += 1;
+                let m = e.to_string();
+                assert!(
+                    m.contains("sent nothing within 0.3 s") && !m.contains("raise"),
+                    "{m}"
+                );
+            }
+            e @ FetchError::HostSkipped { .. } => {
+                skipped += 1;
+                assert!(
+                    e.to_string().contains(
+                        "its host 127.0.0.2 did not answer 2 earlier requests in this sync"
+                    ),
+                    "{e}"
+                );
+            }
+            e => panic!("{e}"),
+        }
+    }
+    assert_eq!(no_answer + skipped, 6);
+    assert!(skipped >= 3, "{skipped} skipped");
+    // Without giving up: 6 feeds x 4 attempts = 24. With it: the two that found
+    // the host silent, and at most one more that got a permit in between.
+    let n = accepted.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&n), "{n} attempts reached the silent host");
+}
+
+#[tokio::test]
+async fn a_single_fetch_of_a_silent_server_says_it_did_not_answer() {
+    let (port, accepted) = black_hole("127.0.0.1").await;
+    let err = Fetcher::new(FetchOptions {
+        total_timeout: Duration::from_millis(200),
+        max_retries: 1,
+        host_silence_limit: 0,
+        ..quick()
+    })
+    .unwrap()
+    .fetch(
+        &format!("http://127.0.0.1:{port}/feed/"),
+        &kb_fetch::Validators::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, FetchError::NoAnswer { attempts: 2, .. }),
+        "{err}"
+    );
+    let m = err.to_string();
+    assert!(
+        m.starts_with(&format!("no answer from http://127.0.0.1:{port}/feed/: the server accepted the connection but sent nothing within 0.2 s (after 2 attempts)")),
+        "{m}"
+    );
+    assert!(!m.contains("raise"), "{m}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_holds_every_request_to_its_host() {
+    // The first request gets 429 Retry-After: 1; the probe saw the other seven
+    // feeds of the host asked at once all the same.
+    let first = Arc::new(AtomicUsize::new(0));
+    let seen = first.clone();
+    let started = std::time::Instant::now();
+    let times = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = times.clone();
+    let server = TestServer::start(move |_| {
+        log.lock().unwrap().push(started.elapsed());
+        if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::status(429).header("Retry-After", "1")
+        } else {
+            Reply::ok(SEED)
+        }
+    })
+    .await;
+    let jobs = (0..4)
+        .map(|i| FetchJob::new(server.url(&format!("/feed/{i}"))))
+        .collect();
+    let limits = ConcurrencyLimits {
+        global: 16,
+        per_host: 1,
+    };
+    let mut results = Fetcher::new(quick()).unwrap().fetch_all(jobs, limits);
+    while let Some((_, result)) = results.recv().await {
+        result.unwrap();
+    }
+    let times = times.lock().unwrap();
+    assert_eq!(times.len(), 5, "{times:?}");
+    // Every request after the 429 waited out its second.
+    assert!(
+        times[1..].iter().all(|t| *t >= Duration::from_millis(900)),
+        "{times:?}"
+    );
+}
