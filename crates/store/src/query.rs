@@ -24,7 +24,7 @@
 
 mod syntax;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 
 use tantivy::query::{
@@ -648,8 +648,6 @@ impl Compiler {
                     qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
                 }
                 if mark {
-                    // The analyzer gives every reading's tokens (`e-mail`: `e`, `mail`,
-                    // `email`), so these marks cover the joined form too.
                     self.marks.extend(word_marks(&mut self.en, w));
                 }
             }
@@ -839,15 +837,21 @@ impl Compiler {
 fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
     let mut out = Vec::new();
     for word in text.split_whitespace() {
-        let toks = tokens(en, word);
-        let whole = toks.len() == 1;
-        out.extend(toks.into_iter().map(|t| {
+        // Every reading: a hyphenated word's parts and its joined form (`wi`, `fi`, `wifi`),
+        // which is what highlights "Wi-Fi" whole.
+        let readings = readings(en, word);
+        let whole = readings.first().is_some_and(|split| split.len() == 1);
+        let mut seen = HashSet::new();
+        for t in readings.into_iter().flatten() {
+            if !seen.insert(t.clone()) {
+                continue;
+            }
             let mut chars = t.chars();
-            match (chars.next(), chars.next()) {
+            out.push(match (chars.next(), chars.next()) {
                 (Some(c), None) if !whole && !c.is_ascii_digit() => Mark::Piece(t),
                 _ => Mark::Term(t),
-            }
-        }));
+            });
+        }
     }
     out
 }

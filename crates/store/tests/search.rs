@@ -445,7 +445,8 @@ fn one_character_words_typed_are_highlighted() {
         ("windows 7", "seven", vec!["Windows", "7", "Windows"]),
         ("\"windows 7\"", "seven", vec!["Windows", "7", "Windows"]),
         ("plan b", "seven", vec!["Plan", "B"]),
-        ("e-mail team", "seven", vec!["mail", "team"]),
+        // The joined form `email` lights the hyphenated word up whole.
+        ("e-mail team", "seven", vec!["e-mail", "team"]),
         ("OAuth 2.0", "oauth", vec!["OAuth", "2", "0", "OAuth"]),
         ("oauth isn't", "oauth", vec!["OAuth", "OAuth", "isn't"]),
     ] {
