@@ -72,13 +72,30 @@ pub fn to_article(feed: &str, item: &ParsedItem) -> Article {
 ///   marker, cut near 80 characters, else the URL, else empty.
 /// - Relative URLs resolve against `base_url`, else the item's link.
 pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article {
+    to_article_reporting(feed, item, rules).0
+}
+
+/// [`to_article_with`], and what the input [`Limits`](crate::Limits) cut or dropped, one line
+/// each, naming the field (`content: …`, `summary: …`): for a feed's warnings.
+pub fn to_article_reporting(
+    feed: &str,
+    item: &ParsedItem,
+    rules: &Rules,
+) -> (Article, Vec<String>) {
+    let mut warnings = Vec::new();
     let base = item.base_url.as_deref().or(item.link.as_deref());
     let content = non_blank(item.content_html.as_deref());
     let summary_html = non_blank(item.summary_html.as_deref());
-    let (body, (lead, marker)) = content
+    let (mut body, (lead, marker)) = content
         .or(summary_html)
         .map(|html| clean_html_and_lead(&as_html(html), base, rules))
         .unwrap_or_default();
+    let field = if content.is_some() {
+        "content"
+    } else {
+        "summary"
+    };
+    warnings.extend(body.warnings.drain(..).map(|w| format!("{field}: {w}")));
     // Captions are all the text there is: better one of them than nothing.
     let (lead, marker) = if lead.is_empty() {
         (first_line(&body.text), 0)
@@ -86,7 +103,12 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
         (lead.as_str(), marker)
     };
     let summary = match summary_html {
-        Some(html) if content.is_some() => clean_text_with(&as_html(html), rules),
+        Some(html) if content.is_some() => {
+            let mut cut = Vec::new();
+            let text = clean_text_with(&as_html(html), rules, &mut cut);
+            warnings.extend(cut.into_iter().map(|w| format!("summary: {w}")));
+            text
+        }
         // No content: the body is the summary already.
         Some(_) => body.text.clone(),
         None => String::new(),
@@ -136,7 +158,7 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
         content_hash: String::new(),
     };
     article.content_hash = content_hash(&article);
-    article
+    (article, warnings)
 }
 
 impl Article {
