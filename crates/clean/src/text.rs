@@ -10,13 +10,15 @@ use ego_tree::NodeRef;
 use scraper::Node;
 
 use crate::names::listed;
+use crate::sanitize::is_svg_text;
 use crate::walk::{Event, Step, walk};
 
-/// Elements whose content is never text: code, styling, embedded documents and fallbacks.
+/// Elements whose content is never text: code, styling, embedded documents and form state.
+/// Media fallbacks, `select`, MathML and the `svg` root are text (see `sanitize`'s module doc);
+/// an SVG picture's labels are not ([`is_svg_text`]).
 pub(crate) const SKIPPED: &[&str] = &[
-    "audio", "canvas", "datalist", "embed", "head", "iframe", "math", "noembed", "noframes",
-    "noscript", "object", "script", "select", "style", "svg", "template", "textarea", "title",
-    "video",
+    "datalist", "embed", "head", "iframe", "noembed", "noframes", "noscript", "script", "style",
+    "template", "textarea", "title",
 ];
 
 /// Elements that start and end a line of text.
@@ -168,7 +170,7 @@ struct Layout {
 impl Layout {
     fn open(&mut self, element: &scraper::node::Element) -> Step {
         let name = element.name();
-        if listed(SKIPPED, name) {
+        if listed(SKIPPED, name) || is_svg_text(element) {
             return Step::Skip;
         }
         match name {
