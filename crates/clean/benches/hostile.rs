@@ -50,6 +50,18 @@ const CASES: &[(&str, Make)] = &[
     ("nested-li-50k", || "<ul><li>".repeat(50_000)),
     ("b-div-50k", || "<b><div>".repeat(50_000)),
     ("lt-flood-100k", || "<".repeat(100_000)),
+    // html5ever's duplicate-attribute check is quadratic; the guard keeps 256 per tag.
+    ("attributes-200k", || {
+        let attrs: String = (0..200_000).map(|n| format!(" a{n}")).collect();
+        format!("<p{attrs}>x</p>")
+    }),
+    ("inline-image-1MB", || {
+        format!(
+            "<p><img src=\"data:image/png;base64,{}\"></p>{}",
+            "A".repeat(1 << 20),
+            PARAGRAPH.repeat(100)
+        )
+    }),
     ("escapes-200k", || "\u{ab}&amp;".repeat(200_000)),
     ("text-node-100MiB", || {
         format!("<p>{}</p>", "a".repeat(100 * 1024 * 1024))

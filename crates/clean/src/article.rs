@@ -65,20 +65,54 @@ pub fn to_article(feed: &str, item: &ParsedItem) -> Article {
 /// Clean one parsed item with the given noise rules.
 ///
 /// - `text`, `html`, `links`: from `content_html`, or from `summary_html` when there is no
-///   content.
+///   content or the content has no text once cleaned (`<p>&nbsp;</p>`, only a share widget
+///   or a tracking pixel) and the summary has.
 /// - `summary`: the cleaned `summary_html`; without one, the first paragraph of `text` that is
 ///   not an image caption, cut at a word boundary near 300 characters with "…".
 /// - `title`: `clean_inline(title)`; without one, that same paragraph without its list
 ///   marker, cut near 80 characters, else the URL, else empty.
 /// - Relative URLs resolve against `base_url`, else the item's link.
 pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article {
+    to_article_reporting(feed, item, rules).0
+}
+
+/// [`to_article_with`], and what the input [`Limits`](crate::Limits) cut or dropped, one line
+/// each, naming the field (`content: …`, `summary: …`): for a feed's warnings.
+pub fn to_article_reporting(
+    feed: &str,
+    item: &ParsedItem,
+    rules: &Rules,
+) -> (Article, Vec<String>) {
+    let mut warnings = Vec::new();
     let base = item.base_url.as_deref().or(item.link.as_deref());
     let content = non_blank(item.content_html.as_deref());
     let summary_html = non_blank(item.summary_html.as_deref());
-    let (body, (lead, marker)) = content
-        .or(summary_html)
-        .map(|html| clean_html_and_lead(&as_html(html), base, rules))
-        .unwrap_or_default();
+    let clean = |html: &str| clean_html_and_lead(&as_html(html), base, rules);
+    let (mut body, (mut lead, mut marker)) =
+        content.or(summary_html).map(clean).unwrap_or_default();
+    let field = if content.is_some() {
+        "content"
+    } else {
+        "summary"
+    };
+    warnings.extend(body.warnings.drain(..).map(|w| format!("{field}: {w}")));
+    // A body with no text can't be searched or read: the summary's text is better.
+    let mut content = content;
+    if content.is_some()
+        && body.text.is_empty()
+        && let Some((mut summary_body, summary_lead)) = summary_html.map(clean)
+        && !summary_body.text.is_empty()
+    {
+        warnings.extend(
+            summary_body
+                .warnings
+                .drain(..)
+                .map(|w| format!("summary: {w}")),
+        );
+        body = summary_body;
+        (lead, marker) = summary_lead;
+        content = None;
+    }
     // Captions are all the text there is: better one of them than nothing.
     let (lead, marker) = if lead.is_empty() {
         (first_line(&body.text), 0)
@@ -86,7 +120,12 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
         (lead.as_str(), marker)
     };
     let summary = match summary_html {
-        Some(html) if content.is_some() => clean_text_with(&as_html(html), rules),
+        Some(html) if content.is_some() => {
+            let mut cut = Vec::new();
+            let text = clean_text_with(&as_html(html), rules, &mut cut);
+            warnings.extend(cut.into_iter().map(|w| format!("summary: {w}")));
+            text
+        }
         // No content: the body is the summary already.
         Some(_) => body.text.clone(),
         None => String::new(),
@@ -136,7 +175,7 @@ pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article 
         content_hash: String::new(),
     };
     article.content_hash = content_hash(&article);
-    article
+    (article, warnings)
 }
 
 impl Article {
@@ -349,6 +388,32 @@ mod tests {
         let a = to_article("feed", &it);
         assert_eq!(a.text, "Short.\nSecond line [...]");
         assert_eq!(a.summary, a.text);
+    }
+
+    #[test]
+    fn content_without_text_after_cleaning_falls_back_to_the_summary() {
+        let mut it = item();
+        it.summary_html = Some("<p>The giraffe is <a href=\"/g\">tall</a>.</p>".into());
+        for content in [
+            "<p>&nbsp;</p>",
+            // Only FeedBurner flare and a tracking pixel: the noise rules take both.
+            "<div class=\"feedflare\"><a href=\"http://feeds.feedburner.com/~ff/x?a=1\"><img src=\"http://feeds.feedburner.com/~ff/x?d=1\"></a></div>\
+             <img src=\"http://feeds.feedburner.com/~r/x/~4/abc\" height=\"1\" width=\"1\"/>",
+            // Only a share widget.
+            "<div class=\"sharedaddy\"><h3>Share this:</h3><ul><li><a href=\"https://twitter.com/share\">Twitter</a></li></ul></div>",
+        ] {
+            it.content_html = Some(content.into());
+            let a = to_article("feed", &it);
+            assert_eq!(a.text, "The giraffe is tall.", "{content}");
+            assert_eq!(a.summary, a.text);
+            assert_eq!(a.links, ["http://example.com/g"]);
+        }
+        // A picture with no text stays when the summary has none either.
+        it.content_html = Some("<p><img src=\"http://example.com/photo.jpg\"></p>".into());
+        it.summary_html = Some("<p> </p>".into());
+        let a = to_article("feed", &it);
+        assert_eq!(a.text, "");
+        assert!(a.html.contains("photo.jpg"), "{}", a.html);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub(crate) fn parse_fragment(html: &str, limits: &Limits) -> Option<Html> {
     let mut b = Builder {
         max_depth: limits.max_depth.saturating_sub(1),
         max_formatting: limits.max_open_formatting.saturating_sub(1),
+        max_attributes: limits.max_attributes,
         doc,
         stack: vec![Open {
             id: html_id,
@@ -115,6 +116,8 @@ struct Builder {
     /// One below the guard's caps: past them it would have dropped tags.
     max_depth: usize,
     max_formatting: usize,
+    /// The guard's cap on attributes per tag.
+    max_attributes: usize,
     doc: Html,
     /// Open elements, `html` first.
     stack: Vec<Open>,
@@ -184,8 +187,12 @@ impl Builder {
                 after = a;
                 break true;
             }
-            let (attribute, a) = attribute(after)?;
-            if attrs.iter().any(|x| x.name.local == attribute.name.local) {
+            let (attribute, a, long_data) = attribute(after)?;
+            // The guard drops attributes past its cap and shortens long `data:` values.
+            if long_data
+                || attrs.len() >= self.max_attributes
+                || attrs.iter().any(|x| x.name.local == attribute.name.local)
+            {
                 return None;
             }
             attrs.push(attribute);
@@ -307,8 +314,9 @@ fn tag_name(s: &str) -> Option<(String, &str)> {
     Some((s[..end].to_ascii_lowercase(), rest))
 }
 
-/// One attribute (`name`, `name=value`, `name="value"`, `name='value'`) and what follows it.
-fn attribute(s: &str) -> Option<(Attribute, &str)> {
+/// One attribute (`name`, `name=value`, `name="value"`, `name='value'`), what follows it, and
+/// whether its value is one the guard shortens (a long `data:` URI).
+fn attribute(s: &str) -> Option<(Attribute, &str, bool)> {
     let end = s
         .find(|c: char| is_space(c) || matches!(c, '/' | '>' | '='))
         .unwrap_or(s.len());
@@ -319,6 +327,7 @@ fn attribute(s: &str) -> Option<(Attribute, &str)> {
     let name = raw_name.to_ascii_lowercase();
     let mut rest = s[end..].trim_start_matches(is_space);
     let mut value = String::new();
+    let mut long_data = false;
     if let Some(r) = rest.strip_prefix('=') {
         let r = r.trim_start_matches(is_space);
         let (raw, after) = match r.chars().next()? {
@@ -341,6 +350,7 @@ fn attribute(s: &str) -> Option<(Attribute, &str)> {
             return None;
         }
         let bytes = raw.as_bytes();
+        long_data = crate::guard::is_long_data_uri(bytes);
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] == b'&' {
@@ -362,7 +372,7 @@ fn attribute(s: &str) -> Option<(Attribute, &str)> {
         name: QualName::new(None, ns!(), LocalName::from(name.as_str())),
         value: StrTendril::from(value.as_str()),
     };
-    Some((attribute, rest))
+    Some((attribute, rest, long_data))
 }
 
 /// The character reference at `amp` appended to `out`; returns where the input continues.

@@ -9,7 +9,7 @@ use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
 use url::Url;
 
-use crate::guard::guard;
+use crate::guard::guard_reporting;
 use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
@@ -26,6 +26,9 @@ pub struct CleanedHtml {
     pub html: String,
     /// Absolute http(s) links of the body, in order, without duplicates.
     pub links: Vec<String>,
+    /// What the input [`Limits`](crate::Limits) cut or dropped, one line each; empty for
+    /// ordinary input.
+    pub warnings: Vec<String>,
 }
 
 /// Clean `html` with the built-in noise rules. `base` resolves relative links and images.
@@ -44,7 +47,12 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
 
 /// Clean `html` with the given noise rules and limits.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
-    cleaned(&denoised(html, rules), base)
+    let mut warnings = Vec::new();
+    let doc = denoised(html, rules, &mut warnings);
+    CleanedHtml {
+        warnings,
+        ..cleaned(&doc, base)
+    }
 }
 
 /// [`clean_html_with`] and the body's [`lead`] line (with its list marker's length), from one
@@ -54,8 +62,13 @@ pub(crate) fn clean_html_and_lead(
     base: Option<&str>,
     rules: &Rules,
 ) -> (CleanedHtml, (String, usize)) {
-    let doc = denoised(html, rules);
-    (cleaned(&doc, base), lead(doc.tree.root()))
+    let mut warnings = Vec::new();
+    let doc = denoised(html, rules, &mut warnings);
+    let cleaned = CleanedHtml {
+        warnings,
+        ..cleaned(&doc, base)
+    };
+    (cleaned, lead(doc.tree.root()))
 }
 
 fn cleaned(doc: &Html, base: Option<&str>) -> CleanedHtml {
@@ -65,18 +78,19 @@ fn cleaned(doc: &Html, base: Option<&str>) -> CleanedHtml {
         text: layout(root),
         html: sanitize(root, base.as_ref()),
         links: links(root, base.as_ref()),
+        warnings: Vec::new(),
     }
 }
 
 /// Only the plain text of [`clean_html_with`]: for a summary next to a full body, whose
 /// sanitized HTML and links nobody keeps.
-pub(crate) fn clean_text_with(html: &str, rules: &Rules) -> String {
-    layout(denoised(html, rules).tree.root())
+pub(crate) fn clean_text_with(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> String {
+    layout(denoised(html, rules, warnings).tree.root())
 }
 
 /// The fragment's tree with the noise rules' finds removed.
-fn denoised(html: &str, rules: &Rules) -> Html {
-    let mut doc = parse_fragment(html, rules);
+fn denoised(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> Html {
+    let mut doc = parse_fragment(html, rules, warnings);
     let noise = rules.noise(&doc);
     unwrap(&mut doc, &noise.unwrap);
     remove(&mut doc, &noise.remove);
@@ -85,9 +99,9 @@ fn denoised(html: &str, rules: &Rules) -> Html {
 
 /// The body fragment's tree: by the fast path when the markup is simple (and within the
 /// guard's caps, so the guard would change nothing), else guarded and parsed by html5ever.
-fn parse_fragment(html: &str, rules: &Rules) -> Html {
+fn parse_fragment(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> Html {
     crate::fast::parse_fragment(html, rules.limits())
-        .unwrap_or_else(|| Html::parse_fragment(&guard(html, rules.limits())))
+        .unwrap_or_else(|| Html::parse_fragment(&guard_reporting(html, rules.limits(), warnings)))
 }
 
 /// Plain text for a title or an author name: tags stripped, entities decoded, whitespace
@@ -100,7 +114,8 @@ pub fn clean_inline(s: &str) -> String {
     let rules = Rules::builtin();
     // Plain text needs no parser; markup or entities do.
     let text = if s.contains(['<', '&']) {
-        let doc = parse_fragment(s, rules);
+        // A title or a name has no place to report a cut: it is cut quietly.
+        let doc = parse_fragment(s, rules, &mut Vec::new());
         let mut text = String::new();
         walk(doc.tree.root(), |event| {
             match event {
@@ -123,7 +138,7 @@ pub fn clean_inline(s: &str) -> String {
         });
         text
     } else {
-        crate::guard::truncate(s, rules.limits().max_input_bytes).to_owned()
+        crate::guard::cut(s, rules.limits().max_input_bytes).to_owned()
     };
     let mut out = String::with_capacity(text.len());
     for c in visible_chars(&text) {

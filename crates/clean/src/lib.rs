@@ -34,7 +34,7 @@ mod testdata;
 mod text;
 mod walk;
 
-pub use article::{Article, to_article, to_article_with};
+pub use article::{Article, to_article, to_article_reporting, to_article_with};
 pub use error::CleanError;
 pub use guard::Limits;
 pub use html::{CleanedHtml, clean_html, clean_html_with, clean_inline};

@@ -837,6 +837,62 @@ fn after_link_may_match(node: ego_tree::NodeRef<'_, Node>, rest: &str) -> bool {
     }
 }
 
+/// What is wrong with `selector`, in a user's words. scraper's own message names the parser's
+/// enum variant, and for most says "Please report this to the developer".
+fn selector_problem(selector: &str, e: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind as Kind;
+    let detail = match e {
+        Kind::EndOfLine => {
+            return "it ends where a name, a value or a closing bracket is missing".into();
+        }
+        Kind::UnexpectedSelectorParseError(kind) => format!("{kind:?}"),
+        // The rest are rare; scraper's text for them is plain enough.
+        other => return other.to_string().to_lowercase(),
+    };
+    // The variant of selectors' error kind, named by its Debug form: matching the enum itself
+    // would need the selectors crate as a dependency of its own, version-locked to scraper's.
+    match detail.split('(').next().unwrap_or_default() {
+        "UnsupportedPseudoClassOrElement" => match unsupported_pseudo(selector) {
+            Some(name) if name.eq_ignore_ascii_case("contains") => {
+                ":contains() is not CSS; to match an element by its text use text_pattern".into()
+            }
+            Some(name) => format!(":{name} is not supported"),
+            None => "a pseudo-class or pseudo-element is not supported".into(),
+        },
+        "NoQualifiedNameInAttributeSelector"
+        | "UnexpectedTokenInAttributeSelector"
+        | "ExpectedBarInAttr"
+        | "BadValueInAttr"
+        | "InvalidQualNameInAttr" => "an [attribute] part is malformed".into(),
+        "EmptySelector" => "a part of it is empty, as after a trailing comma".into(),
+        "DanglingCombinator" => "a combinator has nothing after it".into(),
+        "ClassNeedsIdent" => "a . has no class name after it".into(),
+        "NoIdentForPseudo" => "a : has no pseudo-class name after it".into(),
+        "ExpectedNamespace" | "ExplicitNamespaceUnexpectedToken" => {
+            "namespaces (ns|name) are not supported".into()
+        }
+        _ => "it does not parse".into(),
+    }
+}
+
+/// The first pseudo-class or pseudo-element name in `selector` that does not parse on its own,
+/// with or without an argument.
+fn unsupported_pseudo(selector: &str) -> Option<&str> {
+    selector.match_indices(':').find_map(|(at, _)| {
+        let rest = selector[at..].trim_start_matches(':');
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        let parses = |s: String| Selector::parse(&s).is_ok();
+        let unsupported = !name.is_empty()
+            && !parses(format!("*:{name}"))
+            && !parses(format!("*:{name}(a)"))
+            && !parses(format!("*:{name}(1)"));
+        unsupported.then_some(name)
+    })
+}
+
 /// Check a rule and parse its selector.
 fn compile(spec: &NoiseRule) -> Result<Matcher, CleanError> {
     let invalid = |problem: &'static str| CleanError::InvalidRule {
@@ -847,11 +903,16 @@ fn compile(spec: &NoiseRule) -> Result<Matcher, CleanError> {
         return Err(invalid("name is empty"));
     }
     let parse = |selector: &str| {
-        let full = Selector::parse(selector).map_err(|e| CleanError::InvalidSelector {
+        let invalid = |message: String| CleanError::InvalidSelector {
             rule: spec.name.clone(),
             selector: selector.to_owned(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        if selector.trim().is_empty() {
+            return Err(invalid("it is empty".into()));
+        }
+        let full =
+            Selector::parse(selector).map_err(|e| invalid(selector_problem(selector, &e)))?;
         Ok::<_, CleanError>(RuleSelector {
             full,
             quick: Prefilter::new(selector),

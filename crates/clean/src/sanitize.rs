@@ -4,9 +4,17 @@
 //! event handlers, style attributes); URLs must be http, https or (links only) mailto after
 //! resolution against the base, so javascript:, data: and vbscript: never pass; text and
 //! attribute values are escaped. Elements off the list are unwrapped (their children kept),
-//! except those in [`DROPPED`], whose content is code or fallback and goes with them. The
-//! allow-list follows ammonia's defaults. Because no raw-text or foreign (svg, math) element
-//! survives, re-parsing the output cannot turn text into markup (no mutation XSS).
+//! except those in [`DROPPED`], whose content is code, embedded documents or form state and
+//! goes with them. The allow-list follows ammonia's defaults. Because no raw-text or foreign
+//! (svg, math) element is ever written, re-parsing the output cannot turn text into markup (no
+//! mutation XSS).
+//!
+//! Media and fallbacks are unwrapped, not dropped: the text of `canvas`, `video`, `audio`,
+//! `object` and `select` is the fallback a reader without them sees, and MathML's text is the
+//! formula (`x=2`). That also matters because a description that mentions "the &lt;canvas&gt;
+//! element" becomes an unclosed `<canvas>` once unescaped, which holds the rest of the text.
+//! An `svg` is unwrapped too, for the same reason, but the text of its picture (`title`,
+//! `desc`, `text`, …) is dropped: a picture's labels are rarely prose.
 //!
 //! Why not ammonia, which was the first choice: it serializes with html5ever's serializer,
 //! whose escaping rescans the rest of a text node for every `&`, NBSP or other U+0080..U+00BF
@@ -109,9 +117,7 @@ pub(crate) const VOID: &[&str] = &["br", "col", "hr", "img", "wbr"];
 /// fallbacks, and every raw-text or foreign element.
 pub(crate) const DROPPED: &[&str] = &[
     "applet",
-    "audio",
     "button",
-    "canvas",
     "embed",
     "form",
     "frame",
@@ -119,22 +125,27 @@ pub(crate) const DROPPED: &[&str] = &[
     "head",
     "iframe",
     "input",
-    "math",
     "noembed",
     "noframes",
     "noscript",
-    "object",
     "plaintext",
     "script",
-    "select",
     "style",
-    "svg",
     "template",
     "textarea",
     "title",
-    "video",
     "xmp",
 ];
+
+/// SVG elements whose text belongs to the picture (its labels, tooltip and metadata) and
+/// goes with them; html5ever gives them these (case-adjusted) names.
+const SVG_TEXT: &[&str] = &["desc", "foreignObject", "metadata", "text", "title"];
+
+/// Whether `e` holds an SVG picture's own text ([`SVG_TEXT`]): dropped with its content. The
+/// rest of an `svg` is unwrapped (see the module doc); shapes have no text.
+pub(crate) fn is_svg_text(e: &Element) -> bool {
+    e.name.ns == html5ever::ns!(svg) && SVG_TEXT.contains(&e.name())
+}
 
 /// Attributes allowed on every allowed element.
 pub(crate) const GENERIC_ATTRIBUTES: &[&str] = &["lang", "title"];
@@ -166,7 +177,9 @@ pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
         match event {
             Event::Enter(node) => match node.value() {
                 Node::Text(text) => escape_text(&mut out, text),
-                Node::Element(e) if listed(DROPPED, e.name()) => return Step::Skip,
+                Node::Element(e) if listed(DROPPED, e.name()) || is_svg_text(e) => {
+                    return Step::Skip;
+                }
                 Node::Element(e) if listed(ALLOWED, e.name()) => start_tag(&mut out, e, base),
                 // Comments, doctypes, processing instructions: never written.
                 _ => {}
@@ -294,9 +307,64 @@ mod tests {
     fn scripts_styles_and_handlers_go() {
         let out = html(
             "<p onclick=\"x()\" style=\"color:red\" class=\"c\">a<script>alert(1)</script><style>p{}</style></p>\
-             <iframe src=\"http://evil\">f</iframe><object data=\"x\">o</object><form><input>b</form>",
+             <iframe src=\"http://evil\">f</iframe><object data=\"x\"><param name=movie value=x>o</object><form><input>b</form>",
         );
-        assert_eq!(out, "<p>a</p>");
+        // The object goes, its fallback text stays.
+        assert_eq!(out, "<p>a</p>o");
+    }
+
+    #[test]
+    fn media_fallbacks_and_formulas_are_unwrapped() {
+        let cleaned = clean_html(
+            "<p>A</p><canvas id=c onclick=x()>Canvas <b>fallback</b></canvas>\
+             <video src=\"http://x/v.mp4\" autoplay><source src=\"http://x/v.webm\">\
+             <a href=\"http://x/v.mp4\">Download</a></video>\
+             <audio controls>Audio text</audio><select name=s><option>One</option></select>\
+             <p>Let <math display=block><mi>x</mi><mo>=</mo><mn>2</mn></math>.</p>\
+             <p>Icon <svg viewBox=\"0 0 1 1\"><title>Logo</title><text>drawn</text>\
+             <a href=\"http://x/\"><path d=M0/></a></svg> end</p>",
+            None,
+        );
+        assert_eq!(
+            cleaned.html,
+            "<p>A</p>Canvas <b>fallback</b><a href=\"http://x/v.mp4\" rel=\"noopener noreferrer\">Download</a>\
+             Audio textOne<p>Let x=2.</p><p>Icon <a href=\"http://x/\" rel=\"noopener noreferrer\"></a> end</p>"
+        );
+        assert_eq!(
+            cleaned.text,
+            "A\nCanvas fallback Download Audio text One\nLet x=2.\nIcon end"
+        );
+    }
+
+    #[test]
+    fn an_element_name_unescaped_from_plain_text_keeps_the_rest() {
+        for (html, text) in [
+            (
+                "Draw with the <canvas> element in HTML5. It is fast.",
+                "Draw with the  element in HTML5. It is fast.",
+            ),
+            (
+                "Play media with the <video> element. It is easy.",
+                "Play media with the  element. It is easy.",
+            ),
+            (
+                "Use a <select> for choices. Then submit.",
+                "Use a  for choices. Then submit.",
+            ),
+            (
+                "The <svg> element scales. <p>Next.</p>",
+                "The  element scales. <p>Next.</p>",
+            ),
+            ("The <math> element. More.", "The  element. More."),
+            (
+                "The <svg> and <math> elements scale. Both are XML.",
+                "The  and  elements scale. Both are XML.",
+            ),
+            ("An <object> embeds. More.", "An  embeds. More."),
+        ] {
+            let cleaned = clean_html(html, None);
+            assert_eq!(cleaned.html, text, "{html}");
+        }
     }
 
     #[test]
@@ -311,8 +379,9 @@ mod tests {
     fn comments_and_foreign_content_go() {
         assert_eq!(
             html("<p>a<!-- c --><svg><style>x</style><p>b</p></svg><math><mi>c</mi></math></p>"),
-            // The stray `</p>` after the svg makes an empty paragraph, as in a browser.
-            "<p>a</p><p>b</p><p></p>"
+            // The stray `</p>` after the svg makes an empty paragraph, as in a browser; the
+            // formula's text is kept, the svg's style is not.
+            "<p>a</p><p>b</p>c<p></p>"
         );
     }
 

@@ -16,13 +16,15 @@ use ego_tree::NodeRef;
 use scraper::Node;
 
 use crate::names::listed;
+use crate::sanitize::is_svg_text;
 use crate::walk::{Event, Step, walk};
 
-/// Elements whose content is never text: code, styling, embedded documents and fallbacks.
+/// Elements whose content is never text: code, styling, embedded documents and form state.
+/// Media fallbacks, `select`, MathML and the `svg` root are text (see `sanitize`'s module doc);
+/// an SVG picture's labels are not ([`is_svg_text`]).
 pub(crate) const SKIPPED: &[&str] = &[
-    "audio", "canvas", "datalist", "embed", "head", "iframe", "math", "noembed", "noframes",
-    "noscript", "object", "script", "select", "style", "svg", "template", "textarea", "title",
-    "video",
+    "datalist", "embed", "head", "iframe", "noembed", "noframes", "noscript", "script", "style",
+    "template", "textarea", "title",
 ];
 
 /// Elements that start and end a line of text.
@@ -371,7 +373,7 @@ struct Layout {
 impl Layout {
     fn open(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Step {
         let name = element.name();
-        if listed(SKIPPED, name) {
+        if listed(SKIPPED, name) || is_svg_text(element) {
             if listed(BOXES, name) {
                 self.space = true;
             }
@@ -467,7 +469,11 @@ impl Layout {
                 // Blank lines at the end of the block are not the code's.
                 self.pre_blank = 0;
             }
+            // A box's fallback text (a video's "Your browser cannot play it") is a word of
+            // its own on both sides.
             "td" | "th" => self.space = true,
+            // (A formula reads on into its punctuation: "x=2.")
+            name if name != "math" && listed(BOXES, name) => self.space = true,
             _ => {}
         }
         if listed(BLOCKS, name) {
@@ -826,6 +832,14 @@ mod tests {
     }
 
     #[test]
+    fn a_box_with_fallback_text_is_words_of_its_own() {
+        assert_eq!(
+            text("<p>Text<video>no video here</video>more</p>"),
+            "Text no video here more"
+        );
+    }
+
+    #[test]
     fn reversed_lists_count_down_and_item_values_set_the_number() {
         // HTML: a reversed list starts at its number of items and counts down.
         assert_eq!(
@@ -949,7 +963,7 @@ mod tests {
             text(
                 r#"<p>Text<img src="/a.png" alt="A chart">more, <video src="v.mp4">x</video>end</p>"#
             ),
-            "Text more, end"
+            "Text more, x end"
         );
     }
 

@@ -70,6 +70,7 @@ fn limits_are_configurable() {
         max_input_bytes: 1000,
         max_depth: 4,
         max_open_formatting: 2,
+        max_attributes: 4,
     };
     let rules = Rules::builtin().clone().with_limits(limits);
     let html = format!("{}x{}", "<div>".repeat(10), "a".repeat(5000));
@@ -102,11 +103,69 @@ fn garbage_never_panics() {
 }
 
 #[test]
-fn cut_input_never_splits_a_character() {
+fn cut_input_never_splits_a_character_nor_a_word() {
     let limits = Limits {
-        max_input_bytes: 7,
+        max_input_bytes: 12,
         ..Limits::default()
     };
     let rules = Rules::builtin().clone().with_limits(limits);
-    assert_eq!(clean_html_with("<p>ééé</p>", None, &rules).text, "éé");
+    let cleaned = clean_html_with("<p>éé éé ééé</p>", None, &rules);
+    assert_eq!(cleaned.text, "éé éé");
+    assert_eq!(cleaned.warnings.len(), 1, "{:?}", cleaned.warnings);
+    // One word longer than the cut looks back: cut at a character boundary.
+    let rules = Rules::builtin().clone().with_limits(Limits {
+        max_input_bytes: 3000,
+        ..Limits::default()
+    });
+    let html = format!("<p>{}</p>", "é".repeat(2000));
+    let cleaned = clean_html_with(&html, None, &rules);
+    assert_eq!(cleaned.text, "é".repeat(1498));
+}
+
+#[test]
+fn two_hundred_thousand_attributes_on_one_tag() {
+    // html5ever checks each attribute against every earlier one: 11-15 s per MiB before the
+    // guard capped them. Time is not asserted; the cap is.
+    let attrs: String = (0..200_000).map(|n| format!(" a{n}")).collect();
+    for html in [
+        format!("<p{attrs}>x</p><p>after</p>"),
+        format!("<p>before</p></p{attrs}><p>after</p>"),
+        format!("<p>before</p><body{attrs}><p>after</p>"),
+    ] {
+        let cleaned = clean_html(&html, None);
+        assert!(cleaned.text.ends_with("after"), "{}", cleaned.text);
+        assert!(cleaned.warnings.len() <= 1, "{:?}", cleaned.warnings);
+    }
+    let cleaned = clean_html(&format!("<p{attrs}>x</p><p>after</p>"), None);
+    assert_eq!(cleaned.text, "x\nafter");
+    assert_eq!(
+        cleaned.warnings,
+        [
+            "1 tag had more than 256 attributes: the rest of their attributes were dropped \
+          (max_attributes)"
+        ]
+    );
+}
+
+#[test]
+fn an_inline_image_does_not_push_the_text_past_the_size_cap() {
+    let image = format!("data:image/png;base64,{}", "iVBORw0K".repeat(140_000));
+    let paragraphs: String = (1..=5).map(|n| format!("<p>Paragraph {n}.</p>")).collect();
+    let html = format!("<p>Intro.</p><p><img src=\"{image}\" alt=\"\"></p>{paragraphs}");
+    let cleaned = clean_html(&html, None);
+    assert!(cleaned.text.ends_with("Paragraph 5."), "{}", cleaned.text);
+    assert!(cleaned.warnings.is_empty(), "{:?}", cleaned.warnings);
+}
+
+#[test]
+fn a_cut_is_reported() {
+    let html = format!("<p>{}</p>", "word ".repeat(300_000));
+    let cleaned = clean_html(&html, None);
+    assert!(
+        cleaned.text.ends_with("word"),
+        "{}",
+        &cleaned.text[cleaned.text.len() - 20..]
+    );
+    assert_eq!(cleaned.warnings.len(), 1);
+    assert!(cleaned.warnings[0].contains("max_input_bytes"));
 }

@@ -101,3 +101,47 @@ fn user_rules_from_toml_shaped_data() {
     assert!(cleaned.links.is_empty());
     assert_eq!(rules.iter().count(), Rules::builtin().iter().count() + 1);
 }
+
+#[test]
+fn a_selector_that_does_not_parse_gets_one_line_naming_the_cause_and_the_fix() {
+    let rule = |selector: &str| NoiseRule {
+        name: "bad".into(),
+        reason: "test".into(),
+        selector: Some(selector.into()),
+        start_comment: None,
+        end_comment: None,
+        text_pattern: None,
+    };
+    for (selector, cause) in [
+        ("div[[[", "an [attribute] part is malformed"),
+        ("", "it is empty"),
+        ("  ", "it is empty"),
+        ("p:contains(\"x\")", "text_pattern"),
+        ("a:hover", ":hover"),
+        ("div >", "nothing after it"),
+        ("div,", "empty"),
+        ("p.", "a name, a value or a closing bracket is missing"),
+        ("p:nope-x", ":nope-x is not supported"),
+        ("div[class=]", "a value or a closing bracket is missing"),
+    ] {
+        let err = Rules::with_extra(vec![rule(selector)])
+            .expect_err(selector)
+            .to_string();
+        assert!(!err.contains('\n'), "{err}");
+        assert!(!err.contains("report this"), "{err}");
+        assert!(err.contains(&format!("{selector:?}")), "{err}");
+        assert!(err.contains("\"bad\""), "{err}");
+        assert!(err.contains("not a valid CSS selector"), "{err}");
+        assert!(err.contains(cause), "{selector}: {err}");
+        assert!(err.contains("fix the selector"), "{err}");
+    }
+    // What the message says kb supports, it does.
+    for selector in [
+        "div.a#b[data-x^=\"y\"] > p + span ~ em",
+        "ul li:first-child, p:nth-child(2n+1):not(.c)",
+        "div:is(.a, .b)",
+        "div:has(> a.share)",
+    ] {
+        Rules::with_extra(vec![rule(selector)]).expect(selector);
+    }
+}

@@ -78,6 +78,9 @@ pub struct CleanConfig {
     /// Rules added to the built-in noise table.
     #[serde(default)]
     pub rules: Vec<kb_clean::NoiseRule>,
+    /// Longest HTML body cleaned, in bytes, not counting inline `data:` images (default 1 MiB);
+    /// a longer one is cut with a warning.
+    pub max_input_bytes: Option<usize>,
 }
 
 impl Config {
@@ -137,6 +140,12 @@ impl Config {
             };
             anyhow::bail!(
                 "config {} sets [fetch] {key} = 0: a timeout must be at least 1 second",
+                path.display()
+            );
+        }
+        if config.clean.max_input_bytes == Some(0) {
+            anyhow::bail!(
+                "config {} sets [clean] max_input_bytes = 0: that would leave every article empty; use at least a few thousand bytes (default 1048576)",
                 path.display()
             );
         }

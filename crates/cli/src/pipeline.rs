@@ -17,16 +17,20 @@ pub fn to_articles(
         content_type: content_type.map(str::to_string),
         ..ParseOptions::default()
     };
-    let feed = kb_parse::parse(bytes, &opts)?;
+    let mut feed = kb_parse::parse(bytes, &opts)?;
     let name = match feed_name {
         Some(n) => n.to_string(),
         None => derive_name(&feed, source_url),
     };
-    let articles = feed
-        .items
-        .iter()
-        .map(|i| kb_clean::to_article_with(&name, i, rules))
-        .collect();
+    let mut articles = Vec::with_capacity(feed.items.len());
+    let mut warnings = Vec::new();
+    for (n, item) in feed.items.iter().enumerate() {
+        let (article, cut) = kb_clean::to_article_reporting(&name, item, rules);
+        // Numbered as the parser numbers items in its own warnings.
+        warnings.extend(cut.into_iter().map(|w| format!("item {} {w}", n + 1)));
+        articles.push(article);
+    }
+    feed.warnings.extend(warnings);
     Ok((feed, articles, name))
 }
 

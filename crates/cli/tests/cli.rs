@@ -766,6 +766,48 @@ fn a_user_noise_rule_in_the_config_applies_without_a_rebuild() {
 }
 
 #[test]
+fn an_html_body_over_the_size_cap_is_cut_between_words_with_a_warning() {
+    let env = Env::new();
+    let body = "<p>first second third fourth</p>".repeat(100);
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>http://e.com/</link>\
+         <item><title>Post</title><link>http://e.com/a</link>\
+         <description><![CDATA[{body}]]></description></item></channel></rss>"
+    );
+    std::fs::write(env.path().join("f.xml"), feed).unwrap();
+    let whole = env.json(&["parse", "f.xml", "--json"]);
+    assert_eq!(
+        whole["items"][0]["text"].as_str().unwrap().lines().count(),
+        100
+    );
+    assert_eq!(whole["warnings"], serde_json::json!([]));
+    let cfg = std::fs::read_to_string(env.path().join("kb.toml")).unwrap();
+    std::fs::write(
+        env.path().join("kb.toml"),
+        format!("{cfg}\n[clean]\nmax_input_bytes = 1000\n"),
+    )
+    .unwrap();
+    let cut = env.json(&["parse", "f.xml", "--json"]);
+    let text = cut["items"][0]["text"].as_str().unwrap();
+    assert!(text.len() < 1000 && text.lines().count() > 20, "{text}");
+    let last = text.lines().last().unwrap();
+    assert!("first second third fourth".starts_with(last), "{last}");
+    let warnings = cut["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = warnings[0].as_str().unwrap();
+    assert!(
+        warning.starts_with("item 1 summary: HTML of 3200 bytes is over the 1000-byte cap"),
+        "{warning}"
+    );
+    std::fs::write(
+        env.path().join("kb.toml"),
+        format!("{cfg}\n[clean]\nmax_input_bytes = 0\n"),
+    )
+    .unwrap();
+    assert_one_line_error(&env.kb(&["parse", "f.xml", "--json"]), 1, "max_input_bytes");
+}
+
+#[test]
 fn a_closed_pipe_is_not_an_error() {
     use std::process::Stdio;
     let env = Env::new();

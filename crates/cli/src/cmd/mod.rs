@@ -62,9 +62,16 @@ impl Ctx {
         }
     }
 
-    /// The built-in noise rules plus the config's.
+    /// The built-in noise rules plus the config's, with the config's input limits.
     pub fn rules(&self) -> Result<Rules> {
-        Rules::with_extra(self.config.clean.rules.clone()).context("in [clean] rules of the config")
+        let clean = &self.config.clean;
+        let rules =
+            Rules::with_extra(clean.rules.clone()).context("in [clean] rules of the config")?;
+        let mut limits = *rules.limits();
+        if let Some(max) = clean.max_input_bytes {
+            limits.max_input_bytes = max;
+        }
+        Ok(rules.with_limits(limits))
     }
 
     /// Progress and notes go to stderr, unless --quiet.
