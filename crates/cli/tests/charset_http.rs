@@ -1,6 +1,6 @@
 //! The HTTP charset reaches the parser on both fetch paths (`kb sync`, `kb parse URL`), and a
 //! server default that contradicts the feed's own declaration does not destroy its text
-//! (QA fetch probe §3: Apache's `AddDefaultCharset UTF-8` on an ISO-8859-1 feed).
+//! (Apache's `AddDefaultCharset UTF-8` on an ISO-8859-1 feed).
 
 #![allow(clippy::unwrap_used)]
 

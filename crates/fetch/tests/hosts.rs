@@ -117,7 +117,7 @@ async fn a_single_fetch_of_a_silent_server_says_it_did_not_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_after_holds_every_request_to_its_host() {
-    // The first request gets 429 Retry-After: 1; the probe saw the other seven
+    // The first request gets 429 Retry-After: 1; kb used to send the other seven
     // feeds of the host asked at once all the same.
     let first = Arc::new(AtomicUsize::new(0));
     let seen = first.clone();

@@ -1,4 +1,4 @@
-//! Text analysis seen from search (QA probe, issue 6 §3 and §4): words inside CJK text are
+//! Text analysis seen from search (issue 6, point 2): words inside CJK text are
 //! found, and hyphenated and closed spellings of a compound find each other.
 
 mod common;
