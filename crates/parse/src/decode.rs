@@ -180,30 +180,27 @@ fn is_legacy_8bit(bytes: &[u8]) -> bool {
 ///
 /// The evidence is asymmetric: every accented letter of windows-1252 text is an invalid UTF-8
 /// byte (a letter followed by ASCII), while a valid multi-byte sequence forms in it only by
-/// chance (an upper-case accented letter or "ß" followed by a symbol or a no-break space).
-/// So windows-1252 text has many invalid bytes and almost no valid sequences, and UTF-8 text
-/// with pasted bytes the reverse. The threshold, at least one valid character per four stray
-/// bytes, keeps a German or French windows-1252 feed (hundreds of invalid bytes, a chance
-/// sequence or two) windows-1252, and reads as UTF-8 a feed whose valid characters are few
-/// (an English blog's curly apostrophes) against a post pasted from Word. The chance
-/// sequences most likely in windows-1252 text, "Â" with a C1 byte (U+0080-U+009F) and "ß"
-/// with a symbol (NKo, U+07C0-U+07FF), are not counted as evidence.
+/// chance (an accented letter followed by a symbol: "É”" is U+0254 "ɔ"). So only characters
+/// UTF-8 text is full of count as evidence: Latin-1 and Latin Extended-A letters and signs
+/// (U+00A0-U+017F, of which only the capitals "Â" to "Å" before a symbol, rare in
+/// windows-1252 text, form by chance), and typographic punctuation, € and ™ (U+2010-U+206F, U+20AC, U+2122: three
+/// bytes from "â" and two symbols, which windows-1252 text never has but as mojibake). It
+/// takes two of them, and at least one per four stray bytes: that keeps a German or French
+/// windows-1252 feed (hundreds of invalid bytes, a chance sequence or two) and a short one
+/// ("Le “CAFÉ” est ouvert") windows-1252, and reads as UTF-8 a feed whose valid characters
+/// are few (an English blog's curly apostrophes) against a post pasted from Word.
 fn utf8_with_windows_1252_bytes(bytes: &[u8]) -> Option<(String, usize)> {
     let (mut valid, mut stray) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
-        // Lead bytes of the valid characters, read as bytes (this runs over every
-        // windows-1252 feed): "Â" (0xC2) before a C1 byte and "ß" (0xDF) are not evidence.
-        let valid_bytes = chunk.valid().as_bytes();
-        valid += valid_bytes
-            .iter()
-            .zip(valid_bytes.iter().skip(1))
-            .filter(|&(&lead, &next)| {
-                lead >= 0xC0 && lead != 0xDF && !(lead == 0xC2 && next <= 0x9F)
-            })
+        // Only the non-ASCII characters are decoded (this runs over every windows-1252 feed).
+        valid += chunk
+            .valid()
+            .chars()
+            .filter(|&c| matches!(c, '\u{a0}'..='\u{17f}' | '\u{2010}'..='\u{206f}' | '€' | '™'))
             .count();
         stray += chunk.invalid().len();
     }
-    if valid == 0 || valid.saturating_mul(4) < stray {
+    if valid < 2 || valid.saturating_mul(4) < stray {
         return None;
     }
     let mut text = String::with_capacity(bytes.len() + stray * 2);
@@ -407,12 +404,27 @@ mod tests {
             doc.extend_from_slice(body);
             dec(&doc, None).0
         };
-        // One valid character ("é") per four stray bytes: UTF-8, the strays as windows-1252.
-        assert!(latin1(b"\xc3\xa9 \x93\x94\x96\x85").ends_with("<a>é “”–…"));
-        // Five stray bytes: windows-1252 text with a chance sequence.
-        assert!(latin1(b"\xc3\xa9 \x93\x94\x96\x85\xe8").ends_with("<a>Ã© “”–…è"));
+        // Two valid characters ("é", "è") for eight stray bytes: UTF-8, the strays as
+        // windows-1252.
+        assert!(
+            latin1(b"\xc3\xa9\xc3\xa8 \x93\x94\x96\x85\x93\x94\x96\x85")
+                .ends_with("<a>éè “”–…“”–…")
+        );
+        // Nine stray bytes: windows-1252 text with chance sequences.
+        assert!(
+            latin1(b"\xc3\xa9\xc3\xa8 \x93\x94\x96\x85\x93\x94\x96\x85\xe8")
+                .ends_with("<a>Ã©Ã¨ “”–…“”–…è")
+        );
+        // One valid character proves nothing: "Ã©" written on purpose stays.
+        assert!(latin1(b"\xc3\xa9 \x93").ends_with("<a>Ã© “"));
         // "ß" before a no-break space and "Â" before a C1 byte prove nothing.
         assert!(latin1(b"\xdf\xa0\xc2\x80 \xe8").ends_with("<a>ß\u{a0}Â€ è"));
+        // Nor do accented capitals before a quote, which are valid UTF-8 by chance ("É”" is
+        // U+0254): a short French windows-1252 feed stays what it says.
+        assert!(
+            latin1(b"Le \x93CAF\xc9\x94 est ouvert, \x93OL\xc9\x94")
+                .ends_with("<a>Le “CAFÉ” est ouvert, “OLÉ”")
+        );
     }
 
     #[test]
