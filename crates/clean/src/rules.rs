@@ -265,6 +265,15 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("div.sharedaddy, .sd-sharing, .sd-sharing-enabled, .sd-like"),
         reason: "Jetpack sharing buttons",
     },
+    // KaTeX (server-side math on blogs and static sites) writes each formula twice: a hidden
+    // MathML copy for screen readers (span.katex-mathml) and the visible one (span.katex-html).
+    // The hidden copy goes, so a formula reads once ("E=mc2", not "E=mc2E=mc2"); KaTeX's
+    // HTML-only output has no such copy, and MathML alone is kept.
+    Row {
+        name: "katex-mathml",
+        kind: Kind::Selector(".katex-mathml"),
+        reason: "KaTeX's hidden MathML copy of a formula",
+    },
     // Medium's footer on every post of its feeds: "<a>Title</a> was originally published in
     // <a>Publication</a> on Medium, where people are continuing the conversation by
     // highlighting and responding to this story." (or "published on Medium, …" without a
@@ -304,11 +313,18 @@ const BUILTIN: &[Row] = &[
     },
     // Reddit's feeds end every post with "[link] [comments]", two links to the post's thread
     // (a link post's [link] goes to the linked page instead, and stays); any subreddit feed,
-    // on www., old. or other reddit.com hosts.
+    // on www., old. or other reddit.com hosts. Only those two labels: a bracketed "[1]" or
+    // "[r/rust]" linking to Reddit from an article is the article's.
     Row {
         name: "reddit-links",
-        kind: Kind::TextIn("a[href*=\"reddit.com/r/\"]", "[*]"),
-        reason: "Reddit's [link] [comments] links to the post's own thread",
+        kind: Kind::TextIn("a[href*=\"reddit.com/r/\"]", "[comments]"),
+        reason: "Reddit's [comments] link to the post's own thread",
+    },
+    // A self post's "[link]", which points at its own thread too (reddit-links).
+    Row {
+        name: "reddit-self-link",
+        kind: Kind::TextIn("a[href*=\"reddit.com/r/\"][href*=\"/comments/\"]", "[link]"),
+        reason: "Reddit's [link] of a self post, to its own thread",
     },
     // Reddit's byline "submitted by /u/name", after every post of its feeds (and Drupal's
     // "Submitted by <name>" when it stands alone): only the run that is exactly that shape,
@@ -634,6 +650,14 @@ impl Rules {
 /// holds words before and after it, outside every other find of the rules, and it is not
 /// one of a row of finds ("Share this: Twitter | Facebook" is a bar, whatever its label says).
 fn in_prose(node: ego_tree::NodeRef<'_, Node>, found: &HashSet<NodeId>) -> bool {
+    // Better Click To Tweet: the link in its text span is the quote, however short.
+    if node.ancestors().take(3).any(|a| {
+        matches!(a.value(), Node::Element(e) if e.attr("class").is_some_and(|c| {
+            c.split_ascii_whitespace().any(|c| c == "bctt-ctt-text")
+        }))
+    }) {
+        return true;
+    }
     let words = node
         .descendants()
         .filter_map(|n| match n.value() {
@@ -644,9 +668,10 @@ fn in_prose(node: ego_tree::NodeRef<'_, Node>, found: &HashSet<NodeId>) -> bool 
     if words >= SENTENCE_WORDS {
         return true;
     }
-    // Whitespace, comments and separators between two finds make them a bar.
+    // Whitespace, comments and separators between two finds make them a bar; a comma makes
+    // them a list in a sentence ("tweet this, share it, or post it").
     let filler = |n: &ego_tree::NodeRef<'_, Node>| match n.value() {
-        Node::Text(t) => !has_word(t),
+        Node::Text(t) => !has_word(t) && !t.contains([',', ';']),
         Node::Comment(_) => true,
         _ => false,
     };
@@ -1612,6 +1637,37 @@ mod tests {
             .collect();
         let cleaned = clean_html(&format!("<p>start {links} end</p>"), None);
         assert_eq!(cleaned.text, "start end");
+    }
+
+    #[test]
+    fn share_links_listed_in_a_sentence_and_short_tweetable_quotes_keep_their_words() {
+        let cleaned = clean_html(
+            "<p>You can <a href=\"https://twitter.com/intent/tweet?u=1\">tweet this</a>, \
+             <a href=\"https://www.facebook.com/sharer/sharer.php?u=1\">share it</a>, or \
+             <a href=\"https://www.linkedin.com/shareArticle?u=1\">post it</a> today.</p>\
+             <p><a href=\"https://twitter.com/intent/tweet?u=2\">Twitter</a> | \
+             <a href=\"https://www.facebook.com/sharer/sharer.php?u=2\">Facebook</a></p>\
+             <span class=\"bctt-click-to-tweet\"><span class=\"bctt-ctt-text\">\
+             <a href=\"https://twitter.com/intent/tweet?text=x\">Simplicity is the ultimate \
+             sophistication.</a></span><a class=\"bctt-ctt-btn\" \
+             href=\"https://twitter.com/intent/tweet?text=x\">Click To Tweet</a></span>",
+            None,
+        );
+        assert_eq!(
+            cleaned.text,
+            // A bar of share links still goes.
+            "You can tweet this, share it, or post it today.\nSimplicity is the ultimate sophistication."
+        );
+    }
+
+    #[test]
+    fn reddit_rules_take_only_the_items_own_links() {
+        let cleaned = clean_html(
+            "<p>In the thread <a href=\"https://www.reddit.com/r/rust/comments/abc/t/\">[1]</a> \
+             and <a href=\"https://www.reddit.com/r/rust/\">[r/rust]</a> too.</p>",
+            None,
+        );
+        assert_eq!(cleaned.text, "In the thread [1] and [r/rust] too.");
     }
 
     #[test]

@@ -141,10 +141,14 @@ pub(crate) const DROPPED: &[&str] = &[
 /// goes with them; html5ever gives them these (case-adjusted) names.
 const SVG_TEXT: &[&str] = &["desc", "foreignObject", "metadata", "text", "title"];
 
-/// Whether `e` holds an SVG picture's own text ([`SVG_TEXT`]): dropped with its content. The
-/// rest of an `svg` is unwrapped (see the module doc); shapes have no text.
-pub(crate) fn is_svg_text(e: &Element) -> bool {
-    e.name.ns == html5ever::ns!(svg) && SVG_TEXT.contains(&e.name())
+/// Whether `e` holds text a reader never sees in foreign content: an SVG picture's own text
+/// ([`SVG_TEXT`]), or a MathML formula's annotations (its TeX source, its other encodings,
+/// which browsers do not render). Dropped with its content; the rest of an `svg` or `math` is
+/// unwrapped (see the module doc).
+pub(crate) fn is_hidden_foreign_text(e: &Element) -> bool {
+    (e.name.ns == html5ever::ns!(svg) && SVG_TEXT.contains(&e.name()))
+        || (e.name.ns == html5ever::ns!(mathml)
+            && matches!(e.name(), "annotation" | "annotation-xml"))
 }
 
 /// Attributes allowed on every allowed element.
@@ -177,7 +181,7 @@ pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
         match event {
             Event::Enter(node) => match node.value() {
                 Node::Text(text) => escape_text(&mut out, text),
-                Node::Element(e) if listed(DROPPED, e.name()) || is_svg_text(e) => {
+                Node::Element(e) if listed(DROPPED, e.name()) || is_hidden_foreign_text(e) => {
                     return Step::Skip;
                 }
                 Node::Element(e) if listed(ALLOWED, e.name()) => start_tag(&mut out, e, base),
@@ -334,6 +338,21 @@ mod tests {
             cleaned.text,
             "A\nCanvas fallback Download Audio text One\nLet x=2.\nIcon end"
         );
+    }
+
+    #[test]
+    fn a_formulas_annotations_are_never_text() {
+        // MediaWiki's formulas carry their TeX source in an annotation, which browsers do not
+        // show; unwrapped, it doubled every formula.
+        let cleaned = crate::clean_html(
+            "<p>Wiki <math><semantics><mrow><msup><mi>a</mi><mn>2</mn></msup></mrow>\
+             <annotation encoding=\"application/x-tex\">{\\displaystyle a^{2}}</annotation>\
+             <annotation-xml encoding=\"MathML-Content\"><ci>a</ci></annotation-xml>\
+             </semantics></math> end.</p>",
+            None,
+        );
+        assert_eq!(cleaned.text, "Wiki a2 end.");
+        assert!(!cleaned.html.contains("displaystyle"), "{}", cleaned.html);
     }
 
     #[test]
