@@ -50,7 +50,7 @@ pub(crate) fn read(
     source_url: Option<&str>,
     mut warnings: Vec<String>,
 ) -> Result<ParsedFeed, String> {
-    let mut root = tree::build(xml).ok_or("no root element")?;
+    let mut root = tree::build(xml)?;
     // A `<feed>` in a namespace that is no Atom's (near-misses were corrected in `ns`): its
     // elements are read as Atom's, as feedparser reads an unknown default namespace, rather
     // than the feed being read as empty.

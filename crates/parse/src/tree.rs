@@ -32,13 +32,32 @@ pub(crate) enum Node {
     Text(String),
 }
 
-/// Build the tree of a well-formed document; `None` when it has no root element.
-pub(crate) fn build(xml: &str) -> Option<Element> {
+/// Build the tree of a well-formed document; the error says why there is none (no root
+/// element, or what the reader refused: more than 128 namespace declarations on one element).
+pub(crate) fn build(xml: &str) -> Result<Element, String> {
     let mut reader = NsReader::from_str(xml);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
-    // `wellform` produced this document, so errors are not expected; stop at one.
-    while let Ok((ns, event)) = reader.read_resolved_event() {
+    // `wellform` produced this document, so errors are rare; stop at one, and say it if it
+    // leaves no tree.
+    let mut failure = None;
+    loop {
+        let (ns, event) = match reader.read_resolved_event() {
+            Ok(read) => read,
+            Err(quick_xml::Error::Namespace(quick_xml::name::NamespaceError::TooManyBindings(
+                limit,
+            ))) => {
+                // The reader's bound on untrusted input (prefix lookups scan every binding).
+                failure = Some(format!(
+                    "more than {limit} namespace declarations in scope, more than kb reads"
+                ));
+                break;
+            }
+            Err(e) => {
+                failure = Some(e.to_string());
+                break;
+            }
+        };
         let ns = namespace(ns);
         match event {
             Event::Start(start) => stack.push(element(ns, &start)),
@@ -46,14 +65,14 @@ pub(crate) fn build(xml: &str) -> Option<Element> {
                 let el = element(ns, &start);
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(el)),
-                    None => return Some(el),
+                    None => return Ok(el),
                 }
             }
             Event::End(_) => {
-                let el = stack.pop()?;
+                let Some(el) = stack.pop() else { break };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(el)),
-                    None => return Some(el),
+                    None => return Ok(el),
                 }
             }
             Event::Text(text) => push_text(&mut stack, &text.xml10_content()),
@@ -70,12 +89,14 @@ pub(crate) fn build(xml: &str) -> Option<Element> {
         }
     }
     // Unclosed elements cannot happen after `wellform`; fold them up anyway.
-    let mut root = stack.pop()?;
+    let Some(mut root) = stack.pop() else {
+        return Err(failure.unwrap_or_else(|| "no root element".to_owned()));
+    };
     while let Some(mut parent) = stack.pop() {
         parent.children.push(Node::Element(root));
         root = parent;
     }
-    Some(root)
+    Ok(root)
 }
 
 fn namespace(ns: ResolveResult<'_>) -> Option<String> {

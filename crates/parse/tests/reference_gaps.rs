@@ -316,3 +316,22 @@ fn atom03_multipart_alternative_reads_the_first_part() {
     );
     assert!(!warned(&feed, "base64"), "{:?}", feed.warnings);
 }
+
+/// A root with more namespace declarations than the XML reader binds (128) said "no root
+/// element"; it names the cause now.
+#[test]
+fn too_many_namespace_declarations_are_named() {
+    let decls: String = (0..150)
+        .map(|i| format!(" xmlns:a{i}=\"urn:x:{i}\""))
+        .collect();
+    let xml = format!("<feed xmlns=\"http://www.w3.org/2005/Atom\"{decls}><title>T</title></feed>");
+    let err = parse(xml.as_bytes(), &ParseOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(!err.contains("no root element"), "{err}");
+    assert!(
+        err.to_lowercase().contains("namespace") || err.to_lowercase().contains("binding"),
+        "{err}"
+    );
+}
