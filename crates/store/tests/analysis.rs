@@ -133,3 +133,17 @@ fn hyphenated_and_closed_compounds_find_each_other() {
         ["WiFi"]
     );
 }
+
+/// A long unbroken CJK run (and a long unbroken Latin one) is highlighted in time linear in
+/// its length: every char of the run used to walk back to the run's start (a 40 000-character
+/// run took 14 s per search in a release build).
+#[test]
+fn long_unbroken_runs_are_highlighted_in_linear_time() {
+    let cjk = format!("東京{}", "の新しいオフィス".repeat(5_000));
+    // "ab" starts a word once, and appears 100 000 times inside one run.
+    let latin = format!("ab and {}", "ab".repeat(100_000));
+    let (_dir, kb) = common::kb_of(&[("Tokyo run", cjk.as_str()), ("Latin run", latin.as_str())]);
+    assert_eq!(highlights(&kb, "東京", "Tokyo run"), ["東京"]);
+    assert_eq!(titles(&kb, "オフィス"), ["Tokyo run"]);
+    assert_eq!(highlights(&kb, "ab", "Latin run"), ["ab"]);
+}
