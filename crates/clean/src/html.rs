@@ -225,21 +225,38 @@ fn unwrap(doc: &mut Html, ids: &[NodeId]) {
 /// and a paragraph nothing was removed from is never looked at, so a "—" or "* * *" the
 /// publisher wrote as a section break stays.
 fn remove(doc: &mut Html, ids: &[NodeId]) {
-    let mut parents = Vec::new();
+    // Each parent once (a bar of thousands of links has one), with whether it lost a link:
+    // looking at a container costs a walk of what it holds.
+    let mut parents: Vec<(NodeId, bool)> = Vec::new();
+    let mut at: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
     for &id in ids {
         if let Some(mut node) = doc.tree.get_mut(id) {
             let lost_link = node.as_ref().descendants().any(|n| is_link(n.value()));
             if let Some(parent) = node.parent() {
-                parents.push((parent.id(), lost_link));
+                match at.get(&parent.id()) {
+                    Some(&i) => parents[i].1 |= lost_link,
+                    None => {
+                        at.insert(parent.id(), parents.len());
+                        parents.push((parent.id(), lost_link));
+                    }
+                }
             }
             node.detach();
         }
     }
+    // A container found to keep its content keeps it for every later climb that reaches it
+    // (removing emptied containers changes no text): each is looked at once.
+    let mut kept: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
     for (mut id, lost_link) in parents {
         while let Some(node) = doc.tree.get(id)
             && let Some(parent) = node.parent()
         {
-            if !is_emptiable(node) || has_content(node, lost_link) {
+            if kept.contains(&id) {
+                break;
+            }
+            if !is_emptiable(node) || (has_content(node, lost_link) && !label_only(node, lost_link))
+            {
+                kept.insert(id);
                 break;
             }
             let parent = parent.id();
@@ -269,6 +286,34 @@ fn has_content(node: NodeRef<'_, Node>, lost_link: bool) -> bool {
         Node::Element(e) => listed(MEDIA, e.name()),
         _ => false,
     })
+}
+
+/// Whether a container that lost a link holds nothing but a share bar's label ("Share this:",
+/// "Follow us on:") and separators: a few words ending in a colon, which label nothing now.
+fn label_only(node: NodeRef<'_, Node>, lost_link: bool) -> bool {
+    const MAX_LABEL_CHARS: usize = 40;
+    const MAX_LABEL_WORDS: usize = 4;
+    if !lost_link {
+        return false;
+    }
+    let mut label = String::new();
+    for n in node.descendants() {
+        match n.value() {
+            Node::Text(t) => {
+                label.extend(t.chars().filter(|c| !SEPARATORS.contains(c)));
+                label.push(' ');
+                if label.len() > MAX_LABEL_CHARS * 4 {
+                    return false;
+                }
+            }
+            Node::Element(e) if listed(MEDIA, e.name()) => return false,
+            _ => {}
+        }
+    }
+    let label = label.trim();
+    label.ends_with(':')
+        && label.chars().count() <= MAX_LABEL_CHARS
+        && label.split_whitespace().count() <= MAX_LABEL_WORDS
 }
 
 /// What share bars put between their links.
@@ -370,6 +415,32 @@ mod tests {
     }
 
     #[test]
+    fn thousands_of_emptied_containers_in_one_block_are_looked_at_once() {
+        // Each emptied span climbed to the paragraph, and each look at the paragraph walked
+        // all it holds: quadratic. Once kept, a container is not looked at again.
+        let spans: String = (0..10_000)
+            .map(|i| {
+                format!(
+                    "<span><a href=\"https://twitter.com/intent/tweet?u={i}\">t</a></span><b></b>"
+                )
+            })
+            .collect();
+        let cleaned = clean_html(&format!("<p>start {spans} end</p>"), None);
+        assert_eq!(cleaned.text, "start end");
+    }
+
+    #[test]
+    fn a_share_bars_label_goes_with_it() {
+        let html = r#"<p>Body.</p><p>Share this: <a href="https://twitter.com/share?u=1">Twitter</a> | <a href="https://www.facebook.com/sharer/sharer.php?u=1">Facebook</a></p><div><strong>Follow us on:</strong> <a href="https://twitter.com/intent/tweet?u=2">X</a></div><p>After.</p>"#;
+        let cleaned = clean_html(html, None);
+        assert_eq!(
+            cleaned.text,
+            "Body.
+After."
+        );
+    }
+
+    #[test]
     fn separators_that_are_content_stay() {
         for (html, text) in [
             // A section break the publisher wrote: nothing was removed from it.
@@ -381,6 +452,12 @@ mod tests {
             (
                 r#"<p>Via <a href="https://x.com/a">X</a> | <a href="https://twitter.com/intent/tweet?u=x">Tweet</a></p>"#,
                 "Via X |",
+            ),
+            // A paragraph nothing went from keeps its colon; a label with words after it is
+            // prose (and the share link in it keeps its words).
+            (
+                r#"<p>Notes:</p><p>Read this: <a href="https://twitter.com/intent/tweet?u=x">Tweet</a> and more</p>"#,
+                "Notes:\nRead this: Tweet and more",
             ),
             (
                 r#"<p>1 / 2 <a href="https://twitter.com/intent/tweet?u=x">Tweet</a></p>"#,

@@ -274,6 +274,15 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector(".katex-mathml"),
         reason: "KaTeX's hidden MathML copy of a formula",
     },
+    // A video's or audio's fallback message for browsers that cannot play it ("Your browser
+    // does not support the video tag."), which every reader's browser can: no article text.
+    // The whole fallback goes when its text says so (a download link in the same sentence
+    // with it); a fallback that is only a link to the file stays.
+    Row {
+        name: "media-fallback-message",
+        kind: Kind::TextIn("video, audio, canvas, object", "*your browser*support*"),
+        reason: "\"your browser does not support video\" fallback messages",
+    },
     // Medium's footer on every post of its feeds: "<a>Title</a> was originally published in
     // <a>Publication</a> on Medium, where people are continuing the conversation by
     // highlighting and responding to this story." (or "published on Medium, …" without a
