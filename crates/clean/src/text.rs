@@ -447,45 +447,13 @@ impl Layout {
             Some(Footnote::BackArrow) => return Step::Skip,
             None => {}
         }
+        if name == "sup"
+            && self.pre == 0
+            && let Some(step) = self.superscript(node)
+        {
+            return step;
+        }
         match name {
-            // x² is "x^2" and 10⁻³ "10^-3": glued, the number would change the word
-            // ("mc2", "so1"). A word in a sup ("10th", "TM") reads as it is.
-            // A number in a sup that a link holds (WordPress's Easy Footnotes:
-            // `<a href="#easy-footnote-bottom-1"><sup>1</sup></a>`) is a reference too.
-            "sup"
-                if self.pre == 0
-                    && node.parent().is_some_and(
-                        |p| matches!(p.value(), Node::Element(e) if e.name() == "a"),
-                    )
-                    && small_text(node).is_some_and(|t| is_exponent(&t)) =>
-            {
-                let label = small_text(node).unwrap_or_default();
-                self.word(&format!("[{}]", label.trim()));
-                return Step::Skip;
-            }
-            "sup"
-                if self.pre == 0
-                    && !self.space
-                    && !self.line.is_empty()
-                    && small_text(node).is_some_and(|t| is_exponent(&t)) =>
-            {
-                self.word("^");
-            }
-            // `citations<sup>1,2</sup>`: a citation list, not a power; glued, it would hide
-            // the word from search.
-            "sup"
-                if self.pre == 0
-                    && !self.space
-                    && !self.line.is_empty()
-                    && small_text(node).is_some_and(|t| is_citation(&t)) =>
-            {
-                let label = small_text(node).unwrap_or_default();
-                self.word(&format!(
-                    "[{}]",
-                    label.split_whitespace().collect::<String>()
-                ));
-                return Step::Skip;
-            }
             // An emoji image is text, as the character would be: no space added around it
             // ("won🎉!" stays so; the tokenizer parts words from it all the same). Any other
             // image is a box between words.
@@ -561,6 +529,36 @@ impl Layout {
             self.break_line();
             // An item without text leaves no marker behind.
             self.marker = None;
+        }
+    }
+
+    /// A superscript's number, read once: a reference when a link holds it (WordPress's Easy
+    /// Footnotes: `<a href="#easy-footnote-bottom-1"><sup>1</sup></a>`), an exponent when glued
+    /// to a word (x² is "x^2" and 10⁻³ "10^-3": glued, the number would change the word, "mc2",
+    /// "so1"), a citation list when glued (`citations<sup>1,2</sup>`: glued, it would hide the
+    /// word from search). A word in a sup ("10th", "TM") reads as it is. `Some` when written
+    /// whole here, the step to take.
+    fn superscript(&mut self, node: NodeRef<'_, Node>) -> Option<Step> {
+        let text = small_text(node)?;
+        let in_link = node
+            .parent()
+            .is_some_and(|p| matches!(p.value(), Node::Element(e) if e.name() == "a"));
+        let glued = !self.space && !self.line.is_empty();
+        if in_link && is_exponent(&text) {
+            self.word(&format!("[{}]", text.trim()));
+            Some(Step::Skip)
+        } else if glued && is_exponent(&text) {
+            // The digits follow as the sup's own text.
+            self.word("^");
+            None
+        } else if glued && is_citation(&text) {
+            self.word(&format!(
+                "[{}]",
+                text.split_whitespace().collect::<String>()
+            ));
+            Some(Step::Skip)
+        } else {
+            None
         }
     }
 
