@@ -77,8 +77,9 @@ pub enum StoreError {
         /// What tantivy reported.
         detail: String,
     },
-    /// An archive object is missing or damaged.
-    #[error("archive object {hash} is damaged or missing ({detail}): run `kb doctor`")]
+    /// An archive object is missing or damaged. No advice in the message: only `kb doctor` and
+    /// `kb reindex` read objects, and both say what to do next after listing these.
+    #[error("archive object {hash} is damaged or missing ({detail})")]
     ArchiveObject {
         /// Its SHA-256.
         hash: String,

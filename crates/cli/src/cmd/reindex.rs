@@ -201,7 +201,7 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
             ));
         }
         anyhow::bail!(
-            "{} could not be recovered (listed above); the rest is indexed{}",
+            "{} could not be recovered (listed above); the rest is indexed{}; `kb sync` archives them again if their feeds still serve them (`kb doctor` shows what is still missing)",
             plural(lost.len(), "archived document"),
             if kept > 0 {
                 ", with the articles the previous index still held"
