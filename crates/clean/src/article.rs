@@ -353,6 +353,7 @@ mod tests {
             guid_is_permalink: false,
             title: Some("A &amp; B <em>title</em>".into()),
             link: Some("http://example.com/a/".into()),
+            enclosure: None,
             author: Some(" Mike ".into()),
             categories: vec![" One ".into(), "Two".into(), "One".into(), " ".into()],
             published: Some(DateTime::from_timestamp(1_268_805_487, 0).expect("valid")),

@@ -29,6 +29,7 @@ fn seed_items() -> Vec<ParsedItem> {
             guid_is_permalink: false,
             title: item.title().map(str::to_owned),
             link: item.link().map(str::to_owned),
+            enclosure: None,
             author: item
                 .dublin_core_ext()
                 .and_then(|dc| dc.creators().first().cloned()),

@@ -196,6 +196,10 @@ fn to_item(
         guid_is_permalink: false,
         title: entry.first(A, "title").map(text_construct),
         link,
+        enclosure: links
+            .iter()
+            .find(|l| rel(l).as_deref() == Some("enclosure"))
+            .and_then(|l| href(l)),
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         categories,
         published,

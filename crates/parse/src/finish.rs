@@ -97,6 +97,11 @@ fn finish_item(
     item.link = resolve_opt(item.link.take(), "link");
     item.comments_url = resolve_opt(item.comments_url.take(), "comments link");
     item.comments_feed = resolve_opt(item.comments_feed.take(), "comments feed link");
+    // An enclosure only identifies (no one is sent to it), so one that is not a web address
+    // is dropped without a word.
+    item.enclosure = trimmed(item.enclosure.take())
+        .map(|e| resolve(base.as_ref(), &e))
+        .filter(|e| e.starts_with("http://") || e.starts_with("https://"));
     // An RSS or JSON item's HTML was written for its own page: a relative link in it
     // (`attachment.pdf` in a Hugo page bundle, `/2024/04/post/` in a planet's copy of
     // someone's post) means what it means there, as a browser reads it and miniflux resolves

@@ -3,8 +3,10 @@
 //! # The rule
 //!
 //! 1. **Key.** The trimmed guid (RSS `guid`, Atom `id`, JSON Feed `id`) when present and not
-//!    empty; else the item's link (after URL resolution); else `"sha256:" + hex(sha256(title +
-//!    "\n" + content))`, where content is `content_html`, else `summary_html`, else empty.
+//!    empty; else the item's link (after URL resolution); else its first enclosure's URL (a
+//!    podcast episode without guid or link is its audio file, whatever its notes say, as
+//!    podcast apps take it); else `"sha256:" + hex(sha256(title + "\n" + content))`, where
+//!    content is `content_html`, else `summary_html`, else empty.
 //!    A guid is the publisher's own promise of identity (RSS 2.0: "a string that uniquely
 //!    identifies the item"; Atom RFC 4287 §4.2.6: "a permanent, universally unique identifier"),
 //!    so it wins over the link, which may change with a permalink scheme.
@@ -21,10 +23,13 @@
 //!
 //! Feeds do repeat guids (copied templates, syndicated reposts). Within one document:
 //!
-//! - an **exact duplicate** (same guid, link, title and content) is dropped, with a warning;
-//! - a **different item reusing the key** gets `"#" + link` appended to its key, or
-//!   `"#" + content hash` when the link is the same too, with a warning. The first item keeps
-//!   the plain key, so an id never changes when a later duplicate appears or goes away.
+//! - an **exact duplicate** (same guid, link, title and content; for an item with neither
+//!   guid nor link, also the same enclosure and publication date) is dropped, with a warning;
+//! - a **different item reusing the key** gets `"#" + link` appended to its key, else
+//!   `"#" + enclosure`, else `"#" + content hash`, else `"#" + publication date` (a daily
+//!   show's episodes may share title and notes): the first of them that differs from the
+//!   earlier item's, with a warning. The first item keeps the plain key, so an id never changes when
+//!   a later duplicate appears or goes away.
 //!
 //! Should an extended key still collide, its position in the document is appended as a last
 //! resort (with a warning), so every id in a `ParsedFeed` is unique.
@@ -64,9 +69,18 @@ pub(crate) fn assign_ids(
                 ));
                 continue;
             }
-            let extended = match item.link.as_deref() {
-                Some(link) if earlier.link.as_deref() != Some(link) => format!("{key}#{link}"),
-                _ => format!("{key}#{}", content_hash(&item)),
+            let hash = content_hash(&item);
+            let extended = match (&item.link, &item.enclosure, item.published) {
+                (Some(link), ..) if earlier.link.as_ref() != Some(link) => format!("{key}#{link}"),
+                (_, Some(enclosure), _) if earlier.enclosure.as_ref() != Some(enclosure) => {
+                    format!("{key}#{enclosure}")
+                }
+                (.., Some(date))
+                    if hash == content_hash(earlier) && earlier.published != Some(date) =>
+                {
+                    format!("{key}#{}", date.to_rfc3339())
+                }
+                _ => format!("{key}#{hash}"),
             };
             warnings.push(format!(
                 "item {}: key {key:?} reused by a different item, using {extended:?}",
@@ -93,7 +107,8 @@ pub(crate) fn assign_ids(
     kept
 }
 
-/// Step 1 of the rule: guid, else link, else content hash (link first for RSS 1.0).
+/// Step 1 of the rule: guid, else link, else enclosure, else content hash (link first for
+/// RSS 1.0).
 fn base_key(item: &ParsedItem, link_first: bool) -> String {
     let non_empty = |s: &Option<String>| {
         s.as_deref()
@@ -108,6 +123,7 @@ fn base_key(item: &ParsedItem, link_first: bool) -> String {
     };
     non_empty(first)
         .or_else(|| non_empty(second))
+        .or_else(|| non_empty(&item.enclosure))
         .unwrap_or_else(|| content_hash(item))
 }
 
@@ -137,9 +153,13 @@ fn derive_id(scope: &str, key: &str) -> String {
     hex
 }
 
+/// Same guid, link, title and content; and for items the publisher gave neither guid nor link,
+/// the same enclosure and date too: a daily show's episodes may share everything else.
 fn is_exact_duplicate(a: &ParsedItem, b: &ParsedItem) -> bool {
+    let unnamed = a.guid.is_none() && a.link.is_none();
     a.guid == b.guid
         && a.link == b.link
+        && (!unnamed || (a.enclosure == b.enclosure && a.published == b.published))
         && a.title == b.title
         && a.content_html == b.content_html
         && a.summary_html == b.summary_html
@@ -166,6 +186,7 @@ mod tests {
             guid_is_permalink: false,
             title: Some(title.into()),
             link: link.map(Into::into),
+            enclosure: None,
             author: None,
             categories: vec![],
             published: None,
@@ -232,6 +253,49 @@ mod tests {
         let (a, _) = ids(vec![item(None, None, "t", "c")]);
         let key = format!("sha256:{}", hex_sha256("t\nc"));
         assert_eq!(a[0], derive_id("http://blog.example/", &key));
+    }
+
+    #[test]
+    fn an_episode_without_guid_or_link_is_its_enclosure() {
+        let mut episode = item(None, None, "Morning briefing", "Today's news.");
+        episode.enclosure = Some("http://x.example/a4.mp3".into());
+        let (a, _) = ids(vec![episode]);
+        assert_eq!(a[0], derive_id("", "http://x.example/a4.mp3"));
+    }
+
+    /// Found by a podcast feed whose episodes had no guid or link, the same title and notes,
+    /// and their own date: all but the first were dropped as "exact duplicates".
+    #[test]
+    fn unnamed_items_differing_only_in_date_or_enclosure_are_all_kept() {
+        let day = |d: u32, enclosure: Option<&str>| {
+            let mut it = item(None, None, "Morning briefing", "The day's headlines.");
+            it.published =
+                chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2024, 3, d, 6, 0, 0).single();
+            it.enclosure = enclosure.map(Into::into);
+            it
+        };
+        let (a, w) = ids(vec![day(4, None), day(5, None), day(6, None)]);
+        assert_eq!(a.len(), 3, "{w:?}");
+        assert!(a[0] != a[1] && a[1] != a[2] && a[0] != a[2]);
+        assert!(w.iter().all(|w| w.contains("reused")), "{w:?}");
+        // The same item twice is still one.
+        let (a, w) = ids(vec![day(4, None), day(4, None)]);
+        assert_eq!(a.len(), 1);
+        assert!(w[0].contains("exact duplicate"), "{w:?}");
+        // With enclosures, each episode is its own file and nothing is even reused.
+        let (a, w) = ids(vec![
+            day(4, Some("http://x.example/a4.mp3")),
+            day(5, Some("http://x.example/a5.mp3")),
+        ]);
+        assert_eq!(a.len(), 2);
+        assert!(w.is_empty(), "{w:?}");
+        // An item with a guid repeated with another date is still a duplicate: the guid says
+        // it is the same item.
+        let mut again = item(Some("g"), None, "t", "c");
+        let first = again.clone();
+        again.published = day(5, None).published;
+        let (a, _) = ids(vec![first, again]);
+        assert_eq!(a.len(), 1);
     }
 
     #[test]

@@ -102,6 +102,10 @@ fn to_item(
         guid_is_permalink: false,
         title: string(item, "title"),
         link: link(item, position, warnings),
+        enclosure: item
+            .get("attachments")
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().find_map(|att| string(att, "url"))),
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         categories: item
             .get("tags")

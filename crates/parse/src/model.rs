@@ -66,6 +66,10 @@ pub struct ParsedItem {
     pub title: Option<String>,
     /// The article's URL, absolute when a base was known.
     pub link: Option<String>,
+    /// The first enclosure's URL (RSS `enclosure`, Atom `link rel="enclosure"`, JSON Feed
+    /// `attachments`), absolute when a base was known: the identity of a podcast episode that
+    /// has neither guid nor link (`identity.rs`).
+    pub enclosure: Option<String>,
     /// Author display name (`dc:creator`, `author`, Atom `author/name`).
     pub author: Option<String>,
     /// Categories in document order, duplicates removed (first kept).

@@ -200,7 +200,59 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         }
         guid_as_link(item, permalink.as_deref());
     }
+    with_bodies(&mut feed, xml);
     feed
+}
+
+/// XHTML's namespace, in which an RSS item's `<body>` holds its whole text.
+const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+
+/// Items whose text is in an element the `rss` crate does not know get it as their content:
+/// an XHTML `<body>` (prefixed or default-namespaced, or a bare `<body>`), the convention of
+/// early RSS 2.0 feeds for a full post, or `<fullitem>` (escaped HTML). feedparser reads
+/// both as content; without this such an item came out empty, silently. Only documents that
+/// mention those elements pay for the second reading.
+fn with_bodies(feed: &mut ParsedFeed, xml: &str) {
+    let mentioned = ["<body", ":body", "<fullitem"]
+        .iter()
+        .any(|needle| xml.contains(needle));
+    if !mentioned || feed.items.iter().all(|i| i.content_html.is_some()) {
+        return;
+    }
+    let Ok(root) = crate::tree::build(xml) else {
+        return;
+    };
+    let mut items = Vec::new();
+    outermost_items(&root, &mut items);
+    // Paired by position, as `scan_dropped`'s: when the counts differ they cannot be.
+    if items.len() != feed.items.len() {
+        return;
+    }
+    for (item, element) in feed.items.iter_mut().zip(items) {
+        if item.content_html.is_some() {
+            continue;
+        }
+        let body = element
+            .first(&[Some(XHTML_NS), None], "body")
+            .map(crate::tree::Element::inner_markup)
+            .or_else(|| element.first(&[None], "fullitem").map(|e| e.text()))
+            .filter(|b| !b.trim().is_empty());
+        if body.is_some() {
+            item.content_html = body;
+        }
+    }
+}
+
+/// The `item` elements that are not inside another item, in document order (RSS 2.0's in
+/// the channel, RSS 1.0's beside it). Recursive, bounded by the depth `wellform` allows.
+fn outermost_items<'a>(element: &'a crate::tree::Element, out: &mut Vec<&'a crate::tree::Element>) {
+    for child in element.elements() {
+        if child.local.eq_ignore_ascii_case("item") {
+            out.push(child);
+        } else {
+            outermost_items(child, out);
+        }
+    }
 }
 
 /// RSS 2.0: `isPermaLink` "is optional, its default value is true", and then the guid is the
@@ -534,6 +586,7 @@ fn to_item(
             })
             .or_else(|| item.title().map(str::to_owned)),
         link,
+        enclosure: item.enclosure().and_then(|e| non_empty(Some(e.url()))),
         author,
         categories,
         published,

@@ -335,3 +335,79 @@ fn too_many_namespace_declarations_are_named() {
         "{err}"
     );
 }
+
+/// An RSS item whose text is in an XHTML `<body>` (prefixed, default-namespaced or bare) or
+/// in `<fullitem>` came out empty without a warning; feedparser reads each as the content.
+#[test]
+fn xhtml_body_and_fullitem_are_the_content() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:xhtml="http://www.w3.org/1999/xhtml"><channel><title>B</title>
+<item><title>Prefixed</title><guid>1</guid><xhtml:body><xhtml:p>The whole article lives in
+<xhtml:em>xhtml:body</xhtml:em>.</xhtml:p><xhtml:p>Second paragraph.</xhtml:p></xhtml:body></item>
+<item><title>Default</title><guid>2</guid><body xmlns="http://www.w3.org/1999/xhtml"><p>In a
+default namespace.</p></body></item>
+<item><title>Bare</title><guid>3</guid><body>safe<b>bold</b> body</body></item>
+<item><title>Full</title><guid>4</guid><fullitem><![CDATA[<p>Escaped <em>HTML</em>.</p>]]></fullitem></item>
+<item><title>Both</title><guid>5</guid><description>Short.</description><body>Long body.</body></item>
+</channel></rss>"#,
+    );
+    let content: Vec<_> = feed
+        .items
+        .iter()
+        .map(|i| i.content_html.as_deref())
+        .collect();
+    assert_eq!(
+        content,
+        [
+            Some("<p>The whole article lives in\n<em>xhtml:body</em>.</p><p>Second paragraph.</p>"),
+            Some("<p>In a\ndefault namespace.</p>"),
+            Some("safe<b>bold</b> body"),
+            Some("<p>Escaped <em>HTML</em>.</p>"),
+            Some("Long body."),
+        ]
+    );
+    assert_eq!(feed.items[4].summary_html.as_deref(), Some("Short."));
+}
+
+/// A radio show's episodes with no guid or link, the same title and notes, each with its own
+/// date and audio file: feedparser finds three, kb kept one ("exact duplicate").
+#[test]
+fn episodes_without_guid_or_link_are_told_apart() {
+    let episode = |day: u32| {
+        format!(
+            r#"<item><title>Morning briefing</title><description>The day's headlines.</description>
+<pubDate>Mon, 0{day} Mar 2024 06:00:00 GMT</pubDate><enclosure url="audio/a{day}.mp3" length="1" type="audio/mpeg"/></item>"#
+        )
+    };
+    let with = |enclosures: bool| {
+        let items: String = (4..=6)
+            .map(|d| {
+                let e = episode(d);
+                if enclosures {
+                    e
+                } else {
+                    e.replace(
+                        &format!(
+                            r#"<enclosure url="audio/a{d}.mp3" length="1" type="audio/mpeg"/>"#
+                        ),
+                        "",
+                    )
+                }
+            })
+            .collect();
+        read(&format!(
+            r#"<rss version="2.0"><channel><title>Radio</title><link>http://radio.example/</link>{items}</channel></rss>"#
+        ))
+    };
+    let feed = with(true);
+    assert_eq!(feed.items.len(), 3, "{:?}", feed.warnings);
+    assert_eq!(
+        feed.items[0].enclosure.as_deref(),
+        Some("http://radio.example/audio/a4.mp3")
+    );
+    let feed = with(false);
+    assert_eq!(feed.items.len(), 3, "{:?}", feed.warnings);
+    let mut ids: Vec<_> = feed.items.iter().map(|i| &i.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+}
