@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use kb_clean::Article;
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, OwnedValue, Value};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -350,24 +350,13 @@ impl Kb {
     ) -> Result<SearchResults, StoreError> {
         let article = self.get(key)?;
         let searcher = self.reader.searcher();
-        let like = MoreLikeThisQuery::builder()
-            // A small KB has few documents per term: keep every term that occurs at all, and
-            // rely on idf to down-weigh the ones every article shares.
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(1)
-            .with_max_query_terms(25)
-            .with_min_word_length(3)
-            .with_stop_words(STOP_WORDS.iter().map(|w| w.to_string()).collect())
-            .with_document_fields(vec![
-                (
-                    self.fields.title,
-                    vec![OwnedValue::Str(article.title.clone())],
-                ),
-                (
-                    self.fields.body,
-                    vec![OwnedValue::Str(article.text.clone())],
-                ),
-            ]);
+        let like = more_like_this(
+            &searcher,
+            &[
+                (self.fields.title, article.title.as_str()),
+                (self.fields.body, article.text.as_str()),
+            ],
+        )?;
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(like) as Box<dyn Query>),
             (
@@ -574,6 +563,65 @@ fn to_hit(a: Article, score: f32, snippet: String, highlights: Vec<Highlight>) -
         snippet,
         highlights,
     }
+}
+
+/// At most this many of an article's words make up its more-like-this query.
+const RELATED_TERMS: usize = 25;
+
+/// The more-like-this query of an article's fields: its [`RELATED_TERMS`] most telling terms
+/// (term frequency in the article times idf in the index), each weighted by how telling it
+/// is against the best. As tantivy's `MoreLikeThisQuery`, but ties between equally telling
+/// terms go to the term that sorts first: tantivy's choice among them followed a hash map's
+/// order, so `kb related` gave other hits, totals and pages from one run to the next.
+fn more_like_this(
+    searcher: &Searcher,
+    fields: &[(tantivy::schema::Field, &str)],
+) -> Result<BooleanQuery, StoreError> {
+    let mut frequencies: HashMap<Term, usize> = HashMap::new();
+    let mut analyzer = crate::schema::en_analyzer();
+    for (field, text) in fields {
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            // A short word or a stop word says little about what the article is about.
+            let word = &stream.token().text;
+            if word.len() < 3 || STOP_WORDS.contains(&word.as_str()) {
+                continue;
+            }
+            *frequencies
+                .entry(Term::from_field_text(*field, word))
+                .or_default() += 1;
+        }
+    }
+    let articles: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.num_docs()))
+        .sum();
+    let mut scored: Vec<(f32, Term)> = Vec::with_capacity(frequencies.len());
+    for (term, tf) in frequencies {
+        let df = searcher.doc_freq(&term)?;
+        if df == 0 {
+            continue;
+        }
+        // BM25's idf, as tantivy's more-like-this weighs terms.
+        let idf = (1.0 + (articles as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+        scored.push((tf as f32 * idf, term));
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored.truncate(RELATED_TERMS);
+    let best = scored.first().map_or(1.0, |s| s.0);
+    Ok(BooleanQuery::new(
+        scored
+            .into_iter()
+            .map(|(score, term)| {
+                let q: Box<dyn Query> = Box::new(tantivy::query::BoostQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                    score / best,
+                ));
+                (Occur::Should, q)
+            })
+            .collect(),
+    ))
 }
 
 /// Words too common to say what an article is about. Compared after analysis (lowercased,

@@ -112,6 +112,45 @@ fn facets_count_the_whole_matching_set() {
     );
 }
 
+/// Equally telling words were chosen in a hash map's order, so the same `kb related` gave
+/// other hits, totals and scores from one run to the next, and its pages skipped and repeated
+/// articles.
+#[test]
+fn related_is_the_same_every_time_and_its_pages_add_up() {
+    let kb = common::seed_kb();
+    let ids: Vec<String> = search("managed")
+        .hits
+        .iter()
+        .map(|h| h.id.clone())
+        .collect();
+    assert!(ids.len() >= 5);
+    let key = |r: &kb_store::SearchResults| {
+        let hits: Vec<(String, u32)> = r
+            .hits
+            .iter()
+            .map(|h| (h.id.clone(), h.score.to_bits()))
+            .collect();
+        (r.total, hits)
+    };
+    for id in &ids {
+        let whole = kb.related(id, 100, 0).expect("related");
+        for _ in 0..5 {
+            assert_eq!(
+                key(&kb.related(id, 100, 0).expect("related")),
+                key(&whole),
+                "{id}"
+            );
+        }
+        let paged: Vec<String> = (0..whole.total)
+            .step_by(2)
+            .flat_map(|offset| kb.related(id, 2, offset).expect("page").hits)
+            .map(|h| h.id)
+            .collect();
+        let all: Vec<String> = whole.hits.iter().map(|h| h.id.clone()).collect();
+        assert_eq!(paged, all, "{id}");
+    }
+}
+
 #[test]
 fn related_finds_other_articles_not_itself() {
     let kb = common::seed_kb();
