@@ -417,3 +417,133 @@ pub struct DoctorArgs {
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub wait: u64,
 }
+
+/// Options of `kb search` (and the global ones) that take a value: the argument after one of
+/// them is its value, not the query.
+const VALUE_OPTIONS: &[&str] = &[
+    "-n",
+    "--limit",
+    "--offset",
+    "-c",
+    "--category",
+    "-a",
+    "--author",
+    "--feed",
+    "--since",
+    "--until",
+    "--sort",
+    "--index",
+    "--config",
+];
+
+/// `kb search -n5 backup` and `-cMSP` as POSIX reads them: the query may start with `-`
+/// (`"-draft backup"`), so clap took `-n5` for the query (`kb search -n3` listed everything,
+/// "not n3") and refused the real one. An attached `-n` value of digits is always the limit;
+/// an attached `-c`/`-a` value is the filter when another argument can be the query.
+pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let owned: Vec<Option<String>> = args.iter().map(|a| a.to_str().map(str::to_owned)).collect();
+    let text: Vec<Option<&str>> = owned.iter().map(Option::as_deref).collect();
+    // The subcommand: the first argument that is neither an option nor an option's value.
+    let mut i = 1;
+    while i < text.len() {
+        match text[i] {
+            Some(a) if VALUE_OPTIONS.contains(&a) => i += 2,
+            Some(a) if a.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    if text.get(i).copied().flatten() != Some("search") {
+        return args;
+    }
+    let rest = i + 1;
+    let end = text[rest..]
+        .iter()
+        .position(|a| *a == Some("--"))
+        .map_or(text.len(), |p| rest + p);
+    // Arguments that can be the query: not options, not an option's value.
+    let mut words = 0;
+    let mut j = rest;
+    while j < end {
+        match text[j] {
+            Some(a) if VALUE_OPTIONS.contains(&a) => j += 2,
+            Some(a) if a.starts_with('-') => j += 1,
+            _ => {
+                words += 1;
+                j += 1;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(args.len() + 2);
+    for (k, arg) in args.into_iter().enumerate() {
+        let split = match text[k] {
+            Some(a) if (rest..end).contains(&k) && a.len() > 2 && !a.starts_with("--") => {
+                let (flag, value) = a.split_at(2);
+                let limit = flag == "-n" && value.bytes().all(|b| b.is_ascii_digit());
+                let filter = (flag == "-c" || flag == "-a") && words > 0;
+                (limit || filter).then(|| (flag.to_owned(), value.to_owned()))
+            }
+            _ => None,
+        };
+        match split {
+            Some((flag, value)) => {
+                out.push(flag.into());
+                out.push(value.into());
+            }
+            None => out.push(arg),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(args: &[&str]) -> Vec<String> {
+        split_attached_values(args.iter().map(Into::into).collect())
+            .into_iter()
+            .map(|a| a.into_string().unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn attached_short_values_are_options() {
+        assert_eq!(
+            split(&["kb", "search", "-n5", "backup"]),
+            ["kb", "search", "-n", "5", "backup"]
+        );
+        assert_eq!(split(&["kb", "search", "-n3"]), ["kb", "search", "-n", "3"]);
+        assert_eq!(
+            split(&[
+                "kb", "--index", "search", "search", "-cMSP", "backup", "-aMike"
+            ]),
+            [
+                "kb", "--index", "search", "search", "-c", "MSP", "backup", "-a", "Mike"
+            ]
+        );
+        // A query starting with '-' stays one: alone, or not an attached option at all.
+        assert_eq!(
+            split(&["kb", "search", "-capacity"]),
+            ["kb", "search", "-capacity"]
+        );
+        assert_eq!(
+            split(&["kb", "search", "-draft backup"]),
+            ["kb", "search", "-draft backup"]
+        );
+        assert_eq!(
+            split(&["kb", "search", "-nope", "x"]),
+            ["kb", "search", "-nope", "x"]
+        );
+        // After `--` everything is the query; other commands are left alone.
+        assert_eq!(
+            split(&["kb", "search", "x", "--", "-n5"]),
+            ["kb", "search", "x", "--", "-n5"]
+        );
+        assert_eq!(split(&["kb", "list", "-cMSP"]), ["kb", "list", "-cMSP"]);
+        // An option's value is not the query that makes -c a filter.
+        assert_eq!(
+            split(&["kb", "search", "-cMSP", "--since", "2019"]),
+            ["kb", "search", "-cMSP", "--since", "2019"]
+        );
+    }
+}

@@ -161,6 +161,22 @@ fn text_search_output_names_title_date_author_url_id_and_snippet() {
     assert!(!out.contains('\x1b'), "no escape codes when piped: {out}");
 }
 
+/// `kb search -n1 managed` was a usage error and `kb search -n3` searched for "not n3": the
+/// query may start with '-', and clap took the attached option for it.
+#[test]
+fn attached_short_option_values_are_options() {
+    let env = Env::synced();
+    let v = env.json(&["search", "-n1", "managed", "--json"]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 1, "{v}");
+    let v = env.json(&["search", "-cMSP", "-n2", "managed", "--json"]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 2, "{v}");
+    let out = env.kb(&["search", "-n3"]);
+    assert_eq!(out.status.code(), Some(2));
+    // A query that starts with '-' is still one.
+    let v = env.json(&["search", "-draft managed", "--json"]);
+    assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();
