@@ -1090,6 +1090,48 @@ fn a_kb_file_that_is_not_a_file_points_to_doctor() {
     }
 }
 
+/// While a sync runs, the archive is ahead of the index by the documents it has not
+/// committed yet: doctor called that a failure (exit 1, "run `kb sync`"), so a monitoring job
+/// beside a cron sync raised false alarms. Once the writer is gone, it is one again.
+#[test]
+fn doctor_during_a_sync_is_not_alarmed_by_its_uncommitted_work() {
+    let c = Corpus::new(2, 5);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    // What a running sync has done before its commit: the new documents archived, the lock held.
+    let dir = c.kb_dir("kb");
+    let lock = kb_store::WriteLock::acquire(&dir, std::time::Duration::from_secs(5)).unwrap();
+    let archive = kb_store::Archive::at(&dir);
+    archive
+        .put("f0", "feeds/f0.xml", None, feed_xml(0, 1, 5).as_bytes())
+        .unwrap();
+    let agree = |v: &Value| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|ch| ch["name"] == "archive and index agree")
+            .unwrap()
+            .clone()
+    };
+    let r = c.run("kb", &["doctor", "--json"]);
+    assert_eq!(r.code(), Some(0), "{}{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let check = agree(&v);
+    assert_eq!(check["ok"], true, "{check}");
+    assert!(
+        check["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not committed yet"),
+        "{check}"
+    );
+    drop(lock);
+    let r = c.run("kb", &["doctor", "--json"]);
+    assert_eq!(r.code(), Some(1), "{}", r.stdout);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(agree(&v)["ok"], false, "{v}");
+}
+
 /// `kb doctor` on a healthy KB, and on damage it must name, with `--json`.
 #[test]
 fn doctor_reports_plainly_and_in_json() {

@@ -61,6 +61,9 @@ pub struct Diagnosis {
     pub has_archive: bool,
     /// Archive objects no log line names, oldest first ([`Archive::unlisted`]): their lines
     /// were lost, and `kb reindex` would not replay them until they are listed again.
+    /// A running kb holds the lock (a sync or reindex under way): the archive may be ahead of
+    /// the index by what it has not committed yet, which is no fault.
+    pub writer_running: bool,
     pub unlisted: Vec<String>,
 }
 
@@ -270,6 +273,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         intact_entries,
         has_archive,
         unlisted,
+        writer_running: matches!(holder, Ok(Some(_))),
     }
 }
 
