@@ -61,10 +61,10 @@ pub struct Diagnosis {
     pub has_archive: bool,
     /// Archive objects no log line names, oldest first ([`Archive::unlisted`]): their lines
     /// were lost, and `kb reindex` would not replay them until they are listed again.
+    pub unlisted: Vec<String>,
     /// A running kb holds the lock (a sync or reindex under way): the archive may be ahead of
     /// the index by what it has not committed yet, which is no fault.
     pub writer_running: bool,
-    pub unlisted: Vec<String>,
 }
 
 /// The fix for unlisted objects, which every other advice must defer to: a reindex before it
