@@ -613,6 +613,42 @@ fn an_article_in_two_feeds_stays_with_the_first_listed_and_later_syncs_write_not
     assert_eq!(env.row("main")["articles"], 2);
 }
 
+/// The same, with the first-listed feed the slower to answer: its articles were stored after
+/// the other feed's, so the first sync counted them "10 new" there and "10 updated" here, or
+/// the other way round, by which download finished first. Feeds are stored in listed order.
+#[test]
+fn counts_of_articles_two_feeds_carry_do_not_depend_on_which_answers_first() {
+    let items: Vec<(String, String)> = (0..10)
+        .map(|i| (format!("p{i}"), format!("Post {i}")))
+        .collect();
+    let items: Vec<(&str, &str)> = items
+        .iter()
+        .map(|(g, t)| (g.as_str(), t.as_str()))
+        .collect();
+    let body = rss(SITE, &items);
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/slow/feed/" => Response::rss(body.clone()).delay(Duration::from_millis(300)),
+        "/fast/feed/" => Response::rss(body.clone()),
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("slow", &server.url("/slow/feed/")),
+        feed_toml("fast", &server.url("/fast/feed/"))
+    ));
+    let first = env.json(&["sync", "--json"]);
+    assert_eq!(
+        (first["new"].as_u64(), first["updated"].as_u64()),
+        (Some(10), Some(0)),
+        "{first}"
+    );
+    let feeds = first["feeds"].as_array().unwrap();
+    assert_eq!(feeds[0]["name"], "slow", "{first}");
+    assert_eq!(feeds[0]["new"], 10, "{first}");
+    assert_eq!(feeds[1]["new"], 0, "{first}");
+    assert_eq!(env.row("slow")["articles"], 10);
+}
+
 /// The category feed's copy of a post differs from the main feed's (another title, an
 /// excerpt): the first-listed feed's version is kept. It took the text of whichever feed
 /// finished last, and every sync swapped them and committed (found by probing).

@@ -7,7 +7,7 @@
 //! 308 moves the feed's `url` in kb.toml (edited in place), a 410 marks it dead, and
 //! `--backfill` then walks each feed's older pages.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -333,6 +333,16 @@ fn store(
     Ok(report)
 }
 
+/// A feed's answer, waiting for its turn to be stored: a download with its parse under way, or
+/// anything else (not modified, a failure).
+enum Arrived {
+    Fetched(
+        Arc<RawFeed>,
+        tokio::task::JoinHandle<Result<(kb_parse::ParsedFeed, Vec<Article>, String)>>,
+    ),
+    Other(Result<FetchOutcome, FetchError>),
+}
+
 /// Parse and clean off the async runtime's workers: it is CPU work, and other downloads should
 /// keep flowing meanwhile.
 async fn parse_blocking(
@@ -587,11 +597,72 @@ impl Session<'_> {
             .collect();
         let mut walks = VecDeque::new();
         let mut all = fetcher.fetch_all_limited(fetch_jobs, &limiter);
-        while let Some((i, outcome)) = all.recv().await {
-            let Some(job) = jobs.get(i) else { continue };
+        // Feeds are parsed as they arrive but stored in the order kb.toml lists them: when two
+        // feeds carry the same articles, the first listed keeps them, and storing in arrival
+        // order made the counts ("10 new" here, "10 updated" there) depend on which download
+        // finished first.
+        let mut held: BTreeMap<usize, Arrived> = BTreeMap::new();
+        let mut next = 0;
+        loop {
+            let Some((i, outcome)) = all.recv().await else {
+                // Every download has answered; anything still held goes in order.
+                let Some((i, arrived)) = held.pop_first() else {
+                    break;
+                };
+                self.ingest(&jobs, i, arrived, a, &mut walks).await;
+                continue;
+            };
+            let arrived = match outcome {
+                Ok(FetchOutcome::Fetched(raw)) => {
+                    let raw = Arc::new(raw);
+                    let name = jobs.get(i).and_then(|j| j.name.clone());
+                    let parsing = tokio::spawn(parse_blocking(
+                        name,
+                        Arc::clone(&raw),
+                        Arc::clone(&self.rules),
+                    ));
+                    Arrived::Fetched(raw, parsing)
+                }
+                other => Arrived::Other(other),
+            };
+            held.insert(i, arrived);
+            while let Some(arrived) = held.remove(&next) {
+                self.ingest(&jobs, next, arrived, a, &mut walks).await;
+                next += 1;
+            }
+        }
+        self.backfill(&fetcher, &limiter, walks, limits.global.max(1), a.max_pages)
+            .await
+    }
+
+    /// Store one feed's download (or record its failure), with its state and summary line.
+    async fn ingest(
+        &mut self,
+        jobs: &[Job],
+        i: usize,
+        arrived: Arrived,
+        a: &SyncArgs,
+        walks: &mut VecDeque<(Walk, String)>,
+    ) {
+        {
+            let Some(job) = jobs.get(i) else { return };
+            let outcome = match arrived {
+                Arrived::Fetched(raw, parsing) => Ok((raw, parsing)),
+                Arrived::Other(Ok(FetchOutcome::Fetched(_))) => return,
+                Arrived::Other(Ok(o)) => Err(Ok(o)),
+                Arrived::Other(Err(e)) => Err(Err(e)),
+            };
             let src = job.source.display();
-            self.progress
-                .log(1, &format!("GET {src}: {}", describe(&outcome)));
+            self.progress.log(
+                1,
+                &format!(
+                    "GET {src}: {}",
+                    match &outcome {
+                        Ok((raw, _)) => describe_fetched(raw),
+                        Err(o) => describe(o),
+                    }
+                ),
+            );
             let mut st = job
                 .name
                 .as_ref()
@@ -605,7 +676,7 @@ impl Session<'_> {
             let mut s = match outcome {
                 // No validators were sent, so the 304 vouches for nothing: taken as success it
                 // would hold the feed at no articles on every sync, silently.
-                Ok(FetchOutcome::NotModified { .. }) if job.validators.is_empty() => {
+                Err(Ok(FetchOutcome::NotModified { .. })) if job.validators.is_empty() => {
                     st.last_status = Some(304);
                     let mut s = FeedSummary::new(
                         job.name.clone().unwrap_or_else(|| src.clone()),
@@ -618,11 +689,11 @@ impl Session<'_> {
                     st.last_error = s.error.clone();
                     s
                 }
-                Ok(FetchOutcome::NotModified {
+                Err(Ok(FetchOutcome::NotModified {
                     validators,
                     permanent_redirect,
                     ..
-                }) => {
+                })) => {
                     st.clear_dead();
                     // A 304 at the new address: it serves the feed kb holds.
                     moved_to = permanent_redirect;
@@ -639,20 +710,17 @@ impl Session<'_> {
                         "not-modified",
                     )
                 }
-                Ok(FetchOutcome::Fetched(raw)) => {
+                Ok((raw, parsing)) => {
                     st.clear_dead();
                     // The new address replaces the old one in kb.toml only once it proved to
                     // serve a feed (below): a site migration that sends every old URL to its
                     // home page must not lose the feed's address.
                     let redirect = raw.permanent_redirect.clone();
-                    let raw = Arc::new(raw);
-                    let result = match parse_blocking(
-                        job.name.clone(),
-                        Arc::clone(&raw),
-                        Arc::clone(&self.rules),
-                    )
-                    .await
-                    {
+                    let parsed = match parsing.await {
+                        Ok(parsed) => parsed,
+                        Err(e) => Err(anyhow::anyhow!("parsing {src} failed: {e}")),
+                    };
+                    let result = match parsed {
                         Ok((feed, arts, name)) => {
                             let stored =
                                 store(&self.archive, self.writer.as_mut(), &name, &raw, &arts);
@@ -691,7 +759,9 @@ impl Session<'_> {
                     st.last_error = s.error.clone();
                     s
                 }
-                Err(e) => {
+                // Only a download is parsed; any other outcome arrived as such.
+                Err(Ok(_)) => return,
+                Err(Err(e)) => {
                     st.last_status = e.status().or(Some(0));
                     if matches!(e, FetchError::Gone { .. }) {
                         st.mark_dead(&src);
@@ -723,8 +793,6 @@ impl Session<'_> {
             }
             self.summaries.push(s);
         }
-        self.backfill(&fetcher, &limiter, walks, limits.global.max(1), a.max_pages)
-            .await
     }
 
     /// Walk the older pages of each feed, one page at a time per feed and up to `global` feeds
@@ -888,22 +956,25 @@ fn page_hint(name: Option<&str>, src: &str, raw: &RawFeed) -> Option<String> {
 /// One line for `-v`: what a request came back with.
 fn describe(outcome: &Result<FetchOutcome, FetchError>) -> String {
     match outcome {
-        Ok(FetchOutcome::Fetched(r)) => {
-            let moved = r
-                .permanent_redirect
-                .as_deref()
-                .map(|u| format!(", moved permanently to {u}"))
-                .unwrap_or_default();
-            format!(
-                "{} ({} bytes, {}){moved}",
-                r.status,
-                r.bytes.len(),
-                r.content_type.as_deref().unwrap_or("no content-type")
-            )
-        }
+        Ok(FetchOutcome::Fetched(r)) => describe_fetched(r),
         Ok(FetchOutcome::NotModified { .. }) => "304 not modified".into(),
         Err(e) => e.to_string(),
     }
+}
+
+/// A download as `-v` logs it.
+fn describe_fetched(r: &RawFeed) -> String {
+    let moved = r
+        .permanent_redirect
+        .as_deref()
+        .map(|u| format!(", moved permanently to {u}"))
+        .unwrap_or_default();
+    format!(
+        "{} ({} bytes, {}){moved}",
+        r.status,
+        r.bytes.len(),
+        r.content_type.as_deref().unwrap_or("no content-type")
+    )
 }
 
 /// A KB written by an older kb (an older index format) gets its index rebuilt from the archive
