@@ -92,6 +92,11 @@ fn main() -> ExitCode {
             if err.downcast_ref::<Reported>().is_some() {
                 return ExitCode::FAILURE;
             }
+            // A sync stopped by a signal, after committing what it had: the shell's 128 + N.
+            if let Some(stop) = err.downcast_ref::<cmd::sync::Interrupted>() {
+                eprintln!("kb: {stop}");
+                return ExitCode::from(u8::try_from(128 + stop.0).unwrap_or(1));
+            }
             if let Some(Usage(msg)) = err.downcast_ref::<Usage>() {
                 use clap::CommandFactory;
                 let e = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg);

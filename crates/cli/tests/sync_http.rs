@@ -649,6 +649,65 @@ fn counts_of_articles_two_feeds_carry_do_not_depend_on_which_answers_first() {
     assert_eq!(env.row("slow")["articles"], 10);
 }
 
+/// `timeout 25 kb sync` from cron, Ctrl-C, a service stopping: SIGTERM or SIGINT killed the
+/// sync outright after it had printed "ok: 10 new" for articles it never committed, and one
+/// stalled feed held back every other. Now it stops taking feeds, commits what it stored, and
+/// exits 128 + the signal.
+#[test]
+fn a_sync_stopped_by_a_signal_commits_the_feeds_it_finished() {
+    for (signal, code) in [("-TERM", 143), ("-INT", 130)] {
+        let server = Server::start(|req| match req.target.as_str() {
+            "/fast/feed/" => Response::rss(rss(SITE, &[("a", "Alpha"), ("b", "Beta")])),
+            "/stalled/feed/" => {
+                Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20))
+            }
+            _ => Response::status(404),
+        });
+        let env = Env::new(&format!(
+            "{}{}",
+            feed_toml("fast", &server.url("/fast/feed/")),
+            feed_toml("stalled", &server.url("/stalled/feed/"))
+        ));
+        let child = env
+            .command(&["sync"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Until the fast feed is in (its request answered) and the stalled one asked for.
+        let started = std::time::Instant::now();
+        while server.hits("/stalled/feed/").is_empty() || server.hits("/fast/feed/").is_empty() {
+            assert!(started.elapsed() < Duration::from_secs(10), "no requests");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "waited for the stalled feed"
+        );
+        assert!(
+            stderr
+                .trim_end()
+                .ends_with("the others are synced next time"),
+            "{stderr}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("fast: 2 new"), "{stdout}");
+        assert!(!stdout.contains("stalled"), "{stdout}");
+        let listed = env.json(&["list", "--json"]);
+        assert_eq!(listed["total"], 2, "{listed}");
+        env.ok(&["doctor"]);
+    }
+}
+
 /// The category feed's copy of a post differs from the main feed's (another title, an
 /// excerpt): the first-listed feed's version is kept. It took the text of whichever feed
 /// finished last, and every sync swapped them and committed (found by probing).

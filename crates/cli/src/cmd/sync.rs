@@ -468,9 +468,66 @@ impl Progress {
     }
 }
 
+/// A SIGINT or SIGTERM during a sync (Ctrl-C, `timeout`, a service stopping): the sync stops
+/// taking feeds, commits the ones it has stored, and exits 130 or 143. Killed outright at the
+/// first signal, it printed "10 new" for articles it never committed and left them for the
+/// next full sync. A second signal ends it at once (which is as safe as any crash).
+struct Interrupt(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Interrupt {
+    fn install() -> Interrupt {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for sig in [SIGINT, SIGTERM] {
+            // Without handlers the signals keep their default action: the sync dies as before,
+            // which loses nothing either.
+            let _ = signal_hook::flag::register_conditional_shutdown(
+                sig,
+                128 + sig,
+                Arc::clone(&armed),
+            );
+            let _ = signal_hook::flag::register(sig, Arc::clone(&armed));
+            let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
+        }
+        Interrupt(signal)
+    }
+
+    /// The signal that arrived, if one did.
+    fn received(&self) -> Option<Interrupted> {
+        match self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            0 => None,
+            sig => Some(Interrupted(
+                i32::try_from(sig).unwrap_or(signal_hook::consts::SIGTERM),
+            )),
+        }
+    }
+}
+
+/// The sync stopped at a signal, after committing what it had stored; `main` exits 128 + it.
+#[derive(Debug, Clone, Copy)]
+pub struct Interrupted(pub i32);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = if self.0 == signal_hook::consts::SIGINT {
+            "SIGINT"
+        } else {
+            "SIGTERM"
+        };
+        write!(
+            f,
+            "interrupted by {name}: the feeds listed above are committed, the others are synced next time"
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
 /// What one sync holds while it runs: the single writer, and what waits for the commit.
 struct Session<'a> {
     ctx: &'a Ctx,
+    interrupt: Interrupt,
     archive: Archive,
     /// None when the index is damaged: the feeds' documents are then only archived.
     writer: Option<KbWriter>,
@@ -543,7 +600,11 @@ impl Session<'_> {
         let (archive, writer) = (&self.archive, &mut self.writer);
         let (states, pending) = (&self.states, &mut self.pending);
         let (progress, summaries) = (&mut self.progress, &mut self.summaries);
+        let interrupt = &self.interrupt;
         crate::pipeline::map_in_order(&jobs, prepare, |job, prepared| -> Result<()> {
+            if let Some(stop) = interrupt.received() {
+                return Err(stop.into());
+            }
             let Some(prepared) = prepared else {
                 return Ok(());
             };
@@ -604,7 +665,20 @@ impl Session<'_> {
         let mut held: BTreeMap<usize, Arrived> = BTreeMap::new();
         let mut next = 0;
         loop {
-            let Some((i, outcome)) = all.recv().await else {
+            // A signal is looked for between answers, and at least every 100 ms while none come.
+            let received = tokio::select! {
+                r = all.recv() => r,
+                () = tokio::time::sleep(Duration::from_millis(100)) => {
+                    if self.interrupt.received().is_some() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+            };
+            if self.interrupt.received().is_some() {
+                return Ok(());
+            }
+            let Some((i, outcome)) = received else {
                 // Every download has answered; anything still held goes in order.
                 let Some((i, arrived)) = held.pop_first() else {
                     break;
@@ -807,6 +881,9 @@ impl Session<'_> {
         global: usize,
         max_pages: u32,
     ) -> Result<()> {
+        if self.interrupt.received().is_some() {
+            return Ok(());
+        }
         let mut running: JoinSet<PageResult> = JoinSet::new();
         let spawn = |running: &mut JoinSet<PageResult>, walk: Walk, url: String| {
             let (fetcher, limiter) = (fetcher.clone(), limiter.clone());
@@ -825,6 +902,9 @@ impl Session<'_> {
             spawn(&mut running, w, url);
         }
         while let Some(joined) = running.join_next().await {
+            if self.interrupt.received().is_some() {
+                return Ok(());
+            }
             let (mut walk, url, result) = joined.context("a backfill task died")?;
             self.progress
                 .log(1, &format!("GET {url}: {}", describe(&result)));
@@ -1046,6 +1126,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     }
     let mut session = Session {
         ctx,
+        interrupt: Interrupt::install(),
         archive: Archive::at(&ctx.index),
         writer,
         rules,
@@ -1059,10 +1140,14 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let (files, urls): (Vec<Job>, Vec<Job>) = jobs
         .into_iter()
         .partition(|j| matches!(j.source, Source::File(_)));
-    session.sync_files(files)?;
-    if !urls.is_empty() {
+    match session.sync_files(files) {
+        Err(e) if e.is::<Interrupted>() => {}
+        other => other?,
+    }
+    if !urls.is_empty() && session.interrupt.received().is_none() {
         runtime()?.block_on(session.sync_urls(urls, &a))?;
     }
+    let interrupted = session.interrupt.received();
     session.progress.finish();
 
     let Session {
@@ -1075,7 +1160,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         ..
     } = session;
     let Some(writer) = writer else {
-        return report(
+        let reported = report(
             ctx,
             &a,
             &summaries,
@@ -1083,6 +1168,10 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             progress,
             damaged,
         );
+        return match interrupted {
+            Some(stop) => Err(stop.into()),
+            None => reported,
+        };
     };
     let total = match writer.commit() {
         Ok(total) => total,
@@ -1117,7 +1206,11 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             ));
         }
     }
-    report(ctx, &a, &summaries, total, progress, None)
+    let reported = report(ctx, &a, &summaries, total, progress, None);
+    match interrupted {
+        Some(stop) => Err(stop.into()),
+        None => reported,
+    }
 }
 
 /// The index writer, or why there is none: a damaged index (or a lost kb.json) leaves the
