@@ -434,6 +434,51 @@ fn reindex_works_when_the_index_is_gone() {
     assert_eq!(before, env.ok(&["search", "referral", "--json"]));
 }
 
+/// A stored link with an upper-case host was found only when typed byte for byte, and a URL
+/// two articles share showed one of them without a word.
+#[test]
+fn show_by_url_compares_parsed_urls_and_names_a_shared_one() {
+    let env = Env::new();
+    let feed = env.dir.path().join("urls.xml");
+    std::fs::write(
+        &feed,
+        r#"<rss version="2.0"><channel><title>U</title><link>http://s.example/</link>
+<item><title>First copy</title><guid>g1</guid><link>http://s.example/post</link><description>one</description></item>
+<item><title>Second copy</title><guid>g2</guid><link>http://s.example/post</link><description>two</description></item>
+<item><title>Shouting host</title><guid>g3</guid><link>HTTP://Blog.Example.COM/Post-A</link><description>three</description></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", feed.to_str().unwrap()]);
+    for typed in [
+        "HTTP://Blog.Example.COM/Post-A",
+        "http://blog.example.com/Post-A",
+        "http://BLOG.example.com:80/Post-A",
+    ] {
+        assert_eq!(
+            env.json(&["show", typed, "--json"])["title"],
+            "Shouting host",
+            "{typed}"
+        );
+        assert_eq!(
+            env.kb(&["related", typed]).status.code(),
+            Some(0),
+            "{typed}"
+        );
+    }
+    // The path is the site's own: another case is another page.
+    assert_one_line_error(
+        &env.kb(&["show", "http://blog.example.com/post-a"]),
+        1,
+        "no article matches",
+    );
+    assert_one_line_error(
+        &env.kb(&["show", "http://s.example/post"]),
+        1,
+        "is the address of 2 articles",
+    );
+}
+
 #[test]
 fn show_by_id_prefix_and_url_and_errors() {
     let env = Env::synced();

@@ -97,6 +97,14 @@ pub enum StoreError {
         /// How many ids start with it.
         count: usize,
     },
+    /// Several articles have this URL (feeds that link the same page).
+    #[error("{url:?} is the address of {} articles ({}): give the id of the one to show", ids.len(), ids.join(", "))]
+    AmbiguousUrl {
+        /// The URL given.
+        url: String,
+        /// The ids of the articles with it.
+        ids: Vec<String>,
+    },
     /// The query could not be parsed.
     #[error("bad query: {0}")]
     BadQuery(String),

@@ -433,8 +433,10 @@ impl Kb {
         if let Some(addr) = first(self.fields.id, key)? {
             return self.article_at(&searcher, addr);
         }
-        if let Some(addr) = first(self.fields.url, key)? {
-            return self.article_at(&searcher, addr);
+        match self.with_url(&searcher, key)?.as_slice() {
+            [] => {}
+            [one] => return self.article_at(&searcher, *one),
+            many => return Err(self.ambiguous_url(&searcher, key, many)),
         }
         let ids = self.ids_with_prefix(&searcher, &key.to_ascii_lowercase())?;
         match ids.len() {
@@ -447,6 +449,68 @@ impl Kb {
                 prefix: key.to_string(),
                 count: n,
             }),
+        }
+    }
+
+    /// The articles whose URL is `url` exactly (several feeds may link one page).
+    fn with_url(&self, searcher: &Searcher, url: &str) -> Result<Vec<DocAddress>, StoreError> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.url, url),
+            IndexRecordOption::Basic,
+        );
+        Ok(searcher
+            .search(&q, &TopDocs::with_limit(10).order_by_score())?
+            .into_iter()
+            .map(|x| x.1)
+            .collect())
+    }
+
+    fn ambiguous_url(&self, searcher: &Searcher, url: &str, docs: &[DocAddress]) -> StoreError {
+        let mut ids: Vec<String> = docs
+            .iter()
+            .filter_map(|d| self.article_at(searcher, *d).ok().map(|a| a.id))
+            .collect();
+        ids.sort();
+        StoreError::AmbiguousUrl {
+            url: url.to_string(),
+            ids,
+        }
+    }
+
+    /// The one article whose stored URL `same` says is the address typed, or the usual errors:
+    /// none, or several. Stored URLs are kept as the feed wrote them (`HTTP://Blog.Example.COM`),
+    /// so a typed address is compared as the caller normalizes both. Reads every URL of the
+    /// index: for `kb show URL` only, after the exact lookup found nothing.
+    pub fn get_by_url_like(
+        &self,
+        typed: &str,
+        same: impl Fn(&str) -> bool,
+    ) -> Result<Article, StoreError> {
+        let searcher = self.reader.searcher();
+        let mut urls: Vec<String> = Vec::new();
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(self.fields.url)?;
+            let mut stream = inv.terms().stream().map_err(|e| StoreError::Corrupt {
+                path: self.dir().to_path_buf(),
+                detail: crate::error::tantivy_cause(&e.to_string()),
+            })?;
+            while stream.advance() {
+                if let Ok(u) = std::str::from_utf8(stream.key())
+                    && same(u)
+                    && !urls.iter().any(|o| o == u)
+                {
+                    urls.push(u.to_string());
+                }
+            }
+        }
+        let mut docs = Vec::new();
+        for u in &urls {
+            docs.extend(self.with_url(&searcher, u)?);
+        }
+        match docs.as_slice() {
+            [] => Err(StoreError::UnknownArticle(typed.to_string())),
+            [one] => self.article_at(&searcher, *one),
+            many => Err(self.ambiguous_url(&searcher, typed, many)),
         }
     }
 

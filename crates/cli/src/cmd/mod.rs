@@ -37,26 +37,19 @@ impl Ctx {
         Ok(Kb::open(&self.index)?)
     }
 
-    /// The article `key` names (id, unique id prefix, or URL). A URL is also tried with its
-    /// scheme and host lowercased (`HTTP://Example.COM/a` is `http://example.com/a`), as the
-    /// feeds' links are stored; its path is the site's own and keeps its case.
+    /// The article `key` names (id, unique id prefix, or URL). A URL is also compared as a
+    /// parsed URL, with the stored ones parsed too: scheme and host in any case
+    /// (`HTTP://Example.COM/a` is `http://example.com/a`), on either side (links are stored as
+    /// the feed wrote them); its path is the site's own and keeps its case.
     pub fn find_article(&self, kb: &Kb, key: &str) -> Result<Article> {
         match kb.get(key) {
             Err(kb_store::StoreError::UnknownArticle(k)) => {
-                let normalized = url::Url::parse(key.trim())
-                    .ok()
-                    .map(String::from)
-                    .filter(|u| u != key.trim());
-                match normalized {
-                    Some(u) => kb.get(&u).map_err(|e| match e {
-                        // Name what the user typed, not our rewriting of it.
-                        kb_store::StoreError::UnknownArticle(_) => {
-                            kb_store::StoreError::UnknownArticle(k).into()
-                        }
-                        e => e.into(),
-                    }),
-                    None => Err(kb_store::StoreError::UnknownArticle(k).into()),
-                }
+                let Ok(typed) = url::Url::parse(key.trim()) else {
+                    return Err(kb_store::StoreError::UnknownArticle(k).into());
+                };
+                Ok(kb.get_by_url_like(&k, |stored| {
+                    url::Url::parse(stored).is_ok_and(|s| s == typed)
+                })?)
             }
             r => Ok(r?),
         }
