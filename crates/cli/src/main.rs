@@ -14,8 +14,6 @@ mod pipeline;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::args::{Cli, Command};
 
 /// A failure that has already been reported (per-feed errors in a sync): exit 1, print nothing.
@@ -43,12 +41,28 @@ impl std::fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
+/// The command line, as clap reads it, with two Unix habits clap lacks (see
+/// [`args::split_attached_values`]): `KB_INDEX=` or `KB_CONFIG=` set but empty, as crontabs
+/// and unit files leave them, mean "not set" (clap took an empty `--index` from it: "a value
+/// is required for '--index'", about a flag nobody passed).
+fn parse_args() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command();
+    for (arg, var) in [("index", "KB_INDEX"), ("config", "KB_CONFIG")] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            command = command.mut_arg(arg, |a| a.env(None::<&str>));
+        }
+    }
+    let matches =
+        command.try_get_matches_from(args::split_attached_values(std::env::args_os().collect()))?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// The first panic's message, for the one line `main` prints.
 static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(args::split_attached_values(std::env::args_os().collect()))
-    {
+    let cli = match parse_args() {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).

@@ -177,6 +177,30 @@ fn attached_short_option_values_are_options() {
     assert!(v["total"].as_u64().unwrap() > 0, "{v}");
 }
 
+/// `KB_INDEX=` / `KB_CONFIG=` left empty in a crontab was a usage error about `--index`, a
+/// flag nobody passed: empty means not set.
+#[test]
+fn empty_environment_variables_are_not_set() {
+    let env = Env::synced();
+    for var in ["KB_INDEX", "KB_CONFIG"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+            .args(["list", "--json"])
+            .current_dir(env.path())
+            .env_remove("KB_INDEX")
+            .env_remove("KB_CONFIG")
+            .env(var, "")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{var}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["total"], 10, "{var}");
+    }
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();
@@ -651,9 +675,11 @@ fn unreachable_url_fails_cleanly() {
     assert_one_line_error(&out, 1, "127.0.0.1:9");
 }
 
-/// An older format (an index analysed by an older kb) and a newer one alike.
+/// An older format (an index analysed by an older kb) points to `kb reindex`; a newer one says
+/// a newer kb wrote it (the advice was `kb reindex`, which would take it back to the old
+/// format). `kb reindex` run all the same rebuilds either in this kb's format.
 #[test]
-fn a_kb_of_another_format_points_to_reindex() {
+fn a_kb_of_another_format_says_the_way_out() {
     let current = u64::from(kb_store::SCHEMA_VERSION);
     for format in [current - 1, 999] {
         let env = Env::synced();
@@ -663,13 +689,16 @@ fn a_kb_of_another_format_points_to_reindex() {
         let mut v2 = v.clone();
         v2["format"] = Value::from(format);
         std::fs::write(&meta, serde_json::to_string(&v2).unwrap()).unwrap();
-        assert_one_line_error(
-            &env.kb(&["search", "x"]),
-            1,
-            &format!(
+        let want = if format > current {
+            format!(
+                "has format version {format}, written by a newer kb; this kb reads version {current}: use that newer kb"
+            )
+        } else {
+            format!(
                 "has format version {format}, this kb reads version {current}: run `kb reindex`"
-            ),
-        );
+            )
+        };
+        assert_one_line_error(&env.kb(&["search", "x"]), 1, &want);
         // reindex rebuilds from the archive and brings the KB back to this kb's format.
         env.ok(&["reindex"]);
         assert_eq!(env.json(&["list", "--json"])["total"], 10);
@@ -704,7 +733,7 @@ fn a_sync_upgrades_a_kb_of_an_older_format_and_refuses_a_newer_one() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("rebuilding the index from the archive"));
     assert_eq!(env.json(&["list", "--json"])["total"], 10);
     set_format(u64::from(kb_store::SCHEMA_VERSION) + 1);
-    assert_one_line_error(&env.kb(&["sync", "--offline"]), 1, "kb reindex");
+    assert_one_line_error(&env.kb(&["sync", "--offline"]), 1, "written by a newer kb");
 }
 
 #[test]

@@ -135,6 +135,15 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                 }
                 Err(StoreError::SchemaMismatch {
                     found, expected, ..
+                }) if found > expected => checks.push(Check::fail(
+                    "index",
+                    format!(
+                        "format version {found}, written by a newer kb; this kb reads {expected}"
+                    ),
+                    "use the newer kb that wrote it (a `kb reindex` by this one would take it back to the old format)",
+                )),
+                Err(StoreError::SchemaMismatch {
+                    found, expected, ..
                 }) => checks.push(Check::fail(
                     "index",
                     format!("format version {found}, this kb reads {expected}"),

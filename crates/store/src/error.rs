@@ -35,9 +35,7 @@ pub enum StoreError {
     #[error("no knowledge base at {0} yet: run `kb sync` first")]
     NotFound(PathBuf),
     /// The directory was written by a kb with another on-disk format.
-    #[error(
-        "the knowledge base at {path} has format version {found}, this kb reads version {expected}: run `kb reindex` to rebuild it from its archive"
-    )]
+    #[error("{}", schema_mismatch(path, *found, *expected))]
     SchemaMismatch {
         /// The KB directory.
         path: PathBuf,
@@ -265,6 +263,22 @@ pub(crate) fn cap(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+/// The way out of a format mismatch depends on its direction: an older KB is rebuilt from its
+/// archive; a newer one was written by a newer kb, which is the one to use (rebuilding it with
+/// this kb would take it back to the old format).
+fn schema_mismatch(path: &std::path::Path, found: u32, expected: u32) -> String {
+    let path = path.display();
+    if found > expected {
+        format!(
+            "the knowledge base at {path} has format version {found}, written by a newer kb; this kb reads version {expected}: use that newer kb (or upgrade this one)"
+        )
+    } else {
+        format!(
+            "the knowledge base at {path} has format version {found}, this kb reads version {expected}: run `kb reindex` to rebuild it from its archive"
+        )
     }
 }
 
