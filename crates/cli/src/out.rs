@@ -10,8 +10,8 @@ use serde::Serialize;
 /// Where and how to print.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
-    /// stdout is a terminal and `NO_COLOR` is not set (<https://no-color.org>): bold
-    /// highlights allowed.
+    /// stdout is a terminal that is not `TERM=dumb` and `NO_COLOR` is not set
+    /// (<https://no-color.org>): bold highlights allowed.
     pub tty: bool,
     /// `--quiet`.
     pub quiet: bool,
@@ -21,7 +21,9 @@ impl Out {
     pub fn new(quiet: bool) -> Out {
         Out {
             tty: std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                // A dumb terminal shows escape sequences as they are.
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
             quiet,
         }
     }

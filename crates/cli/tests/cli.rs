@@ -564,6 +564,15 @@ fn list_is_newest_first_and_filters() {
     assert_eq!(limited["total"], 10);
     let none = env.json(&["list", "--json", "--category", "no such category"]);
     assert_eq!(none["total"], 0);
+    // `--limit 0` shows none of ten; it said so, then "no articles past 0: there are 10".
+    assert_eq!(
+        env.ok(&["list", "--limit", "0"]),
+        "… 0 of 10 shown (use --limit/--offset for more)\n"
+    );
+    assert_eq!(
+        env.ok(&["list", "--offset", "10"]),
+        "no articles past 10: there are 10\n"
+    );
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     }
     if res.total == 0 {
         s.push_str("no articles\n");
-    } else if res.articles.is_empty() {
+    } else if res.articles.is_empty() && a.offset >= res.total {
         s.push_str(&format!(
             "no articles past {}: there {} {}\n",
             a.offset,
