@@ -55,7 +55,8 @@ pub struct Cli {
     )]
     pub config: PathBuf,
 
-    /// Print nothing but errors
+    /// No progress, notes or summaries: `kb sync` prints only errors, `kb doctor` only
+    /// problems; reading commands still print what they were asked for
     #[arg(long, short, global = true)]
     pub quiet: bool,
 

@@ -1139,6 +1139,8 @@ fn doctor_reports_plainly_and_in_json() {
     c.ok("kb", &["sync", "--offline", "--quiet"]);
     let out = c.ok("kb", &["doctor"]);
     assert!(out.contains("is healthy"), "{out}");
+    // `-q`: problems only, so nothing here.
+    assert_eq!(c.ok("kb", &["doctor", "-q"]), "");
     let v = c.json("kb", &["doctor", "--json"]);
     assert_eq!(v["ok"], true, "{v}");
     for ch in v["checks"].as_array().unwrap() {
@@ -1153,6 +1155,14 @@ fn doctor_reports_plainly_and_in_json() {
     fs::remove_file(&objs[0]).unwrap();
     // A leftover index directory, as an interrupted reindex leaves it.
     fs::create_dir_all(c.kb_dir("kb").join("tantivy-99")).unwrap();
+    let r = c.run("kb", &["doctor", "-q"]);
+    assert_eq!(r.code(), Some(1), "{}", r.stderr);
+    assert!(
+        r.stdout.lines().all(|l| !l.starts_with("ok "))
+            && r.stdout.contains("FAIL archive objects"),
+        "{}",
+        r.stdout
+    );
     let r = c.run("kb", &["doctor", "--json"]);
     assert_eq!(r.code(), Some(1), "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();

@@ -59,7 +59,9 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
                 "listed {relisted} archive objects in the log again\n"
             ));
         }
-        for c in checks {
+        // `-q` (`kb doctor -q || alert` from cron): the problems only, nothing when healthy.
+        let quiet = ctx.out.quiet;
+        for c in checks.iter().filter(|c| !quiet || !c.ok) {
             let mark = if c.ok { "ok  " } else { "FAIL" };
             text.push_str(&format!("{mark} {}: {}\n", c.name, safe(&c.detail, false)));
             if let (false, Some(fix)) = (c.ok, &c.fix) {
@@ -68,7 +70,9 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         }
         let problems = checks.iter().filter(|c| !c.ok).count();
         if ok {
-            text.push_str(&format!("{} is healthy\n", ctx.index.display()));
+            if !quiet {
+                text.push_str(&format!("{} is healthy\n", ctx.index.display()));
+            }
         } else {
             text.push_str(&format!(
                 "{problems} problem{} found in {}\n",
@@ -76,7 +80,9 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
                 ctx.index.display()
             ));
         }
-        ctx.out.text(&text)?;
+        if !text.is_empty() {
+            ctx.out.text(&text)?;
+        }
     }
     if ok { Ok(()) } else { Err(Reported.into()) }
 }
