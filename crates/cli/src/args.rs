@@ -206,8 +206,9 @@ pub struct SyncArgs {
     #[arg(long, conflicts_with = "from")]
     pub offline: bool,
     /// Ingest one feed file or URL instead of the configured feeds
+    // An OsString: a Unix path is bytes, and need not be UTF-8.
     #[arg(long, value_name = "PATH_OR_URL")]
-    pub from: Option<String>,
+    pub from: Option<std::ffi::OsString>,
     /// Wait this long for another running sync to finish
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub wait: u64,
@@ -389,7 +390,7 @@ pub struct ListArgs {
 pub struct ParseArgs {
     /// Feed file or http(s) URL
     #[arg(value_name = "PATH_OR_URL")]
-    pub source: String,
+    pub source: std::ffi::OsString,
     /// Print JSON (the only format for now; accepted for scripts)
     #[arg(long)]
     pub json: bool,

@@ -201,6 +201,44 @@ fn empty_environment_variables_are_not_set() {
     }
 }
 
+/// A Unix path is bytes: `kb parse` and `kb sync --from` refused a file name that is not
+/// UTF-8 as a usage error, where `--config` and `--index` took one.
+#[test]
+fn feed_paths_need_not_be_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let name = std::ffi::OsStr::from_bytes(b"feed\xfe.xml");
+    std::fs::copy(seed(), env.path().join(name)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .arg("parse")
+        .arg(name)
+        .arg("--json")
+        .current_dir(env.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 10);
+    let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["sync", "--from"])
+        .arg(name)
+        .current_dir(env.path())
+        .env_remove("KB_INDEX")
+        .env_remove("KB_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(env.json(&["list", "--json"])["total"], 10);
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();

@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, a: ParseArgs) -> Result<()> {
         raw.content_type.as_deref(),
         &rules,
     )
-    .with_context(|| format!("cannot parse {}", a.source))?;
+    .with_context(|| format!("cannot parse {}", source.display()))?;
     // What the response got wrong (a lying Content-Encoding) comes first: it came first.
     let warnings: Vec<String> = raw.warnings.iter().chain(&feed.warnings).cloned().collect();
     let items = articles

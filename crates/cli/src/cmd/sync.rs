@@ -41,17 +41,20 @@ pub enum Source {
 }
 
 impl Source {
-    /// `http://` and `https://` are URLs; anything else is a path.
-    pub fn from_arg(s: &str) -> Source {
-        let lower = s.trim().to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            Source::Url(s.trim().to_string())
-        } else {
-            Source::File(PathBuf::from(s))
+    /// `http://` and `https://` are URLs; anything else is a path, in any bytes.
+    pub fn from_arg(arg: &std::ffi::OsStr) -> Source {
+        match arg.to_str() {
+            Some(s)
+                if s.trim().to_ascii_lowercase().starts_with("http://")
+                    || s.trim().to_ascii_lowercase().starts_with("https://") =>
+            {
+                Source::Url(s.trim().to_string())
+            }
+            _ => Source::File(PathBuf::from(arg)),
         }
     }
 
-    fn display(&self) -> String {
+    pub fn display(&self) -> String {
         match self {
             Source::File(p) => p.display().to_string(),
             Source::Url(u) => u.clone(),
