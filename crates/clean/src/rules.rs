@@ -963,6 +963,13 @@ fn compile(spec: &NoiseRule) -> Result<Matcher, CleanError> {
             if pattern.trim().is_empty() {
                 return Err(invalid("text_pattern is empty"));
             }
+            // Nothing but wildcards names no text: it would match every paragraph (and was
+            // taken silently, removing nothing).
+            if pattern.chars().all(|c| c == '*' || c.is_whitespace()) {
+                return Err(invalid(
+                    "a text_pattern of only `*` matches any text: give some of the words it removes",
+                ));
+            }
             if pattern.contains(LINK_WORD) {
                 if selector.is_some() {
                     return Err(invalid("a text_pattern with {link} takes no selector"));
@@ -1699,6 +1706,16 @@ mod tests {
         let rules = Rules::with_extra(vec![extra]).expect("valid");
         let cleaned = crate::clean_html_with("<p>a</p><div class=acme>b</div>", None, &rules);
         assert_eq!(cleaned.text, "a");
+    }
+
+    #[test]
+    fn a_text_pattern_of_wildcards_alone_is_refused() {
+        for pattern in ["*", " * * "] {
+            let mut extra = rule("everything");
+            extra.text_pattern = Some(pattern.into());
+            let err = Rules::new(vec![extra]).expect_err(pattern).to_string();
+            assert!(err.contains("only `*`"), "{err}");
+        }
     }
 
     #[test]

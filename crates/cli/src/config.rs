@@ -103,11 +103,19 @@ impl Config {
                 return Err(e).with_context(|| format!("cannot read config {}", path.display()));
             }
         };
+        // `kb.toml:2:12: invalid basic string`: where, then what, as compilers say it. The
+        // error's own text is a multi-line excerpt with a caret, unreadable on one line.
         let mut config: Config = toml::from_str(&text).map_err(|e| {
+            let at = e.span().map_or(String::new(), |span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(":{line}:{column}")
+            });
             anyhow::anyhow!(
-                "config {} is invalid: {}",
+                "config {}{at} is invalid: {}",
                 path.display(),
-                e.to_string().lines().collect::<Vec<_>>().join(" ")
+                e.message().trim().lines().collect::<Vec<_>>().join(" ")
             )
         })?;
         // Names key a feed's fetch state and its articles: two feeds named alike would share
@@ -140,6 +148,12 @@ impl Config {
             };
             anyhow::bail!(
                 "config {} sets [fetch] {key} = 0: a timeout must be at least 1 second",
+                path.display()
+            );
+        }
+        if config.fetch.max_body_bytes == Some(0) {
+            anyhow::bail!(
+                "config {} sets [fetch] max_body_bytes = 0: every feed would be refused as too large; use at least a few thousand bytes (default 20971520)",
                 path.display()
             );
         }

@@ -30,3 +30,38 @@ fn a_zero_timeout_is_refused_by_name() {
         );
     }
 }
+
+/// `max_body_bytes = 0` was taken, then every feed failed as "larger than the 0 bytes limit";
+/// a rule whose text_pattern is only `*` was taken and removed nothing.
+#[test]
+fn settings_that_cannot_work_are_refused_by_name() {
+    for (config, key) in [
+        ("[fetch]\nmax_body_bytes = 0\n", "max_body_bytes = 0"),
+        (
+            "[[clean.rules]]\nname = \"all\"\ntext_pattern = \"*\"\nreason = \"x\"\n",
+            "only `*`",
+        ),
+    ] {
+        let env = Env::new(config);
+        // `parse` reads the rules and the fetch settings before its file.
+        let (_, err) = env.fails(&["parse", "http://127.0.0.1:9/feed"]);
+        assert!(
+            err.starts_with("kb: error: ") && err.contains(key) && err.lines().count() == 1,
+            "{config}: {err}"
+        );
+    }
+}
+
+/// A TOML syntax error is `FILE:LINE:COLUMN is invalid: what`, on one line; it was the TOML
+/// crate's excerpt with its caret flattened into one line.
+#[test]
+fn a_toml_syntax_error_names_its_line_and_column() {
+    let env = Env::new("# feeds\n[[feed]]\nname = \"odd\n");
+    let (_, err) = env.fails(&["feed", "list"]);
+    assert!(
+        err.contains("kb.toml:3:")
+            && err.contains(" is invalid: invalid basic string")
+            && !err.contains('^'),
+        "{err}"
+    );
+}
