@@ -244,14 +244,48 @@ pub enum FeedCommand {
     #[command(verbatim_doc_comment)]
     Add(FeedAddArgs),
     /// Remove a feed from the config (its articles stay in the knowledge base).
+    ///
+    /// The comments around the other feeds in kb.toml are kept.
+    ///
+    /// Examples:
+    ///   kb feed rm blog
+    ///   kb feed rm https://blog.example/feed/
+    #[command(verbatim_doc_comment)]
     Rm(FeedKeyArg),
     /// List the feeds with their last fetch, status and article count.
+    ///
+    /// --json: {"feeds": [{"name", "url", "last_fetched", "last_status", "articles",
+    /// "last_error", "dead"}]}
+    ///
+    /// Examples:
+    ///   kb feed list
+    ///   kb feed list --json | jq -r '.feeds[] | select(.last_error) | .name'
+    #[command(verbatim_doc_comment)]
     List(JsonArg),
     /// Sync a feed again that was marked dead after 410 Gone.
+    ///
+    /// A dead feed is skipped by `kb sync` until it is enabled (or its URL is edited).
+    ///
+    /// Examples:
+    ///   kb feed enable blog
+    #[command(verbatim_doc_comment)]
     Enable(FeedKeyArg),
     /// Add the feeds of an OPML file; its folders become the feeds' categories.
+    ///
+    /// Only adds: feeds already in kb.toml (the same URL) keep their settings.
+    ///
+    /// Examples:
+    ///   kb feed import subscriptions.opml
+    ///   kb feed import subscriptions.opml --json | jq '.added | length'
+    #[command(verbatim_doc_comment)]
     Import(FeedImportArgs),
     /// Print the feeds as OPML 2.0, categories as folders.
+    ///
+    /// `kb feed import` reads it back unchanged.
+    ///
+    /// Examples:
+    ///   kb feed export > subscriptions.opml
+    #[command(verbatim_doc_comment)]
     Export,
 }
 
@@ -265,7 +299,8 @@ pub struct FeedAddArgs {
     /// Category (OPML folder); use / to nest: "Tech/Rust"
     #[arg(long, short = 'c', value_name = "C")]
     pub category: Option<String>,
-    /// Print the added feed as JSON: {"name", "url", "category", "found_on", "items"}
+    /// Print the added feed as JSON: {"name", "url", "category", "found_on", "items",
+    /// "other_feeds"}
     #[arg(long)]
     pub json: bool,
 }
@@ -286,7 +321,7 @@ pub struct FeedImportArgs {
     #[arg(value_name = "FILE.opml")]
     pub file: std::path::PathBuf,
     /// Print what was imported as JSON: {"file", "added": [{"name", "url", "category"}],
-    /// "already_present": [url], "skipped": [url]}
+    /// "already_present": [url], "skipped": [url], "no_feed_url": [htmlUrl or title]}
     #[arg(long)]
     pub json: bool,
 }

@@ -66,7 +66,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = e.print();
+            // Help that could not be written (`kb --help > /dev/full`) is a failure, as any
+            // other output kb cannot write.
+            let printed = e
+                .print()
+                .and_then(|()| std::io::Write::flush(&mut std::io::stdout()));
+            if let (Err(why), false) = (printed, e.use_stderr()) {
+                eprintln!("kb: error: cannot write to standard output: {why}");
+                return ExitCode::FAILURE;
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };

@@ -1236,6 +1236,13 @@ fn a_full_stdout_says_it_was_stdout() {
     let out = Command::new(env!("CARGO_BIN_EXE_kb"))
         .args(["search", "managed"])
         .current_dir(env.path())
+        .stdout(full.try_clone().unwrap())
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, "cannot write to standard output: No space left");
+    // Help too (clap prints it; kb exited 0).
+    let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .arg("--help")
         .stdout(full)
         .output()
         .unwrap();
