@@ -790,6 +790,10 @@ fn a_kb_held_by_another_sync_is_refused_with_the_holder() {
     let _lock = kb_store::WriteLock::acquire(&idx, std::time::Duration::ZERO).unwrap();
     let out = env.kb(&["sync", "--offline", "--wait", "0"]);
     assert_one_line_error(&out, 1, "locked by another kb process (pid");
+    assert_one_line_error(&out, 1, "(`--wait SECS` waits longer)");
+    // After a wait, the message says it waited.
+    let out = env.kb(&["sync", "--offline", "--wait", "1"]);
+    assert_one_line_error(&out, 1, "still after waiting 1 s");
     // Readers are never blocked by a writer.
     env.ok(&["search", "referral"]);
 }

@@ -46,13 +46,16 @@ pub enum StoreError {
     },
     /// Another process holds the write lock.
     #[error(
-        "the knowledge base at {path} is locked by another kb process ({holder}): wait for it to finish, or stop it"
+        "the knowledge base at {path} is locked by another kb process ({holder}){}: wait for it to finish (`--wait SECS` waits longer), or stop it",
+        waited_for(*waited_secs)
     )]
     Locked {
         /// The KB directory.
         path: PathBuf,
         /// What the lock file says about its holder.
         holder: String,
+        /// How long this process waited for it.
+        waited_secs: u64,
     },
     /// The index, or another file of the KB directory, is damaged or unreadable.
     #[error(
@@ -263,6 +266,15 @@ pub(crate) fn cap(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+/// ", still after waiting 30 s" when there was a wait.
+fn waited_for(secs: u64) -> String {
+    if secs == 0 {
+        String::new()
+    } else {
+        format!(", still after waiting {secs} s")
     }
 }
 

@@ -44,6 +44,7 @@ impl WriteLock {
                 let _ = file.read_to_string(&mut holder);
                 let holder = holder.trim();
                 return Err(StoreError::Locked {
+                    waited_secs: wait.as_secs(),
                     path: dir.to_path_buf(),
                     holder: if holder.is_empty() {
                         "unknown holder".into()
