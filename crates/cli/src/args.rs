@@ -423,7 +423,7 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct ParseArgs {
-    /// Feed file or http(s) URL
+    /// Feed file, http(s) URL, or - for standard input
     #[arg(value_name = "PATH_OR_URL")]
     pub source: std::ffi::OsString,
     /// Print JSON (the only format for now; accepted for scripts)

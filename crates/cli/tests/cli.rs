@@ -239,6 +239,24 @@ fn feed_paths_need_not_be_utf8() {
     assert_eq!(env.json(&["list", "--json"])["total"], 10);
 }
 
+/// `kb parse -` reads standard input, as Unix tools do (it looked for a file named "-").
+#[test]
+fn parse_reads_standard_input_from_a_dash() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["parse", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let feed = std::fs::read(seed()).unwrap();
+    child.stdin.take().unwrap().write_all(&feed).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 10);
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();

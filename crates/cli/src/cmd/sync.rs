@@ -41,9 +41,11 @@ pub enum Source {
 }
 
 impl Source {
-    /// `http://` and `https://` are URLs; anything else is a path, in any bytes.
+    /// `http://` and `https://` are URLs; `-` is standard input, as Unix tools read it;
+    /// anything else is a path, in any bytes.
     pub fn from_arg(arg: &std::ffi::OsStr) -> Source {
         match arg.to_str() {
+            Some("-") => Source::File(PathBuf::from("/dev/stdin")),
             Some(s)
                 if s.trim().to_ascii_lowercase().starts_with("http://")
                     || s.trim().to_ascii_lowercase().starts_with("https://") =>
