@@ -74,7 +74,7 @@ pub(crate) const BLOCKS: &[&str] = &[
 
 /// Elements a browser draws as a box in the line: between two words they separate them
 /// ("Text<img>more" is two words), whether or not their content is text.
-const BOXES: &[&str] = &[
+pub(crate) const BOXES: &[&str] = &[
     "audio", "canvas", "embed", "iframe", "img", "input", "math", "object", "picture", "select",
     "svg", "textarea", "video",
 ];
@@ -736,6 +736,32 @@ fn next_visible(chars: &mut std::str::Chars<'_>) -> Option<char> {
             c => return Some(c),
         }
     }
+}
+
+/// Whether `c` draws nothing and takes no room: Unicode's default-ignorable code points (soft
+/// hyphen, zero-width space, joiners, left-to-right and right-to-left marks and the other bidi
+/// controls, word joiner, variation selectors, byte-order mark, Hangul fillers, tags). Inside
+/// a word they matter (ZWNJ and ZWJ shape Persian and Indic words) and stay; a line of
+/// nothing else is an empty line.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}'
+        | '\u{34f}'
+        | '\u{61c}'
+        | '\u{115f}'..='\u{1160}'
+        | '\u{17b4}'..='\u{17b5}'
+        | '\u{180b}'..='\u{180f}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}'
+        | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}'
+        | '\u{feff}'
+        | '\u{ffa0}'
+        | '\u{fff0}'..='\u{fff8}'
+        | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0000}'..='\u{e0fff}')
 }
 
 /// The windows-1252 character of the byte a C1 code point (U+0080..=U+009F) stands for, or
