@@ -14,7 +14,7 @@ use crate::guard::guard_reporting;
 use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
-use crate::text::{BLOCKS, layout, lead, visible_chars};
+use crate::text::{BLOCKS, is_invisible, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// One HTML body, cleaned three ways.
@@ -153,6 +153,10 @@ pub fn clean_inline(s: &str) -> String {
     }
     if out.ends_with(' ') {
         out.pop();
+    }
+    // Marks that draw nothing (`&rlm;` alone) are no title: it is empty, as a blank one is.
+    if out.chars().all(|c| is_invisible(c) || c == ' ') {
+        out.clear();
     }
     out
 }
@@ -391,6 +395,8 @@ mod tests {
         assert_eq!(clean_inline("a<p>b</p>c"), "a b c");
         assert_eq!(clean_inline("x<script>alert(1)</script>"), "x");
         assert_eq!(clean_inline(""), "");
+        assert_eq!(clean_inline("&rlm; &lrm;\u{2066}"), "");
+        assert_eq!(clean_inline("&rlm;\u{5e9}"), "\u{200f}\u{5e9}");
     }
 
     #[test]

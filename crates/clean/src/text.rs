@@ -414,6 +414,10 @@ struct Layout {
     pre_blank: usize,
     /// In `pre`: the block has had a line with text.
     pre_lines: bool,
+    /// Invisible characters ([`is_invisible`]) met before the first visible one of a line:
+    /// written out with it, or dropped with the line when none comes (`<p>&rlm;</p>`, a
+    /// spacer paragraph of RTL sites, is an empty line).
+    invisible: String,
     /// The byte length of the marker that starts `line`, 0 without one.
     line_marker: usize,
     /// The byte length of the marker that starts the first finished line.
@@ -637,6 +641,15 @@ impl Layout {
     /// Append non-whitespace text, after the line's marker or a pending space.
     fn word(&mut self, word: &str) {
         let starts_line = self.line.is_empty();
+        if starts_line && self.pre == 0 && word.chars().all(is_invisible) {
+            if self.space && !self.invisible.is_empty() {
+                self.invisible.push(' ');
+            }
+            self.invisible.push_str(word);
+            self.space = false;
+            return;
+        }
+        let invisible = starts_line && !self.invisible.is_empty();
         if starts_line {
             if self.pre > 0 && self.pre_blank > 0 && !self.out.is_empty() {
                 for _ in 0..self.pre_blank {
@@ -648,6 +661,8 @@ impl Layout {
                 self.line.push_str(&marker);
                 self.line_marker = marker.len();
             }
+            self.line.push_str(&self.invisible);
+            self.invisible.clear();
         }
         if self.pre > 0 {
             for _ in 0..self.pre_space {
@@ -659,7 +674,7 @@ impl Layout {
             }
             self.pre_space = 0;
             self.pre_lines = true;
-        } else if self.space && !starts_line {
+        } else if self.space && (!starts_line || invisible) {
             self.line.push(' ');
         }
         self.space = false;
@@ -677,6 +692,7 @@ impl Layout {
             self.out.push_str(&self.line);
             self.line.clear();
         }
+        self.invisible.clear();
         self.line_marker = 0;
         self.pre_column = 0;
         self.space = false;
@@ -996,6 +1012,45 @@ mod tests {
             text("<p>&#8220;Hi&#8221; it&#8217;s 1&#8211;2 &amp; &lt;b&gt;&hellip;</p>"),
             "\u{201c}Hi\u{201d} it\u{2019}s 1\u{2013}2 & <b>\u{2026}"
         );
+    }
+
+    #[test]
+    fn lines_of_invisible_characters_are_empty_lines() {
+        for mark in [
+            "&zwnj;",
+            "&zwj;",
+            "&lrm;",
+            "&rlm;",
+            "\u{61c}",
+            "\u{2066}",
+            "\u{2069}",
+            "\u{202b}",
+            "\u{202c}",
+            "\u{2060}",
+            "\u{fe0f}",
+            "\u{200e}\u{200f}",
+            "&rlm; &lrm;",
+        ] {
+            for html in [
+                format!("<p>Start.</p><p>{mark}</p><p>End.</p>"),
+                format!("Start.<br>{mark}<br>End."),
+                format!("<p>Start.</p><p><b>{mark}</b> </p><p>End.</p>"),
+            ] {
+                assert_eq!(text(&html), "Start.\nEnd.", "{html:?}");
+            }
+            // A list item of nothing else leaves no marker behind.
+            let html = format!("<ul><li>a</li><li>{mark}</li><li>b</li></ul>");
+            assert_eq!(text(&html), "- a\n- b", "{html:?}");
+        }
+        // With words, the marks stay where they are: at a line's start (an RLM before a
+        // Hebrew paragraph), inside words (ZWNJ in Persian), and at its end.
+        assert_eq!(
+            text(
+                "<p>&rlm;\u{5e9}\u{5dc}\u{5d5}\u{5dd} <b>&rlm;</b>!</p><p>\u{645}\u{6cc}&zwnj;\u{62e}&lrm;</p>"
+            ),
+            "\u{200f}\u{5e9}\u{5dc}\u{5d5}\u{5dd} \u{200f}!\n\u{645}\u{6cc}\u{200c}\u{62e}\u{200e}"
+        );
+        assert_eq!(text("<ul><li>&lrm; a</li></ul>"), "- \u{200e} a");
     }
 
     #[test]

@@ -24,6 +24,15 @@ fn articles(file: &str) -> Vec<(String, Article)> {
         .collect()
 }
 
+/// The article titled `title` in `file`.
+fn article(file: &str, title: &str) -> Article {
+    articles(file)
+        .into_iter()
+        .find(|(t, _)| t == title)
+        .unwrap_or_else(|| panic!("{file}: no item {title:?}"))
+        .1
+}
+
 #[test]
 fn a_removed_widget_between_bare_text_leaves_the_break_it_made() {
     let all = articles("removal-glue.xml");
@@ -39,4 +48,19 @@ fn a_removed_widget_between_bare_text_leaves_the_break_it_made() {
             html = a.html
         );
     }
+}
+
+#[test]
+fn paragraphs_of_invisible_characters_are_empty_lines() {
+    // Zero-width space, ZWNJ, LRM, LRM+RLM, BOM and a line separator, a paragraph each.
+    let a = article("shapes2.xml", "zw-only-paras");
+    assert_eq!(a.text, "Start.\nEnd.");
+    // Inside words they stay: ZWJ and ZWNJ shape Indic and Persian words.
+    let a = article("shapes2.xml", "indic-zwj");
+    assert!(
+        a.text.contains("\u{915}\u{94d}\u{200d}\u{937}")
+            && a.text.contains("\u{645}\u{6cc}\u{200c}\u{62e}"),
+        "{:?}",
+        a.text
+    );
 }
