@@ -114,7 +114,8 @@ pub(crate) const ALLOWED: &[&str] = &[
 pub(crate) const VOID: &[&str] = &["br", "col", "hr", "img", "wbr"];
 
 /// Elements dropped together with their content: code, embedded documents, forms, media
-/// fallbacks, and every raw-text or foreign element.
+/// fallbacks, and every raw-text or foreign element but `xmp` (preformatted text, written as
+/// `pre`).
 pub(crate) const DROPPED: &[&str] = &[
     "applet",
     "button",
@@ -134,7 +135,6 @@ pub(crate) const DROPPED: &[&str] = &[
     "template",
     "textarea",
     "title",
-    "xmp",
 ];
 
 /// SVG elements whose text belongs to the picture (its labels, tooltip and metadata) and
@@ -184,16 +184,18 @@ pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
                 Node::Element(e) if listed(DROPPED, e.name()) || is_hidden_foreign_text(e) => {
                     return Step::Skip;
                 }
-                Node::Element(e) if listed(ALLOWED, e.name()) => start_tag(&mut out, e, base),
+                Node::Element(e) if let Some(name) = written_name(e.name()) => {
+                    start_tag(&mut out, name, e, base);
+                }
                 // Comments, doctypes, processing instructions: never written.
                 _ => {}
             },
             Event::Leave(node) => {
-                if let Node::Element(e) = node.value() {
-                    let name = e.name();
-                    if listed(ALLOWED, name) && !listed(VOID, name) {
-                        let _ = write!(out, "</{name}>");
-                    }
+                if let Node::Element(e) = node.value()
+                    && let Some(name) = written_name(e.name())
+                    && !listed(VOID, name)
+                {
+                    let _ = write!(out, "</{name}>");
                 }
             }
         }
@@ -202,8 +204,20 @@ pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
     out
 }
 
-fn start_tag(out: &mut String, e: &Element, base: Option<&Url>) {
-    let name = e.name();
+/// The element written for an element named `name`, if any: itself when allowed; `pre` for
+/// `xmp` and `listing`, the obsolete preformatted blocks (their text escaped as any other:
+/// `xmp`'s raw text never reaches the output as markup); `div` for `search`, a block that
+/// older browsers would draw inline.
+fn written_name(name: &str) -> Option<&str> {
+    match name {
+        "xmp" | "listing" => Some("pre"),
+        "search" => Some("div"),
+        name if listed(ALLOWED, name) => Some(name),
+        _ => None,
+    }
+}
+
+fn start_tag(out: &mut String, name: &str, e: &Element, base: Option<&Url>) {
     out.push('<');
     out.push_str(name);
     let allowed = ATTRIBUTES

@@ -59,17 +59,20 @@ pub(crate) const BLOCKS: &[&str] = &[
     "hr",
     "legend",
     "li",
+    "listing",
     "main",
     "menu",
     "nav",
     "ol",
     "p",
     "pre",
+    "search",
     "section",
     "summary",
     "table",
     "tr",
     "ul",
+    "xmp",
 ];
 
 /// Elements a browser draws as a box in the line: between two words they separate them
@@ -483,7 +486,8 @@ impl Layout {
                     step: if reversed { -1 } else { 1 },
                 });
             }
-            "pre" => {
+            // `listing` and `xmp` are old spellings of `pre`, still found in old code posts.
+            "pre" | "listing" | "xmp" => {
                 if self.pre == 0 {
                     self.pre_blank = 0;
                     self.pre_lines = false;
@@ -515,7 +519,7 @@ impl Layout {
             "ul" | "menu" | "dir" | "ol" => {
                 self.lists.pop();
             }
-            "pre" => {
+            "pre" | "listing" | "xmp" => {
                 self.pre = self.pre.saturating_sub(1);
                 // Blank lines at the end of the block are not the code's.
                 self.pre_blank = 0;
@@ -1210,6 +1214,20 @@ mod tests {
         );
         // Outside pre nothing changes.
         assert_eq!(text("<p>  a\n\n   b  </p>"), "a b");
+    }
+
+    #[test]
+    fn xmp_and_listing_are_preformatted_blocks_and_search_a_block() {
+        // `xmp` is raw text: its markup is characters.
+        assert_eq!(
+            text("Before<xmp>\nfn  main() {\n\n    <b>x</b>\n}</xmp>After"),
+            "Before\nfn  main() {\n\n    <b>x</b>\n}\nAfter"
+        );
+        assert_eq!(
+            text("Before<listing>\nline  one\n\n  <i>two</i></listing>After"),
+            "Before\nline  one\n\n  two\nAfter"
+        );
+        assert_eq!(text("A<search>B <b>c</b></search>D"), "A\nB c\nD");
     }
 
     #[test]

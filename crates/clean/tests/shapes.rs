@@ -64,3 +64,30 @@ fn paragraphs_of_invisible_characters_are_empty_lines() {
         a.text
     );
 }
+
+#[test]
+fn every_block_element_breaks_the_line() {
+    let all = articles("blocks.xml");
+    assert!(all.len() > 40);
+    // As browsers parse them, `Alpha<hr>Beta</hr>Gamma` has no end tag after Beta, and
+    // `Alpha<table>Beta</table>` moves Beta before the table.
+    for (title, a) in all
+        .iter()
+        .filter(|(title, _)| !matches!(&title[..], "hr" | "table"))
+    {
+        assert!(
+            !a.text.contains("AlphaBeta") && !a.text.contains("BetaGamma"),
+            "{title}: {:?}",
+            a.text
+        );
+    }
+    for (title, html) in [
+        ("xmp", "Alpha<pre>Beta</pre>Gamma"),
+        ("listing", "Alpha<pre>Beta</pre>Gamma"),
+        ("search", "Alpha<div>Beta</div>Gamma"),
+    ] {
+        let a = article("blocks.xml", title);
+        assert_eq!(a.text, "Alpha\nBeta\nGamma", "{title}");
+        assert_eq!(a.html, html, "{title}");
+    }
+}
