@@ -14,7 +14,7 @@ use crate::guard::guard_reporting;
 use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
-use crate::text::{BLOCKS, is_invisible, layout, lead, visible_chars};
+use crate::text::{BLOCKS, is_invisible, is_ruby_annotation, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// One HTML body, cleaned three ways.
@@ -122,7 +122,10 @@ pub fn clean_inline(s: &str) -> String {
             match event {
                 Event::Enter(node) => match node.value() {
                     Node::Text(t) => text.push_str(t),
-                    Node::Element(e) if matches!(e.name(), "script" | "style") => {
+                    Node::Element(e)
+                        if matches!(e.name(), "script" | "style")
+                            || is_ruby_annotation(node, e) =>
+                    {
                         return Step::Skip;
                     }
                     Node::Element(e) if is_break(e.name()) => text.push(' '),

@@ -147,6 +147,20 @@ fn lay_out(root: NodeRef<'_, Node>, lead: bool) -> Layout {
     out
 }
 
+/// Whether `node` is a ruby annotation: a reading (`rt`, or an `rtc` of them) of a ruby's
+/// base text, or the parentheses (`rp`) around one. Not words of the article: 東京 annotated
+/// とうきょう is 東京, and a phrase search for 東京に行く finds it. The sanitized HTML keeps
+/// them, for display.
+pub(crate) fn is_ruby_annotation(
+    node: NodeRef<'_, Node>,
+    element: &scraper::node::Element,
+) -> bool {
+    matches!(element.name(), "rp" | "rt" | "rtc")
+        && node
+            .ancestors()
+            .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "ruby"))
+}
+
 /// Whether the tree holds a caption (whose text [`lead`] leaves out, and with it the images'
 /// alt texts).
 fn has_caption(root: NodeRef<'_, Node>) -> bool {
@@ -430,7 +444,10 @@ struct Layout {
 impl Layout {
     fn open(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Step {
         let name = element.name();
-        if listed(SKIPPED, name) || is_hidden_foreign_text(element) {
+        if listed(SKIPPED, name)
+            || is_hidden_foreign_text(element)
+            || is_ruby_annotation(node, element)
+        {
             if listed(BOXES, name) {
                 self.space = true;
             }
@@ -1228,6 +1245,34 @@ mod tests {
             "Before\nline  one\n\n  two\nAfter"
         );
         assert_eq!(text("A<search>B <b>c</b></search>D"), "A\nB c\nD");
+    }
+
+    #[test]
+    fn ruby_is_its_base_text() {
+        assert_eq!(
+            text("<p><ruby>東京<rt>とうきょう</rt></ruby>に行く。</p>"),
+            "東京に行く。"
+        );
+        assert_eq!(
+            text(
+                "<p><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp>字<rp>(</rp><rt>ji</rt><rp>)</rp></ruby>を勉強</p>"
+            ),
+            "漢字を勉強"
+        );
+        // A second level of annotation, and a base in inline markup.
+        assert_eq!(
+            text("<ruby><b>明日</b><rtc><rt>あした</rt></rtc><rtc><rt>tomorrow</rt></rtc></ruby>"),
+            "明日"
+        );
+        let doc =
+            scraper::Html::parse_fragment("<p><ruby>東京<rt>とうきょう</rt></ruby>に行く。</p>");
+        assert_eq!(super::lead(doc.tree.root()).0, "東京に行く。");
+        // Out of a ruby, an rt is no annotation of anything: its text stays.
+        assert_eq!(text("<p>a<rt>b</rt>c</p>"), "abc");
+        assert_eq!(
+            crate::clean_inline("<ruby>東京<rt>とうきょう</rt></ruby>へ"),
+            "東京へ"
+        );
     }
 
     #[test]

@@ -91,3 +91,15 @@ fn every_block_element_breaks_the_line() {
         assert_eq!(a.html, html, "{title}");
     }
 }
+
+#[test]
+fn ruby_is_its_base_text_and_its_readings_stay_in_the_html() {
+    let a = article("shapes.xml", "ruby");
+    assert_eq!(a.text, "漢字を勉強する。\n東京に行く。");
+    assert!(
+        a.html
+            .contains("<ruby>東京<rt>とうきょう</rt></ruby>に行く。"),
+        "{}",
+        a.html
+    );
+}
