@@ -151,20 +151,23 @@ pub(crate) fn is_hidden_foreign_text(e: &Element) -> bool {
             && matches!(e.name(), "annotation" | "annotation-xml"))
 }
 
-/// Attributes allowed on every allowed element.
-pub(crate) const GENERIC_ATTRIBUTES: &[&str] = &["lang", "title"];
+/// Attributes allowed on every allowed element. `dir` keeps an Arabic or Hebrew paragraph
+/// right-to-left in a left-to-right page (without it, its final "." and its numbers move to
+/// the wrong end); only its three values are written.
+pub(crate) const GENERIC_ATTRIBUTES: &[&str] = &["dir", "lang", "title"];
 
-/// Attributes allowed per element.
+/// Attributes allowed per element. A list's numbering (`reversed`, `start`, `type`, an item's
+/// `value`) is the text's too: "3. c" in the text is item 3 on display.
 const ATTRIBUTES: &[(&str, &[&str])] = &[
     ("a", &["href", "hreflang"]),
-    ("bdo", &["dir"]),
     ("blockquote", &["cite"]),
     ("col", &["span"]),
     ("colgroup", &["span"]),
     ("del", &["cite", "datetime"]),
     ("img", &["alt", "height", "src", "width"]),
     ("ins", &["cite", "datetime"]),
-    ("ol", &["start"]),
+    ("li", &["value"]),
+    ("ol", &["reversed", "start", "type"]),
     ("q", &["cite"]),
     ("td", &["colspan", "headers", "rowspan"]),
     ("th", &["colspan", "headers", "rowspan", "scope"]),
@@ -228,13 +231,15 @@ fn start_tag(out: &mut String, name: &str, e: &Element, base: Option<&Url>) {
         if !listed(GENERIC_ATTRIBUTES, attr) && !allowed.contains(&attr) {
             continue;
         }
-        let value = if listed(URL_ATTRIBUTES, attr) {
-            match safe_url(value, base, attr == "href") {
+        let value = match attr {
+            attr if listed(URL_ATTRIBUTES, attr) => match safe_url(value, base, attr == "href") {
                 Some(url) => url,
                 None => continue,
-            }
-        } else {
-            value.to_owned()
+            },
+            attr => match checked_value(attr, value) {
+                Some(value) => value,
+                None => continue,
+            },
         };
         let _ = write!(out, " {attr}=\"");
         escape_attribute(out, &value);
@@ -245,6 +250,23 @@ fn start_tag(out: &mut String, name: &str, e: &Element, base: Option<&Url>) {
         out.push_str(" rel=\"noopener noreferrer\"");
     }
     out.push('>');
+}
+
+/// The value to write for an allowed attribute that is no URL, or `None` when it must go:
+/// `dir` only as `ltr`, `rtl` or `auto`, numbers as numbers, a list's `type` as one of HTML's
+/// five, `reversed` with no value.
+fn checked_value(attr: &str, value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    match attr {
+        "dir" => ["ltr", "rtl", "auto"]
+            .into_iter()
+            .find(|d| d.eq_ignore_ascii_case(trimmed))
+            .map(str::to_owned),
+        "start" | "value" => trimmed.parse::<i64>().ok().map(|n| n.to_string()),
+        "type" => matches!(trimmed, "1" | "a" | "A" | "i" | "I").then(|| trimmed.to_owned()),
+        "reversed" => Some(String::new()),
+        _ => Some(value.to_owned()),
+    }
 }
 
 /// The URL to write, or `None` when it must go. Parsing follows the WHATWG URL standard, as
@@ -452,6 +474,24 @@ mod tests {
         assert_eq!(
             html("<p title='a\"b&amp;'>1 &lt; 2 &amp;&nbsp;<b>&gt;</b></p>"),
             "<p title=\"a&quot;b&amp;\">1 &lt; 2 &amp;&nbsp;<b>&gt;</b></p>"
+        );
+    }
+
+    #[test]
+    fn direction_and_list_numbering_are_kept_with_valid_values_only() {
+        assert_eq!(
+            html(
+                "<p dir=\" RTL \">a</p><div dir=\"x\" lang=\"he\">b</div><span dir=\"auto\">c</span>"
+            ),
+            "<p dir=\"rtl\">a</p><div lang=\"he\">b</div><span dir=\"auto\">c</span>"
+        );
+        assert_eq!(
+            html(
+                "<ol reversed start=\" 10 \" type=\"I\"><li value=\"7\">a</li><li value=\"x\">b</li></ol>\
+                  <ol start=\"x\" type=\"disc\" reversed=\"javascript:x\"><li>c</li></ol><ul><li value=\"3\">d</li></ul>"
+            ),
+            "<ol reversed=\"\" start=\"10\" type=\"I\"><li value=\"7\">a</li><li>b</li></ol>\
+             <ol reversed=\"\"><li>c</li></ol><ul><li value=\"3\">d</li></ul>"
         );
     }
 

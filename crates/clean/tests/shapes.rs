@@ -103,3 +103,24 @@ fn ruby_is_its_base_text_and_its_readings_stay_in_the_html() {
         a.html
     );
 }
+
+#[test]
+fn the_sanitized_html_keeps_text_direction() {
+    let a = article("attrs.xml", "dir-attrs");
+    assert_eq!(
+        a.html,
+        "<div dir=\"rtl\"><p>مرحبا بالعالم (نص) 123.</p></div><p dir=\"rtl\">שלום עולם!</p>\
+         <p dir=\"auto\">auto dir</p><span dir=\"ltr\">ltr span</span><p>ok <bdo dir=\"rtl\">bdo</bdo></p>"
+    );
+}
+
+#[test]
+fn the_sanitized_html_keeps_list_numbering() {
+    let a = article("attrs.xml", "ol-attrs");
+    assert_eq!(a.text, "3. c\n2. b\n1. a\n7. seven\n1. alpha");
+    assert_eq!(
+        a.html,
+        "<ol reversed=\"\" start=\"3\"><li>c</li><li>b</li><li>a</li></ol>\
+         <ol><li value=\"7\">seven</li></ol><ol type=\"a\"><li>alpha</li></ol>"
+    );
+}
