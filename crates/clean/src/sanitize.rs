@@ -227,22 +227,37 @@ fn start_tag(out: &mut String, name: &str, e: &Element, base: Option<&Url>) {
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(&[][..], |(_, a)| a);
+    let lazy = if name == "img" {
+        lazy_src(e, base)
+    } else {
+        None
+    };
     for (attr, value) in e.attrs() {
         if !listed(GENERIC_ATTRIBUTES, attr) && !allowed.contains(&attr) {
             continue;
         }
-        let value = match attr {
-            attr if listed(URL_ATTRIBUTES, attr) => match safe_url(value, base, attr == "href") {
-                Some(url) => url,
-                None => continue,
-            },
-            attr => match checked_value(attr, value) {
+        let value = match (attr, &lazy) {
+            ("src", Some(lazy)) => lazy.clone(),
+            (attr, _) if listed(URL_ATTRIBUTES, attr) => {
+                match safe_url(value, base, attr == "href") {
+                    Some(url) => url,
+                    None => continue,
+                }
+            }
+            (attr, _) => match checked_value(attr, value) {
                 Some(value) => value,
                 None => continue,
             },
         };
         let _ = write!(out, " {attr}=\"");
         escape_attribute(out, &value);
+        out.push('"');
+    }
+    if let Some(lazy) = lazy
+        && e.attr("src").is_none()
+    {
+        out.push_str(" src=\"");
+        escape_attribute(out, &lazy);
         out.push('"');
     }
     if name == "a" {
@@ -267,6 +282,31 @@ fn checked_value(attr: &str, value: &str) -> Option<String> {
         "reversed" => Some(String::new()),
         _ => Some(value.to_owned()),
     }
+}
+
+/// Where lazy-loading scripts (lazysizes, WP Rocket, a3 Lazy Load, jQuery lazyload) keep an
+/// image's address until they swap it into `src`, which holds a placeholder meanwhile (a
+/// `data:` GIF, a grey SVG) or nothing. A reader runs no script: the address there is the
+/// picture. Its `<noscript>` copy is dropped with the `noscript`, so the picture shows once.
+const LAZY_SRC: &[&str] = &["data-src", "data-lazy-src", "data-original"];
+
+/// The same for a `srcset`, whose first candidate's address is taken.
+const LAZY_SRCSET: &[&str] = &["data-srcset", "data-lazy-srcset"];
+
+/// The image address a lazy-loading script would have put in `src`, checked and resolved as
+/// any `src` is; `None` when there is none, or none that may be written.
+fn lazy_src(e: &Element, base: Option<&Url>) -> Option<String> {
+    let srcsets = LAZY_SRCSET
+        .iter()
+        .filter_map(|a| e.attr(a))
+        .filter_map(|set| set.split_whitespace().next())
+        .map(|first| first.trim_end_matches(','));
+    LAZY_SRC
+        .iter()
+        .filter_map(|a| e.attr(a))
+        .chain(srcsets)
+        .filter(|v| !v.trim().is_empty())
+        .find_map(|v| safe_url(v, base, false))
 }
 
 /// The URL to write, or `None` when it must go. Parsing follows the WHATWG URL standard, as
@@ -493,6 +533,56 @@ mod tests {
             "<ol reversed=\"\" start=\"10\" type=\"I\"><li value=\"7\">a</li><li>b</li></ol>\
              <ol reversed=\"\"><li>c</li></ol><ul><li value=\"3\">d</li></ul>"
         );
+    }
+
+    #[test]
+    fn a_lazy_loaded_image_is_its_real_address_once() {
+        for (input, out) in [
+            // lazysizes with a data: placeholder and a noscript copy.
+            (
+                "<img class=\"lazyload\" src=\"data:image/gif;base64,R0lGOD\" data-src=\"/real.jpg\" alt=\"A\">\
+                 <noscript><img src=\"/real.jpg\" alt=\"A\"></noscript>",
+                "<img alt=\"A\" src=\"http://example.com/real.jpg\">",
+            ),
+            // No src at all; a placeholder file; data-original (jQuery lazyload).
+            (
+                "<img data-lazy-src=\"https://cdn.example/r.png\">",
+                "<img src=\"https://cdn.example/r.png\">",
+            ),
+            (
+                "<img src=\"/wp-content/plugins/lazy/placeholder.svg\" data-original=\"pics/r.png\">",
+                "<img src=\"http://example.com/post/pics/r.png\">",
+            ),
+            // Only a srcset: its first candidate.
+            (
+                "<img data-srcset=\"https://x.example/a.jpg 1x, https://x.example/b.jpg 2x\">",
+                "<img src=\"https://x.example/a.jpg\">",
+            ),
+            (
+                "<img src=\"data:,\" data-lazy-srcset=\"https://x.example/a.jpg, https://x.example/b.jpg 2x\">",
+                "<img src=\"https://x.example/a.jpg\">",
+            ),
+            // A lazy address that may not be written is no address: the src rules as before.
+            (
+                "<img src=\"/ok.png\" data-src=\"javascript:alert(1)\">",
+                "<img src=\"http://example.com/ok.png\">",
+            ),
+            (
+                "<img src=\"data:image/png;base64,AA\" data-src=\"java&#9;script:alert(1)\" data-srcset=\"data:image/png;base64,AA 1x\" data-original=\" \">",
+                "<img>",
+            ),
+            (
+                "<img data-src=\"vbscript:x\" onerror=\"alert(1)\">",
+                "<img>",
+            ),
+            // Not an image: nothing to swap.
+            (
+                "<a data-src=\"https://x.example/\">a</a>",
+                "<a rel=\"noopener noreferrer\">a</a>",
+            ),
+        ] {
+            assert_eq!(html(input), out, "{input}");
+        }
     }
 
     #[test]

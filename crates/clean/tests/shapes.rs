@@ -124,3 +124,20 @@ fn the_sanitized_html_keeps_list_numbering() {
          <ol><li value=\"7\">seven</li></ol><ol type=\"a\"><li>alpha</li></ol>"
     );
 }
+
+#[test]
+fn lazy_loaded_images_keep_their_picture() {
+    // lazysizes: a data: placeholder, the image in data-src, and a noscript copy of it.
+    let a = article("shapes3.xml", "lazy-images-only");
+    assert_eq!(
+        a.html,
+        "<p><img alt=\"Sunset over the bay\" src=\"https://ex.com/real.jpg\"></p>"
+    );
+    assert_eq!(a.text, "Sunset over the bay");
+    // a3 Lazy Load / WP Rocket: a placeholder image, the image in data-lazy-src.
+    let a = article("shapes3.xml", "lazy-with-text");
+    assert_eq!(
+        a.html,
+        "<p>Look:</p><p><img alt=\"x\" src=\"https://ex.com/real2.jpg\"></p>"
+    );
+}
