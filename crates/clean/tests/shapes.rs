@@ -141,3 +141,19 @@ fn lazy_loaded_images_keep_their_picture() {
         "<p>Look:</p><p><img alt=\"x\" src=\"https://ex.com/real2.jpg\"></p>"
     );
 }
+
+#[test]
+fn summaries_and_titles_are_cut_between_grapheme_clusters() {
+    // Character 300 is a vowel sign (U+0E34, U+093F) of the consonant before it: the cut goes
+    // before the pair.
+    let all = articles("cut-marks.xml");
+    let thai = &all[0].1;
+    assert_eq!(thai.summary, format!("{}…", "ก".repeat(299)));
+    let untitled = &all[1].1;
+    assert_eq!(untitled.title, format!("{}…", "ก".repeat(79)));
+    let devanagari = &all[2].1;
+    assert_eq!(devanagari.summary, format!("{}…", "क".repeat(299)));
+    // An emoji family (four people joined by ZWJs) across character 300 stays whole.
+    let emoji = article("shapes3.xml", "emoji-long");
+    assert_eq!(emoji.summary, format!("{}…", "a".repeat(297)));
+}
