@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use kb_parse::ParsedItem;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use unicode_segmentation::UnicodeSegmentation as _;
 
 use crate::html::{clean_html_and_lead, clean_text_with};
 use crate::text::visible_chars;
@@ -327,11 +328,27 @@ fn first_line(text: &str) -> &str {
 }
 
 /// `s` if it has at most `max` characters; otherwise cut at the last space before `max`
-/// (or at `max` when that would lose more than half) and end with "…".
+/// (or at the last grapheme-cluster boundary before `max` when that would lose more than
+/// half) and end with "…".
+///
+/// Never inside a grapheme cluster: a Thai or Devanagari vowel sign, an accent, an emoji's ZWJ
+/// sequence, variation selector or skin tone, a flag's second half, cut from what it belongs
+/// to, changes the word or the picture. Only a single cluster longer than `max` characters
+/// (stacked marks, no text anyone wrote) is cut by characters.
 fn cut(s: &str, max: usize) -> String {
-    let Some((end, _)) = s.char_indices().nth(max) else {
+    let Some((at_max, _)) = s.char_indices().nth(max) else {
         return s.to_owned();
     };
+    let mut end = 0;
+    let mut chars = 0;
+    for (at, cluster) in s.grapheme_indices(true) {
+        chars += cluster.chars().count();
+        if chars > max {
+            break;
+        }
+        end = at + cluster.len();
+    }
+    let end = if end == 0 { at_max } else { end };
     let head = &s[..end];
     let head = match head.rfind(' ') {
         Some(space) if head[..space].chars().count() > max / 2 => &head[..space],
@@ -544,5 +561,34 @@ mod tests {
         assert_eq!(cut("short", 10), "short");
         assert_eq!(cut("alpha beta gamma", 12), "alpha beta…");
         assert_eq!(cut("abcdefghijklmnop", 5), "abcde…");
+    }
+
+    #[test]
+    fn cut_never_splits_a_grapheme_cluster() {
+        for (s, max, want) in [
+            // A combining accent, a Thai vowel sign, a Devanagari vowel sign.
+            ("abcde\u{301}fgh", 5, "abcd…"),
+            ("กกกิขขข", 3, "กก…"),
+            ("कककिखखख", 3, "कक…"),
+            // A ZWJ sequence, an emoji with its variation selector, a flag, a skin tone.
+            (
+                "ab\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}cdefgh",
+                4,
+                "ab…",
+            ),
+            ("abc\u{263a}\u{fe0f}defgh", 4, "abc…"),
+            ("abc\u{1f1eb}\u{1f1f7}defgh", 4, "abc…"),
+            ("abc\u{1f44d}\u{1f3fd}defgh", 4, "abc…"),
+            // A cluster that ends right at the cut is kept.
+            ("abc\u{263a}\u{fe0f}defgh", 5, "abc\u{263a}\u{fe0f}…"),
+            // Words still win.
+            ("alpha be\u{301}ta gamma", 13, "alpha be\u{301}ta…"),
+        ] {
+            assert_eq!(cut(s, max), want, "{s:?}");
+        }
+        // A single cluster longer than the whole cut (hostile stacked marks) is cut by
+        // characters rather than left out.
+        let zalgo = format!("a{}", "\u{301}".repeat(50));
+        assert_eq!(cut(&zalgo, 10).chars().count(), 11);
     }
 }

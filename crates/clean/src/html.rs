@@ -2,18 +2,19 @@
 //!
 //! The steps: [`guard`](crate::guard) caps the input, scraper (html5ever) parses it as a body
 //! fragment (or [`fast`](crate::fast) builds the same tree when the markup is simple), the noise [`Rules`] pick widgets and they are detached (with any container they
-//! leave empty), then one tree gives the text layout, the outbound links and the sanitized
-//! HTML.
+//! leave empty, each leaving the break it made: [`gap`]), then one tree gives the
+//! text layout, the outbound links and the sanitized HTML.
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
 use url::Url;
 
+use crate::gap;
 use crate::guard::guard_reporting;
 use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
-use crate::text::{BLOCKS, layout, lead, visible_chars};
+use crate::text::{BLOCKS, is_invisible, is_ruby_annotation, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// One HTML body, cleaned three ways.
@@ -121,7 +122,10 @@ pub fn clean_inline(s: &str) -> String {
             match event {
                 Event::Enter(node) => match node.value() {
                     Node::Text(t) => text.push_str(t),
-                    Node::Element(e) if matches!(e.name(), "script" | "style") => {
+                    Node::Element(e)
+                        if matches!(e.name(), "script" | "style")
+                            || is_ruby_annotation(node, e) =>
+                    {
                         return Step::Skip;
                     }
                     Node::Element(e) if is_break(e.name()) => text.push(' '),
@@ -152,6 +156,10 @@ pub fn clean_inline(s: &str) -> String {
     }
     if out.ends_with(' ') {
         out.pop();
+    }
+    // Marks that draw nothing (`&rlm;` alone) are no title: it is empty, as a blank one is.
+    if out.chars().all(|c| is_invisible(c) || c == ' ') {
+        out.clear();
     }
     out
 }
@@ -219,7 +227,8 @@ fn unwrap(doc: &mut Html, ids: &[NodeId]) {
     }
 }
 
-/// Detach `ids` from the tree, then every container the removals left empty. A container
+/// Detach `ids` from the tree, then every container the removals left empty, each leaving
+/// the break it made between the words around it ([`gap`]). A container
 /// that lost a link (share buttons are links) is empty also when only the separators between
 /// those links are left ("Tweet | Share" leaves "|"); one that lost only an image keeps them,
 /// and a paragraph nothing was removed from is never looked at, so a "—" or "* * *" the
@@ -229,7 +238,9 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
     // looking at a container costs a walk of what it holds.
     let mut parents: Vec<(NodeId, bool)> = Vec::new();
     let mut at: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
+    let mut gaps = Vec::new();
     for &id in ids {
+        gaps.extend(gap::leave(doc, id));
         if let Some(mut node) = doc.tree.get_mut(id) {
             let lost_link = node.as_ref().descendants().any(|n| is_link(n.value()));
             if let Some(parent) = node.parent() {
@@ -260,12 +271,14 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
                 break;
             }
             let parent = parent.id();
+            gaps.extend(gap::leave(doc, id));
             if let Some(mut node) = doc.tree.get_mut(id) {
                 node.detach();
             }
             id = parent;
         }
     }
+    gap::mend(doc, &gaps);
 }
 
 fn is_emptiable(node: NodeRef<'_, Node>) -> bool {
@@ -385,6 +398,8 @@ mod tests {
         assert_eq!(clean_inline("a<p>b</p>c"), "a b c");
         assert_eq!(clean_inline("x<script>alert(1)</script>"), "x");
         assert_eq!(clean_inline(""), "");
+        assert_eq!(clean_inline("&rlm; &lrm;\u{2066}"), "");
+        assert_eq!(clean_inline("&rlm;\u{5e9}"), "\u{200f}\u{5e9}");
     }
 
     #[test]
@@ -470,6 +485,120 @@ After."
             ),
         ] {
             assert_eq!(clean_html(html, None).text, text, "{html}");
+        }
+    }
+
+    #[test]
+    fn a_removed_block_between_bare_text_leaves_a_line_break() {
+        for (html, text, sanitized) in [
+            // A selector rule's block.
+            (
+                r#"Thanks for reading<div class="sharedaddy"><h3>Share this:</h3></div>See you"#,
+                "Thanks for reading\nSee you",
+                "Thanks for reading<br>See you",
+            ),
+            // Whitespace around it stays as it was.
+            (
+                "Thanks <form><input></form> See",
+                "Thanks\nSee",
+                "Thanks <br> See",
+            ),
+            // Inside inline markup on either side, and nested in an inline element.
+            (
+                r#"<div><b>Thanks</b><span><div class="sharedaddy">x</div></span><i>See</i></div>"#,
+                "Thanks\nSee",
+                "<div><b>Thanks</b><br><i>See</i></div>",
+            ),
+            // Between comment markers, with text of its own.
+            (
+                "Read<!-- Begin SexyBookmarks --> Share: <div>x</div> more<!-- End SexyBookmarks -->On",
+                "Read\nOn",
+                "Read<br>On",
+            ),
+            // A paragraph a text rule removes.
+            (
+                r#"Intro<p>The post <a href="/a">A</a> appeared first on <a href="/">B</a>.</p>Outro"#,
+                "Intro\nOutro",
+                "Intro<br>Outro",
+            ),
+            // A paragraph emptied by the removal of its only link.
+            (
+                r#"Thanks<p class="button-wrapper"><a class="button" href="https://x.substack.com/subscribe">Subscribe</a></p>See"#,
+                "Thanks\nSee",
+                "Thanks<br>See",
+            ),
+            // Two removed blocks in a row make one break.
+            (
+                r#"A<form></form><div class="sharedaddy">x</div>B"#,
+                "A\nB",
+                "A<br>B",
+            ),
+        ] {
+            let cleaned = clean_html(html, None);
+            assert_eq!(cleaned.text, text, "{html}");
+            assert_eq!(cleaned.html, sanitized, "{html}");
+        }
+    }
+
+    #[test]
+    fn a_removed_block_next_to_a_break_leaves_nothing() {
+        for (html, sanitized) in [
+            (
+                r#"<p>A</p><div class="sharedaddy">x</div><p>B</p>"#,
+                "<p>A</p><p>B</p>",
+            ),
+            ("Thanks<form></form>", "Thanks"),
+            ("<form></form>Thanks", "Thanks"),
+            ("A<br><form></form>B", "A<br>B"),
+            ("<div>A<form></form></div>", "<div>A</div>"),
+            (
+                r#"<ul><li>A<div class="sharedaddy">x</div></li><li>B</li></ul>"#,
+                "<ul><li>A</li><li>B</li></ul>",
+            ),
+            // Across a table cell's edge.
+            (
+                "<table><tr><td>A<form></form></td><td>B</td></tr></table>",
+                "<table><tbody><tr><td>A</td><td>B</td></tr></tbody></table>",
+            ),
+        ] {
+            assert_eq!(clean_html(html, None).html, sanitized, "{html}");
+        }
+    }
+
+    #[test]
+    fn a_removed_inline_widget_between_two_words_leaves_a_space() {
+        for (html, text) in [
+            (
+                r#"<p>One<a class="tt" href="http://twitter.com/home?status=x">t</a>Two</p>"#,
+                "One Two",
+            ),
+            // A link-only container emptied by the removal.
+            (
+                r#"<p>One<span><a class="more-link" href="/p#more-1">Continue</a></span>Two</p>"#,
+                "One Two",
+            ),
+            // Text between comment markers.
+            (
+                "<p>Word<!-- Begin SexyBookmarks -->x<!-- End SexyBookmarks -->more</p>",
+                "Word more",
+            ),
+            // No space where there was one already, nor before punctuation.
+            (
+                r#"<p>One <a class="more-link" href="/p#more-1">Continue</a> two</p>"#,
+                "One two",
+            ),
+            (
+                r#"<p>Done<img src="http://feeds.feedburner.com/~r/x/~4/a" height="1" width="1">.</p>"#,
+                "Done.",
+            ),
+            (
+                r#"<p>(<a class="more-link" href="/p#more-1">Continue</a>see)</p>"#,
+                "(see)",
+            ),
+        ] {
+            let cleaned = clean_html(html, None);
+            assert_eq!(cleaned.text, text, "{html}");
+            assert!(!cleaned.html.contains("<br>"), "{html}: {}", cleaned.html);
         }
     }
 

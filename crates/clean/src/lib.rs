@@ -23,6 +23,7 @@
 mod article;
 mod error;
 mod fast;
+mod gap;
 mod guard;
 mod html;
 mod names;

@@ -114,7 +114,8 @@ pub(crate) const ALLOWED: &[&str] = &[
 pub(crate) const VOID: &[&str] = &["br", "col", "hr", "img", "wbr"];
 
 /// Elements dropped together with their content: code, embedded documents, forms, media
-/// fallbacks, and every raw-text or foreign element.
+/// fallbacks, and every raw-text or foreign element but `xmp` (preformatted text, written as
+/// `pre`).
 pub(crate) const DROPPED: &[&str] = &[
     "applet",
     "button",
@@ -134,7 +135,6 @@ pub(crate) const DROPPED: &[&str] = &[
     "template",
     "textarea",
     "title",
-    "xmp",
 ];
 
 /// SVG elements whose text belongs to the picture (its labels, tooltip and metadata) and
@@ -151,20 +151,23 @@ pub(crate) fn is_hidden_foreign_text(e: &Element) -> bool {
             && matches!(e.name(), "annotation" | "annotation-xml"))
 }
 
-/// Attributes allowed on every allowed element.
-pub(crate) const GENERIC_ATTRIBUTES: &[&str] = &["lang", "title"];
+/// Attributes allowed on every allowed element. `dir` keeps an Arabic or Hebrew paragraph
+/// right-to-left in a left-to-right page (without it, its final "." and its numbers move to
+/// the wrong end); only its three values are written.
+pub(crate) const GENERIC_ATTRIBUTES: &[&str] = &["dir", "lang", "title"];
 
-/// Attributes allowed per element.
+/// Attributes allowed per element. A list's numbering (`reversed`, `start`, `type`, an item's
+/// `value`) is the text's too: "3. c" in the text is item 3 on display.
 const ATTRIBUTES: &[(&str, &[&str])] = &[
     ("a", &["href", "hreflang"]),
-    ("bdo", &["dir"]),
     ("blockquote", &["cite"]),
     ("col", &["span"]),
     ("colgroup", &["span"]),
     ("del", &["cite", "datetime"]),
     ("img", &["alt", "height", "src", "width"]),
     ("ins", &["cite", "datetime"]),
-    ("ol", &["start"]),
+    ("li", &["value"]),
+    ("ol", &["reversed", "start", "type"]),
     ("q", &["cite"]),
     ("td", &["colspan", "headers", "rowspan"]),
     ("th", &["colspan", "headers", "rowspan", "scope"]),
@@ -184,16 +187,18 @@ pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
                 Node::Element(e) if listed(DROPPED, e.name()) || is_hidden_foreign_text(e) => {
                     return Step::Skip;
                 }
-                Node::Element(e) if listed(ALLOWED, e.name()) => start_tag(&mut out, e, base),
+                Node::Element(e) if let Some(name) = written_name(e.name()) => {
+                    start_tag(&mut out, name, e, base);
+                }
                 // Comments, doctypes, processing instructions: never written.
                 _ => {}
             },
             Event::Leave(node) => {
-                if let Node::Element(e) = node.value() {
-                    let name = e.name();
-                    if listed(ALLOWED, name) && !listed(VOID, name) {
-                        let _ = write!(out, "</{name}>");
-                    }
+                if let Node::Element(e) = node.value()
+                    && let Some(name) = written_name(e.name())
+                    && !listed(VOID, name)
+                {
+                    let _ = write!(out, "</{name}>");
                 }
             }
         }
@@ -202,28 +207,57 @@ pub(crate) fn sanitize(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
     out
 }
 
-fn start_tag(out: &mut String, e: &Element, base: Option<&Url>) {
-    let name = e.name();
+/// The element written for an element named `name`, if any: itself when allowed; `pre` for
+/// `xmp` and `listing`, the obsolete preformatted blocks (their text escaped as any other:
+/// `xmp`'s raw text never reaches the output as markup); `div` for `search`, a block that
+/// older browsers would draw inline.
+fn written_name(name: &str) -> Option<&str> {
+    match name {
+        "xmp" | "listing" => Some("pre"),
+        "search" => Some("div"),
+        name if listed(ALLOWED, name) => Some(name),
+        _ => None,
+    }
+}
+
+fn start_tag(out: &mut String, name: &str, e: &Element, base: Option<&Url>) {
     out.push('<');
     out.push_str(name);
     let allowed = ATTRIBUTES
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(&[][..], |(_, a)| a);
+    let lazy = if name == "img" {
+        lazy_src(e, base)
+    } else {
+        None
+    };
     for (attr, value) in e.attrs() {
         if !listed(GENERIC_ATTRIBUTES, attr) && !allowed.contains(&attr) {
             continue;
         }
-        let value = if listed(URL_ATTRIBUTES, attr) {
-            match safe_url(value, base, attr == "href") {
-                Some(url) => url,
-                None => continue,
+        let value = match (attr, &lazy) {
+            ("src", Some(lazy)) => lazy.clone(),
+            (attr, _) if listed(URL_ATTRIBUTES, attr) => {
+                match safe_url(value, base, attr == "href") {
+                    Some(url) => url,
+                    None => continue,
+                }
             }
-        } else {
-            value.to_owned()
+            (attr, _) => match checked_value(attr, value) {
+                Some(value) => value,
+                None => continue,
+            },
         };
         let _ = write!(out, " {attr}=\"");
         escape_attribute(out, &value);
+        out.push('"');
+    }
+    if let Some(lazy) = lazy
+        && e.attr("src").is_none()
+    {
+        out.push_str(" src=\"");
+        escape_attribute(out, &lazy);
         out.push('"');
     }
     if name == "a" {
@@ -231,6 +265,48 @@ fn start_tag(out: &mut String, e: &Element, base: Option<&Url>) {
         out.push_str(" rel=\"noopener noreferrer\"");
     }
     out.push('>');
+}
+
+/// The value to write for an allowed attribute that is no URL, or `None` when it must go:
+/// `dir` only as `ltr`, `rtl` or `auto`, numbers as numbers, a list's `type` as one of HTML's
+/// five, `reversed` with no value.
+fn checked_value(attr: &str, value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    match attr {
+        "dir" => ["ltr", "rtl", "auto"]
+            .into_iter()
+            .find(|d| d.eq_ignore_ascii_case(trimmed))
+            .map(str::to_owned),
+        "start" | "value" => trimmed.parse::<i64>().ok().map(|n| n.to_string()),
+        "type" => matches!(trimmed, "1" | "a" | "A" | "i" | "I").then(|| trimmed.to_owned()),
+        "reversed" => Some(String::new()),
+        _ => Some(value.to_owned()),
+    }
+}
+
+/// Where lazy-loading scripts (lazysizes, WP Rocket, a3 Lazy Load, jQuery lazyload) keep an
+/// image's address until they swap it into `src`, which holds a placeholder meanwhile (a
+/// `data:` GIF, a grey SVG) or nothing. A reader runs no script: the address there is the
+/// picture. Its `<noscript>` copy is dropped with the `noscript`, so the picture shows once.
+const LAZY_SRC: &[&str] = &["data-src", "data-lazy-src", "data-original"];
+
+/// The same for a `srcset`, whose first candidate's address is taken.
+const LAZY_SRCSET: &[&str] = &["data-srcset", "data-lazy-srcset"];
+
+/// The image address a lazy-loading script would have put in `src`, checked and resolved as
+/// any `src` is; `None` when there is none, or none that may be written.
+fn lazy_src(e: &Element, base: Option<&Url>) -> Option<String> {
+    let srcsets = LAZY_SRCSET
+        .iter()
+        .filter_map(|a| e.attr(a))
+        .filter_map(|set| set.split_whitespace().next())
+        .map(|first| first.trim_end_matches(','));
+    LAZY_SRC
+        .iter()
+        .filter_map(|a| e.attr(a))
+        .chain(srcsets)
+        .filter(|v| !v.trim().is_empty())
+        .find_map(|v| safe_url(v, base, false))
 }
 
 /// The URL to write, or `None` when it must go. Parsing follows the WHATWG URL standard, as
@@ -439,6 +515,74 @@ mod tests {
             html("<p title='a\"b&amp;'>1 &lt; 2 &amp;&nbsp;<b>&gt;</b></p>"),
             "<p title=\"a&quot;b&amp;\">1 &lt; 2 &amp;&nbsp;<b>&gt;</b></p>"
         );
+    }
+
+    #[test]
+    fn direction_and_list_numbering_are_kept_with_valid_values_only() {
+        assert_eq!(
+            html(
+                "<p dir=\" RTL \">a</p><div dir=\"x\" lang=\"he\">b</div><span dir=\"auto\">c</span>"
+            ),
+            "<p dir=\"rtl\">a</p><div lang=\"he\">b</div><span dir=\"auto\">c</span>"
+        );
+        assert_eq!(
+            html(
+                "<ol reversed start=\" 10 \" type=\"I\"><li value=\"7\">a</li><li value=\"x\">b</li></ol>\
+                  <ol start=\"x\" type=\"disc\" reversed=\"javascript:x\"><li>c</li></ol><ul><li value=\"3\">d</li></ul>"
+            ),
+            "<ol reversed=\"\" start=\"10\" type=\"I\"><li value=\"7\">a</li><li>b</li></ol>\
+             <ol reversed=\"\"><li>c</li></ol><ul><li value=\"3\">d</li></ul>"
+        );
+    }
+
+    #[test]
+    fn a_lazy_loaded_image_is_its_real_address_once() {
+        for (input, out) in [
+            // lazysizes with a data: placeholder and a noscript copy.
+            (
+                "<img class=\"lazyload\" src=\"data:image/gif;base64,R0lGOD\" data-src=\"/real.jpg\" alt=\"A\">\
+                 <noscript><img src=\"/real.jpg\" alt=\"A\"></noscript>",
+                "<img alt=\"A\" src=\"http://example.com/real.jpg\">",
+            ),
+            // No src at all; a placeholder file; data-original (jQuery lazyload).
+            (
+                "<img data-lazy-src=\"https://cdn.example/r.png\">",
+                "<img src=\"https://cdn.example/r.png\">",
+            ),
+            (
+                "<img src=\"/wp-content/plugins/lazy/placeholder.svg\" data-original=\"pics/r.png\">",
+                "<img src=\"http://example.com/post/pics/r.png\">",
+            ),
+            // Only a srcset: its first candidate.
+            (
+                "<img data-srcset=\"https://x.example/a.jpg 1x, https://x.example/b.jpg 2x\">",
+                "<img src=\"https://x.example/a.jpg\">",
+            ),
+            (
+                "<img src=\"data:,\" data-lazy-srcset=\"https://x.example/a.jpg, https://x.example/b.jpg 2x\">",
+                "<img src=\"https://x.example/a.jpg\">",
+            ),
+            // A lazy address that may not be written is no address: the src rules as before.
+            (
+                "<img src=\"/ok.png\" data-src=\"javascript:alert(1)\">",
+                "<img src=\"http://example.com/ok.png\">",
+            ),
+            (
+                "<img src=\"data:image/png;base64,AA\" data-src=\"java&#9;script:alert(1)\" data-srcset=\"data:image/png;base64,AA 1x\" data-original=\" \">",
+                "<img>",
+            ),
+            (
+                "<img data-src=\"vbscript:x\" onerror=\"alert(1)\">",
+                "<img>",
+            ),
+            // Not an image: nothing to swap.
+            (
+                "<a data-src=\"https://x.example/\">a</a>",
+                "<a rel=\"noopener noreferrer\">a</a>",
+            ),
+        ] {
+            assert_eq!(html(input), out, "{input}");
+        }
     }
 
     #[test]

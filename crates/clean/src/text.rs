@@ -59,22 +59,25 @@ pub(crate) const BLOCKS: &[&str] = &[
     "hr",
     "legend",
     "li",
+    "listing",
     "main",
     "menu",
     "nav",
     "ol",
     "p",
     "pre",
+    "search",
     "section",
     "summary",
     "table",
     "tr",
     "ul",
+    "xmp",
 ];
 
 /// Elements a browser draws as a box in the line: between two words they separate them
 /// ("Text<img>more" is two words), whether or not their content is text.
-const BOXES: &[&str] = &[
+pub(crate) const BOXES: &[&str] = &[
     "audio", "canvas", "embed", "iframe", "img", "input", "math", "object", "picture", "select",
     "svg", "textarea", "video",
 ];
@@ -142,6 +145,20 @@ fn lay_out(root: NodeRef<'_, Node>, lead: bool) -> Layout {
         Step::Descend
     });
     out
+}
+
+/// Whether `node` is a ruby annotation: a reading (`rt`, or an `rtc` of them) of a ruby's
+/// base text, or the parentheses (`rp`) around one. Not words of the article: 東京 annotated
+/// とうきょう is 東京, and a phrase search for 東京に行く finds it. The sanitized HTML keeps
+/// them, for display.
+pub(crate) fn is_ruby_annotation(
+    node: NodeRef<'_, Node>,
+    element: &scraper::node::Element,
+) -> bool {
+    matches!(element.name(), "rp" | "rt" | "rtc")
+        && node
+            .ancestors()
+            .any(|a| matches!(a.value(), Node::Element(e) if e.name() == "ruby"))
 }
 
 /// Whether the tree holds a caption (whose text [`lead`] leaves out, and with it the images'
@@ -414,6 +431,10 @@ struct Layout {
     pre_blank: usize,
     /// In `pre`: the block has had a line with text.
     pre_lines: bool,
+    /// Invisible characters ([`is_invisible`]) met before the first visible one of a line:
+    /// written out with it, or dropped with the line when none comes (`<p>&rlm;</p>`, a
+    /// spacer paragraph of RTL sites, is an empty line).
+    invisible: String,
     /// The byte length of the marker that starts `line`, 0 without one.
     line_marker: usize,
     /// The byte length of the marker that starts the first finished line.
@@ -423,7 +444,10 @@ struct Layout {
 impl Layout {
     fn open(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Step {
         let name = element.name();
-        if listed(SKIPPED, name) || is_hidden_foreign_text(element) {
+        if listed(SKIPPED, name)
+            || is_hidden_foreign_text(element)
+            || is_ruby_annotation(node, element)
+        {
             if listed(BOXES, name) {
                 self.space = true;
             }
@@ -479,7 +503,8 @@ impl Layout {
                     step: if reversed { -1 } else { 1 },
                 });
             }
-            "pre" => {
+            // `listing` and `xmp` are old spellings of `pre`, still found in old code posts.
+            "pre" | "listing" | "xmp" => {
                 if self.pre == 0 {
                     self.pre_blank = 0;
                     self.pre_lines = false;
@@ -511,7 +536,7 @@ impl Layout {
             "ul" | "menu" | "dir" | "ol" => {
                 self.lists.pop();
             }
-            "pre" => {
+            "pre" | "listing" | "xmp" => {
                 self.pre = self.pre.saturating_sub(1);
                 // Blank lines at the end of the block are not the code's.
                 self.pre_blank = 0;
@@ -637,6 +662,15 @@ impl Layout {
     /// Append non-whitespace text, after the line's marker or a pending space.
     fn word(&mut self, word: &str) {
         let starts_line = self.line.is_empty();
+        if starts_line && self.pre == 0 && word.chars().all(is_invisible) {
+            if self.space && !self.invisible.is_empty() {
+                self.invisible.push(' ');
+            }
+            self.invisible.push_str(word);
+            self.space = false;
+            return;
+        }
+        let invisible = starts_line && !self.invisible.is_empty();
         if starts_line {
             if self.pre > 0 && self.pre_blank > 0 && !self.out.is_empty() {
                 for _ in 0..self.pre_blank {
@@ -648,6 +682,8 @@ impl Layout {
                 self.line.push_str(&marker);
                 self.line_marker = marker.len();
             }
+            self.line.push_str(&self.invisible);
+            self.invisible.clear();
         }
         if self.pre > 0 {
             for _ in 0..self.pre_space {
@@ -659,7 +695,7 @@ impl Layout {
             }
             self.pre_space = 0;
             self.pre_lines = true;
-        } else if self.space && !starts_line {
+        } else if self.space && (!starts_line || invisible) {
             self.line.push(' ');
         }
         self.space = false;
@@ -677,6 +713,7 @@ impl Layout {
             self.out.push_str(&self.line);
             self.line.clear();
         }
+        self.invisible.clear();
         self.line_marker = 0;
         self.pre_column = 0;
         self.space = false;
@@ -736,6 +773,32 @@ fn next_visible(chars: &mut std::str::Chars<'_>) -> Option<char> {
             c => return Some(c),
         }
     }
+}
+
+/// Whether `c` draws nothing and takes no room: Unicode's default-ignorable code points (soft
+/// hyphen, zero-width space, joiners, left-to-right and right-to-left marks and the other bidi
+/// controls, word joiner, variation selectors, byte-order mark, Hangul fillers, tags). Inside
+/// a word they matter (ZWNJ and ZWJ shape Persian and Indic words) and stay; a line of
+/// nothing else is an empty line.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}'
+        | '\u{34f}'
+        | '\u{61c}'
+        | '\u{115f}'..='\u{1160}'
+        | '\u{17b4}'..='\u{17b5}'
+        | '\u{180b}'..='\u{180f}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}'
+        | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}'
+        | '\u{feff}'
+        | '\u{ffa0}'
+        | '\u{fff0}'..='\u{fff8}'
+        | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0000}'..='\u{e0fff}')
 }
 
 /// The windows-1252 character of the byte a C1 code point (U+0080..=U+009F) stands for, or
@@ -973,6 +1036,45 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_invisible_characters_are_empty_lines() {
+        for mark in [
+            "&zwnj;",
+            "&zwj;",
+            "&lrm;",
+            "&rlm;",
+            "\u{61c}",
+            "\u{2066}",
+            "\u{2069}",
+            "\u{202b}",
+            "\u{202c}",
+            "\u{2060}",
+            "\u{fe0f}",
+            "\u{200e}\u{200f}",
+            "&rlm; &lrm;",
+        ] {
+            for html in [
+                format!("<p>Start.</p><p>{mark}</p><p>End.</p>"),
+                format!("Start.<br>{mark}<br>End."),
+                format!("<p>Start.</p><p><b>{mark}</b> </p><p>End.</p>"),
+            ] {
+                assert_eq!(text(&html), "Start.\nEnd.", "{html:?}");
+            }
+            // A list item of nothing else leaves no marker behind.
+            let html = format!("<ul><li>a</li><li>{mark}</li><li>b</li></ul>");
+            assert_eq!(text(&html), "- a\n- b", "{html:?}");
+        }
+        // With words, the marks stay where they are: at a line's start (an RLM before a
+        // Hebrew paragraph), inside words (ZWNJ in Persian), and at its end.
+        assert_eq!(
+            text(
+                "<p>&rlm;\u{5e9}\u{5dc}\u{5d5}\u{5dd} <b>&rlm;</b>!</p><p>\u{645}\u{6cc}&zwnj;\u{62e}&lrm;</p>"
+            ),
+            "\u{200f}\u{5e9}\u{5dc}\u{5d5}\u{5dd} \u{200f}!\n\u{645}\u{6cc}\u{200c}\u{62e}\u{200e}"
+        );
+        assert_eq!(text("<ul><li>&lrm; a</li></ul>"), "- \u{200e} a");
+    }
+
+    #[test]
     fn whitespace_is_collapsed_and_nbsp_is_a_space() {
         assert_eq!(text("<p>  a \n\t b&nbsp;&nbsp;c  </p>"), "a b c");
         assert_eq!(
@@ -1129,6 +1231,48 @@ mod tests {
         );
         // Outside pre nothing changes.
         assert_eq!(text("<p>  a\n\n   b  </p>"), "a b");
+    }
+
+    #[test]
+    fn xmp_and_listing_are_preformatted_blocks_and_search_a_block() {
+        // `xmp` is raw text: its markup is characters.
+        assert_eq!(
+            text("Before<xmp>\nfn  main() {\n\n    <b>x</b>\n}</xmp>After"),
+            "Before\nfn  main() {\n\n    <b>x</b>\n}\nAfter"
+        );
+        assert_eq!(
+            text("Before<listing>\nline  one\n\n  <i>two</i></listing>After"),
+            "Before\nline  one\n\n  two\nAfter"
+        );
+        assert_eq!(text("A<search>B <b>c</b></search>D"), "A\nB c\nD");
+    }
+
+    #[test]
+    fn ruby_is_its_base_text() {
+        assert_eq!(
+            text("<p><ruby>東京<rt>とうきょう</rt></ruby>に行く。</p>"),
+            "東京に行く。"
+        );
+        assert_eq!(
+            text(
+                "<p><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp>字<rp>(</rp><rt>ji</rt><rp>)</rp></ruby>を勉強</p>"
+            ),
+            "漢字を勉強"
+        );
+        // A second level of annotation, and a base in inline markup.
+        assert_eq!(
+            text("<ruby><b>明日</b><rtc><rt>あした</rt></rtc><rtc><rt>tomorrow</rt></rtc></ruby>"),
+            "明日"
+        );
+        let doc =
+            scraper::Html::parse_fragment("<p><ruby>東京<rt>とうきょう</rt></ruby>に行く。</p>");
+        assert_eq!(super::lead(doc.tree.root()).0, "東京に行く。");
+        // Out of a ruby, an rt is no annotation of anything: its text stays.
+        assert_eq!(text("<p>a<rt>b</rt>c</p>"), "abc");
+        assert_eq!(
+            crate::clean_inline("<ruby>東京<rt>とうきょう</rt></ruby>へ"),
+            "東京へ"
+        );
     }
 
     #[test]

@@ -233,10 +233,22 @@ fn serialize(node: &Node, out: &mut String) {
             for child in &e.children {
                 serialize(child, out);
             }
-            let _ = write!(out, "</{}>", e.local);
+            // An HTML parser reads `</br>` as a second `<br>` (and `</p>` with no `<p>` open as
+            // an empty paragraph): a void element gets no end tag. XML may give it content,
+            // which HTML cannot; written after it, that content is kept.
+            if !VOID.contains(&e.local.as_str()) {
+                let _ = write!(out, "</{}>", e.local);
+            }
         }
     }
 }
+
+/// HTML's void elements (WHATWG HTML 13.1.2, with the obsolete ones its parser still knows):
+/// written as a start tag alone.
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
+    "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -261,6 +273,19 @@ mod tests {
         assert_eq!(
             root.inner_markup(),
             r#"<div><p class="a">1 &lt; 2</p></div>"#
+        );
+    }
+
+    #[test]
+    fn void_elements_have_no_end_tag() {
+        // `<br></br>` is two line breaks to an HTML parser.
+        let root = build(
+            r#"<c><div xmlns="http://www.w3.org/1999/xhtml"><p>one<br/>two<br />three</p><hr/><p><img src="i.png" alt="i"/> tail<wbr/>x</p><p/><table><col span="2"/></table></div></c>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            root.inner_markup(),
+            r#"<div><p>one<br>two<br>three</p><hr><p><img src="i.png" alt="i"> tail<wbr>x</p><p></p><table><col span="2"></table></div>"#
         );
     }
 }

@@ -188,3 +188,22 @@ fn malformed_rss_is_salvaged_with_warnings() {
         assert!(w.contains(expected), "missing {expected:?} in:\n{w}");
     }
 }
+
+#[test]
+fn atom_xhtml_void_elements_are_one_element_each_once_cleaned() {
+    // `<br/>` was written `<br></br>`, which an HTML parser reads as two breaks.
+    let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id>
+<entry><title>x</title><id>urn:x</id><link href="https://ex.com/x"/><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Line one<br/>Line two<br />Line three</p><p>Next<hr/>after</p><p><img src="https://ex.com/i.png" alt="pic"/> tail</p></div></content></entry></feed>"#;
+    let feed = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+    let article = kb_clean::to_article("f", &feed.items[0]);
+    assert_eq!(
+        article.html,
+        // An `hr` in a `p` ends it in HTML, as it does in a browser.
+        "<p>Line one<br>Line two<br>Line three</p><p>Next</p><hr>after<p></p>\
+         <p><img alt=\"pic\" src=\"https://ex.com/i.png\"> tail</p>"
+    );
+    assert_eq!(
+        article.text,
+        "Line one\nLine two\nLine three\nNext\nafter\ntail"
+    );
+}
