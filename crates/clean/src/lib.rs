@@ -26,6 +26,7 @@ mod fast;
 mod gap;
 mod guard;
 mod html;
+mod math;
 mod names;
 mod prefilter;
 mod rules;

@@ -477,6 +477,13 @@ impl Layout {
         {
             return step;
         }
+        // A formula is its linear reading (`a/b`, `x^2`), a box between words before it and
+        // read on into its punctuation after (see `close`).
+        if name == "math" && element.name.ns == html5ever::ns!(mathml) {
+            self.space = true;
+            self.text(&crate::math::linear(node));
+            return Step::Skip;
+        }
         match name {
             // An emoji image is text, as the character would be: no space added around it
             // ("won🎉!" stays so; the tokenizer parts words from it all the same). Any other
