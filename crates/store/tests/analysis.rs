@@ -147,3 +147,69 @@ fn long_unbroken_runs_are_highlighted_in_linear_time() {
     assert_eq!(titles(&kb, "オフィス"), ["Tokyo run"]);
     assert_eq!(highlights(&kb, "ab", "Latin run"), ["ab"]);
 }
+
+/// Snowball keeps the `s` of a word without a vowel, so acronyms' plurals (PCs, VPNs, MSPs) and
+/// singulars did not find each other; the highlight is the word as written.
+#[test]
+fn plurals_of_acronyms_find_the_singular_and_back() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Setting up a VPN for remote staff",
+            "When the office closed we gave every remote employee a VPN client. The VPN \
+             terminates on the firewall and only routes office traffic.",
+        ),
+        (
+            "Replacing the office NAS with a cloud file share",
+            "Staff used to reach it over VPNs from home, which was slow for large drawings.",
+        ),
+        (
+            "Buying PCs for a design studio",
+            "Designers need fast PCs with plenty of memory and colour-accurate screens.",
+        ),
+        (
+            "Every PC needs an asset tag",
+            "Put an asset tag on every PC the day it arrives.",
+        ),
+        (
+            "Cascading style sheets",
+            "CSS is not the plural of anything.",
+        ),
+    ]);
+    let sorted = |q: &str| {
+        let mut t = titles(&kb, q);
+        t.sort();
+        t
+    };
+    let pcs = [
+        "Buying PCs for a design studio",
+        "Every PC needs an asset tag",
+    ];
+    let vpns = [
+        "Replacing the office NAS with a cloud file share",
+        "Setting up a VPN for remote staff",
+    ];
+    for q in ["pc", "PCs", "pcs"] {
+        assert_eq!(sorted(q), pcs, "{q}");
+    }
+    for q in ["vpn", "VPNs"] {
+        assert_eq!(sorted(q), vpns, "{q}");
+    }
+    assert_eq!(
+        titles(&kb, "title:vpns"),
+        ["Setting up a VPN for remote staff"]
+    );
+    assert_eq!(
+        titles(&kb, "\"fast pc\""),
+        ["Buying PCs for a design studio"]
+    );
+    assert_eq!(titles(&kb, "css"), ["Cascading style sheets"]);
+    assert!(titles(&kb, "cs").is_empty());
+    assert_eq!(
+        highlights(&kb, "pc", "Buying PCs for a design studio"),
+        ["PCs"]
+    );
+    assert_eq!(
+        highlights(&kb, "vpns", "Setting up a VPN for remote staff"),
+        ["VPN", "VPN"]
+    );
+}
