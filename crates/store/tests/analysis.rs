@@ -213,3 +213,76 @@ fn plurals_of_acronyms_find_the_singular_and_back() {
         ["VPN", "VPN"]
     );
 }
+
+/// A possessive (`owner's`) was the phrase `owner` `s`, which only "owner's" matched: the
+/// possessive `s` is no word, on either side, so it finds "owner", "owners" and "owners'",
+/// and the article about the words typed comes first.
+#[test]
+fn possessives_find_the_word_itself() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Café owners' guide to guest Wi-Fi",
+            "Give guests their own network, apart from the till and the owner’s laptop.",
+        ),
+        (
+            "What every business owner should ask an MSP",
+            "Ask how they handle backups.",
+        ),
+        (
+            "Don't ignore printer security",
+            "Printers hold copies of every page they print; patch their firmware.",
+        ),
+        (
+            "Security awareness training",
+            "Security training works when it is short. The printer in the hall is a \
+             printer's nightmare of paper jams.",
+        ),
+        ("Book review: A Hacker’s Guide", "A guide to locks."),
+        ("Buying PCs for a design studio", "Designers need fast PCs."),
+    ]);
+    let sorted = |q: &str| {
+        let mut t = titles(&kb, q);
+        t.sort();
+        t
+    };
+    let owners = [
+        "Café owners' guide to guest Wi-Fi",
+        "What every business owner should ask an MSP",
+    ];
+    for q in ["owner's", "OWNER’S", "owner", "owners'", "owners"] {
+        assert_eq!(sorted(q), owners, "{q}");
+    }
+    assert_eq!(
+        titles(&kb, "title:owner's"),
+        [
+            "Café owners' guide to guest Wi-Fi",
+            "What every business owner should ask an MSP"
+        ]
+    );
+    assert_eq!(
+        titles(&kb, "printer's security")
+            .first()
+            .map(String::as_str),
+        Some("Don't ignore printer security")
+    );
+    assert_eq!(
+        titles(&kb, "owner's guide").first().map(String::as_str),
+        Some("Café owners' guide to guest Wi-Fi")
+    );
+    assert_eq!(titles(&kb, "PC’s"), ["Buying PCs for a design studio"]);
+    // A phrase reads on over the possessive, which holds no position.
+    assert_eq!(
+        titles(&kb, "\"owner's laptop\""),
+        ["Café owners' guide to guest Wi-Fi"]
+    );
+    assert_eq!(
+        titles(&kb, "\"hacker guide\""),
+        ["Book review: A Hacker’s Guide"]
+    );
+    // Contractions still match as written.
+    assert_eq!(titles(&kb, "don't"), ["Don't ignore printer security"]);
+    assert_eq!(
+        highlights(&kb, "owner", "Café owners' guide to guest Wi-Fi"),
+        ["owner’s"]
+    );
+}
