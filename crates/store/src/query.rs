@@ -7,7 +7,8 @@
 //! - plain words and phrases go through `kb_en`, the analyzer indexing used, so `referrals`
 //!   finds `referral`, `isn't` finds `ISN’T` and `é` finds `e`; a word that analyses to several
 //!   tokens (`isn't` -> `isn` `t`, `東京の` -> `東京` `京の`) must match them adjacent, like a
-//!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`);
+//!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`), and a word
+//!   of letters and digits them apart (`office365` as the phrase `offic 365`);
 //! - unscoped text is looked for in title (boosted), body, categories and author;
 //! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
 //!   field); `feed:` matches the exact feed name;
@@ -319,6 +320,17 @@ pub(crate) fn relaxations(
         let mut held = 0;
         for (field, _) in unscoped(&f) {
             held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
+        }
+        // `exchange2010`, which no article holds joined, may be held apart ("Exchange 2010"):
+        // respelled, it would lose that reading.
+        for apart in readings(&mut en, w).iter().skip(1) {
+            for (field, _) in unscoped(&f) {
+                let mut all = true;
+                for t in apart {
+                    all &= searcher.doc_freq(&Term::from_field_text(field, t))? > 0;
+                }
+                held += u64::from(all);
+            }
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
             respelled.push(w.clone());
@@ -840,7 +852,12 @@ fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
         // Every reading: a hyphenated word's parts and its joined form (`wi`, `fi`, `wifi`),
         // which is what highlights "Wi-Fi" whole.
         let readings = readings(en, word);
-        let whole = readings.first().is_some_and(|split| split.len() == 1);
+        // The word typed, when it is one term: one letter of it is no piece (`b` of `plan b`);
+        // one letter of a word read apart is (`o` of `o365`).
+        let whole = readings.first().and_then(|split| match split.as_slice() {
+            [t] => Some(t.clone()),
+            _ => None,
+        });
         let mut seen = HashSet::new();
         for t in readings.into_iter().flatten() {
             if !seen.insert(t.clone()) {
@@ -848,7 +865,9 @@ fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
             }
             let mut chars = t.chars();
             out.push(match (chars.next(), chars.next()) {
-                (Some(c), None) if !whole && !c.is_ascii_digit() => Mark::Piece(t),
+                (Some(c), None) if whole.as_ref() != Some(&t) && !c.is_ascii_digit() => {
+                    Mark::Piece(t)
+                }
                 _ => Mark::Term(t),
             });
         }
@@ -1056,7 +1075,22 @@ pub(crate) fn with_filters(
 
 #[cfg(test)]
 mod tests {
-    use super::{Node, periods_of, widenings};
+    use super::{Mark, Node, periods_of, widenings, word_marks};
+    use crate::schema::en_analyzer;
+
+    #[test]
+    fn a_word_read_apart_marks_its_parts_and_one_letter_is_a_piece() {
+        let marks = |w: &str| word_marks(&mut en_analyzer(), w);
+        let term = |t: &str| Mark::Term(t.into());
+        let piece = |t: &str| Mark::Piece(t.into());
+        assert_eq!(
+            marks("office365"),
+            [term("office365"), term("offic"), term("365")]
+        );
+        assert_eq!(marks("o365"), [term("o365"), piece("o"), term("365")]);
+        assert_eq!(marks("b"), [term("b")]);
+        assert_eq!(marks("isn't"), [term("isn"), piece("t")]);
+    }
 
     fn spans(nodes: &[Node]) -> Vec<String> {
         nodes

@@ -286,3 +286,55 @@ fn possessives_find_the_word_itself() {
         ["owner’s"]
     );
 }
+
+/// Product names typed joined (`office365`, `exchange2010`, `windows7`) found nothing where
+/// articles write them apart: a word of letters and digits is also read apart, as a phrase.
+#[test]
+fn letters_and_digits_typed_joined_find_them_apart() {
+    let office = "Office 365 licensing explained for the 10-person business";
+    let exchange = "Retiring Exchange 2010 before end of support";
+    let windows = "Moving the last Windows 7 machines";
+    let (_dir, kb) = common::kb_of(&[
+        (
+            office,
+            "Office 365 comes in several plans; most small firms need Business Standard.",
+        ),
+        (
+            exchange,
+            "Exchange 2010 reached end of support. Migrate the mailboxes.",
+        ),
+        (
+            windows,
+            "Support for Windows 7 ends; Windows 10 is the way on.",
+        ),
+        (
+            "An office with 365 days of sun",
+            "The office sees sun on 365 days a year.",
+        ),
+        ("Our Office365 tenant", "We renamed the Office365 tenant."),
+    ]);
+    let mut both = titles(&kb, "office365");
+    both.sort();
+    assert_eq!(both, [office, "Our Office365 tenant"]);
+    assert_eq!(titles(&kb, "exchange2010"), [exchange]);
+    assert_eq!(titles(&kb, "Windows7"), [windows]);
+    assert_eq!(titles(&kb, "\"windows7 machines\""), [windows]);
+    assert_eq!(titles(&kb, "title:exchange2010"), [exchange]);
+    // Matched as typed: no widening.
+    let res = kb
+        .search(&SearchRequest::new("exchange2010"))
+        .expect("search");
+    assert!(res.relaxed.is_none());
+    assert_eq!(highlights(&kb, "office365", office), ["Office", "365"]);
+    assert_eq!(
+        highlights(&kb, "windows7", windows),
+        ["Windows", "7", "Windows"]
+    );
+    // A query that matches nothing as typed is widened with the word still read apart, not
+    // respelled as the joined word no article holds.
+    let res = kb
+        .search(&SearchRequest::new("exchange2010 mailboxes zqxw"))
+        .expect("search");
+    assert!(res.relaxed.is_some());
+    assert_eq!(res.hits.first().map(|h| h.title.as_str()), Some(exchange));
+}
