@@ -707,6 +707,33 @@ fn author_and_category_filters_ignore_accents_and_case() {
     assert_eq!(titles(&listed, "articles"), ["Mulch"], "{listed}");
 }
 
+/// `kb sync --from` names a feed after its host (`smbitpros.com`), and README's own example
+/// `feed:smbitpros` then found nothing: a word of a feed's name finds it, as `--feed` too.
+#[test]
+fn a_feed_synced_from_a_file_is_found_by_a_word_of_its_name() {
+    let env = Env::new();
+    // No feed in the config: the feed is named after the host.
+    std::fs::write(env.path().join("kb.toml"), "").unwrap();
+    env.ok(&["sync", "--from", seed().to_str().unwrap()]);
+    let feeds = env.json(&["search", "managed", "--facets", "--json"]);
+    assert_eq!(
+        feeds["facets"]["feeds"][0]["name"], "smbitpros.com",
+        "{feeds}"
+    );
+    for args in [
+        &["search", "feed:smbitpros", "--json"][..],
+        &["search", "managed", "--feed", "smbitpros", "--json"],
+        &["search", "managed", "--feed", "SMBITPROS.COM", "--json"],
+        &["list", "--feed", "smbitpros", "--json"],
+    ] {
+        assert_eq!(env.json(args)["total"], 10, "{args:?}");
+    }
+    assert_eq!(
+        env.json(&["search", "managed", "--feed", "smbit", "--json"])["total"],
+        0
+    );
+}
+
 #[test]
 fn index_and_config_flags_and_env() {
     let env = Env::new();

@@ -11,7 +11,8 @@
 //!   of letters and digits them apart (`office365` as the phrase `offic 365`);
 //! - unscoped text is looked for in title (boosted), body, categories and author;
 //! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
-//!   field); `feed:` matches the exact feed name;
+//!   field); `feed:` matches the exact feed name, else the feeds it is a word of
+//!   ([`resolve_feeds`]);
 //! - prefixes and fuzzy words are tried both stemmed and as typed (`proces~` is one edit from
 //!   `process` only before stemming; `referal~` is one edit from `referr`, the stem of
 //!   `referral`, only after);
@@ -164,6 +165,7 @@ fn compile(
         marks: Vec::new(),
         has_text: false,
         pairs: kb.frequent_pairs.clone(),
+        searcher: kb.reader.searcher(),
     };
     let compiled = match (node, at_least) {
         (Node::And(items), Some((widen, k))) => c.some_of(items, widen, k)?,
@@ -368,6 +370,8 @@ struct Compiler {
     has_text: bool,
     /// The index's frequent word pairs, by which phrases of them go.
     pairs: Option<std::sync::Arc<FrequentPairs>>,
+    /// For the names a `feed:` value stands for ([`resolve_feeds`]).
+    searcher: Searcher,
 }
 
 type Clause = (Occur, Box<dyn Query>);
@@ -656,8 +660,17 @@ impl Compiler {
                     });
                     qs.extend(best_of(ways.collect()).map(|q| boosted(q, boost)));
                 }
-                if let Some(k) = keyword {
-                    qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
+                match keyword {
+                    Some(k) if k == f.feed => {
+                        let names = resolve_feeds(&self.searcher, k, std::slice::from_ref(w))?;
+                        qs.extend(
+                            names
+                                .iter()
+                                .filter_map(|n| term_or_phrase(k, std::slice::from_ref(n), 0)),
+                        );
+                    }
+                    Some(k) => qs.extend(term_or_phrase(k, &[kw_term(w)], 0)),
+                    None => {}
                 }
                 if mark {
                     self.marks.extend(word_marks(&mut self.en, w));
@@ -1008,6 +1021,70 @@ pub(crate) fn resolve_keywords(
         }
     }
     Ok(out)
+}
+
+/// The feed names a `--feed`/`feed:` value stands for: the name itself when a feed has it (as
+/// `kb_kw` lowercases it), else every feed whose name holds its words in a row, the name split
+/// at anything not a letter or digit (`smbitpros` and `smbitpros.com` both find the feed
+/// `smbitpros.com`, named after its host by `kb sync --from`), as `category:` finds a word of a
+/// category. A value that matches nothing stays, and matches nothing. Feeds are few, so
+/// reading all their names costs little.
+pub(crate) fn resolve_feeds(
+    searcher: &Searcher,
+    field: Field,
+    values: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut names: Option<Vec<String>> = None;
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for value in values {
+        let term = kw_term(value);
+        let wanted = name_words(&term);
+        if wanted.is_empty() || searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
+            out.push(term);
+            continue;
+        }
+        let names = match &mut names {
+            Some(names) => names,
+            None => names.insert(keyword_terms(searcher, field)?),
+        };
+        let before = out.len();
+        for name in names.iter() {
+            let words = name_words(name);
+            let holds = words.windows(wanted.len()).any(|w| w == wanted.as_slice());
+            if holds && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        if out.len() == before {
+            out.push(term);
+        }
+    }
+    Ok(out)
+}
+
+/// The words of a name: its runs of letters and digits.
+fn name_words(name: &str) -> Vec<&str> {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Every distinct term of a keyword field, over all segments.
+fn keyword_terms(searcher: &Searcher, field: Field) -> Result<Vec<String>, StoreError> {
+    let mut out = std::collections::BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                out.insert(t.to_string());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// `s` without its accents (tantivy's ASCII folding, as the full-text fields index).

@@ -13,8 +13,8 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::query::{
-    Filters, Split, TextQuery, relaxations, resolve_keywords, snippet_terms, text_query,
-    with_filters,
+    Filters, Split, TextQuery, relaxations, resolve_feeds, resolve_keywords, snippet_terms,
+    text_query, with_filters,
 };
 use crate::{Kb, StoreError};
 
@@ -226,10 +226,11 @@ impl Kb {
         let mut text = text_query(self, &req.query)?;
         let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
         let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
+        let feeds = resolve_feeds(&searcher, self.fields.feed, &req.feeds)?;
         let filters = Filters {
             categories: &categories,
             authors: &authors,
-            feeds: &req.feeds,
+            feeds: &feeds,
             since: req.since,
             until: req.until,
         };
@@ -407,10 +408,11 @@ impl Kb {
         let searcher = self.reader.searcher();
         let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
         let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
+        let feeds = resolve_feeds(&searcher, self.fields.feed, &req.feeds)?;
         let filters = Filters {
             categories: &categories,
             authors: &authors,
-            feeds: &req.feeds,
+            feeds: &feeds,
             since: None,
             until: None,
         };
