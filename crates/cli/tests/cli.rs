@@ -1013,6 +1013,19 @@ fn bad_dates_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "kb {args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+    // Dates that contradict each other: one line naming both, as a query error has (it was
+    // clap's top-level usage block, without the `kb:` prefix).
+    for json in [false, true] {
+        let mut args = vec!["search", "backup", "--since", "2019", "--until", "2018"];
+        if json {
+            args.push("--json");
+        }
+        assert_one_line_error(
+            &env.kb(&args),
+            2,
+            "--since (2019-01-01T00:00:00Z) is after --until (2018-12-31T23:59:59Z)",
+        );
+    }
     let err = String::from_utf8_lossy(&env.kb(&["search", "x", "--since", "2010-13-01"]).stderr)
         .to_string();
     assert!(
@@ -1051,6 +1064,13 @@ fn bad_queries_are_usage_errors() {
             "bad query: unclosed quote starting at column 1",
         ),
         ("title:", "bad query: 'title:' at column 1 needs a value"),
+        // An empty value names nothing, whatever the field.
+        ("title:\"\"", "nothing to search for in \"title:\\\"\\\"\""),
+        (
+            "author:\"\"",
+            "nothing to search for in \"author:\\\"\\\"\"",
+        ),
+        ("feed:\"\"", "nothing to search for in"),
         ("dns~3", "bad query: typo tolerance at column 4"),
         ("()", "bad query: empty parentheses at column 1"),
         ("OR", "bad query: misplaced OR at column 1"),

@@ -661,6 +661,9 @@ impl Compiler {
                     qs.extend(best_of(ways.collect()).map(|q| boosted(q, boost)));
                 }
                 match keyword {
+                    // `author:""` names no one, as `title:""` holds no word: no clause, so a
+                    // query of nothing else is refused as one of symbols only.
+                    Some(_) if kw_term(w).is_empty() => {}
                     Some(k) if k == f.feed => {
                         let names = resolve_feeds(&self.searcher, k, std::slice::from_ref(w))?;
                         qs.extend(

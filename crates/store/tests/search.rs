@@ -249,7 +249,23 @@ fn blank_queries_need_a_filter_and_symbols_alone_are_refused() {
         .ok()
         .map(|d| d.with_timezone(&chrono::Utc));
     assert_eq!(kb.search(&req).expect("filtered").total, 1);
-    for q in ["!!!", "&", " - ", "-!!!", "& / + |", "🙂"] {
+    // An empty scoped value is no more a search than an empty query: `author:""` answered "no
+    // matches" where `title:""` was refused.
+    for q in [
+        "!!!",
+        "&",
+        " - ",
+        "-!!!",
+        "& / + |",
+        "🙂",
+        "title:\"\"",
+        "author:\"\"",
+        "category:\"\"",
+        "feed:\"\"",
+        "author:\"  \"",
+        "-feed:\"\"",
+        "author:\"\" OR category:\"\"",
+    ] {
         for filtered in [false, true] {
             let mut req = SearchRequest::new(q);
             if filtered {
