@@ -29,7 +29,7 @@ impl std::fmt::Display for Reported {
 impl std::error::Error for Reported {}
 
 /// A mistake in the command line that only the command itself can see (`--since` after
-/// `--until`): reported as clap reports its own, exit 2.
+/// `--until`): one line, as a query typed wrong is, exit 2 as clap's own usage errors.
 #[derive(Debug)]
 pub struct Usage(pub String);
 
@@ -119,10 +119,10 @@ fn main() -> ExitCode {
                 eprintln!("kb: {stop}");
                 return ExitCode::from(u8::try_from(128 + stop.0).unwrap_or(1));
             }
+            // Not clap's error: that prints the usage of `kb` itself, not of the command, under
+            // a message without the `kb:` every other error line starts with.
             if let Some(Usage(msg)) = err.downcast_ref::<Usage>() {
-                use clap::CommandFactory;
-                let e = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, msg);
-                let _ = e.print();
+                eprintln!("kb: error: {}", out::safe(msg, false));
                 return ExitCode::from(2);
             }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.

@@ -866,6 +866,33 @@ fn author_and_category_filters_ignore_accents_and_case() {
     assert_eq!(titles(&listed, "articles"), ["Mulch"], "{listed}");
 }
 
+/// `kb sync --from` names a feed after its host (`smbitpros.com`), and README's own example
+/// `feed:smbitpros` then found nothing: a word of a feed's name finds it, as `--feed` too.
+#[test]
+fn a_feed_synced_from_a_file_is_found_by_a_word_of_its_name() {
+    let env = Env::new();
+    // No feed in the config: the feed is named after the host.
+    std::fs::write(env.path().join("kb.toml"), "").unwrap();
+    env.ok(&["sync", "--from", seed().to_str().unwrap()]);
+    let feeds = env.json(&["search", "managed", "--facets", "--json"]);
+    assert_eq!(
+        feeds["facets"]["feeds"][0]["name"], "smbitpros.com",
+        "{feeds}"
+    );
+    for args in [
+        &["search", "feed:smbitpros", "--json"][..],
+        &["search", "managed", "--feed", "smbitpros", "--json"],
+        &["search", "managed", "--feed", "SMBITPROS.COM", "--json"],
+        &["list", "--feed", "smbitpros", "--json"],
+    ] {
+        assert_eq!(env.json(args)["total"], 10, "{args:?}");
+    }
+    assert_eq!(
+        env.json(&["search", "managed", "--feed", "smbit", "--json"])["total"],
+        0
+    );
+}
+
 #[test]
 fn index_and_config_flags_and_env() {
     let env = Env::new();
@@ -1145,6 +1172,19 @@ fn bad_dates_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "kb {args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+    // Dates that contradict each other: one line naming both, as a query error has (it was
+    // clap's top-level usage block, without the `kb:` prefix).
+    for json in [false, true] {
+        let mut args = vec!["search", "backup", "--since", "2019", "--until", "2018"];
+        if json {
+            args.push("--json");
+        }
+        assert_one_line_error(
+            &env.kb(&args),
+            2,
+            "--since (2019-01-01T00:00:00Z) is after --until (2018-12-31T23:59:59Z)",
+        );
+    }
     let err = String::from_utf8_lossy(&env.kb(&["search", "x", "--since", "2010-13-01"]).stderr)
         .to_string();
     assert!(
@@ -1183,6 +1223,13 @@ fn bad_queries_are_usage_errors() {
             "bad query: unclosed quote starting at column 1",
         ),
         ("title:", "bad query: 'title:' at column 1 needs a value"),
+        // An empty value names nothing, whatever the field.
+        ("title:\"\"", "nothing to search for in \"title:\\\"\\\"\""),
+        (
+            "author:\"\"",
+            "nothing to search for in \"author:\\\"\\\"\"",
+        ),
+        ("feed:\"\"", "nothing to search for in"),
         ("dns~3", "bad query: typo tolerance at column 4"),
         ("()", "bad query: empty parentheses at column 1"),
         ("OR", "bad query: misplaced OR at column 1"),

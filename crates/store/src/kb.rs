@@ -21,7 +21,9 @@ use crate::{Archive, KbWriter, StoreError, WriteLock};
 /// refused with a pointer to `kb reindex`, which rebuilds it from the archive.
 ///
 /// 3: CJK text indexed as character pairs, hyphenated compounds also joined (`crate::words`).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: acronyms' plurals stemmed to the singular (`pcs` -> `pc`, `crate::stem`), possessive `s`
+/// dropped (`owner's` -> `owner`, `crate::words`).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// `kb.json`: which format this KB has and which index directory is live. Replaced atomically,
 /// so a rebuild switches from the old index to the new one in a single rename.

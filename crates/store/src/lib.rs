@@ -10,10 +10,13 @@
 //! Full-text fields are split into words at anything not a letter or digit; a run of Chinese,
 //! Japanese or Korean characters becomes its overlapping character pairs, and a hyphenated
 //! word (`Wi-Fi`) also yields its joined form (`wifi`, at its last part's position), so either
-//! spelling finds the other. A query word is analysed the same way and its tokens match as a
-//! phrase; a hyphenated one matches its parts in a row or its joined form, whichever scores
-//! better. An index made before this analysis (format 2) must be rebuilt: reading commands
-//! point to `kb reindex`, and `kb sync` rebuilds it first.
+//! spelling finds the other. A possessive `s` is no word (`owner's` is `owner`). Words are
+//! stemmed, an acronym's plural to its singular (`PCs` as `pc`). A query word is analysed the
+//! same way and its tokens match as a phrase; a hyphenated one matches its parts in a row or
+//! its joined form, whichever scores better, and one of letters and digits (`office365`) also
+//! matches them apart ("Office 365"). An index made before this analysis (an older format, see
+//! [`SCHEMA_VERSION`]) must be rebuilt: reading commands point to `kb reindex`, and `kb sync`
+//! rebuilds it first.
 //!
 //! Does not own: fetching, parsing or cleaning. `kb reindex` is driven by the CLI: it reads the
 //! archive through this crate, runs parse and clean, and writes a fresh index through this crate.

@@ -7,10 +7,12 @@
 //! - plain words and phrases go through `kb_en`, the analyzer indexing used, so `referrals`
 //!   finds `referral`, `isn't` finds `ISN’T` and `é` finds `e`; a word that analyses to several
 //!   tokens (`isn't` -> `isn` `t`, `東京の` -> `東京` `京の`) must match them adjacent, like a
-//!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`);
+//!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`), and a word
+//!   of letters and digits them apart (`office365` as the phrase `offic 365`);
 //! - unscoped text is looked for in title (boosted), body, categories and author;
 //! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
-//!   field); `feed:` matches the exact feed name;
+//!   field); `feed:` matches the exact feed name, else the feeds it is a word of
+//!   ([`resolve_feeds`]);
 //! - prefixes and fuzzy words are tried both stemmed and as typed (`proces~` is one edit from
 //!   `process` only before stemming; `referal~` is one edit from `referr`, the stem of
 //!   `referral`, only after);
@@ -163,6 +165,7 @@ fn compile(
         marks: Vec::new(),
         has_text: false,
         pairs: kb.frequent_pairs.clone(),
+        searcher: kb.reader.searcher(),
     };
     let compiled = match (node, at_least) {
         (Node::And(items), Some((widen, k))) => c.some_of(items, widen, k)?,
@@ -320,6 +323,17 @@ pub(crate) fn relaxations(
         for (field, _) in unscoped(&f) {
             held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
         }
+        // `exchange2010`, which no article holds joined, may be held apart ("Exchange 2010"):
+        // respelled, it would lose that reading.
+        for apart in readings(&mut en, w).iter().skip(1) {
+            for (field, _) in unscoped(&f) {
+                let mut all = true;
+                for t in apart {
+                    all &= searcher.doc_freq(&Term::from_field_text(field, t))? > 0;
+                }
+                held += u64::from(all);
+            }
+        }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
             respelled.push(w.clone());
             *item = Node::Text(Scope::Any, Text::Fuzzy(std::mem::take(w), edits));
@@ -356,6 +370,8 @@ struct Compiler {
     has_text: bool,
     /// The index's frequent word pairs, by which phrases of them go.
     pairs: Option<std::sync::Arc<FrequentPairs>>,
+    /// For the names a `feed:` value stands for ([`resolve_feeds`]).
+    searcher: Searcher,
 }
 
 type Clause = (Occur, Box<dyn Query>);
@@ -644,8 +660,20 @@ impl Compiler {
                     });
                     qs.extend(best_of(ways.collect()).map(|q| boosted(q, boost)));
                 }
-                if let Some(k) = keyword {
-                    qs.extend(term_or_phrase(k, &[kw_term(w)], 0));
+                match keyword {
+                    // `author:""` names no one, as `title:""` holds no word: no clause, so a
+                    // query of nothing else is refused as one of symbols only.
+                    Some(_) if kw_term(w).is_empty() => {}
+                    Some(k) if k == f.feed => {
+                        let names = resolve_feeds(&self.searcher, k, std::slice::from_ref(w))?;
+                        qs.extend(
+                            names
+                                .iter()
+                                .filter_map(|n| term_or_phrase(k, std::slice::from_ref(n), 0)),
+                        );
+                    }
+                    Some(k) => qs.extend(term_or_phrase(k, &[kw_term(w)], 0)),
+                    None => {}
                 }
                 if mark {
                     self.marks.extend(word_marks(&mut self.en, w));
@@ -840,7 +868,12 @@ fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
         // Every reading: a hyphenated word's parts and its joined form (`wi`, `fi`, `wifi`),
         // which is what highlights "Wi-Fi" whole.
         let readings = readings(en, word);
-        let whole = readings.first().is_some_and(|split| split.len() == 1);
+        // The word typed, when it is one term: one letter of it is no piece (`b` of `plan b`);
+        // one letter of a word read apart is (`o` of `o365`).
+        let whole = readings.first().and_then(|split| match split.as_slice() {
+            [t] => Some(t.clone()),
+            _ => None,
+        });
         let mut seen = HashSet::new();
         for t in readings.into_iter().flatten() {
             if !seen.insert(t.clone()) {
@@ -848,7 +881,9 @@ fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
             }
             let mut chars = t.chars();
             out.push(match (chars.next(), chars.next()) {
-                (Some(c), None) if !whole && !c.is_ascii_digit() => Mark::Piece(t),
+                (Some(c), None) if whole.as_ref() != Some(&t) && !c.is_ascii_digit() => {
+                    Mark::Piece(t)
+                }
                 _ => Mark::Term(t),
             });
         }
@@ -991,6 +1026,70 @@ pub(crate) fn resolve_keywords(
     Ok(out)
 }
 
+/// The feed names a `--feed`/`feed:` value stands for: the name itself when a feed has it (as
+/// `kb_kw` lowercases it), else every feed whose name holds its words in a row, the name split
+/// at anything not a letter or digit (`smbitpros` and `smbitpros.com` both find the feed
+/// `smbitpros.com`, named after its host by `kb sync --from`), as `category:` finds a word of a
+/// category. A value that matches nothing stays, and matches nothing. Feeds are few, so
+/// reading all their names costs little.
+pub(crate) fn resolve_feeds(
+    searcher: &Searcher,
+    field: Field,
+    values: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut names: Option<Vec<String>> = None;
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for value in values {
+        let term = kw_term(value);
+        let wanted = name_words(&term);
+        if wanted.is_empty() || searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
+            out.push(term);
+            continue;
+        }
+        let names = match &mut names {
+            Some(names) => names,
+            None => names.insert(keyword_terms(searcher, field)?),
+        };
+        let before = out.len();
+        for name in names.iter() {
+            let words = name_words(name);
+            let holds = words.windows(wanted.len()).any(|w| w == wanted.as_slice());
+            if holds && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        if out.len() == before {
+            out.push(term);
+        }
+    }
+    Ok(out)
+}
+
+/// The words of a name: its runs of letters and digits.
+fn name_words(name: &str) -> Vec<&str> {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Every distinct term of a keyword field, over all segments.
+fn keyword_terms(searcher: &Searcher, field: Field) -> Result<Vec<String>, StoreError> {
+    let mut out = std::collections::BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .stream()
+            .map_err(tantivy::TantivyError::from)?;
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                out.insert(t.to_string());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
 /// `s` without its accents (tantivy's ASCII folding, as the full-text fields index).
 fn folded(folder: &mut TextAnalyzer, s: &str) -> String {
     let mut stream = folder.token_stream(s);
@@ -1056,7 +1155,22 @@ pub(crate) fn with_filters(
 
 #[cfg(test)]
 mod tests {
-    use super::{Node, periods_of, widenings};
+    use super::{Mark, Node, periods_of, widenings, word_marks};
+    use crate::schema::en_analyzer;
+
+    #[test]
+    fn a_word_read_apart_marks_its_parts_and_one_letter_is_a_piece() {
+        let marks = |w: &str| word_marks(&mut en_analyzer(), w);
+        let term = |t: &str| Mark::Term(t.into());
+        let piece = |t: &str| Mark::Piece(t.into());
+        assert_eq!(
+            marks("office365"),
+            [term("office365"), term("offic"), term("365")]
+        );
+        assert_eq!(marks("o365"), [term("o365"), piece("o"), term("365")]);
+        assert_eq!(marks("b"), [term("b")]);
+        assert_eq!(marks("isn't"), [term("isn"), piece("t")]);
+    }
 
     fn spans(nodes: &[Node]) -> Vec<String> {
         nodes

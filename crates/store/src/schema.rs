@@ -1,10 +1,11 @@
 //! The tantivy schema and the analyzers behind it.
 //!
 //! Text fields use `kb_en`: split on non-alphanumerics (so `isn't` and `ISN’T` both become
-//! `isn` + `t`: straight and curly apostrophes are the same letter), with runs of CJK text as
-//! overlapping character pairs and hyphenated compounds also joined (`wi-fi` -> `wi`, `fi`,
-//! `wifi`; see [`crate::words`]), lowercase, fold accents to ASCII (`é` -> `e`), English Snowball
-//! stemming (`referrals` -> `referr`, as `referral`).
+//! `isn` + `t`: straight and curly apostrophes are the same letter; a possessive `s` is dropped,
+//! `owner's` -> `owner`), with runs of CJK text as overlapping character pairs and hyphenated
+//! compounds also joined (`wi-fi` -> `wi`, `fi`, `wifi`; see [`crate::words`]), lowercase, fold
+//! accents to ASCII (`é` -> `e`), English Snowball stemming (`referrals` -> `referr`, as
+//! `referral`), with an acronym's plural as its singular (`pcs` -> `pc`; see [`crate::stem`]).
 //! Keyword fields (feed, author, category) use `kb_kw`: the whole value, lowercased, so filters
 //! match case-insensitively but exactly.
 
@@ -157,40 +158,47 @@ pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 /// combination; past it, all split or all joined.
 const MAX_COMBINED_COMPOUNDS: usize = 3;
 
+/// A word of letters and digits is read apart (`office365` as `office 365`) only up to this
+/// many parts: past it, it is an id or a hash, not a product name typed joined.
+const MAX_APART: usize = 4;
+
 /// The ways `text` may be written, as token sequences (each a term or a phrase): first split as
 /// [`tokens`] has it, then with its hyphenated compounds joined (`e-mail etiquette` ->
 /// `e mail etiquett`, `email etiquett`), so a query finds both spellings. Text indexed
-/// hyphenated holds both forms; text written closed matches only the joined reading.
+/// hyphenated holds both forms; text written closed matches only the joined reading. Then, when
+/// a word mixes letters and digits (`office365`, `windows7`), each of those read with it apart
+/// (`offic 365`), since people type joined what articles write apart ("Office 365").
 pub(crate) fn readings(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Vec<String>> {
-    // The split tokens with their start offsets, and each compound as (first part, one past
-    // its last part, joined form).
-    let mut split: Vec<(String, usize)> = Vec::new();
-    let mut compounds: Vec<(usize, usize, String)> = Vec::new();
+    // The split tokens, and each compound as (first part, one past its last part, joined
+    // form); every token with the bytes of `text` it was made of.
+    let mut split: Vec<Tok> = Vec::new();
+    let mut compounds: Vec<(usize, usize, Tok)> = Vec::new();
     let mut last = None;
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
         let t = stream.token();
+        let tok = (t.text.clone(), t.offset_from, t.offset_to);
         if last == Some(t.position) {
             let first = split
                 .iter()
                 .rposition(|s| s.1 < t.offset_from)
                 .map_or(0, |i| i + 1);
-            compounds.push((first, split.len(), t.text.clone()));
+            compounds.push((first, split.len(), tok));
         } else {
-            split.push((t.text.clone(), t.offset_from));
+            split.push(tok);
         }
         last = Some(t.position);
     }
-    let split: Vec<String> = split.into_iter().map(|s| s.0).collect();
+    drop(stream);
     let n = compounds.len();
     let combinations: Vec<Vec<bool>> = match n {
-        0 => return vec![split],
+        0 => Vec::new(),
         _ if n <= MAX_COMBINED_COMPOUNDS => (1..1usize << n)
             .map(|m| (0..n).map(|k| m & (1 << k) != 0).collect())
             .collect(),
         _ => vec![vec![true; n]],
     };
-    let mut out = vec![split.clone()];
+    let mut ways = vec![split.clone()];
     for joined in combinations {
         let mut reading = Vec::with_capacity(split.len());
         let mut i = 0;
@@ -200,9 +208,69 @@ pub(crate) fn readings(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Vec<Strin
             i = *end;
         }
         reading.extend_from_slice(&split[i..]);
-        out.push(reading);
+        ways.push(reading);
+    }
+    let mut out: Vec<Vec<String>> = ways
+        .iter()
+        .map(|w| w.iter().map(|t| t.0.clone()).collect())
+        .collect();
+    for way in &ways {
+        let mut apart = Vec::with_capacity(way.len() + 1);
+        let mut changed = false;
+        for (term, from, to) in way {
+            match letters_and_digits_apart(analyzer, &text[*from..*to]) {
+                Some(parts) => {
+                    apart.extend(parts);
+                    changed = true;
+                }
+                None => apart.push(term.clone()),
+            }
+        }
+        if changed && !out.contains(&apart) {
+            out.push(apart);
+        }
     }
     out
+}
+
+/// A token's term, with the start and end of the text it was made of.
+type Tok = (String, usize, usize);
+
+/// The terms of a word that mixes letters and digits, cut where one meets the other
+/// (`Windows7` -> `window`, `7`; `wi-fi6`, the compound, -> `wifi`, `6`); `None` for a word of
+/// one kind (a hyphen between letters and digits is no cut: `CVE-2023-6246` is read apart
+/// already), CJK, or more than [`MAX_APART`] parts.
+fn letters_and_digits_apart(analyzer: &mut TextAnalyzer, word: &str) -> Option<Vec<String>> {
+    if word.chars().any(crate::words::is_cjk) {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    // Whether the char before was a digit; `None` at the start and after a hyphen.
+    let mut before: Option<bool> = None;
+    for c in word.chars() {
+        if crate::words::is_hyphen(c) {
+            before = None;
+            continue;
+        }
+        let digit = c.is_numeric();
+        match parts.last_mut() {
+            Some(part) if before.is_none_or(|b| b == digit) => part.push(c),
+            _ => parts.push(c.to_string()),
+        }
+        before = Some(digit);
+    }
+    if !(2..=MAX_APART).contains(&parts.len()) {
+        return None;
+    }
+    let mut terms = Vec::with_capacity(parts.len());
+    for part in &parts {
+        // One term each; none when the analyzer drops a part (too long).
+        match tokens(analyzer, part).as_slice() {
+            [term] => terms.push(term.clone()),
+            _ => return None,
+        }
+    }
+    Some(terms)
 }
 
 /// Lowercase a keyword the way `kb_kw` does, for building filter terms by hand.
@@ -218,7 +286,8 @@ mod tests {
     fn snippets_tokenize_exactly_as_indexing() {
         let long = "x".repeat(70);
         let text = format!(
-            "Referrals ISN’T isn't Café {long} managed Management, positions: e-mail ÉCOLE ﬁne"
+            "Referrals ISN’T isn't Café {long} managed Management, positions: e-mail ÉCOLE ﬁne \
+             PCs owner’s"
         );
         let want = tokens(&mut en_analyzer(), &text);
         assert_eq!(tokens(&mut snippet_analyzer(), &text), want);
@@ -271,6 +340,36 @@ mod tests {
             ]
         );
         assert_eq!(r("東京の"), [vec!["東京", "京の"]]);
+        // Letters and digits typed joined are also read apart, each part analysed.
+        assert_eq!(r("office365"), [vec!["office365"], vec!["offic", "365"]]);
+        assert_eq!(r("Windows7"), [vec!["windows7"], vec!["window", "7"]]);
+        assert_eq!(r("90days"), [vec!["90day"], vec!["90", "day"]]);
+        assert_eq!(r("k8s"), [vec!["k8s"], vec!["k", "8", "s"]]);
+        assert_eq!(
+            r("exchange2010 migration"),
+            [
+                vec!["exchange2010", "migrat"],
+                vec!["exchang", "2010", "migrat"]
+            ]
+        );
+        // With a compound, each of its readings both ways.
+        assert_eq!(
+            r("wi-fi6"),
+            [
+                vec!["wi", "fi6"],
+                vec!["wifi6"],
+                vec!["wi", "fi", "6"],
+                vec!["wifi", "6"]
+            ]
+        );
+        // Not a number, a word alone or in a compound of words and numbers (`CVE-2023-6246`
+        // is read apart already), nor a run of many parts (an id, a hash).
+        assert_eq!(r("2010"), [vec!["2010"]]);
+        assert_eq!(
+            r("cve-2023-6246"),
+            [vec!["cve", "2023", "6246"], vec!["cve20236246"]]
+        );
+        assert_eq!(r("a1b2c3d4"), [vec!["a1b2c3d4"]]);
         assert!(r("").iter().all(Vec::is_empty));
     }
 }

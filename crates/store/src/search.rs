@@ -13,8 +13,8 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::query::{
-    Filters, Split, TextQuery, relaxations, resolve_keywords, snippet_terms, text_query,
-    with_filters,
+    Filters, Split, TextQuery, relaxations, resolve_feeds, resolve_keywords, snippet_terms,
+    text_query, with_filters,
 };
 use crate::{Kb, StoreError};
 
@@ -226,10 +226,11 @@ impl Kb {
         let mut text = text_query(self, &req.query)?;
         let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
         let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
+        let feeds = resolve_feeds(&searcher, self.fields.feed, &req.feeds)?;
         let filters = Filters {
             categories: &categories,
             authors: &authors,
-            feeds: &req.feeds,
+            feeds: &feeds,
             since: req.since,
             until: req.until,
         };
@@ -396,10 +397,11 @@ impl Kb {
         let searcher = self.reader.searcher();
         let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
         let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
+        let feeds = resolve_feeds(&searcher, self.fields.feed, &req.feeds)?;
         let filters = Filters {
             categories: &categories,
             authors: &authors,
-            feeds: &req.feeds,
+            feeds: &feeds,
             since: None,
             until: None,
         };
@@ -1059,6 +1061,9 @@ impl Matcher {
             if start < done {
                 continue;
             }
+            if crate::words::possessive_at(text, start) {
+                continue;
+            }
             let end = word_end(text, start);
             let (from, to) = compound_bounds(text, start, end);
             let word = &text[from..to];
@@ -1138,7 +1143,12 @@ fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usiz
                     && plain(Some(c))
                     && plain(text[start..].chars().next()) =>
             {
-                start = word_start(text, start - h.len_utf8() - c.len_utf8());
+                let part = word_start(text, start - h.len_utf8() - c.len_utf8());
+                // `x's-y`: the possessive `s` is no word, so no part of a compound.
+                if crate::words::possessive_at(text, part) {
+                    break;
+                }
+                start = part;
             }
             _ => break,
         }
@@ -1644,7 +1654,8 @@ mod focus_tests {
         let text = format!(
             "Dying lying TYING skies Skis ugly early only gently singly idly news Café ÉCOLE ﬁne \
              Ærø cæsar isn’t don't 3D x Y Ünïcödé naïve Ölfarbe ÆTHER Wi-Fi e‐mail x-ray-ed \
-             a-b-c CVE-2023-6246 版Wi-Fi東京の新しいオフィス -x- y--z 東-a {}{feed}",
+             a-b-c CVE-2023-6246 版Wi-Fi東京の新しいオフィス -x- y--z 東-a owner's OWNER’S \
+             x’s-y-z wi-fi's 's 東's x'sy {}{feed}",
             "y".repeat(70)
         );
         let mut tokens = Vec::new();

@@ -1,5 +1,7 @@
 //! English stemming with a memo: the same Snowball stemmer tantivy uses (frostem, pinned to
-//! tantivy's version so stems are identical), behind a per-analyzer cache.
+//! tantivy's version so stems are identical), behind a per-analyzer cache, plus one rule of
+//! Lucene's English analysis that Snowball lacks: the plural `s` of an acronym goes (`pcs` ->
+//! `pc`, see `unpluralize_acronym`).
 //!
 //! Why: profiles of both ingest and search put Snowball stemming at the top (kb-bench; `perf`),
 //! and words in text follow a Zipf distribution, so a few thousand distinct words make up most
@@ -64,11 +66,31 @@ fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String)
         }
         return;
     }
-    let stem = stemmer.stem(word).into_owned();
+    let mut stem = stemmer.stem(word).into_owned();
+    unpluralize_acronym(&mut stem);
     if memo.len() >= MAX_ENTRIES {
         memo.clear();
     }
     memo.insert(std::mem::replace(word, stem.clone()), stem);
+}
+
+/// `pcs` -> `pc`: the plural `s` of a word without a vowel (an acronym: PCs, VPNs, MSPs, SSDs),
+/// which Snowball keeps, since it strips a final `s` only after a vowel that is not right before
+/// it. Lucene's English analysis (Porter's `S ->`) drops it, and IT writing is full of such
+/// plurals. Three letters at least (`ms`, `os` are words of their own), and not `ss` (`css`,
+/// `xss`, as Porter's `SS -> SS`); `y` counts as a vowel (`yrs`, `gyms`).
+fn unpluralize_acronym(stem: &mut String) {
+    let b = stem.as_bytes();
+    let plural = b.len() >= 3
+        && b.ends_with(b"s")
+        && b[b.len() - 2] != b's'
+        && b.iter().all(u8::is_ascii_lowercase)
+        && !b[..b.len() - 1]
+            .iter()
+            .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'));
+    if plural {
+        stem.pop();
+    }
 }
 
 /// The token stream of [`CachedStemmerFilter`].
@@ -261,6 +283,36 @@ mod tests {
             again.push(t.text.clone());
         }
         assert_eq!(first, again);
+    }
+
+    /// Snowball keeps the `s` of a word with no vowel before it, so `PCs` was never `PC`.
+    #[test]
+    fn plurals_of_acronyms_lose_their_s_as_in_lucene() {
+        let text = "PCs PC VPNs vpn MSPs SSDs CDNs LLMs VMs https CSS xss ms yrs DNS \
+                    referrals s2s";
+        for a in [
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(CachedEnglishStemmer)
+                .build(),
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .filter(ThreadCachedEnglishStemmer)
+                .build(),
+        ] {
+            // Twice: the memo must give what the stemmer gave.
+            for _ in 0..2 {
+                assert_eq!(
+                    tokens(a.clone(), text),
+                    [
+                        "pc", "pc", "vpn", "vpn", "msp", "ssd", "cdn", "llm", "vm", "http",
+                        // A double s stays, as Porter's `SS -> SS`; two letters are too few,
+                        // and `y` counts as a vowel.
+                        "css", "xss", "ms", "yrs", "dn", "referr", "s2s"
+                    ]
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The tokenizer of every full-text analyzer: words as tantivy's `SimpleTokenizer` splits them
-//! (runs of alphanumerics), with two additions.
+//! (runs of alphanumerics), with three additions.
 //!
 //! - **CJK text as overlapping bigrams.** Chinese and Japanese are written without spaces and
 //!   Korean joins particles to its words, so a run of Han, Hiragana, Katakana or Hangul is one
@@ -20,7 +20,14 @@
 //!   their positions, so every phrase that matched before still does. Each compound adds one
 //!   token to the field's length.
 //!
-//! Text without CJK or hyphenated compounds tokenizes exactly as `SimpleTokenizer` does.
+//! - **No possessive `s`.** `owner's` was `owner` + `s`, so it matched only where a text said
+//!   "owner's", not "owner" or "owners'". As Lucene's `EnglishPossessiveFilter` does, an `s`
+//!   (or `S`) that is all of a word's last segment after an apostrophe (`'` or `’`) is no token
+//!   and takes no position: `owner's` is `owner`, `it's` is `it`, and `"owner's laptop"` is a
+//!   phrase of two words. Contractions keep their pieces (`isn't` -> `isn`, `t`).
+//!
+//! Text without CJK, hyphenated compounds or possessives tokenizes exactly as
+//! `SimpleTokenizer` does.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -136,6 +143,32 @@ impl WordStream<'_> {
     }
 }
 
+/// The length of the possessive `'s` (or `’s`) that `rest`, the text right after a word,
+/// starts with, as a whole segment (`owner's`, not `x'sy`); 0 for none.
+fn possessive_len(rest: &str) -> usize {
+    let mut chars = rest.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(a @ ('\'' | '’')), Some('s' | 'S'), next)
+            if next.is_none_or(|c| !c.is_alphanumeric()) =>
+        {
+            a.len_utf8() + 1
+        }
+        _ => 0,
+    }
+}
+
+/// Whether the word starting at `start` of `text` is a possessive `s`, which the tokenizer
+/// skips: for whoever finds words in text without it (`crate::search`'s snippet matcher).
+pub(crate) fn possessive_at(text: &str, start: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    match (before.next(), before.next()) {
+        (Some(a), Some(c)) if is_plain_alnum(c) => {
+            possessive_len(&text[start - a.len_utf8()..]) > 0
+        }
+        _ => false,
+    }
+}
+
 fn char_len(text: &str, at: usize) -> usize {
     text[at..].chars().next().map_or(0, char::len_utf8)
 }
@@ -173,7 +206,7 @@ impl TokenStream for WordStream<'_> {
             .find(|c: char| !is_plain_alnum(c))
             .unwrap_or(self.text.len() - start);
         let end = start + len;
-        self.at = end;
+        self.at = end + possessive_len(&self.text[end..]);
         let mut after = self.text[end..].chars();
         let joins_next = matches!(
             (after.next(), after.next()),
@@ -279,6 +312,33 @@ mod tests {
         let pairs = texts(&long);
         assert_eq!(pairs.len(), long.chars().count() - 1);
         assert!(pairs.iter().all(|p| p.chars().count() == 2));
+    }
+
+    /// `owner's` was `owner` + `s`, a phrase only "owner's" matched: the possessive `s` is no
+    /// word, as Lucene's `EnglishPossessiveFilter` has it, so it finds "owner" and "owners'".
+    #[test]
+    fn a_possessive_s_is_no_token_and_takes_no_position() {
+        assert_eq!(
+            toks("the owner's guide"),
+            vec![
+                ("the".into(), 0, 0, 3),
+                ("owner".into(), 1, 4, 9),
+                ("guide".into(), 2, 12, 17),
+            ]
+        );
+        assert_eq!(
+            texts("PRINTER’S it's 1990's Wi-Fi's"),
+            ["PRINTER", "it", "1990", "Wi", "Fi", "WiFi"]
+        );
+        // Contractions keep their pieces; an `s` that is not all of a word's last segment, or
+        // that no word comes before, is a word.
+        assert_eq!(
+            texts("isn't owners' s 's x'sy x'ss x’s-y rock'n'roll 東's"),
+            [
+                "isn", "t", "owners", "s", "s", "x", "sy", "x", "ss", "x", "y", "rock", "n",
+                "roll", "東", "s"
+            ]
+        );
     }
 
     #[test]

@@ -147,3 +147,194 @@ fn long_unbroken_runs_are_highlighted_in_linear_time() {
     assert_eq!(titles(&kb, "オフィス"), ["Tokyo run"]);
     assert_eq!(highlights(&kb, "ab", "Latin run"), ["ab"]);
 }
+
+/// Snowball keeps the `s` of a word without a vowel, so acronyms' plurals (PCs, VPNs, MSPs) and
+/// singulars did not find each other; the highlight is the word as written.
+#[test]
+fn plurals_of_acronyms_find_the_singular_and_back() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Setting up a VPN for remote staff",
+            "When the office closed we gave every remote employee a VPN client. The VPN \
+             terminates on the firewall and only routes office traffic.",
+        ),
+        (
+            "Replacing the office NAS with a cloud file share",
+            "Staff used to reach it over VPNs from home, which was slow for large drawings.",
+        ),
+        (
+            "Buying PCs for a design studio",
+            "Designers need fast PCs with plenty of memory and colour-accurate screens.",
+        ),
+        (
+            "Every PC needs an asset tag",
+            "Put an asset tag on every PC the day it arrives.",
+        ),
+        (
+            "Cascading style sheets",
+            "CSS is not the plural of anything.",
+        ),
+    ]);
+    let sorted = |q: &str| {
+        let mut t = titles(&kb, q);
+        t.sort();
+        t
+    };
+    let pcs = [
+        "Buying PCs for a design studio",
+        "Every PC needs an asset tag",
+    ];
+    let vpns = [
+        "Replacing the office NAS with a cloud file share",
+        "Setting up a VPN for remote staff",
+    ];
+    for q in ["pc", "PCs", "pcs"] {
+        assert_eq!(sorted(q), pcs, "{q}");
+    }
+    for q in ["vpn", "VPNs"] {
+        assert_eq!(sorted(q), vpns, "{q}");
+    }
+    assert_eq!(
+        titles(&kb, "title:vpns"),
+        ["Setting up a VPN for remote staff"]
+    );
+    assert_eq!(
+        titles(&kb, "\"fast pc\""),
+        ["Buying PCs for a design studio"]
+    );
+    assert_eq!(titles(&kb, "css"), ["Cascading style sheets"]);
+    assert!(titles(&kb, "cs").is_empty());
+    assert_eq!(
+        highlights(&kb, "pc", "Buying PCs for a design studio"),
+        ["PCs"]
+    );
+    assert_eq!(
+        highlights(&kb, "vpns", "Setting up a VPN for remote staff"),
+        ["VPN", "VPN"]
+    );
+}
+
+/// A possessive (`owner's`) was the phrase `owner` `s`, which only "owner's" matched: the
+/// possessive `s` is no word, on either side, so it finds "owner", "owners" and "owners'",
+/// and the article about the words typed comes first.
+#[test]
+fn possessives_find_the_word_itself() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Café owners' guide to guest Wi-Fi",
+            "Give guests their own network, apart from the till and the owner’s laptop.",
+        ),
+        (
+            "What every business owner should ask an MSP",
+            "Ask how they handle backups.",
+        ),
+        (
+            "Don't ignore printer security",
+            "Printers hold copies of every page they print; patch their firmware.",
+        ),
+        (
+            "Security awareness training",
+            "Security training works when it is short. The printer in the hall is a \
+             printer's nightmare of paper jams.",
+        ),
+        ("Book review: A Hacker’s Guide", "A guide to locks."),
+        ("Buying PCs for a design studio", "Designers need fast PCs."),
+    ]);
+    let sorted = |q: &str| {
+        let mut t = titles(&kb, q);
+        t.sort();
+        t
+    };
+    let owners = [
+        "Café owners' guide to guest Wi-Fi",
+        "What every business owner should ask an MSP",
+    ];
+    for q in ["owner's", "OWNER’S", "owner", "owners'", "owners"] {
+        assert_eq!(sorted(q), owners, "{q}");
+    }
+    assert_eq!(
+        titles(&kb, "title:owner's"),
+        [
+            "Café owners' guide to guest Wi-Fi",
+            "What every business owner should ask an MSP"
+        ]
+    );
+    assert_eq!(
+        titles(&kb, "printer's security")
+            .first()
+            .map(String::as_str),
+        Some("Don't ignore printer security")
+    );
+    assert_eq!(
+        titles(&kb, "owner's guide").first().map(String::as_str),
+        Some("Café owners' guide to guest Wi-Fi")
+    );
+    assert_eq!(titles(&kb, "PC’s"), ["Buying PCs for a design studio"]);
+    // A phrase reads on over the possessive, which holds no position.
+    assert_eq!(
+        titles(&kb, "\"owner's laptop\""),
+        ["Café owners' guide to guest Wi-Fi"]
+    );
+    assert_eq!(
+        titles(&kb, "\"hacker guide\""),
+        ["Book review: A Hacker’s Guide"]
+    );
+    // Contractions still match as written.
+    assert_eq!(titles(&kb, "don't"), ["Don't ignore printer security"]);
+    assert_eq!(
+        highlights(&kb, "owner", "Café owners' guide to guest Wi-Fi"),
+        ["owner’s"]
+    );
+}
+
+/// Product names typed joined (`office365`, `exchange2010`, `windows7`) found nothing where
+/// articles write them apart: a word of letters and digits is also read apart, as a phrase.
+#[test]
+fn letters_and_digits_typed_joined_find_them_apart() {
+    let office = "Office 365 licensing explained for the 10-person business";
+    let exchange = "Retiring Exchange 2010 before end of support";
+    let windows = "Moving the last Windows 7 machines";
+    let (_dir, kb) = common::kb_of(&[
+        (
+            office,
+            "Office 365 comes in several plans; most small firms need Business Standard.",
+        ),
+        (
+            exchange,
+            "Exchange 2010 reached end of support. Migrate the mailboxes.",
+        ),
+        (
+            windows,
+            "Support for Windows 7 ends; Windows 10 is the way on.",
+        ),
+        (
+            "An office with 365 days of sun",
+            "The office sees sun on 365 days a year.",
+        ),
+        ("Our Office365 tenant", "We renamed the Office365 tenant."),
+    ]);
+    let mut both = titles(&kb, "office365");
+    both.sort();
+    assert_eq!(both, [office, "Our Office365 tenant"]);
+    assert_eq!(titles(&kb, "exchange2010"), [exchange]);
+    assert_eq!(titles(&kb, "Windows7"), [windows]);
+    assert_eq!(titles(&kb, "\"windows7 machines\""), [windows]);
+    assert_eq!(titles(&kb, "title:exchange2010"), [exchange]);
+    // Matched as typed: no widening.
+    let res = kb
+        .search(&SearchRequest::new("exchange2010"))
+        .expect("search");
+    assert!(res.relaxed.is_none());
+    assert_eq!(highlights(&kb, "office365", office), ["Office", "365"]);
+    assert_eq!(
+        highlights(&kb, "windows7", windows),
+        ["Windows", "7", "Windows"]
+    );
+    // A query that matches nothing as typed is widened with the word still read apart, not
+    // respelled as the joined word no article holds.
+    let res = kb
+        .search(&SearchRequest::new("exchange2010 mailboxes zqxw"))
+        .expect("search");
+    assert!(res.relaxed.is_some());
+    assert_eq!(res.hits.first().map(|h| h.title.as_str()), Some(exchange));
+}

@@ -288,7 +288,23 @@ fn blank_queries_need_a_filter_and_symbols_alone_are_refused() {
         .ok()
         .map(|d| d.with_timezone(&chrono::Utc));
     assert_eq!(kb.search(&req).expect("filtered").total, 1);
-    for q in ["!!!", "&", " - ", "-!!!", "& / + |", "🙂"] {
+    // An empty scoped value is no more a search than an empty query: `author:""` answered "no
+    // matches" where `title:""` was refused.
+    for q in [
+        "!!!",
+        "&",
+        " - ",
+        "-!!!",
+        "& / + |",
+        "🙂",
+        "title:\"\"",
+        "author:\"\"",
+        "category:\"\"",
+        "feed:\"\"",
+        "author:\"  \"",
+        "-feed:\"\"",
+        "author:\"\" OR category:\"\"",
+    ] {
         for filtered in [false, true] {
             let mut req = SearchRequest::new(q);
             if filtered {
@@ -303,6 +319,69 @@ fn blank_queries_need_a_filter_and_symbols_alone_are_refused() {
             }
         }
     }
+}
+
+/// A feed synced from a URL is named after its host (`smbitpros.com`), and `feed:smbitpros`
+/// found nothing: a feed name no feed has exactly matches the feeds it is a word of (or a run
+/// of words of), in the query and as a filter, for search and list alike; an exact name stays
+/// exact.
+#[test]
+fn a_feed_is_found_by_a_word_of_its_name() {
+    let (_dir, kb) = common::kb_of_feeds(&[
+        ("smbitpros.com", "Referral programs", "backup referral"),
+        ("dustri.org", "Hardened malloc", "backup malloc"),
+        ("blog.example.com", "Example blog post", "backup example"),
+        ("example", "Plain example", "backup plain"),
+        ("news.example.net", "Example news", "backup news"),
+    ]);
+    let titles = |q: &str, feeds: &[&str]| {
+        let mut req = SearchRequest::new(q);
+        req.feeds = feeds.iter().map(|f| f.to_string()).collect();
+        let mut t: Vec<String> = kb
+            .search(&req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect();
+        t.sort();
+        t
+    };
+    for (q, feeds, want) in [
+        ("feed:smbitpros", &[][..], &["Referral programs"][..]),
+        ("feed:SMBITPROS backup", &[], &["Referral programs"]),
+        ("backup", &["smbitpros"], &["Referral programs"]),
+        ("backup", &["Dustri"], &["Hardened malloc"]),
+        (
+            "backup -feed:dustri",
+            &["smbitpros", "dustri"],
+            &["Referral programs"],
+        ),
+        ("feed:\"example.com\"", &[], &["Example blog post"]),
+        // An exact name stays exact: "example" is a feed of its own.
+        ("feed:example", &[], &["Plain example"]),
+        ("backup", &["example"], &["Plain example"]),
+        ("feed:example.com", &[], &["Example blog post"]),
+        // Words of the name, not parts of words, nor words out of order.
+        ("feed:smbit", &[], &[]),
+        ("feed:\"com smbitpros\"", &[], &[]),
+        ("backup", &["nosuchfeed"], &[]),
+        (
+            "feed:net OR feed:org",
+            &[],
+            &["Example news", "Hardened malloc"],
+        ),
+    ] {
+        assert_eq!(titles(q, feeds), want, "{q} {feeds:?}");
+    }
+    let list = kb
+        .list(&kb_store::ListRequest {
+            feeds: vec!["smbitpros".into()],
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("list");
+    assert_eq!(list.total, 1);
 }
 
 /// A huge `--limit` or `--offset` is a page that reaches past the last hit, not a request to

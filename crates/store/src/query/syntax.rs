@@ -46,7 +46,7 @@ pub(crate) enum Scope {
     Author,
     /// `category:`: the exact category, or a word of it.
     Category,
-    /// `feed:`: the exact feed name.
+    /// `feed:`: the exact feed name, or a word of it.
     Feed,
 }
 

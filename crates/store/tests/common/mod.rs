@@ -38,17 +38,23 @@ pub fn seed_kb() -> &'static Kb {
 /// A knowledge base of articles with these titles and texts (one paragraph per line), in a
 /// temporary directory: for cases the seed corpus does not hold.
 pub fn kb_of(articles: &[(&str, &str)]) -> (tempfile::TempDir, Kb) {
+    let in_feed: Vec<(&str, &str, &str)> = articles.iter().map(|(t, x)| ("f", *t, *x)).collect();
+    kb_of_feeds(&in_feed)
+}
+
+/// [`kb_of`] with each article's feed name: (feed, title, text).
+pub fn kb_of_feeds(articles: &[(&str, &str, &str)]) -> (tempfile::TempDir, Kb) {
     let dir = tempfile::tempdir().expect("temp dir");
     let lock = WriteLock::acquire(dir.path(), Duration::from_secs(1)).expect("lock");
     let kb = Kb::open_or_create(dir.path(), &lock).expect("create kb");
     let mut w = kb.writer(&lock).expect("writer");
-    for (n, (title, text)) in articles.iter().enumerate() {
+    for (n, (feed, title, text)) in articles.iter().enumerate() {
         w.upsert(&kb_clean::Article {
             id: format!(
                 "{:016x}",
                 (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
             ),
-            feed: "f".into(),
+            feed: feed.to_string(),
             guid: None,
             url: None,
             title: title.to_string(),
