@@ -1336,6 +1336,24 @@ fn one_is_singular() {
     let out = env.kb(&["sync", "--offline"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(", 1 feed failed;"), "{stdout}");
+    // A KB of one article, and a feed of one, in the sync summary and the feed list.
+    let one = Env::new();
+    let feed = one.path().join("one.xml");
+    std::fs::write(
+        &feed,
+        "<rss version=\"2.0\"><channel><title>P</title><item><title>One</title><guid>1</guid>\
+         <description>x</description></item></channel></rss>",
+    )
+    .unwrap();
+    std::fs::write(
+        one.path().join("kb.toml"),
+        "[[feed]]\nname = \"p\"\nurl = \"http://127.0.0.1:9/x\"\nfixture = \"one.xml\"\n",
+    )
+    .unwrap();
+    let out = one.ok(&["sync", "--offline"]);
+    assert!(out.contains("; 1 article in "), "{out}");
+    let list = one.ok(&["feed", "list"]);
+    assert!(list.contains(" 1 article "), "{list}");
 }
 
 /// URLs are compared with their scheme and host lowercased, as the web does.

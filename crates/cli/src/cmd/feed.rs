@@ -413,8 +413,13 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
             .last_fetched
             .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M")))
             .unwrap_or_default();
+        let noun = if r.articles == 1 {
+            "article "
+        } else {
+            "articles"
+        };
         let line = format!(
-            "{:width$}  {:>5} articles  {status}{when}  {}",
+            "{:width$}  {:>5} {noun}  {status}{when}  {}",
             r.name, r.articles, r.url
         );
         out.push_str(&safe(&line, false));

@@ -1275,7 +1275,7 @@ fn report(
         }
         if damaged.is_none() {
             out.push_str(&format!(
-                "{} new, {} updated, {} unchanged{}; {} articles in {}\n",
+                "{} new, {} updated, {} unchanged{}; {} in {}\n",
                 total.new,
                 total.updated,
                 total.unchanged,
@@ -1284,7 +1284,11 @@ fn report(
                 } else {
                     String::new()
                 },
-                Kb::open(&ctx.index).map(|k| k.count()).unwrap_or(0),
+                plural(
+                    Kb::open(&ctx.index)
+                        .map_or(0, |k| usize::try_from(k.count()).unwrap_or(usize::MAX)),
+                    "article"
+                ),
                 ctx.index.display()
             ));
         }
