@@ -107,6 +107,35 @@ fn a_301_moves_the_feed_in_kb_toml_and_keeps_its_comments_a_302_does_not() {
     assert_eq!(server.hits("/temp").len(), 2);
 }
 
+/// A blog subscribed at two addresses, the old one now a 301 to the other: rewriting it gave
+/// kb.toml two feeds of one URL, fetched twice every sync and counted twice. kb.toml stays as
+/// it is and the line says which feed it duplicates.
+#[test]
+fn a_301_onto_another_feeds_url_leaves_kb_toml_and_names_the_duplicate() {
+    let body = rss(SITE, &[("a", "Alpha")]);
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/ok" => Response::rss(body.clone()),
+        "/rel" => Response::redirect(301, "ok"),
+        _ => Response::status(404),
+    });
+    let config = format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("a", &server.url("/ok")),
+        feed_toml("b", &server.url("/rel"))
+    );
+    let env = Env::new(&config);
+    let out = env.ok(&["sync"]);
+    assert!(
+        out.contains(
+            "the URL of feed a: kb.toml is unchanged; `kb feed rm b` removes this duplicate"
+        ),
+        "{out}"
+    );
+    assert_eq!(env.config_text(), config);
+    let v = env.json(&["sync", "--json"]);
+    assert_eq!(v["feeds"][1]["moved_onto"], "a", "{v}");
+}
+
 #[test]
 fn a_404_fails_its_feed_while_the_others_are_committed() {
     let server = Server::start(|req| match req.target.as_str() {

@@ -146,6 +146,10 @@ struct FeedSummary {
     backfill_stopped: Option<String>,
     /// The feed's new URL after a permanent redirect (kb.toml is updated to it).
     moved_to: Option<String>,
+    /// The other feed of kb.toml whose URL the redirect leads to: kb.toml is left as it is
+    /// (two feeds of one URL would be fetched twice), and this feed is a duplicate to remove.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moved_onto: Option<String>,
     error: Option<String>,
 }
 
@@ -162,6 +166,7 @@ impl FeedSummary {
             backfill_pages: 0,
             backfill_stopped: None,
             moved_to: None,
+            moved_onto: None,
             error: None,
         }
     }
@@ -210,11 +215,18 @@ impl FeedSummary {
                 plural(self.warnings, "warning")
             ));
         }
-        if let Some(to) = &self.moved_to {
-            line.push_str(&format!(
+        match (&self.moved_to, &self.moved_onto) {
+            (Some(to), Some(other)) => line.push_str(&format!(
+                " (moved permanently to {}, the URL of feed {}: kb.toml is unchanged; `kb feed rm {}` removes this duplicate)",
+                safe(to, false),
+                safe(other, false),
+                safe(&self.name, false)
+            )),
+            (Some(to), None) => line.push_str(&format!(
                 " (moved permanently to {}; config updated)",
                 safe(to, false)
-            ));
+            )),
+            _ => {}
         }
         line
     }
@@ -856,7 +868,18 @@ impl Session<'_> {
                 }
             };
             if let (Some(n), Some(to)) = (&job.name, &moved_to) {
-                self.moved.push((n.clone(), to.clone()));
+                // Rewritten onto another feed's URL, kb.toml would list one feed twice (a blog
+                // subscribed at its http and its https address, the old one now a 301).
+                let onto = self
+                    .ctx
+                    .config
+                    .feeds
+                    .iter()
+                    .find(|f| &f.name != n && crate::config::edit::same_url(&f.url, to));
+                match onto {
+                    Some(other) => s.moved_onto = Some(other.name.clone()),
+                    None => self.moved.push((n.clone(), to.clone())),
+                }
                 s.moved_to = Some(to.clone());
             }
             if let Some(n) = &job.name {
