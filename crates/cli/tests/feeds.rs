@@ -217,6 +217,31 @@ fn import_refuses_a_file_that_is_not_opml() {
     assert!(err.contains("cannot read OPML file missing.opml"), "{err}");
 }
 
+/// A bare `&` in a URL or an HTML entity in a title (old exporters, hand edits) made the whole
+/// list "not an OPML file": every subscription lost for one character. Read as a feed would
+/// be, with a warning naming the repair.
+#[test]
+fn import_repairs_a_bare_ampersand_and_html_entities() {
+    let env = Env::empty();
+    let file = env.path().join("subs.opml");
+    std::fs::write(
+        &file,
+        "<opml version=\"2.0\"><body><outline text=\"News & Politics\">\
+         <outline text=\"Le Monde &ndash; &Agrave; la une\" xmlUrl=\"https://lemonde.example/rss\"/>\
+         <outline text=\"Q\" xmlUrl=\"https://q.example/feed?a=1&b=2\"/>\
+         </outline></body></opml>",
+    )
+    .unwrap();
+    let v = env.json(&["feed", "import", file.to_str().unwrap(), "--json"]);
+    let added = v["added"].as_array().unwrap();
+    assert_eq!(added.len(), 2, "{v}");
+    assert_eq!(added[0]["name"], "Le Monde – À la une", "{v}");
+    assert_eq!(added[0]["category"], "News & Politics", "{v}");
+    assert_eq!(added[1]["url"], "https://q.example/feed?a=1&b=2", "{v}");
+    let (_, err) = env.fails(&["feed", "import", "missing.opml"]);
+    assert!(err.contains("cannot read OPML file"), "{err}");
+}
+
 /// An OPML file is someone else's: its entries get the check `kb feed add` makes. A
 /// `javascript:` (or `file:`, `ftp:`) "feed" was imported into kb.toml as is.
 #[test]

@@ -88,6 +88,24 @@ pub fn decode_xml(bytes: &[u8]) -> (String, Vec<String>) {
     (text, warnings)
 }
 
+/// A decoded XML document that is no feed (an OPML subscription list) through the guards and
+/// repairs every feed goes through: a bare `&` or `<`, an HTML entity undefined in XML
+/// (`&ndash;`), a misnested or unclosed tag. Hand-edited and old exports have them, and one
+/// should not lose a whole list. The second value lists the repairs; `Err` when the guards
+/// refuse the document (too deep, too large).
+pub fn repair_xml(text: &str) -> Result<(String, Vec<String>), ParseError> {
+    let mut warnings = Vec::new();
+    let body = text.trim_start_matches('\u{feff}');
+    // Atom's rules are XML's own: no RSS element renamed or merged.
+    let doc = wellform::wellform(
+        body,
+        FeedFormat::Atom,
+        &ParseOptions::default(),
+        &mut warnings,
+    )?;
+    Ok((doc.xml, warnings))
+}
+
 /// Parse one feed document.
 pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError> {
     if bytes.len() > opts.max_bytes {

@@ -456,10 +456,26 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
             false,
         ));
     }
+    // A list that is not well-formed XML (a bare `&` in a URL, `&ndash;` in a title: old
+    // exporters and hand edits) is read again after the repairs a feed would get, with a
+    // warning for each, rather than refused whole.
+    let parsed = opml::parse(&text).or_else(|first| {
+        let Ok((repaired, repairs)) = kb_parse::repair_xml(&text) else {
+            return Err(first);
+        };
+        let parsed = opml::parse(&repaired).map_err(|_| first)?;
+        for r in &repairs {
+            ctx.note(&safe(
+                &format!("kb: warning: {}: {r}", path.display()),
+                false,
+            ));
+        }
+        Ok(parsed)
+    });
     let opml::Parsed {
         feeds: entries,
         no_feed_url,
-    } = opml::parse(&text).map_err(|e| {
+    } = parsed.map_err(|e| {
         anyhow::anyhow!("{} is not an OPML file kb can read: {e:#}", path.display())
     })?;
     let mut file = ConfigFile::open(&ctx.config.path)?;
