@@ -730,8 +730,35 @@ impl Compiler {
                         }
                     }
                     if mark {
-                        self.marks.extend(lasts.into_iter().map(Mark::Prefix));
+                        // The last part of `wi-f*` alone would light every word starting
+                        // with f: a part that short is highlighted through the compound's
+                        // joined form (below), not on its own.
+                        let alone = raw.len() == 1;
+                        self.marks.extend(
+                            lasts
+                                .into_iter()
+                                .filter(|l| alone || l.chars().count() >= 3)
+                                .map(Mark::Prefix),
+                        );
                     }
+                }
+                // A hyphenated prefix also begins the compound written closed: `wi-f*` finds
+                // "WiFi" as `wi-fi` does (the joined reading of the typed parts).
+                let joined: Vec<String> = readings(&mut self.raw, p)
+                    .into_iter()
+                    .skip(1)
+                    .filter_map(|r| match r.as_slice() {
+                        [one] => Some(one.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                for j in &joined {
+                    for &(field, boost) in analyzed {
+                        qs.push(boosted(prefix_query(field, j)?, boost));
+                    }
+                }
+                if mark {
+                    self.marks.extend(joined.into_iter().map(Mark::Prefix));
                 }
                 if let Some(k) = keyword {
                     qs.push(prefix_query(k, &kw_term(p))?);
@@ -756,15 +783,31 @@ impl Compiler {
                     }
                 } else {
                     // Several tokens (`isn't~`): typo tolerance has no single word to work on,
-                    // so the words must match as written.
+                    // so the words must match as written; a hyphenated compound's joined form
+                    // is one word, tolerant as any (`e-mail~` finds "emial" as `email~` does).
                     for &(field, boost) in analyzed {
                         qs.extend(
                             text_phrase(&f, self.pairs.as_deref(), field, &stemmed, 0)
                                 .map(|q| boosted(q, boost)),
                         );
                     }
+                    let joined: Vec<String> = readings(&mut self.en, w)
+                        .into_iter()
+                        .skip(1)
+                        .filter_map(|r| match r.as_slice() {
+                            [one] => Some(one.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    for j in &joined {
+                        for &(field, boost) in analyzed {
+                            qs.push(boosted(fuzzy_query(field, j, *edits), boost));
+                        }
+                    }
                     if mark {
                         self.marks.extend(word_marks(&mut self.en, w));
+                        self.marks
+                            .extend(joined.into_iter().map(|j| Mark::Fuzzy(j, *edits)));
                     }
                 }
                 if let Some(k) = keyword {
