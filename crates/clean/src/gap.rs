@@ -118,6 +118,11 @@ const CLOSING: &[char] = &[
     '.', ',', ';', ':', '!', '?', ')', ']', '}', '\u{201d}', '\u{2019}', '\u{bb}', '\u{2026}',
 ];
 
+/// Whether `node` is a gap marker [`leave`] put.
+pub(crate) fn is_gap(node: NodeRef<'_, Node>) -> bool {
+    matches!(node.value(), Node::Comment(c) if &*c.comment == BLOCK_GAP || &*c.comment == INLINE_GAP)
+}
+
 fn is_block(node: NodeRef<'_, Node>) -> bool {
     match node.value() {
         Node::Element(e) => e.name() == "br" || listed(BLOCKS, e.name()),

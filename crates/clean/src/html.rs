@@ -255,6 +255,11 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
             node.detach();
         }
     }
+    for &(parent, lost_link) in &parents {
+        if lost_link {
+            drop_edge_separators(doc, parent);
+        }
+    }
     // A container found to keep its content keeps it for every later climb that reaches it
     // (removing emptied containers changes no text): each is looked at once.
     let mut kept: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
@@ -279,6 +284,78 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
         }
     }
     gap::mend(doc, &gaps);
+}
+
+/// In a container that lost share links, the separators that stood between them and now
+/// stand at its start or end, with nothing but removed links beyond them: "Then Tweet |
+/// Facebook | LinkedIn" read "Then | |". Separators with words on both sides stay.
+fn drop_edge_separators(doc: &mut Html, parent: NodeId) {
+    let Some(node) = doc.tree.get(parent) else {
+        return;
+    };
+    let children: Vec<NodeId> = node.children().map(|c| c.id()).collect();
+    let only_separators = |t: &str| {
+        t.chars()
+            .all(|c| c.is_whitespace() || SEPARATORS.contains(&c))
+    };
+    let mut doomed: Vec<NodeId> = Vec::new();
+    // (text node, trim its end) when words stop the walk right after a gap.
+    let mut trims: Vec<(NodeId, bool)> = Vec::new();
+    for from_end in [true, false] {
+        let order: Box<dyn Iterator<Item = &NodeId>> = if from_end {
+            Box::new(children.iter().rev())
+        } else {
+            Box::new(children.iter())
+        };
+        let mut run = Vec::new();
+        let mut gap_seen = false;
+        for &id in order {
+            let Some(child) = doc.tree.get(id) else {
+                continue;
+            };
+            match child.value() {
+                _ if gap::is_gap(child) => gap_seen = true,
+                // Whitespace is the gap's to mend; a separator goes.
+                Node::Text(t) if t.trim().is_empty() => {}
+                Node::Text(t) if only_separators(t) => run.push(id),
+                Node::Text(_) => {
+                    if gap_seen {
+                        trims.push((id, from_end));
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        if gap_seen {
+            doomed.extend(run);
+        }
+    }
+    for id in doomed {
+        if let Some(mut n) = doc.tree.get_mut(id) {
+            n.detach();
+        }
+    }
+    for (id, end) in trims {
+        if let Some(mut n) = doc.tree.get_mut(id)
+            && let Node::Text(t) = n.value()
+        {
+            let trimmed = if end {
+                t.trim_end_matches(|c: char| c.is_whitespace() || SEPARATORS.contains(&c))
+            } else {
+                t.trim_start_matches(|c: char| c.is_whitespace() || SEPARATORS.contains(&c))
+            };
+            if trimmed.len() != t.len() {
+                // The space between the words and what follows is the gap's to mend.
+                let keep = if end {
+                    format!("{trimmed} ")
+                } else {
+                    format!(" {trimmed}")
+                };
+                t.text = keep.into();
+            }
+        }
+    }
 }
 
 fn is_emptiable(node: NodeRef<'_, Node>) -> bool {
@@ -429,6 +506,28 @@ mod tests {
         assert_eq!(cleaned.html, "<p>Body.</p><p>After.</p>");
     }
 
+    /// A share bar after words that are no label: its links went, its separators stayed
+    /// ("Then | |"). Separators between words stay.
+    #[test]
+    fn separators_left_at_a_containers_edge_by_removed_share_links_go() {
+        for (html, text) in [
+            (
+                r#"<p>Great post. Then <a href="https://twitter.com/intent/tweet?url=x">Tweet</a> | <a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a> | <a href="https://www.linkedin.com/shareArticle?url=x">LinkedIn</a></p><p>Next.</p>"#,
+                "Great post. Then\nNext.",
+            ),
+            (
+                r#"<p>Read on · <a href="https://twitter.com/intent/tweet?url=x">Tweet</a></p>"#,
+                "Read on",
+            ),
+            (
+                r#"<p><a href="https://twitter.com/intent/tweet?url=x">Tweet</a> | <a href="https://example.com/">Home</a> | About us</p>"#,
+                "Home | About us",
+            ),
+        ] {
+            assert_eq!(clean_html(html, None).text, text, "{html}");
+        }
+    }
+
     #[test]
     fn thousands_of_emptied_containers_in_one_block_are_looked_at_once() {
         // Each emptied span climbed to the paragraph, and each look at the paragraph walked
@@ -463,10 +562,10 @@ After."
                 "<p>One.</p><p>\u{2014}</p><p>***</p><p>* * *</p><p>-</p><p>Two.</p>",
                 "One.\n\u{2014}\n***\n* * *\n-\nTwo.",
             ),
-            // Something is left besides separators.
+            // Something is left besides separators; the one that led to the removed link goes.
             (
                 r#"<p>Via <a href="https://x.com/a">X</a> | <a href="https://twitter.com/intent/tweet?u=x">Tweet</a></p>"#,
-                "Via X |",
+                "Via X",
             ),
             // A paragraph nothing went from keeps its colon; a label with words after it is
             // prose (and the share link in it keeps its words).
