@@ -473,10 +473,11 @@ const VALUE_OPTIONS: &[&str] = &[
     "--config",
 ];
 
-/// `kb search -n5 backup` and `-cMSP` as POSIX reads them: the query may start with `-`
-/// (`"-draft backup"`), so clap took `-n5` for the query (`kb search -n3` listed everything,
-/// "not n3") and refused the real one. An attached `-n` value of digits is always the limit;
-/// an attached `-c`/`-a` value is the filter when another argument can be the query.
+/// `kb search -n5 backup` as POSIX reads it: the query may start with `-` (`"-draft backup"`),
+/// so clap took `-n5` for the query (`kb search -n3` listed everything, "not n3") and refused
+/// the real one. An attached `-n` value of digits is always the limit. An attached `-c`/`-a`
+/// value is not split: `-cloud ups` may be the category "loud" or the exclusion of "cloud",
+/// and taking it for a filter answered a silent "no matches"; [`ambiguous_attached`] asks.
 pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let owned: Vec<Option<String>> = args.iter().map(|a| a.to_str().map(str::to_owned)).collect();
     let text: Vec<Option<&str>> = owned.iter().map(Option::as_deref).collect();
@@ -497,27 +498,13 @@ pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsS
         .iter()
         .position(|a| *a == Some("--"))
         .map_or(text.len(), |p| rest + p);
-    // Arguments that can be the query: not options, not an option's value.
-    let mut words = 0;
-    let mut j = rest;
-    while j < end {
-        match text[j] {
-            Some(a) if VALUE_OPTIONS.contains(&a) => j += 2,
-            Some(a) if a.starts_with('-') => j += 1,
-            _ => {
-                words += 1;
-                j += 1;
-            }
-        }
-    }
     let mut out = Vec::with_capacity(args.len() + 2);
     for (k, arg) in args.into_iter().enumerate() {
         let split = match text[k] {
             Some(a) if (rest..end).contains(&k) && a.len() > 2 && !a.starts_with("--") => {
                 let (flag, value) = a.split_at(2);
                 let limit = flag == "-n" && value.bytes().all(|b| b.is_ascii_digit());
-                let filter = (flag == "-c" || flag == "-a") && words > 0;
-                (limit || filter).then(|| (flag.to_owned(), value.to_owned()))
+                limit.then(|| (flag.to_owned(), value.to_owned()))
             }
             _ => None,
         };
@@ -530,6 +517,54 @@ pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsS
         }
     }
     out
+}
+
+/// The usage error for `kb search -cloud ups`: `-c`/`-a` with a value attached, beside another
+/// argument that can be the query, is either a filter or an exclusion, and kb will not guess
+/// (a guess of "category loud" answered a silent "no matches").
+pub fn ambiguous_attached(args: &[std::ffi::OsString]) -> Option<String> {
+    let text: Vec<Option<&str>> = args.iter().map(|a| a.to_str()).collect();
+    let mut i = 1;
+    while i < text.len() {
+        match text[i] {
+            Some(a) if VALUE_OPTIONS.contains(&a) => i += 2,
+            Some(a) if a.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    if text.get(i).copied().flatten() != Some("search") {
+        return None;
+    }
+    let rest = i + 1;
+    let end = text[rest..]
+        .iter()
+        .position(|a| *a == Some("--"))
+        .map_or(text.len(), |p| rest + p);
+    let mut words = 0;
+    let mut attached = None;
+    let mut j = rest;
+    while j < end {
+        match text[j] {
+            Some(a) if VALUE_OPTIONS.contains(&a) => j += 2,
+            Some(a) if a.starts_with("--") => j += 1,
+            Some(a) if a.len() > 2 && (a.starts_with("-c") || a.starts_with("-a")) => {
+                attached.get_or_insert(a);
+                j += 1;
+            }
+            Some(a) if a.starts_with('-') => j += 1,
+            _ => {
+                words += 1;
+                j += 1;
+            }
+        }
+    }
+    let a = attached.filter(|_| words > 0)?;
+    let (flag, value) = a.split_at(2);
+    let what = if flag == "-c" { "category" } else { "author" };
+    Some(format!(
+        "{a:?} is ambiguous: write `{flag} {value}` for the {what} {value:?}, or put the whole query in quotes (\"{a} ...\") to leave out {:?}",
+        &a[1..]
+    ))
 }
 
 #[cfg(test)]
@@ -551,12 +586,13 @@ mod tests {
         );
         assert_eq!(split(&["kb", "search", "-n3"]), ["kb", "search", "-n", "3"]);
         assert_eq!(
-            split(&[
-                "kb", "--index", "search", "search", "-cMSP", "backup", "-aMike"
-            ]),
-            [
-                "kb", "--index", "search", "search", "-c", "MSP", "backup", "-a", "Mike"
-            ]
+            split(&["kb", "--index", "search", "search", "-n2", "backup"]),
+            ["kb", "--index", "search", "search", "-n", "2", "backup"]
+        );
+        // `-cloud ups`: category "loud", or leave out "cloud"? Not split, and asked (below).
+        assert_eq!(
+            split(&["kb", "search", "-cloud", "ups"]),
+            ["kb", "search", "-cloud", "ups"]
         );
         // A query starting with '-' stays one: alone, or not an attached option at all.
         assert_eq!(
@@ -577,10 +613,25 @@ mod tests {
             ["kb", "search", "x", "--", "-n5"]
         );
         assert_eq!(split(&["kb", "list", "-cMSP"]), ["kb", "list", "-cMSP"]);
-        // An option's value is not the query that makes -c a filter.
-        assert_eq!(
-            split(&["kb", "search", "-cMSP", "--since", "2019"]),
-            ["kb", "search", "-cMSP", "--since", "2019"]
+    }
+
+    #[test]
+    fn an_attached_category_or_author_beside_a_query_is_asked_about() {
+        let ask = |args: &[&str]| {
+            let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+            ambiguous_attached(&args)
+        };
+        let msg = ask(&["kb", "search", "-cloud", "ups"]).expect("ambiguous");
+        assert!(
+            msg.contains("`-c loud` for the category \"loud\"") && msg.contains("\"cloud\""),
+            "{msg}"
         );
+        assert!(ask(&["kb", "search", "backup", "-aws"]).is_some());
+        // Alone it is the query; an option's value is no query; spaced options are clear.
+        assert_eq!(ask(&["kb", "search", "-cloud"]), None);
+        assert_eq!(ask(&["kb", "search", "-cMSP", "--since", "2019"]), None);
+        assert_eq!(ask(&["kb", "search", "-c", "MSP", "backup"]), None);
+        assert_eq!(ask(&["kb", "list", "-cMSP", "x"]), None);
+        assert_eq!(ask(&["kb", "search", "x", "--", "-cloud"]), None);
     }
 }

@@ -46,6 +46,13 @@ impl std::error::Error for Usage {}
 /// and unit files leave them, mean "not set" (clap took an empty `--index` from it: "a value
 /// is required for '--index'", about a flag nobody passed).
 fn parse_args() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(msg) = args::ambiguous_attached(&args) {
+        return Err(clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!("{msg}\n"),
+        ));
+    }
     use clap::{CommandFactory, FromArgMatches};
     let mut command = Cli::command();
     for (arg, var) in [("index", "KB_INDEX"), ("config", "KB_CONFIG")] {
@@ -53,8 +60,7 @@ fn parse_args() -> Result<Cli, clap::Error> {
             command = command.mut_arg(arg, |a| a.env(None::<&str>));
         }
     }
-    let matches =
-        command.try_get_matches_from(args::split_attached_values(std::env::args_os().collect()))?;
+    let matches = command.try_get_matches_from(args::split_attached_values(args))?;
     Cli::from_arg_matches(&matches)
 }
 

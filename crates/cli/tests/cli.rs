@@ -168,8 +168,14 @@ fn attached_short_option_values_are_options() {
     let env = Env::synced();
     let v = env.json(&["search", "-n1", "managed", "--json"]);
     assert_eq!(v["hits"].as_array().unwrap().len(), 1, "{v}");
-    let v = env.json(&["search", "-cMSP", "-n2", "managed", "--json"]);
+    let v = env.json(&["search", "-c", "MSP", "-n2", "managed", "--json"]);
     assert_eq!(v["hits"].as_array().unwrap().len(), 2, "{v}");
+    // `-cloud ups`: the category "loud", or leave out "cloud"? Taken for the category, it
+    // answered a silent "no matches"; it is a usage error that says both ways.
+    let out = env.kb(&["search", "-cloud", "managed"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`-c loud`") && err.contains("in quotes"), "{err}");
     let out = env.kb(&["search", "-n3"]);
     assert_eq!(out.status.code(), Some(2));
     // A query that starts with '-' is still one.
