@@ -175,7 +175,10 @@ fn attached_short_option_values_are_options() {
     let out = env.kb(&["search", "-cloud", "managed"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`-c loud`") && err.contains("in quotes"), "{err}");
+    assert!(
+        err.contains("`-c loud`") && err.contains("in quotes"),
+        "{err}"
+    );
     let out = env.kb(&["search", "-n3"]);
     assert_eq!(out.status.code(), Some(2));
     // A query that starts with '-' is still one.

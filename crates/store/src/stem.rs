@@ -79,15 +79,37 @@ fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String)
 /// it. Lucene's English analysis (Porter's `S ->`) drops it, and IT writing is full of such
 /// plurals. Three letters at least (`ms`, `os` are words of their own), and not `ss` (`css`,
 /// `xss`, as Porter's `SS -> SS`); `y` counts as a vowel (`yrs`, `gyms`).
+///
+/// Also `gpus` -> `gpu` (CPUs, SKUs, TPUs): Snowball leaves any word ending in `us` alone, so
+/// an acronym ending in `u` has its `s` dropped when no vowel comes before the `u` (four
+/// letters at least, and not `plus` or `thus`: words, not plurals).
+///
+/// Not plurals either, and left alone: acronyms that end in `s` themselves (`https`, `dns`,
+/// `sms`, `cms`, `gps`, `tls`, ...) and file systems (`nfs`, `zfs`, `ntfs`): made singular,
+/// `https` found every "http" and `cms` every "cm".
 fn unpluralize_acronym(stem: &mut String) {
+    const SINGULAR: &[&str] = &[
+        "bps", "cms", "cvs", "dns", "fps", "gbps", "gps", "https", "kbps", "lts", "mbps", "mms",
+        "rdbms", "sms", "tls",
+    ];
     let b = stem.as_bytes();
-    let plural = b.len() >= 3
-        && b.ends_with(b"s")
-        && b[b.len() - 2] != b's'
-        && b.iter().all(u8::is_ascii_lowercase)
-        && !b[..b.len() - 1]
-            .iter()
-            .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'));
+    let vowel = |c: &u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    if b.len() < 3
+        || !b.ends_with(b"s")
+        || !b.iter().all(u8::is_ascii_lowercase)
+        || SINGULAR.contains(&stem.as_str())
+        || b.ends_with(b"fs")
+    {
+        return;
+    }
+    let before = &b[..b.len() - 1];
+    let plural = match before {
+        // `gpus`: a vowelless acronym ending in u.
+        [rest @ .., b'u'] => {
+            b.len() >= 4 && !rest.iter().any(vowel) && !matches!(stem.as_str(), "plus" | "thus")
+        }
+        _ => before.last() != Some(&b's') && !before.iter().any(vowel),
+    };
     if plural {
         stem.pop();
     }
@@ -289,7 +311,7 @@ mod tests {
     #[test]
     fn plurals_of_acronyms_lose_their_s_as_in_lucene() {
         let text = "PCs PC VPNs vpn MSPs SSDs CDNs LLMs VMs https CSS xss ms yrs DNS \
-                    referrals s2s";
+                    referrals s2s GPUs gpu CPUs SKUs plus thus bus status CMS SMS GPS NFS ZFS";
         for a in [
             TextAnalyzer::builder(SimpleTokenizer::default())
                 .filter(LowerCaser)
@@ -305,10 +327,13 @@ mod tests {
                 assert_eq!(
                     tokens(a.clone(), text),
                     [
-                        "pc", "pc", "vpn", "vpn", "msp", "ssd", "cdn", "llm", "vm", "http",
+                        "pc", "pc", "vpn", "vpn", "msp", "ssd", "cdn", "llm", "vm", "https",
                         // A double s stays, as Porter's `SS -> SS`; two letters are too few,
-                        // and `y` counts as a vowel.
-                        "css", "xss", "ms", "yrs", "dn", "referr", "s2s"
+                        // `y` counts as a vowel; an acronym ending in s is no plural.
+                        "css", "xss", "ms", "yrs", "dns", "referr", "s2s",
+                        // Acronyms ending in u; words ending in us stay.
+                        "gpu", "gpu", "cpu", "sku", "plus", "thus", "bus", "status", "cms", "sms",
+                        "gps", "nfs", "zfs"
                     ]
                 );
             }

@@ -206,6 +206,9 @@ fn plurals_of_acronyms_find_the_singular_and_back() {
             "Cascading style sheets",
             "CSS is not the plural of anything.",
         ),
+        ("GPU shortage", "We need more GPUs; one GPU per designer."),
+        ("Moving the site to https", "Every page is served over https now."),
+        ("Plain http still works", "The old http address redirects."),
     ]);
     let sorted = |q: &str| {
         let mut t = titles(&kb, q);
@@ -236,6 +239,13 @@ fn plurals_of_acronyms_find_the_singular_and_back() {
     );
     assert_eq!(titles(&kb, "css"), ["Cascading style sheets"]);
     assert!(titles(&kb, "cs").is_empty());
+    // An acronym ending in u (Snowball leaves every `-us` alone).
+    for q in ["gpu", "GPUs"] {
+        assert_eq!(titles(&kb, q), ["GPU shortage"], "{q}");
+    }
+    // An acronym ending in s is no plural: `https` is not `http`.
+    assert_eq!(titles(&kb, "https"), ["Moving the site to https"]);
+    assert_eq!(titles(&kb, "http"), ["Plain http still works"]);
     assert_eq!(
         highlights(&kb, "pc", "Buying PCs for a design studio"),
         ["PCs"]
