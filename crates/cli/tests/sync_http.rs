@@ -692,10 +692,12 @@ fn a_sync_stopped_by_a_signal_commits_the_feeds_it_finished() {
             }
             _ => Response::status(404),
         });
+        // The stalled feed listed first: the fast one, waiting for its turn to be stored in
+        // kb.toml's order, is stored and committed all the same.
         let env = Env::new(&format!(
             "{}{}",
-            feed_toml("fast", &server.url("/fast/feed/")),
-            feed_toml("stalled", &server.url("/stalled/feed/"))
+            feed_toml("stalled", &server.url("/stalled/feed/")),
+            feed_toml("fast", &server.url("/fast/feed/"))
         ));
         let child = env
             .command(&["sync"])
@@ -735,6 +737,44 @@ fn a_sync_stopped_by_a_signal_commits_the_feeds_it_finished() {
         assert_eq!(listed["total"], 2, "{listed}");
         env.ok(&["doctor"]);
     }
+}
+
+/// `kb sync &` from a script runs with SIGINT ignored (the shell sets it so): a stray Ctrl-C
+/// stopped it once kb caught SIGINT. A signal ignored at start stays ignored.
+#[test]
+fn a_sync_started_with_sigint_ignored_ignores_it() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/slow/feed/" => {
+            Response::rss(rss(SITE, &[("a", "Alpha")])).delay(Duration::from_millis(1500))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::new(&feed_toml("slow", &server.url("/slow/feed/")));
+    let kb = env!("CARGO_BIN_EXE_kb");
+    let config = env.config();
+    let child = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "trap '' INT; exec \"$0\" --config \"$1\" sync -q",
+            kb,
+            config.to_str().unwrap(),
+        ])
+        .env_remove("KB_INDEX")
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while server.hits("/slow/feed/").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no request");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(env.json(&["list", "--json"])["total"], 1);
 }
 
 /// The category feed's copy of a post differs from the main feed's (another title, an

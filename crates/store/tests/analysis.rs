@@ -207,7 +207,10 @@ fn plurals_of_acronyms_find_the_singular_and_back() {
             "CSS is not the plural of anything.",
         ),
         ("GPU shortage", "We need more GPUs; one GPU per designer."),
-        ("Moving the site to https", "Every page is served over https now."),
+        (
+            "Moving the site to https",
+            "Every page is served over https now.",
+        ),
         ("Plain http still works", "The old http address redirects."),
     ]);
     let sorted = |q: &str| {

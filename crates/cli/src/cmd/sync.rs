@@ -350,6 +350,13 @@ fn store(
     Ok(report)
 }
 
+/// Feeds that arrived before an earlier-listed one are stored out of order once they hold this
+/// many bytes of documents ([`Session::sync_urls`]).
+const HOLD_BYTES: usize = 4 << 20;
+
+/// ... or once one of them has waited this long.
+const HOLD_WAIT: Duration = Duration::from_secs(1);
+
 /// A feed's answer, waiting for its turn to be stored: a download with its parse under way, or
 /// anything else (not modified, a failure).
 enum Arrived {
@@ -497,6 +504,11 @@ impl Interrupt {
         let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
         for sig in [SIGINT, SIGTERM] {
+            // A signal the parent set to be ignored stays ignored (`kb sync &` from a script:
+            // the shell ignores SIGINT for it, and a stray Ctrl-C must not stop it).
+            if ignored_at_start(sig) {
+                continue;
+            }
             // Without handlers the signals keep their default action: the sync dies as before,
             // which loses nothing either.
             let _ = signal_hook::flag::register_conditional_shutdown(
@@ -519,6 +531,20 @@ impl Interrupt {
             )),
         }
     }
+}
+
+/// Whether this process started with `sig` ignored, as Linux's /proc says (no unsafe code to
+/// ask the kernel; elsewhere the answer is no, and the signal is caught as usual).
+fn ignored_at_start(sig: i32) -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .zip(u32::try_from(sig - 1).ok())
+        .is_some_and(|(mask, bit)| bit < 64 && mask & (1 << bit) != 0)
 }
 
 /// The sync stopped at a signal, after committing what it had stored; `main` exits 128 + it.
@@ -675,52 +701,88 @@ impl Session<'_> {
             .collect();
         let mut walks = VecDeque::new();
         let mut all = fetcher.fetch_all_limited(fetch_jobs, &limiter);
-        // Feeds are parsed as they arrive but stored in the order kb.toml lists them: when two
-        // feeds carry the same articles, the first listed keeps them, and storing in arrival
-        // order made the counts ("10 new" here, "10 updated" there) depend on which download
-        // finished first.
-        let mut held: BTreeMap<usize, Arrived> = BTreeMap::new();
+        // Feeds are parsed as they arrive (as many at once as there are cores) and stored in
+        // the order kb.toml lists them: when two feeds carry the same articles, the first
+        // listed keeps them, and storing in arrival order made the counts ("10 new" here, "10
+        // updated" there) depend on which download finished first. The order is kept only
+        // while it costs little: feeds waiting for an earlier one are stored anyway once they
+        // hold HOLD_BYTES of documents or one has waited HOLD_WAIT, so a slow or stalled feed
+        // listed first neither holds every other one's articles in memory nor delays them.
+        let parsers = Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        ));
+        // Each waiting answer with when it came and its document's size.
+        let mut held: BTreeMap<usize, (Arrived, std::time::Instant, usize)> = BTreeMap::new();
+        let mut held_bytes = 0usize;
+        let mut done = vec![false; jobs.len()];
         let mut next = 0;
+        let mut answered = true;
         loop {
             // A signal is looked for between answers, and at least every 100 ms while none come.
-            let received = tokio::select! {
-                r = all.recv() => r,
-                () = tokio::time::sleep(Duration::from_millis(100)) => {
-                    if self.interrupt.received().is_some() {
-                        return Ok(());
-                    }
-                    continue;
+            let received = if answered {
+                tokio::select! {
+                    r = all.recv() => Some(r),
+                    () = tokio::time::sleep(Duration::from_millis(100)) => None,
                 }
+            } else {
+                Some(None)
             };
-            if self.interrupt.received().is_some() {
-                return Ok(());
+            let interrupted = self.interrupt.received().is_some();
+            match received {
+                Some(Some((i, outcome))) if !interrupted => {
+                    let mut size = 0;
+                    let arrived = match outcome {
+                        Ok(FetchOutcome::Fetched(raw)) => {
+                            size = raw.bytes.len();
+                            held_bytes += size;
+                            let raw = Arc::new(raw);
+                            let name = jobs.get(i).and_then(|j| j.name.clone());
+                            let (rules, parsers) = (Arc::clone(&self.rules), Arc::clone(&parsers));
+                            let doc = Arc::clone(&raw);
+                            let parsing = tokio::spawn(async move {
+                                let _permit = parsers.acquire_owned().await;
+                                parse_blocking(name, doc, rules).await
+                            });
+                            Arrived::Fetched(raw, parsing)
+                        }
+                        other => Arrived::Other(other),
+                    };
+                    held.insert(i, (arrived, std::time::Instant::now(), size));
+                }
+                // Every download has answered.
+                Some(None) => answered = false,
+                _ => {}
             }
-            let Some((i, outcome)) = received else {
-                // Every download has answered; anything still held goes in order.
-                let Some((i, arrived)) = held.pop_first() else {
-                    break;
-                };
-                self.ingest(&jobs, i, arrived, a, &mut walks).await;
-                continue;
-            };
-            let arrived = match outcome {
-                Ok(FetchOutcome::Fetched(raw)) => {
-                    let raw = Arc::new(raw);
-                    let name = jobs.get(i).and_then(|j| j.name.clone());
-                    let parsing = tokio::spawn(parse_blocking(
-                        name,
-                        Arc::clone(&raw),
-                        Arc::clone(&self.rules),
-                    ));
-                    Arrived::Fetched(raw, parsing)
-                }
-                other => Arrived::Other(other),
-            };
-            held.insert(i, arrived);
-            while let Some(arrived) = held.remove(&next) {
+            while let Some((arrived, _, size)) = held.remove(&next) {
+                held_bytes -= size;
                 self.ingest(&jobs, next, arrived, a, &mut walks).await;
-                next += 1;
+                done[next] = true;
+                while done.get(next) == Some(&true) {
+                    next += 1;
+                }
             }
+            // What has to go now: everything held, once every download has answered or a
+            // signal came (its feeds are committed, in order; the ones still out are not), or
+            // once waiting costs too much.
+            let overdue = held
+                .values()
+                .any(|(_, since, _)| since.elapsed() >= HOLD_WAIT);
+            if !answered || interrupted || held_bytes >= HOLD_BYTES || overdue {
+                while let Some((i, (arrived, _, _))) = held.pop_first() {
+                    self.ingest(&jobs, i, arrived, a, &mut walks).await;
+                    done[i] = true;
+                }
+                held_bytes = 0;
+                while done.get(next) == Some(&true) {
+                    next += 1;
+                }
+            }
+            if interrupted || (!answered && held.is_empty()) {
+                break;
+            }
+        }
+        if self.interrupt.received().is_some() {
+            return Ok(());
         }
         self.backfill(&fetcher, &limiter, walks, limits.global.max(1), a.max_pages)
             .await
