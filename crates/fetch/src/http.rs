@@ -206,7 +206,7 @@ impl Fetcher {
                 if let Some((silent, after)) = gate.as_ref().and_then(|g| g.host.down()) {
                     return Err(FetchError::HostSkipped {
                         url: url.to_string(),
-                        host: crate::batch::host_key(start.as_str()),
+                        host: crate::batch::host_label(start.as_str()),
                         silent,
                         after,
                     });
@@ -330,7 +330,7 @@ impl Fetcher {
             if let Some((silent, after)) = host.as_ref().and_then(|h| h.down()) {
                 return Err(Failure::fatal(FetchError::HostSkipped {
                     url: url.to_string(),
-                    host: crate::batch::host_key(url.as_str()),
+                    host: crate::batch::host_label(url.as_str()),
                     silent,
                     after,
                 }));
