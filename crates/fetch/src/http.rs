@@ -32,8 +32,9 @@ pub enum FetchOutcome {
         /// The new URL to store, if a 301/308 chain led there (see
         /// `RawFeed::permanent_redirect`).
         permanent_redirect: Option<String>,
-        /// The validators to keep: those of the 304 where it sent any, else
-        /// the ones sent (RFC 9111 §4.3.4: a 304 updates the stored headers).
+        /// The validators to keep, with `final_url` as their `url`: those of
+        /// the 304 where it sent any, else the ones sent to it (RFC 9111
+        /// §4.3.4: a 304 updates the stored headers).
         validators: Validators,
     },
     /// A new body.
@@ -159,7 +160,9 @@ impl Fetcher {
     /// (a per-feed setting overrides the global one this way).
     ///
     /// Sends `If-None-Match` and `If-Modified-Since` from `validators`
-    /// (RFC 9110 §13.1) and returns `FetchOutcome::NotModified` on a 304.
+    /// (RFC 9110 §13.1) on the request to the URL that answered with them
+    /// (`Validators::url`, else `url`), and returns
+    /// `FetchOutcome::NotModified` on a 304.
     /// Follows up to `max_redirects` redirects. Retries timeouts, connection
     /// errors, 429 and 5xx up to `max_retries` times with exponential backoff,
     /// or after the server's `Retry-After`. 404 is `FetchError::NotFound`,
@@ -322,6 +325,7 @@ impl Fetcher {
         // The new home of the feed, while every hop so far was permanent.
         let mut permanent_redirect: Option<String> = None;
         let mut all_permanent = true;
+        let no_validators = Validators::default();
         loop {
             at.url = url.to_string();
             at.heard = false;
@@ -335,10 +339,16 @@ impl Fetcher {
                     after,
                 }));
             }
+            // Validators go only to the URL that issued them, whichever hop it is.
+            let sent = if validators.applies_to(start.as_str(), url.as_str()) {
+                validators
+            } else {
+                &no_validators
+            };
             let response = self
                 .client
                 .get(url.clone())
-                .headers(request_headers(validators))
+                .headers(request_headers(sent))
                 .send()
                 .await
                 .map_err(|e| self.network_failure(&url, &e))?;
@@ -350,7 +360,7 @@ impl Fetcher {
             tracing::debug!("GET {url}: {status}");
             if !is_redirect(status) {
                 return self
-                    .finish(response, source, url, permanent_redirect, validators)
+                    .finish(response, source, url, permanent_redirect, sent)
                     .await;
             }
             redirects += 1;
@@ -395,13 +405,14 @@ impl Fetcher {
         sent: &Validators,
     ) -> Result<FetchOutcome, Failure> {
         let status = response.status();
-        let received = response_validators(response.headers());
+        let received = response_validators(response.headers(), &url);
         if status == StatusCode::NOT_MODIFIED {
             let validators = Validators {
                 etag: received.etag.or_else(|| sent.etag.clone()),
                 last_modified: received
                     .last_modified
                     .or_else(|| sent.last_modified.clone()),
+                url: received.url,
             };
             return Ok(FetchOutcome::NotModified {
                 final_url: url.to_string(),
@@ -575,7 +586,8 @@ fn header_value(s: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(s).ok()
 }
 
-fn response_validators(headers: &HeaderMap) -> Validators {
+/// The validators `url` answered with.
+fn response_validators(headers: &HeaderMap, url: &Url) -> Validators {
     let get = |name| {
         headers
             .get(name)
@@ -587,6 +599,7 @@ fn response_validators(headers: &HeaderMap) -> Validators {
     Validators {
         etag: get(ETAG),
         last_modified: get(LAST_MODIFIED),
+        url: Some(url.to_string()),
     }
 }
 
