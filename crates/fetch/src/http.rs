@@ -105,11 +105,18 @@ impl Failure {
 }
 
 /// Where an attempt is: the URL in flight, so a timeout can name the hop
-/// that stalled, and whether that hop's server answered yet.
+/// that stalled, whether that hop's server answered yet, and since when the
+/// hop's request has been in flight.
 struct InFlight {
     url: String,
     heard: bool,
+    since: tokio::time::Instant,
 }
+
+/// How much longer than the connect timeout a request must have been in
+/// flight for its connection to be known as made: the connect timer starts a
+/// moment after the request, and timers fire to the millisecond.
+const CONNECT_TIMER_SLACK: Duration = Duration::from_millis(50);
 
 impl Fetcher {
     /// Builds the HTTP client. Fails only if the TLS backend cannot start.
@@ -279,11 +286,14 @@ impl Fetcher {
         let mut at = InFlight {
             url: start.to_string(),
             heard: false,
+            since: tokio::time::Instant::now(),
         };
         let exchange = self.exchange(start, source, validators, &mut at, limiter);
         let result = match tokio::time::timeout(total_timeout, exchange).await {
             Ok(result) => result,
-            // Not a byte from the server: a longer timeout would not help.
+            // No response head: a longer timeout would not help. Had the
+            // connection not been made, the connect timeout would have ended
+            // a request in flight for longer than it.
             Err(_) if !at.heard => Err(Failure {
                 silent: true,
                 ..Failure::new(
@@ -292,6 +302,8 @@ impl Fetcher {
                         after: total_timeout,
                         attempts: 1,
                         host_skipped: false,
+                        connected: at.since.elapsed()
+                            >= self.options.connect_timeout + CONNECT_TIMER_SLACK,
                     },
                     Retry::Backoff,
                 )
@@ -329,6 +341,7 @@ impl Fetcher {
         loop {
             at.url = url.to_string();
             at.heard = false;
+            at.since = tokio::time::Instant::now();
             let host = limiter.map(|l| l.host(url.as_str()));
             // A redirect into a host given up on in this run.
             if let Some((silent, after)) = host.as_ref().and_then(|h| h.down()) {
@@ -657,6 +670,7 @@ impl Fetcher {
                         url: url.to_string(),
                         after: self.options.connect_timeout,
                         attempts: 1,
+                        handshake: url.scheme() == "https" && !tcp_timed_out(e),
                     },
                     Retry::Backoff,
                 )
@@ -727,6 +741,23 @@ fn permanent_cause(e: &reqwest::Error) -> Option<Permanent> {
         cause = next_cause(c);
     }
     None
+}
+
+/// Whether the TCP connect is what timed out. hyper-util's own connect timer
+/// (TCP only) says so with an io::Error of kind TimedOut, as does the system's;
+/// reqwest's, which also covers the TLS handshake, says only "timed out".
+/// Both run for the connect timeout, so either may fire first on a TCP stall.
+fn tcp_timed_out(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cause = next_cause(c);
+    }
+    false
 }
 
 /// The error under `e`. An io::Error's `source()` skips the error it wraps
