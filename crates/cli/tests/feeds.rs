@@ -598,6 +598,55 @@ fn add_prefers_the_main_feed_of_a_page_and_names_the_others() {
     );
 }
 
+/// Found by probing `kb feed add`: a page announcing its feed as JSON Feed 1.0
+/// (`application/json`), RSS 1.0 (`application/rdf+xml`) or `text/xml` announced "no feed". A
+/// generic type also names documents that are no feed: such a candidate is skipped for the next.
+#[test]
+fn add_discovers_json_feed_1_rdf_and_xml_alternates() {
+    let page = |links: &str| {
+        Response::new(
+            200,
+            "text/html",
+            format!("<html><head>{links}</head><body>hi</body></html>"),
+        )
+    };
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/json" => page(
+            "<link rel=\"alternate\" type=\"application/json\" title=\"JSON Feed\" href=\"/feed.json\">",
+        ),
+        "/rdf" => page(
+            "<link rel=\"alternate\" type=\"application/rdf+xml\" title=\"RSS 1.0\" href=\"/index.rdf\">",
+        ),
+        "/mixed" => page(
+            "<link rel=\"alternate\" type=\"application/json\" href=\"/oembed.json\">\
+             <link rel=\"alternate\" type=\"text/xml\" title=\"Posts\" href=\"/posts.xml\">",
+        ),
+        "/feed.json" => Response::new(
+            200,
+            "application/json",
+            "{\"version\": \"https://jsonfeed.org/version/1\", \"title\": \"J\", \
+             \"items\": [{\"id\": \"1\", \"url\": \"http://blog.example/1\", \"title\": \"One\", \
+             \"content_text\": \"Hello\"}]}",
+        ),
+        "/oembed.json" => Response::new(200, "application/json", "{\"type\": \"rich\"}"),
+        "/index.rdf" | "/posts.xml" => Response::new(
+            200,
+            "text/xml",
+            rss("http://blog.example/", &[("a", "Alpha")]),
+        ),
+        _ => Response::status(404),
+    });
+    for (path, feed) in [
+        ("/json", "/feed.json"),
+        ("/rdf", "/index.rdf"),
+        ("/mixed", "/posts.xml"),
+    ] {
+        let env = Env::empty();
+        let added = env.json(&["feed", "add", &server.url(path), "--json"]);
+        assert_eq!(added["url"], server.url(feed), "{path}: {added}");
+    }
+}
+
 /// Found by probing: `…#frag` and an empty `?` were added as new feeds; `feed://` was skipped.
 #[test]
 fn add_sees_a_fragment_or_an_empty_query_as_the_same_feed() {

@@ -476,6 +476,63 @@ fn validators_are_sent_only_to_the_url_they_came_from() {
     assert_eq!(server.hits("/b")[2].header("If-None-Match"), None);
 }
 
+/// Validators that came through a temporary redirect are the target's: they go to it on the
+/// next sync, never to the feed's own url, which could redirect elsewhere by then (a rotating
+/// mirror, another host). A failed sync in between does not lose them.
+#[test]
+fn validators_after_a_302_go_only_to_the_url_that_sent_them() {
+    let mirror = Arc::new(AtomicUsize::new(1));
+    let target = Arc::clone(&mirror);
+    let server = Server::start(move |req| {
+        let n = target.load(Ordering::SeqCst);
+        match req.target.as_str() {
+            "/feed" if n == 0 => Response::status(500),
+            "/feed" => Response::redirect(302, &format!("/mirror{n}")),
+            path => {
+                let etag = format!("\"{}\"", &path[1..]);
+                if req.header("If-None-Match") == Some(etag.as_str()) {
+                    Response::status(304).header("ETag", &etag)
+                } else {
+                    Response::rss(rss(SITE, &[("a", "Alpha")])).header("ETag", &etag)
+                }
+            }
+        }
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/feed"))
+    ));
+    assert!(env.ok(&["sync"]).contains("blog: 1 new"));
+    // A failed sync keeps them.
+    mirror.store(0, Ordering::SeqCst);
+    env.fails(&["sync"]);
+    mirror.store(1, Ordering::SeqCst);
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: not modified"), "{out}");
+    let feed = server.hits("/feed");
+    assert!(
+        feed.iter().all(|r| r.header("If-None-Match").is_none()),
+        "{feed:?}"
+    );
+    assert_eq!(
+        server.hits("/mirror1")[1].header("If-None-Match"),
+        Some("\"mirror1\"")
+    );
+    // The redirect now leads elsewhere: the other server gets no validator it never issued.
+    mirror.store(2, Ordering::SeqCst);
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("blog: 0 new, 0 updated, 1 unchanged"), "{out}");
+    assert_eq!(server.hits("/mirror2")[0].header("If-None-Match"), None);
+    assert!(
+        server
+            .hits("/feed")
+            .iter()
+            .all(|r| r.header("If-None-Match").is_none())
+    );
+    // kb.toml keeps the feed's own url.
+    assert!(env.config_text().contains(&server.url("/feed")));
+}
+
 #[test]
 fn a_301_to_something_that_is_not_a_feed_keeps_the_url_in_kb_toml() {
     let server = Server::start(|req| match req.target.as_str() {

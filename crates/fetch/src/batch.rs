@@ -96,8 +96,9 @@ impl Stream for FetchAll {
     }
 }
 
-/// What a run of fetches knows about one host: its permits, whether it has
-/// stopped answering, and whether it asked everyone to wait.
+/// What a run of fetches knows about one host (a name and a port, see
+/// `host_key`): its permits, whether it has stopped answering, and whether it
+/// asked everyone to wait.
 #[derive(Debug)]
 pub(crate) struct HostSlot {
     permits: Arc<Semaphore>,
@@ -106,7 +107,10 @@ pub(crate) struct HostSlot {
 
 #[derive(Debug, Default)]
 struct Health {
-    /// Attempts in a row that got no answer at all from this host.
+    /// The host sent a response (any status) in this run: it is alive, and
+    /// a URL of it that stalls says nothing about its other URLs.
+    answered: bool,
+    /// Attempts that got no answer at all from this host, before any answer.
     silent: u32,
     /// Set once `silent` reached the limit: the host is given up on for the
     /// rest of the run, with the timeout the last silent attempt ran out of.
@@ -131,9 +135,14 @@ impl HostSlot {
     }
 
     /// An attempt got no answer within `after`; true when that gives the
-    /// host up (`limit` of them in a row; 0 never does).
+    /// host up (`limit` of them before any answer; 0 never does). A host that
+    /// answered is never given up on: many feeds of one site share a host,
+    /// and two of them stalling must not fail the rest.
     pub(crate) fn silent(&self, after: Duration, limit: u32) -> bool {
         let mut h = self.health();
+        if h.answered {
+            return false;
+        }
         h.silent += 1;
         if limit > 0 && h.silent >= limit && h.down.is_none() {
             h.down = Some(after);
@@ -141,12 +150,12 @@ impl HostSlot {
         h.down.is_some()
     }
 
-    /// The host answered something: it is alive, however slow.
+    /// The host answered something: it is alive, however slow, for the rest
+    /// of the run (an answer that comes after it was given up on lifts that).
     pub(crate) fn answered(&self) {
         let mut h = self.health();
-        if h.down.is_none() {
-            h.silent = 0;
-        }
+        h.answered = true;
+        h.down = None;
     }
 
     /// The host asked (429 or 503 with `Retry-After`) to be left alone for
@@ -221,7 +230,7 @@ impl Limiter {
         }
     }
 
-    /// The gate of `url`'s host.
+    /// The gate of `url`'s host (name and port).
     pub(crate) fn gate(&self, url: &str) -> Gate {
         Gate {
             host: self.host(url),
@@ -229,7 +238,7 @@ impl Limiter {
         }
     }
 
-    /// What is known of `url`'s host.
+    /// What is known of `url`'s host (name and port).
     pub(crate) fn host(&self, url: &str) -> Arc<HostSlot> {
         // The map is only inserted into: one poisoned by a panic elsewhere is still whole.
         let mut hosts = self
@@ -255,7 +264,7 @@ fn permits(n: usize) -> usize {
 
 impl Fetcher {
     /// Fetches every job concurrently, at most `limits.global` at a time and
-    /// at most `limits.per_host` to one host, and yields each result as it
+    /// at most `limits.per_host` to one host (a name and a port), and yields each result as it
     /// finishes, tagged with the job's index.
     ///
     /// One job failing never affects the others. Permits are held per
@@ -311,12 +320,36 @@ impl Fetcher {
     }
 }
 
-/// The key of the per-host limit (and of what is known of a host): the host name, lowercased by the URL
-/// parser. An unparsable URL gets its own key; it fails at once anyway.
+/// The key of the per-host limit and of what is known of a host: the host
+/// name, lowercased by the URL parser, and the port, the scheme's default
+/// when none is written (`http://x/` and `http://x:80/` are one server;
+/// another port is another server, which may be up when this one is down).
+/// An unparsable URL gets its own key; it fails at once anyway.
 pub(crate) fn host_key(url: &str) -> String {
     url::Url::parse(url.trim())
         .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
+        .and_then(|u| {
+            let host = u.host_str()?;
+            Some(match u.port_or_known_default() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            })
+        })
+        .unwrap_or_else(|| url.to_string())
+}
+
+/// The host of `url` as a message names it: with its port only where the URL
+/// gives one that is not its scheme's default.
+pub(crate) fn host_label(url: &str) -> String {
+    url::Url::parse(url.trim())
+        .ok()
+        .and_then(|u| {
+            let host = u.host_str()?;
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            })
+        })
         .unwrap_or_else(|| url.to_string())
 }
 
@@ -345,9 +378,20 @@ mod tests {
     }
 
     #[test]
-    fn hosts_are_told_apart_by_name_not_port() {
-        assert_eq!(host_key("http://Example.COM:8080/feed"), "example.com");
-        assert_eq!(host_key("https://example.com/other"), "example.com");
+    fn hosts_are_told_apart_by_name_and_port() {
+        assert_eq!(host_key("http://Example.COM:8080/feed"), "example.com:8080");
+        assert_eq!(host_key("http://example.com/feed"), "example.com:80");
+        assert_eq!(
+            host_key("http://example.com:80/other"),
+            host_key("http://EXAMPLE.com/feed")
+        );
+        assert_eq!(host_key("https://example.com/other"), "example.com:443");
+        assert_eq!(host_key("http://[::1]:3000/"), "[::1]:3000");
         assert_eq!(host_key("not a url"), "not a url");
+        assert_eq!(
+            host_label("http://Example.COM:8080/feed"),
+            "example.com:8080"
+        );
+        assert_eq!(host_label("https://example.com:443/feed"), "example.com");
     }
 }

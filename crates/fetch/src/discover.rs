@@ -6,22 +6,36 @@ use url::Url;
 
 use crate::RawFeed;
 
-/// The `type`s of `<link rel="alternate">` that announce a feed: RSS, Atom
-/// and JSON Feed (jsonfeed.org/version/1.1 names application/feed+json).
+/// The `type`s of `<link rel="alternate">` that announce a feed and nothing
+/// else: RSS, Atom and JSON Feed (jsonfeed.org/version/1.1 names
+/// application/feed+json).
 const FEED_TYPES: [&str; 3] = [
     "application/rss+xml",
     "application/atom+xml",
     "application/feed+json",
 ];
 
-/// The feeds an HTML page announces with
-/// `<link rel="alternate" type="application/rss+xml|atom+xml|feed+json" href>`,
-/// as absolute http(s) URLs, in document order, without duplicates.
+/// Types that announce feeds too, but not only feeds: RSS 1.0
+/// (application/rdf+xml), JSON Feed 1.0 (whose spec said application/json,
+/// still used by micro.blog and many Hugo themes), and XML in general.
+/// Candidates of these types come after those of `FEED_TYPES`.
+const OTHER_FEED_TYPES: [&str; 4] = [
+    "application/json",
+    "text/xml",
+    "application/xml",
+    "application/rdf+xml",
+];
+
+/// The feeds an HTML page announces with `<link rel="alternate" href>` of
+/// type application/rss+xml, atom+xml or feed+json, or of a type that also
+/// names other documents (application/json, application/rdf+xml, text/xml,
+/// application/xml), as absolute http(s) URLs, in document order, without
+/// duplicates.
 ///
 /// Relative `href`s resolve against the page's `<base href>` if it has one
 /// (HTML Living Standard §4.2.3), else against `base`, the page's own URL.
 pub fn discover_feeds(html: &str, base: &str) -> Vec<String> {
-    links(html, base).into_iter().map(|l| l.url).collect()
+    links(html, base).into_iter().map(|(_, l)| l.url).collect()
 }
 
 /// One feed a web page announces.
@@ -63,17 +77,45 @@ impl FeedLink {
 }
 
 /// The feeds an HTML page announces (as `discover_feeds` finds them), the
-/// main ones first: a link whose title or URL says it is a comments feed
-/// comes last, a category or tag feed before those; document order otherwise.
-/// `kb feed add` takes the first that reads.
+/// likeliest first: those typed RSS, Atom or JSON Feed before those of a type
+/// that also names other documents (application/json, text/xml, ...); within
+/// each, the main ones first: a link whose title or URL says it is a comments
+/// feed comes last, a category or tag feed before those; document order
+/// otherwise. `kb feed add` takes the first that reads.
 pub fn discover_feed_links(html: &str, base: &str) -> Vec<FeedLink> {
     let mut links = links(html, base);
-    // Stable: document order within each rank.
-    links.sort_by_key(FeedLink::rank);
-    links
+    // Stable: document order within each kind and rank.
+    links.sort_by_key(|(generic, link)| (*generic, link.rank()));
+    links.into_iter().map(|(_, link)| link).collect()
 }
 
-fn links(html: &str, base: &str) -> Vec<FeedLink> {
+/// Which kind of feed type `type` names, if any: false for one of
+/// `FEED_TYPES`, true for one of `OTHER_FEED_TYPES`.
+fn feed_type(t: &str) -> Option<bool> {
+    // A type may carry parameters such as "; charset=utf-8".
+    let essence = t.split(';').next().unwrap_or_default().trim();
+    let is = |types: &[&str]| types.iter().any(|f| essence.eq_ignore_ascii_case(f));
+    if is(&FEED_TYPES) {
+        Some(false)
+    } else if is(&OTHER_FEED_TYPES) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// WordPress (4.4 and later) announces each page's REST API document as an
+/// application/json alternate: JSON, but never a feed.
+fn is_wordpress_api(url: &Url) -> bool {
+    url.path().contains("/wp-json/")
+        || url
+            .query_pairs()
+            .any(|(k, _)| k.eq_ignore_ascii_case("rest_route"))
+}
+
+/// The feed links of a page, in document order, each with whether its type
+/// is a generic one (see `feed_type`).
+fn links(html: &str, base: &str) -> Vec<(bool, FeedLink)> {
     let document = Html::parse_document(html);
     let page = Url::parse(base).ok();
     let base = selector("base[href]")
@@ -87,20 +129,18 @@ fn links(html: &str, base: &str) -> Vec<FeedLink> {
     let Some(links) = selector("link[rel][href][type]") else {
         return Vec::new();
     };
-    let mut feeds: Vec<FeedLink> = Vec::new();
+    let mut feeds: Vec<(bool, FeedLink)> = Vec::new();
     for link in document.select(&links) {
         let el = link.value();
-        // rel is a space-separated, case-insensitive token list (HTML
-        // §4.6.7); type may carry parameters such as "; charset=utf-8".
+        // rel is a space-separated, case-insensitive token list (HTML §4.6.7).
         let alternate = el.attr("rel").is_some_and(|rel| {
             rel.split_ascii_whitespace()
                 .any(|t| t.eq_ignore_ascii_case("alternate"))
         });
-        let feed_type = el.attr("type").is_some_and(|t| {
-            let essence = t.split(';').next().unwrap_or_default().trim();
-            FEED_TYPES.iter().any(|f| essence.eq_ignore_ascii_case(f))
-        });
-        if !alternate || !feed_type {
+        let Some(generic) = el.attr("type").and_then(feed_type) else {
+            continue;
+        };
+        if !alternate {
             continue;
         }
         let href = el.attr("href").unwrap_or_default().trim();
@@ -109,17 +149,17 @@ fn links(html: &str, base: &str) -> Vec<FeedLink> {
             None => Url::parse(href),
         };
         let Ok(url) = resolved else { continue };
-        if !matches!(url.scheme(), "http" | "https") {
+        if !matches!(url.scheme(), "http" | "https") || generic && is_wordpress_api(&url) {
             continue;
         }
         let url = url.to_string();
-        if !feeds.iter().any(|f| f.url == url) {
+        if !feeds.iter().any(|(_, f)| f.url == url) {
             let title = el
                 .attr("title")
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            feeds.push(FeedLink { url, title });
+            feeds.push((generic, FeedLink { url, title }));
         }
     }
     feeds
@@ -281,6 +321,69 @@ mod tests {
         assert_eq!(
             discover_feeds(html, "http://blog.example/")[0],
             "http://blog.example/comments/feed/"
+        );
+    }
+
+    /// Found by probing `kb feed add`: a page announcing its feed only as RSS 1.0
+    /// (application/rdf+xml), JSON Feed 1.0 (application/json) or generic XML had "no feed".
+    #[test]
+    fn rdf_json_feed_1_and_generic_xml_alternates_are_feeds_too() {
+        for kind in [
+            "application/rdf+xml",
+            "application/json",
+            "text/xml",
+            "Application/XML; charset=utf-8",
+        ] {
+            let html = format!(
+                r#"<html><head><link rel="alternate" type="{kind}" href="/index.rdf"></head></html>"#
+            );
+            assert_eq!(
+                discover_feeds(&html, "http://blog.example/"),
+                ["http://blog.example/index.rdf"],
+                "{kind}"
+            );
+        }
+    }
+
+    /// The types that name a feed and nothing else come first, whatever the document order;
+    /// within each kind, main feeds still come before comments and category feeds.
+    #[test]
+    fn rss_atom_and_feed_json_are_preferred_to_the_generic_types() {
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/json" title="JSON Feed" href="/feed.json">
+            <link rel="alternate" type="text/xml" title="Posts" href="/posts.xml">
+            <link rel="alternate" type="application/rdf+xml" title="RSS 1.0" href="/index.rdf">
+            <link rel="alternate" type="application/rss+xml" title="Comments Feed" href="/comments/">
+            <link rel="alternate" type="application/atom+xml" title="Atom" href="/atom.xml">
+            </head></html>"#;
+        let urls: Vec<String> = discover_feed_links(html, "http://blog.example/")
+            .into_iter()
+            .map(|l| l.url)
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "http://blog.example/atom.xml",
+                "http://blog.example/comments/",
+                "http://blog.example/feed.json",
+                "http://blog.example/posts.xml",
+                "http://blog.example/index.rdf",
+            ]
+        );
+    }
+
+    /// WordPress announces each page's REST API document as an application/json alternate:
+    /// JSON, but no feed, on millions of pages.
+    #[test]
+    fn the_wordpress_rest_api_is_no_feed() {
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/json" href="https://blog.example/wp-json/wp/v2/pages/2">
+            <link rel="alternate" type="application/json" href="https://blog.example/?rest_route=/wp/v2/posts/9">
+            <link rel="alternate" type="application/rss+xml" title="Blog &raquo; Feed" href="/feed/">
+            </head></html>"#;
+        assert_eq!(
+            discover_feeds(html, "https://blog.example/"),
+            ["https://blog.example/feed/"]
         );
     }
 

@@ -58,11 +58,14 @@ pub enum FetchError {
         attempts: u32,
     },
 
-    /// The server accepted the connection but sent nothing, not even a
-    /// response head, within the total timeout: it is down or wedged, not
-    /// slow, so a longer timeout would not help.
-    #[error("no answer from {url}: the server accepted the connection but sent nothing within {}{}; it may be down, try again later{}",
+    /// No complete response head within the total timeout: the server is
+    /// down or wedged, not slow, so a longer timeout would not help. Whether
+    /// it sent part of a head cannot be told (the HTTP client reports only a
+    /// whole one), so the message does not say it sent nothing.
+    #[error("no answer from {url}: {}{}{}{}; it may be down, try again later{}",
+        if *.connected { "the server accepted the connection but did not send a complete response head within " } else { "no complete response head within " },
         secs(*.after), tries(*.attempts),
+        if *.connected { "" } else { ", perhaps not even a connection" },
         if *.host_skipped { " (its host is skipped for the rest of this sync)" } else { "" })]
     NoAnswer {
         /// The URL that did not answer (after redirects).
@@ -74,12 +77,16 @@ pub enum FetchError {
         /// Whether its host was given up on for the rest of the run
         /// (`FetchOptions::host_silence_limit`).
         host_skipped: bool,
+        /// Whether the connection is known to have been made: the request
+        /// was in flight for longer than the connect timeout, which would
+        /// otherwise have ended it first.
+        connected: bool,
     },
 
     /// Not fetched: earlier attempts on the same host in this run got no
     /// answer at all (`FetchOptions::host_silence_limit` of them), so it
     /// is skipped rather than waited for again.
-    #[error("skipped {url}: its host {host} did not answer {silent} earlier requests in this sync (nothing within {}), so it is not tried again until the next sync",
+    #[error("skipped {url}: its host {host} did not answer {silent} earlier requests in this sync (no response within {}), so it is not tried again until the next sync",
         secs(*.after))]
     HostSkipped {
         /// The URL not fetched.
@@ -94,7 +101,8 @@ pub enum FetchError {
 
     /// No connection (TCP and, for https, the TLS handshake) within the
     /// connect timeout. Retried: a congested network may connect next time.
-    #[error("cannot connect to {url}: no connection within {} (connect_timeout_secs in kb.toml [fetch]){}",
+    #[error("cannot connect to {url}: {} {} (connect_timeout_secs in kb.toml [fetch]){}",
+        if *.handshake { "no connection, or no tls handshake on it, within" } else { "no connection within" },
         secs(*.after), tries(*.attempts))]
     ConnectTimeout {
         /// The URL being fetched.
@@ -103,6 +111,10 @@ pub enum FetchError {
         after: Duration,
         /// How many attempts were made.
         attempts: u32,
+        /// Whether the TLS handshake may be what stalled: an https URL whose
+        /// TCP connection is not known to have timed out. (The connect timeout
+        /// covers both, and the HTTP client does not say which ran out.)
+        handshake: bool,
     },
 
     /// A 2xx answer without a single byte of body: nothing to parse.
@@ -329,6 +341,40 @@ mod tests {
                 .starts_with("timed out after 60s fetching http://x/")
         );
         assert_eq!(size(20 * 1024 * 1024), "20 MiB");
+    }
+
+    /// What stalled is named only as far as it is known.
+    #[test]
+    fn timeouts_say_what_is_known_to_have_stalled() {
+        let e = |handshake| FetchError::ConnectTimeout {
+            url: "https://x/".into(),
+            after: Duration::from_secs(10),
+            attempts: 1,
+            handshake,
+        };
+        assert_eq!(
+            e(false).to_string(),
+            "cannot connect to https://x/: no connection within 10 s (connect_timeout_secs in kb.toml [fetch])"
+        );
+        assert_eq!(
+            e(true).to_string(),
+            "cannot connect to https://x/: no connection, or no tls handshake on it, within 10 s (connect_timeout_secs in kb.toml [fetch])"
+        );
+        let e = |connected| FetchError::NoAnswer {
+            url: "http://x/".into(),
+            after: Duration::from_secs(8),
+            attempts: 2,
+            host_skipped: false,
+            connected,
+        };
+        assert_eq!(
+            e(true).to_string(),
+            "no answer from http://x/: the server accepted the connection but did not send a complete response head within 8 s (after 2 attempts); it may be down, try again later"
+        );
+        assert_eq!(
+            e(false).to_string(),
+            "no answer from http://x/: no complete response head within 8 s (after 2 attempts), perhaps not even a connection; it may be down, try again later"
+        );
     }
 
     /// Found by probing: `Retry-After: 99999999999999999999` was printed as

@@ -32,8 +32,9 @@ pub enum FetchOutcome {
         /// The new URL to store, if a 301/308 chain led there (see
         /// `RawFeed::permanent_redirect`).
         permanent_redirect: Option<String>,
-        /// The validators to keep: those of the 304 where it sent any, else
-        /// the ones sent (RFC 9111 §4.3.4: a 304 updates the stored headers).
+        /// The validators to keep, with `final_url` as their `url`: those of
+        /// the 304 where it sent any, else the ones sent to it (RFC 9111
+        /// §4.3.4: a 304 updates the stored headers).
         validators: Validators,
     },
     /// A new body.
@@ -104,11 +105,18 @@ impl Failure {
 }
 
 /// Where an attempt is: the URL in flight, so a timeout can name the hop
-/// that stalled, and whether that hop's server answered yet.
+/// that stalled, whether that hop's server answered yet, and since when the
+/// hop's request has been in flight.
 struct InFlight {
     url: String,
     heard: bool,
+    since: tokio::time::Instant,
 }
+
+/// How much longer than the connect timeout a request must have been in
+/// flight for its connection to be known as made: the connect timer starts a
+/// moment after the request, and timers fire to the millisecond.
+const CONNECT_TIMER_SLACK: Duration = Duration::from_millis(50);
 
 impl Fetcher {
     /// Builds the HTTP client. Fails only if the TLS backend cannot start.
@@ -159,7 +167,9 @@ impl Fetcher {
     /// (a per-feed setting overrides the global one this way).
     ///
     /// Sends `If-None-Match` and `If-Modified-Since` from `validators`
-    /// (RFC 9110 §13.1) and returns `FetchOutcome::NotModified` on a 304.
+    /// (RFC 9110 §13.1) on the request to the URL that answered with them
+    /// (`Validators::url`, else `url`), and returns
+    /// `FetchOutcome::NotModified` on a 304.
     /// Follows up to `max_redirects` redirects. Retries timeouts, connection
     /// errors, 429 and 5xx up to `max_retries` times with exponential backoff,
     /// or after the server's `Retry-After`. 404 is `FetchError::NotFound`,
@@ -206,7 +216,7 @@ impl Fetcher {
                 if let Some((silent, after)) = gate.as_ref().and_then(|g| g.host.down()) {
                     return Err(FetchError::HostSkipped {
                         url: url.to_string(),
-                        host: crate::batch::host_key(start.as_str()),
+                        host: crate::batch::host_label(start.as_str()),
                         silent,
                         after,
                     });
@@ -276,11 +286,14 @@ impl Fetcher {
         let mut at = InFlight {
             url: start.to_string(),
             heard: false,
+            since: tokio::time::Instant::now(),
         };
         let exchange = self.exchange(start, source, validators, &mut at, limiter);
         let result = match tokio::time::timeout(total_timeout, exchange).await {
             Ok(result) => result,
-            // Not a byte from the server: a longer timeout would not help.
+            // No response head: a longer timeout would not help. Had the
+            // connection not been made, the connect timeout would have ended
+            // a request in flight for longer than it.
             Err(_) if !at.heard => Err(Failure {
                 silent: true,
                 ..Failure::new(
@@ -289,6 +302,8 @@ impl Fetcher {
                         after: total_timeout,
                         attempts: 1,
                         host_skipped: false,
+                        connected: at.since.elapsed()
+                            >= self.options.connect_timeout + CONNECT_TIMER_SLACK,
                     },
                     Retry::Backoff,
                 )
@@ -322,23 +337,31 @@ impl Fetcher {
         // The new home of the feed, while every hop so far was permanent.
         let mut permanent_redirect: Option<String> = None;
         let mut all_permanent = true;
+        let no_validators = Validators::default();
         loop {
             at.url = url.to_string();
             at.heard = false;
+            at.since = tokio::time::Instant::now();
             let host = limiter.map(|l| l.host(url.as_str()));
             // A redirect into a host given up on in this run.
             if let Some((silent, after)) = host.as_ref().and_then(|h| h.down()) {
                 return Err(Failure::fatal(FetchError::HostSkipped {
                     url: url.to_string(),
-                    host: crate::batch::host_key(url.as_str()),
+                    host: crate::batch::host_label(url.as_str()),
                     silent,
                     after,
                 }));
             }
+            // Validators go only to the URL that issued them, whichever hop it is.
+            let sent = if validators.applies_to(start.as_str(), url.as_str()) {
+                validators
+            } else {
+                &no_validators
+            };
             let response = self
                 .client
                 .get(url.clone())
-                .headers(request_headers(validators))
+                .headers(request_headers(sent))
                 .send()
                 .await
                 .map_err(|e| self.network_failure(&url, &e))?;
@@ -350,7 +373,7 @@ impl Fetcher {
             tracing::debug!("GET {url}: {status}");
             if !is_redirect(status) {
                 return self
-                    .finish(response, source, url, permanent_redirect, validators)
+                    .finish(response, source, url, permanent_redirect, sent)
                     .await;
             }
             redirects += 1;
@@ -395,13 +418,14 @@ impl Fetcher {
         sent: &Validators,
     ) -> Result<FetchOutcome, Failure> {
         let status = response.status();
-        let received = response_validators(response.headers());
+        let received = response_validators(response.headers(), &url);
         if status == StatusCode::NOT_MODIFIED {
             let validators = Validators {
                 etag: received.etag.or_else(|| sent.etag.clone()),
                 last_modified: received
                     .last_modified
                     .or_else(|| sent.last_modified.clone()),
+                url: received.url,
             };
             return Ok(FetchOutcome::NotModified {
                 final_url: url.to_string(),
@@ -575,7 +599,8 @@ fn header_value(s: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(s).ok()
 }
 
-fn response_validators(headers: &HeaderMap) -> Validators {
+/// The validators `url` answered with.
+fn response_validators(headers: &HeaderMap, url: &Url) -> Validators {
     let get = |name| {
         headers
             .get(name)
@@ -587,6 +612,7 @@ fn response_validators(headers: &HeaderMap) -> Validators {
     Validators {
         etag: get(ETAG),
         last_modified: get(LAST_MODIFIED),
+        url: Some(url.to_string()),
     }
 }
 
@@ -644,6 +670,7 @@ impl Fetcher {
                         url: url.to_string(),
                         after: self.options.connect_timeout,
                         attempts: 1,
+                        handshake: url.scheme() == "https" && !tcp_timed_out(e),
                     },
                     Retry::Backoff,
                 )
@@ -714,6 +741,23 @@ fn permanent_cause(e: &reqwest::Error) -> Option<Permanent> {
         cause = next_cause(c);
     }
     None
+}
+
+/// Whether the TCP connect is what timed out. hyper-util's own connect timer
+/// (TCP only) says so with an io::Error of kind TimedOut, as does the system's;
+/// reqwest's, which also covers the TLS handshake, says only "timed out".
+/// Both run for the connect timeout, so either may fire first on a TCP stall.
+fn tcp_timed_out(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cause = next_cause(c);
+    }
+    false
 }
 
 /// The error under `e`. An io::Error's `source()` skips the error it wraps

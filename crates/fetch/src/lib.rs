@@ -14,12 +14,17 @@
 //!
 //! # async fn run() -> Result<(), kb_fetch::FetchError> {
 //! let fetcher = Fetcher::new(FetchOptions::default())?;
-//! let stored = Validators { etag: Some("\"abc\"".into()), last_modified: None };
+//! let stored = Validators {
+//!     etag: Some("\"abc\"".into()),
+//!     last_modified: None,
+//!     url: Some("http://smbitpros.com/feed/".into()),
+//! };
 //! match fetcher.fetch("http://smbitpros.com/feed/", &stored).await? {
 //!     FetchOutcome::NotModified { .. } => { /* nothing new: no parse, no commit */ }
 //!     FetchOutcome::Fetched(raw) => {
-//!         // Hand raw.bytes to kb-parse; store raw.validators after committing,
-//!         // and raw.permanent_redirect as the feed's new URL if it is set.
+//!         // Hand raw.bytes to kb-parse; store raw.validators (with the URL
+//!         // that sent them) after committing, and raw.permanent_redirect as
+//!         // the feed's new URL if it is set.
 //!         assert!(raw.bytes.len() as u64 <= fetcher.options().max_body_bytes);
 //!     }
 //! }

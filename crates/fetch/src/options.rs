@@ -40,11 +40,13 @@ pub struct FetchOptions {
     /// the fetch fails with `FetchError::RetryLater`. Default 60 s.
     pub max_retry_after: Duration,
     /// Within one `Fetcher::fetch_all_limited` run (a sync), how many
-    /// attempts on one host may end without a single byte of answer (no
+    /// attempts on one host (a name and a port) may end without an answer (no
     /// connection within the connect timeout, or no response head within the
     /// total timeout) before the host is given up on: its remaining attempts
     /// and feeds then fail at once instead of each waiting out its timeouts.
-    /// 0 never gives up. Default 2.
+    /// A host that has answered any request of the run (whatever the status)
+    /// is never given up on: only its URLs that stall fail. 0 never gives up.
+    /// Default 2.
     pub host_silence_limit: u32,
 }
 
@@ -69,8 +71,9 @@ impl Default for FetchOptions {
 pub struct ConcurrencyLimits {
     /// At most this many requests in flight in total. Default 16.
     pub global: usize,
-    /// At most this many requests in flight to one host name (ports are not
-    /// told apart: they are usually the same machine). Default 2.
+    /// At most this many requests in flight to one host: a name and a port
+    /// (the scheme's default when none is written), since another port is
+    /// another server. Default 2.
     pub per_host: usize,
 }
 

@@ -23,7 +23,8 @@ pub struct RawFeed {
     /// The `Content-Type` header as sent (it is often wrong for feeds; do not
     /// trust it over the bytes).
     pub content_type: Option<String>,
-    /// Validators for the next conditional request.
+    /// Validators for the next conditional request: those of the final
+    /// response, with `final_url` as their `url`.
     pub validators: Validators,
     /// The HTTP status of the final response; 200 for a file, so callers can
     /// treat both alike.
@@ -56,12 +57,40 @@ pub struct Validators {
     /// (RFC 9110 §13.1.3 asks for the exact string, not a reformatted date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    /// The URL that answered with them. They mean something only to it: a
+    /// fetch sends them on its request to that URL, whichever hop of a
+    /// redirect chain it is, and on no other (a temporary redirect may point
+    /// elsewhere next time, to a server that never issued them). `None`: the
+    /// URL the fetch asks for. A fetch returns them with it set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl Validators {
     /// True when there is nothing to send, so the request is unconditional.
     pub fn is_empty(&self) -> bool {
         self.etag.is_none() && self.last_modified.is_none()
+    }
+
+    /// Whether a fetch of `requested` sends these validators on its request
+    /// to `hop` (`requested` itself, or a redirect's target): there are some,
+    /// and `hop` is the URL that answered with them. URLs compare as parsed
+    /// (host case, a default port, a fragment do not matter).
+    pub fn applies_to(&self, requested: &str, hop: &str) -> bool {
+        !self.is_empty() && same_url(self.url.as_deref().unwrap_or(requested), hop)
+    }
+}
+
+fn same_url(a: &str, b: &str) -> bool {
+    let parse = |s: &str| {
+        url::Url::parse(s.trim()).ok().map(|mut u| {
+            u.set_fragment(None);
+            u
+        })
+    };
+    match (parse(a), parse(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
     }
 }
 

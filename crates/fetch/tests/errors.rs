@@ -42,10 +42,84 @@ async fn a_connect_timeout_names_its_setting() {
         matches!(err, FetchError::ConnectTimeout { attempts: 2, .. }),
         "{err}"
     );
+    // The TCP connection was made; the handshake is what may have stalled, so the message
+    // does not say there was no connection.
     let message = err.to_string();
     assert!(
-        message.contains("no connection within 0.2 s")
+        message.contains("no connection, or no tls handshake on it, within 0.2 s")
             && message.contains("connect_timeout_secs in kb.toml [fetch]"),
+        "{message}"
+    );
+}
+
+/// A server that starts its response head and never finishes it did send something: the
+/// message must not say it sent nothing.
+#[tokio::test]
+async fn a_response_head_that_never_ends_is_not_called_silence() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut held = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nX-Pad: aaaa").await;
+            held.push(stream);
+        }
+    });
+    let err = Fetcher::new(FetchOptions {
+        connect_timeout: Duration::from_millis(100),
+        total_timeout: Duration::from_millis(400),
+        max_retries: 0,
+        ..quick()
+    })
+    .unwrap()
+    .fetch(
+        &format!("http://127.0.0.1:{port}/feed/"),
+        &Validators::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, FetchError::NoAnswer { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(
+            "the server accepted the connection but did not send a complete response head within 0.4 s"
+        ) && !message.contains("sent nothing"),
+        "{message}"
+    );
+}
+
+/// A total timeout shorter than the connect timeout can run out before the connection is
+/// made: the message then does not claim the server accepted one.
+#[tokio::test]
+async fn a_timeout_before_the_connect_timeout_does_not_claim_a_connection() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let err = Fetcher::new(FetchOptions {
+        connect_timeout: Duration::from_secs(5),
+        total_timeout: Duration::from_millis(200),
+        max_retries: 0,
+        ..quick()
+    })
+    .unwrap()
+    .fetch(
+        &format!("http://127.0.0.1:{port}/feed/"),
+        &Validators::default(),
+    )
+    .await
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("no complete response head within 0.2 s, perhaps not even a connection;")
+            && !message.contains("accepted the connection"),
         "{message}"
     );
 }

@@ -1,4 +1,4 @@
-//! What one host does to the others in a run of fetches: a host that never
+//! What one host (a name and a port) does to the others in a run of fetches: a host that never
 //! answers must not cost every one of its feeds all its timeouts (found by
 //! probing `kb sync`: six feeds on a black-holed host kept a sync busy for
 //! feeds x 4 attempts x timeout / 2), and a `Retry-After` holds every request
@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{Reply, SEED, TestServer, quick};
-use kb_fetch::{ConcurrencyLimits, FetchError, FetchJob, FetchOptions, Fetcher};
+use kb_fetch::{
+    ConcurrencyLimits, FetchError, FetchJob, FetchOptions, Fetcher, Limiter, Validators,
+};
 
 /// A listener on `ip` that accepts every connection and never sends a byte;
 /// returns its port and how many connections it accepted.
@@ -62,16 +64,16 @@ async fn a_host_that_never_answers_is_given_up_on_after_two_silent_attempts() {
                 no_answer += 1;
                 let m = e.to_string();
                 assert!(
-                    m.contains("sent nothing within 0.3 s") && !m.contains("raise"),
+                    m.contains("no complete response head within 0.3 s") && !m.contains("raise"),
                     "{m}"
                 );
             }
             e @ FetchError::HostSkipped { .. } => {
                 skipped += 1;
                 assert!(
-                    e.to_string().contains(
-                        "its host 127.0.0.2 did not answer 2 earlier requests in this sync"
-                    ),
+                    e.to_string().contains(&format!(
+                        "its host 127.0.0.2:{port} did not answer 2 earlier requests in this sync"
+                    )),
                     "{e}"
                 );
             }
@@ -108,7 +110,7 @@ async fn a_single_fetch_of_a_silent_server_says_it_did_not_answer() {
     );
     let m = err.to_string();
     assert!(
-        m.starts_with(&format!("no answer from http://127.0.0.1:{port}/feed/: the server accepted the connection but sent nothing within 0.2 s (after 2 attempts)")),
+        m.starts_with(&format!("no answer from http://127.0.0.1:{port}/feed/: no complete response head within 0.2 s (after 2 attempts), perhaps not even a connection; it may be down")),
         "{m}"
     );
     assert!(!m.contains("raise"), "{m}");
@@ -151,4 +153,146 @@ async fn a_retry_after_holds_every_request_to_its_host() {
         times[1..].iter().all(|t| *t >= Duration::from_millis(900)),
         "{times:?}"
     );
+}
+
+/// Runs `jobs` through `limiter` and returns their results in job order.
+async fn run_all(
+    fetcher: &Fetcher,
+    jobs: Vec<FetchJob>,
+    limiter: &Limiter,
+) -> Vec<Result<kb_fetch::FetchOutcome, FetchError>> {
+    let n = jobs.len();
+    let mut results: Vec<Option<_>> = (0..n).map(|_| None).collect();
+    let mut all = fetcher.fetch_all_limited(jobs, limiter);
+    while let Some((index, result)) = all.recv().await {
+        results[index] = Some(result);
+    }
+    results.into_iter().map(Option::unwrap).collect()
+}
+
+/// Many feeds of one site (a video platform's channel feeds, a blog network) share a host:
+/// two of its URLs that stall must not fail all the others. A host that answered anything in
+/// the run, even an error status, is alive and only its stalled URLs fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_answered_is_not_skipped_when_some_of_its_urls_stall() {
+    let server = TestServer::start(|req| {
+        if req.path.starts_with("/stall") {
+            // Reads the request, then says nothing until long after the test.
+            Reply::ok(SEED).delay(Duration::from_secs(30))
+        } else if req.path == "/missing" {
+            Reply::status(404)
+        } else {
+            Reply::ok(SEED)
+        }
+    })
+    .await;
+    let fetcher = Fetcher::new(FetchOptions {
+        total_timeout: Duration::from_millis(300),
+        max_retries: 1,
+        ..quick()
+    })
+    .unwrap();
+    let limiter = Limiter::new(ConcurrencyLimits {
+        global: 16,
+        per_host: 2,
+    });
+    // The host answers (a 404 is an answer) before its stalls begin.
+    let err = fetcher
+        .fetch_limited(
+            &server.url("/missing"),
+            &Validators::default(),
+            Duration::from_millis(300),
+            &limiter,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::NotFound { .. }), "{err}");
+    let mut jobs = vec![
+        FetchJob::new(server.url("/stall/1")),
+        FetchJob::new(server.url("/stall/2")),
+    ];
+    jobs.extend((0..4).map(|i| FetchJob::new(server.url(&format!("/feed/{i}")))));
+    let results = run_all(&fetcher, jobs, &limiter).await;
+    for result in &results[..2] {
+        match result {
+            Err(FetchError::NoAnswer {
+                attempts: 2,
+                host_skipped: false,
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    for result in &results[2..] {
+        assert!(result.is_ok(), "{result:?}");
+    }
+}
+
+/// Another port is another server: a dead one must not fail the feeds of a live one on the
+/// same address (self-hosted services on :3000 and :8080 of one machine).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_server_does_not_fail_another_port_of_the_same_host() {
+    let (dead, accepted) = black_hole("127.0.0.1").await;
+    let live = TestServer::start(|_| Reply::ok(SEED)).await;
+    let fetcher = Fetcher::new(FetchOptions {
+        total_timeout: Duration::from_millis(300),
+        max_retries: 3,
+        ..quick()
+    })
+    .unwrap();
+    let limiter = Limiter::new(ConcurrencyLimits {
+        global: 16,
+        per_host: 2,
+    });
+    let jobs = (0..3)
+        .map(|i| FetchJob::new(format!("http://127.0.0.1:{dead}/feed/{i}")))
+        .collect();
+    let results = run_all(&fetcher, jobs, &limiter).await;
+    let skipped: Vec<String> = results
+        .iter()
+        .filter_map(|r| match r {
+            Err(e @ FetchError::HostSkipped { .. }) => Some(e.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(!skipped.is_empty(), "{results:?}");
+    // The message names the server given up on, port included.
+    for m in &skipped {
+        assert!(
+            m.contains(&format!(
+                "its host 127.0.0.1:{dead} did not answer 2 earlier requests"
+            )),
+            "{m}"
+        );
+    }
+    assert!(accepted.load(Ordering::SeqCst) <= 3);
+    let jobs = (0..4)
+        .map(|i| FetchJob::new(live.url(&format!("/feed/{i}"))))
+        .collect();
+    for result in run_all(&fetcher, jobs, &limiter).await {
+        assert!(result.is_ok(), "{result:?}");
+    }
+}
+
+/// The per-host limit is per server too: two ports of one address each get their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_per_host_limit_tells_ports_apart() {
+    let slow = |_: &common::Request| Reply::ok(SEED).delay(Duration::from_millis(150));
+    let a = TestServer::start(slow).await;
+    let b = a.sibling("127.0.0.1", slow).await;
+    assert_ne!(a.port(), b.port());
+    let jobs = [&a, &b]
+        .iter()
+        .flat_map(|s| (0..3).map(|i| FetchJob::new(s.url(&format!("/{i}")))))
+        .collect();
+    let limits = ConcurrencyLimits {
+        global: 16,
+        per_host: 1,
+    };
+    let mut results = Fetcher::new(quick()).unwrap().fetch_all(jobs, limits);
+    while let Some((_, result)) = results.recv().await {
+        result.unwrap();
+    }
+    // One at a time to each server, so two at once in all.
+    assert_eq!(a.max_in_flight(), 2);
 }

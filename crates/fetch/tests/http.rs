@@ -108,10 +108,113 @@ async fn a_304_with_a_new_etag_updates_it() {
     let sent = Validators {
         etag: Some("\"v1\"".into()),
         last_modified: Some("Tue, 15 Nov 1994 12:45:26 GMT".into()),
+        url: None,
     };
     let outcome = fetcher().fetch(&server.url("/"), &sent).await.unwrap();
     assert_eq!(outcome.validators().etag.as_deref(), Some("\"v2\""));
     assert_eq!(outcome.validators().last_modified, sent.last_modified);
+}
+
+/// Validators come from the URL that answered with them, the end of a temporary redirect:
+/// they go back to it, not to the URL first asked for, which would hand them to whatever the
+/// redirect points at next (a rotating mirror, another host) as if they were its own.
+#[tokio::test]
+async fn validators_after_a_temporary_redirect_go_only_to_the_url_that_sent_them() {
+    let hits = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = hits.clone();
+    let mirror = Arc::new(AtomicUsize::new(1));
+    let target = mirror.clone();
+    let server = TestServer::start(move |req| {
+        log.lock().unwrap().push((
+            req.path.clone(),
+            req.header("if-none-match").map(str::to_string),
+        ));
+        match req.path.as_str() {
+            "/feed" => Reply::redirect(
+                302,
+                &format!("/mirror{}/feed", target.load(Ordering::SeqCst)),
+            ),
+            p => {
+                let etag = format!("\"{}\"", &p[1..8]);
+                if req.header("if-none-match") == Some(etag.as_str()) {
+                    Reply::status(304).header("ETag", &etag)
+                } else {
+                    Reply::ok(SEED).header("ETag", &etag)
+                }
+            }
+        }
+    })
+    .await;
+    let fetcher = fetcher();
+    let url = server.url("/feed");
+    let raw = fetched(fetcher.fetch(&url, &Validators::default()).await.unwrap());
+    assert_eq!(raw.validators.etag.as_deref(), Some("\"mirror1\""));
+    assert_eq!(
+        raw.validators.url.as_deref(),
+        Some(server.url("/mirror1/feed").as_str())
+    );
+
+    // Sent on the hop to the URL that issued them, not on the first request.
+    let again = fetcher.fetch(&url, &raw.validators).await.unwrap();
+    let FetchOutcome::NotModified { validators, .. } = &again else {
+        panic!("{again:?}")
+    };
+    assert_eq!(validators, &raw.validators);
+    assert_eq!(
+        hits.lock().unwrap()[2..],
+        [
+            ("/feed".to_string(), None),
+            ("/mirror1/feed".to_string(), Some("\"mirror1\"".to_string()))
+        ]
+    );
+
+    // The redirect now leads elsewhere: nobody else gets them.
+    mirror.store(2, Ordering::SeqCst);
+    let moved = fetched(fetcher.fetch(&url, &raw.validators).await.unwrap());
+    assert_eq!(moved.validators.etag.as_deref(), Some("\"mirror2\""));
+    assert_eq!(
+        hits.lock().unwrap()[4..],
+        [
+            ("/feed".to_string(), None),
+            ("/mirror2/feed".to_string(), None)
+        ]
+    );
+    assert!(!raw.validators.applies_to(&url, &url));
+    assert!(
+        raw.validators
+            .applies_to(&url, &server.url("/mirror1/feed#top"))
+    );
+}
+
+/// Validators that do not say where they came from are the requested URL's: they are sent to
+/// it, and not on to where it redirects.
+#[tokio::test]
+async fn validators_without_their_url_go_only_to_the_url_asked_for() {
+    let hits = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = hits.clone();
+    let server = TestServer::start(move |req| {
+        log.lock().unwrap().push((
+            req.path.clone(),
+            req.header("if-none-match").map(str::to_string),
+        ));
+        match req.path.as_str() {
+            "/a" => Reply::redirect(307, "/b"),
+            _ => Reply::ok(SEED),
+        }
+    })
+    .await;
+    let stored = Validators {
+        etag: Some("\"a\"".into()),
+        ..Validators::default()
+    };
+    fetched(fetcher().fetch(&server.url("/a"), &stored).await.unwrap());
+    assert_eq!(
+        *hits.lock().unwrap(),
+        [
+            ("/a".to_string(), Some("\"a\"".to_string())),
+            ("/b".to_string(), None)
+        ]
+    );
 }
 
 async fn compressed(encoding: &'static str, encode: fn(&[u8]) -> Vec<u8>) {
@@ -288,7 +391,7 @@ async fn a_permanent_redirect_is_reported_on_304_too() {
     .await;
     let etag = Validators {
         etag: Some("\"e\"".into()),
-        last_modified: None,
+        ..Validators::default()
     };
     let outcome = fetcher().fetch(&server.url("/old"), &etag).await.unwrap();
     assert_eq!(

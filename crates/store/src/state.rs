@@ -22,7 +22,8 @@ pub struct FeedState {
     /// `Last-Modified` of the last successful response.
     #[serde(default)]
     pub last_modified: Option<String>,
-    /// The feed URL `etag` and `last_modified` were answered for. Validators only mean
+    /// The URL `etag` and `last_modified` were answered for: the feed's, or the target of its
+    /// temporary redirect (the CLI sends them on the request to it). Validators only mean
     /// something to the URL that sent them: sent to another one (the user edited the feed's
     /// url), a server with one ETag scheme site-wide answers 304 and the new feed is never
     /// read. A `feeds.json` of an older kb has none: see [`FeedState::validators_for`].

@@ -294,10 +294,18 @@ fn plan(
         let validators = if a.backfill {
             Validators::default()
         } else {
-            let (etag, last_modified) = state.validators_for(&f.url);
-            Validators {
-                etag: etag.map(str::to_string),
-                last_modified: last_modified.map(str::to_string),
+            // With the URL that answered them (a temporary redirect's target, say): the fetcher
+            // sends them only to it. Without one (an older kb's feeds.json) they are not trusted.
+            match state.url.as_deref() {
+                Some(url) => {
+                    let (etag, last_modified) = state.validators_for(url);
+                    Validators {
+                        etag: etag.map(str::to_string),
+                        last_modified: last_modified.map(str::to_string),
+                        url: Some(url.to_string()),
+                    }
+                }
+                None => Validators::default(),
             }
         };
         jobs.push(Job {
@@ -364,7 +372,8 @@ enum Arrived {
         Arc<RawFeed>,
         tokio::task::JoinHandle<Result<(kb_parse::ParsedFeed, Vec<Article>, String)>>,
     ),
-    Other(Result<FetchOutcome, FetchError>),
+    /// Boxed: an outcome is over 200 bytes, a download 16, and arrivals wait in a map.
+    Other(Box<Result<FetchOutcome, FetchError>>),
 }
 
 /// Parse and clean off the async runtime's workers: it is CPU work, and other downloads should
@@ -683,10 +692,16 @@ impl Session<'_> {
             .map(|j| {
                 let url = j.source.display();
                 if !j.validators.is_empty() {
+                    let to = match j.validators.url.as_deref() {
+                        Some(to) if !j.validators.applies_to(&url, &url) => {
+                            format!(" (on the request to {to})")
+                        }
+                        _ => String::new(),
+                    };
                     self.progress.log(
                         2,
                         &format!(
-                            "GET {url} if-none-match={} if-modified-since={}",
+                            "GET {url} if-none-match={} if-modified-since={}{to}",
                             j.validators.etag.as_deref().unwrap_or("-"),
                             j.validators.last_modified.as_deref().unwrap_or("-")
                         ),
@@ -745,7 +760,7 @@ impl Session<'_> {
                             });
                             Arrived::Fetched(raw, parsing)
                         }
-                        other => Arrived::Other(other),
+                        other => Arrived::Other(Box::new(other)),
                     };
                     held.insert(i, (arrived, std::time::Instant::now(), size));
                 }
@@ -801,9 +816,11 @@ impl Session<'_> {
             let Some(job) = jobs.get(i) else { return };
             let outcome = match arrived {
                 Arrived::Fetched(raw, parsing) => Ok((raw, parsing)),
-                Arrived::Other(Ok(FetchOutcome::Fetched(_))) => return,
-                Arrived::Other(Ok(o)) => Err(Ok(o)),
-                Arrived::Other(Err(e)) => Err(Err(e)),
+                Arrived::Other(other) => match *other {
+                    Ok(FetchOutcome::Fetched(_)) => return,
+                    Ok(o) => Err(Ok(o)),
+                    Err(e) => Err(Err(e)),
+                },
             };
             let src = job.source.display();
             self.progress.log(
@@ -822,14 +839,14 @@ impl Session<'_> {
                 .and_then(|n| self.states.feeds.get(n).cloned())
                 .unwrap_or_default();
             st.last_fetched = Some(Utc::now());
-            // Validators of an URL the feed had before must not be saved again as this one's.
-            st.keep_validators_of(&src);
             let mut moved_to = None;
             let mut walk = None;
             let mut s = match outcome {
                 // No validators were sent, so the 304 vouches for nothing: taken as success it
                 // would hold the feed at no articles on every sync, silently.
-                Err(Ok(FetchOutcome::NotModified { .. })) if job.validators.is_empty() => {
+                Err(Ok(FetchOutcome::NotModified { ref final_url, .. }))
+                    if !job.validators.applies_to(&src, final_url) =>
+                {
                     st.last_status = Some(304);
                     let mut s = FeedSummary::new(
                         job.name.clone().unwrap_or_else(|| src.clone()),
@@ -850,8 +867,14 @@ impl Session<'_> {
                     st.clear_dead();
                     // A 304 at the new address: it serves the feed kb holds.
                     moved_to = permanent_redirect;
+                    // Filed under the URL that answered: after a temporary redirect, not the
+                    // feed's own, which may redirect elsewhere next time.
                     st.set_validators(
-                        moved_to.as_deref().unwrap_or(&src),
+                        validators
+                            .url
+                            .as_deref()
+                            .or(moved_to.as_deref())
+                            .unwrap_or(&src),
                         validators.etag,
                         validators.last_modified,
                     );
@@ -903,7 +926,11 @@ impl Session<'_> {
                     if result.is_ok() {
                         moved_to = redirect;
                         st.set_validators(
-                            moved_to.as_deref().unwrap_or(&src),
+                            raw.validators
+                                .url
+                                .as_deref()
+                                .or(moved_to.as_deref())
+                                .unwrap_or(&src),
                             raw.validators.etag.clone(),
                             raw.validators.last_modified.clone(),
                         );
