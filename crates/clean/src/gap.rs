@@ -33,8 +33,9 @@ const INLINE_GAP: &str = "\0kb:inline-gap";
 const NEAR_NODES: usize = 64;
 
 /// Put a gap marker before the node `id`, which is about to be detached, when it made a break
-/// a reader would see: a block, or inline content (text, a link, an image). Comments, scripts
-/// and whitespace made none. Returns the marker's id.
+/// a reader would see: a block, or inline content with text (a link's words). Comments,
+/// scripts, whitespace and an inline element without text (a 1×1 tracking pixel, an icon
+/// inside `Win<img>dows`) made none. Returns the marker's id.
 pub(crate) fn leave(doc: &mut Html, id: NodeId) -> Option<NodeId> {
     let node = doc.tree.get(id)?;
     node.parent()?;
@@ -45,7 +46,11 @@ pub(crate) fn leave(doc: &mut Html, id: NodeId) -> Option<NodeId> {
             return None;
         }
         Node::Element(_) if node.descendants().any(is_block) => BLOCK_GAP,
-        Node::Element(_) => INLINE_GAP,
+        // A container emptied by an earlier removal carries that removal's gap out with it.
+        Node::Element(_) if node.descendants().any(|n| has_visible_text(n) || is_gap(n)) => {
+            INLINE_GAP
+        }
+        Node::Element(_) => return None,
         _ => return None,
     };
     let mut node = doc.tree.get_mut(id)?;
@@ -117,6 +122,10 @@ const OPENING: &[char] = &[
 const CLOSING: &[char] = &[
     '.', ',', ';', ':', '!', '?', ')', ']', '}', '\u{201d}', '\u{2019}', '\u{bb}', '\u{2026}',
 ];
+
+fn has_visible_text(node: NodeRef<'_, Node>) -> bool {
+    matches!(node.value(), Node::Text(t) if t.chars().any(|c| !(c.is_whitespace() || is_invisible(c))))
+}
 
 /// Whether `node` is a gap marker [`leave`] put.
 pub(crate) fn is_gap(node: NodeRef<'_, Node>) -> bool {

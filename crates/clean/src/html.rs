@@ -587,6 +587,25 @@ After."
         }
     }
 
+    /// A removed tracking pixel made no break a reader saw, and leaves none: it split "Win" and
+    /// "dows" once every removed inline element left a space.
+    #[test]
+    fn a_removed_pixel_leaves_nothing_between_the_words_around_it() {
+        let pixel = r#"<img src="http://t.example/p.gif" width="1" height="1">"#;
+        for (html, text) in [
+            (format!("<p>Win{pixel}dows rocks.</p>"), "Windows rocks."),
+            (format!("<p>He said \"hi{pixel}\" and 5{pixel}%.</p>"), "He said \"hi\" and 5%."),
+            // A removed link with words still leaves a space between the words around it.
+            (
+                r#"<p>Thanks for reading<a class="tt" href="http://twitter.com/home?status=x">Tweet this</a>see you.</p>"#
+                    .to_string(),
+                "Thanks for reading see you.",
+            ),
+        ] {
+            assert_eq!(clean_html(&html, None).text, text, "{html}");
+        }
+    }
+
     #[test]
     fn a_removed_block_between_bare_text_leaves_a_line_break() {
         for (html, text, sanitized) in [
