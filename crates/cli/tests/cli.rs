@@ -535,6 +535,8 @@ fn show_by_url_compares_parsed_urls_and_names_a_shared_one() {
 <item><title>First copy</title><guid>g1</guid><link>http://s.example/post</link><description>one</description></item>
 <item><title>Second copy</title><guid>g2</guid><link>http://s.example/post</link><description>two</description></item>
 <item><title>Shouting host</title><guid>g3</guid><link>HTTP://Blog.Example.COM/Post-A</link><description>three</description></item>
+<item><title>Third copy</title><guid>g4</guid><link>HTTP://S.Example:80/post</link><description>four</description></item>
+<item><title>Anchored</title><guid>g5</guid><link>http://s.example/page#part-2</link><description>five</description></item>
 </channel></rss>"#,
     )
     .unwrap();
@@ -561,10 +563,24 @@ fn show_by_url_compares_parsed_urls_and_names_a_shared_one() {
         1,
         "no article matches",
     );
-    assert_one_line_error(
-        &env.kb(&["show", "http://s.example/post"]),
-        1,
-        "is the address of 2 articles",
+    // Three articles share the address, one spelled otherwise: every spelling names all three
+    // (an exact byte match named two, or showed one).
+    for typed in [
+        "http://s.example/post",
+        "HTTP://S.Example:80/post",
+        "http://S.EXAMPLE/post",
+    ] {
+        assert_one_line_error(&env.kb(&["show", typed]), 1, "is the address of 3 articles");
+    }
+    // A fragment copied from a browser is ignored when no article has it; one that an article
+    // has picks that article.
+    assert_eq!(
+        env.json(&["show", "http://blog.example.com/Post-A#comments", "--json"])["title"],
+        "Shouting host"
+    );
+    assert_eq!(
+        env.json(&["show", "http://s.example/page#part-2", "--json"])["title"],
+        "Anchored"
     );
 }
 

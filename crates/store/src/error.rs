@@ -99,7 +99,7 @@ pub enum StoreError {
         count: usize,
     },
     /// Several articles have this URL (feeds that link the same page).
-    #[error("{url:?} is the address of {} articles ({}): give the id of the one to show", ids.len(), ids.join(", "))]
+    #[error("{url:?} is the address of {} articles ({}): give the id of the one you mean", ids.len(), ids.join(", "))]
     AmbiguousUrl {
         /// The URL given.
         url: String,

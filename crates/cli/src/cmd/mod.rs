@@ -41,15 +41,32 @@ impl Ctx {
     /// parsed URL, with the stored ones parsed too: scheme and host in any case
     /// (`HTTP://Example.COM/a` is `http://example.com/a`), on either side (links are stored as
     /// the feed wrote them); its path is the site's own and keeps its case.
+    ///
+    /// Every stored spelling of the address counts, so one shared by several articles is an
+    /// error naming them all however it is typed. A `#fragment` (`#comments`, copied from a
+    /// browser) is ignored when no article has the address with it.
     pub fn find_article(&self, kb: &Kb, key: &str) -> Result<Article> {
-        match kb.get(key) {
-            Err(kb_store::StoreError::UnknownArticle(k)) => {
-                let Ok(typed) = url::Url::parse(key.trim()) else {
-                    return Err(kb_store::StoreError::UnknownArticle(k).into());
-                };
-                Ok(kb.get_by_url_like(&k, |stored| {
-                    url::Url::parse(stored).is_ok_and(|s| s == typed)
-                })?)
+        let web = |u: &url::Url| matches!(u.scheme(), "http" | "https");
+        let Some(typed) = url::Url::parse(key.trim()).ok().filter(web) else {
+            return Ok(kb.get(key)?);
+        };
+        let parsed = |s: &str, fragment: bool| {
+            url::Url::parse(s.trim()).ok().map(|mut u| {
+                if !fragment {
+                    u.set_fragment(None);
+                }
+                if u.query() == Some("") {
+                    u.set_query(None);
+                }
+                u
+            })
+        };
+        let key = key.trim();
+        let exact = parsed(key, true);
+        match kb.get_by_url_like(key, |stored| parsed(stored, true) == exact) {
+            Err(kb_store::StoreError::UnknownArticle(_)) if typed.fragment().is_some() => {
+                let bare = parsed(key, false);
+                Ok(kb.get_by_url_like(key, |stored| parsed(stored, false) == bare)?)
             }
             r => Ok(r?),
         }
