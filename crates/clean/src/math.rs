@@ -37,39 +37,116 @@ fn read(node: NodeRef<'_, Node>, budget: &mut usize) -> String {
     if is_hidden_foreign_text(element) {
         return String::new();
     }
-    let parts: Vec<String> = node
+    let children: Vec<NodeRef<'_, Node>> = node
         .children()
         .filter(|c| matches!(c.value(), Node::Element(_)))
-        .map(|c| read(c, budget))
         .collect();
+    let mut parts: Vec<String> = Vec::with_capacity(children.len());
+    for (i, child) in children.iter().enumerate() {
+        let text = read(*child, budget);
+        // A matrix between fences of its own (`<mo>[</mo><mtable>…</mtable><mo>]</mo>`, what
+        // LaTeX's bmatrix makes) is not bracketed a second time.
+        let fenced = i > 0
+            && is_fence(children[i - 1], true)
+            && children.get(i + 1).is_some_and(|c| is_fence(*c, false));
+        match text
+            .strip_prefix(MATRIX_OPEN)
+            .and_then(|t| t.strip_suffix(MATRIX_CLOSE))
+        {
+            Some(inner) if fenced => parts.push(inner.to_string()),
+            Some(inner) => parts.push(format!("[{inner}]")),
+            None => parts.push(text),
+        }
+    }
     let part = |i: usize| parts.get(i).map_or("", String::as_str);
+    // A script on a function's name (`log_2`) is followed by its argument as a word is.
+    let spaced = |s: String| {
+        let base = part(0).trim();
+        if base.chars().count() > 1 && base.chars().all(char::is_alphabetic) {
+            format!("{s} ")
+        } else {
+            s
+        }
+    };
     match element.name() {
         "mfrac" => format!("{}/{}", group(part(0)), group(part(1))),
-        "msup" => format!("{}^{}", group(part(0)), group(part(1))),
-        "msub" => format!("{}_{}", group(part(0)), group(part(1))),
-        "msubsup" => format!("{}_{}^{}", group(part(0)), group(part(1)), group(part(2))),
+        "msup" | "mover" => spaced(format!("{}^{}", group(part(0)), group(part(1)))),
+        "msub" | "munder" => spaced(format!("{}_{}", group(part(0)), group(part(1)))),
+        "msubsup" | "munderover" => spaced(format!(
+            "{}_{}^{}",
+            group(part(0)),
+            group(part(1)),
+            group(part(2))
+        )),
+        // `<mfenced>` (deprecated, still written): its fences and separators are attributes.
+        "mfenced" => {
+            let open = element.attr("open").unwrap_or("(");
+            let close = element.attr("close").unwrap_or(")");
+            let separator = element
+                .attr("separators")
+                .and_then(|s| s.trim().chars().next())
+                .unwrap_or(',');
+            format!("{open}{}{close}", parts.join(&format!("{separator} ")))
+        }
         "msqrt" => format!("√{}", group(&parts.concat())),
         "mroot" => format!("{}√{}", group(part(1)), group(part(0))),
         // A row of a matrix is its cells, the matrix its rows.
         "mtr" | "mlabeledtr" => parts.join(", "),
-        "mtable" => format!("[{}]", parts.join("; ")),
+        // Marked, so a matrix between fences of its own is bracketed once (see above).
+        "mtable" => format!("{MATRIX_OPEN}{}{MATRIX_CLOSE}", parts.join("; ")),
         "mspace" => " ".to_string(),
-        // A token's own text (`mi`, `mn`, `mo`, `mtext`, `ms`), or a row's parts in order.
-        _ if parts.is_empty() => node
-            .children()
-            .filter_map(|c| match c.value() {
-                Node::Text(t) => Some(t.trim().to_string()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        // A token's own text (`mi`, `mn`, `mo`, `mtext`, `ms`), or a row's parts in order. Text
+        // and a function name (`sin`) are words: spaced from what stands next to them ("if
+        // and only if x", "sin x"), as they are drawn.
+        _ if parts.is_empty() => {
+            let text = node
+                .children()
+                .filter_map(|c| match c.value() {
+                    Node::Text(t) => Some(t.trim().to_string()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let word = matches!(element.name(), "mtext" | "ms")
+                || (element.name() == "mi" && text.chars().count() > 1);
+            if word { format!(" {text} ") } else { text }
+        }
         _ => parts.concat(),
     }
+}
+
+/// Markers around a matrix's text until its parent has seen whether fences of its own stand
+/// around it; private-use characters, which MathML text does not hold.
+const MATRIX_OPEN: char = '\u{e000}';
+const MATRIX_CLOSE: char = '\u{e001}';
+
+/// Whether `node` is an `<mo>` holding an opening (or closing) fence.
+fn is_fence(node: NodeRef<'_, Node>, opening: bool) -> bool {
+    let Node::Element(e) = node.value() else {
+        return false;
+    };
+    if e.name() != "mo" {
+        return false;
+    }
+    let text: String = node
+        .children()
+        .filter_map(|c| match c.value() {
+            Node::Text(t) => Some(t.trim().to_string()),
+            _ => None,
+        })
+        .collect();
+    let fences: &[&str] = if opening {
+        &["(", "[", "{", "|", "‖", "⟨"]
+    } else {
+        &[")", "]", "}", "|", "‖", "⟩"]
+    };
+    fences.contains(&text.as_str())
 }
 
 /// `text` as one operand: in parentheses when it is more than one symbol (`1+x` in a
 /// fraction's numerator reads `(1+x)/2`, not `1+x/2`).
 fn group(text: &str) -> String {
+    let text = text.trim();
     let atomic = text.chars().all(char::is_alphanumeric)
         || (text.starts_with(['(', '[']) && text.ends_with([')', ']']))
         || text.chars().count() <= 1;
@@ -129,6 +206,39 @@ mod tests {
             "E=mc^2"
         );
         assert_eq!(math("<mtext>speed of light</mtext>"), "speed of light");
+        // Sums and limits with bounds, fenced lists, words beside symbols, and a matrix in
+        // fences of its own.
+        assert_eq!(
+            math(
+                "<munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><mi>i</mi>"
+            ),
+            "∑_(i=1)^ni"
+        );
+        assert_eq!(
+            math("<munder><mo>lim</mo><mrow><mi>x</mi><mo>→</mo><mn>0</mn></mrow></munder>"),
+            "lim_(x→0)"
+        );
+        assert_eq!(math("<mover><mi>x</mi><mo>¯</mo></mover>"), "x^¯");
+        assert_eq!(math("<mfenced><mi>a</mi><mi>b</mi></mfenced>"), "(a, b)");
+        assert_eq!(
+            math("<mfenced open=\"[\" close=\"]\" separators=\";\"><mi>a</mi><mi>b</mi></mfenced>"),
+            "[a; b]"
+        );
+        assert_eq!(
+            math("<mtext>if and only if</mtext><mi>x</mi>"),
+            "if and only if x"
+        );
+        assert_eq!(
+            math("<mi>sin</mi><mi>x</mi><mo>+</mo><msub><mi>log</mi><mn>2</mn></msub><mi>y</mi>"),
+            "sin x+log_2 y"
+        );
+        assert_eq!(
+            math(
+                "<mo>[</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr>\
+                 <mtr><mtd><mn>3</mn></mtd><mtd><mn>4</mn></mtd></mtr></mtable><mo>]</mo>"
+            ),
+            "[1, 2; 3, 4]"
+        );
     }
 
     #[test]

@@ -264,6 +264,13 @@ fn parse_reads_standard_input_from_a_dash() {
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["items"].as_array().unwrap().len(), 10);
+    // An error names it as the user knows it.
+    let out = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["parse", "-"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, "cannot parse standard input");
 }
 
 #[test]

@@ -45,7 +45,7 @@ impl Source {
     /// anything else is a path, in any bytes.
     pub fn from_arg(arg: &std::ffi::OsStr) -> Source {
         match arg.to_str() {
-            Some("-") => Source::File(PathBuf::from("/dev/stdin")),
+            Some("-") => Source::File(PathBuf::from(STDIN)),
             Some(s)
                 if s.trim().to_ascii_lowercase().starts_with("http://")
                     || s.trim().to_ascii_lowercase().starts_with("https://") =>
@@ -58,6 +58,8 @@ impl Source {
 
     pub fn display(&self) -> String {
         match self {
+            // What `-` stands for, named as the user knows it.
+            Source::File(p) if p == Path::new(STDIN) => "standard input".to_string(),
             Source::File(p) => p.display().to_string(),
             Source::Url(u) => u.clone(),
         }
@@ -119,6 +121,9 @@ pub fn read_source(ctx: &Ctx, source: &Source) -> Result<RawFeed> {
         }
     }
 }
+
+/// Where `-` is read from.
+const STDIN: &str = "/dev/stdin";
 
 struct Job {
     /// Config name; None for `--from` sources that are not in the config.
