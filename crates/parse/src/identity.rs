@@ -25,16 +25,17 @@
 //!
 //! - an **exact duplicate** (same guid, link, title and content; for an item with neither
 //!   guid nor link, also the same enclosure and publication date) is dropped, with a warning;
-//! - a **different item reusing the key** gets `"#" + link` appended to its key, else
-//!   `"#" + enclosure`, else `"#" + content hash`, else `"#" + publication date` (a daily
-//!   show's episodes may share title and notes): the first of them that differs from the
-//!   earlier item's, with a warning. The first item keeps the plain key, so an id never changes when
-//!   a later duplicate appears or goes away.
+//! - **different items sharing a key** (a press office giving every item the same link, a
+//!   template repeating one guid, a daily show's episodes with one title) all get what tells
+//!   each from the others appended, the first one too: `"#" + link` when its link is its
+//!   own in the group, else its title, else its enclosure, else its publication date, else
+//!   its content hash; with a warning. Keeping the plain key for the first item gave it, in a
+//!   newest-first feed, to a different article on every sync, which overwrote the one before.
 //!
 //! Should an extended key still collide, its position in the document is appended as a last
 //! resort (with a warning), so every id in a `ParsedFeed` is unique.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
@@ -53,46 +54,68 @@ pub(crate) fn assign_ids(
         .filter(|l| !l.trim().is_empty())
         .or(feed_title.filter(|t| !t.trim().is_empty()))
         .unwrap_or("");
-    // key -> index in `kept` of the first item that used it.
-    let mut first_by_key: HashMap<String, usize> = HashMap::new();
-    let mut seen_ids: HashMap<String, usize> = HashMap::new();
-    let mut kept: Vec<ParsedItem> = Vec::with_capacity(items.len());
-
-    for (position, mut item) in items.into_iter().enumerate() {
-        let mut key = base_key(&item, link_first);
-        if let Some(&first) = first_by_key.get(&key) {
-            let earlier = &kept[first];
-            if is_exact_duplicate(earlier, &item) {
-                warnings.push(format!(
-                    "item {}: exact duplicate of an earlier item with key {key:?}, dropped",
-                    position + 1
-                ));
-                continue;
-            }
-            let hash = content_hash(&item);
-            let extended = match (&item.link, &item.enclosure, item.published) {
-                (Some(link), ..) if earlier.link.as_ref() != Some(link) => format!("{key}#{link}"),
-                (_, Some(enclosure), _) if earlier.enclosure.as_ref() != Some(enclosure) => {
-                    format!("{key}#{enclosure}")
-                }
-                (.., Some(date))
-                    if hash == content_hash(earlier) && earlier.published != Some(date) =>
-                {
-                    format!("{key}#{}", date.to_rfc3339())
-                }
-                _ => format!("{key}#{hash}"),
-            };
+    // Pass 1: each item's key; an exact duplicate of an earlier item goes.
+    let mut kept: Vec<(ParsedItem, String, usize)> = Vec::with_capacity(items.len());
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for (position, item) in items.into_iter().enumerate() {
+        let key = base_key(&item, link_first);
+        if !seen.insert((key.clone(), fingerprint(&item))) {
             warnings.push(format!(
-                "item {}: key {key:?} reused by a different item, using {extended:?}",
+                "item {}: exact duplicate of an earlier item with key {key:?}, dropped",
                 position + 1
             ));
-            key = extended;
-        } else {
-            first_by_key.insert(key.clone(), kept.len());
+            continue;
         }
-
+        by_key.entry(key.clone()).or_default().push(kept.len());
+        kept.push((item, key, position));
+    }
+    // Pass 2: a key several different items share identifies none of them, so every one of
+    // them, the first included, gets what tells it from the others. Keeping the plain key for
+    // the first made it the newest item's in a newest-first feed: the next sync gave an older
+    // article's id to a new one, and the older article was overwritten.
+    let mut keys: Vec<String> = kept.iter().map(|k| k.1.clone()).collect();
+    let mut groups: Vec<&Vec<usize>> = by_key.values().filter(|g| g.len() > 1).collect();
+    groups.sort_unstable_by_key(|g| g[0]);
+    for group in groups {
+        let discriminators: [&dyn Fn(&ParsedItem) -> Option<String>; 4] = [
+            &|i| i.link.clone(),
+            &|i| i.title.clone(),
+            &|i| i.enclosure.clone(),
+            &|i| i.published.map(|d| d.to_rfc3339()),
+        ];
+        // How often each value of each discriminator occurs in the group: one pass each.
+        let counts: Vec<HashMap<Option<String>, usize>> = discriminators
+            .iter()
+            .map(|f| {
+                let mut c = HashMap::new();
+                for &k in group {
+                    *c.entry(f(&kept[k].0)).or_insert(0) += 1;
+                }
+                c
+            })
+            .collect();
+        for &k in group {
+            let (item, key, position) = &kept[k];
+            let tells = discriminators
+                .iter()
+                .zip(&counts)
+                .find_map(|(f, c)| f(item).filter(|v| c.get(&Some(v.clone())) == Some(&1)))
+                .unwrap_or_else(|| content_hash(item));
+            keys[k] = format!("{key}#{tells}");
+            warnings.push(format!(
+                "item {}: key {key:?} is shared by {} different items, using {:?}",
+                position + 1,
+                group.len(),
+                keys[k]
+            ));
+        }
+    }
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    let mut out = Vec::with_capacity(kept.len());
+    for ((mut item, _, position), key) in kept.into_iter().zip(keys) {
         let mut id = derive_id(scope_for(&key, scope_fallback), &key);
-        if seen_ids.contains_key(&id) {
+        if seen_ids.contains(&id) {
             let fallback = format!("{key}#{}", position + 1);
             warnings.push(format!(
                 "item {}: key {key:?} still collides, using {fallback:?}",
@@ -100,11 +123,45 @@ pub(crate) fn assign_ids(
             ));
             id = derive_id(scope_for(&fallback, scope_fallback), &fallback);
         }
-        seen_ids.insert(id.clone(), kept.len());
+        seen_ids.insert(id.clone());
         item.id = id;
-        kept.push(item);
+        out.push(item);
     }
-    kept
+    out
+}
+
+/// What makes an item an exact duplicate of another with its key (see the module doc), as
+/// one hash: duplicates are found in one pass, however many items share a key.
+fn fingerprint(item: &ParsedItem) -> String {
+    let unnamed = item.guid.is_none() && item.link.is_none();
+    let mut all = String::new();
+    for field in [
+        item.guid.as_deref(),
+        item.link.as_deref(),
+        item.title.as_deref(),
+        item.content_html.as_deref(),
+        item.summary_html.as_deref(),
+    ] {
+        // Lengths first, so no two different field lists give one string.
+        let _ = write!(
+            all,
+            "{}:{}|",
+            field.map_or(0, str::len) + usize::from(field.is_some()),
+            field.unwrap_or("")
+        );
+    }
+    if unnamed {
+        let date = item.published.map(|d| d.to_rfc3339());
+        for field in [item.enclosure.as_deref(), date.as_deref()] {
+            let _ = write!(
+                all,
+                "{}:{}|",
+                field.map_or(0, str::len) + usize::from(field.is_some()),
+                field.unwrap_or("")
+            );
+        }
+    }
+    hex_sha256(&all)
 }
 
 /// Step 1 of the rule: guid, else link, else enclosure, else content hash (link first for
@@ -151,18 +208,6 @@ fn derive_id(scope: &str, key: &str) -> String {
     let mut hex = hex_sha256(&format!("{scope}\n{key}"));
     hex.truncate(16);
     hex
-}
-
-/// Same guid, link, title and content; and for items the publisher gave neither guid nor link,
-/// the same enclosure and date too: a daily show's episodes may share everything else.
-fn is_exact_duplicate(a: &ParsedItem, b: &ParsedItem) -> bool {
-    let unnamed = a.guid.is_none() && a.link.is_none();
-    a.guid == b.guid
-        && a.link == b.link
-        && (!unnamed || (a.enclosure == b.enclosure && a.published == b.published))
-        && a.title == b.title
-        && a.content_html == b.content_html
-        && a.summary_html == b.summary_html
 }
 
 fn hex_sha256(input: &str) -> String {
@@ -277,7 +322,7 @@ mod tests {
         let (a, w) = ids(vec![day(4, None), day(5, None), day(6, None)]);
         assert_eq!(a.len(), 3, "{w:?}");
         assert!(a[0] != a[1] && a[1] != a[2] && a[0] != a[2]);
-        assert!(w.iter().all(|w| w.contains("reused")), "{w:?}");
+        assert!(w.iter().all(|w| w.contains("shared by 3")), "{w:?}");
         // The same item twice is still one.
         let (a, w) = ids(vec![day(4, None), day(4, None)]);
         assert_eq!(a.len(), 1);
@@ -308,30 +353,61 @@ mod tests {
     }
 
     #[test]
-    fn reused_guid_with_other_link_extends_key_with_link() {
+    fn a_shared_guid_is_extended_by_each_items_own_link_the_first_too() {
         let (a, w) = ids(vec![
             item(Some("g"), Some("http://x.example/a"), "t", "c"),
             item(Some("g"), Some("http://x.example/b"), "u", "d"),
         ]);
-        assert_eq!(a[0], derive_id("http://blog.example/", "g"));
+        assert_eq!(
+            a[0],
+            derive_id("http://blog.example/", "g#http://x.example/a")
+        );
         assert_eq!(
             a[1],
             derive_id("http://blog.example/", "g#http://x.example/b")
         );
-        assert!(w[0].contains("reused"), "{w:?}");
+        assert!(w[0].contains("shared by 2"), "{w:?}");
     }
 
     #[test]
-    fn reused_guid_with_same_link_extends_key_with_content_hash() {
-        let second = item(Some("g"), Some("http://x.example/a"), "u", "d");
+    fn a_shared_guid_and_link_are_extended_by_title_else_content_hash() {
+        let (a, _) = ids(vec![
+            item(Some("g"), Some("http://x.example/a"), "t", "c"),
+            item(Some("g"), Some("http://x.example/a"), "u", "d"),
+        ]);
+        assert_eq!(a[0], derive_id("http://blog.example/", "g#t"));
+        assert_eq!(a[1], derive_id("http://blog.example/", "g#u"));
+        let second = item(Some("g"), Some("http://x.example/a"), "t", "d");
         let key = format!("g#{}", content_hash(&second));
         let (a, w) = ids(vec![
             item(Some("g"), Some("http://x.example/a"), "t", "c"),
             second,
         ]);
         assert_eq!(a[1], derive_id("http://blog.example/", &key));
-        assert_eq!(w.len(), 1);
+        assert_eq!(w.len(), 2);
         assert_ne!(a[0], a[1]);
+    }
+
+    /// A press office gives every item the same link and no guid, newest first. The first
+    /// item kept the plain link as its key: the next day's newest item took that id, and the
+    /// article it had named was overwritten.
+    #[test]
+    fn an_id_stays_with_its_item_when_newer_items_share_its_link() {
+        let link = Some("https://press.example/news");
+        let day1 = vec![
+            item(None, link, "Minister visits school", "a"),
+            item(None, link, "Budget announced", "b"),
+        ];
+        let day2 = vec![
+            item(None, link, "Flood warning lifted", "c"),
+            item(None, link, "New bridge opens", "d"),
+            item(None, link, "Minister visits school", "a"),
+            item(None, link, "Budget announced", "b"),
+        ];
+        let (a1, _) = ids(day1);
+        let (a2, _) = ids(day2);
+        assert_eq!(&a2[2..], &a1[..]);
+        assert!(!a1.contains(&a2[0]) && !a1.contains(&a2[1]));
     }
 
     #[test]
@@ -344,6 +420,6 @@ mod tests {
         ]);
         assert_eq!(a.len(), 3);
         assert!(a[2] != a[1] && a[2] != a[0]);
-        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w.iter().any(|w| w.contains("still collides")), "{w:?}");
     }
 }
