@@ -78,7 +78,7 @@ pub(crate) fn assign_ids(
     let mut groups: Vec<&Vec<usize>> = by_key.values().filter(|g| g.len() > 1).collect();
     groups.sort_unstable_by_key(|g| g[0]);
     for group in groups {
-        let discriminators: [&dyn Fn(&ParsedItem) -> Option<String>; 4] = [
+        let discriminators: [Discriminator; 4] = [
             &|i| i.link.clone(),
             &|i| i.title.clone(),
             &|i| i.enclosure.clone(),
@@ -129,6 +129,9 @@ pub(crate) fn assign_ids(
     }
     out
 }
+
+/// One way of telling items that share a key apart (their link, title, ...).
+type Discriminator<'a> = &'a dyn Fn(&ParsedItem) -> Option<String>;
 
 /// What makes an item an exact duplicate of another with its key (see the module doc), as
 /// one hash: duplicates are found in one pass, however many items share a key.
