@@ -211,7 +211,8 @@ const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 /// an XHTML `<body>` (prefixed or default-namespaced, or a bare `<body>`), the convention of
 /// early RSS 2.0 feeds for a full post, or `<fullitem>` (escaped HTML). feedparser reads
 /// both as content; without this such an item came out empty, silently. Only documents that
-/// mention those elements pay for the second reading.
+/// mention those elements pay for the second reading, a streaming one that holds only the
+/// bodies (a tree of the whole document cost about 100 times its size).
 fn with_bodies(feed: &mut ParsedFeed, xml: &str) {
     let mentioned = ["<body", ":body", "<fullitem"]
         .iter()
@@ -219,38 +220,153 @@ fn with_bodies(feed: &mut ParsedFeed, xml: &str) {
     if !mentioned || feed.items.iter().all(|i| i.content_html.is_some()) {
         return;
     }
-    let Ok(root) = crate::tree::build(xml) else {
+    // Paired by position, as `scan_dropped`'s: when the counts differ they cannot be.
+    let Some(bodies) = scan_bodies(xml).filter(|b| b.len() == feed.items.len()) else {
         return;
     };
-    let mut items = Vec::new();
-    outermost_items(&root, &mut items);
-    // Paired by position, as `scan_dropped`'s: when the counts differ they cannot be.
-    if items.len() != feed.items.len() {
-        return;
-    }
-    for (item, element) in feed.items.iter_mut().zip(items) {
-        if item.content_html.is_some() {
-            continue;
-        }
-        let body = element
-            .first(&[Some(XHTML_NS), None], "body")
-            .map(crate::tree::Element::inner_markup)
-            .or_else(|| element.first(&[None], "fullitem").map(|e| e.text()))
-            .filter(|b| !b.trim().is_empty());
-        if body.is_some() {
-            item.content_html = body;
+    for (item, body) in feed.items.iter_mut().zip(bodies) {
+        if item.content_html.is_none()
+            && let Some(body) = body.filter(|b| !b.trim().is_empty())
+        {
+            item.content_html = Some(body);
         }
     }
 }
 
-/// The `item` elements that are not inside another item, in document order (RSS 2.0's in
-/// the channel, RSS 1.0's beside it). Recursive, bounded by the depth `wellform` allows.
-fn outermost_items<'a>(element: &'a crate::tree::Element, out: &mut Vec<&'a crate::tree::Element>) {
-    for child in element.elements() {
-        if child.local.eq_ignore_ascii_case("item") {
-            out.push(child);
-        } else {
-            outermost_items(child, out);
+/// Elements HTML writes without an end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// One entry per outermost `item`, in document order: its XHTML `<body>` as markup (prefixes
+/// and namespace declarations dropped, so the cleaner sees plain HTML), else its
+/// `<fullitem>`'s text; `None` if the document cannot be read (it has been through
+/// `wellform`, so that is not expected).
+fn scan_bodies(xml: &str) -> Option<Vec<Option<String>>> {
+    use quick_xml::escape::escape;
+    use quick_xml::events::Event;
+    use quick_xml::name::ResolveResult;
+    let mut reader = quick_xml::NsReader::from_str(xml);
+    let mut out: Vec<Option<String>> = Vec::new();
+    let mut depth = 0usize;
+    let mut item_depth: Option<usize> = None;
+    // The body being read: (its depth, whether it is a `fullitem` of text, what it holds).
+    let mut capture: Option<(usize, bool, String)> = None;
+    let start_tag = |buf: &mut String, e: &quick_xml::events::BytesStart<'_>| {
+        let name = e.local_name().into_inner().to_owned();
+        buf.push('<');
+        buf.push_str(&name);
+        for attr in e.attributes().flatten() {
+            let key: String = attr.key.as_ref().to_owned();
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                continue;
+            }
+            let value = attr
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|v| v.into_owned())
+                .unwrap_or_default();
+            buf.push_str(&format!(" {key}=\"{}\"", escape(value.as_str())));
+        }
+        buf.push('>');
+        name
+    };
+    loop {
+        let (ns, event) = reader.read_resolved_event().ok()?;
+        let in_body_ns = matches!(ns, ResolveResult::Unbound)
+            || matches!(ns, ResolveResult::Bound(n) if n.into_inner() == XHTML_NS);
+        let unbound = matches!(ns, ResolveResult::Unbound);
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_start = matches!(event, Event::Start(_));
+                depth += usize::from(is_start);
+                if let Some((_, fullitem, buf)) = capture.as_mut() {
+                    if !*fullitem {
+                        let name = start_tag(buf, e);
+                        if !is_start && !VOID.contains(&name.as_str()) {
+                            buf.push_str(&format!("</{name}>"));
+                        }
+                    }
+                    continue;
+                }
+                let local = e.local_name();
+                let local = local.into_inner();
+                match item_depth {
+                    None if local.eq_ignore_ascii_case("item") => {
+                        out.push(None);
+                        if is_start {
+                            item_depth = Some(depth);
+                        }
+                    }
+                    Some(d)
+                        if is_start
+                            && depth == d + 1
+                            && out.last().is_some_and(Option::is_none) =>
+                    {
+                        if local == "body" && in_body_ns {
+                            capture = Some((depth, false, String::new()));
+                        } else if local == "fullitem" && unbound {
+                            capture = Some((depth, true, String::new()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(ref t) => {
+                if let Some((_, fullitem, buf)) = capture.as_mut() {
+                    let text = t.xml10_content();
+                    if *fullitem {
+                        buf.push_str(&text);
+                    } else {
+                        buf.push_str(&escape(text.as_ref()));
+                    }
+                }
+            }
+            Event::CData(ref t) => {
+                if let Some((_, fullitem, buf)) = capture.as_mut() {
+                    let text = t.xml10_content();
+                    if *fullitem {
+                        buf.push_str(&text);
+                    } else {
+                        buf.push_str(&escape(text.as_ref()));
+                    }
+                }
+            }
+            Event::GeneralRef(ref r) => {
+                if let Some((_, fullitem, buf)) = capture.as_mut() {
+                    let text = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c.to_string(),
+                        _ => quick_xml::escape::resolve_xml_entity(r)
+                            .unwrap_or("")
+                            .to_string(),
+                    };
+                    if *fullitem {
+                        buf.push_str(&text);
+                    } else {
+                        buf.push_str(&escape(text.as_str()));
+                    }
+                }
+            }
+            Event::End(ref e) => {
+                match capture.as_mut() {
+                    Some((d, _, _)) if *d == depth => {
+                        if let (Some((_, _, buf)), Some(last)) = (capture.take(), out.last_mut()) {
+                            *last = Some(buf);
+                        }
+                    }
+                    Some((_, false, buf)) => {
+                        let local = e.local_name();
+                        buf.push_str(&format!("</{}>", local.into_inner()));
+                    }
+                    _ => {}
+                }
+                if item_depth == Some(depth) {
+                    item_depth = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => return Some(out),
+            _ => {}
         }
     }
 }
