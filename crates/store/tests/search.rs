@@ -223,6 +223,27 @@ fn hostile_queries_give_errors_or_results_never_panics() {
 /// A symbol standing alone between words (`backup & restore`, `A / B`) holds no letter or
 /// digit, so no article can hold it: it is ignored as a comma is, and never counted among the
 /// words a widened search needs ("no matches" for `sponsors & speakers & budget`).
+/// A pasted page as a query (2000 letter+digit words) took 6 GiB and 9 s: a query has at
+/// most 64 words, and past that it is a usage error that says so.
+#[test]
+fn a_query_of_more_than_64_words_is_refused() {
+    let kb = common::seed_kb();
+    let words = |n: usize| {
+        (0..n)
+            .map(|i| format!("w{i}x{i}y"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(kb.search(&SearchRequest::new(&words(64))).is_ok());
+    match kb.search(&SearchRequest::new(&words(65))) {
+        Err(e @ StoreError::BadQuery(_)) => {
+            assert!(e.is_usage());
+            assert!(e.to_string().contains("65 words"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn lone_symbols_between_words_are_no_words() {
     let plain = search("people before technology");
