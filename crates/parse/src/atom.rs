@@ -283,11 +283,14 @@ fn authors(parent: &Element) -> Vec<String> {
     parent
         .all(A, "author")
         .filter_map(|a| {
-            a.first(A, "name")
-                .or_else(|| a.first(A, "email"))
-                .map(Element::text)
-                .map(|n| n.trim().to_owned())
-                .filter(|n| !n.is_empty())
+            // An empty `<name/>` beside an `<email>` names no one: the email does.
+            let text = |local: &str| {
+                a.first(A, local)
+                    .map(Element::text)
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty())
+            };
+            text("name").or_else(|| text("email"))
         })
         .collect()
 }

@@ -48,11 +48,29 @@ pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, 
         .is_none()
         .then(|| crate::urls::parse_base(string(&root, "feed_url").as_deref()))
         .flatten();
-    let items = root
-        .get("items")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    // One item written as an object instead of a list of one is read, with a warning; any
+    // other `items` is reported, never dropped silently.
+    let one: Vec<Value>;
+    let list: &[Value] = match root.get("items") {
+        Some(Value::Array(list)) => list,
+        Some(item @ Value::Object(_)) => {
+            warnings.push("\"items\" is an object, not a list: read as a list of one item".into());
+            one = vec![item.clone()];
+            &one
+        }
+        Some(other) => {
+            warnings.push(format!(
+                "\"items\" is {}, not a list of items: no items read",
+                json_kind(other)
+            ));
+            &[]
+        }
+        None => {
+            warnings.push("no \"items\" list: the feed is empty".into());
+            &[]
+        }
+    };
+    let items = list
         .iter()
         .enumerate()
         .map(|(i, item)| to_item(item, &feed_authors, i + 1, &mut warnings))
@@ -89,7 +107,7 @@ fn to_item(
     // an own author without a name (a `url` alone) stays unnamed.
     let own = match (item.get("authors"), item.get("author")) {
         (Some(Value::Array(list)), _) => !list.is_empty(),
-        (_, Some(Value::Object(_))) => true,
+        (Some(Value::Object(_)), _) | (_, Some(Value::Object(_))) => true,
         _ => false,
     };
     let mut authors = authors(item);
@@ -107,11 +125,12 @@ fn to_item(
             .and_then(Value::as_array)
             .and_then(|a| a.iter().find_map(|att| string(att, "url"))),
         author: (!authors.is_empty()).then(|| authors.join(", ")),
-        categories: item
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|tags| tags.iter().filter_map(scalar).collect())
-            .unwrap_or_default(),
+        // A single tag written as a string, not a list of one, is still the item's tag.
+        categories: match item.get("tags") {
+            Some(Value::Array(tags)) => tags.iter().filter_map(scalar).collect(),
+            Some(tag @ Value::String(_)) => scalar(tag).into_iter().collect(),
+            _ => Vec::new(),
+        },
         published,
         updated,
         comments_url: None,
@@ -146,9 +165,10 @@ fn link(item: &Value, position: usize, warnings: &mut Vec<String>) -> Option<Str
 
 /// `authors[].name` (1.1) or `author.name` (1.0).
 fn authors(v: &Value) -> Vec<String> {
+    // `authors` written as one object, not a list of one, is that author.
     let list = match (v.get("authors"), v.get("author")) {
         (Some(Value::Array(list)), _) => list.iter().collect(),
-        (_, Some(one)) => vec![one],
+        (Some(one @ Value::Object(_)), _) | (_, Some(one)) => vec![one],
         _ => vec![],
     };
     list.into_iter().filter_map(|a| string(a, "name")).collect()
@@ -156,6 +176,18 @@ fn authors(v: &Value) -> Vec<String> {
 
 fn string(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(scalar).filter(|s| !s.trim().is_empty())
+}
+
+/// What kind of JSON value `v` is, for a warning.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Strings as they are; numbers as their decimal form (ids are sometimes numbers).

@@ -126,6 +126,8 @@ struct Dropped {
     /// The `guid`'s `isPermaLink` as written: the crate takes any value but "false" (`FALSE`
     /// too) as true.
     permalink: Option<String>,
+    /// `itunes:title`, which the crate drops: an Apple podcast trailer's only title.
+    itunes_title: Option<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
@@ -134,6 +136,7 @@ enum Capture {
     DcAuthor,
     Updated,
     Tags,
+    ItunesTitle,
 }
 
 /// Add what the `rss` crate dropped (see [`Dropped`]) to the feed's items: `dc:author` as the
@@ -156,6 +159,7 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             "xml:base",
             "about=",
             "isPermaLink=",
+            ":title",
         ]
         .iter()
         .any(|needle| xml.contains(needle));
@@ -193,6 +197,9 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         {
             item.guid = Some(about);
             item.guid_is_permalink = false;
+        }
+        if item.title.is_none() {
+            item.title = dropped.itunes_title;
         }
         if let (None, Some(raw)) = (item.updated, dropped.updated) {
             let place = format!("item {}", position + 1);
@@ -386,9 +393,13 @@ fn guid_as_link(item: &mut ParsedItem, permalink: Option<&str>) {
     let Some(guid) = item.guid.as_deref().map(str::trim) else {
         return;
     };
+    // A relative path (`posts/6.html`, `/p/6`) is a permalink by default too; a bare number
+    // or a `tag:`/`urn:` id is not.
+    let relative_path =
+        || guid.contains('/') && !guid.contains(':') && !guid.contains(char::is_whitespace);
     let usable = match permalink {
         Some(_) => !guid.is_empty() && !guid.contains(char::is_whitespace),
-        None => guid.starts_with("http"),
+        None => guid.starts_with("http") || relative_path(),
     };
     if usable {
         item.link = Some(guid.to_owned());
@@ -464,6 +475,13 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "tags") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Tags, String::new()));
                     }
+                    (Some(_), "title")
+                        if is_start
+                            && child
+                            && ns.is_some_and(|n| n.eq_ignore_ascii_case(ITUNES_NS)) =>
+                    {
+                        capture = Some((Capture::ItunesTitle, String::new()));
+                    }
                     (Some(_), "guid") if child && ns.is_none() => {
                         if let Some(item) = items.last_mut().filter(|i| i.permalink.is_none()) {
                             item.permalink = attr("isPermaLink");
@@ -516,6 +534,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                         }
                         Capture::Updated if !text.is_empty() => {
                             item.updated.get_or_insert_with(|| text.to_owned());
+                        }
+                        Capture::ItunesTitle if !text.is_empty() => {
+                            item.itunes_title.get_or_insert_with(|| text.to_owned());
                         }
                         Capture::Tags => item.tags.extend(
                             text.split(',')
@@ -602,13 +623,21 @@ fn to_item(
     if let Some(dc) = dc {
         categories.extend(dc.subjects().iter().cloned());
     }
-    // Media RSS: `media:category` holds a term (its `label` is a display form of the same).
+    // Media RSS: `media:category` holds a term (its `label` is a display form of the same),
+    // on the item or inside its `media:content` / `media:group` (Vimeo), as feedparser reads.
     categories.extend(
         MEDIA_NS
             .iter()
             .flat_map(|media| extensions(item.extensions(), ns, media, "category"))
             .filter_map(|c| c.value.clone()),
     );
+    for media in MEDIA_NS {
+        for outer in ["content", "group"] {
+            for e in extensions(item.extensions(), ns, media, outer) {
+                nested_media_categories(e, &mut categories, 0);
+            }
+        }
+    }
 
     let place = format!("item {position}");
     let mut date =
@@ -711,8 +740,28 @@ fn to_item(
         comments_feed: extension_value(item.extensions(), ns, WFW_NS, "commentRss"),
         comments_count,
         summary_html,
-        content_html: item.content().map(str::to_owned),
+        // .NET's SyndicationFeed writes the full post as Atom content in RSS (`a10:content`).
+        content_html: item
+            .content()
+            .map(str::to_owned)
+            .or_else(|| atom_content(item, ns)),
         base_url: None,
+    }
+}
+
+/// An Atom `content` element inside an RSS item, as HTML: escaped HTML as it is, text as
+/// text. (Atom xhtml content comes to the `rss` crate as child elements, out of order with its
+/// text: not read here.)
+fn atom_content(item: &Item, ns: &BTreeMap<String, String>) -> Option<String> {
+    let content = extensions(item.extensions(), ns, ATOM_NS, "content").next()?;
+    let value = content.value.as_deref().filter(|v| !v.trim().is_empty())?;
+    match content
+        .attrs
+        .get("type")
+        .map(|t| t.trim().to_ascii_lowercase())
+    {
+        Some(t) if t == "html" || t.contains("html") => Some(value.to_owned()),
+        _ => Some(plain::text_as_html(value.to_owned())),
     }
 }
 
@@ -737,6 +786,24 @@ fn display_name(author: &str) -> String {
 /// extensions by prefix, so the prefix a feed chose must be looked up).
 /// `media:description` of the item, or of a `media:content` or `media:group` in it (nested
 /// groups included), as HTML for the cleaner.
+/// The `media:category` values inside a `media:content` or `media:group` (a group holds
+/// contents; the depth bound keeps a hostile nesting cheap).
+fn nested_media_categories(ext: &Extension, out: &mut Vec<String>, depth: usize) {
+    if depth > 2 {
+        return;
+    }
+    for (name, children) in &ext.children {
+        let local = name.rsplit(':').next().unwrap_or(name);
+        for child in children {
+            match local {
+                "category" => out.extend(child.value.clone().filter(|v| !v.trim().is_empty())),
+                "content" => nested_media_categories(child, out, depth + 1),
+                _ => {}
+            }
+        }
+    }
+}
+
 fn media_description(item: &Item, ns: &BTreeMap<String, String>) -> Option<String> {
     fn find(ext: &Extension) -> Option<&Extension> {
         ext.children.iter().find_map(|(name, children)| {

@@ -411,3 +411,65 @@ fn episodes_without_guid_or_link_are_told_apart() {
     ids.dedup();
     assert_eq!(ids.len(), 3);
 }
+
+/// Shapes where kb read less than feedparser, found with real publishers' feeds: .NET's
+/// `a10:content` (the full post) in RSS, a relative guid that is a permalink by default, an
+/// Apple podcast trailer's `itunes:title`, Vimeo's `media:category` inside `media:content`.
+#[test]
+fn rss_items_read_what_real_generators_write() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:a10="http://www.w3.org/2005/Atom"
+  xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:media="http://search.yahoo.com/mrss/">
+<channel><title>Gen</title><link>https://g.example/blog/</link>
+<item><guid isPermaLink="false">1</guid><link>https://g.example/1</link><title>Minimal APIs</title>
+<description>Short desc</description><a10:content type="html">&lt;p&gt;Full &lt;b&gt;content&lt;/b&gt; of post one.&lt;/p&gt;</a10:content></item>
+<item><title>Default permalink guid</title><guid>posts/6.html</guid><description>six</description></item>
+<item><guid>tr</guid><itunes:title>Season 2 trailer</itunes:title><itunes:summary>Trailer summary only.</itunes:summary></item>
+<item><title>Rain</title><guid>v</guid><media:content url="https://v.example/1.mp4"><media:category label="Tags">rain,short</media:category></media:content></item>
+</channel></rss>"#,
+    );
+    let items = &feed.items;
+    assert_eq!(
+        items[0].content_html.as_deref(),
+        Some("<p>Full <b>content</b> of post one.</p>")
+    );
+    assert_eq!(
+        items[1].link.as_deref(),
+        Some("https://g.example/blog/posts/6.html")
+    );
+    assert_eq!(items[2].title.as_deref(), Some("Season 2 trailer"));
+    assert_eq!(items[3].categories, ["rain,short"]);
+}
+
+/// An Atom author with an empty name and an email is the email, as in RSS; JSON Feed's
+/// `items` or `authors` written as one object and `tags` as one string are read, with a
+/// warning where the document is wrong, never dropped silently.
+#[test]
+fn sloppy_authors_items_and_tags_are_read() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id>
+<updated>2024-01-01T00:00:00Z</updated>
+<entry><title>E</title><id>urn:e</id><updated>2024-01-02T00:00:00Z</updated>
+<author><name></name><email>only@ao.example</email></author></entry></feed>"#,
+    );
+    assert_eq!(feed.items[0].author.as_deref(), Some("only@ao.example"));
+    let feed = read(
+        r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+            "items": {"id": "1", "title": "x", "tags": "single", "authors": {"name": "Obj Author"}}}"#,
+    );
+    assert_eq!(feed.items.len(), 1);
+    assert!(
+        warned(&feed, "\"items\" is an object"),
+        "{:?}",
+        feed.warnings
+    );
+    assert_eq!(feed.items[0].categories, ["single"]);
+    assert_eq!(feed.items[0].author.as_deref(), Some("Obj Author"));
+    let feed = read(r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": 5}"#);
+    assert!(feed.items.is_empty());
+    assert!(
+        warned(&feed, "\"items\" is a number"),
+        "{:?}",
+        feed.warnings
+    );
+}
