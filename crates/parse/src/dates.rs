@@ -178,9 +178,12 @@ fn looks_iso8601(s: &str) -> bool {
 fn parse_iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
     let mut rest = Rest(s);
     let year = i32::try_from(rest.take(4)?).ok()?;
+    // With separators a field may lose its leading zero (`2024-3-4T9:05:03Z`, as some
+    // generators write it; feedparser reads it); the basic format needs every digit.
+    let separated = rest.0.starts_with('-');
     let date = if rest.eat('-') {
-        let month = rest.take(2)?;
-        let day = if rest.eat('-') { rest.take(2)? } else { 1 };
+        let month = rest.take_short()?;
+        let day = if rest.eat('-') { rest.take_short()? } else { 1 };
         NaiveDate::from_ymd_opt(year, month, day)?
     } else if rest.0.is_empty() {
         NaiveDate::from_ymd_opt(year, 1, 1)?
@@ -196,7 +199,11 @@ fn parse_iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
     if !(rest.eat('T') || rest.eat('t') || rest.eat(' ')) {
         return None;
     }
-    let hour = rest.take(2)?;
+    let hour = if separated {
+        rest.take_short()?
+    } else {
+        rest.take(2)?
+    };
     // Extended ("10:14:55") or basic ("101455") format; seconds, then minutes, may be left out.
     let extended = rest.0.starts_with(':');
     let mut minute_second = [0; 2];
@@ -210,7 +217,11 @@ fn parse_iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
         if !more {
             break;
         }
-        *field = rest.take(2)?;
+        *field = if extended && separated {
+            rest.take_short()?
+        } else {
+            rest.take(2)?
+        };
         read += 1;
     }
     // Only seconds take a fraction here; "10:14.5" (a fraction of a minute) is left unread.
@@ -240,6 +251,20 @@ impl Rest<'_> {
         }
         self.0 = &self.0[n..];
         digits.parse().ok()
+    }
+
+    /// One or two digits.
+    fn take_short(&mut self) -> Option<u32> {
+        let len = self
+            .0
+            .bytes()
+            .take(2)
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if len == 0 {
+            return None;
+        }
+        self.take(len)
     }
 
     fn eat(&mut self, c: char) -> bool {
@@ -577,6 +602,21 @@ mod tests {
             Some("2010-03-17T00:00:00+00:00")
         );
         assert_eq!(utc("2010-03").as_deref(), Some("2010-03-01T00:00:00+00:00"));
+        // Fields without their leading zero, with separators (feedparser reads them too);
+        // the basic format still needs every digit.
+        assert_eq!(
+            utc("2024-3-4T9:05:03Z").as_deref(),
+            Some("2024-03-04T09:05:03+00:00")
+        );
+        assert_eq!(
+            utc("2024-3-4").as_deref(),
+            Some("2024-03-04T00:00:00+00:00")
+        );
+        assert_eq!(
+            utc("2024-03-04T9:5+01:00").as_deref(),
+            Some("2024-03-04T08:05:00+00:00")
+        );
+        assert_eq!(utc("2024034T1000Z"), None);
     }
 
     #[test]
