@@ -221,6 +221,25 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector(".dd_post_share, .dd_buttons"),
         reason: "Digg Digg share bar",
     },
+    // Discourse's topic feeds end each post with the topic's counts in a <small> paragraph
+    // ("3 posts - 2 participants") and a "Read full topic" link paragraph.
+    Row {
+        name: "discourse-footer",
+        kind: Kind::Text("* posts - * participants"),
+        reason: "Discourse's post and participant counts",
+    },
+    Row {
+        name: "discourse-read-full-topic",
+        kind: Kind::Text("Read full topic"),
+        reason: "Discourse's \"Read full topic\" link",
+    },
+    // Drupal's node links: "Read more<span class=element-invisible> about TITLE</span>" in a
+    // li.node-readmore of the teaser's links list (Drupal 7 feeds of teasers).
+    Row {
+        name: "drupal-read-more",
+        kind: Kind::Selector("li.node-readmore"),
+        reason: "Drupal \"Read more about …\" link",
+    },
     // Feed ad units: FeedBurner's (served by DoubleClick, feedads.g.doubleclick.net/~a/, or
     // feeds.feedburner.com/~a/) and Pheedo's (ads.pheedo.com), a link around an ad image
     // appended to items of ad-supported feeds around 2008-2012.
@@ -264,6 +283,12 @@ const BUILTIN: &[Row] = &[
         name: "jetpack-sharedaddy",
         kind: Kind::Selector("div.sharedaddy, .sd-sharing, .sd-sharing-enabled, .sd-like"),
         reason: "Jetpack sharing buttons",
+    },
+    // Joomla's "Read more" / "Weiterlesen …" paragraph after an intro text (p.readmore).
+    Row {
+        name: "joomla-readmore",
+        kind: Kind::Selector("p.readmore"),
+        reason: "Joomla \"Read more\" paragraph",
     },
     // KaTeX (server-side math on blogs and static sites) writes each formula twice: a hidden
     // MathML copy for screen readers (span.katex-mathml) and the visible one (span.katex-html).
