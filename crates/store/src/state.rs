@@ -93,15 +93,6 @@ impl FeedState {
         self.dead_url = None;
     }
 
-    /// Drop validators that were not answered for `url`, so they are never saved again as if
-    /// they were.
-    pub fn keep_validators_of(&mut self, url: &str) {
-        if self.url.as_deref() != Some(url) {
-            self.url = None;
-            self.etag = None;
-            self.last_modified = None;
-        }
-    }
 }
 
 /// All feed states of a KB, keyed by feed name.
@@ -174,8 +165,6 @@ mod tests {
             (Some("\"v2\""), None)
         );
         assert_eq!(blog.validators_for("http://y.example/feed"), (None, None));
-        blog.keep_validators_of("http://y.example/feed");
-        assert_eq!((blog.url, blog.etag), (None, None));
     }
 
     /// Found by probing `kb sync`: a feed marked dead after a 410 stayed dead after its url
