@@ -481,23 +481,9 @@ const VALUE_OPTIONS: &[&str] = &[
 pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let owned: Vec<Option<String>> = args.iter().map(|a| a.to_str().map(str::to_owned)).collect();
     let text: Vec<Option<&str>> = owned.iter().map(Option::as_deref).collect();
-    // The subcommand: the first argument that is neither an option nor an option's value.
-    let mut i = 1;
-    while i < text.len() {
-        match text[i] {
-            Some(a) if VALUE_OPTIONS.contains(&a) => i += 2,
-            Some(a) if a.starts_with('-') => i += 1,
-            _ => break,
-        }
-    }
-    if text.get(i).copied().flatten() != Some("search") {
+    let Some((rest, end)) = search_arguments(&text) else {
         return args;
-    }
-    let rest = i + 1;
-    let end = text[rest..]
-        .iter()
-        .position(|a| *a == Some("--"))
-        .map_or(text.len(), |p| rest + p);
+    };
     let mut out = Vec::with_capacity(args.len() + 2);
     for (k, arg) in args.into_iter().enumerate() {
         let split = match text[k] {
@@ -519,11 +505,10 @@ pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsS
     out
 }
 
-/// The usage error for `kb search -cloud ups`: `-c`/`-a` with a value attached, beside another
-/// argument that can be the query, is either a filter or an exclusion, and kb will not guess
-/// (a guess of "category loud" answered a silent "no matches").
-pub fn ambiguous_attached(args: &[std::ffi::OsString]) -> Option<String> {
-    let text: Vec<Option<&str>> = args.iter().map(|a| a.to_str()).collect();
+/// Where `kb search`'s own arguments are in `text` (the command line, `None` for an argument
+/// that is not UTF-8): from after `search` to a `--` or the end; `None` for other commands.
+/// The subcommand is the first argument that is neither an option nor an option's value.
+fn search_arguments(text: &[Option<&str>]) -> Option<(usize, usize)> {
     let mut i = 1;
     while i < text.len() {
         match text[i] {
@@ -540,6 +525,15 @@ pub fn ambiguous_attached(args: &[std::ffi::OsString]) -> Option<String> {
         .iter()
         .position(|a| *a == Some("--"))
         .map_or(text.len(), |p| rest + p);
+    Some((rest, end))
+}
+
+/// The usage error for `kb search -cloud ups`: `-c`/`-a` with a value attached, beside another
+/// argument that can be the query, is either a filter or an exclusion, and kb will not guess
+/// (a guess of "category loud" answered a silent "no matches").
+pub fn ambiguous_attached(args: &[std::ffi::OsString]) -> Option<String> {
+    let text: Vec<Option<&str>> = args.iter().map(|a| a.to_str()).collect();
+    let (rest, end) = search_arguments(&text)?;
     let mut words = 0;
     let mut attached = None;
     let mut j = rest;

@@ -240,6 +240,18 @@ fn with_bodies(feed: &mut ParsedFeed, xml: &str) {
     }
 }
 
+/// Text of the body being read (see [`scan_bodies`]): as it is in a `fullitem`, which holds
+/// escaped HTML; escaped in an XHTML body, whose markup is written out.
+fn push_body_text(capture: &mut Option<(usize, bool, String)>, text: &str) {
+    if let Some((_, fullitem, buf)) = capture.as_mut() {
+        if *fullitem {
+            buf.push_str(text);
+        } else {
+            buf.push_str(&quick_xml::escape::escape(text));
+        }
+    }
+}
+
 /// Elements HTML writes without an end tag.
 const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -319,40 +331,16 @@ fn scan_bodies(xml: &str) -> Option<Vec<Option<String>>> {
                     _ => {}
                 }
             }
-            Event::Text(ref t) => {
-                if let Some((_, fullitem, buf)) = capture.as_mut() {
-                    let text = t.xml10_content();
-                    if *fullitem {
-                        buf.push_str(&text);
-                    } else {
-                        buf.push_str(&escape(text.as_ref()));
-                    }
-                }
-            }
-            Event::CData(ref t) => {
-                if let Some((_, fullitem, buf)) = capture.as_mut() {
-                    let text = t.xml10_content();
-                    if *fullitem {
-                        buf.push_str(&text);
-                    } else {
-                        buf.push_str(&escape(text.as_ref()));
-                    }
-                }
-            }
-            Event::GeneralRef(ref r) => {
-                if let Some((_, fullitem, buf)) = capture.as_mut() {
-                    let text = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        _ => quick_xml::escape::resolve_xml_entity(r)
-                            .unwrap_or("")
-                            .to_string(),
-                    };
-                    if *fullitem {
-                        buf.push_str(&text);
-                    } else {
-                        buf.push_str(&escape(text.as_str()));
-                    }
-                }
+            Event::Text(ref t) => push_body_text(&mut capture, &t.xml10_content()),
+            Event::CData(ref t) => push_body_text(&mut capture, &t.xml10_content()),
+            Event::GeneralRef(ref r) if capture.is_some() => {
+                let text = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => quick_xml::escape::resolve_xml_entity(r)
+                        .unwrap_or("")
+                        .to_string(),
+                };
+                push_body_text(&mut capture, &text);
             }
             Event::End(ref e) => {
                 match capture.as_mut() {

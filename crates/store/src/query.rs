@@ -454,6 +454,19 @@ fn text_phrase(
     }
 }
 
+/// The one-word readings of `text` besides the first (a hyphenated compound written closed:
+/// `wi-f` -> `wif`), for prefix and fuzzy words, which work on one word.
+fn joined_forms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    readings(analyzer, text)
+        .into_iter()
+        .skip(1)
+        .filter_map(|r| match r.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Escape regex metacharacters (tantivy's regex syntax follows `regex-syntax`), so a prefix is
 /// matched literally whatever it holds.
 fn regex_escape(s: &str) -> String {
@@ -756,14 +769,7 @@ impl Compiler {
                 }
                 // A hyphenated prefix also begins the compound written closed: `wi-f*` finds
                 // "WiFi" as `wi-fi` does (the joined reading of the typed parts).
-                let joined: Vec<String> = readings(&mut self.raw, p)
-                    .into_iter()
-                    .skip(1)
-                    .filter_map(|r| match r.as_slice() {
-                        [one] => Some(one.clone()),
-                        _ => None,
-                    })
-                    .collect();
+                let joined = joined_forms(&mut self.raw, p);
                 for j in &joined {
                     for &(field, boost) in analyzed {
                         qs.push(boosted(prefix_query(field, j)?, boost));
@@ -803,14 +809,7 @@ impl Compiler {
                                 .map(|q| boosted(q, boost)),
                         );
                     }
-                    let joined: Vec<String> = readings(&mut self.en, w)
-                        .into_iter()
-                        .skip(1)
-                        .filter_map(|r| match r.as_slice() {
-                            [one] => Some(one.clone()),
-                            _ => None,
-                        })
-                        .collect();
+                    let joined = joined_forms(&mut self.en, w);
                     for j in &joined {
                         for &(field, boost) in analyzed {
                             qs.push(boosted(fuzzy_query(field, j, *edits), boost));

@@ -92,7 +92,6 @@ impl FeedState {
         self.dead = false;
         self.dead_url = None;
     }
-
 }
 
 /// All feed states of a KB, keyed by feed name.
