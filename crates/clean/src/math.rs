@@ -116,14 +116,7 @@ fn read(node: NodeRef<'_, Node>, budget: &mut usize) -> String {
         // and a function name (`sin`) are words: spaced from what stands next to them ("if
         // and only if x", "sin x"), as they are drawn.
         _ if parts.is_empty() => {
-            let text = node
-                .children()
-                .filter_map(|c| match c.value() {
-                    Node::Text(t) => Some(t.trim().to_string()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = token_texts(node).collect::<Vec<_>>().join(" ");
             let word = matches!(element.name(), "mtext" | "ms")
                 || (element.name() == "mi" && text.chars().count() > 1);
             if word { format!(" {text} ") } else { text }
@@ -140,6 +133,14 @@ fn read(node: NodeRef<'_, Node>, budget: &mut usize) -> String {
 const MATRIX_OPEN: char = '\u{e000}';
 const MATRIX_CLOSE: char = '\u{e001}';
 
+/// The text children of a token element (`mi`, `mo`, ...), each trimmed.
+fn token_texts<'a>(node: NodeRef<'a, Node>) -> impl Iterator<Item = &'a str> {
+    node.children().filter_map(|c| match c.value() {
+        Node::Text(t) => Some(t.trim()),
+        _ => None,
+    })
+}
+
 /// Whether `node` is an `<mo>` holding an opening (or closing) fence.
 fn is_fence(node: NodeRef<'_, Node>, opening: bool) -> bool {
     let Node::Element(e) = node.value() else {
@@ -148,13 +149,7 @@ fn is_fence(node: NodeRef<'_, Node>, opening: bool) -> bool {
     if e.name() != "mo" {
         return false;
     }
-    let text: String = node
-        .children()
-        .filter_map(|c| match c.value() {
-            Node::Text(t) => Some(t.trim().to_string()),
-            _ => None,
-        })
-        .collect();
+    let text: String = token_texts(node).collect();
     let fences: &[&str] = if opening {
         &["(", "[", "{", "|", "‖", "⟨"]
     } else {

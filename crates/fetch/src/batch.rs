@@ -326,26 +326,23 @@ impl Fetcher {
 /// another port is another server, which may be up when this one is down).
 /// An unparsable URL gets its own key; it fails at once anyway.
 pub(crate) fn host_key(url: &str) -> String {
-    url::Url::parse(url.trim())
-        .ok()
-        .and_then(|u| {
-            let host = u.host_str()?;
-            Some(match u.port_or_known_default() {
-                Some(port) => format!("{host}:{port}"),
-                None => host.to_string(),
-            })
-        })
-        .unwrap_or_else(|| url.to_string())
+    host_with_port(url, url::Url::port_or_known_default)
 }
 
 /// The host of `url` as a message names it: with its port only where the URL
 /// gives one that is not its scheme's default.
 pub(crate) fn host_label(url: &str) -> String {
+    host_with_port(url, url::Url::port)
+}
+
+/// `host:port` of `url`, with the port `port` gives (none: the host alone); the
+/// URL as it is when it has no host.
+fn host_with_port(url: &str, port: fn(&url::Url) -> Option<u16>) -> String {
     url::Url::parse(url.trim())
         .ok()
         .and_then(|u| {
             let host = u.host_str()?;
-            Some(match u.port() {
+            Some(match port(&u) {
                 Some(port) => format!("{host}:{port}"),
                 None => host.to_string(),
             })

@@ -137,14 +137,19 @@ type Discriminator<'a> = &'a dyn Fn(&ParsedItem) -> Option<String>;
 /// one hash: duplicates are found in one pass, however many items share a key.
 fn fingerprint(item: &ParsedItem) -> String {
     let unnamed = item.guid.is_none() && item.link.is_none();
-    let mut all = String::new();
-    for field in [
+    let date = item.published.map(|d| d.to_rfc3339());
+    let mut fields = vec![
         item.guid.as_deref(),
         item.link.as_deref(),
         item.title.as_deref(),
         item.content_html.as_deref(),
         item.summary_html.as_deref(),
-    ] {
+    ];
+    if unnamed {
+        fields.extend([item.enclosure.as_deref(), date.as_deref()]);
+    }
+    let mut all = String::new();
+    for field in fields {
         // Lengths first, so no two different field lists give one string.
         let _ = write!(
             all,
@@ -152,17 +157,6 @@ fn fingerprint(item: &ParsedItem) -> String {
             field.map_or(0, str::len) + usize::from(field.is_some()),
             field.unwrap_or("")
         );
-    }
-    if unnamed {
-        let date = item.published.map(|d| d.to_rfc3339());
-        for field in [item.enclosure.as_deref(), date.as_deref()] {
-            let _ = write!(
-                all,
-                "{}:{}|",
-                field.map_or(0, str::len) + usize::from(field.is_some()),
-                field.unwrap_or("")
-            );
-        }
     }
     hex_sha256(&all)
 }

@@ -50,17 +50,7 @@ impl Ctx {
         let Some(typed) = url::Url::parse(key.trim()).ok().filter(web) else {
             return Ok(kb.get(key)?);
         };
-        let parsed = |s: &str, fragment: bool| {
-            url::Url::parse(s.trim()).ok().map(|mut u| {
-                if !fragment {
-                    u.set_fragment(None);
-                }
-                if u.query() == Some("") {
-                    u.set_query(None);
-                }
-                u
-            })
-        };
+        let parsed = crate::config::edit::normalized_url;
         let key = key.trim();
         let exact = parsed(key, true);
         match kb.get_by_url_like(key, |stored| parsed(stored, true) == exact) {

@@ -47,8 +47,11 @@ impl Source {
         match arg.to_str() {
             Some("-") => Source::File(PathBuf::from(STDIN)),
             Some(s)
-                if s.trim().to_ascii_lowercase().starts_with("http://")
-                    || s.trim().to_ascii_lowercase().starts_with("https://") =>
+                if ["http://", "https://"].iter().any(|scheme| {
+                    s.trim()
+                        .get(..scheme.len())
+                        .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+                }) =>
             {
                 Source::Url(s.trim().to_string())
             }

@@ -301,19 +301,24 @@ impl ConfigFile {
 /// not parse is compared as text, trimmed.
 pub fn same_url(a: &str, b: &str) -> bool {
     // A fragment is never sent, and an empty query asks for the same resource.
-    let parse = |s: &str| {
-        url::Url::parse(s.trim()).map(|mut u| {
-            u.set_fragment(None);
-            if u.query() == Some("") {
-                u.set_query(None);
-            }
-            u
-        })
-    };
-    match (parse(a), parse(b)) {
-        (Ok(a), Ok(b)) => a == b,
+    match (normalized_url(a, false), normalized_url(b, false)) {
+        (Some(a), Some(b)) => a == b,
         _ => a.trim() == b.trim(),
     }
+}
+
+/// `s` parsed as a URL (scheme and host lowercased, a default port dropped), an empty query
+/// dropped, and its `#fragment` too unless `fragment`; `None` when it does not parse.
+pub fn normalized_url(s: &str, fragment: bool) -> Option<url::Url> {
+    url::Url::parse(s.trim()).ok().map(|mut u| {
+        if !fragment {
+            u.set_fragment(None);
+        }
+        if u.query() == Some("") {
+            u.set_query(None);
+        }
+        u
+    })
 }
 
 /// `path` with its symbolic links followed, even to a file that does not exist yet (a link
