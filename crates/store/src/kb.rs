@@ -23,7 +23,8 @@ use crate::{Archive, KbWriter, StoreError, WriteLock};
 /// 3: CJK text indexed as character pairs, hyphenated compounds also joined (`crate::words`).
 /// 4: acronyms' plurals stemmed to the singular (`pcs` -> `pc`, `crate::stem`), possessive `s`
 /// dropped (`owner's` -> `owner`, `crate::words`).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: number words and digits as one term (`two` -> `2`, `first` -> `1st`, `crate::stem`).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// `kb.json`: which format this KB has and which index directory is live. Replaced atomically,
 /// so a rebuild switches from the old index to the new one in a single rename.

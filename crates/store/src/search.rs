@@ -963,7 +963,15 @@ impl Matcher {
         terms.dedup();
         let mut starts = vec![[false; 128]; 128];
         let mut prefixes = Vec::new();
-        for t in terms.iter().map(|t| t.as_bytes()) {
+        // A number's term (`2`) also matches its word ("two"), which begins elsewhere.
+        let mut heads: Vec<&str> = Vec::new();
+        for t in &terms {
+            heads.push(t);
+            for word in crate::stem::number_words_of(t) {
+                heads.push(word);
+            }
+        }
+        for t in heads.into_iter().map(str::as_bytes) {
             match *t {
                 [a] if a.is_ascii() => {
                     starts[usize::from(a)][0] = true;

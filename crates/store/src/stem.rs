@@ -66,13 +66,93 @@ fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String)
         }
         return;
     }
-    let mut stem = stemmer.stem(word).into_owned();
+    let mut stem = match number_term(word) {
+        Some(digits) => digits.to_owned(),
+        None => stemmer.stem(word).into_owned(),
+    };
     unpluralize_acronym(&mut stem);
     if memo.len() >= MAX_ENTRIES {
         memo.clear();
     }
     memo.insert(std::mem::replace(word, stem.clone()), stem);
 }
+
+/// The one term of a number written as a word or in digits: `two` and `2` are both `2`,
+/// `first` and `1st` both `1st`. People remember "two-factor" as `2-factor` and "10 tips" as
+/// `ten tips`; with one term for both, words, phrases and compounds find either spelling.
+/// Up to twenty and the tens, where words and digits are both common in prose; larger numbers
+/// are nearly always written in digits.
+fn number_term(word: &str) -> Option<&'static str> {
+    // Only lowercase ASCII letters can be a number word; digits stay as they are.
+    if !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|&(_, term)| term)
+}
+
+/// The number words whose term is `term` (`2` -> `two`): what else a match of that term in a
+/// text may be spelled as.
+pub(crate) fn number_words_of(term: &str) -> impl Iterator<Item = &'static str> + '_ {
+    NUMBER_WORDS
+        .iter()
+        .filter(move |(_, t)| *t == term)
+        .map(|&(w, _)| w)
+}
+
+/// Number words and their terms: cardinals, then ordinals.
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("zero", "0"),
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
+    ("first", "1st"),
+    ("second", "2nd"),
+    ("third", "3rd"),
+    ("fourth", "4th"),
+    ("fifth", "5th"),
+    ("sixth", "6th"),
+    ("seventh", "7th"),
+    ("eighth", "8th"),
+    ("ninth", "9th"),
+    ("tenth", "10th"),
+    ("eleventh", "11th"),
+    ("twelfth", "12th"),
+    ("thirteenth", "13th"),
+    ("fourteenth", "14th"),
+    ("fifteenth", "15th"),
+    ("sixteenth", "16th"),
+    ("seventeenth", "17th"),
+    ("eighteenth", "18th"),
+    ("nineteenth", "19th"),
+    ("twentieth", "20th"),
+];
 
 /// `pcs` -> `pc`: the plural `s` of a word without a vowel (an acronym: PCs, VPNs, MSPs, SSDs),
 /// which Snowball keeps, since it strips a final `s` only after a vowel that is not right before

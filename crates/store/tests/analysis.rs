@@ -383,3 +383,54 @@ fn letters_and_digits_typed_joined_find_them_apart() {
     assert!(res.relaxed.is_some());
     assert_eq!(res.hits.first().map(|h| h.title.as_str()), Some(exchange));
 }
+
+/// Numbers are remembered either way: "two-factor" typed as `2-factor`, "first position" as
+/// `1st position`, "10 tips" as `ten tips`. A number word and its digits are one term, in
+/// words, phrases and hyphenated compounds, and a query half-remembered that way finds the
+/// article as written.
+#[test]
+fn number_words_and_digits_find_each_other() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Securing accounts",
+            "We finished the two-factor authentication deployment for all staff last month.",
+        ),
+        (
+            "Backups and printers",
+            "Authentication of the printer admin page was never turned on.",
+        ),
+        (
+            "Gain first position with your clients",
+            "Be the one they call.",
+        ),
+        ("10 tips for cleaner backups", "Test your restores."),
+        ("Second thoughts on the 3rd quarter", "Nothing to report."),
+    ]);
+    for q in [
+        "2-factor authentication",
+        "2 factor",
+        "\"2-factor authentication\"",
+    ] {
+        assert_eq!(titles(&kb, q), ["Securing accounts"], "{q}");
+    }
+    // Widened past the word no article holds ("rollout"), the number still matches.
+    assert_eq!(
+        titles(&kb, "2-factor authentication rollout")
+            .first()
+            .map(String::as_str),
+        Some("Securing accounts")
+    );
+    assert_eq!(
+        titles(&kb, "1st position"),
+        ["Gain first position with your clients"]
+    );
+    assert_eq!(titles(&kb, "ten tips"), ["10 tips for cleaner backups"]);
+    assert_eq!(
+        titles(&kb, "third quarter"),
+        ["Second thoughts on the 3rd quarter"]
+    );
+    assert_eq!(
+        highlights(&kb, "2 factor", "Securing accounts"),
+        ["two", "factor"]
+    );
+}
