@@ -67,8 +67,8 @@ pub use kb::{Kb, SCHEMA_VERSION};
 pub use kb_clean::Article;
 pub use lock::WriteLock;
 pub use search::{
-    FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed, SearchHit, SearchRequest,
-    SearchResults, SortOrder,
+    Compound, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed, SearchHit,
+    SearchRequest, SearchResults, SortOrder,
 };
 pub use state::{FeedState, FeedStates};
 pub use writer::{FeedPrecedence, KbWriter, UpsertOutcome, UpsertReport};

@@ -40,7 +40,7 @@ use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, T
 
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, readings, tokens, unstemmed_analyzer};
-use crate::search::Relaxed;
+use crate::search::{Compound, Relaxed};
 use crate::{Kb, StoreError};
 use syntax::{Node, Scope, Text};
 
@@ -307,6 +307,7 @@ pub(crate) fn relaxations(
     };
     let f = kb.fields;
     let mut en = en_analyzer();
+    let mut compounds = join_compounds(&mut en, searcher, &f, &mut items)?;
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
     let mut respelled = Vec::new();
     let mut dated = Vec::new();
@@ -331,10 +332,7 @@ pub(crate) fn relaxations(
         let [stem] = stems.as_slice() else {
             continue;
         };
-        let mut held = 0;
-        for (field, _) in unscoped(&f) {
-            held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
-        }
+        let mut held = held_by(searcher, &f, stem)?;
         // `exchange2010`, which no article holds joined, may be held apart ("Exchange 2010"):
         // respelled, it would lose that reading.
         for apart in readings(&mut en, w).iter().skip(1) {
@@ -346,6 +344,15 @@ pub(crate) fn relaxations(
                 held += u64::from(all);
             }
         }
+        if held == 0
+            && let Some(apart) = split_compound(&mut en, searcher, &f, w)?
+        {
+            compounds.push(Compound {
+                typed: std::mem::replace(w, apart.clone()),
+                read_as: apart.replace('-', " "),
+            });
+            continue;
+        }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
             respelled.push(w.clone());
             *item = Node::Text(Scope::Any, Text::Fuzzy(std::mem::take(w), edits));
@@ -354,6 +361,7 @@ pub(crate) fn relaxations(
     let words = widen.iter().filter(|w| **w).count();
     let node = Node::And(items);
     let relaxed = |at_least| Relaxed {
+        compounds: compounds.clone(),
         respelled: respelled.clone(),
         dated: dated.clone(),
         at_least,
@@ -362,7 +370,7 @@ pub(crate) fn relaxations(
     let mut out = Vec::new();
     // The query as typed compiled to something, so its wider readings do too; were one not
     // to, it would have nothing to add.
-    if !respelled.is_empty() || !dated.is_empty() {
+    if !respelled.is_empty() || !dated.is_empty() || !compounds.is_empty() {
         out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words))));
     }
     if words >= 2 {
@@ -371,6 +379,123 @@ pub(crate) fn relaxations(
         }
     }
     Ok(out)
+}
+
+/// The longest run of adjacent plain words [`join_compounds`] tries as one word.
+const MAX_JOINED: usize = 3;
+
+/// The longest word [`split_compound`] cuts in two.
+const MAX_SPLIT: usize = 24;
+
+/// How many articles hold `stem` anywhere a plain word is looked for.
+fn held_by(searcher: &Searcher, f: &Fields, stem: &str) -> Result<u64, StoreError> {
+    let mut held = 0;
+    for (field, _) in unscoped(f) {
+        held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
+    }
+    Ok(held)
+}
+
+/// A plain word of letters and digits only, and its one term: what may be joined to a
+/// neighbour or cut in two.
+fn simple_word(en: &mut TextAnalyzer, node: &Node) -> Option<String> {
+    match node {
+        Node::Text(Scope::Any, Text::Word(w)) if w.chars().all(char::is_alphanumeric) => {
+            match tokens(en, w).as_slice() {
+                [_] => Some(w.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Adjacent plain words that some article holds written as one (`life time` -> "lifetime",
+/// `open rc` -> "OpenRC", `get user name` -> "getUserName") become one hyphenated word, which
+/// matches both the words in a row and the joined form (see [`readings`]): people split
+/// compounds that articles write closed. Runs of up to [`MAX_JOINED`] words, longest first.
+fn join_compounds(
+    en: &mut TextAnalyzer,
+    searcher: &Searcher,
+    f: &Fields,
+    items: &mut Vec<Node>,
+) -> Result<Vec<Compound>, StoreError> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        for len in (2..=MAX_JOINED).rev() {
+            let Some(run) = items.get(i..i + len) else {
+                continue;
+            };
+            let Some(words) = run
+                .iter()
+                .map(|n| simple_word(en, n))
+                .collect::<Option<Vec<String>>>()
+            else {
+                continue;
+            };
+            let joined = tokens(en, &words.concat());
+            let [stem] = joined.as_slice() else {
+                continue;
+            };
+            if held_by(searcher, f, stem)? == 0 {
+                continue;
+            }
+            let hyphenated = words.join("-");
+            out.push(Compound {
+                typed: words.join(" "),
+                read_as: words.concat(),
+            });
+            items.splice(i..i + len, [Node::Text(Scope::Any, Text::Word(hyphenated))]);
+            break;
+        }
+        // A joined run is one item now: the next run starts after it.
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// A word no article holds that articles write as two (`redhat` -> "Red Hat", `dotnet` is
+/// not cut: "dot net" is held nowhere): the cut whose two halves stand in a row in the most
+/// articles, as a hyphenated word (`red-hat`). Halves of two letters at least; `None` when no
+/// cut is held as a phrase.
+fn split_compound(
+    en: &mut TextAnalyzer,
+    searcher: &Searcher,
+    f: &Fields,
+    word: &str,
+) -> Result<Option<String>, StoreError> {
+    // Longer runs are ids and hashes, not two words typed closed; each cut costs a phrase search.
+    if !word.chars().all(char::is_alphanumeric) || word.chars().count() > MAX_SPLIT {
+        return Ok(None);
+    }
+    let cuts: Vec<usize> = word
+        .char_indices()
+        .map(|(at, _)| at)
+        .filter(|&at| word[..at].chars().count() >= 2 && word[at..].chars().count() >= 2)
+        .collect();
+    let mut best: Option<(usize, usize)> = None;
+    for at in cuts {
+        let (a, b) = (tokens(en, &word[..at]), tokens(en, &word[at..]));
+        let ([a], [b]) = (a.as_slice(), b.as_slice()) else {
+            continue;
+        };
+        if held_by(searcher, f, a)? == 0 || held_by(searcher, f, b)? == 0 {
+            continue;
+        }
+        let mut in_a_row = 0;
+        for field in [f.title, f.body] {
+            let phrase = PhraseQuery::new(vec![
+                Term::from_field_text(field, a),
+                Term::from_field_text(field, b),
+            ]);
+            in_a_row += searcher.search(&phrase, &tantivy::collector::Count)?;
+        }
+        if in_a_row > best.map_or(0, |(_, n)| n) {
+            best = Some((at, in_a_row));
+        }
+    }
+    Ok(best.map(|(at, _)| format!("{}-{}", &word[..at], &word[at..])))
 }
 
 struct Compiler {

@@ -138,6 +138,9 @@ pub struct Facets {
 /// remembered: misspelled words matched by similar spelling, fewer of the words required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Relaxed {
+    /// Words typed apart that articles write as one, or one word written as two, read that
+    /// way instead.
+    pub compounds: Vec<Compound>,
     /// Query words that no article holds, matched by similar spelling instead.
     pub respelled: Vec<String>,
     /// Month names and years also read as when the article was published.
@@ -146,6 +149,16 @@ pub struct Relaxed {
     pub at_least: usize,
     /// ...of this many (phrases, prefixes, scoped words and exclusions hold as written).
     pub words: usize,
+}
+
+/// A compound a widened search read another way: `life time` as "lifetime", `redhat` as
+/// "red hat" (either spelling then matches).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Compound {
+    /// As typed.
+    pub typed: String,
+    /// As also read.
+    pub read_as: String,
 }
 
 /// A page of search results.

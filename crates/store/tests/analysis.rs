@@ -434,3 +434,70 @@ fn number_words_and_digits_find_each_other() {
         ["two", "factor"]
     );
 }
+
+/// Compounds remembered with the other spelling: typed apart where the article writes them
+/// closed (`total life time value`, `open rc`, `get user name` for `getUserName`), or typed
+/// closed where it writes them apart (`redhat` for "Red Hat"). A search that matched nothing
+/// as typed reads them the article's way before dropping words or respelling.
+#[test]
+fn compounds_typed_apart_or_closed_find_the_other_spelling() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Total Lifetime Value of a managed services customer",
+            "What a client is worth over the years.",
+        ),
+        (
+            "Managing a bouncer via OpenRC",
+            "The init scripts of the bouncer.",
+        ),
+        (
+            "Reading settings in Node",
+            "Call getUserName() before anything else.",
+        ),
+        (
+            "Mega-deal: IBM buys Red Hat",
+            "The biggest software deal in years.",
+        ),
+        ("IBM earnings", "Revenue fell."),
+        (
+            "Time management for MSPs",
+            "Total hours per life of a ticket.",
+        ),
+    ]);
+    let first = |q: &str| {
+        let res = kb.search(&SearchRequest::new(q)).expect("search");
+        (
+            res.hits.first().map(|h| h.title.clone()),
+            res.relaxed.map(|r| r.compounds),
+        )
+    };
+    let (hit, compounds) = first("total life time value");
+    assert_eq!(
+        hit.as_deref(),
+        Some("Total Lifetime Value of a managed services customer")
+    );
+    let compounds = compounds.expect("widened");
+    assert_eq!(compounds.len(), 1);
+    assert_eq!(compounds[0].typed, "life time");
+    assert_eq!(compounds[0].read_as, "lifetime");
+    assert_eq!(
+        first("open rc bouncer").0.as_deref(),
+        Some("Managing a bouncer via OpenRC")
+    );
+    assert_eq!(
+        first("get user name").0.as_deref(),
+        Some("Reading settings in Node")
+    );
+    let (hit, compounds) = first("ibm redhat");
+    assert_eq!(hit.as_deref(), Some("Mega-deal: IBM buys Red Hat"));
+    let compounds = compounds.expect("widened");
+    assert_eq!(compounds[0].typed, "redhat");
+    assert_eq!(compounds[0].read_as, "red hat");
+    // What matches as typed is left alone.
+    assert!(
+        kb.search(&SearchRequest::new("ibm"))
+            .expect("search")
+            .relaxed
+            .is_none()
+    );
+}

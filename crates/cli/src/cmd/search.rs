@@ -160,6 +160,13 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
         q.join(", ")
     };
     let mut parts = Vec::new();
+    for c in &r.compounds {
+        parts.push(format!(
+            "{:?} also read as {:?}",
+            safe(&c.typed, false),
+            safe(&c.read_as, false)
+        ));
+    }
     if !r.respelled.is_empty() {
         parts.push(format!(
             "{} matched by similar spelling (no article has {})",
