@@ -30,9 +30,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EnableScoring, ExistsQuery, Explanation, FuzzyTermQuery,
-    Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, Scorer, TermQuery,
-    Weight,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, ExistsQuery, Explanation,
+    FuzzyTermQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, RegexQuery, Scorer,
+    TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -252,14 +252,11 @@ fn month_named(word: &str) -> Option<u8> {
 fn published_years(searcher: &Searcher) -> Result<Option<(i32, i32)>, StoreError> {
     let mut span: Option<(i64, i64)> = None;
     for seg in searcher.segment_readers() {
-        let col = seg.fast_fields().date("published")?;
+        let col = seg.fast_fields().i64("published")?;
         if col.values.num_vals() == 0 {
             continue;
         }
-        let (lo, hi) = (
-            col.min_value().into_timestamp_secs(),
-            col.max_value().into_timestamp_secs(),
-        );
+        let (lo, hi) = (col.min_value(), col.max_value());
         span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
     }
     let year =
@@ -749,10 +746,7 @@ impl Compiler {
             Node::Published(lo, hi) => {
                 self.has_text = true;
                 let term = |d: &chrono::DateTime<chrono::Utc>| {
-                    Term::from_field_date(
-                        self.f.published,
-                        tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-                    )
+                    Term::from_field_i64(self.f.published, d.timestamp())
                 };
                 if lo.is_none() && hi.is_none() {
                     // `[* TO *]`: any date at all. tantivy's RangeQuery needs one bound.
@@ -1300,21 +1294,23 @@ pub(crate) fn with_filters(
     filters: &Filters<'_>,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, base)];
+    // A filter only narrows: scored, it added its own BM25 to every hit (more for an article
+    // with fewer categories), so `--category MSP` reordered hits when it excluded none.
+    let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+    };
     if !filters.categories.is_empty() {
-        clauses.push((Occur::Must, any_of(fields.category, filters.categories)));
+        clauses.push(filter(any_of(fields.category, filters.categories)));
     }
     if !filters.authors.is_empty() {
-        clauses.push((Occur::Must, any_of(fields.author, filters.authors)));
+        clauses.push(filter(any_of(fields.author, filters.authors)));
     }
     if !filters.feeds.is_empty() {
-        clauses.push((Occur::Must, any_of(fields.feed, filters.feeds)));
+        clauses.push(filter(any_of(fields.feed, filters.feeds)));
     }
     if filters.since.is_some() || filters.until.is_some() {
         let term = |d: &chrono::DateTime<chrono::Utc>| {
-            Term::from_field_date(
-                fields.published,
-                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-            )
+            Term::from_field_i64(fields.published, d.timestamp())
         };
         let lo = filters
             .since
@@ -1324,7 +1320,7 @@ pub(crate) fn with_filters(
             .until
             .as_ref()
             .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-        clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
     }
     if clauses.len() == 1 {
         return clauses.remove(0).1;

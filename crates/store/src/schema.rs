@@ -10,8 +10,8 @@
 //! match case-insensitively but exactly.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING,
-    Schema, TextFieldIndexing, TextOptions,
+    FAST, FacetOptions, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer,
@@ -65,9 +65,9 @@ pub(crate) fn build() -> (Schema, Fields) {
             .set_tokenizer(KW)
             .set_index_option(IndexRecordOption::Basic),
     );
-    let date = DateOptions::from(tantivy::schema::INDEXED)
-        .set_fast()
-        .set_precision(DateTimePrecision::Seconds);
+    // Dates as Unix seconds: tantivy's date type counts nanoseconds in an i64, which wraps
+    // outside 1677-2262, and feeds do date items 0001 or 9999.
+    let date = NumericOptions::default().set_indexed().set_fast();
     let fields = Fields {
         // The id and hash are fast string columns so a writer can load the id -> hash map of the
         // whole index without touching the document store.
@@ -81,8 +81,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         author_text: b.add_text_field("author_text", en.clone()),
         category: b.add_text_field("category", kw),
         category_text: b.add_text_field("category_text", en),
-        published: b.add_date_field("published", date.clone()),
-        updated: b.add_date_field("updated", date),
+        published: b.add_i64_field("published", date.clone()),
+        updated: b.add_i64_field("updated", date),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         hash: b.add_text_field("hash", STRING | FAST),
         // The id as a number: the tie-breaker that makes equal scores (and equal dates) come out

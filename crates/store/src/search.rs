@@ -1598,12 +1598,12 @@ fn by_date(
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((i64, u64), DocAddress)>> {
     page.order_by(|seg: &tantivy::SegmentReader| {
         let ids = id_column(seg);
-        let published = seg.fast_fields().date("published").ok();
+        let published = seg.fast_fields().i64("published").ok();
         move |doc: tantivy::DocId| {
             let t = published
                 .as_ref()
                 .and_then(|c| c.first(doc))
-                .map_or(i64::MIN, |d| d.into_timestamp_secs());
+                .unwrap_or(i64::MIN);
             (t, ids.get_val(doc))
         }
     })

@@ -9,7 +9,7 @@ use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DateTime, Index, IndexWriter, Searcher, TantivyDocument, Term};
+use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::StoreError;
 use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyzer};
@@ -534,10 +534,6 @@ fn all_terms(column: &tantivy::columnar::StrColumn) -> Result<Vec<String>, Store
     Ok(terms)
 }
 
-fn to_date(d: &chrono::DateTime<chrono::Utc>) -> DateTime {
-    DateTime::from_timestamp_secs(d.timestamp())
-}
-
 fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &a.id);
@@ -568,14 +564,14 @@ fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
         }
     }
     if let Some(p) = &a.published {
-        doc.add_date(f.published, to_date(p));
+        doc.add_i64(f.published, p.timestamp());
         doc.add_facet(
             f.facets,
             Facet::from_path(["year", p.format("%Y").to_string().as_str()]),
         );
     }
     if let Some(u) = &a.updated {
-        doc.add_date(f.updated, to_date(u));
+        doc.add_i64(f.updated, u.timestamp());
     }
     let json = serde_json::to_string(a).map_err(|e| StoreError::Corrupt {
         path: PathBuf::new(),

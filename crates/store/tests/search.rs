@@ -656,3 +656,131 @@ fn search_time_on_long_articles() {
         );
     }
 }
+
+/// Dates outside the range of tantivy's nanosecond timestamps (before 1677, after 2262) wrapped
+/// when indexed: an item dated 1500 led `kb list` as the newest and `--until 1970` found the
+/// 2999 and 9999 items. They are held at the range's ends, so order and date filters stay right
+/// (the article keeps its own date).
+#[test]
+fn dates_far_in_the_past_or_future_keep_their_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lock =
+        kb_store::WriteLock::acquire(dir.path(), std::time::Duration::from_secs(1)).expect("lock");
+    let kb = kb_store::Kb::open_or_create(dir.path(), &lock).expect("create kb");
+    let mut w = kb.writer(&lock).expect("writer");
+    let years = ["1500", "1969", "2024", "2999", "9999", "0001"];
+    for (n, year) in years.iter().enumerate() {
+        let date = chrono::DateTime::parse_from_rfc3339(&format!("{year}-06-01T00:00:00Z"))
+            .expect("date")
+            .with_timezone(&chrono::Utc);
+        w.upsert(&kb_clean::Article {
+            id: format!("{:016x}", n + 1),
+            feed: "f".into(),
+            guid: None,
+            url: None,
+            title: format!("year {year}"),
+            author: None,
+            categories: Vec::new(),
+            published: Some(date),
+            updated: None,
+            comments: None,
+            comments_url: None,
+            summary: String::new(),
+            text: "dated text".into(),
+            html: String::new(),
+            links: Vec::new(),
+            content_hash: format!("{n}"),
+        })
+        .expect("upsert");
+    }
+    w.commit().expect("commit");
+    kb.reload().expect("reload");
+    let list = kb
+        .list(&kb_store::ListRequest {
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("list");
+    let titles: Vec<&str> = list.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "year 9999",
+            "year 2999",
+            "year 2024",
+            "year 1969",
+            "year 1500",
+            "year 0001"
+        ]
+    );
+    assert_eq!(
+        list.articles[0].published.map(|d| d.to_rfc3339()),
+        Some("9999-06-01T00:00:00+00:00".to_string())
+    );
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc))
+    };
+    let found = |since: Option<&str>, until: Option<&str>| {
+        let mut req = SearchRequest::new("dated");
+        req.since = since.and_then(at);
+        req.until = until.and_then(at);
+        let mut t: Vec<String> = kb
+            .search(&req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        found(None, Some("1970-12-31T23:59:59Z")),
+        ["year 0001", "year 1500", "year 1969"]
+    );
+    assert_eq!(
+        found(Some("2200-01-01T00:00:00Z"), None),
+        ["year 2999", "year 9999"]
+    );
+    assert_eq!(found(Some("9999-01-01T00:00:00Z"), None), ["year 9999"]);
+}
+
+/// A filter narrows and nothing else: `--category MSP` (which every seed article has) reordered
+/// the hits of `clients`, adding its own BM25 to each (more for articles with fewer
+/// categories). With filters that exclude nothing, the hits and scores are the very same.
+#[test]
+fn filters_that_exclude_nothing_leave_ranking_alone() {
+    let kb = common::seed_kb();
+    let run = |req: &SearchRequest| {
+        kb.search(req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| (h.id, h.score))
+            .collect::<Vec<_>>()
+    };
+    let mut plain = SearchRequest::new("clients");
+    plain.limit = 10;
+    let want = run(&plain);
+    assert!(want.len() >= 8, "{want:?}");
+    let mut by_category = plain.clone();
+    by_category.categories = vec!["MSP".into()];
+    assert_eq!(run(&by_category), want);
+    let mut by_author = plain.clone();
+    by_author.authors = vec!["Mike".into()];
+    let mut by_feed = plain.clone();
+    by_feed.feeds = vec!["smbitpros".into()];
+    let mut by_date = plain.clone();
+    by_date.since = chrono::DateTime::parse_from_rfc3339("2000-01-01T00:00:00Z")
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc));
+    for req in [by_feed, by_date] {
+        assert_eq!(run(&req), want);
+    }
+    // Mike wrote some of them: the order of those he wrote is kept.
+    let mike = run(&by_author);
+    let kept: Vec<_> = want.iter().filter(|h| mike.contains(h)).cloned().collect();
+    assert_eq!(mike, kept);
+}
