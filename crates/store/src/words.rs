@@ -1,5 +1,5 @@
 //! The tokenizer of every full-text analyzer: words as tantivy's `SimpleTokenizer` splits them
-//! (runs of alphanumerics), with three additions.
+//! (runs of alphanumerics), with four additions.
 //!
 //! - **CJK text as overlapping bigrams.** Chinese and Japanese are written without spaces and
 //!   Korean joins particles to its words, so a run of Han, Hiragana, Katakana or Hangul is one
@@ -26,7 +26,10 @@
 //!   and takes no position: `owner's` is `owner`, `it's` is `it`, and `"owner's laptop"` is a
 //!   phrase of two words. Contractions keep their pieces (`isn't` -> `isn`, `t`).
 //!
-//! Text without CJK, hyphenated compounds or possessives tokenizes exactly as
+//! - **Language names.** A one-letter word with `++` or `#` right after it (`C++`, `C#`, `F#`)
+//!   is one token with its symbols, so `c#` finds C#, not every lone "C".
+//!
+//! Text without CJK, hyphenated compounds, possessives or such names tokenizes exactly as
 //! `SimpleTokenizer` does.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -157,6 +160,25 @@ fn possessive_len(rest: &str) -> usize {
     }
 }
 
+/// The length of the `++` or `#` that makes the one-letter word at the start of `word` (`len`
+/// bytes long) a language's name: `C++`, `C#`, `F#`, `g++`. Without it, `c#` and `c++` were
+/// the word `c`, and a search for either found every article with a lone "C" (the C++ article
+/// first for `c#`). 0 for any other word, and when a letter or digit follows (`C#5`, `a++b`).
+fn language_suffix_len(word: &str, len: usize) -> usize {
+    if len != 1 || !word.as_bytes()[0].is_ascii_alphabetic() {
+        return 0;
+    }
+    let rest = &word[1..];
+    let suffix = ["++", "#"]
+        .into_iter()
+        .find(|s| rest.starts_with(s))
+        .map_or(0, str::len);
+    match rest[suffix..].chars().next() {
+        Some(c) if c.is_alphanumeric() => 0,
+        _ => suffix,
+    }
+}
+
 /// Whether the word starting at `start` of `text` is a possessive `s`, which the tokenizer
 /// skips: for whoever finds words in text without it (`crate::search`'s snippet matcher).
 pub(crate) fn possessive_at(text: &str, start: usize) -> bool {
@@ -205,7 +227,7 @@ impl TokenStream for WordStream<'_> {
         let len = self.text[start..]
             .find(|c: char| !is_plain_alnum(c))
             .unwrap_or(self.text.len() - start);
-        let end = start + len;
+        let end = start + len + language_suffix_len(&self.text[start..], len);
         self.at = end + possessive_len(&self.text[end..]);
         let mut after = self.text[end..].chars();
         let joins_next = matches!(
@@ -266,7 +288,7 @@ mod tests {
 
     #[test]
     fn text_without_cjk_or_compounds_tokenizes_as_simple_tokenizer() {
-        let text = "Referrals ISN’T isn't Café x--y z- -w 3.14 ﬁne e_mail C++ ÉCOLE naïve \
+        let text = "Referrals ISN’T isn't Café x--y z- -w 3.14 ﬁne e_mail Cx++ ÉCOLE naïve \
                     résumé Ölfarbe 1Password \u{1F389} a - b a -b a- b, 2019 / 12 Ⅻ ½";
         let mut simple = tantivy::tokenizer::SimpleTokenizer::default();
         let mut s = simple.token_stream(text);
@@ -278,6 +300,21 @@ mod tests {
         assert_eq!(toks(text), want);
         assert!(toks("").is_empty());
         assert!(toks(" ,;- ").is_empty());
+    }
+
+    #[test]
+    fn one_letter_with_plus_plus_or_sharp_is_a_language_name() {
+        assert_eq!(
+            texts("C++, C# and F# (not C) in g++; c#5 a++b x# 2# C+ C++/CLI"),
+            [
+                "C++", "C#", "and", "F#", "not", "C", "in", "g++", "c", "5", "a", "b", "x#", "2",
+                "C", "C++", "CLI"
+            ]
+        );
+        assert_eq!(
+            toks("use C#."),
+            vec![("use".into(), 0, 0, 3), ("C#".into(), 1, 4, 6)]
+        );
     }
 
     #[test]

@@ -501,3 +501,28 @@ fn compounds_typed_apart_or_closed_find_the_other_spelling() {
             .is_none()
     );
 }
+
+/// `c#` and `c++` were the word `c`: each found every article with a lone "C", the C++
+/// article first for `c#`. Language names of one letter and `#` or `++` are words of their own.
+#[test]
+fn language_names_with_symbols_are_words() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Porting our C++ renderer",
+            "The renderer was written in C++ and some C.",
+        ),
+        (
+            "Why we moved from C# to F#",
+            "C# served us well; F# is terser.",
+        ),
+        ("Plan C", "If all else fails, plan C is a printed runbook."),
+        ("Python tips", "Nothing about other languages."),
+    ]);
+    assert_eq!(titles(&kb, "c#"), ["Why we moved from C# to F#"]);
+    assert_eq!(titles(&kb, "C++"), ["Porting our C++ renderer"]);
+    assert_eq!(titles(&kb, "f#"), ["Why we moved from C# to F#"]);
+    assert_eq!(highlights(&kb, "c#", "Why we moved from C# to F#"), ["C#"]);
+    let mut c = titles(&kb, "c");
+    c.sort();
+    assert_eq!(c, ["Plan C", "Porting our C++ renderer"]);
+}
