@@ -24,7 +24,8 @@ use crate::{Archive, KbWriter, StoreError, WriteLock};
 /// 4: acronyms' plurals stemmed to the singular (`pcs` -> `pc`, `crate::stem`), possessive `s`
 /// dropped (`owner's` -> `owner`, `crate::words`).
 /// 5: number words and digits as one term (`two` -> `2`, `first` -> `1st`, `crate::stem`);
-/// dates as Unix seconds (tantivy dates wrap outside 1677-2262); `c++`, `c#` as words.
+/// dates as Unix seconds (tantivy dates wrap outside 1677-2262); `c++`, `c#` as words; the
+/// words of the URL searched (`url_text`).
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// `kb.json`: which format this KB has and which index directory is live. Replaced atomically,

@@ -46,6 +46,8 @@ use syntax::{Node, Scope, Text};
 
 /// Title matches weigh this much more than body matches.
 const TITLE_BOOST: f32 = 2.5;
+/// Weight of a match in the words of an article's URL, relative to the body.
+const URL_BOOST: f32 = 0.3;
 /// Query words at most this many positions out of order/apart still count as "close together".
 const PROXIMITY_SLOP: u32 = 3;
 /// Weight of the closeness bonus, relative to one ordinary term match.
@@ -197,13 +199,15 @@ fn compile(
 }
 
 /// Where an unscoped word is looked for, and its weight there: title (boosted), body,
-/// categories and author.
-fn unscoped(f: &Fields) -> [(Field, f32); 4] {
+/// categories, author, and the words of the article's URL (light: a slug mostly repeats the
+/// title; it is there so a site or a link typed into a search finds its articles).
+fn unscoped(f: &Fields) -> [(Field, f32); 5] {
     [
         (f.title, TITLE_BOOST),
         (f.body, 1.0),
         (f.category_text, 1.0),
         (f.author_text, 1.0),
+        (f.url_text, URL_BOOST),
     ]
 }
 

@@ -45,6 +45,9 @@ pub(crate) struct Fields {
     pub hash: Field,
     pub idnum: Field,
     pub article: Field,
+    /// The words of the article's URL (host and path), for a site or a link typed into a
+    /// search (`dustri.org`, a pasted URL).
+    pub url_text: Field,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -80,7 +83,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         author: b.add_text_field("author", kw.clone()),
         author_text: b.add_text_field("author_text", en.clone()),
         category: b.add_text_field("category", kw),
-        category_text: b.add_text_field("category_text", en),
+        category_text: b.add_text_field("category_text", en.clone()),
         published: b.add_i64_field("published", date.clone()),
         updated: b.add_i64_field("updated", date),
         facets: b.add_facet_field("facets", FacetOptions::default()),
@@ -90,6 +93,9 @@ pub(crate) fn build() -> (Schema, Fields) {
         idnum: b.add_u64_field("idnum", FAST),
         // The whole cleaned article as JSON: one stored copy, read back for show/list/snippets.
         article: b.add_text_field("article", STORED),
+        // Last: the pairs analyzer replays the body's stems, recorded as the body field is
+        // indexed right before it (`crate::stem::Recording`).
+        url_text: b.add_text_field("url_text", en),
     };
     (b.build(), fields)
 }

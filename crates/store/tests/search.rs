@@ -663,38 +663,19 @@ fn search_time_on_long_articles() {
 /// (the article keeps its own date).
 #[test]
 fn dates_far_in_the_past_or_future_keep_their_order() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let lock =
-        kb_store::WriteLock::acquire(dir.path(), std::time::Duration::from_secs(1)).expect("lock");
-    let kb = kb_store::Kb::open_or_create(dir.path(), &lock).expect("create kb");
-    let mut w = kb.writer(&lock).expect("writer");
     let years = ["1500", "1969", "2024", "2999", "9999", "0001"];
-    for (n, year) in years.iter().enumerate() {
-        let date = chrono::DateTime::parse_from_rfc3339(&format!("{year}-06-01T00:00:00Z"))
-            .expect("date")
-            .with_timezone(&chrono::Utc);
-        w.upsert(&kb_clean::Article {
-            id: format!("{:016x}", n + 1),
-            feed: "f".into(),
-            guid: None,
-            url: None,
-            title: format!("year {year}"),
-            author: None,
-            categories: Vec::new(),
-            published: Some(date),
-            updated: None,
-            comments: None,
-            comments_url: None,
-            summary: String::new(),
-            text: "dated text".into(),
-            html: String::new(),
-            links: Vec::new(),
-            content_hash: format!("{n}"),
-        })
-        .expect("upsert");
-    }
-    w.commit().expect("commit");
-    kb.reload().expect("reload");
+    let (_dir, kb) = common::kb_with(
+        years
+            .iter()
+            .enumerate()
+            .map(|(n, year)| kb_clean::Article {
+                published: chrono::DateTime::parse_from_rfc3339(&format!("{year}-06-01T00:00:00Z"))
+                    .ok()
+                    .map(|d| d.with_timezone(&chrono::Utc)),
+                ..common::article(n, &format!("year {year}"), "dated text")
+            })
+            .collect(),
+    );
     let list = kb
         .list(&kb_store::ListRequest {
             limit: 10,
@@ -783,4 +764,55 @@ fn filters_that_exclude_nothing_leave_ranking_alone() {
     let mike = run(&by_author);
     let kept: Vec<_> = want.iter().filter(|h| mike.contains(h)).cloned().collect();
     assert_eq!(mike, kept);
+}
+
+/// A site or a link typed into a search found nothing unless the text said it: `dustri.org`
+/// for the articles at https://dustri.org/..., a pasted article URL. The words of an article's
+/// URL are searched too, lightly weighted.
+#[test]
+fn a_site_or_a_pasted_link_finds_its_articles() {
+    let at = |n: usize, url: &str, title: &str, text: &str| kb_clean::Article {
+        url: Some(url.to_string()),
+        ..common::article(n, title, text)
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        at(
+            0,
+            "https://dustri.org/b/using-vale-with-vim.html",
+            "Using vale with vim",
+            "A prose linter in the editor.",
+        ),
+        at(
+            1,
+            "https://dustri.org/b/hardening-php.html",
+            "Hardening PHP",
+            "open_basedir and friends.",
+        ),
+        at(
+            2,
+            "https://daringfireball.net/2024/01/vim",
+            "Vim on the Mac",
+            "An editor for the ages.",
+        ),
+    ]);
+    let sorted = |q: &str| {
+        let mut t: Vec<String> = kb
+            .search(&SearchRequest::new(q))
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        sorted("dustri.org"),
+        ["Hardening PHP", "Using vale with vim"]
+    );
+    assert_eq!(
+        sorted("https://dustri.org/b/using-vale-with-vim.html"),
+        ["Using vale with vim"]
+    );
+    assert_eq!(sorted("daringfireball.net"), ["Vim on the Mac"]);
 }

@@ -44,33 +44,51 @@ pub fn kb_of(articles: &[(&str, &str)]) -> (tempfile::TempDir, Kb) {
 
 /// [`kb_of`] with each article's feed name: (feed, title, text).
 pub fn kb_of_feeds(articles: &[(&str, &str, &str)]) -> (tempfile::TempDir, Kb) {
+    kb_with(
+        articles
+            .iter()
+            .enumerate()
+            .map(|(n, (feed, title, text))| kb_clean::Article {
+                feed: feed.to_string(),
+                ..article(n, title, text)
+            })
+            .collect(),
+    )
+}
+
+/// The `n`th test article, in feed `f`, with this title and text and nothing else.
+pub fn article(n: usize, title: &str, text: &str) -> kb_clean::Article {
+    kb_clean::Article {
+        id: format!(
+            "{:016x}",
+            (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ),
+        feed: "f".to_string(),
+        guid: None,
+        url: None,
+        title: title.to_string(),
+        author: None,
+        categories: Vec::new(),
+        published: None,
+        updated: None,
+        comments: None,
+        comments_url: None,
+        summary: String::new(),
+        text: text.to_string(),
+        html: String::new(),
+        links: Vec::new(),
+        content_hash: format!("{n}"),
+    }
+}
+
+/// A knowledge base of exactly these articles, in a temporary directory.
+pub fn kb_with(articles: Vec<kb_clean::Article>) -> (tempfile::TempDir, Kb) {
     let dir = tempfile::tempdir().expect("temp dir");
     let lock = WriteLock::acquire(dir.path(), Duration::from_secs(1)).expect("lock");
     let kb = Kb::open_or_create(dir.path(), &lock).expect("create kb");
     let mut w = kb.writer(&lock).expect("writer");
-    for (n, (feed, title, text)) in articles.iter().enumerate() {
-        w.upsert(&kb_clean::Article {
-            id: format!(
-                "{:016x}",
-                (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            ),
-            feed: feed.to_string(),
-            guid: None,
-            url: None,
-            title: title.to_string(),
-            author: None,
-            categories: Vec::new(),
-            published: None,
-            updated: None,
-            comments: None,
-            comments_url: None,
-            summary: String::new(),
-            text: text.to_string(),
-            html: String::new(),
-            links: Vec::new(),
-            content_hash: format!("{n}"),
-        })
-        .expect("upsert");
+    for a in &articles {
+        w.upsert(a).expect("upsert");
     }
     w.commit().expect("commit");
     kb.reload().expect("reload");
