@@ -420,7 +420,15 @@ impl Parser {
     /// A bare word, with an optional `*` or `~N` suffix.
     fn value(&mut self, scope: Scope) -> Result<Node, SyntaxError> {
         let at = self.pos;
-        let word = self.take_while(|c| !is_delimiter(c));
+        let mut word = self.take_while(|c| !is_delimiter(c));
+        // `3.5" drives`, `27” monitor`: a quote right after a digit is an inch mark, part of
+        // the word (the analyser drops it), not the start of a phrase left unclosed.
+        if word.ends_with(|c: char| c.is_ascii_digit())
+            && let Some(q @ ('"' | '”')) = self.peek()
+        {
+            word.push(q);
+            self.pos += 1;
+        }
         // `kmalloc()` is how code names a function: empty parentheses right after a word
         // belong to it and hold nothing to search for, so `kmalloc() OR vmalloc()` is an OR
         // of two words.
@@ -595,6 +603,28 @@ mod tests {
             parse("a AND b").expect("parses"),
             Node::And(vec![word("a"), word("b")])
         );
+    }
+
+    #[test]
+    fn a_quote_right_after_a_digit_is_an_inch_mark() {
+        assert_eq!(
+            parse("1u case 3.5\" drives").expect("parses"),
+            Node::And(vec![
+                word("1u"),
+                word("case"),
+                word("3.5\""),
+                word("drives")
+            ])
+        );
+        assert_eq!(
+            parse("27” monitor \"windows 10\"").expect("parses"),
+            Node::And(vec![
+                word("27”"),
+                word("monitor"),
+                Node::Text(Scope::Any, Text::Phrase("windows 10".into(), 0))
+            ])
+        );
+        assert!(err("a \"b").starts_with("unclosed quote"));
     }
 
     #[test]
