@@ -383,7 +383,7 @@ pub(crate) fn relaxations(
 }
 
 /// The longest run of adjacent plain words [`join_compounds`] tries as one word.
-const MAX_JOINED: usize = 3;
+const MAX_JOINED: usize = 4;
 
 /// The longest word [`split_compound`] cuts in two.
 const MAX_SPLIT: usize = 24;

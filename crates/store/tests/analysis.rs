@@ -455,6 +455,10 @@ fn compounds_typed_apart_or_closed_find_the_other_spelling() {
             "Call getUserName() before anything else.",
         ),
         (
+            "Streams in depth",
+            "The readableHighWaterMark option sets the buffer size.",
+        ),
+        (
             "Mega-deal: IBM buys Red Hat",
             "The biggest software deal in years.",
         ),
@@ -487,6 +491,10 @@ fn compounds_typed_apart_or_closed_find_the_other_spelling() {
     assert_eq!(
         first("get user name").0.as_deref(),
         Some("Reading settings in Node")
+    );
+    assert_eq!(
+        first("readable high water mark").0.as_deref(),
+        Some("Streams in depth")
     );
     let (hit, compounds) = first("ibm redhat");
     assert_eq!(hit.as_deref(), Some("Mega-deal: IBM buys Red Hat"));
