@@ -76,7 +76,8 @@ pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     // "2003-06-10T04:00:00 -0500" by cutting it to 19 characters and assuming UTC, which is a
     // wrong instant with no warning.
     let parsed = if looks_iso8601(s) {
-        parse_iso8601(s)
+        // "2024-03-04 10:00 PM": an ISO date with a twelve-hour clock, read token by token.
+        parse_iso8601(s).or_else(|| parse_rfc822_tolerant(s))
     } else {
         diligent_date_parser::parse_date(s).or_else(|| parse_rfc822_tolerant(s))
     };
@@ -119,14 +120,28 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
     let mut zone = None;
     // "GMT +0200": a UTC name, then the offset from it (JavaScript writes them glued).
     let mut utc_named = false;
+    // "10:00 PM": whether the clock is a twelve-hour one, and past noon.
+    let mut pm = None;
     for token in s.split([' ', ',']).filter(|t| !t.is_empty()) {
         if token.contains(':') && time.is_none() {
-            // "05:58:07", "05:58", or "05:58:07+0000" glued to its zone.
+            // "05:58:07", "05:58", "05:58:07+0000" glued to its zone, or "9:05pm".
+            let (token, meridiem) = match split_meridiem(token) {
+                Some((clock, after_noon)) => (clock, Some(after_noon)),
+                None => (token, None),
+            };
+            pm = meridiem;
             let (clock, glued_zone) = split_glued_zone(token);
             time = Some(parse_clock(clock)?);
             if let Some(z) = glued_zone {
                 zone = Some(parse_zone(z)?);
             }
+        } else if let Some(after_noon) = meridiem(token).filter(|_| time.is_some()) {
+            if pm.is_some() {
+                return None;
+            }
+            pm = Some(after_noon);
+        } else if let Some((y, m, d)) = iso_date(token).filter(|_| year.is_none()) {
+            (year, month, day) = (Some(y), Some(m), Some(d));
         } else if token.bytes().all(|b| b.is_ascii_digit()) {
             let n: u32 = token.parse().ok()?;
             if day.is_none() && token.len() <= 2 && year.is_none() {
@@ -154,11 +169,54 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
         }
     }
     let date = NaiveDate::from_ymd_opt(year?, month?, day?)?;
-    let time = time.unwrap_or(NaiveTime::MIN);
+    let time = match (time, pm) {
+        (Some(t), Some(after_noon)) => twelve_hour(t, after_noon)?,
+        (t, _) => t.unwrap_or(NaiveTime::MIN),
+    };
     // RFC 2822 §4.3: an unknown zone is treated as "-0000", i.e. UTC with no claim.
     let zone = zone.unwrap_or(FixedOffset::east_opt(0)?);
     zone.from_local_datetime(&NaiveDateTime::new(date, time))
         .single()
+}
+
+/// `AM`/`PM` (or `a.m.`/`p.m.`, any case): whether it says past noon.
+fn meridiem(token: &str) -> Option<bool> {
+    match token.to_ascii_lowercase().as_str() {
+        "am" | "a.m." => Some(false),
+        "pm" | "p.m." => Some(true),
+        _ => None,
+    }
+}
+
+/// A clock with its AM or PM glued on ("9:05pm"): the clock, and whether it is past noon.
+fn split_meridiem(token: &str) -> Option<(&str, bool)> {
+    let cut = token.len().checked_sub(2)?;
+    let (clock, suffix) = (token.get(..cut)?, token.get(cut..)?);
+    let after_noon = meridiem(suffix)?;
+    clock
+        .ends_with(|c: char| c.is_ascii_digit())
+        .then_some((clock, after_noon))
+}
+
+/// A twelve-hour `time` on the 24-hour clock: 12 AM is midnight, 12 PM noon; hours outside
+/// 1 to 12 have no AM or PM.
+fn twelve_hour(time: NaiveTime, after_noon: bool) -> Option<NaiveTime> {
+    let hour = time.hour();
+    if !(1..=12).contains(&hour) {
+        return None;
+    }
+    time.with_hour(hour % 12 + if after_noon { 12 } else { 0 })
+}
+
+/// "2024-03-04" as (year, month, day), for an ISO date followed by a clock that ISO 8601 does
+/// not write ("2024-03-04 10:00 PM").
+fn iso_date(token: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = token.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
 }
 
 /// "2003-06-10...", "2003", "20030610T...": a year first, as only ISO 8601 writes it.
@@ -442,6 +500,52 @@ mod tests {
 
     fn utc(s: &str) -> Option<String> {
         parse_date(s).map(|d| d.to_rfc3339())
+    }
+
+    /// Twelve-hour clocks, as US CMSs and hand-written feeds print them: were null with a
+    /// warning (feedparser ignores the AM/PM and the zone, giving 10:00 for 10 PM EST).
+    #[test]
+    fn twelve_hour_clocks() {
+        for (raw, want) in [
+            (
+                "Mon, 04 Mar 2024 10:00:00 AM EST",
+                "2024-03-04T15:00:00+00:00",
+            ),
+            ("Mon, 04 Mar 2024 10:00 PM EST", "2024-03-05T03:00:00+00:00"),
+            (
+                "Mon, 04 Mar 2024 10:00:00 PM GMT",
+                "2024-03-04T22:00:00+00:00",
+            ),
+            (
+                "Mon, 04 Mar 2024 12:30 AM +0000",
+                "2024-03-04T00:30:00+00:00",
+            ),
+            (
+                "Mon, 04 Mar 2024 12:30 PM +0000",
+                "2024-03-04T12:30:00+00:00",
+            ),
+            ("Mon, 04 Mar 2024 9:05pm GMT", "2024-03-04T21:05:00+00:00"),
+            (
+                "Mon, 04 Mar 2024 9:05 p.m. GMT",
+                "2024-03-04T21:05:00+00:00",
+            ),
+            (
+                "Monday, March 4, 2024 10:00 PM",
+                "2024-03-04T22:00:00+00:00",
+            ),
+            ("2024-03-04 10:00 PM", "2024-03-04T22:00:00+00:00"),
+            ("2024-03-04 10:00:00 AM -0500", "2024-03-04T15:00:00+00:00"),
+        ] {
+            assert_eq!(utc(raw).as_deref(), Some(want), "{raw}");
+        }
+        // Hour 13 and up, or 0, has no AM or PM.
+        for raw in [
+            "Mon, 04 Mar 2024 13:00 PM GMT",
+            "Mon, 04 Mar 2024 0:30 AM GMT",
+            "Mon, 04 Mar 2024 10:00 AM PM GMT",
+        ] {
+            assert_eq!(utc(raw), None, "{raw}");
+        }
     }
 
     #[test]
