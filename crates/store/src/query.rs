@@ -1150,13 +1150,17 @@ pub(crate) fn snippet_terms(
 /// differ from it (as `kb_kw` lowercases it) at most in accents, so "anna muller" finds both
 /// "Anna Müller" and "Anna Muller", as the full-text fields would. A value that matches
 /// nothing stays, and matches nothing. The field's distinct names are few (authors,
-/// categories), so reading its term list costs little.
+/// categories), so reading its term list costs little. A value that is no name at all stands
+/// for the names that hold its words in a row ([`names_holding`]): `--author gruber` finds
+/// "John Gruber", as `author:gruber` does.
 pub(crate) fn resolve_keywords(
     searcher: &tantivy::Searcher,
     field: tantivy::schema::Field,
     values: &[String],
 ) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::with_capacity(values.len());
+    let mut names: Option<Vec<String>> = None;
+    let mut en = en_analyzer();
     let mut folder =
         tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
             .filter(tantivy::tokenizer::AsciiFoldingFilter)
@@ -1197,43 +1201,11 @@ pub(crate) fn resolve_keywords(
             }
         }
         if out.len() == before {
-            out.push(term);
-        }
-    }
-    Ok(out)
-}
-
-/// The feed names a `--feed`/`feed:` value stands for: the name itself when a feed has it (as
-/// `kb_kw` lowercases it), else every feed whose name holds its words in a row, the name split
-/// at anything not a letter or digit (`smbitpros` and `smbitpros.com` both find the feed
-/// `smbitpros.com`, named after its host by `kb sync --from`), as `category:` finds a word of a
-/// category. A value that matches nothing stays, and matches nothing. Feeds are few, so
-/// reading all their names costs little.
-pub(crate) fn resolve_feeds(
-    searcher: &Searcher,
-    field: Field,
-    values: &[String],
-) -> Result<Vec<String>, StoreError> {
-    let mut names: Option<Vec<String>> = None;
-    let mut out: Vec<String> = Vec::with_capacity(values.len());
-    for value in values {
-        let term = kw_term(value);
-        let wanted = name_words(&term);
-        if wanted.is_empty() || searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
-            out.push(term);
-            continue;
-        }
-        let names = match &mut names {
-            Some(names) => names,
-            None => names.insert(keyword_terms(searcher, field)?),
-        };
-        let before = out.len();
-        for name in names.iter() {
-            let words = name_words(name);
-            let holds = words.windows(wanted.len()).any(|w| w == wanted.as_slice());
-            if holds && !out.contains(name) {
-                out.push(name.clone());
-            }
+            let names = match &mut names {
+                Some(names) => names,
+                None => names.insert(keyword_terms(searcher, field)?),
+            };
+            out.extend(names_holding(&mut en, names, &term));
         }
         if out.len() == before {
             out.push(term);
@@ -1242,11 +1214,59 @@ pub(crate) fn resolve_feeds(
     Ok(out)
 }
 
-/// The words of a name: its runs of letters and digits.
-fn name_words(name: &str) -> Vec<&str> {
-    name.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+/// The names among `names` that hold the words of `value` in a row, compared as the full-text
+/// fields compare words (stemmed, folded): `gruber` is a word of "john gruber", `book review`
+/// of "book_reviews", `smbitpros` of "smbitpros.com".
+fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<String> {
+    let wanted = tokens(en, value);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    names
+        .iter()
+        .filter(|name| {
+            tokens(en, name)
+                .windows(wanted.len())
+                .any(|w| w == wanted.as_slice())
+        })
+        .cloned()
         .collect()
+}
+
+/// The feed names a `--feed`/`feed:` value stands for: the name itself when a feed has it (as
+/// `kb_kw` lowercases it), else every feed whose name holds its words in a row
+/// ([`names_holding`]: `smbitpros` and `smbitpros.com` both find the feed `smbitpros.com`,
+/// named after its host by `kb sync --from`), as `category:` finds a word of a category. A value that matches nothing stays, and matches nothing. Feeds are few, so
+/// reading all their names costs little.
+pub(crate) fn resolve_feeds(
+    searcher: &Searcher,
+    field: Field,
+    values: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut names: Option<Vec<String>> = None;
+    let mut en = en_analyzer();
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for value in values {
+        let term = kw_term(value);
+        if searcher.doc_freq(&Term::from_field_text(field, &term))? > 0 {
+            out.push(term);
+            continue;
+        }
+        let names = match &mut names {
+            Some(names) => names,
+            None => names.insert(keyword_terms(searcher, field)?),
+        };
+        let before = out.len();
+        for name in names_holding(&mut en, names, &term) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        if out.len() == before {
+            out.push(term);
+        }
+    }
+    Ok(out)
 }
 
 /// Every distinct term of a keyword field, over all segments.

@@ -816,3 +816,56 @@ fn a_site_or_a_pasted_link_finds_its_articles() {
     );
     assert_eq!(sorted("daringfireball.net"), ["Vim on the Mac"]);
 }
+
+/// `--author gruber` found nothing for "John Gruber" (the filter wanted the whole name) while
+/// `author:gruber` found him: a filter value that is no name stands for the names holding its
+/// words, as the scoped word does; a whole name still means only itself.
+#[test]
+fn author_and_category_filters_take_a_word_of_the_name() {
+    let by = |n: usize, author: &str, categories: &[&str], title: &str| kb_clean::Article {
+        author: Some(author.to_string()),
+        categories: categories.iter().map(|c| c.to_string()).collect(),
+        ..common::article(n, title, "about the phone")
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        by(0, "John Gruber", &["Linked"], "The phone was hacked"),
+        by(1, "Gruber Fan Club", &["book_reviews"], "A phone review"),
+        by(
+            2,
+            "Mike",
+            &["Book reviews", "Phones"],
+            "Another phone review",
+        ),
+        by(3, "Anna", &["Phones"], "The phone again"),
+    ]);
+    let titles = |authors: &[&str], categories: &[&str]| {
+        let mut req = SearchRequest::new("phone");
+        req.authors = authors.iter().map(|a| a.to_string()).collect();
+        req.categories = categories.iter().map(|c| c.to_string()).collect();
+        let mut t: Vec<String> = kb
+            .search(&req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        titles(&["gruber"], &[]),
+        ["A phone review", "The phone was hacked"]
+    );
+    assert_eq!(titles(&["john gruber"], &[]), ["The phone was hacked"]);
+    assert_eq!(titles(&["mike"], &[]), ["Another phone review"]);
+    assert!(titles(&["grub"], &[]).is_empty());
+    assert_eq!(
+        titles(&[], &["book review"]),
+        ["A phone review", "Another phone review"]
+    );
+    assert_eq!(titles(&[], &["book reviews"]), ["Another phone review"]);
+    assert_eq!(
+        titles(&[], &["phone"]),
+        ["Another phone review", "The phone again"]
+    );
+}
