@@ -56,7 +56,8 @@ pub struct Cli {
     pub config: PathBuf,
 
     /// No progress, notes or summaries: `kb sync` prints only errors, `kb doctor` only
-    /// problems; reading commands still print what they were asked for
+    /// problems; reading commands print only their results, without the counts, notes and
+    /// hints they otherwise add on stderr
     #[arg(long, short, global = true)]
     pub quiet: bool,
 

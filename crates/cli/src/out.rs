@@ -51,6 +51,20 @@ impl Out {
         Ok(())
     }
 
+    /// Footers, counts, notes and hints: on stderr, so that stdout holds only the results a
+    /// script pipes on (`kb list | cut -c1-8 | xargs -n1 kb show`); nothing with `--quiet`.
+    /// A failed write is ignored: there is nowhere left to say it, and the results are out.
+    pub fn note(&self, s: &str) {
+        if self.quiet || s.is_empty() {
+            return;
+        }
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(s.as_bytes());
+        if !s.ends_with('\n') {
+            let _ = writeln!(stderr);
+        }
+    }
+
     /// Bold on a terminal, plain otherwise.
     pub fn bold(&self, s: &str) -> String {
         if self.tty {

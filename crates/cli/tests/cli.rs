@@ -63,6 +63,20 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// stdout and stderr of a command that succeeds.
+    fn both(&self, args: &[&str]) -> (String, String) {
+        let out = self.kb(args);
+        assert!(
+            out.status.success(),
+            "kb {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
@@ -273,26 +287,125 @@ fn parse_reads_standard_input_from_a_dash() {
     assert_one_line_error(&out, 1, "cannot parse standard input");
 }
 
+/// Found by probing: footers and notes were on stdout and `-q` left them there, so
+/// `kb list --limit 2 | cut -c1-8 | xargs -n1 kb show` also ran `kb show` on "…", "2" and "of",
+/// and `kb list | wc -l` counted the footer. stdout holds the results only; footers, counts,
+/// notes and hints are on stderr, and `-q` drops them.
+#[test]
+fn stdout_holds_only_results_and_quiet_drops_the_rest() {
+    let env = Env::synced();
+    let (out, err) = env.both(&["list", "--limit", "2"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.lines().all(|l| l.len() > 8 && l.as_bytes()[8] == b' '),
+        "{out}"
+    );
+    assert_eq!(err, "… 2 of 10 shown (use --limit/--offset for more)\n");
+    assert_eq!(
+        env.both(&["list", "--limit", "2", "-q"]),
+        (out, String::new())
+    );
+    // A widened search: the hit on stdout; the count and the note on stderr.
+    let args = ["search", "people before technology", "--limit", "1"];
+    let (out, err) = env.both(&args);
+    assert!(
+        out.starts_with("1. Secret to managed services success"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("of 4 matches") && !out.contains("note:"),
+        "{out}"
+    );
+    assert!(
+        err.starts_with(
+            "1 of 4 matches\nnote: nothing matches \"people before technology\" as typed;"
+        ),
+        "{err}"
+    );
+    let (quiet, err) = env.both(&[&args[..], &["-q"]].concat());
+    assert_eq!((quiet, err), (out, String::new()));
+    // No hits: nothing on stdout at all.
+    assert_eq!(
+        env.both(&["search", "zzzzqqq"]),
+        (String::new(), "no matches for \"zzzzqqq\"\n".to_string())
+    );
+    assert_eq!(
+        env.both(&["search", "zzzzqqq", "-q"]),
+        (String::new(), String::new())
+    );
+    for args in [
+        &["list", "--limit", "0"][..],
+        &["list", "--offset", "99"],
+        &["list", "--category", "no such category"],
+        &["search", "managed", "--limit", "0"],
+        &["search", "managed", "--offset", "99"],
+        &["related", "4e69", "--offset", "99"],
+    ] {
+        let (out, err) = env.both(args);
+        assert_eq!(out, "", "{args:?}");
+        assert!(!err.is_empty(), "{args:?}");
+        assert_eq!(
+            env.both(&[args, &["-q"]].concat()),
+            (String::new(), String::new()),
+            "{args:?}"
+        );
+    }
+    // A KB whose one article has no category and no author.
+    std::fs::write(
+        env.path().join("bare.xml"),
+        "<rss version=\"2.0\"><channel><title>b</title><item><title>t</title><guid>g1</guid><description>words</description></item></channel></rss>",
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", "bare.xml", "--index", "bare", "-q"]);
+    for what in ["categories", "authors"] {
+        let args = [what, "--index", "bare"];
+        assert_eq!(env.both(&args), (String::new(), format!("no {what}\n")));
+        assert_eq!(
+            env.both(&[&args[..], &["-q"]].concat()),
+            (String::new(), String::new())
+        );
+    }
+    // Related prints its hits as search does.
+    let (out, err) = env.both(&["related", "4e69", "--limit", "1"]);
+    assert!(
+        out.starts_with("1. ") && !out.contains(" matches\n"),
+        "{out}"
+    );
+    assert!(err.ends_with(" matches\n"), "{err}");
+    // JSON is unchanged, and nothing goes beside it.
+    for args in [
+        &["list", "--limit", "2", "--json"][..],
+        &["search", "zzzzqqq", "--json"],
+        &["search", "people before technology", "--json"],
+    ] {
+        let (out, err) = env.both(args);
+        assert!(serde_json::from_str::<Value>(&out).is_ok(), "{out}");
+        assert_eq!(err, "", "{args:?}");
+    }
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();
     let v = env.json(&["search", "xylophonezzz", "--json"]);
     assert_eq!(v["total"], 0);
-    assert!(env.ok(&["search", "xylophonezzz"]).contains("no matches"));
+    let (out, err) = env.both(&["search", "xylophonezzz"]);
+    assert!(out.is_empty() && err.contains("no matches"), "{out}{err}");
 }
 
 /// A half-remembered query that matches nothing as typed is widened, and the output says how:
-/// a note under the hits, and `relaxed` in JSON (null when the query matched as typed).
+/// a note under the hits (on stderr), and `relaxed` in JSON (null when the query matched as
+/// typed).
 #[test]
 fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
     let env = Env::synced();
-    let out = env.ok(&["search", "refferal program"]);
+    let (out, err) = env.both(&["search", "refferal program"]);
     assert!(out.starts_with("1. Referral programs for MSPs"), "{out}");
     assert!(
-        out.contains(
+        err.contains(
             "note: nothing matches \"refferal program\" as typed; \"refferal\" matched by similar spelling (no article has it)"
         ),
-        "{out}"
+        "{err}"
     );
     let v = env.json(&["search", "people before technology", "--json"]);
     assert_eq!(
@@ -300,11 +413,11 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
         serde_json::json!({"compounds": [], "respelled": [], "dated": [], "at_least": 2, "words": 3}),
         "{v}"
     );
-    let out = env.ok(&["search", "people before technology"]);
-    assert!(out.contains("hits hold at least 2 of its 3 words"), "{out}");
+    let (_, err) = env.both(&["search", "people before technology"]);
+    assert!(err.contains("hits hold at least 2 of its 3 words"), "{err}");
     let v = env.json(&["search", "first position", "--json"]);
     assert!(v["relaxed"].is_null(), "{v}");
-    assert!(!env.ok(&["search", "first position"]).contains("note:"));
+    assert!(!env.both(&["search", "first position"]).1.contains("note:"));
 }
 
 #[test]
@@ -654,12 +767,18 @@ fn list_is_newest_first_and_filters() {
     assert_eq!(none["total"], 0);
     // `--limit 0` shows none of ten; it said so, then "no articles past 0: there are 10".
     assert_eq!(
-        env.ok(&["list", "--limit", "0"]),
-        "… 0 of 10 shown (use --limit/--offset for more)\n"
+        env.both(&["list", "--limit", "0"]),
+        (
+            String::new(),
+            "… 0 of 10 shown (use --limit/--offset for more)\n".to_string()
+        )
     );
     assert_eq!(
-        env.ok(&["list", "--offset", "10"]),
-        "no articles past 10: there are 10\n"
+        env.both(&["list", "--offset", "10"]),
+        (
+            String::new(),
+            "no articles past 10: there are 10\n".to_string()
+        )
     );
 }
 

@@ -47,22 +47,27 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
                 .unwrap_or_default()
         ));
     }
+    let mut footer = String::new();
     if res.total > res.articles.len() + a.offset {
-        s.push_str(&format!(
+        footer.push_str(&format!(
             "… {} of {} shown (use --limit/--offset for more)\n",
             res.articles.len(),
             res.total
         ));
     }
     if res.total == 0 {
-        s.push_str("no articles\n");
+        footer.push_str("no articles\n");
     } else if res.articles.is_empty() && a.offset >= res.total {
-        s.push_str(&format!(
+        footer.push_str(&format!(
             "no articles past {}: there {} {}\n",
             a.offset,
             if res.total == 1 { "is" } else { "are" },
             res.total
         ));
     }
-    ctx.out.text(&s)
+    if !s.is_empty() {
+        ctx.out.text(&s)?;
+    }
+    ctx.out.note(&footer);
+    Ok(())
 }

@@ -76,9 +76,7 @@ impl Ctx {
 
     /// Progress and notes go to stderr, unless --quiet.
     pub fn note(&self, msg: &str) {
-        if !self.out.quiet {
-            eprintln!("{msg}");
-        }
+        self.out.note(msg);
     }
 }
 

@@ -92,26 +92,24 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
         }
         s.push('\n');
     }
+    // The count and the note are no results: on stderr, between the hits and the facets.
+    let mut footer = String::new();
     let shown = res.hits.len();
+    let matches = |n: usize| format!("{n} match{}", if n == 1 { "" } else { "es" });
     if res.total == 0 {
-        s.push_str(&format!("no matches for {:?}\n", safe(query, false)));
+        footer.push_str(&format!("no matches for {:?}\n", safe(query, false)));
     } else if shown == 0 && offset == 0 {
         // --limit 0: a count, nothing else.
-        s.push_str(&format!(
-            "{} match{}\n",
-            res.total,
-            if res.total == 1 { "" } else { "es" }
-        ));
+        footer.push_str(&format!("{}\n", matches(res.total)));
     } else if shown == 0 {
-        s.push_str(&format!(
-            "no hits past {offset}: there {} {} match{}\n",
+        footer.push_str(&format!(
+            "no hits past {offset}: there {} {}\n",
             if res.total == 1 { "is" } else { "are" },
-            res.total,
-            if res.total == 1 { "" } else { "es" }
+            matches(res.total)
         ));
     } else {
-        s.push_str(&format!(
-            "{} of {} match{}\n",
+        footer.push_str(&format!(
+            "{} of {}\n",
             if shown == res.total {
                 format!("{shown}")
             } else if shown == 1 {
@@ -119,15 +117,22 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             } else {
                 format!("{}-{}", offset + 1, offset + shown)
             },
-            res.total,
-            if res.total == 1 { "" } else { "es" }
+            matches(res.total)
         ));
     }
     if let Some(r) = &res.relaxed {
-        s.push_str(&relaxed_note(query, r));
+        footer.push_str(&relaxed_note(query, r));
     }
+    if !s.is_empty() {
+        ctx.out.text(&s)?;
+    }
+    ctx.out.note(&footer);
     if let Some(f) = &res.facets {
-        s.push('\n');
+        // A blank line after the footer, as after the hits; none without it (`-q`).
+        let mut s = String::new();
+        if !ctx.out.quiet {
+            s.push('\n');
+        }
         for (label, counts) in [
             ("categories", &f.categories),
             ("authors", &f.authors),
@@ -145,8 +150,9 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             };
             s.push_str(&format!("{label}: {list}\n"));
         }
+        ctx.out.text(&s)?;
     }
-    ctx.out.text(&s)
+    Ok(())
 }
 
 /// Why these hits do not match every word as typed: the search found nothing that does and
