@@ -1017,6 +1017,59 @@ fn author_and_category_filters_ignore_accents_and_case() {
     assert_eq!(titles(&listed, "articles"), ["Mulch"], "{listed}");
 }
 
+/// Found by probing: `kb list --feed nosuch` printed "no articles" and `kb search x --feed
+/// nosuch` "no matches", both with exit 0, so a typo in a feed's name read as an empty feed.
+#[test]
+fn a_feed_name_no_feed_has_is_an_error_naming_the_known_ones() {
+    let env = Env::synced();
+    for args in [
+        &["list", "--feed", "nosuch"][..],
+        &["list", "--feed", "nosuch", "--json"],
+        &["search", "managed", "--feed", "nosuch"],
+        &["search", "", "--feed", "nosuch", "--json"],
+        // One name of several wrong is still a typo to point out.
+        &[
+            "list",
+            "--feed",
+            "smbitpros",
+            "--feed",
+            "nosuch",
+            "--category",
+            "none such",
+        ],
+    ] {
+        let out = env.kb(args);
+        assert_one_line_error(&out, 1, "no feed \"nosuch\"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("smbitpros") && err.contains("kb feed list"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // A name in any case, or a word of one, is a feed's (as the search itself reads it); a
+    // filter that leaves nothing of a feed that exists is an empty answer, not an error.
+    assert_eq!(env.ok(&["list", "--feed", "SMBITPROS"]).lines().count(), 10);
+    env.ok(&["list", "--feed", "smbitpros", "--category", "none such"]);
+    // A feed of kb.toml not synced yet has no articles yet: no error either.
+    let mut config = std::fs::read_to_string(env.path().join("kb.toml")).unwrap();
+    for i in 0..6 {
+        config.push_str(&format!(
+            "[[feed]]\nname = \"later{i}\"\nurl = \"http://127.0.0.1:9/{i}\"\n"
+        ));
+    }
+    std::fs::write(env.path().join("kb.toml"), config).unwrap();
+    assert_eq!(env.both(&["list", "--feed", "later0"]).0, "");
+    assert_eq!(env.both(&["search", "managed", "--feed", "Later1"]).0, "");
+    // Many feeds: a few are named, then "…".
+    let out = env.kb(&["search", "managed", "--feed", "nosuch"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("smbitpros, later0") && err.contains(", …"),
+        "{err}"
+    );
+}
+
 /// `kb sync --from` names a feed after its host (`smbitpros.com`), and README's own example
 /// `feed:smbitpros` then found nothing: a word of a feed's name finds it, as `--feed` too.
 #[test]
@@ -1038,9 +1091,11 @@ fn a_feed_synced_from_a_file_is_found_by_a_word_of_its_name() {
     ] {
         assert_eq!(env.json(args)["total"], 10, "{args:?}");
     }
-    assert_eq!(
-        env.json(&["search", "managed", "--feed", "smbit", "--json"])["total"],
-        0
+    // Part of a word is no word of the name: no feed, said so.
+    assert_one_line_error(
+        &env.kb(&["search", "managed", "--feed", "smbit", "--json"]),
+        1,
+        "no feed \"smbit\" in the knowledge base or kb.toml (known: smbitpros.com)",
     );
 }
 

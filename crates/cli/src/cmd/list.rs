@@ -19,10 +19,13 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     let res = kb.list(&ListRequest {
         categories: a.category,
         authors: a.author,
-        feeds: a.feed,
+        feeds: a.feed.clone(),
         limit: a.limit,
         offset: a.offset,
     })?;
+    if res.total == 0 {
+        ctx.check_feeds(&kb, &a.feed)?;
+    }
     if a.json {
         let articles = res
             .articles

@@ -74,6 +74,55 @@ impl Ctx {
         Ok(rules.with_limits(limits))
     }
 
+    /// Refuse `--feed` values that stand for no feed, called when a listing or search came out
+    /// empty: a typo in a feed's name otherwise reads as a feed without articles. A value
+    /// stands for a feed as the store reads it (a name in any case, or a word of one), which
+    /// one count per value asks the store; a feed of kb.toml not synced yet is no typo.
+    pub fn check_feeds(&self, kb: &Kb, feeds: &[String]) -> Result<()> {
+        for value in feeds {
+            let configured = self
+                .config
+                .feeds
+                .iter()
+                .any(|f| f.name.trim().to_lowercase() == value.trim().to_lowercase());
+            if configured {
+                continue;
+            }
+            let count = kb.list(&kb_store::ListRequest {
+                categories: Vec::new(),
+                authors: Vec::new(),
+                feeds: vec![value.clone()],
+                limit: 0,
+                offset: 0,
+            })?;
+            if count.total > 0 {
+                continue;
+            }
+            let mut known: Vec<String> = self.config.feeds.iter().map(|f| f.name.clone()).collect();
+            for c in kb.feed_counts()? {
+                if !known.contains(&c.name) {
+                    known.push(c.name);
+                }
+            }
+            const SHOWN: usize = 5;
+            let list = if known.is_empty() {
+                "there are none yet".to_string()
+            } else {
+                let mut names: Vec<String> = known.iter().take(SHOWN).cloned().collect();
+                if known.len() > SHOWN {
+                    names.push("…".to_string());
+                }
+                format!("known: {}", names.join(", "))
+            };
+            anyhow::bail!(
+                "no feed {:?} in the knowledge base or {} ({list}): see `kb feed list`",
+                value,
+                self.config.path.display()
+            );
+        }
+        Ok(())
+    }
+
     /// Progress and notes go to stderr, unless --quiet.
     pub fn note(&self, msg: &str) {
         self.out.note(msg);

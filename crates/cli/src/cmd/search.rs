@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     req.offset = a.offset;
     req.categories = a.category;
     req.authors = a.author;
-    req.feeds = a.feed;
+    req.feeds = a.feed.clone();
     req.since = since;
     req.until = until;
     req.facets = a.facets;
@@ -50,6 +50,9 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         SortArg::Date => SortOrder::Date,
     };
     let res = kb.search(&req)?;
+    if res.total == 0 {
+        ctx.check_feeds(&kb, &a.feed)?;
+    }
     print(ctx, &a.query, a.offset, &res, a.json)
 }
 
