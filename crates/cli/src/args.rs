@@ -45,15 +45,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "KB_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
 
-    /// Config file listing the feeds
-    #[arg(
-        long,
-        global = true,
-        env = "KB_CONFIG",
-        value_name = "FILE",
-        default_value = "kb.toml"
-    )]
-    pub config: PathBuf,
+    /// Config file listing the feeds [default: kb.toml]
+    // No clap default: a file the user names must exist, the default need not (see
+    // `Config::for_command`).
+    #[arg(long, global = true, env = "KB_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// No progress, notes or summaries: `kb sync` prints only errors, `kb doctor` only
     /// problems; reading commands print only their results, without the counts, notes and
@@ -192,6 +188,33 @@ pub enum Command {
     ///   kb doctor --fix               # also remove what interrupted runs left behind
     #[command(verbatim_doc_comment)]
     Doctor(DoctorArgs),
+}
+
+impl Command {
+    /// Whether the command needs a config it can read: the feed list, the fetch settings or
+    /// the noise rules. The others only read the KB, and go on without it.
+    pub fn needs_config(&self) -> bool {
+        match self {
+            Command::Search(_)
+            | Command::Related(_)
+            | Command::Show(_)
+            | Command::List(_)
+            | Command::Categories(_)
+            | Command::Authors(_) => false,
+            Command::Doctor(d) => d.fix,
+            _ => true,
+        }
+    }
+
+    /// Whether the command creates the config file when it does not exist.
+    pub fn creates_config(&self) -> bool {
+        matches!(
+            self,
+            Command::Feed(FeedArgs {
+                command: FeedCommand::Add(_) | FeedCommand::Import(_)
+            })
+        )
+    }
 }
 
 #[derive(Debug, Args)]

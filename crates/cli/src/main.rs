@@ -157,7 +157,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     log::init(cli.verbose);
-    let config = config::Config::load(&cli.config)?;
+    let config = config::Config::for_command(&cli)?;
     let index = cli.index.clone().unwrap_or_else(|| config.default_index());
     // A file where the KB directory should be made each command give its own, circular advice
     // ("Not a directory; run kb doctor", "run kb sync first", "File exists"). `kb parse` never
