@@ -384,6 +384,69 @@ fn stdout_holds_only_results_and_quiet_drops_the_rest() {
     }
 }
 
+/// Found by probing: JSON dates came with whatever fraction the source had: none
+/// (`2010-03-07T05:48:37Z`), 3 or 6 digits for articles (`2024-03-04T08:00:00.123456Z`), 9 for
+/// `feed list`'s `last_fetched`, so a script's fixed `%Y-%m-%dT%H:%M:%SZ` failed on some
+/// records. Every JSON date is RFC 3339 UTC with whole seconds.
+#[test]
+fn every_json_date_is_utc_with_whole_seconds() {
+    let env = Env::synced();
+    std::fs::write(
+        env.path().join("dates.xml"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>d</title><id>urn:d</id><updated>2024-03-04T10:00:00Z</updated>
+<entry><id>urn:1</id><title>frac</title><link href="http://d.example/1"/><published>2024-03-04T10:00:00.123456+02:00</published><updated>2024-03-05T10:00:00.5Z</updated><content>words here</content></entry>
+<entry><id>urn:2</id><title>moon</title><link href="http://d.example/2"/><published>1969-07-20T20:17:40.999Z</published><content>words here</content></entry>
+</feed>"#,
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", "dates.xml", "--index", "d", "-q"]);
+    let whole = |v: &Value| {
+        let s = v.as_str().unwrap_or_else(|| panic!("not a date: {v}"));
+        let ok = s.len() == 20
+            && s.ends_with('Z')
+            && chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%SZ").is_ok();
+        assert!(ok, "{s}");
+        s.to_string()
+    };
+    let list = env.json(&["list", "--index", "d", "--json"]);
+    let frac = &list["articles"][0];
+    assert_eq!(whole(&frac["published"]), "2024-03-04T08:00:00Z");
+    assert_eq!(whole(&frac["updated"]), "2024-03-05T10:00:00Z");
+    // Cut, not rounded: the second it happened in.
+    assert_eq!(
+        whole(&list["articles"][1]["published"]),
+        "1969-07-20T20:17:40Z"
+    );
+    let id = frac["id"].as_str().unwrap();
+    let show = env.json(&["show", id, "--index", "d", "--json"]);
+    whole(&show["published"]);
+    whole(&show["updated"]);
+    for args in [
+        &["search", "words", "--index", "d", "--json"][..],
+        &["related", id, "--index", "d", "--json"],
+    ] {
+        let v = env.json(args);
+        let hits = v["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{args:?}");
+        for h in hits {
+            whole(&h["published"]);
+        }
+    }
+    let parsed = env.json(&["parse", "dates.xml", "--json"]);
+    assert_eq!(
+        whole(&parsed["items"][0]["published"]),
+        "2024-03-04T08:00:00Z"
+    );
+    whole(&parsed["items"][0]["updated"]);
+    for row in env.json(&["feed", "list", "--json"])["feeds"]
+        .as_array()
+        .unwrap()
+    {
+        whole(&row["last_fetched"]);
+    }
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();

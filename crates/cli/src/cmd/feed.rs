@@ -342,6 +342,7 @@ struct FeedRow<'a> {
     name: &'a str,
     url: &'a str,
     category: Option<&'a str>,
+    #[serde(serialize_with = "super::json_date")]
     last_fetched: Option<DateTime<Utc>>,
     last_status: Option<u16>,
     articles: u64,

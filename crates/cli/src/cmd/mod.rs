@@ -177,6 +177,16 @@ fn year(s: &str) -> Option<i32> {
         .flatten()
 }
 
+/// A date as every JSON output writes it: RFC 3339 UTC with whole seconds
+/// (`2024-03-04T08:00:00Z`), whatever fraction the feed or the clock gave it (a fraction
+/// is cut, not rounded), so that one fixed format reads every date of every command.
+pub fn json_date<S: serde::Serializer>(d: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        None => s.serialize_none(),
+    }
+}
+
 /// The JSON shape of an article for `show` (with text) and `list` (without).
 #[derive(Debug, Serialize)]
 pub struct ArticleView<'a> {
@@ -187,7 +197,9 @@ pub struct ArticleView<'a> {
     pub url: Option<&'a str>,
     pub author: Option<&'a str>,
     pub categories: &'a [String],
+    #[serde(serialize_with = "json_date")]
     pub published: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "json_date")]
     pub updated: Option<DateTime<Utc>>,
     pub comments: Option<u64>,
     pub comments_url: Option<&'a str>,

@@ -13,11 +13,58 @@ struct SearchJson<'a> {
     query: &'a str,
     total: usize,
     offset: usize,
-    hits: &'a [SearchHit],
+    hits: Vec<HitJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<&'a Facets>,
     /// Always present (null when the query matched as written), so scripts can tell.
     relaxed: Option<&'a Relaxed>,
+}
+
+/// A hit as JSON: the store's [`SearchHit`], its date written as every JSON date is
+/// ([`super::json_date`]).
+#[derive(Serialize)]
+struct HitJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: Option<&'a str>,
+    author: Option<&'a str>,
+    categories: &'a [String],
+    #[serde(serialize_with = "super::json_date")]
+    published: Option<chrono::DateTime<chrono::Utc>>,
+    feed: &'a str,
+    score: f32,
+    snippet: &'a str,
+    highlights: &'a [Highlight],
+}
+
+impl<'a> From<&'a SearchHit> for HitJson<'a> {
+    fn from(h: &'a SearchHit) -> Self {
+        // Destructured, so a field added to SearchHit cannot be left out unnoticed.
+        let SearchHit {
+            id,
+            title,
+            url,
+            author,
+            categories,
+            published,
+            feed,
+            score,
+            snippet,
+            highlights,
+        } = h;
+        HitJson {
+            id,
+            title,
+            url: url.as_deref(),
+            author: author.as_deref(),
+            categories,
+            published: *published,
+            feed,
+            score: *score,
+            snippet,
+            highlights,
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
@@ -64,7 +111,7 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             query,
             total: res.total,
             offset,
-            hits: &res.hits,
+            hits: res.hits.iter().map(HitJson::from).collect(),
             facets: res.facets.as_ref(),
             relaxed: res.relaxed.as_ref(),
         });
@@ -226,4 +273,38 @@ fn highlight(out: &Out, snippet: &str, hl: &[Highlight]) -> String {
     }
     s.push_str(&safe(&chars[pos..].iter().collect::<String>(), false));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hit_in_json_has_the_store_fields_and_a_date_in_whole_seconds() {
+        let published = chrono::DateTime::parse_from_rfc3339("2024-03-04T10:00:00.123456+02:00")
+            .ok()
+            .map(|d| d.to_utc());
+        let hit = SearchHit {
+            id: "a".into(),
+            title: "t".into(),
+            url: None,
+            author: Some("x".into()),
+            categories: vec!["c".into()],
+            published,
+            feed: "f".into(),
+            score: 1.5,
+            snippet: "s".into(),
+            highlights: vec![Highlight { start: 0, end: 1 }],
+        };
+        let store = serde_json::to_value(&hit).unwrap_or_default();
+        let ours = serde_json::to_value(HitJson::from(&hit)).unwrap_or_default();
+        let keys = |v: &serde_json::Value| {
+            v.as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&ours), keys(&store));
+        assert_eq!(ours["published"], "2024-03-04T08:00:00Z");
+        assert_eq!(ours["highlights"], store["highlights"]);
+    }
 }
