@@ -236,7 +236,10 @@ pub struct SyncArgs {
     /// Wait this long for another running sync to finish
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub wait: u64,
-    /// Print the summary as JSON
+    /// Print the summary as JSON: {"feeds": [{"name", "source", "status" (ok, not-modified,
+    /// failed, skipped, archived), "new", "updated", "unchanged", "warnings", "backfill_pages",
+    /// "backfill_stopped", "moved_to", "moved_onto", "error"}], "new", "updated", "unchanged",
+    /// "failed", "committed"}
     #[arg(long)]
     pub json: bool,
     /// Also walk each feed's archive for older articles (feeds fetched over HTTP): RFC 5005
@@ -278,8 +281,8 @@ pub enum FeedCommand {
     Rm(FeedKeyArg),
     /// List the feeds with their last fetch, status and article count.
     ///
-    /// --json: {"feeds": [{"name", "url", "last_fetched", "last_status", "articles",
-    /// "last_error", "dead"}]}
+    /// --json: {"feeds": [{"name", "url", "category", "last_fetched", "last_status",
+    /// "articles", "last_error", "dead"}]}
     ///
     /// Examples:
     ///   kb feed list

@@ -447,6 +447,68 @@ fn every_json_date_is_utc_with_whole_seconds() {
     }
 }
 
+/// Found by probing: `kb sync --json` had no documented shape; it left `moved_onto` out when
+/// it had no value, while every other empty field is null; `kb list --json` had no `offset`
+/// (search and related have it); `kb feed list --help` left `category` out of its shape.
+#[test]
+fn json_shapes_are_complete_and_documented() {
+    let env = Env::new();
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(
+        keys(&sync),
+        [
+            "committed",
+            "failed",
+            "feeds",
+            "new",
+            "unchanged",
+            "updated"
+        ]
+    );
+    let feed = &sync["feeds"][0];
+    assert_eq!(
+        keys(feed),
+        [
+            "backfill_pages",
+            "backfill_stopped",
+            "error",
+            "moved_onto",
+            "moved_to",
+            "name",
+            "new",
+            "source",
+            "status",
+            "unchanged",
+            "updated",
+            "warnings"
+        ]
+    );
+    assert!(feed["moved_onto"].is_null(), "{feed}");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let help = env.ok(&["sync", "--help"]);
+    for k in keys(&sync).iter().chain(&keys(feed)) {
+        let quoted = format!("\"{k}\"");
+        assert!(
+            help.contains(&quoted),
+            "kb sync --help lacks {quoted}: {help}"
+        );
+        assert!(readme.contains(&quoted), "README lacks {quoted}");
+    }
+    let rows = env.json(&["feed", "list", "--json"]);
+    let help = env.ok(&["feed", "list", "--help"]);
+    for k in keys(&rows["feeds"][0]) {
+        assert!(help.contains(&format!("\"{k}\"")), "{k}: {help}");
+    }
+    let list = env.json(&["list", "--offset", "2", "--limit", "1", "--json"]);
+    assert_eq!(keys(&list), ["articles", "offset", "total"]);
+    assert_eq!(list["offset"], 2);
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();

@@ -11,6 +11,8 @@ use crate::out::safe;
 #[derive(Serialize)]
 struct ListJson<'a> {
     total: usize,
+    /// As in search and related: the `--offset` this page starts at.
+    offset: usize,
     articles: Vec<ArticleView<'a>>,
 }
 
@@ -34,6 +36,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
             .collect();
         return ctx.out.json(&ListJson {
             total: res.total,
+            offset: a.offset,
             articles,
         });
     }
