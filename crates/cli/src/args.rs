@@ -31,6 +31,10 @@ const DATE_FORMS: &str =
 ///   kb sync --offline          # ingest the fixtures listed in kb.toml
 ///   kb search "first position" # search the archive
 ///   kb show 3f2a               # read an article (a unique id prefix is enough)
+///
+/// Output: results on stdout; counts, notes and hints on stderr (-q drops them). Titles and
+/// matched words are bold on a terminal: NO_COLOR (set to anything) or TERM=dumb turns that
+/// off, CLICOLOR_FORCE=1 turns it on where stdout is no terminal (kb search x | less -R).
 #[derive(Debug, Parser)]
 #[command(
     name = "kb",
@@ -57,7 +61,8 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
-    /// Log each step (repeat for more detail)
+    /// Log each HTTP request with its outcome, retries and redirects (-vv: also the
+    /// validators sent, and every response), and each document `kb reindex` replays
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

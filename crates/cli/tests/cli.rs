@@ -509,6 +509,41 @@ fn json_shapes_are_complete_and_documented() {
     assert_eq!(list["offset"], 2);
 }
 
+/// Bold titles and matches on a terminal only; found by probing: `CLICOLOR_FORCE=1 kb search x
+/// | less -R` gave no bold, and neither NO_COLOR nor TERM=dumb was documented.
+#[test]
+fn bold_can_be_forced_on_a_pipe_and_no_color_wins() {
+    let env = Env::synced();
+    let run = |vars: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kb"));
+        cmd.args(["search", "first position", "--limit", "1"])
+            .current_dir(env.path())
+            .env_remove("KB_INDEX")
+            .env_remove("KB_CONFIG")
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(!run(&[]).contains('\x1b'));
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.starts_with("1. \x1b[1mGain first position")
+            && forced.contains("\x1b[1mfirst\x1b[0m"),
+        "{forced:?}"
+    );
+    assert!(!run(&[("CLICOLOR_FORCE", "0")]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
+    let help = env.ok(&["--help"]);
+    for var in ["NO_COLOR", "TERM=dumb", "CLICOLOR_FORCE", "HTTP request"] {
+        assert!(help.contains(var), "kb --help lacks {var}: {help}");
+    }
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();

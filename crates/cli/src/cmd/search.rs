@@ -252,7 +252,7 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
 /// Bold the matched ranges on a terminal; plain text when piped.
 fn highlight(out: &Out, snippet: &str, hl: &[Highlight]) -> String {
     let chars: Vec<char> = snippet.chars().collect();
-    if !out.tty || hl.is_empty() {
+    if !out.bold || hl.is_empty() {
         return safe(snippet, false);
     }
     let mut s = String::new();
