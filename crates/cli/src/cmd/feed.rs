@@ -112,9 +112,9 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         };
         ctx.out.text(&safe(
             &format!(
-                "added {name}: {}{via}, {} items now; run `kb sync` to fetch it",
+                "added {name}: {}{via}, {} now; run `kb sync` to fetch it",
                 probed.url,
-                probed.feed.items.len()
+                crate::out::plural(probed.feed.items.len(), "item")
             ),
             false,
         ))?;

@@ -42,8 +42,9 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     }
     let mut s = String::new();
     for art in &res.articles {
+        // `undated` padded to the date's width: scripts cut the columns by position.
         s.push_str(&format!(
-            "{}  {}  {}{}\n",
+            "{}  {:<10}  {}{}\n",
             &art.id[..art.id.len().min(8)],
             day(art.published),
             safe(&art.title, false),
