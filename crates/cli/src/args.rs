@@ -537,10 +537,9 @@ pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsS
     out
 }
 
-/// Where `kb search`'s own arguments are in `text` (the command line, `None` for an argument
-/// that is not UTF-8): from after `search` to a `--` or the end; `None` for other commands.
-/// The subcommand is the first argument that is neither an option nor an option's value.
-fn search_arguments(text: &[Option<&str>]) -> Option<(usize, usize)> {
+/// Where the subcommand is in `text` (the command line, `None` for an argument that is not
+/// UTF-8): the first argument that is neither an option nor an option's value.
+fn subcommand_at(text: &[Option<&str>]) -> usize {
     let mut i = 1;
     while i < text.len() {
         match text[i] {
@@ -549,6 +548,26 @@ fn search_arguments(text: &[Option<&str>]) -> Option<(usize, usize)> {
             _ => break,
         }
     }
+    i
+}
+
+/// `kb help --help` as `kb help help`: clap's own `help` subcommand takes no `--help`, and
+/// refused it as an unknown subcommand (exit 2), though every other command has one.
+pub fn help_for_help(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let text: Vec<Option<&str>> = args.iter().map(|a| a.to_str()).collect();
+    let at = subcommand_at(&text);
+    let asks = text.get(at).copied().flatten() == Some("help")
+        && matches!(text.get(at + 1).copied().flatten(), Some("--help" | "-h"));
+    if asks {
+        args[at + 1] = "help".into();
+    }
+    args
+}
+
+/// Where `kb search`'s own arguments are in `text` (the command line, `None` for an argument
+/// that is not UTF-8): from after `search` to a `--` or the end; `None` for other commands.
+fn search_arguments(text: &[Option<&str>]) -> Option<(usize, usize)> {
+    let i = subcommand_at(text);
     if text.get(i).copied().flatten() != Some("search") {
         return None;
     }
@@ -639,6 +658,27 @@ mod tests {
             ["kb", "search", "x", "--", "-n5"]
         );
         assert_eq!(split(&["kb", "list", "-cMSP"]), ["kb", "list", "-cMSP"]);
+    }
+
+    #[test]
+    fn help_takes_help_as_every_command_does() {
+        let run = |args: &[&str]| -> Vec<String> {
+            help_for_help(args.iter().map(Into::into).collect())
+                .into_iter()
+                .map(|a| a.into_string().unwrap_or_default())
+                .collect()
+        };
+        assert_eq!(run(&["kb", "help", "--help"]), ["kb", "help", "help"]);
+        assert_eq!(
+            run(&["kb", "--index", "x", "help", "-h"]),
+            ["kb", "--index", "x", "help", "help"]
+        );
+        assert_eq!(run(&["kb", "help", "sync"]), ["kb", "help", "sync"]);
+        assert_eq!(run(&["kb", "search", "--help"]), ["kb", "search", "--help"]);
+        assert_eq!(
+            run(&["kb", "search", "help", "-h"]),
+            ["kb", "search", "help", "-h"]
+        );
     }
 
     #[test]

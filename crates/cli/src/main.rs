@@ -60,7 +60,8 @@ fn parse_args() -> Result<Cli, clap::Error> {
             command = command.mut_arg(arg, |a| a.env(None::<&str>));
         }
     }
-    let matches = command.try_get_matches_from(args::split_attached_values(args))?;
+    let matches =
+        command.try_get_matches_from(args::help_for_help(args::split_attached_values(args)))?;
     Cli::from_arg_matches(&matches)
 }
 

@@ -1485,6 +1485,16 @@ fn an_index_that_is_a_file_gets_one_clear_message_from_every_command() {
     }
 }
 
+/// Found by probing: `kb help --help` was an error ("unrecognized subcommand '--help'", exit 2).
+#[test]
+fn help_has_help_too() {
+    let env = Env::new();
+    for flag in ["--help", "-h"] {
+        let out = env.ok(&["help", flag]);
+        assert!(out.contains("Usage: kb help [COMMAND]"), "{out}");
+    }
+}
+
 /// Examples laid out by hand stay on their own lines; every reading command shows some.
 #[test]
 fn help_examples_keep_their_lines() {
@@ -1720,6 +1730,46 @@ fn one_is_singular() {
     assert!(out.contains("; 1 article in "), "{out}");
     let list = one.ok(&["feed", "list"]);
     assert!(list.contains(" 1 article "), "{list}");
+    // Found by probing: doctor said "1 objects verified".
+    let doctor = one.ok(&["doctor"]);
+    for said in [
+        "opens; 1 article;",
+        ": 1 object verified",
+        "state of 1 feed\n",
+        ": 1 article, same ids",
+    ] {
+        assert!(doctor.contains(said), "{said}: {doctor}");
+    }
+    std::fs::create_dir(one.path().join("index/tantivy-99")).unwrap();
+    let out = one.kb(&["doctor"]);
+    let doctor = String::from_utf8_lossy(&out.stdout);
+    assert!(doctor.contains(": 1 file or directory left by"), "{doctor}");
+}
+
+/// Found by probing: `kb list` printed `undated` (7 characters) in the 10-character date
+/// column, so that row's title stood 3 columns left of the others.
+#[test]
+fn an_undated_article_keeps_the_list_columns() {
+    let env = Env::synced();
+    std::fs::write(
+        env.path().join("undated.xml"),
+        "<rss version=\"2.0\"><channel><title>P</title><item><title>No date</title><guid>1</guid>\
+         <description>x</description></item></channel></rss>",
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", "undated.xml", "-q"]);
+    let list = env.ok(&["list"]);
+    let undated = list.lines().find(|l| l.contains("No date")).unwrap();
+    assert_eq!(&undated[8..], "  undated     No date", "{list}");
+    // id, two spaces, the date column of 10, two spaces, the title: on every row.
+    assert_eq!(list.lines().count(), 11, "{list}");
+    for l in list.lines() {
+        let c: Vec<char> = l.chars().collect();
+        assert!(
+            c[8..10] == [' ', ' '] && c[20..22] == [' ', ' '] && c[22] != ' ',
+            "{l:?}"
+        );
+    }
 }
 
 /// URLs are compared with their scheme and host lowercased, as the web does.
