@@ -5,6 +5,7 @@
 
 pub mod edit;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -109,7 +110,9 @@ impl Config {
             }
             Err(e) if !cli.command.needs_config() => {
                 let why = format!("{e:#}");
-                eprintln!(
+                // Not eprintln!, which panics when stderr is closed: the results still count.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "kb: warning: {}; reading commands go on, fix it before the next sync",
                     crate::out::safe(&why, false)
                 );
