@@ -31,6 +31,10 @@ const DATE_FORMS: &str =
 ///   kb sync --offline          # ingest the fixtures listed in kb.toml
 ///   kb search "first position" # search the archive
 ///   kb show 3f2a               # read an article (a unique id prefix is enough)
+///
+/// Output: results on stdout; counts, notes and hints on stderr (-q drops them). Titles and
+/// matched words are bold on a terminal: NO_COLOR (set to anything) or TERM=dumb turns that
+/// off, CLICOLOR_FORCE=1 turns it on where stdout is no terminal (kb search x | less -R).
 #[derive(Debug, Parser)]
 #[command(
     name = "kb",
@@ -45,22 +49,20 @@ pub struct Cli {
     #[arg(long, global = true, env = "KB_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
 
-    /// Config file listing the feeds
-    #[arg(
-        long,
-        global = true,
-        env = "KB_CONFIG",
-        value_name = "FILE",
-        default_value = "kb.toml"
-    )]
-    pub config: PathBuf,
+    /// Config file listing the feeds [default: kb.toml]
+    // No clap default: a file the user names must exist, the default need not (see
+    // `Config::for_command`).
+    #[arg(long, global = true, env = "KB_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// No progress, notes or summaries: `kb sync` prints only errors, `kb doctor` only
-    /// problems; reading commands still print what they were asked for
+    /// problems; reading commands print only their results, without the counts, notes and
+    /// hints they otherwise add on stderr
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
-    /// Log each step (repeat for more detail)
+    /// Log each HTTP request with its outcome, retries and redirects (-vv: also the
+    /// validators sent, and every response), and each document `kb reindex` replays
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -193,6 +195,33 @@ pub enum Command {
     Doctor(DoctorArgs),
 }
 
+impl Command {
+    /// Whether the command needs a config it can read: the feed list, the fetch settings or
+    /// the noise rules. The others only read the KB, and go on without it.
+    pub fn needs_config(&self) -> bool {
+        match self {
+            Command::Search(_)
+            | Command::Related(_)
+            | Command::Show(_)
+            | Command::List(_)
+            | Command::Categories(_)
+            | Command::Authors(_) => false,
+            Command::Doctor(d) => d.fix,
+            _ => true,
+        }
+    }
+
+    /// Whether the command creates the config file when it does not exist.
+    pub fn creates_config(&self) -> bool {
+        matches!(
+            self,
+            Command::Feed(FeedArgs {
+                command: FeedCommand::Add(_) | FeedCommand::Import(_)
+            })
+        )
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct JsonArg {
     /// Print JSON
@@ -212,7 +241,10 @@ pub struct SyncArgs {
     /// Wait this long for another running sync to finish
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub wait: u64,
-    /// Print the summary as JSON
+    /// Print the summary as JSON: {"feeds": [{"name", "source", "status" (ok, not-modified,
+    /// failed, skipped, archived), "new", "updated", "unchanged", "warnings", "backfill_pages",
+    /// "backfill_stopped", "moved_to", "moved_onto", "error"}], "new", "updated", "unchanged",
+    /// "failed", "committed"}
     #[arg(long)]
     pub json: bool,
     /// Also walk each feed's archive for older articles (feeds fetched over HTTP): RFC 5005
@@ -254,8 +286,8 @@ pub enum FeedCommand {
     Rm(FeedKeyArg),
     /// List the feeds with their last fetch, status and article count.
     ///
-    /// --json: {"feeds": [{"name", "url", "last_fetched", "last_status", "articles",
-    /// "last_error", "dead"}]}
+    /// --json: {"feeds": [{"name", "url", "category", "last_fetched", "last_status",
+    /// "articles", "last_error", "dead"}]}
     ///
     /// Examples:
     ///   kb feed list
@@ -505,10 +537,9 @@ pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsS
     out
 }
 
-/// Where `kb search`'s own arguments are in `text` (the command line, `None` for an argument
-/// that is not UTF-8): from after `search` to a `--` or the end; `None` for other commands.
-/// The subcommand is the first argument that is neither an option nor an option's value.
-fn search_arguments(text: &[Option<&str>]) -> Option<(usize, usize)> {
+/// Where the subcommand is in `text` (the command line, `None` for an argument that is not
+/// UTF-8): the first argument that is neither an option nor an option's value.
+fn subcommand_at(text: &[Option<&str>]) -> usize {
     let mut i = 1;
     while i < text.len() {
         match text[i] {
@@ -517,6 +548,26 @@ fn search_arguments(text: &[Option<&str>]) -> Option<(usize, usize)> {
             _ => break,
         }
     }
+    i
+}
+
+/// `kb help --help` as `kb help help`: clap's own `help` subcommand takes no `--help`, and
+/// refused it as an unknown subcommand (exit 2), though every other command has one.
+pub fn help_for_help(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let text: Vec<Option<&str>> = args.iter().map(|a| a.to_str()).collect();
+    let at = subcommand_at(&text);
+    let asks = text.get(at).copied().flatten() == Some("help")
+        && matches!(text.get(at + 1).copied().flatten(), Some("--help" | "-h"));
+    if asks {
+        args[at + 1] = "help".into();
+    }
+    args
+}
+
+/// Where `kb search`'s own arguments are in `text` (the command line, `None` for an argument
+/// that is not UTF-8): from after `search` to a `--` or the end; `None` for other commands.
+fn search_arguments(text: &[Option<&str>]) -> Option<(usize, usize)> {
+    let i = subcommand_at(text);
     if text.get(i).copied().flatten() != Some("search") {
         return None;
     }
@@ -607,6 +658,27 @@ mod tests {
             ["kb", "search", "x", "--", "-n5"]
         );
         assert_eq!(split(&["kb", "list", "-cMSP"]), ["kb", "list", "-cMSP"]);
+    }
+
+    #[test]
+    fn help_takes_help_as_every_command_does() {
+        let run = |args: &[&str]| -> Vec<String> {
+            help_for_help(args.iter().map(Into::into).collect())
+                .into_iter()
+                .map(|a| a.into_string().unwrap_or_default())
+                .collect()
+        };
+        assert_eq!(run(&["kb", "help", "--help"]), ["kb", "help", "help"]);
+        assert_eq!(
+            run(&["kb", "--index", "x", "help", "-h"]),
+            ["kb", "--index", "x", "help", "help"]
+        );
+        assert_eq!(run(&["kb", "help", "sync"]), ["kb", "help", "sync"]);
+        assert_eq!(run(&["kb", "search", "--help"]), ["kb", "search", "--help"]);
+        assert_eq!(
+            run(&["kb", "search", "help", "-h"]),
+            ["kb", "search", "help", "-h"]
+        );
     }
 
     #[test]

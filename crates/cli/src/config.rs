@@ -5,10 +5,16 @@
 
 pub mod edit;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
+
+use crate::args::Cli;
+
+/// The config file when neither `--config` nor `KB_CONFIG` names one.
+pub const DEFAULT: &str = "kb.toml";
 
 /// The parsed config file, with the directory its relative paths are relative to.
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +38,10 @@ pub struct Config {
     /// Whether the file existed.
     #[serde(skip)]
     pub exists: bool,
+    /// Why the file could not be used, when a command that only reads the KB went on without
+    /// it (see [`Config::for_command`]).
+    #[serde(skip)]
+    pub unusable: Option<String>,
 }
 
 /// One `[[feed]]` table.
@@ -84,14 +94,52 @@ pub struct CleanConfig {
 }
 
 impl Config {
-    /// Load `path`; a missing file is an empty config.
-    pub fn load(path: &Path) -> Result<Config> {
-        let dir = match path.parent() {
+    /// The config `cli` names, as its command needs it. A config given with `--config` or
+    /// `KB_CONFIG` that does not exist is an error (a typo there otherwise surfaced as a
+    /// missing KB), except for the commands that create it; the default `kb.toml` may be
+    /// missing. Commands that only read the KB need no feed list: a config they cannot use
+    /// (a half-typed edit) is a warning, not a lock-out from the whole archive.
+    pub fn for_command(cli: &Cli) -> Result<Config> {
+        let path = cli.config.as_deref().unwrap_or(Path::new(DEFAULT));
+        match Config::load(path) {
+            Ok(c) if !c.exists && cli.config.is_some() && !cli.command.creates_config() => {
+                anyhow::bail!(
+                    "config {} does not exist: check the path given with --config (or KB_CONFIG), or create the file with `kb feed add URL`",
+                    path.display()
+                )
+            }
+            Err(e) if !cli.command.needs_config() => {
+                let why = format!("{e:#}");
+                // Not eprintln!, which panics when stderr is closed: the results still count.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "kb: warning: {}; reading commands go on, fix it before the next sync",
+                    crate::out::safe(&why, false)
+                );
+                Ok(Config {
+                    dir: Config::dir_of(path),
+                    path: path.to_path_buf(),
+                    unusable: Some(why),
+                    ..Config::default()
+                })
+            }
+            r => r,
+        }
+    }
+
+    /// The directory relative paths of the config at `path` start from.
+    fn dir_of(path: &Path) -> PathBuf {
+        match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
-        };
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        }
+    }
+
+    /// Load `path`; a missing file is an empty config.
+    pub fn load(path: &Path) -> Result<Config> {
+        let dir = Config::dir_of(path);
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Config {
                     dir,
@@ -99,8 +147,27 @@ impl Config {
                     ..Config::default()
                 });
             }
+            Err(_) if path.is_dir() => anyhow::bail!(
+                "config {} is a directory, not a file: give the file with --config, or move the directory out of the way",
+                path.display()
+            ),
             Err(e) => {
                 return Err(e).with_context(|| format!("cannot read config {}", path.display()));
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                // Where the first bad byte is, as a syntax error says it: garbage, or a file
+                // saved in a legacy encoding (a Latin-1 `é` in a comment).
+                let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                let last = before.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+                let column = String::from_utf8_lossy(last).chars().count() + 1;
+                anyhow::bail!(
+                    "config {}:{line}:{column} is not UTF-8 text: save it as UTF-8",
+                    path.display()
+                );
             }
         };
         // `kb.toml:2:12: invalid basic string`: where, then what, as compilers say it. The

@@ -60,7 +60,8 @@ fn parse_args() -> Result<Cli, clap::Error> {
             command = command.mut_arg(arg, |a| a.env(None::<&str>));
         }
     }
-    let matches = command.try_get_matches_from(args::split_attached_values(args))?;
+    let matches =
+        command.try_get_matches_from(args::help_for_help(args::split_attached_values(args)))?;
     Cli::from_arg_matches(&matches)
 }
 
@@ -157,7 +158,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     log::init(cli.verbose);
-    let config = config::Config::load(&cli.config)?;
+    let config = config::Config::for_command(&cli)?;
     let index = cli.index.clone().unwrap_or_else(|| config.default_index());
     // A file where the KB directory should be made each command give its own, circular advice
     // ("Not a directory; run kb doctor", "run kb sync first", "File exists"). `kb parse` never

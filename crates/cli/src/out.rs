@@ -10,20 +10,24 @@ use serde::Serialize;
 /// Where and how to print.
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
-    /// stdout is a terminal that is not `TERM=dumb` and `NO_COLOR` is not set
-    /// (<https://no-color.org>): bold highlights allowed.
-    pub tty: bool,
+    /// Bold highlights allowed: stdout is a terminal that is not `TERM=dumb`, or
+    /// `CLICOLOR_FORCE` is set and not 0 (`kb search x | less -R`); never with `NO_COLOR` set
+    /// (<https://no-color.org>, <https://bixense.com/clicolors/>).
+    pub bold: bool,
     /// `--quiet`.
     pub quiet: bool,
 }
 
 impl Out {
     pub fn new(quiet: bool) -> Out {
+        let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+        let forced = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
         Out {
-            tty: std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                // A dumb terminal shows escape sequences as they are.
-                && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+            bold: !set("NO_COLOR")
+                && (forced
+                    || std::io::stdout().is_terminal()
+                        // A dumb terminal shows escape sequences as they are.
+                        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")),
             quiet,
         }
     }
@@ -51,9 +55,23 @@ impl Out {
         Ok(())
     }
 
+    /// Footers, counts, notes and hints: on stderr, so that stdout holds only the results a
+    /// script pipes on (`kb list | cut -c1-8 | xargs -n1 kb show`); nothing with `--quiet`.
+    /// A failed write is ignored: there is nowhere left to say it, and the results are out.
+    pub fn note(&self, s: &str) {
+        if self.quiet || s.is_empty() {
+            return;
+        }
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(s.as_bytes());
+        if !s.ends_with('\n') {
+            let _ = writeln!(stderr);
+        }
+    }
+
     /// Bold on a terminal, plain otherwise.
     pub fn bold(&self, s: &str) -> String {
-        if self.tty {
+        if self.bold {
             format!("\x1b[1m{s}\x1b[0m")
         } else {
             s.to_string()

@@ -63,6 +63,20 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// stdout and stderr of a command that succeeds.
+    fn both(&self, args: &[&str]) -> (String, String) {
+        let out = self.kb(args);
+        assert!(
+            out.status.success(),
+            "kb {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
@@ -273,26 +287,285 @@ fn parse_reads_standard_input_from_a_dash() {
     assert_one_line_error(&out, 1, "cannot parse standard input");
 }
 
+/// Found by probing: footers and notes were on stdout and `-q` left them there, so
+/// `kb list --limit 2 | cut -c1-8 | xargs -n1 kb show` also ran `kb show` on "…", "2" and "of",
+/// and `kb list | wc -l` counted the footer. stdout holds the results only; footers, counts,
+/// notes and hints are on stderr, and `-q` drops them.
+#[test]
+fn stdout_holds_only_results_and_quiet_drops_the_rest() {
+    let env = Env::synced();
+    let (out, err) = env.both(&["list", "--limit", "2"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.lines().all(|l| l.len() > 8 && l.as_bytes()[8] == b' '),
+        "{out}"
+    );
+    assert_eq!(err, "… 2 of 10 shown (use --limit/--offset for more)\n");
+    assert_eq!(
+        env.both(&["list", "--limit", "2", "-q"]),
+        (out, String::new())
+    );
+    // A widened search: the hit on stdout; the count and the note on stderr.
+    let args = ["search", "people before technology", "--limit", "1"];
+    let (out, err) = env.both(&args);
+    assert!(
+        out.starts_with("1. Secret to managed services success"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("of 4 matches") && !out.contains("note:"),
+        "{out}"
+    );
+    assert!(
+        err.starts_with(
+            "1 of 4 matches\nnote: nothing matches \"people before technology\" as typed;"
+        ),
+        "{err}"
+    );
+    let (quiet, err) = env.both(&[&args[..], &["-q"]].concat());
+    assert_eq!((quiet, err), (out, String::new()));
+    // No hits: nothing on stdout at all.
+    assert_eq!(
+        env.both(&["search", "zzzzqqq"]),
+        (String::new(), "no matches for \"zzzzqqq\"\n".to_string())
+    );
+    assert_eq!(
+        env.both(&["search", "zzzzqqq", "-q"]),
+        (String::new(), String::new())
+    );
+    for args in [
+        &["list", "--limit", "0"][..],
+        &["list", "--offset", "99"],
+        &["list", "--category", "no such category"],
+        &["search", "managed", "--limit", "0"],
+        &["search", "managed", "--offset", "99"],
+        &["related", "4e69", "--offset", "99"],
+    ] {
+        let (out, err) = env.both(args);
+        assert_eq!(out, "", "{args:?}");
+        assert!(!err.is_empty(), "{args:?}");
+        assert_eq!(
+            env.both(&[args, &["-q"]].concat()),
+            (String::new(), String::new()),
+            "{args:?}"
+        );
+    }
+    // A KB whose one article has no category and no author.
+    std::fs::write(
+        env.path().join("bare.xml"),
+        "<rss version=\"2.0\"><channel><title>b</title><item><title>t</title><guid>g1</guid><description>words</description></item></channel></rss>",
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", "bare.xml", "--index", "bare", "-q"]);
+    for what in ["categories", "authors"] {
+        let args = [what, "--index", "bare"];
+        assert_eq!(env.both(&args), (String::new(), format!("no {what}\n")));
+        assert_eq!(
+            env.both(&[&args[..], &["-q"]].concat()),
+            (String::new(), String::new())
+        );
+    }
+    // Related prints its hits as search does.
+    let (out, err) = env.both(&["related", "4e69", "--limit", "1"]);
+    assert!(
+        out.starts_with("1. ") && !out.contains(" matches\n"),
+        "{out}"
+    );
+    assert!(err.ends_with(" matches\n"), "{err}");
+    // JSON is unchanged, and nothing goes beside it.
+    for args in [
+        &["list", "--limit", "2", "--json"][..],
+        &["search", "zzzzqqq", "--json"],
+        &["search", "people before technology", "--json"],
+    ] {
+        let (out, err) = env.both(args);
+        assert!(serde_json::from_str::<Value>(&out).is_ok(), "{out}");
+        assert_eq!(err, "", "{args:?}");
+    }
+}
+
+/// Found by probing: JSON dates came with whatever fraction the source had: none
+/// (`2010-03-07T05:48:37Z`), 3 or 6 digits for articles (`2024-03-04T08:00:00.123456Z`), 9 for
+/// `feed list`'s `last_fetched`, so a script's fixed `%Y-%m-%dT%H:%M:%SZ` failed on some
+/// records. Every JSON date is RFC 3339 UTC with whole seconds.
+#[test]
+fn every_json_date_is_utc_with_whole_seconds() {
+    let env = Env::synced();
+    std::fs::write(
+        env.path().join("dates.xml"),
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>d</title><id>urn:d</id><updated>2024-03-04T10:00:00Z</updated>
+<entry><id>urn:1</id><title>frac</title><link href="http://d.example/1"/><published>2024-03-04T10:00:00.123456+02:00</published><updated>2024-03-05T10:00:00.5Z</updated><content>words here</content></entry>
+<entry><id>urn:2</id><title>moon</title><link href="http://d.example/2"/><published>1969-07-20T20:17:40.999Z</published><content>words here</content></entry>
+</feed>"#,
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", "dates.xml", "--index", "d", "-q"]);
+    let whole = |v: &Value| {
+        let s = v.as_str().unwrap_or_else(|| panic!("not a date: {v}"));
+        let ok = s.len() == 20
+            && s.ends_with('Z')
+            && chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%SZ").is_ok();
+        assert!(ok, "{s}");
+        s.to_string()
+    };
+    let list = env.json(&["list", "--index", "d", "--json"]);
+    let frac = &list["articles"][0];
+    assert_eq!(whole(&frac["published"]), "2024-03-04T08:00:00Z");
+    assert_eq!(whole(&frac["updated"]), "2024-03-05T10:00:00Z");
+    // Cut, not rounded: the second it happened in.
+    assert_eq!(
+        whole(&list["articles"][1]["published"]),
+        "1969-07-20T20:17:40Z"
+    );
+    let id = frac["id"].as_str().unwrap();
+    let show = env.json(&["show", id, "--index", "d", "--json"]);
+    whole(&show["published"]);
+    whole(&show["updated"]);
+    for args in [
+        &["search", "words", "--index", "d", "--json"][..],
+        &["related", id, "--index", "d", "--json"],
+    ] {
+        let v = env.json(args);
+        let hits = v["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{args:?}");
+        for h in hits {
+            whole(&h["published"]);
+        }
+    }
+    let parsed = env.json(&["parse", "dates.xml", "--json"]);
+    assert_eq!(
+        whole(&parsed["items"][0]["published"]),
+        "2024-03-04T08:00:00Z"
+    );
+    whole(&parsed["items"][0]["updated"]);
+    for row in env.json(&["feed", "list", "--json"])["feeds"]
+        .as_array()
+        .unwrap()
+    {
+        whole(&row["last_fetched"]);
+    }
+}
+
+/// Found by probing: `kb sync --json` had no documented shape; it left `moved_onto` out when
+/// it had no value, while every other empty field is null; `kb list --json` had no `offset`
+/// (search and related have it); `kb feed list --help` left `category` out of its shape.
+#[test]
+fn json_shapes_are_complete_and_documented() {
+    let env = Env::new();
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(
+        keys(&sync),
+        [
+            "committed",
+            "failed",
+            "feeds",
+            "new",
+            "unchanged",
+            "updated"
+        ]
+    );
+    let feed = &sync["feeds"][0];
+    assert_eq!(
+        keys(feed),
+        [
+            "backfill_pages",
+            "backfill_stopped",
+            "error",
+            "moved_onto",
+            "moved_to",
+            "name",
+            "new",
+            "source",
+            "status",
+            "unchanged",
+            "updated",
+            "warnings"
+        ]
+    );
+    assert!(feed["moved_onto"].is_null(), "{feed}");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let help = env.ok(&["sync", "--help"]);
+    for k in keys(&sync).iter().chain(&keys(feed)) {
+        let quoted = format!("\"{k}\"");
+        assert!(
+            help.contains(&quoted),
+            "kb sync --help lacks {quoted}: {help}"
+        );
+        assert!(readme.contains(&quoted), "README lacks {quoted}");
+    }
+    let rows = env.json(&["feed", "list", "--json"]);
+    let help = env.ok(&["feed", "list", "--help"]);
+    for k in keys(&rows["feeds"][0]) {
+        assert!(help.contains(&format!("\"{k}\"")), "{k}: {help}");
+    }
+    let list = env.json(&["list", "--offset", "2", "--limit", "1", "--json"]);
+    assert_eq!(keys(&list), ["articles", "offset", "total"]);
+    assert_eq!(list["offset"], 2);
+}
+
+/// Bold titles and matches on a terminal only; found by probing: `CLICOLOR_FORCE=1 kb search x
+/// | less -R` gave no bold, and neither NO_COLOR nor TERM=dumb was documented.
+#[test]
+fn bold_can_be_forced_on_a_pipe_and_no_color_wins() {
+    let env = Env::synced();
+    let run = |vars: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kb"));
+        cmd.args(["search", "first position", "--limit", "1"])
+            .current_dir(env.path())
+            .env_remove("KB_INDEX")
+            .env_remove("KB_CONFIG")
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(!run(&[]).contains('\x1b'));
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.starts_with("1. \x1b[1mGain first position")
+            && forced.contains("\x1b[1mfirst\x1b[0m"),
+        "{forced:?}"
+    );
+    assert!(!run(&[("CLICOLOR_FORCE", "0")]).contains('\x1b'));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
+    let help = env.ok(&["--help"]);
+    for var in ["NO_COLOR", "TERM=dumb", "CLICOLOR_FORCE", "HTTP request"] {
+        assert!(help.contains(var), "kb --help lacks {var}: {help}");
+    }
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();
     let v = env.json(&["search", "xylophonezzz", "--json"]);
     assert_eq!(v["total"], 0);
-    assert!(env.ok(&["search", "xylophonezzz"]).contains("no matches"));
+    let (out, err) = env.both(&["search", "xylophonezzz"]);
+    assert!(out.is_empty() && err.contains("no matches"), "{out}{err}");
 }
 
 /// A half-remembered query that matches nothing as typed is widened, and the output says how:
-/// a note under the hits, and `relaxed` in JSON (null when the query matched as typed).
+/// a note under the hits (on stderr), and `relaxed` in JSON (null when the query matched as
+/// typed).
 #[test]
 fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
     let env = Env::synced();
-    let out = env.ok(&["search", "refferal program"]);
+    let (out, err) = env.both(&["search", "refferal program"]);
     assert!(out.starts_with("1. Referral programs for MSPs"), "{out}");
     assert!(
-        out.contains(
+        err.contains(
             "note: nothing matches \"refferal program\" as typed; \"refferal\" matched by similar spelling (no article has it)"
         ),
-        "{out}"
+        "{err}"
     );
     let v = env.json(&["search", "people before technology", "--json"]);
     assert_eq!(
@@ -300,11 +573,11 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
         serde_json::json!({"compounds": [], "respelled": [], "dated": [], "at_least": 2, "words": 3}),
         "{v}"
     );
-    let out = env.ok(&["search", "people before technology"]);
-    assert!(out.contains("hits hold at least 2 of its 3 words"), "{out}");
+    let (_, err) = env.both(&["search", "people before technology"]);
+    assert!(err.contains("hits hold at least 2 of its 3 words"), "{err}");
     let v = env.json(&["search", "first position", "--json"]);
     assert!(v["relaxed"].is_null(), "{v}");
-    assert!(!env.ok(&["search", "first position"]).contains("note:"));
+    assert!(!env.both(&["search", "first position"]).1.contains("note:"));
 }
 
 #[test]
@@ -654,12 +927,18 @@ fn list_is_newest_first_and_filters() {
     assert_eq!(none["total"], 0);
     // `--limit 0` shows none of ten; it said so, then "no articles past 0: there are 10".
     assert_eq!(
-        env.ok(&["list", "--limit", "0"]),
-        "… 0 of 10 shown (use --limit/--offset for more)\n"
+        env.both(&["list", "--limit", "0"]),
+        (
+            String::new(),
+            "… 0 of 10 shown (use --limit/--offset for more)\n".to_string()
+        )
     );
     assert_eq!(
-        env.ok(&["list", "--offset", "10"]),
-        "no articles past 10: there are 10\n"
+        env.both(&["list", "--offset", "10"]),
+        (
+            String::new(),
+            "no articles past 10: there are 10\n".to_string()
+        )
     );
 }
 
@@ -898,6 +1177,59 @@ fn author_and_category_filters_ignore_accents_and_case() {
     assert_eq!(titles(&listed, "articles"), ["Mulch"], "{listed}");
 }
 
+/// Found by probing: `kb list --feed nosuch` printed "no articles" and `kb search x --feed
+/// nosuch` "no matches", both with exit 0, so a typo in a feed's name read as an empty feed.
+#[test]
+fn a_feed_name_no_feed_has_is_an_error_naming_the_known_ones() {
+    let env = Env::synced();
+    for args in [
+        &["list", "--feed", "nosuch"][..],
+        &["list", "--feed", "nosuch", "--json"],
+        &["search", "managed", "--feed", "nosuch"],
+        &["search", "", "--feed", "nosuch", "--json"],
+        // One name of several wrong is still a typo to point out.
+        &[
+            "list",
+            "--feed",
+            "smbitpros",
+            "--feed",
+            "nosuch",
+            "--category",
+            "none such",
+        ],
+    ] {
+        let out = env.kb(args);
+        assert_one_line_error(&out, 1, "no feed \"nosuch\"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("smbitpros") && err.contains("kb feed list"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // A name in any case, or a word of one, is a feed's (as the search itself reads it); a
+    // filter that leaves nothing of a feed that exists is an empty answer, not an error.
+    assert_eq!(env.ok(&["list", "--feed", "SMBITPROS"]).lines().count(), 10);
+    env.ok(&["list", "--feed", "smbitpros", "--category", "none such"]);
+    // A feed of kb.toml not synced yet has no articles yet: no error either.
+    let mut config = std::fs::read_to_string(env.path().join("kb.toml")).unwrap();
+    for i in 0..6 {
+        config.push_str(&format!(
+            "[[feed]]\nname = \"later{i}\"\nurl = \"http://127.0.0.1:9/{i}\"\n"
+        ));
+    }
+    std::fs::write(env.path().join("kb.toml"), config).unwrap();
+    assert_eq!(env.both(&["list", "--feed", "later0"]).0, "");
+    assert_eq!(env.both(&["search", "managed", "--feed", "Later1"]).0, "");
+    // Many feeds: a few are named, then "…".
+    let out = env.kb(&["search", "managed", "--feed", "nosuch"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("smbitpros, later0") && err.contains(", …"),
+        "{err}"
+    );
+}
+
 /// `kb sync --from` names a feed after its host (`smbitpros.com`), and README's own example
 /// `feed:smbitpros` then found nothing: a word of a feed's name finds it, as `--feed` too.
 #[test]
@@ -919,9 +1251,11 @@ fn a_feed_synced_from_a_file_is_found_by_a_word_of_its_name() {
     ] {
         assert_eq!(env.json(args)["total"], 10, "{args:?}");
     }
-    assert_eq!(
-        env.json(&["search", "managed", "--feed", "smbit", "--json"])["total"],
-        0
+    // Part of a word is no word of the name: no feed, said so.
+    assert_one_line_error(
+        &env.kb(&["search", "managed", "--feed", "smbit", "--json"]),
+        1,
+        "no feed \"smbit\" in the knowledge base or kb.toml (known: smbitpros.com)",
     );
 }
 
@@ -1148,6 +1482,16 @@ fn an_index_that_is_a_file_gets_one_clear_message_from_every_command() {
                 "--index {f} is a file, not a directory: give a directory (or remove the file)"
             ),
         );
+    }
+}
+
+/// Found by probing: `kb help --help` was an error ("unrecognized subcommand '--help'", exit 2).
+#[test]
+fn help_has_help_too() {
+    let env = Env::new();
+    for flag in ["--help", "-h"] {
+        let out = env.ok(&["help", flag]);
+        assert!(out.contains("Usage: kb help [COMMAND]"), "{out}");
     }
 }
 
@@ -1386,6 +1730,46 @@ fn one_is_singular() {
     assert!(out.contains("; 1 article in "), "{out}");
     let list = one.ok(&["feed", "list"]);
     assert!(list.contains(" 1 article "), "{list}");
+    // Found by probing: doctor said "1 objects verified".
+    let doctor = one.ok(&["doctor"]);
+    for said in [
+        "opens; 1 article;",
+        ": 1 object verified",
+        "state of 1 feed\n",
+        ": 1 article, same ids",
+    ] {
+        assert!(doctor.contains(said), "{said}: {doctor}");
+    }
+    std::fs::create_dir(one.path().join("index/tantivy-99")).unwrap();
+    let out = one.kb(&["doctor"]);
+    let doctor = String::from_utf8_lossy(&out.stdout);
+    assert!(doctor.contains(": 1 file or directory left by"), "{doctor}");
+}
+
+/// Found by probing: `kb list` printed `undated` (7 characters) in the 10-character date
+/// column, so that row's title stood 3 columns left of the others.
+#[test]
+fn an_undated_article_keeps_the_list_columns() {
+    let env = Env::synced();
+    std::fs::write(
+        env.path().join("undated.xml"),
+        "<rss version=\"2.0\"><channel><title>P</title><item><title>No date</title><guid>1</guid>\
+         <description>x</description></item></channel></rss>",
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", "undated.xml", "-q"]);
+    let list = env.ok(&["list"]);
+    let undated = list.lines().find(|l| l.contains("No date")).unwrap();
+    assert_eq!(&undated[8..], "  undated     No date", "{list}");
+    // id, two spaces, the date column of 10, two spaces, the title: on every row.
+    assert_eq!(list.lines().count(), 11, "{list}");
+    for l in list.lines() {
+        let c: Vec<char> = l.chars().collect();
+        assert!(
+            c[8..10] == [' ', ' '] && c[20..22] == [' ', ' '] && c[22] != ' ',
+            "{l:?}"
+        );
+    }
 }
 
 /// URLs are compared with their scheme and host lowercased, as the web does.

@@ -125,7 +125,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                     };
                     checks.push(Check::pass(
                         "index",
-                        format!("opens; {} articles; {phrases}", kb.count()),
+                        format!("opens; {}; {phrases}", count(kb.count(), "article")),
                     ));
                     checks.push(Check::pass("checksums", "every segment file verifies"));
                     match kb.article_hashes() {
@@ -205,7 +205,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
     checks.push(objects_check);
 
     checks.push(match FeedStates::load(dir) {
-        Ok(s) => Check::pass("feeds.json", format!("state of {} feeds", s.feeds.len())),
+        Ok(s) => Check::pass("feeds.json", format!("state of {}", count(s.feeds.len() as u64, "feed"))),
         Err(e) => Check::fail(
             "feeds.json",
             e.finding(),
@@ -267,8 +267,11 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
             Check::fail(
                 "leftovers",
                 format!(
-                    "{} files or directories left by an interrupted run: {}",
-                    left.len(),
+                    "{} left by an interrupted run: {}",
+                    match left.len() {
+                        1 => "1 file or directory".to_string(),
+                        n => format!("{n} files or directories"),
+                    },
                     names.join(", ")
                 ),
                 "run `kb doctor --fix` to remove them (they are never live)",
@@ -363,8 +366,8 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
         Check::fail(
             NAME,
             format!(
-                "{detail}; {} damaged lines in {} (line {}{})",
-                damaged.len(),
+                "{detail}; {} in {} (line {}{})",
+                count(damaged.len() as u64, "damaged line"),
                 path.display(),
                 shown.join(", "),
                 if damaged.len() > 10 { ", …" } else { "" }
@@ -408,7 +411,10 @@ fn check_objects(
         .collect();
     if bad.is_empty() {
         return (
-            Check::pass(NAME, format!("{} objects verified", good.len())),
+            Check::pass(
+                NAME,
+                format!("{} verified", count(good.len() as u64, "object")),
+            ),
             intact,
         );
     }
@@ -480,4 +486,12 @@ pub fn remove_leftovers(dir: &Path, _lock: &WriteLock) -> Result<Vec<PathBuf>, S
         removed.map_err(|e| StoreError::io("removing", p, e))?;
     }
     Ok(left)
+}
+
+/// "1 object", "2 objects": a count with its noun.
+fn count(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }

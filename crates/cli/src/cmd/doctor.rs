@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::Reported;
 use crate::args::DoctorArgs;
-use crate::out::safe;
+use crate::out::{plural, safe};
 use crate::pipeline::archived_articles;
 
 #[derive(Debug, Serialize)]
@@ -38,7 +38,22 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         dropped = Archive::at(&ctx.index).drop_damaged_lines(&lock)?;
     }
     let mut diagnosis = kb_store::diagnose(&ctx.index);
-    let agree = agreement(ctx, &diagnosis)?;
+    // The config's noise rules and feed order shape the articles a replay of the archive
+    // gives: without them the comparison would report differences that are not there.
+    let agree = match &ctx.config.unusable {
+        Some(why) => {
+            diagnosis.checks.push(Check::fail(
+                "config",
+                why.as_str(),
+                "fix it (`kb sync` refuses it as it is), then run `kb doctor` again",
+            ));
+            Check::pass(
+                "archive and index agree",
+                "not compared: the config cannot be read (see above)",
+            )
+        }
+        None => agreement(ctx, &diagnosis)?,
+    };
     diagnosis.checks.push(agree);
     let checks = &diagnosis.checks;
     let ok = checks.iter().all(|c| c.ok);
@@ -51,12 +66,14 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         }
         if dropped > 0 {
             text.push_str(&format!(
-                "dropped {dropped} damaged lines of the archive log\n"
+                "dropped {} of the archive log\n",
+                plural(dropped, "damaged line")
             ));
         }
         if relisted > 0 {
             text.push_str(&format!(
-                "listed {relisted} archive objects in the log again\n"
+                "listed {} in the log again\n",
+                plural(relisted, "archive object")
             ));
         }
         // `-q` (`kb doctor -q || alert` from cron): the problems only, nothing when healthy.
@@ -149,7 +166,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
             NAME,
             format!(
                 "{}, same ids and content in both",
-                crate::out::plural(index.len(), "article")
+                plural(index.len(), "article")
             ),
         ));
     }
@@ -172,8 +189,8 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
             NAME,
             format!(
                 "{} indexed; {} archived by the running kb and not committed yet",
-                crate::out::plural(index.len(), "article"),
-                crate::out::plural(only_archive.len() + differ.len(), "article")
+                plural(index.len(), "article"),
+                plural(only_archive.len() + differ.len(), "article")
             ),
         ));
     }
@@ -189,22 +206,28 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     };
     if unlisted {
         fix.push(format!(
-            "first list the {} unlisted archive objects again (see above): {}; then check again",
-            d.unlisted.len(),
+            "first list the {} again (see above): {}; then check again",
+            plural(d.unlisted.len(), "unlisted archive object"),
             kb_store::RELIST
         ));
     }
     if !only_archive.is_empty() {
         detail.push(format!(
-            "{} articles in the archive are not in the index ({})",
-            only_archive.len(),
+            "{} in the archive {} not in the index ({})",
+            plural(only_archive.len(), "article"),
+            is_are(only_archive.len()),
             some(&only_archive)
         ));
     }
     if !differ.is_empty() {
         detail.push(format!(
-            "{} articles differ between {archive} and the index ({})",
-            differ.len(),
+            "{} {} between {archive} and the index ({})",
+            plural(differ.len(), "article"),
+            if differ.len() == 1 {
+                "differs"
+            } else {
+                "differ"
+            },
             some(&differ)
         ));
     }
@@ -213,8 +236,8 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     }
     if !only_index.is_empty() {
         detail.push(format!(
-            "{} indexed articles cannot be rebuilt from {archive} ({})",
-            only_index.len(),
+            "{} cannot be rebuilt from {archive} ({})",
+            plural(only_index.len(), "indexed article"),
             some(&only_index)
         ));
         if !unlisted {
@@ -223,10 +246,20 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     }
     if !unparsable.is_empty() {
         detail.push(format!(
-            "{} archived documents no longer parse: {}",
-            unparsable.len(),
+            "{} no longer {}: {}",
+            plural(unparsable.len(), "archived document"),
+            if unparsable.len() == 1 {
+                "parses"
+            } else {
+                "parse"
+            },
             unparsable.first().map(String::as_str).unwrap_or("")
         ));
     }
     Ok(Check::fail(NAME, detail.join("; "), fix.join("; ")))
+}
+
+/// The verb after a count: "1 article is", "2 articles are".
+fn is_are(n: usize) -> &'static str {
+    if n == 1 { "is" } else { "are" }
 }

@@ -32,7 +32,8 @@ fn print(ctx: &Ctx, key: &str, counts: &[FacetCount], json: bool) -> Result<()> 
         s.push_str(&format!("{:>width$}  {}\n", c.count, safe(&c.name, false)));
     }
     if counts.is_empty() {
-        s.push_str(&format!("no {key}\n"));
+        ctx.out.note(&format!("no {key}"));
+        return Ok(());
     }
     ctx.out.text(&s)
 }

@@ -112,9 +112,9 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         };
         ctx.out.text(&safe(
             &format!(
-                "added {name}: {}{via}, {} items now; run `kb sync` to fetch it",
+                "added {name}: {}{via}, {} now; run `kb sync` to fetch it",
                 probed.url,
-                probed.feed.items.len()
+                crate::out::plural(probed.feed.items.len(), "item")
             ),
             false,
         ))?;
@@ -342,6 +342,7 @@ struct FeedRow<'a> {
     name: &'a str,
     url: &'a str,
     category: Option<&'a str>,
+    #[serde(serialize_with = "super::json_date")]
     last_fetched: Option<DateTime<Utc>>,
     last_status: Option<u16>,
     articles: u64,

@@ -11,6 +11,8 @@ use crate::out::safe;
 #[derive(Serialize)]
 struct ListJson<'a> {
     total: usize,
+    /// As in search and related: the `--offset` this page starts at.
+    offset: usize,
     articles: Vec<ArticleView<'a>>,
 }
 
@@ -19,10 +21,13 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     let res = kb.list(&ListRequest {
         categories: a.category,
         authors: a.author,
-        feeds: a.feed,
+        feeds: a.feed.clone(),
         limit: a.limit,
         offset: a.offset,
     })?;
+    if res.total == 0 {
+        ctx.check_feeds(&kb, &a.feed)?;
+    }
     if a.json {
         let articles = res
             .articles
@@ -31,13 +36,15 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
             .collect();
         return ctx.out.json(&ListJson {
             total: res.total,
+            offset: a.offset,
             articles,
         });
     }
     let mut s = String::new();
     for art in &res.articles {
+        // `undated` padded to the date's width: scripts cut the columns by position.
         s.push_str(&format!(
-            "{}  {}  {}{}\n",
+            "{}  {:<10}  {}{}\n",
             &art.id[..art.id.len().min(8)],
             day(art.published),
             safe(&art.title, false),
@@ -47,22 +54,27 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
                 .unwrap_or_default()
         ));
     }
+    let mut footer = String::new();
     if res.total > res.articles.len() + a.offset {
-        s.push_str(&format!(
+        footer.push_str(&format!(
             "… {} of {} shown (use --limit/--offset for more)\n",
             res.articles.len(),
             res.total
         ));
     }
     if res.total == 0 {
-        s.push_str("no articles\n");
+        footer.push_str("no articles\n");
     } else if res.articles.is_empty() && a.offset >= res.total {
-        s.push_str(&format!(
+        footer.push_str(&format!(
             "no articles past {}: there {} {}\n",
             a.offset,
             if res.total == 1 { "is" } else { "are" },
             res.total
         ));
     }
-    ctx.out.text(&s)
+    if !s.is_empty() {
+        ctx.out.text(&s)?;
+    }
+    ctx.out.note(&footer);
+    Ok(())
 }

@@ -74,11 +74,58 @@ impl Ctx {
         Ok(rules.with_limits(limits))
     }
 
+    /// Refuse `--feed` values that stand for no feed, called when a listing or search came out
+    /// empty: a typo in a feed's name otherwise reads as a feed without articles. A value
+    /// stands for a feed as the store reads it (a name in any case, or a word of one), which
+    /// one count per value asks the store; a feed of kb.toml not synced yet is no typo.
+    pub fn check_feeds(&self, kb: &Kb, feeds: &[String]) -> Result<()> {
+        for value in feeds {
+            let configured = self
+                .config
+                .feeds
+                .iter()
+                .any(|f| f.name.trim().to_lowercase() == value.trim().to_lowercase());
+            if configured {
+                continue;
+            }
+            let count = kb.list(&kb_store::ListRequest {
+                categories: Vec::new(),
+                authors: Vec::new(),
+                feeds: vec![value.clone()],
+                limit: 0,
+                offset: 0,
+            })?;
+            if count.total > 0 {
+                continue;
+            }
+            let mut known: Vec<String> = self.config.feeds.iter().map(|f| f.name.clone()).collect();
+            for c in kb.feed_counts()? {
+                if !known.contains(&c.name) {
+                    known.push(c.name);
+                }
+            }
+            const SHOWN: usize = 5;
+            let list = if known.is_empty() {
+                "there are none yet".to_string()
+            } else {
+                let mut names: Vec<String> = known.iter().take(SHOWN).cloned().collect();
+                if known.len() > SHOWN {
+                    names.push("…".to_string());
+                }
+                format!("known: {}", names.join(", "))
+            };
+            anyhow::bail!(
+                "no feed {:?} in the knowledge base or {} ({list}): see `kb feed list`",
+                value,
+                self.config.path.display()
+            );
+        }
+        Ok(())
+    }
+
     /// Progress and notes go to stderr, unless --quiet.
     pub fn note(&self, msg: &str) {
-        if !self.out.quiet {
-            eprintln!("{msg}");
-        }
+        self.out.note(msg);
     }
 }
 
@@ -130,6 +177,16 @@ fn year(s: &str) -> Option<i32> {
         .flatten()
 }
 
+/// A date as every JSON output writes it: RFC 3339 UTC with whole seconds
+/// (`2024-03-04T08:00:00Z`), whatever fraction the feed or the clock gave it (a fraction
+/// is cut, not rounded), so that one fixed format reads every date of every command.
+pub fn json_date<S: serde::Serializer>(d: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        None => s.serialize_none(),
+    }
+}
+
 /// The JSON shape of an article for `show` (with text) and `list` (without).
 #[derive(Debug, Serialize)]
 pub struct ArticleView<'a> {
@@ -140,7 +197,9 @@ pub struct ArticleView<'a> {
     pub url: Option<&'a str>,
     pub author: Option<&'a str>,
     pub categories: &'a [String],
+    #[serde(serialize_with = "json_date")]
     pub published: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "json_date")]
     pub updated: Option<DateTime<Utc>>,
     pub comments: Option<u64>,
     pub comments_url: Option<&'a str>,

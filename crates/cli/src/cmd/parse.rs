@@ -33,7 +33,9 @@ struct ItemJson<'a> {
     link: Option<&'a str>,
     author: Option<&'a str>,
     categories: &'a [String],
+    #[serde(serialize_with = "super::json_date")]
     published: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::json_date")]
     updated: Option<DateTime<Utc>>,
     comments: Option<u64>,
     comments_url: Option<&'a str>,

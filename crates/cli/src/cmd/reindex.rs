@@ -70,7 +70,8 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     let relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
     if relisted > 0 {
         ctx.note(&format!(
-            "kb: warning: listed {relisted} archive objects in the log again (their lines were lost)"
+            "kb: warning: listed {} in the log again (their lines were lost)",
+            plural(relisted, "archive object")
         ));
     }
     let (entries, torn) = archive.entries()?;

@@ -13,11 +13,58 @@ struct SearchJson<'a> {
     query: &'a str,
     total: usize,
     offset: usize,
-    hits: &'a [SearchHit],
+    hits: Vec<HitJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<&'a Facets>,
     /// Always present (null when the query matched as written), so scripts can tell.
     relaxed: Option<&'a Relaxed>,
+}
+
+/// A hit as JSON: the store's [`SearchHit`], its date written as every JSON date is
+/// ([`super::json_date`]).
+#[derive(Serialize)]
+struct HitJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: Option<&'a str>,
+    author: Option<&'a str>,
+    categories: &'a [String],
+    #[serde(serialize_with = "super::json_date")]
+    published: Option<chrono::DateTime<chrono::Utc>>,
+    feed: &'a str,
+    score: f32,
+    snippet: &'a str,
+    highlights: &'a [Highlight],
+}
+
+impl<'a> From<&'a SearchHit> for HitJson<'a> {
+    fn from(h: &'a SearchHit) -> Self {
+        // Destructured, so a field added to SearchHit cannot be left out unnoticed.
+        let SearchHit {
+            id,
+            title,
+            url,
+            author,
+            categories,
+            published,
+            feed,
+            score,
+            snippet,
+            highlights,
+        } = h;
+        HitJson {
+            id,
+            title,
+            url: url.as_deref(),
+            author: author.as_deref(),
+            categories,
+            published: *published,
+            feed,
+            score: *score,
+            snippet,
+            highlights,
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
@@ -41,7 +88,7 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     req.offset = a.offset;
     req.categories = a.category;
     req.authors = a.author;
-    req.feeds = a.feed;
+    req.feeds = a.feed.clone();
     req.since = since;
     req.until = until;
     req.facets = a.facets;
@@ -50,6 +97,9 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         SortArg::Date => SortOrder::Date,
     };
     let res = kb.search(&req)?;
+    if res.total == 0 {
+        ctx.check_feeds(&kb, &a.feed)?;
+    }
     print(ctx, &a.query, a.offset, &res, a.json)
 }
 
@@ -61,7 +111,7 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             query,
             total: res.total,
             offset,
-            hits: &res.hits,
+            hits: res.hits.iter().map(HitJson::from).collect(),
             facets: res.facets.as_ref(),
             relaxed: res.relaxed.as_ref(),
         });
@@ -92,26 +142,24 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
         }
         s.push('\n');
     }
+    // The count and the note are no results: on stderr, between the hits and the facets.
+    let mut footer = String::new();
     let shown = res.hits.len();
+    let matches = |n: usize| format!("{n} match{}", if n == 1 { "" } else { "es" });
     if res.total == 0 {
-        s.push_str(&format!("no matches for {:?}\n", safe(query, false)));
+        footer.push_str(&format!("no matches for {:?}\n", safe(query, false)));
     } else if shown == 0 && offset == 0 {
         // --limit 0: a count, nothing else.
-        s.push_str(&format!(
-            "{} match{}\n",
-            res.total,
-            if res.total == 1 { "" } else { "es" }
-        ));
+        footer.push_str(&format!("{}\n", matches(res.total)));
     } else if shown == 0 {
-        s.push_str(&format!(
-            "no hits past {offset}: there {} {} match{}\n",
+        footer.push_str(&format!(
+            "no hits past {offset}: there {} {}\n",
             if res.total == 1 { "is" } else { "are" },
-            res.total,
-            if res.total == 1 { "" } else { "es" }
+            matches(res.total)
         ));
     } else {
-        s.push_str(&format!(
-            "{} of {} match{}\n",
+        footer.push_str(&format!(
+            "{} of {}\n",
             if shown == res.total {
                 format!("{shown}")
             } else if shown == 1 {
@@ -119,15 +167,22 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             } else {
                 format!("{}-{}", offset + 1, offset + shown)
             },
-            res.total,
-            if res.total == 1 { "" } else { "es" }
+            matches(res.total)
         ));
     }
     if let Some(r) = &res.relaxed {
-        s.push_str(&relaxed_note(query, r));
+        footer.push_str(&relaxed_note(query, r));
     }
+    if !s.is_empty() {
+        ctx.out.text(&s)?;
+    }
+    ctx.out.note(&footer);
     if let Some(f) = &res.facets {
-        s.push('\n');
+        // A blank line after the footer, as after the hits; none without it (`-q`).
+        let mut s = String::new();
+        if !ctx.out.quiet {
+            s.push('\n');
+        }
         for (label, counts) in [
             ("categories", &f.categories),
             ("authors", &f.authors),
@@ -145,8 +200,9 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
             };
             s.push_str(&format!("{label}: {list}\n"));
         }
+        ctx.out.text(&s)?;
     }
-    ctx.out.text(&s)
+    Ok(())
 }
 
 /// Why these hits do not match every word as typed: the search found nothing that does and
@@ -196,7 +252,7 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
 /// Bold the matched ranges on a terminal; plain text when piped.
 fn highlight(out: &Out, snippet: &str, hl: &[Highlight]) -> String {
     let chars: Vec<char> = snippet.chars().collect();
-    if !out.tty || hl.is_empty() {
+    if !out.bold || hl.is_empty() {
         return safe(snippet, false);
     }
     let mut s = String::new();
@@ -217,4 +273,38 @@ fn highlight(out: &Out, snippet: &str, hl: &[Highlight]) -> String {
     }
     s.push_str(&safe(&chars[pos..].iter().collect::<String>(), false));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hit_in_json_has_the_store_fields_and_a_date_in_whole_seconds() {
+        let published = chrono::DateTime::parse_from_rfc3339("2024-03-04T10:00:00.123456+02:00")
+            .ok()
+            .map(|d| d.to_utc());
+        let hit = SearchHit {
+            id: "a".into(),
+            title: "t".into(),
+            url: None,
+            author: Some("x".into()),
+            categories: vec!["c".into()],
+            published,
+            feed: "f".into(),
+            score: 1.5,
+            snippet: "s".into(),
+            highlights: vec![Highlight { start: 0, end: 1 }],
+        };
+        let store = serde_json::to_value(&hit).unwrap_or_default();
+        let ours = serde_json::to_value(HitJson::from(&hit)).unwrap_or_default();
+        let keys = |v: &serde_json::Value| {
+            v.as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&ours), keys(&store));
+        assert_eq!(ours["published"], "2024-03-04T08:00:00Z");
+        assert_eq!(ours["highlights"], store["highlights"]);
+    }
 }

@@ -27,7 +27,10 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<()> {
     }
     s.push_str(&format!("id {} · feed {}", art.id, safe(&art.feed, false)));
     if let Some(n) = art.comments {
-        s.push_str(&format!(" · {n} comments"));
+        s.push_str(&format!(
+            " · {}",
+            crate::out::plural(usize::try_from(n).unwrap_or(usize::MAX), "comment")
+        ));
     }
     s.push_str("\n\n");
     s.push_str(&safe(&art.text, true));

@@ -156,7 +156,6 @@ struct FeedSummary {
     moved_to: Option<String>,
     /// The other feed of kb.toml whose URL the redirect leads to: kb.toml is left as it is
     /// (two feeds of one URL would be fetched twice), and this feed is a duplicate to remove.
-    #[serde(skip_serializing_if = "Option::is_none")]
     moved_onto: Option<String>,
     error: Option<String>,
 }
