@@ -701,3 +701,104 @@ fn import_names_outlines_without_a_feed_url_and_reads_the_feed_scheme() {
     let json = env.json(&["feed", "import", file2.to_str().unwrap(), "--json"]);
     assert_eq!(json["no_feed_url"], serde_json::json!(["Bare"]), "{json}");
 }
+
+/// A KB with feeds `a` and `b` synced from files, so feeds.json holds state for both.
+fn synced_pair() -> Env {
+    let env = Env::new(&format!(
+        "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\nfixture = \"a.xml\"\n\n[[feed]]\nname = \"b\"\nurl = \"http://127.0.0.1:9/b\"\nfixture = \"b.xml\"\n{}",
+        feed_toml("never", "http://127.0.0.1:9/never")
+    ));
+    for f in ["a", "b"] {
+        std::fs::write(
+            env.path().join(format!("{f}.xml")),
+            rss(&format!("http://{f}.example/"), &[(f, "Alpha")]),
+        )
+        .unwrap();
+    }
+    // `never` has no fixture: the sync skips it (and says so), so it has no state.
+    let _ = env.kb(&["sync", "--offline", "--quiet"]);
+    assert!(env.path().join("index/feeds.json").is_file());
+    env
+}
+
+/// Found by probing `kb feed rm` on a KB it could not write: it failed (exit 1) after it had
+/// already removed the feed from kb.toml, so a retry said there was no such feed. Failing on
+/// the KB (here its lock file is a directory, which no permission lets kb write) must leave
+/// kb.toml as it was, also for a feed the KB holds no state for.
+#[test]
+fn feed_rm_that_fails_on_the_kb_leaves_kb_toml_unchanged() {
+    let env = synced_pair();
+    let before = env.config_text();
+    let lock = env.path().join("index/lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::create_dir(&lock).unwrap();
+    for feed in ["b", "never"] {
+        let (_, err) = env.fails(&["feed", "rm", feed]);
+        assert!(err.contains("lock"), "{err}");
+        assert_eq!(env.config_text(), before, "feed rm {feed} changed kb.toml");
+    }
+    // Once the KB can be written again, it works.
+    std::fs::remove_dir(&lock).unwrap();
+    env.ok(&["feed", "rm", "b"]);
+    assert!(!env.config_text().contains("name = \"b\""));
+    let states = std::fs::read_to_string(env.path().join("index/feeds.json")).unwrap();
+    assert!(!states.contains("\"b\""), "{states}");
+    assert!(states.contains("\"a\""), "{states}");
+}
+
+/// A feeds.json that cannot be read (a directory stands there) fails `feed rm` before kb.toml
+/// is touched.
+#[test]
+fn feed_rm_with_an_unreadable_feeds_json_leaves_kb_toml_unchanged() {
+    let env = synced_pair();
+    let before = env.config_text();
+    let states = env.path().join("index/feeds.json");
+    std::fs::remove_file(&states).unwrap();
+    std::fs::create_dir(&states).unwrap();
+    let (_, err) = env.fails(&["feed", "rm", "a"]);
+    assert!(err.contains("feeds.json"), "{err}");
+    assert_eq!(env.config_text(), before);
+}
+
+/// Found by probing: `kb feed rm/add/import` replaced a kb.toml the user had made read-only
+/// (0444) through a temporary file and a rename, which the file's mode does not stop. A
+/// write-protected config is refused, named with its permissions, and left as it was.
+#[cfg(unix)]
+#[test]
+fn a_read_only_kb_toml_is_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = blog();
+    let env = synced_pair();
+    let before = env.config_text();
+    std::fs::set_permissions(env.config(), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let opml = env.path().join("subs.opml");
+    std::fs::write(
+        &opml,
+        "<opml version=\"2.0\"><body><outline text=\"n\" xmlUrl=\"http://new.example/feed\"/></body></opml>",
+    )
+    .unwrap();
+    let states = std::fs::read(env.path().join("index/feeds.json")).unwrap();
+    for args in [
+        vec!["feed", "rm", "b"],
+        vec!["feed", "add", &server.url("/feed/"), "--name", "blog"],
+        vec!["feed", "import", opml.to_str().unwrap()],
+    ] {
+        let (_, err) = env.fails(&args);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("read-only") && err.contains("0444") && err.contains("kb.toml"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(env.config_text(), before, "{args:?}");
+        let mode = std::fs::metadata(env.config())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o444);
+    }
+    // Nothing of the KB changed either.
+    assert_eq!(
+        std::fs::read(env.path().join("index/feeds.json")).unwrap(),
+        states
+    );
+}
