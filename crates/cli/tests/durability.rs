@@ -1401,3 +1401,134 @@ fn lost_log_lines_are_found_and_listed_again_without_rolling_articles_back() {
     assert_eq!(articles(&c, "direct"), want, "reindex alone");
     assert!(c.run("direct", &["doctor"]).success());
 }
+
+// ---------------------------------------------------------------------------------------------
+// A full disk where an index is created, rebuilt or logged (durability probe, round 5).
+
+/// `kb --index <kb> ARGS` under a file-size limit of `blocks` 512-byte blocks (`ulimit -f` in
+/// sh): writes past it fail as on a full disk. With `trap`, the shell ignores SIGXFSZ before
+/// starting kb, as a script could; without, kb must ignore it itself.
+fn limited(c: &Corpus, kb: &str, blocks: u32, args: &[&str], trap: bool) -> Run {
+    let trap = if trap { "trap '' XFSZ; " } else { "" };
+    let script = format!(
+        "{trap}ulimit -f {blocks}; kb=\"$0\"; dir=\"$1\"; shift; exec \"$kb\" --index \"$dir\" \"$@\""
+    );
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_kb"))
+        .arg(c.kb_dir(kb))
+        .args(args)
+        .current_dir(c.path())
+        .env_remove("KB_INDEX")
+        .env_remove("KB_CONFIG");
+    run(cmd, c.path(), Duration::from_secs(60))
+}
+
+/// The one line kb gives for a write that ran out of space: the cause and the way out, no
+/// tantivy text, no temporary file, no talk of damage.
+fn says_out_of_space(c: &Corpus, what: &str, r: &Run) {
+    no_panic(what, r);
+    assert_eq!(r.code(), Some(1), "{what}: {}{}", r.stdout, r.stderr);
+    // The test's own directory is a temporary one (`/tmp/.tmpXXXX`).
+    let err = r
+        .stderr
+        .trim_end()
+        .replace(&c.path().display().to_string(), "DIR");
+    let err = err.as_str();
+    let last = err.lines().last().unwrap_or("");
+    assert!(last.starts_with("kb: error: "), "{what}: {err}");
+    assert!(
+        last.contains("File too large") && last.contains("free some disk space"),
+        "{what}: {err}"
+    );
+    for wrong in [
+        "index error",
+        "at path",
+        ".tmp",
+        "damaged",
+        "kb reindex",
+        "kb doctor",
+    ] {
+        assert!(!err.contains(wrong), "{what}: says {wrong:?}: {err}");
+    }
+}
+
+/// The `tantivy-N` directories of a KB.
+fn index_dirs(c: &Corpus, kb: &str) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(c.kb_dir(kb))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("tantivy-"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The live index directory, as kb.json names it.
+fn live_dir(c: &Corpus, kb: &str) -> String {
+    let meta: Value =
+        serde_json::from_slice(&fs::read(c.kb_dir(kb).join("kb.json")).unwrap()).unwrap();
+    meta["index_dir"].as_str().unwrap().to_string()
+}
+
+/// Found by the durability probe: a full disk at the very start of a first sync or of a
+/// reindex (tantivy could not write the new index's first file) was said as damage, in
+/// tantivy's words (`index error (An IO error occurred: 'No space left on device (os error
+/// 28) at path ".../tantivy-2/.tmp2UjfbZ"'): run kb doctor ..., kb reindex ...`), sending the
+/// user to the command that had just failed.
+#[test]
+fn a_full_disk_where_an_index_is_created_is_said_as_such() {
+    let c = Corpus::new(2, 10);
+    for blocks in [1, 2, 4] {
+        let r = limited(&c, "kb", blocks, &["sync", "--offline"], true);
+        says_out_of_space(&c, &format!("first sync, limit {blocks}"), &r);
+        assert_eq!(index_dirs(&c, "kb"), Vec::<String>::new(), "limit {blocks}");
+    }
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let before = articles(&c, "kb");
+    let live = live_dir(&c, "kb");
+    for blocks in [1, 2, 4] {
+        let r = limited(&c, "kb", blocks, &["reindex"], true);
+        says_out_of_space(&c, &format!("reindex, limit {blocks}"), &r);
+        assert_eq!(index_dirs(&c, "kb"), [live.clone()], "limit {blocks}");
+        assert!(articles(&c, "kb") == before);
+    }
+    c.ok("kb", &["reindex", "--quiet"]);
+    assert!(articles(&c, "kb") == before);
+}
+
+/// Found by the durability probe: a reindex that ran out of space left its half-written
+/// `tantivy-N` next to the live index, and on a full disk each retry used up more of the space
+/// the user had freed. A failed rebuild now removes its own directory (it was never live),
+/// and a reindex first removes what earlier failed or killed rebuilds left.
+#[test]
+fn a_reindex_out_of_space_leaves_no_partial_index_behind() {
+    let c = Corpus::new(3, 20);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let before = articles(&c, "kb");
+    let live = live_dir(&c, "kb");
+    // What a rebuild killed before its switch left.
+    let killed = c.kb_dir("kb").join("tantivy-7");
+    fs::create_dir(&killed).unwrap();
+    fs::write(killed.join("meta.json"), "{").unwrap();
+    let mut failures = 0;
+    for blocks in [8, 16, 32, 64] {
+        let r = limited(&c, "kb", blocks, &["reindex"], true);
+        if r.success() {
+            continue;
+        }
+        failures += 1;
+        says_out_of_space(&c, &format!("reindex, limit {blocks}"), &r);
+        assert_eq!(index_dirs(&c, "kb"), [live.clone()], "limit {blocks}");
+        assert!(articles(&c, "kb") == before);
+    }
+    assert!(
+        failures > 0,
+        "no limit was small enough to fail a rebuilt index"
+    );
+    let d = c.run("kb", &["doctor"]);
+    assert!(d.success(), "{}{}", d.stdout, d.stderr);
+    c.ok("kb", &["reindex", "--quiet"]);
+    assert!(articles(&c, "kb") == before);
+}
