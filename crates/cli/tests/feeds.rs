@@ -802,3 +802,75 @@ fn a_read_only_kb_toml_is_not_replaced() {
         states
     );
 }
+
+/// Found by the durability probe: a feed's `url` edited by hand while a sync ran was
+/// overwritten by the sync's 301 rewrite, and a feed removed meanwhile still got "config
+/// updated" on its line. The url is rewritten only where kb.toml still holds the URL that was
+/// fetched; the user's edits stay, and the line says kb.toml was not updated.
+#[test]
+fn a_301_keeps_a_url_edited_or_a_feed_removed_during_the_sync() {
+    use std::sync::{Arc, Mutex};
+    let config: Arc<Mutex<Option<std::path::PathBuf>>> = Arc::default();
+    let hook = config.clone();
+    let server = Server::start(move |req| {
+        let target = req.target.as_str();
+        if let Some(old) = target.strip_suffix("-old") {
+            return Response::redirect(301, &format!("{old}-new"));
+        }
+        if target.ends_with("-new") {
+            // The user edits kb.toml while kb downloads (held: one edit at a time).
+            let path = hook.lock().unwrap();
+            if let Some(path) = path.as_ref() {
+                let text = std::fs::read_to_string(path).unwrap();
+                let text = match target {
+                    "/a-new" => text.replace("/a-old\"", "/handpicked\""),
+                    "/b-new" => {
+                        let start = text.find("[[feed]]\nname = \"b\"").unwrap();
+                        let end = start + text[start..].find("\n\n").unwrap() + 2;
+                        format!("{}{}", &text[..start], &text[end..])
+                    }
+                    _ => text,
+                };
+                std::fs::write(path, text).unwrap();
+            }
+            return Response::rss(rss("http://blog.example/", &[("x", "Item")]));
+        }
+        Response::status(404)
+    });
+    let text = format!(
+        "{FAST_FETCH}\n[[feed]]\nname = \"a\"\nurl = \"{}\"\n\n[[feed]]\nname = \"b\"\nurl = \"{}\"\n\n[[feed]]\nname = \"c\"\nurl = \"{}\"\n",
+        server.url("/a-old"),
+        server.url("/b-old"),
+        server.url("/c-old")
+    );
+    let env = Env::new(&text);
+    *config.lock().unwrap() = Some(env.config());
+    let out = env.ok(&["sync"]);
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no line for {name}: {out}"))
+            .to_string()
+    };
+    for name in ["a", "b"] {
+        let l = line(name);
+        assert!(
+            l.contains("moved permanently to") && l.contains("kb.toml not updated"),
+            "{l}"
+        );
+        assert!(!l.contains("config updated"), "{l}");
+    }
+    assert!(line("a").contains("/handpicked"), "{}", line("a"));
+    assert!(line("c").contains("config updated"), "{}", line("c"));
+    let now = env.config_text();
+    assert!(
+        now.contains(&format!("url = \"{}\"", server.url("/handpicked"))),
+        "{now}"
+    );
+    assert!(!now.contains("name = \"b\""), "{now}");
+    assert!(
+        now.contains(&format!("url = \"{}\"", server.url("/c-new"))),
+        "{now}"
+    );
+    assert!(!now.contains("/a-new") && !now.contains("/b-new"), "{now}");
+}

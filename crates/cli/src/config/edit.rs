@@ -230,6 +230,31 @@ impl ConfigFile {
         Ok(false)
     }
 
+    /// Why the feed `name` is no longer to be moved from `fetched`, the URL a sync fetched it
+    /// at, to where that redirected permanently: the user changed its url since (while the
+    /// sync ran), which is their choice, or removed the feed. None when kb.toml still lists it
+    /// at `fetched`.
+    pub fn changed_since(&self, name: &str, fetched: &str) -> Result<Option<String>> {
+        Ok(match self.feeds()?.into_iter().find(|f| f.name == name) {
+            None => Some(format!("feed {name} was removed from it meanwhile")),
+            Some(f) if !same_url(&f.url, fetched) => Some(format!(
+                "its url for {name} was changed to {} meanwhile, and stays",
+                f.url
+            )),
+            Some(_) => None,
+        })
+    }
+
+    /// Point the feed `name` at `to` after a permanent redirect from `from`, unless
+    /// [`ConfigFile::changed_since`] says why not (returned; None when it was moved).
+    pub fn move_url(&mut self, name: &str, from: &str, to: &str) -> Result<Option<String>> {
+        let why = self.changed_since(name, from)?;
+        if why.is_none() {
+            self.set_url(name, to)?;
+        }
+        Ok(why)
+    }
+
     /// The comments above a removed table's header are not all its own: above the first feed
     /// they are often the file's header or a section title (`# --- feeds ---`), and nothing in
     /// the text tells those from a note about that one feed. A deleted comment is lost for
@@ -547,6 +572,38 @@ mod tests {
         assert_eq!(
             cf.doc.to_string(),
             TEXT.replace("http://a.example/feed\"", "https://a.example/feed/\"")
+        );
+    }
+
+    /// Found by the durability probe: a sync's 301 rewrite overwrote a url edited by hand
+    /// while the sync ran.
+    #[test]
+    fn a_301_moves_only_the_url_that_was_fetched() {
+        let (_d, mut cf) = open(TEXT);
+        let kept = cf
+            .move_url("a", "http://a.example/old", "http://a.example/new")
+            .unwrap();
+        assert_eq!(
+            kept.as_deref(),
+            Some("its url for a was changed to http://a.example/feed meanwhile, and stays")
+        );
+        let kept = cf
+            .move_url("gone", "http://a.example/feed", "http://x/")
+            .unwrap();
+        assert_eq!(
+            kept.as_deref(),
+            Some("feed gone was removed from it meanwhile")
+        );
+        assert_eq!(cf.doc.to_string(), TEXT);
+        // The same address spelled otherwise is still the one fetched.
+        let kept = cf
+            .move_url("a", "HTTP://A.example:80/feed", "https://a.example/feed/")
+            .unwrap();
+        assert_eq!(kept, None);
+        assert!(
+            cf.doc
+                .to_string()
+                .contains("url = \"https://a.example/feed/\" # moved in 2020?")
         );
     }
 
