@@ -67,7 +67,21 @@ fn parse_args() -> Result<Cli, clap::Error> {
 /// The first panic's message, for the one line `main` prints.
 static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// A file-size limit (`ulimit -f`, how a full disk is simulated, and how some batch systems
+/// cap jobs) kills a process with SIGXFSZ at its first write past it, without a word (the
+/// shell's "File size limit exceeded", exit 153). Handled, the signal does nothing and the
+/// write fails with EFBIG instead, which kb reports in its one line, as for a full disk.
+fn survive_file_size_limits() {
+    #[cfg(unix)]
+    {
+        let fired = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // Without the handler kb still works, as before, up to a limit.
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, fired);
+    }
+}
+
 fn main() -> ExitCode {
+    survive_file_size_limits();
     let cli = match parse_args() {
         Ok(cli) => cli,
         Err(e) => {

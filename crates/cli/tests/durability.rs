@@ -528,7 +528,8 @@ fn each_old_or_new(
 }
 
 /// A sync that hits a file-size limit (RLIMIT_FSIZE through `ulimit -f`), with SIGXFSZ
-/// ignored (writes fail with EFBIG, like a full disk) or not (the process is killed), fails
+/// ignored by the shell or not (kb ignores it itself, so writes fail with EFBIG, like a full
+/// disk, instead of the process being killed without a word), fails with one line and exit 1
 /// and leaves every article as it was or as the new state has it; the next sync converges.
 #[test]
 fn a_sync_out_of_space_fails_cleanly_and_keeps_the_previous_state() {
@@ -562,15 +563,20 @@ fn a_sync_out_of_space_fails_cleanly_and_keeps_the_previous_state() {
             no_panic("sync under a file-size limit", &r);
             if !r.success() {
                 failures += 1;
-                if r.code() == Some(1) {
-                    let last = r.stderr.trim_end().lines().last().unwrap_or("");
-                    assert!(last.starts_with("kb: error: "), "{}", r.stderr);
-                    assert!(
-                        r.stderr.contains("File too large") || r.stderr.contains("No space"),
-                        "the message names the cause: {}",
-                        r.stderr
-                    );
-                }
+                assert_eq!(
+                    r.code(),
+                    Some(1),
+                    "limit {blocks}, SIGXFSZ ignored by the shell: {ignore}: {:?} {}",
+                    r.status,
+                    r.stderr
+                );
+                let last = r.stderr.trim_end().lines().last().unwrap_or("");
+                assert!(last.starts_with("kb: error: "), "{}", r.stderr);
+                assert!(
+                    r.stderr.contains("File too large") || r.stderr.contains("No space"),
+                    "the message names the cause: {}",
+                    r.stderr
+                );
             }
             each_old_or_new(
                 &before,
@@ -1531,4 +1537,17 @@ fn a_reindex_out_of_space_leaves_no_partial_index_behind() {
     assert!(d.success(), "{}{}", d.stdout, d.stderr);
     c.ok("kb", &["reindex", "--quiet"]);
     assert!(articles(&c, "kb") == before);
+}
+
+/// Found by the durability probe: under `ulimit -f`, kb was killed by SIGXFSZ at its first
+/// write past the limit, silently (the shell's "File size limit exceeded", exit 153). kb
+/// ignores the signal, so the write fails with EFBIG and kb says so in its one line.
+#[test]
+fn a_file_size_limit_is_said_not_a_silent_kill() {
+    let c = Corpus::new(2, 10);
+    let r = limited(&c, "kb", 4, &["sync", "--offline"], false);
+    says_out_of_space(&c, "first sync, SIGXFSZ not ignored by the shell", &r);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let r = limited(&c, "kb", 16, &["reindex"], false);
+    says_out_of_space(&c, "reindex, SIGXFSZ not ignored by the shell", &r);
 }
