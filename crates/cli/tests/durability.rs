@@ -1384,6 +1384,12 @@ fn lost_log_lines_are_found_and_listed_again_without_rolling_articles_back() {
             r.stdout
         );
         assert!(
+            r.stdout
+                .contains("the log was truncated, damaged or deleted"),
+            "{damage}: {}",
+            r.stdout
+        );
+        assert!(
             !r.stdout.contains("kb reindex"),
             "{damage}: doctor advises a reindex that rolls articles back: {}",
             r.stdout
@@ -1550,4 +1556,55 @@ fn a_file_size_limit_is_said_not_a_silent_kill() {
     c.ok("kb", &["sync", "--offline", "--quiet"]);
     let r = limited(&c, "kb", 16, &["reindex"], false);
     says_out_of_space(&c, "reindex, SIGXFSZ not ignored by the shell", &r);
+}
+
+/// Found by the durability probe: after a full disk stopped a sync's log appends (its archive
+/// objects were written, their log lines were not), `kb doctor` said the log "was truncated,
+/// damaged or deleted" although it was byte for byte intact, which could send a user to their
+/// backups. Doctor now says the objects are not listed yet, after an append that failed; a log
+/// that did lose lines is still said to have.
+#[test]
+fn doctor_tells_a_failed_log_append_from_lost_log_lines() {
+    let c = Corpus::new(30, 2);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let log = c.kb_dir("kb").join("archive/log.jsonl");
+    let logged = fs::read(&log).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    c.generation(1);
+    // Objects fit under the limit, the (longer) log does not: its appends fail.
+    let blocks = u32::try_from(logged.len() / 512 - 1).unwrap();
+    let r = limited(&c, "kb", blocks, &["sync", "--offline"], true);
+    assert_eq!(r.code(), Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("File too large"), "{}", r.stdout);
+    assert_eq!(fs::read(&log).unwrap(), logged, "the log is intact");
+    let d = c.run("kb", &["doctor"]);
+    assert_eq!(d.code(), Some(1), "{}", d.stdout);
+    let line = d
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL unlisted objects"))
+        .unwrap_or_else(|| panic!("{}", d.stdout));
+    assert!(line.contains("not listed in it yet"), "{line}");
+    assert!(line.contains("failed or was interrupted"), "{line}");
+    assert!(
+        !line.contains("truncated") && !line.contains("lines were lost"),
+        "{line}"
+    );
+    assert!(d.stdout.contains("kb doctor --fix"), "{}", d.stdout);
+    // Lines that were there and went are still said to be lost.
+    copy_dir_keeping_times(&c.kb_dir("kb"), &c.kb_dir("cut"));
+    let cut = c.kb_dir("cut").join("archive/log.jsonl");
+    fs::write(&cut, &logged[..logged.len() / 2]).unwrap();
+    let d = c.run("cut", &["doctor"]);
+    assert!(
+        d.stdout
+            .contains("the log was truncated, damaged or deleted"),
+        "{}",
+        d.stdout
+    );
+    // The fix lists them; the next sync indexes their articles.
+    let _ = c.run("kb", &["doctor", "--fix"]);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let d = c.run("kb", &["doctor"]);
+    assert!(d.success(), "{}", d.stdout);
 }
