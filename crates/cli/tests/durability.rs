@@ -1503,7 +1503,7 @@ fn a_full_disk_where_an_index_is_created_is_said_as_such() {
     for blocks in [1, 2, 4] {
         let r = limited(&c, "kb", blocks, &["reindex"], true);
         says_out_of_space(&c, &format!("reindex, limit {blocks}"), &r);
-        assert_eq!(index_dirs(&c, "kb"), [live.clone()], "limit {blocks}");
+        assert_eq!(index_dirs(&c, "kb"), vec![live.clone()], "limit {blocks}");
         assert!(articles(&c, "kb") == before);
     }
     c.ok("kb", &["reindex", "--quiet"]);
@@ -1532,7 +1532,7 @@ fn a_reindex_out_of_space_leaves_no_partial_index_behind() {
         }
         failures += 1;
         says_out_of_space(&c, &format!("reindex, limit {blocks}"), &r);
-        assert_eq!(index_dirs(&c, "kb"), [live.clone()], "limit {blocks}");
+        assert_eq!(index_dirs(&c, "kb"), vec![live.clone()], "limit {blocks}");
         assert!(articles(&c, "kb") == before);
     }
     assert!(

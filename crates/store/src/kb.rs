@@ -391,7 +391,7 @@ impl Kb {
     ///
     /// What earlier rebuilds left (one that failed, or was killed, before its switch) is
     /// removed first: it is never live, and on a full disk it holds the space this one needs.
-    /// If this rebuild fails, its own directory goes too (see [`FreshIndex`]).
+    /// If this rebuild fails, its own directory goes too.
     pub fn rebuild(dir: &Path, lock: &WriteLock) -> Result<KbWriter, StoreError> {
         fs::create_dir_all(dir).map_err(|e| StoreError::io("creating", dir, e))?;
         // Best effort, as for a sync: a leftover costs only disk space.
