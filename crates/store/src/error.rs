@@ -263,7 +263,7 @@ pub(crate) fn tantivy_os_error(e: &tantivy::TantivyError) -> Option<std::io::Err
 
 /// `e` as the OS error it is or wraps: its code when some error down the chain has one, else
 /// its kind with the OS's words for it.
-fn plain_os_error(e: &std::io::Error) -> std::io::Error {
+pub(crate) fn plain_os_error(e: &std::io::Error) -> std::io::Error {
     let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = inner {
         if let Some(code) = err
