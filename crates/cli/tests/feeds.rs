@@ -874,3 +874,55 @@ fn a_301_keeps_a_url_edited_or_a_feed_removed_during_the_sync() {
     );
     assert!(!now.contains("/a-new") && !now.contains("/b-new"), "{now}");
 }
+
+/// The url edited after the feed was done but before kb.toml is written (after the commit):
+/// kept too, and `--json`, printed at the end, says so for the feed (`moved_kept`).
+#[test]
+fn a_301_keeps_a_url_edited_after_the_feed_was_done() {
+    use std::sync::{Arc, Mutex};
+    let config: Arc<Mutex<Option<std::path::PathBuf>>> = Arc::default();
+    let hook = config.clone();
+    let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = served.clone();
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/a-old" => Response::redirect(301, "/a-new"),
+        "/a-new" => {
+            seen.store(true, std::sync::atomic::Ordering::SeqCst);
+            Response::rss(rss("http://a.example/", &[("a", "Alpha")]))
+        }
+        "/slow" => {
+            // Once feed a is stored, the user edits its url; then this feed answers.
+            while !seen.load(std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if let Some(path) = hook.lock().unwrap().as_ref() {
+                let text = std::fs::read_to_string(path).unwrap();
+                std::fs::write(path, text.replace("/a-old\"", "/handpicked\"")).unwrap();
+            }
+            Response::rss(rss("http://b.example/", &[("b", "Beta")]))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("a", &server.url("/a-old")),
+        feed_toml("b", &server.url("/slow"))
+    ));
+    *config.lock().unwrap() = Some(env.config());
+    let out = env.json(&["sync", "--json"]);
+    let a = &out["feeds"][0];
+    assert_eq!(a["moved_to"], server.url("/a-new"), "{out}");
+    assert!(
+        a["moved_kept"]
+            .as_str()
+            .is_some_and(|w| w.contains("/handpicked")),
+        "{out}"
+    );
+    assert!(
+        env.config_text()
+            .contains(&format!("url = \"{}\"", server.url("/handpicked"))),
+        "{}",
+        env.config_text()
+    );
+}

@@ -1296,7 +1296,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let Session {
         writer,
         mut states,
-        summaries,
+        mut summaries,
         pending,
         moved,
         progress,
@@ -1338,15 +1338,25 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             for (name, from, to) in &moved {
                 match file.move_url(name, from, to)? {
                     None => changed = true,
-                    Some(why) => kept.push(format!(
-                        "kb: warning: kb.toml not updated for {name}, moved permanently to {to}: {why}"
-                    )),
+                    Some(why) => kept.push((name, to, why)),
                 }
             }
             if changed { file.save() } else { Ok(()) }
         });
-        for k in &kept {
-            ctx.note(&safe(k, false));
+        // An edit made after the feed's line was printed: the warning corrects it. Lines and
+        // JSON printed at the end say it themselves.
+        for (name, to, why) in kept {
+            if progress.stream {
+                ctx.note(&safe(
+                    &format!(
+                        "kb: warning: kb.toml not updated for {name}, moved permanently to {to}: {why}"
+                    ),
+                    false,
+                ));
+            }
+            for s in summaries.iter_mut().filter(|s| &s.name == name) {
+                s.moved_kept = Some(why.clone());
+            }
         }
         if let Err(e) = recorded {
             let moves: Vec<String> = moved
