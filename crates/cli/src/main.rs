@@ -68,7 +68,21 @@ fn parse_args() -> Result<Cli, clap::Error> {
 /// The first panic's message, for the one line `main` prints.
 static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+/// A file-size limit (`ulimit -f`, how a full disk is simulated, and how some batch systems
+/// cap jobs) kills a process with SIGXFSZ at its first write past it, without a word (the
+/// shell's "File size limit exceeded", exit 153). Handled, the signal does nothing and the
+/// write fails with EFBIG instead, which kb reports in its one line, as for a full disk.
+fn survive_file_size_limits() {
+    #[cfg(unix)]
+    {
+        let fired = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // Without the handler kb still works, as before, up to a limit.
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, fired);
+    }
+}
+
 fn main() -> ExitCode {
+    survive_file_size_limits();
     let cli = match parse_args() {
         Ok(cli) => cli,
         Err(e) => {
@@ -176,6 +190,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             index.display()
         );
     }
+    // Nor a link to a disk that is not mounted: `File exists` from a sync, "run kb sync first"
+    // from the others. kb makes nothing at the other end (on an unmounted disk's mount point
+    // that would fill the wrong disk), and says where the link leads.
+    if !matches!(cli.command, Command::Parse(_))
+        && let Some(missing) = dangling_link(&index)
+    {
+        let what = if cli.index.is_some() {
+            "--index"
+        } else {
+            "the knowledge base directory"
+        };
+        anyhow::bail!(
+            "{what} {} is a symbolic link to {}, which does not exist: mount the disk it is on, or fix the link",
+            index.display(),
+            missing.display()
+        );
+    }
     let ctx = cmd::Ctx {
         config,
         index,
@@ -195,6 +226,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex(a) => cmd::reindex::run(&ctx, a),
         Command::Doctor(a) => cmd::doctor::run(&ctx, a),
     }
+}
+
+/// Where the symbolic link `path` leads, through any further links, when that does not exist;
+/// None when `path` is no link or leads somewhere.
+fn dangling_link(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let is_link = |p: &std::path::Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+    };
+    if !is_link(path) || std::fs::metadata(path).is_ok() {
+        return None;
+    }
+    let mut at = path.to_path_buf();
+    // Linux gives up after 40 links; a cycle names where kb stopped.
+    for _ in 0..40 {
+        if !is_link(&at) {
+            break;
+        }
+        let to = std::fs::read_link(&at).ok()?;
+        // A relative link is relative to the directory holding it.
+        at = match at.parent() {
+            Some(dir) => dir.join(to),
+            None => to,
+        };
+    }
+    Some(at)
 }
 
 /// `kb search x | head` closes the pipe early: that is the reader's choice, not a failure. The

@@ -1495,6 +1495,43 @@ fn help_has_help_too() {
     }
 }
 
+/// Found by the durability probe: a KB directory that is a symbolic link to a disk not
+/// mounted got "cannot create the knowledge base directory ./index: File exists (os error
+/// 17)" from `kb sync`, and "no knowledge base at ./index yet: run `kb sync` first" from the
+/// reading commands. Every command now names the link, its missing target and the way out,
+/// and nothing is created anywhere.
+#[cfg(unix)]
+#[test]
+fn a_kb_path_that_is_a_dangling_symlink_names_its_missing_target() {
+    let env = Env::new();
+    let target = env.path().join("usb-not-mounted").join("kb");
+    std::os::unix::fs::symlink(&target, env.path().join("index")).unwrap();
+    let want = format!(
+        "the knowledge base directory ./index is a symbolic link to {}, which does not exist: mount the disk it is on, or fix the link",
+        target.display()
+    );
+    for args in [
+        &["sync", "--offline"][..],
+        &["search", "alpha"],
+        &["list"],
+        &["doctor"],
+        &["reindex"],
+    ] {
+        assert_one_line_error(&env.kb(args), 1, &want);
+    }
+    assert!(!env.path().join("usb-not-mounted").exists());
+    // Through a chain of links, the one that is missing is named; with --index, the flag.
+    std::os::unix::fs::symlink("index", env.path().join("again")).unwrap();
+    assert_one_line_error(
+        &env.kb(&["--index", "again", "list"]),
+        1,
+        &format!(
+            "--index again is a symbolic link to {}, which does not exist",
+            target.display()
+        ),
+    );
+}
+
 /// Examples laid out by hand stay on their own lines; every reading command shows some.
 #[test]
 fn help_examples_keep_their_lines() {

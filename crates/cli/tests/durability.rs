@@ -528,7 +528,8 @@ fn each_old_or_new(
 }
 
 /// A sync that hits a file-size limit (RLIMIT_FSIZE through `ulimit -f`), with SIGXFSZ
-/// ignored (writes fail with EFBIG, like a full disk) or not (the process is killed), fails
+/// ignored by the shell or not (kb ignores it itself, so writes fail with EFBIG, like a full
+/// disk, instead of the process being killed without a word), fails with one line and exit 1
 /// and leaves every article as it was or as the new state has it; the next sync converges.
 #[test]
 fn a_sync_out_of_space_fails_cleanly_and_keeps_the_previous_state() {
@@ -562,15 +563,20 @@ fn a_sync_out_of_space_fails_cleanly_and_keeps_the_previous_state() {
             no_panic("sync under a file-size limit", &r);
             if !r.success() {
                 failures += 1;
-                if r.code() == Some(1) {
-                    let last = r.stderr.trim_end().lines().last().unwrap_or("");
-                    assert!(last.starts_with("kb: error: "), "{}", r.stderr);
-                    assert!(
-                        r.stderr.contains("File too large") || r.stderr.contains("No space"),
-                        "the message names the cause: {}",
-                        r.stderr
-                    );
-                }
+                assert_eq!(
+                    r.code(),
+                    Some(1),
+                    "limit {blocks}, SIGXFSZ ignored by the shell: {ignore}: {:?} {}",
+                    r.status,
+                    r.stderr
+                );
+                let last = r.stderr.trim_end().lines().last().unwrap_or("");
+                assert!(last.starts_with("kb: error: "), "{}", r.stderr);
+                assert!(
+                    r.stderr.contains("File too large") || r.stderr.contains("No space"),
+                    "the message names the cause: {}",
+                    r.stderr
+                );
             }
             each_old_or_new(
                 &before,
@@ -1378,6 +1384,12 @@ fn lost_log_lines_are_found_and_listed_again_without_rolling_articles_back() {
             r.stdout
         );
         assert!(
+            r.stdout
+                .contains("the log was truncated, damaged or deleted"),
+            "{damage}: {}",
+            r.stdout
+        );
+        assert!(
             !r.stdout.contains("kb reindex"),
             "{damage}: doctor advises a reindex that rolls articles back: {}",
             r.stdout
@@ -1400,4 +1412,199 @@ fn lost_log_lines_are_found_and_listed_again_without_rolling_articles_back() {
     c.ok("direct", &["reindex", "--quiet"]);
     assert_eq!(articles(&c, "direct"), want, "reindex alone");
     assert!(c.run("direct", &["doctor"]).success());
+}
+
+// ---------------------------------------------------------------------------------------------
+// A full disk where an index is created, rebuilt or logged (durability probe, round 5).
+
+/// `kb --index <kb> ARGS` under a file-size limit of `blocks` 512-byte blocks (`ulimit -f` in
+/// sh): writes past it fail as on a full disk. With `trap`, the shell ignores SIGXFSZ before
+/// starting kb, as a script could; without, kb must ignore it itself.
+fn limited(c: &Corpus, kb: &str, blocks: u32, args: &[&str], trap: bool) -> Run {
+    let trap = if trap { "trap '' XFSZ; " } else { "" };
+    let script = format!(
+        "{trap}ulimit -f {blocks}; kb=\"$0\"; dir=\"$1\"; shift; exec \"$kb\" --index \"$dir\" \"$@\""
+    );
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_kb"))
+        .arg(c.kb_dir(kb))
+        .args(args)
+        .current_dir(c.path())
+        .env_remove("KB_INDEX")
+        .env_remove("KB_CONFIG");
+    run(cmd, c.path(), Duration::from_secs(60))
+}
+
+/// The one line kb gives for a write that ran out of space: the cause and the way out, no
+/// tantivy text, no temporary file, no talk of damage.
+fn says_out_of_space(c: &Corpus, what: &str, r: &Run) {
+    no_panic(what, r);
+    assert_eq!(r.code(), Some(1), "{what}: {}{}", r.stdout, r.stderr);
+    // The test's own directory is a temporary one (`/tmp/.tmpXXXX`).
+    let err = r
+        .stderr
+        .trim_end()
+        .replace(&c.path().display().to_string(), "DIR");
+    let err = err.as_str();
+    let last = err.lines().last().unwrap_or("");
+    assert!(last.starts_with("kb: error: "), "{what}: {err}");
+    assert!(
+        last.contains("File too large") && last.contains("free some disk space"),
+        "{what}: {err}"
+    );
+    for wrong in [
+        "index error",
+        "at path",
+        ".tmp",
+        "damaged",
+        "kb reindex",
+        "kb doctor",
+    ] {
+        assert!(!err.contains(wrong), "{what}: says {wrong:?}: {err}");
+    }
+}
+
+/// The `tantivy-N` directories of a KB.
+fn index_dirs(c: &Corpus, kb: &str) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(c.kb_dir(kb))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("tantivy-"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The live index directory, as kb.json names it.
+fn live_dir(c: &Corpus, kb: &str) -> String {
+    let meta: Value =
+        serde_json::from_slice(&fs::read(c.kb_dir(kb).join("kb.json")).unwrap()).unwrap();
+    meta["index_dir"].as_str().unwrap().to_string()
+}
+
+/// Found by the durability probe: a full disk at the very start of a first sync or of a
+/// reindex (tantivy could not write the new index's first file) was said as damage, in
+/// tantivy's words (`index error (An IO error occurred: 'No space left on device (os error
+/// 28) at path ".../tantivy-2/.tmp2UjfbZ"'): run kb doctor ..., kb reindex ...`), sending the
+/// user to the command that had just failed.
+#[test]
+fn a_full_disk_where_an_index_is_created_is_said_as_such() {
+    let c = Corpus::new(2, 10);
+    for blocks in [1, 2, 4] {
+        let r = limited(&c, "kb", blocks, &["sync", "--offline"], true);
+        says_out_of_space(&c, &format!("first sync, limit {blocks}"), &r);
+        assert_eq!(index_dirs(&c, "kb"), Vec::<String>::new(), "limit {blocks}");
+    }
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let before = articles(&c, "kb");
+    let live = live_dir(&c, "kb");
+    for blocks in [1, 2, 4] {
+        let r = limited(&c, "kb", blocks, &["reindex"], true);
+        says_out_of_space(&c, &format!("reindex, limit {blocks}"), &r);
+        assert_eq!(index_dirs(&c, "kb"), vec![live.clone()], "limit {blocks}");
+        assert!(articles(&c, "kb") == before);
+    }
+    c.ok("kb", &["reindex", "--quiet"]);
+    assert!(articles(&c, "kb") == before);
+}
+
+/// Found by the durability probe: a reindex that ran out of space left its half-written
+/// `tantivy-N` next to the live index, and on a full disk each retry used up more of the space
+/// the user had freed. A failed rebuild now removes its own directory (it was never live),
+/// and a reindex first removes what earlier failed or killed rebuilds left.
+#[test]
+fn a_reindex_out_of_space_leaves_no_partial_index_behind() {
+    let c = Corpus::new(3, 20);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let before = articles(&c, "kb");
+    let live = live_dir(&c, "kb");
+    // What a rebuild killed before its switch left.
+    let killed = c.kb_dir("kb").join("tantivy-7");
+    fs::create_dir(&killed).unwrap();
+    fs::write(killed.join("meta.json"), "{").unwrap();
+    let mut failures = 0;
+    for blocks in [8, 16, 32, 64] {
+        let r = limited(&c, "kb", blocks, &["reindex"], true);
+        if r.success() {
+            continue;
+        }
+        failures += 1;
+        says_out_of_space(&c, &format!("reindex, limit {blocks}"), &r);
+        assert_eq!(index_dirs(&c, "kb"), vec![live.clone()], "limit {blocks}");
+        assert!(articles(&c, "kb") == before);
+    }
+    assert!(
+        failures > 0,
+        "no limit was small enough to fail a rebuilt index"
+    );
+    let d = c.run("kb", &["doctor"]);
+    assert!(d.success(), "{}{}", d.stdout, d.stderr);
+    c.ok("kb", &["reindex", "--quiet"]);
+    assert!(articles(&c, "kb") == before);
+}
+
+/// Found by the durability probe: under `ulimit -f`, kb was killed by SIGXFSZ at its first
+/// write past the limit, silently (the shell's "File size limit exceeded", exit 153). kb
+/// ignores the signal, so the write fails with EFBIG and kb says so in its one line.
+#[test]
+fn a_file_size_limit_is_said_not_a_silent_kill() {
+    let c = Corpus::new(2, 10);
+    let r = limited(&c, "kb", 4, &["sync", "--offline"], false);
+    says_out_of_space(&c, "first sync, SIGXFSZ not ignored by the shell", &r);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let r = limited(&c, "kb", 16, &["reindex"], false);
+    says_out_of_space(&c, "reindex, SIGXFSZ not ignored by the shell", &r);
+}
+
+/// Found by the durability probe: after a full disk stopped a sync's log appends (its archive
+/// objects were written, their log lines were not), `kb doctor` said the log "was truncated,
+/// damaged or deleted" although it was byte for byte intact, which could send a user to their
+/// backups. Doctor now says the objects are not listed yet, after an append that failed; a log
+/// that did lose lines is still said to have.
+#[test]
+fn doctor_tells_a_failed_log_append_from_lost_log_lines() {
+    let c = Corpus::new(30, 2);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let log = c.kb_dir("kb").join("archive/log.jsonl");
+    let logged = fs::read(&log).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    c.generation(1);
+    // Objects fit under the limit, the (longer) log does not: its appends fail.
+    let blocks = u32::try_from(logged.len() / 512 - 1).unwrap();
+    let r = limited(&c, "kb", blocks, &["sync", "--offline"], true);
+    assert_eq!(r.code(), Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("File too large"), "{}", r.stdout);
+    assert_eq!(fs::read(&log).unwrap(), logged, "the log is intact");
+    let d = c.run("kb", &["doctor"]);
+    assert_eq!(d.code(), Some(1), "{}", d.stdout);
+    let line = d
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL unlisted objects"))
+        .unwrap_or_else(|| panic!("{}", d.stdout));
+    assert!(line.contains("not listed in it yet"), "{line}");
+    assert!(line.contains("failed or was interrupted"), "{line}");
+    assert!(
+        !line.contains("truncated") && !line.contains("lines were lost"),
+        "{line}"
+    );
+    assert!(d.stdout.contains("kb doctor --fix"), "{}", d.stdout);
+    // Lines that were there and went are still said to be lost.
+    copy_dir_keeping_times(&c.kb_dir("kb"), &c.kb_dir("cut"));
+    let cut = c.kb_dir("cut").join("archive/log.jsonl");
+    fs::write(&cut, &logged[..logged.len() / 2]).unwrap();
+    let d = c.run("cut", &["doctor"]);
+    assert!(
+        d.stdout
+            .contains("the log was truncated, damaged or deleted"),
+        "{}",
+        d.stdout
+    );
+    // The fix lists them; the next sync indexes their articles.
+    let _ = c.run("kb", &["doctor", "--fix"]);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let d = c.run("kb", &["doctor"]);
+    assert!(d.success(), "{}", d.stdout);
 }

@@ -701,3 +701,228 @@ fn import_names_outlines_without_a_feed_url_and_reads_the_feed_scheme() {
     let json = env.json(&["feed", "import", file2.to_str().unwrap(), "--json"]);
     assert_eq!(json["no_feed_url"], serde_json::json!(["Bare"]), "{json}");
 }
+
+/// A KB with feeds `a` and `b` synced from files, so feeds.json holds state for both.
+fn synced_pair() -> Env {
+    let env = Env::new(&format!(
+        "[[feed]]\nname = \"a\"\nurl = \"http://127.0.0.1:9/a\"\nfixture = \"a.xml\"\n\n[[feed]]\nname = \"b\"\nurl = \"http://127.0.0.1:9/b\"\nfixture = \"b.xml\"\n{}",
+        feed_toml("never", "http://127.0.0.1:9/never")
+    ));
+    for f in ["a", "b"] {
+        std::fs::write(
+            env.path().join(format!("{f}.xml")),
+            rss(&format!("http://{f}.example/"), &[(f, "Alpha")]),
+        )
+        .unwrap();
+    }
+    // `never` has no fixture: the sync skips it (and says so), so it has no state.
+    let _ = env.kb(&["sync", "--offline", "--quiet"]);
+    assert!(env.path().join("index/feeds.json").is_file());
+    env
+}
+
+/// Found by probing `kb feed rm` on a KB it could not write: it failed (exit 1) after it had
+/// already removed the feed from kb.toml, so a retry said there was no such feed. Failing on
+/// the KB (here its lock file is a directory, which no permission lets kb write) must leave
+/// kb.toml as it was, also for a feed the KB holds no state for.
+#[test]
+fn feed_rm_that_fails_on_the_kb_leaves_kb_toml_unchanged() {
+    let env = synced_pair();
+    let before = env.config_text();
+    let lock = env.path().join("index/lock");
+    let _ = std::fs::remove_file(&lock);
+    std::fs::create_dir(&lock).unwrap();
+    for feed in ["b", "never"] {
+        let (_, err) = env.fails(&["feed", "rm", feed]);
+        assert!(err.contains("lock"), "{err}");
+        assert_eq!(env.config_text(), before, "feed rm {feed} changed kb.toml");
+    }
+    // Once the KB can be written again, it works.
+    std::fs::remove_dir(&lock).unwrap();
+    env.ok(&["feed", "rm", "b"]);
+    assert!(!env.config_text().contains("name = \"b\""));
+    let states = std::fs::read_to_string(env.path().join("index/feeds.json")).unwrap();
+    assert!(!states.contains("\"b\""), "{states}");
+    assert!(states.contains("\"a\""), "{states}");
+}
+
+/// A feeds.json that cannot be read (a directory stands there) fails `feed rm` before kb.toml
+/// is touched.
+#[test]
+fn feed_rm_with_an_unreadable_feeds_json_leaves_kb_toml_unchanged() {
+    let env = synced_pair();
+    let before = env.config_text();
+    let states = env.path().join("index/feeds.json");
+    std::fs::remove_file(&states).unwrap();
+    std::fs::create_dir(&states).unwrap();
+    let (_, err) = env.fails(&["feed", "rm", "a"]);
+    assert!(err.contains("feeds.json"), "{err}");
+    assert_eq!(env.config_text(), before);
+}
+
+/// Found by probing: `kb feed rm/add/import` replaced a kb.toml the user had made read-only
+/// (0444) through a temporary file and a rename, which the file's mode does not stop. A
+/// write-protected config is refused, named with its permissions, and left as it was.
+#[cfg(unix)]
+#[test]
+fn a_read_only_kb_toml_is_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = blog();
+    let env = synced_pair();
+    let before = env.config_text();
+    std::fs::set_permissions(env.config(), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let opml = env.path().join("subs.opml");
+    std::fs::write(
+        &opml,
+        "<opml version=\"2.0\"><body><outline text=\"n\" xmlUrl=\"http://new.example/feed\"/></body></opml>",
+    )
+    .unwrap();
+    let states = std::fs::read(env.path().join("index/feeds.json")).unwrap();
+    for args in [
+        vec!["feed", "rm", "b"],
+        vec!["feed", "add", &server.url("/feed/"), "--name", "blog"],
+        vec!["feed", "import", opml.to_str().unwrap()],
+    ] {
+        let (_, err) = env.fails(&args);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("read-only") && err.contains("0444") && err.contains("kb.toml"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(env.config_text(), before, "{args:?}");
+        let mode = std::fs::metadata(env.config())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o444);
+    }
+    // Nothing of the KB changed either.
+    assert_eq!(
+        std::fs::read(env.path().join("index/feeds.json")).unwrap(),
+        states
+    );
+}
+
+/// Found by the durability probe: a feed's `url` edited by hand while a sync ran was
+/// overwritten by the sync's 301 rewrite, and a feed removed meanwhile still got "config
+/// updated" on its line. The url is rewritten only where kb.toml still holds the URL that was
+/// fetched; the user's edits stay, and the line says kb.toml was not updated.
+#[test]
+fn a_301_keeps_a_url_edited_or_a_feed_removed_during_the_sync() {
+    use std::sync::{Arc, Mutex};
+    let config: Arc<Mutex<Option<std::path::PathBuf>>> = Arc::default();
+    let hook = config.clone();
+    let server = Server::start(move |req| {
+        let target = req.target.as_str();
+        if let Some(old) = target.strip_suffix("-old") {
+            return Response::redirect(301, &format!("{old}-new"));
+        }
+        if target.ends_with("-new") {
+            // The user edits kb.toml while kb downloads (held: one edit at a time).
+            let path = hook.lock().unwrap();
+            if let Some(path) = path.as_ref() {
+                let text = std::fs::read_to_string(path).unwrap();
+                let text = match target {
+                    "/a-new" => text.replace("/a-old\"", "/handpicked\""),
+                    "/b-new" => {
+                        let start = text.find("[[feed]]\nname = \"b\"").unwrap();
+                        let end = start + text[start..].find("\n\n").unwrap() + 2;
+                        format!("{}{}", &text[..start], &text[end..])
+                    }
+                    _ => text,
+                };
+                std::fs::write(path, text).unwrap();
+            }
+            return Response::rss(rss("http://blog.example/", &[("x", "Item")]));
+        }
+        Response::status(404)
+    });
+    let text = format!(
+        "{FAST_FETCH}\n[[feed]]\nname = \"a\"\nurl = \"{}\"\n\n[[feed]]\nname = \"b\"\nurl = \"{}\"\n\n[[feed]]\nname = \"c\"\nurl = \"{}\"\n",
+        server.url("/a-old"),
+        server.url("/b-old"),
+        server.url("/c-old")
+    );
+    let env = Env::new(&text);
+    *config.lock().unwrap() = Some(env.config());
+    let out = env.ok(&["sync"]);
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no line for {name}: {out}"))
+            .to_string()
+    };
+    for name in ["a", "b"] {
+        let l = line(name);
+        assert!(
+            l.contains("moved permanently to") && l.contains("kb.toml not updated"),
+            "{l}"
+        );
+        assert!(!l.contains("config updated"), "{l}");
+    }
+    assert!(line("a").contains("/handpicked"), "{}", line("a"));
+    assert!(line("c").contains("config updated"), "{}", line("c"));
+    let now = env.config_text();
+    assert!(
+        now.contains(&format!("url = \"{}\"", server.url("/handpicked"))),
+        "{now}"
+    );
+    assert!(!now.contains("name = \"b\""), "{now}");
+    assert!(
+        now.contains(&format!("url = \"{}\"", server.url("/c-new"))),
+        "{now}"
+    );
+    assert!(!now.contains("/a-new") && !now.contains("/b-new"), "{now}");
+}
+
+/// The url edited after the feed was done but before kb.toml is written (after the commit):
+/// kept too, and `--json`, printed at the end, says so for the feed (`moved_kept`).
+#[test]
+fn a_301_keeps_a_url_edited_after_the_feed_was_done() {
+    use std::sync::{Arc, Mutex};
+    let config: Arc<Mutex<Option<std::path::PathBuf>>> = Arc::default();
+    let hook = config.clone();
+    let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = served.clone();
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/a-old" => Response::redirect(301, "/a-new"),
+        "/a-new" => {
+            seen.store(true, std::sync::atomic::Ordering::SeqCst);
+            Response::rss(rss("http://a.example/", &[("a", "Alpha")]))
+        }
+        "/slow" => {
+            // Once feed a is stored, the user edits its url; then this feed answers.
+            while !seen.load(std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if let Some(path) = hook.lock().unwrap().as_ref() {
+                let text = std::fs::read_to_string(path).unwrap();
+                std::fs::write(path, text.replace("/a-old\"", "/handpicked\"")).unwrap();
+            }
+            Response::rss(rss("http://b.example/", &[("b", "Beta")]))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("a", &server.url("/a-old")),
+        feed_toml("b", &server.url("/slow"))
+    ));
+    *config.lock().unwrap() = Some(env.config());
+    let out = env.json(&["sync", "--json"]);
+    let a = &out["feeds"][0];
+    assert_eq!(a["moved_to"], server.url("/a-new"), "{out}");
+    assert!(
+        a["moved_kept"]
+            .as_str()
+            .is_some_and(|w| w.contains("/handpicked")),
+        "{out}"
+    );
+    assert!(
+        env.config_text()
+            .contains(&format!("url = \"{}\"", server.url("/handpicked"))),
+        "{}",
+        env.config_text()
+    );
+}

@@ -308,12 +308,12 @@ fn ends_with_newline(path: &Path) -> bool {
 pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| StoreError::io("creating a temporary file in", dir, e))?;
+        .map_err(|e| StoreError::io("creating a temporary file in", dir, bare(&e)))?;
     tmp.write_all(data)
         .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| StoreError::io("writing", path, bare(e)))?;
+        .map_err(|e| StoreError::io("writing", path, bare(&e)))?;
     tmp.persist(path)
-        .map_err(|e| StoreError::io("replacing", path, bare(e.error)))?;
+        .map_err(|e| StoreError::io("replacing", path, bare(&e.error)))?;
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
@@ -321,10 +321,9 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), StoreError> {
 }
 
 /// The OS error without tempfile's "at path <temporary name>" decoration: the message names
-/// the real file already.
-fn bare(e: std::io::Error) -> std::io::Error {
-    e.raw_os_error()
-        .map_or(e, std::io::Error::from_raw_os_error)
+/// the real file (or directory) already.
+fn bare(e: &std::io::Error) -> std::io::Error {
+    crate::error::plain_os_error(e)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -339,6 +338,21 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the durability probe (feed rm on a KB it could not write): the message named
+    /// the temporary file kb failed to create (`... at path "./index/.tmpF5dBRD"`), a name
+    /// that means nothing to the user and never existed.
+    #[test]
+    fn a_failed_atomic_write_names_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("feeds.json");
+        let msg = write_atomic(&path, b"{}").unwrap_err().to_string();
+        assert!(msg.contains("No such file or directory"), "{msg}");
+        assert!(
+            !msg.contains("missing/.tmp") && !msg.contains("at path"),
+            "{msg}"
+        );
+    }
 
     #[test]
     fn put_get_roundtrip_and_dedup() {

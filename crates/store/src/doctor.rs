@@ -178,6 +178,16 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         Ok(u) => {
             checks.push(if u.is_empty() {
                 Check::pass("unlisted objects", "none: every archive object is in the log")
+            } else if stored_after_the_log(&archive, &u) {
+                Check::fail(
+                    "unlisted objects",
+                    format!(
+                        "{} archive objects stored after the last change to {} are not listed in it yet: their lines were never appended (an append that failed or was interrupted: a full disk, a killed sync); no line was lost",
+                        u.len(),
+                        archive.log_path().display()
+                    ),
+                    "run `kb doctor --fix` to list them in the log, in the order they were stored (the next `kb sync` lists those its feeds still serve); a rebuild before that would miss them",
+                )
             } else {
                 Check::fail(
                     "unlisted objects",
@@ -287,6 +297,24 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         unlisted,
         writer_running: matches!(holder, Ok(Some(_))),
     }
+}
+
+/// Whether the objects `unlisted` (oldest first) were all stored after the log last changed:
+/// then their lines were never appended (a sync archives each object before its log line, and
+/// a full disk or a kill can stop it in between), rather than lost from the log. A log that
+/// lost lines changed after the objects they named (truncating it, damaging a line or making
+/// it anew after a deletion writes it), and a missing log lost everything.
+fn stored_after_the_log(archive: &Archive, unlisted: &[String]) -> bool {
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    let (Some(log), Some(oldest)) = (
+        modified(&archive.log_path()),
+        unlisted
+            .first()
+            .and_then(|h| modified(&archive.object_path(h))),
+    ) else {
+        return false;
+    };
+    oldest >= log
 }
 
 /// `fix`, unless something other than a file stands where kb keeps the file `path` (a

@@ -162,6 +162,24 @@ impl StoreError {
         )
     }
 
+    /// A tantivy error met while kb was `action` `path` (creating an index, writing or
+    /// committing it): one that comes of a full disk, a file-size limit or a directory kb may
+    /// not write is said as kb says it for its own files, with the cause and the way out
+    /// ([`StoreError::OutOfSpace`], or [`StoreError::Io`] with the permissions to check),
+    /// never as damage; any other stays a tantivy error.
+    pub(crate) fn from_tantivy(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        e: tantivy::TantivyError,
+    ) -> Self {
+        match tantivy_os_error(&e) {
+            Some(io) if is_out_of_space(&io) || crate::readable::is_unwritable(&io) => {
+                StoreError::io(action, path, io)
+            }
+            _ => StoreError::Index(e),
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
@@ -215,6 +233,64 @@ pub(crate) fn os_message(e: &std::io::Error) -> String {
         QuotaExceeded => "Disk quota exceeded".to_string(),
         _ => e.to_string(),
     }
+}
+
+/// The OS error behind a tantivy error, when it carries or names one, as a plain OS error
+/// (without tempfile's "at path <temporary name>").
+///
+/// Tantivy passes OS errors on in several shapes: inside its io variants (wrapped by tempfile,
+/// or by another io error), or only as text, in an internal error ("Internal error: 'File too
+/// large (os error 27)'", from a segment serializer): then the "(os error N)" that Rust puts
+/// after every OS error's text says which.
+pub(crate) fn tantivy_os_error(e: &tantivy::TantivyError) -> Option<std::io::Error> {
+    use tantivy::TantivyError;
+    use tantivy::directory::error::{LockError, OpenDirectoryError, OpenReadError, OpenWriteError};
+    let io: Option<&std::io::Error> = match e {
+        TantivyError::IoError(io) => Some(io),
+        TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => Some(io_error),
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => Some(io_error),
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => {
+            Some(io_error)
+        }
+        TantivyError::LockFailure(LockError::IoError(io), _) => Some(io),
+        _ => None,
+    };
+    if let Some(io) = io {
+        return Some(plain_os_error(io));
+    }
+    os_error_in_text(&e.to_string()).map(std::io::Error::from_raw_os_error)
+}
+
+/// `e` as the OS error it is or wraps: its code when some error down the chain has one, else
+/// its kind with the OS's words for it.
+pub(crate) fn plain_os_error(e: &std::io::Error) -> std::io::Error {
+    let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = inner {
+        if let Some(code) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return std::io::Error::from_raw_os_error(code);
+        }
+        inner = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| {
+                io.get_ref()
+                    .map(|r| r as &(dyn std::error::Error + 'static))
+            })
+            .or_else(|| err.source());
+    }
+    if let Some(code) = os_error_in_text(&e.to_string()) {
+        return std::io::Error::from_raw_os_error(code);
+    }
+    std::io::Error::new(e.kind(), os_message(e))
+}
+
+/// N of the last "(os error N)" in `text`.
+fn os_error_in_text(text: &str) -> Option<i32> {
+    let at = text.rfind("(os error ")?;
+    let rest = &text[at + "(os error ".len()..];
+    rest.split(')').next()?.parse().ok()
 }
 
 /// Longest tantivy error text a message embeds: the cause, not a dump of the damaged file.
@@ -358,5 +434,50 @@ mod tests {
         let denied = std::io::Error::from_raw_os_error(13);
         let msg = StoreError::io("writing", "/kb/x", denied).to_string();
         assert!(msg.contains("Permission denied") && !msg.contains("free some"));
+    }
+
+    /// Found by the durability probe: a full disk where tantivy creates or commits an index
+    /// came out as "index error (An IO error occurred: ... at path .../.tmpXXXX)" with the
+    /// advice to reindex, or with tantivy's internal-error wording.
+    #[test]
+    fn a_full_disk_inside_tantivy_errors_is_said_as_a_full_disk() {
+        #[derive(Debug)]
+        struct AtPath(std::io::Error);
+        impl std::fmt::Display for AtPath {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{} at path \"/kb/tantivy-2/.tmp2UjfbZ\"", self.0)
+            }
+        }
+        impl std::error::Error for AtPath {}
+        let enospc = std::io::Error::from_raw_os_error(28);
+        let wrapped = std::io::Error::new(enospc.kind(), AtPath(enospc));
+        let e = tantivy::TantivyError::IoError(std::sync::Arc::new(wrapped));
+        let msg = StoreError::from_tantivy("creating a new index in", "/kb", e).to_string();
+        assert_eq!(
+            msg,
+            "creating a new index in /kb: No space left on device (os error 28); free some disk space and run again (what kb stored before is intact)"
+        );
+        // Only as text, from a segment serializer.
+        let e = tantivy::TantivyError::InternalError("File too large (os error 27)".into());
+        let msg = StoreError::from_tantivy("writing the index in", "/kb", e).to_string();
+        assert!(
+            msg.contains("File too large (os error 27); free some disk space"),
+            "{msg}"
+        );
+        // A directory kb may not write: its permissions, not damage.
+        let e = tantivy::TantivyError::IoError(std::sync::Arc::new(
+            std::io::Error::from_raw_os_error(13),
+        ));
+        let msg = StoreError::from_tantivy("creating a new index in", "/kb", e).to_string();
+        assert!(
+            msg.contains("Permission denied") && msg.contains("permissions"),
+            "{msg}"
+        );
+        // Anything else stays tantivy's.
+        let e = tantivy::TantivyError::InternalError("something else".into());
+        assert!(matches!(
+            StoreError::from_tantivy("writing the index in", "/kb", e),
+            StoreError::Index(_)
+        ));
     }
 }

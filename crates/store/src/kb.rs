@@ -247,10 +247,12 @@ impl Kb {
                 return Err(meta_missing(dir));
             }
             let name = next_index_dir(dir)?;
+            let mut fresh = FreshIndex::new(dir, &name);
             create_index(dir, &name)?;
             // Switching also removes index directories of earlier runs killed before they
             // wrote kb.json: with no kb.json and no archive, nothing in them was ever live.
             switch_to(dir, &name)?;
+            fresh.went_live();
         }
         Self::open(dir)
     }
@@ -388,13 +390,20 @@ impl Kb {
     /// Start a rebuild: a fresh, empty index next to the live one. Nothing changes for readers
     /// until [`KbWriter::commit`] on the returned writer switches `kb.json` to it. Works on a KB
     /// whose index is damaged or of another format, since only the archive is needed.
-    pub fn rebuild(dir: &Path, _lock: &WriteLock) -> Result<KbWriter, StoreError> {
+    ///
+    /// What earlier rebuilds left (one that failed, or was killed, before its switch) is
+    /// removed first: it is never live, and on a full disk it holds the space this one needs.
+    /// If this rebuild fails, its own directory goes too.
+    pub fn rebuild(dir: &Path, lock: &WriteLock) -> Result<KbWriter, StoreError> {
         fs::create_dir_all(dir).map_err(|e| StoreError::io("creating", dir, e))?;
+        // Best effort, as for a sync: a leftover costs only disk space.
+        let _ = crate::doctor::remove_leftovers(dir, lock);
         let name = next_index_dir(dir)?;
+        let fresh = FreshIndex::new(dir, &name);
         let index = create_index(dir, &name)?;
         let (_, fields) = schema::build();
         let verifier = Verifier::new(dir, &name, &index)?;
-        KbWriter::new(dir, index, fields, Some(name), Arc::new(verifier))
+        KbWriter::new(dir, index, fields, Some(fresh), Arc::new(verifier))
     }
 
     /// How many frequent word pairs the index keeps for exact phrases (see the README's speed
@@ -477,9 +486,60 @@ fn create_index(dir: &Path, name: &str) -> Result<Index, StoreError> {
     }
     fs::create_dir_all(&path).map_err(|e| StoreError::io("creating", &path, e))?;
     let (schema, _) = schema::build();
-    let index = Index::create_in_dir(&path, schema)?;
+    // Its first file can already find the disk full: that is no damage (the message named
+    // tantivy's temporary file and advised the reindex that had just failed).
+    let index = Index::create_in_dir(&path, schema)
+        .map_err(|e| StoreError::from_tantivy("creating a new index in", dir, e))?;
     schema::register_analyzers(&index);
     Ok(index)
+}
+
+/// An index directory being made (a KB's first, or a rebuild's), removed when this is dropped
+/// before [`FreshIndex::went_live`]: a creation or a rebuild that fails (a full disk) leaves
+/// nothing behind, so a retry finds the space it freed, and `kb doctor` no leftover. Dropped
+/// after the index writer (its field comes later in [`KbWriter`]), so tantivy's threads have
+/// stopped writing there.
+#[derive(Debug)]
+pub(crate) struct FreshIndex {
+    kb_dir: PathBuf,
+    pub(crate) name: String,
+    live: bool,
+}
+
+impl FreshIndex {
+    pub(crate) fn new(kb_dir: &Path, name: &str) -> FreshIndex {
+        FreshIndex {
+            kb_dir: kb_dir.to_path_buf(),
+            name: name.to_string(),
+            live: false,
+        }
+    }
+
+    /// kb.json names it now: it stays.
+    pub(crate) fn went_live(&mut self) {
+        self.live = true;
+    }
+}
+
+impl Drop for FreshIndex {
+    fn drop(&mut self) {
+        // kb.json is read again rather than trusted to have failed: if it names this
+        // directory after all, the directory is the index.
+        if self.live
+            || live_index_dir(&self.kb_dir)
+                .ok()
+                .flatten()
+                .is_some_and(|n| n == self.name)
+        {
+            return;
+        }
+        let path = self.kb_dir.join(&self.name);
+        // A merge thread of the writer just dropped may still finish a file there: once more.
+        if fs::remove_dir_all(&path).is_err() && path.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
 }
 
 /// `tantivy-<n+1>` where n is the highest number present, so a rebuild never reuses a live name.

@@ -12,6 +12,7 @@ use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::StoreError;
+use crate::kb::FreshIndex;
 use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyzer};
 use crate::schema::{Fields, PAIRS, kw_term};
 use crate::search::{alive_addresses, stored_article};
@@ -62,8 +63,9 @@ pub struct KbWriter {
     report: UpsertReport,
     /// The KB directory, for messages and the switch of a rebuild.
     dir: PathBuf,
-    /// Set for a rebuild: the new index directory's name, switched to on commit.
-    rebuild: Option<String>,
+    /// Set for a rebuild: the new index directory, switched to on commit, removed if the
+    /// session ends otherwise. After `writer`, so it is dropped after it.
+    rebuild: Option<FreshIndex>,
     /// Checksums: what the merge policy found, and the record of known-good files.
     verifier: Arc<Verifier>,
     /// The index's list of frequent pairs, which its pairs analyzer reads (see
@@ -103,7 +105,7 @@ impl KbWriter {
         dir: &Path,
         index: Index,
         fields: Fields,
-        rebuild: Option<String>,
+        rebuild: Option<FreshIndex>,
         verifier: Arc<Verifier>,
     ) -> Result<KbWriter, StoreError> {
         // The pairs analyzer must know the list before tantivy's indexing threads clone it.
@@ -375,11 +377,12 @@ impl KbWriter {
                 crate::verify::describe(&damaged)
             ),
         };
-        if let Some(name) = &self.rebuild {
+        if let Some(fresh) = &mut self.rebuild {
             if !damaged.is_empty() {
                 return Err(corrupt("the rebuilt index was not switched to"));
             }
-            crate::kb::switch_to(&self.dir, name)?;
+            crate::kb::switch_to(&self.dir, &fresh.name)?;
+            fresh.went_live();
         }
         self.verifier.record_commit();
         if !damaged.is_empty() {
@@ -435,6 +438,14 @@ impl FeedPrecedence {
 /// is atomic (meta.json is replaced last), so what was committed before is intact.
 fn write_failed(dir: &Path, e: tantivy::TantivyError) -> StoreError {
     use tantivy::directory::error::LockError;
+    const ACTION: &str = "writing the index in";
+    // A full disk, a file-size limit or a directory kb may not write, in whichever of
+    // tantivy's shapes it comes: said as for kb's own files.
+    if crate::error::tantivy_os_error(&e)
+        .is_some_and(|io| crate::error::is_out_of_space(&io) || crate::readable::is_unwritable(&io))
+    {
+        return StoreError::from_tantivy(ACTION, dir, e);
+    }
     let detail = match &e {
         // kb's own lock is held, so no other writer can hold tantivy's: its lock file itself
         // is not as tantivy left it (tantivy's message is a Debug dump that blames another
@@ -453,7 +464,7 @@ fn write_failed(dir: &Path, e: tantivy::TantivyError) -> StoreError {
         // error (io::Error most likely) or panicked". The likeliest cause is a full disk: ask
         // the disk.
         tantivy::TantivyError::ErrorInThread(_) => match out_of_space_at(dir) {
-            Some(io) => crate::error::os_message(&io),
+            Some(io) => return StoreError::io(ACTION, dir, io),
             None => "an indexing thread stopped on a write error".to_string(),
         },
         _ => write_detail(&e),

@@ -49,6 +49,8 @@ struct Probed {
 
 fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
     let mut file = ConfigFile::open(&ctx.config.path)?;
+    // Before the feed is fetched: a config kb may not write is said at once.
+    file.check_writable()?;
     let existing = file.feeds()?;
     let given = from_feed_scheme(&a.url);
     let given = given.trim();
@@ -258,12 +260,28 @@ fn rm(ctx: &Ctx, key: &str, json: bool) -> Result<()> {
             ctx.config.path.display()
         );
     };
-    file.save()?;
-    // Forget its validators and dead flag too, so adding it again starts afresh.
+    // The KB's part first, kb.toml last: an error then means nothing changed (it used to leave
+    // the feed gone from kb.toml and the command failed, so a retry said "no feed"). What can
+    // fail on kb.toml is checked before the KB is touched; if saving fails after all, the
+    // feed's state is put back. (Lost, it would cost one unconditional download: feeds.json
+    // only caches validators and status.)
+    file.check_writable()?;
     if ctx.index.is_dir() {
-        update_states(ctx, |states| {
-            states.feeds.remove(&removed.name);
-        })?;
+        let _lock = WriteLock::acquire(&ctx.index, LOCK_WAIT)?;
+        let before = FeedStates::load(&ctx.index)?;
+        let mut states = before.clone();
+        // Forget its validators and dead flag too, so adding it again starts afresh.
+        if states.feeds.remove(&removed.name).is_some() {
+            states.save(&ctx.index)?;
+            if let Err(e) = file.save() {
+                let _ = before.save(&ctx.index);
+                return Err(e);
+            }
+        } else {
+            file.save()?;
+        }
+    } else {
+        file.save()?;
     }
     if json {
         return ctx.out.json(&removed);

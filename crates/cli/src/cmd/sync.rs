@@ -157,6 +157,10 @@ struct FeedSummary {
     /// The other feed of kb.toml whose URL the redirect leads to: kb.toml is left as it is
     /// (two feeds of one URL would be fetched twice), and this feed is a duplicate to remove.
     moved_onto: Option<String>,
+    /// Why kb.toml was not updated after the permanent redirect: the user changed the feed's
+    /// url, or removed the feed, while the sync ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moved_kept: Option<String>,
     error: Option<String>,
 }
 
@@ -174,6 +178,7 @@ impl FeedSummary {
             backfill_stopped: None,
             moved_to: None,
             moved_onto: None,
+            moved_kept: None,
             error: None,
         }
     }
@@ -229,10 +234,17 @@ impl FeedSummary {
                 safe(other, false),
                 safe(&self.name, false)
             )),
-            (Some(to), None) => line.push_str(&format!(
-                " (moved permanently to {}; config updated)",
-                safe(to, false)
-            )),
+            (Some(to), None) => match &self.moved_kept {
+                Some(why) => line.push_str(&format!(
+                    " (moved permanently to {}; kb.toml not updated: {})",
+                    safe(to, false),
+                    safe(why, false)
+                )),
+                None => line.push_str(&format!(
+                    " (moved permanently to {}; config updated)",
+                    safe(to, false)
+                )),
+            },
             _ => {}
         }
         line
@@ -595,8 +607,8 @@ struct Session<'a> {
     summaries: Vec<FeedSummary>,
     /// State changes wait for the commit: validators must never vouch for uncommitted articles.
     pending: Vec<(String, FeedState)>,
-    /// Permanent redirects to write into kb.toml: (feed name, new url).
-    moved: Vec<(String, String)>,
+    /// Permanent redirects to write into kb.toml: (feed name, url fetched, new url).
+    moved: Vec<(String, String, String)>,
     progress: Progress,
 }
 
@@ -974,7 +986,13 @@ impl Session<'_> {
                     .find(|f| &f.name != n && crate::config::edit::same_url(&f.url, to));
                 match onto {
                     Some(other) => s.moved_onto = Some(other.name.clone()),
-                    None => self.moved.push((n.clone(), to.clone())),
+                    // The file as it is now, not as the sync read it: a url the user edited
+                    // meanwhile (or a feed removed) is not rewritten, and the line says so.
+                    // Checked again when the file is written, after the commit.
+                    None => match why_not_moved(self.ctx, n, &src) {
+                        Some(why) => s.moved_kept = Some(why),
+                        None => self.moved.push((n.clone(), src.clone(), to.clone())),
+                    },
                 }
                 s.moved_to = Some(to.clone());
             }
@@ -1277,7 +1295,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let Session {
         writer,
         mut states,
-        summaries,
+        mut summaries,
         pending,
         moved,
         progress,
@@ -1313,14 +1331,37 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     // not a failed sync: the old URL answers 301 again next time, and failing would repeat on
     // every sync.
     if !moved.is_empty() {
+        let mut kept = Vec::new();
         let recorded = ConfigFile::open(&ctx.config.path).and_then(|mut file| {
-            for (name, url) in &moved {
-                file.set_url(name, url)?;
+            let mut changed = false;
+            for (name, from, to) in &moved {
+                match file.move_url(name, from, to)? {
+                    None => changed = true,
+                    Some(why) => kept.push((name, to, why)),
+                }
             }
-            file.save()
+            if changed { file.save() } else { Ok(()) }
         });
+        // An edit made after the feed's line was printed: the warning corrects it. Lines and
+        // JSON printed at the end say it themselves.
+        for (name, to, why) in kept {
+            if progress.stream {
+                ctx.note(&safe(
+                    &format!(
+                        "kb: warning: kb.toml not updated for {name}, moved permanently to {to}: {why}"
+                    ),
+                    false,
+                ));
+            }
+            for s in summaries.iter_mut().filter(|s| &s.name == name) {
+                s.moved_kept = Some(why.clone());
+            }
+        }
         if let Err(e) = recorded {
-            let moves: Vec<String> = moved.iter().map(|(n, u)| format!("{n} -> {u}")).collect();
+            let moves: Vec<String> = moved
+                .iter()
+                .map(|(n, _, u)| format!("{n} -> {u}"))
+                .collect();
             ctx.note(&safe(
                 &format!(
                     "kb: warning: kb.toml NOT updated after a 301/308 ({e:#}); edit it by hand: {}",
@@ -1335,6 +1376,16 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         Some(stop) => Err(stop.into()),
         None => reported,
     }
+}
+
+/// Why the feed `name` is not to be moved from `fetched` in kb.toml as it is now (see
+/// [`ConfigFile::changed_since`]); None also when the file cannot be read now: writing it,
+/// after the commit, says why.
+fn why_not_moved(ctx: &Ctx, name: &str, fetched: &str) -> Option<String> {
+    ConfigFile::open(&ctx.config.path)
+        .and_then(|f| f.changed_since(name, fetched))
+        .ok()
+        .flatten()
 }
 
 /// The index writer, or why there is none: a damaged index (or a lost kb.json) leaves the

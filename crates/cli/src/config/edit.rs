@@ -230,6 +230,31 @@ impl ConfigFile {
         Ok(false)
     }
 
+    /// Why the feed `name` is no longer to be moved from `fetched`, the URL a sync fetched it
+    /// at, to where that redirected permanently: the user changed its url since (while the
+    /// sync ran), which is their choice, or removed the feed. None when kb.toml still lists it
+    /// at `fetched`.
+    pub fn changed_since(&self, name: &str, fetched: &str) -> Result<Option<String>> {
+        Ok(match self.feeds()?.into_iter().find(|f| f.name == name) {
+            None => Some(format!("feed {name} was removed from it meanwhile")),
+            Some(f) if !same_url(&f.url, fetched) => Some(format!(
+                "its url for {name} was changed to {} meanwhile, and stays",
+                f.url
+            )),
+            Some(_) => None,
+        })
+    }
+
+    /// Point the feed `name` at `to` after a permanent redirect from `from`, unless
+    /// [`ConfigFile::changed_since`] says why not (returned; None when it was moved).
+    pub fn move_url(&mut self, name: &str, from: &str, to: &str) -> Result<Option<String>> {
+        let why = self.changed_since(name, from)?;
+        if why.is_none() {
+            self.set_url(name, to)?;
+        }
+        Ok(why)
+    }
+
     /// The comments above a removed table's header are not all its own: above the first feed
     /// they are often the file's header or a section title (`# --- feeds ---`), and nothing in
     /// the text tells those from a note about that one feed. A deleted comment is lost for
@@ -274,15 +299,15 @@ impl ConfigFile {
     /// Write the document back, atomically; creates the file (and its directory) if missing.
     /// A symlinked kb.toml (kept in a dotfiles repository, say) stays a link: the file it points
     /// to is the one replaced, by a temporary file in that file's directory.
+    ///
+    /// A file the user write-protected is refused (see [`ConfigFile::check_writable`]).
     pub fn save(&self) -> Result<()> {
         let path = &link_target(&self.path)?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = parent_dir(path);
         let fail = || format!("cannot write config {}", path.display());
         std::fs::create_dir_all(&dir).with_context(fail)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(fail)?;
+        refuse_if_protected(path, tmp.as_file())?;
         tmp.write_all(self.doc.to_string().as_bytes())
             .with_context(fail)?;
         // Keep the old file's permissions: a config readable only by its owner stays so.
@@ -293,6 +318,72 @@ impl ConfigFile {
         tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
         Ok(())
     }
+}
+
+impl ConfigFile {
+    /// Whether [`ConfigFile::save`] can be expected to work: the file is not write-protected
+    /// and a temporary file can be made next to it. For a command that changes something else
+    /// too (`kb feed rm` and the KB's feeds.json), so that it fails before changing anything.
+    pub fn check_writable(&self) -> Result<()> {
+        let path = &link_target(&self.path)?;
+        let dir = parent_dir(path);
+        if !dir.is_dir() {
+            // `save` creates it; there is no file yet to protect.
+            return Ok(());
+        }
+        let tmp = tempfile::NamedTempFile::new_in(&dir)
+            .with_context(|| format!("cannot write config {}", path.display()))?;
+        refuse_if_protected(path, tmp.as_file())
+    }
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Refuse to replace `path` when the user write-protected it (`chmod a-w kb.toml`). The
+/// temporary file and rename kb writes through are allowed by the directory's permissions, not
+/// the file's, so without this check kb would silently get around a protection `sh` and
+/// editors respect. `mine` is a file this process just created: its owner is who kb runs as.
+/// Only what is plainly a protection counts (no write bit at all, or none for the owner when
+/// kb runs as the owner): a file kb may write through a group it is in is never refused.
+fn refuse_if_protected(path: &Path, mine: &std::fs::File) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    let (protected, mode) = {
+        use std::os::unix::fs::MetadataExt;
+        let mode = meta.mode() & 0o7777;
+        let mine = mine.metadata().is_ok_and(|m| m.uid() == meta.uid());
+        (
+            mode & 0o222 == 0 || (mine && mode & 0o200 == 0),
+            format!("mode {mode:04o}"),
+        )
+    };
+    #[cfg(not(unix))]
+    let (protected, mode) = {
+        let _ = mine;
+        (
+            meta.permissions().readonly(),
+            "read-only attribute".to_string(),
+        )
+    };
+    if protected {
+        bail!(
+            "config {} is read-only ({mode}), so kb leaves it as it is: make it writable (`chmod u+w {}`) and run again, or edit it by hand",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Whether two feed URLs are the same address: compared as parsed URLs (scheme and host in
@@ -481,6 +572,38 @@ mod tests {
         assert_eq!(
             cf.doc.to_string(),
             TEXT.replace("http://a.example/feed\"", "https://a.example/feed/\"")
+        );
+    }
+
+    /// Found by the durability probe: a sync's 301 rewrite overwrote a url edited by hand
+    /// while the sync ran.
+    #[test]
+    fn a_301_moves_only_the_url_that_was_fetched() {
+        let (_d, mut cf) = open(TEXT);
+        let kept = cf
+            .move_url("a", "http://a.example/old", "http://a.example/new")
+            .unwrap();
+        assert_eq!(
+            kept.as_deref(),
+            Some("its url for a was changed to http://a.example/feed meanwhile, and stays")
+        );
+        let kept = cf
+            .move_url("gone", "http://a.example/feed", "http://x/")
+            .unwrap();
+        assert_eq!(
+            kept.as_deref(),
+            Some("feed gone was removed from it meanwhile")
+        );
+        assert_eq!(cf.doc.to_string(), TEXT);
+        // The same address spelled otherwise is still the one fetched.
+        let kept = cf
+            .move_url("a", "HTTP://A.example:80/feed", "https://a.example/feed/")
+            .unwrap();
+        assert_eq!(kept, None);
+        assert!(
+            cf.doc
+                .to_string()
+                .contains("url = \"https://a.example/feed/\" # moved in 2020?")
         );
     }
 
