@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use unicode_segmentation::UnicodeSegmentation as _;
 
 use crate::html::{clean_html_and_lead, clean_text_with};
+use crate::stray::escape_stray_lt;
 use crate::text::visible_chars;
 use crate::{Rules, clean_inline};
 
@@ -292,15 +293,13 @@ fn non_blank(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.trim().is_empty())
 }
 
-/// Plain-text descriptions (no markup at all, as WordPress writes excerpts) mark paragraphs
-/// with newlines; HTML would fold them into spaces, so turn them into `<br>` first.
+/// `s` ready for the HTML parser: a `<` that starts no markup escaped (`n<m` in an abstract
+/// is text, not a tag that swallows the rest), and plain text (no markup at all, as WordPress
+/// writes excerpts) with its newlines made `<br>`, which HTML would fold into spaces.
 fn as_html(s: &str) -> std::borrow::Cow<'_, str> {
-    let has_markup = s
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!')));
-    if has_markup || !s.contains('\n') {
-        s.into()
+    let (s, markup) = escape_stray_lt(s);
+    if markup || !s.contains('\n') {
+        s
     } else {
         s.replace('\n', "<br>").into()
     }

@@ -713,7 +713,7 @@ pub(crate) fn is_long_data_uri(value: &[u8]) -> bool {
 /// The index after the comment whose text starts at `i` (just after `<!--`). Like the
 /// tokenizer: `<!-->` and `<!--->` close at once, `-->` and `--!>` close, and an unclosed
 /// comment runs to the end.
-fn comment_end(b: &[u8], i: usize) -> usize {
+pub(crate) fn comment_end(b: &[u8], i: usize) -> usize {
     let rest = &b[i.min(b.len())..];
     if rest.starts_with(b">") {
         return i + 1;
@@ -736,7 +736,7 @@ fn comment_end(b: &[u8], i: usize) -> usize {
 }
 
 /// The index after the next `>` at or after `i`.
-fn skip_to_gt(b: &[u8], i: usize) -> usize {
+pub(crate) fn skip_to_gt(b: &[u8], i: usize) -> usize {
     match find_byte(&b[i.min(b.len())..], b'>') {
         Some(off) => i + off + 1,
         None => b.len(),
@@ -745,7 +745,7 @@ fn skip_to_gt(b: &[u8], i: usize) -> usize {
 
 /// Where the raw text of element `name`, starting at `i`, ends: after `</name`, matched
 /// without regard to case.
-fn raw_text_end(b: &[u8], mut i: usize, name: &str) -> usize {
+pub(crate) fn raw_text_end(b: &[u8], mut i: usize, name: &str) -> usize {
     while let Some(off) = find(&b[i..], b"</") {
         let at = i + off + 2;
         let candidate = &b[at..(at + name.len()).min(b.len())];

@@ -14,6 +14,7 @@ use crate::guard::guard_reporting;
 use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
+use crate::stray::escape_stray_lt;
 use crate::text::{BLOCKS, is_invisible, is_ruby_annotation, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
@@ -49,7 +50,7 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
 /// Clean `html` with the given noise rules and limits.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
     let mut warnings = Vec::new();
-    let doc = denoised(html, rules, &mut warnings);
+    let doc = denoised(&escape_stray_lt(html).0, rules, &mut warnings);
     CleanedHtml {
         warnings,
         ..cleaned(&doc, base)
@@ -57,7 +58,8 @@ pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> Cleaned
 }
 
 /// [`clean_html_with`] and the body's [`lead`] line (with its list marker's length), from one
-/// parse: what an article's missing summary and title are made from.
+/// parse: what an article's missing summary and title are made from. `html` has been through
+/// [`escape_stray_lt`].
 pub(crate) fn clean_html_and_lead(
     html: &str,
     base: Option<&str>,
@@ -84,7 +86,7 @@ fn cleaned(doc: &Html, base: Option<&str>) -> CleanedHtml {
 }
 
 /// Only the plain text of [`clean_html_with`]: for a summary next to a full body, whose
-/// sanitized HTML and links nobody keeps.
+/// sanitized HTML and links nobody keeps. `html` has been through [`escape_stray_lt`].
 pub(crate) fn clean_text_with(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> String {
     layout(denoised(html, rules, warnings).tree.root())
 }
@@ -116,7 +118,7 @@ pub fn clean_inline(s: &str) -> String {
     // Plain text needs no parser; markup or entities do.
     let text = if s.contains(['<', '&']) {
         // A title or a name has no place to report a cut: it is cut quietly.
-        let doc = parse_fragment(s, rules, &mut Vec::new());
+        let doc = parse_fragment(&escape_stray_lt(s).0, rules, &mut Vec::new());
         let mut text = String::new();
         walk(doc.tree.root(), |event| {
             match event {

@@ -31,6 +31,7 @@ mod names;
 mod prefilter;
 mod rules;
 mod sanitize;
+mod stray;
 #[cfg(test)]
 mod testdata;
 mod text;

@@ -42,7 +42,7 @@ mod tests {
             ("text::SKIPPED", crate::text::SKIPPED),
             ("text::BLOCKS", crate::text::BLOCKS),
         ];
-        for (name, list) in lists {
+        for (name, list) in lists.iter().chain(&crate::stray::LISTS) {
             assert!(
                 list.windows(2).all(|w| w[0] < w[1]),
                 "{name} must be sorted and without duplicates"

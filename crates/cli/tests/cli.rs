@@ -544,6 +544,29 @@ fn bold_can_be_forced_on_a_pipe_and_no_color_wins() {
     }
 }
 
+/// A feed file over `[fetch] max_body_bytes` (20 MiB by default: a long-running podcast's
+/// 31 MB feed) was refused with "larger than the 20 MiB limit", naming no setting: the error
+/// names the one that raises it, and raising it lets the file through.
+#[test]
+fn a_file_over_the_body_cap_names_the_setting_that_raises_it() {
+    let env = Env::new();
+    let feed = seed().display().to_string();
+    std::fs::write(
+        env.path().join("kb.toml"),
+        "[fetch]\nmax_body_bytes = 1000\n",
+    )
+    .unwrap();
+    let out = env.kb(&["parse", &feed, "--json"]);
+    assert_one_line_error(&out, 1, "larger than the 1000 bytes limit");
+    assert_one_line_error(&out, 1, "raise [fetch] max_body_bytes in kb.toml");
+    std::fs::write(
+        env.path().join("kb.toml"),
+        "[fetch]\nmax_body_bytes = 1000000\n",
+    )
+    .unwrap();
+    env.ok(&["parse", &feed, "--json"]);
+}
+
 #[test]
 fn search_without_hits_is_not_an_error() {
     let env = Env::synced();

@@ -20,8 +20,9 @@ pub enum FetchError {
         source: std::io::Error,
     },
 
-    /// A local feed file is larger than the configured cap.
-    #[error("feed file {} is larger than the {} limit", path.display(), size(*limit))]
+    /// A local feed file is larger than the configured cap (the body cap: a file is read
+    /// under the same limit as a download).
+    #[error("feed file {} is larger than the {} limit (raise [fetch] max_body_bytes in kb.toml if the feed is really that big)", path.display(), size(*limit))]
     FileTooLarge {
         /// The file as given.
         path: PathBuf,

@@ -185,7 +185,8 @@ fn a_file_gives_the_same_bytes_as_http() {
     assert_eq!(
         err.to_string(),
         format!(
-            "feed file {} is larger than the 1000 bytes limit",
+            "feed file {} is larger than the 1000 bytes limit (raise [fetch] max_body_bytes \
+             in kb.toml if the feed is really that big)",
             path.display()
         )
     );

@@ -243,10 +243,7 @@ fn media_description(entry: &Element) -> Option<String> {
     if text.trim().is_empty() {
         return None;
     }
-    Some(match el.attr("type") {
-        Some("html") => text,
-        _ => crate::plain::text_as_html(text),
-    })
+    Some(crate::plain::media_description(el.attr("type"), text))
 }
 
 /// The alternate link: `rel="alternate"` or no rel (RFC 4287 §4.2.7.2), HTML first; links

@@ -5,9 +5,13 @@
 //! declaration names an encoding that reads them: a server default, not the publisher's
 //! choice); then the XML declaration's `encoding`; then UTF-8, the XML default (and the only
 //! encoding JSON Feed allows, RFC 8259 §8.1). UTF-8 labelled windows-1252 is read as UTF-8,
-//! stray windows-1252 bytes in it as windows-1252. When nothing names a charset and the bytes are plainly not UTF-8 (more invalid sequences than
-//! valid multi-byte characters), the publisher used a legacy encoding and forgot to say so:
-//! `chardetng` (the detector Firefox uses) guesses it, with a warning.
+//! stray windows-1252 bytes in it as windows-1252; so are stray bytes in a document labelled
+//! (or taken for) UTF-8, a quote pasted from Word. When nothing names a charset and the bytes
+//! are plainly not UTF-8 (more invalid sequences than valid multi-byte characters), or UTF-8
+//! is named but not one non-ASCII character is UTF-8 (an old CMS's ISO-8859-1 under a
+//! template's `encoding="UTF-8"`), the publisher used a legacy encoding and did not say so:
+//! `chardetng` (the detector Firefox uses) guesses it, with a warning, as feedparser falls
+//! back to a legacy encoding.
 //! A declaration that cannot be right (UTF-16 declared in a document whose bytes are plainly
 //! 8-bit) or a label nobody knows is ignored with a warning. Bytes invalid in the chosen
 //! encoding become U+FFFD with a warning: a feed with one bad byte is still a feed.
@@ -67,8 +71,7 @@ pub(crate) fn decode(
             // Servers and old blog engines label UTF-8 feeds "ISO-8859-1" by default. Bytes
             // that are all valid UTF-8 with non-ASCII characters are UTF-8: windows-1252 text
             // almost never is (it would need "Ã©" written on purpose). The other way round, a
-            // legacy feed labelled UTF-8, stays UTF-8 with U+FFFD: a guess there can turn a
-            // UTF-8 feed with a few bad bytes into mojibake.
+            // legacy feed labelled UTF-8, see `decode_labelled_utf8`.
             Some(encoding) if encoding == encoding_rs::WINDOWS_1252 && is_utf8_text(bytes) => {
                 warnings.push(format!(
                     "{source} says {label:?} but the bytes are UTF-8; decoded as UTF-8"
@@ -121,6 +124,9 @@ pub(crate) fn decode(
                 ));
                 continue;
             }
+            Some(encoding) if encoding == UTF_8 && is_plausible(encoding, sniffed) => {
+                return decode_labelled_utf8(bytes, source, &label, warnings);
+            }
             Some(encoding) if is_plausible(encoding, sniffed) => {
                 // "utf-16" names no byte order (WHATWG maps it to LE); without a BOM the
                 // first bytes show the order (XML 1.0 Appendix F).
@@ -146,19 +152,97 @@ pub(crate) fn decode(
         Sniffed::Utf16Be => UTF_16BE,
         Sniffed::Utf16Le => UTF_16LE,
         _ if undeclared && is_legacy_8bit(bytes) => {
-            let mut detector =
-                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-            detector.feed(bytes, true);
-            let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+            let guess = guess_legacy(bytes);
             warnings.push(format!(
                 "no character set declared and the bytes are not UTF-8; decoded as {}, a guess",
                 guess.name()
             ));
             guess
         }
+        // XML's default: stray bytes in it are what they are under a UTF-8 label.
+        _ if undeclared => {
+            return decode_utf8_with_strays(bytes, "no character set declared (UTF-8)", warnings);
+        }
         _ => UTF_8,
     };
     decode_with(fallback, bytes, warnings)
+}
+
+/// A document whose HTTP charset or declaration (`source`) says UTF-8 (`label`).
+///
+/// Valid UTF-8 is read as such. When not one non-ASCII character of it is UTF-8, the label is
+/// a template's or a server's, not the text's: old CMSs print `encoding="UTF-8"` over
+/// ISO-8859-1 bytes, and reading those as UTF-8 turned every accent into U+FFFD. The document
+/// is then in a legacy encoding, which the detector guesses (windows-1252 for Western text,
+/// windows-1251 for Cyrillic, ...), as feedparser falls back to one. Otherwise it is UTF-8
+/// with a few stray bytes ([`decode_utf8_with_strays`]).
+fn decode_labelled_utf8(
+    bytes: &[u8],
+    source: &str,
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> String {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
+    let any_utf8 = bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
+    if !any_utf8 {
+        let guess = guess_legacy(bytes);
+        warnings.push(format!(
+            "{source} says {label:?} but none of the non-ASCII bytes is UTF-8; decoded as {}, \
+             a guess",
+            guess.name()
+        ));
+        return decode_with(guess, bytes, warnings);
+    }
+    decode_utf8_with_strays(bytes, &format!("{source} says {label:?}"), warnings)
+}
+
+/// UTF-8 holding bytes invalid in it: each lone one is read as the windows-1252 character it
+/// was most likely meant as (a quote or an accent pasted from Word or a Latin-1 page; the
+/// README's rule for stray windows-1252 bytes), a multi-byte character cut short (an excerpt
+/// truncated in the middle of one) becomes U+FFFD. `what` says why the bytes were taken for
+/// UTF-8, for the warning.
+fn decode_utf8_with_strays(bytes: &[u8], what: &str, warnings: &mut Vec<String>) -> String {
+    let mut text = String::with_capacity(bytes.len() + 16);
+    let (mut stray, mut cut) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        match chunk.invalid() {
+            [] => {}
+            &[byte] => {
+                stray += 1;
+                push_windows_1252(&mut text, byte);
+            }
+            _ => {
+                cut += 1;
+                text.push(char::REPLACEMENT_CHARACTER);
+            }
+        }
+    }
+    if stray > 0 {
+        warnings.push(format!(
+            "{what} but {stray} byte(s) are not UTF-8; decoded as UTF-8, those bytes as \
+             windows-1252"
+        ));
+    }
+    if cut > 0 {
+        warnings.push("bytes invalid in UTF-8 replaced with U+FFFD".into());
+    }
+    text
+}
+
+fn push_windows_1252(text: &mut String, byte: u8) {
+    let byte = [byte];
+    let (c, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+    text.push_str(&c);
+}
+
+/// The detector's guess at the legacy encoding of bytes that are not UTF-8.
+fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    detector.guess(None, chardetng::Utf8Detection::Deny)
 }
 
 /// Bytes that are not UTF-8: more invalid sequences than valid multi-byte characters. Legacy
@@ -207,9 +291,7 @@ fn utf8_with_windows_1252_bytes(bytes: &[u8]) -> Option<(String, usize)> {
     for chunk in bytes.utf8_chunks() {
         text.push_str(chunk.valid());
         for &byte in chunk.invalid() {
-            let byte = [byte];
-            let (c, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
-            text.push_str(&c);
+            push_windows_1252(&mut text, byte);
         }
     }
     Some((text, stray))

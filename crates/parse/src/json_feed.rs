@@ -70,17 +70,24 @@ pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, 
             &[]
         }
     };
-    let items = list
-        .iter()
-        .enumerate()
-        .map(|(i, item)| to_item(item, &feed_authors, i + 1, &mut warnings))
-        .map(|mut item| {
-            if let Some(base) = &feed_url {
-                item.link = item.link.map(|l| crate::urls::resolve(Some(base), &l));
-            }
-            item
-        })
-        .collect();
+    let mut items = Vec::with_capacity(list.len());
+    for (i, entry) in list.iter().enumerate() {
+        // An entry that is no object is no item (not an empty article with an id of its
+        // own): skipped with a warning, as an unreadable XML item is.
+        if !entry.is_object() {
+            warnings.push(format!(
+                "item {} is {}, not an object: skipped",
+                i + 1,
+                json_kind(entry)
+            ));
+            continue;
+        }
+        let mut item = to_item(entry, &feed_authors, i + 1, &mut warnings);
+        if let Some(base) = &feed_url {
+            item.link = item.link.map(|l| crate::urls::resolve(Some(base), &l));
+        }
+        items.push(item);
+    }
     Ok(ParsedFeed {
         format: FeedFormat::JsonFeed,
         title: string(&root, "title"),

@@ -9,7 +9,8 @@
 //! is one an article may hold, and every named reference is an HTML entity.
 //!
 //! Fields whose type a format states (Atom text constructs, JSON Feed's plain `title`) do not
-//! come here.
+//! come here. The same guess serves the other text fields that leave their type open: a
+//! podcast's `itunes:summary`, a `media:description` without a `type`.
 
 use quick_xml::escape::escape;
 
@@ -19,6 +20,27 @@ pub(crate) fn as_html(s: String) -> String {
         s
     } else {
         escape(s.as_str()).into_owned()
+    }
+}
+
+/// A text field of unknown type as HTML for the cleaner: unchanged when it looks like HTML,
+/// else text with its lines kept ([`text_as_html`]). For a podcast's `itunes:summary` or a
+/// `media:description` without a type, which publishers fill with either.
+pub(crate) fn guessed(s: String) -> String {
+    if looks_like_html(&s) {
+        s
+    } else {
+        text_as_html(s)
+    }
+}
+
+/// A `media:description` as HTML: as its `type` says (Media RSS: `plain` or `html`), guessed
+/// without one (Media RSS's default is plain, but podcast hosts write HTML there unlabelled).
+pub(crate) fn media_description(kind: Option<&str>, text: String) -> String {
+    match kind.map(str::trim) {
+        Some(t) if t.eq_ignore_ascii_case("html") => text,
+        Some(t) if t.eq_ignore_ascii_case("plain") => text_as_html(text),
+        _ => guessed(text),
     }
 }
 
@@ -254,6 +276,16 @@ mod tests {
             "<p>Intro &amp; more</p><p>Chapters:<br>00:00 &lt;Start&gt;</p>"
         );
         assert_eq!(text_as_html("one line".to_string()), "one line");
+    }
+
+    #[test]
+    fn a_field_of_unknown_type_is_html_or_text_with_its_lines() {
+        let html = "<p>About <a href=\"x\">the book</a>.</p>";
+        assert_eq!(guessed(html.to_string()), html);
+        assert_eq!(
+            guessed("Q&A <3\nline two".to_string()),
+            "<p>Q&amp;A &lt;3<br>line two</p>"
+        );
     }
 
     #[test]

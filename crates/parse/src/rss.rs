@@ -684,13 +684,14 @@ fn to_item(
     // Where an item keeps its text when it has no `description`: Dublin Core's, a podcast
     // episode's `itunes:summary`, a video's or image post's `media:description` (YouTube,
     // Mastodon), directly or in its `media:content`/`media:group`. feedparser reads each.
-    // The last two are plain text unless they say otherwise.
+    // The last two say nothing of their type (podcast hosts write HTML in them, YouTube plain
+    // text with line breaks): it is guessed as a title's is.
     let summary_html = non_empty(item.description())
         .or_else(|| dc_first(|dc| dc.descriptions()))
         .or_else(|| {
             item.itunes_ext()
                 .and_then(|i| non_empty(i.summary()))
-                .map(plain::text_as_html)
+                .map(plain::guessed)
         })
         .or_else(|| media_description(item, ns));
     // `itunes:keywords` ("tomatoes, blight, rain") are an episode's tags.
@@ -818,10 +819,10 @@ fn media_description(item: &Item, ns: &BTreeMap<String, String>) -> Option<Strin
             })
     })?;
     let text = found.value.clone()?;
-    Some(match found.attrs.get("type").map(String::as_str) {
-        Some("html") => text,
-        _ => plain::text_as_html(text),
-    })
+    Some(plain::media_description(
+        found.attrs.get("type").map(String::as_str),
+        text,
+    ))
 }
 
 fn extensions<'a>(

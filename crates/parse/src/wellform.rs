@@ -60,6 +60,7 @@ pub(crate) fn wellform(
         root_closed: false,
         entity_counts: BTreeMap::new(),
         naked_from: None,
+        literal_at: None,
         naked_counts: BTreeMap::new(),
         open_void: None,
         rss_names: matches!(format, FeedFormat::Rss | FeedFormat::Rdf),
@@ -122,6 +123,10 @@ struct Walk<'w> {
     skip_from_depth: Option<usize>,
     root_closed: bool,
     entity_counts: BTreeMap<(EntityFate, String), usize>,
+    /// The depth of the last element opened outside naked markup, when it carries RDF's
+    /// `parseType="Literal"`: markup inside it is XML by design, escaped as naked markup is
+    /// but no repair to report.
+    literal_at: Option<usize>,
     /// Inside naked markup: the depth of its outermost element, whose tags (and those of
     /// everything inside it) are written escaped, as text of the enclosing RSS element.
     naked_from: Option<usize>,
@@ -330,7 +335,9 @@ impl Walk<'_> {
         if self.naked_from.is_none()
             && let Some(holder) = self.text_holder()
         {
-            *self.naked_counts.entry(holder).or_default() += 1;
+            if self.literal_at != Some(depth - 1) {
+                *self.naked_counts.entry(holder).or_default() += 1;
+            }
             self.naked_from = Some(depth);
         }
         let naked = self.naked_from.is_some();
@@ -385,6 +392,7 @@ impl Walk<'_> {
         // hostile element with 100 000 attributes costs linear time, not quadratic.
         let mut seen: Vec<String> = Vec::new();
         let mut seen_set: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut literal = false;
         // `html_attributes` tolerates unquoted and valueless attributes.
         for attr in start.html_attributes().with_checks(false) {
             let Ok(attr) = attr else {
@@ -415,6 +423,10 @@ impl Walk<'_> {
             }
             let raw = attr.value.to_string();
             let value = self.unescape_lenient(&raw);
+            // RDF/XML §2.11: `rdf:parseType="Literal"`, under whatever prefix.
+            literal |= key.rsplit(':').next() == Some("parseType")
+                && key.contains(':')
+                && value.trim() == "Literal";
             // Writing to a String cannot fail.
             let _ = write!(tag, " {key}=\"{}\"", escape(value.as_str()));
             if seen.len() < 16 {
@@ -426,6 +438,11 @@ impl Walk<'_> {
             self.root_decl_at = Some(self.out.len() + tag.len());
         }
         tag.push_str(if empty { "/>" } else { ">" });
+        if !naked {
+            // Only the holder's own children (its first naked start) ask, and nothing outside
+            // naked markup opens between it and them: no stale depth is ever compared.
+            self.literal_at = (literal && !empty).then_some(depth);
+        }
         if !empty
             && !naked
             && is_void_by_nature(written.rsplit(':').next().unwrap_or(&written), &seen)

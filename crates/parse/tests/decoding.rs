@@ -159,3 +159,105 @@ fn http_utf8_declared_latin1_mixed_bytes() {
     let feed = read(&doc, Some("text/xml; charset=utf-8"));
     assert_eq!(item(&feed), ("café", "\u{201c}na\u{ef}ve\u{201d}"));
 }
+
+/// [`rss`] with an XML declaration that names no encoding.
+fn rss_undeclared(title: &[u8], description: &[u8]) -> Vec<u8> {
+    let doc = rss("X", title, description);
+    let decl = b" encoding=\"X\"";
+    let at = doc.windows(decl.len()).position(|w| w == decl).unwrap();
+    [&doc[..at], &doc[at + decl.len()..]].concat()
+}
+
+/// An old CMS's press releases: declared UTF-8 (or served `charset=utf-8`), bytes ISO-8859-1,
+/// not one non-ASCII byte valid UTF-8. Every accent became U+FFFD ("Pr\u{fffd}fecture");
+/// feedparser reads it as a legacy encoding, and so does kb now, with a warning.
+#[test]
+fn latin1_labelled_utf8_is_read_as_latin1() {
+    let title = b"Arr\xeat\xe9 pr\xe9fectoral \xabs\xe9cheresse\xbb";
+    let description = b"\xc0 compter du 1er ao\xfbt, \x80 5";
+    for (doc, content_type) in [
+        (rss("UTF-8", title, description), None),
+        (
+            rss("UTF-8", title, description),
+            Some("application/rss+xml; charset=utf-8"),
+        ),
+        (
+            rss_undeclared(title, description),
+            Some("application/rss+xml; charset=UTF-8"),
+        ),
+    ] {
+        let feed = read(&doc, content_type);
+        assert_eq!(
+            item(&feed),
+            (
+                "Arrêté préfectoral «sécheresse»",
+                "À compter du 1er août, € 5"
+            ),
+            "{content_type:?}"
+        );
+        assert!(
+            feed.warnings
+                .iter()
+                .any(|w| w.contains("UTF-8") && w.contains("windows-1252")),
+            "{:?}",
+            feed.warnings
+        );
+        assert!(
+            !feed.warnings.iter().any(|w| w.contains("U+FFFD")),
+            "{:?}",
+            feed.warnings
+        );
+    }
+}
+
+/// Cyrillic windows-1251 labelled UTF-8: not windows-1252, whose letters it is not; the
+/// detector tells which legacy encoding it is.
+#[test]
+fn cyrillic_labelled_utf8_is_read_in_the_encoding_detected() {
+    let text = "Как пережить новогоднюю ночь без потерь и не проспать утро";
+    let cp1251 = encoding_rs::WINDOWS_1251.encode(text).0.into_owned();
+    let feed = read(&rss("utf-8", &cp1251, b"d"), None);
+    assert_eq!(item(&feed).0, text);
+    assert!(
+        feed.warnings.iter().any(|w| w.contains("windows-1251")),
+        "{:?}",
+        feed.warnings
+    );
+}
+
+/// UTF-8 declared UTF-8, with two windows-1252 quotes pasted in (0x91, 0x92): the README's
+/// rule reads those bytes as windows-1252 (‘ ’), not U+FFFD; a multi-byte character cut off
+/// (a truncated excerpt) is no windows-1252 byte and stays U+FFFD. Undeclared (UTF-8 by
+/// default), the same.
+#[test]
+fn stray_windows_1252_bytes_in_utf8_labelled_utf8() {
+    let title = [
+        "Arrêté ".as_bytes(),
+        b"\x91",
+        "sécheresse".as_bytes(),
+        b"\x92",
+    ]
+    .concat();
+    let description = ["Préfecture – à compter".as_bytes(), b" cut \xe2\x80 here"].concat();
+    for doc in [
+        rss("UTF-8", &title, &description),
+        rss("utf8", &title, &description),
+        rss_undeclared(&title, &description),
+    ] {
+        let feed = read(&doc, None);
+        assert_eq!(
+            item(&feed),
+            (
+                "Arrêté \u{2018}sécheresse\u{2019}",
+                "Préfecture – à compter cut \u{fffd} here"
+            )
+        );
+        assert!(
+            feed.warnings
+                .iter()
+                .any(|w| w.contains("2 byte(s)") && w.contains("windows-1252")),
+            "{:?}",
+            feed.warnings
+        );
+    }
+}

@@ -156,6 +156,36 @@ fn json_feed_11() {
     assert_eq!(item.categories, ["x", "y"]);
 }
 
+/// An entry of `items` that is no object (a string, a number, null, a list) is no item: it
+/// was read as an empty article with an id of its own, stored by sync, without a word. It is
+/// skipped with a warning naming its place, as an unreadable XML item is.
+#[test]
+fn json_feed_items_that_are_not_objects_are_skipped_with_a_warning() {
+    let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+      "items": [{"id": "a", "url": "https://example.org/a", "content_text": "x"},
+                "not an object", 42, null, [{"id": "b"}],
+                {"id": "c", "url": "https://example.org/c", "date_published": "yesterday"}]}"#;
+    let feed = parse(json.as_bytes(), &ParseOptions::default()).unwrap();
+    let guids: Vec<_> = feed.items.iter().map(|i| i.guid.as_deref()).collect();
+    assert_eq!(guids, [Some("a"), Some("c")]);
+    for (place, kind) in [(2, "a string"), (3, "a number"), (4, "null"), (5, "a list")] {
+        let want = format!("item {place} is {kind}, not an object: skipped");
+        assert!(
+            feed.warnings.contains(&want),
+            "{want:?} in {:?}",
+            feed.warnings
+        );
+    }
+    // Later items keep their place in the document in warnings.
+    assert!(
+        feed.warnings
+            .iter()
+            .any(|w| w.starts_with("item 6:") && w.contains("yesterday")),
+        "{:?}",
+        feed.warnings
+    );
+}
+
 #[test]
 fn malformed_rss_is_salvaged_with_warnings() {
     let xml = "  junk <?xml version=\"1.0\" encoding=\"windows-1252\"?>\

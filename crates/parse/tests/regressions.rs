@@ -99,7 +99,9 @@ fn issue_5_undeclared_legacy_encoding_is_detected() {
 }
 
 /// Issue 5: but a UTF-8 document with a few bad bytes stays UTF-8 (its valid multi-byte
-/// characters show what it is): the bad bytes alone become U+FFFD.
+/// characters show what it is, no guess turns them into mojibake): the bad bytes alone are
+/// read as windows-1252, the bytes pasted from Word or a Latin-1 page they nearly always are
+/// (they were U+FFFD before probe 7; `decoding.rs` has the cut-off character that still is).
 #[test]
 fn issue_5_mostly_utf8_stays_utf8() {
     let xml = "<rss version=\"2.0\"><channel><item><title>Café \u{2014} ok \u{0}</title></item></channel></rss>"
@@ -108,10 +110,7 @@ fn issue_5_mostly_utf8_stays_utf8() {
     let at = bytes.iter().position(|b| *b == b'X').unwrap();
     bytes[at] = 0xE9; // a lone Latin-1 é: invalid in UTF-8
     let feed = parse(&bytes, &ParseOptions::default()).unwrap();
-    assert_eq!(
-        feed.items[0].title.as_deref(),
-        Some("Café \u{2014} ok \u{FFFD}")
-    );
+    assert_eq!(feed.items[0].title.as_deref(), Some("Café \u{2014} ok é"));
 }
 
 /// Issue 5: `dc:author` is an author when there is no `dc:creator`, `author` or

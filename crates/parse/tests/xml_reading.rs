@@ -169,3 +169,34 @@ fn more_channels_are_read_into_the_first() {
     assert_eq!(titles, [Some("a"), Some("c1"), Some("c2"), Some("d")]);
     assert_eq!(feed.title.as_deref(), Some("A"));
 }
+
+/// RSS 1.0 `rdf:parseType="Literal"` holds XML markup by design (W3C-style feeds write XHTML
+/// in `description` and `content:encoded` so): valid RDF, no repair. It was read right but
+/// reported as "HTML markup inside <description> was not escaped", which sync counts against
+/// the feed. Markup in an element without it is still reported.
+#[test]
+fn rdf_parse_type_literal_is_no_repair() {
+    let feed = read(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel rdf:about="https://w3.example/news"><title>W3 News</title><link>https://w3.example/</link><description>News</description></channel>
+<item rdf:about="https://w3.example/n1"><title>One</title><link>https://w3.example/n1</link>
+<description rdf:parseType="Literal"><p xmlns="http://www.w3.org/1999/xhtml">Inline <b>XHTML</b>.</p><p xmlns="http://www.w3.org/1999/xhtml">Second.</p></description></item>
+<item rdf:about="https://w3.example/n2"><title>Two</title><link>https://w3.example/n2</link>
+<content:encoded rdf:parseType="Literal"><div xmlns="http://www.w3.org/1999/xhtml"><p>Encoded <em>literal</em>.</p></div></content:encoded></item>
+<item rdf:about="https://w3.example/n3"><title>Three</title><link>https://w3.example/n3</link>
+<description>Not <b>literal</b>.</description></item>
+</rdf:RDF>"#,
+    );
+    let summary = feed.items[0].summary_html.as_deref().unwrap_or_default();
+    assert!(
+        summary.contains("<b>XHTML</b>") && summary.contains("Second."),
+        "{summary}"
+    );
+    let content = feed.items[1].content_html.as_deref().unwrap_or_default();
+    assert!(content.contains("<em>literal</em>"), "{content}");
+    assert_eq!(
+        feed.warnings,
+        ["HTML markup inside <description> was not escaped; read as HTML (1x)"]
+    );
+}
