@@ -758,11 +758,11 @@ pub(crate) fn raw_text_end(b: &[u8], mut i: usize, name: &str) -> usize {
 }
 
 fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
-    hay.iter().position(|&c| c == needle)
+    memchr::memchr(needle, hay)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]

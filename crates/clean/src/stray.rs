@@ -38,8 +38,8 @@ pub(crate) fn escape_stray_lt(html: &str) -> (Cow<'_, str>, bool) {
         b: html.as_bytes(),
         closed: None,
         last_quote: [
-            html.bytes().rposition(|c| c == b'"'),
-            html.bytes().rposition(|c| c == b'\''),
+            memchr::memrchr(b'"', html.as_bytes()),
+            memchr::memrchr(b'\'', html.as_bytes()),
         ],
         foreign: 0,
     };
@@ -47,7 +47,7 @@ pub(crate) fn escape_stray_lt(html: &str) -> (Cow<'_, str>, bool) {
     let mut copied = 0;
     let mut markup = false;
     let mut i = 0;
-    while let Some(off) = html.as_bytes()[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &html.as_bytes()[i..]) {
         let lt = i + off;
         match scan.at(html, lt) {
             Lt::Markup(end) => {
@@ -175,7 +175,7 @@ impl Scan<'_> {
             .get_or_insert_with(|| {
                 let mut set = HashSet::new();
                 let mut i = 0;
-                while let Some(off) = b[i..].windows(2).position(|w| w == b"</") {
+                while let Some(off) = memchr::memmem::find(&b[i..], b"</") {
                     let at = i + off + 2;
                     if b.get(at).is_some_and(u8::is_ascii_alphabetic) {
                         let (name, after) = self::name(b, at);
@@ -246,7 +246,7 @@ impl Scan<'_> {
                     if last <= i {
                         return None;
                     }
-                    i += 1 + b[i + 1..].iter().position(|&c| c == q)?;
+                    i += 1 + memchr::memchr(q, &b[i + 1..])?;
                     i += 1;
                 }
                 _ => {
