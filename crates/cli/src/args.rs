@@ -519,11 +519,10 @@ pub fn split_attached_values(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsS
     let mut out = Vec::with_capacity(args.len() + 2);
     for (k, arg) in args.into_iter().enumerate() {
         let split = match text[k] {
-            Some(a) if (rest..end).contains(&k) && a.len() > 2 && !a.starts_with("--") => {
-                let (flag, value) = a.split_at(2);
-                let limit = flag == "-n" && value.bytes().all(|b| b.is_ascii_digit());
-                limit.then(|| (flag.to_owned(), value.to_owned()))
-            }
+            Some(a) if (rest..end).contains(&k) && a.len() > 2 => a
+                .strip_prefix("-n")
+                .filter(|value| value.bytes().all(|b| b.is_ascii_digit()))
+                .map(|value| ("-n".to_owned(), value.to_owned())),
             _ => None,
         };
         match split {
@@ -621,6 +620,19 @@ mod tests {
             .into_iter()
             .map(|a| a.into_string().unwrap_or_default())
             .collect()
+    }
+
+    /// Found by probing: `kb search Zürich` (or `東京`, any query whose second byte is inside a
+    /// character) panicked, cutting the argument at byte 2 to look for `-n`.
+    #[test]
+    fn queries_of_any_script_are_left_whole() {
+        for q in ["Zürich", "東京", "é", "ñandú", "-ü", "-東京", "--ü"] {
+            assert_eq!(split(&["kb", "search", q]), ["kb", "search", q], "{q}");
+        }
+        assert_eq!(
+            split(&["kb", "search", "-n5", "Köln"]),
+            ["kb", "search", "-n", "5", "Köln"]
+        );
     }
 
     #[test]
