@@ -701,3 +701,44 @@ fn import_names_outlines_without_a_feed_url_and_reads_the_feed_scheme() {
     let json = env.json(&["feed", "import", file2.to_str().unwrap(), "--json"]);
     assert_eq!(json["no_feed_url"], serde_json::json!(["Bare"]), "{json}");
 }
+
+/// Found by probing `kb sync`: a password in a feed URL (`user:pass@`) was printed in clear in
+/// the sync line, the `kb: error:` line and `kb feed list`, and so in cron mail and CI logs. It
+/// is still sent, and kept in kb.toml.
+#[test]
+fn a_password_in_a_feed_url_is_never_printed() {
+    let server = Server::start(|req| {
+        if req.header("Authorization") == Some("Basic dXNlcjpzZWNyZXQ=") {
+            Response::status(403)
+        } else {
+            Response::status(401)
+        }
+    });
+    let url = server.url("/feed/").replacen("://", "://user:secret@", 1);
+    let shown = server.url("/feed/").replacen("://", "://user:***@", 1);
+    let env = Env::new(&format!("{FAST_FETCH}{}", feed_toml("f", &url)));
+    let (out, err) = env.fails(&["sync", "-v"]);
+    assert!(
+        out.contains(&format!("f: failed: http 403 forbidden from {shown}")),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!("kb: error: f: http 403 forbidden from {shown}")),
+        "{err}"
+    );
+    let json = String::from_utf8(env.kb(&["sync", "--json"]).stdout).unwrap();
+    assert!(json.contains(&shown), "{json}");
+    let list = env.ok(&["feed", "list"]);
+    assert!(list.contains(&shown), "{list}");
+    let rows = env.json(&["feed", "list", "--json"]);
+    assert_eq!(rows["feeds"][0]["url"], shown);
+    for text in [json, list, rows.to_string(), out, err] {
+        assert!(!text.contains("secret"), "{text}");
+    }
+    assert!(env.config_text().contains(&url), "kb.toml keeps it");
+    let out = env.ok(&["feed", "rm", "f"]);
+    assert!(out.contains(&shown) && !out.contains("secret"), "{out}");
+    let (_, err) = env.fails(&["feed", "add", &url]);
+    assert!(err.contains(&shown) && !err.contains("secret"), "{err}");
+    assert!(env.config_text().find("secret").is_none(), "removed");
+}

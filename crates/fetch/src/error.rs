@@ -3,6 +3,7 @@
 //! Every message is one lowercase line that names the offending path, URL or
 //! status and, where there is one, the way out. The CLI prints it once, as is.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ pub enum FetchError {
     },
 
     /// The URL does not parse, or is not `http` or `https`.
-    #[error("invalid feed url {url:?}: {reason}")]
+    #[error("invalid feed url {url:?}: {reason}", url = shown(.url))]
     InvalidUrl {
         /// The URL as given.
         url: String,
@@ -39,7 +40,7 @@ pub enum FetchError {
     },
 
     /// The HTTP client could not be built (for example no TLS roots).
-    #[error("cannot set up the http client: {detail}")]
+    #[error("cannot set up the http client: {detail}", detail = shown(.detail))]
     Client {
         /// What reqwest said.
         detail: String,
@@ -48,7 +49,7 @@ pub enum FetchError {
     /// The whole exchange took longer than the total timeout, retries included
     /// in the count.
     #[error("timed out after {}s fetching {url}{} (raise the feed's timeout if the server is slow)",
-        .after.as_secs_f32(), tries(*.attempts))]
+        .after.as_secs_f32(), tries(*.attempts), url = shown(.url))]
     Timeout {
         /// The URL being fetched when time ran out (after redirects).
         url: String,
@@ -66,7 +67,7 @@ pub enum FetchError {
         if *.connected { "the server accepted the connection but did not send a complete response head within " } else { "no complete response head within " },
         secs(*.after), tries(*.attempts),
         if *.connected { "" } else { ", perhaps not even a connection" },
-        if *.host_skipped { " (its host is skipped for the rest of this sync)" } else { "" })]
+        if *.host_skipped { " (its host is skipped for the rest of this sync)" } else { "" }, url = shown(.url))]
     NoAnswer {
         /// The URL that did not answer (after redirects).
         url: String,
@@ -87,7 +88,7 @@ pub enum FetchError {
     /// answer at all (`FetchOptions::host_silence_limit` of them), so it
     /// is skipped rather than waited for again.
     #[error("skipped {url}: its host {host} did not answer {silent} earlier requests in this sync (no response within {}), so it is not tried again until the next sync",
-        secs(*.after))]
+        secs(*.after), url = shown(.url))]
     HostSkipped {
         /// The URL not fetched.
         url: String,
@@ -103,7 +104,7 @@ pub enum FetchError {
     /// connect timeout. Retried: a congested network may connect next time.
     #[error("cannot connect to {url}: {} {} (connect_timeout_secs in kb.toml [fetch]){}",
         if *.handshake { "no connection, or no tls handshake on it, within" } else { "no connection within" },
-        secs(*.after), tries(*.attempts))]
+        secs(*.after), tries(*.attempts), url = shown(.url))]
     ConnectTimeout {
         /// The URL being fetched.
         url: String,
@@ -118,7 +119,7 @@ pub enum FetchError {
     },
 
     /// A 2xx answer without a single byte of body: nothing to parse.
-    #[error("empty response from {url}: the server sent an empty body (http {status})")]
+    #[error("empty response from {url}: the server sent an empty body (http {status})", url = shown(.url))]
     EmptyBody {
         /// The URL that answered (after redirects).
         url: String,
@@ -127,14 +128,14 @@ pub enum FetchError {
     },
 
     /// `FetchOptions` (or a per-feed timeout) that cannot work.
-    #[error("invalid fetch options: {detail}")]
+    #[error("invalid fetch options: {detail}", detail = shown(.detail))]
     InvalidOptions {
         /// What is wrong and which setting to change.
         detail: String,
     },
 
     /// The connection failed: DNS, refused, reset, TLS, or the body broke off.
-    #[error("network error fetching {url}: {detail}{}", tries(*.attempts))]
+    #[error("network error fetching {url}: {detail}{}", tries(*.attempts), url = shown(.url), detail = shown(.detail))]
     Network {
         /// The URL being fetched.
         url: String,
@@ -145,7 +146,7 @@ pub enum FetchError {
     },
 
     /// The server sent a body that could not be decompressed.
-    #[error("cannot decode the body of {url}: {detail}")]
+    #[error("cannot decode the body of {url}: {detail}", url = shown(.url), detail = shown(.detail))]
     Decode {
         /// The URL being fetched.
         url: String,
@@ -155,7 +156,7 @@ pub enum FetchError {
 
     /// The body (after decompression) is larger than the cap; reading stopped
     /// as soon as the cap was passed.
-    #[error("response from {url} is larger than the {} limit (raise max_body_bytes if the feed is really that big)", size(*limit))]
+    #[error("response from {url} is larger than the {} limit (raise max_body_bytes if the feed is really that big)", size(*limit), url = shown(.url))]
     BodyTooLarge {
         /// The URL being fetched.
         url: String,
@@ -164,7 +165,7 @@ pub enum FetchError {
     },
 
     /// More redirects than allowed.
-    #[error("too many redirects (more than {max}) fetching {url}")]
+    #[error("too many redirects (more than {max}) fetching {url}", url = shown(.url))]
     TooManyRedirects {
         /// The URL first asked for.
         url: String,
@@ -173,7 +174,7 @@ pub enum FetchError {
     },
 
     /// A redirect led back to a URL already visited.
-    #[error("redirect loop fetching {url}: {location} was already visited")]
+    #[error("redirect loop fetching {url}: {location} was already visited", url = shown(.url), location = shown(.location))]
     RedirectLoop {
         /// The URL first asked for.
         url: String,
@@ -182,7 +183,7 @@ pub enum FetchError {
     },
 
     /// A redirect without a usable `Location` header.
-    #[error("bad redirect from {url}: {reason}")]
+    #[error("bad redirect from {url}: {reason}", url = shown(.url), reason = shown(.reason))]
     BadRedirect {
         /// The URL that answered with the redirect.
         url: String,
@@ -191,14 +192,14 @@ pub enum FetchError {
     },
 
     /// 404 Not Found: the feed is not (or no longer) at this URL.
-    #[error("404 not found: {url} (check the feed url)")]
+    #[error("404 not found: {url} (check the feed url)", url = shown(.url))]
     NotFound {
         /// The URL that answered 404 (after redirects).
         url: String,
     },
 
     /// 410 Gone: the publisher removed the feed for good; mark it dead.
-    #[error("410 gone: {url} was removed by its publisher (the feed is dead)")]
+    #[error("410 gone: {url} was removed by its publisher (the feed is dead)", url = shown(.url))]
     Gone {
         /// The URL that answered 410 (after redirects).
         url: String,
@@ -206,7 +207,7 @@ pub enum FetchError {
 
     /// The server asked to come back later than kb is willing to wait.
     #[error("{url} answered {status} and asks to retry after {}, longer than the {}s kb waits; try again later",
-        wait(*.retry_after), .cap.as_secs())]
+        wait(*.retry_after), .cap.as_secs(), url = shown(.url))]
     RetryLater {
         /// The URL being fetched.
         url: String,
@@ -220,7 +221,7 @@ pub enum FetchError {
 
     /// Any other unsuccessful status (other 4xx, 5xx after the retries, an
     /// unexpected 1xx or 3xx).
-    #[error("http {status}{} from {url}{}", reason(*.status), tries(*.attempts))]
+    #[error("http {status}{} from {url}{}", reason(*.status), tries(*.attempts), url = shown(.url))]
     Status {
         /// The URL that answered (after redirects).
         url: String,
@@ -231,7 +232,7 @@ pub enum FetchError {
     },
 
     /// A fetch task ended without an answer (it panicked); a bug in kb-fetch.
-    #[error("internal error fetching {url}: {detail}")]
+    #[error("internal error fetching {url}: {detail}", url = shown(.url), detail = shown(.detail))]
     Internal {
         /// The URL of the job.
         url: String,
@@ -265,6 +266,12 @@ impl FetchError {
         }
         self
     }
+}
+
+/// A URL (or a text that may hold one) as a message shows it: without its
+/// password.
+fn shown(text: &str) -> Cow<'_, str> {
+    crate::redact::redact_credentials(text)
 }
 
 /// " (after 4 attempts)" when there was more than one.
@@ -396,5 +403,35 @@ mod tests {
         assert!(e(90).to_string().contains("retry after 90s,"));
         assert!(e(86400).to_string().contains("retry after 86400s (24 h),"));
         assert_eq!(size(1500), "1500 bytes");
+    }
+
+    /// Found by probing `kb sync` with `http://user:secret@127.0.0.1:1/feed.xml`: the password
+    /// was printed in every error line, so cron mail and CI logs carried it.
+    #[test]
+    fn passwords_in_urls_are_not_shown() {
+        let url = "http://user:secret@127.0.0.1:1/feed.xml".to_string();
+        let errors = [
+            FetchError::Network {
+                url: url.clone(),
+                detail: "cannot connect: connection refused".into(),
+                attempts: 3,
+            },
+            FetchError::RedirectLoop {
+                url: url.clone(),
+                location: url.clone(),
+            },
+            FetchError::Gone { url: url.clone() },
+            FetchError::InvalidUrl {
+                url: url.clone(),
+                reason: "x".into(),
+            },
+        ];
+        for e in errors {
+            let m = e.to_string();
+            assert!(
+                m.contains("user:***@127.0.0.1:1") && !m.contains("secret"),
+                "{m}"
+            );
+        }
     }
 }

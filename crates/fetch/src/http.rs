@@ -14,7 +14,7 @@ use url::Url;
 use crate::batch::Limiter;
 use crate::decode::{self, BodyDecoder, DecodeError};
 use crate::retry::{backoff_delay, parse_retry_after};
-use crate::{FetchError, FetchOptions, RawFeed, Validators};
+use crate::{FetchError, FetchOptions, RawFeed, Validators, redact_credentials};
 
 /// What feeds are served as, most specific first; anything else is still
 /// accepted (feeds are often served as `text/html` or `text/plain`).
@@ -263,7 +263,8 @@ impl Fetcher {
             };
             // At -v: a sync slowed down by retries must say so, and why.
             tracing::info!(
-                "retrying {url} in {:.1}s{why} (attempt {} of {}): {}",
+                "retrying {} in {:.1}s{why} (attempt {} of {}): {}",
+                redact_credentials(url),
                 delay.as_secs_f64(),
                 attempts + 1,
                 self.options.max_retries + 1,
@@ -370,7 +371,7 @@ impl Fetcher {
                 host.answered();
             }
             let status = response.status();
-            tracing::debug!("GET {url}: {status}");
+            tracing::debug!("GET {}: {status}", redact_credentials(url.as_str()));
             if !is_redirect(status) {
                 return self
                     .finish(response, source, url, permanent_redirect, sent)
@@ -403,7 +404,11 @@ impl Fetcher {
             } else {
                 all_permanent = false;
             }
-            tracing::info!("redirect: {url} answered {status}, going on to {next}");
+            tracing::info!(
+                "redirect: {} answered {status}, going on to {}",
+                redact_credentials(url.as_str()),
+                redact_credentials(next.as_str())
+            );
             url = next;
         }
     }
@@ -482,7 +487,7 @@ impl Fetcher {
         }
         let (bytes, warnings) = decoder.finish().map_err(decode_failure)?;
         for w in &warnings {
-            tracing::warn!("{url}: {w}");
+            tracing::warn!("{}: {w}", redact_credentials(url.as_str()));
         }
         // Bytes still compressed are no document: passed on, the parser
         // would quote them as one ("not a feed: document starts with \u{1f}‹").

@@ -57,6 +57,7 @@ mod error;
 mod http;
 mod options;
 mod raw;
+mod redact;
 mod retry;
 
 pub use crate::backfill::wordpress_page_url;
@@ -66,3 +67,4 @@ pub use crate::error::FetchError;
 pub use crate::http::{FetchOutcome, Fetcher};
 pub use crate::options::{ConcurrencyLimits, FetchOptions, USER_AGENT};
 pub use crate::raw::{RawFeed, Validators, read_file};
+pub use crate::redact::redact_credentials;

@@ -785,3 +785,42 @@ async fn a_gzip_bomb_labelled_twice_or_padded_is_still_capped() {
     .unwrap_err();
     assert!(matches!(err, FetchError::BodyTooLarge { .. }), "{err}");
 }
+
+/// Found by probing `kb sync`: the password of a `user:pass@` feed URL was printed in every
+/// error line, and so in cron mail and CI logs.
+#[tokio::test]
+async fn a_password_in_the_url_is_sent_but_never_shown() {
+    let server = TestServer::start(|req| {
+        if req.header("Authorization") == Some("Basic dXNlcjpzZWNyZXQ=") {
+            Reply::status(404)
+        } else {
+            Reply::status(401)
+        }
+    })
+    .await;
+    let url = server.url("/feed/").replacen("://", "://user:secret@", 1);
+    let err = fetcher()
+        .fetch(&url, &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::NotFound { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "404 not found: {} (check the feed url)",
+            url.replace("secret", "***")
+        )
+    );
+    let err = fetcher()
+        .fetch(
+            "http://user:secret@127.0.0.1:1/feed.xml",
+            &Validators::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("network error fetching http://user:***@127.0.0.1:1/feed.xml: "),
+        "{err}"
+    );
+}

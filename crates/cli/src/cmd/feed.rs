@@ -4,6 +4,7 @@
 
 mod opml;
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
@@ -111,11 +112,11 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
             (None, _) => String::new(),
         };
         ctx.out.text(&safe(
-            &format!(
+            &kb_fetch::redact_credentials(&format!(
                 "added {name}: {}{via}, {} items now; run `kb sync` to fetch it",
                 probed.url,
                 probed.feed.items.len()
-            ),
+            )),
             false,
         ))?;
     }
@@ -272,7 +273,8 @@ fn rm(ctx: &Ctx, key: &str, json: bool) -> Result<()> {
         ctx.out.text(&safe(
             &format!(
                 "removed {}: {} (its articles stay in the knowledge base)",
-                removed.name, removed.url
+                removed.name,
+                kb_fetch::redact_credentials(&removed.url)
             ),
             false,
         ))?;
@@ -340,12 +342,13 @@ fn update_states(ctx: &Ctx, change: impl FnOnce(&mut FeedStates)) -> Result<()> 
 #[derive(Debug, Serialize)]
 struct FeedRow<'a> {
     name: &'a str,
-    url: &'a str,
+    /// Without its password, if it has one (kb.toml keeps it).
+    url: Cow<'a, str>,
     category: Option<&'a str>,
     last_fetched: Option<DateTime<Utc>>,
     last_status: Option<u16>,
     articles: u64,
-    last_error: Option<&'a str>,
+    last_error: Option<Cow<'a, str>>,
     dead: bool,
 }
 
@@ -370,7 +373,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
             let st = states.feeds.get(&f.name);
             FeedRow {
                 name: &f.name,
-                url: &f.url,
+                url: kb_fetch::redact_credentials(&f.url),
                 category: f.category.as_deref(),
                 last_fetched: st.and_then(|s| s.last_fetched),
                 last_status: st.and_then(|s| s.last_status),
@@ -378,7 +381,10 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
                     .iter()
                     .find(|c| c.name == f.name)
                     .map_or(0, |c| c.count),
-                last_error: st.and_then(|s| s.last_error.as_deref()),
+                // An older kb stored its errors with the password in.
+                last_error: st
+                    .and_then(|s| s.last_error.as_deref())
+                    .map(kb_fetch::redact_credentials),
                 dead: st.is_some_and(|s| s.dead_at(&f.url)),
             }
         })
@@ -424,7 +430,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         );
         out.push_str(&safe(&line, false));
         out.push('\n');
-        if let Some(e) = r.last_error {
+        if let Some(e) = &r.last_error {
             out.push_str(&safe(&format!("{:width$}  last error: {e}", ""), false));
             out.push('\n');
         }

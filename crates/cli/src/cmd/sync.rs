@@ -236,7 +236,8 @@ impl FeedSummary {
             )),
             _ => {}
         }
-        line
+        // A feed URL's password stays in kb.toml: cron mail and CI logs must not carry it.
+        kb_fetch::redact_credentials(&line).into_owned()
     }
 }
 
@@ -464,7 +465,7 @@ impl Progress {
         if self.verbose < level {
             return;
         }
-        let msg = safe(msg, false);
+        let msg = safe(&kb_fetch::redact_credentials(msg), false);
         match &self.bar {
             Some(b) => b.println(format!("kb: {msg}")),
             // Not eprintln!, which panics when stderr cannot be written: a log line must not
@@ -1381,7 +1382,7 @@ fn report(
             committed: damaged.is_none() && total.new + total.updated > 0,
         };
         if progress.out_error.is_none()
-            && let Err(e) = ctx.out.json(&json)
+            && let Err(e) = ctx.out.json(&without_passwords(&json))
         {
             progress.out_error = Some(e);
         }
@@ -1420,7 +1421,11 @@ fn report(
     let mut warn = |line: String| {
         use std::io::Write;
         // Nowhere left to say it when stderr fails too; the exit status still does.
-        let _ = writeln!(stderr, "{}", safe(&line, false));
+        let _ = writeln!(
+            stderr,
+            "{}",
+            safe(&kb_fetch::redact_credentials(&line), false)
+        );
     };
     for s in summaries.iter().filter(|s| s.status == "failed") {
         warn(format!(
@@ -1460,6 +1465,25 @@ fn report(
         return Err(Reported.into());
     }
     Ok(())
+}
+
+/// `value` as JSON, with the password of every URL in its strings hidden.
+fn without_passwords(value: &impl Serialize) -> serde_json::Value {
+    fn redact(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(r) = kb_fetch::redact_credentials(s) {
+                    *s = r;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(redact),
+            serde_json::Value::Object(o) => o.values_mut().for_each(redact),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    redact(&mut v);
+    v
 }
 
 /// A feed's summary line from what storing it gave; `indexed`: whether the session had an
