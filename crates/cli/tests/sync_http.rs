@@ -198,6 +198,58 @@ fn a_410_marks_the_feed_dead_until_it_is_enabled() {
     assert_eq!(server.hits("/gone").len(), 2);
 }
 
+/// Found by probing `kb sync`: a 429 with `Retry-After: 3600` failed its feed with a good
+/// message, but the next sync asked the host again at once (a cron job every 5 minutes asked 12
+/// times in the hour it was told to wait). The wait is kept in feeds.json and holds every feed
+/// of the host, skipped with a line saying until when, until it is over.
+#[test]
+fn a_retry_after_longer_than_a_sync_waits_holds_the_host_in_the_next_syncs() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/busy" => Response::status(429).header("Retry-After", "3600"),
+        _ => Response::rss(rss(SITE, &[("a", "Alpha")])),
+    });
+    let other = Server::start(|_| Response::rss(rss(SITE, &[("b", "Beta")])));
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("busy", &server.url("/busy"))
+    ));
+    let (out, _) = env.fails(&["sync"]);
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    assert!(
+        out.contains(&format!(
+            "busy: failed: {} answered 429 and asks to retry after 3600s (60 min), longer than the 60s kb waits: try again after ",
+            server.url("/busy")
+        )),
+        "{out}"
+    );
+    // Another feed of that host, added since, and one of another server.
+    let mut config = env.config_text();
+    config.push_str(&feed_toml("same-host", &server.url("/feed")));
+    config.push_str(&feed_toml("elsewhere", &other.url("/feed")));
+    std::fs::write(env.config(), config).unwrap();
+    for elsewhere in [
+        "elsewhere: 1 new, 0 updated, 0 unchanged",
+        "elsewhere: 0 new, 0 updated, 1 unchanged",
+    ] {
+        let out = env.ok(&["sync"]);
+        for (name, path) in [("busy", "/busy"), ("same-host", "/feed")] {
+            assert!(
+                out.contains(&format!(
+                    "{name}: skipped: {} not requested: its host {host} asked to wait until ",
+                    server.url(path)
+                )),
+                "{out}"
+            );
+        }
+        assert!(out.contains(elsewhere), "{out}");
+    }
+    assert_eq!(server.requests().len(), 1, "the host was asked once");
+    assert_eq!(
+        env.row("same-host")["last_fetched"],
+        serde_json::Value::Null
+    );
+}
+
 #[test]
 fn a_feed_served_with_a_wrong_content_type_is_still_ingested() {
     let body = rss(SITE, &[("a", "Alpha"), ("b", "Beta")]);

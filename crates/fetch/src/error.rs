@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Everything that can go wrong while getting a feed's bytes.
 #[derive(Debug, thiserror::Error)]
@@ -205,9 +205,12 @@ pub enum FetchError {
         url: String,
     },
 
-    /// The server asked to come back later than kb is willing to wait.
-    #[error("{url} answered {status} and asks to retry after {}, longer than the {}s kb waits; try again later",
-        wait(*.retry_after), .cap.as_secs(), url = shown(.url))]
+    /// The server asked to come back later than kb is willing to wait in one
+    /// run. Its host is held until `until` (see `FetchError::HostWaiting`).
+    #[error("{url} answered {status} and asks to retry after {}, longer than the {}s kb waits: try again after {}{}",
+        wait(*.retry_after), .cap.as_secs(), date(*.until),
+        if *.retry_after > crate::MAX_HOST_WAIT { " (kb waits a day at most)" } else { "" },
+        url = shown(.url))]
     RetryLater {
         /// The URL being fetched.
         url: String,
@@ -217,6 +220,23 @@ pub enum FetchError {
         retry_after: Duration,
         /// The longest wait kb accepts (`FetchOptions::max_retry_after`).
         cap: Duration,
+        /// No request to the host before this: now plus `retry_after`, at
+        /// most `MAX_HOST_WAIT`.
+        until: SystemTime,
+    },
+
+    /// Not requested: its host asked, with a `Retry-After` longer than kb
+    /// waits in one run, not to be asked before `until` (in this run, or in
+    /// an earlier one: see `Limiter::hold_until`).
+    #[error("{url} not requested: its host {host} asked to wait until {} (Retry-After)",
+        date(*.until), url = shown(.url))]
+    HostWaiting {
+        /// The URL not requested.
+        url: String,
+        /// The host waited for, as messages name it.
+        host: String,
+        /// When the host may be asked again.
+        until: SystemTime,
     },
 
     /// Any other unsuccessful status (other 4xx, 5xx after the retries, an
@@ -250,6 +270,17 @@ impl FetchError {
             FetchError::RetryLater { status, .. } | FetchError::Status { status, .. } => {
                 Some(*status)
             }
+            _ => None,
+        }
+    }
+
+    /// When a server asked for a longer wait than one run makes: a URL of
+    /// the host to leave alone, and until when. A caller that remembers it
+    /// across runs gives it back to `Limiter::hold_until`.
+    pub fn host_wait(&self) -> Option<(&str, SystemTime)> {
+        match self {
+            FetchError::RetryLater { url, until, .. }
+            | FetchError::HostWaiting { url, until, .. } => Some((url, *until)),
             _ => None,
         }
     }
@@ -299,6 +330,11 @@ fn wait(d: Duration) -> String {
         7200..=DAY => format!("{s}s ({} h)", s / 3600),
         _ => "more than a day".to_string(),
     }
+}
+
+/// A point in time as HTTP writes it: "Thu, 26 Nov 2026 15:00:00 GMT".
+fn date(t: SystemTime) -> String {
+    httpdate::fmt_http_date(t)
 }
 
 /// " service unavailable" for 503: the canonical reason phrase, lowercase.
@@ -393,6 +429,7 @@ mod tests {
             status: 429,
             retry_after: Duration::from_secs(secs),
             cap: Duration::from_secs(60),
+            until: SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_723_418),
         };
         assert!(
             e(u64::MAX)
@@ -403,6 +440,15 @@ mod tests {
         assert!(e(90).to_string().contains("retry after 90s,"));
         assert!(e(86400).to_string().contains("retry after 86400s (24 h),"));
         assert_eq!(size(1500), "1500 bytes");
+        assert_eq!(
+            e(3600).to_string(),
+            "http://x/ answered 429 and asks to retry after 3600s (60 min), longer than the 60s kb waits: try again after Thu, 26 Nov 2026 20:03:38 GMT"
+        );
+        assert!(
+            e(86401)
+                .to_string()
+                .ends_with("GMT (kb waits a day at most)")
+        );
     }
 
     /// Found by probing `kb sync` with `http://user:secret@127.0.0.1:1/feed.xml`: the password

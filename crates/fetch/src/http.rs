@@ -208,44 +208,34 @@ impl Fetcher {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let result = {
+            // A host that asked for a long wait is not waited for, not even for a permit.
+            if let Some(gate) = &gate {
+                refuse_held(gate, url, &start)?;
+            }
+            let failure = {
                 let _permits = match &gate {
                     Some(gate) => Some(gate.enter().await),
                     None => None,
                 };
-                if let Some((silent, after)) = gate.as_ref().and_then(|g| g.host.down()) {
-                    return Err(FetchError::HostSkipped {
-                        url: url.to_string(),
-                        host: crate::batch::host_label(start.as_str()),
-                        silent,
-                        after,
-                    });
+                if let Some(gate) = &gate {
+                    refuse_held(gate, url, &start)?;
                 }
-                self.attempt(&start, url, validators, total_timeout, limiter)
+                let mut failure = match self
+                    .attempt(&start, url, validators, total_timeout, limiter)
                     .await
-            };
-            let mut failure = match result {
-                Ok(outcome) => return Ok(outcome),
-                Err(failure) => failure,
-            };
-            if let (Some(limiter), Some(at)) = (limiter, failure.at.as_deref()) {
-                let host = limiter.host(at);
-                if failure.silent {
-                    let after = match failure.error {
-                        FetchError::ConnectTimeout { after, .. } => after,
-                        _ => total_timeout,
-                    };
-                    if host.silent(after, self.options.host_silence_limit) {
-                        // Retrying a host given up on would only be skipped: say so now.
-                        if let FetchError::NoAnswer { host_skipped, .. } = &mut failure.error {
-                            *host_skipped = true;
-                        }
-                        return Err(failure.error.with_attempts(attempts));
-                    }
-                } else if let Retry::After(wait) = failure.retry {
-                    host.hold(wait);
+                {
+                    Ok(outcome) => return Ok(outcome),
+                    Err(failure) => failure,
+                };
+                // Recorded before the permits go: a job that gets one next must find
+                // the host held, or it asks the host the moment it said to wait.
+                if let Some(limiter) = limiter
+                    && self.learn(limiter, &mut failure, total_timeout)
+                {
+                    return Err(failure.error.with_attempts(attempts));
                 }
-            }
+                failure
+            };
             let (delay, why) = match failure.retry {
                 Retry::No => return Err(failure.error.with_attempts(attempts)),
                 _ if attempts > self.options.max_retries => {
@@ -272,6 +262,34 @@ impl Fetcher {
             );
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// Records on the host of a failed attempt what the failure says of it:
+    /// silent, or asking for a wait (for some seconds, or for longer than a
+    /// run waits). True when the host is given up on: retrying would only be
+    /// skipped.
+    fn learn(&self, limiter: &Limiter, failure: &mut Failure, total_timeout: Duration) -> bool {
+        let Some(at) = failure.at.as_deref() else {
+            return false;
+        };
+        let host = limiter.host(at);
+        if failure.silent {
+            let after = match failure.error {
+                FetchError::ConnectTimeout { after, .. } => after,
+                _ => total_timeout,
+            };
+            if host.silent(after, self.options.host_silence_limit) {
+                if let FetchError::NoAnswer { host_skipped, .. } = &mut failure.error {
+                    *host_skipped = true;
+                }
+                return true;
+            }
+        } else if let Some((_, until)) = failure.error.host_wait() {
+            host.wait_until(until);
+        } else if let Retry::After(wait) = failure.retry {
+            host.hold(wait);
+        }
+        false
     }
 
     /// One attempt: the redirect chain and the final response, within the
@@ -344,13 +362,20 @@ impl Fetcher {
             at.heard = false;
             at.since = tokio::time::Instant::now();
             let host = limiter.map(|l| l.host(url.as_str()));
-            // A redirect into a host given up on in this run.
+            // A redirect into a host given up on in this run, or that asked for a long wait.
             if let Some((silent, after)) = host.as_ref().and_then(|h| h.down()) {
                 return Err(Failure::fatal(FetchError::HostSkipped {
                     url: url.to_string(),
                     host: crate::batch::host_label(url.as_str()),
                     silent,
                     after,
+                }));
+            }
+            if let Some(until) = host.as_ref().and_then(|h| h.waiting()) {
+                return Err(Failure::fatal(FetchError::HostWaiting {
+                    url: url.to_string(),
+                    host: crate::batch::host_label(url.as_str()),
+                    until,
                 }));
             }
             // Validators go only to the URL that issued them, whichever hop it is.
@@ -548,6 +573,7 @@ impl Fetcher {
         let cap = self.options.max_retry_after;
         match retry_after {
             Some(wait) if wait > cap => Failure::fatal(FetchError::RetryLater {
+                until: SystemTime::now() + wait.min(crate::MAX_HOST_WAIT),
                 url,
                 status: status.as_u16(),
                 retry_after: wait,
@@ -563,6 +589,27 @@ impl Fetcher {
             ),
         }
     }
+}
+
+/// Fails a fetch whose host is given up on in this run, or asked for a wait
+/// longer than a run makes.
+fn refuse_held(gate: &crate::batch::Gate, url: &str, start: &Url) -> Result<(), FetchError> {
+    if let Some((silent, after)) = gate.host.down() {
+        return Err(FetchError::HostSkipped {
+            url: url.to_string(),
+            host: crate::batch::host_label(start.as_str()),
+            silent,
+            after,
+        });
+    }
+    if let Some(until) = gate.host.waiting() {
+        return Err(FetchError::HostWaiting {
+            url: url.to_string(),
+            host: crate::batch::host_label(start.as_str()),
+            until,
+        });
+    }
+    Ok(())
 }
 
 /// Parses a feed URL given by the user or the config; only http and https.

@@ -696,6 +696,13 @@ impl Session<'_> {
         // One set of permits for the feeds and their older pages: `concurrency_per_host` is
         // what a host is promised, whichever kind of request it gets.
         let limiter = Limiter::new(limits);
+        // A host that asked an earlier sync to come back later than a sync waits is not asked
+        // before then: its feeds are skipped, saying until when.
+        for st in self.states.feeds.values() {
+            if let (Some(until), Some(url)) = (st.wait_until, st.wait_url.as_deref()) {
+                limiter.hold_until(url, until.into());
+            }
+        }
         let fetch_jobs = jobs
             .iter()
             .map(|j| {
@@ -847,6 +854,24 @@ impl Session<'_> {
                 .as_ref()
                 .and_then(|n| self.states.feeds.get(n).cloned())
                 .unwrap_or_default();
+            // What the feed's host asked for when it answered 429 or 503 with a wait longer than
+            // a sync makes, or still asks from an earlier sync: kept for the next syncs.
+            let wait = match &outcome {
+                Err(Err(e)) => e.host_wait().map(|(url, until)| (url.to_string(), until)),
+                _ => None,
+            };
+            st.wait_until = wait.as_ref().map(|(_, until)| (*until).into());
+            st.wait_url = wait.map(|(url, _)| url);
+            if let Err(Err(e @ FetchError::HostWaiting { .. })) = outcome {
+                // Not asked: the state of its last request stays as it was.
+                let s = skipped(job.name.as_deref().unwrap_or(&src), &src, &e.to_string());
+                if let Some(n) = &job.name {
+                    self.pending.push((n.clone(), st));
+                }
+                self.progress.done(&s);
+                self.summaries.push(s);
+                return;
+            }
             st.last_fetched = Some(Utc::now());
             let mut moved_to = None;
             let mut walk = None;
