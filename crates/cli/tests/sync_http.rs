@@ -181,7 +181,13 @@ fn a_410_marks_the_feed_dead_until_it_is_enabled() {
         feed_toml("gone", &server.url("/gone"))
     ));
     let (_, stderr) = env.fails(&["sync"]);
-    assert!(stderr.contains("410 gone"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "kb: error: gone: 410 gone: {} was removed by its publisher: the feed is marked dead, and later syncs skip it until `kb feed enable gone`",
+            server.url("/gone")
+        )),
+        "{stderr}"
+    );
     assert_eq!(env.row("gone")["dead"], true);
 
     let out = env.ok(&["sync"]);
@@ -196,6 +202,33 @@ fn a_410_marks_the_feed_dead_until_it_is_enabled() {
     assert_eq!(env.row("gone")["dead"], false);
     env.fails(&["sync"]);
     assert_eq!(server.hits("/gone").len(), 2);
+}
+
+/// Found by probing `kb sync`: a 302 to a URL answering 410 marked the feed's own URL dead for
+/// good, though a temporary redirect may point elsewhere next time.
+#[test]
+fn a_410_behind_a_temporary_redirect_fails_the_feed_but_does_not_kill_it() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed" => Response::redirect(302, "/gone"),
+        _ => Response::status(410),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/feed"))
+    ));
+    let (out, stderr) = env.fails(&["sync"]);
+    assert!(
+        out.contains(&format!(
+            "blog: failed: 410 gone: {}, where {} redirects for now (a temporary redirect), was removed by its publisher",
+            server.url("/gone"),
+            server.url("/feed")
+        )),
+        "{out}"
+    );
+    assert!(!stderr.contains("dead"), "{stderr}");
+    assert_eq!(env.row("blog")["dead"], false);
+    env.fails(&["sync"]);
+    assert_eq!(server.hits("/feed").len(), 2, "fetched again");
 }
 
 /// Found by probing `kb sync`: a 429 with `Retry-After: 3600` failed its feed with a good
@@ -680,10 +713,16 @@ fn backfill_pages_wait_for_the_same_permits_as_feeds() {
 fn a_backfill_walk_that_does_not_end_in_a_404_keeps_its_feed_and_the_sync_ok() {
     let html = || Response::new(200, "text/html", "<html><body>Home</body></html>");
     let error = || Response::status(503);
+    let gone = || Response::status(410);
     let mut config = FAST_FETCH.to_string();
     // Keep the servers alive until the end of the test.
     let mut servers = Vec::new();
-    for (name, past_end) in [("html", html as fn() -> Response), ("error", error)] {
+    let ends = [
+        ("html", html as fn() -> Response),
+        ("error", error),
+        ("gone", gone),
+    ];
+    for (name, past_end) in ends {
         let server = wordpress_blogs(
             Duration::ZERO,
             past_end,
@@ -700,7 +739,11 @@ fn a_backfill_walk_that_does_not_end_in_a_404_keeps_its_feed_and_the_sync_ok() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    for name in ["html", "error"] {
+    // Found by probing: an archive page answering 410 was reported as "the feed is dead", and
+    // the feed was not (rightly): only that page is gone.
+    assert!(!stderr.contains("dead"), "{stderr}");
+    assert_eq!(env.row("gone")["dead"], false);
+    for name in ["html", "error", "gone"] {
         assert!(
             stdout.contains(&format!(
                 "{name}: 9 new, 0 updated, 0 unchanged; backfill read 2 older pages"

@@ -198,11 +198,19 @@ pub enum FetchError {
         url: String,
     },
 
-    /// 410 Gone: the publisher removed the feed for good; mark it dead.
-    #[error("410 gone: {url} was removed by its publisher (the feed is dead)", url = shown(.url))]
+    /// 410 Gone: the publisher removed the document for good. When it is the
+    /// feed's own URL that answered (or the URL permanent redirects led to),
+    /// the feed is gone: mark it dead (see `FetchError::is_gone`).
+    #[error("410 gone: {url}{} was removed by its publisher",
+        .redirected_from.as_deref().map(|from| format!(", where {} redirects for now (a temporary redirect),", shown(from))).unwrap_or_default(),
+        url = shown(.url))]
     Gone {
         /// The URL that answered 410 (after redirects).
         url: String,
+        /// The URL asked for, when a temporary redirect (302, 303, 307) led
+        /// from it to `url`: only that target is gone, and the redirect may
+        /// point elsewhere next time.
+        redirected_from: Option<String>,
     },
 
     /// The server asked to come back later than kb is willing to wait in one
@@ -272,6 +280,19 @@ impl FetchError {
             }
             _ => None,
         }
+    }
+
+    /// Whether the feed asked for is gone for good: a 410 from its own URL,
+    /// or from the URL that permanent redirects (301, 308) led to. A 410
+    /// behind a temporary redirect says nothing of the feed's own URL.
+    pub fn is_gone(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Gone {
+                redirected_from: None,
+                ..
+            }
+        )
     }
 
     /// When a server asked for a longer wait than one run makes: a URL of
@@ -466,7 +487,10 @@ mod tests {
                 url: url.clone(),
                 location: url.clone(),
             },
-            FetchError::Gone { url: url.clone() },
+            FetchError::Gone {
+                url: url.clone(),
+                redirected_from: Some(url.clone()),
+            },
             FetchError::InvalidUrl {
                 url: url.clone(),
                 reason: "x".into(),

@@ -398,8 +398,17 @@ impl Fetcher {
             let status = response.status();
             tracing::debug!("GET {}: {status}", redact_credentials(url.as_str()));
             if !is_redirect(status) {
+                // After a temporary hop, a 410 is the target's, not the feed's.
+                let redirected_from = (!all_permanent).then(|| start.to_string());
                 return self
-                    .finish(response, source, url, permanent_redirect, sent)
+                    .finish(
+                        response,
+                        source,
+                        url,
+                        permanent_redirect,
+                        sent,
+                        redirected_from,
+                    )
                     .await;
             }
             redirects += 1;
@@ -446,6 +455,7 @@ impl Fetcher {
         url: Url,
         permanent_redirect: Option<String>,
         sent: &Validators,
+        redirected_from: Option<String>,
     ) -> Result<FetchOutcome, Failure> {
         let status = response.status();
         let received = response_validators(response.headers(), &url);
@@ -464,7 +474,7 @@ impl Fetcher {
             });
         }
         if !status.is_success() {
-            return Err(self.status_failure(status, response.headers(), &url));
+            return Err(self.status_failure(status, response.headers(), &url, redirected_from));
         }
         let content_type = response
             .headers()
@@ -541,11 +551,20 @@ impl Fetcher {
         }))
     }
 
-    fn status_failure(&self, status: StatusCode, headers: &HeaderMap, url: &Url) -> Failure {
+    fn status_failure(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        url: &Url,
+        redirected_from: Option<String>,
+    ) -> Failure {
         let url = url.to_string();
         match status {
             StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url }),
-            StatusCode::GONE => Failure::fatal(FetchError::Gone { url }),
+            StatusCode::GONE => Failure::fatal(FetchError::Gone {
+                url,
+                redirected_from,
+            }),
             // 429 (RFC 6585 §4) and 5xx are transient by nature; 501 and 505
             // say the server cannot ever do it, so asking again is pointless.
             StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url),

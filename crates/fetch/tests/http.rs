@@ -467,9 +467,54 @@ async fn gone_is_its_own_error_so_the_feed_can_be_marked_dead() {
         .fetch(&server.url("/feed/"), &Validators::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, FetchError::Gone { .. }), "{err}");
-    assert!(err.to_string().contains("dead"));
+    assert!(err.is_gone(), "{err}");
+    // Whether that makes the feed dead is the caller's to say: a backfill page gone is not.
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "410 gone: {} was removed by its publisher",
+            server.url("/feed/")
+        )
+    );
     assert_eq!(server.requests(), 1);
+}
+
+/// Found by probing `kb sync`: a feed whose URL answered 302 to a URL answering 410 was marked
+/// dead for good, though a temporary redirect says the feed's own URL is still the one to ask
+/// (and it may point elsewhere next time). Permanent redirects hand the verdict on.
+#[tokio::test]
+async fn a_410_behind_a_temporary_redirect_is_not_the_feed_gone() {
+    let server = TestServer::start(|req| match req.path.as_str() {
+        "/temp" => Reply::redirect(302, "/gone"),
+        "/see-other" => Reply::redirect(303, "/gone"),
+        "/perm" => Reply::redirect(301, "/gone"),
+        "/perm-then-temp" => Reply::redirect(308, "/temp"),
+        _ => Reply::status(410),
+    })
+    .await;
+    let fetch = |path: &str| {
+        let url = server.url(path);
+        async move {
+            fetcher()
+                .fetch(&url, &Validators::default())
+                .await
+                .unwrap_err()
+        }
+    };
+    for path in ["/temp", "/see-other", "/perm-then-temp"] {
+        let err = fetch(path).await;
+        assert!(!err.is_gone(), "{path}: {err}");
+        assert_eq!(err.status(), Some(410));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "410 gone: {}, where {} redirects for now (a temporary redirect), was removed by its publisher",
+                server.url("/gone"),
+                server.url(path)
+            )
+        );
+    }
+    assert!(fetch("/perm").await.is_gone());
 }
 
 #[tokio::test]

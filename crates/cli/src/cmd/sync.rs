@@ -977,15 +977,18 @@ impl Session<'_> {
                 Err(Ok(_)) => return,
                 Err(Err(e)) => {
                     st.last_status = e.status().or(Some(0));
-                    if matches!(e, FetchError::Gone { .. }) {
+                    // A 410 from the feed's own URL (or where 301s led): a 410 behind a 302
+                    // is the redirect target's, and the feed just fails this time.
+                    let error = if e.is_gone() {
                         st.mark_dead(&src);
-                    }
-                    let s = summarize(
-                        job.name.as_deref(),
-                        &src,
-                        Err(anyhow::Error::from(e)),
-                        self.writer.is_some(),
-                    );
+                        anyhow::anyhow!(
+                            "{e}: the feed is marked dead, and later syncs skip it until `kb feed enable {}`",
+                            job.name.as_deref().unwrap_or("NAME")
+                        )
+                    } else {
+                        anyhow::Error::from(e)
+                    };
+                    let s = summarize(job.name.as_deref(), &src, Err(error), self.writer.is_some());
                     st.last_error = s.error.clone();
                     s
                 }
