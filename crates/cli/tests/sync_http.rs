@@ -283,6 +283,33 @@ fn a_retry_after_longer_than_a_sync_waits_holds_the_host_in_the_next_syncs() {
     );
 }
 
+/// Found by probing `kb sync`: `url = "feed://..."` in kb.toml failed the feed ("the feed:
+/// scheme is not supported"), while `kb feed add` and `import` read it as http, as the README
+/// says.
+#[test]
+fn a_feed_scheme_url_in_kb_toml_is_read_as_http() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed" => Response::rss(rss(SITE, &[("a", "Alpha")])),
+        _ => Response::rss(rss(SITE, &[("b", "Beta")])),
+    });
+    let url = server.url("/feed").replacen("http://", "feed://", 1);
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("scheme", &url),
+        feed_toml("prefixed", &format!("feed:{}", server.url("/other")))
+    ));
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("scheme: 1 new"), "{out}");
+    assert!(out.contains("prefixed: 1 new"), "{out}");
+    assert_eq!(server.hits("/feed").len(), 1);
+    assert_eq!(server.hits("/other").len(), 1);
+    let out = env.ok(&["sync", "--from", &url]);
+    assert!(
+        out.contains("scheme: 0 new, 0 updated, 1 unchanged"),
+        "{out}"
+    );
+}
+
 #[test]
 fn a_feed_served_with_a_wrong_content_type_is_still_ingested() {
     let body = rss(SITE, &[("a", "Alpha"), ("b", "Beta")]);

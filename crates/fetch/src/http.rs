@@ -1,6 +1,7 @@
 //! One feed over HTTP: conditional GET, decompression, a streaming body cap,
 //! redirects followed by hand, timeouts and retries.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
@@ -631,13 +632,36 @@ fn refuse_held(gate: &crate::batch::Gate, url: &str, start: &Url) -> Result<(), 
     Ok(())
 }
 
-/// Parses a feed URL given by the user or the config; only http and https.
+/// `feed://host/path` (and `feed:https://host/path`), the old feed-reader
+/// scheme that browsers still hand over, as the http(s) URL it stands for, as
+/// most readers take it; any other URL as it is.
+pub fn from_feed_scheme(url: &str) -> Cow<'_, str> {
+    let trimmed = url.trim();
+    let Some(rest) = trimmed
+        .get(..5)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("feed:"))
+        .and_then(|_| trimmed.get(5..))
+    else {
+        return Cow::Borrowed(url);
+    };
+    let lower = rest.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Cow::Borrowed(rest)
+    } else if let Some(path) = rest.strip_prefix("//") {
+        Cow::Owned(format!("http://{path}"))
+    } else {
+        Cow::Borrowed(url)
+    }
+}
+
+/// Parses a feed URL given by the user or the config; only http and https
+/// (`feed:` read as http, see `from_feed_scheme`).
 pub(crate) fn parse_feed_url(url: &str) -> Result<Url, FetchError> {
     let invalid = |reason: String| FetchError::InvalidUrl {
         url: url.to_string(),
         reason,
     };
-    let parsed = Url::parse(url.trim()).map_err(|e| invalid(e.to_string()))?;
+    let parsed = Url::parse(from_feed_scheme(url).trim()).map_err(|e| invalid(e.to_string()))?;
     match parsed.scheme() {
         "http" | "https" if parsed.host().is_some() => Ok(parsed),
         "http" | "https" => Err(invalid("no host".to_string())),
@@ -875,6 +899,42 @@ mod tests {
         assert!(err.to_string().contains("ftp: scheme"), "{err}");
         assert!(parse_feed_url("feed.xml").is_err());
         assert!(parse_feed_url("http://").is_err());
+    }
+
+    /// Found by probing `kb sync`: `feed://` worked in `kb feed add` and `import` but a
+    /// kb.toml `url = "feed://..."` failed the feed ("the feed: scheme is not supported").
+    #[test]
+    fn the_feed_scheme_is_read_as_http() {
+        assert_eq!(
+            from_feed_scheme("feed://a.example/rss"),
+            "http://a.example/rss"
+        );
+        assert_eq!(
+            from_feed_scheme("FEED:https://a.example/rss"),
+            "https://a.example/rss"
+        );
+        assert_eq!(
+            from_feed_scheme(" feed:http://a.example/ "),
+            "http://a.example/"
+        );
+        assert_eq!(from_feed_scheme("https://a.example/"), "https://a.example/");
+        assert_eq!(from_feed_scheme("feed:x"), "feed:x");
+        assert_eq!(from_feed_scheme("fé"), "fé");
+        assert_eq!(from_feed_scheme("feéd"), "feéd");
+        assert_eq!(
+            parse_feed_url("feed://a.example:8080/rss")
+                .unwrap()
+                .as_str(),
+            "http://a.example:8080/rss"
+        );
+        assert_eq!(
+            parse_feed_url("feed:https://a.example/rss")
+                .unwrap()
+                .as_str(),
+            "https://a.example/rss"
+        );
+        let err = parse_feed_url("feed:x").unwrap_err();
+        assert!(err.to_string().contains("feed: scheme"), "{err}");
     }
 
     /// A resolver that finds nothing, as for a name with no DNS record: the

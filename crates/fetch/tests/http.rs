@@ -831,6 +831,21 @@ async fn a_gzip_bomb_labelled_twice_or_padded_is_still_capped() {
     assert!(matches!(err, FetchError::BodyTooLarge { .. }), "{err}");
 }
 
+/// Found by probing `kb sync`: `url = "feed://..."` in kb.toml failed the feed, while `kb feed
+/// add` and `import` read the same URL as http.
+#[tokio::test]
+async fn a_feed_scheme_url_is_fetched_over_http() {
+    let server = TestServer::start(|_| Reply::ok(SEED)).await;
+    let url = server.url("/feed/").replacen("http://", "feed://", 1);
+    let raw = fetched(fetcher().fetch(&url, &Validators::default()).await.unwrap());
+    assert!(raw.bytes == SEED);
+    assert_eq!(raw.source, url);
+    assert_eq!(
+        raw.final_url.as_deref(),
+        Some(server.url("/feed/").as_str())
+    );
+}
+
 /// Found by probing `kb sync`: the password of a `user:pass@` feed URL was printed in every
 /// error line, and so in cron mail and CI logs.
 #[tokio::test]

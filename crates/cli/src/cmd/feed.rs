@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use kb_fetch::{FetchOutcome, Fetcher, RawFeed, Validators};
+use kb_fetch::{FetchOutcome, Fetcher, RawFeed, Validators, from_feed_scheme};
 use kb_parse::{ParseOptions, ParsedFeed};
 use kb_store::{FeedStates, Kb, StoreError, WriteLock};
 use serde::Serialize;
@@ -134,27 +134,6 @@ struct Added<'a> {
     items: usize,
     /// The other feeds the page announces, not added (empty when a feed URL was given).
     other_feeds: &'a [String],
-}
-
-/// `feed://host/path` (and `feed:https://host/path`), the old feed-reader scheme, as the
-/// http(s) URL it stands for, as most readers take it; any other URL as it is.
-fn from_feed_scheme(url: &str) -> String {
-    let trimmed = url.trim();
-    let Some(scheme) = trimmed.get(..5) else {
-        return url.to_string();
-    };
-    if !scheme.eq_ignore_ascii_case("feed:") {
-        return url.to_string();
-    }
-    let rest = &trimmed[5..];
-    let lower = rest.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        rest.to_string()
-    } else if let Some(path) = rest.strip_prefix("//") {
-        format!("http://{path}")
-    } else {
-        url.to_string()
-    }
 }
 
 /// Only http(s) addresses are feeds kb fetches; an OPML file may carry anything (`javascript:`,
@@ -490,7 +469,7 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     let mut present = Vec::new();
     let mut skipped = Vec::new();
     for mut e in entries {
-        e.url = from_feed_scheme(&e.url);
+        e.url = from_feed_scheme(&e.url).into_owned();
         if !is_http_url(&e.url) {
             skipped.push(e.url);
             continue;

@@ -41,19 +41,19 @@ pub enum Source {
 }
 
 impl Source {
-    /// `http://` and `https://` are URLs; `-` is standard input, as Unix tools read it;
-    /// anything else is a path, in any bytes.
+    /// `http://` and `https://` are URLs, and `feed:` ones as http (`feed://host/x`); `-` is
+    /// standard input, as Unix tools read it; anything else is a path, in any bytes.
     pub fn from_arg(arg: &std::ffi::OsStr) -> Source {
         match arg.to_str() {
             Some("-") => Source::File(PathBuf::from(STDIN)),
             Some(s)
-                if ["http://", "https://"].iter().any(|scheme| {
+                if ["http://", "https://", "feed:"].iter().any(|scheme| {
                     s.trim()
                         .get(..scheme.len())
                         .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
                 }) =>
             {
-                Source::Url(s.trim().to_string())
+                Source::Url(kb_fetch::from_feed_scheme(s.trim()).into_owned())
             }
             _ => Source::File(PathBuf::from(arg)),
         }
@@ -262,7 +262,7 @@ fn plan(
         // A source that is a configured feed (its url or its fixture) keeps the feed's name,
         // so `--from fixtures/x.xml` and `--offline` file articles under the same feed.
         let name = ctx.config.feeds.iter().find(|f| match &source {
-            Source::Url(u) => f.url == *u,
+            Source::Url(u) => kb_fetch::from_feed_scheme(&f.url) == u.as_str(),
             Source::File(p) => f
                 .fixture
                 .as_ref()
