@@ -503,6 +503,14 @@ impl Fetcher {
             }),
         };
         let codings = decode::codings(response.headers());
+        let undone: Vec<&str> = codings
+            .iter()
+            .filter_map(|t| match t {
+                decode::Token::Known(c) => Some(c.name()),
+                decode::Token::Unknown(_) => None,
+            })
+            .collect();
+        let undone = undone.join(", ");
         // Refuse up front what announces itself as too large. Content-Length
         // counts compressed bytes, which are never more than the decompressed
         // ones in practice; the decoder then counts the decompressed bytes as
@@ -527,11 +535,19 @@ impl Fetcher {
         }
         // Bytes still compressed are no document: passed on, the parser
         // would quote them as one ("not a feed: document starts with \u{1f}‹").
+        // Browsers and feedparser undo a Content-Encoding once, and cannot read such a body
+        // either: it is refused, for what it is.
         if bytes.starts_with(&decode::GZIP_MAGIC) {
+            let detail = if undone.is_empty() {
+                "the body is gzip-compressed but its Content-Encoding does not say so".to_string()
+            } else {
+                format!(
+                    "the body is still gzip-compressed after undoing its Content-Encoding ({undone}): the server compressed it twice (a compressed file such as feed.xml.gz, compressed again); tell the site's owner"
+                )
+            };
             return Err(Failure::fatal(FetchError::Decode {
                 url: url.to_string(),
-                detail: "the body is gzip-compressed but its Content-Encoding does not say so"
-                    .to_string(),
+                detail,
             }));
         }
         if bytes.is_empty() {

@@ -831,6 +831,46 @@ async fn a_gzip_bomb_labelled_twice_or_padded_is_still_capped() {
     assert!(matches!(err, FetchError::BodyTooLarge { .. }), "{err}");
 }
 
+/// Found by probing `kb sync`: a body gzipped twice under `Content-Encoding: gzip` (a server
+/// compressing an already compressed `.xml.gz`) was refused as "gzip-compressed but its
+/// Content-Encoding does not say so", sending the user to a header that was right. Browsers and
+/// feedparser undo the Content-Encoding once and cannot read it either, so kb refuses it too,
+/// for what it is.
+#[tokio::test]
+async fn a_body_compressed_twice_is_refused_for_what_it_is() {
+    let twice = common::gzip(&common::gzip(SEED));
+    let server = TestServer::start(move |req| {
+        let reply = Reply::ok(twice.clone());
+        if req.path == "/labelled" {
+            reply.header("Content-Encoding", "gzip")
+        } else {
+            reply
+        }
+    })
+    .await;
+    let err = fetcher()
+        .fetch(&server.url("/labelled"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot decode the body of {}: the body is still gzip-compressed after undoing its Content-Encoding (gzip): the server compressed it twice (a compressed file such as feed.xml.gz, compressed again); tell the site's owner",
+            server.url("/labelled")
+        )
+    );
+    // Without a Content-Encoding, the header is what is missing.
+    let err = fetcher()
+        .fetch(&server.url("/bare"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("the body is gzip-compressed but its Content-Encoding does not say so"),
+        "{err}"
+    );
+}
+
 /// Found by probing `kb sync`: `url = "feed://..."` in kb.toml failed the feed, while `kb feed
 /// add` and `import` read the same URL as http.
 #[tokio::test]
