@@ -745,11 +745,22 @@ fn location(headers: &HeaderMap, base: &Url) -> Result<Url, FetchError> {
         url: base.to_string(),
         reason,
     };
-    let raw = headers
+    let location_bytes = headers
         .get(LOCATION)
-        .ok_or_else(|| bad("no Location header".to_string()))?;
-    // Some servers send raw UTF-8; Url::join percent-encodes it.
-    let raw = String::from_utf8_lossy(raw.as_bytes());
+        .ok_or_else(|| bad("no Location header".to_string()))?
+        .as_bytes();
+    // Bytes past ASCII are percent-encoded as sent, as browsers do: old servers send a file
+    // name in ISO-8859-1 (`caf\xE9.xml`), which read as UTF-8 became U+FFFD and asked for
+    // another file. Raw UTF-8 comes out as Url::join would have encoded it, and a host
+    // written so is percent-decoded by the parser before it is checked.
+    let mut raw = String::with_capacity(location_bytes.len());
+    for &b in location_bytes {
+        if b.is_ascii() {
+            raw.push(char::from(b));
+        } else {
+            raw.push_str(&format!("%{b:02X}"));
+        }
+    }
     let next = base
         .join(raw.trim())
         .map_err(|e| bad(format!("Location {raw:?}: {e}")))?;
@@ -1002,6 +1013,25 @@ mod tests {
         assert_eq!(
             location(&headers, &base).unwrap().as_str(),
             "http://a.example/blog/rss"
+        );
+        // Found by probing `kb sync`: an ISO-8859-1 byte in Location (old IIS and Apache)
+        // became U+FFFD, so the redirect asked for another file and got a 404.
+        headers.insert(
+            LOCATION,
+            HeaderValue::from_bytes(b"/caf\xE9 1.xml?q=\xE9#\xE9").unwrap(),
+        );
+        assert_eq!(
+            location(&headers, &base).unwrap().as_str(),
+            "http://a.example/caf%E9%201.xml?q=%E9#%E9"
+        );
+        // UTF-8 comes out as before, in the path and in the host.
+        headers.insert(
+            LOCATION,
+            HeaderValue::from_bytes("http://café.example/café".as_bytes()).unwrap(),
+        );
+        assert_eq!(
+            location(&headers, &base).unwrap().as_str(),
+            "http://xn--caf-dma.example/caf%C3%A9"
         );
         headers.insert(LOCATION, HeaderValue::from_static("javascript:alert(1)"));
         assert!(location(&headers, &base).is_err());

@@ -871,6 +871,72 @@ async fn a_body_compressed_twice_is_refused_for_what_it_is() {
     );
 }
 
+/// Found by probing `kb sync`: `Location: /caf\xE9.xml`, one raw ISO-8859-1 byte as old IIS
+/// and Apache servers send a file name, became `caf%EF%BF%BD.xml` and the feed a 404. The byte
+/// is kept and percent-encoded, as browsers and feedparser do.
+#[tokio::test]
+async fn a_location_in_latin_1_is_followed_byte_for_byte() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let line = String::from_utf8_lossy(&request)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let path = line.split(' ').nth(1).unwrap_or_default().to_string();
+            log.lock().unwrap().push(path.clone());
+            let mut reply = Vec::new();
+            if path == "/old" {
+                reply.extend_from_slice(b"HTTP/1.1 302 Found\r\nLocation: /caf\xE9.xml\r\n");
+                reply.extend_from_slice(b"Content-Length: 0\r\nConnection: close\r\n\r\n");
+            } else if path == "/caf%E9.xml" {
+                reply.extend_from_slice(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        SEED.len()
+                    )
+                    .as_bytes(),
+                );
+                reply.extend_from_slice(SEED);
+            } else {
+                reply.extend_from_slice(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+            let _ = stream.write_all(&reply).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    let raw = fetched(
+        fetcher()
+            .fetch(
+                &format!("http://127.0.0.1:{port}/old"),
+                &Validators::default(),
+            )
+            .await
+            .unwrap(),
+    );
+    assert!(raw.bytes == SEED);
+    assert_eq!(
+        raw.final_url.as_deref(),
+        Some(format!("http://127.0.0.1:{port}/caf%E9.xml").as_str())
+    );
+    assert_eq!(*asked.lock().unwrap(), ["/old", "/caf%E9.xml"]);
+}
+
 /// Found by probing `kb sync`: `url = "feed://..."` in kb.toml failed the feed, while `kb feed
 /// add` and `import` read the same URL as http.
 #[tokio::test]
