@@ -702,6 +702,59 @@ fn import_names_outlines_without_a_feed_url_and_reads_the_feed_scheme() {
     assert_eq!(json["no_feed_url"], serde_json::json!(["Bare"]), "{json}");
 }
 
+/// Found by probing `kb feed add`: the second feed of a site was refused ("a feed named
+/// \"127.0.0.1\" is already in kb.toml: choose another with --name"), both being named after
+/// the site, and one item was "1 items".
+#[test]
+fn a_second_feed_of_a_site_gets_a_name_of_its_own_and_says_so() {
+    let server = Server::start(
+        |req| match req.target.split('?').next().unwrap_or_default() {
+            "/feed/" | "/comments/feed/" | "/" => {
+                Response::rss(rss("http://blog.example/", &[("a", "Alpha")]))
+            }
+            _ => Response::status(404),
+        },
+    );
+    let env = Env::empty();
+    let out = env.ok(&["feed", "add", &server.url("/feed/")]);
+    assert!(
+        out.contains(&format!(
+            "added blog.example: {}, 1 item now; run `kb sync`",
+            server.url("/feed/")
+        )),
+        "{out}"
+    );
+    let out = env.ok(&["feed", "add", &server.url("/comments/feed/")]);
+    assert!(
+        out.contains(&format!(
+            "added blog.example-comments: {}, 1 item now (named blog.example-comments: feed \"blog.example\" has the site's name; `--name` chooses another); run `kb sync`",
+            server.url("/comments/feed/")
+        )),
+        "{out}"
+    );
+    // Nothing in the path tells this one apart: numbered.
+    let out = env.ok(&["feed", "add", &server.url("/")]);
+    assert!(out.contains("added blog.example-2: "), "{out}");
+    let names: Vec<_> = env
+        .feed_rows()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["blog.example", "blog.example-comments", "blog.example-2"]
+    );
+    // A name given that is taken is still refused.
+    let (_, err) = env.fails(&[
+        "feed",
+        "add",
+        &server.url("/feed/?x"),
+        "--name",
+        "blog.example",
+    ]);
+    assert!(err.contains("choose another with --name"), "{err}");
+}
+
 /// Found by probing `kb sync`: a password in a feed URL (`user:pass@`) was printed in clear in
 /// the sync line, the `kb: error:` line and `kb feed list`, and so in cron mail and CI logs. It
 /// is still sent, and kept in kb.toml.

@@ -69,9 +69,14 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
             f.name
         );
     }
-    let name = match &a.name {
-        Some(n) => n.trim().to_string(),
-        None => derive_name(&probed.feed, Some(&probed.url)),
+    // Without --name, the site's name; a second feed of the site gets one of its own.
+    let (name, site_name) = match &a.name {
+        Some(n) => (n.trim().to_string(), None),
+        None => {
+            let site = derive_name(&probed.feed, Some(&probed.url));
+            let name = default_name(&site, &probed.url, &existing);
+            (name.clone(), (name != site).then_some(site))
+        }
     };
     if name.is_empty() {
         bail!("the feed name must not be empty: pass --name NAME");
@@ -111,11 +116,18 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
             ),
             (None, _) => String::new(),
         };
+        let named = site_name
+            .map(|site| {
+                format!(
+                    " (named {name}: feed {site:?} has the site's name; `--name` chooses another)"
+                )
+            })
+            .unwrap_or_default();
         ctx.out.text(&safe(
             &kb_fetch::redact_credentials(&format!(
-                "added {name}: {}{via}, {} items now; run `kb sync` to fetch it",
+                "added {name}: {}{via}, {} now{named}; run `kb sync` to fetch it",
                 probed.url,
-                probed.feed.items.len()
+                crate::out::plural(probed.feed.items.len(), "item")
             )),
             false,
         ))?;
@@ -543,6 +555,43 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// The name of a feed added without `--name`: `site`, the site's, or when another feed has it
+/// (a blog's posts and comments feeds, feeds of one server), `site` with the last telling
+/// segment of the feed's path (`blog.example-comments`, `127.0.0.1-atom`), else numbered.
+fn default_name(site: &str, url: &str, known: &[FeedEntry]) -> String {
+    let taken = |n: &str| known.iter().any(|k| k.name == n);
+    if taken(site) {
+        // Words every feed path has say nothing of which feed it is.
+        const GENERIC: [&str; 9] = [
+            "feed", "feeds", "rss", "rss2", "atom", "index", "xml", "rdf", "wp-rss2",
+        ];
+        let segments: Vec<String> = url::Url::parse(url)
+            .ok()
+            .and_then(|u| {
+                u.path_segments().map(|s| {
+                    s.filter(|s| !s.is_empty())
+                        .map(|s| {
+                            let stem = s.rsplit_once('.').map_or(s, |(stem, _)| stem);
+                            if stem.is_empty() { s } else { stem }.to_lowercase()
+                        })
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        let telling = segments
+            .iter()
+            .rev()
+            .find(|s| !GENERIC.contains(&s.as_str()))
+            .or(segments.last());
+        if let Some(name) = telling.map(|s| format!("{site}-{s}"))
+            && !taken(&name)
+        {
+            return name;
+        }
+    }
+    unique_name(site, known)
+}
+
 /// `name`, or `name-2`, `name-3`, ... if the config already has it: names are the feeds' keys.
 fn unique_name(name: &str, known: &[FeedEntry]) -> String {
     let taken = |n: &str| known.iter().any(|k| k.name == n);
@@ -574,23 +623,53 @@ fn export(ctx: &Ctx) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Found by probing `kb feed import`: `feed://host/rss` was skipped as not http(s).
+    fn entry(name: &str) -> FeedEntry {
+        FeedEntry {
+            name: name.to_string(),
+            url: format!("http://{name}/"),
+            category: None,
+            timeout_secs: None,
+        }
+    }
+
+    /// Found by probing `kb feed add`: a second feed of a site was refused, both named after
+    /// the host ("choose another with --name").
     #[test]
-    fn the_feed_scheme_is_read_as_http() {
+    fn a_second_feed_of_a_site_gets_a_name_of_its_own() {
+        let known = [entry("blog.example"), entry("127.0.0.1")];
+        let name = |site, url| default_name(site, url, &known);
         assert_eq!(
-            from_feed_scheme("feed://a.example/rss"),
-            "http://a.example/rss"
+            name("new.example", "http://new.example/feed/"),
+            "new.example"
         );
         assert_eq!(
-            from_feed_scheme("FEED:https://a.example/rss"),
-            "https://a.example/rss"
+            name("blog.example", "http://blog.example/comments/feed/"),
+            "blog.example-comments"
         );
         assert_eq!(
-            from_feed_scheme("feed:http://a.example/"),
-            "http://a.example/"
+            name(
+                "blog.example",
+                "http://blog.example/category/rust/feed/atom.xml"
+            ),
+            "blog.example-rust"
         );
-        assert_eq!(from_feed_scheme("https://a.example/"), "https://a.example/");
-        assert_eq!(from_feed_scheme("feed:x"), "feed:x");
-        assert_eq!(from_feed_scheme("fé"), "fé");
+        assert_eq!(
+            name("127.0.0.1", "http://127.0.0.1:8000/atom"),
+            "127.0.0.1-atom"
+        );
+        assert_eq!(
+            name("127.0.0.1", "http://127.0.0.1/feed.xml"),
+            "127.0.0.1-feed"
+        );
+        // Nothing in the path to tell it by, or that name taken too: numbered.
+        assert_eq!(
+            name("blog.example", "http://blog.example/?feed=rss2"),
+            "blog.example-2"
+        );
+        let known = [entry("blog.example"), entry("blog.example-feed")];
+        assert_eq!(
+            default_name("blog.example", "http://blog.example/feed/", &known),
+            "blog.example-2"
+        );
     }
 }
