@@ -755,6 +755,37 @@ fn a_second_feed_of_a_site_gets_a_name_of_its_own_and_says_so() {
     assert!(err.contains("choose another with --name"), "{err}");
 }
 
+/// Found by probing `kb feed add`: a link inside `<template>` was named as another feed of the
+/// page, and so was a link kb had just failed to read (a 404).
+#[test]
+fn add_names_only_the_other_feeds_it_could_read() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/" => Response::new(
+            200,
+            "text/html",
+            "<html><head>\
+             <template><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/in-template.xml\"></template>\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Main\" href=\"/missing.xml\">\
+             <link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom.xml\">\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Comments\" href=\"/comments.xml\">\
+             </head></html>",
+        ),
+        "/atom.xml" | "/comments.xml" | "/in-template.xml" => {
+            Response::rss(rss("http://blog.example/", &[("a", "Alpha")]))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::empty();
+    let added = env.json(&["feed", "add", &server.url("/"), "--json"]);
+    assert_eq!(added["url"], server.url("/atom.xml"), "{added}");
+    assert_eq!(
+        added["other_feeds"],
+        serde_json::json!([server.url("/comments.xml")]),
+        "{added}"
+    );
+    assert!(server.hits("/in-template.xml").is_empty());
+}
+
 /// Found by probing `kb sync`: a password in a feed URL (`user:pass@`) was printed in clear in
 /// the sync line, the `kb: error:` line and `kb feed list`, and so in cron mail and CI logs. It
 /// is still sent, and kept in kb.toml.

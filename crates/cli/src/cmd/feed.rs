@@ -189,6 +189,8 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
         );
     }
     let mut last_err = None;
+    // Not named as other feeds of the page: kb just could not read them.
+    let mut unreadable = Vec::new();
     for candidate in &candidates {
         let result = rt
             .block_on(get(&fetcher, candidate))
@@ -197,7 +199,7 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
             Ok((feed, url)) => {
                 let others = candidates
                     .iter()
-                    .filter(|c| *c != candidate)
+                    .filter(|c| *c != candidate && !unreadable.contains(c))
                     .cloned()
                     .collect();
                 return Ok(Probed {
@@ -207,7 +209,10 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
                     others,
                 });
             }
-            Err(e) => last_err = Some(format!("{candidate}: {e:#}")),
+            Err(e) => {
+                last_err = Some(format!("{candidate}: {e:#}"));
+                unreadable.push(candidate);
+            }
         }
     }
     bail!(
