@@ -325,7 +325,8 @@ pub enum FeedCommand {
 pub struct FeedAddArgs {
     /// Feed URL, or the URL of a page that links to its feed
     pub url: String,
-    /// Short name for the feed [default: the site's host name]
+    /// Short name for the feed [default: the site's host name; when another feed has it, that
+    /// name and the feed's path, as in blog.example-comments]
     #[arg(long)]
     pub name: Option<String>,
     /// Category (OPML folder); use / to nest: "Tech/Rust"

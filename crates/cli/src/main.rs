@@ -152,7 +152,10 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kb: error: {}", out::safe(&format!("{err:#}"), false));
+            eprintln!(
+                "kb: error: {}",
+                out::safe(&kb_fetch::redact_credentials(&format!("{err:#}")), false)
+            );
             // A query typed wrong is the user's mistake, as a bad option value is: exit 2, so a
             // script can tell it from a failure of kb. Its one line already names the problem
             // and its column, which clap's usage block would only bury.

@@ -926,3 +926,128 @@ fn a_301_keeps_a_url_edited_after_the_feed_was_done() {
         env.config_text()
     );
 }
+
+/// Found by probing `kb feed add`: the second feed of a site was refused ("a feed named
+/// \"127.0.0.1\" is already in kb.toml: choose another with --name"), both being named after
+/// the site, and one item was "1 items".
+#[test]
+fn a_second_feed_of_a_site_gets_a_name_of_its_own_and_says_so() {
+    let server = Server::start(
+        |req| match req.target.split('?').next().unwrap_or_default() {
+            "/feed/" | "/comments/feed/" | "/" => {
+                Response::rss(rss("http://blog.example/", &[("a", "Alpha")]))
+            }
+            _ => Response::status(404),
+        },
+    );
+    let env = Env::empty();
+    let out = env.ok(&["feed", "add", &server.url("/feed/")]);
+    assert!(
+        out.contains(&format!(
+            "added blog.example: {}, 1 item now; run `kb sync`",
+            server.url("/feed/")
+        )),
+        "{out}"
+    );
+    let out = env.ok(&["feed", "add", &server.url("/comments/feed/")]);
+    assert!(
+        out.contains(&format!(
+            "added blog.example-comments: {}, 1 item now (named blog.example-comments: feed \"blog.example\" has the site's name; `--name` chooses another); run `kb sync`",
+            server.url("/comments/feed/")
+        )),
+        "{out}"
+    );
+    // Nothing in the path tells this one apart: numbered.
+    let out = env.ok(&["feed", "add", &server.url("/")]);
+    assert!(out.contains("added blog.example-2: "), "{out}");
+    let names: Vec<_> = env
+        .feed_rows()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["blog.example", "blog.example-comments", "blog.example-2"]
+    );
+    // A name given that is taken is still refused.
+    let (_, err) = env.fails(&[
+        "feed",
+        "add",
+        &server.url("/feed/?x"),
+        "--name",
+        "blog.example",
+    ]);
+    assert!(err.contains("choose another with --name"), "{err}");
+}
+
+/// Found by probing `kb feed add`: a link inside `<template>` was named as another feed of the
+/// page, and so was a link kb had just failed to read (a 404).
+#[test]
+fn add_names_only_the_other_feeds_it_could_read() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/" => Response::new(
+            200,
+            "text/html",
+            "<html><head>\
+             <template><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/in-template.xml\"></template>\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Main\" href=\"/missing.xml\">\
+             <link rel=\"alternate\" type=\"application/atom+xml\" href=\"/atom.xml\">\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Comments\" href=\"/comments.xml\">\
+             </head></html>",
+        ),
+        "/atom.xml" | "/comments.xml" | "/in-template.xml" => {
+            Response::rss(rss("http://blog.example/", &[("a", "Alpha")]))
+        }
+        _ => Response::status(404),
+    });
+    let env = Env::empty();
+    let added = env.json(&["feed", "add", &server.url("/"), "--json"]);
+    assert_eq!(added["url"], server.url("/atom.xml"), "{added}");
+    assert_eq!(
+        added["other_feeds"],
+        serde_json::json!([server.url("/comments.xml")]),
+        "{added}"
+    );
+    assert!(server.hits("/in-template.xml").is_empty());
+}
+
+/// Found by probing `kb sync`: a password in a feed URL (`user:pass@`) was printed in clear in
+/// the sync line, the `kb: error:` line and `kb feed list`, and so in cron mail and CI logs. It
+/// is still sent, and kept in kb.toml.
+#[test]
+fn a_password_in_a_feed_url_is_never_printed() {
+    let server = Server::start(|req| {
+        if req.header("Authorization") == Some("Basic dXNlcjpzZWNyZXQ=") {
+            Response::status(403)
+        } else {
+            Response::status(401)
+        }
+    });
+    let url = server.url("/feed/").replacen("://", "://user:secret@", 1);
+    let shown = server.url("/feed/").replacen("://", "://user:***@", 1);
+    let env = Env::new(&format!("{FAST_FETCH}{}", feed_toml("f", &url)));
+    let (out, err) = env.fails(&["sync", "-v"]);
+    assert!(
+        out.contains(&format!("f: failed: http 403 forbidden from {shown}")),
+        "{out}"
+    );
+    assert!(
+        err.contains(&format!("kb: error: f: http 403 forbidden from {shown}")),
+        "{err}"
+    );
+    let json = String::from_utf8(env.kb(&["sync", "--json"]).stdout).unwrap();
+    assert!(json.contains(&shown), "{json}");
+    let list = env.ok(&["feed", "list"]);
+    assert!(list.contains(&shown), "{list}");
+    let rows = env.json(&["feed", "list", "--json"]);
+    assert_eq!(rows["feeds"][0]["url"], shown);
+    for text in [json, list, rows.to_string(), out, err] {
+        assert!(!text.contains("secret"), "{text}");
+    }
+    assert!(env.config_text().contains(&url), "kb.toml keeps it");
+    let out = env.ok(&["feed", "rm", "f"]);
+    assert!(out.contains(&shown) && !out.contains("secret"), "{out}");
+    let (_, err) = env.fails(&["feed", "add", &url]);
+    assert!(err.contains(&shown) && !err.contains("secret"), "{err}");
+    assert!(env.config_text().find("secret").is_none(), "removed");
+}

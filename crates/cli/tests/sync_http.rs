@@ -181,7 +181,13 @@ fn a_410_marks_the_feed_dead_until_it_is_enabled() {
         feed_toml("gone", &server.url("/gone"))
     ));
     let (_, stderr) = env.fails(&["sync"]);
-    assert!(stderr.contains("410 gone"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "kb: error: gone: 410 gone: {} was removed by its publisher: the feed is marked dead, and later syncs skip it until `kb feed enable gone`",
+            server.url("/gone")
+        )),
+        "{stderr}"
+    );
     assert_eq!(env.row("gone")["dead"], true);
 
     let out = env.ok(&["sync"]);
@@ -196,6 +202,112 @@ fn a_410_marks_the_feed_dead_until_it_is_enabled() {
     assert_eq!(env.row("gone")["dead"], false);
     env.fails(&["sync"]);
     assert_eq!(server.hits("/gone").len(), 2);
+}
+
+/// Found by probing `kb sync`: a 302 to a URL answering 410 marked the feed's own URL dead for
+/// good, though a temporary redirect may point elsewhere next time.
+#[test]
+fn a_410_behind_a_temporary_redirect_fails_the_feed_but_does_not_kill_it() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed" => Response::redirect(302, "/gone"),
+        _ => Response::status(410),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("blog", &server.url("/feed"))
+    ));
+    let (out, stderr) = env.fails(&["sync"]);
+    assert!(
+        out.contains(&format!(
+            "blog: failed: 410 gone: {}, where {} redirects for now (a temporary redirect), was removed by its publisher",
+            server.url("/gone"),
+            server.url("/feed")
+        )),
+        "{out}"
+    );
+    assert!(!stderr.contains("dead"), "{stderr}");
+    assert_eq!(env.row("blog")["dead"], false);
+    env.fails(&["sync"]);
+    assert_eq!(server.hits("/feed").len(), 2, "fetched again");
+}
+
+/// Found by probing `kb sync`: a 429 with `Retry-After: 3600` failed its feed with a good
+/// message, but the next sync asked the host again at once (a cron job every 5 minutes asked 12
+/// times in the hour it was told to wait). The wait is kept in feeds.json and holds every feed
+/// of the host, skipped with a line saying until when, until it is over.
+#[test]
+fn a_retry_after_longer_than_a_sync_waits_holds_the_host_in_the_next_syncs() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/busy" => Response::status(429).header("Retry-After", "3600"),
+        _ => Response::rss(rss(SITE, &[("a", "Alpha")])),
+    });
+    let other = Server::start(|_| Response::rss(rss(SITE, &[("b", "Beta")])));
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}",
+        feed_toml("busy", &server.url("/busy"))
+    ));
+    let (out, _) = env.fails(&["sync"]);
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    assert!(
+        out.contains(&format!(
+            "busy: failed: {} answered 429 and asks to retry after 3600s (60 min), longer than the 60s kb waits: try again after ",
+            server.url("/busy")
+        )),
+        "{out}"
+    );
+    // Another feed of that host, added since, and one of another server.
+    let mut config = env.config_text();
+    config.push_str(&feed_toml("same-host", &server.url("/feed")));
+    config.push_str(&feed_toml("elsewhere", &other.url("/feed")));
+    std::fs::write(env.config(), config).unwrap();
+    for elsewhere in [
+        "elsewhere: 1 new, 0 updated, 0 unchanged",
+        "elsewhere: 0 new, 0 updated, 1 unchanged",
+    ] {
+        let out = env.ok(&["sync"]);
+        for (name, path) in [("busy", "/busy"), ("same-host", "/feed")] {
+            assert!(
+                out.contains(&format!(
+                    "{name}: skipped: {} not requested: its host {host} asked to wait until ",
+                    server.url(path)
+                )),
+                "{out}"
+            );
+        }
+        assert!(out.contains(elsewhere), "{out}");
+    }
+    assert_eq!(server.requests().len(), 1, "the host was asked once");
+    assert_eq!(
+        env.row("same-host")["last_fetched"],
+        serde_json::Value::Null
+    );
+}
+
+/// Found by probing `kb sync`: `url = "feed://..."` in kb.toml failed the feed ("the feed:
+/// scheme is not supported"), while `kb feed add` and `import` read it as http, as the README
+/// says.
+#[test]
+fn a_feed_scheme_url_in_kb_toml_is_read_as_http() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed" => Response::rss(rss(SITE, &[("a", "Alpha")])),
+        _ => Response::rss(rss(SITE, &[("b", "Beta")])),
+    });
+    let url = server.url("/feed").replacen("http://", "feed://", 1);
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("scheme", &url),
+        feed_toml("prefixed", &format!("feed:{}", server.url("/other")))
+    ));
+    let out = env.ok(&["sync"]);
+    assert!(out.contains("scheme: 1 new"), "{out}");
+    assert!(out.contains("prefixed: 1 new"), "{out}");
+    assert_eq!(server.hits("/feed").len(), 1);
+    assert_eq!(server.hits("/other").len(), 1);
+    let out = env.ok(&["sync", "--from", &url]);
+    assert!(
+        out.contains("scheme: 0 new, 0 updated, 1 unchanged"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -628,10 +740,16 @@ fn backfill_pages_wait_for_the_same_permits_as_feeds() {
 fn a_backfill_walk_that_does_not_end_in_a_404_keeps_its_feed_and_the_sync_ok() {
     let html = || Response::new(200, "text/html", "<html><body>Home</body></html>");
     let error = || Response::status(503);
+    let gone = || Response::status(410);
     let mut config = FAST_FETCH.to_string();
     // Keep the servers alive until the end of the test.
     let mut servers = Vec::new();
-    for (name, past_end) in [("html", html as fn() -> Response), ("error", error)] {
+    let ends = [
+        ("html", html as fn() -> Response),
+        ("error", error),
+        ("gone", gone),
+    ];
+    for (name, past_end) in ends {
         let server = wordpress_blogs(
             Duration::ZERO,
             past_end,
@@ -648,7 +766,11 @@ fn a_backfill_walk_that_does_not_end_in_a_404_keeps_its_feed_and_the_sync_ok() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    for name in ["html", "error"] {
+    // Found by probing: an archive page answering 410 was reported as "the feed is dead", and
+    // the feed was not (rightly): only that page is gone.
+    assert!(!stderr.contains("dead"), "{stderr}");
+    assert_eq!(env.row("gone")["dead"], false);
+    for name in ["html", "error", "gone"] {
         assert!(
             stdout.contains(&format!(
                 "{name}: 9 new, 0 updated, 0 unchanged; backfill read 2 older pages"

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures_util::Stream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -117,6 +117,10 @@ struct Health {
     down: Option<Duration>,
     /// A `Retry-After` this host sent: no new request to it before then.
     hold_until: Option<tokio::time::Instant>,
+    /// A `Retry-After` longer than a run waits (in this run or, as the
+    /// caller remembered it, an earlier one): no request to the host at all
+    /// before then, and no waiting for it either.
+    wait_until: Option<SystemTime>,
 }
 
 impl HostSlot {
@@ -166,6 +170,20 @@ impl HostSlot {
         if h.hold_until.is_none_or(|t| t < until) {
             h.hold_until = Some(until);
         }
+    }
+
+    /// The host asked not to be asked before `until`, later than this run
+    /// waits: its fetches fail at once until then.
+    pub(crate) fn wait_until(&self, until: SystemTime) {
+        let mut h = self.health();
+        if h.wait_until.is_none_or(|t| t < until) {
+            h.wait_until = Some(until);
+        }
+    }
+
+    /// Until when the host asked not to be asked, while that is ahead.
+    pub(crate) fn waiting(&self) -> Option<SystemTime> {
+        self.health().wait_until.filter(|t| *t > SystemTime::now())
     }
 
     fn held_until(&self) -> Option<tokio::time::Instant> {
@@ -236,6 +254,16 @@ impl Limiter {
             host: self.host(url),
             global: self.global.clone(),
         }
+    }
+
+    /// No request to `url`'s host (name and port) before `until`, which is
+    /// taken as at most `MAX_HOST_WAIT` from now: its fetches fail at once
+    /// with `FetchError::HostWaiting` until then. For a `Retry-After` a
+    /// server sent in an earlier run (`FetchError::host_wait`), so that the
+    /// next runs leave its host alone as it asked.
+    pub fn hold_until(&self, url: &str, until: SystemTime) {
+        let latest = SystemTime::now() + crate::MAX_HOST_WAIT;
+        self.host(url).wait_until(until.min(latest));
     }
 
     /// What is known of `url`'s host (name and port).

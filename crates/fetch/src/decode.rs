@@ -33,7 +33,7 @@ pub(crate) enum Coding {
 }
 
 impl Coding {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Coding::Gzip => "gzip",
             Coding::Deflate => "deflate",

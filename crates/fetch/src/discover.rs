@@ -131,6 +131,16 @@ fn links(html: &str, base: &str) -> Vec<(bool, FeedLink)> {
     };
     let mut feeds: Vec<(bool, FeedLink)> = Vec::new();
     for link in document.select(&links) {
+        // A template's content is no part of the document (HTML §4.12.3): browsers neither
+        // render nor apply it until a script copies it in.
+        let in_template = link.ancestors().any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|e| e.name() == "template")
+        });
+        if in_template {
+            continue;
+        }
         let el = link.value();
         // rel is a space-separated, case-insensitive token list (HTML §4.6.7).
         let alternate = el.attr("rel").is_some_and(|rel| {
@@ -394,6 +404,20 @@ mod tests {
         assert_eq!(
             discover_feeds(html, "http://blog.example/"),
             ["https://static.example/site/rss.xml"]
+        );
+    }
+
+    /// Found by probing `kb feed add`: a link inside `<template>` was named as a feed the page
+    /// also announces.
+    #[test]
+    fn links_inside_a_template_are_not_announced() {
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/rss+xml" href="/feed.xml">
+            <template><link rel="alternate" type="application/rss+xml" href="/nonexistent.xml"></template>
+            </head><body><template id="t"><div><link rel="alternate" type="application/atom+xml" href="/a.xml"></div></template></body></html>"#;
+        assert_eq!(
+            discover_feeds(html, "http://blog.example/"),
+            ["http://blog.example/feed.xml"]
         );
     }
 

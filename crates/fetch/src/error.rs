@@ -3,8 +3,9 @@
 //! Every message is one lowercase line that names the offending path, URL or
 //! status and, where there is one, the way out. The CLI prints it once, as is.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Everything that can go wrong while getting a feed's bytes.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +32,7 @@ pub enum FetchError {
     },
 
     /// The URL does not parse, or is not `http` or `https`.
-    #[error("invalid feed url {url:?}: {reason}")]
+    #[error("invalid feed url {url:?}: {reason}", url = shown(.url))]
     InvalidUrl {
         /// The URL as given.
         url: String,
@@ -40,7 +41,7 @@ pub enum FetchError {
     },
 
     /// The HTTP client could not be built (for example no TLS roots).
-    #[error("cannot set up the http client: {detail}")]
+    #[error("cannot set up the http client: {detail}", detail = shown(.detail))]
     Client {
         /// What reqwest said.
         detail: String,
@@ -49,7 +50,7 @@ pub enum FetchError {
     /// The whole exchange took longer than the total timeout, retries included
     /// in the count.
     #[error("timed out after {}s fetching {url}{} (raise the feed's timeout if the server is slow)",
-        .after.as_secs_f32(), tries(*.attempts))]
+        .after.as_secs_f32(), tries(*.attempts), url = shown(.url))]
     Timeout {
         /// The URL being fetched when time ran out (after redirects).
         url: String,
@@ -67,7 +68,7 @@ pub enum FetchError {
         if *.connected { "the server accepted the connection but did not send a complete response head within " } else { "no complete response head within " },
         secs(*.after), tries(*.attempts),
         if *.connected { "" } else { ", perhaps not even a connection" },
-        if *.host_skipped { " (its host is skipped for the rest of this sync)" } else { "" })]
+        if *.host_skipped { " (its host is skipped for the rest of this sync)" } else { "" }, url = shown(.url))]
     NoAnswer {
         /// The URL that did not answer (after redirects).
         url: String,
@@ -88,7 +89,7 @@ pub enum FetchError {
     /// answer at all (`FetchOptions::host_silence_limit` of them), so it
     /// is skipped rather than waited for again.
     #[error("skipped {url}: its host {host} did not answer {silent} earlier requests in this sync (no response within {}), so it is not tried again until the next sync",
-        secs(*.after))]
+        secs(*.after), url = shown(.url))]
     HostSkipped {
         /// The URL not fetched.
         url: String,
@@ -104,7 +105,7 @@ pub enum FetchError {
     /// connect timeout. Retried: a congested network may connect next time.
     #[error("cannot connect to {url}: {} {} (connect_timeout_secs in kb.toml [fetch]){}",
         if *.handshake { "no connection, or no tls handshake on it, within" } else { "no connection within" },
-        secs(*.after), tries(*.attempts))]
+        secs(*.after), tries(*.attempts), url = shown(.url))]
     ConnectTimeout {
         /// The URL being fetched.
         url: String,
@@ -119,7 +120,7 @@ pub enum FetchError {
     },
 
     /// A 2xx answer without a single byte of body: nothing to parse.
-    #[error("empty response from {url}: the server sent an empty body (http {status})")]
+    #[error("empty response from {url}: the server sent an empty body (http {status})", url = shown(.url))]
     EmptyBody {
         /// The URL that answered (after redirects).
         url: String,
@@ -128,14 +129,14 @@ pub enum FetchError {
     },
 
     /// `FetchOptions` (or a per-feed timeout) that cannot work.
-    #[error("invalid fetch options: {detail}")]
+    #[error("invalid fetch options: {detail}", detail = shown(.detail))]
     InvalidOptions {
         /// What is wrong and which setting to change.
         detail: String,
     },
 
     /// The connection failed: DNS, refused, reset, TLS, or the body broke off.
-    #[error("network error fetching {url}: {detail}{}", tries(*.attempts))]
+    #[error("network error fetching {url}: {detail}{}", tries(*.attempts), url = shown(.url), detail = shown(.detail))]
     Network {
         /// The URL being fetched.
         url: String,
@@ -146,7 +147,7 @@ pub enum FetchError {
     },
 
     /// The server sent a body that could not be decompressed.
-    #[error("cannot decode the body of {url}: {detail}")]
+    #[error("cannot decode the body of {url}: {detail}", url = shown(.url), detail = shown(.detail))]
     Decode {
         /// The URL being fetched.
         url: String,
@@ -156,7 +157,7 @@ pub enum FetchError {
 
     /// The body (after decompression) is larger than the cap; reading stopped
     /// as soon as the cap was passed.
-    #[error("response from {url} is larger than the {} limit (raise max_body_bytes if the feed is really that big)", size(*limit))]
+    #[error("response from {url} is larger than the {} limit (raise max_body_bytes if the feed is really that big)", size(*limit), url = shown(.url))]
     BodyTooLarge {
         /// The URL being fetched.
         url: String,
@@ -165,7 +166,7 @@ pub enum FetchError {
     },
 
     /// More redirects than allowed.
-    #[error("too many redirects (more than {max}) fetching {url}")]
+    #[error("too many redirects (more than {max}) fetching {url}", url = shown(.url))]
     TooManyRedirects {
         /// The URL first asked for.
         url: String,
@@ -174,7 +175,7 @@ pub enum FetchError {
     },
 
     /// A redirect led back to a URL already visited.
-    #[error("redirect loop fetching {url}: {location} was already visited")]
+    #[error("redirect loop fetching {url}: {location} was already visited", url = shown(.url), location = shown(.location))]
     RedirectLoop {
         /// The URL first asked for.
         url: String,
@@ -183,7 +184,7 @@ pub enum FetchError {
     },
 
     /// A redirect without a usable `Location` header.
-    #[error("bad redirect from {url}: {reason}")]
+    #[error("bad redirect from {url}: {reason}", url = shown(.url), reason = shown(.reason))]
     BadRedirect {
         /// The URL that answered with the redirect.
         url: String,
@@ -192,22 +193,33 @@ pub enum FetchError {
     },
 
     /// 404 Not Found: the feed is not (or no longer) at this URL.
-    #[error("404 not found: {url} (check the feed url)")]
+    #[error("404 not found: {url} (check the feed url)", url = shown(.url))]
     NotFound {
         /// The URL that answered 404 (after redirects).
         url: String,
     },
 
-    /// 410 Gone: the publisher removed the feed for good; mark it dead.
-    #[error("410 gone: {url} was removed by its publisher (the feed is dead)")]
+    /// 410 Gone: the publisher removed the document for good. When it is the
+    /// feed's own URL that answered (or the URL permanent redirects led to),
+    /// the feed is gone: mark it dead (see `FetchError::is_gone`).
+    #[error("410 gone: {url}{} was removed by its publisher",
+        .redirected_from.as_deref().map(|from| format!(", where {} redirects for now (a temporary redirect),", shown(from))).unwrap_or_default(),
+        url = shown(.url))]
     Gone {
         /// The URL that answered 410 (after redirects).
         url: String,
+        /// The URL asked for, when a temporary redirect (302, 303, 307) led
+        /// from it to `url`: only that target is gone, and the redirect may
+        /// point elsewhere next time.
+        redirected_from: Option<String>,
     },
 
-    /// The server asked to come back later than kb is willing to wait.
-    #[error("{url} answered {status} and asks to retry after {}, longer than the {}s kb waits; try again later",
-        wait(*.retry_after), .cap.as_secs())]
+    /// The server asked to come back later than kb is willing to wait in one
+    /// run. Its host is held until `until` (see `FetchError::HostWaiting`).
+    #[error("{url} answered {status} and asks to retry after {}, longer than the {}s kb waits: try again after {}{}",
+        wait(*.retry_after), .cap.as_secs(), date(*.until),
+        if *.retry_after > crate::MAX_HOST_WAIT { " (kb waits a day at most)" } else { "" },
+        url = shown(.url))]
     RetryLater {
         /// The URL being fetched.
         url: String,
@@ -217,11 +229,28 @@ pub enum FetchError {
         retry_after: Duration,
         /// The longest wait kb accepts (`FetchOptions::max_retry_after`).
         cap: Duration,
+        /// No request to the host before this: now plus `retry_after`, at
+        /// most `MAX_HOST_WAIT`.
+        until: SystemTime,
+    },
+
+    /// Not requested: its host asked, with a `Retry-After` longer than kb
+    /// waits in one run, not to be asked before `until` (in this run, or in
+    /// an earlier one: see `Limiter::hold_until`).
+    #[error("{url} not requested: its host {host} asked to wait until {} (Retry-After)",
+        date(*.until), url = shown(.url))]
+    HostWaiting {
+        /// The URL not requested.
+        url: String,
+        /// The host waited for, as messages name it.
+        host: String,
+        /// When the host may be asked again.
+        until: SystemTime,
     },
 
     /// Any other unsuccessful status (other 4xx, 5xx after the retries, an
     /// unexpected 1xx or 3xx).
-    #[error("http {status}{} from {url}{}", reason(*.status), tries(*.attempts))]
+    #[error("http {status}{} from {url}{}", reason(*.status), tries(*.attempts), url = shown(.url))]
     Status {
         /// The URL that answered (after redirects).
         url: String,
@@ -232,7 +261,7 @@ pub enum FetchError {
     },
 
     /// A fetch task ended without an answer (it panicked); a bug in kb-fetch.
-    #[error("internal error fetching {url}: {detail}")]
+    #[error("internal error fetching {url}: {detail}", url = shown(.url), detail = shown(.detail))]
     Internal {
         /// The URL of the job.
         url: String,
@@ -254,6 +283,30 @@ impl FetchError {
         }
     }
 
+    /// Whether the feed asked for is gone for good: a 410 from its own URL,
+    /// or from the URL that permanent redirects (301, 308) led to. A 410
+    /// behind a temporary redirect says nothing of the feed's own URL.
+    pub fn is_gone(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Gone {
+                redirected_from: None,
+                ..
+            }
+        )
+    }
+
+    /// When a server asked for a longer wait than one run makes: a URL of
+    /// the host to leave alone, and until when. A caller that remembers it
+    /// across runs gives it back to `Limiter::hold_until`.
+    pub fn host_wait(&self) -> Option<(&str, SystemTime)> {
+        match self {
+            FetchError::RetryLater { url, until, .. }
+            | FetchError::HostWaiting { url, until, .. } => Some((url, *until)),
+            _ => None,
+        }
+    }
+
     /// Records how many attempts the retry loop made, for the message.
     pub(crate) fn with_attempts(mut self, n: u32) -> Self {
         match &mut self {
@@ -266,6 +319,12 @@ impl FetchError {
         }
         self
     }
+}
+
+/// A URL (or a text that may hold one) as a message shows it: without its
+/// password.
+fn shown(text: &str) -> Cow<'_, str> {
+    crate::redact::redact_credentials(text)
 }
 
 /// " (after 4 attempts)" when there was more than one.
@@ -293,6 +352,11 @@ fn wait(d: Duration) -> String {
         7200..=DAY => format!("{s}s ({} h)", s / 3600),
         _ => "more than a day".to_string(),
     }
+}
+
+/// A point in time as HTTP writes it: "Thu, 26 Nov 2026 15:00:00 GMT".
+fn date(t: SystemTime) -> String {
+    httpdate::fmt_http_date(t)
 }
 
 /// " service unavailable" for 503: the canonical reason phrase, lowercase.
@@ -387,6 +451,7 @@ mod tests {
             status: 429,
             retry_after: Duration::from_secs(secs),
             cap: Duration::from_secs(60),
+            until: SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_723_418),
         };
         assert!(
             e(u64::MAX)
@@ -397,5 +462,47 @@ mod tests {
         assert!(e(90).to_string().contains("retry after 90s,"));
         assert!(e(86400).to_string().contains("retry after 86400s (24 h),"));
         assert_eq!(size(1500), "1500 bytes");
+        assert_eq!(
+            e(3600).to_string(),
+            "http://x/ answered 429 and asks to retry after 3600s (60 min), longer than the 60s kb waits: try again after Thu, 26 Nov 2026 20:03:38 GMT"
+        );
+        assert!(
+            e(86401)
+                .to_string()
+                .ends_with("GMT (kb waits a day at most)")
+        );
+    }
+
+    /// Found by probing `kb sync` with `http://user:secret@127.0.0.1:1/feed.xml`: the password
+    /// was printed in every error line, so cron mail and CI logs carried it.
+    #[test]
+    fn passwords_in_urls_are_not_shown() {
+        let url = "http://user:secret@127.0.0.1:1/feed.xml".to_string();
+        let errors = [
+            FetchError::Network {
+                url: url.clone(),
+                detail: "cannot connect: connection refused".into(),
+                attempts: 3,
+            },
+            FetchError::RedirectLoop {
+                url: url.clone(),
+                location: url.clone(),
+            },
+            FetchError::Gone {
+                url: url.clone(),
+                redirected_from: Some(url.clone()),
+            },
+            FetchError::InvalidUrl {
+                url: url.clone(),
+                reason: "x".into(),
+            },
+        ];
+        for e in errors {
+            let m = e.to_string();
+            assert!(
+                m.contains("user:***@127.0.0.1:1") && !m.contains("secret"),
+                "{m}"
+            );
+        }
     }
 }

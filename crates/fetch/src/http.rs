@@ -1,6 +1,7 @@
 //! One feed over HTTP: conditional GET, decompression, a streaming body cap,
 //! redirects followed by hand, timeouts and retries.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
@@ -14,7 +15,7 @@ use url::Url;
 use crate::batch::Limiter;
 use crate::decode::{self, BodyDecoder, DecodeError};
 use crate::retry::{backoff_delay, parse_retry_after};
-use crate::{FetchError, FetchOptions, RawFeed, Validators};
+use crate::{FetchError, FetchOptions, RawFeed, Validators, redact_credentials};
 
 /// What feeds are served as, most specific first; anything else is still
 /// accepted (feeds are often served as `text/html` or `text/plain`).
@@ -208,44 +209,34 @@ impl Fetcher {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let result = {
+            // A host that asked for a long wait is not waited for, not even for a permit.
+            if let Some(gate) = &gate {
+                refuse_held(gate, url, &start)?;
+            }
+            let failure = {
                 let _permits = match &gate {
                     Some(gate) => Some(gate.enter().await),
                     None => None,
                 };
-                if let Some((silent, after)) = gate.as_ref().and_then(|g| g.host.down()) {
-                    return Err(FetchError::HostSkipped {
-                        url: url.to_string(),
-                        host: crate::batch::host_label(start.as_str()),
-                        silent,
-                        after,
-                    });
+                if let Some(gate) = &gate {
+                    refuse_held(gate, url, &start)?;
                 }
-                self.attempt(&start, url, validators, total_timeout, limiter)
+                let mut failure = match self
+                    .attempt(&start, url, validators, total_timeout, limiter)
                     .await
-            };
-            let mut failure = match result {
-                Ok(outcome) => return Ok(outcome),
-                Err(failure) => failure,
-            };
-            if let (Some(limiter), Some(at)) = (limiter, failure.at.as_deref()) {
-                let host = limiter.host(at);
-                if failure.silent {
-                    let after = match failure.error {
-                        FetchError::ConnectTimeout { after, .. } => after,
-                        _ => total_timeout,
-                    };
-                    if host.silent(after, self.options.host_silence_limit) {
-                        // Retrying a host given up on would only be skipped: say so now.
-                        if let FetchError::NoAnswer { host_skipped, .. } = &mut failure.error {
-                            *host_skipped = true;
-                        }
-                        return Err(failure.error.with_attempts(attempts));
-                    }
-                } else if let Retry::After(wait) = failure.retry {
-                    host.hold(wait);
+                {
+                    Ok(outcome) => return Ok(outcome),
+                    Err(failure) => failure,
+                };
+                // Recorded before the permits go: a job that gets one next must find
+                // the host held, or it asks the host the moment it said to wait.
+                if let Some(limiter) = limiter
+                    && self.learn(limiter, &mut failure, total_timeout)
+                {
+                    return Err(failure.error.with_attempts(attempts));
                 }
-            }
+                failure
+            };
             let (delay, why) = match failure.retry {
                 Retry::No => return Err(failure.error.with_attempts(attempts)),
                 _ if attempts > self.options.max_retries => {
@@ -263,7 +254,8 @@ impl Fetcher {
             };
             // At -v: a sync slowed down by retries must say so, and why.
             tracing::info!(
-                "retrying {url} in {:.1}s{why} (attempt {} of {}): {}",
+                "retrying {} in {:.1}s{why} (attempt {} of {}): {}",
+                redact_credentials(url),
                 delay.as_secs_f64(),
                 attempts + 1,
                 self.options.max_retries + 1,
@@ -271,6 +263,34 @@ impl Fetcher {
             );
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// Records on the host of a failed attempt what the failure says of it:
+    /// silent, or asking for a wait (for some seconds, or for longer than a
+    /// run waits). True when the host is given up on: retrying would only be
+    /// skipped.
+    fn learn(&self, limiter: &Limiter, failure: &mut Failure, total_timeout: Duration) -> bool {
+        let Some(at) = failure.at.as_deref() else {
+            return false;
+        };
+        let host = limiter.host(at);
+        if failure.silent {
+            let after = match failure.error {
+                FetchError::ConnectTimeout { after, .. } => after,
+                _ => total_timeout,
+            };
+            if host.silent(after, self.options.host_silence_limit) {
+                if let FetchError::NoAnswer { host_skipped, .. } = &mut failure.error {
+                    *host_skipped = true;
+                }
+                return true;
+            }
+        } else if let Some((_, until)) = failure.error.host_wait() {
+            host.wait_until(until);
+        } else if let Retry::After(wait) = failure.retry {
+            host.hold(wait);
+        }
+        false
     }
 
     /// One attempt: the redirect chain and the final response, within the
@@ -343,13 +363,20 @@ impl Fetcher {
             at.heard = false;
             at.since = tokio::time::Instant::now();
             let host = limiter.map(|l| l.host(url.as_str()));
-            // A redirect into a host given up on in this run.
+            // A redirect into a host given up on in this run, or that asked for a long wait.
             if let Some((silent, after)) = host.as_ref().and_then(|h| h.down()) {
                 return Err(Failure::fatal(FetchError::HostSkipped {
                     url: url.to_string(),
                     host: crate::batch::host_label(url.as_str()),
                     silent,
                     after,
+                }));
+            }
+            if let Some(until) = host.as_ref().and_then(|h| h.waiting()) {
+                return Err(Failure::fatal(FetchError::HostWaiting {
+                    url: url.to_string(),
+                    host: crate::batch::host_label(url.as_str()),
+                    until,
                 }));
             }
             // Validators go only to the URL that issued them, whichever hop it is.
@@ -370,10 +397,19 @@ impl Fetcher {
                 host.answered();
             }
             let status = response.status();
-            tracing::debug!("GET {url}: {status}");
+            tracing::debug!("GET {}: {status}", redact_credentials(url.as_str()));
             if !is_redirect(status) {
+                // After a temporary hop, a 410 is the target's, not the feed's.
+                let redirected_from = (!all_permanent).then(|| start.to_string());
                 return self
-                    .finish(response, source, url, permanent_redirect, sent)
+                    .finish(
+                        response,
+                        source,
+                        url,
+                        permanent_redirect,
+                        sent,
+                        redirected_from,
+                    )
                     .await;
             }
             redirects += 1;
@@ -403,7 +439,11 @@ impl Fetcher {
             } else {
                 all_permanent = false;
             }
-            tracing::info!("redirect: {url} answered {status}, going on to {next}");
+            tracing::info!(
+                "redirect: {} answered {status}, going on to {}",
+                redact_credentials(url.as_str()),
+                redact_credentials(next.as_str())
+            );
             url = next;
         }
     }
@@ -416,6 +456,7 @@ impl Fetcher {
         url: Url,
         permanent_redirect: Option<String>,
         sent: &Validators,
+        redirected_from: Option<String>,
     ) -> Result<FetchOutcome, Failure> {
         let status = response.status();
         let received = response_validators(response.headers(), &url);
@@ -434,7 +475,7 @@ impl Fetcher {
             });
         }
         if !status.is_success() {
-            return Err(self.status_failure(status, response.headers(), &url));
+            return Err(self.status_failure(status, response.headers(), &url, redirected_from));
         }
         let content_type = response
             .headers()
@@ -462,6 +503,14 @@ impl Fetcher {
             }),
         };
         let codings = decode::codings(response.headers());
+        let undone: Vec<&str> = codings
+            .iter()
+            .filter_map(|t| match t {
+                decode::Token::Known(c) => Some(c.name()),
+                decode::Token::Unknown(_) => None,
+            })
+            .collect();
+        let undone = undone.join(", ");
         // Refuse up front what announces itself as too large. Content-Length
         // counts compressed bytes, which are never more than the decompressed
         // ones in practice; the decoder then counts the decompressed bytes as
@@ -482,15 +531,23 @@ impl Fetcher {
         }
         let (bytes, warnings) = decoder.finish().map_err(decode_failure)?;
         for w in &warnings {
-            tracing::warn!("{url}: {w}");
+            tracing::warn!("{}: {w}", redact_credentials(url.as_str()));
         }
         // Bytes still compressed are no document: passed on, the parser
         // would quote them as one ("not a feed: document starts with \u{1f}‹").
+        // Browsers and feedparser undo a Content-Encoding once, and cannot read such a body
+        // either: it is refused, for what it is.
         if bytes.starts_with(&decode::GZIP_MAGIC) {
+            let detail = if undone.is_empty() {
+                "the body is gzip-compressed but its Content-Encoding does not say so".to_string()
+            } else {
+                format!(
+                    "the body is still gzip-compressed after undoing its Content-Encoding ({undone}): the server compressed it twice (a compressed file such as feed.xml.gz, compressed again); tell the site's owner"
+                )
+            };
             return Err(Failure::fatal(FetchError::Decode {
                 url: url.to_string(),
-                detail: "the body is gzip-compressed but its Content-Encoding does not say so"
-                    .to_string(),
+                detail,
             }));
         }
         if bytes.is_empty() {
@@ -511,11 +568,20 @@ impl Fetcher {
         }))
     }
 
-    fn status_failure(&self, status: StatusCode, headers: &HeaderMap, url: &Url) -> Failure {
+    fn status_failure(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        url: &Url,
+        redirected_from: Option<String>,
+    ) -> Failure {
         let url = url.to_string();
         match status {
             StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url }),
-            StatusCode::GONE => Failure::fatal(FetchError::Gone { url }),
+            StatusCode::GONE => Failure::fatal(FetchError::Gone {
+                url,
+                redirected_from,
+            }),
             // 429 (RFC 6585 §4) and 5xx are transient by nature; 501 and 505
             // say the server cannot ever do it, so asking again is pointless.
             StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url),
@@ -543,6 +609,7 @@ impl Fetcher {
         let cap = self.options.max_retry_after;
         match retry_after {
             Some(wait) if wait > cap => Failure::fatal(FetchError::RetryLater {
+                until: SystemTime::now() + wait.min(crate::MAX_HOST_WAIT),
                 url,
                 status: status.as_u16(),
                 retry_after: wait,
@@ -560,13 +627,57 @@ impl Fetcher {
     }
 }
 
-/// Parses a feed URL given by the user or the config; only http and https.
+/// Fails a fetch whose host is given up on in this run, or asked for a wait
+/// longer than a run makes.
+fn refuse_held(gate: &crate::batch::Gate, url: &str, start: &Url) -> Result<(), FetchError> {
+    if let Some((silent, after)) = gate.host.down() {
+        return Err(FetchError::HostSkipped {
+            url: url.to_string(),
+            host: crate::batch::host_label(start.as_str()),
+            silent,
+            after,
+        });
+    }
+    if let Some(until) = gate.host.waiting() {
+        return Err(FetchError::HostWaiting {
+            url: url.to_string(),
+            host: crate::batch::host_label(start.as_str()),
+            until,
+        });
+    }
+    Ok(())
+}
+
+/// `feed://host/path` (and `feed:https://host/path`), the old feed-reader
+/// scheme that browsers still hand over, as the http(s) URL it stands for, as
+/// most readers take it; any other URL as it is.
+pub fn from_feed_scheme(url: &str) -> Cow<'_, str> {
+    let trimmed = url.trim();
+    let Some(rest) = trimmed
+        .get(..5)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("feed:"))
+        .and_then(|_| trimmed.get(5..))
+    else {
+        return Cow::Borrowed(url);
+    };
+    let lower = rest.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Cow::Borrowed(rest)
+    } else if let Some(path) = rest.strip_prefix("//") {
+        Cow::Owned(format!("http://{path}"))
+    } else {
+        Cow::Borrowed(url)
+    }
+}
+
+/// Parses a feed URL given by the user or the config; only http and https
+/// (`feed:` read as http, see `from_feed_scheme`).
 pub(crate) fn parse_feed_url(url: &str) -> Result<Url, FetchError> {
     let invalid = |reason: String| FetchError::InvalidUrl {
         url: url.to_string(),
         reason,
     };
-    let parsed = Url::parse(url.trim()).map_err(|e| invalid(e.to_string()))?;
+    let parsed = Url::parse(from_feed_scheme(url).trim()).map_err(|e| invalid(e.to_string()))?;
     match parsed.scheme() {
         "http" | "https" if parsed.host().is_some() => Ok(parsed),
         "http" | "https" => Err(invalid("no host".to_string())),
@@ -634,11 +745,22 @@ fn location(headers: &HeaderMap, base: &Url) -> Result<Url, FetchError> {
         url: base.to_string(),
         reason,
     };
-    let raw = headers
+    let location_bytes = headers
         .get(LOCATION)
-        .ok_or_else(|| bad("no Location header".to_string()))?;
-    // Some servers send raw UTF-8; Url::join percent-encodes it.
-    let raw = String::from_utf8_lossy(raw.as_bytes());
+        .ok_or_else(|| bad("no Location header".to_string()))?
+        .as_bytes();
+    // Bytes past ASCII are percent-encoded as sent, as browsers do: old servers send a file
+    // name in ISO-8859-1 (`caf\xE9.xml`), which read as UTF-8 became U+FFFD and asked for
+    // another file. Raw UTF-8 comes out as Url::join would have encoded it, and a host
+    // written so is percent-decoded by the parser before it is checked.
+    let mut raw = String::with_capacity(location_bytes.len());
+    for &b in location_bytes {
+        if b.is_ascii() {
+            raw.push(char::from(b));
+        } else {
+            raw.push_str(&format!("%{b:02X}"));
+        }
+    }
     let next = base
         .join(raw.trim())
         .map_err(|e| bad(format!("Location {raw:?}: {e}")))?;
@@ -806,6 +928,42 @@ mod tests {
         assert!(parse_feed_url("http://").is_err());
     }
 
+    /// Found by probing `kb sync`: `feed://` worked in `kb feed add` and `import` but a
+    /// kb.toml `url = "feed://..."` failed the feed ("the feed: scheme is not supported").
+    #[test]
+    fn the_feed_scheme_is_read_as_http() {
+        assert_eq!(
+            from_feed_scheme("feed://a.example/rss"),
+            "http://a.example/rss"
+        );
+        assert_eq!(
+            from_feed_scheme("FEED:https://a.example/rss"),
+            "https://a.example/rss"
+        );
+        assert_eq!(
+            from_feed_scheme(" feed:http://a.example/ "),
+            "http://a.example/"
+        );
+        assert_eq!(from_feed_scheme("https://a.example/"), "https://a.example/");
+        assert_eq!(from_feed_scheme("feed:x"), "feed:x");
+        assert_eq!(from_feed_scheme("fé"), "fé");
+        assert_eq!(from_feed_scheme("feéd"), "feéd");
+        assert_eq!(
+            parse_feed_url("feed://a.example:8080/rss")
+                .unwrap()
+                .as_str(),
+            "http://a.example:8080/rss"
+        );
+        assert_eq!(
+            parse_feed_url("feed:https://a.example/rss")
+                .unwrap()
+                .as_str(),
+            "https://a.example/rss"
+        );
+        let err = parse_feed_url("feed:x").unwrap_err();
+        assert!(err.to_string().contains("feed: scheme"), "{err}");
+    }
+
     /// A resolver that finds nothing, as for a name with no DNS record: the
     /// test must not depend on the machine's resolver or network.
     struct NoSuchHost;
@@ -855,6 +1013,25 @@ mod tests {
         assert_eq!(
             location(&headers, &base).unwrap().as_str(),
             "http://a.example/blog/rss"
+        );
+        // Found by probing `kb sync`: an ISO-8859-1 byte in Location (old IIS and Apache)
+        // became U+FFFD, so the redirect asked for another file and got a 404.
+        headers.insert(
+            LOCATION,
+            HeaderValue::from_bytes(b"/caf\xE9 1.xml?q=\xE9#\xE9").unwrap(),
+        );
+        assert_eq!(
+            location(&headers, &base).unwrap().as_str(),
+            "http://a.example/caf%E9%201.xml?q=%E9#%E9"
+        );
+        // UTF-8 comes out as before, in the path and in the host.
+        headers.insert(
+            LOCATION,
+            HeaderValue::from_bytes("http://café.example/café".as_bytes()).unwrap(),
+        );
+        assert_eq!(
+            location(&headers, &base).unwrap().as_str(),
+            "http://xn--caf-dma.example/caf%C3%A9"
         );
         headers.insert(LOCATION, HeaderValue::from_static("javascript:alert(1)"));
         assert!(location(&headers, &base).is_err());

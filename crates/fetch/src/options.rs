@@ -11,6 +11,14 @@ pub const USER_AGENT: &str = concat!(
     " (+https://github.com/kb-rss/kb)"
 );
 
+/// The longest a server's `Retry-After` keeps kb away from its host. A wait
+/// longer than one sync accepts (`FetchOptions::max_retry_after`) holds the
+/// host until the time it gives, in this run and, as the caller remembers it,
+/// in the next ones; a value past a day (a mistake, or seconds meant as
+/// milliseconds) would silence every feed of the host for that long, so it
+/// is taken as a day.
+pub const MAX_HOST_WAIT: Duration = Duration::from_secs(24 * 3600);
+
 /// How a `Fetcher` behaves. Build one with `FetchOptions::default()` and
 /// change the fields you need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +45,10 @@ pub struct FetchOptions {
     pub backoff_base: Duration,
     /// The longest wait kb accepts, both for its own backoff and for a
     /// server's `Retry-After`. A server that asks for longer gets no retry:
-    /// the fetch fails with `FetchError::RetryLater`. Default 60 s.
+    /// the fetch fails with `FetchError::RetryLater`, and within a
+    /// `Fetcher::fetch_all_limited` run the host's other fetches fail at once
+    /// with `FetchError::HostWaiting` until the time it gave (at most
+    /// `MAX_HOST_WAIT`). Default 60 s.
     pub max_retry_after: Duration,
     /// Within one `Fetcher::fetch_all_limited` run (a sync), how many
     /// attempts on one host (a name and a port) may end without an answer (no

@@ -9,7 +9,7 @@ mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use common::{Reply, SEED, TestServer, quick};
 use kb_fetch::{
@@ -295,4 +295,227 @@ async fn the_per_host_limit_tells_ports_apart() {
     }
     // One at a time to each server, so two at once in all.
     assert_eq!(a.max_in_flight(), 2);
+}
+
+/// Found by probing `kb sync`: a 429 with `Retry-After: 3600` failed its feed, but the three
+/// other feeds of the host were asked in the same second. A wait longer than a run makes holds
+/// the host for the rest of the run: its other fetches fail at once, without a request, and say
+/// until when; another port is another server and is not held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_longer_than_a_run_waits_holds_the_host_for_the_rest_of_the_run() {
+    let server = TestServer::start(|req| {
+        if req.path == "/long" {
+            Reply::status(429).header("Retry-After", "3600")
+        } else {
+            Reply::ok(SEED)
+        }
+    })
+    .await;
+    let held = server.url("/feed/1");
+    let other = TestServer::start(move |req| {
+        if req.path == "/to-held" {
+            Reply::redirect(302, &held)
+        } else {
+            Reply::ok(SEED)
+        }
+    })
+    .await;
+    let fetcher = Fetcher::new(quick()).unwrap();
+    let limiter = Limiter::new(ConcurrencyLimits::default());
+    let before = SystemTime::now();
+    let err = fetcher
+        .fetch_limited(
+            &server.url("/long"),
+            &Validators::default(),
+            Duration::from_secs(2),
+            &limiter,
+        )
+        .await
+        .unwrap_err();
+    let (at, until) = err.host_wait().unwrap();
+    assert_eq!(at, server.url("/long"));
+    let hour = Duration::from_secs(3600);
+    assert!(until >= before + hour && until <= SystemTime::now() + hour);
+    assert!(
+        err.to_string().ends_with(&format!(
+            "longer than the 2s kb waits: try again after {}",
+            httpdate::fmt_http_date(until)
+        )),
+        "{err}"
+    );
+    let jobs = vec![
+        FetchJob::new(server.url("/feed/1")),
+        FetchJob::new(server.url("/feed/2")),
+        FetchJob::new(other.url("/to-held")),
+        FetchJob::new(other.url("/feed/3")),
+    ];
+    let results = run_all(&fetcher, jobs, &limiter).await;
+    for result in &results[..3] {
+        match result {
+            Err(e @ FetchError::HostWaiting { until: u, .. }) => {
+                assert_eq!(*u, until);
+                assert!(
+                    e.to_string().contains(&format!(
+                        "not requested: its host 127.0.0.1:{} asked to wait until {} (Retry-After)",
+                        server.port(),
+                        httpdate::fmt_http_date(until)
+                    )),
+                    "{e}"
+                );
+                assert_eq!(e.host_wait().map(|(_, u)| u), Some(until));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(results[3].is_ok(), "{:?}", results[3]);
+    assert_eq!(
+        server.requests(),
+        1,
+        "only the request that was told to wait"
+    );
+    assert_eq!(other.requests(), 2);
+}
+
+/// The next runs keep away from the host too: the caller gives back the time an earlier run
+/// was told, and a time already past holds nothing.
+#[tokio::test]
+async fn a_wait_remembered_from_an_earlier_run_holds_the_host() {
+    let server = TestServer::start(|_| Reply::ok(SEED)).await;
+    let fetcher = Fetcher::new(quick()).unwrap();
+    let limiter = Limiter::new(ConcurrencyLimits::default());
+    let until = SystemTime::now() + Duration::from_secs(600);
+    limiter.hold_until(&server.url("/other"), until);
+    let fetch = |path: &str| {
+        let (fetcher, limiter, url) = (fetcher.clone(), limiter.clone(), server.url(path));
+        async move {
+            fetcher
+                .fetch_limited(
+                    &url,
+                    &Validators::default(),
+                    Duration::from_secs(2),
+                    &limiter,
+                )
+                .await
+        }
+    };
+    match fetch("/feed/").await {
+        Err(FetchError::HostWaiting { until: u, .. }) => {
+            // To the second: feeds.json keeps it with that precision at least.
+            assert!(u.duration_since(until).unwrap_or_default() < Duration::from_secs(1));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.requests(), 0);
+
+    let limiter = Limiter::new(ConcurrencyLimits::default());
+    limiter.hold_until(&server.url("/"), SystemTime::now() - Duration::from_secs(1));
+    fetcher
+        .fetch_limited(
+            &server.url("/feed/"),
+            &Validators::default(),
+            Duration::from_secs(2),
+            &limiter,
+        )
+        .await
+        .unwrap();
+    assert_eq!(server.requests(), 1);
+}
+
+/// A `Retry-After` of years (a mistake, or milliseconds sent as seconds) would silence every
+/// feed of the host for that long: kb waits a day at most, and says so.
+#[tokio::test]
+async fn an_absurd_retry_after_holds_the_host_a_day_at_most() {
+    let server =
+        TestServer::start(|_| Reply::status(503).header("Retry-After", "99999999999")).await;
+    let fetcher = Fetcher::new(quick()).unwrap();
+    let limiter = Limiter::new(ConcurrencyLimits::default());
+    let err = fetcher
+        .fetch_limited(
+            &server.url("/feed/"),
+            &Validators::default(),
+            Duration::from_secs(2),
+            &limiter,
+        )
+        .await
+        .unwrap_err();
+    let (_, until) = err.host_wait().unwrap();
+    assert!(until <= SystemTime::now() + kb_fetch::MAX_HOST_WAIT);
+    assert!(until + Duration::from_secs(60) >= SystemTime::now() + kb_fetch::MAX_HOST_WAIT);
+    assert!(
+        err.to_string()
+            .contains("asks to retry after more than a day"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().ends_with("(kb waits a day at most)"),
+        "{err}"
+    );
+    // An earlier run's record of years is cut to a day from now as well.
+    let limiter = Limiter::new(ConcurrencyLimits::default());
+    limiter.hold_until(
+        &server.url("/"),
+        SystemTime::now() + Duration::from_secs(10 * 365 * 86400),
+    );
+    match fetcher
+        .fetch_limited(
+            &server.url("/feed/"),
+            &Validators::default(),
+            Duration::from_secs(2),
+            &limiter,
+        )
+        .await
+    {
+        Err(FetchError::HostWaiting { until, .. }) => {
+            assert!(until <= SystemTime::now() + kb_fetch::MAX_HOST_WAIT);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Probed with `kb sync`: when a `Retry-After` of a few seconds ended, three requests to the
+/// host were seen in the same instant with a per-host limit of 2 (one was the retried request,
+/// answered at once). At most 2 may be in flight at any moment, holds or not, and none may
+/// start while the host holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_per_host_limit_holds_when_a_retry_after_ends() {
+    let told = Arc::new(AtomicUsize::new(0));
+    let seen = told.clone();
+    let started = std::time::Instant::now();
+    let times = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = times.clone();
+    let server = TestServer::start(move |req| {
+        log.lock()
+            .unwrap()
+            .push((req.path.clone(), started.elapsed()));
+        if req.path == "/ra" && seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::status(429).header("Retry-After", "1")
+        } else if req.path == "/ra" {
+            Reply::ok(SEED)
+        } else {
+            Reply::ok(SEED).delay(Duration::from_millis(300))
+        }
+    })
+    .await;
+    let mut jobs = vec![FetchJob::new(server.url("/ra"))];
+    jobs.extend((0..6).map(|i| FetchJob::new(server.url(&format!("/feed/{i}")))));
+    let limiter = Limiter::new(ConcurrencyLimits {
+        global: 16,
+        per_host: 2,
+    });
+    for result in run_all(&Fetcher::new(quick()).unwrap(), jobs, &limiter).await {
+        result.unwrap();
+    }
+    assert!(server.max_in_flight() <= 2, "{}", server.max_in_flight());
+    let times = times.lock().unwrap();
+    assert_eq!(times.len(), 8, "{times:?}");
+    // A request that went out with the 429's (the limit allows two) came before it was told;
+    // once told, none went out before the second was over.
+    let told_at = times.iter().find(|(p, _)| p == "/ra").unwrap().1;
+    let during: Vec<_> = times
+        .iter()
+        .filter(|(_, t)| {
+            *t > told_at + Duration::from_millis(50) && *t < told_at + Duration::from_millis(900)
+        })
+        .collect();
+    assert!(during.is_empty(), "{times:?}");
 }

@@ -467,9 +467,54 @@ async fn gone_is_its_own_error_so_the_feed_can_be_marked_dead() {
         .fetch(&server.url("/feed/"), &Validators::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, FetchError::Gone { .. }), "{err}");
-    assert!(err.to_string().contains("dead"));
+    assert!(err.is_gone(), "{err}");
+    // Whether that makes the feed dead is the caller's to say: a backfill page gone is not.
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "410 gone: {} was removed by its publisher",
+            server.url("/feed/")
+        )
+    );
     assert_eq!(server.requests(), 1);
+}
+
+/// Found by probing `kb sync`: a feed whose URL answered 302 to a URL answering 410 was marked
+/// dead for good, though a temporary redirect says the feed's own URL is still the one to ask
+/// (and it may point elsewhere next time). Permanent redirects hand the verdict on.
+#[tokio::test]
+async fn a_410_behind_a_temporary_redirect_is_not_the_feed_gone() {
+    let server = TestServer::start(|req| match req.path.as_str() {
+        "/temp" => Reply::redirect(302, "/gone"),
+        "/see-other" => Reply::redirect(303, "/gone"),
+        "/perm" => Reply::redirect(301, "/gone"),
+        "/perm-then-temp" => Reply::redirect(308, "/temp"),
+        _ => Reply::status(410),
+    })
+    .await;
+    let fetch = |path: &str| {
+        let url = server.url(path);
+        async move {
+            fetcher()
+                .fetch(&url, &Validators::default())
+                .await
+                .unwrap_err()
+        }
+    };
+    for path in ["/temp", "/see-other", "/perm-then-temp"] {
+        let err = fetch(path).await;
+        assert!(!err.is_gone(), "{path}: {err}");
+        assert_eq!(err.status(), Some(410));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "410 gone: {}, where {} redirects for now (a temporary redirect), was removed by its publisher",
+                server.url("/gone"),
+                server.url(path)
+            )
+        );
+    }
+    assert!(fetch("/perm").await.is_gone());
 }
 
 #[tokio::test]
@@ -784,4 +829,164 @@ async fn a_gzip_bomb_labelled_twice_or_padded_is_still_capped() {
     .await
     .unwrap_err();
     assert!(matches!(err, FetchError::BodyTooLarge { .. }), "{err}");
+}
+
+/// Found by probing `kb sync`: a body gzipped twice under `Content-Encoding: gzip` (a server
+/// compressing an already compressed `.xml.gz`) was refused as "gzip-compressed but its
+/// Content-Encoding does not say so", sending the user to a header that was right. Browsers and
+/// feedparser undo the Content-Encoding once and cannot read it either, so kb refuses it too,
+/// for what it is.
+#[tokio::test]
+async fn a_body_compressed_twice_is_refused_for_what_it_is() {
+    let twice = common::gzip(&common::gzip(SEED));
+    let server = TestServer::start(move |req| {
+        let reply = Reply::ok(twice.clone());
+        if req.path == "/labelled" {
+            reply.header("Content-Encoding", "gzip")
+        } else {
+            reply
+        }
+    })
+    .await;
+    let err = fetcher()
+        .fetch(&server.url("/labelled"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot decode the body of {}: the body is still gzip-compressed after undoing its Content-Encoding (gzip): the server compressed it twice (a compressed file such as feed.xml.gz, compressed again); tell the site's owner",
+            server.url("/labelled")
+        )
+    );
+    // Without a Content-Encoding, the header is what is missing.
+    let err = fetcher()
+        .fetch(&server.url("/bare"), &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("the body is gzip-compressed but its Content-Encoding does not say so"),
+        "{err}"
+    );
+}
+
+/// Found by probing `kb sync`: `Location: /caf\xE9.xml`, one raw ISO-8859-1 byte as old IIS
+/// and Apache servers send a file name, became `caf%EF%BF%BD.xml` and the feed a 404. The byte
+/// is kept and percent-encoded, as browsers and feedparser do.
+#[tokio::test]
+async fn a_location_in_latin_1_is_followed_byte_for_byte() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let line = String::from_utf8_lossy(&request)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let path = line.split(' ').nth(1).unwrap_or_default().to_string();
+            log.lock().unwrap().push(path.clone());
+            let mut reply = Vec::new();
+            if path == "/old" {
+                reply.extend_from_slice(b"HTTP/1.1 302 Found\r\nLocation: /caf\xE9.xml\r\n");
+                reply.extend_from_slice(b"Content-Length: 0\r\nConnection: close\r\n\r\n");
+            } else if path == "/caf%E9.xml" {
+                reply.extend_from_slice(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        SEED.len()
+                    )
+                    .as_bytes(),
+                );
+                reply.extend_from_slice(SEED);
+            } else {
+                reply.extend_from_slice(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+            let _ = stream.write_all(&reply).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    let raw = fetched(
+        fetcher()
+            .fetch(
+                &format!("http://127.0.0.1:{port}/old"),
+                &Validators::default(),
+            )
+            .await
+            .unwrap(),
+    );
+    assert!(raw.bytes == SEED);
+    assert_eq!(
+        raw.final_url.as_deref(),
+        Some(format!("http://127.0.0.1:{port}/caf%E9.xml").as_str())
+    );
+    assert_eq!(*asked.lock().unwrap(), ["/old", "/caf%E9.xml"]);
+}
+
+/// Found by probing `kb sync`: `url = "feed://..."` in kb.toml failed the feed, while `kb feed
+/// add` and `import` read the same URL as http.
+#[tokio::test]
+async fn a_feed_scheme_url_is_fetched_over_http() {
+    let server = TestServer::start(|_| Reply::ok(SEED)).await;
+    let url = server.url("/feed/").replacen("http://", "feed://", 1);
+    let raw = fetched(fetcher().fetch(&url, &Validators::default()).await.unwrap());
+    assert!(raw.bytes == SEED);
+    assert_eq!(raw.source, url);
+    assert_eq!(
+        raw.final_url.as_deref(),
+        Some(server.url("/feed/").as_str())
+    );
+}
+
+/// Found by probing `kb sync`: the password of a `user:pass@` feed URL was printed in every
+/// error line, and so in cron mail and CI logs.
+#[tokio::test]
+async fn a_password_in_the_url_is_sent_but_never_shown() {
+    let server = TestServer::start(|req| {
+        if req.header("Authorization") == Some("Basic dXNlcjpzZWNyZXQ=") {
+            Reply::status(404)
+        } else {
+            Reply::status(401)
+        }
+    })
+    .await;
+    let url = server.url("/feed/").replacen("://", "://user:secret@", 1);
+    let err = fetcher()
+        .fetch(&url, &Validators::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::NotFound { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "404 not found: {} (check the feed url)",
+            url.replace("secret", "***")
+        )
+    );
+    let err = fetcher()
+        .fetch(
+            "http://user:secret@127.0.0.1:1/feed.xml",
+            &Validators::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("network error fetching http://user:***@127.0.0.1:1/feed.xml: "),
+        "{err}"
+    );
 }

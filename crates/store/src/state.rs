@@ -47,6 +47,13 @@ pub struct FeedState {
     /// dead flag then holds for any URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dead_url: Option<String>,
+    /// A server's `Retry-After` longer than one sync waits: no request to the host (name and
+    /// port) of `wait_url` before this time, whichever feed of that host it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_until: Option<DateTime<Utc>>,
+    /// The URL whose host asked for `wait_until`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_url: Option<String>,
 }
 
 impl FeedState {

@@ -4,12 +4,13 @@
 
 mod opml;
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use kb_fetch::{FetchOutcome, Fetcher, RawFeed, Validators};
+use kb_fetch::{FetchOutcome, Fetcher, RawFeed, Validators, from_feed_scheme};
 use kb_parse::{ParseOptions, ParsedFeed};
 use kb_store::{FeedStates, Kb, StoreError, WriteLock};
 use serde::Serialize;
@@ -70,9 +71,14 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
             f.name
         );
     }
-    let name = match &a.name {
-        Some(n) => n.trim().to_string(),
-        None => derive_name(&probed.feed, Some(&probed.url)),
+    // Without --name, the site's name; a second feed of the site gets one of its own.
+    let (name, site_name) = match &a.name {
+        Some(n) => (n.trim().to_string(), None),
+        None => {
+            let site = derive_name(&probed.feed, Some(&probed.url));
+            let name = default_name(&site, &probed.url, &existing);
+            (name.clone(), (name != site).then_some(site))
+        }
     };
     if name.is_empty() {
         bail!("the feed name must not be empty: pass --name NAME");
@@ -112,12 +118,19 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
             ),
             (None, _) => String::new(),
         };
+        let named = site_name
+            .map(|site| {
+                format!(
+                    " (named {name}: feed {site:?} has the site's name; `--name` chooses another)"
+                )
+            })
+            .unwrap_or_default();
         ctx.out.text(&safe(
-            &format!(
-                "added {name}: {}{via}, {} now; run `kb sync` to fetch it",
+            &kb_fetch::redact_credentials(&format!(
+                "added {name}: {}{via}, {} now{named}; run `kb sync` to fetch it",
                 probed.url,
                 crate::out::plural(probed.feed.items.len(), "item")
-            ),
+            )),
             false,
         ))?;
     }
@@ -135,27 +148,6 @@ struct Added<'a> {
     items: usize,
     /// The other feeds the page announces, not added (empty when a feed URL was given).
     other_feeds: &'a [String],
-}
-
-/// `feed://host/path` (and `feed:https://host/path`), the old feed-reader scheme, as the
-/// http(s) URL it stands for, as most readers take it; any other URL as it is.
-fn from_feed_scheme(url: &str) -> String {
-    let trimmed = url.trim();
-    let Some(scheme) = trimmed.get(..5) else {
-        return url.to_string();
-    };
-    if !scheme.eq_ignore_ascii_case("feed:") {
-        return url.to_string();
-    }
-    let rest = &trimmed[5..];
-    let lower = rest.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        rest.to_string()
-    } else if let Some(path) = rest.strip_prefix("//") {
-        format!("http://{path}")
-    } else {
-        url.to_string()
-    }
 }
 
 /// Only http(s) addresses are feeds kb fetches; an OPML file may carry anything (`javascript:`,
@@ -199,6 +191,8 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
         );
     }
     let mut last_err = None;
+    // Not named as other feeds of the page: kb just could not read them.
+    let mut unreadable = Vec::new();
     for candidate in &candidates {
         let result = rt
             .block_on(get(&fetcher, candidate))
@@ -207,7 +201,7 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
             Ok((feed, url)) => {
                 let others = candidates
                     .iter()
-                    .filter(|c| *c != candidate)
+                    .filter(|c| *c != candidate && !unreadable.contains(c))
                     .cloned()
                     .collect();
                 return Ok(Probed {
@@ -217,7 +211,10 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
                     others,
                 });
             }
-            Err(e) => last_err = Some(format!("{candidate}: {e:#}")),
+            Err(e) => {
+                last_err = Some(format!("{candidate}: {e:#}"));
+                unreadable.push(candidate);
+            }
         }
     }
     bail!(
@@ -290,7 +287,8 @@ fn rm(ctx: &Ctx, key: &str, json: bool) -> Result<()> {
         ctx.out.text(&safe(
             &format!(
                 "removed {}: {} (its articles stay in the knowledge base)",
-                removed.name, removed.url
+                removed.name,
+                kb_fetch::redact_credentials(&removed.url)
             ),
             false,
         ))?;
@@ -358,13 +356,14 @@ fn update_states(ctx: &Ctx, change: impl FnOnce(&mut FeedStates)) -> Result<()> 
 #[derive(Debug, Serialize)]
 struct FeedRow<'a> {
     name: &'a str,
-    url: &'a str,
+    /// Without its password, if it has one (kb.toml keeps it).
+    url: Cow<'a, str>,
     category: Option<&'a str>,
     #[serde(serialize_with = "super::json_date")]
     last_fetched: Option<DateTime<Utc>>,
     last_status: Option<u16>,
     articles: u64,
-    last_error: Option<&'a str>,
+    last_error: Option<Cow<'a, str>>,
     dead: bool,
 }
 
@@ -389,7 +388,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
             let st = states.feeds.get(&f.name);
             FeedRow {
                 name: &f.name,
-                url: &f.url,
+                url: kb_fetch::redact_credentials(&f.url),
                 category: f.category.as_deref(),
                 last_fetched: st.and_then(|s| s.last_fetched),
                 last_status: st.and_then(|s| s.last_status),
@@ -397,7 +396,10 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
                     .iter()
                     .find(|c| c.name == f.name)
                     .map_or(0, |c| c.count),
-                last_error: st.and_then(|s| s.last_error.as_deref()),
+                // An older kb stored its errors with the password in.
+                last_error: st
+                    .and_then(|s| s.last_error.as_deref())
+                    .map(kb_fetch::redact_credentials),
                 dead: st.is_some_and(|s| s.dead_at(&f.url)),
             }
         })
@@ -443,7 +445,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         );
         out.push_str(&safe(&line, false));
         out.push('\n');
-        if let Some(e) = r.last_error {
+        if let Some(e) = &r.last_error {
             out.push_str(&safe(&format!("{:width$}  last error: {e}", ""), false));
             out.push('\n');
         }
@@ -503,7 +505,7 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     let mut present = Vec::new();
     let mut skipped = Vec::new();
     for mut e in entries {
-        e.url = from_feed_scheme(&e.url);
+        e.url = from_feed_scheme(&e.url).into_owned();
         if !is_http_url(&e.url) {
             skipped.push(e.url);
             continue;
@@ -577,6 +579,43 @@ fn import(ctx: &Ctx, path: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// The name of a feed added without `--name`: `site`, the site's, or when another feed has it
+/// (a blog's posts and comments feeds, feeds of one server), `site` with the last telling
+/// segment of the feed's path (`blog.example-comments`, `127.0.0.1-atom`), else numbered.
+fn default_name(site: &str, url: &str, known: &[FeedEntry]) -> String {
+    let taken = |n: &str| known.iter().any(|k| k.name == n);
+    if taken(site) {
+        // Words every feed path has say nothing of which feed it is.
+        const GENERIC: [&str; 9] = [
+            "feed", "feeds", "rss", "rss2", "atom", "index", "xml", "rdf", "wp-rss2",
+        ];
+        let segments: Vec<String> = url::Url::parse(url)
+            .ok()
+            .and_then(|u| {
+                u.path_segments().map(|s| {
+                    s.filter(|s| !s.is_empty())
+                        .map(|s| {
+                            let stem = s.rsplit_once('.').map_or(s, |(stem, _)| stem);
+                            if stem.is_empty() { s } else { stem }.to_lowercase()
+                        })
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        let telling = segments
+            .iter()
+            .rev()
+            .find(|s| !GENERIC.contains(&s.as_str()))
+            .or(segments.last());
+        if let Some(name) = telling.map(|s| format!("{site}-{s}"))
+            && !taken(&name)
+        {
+            return name;
+        }
+    }
+    unique_name(site, known)
+}
+
 /// `name`, or `name-2`, `name-3`, ... if the config already has it: names are the feeds' keys.
 fn unique_name(name: &str, known: &[FeedEntry]) -> String {
     let taken = |n: &str| known.iter().any(|k| k.name == n);
@@ -608,23 +647,53 @@ fn export(ctx: &Ctx) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Found by probing `kb feed import`: `feed://host/rss` was skipped as not http(s).
+    fn entry(name: &str) -> FeedEntry {
+        FeedEntry {
+            name: name.to_string(),
+            url: format!("http://{name}/"),
+            category: None,
+            timeout_secs: None,
+        }
+    }
+
+    /// Found by probing `kb feed add`: a second feed of a site was refused, both named after
+    /// the host ("choose another with --name").
     #[test]
-    fn the_feed_scheme_is_read_as_http() {
+    fn a_second_feed_of_a_site_gets_a_name_of_its_own() {
+        let known = [entry("blog.example"), entry("127.0.0.1")];
+        let name = |site, url| default_name(site, url, &known);
         assert_eq!(
-            from_feed_scheme("feed://a.example/rss"),
-            "http://a.example/rss"
+            name("new.example", "http://new.example/feed/"),
+            "new.example"
         );
         assert_eq!(
-            from_feed_scheme("FEED:https://a.example/rss"),
-            "https://a.example/rss"
+            name("blog.example", "http://blog.example/comments/feed/"),
+            "blog.example-comments"
         );
         assert_eq!(
-            from_feed_scheme("feed:http://a.example/"),
-            "http://a.example/"
+            name(
+                "blog.example",
+                "http://blog.example/category/rust/feed/atom.xml"
+            ),
+            "blog.example-rust"
         );
-        assert_eq!(from_feed_scheme("https://a.example/"), "https://a.example/");
-        assert_eq!(from_feed_scheme("feed:x"), "feed:x");
-        assert_eq!(from_feed_scheme("fé"), "fé");
+        assert_eq!(
+            name("127.0.0.1", "http://127.0.0.1:8000/atom"),
+            "127.0.0.1-atom"
+        );
+        assert_eq!(
+            name("127.0.0.1", "http://127.0.0.1/feed.xml"),
+            "127.0.0.1-feed"
+        );
+        // Nothing in the path to tell it by, or that name taken too: numbered.
+        assert_eq!(
+            name("blog.example", "http://blog.example/?feed=rss2"),
+            "blog.example-2"
+        );
+        let known = [entry("blog.example"), entry("blog.example-feed")];
+        assert_eq!(
+            default_name("blog.example", "http://blog.example/feed/", &known),
+            "blog.example-2"
+        );
     }
 }

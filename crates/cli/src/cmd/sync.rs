@@ -41,19 +41,19 @@ pub enum Source {
 }
 
 impl Source {
-    /// `http://` and `https://` are URLs; `-` is standard input, as Unix tools read it;
-    /// anything else is a path, in any bytes.
+    /// `http://` and `https://` are URLs, and `feed:` ones as http (`feed://host/x`); `-` is
+    /// standard input, as Unix tools read it; anything else is a path, in any bytes.
     pub fn from_arg(arg: &std::ffi::OsStr) -> Source {
         match arg.to_str() {
             Some("-") => Source::File(PathBuf::from(STDIN)),
             Some(s)
-                if ["http://", "https://"].iter().any(|scheme| {
+                if ["http://", "https://", "feed:"].iter().any(|scheme| {
                     s.trim()
                         .get(..scheme.len())
                         .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
                 }) =>
             {
-                Source::Url(s.trim().to_string())
+                Source::Url(kb_fetch::from_feed_scheme(s.trim()).into_owned())
             }
             _ => Source::File(PathBuf::from(arg)),
         }
@@ -247,7 +247,8 @@ impl FeedSummary {
             },
             _ => {}
         }
-        line
+        // A feed URL's password stays in kb.toml: cron mail and CI logs must not carry it.
+        kb_fetch::redact_credentials(&line).into_owned()
     }
 }
 
@@ -272,7 +273,7 @@ fn plan(
         // A source that is a configured feed (its url or its fixture) keeps the feed's name,
         // so `--from fixtures/x.xml` and `--offline` file articles under the same feed.
         let name = ctx.config.feeds.iter().find(|f| match &source {
-            Source::Url(u) => f.url == *u,
+            Source::Url(u) => kb_fetch::from_feed_scheme(&f.url) == u.as_str(),
             Source::File(p) => f
                 .fixture
                 .as_ref()
@@ -475,7 +476,7 @@ impl Progress {
         if self.verbose < level {
             return;
         }
-        let msg = safe(msg, false);
+        let msg = safe(&kb_fetch::redact_credentials(msg), false);
         match &self.bar {
             Some(b) => b.println(format!("kb: {msg}")),
             // Not eprintln!, which panics when stderr cannot be written: a log line must not
@@ -706,6 +707,13 @@ impl Session<'_> {
         // One set of permits for the feeds and their older pages: `concurrency_per_host` is
         // what a host is promised, whichever kind of request it gets.
         let limiter = Limiter::new(limits);
+        // A host that asked an earlier sync to come back later than a sync waits is not asked
+        // before then: its feeds are skipped, saying until when.
+        for st in self.states.feeds.values() {
+            if let (Some(until), Some(url)) = (st.wait_until, st.wait_url.as_deref()) {
+                limiter.hold_until(url, until.into());
+            }
+        }
         let fetch_jobs = jobs
             .iter()
             .map(|j| {
@@ -857,6 +865,24 @@ impl Session<'_> {
                 .as_ref()
                 .and_then(|n| self.states.feeds.get(n).cloned())
                 .unwrap_or_default();
+            // What the feed's host asked for when it answered 429 or 503 with a wait longer than
+            // a sync makes, or still asks from an earlier sync: kept for the next syncs.
+            let wait = match &outcome {
+                Err(Err(e)) => e.host_wait().map(|(url, until)| (url.to_string(), until)),
+                _ => None,
+            };
+            st.wait_until = wait.as_ref().map(|(_, until)| (*until).into());
+            st.wait_url = wait.map(|(url, _)| url);
+            if let Err(Err(e @ FetchError::HostWaiting { .. })) = outcome {
+                // Not asked: the state of its last request stays as it was.
+                let s = skipped(job.name.as_deref().unwrap_or(&src), &src, &e.to_string());
+                if let Some(n) = &job.name {
+                    self.pending.push((n.clone(), st));
+                }
+                self.progress.done(&s);
+                self.summaries.push(s);
+                return;
+            }
             st.last_fetched = Some(Utc::now());
             let mut moved_to = None;
             let mut walk = None;
@@ -962,15 +988,18 @@ impl Session<'_> {
                 Err(Ok(_)) => return,
                 Err(Err(e)) => {
                     st.last_status = e.status().or(Some(0));
-                    if matches!(e, FetchError::Gone { .. }) {
+                    // A 410 from the feed's own URL (or where 301s led): a 410 behind a 302
+                    // is the redirect target's, and the feed just fails this time.
+                    let error = if e.is_gone() {
                         st.mark_dead(&src);
-                    }
-                    let s = summarize(
-                        job.name.as_deref(),
-                        &src,
-                        Err(anyhow::Error::from(e)),
-                        self.writer.is_some(),
-                    );
+                        anyhow::anyhow!(
+                            "{e}: the feed is marked dead, and later syncs skip it until `kb feed enable {}`",
+                            job.name.as_deref().unwrap_or("NAME")
+                        )
+                    } else {
+                        anyhow::Error::from(e)
+                    };
+                    let s = summarize(job.name.as_deref(), &src, Err(error), self.writer.is_some());
                     st.last_error = s.error.clone();
                     s
                 }
@@ -1431,7 +1460,7 @@ fn report(
             committed: damaged.is_none() && total.new + total.updated > 0,
         };
         if progress.out_error.is_none()
-            && let Err(e) = ctx.out.json(&json)
+            && let Err(e) = ctx.out.json(&without_passwords(&json))
         {
             progress.out_error = Some(e);
         }
@@ -1470,7 +1499,11 @@ fn report(
     let mut warn = |line: String| {
         use std::io::Write;
         // Nowhere left to say it when stderr fails too; the exit status still does.
-        let _ = writeln!(stderr, "{}", safe(&line, false));
+        let _ = writeln!(
+            stderr,
+            "{}",
+            safe(&kb_fetch::redact_credentials(&line), false)
+        );
     };
     for s in summaries.iter().filter(|s| s.status == "failed") {
         warn(format!(
@@ -1510,6 +1543,25 @@ fn report(
         return Err(Reported.into());
     }
     Ok(())
+}
+
+/// `value` as JSON, with the password of every URL in its strings hidden.
+fn without_passwords(value: &impl Serialize) -> serde_json::Value {
+    fn redact(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(r) = kb_fetch::redact_credentials(s) {
+                    *s = r;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(redact),
+            serde_json::Value::Object(o) => o.values_mut().for_each(redact),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    redact(&mut v);
+    v
 }
 
 /// A feed's summary line from what storing it gave; `indexed`: whether the session had an
