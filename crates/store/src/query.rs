@@ -606,6 +606,43 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
+/// Whether `stem` is the number that the letters `typed` were read as (`2` for `two`).
+fn is_number_of(stem: &str, typed: &str) -> bool {
+    stem.starts_with(|c: char| c.is_ascii_digit())
+        && !typed.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Whether `a` and `b` are at most `k` edits apart (insertions, deletions, substitutions, and
+/// transpositions of neighbours, as the fuzzy queries count them). For short words only.
+fn within_edits(a: &str, b: &str, k: u8) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let k = usize::from(k);
+    if a.len().abs_diff(b.len()) > k {
+        return false;
+    }
+    // Optimal string alignment distance, row by row.
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()] <= k
+}
+
 fn prefix_query(field: Field, prefix: &str) -> Result<Box<dyn Query>, StoreError> {
     let pattern = format!("{}.*", regex_escape(prefix));
     RegexQuery::from_pattern(&pattern, field)
@@ -834,8 +871,33 @@ impl Compiler {
                     // The stem of a partial word may be shorter than what was typed
                     // (`services*` -> `servic`): try both.
                     let mut lasts = vec![last.clone()];
-                    if let Some(s) = stemmed.last().filter(|s| *s != last) {
+                    // A number word's stem is its number: `one*` is no prefix of `1`.
+                    if let Some(s) = stemmed
+                        .last()
+                        .filter(|s| *s != last && !is_number_of(s, last))
+                    {
                         lasts.push(s.clone());
+                    }
+                    // The number words it begins (`tw*`: two, twelve, twenty) are indexed as
+                    // their numbers.
+                    if raw.len() == 1 && last.chars().count() >= 2 {
+                        let numbers: Vec<&str> = crate::stem::number_words()
+                            .iter()
+                            .filter(|(word, _)| word.starts_with(last.as_str()))
+                            .map(|&(_, term)| term)
+                            .collect();
+                        for &(field, boost) in analyzed {
+                            for n in &numbers {
+                                qs.extend(
+                                    term_or_phrase(field, &[n.to_string()], 0)
+                                        .map(|q| boosted(q, boost)),
+                                );
+                            }
+                        }
+                        if mark {
+                            self.marks
+                                .extend(numbers.iter().map(|n| Mark::Term(n.to_string())));
+                        }
                     }
                     // The index holds stems, which may be shorter than the typed prefix:
                     // `compensat*` must find `compens` (compensate, compensated). So a single
@@ -909,7 +971,18 @@ impl Compiler {
                 let stemmed = tokens(&mut self.en, w);
                 let raw = tokens(&mut self.raw, w);
                 if let ([s], [r]) = (stemmed.as_slice(), raw.as_slice()) {
-                    let mut words = vec![s.clone()];
+                    // A number word is its number, exactly: one edit from `2` is every short
+                    // term. The number words it may be a misspelling of (`tow~`: two) are
+                    // their numbers too.
+                    let numbers: Vec<&str> = crate::stem::number_words()
+                        .iter()
+                        .filter(|(word, _)| within_edits(word, r, *edits))
+                        .map(|&(_, term)| term)
+                        .collect();
+                    let mut words = Vec::new();
+                    if !is_number_of(s, r) {
+                        words.push(s.clone());
+                    }
                     if r != s {
                         words.push(r.clone());
                     }
@@ -917,10 +990,18 @@ impl Compiler {
                         for word in &words {
                             qs.push(boosted(fuzzy_query(field, word, *edits), boost));
                         }
+                        for n in &numbers {
+                            qs.extend(
+                                term_or_phrase(field, &[n.to_string()], 0)
+                                    .map(|q| boosted(q, boost)),
+                            );
+                        }
                     }
                     if mark {
                         self.marks
                             .extend(words.into_iter().map(|w| Mark::Fuzzy(w, *edits)));
+                        self.marks
+                            .extend(numbers.iter().map(|n| Mark::Term(n.to_string())));
                     }
                 } else {
                     // Several tokens (`isn't~`): typo tolerance has no single word to work on,

@@ -68,7 +68,14 @@ fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String)
     }
     let mut stem = match number_term(word) {
         Some(digits) => digits.to_owned(),
-        None => stemmer.stem(word).into_owned(),
+        None => {
+            let stem = stemmer.stem(word);
+            // `seconds`, `ones`, `tens`, `twenties`: a number word's inflections are the number.
+            match number_of_stem(&stem) {
+                Some(digits) => digits.to_owned(),
+                None => stem.into_owned(),
+            }
+        }
     };
     unpluralize_acronym(&mut stem);
     if memo.len() >= MAX_ENTRIES {
@@ -91,6 +98,26 @@ fn number_term(word: &str) -> Option<&'static str> {
         .iter()
         .find(|(w, _)| *w == word)
         .map(|&(_, term)| term)
+}
+
+/// The number whose word has the stem `stem` (`second` for `seconds`, `twenti` for
+/// `twenties`).
+fn number_of_stem(stem: &str) -> Option<&'static str> {
+    static STEMS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    let stems = STEMS.get_or_init(|| {
+        let stemmer = frostem::Stemmer::new(Algorithm::English);
+        NUMBER_WORDS
+            .iter()
+            .map(|&(word, term)| (stemmer.stem(word).into_owned(), term))
+            .collect()
+    });
+    stems.iter().find(|(s, _)| s == stem).map(|&(_, term)| term)
+}
+
+/// The number words and their terms (`two`, `2`), for query words that are not whole words: a
+/// prefix (`tw*`) or a misspelling (`tow~`) of a number word finds its number.
+pub(crate) fn number_words() -> &'static [(&'static str, &'static str)] {
+    NUMBER_WORDS
 }
 
 /// The number words whose term is `term` (`2` -> `two`): what else a match of that term in a

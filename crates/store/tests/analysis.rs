@@ -534,3 +534,43 @@ fn language_names_with_symbols_are_words() {
     c.sort();
     assert_eq!(c, ["Plan C", "Porting our C++ renderer"]);
 }
+
+/// Found by the regression probe: with number words stored as digits, their inflections were
+/// not (`seconds` no longer found "second"), a prefix of a number word found digits (`one*`
+/// found 10 and 12) and lost the word (`tw*` lost "Twelve"), and a misspelling of one matched
+/// every short term (`two~`) or not the number (`tow~`).
+#[test]
+fn number_words_keep_their_inflections_prefixes_and_misspellings() {
+    let (_dir, kb) = common::kb_of(&[
+        ("People first, technology second", "It takes a second."),
+        ("Twelve tips", "Tips for the ones who read."),
+        ("Counting 10 and 12 and 100", "Digits only."),
+        ("Two factor", "Both at once."),
+        ("To be or not", "A play."),
+    ]);
+    let sorted = |q: &str| {
+        let mut t = titles(&kb, q);
+        t.sort();
+        t
+    };
+    assert_eq!(sorted("seconds"), ["People first, technology second"]);
+    assert_eq!(sorted("ones"), ["Twelve tips"]);
+    assert_eq!(sorted("firsts"), ["People first, technology second"]);
+    assert_eq!(
+        sorted("tw*"),
+        ["Counting 10 and 12 and 100", "Twelve tips", "Two factor"]
+    );
+    assert_eq!(
+        sorted("twel*"),
+        ["Counting 10 and 12 and 100", "Twelve tips"]
+    );
+    assert!(!sorted("one*").contains(&"Counting 10 and 12 and 100".to_string()));
+    // `to` is one edit from `tow` too.
+    assert_eq!(sorted("tow~"), ["To be or not", "Two factor"]);
+    let two = sorted("two~");
+    assert!(two.contains(&"Two factor".to_string()), "{two:?}");
+    assert!(
+        !two.contains(&"Counting 10 and 12 and 100".to_string()),
+        "{two:?}"
+    );
+}
