@@ -836,6 +836,11 @@ impl Compiler {
                     Text::Phrase(_, s) => *s,
                     _ => 0,
                 };
+                // A pasted link: the words of it that an article's URL is indexed with.
+                let w = match w.contains("://") {
+                    true => crate::schema::url_words(w),
+                    false => w.as_str(),
+                };
                 // `e-mail` is also `email` (`crate::words`): the best reading scores, so one
                 // word is not counted twice where text holds both forms.
                 let readings = readings(&mut self.en, w);
@@ -850,7 +855,7 @@ impl Compiler {
                     // query of nothing else is refused as one of symbols only.
                     Some(_) if kw_term(w).is_empty() => {}
                     Some(k) if k == f.feed => {
-                        let names = resolve_feeds(&self.searcher, k, std::slice::from_ref(w))?;
+                        let names = resolve_feeds(&self.searcher, k, &[w.to_string()])?;
                         qs.extend(
                             names
                                 .iter()

@@ -284,6 +284,24 @@ pub(crate) fn kw_term(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// The part of an article's URL a person would type to find it: host and path, without the
+/// scheme, a `www.`, the query, the fragment or a page's extension. `http`, `https` and
+/// `utm_source=rss` are in nearly every URL, and made `rss` or `https` find articles by their
+/// links rather than their text.
+pub(crate) fn url_words(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let rest = &rest[..end];
+    const PAGES: [&str; 8] = [
+        ".html", ".htm", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cfm",
+    ];
+    PAGES
+        .iter()
+        .find_map(|ext| rest.strip_suffix(ext))
+        .unwrap_or(rest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,5 +395,29 @@ mod tests {
         );
         assert_eq!(r("a1b2c3d4"), [vec!["a1b2c3d4"]]);
         assert!(r("").iter().all(Vec::is_empty));
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::url_words;
+
+    #[test]
+    fn url_words_are_host_and_path() {
+        for (url, want) in [
+            (
+                "https://dustri.org/b/using-vale-with-vim.html",
+                "dustri.org/b/using-vale-with-vim",
+            ),
+            (
+                "http://www.example.com/2024/03/post/?utm_source=rss#comments",
+                "example.com/2024/03/post/",
+            ),
+            ("https://example.com/index.php?p=12", "example.com/index"),
+            ("urn:uuid:1234", "urn:uuid:1234"),
+            ("", ""),
+        ] {
+            assert_eq!(url_words(url), want, "{url}");
+        }
     }
 }

@@ -552,7 +552,7 @@ fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
     doc.add_u64(f.idnum, id_number(&a.id));
     if let Some(url) = &a.url {
         doc.add_text(f.url, url);
-        doc.add_text(f.url_text, url);
+        doc.add_text(f.url_text, crate::schema::url_words(url));
     }
     doc.add_text(f.feed, &a.feed);
     doc.add_text(f.title, &a.title);

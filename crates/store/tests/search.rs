@@ -815,6 +815,32 @@ fn a_site_or_a_pasted_link_finds_its_articles() {
         ["Using vale with vim"]
     );
     assert_eq!(sorted("daringfireball.net"), ["Vim on the Mac"]);
+    // The scheme and a feed's tracking query are no words of the article (found by the
+    // regression probe: `https` and `rss` found articles by their links).
+    let (_dir, kb) = common::kb_with(vec![
+        at(
+            0,
+            "https://example.com/2024/vim?utm_source=rss&utm_medium=rss",
+            "Vim tips",
+            "Editing.",
+        ),
+        at(
+            1,
+            "https://example.com/2024/feeds",
+            "Feeds",
+            "Our rss feed moved.",
+        ),
+    ]);
+    for (q, want) in [("rss", vec!["Feeds"]), ("https", vec![]), ("utm", vec![])] {
+        let got: Vec<String> = kb
+            .search(&SearchRequest::new(q))
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect();
+        assert_eq!(got, want, "{q}");
+    }
 }
 
 /// `--author gruber` found nothing for "John Gruber" (the filter wanted the whole name) while
