@@ -311,6 +311,7 @@ pub(crate) fn relaxations(
     let mut compounds = join_compounds(&mut en, searcher, &f, &mut items)?;
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
     let mut respelled = Vec::new();
+    let mut splits_tried = 0;
     let mut dated = Vec::new();
     let mut years = None;
     for item in &mut items {
@@ -345,9 +346,9 @@ pub(crate) fn relaxations(
                 held += u64::from(all);
             }
         }
-        if held == 0
-            && let Some(apart) = split_compound(&mut en, searcher, &f, w)?
-        {
+        let try_split = held == 0 && splits_tried < MAX_SPLITS;
+        splits_tried += usize::from(try_split);
+        if try_split && let Some(apart) = split_compound(&mut en, searcher, &f, w)? {
             compounds.push(Compound {
                 typed: std::mem::replace(w, apart.clone()),
                 read_as: apart.replace('-', " "),
@@ -387,6 +388,16 @@ const MAX_JOINED: usize = 4;
 
 /// The longest word [`split_compound`] cuts in two.
 const MAX_SPLIT: usize = 24;
+/// At most this many words of a query are tried cut in two: each costs phrase searches, and a
+/// long query of words no article holds is no compound typed closed.
+const MAX_SPLITS: usize = 3;
+/// Halves a word is never cut into: `therapist` is no "the rapist", `notice` no "not ice".
+const NO_HALVES: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "he", "her", "his", "if", "in",
+    "into", "is", "it", "its", "no", "not", "of", "on", "or", "our", "she", "so", "that", "the",
+    "their", "them", "then", "there", "they", "this", "to", "us", "was", "we", "were", "with",
+    "you", "your",
+];
 
 /// How many articles hold `stem` anywhere a plain word is looked for.
 fn held_by(searcher: &Searcher, f: &Fields, stem: &str) -> Result<u64, StoreError> {
@@ -458,8 +469,8 @@ fn join_compounds(
 
 /// A word no article holds that articles write as two (`redhat` -> "Red Hat", `dotnet` is
 /// not cut: "dot net" is held nowhere): the cut whose two halves stand in a row in the most
-/// articles, as a hyphenated word (`red-hat`). Halves of two letters at least; `None` when no
-/// cut is held as a phrase.
+/// articles, as a hyphenated word (`red-hat`). Halves of two letters at least and no little
+/// word ([`NO_HALVES`]); `None` when no cut is held as a phrase.
 fn split_compound(
     en: &mut TextAnalyzer,
     searcher: &Searcher,
@@ -470,14 +481,16 @@ fn split_compound(
     if !word.chars().all(char::is_alphanumeric) || word.chars().count() > MAX_SPLIT {
         return Ok(None);
     }
-    let cuts: Vec<usize> = word
+    let lower = word.to_lowercase();
+    let half = |h: &str| h.chars().count() >= 2 && !NO_HALVES.contains(&h);
+    let cuts: Vec<usize> = lower
         .char_indices()
         .map(|(at, _)| at)
-        .filter(|&at| word[..at].chars().count() >= 2 && word[at..].chars().count() >= 2)
+        .filter(|&at| at > 0 && half(&lower[..at]) && half(&lower[at..]))
         .collect();
     let mut best: Option<(usize, usize)> = None;
     for at in cuts {
-        let (a, b) = (tokens(en, &word[..at]), tokens(en, &word[at..]));
+        let (a, b) = (tokens(en, &lower[..at]), tokens(en, &lower[at..]));
         let ([a], [b]) = (a.as_slice(), b.as_slice()) else {
             continue;
         };
@@ -496,7 +509,7 @@ fn split_compound(
             best = Some((at, in_a_row));
         }
     }
-    Ok(best.map(|(at, _)| format!("{}-{}", &word[..at], &word[at..])))
+    Ok(best.map(|(at, _)| format!("{}-{}", &lower[..at], &lower[at..])))
 }
 
 struct Compiler {

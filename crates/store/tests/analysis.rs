@@ -508,6 +508,19 @@ fn compounds_typed_apart_or_closed_find_the_other_spelling() {
             .relaxed
             .is_none()
     );
+    // No cut into a little word (found by the regression probe: "therapist" was read as
+    // "the rapist", "notice" as "not ice").
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Court report",
+            "The rapist was sentenced. It was not ice but snow.",
+        ),
+        ("Weather", "Snow and ice."),
+    ]);
+    for q in ["therapist", "notice"] {
+        let res = kb.search(&SearchRequest::new(q)).expect("search");
+        assert!(res.relaxed.is_none_or(|r| r.compounds.is_empty()), "{q}");
+    }
 }
 
 /// `c#` and `c++` were the word `c`: each found every article with a lone "C", the C++
