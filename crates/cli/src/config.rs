@@ -111,11 +111,14 @@ impl Config {
             Err(e) if !cli.command.needs_config() => {
                 let why = format!("{e:#}");
                 // Not eprintln!, which panics when stderr is closed: the results still count.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "kb: warning: {}; reading commands go on, fix it before the next sync",
-                    crate::out::safe(&why, false)
-                );
+                // Doctor reports it among its checks instead.
+                if !matches!(cli.command, crate::args::Command::Doctor(_)) {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "kb: warning: {}; reading commands go on, fix it before the next sync",
+                        crate::out::safe(&why, false)
+                    );
+                }
                 Ok(Config {
                     dir: Config::dir_of(path),
                     path: path.to_path_buf(),

@@ -477,6 +477,7 @@ fn json_shapes_are_complete_and_documented() {
             "backfill_pages",
             "backfill_stopped",
             "error",
+            "moved_kept",
             "moved_onto",
             "moved_to",
             "name",
@@ -489,6 +490,7 @@ fn json_shapes_are_complete_and_documented() {
         ]
     );
     assert!(feed["moved_onto"].is_null(), "{feed}");
+    assert!(feed["moved_kept"].is_null(), "{feed}");
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let help = env.ok(&["sync", "--help"]);
     for k in keys(&sync).iter().chain(&keys(feed)) {

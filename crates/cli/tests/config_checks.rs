@@ -212,6 +212,24 @@ fn a_broken_config_does_not_block_reading_commands() {
             stdout.contains("FAIL config: ") && stdout.contains(says),
             "{what}: {stdout}"
         );
+        // A comparison not run is not passed, and the config is said once, as a check.
+        assert!(
+            stdout.contains("FAIL archive and index agree: not compared"),
+            "{what}: {stdout}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("kb: warning:"),
+            "{what}"
+        );
+        let v: serde_json::Value =
+            serde_json::from_slice(&env.kb(&["doctor", "--json"]).stdout).unwrap();
+        let agree = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "archive and index agree")
+            .cloned();
+        assert_eq!(agree.map(|c| c["ok"].clone()), Some(false.into()), "{what}");
         // What needs the config refuses it, in one line.
         for args in [
             &["sync", "--offline"][..],

@@ -21,7 +21,8 @@ pub enum StoreError {
     /// goes to a temporary file first or through tantivy's commit, so what was stored before
     /// is intact, and the message says so.
     #[error(
-        "{action} {path}: {error}; free some disk space and run again (what kb stored before is intact)"
+        "{action} {path}: {error}; {} and run again (what kb stored before is intact)",
+        space_fix(.error)
     )]
     OutOfSpace {
         /// What kb was doing ("writing", ...).
@@ -213,6 +214,17 @@ fn io_way_out(e: &std::io::Error) -> &'static str {
 }
 
 /// Whether a write failed for want of space: a full disk, a quota or a file-size limit.
+/// The way out of an out-of-space error: a file-size limit (`ulimit -f`) is raised, not
+/// cleared by deleting files.
+fn space_fix(os_words: &str) -> &'static str {
+    // EFBIG, in the words `os_message` keeps.
+    if os_words.contains("(os error 27)") || os_words.contains("File too large") {
+        "raise the file-size limit (`ulimit -f`) or free some disk space"
+    } else {
+        "free some disk space"
+    }
+}
+
 pub(crate) fn is_out_of_space(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
     matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge)
@@ -427,7 +439,7 @@ mod tests {
         let efbig = std::io::Error::from_raw_os_error(27);
         let msg = StoreError::io("writing", "/kb/x", efbig).to_string();
         assert!(
-            msg.contains("File too large (os error 27); free some disk space"),
+            msg.contains("File too large (os error 27); raise the file-size limit (`ulimit -f`) or free some disk space"),
             "{msg}"
         );
         // Other errors keep their own words.
@@ -461,7 +473,7 @@ mod tests {
         let e = tantivy::TantivyError::InternalError("File too large (os error 27)".into());
         let msg = StoreError::from_tantivy("writing the index in", "/kb", e).to_string();
         assert!(
-            msg.contains("File too large (os error 27); free some disk space"),
+            msg.contains("File too large (os error 27); raise the file-size limit (`ulimit -f`) or free some disk space"),
             "{msg}"
         );
         // A directory kb may not write: its permissions, not damage.

@@ -47,9 +47,11 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
                 why.as_str(),
                 "fix it (`kb sync` refuses it as it is), then run `kb doctor` again",
             ));
-            Check::pass(
+            // Not run is not passed: a script reading `ok` must not count it as checked.
+            Check::fail(
                 "archive and index agree",
                 "not compared: the config cannot be read (see above)",
+                "fix the config, then run `kb doctor` again",
             )
         }
         None => agreement(ctx, &diagnosis)?,

@@ -159,7 +159,6 @@ struct FeedSummary {
     moved_onto: Option<String>,
     /// Why kb.toml was not updated after the permanent redirect: the user changed the feed's
     /// url, or removed the feed, while the sync ran.
-    #[serde(skip_serializing_if = "Option::is_none")]
     moved_kept: Option<String>,
     error: Option<String>,
 }
