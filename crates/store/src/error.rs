@@ -118,9 +118,7 @@ pub enum StoreError {
     EmptyQuery,
     /// The query holds no word: its text is symbols only (`!!!`, `&`), which are not indexed,
     /// so no article could match it.
-    #[error(
-        "nothing to search for in {0:?}: it holds no letter or digit, and only words are indexed"
-    )]
+    #[error("nothing to search for in {0:?}: {why}", why = no_words_why(.0))]
     NoWords(String),
     /// Tantivy failed in a way not covered above: when reading, that is mostly a damaged file.
     #[error(
@@ -214,6 +212,19 @@ fn io_way_out(e: &std::io::Error) -> &'static str {
 }
 
 /// Whether a write failed for want of space: a full disk, a quota or a file-size limit.
+/// Why a query holds no word to search for: only symbols, or only words longer than any the
+/// index keeps (64 bytes: a hash, a run of letters pasted without spaces).
+fn no_words_why(query: &str) -> &'static str {
+    let long = query
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.len() > 64);
+    if long {
+        "its words are longer than 64 letters, and no longer word is indexed; search for a part of it with a prefix (word*)"
+    } else {
+        "it holds no letter or digit, and only words are indexed"
+    }
+}
+
 /// The way out of an out-of-space error: a file-size limit (`ulimit -f`) is raised, not
 /// cleared by deleting files.
 fn space_fix(os_words: &str) -> &'static str {
@@ -491,5 +502,16 @@ mod tests {
             StoreError::from_tantivy("writing the index in", "/kb", e),
             StoreError::Index(_)
         ));
+    }
+
+    /// Found by the regression probe: a word over 64 letters (which the index does not keep)
+    /// was said to hold "no letter or digit".
+    #[test]
+    fn a_query_of_overlong_words_says_so() {
+        let long = "ab".repeat(35);
+        let msg = StoreError::NoWords(long.clone()).to_string();
+        assert!(msg.contains("longer than 64 letters"), "{msg}");
+        let msg = StoreError::NoWords("!!!".into()).to_string();
+        assert!(msg.contains("no letter or digit"), "{msg}");
     }
 }

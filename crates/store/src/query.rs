@@ -833,6 +833,21 @@ impl Compiler {
             Scope::Category => &[(f.category_text, 1.0)],
             Scope::Feed => &[],
         };
+        // A URL is no place for a misspelling or a word's beginning: a fuzzy or prefix
+        // automaton over its words costs a widened search much (each word respelled) and finds
+        // links, not text.
+        let no_url: Vec<(Field, f32)>;
+        let analyzed = match text {
+            Text::Prefix(_) | Text::Fuzzy(..) => {
+                no_url = analyzed
+                    .iter()
+                    .filter(|(field, _)| *field != f.url_text)
+                    .copied()
+                    .collect();
+                &no_url[..]
+            }
+            _ => analyzed,
+        };
         let keyword = match scope {
             Scope::Author => Some(f.author),
             Scope::Category => Some(f.category),
