@@ -32,11 +32,15 @@ pub(crate) fn escape_stray_lt(text: &str) -> (Cow<'_, str>, bool) {
     // How many `math`/`svg` elements are open: inside, every name is an element's (`mi`,
     // `path`), as HTML's parser reads foreign content.
     let mut foreign = 0usize;
+    // A tag needs its `>`: a `<b ` or `<br` with none after it (`Let a<b and the claim
+    // follows`) is text, which the parser would drop to the end.
+    let last_gt = memchr::memrchr(b'>', b);
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + off;
         i = lt + 1;
-        match starts_markup(&b[lt + 1..], foreign > 0) {
+        let closed = last_gt.is_some_and(|gt| gt > lt);
+        match starts_markup(&b[lt + 1..], foreign > 0).filter(|m| closed || !m.needs_gt()) {
             Some(Markup::Comment) => {
                 markup = true;
                 i = comment_end(b, lt + 4);
@@ -74,6 +78,14 @@ pub(crate) fn escape_stray_lt(text: &str) -> (Cow<'_, str>, bool) {
         }
     };
     (text, markup)
+}
+
+impl Markup {
+    /// Whether it is markup only with a `>` after it: a tag (a comment, doctype or CDATA
+    /// section runs to the end unclosed, as the parser reads it).
+    fn needs_gt(&self) -> bool {
+        matches!(self, Markup::Tag { .. })
+    }
 }
 
 /// What a `<` starts.
@@ -320,6 +332,12 @@ mod tests {
                 "John Doe &lt;john@example.com>, see &lt;https://bugs.example.org/1>",
             ),
             ("the range <x-> ok", "the range &lt;x-> ok"),
+            // An element's name, but no `>` after it (found by the last probe).
+            (
+                "Let a<b and the claim follows.",
+                "Let a&lt;b and the claim follows.",
+            ),
+            ("if a<br then we stop", "if a&lt;br then we stop"),
             ("a < b, I <3 it, x <= y", "a &lt; b, I &lt;3 it, x &lt;= y"),
         ] {
             let (got, markup) = escape_stray_lt(text);
@@ -407,7 +425,8 @@ mod tests {
     fn hostile_input_costs_linear_time() {
         let hostile = "<a x='<b'".repeat(300_000) + &"n<m ".repeat(300_000);
         let start = std::time::Instant::now();
-        assert!(escape_stray_lt(&hostile).1);
+        assert!(!escape_stray_lt(&hostile).1);
+        assert!(escape_stray_lt(&(hostile + ">")).1);
         let text = "n<m ".repeat(1_000_000);
         assert!(!escape_stray_lt(&text).1);
         assert!(start.elapsed() < std::time::Duration::from_secs(5));

@@ -219,7 +219,7 @@ fn no_words_why(query: &str) -> &'static str {
         .split(|c: char| !c.is_alphanumeric())
         .any(|w| w.len() > 64);
     if long {
-        "its words are longer than 64 letters, and no longer word is indexed; search for a part of it with a prefix (word*)"
+        "its words are longer than a word may be in the index (64 bytes: 64 letters of English, 32 of most other alphabets); search for its first letters with a prefix (word*)"
     } else {
         "it holds no letter or digit, and only words are indexed"
     }
@@ -510,7 +510,7 @@ mod tests {
     fn a_query_of_overlong_words_says_so() {
         let long = "ab".repeat(35);
         let msg = StoreError::NoWords(long.clone()).to_string();
-        assert!(msg.contains("longer than 64 letters"), "{msg}");
+        assert!(msg.contains("(64 bytes: "), "{msg}");
         let msg = StoreError::NoWords("!!!".into()).to_string();
         assert!(msg.contains("no letter or digit"), "{msg}");
     }

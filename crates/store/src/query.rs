@@ -865,7 +865,7 @@ impl Compiler {
                     _ => 0,
                 };
                 // A pasted link: the words of it that an article's URL is indexed with.
-                let w = match w.contains("://") {
+                let w = match crate::schema::looks_like_url(w) {
                     true => crate::schema::url_words(w),
                     false => w.as_str(),
                 };

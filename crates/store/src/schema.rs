@@ -288,6 +288,23 @@ pub(crate) fn kw_term(s: &str) -> String {
 /// scheme, a `www.`, the query, the fragment or a page's extension. `http`, `https` and
 /// `utm_source=rss` are in nearly every URL, and made `rss` or `https` find articles by their
 /// links rather than their text.
+/// Whether a query word is a link, with or without its scheme: `https://x.org/a`,
+/// `www.x.org`, `x.org/a/b.html`. A bare `x.org` is words like any (it is also the URL's).
+pub(crate) fn looks_like_url(word: &str) -> bool {
+    if word.contains("://") || word.starts_with("www.") {
+        return true;
+    }
+    match word.split_once('/') {
+        Some((host, _)) => {
+            host.contains('.')
+                && host
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        }
+        None => false,
+    }
+}
+
 pub(crate) fn url_words(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let rest = rest.strip_prefix("www.").unwrap_or(rest);
@@ -415,6 +432,8 @@ mod url_tests {
             ),
             ("https://example.com/index.php?p=12", "example.com/index"),
             ("urn:uuid:1234", "urn:uuid:1234"),
+            ("www.example.com", "example.com"),
+            ("example.com/posts/item-3.html", "example.com/posts/item-3"),
             ("", ""),
         ] {
             assert_eq!(url_words(url), want, "{url}");

@@ -815,6 +815,12 @@ fn a_site_or_a_pasted_link_finds_its_articles() {
         ["Using vale with vim"]
     );
     assert_eq!(sorted("daringfireball.net"), ["Vim on the Mac"]);
+    // Without the scheme, or with a www. the URL does not have (found by the last probe).
+    assert_eq!(sorted("www.daringfireball.net"), ["Vim on the Mac"]);
+    assert_eq!(
+        sorted("dustri.org/b/using-vale-with-vim.html"),
+        ["Using vale with vim"]
+    );
     // The scheme and a feed's tracking query are no words of the article (found by the
     // regression probe: `https` and `rss` found articles by their links).
     let (_dir, kb) = common::kb_with(vec![
