@@ -358,15 +358,7 @@ fn a_feed_is_found_by_a_word_of_its_name() {
     let titles = |q: &str, feeds: &[&str]| {
         let mut req = SearchRequest::new(q);
         req.feeds = feeds.iter().map(|f| f.to_string()).collect();
-        let mut t: Vec<String> = kb
-            .search(&req)
-            .expect("search")
-            .hits
-            .into_iter()
-            .map(|h| h.title)
-            .collect();
-        t.sort();
-        t
+        common::sorted_titles(&kb, &req)
     };
     for (q, feeds, want) in [
         ("feed:smbitpros", &[][..], &["Referral programs"][..]),
@@ -707,15 +699,7 @@ fn dates_far_in_the_past_or_future_keep_their_order() {
         let mut req = SearchRequest::new("dated");
         req.since = since.and_then(at);
         req.until = until.and_then(at);
-        let mut t: Vec<String> = kb
-            .search(&req)
-            .expect("search")
-            .hits
-            .into_iter()
-            .map(|h| h.title)
-            .collect();
-        t.sort();
-        t
+        common::sorted_titles(&kb, &req)
     };
     assert_eq!(
         found(None, Some("1970-12-31T23:59:59Z")),
@@ -795,17 +779,7 @@ fn a_site_or_a_pasted_link_finds_its_articles() {
             "An editor for the ages.",
         ),
     ]);
-    let sorted = |q: &str| {
-        let mut t: Vec<String> = kb
-            .search(&SearchRequest::new(q))
-            .expect("search")
-            .hits
-            .into_iter()
-            .map(|h| h.title)
-            .collect();
-        t.sort();
-        t
-    };
+    let sorted = |q: &str| common::sorted_titles(&kb, &SearchRequest::new(q));
     assert_eq!(
         sorted("dustri.org"),
         ["Hardening PHP", "Using vale with vim"]
@@ -874,15 +848,7 @@ fn author_and_category_filters_take_a_word_of_the_name() {
         let mut req = SearchRequest::new("phone");
         req.authors = authors.iter().map(|a| a.to_string()).collect();
         req.categories = categories.iter().map(|c| c.to_string()).collect();
-        let mut t: Vec<String> = kb
-            .search(&req)
-            .expect("search")
-            .hits
-            .into_iter()
-            .map(|h| h.title)
-            .collect();
-        t.sort();
-        t
+        common::sorted_titles(&kb, &req)
     };
     assert_eq!(
         titles(&["gruber"], &[]),

@@ -94,3 +94,16 @@ pub fn kb_with(articles: Vec<kb_clean::Article>) -> (tempfile::TempDir, Kb) {
     kb.reload().expect("reload");
     (dir, kb)
 }
+
+/// The titles of every hit of `req`, sorted: for tests where the set matters, not the order.
+pub fn sorted_titles(kb: &Kb, req: &kb_store::SearchRequest) -> Vec<String> {
+    let mut t: Vec<String> = kb
+        .search(req)
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    t.sort();
+    t
+}
