@@ -818,6 +818,26 @@ impl Compiler {
         })
     }
 
+    /// The terms of `numbers` in each of `fields`, found by a prefix or a misspelling of their
+    /// words (see [`crate::stem::numbers_of_words`]), and highlighted when `mark`.
+    fn numbers(
+        &mut self,
+        qs: &mut Vec<Box<dyn Query>>,
+        fields: &[(Field, f32)],
+        numbers: &[&str],
+        mark: bool,
+    ) {
+        for &(field, boost) in fields {
+            for n in numbers {
+                qs.extend(term_or_phrase(field, &[n.to_string()], 0).map(|q| boosted(q, boost)));
+            }
+        }
+        if mark {
+            self.marks
+                .extend(numbers.iter().map(|n| Mark::Term(n.to_string())));
+        }
+    }
+
     fn text(
         &mut self,
         scope: Scope,
@@ -914,23 +934,9 @@ impl Compiler {
                     // The number words it begins (`tw*`: two, twelve, twenty) are indexed as
                     // their numbers.
                     if raw.len() == 1 && last.chars().count() >= 2 {
-                        let numbers: Vec<&str> = crate::stem::number_words()
-                            .iter()
-                            .filter(|(word, _)| word.starts_with(last.as_str()))
-                            .map(|&(_, term)| term)
-                            .collect();
-                        for &(field, boost) in analyzed {
-                            for n in &numbers {
-                                qs.extend(
-                                    term_or_phrase(field, &[n.to_string()], 0)
-                                        .map(|q| boosted(q, boost)),
-                                );
-                            }
-                        }
-                        if mark {
-                            self.marks
-                                .extend(numbers.iter().map(|n| Mark::Term(n.to_string())));
-                        }
+                        let numbers =
+                            crate::stem::numbers_of_words(|word| word.starts_with(last.as_str()));
+                        self.numbers(&mut qs, analyzed, &numbers, mark);
                     }
                     // The index holds stems, which may be shorter than the typed prefix:
                     // `compensat*` must find `compens` (compensate, compensated). So a single
@@ -1007,11 +1013,8 @@ impl Compiler {
                     // A number word is its number, exactly: one edit from `2` is every short
                     // term. The number words it may be a misspelling of (`tow~`: two) are
                     // their numbers too.
-                    let numbers: Vec<&str> = crate::stem::number_words()
-                        .iter()
-                        .filter(|(word, _)| within_edits(word, r, *edits))
-                        .map(|&(_, term)| term)
-                        .collect();
+                    let numbers =
+                        crate::stem::numbers_of_words(|word| within_edits(word, r, *edits));
                     let mut words = Vec::new();
                     if !is_number_of(s, r) {
                         words.push(s.clone());
@@ -1023,18 +1026,11 @@ impl Compiler {
                         for word in &words {
                             qs.push(boosted(fuzzy_query(field, word, *edits), boost));
                         }
-                        for n in &numbers {
-                            qs.extend(
-                                term_or_phrase(field, &[n.to_string()], 0)
-                                    .map(|q| boosted(q, boost)),
-                            );
-                        }
                     }
+                    self.numbers(&mut qs, analyzed, &numbers, mark);
                     if mark {
                         self.marks
                             .extend(words.into_iter().map(|w| Mark::Fuzzy(w, *edits)));
-                        self.marks
-                            .extend(numbers.iter().map(|n| Mark::Term(n.to_string())));
                     }
                 } else {
                     // Several tokens (`isn't~`): typo tolerance has no single word to work on,

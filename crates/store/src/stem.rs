@@ -66,16 +66,11 @@ fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String)
         }
         return;
     }
-    let mut stem = match number_term(word) {
+    let stem = stemmer.stem(word);
+    // A number word and its inflections (`seconds`, `ones`, `twenties`) are the number.
+    let mut stem = match number_of_stem(&stem) {
         Some(digits) => digits.to_owned(),
-        None => {
-            let stem = stemmer.stem(word);
-            // `seconds`, `ones`, `tens`, `twenties`: a number word's inflections are the number.
-            match number_of_stem(&stem) {
-                Some(digits) => digits.to_owned(),
-                None => stem.into_owned(),
-            }
-        }
+        None => stem.into_owned(),
     };
     unpluralize_acronym(&mut stem);
     if memo.len() >= MAX_ENTRIES {
@@ -89,19 +84,9 @@ fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String)
 /// `ten tips`; with one term for both, words, phrases and compounds find either spelling.
 /// Up to twenty and the tens, where words and digits are both common in prose; larger numbers
 /// are nearly always written in digits.
-fn number_term(word: &str) -> Option<&'static str> {
-    // Only lowercase ASCII letters can be a number word; digits stay as they are.
-    if !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return None;
-    }
-    NUMBER_WORDS
-        .iter()
-        .find(|(w, _)| *w == word)
-        .map(|&(_, term)| term)
-}
-
-/// The number whose word has the stem `stem` (`second` for `seconds`, `twenti` for
-/// `twenties`).
+///
+/// Looked up by stem, so a number word's inflections are its number too: `second` is the stem
+/// of `seconds`, `twenti` of `twenties`.
 fn number_of_stem(stem: &str) -> Option<&'static str> {
     static STEMS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
     let stems = STEMS.get_or_init(|| {
@@ -114,10 +99,14 @@ fn number_of_stem(stem: &str) -> Option<&'static str> {
     stems.iter().find(|(s, _)| s == stem).map(|&(_, term)| term)
 }
 
-/// The number words and their terms (`two`, `2`), for query words that are not whole words: a
-/// prefix (`tw*`) or a misspelling (`tow~`) of a number word finds its number.
-pub(crate) fn number_words() -> &'static [(&'static str, &'static str)] {
+/// The numbers whose words `keep` takes, for query words that are not whole words: a prefix
+/// (`tw*`) or a misspelling (`tow~`) of a number word finds its number.
+pub(crate) fn numbers_of_words(keep: impl Fn(&str) -> bool) -> Vec<&'static str> {
     NUMBER_WORDS
+        .iter()
+        .filter(|(word, _)| keep(word))
+        .map(|&(_, term)| term)
+        .collect()
 }
 
 /// The number words whose term is `term` (`2` -> `two`): what else a match of that term in a
