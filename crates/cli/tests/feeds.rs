@@ -92,7 +92,7 @@ fn add_rm_and_list_keep_the_comments_of_kb_toml() {
         serde_json::json!({
             "name": "seed", "url": server.url("/feed/"), "category": null,
             "last_fetched": null, "last_status": null, "articles": 0,
-            "last_error": null, "dead": false
+            "last_error": null, "dead": false, "waiting_until": null
         })
     );
 

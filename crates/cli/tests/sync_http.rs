@@ -281,6 +281,25 @@ fn a_retry_after_longer_than_a_sync_waits_holds_the_host_in_the_next_syncs() {
         env.row("same-host")["last_fetched"],
         serde_json::Value::Null
     );
+    // `feed list` says why the host's feeds were not fetched, and until when: a feed that
+    // was never fetched read as never tried, one fetched before as fine.
+    for name in ["busy", "same-host"] {
+        let until = env.row(name)["waiting_until"].as_str().unwrap().to_string();
+        assert!(until.ends_with('Z') && until.len() == 20, "{until}");
+    }
+    assert_eq!(
+        env.row("elsewhere")["waiting_until"],
+        serde_json::Value::Null
+    );
+    let list = env.ok(&["feed", "list"]);
+    let same_host = list.lines().find(|l| l.starts_with("same-host")).unwrap();
+    assert!(
+        same_host.contains("never fetched, waiting until ")
+            && same_host.contains(" UTC (the server's Retry-After)"),
+        "{list}"
+    );
+    let elsewhere = list.lines().find(|l| l.starts_with("elsewhere")).unwrap();
+    assert!(!elsewhere.contains("waiting"), "{list}");
 }
 
 /// Found by probing `kb sync`: `url = "feed://..."` in kb.toml failed the feed ("the feed:

@@ -365,6 +365,10 @@ struct FeedRow<'a> {
     articles: u64,
     last_error: Option<Cow<'a, str>>,
     dead: bool,
+    /// A server's `Retry-After` that outlasted a sync: no request to the feed's host before
+    /// this time (null when there is none, or it has passed).
+    #[serde(serialize_with = "super::json_date")]
+    waiting_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -380,6 +384,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         Err(StoreError::NotFound(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
+    let now = Utc::now();
     let rows: Vec<FeedRow<'_>> = ctx
         .config
         .feeds
@@ -401,6 +406,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
                     .and_then(|s| s.last_error.as_deref())
                     .map(kb_fetch::redact_credentials),
                 dead: st.is_some_and(|s| s.dead_at(&f.url)),
+                waiting_until: st.and_then(|s| s.wait_until).filter(|t| *t > now),
             }
         })
         .collect();
@@ -430,10 +436,17 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
             (false, Some(0)) => "failed".to_string(),
             (false, Some(s)) => s.to_string(),
         };
-        let when = r
+        let mut when = r
             .last_fetched
             .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M")))
             .unwrap_or_default();
+        // Otherwise a feed skipped for its host's wait reads as never tried, or as fine.
+        if let Some(t) = r.waiting_until {
+            when.push_str(&format!(
+                ", waiting until {} UTC (the server's Retry-After)",
+                t.format("%Y-%m-%d %H:%M")
+            ));
+        }
         let noun = if r.articles == 1 {
             "article "
         } else {
