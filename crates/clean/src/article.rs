@@ -55,6 +55,10 @@ pub struct Article {
     pub html: String,
     /// Outbound links of the body, in order, without duplicates.
     pub links: Vec<String>,
+    /// The item's first enclosure (a podcast episode's audio file): what a podcast item is
+    /// for. Absent from articles stored by a kb that did not keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enclosure: Option<String>,
     /// Hex SHA-256 over every stored field but the hash itself: equal hash, unchanged article.
     pub content_hash: String,
 }
@@ -174,6 +178,7 @@ pub fn to_article_reporting(
         text: body.text,
         html: body.html,
         links: body.links,
+        enclosure: item.enclosure.as_deref().and_then(plain),
         content_hash: String::new(),
     };
     article.content_hash = content_hash(&article);
@@ -199,7 +204,9 @@ impl Article {
 /// - a list of strings: its length as u64 little-endian, then each string;
 /// - a time: seconds since the Unix epoch as i64 little-endian, then nanoseconds as u32
 ///   little-endian;
-/// - a count: u64 little-endian.
+/// - a count: u64 little-endian;
+/// - `enclosure`, the last field, only when the article has one (its name and string, no
+///   `Option` byte): added after the others, it leaves every earlier hash as it was.
 ///
 /// Changing this changes every stored hash, so every article would look updated once.
 pub(crate) fn content_hash(a: &Article) -> String {
@@ -234,6 +241,11 @@ pub(crate) fn content_hash(a: &Article) -> String {
     h.field("text").string(&a.text);
     h.field("html").string(&a.html);
     h.field("links").strings(&a.links);
+    // Only when there is one: the hash of every article without an enclosure, which is all
+    // that a kb before this field stored, stays what it was.
+    if let Some(e) = &a.enclosure {
+        h.field("enclosure").string(e);
+    }
     let mut hex = String::with_capacity(64);
     for byte in h.0.finalize() {
         let _ = write!(hex, "{byte:02x}");
@@ -381,6 +393,34 @@ mod tests {
             content_html: Some("<p>Body <a href=\"/b\">link</a>.</p>".into()),
             base_url: None,
         }
+    }
+
+    /// The hash is stored with every article: kb 0.1's value for this item is pinned, so a
+    /// change to the hashing (as the enclosure field could have been) cannot make every stored
+    /// article look updated unnoticed.
+    #[test]
+    fn the_hash_of_an_article_without_enclosure_is_the_one_stored_before() {
+        let a = to_article("feed", &item());
+        assert_eq!(a.enclosure, None);
+        assert_eq!(
+            a.content_hash,
+            "ed523de0e33d169d5831f58e4441dca692b373724110a4a1d7535eca1c010309"
+        );
+        let mut it = item();
+        it.enclosure = Some("https://podcast.example/86.mp3".into());
+        let b = to_article("feed", &it);
+        assert_eq!(
+            b.enclosure.as_deref(),
+            Some("https://podcast.example/86.mp3")
+        );
+        assert_ne!(b.content_hash, a.content_hash);
+        // Stored before the field existed: read back without it.
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(!json.contains("enclosure"), "{json}");
+        let back: Article = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, a);
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(serde_json::from_str::<Article>(&json).unwrap(), b);
     }
 
     #[test]

@@ -1873,3 +1873,38 @@ fn a_file_read_records_no_http_status() {
         "{text}"
     );
 }
+
+/// Found by probing search: a podcast item's audio file, the point of the item, was dropped
+/// on the way to the archive (`kb show` and `kb parse` had no enclosure; feedparser has it).
+#[test]
+fn a_podcast_episode_keeps_its_audio_file() {
+    let env = Env::new();
+    let feed = root().join("fixtures/feeds/rss-podcast-itunes.xml");
+    let parsed = env.json(&["parse", feed.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        parsed["items"][0]["enclosure"],
+        "https://podcast.example/86.mp3"
+    );
+    assert_eq!(parsed["items"][1]["enclosure"], serde_json::Value::Null);
+    env.ok(&["sync", "--from", feed.to_str().unwrap()]);
+    let hit = &env.json(&["search", "slugs", "--json"])["hits"][0];
+    let id = hit["id"].as_str().unwrap();
+    let shown = env.json(&["show", id, "--json"]);
+    assert_eq!(shown["enclosure"], "https://podcast.example/86.mp3");
+    let listed = env.json(&["list", "--json"]);
+    let episodes: Vec<&serde_json::Value> = listed["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["enclosure"])
+        .collect();
+    assert!(
+        episodes.contains(&&serde_json::Value::from("https://podcast.example/86.mp3")),
+        "{listed}"
+    );
+    let text = env.ok(&["show", id]);
+    assert!(
+        text.contains("\nenclosure https://podcast.example/86.mp3\n"),
+        "{text}"
+    );
+}

@@ -1748,6 +1748,7 @@ mod ranking_tests {
             text: text.into(),
             html: String::new(),
             links: Vec::new(),
+            enclosure: None,
             content_hash: format!("{n}-{version}"),
         }
     }

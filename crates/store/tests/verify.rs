@@ -27,6 +27,7 @@ fn article(i: usize) -> Article {
         text: format!("managed services backup number{i}"),
         html: String::new(),
         links: Vec::new(),
+        enclosure: None,
         content_hash: format!("h{i}"),
     }
 }

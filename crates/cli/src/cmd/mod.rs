@@ -211,6 +211,8 @@ pub struct ArticleView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
     pub links: &'a [String],
+    /// A podcast episode's audio file (the item's first enclosure), or null.
+    pub enclosure: Option<&'a str>,
 }
 
 impl<'a> ArticleView<'a> {
@@ -230,6 +232,7 @@ impl<'a> ArticleView<'a> {
             summary: &a.summary,
             text: with_text.then_some(a.text.as_str()),
             links: &a.links,
+            enclosure: a.enclosure.as_deref(),
         }
     }
 }

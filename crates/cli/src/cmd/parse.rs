@@ -42,6 +42,7 @@ struct ItemJson<'a> {
     summary: &'a str,
     text: &'a str,
     links: &'a [String],
+    enclosure: Option<&'a str>,
 }
 
 pub fn run(ctx: &Ctx, a: ParseArgs) -> Result<()> {
@@ -74,6 +75,7 @@ pub fn run(ctx: &Ctx, a: ParseArgs) -> Result<()> {
             summary: &x.summary,
             text: &x.text,
             links: &x.links,
+            enclosure: x.enclosure.as_deref(),
         })
         .collect();
     let json = ParseJson {

@@ -25,6 +25,9 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<()> {
         s.push_str(&safe(u, false));
         s.push('\n');
     }
+    if let Some(e) = &art.enclosure {
+        s.push_str(&format!("enclosure {}\n", safe(e, false)));
+    }
     s.push_str(&format!("id {} · feed {}", art.id, safe(&art.feed, false)));
     if let Some(n) = art.comments {
         s.push_str(&format!(

@@ -77,6 +77,7 @@ pub fn article(n: usize, title: &str, text: &str) -> kb_clean::Article {
         text: text.to_string(),
         html: String::new(),
         links: Vec::new(),
+        enclosure: None,
         content_hash: format!("{n}"),
     }
 }
