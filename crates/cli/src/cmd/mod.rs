@@ -144,8 +144,11 @@ pub fn parse_bound(s: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
         .map(|d| (d, d))
         .or_else(|| {
             let (y, m) = s.split_once('-')?;
-            let first =
-                NaiveDate::from_ymd_opt(year(y)?, m.parse().ok().filter(|_| m.len() == 2)?, 1)?;
+            // One digit or two, as a day may be (`2024-3`, `2024-3-5`).
+            let month = (matches!(m.len(), 1 | 2) && m.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| m.parse().ok())
+                .flatten()?;
+            let first = NaiveDate::from_ymd_opt(year(y)?, month, 1)?;
             Some((
                 first,
                 first
@@ -273,6 +276,12 @@ mod tests {
             parse_bound("2010-02", true).unwrap().to_rfc3339(),
             "2010-02-28T23:59:59+00:00"
         );
+        assert_eq!(parse_bound("2010-2", true), parse_bound("2010-02", true));
+        assert_eq!(
+            parse_bound("2010-3-4", false),
+            parse_bound("2010-03-04", false)
+        );
+        assert!(parse_bound("2010-+3", false).is_none());
         assert!(parse_bound("2010-03-04T05:00:00+02:00", false).is_some());
         assert!(parse_bound("yesterday", false).is_none());
         assert!(parse_bound("2010-13-01", false).is_none());

@@ -541,11 +541,13 @@ impl Parser {
     }
 }
 
-/// The UTC period a bare date covers, as `[start, end)`: a day, a month or a year.
+/// The UTC period a bare date covers, as `[start, end)`: a day, a month or a year. A month
+/// or day may be one digit (`2024-3`, `2024-3-5`), as people type them.
 pub(crate) fn period(s: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let parts: Vec<&str> = s.split('-').collect();
     let num = |p: &str, len: usize| -> Option<u32> {
-        (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+        let len = if len == 2 { 1..=2 } else { len..=len };
+        (len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
             .then(|| p.parse().ok())
             .flatten()
     };
@@ -779,6 +781,16 @@ mod tests {
                 Some(d("2011-01-01T00:00:00Z"))
             )
         );
+        // Found by probing: `--since 2024-03-5` was read, `--since 2024-3` refused.
+        assert_eq!(
+            parse("published:2010-3").expect("parses"),
+            parse("published:2010-03").expect("parses")
+        );
+        assert_eq!(
+            parse("published:2010-3-5").expect("parses"),
+            parse("published:2010-03-05").expect("parses")
+        );
+        assert!(parse("published:2010-003").is_err());
     }
 
     #[test]
