@@ -676,6 +676,8 @@ impl Walk<'_> {
             return match default {
                 None => (recased(name), None),
                 Some(ns) if RSS_NAMESPACES.contains(&ns) => (recased(name), None),
+                // `<RDF xmlns="...rdf-syntax-ns#">`: the crate knows the root only as `rdf:RDF`.
+                Some(RDF_NS) => (format!("rdf:{name}"), Some(("rdf", RDF_NS))),
                 Some(ns) => match module(ns) {
                     Some((prefix, uri)) => (format!("{prefix}:{name}"), Some((prefix, uri))),
                     // XHTML or another vocabulary: its names are its own.
@@ -686,7 +688,7 @@ impl Walk<'_> {
         match self.prefixes.get(prefix).map(String::as_str) {
             Some(ns) if RSS_NAMESPACES.contains(&ns) => (recased(local), None),
             Some("http://purl.org/rss/1.0/modules/content/") => (format!("content:{local}"), None),
-            Some("http://www.w3.org/1999/02/22-rdf-syntax-ns#") => (format!("rdf:{local}"), None),
+            Some(RDF_NS) => (format!("rdf:{local}"), None),
             Some(ns) if self.rss_names => {
                 let root = self.root_prefixes.as_ref();
                 let declared_on_root = |p: &str| root.and_then(|r| r.get(p)).map(String::as_str);
@@ -906,6 +908,9 @@ fn recase<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     }
     known.iter().find(|k| k.eq_ignore_ascii_case(name)).copied()
 }
+
+/// RDF's namespace, whose root element the `rss` crate knows only as `rdf:RDF`.
+const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
 /// The usual prefix of a namespace the RSS reader looks elements up in.
 fn module(ns: &str) -> Option<(&'static str, &'static str)> {
