@@ -4,8 +4,9 @@
 //! (<https://www.rssboard.org/rss-specification>) and keeps every namespaced element as an
 //! extension; this adapter picks the modules feeds use: `content:encoded` (RSS content module),
 //! Dublin Core (`dc:creator`, `dc:date`, `dc:subject`, `dc:title`), Media RSS (`media:title`,
-//! `media:category`), `wfw:commentRss` (Well-Formed Web CommentAPI), `slash:comments` (Slash
-//! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005) and `atom:updated`.
+//! `media:category`, `media:keywords`), `wfw:commentRss` (Well-Formed Web CommentAPI), `slash:comments` (Slash
+//! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005), `atom:updated` and
+//! `atom:category`.
 //! Items straight under `<rss>` with no `<channel>` are read as the channel's.
 //! The raw `rss` types never leave this module.
 
@@ -613,11 +614,28 @@ fn to_item(
     }
     // Media RSS: `media:category` holds a term (its `label` is a display form of the same),
     // on the item or inside its `media:content` / `media:group` (Vimeo), as feedparser reads.
+    // `media:keywords` ("storm, coast") are tags split at commas, as feedparser splits them.
     categories.extend(
         MEDIA_NS
             .iter()
             .flat_map(|media| extensions(item.extensions(), ns, media, "category"))
             .filter_map(|c| c.value.clone()),
+    );
+    for media in MEDIA_NS {
+        for keywords in extensions(item.extensions(), ns, media, "keywords") {
+            categories.extend(split_keywords(keywords.value.as_deref()));
+        }
+    }
+    // Atom's `category` in an RSS item (feedparser reads it): its term, else its text (the
+    // common mistake of writing the term as content), else its label.
+    categories.extend(
+        extensions(item.extensions(), ns, ATOM_NS, "category").filter_map(|c| {
+            [c.attrs.get("term"), c.value.as_ref(), c.attrs.get("label")]
+                .into_iter()
+                .flatten()
+                .find(|v| !v.trim().is_empty())
+                .cloned()
+        }),
     );
     for media in MEDIA_NS {
         for outer in ["content", "group"] {
@@ -695,15 +713,7 @@ fn to_item(
         })
         .or_else(|| media_description(item, ns));
     // `itunes:keywords` ("tomatoes, blight, rain") are an episode's tags.
-    if let Some(keywords) = item.itunes_ext().and_then(|i| i.keywords()) {
-        categories.extend(
-            keywords
-                .split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
-                .map(str::to_owned),
-        );
-    }
+    categories.extend(split_keywords(item.itunes_ext().and_then(|i| i.keywords())));
 
     ParsedItem {
         id: String::new(),
@@ -786,11 +796,22 @@ fn nested_media_categories(ext: &Extension, out: &mut Vec<String>, depth: usize)
         for child in children {
             match local {
                 "category" => out.extend(child.value.clone().filter(|v| !v.trim().is_empty())),
+                "keywords" => out.extend(split_keywords(child.value.as_deref())),
                 "content" => nested_media_categories(child, out, depth + 1),
                 _ => {}
             }
         }
     }
+}
+
+/// The terms of a `media:keywords` (or `itunes:keywords`) list: split at commas and trimmed,
+/// empty ones dropped.
+pub(crate) fn split_keywords(list: Option<&str>) -> impl Iterator<Item = String> + '_ {
+    list.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
 }
 
 fn media_description(item: &Item, ns: &BTreeMap<String, String>) -> Option<String> {

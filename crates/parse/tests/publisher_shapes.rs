@@ -60,3 +60,36 @@ fn rdf_root_in_the_default_namespace() {
     assert_eq!(feed.items.len(), 1);
     assert_eq!(title(&feed, 0), "One");
 }
+
+/// Categories feedparser finds and kb lost: `media:keywords` (split at commas, in RSS and
+/// Atom, on the item or in its `media:group`), `media:category` in Atom (direct or grouped),
+/// an Atom `<category>` with its term as text, and `atom:category` in an RSS item.
+#[test]
+fn categories_in_media_and_atom_shapes() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title><link>https://n.example.com/</link>
+<item><title>a</title><link>https://n.example.com/a</link>
+<media:group><media:content url="https://img.example.com/a.jpg"/><media:category>weather</media:category><media:keywords>storm, coast,flooding ,</media:keywords></media:group></item>
+<item><title>b</title><link>https://n.example.com/b</link><media:keywords>video, clip</media:keywords></item>
+<item><title>c</title><link>https://n.example.com/c</link><atom:category term="atomterm" label="Atom Term Label"/><atom:category>atomtext</atom:category></item>
+</channel></rss>"#,
+    );
+    let cats = |i: usize| feed.items[i].categories.clone();
+    assert_eq!(cats(0), ["weather", "storm", "coast", "flooding"]);
+    assert_eq!(cats(1), ["video", "clip"]);
+    assert_eq!(cats(2), ["atomterm", "atomtext"]);
+
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><title>t</title>
+<entry><id>urn:1</id><title>1</title><category>TextContent</category><category term="t" label="L"/><category label="Label Only"/></entry>
+<entry><id>urn:2</id><title>2</title><media:keywords>alpha, beta, gamma</media:keywords></entry>
+<entry><id>urn:3</id><title>3</title><media:group><media:category>Groupcat</media:category><media:keywords>k1,k2</media:keywords></media:group></entry>
+<entry><id>urn:4</id><title>4</title><media:category scheme="urn:x">directcat</media:category></entry>
+</feed>"#,
+    );
+    let cats = |i: usize| feed.items[i].categories.clone();
+    assert_eq!(cats(0), ["TextContent", "t", "Label Only"]);
+    assert_eq!(cats(1), ["alpha", "beta", "gamma"]);
+    assert_eq!(cats(2), ["Groupcat", "k1", "k2"]);
+    assert_eq!(cats(3), ["directcat"]);
+}
