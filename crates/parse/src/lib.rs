@@ -136,7 +136,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
             let xml = ns::canonical_declarations(&doc.xml, &mut warnings);
             let read = match format {
                 FeedFormat::Atom => atom::read(&xml, opts.source_url.as_deref(), warnings),
-                _ => rss::read(&xml, format, warnings),
+                _ => rss::read(&xml, format, opts.source_url.as_deref(), warnings),
             };
             let mut feed = read.map_err(ParseError::Malformed)?;
             // "So broken that no item could be salvaged" (ParseError::Malformed).

@@ -36,13 +36,19 @@ const MEDIA_NS: [&str; 2] = [
 ];
 
 /// Read a well-formed RSS or RDF document. `Err` carries the `rss` crate's reason.
+/// `source_url` is the document's address, against which a relative `xml:base` resolves.
 pub(crate) fn read(
     xml: &str,
     format: FeedFormat,
+    source_url: Option<&str>,
     warnings: Vec<String>,
 ) -> Result<ParsedFeed, String> {
+    let read = |channel: &Channel, warnings| {
+        let feed = with_dropped(to_feed(channel, format, warnings), xml);
+        with_channel_base(feed, xml, source_url)
+    };
     match Channel::read_from(xml.as_bytes()) {
-        Ok(channel) => Ok(with_dropped(to_feed(&channel, format, warnings), xml)),
+        Ok(channel) => Ok(read(&channel, warnings)),
         // A root with no channel (`<rss></rss>`) is an empty feed, not a broken one.
         Err(::rss::Error::Eof) if !xml.contains("<channel") => {
             let mut warnings = warnings;
@@ -54,7 +60,7 @@ pub(crate) fn read(
                 .flatten();
             if let Some(Ok(channel)) = wrapped.map(|w| Channel::read_from(w.as_bytes())) {
                 warnings.push("no <channel> element: items read from the root".into());
-                return Ok(with_dropped(to_feed(&channel, format, warnings), xml));
+                return Ok(read(&channel, warnings));
             }
             warnings.push("no <channel> element: the feed is empty".into());
             Ok(ParsedFeed {
@@ -69,6 +75,67 @@ pub(crate) fn read(
             })
         }
         Err(err) => Err(format!("rss: {err}")),
+    }
+}
+
+/// The channel's `<link>` resolved against the `xml:base` in scope where it is written (on the
+/// root, the channel, the link itself: XML Base §4.2), which the `rss` crate does not keep.
+/// Without it a relative channel link resolved against the document's URL, another host.
+fn with_channel_base(mut feed: ParsedFeed, xml: &str, source_url: Option<&str>) -> ParsedFeed {
+    if !xml.contains("xml:base") {
+        return feed;
+    }
+    let Some(link) = feed.link.as_deref() else {
+        return feed;
+    };
+    if let Some(base) = channel_link_base(xml, source_url) {
+        feed.link = Some(urls::resolve(urls::parse_base(Some(&base)).as_ref(), link));
+    }
+    feed
+}
+
+/// The base in scope at the channel's first `<link>` (the document's URL, then each
+/// `xml:base` down to the link's own, joined), if any `xml:base` applies there.
+fn channel_link_base(xml: &str, source_url: Option<&str>) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    // (depth, joined base) of each open element declaring one; the channel's depth once open.
+    let mut bases: Vec<(usize, String)> = Vec::new();
+    let mut channel_depth = None;
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) => {
+                depth += 1;
+                if let Ok(Some(base)) = e.try_get_attribute("xml:base")
+                    && let Ok(base) = base.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                {
+                    let outer = bases.last().map(|(_, b)| b.as_str()).or(source_url);
+                    let joined = urls::resolve(urls::parse_base(outer).as_ref(), &base);
+                    bases.push((depth, joined));
+                }
+                let name = e.name();
+                let name: &str = name.as_ref();
+                match (channel_depth, name) {
+                    (None, "channel") => channel_depth = Some(depth),
+                    (Some(c), "link") if depth == c + 1 => {
+                        return bases.pop().map(|(_, b)| b);
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(_) => {
+                if bases.last().is_some_and(|(d, _)| *d == depth) {
+                    bases.pop();
+                }
+                if channel_depth == Some(depth) {
+                    return None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
     }
 }
 
@@ -129,6 +196,9 @@ struct Dropped {
     permalink: Option<String>,
     /// `itunes:title`, which the crate drops: an Apple podcast trailer's only title.
     itunes_title: Option<String>,
+    /// The base in scope at a `<link>` that has an `xml:base` of its own (XML Base §4.2:
+    /// it applies to the link's text), outer bases joined in.
+    link_base: Option<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
@@ -183,8 +253,12 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             item.categories.splice(0..0, dropped.tags);
         }
         item.categories.extend(dropped.categories);
-        if item.link.is_none() {
-            item.link = dropped.link;
+        match (item.link.as_deref(), dropped.link_base.as_deref()) {
+            (None, _) => item.link = dropped.link,
+            (Some(link), Some(base)) => {
+                item.link = Some(urls::resolve(urls::parse_base(Some(base)).as_ref(), link));
+            }
+            (Some(_), None) => {}
         }
         if item.base_url.is_none() {
             item.base_url = dropped.base;
@@ -477,6 +551,12 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                         }
                     }
                     (Some(_), "link") if child && ns.is_none() => {
+                        if let (true, Some(item)) = (is_start, items.last_mut())
+                            && attr("xml:base").is_some()
+                            && item.link_base.is_none()
+                        {
+                            item.link_base = bases.last().map(|(_, b)| b.clone());
+                        }
                         let rel = urls::link_rel(attr("rel").as_deref());
                         let alternate = rel.is_none_or(|r| r == "alternate");
                         if let (true, Some(href), Some(item)) =

@@ -93,3 +93,88 @@ fn categories_in_media_and_atom_shapes() {
     assert_eq!(cats(2), ["Groupcat", "k1", "k2"]);
     assert_eq!(cats(3), ["directcat"]);
 }
+
+/// The RSS channel's `<link>` resolves against the `xml:base` in scope (on `<rss>`, on
+/// `<channel>` or on the link itself), before the document's URL; one left relative with
+/// nothing to resolve it against is no web address and is dropped with a warning.
+#[test]
+fn channel_link_honours_xml_base() {
+    let feed = read(
+        r#"<rss version="2.0"><channel xml:base="https://chanbase.example.com/news/"><title>t</title><link>./</link>
+<item><title>a</title><link>a.html</link></item></channel></rss>"#,
+    );
+    assert_eq!(
+        feed.link.as_deref(),
+        Some("https://chanbase.example.com/news/")
+    );
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://chanbase.example.com/news/a.html")
+    );
+    let root_base = r#"<rss version="2.0" xml:base="https://rootbase.example.org/site/"><channel><title>t</title><link>/site/</link>
+<item><title>one</title><link>node/1</link></item></channel></rss>"#;
+    for feed in [
+        read(root_base),
+        read_from(root_base, "http://127.0.0.1:8080/feed.xml"),
+    ] {
+        assert_eq!(
+            feed.link.as_deref(),
+            Some("https://rootbase.example.org/site/")
+        );
+        assert_eq!(
+            feed.items[0].link.as_deref(),
+            Some("https://rootbase.example.org/site/node/1")
+        );
+    }
+    // A relative xml:base resolves against the document's URL first.
+    let feed = read_from(
+        r#"<rss version="2.0"><channel xml:base="/blog/"><title>t</title><link xml:base="en/">./</link></channel></rss>"#,
+        "https://host.example.com/feed.xml",
+    );
+    assert_eq!(
+        feed.link.as_deref(),
+        Some("https://host.example.com/blog/en/")
+    );
+
+    let unresolvable = r#"<rss version="2.0"><channel><title>t</title><link>/</link>
+<item><title>one</title><guid>42</guid></item></channel></rss>"#;
+    let feed = read(unresolvable);
+    assert_eq!(feed.link, None);
+    assert!(
+        feed.warnings.iter().any(|w| w.contains("feed link \"/\"")),
+        "{:?}",
+        feed.warnings
+    );
+    // Ids do not move: the guid is still scoped by the link as published.
+    let scoped_as_before = read(
+        r#"<rss version="2.0"><channel><title>other title</title><link>/</link>
+<item><title>one</title><guid>42</guid></item></channel></rss>"#,
+    );
+    assert_eq!(feed.items[0].id, scoped_as_before.items[0].id);
+    assert_eq!(
+        feed.items[0].id, "6126851fb55538ed",
+        "id of guid 42 scoped by \"/\""
+    );
+    // From its URL the same link resolves.
+    let feed = read_from(unresolvable, "https://site.example.com/feed.xml");
+    assert_eq!(feed.link.as_deref(), Some("https://site.example.com/"));
+}
+
+/// An RSS item's `<link xml:base="...">` resolves against its own base (XML Base §4.2).
+#[test]
+fn item_link_honours_its_own_xml_base() {
+    let feed = read(
+        r#"<rss version="2.0"><channel xml:base="https://chanbase.example.com/news/"><title>t</title><link>./</link>
+<item><title>c</title><link xml:base="https://linkbase.example.net/q/">c.html</link></item>
+<item xml:base="https://itembase.example.org/p/"><title>b</title><link xml:base="sub/">b.html</link></item>
+</channel></rss>"#,
+    );
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://linkbase.example.net/q/c.html")
+    );
+    assert_eq!(
+        feed.items[1].link.as_deref(),
+        Some("https://itembase.example.org/p/sub/b.html")
+    );
+}
