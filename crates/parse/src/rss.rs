@@ -763,7 +763,10 @@ fn to_item(
     let guid_is_permalink = item.guid().is_some_and(|g| g.is_permalink());
     // A permalink guid stands in for a missing link once every explicit link is known
     // (`guid_as_link`).
+    // `&amp;amp;` (escaped twice, as WordPress plugins do) means a query's `&`: a URL with
+    // `&amp;` in it names a parameter `amp;c`. One escape is undone, as feedparser does.
     let link = non_empty(item.link())
+        .map(|l| l.replace("&amp;", "&"))
         // Atom's alternate link inside an RSS item (feedparser reads it too).
         .or_else(|| {
             extensions(item.extensions(), ns, ATOM_NS, "link")

@@ -178,3 +178,28 @@ fn item_link_honours_its_own_xml_base() {
         Some("https://itembase.example.org/p/sub/b.html")
     );
 }
+
+/// `&amp;amp;` in an RSS `<link>` (WordPress plugins escape twice) is a query's `&`, as
+/// feedparser reads it; left as `&amp;` it made a parameter named `amp;c`.
+#[test]
+fn double_escaped_ampersand_in_an_rss_link() {
+    let feed = read(
+        r#"<rss version="2.0"><channel><title>t</title><link>https://relnb.example.com/</link>
+<item><title>a</title><link>https://relnb.example.com/p?a=1&amp;b=2&amp;amp;c=3</link></item>
+<item><title>b</title><link>https://relnb.example.com/p?a=1&amp;amp;amp;b=2</link><guid>https://relnb.example.com/g?a=1&amp;amp;b</guid></item>
+</channel></rss>"#,
+    );
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://relnb.example.com/p?a=1&b=2&c=3")
+    );
+    // Only one escape too many is undone; a guid identifies as written.
+    assert_eq!(
+        feed.items[1].link.as_deref(),
+        Some("https://relnb.example.com/p?a=1&amp;b=2")
+    );
+    assert_eq!(
+        feed.items[1].guid.as_deref(),
+        Some("https://relnb.example.com/g?a=1&amp;b")
+    );
+}
