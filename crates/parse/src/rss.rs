@@ -5,8 +5,8 @@
 //! extension; this adapter picks the modules feeds use: `content:encoded` (RSS content module),
 //! Dublin Core (`dc:creator`, `dc:date`, `dc:subject`, `dc:title`), Media RSS (`media:title`,
 //! `media:category`, `media:keywords`), `wfw:commentRss` (Well-Formed Web CommentAPI), `slash:comments` (Slash
-//! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005), `atom:updated` and
-//! `atom:category`.
+//! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005), `atom:updated`,
+//! `atom:category`, and `atom:title`/`atom:summary` where RSS's own are missing.
 //! Items straight under `<rss>` with no `<channel>` are read as the channel's.
 //! The raw `rss` types never leave this module.
 
@@ -794,7 +794,8 @@ fn to_item(
                 .and_then(|i| non_empty(i.summary()))
                 .map(plain::guessed)
         })
-        .or_else(|| media_description(item, ns));
+        .or_else(|| media_description(item, ns))
+        .or_else(|| atom_text(item, ns, "summary"));
     // `itunes:keywords` ("tomatoes, blight, rain") are an episode's tags.
     categories.extend(split_keywords(item.itunes_ext().and_then(|i| i.keywords())));
 
@@ -811,6 +812,8 @@ fn to_item(
                     .iter()
                     .find_map(|media| extension_value(item.extensions(), ns, media, "title"))
             })
+            // Atom's own title in an RSS item, as feedparser reads it.
+            .or_else(|| atom_text(item, ns, "title"))
             .or_else(|| item.title().map(str::to_owned)),
         link,
         enclosure: item.enclosure().and_then(|e| non_empty(Some(e.url()))),
@@ -829,6 +832,19 @@ fn to_item(
             .or_else(|| atom_content(item, ns)),
         base_url: None,
     }
+}
+
+/// An Atom text construct (`title`, `summary`) inside an RSS item, as HTML: escaped HTML as
+/// it is, text escaped; xhtml, whose markup the `rss` crate takes apart, as its text.
+fn atom_text(item: &Item, ns: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    let el = extensions(item.extensions(), ns, ATOM_NS, name)
+        .find(|e| e.value.as_deref().is_some_and(|v| !v.trim().is_empty()))?;
+    let value = el.value.clone()?;
+    let ty = el.attrs.get("type").map(|t| t.trim().to_ascii_lowercase());
+    Some(match ty.as_deref() {
+        Some("html") => value,
+        _ => quick_xml::escape::escape(value.as_str()).into_owned(),
+    })
 }
 
 /// An Atom `content` element inside an RSS item, as HTML: escaped HTML as it is, text as

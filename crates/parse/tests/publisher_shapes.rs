@@ -203,3 +203,19 @@ fn double_escaped_ampersand_in_an_rss_link() {
         Some("https://relnb.example.com/g?a=1&amp;b")
     );
 }
+
+/// `atom:title` and `atom:summary` in an RSS item (feeds mixing the two vocabularies) are its
+/// title and summary when RSS's own are missing.
+#[test]
+fn atom_title_and_summary_in_an_rss_item() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>mix</title><link>http://mix.example.com/</link>
+<item><guid>http://mix.example.com/1</guid><title>RSS title</title><atom:title>not this</atom:title><atom:summary>sum</atom:summary></item>
+<item><atom:title>Atom title in RSS item</atom:title><atom:link href="http://mix.example.com/2"/><atom:summary type="html">&lt;b&gt;bold&lt;/b&gt;</atom:summary></item>
+</channel></rss>"#,
+    );
+    assert_eq!(title(&feed, 0), "RSS title");
+    assert_eq!(feed.items[0].summary_html.as_deref(), Some("sum"));
+    assert_eq!(title(&feed, 1), "Atom title in RSS item");
+    assert_eq!(feed.items[1].summary_html.as_deref(), Some("<b>bold</b>"));
+}
