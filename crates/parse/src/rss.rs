@@ -177,6 +177,9 @@ fn wrap_in_channel(xml: &str) -> Option<String> {
 struct Dropped {
     /// `dc:author`: not a Dublin Core element, but written by feeds meaning `dc:creator`.
     authors: Vec<String>,
+    /// `atom:author/atom:email`: names the author when no author has a name (.NET's
+    /// `a10:author` often carries only the email).
+    author_emails: Vec<String>,
     /// Item-level `itunes:category text="..."`, nested ones included (Apple defines them on
     /// the channel; podcast feeds put them on episodes too).
     categories: Vec<String>,
@@ -205,6 +208,7 @@ struct Dropped {
 #[derive(Clone, Copy)]
 enum Capture {
     DcAuthor,
+    AtomEmail,
     Updated,
     Tags,
     ItunesTitle,
@@ -248,6 +252,9 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         let permalink = dropped.permalink;
         if item.author.is_none() && !dropped.authors.is_empty() {
             item.author = Some(display_name(&dropped.authors.join(", ")));
+        }
+        if item.author.is_none() && !dropped.author_emails.is_empty() {
+            item.author = Some(dropped.author_emails.join(", "));
         }
         if !dropped.tags.is_empty() {
             item.categories.splice(0..0, dropped.tags);
@@ -532,6 +539,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "name") if is_start && ns == Some(ATOM_NS) => {
                         capture = Some((Capture::DcAuthor, String::new()));
                     }
+                    (Some(_), "email") if is_start && ns == Some(ATOM_NS) => {
+                        capture = Some((Capture::AtomEmail, String::new()));
+                    }
                     (Some(_), "updated") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Updated, String::new()));
                     }
@@ -600,6 +610,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     match kind {
                         Capture::DcAuthor if !text.is_empty() => {
                             item.authors.push(text.to_owned());
+                        }
+                        Capture::AtomEmail if !text.is_empty() => {
+                            item.author_emails.push(text.to_owned());
                         }
                         Capture::Updated if !text.is_empty() => {
                             item.updated.get_or_insert_with(|| text.to_owned());
@@ -685,8 +698,20 @@ fn to_item(
         })
         .filter(|a| !a.is_empty())
         .map(|a| display_name(&a))
-        .or_else(|| item.author().map(display_name))
-        .or_else(|| item.itunes_ext().and_then(|i| i.author()).map(display_name));
+        .or_else(|| {
+            // A bare address gives way to a name in `itunes:author` (feedparser keeps the
+            // last of the two, which in podcast feeds is mostly the name).
+            let itunes = || {
+                item.itunes_ext()
+                    .and_then(|i| non_empty(i.author()))
+                    .map(|a| display_name(&a))
+            };
+            match item.author().map(display_name) {
+                Some(a) if is_bare_address(&a) => itunes().or(Some(a)),
+                Some(a) => Some(a),
+                None => itunes(),
+            }
+        });
 
     let mut categories: Vec<String> = item.categories().iter().map(|c| c.name.clone()).collect();
     if let Some(dc) = dc {
@@ -878,6 +903,12 @@ fn display_name(author: &str) -> String {
         }
     }
     author.to_owned()
+}
+
+/// Whether an author is an email address and nothing else (`host@example.com`).
+fn is_bare_address(author: &str) -> bool {
+    let author = author.trim().trim_start_matches("mailto:");
+    author.contains('@') && !author.contains(char::is_whitespace)
 }
 
 /// Extensions named `name` whose prefix maps to `namespace` (the `rss` crate keys unknown

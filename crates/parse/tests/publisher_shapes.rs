@@ -219,3 +219,37 @@ fn atom_title_and_summary_in_an_rss_item() {
     assert_eq!(title(&feed, 1), "Atom title in RSS item");
     assert_eq!(feed.items[1].summary_html.as_deref(), Some("<b>bold</b>"));
 }
+
+/// An Atom author in an RSS item with only an email (.NET SyndicationFeed's `a10:author`) is
+/// named by the email, as in an Atom feed.
+#[test]
+fn email_only_atom_author_in_an_rss_item() {
+    let feed = read(
+        r#"<rss xmlns:a10="http://www.w3.org/2005/Atom" version="2.0"><channel><title>.NET</title><link>https://dotnet.example.com/</link>
+<item><guid isPermaLink="false">post-17</guid><link>https://dotnet.example.com/posts/17</link><a10:author><a10:name>Dot Net Dev</a10:name><a10:email>dev@dotnet.example.com</a10:email></a10:author><title>a</title></item>
+<item><guid isPermaLink="false">post-16</guid><a10:link href="https://dotnet.example.com/posts/16" /><a10:author><a10:email>anon@dotnet.example.com</a10:email></a10:author><title>b</title></item>
+</channel></rss>"#,
+    );
+    assert_eq!(feed.items[0].author.as_deref(), Some("Dot Net Dev"));
+    assert_eq!(
+        feed.items[1].author.as_deref(),
+        Some("anon@dotnet.example.com")
+    );
+}
+
+/// A bare address in `<author>` gives way to a name in `<itunes:author>`; an address with a
+/// name keeps its name.
+#[test]
+fn itunes_name_beats_a_bare_author_address() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>pod</title><link>https://pm.example.com/</link>
+<item><title>1</title><guid>https://pm.example.com/1</guid><author>host@pm.example.com</author><itunes:author>Host Name</itunes:author></item>
+<item><title>2</title><guid>https://pm.example.com/2</guid><itunes:author>Other Name</itunes:author><author>host@pm.example.com (Host Name)</author></item>
+<item><title>3</title><guid>https://pm.example.com/3</guid><author>host@pm.example.com</author></item>
+</channel></rss>"#,
+    );
+    let author = |i: usize| feed.items[i].author.as_deref();
+    assert_eq!(author(0), Some("Host Name"));
+    assert_eq!(author(1), Some("Host Name"));
+    assert_eq!(author(2), Some("host@pm.example.com"));
+}
