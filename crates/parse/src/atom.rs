@@ -58,7 +58,8 @@ pub(crate) fn read(
     // than the feed being read as empty.
     if let Some(other) = root.ns.clone().filter(|n| !A.contains(&Some(n.as_str()))) {
         warnings.push(format!(
-            "root <feed> is in namespace {other:?}, not Atom's: its elements read as Atom"
+            "root <feed> is in namespace {}, not Atom's: its elements read as Atom",
+            crate::quoted(&other)
         ));
         root.rename_namespace(&other, ATOM10);
     }
@@ -370,7 +371,8 @@ fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Op
     if is_base64(el) && decode_base64(&el.text()).is_none() {
         let ty = el.attr("type").unwrap_or("");
         warnings.push(format!(
-            "entry {position}: base64 content of type {ty:?} is not text, skipped"
+            "entry {position}: base64 content of type {} is not text, skipped",
+            crate::quoted(ty)
         ));
         return None;
     }

@@ -25,15 +25,18 @@ pub(crate) fn parse_date_or_warn(
 ) -> Option<DateTime<Utc>> {
     let parsed = parse_date(raw);
     if parsed.is_none() {
-        warnings.push(format!("{place}: unparsable {field} {raw:?}, left empty"));
+        warnings.push(format!(
+            "{place}: unparsable {field} {}, left empty",
+            crate::quoted(raw)
+        ));
     } else if has_no_zone(raw) {
         // Taken as UTC, as feedparser takes it and as feeds that leave the zone out mostly
         // mean; said once per feed, since a feed that does it does it on every item.
         const ZONELESS: &str = "dates without a time zone read as UTC";
         if !warnings.iter().any(|w| w.starts_with(ZONELESS)) {
             warnings.push(format!(
-                "{ZONELESS} (first: {place} {field} {:?})",
-                raw.trim()
+                "{ZONELESS} (first: {place} {field} {})",
+                crate::quoted(raw.trim())
             ));
         }
     }

@@ -27,9 +27,9 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
         .filter(|l| parse_base(Some(l)).is_none() && non_web_scheme(l).is_none());
     feed.link = match relative_link.as_deref() {
         Some(shown) => {
-            let shown: String = shown.chars().take(60).collect();
             warnings.push(format!(
-                "feed link {shown:?} is relative and there is no base to resolve it against, dropped"
+                "feed link {} is relative and there is no base to resolve it against, dropped",
+                crate::quoted(shown)
             ));
             None
         }
@@ -138,9 +138,9 @@ fn web_only(link: Option<String>, what: &str, warnings: &mut Vec<String>) -> Opt
     let link = link?;
     match non_web_scheme(&link) {
         Some(scheme) => {
-            let shown: String = link.chars().take(60).collect();
             warnings.push(format!(
-                "{what} {shown:?} is not an http(s) address ({scheme}:), dropped"
+                "{what} {} is not an http(s) address ({scheme}:), dropped",
+                crate::quoted(&link)
             ));
             None
         }

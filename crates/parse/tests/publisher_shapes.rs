@@ -253,3 +253,21 @@ fn itunes_name_beats_a_bare_author_address() {
     assert_eq!(author(1), Some("Host Name"));
     assert_eq!(author(2), Some("host@pm.example.com"));
 }
+
+/// A warning quotes at most 80 characters of an input value, with an ellipsis: a 40 KB
+/// `<updated>` made a 40 KB warning.
+#[test]
+fn warnings_cut_what_they_quote() {
+    let long = "2024-03-07T00:00:00Z".repeat(2000);
+    let feed = read(&format!(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>urn:1</id><title>x</title><updated>{long}</updated></entry></feed>"#
+    ));
+    let warning = feed
+        .warnings
+        .iter()
+        .find(|w| w.contains("unparsable updated"))
+        .unwrap();
+    assert!(warning.len() < 200, "{warning}");
+    assert!(warning.contains("2024-03-07T00:00:00Z2024"), "{warning}");
+    assert!(warning.contains("…\""), "{warning}");
+}
