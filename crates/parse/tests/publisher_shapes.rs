@@ -271,3 +271,29 @@ fn warnings_cut_what_they_quote() {
     assert!(warning.contains("2024-03-07T00:00:00Z2024"), "{warning}");
     assert!(warning.contains("…\""), "{warning}");
 }
+
+/// RSS 0.91 under Netscape's DTD: the ISO 8859-1 entities it declares (`&eacute;`) are read
+/// without a warning; one it does not declare (`&mdash;`) is still reported.
+#[test]
+fn netscape_rss_091_dtd_entities() {
+    let feed = read(
+        r#"<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Le Monde-ish &eacute;dition</title><link>http://www.lemonde-example.fr/</link>
+<item><title>L'&eacute;t&eacute; arrive &agrave;&nbsp;Paris &mdash; enfin</title><link>http://www.lemonde-example.fr/a.html</link></item>
+</channel></rss>"#,
+    );
+    assert_eq!(title(&feed, 0), "L'été arrive à Paris — enfin");
+    let entities: Vec<&String> = feed
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("entity"))
+        .collect();
+    assert_eq!(entities.len(), 1, "{entities:?}");
+    assert!(entities[0].contains("&mdash;"), "{entities:?}");
+    // Without that DTD they are undefined in XML and said so.
+    let feed = read(
+        r#"<rss version="0.91"><channel><title>&eacute;</title><link>http://x.example.fr/</link></channel></rss>"#,
+    );
+    assert!(feed.warnings.iter().any(|w| w.contains("&eacute;")));
+}
