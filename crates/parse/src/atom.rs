@@ -16,7 +16,9 @@
 //!   on the feed is the RFC 5005 archive link. Relative hrefs resolve against `xml:base` in scope.
 //! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited only by
 //!   an entry with no author element: an unnamed one of its own stays unnamed).
-//! - `category` (§4.2.2): `term`, else `label`.
+//! - `category` (§4.2.2): `term`, else the element's text (a term misplaced there), else
+//!   `label`; Media RSS `media:category` and comma-separated `media:keywords`, direct or in a
+//!   `media:group`, are categories too.
 //! - dates (§3.3): `published` (0.3 `issued`, then `created`), `updated` (0.3 `modified`).
 //!   When an entry has no publication date its `updated` stands in (Atom only requires
 //!   `updated`), so every Atom entry is dated.
@@ -56,7 +58,8 @@ pub(crate) fn read(
     // than the feed being read as empty.
     if let Some(other) = root.ns.clone().filter(|n| !A.contains(&Some(n.as_str()))) {
         warnings.push(format!(
-            "root <feed> is in namespace {other:?}, not Atom's: its elements read as Atom"
+            "root <feed> is in namespace {}, not Atom's: its elements read as Atom",
+            crate::quoted(&other)
         ));
         root.rename_namespace(&other, ATOM10);
     }
@@ -139,16 +142,20 @@ fn to_item(
         authors = feed_authors.to_vec();
     }
 
+    // A term written as the element's text (`<category>Rust</category>`, a generator's
+    // mistake) is read as feedparser reads it, before the label.
     let mut categories: Vec<String> = entry
         .all(A, "category")
         .filter_map(|c| {
             c.attr("term")
-                .filter(|t| !t.trim().is_empty())
-                .or(c.attr("label"))
                 .map(str::to_owned)
+                .filter(|t| !t.trim().is_empty())
+                .or_else(|| Some(c.text()).filter(|t| !t.trim().is_empty()))
+                .or_else(|| c.attr("label").map(str::to_owned))
         })
         .collect();
     categories.extend(entry.all(DC, "subject").map(Element::text));
+    media_categories(entry, &mut categories, 0);
 
     let place = format!("entry {position}");
     // The first of `names` that reads as a date; one that does not is reported and the next
@@ -225,6 +232,23 @@ fn to_item(
             .or_else(|| entry.first(A, "summary"))
             .map_or(base.clone(), |body| with_base(base.clone(), body))
             .map(|b| b.to_string()),
+    }
+}
+
+/// Media RSS terms under `el` in document order: `media:category` text and the comma-split
+/// `media:keywords`, direct or inside `media:group`/`media:content` (YouTube, Vimeo). The
+/// depth bound keeps a hostile nesting of groups cheap.
+fn media_categories(el: &Element, out: &mut Vec<String>, depth: usize) {
+    if depth > 2 {
+        return;
+    }
+    for child in el.elements().filter(|c| MEDIA.contains(&c.ns.as_deref())) {
+        match child.local.as_str() {
+            "category" => out.push(child.text()),
+            "keywords" => out.extend(crate::rss::split_keywords(Some(&child.text()))),
+            "group" | "content" => media_categories(child, out, depth + 1),
+            _ => {}
+        }
     }
 }
 
@@ -347,7 +371,8 @@ fn content_html(el: &Element, position: usize, warnings: &mut Vec<String>) -> Op
     if is_base64(el) && decode_base64(&el.text()).is_none() {
         let ty = el.attr("type").unwrap_or("");
         warnings.push(format!(
-            "entry {position}: base64 content of type {ty:?} is not text, skipped"
+            "entry {position}: base64 content of type {} is not text, skipped",
+            crate::quoted(ty)
         ));
         return None;
     }

@@ -25,15 +25,18 @@ pub(crate) fn parse_date_or_warn(
 ) -> Option<DateTime<Utc>> {
     let parsed = parse_date(raw);
     if parsed.is_none() {
-        warnings.push(format!("{place}: unparsable {field} {raw:?}, left empty"));
+        warnings.push(format!(
+            "{place}: unparsable {field} {}, left empty",
+            crate::quoted(raw)
+        ));
     } else if has_no_zone(raw) {
         // Taken as UTC, as feedparser takes it and as feeds that leave the zone out mostly
         // mean; said once per feed, since a feed that does it does it on every item.
         const ZONELESS: &str = "dates without a time zone read as UTC";
         if !warnings.iter().any(|w| w.starts_with(ZONELESS)) {
             warnings.push(format!(
-                "{ZONELESS} (first: {place} {field} {:?})",
-                raw.trim()
+                "{ZONELESS} (first: {place} {field} {})",
+                crate::quoted(raw.trim())
             ));
         }
     }
@@ -122,6 +125,10 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
     let mut utc_named = false;
     // "10:00 PM": whether the clock is a twelve-hour one, and past noon.
     let mut pm = None;
+    // "+0000 GMT", "+0100 CET", "+0000 +0000": a zone written twice by a CMS template. The
+    // repetition says nothing new when it agrees (feedparser reads the first); one that
+    // disagrees leaves the instant unknown.
+    let mut zone_repeated = false;
     for token in s.split([' ', ',']).filter(|t| !t.is_empty()) {
         if token.contains(':') && time.is_none() {
             // "05:58:07", "05:58", "05:58:07+0000" glued to its zone, or "9:05pm".
@@ -164,6 +171,8 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
         } else if utc_named && token.starts_with(['+', '-']) {
             zone = Some(parse_zone(token)?);
             utc_named = false;
+        } else if zone.is_some() && !zone_repeated && parse_zone(token) == zone {
+            zone_repeated = true;
         } else {
             return None;
         }
@@ -579,6 +588,22 @@ mod tests {
         );
         // Two offsets that disagree are no date.
         assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0100 +0200"), None);
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0200 GMT"), None);
+        // Two that agree (CMS templates writing the zone twice) are one.
+        for raw in [
+            "Thu, 07 Mar 2024 15:04:05 +0000 GMT",
+            "Thu, 07 Mar 2024 15:04:05 +0000 +0000",
+            "Thu, 07 Mar 2024 15:04:05 +0000 UTC",
+            "Thu, 07 Mar 2024 16:04:05 +0100 CET",
+            "Thu, 07 Mar 2024 16:04:05 +0100 (CET)",
+        ] {
+            assert_eq!(
+                utc(raw).as_deref(),
+                Some("2024-03-07T15:04:05+00:00"),
+                "{raw}"
+            );
+        }
+        assert_eq!(utc("Thu, 07 Mar 2024 15:04:05 +0000 GMT GMT"), None);
         assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 GMT+99"), None);
     }
 

@@ -18,11 +18,23 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
     feed.description = trimmed(feed.description);
     feed.language = trimmed(feed.language);
     let warnings = &mut feed.warnings;
-    feed.link = web_only(
-        trimmed(feed.link).map(|l| resolve(source.as_ref(), &l)),
-        "feed link",
-        warnings,
-    );
+    let link = trimmed(feed.link).map(|l| resolve(source.as_ref(), &l));
+    // A feed link still relative once resolved (`/`, read from a file with no xml:base) leads
+    // nowhere: dropped with a warning, like one with another scheme. It still scopes ids as
+    // it did before it was dropped, so no id changes.
+    let relative_link = link
+        .clone()
+        .filter(|l| parse_base(Some(l)).is_none() && non_web_scheme(l).is_none());
+    feed.link = match relative_link.as_deref() {
+        Some(shown) => {
+            warnings.push(format!(
+                "feed link {} is relative and there is no base to resolve it against, dropped",
+                crate::quoted(shown)
+            ));
+            None
+        }
+        None => web_only(link, "feed link", warnings),
+    };
     feed.prev_archive = web_only(
         trimmed(feed.prev_archive).map(|l| resolve(source.as_ref(), &l)),
         "feed prev-archive link",
@@ -57,7 +69,7 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
         .collect();
     feed.items = identity::assign_ids(
         items,
-        feed.link.as_deref(),
+        feed.link.as_deref().or(relative_link.as_deref()),
         feed.title.as_deref(),
         feed.format == FeedFormat::Rdf,
         &mut feed.warnings,
@@ -126,9 +138,9 @@ fn web_only(link: Option<String>, what: &str, warnings: &mut Vec<String>) -> Opt
     let link = link?;
     match non_web_scheme(&link) {
         Some(scheme) => {
-            let shown: String = link.chars().take(60).collect();
             warnings.push(format!(
-                "{what} {shown:?} is not an http(s) address ({scheme}:), dropped"
+                "{what} {} is not an http(s) address ({scheme}:), dropped",
+                crate::quoted(&link)
             ));
             None
         }

@@ -62,8 +62,9 @@ pub(crate) fn assign_ids(
         let key = base_key(&item, link_first);
         if !seen.insert((key.clone(), fingerprint(&item))) {
             warnings.push(format!(
-                "item {}: exact duplicate of an earlier item with key {key:?}, dropped",
-                position + 1
+                "item {}: exact duplicate of an earlier item with key {}, dropped",
+                position + 1,
+                crate::quoted(&key)
             ));
             continue;
         }
@@ -104,10 +105,11 @@ pub(crate) fn assign_ids(
                 .unwrap_or_else(|| content_hash(item));
             keys[k] = format!("{key}#{tells}");
             warnings.push(format!(
-                "item {}: key {key:?} is shared by {} different items, using {:?}",
+                "item {}: key {} is shared by {} different items, using {}",
                 position + 1,
+                crate::quoted(key),
                 group.len(),
-                keys[k]
+                crate::quoted(&keys[k])
             ));
         }
     }
@@ -118,8 +120,10 @@ pub(crate) fn assign_ids(
         if seen_ids.contains(&id) {
             let fallback = format!("{key}#{}", position + 1);
             warnings.push(format!(
-                "item {}: key {key:?} still collides, using {fallback:?}",
-                position + 1
+                "item {}: key {} still collides, using {}",
+                position + 1,
+                crate::quoted(&key),
+                crate::quoted(&fallback)
             ));
             id = derive_id(scope_for(&fallback, scope_fallback), &fallback);
         }

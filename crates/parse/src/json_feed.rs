@@ -160,9 +160,9 @@ fn link(item: &Value, position: usize, warnings: &mut Vec<String>) -> Option<Str
             if crate::urls::non_web_scheme(&url).is_some()
                 && crate::urls::non_web_scheme(&external).is_none() =>
         {
-            let shown: String = url.chars().take(60).collect();
             warnings.push(format!(
-                "item {position}: url {shown:?} is not an http(s) address, external_url used"
+                "item {position}: url {} is not an http(s) address, external_url used",
+                crate::quoted(&url)
             ));
             Some(external)
         }

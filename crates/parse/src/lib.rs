@@ -37,6 +37,16 @@ mod wellform;
 
 pub use model::{FeedFormat, ParsedFeed, ParsedItem};
 
+/// `value` quoted for a warning, cut to 80 characters with an ellipsis: a warning names what
+/// it is about, and an input value (a 40 KB "date", a hostile guid) can be any length.
+pub(crate) fn quoted(value: &str) -> String {
+    const MAX: usize = 80;
+    match value.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{:?}", format!("{}…", &value[..at])),
+        None => format!("{value:?}"),
+    }
+}
+
 /// Limits and context for one parse.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
@@ -136,7 +146,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
             let xml = ns::canonical_declarations(&doc.xml, &mut warnings);
             let read = match format {
                 FeedFormat::Atom => atom::read(&xml, opts.source_url.as_deref(), warnings),
-                _ => rss::read(&xml, format, warnings),
+                _ => rss::read(&xml, format, opts.source_url.as_deref(), warnings),
             };
             let mut feed = read.map_err(ParseError::Malformed)?;
             // "So broken that no item could be salvaged" (ParseError::Malformed).

@@ -80,7 +80,8 @@ pub(crate) fn canonical_declarations<'a>(xml: &'a str, warnings: &mut Vec<String
                     let start = (value.as_ptr() as usize).wrapping_sub(xml.as_ptr() as usize);
                     if start < xml.len() && xml.get(start..start + value.len()) == Some(value) {
                         edits.push((start, start + value.len(), known));
-                        let warning = format!("namespace {value:?} read as {known:?}");
+                        let warning =
+                            format!("namespace {} read as {known:?}", crate::quoted(value));
                         if !warnings.contains(&warning) {
                             warnings.push(warning);
                         }

@@ -4,8 +4,9 @@
 //! (<https://www.rssboard.org/rss-specification>) and keeps every namespaced element as an
 //! extension; this adapter picks the modules feeds use: `content:encoded` (RSS content module),
 //! Dublin Core (`dc:creator`, `dc:date`, `dc:subject`, `dc:title`), Media RSS (`media:title`,
-//! `media:category`), `wfw:commentRss` (Well-Formed Web CommentAPI), `slash:comments` (Slash
-//! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005) and `atom:updated`.
+//! `media:category`, `media:keywords`), `wfw:commentRss` (Well-Formed Web CommentAPI), `slash:comments` (Slash
+//! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005), `atom:updated`,
+//! `atom:category`, and `atom:title`/`atom:summary` where RSS's own are missing.
 //! Items straight under `<rss>` with no `<channel>` are read as the channel's.
 //! The raw `rss` types never leave this module.
 
@@ -35,13 +36,19 @@ const MEDIA_NS: [&str; 2] = [
 ];
 
 /// Read a well-formed RSS or RDF document. `Err` carries the `rss` crate's reason.
+/// `source_url` is the document's address, against which a relative `xml:base` resolves.
 pub(crate) fn read(
     xml: &str,
     format: FeedFormat,
+    source_url: Option<&str>,
     warnings: Vec<String>,
 ) -> Result<ParsedFeed, String> {
+    let read = |channel: &Channel, warnings| {
+        let feed = with_dropped(to_feed(channel, format, warnings), xml);
+        with_channel_base(feed, xml, source_url)
+    };
     match Channel::read_from(xml.as_bytes()) {
-        Ok(channel) => Ok(with_dropped(to_feed(&channel, format, warnings), xml)),
+        Ok(channel) => Ok(read(&channel, warnings)),
         // A root with no channel (`<rss></rss>`) is an empty feed, not a broken one.
         Err(::rss::Error::Eof) if !xml.contains("<channel") => {
             let mut warnings = warnings;
@@ -53,7 +60,7 @@ pub(crate) fn read(
                 .flatten();
             if let Some(Ok(channel)) = wrapped.map(|w| Channel::read_from(w.as_bytes())) {
                 warnings.push("no <channel> element: items read from the root".into());
-                return Ok(with_dropped(to_feed(&channel, format, warnings), xml));
+                return Ok(read(&channel, warnings));
             }
             warnings.push("no <channel> element: the feed is empty".into());
             Ok(ParsedFeed {
@@ -68,6 +75,67 @@ pub(crate) fn read(
             })
         }
         Err(err) => Err(format!("rss: {err}")),
+    }
+}
+
+/// The channel's `<link>` resolved against the `xml:base` in scope where it is written (on the
+/// root, the channel, the link itself: XML Base §4.2), which the `rss` crate does not keep.
+/// Without it a relative channel link resolved against the document's URL, another host.
+fn with_channel_base(mut feed: ParsedFeed, xml: &str, source_url: Option<&str>) -> ParsedFeed {
+    if !xml.contains("xml:base") {
+        return feed;
+    }
+    let Some(link) = feed.link.as_deref() else {
+        return feed;
+    };
+    if let Some(base) = channel_link_base(xml, source_url) {
+        feed.link = Some(urls::resolve(urls::parse_base(Some(&base)).as_ref(), link));
+    }
+    feed
+}
+
+/// The base in scope at the channel's first `<link>` (the document's URL, then each
+/// `xml:base` down to the link's own, joined), if any `xml:base` applies there.
+fn channel_link_base(xml: &str, source_url: Option<&str>) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    // (depth, joined base) of each open element declaring one; the channel's depth once open.
+    let mut bases: Vec<(usize, String)> = Vec::new();
+    let mut channel_depth = None;
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) => {
+                depth += 1;
+                if let Ok(Some(base)) = e.try_get_attribute("xml:base")
+                    && let Ok(base) = base.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                {
+                    let outer = bases.last().map(|(_, b)| b.as_str()).or(source_url);
+                    let joined = urls::resolve(urls::parse_base(outer).as_ref(), &base);
+                    bases.push((depth, joined));
+                }
+                let name = e.name();
+                let name: &str = name.as_ref();
+                match (channel_depth, name) {
+                    (None, "channel") => channel_depth = Some(depth),
+                    (Some(c), "link") if depth == c + 1 => {
+                        return bases.pop().map(|(_, b)| b);
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(_) => {
+                if bases.last().is_some_and(|(d, _)| *d == depth) {
+                    bases.pop();
+                }
+                if channel_depth == Some(depth) {
+                    return None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
     }
 }
 
@@ -109,6 +177,9 @@ fn wrap_in_channel(xml: &str) -> Option<String> {
 struct Dropped {
     /// `dc:author`: not a Dublin Core element, but written by feeds meaning `dc:creator`.
     authors: Vec<String>,
+    /// `atom:author/atom:email`: names the author when no author has a name (.NET's
+    /// `a10:author` often carries only the email).
+    author_emails: Vec<String>,
     /// Item-level `itunes:category text="..."`, nested ones included (Apple defines them on
     /// the channel; podcast feeds put them on episodes too).
     categories: Vec<String>,
@@ -128,12 +199,16 @@ struct Dropped {
     permalink: Option<String>,
     /// `itunes:title`, which the crate drops: an Apple podcast trailer's only title.
     itunes_title: Option<String>,
+    /// The base in scope at a `<link>` that has an `xml:base` of its own (XML Base §4.2:
+    /// it applies to the link's text), outer bases joined in.
+    link_base: Option<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
 #[derive(Clone, Copy)]
 enum Capture {
     DcAuthor,
+    AtomEmail,
     Updated,
     Tags,
     ItunesTitle,
@@ -178,12 +253,19 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         if item.author.is_none() && !dropped.authors.is_empty() {
             item.author = Some(display_name(&dropped.authors.join(", ")));
         }
+        if item.author.is_none() && !dropped.author_emails.is_empty() {
+            item.author = Some(dropped.author_emails.join(", "));
+        }
         if !dropped.tags.is_empty() {
             item.categories.splice(0..0, dropped.tags);
         }
         item.categories.extend(dropped.categories);
-        if item.link.is_none() {
-            item.link = dropped.link;
+        match (item.link.as_deref(), dropped.link_base.as_deref()) {
+            (None, _) => item.link = dropped.link,
+            (Some(link), Some(base)) => {
+                item.link = Some(urls::resolve(urls::parse_base(Some(base)).as_ref(), link));
+            }
+            (Some(_), None) => {}
         }
         if item.base_url.is_none() {
             item.base_url = dropped.base;
@@ -457,6 +539,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "name") if is_start && ns == Some(ATOM_NS) => {
                         capture = Some((Capture::DcAuthor, String::new()));
                     }
+                    (Some(_), "email") if is_start && ns == Some(ATOM_NS) => {
+                        capture = Some((Capture::AtomEmail, String::new()));
+                    }
                     (Some(_), "updated") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Updated, String::new()));
                     }
@@ -476,6 +561,12 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                         }
                     }
                     (Some(_), "link") if child && ns.is_none() => {
+                        if let (true, Some(item)) = (is_start, items.last_mut())
+                            && attr("xml:base").is_some()
+                            && item.link_base.is_none()
+                        {
+                            item.link_base = bases.last().map(|(_, b)| b.clone());
+                        }
                         let rel = urls::link_rel(attr("rel").as_deref());
                         let alternate = rel.is_none_or(|r| r == "alternate");
                         if let (true, Some(href), Some(item)) =
@@ -519,6 +610,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     match kind {
                         Capture::DcAuthor if !text.is_empty() => {
                             item.authors.push(text.to_owned());
+                        }
+                        Capture::AtomEmail if !text.is_empty() => {
+                            item.author_emails.push(text.to_owned());
                         }
                         Capture::Updated if !text.is_empty() => {
                             item.updated.get_or_insert_with(|| text.to_owned());
@@ -604,8 +698,20 @@ fn to_item(
         })
         .filter(|a| !a.is_empty())
         .map(|a| display_name(&a))
-        .or_else(|| item.author().map(display_name))
-        .or_else(|| item.itunes_ext().and_then(|i| i.author()).map(display_name));
+        .or_else(|| {
+            // A bare address gives way to a name in `itunes:author` (feedparser keeps the
+            // last of the two, which in podcast feeds is mostly the name).
+            let itunes = || {
+                item.itunes_ext()
+                    .and_then(|i| non_empty(i.author()))
+                    .map(|a| display_name(&a))
+            };
+            match item.author().map(display_name) {
+                Some(a) if is_bare_address(&a) => itunes().or(Some(a)),
+                Some(a) => Some(a),
+                None => itunes(),
+            }
+        });
 
     let mut categories: Vec<String> = item.categories().iter().map(|c| c.name.clone()).collect();
     if let Some(dc) = dc {
@@ -613,11 +719,28 @@ fn to_item(
     }
     // Media RSS: `media:category` holds a term (its `label` is a display form of the same),
     // on the item or inside its `media:content` / `media:group` (Vimeo), as feedparser reads.
+    // `media:keywords` ("storm, coast") are tags split at commas, as feedparser splits them.
     categories.extend(
         MEDIA_NS
             .iter()
             .flat_map(|media| extensions(item.extensions(), ns, media, "category"))
             .filter_map(|c| c.value.clone()),
+    );
+    for media in MEDIA_NS {
+        for keywords in extensions(item.extensions(), ns, media, "keywords") {
+            categories.extend(split_keywords(keywords.value.as_deref()));
+        }
+    }
+    // Atom's `category` in an RSS item (feedparser reads it): its term, else its text (the
+    // common mistake of writing the term as content), else its label.
+    categories.extend(
+        extensions(item.extensions(), ns, ATOM_NS, "category").filter_map(|c| {
+            [c.attrs.get("term"), c.value.as_ref(), c.attrs.get("label")]
+                .into_iter()
+                .flatten()
+                .find(|v| !v.trim().is_empty())
+                .cloned()
+        }),
     );
     for media in MEDIA_NS {
         for outer in ["content", "group"] {
@@ -665,7 +788,10 @@ fn to_item(
     let guid_is_permalink = item.guid().is_some_and(|g| g.is_permalink());
     // A permalink guid stands in for a missing link once every explicit link is known
     // (`guid_as_link`).
+    // `&amp;amp;` (escaped twice, as WordPress plugins do) means a query's `&`: a URL with
+    // `&amp;` in it names a parameter `amp;c`. One escape is undone, as feedparser does.
     let link = non_empty(item.link())
+        .map(|l| l.replace("&amp;", "&"))
         // Atom's alternate link inside an RSS item (feedparser reads it too).
         .or_else(|| {
             extensions(item.extensions(), ns, ATOM_NS, "link")
@@ -693,17 +819,10 @@ fn to_item(
                 .and_then(|i| non_empty(i.summary()))
                 .map(plain::guessed)
         })
-        .or_else(|| media_description(item, ns));
+        .or_else(|| media_description(item, ns))
+        .or_else(|| atom_text(item, ns, "summary"));
     // `itunes:keywords` ("tomatoes, blight, rain") are an episode's tags.
-    if let Some(keywords) = item.itunes_ext().and_then(|i| i.keywords()) {
-        categories.extend(
-            keywords
-                .split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
-                .map(str::to_owned),
-        );
-    }
+    categories.extend(split_keywords(item.itunes_ext().and_then(|i| i.keywords())));
 
     ParsedItem {
         id: String::new(),
@@ -718,6 +837,8 @@ fn to_item(
                     .iter()
                     .find_map(|media| extension_value(item.extensions(), ns, media, "title"))
             })
+            // Atom's own title in an RSS item, as feedparser reads it.
+            .or_else(|| atom_text(item, ns, "title"))
             .or_else(|| item.title().map(str::to_owned)),
         link,
         enclosure: item.enclosure().and_then(|e| non_empty(Some(e.url()))),
@@ -736,6 +857,19 @@ fn to_item(
             .or_else(|| atom_content(item, ns)),
         base_url: None,
     }
+}
+
+/// An Atom text construct (`title`, `summary`) inside an RSS item, as HTML: escaped HTML as
+/// it is, text escaped; xhtml, whose markup the `rss` crate takes apart, as its text.
+fn atom_text(item: &Item, ns: &BTreeMap<String, String>, name: &str) -> Option<String> {
+    let el = extensions(item.extensions(), ns, ATOM_NS, name)
+        .find(|e| e.value.as_deref().is_some_and(|v| !v.trim().is_empty()))?;
+    let value = el.value.clone()?;
+    let ty = el.attrs.get("type").map(|t| t.trim().to_ascii_lowercase());
+    Some(match ty.as_deref() {
+        Some("html") => value,
+        _ => quick_xml::escape::escape(value.as_str()).into_owned(),
+    })
 }
 
 /// An Atom `content` element inside an RSS item, as HTML: escaped HTML as it is, text as
@@ -771,6 +905,12 @@ fn display_name(author: &str) -> String {
     author.to_owned()
 }
 
+/// Whether an author is an email address and nothing else (`host@example.com`).
+fn is_bare_address(author: &str) -> bool {
+    let author = author.trim().trim_start_matches("mailto:");
+    author.contains('@') && !author.contains(char::is_whitespace)
+}
+
 /// Extensions named `name` whose prefix maps to `namespace` (the `rss` crate keys unknown
 /// extensions by prefix, so the prefix a feed chose must be looked up).
 /// `media:description` of the item, or of a `media:content` or `media:group` in it (nested
@@ -786,11 +926,22 @@ fn nested_media_categories(ext: &Extension, out: &mut Vec<String>, depth: usize)
         for child in children {
             match local {
                 "category" => out.extend(child.value.clone().filter(|v| !v.trim().is_empty())),
+                "keywords" => out.extend(split_keywords(child.value.as_deref())),
                 "content" => nested_media_categories(child, out, depth + 1),
                 _ => {}
             }
         }
     }
+}
+
+/// The terms of a `media:keywords` (or `itunes:keywords`) list: split at commas and trimmed,
+/// empty ones dropped.
+pub(crate) fn split_keywords(list: Option<&str>) -> impl Iterator<Item = String> + '_ {
+    list.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
 }
 
 fn media_description(item: &Item, ns: &BTreeMap<String, String>) -> Option<String> {

@@ -3,7 +3,8 @@
 //! Relative references are resolved per RFC 3986 §5 against, in order: the `xml:base` in scope
 //! (XML Base, and RFC 4287 §2 for Atom), the feed's own link, then the URL the document was
 //! fetched from. A reference that cannot be resolved is kept as published rather than dropped:
-//! a relative link is still better than none.
+//! a relative item link is still better than none (and it keys the item's id). The feed's own
+//! link is the exception (`finish`): left relative it is dropped with a warning.
 
 use url::Url;
 

@@ -18,6 +18,8 @@
 //!   `description` or `content:encoded` ("naked" markup) is escaped, so it reaches the cleaner
 //!   as the HTML the publisher meant instead of being dropped as unknown child elements by
 //!   the `rss` crate (found by the golden fixture malformed-unescaped-html).
+//!   Under Netscape's RSS 0.91 DOCTYPE the ISO 8859-1 entities are the DTD's own, read
+//!   without a warning.
 //!
 //! The output is a well-formed UTF-8 document without XML declaration (the text is already
 //! decoded), at most a small constant factor larger than the input (an escaped `&` grows by
@@ -59,6 +61,7 @@ pub(crate) fn wellform(
         skip_from_depth: None,
         root_closed: false,
         entity_counts: BTreeMap::new(),
+        netscape_dtd: false,
         naked_from: None,
         literal_at: None,
         naked_counts: BTreeMap::new(),
@@ -123,6 +126,9 @@ struct Walk<'w> {
     skip_from_depth: Option<usize>,
     root_closed: bool,
     entity_counts: BTreeMap<(EntityFate, String), usize>,
+    /// The DOCTYPE is Netscape's RSS 0.91 DTD, which declares the ISO 8859-1 entities
+    /// (`&eacute;`, `&nbsp;`): those are defined for this document, nothing to warn about.
+    netscape_dtd: bool,
     /// The depth of the last element opened outside naked markup, when it carries RDF's
     /// `parseType="Literal"`: markup inside it is XML by design, escaped as naked markup is
     /// but no repair to report.
@@ -244,6 +250,9 @@ impl Walk<'_> {
                     }
                 }
                 Event::DocType(doctype) => {
+                    self.netscape_dtd = doctype
+                        .to_ascii_lowercase()
+                        .contains("-//netscape communications//dtd rss 0.91//en");
                     if doctype.contains("<!ENTITY") {
                         self.warnings.push(
                             "DOCTYPE declares entities; they are never expanded or fetched".into(),
@@ -676,6 +685,8 @@ impl Walk<'_> {
             return match default {
                 None => (recased(name), None),
                 Some(ns) if RSS_NAMESPACES.contains(&ns) => (recased(name), None),
+                // `<RDF xmlns="...rdf-syntax-ns#">`: the crate knows the root only as `rdf:RDF`.
+                Some(RDF_NS) => (format!("rdf:{name}"), Some(("rdf", RDF_NS))),
                 Some(ns) => match module(ns) {
                     Some((prefix, uri)) => (format!("{prefix}:{name}"), Some((prefix, uri))),
                     // XHTML or another vocabulary: its names are its own.
@@ -686,7 +697,7 @@ impl Walk<'_> {
         match self.prefixes.get(prefix).map(String::as_str) {
             Some(ns) if RSS_NAMESPACES.contains(&ns) => (recased(local), None),
             Some("http://purl.org/rss/1.0/modules/content/") => (format!("content:{local}"), None),
-            Some("http://www.w3.org/1999/02/22-rdf-syntax-ns#") => (format!("rdf:{local}"), None),
+            Some(RDF_NS) => (format!("rdf:{local}"), None),
             Some(ns) if self.rss_names => {
                 let root = self.root_prefixes.as_ref();
                 let declared_on_root = |p: &str| root.and_then(|r| r.get(p)).map(String::as_str);
@@ -743,7 +754,11 @@ impl Walk<'_> {
             return format!("&{name};");
         }
         if let Some(text) = html_entity(name) {
-            self.count(EntityFate::Html, name);
+            let declared_by_dtd =
+                self.netscape_dtd && text.chars().all(|c| ('\u{a0}'..='\u{ff}').contains(&c));
+            if !declared_by_dtd {
+                self.count(EntityFate::Html, name);
+            }
             return escape(text.as_str()).into_owned();
         }
         self.count(EntityFate::Unknown, name);
@@ -906,6 +921,9 @@ fn recase<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     }
     known.iter().find(|k| k.eq_ignore_ascii_case(name)).copied()
 }
+
+/// RDF's namespace, whose root element the `rss` crate knows only as `rdf:RDF`.
+const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
 /// The usual prefix of a namespace the RSS reader looks elements up in.
 fn module(ns: &str) -> Option<(&'static str, &'static str)> {
