@@ -867,3 +867,119 @@ fn author_and_category_filters_take_a_word_of_the_name() {
         ["Another phone review", "The phone again"]
     );
 }
+
+/// `kb related` gave its word slots to words only the article itself holds (they match no
+/// other article), counted a generic word as often as it was repeated, and ignored shared
+/// categories: a kimchi recipe was most like a sysadmin post that said "weekend" five times,
+/// and its sibling sourdough post (same feed, category Fermentation, jars and fermenting too)
+/// came after it.
+#[test]
+fn related_prefers_the_sibling_over_a_repeated_generic_word() {
+    let with = |n: usize, title: &str, text: &str, feed: &str, category: &str| kb_clean::Article {
+        feed: feed.to_string(),
+        author: Some(
+            if feed == "salt" {
+                "Mina Park"
+            } else {
+                "Sam Ops"
+            }
+            .to_string(),
+        ),
+        categories: vec![category.to_string()],
+        ..common::article(n, title, text)
+    };
+    let kimchi = "Kimchi for Beginners: Napa Cabbage, Gochugaru and Patience";
+    let sourdough = "Sourdough Starter From Scratch";
+    let patching = "A Weekend Patch Window Checklist";
+    let (_dir, kb) = common::kb_with(vec![
+        with(
+            0,
+            kimchi,
+            "Kimchi is the easiest weekend project: salt a napa cabbage on a weekend morning, \
+             rinse it, and rub in a paste of gochugaru, garlic, ginger, fish sauce and scallion. \
+             Pack it into a clean glass jar, press out the air and let it ferment on the counter \
+             for two days before the fridge. Daikon radish matchsticks and a spoon of sugar help \
+             the lactobacillus along. Burp the jar every day. A weekend of waiting, then a \
+             weekend of eating: sour, crunchy, fizzy. Old kimchi makes the best jjigae stew and \
+             kimchi fried rice. Wear gloves, the chili stains. Every weekend I start a new batch.",
+            "salt",
+            "Fermentation",
+        ),
+        with(
+            1,
+            sourdough,
+            "A sourdough starter is flour and water left to ferment. Feed it daily in a wide \
+             jar, mark the level with a rubber band, and watch the bubbles. After a week it \
+             doubles in six hours; keep it in the fridge between bakes and feed it the night \
+             before. Hooch on top means it is hungry, not dead.",
+            "salt",
+            "Fermentation",
+        ),
+        with(
+            2,
+            patching,
+            "Patch on the weekend, when nobody works: plan the weekend window, announce the \
+             weekend outage, keep a rollback for the weekend, and check the backups the weekend \
+             before. Reboot the domain controllers last.",
+            "ops",
+            "Sysadmin",
+        ),
+        with(
+            3,
+            "WireGuard Site-to-Site VPN",
+            "Two offices, one tunnel: generate keys, set AllowedIPs, open the UDP port and \
+             check the handshake over the weekend. Keep the keys out of backups you share.",
+            "ops",
+            "Networking",
+        ),
+        with(
+            4,
+            "Neapolitan Pizza in a Home Oven",
+            "A very hot steel, a long cold rise of the dough in the fridge, San Marzano \
+             tomatoes and fresh mozzarella. Salt the dough, not the sauce.",
+            "salt",
+            "Baking",
+        ),
+        with(
+            5,
+            "Borrow Checker Error E0502 Explained",
+            "You cannot borrow as mutable while an immutable borrow is alive. Clone, scope the \
+             borrow, or split the struct. I spent a weekend on this one.",
+            "code",
+            "Rust",
+        ),
+        with(
+            6,
+            "Watching the Perseids",
+            "Find a dark sky, lie back, give your eyes twenty minutes. The peak is after \
+             midnight in mid August, on a weekend this year.",
+            "sky",
+            "Astronomy",
+        ),
+    ]);
+    let titles = |key: &str| -> Vec<String> {
+        let id = &kb
+            .search(&SearchRequest::new(&format!("title:\"{key}\"")))
+            .expect("search")
+            .hits[0]
+            .id;
+        kb.related(id, 5, 0)
+            .expect("related")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect()
+    };
+    let like_kimchi = titles("kimchi");
+    assert_eq!(
+        like_kimchi.first().map(String::as_str),
+        Some(sourdough),
+        "{like_kimchi:?}"
+    );
+    let like_sourdough = titles("sourdough");
+    assert_eq!(
+        like_sourdough.first().map(String::as_str),
+        Some(kimchi),
+        "{like_sourdough:?}"
+    );
+}
