@@ -957,6 +957,45 @@ fn show_finds_a_pasted_url_without_its_slash_scheme_or_tracking() {
     assert_eq!(env.json(&["show", &id[..8], "--json"])["title"], "Kimchi");
 }
 
+/// `kb search pricing --author whitfeld` said `no matches for "pricing"`, though articles say
+/// "pricing": it was the author that matched nobody.
+#[test]
+fn a_name_filter_that_names_nobody_says_so_with_the_closest_names() {
+    let env = Env::synced();
+    // The seed's author is "Mike"; its categories include "Managed Services Profits".
+    let (out, err) = env.both(&["search", "referral", "--author", "mkie"]);
+    assert_eq!(out, "");
+    assert_eq!(err, "no author matches \"mkie\" (closest: Mike)\n");
+    let (_, err) = env.both(&["search", "referral", "--category", "managed services prfts"]);
+    assert_eq!(
+        err,
+        "no category matches \"managed services prfts\" (closest: Managed Services Profits)\n"
+    );
+    // A typo of a long enough name finds it.
+    let v = env.json(&[
+        "search",
+        "referral",
+        "--category",
+        "managed services prfts",
+        "--json",
+    ]);
+    assert_eq!(v["total"], 0);
+    let v = env.json(&[
+        "search",
+        "profits",
+        "--category",
+        "managed services profitss",
+        "--json",
+    ]);
+    assert!(v["total"].as_u64() > Some(0), "{v}");
+    // Nothing close: where to look.
+    let (_, err) = env.both(&["list", "--author", "zzzzzz"]);
+    assert_eq!(err, "no author matches \"zzzzzz\" (see `kb authors`)\n");
+    // A name that exists: the query is what found nothing.
+    let (_, err) = env.both(&["search", "xylophone", "--author", "mike"]);
+    assert_eq!(err, "no matches for \"xylophone\"\n");
+}
+
 #[test]
 fn show_by_id_prefix_and_url_and_errors() {
     let env = Env::synced();

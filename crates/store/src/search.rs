@@ -177,6 +177,16 @@ pub struct SearchResults {
     pub relaxed: Option<Relaxed>,
 }
 
+/// A `--author` or `--category` value that names nobody in the knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownName {
+    /// The value as given.
+    pub value: String,
+    /// The known names closest to it in spelling, closest (then most frequent) first; at most
+    /// three, none when no name is close.
+    pub closest: Vec<String>,
+}
+
 /// A listing request: newest first.
 #[derive(Debug, Clone, Default)]
 pub struct ListRequest {
@@ -601,6 +611,49 @@ impl Kb {
             &AllQuery,
             "author",
         )?)
+    }
+
+    /// The `--author` values that stand for no author of the knowledge base (as a filter reads
+    /// them: a whole name, a word of one, one a typo away), each with the authors closest to it.
+    pub fn unknown_authors(&self, values: &[String]) -> Result<Vec<UnknownName>, StoreError> {
+        self.unknown_names(self.fields.author, values, self.authors()?)
+    }
+
+    /// [`Kb::unknown_authors`] for `--category` values.
+    pub fn unknown_categories(&self, values: &[String]) -> Result<Vec<UnknownName>, StoreError> {
+        self.unknown_names(self.fields.category, values, self.categories()?)
+    }
+
+    fn unknown_names(
+        &self,
+        field: Field,
+        values: &[String],
+        known: Vec<FacetCount>,
+    ) -> Result<Vec<UnknownName>, StoreError> {
+        let searcher = self.reader.searcher();
+        let mut plain = crate::schema::unstemmed_analyzer();
+        let mut out = Vec::new();
+        for value in values {
+            let names = resolve_keywords(&searcher, field, std::slice::from_ref(value))?;
+            let any: Vec<(Occur, Box<dyn Query>)> = names
+                .iter()
+                .map(|n| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, n),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            if searcher.search(&BooleanQuery::new(any), &Count)? > 0 {
+                continue;
+            }
+            out.push(UnknownName {
+                value: value.clone(),
+                closest: crate::query::closest_names(&mut plain, &known, value),
+            });
+        }
+        Ok(out)
     }
 
     /// Article counts per feed.

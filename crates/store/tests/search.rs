@@ -983,3 +983,74 @@ fn related_prefers_the_sibling_over_a_repeated_generic_word() {
         "{like_sourdough:?}"
     );
 }
+
+/// `--author whitfeld` found nothing though "Karen Whitfield" wrote articles, and `--author
+/// mueller` nothing though "Jürgen Müller" did (`muller` did, accents folded): a name typed
+/// from memory misses a letter or spells an umlaut out. And a value naming nobody said only
+/// "no matches", as if the query had found nothing.
+#[test]
+fn name_filters_forgive_a_typo_and_a_spelled_out_umlaut_and_say_who_is_unknown() {
+    let by = |n: usize, author: &str, category: &str| kb_clean::Article {
+        author: Some(author.to_string()),
+        categories: vec![category.to_string()],
+        ..common::article(n, &format!("Pricing note {n}"), "pricing")
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        by(0, "Karen Whitfield", "Pricing"),
+        by(1, "Elena Vasquez", "Security"),
+        by(2, "Chidi Okonkwo", "Pricing"),
+        by(3, "Jürgen Müller", "Wärmepumpen"),
+        by(4, "Tom Bär", "Security"),
+        by(5, "Mike", "Security"),
+        by(6, "Mika", "Security"),
+        by(7, "Anna", "Pricing"),
+        by(8, "Hanna", "Pricing"),
+    ]);
+    let authors = |a: &str| {
+        let mut req = SearchRequest::new("pricing");
+        req.authors = vec![a.to_string()];
+        req.limit = 20;
+        kb.search(&req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .filter_map(|h| h.author)
+            .collect::<Vec<_>>()
+    };
+    for (typed, name) in [
+        ("whitfeld", "Karen Whitfield"),
+        ("karen whitfild", "Karen Whitfield"),
+        ("vasques", "Elena Vasquez"),
+        ("okonkow", "Chidi Okonkwo"),
+        ("mueller", "Jürgen Müller"),
+        ("juergen mueller", "Jürgen Müller"),
+        ("baer", "Tom Bär"),
+        ("tom baer", "Tom Bär"),
+    ] {
+        assert_eq!(authors(typed), [name], "{typed}");
+    }
+    // Short names are not respelled, and a name that exists is not widened to its neighbours.
+    assert_eq!(authors("mike"), ["Mike"]);
+    assert_eq!(authors("anna"), ["Anna"]);
+    assert!(authors("mikx").is_empty());
+    let mut req = SearchRequest::new("pricing");
+    req.categories = vec!["pricng".to_string()];
+    assert_eq!(kb.search(&req).expect("search").total, 4);
+
+    // What names nobody, with the names closest to it.
+    let unknown = kb
+        .unknown_authors(&["whtfeld".to_string(), "karen whitfield".to_string()])
+        .expect("unknown");
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0].value, "whtfeld");
+    assert_eq!(
+        unknown[0].closest.first().map(String::as_str),
+        Some("Karen Whitfield")
+    );
+    let unknown = kb
+        .unknown_categories(&["prcng".to_string(), "zzzzzzzz".to_string()])
+        .expect("unknown");
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+    assert_eq!(unknown[0].closest, ["Pricing"]);
+    assert!(unknown[1].closest.is_empty(), "{unknown:?}");
+}

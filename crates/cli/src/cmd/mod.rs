@@ -85,6 +85,44 @@ impl Ctx {
         }
     }
 
+    /// One line per `--author`/`--category` value that names nobody in the knowledge base,
+    /// with the closest names, for a search or listing that found nothing: "no matches for
+    /// \"pricing\"" read as if no article said "pricing". Empty when every value names someone.
+    pub fn unknown_names(
+        &self,
+        kb: &Kb,
+        authors: &[String],
+        categories: &[String],
+    ) -> Result<String> {
+        let mut out = String::new();
+        for (what, list, unknown) in [
+            ("author", "kb authors", kb.unknown_authors(authors)?),
+            (
+                "category",
+                "kb categories",
+                kb.unknown_categories(categories)?,
+            ),
+        ] {
+            for u in unknown {
+                let closest = if u.closest.is_empty() {
+                    format!("see `{list}`")
+                } else {
+                    let names: Vec<String> = u
+                        .closest
+                        .iter()
+                        .map(|n| crate::out::safe(n, false))
+                        .collect();
+                    format!("closest: {}", names.join(", "))
+                };
+                out.push_str(&format!(
+                    "no {what} matches {:?} ({closest})\n",
+                    crate::out::safe(&u.value, false)
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     /// The built-in noise rules plus the config's, with the config's input limits.
     pub fn rules(&self) -> Result<Rules> {
         let clean = &self.config.clean;
