@@ -889,6 +889,113 @@ fn show_by_url_compares_parsed_urls_and_names_a_shared_one() {
     );
 }
 
+/// `kb show` wanted the URL as stored, while `kb search` found the article from the same
+/// paste: without its trailing slash, without its scheme, or with `?utm_*` tracking
+/// parameters, `kb show` said "no article matches".
+#[test]
+fn show_finds_a_pasted_url_without_its_slash_scheme_or_tracking() {
+    let env = Env::new();
+    let feed = env.dir.path().join("pasted.xml");
+    std::fs::write(
+        &feed,
+        r#"<rss version="2.0"><channel><title>P</title><link>https://s.example/</link>
+<item><title>Kimchi</title><guid>g1</guid><link>https://s.example/kimchi/</link><description>one</description></item>
+<item><title>Scrub two</title><guid>g2</guid><link>https://s.example/zfs?id=2</link><description>two</description></item>
+<item><title>Scrub three</title><guid>g3</guid><link>https://s.example/zfs?id=3</link><description>three</description></item>
+<item><title>Plain</title><guid>g4</guid><link>http://t.example/post</link><description>four</description></item>
+<item><title>Secure</title><guid>g5</guid><link>https://t.example/post/</link><description>five</description></item>
+</channel></rss>"#,
+    )
+    .unwrap();
+    env.ok(&["sync", "--from", feed.to_str().unwrap()]);
+    for (typed, title) in [
+        ("https://s.example/kimchi", "Kimchi"),
+        ("s.example/kimchi/", "Kimchi"),
+        ("S.Example/kimchi", "Kimchi"),
+        ("www.s.example/kimchi/", "Kimchi"),
+        (
+            "http://s.example/kimchi/?utm_source=rss&utm_medium=feed",
+            "Kimchi",
+        ),
+        ("https://s.example/kimchi?utm_campaign=x#comments", "Kimchi"),
+        ("https://s.example/zfs?id=2&utm_source=x", "Scrub two"),
+        ("s.example/zfs?utm_source=x&id=3", "Scrub three"),
+        // Exact still wins over loose: each of these two is one article's address.
+        ("http://t.example/post", "Plain"),
+        ("https://t.example/post/", "Secure"),
+    ] {
+        assert_eq!(
+            env.json(&["show", typed, "--json"])["title"],
+            title,
+            "{typed}"
+        );
+        assert_eq!(
+            env.kb(&["related", typed]).status.code(),
+            Some(0),
+            "{typed}"
+        );
+    }
+    // Another path, or another value of a parameter that is not tracking, is another page.
+    for typed in [
+        "https://s.example/kimchi-2/",
+        "https://s.example/Kimchi/",
+        "https://s.example/zfs?id=4",
+        "https://s.example/zfs",
+        "s.example/zfs",
+    ] {
+        assert_one_line_error(&env.kb(&["show", typed]), 1, "no article matches");
+    }
+    // Two articles that only match loosely: named, neither picked.
+    for typed in ["t.example/post", "https://t.example/post?utm_source=x"] {
+        assert_one_line_error(&env.kb(&["show", typed]), 1, "2 articles");
+    }
+    // An id prefix is still an id prefix.
+    let id = env.json(&["search", "kimchi", "--json"])["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(env.json(&["show", &id[..8], "--json"])["title"], "Kimchi");
+}
+
+/// `kb search pricing --author whitfeld` said `no matches for "pricing"`, though articles say
+/// "pricing": it was the author that matched nobody.
+#[test]
+fn a_name_filter_that_names_nobody_says_so_with_the_closest_names() {
+    let env = Env::synced();
+    // The seed's author is "Mike"; its categories include "Managed Services Profits".
+    let (out, err) = env.both(&["search", "referral", "--author", "mkie"]);
+    assert_eq!(out, "");
+    assert_eq!(err, "no author matches \"mkie\" (closest: Mike)\n");
+    let (_, err) = env.both(&["search", "referral", "--category", "managed services prfts"]);
+    assert_eq!(
+        err,
+        "no category matches \"managed services prfts\" (closest: Managed Services Profits)\n"
+    );
+    // A typo of a long enough name finds it.
+    let v = env.json(&[
+        "search",
+        "referral",
+        "--category",
+        "managed services prfts",
+        "--json",
+    ]);
+    assert_eq!(v["total"], 0);
+    let v = env.json(&[
+        "search",
+        "profits",
+        "--category",
+        "managed services profitss",
+        "--json",
+    ]);
+    assert!(v["total"].as_u64() > Some(0), "{v}");
+    // Nothing close: where to look.
+    let (_, err) = env.both(&["list", "--author", "zzzzzz"]);
+    assert_eq!(err, "no author matches \"zzzzzz\" (see `kb authors`)\n");
+    // A name that exists: the query is what found nothing.
+    let (_, err) = env.both(&["search", "xylophone", "--author", "mike"]);
+    assert_eq!(err, "no matches for \"xylophone\"\n");
+}
+
 #[test]
 fn show_by_id_prefix_and_url_and_errors() {
     let env = Env::synced();

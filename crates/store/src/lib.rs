@@ -68,7 +68,7 @@ pub use kb_clean::Article;
 pub use lock::WriteLock;
 pub use search::{
     Compound, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed, SearchHit,
-    SearchRequest, SearchResults, SortOrder,
+    SearchRequest, SearchResults, SortOrder, UnknownName,
 };
 pub use state::{FeedState, FeedStates};
 pub use writer::{FeedPrecedence, KbWriter, UpsertOutcome, UpsertReport};

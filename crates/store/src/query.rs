@@ -1262,7 +1262,8 @@ pub(crate) fn snippet_terms(
 /// nothing stays, and matches nothing. The field's distinct names are few (authors,
 /// categories), so reading its term list costs little. A value that is no name at all stands
 /// for the names that hold its words in a row ([`names_holding`]): `--author gruber` finds
-/// "John Gruber", as `author:gruber` does.
+/// "John Gruber", as `author:gruber` does; and when none does, for the names that hold them
+/// with a letter wrong or an umlaut spelled out ([`names_near`]).
 pub(crate) fn resolve_keywords(
     searcher: &tantivy::Searcher,
     field: tantivy::schema::Field,
@@ -1271,6 +1272,7 @@ pub(crate) fn resolve_keywords(
     let mut out = Vec::with_capacity(values.len());
     let mut names: Option<Vec<String>> = None;
     let mut en = en_analyzer();
+    let mut plain = unstemmed_analyzer();
     let mut folder =
         tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
             .filter(tantivy::tokenizer::AsciiFoldingFilter)
@@ -1316,6 +1318,11 @@ pub(crate) fn resolve_keywords(
                 None => names.insert(keyword_terms(searcher, field)?),
             };
             out.extend(names_holding(&mut en, names, &term));
+            // Only when the value names nobody as typed: a name that exists is not widened to
+            // its neighbours (`anna` is not also "Hanna").
+            if out.len() == before {
+                out.extend(names_near(&mut plain, names, &term));
+            }
         }
         if out.len() == before {
             out.push(term);
@@ -1341,6 +1348,115 @@ fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<St
         })
         .cloned()
         .collect()
+}
+
+/// The names (keyword terms) holding the words of `value` in a row as a person may type them
+/// from memory: each word of five letters or more within one edit of the name's (a letter
+/// missing, extra, wrong, or two swapped: `whitfeld`, `okonkow`), and an umlaut spelled out
+/// (`mueller` for "Müller", `baer` for "Bär", as German writes them without umlauts; `ß` is
+/// already `ss`). Shorter words must match as they are: one edit from a short name is another
+/// name (`mike`, "Mika"). Words are compared unstemmed: a stem cuts a name's ending (`vasques`
+/// would be `vasqu`).
+pub(crate) fn names_near(plain: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<String> {
+    let wanted = tokens(plain, value);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let near = |typed: &str, word: &str| {
+        typed == word || (typed.chars().count() >= 5 && edit_distance(typed, word) <= 1)
+    };
+    names
+        .iter()
+        .filter(|name| {
+            [
+                tokens(plain, name),
+                tokens(plain, &umlauts_spelled_out(name)),
+            ]
+            .iter()
+            .any(|words| {
+                words
+                    .windows(wanted.len())
+                    .any(|w| w.iter().zip(&wanted).all(|(n, t)| near(t, n)))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// Of `known` names, the (at most three) closest in spelling to `value`, for a value that names
+/// nobody: each of its words must be at most half its letters (rounded up), and three, from
+/// a word of the name (umlauts read either way), and the name with the fewest edits in all
+/// comes first, then the one with more articles.
+pub(crate) fn closest_names(
+    plain: &mut TextAnalyzer,
+    known: &[crate::search::FacetCount],
+    value: &str,
+) -> Vec<String> {
+    let wanted = tokens(plain, value);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, u64, &str)> = Vec::new();
+    'names: for k in known {
+        let mut words = tokens(plain, &k.name);
+        words.extend(tokens(plain, &umlauts_spelled_out(&k.name.to_lowercase())));
+        let mut edits = 0;
+        for t in &wanted {
+            let nearest = words.iter().map(|w| edit_distance(t, w)).min();
+            match nearest {
+                Some(n) if n <= t.chars().count().div_ceil(2).min(3) => edits += n,
+                _ => continue 'names,
+            }
+        }
+        scored.push((edits, k.count, &k.name));
+    }
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    scored
+        .into_iter()
+        .take(3)
+        .map(|s| s.2.to_string())
+        .collect()
+}
+
+/// `name` with German umlauts written as their two letters (`müller` -> `mueller`).
+fn umlauts_spelled_out(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'Ä' => out.push_str("Ae"),
+            'Ö' => out.push_str("Oe"),
+            'Ü' => out.push_str("Ue"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Edits from `a` to `b`: letters inserted, deleted, replaced, or two neighbours swapped
+/// (optimal string alignment, as typo tolerance counts a transposition as one edit).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Three rows: the one before the previous is needed for a swap.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
 }
 
 /// The feed names a `--feed`/`feed:` value stands for: the name itself when a feed has it (as

@@ -6,8 +6,11 @@ use chrono::{DateTime, Utc};
 use kb_clean::Article;
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query,
+    TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -172,6 +175,16 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
     /// Set when nothing matched the query as written and these hits match a wider reading.
     pub relaxed: Option<Relaxed>,
+}
+
+/// A `--author` or `--category` value that names nobody in the knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownName {
+    /// The value as given.
+    pub value: String,
+    /// The known names closest to it in spelling, closest (then most frequent) first; at most
+    /// three, none when no name is close.
+    pub closest: Vec<String>,
 }
 
 /// A listing request: newest first.
@@ -354,8 +367,9 @@ impl Kb {
     }
 
     /// The articles most like the one with this id (or unique id prefix, or URL), best first,
-    /// the article itself excluded: a more-like-this query over its title and body (its most
-    /// distinctive terms, weighted by tf-idf). Hits carry the lead of each article as snippet.
+    /// the article itself excluded: a more-like-this query over titles and bodies (its most
+    /// telling words it shares with other articles), ranking up the articles that share its
+    /// categories, feed or author. Hits carry the lead of each article as snippet.
     pub fn related(
         &self,
         key: &str,
@@ -364,13 +378,7 @@ impl Kb {
     ) -> Result<SearchResults, StoreError> {
         let article = self.get(key)?;
         let searcher = self.reader.searcher();
-        let like = more_like_this(
-            &searcher,
-            &[
-                (self.fields.title, article.title.as_str()),
-                (self.fields.body, article.text.as_str()),
-            ],
-        )?;
+        let like = more_like_this(&searcher, &self.fields, &article)?;
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(like) as Box<dyn Query>),
             (
@@ -605,6 +613,49 @@ impl Kb {
         )?)
     }
 
+    /// The `--author` values that stand for no author of the knowledge base (as a filter reads
+    /// them: a whole name, a word of one, one a typo away), each with the authors closest to it.
+    pub fn unknown_authors(&self, values: &[String]) -> Result<Vec<UnknownName>, StoreError> {
+        self.unknown_names(self.fields.author, values, self.authors()?)
+    }
+
+    /// [`Kb::unknown_authors`] for `--category` values.
+    pub fn unknown_categories(&self, values: &[String]) -> Result<Vec<UnknownName>, StoreError> {
+        self.unknown_names(self.fields.category, values, self.categories()?)
+    }
+
+    fn unknown_names(
+        &self,
+        field: Field,
+        values: &[String],
+        known: Vec<FacetCount>,
+    ) -> Result<Vec<UnknownName>, StoreError> {
+        let searcher = self.reader.searcher();
+        let mut plain = crate::schema::unstemmed_analyzer();
+        let mut out = Vec::new();
+        for value in values {
+            let names = resolve_keywords(&searcher, field, std::slice::from_ref(value))?;
+            let any: Vec<(Occur, Box<dyn Query>)> = names
+                .iter()
+                .map(|n| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, n),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            if searcher.search(&BooleanQuery::new(any), &Count)? > 0 {
+                continue;
+            }
+            out.push(UnknownName {
+                value: value.clone(),
+                closest: crate::query::closest_names(&mut plain, &known, value),
+            });
+        }
+        Ok(out)
+    }
+
     /// Article counts per feed.
     pub fn feed_counts(&self) -> Result<Vec<FacetCount>, StoreError> {
         let searcher = self.reader.searcher();
@@ -647,18 +698,52 @@ fn to_hit(a: Article, score: f32, snippet: String, highlights: Vec<Highlight>) -
 /// At most this many of an article's words make up its more-like-this query.
 const RELATED_TERMS: usize = 25;
 
-/// The more-like-this query of an article's fields: its [`RELATED_TERMS`] most telling terms
-/// (term frequency in the article times idf in the index), each weighted by how telling it
-/// is against the best. As tantivy's `MoreLikeThisQuery`, but ties between equally telling
-/// terms go to the term that sorts first: tantivy's choice among them followed a hash map's
-/// order, so `kb related` gave other hits, totals and pages from one run to the next.
+/// BM25's `k1`: how fast repeating a word stops adding to its weight, for the words of the
+/// article `kb related` starts from as for the articles it finds.
+const RELATED_K1: f32 = 1.2;
+
+/// A word of the article's title counts as this many words of its body (search weighs titles
+/// as much).
+const RELATED_TITLE_WEIGHT: f32 = 2.5;
+
+/// A word of the article in another's title adds this much of its weight (its idf times its
+/// damped frequency in the article) to that article's score.
+const RELATED_TITLE_BONUS: f32 = 1.0;
+
+/// Sharing a category of the article weighs as much as sharing one mention of a word as rare
+/// as the category (its idf, times this).
+const RELATED_CATEGORY_WEIGHT: f32 = 1.0;
+
+/// Sharing the article's feed or author: a blog or a person writes on more than one topic,
+/// so it weighs less than a category.
+const RELATED_SOURCE_WEIGHT: f32 = 0.3;
+
+/// The more-like-this query of an article: its [`RELATED_TERMS`] most telling words, looked
+/// for in bodies (BM25) and titles (a bonus), with a bonus for sharing its categories, feed or
+/// author.
+///
+/// A word is telling when it can match another article and does not match most: one only this
+/// article holds (df 1: a dish's name, a product, a typo) matches nothing else, so it would only
+/// take a slot from a word the article shares; one in more than half the articles says nothing.
+/// Among those, weight is the word's idf times its frequency in the article, damped as BM25
+/// damps it ([`RELATED_K1`]): a generic word said five times ("weekend", "office") is not five
+/// times as telling as a topic word said once, and it outweighed three shared topic words.
+/// The bonus needs a shared word: it ranks the articles like this one, it does not add
+/// articles that only share a feed. Ties between equally telling words go to the word that
+/// sorts first (a hash map's order gave other hits from one run to the next). Two dictionary
+/// lookups per distinct word of the article: no scan of the index.
 fn more_like_this(
     searcher: &Searcher,
-    fields: &[(tantivy::schema::Field, &str)],
+    f: &crate::schema::Fields,
+    article: &Article,
 ) -> Result<BooleanQuery, StoreError> {
-    let mut frequencies: HashMap<Term, usize> = HashMap::new();
+    // Per word: (mentions in the title, in the body).
+    let mut frequencies: HashMap<String, (u32, u32)> = HashMap::new();
     let mut analyzer = crate::schema::en_analyzer();
-    for (field, text) in fields {
+    for (in_title, text) in [
+        (true, article.title.as_str()),
+        (false, article.text.as_str()),
+    ] {
         let mut stream = analyzer.token_stream(text);
         while stream.advance() {
             // A short word or a stop word says little about what the article is about.
@@ -666,9 +751,12 @@ fn more_like_this(
             if word.len() < 3 || STOP_WORDS.contains(&word.as_str()) {
                 continue;
             }
-            *frequencies
-                .entry(Term::from_field_text(*field, word))
-                .or_default() += 1;
+            let e = frequencies.entry(word.clone()).or_default();
+            if in_title {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
         }
     }
     let articles: u64 = searcher
@@ -676,31 +764,99 @@ fn more_like_this(
         .iter()
         .map(|s| u64::from(s.num_docs()))
         .sum();
-    let mut scored: Vec<(f32, Term)> = Vec::with_capacity(frequencies.len());
-    for (term, tf) in frequencies {
-        let df = searcher.doc_freq(&term)?;
-        if df == 0 {
+    // In a knowledge base of two or three articles, half is less than the pair that shares a
+    // word.
+    let most = (articles / 2).max(2);
+    let mut scored: Vec<(f32, f32, String)> = Vec::with_capacity(frequencies.len());
+    for (word, (in_title, in_body)) in frequencies {
+        // Articles holding the word in title or body: at least the larger of the two counts.
+        let df = searcher
+            .doc_freq(&Term::from_field_text(f.body, &word))?
+            .max(searcher.doc_freq(&Term::from_field_text(f.title, &word))?);
+        if df < 2 || df > most {
             continue;
         }
-        // BM25's idf, as tantivy's more-like-this weighs terms.
-        let idf = (1.0 + (articles as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
-        scored.push((tf as f32 * idf, term));
+        let tf = RELATED_TITLE_WEIGHT * in_title as f32 + in_body as f32;
+        let damped = tf * (RELATED_K1 + 1.0) / (tf + RELATED_K1);
+        scored.push((damped * idf(articles, df), damped, word));
     }
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
     scored.truncate(RELATED_TERMS);
-    let best = scored.first().map_or(1.0, |s| s.0);
-    Ok(BooleanQuery::new(
-        scored
-            .into_iter()
-            .map(|(score, term)| {
-                let q: Box<dyn Query> = Box::new(tantivy::query::BoostQuery::new(
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                    score / best,
-                ));
-                (Occur::Should, q)
-            })
-            .collect(),
-    ))
+    let words: Vec<(Occur, Box<dyn Query>)> = scored
+        .into_iter()
+        .map(|(weight, damped, word)| {
+            // In a body, BM25: the word's idf and its (damped) frequency in the article found,
+            // against that article's length; `damped` is its frequency in this one. In a
+            // title, a fixed bonus: BM25 of a short field with a far higher idf made one
+            // title word worth five in a body ("Room-Temperature Superconductor" outranked
+            // every recipe like a kimchi recipe that said "room temperature").
+            let body = TermQuery::new(
+                Term::from_field_text(f.body, &word),
+                IndexRecordOption::WithFreqs,
+            );
+            let title = TermQuery::new(
+                Term::from_field_text(f.title, &word),
+                IndexRecordOption::Basic,
+            );
+            let q: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(body), damped)) as Box<dyn Query>,
+                ),
+                (
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(title),
+                        RELATED_TITLE_BONUS * weight,
+                    )),
+                ),
+            ]));
+            (Occur::Should, q)
+        })
+        .collect();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(BooleanQuery::new(words)))];
+    let categories: Vec<&String> = article.categories.iter().collect();
+    let source: Vec<(Field, &String)> = std::iter::once((f.feed, &article.feed))
+        .chain(article.author.iter().map(|a| (f.author, a)))
+        .collect();
+    for (weight, values) in [
+        (
+            RELATED_CATEGORY_WEIGHT,
+            categories
+                .iter()
+                .map(|c| (f.category, *c))
+                .collect::<Vec<_>>(),
+        ),
+        (RELATED_SOURCE_WEIGHT, source),
+    ] {
+        let mut shared: Vec<Box<dyn Query>> = Vec::new();
+        for (field, value) in values {
+            let term = Term::from_field_text(field, &crate::schema::kw_term(value));
+            let df = searcher.doc_freq(&term)?;
+            if df < 2 || df > most {
+                continue;
+            }
+            shared.push(Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                weight * idf(articles, df),
+            )));
+        }
+        if !shared.is_empty() {
+            // The best shared name counts whole, the others a little: five categories every
+            // article of a blog carries are not five times the evidence.
+            clauses.push((
+                Occur::Should,
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(shared, 0.2)),
+            ));
+        }
+    }
+    Ok(BooleanQuery::new(clauses))
+}
+
+/// BM25's idf of a word `df` of `articles` articles hold.
+fn idf(articles: u64, df: u64) -> f32 {
+    (1.0 + (articles as f32 - df as f32 + 0.5) / (df as f32 + 0.5)).ln()
 }
 
 /// Words too common to say what an article is about. Compared after analysis (lowercased,

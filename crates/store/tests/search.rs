@@ -867,3 +867,190 @@ fn author_and_category_filters_take_a_word_of_the_name() {
         ["Another phone review", "The phone again"]
     );
 }
+
+/// `kb related` gave its word slots to words only the article itself holds (they match no
+/// other article), counted a generic word as often as it was repeated, and ignored shared
+/// categories: a kimchi recipe was most like a sysadmin post that said "weekend" five times,
+/// and its sibling sourdough post (same feed, category Fermentation, jars and fermenting too)
+/// came after it.
+#[test]
+fn related_prefers_the_sibling_over_a_repeated_generic_word() {
+    let with = |n: usize, title: &str, text: &str, feed: &str, category: &str| kb_clean::Article {
+        feed: feed.to_string(),
+        author: Some(
+            if feed == "salt" {
+                "Mina Park"
+            } else {
+                "Sam Ops"
+            }
+            .to_string(),
+        ),
+        categories: vec![category.to_string()],
+        ..common::article(n, title, text)
+    };
+    let kimchi = "Kimchi for Beginners: Napa Cabbage, Gochugaru and Patience";
+    let sourdough = "Sourdough Starter From Scratch";
+    let patching = "A Weekend Patch Window Checklist";
+    let (_dir, kb) = common::kb_with(vec![
+        with(
+            0,
+            kimchi,
+            "Kimchi is the easiest weekend project: salt a napa cabbage on a weekend morning, \
+             rinse it, and rub in a paste of gochugaru, garlic, ginger, fish sauce and scallion. \
+             Pack it into a clean glass jar, press out the air and let it ferment on the counter \
+             for two days before the fridge. Daikon radish matchsticks and a spoon of sugar help \
+             the lactobacillus along. Burp the jar every day. A weekend of waiting, then a \
+             weekend of eating: sour, crunchy, fizzy. Old kimchi makes the best jjigae stew and \
+             kimchi fried rice. Wear gloves, the chili stains. Every weekend I start a new batch.",
+            "salt",
+            "Fermentation",
+        ),
+        with(
+            1,
+            sourdough,
+            "A sourdough starter is flour and water left to ferment. Feed it daily in a wide \
+             jar, mark the level with a rubber band, and watch the bubbles. After a week it \
+             doubles in six hours; keep it in the fridge between bakes and feed it the night \
+             before. Hooch on top means it is hungry, not dead.",
+            "salt",
+            "Fermentation",
+        ),
+        with(
+            2,
+            patching,
+            "Patch on the weekend, when nobody works: plan the weekend window, announce the \
+             weekend outage, keep a rollback for the weekend, and check the backups the weekend \
+             before. Reboot the domain controllers last.",
+            "ops",
+            "Sysadmin",
+        ),
+        with(
+            3,
+            "WireGuard Site-to-Site VPN",
+            "Two offices, one tunnel: generate keys, set AllowedIPs, open the UDP port and \
+             check the handshake over the weekend. Keep the keys out of backups you share.",
+            "ops",
+            "Networking",
+        ),
+        with(
+            4,
+            "Neapolitan Pizza in a Home Oven",
+            "A very hot steel, a long cold rise of the dough in the fridge, San Marzano \
+             tomatoes and fresh mozzarella. Salt the dough, not the sauce.",
+            "salt",
+            "Baking",
+        ),
+        with(
+            5,
+            "Borrow Checker Error E0502 Explained",
+            "You cannot borrow as mutable while an immutable borrow is alive. Clone, scope the \
+             borrow, or split the struct. I spent a weekend on this one.",
+            "code",
+            "Rust",
+        ),
+        with(
+            6,
+            "Watching the Perseids",
+            "Find a dark sky, lie back, give your eyes twenty minutes. The peak is after \
+             midnight in mid August, on a weekend this year.",
+            "sky",
+            "Astronomy",
+        ),
+    ]);
+    let titles = |key: &str| -> Vec<String> {
+        let id = &kb
+            .search(&SearchRequest::new(&format!("title:\"{key}\"")))
+            .expect("search")
+            .hits[0]
+            .id;
+        kb.related(id, 5, 0)
+            .expect("related")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect()
+    };
+    let like_kimchi = titles("kimchi");
+    assert_eq!(
+        like_kimchi.first().map(String::as_str),
+        Some(sourdough),
+        "{like_kimchi:?}"
+    );
+    let like_sourdough = titles("sourdough");
+    assert_eq!(
+        like_sourdough.first().map(String::as_str),
+        Some(kimchi),
+        "{like_sourdough:?}"
+    );
+}
+
+/// `--author whitfeld` found nothing though "Karen Whitfield" wrote articles, and `--author
+/// mueller` nothing though "Jürgen Müller" did (`muller` did, accents folded): a name typed
+/// from memory misses a letter or spells an umlaut out. And a value naming nobody said only
+/// "no matches", as if the query had found nothing.
+#[test]
+fn name_filters_forgive_a_typo_and_a_spelled_out_umlaut_and_say_who_is_unknown() {
+    let by = |n: usize, author: &str, category: &str| kb_clean::Article {
+        author: Some(author.to_string()),
+        categories: vec![category.to_string()],
+        ..common::article(n, &format!("Pricing note {n}"), "pricing")
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        by(0, "Karen Whitfield", "Pricing"),
+        by(1, "Elena Vasquez", "Security"),
+        by(2, "Chidi Okonkwo", "Pricing"),
+        by(3, "Jürgen Müller", "Wärmepumpen"),
+        by(4, "Tom Bär", "Security"),
+        by(5, "Mike", "Security"),
+        by(6, "Mika", "Security"),
+        by(7, "Anna", "Pricing"),
+        by(8, "Hanna", "Pricing"),
+    ]);
+    let authors = |a: &str| {
+        let mut req = SearchRequest::new("pricing");
+        req.authors = vec![a.to_string()];
+        req.limit = 20;
+        kb.search(&req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .filter_map(|h| h.author)
+            .collect::<Vec<_>>()
+    };
+    for (typed, name) in [
+        ("whitfeld", "Karen Whitfield"),
+        ("karen whitfild", "Karen Whitfield"),
+        ("vasques", "Elena Vasquez"),
+        ("okonkow", "Chidi Okonkwo"),
+        ("mueller", "Jürgen Müller"),
+        ("juergen mueller", "Jürgen Müller"),
+        ("baer", "Tom Bär"),
+        ("tom baer", "Tom Bär"),
+    ] {
+        assert_eq!(authors(typed), [name], "{typed}");
+    }
+    // Short names are not respelled, and a name that exists is not widened to its neighbours.
+    assert_eq!(authors("mike"), ["Mike"]);
+    assert_eq!(authors("anna"), ["Anna"]);
+    assert!(authors("mikx").is_empty());
+    let mut req = SearchRequest::new("pricing");
+    req.categories = vec!["pricng".to_string()];
+    assert_eq!(kb.search(&req).expect("search").total, 4);
+
+    // What names nobody, with the names closest to it.
+    let unknown = kb
+        .unknown_authors(&["whtfeld".to_string(), "karen whitfield".to_string()])
+        .expect("unknown");
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0].value, "whtfeld");
+    assert_eq!(
+        unknown[0].closest.first().map(String::as_str),
+        Some("Karen Whitfield")
+    );
+    let unknown = kb
+        .unknown_categories(&["prcng".to_string(), "zzzzzzzz".to_string()])
+        .expect("unknown");
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+    assert_eq!(unknown[0].closest, ["Pricing"]);
+    assert!(unknown[1].closest.is_empty(), "{unknown:?}");
+}

@@ -19,16 +19,21 @@ struct ListJson<'a> {
 pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     let kb = ctx.open_kb()?;
     let res = kb.list(&ListRequest {
-        categories: a.category,
-        authors: a.author,
+        categories: a.category.clone(),
+        authors: a.author.clone(),
         feeds: a.feed.clone(),
         limit: a.limit,
         offset: a.offset,
     })?;
+    let mut why_none = String::new();
     if res.total == 0 {
         ctx.check_feeds(&kb, &a.feed)?;
+        why_none = ctx.unknown_names(&kb, &a.author, &a.category)?;
     }
     if a.json {
+        if res.total == 0 {
+            ctx.out.note(&why_none);
+        }
         let articles = res
             .articles
             .iter()
@@ -62,7 +67,9 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
             res.total
         ));
     }
-    if res.total == 0 {
+    if res.total == 0 && !why_none.is_empty() {
+        footer.push_str(&why_none);
+    } else if res.total == 0 {
         footer.push_str("no articles\n");
     } else if res.articles.is_empty() && a.offset >= res.total {
         footer.push_str(&format!(

@@ -14,7 +14,7 @@ pub mod sync;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use kb_clean::{Article, Rules};
 use kb_store::Kb;
@@ -45,21 +45,82 @@ impl Ctx {
     /// Every stored spelling of the address counts, so one shared by several articles is an
     /// error naming them all however it is typed. A `#fragment` (`#comments`, copied from a
     /// browser) is ignored when no article has the address with it.
+    ///
+    /// When no article has the address, it is compared loosely ([`loose_url`]): what people
+    /// paste differs from what feeds link by a trailing slash, the scheme (typed or not),
+    /// `www.` or tracking parameters (`?utm_source=…`), and `kb search` found the article from
+    /// such a paste while `kb show` said no article matched. Several articles matching only
+    /// loosely is an error naming them: none is picked behind the user's back.
     pub fn find_article(&self, kb: &Kb, key: &str) -> Result<Article> {
         let web = |u: &url::Url| matches!(u.scheme(), "http" | "https");
-        let Some(typed) = url::Url::parse(key.trim()).ok().filter(web) else {
-            return Ok(kb.get(key)?);
-        };
-        let parsed = crate::config::edit::normalized_url;
         let key = key.trim();
-        let exact = parsed(key, true);
-        match kb.get_by_url_like(key, |stored| parsed(stored, true) == exact) {
-            Err(kb_store::StoreError::UnknownArticle(_)) if typed.fragment().is_some() => {
-                let bare = parsed(key, false);
-                Ok(kb.get_by_url_like(key, |stored| parsed(stored, false) == bare)?)
+        let exact = match url::Url::parse(key).ok().filter(web) {
+            Some(typed) => {
+                let parsed = crate::config::edit::normalized_url;
+                let exact = parsed(key, true);
+                match kb.get_by_url_like(key, |stored| parsed(stored, true) == exact) {
+                    Err(kb_store::StoreError::UnknownArticle(_)) if typed.fragment().is_some() => {
+                        let bare = parsed(key, false);
+                        kb.get_by_url_like(key, |stored| parsed(stored, false) == bare)
+                    }
+                    r => r,
+                }
             }
+            None => kb.get(key),
+        };
+        let Err(kb_store::StoreError::UnknownArticle(_)) = exact else {
+            return Ok(exact?);
+        };
+        let Some(wanted) = loose_url(key) else {
+            return Ok(exact?);
+        };
+        match kb.get_by_url_like(key, |stored| loose_url(stored).as_ref() == Some(&wanted)) {
+            Err(kb_store::StoreError::AmbiguousUrl { ids, .. }) => bail!(
+                "no article has the address {key:?}, and {} articles have it with another scheme, slash, www. or tracking parameters ({}): give the id of the one you mean",
+                ids.len(),
+                ids.join(", ")
+            ),
+            Err(kb_store::StoreError::UnknownArticle(_)) => Ok(exact?),
             r => Ok(r?),
         }
+    }
+
+    /// One line per `--author`/`--category` value that names nobody in the knowledge base,
+    /// with the closest names, for a search or listing that found nothing: "no matches for
+    /// \"pricing\"" read as if no article said "pricing". Empty when every value names someone.
+    pub fn unknown_names(
+        &self,
+        kb: &Kb,
+        authors: &[String],
+        categories: &[String],
+    ) -> Result<String> {
+        let mut out = String::new();
+        for (what, list, unknown) in [
+            ("author", "kb authors", kb.unknown_authors(authors)?),
+            (
+                "category",
+                "kb categories",
+                kb.unknown_categories(categories)?,
+            ),
+        ] {
+            for u in unknown {
+                let closest = if u.closest.is_empty() {
+                    format!("see `{list}`")
+                } else {
+                    let names: Vec<String> = u
+                        .closest
+                        .iter()
+                        .map(|n| crate::out::safe(n, false))
+                        .collect();
+                    format!("closest: {}", names.join(", "))
+                };
+                out.push_str(&format!(
+                    "no {what} matches {:?} ({closest})\n",
+                    crate::out::safe(&u.value, false)
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// The built-in noise rules plus the config's, with the config's input limits.
@@ -131,6 +192,54 @@ impl Ctx {
     pub fn note(&self, msg: &str) {
         self.out.note(msg);
     }
+}
+
+/// Query parameters that track where a click came from (`utm_source`, a click id): they
+/// change nothing about the page.
+const TRACKING_PARAMETERS: &[&str] = &[
+    "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_hsenc", "_hsmi",
+];
+
+/// An http(s) address as loosely as `kb show` compares it when no article has it exactly:
+/// host (lowercased, without `www.`), port unless the default, path without a trailing slash
+/// (its case is the site's), and the query without tracking parameters, in sorted order. The
+/// scheme, http or https, typed or not (`example.com/a/`), and the fragment are left out.
+/// `None` for what is no web address, such as an id prefix: without a scheme the host must
+/// have a dot.
+fn loose_url(s: &str) -> Option<String> {
+    let s = s.trim();
+    let u = if s.contains("://") {
+        url::Url::parse(s).ok()?
+    } else {
+        let host = s.split(['/', '?', '#']).next().unwrap_or("");
+        if !host.contains('.') || s.chars().any(char::is_whitespace) {
+            return None;
+        }
+        url::Url::parse(&format!("http://{s}")).ok()?
+    };
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = u.host_str()?;
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let mut query: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !k.starts_with("utm_") && !TRACKING_PARAMETERS.contains(&k.as_str())
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    query.sort();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query)
+        .finish();
+    // `url` drops a port that is the default of the scheme: http's 80 and https's 443 alike.
+    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+    Some(format!(
+        "{host}{port}{}?{query}",
+        u.path().trim_end_matches('/')
+    ))
 }
 
 /// `--since` / `--until`: a bare date covers its whole day (UTC), so both bounds are inclusive

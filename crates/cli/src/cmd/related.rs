@@ -10,5 +10,5 @@ pub fn run(ctx: &Ctx, a: RelatedArgs) -> Result<()> {
     // Resolve a prefix or URL first, so the output names the full id it compared against.
     let article = ctx.find_article(&kb, &a.id)?;
     let res = kb.related(&article.id, a.limit, a.offset)?;
-    super::search::print(ctx, &article.id, a.offset, &res, a.json)
+    super::search::print(ctx, &article.id, a.offset, &res, a.json, "")
 }

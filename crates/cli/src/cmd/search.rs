@@ -97,16 +97,29 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         SortArg::Date => SortOrder::Date,
     };
     let res = kb.search(&req)?;
+    let mut why_none = String::new();
     if res.total == 0 {
         ctx.check_feeds(&kb, &a.feed)?;
+        why_none = ctx.unknown_names(&kb, &req.authors, &req.categories)?;
     }
-    print(ctx, &a.query, a.offset, &res, a.json)
+    print(ctx, &a.query, a.offset, &res, a.json, &why_none)
 }
 
 /// Print a page of hits, as text or JSON. Shared with `kb related`, whose output has the same
-/// shape (`query` is then the article id).
-pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: bool) -> Result<()> {
+/// shape (`query` is then the article id). `why_none`, when there are no hits, says why better
+/// than "no matches" (a filter that names nobody), in JSON too, on stderr.
+pub fn print(
+    ctx: &Ctx,
+    query: &str,
+    offset: usize,
+    res: &SearchResults,
+    json: bool,
+    why_none: &str,
+) -> Result<()> {
     if json {
+        if res.total == 0 {
+            ctx.out.note(why_none);
+        }
         return ctx.out.json(&SearchJson {
             query,
             total: res.total,
@@ -146,7 +159,9 @@ pub fn print(ctx: &Ctx, query: &str, offset: usize, res: &SearchResults, json: b
     let mut footer = String::new();
     let shown = res.hits.len();
     let matches = |n: usize| format!("{n} match{}", if n == 1 { "" } else { "es" });
-    if res.total == 0 {
+    if res.total == 0 && !why_none.is_empty() {
+        footer.push_str(why_none);
+    } else if res.total == 0 {
         footer.push_str(&format!("no matches for {:?}\n", safe(query, false)));
     } else if shown == 0 && offset == 0 {
         // --limit 0: a count, nothing else.
