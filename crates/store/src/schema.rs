@@ -6,8 +6,10 @@
 //! compounds also joined (`wi-fi` -> `wi`, `fi`, `wifi`; see [`crate::words`]), lowercase, fold
 //! accents to ASCII (`é` -> `e`), English Snowball stemming (`referrals` -> `referr`, as
 //! `referral`), with an acronym's plural as its singular (`pcs` -> `pc`; see [`crate::stem`]).
-//! Keyword fields (feed, author, category) use `kb_kw`: the whole value, lowercased, so filters
-//! match case-insensitively but exactly.
+//! Keyword fields (feed, author, category) use `kb_kw`: the whole value, lowercased, so a
+//! filter's term is a whole name, case-insensitively. Which names a typed `--author` or
+//! `--category` value stands for (a word of a name, a near miss) is decided in
+//! [`crate::query`], which then looks up those whole names here.
 
 use tantivy::schema::{
     FAST, FacetOptions, Field, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
