@@ -1133,3 +1133,71 @@ fn a_host_that_never_answers_costs_two_attempts_not_all_of_its_feeds_timeouts() 
     let n = accepted.load(Ordering::SeqCst);
     assert!((2..=3).contains(&n), "{n} attempts reached the silent host");
 }
+
+/// Found by probing `kb sync`: two feeds that 301 to one new address (a 4-hop chain and a
+/// relative `Location` among them) were both rewritten to it, so kb.toml named one URL twice:
+/// `kb feed add` then refused it, every sync fetched it twice and the second feed got no
+/// article. The second is the documented `moved_onto` case once the first's rewrite is made.
+#[test]
+fn two_feeds_301_to_one_new_url_rewrite_only_the_first() {
+    let body = rss(SITE, &[("a", "Alpha")]);
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/new/rss" => Response::rss(body.clone()),
+        "/old/a" => Response::redirect(301, "/hop1"),
+        "/hop1" => Response::redirect(308, "/hop2"),
+        "/hop2" => Response::redirect(301, "/new/rss"),
+        "/old/b" => Response::redirect(301, "../new/rss"),
+        _ => Response::status(404),
+    });
+    let config = format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("a", &server.url("/old/a")),
+        feed_toml("b", &server.url("/old/b"))
+    );
+    let env = Env::new(&config);
+    let out = env.ok(&["sync"]);
+    assert!(
+        out.contains(&format!(
+            "a: 1 new, 0 updated, 0 unchanged (moved permanently to {}; config updated)",
+            server.url("/new/rss")
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "the URL of feed a: kb.toml is unchanged; `kb feed rm b` removes this duplicate"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        env.config_text(),
+        config.replace(&server.url("/old/a"), &server.url("/new/rss"))
+    );
+    // kb.toml holds what kb accepts elsewhere, and doctor finds nothing wrong with it.
+    env.ok(&["doctor"]);
+    let v = env.json(&["sync", "--json"]);
+    assert_eq!(v["feeds"][1]["moved_onto"], "a", "{v}");
+}
+
+/// However a kb.toml came to list one URL twice (by hand, or by an older kb's rewrite after
+/// a 301), `kb doctor` says so and how to fix it: every sync fetched it twice, and the feed
+/// listed second never got an article.
+#[test]
+fn doctor_reports_two_feeds_of_one_url() {
+    let server = Server::start(|_| Response::rss(rss(SITE, &[("a", "Alpha")])));
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("a", &server.url("/feed")),
+        feed_toml("b", &server.url("/feed"))
+    ));
+    env.ok(&["sync"]);
+    let (out, _) = env.fails(&["doctor"]);
+    assert!(
+        out.contains(&format!(
+            "FAIL config: feeds a and b have the same url {}",
+            server.url("/feed")
+        )),
+        "{out}"
+    );
+    assert!(out.contains("fix: `kb feed rm b`"), "{out}");
+}

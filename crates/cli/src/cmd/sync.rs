@@ -1005,15 +1005,25 @@ impl Session<'_> {
             };
             if let (Some(n), Some(to)) = (&job.name, &moved_to) {
                 // Rewritten onto another feed's URL, kb.toml would list one feed twice (a blog
-                // subscribed at its http and its https address, the old one now a 301).
+                // subscribed at its http and its https address, the old one now a 301). So
+                // would a second feed moved in this sync to where another was moved already
+                // (a blog's two old addresses, both now a 301 to its new one).
+                let same = |url: &str| crate::config::edit::same_url(url, to);
                 let onto = self
                     .ctx
                     .config
                     .feeds
                     .iter()
-                    .find(|f| &f.name != n && crate::config::edit::same_url(&f.url, to));
+                    .find(|f| &f.name != n && same(&f.url))
+                    .map(|f| &f.name)
+                    .or_else(|| {
+                        self.moved
+                            .iter()
+                            .find(|(other, _, url)| other != n && same(url))
+                            .map(|(other, _, _)| other)
+                    });
                 match onto {
-                    Some(other) => s.moved_onto = Some(other.name.clone()),
+                    Some(other) => s.moved_onto = Some(other.clone()),
                     // The file as it is now, not as the sync read it: a url the user edited
                     // meanwhile (or a feed removed) is not rewritten, and the line says so.
                     // Checked again when the file is written, after the commit.
