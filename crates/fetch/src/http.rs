@@ -173,7 +173,8 @@ impl Fetcher {
     /// `FetchOutcome::NotModified` on a 304.
     /// Follows up to `max_redirects` redirects. Retries timeouts, connection
     /// errors, 429 and 5xx up to `max_retries` times with exponential backoff,
-    /// or after the server's `Retry-After`. 404 is `FetchError::NotFound`,
+    /// or after the server's `Retry-After`, but gives a server up once
+    /// `host_silence_limit` attempts got no answer at all. 404 is `FetchError::NotFound`,
     /// 410 is `FetchError::Gone`, any other failing status is
     /// `FetchError::Status`.
     pub async fn fetch_with_timeout(
@@ -207,6 +208,9 @@ impl Fetcher {
         }
         let gate = limiter.map(|l| l.gate(start.as_str()));
         let mut attempts = 0;
+        // Attempts of this fetch that got no answer at all; with a limiter, its host counts them
+        // (with the other fetches of the run) instead.
+        let mut silent = 0;
         loop {
             attempts += 1;
             // A host that asked for a long wait is not waited for, not even for a permit.
@@ -234,6 +238,16 @@ impl Fetcher {
                     && self.learn(limiter, &mut failure, total_timeout)
                 {
                     return Err(failure.error.with_attempts(attempts));
+                }
+                // One fetch on its own (`kb feed add`, `kb parse`) gives a silent server up as
+                // a run gives up its host: waiting out every retry's timeout took minutes, in
+                // silence, for an answer that two unanswered attempts say will not come.
+                if limiter.is_none() && failure.silent {
+                    silent += 1;
+                    let limit = self.options.host_silence_limit;
+                    if limit > 0 && silent >= limit {
+                        return Err(failure.error.with_attempts(attempts));
+                    }
                 }
                 failure
             };

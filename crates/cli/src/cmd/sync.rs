@@ -113,7 +113,12 @@ pub fn read_source(ctx: &Ctx, source: &Source) -> Result<RawFeed> {
         Source::File(p) => Ok(kb_fetch::read_file(p, opts.max_body_bytes)?),
         Source::Url(u) => {
             let fetcher = Fetcher::new(opts)?;
-            let outcome = runtime()?.block_on(fetcher.fetch(u, &Validators::default()))?;
+            let outcome = runtime()?.block_on(waiting(
+                ctx,
+                &fetcher,
+                u,
+                fetcher.fetch(u, &Validators::default()),
+            ))?;
             match outcome {
                 FetchOutcome::Fetched(raw) => Ok(raw),
                 // Unconditional requests can't get a 304, but a broken server might send one.
@@ -1211,6 +1216,34 @@ fn page_hint(name: Option<&str>, src: &str, raw: &RawFeed) -> Option<String> {
             format!("{src} is a web page that announces no feed: set the feed's own URL in kb.toml")
         }
     })
+}
+
+/// How long an interactive command (`kb feed add`, `kb parse`) waits for an answer before it
+/// says on stderr what it waits for.
+const WAIT_NOTE: Duration = Duration::from_secs(3);
+
+/// `fetch` of `url`, saying on stderr, once it has taken `WAIT_NOTE`, what it waits for and
+/// which setting bounds the wait: an interactive command silent for a minute looks hung.
+pub async fn waiting<T>(
+    ctx: &Ctx,
+    fetcher: &Fetcher,
+    url: &str,
+    fetch: impl std::future::Future<Output = T>,
+) -> T {
+    let mut fetch = std::pin::pin!(fetch);
+    tokio::select! {
+        done = &mut fetch => return done,
+        () = tokio::time::sleep(WAIT_NOTE) => {}
+    }
+    ctx.note(&safe(
+        &kb_fetch::redact_credentials(&format!(
+            "kb: waiting for {url} (up to {} s an attempt, {} attempts at most: timeout_secs and max_retries in kb.toml [fetch]; -v shows each)",
+            fetcher.options().total_timeout.as_secs_f64(),
+            fetcher.options().max_retries + 1
+        )),
+        false,
+    ));
+    fetch.await
 }
 
 /// One line for `-v`: what a request came back with.
