@@ -1201,3 +1201,50 @@ fn doctor_reports_two_feeds_of_one_url() {
     );
     assert!(out.contains("fix: `kb feed rm b`"), "{out}");
 }
+
+/// Found by probing `kb sync`: a feed 301'd to an HTML home page was reported as "<its own
+/// url> is a web page", and one 301'd to a 404 named the target without the redirect; the user
+/// then checked a url in kb.toml that is neither. Both name the URL that answered and how the
+/// configured one led there.
+#[test]
+fn an_error_after_a_redirect_names_the_url_that_answered_and_the_redirect() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed" => Response::redirect(301, "/home"),
+        "/home" => Response::new(200, "text/html", "<html><body>Welcome</body></html>"),
+        "/old" => Response::redirect(301, "/missing"),
+        "/locked" => Response::redirect(302, "/login"),
+        "/login" => Response::status(403),
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}{}",
+        feed_toml("home", &server.url("/feed")),
+        feed_toml("to404", &server.url("/old")),
+        feed_toml("locked", &server.url("/locked"))
+    ));
+    let (_, err) = env.fails(&["sync"]);
+    assert!(
+        err.contains(&format!(
+            "kb: error: home: {}, reached by a permanent redirect from {}, is a web page that announces no feed",
+            server.url("/home"),
+            server.url("/feed")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "kb: error: to404: 404 not found: {}, reached by a permanent redirect from {}",
+            server.url("/missing"),
+            server.url("/old")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "kb: error: locked: http 403 forbidden from {}, reached by a temporary redirect from {}",
+            server.url("/login"),
+            server.url("/locked")
+        )),
+        "{err}"
+    );
+}

@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::batch::Limiter;
 use crate::decode::{self, BodyDecoder, DecodeError};
+use crate::error::Redirected;
 use crate::retry::{backoff_delay, parse_retry_after};
 use crate::{FetchError, FetchOptions, RawFeed, Validators, redact_credentials};
 
@@ -413,17 +414,12 @@ impl Fetcher {
             let status = response.status();
             tracing::debug!("GET {}: {status}", redact_credentials(url.as_str()));
             if !is_redirect(status) {
-                // After a temporary hop, a 410 is the target's, not the feed's.
-                let redirected_from = (!all_permanent).then(|| start.to_string());
+                let redirected = (redirects > 0).then(|| Redirected {
+                    from: start.to_string(),
+                    permanent: all_permanent,
+                });
                 return self
-                    .finish(
-                        response,
-                        source,
-                        url,
-                        permanent_redirect,
-                        sent,
-                        redirected_from,
-                    )
+                    .finish(response, source, url, permanent_redirect, sent, redirected)
                     .await;
             }
             redirects += 1;
@@ -470,7 +466,7 @@ impl Fetcher {
         url: Url,
         permanent_redirect: Option<String>,
         sent: &Validators,
-        redirected_from: Option<String>,
+        redirected: Option<Redirected>,
     ) -> Result<FetchOutcome, Failure> {
         let status = response.status();
         let received = response_validators(response.headers(), &url);
@@ -489,7 +485,7 @@ impl Fetcher {
             });
         }
         if !status.is_success() {
-            return Err(self.status_failure(status, response.headers(), &url, redirected_from));
+            return Err(self.status_failure(status, response.headers(), &url, redirected));
         }
         let content_type = response
             .headers()
@@ -587,35 +583,43 @@ impl Fetcher {
         status: StatusCode,
         headers: &HeaderMap,
         url: &Url,
-        redirected_from: Option<String>,
+        redirected: Option<Redirected>,
     ) -> Failure {
         let url = url.to_string();
         match status {
-            StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url }),
+            StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url, redirected }),
+            // After a temporary hop, a 410 is the target's, not the feed's.
             StatusCode::GONE => Failure::fatal(FetchError::Gone {
                 url,
-                redirected_from,
+                redirected_from: redirected.filter(|r| !r.permanent).map(|r| r.from),
             }),
             // 429 (RFC 6585 §4) and 5xx are transient by nature; 501 and 505
             // say the server cannot ever do it, so asking again is pointless.
-            StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url),
+            StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url, redirected),
             s if s.is_server_error()
                 && s != StatusCode::NOT_IMPLEMENTED
                 && s != StatusCode::HTTP_VERSION_NOT_SUPPORTED =>
             {
-                self.transient(status, headers, url)
+                self.transient(status, headers, url, redirected)
             }
             _ => Failure::fatal(FetchError::Status {
                 url,
                 status: status.as_u16(),
                 attempts: 1,
+                redirected,
             }),
         }
     }
 
     /// A 429 or 5xx: retry after the server's `Retry-After` (RFC 9110
     /// §10.2.3) if it sent one we accept, else after our own backoff.
-    fn transient(&self, status: StatusCode, headers: &HeaderMap, url: String) -> Failure {
+    fn transient(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        url: String,
+        redirected: Option<Redirected>,
+    ) -> Failure {
         let retry_after = headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
@@ -634,6 +638,7 @@ impl Fetcher {
                     url,
                     status: status.as_u16(),
                     attempts: 1,
+                    redirected,
                 },
                 wait.map_or(Retry::Backoff, Retry::After),
             ),

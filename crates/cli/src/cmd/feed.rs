@@ -187,7 +187,11 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
             .collect();
     if candidates.is_empty() {
         bail!(
-            "{url} is a web page that announces no feed (no <link rel=\"alternate\" type=\"application/rss+xml\">): give the feed's own URL"
+            "{} is a web page that announces no feed (no <link rel=\"alternate\" type=\"application/rss+xml\">): give the feed's own URL",
+            match super::sync::redirected(url, &raw).as_str() {
+                "" => url.to_string(),
+                via => format!("{page}{via}"),
+            }
         );
     }
     let mut last_err = None;

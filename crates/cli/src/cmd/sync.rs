@@ -1200,6 +1200,14 @@ fn page_hint(name: Option<&str>, src: &str, raw: &RawFeed) -> Option<String> {
     let page = raw.final_url.as_deref().unwrap_or(src);
     let links = kb_fetch::discover_feed_links(&String::from_utf8_lossy(&raw.bytes), page);
     let name = name.unwrap_or("NAME");
+    // The page that answered, and how the feed's url led there: "<the feed's url> is a web
+    // page" was said of a url that answered 301, and the page served was not named.
+    let via = redirected(src, raw);
+    let src = if via.is_empty() {
+        src.to_string()
+    } else {
+        format!("{page}{via}")
+    };
     Some(match links.first() {
         Some(best) => {
             let others = if links.len() > 1 {
@@ -1216,6 +1224,21 @@ fn page_hint(name: Option<&str>, src: &str, raw: &RawFeed) -> Option<String> {
             format!("{src} is a web page that announces no feed: set the feed's own URL in kb.toml")
         }
     })
+}
+
+/// ", reached by a permanent redirect from SRC," when `raw` came from another URL than `src`,
+/// the one asked for; else nothing.
+pub fn redirected(src: &str, raw: &RawFeed) -> String {
+    match raw.final_url.as_deref() {
+        Some(page) if !crate::config::edit::same_url(page, src) => {
+            let via = kb_fetch::Redirected {
+                from: src.to_string(),
+                permanent: raw.permanent_redirect.is_some(),
+            };
+            format!("{via},")
+        }
+        _ => String::new(),
+    }
 }
 
 /// How long an interactive command (`kb feed add`, `kb parse`) waits for an answer before it
