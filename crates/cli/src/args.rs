@@ -287,7 +287,7 @@ pub enum FeedCommand {
     /// List the feeds with their last fetch, status and article count.
     ///
     /// --json: {"feeds": [{"name", "url", "category", "last_fetched", "last_status",
-    /// "articles", "last_error", "dead"}]}
+    /// "articles", "last_error", "dead", "waiting_until"}]}
     ///
     /// Examples:
     ///   kb feed list
