@@ -465,6 +465,7 @@ fn json_shapes_are_complete_and_documented() {
             "committed",
             "failed",
             "feeds",
+            "interrupted",
             "new",
             "unchanged",
             "updated"

@@ -1248,3 +1248,95 @@ fn an_error_after_a_redirect_names_the_url_that_answered_and_the_redirect() {
         "{err}"
     );
 }
+
+/// Found by probing `kb sync --json`: a sync stopped by a signal printed `"failed": 0` and left
+/// the feeds it never fetched out of `feeds`, so a script reading only the JSON saw a clean
+/// sync. It says it was interrupted, and lists them as skipped.
+#[test]
+fn the_json_of_an_interrupted_sync_says_so_and_lists_the_feeds_not_fetched() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/fast/feed/" => Response::rss(rss(SITE, &[("a", "Alpha")])),
+        _ => Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20)),
+    });
+    let env = Env::new(&format!(
+        "{}{}{}",
+        feed_toml("fast", &server.url("/fast/feed/")),
+        feed_toml("stalled", &server.url("/stalled/feed/")),
+        feed_toml("later", &server.url("/later/feed/"))
+    ));
+    let child = env
+        .command(&["sync", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while server.hits("/stalled/feed/").is_empty() || server.hits("/fast/feed/").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no requests");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["interrupted"], true, "{v}");
+    assert_eq!(v["new"], 1, "{v}");
+    let feeds = v["feeds"].as_array().unwrap();
+    let names: Vec<&str> = feeds.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["fast", "stalled", "later"], "{v}");
+    for f in &feeds[1..] {
+        assert_eq!(f["status"], "skipped", "{v}");
+        assert!(
+            f["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("not fetched: the sync was interrupted by SIGTERM"),
+            "{v}"
+        );
+    }
+    // An uninterrupted sync says so too.
+    let v = env.json(&["sync", "--json", "--from", &server.url("/fast/feed/")]);
+    assert_eq!(v["interrupted"], false, "{v}");
+}
+
+/// A second signal ends a sync at once, without a commit: it said nothing at all, so only the
+/// exit status told what happened. One line says it now.
+#[test]
+fn a_second_signal_says_the_sync_stopped_at_once() {
+    let server = Server::start(|_| {
+        Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20))
+    });
+    let env = Env::new(&feed_toml("stalled", &server.url("/stalled/feed/")));
+    let child = env
+        .command(&["sync"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while server.hits("/stalled/feed/").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no request");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Two signals of a kind sent at once may arrive as one: a few, a moment apart, until kb
+    // is gone (its first-signal path, a commit, takes longer than that moment).
+    let pid = child.id().to_string();
+    for _ in 0..5 {
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("kb: interrupted by a second SIGINT: stopped at once, without a commit"),
+        "{stderr}"
+    );
+}
