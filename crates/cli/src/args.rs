@@ -244,7 +244,7 @@ pub struct SyncArgs {
     /// Print the summary as JSON: {"feeds": [{"name", "source", "status" (ok, not-modified,
     /// failed, skipped, archived), "new", "updated", "unchanged", "warnings", "backfill_pages",
     /// "backfill_stopped", "moved_to", "moved_onto", "moved_kept", "error"}], "new", "updated",
-    /// "unchanged", "failed", "committed"}
+    /// "unchanged", "failed", "committed", "interrupted"}
     #[arg(long)]
     pub json: bool,
     /// Also walk each feed's archive for older articles (feeds fetched over HTTP): RFC 5005

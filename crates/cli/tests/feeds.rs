@@ -1051,3 +1051,48 @@ fn a_password_in_a_feed_url_is_never_printed() {
     assert!(err.contains(&shown) && !err.contains("secret"), "{err}");
     assert!(env.config_text().find("secret").is_none(), "removed");
 }
+
+/// A server that accepts connections and never answers, on 127.0.0.2 (its own host): its URL,
+/// and how many connections it accepted.
+fn silent_host() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = std::sync::Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            count.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    (format!("http://127.0.0.2:{port}/feed/"), accepted)
+}
+
+/// Found by probing: `kb feed add URL` and `kb parse URL` on a server that accepts and never
+/// answers waited out all 4 attempts in silence (4 minutes at the default timeout), where
+/// `kb sync` gives a host up after 2. They give up as sync does, and say what they wait for.
+#[test]
+fn add_and_parse_give_a_silent_server_up_after_two_attempts_and_say_they_wait() {
+    use std::sync::atomic::Ordering;
+    for args in [&["feed", "add"][..], &["parse"][..]] {
+        let (url, accepted) = silent_host();
+        let env =
+            Env::new("[fetch]\nconnect_timeout_secs = 2\ntimeout_secs = 2\nmax_retries = 3\n");
+        let started = std::time::Instant::now();
+        let mut all = args.to_vec();
+        all.push(&url);
+        let (_, err) = env.fails(&all);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2, "{args:?}: {err}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(8),
+            "{args:?}"
+        );
+        assert!(
+            err.contains(&format!("kb: waiting for {url}")) && err.contains("timeout_secs"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("kb: error: no answer from"), "{args:?}: {err}");
+    }
+}

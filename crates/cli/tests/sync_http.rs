@@ -1133,3 +1133,210 @@ fn a_host_that_never_answers_costs_two_attempts_not_all_of_its_feeds_timeouts() 
     let n = accepted.load(Ordering::SeqCst);
     assert!((2..=3).contains(&n), "{n} attempts reached the silent host");
 }
+
+/// Found by probing `kb sync`: two feeds that 301 to one new address (a 4-hop chain and a
+/// relative `Location` among them) were both rewritten to it, so kb.toml named one URL twice:
+/// `kb feed add` then refused it, every sync fetched it twice and the second feed got no
+/// article. The second is the documented `moved_onto` case once the first's rewrite is made.
+#[test]
+fn two_feeds_301_to_one_new_url_rewrite_only_the_first() {
+    let body = rss(SITE, &[("a", "Alpha")]);
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/new/rss" => Response::rss(body.clone()),
+        "/old/a" => Response::redirect(301, "/hop1"),
+        "/hop1" => Response::redirect(308, "/hop2"),
+        "/hop2" => Response::redirect(301, "/new/rss"),
+        "/old/b" => Response::redirect(301, "../new/rss"),
+        _ => Response::status(404),
+    });
+    let config = format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("a", &server.url("/old/a")),
+        feed_toml("b", &server.url("/old/b"))
+    );
+    let env = Env::new(&config);
+    let out = env.ok(&["sync"]);
+    assert!(
+        out.contains(&format!(
+            "a: 1 new, 0 updated, 0 unchanged (moved permanently to {}; config updated)",
+            server.url("/new/rss")
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "the URL of feed a: kb.toml is unchanged; `kb feed rm b` removes this duplicate"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        env.config_text(),
+        config.replace(&server.url("/old/a"), &server.url("/new/rss"))
+    );
+    // kb.toml holds what kb accepts elsewhere, and doctor finds nothing wrong with it.
+    env.ok(&["doctor"]);
+    let v = env.json(&["sync", "--json"]);
+    assert_eq!(v["feeds"][1]["moved_onto"], "a", "{v}");
+}
+
+/// However a kb.toml came to list one URL twice (by hand, or by an older kb's rewrite after
+/// a 301), `kb doctor` says so and how to fix it: every sync fetched it twice, and the feed
+/// listed second never got an article.
+#[test]
+fn doctor_reports_two_feeds_of_one_url() {
+    let server = Server::start(|_| Response::rss(rss(SITE, &[("a", "Alpha")])));
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("a", &server.url("/feed")),
+        feed_toml("b", &server.url("/feed"))
+    ));
+    env.ok(&["sync"]);
+    let (out, _) = env.fails(&["doctor"]);
+    assert!(
+        out.contains(&format!(
+            "FAIL config: feeds a and b have the same url {}",
+            server.url("/feed")
+        )),
+        "{out}"
+    );
+    assert!(out.contains("fix: `kb feed rm b`"), "{out}");
+}
+
+/// Found by probing `kb sync`: a feed 301'd to an HTML home page was reported as "<its own
+/// url> is a web page", and one 301'd to a 404 named the target without the redirect; the user
+/// then checked a url in kb.toml that is neither. Both name the URL that answered and how the
+/// configured one led there.
+#[test]
+fn an_error_after_a_redirect_names_the_url_that_answered_and_the_redirect() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed" => Response::redirect(301, "/home"),
+        "/home" => Response::new(200, "text/html", "<html><body>Welcome</body></html>"),
+        "/old" => Response::redirect(301, "/missing"),
+        "/locked" => Response::redirect(302, "/login"),
+        "/login" => Response::status(403),
+        _ => Response::status(404),
+    });
+    let env = Env::new(&format!(
+        "{FAST_FETCH}{}{}{}",
+        feed_toml("home", &server.url("/feed")),
+        feed_toml("to404", &server.url("/old")),
+        feed_toml("locked", &server.url("/locked"))
+    ));
+    let (_, err) = env.fails(&["sync"]);
+    assert!(
+        err.contains(&format!(
+            "kb: error: home: {}, reached by a permanent redirect from {}, is a web page that announces no feed",
+            server.url("/home"),
+            server.url("/feed")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "kb: error: to404: 404 not found: {}, reached by a permanent redirect from {}",
+            server.url("/missing"),
+            server.url("/old")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "kb: error: locked: http 403 forbidden from {}, reached by a temporary redirect from {}",
+            server.url("/login"),
+            server.url("/locked")
+        )),
+        "{err}"
+    );
+}
+
+/// Found by probing `kb sync --json`: a sync stopped by a signal printed `"failed": 0` and left
+/// the feeds it never fetched out of `feeds`, so a script reading only the JSON saw a clean
+/// sync. It says it was interrupted, and lists them as skipped.
+#[test]
+fn the_json_of_an_interrupted_sync_says_so_and_lists_the_feeds_not_fetched() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/fast/feed/" => Response::rss(rss(SITE, &[("a", "Alpha")])),
+        _ => Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20)),
+    });
+    let env = Env::new(&format!(
+        "{}{}{}",
+        feed_toml("fast", &server.url("/fast/feed/")),
+        feed_toml("stalled", &server.url("/stalled/feed/")),
+        feed_toml("later", &server.url("/later/feed/"))
+    ));
+    let child = env
+        .command(&["sync", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while server.hits("/stalled/feed/").is_empty() || server.hits("/fast/feed/").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no requests");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["interrupted"], true, "{v}");
+    assert_eq!(v["new"], 1, "{v}");
+    let feeds = v["feeds"].as_array().unwrap();
+    let names: Vec<&str> = feeds.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["fast", "stalled", "later"], "{v}");
+    for f in &feeds[1..] {
+        assert_eq!(f["status"], "skipped", "{v}");
+        assert!(
+            f["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("not fetched: the sync was interrupted by SIGTERM"),
+            "{v}"
+        );
+    }
+    // An uninterrupted sync says so too.
+    let v = env.json(&["sync", "--json", "--from", &server.url("/fast/feed/")]);
+    assert_eq!(v["interrupted"], false, "{v}");
+}
+
+/// A second signal ends a sync at once, without a commit: it said nothing at all, so only the
+/// exit status told what happened. One line says it now.
+#[test]
+fn a_second_signal_says_the_sync_stopped_at_once() {
+    let server = Server::start(|_| {
+        Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20))
+    });
+    let env = Env::new(&feed_toml("stalled", &server.url("/stalled/feed/")));
+    let child = env
+        .command(&["sync"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while server.hits("/stalled/feed/").is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no request");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Two signals of a kind sent at once may arrive as one: a few, a moment apart, until kb
+    // is gone (its first-signal path, a commit, takes longer than that moment).
+    let pid = child.id().to_string();
+    for _ in 0..5 {
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("kb: interrupted by a second SIGINT: stopped at once, without a commit"),
+        "{stderr}"
+    );
+}

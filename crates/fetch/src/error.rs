@@ -193,10 +193,12 @@ pub enum FetchError {
     },
 
     /// 404 Not Found: the feed is not (or no longer) at this URL.
-    #[error("404 not found: {url} (check the feed url)", url = shown(.url))]
+    #[error("404 not found: {url}{} (check the feed url)", via(.redirected.as_ref()), url = shown(.url))]
     NotFound {
         /// The URL that answered 404 (after redirects).
         url: String,
+        /// How the URL asked for led to `url`, when it is not that URL.
+        redirected: Option<Redirected>,
     },
 
     /// 410 Gone: the publisher removed the document for good. When it is the
@@ -249,8 +251,9 @@ pub enum FetchError {
     },
 
     /// Any other unsuccessful status (other 4xx, 5xx after the retries, an
-    /// unexpected 1xx or 3xx).
-    #[error("http {status}{} from {url}{}", reason(*.status), tries(*.attempts), url = shown(.url))]
+    /// unexpected 1xx or 3xx). The message ends with the likely way out.
+    #[error("http {status}{} from {url}{}{}{}", reason(*.status), via(.redirected.as_ref()),
+        tries(*.attempts), status_hint(*.status, .url), url = shown(.url))]
     Status {
         /// The URL that answered (after redirects).
         url: String,
@@ -258,6 +261,8 @@ pub enum FetchError {
         status: u16,
         /// How many attempts were made.
         attempts: u32,
+        /// How the URL asked for led to `url`, when it is not that URL.
+        redirected: Option<Redirected>,
     },
 
     /// A fetch task ended without an answer (it panicked); a bug in kb-fetch.
@@ -268,6 +273,34 @@ pub enum FetchError {
         /// What the runtime said.
         detail: String,
     },
+}
+
+/// How a request reached the URL that answered, when that is not the URL
+/// asked for: an error names the URL that answered, and the user looks for
+/// the one they gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirected {
+    /// The URL asked for.
+    pub from: String,
+    /// Whether every hop was permanent (301, 308): the feed's own address
+    /// moved, rather than being sent elsewhere for now.
+    pub permanent: bool,
+}
+
+impl std::fmt::Display for Redirected {
+    /// ", reached by a permanent redirect from URL", to follow the URL that answered.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            ", reached by a {} redirect from {}",
+            if self.permanent {
+                "permanent"
+            } else {
+                "temporary"
+            },
+            shown(&self.from)
+        )
+    }
 }
 
 impl FetchError {
@@ -368,6 +401,40 @@ fn reason(status: u16) -> String {
         .unwrap_or_default()
 }
 
+/// ", reached by a … redirect from URL", or nothing.
+fn via(redirected: Option<&Redirected>) -> String {
+    redirected.map(ToString::to_string).unwrap_or_default()
+}
+
+/// The likely way out of a failing status, as "; what to do" (nothing where the status
+/// says it all). `url` is the URL that answered it.
+fn status_hint(status: u16, url: &str) -> &'static str {
+    let has_login = url::Url::parse(url).is_ok_and(|u| !u.username().is_empty());
+    match status {
+        300 => {
+            "; the server offers several documents instead of one: open the url in a browser and give the feed's own url"
+        }
+        401 if has_login => {
+            "; the server refused the user name and password in the url: check them"
+        }
+        401 => {
+            "; the feed needs a login: give it in the url, as https://user:pass@host/feed (kb prints it as user:***@)"
+        }
+        402 => "; the feed is behind a paywall",
+        403 => {
+            "; the server refuses kb's requests (perhaps it blocks unknown user agents, bots or this network): open the url in a browser, or ask the site's owner"
+        }
+        406 => "; the server offers no type of document kb accepts: tell the site's owner",
+        407 => "; a proxy between kb and the server wants a login",
+        429 => "; the server limits how often it is asked: try again later",
+        451 => "; the publisher blocks it where you are (unavailable for legal reasons)",
+        501 | 505 => "; the server cannot serve this request: check the feed url",
+        500..=599 => "; the server is failing: try again later, or tell the site's owner",
+        400..=499 => "; check the feed url",
+        _ => "; an answer kb cannot use: open the url in a browser",
+    }
+}
+
 /// A byte count as people write it: "20 MiB", "512 KiB", "100 bytes".
 pub(crate) fn size(bytes: u64) -> String {
     const KIB: u64 = 1024;
@@ -391,10 +458,11 @@ mod tests {
             url: "http://x/feed".into(),
             status: 503,
             attempts: 4,
+            redirected: None,
         };
         assert_eq!(
             e.to_string(),
-            "http 503 service unavailable from http://x/feed (after 4 attempts)"
+            "http 503 service unavailable from http://x/feed (after 4 attempts); the server is failing: try again later, or tell the site's owner"
         );
         let e = FetchError::Timeout {
             url: "http://x/".into(),
@@ -504,5 +572,82 @@ mod tests {
                 "{m}"
             );
         }
+    }
+
+    /// Found by probing `kb sync`: 401, 403, 451 and 300 said only the status, against the
+    /// one-line cause-and-fix rule; 404 and 410 had their hints.
+    #[test]
+    fn failing_statuses_say_the_way_out() {
+        let e = |status, url: &str| {
+            FetchError::Status {
+                url: url.into(),
+                status,
+                attempts: 1,
+                redirected: None,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            e(401, "https://x/feed"),
+            "http 401 unauthorized from https://x/feed; the feed needs a login: give it in the url, as https://user:pass@host/feed (kb prints it as user:***@)"
+        );
+        assert_eq!(
+            e(401, "https://me:secret@x/feed"),
+            "http 401 unauthorized from https://me:***@x/feed; the server refused the user name and password in the url: check them"
+        );
+        assert!(
+            e(403, "http://x/").contains(
+                "; the server refuses kb's requests (perhaps it blocks unknown user agents"
+            ),
+            "{}",
+            e(403, "http://x/")
+        );
+        assert!(
+            e(451, "http://x/").ends_with(
+                "; the publisher blocks it where you are (unavailable for legal reasons)"
+            )
+        );
+        assert!(e(300, "http://x/").starts_with(
+            "http 300 multiple choices from http://x/; the server offers several documents"
+        ));
+        assert!(e(418, "http://x/").ends_with("; check the feed url"));
+        for status in [
+            300, 400, 401, 402, 403, 405, 406, 407, 429, 451, 500, 501, 505, 599, 199, 399,
+        ] {
+            let m = e(status, "http://x/");
+            assert!(!m.contains('\n') && m.matches("; ").count() == 1, "{m}");
+        }
+    }
+
+    /// Found by probing `kb sync`: a 301 to a 404 named the target but not that a redirect led
+    /// there, so the user checked a url in kb.toml that is not the one that failed.
+    #[test]
+    fn an_error_after_a_redirect_says_where_from() {
+        let e = FetchError::NotFound {
+            url: "http://x/new".into(),
+            redirected: Some(Redirected {
+                from: "http://u:pw@x/old".into(),
+                permanent: true,
+            }),
+        };
+        assert_eq!(
+            e.to_string(),
+            "404 not found: http://x/new, reached by a permanent redirect from http://u:***@x/old (check the feed url)"
+        );
+        let e = FetchError::Status {
+            url: "http://x/login".into(),
+            status: 403,
+            attempts: 2,
+            redirected: Some(Redirected {
+                from: "http://x/feed".into(),
+                permanent: false,
+            }),
+        };
+        assert!(
+            e.to_string().starts_with(
+                "http 403 forbidden from http://x/login, reached by a temporary redirect from http://x/feed (after 2 attempts); "
+            ),
+            "{e}"
+        );
     }
 }

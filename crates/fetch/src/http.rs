@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::batch::Limiter;
 use crate::decode::{self, BodyDecoder, DecodeError};
+use crate::error::Redirected;
 use crate::retry::{backoff_delay, parse_retry_after};
 use crate::{FetchError, FetchOptions, RawFeed, Validators, redact_credentials};
 
@@ -173,7 +174,8 @@ impl Fetcher {
     /// `FetchOutcome::NotModified` on a 304.
     /// Follows up to `max_redirects` redirects. Retries timeouts, connection
     /// errors, 429 and 5xx up to `max_retries` times with exponential backoff,
-    /// or after the server's `Retry-After`. 404 is `FetchError::NotFound`,
+    /// or after the server's `Retry-After`, but gives a server up once
+    /// `host_silence_limit` attempts got no answer at all. 404 is `FetchError::NotFound`,
     /// 410 is `FetchError::Gone`, any other failing status is
     /// `FetchError::Status`.
     pub async fn fetch_with_timeout(
@@ -207,6 +209,9 @@ impl Fetcher {
         }
         let gate = limiter.map(|l| l.gate(start.as_str()));
         let mut attempts = 0;
+        // Attempts of this fetch that got no answer at all; with a limiter, its host counts them
+        // (with the other fetches of the run) instead.
+        let mut silent = 0;
         loop {
             attempts += 1;
             // A host that asked for a long wait is not waited for, not even for a permit.
@@ -234,6 +239,16 @@ impl Fetcher {
                     && self.learn(limiter, &mut failure, total_timeout)
                 {
                     return Err(failure.error.with_attempts(attempts));
+                }
+                // One fetch on its own (`kb feed add`, `kb parse`) gives a silent server up as
+                // a run gives up its host: waiting out every retry's timeout took minutes, in
+                // silence, for an answer that two unanswered attempts say will not come.
+                if limiter.is_none() && failure.silent {
+                    silent += 1;
+                    let limit = self.options.host_silence_limit;
+                    if limit > 0 && silent >= limit {
+                        return Err(failure.error.with_attempts(attempts));
+                    }
                 }
                 failure
             };
@@ -399,17 +414,12 @@ impl Fetcher {
             let status = response.status();
             tracing::debug!("GET {}: {status}", redact_credentials(url.as_str()));
             if !is_redirect(status) {
-                // After a temporary hop, a 410 is the target's, not the feed's.
-                let redirected_from = (!all_permanent).then(|| start.to_string());
+                let redirected = (redirects > 0).then(|| Redirected {
+                    from: start.to_string(),
+                    permanent: all_permanent,
+                });
                 return self
-                    .finish(
-                        response,
-                        source,
-                        url,
-                        permanent_redirect,
-                        sent,
-                        redirected_from,
-                    )
+                    .finish(response, source, url, permanent_redirect, sent, redirected)
                     .await;
             }
             redirects += 1;
@@ -456,7 +466,7 @@ impl Fetcher {
         url: Url,
         permanent_redirect: Option<String>,
         sent: &Validators,
-        redirected_from: Option<String>,
+        redirected: Option<Redirected>,
     ) -> Result<FetchOutcome, Failure> {
         let status = response.status();
         let received = response_validators(response.headers(), &url);
@@ -475,7 +485,7 @@ impl Fetcher {
             });
         }
         if !status.is_success() {
-            return Err(self.status_failure(status, response.headers(), &url, redirected_from));
+            return Err(self.status_failure(status, response.headers(), &url, redirected));
         }
         let content_type = response
             .headers()
@@ -573,35 +583,43 @@ impl Fetcher {
         status: StatusCode,
         headers: &HeaderMap,
         url: &Url,
-        redirected_from: Option<String>,
+        redirected: Option<Redirected>,
     ) -> Failure {
         let url = url.to_string();
         match status {
-            StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url }),
+            StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url, redirected }),
+            // After a temporary hop, a 410 is the target's, not the feed's.
             StatusCode::GONE => Failure::fatal(FetchError::Gone {
                 url,
-                redirected_from,
+                redirected_from: redirected.filter(|r| !r.permanent).map(|r| r.from),
             }),
             // 429 (RFC 6585 §4) and 5xx are transient by nature; 501 and 505
             // say the server cannot ever do it, so asking again is pointless.
-            StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url),
+            StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url, redirected),
             s if s.is_server_error()
                 && s != StatusCode::NOT_IMPLEMENTED
                 && s != StatusCode::HTTP_VERSION_NOT_SUPPORTED =>
             {
-                self.transient(status, headers, url)
+                self.transient(status, headers, url, redirected)
             }
             _ => Failure::fatal(FetchError::Status {
                 url,
                 status: status.as_u16(),
                 attempts: 1,
+                redirected,
             }),
         }
     }
 
     /// A 429 or 5xx: retry after the server's `Retry-After` (RFC 9110
     /// §10.2.3) if it sent one we accept, else after our own backoff.
-    fn transient(&self, status: StatusCode, headers: &HeaderMap, url: String) -> Failure {
+    fn transient(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        url: String,
+        redirected: Option<Redirected>,
+    ) -> Failure {
         let retry_after = headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
@@ -620,6 +638,7 @@ impl Fetcher {
                     url,
                     status: status.as_u16(),
                     attempts: 1,
+                    redirected,
                 },
                 wait.map_or(Retry::Backoff, Retry::After),
             ),

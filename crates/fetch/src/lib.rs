@@ -63,7 +63,7 @@ mod retry;
 pub use crate::backfill::wordpress_page_url;
 pub use crate::batch::{FetchAll, FetchJob, FetchResult, Limiter};
 pub use crate::discover::{FeedLink, discover_feed_links, discover_feeds, looks_like_html};
-pub use crate::error::FetchError;
+pub use crate::error::{FetchError, Redirected};
 pub use crate::http::{FetchOutcome, Fetcher, from_feed_scheme};
 pub use crate::options::{ConcurrencyLimits, FetchOptions, MAX_HOST_WAIT, USER_AGENT};
 pub use crate::raw::{RawFeed, Validators, read_file};

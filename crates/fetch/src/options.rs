@@ -56,8 +56,9 @@ pub struct FetchOptions {
     /// total timeout) before the host is given up on: its remaining attempts
     /// and feeds then fail at once instead of each waiting out its timeouts.
     /// A host that has answered any request of the run (whatever the status)
-    /// is never given up on: only its URLs that stall fail. 0 never gives up.
-    /// Default 2.
+    /// is never given up on: only its URLs that stall fail. A fetch on its own
+    /// (`Fetcher::fetch`) gives up as soon as this many of its own attempts went
+    /// unanswered, whatever `max_retries` allows. 0 never gives up. Default 2.
     pub host_silence_limit: u32,
 }
 

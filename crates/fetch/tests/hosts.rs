@@ -519,3 +519,35 @@ async fn the_per_host_limit_holds_when_a_retry_after_ends() {
         .collect();
     assert!(during.is_empty(), "{times:?}");
 }
+
+/// Found by probing `kb feed add` and `kb parse`: one fetch of a server that accepts and never
+/// answers waited out all 4 attempts (4 minutes at the default timeout), where a sync gives
+/// its host up after 2. A fetch on its own gives up after `host_silence_limit` of them too.
+#[tokio::test]
+async fn a_single_fetch_gives_a_silent_server_up_after_the_silence_limit() {
+    let (port, accepted) = black_hole("127.0.0.1").await;
+    let err = Fetcher::new(FetchOptions {
+        total_timeout: Duration::from_millis(200),
+        max_retries: 3,
+        ..quick()
+    })
+    .unwrap()
+    .fetch(
+        &format!("http://127.0.0.1:{port}/feed/"),
+        &Validators::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FetchError::NoAnswer {
+                attempts: 2,
+                host_skipped: false,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}

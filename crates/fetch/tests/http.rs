@@ -449,7 +449,7 @@ async fn not_found_is_an_error_and_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, FetchError::NotFound { url: u } if *u == url),
+        matches!(&err, FetchError::NotFound { url: u, redirected: None } if *u == url),
         "{err}"
     );
     assert_eq!(err.status(), Some(404));
@@ -525,7 +525,12 @@ async fn other_client_errors_name_the_status_and_are_not_retried() {
         .fetch(&url, &Validators::default())
         .await
         .unwrap_err();
-    assert_eq!(err.to_string(), format!("http 403 forbidden from {url}"));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "http 403 forbidden from {url}; the server refuses kb's requests (perhaps it blocks unknown user agents, bots or this network): open the url in a browser, or ask the site's owner"
+        )
+    );
     assert_eq!(err.status(), Some(403));
     assert_eq!(server.requests(), 1);
 }
@@ -630,7 +635,9 @@ async fn retries_are_bounded() {
     );
     assert_eq!(
         err.to_string(),
-        format!("http 503 service unavailable from {url} (after 3 attempts)")
+        format!(
+            "http 503 service unavailable from {url} (after 3 attempts); the server is failing: try again later, or tell the site's owner"
+        )
     );
     assert_eq!(server.requests(), 3, "one try and max_retries = 2 retries");
 

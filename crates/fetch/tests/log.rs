@@ -81,7 +81,16 @@ async fn retries_and_redirects_are_logged() {
     assert_eq!(count("DEBUG", "503"), 2, "{all}");
     assert_eq!(count("DEBUG", "200"), 1, "{all}");
     // The redirect hop and the two retries at info, with delay and reason.
-    assert_eq!(count("INFO", "redirect"), 3, "{all}");
+    assert_eq!(count("INFO", "going on to"), 3, "{all}");
+    // A retry's reason names the redirect that led to the failing URL.
+    assert_eq!(
+        count(
+            "INFO",
+            &format!("reached by a temporary redirect from {}", server.url("/a"))
+        ),
+        2,
+        "{all}"
+    );
     assert!(
         lines
             .iter()

@@ -54,7 +54,10 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
                 "fix the config, then run `kb doctor` again",
             )
         }
-        None => agreement(ctx, &diagnosis)?,
+        None => {
+            diagnosis.checks.extend(same_urls(ctx));
+            agreement(ctx, &diagnosis)?
+        }
     };
     diagnosis.checks.push(agree);
     let checks = &diagnosis.checks;
@@ -104,6 +107,58 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         }
     }
     if ok { Ok(()) } else { Err(Reported.into()) }
+}
+
+/// Feeds of kb.toml at one URL (listed so by hand, or by an older kb's rewrite after two 301s
+/// to one address): every sync fetches it once per feed, and the feed listed later never gets
+/// an article (they go to the first listed). One failed check per URL, naming the feeds to
+/// remove; nothing when every feed has its own URL.
+fn same_urls(ctx: &Ctx) -> Vec<Check> {
+    let feeds = &ctx.config.feeds;
+    let mut checks = Vec::new();
+    let mut seen = vec![false; feeds.len()];
+    for (i, first) in feeds.iter().enumerate() {
+        if seen[i] {
+            continue;
+        }
+        let others: Vec<&str> = feeds
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .filter(|(j, f)| {
+                let same = crate::config::edit::same_url(&first.url, &f.url);
+                if same {
+                    seen[*j] = true;
+                }
+                same
+            })
+            .map(|(_, f)| f.name.as_str())
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let names = match others.split_last() {
+            Some((last, [])) => format!("{} and {last}", first.name),
+            Some((last, rest)) => format!("{}, {} and {last}", first.name, rest.join(", ")),
+            None => continue,
+        };
+        let rm: Vec<String> = others.iter().map(|n| format!("`kb feed rm {n}`")).collect();
+        checks.push(Check::fail(
+            "config",
+            kb_fetch::redact_credentials(&format!(
+                "feeds {names} have the same url {}: every sync fetches it {} times, and only {} gets its articles",
+                first.url,
+                others.len() + 1,
+                first.name
+            ))
+            .into_owned(),
+            format!(
+                "{} (the articles stay in the knowledge base)",
+                rm.join(", ")
+            ),
+        ));
+    }
+    checks
 }
 
 /// Replay the intact archive through parse + clean, as `kb reindex` does, and compare.

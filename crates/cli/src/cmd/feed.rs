@@ -16,7 +16,7 @@ use kb_store::{FeedStates, Kb, StoreError, WriteLock};
 use serde::Serialize;
 
 use super::Ctx;
-use super::sync::{fetch_options, runtime};
+use super::sync::{fetch_options, runtime, waiting};
 use crate::args::{FeedAddArgs, FeedArgs, FeedCommand};
 use crate::config::edit::{ConfigFile, FeedEntry, same_url};
 use crate::out::safe;
@@ -164,7 +164,7 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
     }
     let fetcher = Fetcher::new(fetch_options(ctx))?;
     let rt = runtime()?;
-    let raw = rt.block_on(get(&fetcher, url))?;
+    let raw = rt.block_on(waiting(ctx, &fetcher, url, get(&fetcher, url)))?;
     if !kb_fetch::looks_like_html(&raw) {
         let feed = parse(&raw).map_err(|e| {
             anyhow::anyhow!(
@@ -187,7 +187,11 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
             .collect();
     if candidates.is_empty() {
         bail!(
-            "{url} is a web page that announces no feed (no <link rel=\"alternate\" type=\"application/rss+xml\">): give the feed's own URL"
+            "{} is a web page that announces no feed (no <link rel=\"alternate\" type=\"application/rss+xml\">): give the feed's own URL",
+            match super::sync::redirected(url, &raw).as_str() {
+                "" => url.to_string(),
+                via => format!("{page}{via}"),
+            }
         );
     }
     let mut last_err = None;
@@ -195,7 +199,7 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
     let mut unreadable = Vec::new();
     for candidate in &candidates {
         let result = rt
-            .block_on(get(&fetcher, candidate))
+            .block_on(waiting(ctx, &fetcher, candidate, get(&fetcher, candidate)))
             .and_then(|raw| Ok((parse(&raw)?, stored_url(candidate, &raw))));
         match result {
             Ok((feed, url)) => {

@@ -113,7 +113,12 @@ pub fn read_source(ctx: &Ctx, source: &Source) -> Result<RawFeed> {
         Source::File(p) => Ok(kb_fetch::read_file(p, opts.max_body_bytes)?),
         Source::Url(u) => {
             let fetcher = Fetcher::new(opts)?;
-            let outcome = runtime()?.block_on(fetcher.fetch(u, &Validators::default()))?;
+            let outcome = runtime()?.block_on(waiting(
+                ctx,
+                &fetcher,
+                u,
+                fetcher.fetch(u, &Validators::default()),
+            ))?;
             match outcome {
                 FetchOutcome::Fetched(raw) => Ok(raw),
                 // Unconditional requests can't get a 304, but a broken server might send one.
@@ -259,6 +264,8 @@ struct SyncJson<'a> {
     unchanged: usize,
     failed: usize,
     committed: bool,
+    /// Stopped by SIGINT or SIGTERM: the feeds it did not fetch are listed as skipped.
+    interrupted: bool,
 }
 
 fn plan(
@@ -523,14 +530,14 @@ impl Progress {
 /// A SIGINT or SIGTERM during a sync (Ctrl-C, `timeout`, a service stopping): the sync stops
 /// taking feeds, commits the ones it has stored, and exits 130 or 143. Killed outright at the
 /// first signal, it printed "10 new" for articles it never committed and left them for the
-/// next full sync. A second signal ends it at once (which is as safe as any crash).
+/// next full sync. A second signal ends it at once (which is as safe as any crash), saying so.
 struct Interrupt(Arc<std::sync::atomic::AtomicUsize>);
 
 impl Interrupt {
     fn install() -> Interrupt {
         use signal_hook::consts::{SIGINT, SIGTERM};
         let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         for sig in [SIGINT, SIGTERM] {
             // A signal the parent set to be ignored stays ignored (`kb sync &` from a script:
             // the shell ignores SIGINT for it, and a stray Ctrl-C must not stop it).
@@ -539,13 +546,17 @@ impl Interrupt {
             }
             // Without handlers the signals keep their default action: the sync dies as before,
             // which loses nothing either.
-            let _ = signal_hook::flag::register_conditional_shutdown(
-                sig,
-                128 + sig,
-                Arc::clone(&armed),
-            );
-            let _ = signal_hook::flag::register(sig, Arc::clone(&armed));
             let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
+            if !watch_for_second(sig, Arc::clone(&count)) {
+                // No thread to say it: a second signal still ends the sync at once, silently.
+                let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let _ = signal_hook::flag::register_conditional_shutdown(
+                    sig,
+                    128 + sig,
+                    Arc::clone(&armed),
+                );
+                let _ = signal_hook::flag::register(sig, armed);
+            }
         }
         Interrupt(signal)
     }
@@ -558,6 +569,52 @@ impl Interrupt {
                 i32::try_from(sig).unwrap_or(signal_hook::consts::SIGTERM),
             )),
         }
+    }
+}
+
+/// Counts the arrivals of `sig` (with those of the other signal, in `count`) on a thread of its
+/// own; at the second, says on stderr that the sync stops at once, and exits 128 + `sig`. It
+/// used to exit in the signal handler, where nothing can be printed safely: two quick signals
+/// ended the sync without a word. False when the thread cannot be set up.
+fn watch_for_second(sig: i32, count: Arc<std::sync::atomic::AtomicUsize>) -> bool {
+    use std::io::{Read, Write};
+    let Ok((mut read, write)) = std::os::unix::net::UnixStream::pair() else {
+        return false;
+    };
+    // One byte written by the handler per signal delivered.
+    if signal_hook::low_level::pipe::register(sig, write).is_err() {
+        return false;
+    }
+    let spawned = std::thread::Builder::new()
+        .name("kb-signals".into())
+        .spawn(move || {
+            let mut byte = [0u8; 1];
+            loop {
+                match read.read(&mut byte) {
+                    Ok(0) => return,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => return,
+                }
+                if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    continue;
+                }
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "kb: interrupted by a second {}: stopped at once, without a commit; nothing is lost (every document fetched is archived first), the next sync stores it",
+                    signal_name(sig)
+                );
+                signal_hook::low_level::exit(128 + sig);
+            }
+        });
+    spawned.is_ok()
+}
+
+fn signal_name(sig: i32) -> &'static str {
+    if sig == signal_hook::consts::SIGINT {
+        "SIGINT"
+    } else {
+        "SIGTERM"
     }
 }
 
@@ -581,14 +638,10 @@ pub struct Interrupted(pub i32);
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = if self.0 == signal_hook::consts::SIGINT {
-            "SIGINT"
-        } else {
-            "SIGTERM"
-        };
         write!(
             f,
-            "interrupted by {name}: the feeds listed above are committed, the others are synced next time"
+            "interrupted by {}: the feeds listed above are committed, the others are synced next time",
+            signal_name(self.0)
         )
     }
 }
@@ -1005,15 +1058,25 @@ impl Session<'_> {
             };
             if let (Some(n), Some(to)) = (&job.name, &moved_to) {
                 // Rewritten onto another feed's URL, kb.toml would list one feed twice (a blog
-                // subscribed at its http and its https address, the old one now a 301).
+                // subscribed at its http and its https address, the old one now a 301). So
+                // would a second feed moved in this sync to where another was moved already
+                // (a blog's two old addresses, both now a 301 to its new one).
+                let same = |url: &str| crate::config::edit::same_url(url, to);
                 let onto = self
                     .ctx
                     .config
                     .feeds
                     .iter()
-                    .find(|f| &f.name != n && crate::config::edit::same_url(&f.url, to));
+                    .find(|f| &f.name != n && same(&f.url))
+                    .map(|f| &f.name)
+                    .or_else(|| {
+                        self.moved
+                            .iter()
+                            .find(|(other, _, url)| other != n && same(url))
+                            .map(|(other, _, _)| other)
+                    });
                 match onto {
-                    Some(other) => s.moved_onto = Some(other.name.clone()),
+                    Some(other) => s.moved_onto = Some(other.clone()),
                     // The file as it is now, not as the sync read it: a url the user edited
                     // meanwhile (or a feed removed) is not rewritten, and the line says so.
                     // Checked again when the file is written, after the commit.
@@ -1185,6 +1248,14 @@ fn page_hint(name: Option<&str>, src: &str, raw: &RawFeed) -> Option<String> {
     let page = raw.final_url.as_deref().unwrap_or(src);
     let links = kb_fetch::discover_feed_links(&String::from_utf8_lossy(&raw.bytes), page);
     let name = name.unwrap_or("NAME");
+    // The page that answered, and how the feed's url led there: "<the feed's url> is a web
+    // page" was said of a url that answered 301, and the page served was not named.
+    let via = redirected(src, raw);
+    let src = if via.is_empty() {
+        src.to_string()
+    } else {
+        format!("{page}{via}")
+    };
     Some(match links.first() {
         Some(best) => {
             let others = if links.len() > 1 {
@@ -1201,6 +1272,49 @@ fn page_hint(name: Option<&str>, src: &str, raw: &RawFeed) -> Option<String> {
             format!("{src} is a web page that announces no feed: set the feed's own URL in kb.toml")
         }
     })
+}
+
+/// ", reached by a permanent redirect from SRC," when `raw` came from another URL than `src`,
+/// the one asked for; else nothing.
+pub fn redirected(src: &str, raw: &RawFeed) -> String {
+    match raw.final_url.as_deref() {
+        Some(page) if !crate::config::edit::same_url(page, src) => {
+            let via = kb_fetch::Redirected {
+                from: src.to_string(),
+                permanent: raw.permanent_redirect.is_some(),
+            };
+            format!("{via},")
+        }
+        _ => String::new(),
+    }
+}
+
+/// How long an interactive command (`kb feed add`, `kb parse`) waits for an answer before it
+/// says on stderr what it waits for.
+const WAIT_NOTE: Duration = Duration::from_secs(3);
+
+/// `fetch` of `url`, saying on stderr, once it has taken `WAIT_NOTE`, what it waits for and
+/// which setting bounds the wait: an interactive command silent for a minute looks hung.
+pub async fn waiting<T>(
+    ctx: &Ctx,
+    fetcher: &Fetcher,
+    url: &str,
+    fetch: impl std::future::Future<Output = T>,
+) -> T {
+    let mut fetch = std::pin::pin!(fetch);
+    tokio::select! {
+        done = &mut fetch => return done,
+        () = tokio::time::sleep(WAIT_NOTE) => {}
+    }
+    ctx.note(&safe(
+        &kb_fetch::redact_credentials(&format!(
+            "kb: waiting for {url} (up to {} s an attempt, {} attempts at most: timeout_secs and max_retries in kb.toml [fetch]; -v shows each)",
+            fetcher.options().total_timeout.as_secs_f64(),
+            fetcher.options().max_retries + 1
+        )),
+        false,
+    ));
+    fetch.await
 }
 
 /// One line for `-v`: what a request came back with.
@@ -1290,6 +1404,12 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let states = FeedStates::load(&ctx.index)?;
     let mut notes = Vec::new();
     let jobs = plan(ctx, &a, &states, &mut notes)?;
+    // (name, source) of each feed to fetch: those an interrupted sync did not get to are
+    // listed in its JSON.
+    let planned: Vec<(Option<String>, String)> = jobs
+        .iter()
+        .map(|j| (j.name.clone(), j.source.display()))
+        .collect();
     let mut progress = Progress::new(ctx, jobs.len(), a.json);
     for n in &notes {
         progress.note(n);
@@ -1329,6 +1449,24 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         progress,
         ..
     } = session;
+    // A script reading only the JSON must not take an interrupted sync for a clean one.
+    if let (Some(stop), true) = (interrupted, a.json) {
+        for (name, src) in planned {
+            let done = summaries
+                .iter()
+                .any(|s| s.source == src && name.as_ref().is_none_or(|n| *n == s.name));
+            if !done {
+                summaries.push(skipped(
+                    name.as_deref().unwrap_or(&src),
+                    &src,
+                    &format!(
+                        "not fetched: the sync was interrupted by {}; the next sync fetches it",
+                        signal_name(stop.0)
+                    ),
+                ));
+            }
+        }
+    }
     let Some(writer) = writer else {
         let reported = report(
             ctx,
@@ -1337,6 +1475,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             UpsertReport::default(),
             progress,
             damaged,
+            interrupted.is_some(),
         );
         return match interrupted {
             Some(stop) => Err(stop.into()),
@@ -1399,7 +1538,15 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             ));
         }
     }
-    let reported = report(ctx, &a, &summaries, total, progress, None);
+    let reported = report(
+        ctx,
+        &a,
+        &summaries,
+        total,
+        progress,
+        None,
+        interrupted.is_some(),
+    );
     match interrupted {
         Some(stop) => Err(stop.into()),
         None => reported,
@@ -1447,6 +1594,7 @@ fn report(
     total: UpsertReport,
     mut progress: Progress,
     damaged: Option<StoreError>,
+    interrupted: bool,
 ) -> Result<()> {
     let failed = summaries.iter().filter(|s| s.status == "failed").count();
     if a.json {
@@ -1457,6 +1605,7 @@ fn report(
             unchanged: total.unchanged,
             failed,
             committed: damaged.is_none() && total.new + total.updated > 0,
+            interrupted,
         };
         if progress.out_error.is_none()
             && let Err(e) = ctx.out.json(&without_passwords(&json))
