@@ -962,7 +962,7 @@ fn a_sync_started_with_sigint_ignored_ignores_it() {
         .unwrap();
     let started = std::time::Instant::now();
     while server.hits("/slow/feed/").is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(10), "no request");
+        assert!(started.elapsed() < Duration::from_secs(60), "no request");
         std::thread::sleep(Duration::from_millis(20));
     }
     let sent = std::process::Command::new("kill")
@@ -1326,7 +1326,7 @@ fn a_second_signal_says_the_sync_stopped_at_once() {
         .unwrap();
     let started = std::time::Instant::now();
     while server.hits("/stalled/feed/").is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(10), "no request");
+        assert!(started.elapsed() < Duration::from_secs(60), "no request");
         std::thread::sleep(Duration::from_millis(20));
     }
     // Two signals of a kind sent at once may arrive as one: a few, a moment apart, until kb
