@@ -98,10 +98,11 @@ pub enum Command {
     ///
     /// When nothing matches as typed, the search is widened and a note says how: a plain word
     /// that no article holds is matched by similar spelling ("refferal" finds "referral"), a
-    /// month name or a year may also mean when the article appeared ("referrals march"),
-    /// then fewer of the plain words must match, most first ("people before technology"
-    /// finds "People first, technology second"). Phrases, prefixes, scopes, dates and
-    /// exclusions always hold as typed.
+    /// dotted number no article holds finds the longer ones it begins ("802.11" finds
+    /// "802.11be"), a month name or a year may also mean when the article appeared
+    /// ("referrals march"), then fewer of the plain words must match, down to any one, most
+    /// first ("people before technology" finds "People first, technology second"). Phrases,
+    /// prefixes, scopes, dates and exclusions always hold as typed.
     ///
     /// Query syntax:
     ///   first position                  both words, anywhere

@@ -596,7 +596,7 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
     let v = env.json(&["search", "people before technology", "--json"]);
     assert_eq!(
         v["relaxed"],
-        serde_json::json!({"compounds": [], "respelled": [], "dated": [], "at_least": 2, "words": 3}),
+        serde_json::json!({"compounds": [], "respelled": [], "dated": [], "prefixed": [], "at_least": 2, "words": 3}),
         "{v}"
     );
     let (_, err) = env.both(&["search", "people before technology"]);

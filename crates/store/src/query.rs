@@ -7,8 +7,10 @@
 //! - plain words and phrases go through `kb_en`, the analyzer indexing used, so `referrals`
 //!   finds `referral`, `isn't` finds `ISN’T` and `é` finds `e`; a word that analyses to several
 //!   tokens (`isn't` -> `isn` `t`, `東京の` -> `東京` `京の`) must match them adjacent, like a
-//!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`), and a word
-//!   of letters and digits them apart (`office365` as the phrase `offic 365`);
+//!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`), a word
+//!   of letters and digits them apart (`office365` as the phrase `offic 365`), and a word
+//!   that articles also write as two its halves in a row (`castiron` as `cast iron`,
+//!   [`read_apart`]);
 //! - unscoped text is looked for in title (boosted), body, categories and author;
 //! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
 //!   field); `feed:` matches the exact feed name, else the feeds it is a word of
@@ -19,7 +21,9 @@
 //! - several plain words also earn a bonus when they stand close together (a sloppy phrase as
 //!   an optional clause), so "first position" ranks the article with that phrase first;
 //! - a query that matches nothing as typed has wider readings ([`relaxations`]) for the search
-//!   to try: misspelled words respelled, month names and years read as dates, fewer words.
+//!   to try: words typed apart read joined, misspelled words respelled, dotted numbers read as
+//!   the beginning of longer ones, month names and years read as dates, fewer words (down to
+//!   any one of them).
 //!
 //! It also records what to highlight ([`Mark`]s): the positive terms, prefixes and fuzzy words,
 //! expanded against the body's term dictionary for snippets by [`snippet_terms`].
@@ -60,7 +64,8 @@ const MIN_CUT_LEN: usize = 4;
 /// snippet, and bounded however short the prefix.
 const MAX_EXPANSIONS: usize = 50;
 
-/// A query that matches nothing is tried with at most this many smaller numbers of its words.
+/// A query that matches nothing is tried with at most this many smaller numbers of its words
+/// before the last try, with any one of them ([`widenings`]).
 const MAX_WIDENINGS: usize = 4;
 
 /// Filters shared by search and list. Values within one filter are alternatives (OR); filters
@@ -146,7 +151,18 @@ impl std::fmt::Debug for TextQuery {
 /// takes it only with a filter); a query whose words hold nothing searchable (`!!!`, `++`) is
 /// refused, as no article could match it.
 pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
-    compile(kb, &parse(text)?, None)?.ok_or_else(|| StoreError::NoWords(text.to_string()))
+    let mut node = parse(text)?;
+    let searcher = kb.reader.searcher();
+    match &mut node {
+        Node::And(items) => read_apart(&mut en_analyzer(), &searcher, &kb.fields, items)?,
+        single => read_apart(
+            &mut en_analyzer(),
+            &searcher,
+            &kb.fields,
+            std::slice::from_mut(single),
+        )?,
+    }
+    compile(kb, &node, None)?.ok_or_else(|| StoreError::NoWords(text.to_string()))
 }
 
 /// The most words a query may have. Each word is looked up in several fields and readings,
@@ -280,23 +296,30 @@ fn edits_for(stem: &str) -> Option<u8> {
 }
 
 /// How many of `words` plain words a widened query requires, in the order tried: all but one,
-/// all but two, all but three, then half, so a long query that matches nothing costs a few more
-/// searches, not one per word.
+/// all but two, all but three, then half, then one, so a long query that matches nothing costs
+/// a few more searches, not one per word. The last step is one word because a query
+/// remembered around one rare word (`Salt & Ember sourdough`: a blog's name and the dish) has
+/// no article holding half of it; any of its words, ranked as usual, puts the articles holding
+/// the rarest and the most of them first, which beats no answer.
 fn widenings(words: usize) -> Vec<usize> {
     let mut ks: Vec<usize> = (words.div_ceil(2)..words).rev().collect();
     if ks.len() > MAX_WIDENINGS {
         ks.drain(MAX_WIDENINGS - 1..ks.len() - 1);
+    }
+    if ks.last().is_some_and(|&k| k > 1) {
+        ks.push(1);
     }
     ks
 }
 
 /// Wider readings of a query that matched nothing, to try in order until one matches: first
 /// each plain word that no article holds at all is matched by similar spelling instead
-/// (`referel` as `referel~2`), and a month name or a year may also mean when the article was
+/// (`referel` as `referel~2`), a dotted number no article holds as typed by the longer ones it
+/// begins (`802.11` as `802.11*`: "802.11be"), and a month name or a year may also mean when the article was
 /// published (`March` matches the word, or articles of any March); then fewer of the plain
-/// words must match: all but one, all but two, ... down to half of them, ranked as usual, so
-/// the articles with the most and the rarest of the words come first. Empty when the query has
-/// nothing to widen.
+/// words must match: all but one, all but two, ... down to half of them, and last any one
+/// ([`widenings`]), ranked as usual, so the articles with the most and the rarest of the words
+/// come first. Empty when the query has nothing to widen.
 pub(crate) fn relaxations(
     kb: &Kb,
     searcher: &Searcher,
@@ -308,16 +331,24 @@ pub(crate) fn relaxations(
     };
     let f = kb.fields;
     let mut en = en_analyzer();
+    // As the search as typed read them: a widening only adds readings.
+    read_apart(&mut en, searcher, &f, &mut items)?;
     let mut compounds = join_compounds(&mut en, searcher, &f, &mut items)?;
+    compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
     let mut respelled = Vec::new();
-    let mut splits_tried = 0;
+    let mut prefixed = Vec::new();
     let mut dated = Vec::new();
     let mut years = None;
     for item in &mut items {
         let Node::Text(Scope::Any, Text::Word(w)) = item else {
             continue;
         };
+        if dotted_number(w) && !matches_as_typed(kb, searcher, w)? {
+            prefixed.push(w.clone());
+            *item = Node::Text(Scope::Any, Text::Prefix(std::mem::take(w)));
+            continue;
+        }
         if w.len() == 4 || month_named(w).is_some() {
             if years.is_none() {
                 years = Some(published_years(searcher)?);
@@ -346,15 +377,6 @@ pub(crate) fn relaxations(
                 held += u64::from(all);
             }
         }
-        let try_split = held == 0 && splits_tried < MAX_SPLITS;
-        splits_tried += usize::from(try_split);
-        if try_split && let Some(apart) = split_compound(&mut en, searcher, &f, w)? {
-            compounds.push(Compound {
-                typed: std::mem::replace(w, apart.clone()),
-                read_as: apart.replace('-', " "),
-            });
-            continue;
-        }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
             respelled.push(w.clone());
             *item = Node::Text(Scope::Any, Text::Fuzzy(std::mem::take(w), edits));
@@ -366,13 +388,14 @@ pub(crate) fn relaxations(
         compounds: compounds.clone(),
         respelled: respelled.clone(),
         dated: dated.clone(),
+        prefixed: prefixed.clone(),
         at_least,
         words,
     };
     let mut out = Vec::new();
     // The query as typed compiled to something, so its wider readings do too; were one not
     // to, it would have nothing to add.
-    if !respelled.is_empty() || !dated.is_empty() || !compounds.is_empty() {
+    if !respelled.is_empty() || !dated.is_empty() || !compounds.is_empty() || !prefixed.is_empty() {
         out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words))));
     }
     if words >= 2 {
@@ -383,13 +406,65 @@ pub(crate) fn relaxations(
     Ok(out)
 }
 
+/// Whether a plain word is a dotted number or version (`802.11`, `3.12`, `v2.4`): parts of
+/// letters and digits, each with a digit, joined by single dots. Indexed text splits at the
+/// dots ("802.11be" is `802` `11be`), so the number typed is a phrase whose last word may be
+/// only the beginning of the article's (`802.11` of "802.11be", `3.1` of "3.10").
+fn dotted_number(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars().all(char::is_alphanumeric)
+                && p.chars().any(|c| c.is_ascii_digit())
+        })
+}
+
+/// A dotted number and the plain word after it that some article writes as one (`802.11 be`
+/// -> "802.11be"): the word alone matched everything holding "be", not the standard.
+fn join_dotted(
+    kb: &Kb,
+    searcher: &Searcher,
+    en: &mut TextAnalyzer,
+    items: &mut Vec<Node>,
+) -> Result<Vec<Compound>, StoreError> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < items.len() {
+        if let (Node::Text(Scope::Any, Text::Word(number)), Some(word)) =
+            (&items[i], simple_word(en, &items[i + 1]))
+            && dotted_number(number)
+        {
+            let joined = format!("{number}{word}");
+            if matches_as_typed(kb, searcher, &joined)? {
+                out.push(Compound {
+                    typed: format!("{number} {word}"),
+                    read_as: joined.clone(),
+                });
+                items.splice(i..i + 2, [Node::Text(Scope::Any, Text::Word(joined))]);
+            }
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Whether a plain word alone matches some article, as the search as typed reads it.
+fn matches_as_typed(kb: &Kb, searcher: &Searcher, word: &str) -> Result<bool, StoreError> {
+    let node = Node::Text(Scope::Any, Text::Word(word.to_string()));
+    Ok(match compile(kb, &node, None)? {
+        Some(q) => searcher.search(&*q.query, &tantivy::collector::Count)? > 0,
+        None => false,
+    })
+}
+
 /// The longest run of adjacent plain words [`join_compounds`] tries as one word.
 const MAX_JOINED: usize = 4;
 
 /// The longest word [`split_compound`] cuts in two.
 const MAX_SPLIT: usize = 24;
-/// At most this many words of a query are tried cut in two: each costs phrase searches, and a
-/// long query of words no article holds is no compound typed closed.
+/// At most this many words of a query are looked for cut in two: each costs phrase lookups, and
+/// a long query is no list of compounds typed closed.
 const MAX_SPLITS: usize = 3;
 /// Halves a word is never cut into: `therapist` is no "the rapist", `notice` no "not ice".
 const NO_HALVES: &[&str] = &[
@@ -467,19 +542,53 @@ fn join_compounds(
     Ok(out)
 }
 
-/// A word no article holds that articles write as two (`redhat` -> "Red Hat", `dotnet` is
-/// not cut: "dot net" is held nowhere): the cut whose two halves stand in a row in the most
-/// articles, as a hyphenated word (`red-hat`). Halves of two letters at least and no little
-/// word ([`NO_HALVES`]); `None` when no cut is held as a phrase.
+/// Plain words typed closed that articles also write as two (`redhat` -> "Red Hat",
+/// `castiron` -> "Cast Iron") become hyphenated words (`red-hat`), which match both the words
+/// in a row and the closed form (see [`readings`]), as `office365` also finds "Office 365".
+/// Tried before anything else, on the search as typed: an article that writes the compound
+/// hyphenated ("cast-iron") holds the closed form too, and the ones writing it apart would be
+/// missed. Words of letters only (a word with digits is read apart at them already), at most
+/// [`MAX_SPLITS`] of them with a cut to look up.
+fn read_apart(
+    en: &mut TextAnalyzer,
+    searcher: &Searcher,
+    f: &Fields,
+    items: &mut [Node],
+) -> Result<(), StoreError> {
+    let mut tried = 0;
+    for item in items {
+        if tried >= MAX_SPLITS {
+            break;
+        }
+        let Node::Text(Scope::Any, Text::Word(w)) = item else {
+            continue;
+        };
+        if !w.chars().all(char::is_alphabetic) || tokens(en, w).len() != 1 {
+            continue;
+        }
+        let (apart, looked_up) = split_compound(en, searcher, f, w)?;
+        tried += usize::from(looked_up);
+        if let Some(apart) = apart {
+            *w = apart;
+        }
+    }
+    Ok(())
+}
+
+/// A word that articles write as two (`redhat` -> "Red Hat"; `dotnet` is not cut: "dot net" is
+/// held nowhere): the cut whose two halves stand in a row in the most articles, as a
+/// hyphenated word (`red-hat`), and whether any cut had to be looked up as a phrase. Halves of
+/// two letters at least and no little word ([`NO_HALVES`]: `therapist` is no "the rapist");
+/// `None` when no cut is held as a phrase.
 fn split_compound(
     en: &mut TextAnalyzer,
     searcher: &Searcher,
     f: &Fields,
     word: &str,
-) -> Result<Option<String>, StoreError> {
-    // Longer runs are ids and hashes, not two words typed closed; each cut costs a phrase search.
+) -> Result<(Option<String>, bool), StoreError> {
+    // Longer runs are ids and hashes, not two words typed closed; each cut costs a phrase lookup.
     if !word.chars().all(char::is_alphanumeric) || word.chars().count() > MAX_SPLIT {
-        return Ok(None);
+        return Ok((None, false));
     }
     let lower = word.to_lowercase();
     let half = |h: &str| h.chars().count() >= 2 && !NO_HALVES.contains(&h);
@@ -488,28 +597,77 @@ fn split_compound(
         .map(|(at, _)| at)
         .filter(|&at| at > 0 && half(&lower[..at]) && half(&lower[at..]))
         .collect();
-    let mut best: Option<(usize, usize)> = None;
+    let mut looked_up = false;
+    let mut held: Vec<(usize, [Term; 2], [Term; 2])> = Vec::new();
     for at in cuts {
         let (a, b) = (tokens(en, &lower[..at]), tokens(en, &lower[at..]));
         let ([a], [b]) = (a.as_slice(), b.as_slice()) else {
             continue;
         };
-        if held_by(searcher, f, a)? == 0 || held_by(searcher, f, b)? == 0 {
-            continue;
+        let in_title = [
+            Term::from_field_text(f.title, a),
+            Term::from_field_text(f.title, b),
+        ];
+        let in_body = [
+            Term::from_field_text(f.body, a),
+            Term::from_field_text(f.body, b),
+        ];
+        let mut found = false;
+        for pair in [&in_body, &in_title] {
+            if searcher.doc_freq(&pair[0])? == 0 || searcher.doc_freq(&pair[1])? == 0 {
+                continue;
+            }
+            looked_up = true;
+            if phrase_held(searcher, pair)? {
+                found = true;
+                break;
+            }
         }
-        let mut in_a_row = 0;
-        for field in [f.title, f.body] {
-            let phrase = PhraseQuery::new(vec![
-                Term::from_field_text(field, a),
-                Term::from_field_text(field, b),
-            ]);
-            in_a_row += searcher.search(&phrase, &tantivy::collector::Count)?;
-        }
-        if in_a_row > best.map_or(0, |(_, n)| n) {
-            best = Some((at, in_a_row));
+        if found {
+            held.push((at, in_title, in_body));
         }
     }
-    Ok(best.map(|(at, _)| format!("{}-{}", &lower[..at], &lower[at..])))
+    // Most words have one cut held, or none: counting is only needed to choose between several.
+    let best = match held.as_slice() {
+        [] => None,
+        [(at, ..)] => Some(*at),
+        _ => {
+            let mut best: Option<(usize, usize)> = None;
+            for (at, in_title, in_body) in &held {
+                let mut in_a_row = 0;
+                for pair in [in_title, in_body] {
+                    let phrase = PhraseQuery::new(pair.to_vec());
+                    in_a_row += searcher.search(&phrase, &tantivy::collector::Count)?;
+                }
+                if in_a_row > best.map_or(0, |(_, n)| n) {
+                    best = Some((*at, in_a_row));
+                }
+            }
+            best.map(|(at, _)| at)
+        }
+    };
+    Ok((
+        best.map(|at| format!("{}-{}", &lower[..at], &lower[at..])),
+        looked_up,
+    ))
+}
+
+/// Whether some live article holds the two terms in a row: the first match ends the search,
+/// where counting them all would read the positions of every article holding both.
+fn phrase_held(searcher: &Searcher, pair: &[Term; 2]) -> Result<bool, StoreError> {
+    let phrase = PhraseQuery::new(pair.to_vec());
+    let weight = phrase.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    for seg in searcher.segment_readers() {
+        let mut scorer = weight.scorer(seg, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != tantivy::TERMINATED {
+            if seg.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
+                return Ok(true);
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(false)
 }
 
 struct Compiler {
@@ -981,14 +1139,23 @@ impl Compiler {
                     if mark {
                         // The last part of `wi-f*` alone would light every word starting
                         // with f: a part that short is highlighted through the compound's
-                        // joined form (below), not on its own.
-                        let alone = raw.len() == 1;
+                        // joined form (below), not on its own. A prefix of several words
+                        // with no joined form (`802.11*`, read `802` `11*`) has only itself.
+                        let alone = raw.len() == 1 || joined_forms(&mut self.raw, p).is_empty();
                         self.marks.extend(
                             lasts
                                 .into_iter()
                                 .filter(|l| alone || l.chars().count() >= 3)
                                 .map(Mark::Prefix),
                         );
+                        // The words before the last match as typed: highlighted as a word's
+                        // are, one letter as a piece (`e` of `e-mai*`).
+                        for t in &stemmed[..stemmed.len().saturating_sub(1)] {
+                            self.marks.push(match t.chars().count() {
+                                1 => Mark::Piece(t.clone()),
+                                _ => Mark::Term(t.clone()),
+                            });
+                        }
                     }
                 }
                 // A hyphenated prefix also begins the compound written closed: `wi-f*` finds
@@ -1257,8 +1424,9 @@ pub(crate) fn snippet_terms(
 }
 
 /// The keyword terms a `--category`/`--author` value stands for: the terms of the field that
-/// differ from it (as `kb_kw` lowercases it) at most in accents, so "anna muller" finds both
-/// "Anna Müller" and "Anna Muller", as the full-text fields would. A value that matches
+/// differ from it (as `kb_kw` lowercases it) at most in accents and in how its words are
+/// joined, so "anna muller" finds both "Anna Müller" and "Anna Muller", as the full-text fields
+/// would, and `homelab`, `home lab` and `home-lab` are one category. A value that matches
 /// nothing stays, and matches nothing. The field's distinct names are few (authors,
 /// categories), so reading its term list costs little. A value that is no name at all stands
 /// for the names that hold its words in a row ([`names_holding`]): `--author gruber` finds
@@ -1279,7 +1447,7 @@ pub(crate) fn resolve_keywords(
             .build();
     for value in values {
         let term = kw_term(value);
-        let wanted = folded(&mut folder, &term);
+        let wanted = closed(&folded(&mut folder, &term));
         let before = out.len();
         // A term that folds to `wanted` starts with its first byte, or with a non-ASCII
         // letter (which may fold to it): two ranges of the sorted term list, not all of it.
@@ -1302,9 +1470,9 @@ pub(crate) fn resolve_keywords(
                     };
                     // Folding leaves ASCII as it is: most names compare without it.
                     let same = if t.is_ascii() {
-                        t == wanted
+                        closed(t) == wanted
                     } else {
-                        folded(&mut folder, t) == wanted
+                        closed(&folded(&mut folder, t)) == wanted
                     };
                     if same && !out[before..].iter().any(|o| o == t) {
                         out.push(t.to_string());
@@ -1331,20 +1499,46 @@ pub(crate) fn resolve_keywords(
     Ok(out)
 }
 
+/// A name without the spaces and hyphens between its words: `home lab` and `home-lab` are
+/// `homelab`.
+fn closed(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace() && !crate::words::is_hyphen(*c))
+        .collect()
+}
+
 /// The names among `names` that hold the words of `value` in a row, compared as the full-text
 /// fields compare words (stemmed, folded): `gruber` is a word of "john gruber", `book review`
-/// of "book_reviews", `smbitpros` of "smbitpros.com".
+/// of "book_reviews", `smbitpros` of "smbitpros.com"; also written closed or apart
+/// (`homelabs` of "Home Lab Builds", `home lab` of "homelab builds").
 fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<String> {
     let wanted = tokens(en, value);
     if wanted.is_empty() {
         return Vec::new();
     }
+    let mut raw = unstemmed_analyzer();
+    let typed = tokens(&mut raw, value);
+    let wanted_closed = closed_stem(en, &typed);
+    // A stem is never longer than its word, and a suffix is a few letters: longer runs of a
+    // name's words cannot be the value written closed.
+    let longest = typed.iter().map(String::len).sum::<usize>() + 8;
     names
         .iter()
         .filter(|name| {
-            tokens(en, name)
+            if tokens(en, name)
                 .windows(wanted.len())
                 .any(|w| w == wanted.as_slice())
+            {
+                return true;
+            }
+            let words = tokens(&mut raw, name);
+            (0..words.len()).any(|from| {
+                let mut len = 0;
+                words[from..].iter().enumerate().any(|(n, w)| {
+                    len += w.len();
+                    len <= longest && closed_stem(en, &words[from..=from + n]) == wanted_closed
+                })
+            })
         })
         .cloned()
         .collect()
@@ -1457,6 +1651,11 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// A run of words written closed, as one stem: `home lab` and `homelabs` are `homelab`.
+fn closed_stem(en: &mut TextAnalyzer, words: &[String]) -> String {
+    tokens(en, &words.concat()).concat()
 }
 
 /// The feed names a `--feed`/`feed:` value stands for: the name itself when a feed has it (as
@@ -1640,14 +1839,15 @@ mod tests {
     }
 
     #[test]
-    fn widenings_drop_one_word_at_a_time_then_jump_to_half() {
+    fn widenings_drop_one_word_at_a_time_then_jump_to_half_then_one() {
         assert_eq!(widenings(0), Vec::<usize>::new());
         assert_eq!(widenings(1), Vec::<usize>::new());
         assert_eq!(widenings(2), vec![1]);
-        assert_eq!(widenings(3), vec![2]);
-        assert_eq!(widenings(6), vec![5, 4, 3]);
-        assert_eq!(widenings(9), vec![8, 7, 6, 5]);
-        assert_eq!(widenings(10), vec![9, 8, 7, 5]);
-        assert_eq!(widenings(30), vec![29, 28, 27, 15]);
+        assert_eq!(widenings(3), vec![2, 1]);
+        assert_eq!(widenings(4), vec![3, 2, 1]);
+        assert_eq!(widenings(6), vec![5, 4, 3, 1]);
+        assert_eq!(widenings(9), vec![8, 7, 6, 5, 1]);
+        assert_eq!(widenings(10), vec![9, 8, 7, 5, 1]);
+        assert_eq!(widenings(30), vec![29, 28, 27, 15, 1]);
     }
 }

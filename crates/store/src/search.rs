@@ -141,21 +141,24 @@ pub struct Facets {
 /// remembered: misspelled words matched by similar spelling, fewer of the words required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Relaxed {
-    /// Words typed apart that articles write as one, or one word written as two, read that
-    /// way instead.
+    /// Words typed apart that articles write as one (`life time`, `802.11 be`), read that way
+    /// too.
     pub compounds: Vec<Compound>,
     /// Query words that no article holds, matched by similar spelling instead.
     pub respelled: Vec<String>,
     /// Month names and years also read as when the article was published.
     pub dated: Vec<String>,
+    /// Dotted numbers no article holds as typed (`802.11`), matched as the beginning of
+    /// longer ones instead ("802.11be").
+    pub prefixed: Vec<String>,
     /// Each hit holds at least this many of the query's plain `words`...
     pub at_least: usize,
     /// ...of this many (phrases, prefixes, scoped words and exclusions hold as written).
     pub words: usize,
 }
 
-/// A compound a widened search read another way: `life time` as "lifetime", `redhat` as
-/// "red hat" (either spelling then matches).
+/// A compound a widened search read another way: `life time` as "lifetime", `802.11 be` as
+/// "802.11be" (either spelling then matches).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Compound {
     /// As typed.

@@ -1054,3 +1054,43 @@ fn name_filters_forgive_a_typo_and_a_spelled_out_umlaut_and_say_who_is_unknown()
     assert_eq!(unknown[0].closest, ["Pricing"]);
     assert!(unknown[1].closest.is_empty(), "{unknown:?}");
 }
+
+/// Found by the search probe: `--category homelab` found the category "homelab" but not
+/// "Home Lab", and `--category "home lab"` the other way round. A name is the same name
+/// written closed, apart or hyphenated; a word of a name too (`homelabs` for "Home Lab
+/// Builds").
+#[test]
+fn filters_take_a_name_written_closed_or_apart() {
+    let by = |n: usize, author: &str, categories: &[&str], title: &str| kb_clean::Article {
+        author: Some(author.to_string()),
+        categories: categories.iter().map(|c| c.to_string()).collect(),
+        ..common::article(n, title, "about the cluster")
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        by(0, "Mary Ann Lee", &["homelab"], "A reddit cluster"),
+        by(1, "Maryann Lee", &["Home Lab"], "Proxmox cluster"),
+        by(2, "Bob", &["home-lab"], "Cluster in the garage"),
+        by(3, "Bob", &["Home Lab Builds"], "Cluster build log"),
+        by(4, "Bob", &["Lab"], "Lab cluster"),
+    ]);
+    let titles = |authors: &[&str], categories: &[&str]| {
+        let mut req = SearchRequest::new("cluster");
+        req.authors = authors.iter().map(|a| a.to_string()).collect();
+        req.categories = categories.iter().map(|c| c.to_string()).collect();
+        common::sorted_titles(&kb, &req)
+    };
+    let three = [
+        "A reddit cluster",
+        "Cluster in the garage",
+        "Proxmox cluster",
+    ];
+    for c in ["homelab", "home lab", "Home-Lab", "HOMELAB"] {
+        assert_eq!(titles(&[], &[c]), three, "{c}");
+    }
+    assert_eq!(titles(&[], &["homelab builds"]), ["Cluster build log"]);
+    assert_eq!(titles(&[], &["lab"]), ["Lab cluster"]);
+    assert_eq!(
+        titles(&["maryann lee"], &[]),
+        ["A reddit cluster", "Proxmox cluster"]
+    );
+}

@@ -245,6 +245,12 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
             if r.respelled.len() == 1 { "it" } else { "them" }
         ));
     }
+    if !r.prefixed.is_empty() {
+        parts.push(format!(
+            "{} matched as the beginning of longer numbers",
+            quoted(&r.prefixed)
+        ));
+    }
     if !r.dated.is_empty() {
         parts.push(format!(
             "{} also read as when the article was published",
