@@ -115,28 +115,28 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
 /// remove; nothing when every feed has its own URL.
 fn same_urls(ctx: &Ctx) -> Vec<Check> {
     let feeds = &ctx.config.feeds;
+    // One pass, keyed as `same_url` compares: the parsed URL without its fragment, or the
+    // trimmed text of one that does not parse.
+    let mut by_url: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, f) in feeds.iter().enumerate() {
+        let key = crate::config::edit::normalized_url(&f.url, false)
+            .map_or_else(|| f.url.trim().to_string(), |u| u.to_string());
+        match at.get(&key) {
+            Some(&k) => by_url[k].1.push(i),
+            None => {
+                at.insert(key.clone(), by_url.len());
+                by_url.push((key, vec![i]));
+            }
+        }
+    }
     let mut checks = Vec::new();
-    let mut seen = vec![false; feeds.len()];
-    for (i, first) in feeds.iter().enumerate() {
-        if seen[i] {
+    for (_, group) in by_url {
+        let [first, rest @ ..] = group.as_slice() else {
             continue;
-        }
-        let others: Vec<&str> = feeds
-            .iter()
-            .enumerate()
-            .skip(i + 1)
-            .filter(|(j, f)| {
-                let same = crate::config::edit::same_url(&first.url, &f.url);
-                if same {
-                    seen[*j] = true;
-                }
-                same
-            })
-            .map(|(_, f)| f.name.as_str())
-            .collect();
-        if others.is_empty() {
-            continue;
-        }
+        };
+        let first = &feeds[*first];
+        let others: Vec<&str> = rest.iter().map(|&j| feeds[j].name.as_str()).collect();
         let names = match others.split_last() {
             Some((last, [])) => format!("{} and {last}", first.name),
             Some((last, rest)) => format!("{}, {} and {last}", first.name, rest.join(", ")),
