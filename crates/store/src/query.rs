@@ -147,22 +147,53 @@ impl std::fmt::Debug for TextQuery {
     }
 }
 
-/// Parse and compile a query string. A blank query matches everything (`blank`: the search
-/// takes it only with a filter); a query whose words hold nothing searchable (`!!!`, `++`) is
-/// refused, as no article could match it.
+/// Parse and compile a query string, as a search does (for tests of what a query compiles to).
+#[cfg(test)]
 pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
-    let mut node = parse(text)?;
-    let searcher = kb.reader.searcher();
-    match &mut node {
-        Node::And(items) => read_apart(&mut en_analyzer(), &searcher, &kb.fields, items)?,
-        single => read_apart(
-            &mut en_analyzer(),
-            &searcher,
-            &kb.fields,
-            std::slice::from_mut(single),
-        )?,
-    }
-    compile(kb, &node, None)?.ok_or_else(|| StoreError::NoWords(text.to_string()))
+    let read = read_query(kb, &kb.reader.searcher(), text)?;
+    compile_read(kb, &read)
+}
+
+/// A query string parsed, with the closed compounds that articles write apart read apart
+/// ([`read_apart`]): what the search compiles ([`compile_read`]) and, when that matches
+/// nothing, what it widens ([`relaxations`]), so the dictionary and phrase lookups are made
+/// once per search.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadQuery {
+    /// The top level's items (one, unless the query is several).
+    items: Vec<Node>,
+    /// The query as typed, for the error when it holds nothing searchable.
+    text: String,
+}
+
+/// Parse a query string and read its closed compounds apart, against `searcher`.
+pub(crate) fn read_query(
+    kb: &Kb,
+    searcher: &Searcher,
+    text: &str,
+) -> Result<ReadQuery, StoreError> {
+    let mut items = match parse(text)? {
+        Node::And(items) => items,
+        single => vec![single],
+    };
+    read_apart(&mut en_analyzer(), searcher, &kb.fields, &mut items)?;
+    Ok(ReadQuery {
+        items,
+        text: text.to_string(),
+    })
+}
+
+/// Compile a read query as typed. A blank query matches everything (`blank`: the search takes
+/// it only with a filter); a query whose words hold nothing searchable (`!!!`, `++`) is
+/// refused, as no article could match it.
+pub(crate) fn compile_read(kb: &Kb, read: &ReadQuery) -> Result<TextQuery, StoreError> {
+    // One item compiles as itself, not as a one-item conjunction: the closeness bonus and
+    // the blank query read the shape.
+    let node = match read.items.as_slice() {
+        [single] => single.clone(),
+        items => Node::And(items.to_vec()),
+    };
+    compile(kb, &node, None)?.ok_or_else(|| StoreError::NoWords(read.text.clone()))
 }
 
 /// The most words a query may have. Each word is looked up in several fields and readings,
@@ -323,16 +354,12 @@ fn widenings(words: usize) -> Vec<usize> {
 pub(crate) fn relaxations(
     kb: &Kb,
     searcher: &Searcher,
-    text: &str,
+    read: &ReadQuery,
 ) -> Result<Vec<(TextQuery, Relaxed)>, StoreError> {
-    let mut items = match parse(text)? {
-        Node::And(items) => items,
-        single => vec![single],
-    };
+    // As the search as typed read them: a widening only adds readings.
+    let mut items = read.items.clone();
     let f = kb.fields;
     let mut en = en_analyzer();
-    // As the search as typed read them: a widening only adds readings.
-    read_apart(&mut en, searcher, &f, &mut items)?;
     let mut compounds = join_compounds(&mut en, searcher, &f, &mut items)?;
     compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();

@@ -16,8 +16,8 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::query::{
-    Filters, Split, TextQuery, relaxations, resolve_feeds, resolve_keywords, snippet_terms,
-    text_query, with_filters,
+    Filters, Split, TextQuery, compile_read, read_query, relaxations, resolve_feeds,
+    resolve_keywords, snippet_terms, with_filters,
 };
 use crate::{Kb, StoreError};
 
@@ -252,7 +252,8 @@ impl Kb {
     /// Run a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, StoreError> {
         let searcher = self.reader.searcher();
-        let mut text = text_query(self, &req.query)?;
+        let read = read_query(self, &searcher, &req.query)?;
+        let mut text = compile_read(self, &read)?;
         let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
         let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
         let feeds = resolve_feeds(&searcher, self.fields.feed, &req.feeds)?;
@@ -273,7 +274,7 @@ impl Kb {
         let mut relaxed = None;
         // Widening cannot help when the filters alone leave nothing.
         if total == 0 && (filters.is_empty() || self.count_filtered(&searcher, &filters)? > 0) {
-            for (wider, how) in relaxations(self, &searcher, &req.query)? {
+            for (wider, how) in relaxations(self, &searcher, &read)? {
                 let (s, n) = self.ranked(&searcher, &wider, &filters, req)?;
                 if n > 0 {
                     (text, scored, total, relaxed) = (wider, s, n, Some(how));
@@ -1889,6 +1890,7 @@ mod ranking_tests {
 
     use super::*;
     use crate::WriteLock;
+    use crate::query::text_query;
 
     fn article(n: u64, version: usize, title: &str, text: &str) -> Article {
         Article {
