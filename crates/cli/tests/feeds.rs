@@ -1096,3 +1096,35 @@ fn add_and_parse_give_a_silent_server_up_after_two_attempts_and_say_they_wait() 
         assert!(err.contains("kb: error: no answer from"), "{args:?}: {err}");
     }
 }
+
+/// Found by probing `kb feed add`: a URL that answers with a temporary redirect (302) to a feed
+/// already in kb.toml was added as a second feed, so every sync fetched the same feed twice and
+/// stored its articles under both names.
+#[test]
+fn add_refuses_a_url_that_redirects_to_a_feed_already_there() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/feed/" => Response::rss(rss("http://blog.example/", &[("a", "Alpha")])),
+        "/go" => Response::redirect(302, "/feed/"),
+        "/page" => Response::new(
+            200,
+            "text/html",
+            "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/go\">\
+             </head><body>hi</body></html>",
+        ),
+        _ => Response::status(404),
+    });
+    let env = Env::new(&feed_toml("blog", &server.url("/feed/")));
+    for given in ["/go", "/page"] {
+        let (_, err) = env.fails(&["feed", "add", &server.url(given), "--name", "other"]);
+        assert!(
+            err.contains("already in") && err.contains("\"blog\"") && err.contains("/go"),
+            "{given}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    assert!(
+        !env.config_text().contains("other"),
+        "{}",
+        env.config_text()
+    );
+}

@@ -40,6 +40,9 @@ pub fn run(ctx: &Ctx, a: FeedArgs) -> Result<()> {
 struct Probed {
     /// The feed's URL to store (after a permanent redirect, its new home).
     url: String,
+    /// The URL that answered with the feed, when a redirect led there: a temporary redirect
+    /// keeps `url` as asked, but may lead to a feed kb.toml already has.
+    answered: Option<String>,
     /// What it parsed to.
     feed: ParsedFeed,
     /// The web page it was discovered on, when the user gave a page.
@@ -66,6 +69,17 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
     if let Some(f) = existing.iter().find(|f| same_url(&f.url, &probed.url)) {
         bail!(
             "{} is already in {} as feed {:?}",
+            probed.url,
+            ctx.config.path.display(),
+            f.name
+        );
+    }
+    // Added, it would be the same feed fetched twice, its articles stored under both names.
+    if let Some(answered) = &probed.answered
+        && let Some(f) = existing.iter().find(|f| same_url(&f.url, answered))
+    {
+        bail!(
+            "{} redirects to {answered}, which is already in {} as feed {:?}",
             probed.url,
             ctx.config.path.display(),
             f.name
@@ -173,6 +187,7 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
         })?;
         return Ok(Probed {
             url: stored_url(url, &raw),
+            answered: raw.final_url.clone(),
             feed,
             page: None,
             others: Vec::new(),
@@ -200,9 +215,15 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
     for candidate in &candidates {
         let result = rt
             .block_on(waiting(ctx, &fetcher, candidate, get(&fetcher, candidate)))
-            .and_then(|raw| Ok((parse(&raw)?, stored_url(candidate, &raw))));
+            .and_then(|raw| {
+                Ok((
+                    parse(&raw)?,
+                    stored_url(candidate, &raw),
+                    raw.final_url.clone(),
+                ))
+            });
         match result {
-            Ok((feed, url)) => {
+            Ok((feed, url, answered)) => {
                 let others = candidates
                     .iter()
                     .filter(|c| *c != candidate && !unreadable.contains(c))
@@ -210,6 +231,7 @@ fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
                     .collect();
                 return Ok(Probed {
                     url,
+                    answered,
                     feed,
                     page: Some(page.to_string()),
                     others,
