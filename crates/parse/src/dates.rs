@@ -125,9 +125,10 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
     let mut utc_named = false;
     // "10:00 PM": whether the clock is a twelve-hour one, and past noon.
     let mut pm = None;
-    // "+0000 GMT", "+0100 CET", "+0000 +0000": a zone written twice by a CMS template. The
-    // repetition says nothing new when it agrees (feedparser reads the first); one that
-    // disagrees leaves the instant unknown.
+    // "+0000 GMT", "+0100 CET", "+0200 GMT": a zone written twice by a CMS template (PHP's
+    // `date('r')` and a literal " GMT"). The first is read, as feedparser does: it is the one
+    // the date was written with, the second a template's constant; a date dropped for it
+    // would sort the article among the undated.
     let mut zone_repeated = false;
     for token in s.split([' ', ',']).filter(|t| !t.is_empty()) {
         if token.contains(':') && time.is_none() {
@@ -171,7 +172,7 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
         } else if utc_named && token.starts_with(['+', '-']) {
             zone = Some(parse_zone(token)?);
             utc_named = false;
-        } else if zone.is_some() && !zone_repeated && parse_zone(token) == zone {
+        } else if zone.is_some() && !zone_repeated && parse_zone(token).is_some() {
             zone_repeated = true;
         } else {
             return None;
@@ -586,9 +587,21 @@ mod tests {
             utc("Tue, 10 Jun 2003 04:00:00 GMT-05:00").as_deref(),
             Some("2003-06-10T09:00:00+00:00")
         );
-        // Two offsets that disagree are no date.
-        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0100 +0200"), None);
-        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0200 GMT"), None);
+        // Two zones that disagree: the first, as feedparser reads them.
+        assert_eq!(
+            utc("Tue, 10 Jun 2003 04:00:00 +0100 +0200").as_deref(),
+            Some("2003-06-10T03:00:00+00:00")
+        );
+        assert_eq!(
+            utc("Tue, 10 Jun 2003 04:00:00 +0200 GMT").as_deref(),
+            Some("2003-06-10T02:00:00+00:00")
+        );
+        assert_eq!(
+            utc("Tue, 10 Jun 2003 04:00:00 EST +0000").as_deref(),
+            Some("2003-06-10T09:00:00+00:00")
+        );
+        // A third is no date: that is no template's repetition.
+        assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0200 GMT CET"), None);
         // Two that agree (CMS templates writing the zone twice) are one.
         for raw in [
             "Thu, 07 Mar 2024 15:04:05 +0000 GMT",
