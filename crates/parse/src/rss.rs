@@ -756,21 +756,26 @@ fn to_item(
     // Every date element the item has, in order of preference: one that cannot be read is
     // reported and the next is tried, so a garbled `pubDate` does not hide a valid `dc:date`.
     let ext = |space: &str, name: &str| extension_value(item.extensions(), ns, space, name);
-    let published = [
-        ("pubDate", non_empty(item.pub_date())),
-        ("dc:date", dc_first(|dc| dc.dates())),
-        ("atom:published", ext(ATOM_NS, "published")),
-        ("dcterms:issued", ext(DCTERMS_NS, "issued")),
-        ("dcterms:created", ext(DCTERMS_NS, "created")),
-    ]
-    .into_iter()
-    .find_map(|(field, raw)| date(field, raw));
+    let pub_date = date("pubDate", non_empty(item.pub_date()));
+    // `dc:date` says when the item was last dated, which feedparser reports as `updated`; it
+    // stands in for the publication date when the item has no readable `pubDate`.
+    let dc_date = date("dc:date", dc_first(|dc| dc.dates()));
+    let published = pub_date.or(dc_date).or_else(|| {
+        [
+            ("atom:published", ext(ATOM_NS, "published")),
+            ("dcterms:issued", ext(DCTERMS_NS, "issued")),
+            ("dcterms:created", ext(DCTERMS_NS, "created")),
+        ]
+        .into_iter()
+        .find_map(|(field, raw)| date(field, raw))
+    });
     let updated = [
         ("atom:updated", ext(ATOM_NS, "updated")),
         ("dcterms:modified", ext(DCTERMS_NS, "modified")),
     ]
     .into_iter()
-    .find_map(|(field, raw)| date(field, raw));
+    .find_map(|(field, raw)| date(field, raw))
+    .or(dc_date);
 
     let comments_count = [
         (SLASH_NS, "comments"),

@@ -45,8 +45,6 @@ const FIRST_VALUE: &str = "kb takes the first of repeated elements; feedparser t
 const EVERY_AUTHOR: &str = "kb keeps every author (\"one, two\"); feedparser's author is the last";
 const INHERITED_AUTHOR: &str =
     "RFC 4287 §4.2.1: an entry without author has the feed's; feedparser leaves it empty";
-const DC_DATE_PUBLISHED: &str =
-    "dc:date is the publication date in kb; feedparser files it under updated";
 const NOT_A_TITLE: &str = "the title of an <image> inside a <category> is not the item's title";
 const TRUNCATED_ITEM: &str =
     "an item cut off before any content is dropped with a warning; feedparser keeps it empty";
@@ -229,16 +227,6 @@ const DELIBERATE: &[(&str, &str, &str)] = &[
         "feedparser/wellformed/rss/item_category_image.xml",
         "title",
         NOT_A_TITLE,
-    ),
-    (
-        "feedparser/wellformed/rss/item_dc_date.xml",
-        "updated",
-        DC_DATE_PUBLISHED,
-    ),
-    (
-        "feedparser/wellformed/rss/item_dc_date_parsed.xml",
-        "updated",
-        DC_DATE_PUBLISHED,
     ),
     (
         "feedparser/wellformed/rss/item_multiple_dc_creator.xml",
