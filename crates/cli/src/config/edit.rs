@@ -398,18 +398,21 @@ pub fn same_url(a: &str, b: &str) -> bool {
     }
 }
 
-/// `s` parsed as a URL (scheme and host lowercased, a default port dropped), an empty query
-/// dropped, and its `#fragment` too unless `fragment`; `None` when it does not parse.
+/// `s` parsed as a URL (scheme and host lowercased, a default port dropped, `feed:` read as
+/// http as the fetcher reads it), an empty query dropped, and its `#fragment` too unless
+/// `fragment`; `None` when it does not parse.
 pub fn normalized_url(s: &str, fragment: bool) -> Option<url::Url> {
-    url::Url::parse(s.trim()).ok().map(|mut u| {
-        if !fragment {
-            u.set_fragment(None);
-        }
-        if u.query() == Some("") {
-            u.set_query(None);
-        }
-        u
-    })
+    url::Url::parse(kb_fetch::from_feed_scheme(s.trim()).trim())
+        .ok()
+        .map(|mut u| {
+            if !fragment {
+                u.set_fragment(None);
+            }
+            if u.query() == Some("") {
+                u.set_query(None);
+            }
+            u
+        })
 }
 
 /// `path` with its symbolic links followed, even to a file that does not exist yet (a link
@@ -558,6 +561,17 @@ mod tests {
             "http://x.example/comments"
         ));
         assert!(same_url("http://x.example/?#", "http://x.example"));
+        // Found by probing doctor: kb.toml listing one feed as `http:`, `feed://` and
+        // `feed:http://` fetched it three times, and doctor saw no duplicate.
+        assert!(same_url("feed://x.example/f.xml", "http://x.example/f.xml"));
+        assert!(same_url(
+            "FEED:http://x.example/f.xml",
+            "http://x.example/f.xml"
+        ));
+        assert!(same_url(
+            "feed:https://x.example/f.xml",
+            "https://X.example/f.xml"
+        ));
         assert!(!same_url(
             "http://x.example/feed?cat=3",
             "http://x.example/feed"
