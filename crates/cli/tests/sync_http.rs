@@ -183,7 +183,7 @@ fn a_410_marks_the_feed_dead_until_it_is_enabled() {
     let (_, stderr) = env.fails(&["sync"]);
     assert!(
         stderr.contains(&format!(
-            "kb: error: gone: 410 gone: {} was removed by its publisher: the feed is marked dead, and later syncs skip it until `kb feed enable gone`",
+            "kb: error: gone: 410 gone: {} was removed by its publisher (look on its site for a new feed url): the feed is marked dead, and later syncs skip it until `kb feed enable gone`",
             server.url("/gone")
         )),
         "{stderr}"

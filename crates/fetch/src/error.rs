@@ -204,16 +204,17 @@ pub enum FetchError {
     /// 410 Gone: the publisher removed the document for good. When it is the
     /// feed's own URL that answered (or the URL permanent redirects led to),
     /// the feed is gone: mark it dead (see `FetchError::is_gone`).
-    #[error("410 gone: {url}{} was removed by its publisher",
-        .redirected_from.as_deref().map(|from| format!(", where {} redirects for now (a temporary redirect),", shown(from))).unwrap_or_default(),
+    #[error("410 gone: {url}{} was removed by its publisher{}",
+        gone_via(.redirected.as_ref()),
+        if self.is_gone() { " (look on its site for a new feed url)" } else { "" },
         url = shown(.url))]
     Gone {
         /// The URL that answered 410 (after redirects).
         url: String,
-        /// The URL asked for, when a temporary redirect (302, 303, 307) led
-        /// from it to `url`: only that target is gone, and the redirect may
-        /// point elsewhere next time.
-        redirected_from: Option<String>,
+        /// How the URL asked for led to `url`, when it is not that URL. After a
+        /// temporary redirect (302, 303, 307) only that target is gone, and the
+        /// redirect may point elsewhere next time.
+        redirected: Option<Redirected>,
     },
 
     /// The server asked to come back later than kb is willing to wait in one
@@ -322,10 +323,7 @@ impl FetchError {
     pub fn is_gone(&self) -> bool {
         matches!(
             self,
-            FetchError::Gone {
-                redirected_from: None,
-                ..
-            }
+            FetchError::Gone { redirected, .. } if redirected.as_ref().is_none_or(|r| r.permanent)
         )
     }
 
@@ -406,6 +404,19 @@ fn via(redirected: Option<&Redirected>) -> String {
     redirected.map(ToString::to_string).unwrap_or_default()
 }
 
+/// Where a 410 was reached from: after a temporary redirect, the feed's own URL is not what
+/// is gone, and the message says so.
+fn gone_via(redirected: Option<&Redirected>) -> String {
+    match redirected {
+        Some(r) if !r.permanent => format!(
+            ", where {} redirects for now (a temporary redirect),",
+            shown(&r.from)
+        ),
+        Some(r) => format!("{r},"),
+        None => String::new(),
+    }
+}
+
 /// The likely way out of a failing status, as "; what to do" (nothing where the status
 /// says it all). `url` is the URL that answered it.
 fn status_hint(status: u16, url: &str) -> &'static str {
@@ -418,7 +429,7 @@ fn status_hint(status: u16, url: &str) -> &'static str {
             "; the server refused the user name and password in the url: check them"
         }
         401 => {
-            "; the feed needs a login: give it in the url, as https://user:pass@host/feed (kb prints it as user:***@)"
+            "; the feed needs a login: put it in the url before the host, as USER:PASSWORD@host (kb never prints the password)"
         }
         402 => "; the feed is behind a paywall",
         403 => {
@@ -558,7 +569,10 @@ mod tests {
             },
             FetchError::Gone {
                 url: url.clone(),
-                redirected_from: Some(url.clone()),
+                redirected: Some(Redirected {
+                    from: url.clone(),
+                    permanent: false,
+                }),
             },
             FetchError::InvalidUrl {
                 url: url.clone(),
@@ -589,8 +603,12 @@ mod tests {
         };
         assert_eq!(
             e(401, "https://x/feed"),
-            "http 401 unauthorized from https://x/feed; the feed needs a login: give it in the url, as https://user:pass@host/feed (kb prints it as user:***@)"
+            "http 401 unauthorized from https://x/feed; the feed needs a login: put it in the url before the host, as USER:PASSWORD@host (kb never prints the password)"
         );
+        // Found by probing: the example was written as a URL with a password, so the
+        // redaction every printed line goes through showed `user:***@` as what to type.
+        let hint = e(401, "https://x/feed");
+        assert_eq!(crate::redact_credentials(&hint), hint);
         assert_eq!(
             e(401, "https://me:secret@x/feed"),
             "http 401 unauthorized from https://me:***@x/feed; the server refused the user name and password in the url: check them"

@@ -588,11 +588,8 @@ impl Fetcher {
         let url = url.to_string();
         match status {
             StatusCode::NOT_FOUND => Failure::fatal(FetchError::NotFound { url, redirected }),
-            // After a temporary hop, a 410 is the target's, not the feed's.
-            StatusCode::GONE => Failure::fatal(FetchError::Gone {
-                url,
-                redirected_from: redirected.filter(|r| !r.permanent).map(|r| r.from),
-            }),
+            // After a temporary hop, a 410 is the target's, not the feed's (`is_gone`).
+            StatusCode::GONE => Failure::fatal(FetchError::Gone { url, redirected }),
             // 429 (RFC 6585 §4) and 5xx are transient by nature; 501 and 505
             // say the server cannot ever do it, so asking again is pointless.
             StatusCode::TOO_MANY_REQUESTS => self.transient(status, headers, url, redirected),
