@@ -249,7 +249,12 @@ impl Config {
     /// Which feed an article that several feeds carry is filed under: the first of them in
     /// this file. Sync, reindex and doctor must agree on it.
     pub fn feed_precedence(&self) -> kb_store::FeedPrecedence {
-        kb_store::FeedPrecedence::new(self.feeds.iter().map(|f| f.name.clone()))
+        kb_store::FeedPrecedence::new(self.feed_order())
+    }
+
+    /// The feeds' names in kb.toml's order (see [`kb_store::FeedStates::feed_order`]).
+    pub fn feed_order(&self) -> Vec<String> {
+        self.feeds.iter().map(|f| f.name.clone()).collect()
     }
 
     /// The default KB directory: `index` next to the config file.

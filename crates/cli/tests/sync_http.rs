@@ -1346,3 +1346,41 @@ fn a_second_signal_says_the_sync_stopped_at_once() {
         "{stderr}"
     );
 }
+
+/// Found by probing doctor: an article two feeds carry is filed under the feed kb.toml lists
+/// first. Run with a kb.toml that lists no feeds (from cron in another directory), doctor
+/// replayed the archive without that order and reported the articles as differing, and
+/// reindex, following its advice, refiled them under the other feed, so that doctor with the
+/// real kb.toml failed next. The order the index was written with is now kept in the KB.
+#[test]
+fn doctor_and_reindex_without_kb_toml_keep_the_feed_an_article_is_filed_under() {
+    let body = rss(SITE, &[("a", "Alpha"), ("b", "Beta")]);
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/one" | "/two" => Response::rss(body.clone()),
+        _ => Response::status(404),
+    });
+    // Not in alphabetical order, and the first listed is not the last fetched either way.
+    let config = format!(
+        "{FAST_FETCH}{}{}",
+        feed_toml("zeta", &server.url("/one")),
+        feed_toml("alpha", &server.url("/two"))
+    );
+    let env = Env::new(&config);
+    env.ok(&["sync"]);
+    let feeds = |env: &Env| -> Vec<String> {
+        let v = env.json(&["list", "--json"]);
+        v["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["feed"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(feeds(&env), ["zeta", "zeta"]);
+    std::fs::write(env.config(), "").unwrap();
+    env.ok(&["doctor"]);
+    env.ok(&["reindex"]);
+    assert_eq!(feeds(&env), ["zeta", "zeta"]);
+    std::fs::write(env.config(), &config).unwrap();
+    env.ok(&["doctor"]);
+}

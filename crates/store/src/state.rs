@@ -106,6 +106,14 @@ impl FeedState {
 pub struct FeedStates {
     /// Feed name -> state.
     pub feeds: BTreeMap<String, FeedState>,
+    /// The feeds in kb.toml's order when the index was last written (by a sync or a reindex):
+    /// the order that files an article several feeds carry under the first of them
+    /// ([`crate::FeedPrecedence`]). Kept so that `kb doctor` and `kb reindex` run without that
+    /// kb.toml (from cron in another directory, say) replay the archive as the index was built,
+    /// instead of reporting differences that are not there or refiling articles. Empty in a
+    /// `feeds.json` of an older kb.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feed_order: Vec<String>,
 }
 
 impl FeedStates {

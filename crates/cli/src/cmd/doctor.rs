@@ -177,7 +177,15 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     // Articles last written by a relisted document: a rebuild keeps the index's version of
     // them where it differs (see reindex.rs), so a difference there is no disagreement.
     let mut from_relisted = std::collections::HashSet::new();
-    let precedence = ctx.config.feed_precedence();
+    // The order the index was last written with, whatever kb.toml this run was given; a KB
+    // of an older kb has none stored, and kb.toml's is the best guess.
+    let stored = kb_store::FeedStates::load(&ctx.index)
+        .unwrap_or_default()
+        .feed_order;
+    let precedence = match stored {
+        stored if stored.is_empty() => ctx.config.feed_precedence(),
+        stored => kb_store::FeedPrecedence::new(stored),
+    };
     let mut unparsable = Vec::new();
     for e in &d.intact_entries {
         let Ok(raw) = archive.get(&e.sha256) else {

@@ -76,8 +76,14 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     }
     let (entries, torn) = archive.entries()?;
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
-    // An article that several feeds carry goes to the feed a sync files it under.
-    writer.set_feed_precedence(ctx.config.feed_precedence());
+    // An article that several feeds carry goes to the feed a sync files it under: kb.toml's
+    // order, or without a kb.toml listing feeds, the order the index was last written with.
+    let stored = FeedStates::load(&ctx.index).unwrap_or_default().feed_order;
+    let order = match ctx.config.feed_order() {
+        listed if listed.is_empty() => stored,
+        listed => listed,
+    };
+    writer.set_feed_precedence(kb_store::FeedPrecedence::new(order.clone()));
     // The phrase index's frequent pairs, from across the whole archive rather than its oldest
     // articles.
     if let Some(old) = &old {
@@ -155,6 +161,15 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     }
     writer.commit().context("cannot commit the rebuilt index")?;
     let set_aside = FeedStates::set_aside_if_damaged(&ctx.index)?;
+    // The order the index now holds, for doctor and the next reindex (not when feeds.json was
+    // just set aside: a fresh one is the next sync's to write).
+    if set_aside.is_none()
+        && let Ok(mut states) = FeedStates::load(&ctx.index)
+        && states.feed_order != order
+    {
+        states.feed_order = order;
+        states.save(&ctx.index)?;
+    }
     drop(lock);
     let kb = Kb::open(&ctx.index)?;
     if report == Report::Json {

@@ -1491,6 +1491,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     for (name, st) in pending {
         states.feeds.insert(name, st);
     }
+    states.feed_order = ctx.config.feed_order();
     states.save(&ctx.index)?;
     drop(lock);
     // After the commit, like the validators: the new URL serves what was just indexed. The
