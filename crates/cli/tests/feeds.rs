@@ -1093,6 +1093,11 @@ fn add_and_parse_give_a_silent_server_up_after_two_attempts_and_say_they_wait() 
             err.contains(&format!("kb: waiting for {url}")) && err.contains("timeout_secs"),
             "{args:?}: {err}"
         );
+        // It said "4 attempts at most", then gave up after 2.
+        assert!(
+            err.contains("4 attempts at most, 2 if the host never answers"),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("kb: error: no answer from"), "{args:?}: {err}");
     }
 }

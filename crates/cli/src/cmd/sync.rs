@@ -1308,13 +1308,25 @@ pub async fn waiting<T>(
     }
     ctx.note(&safe(
         &kb_fetch::redact_credentials(&format!(
-            "kb: waiting for {url} (up to {} s an attempt, {} attempts at most: timeout_secs and max_retries in kb.toml [fetch]; -v shows each)",
+            "kb: waiting for {url} (up to {} s an attempt, {}: timeout_secs and max_retries in kb.toml [fetch]; -v shows each)",
             fetcher.options().total_timeout.as_secs_f64(),
-            fetcher.options().max_retries + 1
+            attempts(fetcher.options())
         )),
         false,
     ));
     fetch.await
+}
+
+/// How many attempts a fetch makes at most, as the waiting note says it: a host that never
+/// answers is given up on sooner (`host_silence_limit`; 0 never gives up).
+fn attempts(o: &kb_fetch::FetchOptions) -> String {
+    let most = o.max_retries + 1;
+    match o.host_silence_limit {
+        silent if silent > 0 && silent < most => {
+            format!("{most} attempts at most, {silent} if the host never answers")
+        }
+        _ => format!("{} at most", plural(most as usize, "attempt")),
+    }
 }
 
 /// One line for `-v`: what a request came back with.
