@@ -1462,6 +1462,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         ..
     } = session;
     // A script reading only the JSON must not take an interrupted sync for a clean one.
+    let interrupted_json = interrupted.is_some() && a.json;
     if let (Some(stop), true) = (interrupted, a.json) {
         for (name, src) in planned {
             let done = summaries
@@ -1478,6 +1479,18 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
                 ));
             }
         }
+    }
+    // The feeds fetched were reported in kb.toml's order; the ones a signal left unfetched
+    // take their places among them, not the end.
+    if interrupted_json {
+        let at = |name: &str| {
+            ctx.config
+                .feeds
+                .iter()
+                .position(|f| f.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        summaries.sort_by_key(|s| at(&s.name));
     }
     let Some(writer) = writer else {
         let reported = report(
