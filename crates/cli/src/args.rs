@@ -372,13 +372,18 @@ pub struct SearchArgs {
     /// Skip the first N hits (paging)
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub offset: usize,
-    /// Only articles in this category (case and accents ignored; repeat for any of several)
+    /// Only articles in this category: the whole name with case, accents, spaces and hyphens
+    /// ignored (`homelab` is "Home Lab"); else the categories holding its words; else those a
+    /// typo away (`pricng`). Repeat for any of several
     #[arg(long, short = 'c', value_name = "C")]
     pub category: Vec<String>,
-    /// Only articles by this author (case and accents ignored; repeat for any of several)
+    /// Only articles by this author: the whole name with case and accents ignored; else the
+    /// names holding its words (`gruber` is "John Gruber"); else those a typo away
+    /// (`whitfeld`). Repeat for any of several
     #[arg(long, short = 'a', value_name = "A")]
     pub author: Vec<String>,
-    /// Only articles of this feed
+    /// Only articles of this feed: its name, or a word of it (`smbitpros` for
+    /// `smbitpros.com`); a name no feed has is an error naming the known feeds
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
     /// Published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
@@ -435,13 +440,14 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only articles in this category (case and accents ignored)
+    /// Only articles in this category (matched as `kb search --category` matches it)
     #[arg(long, short = 'c', value_name = "C")]
     pub category: Vec<String>,
-    /// Only articles by this author (case and accents ignored)
+    /// Only articles by this author (matched as `kb search --author` matches it)
     #[arg(long, short = 'a', value_name = "A")]
     pub author: Vec<String>,
-    /// Only articles of this feed
+    /// Only articles of this feed: its name, or a word of it (`smbitpros` for
+    /// `smbitpros.com`); a name no feed has is an error naming the known feeds
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
     /// Show at most N articles
