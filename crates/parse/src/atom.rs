@@ -13,7 +13,10 @@
 //! - `link` (§4.2.7): `rel="alternate"` (or no rel) is the item link, text/html preferred;
 //!   without one, an `id` that is an http(s) address stands in (as feedparser does);
 //!   `rel="replies"` (RFC 4685) gives the comments feed/page and `thr:count`; `rel="prev-archive"`
-//!   on the feed is the RFC 5005 archive link. Relative hrefs resolve against `xml:base` in scope.
+//!   on the feed is the RFC 5005 archive link; `rel="enclosure"` the first enclosure. Relative
+//!   hrefs (and `wfw:commentRss`) resolve against `xml:base` in scope at the link: the feed's,
+//!   the entry's, the link's own, never the one on the entry's `content` or `summary`, which
+//!   applies inside that element only (XML Base §4.2) and is the base of its HTML.
 //! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited only by
 //!   an entry with no author element: an unnamed one of its own stays unnamed).
 //! - `category` (§4.2.2): `term`, else the element's text (a term misplaced there), else
@@ -205,15 +208,17 @@ fn to_item(
         link,
         enclosure: links
             .iter()
-            .find(|l| rel(l).as_deref() == Some("enclosure"))
-            .and_then(|l| href(l)),
+            .filter(|l| rel(l).as_deref() == Some("enclosure"))
+            .find_map(|l| link_href(l)),
         author: (!authors.is_empty()).then(|| authors.join(", ")),
         categories,
         published,
         updated,
         comments_url: replies_of(true),
-        comments_feed: replies_of(false)
-            .or_else(|| entry.first(WFW, "commentRss").map(Element::text)),
+        comments_feed: replies_of(false).or_else(|| {
+            let el = entry.first(WFW, "commentRss")?;
+            Some(resolve(with_base(base.clone(), el).as_ref(), &el.text()))
+        }),
         comments_count,
         // YouTube's entries have no summary or content: the video's description is in
         // `media:group/media:description` (plain text unless it says otherwise).

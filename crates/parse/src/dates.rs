@@ -475,33 +475,40 @@ fn parse_zone(token: &str) -> Option<FixedOffset> {
         let secs = h * 3600 + m * 60;
         return FixedOffset::east_opt(if sign == b'-' { -secs } else { secs });
     }
-    let hours = match token.to_ascii_uppercase().as_str() {
+    // Minutes east of UTC.
+    let minutes = match token.to_ascii_uppercase().as_str() {
         "UT" | "UTC" | "GMT" | "Z" | "WET" => 0,
-        "EST" => -5,
-        "EDT" => -4,
-        "CST" => -6,
-        "CDT" => -5,
-        "MST" => -7,
-        "MDT" => -6,
-        "PST" => -8,
-        "PDT" => -7,
-        "AKST" => -9,
-        "AKDT" => -8,
-        "HST" => -10,
-        "BST" | "CET" | "WEST" => 1,
-        "CEST" | "EET" => 2,
-        "EEST" | "MSK" => 3,
-        "JST" | "KST" => 9,
-        "AEST" => 10,
-        "AEDT" => 11,
-        "NZST" => 12,
-        "NZDT" => 13,
+        "EST" => -5 * 60,
+        "EDT" => -4 * 60,
+        "CST" => -6 * 60,
+        "CDT" => -5 * 60,
+        "MST" => -7 * 60,
+        "MDT" => -6 * 60,
+        "PST" => -8 * 60,
+        "PDT" => -7 * 60,
+        "AKST" => -9 * 60,
+        "AKDT" => -8 * 60,
+        "HST" => -10 * 60,
+        "BST" | "CET" | "WEST" | "MEZ" => 60,
+        "CEST" | "EET" | "MESZ" | "SAST" => 2 * 60,
+        "EEST" | "MSK" => 3 * 60,
+        // India's: Ireland's summer hour and Israel's are written `IST` too, by far fewer
+        // feeds; reading it as India's keeps the most dates right.
+        "IST" => 5 * 60 + 30,
+        "SGT" | "HKT" | "AWST" => 8 * 60,
+        "JST" | "KST" => 9 * 60,
+        "ACST" => 9 * 60 + 30,
+        "AEST" => 10 * 60,
+        "ACDT" => 10 * 60 + 30,
+        "AEDT" => 11 * 60,
+        "NZST" => 12 * 60,
+        "NZDT" => 13 * 60,
         // RFC 2822 §4.3: military zones were specified with the wrong sign and "SHOULD all be
         // considered equivalent to -0000"; any other single letter is treated the same way.
         one if one.len() == 1 && one.bytes().all(|b| b.is_ascii_alphabetic()) => 0,
         _ => return None,
     };
-    FixedOffset::east_opt(hours * 3600)
+    FixedOffset::east_opt(minutes * 60)
 }
 
 #[cfg(test)]
@@ -687,6 +694,43 @@ mod tests {
             utc("Wed, 17 Mar 2010 05:58:07 CEST").as_deref(),
             Some("2010-03-17T03:58:07+00:00")
         );
+    }
+
+    /// Zone names feeds of India, Singapore, Hong Kong, Australia, South Africa and German
+    /// CMSs write: were null with a warning, which sorted the article as undated (feedparser
+    /// ignores them, reading UTC). `IST` is India's: Ireland writes `GMT`/`IST` for a summer
+    /// hour, Israel `IST` too, but Indian publishers are the many.
+    #[test]
+    fn zone_names_of_other_regions() {
+        for (raw, want) in [
+            ("Mon, 04 Mar 2024 10:00:00 IST", "2024-03-04T04:30:00+00:00"),
+            ("2024-03-04T10:00:00 IST", "2024-03-04T04:30:00+00:00"),
+            ("Mon, 04 Mar 2024 10:00:00 SGT", "2024-03-04T02:00:00+00:00"),
+            ("Mon, 04 Mar 2024 10:00:00 HKT", "2024-03-04T02:00:00+00:00"),
+            (
+                "Mon, 04 Mar 2024 10:00:00 AWST",
+                "2024-03-04T02:00:00+00:00",
+            ),
+            (
+                "Mon, 04 Mar 2024 10:00:00 ACST",
+                "2024-03-04T00:30:00+00:00",
+            ),
+            (
+                "Mon, 04 Mar 2024 10:00:00 acdt",
+                "2024-03-03T23:30:00+00:00",
+            ),
+            (
+                "Mon, 04 Mar 2024 10:00:00 SAST",
+                "2024-03-04T08:00:00+00:00",
+            ),
+            ("Mon, 04 Mar 2024 10:00:00 MEZ", "2024-03-04T09:00:00+00:00"),
+            (
+                "Mon, 04 Mar 2024 10:00:00 MESZ",
+                "2024-03-04T08:00:00+00:00",
+            ),
+        ] {
+            assert_eq!(utc(raw).as_deref(), Some(want), "{raw}");
+        }
     }
 
     #[test]

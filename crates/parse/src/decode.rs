@@ -9,7 +9,8 @@
 //! (or taken for) UTF-8, a quote pasted from Word. When nothing names a charset and the bytes
 //! are plainly not UTF-8 (more invalid sequences than valid multi-byte characters), or UTF-8
 //! is named but not one non-ASCII character is UTF-8 (an old CMS's ISO-8859-1 under a
-//! template's `encoding="UTF-8"`), the publisher used a legacy encoding and did not say so:
+//! template's `encoding="UTF-8"`) or most are not and a double-byte encoding (Shift_JIS,
+//! EUC-KR, GBK, Big5) reads them all, the publisher used a legacy encoding and did not say so:
 //! `chardetng` (the detector Firefox uses) guesses it, with a warning, as feedparser falls
 //! back to a legacy encoding.
 //! A declaration that cannot be right (UTF-16 declared in a document whose bytes are plainly
@@ -174,8 +175,10 @@ pub(crate) fn decode(
 /// a template's or a server's, not the text's: old CMSs print `encoding="UTF-8"` over
 /// ISO-8859-1 bytes, and reading those as UTF-8 turned every accent into U+FFFD. The document
 /// is then in a legacy encoding, which the detector guesses (windows-1252 for Western text,
-/// windows-1251 for Cyrillic, ...), as feedparser falls back to one. Otherwise it is UTF-8
-/// with a few stray bytes ([`decode_utf8_with_strays`]).
+/// windows-1251 for Cyrillic, ...), as feedparser falls back to one; so is one whose
+/// invalid sequences outnumber its valid characters, when the detector finds a double-byte
+/// encoding that reads all of it. Otherwise it is UTF-8 with a few stray bytes
+/// ([`decode_utf8_with_strays`]).
 fn decode_labelled_utf8(
     bytes: &[u8],
     source: &str,
@@ -194,6 +197,33 @@ fn decode_labelled_utf8(
             guess.name()
         ));
         return decode_with(guess, bytes, warnings);
+    }
+    // Double-byte text (Shift_JIS, EUC-KR, GBK, Big5) forms a few valid UTF-8 sequences by
+    // chance, so the test above misses it: when invalid sequences outnumber valid characters
+    // and the detector's double-byte guess reads every byte, the label is wrong. A windows-1252
+    // guess is not taken here: UTF-8 with Word's quotes pasted in is read better byte by byte.
+    if is_legacy_8bit(bytes) {
+        let guess = guess_legacy(bytes);
+        let double_byte = [
+            encoding_rs::SHIFT_JIS,
+            encoding_rs::EUC_JP,
+            encoding_rs::EUC_KR,
+            encoding_rs::GBK,
+            encoding_rs::GB18030,
+            encoding_rs::BIG5,
+        ]
+        .contains(&guess);
+        if let (true, Some(text)) = (
+            double_byte,
+            guess.decode_without_bom_handling_and_without_replacement(bytes),
+        ) {
+            warnings.push(format!(
+                "{source} says {label:?} but most of the non-ASCII bytes are not UTF-8; decoded \
+                 as {}, a guess",
+                guess.name()
+            ));
+            return text.into_owned();
+        }
     }
     decode_utf8_with_strays(bytes, &format!("{source} says {label:?}"), warnings)
 }
@@ -411,6 +441,41 @@ mod tests {
     fn dec(bytes: &[u8], ct: Option<&str>) -> (String, Vec<String>) {
         let mut w = vec![];
         (decode(bytes, ct, &mut w), w)
+    }
+
+    /// Shift_JIS under `encoding="utf-8"`: a few of its byte pairs are valid UTF-8 by chance,
+    /// so "not one non-ASCII character is UTF-8" never held and the text became mojibake.
+    #[test]
+    fn labelled_utf8_that_is_double_byte_legacy() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("東京の天気は晴れです、日本語の本文");
+        let mut doc = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>".to_vec();
+        doc.extend_from_slice(&sjis);
+        doc.extend_from_slice(b"</a>");
+        assert!(std::str::from_utf8(&doc).is_err());
+        assert!(doc.utf8_chunks().any(|c| !c.valid().is_ascii()));
+        let (t, w) = dec(&doc, None);
+        assert!(t.contains("東京の天気は晴れです、日本語の本文"), "{t}");
+        assert!(w.iter().any(|w| w.contains("Shift_JIS")), "{w:?}");
+        // UTF-8 Japanese with a character cut short stays UTF-8.
+        let mut utf8 = "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>東京の天気は晴れです"
+            .as_bytes()
+            .to_vec();
+        utf8.extend_from_slice(b"\xe6\x97</a>");
+        assert!(
+            dec(&utf8, None)
+                .0
+                .contains("東京の天気は晴れです\u{fffd}</a>")
+        );
+        // Word's quotes pasted into an English UTF-8 feed with few other characters: each
+        // stray byte is read as windows-1252, the valid characters kept.
+        let mut word = "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>It’s "
+            .as_bytes()
+            .to_vec();
+        word.extend_from_slice(b"\x93one\x94 \x93two\x94 \x93three\x94</a>");
+        assert_eq!(
+            dec(&word, None).0,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>It’s “one” “two” “three”</a>"
+        );
     }
 
     #[test]

@@ -102,8 +102,16 @@ fn finish_item(
     // xml:base may itself be relative (XML Base §4.1): resolve it against the feed's base.
     let xml_base = trimmed(item.base_url.take()).map(|b| resolve(feed_base, &b));
     let base = parse_base(xml_base.as_deref()).or_else(|| feed_base.cloned());
+    // An Atom item's base is its content's (or summary's), which scopes only the HTML in that
+    // element; the reader has resolved the entry's links against every xml:base that applies
+    // to them, so what is still relative takes the feed's base.
+    let links_base = if format == FeedFormat::Atom {
+        feed_base
+    } else {
+        base.as_ref()
+    };
     let mut resolve_opt = |v: Option<String>, what: &str| {
-        let resolved = trimmed(v).map(|l| resolve(base.as_ref(), &l));
+        let resolved = trimmed(v).map(|l| resolve(links_base, &l));
         web_only(resolved, &format!("item {position}: {what}"), warnings)
     };
     item.link = resolve_opt(item.link.take(), "link");
@@ -112,7 +120,7 @@ fn finish_item(
     // An enclosure only identifies (no one is sent to it), so one that is not a web address
     // is dropped without a word.
     item.enclosure = trimmed(item.enclosure.take())
-        .map(|e| resolve(base.as_ref(), &e))
+        .map(|e| resolve(links_base, &e))
         .filter(|e| e.starts_with("http://") || e.starts_with("https://"));
     // An RSS or JSON item's HTML was written for its own page: a relative link in it
     // (`attachment.pdf` in a Hugo page bundle, `/2024/04/post/` in a planet's copy of

@@ -199,6 +199,9 @@ struct Dropped {
     permalink: Option<String>,
     /// `itunes:title`, which the crate drops: an Apple podcast trailer's only title.
     itunes_title: Option<String>,
+    /// The first `<enclosure>` with a `url`: the crate keeps the last of an item's enclosures,
+    /// and WordPress writes one per attached media file.
+    enclosure: Option<String>,
     /// The base in scope at a `<link>` that has an `xml:base` of its own (XML Base §4.2:
     /// it applies to the link's text), outer bases joined in.
     link_base: Option<String>,
@@ -216,15 +219,21 @@ enum Capture {
 
 /// Add what the `rss` crate dropped (see [`Dropped`]) to the feed's items: `dc:author` as the
 /// author when the item has none, tags before and iTunes categories after the others, the
-/// `link href` and `updated` when the item has none. A second, streaming pass over the
-/// document, taken only when it mentions those elements; when its item count differs from the
-/// crate's, the items cannot be paired and nothing is added. Last, a permalink guid is the
-/// link of an item that has none.
+/// `link href` and `updated` when the item has none, the first enclosure in place of the
+/// crate's last. A second, streaming pass over the document, taken only when it mentions those
+/// elements; when its item count differs from the crate's, the items cannot be paired and
+/// nothing is added. Last, a permalink guid is the link of an item that has none.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
     // `dc:creator` is read by the crate when its prefix is declared, as in every WordPress
     // feed: only an undeclared one needs the second pass.
     let undeclared_dc = xml.contains("<dc:creator") && !xml.contains("xmlns:dc=");
+    // More enclosure elements than items with an enclosure: some item has several (or one
+    // without a url), and the crate kept its last. A podcast feed of one file per episode
+    // does not pay for the second pass.
+    let several_enclosures = xml.matches("<enclosure").count()
+        > feed.items.iter().filter(|i| i.enclosure.is_some()).count();
     let needed = undeclared_dc
+        || several_enclosures
         || [
             ":author",
             ":category",
@@ -282,6 +291,9 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         }
         if item.title.is_none() {
             item.title = dropped.itunes_title;
+        }
+        if dropped.enclosure.is_some() {
+            item.enclosure = dropped.enclosure;
         }
         if let (None, Some(raw)) = (item.updated, dropped.updated) {
             let place = format!("item {}", position + 1);
@@ -573,6 +585,14 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                             (alternate, attr("href"), items.last_mut())
                         {
                             item.link.get_or_insert(href);
+                        }
+                    }
+                    (Some(_), "enclosure") if child && ns.is_none() => {
+                        if let (Some(url), Some(item)) = (
+                            attr("url").filter(|u| !u.trim().is_empty()),
+                            items.last_mut(),
+                        ) {
+                            item.enclosure.get_or_insert(url);
                         }
                     }
                     (Some(_), "category")
