@@ -130,6 +130,10 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
     // the date was written with, the second a template's constant; a date dropped for it
     // would sort the article among the undated.
     let mut zone_repeated = false;
+    // Whether the zone was written as an offset: a name after it (`+0800 CST`, `-0300 BRT`)
+    // adds nothing, even one kb does not know or reads as another place's (CST is China's as
+    // well as the US's).
+    let mut zone_numeric = false;
     for token in s.split([' ', ',']).filter(|t| !t.is_empty()) {
         if token.contains(':') && time.is_none() {
             // "05:58:07", "05:58", "05:58:07+0000" glued to its zone, or "9:05pm".
@@ -142,6 +146,7 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
             time = Some(parse_clock(clock)?);
             if let Some(z) = glued_zone {
                 zone = Some(parse_zone(z)?);
+                zone_numeric = true;
             }
         } else if let Some(after_noon) = meridiem(token).filter(|_| time.is_some()) {
             if pm.is_some() {
@@ -169,10 +174,15 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
         } else if zone.is_none() && time.is_some() {
             zone = Some(parse_zone(token)?);
             utc_named = matches!(token.to_ascii_uppercase().as_str(), "GMT" | "UTC" | "UT");
+            zone_numeric = token.starts_with(['+', '-']);
         } else if utc_named && token.starts_with(['+', '-']) {
             zone = Some(parse_zone(token)?);
             utc_named = false;
-        } else if zone.is_some() && !zone_repeated && parse_zone(token).is_some() {
+            zone_numeric = true;
+        } else if zone.is_some()
+            && !zone_repeated
+            && (parse_zone(token).is_some() || zone_numeric && zone_name(token))
+        {
             zone_repeated = true;
         } else {
             return None;
@@ -187,6 +197,12 @@ fn parse_rfc822_tolerant(s: &str) -> Option<DateTime<FixedOffset>> {
     let zone = zone.unwrap_or(FixedOffset::east_opt(0)?);
     zone.from_local_datetime(&NaiveDateTime::new(date, time))
         .single()
+}
+
+/// Whether a token reads as a zone's abbreviation (`BRT`, `MEST`, `ChST`): two to five
+/// letters.
+fn zone_name(token: &str) -> bool {
+    (2..=5).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// `AM`/`PM` (or `a.m.`/`p.m.`, any case): whether it says past noon.
@@ -607,6 +623,27 @@ mod tests {
             utc("Tue, 10 Jun 2003 04:00:00 EST +0000").as_deref(),
             Some("2003-06-10T09:00:00+00:00")
         );
+        // Found by probing: an offset, then a name kb does not know or reads as another
+        // place's (Go's `2024-03-07 12:00:00 +0800 CST` for China), was no date.
+        for (raw, want) in [
+            (
+                "Thu, 07 Mar 2024 12:00:00 +0800 CST",
+                "2024-03-07T04:00:00+00:00",
+            ),
+            ("2024-03-07 12:00:00 +0800 CST", "2024-03-07T04:00:00+00:00"),
+            (
+                "Thu, 07 Mar 2024 12:00:00 -0300 BRT",
+                "2024-03-07T15:00:00+00:00",
+            ),
+            (
+                "Thu, 07 Mar 2024 12:00:00 +0200 MEST",
+                "2024-03-07T10:00:00+00:00",
+            ),
+        ] {
+            assert_eq!(utc(raw).as_deref(), Some(want), "{raw}");
+        }
+        // A name kb does not know, alone, is still no date: its offset is unknown.
+        assert_eq!(utc("Thu, 07 Mar 2024 12:00:00 BRT"), None);
         // A third is no date: that is no template's repetition.
         assert_eq!(utc("Tue, 10 Jun 2003 04:00:00 +0200 GMT CET"), None);
         // Two that agree (CMS templates writing the zone twice) are one.
