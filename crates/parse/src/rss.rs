@@ -199,6 +199,8 @@ struct Dropped {
     permalink: Option<String>,
     /// `itunes:title`, which the crate drops: an Apple podcast trailer's only title.
     itunes_title: Option<String>,
+    /// The text of an `atom:title type="xhtml"`, which the crate keeps as child elements.
+    xhtml_title: Option<String>,
     /// The first `<enclosure>` with a `url`: the crate keeps the last of an item's enclosures,
     /// and WordPress writes one per attached media file.
     enclosure: Option<String>,
@@ -215,6 +217,7 @@ enum Capture {
     Updated,
     Tags,
     ItunesTitle,
+    XhtmlTitle,
 }
 
 /// Add what the `rss` crate dropped (see [`Dropped`]) to the feed's items: `dc:author` as the
@@ -290,7 +293,7 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             item.guid_is_permalink = false;
         }
         if item.title.is_none() {
-            item.title = dropped.itunes_title;
+            item.title = dropped.xhtml_title.or(dropped.itunes_title);
         }
         if dropped.enclosure.is_some() {
             item.enclosure = dropped.enclosure;
@@ -498,7 +501,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
     let mut depth = 0usize;
     // Depth of the open item, and the text being collected inside it.
     let mut item_depth: Option<usize> = None;
-    let mut capture: Option<(Capture, String)> = None;
+    // What is being collected, from the element opened at which depth (it may hold markup:
+    // an xhtml `atom:title`).
+    let mut capture: Option<(Capture, usize, String)> = None;
     // The xml:base in force: (depth of the element declaring it, the joined base).
     let mut bases: Vec<(usize, String)> = Vec::new();
     loop {
@@ -541,31 +546,42 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                         item_depth = Some(depth);
                     }
                     (Some(_), "author") if is_start && ns == Some(DC_NS) => {
-                        capture = Some((Capture::DcAuthor, String::new()));
+                        capture = Some((Capture::DcAuthor, depth, String::new()));
                     }
                     // An undeclared `dc:` prefix (the crate drops the element), and Atom's
                     // `<atom:author><atom:name>` in an RSS item, which feedparser reads.
                     (Some(_), "creator") if is_start && ns == Some(DC_NS) => {
-                        capture = Some((Capture::DcAuthor, String::new()));
+                        capture = Some((Capture::DcAuthor, depth, String::new()));
                     }
                     (Some(_), "name") if is_start && ns == Some(ATOM_NS) => {
-                        capture = Some((Capture::DcAuthor, String::new()));
+                        capture = Some((Capture::DcAuthor, depth, String::new()));
                     }
                     (Some(_), "email") if is_start && ns == Some(ATOM_NS) => {
-                        capture = Some((Capture::AtomEmail, String::new()));
+                        capture = Some((Capture::AtomEmail, depth, String::new()));
                     }
                     (Some(_), "updated") if is_start && child && ns.is_none() => {
-                        capture = Some((Capture::Updated, String::new()));
+                        capture = Some((Capture::Updated, depth, String::new()));
                     }
                     (Some(_), "tags") if is_start && child && ns.is_none() => {
-                        capture = Some((Capture::Tags, String::new()));
+                        capture = Some((Capture::Tags, depth, String::new()));
                     }
                     (Some(_), "title")
                         if is_start
                             && child
                             && ns.is_some_and(|n| n.eq_ignore_ascii_case(ITUNES_NS)) =>
                     {
-                        capture = Some((Capture::ItunesTitle, String::new()));
+                        capture = Some((Capture::ItunesTitle, depth, String::new()));
+                    }
+                    // Its text in document order: the crate hands the markup over as child
+                    // elements grouped by name.
+                    (Some(_), "title")
+                        if is_start
+                            && child
+                            && ns == Some(ATOM_NS)
+                            && attr("type")
+                                .is_some_and(|t| t.trim().eq_ignore_ascii_case("xhtml")) =>
+                    {
+                        capture = Some((Capture::XhtmlTitle, depth, String::new()));
                     }
                     (Some(_), "guid") if child && ns.is_none() => {
                         if let Some(item) = items.last_mut().filter(|i| i.permalink.is_none()) {
@@ -607,17 +623,17 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
             }
             Event::Text(t) => {
-                if let Some((_, a)) = capture.as_mut() {
+                if let Some((_, _, a)) = capture.as_mut() {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::CData(t) => {
-                if let Some((_, a)) = capture.as_mut() {
+                if let Some((_, _, a)) = capture.as_mut() {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) => {
-                if let Some((_, a)) = capture.as_mut() {
+                if let Some((_, _, a)) = capture.as_mut() {
                     match r.resolve_char_ref() {
                         Ok(Some(c)) => a.push(c),
                         _ => a.push_str(quick_xml::escape::resolve_xml_entity(&r).unwrap_or("")),
@@ -625,7 +641,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
             }
             Event::End(_) => {
-                if let (Some((kind, text)), Some(item)) = (capture.take(), items.last_mut()) {
+                if let (Some((kind, _, text)), Some(item)) =
+                    (capture.take_if(|(_, at, _)| *at == depth), items.last_mut())
+                {
                     let text = text.trim();
                     match kind {
                         Capture::DcAuthor if !text.is_empty() => {
@@ -639,6 +657,10 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                         }
                         Capture::ItunesTitle if !text.is_empty() => {
                             item.itunes_title.get_or_insert_with(|| text.to_owned());
+                        }
+                        Capture::XhtmlTitle if !text.is_empty() => {
+                            let words: Vec<&str> = text.split_whitespace().collect();
+                            item.xhtml_title.get_or_insert_with(|| words.join(" "));
                         }
                         Capture::Tags => item.tags.extend(
                             text.split(',')

@@ -193,3 +193,25 @@ fn atom_entry_links_without_a_base_skip_the_content_base() {
         Some("https://cdn.example/posts/ep1.html")
     );
 }
+
+/// Found by probing: an RSS item whose only title is an `atom:title type="xhtml"` got its link
+/// as its title (the `rss` crate hands xhtml over as child elements grouped by name, without
+/// the text's order). Its text is read in document order; text and html ones were read before.
+#[test]
+fn an_xhtml_atom_title_in_an_rss_item_is_its_title() {
+    let feed = read(
+        r#"<?xml version="1.0"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title>
+<link>https://t.example/</link><description>d</description>
+<item><atom:title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Why <i>zebras</i>
+  have <b>stripes</b></div></atom:title><link>https://t.example/4</link></item>
+<item><atom:title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">  </div></atom:title>
+<link>https://t.example/5</link><description>Body</description></item>
+</channel></rss>"#,
+    );
+    assert_eq!(
+        feed.items[0].title.as_deref(),
+        Some("Why zebras have stripes")
+    );
+    assert_ne!(feed.items[1].title.as_deref(), Some(""));
+}
