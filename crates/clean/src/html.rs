@@ -15,7 +15,7 @@ use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
 use crate::stray::escape_stray_lt;
-use crate::text::{BLOCKS, is_invisible, is_ruby_annotation, layout, lead, visible_chars};
+use crate::text::{BLOCKS, ZWSP, is_invisible, is_ruby_annotation, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// One HTML body, cleaned three ways.
@@ -147,6 +147,12 @@ pub fn clean_inline(s: &str) -> String {
         crate::guard::cut(s, rules.limits().max_input_bytes).to_owned()
     };
     let mut out = String::with_capacity(text.len());
+    // A zero-width space parts words in a title as in the text.
+    let text = if text.contains(ZWSP) {
+        text.replace(ZWSP, " ")
+    } else {
+        text
+    };
     for c in visible_chars(&text) {
         if c.is_whitespace() {
             if !out.is_empty() && !out.ends_with(' ') {

@@ -608,10 +608,18 @@ impl Layout {
     }
 
     fn text(&mut self, text: &str) {
-        for_each_visible(text, |piece| match piece {
-            Piece::Plain(run) => self.plain(run),
-            Piece::Char(c) => self.char(c),
-        });
+        // A zero-width space is where a line may break between two words (Thai, Khmer and Lao
+        // separate words with it): a space between them, so each is a word of its own to a
+        // search. In `pre` it is no space of the code's, and goes as [`visible_chars`] drops it.
+        for (i, part) in text.split(ZWSP).enumerate() {
+            if i > 0 && self.pre == 0 {
+                self.space = true;
+            }
+            for_each_visible(part, |piece| match piece {
+                Piece::Plain(run) => self.plain(run),
+                Piece::Char(c) => self.char(c),
+            });
+        }
     }
 
     /// A run of plain ASCII, taken a word at a time: the common case, and the hot loop of
@@ -742,9 +750,13 @@ fn own_items(node: NodeRef<'_, Node>) -> i64 {
     i64::try_from(items).unwrap_or(i64::MAX)
 }
 
+/// ZERO WIDTH SPACE: a word break that draws nothing (see `Layout::text`).
+pub(crate) const ZWSP: char = '\u{200b}';
+
 /// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, ANSI
 /// escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and
-/// two-byte `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped; C1
+/// two-byte `ESC x`), zero-width spaces (which the layout reads as spaces first), soft hyphens
+/// and byte-order marks are dropped; C1
 /// controls become the windows-1252 characters of the same byte (U+0092 is "’"), or are
 /// dropped where it has none. Whitespace controls (tab, newline, …) are kept: callers
 /// collapse them.
@@ -1079,6 +1091,33 @@ mod tests {
             "\u{200f}\u{5e9}\u{5dc}\u{5d5}\u{5dd} \u{200f}!\n\u{645}\u{6cc}\u{200c}\u{62e}\u{200e}"
         );
         assert_eq!(text("<ul><li>&lrm; a</li></ul>"), "- \u{200e} a");
+    }
+
+    /// A zero-width space is where a line may break between words (Thai, Khmer and Lao write
+    /// it between words; sites put it in long words): the words on each side stay two words,
+    /// as a search finds them. A soft hyphen, a word joiner and ZWJ/ZWNJ are inside a word
+    /// and join it; in `pre` a ZWSP is no space of the code's.
+    #[test]
+    fn a_zero_width_space_separates_words_and_a_soft_hyphen_joins_them() {
+        assert_eq!(
+            text("<p>non&nbsp;breaking&#8203;zero&#8203;width</p>"),
+            "non breaking zero width"
+        );
+        assert_eq!(
+            text(
+                "<p>\u{e20}\u{e32}\u{e29}\u{e32}\u{200b}\u{e44}\u{e17}\u{e22} and &#8203;x&#8203; y</p>"
+            ),
+            "\u{e20}\u{e32}\u{e29}\u{e32} \u{e44}\u{e17}\u{e22} and x y"
+        );
+        assert_eq!(
+            text("<p>inter&shy;national join&#8288;er</p>"),
+            "international join\u{2060}er"
+        );
+        assert_eq!(text("<pre>let a\u{200b}b = 1;</pre>"), "let ab = 1;");
+        assert_eq!(
+            crate::clean_inline("zero&#8203;width title"),
+            "zero width title"
+        );
     }
 
     #[test]
