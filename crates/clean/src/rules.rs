@@ -206,6 +206,13 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("a.bctt-ctt-btn"),
         reason: "Better Click To Tweet button",
     },
+    // Blogger's "Post Feed Footer" (a blog setting whose text is appended to every post of
+    // its feeds and nowhere else), with Blogger's tracking image: div.blogger-post-footer.
+    Row {
+        name: "blogger-post-footer",
+        kind: Kind::Selector("div.blogger-post-footer"),
+        reason: "Blogger's feed footer",
+    },
     // WordPress themes' "Continue reading →" at the end of an excerpt, linking to the rest of
     // the post at its more-tag anchor (#more-123) without the theme's more-link class. Only a
     // link whose whole text says so: "the second half" pointing there stays.
@@ -222,12 +229,13 @@ const BUILTIN: &[Row] = &[
         reason: "Digg Digg share bar",
     },
     // Discourse's topic feeds end each post with the topic's counts in a <small> paragraph
-    // ("3 posts - 2 participants") and a "Read full topic" link paragraph.
+    // ("3 posts - 2 participants", "1 post - 1 participant", "4 posts - 1 participant") and a
+    // "Read full topic" link paragraph.
     Row {
         name: "discourse-footer",
         // Tested on <small> only: a pattern starting with `*` has no first letters to reject
         // a paragraph by, and reading every paragraph made cleaning a third slower.
-        kind: Kind::TextIn("small", "* posts - * participants"),
+        kind: Kind::TextIn("small", "* post* - * participant*"),
         reason: "Discourse's post and participant counts",
     },
     Row {
@@ -279,6 +287,18 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("form, button"),
         reason: "signup forms and buttons",
     },
+    // Ghost's member calls to action: the signup card (heading, pitch, email form and
+    // disclaimer), the paywall box of a members-only post (gh-post-upgrade-cta: "This post is
+    // for paying subscribers only / Subscribe now / Sign in") and a call-to-action card whose
+    // button opens the members portal (#/portal/signup: "Become a paid member… Upgrade now").
+    // A call-to-action card pointing elsewhere (a sponsor's) is the author's and stays.
+    Row {
+        name: "ghost-member-cta",
+        kind: Kind::Selector(
+            ".kg-signup-card, .gh-post-upgrade-cta, .kg-cta-card:has(a[href*=\"#/portal/\"])",
+        ),
+        reason: "Ghost's member signup card, paywall box and upgrade card",
+    },
     // Jetpack / WordPress.com "Share this:" and "Like this:" blocks (sharedaddy), in feeds
     // from WordPress.com-hosted blogs.
     Row {
@@ -286,10 +306,11 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("div.sharedaddy, .sd-sharing, .sd-sharing-enabled, .sd-like"),
         reason: "Jetpack sharing buttons",
     },
-    // Joomla's "Read more" / "Weiterlesen …" paragraph after an intro text (p.readmore).
+    // Joomla's "Read more" / "Weiterlesen …" paragraph after an intro text: p.readmore on
+    // the site's pages, p.feed-readmore in its feeds (Joomla 3-5, com_content's feed view).
     Row {
         name: "joomla-readmore",
-        kind: Kind::Selector("p.readmore"),
+        kind: Kind::Selector("p.readmore, p.feed-readmore"),
         reason: "Joomla \"Read more\" paragraph",
     },
     // KaTeX (server-side math on blogs and static sites) writes each formula twice: a hidden
@@ -324,10 +345,11 @@ const BUILTIN: &[Row] = &[
         reason: "Medium's \"was originally published on Medium\" footer",
     },
     // WordPress's "Continue reading" link at the end of an excerpt (a.more-link, from
-    // the_content_more_link), often with the title in a span.screen-reader-text.
+    // the_content_more_link), often with the title in a span.screen-reader-text; themes'
+    // own excerpt link (a.read-more).
     Row {
         name: "more-link",
-        kind: Kind::Selector("a.more-link"),
+        kind: Kind::Selector("a.more-link, a.read-more"),
         reason: "WordPress \"Continue reading\" link",
     },
     // Tracking pixels: 1x1 (or 0x0) images, used by feed analytics (Pheedo, Feedsportal,
@@ -398,8 +420,12 @@ const BUILTIN: &[Row] = &[
     },
     // Links whose only purpose is sharing the post: every sharing service's "submit this URL"
     // address (Twitter's share, intent and home?status=, Facebook's sharer, LinkedIn, Reddit, Digg,
-    // Delicious, StumbleUpon, Pinterest, ...), whatever plugin or theme wrote them. A link to
-    // a profile or page on those sites is kept.
+    // Delicious, StumbleUpon, Pinterest, Bluesky's and Threads' compose intents, WhatsApp's and
+    // Telegram's share addresses, Mastodon share pickers, ...), whatever plugin or theme wrote
+    // them; Jetpack's own share links (the post's address with ?share=twitter, …), which
+    // feeds carry without their sharedaddy container; and an "Email this" mailto: with no
+    // address, only a subject. A link to a profile or page on those sites, a chat with a
+    // number (wa.me/15551234567) and a mailto: with an address are kept.
     Row {
         name: "share-links",
         kind: Kind::Links(
@@ -412,7 +438,21 @@ const BUILTIN: &[Row] = &[
              a[href*=\"delicious.com/post\"], a[href*=\"del.icio.us/post\"], \
              a[href*=\"stumbleupon.com/submit\"], a[href*=\"pinterest.com/pin/create\"], \
              a[href*=\"plus.google.com/share\"], a[href*=\"tumblr.com/share\"], \
-             a[href*=\"news.ycombinator.com/submitlink\"], a[href*=\"getpocket.com/save\"]",
+             a[href*=\"news.ycombinator.com/submitlink\"], a[href*=\"getpocket.com/save\"], \
+             a[href*=\"bsky.app/intent/compose\"], a[href*=\"threads.net/intent/post\"], \
+             a[href*=\"threads.com/intent/post\"], a[href*=\"wa.me/?text=\"], \
+             a[href*=\"whatsapp.com/send?text=\"], a[href^=\"whatsapp://send?text=\"], \
+             a[href*=\"t.me/share/url\"], a[href*=\"telegram.me/share/url\"], \
+             a[href*=\"mastodonshare.com/?\"], a[href*=\"s2f.kytta.ch/?\"], \
+             a[href*=\"toot.kytta.ch/?\"], a[href^=\"mailto:?\"], \
+             a[href*=\"?share=twitter\"], a[href*=\"?share=x\"], \
+             a[href*=\"?share=facebook\"], a[href*=\"?share=linkedin\"], \
+             a[href*=\"?share=reddit\"], a[href*=\"?share=tumblr\"], \
+             a[href*=\"?share=pinterest\"], a[href*=\"?share=pocket\"], \
+             a[href*=\"?share=telegram\"], a[href*=\"?share=jetpack-whatsapp\"], \
+             a[href*=\"?share=email\"], a[href*=\"?share=print\"], \
+             a[href*=\"?share=bluesky\"], a[href*=\"?share=mastodon\"], \
+             a[href*=\"?share=threads\"], a[href*=\"?share=nextdoor\"]",
         ),
         reason: "share-this-post links of any plugin",
     },
