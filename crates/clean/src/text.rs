@@ -256,7 +256,7 @@ enum Footnote {
 /// link to a place in the page, or a link marked as one (`footnote-ref`, `footnote-anchor`,
 /// `footnote-reference`, `role="doc-noteref"`); a back-link is marked (`footnote-backref`,
 /// `reversefootnote`, `footnote-back`, `footnote-number`, `role="doc-backlink"`) or points
-/// at a reference (`#fnref…`, `#footnote-anchor…`). Labels are short: a link in a sup
+/// at a reference (`#fnref…`, `#footnote-anchor…`, WordPress's `#ID-link` from note `ID`). Labels are short: a link in a sup
 /// that says more is text.
 fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option<Footnote> {
     const MAX_LABEL: usize = 12;
@@ -281,7 +281,9 @@ fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option
         "a" if marked(element, BACK_CLASSES, "doc-backlink")
             || element.attr("href").is_some_and(|h| {
                 let h = h.trim_start();
-                h.starts_with("#fnref") || h.starts_with("#footnote-anchor")
+                h.starts_with("#fnref")
+                    || h.starts_with("#footnote-anchor")
+                    || is_wordpress_backlink(node, h)
             }) =>
         {
             let text = node_text(node);
@@ -329,6 +331,17 @@ fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option
         }
         _ => None,
     }
+}
+
+/// WordPress's footnotes block (WP 6.3+) links a note (`<li id="ID">`) back to its reference
+/// (`<a id="ID-link">`) by `href="#ID-link"`, with no class: the note's own id names the link.
+fn is_wordpress_backlink(node: NodeRef<'_, Node>, href: &str) -> bool {
+    let Some(target) = href.strip_prefix('#').and_then(|h| h.strip_suffix("-link")) else {
+        return false;
+    };
+    node.ancestors()
+        .find(|a| matches!(a.value(), Node::Element(e) if e.name() == "li"))
+        .is_some_and(|li| matches!(li.value(), Node::Element(e) if e.id() == Some(target)))
 }
 
 /// Nodes [`small_text`] reads before it gives up: a footnote reference or an exponent is a
