@@ -3,7 +3,7 @@
 //! and indentation are kept), and nothing a terminal would interpret.
 //!
 //! Words never glue to markup that is not theirs: a footnote reference reads `[2]` and its
-//! note's back-link arrow goes, a numeric superscript glued to a word is an exponent (`x^2`;
+//! note's back-link arrow goes, so does a heading's permalink anchor (`¶`, `#`), a numeric superscript glued to a word is an exponent (`x^2`;
 //! other sup and sub text reads as written, "10th", "H2O"), an emoji image is its alt text,
 //! and an image or other box between two words separates them. Without any text, the alt
 //! texts of the images that have real ones are the text.
@@ -333,6 +333,72 @@ fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option
     }
 }
 
+/// Classes of a heading's permalink anchor: Sphinx (`headerlink`, "¶"), markdown-it-anchor as
+/// Eleventy uses it (`header-anchor`, "Jump to heading" for screen readers), Hugo themes and
+/// GitHub (`anchor`), and others' `heading-anchor`, `anchor-link`, `hash-link`.
+const HEADING_ANCHOR_CLASSES: &[&str] = &[
+    "headerlink",
+    "header-anchor",
+    "anchor",
+    "heading-anchor",
+    "anchor-link",
+    "hash-link",
+];
+
+/// Whether the link is a heading's permalink anchor (`<h2 id="x">Usage <a href="#x">#</a></h2>`):
+/// a same-page link in a heading, marked as an anchor or with no letters or digits (`¶`, `#`,
+/// `§`, an icon), beside words of the heading's own. A heading whose words are the link stays.
+fn is_heading_anchor(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> bool {
+    const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
+    if !element
+        .attr("href")
+        .is_some_and(|h| h.trim_start().starts_with('#'))
+    {
+        return false;
+    }
+    let Some(heading) = node
+        .ancestors()
+        .take(3)
+        .find(|a| matches!(a.value(), Node::Element(e) if listed(HEADINGS, e.name())))
+    else {
+        return false;
+    };
+    let marked = element.attr("class").is_some_and(|class| {
+        class.split_ascii_whitespace().any(|c| {
+            HEADING_ANCHOR_CLASSES
+                .iter()
+                .any(|m| c.eq_ignore_ascii_case(m))
+        })
+    });
+    if !marked && small_text(node).is_none_or(|t| t.chars().any(char::is_alphanumeric)) {
+        return false;
+    }
+    // The heading's words outside the link, within a heading's few nodes.
+    let mut words = false;
+    let mut count = 0usize;
+    walk(heading, |event| {
+        let Event::Enter(n) = event else {
+            return Step::Descend;
+        };
+        count += 1;
+        if count > MAX_SMALL_NODES {
+            return Step::Stop;
+        }
+        if n.id() == node.id() {
+            return Step::Skip;
+        }
+        match n.value() {
+            Node::Element(e) if listed(SKIPPED, e.name()) => Step::Skip,
+            Node::Text(t) if t.chars().any(char::is_alphanumeric) => {
+                words = true;
+                Step::Stop
+            }
+            _ => Step::Descend,
+        }
+    });
+    words
+}
+
 /// WordPress's footnotes block (WP 6.3+) links a note (`<li id="ID">`) back to its reference
 /// (`<a id="ID-link">`) by `href="#ID-link"`, with no class: the note's own id names the link.
 fn is_wordpress_backlink(node: NodeRef<'_, Node>, href: &str) -> bool {
@@ -483,6 +549,9 @@ impl Layout {
             }
             Some(Footnote::BackArrow) => return Step::Skip,
             None => {}
+        }
+        if name == "a" && is_heading_anchor(node, element) {
+            return Step::Skip;
         }
         if name == "sup"
             && self.pre == 0
