@@ -271,7 +271,10 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
     // A container found to keep its content keeps it for every later climb that reaches it
     // (removing emptied containers changes no text): each is looked at once.
     let mut kept: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
+    // Where a bar of links went whole, the element before it, which may be its label.
+    let mut labels = Vec::new();
     for (mut id, lost_link) in parents {
+        let mut label = None;
         while let Some(node) = doc.tree.get(id)
             && let Some(parent) = node.parent()
         {
@@ -283,6 +286,8 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
                 kept.insert(id);
                 break;
             }
+            // Looked up while the node is in the tree: detached, it has no siblings.
+            label = label_before(doc, id);
             let parent = parent.id();
             gaps.extend(gap::leave(doc, id));
             if let Some(mut node) = doc.tree.get_mut(id) {
@@ -290,8 +295,44 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
             }
             id = parent;
         }
+        if lost_link && let Some(label) = label {
+            labels.push(label);
+        }
+    }
+    // A share bar's label in an element of its own (`<h3>Share this:</h3><ul>…</ul>`)
+    // labels nothing once the bar is gone.
+    for id in labels {
+        if let Some(node) = doc.tree.get(id)
+            && node.parent().is_some()
+            && label_only(node, true)
+        {
+            gaps.extend(gap::leave(doc, id));
+            if let Some(mut node) = doc.tree.get_mut(id) {
+                node.detach();
+            }
+        }
     }
     gap::mend(doc, &gaps);
+}
+
+/// The element right before `id` (past whitespace, comments and gap markers), when it is a
+/// heading or a paragraph-like container that may be a share bar's label.
+fn label_before(doc: &Html, id: NodeId) -> Option<NodeId> {
+    let node = doc.tree.get(id)?;
+    let start = node.prev_sibling()?;
+    let label = std::iter::successors(Some(start), |n| n.prev_sibling()).find(|n| {
+        !(gap::is_gap(*n)
+            || matches!(n.value(), Node::Comment(_))
+            || matches!(n.value(), Node::Text(t) if t.trim().is_empty()))
+    })?;
+    let Node::Element(e) = label.value() else {
+        return None;
+    };
+    matches!(
+        e.name(),
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "p" | "div" | "strong" | "b" | "span"
+    )
+    .then(|| label.id())
 }
 
 /// In a container that lost share links, the separators that stood between them and now
@@ -560,6 +601,38 @@ mod tests {
             "Body.
 After."
         );
+    }
+
+    /// The label in an element of its own before the bar's list (Jetpack's markup without its
+    /// classes, themes' "Share this:" headings) goes with the bar; a heading before anything
+    /// else, or a sentence before a bar, stays.
+    #[test]
+    fn a_share_bars_label_in_its_own_element_goes_with_it() {
+        let bar = r#"<ul><li><a href="https://twitter.com/intent/tweet?u=1">Twitter</a></li><li><a href="https://www.facebook.com/sharer/sharer.php?u=1">Facebook</a></li></ul>"#;
+        for (html, text) in [
+            (
+                format!("<p>Body.</p><h3>Share this:</h3>\n{bar}<p>After.</p>"),
+                "Body.\nAfter.",
+            ),
+            (
+                format!("<p>Body.</p><p><strong>Share:</strong></p>{bar}"),
+                "Body.",
+            ),
+            (
+                "<p>Body.</p><h3>Share this:</h3><ul><li>one</li></ul>".to_string(),
+                "Body.\nShare this:\n- one",
+            ),
+            (
+                format!("<p>Body.</p><p>Here is what I think about all of this:</p>{bar}"),
+                "Body.\nHere is what I think about all of this:",
+            ),
+            (
+                format!("<h3>Share this:</h3><p>Body.</p>{bar}"),
+                "Share this:\nBody.",
+            ),
+        ] {
+            assert_eq!(clean_html(&html, None).text, text, "{html}");
+        }
     }
 
     #[test]
