@@ -47,10 +47,16 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
     clean_html_with(html, base, Rules::builtin())
 }
 
-/// Clean `html` with the given noise rules and limits.
+/// Clean `html` with the given noise rules and limits. `base` is also taken as the page's own
+/// address: a "Continue reading" link to it is the feed's, not the author's.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
     let mut warnings = Vec::new();
-    let doc = denoised(&escape_stray_lt(html).0, rules, &mut warnings);
+    let url = base.and_then(|b| Url::parse(b.trim()).ok());
+    let page = url.as_ref().map(|url| Page {
+        url,
+        base: Some(url),
+    });
+    let doc = denoised(&escape_stray_lt(html).0, rules, page, &mut warnings);
     CleanedHtml {
         warnings,
         ..cleaned(&doc, base)
@@ -63,10 +69,11 @@ pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> Cleaned
 pub(crate) fn clean_html_and_lead(
     html: &str,
     base: Option<&str>,
+    page: Option<Page<'_>>,
     rules: &Rules,
 ) -> (CleanedHtml, (String, usize)) {
     let mut warnings = Vec::new();
-    let doc = denoised(html, rules, &mut warnings);
+    let doc = denoised(html, rules, page, &mut warnings);
     let cleaned = CleanedHtml {
         warnings,
         ..cleaned(&doc, base)
@@ -87,14 +94,27 @@ fn cleaned(doc: &Html, base: Option<&str>) -> CleanedHtml {
 
 /// Only the plain text of [`clean_html_with`]: for a summary next to a full body, whose
 /// sanitized HTML and links nobody keeps. `html` has been through [`escape_stray_lt`].
-pub(crate) fn clean_text_with(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> String {
-    layout(denoised(html, rules, warnings).tree.root())
+pub(crate) fn clean_text_with(
+    html: &str,
+    rules: &Rules,
+    page: Option<Page<'_>>,
+    warnings: &mut Vec<String>,
+) -> String {
+    layout(denoised(html, rules, page, warnings).tree.root())
+}
+
+/// The article's own address, which some rules look for among links (a "Continue reading"
+/// link to the post itself), and the base its relative links resolve against.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Page<'a> {
+    pub(crate) url: &'a Url,
+    pub(crate) base: Option<&'a Url>,
 }
 
 /// The fragment's tree with the noise rules' finds removed.
-fn denoised(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> Html {
+fn denoised(html: &str, rules: &Rules, page: Option<Page<'_>>, warnings: &mut Vec<String>) -> Html {
     let mut doc = parse_fragment(html, rules, warnings);
-    let noise = rules.noise(&doc);
+    let noise = rules.noise(&doc, page);
     unwrap(&mut doc, &noise.unwrap);
     remove(&mut doc, &noise.remove);
     doc

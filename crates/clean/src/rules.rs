@@ -3,6 +3,8 @@
 //! A rule is a CSS selector, a pair of HTML comment markers, or a text pattern (optionally
 //! narrowed by a selector, or naming links with `{link}`). Built-in rules live in one sorted table, [`BUILTIN`]; users add
 //! rules in kb.toml (`[[clean.rules]]`) through [`Rules::with_extra`], no rebuild needed.
+//! A few built-in rows also know the post's own address (the item's link, see [`Kind::ToPost`]),
+//! which cleaning is given alongside the HTML.
 //! Adding a widget means adding a row, a fixture under `fixtures/clean/` and its golden text.
 
 use std::collections::HashSet;
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CleanError;
 use crate::guard::Limits;
+use crate::html::Page;
 use crate::names::listed;
 use crate::prefilter::{Facts, Prefilter};
 use crate::text::{BLOCKS, SKIPPED};
@@ -78,6 +81,8 @@ struct Compiled {
     /// A built-in [`Kind::Links`] row: its links are unwrapped, not removed, inside running
     /// text (see [`in_prose`]).
     unwrap_in_prose: bool,
+    /// A built-in [`Kind::ToPost`] row: links to the post's own address are candidates too.
+    to_post: bool,
 }
 
 /// What the rules found in a document: nodes to remove, and links to unwrap (their content
@@ -136,6 +141,9 @@ enum Kind {
     /// unwrapped (text kept, link dropped) in the others. A user rule is always a plain
     /// selector rule; this is for built-in rows whose links authors also write in prose.
     Links(&'static str),
+    /// A [`Kind::TextIn`] whose candidates are also the links to the post's own address (the
+    /// item's link; a "Continue reading" footer points there), which no selector can name.
+    ToPost(&'static str, &'static str),
 }
 
 /// The built-in rules, sorted by name. Each row names the widget and where it was seen.
@@ -214,11 +222,13 @@ const BUILTIN: &[Row] = &[
         reason: "Blogger's feed footer",
     },
     // WordPress themes' "Continue reading →" at the end of an excerpt, linking to the rest of
-    // the post at its more-tag anchor (#more-123) without the theme's more-link class. Only a
-    // link whose whole text says so: "the second half" pointing there stays.
+    // the post at its more-tag anchor (#more-123) without the theme's more-link class, or to
+    // the post's own address (themes' excerpt_more, the Guardian's "Continue reading..."
+    // footer). Only a link whose whole text says so: "the second half" pointing there stays,
+    // and so does "continue reading" pointing at another page.
     Row {
         name: "continue-reading-link",
-        kind: Kind::TextIn("a[href*=\"#more-\"]", "continue reading*"),
+        kind: Kind::ToPost("a[href*=\"#more-\"]", "continue reading*"),
         reason: "\"Continue reading\" link to the rest of the post",
     },
     // Digg Digg (WordPress plugin): its floating or inline bar of Tweet, Like, Digg, ...
@@ -362,11 +372,12 @@ const BUILTIN: &[Row] = &[
         ),
         reason: "1x1 tracking image",
     },
-    // "Read more…" linking to the rest of the post at its more-tag anchor (#more-45), as
-    // continue-reading-link; "read more books" elsewhere stays.
+    // "Read more…" / "Read More »" linking to the rest of the post at its more-tag anchor
+    // (#more-45) or to the post's own address, as continue-reading-link; "read more books"
+    // elsewhere stays.
     Row {
         name: "read-more-link",
-        kind: Kind::TextIn("a[href*=\"#more-\"]", "read more*"),
+        kind: Kind::ToPost("a[href*=\"#more-\"]", "read more*"),
         reason: "\"Read more\" link to the rest of the post",
     },
     // Reddit's feeds end every post with "[link] [comments]", two links to the post's thread
@@ -540,7 +551,7 @@ impl Row {
                 rule.end_comment = Some(end.to_owned());
             }
             Kind::Text(pattern) => rule.text_pattern = Some(pattern.to_owned()),
-            Kind::TextIn(selector, pattern) => {
+            Kind::TextIn(selector, pattern) | Kind::ToPost(selector, pattern) => {
                 rule.selector = Some(selector.to_owned());
                 rule.text_pattern = Some(pattern.to_owned());
             }
@@ -570,10 +581,14 @@ impl Rules {
             let unwrap_in_prose = BUILTIN
                 .iter()
                 .any(|row| matches!(row.kind, Kind::Links(_)) && row.to_rule() == spec);
+            let to_post = BUILTIN
+                .iter()
+                .any(|row| matches!(row.kind, Kind::ToPost(..)) && row.to_rule() == spec);
             compiled.push(Compiled {
                 spec,
                 matcher,
                 unwrap_in_prose,
+                to_post,
             });
         }
         Ok(Rules {
@@ -608,8 +623,8 @@ impl Rules {
 
     /// What cleaning does to `html`: the rules' finds, each [`Kind::Links`] link sorted into
     /// removed (standing alone) or unwrapped (in prose, see [`in_prose`]).
-    pub(crate) fn noise(&self, html: &Html) -> Noise {
-        let per_rule = self.matches_per_rule(html);
+    pub(crate) fn noise(&self, html: &Html, page: Option<Page<'_>>) -> Noise {
+        let per_rule = self.matches_per_rule(html, page);
         if !self.rules.iter().any(|r| r.unwrap_in_prose) {
             return Noise {
                 remove: per_rule.concat(),
@@ -639,11 +654,11 @@ impl Rules {
     /// The nodes of `html` that the rules find (some may lie inside others).
     #[cfg(test)]
     pub(crate) fn matches(&self, html: &Html) -> Vec<NodeId> {
-        self.matches_per_rule(html).concat()
+        self.matches_per_rule(html, None).concat()
     }
 
     /// Each rule's finds in `html`, in document order, in table order.
-    fn matches_per_rule(&self, html: &Html) -> Vec<Vec<NodeId>> {
+    fn matches_per_rule(&self, html: &Html, page: Option<Page<'_>>) -> Vec<Vec<NodeId>> {
         // One pass over the elements tests every selector and text rule (a pass per rule was
         // a fifth of all ingest time); each rule's finds stay in document order, rule after
         // rule, as before.
@@ -686,7 +701,8 @@ impl Rules {
                         candidates,
                         pattern,
                     } => {
-                        if candidates.matches(&element, &facts)
+                        if (candidates.matches(&element, &facts)
+                            || rule.to_post && links_to_page(element.value(), page))
                             && text_may_match(node, pattern)
                             && let Some(text) = short_text(node)
                             && glob_match(pattern, &text)
@@ -718,6 +734,48 @@ impl Rules {
         }
         per_rule
     }
+}
+
+/// Whether `element` is a link to the page itself: its address, resolved against the page's
+/// base, is the page's but for the fragment, a trailing slash, `http`/`https` and case in
+/// the host (`/2024/03/04/patch-now` from `https://blog.example/2024/03/04/patch-now/`).
+fn links_to_page(element: &scraper::node::Element, page: Option<Page<'_>>) -> bool {
+    let Some(page) = page else {
+        return false;
+    };
+    if element.name() != "a" {
+        return false;
+    }
+    let Some(href) = element
+        .attr("href")
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    else {
+        return false;
+    };
+    let resolved = match page.base.unwrap_or(page.url).join(href) {
+        Ok(url) => url,
+        Err(_) => return false,
+    };
+    let key = |url: &url::Url| {
+        let scheme = match url.scheme() {
+            "https" => "http",
+            other => other,
+        };
+        (
+            scheme.to_owned(),
+            url.host_str().map(str::to_ascii_lowercase),
+            url.port_or_known_default(),
+            url.path().trim_end_matches('/').to_owned(),
+            url.query().map(str::to_owned),
+        )
+    };
+    let (mut a, b) = (key(&resolved), key(page.url));
+    // The default port differs between http and https: compare it only when written.
+    if resolved.port().is_none() && page.url.port().is_none() {
+        a.2 = b.2;
+    }
+    a == b
 }
 
 /// Whether the link `node` is part of the article's prose rather than a widget: its own text
