@@ -1,6 +1,7 @@
 //! Plain-text layout of a cleaned tree: one paragraph per line, list items on their own lines
-//! with `- ` or `1. ` markers, whitespace collapsed (but inside `pre`, whose lines, blank lines
-//! and indentation are kept), and nothing a terminal would interpret.
+//! with `- ` or `1. ` markers, whitespace collapsed (but inside `pre` and a gist's `td.blob-code`,
+//! whose lines, blank lines, indentation and tabs are kept, and for `&nbsp;` in `code`, which
+//! browsers never collapse), and nothing a terminal would interpret.
 //!
 //! Words never glue to markup that is not theirs: a footnote reference reads `[2]` and its
 //! note's back-link arrow goes, so does a heading's permalink anchor (`¶`, `#`), a numeric superscript glued to a word is an exponent (`x^2`;
@@ -84,6 +85,10 @@ pub(crate) const BOXES: &[&str] = &[
 
 /// Nested lists are indented two spaces per level, up to this many levels.
 const MAX_INDENT: usize = 6;
+
+/// Non-breaking spaces in code written out in a row at most: indentation is a few, and a
+/// hostile run of thousands stays a short one.
+const MAX_HARD_SPACES: usize = 64;
 
 /// The text of the tree under `root`, laid out as described in the module doc.
 ///
@@ -500,11 +505,15 @@ struct Layout {
     /// Depth of open `pre` elements: there the source's lines are kept as they are (see
     /// [`Layout::pre_whitespace`]).
     pre: usize,
-    /// In `pre`: the spaces written since the last character of `line`, tabs expanded;
-    /// written out before the next character, so trailing spaces go.
-    pre_space: usize,
-    /// In `pre`: the characters in `line`, for tab stops.
-    pre_column: usize,
+    /// In `pre`: the spaces and tabs written since the last character of `line`; written out
+    /// before the next character, so trailing whitespace goes.
+    pre_space: String,
+    /// Outside `pre`: non-breaking spaces in `code` since the last character of `line`, which
+    /// browsers never collapse (code indented with `&nbsp;`); written out before the next
+    /// character, so trailing ones go.
+    hard_spaces: usize,
+    /// Depth of open `code` elements.
+    code: usize,
     /// In `pre`: blank lines seen since the last line with text, written out before the next
     /// one, so the block neither starts nor ends with one.
     pre_blank: usize,
@@ -523,6 +532,13 @@ struct Layout {
 impl Layout {
     fn open(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Step {
         let name = element.name();
+        // Counted before anything can skip the element: `close` sees every element.
+        if name == "code" {
+            self.code += 1;
+        }
+        if is_code_line_cell(element) {
+            self.enter_pre();
+        }
         if listed(SKIPPED, name)
             || is_hidden_foreign_text(element)
             || is_ruby_annotation(node, element)
@@ -593,13 +609,7 @@ impl Layout {
                 });
             }
             // `listing` and `xmp` are old spellings of `pre`, still found in old code posts.
-            "pre" | "listing" | "xmp" => {
-                if self.pre == 0 {
-                    self.pre_blank = 0;
-                    self.pre_lines = false;
-                }
-                self.pre += 1;
-            }
+            "pre" | "listing" | "xmp" => self.enter_pre(),
             _ => {}
         }
         if listed(BLOCKS, name) {
@@ -621,15 +631,15 @@ impl Layout {
 
     fn close(&mut self, element: &scraper::node::Element) {
         let name = element.name();
+        if is_code_line_cell(element) {
+            self.leave_pre();
+        }
         match name {
             "ul" | "menu" | "dir" | "ol" => {
                 self.lists.pop();
             }
-            "pre" | "listing" | "xmp" => {
-                self.pre = self.pre.saturating_sub(1);
-                // Blank lines at the end of the block are not the code's.
-                self.pre_blank = 0;
-            }
+            "pre" | "listing" | "xmp" => self.leave_pre(),
+            "code" => self.code = self.code.saturating_sub(1),
             // Table cells and a select's options are words of their own ("RedGreenBlue").
             "td" | "th" | "option" => self.space = true,
             // An emoji image is text: nothing after it but what the source has.
@@ -644,6 +654,20 @@ impl Layout {
             // An item without text leaves no marker behind.
             self.marker = None;
         }
+    }
+
+    fn enter_pre(&mut self) {
+        if self.pre == 0 {
+            self.pre_blank = 0;
+            self.pre_lines = false;
+        }
+        self.pre += 1;
+    }
+
+    fn leave_pre(&mut self) {
+        self.pre = self.pre.saturating_sub(1);
+        // Blank lines at the end of the block are not the code's.
+        self.pre_blank = 0;
     }
 
     /// A superscript's number, read once: a reference when a link holds it (WordPress's Easy
@@ -730,6 +754,8 @@ impl Layout {
     fn char(&mut self, c: char) {
         if c.is_whitespace() && self.pre > 0 {
             self.pre_whitespace(c);
+        } else if c == '\u{a0}' && self.code > 0 {
+            self.hard_spaces += 1;
         } else if c.is_whitespace() {
             self.space = true;
         } else {
@@ -739,20 +765,21 @@ impl Layout {
     }
 
     /// Whitespace inside `pre`, where code and commit messages keep their layout: a newline
-    /// (or `<br>`) ends the line even when it is blank, a tab goes to the next multiple of 8
-    /// columns (browsers' and terminals' tab stops), any other whitespace is one space.
+    /// (or `<br>`) ends the line even when it is blank, a tab stays a tab (the code's own: a
+    /// Makefile's recipe; a terminal shows it at its tab stop, as a browser does), any other
+    /// whitespace is one space.
     fn pre_whitespace(&mut self, c: char) {
         match c {
             '\n' => {
-                self.pre_space = 0;
+                self.pre_space.clear();
                 if !self.line.is_empty() {
                     self.break_line();
                 } else if self.pre_lines {
                     self.pre_blank += 1;
                 }
             }
-            '\t' => self.pre_space += 8 - (self.pre_column + self.pre_space) % 8,
-            _ => self.pre_space += 1,
+            '\t' => self.pre_space.push('\t'),
+            _ => self.pre_space.push(' '),
         }
     }
 
@@ -783,19 +810,19 @@ impl Layout {
             self.invisible.clear();
         }
         if self.pre > 0 {
-            for _ in 0..self.pre_space {
-                self.line.push(' ');
-            }
-            self.pre_column += self.pre_space + word.chars().count();
-            if starts_line {
-                self.pre_column += self.line_marker;
-            }
-            self.pre_space = 0;
+            self.line.push_str(&self.pre_space);
+            self.pre_space.clear();
             self.pre_lines = true;
+        } else if self.hard_spaces > 0 {
+            // `&nbsp;` in code is the code's spacing; a collapsible space after words adds one.
+            let spaces = self.hard_spaces + usize::from(self.space && !starts_line);
+            self.line
+                .extend(std::iter::repeat_n(' ', spaces.min(MAX_HARD_SPACES)));
         } else if self.space && (!starts_line || invisible) {
             self.line.push(' ');
         }
         self.space = false;
+        self.hard_spaces = 0;
         self.line.push_str(word);
     }
 
@@ -812,7 +839,7 @@ impl Layout {
         }
         self.invisible.clear();
         self.line_marker = 0;
-        self.pre_column = 0;
+        self.hard_spaces = 0;
         self.space = false;
     }
 
@@ -820,6 +847,15 @@ impl Layout {
         self.break_line();
         self.out
     }
+}
+
+/// A table cell that holds one line of code shown as preformatted: GitHub's `td.blob-code`
+/// (gist embeds, their file tables), whose leading spaces are the line's indentation.
+fn is_code_line_cell(element: &scraper::node::Element) -> bool {
+    element.name() == "td"
+        && element
+            .attr("class")
+            .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "blob-code"))
 }
 
 /// The number of items of the list `node` itself (not of lists nested in them): where a
@@ -1345,7 +1381,7 @@ mod tests {
             text(
                 "<pre><code><span>if</span> <span>x</span>\n\t<span>y</span>()\n  \t z</code></pre>"
             ),
-            "if x\n        y()\n         z"
+            "if x\n\ty()\n  \t z"
         );
         // Medium writes code lines with <br>.
         assert_eq!(
@@ -1359,6 +1395,42 @@ mod tests {
         );
         // Outside pre nothing changes.
         assert_eq!(text("<p>  a\n\n   b  </p>"), "a b");
+    }
+
+    /// A tab in `pre` is the code's (a Makefile's recipe, Go's indentation): kept as written,
+    /// and a terminal shows it at its tab stop as a browser does.
+    #[test]
+    fn pre_keeps_its_tabs() {
+        assert_eq!(
+            text("<pre>all:\n\tcc -o x x.c\n\n\tif x {\n\t\treturn\n\t}</pre>"),
+            "all:\n\tcc -o x x.c\n\n\tif x {\n\t\treturn\n\t}"
+        );
+        // Trailing whitespace still goes.
+        assert_eq!(text("<pre>a\t \nb</pre>"), "a\nb");
+    }
+
+    /// Code written outside `pre`: WordPress's visual editor makes a `<code>` block of lines
+    /// with `<br>` and indents them with `&nbsp;`, which browsers never collapse; a GitHub gist
+    /// embedded as a table has a line of code per `td.blob-code`, shown with white-space: pre.
+    #[test]
+    fn code_indentation_outside_pre_is_kept() {
+        assert_eq!(
+            text(
+                "<p>Config:</p><p><code>server {<br>&nbsp;&nbsp;listen 80;<br>\n&nbsp;&nbsp;&nbsp;&nbsp;root /var/www;<br>}</code></p>"
+            ),
+            "Config:\nserver {\n  listen 80;\n    root /var/www;\n}"
+        );
+        assert_eq!(
+            text(
+                "<table class=\"highlight tab-size js-file-line-container\"><tr><td id=\"L1\" class=\"blob-num js-line-number\" data-line-number=\"1\"></td><td id=\"LC1\" class=\"blob-code blob-code-inner js-file-line\">for i in range(3):</td></tr><tr><td id=\"L2\" class=\"blob-num js-line-number\" data-line-number=\"2\"></td><td id=\"LC2\" class=\"blob-code blob-code-inner js-file-line\">    print(i)</td></tr></table>"
+            ),
+            "for i in range(3):\n    print(i)"
+        );
+        // Prose keeps collapsing its non-breaking spaces, and inline code reads as before.
+        assert_eq!(
+            text("<p>a&nbsp;&nbsp;b <code>x = 1</code>&nbsp; c</p>"),
+            "a b x = 1 c"
+        );
     }
 
     #[test]
