@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use crate::html::{clean_html_and_lead, clean_text_with};
+use crate::html::{Page, clean_html_and_lead, clean_text_with};
 use crate::stray::escape_stray_lt;
 use crate::text::visible_chars;
 use crate::{Rules, clean_inline};
@@ -93,7 +93,17 @@ pub fn to_article_reporting(
     let base = item.base_url.as_deref().or(item.link.as_deref());
     let content = non_blank(item.content_html.as_deref());
     let summary_html = non_blank(item.summary_html.as_deref());
-    let clean = |html: &str| clean_html_and_lead(&as_html(html), base, rules);
+    // The post's own address: a "Continue reading" link to it is the feed's footer.
+    let link_url = item
+        .link
+        .as_deref()
+        .and_then(|l| url::Url::parse(l.trim()).ok());
+    let base_url = base.and_then(|b| url::Url::parse(b.trim()).ok());
+    let page = link_url.as_ref().map(|url| Page {
+        url,
+        base: base_url.as_ref(),
+    });
+    let clean = |html: &str| clean_html_and_lead(&as_html(html), base, page, rules);
     let (mut body, (mut lead, mut marker)) =
         content.or(summary_html).map(clean).unwrap_or_default();
     let field = if content.is_some() {
@@ -128,7 +138,7 @@ pub fn to_article_reporting(
     let summary = match summary_html {
         Some(html) if content.is_some() => {
             let mut cut = Vec::new();
-            let text = clean_text_with(&as_html(html), rules, &mut cut);
+            let text = clean_text_with(&as_html(html), rules, page, &mut cut);
             warnings.extend(cut.into_iter().map(|w| format!("summary: {w}")));
             text
         }

@@ -15,7 +15,7 @@ use crate::names::listed;
 use crate::rules::Rules;
 use crate::sanitize::sanitize;
 use crate::stray::escape_stray_lt;
-use crate::text::{BLOCKS, is_invisible, is_ruby_annotation, layout, lead, visible_chars};
+use crate::text::{BLOCKS, ZWSP, is_invisible, is_ruby_annotation, layout, lead, visible_chars};
 use crate::walk::{Event, Step, walk};
 
 /// One HTML body, cleaned three ways.
@@ -47,10 +47,16 @@ pub fn clean_html(html: &str, base: Option<&str>) -> CleanedHtml {
     clean_html_with(html, base, Rules::builtin())
 }
 
-/// Clean `html` with the given noise rules and limits.
+/// Clean `html` with the given noise rules and limits. `base` is also taken as the page's own
+/// address: a "Continue reading" link to it is the feed's, not the author's.
 pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> CleanedHtml {
     let mut warnings = Vec::new();
-    let doc = denoised(&escape_stray_lt(html).0, rules, &mut warnings);
+    let url = base.and_then(|b| Url::parse(b.trim()).ok());
+    let page = url.as_ref().map(|url| Page {
+        url,
+        base: Some(url),
+    });
+    let doc = denoised(&escape_stray_lt(html).0, rules, page, &mut warnings);
     CleanedHtml {
         warnings,
         ..cleaned(&doc, base)
@@ -63,10 +69,11 @@ pub fn clean_html_with(html: &str, base: Option<&str>, rules: &Rules) -> Cleaned
 pub(crate) fn clean_html_and_lead(
     html: &str,
     base: Option<&str>,
+    page: Option<Page<'_>>,
     rules: &Rules,
 ) -> (CleanedHtml, (String, usize)) {
     let mut warnings = Vec::new();
-    let doc = denoised(html, rules, &mut warnings);
+    let doc = denoised(html, rules, page, &mut warnings);
     let cleaned = CleanedHtml {
         warnings,
         ..cleaned(&doc, base)
@@ -87,14 +94,27 @@ fn cleaned(doc: &Html, base: Option<&str>) -> CleanedHtml {
 
 /// Only the plain text of [`clean_html_with`]: for a summary next to a full body, whose
 /// sanitized HTML and links nobody keeps. `html` has been through [`escape_stray_lt`].
-pub(crate) fn clean_text_with(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> String {
-    layout(denoised(html, rules, warnings).tree.root())
+pub(crate) fn clean_text_with(
+    html: &str,
+    rules: &Rules,
+    page: Option<Page<'_>>,
+    warnings: &mut Vec<String>,
+) -> String {
+    layout(denoised(html, rules, page, warnings).tree.root())
+}
+
+/// The article's own address, which some rules look for among links (a "Continue reading"
+/// link to the post itself), and the base its relative links resolve against.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Page<'a> {
+    pub(crate) url: &'a Url,
+    pub(crate) base: Option<&'a Url>,
 }
 
 /// The fragment's tree with the noise rules' finds removed.
-fn denoised(html: &str, rules: &Rules, warnings: &mut Vec<String>) -> Html {
+fn denoised(html: &str, rules: &Rules, page: Option<Page<'_>>, warnings: &mut Vec<String>) -> Html {
     let mut doc = parse_fragment(html, rules, warnings);
-    let noise = rules.noise(&doc);
+    let noise = rules.noise(&doc, page);
     unwrap(&mut doc, &noise.unwrap);
     remove(&mut doc, &noise.remove);
     doc
@@ -147,6 +167,12 @@ pub fn clean_inline(s: &str) -> String {
         crate::guard::cut(s, rules.limits().max_input_bytes).to_owned()
     };
     let mut out = String::with_capacity(text.len());
+    // A zero-width space parts words in a title as in the text.
+    let text = if text.contains(ZWSP) {
+        text.replace(ZWSP, " ")
+    } else {
+        text
+    };
     for c in visible_chars(&text) {
         if c.is_whitespace() {
             if !out.is_empty() && !out.ends_with(' ') {
@@ -265,7 +291,10 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
     // A container found to keep its content keeps it for every later climb that reaches it
     // (removing emptied containers changes no text): each is looked at once.
     let mut kept: std::collections::HashSet<NodeId> = std::collections::HashSet::new();
+    // Where a bar of links went whole, the element before it, which may be its label.
+    let mut labels = Vec::new();
     for (mut id, lost_link) in parents {
+        let mut label = None;
         while let Some(node) = doc.tree.get(id)
             && let Some(parent) = node.parent()
         {
@@ -277,6 +306,8 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
                 kept.insert(id);
                 break;
             }
+            // Looked up while the node is in the tree: detached, it has no siblings.
+            label = label_before(doc, id);
             let parent = parent.id();
             gaps.extend(gap::leave(doc, id));
             if let Some(mut node) = doc.tree.get_mut(id) {
@@ -284,8 +315,44 @@ fn remove(doc: &mut Html, ids: &[NodeId]) {
             }
             id = parent;
         }
+        if lost_link && let Some(label) = label {
+            labels.push(label);
+        }
+    }
+    // A share bar's label in an element of its own (`<h3>Share this:</h3><ul>…</ul>`)
+    // labels nothing once the bar is gone.
+    for id in labels {
+        if let Some(node) = doc.tree.get(id)
+            && node.parent().is_some()
+            && label_only(node, true)
+        {
+            gaps.extend(gap::leave(doc, id));
+            if let Some(mut node) = doc.tree.get_mut(id) {
+                node.detach();
+            }
+        }
     }
     gap::mend(doc, &gaps);
+}
+
+/// The element right before `id` (past whitespace, comments and gap markers), when it is a
+/// heading or a paragraph-like container that may be a share bar's label.
+fn label_before(doc: &Html, id: NodeId) -> Option<NodeId> {
+    let node = doc.tree.get(id)?;
+    let start = node.prev_sibling()?;
+    let label = std::iter::successors(Some(start), |n| n.prev_sibling()).find(|n| {
+        !(gap::is_gap(*n)
+            || matches!(n.value(), Node::Comment(_))
+            || matches!(n.value(), Node::Text(t) if t.trim().is_empty()))
+    })?;
+    let Node::Element(e) = label.value() else {
+        return None;
+    };
+    matches!(
+        e.name(),
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "p" | "div" | "strong" | "b" | "span"
+    )
+    .then(|| label.id())
 }
 
 /// In a container that lost share links, the separators that stood between them and now
@@ -554,6 +621,38 @@ mod tests {
             "Body.
 After."
         );
+    }
+
+    /// The label in an element of its own before the bar's list (Jetpack's markup without its
+    /// classes, themes' "Share this:" headings) goes with the bar; a heading before anything
+    /// else, or a sentence before a bar, stays.
+    #[test]
+    fn a_share_bars_label_in_its_own_element_goes_with_it() {
+        let bar = r#"<ul><li><a href="https://twitter.com/intent/tweet?u=1">Twitter</a></li><li><a href="https://www.facebook.com/sharer/sharer.php?u=1">Facebook</a></li></ul>"#;
+        for (html, text) in [
+            (
+                format!("<p>Body.</p><h3>Share this:</h3>\n{bar}<p>After.</p>"),
+                "Body.\nAfter.",
+            ),
+            (
+                format!("<p>Body.</p><p><strong>Share:</strong></p>{bar}"),
+                "Body.",
+            ),
+            (
+                "<p>Body.</p><h3>Share this:</h3><ul><li>one</li></ul>".to_string(),
+                "Body.\nShare this:\n- one",
+            ),
+            (
+                format!("<p>Body.</p><p>Here is what I think about all of this:</p>{bar}"),
+                "Body.\nHere is what I think about all of this:",
+            ),
+            (
+                format!("<h3>Share this:</h3><p>Body.</p>{bar}"),
+                "Share this:\nBody.",
+            ),
+        ] {
+            assert_eq!(clean_html(&html, None).text, text, "{html}");
+        }
     }
 
     #[test]

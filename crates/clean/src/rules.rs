@@ -3,6 +3,8 @@
 //! A rule is a CSS selector, a pair of HTML comment markers, or a text pattern (optionally
 //! narrowed by a selector, or naming links with `{link}`). Built-in rules live in one sorted table, [`BUILTIN`]; users add
 //! rules in kb.toml (`[[clean.rules]]`) through [`Rules::with_extra`], no rebuild needed.
+//! A few built-in rows also know the post's own address (the item's link, see [`Kind::ToPost`]),
+//! which cleaning is given alongside the HTML.
 //! Adding a widget means adding a row, a fixture under `fixtures/clean/` and its golden text.
 
 use std::collections::HashSet;
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CleanError;
 use crate::guard::Limits;
+use crate::html::Page;
 use crate::names::listed;
 use crate::prefilter::{Facts, Prefilter};
 use crate::text::{BLOCKS, SKIPPED};
@@ -78,6 +81,8 @@ struct Compiled {
     /// A built-in [`Kind::Links`] row: its links are unwrapped, not removed, inside running
     /// text (see [`in_prose`]).
     unwrap_in_prose: bool,
+    /// A built-in [`Kind::ToPost`] row: links to the post's own address are candidates too.
+    to_post: bool,
 }
 
 /// What the rules found in a document: nodes to remove, and links to unwrap (their content
@@ -136,6 +141,9 @@ enum Kind {
     /// unwrapped (text kept, link dropped) in the others. A user rule is always a plain
     /// selector rule; this is for built-in rows whose links authors also write in prose.
     Links(&'static str),
+    /// A [`Kind::TextIn`] whose candidates are also the links to the post's own address (the
+    /// item's link; a "Continue reading" footer points there), which no selector can name.
+    ToPost(&'static str, &'static str),
 }
 
 /// The built-in rules, sorted by name. Each row names the widget and where it was seen.
@@ -206,12 +214,21 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("a.bctt-ctt-btn"),
         reason: "Better Click To Tweet button",
     },
+    // Blogger's "Post Feed Footer" (a blog setting whose text is appended to every post of
+    // its feeds and nowhere else), with Blogger's tracking image: div.blogger-post-footer.
+    Row {
+        name: "blogger-post-footer",
+        kind: Kind::Selector("div.blogger-post-footer"),
+        reason: "Blogger's feed footer",
+    },
     // WordPress themes' "Continue reading →" at the end of an excerpt, linking to the rest of
-    // the post at its more-tag anchor (#more-123) without the theme's more-link class. Only a
-    // link whose whole text says so: "the second half" pointing there stays.
+    // the post at its more-tag anchor (#more-123) without the theme's more-link class, or to
+    // the post's own address (themes' excerpt_more, the Guardian's "Continue reading..."
+    // footer). Only a link whose whole text says so: "the second half" pointing there stays,
+    // and so does "continue reading" pointing at another page.
     Row {
         name: "continue-reading-link",
-        kind: Kind::TextIn("a[href*=\"#more-\"]", "continue reading*"),
+        kind: Kind::ToPost("a[href*=\"#more-\"]", "continue reading*"),
         reason: "\"Continue reading\" link to the rest of the post",
     },
     // Digg Digg (WordPress plugin): its floating or inline bar of Tweet, Like, Digg, ...
@@ -222,12 +239,13 @@ const BUILTIN: &[Row] = &[
         reason: "Digg Digg share bar",
     },
     // Discourse's topic feeds end each post with the topic's counts in a <small> paragraph
-    // ("3 posts - 2 participants") and a "Read full topic" link paragraph.
+    // ("3 posts - 2 participants", "1 post - 1 participant", "4 posts - 1 participant") and a
+    // "Read full topic" link paragraph.
     Row {
         name: "discourse-footer",
         // Tested on <small> only: a pattern starting with `*` has no first letters to reject
         // a paragraph by, and reading every paragraph made cleaning a third slower.
-        kind: Kind::TextIn("small", "* posts - * participants"),
+        kind: Kind::TextIn("small", "* post* - * participant*"),
         reason: "Discourse's post and participant counts",
     },
     Row {
@@ -279,6 +297,18 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("form, button"),
         reason: "signup forms and buttons",
     },
+    // Ghost's member calls to action: the signup card (heading, pitch, email form and
+    // disclaimer), the paywall box of a members-only post (gh-post-upgrade-cta: "This post is
+    // for paying subscribers only / Subscribe now / Sign in") and a call-to-action card whose
+    // button opens the members portal (#/portal/signup: "Become a paid member… Upgrade now").
+    // A call-to-action card pointing elsewhere (a sponsor's) is the author's and stays.
+    Row {
+        name: "ghost-member-cta",
+        kind: Kind::Selector(
+            ".kg-signup-card, .gh-post-upgrade-cta, .kg-cta-card:has(a[href*=\"#/portal/\"])",
+        ),
+        reason: "Ghost's member signup card, paywall box and upgrade card",
+    },
     // Jetpack / WordPress.com "Share this:" and "Like this:" blocks (sharedaddy), in feeds
     // from WordPress.com-hosted blogs.
     Row {
@@ -286,10 +316,11 @@ const BUILTIN: &[Row] = &[
         kind: Kind::Selector("div.sharedaddy, .sd-sharing, .sd-sharing-enabled, .sd-like"),
         reason: "Jetpack sharing buttons",
     },
-    // Joomla's "Read more" / "Weiterlesen …" paragraph after an intro text (p.readmore).
+    // Joomla's "Read more" / "Weiterlesen …" paragraph after an intro text: p.readmore on
+    // the site's pages, p.feed-readmore in its feeds (Joomla 3-5, com_content's feed view).
     Row {
         name: "joomla-readmore",
-        kind: Kind::Selector("p.readmore"),
+        kind: Kind::Selector("p.readmore, p.feed-readmore"),
         reason: "Joomla \"Read more\" paragraph",
     },
     // KaTeX (server-side math on blogs and static sites) writes each formula twice: a hidden
@@ -324,10 +355,11 @@ const BUILTIN: &[Row] = &[
         reason: "Medium's \"was originally published on Medium\" footer",
     },
     // WordPress's "Continue reading" link at the end of an excerpt (a.more-link, from
-    // the_content_more_link), often with the title in a span.screen-reader-text.
+    // the_content_more_link), often with the title in a span.screen-reader-text; themes'
+    // own excerpt link (a.read-more).
     Row {
         name: "more-link",
-        kind: Kind::Selector("a.more-link"),
+        kind: Kind::Selector("a.more-link, a.read-more"),
         reason: "WordPress \"Continue reading\" link",
     },
     // Tracking pixels: 1x1 (or 0x0) images, used by feed analytics (Pheedo, Feedsportal,
@@ -340,11 +372,12 @@ const BUILTIN: &[Row] = &[
         ),
         reason: "1x1 tracking image",
     },
-    // "Read more…" linking to the rest of the post at its more-tag anchor (#more-45), as
-    // continue-reading-link; "read more books" elsewhere stays.
+    // "Read more…" / "Read More »" linking to the rest of the post at its more-tag anchor
+    // (#more-45) or to the post's own address, as continue-reading-link; "read more books"
+    // elsewhere stays.
     Row {
         name: "read-more-link",
-        kind: Kind::TextIn("a[href*=\"#more-\"]", "read more*"),
+        kind: Kind::ToPost("a[href*=\"#more-\"]", "read more*"),
         reason: "\"Read more\" link to the rest of the post",
     },
     // Reddit's feeds end every post with "[link] [comments]", two links to the post's thread
@@ -398,8 +431,12 @@ const BUILTIN: &[Row] = &[
     },
     // Links whose only purpose is sharing the post: every sharing service's "submit this URL"
     // address (Twitter's share, intent and home?status=, Facebook's sharer, LinkedIn, Reddit, Digg,
-    // Delicious, StumbleUpon, Pinterest, ...), whatever plugin or theme wrote them. A link to
-    // a profile or page on those sites is kept.
+    // Delicious, StumbleUpon, Pinterest, Bluesky's and Threads' compose intents, WhatsApp's and
+    // Telegram's share addresses, Mastodon share pickers, ...), whatever plugin or theme wrote
+    // them; Jetpack's own share links (the post's address with ?share=twitter, …), which
+    // feeds carry without their sharedaddy container; and an "Email this" mailto: with no
+    // address, only a subject. A link to a profile or page on those sites, a chat with a
+    // number (wa.me/15551234567) and a mailto: with an address are kept.
     Row {
         name: "share-links",
         kind: Kind::Links(
@@ -412,7 +449,21 @@ const BUILTIN: &[Row] = &[
              a[href*=\"delicious.com/post\"], a[href*=\"del.icio.us/post\"], \
              a[href*=\"stumbleupon.com/submit\"], a[href*=\"pinterest.com/pin/create\"], \
              a[href*=\"plus.google.com/share\"], a[href*=\"tumblr.com/share\"], \
-             a[href*=\"news.ycombinator.com/submitlink\"], a[href*=\"getpocket.com/save\"]",
+             a[href*=\"news.ycombinator.com/submitlink\"], a[href*=\"getpocket.com/save\"], \
+             a[href*=\"bsky.app/intent/compose\"], a[href*=\"threads.net/intent/post\"], \
+             a[href*=\"threads.com/intent/post\"], a[href*=\"wa.me/?text=\"], \
+             a[href*=\"whatsapp.com/send?text=\"], a[href^=\"whatsapp://send?text=\"], \
+             a[href*=\"t.me/share/url\"], a[href*=\"telegram.me/share/url\"], \
+             a[href*=\"mastodonshare.com/?\"], a[href*=\"s2f.kytta.ch/?\"], \
+             a[href*=\"toot.kytta.ch/?\"], a[href^=\"mailto:?\"], \
+             a[href*=\"?share=twitter\"], a[href*=\"?share=x\"], \
+             a[href*=\"?share=facebook\"], a[href*=\"?share=linkedin\"], \
+             a[href*=\"?share=reddit\"], a[href*=\"?share=tumblr\"], \
+             a[href*=\"?share=pinterest\"], a[href*=\"?share=pocket\"], \
+             a[href*=\"?share=telegram\"], a[href*=\"?share=jetpack-whatsapp\"], \
+             a[href*=\"?share=email\"], a[href*=\"?share=print\"], \
+             a[href*=\"?share=bluesky\"], a[href*=\"?share=mastodon\"], \
+             a[href*=\"?share=threads\"], a[href*=\"?share=nextdoor\"]",
         ),
         reason: "share-this-post links of any plugin",
     },
@@ -500,7 +551,7 @@ impl Row {
                 rule.end_comment = Some(end.to_owned());
             }
             Kind::Text(pattern) => rule.text_pattern = Some(pattern.to_owned()),
-            Kind::TextIn(selector, pattern) => {
+            Kind::TextIn(selector, pattern) | Kind::ToPost(selector, pattern) => {
                 rule.selector = Some(selector.to_owned());
                 rule.text_pattern = Some(pattern.to_owned());
             }
@@ -530,10 +581,14 @@ impl Rules {
             let unwrap_in_prose = BUILTIN
                 .iter()
                 .any(|row| matches!(row.kind, Kind::Links(_)) && row.to_rule() == spec);
+            let to_post = BUILTIN
+                .iter()
+                .any(|row| matches!(row.kind, Kind::ToPost(..)) && row.to_rule() == spec);
             compiled.push(Compiled {
                 spec,
                 matcher,
                 unwrap_in_prose,
+                to_post,
             });
         }
         Ok(Rules {
@@ -568,8 +623,8 @@ impl Rules {
 
     /// What cleaning does to `html`: the rules' finds, each [`Kind::Links`] link sorted into
     /// removed (standing alone) or unwrapped (in prose, see [`in_prose`]).
-    pub(crate) fn noise(&self, html: &Html) -> Noise {
-        let per_rule = self.matches_per_rule(html);
+    pub(crate) fn noise(&self, html: &Html, page: Option<Page<'_>>) -> Noise {
+        let per_rule = self.matches_per_rule(html, page);
         if !self.rules.iter().any(|r| r.unwrap_in_prose) {
             return Noise {
                 remove: per_rule.concat(),
@@ -599,11 +654,11 @@ impl Rules {
     /// The nodes of `html` that the rules find (some may lie inside others).
     #[cfg(test)]
     pub(crate) fn matches(&self, html: &Html) -> Vec<NodeId> {
-        self.matches_per_rule(html).concat()
+        self.matches_per_rule(html, None).concat()
     }
 
     /// Each rule's finds in `html`, in document order, in table order.
-    fn matches_per_rule(&self, html: &Html) -> Vec<Vec<NodeId>> {
+    fn matches_per_rule(&self, html: &Html, page: Option<Page<'_>>) -> Vec<Vec<NodeId>> {
         // One pass over the elements tests every selector and text rule (a pass per rule was
         // a fifth of all ingest time); each rule's finds stay in document order, rule after
         // rule, as before.
@@ -646,7 +701,8 @@ impl Rules {
                         candidates,
                         pattern,
                     } => {
-                        if candidates.matches(&element, &facts)
+                        if (candidates.matches(&element, &facts)
+                            || rule.to_post && links_to_page(element.value(), page))
                             && text_may_match(node, pattern)
                             && let Some(text) = short_text(node)
                             && glob_match(pattern, &text)
@@ -678,6 +734,48 @@ impl Rules {
         }
         per_rule
     }
+}
+
+/// Whether `element` is a link to the page itself: its address, resolved against the page's
+/// base, is the page's but for the fragment, a trailing slash, `http`/`https` and case in
+/// the host (`/2024/03/04/patch-now` from `https://blog.example/2024/03/04/patch-now/`).
+fn links_to_page(element: &scraper::node::Element, page: Option<Page<'_>>) -> bool {
+    let Some(page) = page else {
+        return false;
+    };
+    if element.name() != "a" {
+        return false;
+    }
+    let Some(href) = element
+        .attr("href")
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    else {
+        return false;
+    };
+    let resolved = match page.base.unwrap_or(page.url).join(href) {
+        Ok(url) => url,
+        Err(_) => return false,
+    };
+    let key = |url: &url::Url| {
+        let scheme = match url.scheme() {
+            "https" => "http",
+            other => other,
+        };
+        (
+            scheme.to_owned(),
+            url.host_str().map(str::to_ascii_lowercase),
+            url.port_or_known_default(),
+            url.path().trim_end_matches('/').to_owned(),
+            url.query().map(str::to_owned),
+        )
+    };
+    let (mut a, b) = (key(&resolved), key(page.url));
+    // The default port differs between http and https: compare it only when written.
+    if resolved.port().is_none() && page.url.port().is_none() {
+        a.2 = b.2;
+    }
+    a == b
 }
 
 /// Whether the link `node` is part of the article's prose rather than a widget: its own text

@@ -1,9 +1,10 @@
 //! Plain-text layout of a cleaned tree: one paragraph per line, list items on their own lines
-//! with `- ` or `1. ` markers, whitespace collapsed (but inside `pre`, whose lines, blank lines
-//! and indentation are kept), and nothing a terminal would interpret.
+//! with `- ` or `1. ` markers, whitespace collapsed (but inside `pre` and a gist's `td.blob-code`,
+//! whose lines, blank lines, indentation and tabs are kept, and for `&nbsp;` in `code`, which
+//! browsers never collapse), and nothing a terminal would interpret.
 //!
 //! Words never glue to markup that is not theirs: a footnote reference reads `[2]` and its
-//! note's back-link arrow goes, a numeric superscript glued to a word is an exponent (`x^2`;
+//! note's back-link arrow goes, so does a heading's permalink anchor (`¶`, `#`), a numeric superscript glued to a word is an exponent (`x^2`;
 //! other sup and sub text reads as written, "10th", "H2O"), an emoji image is its alt text,
 //! and an image or other box between two words separates them. Without any text, the alt
 //! texts of the images that have real ones are the text.
@@ -84,6 +85,10 @@ pub(crate) const BOXES: &[&str] = &[
 
 /// Nested lists are indented two spaces per level, up to this many levels.
 const MAX_INDENT: usize = 6;
+
+/// Non-breaking spaces in code written out in a row at most: indentation is a few, and a
+/// hostile run of thousands stays a short one.
+const MAX_HARD_SPACES: usize = 64;
 
 /// The text of the tree under `root`, laid out as described in the module doc.
 ///
@@ -256,7 +261,7 @@ enum Footnote {
 /// link to a place in the page, or a link marked as one (`footnote-ref`, `footnote-anchor`,
 /// `footnote-reference`, `role="doc-noteref"`); a back-link is marked (`footnote-backref`,
 /// `reversefootnote`, `footnote-back`, `footnote-number`, `role="doc-backlink"`) or points
-/// at a reference (`#fnref…`, `#footnote-anchor…`). Labels are short: a link in a sup
+/// at a reference (`#fnref…`, `#footnote-anchor…`, WordPress's `#ID-link` from note `ID`). Labels are short: a link in a sup
 /// that says more is text.
 fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option<Footnote> {
     const MAX_LABEL: usize = 12;
@@ -281,7 +286,9 @@ fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option
         "a" if marked(element, BACK_CLASSES, "doc-backlink")
             || element.attr("href").is_some_and(|h| {
                 let h = h.trim_start();
-                h.starts_with("#fnref") || h.starts_with("#footnote-anchor")
+                h.starts_with("#fnref")
+                    || h.starts_with("#footnote-anchor")
+                    || is_wordpress_backlink(node, h)
             }) =>
         {
             let text = node_text(node);
@@ -329,6 +336,83 @@ fn footnote(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Option
         }
         _ => None,
     }
+}
+
+/// Classes of a heading's permalink anchor: Sphinx (`headerlink`, "¶"), markdown-it-anchor as
+/// Eleventy uses it (`header-anchor`, "Jump to heading" for screen readers), Hugo themes and
+/// GitHub (`anchor`), and others' `heading-anchor`, `anchor-link`, `hash-link`.
+const HEADING_ANCHOR_CLASSES: &[&str] = &[
+    "headerlink",
+    "header-anchor",
+    "anchor",
+    "heading-anchor",
+    "anchor-link",
+    "hash-link",
+];
+
+/// Whether the link is a heading's permalink anchor (`<h2 id="x">Usage <a href="#x">#</a></h2>`):
+/// a same-page link in a heading, marked as an anchor or with no letters or digits (`¶`, `#`,
+/// `§`, an icon), beside words of the heading's own. A heading whose words are the link stays.
+fn is_heading_anchor(node: NodeRef<'_, Node>, element: &scraper::node::Element) -> bool {
+    const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
+    if !element
+        .attr("href")
+        .is_some_and(|h| h.trim_start().starts_with('#'))
+    {
+        return false;
+    }
+    let Some(heading) = node
+        .ancestors()
+        .take(3)
+        .find(|a| matches!(a.value(), Node::Element(e) if listed(HEADINGS, e.name())))
+    else {
+        return false;
+    };
+    let marked = element.attr("class").is_some_and(|class| {
+        class.split_ascii_whitespace().any(|c| {
+            HEADING_ANCHOR_CLASSES
+                .iter()
+                .any(|m| c.eq_ignore_ascii_case(m))
+        })
+    });
+    if !marked && small_text(node).is_none_or(|t| t.chars().any(char::is_alphanumeric)) {
+        return false;
+    }
+    // The heading's words outside the link, within a heading's few nodes.
+    let mut words = false;
+    let mut count = 0usize;
+    walk(heading, |event| {
+        let Event::Enter(n) = event else {
+            return Step::Descend;
+        };
+        count += 1;
+        if count > MAX_SMALL_NODES {
+            return Step::Stop;
+        }
+        if n.id() == node.id() {
+            return Step::Skip;
+        }
+        match n.value() {
+            Node::Element(e) if listed(SKIPPED, e.name()) => Step::Skip,
+            Node::Text(t) if t.chars().any(char::is_alphanumeric) => {
+                words = true;
+                Step::Stop
+            }
+            _ => Step::Descend,
+        }
+    });
+    words
+}
+
+/// WordPress's footnotes block (WP 6.3+) links a note (`<li id="ID">`) back to its reference
+/// (`<a id="ID-link">`) by `href="#ID-link"`, with no class: the note's own id names the link.
+fn is_wordpress_backlink(node: NodeRef<'_, Node>, href: &str) -> bool {
+    let Some(target) = href.strip_prefix('#').and_then(|h| h.strip_suffix("-link")) else {
+        return false;
+    };
+    node.ancestors()
+        .find(|a| matches!(a.value(), Node::Element(e) if e.name() == "li"))
+        .is_some_and(|li| matches!(li.value(), Node::Element(e) if e.id() == Some(target)))
 }
 
 /// Nodes [`small_text`] reads before it gives up: a footnote reference or an exponent is a
@@ -421,11 +505,15 @@ struct Layout {
     /// Depth of open `pre` elements: there the source's lines are kept as they are (see
     /// [`Layout::pre_whitespace`]).
     pre: usize,
-    /// In `pre`: the spaces written since the last character of `line`, tabs expanded;
-    /// written out before the next character, so trailing spaces go.
-    pre_space: usize,
-    /// In `pre`: the characters in `line`, for tab stops.
-    pre_column: usize,
+    /// In `pre`: the spaces and tabs written since the last character of `line`; written out
+    /// before the next character, so trailing whitespace goes.
+    pre_space: String,
+    /// Outside `pre`: non-breaking spaces in `code` since the last character of `line`, which
+    /// browsers never collapse (code indented with `&nbsp;`); written out before the next
+    /// character, so trailing ones go.
+    hard_spaces: usize,
+    /// Depth of open `code` elements.
+    code: usize,
     /// In `pre`: blank lines seen since the last line with text, written out before the next
     /// one, so the block neither starts nor ends with one.
     pre_blank: usize,
@@ -444,6 +532,13 @@ struct Layout {
 impl Layout {
     fn open(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) -> Step {
         let name = element.name();
+        // Counted before anything can skip the element: `close` sees every element.
+        if name == "code" {
+            self.code += 1;
+        }
+        if is_code_line_cell(element) {
+            self.enter_pre();
+        }
         if listed(SKIPPED, name)
             || is_hidden_foreign_text(element)
             || is_ruby_annotation(node, element)
@@ -470,6 +565,9 @@ impl Layout {
             }
             Some(Footnote::BackArrow) => return Step::Skip,
             None => {}
+        }
+        if name == "a" && is_heading_anchor(node, element) {
+            return Step::Skip;
         }
         if name == "sup"
             && self.pre == 0
@@ -511,13 +609,7 @@ impl Layout {
                 });
             }
             // `listing` and `xmp` are old spellings of `pre`, still found in old code posts.
-            "pre" | "listing" | "xmp" => {
-                if self.pre == 0 {
-                    self.pre_blank = 0;
-                    self.pre_lines = false;
-                }
-                self.pre += 1;
-            }
+            "pre" | "listing" | "xmp" => self.enter_pre(),
             _ => {}
         }
         if listed(BLOCKS, name) {
@@ -539,15 +631,15 @@ impl Layout {
 
     fn close(&mut self, element: &scraper::node::Element) {
         let name = element.name();
+        if is_code_line_cell(element) {
+            self.leave_pre();
+        }
         match name {
             "ul" | "menu" | "dir" | "ol" => {
                 self.lists.pop();
             }
-            "pre" | "listing" | "xmp" => {
-                self.pre = self.pre.saturating_sub(1);
-                // Blank lines at the end of the block are not the code's.
-                self.pre_blank = 0;
-            }
+            "pre" | "listing" | "xmp" => self.leave_pre(),
+            "code" => self.code = self.code.saturating_sub(1),
             // Table cells and a select's options are words of their own ("RedGreenBlue").
             "td" | "th" | "option" => self.space = true,
             // An emoji image is text: nothing after it but what the source has.
@@ -562,6 +654,20 @@ impl Layout {
             // An item without text leaves no marker behind.
             self.marker = None;
         }
+    }
+
+    fn enter_pre(&mut self) {
+        if self.pre == 0 {
+            self.pre_blank = 0;
+            self.pre_lines = false;
+        }
+        self.pre += 1;
+    }
+
+    fn leave_pre(&mut self) {
+        self.pre = self.pre.saturating_sub(1);
+        // Blank lines at the end of the block are not the code's.
+        self.pre_blank = 0;
     }
 
     /// A superscript's number, read once: a reference when a link holds it (WordPress's Easy
@@ -608,10 +714,18 @@ impl Layout {
     }
 
     fn text(&mut self, text: &str) {
-        for_each_visible(text, |piece| match piece {
-            Piece::Plain(run) => self.plain(run),
-            Piece::Char(c) => self.char(c),
-        });
+        // A zero-width space is where a line may break between two words (Thai, Khmer and Lao
+        // separate words with it): a space between them, so each is a word of its own to a
+        // search. In `pre` it is no space of the code's, and goes as [`visible_chars`] drops it.
+        for (i, part) in text.split(ZWSP).enumerate() {
+            if i > 0 && self.pre == 0 {
+                self.space = true;
+            }
+            for_each_visible(part, |piece| match piece {
+                Piece::Plain(run) => self.plain(run),
+                Piece::Char(c) => self.char(c),
+            });
+        }
     }
 
     /// A run of plain ASCII, taken a word at a time: the common case, and the hot loop of
@@ -640,6 +754,8 @@ impl Layout {
     fn char(&mut self, c: char) {
         if c.is_whitespace() && self.pre > 0 {
             self.pre_whitespace(c);
+        } else if c == '\u{a0}' && self.code > 0 {
+            self.hard_spaces += 1;
         } else if c.is_whitespace() {
             self.space = true;
         } else {
@@ -649,20 +765,21 @@ impl Layout {
     }
 
     /// Whitespace inside `pre`, where code and commit messages keep their layout: a newline
-    /// (or `<br>`) ends the line even when it is blank, a tab goes to the next multiple of 8
-    /// columns (browsers' and terminals' tab stops), any other whitespace is one space.
+    /// (or `<br>`) ends the line even when it is blank, a tab stays a tab (the code's own: a
+    /// Makefile's recipe; a terminal shows it at its tab stop, as a browser does), any other
+    /// whitespace is one space.
     fn pre_whitespace(&mut self, c: char) {
         match c {
             '\n' => {
-                self.pre_space = 0;
+                self.pre_space.clear();
                 if !self.line.is_empty() {
                     self.break_line();
                 } else if self.pre_lines {
                     self.pre_blank += 1;
                 }
             }
-            '\t' => self.pre_space += 8 - (self.pre_column + self.pre_space) % 8,
-            _ => self.pre_space += 1,
+            '\t' => self.pre_space.push('\t'),
+            _ => self.pre_space.push(' '),
         }
     }
 
@@ -693,19 +810,19 @@ impl Layout {
             self.invisible.clear();
         }
         if self.pre > 0 {
-            for _ in 0..self.pre_space {
-                self.line.push(' ');
-            }
-            self.pre_column += self.pre_space + word.chars().count();
-            if starts_line {
-                self.pre_column += self.line_marker;
-            }
-            self.pre_space = 0;
+            self.line.push_str(&self.pre_space);
+            self.pre_space.clear();
             self.pre_lines = true;
+        } else if self.hard_spaces > 0 {
+            // `&nbsp;` in code is the code's spacing; a collapsible space after words adds one.
+            let spaces = self.hard_spaces + usize::from(self.space && !starts_line);
+            self.line
+                .extend(std::iter::repeat_n(' ', spaces.min(MAX_HARD_SPACES)));
         } else if self.space && (!starts_line || invisible) {
             self.line.push(' ');
         }
         self.space = false;
+        self.hard_spaces = 0;
         self.line.push_str(word);
     }
 
@@ -722,7 +839,7 @@ impl Layout {
         }
         self.invisible.clear();
         self.line_marker = 0;
-        self.pre_column = 0;
+        self.hard_spaces = 0;
         self.space = false;
     }
 
@@ -730,6 +847,15 @@ impl Layout {
         self.break_line();
         self.out
     }
+}
+
+/// A table cell that holds one line of code shown as preformatted: GitHub's `td.blob-code`
+/// (gist embeds, their file tables), whose leading spaces are the line's indentation.
+fn is_code_line_cell(element: &scraper::node::Element) -> bool {
+    element.name() == "td"
+        && element
+            .attr("class")
+            .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "blob-code"))
 }
 
 /// The number of items of the list `node` itself (not of lists nested in them): where a
@@ -742,9 +868,13 @@ fn own_items(node: NodeRef<'_, Node>) -> i64 {
     i64::try_from(items).unwrap_or(i64::MAX)
 }
 
+/// ZERO WIDTH SPACE: a word break that draws nothing (see `Layout::text`).
+pub(crate) const ZWSP: char = '\u{200b}';
+
 /// The characters of `s` a terminal shows as text: C0 controls other than whitespace, DEL, ANSI
 /// escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, and
-/// two-byte `ESC x`), zero-width spaces, soft hyphens and byte-order marks are dropped; C1
+/// two-byte `ESC x`), zero-width spaces (which the layout reads as spaces first), soft hyphens
+/// and byte-order marks are dropped; C1
 /// controls become the windows-1252 characters of the same byte (U+0092 is "’"), or are
 /// dropped where it has none. Whitespace controls (tab, newline, …) are kept: callers
 /// collapse them.
@@ -1081,6 +1211,33 @@ mod tests {
         assert_eq!(text("<ul><li>&lrm; a</li></ul>"), "- \u{200e} a");
     }
 
+    /// A zero-width space is where a line may break between words (Thai, Khmer and Lao write
+    /// it between words; sites put it in long words): the words on each side stay two words,
+    /// as a search finds them. A soft hyphen, a word joiner and ZWJ/ZWNJ are inside a word
+    /// and join it; in `pre` a ZWSP is no space of the code's.
+    #[test]
+    fn a_zero_width_space_separates_words_and_a_soft_hyphen_joins_them() {
+        assert_eq!(
+            text("<p>non&nbsp;breaking&#8203;zero&#8203;width</p>"),
+            "non breaking zero width"
+        );
+        assert_eq!(
+            text(
+                "<p>\u{e20}\u{e32}\u{e29}\u{e32}\u{200b}\u{e44}\u{e17}\u{e22} and &#8203;x&#8203; y</p>"
+            ),
+            "\u{e20}\u{e32}\u{e29}\u{e32} \u{e44}\u{e17}\u{e22} and x y"
+        );
+        assert_eq!(
+            text("<p>inter&shy;national join&#8288;er</p>"),
+            "international join\u{2060}er"
+        );
+        assert_eq!(text("<pre>let a\u{200b}b = 1;</pre>"), "let ab = 1;");
+        assert_eq!(
+            crate::clean_inline("zero&#8203;width title"),
+            "zero width title"
+        );
+    }
+
     #[test]
     fn whitespace_is_collapsed_and_nbsp_is_a_space() {
         assert_eq!(text("<p>  a \n\t b&nbsp;&nbsp;c  </p>"), "a b c");
@@ -1224,7 +1381,7 @@ mod tests {
             text(
                 "<pre><code><span>if</span> <span>x</span>\n\t<span>y</span>()\n  \t z</code></pre>"
             ),
-            "if x\n        y()\n         z"
+            "if x\n\ty()\n  \t z"
         );
         // Medium writes code lines with <br>.
         assert_eq!(
@@ -1238,6 +1395,42 @@ mod tests {
         );
         // Outside pre nothing changes.
         assert_eq!(text("<p>  a\n\n   b  </p>"), "a b");
+    }
+
+    /// A tab in `pre` is the code's (a Makefile's recipe, Go's indentation): kept as written,
+    /// and a terminal shows it at its tab stop as a browser does.
+    #[test]
+    fn pre_keeps_its_tabs() {
+        assert_eq!(
+            text("<pre>all:\n\tcc -o x x.c\n\n\tif x {\n\t\treturn\n\t}</pre>"),
+            "all:\n\tcc -o x x.c\n\n\tif x {\n\t\treturn\n\t}"
+        );
+        // Trailing whitespace still goes.
+        assert_eq!(text("<pre>a\t \nb</pre>"), "a\nb");
+    }
+
+    /// Code written outside `pre`: WordPress's visual editor makes a `<code>` block of lines
+    /// with `<br>` and indents them with `&nbsp;`, which browsers never collapse; a GitHub gist
+    /// embedded as a table has a line of code per `td.blob-code`, shown with white-space: pre.
+    #[test]
+    fn code_indentation_outside_pre_is_kept() {
+        assert_eq!(
+            text(
+                "<p>Config:</p><p><code>server {<br>&nbsp;&nbsp;listen 80;<br>\n&nbsp;&nbsp;&nbsp;&nbsp;root /var/www;<br>}</code></p>"
+            ),
+            "Config:\nserver {\n  listen 80;\n    root /var/www;\n}"
+        );
+        assert_eq!(
+            text(
+                "<table class=\"highlight tab-size js-file-line-container\"><tr><td id=\"L1\" class=\"blob-num js-line-number\" data-line-number=\"1\"></td><td id=\"LC1\" class=\"blob-code blob-code-inner js-file-line\">for i in range(3):</td></tr><tr><td id=\"L2\" class=\"blob-num js-line-number\" data-line-number=\"2\"></td><td id=\"LC2\" class=\"blob-code blob-code-inner js-file-line\">    print(i)</td></tr></table>"
+            ),
+            "for i in range(3):\n    print(i)"
+        );
+        // Prose keeps collapsing its non-breaking spaces, and inline code reads as before.
+        assert_eq!(
+            text("<p>a&nbsp;&nbsp;b <code>x = 1</code>&nbsp; c</p>"),
+            "a b x = 1 c"
+        );
     }
 
     #[test]
