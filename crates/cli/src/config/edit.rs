@@ -306,7 +306,7 @@ impl ConfigFile {
         let dir = parent_dir(path);
         let fail = || format!("cannot write config {}", path.display());
         std::fs::create_dir_all(&dir).with_context(fail)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir).with_context(fail)?;
+        let mut tmp = temp_beside(path, &dir)?;
         refuse_if_protected(path, tmp.as_file())?;
         tmp.write_all(self.doc.to_string().as_bytes())
             .with_context(fail)?;
@@ -331,9 +331,28 @@ impl ConfigFile {
             // `save` creates it; there is no file yet to protect.
             return Ok(());
         }
-        let tmp = tempfile::NamedTempFile::new_in(&dir)
-            .with_context(|| format!("cannot write config {}", path.display()))?;
+        let tmp = temp_beside(path, &dir)?;
         refuse_if_protected(path, tmp.as_file())
+    }
+}
+
+/// The temporary file a new `path` is written to before it replaces the old one, in its
+/// directory `dir`. A directory kb may not write is said as such: the error of the temporary
+/// file named a random file the user never heard of.
+fn temp_beside(path: &Path, dir: &Path) -> Result<tempfile::NamedTempFile> {
+    tempfile::NamedTempFile::new_in(dir).map_err(|e| temp_error(path, dir, e))
+}
+
+fn temp_error(path: &Path, dir: &Path, e: std::io::Error) -> anyhow::Error {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            anyhow::anyhow!(
+                "cannot write config {}: its directory {} is not writable (kb replaces the file through a new one beside it): make the directory writable, or pass --config with a config elsewhere",
+                path.display(),
+                dir.display()
+            )
+        }
+        _ => anyhow::Error::from(e).context(format!("cannot write config {}", path.display())),
     }
 }
 
@@ -799,5 +818,23 @@ mod tests {
         );
         let config: crate::config::Config = toml::from_str(&text).unwrap();
         assert_eq!(config.feeds.len(), 2);
+    }
+
+    #[test]
+    fn a_config_directory_kb_may_not_write_is_named() {
+        // Found by probing `kb feed add` with a config in a directory kb may not write (as
+        // another user: root writes anywhere): the error named the random temporary file.
+        let e = temp_error(
+            Path::new("ro/kb.toml"),
+            Path::new("ro"),
+            std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "Permission denied (os error 13) at path \"ro/.tmpybSdTE\"",
+            ),
+        );
+        assert_eq!(
+            format!("{e:#}"),
+            "cannot write config ro/kb.toml: its directory ro is not writable (kb replaces the file through a new one beside it): make the directory writable, or pass --config with a config elsewhere"
+        );
     }
 }
