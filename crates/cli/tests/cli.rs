@@ -905,6 +905,7 @@ fn show_finds_a_pasted_url_without_its_slash_scheme_or_tracking() {
 <item><title>Scrub three</title><guid>g3</guid><link>https://s.example/zfs?id=3</link><description>three</description></item>
 <item><title>Plain</title><guid>g4</guid><link>http://t.example/post</link><description>four</description></item>
 <item><title>Secure</title><guid>g5</guid><link>https://t.example/post/</link><description>five</description></item>
+<item><title>Cafe</title><guid>g6</guid><link>https://s.example/caf%C3%A9?id=7</link><description>six</description></item>
 </channel></rss>"#,
     )
     .unwrap();
@@ -921,6 +922,10 @@ fn show_finds_a_pasted_url_without_its_slash_scheme_or_tracking() {
         ("https://s.example/kimchi?utm_campaign=x#comments", "Kimchi"),
         ("https://s.example/zfs?id=2&utm_source=x", "Scrub two"),
         ("s.example/zfs?utm_source=x&id=3", "Scrub three"),
+        // Found by probing: percent escapes in lowercase (the same octets, RFC 3986
+        // §6.2.2.1), and `;` between parameters.
+        ("https://s.example/caf%c3%a9?id=7", "Cafe"),
+        ("https://s.example/caf%C3%A9?id=7;utm_source=x", "Cafe"),
         // Exact still wins over loose: each of these two is one article's address.
         ("http://t.example/post", "Plain"),
         ("https://t.example/post/", "Secure"),

@@ -222,8 +222,9 @@ fn loose_url(s: &str) -> Option<String> {
     }
     let host = u.host_str()?;
     let host = host.strip_prefix("www.").unwrap_or(host);
-    let mut query: Vec<(String, String)> = u
-        .query_pairs()
+    // `;` separates parameters too (HTML 4 §B.2.2; `?id=7;utm_source=x`).
+    let pairs = u.query().unwrap_or("").replace(';', "&");
+    let mut query: Vec<(String, String)> = url::form_urlencoded::parse(pairs.as_bytes())
         .filter(|(k, _)| {
             let k = k.to_ascii_lowercase();
             !k.starts_with("utm_") && !TRACKING_PARAMETERS.contains(&k.as_str())
@@ -238,8 +239,33 @@ fn loose_url(s: &str) -> Option<String> {
     let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
     Some(format!(
         "{host}{port}{}?{query}",
-        u.path().trim_end_matches('/')
+        upper_escapes(u.path().trim_end_matches('/'))
     ))
+}
+
+/// `%c3%a9` as `%C3%A9`: the same octets (RFC 3986 §6.2.2.1), however a site or a user wrote
+/// them.
+fn upper_escapes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = rest
+            .get(at..at + 3)
+            .filter(|e| e.bytes().skip(1).all(|b| b.is_ascii_hexdigit()));
+        match escape {
+            Some(e) => {
+                out.push_str(&e.to_ascii_uppercase());
+                rest = &rest[at + 3..];
+            }
+            None => {
+                out.push('%');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `--since` / `--until`: a bare date covers its whole day (UTC), so both bounds are inclusive
