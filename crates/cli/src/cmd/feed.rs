@@ -293,8 +293,11 @@ fn rm(ctx: &Ctx, key: &str, json: bool) -> Result<()> {
         let _lock = WriteLock::acquire(&ctx.index, LOCK_WAIT)?;
         let before = FeedStates::load(&ctx.index)?;
         let mut states = before.clone();
-        // Forget its validators and dead flag too, so adding it again starts afresh.
-        if states.feeds.remove(&removed.name).is_some() {
+        // Forget its validators and dead flag too, so adding it again starts afresh, and its
+        // place in the feed order.
+        states.feeds.remove(&removed.name);
+        states.feed_order.retain(|name| *name != removed.name);
+        if states != before {
             states.save(&ctx.index)?;
             if let Err(e) = file.save() {
                 let _ = before.save(&ctx.index);
