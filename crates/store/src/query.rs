@@ -388,6 +388,12 @@ pub(crate) fn relaxations(
                 continue;
             }
         }
+        // A word with a digit is a number, a version or a code: one digit off is another
+        // one (`50000` respelled `5000`, `7000` the `000` of every grouped number, `e0503`
+        // `e0502`), never what the reader meant.
+        if w.chars().any(|c| c.is_numeric()) {
+            continue;
+        }
         let stems = tokens(&mut en, w);
         let [stem] = stems.as_slice() else {
             continue;
@@ -1074,9 +1080,10 @@ impl Compiler {
                     true => crate::schema::url_words(w),
                     false => w.as_str(),
                 };
-                // `e-mail` is also `email` (`crate::words`): the best reading scores, so one
-                // word is not counted twice where text holds both forms.
-                let readings = readings(&mut self.en, w);
+                // `e-mail` is also `email` (`crate::words`), `240000` also "240,000": the
+                // best reading scores, so one word is not counted twice where text holds both
+                // forms.
+                let readings = number_readings(&mut self.en, w);
                 for &(field, boost) in analyzed {
                     let ways = readings.iter().filter_map(|toks| {
                         text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
@@ -1339,6 +1346,89 @@ impl Compiler {
     }
 }
 
+/// The readings of `text` ([`readings`]), and those of its numbers grouped the other way
+/// ([`regrouped`]): `240000` also as "240,000", `5,000` also as "5000".
+fn number_readings(en: &mut TextAnalyzer, text: &str) -> Vec<Vec<String>> {
+    let mut out = readings(en, text);
+    if let Some(other) = regrouped(text) {
+        for r in readings(en, &other) {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// Characters that group a number's thousands in text (`240,000`, `5.000`, `1'000`): each
+/// ends a word, so "240,000" is indexed as `240` `000`, two words in a row.
+const DIGIT_GROUPING: [char; 4] = [',', '.', '\'', '’'];
+
+/// `text` with its numbers written the other way: a number of four digits or more typed
+/// without grouping as its groups of three (`240000` -> `240 000`, the phrase "240,000",
+/// "240.000" and "240 000" are indexed as), and a number typed grouped (`240,000`, `5.000`)
+/// as its digits (`240000`). `None` when it holds no such number. A digit run inside a word
+/// or code (`e0502`, `CVE-2024-3094`, `v1.2000`), after a decimal point (`3.14159`) or with a
+/// leading zero (`0500`, `0.500`) is no number to regroup.
+fn regrouped(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    // Whether the character at `i` ties the run next to it into a word, a code or a decimal:
+    // a letter or digit, or a hyphen, dot or comma with one on its other side.
+    let ties = |i: Option<usize>, outward: isize| {
+        let Some(i) = i else { return false };
+        let Some(&c) = chars.get(i) else { return false };
+        let beyond = i
+            .checked_add_signed(outward)
+            .and_then(|j| chars.get(j))
+            .is_some_and(|c| c.is_alphanumeric());
+        c.is_alphanumeric() || (matches!(c, '-' | '.' | ',') && beyond)
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if !digit(i) || (i > 0 && chars[i - 1].is_alphanumeric()) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run of digits, and its groups of three after grouping characters, if any.
+        let start = i;
+        while digit(i) {
+            i += 1;
+        }
+        let mut groups = vec![(start, i)];
+        while chars.get(i).is_some_and(|c| DIGIT_GROUPING.contains(c))
+            && (i + 1..i + 4).all(digit)
+            && !digit(i + 4)
+        {
+            groups.push((i + 1, i + 4));
+            i += 4;
+        }
+        let before = start.checked_sub(1);
+        let free = !ties(before, -1) && !ties(Some(i), 1) && chars[start] != '0';
+        let first = groups[0].1 - groups[0].0;
+        let run: String = chars[start..i].iter().collect();
+        if free && groups.len() > 1 && first <= 3 {
+            out.extend(groups.iter().flat_map(|&(a, b)| chars[a..b].iter()));
+            changed = true;
+        } else if free && groups.len() == 1 && first >= 4 {
+            let head = first % 3;
+            for (n, c) in run.chars().enumerate() {
+                if n > 0 && (n + 3 - head) % 3 == 0 {
+                    out.push(' ');
+                }
+                out.push(c);
+            }
+            changed = true;
+        } else {
+            out.push_str(&run);
+        }
+    }
+    changed.then_some(out)
+}
+
 /// What to highlight for the typed text `text` (a word, or a phrase's words): each of its
 /// whitespace-separated words' terms, a one-letter term standing for the whole word (`7`,
 /// `B`) or for one digit of a number (`2.0` -> `2` `0`) as it is, a one-letter piece of a
@@ -1347,8 +1437,8 @@ fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
     let mut out = Vec::new();
     for word in text.split_whitespace() {
         // Every reading: a hyphenated word's parts and its joined form (`wi`, `fi`, `wifi`),
-        // which is what highlights "Wi-Fi" whole.
-        let readings = readings(en, word);
+        // which is what highlights "Wi-Fi" whole; a number's groups (`240` `000`).
+        let readings = number_readings(en, word);
         // The word typed, when it is one term: one letter of it is no piece (`b` of `plan b`);
         // one letter of a word read apart is (`o` of `o365`).
         let whole = readings.first().and_then(|split| match split.as_slice() {
@@ -1806,8 +1896,40 @@ pub(crate) fn with_filters(
 
 #[cfg(test)]
 mod tests {
-    use super::{Mark, Node, periods_of, widenings, word_marks};
+    use super::{Mark, Node, periods_of, regrouped, widenings, word_marks};
     use crate::schema::en_analyzer;
+
+    /// Found by the search probe: `240000` did not find "240,000" (indexed `240` `000`).
+    #[test]
+    fn numbers_are_regrouped_both_ways_and_codes_are_left_alone() {
+        let r = |t: &str| regrouped(t);
+        assert_eq!(r("240000").as_deref(), Some("240 000"));
+        assert_eq!(r("5000").as_deref(), Some("5 000"));
+        assert_eq!(r("1234567").as_deref(), Some("1 234 567"));
+        assert_eq!(r("$5000").as_deref(), Some("$5 000"));
+        assert_eq!(r("-240000").as_deref(), Some("-240 000"));
+        assert_eq!(r("240,000").as_deref(), Some("240000"));
+        assert_eq!(r("5.000").as_deref(), Some("5000"));
+        assert_eq!(r("1'234'567").as_deref(), Some("1234567"));
+        assert_eq!(r("vitamin 50000 iu").as_deref(), Some("vitamin 50 000 iu"));
+        for same in [
+            "500",
+            "e0502",
+            "v1.2000",
+            "3.14159",
+            "0500",
+            "0.500",
+            "CVE-2024-3094",
+            "5000mg",
+            "1,23",
+            "12,3456",
+            "1.2.3",
+            "-273.15",
+            "abc",
+        ] {
+            assert_eq!(r(same), None, "{same}");
+        }
+    }
 
     #[test]
     fn a_word_read_apart_marks_its_parts_and_one_letter_is_a_piece() {
