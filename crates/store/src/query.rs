@@ -44,7 +44,7 @@ use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, T
 
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, readings, tokens, unstemmed_analyzer};
-use crate::search::{Compound, Relaxed};
+use crate::search::{Compound, Relaxed, Respelling};
 use crate::{Kb, StoreError};
 use syntax::{Node, Scope, Text};
 
@@ -364,6 +364,7 @@ pub(crate) fn relaxations(
     compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
     let mut respelled = Vec::new();
+    let mut respellings = Vec::new();
     let mut prefixed = Vec::new();
     let mut dated = Vec::new();
     let mut years = None;
@@ -411,8 +412,19 @@ pub(crate) fn relaxations(
             }
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
+            let raw = tokens(&mut unstemmed_analyzer(), w);
+            let terms = respell(searcher, &f, stem, raw.first(), edits)?;
+            // Nothing close: the word stays as typed, matching nothing, for the widenings
+            // below to do without (the note must not claim a respelling).
+            if terms.is_empty() {
+                continue;
+            }
             respelled.push(w.clone());
-            *item = Node::Text(Scope::Any, Text::Fuzzy(std::mem::take(w), edits));
+            respellings.push(Respelling {
+                typed: w.clone(),
+                read_as: terms.clone(),
+            });
+            *item = Node::Text(Scope::Any, Text::Respelled(std::mem::take(w), terms));
         }
     }
     let words = widen.iter().filter(|w| **w).count();
@@ -420,6 +432,7 @@ pub(crate) fn relaxations(
     let relaxed = |at_least| Relaxed {
         compounds: compounds.clone(),
         respelled: respelled.clone(),
+        respellings: respellings.clone(),
         dated: dated.clone(),
         prefixed: prefixed.clone(),
         at_least,
@@ -437,6 +450,80 @@ pub(crate) fn relaxations(
         }
     }
     Ok(out)
+}
+
+/// At most this many words are taken for one respelled word: the most frequent of the
+/// closest. A short word may be one edit from dozens; past a handful they find articles about
+/// anything.
+const MAX_RESPELLINGS: usize = 8;
+
+/// The words articles hold that a word no article holds (`stem`, and `raw` as typed) is
+/// respelled as: those fewest edits away, up to `edits` (`munich` is `munch` where an article
+/// holds it, and `much` only where none holds a word one edit away), most frequent first, at
+/// most [`MAX_RESPELLINGS`]; number words as their numbers (`thre` -> `3`). Empty when none
+/// is within `edits`. The term dictionaries are walked by the same automata a fuzzy query
+/// runs, once per search rather than once per widened query.
+fn respell(
+    searcher: &Searcher,
+    f: &Fields,
+    stem: &str,
+    raw: Option<&String>,
+    edits: u8,
+) -> Result<Vec<String>, StoreError> {
+    let mut typed = vec![stem];
+    if let Some(r) = raw.filter(|r| *r != stem) {
+        typed.push(r);
+    }
+    // Each term found, with its fewest edits from what was typed and its document frequency.
+    let mut found: BTreeMap<String, (u8, u64)> = BTreeMap::new();
+    for word in &typed {
+        if is_number_of(stem, word) {
+            continue;
+        }
+        for (field, _) in unscoped(f) {
+            if field == f.url_text {
+                continue;
+            }
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), edits, true);
+            for seg in searcher.segment_readers() {
+                let inv = seg.inverted_index(field)?;
+                let mut stream = inv
+                    .terms()
+                    .search(fuzzy.automaton()?)
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    let Ok(t) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    let d = (1..edits)
+                        .find(|&d| within_edits(t, word, d))
+                        .unwrap_or(edits);
+                    let entry = found.entry(t.to_string()).or_insert((d, 0));
+                    entry.0 = entry.0.min(d);
+                    entry.1 += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    if let Some(r) = raw {
+        for d in 1..=edits {
+            for n in crate::stem::numbers_of_words(|word| within_edits(word, r, d)) {
+                found.entry(n.to_string()).or_insert((d, 0)).0 = d;
+            }
+        }
+    }
+    let Some(closest) = found.values().map(|(d, _)| *d).min() else {
+        return Ok(Vec::new());
+    };
+    let mut terms: Vec<(String, u64)> = found
+        .into_iter()
+        .filter(|(_, (d, _))| *d == closest)
+        .map(|(t, (_, n))| (t, n))
+        .collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_RESPELLINGS);
+    Ok(terms.into_iter().map(|(t, _)| t).collect())
 }
 
 /// Whether a plain word is a dotted number or version (`802.11`, `3.12`, `v2.4`): parts of
@@ -1049,7 +1136,7 @@ impl Compiler {
         // links, not text.
         let no_url: Vec<(Field, f32)>;
         let analyzed = match text {
-            Text::Prefix(_) | Text::Fuzzy(..) => {
+            Text::Prefix(_) | Text::Fuzzy(..) | Text::Respelled(..) => {
                 no_url = analyzed
                     .iter()
                     .filter(|(field, _)| *field != f.url_text)
@@ -1205,6 +1292,17 @@ impl Compiler {
                 }
                 if let Some(k) = keyword {
                     qs.push(prefix_query(k, &kw_term(p))?);
+                }
+            }
+            Text::Respelled(_, terms) => {
+                for &(field, boost) in analyzed {
+                    let each = terms
+                        .iter()
+                        .filter_map(|t| term_or_phrase(field, std::slice::from_ref(t), 0));
+                    qs.extend(best_of(each.collect()).map(|q| boosted(q, boost)));
+                }
+                if mark {
+                    self.marks.extend(terms.iter().cloned().map(Mark::Term));
                 }
             }
             Text::Fuzzy(w, edits) => {

@@ -328,6 +328,44 @@ fn numbers_are_found_grouped_or_not_and_never_respelled() {
     assert!(highlighted(&res).ends_with(&["12".into(), "000".into()]));
 }
 
+/// Found by the search probe: `christmas markets vienna munich` found MSP articles by
+/// "much" (munich, two edits away), and the note only said "munich" was matched by similar
+/// spelling. A respelled word takes the closest words articles hold (one edit before two), and
+/// the search says which.
+#[test]
+fn respelling_takes_the_closest_words_and_says_which() {
+    let munch = "Edvard Munch in Oslo";
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Too much to do",
+            "There is much work, and much more to come.",
+        ),
+        (munch, "The Scream hangs in the national museum."),
+        ("Wine", "A bottle of red."),
+    ]);
+    // `munich` is one edit from "munch", two from "much": only "munch" is taken.
+    let res = kb.search(&SearchRequest::new("munich")).expect("search");
+    let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles, [munch]);
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respelled, ["munich"]);
+    assert_eq!(relaxed.respellings.len(), 1);
+    assert_eq!(relaxed.respellings[0].typed, "munich");
+    assert_eq!(relaxed.respellings[0].read_as, ["munch"]);
+    // With no word one edit away, two: and it is named.
+    let res = kb.search(&SearchRequest::new("muusseum")).expect("search");
+    let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles, [munch]);
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respellings[0].read_as, ["museum"]);
+    // Nothing within two edits: not respelled, and not said to be.
+    let res = kb
+        .search(&SearchRequest::new("zzyzx bottle"))
+        .expect("search");
+    let relaxed = res.relaxed.expect("widened");
+    assert!(relaxed.respelled.is_empty() && relaxed.respellings.is_empty());
+}
+
 #[test]
 fn empty_parentheses_are_ignored() {
     let kb = common::seed_kb();

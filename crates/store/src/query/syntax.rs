@@ -61,6 +61,9 @@ pub(crate) enum Text {
     Prefix(String),
     /// `referal~` / `referal~2`: the word and the number of edits.
     Fuzzy(String, u8),
+    /// Never parsed: a word no article holds, as a widened search respelled it, and the terms
+    /// (analysed, as indexed) it stands for instead.
+    Respelled(String, Vec<String>),
 }
 
 /// The parsed query.
