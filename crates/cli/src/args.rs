@@ -93,12 +93,13 @@ pub enum Command {
     /// Search the knowledge base.
     ///
     /// Words are matched as indexed: case, accents (é = e), apostrophes (' = ’) and word
-    /// endings don't matter ("referrals" finds "referral"). All words must match. Titles weigh
+    /// endings don't matter ("referrals" finds "referral"), nor a number's thousands grouping
+    /// ("240000" finds "240,000", "5.000" finds "5000"). All words must match. Titles weigh
     /// more than bodies, and words standing close together rank higher.
     ///
     /// When nothing matches as typed, the search is widened and a note says how: a plain word
-    /// that no article holds is matched by similar spelling ("refferal" finds "referral"), a
-    /// dotted number no article holds finds the longer ones it begins ("802.11" finds
+    /// that no article holds is matched by similar spelling ("refferal" finds "referral"; never
+    /// a word with a digit: "7000" is no "5000"), a dotted number no article holds finds the longer ones it begins ("802.11" finds
     /// "802.11be"), a month name or a year may also mean when the article appeared
     /// ("referrals march"), then fewer of the plain words must match, down to any one, most
     /// first ("people before technology" finds "People first, technology second"). Phrases,
@@ -109,6 +110,7 @@ pub enum Command {
     ///   "first position"                the exact phrase ("…"~3: words within 3 positions)
     ///   referral OR lifetime            either word (OR binds tighter than the implicit AND)
     ///   sales -referral                 without a word; also: sales NOT referral
+    ///   -273.15   -40                   a minus sign before a digit: the number, no exclusion
     ///   (yoda OR killer) book           parentheses group
     ///   title:referral                  scopes: title: author: category: feed:
     ///   category:"managed services"     a category's exact name, or a word of it

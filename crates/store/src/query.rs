@@ -44,7 +44,7 @@ use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, T
 
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, readings, tokens, unstemmed_analyzer};
-use crate::search::{Compound, Relaxed};
+use crate::search::{Compound, Relaxed, Respelling};
 use crate::{Kb, StoreError};
 use syntax::{Node, Scope, Text};
 
@@ -364,6 +364,7 @@ pub(crate) fn relaxations(
     compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
     let mut respelled = Vec::new();
+    let mut respellings = Vec::new();
     let mut prefixed = Vec::new();
     let mut dated = Vec::new();
     let mut years = None;
@@ -388,6 +389,12 @@ pub(crate) fn relaxations(
                 continue;
             }
         }
+        // A word with a digit is a number, a version or a code: one digit off is another
+        // one (`50000` respelled `5000`, `7000` the `000` of every grouped number, `e0503`
+        // `e0502`), never what the reader meant.
+        if w.chars().any(|c| c.is_numeric()) {
+            continue;
+        }
         let stems = tokens(&mut en, w);
         let [stem] = stems.as_slice() else {
             continue;
@@ -405,8 +412,19 @@ pub(crate) fn relaxations(
             }
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
+            let raw = tokens(&mut unstemmed_analyzer(), w);
+            let terms = respell(searcher, &f, stem, raw.first(), edits)?;
+            // Nothing close: the word stays as typed, matching nothing, for the widenings
+            // below to do without (the note must not claim a respelling).
+            if terms.is_empty() {
+                continue;
+            }
             respelled.push(w.clone());
-            *item = Node::Text(Scope::Any, Text::Fuzzy(std::mem::take(w), edits));
+            respellings.push(Respelling {
+                typed: w.clone(),
+                read_as: terms.clone(),
+            });
+            *item = Node::Text(Scope::Any, Text::Respelled(std::mem::take(w), terms));
         }
     }
     let words = widen.iter().filter(|w| **w).count();
@@ -414,6 +432,7 @@ pub(crate) fn relaxations(
     let relaxed = |at_least| Relaxed {
         compounds: compounds.clone(),
         respelled: respelled.clone(),
+        respellings: respellings.clone(),
         dated: dated.clone(),
         prefixed: prefixed.clone(),
         at_least,
@@ -431,6 +450,80 @@ pub(crate) fn relaxations(
         }
     }
     Ok(out)
+}
+
+/// At most this many words are taken for one respelled word: the most frequent of the
+/// closest. A short word may be one edit from dozens; past a handful they find articles about
+/// anything.
+const MAX_RESPELLINGS: usize = 8;
+
+/// The words articles hold that a word no article holds (`stem`, and `raw` as typed) is
+/// respelled as: those fewest edits away, up to `edits` (`munich` is `munch` where an article
+/// holds it, and `much` only where none holds a word one edit away), most frequent first, at
+/// most [`MAX_RESPELLINGS`]; number words as their numbers (`thre` -> `3`). Empty when none
+/// is within `edits`. The term dictionaries are walked by the same automata a fuzzy query
+/// runs, once per search rather than once per widened query.
+fn respell(
+    searcher: &Searcher,
+    f: &Fields,
+    stem: &str,
+    raw: Option<&String>,
+    edits: u8,
+) -> Result<Vec<String>, StoreError> {
+    let mut typed = vec![stem];
+    if let Some(r) = raw.filter(|r| *r != stem) {
+        typed.push(r);
+    }
+    // Each term found, with its fewest edits from what was typed and its document frequency.
+    let mut found: BTreeMap<String, (u8, u64)> = BTreeMap::new();
+    for word in &typed {
+        if is_number_of(stem, word) {
+            continue;
+        }
+        for (field, _) in unscoped(f) {
+            if field == f.url_text {
+                continue;
+            }
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), edits, true);
+            for seg in searcher.segment_readers() {
+                let inv = seg.inverted_index(field)?;
+                let mut stream = inv
+                    .terms()
+                    .search(fuzzy.automaton()?)
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    let Ok(t) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    let d = (1..edits)
+                        .find(|&d| within_edits(t, word, d))
+                        .unwrap_or(edits);
+                    let entry = found.entry(t.to_string()).or_insert((d, 0));
+                    entry.0 = entry.0.min(d);
+                    entry.1 += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    if let Some(r) = raw {
+        for d in 1..=edits {
+            for n in crate::stem::numbers_of_words(|word| within_edits(word, r, d)) {
+                found.entry(n.to_string()).or_insert((d, 0)).0 = d;
+            }
+        }
+    }
+    let Some(closest) = found.values().map(|(d, _)| *d).min() else {
+        return Ok(Vec::new());
+    };
+    let mut terms: Vec<(String, u64)> = found
+        .into_iter()
+        .filter(|(_, (d, _))| *d == closest)
+        .map(|(t, (_, n))| (t, n))
+        .collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_RESPELLINGS);
+    Ok(terms.into_iter().map(|(t, _)| t).collect())
 }
 
 /// Whether a plain word is a dotted number or version (`802.11`, `3.12`, `v2.4`): parts of
@@ -1043,7 +1136,7 @@ impl Compiler {
         // links, not text.
         let no_url: Vec<(Field, f32)>;
         let analyzed = match text {
-            Text::Prefix(_) | Text::Fuzzy(..) => {
+            Text::Prefix(_) | Text::Fuzzy(..) | Text::Respelled(..) => {
                 no_url = analyzed
                     .iter()
                     .filter(|(field, _)| *field != f.url_text)
@@ -1074,9 +1167,10 @@ impl Compiler {
                     true => crate::schema::url_words(w),
                     false => w.as_str(),
                 };
-                // `e-mail` is also `email` (`crate::words`): the best reading scores, so one
-                // word is not counted twice where text holds both forms.
-                let readings = readings(&mut self.en, w);
+                // `e-mail` is also `email` (`crate::words`), `240000` also "240,000": the
+                // best reading scores, so one word is not counted twice where text holds both
+                // forms.
+                let readings = number_readings(&mut self.en, w);
                 for &(field, boost) in analyzed {
                     let ways = readings.iter().filter_map(|toks| {
                         text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
@@ -1198,6 +1292,17 @@ impl Compiler {
                 }
                 if let Some(k) = keyword {
                     qs.push(prefix_query(k, &kw_term(p))?);
+                }
+            }
+            Text::Respelled(_, terms) => {
+                for &(field, boost) in analyzed {
+                    let each = terms
+                        .iter()
+                        .filter_map(|t| term_or_phrase(field, std::slice::from_ref(t), 0));
+                    qs.extend(best_of(each.collect()).map(|q| boosted(q, boost)));
+                }
+                if mark {
+                    self.marks.extend(terms.iter().cloned().map(Mark::Term));
                 }
             }
             Text::Fuzzy(w, edits) => {
@@ -1339,6 +1444,89 @@ impl Compiler {
     }
 }
 
+/// The readings of `text` ([`readings`]), and those of its numbers grouped the other way
+/// ([`regrouped`]): `240000` also as "240,000", `5,000` also as "5000".
+fn number_readings(en: &mut TextAnalyzer, text: &str) -> Vec<Vec<String>> {
+    let mut out = readings(en, text);
+    if let Some(other) = regrouped(text) {
+        for r in readings(en, &other) {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// Characters that group a number's thousands in text (`240,000`, `5.000`, `1'000`): each
+/// ends a word, so "240,000" is indexed as `240` `000`, two words in a row.
+const DIGIT_GROUPING: [char; 4] = [',', '.', '\'', '’'];
+
+/// `text` with its numbers written the other way: a number of four digits or more typed
+/// without grouping as its groups of three (`240000` -> `240 000`, the phrase "240,000",
+/// "240.000" and "240 000" are indexed as), and a number typed grouped (`240,000`, `5.000`)
+/// as its digits (`240000`). `None` when it holds no such number. A digit run inside a word
+/// or code (`e0502`, `CVE-2024-3094`, `v1.2000`), after a decimal point (`3.14159`) or with a
+/// leading zero (`0500`, `0.500`) is no number to regroup.
+fn regrouped(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    // Whether the character at `i` ties the run next to it into a word, a code or a decimal:
+    // a letter or digit, or a hyphen, dot or comma with one on its other side.
+    let ties = |i: Option<usize>, outward: isize| {
+        let Some(i) = i else { return false };
+        let Some(&c) = chars.get(i) else { return false };
+        let beyond = i
+            .checked_add_signed(outward)
+            .and_then(|j| chars.get(j))
+            .is_some_and(|c| c.is_alphanumeric());
+        c.is_alphanumeric() || (matches!(c, '-' | '.' | ',') && beyond)
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if !digit(i) || (i > 0 && chars[i - 1].is_alphanumeric()) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run of digits, and its groups of three after grouping characters, if any.
+        let start = i;
+        while digit(i) {
+            i += 1;
+        }
+        let mut groups = vec![(start, i)];
+        while chars.get(i).is_some_and(|c| DIGIT_GROUPING.contains(c))
+            && (i + 1..i + 4).all(digit)
+            && !digit(i + 4)
+        {
+            groups.push((i + 1, i + 4));
+            i += 4;
+        }
+        let before = start.checked_sub(1);
+        let free = !ties(before, -1) && !ties(Some(i), 1) && chars[start] != '0';
+        let first = groups[0].1 - groups[0].0;
+        let run: String = chars[start..i].iter().collect();
+        if free && groups.len() > 1 && first <= 3 {
+            out.extend(groups.iter().flat_map(|&(a, b)| chars[a..b].iter()));
+            changed = true;
+        } else if free && groups.len() == 1 && first >= 4 {
+            let head = first % 3;
+            for (n, c) in run.chars().enumerate() {
+                if n > 0 && (n + 3 - head) % 3 == 0 {
+                    out.push(' ');
+                }
+                out.push(c);
+            }
+            changed = true;
+        } else {
+            out.push_str(&run);
+        }
+    }
+    changed.then_some(out)
+}
+
 /// What to highlight for the typed text `text` (a word, or a phrase's words): each of its
 /// whitespace-separated words' terms, a one-letter term standing for the whole word (`7`,
 /// `B`) or for one digit of a number (`2.0` -> `2` `0`) as it is, a one-letter piece of a
@@ -1347,8 +1535,8 @@ fn word_marks(en: &mut TextAnalyzer, text: &str) -> Vec<Mark> {
     let mut out = Vec::new();
     for word in text.split_whitespace() {
         // Every reading: a hyphenated word's parts and its joined form (`wi`, `fi`, `wifi`),
-        // which is what highlights "Wi-Fi" whole.
-        let readings = readings(en, word);
+        // which is what highlights "Wi-Fi" whole; a number's groups (`240` `000`).
+        let readings = number_readings(en, word);
         // The word typed, when it is one term: one letter of it is no piece (`b` of `plan b`);
         // one letter of a word read apart is (`o` of `o365`).
         let whole = readings.first().and_then(|split| match split.as_slice() {
@@ -1806,8 +1994,40 @@ pub(crate) fn with_filters(
 
 #[cfg(test)]
 mod tests {
-    use super::{Mark, Node, periods_of, widenings, word_marks};
+    use super::{Mark, Node, periods_of, regrouped, widenings, word_marks};
     use crate::schema::en_analyzer;
+
+    /// Found by the search probe: `240000` did not find "240,000" (indexed `240` `000`).
+    #[test]
+    fn numbers_are_regrouped_both_ways_and_codes_are_left_alone() {
+        let r = |t: &str| regrouped(t);
+        assert_eq!(r("240000").as_deref(), Some("240 000"));
+        assert_eq!(r("5000").as_deref(), Some("5 000"));
+        assert_eq!(r("1234567").as_deref(), Some("1 234 567"));
+        assert_eq!(r("$5000").as_deref(), Some("$5 000"));
+        assert_eq!(r("-240000").as_deref(), Some("-240 000"));
+        assert_eq!(r("240,000").as_deref(), Some("240000"));
+        assert_eq!(r("5.000").as_deref(), Some("5000"));
+        assert_eq!(r("1'234'567").as_deref(), Some("1234567"));
+        assert_eq!(r("vitamin 50000 iu").as_deref(), Some("vitamin 50 000 iu"));
+        for same in [
+            "500",
+            "e0502",
+            "v1.2000",
+            "3.14159",
+            "0500",
+            "0.500",
+            "CVE-2024-3094",
+            "5000mg",
+            "1,23",
+            "12,3456",
+            "1.2.3",
+            "-273.15",
+            "abc",
+        ] {
+            assert_eq!(r(same), None, "{same}");
+        }
+    }
 
     #[test]
     fn a_word_read_apart_marks_its_parts_and_one_letter_is_a_piece() {

@@ -146,6 +146,8 @@ pub struct Relaxed {
     pub compounds: Vec<Compound>,
     /// Query words that no article holds, matched by similar spelling instead.
     pub respelled: Vec<String>,
+    /// The same words, each with the words it was matched as (as indexed: stemmed, folded).
+    pub respellings: Vec<Respelling>,
     /// Month names and years also read as when the article was published.
     pub dated: Vec<String>,
     /// Dotted numbers no article holds as typed (`802.11`), matched as the beginning of
@@ -165,6 +167,17 @@ pub struct Compound {
     pub typed: String,
     /// As also read.
     pub read_as: String,
+}
+
+/// A word no article holds, and the words of similar spelling a widened search took for it:
+/// the closest ones articles hold (one edit away before two), most frequent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Respelling {
+    /// As typed.
+    pub typed: String,
+    /// The words searched instead, lowercased, as a hit's snippet writes them, or as indexed
+    /// (stemmed, without accents) where no snippet shown does.
+    pub read_as: Vec<String>,
 }
 
 /// A page of search results.
@@ -317,6 +330,9 @@ impl Kb {
                 passage(&a.text, at..from + range.end, marks)
             };
             hits.push(to_hit(a, score, snippet, highlights));
+        }
+        if let Some(r) = relaxed.as_mut() {
+            as_written(&mut r.respellings, &hits);
         }
         let facets = if req.facets {
             let query = with_filters(&self.fields, text.query.box_clone(), &filters);
@@ -681,6 +697,36 @@ impl Kb {
             feeds: facet_counts(searcher, f, query, "feed")?,
             years,
         })
+    }
+}
+
+/// The words respelled words were read as, as the hits' snippets write them (`referral`
+/// rather than the stem `referr`) where a snippet highlights one: a note naming a stem reads
+/// as a misspelling of its own. Words no snippet shows stay as indexed.
+fn as_written(respellings: &mut [Respelling], hits: &[SearchHit]) {
+    if respellings.is_empty() {
+        return;
+    }
+    let mut en = crate::schema::en_analyzer();
+    let mut written: HashMap<String, String> = HashMap::new();
+    for h in hits {
+        let chars: Vec<char> = h.snippet.chars().collect();
+        for r in &h.highlights {
+            let Some(word) = chars.get(r.start..r.end) else {
+                continue;
+            };
+            let word: String = word.iter().collect::<String>().to_lowercase();
+            if let [term] = crate::schema::tokens(&mut en, &word).as_slice() {
+                written.entry(term.clone()).or_insert(word);
+            }
+        }
+    }
+    for r in respellings {
+        for t in &mut r.read_as {
+            if let Some(w) = written.get(t.as_str()) {
+                *t = w.clone();
+            }
+        }
     }
 }
 

@@ -271,6 +271,101 @@ fn lone_symbols_between_words_are_no_words() {
 
 /// A function name pasted with its parentheses (`kmalloc()`) searches the name; empty
 /// parentheses anywhere are ignored while the query has something else to search for.
+/// Found by the search probe: `240000` found nothing though a title says "240,000" (indexed as
+/// `240` `000`), `5000` missed "5,000", and widening respelled `50000` to the `5000` of another
+/// article and `7000` to the bare group `000` of every grouped number. A number typed without
+/// grouping finds it grouped (by commas, dots or spaces) and the other way round, and no word
+/// with a digit is ever respelled: one digit off is another number, another error code.
+#[test]
+fn numbers_are_found_grouped_or_not_and_never_respelled() {
+    let plastic = "Microplastics in Bottled Water: 240,000 Particles per Liter";
+    let sp = "S&P 500 Closes Above 5,000 for the First Time";
+    let ltv = "Total lifetime value";
+    let vitamin = "Vitamin D dosing";
+    let porsche = "Porsche 911 GT3";
+    let haus = "Ein Haus am See";
+    let e0502 = "Understanding E0502";
+    let (_dir, kb) = common::kb_of(&[
+        (plastic, "A liter of bottled water holds many particles."),
+        (sp, "The index closed higher."),
+        (ltv, "A client is worth $5000 a year to an MSP."),
+        (vitamin, "A weekly dose of 50,000 IU is sometimes given."),
+        (porsche, "The flat six revs to 9,000 rpm."),
+        (haus, "Es kostet 5.000 Euro im Monat, 12 000 im Jahr."),
+        (e0502, "error[E0502]: cannot borrow as mutable."),
+    ]);
+    let find = |q: &str| {
+        let mut req = SearchRequest::new(q);
+        req.limit = 100;
+        let res = kb.search(&req).expect("search");
+        let mut titles: Vec<String> = res.hits.iter().map(|h| h.title.clone()).collect();
+        titles.sort();
+        (titles, res.relaxed)
+    };
+    let sorted = |t: &[&str]| {
+        let mut t: Vec<String> = t.iter().map(|s| s.to_string()).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(find("240000"), (sorted(&[plastic]), None));
+    assert_eq!(find("240,000"), (sorted(&[plastic]), None));
+    assert_eq!(find("5000"), (sorted(&[sp, ltv, haus]), None));
+    assert_eq!(find("5,000"), (sorted(&[sp, ltv, haus]), None));
+    assert_eq!(find("5.000"), (sorted(&[sp, ltv, haus]), None));
+    assert_eq!(find("12000"), (sorted(&[haus]), None));
+    assert_eq!(find("50000"), (sorted(&[vitamin]), None));
+    assert_eq!(find("vitamin d 50000 IU"), (sorted(&[vitamin]), None));
+    assert_eq!(find("9000 rpm"), (sorted(&[porsche]), None));
+    // One digit off is another number, or nothing: no respelling.
+    assert_eq!(find("7000"), (Vec::new(), None));
+    assert_eq!(find("e0503"), (Vec::new(), None));
+    let (titles, relaxed) = find("50001 particles");
+    assert_eq!(titles, sorted(&[plastic]));
+    assert_eq!(relaxed.map(|r| r.respelled), Some(Vec::new()));
+    // The grouped number is highlighted, group by group (as a phrase's words are: the `000`
+    // of "5.000" in the same passage too).
+    let res = kb.search(&SearchRequest::new("12000")).expect("search");
+    assert!(highlighted(&res).ends_with(&["12".into(), "000".into()]));
+}
+
+/// Found by the search probe: `christmas markets vienna munich` found MSP articles by
+/// "much" (munich, two edits away), and the note only said "munich" was matched by similar
+/// spelling. A respelled word takes the closest words articles hold (one edit before two), and
+/// the search says which.
+#[test]
+fn respelling_takes_the_closest_words_and_says_which() {
+    let munch = "Edvard Munch in Oslo";
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "Too much to do",
+            "There is much work, and much more to come.",
+        ),
+        (munch, "The Scream hangs in the national museum."),
+        ("Wine", "A bottle of red."),
+    ]);
+    // `munich` is one edit from "munch", two from "much": only "munch" is taken.
+    let res = kb.search(&SearchRequest::new("munich")).expect("search");
+    let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles, [munch]);
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respelled, ["munich"]);
+    assert_eq!(relaxed.respellings.len(), 1);
+    assert_eq!(relaxed.respellings[0].typed, "munich");
+    assert_eq!(relaxed.respellings[0].read_as, ["munch"]);
+    // With no word one edit away, two: and it is named.
+    let res = kb.search(&SearchRequest::new("muusseum")).expect("search");
+    let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles, [munch]);
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respellings[0].read_as, ["museum"]);
+    // Nothing within two edits: not respelled, and not said to be.
+    let res = kb
+        .search(&SearchRequest::new("zzyzx bottle"))
+        .expect("search");
+    let relaxed = res.relaxed.expect("widened");
+    assert!(relaxed.respelled.is_empty() && relaxed.respellings.is_empty());
+}
+
 #[test]
 fn empty_parentheses_are_ignored() {
     let kb = common::seed_kb();

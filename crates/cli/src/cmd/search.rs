@@ -220,6 +220,9 @@ pub fn print(
     Ok(())
 }
 
+/// A respelled word's note names at most this many of the words it was read as.
+const MAX_NAMED: usize = 3;
+
 /// Why these hits do not match every word as typed: the search found nothing that does and
 /// was widened (see [`Relaxed`]).
 fn relaxed_note(query: &str, r: &Relaxed) -> String {
@@ -239,9 +242,31 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
         ));
     }
     if !r.respelled.is_empty() {
+        // Each word with what it became (`"munich" as "munch"`): a respelling onto another
+        // word entirely is otherwise invisible.
+        let each: Vec<String> = r
+            .respellings
+            .iter()
+            .map(|s| {
+                let mut to: Vec<String> = s
+                    .read_as
+                    .iter()
+                    .take(MAX_NAMED)
+                    .map(|w| format!("{:?}", safe(w, false)))
+                    .collect();
+                if s.read_as.len() > MAX_NAMED {
+                    to.push("…".to_string());
+                }
+                format!("{:?} read as {}", safe(&s.typed, false), to.join(" or "))
+            })
+            .collect();
+        let words = if each.len() == r.respelled.len() {
+            each.join(", ")
+        } else {
+            quoted(&r.respelled)
+        };
         parts.push(format!(
-            "{} matched by similar spelling (no article has {})",
-            quoted(&r.respelled),
+            "{words} by similar spelling (no article has {})",
             if r.respelled.len() == 1 { "it" } else { "them" }
         ));
     }

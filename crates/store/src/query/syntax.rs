@@ -61,6 +61,9 @@ pub(crate) enum Text {
     Prefix(String),
     /// `referal~` / `referal~2`: the word and the number of edits.
     Fuzzy(String, u8),
+    /// Never parsed: a word no article holds, as a widened search respelled it, and the terms
+    /// (analysed, as indexed) it stands for instead.
+    Respelled(String, Vec<String>),
 }
 
 /// The parsed query.
@@ -275,8 +278,14 @@ impl Parser {
             None => {}
         }
         // `-word` excludes; a lone `-` (as in `first - position`) is punctuation, left to the
-        // analyser, which drops it.
+        // analyser, which drops it. Before a digit it is a minus sign (`-273.15`, `-40`): a
+        // temperature or an offset typed or pasted, which excluded the very article holding
+        // it; the word searches the number (the analyser drops the sign, as indexing did).
+        let number_follows = self.peek_at(at + 1).is_some_and(|c| c.is_ascii_digit())
+            || (self.peek_at(at + 1) == Some('.')
+                && self.peek_at(at + 2).is_some_and(|c| c.is_ascii_digit()));
         if self.peek() == Some('-')
+            && !number_follows
             && self
                 .peek_at(at + 1)
                 .is_some_and(|c| !is_delimiter(c) || is_open_quote(c) || c == '(')
@@ -662,6 +671,58 @@ mod tests {
             Node::And(vec![word("a"), word("-"), word("b")])
         );
         assert_eq!(parse("e-mail").expect("parses"), word("e-mail"));
+    }
+
+    /// Found by the search probe: `absolute zero -273.15` excluded the article about −273.15.
+    /// A minus sign right before a digit (or a decimal point and a digit) is part of a
+    /// negative number; `-"2023"` and `NOT 2023` still exclude a number.
+    #[test]
+    fn a_minus_before_a_digit_is_a_negative_number() {
+        assert_eq!(
+            parse("absolute zero -273.15").expect("parses"),
+            Node::And(vec![word("absolute"), word("zero"), word("-273.15")])
+        );
+        assert_eq!(parse("-40").expect("parses"), word("-40"));
+        assert_eq!(parse("-.5").expect("parses"), word("-.5"));
+        assert_eq!(
+            parse("(-40 OR 40)").expect("parses"),
+            Node::Or(vec![word("-40"), word("40")])
+        );
+        assert_eq!(
+            parse("python -\"2\"").expect("parses"),
+            Node::And(vec![
+                word("python"),
+                Node::Not(Box::new(Node::Text(
+                    Scope::Any,
+                    Text::Phrase("2".into(), 0)
+                )))
+            ])
+        );
+        assert_eq!(
+            parse("NOT 2023").expect("parses"),
+            Node::Not(Box::new(word("2023")))
+        );
+        // Words and dates with a dash and digits inside are as before.
+        assert_eq!(
+            parse("-draft").expect("parses"),
+            Node::Not(Box::new(word("draft")))
+        );
+        assert_eq!(
+            parse("-v2").expect("parses"),
+            Node::Not(Box::new(word("v2")))
+        );
+        assert_eq!(
+            parse("CVE-2024-3094").expect("parses"),
+            word("CVE-2024-3094")
+        );
+        assert!(matches!(
+            parse("published:2024-03").expect("parses"),
+            Node::Published(Some(_), Some(_))
+        ));
+        assert_eq!(
+            parse("-published:2024-03").map(|n| matches!(n, Node::Not(_))),
+            Ok(true)
+        );
     }
 
     /// `kmalloc()`, pasted from a title about code, searches `kmalloc`: empty parentheses hold
