@@ -2042,3 +2042,32 @@ fn a_podcast_episode_keeps_its_audio_file() {
         "{text}"
     );
 }
+
+/// Found by the search probe: `journalctl -u`, pasted from an article, said only `no matches`:
+/// `-u` excluded the article, and nothing said so. A search that its exclusions emptied says
+/// how many articles the rest matches, and how to search for the word itself.
+#[test]
+fn a_search_emptied_by_its_exclusions_says_so() {
+    let env = Env::synced();
+    // Every seed article is in the category MSP.
+    let total = env.json(&["search", "referral", "--json"])["total"].clone();
+    assert!(total.as_u64() > Some(0), "{total}");
+    let (out, err) = env.both(&["search", "referral -msp"]);
+    assert_eq!(out, "");
+    let n = total.as_u64().unwrap();
+    assert_eq!(
+        err,
+        format!(
+            "no matches for \"referral -msp\": {n} article{} the rest, but -msp excludes {} (to search for the word itself, quote it: \"-msp\")\n",
+            if n == 1 { " matches" } else { "s match" },
+            if n == 1 { "it" } else { "them" }
+        )
+    );
+    let v = env.json(&["search", "referral -msp", "--json"]);
+    assert_eq!(v["excluded"]["by"], serde_json::json!(["-msp"]), "{v}");
+    assert_eq!(v["excluded"]["matches"], total, "{v}");
+    // A search that finds something, or whose other words find nothing, has none.
+    assert!(env.json(&["search", "referral", "--json"])["excluded"].is_null());
+    let v = env.json(&["search", "xylophone -msp", "--json"]);
+    assert!(v["excluded"].is_null(), "{v}");
+}

@@ -67,8 +67,8 @@ pub use kb::{Kb, SCHEMA_VERSION};
 pub use kb_clean::Article;
 pub use lock::WriteLock;
 pub use search::{
-    Compound, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed, Respelling,
-    SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,
+    Compound, Excluded, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed,
+    Respelling, SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,
 };
 pub use state::{FeedState, FeedStates};
 pub use writer::{FeedPrecedence, KbWriter, UpsertOutcome, UpsertReport};

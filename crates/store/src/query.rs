@@ -183,6 +183,37 @@ pub(crate) fn read_query(
     })
 }
 
+impl ReadQuery {
+    /// The query without its top-level exclusions, and each exclusion as it may be typed
+    /// (`-u`, `-"draft post"`, `NOT …`): what a search that matched nothing asks of the rest
+    /// (see [`crate::Excluded`]). `None` when it has no exclusion, or nothing besides.
+    pub(crate) fn without_exclusions(&self) -> Option<(ReadQuery, Vec<String>)> {
+        let (nots, rest): (Vec<&Node>, Vec<&Node>) =
+            self.items.iter().partition(|n| matches!(n, Node::Not(_)));
+        if nots.is_empty() || rest.is_empty() {
+            return None;
+        }
+        let typed = nots
+            .iter()
+            .map(|n| match n {
+                Node::Not(inner) => match inner.as_ref() {
+                    Node::Text(Scope::Any, Text::Word(w)) => format!("-{w}"),
+                    Node::Text(Scope::Any, Text::Phrase(p, _)) => format!("-\"{p}\""),
+                    _ => "NOT …".to_string(),
+                },
+                _ => String::new(),
+            })
+            .collect();
+        Some((
+            ReadQuery {
+                items: rest.into_iter().cloned().collect(),
+                text: self.text.clone(),
+            },
+            typed,
+        ))
+    }
+}
+
 /// Compile a read query as typed. A blank query matches everything (`blank`: the search takes
 /// it only with a filter); a query whose words hold nothing searchable (`!!!`, `++`) is
 /// refused, as no article could match it.

@@ -191,6 +191,19 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
     /// Set when nothing matched the query as written and these hits match a wider reading.
     pub relaxed: Option<Relaxed>,
+    /// Set when nothing matched and the query's exclusions are what left nothing: a pasted
+    /// `journalctl -u` reads `-u` as "without u".
+    pub excluded: Option<Excluded>,
+}
+
+/// The exclusions that emptied a search (`-word`, `-"phrase"`, `NOT …`), and how many
+/// articles the rest of the query matches under the same filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excluded {
+    /// The exclusions, as typed (`-u`), or `NOT …` for one that is no plain word or phrase.
+    pub by: Vec<String>,
+    /// Articles the query matches without them.
+    pub matches: usize,
 }
 
 /// A `--author` or `--category` value that names nobody in the knowledge base.
@@ -295,6 +308,19 @@ impl Kb {
                 }
             }
         }
+        // Nothing left: say whether the exclusions took it all (one count, only then).
+        let mut excluded = None;
+        if total == 0
+            && let Some((rest, by)) = read.without_exclusions()
+            && let Ok(rest) = compile_read(self, &rest)
+            && !rest.blank
+        {
+            let query = with_filters(&self.fields, rest.query, &filters);
+            let matches = searcher.search(&*query, &Count)?;
+            if matches > 0 {
+                excluded = Some(Excluded { by, matches });
+            }
+        }
         // Built from our own marks rather than `SnippetGenerator::create`, which only sees
         // exact terms: this way prefix and fuzzy matches are highlighted too, and excluded
         // words never are.
@@ -345,6 +371,7 @@ impl Kb {
             hits,
             facets,
             relaxed,
+            excluded,
         })
     }
 
@@ -430,6 +457,7 @@ impl Kb {
             hits,
             facets: None,
             relaxed: None,
+            excluded: None,
         })
     }
 

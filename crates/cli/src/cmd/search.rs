@@ -1,7 +1,9 @@
 //! `kb search`.
 
 use anyhow::Result;
-use kb_store::{Facets, Highlight, Relaxed, SearchHit, SearchRequest, SearchResults, SortOrder};
+use kb_store::{
+    Excluded, Facets, Highlight, Relaxed, SearchHit, SearchRequest, SearchResults, SortOrder,
+};
 use serde::Serialize;
 
 use super::{Ctx, meta_line};
@@ -18,6 +20,8 @@ struct SearchJson<'a> {
     facets: Option<&'a Facets>,
     /// Always present (null when the query matched as written), so scripts can tell.
     relaxed: Option<&'a Relaxed>,
+    /// Always present: null unless nothing matched because of the query's exclusions.
+    excluded: Option<&'a Excluded>,
 }
 
 /// A hit as JSON: the store's [`SearchHit`], its date written as every JSON date is
@@ -127,6 +131,7 @@ pub fn print(
             hits: res.hits.iter().map(HitJson::from).collect(),
             facets: res.facets.as_ref(),
             relaxed: res.relaxed.as_ref(),
+            excluded: res.excluded.as_ref(),
         });
     }
     let mut s = String::new();
@@ -161,6 +166,29 @@ pub fn print(
     let matches = |n: usize| format!("{n} match{}", if n == 1 { "" } else { "es" });
     if res.total == 0 && !why_none.is_empty() {
         footer.push_str(why_none);
+    } else if let (0, Some(x)) = (res.total, &res.excluded) {
+        let by: Vec<String> = x.by.iter().map(|b| safe(b, false)).collect();
+        let quoted: Vec<String> =
+            x.by.iter()
+                .filter(|b| b.starts_with('-') && !b.starts_with("-\""))
+                .map(|b| format!("\"{}\"", safe(b, false)))
+                .collect();
+        footer.push_str(&format!(
+            "no matches for {:?}: {} {} the rest, but {} {} {}{}\n",
+            safe(query, false),
+            crate::out::plural(x.matches, "article"),
+            if x.matches == 1 { "matches" } else { "match" },
+            by.join(" and "),
+            if by.len() == 1 { "excludes" } else { "exclude" },
+            if x.matches == 1 { "it" } else { "them" },
+            match quoted.as_slice() {
+                [] => String::new(),
+                q => format!(
+                    " (to search for the word itself, quote it: {})",
+                    q.join(" ")
+                ),
+            }
+        ));
     } else if res.total == 0 {
         footer.push_str(&format!("no matches for {:?}\n", safe(query, false)));
     } else if shown == 0 && offset == 0 {
