@@ -1220,7 +1220,16 @@ impl Compiler {
                                 .filter_map(|n| term_or_phrase(k, std::slice::from_ref(n), 0)),
                         );
                     }
-                    Some(k) => qs.extend(term_or_phrase(k, &[kw_term(w)], 0)),
+                    // The names `--author`/`--category` would take for it (closed or apart,
+                    // a word of a name, a typo away): `category:homelab` missed "Home Lab".
+                    Some(k) => {
+                        let names = resolve_keywords(&self.searcher, k, &[w.to_string()])?;
+                        qs.extend(
+                            names
+                                .iter()
+                                .filter_map(|n| term_or_phrase(k, std::slice::from_ref(n), 0)),
+                        );
+                    }
                     None => {}
                 }
                 if mark {

@@ -1189,3 +1189,29 @@ fn filters_take_a_name_written_closed_or_apart() {
         ["A reddit cluster", "Proxmox cluster"]
     );
 }
+
+/// Found by probing: `category:homelab` in a query missed the article in "Home Lab" that
+/// `--category homelab` finds, and `author:whitfeld` found nothing where `--author whitfeld`
+/// finds "Karen Whitfield": the scoped word takes the names the filter takes.
+#[test]
+fn scoped_names_in_a_query_match_as_the_filters_do() {
+    let by = |n: usize, author: &str, category: &str, title: &str| kb_clean::Article {
+        author: Some(author.to_string()),
+        categories: vec![category.to_string()],
+        ..common::article(n, title, "about the rack")
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        by(0, "Karen Whitfield", "Home Lab", "Racking the servers"),
+        by(1, "Mike", "homelab", "A quiet rack"),
+        by(2, "Anna", "home-lab", "Rack rails"),
+        by(3, "Anna", "Kitchen", "Spice rack"),
+    ]);
+    let titles = |q: &str| common::sorted_titles(&kb, &SearchRequest::new(q));
+    assert_eq!(
+        titles("category:homelab"),
+        ["A quiet rack", "Rack rails", "Racking the servers"]
+    );
+    assert_eq!(titles("rack author:whitfeld"), ["Racking the servers"]);
+    assert_eq!(titles("author:whitfield"), ["Racking the servers"]);
+    assert_eq!(titles("category:kitchen"), ["Spice rack"]);
+}
