@@ -2071,3 +2071,27 @@ fn a_search_emptied_by_its_exclusions_says_so() {
     let v = env.json(&["search", "xylophone -msp", "--json"]);
     assert!(v["excluded"].is_null(), "{v}");
 }
+
+/// Found by probing: `kb search iron --category pricng` (the category read as "Pricing") said
+/// only `no matches for "iron"`, though articles say "iron": the filters are what left
+/// nothing, and the note says so.
+#[test]
+fn a_search_its_filters_left_empty_says_so() {
+    let env = Env::synced();
+    let n = env.json(&["search", "referral", "--json"])["total"]
+        .as_u64()
+        .unwrap();
+    assert!(n > 1);
+    // The seed's articles are from 2010.
+    let (out, err) = env.both(&["search", "referral", "--since", "2030"]);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        format!(
+            "no matches for \"referral\" with --since 2030-01-01: {n} articles match it without that filter\n"
+        )
+    );
+    // A query that matches nothing anyway says only that.
+    let (_, err) = env.both(&["search", "xylophone", "--since", "2030"]);
+    assert_eq!(err, "no matches for \"xylophone\"\n");
+}

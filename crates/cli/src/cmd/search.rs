@@ -105,8 +105,55 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     if res.total == 0 {
         ctx.check_feeds(&kb, &a.feed)?;
         why_none = ctx.unknown_names(&kb, &req.authors, &req.categories)?;
+        if why_none.is_empty() && res.excluded.is_none() {
+            why_none = filtered_out(&kb, &req)?;
+        }
     }
     print(ctx, &a.query, a.offset, &res, a.json, &why_none)
+}
+
+/// When filters that name someone left nothing, though the query alone matches: that they
+/// did (`kb search iron --category pricng`, the category read as "Pricing", said only `no
+/// matches for "iron"`). Empty otherwise; one count more, only when nothing matched.
+fn filtered_out(kb: &kb_store::Kb, req: &SearchRequest) -> Result<String> {
+    let mut filters = Vec::new();
+    for (flag, values) in [
+        ("--category", &req.categories),
+        ("--author", &req.authors),
+        ("--feed", &req.feeds),
+    ] {
+        filters.extend(values.iter().map(|v| format!("{flag} {}", safe(v, false))));
+    }
+    let at = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
+    filters.extend(req.since.map(|d| format!("--since {}", at(d))));
+    filters.extend(req.until.map(|d| format!("--until {}", at(d))));
+    if filters.is_empty() || req.query.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let bare = SearchRequest {
+        limit: 0,
+        facets: false,
+        ..SearchRequest::new(&req.query)
+    };
+    let n = match kb.search(&bare) {
+        Ok(res) if res.relaxed.is_none() => res.total,
+        _ => 0,
+    };
+    if n == 0 {
+        return Ok(String::new());
+    }
+    Ok(format!(
+        "no matches for {:?} with {}: {} {} it without {}\n",
+        safe(&req.query, false),
+        filters.join(" "),
+        crate::out::plural(n, "article"),
+        if n == 1 { "matches" } else { "match" },
+        if filters.len() == 1 {
+            "that filter"
+        } else {
+            "those filters"
+        }
+    ))
 }
 
 /// Print a page of hits, as text or JSON. Shared with `kb related`, whose output has the same
