@@ -1456,8 +1456,9 @@ pub(crate) fn snippet_terms(
 /// would, and `homelab`, `home lab` and `home-lab` are one category. A value that matches
 /// nothing stays, and matches nothing. The field's distinct names are few (authors,
 /// categories), so reading its term list costs little. A value that is no name at all stands
-/// for the names that hold its words in a row ([`names_holding`]): `--author gruber` finds
-/// "John Gruber", as `author:gruber` does; and when none does, for the names that hold them
+/// for the names that hold its words, in a row or (several) in any order ([`names_holding`]):
+/// `--author gruber` finds "John Gruber", as `author:gruber` does, and `--author "gruber,
+/// john"` finds him too; and when none does, for the names that hold them
 /// with a letter wrong or an umlaut spelled out ([`names_near`]).
 pub(crate) fn resolve_keywords(
     searcher: &tantivy::Searcher,
@@ -1512,7 +1513,7 @@ pub(crate) fn resolve_keywords(
                 Some(names) => names,
                 None => names.insert(keyword_terms(searcher, field)?),
             };
-            out.extend(names_holding(&mut en, names, &term));
+            out.extend(names_holding(&mut en, names, &term, true));
             // Only when the value names nobody as typed: a name that exists is not widened to
             // its neighbours (`anna` is not also "Hanna").
             if out.len() == before {
@@ -1537,8 +1538,15 @@ fn closed(name: &str) -> String {
 /// The names among `names` that hold the words of `value` in a row, compared as the full-text
 /// fields compare words (stemmed, folded): `gruber` is a word of "john gruber", `book review`
 /// of "book_reviews", `smbitpros` of "smbitpros.com"; also written closed or apart
-/// (`homelabs` of "Home Lab Builds", `home lab` of "homelab builds").
-fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<String> {
+/// (`homelabs` of "Home Lab Builds", `home lab` of "homelab builds"); and with `any_order`, of
+/// several words, all of them in any order (`herrera tomas` and `Nwosu, Amara` of "Tomás Herrera" and "Amara
+/// Nwosu": surname first, as bibliographies and many languages write a name).
+fn names_holding(
+    en: &mut TextAnalyzer,
+    names: &[String],
+    value: &str,
+    any_order: bool,
+) -> Vec<String> {
     let wanted = tokens(en, value);
     if wanted.is_empty() {
         return Vec::new();
@@ -1552,9 +1560,9 @@ fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<St
     names
         .iter()
         .filter(|name| {
-            if tokens(en, name)
-                .windows(wanted.len())
-                .any(|w| w == wanted.as_slice())
+            let stems = tokens(en, name);
+            if stems.windows(wanted.len()).any(|w| w == wanted.as_slice())
+                || (any_order && wanted.len() > 1 && holds_each(&stems, &wanted, |t, w| t == w))
             {
                 return true;
             }
@@ -1571,8 +1579,8 @@ fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<St
         .collect()
 }
 
-/// The names (keyword terms) holding the words of `value` in a row as a person may type them
-/// from memory: each word of five letters or more within one edit of the name's (a letter
+/// The names (keyword terms) holding the words of `value` in a row, or in any order, as a
+/// person may type them from memory: each word of five letters or more within one edit of the name's (a letter
 /// missing, extra, wrong, or two swapped: `whitfeld`, `okonkow`), and an umlaut spelled out
 /// (`mueller` for "Müller", `baer` for "Bär", as German writes them without umlauts; `ß` is
 /// already `ss`). Shorter words must match as they are: one edit from a short name is another
@@ -1598,10 +1606,34 @@ pub(crate) fn names_near(plain: &mut TextAnalyzer, names: &[String], value: &str
                 words
                     .windows(wanted.len())
                     .any(|w| w.iter().zip(&wanted).all(|(n, t)| near(t, n)))
+                    || (wanted.len() > 1 && holds_each(words, &wanted, near))
             })
         })
         .cloned()
         .collect()
+}
+
+/// Whether each of `wanted` is `same` as its own word of `words`, in any order. Words equal
+/// as typed are paired first, so a word merely near another does not take the one a later
+/// word is exactly (a name has a few words: pairing them greedily is enough).
+fn holds_each(words: &[String], wanted: &[String], same: impl Fn(&str, &str) -> bool) -> bool {
+    let mut used = vec![false; words.len()];
+    let mut rest = Vec::new();
+    for t in wanted {
+        match (0..words.len()).find(|&i| !used[i] && words[i] == *t) {
+            Some(i) => used[i] = true,
+            None => rest.push(t),
+        }
+    }
+    rest.into_iter().all(
+        |t| match (0..words.len()).find(|&i| !used[i] && same(t, &words[i])) {
+            Some(i) => {
+                used[i] = true;
+                true
+            }
+            None => false,
+        },
+    )
 }
 
 /// Of `known` names, the (at most three) closest in spelling to `value`, for a value that names
@@ -1709,7 +1741,8 @@ pub(crate) fn resolve_feeds(
             None => names.insert(keyword_terms(searcher, field)?),
         };
         let before = out.len();
-        for name in names_holding(&mut en, names, &term) {
+        // A feed's name is mostly a host: its words in another order name another host.
+        for name in names_holding(&mut en, names, &term, false) {
             if !out.contains(&name) {
                 out.push(name);
             }

@@ -1094,3 +1094,52 @@ fn filters_take_a_name_written_closed_or_apart() {
         ["A reddit cluster", "Proxmox cluster"]
     );
 }
+
+/// Found by the search probe: `--author "herrera tomas"`, `"Okafor Ines"` and `"Nwosu, Amara"`
+/// (surname first, the way bibliographies write names) named nobody, though every word of
+/// them is a word of one name: the words of a value are the name's in any order, a comma
+/// between them or not, and a misspelled one still within its edit.
+#[test]
+fn name_filters_take_the_words_of_a_name_in_any_order() {
+    let by = |n: usize, author: &str, category: &str| kb_clean::Article {
+        author: Some(author.to_string()),
+        categories: vec![category.to_string()],
+        ..common::article(n, &format!("Match report {n}"), "match report")
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        by(0, "Tomás Herrera", "Football Tactics"),
+        by(1, "Ines Okafor", "Borrow Checker"),
+        by(2, "Amara Nwosu", "Football Tactics"),
+        by(3, "Amara Diallo", "Transfer News"),
+    ]);
+    let authors = |a: &str| {
+        let mut req = SearchRequest::new("match");
+        req.authors = vec![a.to_string()];
+        req.limit = 20;
+        kb.search(&req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .filter_map(|h| h.author)
+            .collect::<Vec<_>>()
+    };
+    for (typed, name) in [
+        ("herrera tomas", "Tomás Herrera"),
+        ("Herrera, Tomás", "Tomás Herrera"),
+        ("Okafor Ines", "Ines Okafor"),
+        ("Nwosu, Amara", "Amara Nwosu"),
+        ("nwosu amara", "Amara Nwosu"),
+        ("herrerra tomas", "Tomás Herrera"),
+    ] {
+        assert_eq!(authors(typed), [name], "{typed}");
+    }
+    // Every word must be the name's: one that is no word of it names nobody.
+    assert!(authors("nwosu diallo").is_empty());
+    let unknown = kb
+        .unknown_authors(&["Okafor Ines".to_string(), "Nwosu, Amara".to_string()])
+        .expect("unknown");
+    assert!(unknown.is_empty(), "{unknown:?}");
+    let mut req = SearchRequest::new("match");
+    req.categories = vec!["tactics, football".to_string()];
+    assert_eq!(kb.search(&req).expect("search").total, 2);
+}
