@@ -23,7 +23,7 @@
 //! - a query that matches nothing as typed has wider readings ([`relaxations`]) for the search
 //!   to try: words typed apart read joined, misspelled words respelled, dotted numbers read as
 //!   the beginning of longer ones, month names and years read as dates, fewer words (down to
-//!   any one of them).
+//!   any one of them, each word a hit holds adding its rarity to its score).
 //!
 //! It also records what to highlight ([`Mark`]s): the positive terms, prefixes and fuzzy words,
 //! expanded against the body's term dictionary for snippets by [`snippet_terms`].
@@ -67,6 +67,10 @@ const MAX_EXPANSIONS: usize = 50;
 /// A query that matches nothing is tried with at most this many smaller numbers of its words
 /// before the last try, with any one of them ([`widenings`]).
 const MAX_WIDENINGS: usize = 4;
+
+/// In a widened query, a word held adds this many times its rarity (its idf among all articles)
+/// to a hit's score, on top of how well it matches ([`Compiler::some_of`]).
+const RARITY_WEIGHT: f32 = 3.0;
 
 /// Filters shared by search and list. Values within one filter are alternatives (OR); filters
 /// combine with AND.
@@ -1278,10 +1282,10 @@ impl Compiler {
             };
             if let Some(q) = compiled {
                 positive |= occur != Occur::MustNot;
-                let q = if occur == Occur::MustNot {
-                    excluded(q)
-                } else {
-                    q
+                let q = match occur {
+                    Occur::MustNot => excluded(q),
+                    Occur::Should => self.with_rarity(item, q)?,
+                    Occur::Must => q,
                 };
                 clauses.push((occur, q));
             }
@@ -1292,6 +1296,94 @@ impl Compiler {
         Ok(Some(Box::new(BooleanQuery::with_minimum_required_clauses(
             clauses, k,
         ))))
+    }
+
+    /// A word a widened query may do without, scoring also its rarity: hits hold different
+    /// words of the query, and BM25 sums a word's score over title, body, URL and its
+    /// repetitions, so a common word in a short title and again in the body outscored the one
+    /// rare word the query was remembered by (`godfather part 2` put "Dune: Part Two" first,
+    /// `vinicius jr` a rail pass with "JR" in its title). The rarity is a constant per word,
+    /// added where it matches (an optional match-all clause under the word's own: a seek per
+    /// hit), so the articles holding the rarest and the most of the words come first and how
+    /// well each matches decides among them. A word whose articles cannot be counted by a few
+    /// lookups (a date, a prefix) adds none.
+    fn with_rarity(
+        &mut self,
+        item: &Node,
+        q: Box<dyn Query>,
+    ) -> Result<Box<dyn Query>, StoreError> {
+        let Some(df) = self.holders(item)? else {
+            return Ok(q);
+        };
+        let articles = self.searcher.num_docs();
+        let df = df.min(articles) as f32;
+        let idf = (1.0 + (articles as f32 - df + 0.5) / (df + 0.5)).ln();
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, q),
+            (
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(all(), RARITY_WEIGHT * idf)),
+            ),
+        ])))
+    }
+
+    /// About how many articles hold a plain or respelled word: the most that hold one of its
+    /// readings (in title, body, categories or author: at least the larger of the counts), a
+    /// reading of several words counted by its rarest; a respelled word by the most common
+    /// word it may be (`munich~` as "much" is no rare word). `None` for anything else.
+    fn holders(&mut self, item: &Node) -> Result<Option<u64>, StoreError> {
+        let f = self.f;
+        let fields = [f.title, f.body, f.category_text, f.author_text];
+        let df = |searcher: &Searcher, t: &str| -> Result<u64, StoreError> {
+            let mut most = 0;
+            for field in fields {
+                most = most.max(searcher.doc_freq(&Term::from_field_text(field, t))?);
+            }
+            Ok(most)
+        };
+        Ok(match item {
+            Node::Text(Scope::Any, Text::Word(w)) => {
+                let mut most = 0;
+                for reading in readings(&mut self.en, w) {
+                    let mut least = u64::MAX;
+                    for t in &reading {
+                        least = least.min(df(&self.searcher, t)?);
+                    }
+                    if least != u64::MAX {
+                        most = most.max(least);
+                    }
+                }
+                Some(most)
+            }
+            Node::Text(Scope::Any, Text::Fuzzy(w, edits)) => {
+                let mut words = tokens(&mut self.en, w);
+                words.extend(tokens(&mut self.raw, w));
+                let mut most = 0;
+                for word in words {
+                    for field in [f.title, f.body] {
+                        let fuzzy =
+                            FuzzyTermQuery::new(Term::from_field_text(field, &word), *edits, true);
+                        for seg in self.searcher.segment_readers() {
+                            let inv = seg.inverted_index(field)?;
+                            let mut stream = inv
+                                .terms()
+                                .search(fuzzy.automaton()?)
+                                .into_stream()
+                                .map_err(tantivy::TantivyError::from)?;
+                            let mut n = 0;
+                            while n < MAX_EXPANSIONS && stream.advance() {
+                                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                                    most = most.max(df(&self.searcher, t)?);
+                                }
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+                Some(most)
+            }
+            _ => None,
+        })
     }
 
     /// Add the closeness bonus for the plain words of the top level (`first position`): an

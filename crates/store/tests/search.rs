@@ -1143,3 +1143,136 @@ fn name_filters_take_the_words_of_a_name_in_any_order() {
     req.categories = vec!["tactics, football".to_string()];
     assert_eq!(kb.search(&req).expect("search").total, 2);
 }
+
+/// Found by the search probe: a query that matched nothing as typed, widened to fewer of its
+/// words, put an article holding common words in its title above the one holding the rarest
+/// word (`godfather part 2` gave "Dune: Part Two" before "The Godfather Part II", `vinicius
+/// jr` the rail pass with "JR" in its title before the only article naming Vinícius), though
+/// the README promises the articles with the most and the rarest of the words first.
+#[test]
+fn widened_results_put_the_rarest_word_first() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "The Godfather Part II: Sequel Better Than the Original?",
+            "Coppola intercuts young Vito in Little Italy with Michael Corleone consolidating power in Lake Tahoe and Havana.",
+        ),
+        (
+            "Dune: Part Two and the Sandworm Ride",
+            "Villeneuve's Dune: Part Two gives Paul his sandworm ride and Feyd-Rautha a bald head.",
+        ),
+        (
+            "Half-Life 2 at Twenty",
+            "Two decades on, part of the game still holds up: the gravity gun, Ravenholm, two chapters of driving.",
+        ),
+        (
+            "Hades 2 Early Access",
+            "Two new weapons and part of the second region are playable.",
+        ),
+        (
+            "Two Ways to Cook Rice",
+            "Part absorption, part boiling: two methods for two kinds of rice.",
+        ),
+        (
+            "Japan Rail Pass After the Price Hike: Still Worth It?",
+            "The 7-day JR Pass jumped in price. A Tokyo to Kyoto JR return is cheaper; JR lines cover most of the country.",
+        ),
+        (
+            "Mbappé Scores Twice as Real Madrid Beat Villarreal",
+            "Mbappé struck twice after the break and Vinícius Júnior added a third.",
+        ),
+        (
+            "Oppenheimer Review",
+            "Robert Downey Jr. as Lewis Strauss is the surprise.",
+        ),
+        (
+            "The Joshua Tree Live",
+            "Larry Mullen Jr. recovered from surgery.",
+        ),
+        (
+            "Les meilleures boulangeries de Paris",
+            "Pour la baguette, allez chez Du Pain et des Idées dans le 10e arrondissement.",
+        ),
+        (
+            "The Best Guitar Pedals for Blues Rock",
+            "The best overdrive in front of a slightly dirty amp is the best blues sound.",
+        ),
+        (
+            "Best Budget Espresso Machines",
+            "The best machine under 300 is the one you clean.",
+        ),
+        (
+            "Djokovic Wins Olympic Gold in Paris",
+            "He beat Alcaraz at Roland Garros in the final.",
+        ),
+        (
+            "Paris–Roubaix: Van der Poel Solos Again",
+            "He attacked 60 km from the finish.",
+        ),
+        (
+            "The Best Pasta Shapes",
+            "Rigatoni is the best for a thick sauce.",
+        ),
+        // "best" is a common word, "part" and "two" fairly common, as in any archive.
+        (
+            "Sourdough Starter",
+            "The best flour for a starter is rye, at least in part.",
+        ),
+        (
+            "Patch Tuesday",
+            "The best time to patch is the day after, with two reboots.",
+        ),
+        (
+            "Cast Iron Care",
+            "Season it twice; the best oil is the one you have.",
+        ),
+        (
+            "WireGuard Tunnels",
+            "Two offices, one tunnel: the best part is the handshake.",
+        ),
+        (
+            "Reading List",
+            "The best two books of the year, in no particular order.",
+        ),
+        (
+            "Home Lab Power",
+            "Part of the best advice: measure the idle draw.",
+        ),
+        (
+            "Tomato Season",
+            "The best tomatoes are the ones you grow, two plants at least.",
+        ),
+        (
+            "Backup Rotation",
+            "Keep two copies offsite; the best backup is a tested one.",
+        ),
+        (
+            "Espresso Grinders",
+            "A grinder is the best upgrade, better than a second machine.",
+        ),
+        (
+            "Chess Openings",
+            "The best opening is the one you know, in two lines.",
+        ),
+    ]);
+    for (q, want) in [
+        (
+            "godfather part 2",
+            "The Godfather Part II: Sequel Better Than the Original?",
+        ),
+        (
+            "vinicius jr",
+            "Mbappé Scores Twice as Real Madrid Beat Villarreal",
+        ),
+        (
+            "best bakeries paris",
+            "Les meilleures boulangeries de Paris",
+        ),
+    ] {
+        let mut req = SearchRequest::new(q);
+        req.limit = 5;
+        let res = kb.search(&req).expect("search");
+        assert!(res.relaxed.is_some(), "{q} matched as typed");
+        let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(titles.first(), Some(&want), "{q}: {titles:?}");
+    }
+}
