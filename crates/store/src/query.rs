@@ -1763,6 +1763,40 @@ pub(crate) fn closest_names(
         .collect()
 }
 
+/// Of `known` feed names, the (at most three) closest to `value`, a `--feed` value that names
+/// none: those it begins or is part of (`pixel` of "pixelarchive": feed names are often words
+/// written closed), or that begin it, first; then those at most half its letters (and three)
+/// away in spelling, fewest edits first. Case is ignored.
+pub fn closest_feed_names(known: &[String], value: &str) -> Vec<String> {
+    let wanted = value.trim().to_lowercase();
+    let len = wanted.chars().count();
+    if len == 0 {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, &str)> = known
+        .iter()
+        .filter_map(|name| {
+            let lower = name.trim().to_lowercase();
+            let edits = if lower.starts_with(&wanted)
+                || (len >= 3 && lower.contains(&wanted))
+                || (!lower.is_empty() && wanted.starts_with(&lower))
+            {
+                0
+            } else {
+                edit_distance(&wanted, &lower)
+            };
+            (edits <= len.div_ceil(2).min(3)).then_some((edits, name.as_str()))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|s| s.1.to_string())
+        .collect()
+}
+
 /// `name` with German umlauts written as their two letters (`müller` -> `mueller`).
 fn umlauts_spelled_out(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
