@@ -913,22 +913,44 @@ fn facet_counts(
     Ok(out)
 }
 
-/// First characters of the summary or text, for hits that matched only title or metadata.
+/// The first characters of the text, its paragraphs run together, for hits that matched only
+/// title or metadata, and for related articles. The feed's excerpt only stands in for a text
+/// there is not: it is often cut ("…", WordPress's "[…]"), which the snippet of a whole text
+/// should not suggest, and its marker is dropped.
 fn lead(a: &Article, max: usize) -> String {
-    let src = if a.summary.is_empty() {
-        &a.text
+    let src = if a.text.trim().is_empty() {
+        without_excerpt_marker(&a.summary)
     } else {
-        &a.summary
+        a.text.as_str()
     };
-    let first_line = src.lines().next().unwrap_or("");
-    if first_line.chars().count() <= max {
-        return first_line.to_string();
+    let words: Vec<&str> = src.split_whitespace().collect();
+    let flat = words.join(" ");
+    if flat.chars().count() <= max {
+        return flat;
     }
-    let cut: String = first_line.chars().take(max).collect();
+    let cut: String = flat.chars().take(max).collect();
     match cut.rfind(' ') {
         Some(i) if i > max / 2 => format!("{}…", &cut[..i]),
         _ => format!("{cut}…"),
     }
+}
+
+/// An excerpt without the marker a blog ends it with: `[…]`, `[...]`, `[&hellip;]` (left
+/// unread by some plugins), or a lone `…`.
+fn without_excerpt_marker(excerpt: &str) -> &str {
+    let mut s = excerpt.trim_end();
+    if let Some(open) = s
+        .strip_suffix(']')
+        .and_then(|t| t.rfind('[').map(|i| (i, t)))
+    {
+        let (i, t) = open;
+        if matches!(t[i + 1..].trim(), "…" | "..." | "&hellip;" | "&#8230;") {
+            s = t[..i].trim_end();
+        }
+    }
+    s.strip_suffix('…')
+        .or_else(|| s.strip_suffix("..."))
+        .map_or(s, str::trim_end)
 }
 
 /// Punctuation this long or shorter between a passage and either end of the text is shown with
@@ -2020,6 +2042,31 @@ mod ranking_tests {
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
                 assert!(want.1 > 0, "{q}");
             }
+        }
+    }
+
+    /// Found by the search probe: a hit with no query word in its body showed the feed's
+    /// excerpt, WordPress's "[…]" included, as if the text were cut, though it is whole. The
+    /// lead is the start of the text; an excerpt only stands in for a text there is not, and
+    /// without the marker.
+    #[test]
+    fn a_lead_is_the_start_of_the_text_without_an_excerpt_marker() {
+        let mut a = article(
+            1,
+            0,
+            "The Godfather Part II",
+            "Coppola intercuts young Vito.\nWith Michael in Havana.",
+        );
+        a.summary = "Coppola intercuts young Vito. With Michael in Havana. […]".into();
+        assert_eq!(
+            lead(&a, 180),
+            "Coppola intercuts young Vito. With Michael in Havana."
+        );
+        assert_eq!(lead(&a, 30), "Coppola intercuts young Vito.…");
+        a.text = String::new();
+        for marker in ["[…]", "[...]", "[&hellip;]", "…", "[ … ]"] {
+            a.summary = format!("Coppola intercuts young Vito. {marker}");
+            assert_eq!(lead(&a, 180), "Coppola intercuts young Vito.", "{marker}");
         }
     }
 
