@@ -722,6 +722,15 @@ const RELATED_CATEGORY_WEIGHT: f32 = 1.0;
 /// so it weighs less than a category.
 const RELATED_SOURCE_WEIGHT: f32 = 0.3;
 
+/// An article of fewer words than this (title and text, short and stop words left out) has
+/// its shared categories, feed and author weigh more, in proportion: it shares a word or two
+/// with almost any article ("error", "value", "fix"), and the more it says, the more words its
+/// like share with it, so the names it shares must make up for the words it cannot.
+const RELATED_SHORT_WORDS: f32 = 200.0;
+
+/// ...at most this many times more (a one-line post is still matched by its words).
+const RELATED_MAX_SHORT_BOOST: f32 = 4.0;
+
 /// The more-like-this query of an article: its [`RELATED_TERMS`] most telling words, looked
 /// for in bodies (BM25) and titles (a bonus), with a bonus for sharing its categories, feed or
 /// author.
@@ -733,7 +742,9 @@ const RELATED_SOURCE_WEIGHT: f32 = 0.3;
 /// damps it ([`RELATED_K1`]): a generic word said five times ("weekend", "office") is not five
 /// times as telling as a topic word said once, and it outweighed three shared topic words.
 /// The bonus needs a shared word: it ranks the articles like this one, it does not add
-/// articles that only share a feed. Ties between equally telling words go to the word that
+/// articles that only share a feed. A short article's bonus weighs more
+/// ([`RELATED_SHORT_WORDS`]): two categories, the feed and the author shared with a sibling
+/// post lost to a post of another blog sharing "cannot", "value" and "fix". Ties between equally telling words go to the word that
 /// sorts first (a hash map's order gave other hits from one run to the next). Two dictionary
 /// lookups per distinct word of the article: no scan of the index.
 fn more_like_this(
@@ -743,6 +754,8 @@ fn more_like_this(
 ) -> Result<BooleanQuery, StoreError> {
     // Per word: (mentions in the title, in the body).
     let mut frequencies: HashMap<String, (u32, u32)> = HashMap::new();
+    // Words said, counting repeats: how long the article is, as the bonus sees it.
+    let mut said = 0u32;
     let mut analyzer = crate::schema::en_analyzer();
     for (in_title, text) in [
         (true, article.title.as_str()),
@@ -755,6 +768,7 @@ fn more_like_this(
             if word.len() < 3 || STOP_WORDS.contains(&word.as_str()) {
                 continue;
             }
+            said += 1;
             let e = frequencies.entry(word.clone()).or_default();
             if in_title {
                 e.0 += 1;
@@ -824,15 +838,16 @@ fn more_like_this(
     let source: Vec<(Field, &String)> = std::iter::once((f.feed, &article.feed))
         .chain(article.author.iter().map(|a| (f.author, a)))
         .collect();
+    let short = (RELATED_SHORT_WORDS / said.max(1) as f32).clamp(1.0, RELATED_MAX_SHORT_BOOST);
     for (weight, values) in [
         (
-            RELATED_CATEGORY_WEIGHT,
+            short * RELATED_CATEGORY_WEIGHT,
             categories
                 .iter()
                 .map(|c| (f.category, *c))
                 .collect::<Vec<_>>(),
         ),
-        (RELATED_SOURCE_WEIGHT, source),
+        (short * RELATED_SOURCE_WEIGHT, source),
     ] {
         let mut shared: Vec<Box<dyn Query>> = Vec::new();
         for (field, value) in values {

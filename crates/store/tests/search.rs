@@ -1276,3 +1276,195 @@ fn widened_results_put_the_rarest_word_first() {
         assert_eq!(titles.first(), Some(&want), "{q}: {titles:?}");
     }
 }
+
+/// Found by the search probe: `kb related` for a short post ("Understanding E0502", Rust and
+/// Borrow Checker, by Ines Okafor on her blog) put a JavaScript TypeError post and an MSP
+/// post above her "Fixing error[E0308]" post, which shares both categories, the feed and the
+/// author: short articles share a word or two with anything ("error", "value", "fix"), and the
+/// categories counted as one more word.
+#[test]
+fn related_short_articles_are_decided_by_shared_categories_feed_and_author() {
+    let with = |n: usize, title: &str, text: &str, feed: &str, author: &str, cats: &[&str]| {
+        kb_clean::Article {
+            feed: feed.to_string(),
+            author: Some(author.to_string()),
+            categories: cats.iter().map(|c| c.to_string()).collect(),
+            ..common::article(n, title, text)
+        }
+    };
+    let e0502 =
+        "Understanding E0502: cannot borrow as mutable because it is also borrowed as immutable";
+    let e0308 = "Fixing \"error[E0308]: mismatched types\" in match arms";
+    let (_dir, kb) = common::kb_with(vec![
+        with(
+            0,
+            e0502,
+            "Error E0502 appears when you hold a shared reference, for example from v.first(), and then call v.push(4) on the same std::vec::Vec while the reference is still alive.\n\
+             The fix is usually to shorten the borrow: copy the value out, or restructure so the immutable borrow ends before the mutable one begins. Non-lexical lifetimes already made many of these go away.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Borrow Checker"],
+        ),
+        with(
+            1,
+            e0308,
+            "E0308 mismatched types in a match often means one arm returns &str and another returns String. Call .to_string() or return Cow<'static, str>.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Borrow Checker", "Beginners"],
+        ),
+        with(
+            2,
+            "Async Rust with Tokio: select! and JoinSet",
+            "tokio::select! drops the branches that lose, which cancels their futures at the next await point. JoinSet lets you spawn tasks and await them as they complete.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Async"],
+        ),
+        with(
+            3,
+            "Writing a Custom Iterator",
+            "Implementing Iterator only requires fn next(&mut self). Our Fibonacci struct keeps two fields, and adaptors like take_while come for free.",
+            "ferrous",
+            "Tomás Herrera",
+            &["Rust", "Beginners"],
+        ),
+        with(
+            4,
+            "Fixing \"TypeError: Cannot read properties of undefined (reading 'map')\"",
+            "This React error means you called .map() on a value that is undefined, usually state that starts empty before a fetch resolves. The fix: initialize with useState([]) or guard with optional chaining.",
+            "snakescript",
+            "Kenji Watanabe",
+            &["JavaScript", "React", "Debugging"],
+        ),
+        with(
+            5,
+            "Pandas 2.0: Copy-on-Write",
+            "Copy-on-write means a slice is no longer a view you can mutate by accident; chained assignment warns. Call .copy() when you mean a copy of the value.",
+            "snakescript",
+            "Kenji Watanabe",
+            &["Python", "Pandas"],
+        ),
+        with(
+            6,
+            "Total Lifetime Value of a Managed Services Customer",
+            "The lifetime value of a customer is the value of every month they stay. Churn is usually decided in the first ninety days, so hold their hand.",
+            "smbitpros",
+            "Mike",
+            &["MSP", "Sales"],
+        ),
+        with(
+            7,
+            "Metformin and Vitamin B12",
+            "Long-term metformin use can lower vitamin B12. Check the level every year; the fix is usually a supplement.",
+            "clinic",
+            "Dr. Amara Nwosu",
+            &["Medicine", "Diabetes"],
+        ),
+        with(
+            8,
+            "Rust 2024 Edition",
+            "Run cargo fix --edition, then set edition = 2024. Notable changes: unsafe extern blocks and lifetime capture rules.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Releases"],
+        ),
+        with(
+            9,
+            "Sourdough Starter From Scratch",
+            "Flour and water left to ferment; feed it daily and watch the bubbles.",
+            "salt",
+            "Mina Park",
+            &["Baking"],
+        ),
+        with(
+            10,
+            "Cast Iron Seasoning",
+            "A thin coat of oil, an hour in a hot oven, and repeat.",
+            "salt",
+            "Mina Park",
+            &["Cookware"],
+        ),
+        with(
+            11,
+            "WireGuard Site-to-Site VPN",
+            "Generate keys, set AllowedIPs and open the UDP port.",
+            "ops",
+            "Raj Patel",
+            &["Networking"],
+        ),
+        with(
+            12,
+            "Nginx TLS 1.3 and HSTS",
+            "Turn off old protocols and send the header with a long max-age.",
+            "ops",
+            "Raj Patel",
+            &["Nginx"],
+        ),
+        with(
+            13,
+            "Pogacar Wins the Giro",
+            "He took six stages and the pink jersey by ten minutes.",
+            "peloton",
+            "Luca Romano",
+            &["Cycling"],
+        ),
+        with(
+            14,
+            "Sinner at the Australian Open",
+            "A first slam after coming back from two sets down.",
+            "peloton",
+            "Luca Romano",
+            &["Tennis"],
+        ),
+        with(
+            15,
+            "Tomatoes in Containers",
+            "Big pots, daily water in July, and a stake for each plant.",
+            "garden",
+            "Ada Moss",
+            &["Vegetables"],
+        ),
+        with(
+            16,
+            "Pruning Roses in March",
+            "Cut above an outward bud and clear the dead wood.",
+            "garden",
+            "Ada Moss",
+            &["Roses"],
+        ),
+        with(
+            17,
+            "The S&P 500 Closes at a Record",
+            "Tech earnings carried the index; bonds fell.",
+            "ticker",
+            "Sam Reyes",
+            &["Markets"],
+        ),
+        with(
+            18,
+            "Index Funds for Beginners",
+            "Low fees and broad funds beat picking stocks for most savers.",
+            "ticker",
+            "Sam Reyes",
+            &["Investing"],
+        ),
+    ]);
+    let id = &kb
+        .search(&SearchRequest::new("title:e0502"))
+        .expect("search")
+        .hits[0]
+        .id;
+    let related: Vec<String> = kb
+        .related(id, 5, 0)
+        .expect("related")
+        .hits
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    assert_eq!(
+        related.first().map(String::as_str),
+        Some(e0308),
+        "{related:?}"
+    );
+}
