@@ -69,7 +69,7 @@ const MAX_EXPANSIONS: usize = 50;
 const MAX_WIDENINGS: usize = 4;
 
 /// In a widened query, a word held adds this many times its rarity (its idf among all articles)
-/// to a hit's score, on top of how well it matches ([`Compiler::some_of`]).
+/// to a hit's score, on top of how well it matches ([`with_rarity`]).
 const RARITY_WEIGHT: f32 = 3.0;
 
 /// Filters shared by search and list. Values within one filter are alternatives (OR); filters
@@ -221,7 +221,7 @@ fn parse(text: &str) -> Result<Node, StoreError> {
 fn compile(
     kb: &Kb,
     node: &Node,
-    at_least: Option<(&[bool], usize)>,
+    at_least: Option<(&[bool], &[f32], usize)>,
 ) -> Result<Option<TextQuery>, StoreError> {
     let mut c = Compiler {
         f: kb.fields,
@@ -233,7 +233,7 @@ fn compile(
         searcher: kb.reader.searcher(),
     };
     let compiled = match (node, at_least) {
-        (Node::And(items), Some((widen, k))) => c.some_of(items, widen, k)?,
+        (Node::And(items), Some((widen, rarity, k))) => c.some_of(items, widen, rarity, k)?,
         _ => c.node(node, false)?,
     };
     let (query, split) = match compiled {
@@ -430,8 +430,20 @@ pub(crate) fn relaxations(
         out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words))));
     }
     if words >= 2 {
+        // Once for all the widenings: a respelled word's count walks the term dictionaries.
+        let Node::And(items) = &node else {
+            return Ok(out);
+        };
+        let mut raw = unstemmed_analyzer();
+        let mut rarity = Vec::with_capacity(items.len());
+        for (item, widen) in items.iter().zip(&widen) {
+            rarity.push(match widen {
+                true => rarity_of(searcher, &f, &mut en, &mut raw, item)?,
+                false => 0.0,
+            });
+        }
         for k in widenings(words) {
-            out.extend(compile(kb, &node, Some((&widen, k)))?.map(|q| (q, relaxed(k))));
+            out.extend(compile(kb, &node, Some((&widen, &rarity, k)))?.map(|q| (q, relaxed(k))));
         }
     }
     Ok(out)
@@ -1266,11 +1278,12 @@ impl Compiler {
         &mut self,
         items: &[Node],
         widen: &[bool],
+        rarity: &[f32],
         k: usize,
     ) -> Result<Option<Box<dyn Query>>, StoreError> {
         let mut clauses: Vec<Clause> = Vec::new();
         let mut positive = false;
-        for (item, widen) in items.iter().zip(widen) {
+        for ((item, widen), rarity) in items.iter().zip(widen).zip(rarity) {
             let occur = match item {
                 Node::Not(_) => Occur::MustNot,
                 _ if *widen => Occur::Should,
@@ -1284,7 +1297,7 @@ impl Compiler {
                 positive |= occur != Occur::MustNot;
                 let q = match occur {
                     Occur::MustNot => excluded(q),
-                    Occur::Should => self.with_rarity(item, q)?,
+                    Occur::Should => with_rarity(q, *rarity),
                     Occur::Must => q,
                 };
                 clauses.push((occur, q));
@@ -1296,94 +1309,6 @@ impl Compiler {
         Ok(Some(Box::new(BooleanQuery::with_minimum_required_clauses(
             clauses, k,
         ))))
-    }
-
-    /// A word a widened query may do without, scoring also its rarity: hits hold different
-    /// words of the query, and BM25 sums a word's score over title, body, URL and its
-    /// repetitions, so a common word in a short title and again in the body outscored the one
-    /// rare word the query was remembered by (`godfather part 2` put "Dune: Part Two" first,
-    /// `vinicius jr` a rail pass with "JR" in its title). The rarity is a constant per word,
-    /// added where it matches (an optional match-all clause under the word's own: a seek per
-    /// hit), so the articles holding the rarest and the most of the words come first and how
-    /// well each matches decides among them. A word whose articles cannot be counted by a few
-    /// lookups (a date, a prefix) adds none.
-    fn with_rarity(
-        &mut self,
-        item: &Node,
-        q: Box<dyn Query>,
-    ) -> Result<Box<dyn Query>, StoreError> {
-        let Some(df) = self.holders(item)? else {
-            return Ok(q);
-        };
-        let articles = self.searcher.num_docs();
-        let df = df.min(articles) as f32;
-        let idf = (1.0 + (articles as f32 - df + 0.5) / (df + 0.5)).ln();
-        Ok(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, q),
-            (
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(all(), RARITY_WEIGHT * idf)),
-            ),
-        ])))
-    }
-
-    /// About how many articles hold a plain or respelled word: the most that hold one of its
-    /// readings (in title, body, categories or author: at least the larger of the counts), a
-    /// reading of several words counted by its rarest; a respelled word by the most common
-    /// word it may be (`munich~` as "much" is no rare word). `None` for anything else.
-    fn holders(&mut self, item: &Node) -> Result<Option<u64>, StoreError> {
-        let f = self.f;
-        let fields = [f.title, f.body, f.category_text, f.author_text];
-        let df = |searcher: &Searcher, t: &str| -> Result<u64, StoreError> {
-            let mut most = 0;
-            for field in fields {
-                most = most.max(searcher.doc_freq(&Term::from_field_text(field, t))?);
-            }
-            Ok(most)
-        };
-        Ok(match item {
-            Node::Text(Scope::Any, Text::Word(w)) => {
-                let mut most = 0;
-                for reading in readings(&mut self.en, w) {
-                    let mut least = u64::MAX;
-                    for t in &reading {
-                        least = least.min(df(&self.searcher, t)?);
-                    }
-                    if least != u64::MAX {
-                        most = most.max(least);
-                    }
-                }
-                Some(most)
-            }
-            Node::Text(Scope::Any, Text::Fuzzy(w, edits)) => {
-                let mut words = tokens(&mut self.en, w);
-                words.extend(tokens(&mut self.raw, w));
-                let mut most = 0;
-                for word in words {
-                    for field in [f.title, f.body] {
-                        let fuzzy =
-                            FuzzyTermQuery::new(Term::from_field_text(field, &word), *edits, true);
-                        for seg in self.searcher.segment_readers() {
-                            let inv = seg.inverted_index(field)?;
-                            let mut stream = inv
-                                .terms()
-                                .search(fuzzy.automaton()?)
-                                .into_stream()
-                                .map_err(tantivy::TantivyError::from)?;
-                            let mut n = 0;
-                            while n < MAX_EXPANSIONS && stream.advance() {
-                                if let Ok(t) = std::str::from_utf8(stream.key()) {
-                                    most = most.max(df(&self.searcher, t)?);
-                                }
-                                n += 1;
-                            }
-                        }
-                    }
-                }
-                Some(most)
-            }
-            _ => None,
-        })
     }
 
     /// Add the closeness bonus for the plain words of the top level (`first position`): an
@@ -1429,6 +1354,95 @@ impl Compiler {
             Some(Split { main, bonus }),
         )
     }
+}
+
+/// A word a widened query may do without, scoring also its rarity (from [`rarity_of`]): hits
+/// hold different words of the query, and BM25 sums a word's score over title, body, URL and
+/// its repetitions, so a common word in a short title and again in the body outscored the one
+/// rare word the query was remembered by (`godfather part 2` put "Dune: Part Two" first,
+/// `vinicius jr` a rail pass with "JR" in its title). The rarity is a constant per word, added
+/// where it matches (an optional match-all clause under the word's own: a seek per hit), so the
+/// articles holding the rarest and the most of the words come first, and how well each matches
+/// decides among them.
+fn with_rarity(q: Box<dyn Query>, rarity: f32) -> Box<dyn Query> {
+    if rarity <= 0.0 {
+        return q;
+    }
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, q),
+        (Occur::Should, Box::new(ConstScoreQuery::new(all(), rarity))),
+    ]))
+}
+
+/// What a widenable word adds to the score of a hit holding it: [`RARITY_WEIGHT`] times BM25's
+/// idf of about how many articles hold it: the most that hold one of its readings (in title,
+/// body, categories or author: at least the larger of the counts), a reading of several words
+/// counted by its rarest; a respelled word by the most common word it may be (`munich~` as
+/// "much" is no rare word). 0 for anything else (a date, a prefix): what it matches is not
+/// counted by a few lookups.
+fn rarity_of(
+    searcher: &Searcher,
+    f: &Fields,
+    en: &mut TextAnalyzer,
+    raw: &mut TextAnalyzer,
+    item: &Node,
+) -> Result<f32, StoreError> {
+    let df = |t: &str| -> Result<u64, StoreError> {
+        let mut most = 0;
+        for field in [f.title, f.body, f.category_text, f.author_text] {
+            most = most.max(searcher.doc_freq(&Term::from_field_text(field, t))?);
+        }
+        Ok(most)
+    };
+    let held = match item {
+        Node::Text(Scope::Any, Text::Word(w)) => {
+            let mut most = 0;
+            for reading in readings(en, w) {
+                let mut least = u64::MAX;
+                for t in &reading {
+                    least = least.min(df(t)?);
+                }
+                if least != u64::MAX {
+                    most = most.max(least);
+                }
+            }
+            most
+        }
+        Node::Text(Scope::Any, Text::Fuzzy(w, edits)) => {
+            let mut words = tokens(en, w);
+            words.extend(tokens(raw, w));
+            words.dedup();
+            let mut most = 0;
+            for word in words {
+                // The automaton is the same in every field: built once per word.
+                let automaton =
+                    FuzzyTermQuery::new(Term::from_field_text(f.body, &word), *edits, true)
+                        .automaton()?;
+                for field in [f.title, f.body] {
+                    for seg in searcher.segment_readers() {
+                        let inv = seg.inverted_index(field)?;
+                        let mut stream = inv
+                            .terms()
+                            .search(&automaton)
+                            .into_stream()
+                            .map_err(tantivy::TantivyError::from)?;
+                        let mut n = 0;
+                        while n < MAX_EXPANSIONS && stream.advance() {
+                            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                                most = most.max(df(t)?);
+                            }
+                            n += 1;
+                        }
+                    }
+                }
+            }
+            most
+        }
+        _ => return Ok(0.0),
+    };
+    let articles = searcher.num_docs();
+    let held = held.min(articles) as f32;
+    Ok(RARITY_WEIGHT * (1.0 + (articles as f32 - held + 0.5) / (held + 0.5)).ln())
 }
 
 /// What to highlight for the typed text `text` (a word, or a phrase's words): each of its
