@@ -1377,7 +1377,7 @@ fn a_feed_name_no_feed_has_is_an_error_naming_the_known_ones() {
             "[[feed]]\nname = \"later{i}\"\nurl = \"http://127.0.0.1:9/{i}\"\n"
         ));
     }
-    std::fs::write(env.path().join("kb.toml"), config).unwrap();
+    std::fs::write(env.path().join("kb.toml"), &config).unwrap();
     assert_eq!(env.both(&["list", "--feed", "later0"]).0, "");
     assert_eq!(env.both(&["search", "managed", "--feed", "Later1"]).0, "");
     // Many feeds: a few are named, then "…".
@@ -1387,6 +1387,27 @@ fn a_feed_name_no_feed_has_is_an_error_naming_the_known_ones() {
         err.contains("smbitpros, later0") && err.contains(", …"),
         "{err}"
     );
+    // Found by the search probe: `--feed pixel` for the feed "pixelarchive", the last of many,
+    // listed the first five known feeds and not the one meant. The closest come first: the
+    // ones it begins, then a letter or two off.
+    config.push_str("[[feed]]\nname = \"pixelarchive\"\nurl = \"http://127.0.0.1:9/p\"\n");
+    std::fs::write(env.path().join("kb.toml"), &config).unwrap();
+    for (typed, closest) in [
+        ("pixel", "pixelarchive"),
+        ("PixelArchiv", "pixelarchive"),
+        ("archive", "pixelarchive"),
+        ("smbtpros", "smbitpros"),
+        ("later", "later0, later1, later2"),
+    ] {
+        let out = env.kb(&["search", "managed", "--feed", typed]);
+        assert_one_line_error(
+            &out,
+            1,
+            &format!(
+                "no feed {typed:?} in the knowledge base or kb.toml (closest: {closest}): see `kb feed list`"
+            ),
+        );
+    }
 }
 
 /// `kb sync --from` names a feed after its host (`smbitpros.com`), and README's own example
@@ -1410,11 +1431,11 @@ fn a_feed_synced_from_a_file_is_found_by_a_word_of_its_name() {
     ] {
         assert_eq!(env.json(args)["total"], 10, "{args:?}");
     }
-    // Part of a word is no word of the name: no feed, said so.
+    // Part of a word is no word of the name: no feed, said so, with the feed it begins.
     assert_one_line_error(
         &env.kb(&["search", "managed", "--feed", "smbit", "--json"]),
         1,
-        "no feed \"smbit\" in the knowledge base or kb.toml (known: smbitpros.com)",
+        "no feed \"smbit\" in the knowledge base or kb.toml (closest: smbitpros.com)",
     );
 }
 

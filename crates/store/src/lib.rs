@@ -66,6 +66,7 @@ pub use error::StoreError;
 pub use kb::{Kb, SCHEMA_VERSION};
 pub use kb_clean::Article;
 pub use lock::WriteLock;
+pub use query::closest_feed_names;
 pub use search::{
     Compound, Excluded, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed,
     Respelling, SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,

@@ -23,7 +23,7 @@
 //! - a query that matches nothing as typed has wider readings ([`relaxations`]) for the search
 //!   to try: words typed apart read joined, misspelled words respelled, dotted numbers read as
 //!   the beginning of longer ones, month names and years read as dates, fewer words (down to
-//!   any one of them).
+//!   any one of them, each word a hit holds adding its rarity to its score).
 //!
 //! It also records what to highlight ([`Mark`]s): the positive terms, prefixes and fuzzy words,
 //! expanded against the body's term dictionary for snippets by [`snippet_terms`].
@@ -67,6 +67,10 @@ const MAX_EXPANSIONS: usize = 50;
 /// A query that matches nothing is tried with at most this many smaller numbers of its words
 /// before the last try, with any one of them ([`widenings`]).
 const MAX_WIDENINGS: usize = 4;
+
+/// In a widened query, a word held adds this many times its rarity (its idf among all articles)
+/// to a hit's score, on top of how well it matches ([`with_rarity`]).
+const RARITY_WEIGHT: f32 = 3.0;
 
 /// Filters shared by search and list. Values within one filter are alternatives (OR); filters
 /// combine with AND.
@@ -248,7 +252,7 @@ fn parse(text: &str) -> Result<Node, StoreError> {
 fn compile(
     kb: &Kb,
     node: &Node,
-    at_least: Option<(&[bool], usize)>,
+    at_least: Option<(&[bool], &[f32], usize)>,
 ) -> Result<Option<TextQuery>, StoreError> {
     let mut c = Compiler {
         f: kb.fields,
@@ -260,7 +264,7 @@ fn compile(
         searcher: kb.reader.searcher(),
     };
     let compiled = match (node, at_least) {
-        (Node::And(items), Some((widen, k))) => c.some_of(items, widen, k)?,
+        (Node::And(items), Some((widen, rarity, k))) => c.some_of(items, widen, rarity, k)?,
         _ => c.node(node, false)?,
     };
     let (query, split) = match compiled {
@@ -476,8 +480,20 @@ pub(crate) fn relaxations(
         out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words))));
     }
     if words >= 2 {
+        // Once for all the widenings: a respelled word's count walks the term dictionaries.
+        let Node::And(items) = &node else {
+            return Ok(out);
+        };
+        let mut raw = unstemmed_analyzer();
+        let mut rarity = Vec::with_capacity(items.len());
+        for (item, widen) in items.iter().zip(&widen) {
+            rarity.push(match widen {
+                true => rarity_of(searcher, &f, &mut en, &mut raw, item)?,
+                false => 0.0,
+            });
+        }
         for k in widenings(words) {
-            out.extend(compile(kb, &node, Some((&widen, k)))?.map(|q| (q, relaxed(k))));
+            out.extend(compile(kb, &node, Some((&widen, &rarity, k)))?.map(|q| (q, relaxed(k))));
         }
     }
     Ok(out)
@@ -1407,11 +1423,12 @@ impl Compiler {
         &mut self,
         items: &[Node],
         widen: &[bool],
+        rarity: &[f32],
         k: usize,
     ) -> Result<Option<Box<dyn Query>>, StoreError> {
         let mut clauses: Vec<Clause> = Vec::new();
         let mut positive = false;
-        for (item, widen) in items.iter().zip(widen) {
+        for ((item, widen), rarity) in items.iter().zip(widen).zip(rarity) {
             let occur = match item {
                 Node::Not(_) => Occur::MustNot,
                 _ if *widen => Occur::Should,
@@ -1423,10 +1440,10 @@ impl Compiler {
             };
             if let Some(q) = compiled {
                 positive |= occur != Occur::MustNot;
-                let q = if occur == Occur::MustNot {
-                    excluded(q)
-                } else {
-                    q
+                let q = match occur {
+                    Occur::MustNot => excluded(q),
+                    Occur::Should => with_rarity(q, *rarity),
+                    Occur::Must => q,
                 };
                 clauses.push((occur, q));
             }
@@ -1567,6 +1584,103 @@ fn regrouped(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// A word a widened query may do without, scoring also its rarity (from [`rarity_of`]): hits
+/// hold different words of the query, and BM25 sums a word's score over title, body, URL and
+/// its repetitions, so a common word in a short title and again in the body outscored the one
+/// rare word the query was remembered by (`godfather part 2` put "Dune: Part Two" first,
+/// `vinicius jr` a rail pass with "JR" in its title). The rarity is a constant per word, added
+/// where it matches (an optional match-all clause under the word's own: a seek per hit), so the
+/// articles holding the rarest and the most of the words come first, and how well each matches
+/// decides among them.
+fn with_rarity(q: Box<dyn Query>, rarity: f32) -> Box<dyn Query> {
+    if rarity <= 0.0 {
+        return q;
+    }
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, q),
+        (Occur::Should, Box::new(ConstScoreQuery::new(all(), rarity))),
+    ]))
+}
+
+/// What a widenable word adds to the score of a hit holding it: [`RARITY_WEIGHT`] times BM25's
+/// idf of about how many articles hold it: the most that hold one of its readings (in title,
+/// body, categories or author: at least the larger of the counts), a reading of several words
+/// counted by its rarest; a respelled word by the most common word it may be (`munich~` as
+/// "much" is no rare word). 0 for anything else (a date, a prefix): what it matches is not
+/// counted by a few lookups.
+fn rarity_of(
+    searcher: &Searcher,
+    f: &Fields,
+    en: &mut TextAnalyzer,
+    raw: &mut TextAnalyzer,
+    item: &Node,
+) -> Result<f32, StoreError> {
+    let df = |t: &str| -> Result<u64, StoreError> {
+        let mut most = 0;
+        for field in [f.title, f.body, f.category_text, f.author_text] {
+            most = most.max(searcher.doc_freq(&Term::from_field_text(field, t))?);
+        }
+        Ok(most)
+    };
+    let held = match item {
+        Node::Text(Scope::Any, Text::Word(w)) => {
+            let mut most = 0;
+            for reading in readings(en, w) {
+                let mut least = u64::MAX;
+                for t in &reading {
+                    least = least.min(df(t)?);
+                }
+                if least != u64::MAX {
+                    most = most.max(least);
+                }
+            }
+            most
+        }
+        // A respelled word is as rare as the most common word it stands for.
+        Node::Text(Scope::Any, Text::Respelled(_, terms)) => {
+            let mut most = 0;
+            for t in terms {
+                most = most.max(df(t)?);
+            }
+            most
+        }
+        Node::Text(Scope::Any, Text::Fuzzy(w, edits)) => {
+            let mut words = tokens(en, w);
+            words.extend(tokens(raw, w));
+            words.dedup();
+            let mut most = 0;
+            for word in words {
+                // The automaton is the same in every field: built once per word.
+                let automaton =
+                    FuzzyTermQuery::new(Term::from_field_text(f.body, &word), *edits, true)
+                        .automaton()?;
+                for field in [f.title, f.body] {
+                    for seg in searcher.segment_readers() {
+                        let inv = seg.inverted_index(field)?;
+                        let mut stream = inv
+                            .terms()
+                            .search(&automaton)
+                            .into_stream()
+                            .map_err(tantivy::TantivyError::from)?;
+                        let mut n = 0;
+                        while n < MAX_EXPANSIONS && stream.advance() {
+                            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                                most = most.max(df(t)?);
+                            }
+                            n += 1;
+                        }
+                    }
+                }
+            }
+            most
+        }
+        _ => return Ok(0.0),
+    };
+    let articles = searcher.num_docs();
+    let held = held.min(articles) as f32;
+    Ok(RARITY_WEIGHT * (1.0 + (articles as f32 - held + 0.5) / (held + 0.5)).ln())
+}
+
 /// What to highlight for the typed text `text` (a word, or a phrase's words): each of its
 /// whitespace-separated words' terms, a one-letter term standing for the whole word (`7`,
 /// `B`) or for one digit of a number (`2.0` -> `2` `0`) as it is, a one-letter piece of a
@@ -1684,8 +1798,9 @@ pub(crate) fn snippet_terms(
 /// would, and `homelab`, `home lab` and `home-lab` are one category. A value that matches
 /// nothing stays, and matches nothing. The field's distinct names are few (authors,
 /// categories), so reading its term list costs little. A value that is no name at all stands
-/// for the names that hold its words in a row ([`names_holding`]): `--author gruber` finds
-/// "John Gruber", as `author:gruber` does; and when none does, for the names that hold them
+/// for the names that hold its words, in a row or (several) in any order ([`names_holding`]):
+/// `--author gruber` finds "John Gruber", as `author:gruber` does, and `--author "gruber,
+/// john"` finds him too; and when none does, for the names that hold them
 /// with a letter wrong or an umlaut spelled out ([`names_near`]).
 pub(crate) fn resolve_keywords(
     searcher: &tantivy::Searcher,
@@ -1740,7 +1855,7 @@ pub(crate) fn resolve_keywords(
                 Some(names) => names,
                 None => names.insert(keyword_terms(searcher, field)?),
             };
-            out.extend(names_holding(&mut en, names, &term));
+            out.extend(names_holding(&mut en, names, &term, true));
             // Only when the value names nobody as typed: a name that exists is not widened to
             // its neighbours (`anna` is not also "Hanna").
             if out.len() == before {
@@ -1765,8 +1880,15 @@ fn closed(name: &str) -> String {
 /// The names among `names` that hold the words of `value` in a row, compared as the full-text
 /// fields compare words (stemmed, folded): `gruber` is a word of "john gruber", `book review`
 /// of "book_reviews", `smbitpros` of "smbitpros.com"; also written closed or apart
-/// (`homelabs` of "Home Lab Builds", `home lab` of "homelab builds").
-fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<String> {
+/// (`homelabs` of "Home Lab Builds", `home lab` of "homelab builds"); and with `any_order`, of
+/// several words, all of them in any order (`herrera tomas` and `Nwosu, Amara` of "Tomás Herrera" and "Amara
+/// Nwosu": surname first, as bibliographies and many languages write a name).
+fn names_holding(
+    en: &mut TextAnalyzer,
+    names: &[String],
+    value: &str,
+    any_order: bool,
+) -> Vec<String> {
     let wanted = tokens(en, value);
     if wanted.is_empty() {
         return Vec::new();
@@ -1780,9 +1902,9 @@ fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<St
     names
         .iter()
         .filter(|name| {
-            if tokens(en, name)
-                .windows(wanted.len())
-                .any(|w| w == wanted.as_slice())
+            let stems = tokens(en, name);
+            if stems.windows(wanted.len()).any(|w| w == wanted.as_slice())
+                || (any_order && wanted.len() > 1 && holds_each(&stems, &wanted, |t, w| t == w))
             {
                 return true;
             }
@@ -1799,8 +1921,8 @@ fn names_holding(en: &mut TextAnalyzer, names: &[String], value: &str) -> Vec<St
         .collect()
 }
 
-/// The names (keyword terms) holding the words of `value` in a row as a person may type them
-/// from memory: each word of five letters or more within one edit of the name's (a letter
+/// The names (keyword terms) holding the words of `value` in a row, or in any order, as a
+/// person may type them from memory: each word of five letters or more within one edit of the name's (a letter
 /// missing, extra, wrong, or two swapped: `whitfeld`, `okonkow`), and an umlaut spelled out
 /// (`mueller` for "Müller", `baer` for "Bär", as German writes them without umlauts; `ß` is
 /// already `ss`). Shorter words must match as they are: one edit from a short name is another
@@ -1826,10 +1948,34 @@ pub(crate) fn names_near(plain: &mut TextAnalyzer, names: &[String], value: &str
                 words
                     .windows(wanted.len())
                     .any(|w| w.iter().zip(&wanted).all(|(n, t)| near(t, n)))
+                    || (wanted.len() > 1 && holds_each(words, &wanted, near))
             })
         })
         .cloned()
         .collect()
+}
+
+/// Whether each of `wanted` is `same` as its own word of `words`, in any order. Words equal
+/// as typed are paired first, so a word merely near another does not take the one a later
+/// word is exactly (a name has a few words: pairing them greedily is enough).
+fn holds_each(words: &[String], wanted: &[String], same: impl Fn(&str, &str) -> bool) -> bool {
+    let mut used = vec![false; words.len()];
+    let mut rest = Vec::new();
+    for t in wanted {
+        match (0..words.len()).find(|&i| !used[i] && words[i] == *t) {
+            Some(i) => used[i] = true,
+            None => rest.push(t),
+        }
+    }
+    rest.into_iter().all(
+        |t| match (0..words.len()).find(|&i| !used[i] && same(t, &words[i])) {
+            Some(i) => {
+                used[i] = true;
+                true
+            }
+            None => false,
+        },
+    )
 }
 
 /// Of `known` names, the (at most three) closest in spelling to `value`, for a value that names
@@ -1864,6 +2010,40 @@ pub(crate) fn closest_names(
         .into_iter()
         .take(3)
         .map(|s| s.2.to_string())
+        .collect()
+}
+
+/// Of `known` feed names, the (at most three) closest to `value`, a `--feed` value that names
+/// none: those it begins or is part of (`pixel` of "pixelarchive": feed names are often words
+/// written closed), or that begin it, first; then those at most half its letters (and three)
+/// away in spelling, fewest edits first. Case is ignored.
+pub fn closest_feed_names(known: &[String], value: &str) -> Vec<String> {
+    let wanted = value.trim().to_lowercase();
+    let len = wanted.chars().count();
+    if len == 0 {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, &str)> = known
+        .iter()
+        .filter_map(|name| {
+            let lower = name.trim().to_lowercase();
+            let edits = if lower.starts_with(&wanted)
+                || (len >= 3 && lower.contains(&wanted))
+                || (!lower.is_empty() && wanted.starts_with(&lower))
+            {
+                0
+            } else {
+                edit_distance(&wanted, &lower)
+            };
+            (edits <= len.div_ceil(2).min(3)).then_some((edits, name.as_str()))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|s| s.1.to_string())
         .collect()
 }
 
@@ -1937,7 +2117,8 @@ pub(crate) fn resolve_feeds(
             None => names.insert(keyword_terms(searcher, field)?),
         };
         let before = out.len();
-        for name in names_holding(&mut en, names, &term) {
+        // A feed's name is mostly a host: its words in another order name another host.
+        for name in names_holding(&mut en, names, &term, false) {
             if !out.contains(&name) {
                 out.push(name);
             }

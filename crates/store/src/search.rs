@@ -796,6 +796,15 @@ const RELATED_CATEGORY_WEIGHT: f32 = 1.0;
 /// so it weighs less than a category.
 const RELATED_SOURCE_WEIGHT: f32 = 0.3;
 
+/// An article of fewer words than this (title and text, short and stop words left out) has
+/// its shared categories, feed and author weigh more, in proportion: it shares a word or two
+/// with almost any article ("error", "value", "fix"), and the more it says, the more words its
+/// like share with it, so the names it shares must make up for the words it cannot.
+const RELATED_SHORT_WORDS: f32 = 200.0;
+
+/// ...at most this many times more (a one-line post is still matched by its words).
+const RELATED_MAX_SHORT_BOOST: f32 = 4.0;
+
 /// The more-like-this query of an article: its [`RELATED_TERMS`] most telling words, looked
 /// for in bodies (BM25) and titles (a bonus), with a bonus for sharing its categories, feed or
 /// author.
@@ -807,7 +816,9 @@ const RELATED_SOURCE_WEIGHT: f32 = 0.3;
 /// damps it ([`RELATED_K1`]): a generic word said five times ("weekend", "office") is not five
 /// times as telling as a topic word said once, and it outweighed three shared topic words.
 /// The bonus needs a shared word: it ranks the articles like this one, it does not add
-/// articles that only share a feed. Ties between equally telling words go to the word that
+/// articles that only share a feed. A short article's bonus weighs more
+/// ([`RELATED_SHORT_WORDS`]): two categories, the feed and the author shared with a sibling
+/// post lost to a post of another blog sharing "cannot", "value" and "fix". Ties between equally telling words go to the word that
 /// sorts first (a hash map's order gave other hits from one run to the next). Two dictionary
 /// lookups per distinct word of the article: no scan of the index.
 fn more_like_this(
@@ -817,6 +828,8 @@ fn more_like_this(
 ) -> Result<BooleanQuery, StoreError> {
     // Per word: (mentions in the title, in the body).
     let mut frequencies: HashMap<String, (u32, u32)> = HashMap::new();
+    // Words said, counting repeats: how long the article is, as the bonus sees it.
+    let mut said = 0u32;
     let mut analyzer = crate::schema::en_analyzer();
     for (in_title, text) in [
         (true, article.title.as_str()),
@@ -829,6 +842,7 @@ fn more_like_this(
             if word.len() < 3 || STOP_WORDS.contains(&word.as_str()) {
                 continue;
             }
+            said += 1;
             let e = frequencies.entry(word.clone()).or_default();
             if in_title {
                 e.0 += 1;
@@ -898,15 +912,16 @@ fn more_like_this(
     let source: Vec<(Field, &String)> = std::iter::once((f.feed, &article.feed))
         .chain(article.author.iter().map(|a| (f.author, a)))
         .collect();
+    let short = (RELATED_SHORT_WORDS / said.max(1) as f32).clamp(1.0, RELATED_MAX_SHORT_BOOST);
     for (weight, values) in [
         (
-            RELATED_CATEGORY_WEIGHT,
+            short * RELATED_CATEGORY_WEIGHT,
             categories
                 .iter()
                 .map(|c| (f.category, *c))
                 .collect::<Vec<_>>(),
         ),
-        (RELATED_SOURCE_WEIGHT, source),
+        (short * RELATED_SOURCE_WEIGHT, source),
     ] {
         let mut shared: Vec<Box<dyn Query>> = Vec::new();
         for (field, value) in values {
@@ -987,22 +1002,44 @@ fn facet_counts(
     Ok(out)
 }
 
-/// First characters of the summary or text, for hits that matched only title or metadata.
+/// The first characters of the text, its paragraphs run together, for hits that matched only
+/// title or metadata, and for related articles. The feed's excerpt only stands in for a text
+/// there is not: it is often cut ("…", WordPress's "[…]"), which the snippet of a whole text
+/// should not suggest, and its marker is dropped.
 fn lead(a: &Article, max: usize) -> String {
-    let src = if a.summary.is_empty() {
-        &a.text
+    let src = if a.text.trim().is_empty() {
+        without_excerpt_marker(&a.summary)
     } else {
-        &a.summary
+        a.text.as_str()
     };
-    let first_line = src.lines().next().unwrap_or("");
-    if first_line.chars().count() <= max {
-        return first_line.to_string();
+    let words: Vec<&str> = src.split_whitespace().collect();
+    let flat = words.join(" ");
+    if flat.chars().count() <= max {
+        return flat;
     }
-    let cut: String = first_line.chars().take(max).collect();
+    let cut: String = flat.chars().take(max).collect();
     match cut.rfind(' ') {
         Some(i) if i > max / 2 => format!("{}…", &cut[..i]),
         _ => format!("{cut}…"),
     }
+}
+
+/// An excerpt without the marker a blog ends it with: `[…]`, `[...]`, `[&hellip;]` (left
+/// unread by some plugins), or a lone `…`.
+fn without_excerpt_marker(excerpt: &str) -> &str {
+    let mut s = excerpt.trim_end();
+    if let Some(open) = s
+        .strip_suffix(']')
+        .and_then(|t| t.rfind('[').map(|i| (i, t)))
+    {
+        let (i, t) = open;
+        if matches!(t[i + 1..].trim(), "…" | "..." | "&hellip;" | "&#8230;") {
+            s = t[..i].trim_end();
+        }
+    }
+    s.strip_suffix('…')
+        .or_else(|| s.strip_suffix("..."))
+        .map_or(s, str::trim_end)
 }
 
 /// Punctuation this long or shorter between a passage and either end of the text is shown with
@@ -2094,6 +2131,31 @@ mod ranking_tests {
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
                 assert!(want.1 > 0, "{q}");
             }
+        }
+    }
+
+    /// Found by the search probe: a hit with no query word in its body showed the feed's
+    /// excerpt, WordPress's "[…]" included, as if the text were cut, though it is whole. The
+    /// lead is the start of the text; an excerpt only stands in for a text there is not, and
+    /// without the marker.
+    #[test]
+    fn a_lead_is_the_start_of_the_text_without_an_excerpt_marker() {
+        let mut a = article(
+            1,
+            0,
+            "The Godfather Part II",
+            "Coppola intercuts young Vito.\nWith Michael in Havana.",
+        );
+        a.summary = "Coppola intercuts young Vito. With Michael in Havana. […]".into();
+        assert_eq!(
+            lead(&a, 180),
+            "Coppola intercuts young Vito. With Michael in Havana."
+        );
+        assert_eq!(lead(&a, 30), "Coppola intercuts young Vito.…");
+        a.text = String::new();
+        for marker in ["[…]", "[...]", "[&hellip;]", "…", "[ … ]"] {
+            a.summary = format!("Coppola intercuts young Vito. {marker}");
+            assert_eq!(lead(&a, 180), "Coppola intercuts young Vito.", "{marker}");
         }
     }
 

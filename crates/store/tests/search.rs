@@ -1215,3 +1215,377 @@ fn scoped_names_in_a_query_match_as_the_filters_do() {
     assert_eq!(titles("author:whitfield"), ["Racking the servers"]);
     assert_eq!(titles("category:kitchen"), ["Spice rack"]);
 }
+
+/// Found by the search probe: `--author "herrera tomas"`, `"Okafor Ines"` and `"Nwosu, Amara"`
+/// (surname first, the way bibliographies write names) named nobody, though every word of
+/// them is a word of one name: the words of a value are the name's in any order, a comma
+/// between them or not, and a misspelled one still within its edit.
+#[test]
+fn name_filters_take_the_words_of_a_name_in_any_order() {
+    let by = |n: usize, author: &str, category: &str| kb_clean::Article {
+        author: Some(author.to_string()),
+        categories: vec![category.to_string()],
+        ..common::article(n, &format!("Match report {n}"), "match report")
+    };
+    let (_dir, kb) = common::kb_with(vec![
+        by(0, "Tomás Herrera", "Football Tactics"),
+        by(1, "Ines Okafor", "Borrow Checker"),
+        by(2, "Amara Nwosu", "Football Tactics"),
+        by(3, "Amara Diallo", "Transfer News"),
+    ]);
+    let authors = |a: &str| {
+        let mut req = SearchRequest::new("match");
+        req.authors = vec![a.to_string()];
+        req.limit = 20;
+        kb.search(&req)
+            .expect("search")
+            .hits
+            .into_iter()
+            .filter_map(|h| h.author)
+            .collect::<Vec<_>>()
+    };
+    for (typed, name) in [
+        ("herrera tomas", "Tomás Herrera"),
+        ("Herrera, Tomás", "Tomás Herrera"),
+        ("Okafor Ines", "Ines Okafor"),
+        ("Nwosu, Amara", "Amara Nwosu"),
+        ("nwosu amara", "Amara Nwosu"),
+        ("herrerra tomas", "Tomás Herrera"),
+    ] {
+        assert_eq!(authors(typed), [name], "{typed}");
+    }
+    // Every word must be the name's: one that is no word of it names nobody.
+    assert!(authors("nwosu diallo").is_empty());
+    let unknown = kb
+        .unknown_authors(&["Okafor Ines".to_string(), "Nwosu, Amara".to_string()])
+        .expect("unknown");
+    assert!(unknown.is_empty(), "{unknown:?}");
+    let mut req = SearchRequest::new("match");
+    req.categories = vec!["tactics, football".to_string()];
+    assert_eq!(kb.search(&req).expect("search").total, 2);
+}
+
+/// Found by the search probe: a query that matched nothing as typed, widened to fewer of its
+/// words, put an article holding common words in its title above the one holding the rarest
+/// word (`godfather part 2` gave "Dune: Part Two" before "The Godfather Part II", `vinicius
+/// jr` the rail pass with "JR" in its title before the only article naming Vinícius), though
+/// the README promises the articles with the most and the rarest of the words first.
+#[test]
+fn widened_results_put_the_rarest_word_first() {
+    let (_dir, kb) = common::kb_of(&[
+        (
+            "The Godfather Part II: Sequel Better Than the Original?",
+            "Coppola intercuts young Vito in Little Italy with Michael Corleone consolidating power in Lake Tahoe and Havana.",
+        ),
+        (
+            "Dune: Part Two and the Sandworm Ride",
+            "Villeneuve's Dune: Part Two gives Paul his sandworm ride and Feyd-Rautha a bald head.",
+        ),
+        (
+            "Half-Life 2 at Twenty",
+            "Two decades on, part of the game still holds up: the gravity gun, Ravenholm, two chapters of driving.",
+        ),
+        (
+            "Hades 2 Early Access",
+            "Two new weapons and part of the second region are playable.",
+        ),
+        (
+            "Two Ways to Cook Rice",
+            "Part absorption, part boiling: two methods for two kinds of rice.",
+        ),
+        (
+            "Japan Rail Pass After the Price Hike: Still Worth It?",
+            "The 7-day JR Pass jumped in price. A Tokyo to Kyoto JR return is cheaper; JR lines cover most of the country.",
+        ),
+        (
+            "Mbappé Scores Twice as Real Madrid Beat Villarreal",
+            "Mbappé struck twice after the break and Vinícius Júnior added a third.",
+        ),
+        (
+            "Oppenheimer Review",
+            "Robert Downey Jr. as Lewis Strauss is the surprise.",
+        ),
+        (
+            "The Joshua Tree Live",
+            "Larry Mullen Jr. recovered from surgery.",
+        ),
+        (
+            "Les meilleures boulangeries de Paris",
+            "Pour la baguette, allez chez Du Pain et des Idées dans le 10e arrondissement.",
+        ),
+        (
+            "The Best Guitar Pedals for Blues Rock",
+            "The best overdrive in front of a slightly dirty amp is the best blues sound.",
+        ),
+        (
+            "Best Budget Espresso Machines",
+            "The best machine under 300 is the one you clean.",
+        ),
+        (
+            "Djokovic Wins Olympic Gold in Paris",
+            "He beat Alcaraz at Roland Garros in the final.",
+        ),
+        (
+            "Paris–Roubaix: Van der Poel Solos Again",
+            "He attacked 60 km from the finish.",
+        ),
+        (
+            "The Best Pasta Shapes",
+            "Rigatoni is the best for a thick sauce.",
+        ),
+        // "best" is a common word, "part" and "two" fairly common, as in any archive.
+        (
+            "Sourdough Starter",
+            "The best flour for a starter is rye, at least in part.",
+        ),
+        (
+            "Patch Tuesday",
+            "The best time to patch is the day after, with two reboots.",
+        ),
+        (
+            "Cast Iron Care",
+            "Season it twice; the best oil is the one you have.",
+        ),
+        (
+            "WireGuard Tunnels",
+            "Two offices, one tunnel: the best part is the handshake.",
+        ),
+        (
+            "Reading List",
+            "The best two books of the year, in no particular order.",
+        ),
+        (
+            "Home Lab Power",
+            "Part of the best advice: measure the idle draw.",
+        ),
+        (
+            "Tomato Season",
+            "The best tomatoes are the ones you grow, two plants at least.",
+        ),
+        (
+            "Backup Rotation",
+            "Keep two copies offsite; the best backup is a tested one.",
+        ),
+        (
+            "Espresso Grinders",
+            "A grinder is the best upgrade, better than a second machine.",
+        ),
+        (
+            "Chess Openings",
+            "The best opening is the one you know, in two lines.",
+        ),
+    ]);
+    for (q, want) in [
+        (
+            "godfather part 2",
+            "The Godfather Part II: Sequel Better Than the Original?",
+        ),
+        (
+            "vinicius jr",
+            "Mbappé Scores Twice as Real Madrid Beat Villarreal",
+        ),
+        (
+            "best bakeries paris",
+            "Les meilleures boulangeries de Paris",
+        ),
+    ] {
+        let mut req = SearchRequest::new(q);
+        req.limit = 5;
+        let res = kb.search(&req).expect("search");
+        assert!(res.relaxed.is_some(), "{q} matched as typed");
+        let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(titles.first(), Some(&want), "{q}: {titles:?}");
+    }
+}
+
+/// Found by the search probe: `kb related` for a short post ("Understanding E0502", Rust and
+/// Borrow Checker, by Ines Okafor on her blog) put a JavaScript TypeError post and an MSP
+/// post above her "Fixing error[E0308]" post, which shares both categories, the feed and the
+/// author: short articles share a word or two with anything ("error", "value", "fix"), and the
+/// categories counted as one more word.
+#[test]
+fn related_short_articles_are_decided_by_shared_categories_feed_and_author() {
+    let with = |n: usize, title: &str, text: &str, feed: &str, author: &str, cats: &[&str]| {
+        kb_clean::Article {
+            feed: feed.to_string(),
+            author: Some(author.to_string()),
+            categories: cats.iter().map(|c| c.to_string()).collect(),
+            ..common::article(n, title, text)
+        }
+    };
+    let e0502 =
+        "Understanding E0502: cannot borrow as mutable because it is also borrowed as immutable";
+    let e0308 = "Fixing \"error[E0308]: mismatched types\" in match arms";
+    let (_dir, kb) = common::kb_with(vec![
+        with(
+            0,
+            e0502,
+            "Error E0502 appears when you hold a shared reference, for example from v.first(), and then call v.push(4) on the same std::vec::Vec while the reference is still alive.\n\
+             The fix is usually to shorten the borrow: copy the value out, or restructure so the immutable borrow ends before the mutable one begins. Non-lexical lifetimes already made many of these go away.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Borrow Checker"],
+        ),
+        with(
+            1,
+            e0308,
+            "E0308 mismatched types in a match often means one arm returns &str and another returns String. Call .to_string() or return Cow<'static, str>.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Borrow Checker", "Beginners"],
+        ),
+        with(
+            2,
+            "Async Rust with Tokio: select! and JoinSet",
+            "tokio::select! drops the branches that lose, which cancels their futures at the next await point. JoinSet lets you spawn tasks and await them as they complete.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Async"],
+        ),
+        with(
+            3,
+            "Writing a Custom Iterator",
+            "Implementing Iterator only requires fn next(&mut self). Our Fibonacci struct keeps two fields, and adaptors like take_while come for free.",
+            "ferrous",
+            "Tomás Herrera",
+            &["Rust", "Beginners"],
+        ),
+        with(
+            4,
+            "Fixing \"TypeError: Cannot read properties of undefined (reading 'map')\"",
+            "This React error means you called .map() on a value that is undefined, usually state that starts empty before a fetch resolves. The fix: initialize with useState([]) or guard with optional chaining.",
+            "snakescript",
+            "Kenji Watanabe",
+            &["JavaScript", "React", "Debugging"],
+        ),
+        with(
+            5,
+            "Pandas 2.0: Copy-on-Write",
+            "Copy-on-write means a slice is no longer a view you can mutate by accident; chained assignment warns. Call .copy() when you mean a copy of the value.",
+            "snakescript",
+            "Kenji Watanabe",
+            &["Python", "Pandas"],
+        ),
+        with(
+            6,
+            "Total Lifetime Value of a Managed Services Customer",
+            "The lifetime value of a customer is the value of every month they stay. Churn is usually decided in the first ninety days, so hold their hand.",
+            "smbitpros",
+            "Mike",
+            &["MSP", "Sales"],
+        ),
+        with(
+            7,
+            "Metformin and Vitamin B12",
+            "Long-term metformin use can lower vitamin B12. Check the level every year; the fix is usually a supplement.",
+            "clinic",
+            "Dr. Amara Nwosu",
+            &["Medicine", "Diabetes"],
+        ),
+        with(
+            8,
+            "Rust 2024 Edition",
+            "Run cargo fix --edition, then set edition = 2024. Notable changes: unsafe extern blocks and lifetime capture rules.",
+            "ferrous",
+            "Ines Okafor",
+            &["Rust", "Releases"],
+        ),
+        with(
+            9,
+            "Sourdough Starter From Scratch",
+            "Flour and water left to ferment; feed it daily and watch the bubbles.",
+            "salt",
+            "Mina Park",
+            &["Baking"],
+        ),
+        with(
+            10,
+            "Cast Iron Seasoning",
+            "A thin coat of oil, an hour in a hot oven, and repeat.",
+            "salt",
+            "Mina Park",
+            &["Cookware"],
+        ),
+        with(
+            11,
+            "WireGuard Site-to-Site VPN",
+            "Generate keys, set AllowedIPs and open the UDP port.",
+            "ops",
+            "Raj Patel",
+            &["Networking"],
+        ),
+        with(
+            12,
+            "Nginx TLS 1.3 and HSTS",
+            "Turn off old protocols and send the header with a long max-age.",
+            "ops",
+            "Raj Patel",
+            &["Nginx"],
+        ),
+        with(
+            13,
+            "Pogacar Wins the Giro",
+            "He took six stages and the pink jersey by ten minutes.",
+            "peloton",
+            "Luca Romano",
+            &["Cycling"],
+        ),
+        with(
+            14,
+            "Sinner at the Australian Open",
+            "A first slam after coming back from two sets down.",
+            "peloton",
+            "Luca Romano",
+            &["Tennis"],
+        ),
+        with(
+            15,
+            "Tomatoes in Containers",
+            "Big pots, daily water in July, and a stake for each plant.",
+            "garden",
+            "Ada Moss",
+            &["Vegetables"],
+        ),
+        with(
+            16,
+            "Pruning Roses in March",
+            "Cut above an outward bud and clear the dead wood.",
+            "garden",
+            "Ada Moss",
+            &["Roses"],
+        ),
+        with(
+            17,
+            "The S&P 500 Closes at a Record",
+            "Tech earnings carried the index; bonds fell.",
+            "ticker",
+            "Sam Reyes",
+            &["Markets"],
+        ),
+        with(
+            18,
+            "Index Funds for Beginners",
+            "Low fees and broad funds beat picking stocks for most savers.",
+            "ticker",
+            "Sam Reyes",
+            &["Investing"],
+        ),
+    ]);
+    let id = &kb
+        .search(&SearchRequest::new("title:e0502"))
+        .expect("search")
+        .hits[0]
+        .id;
+    let related: Vec<String> = kb
+        .related(id, 5, 0)
+        .expect("related")
+        .hits
+        .into_iter()
+        .map(|h| h.title)
+        .collect();
+    assert_eq!(
+        related.first().map(String::as_str),
+        Some(e0308),
+        "{related:?}"
+    );
+}

@@ -169,9 +169,14 @@ impl Ctx {
                     known.push(c.name);
                 }
             }
+            // The feeds it may stand for first: among a few dozen names, the one meant is
+            // easily cut off the list of known ones.
+            let closest = kb_store::closest_feed_names(&known, value);
             const SHOWN: usize = 5;
             let list = if known.is_empty() {
                 "there are none yet".to_string()
+            } else if !closest.is_empty() {
+                format!("closest: {}", closest.join(", "))
             } else {
                 let mut names: Vec<String> = known.iter().take(SHOWN).cloned().collect();
                 if known.len() > SHOWN {
