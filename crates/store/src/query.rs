@@ -52,6 +52,11 @@ use syntax::{Node, Scope, Text};
 const TITLE_BOOST: f32 = 2.5;
 /// Weight of a match in the words of an article's URL, relative to the body.
 const URL_BOOST: f32 = 0.3;
+/// Weight of a word a widened search respelled (one no article holds, read as the closest
+/// ones some do), relative to the same word typed right: a guess counts, but less than any
+/// word typed as articles write it (`best bakeries paris`, "bakeries" read as "bayern", put a
+/// post saying Bayern four times above the one saying Paris).
+const RESPELLED_WEIGHT: f32 = 0.3;
 /// Query words at most this many positions out of order/apart still count as "close together".
 const PROXIMITY_SLOP: u32 = 3;
 /// Weight of the closeness bonus, relative to one ordinary term match.
@@ -426,10 +431,10 @@ pub(crate) fn relaxations(
         }
         // A word with a digit is a number, a version or a code: one digit off is another
         // one (`50000` respelled `5000`, `7000` the `000` of every grouped number, `e0503`
-        // `e0502`), never what the reader meant.
-        if w.chars().any(|c| c.is_numeric()) {
-            continue;
-        }
+        // `e0502`), never what the reader meant. Its letters may be off (`0502` for "E0502",
+        // `rtx4090` for "RTX 4090ti"), its digits must stay as typed.
+        let digits = |s: &str| -> String { s.chars().filter(char::is_ascii_digit).collect() };
+        let typed_digits = digits(w);
         let stems = tokens(&mut en, w);
         let [stem] = stems.as_slice() else {
             continue;
@@ -448,7 +453,10 @@ pub(crate) fn relaxations(
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
             let raw = tokens(&mut unstemmed_analyzer(), w);
-            let terms = respell(searcher, &f, stem, raw.first(), edits)?;
+            let mut terms = respell(searcher, &f, stem, raw.first(), edits)?;
+            if !typed_digits.is_empty() {
+                terms.retain(|t| digits(t) == typed_digits);
+            }
             // Nothing close: the word stays as typed, matching nothing, for the widenings
             // below to do without (the note must not claim a respelling).
             if terms.is_empty() {
@@ -1355,7 +1363,9 @@ impl Compiler {
                     let each = terms
                         .iter()
                         .filter_map(|t| term_or_phrase(field, std::slice::from_ref(t), 0));
-                    qs.extend(best_of(each.collect()).map(|q| boosted(q, boost)));
+                    qs.extend(
+                        best_of(each.collect()).map(|q| boosted(q, boost * RESPELLED_WEIGHT)),
+                    );
                 }
                 if mark {
                     self.marks.extend(terms.iter().cloned().map(Mark::Term));
@@ -1636,14 +1646,11 @@ fn rarity_of(
             }
             most
         }
-        // A respelled word is as rare as the most common word it stands for.
-        Node::Text(Scope::Any, Text::Respelled(_, terms)) => {
-            let mut most = 0;
-            for t in terms {
-                most = most.max(df(t)?);
-            }
-            most
-        }
+        // A respelled word is a guess at what was meant: it adds no rarity, or a rare word it
+        // may stand for (`bakeries` read as "bayern") puts that word's articles above those
+        // holding the query's other words as typed (`best bakeries paris`: two football posts
+        // above the Paris bakeries).
+        Node::Text(Scope::Any, Text::Respelled(..)) => return Ok(0.0),
         Node::Text(Scope::Any, Text::Fuzzy(w, edits)) => {
             let mut words = tokens(en, w);
             words.extend(tokens(raw, w));

@@ -1589,3 +1589,46 @@ fn related_short_articles_are_decided_by_shared_categories_feed_and_author() {
         "{related:?}"
     );
 }
+
+/// Found by re-running the search probe's queries after two branches met: a widened query's
+/// respelled word scored the rarity of the word it was read as, so `best bakeries paris`,
+/// "bakeries" read as "bayern", put football posts above the Paris bakeries; and `error E
+/// 0502` no longer found "E0502" once words with digits were never respelled. A respelled
+/// word adds no rarity, and a word with digits is respelled only with its digits as typed.
+#[test]
+fn respelled_words_add_no_rarity_and_keep_their_digits() {
+    let mut articles = vec![
+        common::article(
+            0,
+            "Les meilleures boulangeries",
+            "Croissants in Paris, at dawn.",
+        ),
+        common::article(1, "Bayern wins", "Bayern won again. Bayern, Bayern!"),
+        common::article(2, "Understanding E0502", "The borrow checker says E0502."),
+        common::article(3, "A 50,000 mile review", "After 50,000 miles."),
+    ];
+    // "best" is a common word, as in any archive.
+    for (n, thing) in ["pedals", "tents", "knives", "pans", "boots", "lamps"]
+        .iter()
+        .enumerate()
+    {
+        articles.push(common::article(
+            10 + n,
+            &format!("Best {thing}"),
+            &format!("The best {thing} we tried."),
+        ));
+    }
+    let (_dir, kb) = common::kb_with(articles);
+    let first = |q: &str| {
+        let res = kb.search(&SearchRequest::new(q)).unwrap();
+        res.hits.first().map(|h| h.title.clone())
+    };
+    assert_eq!(
+        first("best bakeries paris").as_deref(),
+        Some("Les meilleures boulangeries")
+    );
+    assert_eq!(first("0502").as_deref(), Some("Understanding E0502"));
+    // Other digits are another code or number.
+    assert_eq!(first("e0503"), None);
+    assert_eq!(first("5000"), None);
+}
