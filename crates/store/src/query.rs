@@ -535,31 +535,20 @@ fn respell(
         if is_number_of(stem, word) {
             continue;
         }
-        for (field, _) in unscoped(f) {
-            if field == f.url_text {
-                continue;
-            }
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), edits, true);
-            for seg in searcher.segment_readers() {
-                let inv = seg.inverted_index(field)?;
-                let mut stream = inv
-                    .terms()
-                    .search(fuzzy.automaton()?)
-                    .into_stream()
-                    .map_err(tantivy::TantivyError::from)?;
-                while stream.advance() {
-                    let Ok(t) = std::str::from_utf8(stream.key()) else {
-                        continue;
-                    };
-                    let d = (1..edits)
-                        .find(|&d| within_edits(t, word, d))
-                        .unwrap_or(edits);
-                    let entry = found.entry(t.to_string()).or_insert((d, 0));
-                    entry.0 = entry.0.min(d);
-                    entry.1 += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
+        let fields: Vec<Field> = unscoped(f)
+            .into_iter()
+            .map(|(field, _)| field)
+            .filter(|field| *field != f.url_text)
+            .collect();
+        fuzzy_terms(searcher, &fields, word, edits, |t, doc_freq| {
+            let d = (1..edits)
+                .find(|&d| within_edits(t, word, d))
+                .unwrap_or(edits);
+            let entry = found.entry(t.to_string()).or_insert((d, 0));
+            entry.0 = entry.0.min(d);
+            entry.1 += u64::from(doc_freq);
+            Ok(true)
+        })?;
     }
     if let Some(r) = raw {
         for d in 1..=edits {
@@ -579,6 +568,41 @@ fn respell(
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(MAX_RESPELLINGS);
     Ok(terms.into_iter().map(|(t, _)| t).collect())
+}
+
+/// Hand each term of `fields` within `edits` of `word` (in every segment, with its document
+/// frequency there) to `each`, until it answers `false`. The automaton, the costly part, is
+/// the same in every field: built once.
+fn fuzzy_terms(
+    searcher: &Searcher,
+    fields: &[Field],
+    word: &str,
+    edits: u8,
+    mut each: impl FnMut(&str, u32) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    let Some(&first) = fields.first() else {
+        return Ok(());
+    };
+    let automaton =
+        FuzzyTermQuery::new(Term::from_field_text(first, word), edits, true).automaton()?;
+    for &field in fields {
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(field)?;
+            let mut stream = inv
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key())
+                    && !each(t, stream.value().doc_freq)?
+                {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether a plain word is a dotted number or version (`802.11`, `3.12`, `v2.4`): parts of
@@ -1657,27 +1681,12 @@ fn rarity_of(
             words.dedup();
             let mut most = 0;
             for word in words {
-                // The automaton is the same in every field: built once per word.
-                let automaton =
-                    FuzzyTermQuery::new(Term::from_field_text(f.body, &word), *edits, true)
-                        .automaton()?;
-                for field in [f.title, f.body] {
-                    for seg in searcher.segment_readers() {
-                        let inv = seg.inverted_index(field)?;
-                        let mut stream = inv
-                            .terms()
-                            .search(&automaton)
-                            .into_stream()
-                            .map_err(tantivy::TantivyError::from)?;
-                        let mut n = 0;
-                        while n < MAX_EXPANSIONS && stream.advance() {
-                            if let Ok(t) = std::str::from_utf8(stream.key()) {
-                                most = most.max(df(t)?);
-                            }
-                            n += 1;
-                        }
-                    }
-                }
+                let mut n = 0;
+                fuzzy_terms(searcher, &[f.title, f.body], &word, *edits, |t, _| {
+                    most = most.max(df(t)?);
+                    n += 1;
+                    Ok(n < MAX_EXPANSIONS)
+                })?;
             }
             most
         }
@@ -1757,22 +1766,12 @@ pub(crate) fn snippet_terms(
                 }
             }
             Mark::Fuzzy(w, edits) => {
-                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(body, w), *edits, true);
                 let mut n = 0;
-                for seg in searcher.segment_readers() {
-                    let inv = seg.inverted_index(body)?;
-                    let mut stream = inv
-                        .terms()
-                        .search(fuzzy.automaton()?)
-                        .into_stream()
-                        .map_err(tantivy::TantivyError::from)?;
-                    while n < MAX_EXPANSIONS && stream.advance() {
-                        if let Ok(t) = std::str::from_utf8(stream.key()) {
-                            found.push(t.to_string());
-                            n += 1;
-                        }
-                    }
-                }
+                fuzzy_terms(searcher, &[body], w, *edits, |t, _| {
+                    found.push(t.to_string());
+                    n += 1;
+                    Ok(n < MAX_EXPANSIONS)
+                })?;
             }
         }
     }
