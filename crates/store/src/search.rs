@@ -194,6 +194,9 @@ pub struct SearchResults {
     /// Set when nothing matched and the query's exclusions are what left nothing: a pasted
     /// `journalctl -u` reads `-u` as "without u".
     pub excluded: Option<Excluded>,
+    /// Set when nothing matched under filters: how many articles the query as typed matches
+    /// without them (the filters, not the words, left nothing when it is above 0).
+    pub unfiltered: Option<usize>,
 }
 
 /// The exclusions that emptied a search (`-word`, `-"phrase"`, `NOT …`), and how many
@@ -321,6 +324,10 @@ impl Kb {
                 excluded = Some(Excluded { by, matches });
             }
         }
+        // Still nothing, the query as typed: whether the filters are what left nothing.
+        let unfiltered = (total == 0 && !filters.is_empty() && !text.blank)
+            .then(|| searcher.search(&*text.query, &Count))
+            .transpose()?;
         // Built from our own marks rather than `SnippetGenerator::create`, which only sees
         // exact terms: this way prefix and fuzzy matches are highlighted too, and excluded
         // words never are.
@@ -372,6 +379,7 @@ impl Kb {
             facets,
             relaxed,
             excluded,
+            unfiltered,
         })
     }
 
@@ -458,6 +466,7 @@ impl Kb {
             facets: None,
             relaxed: None,
             excluded: None,
+            unfiltered: None,
         })
     }
 

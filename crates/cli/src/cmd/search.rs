@@ -106,16 +106,16 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
         ctx.check_feeds(&kb, &a.feed)?;
         why_none = ctx.unknown_names(&kb, &req.authors, &req.categories)?;
         if why_none.is_empty() && res.excluded.is_none() {
-            why_none = filtered_out(&kb, &req)?;
+            why_none = filtered_out(&req, res.unfiltered.unwrap_or(0));
         }
     }
     print(ctx, &a.query, a.offset, &res, a.json, &why_none)
 }
 
-/// When filters that name someone left nothing, though the query alone matches: that they
-/// did (`kb search iron --category pricng`, the category read as "Pricing", said only `no
-/// matches for "iron"`). Empty otherwise; one count more, only when nothing matched.
-fn filtered_out(kb: &kb_store::Kb, req: &SearchRequest) -> Result<String> {
+/// When filters that name someone left nothing, though the query alone matches `n` articles:
+/// that they did (`kb search iron --category pricng`, the category read as "Pricing", said
+/// only `no matches for "iron"`). Empty otherwise.
+fn filtered_out(req: &SearchRequest, n: usize) -> String {
     let mut filters = Vec::new();
     for (flag, values) in [
         ("--category", &req.categories),
@@ -127,22 +127,10 @@ fn filtered_out(kb: &kb_store::Kb, req: &SearchRequest) -> Result<String> {
     let at = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
     filters.extend(req.since.map(|d| format!("--since {}", at(d))));
     filters.extend(req.until.map(|d| format!("--until {}", at(d))));
-    if filters.is_empty() || req.query.trim().is_empty() {
-        return Ok(String::new());
+    if filters.is_empty() || n == 0 {
+        return String::new();
     }
-    let bare = SearchRequest {
-        limit: 0,
-        facets: false,
-        ..SearchRequest::new(&req.query)
-    };
-    let n = match kb.search(&bare) {
-        Ok(res) if res.relaxed.is_none() => res.total,
-        _ => 0,
-    };
-    if n == 0 {
-        return Ok(String::new());
-    }
-    Ok(format!(
+    format!(
         "no matches for {:?} with {}: {} {} it without {}\n",
         safe(&req.query, false),
         filters.join(" "),
@@ -153,7 +141,7 @@ fn filtered_out(kb: &kb_store::Kb, req: &SearchRequest) -> Result<String> {
         } else {
             "those filters"
         }
-    ))
+    )
 }
 
 /// Print a page of hits, as text or JSON. Shared with `kb related`, whose output has the same
