@@ -193,13 +193,16 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         };
         match archived_articles(e, &raw, &rules) {
             // Later documents win, as later upserts do, except over the feed an article is
-            // filed under when several feeds carry it (as the index writer decides it).
+            // filed under when several feeds carry it: the index writer keeps that feed's own
+            // version, whatever a later-listed feed's copy holds.
             Ok((_, articles, _)) => {
                 for a in articles {
-                    let a = match replay.get(&a.id) {
-                        Some((_, owner)) if precedence.keeps(owner, &a.feed) => a.with_feed(owner),
-                        _ => a,
-                    };
+                    if replay
+                        .get(&a.id)
+                        .is_some_and(|(_, owner)| precedence.keeps(owner, &a.feed))
+                    {
+                        continue;
+                    }
                     if e.relisted {
                         from_relisted.insert(a.id.clone());
                     } else {
