@@ -564,15 +564,15 @@ fn to_document(f: &Fields, a: &Article) -> Result<TantivyDocument, StoreError> {
         doc.add_text(f.author_text, author);
         doc.add_facet(f.facets, Facet::from_path(["author", author.as_str()]));
     }
-    let mut seen = Vec::new();
+    // A set, not a list: a tag-spamming item with 100k categories made every sync that met
+    // it quadratic (found by fuzzing).
+    let mut seen = std::collections::HashSet::with_capacity(a.categories.len());
     for c in &a.categories {
         doc.add_text(f.category, c);
         doc.add_text(f.category_text, c);
         // Facets are case-sensitive; "MSP" and "msp" on one article count once.
-        let k = kw_term(c);
-        if !seen.contains(&k) {
+        if seen.insert(kw_term(c)) {
             doc.add_facet(f.facets, Facet::from_path(["category", c.as_str()]));
-            seen.push(k);
         }
     }
     if let Some(p) = &a.published {
