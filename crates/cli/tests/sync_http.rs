@@ -1568,3 +1568,39 @@ fn a_correction_only_a_later_listed_feed_still_serves_is_stored() {
     assert_eq!(env.json(&["list", "--feed", "main", "--json"])["total"], 2);
     assert_sync_reindex_doctor_agree(&env);
 }
+
+/// `kb list` says where articles without a date go: after the dated ones, by id (the index
+/// holds nothing that says when an article was first stored), the same order after a rebuild.
+#[test]
+fn undated_articles_are_listed_last_in_id_order() {
+    let env = offline(&["blog"]);
+    let mut items = vec![item(
+        "dated",
+        "Dated",
+        "Body.",
+        Some("Tue, 11 Mar 2025 11:00:00 +0000"),
+        None,
+    )];
+    for i in 0..6 {
+        items.push(item(
+            &format!("u{i}"),
+            &format!("Undated {i}"),
+            "Body.",
+            None,
+            None,
+        ));
+    }
+    serve_offline(&env, "blog", &items);
+    env.ok(&["sync", "--offline"]);
+    let list = listed(&env);
+    let list = list.as_array().unwrap();
+    assert_eq!(list[0]["title"], "Dated");
+    let ids: Vec<&str> = list[1..]
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let mut by_id = ids.clone();
+    by_id.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(ids, by_id);
+    assert_sync_reindex_doctor_agree(&env);
+}
