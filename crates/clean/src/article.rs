@@ -203,6 +203,32 @@ impl Article {
         article.content_hash = content_hash(&article);
         article
     }
+
+    /// This article with the dates and author it lacks taken from an earlier version of it,
+    /// its content hash made anew; `None` when it lacks none of those the earlier version
+    /// had. A feed whose generator stops sending dates or authors has not edited its
+    /// posts: the index keeps what it knew (see kb-store's `versions`).
+    pub fn with_missing_from(
+        &self,
+        published: Option<DateTime<Utc>>,
+        updated: Option<DateTime<Utc>>,
+        author: Option<&str>,
+    ) -> Option<Article> {
+        let fills = (self.published.is_none() && published.is_some())
+            || (self.updated.is_none() && updated.is_some())
+            || (self.author.is_none() && author.is_some());
+        if !fills {
+            return None;
+        }
+        let mut article = self.clone();
+        article.published = article.published.or(published);
+        article.updated = article.updated.or(updated);
+        if article.author.is_none() {
+            article.author = author.map(str::to_owned);
+        }
+        article.content_hash = content_hash(&article);
+        Some(article)
+    }
 }
 
 /// Hex SHA-256 of every field but `content_hash`, in declaration order. The serialization,
@@ -565,6 +591,25 @@ mod tests {
             Some("<figure><img src=\"a.jpg\"><figcaption>My cat</figcaption></figure>".into());
         let a = to_article("feed", &it);
         assert_eq!((a.title.as_str(), a.summary.as_str()), ("My cat", "My cat"));
+    }
+
+    #[test]
+    fn with_missing_from_fills_only_what_is_missing_and_rehashes() {
+        let dated = to_article("feed", &item());
+        let mut it = item();
+        it.published = None;
+        it.author = None;
+        let bare = to_article("feed", &it);
+        let filled = bare
+            .with_missing_from(dated.published, dated.updated, dated.author.as_deref())
+            .expect("fills the date and author");
+        assert_eq!(filled, dated);
+        assert!(
+            dated
+                .with_missing_from(None, None, Some("Someone else"))
+                .is_none()
+        );
+        assert!(bare.with_missing_from(None, None, None).is_none());
     }
 
     #[test]

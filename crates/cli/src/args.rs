@@ -150,6 +150,9 @@ pub enum Command {
     Show(ShowArgs),
     /// List articles, newest first.
     ///
+    /// Articles without a publication date come last, in the order of their ids (the same on
+    /// every run).
+    ///
     /// Examples:
     ///   kb list --limit 5
     ///   kb list --category MSP --author mike --offset 5

@@ -1395,3 +1395,212 @@ fn doctor_and_reindex_without_kb_toml_keep_the_feed_an_article_is_filed_under() 
     std::fs::write(env.config(), &config).unwrap();
     env.ok(&["doctor"]);
 }
+
+/// An RSS item for the offline tests of article versions: `date` an RFC 822 `pubDate`, `author`
+/// a `dc:creator`; without them the item has none.
+fn item(guid: &str, title: &str, body: &str, date: Option<&str>, author: Option<&str>) -> String {
+    format!(
+        "<item><title>{title}</title><link>{SITE}{guid}</link><guid>{SITE}{guid}</guid>{}{}<description>{body}</description></item>",
+        date.map(|d| format!("<pubDate>{d}</pubDate>"))
+            .unwrap_or_default(),
+        author
+            .map(|a| format!("<dc:creator>{a}</dc:creator>"))
+            .unwrap_or_default()
+    )
+}
+
+/// An RSS document of `items` (made by [`item`]).
+fn channel(items: &[String]) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>T</title><link>{SITE}</link><description>d</description>{}</channel></rss>",
+        items.concat()
+    )
+}
+
+/// An environment of offline feeds, `(name, fixture file)` in kb.toml's order.
+fn offline(feeds: &[&str]) -> Env {
+    let mut config = String::new();
+    for name in feeds {
+        config.push_str(&format!(
+            "[[feed]]\nname = \"{name}\"\nurl = \"{SITE}{name}/feed/\"\nfixture = \"{name}.xml\"\n"
+        ));
+    }
+    Env::new(&config)
+}
+
+fn serve_offline(env: &Env, feed: &str, items: &[String]) {
+    std::fs::write(env.path().join(format!("{feed}.xml")), channel(items)).unwrap();
+}
+
+/// Every article as `kb list --json` gives it.
+fn listed(env: &Env) -> serde_json::Value {
+    env.json(&["list", "--json", "--limit", "1000"])["articles"].clone()
+}
+
+/// The three ways the index is made agree: the syncs' index passes doctor's replay of the
+/// archive, a rebuild from the archive lists the same, and passes doctor too.
+fn assert_sync_reindex_doctor_agree(env: &Env) {
+    env.ok(&["doctor"]);
+    let before = listed(env);
+    env.ok(&["reindex"]);
+    assert_eq!(listed(env), before, "kb reindex changed the articles");
+    env.ok(&["doctor"]);
+}
+
+/// A feed whose generator stops sending dates (or authors): the next version of an article it
+/// already stored came without `pubDate` and `dc:creator`, counted as updated, and the article
+/// became undated: last in `kb list`, out of `--since` (found by probing a year of syncs). A
+/// version without them keeps the stored ones; one that changed otherwise still updates.
+#[test]
+fn a_version_without_dates_or_author_keeps_the_stored_ones() {
+    let env = offline(&["blog"]);
+    let date = "Tue, 11 Mar 2025 11:00:00 +0000";
+    serve_offline(
+        &env,
+        "blog",
+        &[item("x", "Post X", "Body.", Some(date), Some("Ann"))],
+    );
+    env.ok(&["sync", "--offline"]);
+    let dated = listed(&env);
+    assert_eq!(dated[0]["published"], "2025-03-11T11:00:00Z", "{dated}");
+    serve_offline(&env, "blog", &[item("x", "Post X", "Body.", None, None)]);
+    for _ in 0..2 {
+        let sync = env.json(&["sync", "--offline", "--json"]);
+        assert_eq!(sync["unchanged"], 1, "{sync}");
+        assert_eq!(sync["committed"], false, "{sync}");
+    }
+    assert_eq!(listed(&env), dated);
+    assert_sync_reindex_doctor_agree(&env);
+    // Edited, still without them: updated, with the date and author it had.
+    serve_offline(
+        &env,
+        "blog",
+        &[item("x", "Post X", "Body, edited.", None, None)],
+    );
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["updated"], 1, "{sync}");
+    let again = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(again["committed"], false, "{again}");
+    let edited = listed(&env);
+    assert_eq!(edited[0]["published"], "2025-03-11T11:00:00Z", "{edited}");
+    assert_eq!(edited[0]["author"], "Ann", "{edited}");
+    let found = env.ok(&["search", "edited", "--since", "2025-03", "-q"]);
+    assert!(found.contains("Post X"), "{found}");
+    assert_sync_reindex_doctor_agree(&env);
+    // A new date is taken.
+    serve_offline(
+        &env,
+        "blog",
+        &[item(
+            "x",
+            "Post X",
+            "Body, edited.",
+            Some("Wed, 12 Mar 2025 09:00:00 +0000"),
+            None,
+        )],
+    );
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["updated"], 1, "{sync}");
+    assert_eq!(listed(&env)[0]["published"], "2025-03-12T09:00:00Z");
+    assert_sync_reindex_doctor_agree(&env);
+}
+
+/// The titles `kb search WORD` finds.
+fn found(env: &Env, word: &str) -> String {
+    env.ok(&["search", word, "-q"])
+}
+
+/// A blog's main feed keeps its last posts, its category feed (listed after it) keeps them
+/// longer. A post corrected after it left the main feed was served only by the category feed,
+/// and kb counted it unchanged and kept the old text forever, reindex too: the main feed, which
+/// no longer carried it, vetoed every other version (found by probing a year of syncs). The
+/// first-listed feed keeps its own version only while its latest document carries the article;
+/// an excerpt still never replaces the full text; the article stays filed under the main feed.
+#[test]
+fn a_correction_only_a_later_listed_feed_still_serves_is_stored() {
+    let env = offline(&["main", "cat"]);
+    let date = Some("Mon, 03 Mar 2025 10:00:00 +0000");
+    let x = |body: &str| item("x", "Post X", body, date, None);
+    let y = item("y", "Post Y", "Something else.", date, None);
+    serve_offline(&env, "main", &[x("Original wording alphaword."), y.clone()]);
+    serve_offline(&env, "cat", &[x("Original wording alphaword.")]);
+    env.ok(&["sync", "--offline"]);
+    // While the main feed carries the post, its version stays against the category feed's.
+    serve_offline(&env, "cat", &[x("Stale wording staleword.")]);
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["committed"], false, "{sync}");
+    assert!(found(&env, "alphaword").contains("Post X"));
+    assert_sync_reindex_doctor_agree(&env);
+    // The main feed moves on; the category feed serves the corrected post.
+    serve_offline(&env, "main", std::slice::from_ref(&y));
+    serve_offline(&env, "cat", &[x("Corrected wording betaword.")]);
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["feeds"][1]["updated"], 1, "{sync}");
+    let again = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(again["committed"], false, "{again}");
+    assert!(found(&env, "betaword").contains("Post X"));
+    assert!(found(&env, "alphaword").is_empty());
+    let main = env.json(&["list", "--feed", "main", "--json"]);
+    assert_eq!(main["total"], 2, "{main}");
+    assert_sync_reindex_doctor_agree(&env);
+    // An excerpt of it does not replace the full text.
+    serve_offline(&env, "cat", &[x("Corrected wording […]")]);
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["committed"], false, "{sync}");
+    assert!(found(&env, "betaword").contains("Post X"));
+    assert_sync_reindex_doctor_agree(&env);
+    // The main feed carries it again, its own version: it is stored; and the category
+    // feed's, synced alone (the main feed's latest document read from the archive), is not.
+    serve_offline(&env, "main", &[x("Main wording gammaword."), y.clone()]);
+    env.ok(&["sync", "--offline"]);
+    assert!(found(&env, "gammaword").contains("Post X"));
+    serve_offline(&env, "cat", &[x("Category wording deltaword.")]);
+    let sync = env.json(&["sync", "--from", "cat.xml", "--json"]);
+    assert_eq!(sync["committed"], false, "{sync}");
+    assert_sync_reindex_doctor_agree(&env);
+    // The main feed drops it, synced alone; then the category feed alone: its version wins.
+    serve_offline(&env, "main", std::slice::from_ref(&y));
+    env.ok(&["sync", "--from", "main.xml"]);
+    let sync = env.json(&["sync", "--from", "cat.xml", "--json"]);
+    assert_eq!(sync["updated"], 1, "{sync}");
+    assert!(found(&env, "deltaword").contains("Post X"));
+    assert!(found(&env, "gammaword").is_empty());
+    assert_eq!(env.json(&["list", "--feed", "main", "--json"])["total"], 2);
+    assert_sync_reindex_doctor_agree(&env);
+}
+
+/// `kb list` says where articles without a date go: after the dated ones, by id (the index
+/// holds nothing that says when an article was first stored), the same order after a rebuild.
+#[test]
+fn undated_articles_are_listed_last_in_id_order() {
+    let env = offline(&["blog"]);
+    let mut items = vec![item(
+        "dated",
+        "Dated",
+        "Body.",
+        Some("Tue, 11 Mar 2025 11:00:00 +0000"),
+        None,
+    )];
+    for i in 0..6 {
+        items.push(item(
+            &format!("u{i}"),
+            &format!("Undated {i}"),
+            "Body.",
+            None,
+            None,
+        ));
+    }
+    serve_offline(&env, "blog", &items);
+    env.ok(&["sync", "--offline"]);
+    let list = listed(&env);
+    let list = list.as_array().unwrap();
+    assert_eq!(list[0]["title"], "Dated");
+    let ids: Vec<&str> = list[1..]
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let mut by_id = ids.clone();
+    by_id.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(ids, by_id);
+    assert_sync_reindex_doctor_agree(&env);
+}

@@ -86,6 +86,19 @@ impl Archive {
         content_type: Option<&str>,
         raw: &[u8],
     ) -> Result<ArchiveEntry, StoreError> {
+        self.put_logged(feed, source, content_type, raw)
+            .map(|(entry, _)| entry)
+    }
+
+    /// [`Archive::put`], and whether the entry was logged: it is not when the feed's last
+    /// logged document is the same one.
+    pub fn put_logged(
+        &self,
+        feed: &str,
+        source: &str,
+        content_type: Option<&str>,
+        raw: &[u8],
+    ) -> Result<(ArchiveEntry, bool), StoreError> {
         let hash = hex(&Sha256::digest(raw));
         let path = self.object_path(&hash);
         // An existing object is reused only if it is intact: fetching the same document again
@@ -118,11 +131,24 @@ impl Archive {
                 .collect(),
         };
         let last = guard.insert(last);
-        if last.get(&entry.feed) != Some(&entry.sha256) {
+        let logged = last.get(&entry.feed) != Some(&entry.sha256);
+        if logged {
             self.append_log(&entry)?;
             last.insert(entry.feed.clone(), entry.sha256.clone());
         }
-        Ok(entry)
+        Ok((entry, logged))
+    }
+
+    /// Log `entry`, a document [`Archive::put_logged`] did not log (its feed's last logged
+    /// document was the same), after all: its articles changed the index this time (another
+    /// feed's document meanwhile gave way to it), and a replay of the log must meet it here, not
+    /// only where it was logged first.
+    pub fn log_again(&self, entry: &ArchiveEntry) -> Result<(), StoreError> {
+        let entry = ArchiveEntry {
+            fetched_at: Utc::now(),
+            ..entry.clone()
+        };
+        self.append_log(&entry)
     }
 
     fn append_log(&self, entry: &ArchiveEntry) -> Result<(), StoreError> {

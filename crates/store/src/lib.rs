@@ -57,6 +57,7 @@ mod search;
 mod state;
 mod stem;
 mod verify;
+mod versions;
 mod words;
 mod writer;
 
@@ -72,4 +73,5 @@ pub use search::{
     Respelling, SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,
 };
 pub use state::{FeedState, FeedStates};
-pub use writer::{FeedPrecedence, KbWriter, UpsertOutcome, UpsertReport};
+pub use versions::{HeldVersion, next_version};
+pub use writer::{FeedPrecedence, KbWriter, LatestLoader, UpsertOutcome, UpsertReport};

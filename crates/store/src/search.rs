@@ -1872,7 +1872,8 @@ fn page_within(searcher: &Searcher, offset: usize, limit: usize) -> (usize, usiz
     (offset, limit.clamp(1, (docs - offset).max(1)))
 }
 
-/// Newest first (undated last); equal dates by id.
+/// Newest first (undated last); equal dates by id. Nothing in the index says when an undated
+/// article was first stored, so the undated come in id order: arbitrary, but reproducible.
 fn by_date(
     page: TopDocs,
 ) -> impl tantivy::collector::Collector<Fruit = Vec<((i64, u64), DocAddress)>> {

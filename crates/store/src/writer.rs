@@ -1,6 +1,7 @@
 //! Upserting articles: delete term + add, one commit per batch, no commit when nothing changed.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,6 +18,10 @@ use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyz
 use crate::schema::{Fields, PAIRS, kw_term};
 use crate::search::{alive_addresses, stored_article};
 use crate::verify::{Verifier, VerifyingMergePolicy};
+use crate::versions::{HeldVersion, next_version};
+
+/// Reads the ids of a feed's latest logged document (see [`KbWriter::set_latest_loader`]).
+pub type LatestLoader = Box<dyn FnMut(&str) -> HashSet<String> + Send>;
 
 /// What an upsert did to one article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,9 +89,14 @@ pub struct KbWriter {
     /// Which feed an article that several feeds carry is filed under (see
     /// [`KbWriter::set_feed_precedence`]); empty: the last upsert decides.
     precedence: FeedPrecedence,
-    /// id -> feed of the articles this session wrote, while `precedence` is set.
-    written_by: HashMap<String, String>,
-    /// The last commit, opened on the first lookup of an article's feed.
+    /// What choosing the next version needs of the stored one ([`crate::versions`]): for the
+    /// articles this session wrote, and those of the last commit it had to read.
+    held: HashMap<String, HeldVersion>,
+    /// Feed -> the ids its latest logged document carries, as the caller said
+    /// ([`KbWriter::set_latest_document`]) or `latest_loader` read.
+    latest: HashMap<String, HashSet<String>>,
+    latest_loader: Option<LatestLoader>,
+    /// The last commit, opened on the first lookup of an article's stored version.
     committed: Option<Searcher>,
 }
 
@@ -146,7 +156,9 @@ impl KbWriter {
             sample: SAMPLE_DOCS,
             index,
             precedence: FeedPrecedence::default(),
-            written_by: HashMap::new(),
+            held: HashMap::new(),
+            latest: HashMap::new(),
+            latest_loader: None,
             committed: None,
         })
     }
@@ -245,27 +257,46 @@ impl KbWriter {
     }
 
     /// File an article that several feeds carry (a blog's main feed and its category feed
-    /// share their posts) under the feed `precedence` puts first, and count it unchanged when
-    /// only the feed differs.
+    /// share their posts) under the feed `precedence` puts first, count it unchanged when only
+    /// the feed differs, and keep that feed's version while it carries the article (see
+    /// [`crate::versions`]).
     pub fn set_feed_precedence(&mut self, precedence: FeedPrecedence) {
         self.precedence = precedence;
     }
 
-    /// The feed that keeps the article `id` rather than give it to `brought_by`, if one does.
-    fn kept_owner(&mut self, id: &str, brought_by: &str) -> Result<Option<String>, StoreError> {
-        if self.precedence.is_empty() {
-            return Ok(None);
-        }
-        let owner = match self.written_by.get(id) {
-            Some(feed) => Some(feed.clone()),
-            None => self.committed_feed(id)?,
-        };
-        Ok(owner.filter(|owner| self.precedence.keeps(owner, brought_by)))
+    /// `feed`'s latest document, just logged in the archive, carries the articles `ids`: its
+    /// own version of them is kept against a later-listed feed's differing copy, and of the
+    /// others it no longer carries, such a copy replaces its version (see [`crate::versions`]).
+    /// Said for every document stored, right after it is logged and before its articles are
+    /// upserted, so the writer sees what a replay of the log sees.
+    pub fn set_latest_document(&mut self, feed: &str, ids: impl IntoIterator<Item = String>) {
+        self.latest
+            .insert(feed.to_owned(), ids.into_iter().collect());
     }
 
-    /// The feed of article `id` in the last commit. Only asked for an article whose hash
-    /// changed, so the stored article is read for few.
-    fn committed_feed(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+    /// How to read the ids of a feed's latest logged document that this session did not store:
+    /// asked once per feed, only when a conflict needs it. Without one (a rebuild replaying the
+    /// log from its start, which sees every document), such a feed carries nothing.
+    pub fn set_latest_loader(&mut self, loader: LatestLoader) {
+        self.latest_loader = Some(loader);
+    }
+
+    /// What is held of the stored version of `id`: this session's, or the last commit's, read
+    /// once. Only asked for an article whose hash changed, so the stored article is read for
+    /// few.
+    fn held_version(&mut self, id: &str) -> Result<Option<&HeldVersion>, StoreError> {
+        if !self.held.contains_key(id) {
+            let Some(article) = self.committed_article(id)? else {
+                return Ok(None);
+            };
+            self.held
+                .insert(id.to_owned(), HeldVersion::of(&article, true));
+        }
+        Ok(self.held.get(id))
+    }
+
+    /// The article `id` in the last commit.
+    fn committed_article(&mut self, id: &str) -> Result<Option<Article>, StoreError> {
         if self.committed.is_none() {
             self.committed = Some(self.index.reader()?.searcher());
         }
@@ -278,38 +309,47 @@ impl KbWriter {
         );
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
         match top.first() {
-            Some((_, addr)) => Ok(Some(
-                stored_article(searcher, *addr, &self.fields, &self.dir)?.feed,
-            )),
+            Some((_, addr)) => Ok(Some(stored_article(
+                searcher,
+                *addr,
+                &self.fields,
+                &self.dir,
+            )?)),
             None => Ok(None),
         }
     }
 
     /// Insert or replace one article by id. Unchanged articles (same content hash) cost a map
-    /// lookup and write nothing.
+    /// lookup and write nothing. A changed one is stored as [`crate::versions`] decides: with
+    /// the dates and author it lacks kept, and a later-listed feed's copy of an article
+    /// another feed holds kept out while that feed carries it, or when it is an excerpt.
     pub fn upsert(&mut self, article: &Article) -> Result<UpsertOutcome, StoreError> {
-        let refiled;
-        let article = match self.known.get(&article.id) {
-            // A changed hash may be only another feed's copy of an article a feed with
-            // precedence holds: it is compared as that feed's. A copy that differs in more
-            // than its feed (the category feed's excerpt of the main feed's post) is that
-            // feed's to keep: the owner's own version stays, or every sync would swap the
-            // two and commit.
-            Some(h) if *h != article.content_hash => {
-                match self.kept_owner(&article.id, &article.feed)? {
-                    Some(owner) => {
-                        refiled = article.with_feed(&owner);
-                        if self.known.get(&article.id) != Some(&refiled.content_hash) {
-                            self.report.add(UpsertOutcome::Unchanged);
-                            return Ok(UpsertOutcome::Unchanged);
-                        }
-                        &refiled
+        let next = match self.known.get(&article.id) {
+            None => Cow::Borrowed(article),
+            Some(h) if *h == article.content_hash => Cow::Borrowed(article),
+            Some(_) => {
+                self.held_version(&article.id)?;
+                let (latest, loader) = (&mut self.latest, &mut self.latest_loader);
+                let decided = match self.held.get(&article.id) {
+                    Some(held) => next_version(held, article, &self.precedence, |owner| {
+                        let ids = latest.entry(owner.to_owned()).or_insert_with(|| {
+                            loader.as_mut().map(|load| load(owner)).unwrap_or_default()
+                        });
+                        Ok::<_, StoreError>(ids.contains(&article.id))
+                    })?,
+                    // Indexed, yet not found by id: the new version is all there is to go by.
+                    None => Some(Cow::Borrowed(article)),
+                };
+                match decided {
+                    None => {
+                        self.report.add(UpsertOutcome::Unchanged);
+                        return Ok(UpsertOutcome::Unchanged);
                     }
-                    None => article,
+                    Some(next) => next,
                 }
             }
-            _ => article,
         };
+        let article = next.as_ref();
         let outcome = match self.known.get(&article.id) {
             Some(h) if *h == article.content_hash => UpsertOutcome::Unchanged,
             Some(_) => UpsertOutcome::Updated,
@@ -323,10 +363,11 @@ impl KbWriter {
             self.add(article)?;
             self.known
                 .insert(article.id.clone(), article.content_hash.clone());
-            if !self.precedence.is_empty() {
-                self.written_by
-                    .insert(article.id.clone(), article.feed.clone());
-            }
+            // The text is compared only between feeds, which need a precedence.
+            self.held.insert(
+                article.id.clone(),
+                HeldVersion::of(article, !self.precedence.is_empty()),
+            );
             self.dirty = true;
         }
         self.report.add(outcome);
@@ -395,7 +436,8 @@ impl KbWriter {
 }
 
 /// Which feed an article is filed under when several feeds carry it: the first of the
-/// configured feeds, in the config's order, that carries it.
+/// configured feeds, in the config's order, that carries it. Whose version it holds is
+/// [`crate::versions`]'s to say.
 ///
 /// Without a rule the article follows whichever feed was upserted last, which in a sync of
 /// many feeds at once is whichever download finished last: it changed feed, two articles

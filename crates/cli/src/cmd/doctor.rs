@@ -4,7 +4,8 @@
 //! that needs parse + clean: replaying the archive exactly as `kb reindex` does and comparing
 //! the articles it yields (id -> content hash) with the index's.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -172,11 +173,13 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     };
     let rules = ctx.rules()?;
     let archive = Archive::at(&ctx.index);
-    // id -> (content hash, feed) as a rebuilt index would hold them.
-    let mut replay: HashMap<String, (String, String)> = HashMap::new();
+    // What a rebuilt index would hold of each article, as its writer holds it.
+    let mut replay: HashMap<String, kb_store::HeldVersion> = HashMap::new();
+    // Feed -> the ids its latest document (so far in the log) carries.
+    let mut latest: HashMap<String, HashSet<String>> = HashMap::new();
     // Articles last written by a relisted document: a rebuild keeps the index's version of
     // them where it differs (see reindex.rs), so a difference there is no disagreement.
-    let mut from_relisted = std::collections::HashSet::new();
+    let mut from_relisted = HashSet::new();
     // The order the index was last written with, whatever kb.toml this run was given; a KB
     // of an older kb has none stored, and kb.toml's is the best guess.
     let stored = kb_store::FeedStates::load(&ctx.index)
@@ -192,23 +195,38 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
             continue;
         };
         match archived_articles(e, &raw, &rules) {
-            // Later documents win, as later upserts do, except over the feed an article is
-            // filed under when several feeds carry it: the index writer keeps that feed's own
-            // version, whatever a later-listed feed's copy holds.
+            // Later documents win, as later upserts do, by the rules the index writer applies
+            // (kb_store::next_version: dates kept, the owner's version against a later-listed
+            // feed's copy while the owner carries it).
             Ok((_, articles, _)) => {
-                for a in articles {
-                    if replay
-                        .get(&a.id)
-                        .is_some_and(|(_, owner)| precedence.keeps(owner, &a.feed))
-                    {
-                        continue;
-                    }
+                latest.insert(
+                    e.feed.clone(),
+                    articles.iter().map(|a| a.id.clone()).collect(),
+                );
+                for a in &articles {
+                    let next = match replay.get(&a.id) {
+                        None => Cow::Borrowed(a),
+                        Some(held) => {
+                            let carries = |owner: &str| {
+                                Ok::<_, std::convert::Infallible>(
+                                    latest.get(owner).is_some_and(|ids| ids.contains(&a.id)),
+                                )
+                            };
+                            match kb_store::next_version(held, a, &precedence, carries) {
+                                Ok(Some(next)) => next,
+                                Ok(None) | Err(_) => continue,
+                            }
+                        }
+                    };
                     if e.relisted {
                         from_relisted.insert(a.id.clone());
                     } else {
                         from_relisted.remove(&a.id);
                     }
-                    replay.insert(a.id, (a.content_hash, a.feed));
+                    replay.insert(
+                        a.id.clone(),
+                        kb_store::HeldVersion::of(&next, !precedence.is_empty()),
+                    );
                 }
             }
             Err(err) => unparsable.push(format!("{}: {err}", e.source)),
@@ -224,8 +242,8 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         .collect();
     let mut differ: Vec<&String> = replay
         .iter()
-        .filter(|(id, (h, _))| {
-            index.get(*id).is_some_and(|ih| ih != h) && !from_relisted.contains(*id)
+        .filter(|(id, held)| {
+            index.get(*id).is_some_and(|ih| *ih != held.hash) && !from_relisted.contains(*id)
         })
         .map(|(id, _)| id)
         .collect();

@@ -1,4 +1,4 @@
-//! `kb list`: newest first.
+//! `kb list`: newest first, undated articles last in id order.
 
 use anyhow::Result;
 use kb_store::ListRequest;

@@ -120,6 +120,8 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
         }
         match prepared {
             Ok(articles) => {
+                // In log order every feed's documents are seen: no loader is needed.
+                writer.set_latest_document(&e.feed, articles.iter().map(|a| a.id.clone()));
                 for art in &articles {
                     writer.upsert(art)?;
                     rebuilt.insert(art.id.clone());

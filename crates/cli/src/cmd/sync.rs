@@ -359,7 +359,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Archive the raw document, then upsert its articles: the archive entry is durable before
 /// the index commit that uses it, so `kb reindex` can always reproduce the index. Without a
-/// writer (the index is damaged) the document is only archived.
+/// writer (the index is damaged) the document is only archived. The writer hears which
+/// articles the feed's latest document carries before their upserts, as a replay of the log
+/// does (see `kb_store::next_version`).
 fn store(
     archive: &Archive,
     writer: Option<&mut KbWriter>,
@@ -367,8 +369,8 @@ fn store(
     raw: &RawFeed,
     articles: &[Article],
 ) -> Result<UpsertReport> {
-    archive
-        .put(
+    let (entry, logged) = archive
+        .put_logged(
             name,
             raw.final_url.as_deref().unwrap_or(&raw.source),
             raw.content_type.as_deref(),
@@ -377,11 +379,44 @@ fn store(
         .context("cannot archive the feed document")?;
     let mut report = UpsertReport::default();
     if let Some(writer) = writer {
+        writer.set_latest_document(name, articles.iter().map(|a| a.id.clone()));
         for art in articles {
             report.add(writer.upsert(art)?);
         }
     }
+    // The feed's document as last logged, yet it changed articles now (the first-listed feed
+    // dropped one it held): a replay meets it here too, or it would rebuild the older version.
+    if !logged && report.new + report.updated > 0 {
+        archive
+            .log_again(&entry)
+            .context("cannot archive the feed document")?;
+    }
     Ok(report)
+}
+
+/// Reads the ids of a feed's latest logged document that this sync did not store: the last
+/// one of the log that still parses, as a replay of the log would have it (one whose object is
+/// lost or no longer parses is skipped by the replay too). The log is read once.
+fn latest_logged(archive: Archive, rules: Arc<Rules>) -> kb_store::LatestLoader {
+    let mut entries: Option<Vec<kb_store::ArchiveEntry>> = None;
+    Box::new(move |feed: &str| {
+        let entries = entries.get_or_insert_with(|| {
+            archive
+                .entries()
+                .map(|(entries, _)| entries)
+                .unwrap_or_default()
+        });
+        entries
+            .iter()
+            .rev()
+            .filter(|e| e.feed == feed)
+            .find_map(|e| {
+                let raw = archive.get(&e.sha256).ok()?;
+                let (_, articles, _) = crate::pipeline::archived_articles(e, &raw, &rules).ok()?;
+                Some(articles.into_iter().map(|a| a.id).collect())
+            })
+            .unwrap_or_default()
+    })
 }
 
 /// Feeds that arrived before an earlier-listed one are stored out of order once they hold this
@@ -1403,6 +1438,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     let (mut writer, damaged) = open_writer(&ctx.index, &lock)?;
     if let Some(w) = writer.as_mut() {
         w.set_feed_precedence(ctx.config.feed_precedence());
+        w.set_latest_loader(latest_logged(Archive::at(&ctx.index), Arc::clone(&rules)));
     }
     // feeds.json only caches validators and feed status: a damaged one must not stop a sync
     // from cron archiving, or articles that leave the feeds meanwhile are lost. Set aside as
