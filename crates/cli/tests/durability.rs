@@ -398,6 +398,58 @@ fn sigkilled_syncs_lose_nothing_and_converge() {
 // ---------------------------------------------------------------------------------------------
 // 4. Concurrency.
 
+/// A sync killed after archiving a document and before committing its articles, whose feed
+/// has moved on by the next sync: that sync indexes the archived document first (replaying
+/// the log from the index's mark, as `kb reindex` would), so the articles only it held are
+/// not left in the archive only. Before, only `kb reindex` found them, and doctor's advice
+/// (run `kb sync`) changed nothing (found by probing killed syncs).
+#[test]
+fn a_sync_indexes_what_a_killed_sync_archived_but_did_not_commit() {
+    let c = Corpus::new(2, 12);
+    c.ok("kb", &["sync", "--offline"]);
+    // What a sync killed before its commit leaves: generation 1 of f0 archived, not indexed.
+    let archive = kb_store::Archive::at(&c.kb_dir("kb"));
+    archive
+        .put("f0", "feeds/f0.xml", None, feed_xml(0, 1, 12).as_bytes())
+        .unwrap();
+    let caught = c.run("kb", &["sync", "--offline"]);
+    assert!(caught.success(), "{}", caught.stderr);
+    assert!(
+        caught
+            .stderr
+            .contains("kb: indexed 1 document an interrupted sync had archived but not committed"),
+        "{}",
+        caught.stderr
+    );
+    // As if each document had been synced in turn: generation 0, 1, then 0 again.
+    c.ok("ref", &["sync", "--offline"]);
+    fs::write(c.path().join("feeds/f0.xml"), feed_xml(0, 1, 12)).unwrap();
+    c.ok("ref", &["sync", "--offline"]);
+    c.generation(0);
+    c.ok("ref", &["sync", "--offline"]);
+    assert_eq!(articles(&c, "kb"), articles(&c, "ref"));
+    assert_eq!(
+        hit_ids(&c, "kb", "genmark1"),
+        hit_ids(&c, "ref", "genmark1")
+    );
+    assert!(!hit_ids(&c, "kb", "genmark1").is_empty());
+    c.ok("kb", &["doctor"]);
+    // Caught up once: the next sync replays nothing and commits nothing.
+    let again = c.json("kb", &["sync", "--offline", "--json"]);
+    assert_eq!(again["committed"], false, "{again}");
+    // A rebuild marks the whole log as indexed too.
+    archive
+        .put("f1", "feeds/f1.xml", None, feed_xml(1, 1, 12).as_bytes())
+        .unwrap();
+    c.ok("kb", &["reindex"]);
+    let after = c.run("kb", &["sync", "--offline"]);
+    assert!(
+        !after.stderr.contains("interrupted sync"),
+        "{}",
+        after.stderr
+    );
+}
+
 /// A second sync fails at once with `--wait 0`, naming the holder's pid, and waits with
 /// `--wait N`; a SIGKILLed holder's lock is free at once (the kernel drops a flock).
 #[test]

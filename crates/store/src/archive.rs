@@ -175,6 +175,90 @@ impl Archive {
             .map_err(|e| StoreError::io("appending to", &path, e))
     }
 
+    /// Record that the live index holds every document the log lists now: called after a
+    /// commit (or a sync that changed nothing) under the write lock, so the next sync can
+    /// index what a sync killed between archiving and committing left only in the archive
+    /// ([`Archive::unindexed`]). A crash before this is written leaves an older mark, which
+    /// only makes the next sync replay documents it already holds (their articles are then
+    /// unchanged).
+    pub fn mark_indexed(&self, _lock: &WriteLock) -> Result<(), StoreError> {
+        let Some(index) = crate::kb::live_index_dir(self.kb_dir())? else {
+            return Ok(());
+        };
+        let path = self.log_path();
+        let (log_bytes, last_line) = match File::open(&path) {
+            Ok(f) => last_line(f).map_err(|e| StoreError::io("reading", &path, e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (0, String::new()),
+            Err(e) => return Err(StoreError::io("reading", &path, e)),
+        };
+        let mark = IndexedMark {
+            index,
+            log_bytes,
+            last_line,
+        };
+        let json = serde_json::to_vec(&mark)
+            .map_err(|e| StoreError::io("encoding", self.mark_path(), std::io::Error::other(e)))?;
+        write_atomic(&self.mark_path(), &json)
+    }
+
+    /// The documents the log lists after the live index's mark ([`Archive::mark_indexed`]):
+    /// archived by a sync that was killed or failed before its commit, so their articles may
+    /// be in no index. Empty without a mark, or when the mark is for another index (a
+    /// rebuild replays the whole log) or no longer fits the log (rewritten by `kb doctor
+    /// --fix`): then only `kb reindex` can tell, and `kb doctor` says so. Documents listed
+    /// again after their lines were lost are left out: their place in the log is a guess,
+    /// and the index's versions of their articles are the later ones.
+    pub fn unindexed(&self) -> Result<Vec<ArchiveEntry>, StoreError> {
+        let Some(mark) = self.read_mark() else {
+            return Ok(Vec::new());
+        };
+        if crate::kb::live_index_dir(self.kb_dir())?.as_deref() != Some(mark.index.as_str()) {
+            return Ok(Vec::new());
+        }
+        let path = self.log_path();
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(StoreError::io("reading", &path, e)),
+        };
+        let read = |e| StoreError::io("reading", &path, e);
+        let len = file.metadata().map_err(read)?.len();
+        let line_len = mark.last_line.len() as u64;
+        if len <= mark.log_bytes || mark.log_bytes < line_len {
+            return Ok(Vec::new());
+        }
+        use std::io::{Seek, SeekFrom};
+        let mut before = vec![0; mark.last_line.len()];
+        file.seek(SeekFrom::Start(mark.log_bytes - line_len))
+            .and_then(|_| file.read_exact(&mut before))
+            .map_err(read)?;
+        if before != mark.last_line.as_bytes() {
+            return Ok(Vec::new());
+        }
+        let mut entries = Vec::new();
+        for line in BufReader::new(file).split(b'\n') {
+            let line = line.map_err(read)?;
+            if let Ok(e) = serde_json::from_slice::<ArchiveEntry>(&line)
+                && !e.relisted
+            {
+                entries.push(e);
+            }
+        }
+        Ok(entries)
+    }
+
+    fn read_mark(&self) -> Option<IndexedMark> {
+        serde_json::from_slice(&fs::read(self.mark_path()).ok()?).ok()
+    }
+
+    fn mark_path(&self) -> PathBuf {
+        self.dir.join(MARK_FILE)
+    }
+
+    fn kb_dir(&self) -> &Path {
+        self.dir.parent().unwrap_or(Path::new("."))
+    }
+
     /// Every readable log entry in order, plus the number of damaged lines skipped.
     pub fn entries(&self) -> Result<(Vec<ArchiveEntry>, usize), StoreError> {
         let path = self.log_path();
@@ -315,6 +399,35 @@ impl Archive {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+}
+
+/// The archive's record of how much of its log the live index holds.
+const MARK_FILE: &str = "indexed.json";
+
+/// `archive/indexed.json` (see [`Archive::mark_indexed`]): the log's length when `index` last
+/// held all of it, and the line that ended there, so a log rewritten since is recognised.
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexedMark {
+    index: String,
+    log_bytes: u64,
+    last_line: String,
+}
+
+/// The length of a log and its last line (without its newline; torn or not).
+fn last_line(mut f: File) -> std::io::Result<(u64, String)> {
+    use std::io::{Seek, SeekFrom};
+    let len = f.metadata()?.len();
+    // Lines are short (a few hundred bytes); a longer tail than this is not a log line.
+    let tail = len.min(64 * 1024);
+    f.seek(SeekFrom::Start(len - tail))?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    f.take(tail).read_to_end(&mut buf)?;
+    let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
+    let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    // The line without its newline, and the log up to the end of that line.
+    let line = String::from_utf8_lossy(&body[start..]).into_owned();
+    let end = len - tail + (start + line.len()) as u64;
+    Ok((end, line))
 }
 
 fn ends_with_newline(path: &Path) -> bool {

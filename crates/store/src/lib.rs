@@ -29,6 +29,7 @@
 //! tantivy-<n>/            the live tantivy index (a new one is built by reindex, then swapped)
 //! archive/objects/xx/…    raw feed documents, zstd-compressed, named by the SHA-256 of the raw bytes
 //! archive/log.jsonl       append-only log: which feed fetched which object, when
+//! archive/indexed.json    how much of the log the live index holds (a sync catches up the rest)
 //! feeds.json              per-feed fetch state (validators, last status, dead flag)
 //! lock                    held (advisory OS lock) by the process writing to this KB
 //! verified.json           segment files known intact (size, mtime, inode, ctime): a cache for sync

@@ -162,6 +162,10 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
         }
     }
     writer.commit().context("cannot commit the rebuilt index")?;
+    // The rebuilt index holds the whole log: the next sync has nothing to catch up.
+    if let Err(e) = archive.mark_indexed(&lock) {
+        ctx.note(&format!("kb: warning: {e}"));
+    }
     let set_aside = FeedStates::set_aside_if_damaged(&ctx.index)?;
     // The order the index now holds, for doctor and the next reindex (not when feeds.json was
     // just set aside: a fresh one is the next sync's to write).

@@ -394,6 +394,51 @@ fn store(
     Ok(report)
 }
 
+/// Index what an earlier sync archived but did not commit (killed, or failed at its commit):
+/// the archive log is replayed from the live index's mark, in order, as `kb reindex` would, so
+/// articles that have left their feeds since are not left in the archive only. Said in one
+/// note; the sync's totals include them.
+fn catch_up(ctx: &Ctx, writer: &mut KbWriter, rules: &Rules) -> Result<()> {
+    let archive = Archive::at(&ctx.index);
+    let entries = match archive.unindexed() {
+        Ok(entries) => entries,
+        Err(e) => {
+            ctx.note(&format!(
+                "kb: warning: cannot tell what an earlier sync left unindexed ({e}); `kb doctor` checks, `kb reindex` indexes everything"
+            ));
+            return Ok(());
+        }
+    };
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let before = writer.report();
+    let mut documents = 0;
+    for e in &entries {
+        // An object lost or unparsable is `kb doctor`'s to report, as in a rebuild.
+        let Ok(raw) = archive.get(&e.sha256) else {
+            continue;
+        };
+        let Ok((_, articles, _)) = crate::pipeline::archived_articles(e, &raw, rules) else {
+            continue;
+        };
+        writer.set_latest_document(&e.feed, articles.iter().map(|a| a.id.clone()));
+        for art in &articles {
+            writer.upsert(art)?;
+        }
+        documents += 1;
+    }
+    let after = writer.report();
+    let (new, updated) = (after.new - before.new, after.updated - before.updated);
+    if new + updated > 0 {
+        ctx.note(&format!(
+            "kb: indexed {} an interrupted sync had archived but not committed: {new} new, {updated} updated",
+            plural(documents, "document")
+        ));
+    }
+    Ok(())
+}
+
 /// Reads the ids of a feed's latest logged document that this sync did not store: the last
 /// one of the log that still parses, as a replay of the log would have it (one whose object is
 /// lost or no longer parses is skipped by the replay too). The log is read once.
@@ -1439,6 +1484,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     if let Some(w) = writer.as_mut() {
         w.set_feed_precedence(ctx.config.feed_precedence());
         w.set_latest_loader(latest_logged(Archive::at(&ctx.index), Arc::clone(&rules)));
+        catch_up(ctx, w, &rules)?;
     }
     // feeds.json only caches validators and feed status: a damaged one must not stop a sync
     // from cron archiving, or articles that leave the feeds meanwhile are lost. Set aside as
@@ -1549,6 +1595,11 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         Err(e @ kb_store::StoreError::Corrupt { .. }) => return Err(e.into()),
         Err(e) => return Err(anyhow::Error::from(e).context("cannot commit the index")),
     };
+    // Not marked, the next sync replays this one's documents again: their articles are then
+    // unchanged, so a failure here costs time, not articles.
+    if let Err(e) = Archive::at(&ctx.index).mark_indexed(&lock) {
+        ctx.note(&format!("kb: warning: {e}"));
+    }
     for (name, st) in pending {
         states.feeds.insert(name, st);
     }
