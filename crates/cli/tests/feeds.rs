@@ -1133,3 +1133,78 @@ fn add_refuses_a_url_that_redirects_to_a_feed_already_there() {
         env.config_text()
     );
 }
+
+/// Two `kb feed add` at once, and a `kb feed rm` during one: each command read kb.toml, checked
+/// its feed over the network for a while, then saved its copy over the file, so one added feed
+/// was lost and a removed feed came back (found by probing concurrent commands). Now an edit
+/// waits for another's, and `feed add` adds to the file as it is after its check.
+#[test]
+fn overlapping_feed_edits_keep_every_change() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/slow-a" => Response::rss(rss("http://a.example/", &[("a", "Alpha")]))
+            .delay(std::time::Duration::from_millis(1500)),
+        "/slow-b" => Response::rss(rss("http://b.example/", &[("b", "Beta")]))
+            .delay(std::time::Duration::from_millis(500)),
+        _ => Response::rss(rss("http://c.example/", &[("c", "Gamma")])),
+    });
+    let env = Env::new(&format!(
+        "# my feeds\n{}",
+        feed_toml("old", &server.url("/old"))
+    ));
+    let mut first = env
+        .command(&["feed", "add", &server.url("/slow-a"), "--name", "one"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut second = env
+        .command(&["feed", "add", &server.url("/slow-b"), "--name", "two"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    env.ok(&["feed", "rm", "old"]);
+    assert!(first.wait().unwrap().success());
+    assert!(second.wait().unwrap().success());
+    let text = env.config_text();
+    assert!(text.starts_with("# my feeds"), "{text}");
+    assert!(text.contains("name = \"one\""), "{text}");
+    assert!(text.contains("name = \"two\""), "{text}");
+    assert!(!text.contains("name = \"old\""), "{text}");
+    // The same feed again, under another name, is refused, not listed twice.
+    let mut third = env
+        .command(&["feed", "add", &server.url("/slow-a"), "--name", "three"])
+        .spawn()
+        .unwrap();
+    let _ = third.wait();
+    assert_eq!(env.config_text().matches("/slow-a").count(), 1);
+}
+
+/// kb.toml on a full disk (here a file-size limit): one line naming the config, the cause and
+/// the way out, exit 1, the file unchanged. It named tempfile's random `.tmpXXXX` file and
+/// gave no way out (found by probing).
+#[test]
+fn a_config_that_cannot_be_saved_for_want_of_space_is_said_plainly() {
+    let env = Env::new(&format!(
+        "# my feeds\n{}{}",
+        "# a long comment line to make the file larger than the limit\n".repeat(40),
+        feed_toml("old", "http://127.0.0.1:9/old")
+    ));
+    let before = env.config_text();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -f 1 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_kb"))
+        .args(env.command(&["feed", "rm", "old"]).get_args())
+        .current_dir(env.path())
+        .env_remove("KB_INDEX")
+        .env_remove("KB_CONFIG");
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot write config"), "{err}");
+    assert!(err.contains("free some disk space"), "{err}");
+    // No temporary file named (the test's own directory is a temporary one).
+    let dir = env.path().display().to_string();
+    assert!(!err.replace(&dir, "").contains(".tmp"), "{err}");
+    assert_eq!(env.config_text(), before);
+}

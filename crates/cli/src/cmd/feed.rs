@@ -52,10 +52,13 @@ struct Probed {
 }
 
 fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
-    let mut file = ConfigFile::open(&ctx.config.path)?;
+    let file = ConfigFile::open(&ctx.config.path)?;
     // Before the feed is fetched: a config kb may not write is said at once.
     file.check_writable()?;
     let existing = file.feeds()?;
+    // Not held while the feed is fetched (seconds): other edits go on meanwhile, and the
+    // file is read again below to add the feed to what it holds then.
+    drop(file);
     let given = from_feed_scheme(&a.url);
     let given = given.trim();
     if let Some(f) = existing.iter().find(|f| same_url(&f.url, given)) {
@@ -113,6 +116,25 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         category,
         timeout_secs: None,
     };
+    // Another command may have edited the file while the feed was fetched (another `kb feed
+    // add`, a `kb feed rm`, a sync's 301 rewrite): the feed is added to the file as it is now,
+    // not saved over it from the copy read before, which lost their changes.
+    let mut file = ConfigFile::open(&ctx.config.path)?;
+    let now = file.feeds()?;
+    if let Some(f) = now.iter().find(|f| same_url(&f.url, &entry.url)) {
+        bail!(
+            "{} was added to {} as feed {:?} while kb checked it; nothing changed",
+            entry.url,
+            ctx.config.path.display(),
+            f.name
+        );
+    }
+    if now.iter().any(|f| f.name == name) {
+        bail!(
+            "a feed named {name:?} was added to {} while kb checked this one: choose another with --name",
+            ctx.config.path.display()
+        );
+    }
     file.add(&entry)?;
     file.save()?;
     if a.json {

@@ -1670,7 +1670,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
 /// [`ConfigFile::changed_since`]); None also when the file cannot be read now: writing it,
 /// after the commit, says why.
 fn why_not_moved(ctx: &Ctx, name: &str, fetched: &str) -> Option<String> {
-    ConfigFile::open(&ctx.config.path)
+    ConfigFile::peek(&ctx.config.path)
         .and_then(|f| f.changed_since(name, fetched))
         .ok()
         .flatten()

@@ -28,16 +28,69 @@ pub struct FeedEntry {
     pub timeout_secs: Option<u64>,
 }
 
-/// `kb.toml` open for editing.
+/// `kb.toml` open for editing. Holds the edit lock of the file's directory (see
+/// [`EditLock`]) until dropped, so two kb commands editing one config (two `kb feed add`, a
+/// `kb feed rm` during a sync's 301 rewrite) take turns instead of one saving over the other's
+/// change.
 #[derive(Debug)]
 pub struct ConfigFile {
     path: PathBuf,
     doc: DocumentMut,
+    _lock: Option<EditLock>,
+}
+
+/// An advisory lock (flock) on the directory that holds the config file: not on the file
+/// itself, which every save replaces with a new file (a lock on the old one would not keep
+/// the next editor out), and no lock file beside it. Where it cannot be taken (a directory
+/// kb may not open), edits go on without it, as before.
+#[derive(Debug)]
+struct EditLock {
+    _dir: std::fs::File,
+}
+
+/// How long an edit waits for another kb command's edit of the same config.
+const EDIT_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl EditLock {
+    fn take(path: &Path) -> Result<Option<EditLock>> {
+        let target = link_target(path)?;
+        let Ok(dir) = std::fs::File::open(parent_dir(&target)) else {
+            return Ok(None);
+        };
+        let start = std::time::Instant::now();
+        loop {
+            match dir.try_lock() {
+                Ok(()) => return Ok(Some(EditLock { _dir: dir })),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < EDIT_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => bail!(
+                    "config {} is being edited by another kb command that has not finished in {} s: wait for it (a `kb feed add` checking a slow feed, say), then run again",
+                    path.display(),
+                    EDIT_WAIT.as_secs()
+                ),
+                // A file system without locks: edit as before.
+                Err(std::fs::TryLockError::Error(_)) => return Ok(None),
+            }
+        }
+    }
 }
 
 impl ConfigFile {
-    /// Open `path` for editing; a missing file is an empty document (created on save).
+    /// Open `path` for editing; a missing file is an empty document (created on save). Waits
+    /// for another kb command's edit of it to end (see [`EditLock`]).
     pub fn open(path: &Path) -> Result<ConfigFile> {
+        let lock = EditLock::take(path)?;
+        ConfigFile::read(path, lock)
+    }
+
+    /// Read `path` to look at, not to save: no waiting for another command's edit. For a
+    /// sync holding the KB's lock, which must not wait for a `kb feed rm` that waits for it.
+    pub fn peek(path: &Path) -> Result<ConfigFile> {
+        ConfigFile::read(path, None)
+    }
+
+    fn read(path: &Path, lock: Option<EditLock>) -> Result<ConfigFile> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -58,6 +111,7 @@ impl ConfigFile {
         Ok(ConfigFile {
             path: path.to_path_buf(),
             doc,
+            _lock: lock,
         })
     }
 
@@ -306,15 +360,29 @@ impl ConfigFile {
         let dir = parent_dir(path);
         let fail = || format!("cannot write config {}", path.display());
         std::fs::create_dir_all(&dir).with_context(fail)?;
-        let mut tmp = temp_beside(path, &dir)?;
+        let tmp = temp_beside(path, &dir)?;
         refuse_if_protected(path, tmp.as_file())?;
-        tmp.write_all(self.doc.to_string().as_bytes())
-            .with_context(fail)?;
-        // Keep the old file's permissions: a config readable only by its owner stays so.
-        if let Ok(meta) = std::fs::metadata(path) {
-            let _ = tmp.as_file().set_permissions(meta.permissions());
+        // Through the file, not tempfile's wrapper, whose errors name the temporary file.
+        let written = tmp
+            .as_file()
+            .write_all(self.doc.to_string().as_bytes())
+            .and_then(|()| {
+                // Keep the old file's permissions: a config readable only by its owner stays so.
+                if let Ok(meta) = std::fs::metadata(path) {
+                    let _ = tmp.as_file().set_permissions(meta.permissions());
+                }
+                tmp.as_file().sync_all()
+            });
+        if let Err(e) = written {
+            use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+            if matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge) {
+                bail!(
+                    "cannot write config {}: {e}; it is unchanged: free some disk space (or raise the file-size limit, `ulimit -f`) and run again",
+                    path.display()
+                );
+            }
+            return Err(e).with_context(fail);
         }
-        tmp.as_file().sync_all().with_context(fail)?;
         tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
         Ok(())
     }
@@ -340,7 +408,18 @@ impl ConfigFile {
 /// directory `dir`. A directory kb may not write is said as such: the error of the temporary
 /// file named a random file the user never heard of.
 fn temp_beside(path: &Path, dir: &Path) -> Result<tempfile::NamedTempFile> {
-    tempfile::NamedTempFile::new_in(dir).map_err(|e| temp_error(path, dir, e))
+    // Named after the config, so one a killed kb left behind says whose it is.
+    let prefix = format!(
+        ".{}.",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("kb.toml")
+    );
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| temp_error(path, dir, e))
 }
 
 fn temp_error(path: &Path, dir: &Path, e: std::io::Error) -> anyhow::Error {
@@ -797,6 +876,8 @@ mod tests {
         })
         .unwrap();
         cf.save().unwrap();
+        // Its edit lock ends with it; another open in this process would wait for it.
+        drop(cf);
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             text,
