@@ -100,6 +100,9 @@ pub struct ParseOptions {
     pub max_depth: usize,
     /// Keep at most this many items (the rest are dropped with a warning).
     pub max_items: usize,
+    /// Keep at most this many categories per item, counted after duplicates are removed (the
+    /// rest are dropped with a warning): a tag-spamming item stays cheap to index and to show.
+    pub max_categories: usize,
 }
 
 impl Default for ParseOptions {
@@ -110,6 +113,7 @@ impl Default for ParseOptions {
             max_bytes: 50 * 1024 * 1024,
             max_depth: 256,
             max_items: 100_000,
+            max_categories: 1_000,
         }
     }
 }

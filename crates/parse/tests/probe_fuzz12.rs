@@ -177,6 +177,27 @@ fn truncated_inside_deep_nesting_names_a_short_path() {
     assert!(message.len() < 400, "{} bytes: {message}", message.len());
 }
 
+/// Tag spam: one item with 100 000 distinct categories. The categories are capped per item
+/// after de-duplication, with a warning, as items and nesting are.
+#[test]
+fn categories_per_item_are_capped() {
+    let cats: String = (0..5_000)
+        .map(|i| format!("<category>c{i}</category><category>C{i}</category>"))
+        .collect();
+    let xml = format!(
+        "<rss><channel><title>t</title><item><title>x</title>{cats}</item><item><title>y</title><category>a</category></item></channel></rss>"
+    );
+    let feed = read(xml.as_bytes());
+    assert_eq!(feed.items[0].categories.len(), 1_000);
+    assert_eq!(feed.items[0].categories[999], "c999");
+    assert_eq!(feed.items[1].categories, ["a"]);
+    assert!(
+        warned(&feed, "item 1: 5000 categories, only the first 1000 kept"),
+        "{:?}",
+        feed.warnings
+    );
+}
+
 /// A control character in an element name is shown escaped, not passed to the terminal (a NUL
 /// in `<r\0ss>` printed "root element <rss>").
 #[test]
