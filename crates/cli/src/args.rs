@@ -372,10 +372,21 @@ pub struct SearchArgs {
     #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Show at most N hits
-    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    #[arg(
+        long,
+        short = 'n',
+        default_value_t = 10,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub limit: usize,
     /// Skip the first N hits (paging)
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub offset: usize,
     /// Only articles in this category: the whole name with case, accents, spaces and hyphens
     /// ignored (`homelab` is "Home Lab"); else the categories holding its words; else those a
@@ -415,10 +426,21 @@ pub struct RelatedArgs {
     #[arg(value_name = "ID_OR_URL")]
     pub id: String,
     /// Show at most N articles
-    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    #[arg(
+        long,
+        short = 'n',
+        default_value_t = 10,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub limit: usize,
     /// Skip the first N articles (paging)
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub offset: usize,
     /// Print JSON
     #[arg(long)]
@@ -456,10 +478,21 @@ pub struct ListArgs {
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
     /// Show at most N articles
-    #[arg(long, short = 'n', default_value_t = 20, value_name = "N")]
+    #[arg(
+        long,
+        short = 'n',
+        default_value_t = 20,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub limit: usize,
     /// Skip the first N articles
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub offset: usize,
     /// Print JSON
     #[arg(long)]

@@ -73,12 +73,35 @@ pub struct FetchConfig {
     pub timeout_secs: Option<u64>,
     /// Largest accepted feed body in bytes, after decompression (default 20 MiB).
     pub max_body_bytes: Option<u64>,
-    /// Retries after a timeout, a connection error, 429 or 5xx (default 3; 0 disables).
+    /// Retries after a timeout, a connection error, 429 or 5xx (default 3; 0 disables; at most
+    /// [`MAX_RETRIES`]).
+    #[serde(default, deserialize_with = "retries")]
     pub max_retries: Option<u32>,
-    /// Requests in flight at once, over all feeds (default 16).
+    /// Requests in flight at once, over all feeds (default 16; 0 is taken as 1).
     pub concurrency: Option<usize>,
-    /// Requests in flight at once to one host (default 2): politeness towards each publisher.
+    /// Requests in flight at once to one host (default 2; 0 is taken as 1): politeness towards
+    /// each publisher.
     pub concurrency_per_host: Option<usize>,
+}
+
+/// The most `[fetch] max_retries` may be. Each retry waits twice as long as the one before
+/// (up to a minute), on top of its own timeout: a typo such as 300 for 3 kept one dead feed
+/// retrying, and a cron job's `kb sync` running, for hours.
+pub const MAX_RETRIES: u32 = 10;
+
+/// `max_retries`, refused past [`MAX_RETRIES`]; an error raised while the value is read
+/// carries its place in the file (`kb.toml:3:15`), as a syntax error does.
+fn retries<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<u32>, D::Error> {
+    // Read wider than u32 so that 4294967296 gets this message too, not a type error.
+    let n = u64::deserialize(value)?;
+    match u32::try_from(n) {
+        Ok(n) if n <= MAX_RETRIES => Ok(Some(n)),
+        _ => Err(serde::de::Error::custom(format!(
+            "max_retries = {n} is more than {MAX_RETRIES}: each retry waits longer than the \
+             last, so a feed that is down would hold up kb sync for hours; use 0 to \
+             {MAX_RETRIES} (default 3)"
+        ))),
+    }
 }
 
 /// `[clean]`.

@@ -143,7 +143,7 @@ fn main() -> ExitCode {
             // Not clap's error: that prints the usage of `kb` itself, not of the command, under
             // a message without the `kb:` every other error line starts with.
             if let Some(Usage(msg)) = err.downcast_ref::<Usage>() {
-                eprintln!("kb: error: {}", out::safe(msg, false));
+                eprintln!("kb: error: {}", out::safe(&short_words(msg), false));
                 return ExitCode::from(2);
             }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
@@ -154,7 +154,10 @@ fn main() -> ExitCode {
             }
             eprintln!(
                 "kb: error: {}",
-                out::safe(&kb_fetch::redact_credentials(&format!("{err:#}")), false)
+                out::safe(
+                    &short_words(&kb_fetch::redact_credentials(&format!("{err:#}"))),
+                    false
+                )
             );
             // A query typed wrong is the user's mistake, as a bad option value is: exit 2, so a
             // script can tell it from a failure of kb. Its one line already names the problem
@@ -171,6 +174,38 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The longest word an error line shows whole, in characters.
+const LONGEST_WORD: usize = 200;
+
+/// `msg` with every word (a run without whitespace) longer than [`LONGEST_WORD`] cut there,
+/// with an ellipsis and the word's closing punctuation (`"…":`): an error that echoes what it
+/// was given (`kb show` with a 100 000-character argument, a query) printed all of it on its
+/// one line.
+fn short_words(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len().min(4096));
+    for piece in msg.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end_matches(char::is_whitespace);
+        match word.char_indices().nth(LONGEST_WORD) {
+            Some((cut, _)) => {
+                let closing = word.len()
+                    - word
+                        .chars()
+                        .rev()
+                        .take(3)
+                        .take_while(|c| !c.is_alphanumeric())
+                        .map(char::len_utf8)
+                        .sum::<usize>();
+                out.push_str(&word[..cut]);
+                out.push('…');
+                out.push_str(&word[closing.max(cut)..]);
+                out.push_str(&piece[word.len()..]);
+            }
+            None => out.push_str(piece),
+        }
+    }
+    out
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

@@ -287,6 +287,80 @@ fn parse_reads_standard_input_from_a_dash() {
     assert_one_line_error(&out, 1, "cannot parse standard input");
 }
 
+/// Standard input over the body cap was named by its device path ("feed file /dev/stdin is
+/// larger than ..."), which the user never typed.
+#[test]
+fn parse_names_standard_input_when_it_is_too_large() {
+    use std::io::Write as _;
+    let env = Env::new();
+    std::fs::write(
+        env.path().join("kb.toml"),
+        "[fetch]\nmax_body_bytes = 1000\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["parse", "-"])
+        .current_dir(env.path())
+        .env_remove("KB_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let feed = std::fs::read(seed()).unwrap();
+    // kb stops reading at the cap: a broken pipe here is expected.
+    let _ = child.stdin.take().unwrap().write_all(&feed);
+    let out = child.wait_with_output().unwrap();
+    assert_one_line_error(
+        &out,
+        1,
+        "standard input is larger than the 1000 bytes limit",
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("/dev/stdin"));
+}
+
+/// `--limit -1` was taken for an unknown flag `-1`, with clap's tip "to pass '-1' as a value,
+/// use '-- -1'", which makes it a search word instead: it is an invalid number.
+#[test]
+fn a_negative_limit_is_an_invalid_value() {
+    let env = Env::new();
+    for args in [
+        ["search", "x", "--limit", "-1"],
+        ["list", "--offset", "-3", "--json"],
+    ] {
+        let out = env.kb(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("invalid value '-"), "{err}");
+        assert!(!err.contains("-- -"), "{err}");
+    }
+}
+
+/// An error that echoes what it was given (`kb show` with a 100 000-character argument)
+/// printed all of it, a 100 KB line: a word that long is cut in the message.
+#[test]
+fn an_error_echoing_a_huge_argument_is_shortened() {
+    let env = Env::synced();
+    let huge = "x".repeat(100_000);
+    let out = env.kb(&["show", &huge]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(
+        err.starts_with("kb: error: "),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(err.len() < 1_000, "{} bytes: {}", err.len(), &err[..500]);
+    assert!(
+        err.contains(&format!("\"{}…\": ", "x".repeat(199))),
+        "{err}"
+    );
+}
+
 /// Found by probing: footers and notes were on stdout and `-q` left them there, so
 /// `kb list --limit 2 | cut -c1-8 | xargs -n1 kb show` also ran `kb show` on "…", "2" and "of",
 /// and `kb list | wc -l` counted the footer. stdout holds the results only; footers, counts,

@@ -55,6 +55,31 @@ fn settings_that_cannot_work_are_refused_by_name() {
     }
 }
 
+/// `max_retries = 1000` was taken and kept a dead feed retrying, and `kb sync` running, for
+/// hours; a value past 10 is refused where it is written, as a syntax error is.
+#[test]
+fn too_many_retries_are_refused_where_written() {
+    for value in ["11", "1000", "4294967295", "18446744073709551615"] {
+        let env = Env::new(&format!("# fetch\n[fetch]\nmax_retries = {value}\n"));
+        let (_, err) = env.fails(&["feed", "list"]);
+        assert!(
+            err.starts_with("kb: error: config ")
+                && err.contains("kb.toml:3:15 is invalid: ")
+                && err.contains(&format!("max_retries = {value} is more than 10"))
+                && err.lines().count() == 1,
+            "{value}: {err}"
+        );
+    }
+    for ok in [
+        "[fetch]\nmax_retries = 10\n",
+        "[fetch]\nmax_retries = 0\n",
+        "[fetch]\nconcurrency = 0\nconcurrency_per_host = 0\n",
+    ] {
+        let env = Env::new(ok);
+        env.ok(&["feed", "list"]);
+    }
+}
+
 /// A TOML syntax error is `FILE:LINE:COLUMN is invalid: what`, on one line; it was the TOML
 /// crate's excerpt with its caret flattened into one line.
 #[test]

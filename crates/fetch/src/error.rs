@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 #[non_exhaustive]
 pub enum FetchError {
     /// A local feed file could not be opened or read.
-    #[error("cannot read feed file {}", path.display())]
+    #[error("cannot read {}", file(path))]
     Io {
         /// The file as given.
         path: PathBuf,
@@ -23,7 +23,7 @@ pub enum FetchError {
 
     /// A local feed file is larger than the configured cap (the body cap: a file is read
     /// under the same limit as a download).
-    #[error("feed file {} is larger than the {} limit (raise [fetch] max_body_bytes in kb.toml if the feed is really that big)", path.display(), size(*limit))]
+    #[error("{} is larger than the {} limit (raise [fetch] max_body_bytes in kb.toml if the feed is really that big)", file(path), size(*limit))]
     FileTooLarge {
         /// The file as given.
         path: PathBuf,
@@ -358,6 +358,16 @@ fn shown(text: &str) -> Cow<'_, str> {
     crate::redact::redact_credentials(text)
 }
 
+/// A feed file as messages name it: `kb parse -` and `kb sync --from -` read standard input
+/// through its device path, which the user never typed.
+fn file(path: &std::path::Path) -> String {
+    if path == std::path::Path::new("/dev/stdin") {
+        "standard input".into()
+    } else {
+        format!("feed file {}", path.display())
+    }
+}
+
 /// " (after 4 attempts)" when there was more than one.
 fn tries(attempts: u32) -> String {
     if attempts > 1 {
@@ -485,6 +495,28 @@ mod tests {
                 .starts_with("timed out after 60s fetching http://x/")
         );
         assert_eq!(size(20 * 1024 * 1024), "20 MiB");
+    }
+
+    /// `kb parse -` over the cap said "feed file /dev/stdin is larger than ..."; elsewhere
+    /// kb says "standard input".
+    #[test]
+    fn standard_input_is_named_as_such() {
+        let e = FetchError::FileTooLarge {
+            path: "/dev/stdin".into(),
+            limit: 1024,
+        };
+        assert!(
+            e.to_string().starts_with("standard input is larger than"),
+            "{e}"
+        );
+        let e = FetchError::FileTooLarge {
+            path: "feed.xml".into(),
+            limit: 1024,
+        };
+        assert!(
+            e.to_string().starts_with("feed file feed.xml is larger"),
+            "{e}"
+        );
     }
 
     /// What stalled is named only as far as it is known.

@@ -52,7 +52,12 @@ fn xml_at(text: &str, start: usize) -> Result<Detected<'_>, ParseError> {
         "RDF" if root_tag(body).contains("my.netscape.com/rdf/simple/0.9") => FeedFormat::Rss,
         "RDF" => FeedFormat::Rdf,
         "feed" => FeedFormat::Atom,
-        _ => return Err(ParseError::NotAFeed(format!("root element <{root}>"))),
+        _ => {
+            return Err(ParseError::NotAFeed(format!(
+                "root element <{}>",
+                crate::shown_name(root)
+            )));
+        }
     };
     Ok(Detected::Xml {
         format,

@@ -1,5 +1,5 @@
 //! The rules every format shares once its elements are mapped into the model: URL resolution,
-//! the base URL handed to the cleaner, category clean-up, the item cap, and identity.
+//! the base URL handed to the cleaner, category clean-up and cap, the item cap, and identity.
 //!
 //! Format readers fill `ParsedItem`s with values as published (an item's `base_url` holds its
 //! `xml:base`, possibly relative) and leave `id` empty; `finish` does the rest, so the rules
@@ -63,6 +63,7 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
                 feed_base.as_ref(),
                 feed.format,
                 i + 1,
+                opts.max_categories,
                 &mut feed.warnings,
             )
         })
@@ -97,6 +98,7 @@ fn finish_item(
     feed_base: Option<&url::Url>,
     format: FeedFormat,
     position: usize,
+    max_categories: usize,
     warnings: &mut Vec<String>,
 ) -> ParsedItem {
     // xml:base may itself be relative (XML Base §4.1): resolve it against the feed's base.
@@ -136,6 +138,13 @@ fn finish_item(
     item.author = trimmed(item.author);
     item.guid = item.guid.filter(|g| !g.trim().is_empty());
     item.categories = clean_categories(std::mem::take(&mut item.categories));
+    if item.categories.len() > max_categories {
+        warnings.push(format!(
+            "item {position}: {} categories, only the first {max_categories} kept (max_categories)",
+            item.categories.len()
+        ));
+        item.categories.truncate(max_categories);
+    }
     item
 }
 

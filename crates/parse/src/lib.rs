@@ -47,6 +47,46 @@ pub(crate) fn quoted(value: &str) -> String {
     }
 }
 
+/// An element name as a message shows it: control characters escaped (a NUL in `<r\0ss>`
+/// vanished on the terminal and the message read "root element <rss>"), cut to 80 characters
+/// with an ellipsis (a name is whatever runs up to the next space or `>`).
+pub(crate) fn shown_name(name: &str) -> String {
+    const MAX: usize = 80;
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Open elements as a message shows them, `<rss><channel><item>`; a long path keeps its first
+/// and last three elements around an ellipsis, so a 256-level path stays one short line.
+pub(crate) fn element_path<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    const ENDS: usize = 3;
+    let len = names.len();
+    let mut out = String::new();
+    for (i, name) in names.enumerate() {
+        if len > 2 * ENDS + 1 && (ENDS..len - ENDS).contains(&i) {
+            if i == ENDS {
+                out.push_str(&format!("…({} more)…", len - 2 * ENDS));
+            }
+            continue;
+        }
+        out.push('<');
+        out.push_str(&shown_name(name));
+        out.push('>');
+    }
+    out
+}
+
 /// Limits and context for one parse.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
@@ -56,10 +96,13 @@ pub struct ParseOptions {
     pub content_type: Option<String>,
     /// Refuse documents larger than this many bytes.
     pub max_bytes: usize,
-    /// Refuse XML nested deeper than this.
+    /// Drop XML elements nested deeper than this, with what is inside them (with a warning).
     pub max_depth: usize,
     /// Keep at most this many items (the rest are dropped with a warning).
     pub max_items: usize,
+    /// Keep at most this many categories per item, counted after duplicates are removed (the
+    /// rest are dropped with a warning): a tag-spamming item stays cheap to index and to show.
+    pub max_categories: usize,
 }
 
 impl Default for ParseOptions {
@@ -70,6 +113,7 @@ impl Default for ParseOptions {
             max_bytes: 50 * 1024 * 1024,
             max_depth: 256,
             max_items: 100_000,
+            max_categories: 1_000,
         }
     }
 }
@@ -101,8 +145,9 @@ pub fn decode_xml(bytes: &[u8]) -> (String, Vec<String>) {
 /// A decoded XML document that is no feed (an OPML subscription list) through the guards and
 /// repairs every feed goes through: a bare `&` or `<`, an HTML entity undefined in XML
 /// (`&ndash;`), a misnested or unclosed tag. Hand-edited and old exports have them, and one
-/// should not lose a whole list. The second value lists the repairs; `Err` when the guards
-/// refuse the document (too deep, too large).
+/// should not lose a whole list. The second value lists the repairs, and what the guards cut
+/// (elements nested too deep). No guard refuses a whole document today; the `Result` leaves
+/// room for one without changing callers.
 pub fn repair_xml(text: &str) -> Result<(String, Vec<String>), ParseError> {
     let mut warnings = Vec::new();
     let body = text.trim_start_matches('\u{feff}');
@@ -112,8 +157,23 @@ pub fn repair_xml(text: &str) -> Result<(String, Vec<String>), ParseError> {
         FeedFormat::Atom,
         &ParseOptions::default(),
         &mut warnings,
-    )?;
+    );
     Ok((doc.xml, warnings))
+}
+
+/// Why nothing could be read from a document cut short, and what to do about it.
+fn unreadable(cut: &wellform::Cut) -> String {
+    const NOTHING: &str = "before any complete item or a feed title";
+    match cut {
+        wellform::Cut::Truncated(path) => format!(
+            "the document ends inside {path}, {NOTHING}: the file is cut short (an interrupted \
+             download?); download it again"
+        ),
+        wellform::Cut::Unreadable(error) => format!(
+            "{error}, {NOTHING}: the document is damaged there; download it again, and if \
+             the error stays, the publisher's feed is broken"
+        ),
+    }
 }
 
 /// Parse one feed document.
@@ -142,17 +202,22 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
                     skipped.len()
                 ));
             }
-            let doc = wellform::wellform(body, format, opts, &mut warnings)?;
+            let doc = wellform::wellform(body, format, opts, &mut warnings);
             let xml = ns::canonical_declarations(&doc.xml, &mut warnings);
             let read = match format {
                 FeedFormat::Atom => atom::read(&xml, opts.source_url.as_deref(), warnings),
                 _ => rss::read(&xml, format, opts.source_url.as_deref(), warnings),
             };
             let mut feed = read.map_err(ParseError::Malformed)?;
-            // "So broken that no item could be salvaged" (ParseError::Malformed).
-            if doc.cut_short && feed.items.is_empty() && feed.title.is_none() {
-                let why = feed.warnings.first().cloned().unwrap_or_default();
-                return Err(ParseError::Malformed(why));
+            // "So broken that no item could be salvaged" (ParseError::Malformed). The reason
+            // is the cut, not the first warning: that is often a harmless repair made before
+            // it (a bare `&` escaped, a character set guessed), which sent users looking for
+            // the wrong fault.
+            if let Some(cut) = doc
+                .cut
+                .filter(|_| feed.items.is_empty() && feed.title.is_none())
+            {
+                return Err(ParseError::Malformed(unreadable(&cut)));
             }
             // Issue 5.3, never silent: a root that says "feed" with nothing readable under it
             // (elements in a namespace kb does not read, say) is reported, not passed off as

@@ -3,8 +3,10 @@
 //!
 //! One linear walk with quick-xml's pull reader (no tree, no recursion) does three things:
 //!
-//! - **Guards.** Nesting deeper than `max_depth` is refused (the `rss` crate reads extension
-//!   elements recursively, so unbounded depth would overflow the stack). Items beyond
+//! - **Guards.** An element nested deeper than `max_depth` is dropped with everything inside
+//!   it, with one warning (the `rss` crate reads extension elements recursively, so unbounded
+//!   depth would overflow the stack); the rest of its item and of the feed is kept, as a cap
+//!   on an HTML body cuts only what is over it. Items beyond
 //!   `max_items` are skipped without being copied, so a million-item feed costs one scan.
 //!   A DOCTYPE is dropped: its entities are never expanded (billion laughs) and external ones
 //!   never fetched (XXE); a reference to them stays literal text, with a warning.
@@ -26,22 +28,31 @@
 //! four bytes). Strict and lenient are the same pass: on a well-formed feed no repair fires and
 //! no warning is added.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use quick_xml::Reader;
 use quick_xml::escape::{escape, resolve_xml_entity};
 use quick_xml::events::{BytesStart, Event};
 
+use crate::ParseOptions;
 use crate::model::FeedFormat;
-use crate::{ParseError, ParseOptions};
 
 /// The result of the pass.
 pub(crate) struct Wellformed {
     /// The repaired document.
     pub xml: String,
-    /// The document ended early or could not be read to the end.
-    pub cut_short: bool,
+    /// Why the document ended early or could not be read to the end, if it did.
+    pub cut: Option<Cut>,
+}
+
+/// Why a document was read only in part.
+pub(crate) enum Cut {
+    /// It ends with elements open (a download cut short): the open elements, as a message
+    /// shows them.
+    Truncated(String),
+    /// A syntax error quick-xml cannot read past, outside any item: where and what.
+    Unreadable(String),
 }
 
 /// Check, guard and repair one decoded XML document.
@@ -50,7 +61,7 @@ pub(crate) fn wellform(
     format: FeedFormat,
     opts: &ParseOptions,
     warnings: &mut Vec<String>,
-) -> Result<Wellformed, ParseError> {
+) -> Wellformed {
     let escaped = escape_stray_markup(body, warnings);
     let mut walk = Walk {
         out: String::with_capacity(escaped.len() + 64),
@@ -76,11 +87,15 @@ pub(crate) fn wellform(
         channel_end_at: None,
         merging: None,
         merged_channels: 0,
+        deep: Vec::new(),
+        deep_open: HashMap::new(),
+        deep_cut: 0,
+        deep_first: None,
         max_depth: opts.max_depth,
         max_items: opts.max_items,
         warnings,
     };
-    let cut_short = walk.run(&escaped)?;
+    let cut = walk.run(&escaped);
     walk.report_entities();
     for (name, n) in std::mem::take(&mut walk.naked_counts) {
         walk.warnings.push(format!(
@@ -98,11 +113,17 @@ pub(crate) fn wellform(
             walk.merged_channels
         ));
     }
+    if let Some(first) = walk.deep_first.take() {
+        let n = walk.deep_cut;
+        walk.warnings.push(format!(
+            "{n} element{} nested deeper than max_depth {} dropped with everything inside \
+             (the first at {first})",
+            if n == 1 { "" } else { "s" },
+            walk.max_depth
+        ));
+    }
     walk.declare_on_root();
-    Ok(Wellformed {
-        xml: walk.out,
-        cut_short,
-    })
+    Wellformed { xml: walk.out, cut }
 }
 
 /// What became of an entity reference.
@@ -164,14 +185,24 @@ struct Walk<'w> {
     /// The depth of a second channel being read into the first.
     merging: Option<usize>,
     merged_channels: usize,
+    /// The open elements of a part nested deeper than `max_depth`, being dropped: kept apart
+    /// from `stack` so that it stays `max_depth` long and an end tag is matched in constant
+    /// time however deep the dropped part goes.
+    deep: Vec<String>,
+    /// How many elements of each name are open in `deep`.
+    deep_open: HashMap<String, usize>,
+    /// Elements dropped for being too deep (not counting what is inside them).
+    deep_cut: usize,
+    /// Where the first of them was, as a message shows it.
+    deep_first: Option<String>,
     max_depth: usize,
     max_items: usize,
     warnings: &'w mut Vec<String>,
 }
 
 impl Walk<'_> {
-    /// Walk the whole document; `Ok(true)` when it ended early.
-    fn run(&mut self, text: &str) -> Result<bool, ParseError> {
+    /// Walk the whole document; why it ended early, if it did.
+    fn run(&mut self, text: &str) -> Option<Cut> {
         let mut offset = 0;
         let mut reader = reader(text);
         loop {
@@ -193,11 +224,11 @@ impl Walk<'_> {
                             continue;
                         }
                         _ => {
-                            self.warnings.push(format!(
-                                "xml error at byte {at}: {err}; the rest of the document is ignored"
-                            ));
+                            let error = format!("xml error at byte {at}: {err}");
+                            self.warnings
+                                .push(format!("{error}; the rest of the document is ignored"));
                             self.close_all();
-                            return Ok(true);
+                            return Some(Cut::Unreadable(error));
                         }
                     }
                 }
@@ -212,38 +243,38 @@ impl Walk<'_> {
             }
             if self.root_closed {
                 match event {
-                    Event::Eof => return Ok(false),
+                    Event::Eof => return None,
                     Event::Start(_) | Event::Empty(_) => {
                         self.warnings
                             .push("content after the root element ignored".into());
-                        return Ok(false);
+                        return None;
                     }
                     _ => continue,
                 }
             }
             match event {
-                Event::Start(start) => self.start(&start, false)?,
-                Event::Empty(start) => self.start(&start, true)?,
+                Event::Start(start) => self.start(&start, false),
+                Event::Empty(start) => self.start(&start, true),
                 Event::End(end) => {
                     let name = end.name().as_ref().to_owned();
                     self.end(name.trim());
                 }
                 Event::Text(text) => {
-                    if !self.stack.is_empty() && self.skip_from_depth.is_none() {
+                    if self.copying() {
                         // `escape_stray_markup` left only well-formed references, which quick-xml
                         // reports separately, so the raw text can be copied as is.
                         self.out.push_str(&text);
                     }
                 }
                 Event::CData(data) => {
-                    if !self.stack.is_empty() && self.skip_from_depth.is_none() {
+                    if self.copying() {
                         self.out.push_str("<![CDATA[");
                         self.out.push_str(&data);
                         self.out.push_str("]]>");
                     }
                 }
                 Event::GeneralRef(reference) => {
-                    if !self.stack.is_empty() && self.skip_from_depth.is_none() {
+                    if self.copying() {
                         let name = reference.to_string();
                         let resolved = self.reference(&name);
                         self.out.push_str(&resolved);
@@ -264,25 +295,33 @@ impl Walk<'_> {
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
                 Event::Eof => {
                     if self.stack.is_empty() {
-                        return Ok(false);
+                        return None;
                     }
-                    self.warnings.push(format!(
-                        "document ends inside <{}> (truncated?)",
-                        self.stack
-                            .iter()
-                            .map(|(n, _)| n.as_str())
-                            .collect::<Vec<_>>()
-                            .join("><")
-                    ));
+                    let path = crate::element_path(self.stack.iter().map(|(n, _)| n.as_str()));
+                    self.warnings
+                        .push(format!("document ends inside {path} (truncated?)"));
                     self.close_all();
-                    return Ok(true);
+                    return Some(Cut::Truncated(path));
                 }
             }
         }
     }
 
-    fn start(&mut self, start: &BytesStart<'_>, empty: bool) -> Result<(), ParseError> {
+    /// Text read now belongs in the output: inside the root, not in a skipped item or a part
+    /// dropped for its depth.
+    fn copying(&self) -> bool {
+        !self.stack.is_empty() && self.skip_from_depth.is_none() && self.deep.is_empty()
+    }
+
+    fn start(&mut self, start: &BytesStart<'_>, empty: bool) {
         let name = start.name().as_ref().to_owned();
+        if !self.deep.is_empty() {
+            if !empty {
+                *self.deep_open.entry(name.clone()).or_default() += 1;
+                self.deep.push(name);
+            }
+            return;
+        }
         let mut own_default = None;
         for attr in start.html_attributes().with_checks(false).flatten() {
             let key = attr.key.as_ref();
@@ -299,10 +338,22 @@ impl Walk<'_> {
         }
         let depth = self.stack.len() + 1;
         if depth > self.max_depth {
-            return Err(ParseError::TooLarge(format!(
-                "elements nested deeper than max_depth {} (at <{name}>)",
-                self.max_depth
-            )));
+            if self.skip_from_depth.is_none() {
+                self.deep_cut += 1;
+                if self.deep_first.is_none() {
+                    let path = self.stack.iter().map(|(n, _)| n.as_str());
+                    self.deep_first = Some(crate::element_path(
+                        path.chain(std::iter::once(name.as_str()))
+                            .collect::<Vec<_>>()
+                            .into_iter(),
+                    ));
+                }
+            }
+            if !empty {
+                *self.deep_open.entry(name.clone()).or_default() += 1;
+                self.deep.push(name);
+            }
+            return;
         }
         if let Some(uri) = own_default.filter(|_| !empty && self.rss_names) {
             self.defaults.push((depth, uri));
@@ -311,7 +362,7 @@ impl Walk<'_> {
             if !empty {
                 self.stack.push((name.clone(), name));
             }
-            return Ok(());
+            return;
         }
         if self.merge_channels && self.naked_from.is_none() && depth == 2 {
             if canonical == "channel"
@@ -331,7 +382,7 @@ impl Walk<'_> {
                     self.channel_end_at = Some(self.out.len());
                     self.out.push_str("</channel>");
                 }
-                return Ok(());
+                return;
             }
         } else if self.merging.is_some_and(|m| depth == m + 1) && canonical != "item" {
             // The second channel's own title, link and the rest: the first one's are kept.
@@ -339,7 +390,7 @@ impl Walk<'_> {
                 self.skip_from_depth = Some(depth);
                 self.stack.push((name.clone(), name));
             }
-            return Ok(());
+            return;
         }
         if self.naked_from.is_none()
             && let Some(holder) = self.text_holder()
@@ -366,7 +417,7 @@ impl Walk<'_> {
                     self.skip_from_depth = Some(depth);
                     self.stack.push((name.clone(), name));
                 }
-                return Ok(());
+                return;
             }
         }
         if is_item && !empty {
@@ -473,10 +524,26 @@ impl Walk<'_> {
         } else {
             self.stack.push((name, written));
         }
-        Ok(())
     }
 
     fn end(&mut self, name: &str) {
+        if !self.deep.is_empty() {
+            if self.deep_open.contains_key(name) {
+                // Close up to the innermost element of that name, as below.
+                while let Some(closed) = self.deep_pop() {
+                    if closed == name {
+                        break;
+                    }
+                }
+                return;
+            }
+            if !self.stack.iter().any(|(open, _)| open == name) {
+                // A stray end tag inside what is dropped anyway.
+                return;
+            }
+            // The end of an element above the dropped part: it ends there too.
+            self.end_deep();
+        }
         let Some(position) = self.stack.iter().rposition(|(open, _)| open == name) else {
             if self.skip_from_depth.is_none() {
                 self.warnings
@@ -589,8 +656,27 @@ impl Walk<'_> {
         }
     }
 
+    /// Close the innermost element of a part dropped for its depth.
+    fn deep_pop(&mut self) -> Option<String> {
+        let closed = self.deep.pop()?;
+        match self.deep_open.get_mut(&closed) {
+            Some(n) if *n > 1 => *n -= 1,
+            _ => {
+                self.deep_open.remove(&closed);
+            }
+        }
+        Some(closed)
+    }
+
+    /// Leave a part dropped for its depth.
+    fn end_deep(&mut self) {
+        self.deep.clear();
+        self.deep_open.clear();
+    }
+
     /// A syntax error inside an item: drop what was written of it.
     fn drop_open_item(&mut self) {
+        self.end_deep();
         if let Some((depth, at)) = self.open_item.take() {
             self.warnings
                 .push(format!("item {} dropped (xml error inside it)", self.items));
@@ -616,6 +702,7 @@ impl Walk<'_> {
 
     /// End of input with elements still open: drop the incomplete item, close the rest.
     fn close_all(&mut self) {
+        self.end_deep();
         if let Some((depth, at)) = self.open_item.take() {
             self.warnings.push(format!(
                 "incomplete item {} at the end of the document dropped",
@@ -1140,7 +1227,7 @@ mod tests {
 
     fn run(xml: &str) -> (String, Vec<String>) {
         let mut w = vec![];
-        let out = wellform(xml, FeedFormat::Rss, &ParseOptions::default(), &mut w).unwrap();
+        let out = wellform(xml, FeedFormat::Rss, &ParseOptions::default(), &mut w);
         (out.xml, w)
     }
 
@@ -1218,13 +1305,37 @@ mod tests {
     }
 
     #[test]
-    fn too_deep_is_an_error() {
-        let xml = "<a>".repeat(300);
+    fn too_deep_is_dropped_with_a_warning() {
+        let xml = format!(
+            "<r>{}x{}<b>y</b></r>",
+            "<a>".repeat(300),
+            "</a>".repeat(300)
+        );
         let mut w = vec![];
-        let err = wellform(&xml, FeedFormat::Rss, &ParseOptions::default(), &mut w)
-            .err()
-            .unwrap();
-        assert!(err.to_string().contains("max_depth 256"), "{err}");
+        let out = wellform(&xml, FeedFormat::Rss, &ParseOptions::default(), &mut w);
+        let want = format!("<r>{}{}<b>y</b></r>", "<a>".repeat(255), "</a>".repeat(255));
+        assert_eq!(out.xml, want);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("1 element nested deeper than max_depth 256"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn misnested_tags_inside_a_dropped_part() {
+        let opts = ParseOptions {
+            max_depth: 2,
+            ..ParseOptions::default()
+        };
+        let mut w = vec![];
+        // In the dropped part `</x>` is stray, `</c>` closes the unclosed `<d>` too, and `</f>`,
+        // an element above it, ends it.
+        let xml = "<a><b><c><d>1</x></c>2</b><e>3</e><f><g/><h><i>4</f></a>";
+        let out = wellform(xml, FeedFormat::Atom, &opts, &mut w);
+        assert_eq!(out.xml, "<a><b>2</b><e>3</e><f></f></a>");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("3 elements"), "{w:?}");
     }
 
     #[test]
@@ -1235,7 +1346,7 @@ mod tests {
         };
         let xml = "<rss><channel><item><t>1</t></item><item/><item><t>3</t></item></channel></rss>";
         let mut w = vec![];
-        let out = wellform(xml, FeedFormat::Rss, &opts, &mut w).unwrap();
+        let out = wellform(xml, FeedFormat::Rss, &opts, &mut w);
         assert_eq!(
             out.xml,
             "<rss><channel><item><t>1</t></item><item/></channel></rss>"

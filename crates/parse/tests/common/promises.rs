@@ -16,6 +16,7 @@ pub fn check(data: &[u8]) {
         max_bytes: 4096,
         max_depth: 8,
         max_items: 2,
+        max_categories: 2,
     };
     for opts in [&defaults, &small] {
         let Ok(feed) = kb_parse::parse(data, opts) else {
@@ -23,6 +24,10 @@ pub fn check(data: &[u8]) {
         };
         assert!(feed.items.len() <= opts.max_items, "max_items not enforced");
         for item in &feed.items {
+            assert!(
+                item.categories.len() <= opts.max_categories,
+                "max_categories not enforced"
+            );
             assert_eq!(item.id.len(), 16, "id is 16 hex digits: {:?}", item.id);
             let article = kb_clean::to_article("fuzz", item);
             // Titles and categories are single lines of visible text (see kb-clean article.rs).
