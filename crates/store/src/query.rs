@@ -8,9 +8,10 @@
 //!   finds `referral`, `isn't` finds `ISN’T` and `é` finds `e`; a word that analyses to several
 //!   tokens (`isn't` -> `isn` `t`, `東京の` -> `東京` `京の`) must match them adjacent, like a
 //!   phrase; a hyphenated word also matches its joined form (`e-mail` as `email`), a word
-//!   of letters and digits them apart (`office365` as the phrase `offic 365`), and a word
+//!   of letters and digits them apart (`office365` as the phrase `offic 365`), a word
 //!   that articles also write as two its halves in a row (`castiron` as `cast iron`,
-//!   [`read_apart`]);
+//!   [`read_apart`]), and two adjacent words that articles also write as one (`open vpn` as
+//!   either the two or `openvpn`, [`join_alternatives`]);
 //! - unscoped text is looked for in title (boosted), body, categories and author;
 //! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
 //!   field); `feed:` matches the exact feed name, else the feeds it is a word of
@@ -21,9 +22,11 @@
 //! - several plain words also earn a bonus when they stand close together (a sloppy phrase as
 //!   an optional clause), so "first position" ranks the article with that phrase first;
 //! - a query that matches nothing as typed has wider readings ([`relaxations`]) for the search
-//!   to try: words typed apart read joined, misspelled words respelled, dotted numbers read as
-//!   the beginning of longer ones, month names and years read as dates, fewer words (down to
-//!   any one of them, each word a hit holds adding its rarity to its score).
+//!   to try: words typed apart read joined (or respelled joined), misspelled words respelled
+//!   (by the word as typed, not only its stem), a number nothing holds read as the codes
+//!   ending with it, dotted numbers read as the beginning of longer ones, month names and
+//!   years read as dates, fewer words (down to any one of them, a rare word counting as
+//!   several toward how many, each word a hit holds adding its rarity to its score).
 //!
 //! It also records what to highlight ([`Mark`]s): the positive terms, prefixes and fuzzy words,
 //! expanded against the body's term dictionary for snippets by [`snippet_terms`].
@@ -171,6 +174,10 @@ pub(crate) fn text_query(kb: &Kb, text: &str) -> Result<TextQuery, StoreError> {
 pub(crate) struct ReadQuery {
     /// The top level's items (one, unless the query is several).
     items: Vec<Node>,
+    /// Adjacent plain words that some article writes as one (`open vpn` -> "OpenVPN"): the
+    /// index of the first of the two items, and the joined word, which the search as typed
+    /// takes as an alternative to the two ([`join_alternatives`]).
+    joins: Vec<(usize, String)>,
     /// The query as typed, for the error when it holds nothing searchable.
     text: String,
 }
@@ -185,9 +192,12 @@ pub(crate) fn read_query(
         Node::And(items) => items,
         single => vec![single],
     };
-    read_apart(&mut en_analyzer(), searcher, &kb.fields, &mut items)?;
+    let mut en = en_analyzer();
+    read_apart(&mut en, searcher, &kb.fields, &mut items)?;
+    let joins = join_alternatives(&mut en, searcher, &kb.fields, &items)?;
     Ok(ReadQuery {
         items,
+        joins,
         text: text.to_string(),
     })
 }
@@ -213,9 +223,23 @@ impl ReadQuery {
                 _ => String::new(),
             })
             .collect();
+        // The joined pairs stay pairs (both plain words), a place earlier by each exclusion
+        // before them.
+        let joins = self
+            .joins
+            .iter()
+            .map(|(i, joined)| {
+                let nots = self.items[..*i]
+                    .iter()
+                    .filter(|n| matches!(n, Node::Not(_)))
+                    .count();
+                (i - nots, joined.clone())
+            })
+            .collect();
         Some((
             ReadQuery {
                 items: rest.into_iter().cloned().collect(),
+                joins,
                 text: self.text.clone(),
             },
             typed,
@@ -233,7 +257,33 @@ pub(crate) fn compile_read(kb: &Kb, read: &ReadQuery) -> Result<TextQuery, Store
         [single] => single.clone(),
         items => Node::And(items.to_vec()),
     };
-    compile(kb, &node, None)?.ok_or_else(|| StoreError::NoWords(read.text.clone()))
+    if read.joins.is_empty() {
+        return compile(kb, &node, None)?.ok_or_else(|| StoreError::NoWords(read.text.clone()));
+    }
+    // Each joined pair is the two words, or the one (`open vpn`: both, or "OpenVPN"); the
+    // closeness bonus still reads the words as typed.
+    let mut items = Vec::with_capacity(read.items.len());
+    let mut i = 0;
+    while i < read.items.len() {
+        match read.joins.iter().find(|(at, _)| *at == i) {
+            Some((_, joined)) if i + 1 < read.items.len() => {
+                items.push(Node::Or(vec![
+                    Node::And(read.items[i..i + 2].to_vec()),
+                    Node::Text(Scope::Any, Text::Word(joined.clone())),
+                ]));
+                i += 2;
+            }
+            _ => {
+                items.push(read.items[i].clone());
+                i += 1;
+            }
+        }
+    }
+    let joined = match items.len() {
+        1 => items.remove(0),
+        _ => Node::And(items),
+    };
+    compile_with(kb, &joined, &node, None)?.ok_or_else(|| StoreError::NoWords(read.text.clone()))
 }
 
 /// The most words a query may have. Each word is looked up in several fields and readings,
@@ -252,12 +302,34 @@ fn parse(text: &str) -> Result<Node, StoreError> {
     syntax::parse(text).map_err(|e| StoreError::BadQuery(e.message))
 }
 
+/// How a widened query's plain words must match: per item of the top level, whether it is one
+/// of them, the rarity it adds to a hit's score ([`with_rarity`]) and its weight toward
+/// [`Widening::k`] ([`weight_of`]).
+pub(crate) struct Widening<'a> {
+    widen: &'a [bool],
+    rarity: &'a [f32],
+    weight: &'a [f32],
+    /// A hit holds `k` of the words, or rarer ones that weigh as much as the `k` lightest.
+    k: usize,
+}
+
 /// Compile a parsed query; with `at_least`, only that many of the top level's items marked
 /// widenable need match. `None` when it has text but none that analyses to a term.
 fn compile(
     kb: &Kb,
     node: &Node,
-    at_least: Option<(&[bool], &[f32], usize)>,
+    at_least: Option<&Widening<'_>>,
+) -> Result<Option<TextQuery>, StoreError> {
+    compile_with(kb, node, node, at_least)
+}
+
+/// [`compile`], with the closeness bonus read from `words` (the query as typed, where `node`
+/// has alternatives in place of some of its words).
+fn compile_with(
+    kb: &Kb,
+    node: &Node,
+    words: &Node,
+    at_least: Option<&Widening<'_>>,
 ) -> Result<Option<TextQuery>, StoreError> {
     let mut c = Compiler {
         f: kb.fields,
@@ -269,11 +341,11 @@ fn compile(
         searcher: kb.reader.searcher(),
     };
     let compiled = match (node, at_least) {
-        (Node::And(items), Some((widen, rarity, k))) => c.some_of(items, widen, rarity, k)?,
+        (Node::And(items), Some(w)) => c.some_of(items, w)?,
         _ => c.node(node, false)?,
     };
     let (query, split) = match compiled {
-        Some(q) => c.with_proximity(node, q),
+        Some(q) => c.with_proximity(words, q),
         None if c.has_text => return Ok(None),
         None => (Box::new(AllQuery) as Box<dyn Query>, None),
     };
@@ -305,7 +377,12 @@ fn unscoped(f: &Fields) -> [(Field, f32); 5] {
 /// no term, so the query ignores it as it ignores a comma, and counting it among the words
 /// that must match would ask for one that no article can hold.
 fn widenable(en: &mut TextAnalyzer, node: &Node) -> bool {
-    matches!(node, Node::Text(Scope::Any, Text::Word(w)) if !tokens(en, w).is_empty())
+    match node {
+        Node::Text(Scope::Any, Text::Word(w)) => !tokens(en, w).is_empty(),
+        // Two words typed apart, respelled as one ([`respell_joined`]).
+        Node::Text(Scope::Any, Text::Respelled(..)) => true,
+        _ => false,
+    }
 }
 
 /// The years a word may name when it means a publication date.
@@ -400,11 +477,11 @@ pub(crate) fn relaxations(
     let mut items = read.items.clone();
     let f = kb.fields;
     let mut en = en_analyzer();
-    let mut compounds = join_compounds(&mut en, searcher, &f, &mut items)?;
+    let mut respellings = Vec::new();
+    let mut compounds = join_compounds(&mut en, searcher, &f, &mut items, &mut respellings)?;
     compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
-    let mut respelled = Vec::new();
-    let mut respellings = Vec::new();
+    let mut respelled: Vec<String> = respellings.iter().map(|r| r.typed.clone()).collect();
     let mut prefixed = Vec::new();
     let mut dated = Vec::new();
     let mut years = None;
@@ -457,6 +534,14 @@ pub(crate) fn relaxations(
             if !typed_digits.is_empty() {
                 terms.retain(|t| digits(t) == typed_digits);
             }
+            // A number that nothing holds may be a code's number without its prefix, as tools
+            // print it (`80070005` for "0x80070005", `50076` for "AADSTS50076").
+            if terms.is_empty()
+                && w.len() >= MIN_CODE_DIGITS
+                && w.chars().all(|c| c.is_ascii_digit())
+            {
+                terms = codes_ending_with(searcher, &f, w)?;
+            }
             // Nothing close: the word stays as typed, matching nothing, for the widenings
             // below to do without (the note must not claim a respelling).
             if terms.is_empty() {
@@ -494,14 +579,33 @@ pub(crate) fn relaxations(
         };
         let mut raw = unstemmed_analyzer();
         let mut rarity = Vec::with_capacity(items.len());
+        let mut weight = Vec::with_capacity(items.len());
         for (item, widen) in items.iter().zip(&widen) {
             rarity.push(match widen {
                 true => rarity_of(searcher, &f, &mut en, &mut raw, item)?,
                 false => 0.0,
             });
+            weight.push(match widen {
+                true => weight_of(searcher, &f, &mut en, &mut raw, item)?,
+                false => None,
+            });
         }
+        // What cannot be counted by a few lookups (a date, a prefix) weighs as the others do
+        // on average: it neither lowers nor raises the bar.
+        let known: Vec<f32> = weight.iter().flatten().copied().collect();
+        let average = match known.len() {
+            0 => 1.0,
+            n => known.iter().sum::<f32>() / n as f32,
+        };
+        let weight: Vec<f32> = weight.into_iter().map(|w| w.unwrap_or(average)).collect();
         for k in widenings(words) {
-            out.extend(compile(kb, &node, Some((&widen, &rarity, k)))?.map(|q| (q, relaxed(k))));
+            let w = Widening {
+                widen: &widen,
+                rarity: &rarity,
+                weight: &weight,
+                k,
+            };
+            out.extend(compile(kb, &node, Some(&w))?.map(|q| (q, relaxed(k))));
         }
     }
     Ok(out)
@@ -529,12 +633,24 @@ fn respell(
     if let Some(r) = raw.filter(|r| *r != stem) {
         typed.push(r);
     }
+    // What the stemmer cut off the word typed (`connectwize` -> `connectw`): a term close to
+    // the stem only is that much further from what was typed (`connect`, one edit from the
+    // stem, is four from `connectwize`; `connectwis`, the stem of "ConnectWise", two from
+    // either), so the word typed decides between them.
+    let cut = raw.filter(|r| *r != stem).map_or(0, |r| {
+        r.chars()
+            .count()
+            .saturating_sub(stem.chars().count())
+            .max(1)
+    });
+    let cut = u8::try_from(cut).unwrap_or(u8::MAX);
     // Each term found, with its fewest edits from what was typed and its document frequency.
     let mut found: BTreeMap<String, (u8, u64)> = BTreeMap::new();
-    for word in &typed {
+    for (n, word) in typed.iter().enumerate() {
         if is_number_of(stem, word) {
             continue;
         }
+        let penalty = if n == 0 { cut } else { 0 };
         let fields: Vec<Field> = unscoped(f)
             .into_iter()
             .map(|(field, _)| field)
@@ -543,7 +659,8 @@ fn respell(
         fuzzy_terms(searcher, &fields, word, edits, |t, doc_freq| {
             let d = (1..edits)
                 .find(|&d| within_edits(t, word, d))
-                .unwrap_or(edits);
+                .unwrap_or(edits)
+                .saturating_add(penalty);
             let entry = found.entry(t.to_string()).or_insert((d, 0));
             entry.0 = entry.0.min(d);
             entry.1 += u64::from(doc_freq);
@@ -565,6 +682,45 @@ fn respell(
         .filter(|(_, (d, _))| *d == closest)
         .map(|(t, (_, n))| (t, n))
         .collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_RESPELLINGS);
+    Ok(terms.into_iter().map(|(t, _)| t).collect())
+}
+
+/// The fewest digits of a number that [`codes_ending_with`] looks for: shorter ones end too
+/// many codes and versions.
+const MIN_CODE_DIGITS: usize = 4;
+
+/// The codes articles hold that end with the number `digits` after a letter or letters and
+/// digits (`0x80070005`, `aadsts50076`, `kb5034441`; not `150076`, another number), most
+/// frequent first, at most [`MAX_RESPELLINGS`]. Walks the whole term dictionaries of title and
+/// body (a suffix has no order there), so only for a number nothing holds as typed.
+fn codes_ending_with(
+    searcher: &Searcher,
+    f: &Fields,
+    digits: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut found: BTreeMap<String, u64> = BTreeMap::new();
+    for field in [f.title, f.body] {
+        for seg in searcher.segment_readers() {
+            let inv = seg.inverted_index(field)?;
+            let mut stream = inv.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let Ok(t) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let Some(head) = t.strip_suffix(digits) else {
+                    continue;
+                };
+                if head.ends_with(|c: char| c.is_ascii_alphabetic())
+                    && head.chars().all(|c| c.is_ascii_alphanumeric())
+                {
+                    *found.entry(t.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    let mut terms: Vec<(String, u64)> = found.into_iter().collect();
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(MAX_RESPELLINGS);
     Ok(terms.into_iter().map(|(t, _)| t).collect())
@@ -705,6 +861,7 @@ fn join_compounds(
     searcher: &Searcher,
     f: &Fields,
     items: &mut Vec<Node>,
+    respelled: &mut Vec<Respelling>,
 ) -> Result<Vec<Compound>, StoreError> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -725,6 +882,25 @@ fn join_compounds(
                 continue;
             };
             if held_by(searcher, f, stem)? == 0 {
+                // Two words, one of them held nowhere (a misspelling), may be a compound
+                // misspelled (`sentinal one` -> "SentinelOne"): respelled joined, as the
+                // words alone would be respelled into other words (`sentinal` as "sent").
+                if len == 2
+                    && let Some(read_as) = respell_joined(en, searcher, f, &words, stem)?
+                {
+                    respelled.push(Respelling {
+                        typed: words.join(" "),
+                        read_as: read_as.clone(),
+                    });
+                    items.splice(
+                        i..i + len,
+                        [Node::Text(
+                            Scope::Any,
+                            Text::Respelled(words.join(" "), read_as),
+                        )],
+                    );
+                    break;
+                }
                 continue;
             }
             let hyphenated = words.join("-");
@@ -739,6 +915,84 @@ fn join_compounds(
         i += 1;
     }
     Ok(out)
+}
+
+/// At most this many pairs of adjacent words of a query are looked up joined by the search as
+/// typed ([`join_alternatives`]): a lookup each, in the term dictionaries.
+const MAX_JOINS: usize = 8;
+
+/// Adjacent plain words that some article writes as one word (`open vpn` -> "OpenVPN", `ninja
+/// one` -> "NinjaOne"): the index of the first, and the two joined, for the search as typed to
+/// take as an alternative to the two words. The two words are common alone ("open" and "one"
+/// stand in many articles), so an article holding them apart by chance made the whole answer,
+/// and the joined reading the widening offers was never tried. The mirror of [`read_apart`],
+/// with its bounds: words of letters and digits of two letters or more, no little word
+/// ([`NO_HALVES`]: `in to` is no "into"), one pair joined per word.
+fn join_alternatives(
+    en: &mut TextAnalyzer,
+    searcher: &Searcher,
+    f: &Fields,
+    items: &[Node],
+) -> Result<Vec<(usize, String)>, StoreError> {
+    let mut out = Vec::new();
+    let mut looked_up = 0;
+    let mut i = 0;
+    while i + 1 < items.len() && looked_up < MAX_JOINS {
+        let pair = (simple_word(en, &items[i]), simple_word(en, &items[i + 1]));
+        let (Some(a), Some(b)) = pair else {
+            i += 1;
+            continue;
+        };
+        let half =
+            |w: &str| w.chars().count() >= 2 && !NO_HALVES.contains(&w.to_lowercase().as_str());
+        if !half(&a) || !half(&b) {
+            i += 1;
+            continue;
+        }
+        looked_up += 1;
+        let joined = format!("{a}{b}");
+        if let [stem] = tokens(en, &joined).as_slice()
+            && held_by(searcher, f, stem)? > 0
+        {
+            out.push((i, joined));
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The words articles hold that two adjacent words typed, one of them held nowhere, joined
+/// (`stem`) are a misspelling of (`sentinal one` -> "sentinelone"), as [`respell`] finds
+/// them; `None` when both words are held, or nothing is close.
+fn respell_joined(
+    en: &mut TextAnalyzer,
+    searcher: &Searcher,
+    f: &Fields,
+    words: &[String],
+    stem: &str,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let mut unheld = false;
+    for w in words {
+        if let [s] = tokens(en, w).as_slice() {
+            unheld |= held_by(searcher, f, s)? == 0;
+        }
+    }
+    let Some(edits) = edits_for(stem).filter(|_| unheld) else {
+        return Ok(None);
+    };
+    // A word with a digit is a number or a code, one of two letters an acronym (`IR plan`,
+    // `MS Teams`): no half of a misspelled compound.
+    if words
+        .iter()
+        .any(|w| w.chars().count() < 3 || w.chars().any(|c| c.is_ascii_digit()))
+    {
+        return Ok(None);
+    }
+    let raw = tokens(&mut unstemmed_analyzer(), &words.concat());
+    let terms = respell(searcher, f, stem, raw.first(), edits)?;
+    Ok((!terms.is_empty()).then_some(terms))
 }
 
 /// Plain words typed closed that articles also write as two (`redhat` -> "Red Hat",
@@ -826,6 +1080,11 @@ fn split_compound(
             held.push((at, in_title, in_body));
         }
     }
+    if held.is_empty()
+        && let Some(cut) = little_cut(en, searcher, f, &lower)?
+    {
+        return Ok((Some(cut), true));
+    }
     // Most words have one cut held, or none: counting is only needed to choose between several.
     let best = match held.as_slice() {
         [] => None,
@@ -849,6 +1108,58 @@ fn split_compound(
         best.map(|at| format!("{}-{}", &lower[..at], &lower[at..])),
         looked_up,
     ))
+}
+
+/// The cut of a word no article holds into a two-letter little word and a longer word
+/// (`itglue` -> "IT Glue"), as a hyphenated word: where most of the articles holding the longer
+/// word hold the two in a row, so the little word is part of a name there ("IT Glue" in every
+/// article on it), not a word that happens to stand before it (`island` is no "is land" where
+/// "land" stands in other articles too, `item` no "it em"). At most one such cut, or none.
+fn little_cut(
+    en: &mut TextAnalyzer,
+    searcher: &Searcher,
+    f: &Fields,
+    lower: &str,
+) -> Result<Option<String>, StoreError> {
+    if let [stem] = tokens(en, lower).as_slice()
+        && held_by(searcher, f, stem)? > 0
+    {
+        return Ok(None);
+    }
+    let little = |h: &str| h.chars().count() == 2 && NO_HALVES.contains(&h);
+    let long = |h: &str| h.chars().count() >= 4 && !NO_HALVES.contains(&h);
+    let mut found = None;
+    for (at, _) in lower.char_indices().skip(1) {
+        let (a, b) = (&lower[..at], &lower[at..]);
+        let word = match (little(a) && long(b), long(a) && little(b)) {
+            (true, _) => b,
+            (_, true) => a,
+            _ => continue,
+        };
+        let (ta, tb, tw) = (tokens(en, a), tokens(en, b), tokens(en, word));
+        let ([ta], [tb], [tw]) = (ta.as_slice(), tb.as_slice(), tw.as_slice()) else {
+            continue;
+        };
+        let (mut in_a_row, mut holding) = (0, 0);
+        for field in [f.title, f.body] {
+            holding = holding.max(searcher.doc_freq(&Term::from_field_text(field, tw))?);
+            if holding == 0 {
+                continue;
+            }
+            let phrase = PhraseQuery::new(vec![
+                Term::from_field_text(field, ta),
+                Term::from_field_text(field, tb),
+            ]);
+            in_a_row = in_a_row.max(searcher.search(&phrase, &tantivy::collector::Count)?);
+        }
+        if in_a_row * 2 > holding as usize {
+            if found.is_some() {
+                return Ok(None);
+            }
+            found = Some(format!("{a}-{b}"));
+        }
+    }
+    Ok(found)
 }
 
 /// Whether some live article holds the two terms in a row: the first match ends the search,
@@ -1106,6 +1417,180 @@ impl DocSet for ExcludedScorer {
 impl Scorer for ExcludedScorer {
     fn score(&mut self) -> Score {
         self.0.score()
+    }
+}
+
+/// Optional clauses of which a document must hold enough, counted by weight (a rare word
+/// weighs more than a common one): the sum of the weights of those it holds must reach
+/// `threshold`, or it must hold `count` of them, and any one it holds must weigh something (a
+/// document holding only words most articles hold is no hit of a query that has a rarer one).
+/// Scores as the sum of the clauses held, as a disjunction does.
+#[derive(Debug)]
+struct WeightedSome {
+    clauses: Vec<(Box<dyn Query>, f32)>,
+    threshold: f32,
+    count: usize,
+}
+
+impl Clone for WeightedSome {
+    fn clone(&self) -> Self {
+        WeightedSome {
+            clauses: self
+                .clauses
+                .iter()
+                .map(|(q, w)| (q.box_clone(), *w))
+                .collect(),
+            threshold: self.threshold,
+            count: self.count,
+        }
+    }
+}
+
+impl Query for WeightedSome {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let mut clauses = Vec::with_capacity(self.clauses.len());
+        for (q, w) in &self.clauses {
+            clauses.push((q.weight(enable_scoring)?, *w));
+        }
+        Ok(Box::new(WeightedSomeWeight {
+            clauses,
+            threshold: self.threshold,
+            count: self.count,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (q, _) in &self.clauses {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct WeightedSomeWeight {
+    clauses: Vec<(Box<dyn Weight>, f32)>,
+    threshold: f32,
+    count: usize,
+}
+
+impl Weight for WeightedSomeWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut scorers = Vec::with_capacity(self.clauses.len());
+        for (w, weight) in &self.clauses {
+            scorers.push((w.scorer(reader, boost)?, *weight));
+        }
+        let mut scorer = WeightedSomeScorer {
+            scorers,
+            threshold: self.threshold,
+            count: self.count,
+            doc: 0,
+        };
+        scorer.doc = scorer.settle();
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        Ok(Explanation::new("enough of the words", scorer.score()))
+    }
+}
+
+struct WeightedSomeScorer {
+    scorers: Vec<(Box<dyn Scorer>, f32)>,
+    threshold: f32,
+    count: usize,
+    doc: DocId,
+}
+
+impl WeightedSomeScorer {
+    /// The first document from where the clauses stand that holds enough of them.
+    fn settle(&mut self) -> DocId {
+        loop {
+            let Some(doc) = self.scorers.iter().map(|(s, _)| s.doc()).min() else {
+                return tantivy::TERMINATED;
+            };
+            if doc == tantivy::TERMINATED {
+                return doc;
+            }
+            let (mut held, mut count, mut weighs) = (0.0, 0, false);
+            for (s, w) in &self.scorers {
+                if s.doc() == doc {
+                    held += w;
+                    count += 1;
+                    weighs |= *w > 0.0;
+                }
+            }
+            if count >= self.count || (weighs && held >= self.threshold) {
+                return doc;
+            }
+            for (s, _) in &mut self.scorers {
+                if s.doc() == doc {
+                    s.advance();
+                }
+            }
+        }
+    }
+}
+
+impl DocSet for WeightedSomeScorer {
+    fn advance(&mut self) -> DocId {
+        let doc = self.doc;
+        for (s, _) in &mut self.scorers {
+            if s.doc() == doc {
+                s.advance();
+            }
+        }
+        self.doc = self.settle();
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for (s, _) in &mut self.scorers {
+            if s.doc() < target {
+                s.seek(target);
+            }
+        }
+        self.doc = self.settle();
+        self.doc
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        let doc = self.seek(target);
+        if doc == target {
+            SeekDangerResult::Found
+        } else {
+            SeekDangerResult::SeekLowerBound(doc)
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorers
+            .iter()
+            .map(|(s, _)| s.size_hint())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Scorer for WeightedSomeScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        self.scorers
+            .iter_mut()
+            .filter(|(s, _)| s.doc() == doc)
+            .map(|(s, _)| s.score())
+            .sum()
     }
 }
 
@@ -1451,43 +1936,52 @@ impl Compiler {
         Ok(any(qs))
     }
 
-    /// The top level of a widened query: its widenable words are optional clauses of which at
-    /// least `k` must match; everything else keeps its place (required, or excluded).
+    /// The top level of a widened query: its widenable words are optional clauses of which a
+    /// hit must hold `k`, or fewer that weigh as much ([`WeightedSome`]: the weight of the
+    /// `k` lightest); everything else keeps its place (required, or excluded).
     fn some_of(
         &mut self,
         items: &[Node],
-        widen: &[bool],
-        rarity: &[f32],
-        k: usize,
+        w: &Widening<'_>,
     ) -> Result<Option<Box<dyn Query>>, StoreError> {
         let mut clauses: Vec<Clause> = Vec::new();
-        let mut positive = false;
-        for ((item, widen), rarity) in items.iter().zip(widen).zip(rarity) {
-            let occur = match item {
-                Node::Not(_) => Occur::MustNot,
-                _ if *widen => Occur::Should,
-                _ => Occur::Must,
-            };
+        let mut some: Vec<(Box<dyn Query>, f32)> = Vec::new();
+        let mut weights: Vec<f32> = Vec::new();
+        for (((item, widen), rarity), weight) in
+            items.iter().zip(w.widen).zip(w.rarity).zip(w.weight)
+        {
             let compiled = match item {
                 Node::Not(inner) => self.node(inner, true)?,
                 _ => self.node(item, false)?,
             };
-            if let Some(q) = compiled {
-                positive |= occur != Occur::MustNot;
-                let q = match occur {
-                    Occur::MustNot => excluded(q),
-                    Occur::Should => with_rarity(q, *rarity),
-                    Occur::Must => q,
-                };
-                clauses.push((occur, q));
+            if *widen && !matches!(item, Node::Not(_)) {
+                // A word that analyses to nothing still counts among the words, as it did
+                // when the words were counted: it matches nothing, so it holds the bar.
+                weights.push(*weight);
+            }
+            let Some(q) = compiled else { continue };
+            match item {
+                Node::Not(_) => clauses.push((Occur::MustNot, excluded(q))),
+                _ if *widen => some.push((with_rarity(q, *rarity), *weight)),
+                _ => clauses.push((Occur::Must, q)),
             }
         }
-        if !positive {
+        weights.sort_by(f32::total_cmp);
+        let threshold: f32 = weights.iter().take(w.k).sum();
+        if !some.is_empty() {
+            clauses.push((
+                Occur::Must,
+                Box::new(WeightedSome {
+                    clauses: some,
+                    threshold,
+                    count: w.k,
+                }),
+            ));
+        }
+        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
             return Ok(None);
         }
-        Ok(Some(Box::new(BooleanQuery::with_minimum_required_clauses(
-            clauses, k,
-        ))))
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
     /// Add the closeness bonus for the plain words of the top level (`first position`): an
@@ -1637,11 +2131,8 @@ fn with_rarity(q: Box<dyn Query>, rarity: f32) -> Box<dyn Query> {
 }
 
 /// What a widenable word adds to the score of a hit holding it: [`RARITY_WEIGHT`] times BM25's
-/// idf of about how many articles hold it: the most that hold one of its readings (in title,
-/// body, categories or author: at least the larger of the counts), a reading of several words
-/// counted by its rarest; a respelled word by the most common word it may be (`munich~` as
-/// "much" is no rare word). 0 for anything else (a date, a prefix): what it matches is not
-/// counted by a few lookups.
+/// idf of about how many articles hold it ([`held_of`]); a respelled word adds none. 0 for
+/// anything else (a date, a prefix): what it matches is not counted by a few lookups.
 fn rarity_of(
     searcher: &Searcher,
     f: &Fields,
@@ -1649,6 +2140,72 @@ fn rarity_of(
     raw: &mut TextAnalyzer,
     item: &Node,
 ) -> Result<f32, StoreError> {
+    // A respelled word is a guess at what was meant: it adds no rarity, or a rare word it
+    // may stand for (`bakeries` read as "bayern") puts that word's articles above those
+    // holding the query's other words as typed (`best bakeries paris`: two football posts
+    // above the Paris bakeries).
+    if matches!(item, Node::Text(Scope::Any, Text::Respelled(..))) || comparison(item) {
+        return Ok(0.0);
+    }
+    let Some(held) = held_of(searcher, f, en, raw, item)? else {
+        return Ok(0.0);
+    };
+    let articles = searcher.num_docs();
+    let held = held.min(articles) as f32;
+    Ok(RARITY_WEIGHT * (1.0 + (articles as f32 - held + 0.5) / (held + 0.5)).ln())
+}
+
+/// Words that hold a comparison together (`server vs cloud`): every comparison's title has
+/// one, so they say nothing of which comparison was meant, and add no rarity to a widened
+/// hit's score.
+const COMPARISONS: &[&str] = &["vs", "versus"];
+
+/// Whether an item is a plain word of [`COMPARISONS`].
+fn comparison(item: &Node) -> bool {
+    matches!(item, Node::Text(Scope::Any, Text::Word(w)) if COMPARISONS.contains(&w.to_lowercase().as_str()))
+}
+
+/// How much a widenable word weighs toward the number of words a widened hit must hold: one
+/// word's worth, or for a rarer word than one in four articles hold, the classic idf of about
+/// how many articles hold it ([`held_of`]), `ln((N - n) / n)`, so a rare word counts for
+/// several common ones (`compensation plan technicians`: the article on compensation holds
+/// none of the two others, which most articles hold); 0 for `vs` ([`COMPARISONS`]), which
+/// must not raise the bar at all (`pricing per seat vs per device` required 5 of its 6
+/// words, and the article on per-device pricing holds no "vs"). `None` where that is not
+/// counted by a few lookups (a date, a prefix).
+fn weight_of(
+    searcher: &Searcher,
+    f: &Fields,
+    en: &mut TextAnalyzer,
+    raw: &mut TextAnalyzer,
+    item: &Node,
+) -> Result<Option<f32>, StoreError> {
+    if comparison(item) {
+        return Ok(Some(0.0));
+    }
+    let Some(held) = held_of(searcher, f, en, raw, item)? else {
+        return Ok(None);
+    };
+    let articles = searcher.num_docs();
+    let held = held.min(articles) as f32;
+    Ok(Some(
+        ((articles as f32 - held + 0.5) / (held + 0.5))
+            .ln()
+            .max(1.0),
+    ))
+}
+
+/// About how many articles hold a widenable word: the most that hold one of its readings (in
+/// title, body, categories or author: at least the larger of the counts), a reading of
+/// several words counted by its rarest; a respelled or fuzzy word by the most common word it
+/// may be (`munich~` as "much" is no rare word). `None` for anything else (a date, a prefix).
+fn held_of(
+    searcher: &Searcher,
+    f: &Fields,
+    en: &mut TextAnalyzer,
+    raw: &mut TextAnalyzer,
+    item: &Node,
+) -> Result<Option<u64>, StoreError> {
     let df = |t: &str| -> Result<u64, StoreError> {
         let mut most = 0;
         for field in [f.title, f.body, f.category_text, f.author_text] {
@@ -1656,7 +2213,7 @@ fn rarity_of(
         }
         Ok(most)
     };
-    let held = match item {
+    Ok(Some(match item {
         Node::Text(Scope::Any, Text::Word(w)) => {
             let mut most = 0;
             for reading in readings(en, w) {
@@ -1670,11 +2227,13 @@ fn rarity_of(
             }
             most
         }
-        // A respelled word is a guess at what was meant: it adds no rarity, or a rare word it
-        // may stand for (`bakeries` read as "bayern") puts that word's articles above those
-        // holding the query's other words as typed (`best bakeries paris`: two football posts
-        // above the Paris bakeries).
-        Node::Text(Scope::Any, Text::Respelled(..)) => return Ok(0.0),
+        Node::Text(Scope::Any, Text::Respelled(_, terms)) => {
+            let mut most = 0;
+            for t in terms {
+                most = most.max(df(t)?);
+            }
+            most
+        }
         Node::Text(Scope::Any, Text::Fuzzy(w, edits)) => {
             let mut words = tokens(en, w);
             words.extend(tokens(raw, w));
@@ -1690,11 +2249,8 @@ fn rarity_of(
             }
             most
         }
-        _ => return Ok(0.0),
-    };
-    let articles = searcher.num_docs();
-    let held = held.min(articles) as f32;
-    Ok(RARITY_WEIGHT * (1.0 + (articles as f32 - held + 0.5) / (held + 0.5)).ln())
+        _ => return Ok(None),
+    }))
 }
 
 /// What to highlight for the typed text `text` (a word, or a phrase's words): each of its

@@ -138,13 +138,15 @@ pub struct Facets {
 }
 
 /// How a search that matched nothing as written was widened to find what the user half
-/// remembered: misspelled words matched by similar spelling, fewer of the words required.
+/// remembered: misspelled words matched by similar spelling (a number as the codes ending
+/// with it), fewer of the words required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Relaxed {
     /// Words typed apart that articles write as one (`life time`, `802.11 be`), read that way
     /// too.
     pub compounds: Vec<Compound>,
-    /// Query words that no article holds, matched by similar spelling instead.
+    /// Query words that no article holds, matched by similar spelling instead (two words
+    /// typed apart, one of them held nowhere, may be respelled as one: `sentinal one`).
     pub respelled: Vec<String>,
     /// The same words, each with the words it was matched as (as indexed: stemmed, folded).
     pub respellings: Vec<Respelling>,
@@ -153,7 +155,9 @@ pub struct Relaxed {
     /// Dotted numbers no article holds as typed (`802.11`), matched as the beginning of
     /// longer ones instead ("802.11be").
     pub prefixed: Vec<String>,
-    /// Each hit holds at least this many of the query's plain `words`...
+    /// Each hit holds at least this many of the query's plain `words`, or fewer that weigh
+    /// as much (a rare word counts as several; one that one article in four or more holds
+    /// counts as one; `vs` as none)...
     pub at_least: usize,
     /// ...of this many (phrases, prefixes, scoped words and exclusions hold as written).
     pub words: usize,

@@ -1632,3 +1632,123 @@ fn respelled_words_add_no_rarity_and_keep_their_digits() {
     assert_eq!(first("e0503"), None);
     assert_eq!(first("5000"), None);
 }
+
+/// Found by the MSP probe: a widened search asked for a number of the words, each counting
+/// the same: `compensation plan technicians` required 2 of 3, and the article on compensating
+/// the team holds only the rare one (90 articles with "plan" and "technician" came instead);
+/// `pricing per seat vs per device` required 3 words of which "vs" was one, and the article on
+/// per-device pricing holds no "vs". A word weighs by its rarity: one that half the articles
+/// hold, or `vs`, does not raise the bar as a rare one does.
+#[test]
+fn widening_weighs_words_by_rarity_when_it_asks_for_some_of_them() {
+    let compensate = "Compensate your service team for outcomes";
+    let per_device = "Per-user pricing beats per-device pricing";
+    let mut articles = vec![
+        (compensate, "Pay people for what the client gets."),
+        (per_device, "Count users, not machines."),
+        (
+            "Meraki vs UniFi",
+            "Switch pricing for each device compared, vs the cloud key.",
+        ),
+        ("Fortinet vs SonicWall", "Two firewalls compared."),
+    ];
+    // As in an archive: most articles hold "plan" and "technician", few the rest.
+    let plans: Vec<String> = (1..=20).map(|n| format!("Plan number {n}")).collect();
+    let others: Vec<String> = (1..=20).map(|n| format!("Other post {n}")).collect();
+    for title in &plans {
+        articles.push((title, "Every technician follows the plan."));
+    }
+    for title in &others {
+        articles.push((title, "Nothing of the kind."));
+    }
+    let (_dir, kb) = common::kb_of(&articles);
+    let first = |q: &str| {
+        let res = kb.search(&SearchRequest::new(q)).expect("search");
+        assert!(res.relaxed.is_some(), "{q}: widened");
+        res.hits.first().map(|h| h.title.clone())
+    };
+    assert_eq!(
+        first("compensation plan technicians").as_deref(),
+        Some(compensate)
+    );
+    assert_eq!(
+        first("pricing per seat vs per device").as_deref(),
+        Some(per_device)
+    );
+}
+
+/// Found by the MSP probe: `connectwize automate` was read as "connect" (Porter cuts `-ize`,
+/// leaving `connectw`, one edit from `connect`), so "Azure AD Connect" came first and
+/// ConnectWise not at all; `Sentinal One` was read as "sent", "engineer", ...: the compound's
+/// misspelling was never tried joined. A respelling is chosen by the word as typed, and two
+/// words, one held nowhere, are also respelled as one.
+#[test]
+fn respelling_goes_by_the_word_typed_and_takes_two_words_as_one() {
+    let automate = "ConnectWise Automate scripts we run on every new endpoint";
+    let sentinel = "SentinelOne vs CrowdStrike Falcon for MSPs";
+    let (_dir, kb) = common::kb_of(&[
+        (automate, "ConnectWise Automate runs them at onboarding."),
+        (
+            "Azure AD Connect sync errors",
+            "Connect failed to sync one user.",
+        ),
+        ("Connect the printer", "Connect it to the network first."),
+        (sentinel, "SentinelOne rolls back ransomware; one agent."),
+        (
+            "Shared mailbox sent items",
+            "Sent items stay in the sender's box.",
+        ),
+        ("One more thing", "Sentences about one engineer."),
+    ]);
+    let res = kb
+        .search(&SearchRequest::new("connectwize automate"))
+        .expect("search");
+    assert_eq!(res.hits.first().map(|h| h.title.as_str()), Some(automate));
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respellings[0].read_as, ["connectwise"]);
+    let res = kb
+        .search(&SearchRequest::new("Sentinal One"))
+        .expect("search");
+    assert_eq!(res.hits.first().map(|h| h.title.as_str()), Some(sentinel));
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respelled, ["Sentinal One"]);
+    assert_eq!(relaxed.respellings[0].read_as, ["sentinelone"]);
+}
+
+/// Found by the MSP probe: `80070005` found nothing and `error 50076` ranked the article 4th,
+/// though articles say "0x80070005" and "AADSTS50076": a code glued to its prefix is one word,
+/// and tools print the number without it. A number nothing holds finds the codes ending with
+/// it (after a letter: `50076` is no "150076"), and the note says so.
+#[test]
+fn a_number_nothing_holds_finds_the_codes_ending_with_it() {
+    let update = "Windows Update error 0x80070005 (access denied)";
+    let mfa = "Fixing AADSTS50076 errors after enabling conditional access";
+    let (_dir, kb) = common::kb_of(&[
+        (update, "The service account lacked rights."),
+        (
+            mfa,
+            "Sign-ins failed with AADSTS50076 until MFA was registered.",
+        ),
+        ("Ticket 150076", "An error in the printer queue."),
+        ("Error handling in scripts", "Catch every error."),
+    ]);
+    let res = kb.search(&SearchRequest::new("80070005")).expect("search");
+    assert_eq!(titles_of(&res), [update]);
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respelled, ["80070005"]);
+    let res = kb
+        .search(&SearchRequest::new("error 50076"))
+        .expect("search");
+    assert_eq!(titles_of(&res), [mfa]);
+    // A number held as typed is left alone.
+    assert!(
+        kb.search(&SearchRequest::new("150076"))
+            .expect("search")
+            .relaxed
+            .is_none()
+    );
+}
+
+fn titles_of(res: &kb_store::SearchResults) -> Vec<&str> {
+    res.hits.iter().map(|h| h.title.as_str()).collect()
+}

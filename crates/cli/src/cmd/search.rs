@@ -347,7 +347,7 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
     }
     if r.at_least < r.words {
         parts.push(format!(
-            "hits hold at least {} of its {} words",
+            "hits hold at least {} of its {} words (a rare word counting as several)",
             r.at_least, r.words
         ));
     }
