@@ -242,6 +242,15 @@ fn a_query_of_more_than_64_words_is_refused() {
         }
         other => panic!("{other:?}"),
     }
+    // Operators are no words: 33 alternatives were refused as "65 words" (found by fuzzing).
+    let alternatives = words(33).replace(' ', " OR ");
+    assert!(kb.search(&SearchRequest::new(&alternatives)).is_ok());
+    let excluded = format!("vim NOT {}", words(32).replace(' ', " NOT "));
+    assert!(kb.search(&SearchRequest::new(&excluded)).is_ok());
+    match kb.search(&SearchRequest::new(&words(65).replace(' ', " OR "))) {
+        Err(e) => assert!(e.to_string().contains("65 words"), "{e}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
