@@ -188,13 +188,37 @@ impl Archive {
         let path = self.log_path();
         let (log_bytes, last_line) = match File::open(&path) {
             Ok(f) => last_line(f).map_err(|e| StoreError::io("reading", &path, e))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (0, String::new()),
+            // Nothing archived yet: nothing to catch up, and no archive directory to mark in.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(StoreError::io("reading", &path, e)),
         };
         let mark = IndexedMark {
             index,
             log_bytes,
             last_line,
+        };
+        let json = serde_json::to_vec(&mark)
+            .map_err(|e| StoreError::io("encoding", self.mark_path(), std::io::Error::other(e)))?;
+        write_atomic(&self.mark_path(), &json)
+    }
+
+    /// Mark a KB that has archived nothing yet as holding all of its (empty) log, so that when
+    /// its very first sync is killed after archiving, the next one catches up from the start.
+    /// A KB of an older kb, with a log and no mark, gets its mark at its next commit instead:
+    /// what it may have left unindexed before is `kb reindex`'s to find.
+    pub fn mark_if_new(&self, lock: &WriteLock) -> Result<(), StoreError> {
+        if self.mark_path().exists() || self.log_path().exists() {
+            return Ok(());
+        }
+        fs::create_dir_all(&self.dir).map_err(|e| StoreError::io("creating", &self.dir, e))?;
+        let _ = lock;
+        let Some(index) = crate::kb::live_index_dir(self.kb_dir())? else {
+            return Ok(());
+        };
+        let mark = IndexedMark {
+            index,
+            log_bytes: 0,
+            last_line: String::new(),
         };
         let json = serde_json::to_vec(&mark)
             .map_err(|e| StoreError::io("encoding", self.mark_path(), std::io::Error::other(e)))?;

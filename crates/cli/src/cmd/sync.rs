@@ -1485,6 +1485,9 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         w.set_feed_precedence(ctx.config.feed_precedence());
         w.set_latest_loader(latest_logged(Archive::at(&ctx.index), Arc::clone(&rules)));
         catch_up(ctx, w, &rules)?;
+        if let Err(e) = Archive::at(&ctx.index).mark_if_new(&lock) {
+            ctx.note(&format!("kb: warning: {e}"));
+        }
     }
     // feeds.json only caches validators and feed status: a damaged one must not stop a sync
     // from cron archiving, or articles that leave the feeds meanwhile are lost. Set aside as
