@@ -611,10 +611,12 @@ impl Progress {
 /// taking feeds, commits the ones it has stored, and exits 130 or 143. Killed outright at the
 /// first signal, it printed "10 new" for articles it never committed and left them for the
 /// next full sync. A second signal ends it at once (which is as safe as any crash), saying so.
-struct Interrupt(Arc<std::sync::atomic::AtomicUsize>);
+pub(crate) struct Interrupt(Arc<std::sync::atomic::AtomicUsize>);
 
 impl Interrupt {
-    fn install() -> Interrupt {
+    /// `second`: what a second signal, which ends the process at once, leaves (said after
+    /// "stopped at once").
+    pub(crate) fn install(second: &'static str) -> Interrupt {
         use signal_hook::consts::{SIGINT, SIGTERM};
         let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -627,7 +629,7 @@ impl Interrupt {
             // Without handlers the signals keep their default action: the sync dies as before,
             // which loses nothing either.
             let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
-            if !watch_for_second(sig, Arc::clone(&count)) {
+            if !watch_for_second(sig, Arc::clone(&count), second) {
                 // No thread to say it: a second signal still ends the sync at once, silently.
                 let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
                 let _ = signal_hook::flag::register_conditional_shutdown(
@@ -643,11 +645,15 @@ impl Interrupt {
 
     /// The signal that arrived, if one did.
     fn received(&self) -> Option<Interrupted> {
+        self.signal()
+            .map(|sig| Interrupted(sig, Stopped::Sync { listed: 0 }))
+    }
+
+    /// The signal that arrived, if one did.
+    pub(crate) fn signal(&self) -> Option<i32> {
         match self.0.load(std::sync::atomic::Ordering::SeqCst) {
             0 => None,
-            sig => Some(Interrupted(
-                i32::try_from(sig).unwrap_or(signal_hook::consts::SIGTERM),
-            )),
+            sig => Some(i32::try_from(sig).unwrap_or(signal_hook::consts::SIGTERM)),
         }
     }
 }
@@ -656,7 +662,11 @@ impl Interrupt {
 /// own; at the second, says on stderr that the sync stops at once, and exits 128 + `sig`. It
 /// used to exit in the signal handler, where nothing can be printed safely: two quick signals
 /// ended the sync without a word. False when the thread cannot be set up.
-fn watch_for_second(sig: i32, count: Arc<std::sync::atomic::AtomicUsize>) -> bool {
+fn watch_for_second(
+    sig: i32,
+    count: Arc<std::sync::atomic::AtomicUsize>,
+    second: &'static str,
+) -> bool {
     use std::io::{Read, Write};
     let Ok((mut read, write)) = std::os::unix::net::UnixStream::pair() else {
         return false;
@@ -681,7 +691,7 @@ fn watch_for_second(sig: i32, count: Arc<std::sync::atomic::AtomicUsize>) -> boo
                 }
                 let _ = writeln!(
                     std::io::stderr(),
-                    "kb: interrupted by a second {}: stopped at once, without a commit; nothing is lost (every document fetched is archived first), the next sync stores it",
+                    "kb: interrupted by a second {}: stopped at once, {second}",
                     signal_name(sig)
                 );
                 signal_hook::low_level::exit(128 + sig);
@@ -690,7 +700,7 @@ fn watch_for_second(sig: i32, count: Arc<std::sync::atomic::AtomicUsize>) -> boo
     spawned.is_ok()
 }
 
-fn signal_name(sig: i32) -> &'static str {
+pub(crate) fn signal_name(sig: i32) -> &'static str {
     if sig == signal_hook::consts::SIGINT {
         "SIGINT"
     } else {
@@ -712,21 +722,51 @@ fn ignored_at_start(sig: i32) -> bool {
         .is_some_and(|(mask, bit)| bit < 64 && mask & (1 << bit) != 0)
 }
 
-/// The sync stopped at a signal, after committing what it had stored; `main` exits 128 + it.
+/// A command stopped at a signal, cleanly (what it leaves is in [`Stopped`]); `main` says
+/// so in one line and exits 128 + the signal.
 #[derive(Debug, Clone, Copy)]
-pub struct Interrupted(pub i32);
+pub struct Interrupted(pub i32, pub Stopped);
+
+/// What a command stopped by a signal leaves.
+#[derive(Debug, Clone, Copy)]
+pub enum Stopped {
+    /// A sync, after committing the feeds it had stored; `listed`: how many of their lines
+    /// were printed (none when the signal came first, or with --quiet or --json).
+    Sync { listed: usize },
+    /// A reindex, before its switch: the new index is removed, the old one stays live.
+    Reindex,
+}
+
+/// What a second signal leaves of a sync: it ends without a commit.
+pub(crate) const SYNC_SECOND_SIGNAL: &str = "without a commit; nothing is lost (every document fetched is archived first), the next sync stores it";
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "interrupted by {}: the feeds listed above are committed, the others are synced next time",
-            signal_name(self.0)
-        )
+        let sig = signal_name(self.0);
+        match self.1 {
+            Stopped::Sync { listed: 0 } => write!(
+                f,
+                "interrupted by {sig}: the feeds stored before it are committed, the others are synced next time"
+            ),
+            Stopped::Sync { .. } => write!(
+                f,
+                "interrupted by {sig}: the feeds listed above are committed, the others are synced next time"
+            ),
+            Stopped::Reindex => write!(
+                f,
+                "interrupted by {sig}: the rebuild is stopped and its new index removed; nothing changed, the old index stays live"
+            ),
+        }
     }
 }
 
 impl std::error::Error for Interrupted {}
+
+impl Interrupted {
+    fn listed(self, listed: usize) -> Interrupted {
+        Interrupted(self.0, Stopped::Sync { listed })
+    }
+}
 
 /// What one sync holds while it runs: the single writer, and what waits for the commit.
 struct Session<'a> {
@@ -1446,7 +1486,7 @@ fn upgrade_if_older(ctx: &Ctx, wait: u64) -> Result<()> {
             "kb: {} has index format {found}, this kb writes format {expected}: rebuilding the index from the archive first",
             ctx.index.display()
         ));
-        super::reindex::rebuild(ctx, wait, super::reindex::Report::None)
+        super::reindex::rebuild(ctx, wait, super::reindex::Report::None, None)
             .context("cannot upgrade the knowledge base (`kb reindex` says more)")?;
     }
     Ok(())
@@ -1510,7 +1550,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     }
     let mut session = Session {
         ctx,
-        interrupt: Interrupt::install(),
+        interrupt: Interrupt::install(SYNC_SECOND_SIGNAL),
         archive: Archive::at(&ctx.index),
         writer,
         rules,
@@ -1585,7 +1625,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             interrupted.is_some(),
         );
         return match interrupted {
-            Some(stop) => Err(stop.into()),
+            Some(stop) => Err(stop.listed(listed(ctx, &a, &summaries)).into()),
             None => reported,
         };
     };
@@ -1661,8 +1701,17 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         interrupted.is_some(),
     );
     match interrupted {
-        Some(stop) => Err(stop.into()),
+        Some(stop) => Err(stop.listed(listed(ctx, &a, &summaries)).into()),
         None => reported,
+    }
+}
+
+/// How many feed lines the sync printed on stdout.
+fn listed(ctx: &Ctx, a: &SyncArgs, summaries: &[FeedSummary]) -> usize {
+    if a.json || ctx.out.quiet {
+        0
+    } else {
+        summaries.len()
     }
 }
 
