@@ -7,7 +7,7 @@
 //! 308 moves the feed's `url` in kb.toml (edited in place), a 410 marks it dead, and
 //! `--backfill` then walks each feed's older pages.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,6 +157,10 @@ struct FeedSummary {
     /// Why a `--backfill` walk stopped before its archive's end (a page that was not a feed,
     /// a server error), if it did: a warning, not a failure of the feed.
     backfill_stopped: Option<String>,
+    /// The walk was cut short by a signal (`backfill_stopped` says so): not warned about
+    /// feed by feed, the sync's last line says it once.
+    #[serde(skip)]
+    walk_cut: bool,
     /// The feed's new URL after a permanent redirect (kb.toml is updated to it).
     moved_to: Option<String>,
     /// The other feed of kb.toml whose URL the redirect leads to: kb.toml is left as it is
@@ -180,6 +184,7 @@ impl FeedSummary {
             warnings: 0,
             backfill_pages: 0,
             backfill_stopped: None,
+            walk_cut: false,
             moved_to: None,
             moved_onto: None,
             moved_kept: None,
@@ -645,8 +650,15 @@ impl Interrupt {
 
     /// The signal that arrived, if one did.
     fn received(&self) -> Option<Interrupted> {
-        self.signal()
-            .map(|sig| Interrupted(sig, Stopped::Sync { listed: 0 }))
+        self.signal().map(|sig| {
+            Interrupted(
+                sig,
+                Stopped::Sync {
+                    listed: 0,
+                    walks_cut: 0,
+                },
+            )
+        })
     }
 
     /// The signal that arrived, if one did.
@@ -732,7 +744,7 @@ pub struct Interrupted(pub i32, pub Stopped);
 pub enum Stopped {
     /// A sync, after committing the feeds it had stored; `listed`: how many of their lines
     /// were printed (none when the signal came first, or with --quiet or --json).
-    Sync { listed: usize },
+    Sync { listed: usize, walks_cut: usize },
     /// A reindex, before its switch: the new index is removed, the old one stays live.
     Reindex,
 }
@@ -744,14 +756,29 @@ impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sig = signal_name(self.0);
         match self.1 {
-            Stopped::Sync { listed: 0 } => write!(
-                f,
-                "interrupted by {sig}: the feeds stored before it are committed, the others are synced next time"
-            ),
-            Stopped::Sync { .. } => write!(
-                f,
-                "interrupted by {sig}: the feeds listed above are committed, the others are synced next time"
-            ),
+            Stopped::Sync { listed, walks_cut } => {
+                let which = if listed == 0 {
+                    "stored before it"
+                } else {
+                    "listed above"
+                };
+                write!(
+                    f,
+                    "interrupted by {sig}: the feeds {which} are committed, the others are synced next time"
+                )?;
+                if walks_cut > 0 {
+                    write!(
+                        f,
+                        "; {walks_cut} archive {} cut short, the older pages read so far committed: a new `kb sync --backfill` does not go on from there",
+                        if walks_cut == 1 {
+                            "walk was"
+                        } else {
+                            "walks were"
+                        }
+                    )?;
+                }
+                Ok(())
+            }
             Stopped::Reindex => write!(
                 f,
                 "interrupted by {sig}: the rebuild is stopped and its new index removed; nothing changed, the old index stays live"
@@ -763,8 +790,8 @@ impl std::fmt::Display for Interrupted {
 impl std::error::Error for Interrupted {}
 
 impl Interrupted {
-    fn listed(self, listed: usize) -> Interrupted {
-        Interrupted(self.0, Stopped::Sync { listed })
+    fn listed(self, listed: usize, walks_cut: usize) -> Interrupted {
+        Interrupted(self.0, Stopped::Sync { listed, walks_cut })
     }
 }
 
@@ -995,7 +1022,8 @@ impl Session<'_> {
                 break;
             }
         }
-        if self.interrupt.received().is_some() {
+        if let Some(sig) = self.interrupt.signal() {
+            self.cut_walks(sig, walks.iter().map(|(w, _)| w.summary).collect());
             return Ok(());
         }
         self.backfill(&fetcher, &limiter, walks, limits.global.max(1), a.max_pages)
@@ -1234,7 +1262,10 @@ impl Session<'_> {
         global: usize,
         max_pages: u32,
     ) -> Result<()> {
-        if self.interrupt.received().is_some() {
+        // The walks not over yet, by their summaries: a signal cuts them short.
+        let mut open: BTreeSet<usize> = queue.iter().map(|(w, _)| w.summary).collect();
+        if let Some(sig) = self.interrupt.signal() {
+            self.cut_walks(sig, open);
             return Ok(());
         }
         let mut running: JoinSet<PageResult> = JoinSet::new();
@@ -1255,7 +1286,8 @@ impl Session<'_> {
             spawn(&mut running, w, url);
         }
         while let Some(joined) = running.join_next().await {
-            if self.interrupt.received().is_some() {
+            if let Some(sig) = self.interrupt.signal() {
+                self.cut_walks(sig, open);
                 return Ok(());
             }
             let (mut walk, url, result) = joined.context("a backfill task died")?;
@@ -1327,6 +1359,7 @@ impl Session<'_> {
             match next {
                 Some(url) => spawn(&mut running, walk, url),
                 None => {
+                    open.remove(&walk.summary);
                     if let Some(s) = self.summaries.get(walk.summary) {
                         self.progress.done(s);
                     }
@@ -1337,6 +1370,23 @@ impl Session<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Walks a signal cut short (by their summaries): each feed's line, held back until its
+    /// walk was over, says so and is printed now; the feeds' pages read so far are committed.
+    /// A SIGTERM printed no line for them, and `--json` said `"backfill_stopped": null`.
+    fn cut_walks(&mut self, sig: i32, open: BTreeSet<usize>) {
+        for i in open {
+            if let Some(s) = self.summaries.get_mut(i) {
+                s.backfill_stopped = Some(format!(
+                    "backfill interrupted by {} after {}; a new `kb sync --backfill` does not go on from there (a walk stops at the first older page it already has)",
+                    signal_name(sig),
+                    plural(s.backfill_pages, "older page")
+                ));
+                s.walk_cut = true;
+                self.progress.done(s);
+            }
+        }
     }
 
     /// A walk that ended before its archive did: noted on the feed's line, not a failure.
@@ -1625,7 +1675,12 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             interrupted.is_some(),
         );
         return match interrupted {
-            Some(stop) => Err(stop.listed(listed(ctx, &a, &summaries)).into()),
+            Some(stop) => Err(stop
+                .listed(
+                    listed(ctx, &a, &summaries),
+                    summaries.iter().filter(|s| s.walk_cut).count(),
+                )
+                .into()),
             None => reported,
         };
     };
@@ -1701,7 +1756,12 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         interrupted.is_some(),
     );
     match interrupted {
-        Some(stop) => Err(stop.listed(listed(ctx, &a, &summaries)).into()),
+        Some(stop) => Err(stop
+            .listed(
+                listed(ctx, &a, &summaries),
+                summaries.iter().filter(|s| s.walk_cut).count(),
+            )
+            .into()),
         None => reported,
     }
 }
@@ -1826,7 +1886,7 @@ fn report(
     // early is something to look at, though not a failure.
     if !ctx.out.quiet {
         for s in summaries {
-            if let Some(why) = &s.backfill_stopped {
+            if let Some(why) = s.backfill_stopped.as_ref().filter(|_| !s.walk_cut) {
                 warn(format!("kb: warning: {}: {why}", s.name));
             }
         }
