@@ -1678,3 +1678,48 @@ fn doctor_tells_a_failed_log_append_from_lost_log_lines() {
     let d = c.run("kb", &["doctor"]);
     assert!(d.success(), "{}", d.stdout);
 }
+
+/// Found by the ops probe: SIGTERM to `kb reindex` (a service stopping, `timeout`, Ctrl-C
+/// sends SIGINT) killed it without a word and left its half-built `tantivy-N`, so `kb doctor
+/// -q` failed until `--fix`. It now stops, removes the new index, says so in one line, and
+/// exits 128 + the signal; the old index stays live.
+#[test]
+fn a_reindex_stopped_by_a_signal_removes_its_new_index_and_says_so() {
+    let c = Corpus::new(10, 100);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let before = articles(&c, "kb");
+    let live = live_dir(&c, "kb");
+    for (signal, code) in [("-TERM", 143), ("-INT", 130)] {
+        let err = tempfile::NamedTempFile::new_in(c.path()).unwrap();
+        let mut cmd = c.cmd("kb", &["reindex"]);
+        cmd.stdout(Stdio::null()).stderr(err.reopen().unwrap());
+        let mut child = cmd.spawn().unwrap();
+        // Mid-rebuild: its new index directory is there.
+        let started = Instant::now();
+        while index_dirs(&c, "kb").len() < 2 {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the reindex ended before it could be interrupted"
+            );
+            assert!(started.elapsed() < Duration::from_secs(30), "no new index");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let sent = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        let stderr = fs::read_to_string(err.path()).unwrap();
+        assert_eq!(status.code(), Some(code), "{signal}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{signal}: {stderr}");
+        assert!(
+            stderr.contains("nothing changed") && stderr.contains("old index stays live"),
+            "{signal}: {stderr}"
+        );
+        assert_eq!(index_dirs(&c, "kb"), vec![live.clone()], "{signal}");
+        let d = c.run("kb", &["doctor", "-q"]);
+        assert!(d.success(), "{signal}: {}{}", d.stdout, d.stderr);
+        assert!(articles(&c, "kb") == before, "{signal}");
+    }
+}

@@ -1604,3 +1604,90 @@ fn undated_articles_are_listed_last_in_id_order() {
     assert_eq!(ids, by_id);
     assert_sync_reindex_doctor_agree(&env);
 }
+
+/// Found by the ops probe: SIGTERM during `kb sync --backfill` printed no feed line (each
+/// waits for its walk), yet stderr said "the feeds listed above are committed"; `--json` said
+/// `"backfill_stopped": null` for walks cut short; and "the others are synced next time" hid
+/// that a new `--backfill` does not go on where the walk stopped (it stops at the first page
+/// it already has). Each cut walk's line now says so, and the last line too.
+#[test]
+fn a_backfill_stopped_by_a_signal_says_which_walks_it_cut_short() {
+    for json in [false, true] {
+        let server = Server::start(|req| {
+            let page = match req.target.as_str() {
+                "/feed/" => 1,
+                "/feed/?paged=2" => 2,
+                _ => return Response::status(404),
+            };
+            let posts: Vec<(String, String)> = items("p", 9)
+                .into_iter()
+                .skip((page - 1) * 3)
+                .take(3)
+                .collect();
+            Response::rss(rss_of(SITE, &posts)).delay(Duration::from_secs(if page == 2 {
+                20
+            } else {
+                0
+            }))
+        });
+        let env = Env::new(&format!(
+            "{FAST_FETCH}{}",
+            feed_toml("wp", &server.url("/feed/"))
+        ));
+        let mut args = vec!["sync", "--backfill"];
+        if json {
+            args.push("--json");
+        }
+        let child = env
+            .command(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while server.hits("/feed/?paged=2").is_empty() {
+            assert!(started.elapsed() < Duration::from_secs(10), "no page 2");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(143), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("1 archive walk was cut short")
+                && stderr.contains("a new `kb sync --backfill` does not go on from there"),
+            "{stderr}"
+        );
+        if json {
+            assert!(!stderr.contains("listed above"), "{stderr}");
+            let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            let feed = &v["feeds"][0];
+            assert_eq!(feed["new"], 3, "{v}");
+            assert!(
+                feed["backfill_stopped"].as_str().is_some_and(
+                    |s| s.starts_with("backfill interrupted by SIGTERM after 0 older pages")
+                ),
+                "{v}"
+            );
+            assert_eq!(v["interrupted"], true, "{v}");
+        } else {
+            assert!(
+                stdout.contains("wp: 3 new, 0 updated, 0 unchanged; backfill interrupted by SIGTERM after 0 older pages"),
+                "{stdout}"
+            );
+            assert!(
+                stderr.contains("the feeds listed above are committed"),
+                "{stderr}"
+            );
+        }
+        assert_eq!(env.json(&["list", "--json"])["total"], 3);
+    }
+}

@@ -16,11 +16,26 @@ use crate::out::{plural, safe};
 use crate::pipeline::{archived_articles, map_in_order};
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
+    // A SIGTERM or SIGINT (a service stopping, Ctrl-C) used to kill the rebuild outright: no
+    // word, and its half-built index left for `kb doctor` to fail on until `--fix`.
+    let interrupt = super::sync::Interrupt::install(
+        "leaving its half-built index (the old one stays live; `kb doctor --fix` or the next reindex removes it)",
+    );
     rebuild(
         ctx,
         a.wait,
         if a.json { Report::Json } else { Report::Text },
+        Some(&interrupt),
     )
+}
+
+/// Err when `interrupt` caught a signal: the rebuild stops, and dropping its writer removes
+/// the new index directory.
+fn check(interrupt: Option<&super::sync::Interrupt>) -> Result<()> {
+    match interrupt.and_then(super::sync::Interrupt::signal) {
+        Some(sig) => Err(super::sync::Interrupted(sig, super::sync::Stopped::Reindex).into()),
+        None => Ok(()),
+    }
 }
 
 /// What a rebuild prints on stdout.
@@ -50,8 +65,14 @@ struct ReindexJson<'a> {
     feeds_json_set_aside: Option<String>,
 }
 
-/// Rebuild the index from the archive, reporting as `report` says.
-pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
+/// Rebuild the index from the archive, reporting as `report` says; stopped before its switch
+/// when `interrupt` catches a signal.
+pub fn rebuild(
+    ctx: &Ctx,
+    wait: u64,
+    report: Report,
+    interrupt: Option<&super::sync::Interrupt>,
+) -> Result<()> {
     let rules = ctx.rules()?;
     if !ctx.index.join("archive").exists() {
         anyhow::bail!(
@@ -74,6 +95,7 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
             plural(relisted, "archive object")
         ));
     }
+    check(interrupt)?;
     let (entries, torn) = archive.entries()?;
     let mut writer = Kb::rebuild(&ctx.index, &lock)?;
     // An article that several feeds carry goes to the feed a sync files it under: kb.toml's
@@ -109,6 +131,7 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
     };
     let mut done = 0;
     map_in_order(&entries, prepare, |e, prepared| -> Result<()> {
+        check(interrupt)?;
         done += 1;
         if ctx.verbose > 0 {
             ctx.note(&format!(
@@ -123,6 +146,7 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
                 // In log order every feed's documents are seen: no loader is needed.
                 writer.set_latest_document(&e.feed, articles.iter().map(|a| a.id.clone()));
                 for art in &articles {
+                    check(interrupt)?;
                     writer.upsert(art)?;
                     rebuilt.insert(art.id.clone());
                     if e.relisted {
@@ -161,6 +185,8 @@ pub fn rebuild(ctx: &Ctx, wait: u64, report: Report) -> Result<()> {
             }
         }
     }
+    // The last moment to stop: once committed, the new index is live and the rebuild done.
+    check(interrupt)?;
     writer.commit().context("cannot commit the rebuilt index")?;
     // The rebuilt index holds the whole log: the next sync has nothing to catch up.
     if let Err(e) = archive.mark_indexed(&lock) {

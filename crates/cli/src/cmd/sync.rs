@@ -7,7 +7,7 @@
 //! 308 moves the feed's `url` in kb.toml (edited in place), a 410 marks it dead, and
 //! `--backfill` then walks each feed's older pages.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,6 +157,10 @@ struct FeedSummary {
     /// Why a `--backfill` walk stopped before its archive's end (a page that was not a feed,
     /// a server error), if it did: a warning, not a failure of the feed.
     backfill_stopped: Option<String>,
+    /// The walk was cut short by a signal (`backfill_stopped` says so): not warned about
+    /// feed by feed, the sync's last line says it once.
+    #[serde(skip)]
+    walk_cut: bool,
     /// The feed's new URL after a permanent redirect (kb.toml is updated to it).
     moved_to: Option<String>,
     /// The other feed of kb.toml whose URL the redirect leads to: kb.toml is left as it is
@@ -180,6 +184,7 @@ impl FeedSummary {
             warnings: 0,
             backfill_pages: 0,
             backfill_stopped: None,
+            walk_cut: false,
             moved_to: None,
             moved_onto: None,
             moved_kept: None,
@@ -611,10 +616,12 @@ impl Progress {
 /// taking feeds, commits the ones it has stored, and exits 130 or 143. Killed outright at the
 /// first signal, it printed "10 new" for articles it never committed and left them for the
 /// next full sync. A second signal ends it at once (which is as safe as any crash), saying so.
-struct Interrupt(Arc<std::sync::atomic::AtomicUsize>);
+pub(crate) struct Interrupt(Arc<std::sync::atomic::AtomicUsize>);
 
 impl Interrupt {
-    fn install() -> Interrupt {
+    /// `second`: what a second signal, which ends the process at once, leaves (said after
+    /// "stopped at once").
+    pub(crate) fn install(second: &'static str) -> Interrupt {
         use signal_hook::consts::{SIGINT, SIGTERM};
         let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -627,7 +634,7 @@ impl Interrupt {
             // Without handlers the signals keep their default action: the sync dies as before,
             // which loses nothing either.
             let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
-            if !watch_for_second(sig, Arc::clone(&count)) {
+            if !watch_for_second(sig, Arc::clone(&count), second) {
                 // No thread to say it: a second signal still ends the sync at once, silently.
                 let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
                 let _ = signal_hook::flag::register_conditional_shutdown(
@@ -643,11 +650,22 @@ impl Interrupt {
 
     /// The signal that arrived, if one did.
     fn received(&self) -> Option<Interrupted> {
+        self.signal().map(|sig| {
+            Interrupted(
+                sig,
+                Stopped::Sync {
+                    listed: 0,
+                    walks_cut: 0,
+                },
+            )
+        })
+    }
+
+    /// The signal that arrived, if one did.
+    pub(crate) fn signal(&self) -> Option<i32> {
         match self.0.load(std::sync::atomic::Ordering::SeqCst) {
             0 => None,
-            sig => Some(Interrupted(
-                i32::try_from(sig).unwrap_or(signal_hook::consts::SIGTERM),
-            )),
+            sig => Some(i32::try_from(sig).unwrap_or(signal_hook::consts::SIGTERM)),
         }
     }
 }
@@ -656,7 +674,11 @@ impl Interrupt {
 /// own; at the second, says on stderr that the sync stops at once, and exits 128 + `sig`. It
 /// used to exit in the signal handler, where nothing can be printed safely: two quick signals
 /// ended the sync without a word. False when the thread cannot be set up.
-fn watch_for_second(sig: i32, count: Arc<std::sync::atomic::AtomicUsize>) -> bool {
+fn watch_for_second(
+    sig: i32,
+    count: Arc<std::sync::atomic::AtomicUsize>,
+    second: &'static str,
+) -> bool {
     use std::io::{Read, Write};
     let Ok((mut read, write)) = std::os::unix::net::UnixStream::pair() else {
         return false;
@@ -681,7 +703,7 @@ fn watch_for_second(sig: i32, count: Arc<std::sync::atomic::AtomicUsize>) -> boo
                 }
                 let _ = writeln!(
                     std::io::stderr(),
-                    "kb: interrupted by a second {}: stopped at once, without a commit; nothing is lost (every document fetched is archived first), the next sync stores it",
+                    "kb: interrupted by a second {}: stopped at once, {second}",
                     signal_name(sig)
                 );
                 signal_hook::low_level::exit(128 + sig);
@@ -690,7 +712,7 @@ fn watch_for_second(sig: i32, count: Arc<std::sync::atomic::AtomicUsize>) -> boo
     spawned.is_ok()
 }
 
-fn signal_name(sig: i32) -> &'static str {
+pub(crate) fn signal_name(sig: i32) -> &'static str {
     if sig == signal_hook::consts::SIGINT {
         "SIGINT"
     } else {
@@ -712,21 +734,66 @@ fn ignored_at_start(sig: i32) -> bool {
         .is_some_and(|(mask, bit)| bit < 64 && mask & (1 << bit) != 0)
 }
 
-/// The sync stopped at a signal, after committing what it had stored; `main` exits 128 + it.
+/// A command stopped at a signal, cleanly (what it leaves is in [`Stopped`]); `main` says
+/// so in one line and exits 128 + the signal.
 #[derive(Debug, Clone, Copy)]
-pub struct Interrupted(pub i32);
+pub struct Interrupted(pub i32, pub Stopped);
+
+/// What a command stopped by a signal leaves.
+#[derive(Debug, Clone, Copy)]
+pub enum Stopped {
+    /// A sync, after committing the feeds it had stored; `listed`: how many of their lines
+    /// were printed (none when the signal came first, or with --quiet or --json).
+    Sync { listed: usize, walks_cut: usize },
+    /// A reindex, before its switch: the new index is removed, the old one stays live.
+    Reindex,
+}
+
+/// What a second signal leaves of a sync: it ends without a commit.
+pub(crate) const SYNC_SECOND_SIGNAL: &str = "without a commit; nothing is lost (every document fetched is archived first), the next sync stores it";
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "interrupted by {}: the feeds listed above are committed, the others are synced next time",
-            signal_name(self.0)
-        )
+        let sig = signal_name(self.0);
+        match self.1 {
+            Stopped::Sync { listed, walks_cut } => {
+                let which = if listed == 0 {
+                    "stored before it"
+                } else {
+                    "listed above"
+                };
+                write!(
+                    f,
+                    "interrupted by {sig}: the feeds {which} are committed, the others are synced next time"
+                )?;
+                if walks_cut > 0 {
+                    write!(
+                        f,
+                        "; {walks_cut} archive {} cut short, the older pages read so far committed: a new `kb sync --backfill` does not go on from there",
+                        if walks_cut == 1 {
+                            "walk was"
+                        } else {
+                            "walks were"
+                        }
+                    )?;
+                }
+                Ok(())
+            }
+            Stopped::Reindex => write!(
+                f,
+                "interrupted by {sig}: the rebuild is stopped and its new index removed; nothing changed, the old index stays live"
+            ),
+        }
     }
 }
 
 impl std::error::Error for Interrupted {}
+
+impl Interrupted {
+    fn listed(self, listed: usize, walks_cut: usize) -> Interrupted {
+        Interrupted(self.0, Stopped::Sync { listed, walks_cut })
+    }
+}
 
 /// What one sync holds while it runs: the single writer, and what waits for the commit.
 struct Session<'a> {
@@ -955,7 +1022,8 @@ impl Session<'_> {
                 break;
             }
         }
-        if self.interrupt.received().is_some() {
+        if let Some(sig) = self.interrupt.signal() {
+            self.cut_walks(sig, walks.iter().map(|(w, _)| w.summary).collect());
             return Ok(());
         }
         self.backfill(&fetcher, &limiter, walks, limits.global.max(1), a.max_pages)
@@ -1194,7 +1262,10 @@ impl Session<'_> {
         global: usize,
         max_pages: u32,
     ) -> Result<()> {
-        if self.interrupt.received().is_some() {
+        // The walks not over yet, by their summaries: a signal cuts them short.
+        let mut open: BTreeSet<usize> = queue.iter().map(|(w, _)| w.summary).collect();
+        if let Some(sig) = self.interrupt.signal() {
+            self.cut_walks(sig, open);
             return Ok(());
         }
         let mut running: JoinSet<PageResult> = JoinSet::new();
@@ -1215,7 +1286,8 @@ impl Session<'_> {
             spawn(&mut running, w, url);
         }
         while let Some(joined) = running.join_next().await {
-            if self.interrupt.received().is_some() {
+            if let Some(sig) = self.interrupt.signal() {
+                self.cut_walks(sig, open);
                 return Ok(());
             }
             let (mut walk, url, result) = joined.context("a backfill task died")?;
@@ -1287,6 +1359,7 @@ impl Session<'_> {
             match next {
                 Some(url) => spawn(&mut running, walk, url),
                 None => {
+                    open.remove(&walk.summary);
                     if let Some(s) = self.summaries.get(walk.summary) {
                         self.progress.done(s);
                     }
@@ -1297,6 +1370,23 @@ impl Session<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Walks a signal cut short (by their summaries): each feed's line, held back until its
+    /// walk was over, says so and is printed now; the feeds' pages read so far are committed.
+    /// A SIGTERM printed no line for them, and `--json` said `"backfill_stopped": null`.
+    fn cut_walks(&mut self, sig: i32, open: BTreeSet<usize>) {
+        for i in open {
+            if let Some(s) = self.summaries.get_mut(i) {
+                s.backfill_stopped = Some(format!(
+                    "backfill interrupted by {} after {}; a new `kb sync --backfill` does not go on from there (a walk stops at the first older page it already has)",
+                    signal_name(sig),
+                    plural(s.backfill_pages, "older page")
+                ));
+                s.walk_cut = true;
+                self.progress.done(s);
+            }
+        }
     }
 
     /// A walk that ended before its archive did: noted on the feed's line, not a failure.
@@ -1446,7 +1536,7 @@ fn upgrade_if_older(ctx: &Ctx, wait: u64) -> Result<()> {
             "kb: {} has index format {found}, this kb writes format {expected}: rebuilding the index from the archive first",
             ctx.index.display()
         ));
-        super::reindex::rebuild(ctx, wait, super::reindex::Report::None)
+        super::reindex::rebuild(ctx, wait, super::reindex::Report::None, None)
             .context("cannot upgrade the knowledge base (`kb reindex` says more)")?;
     }
     Ok(())
@@ -1513,7 +1603,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     }
     let mut session = Session {
         ctx,
-        interrupt: Interrupt::install(),
+        interrupt: Interrupt::install(SYNC_SECOND_SIGNAL),
         archive: Archive::at(&ctx.index),
         writer,
         rules,
@@ -1588,7 +1678,12 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             interrupted.is_some(),
         );
         return match interrupted {
-            Some(stop) => Err(stop.into()),
+            Some(stop) => Err(stop
+                .listed(
+                    listed(ctx, &a, &summaries),
+                    summaries.iter().filter(|s| s.walk_cut).count(),
+                )
+                .into()),
             None => reported,
         };
     };
@@ -1664,8 +1759,22 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         interrupted.is_some(),
     );
     match interrupted {
-        Some(stop) => Err(stop.into()),
+        Some(stop) => Err(stop
+            .listed(
+                listed(ctx, &a, &summaries),
+                summaries.iter().filter(|s| s.walk_cut).count(),
+            )
+            .into()),
         None => reported,
+    }
+}
+
+/// How many feed lines the sync printed on stdout.
+fn listed(ctx: &Ctx, a: &SyncArgs, summaries: &[FeedSummary]) -> usize {
+    if a.json || ctx.out.quiet {
+        0
+    } else {
+        summaries.len()
     }
 }
 
@@ -1780,7 +1889,7 @@ fn report(
     // early is something to look at, though not a failure.
     if !ctx.out.quiet {
         for s in summaries {
-            if let Some(why) = &s.backfill_stopped {
+            if let Some(why) = s.backfill_stopped.as_ref().filter(|_| !s.walk_cut) {
                 warn(format!("kb: warning: {}: {why}", s.name));
             }
         }
