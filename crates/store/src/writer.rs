@@ -89,7 +89,7 @@ pub struct KbWriter {
     /// Which feed an article that several feeds carry is filed under (see
     /// [`KbWriter::set_feed_precedence`]); empty: the last upsert decides.
     precedence: FeedPrecedence,
-    /// What choosing the next version needs of the stored one ([`crate::versions`]): for the
+    /// What choosing the next version needs of the stored one ([`crate::next_version`]): for the
     /// articles this session wrote, and those of the last commit it had to read.
     held: HashMap<String, HeldVersion>,
     /// Feed -> the ids its latest logged document carries, as the caller said
@@ -259,14 +259,14 @@ impl KbWriter {
     /// File an article that several feeds carry (a blog's main feed and its category feed
     /// share their posts) under the feed `precedence` puts first, count it unchanged when only
     /// the feed differs, and keep that feed's version while it carries the article (see
-    /// [`crate::versions`]).
+    /// [`crate::next_version`]).
     pub fn set_feed_precedence(&mut self, precedence: FeedPrecedence) {
         self.precedence = precedence;
     }
 
     /// `feed`'s latest document, just logged in the archive, carries the articles `ids`: its
     /// own version of them is kept against a later-listed feed's differing copy, and of the
-    /// others it no longer carries, such a copy replaces its version (see [`crate::versions`]).
+    /// others it no longer carries, such a copy replaces its version (see [`crate::next_version`]).
     /// Said for every document stored, right after it is logged and before its articles are
     /// upserted, so the writer sees what a replay of the log sees.
     pub fn set_latest_document(&mut self, feed: &str, ids: impl IntoIterator<Item = String>) {
@@ -320,7 +320,7 @@ impl KbWriter {
     }
 
     /// Insert or replace one article by id. Unchanged articles (same content hash) cost a map
-    /// lookup and write nothing. A changed one is stored as [`crate::versions`] decides: with
+    /// lookup and write nothing. A changed one is stored as [`crate::next_version`] decides: with
     /// the dates and author it lacks kept, and a later-listed feed's copy of an article
     /// another feed holds kept out while that feed carries it, or when it is an excerpt.
     pub fn upsert(&mut self, article: &Article) -> Result<UpsertOutcome, StoreError> {
@@ -437,7 +437,7 @@ impl KbWriter {
 
 /// Which feed an article is filed under when several feeds carry it: the first of the
 /// configured feeds, in the config's order, that carries it. Whose version it holds is
-/// [`crate::versions`]'s to say.
+/// [`crate::next_version`]'s to say.
 ///
 /// Without a rule the article follows whichever feed was upserted last, which in a sync of
 /// many feeds at once is whichever download finished last: it changed feed, two articles
