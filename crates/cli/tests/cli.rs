@@ -1351,7 +1351,7 @@ fn a_kb_held_by_another_sync_is_refused_with_the_holder() {
     let idx = env.path().join("index");
     let _lock = kb_store::WriteLock::acquire(&idx, std::time::Duration::ZERO).unwrap();
     let out = env.kb(&["sync", "--offline", "--wait", "0"]);
-    assert_one_line_error(&out, 1, "locked by another kb process (pid");
+    assert_one_line_error(&out, 1, "locked by another process (pid");
     assert_one_line_error(&out, 1, "(`--wait SECS` waits longer)");
     // After a wait, the message says it waited.
     let out = env.kb(&["sync", "--offline", "--wait", "1"]);

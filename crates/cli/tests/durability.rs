@@ -482,7 +482,7 @@ fn second_sync_waits_or_names_the_holder_and_a_killed_holder_frees_the_lock() {
     if first.try_wait().unwrap().is_none() {
         assert_eq!(r.code(), Some(1), "{}", r.stderr);
         assert!(
-            r.stderr.contains("locked by another kb process")
+            r.stderr.contains("locked by another process")
                 && r.stderr.contains(&format!("pid {}", first.id())),
             "{}",
             r.stderr

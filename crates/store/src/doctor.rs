@@ -253,6 +253,9 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
             )
         }
         Ok(None) => Check::pass("lock", "free"),
+        Ok(Some(h)) if h.starts_with("another program") => {
+            Check::pass("lock", format!("held: {h}; kb waits for it to let go"))
+        }
         Ok(Some(h)) => Check::pass(
             "lock",
             format!("held by a running kb ({h}): a sync or reindex is under way"),

@@ -47,7 +47,7 @@ pub enum StoreError {
     },
     /// Another process holds the write lock.
     #[error(
-        "the knowledge base at {path} is locked by another kb process ({holder}){}: wait for it to finish (`--wait SECS` waits longer), or stop it",
+        "the knowledge base at {path} is locked by another process ({holder}){}: wait for it to finish (`--wait SECS` waits longer), or stop it",
         waited_for(*waited_secs)
     )]
     Locked {

@@ -42,15 +42,10 @@ impl WriteLock {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
-                let holder = holder.trim();
                 return Err(StoreError::Locked {
                     waited_secs: wait.as_secs(),
                     path: dir.to_path_buf(),
-                    holder: if holder.is_empty() {
-                        "unknown holder".into()
-                    } else {
-                        holder.to_string()
-                    },
+                    holder: describe_holder(&holder),
                 });
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -101,15 +96,65 @@ impl WriteLock {
             Err(std::fs::TryLockError::WouldBlock) => {
                 let mut note = String::new();
                 let _ = file.read_to_string(&mut note);
-                let note = note.trim();
-                Ok(Some(if note.is_empty() {
-                    "unknown holder".into()
-                } else {
-                    note.to_string()
-                }))
+                Ok(Some(describe_holder(&note)))
             }
             Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io("locking", &path, e)),
         }
+    }
+}
+
+/// The holder as the lock file's note names it (`pid N since T`), checked where the system
+/// lets kb look: a note is left behind by every kb that held the lock, so a lock taken by
+/// another program (a backup tool, a stray `flock lock`) showed a dead kb's note as "a running
+/// kb" (found by probing).
+fn describe_holder(note: &str) -> String {
+    let note = note.trim();
+    if note.is_empty() {
+        return "unknown holder".into();
+    }
+    let pid = note
+        .strip_prefix("pid ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<u32>().ok());
+    match pid.map(process_name) {
+        Some(Running::Other(name)) => format!(
+            "another program holds it; its note names pid {}, now `{name}`, not kb",
+            pid.unwrap_or_default()
+        ),
+        Some(Running::Gone) => format!(
+            "another program holds it; its note names pid {}, which has ended",
+            pid.unwrap_or_default()
+        ),
+        Some(Running::Kb | Running::Unknown) | None => note.to_string(),
+    }
+}
+
+/// What runs as a pid, as far as this system tells.
+enum Running {
+    Kb,
+    Other(String),
+    Gone,
+    Unknown,
+}
+
+fn process_name(pid: u32) -> Running {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return Running::Unknown;
+    }
+    match std::fs::read_to_string(proc.join(pid.to_string()).join("comm")) {
+        Ok(comm) => {
+            let comm = comm.trim();
+            // A kb installed under another name runs as the name this process has.
+            let own = std::fs::read_to_string(proc.join("self").join("comm")).unwrap_or_default();
+            if comm == "kb" || comm == own.trim() {
+                Running::Kb
+            } else {
+                Running::Other(comm.to_string())
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Running::Gone,
+        Err(_) => Running::Unknown,
     }
 }
 
@@ -123,6 +168,21 @@ impl Drop for WriteLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_naming_a_process_that_is_not_kb_is_not_taken_for_a_running_kb() {
+        // Pid 1 (init, or a container's first process) is no kb: its name is said.
+        let first = std::fs::read_to_string("/proc/1/comm").unwrap_or_default();
+        let own = std::fs::read_to_string("/proc/self/comm").unwrap_or_default();
+        if !first.is_empty() && first.trim() != "kb" && first != own {
+            let said = describe_holder("pid 1 since 2026-01-01T00:00:00Z");
+            assert!(said.contains("another program holds it"), "{said}");
+            let gone = describe_holder("pid 4294967295 since 2026-01-01T00:00:00Z");
+            assert!(gone.contains("which has ended"), "{gone}");
+        }
+        assert_eq!(describe_holder("  "), "unknown holder");
+        assert_eq!(describe_holder("odd note"), "odd note");
+    }
 
     /// `kb sync --wait 18446744073709551615` panicked adding the wait to the clock.
     #[test]
