@@ -1349,9 +1349,17 @@ fn a_sync_upgrades_a_kb_of_an_older_format_and_refuses_a_newer_one() {
 fn a_kb_held_by_another_sync_is_refused_with_the_holder() {
     let env = Env::synced();
     let idx = env.path().join("index");
+    // Held by this test process, which is no kb: the message names its pid and says so.
     let _lock = kb_store::WriteLock::acquire(&idx, std::time::Duration::ZERO).unwrap();
     let out = env.kb(&["sync", "--offline", "--wait", "0"]);
-    assert_one_line_error(&out, 1, "locked by another process (pid");
+    assert_one_line_error(
+        &out,
+        1,
+        &format!(
+            "locked by another process (another program holds it; its note names pid {}",
+            std::process::id()
+        ),
+    );
     assert_one_line_error(&out, 1, "(`--wait SECS` waits longer)");
     // After a wait, the message says it waited.
     let out = env.kb(&["sync", "--offline", "--wait", "1"]);
