@@ -55,6 +55,10 @@ pub(crate) enum Cut {
     Unreadable(String),
 }
 
+/// How many elements of a part dropped for its depth are held by name (`Walk::deep`): enough
+/// to match the end tags of any real document's misnesting, few enough to cost nothing.
+const DEEP_NAMED: usize = 4096;
+
 /// Check, guard and repair one decoded XML document.
 pub(crate) fn wellform(
     body: &str,
@@ -63,38 +67,8 @@ pub(crate) fn wellform(
     warnings: &mut Vec<String>,
 ) -> Wellformed {
     let escaped = escape_stray_markup(body, warnings);
-    let mut walk = Walk {
-        out: String::with_capacity(escaped.len() + 64),
-        stack: Vec::new(),
-        prefixes: std::collections::HashMap::new(),
-        open_item: None,
-        items: 0,
-        skip_from_depth: None,
-        root_closed: false,
-        entity_counts: BTreeMap::new(),
-        netscape_dtd: false,
-        naked_from: None,
-        literal_at: None,
-        naked_counts: BTreeMap::new(),
-        open_void: None,
-        rss_names: matches!(format, FeedFormat::Rss | FeedFormat::Rdf),
-        defaults: Vec::new(),
-        root_prefixes: None,
-        root_decl_at: None,
-        undeclared: BTreeMap::new(),
-        recased: BTreeMap::new(),
-        merge_channels: format == FeedFormat::Rss,
-        channel_end_at: None,
-        merging: None,
-        merged_channels: 0,
-        deep: Vec::new(),
-        deep_open: HashMap::new(),
-        deep_cut: 0,
-        deep_first: None,
-        max_depth: opts.max_depth,
-        max_items: opts.max_items,
-        warnings,
-    };
+    let mut walk = Walk::new(format, opts, warnings);
+    walk.out.reserve(escaped.len() + 64);
     let cut = walk.run(&escaped);
     walk.report_entities();
     for (name, n) in std::mem::take(&mut walk.naked_counts) {
@@ -191,6 +165,10 @@ struct Walk<'w> {
     deep: Vec<String>,
     /// How many elements of each name are open in `deep`.
     deep_open: HashMap<String, usize>,
+    /// Elements open below the [`DEEP_NAMED`] innermost of `deep`, counted, not named: a
+    /// hostile feed of millions of nested tags must not cost a string each. Each end tag
+    /// closes one of them, whatever its name.
+    deep_unnamed: usize,
     /// Elements dropped for being too deep (not counting what is inside them).
     deep_cut: usize,
     /// Where the first of them was, as a message shows it.
@@ -198,6 +176,44 @@ struct Walk<'w> {
     max_depth: usize,
     max_items: usize,
     warnings: &'w mut Vec<String>,
+}
+
+impl<'w> Walk<'w> {
+    fn new(format: FeedFormat, opts: &ParseOptions, warnings: &'w mut Vec<String>) -> Walk<'w> {
+        Walk {
+            out: String::new(),
+            stack: Vec::new(),
+            prefixes: std::collections::HashMap::new(),
+            open_item: None,
+            items: 0,
+            skip_from_depth: None,
+            root_closed: false,
+            entity_counts: BTreeMap::new(),
+            netscape_dtd: false,
+            naked_from: None,
+            literal_at: None,
+            naked_counts: BTreeMap::new(),
+            open_void: None,
+            rss_names: matches!(format, FeedFormat::Rss | FeedFormat::Rdf),
+            defaults: Vec::new(),
+            root_prefixes: None,
+            root_decl_at: None,
+            undeclared: BTreeMap::new(),
+            recased: BTreeMap::new(),
+            merge_channels: format == FeedFormat::Rss,
+            channel_end_at: None,
+            merging: None,
+            merged_channels: 0,
+            deep: Vec::new(),
+            deep_open: HashMap::new(),
+            deep_unnamed: 0,
+            deep_cut: 0,
+            deep_first: None,
+            max_depth: opts.max_depth,
+            max_items: opts.max_items,
+            warnings,
+        }
+    }
 }
 
 impl Walk<'_> {
@@ -316,7 +332,10 @@ impl Walk<'_> {
     fn start(&mut self, start: &BytesStart<'_>, empty: bool) {
         let name = start.name().as_ref().to_owned();
         if !self.deep.is_empty() {
-            if !empty {
+            if empty {
+            } else if self.deep.len() >= DEEP_NAMED || self.deep_unnamed > 0 {
+                self.deep_unnamed += 1;
+            } else {
                 *self.deep_open.entry(name.clone()).or_default() += 1;
                 self.deep.push(name);
             }
@@ -528,6 +547,10 @@ impl Walk<'_> {
 
     fn end(&mut self, name: &str) {
         if !self.deep.is_empty() {
+            if self.deep_unnamed > 0 {
+                self.deep_unnamed -= 1;
+                return;
+            }
             if self.deep_open.contains_key(name) {
                 // Close up to the innermost element of that name, as below.
                 while let Some(closed) = self.deep_pop() {
@@ -672,6 +695,7 @@ impl Walk<'_> {
     fn end_deep(&mut self) {
         self.deep.clear();
         self.deep_open.clear();
+        self.deep_unnamed = 0;
     }
 
     /// A syntax error inside an item: drop what was written of it.
@@ -1320,6 +1344,44 @@ mod tests {
             w[0].starts_with("1 element nested deeper than max_depth 256"),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn a_dropped_part_millions_deep_costs_no_string_per_element() {
+        // Found by reading the code: every element of the dropped part kept its name, 3 bytes
+        // of input costing ~60 of memory, so a 50 MB feed of `<a>` took gigabytes.
+        let depth = 300_000;
+        let opts = ParseOptions::default();
+        let mut w = vec![];
+        let mut walk = Walk::new(FeedFormat::Rss, &opts, &mut w);
+        for _ in 0..depth {
+            walk.start(&BytesStart::new("a"), false);
+        }
+        assert!(
+            walk.deep.len() <= DEEP_NAMED,
+            "{} names held",
+            walk.deep.len()
+        );
+        for _ in 0..depth - 1 {
+            walk.end("a");
+        }
+        assert!(walk.deep.is_empty() && walk.deep_unnamed == 0);
+        assert_eq!(walk.stack.len(), 1);
+        // And the document around such a part is read as before.
+        let xml = format!(
+            "<r><i>{}x{}</i><b>y</b></r>",
+            "<a>".repeat(depth),
+            "</a>".repeat(depth)
+        );
+        let mut w = vec![];
+        let out = wellform(&xml, FeedFormat::Rss, &opts, &mut w);
+        let want = format!(
+            "<r><i>{}{}</i><b>y</b></r>",
+            "<a>".repeat(254),
+            "</a>".repeat(254)
+        );
+        assert_eq!(out.xml, want);
+        assert_eq!(w.len(), 1, "{w:?}");
     }
 
     #[test]
