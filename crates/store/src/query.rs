@@ -499,6 +499,7 @@ pub(crate) fn relaxations(
     let mut prefixed = Vec::new();
     let mut dated = Vec::new();
     let mut years = None;
+    let mut code_walks = 0;
     for item in &mut items {
         let Node::Text(Scope::Any, Text::Word(w)) = item else {
             continue;
@@ -553,7 +554,9 @@ pub(crate) fn relaxations(
             if terms.is_empty()
                 && w.len() >= MIN_CODE_DIGITS
                 && w.chars().all(|c| c.is_ascii_digit())
+                && code_walks < MAX_CODE_WALKS
             {
+                code_walks += 1;
                 terms = codes_ending_with(searcher, &f, w)?;
             }
             // Nothing close: the word stays as typed, matching nothing, for the widenings
@@ -709,6 +712,10 @@ const MIN_CODE_DIGITS: usize = 4;
 /// digits (`0x80070005`, `aadsts50076`, `kb5034441`; not `150076`, another number), most
 /// frequent first, at most [`MAX_RESPELLINGS`]. Walks the whole term dictionaries of title and
 /// body (a suffix has no order there), so only for a number nothing holds as typed.
+/// How many numbers of one search are looked for as codes' endings: each walks the title and
+/// body dictionaries whole, and a pasted list of numbers must not cost a walk each.
+const MAX_CODE_WALKS: usize = 2;
+
 fn codes_ending_with(
     searcher: &Searcher,
     f: &Fields,
@@ -1094,10 +1101,13 @@ fn split_compound(
             held.push((at, in_title, in_body));
         }
     }
-    if held.is_empty()
-        && let Some(cut) = little_cut(en, searcher, f, &lower)?
-    {
-        return Ok((Some(cut), true));
+    if held.is_empty() {
+        // Its phrase counts are lookups too: `MAX_SPLITS` bounds them.
+        let (cut, counted) = little_cut(en, searcher, f, &lower)?;
+        if cut.is_some() {
+            return Ok((cut, true));
+        }
+        looked_up |= counted;
     }
     // Most words have one cut held, or none: counting is only needed to choose between several.
     let best = match held.as_slice() {
@@ -1128,18 +1138,20 @@ fn split_compound(
 /// (`itglue` -> "IT Glue"), as a hyphenated word: where most of the articles holding the longer
 /// word hold the two in a row, so the little word is part of a name there ("IT Glue" in every
 /// article on it), not a word that happens to stand before it (`island` is no "is land" where
-/// "land" stands in other articles too, `item` no "it em"). At most one such cut, or none.
+/// "land" stands in other articles too, `item` no "it em"). At most one such cut, or none; and
+/// whether a phrase had to be counted.
 fn little_cut(
     en: &mut TextAnalyzer,
     searcher: &Searcher,
     f: &Fields,
     lower: &str,
-) -> Result<Option<String>, StoreError> {
+) -> Result<(Option<String>, bool), StoreError> {
     if let [stem] = tokens(en, lower).as_slice()
         && held_by(searcher, f, stem)? > 0
     {
-        return Ok(None);
+        return Ok((None, false));
     }
+    let mut counted = false;
     let little = |h: &str| h.chars().count() == 2 && NO_HALVES.contains(&h);
     let long = |h: &str| h.chars().count() >= 4 && !NO_HALVES.contains(&h);
     let mut found = None;
@@ -1164,16 +1176,17 @@ fn little_cut(
                 Term::from_field_text(field, ta),
                 Term::from_field_text(field, tb),
             ]);
+            counted = true;
             in_a_row = in_a_row.max(searcher.search(&phrase, &tantivy::collector::Count)?);
         }
         if in_a_row * 2 > holding as usize {
             if found.is_some() {
-                return Ok(None);
+                return Ok((None, counted));
             }
             found = Some(format!("{a}-{b}"));
         }
     }
-    Ok(found)
+    Ok((found, counted))
 }
 
 /// Whether some live article holds the two terms in a row: the first match ends the search,
@@ -2196,6 +2209,12 @@ fn weight_of(
 ) -> Result<Option<f32>, StoreError> {
     if comparison(item) {
         return Ok(Some(0.0));
+    }
+    // A respelling is a guess: were it to weigh the rarity of the word it was read as, it
+    // alone could clear the bar meant for two words typed right (`best bakeries paris`,
+    // "bakeries" read as "bayern", let every football post in).
+    if matches!(item, Node::Text(Scope::Any, Text::Respelled(..))) {
+        return Ok(Some(1.0));
     }
     let Some(held) = held_of(searcher, f, en, raw, item)? else {
         return Ok(None);

@@ -1642,6 +1642,46 @@ fn respelled_words_add_no_rarity_and_keep_their_digits() {
     assert_eq!(first("5000"), None);
 }
 
+/// Found by reading the code: a respelled word weighed, towards a widening's bar, the rarity
+/// of the word it was read as, so that guess alone cleared the bar meant for two words typed
+/// right: `best bakeries paris` asked for two of its words and let in the post on Bayern
+/// ("bakeries" read as "bayern"), which holds neither "best" nor "paris".
+#[test]
+fn a_respelled_word_alone_does_not_clear_a_widenings_bar() {
+    let mut articles = vec![common::article(
+        0,
+        "Bayern wins",
+        "Bayern won again. Bayern, Bayern!",
+    )];
+    for (n, thing) in [
+        "pedals", "tents", "knives", "pans", "boots", "lamps", "maps", "pens",
+    ]
+    .iter()
+    .enumerate()
+    {
+        articles.push(common::article(
+            10 + n,
+            &format!("Best {thing} in Paris"),
+            &format!("The best {thing} we tried in Paris."),
+        ));
+    }
+    for n in 0..4 {
+        articles.push(common::article(
+            30 + n,
+            &format!("Notes {n}"),
+            "Other things entirely.",
+        ));
+    }
+    let (_dir, kb) = common::kb_with(articles);
+    let mut req = SearchRequest::new("best bakeries paris");
+    req.limit = 20;
+    let res = kb.search(&req).unwrap();
+    let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+    assert!(res.relaxed.is_some(), "{titles:?}");
+    assert_eq!(titles.len(), 8, "{titles:?}");
+    assert!(titles.iter().all(|t| t.ends_with("in Paris")), "{titles:?}");
+}
+
 /// Found by the MSP probe: a widened search asked for a number of the words, each counting
 /// the same: `compensation plan technicians` required 2 of 3, and the article on compensating
 /// the team holds only the rare one (90 articles with "plan" and "technician" came instead);
