@@ -36,8 +36,7 @@ pub fn to_articles(
 
 /// Parse and clean one archived document as it was read when fetched: under its feed's name,
 /// with the URL it came from (the base of relative links) and its Content-Type (its charset).
-/// `kb reindex` and `kb doctor` must replay the archive identically, so both use this.
-pub fn archived_articles(
+fn archived_articles(
     entry: &kb_store::ArchiveEntry,
     raw: &[u8],
     rules: &Rules,
@@ -51,6 +50,29 @@ pub fn archived_articles(
         entry.content_type.as_deref(),
         rules,
     )
+}
+
+/// Why a logged document gave no articles on replay.
+#[derive(Debug)]
+pub enum Unreplayable {
+    /// Its archived bytes are gone or damaged.
+    Lost(kb_store::StoreError),
+    /// It no longer parses (a document kb once read, refused by a stricter parser).
+    Unparsable(ParseError),
+}
+
+/// The articles of one document the archive log lists, read back from the archive and parsed
+/// as when it was fetched ([`archived_articles`]): every replay of the log (reindex, doctor's
+/// check, a sync's catch-up and its reading of a feed's latest document) goes through here.
+pub fn logged_articles(
+    archive: &kb_store::Archive,
+    entry: &kb_store::ArchiveEntry,
+    rules: &Rules,
+) -> Result<Vec<Article>, Unreplayable> {
+    let raw = archive.get(&entry.sha256).map_err(Unreplayable::Lost)?;
+    archived_articles(entry, &raw, rules)
+        .map(|(_, articles, _)| articles)
+        .map_err(Unreplayable::Unparsable)
 }
 
 /// `f` over `items` on all cores, results handed to `sink` in the items' order.

@@ -1679,6 +1679,78 @@ fn doctor_tells_a_failed_log_append_from_lost_log_lines() {
     assert!(d.success(), "{}", d.stdout);
 }
 
+/// Found by reading the code: `kb doctor --fix` rewrote the archive log without its damaged
+/// lines but left the index's mark at its old offset, which then fitted nothing: the next sync
+/// could no longer tell what a killed sync had archived, and marked it all indexed.
+#[test]
+fn the_index_mark_moves_with_the_log_when_doctor_drops_damaged_lines() {
+    let c = Corpus::new(2, 12);
+    c.ok("kb", &["sync", "--offline"]);
+    let log = c.kb_dir("kb").join("archive").join("log.jsonl");
+    // A torn line (a sync killed mid-append) with the lines of a later sync after it.
+    let mut text = fs::read_to_string(&log).unwrap();
+    let first_end = text.find('\n').unwrap() + 1;
+    text.insert_str(first_end, "{\"feed\":\"f0\",\"sou\n");
+    fs::write(&log, text).unwrap();
+    // A sync since: the index's mark is taken of the log with its torn line.
+    c.ok("kb", &["sync", "--offline"]);
+    // A sync killed after archiving generation 1 of f0, before its commit.
+    kb_store::Archive::at(&c.kb_dir("kb"))
+        .put("f0", "feeds/f0.xml", None, feed_xml(0, 1, 12).as_bytes())
+        .unwrap();
+    let _ = c.run("kb", &["doctor", "--fix"]);
+    assert!(!fs::read_to_string(&log).unwrap().contains("\"sou\n"));
+    let caught = c.run("kb", &["sync", "--offline"]);
+    assert!(
+        caught
+            .stderr
+            .contains("kb: indexed 1 document an interrupted sync had archived but not committed"),
+        "{}",
+        caught.stderr
+    );
+    assert!(!hit_ids(&c, "kb", "genmark1").is_empty());
+    c.ok("kb", &["doctor"]);
+}
+
+/// Found by reading the code: a `kb reindex` waiting for the lock (a sync runs) sat out its
+/// whole `--wait` when told to stop, then failed as "locked" or started rebuilding anyway.
+#[test]
+fn a_reindex_waiting_for_the_lock_stops_at_once_on_a_signal() {
+    let c = Corpus::new(2, 10);
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let before = articles(&c, "kb");
+    // Held as a running sync holds it.
+    let held = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(c.path().join("kb").join("lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let err = tempfile::NamedTempFile::new_in(c.path()).unwrap();
+    let mut cmd = c.cmd("kb", &["reindex", "--wait", "60"]);
+    cmd.stdout(Stdio::null()).stderr(err.reopen().unwrap());
+    let mut child = cmd.spawn().unwrap();
+    // Long enough for it to be waiting for the lock, with its handlers set.
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(child.try_wait().unwrap().is_none(), "it did not wait");
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let started = Instant::now();
+    let status = child.wait().unwrap();
+    let stderr = fs::read_to_string(err.path()).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it sat out the wait: {stderr}"
+    );
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    drop(held);
+    assert!(articles(&c, "kb") == before);
+}
+
 /// Found by the ops probe: SIGTERM to `kb reindex` (a service stopping, `timeout`, Ctrl-C
 /// sends SIGINT) killed it without a word and left its half-built `tantivy-N`, so `kb doctor
 /// -q` failed until `--fix`. It now stops, removes the new index, says so in one line, and

@@ -1569,6 +1569,36 @@ fn a_correction_only_a_later_listed_feed_still_serves_is_stored() {
     assert_sync_reindex_doctor_agree(&env);
 }
 
+/// Found by reading the code: a sync catching up on documents a killed sync archived judged
+/// the first-listed feed by its latest document in the whole log, one the catch-up had not
+/// replayed yet. The category feed's stale copy, logged before the main feed's document that
+/// dropped the post, replaced the main feed's version: a replay (reindex, doctor) kept it, so
+/// doctor failed the KB until a reindex. The catch-up sees what a replay sees at each point.
+#[test]
+fn a_catch_up_judges_the_first_listed_feed_by_what_was_logged_before() {
+    let env = offline(&["main", "cat"]);
+    let date = Some("Mon, 03 Mar 2025 10:00:00 +0000");
+    let x = |body: &str| item("x", "Post X", body, date, None);
+    let y = item("y", "Post Y", "Something else.", date, None);
+    serve_offline(&env, "main", &[x("Original wording alphaword."), y.clone()]);
+    serve_offline(&env, "cat", &[x("Original wording alphaword.")]);
+    env.ok(&["sync", "--offline"]);
+    // A sync killed before its commit: the category feed's stale copy archived first (it
+    // answered first), then the main feed's document without the post.
+    serve_offline(&env, "cat", &[x("Stale wording staleword.")]);
+    serve_offline(&env, "main", std::slice::from_ref(&y));
+    let archive = kb_store::Archive::at(&env.path().join("index"));
+    for feed in ["cat", "main"] {
+        let bytes = std::fs::read(env.path().join(format!("{feed}.xml"))).unwrap();
+        archive
+            .put(feed, &format!("{feed}.xml"), None, &bytes)
+            .unwrap();
+    }
+    env.ok(&["sync", "--offline"]);
+    env.ok(&["sync", "--offline"]);
+    assert_sync_reindex_doctor_agree(&env);
+}
+
 /// `kb list` says where articles without a date go: after the dated ones, by id (the index
 /// holds nothing that says when an article was first stored), the same order after a rebuild.
 #[test]

@@ -192,37 +192,30 @@ impl Archive {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(StoreError::io("reading", &path, e)),
         };
-        let mark = IndexedMark {
+        self.write_mark(&IndexedMark {
             index,
             log_bytes,
             last_line,
-        };
-        let json = serde_json::to_vec(&mark)
-            .map_err(|e| StoreError::io("encoding", self.mark_path(), std::io::Error::other(e)))?;
-        write_atomic(&self.mark_path(), &json)
+        })
     }
 
     /// Mark a KB that has archived nothing yet as holding all of its (empty) log, so that when
     /// its very first sync is killed after archiving, the next one catches up from the start.
     /// A KB of an older kb, with a log and no mark, gets its mark at its next commit instead:
     /// what it may have left unindexed before is `kb reindex`'s to find.
-    pub fn mark_if_new(&self, lock: &WriteLock) -> Result<(), StoreError> {
+    pub fn mark_if_new(&self, _lock: &WriteLock) -> Result<(), StoreError> {
         if self.mark_path().exists() || self.log_path().exists() {
             return Ok(());
         }
-        fs::create_dir_all(&self.dir).map_err(|e| StoreError::io("creating", &self.dir, e))?;
-        let _ = lock;
         let Some(index) = crate::kb::live_index_dir(self.kb_dir())? else {
             return Ok(());
         };
-        let mark = IndexedMark {
+        fs::create_dir_all(&self.dir).map_err(|e| StoreError::io("creating", &self.dir, e))?;
+        self.write_mark(&IndexedMark {
             index,
             log_bytes: 0,
             last_line: String::new(),
-        };
-        let json = serde_json::to_vec(&mark)
-            .map_err(|e| StoreError::io("encoding", self.mark_path(), std::io::Error::other(e)))?;
-        write_atomic(&self.mark_path(), &json)
+        })
     }
 
     /// The documents the log lists after the live index's mark ([`Archive::mark_indexed`]):
@@ -247,18 +240,11 @@ impl Archive {
         };
         let read = |e| StoreError::io("reading", &path, e);
         let len = file.metadata().map_err(read)?.len();
-        let line_len = mark.last_line.len() as u64;
-        if len <= mark.log_bytes || mark.log_bytes < line_len {
+        if len <= mark.log_bytes || !mark_fits(&mark, &mut file).map_err(read)? {
             return Ok(Vec::new());
         }
         use std::io::{Seek, SeekFrom};
-        let mut before = vec![0; mark.last_line.len()];
-        file.seek(SeekFrom::Start(mark.log_bytes - line_len))
-            .and_then(|_| file.read_exact(&mut before))
-            .map_err(read)?;
-        if before != mark.last_line.as_bytes() {
-            return Ok(Vec::new());
-        }
+        file.seek(SeekFrom::Start(mark.log_bytes)).map_err(read)?;
         let mut entries = Vec::new();
         for line in BufReader::new(file).split(b'\n') {
             let line = line.map_err(read)?;
@@ -269,6 +255,21 @@ impl Archive {
             }
         }
         Ok(entries)
+    }
+
+    fn write_mark(&self, mark: &IndexedMark) -> Result<(), StoreError> {
+        let path = self.mark_path();
+        let json = serde_json::to_vec(mark)
+            .map_err(|e| StoreError::io("encoding", &path, std::io::Error::other(e)))?;
+        write_atomic(&path, &json)
+    }
+
+    /// The mark, when it is for the live index and fits the log as it is.
+    fn fitting_mark(&self) -> Option<IndexedMark> {
+        let mark = self.read_mark()?;
+        let live = crate::kb::live_index_dir(self.kb_dir()).ok()??;
+        let mut file = File::open(self.log_path()).ok()?;
+        (live == mark.index && mark_fits(&mark, &mut file).ok()?).then_some(mark)
     }
 
     fn read_mark(&self) -> Option<IndexedMark> {
@@ -285,6 +286,27 @@ impl Archive {
 
     /// Every readable log entry in order, plus the number of damaged lines skipped.
     pub fn entries(&self) -> Result<(Vec<ArchiveEntry>, usize), StoreError> {
+        let (entries, skipped) = self.entries_ending()?;
+        Ok((entries.into_iter().map(|(e, _)| e).collect(), skipped))
+    }
+
+    /// The readable log entries of the part of the log the live index held at its last mark
+    /// ([`Archive::mark_indexed`]), in order; the whole log's without a mark that fits it. What
+    /// a replay of the log from its start had seen when it reached the first document a killed
+    /// sync left unindexed: a sync catching up asks it which document of a feed came last.
+    pub fn indexed_entries(&self) -> Result<Vec<ArchiveEntry>, StoreError> {
+        let upto = self.fitting_mark().map(|m| m.log_bytes);
+        let (entries, _) = self.entries_ending()?;
+        Ok(entries
+            .into_iter()
+            .take_while(|(_, end)| upto.is_none_or(|upto| *end <= upto))
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// Every readable log entry with the offset where its line ends (before its newline), plus
+    /// the number of damaged lines skipped.
+    fn entries_ending(&self) -> Result<(Vec<(ArchiveEntry, u64)>, usize), StoreError> {
         let path = self.log_path();
         let file = match File::open(&path) {
             Ok(f) => f,
@@ -293,13 +315,16 @@ impl Archive {
         };
         let mut entries = Vec::new();
         let mut skipped = 0;
+        let mut at = 0u64;
         for line in BufReader::new(file).split(b'\n') {
             let line = line.map_err(|e| StoreError::io("reading", &path, e))?;
+            let end = at + line.len() as u64;
+            at = end + 1;
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             match serde_json::from_slice::<ArchiveEntry>(&line) {
-                Ok(e) => entries.push(e),
+                Ok(e) => entries.push((e, end)),
                 Err(_) => skipped += 1,
             }
         }
@@ -396,20 +421,41 @@ impl Archive {
     /// For `kb doctor --fix`, after [`Archive::relist`] has listed again the objects those
     /// lines named: what they said is unreadable, and the log is then whole again.
     pub fn drop_damaged_lines(&self, _lock: &WriteLock) -> Result<usize, StoreError> {
-        let (entries, skipped) = self.entries()?;
+        let (entries, skipped) = self.entries_ending()?;
         if skipped == 0 {
             return Ok(0);
         }
+        // The index's mark moves with the lines it counts, or the next sync could no longer
+        // tell what a killed sync left unindexed.
+        let mark = self.fitting_mark();
+        let mut moved = None;
         let path = self.log_path();
         let mut text = String::new();
-        for e in &entries {
+        for (e, end) in &entries {
             let line = serde_json::to_string(e).map_err(|e| {
                 StoreError::io("encoding log entry for", &path, std::io::Error::other(e))
             })?;
             text.push_str(&line);
+            if let Some(mark) = &mark
+                && *end <= mark.log_bytes
+            {
+                moved = Some(IndexedMark {
+                    index: mark.index.clone(),
+                    log_bytes: text.len() as u64,
+                    last_line: line,
+                });
+            }
             text.push('\n');
         }
         write_atomic(&path, text.as_bytes())?;
+        if let Some(mark) = mark {
+            // Nothing readable was indexed: from the start.
+            self.write_mark(&moved.unwrap_or(IndexedMark {
+                index: mark.index,
+                log_bytes: 0,
+                last_line: String::new(),
+            }))?;
+        }
         Ok(skipped)
     }
 
@@ -448,10 +494,30 @@ fn last_line(mut f: File) -> std::io::Result<(u64, String)> {
     f.take(tail).read_to_end(&mut buf)?;
     let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
     let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    // The line without its newline, and the log up to the end of that line.
-    let line = String::from_utf8_lossy(&body[start..]).into_owned();
-    let end = len - tail + (start + line.len()) as u64;
+    // The log up to the end of the line, and the line without its newline: of a line torn
+    // inside a character (or otherwise not UTF-8), the part after its last bad byte, so that
+    // the mark still names the bytes that end there.
+    let end = len - tail + body.len() as u64;
+    let line = body[start..]
+        .utf8_chunks()
+        .last()
+        .filter(|chunk| chunk.invalid().is_empty())
+        .map_or(String::new(), |chunk| chunk.valid().to_owned());
     Ok((end, line))
+}
+
+/// Whether the log, as `file` holds it, still ends `mark.last_line` at `mark.log_bytes`: the
+/// log the mark was taken of, perhaps grown since, not one rewritten.
+fn mark_fits(mark: &IndexedMark, file: &mut File) -> std::io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let line_len = mark.last_line.len() as u64;
+    if file.metadata()?.len() < mark.log_bytes || mark.log_bytes < line_len {
+        return Ok(false);
+    }
+    let mut before = vec![0; mark.last_line.len()];
+    file.seek(SeekFrom::Start(mark.log_bytes - line_len))?;
+    file.read_exact(&mut before)?;
+    Ok(before == mark.last_line.as_bytes())
 }
 
 fn ends_with_newline(path: &Path) -> bool {
@@ -501,6 +567,38 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by reading the code: a last line that is not UTF-8 (torn inside a character) was
+    /// marked by its lossy copy, whose length is not the line's, so the mark's offset fell
+    /// mid-line and no later sync could catch up from it.
+    #[test]
+    fn a_mark_taken_after_a_line_torn_inside_a_character_still_fits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        for (log, line) in [
+            (&b"{\"a\":1}\n{\"feed\":\"Caf\xC3"[..], ""),
+            (&b"{\"a\":1}\nab\xFFcd\n"[..], "cd"),
+            (
+                &b"{\"a\":1}\n{\"feed\":\"Caf\xC3\xA9\"}\n"[..],
+                "{\"feed\":\"Café\"}",
+            ),
+        ] {
+            fs::write(&path, log).unwrap();
+            let (end, last) = last_line(File::open(&path).unwrap()).unwrap();
+            assert_eq!(last, line);
+            assert_eq!(end, log.strip_suffix(b"\n").unwrap_or(log).len() as u64);
+            let mark = IndexedMark {
+                index: "tantivy-1".into(),
+                log_bytes: end,
+                last_line: last,
+            };
+            // Grown since, as the next sync's lines grow it: it still fits.
+            let mut grown = log.to_vec();
+            grown.extend_from_slice(b"\n{\"b\":2}\n");
+            fs::write(&path, &grown).unwrap();
+            assert!(mark_fits(&mark, &mut File::open(&path).unwrap()).unwrap());
+        }
+    }
 
     /// Found by the durability probe (feed rm on a KB it could not write): the message named
     /// the temporary file kb failed to create (`... at path "./index/.tmpF5dBRD"`), a name

@@ -21,6 +21,22 @@ pub struct WriteLock {
 impl WriteLock {
     /// Take the lock, waiting up to `wait` for another holder to finish.
     pub fn acquire(dir: &Path, wait: Duration) -> Result<WriteLock, StoreError> {
+        Self::acquire_unless(dir, wait, || false)?.ok_or_else(|| {
+            StoreError::io(
+                "locking",
+                dir.join("lock"),
+                std::io::ErrorKind::Interrupted.into(),
+            )
+        })
+    }
+
+    /// [`WriteLock::acquire`], giving up (`None`) as soon as `stop` says so while it waits: a
+    /// command told to stop (Ctrl-C, a service stopping) must not sit out the wait first.
+    pub fn acquire_unless(
+        dir: &Path,
+        wait: Duration,
+        stop: impl Fn() -> bool,
+    ) -> Result<Option<WriteLock>, StoreError> {
         let path = dir.join("lock");
         let mut file = OpenOptions::new()
             .read(true)
@@ -38,6 +54,9 @@ impl WriteLock {
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(StoreError::io("locking", &path, e));
                 }
+            }
+            if stop() {
+                return Ok(None);
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 let mut holder = String::new();
@@ -60,7 +79,7 @@ impl WriteLock {
         let _ = file.rewind();
         let _ = file.write_all(note.as_bytes());
         let _ = file.flush();
-        Ok(WriteLock { file, path })
+        Ok(Some(WriteLock { file, path }))
     }
 
     /// The lock file.
@@ -153,7 +172,12 @@ fn process_name(pid: u32) -> Running {
                 Running::Other(comm.to_string())
             }
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Running::Gone,
+        // Where /proc hides other users' processes (`hidepid`: pid 1 is out of sight too), a
+        // pid not shown may run all the same: a root cron's kb.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && proc.join("1").exists() => {
+            Running::Gone
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Running::Unknown,
         Err(_) => Running::Unknown,
     }
 }

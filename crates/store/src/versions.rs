@@ -64,11 +64,7 @@ impl HeldVersion {
             author: a.author.clone(),
             published: a.published,
             updated: a.updated,
-            text: with_text.then(|| {
-                let text = normalized(&a.text);
-                let len = text.len();
-                (truncated(text, HELD_TEXT), len)
-            }),
+            text: with_text.then(|| normalized_start(&a.text, HELD_TEXT)),
         }
     }
 
@@ -128,6 +124,28 @@ fn normalized(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The first `max` bytes of `normalized(text)` (cut at a character boundary) and its whole
+/// length, without building all of it: the writer calls this for every article it writes
+/// under a feed order, and articles run to hundreds of KiB.
+fn normalized_start(text: &str, max: usize) -> (String, usize) {
+    let mut start = String::with_capacity(max.min(text.len()) + 1);
+    let mut len = 0;
+    for word in text.split_whitespace() {
+        let sep = usize::from(len > 0);
+        len += sep + word.len();
+        if start.len() <= max {
+            if sep == 1 {
+                start.push(' ');
+            }
+            start.push_str(word);
+        }
+    }
+    let mut start = truncated(start, max);
+    // Held for every article a rebuild writes: its capacity, not only its length, counts.
+    start.shrink_to_fit();
+    (start, len)
+}
+
 /// At most `max` bytes of `s`, cut at a character boundary.
 fn truncated(mut s: String, max: usize) -> String {
     if s.len() > max {
@@ -179,6 +197,32 @@ fn without_tail(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_held_start_is_the_normalised_texts_start_and_length() {
+        let long = "word ".repeat(300);
+        let wide = format!("{}\tend", "é ".repeat(600));
+        for text in [
+            "",
+            "   ",
+            " one ",
+            "a  b\n\nc",
+            long.as_str(),
+            wide.as_str(),
+            &"x".repeat(2000),
+        ] {
+            for max in [0, 1, 3, 5, 1024] {
+                let whole = normalized(text);
+                let len = whole.len();
+                let held = normalized_start(text, max);
+                assert!(
+                    held.0.capacity() <= max.max(held.0.len()),
+                    "{text:?} at {max}"
+                );
+                assert_eq!(held, (truncated(whole, max), len), "{text:?} at {max}");
+            }
+        }
+    }
 
     fn article(feed: &str, text: &str) -> Article {
         let mut a = Article {

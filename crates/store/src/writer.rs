@@ -274,6 +274,23 @@ impl KbWriter {
             .insert(feed.to_owned(), ids.into_iter().collect());
     }
 
+    /// Store one logged document's articles: says it is `feed`'s latest document
+    /// ([`KbWriter::set_latest_document`]), then upserts each in order. What a sync does with
+    /// every document it archives, and what its catch-up does with one an earlier sync left
+    /// unindexed, so the two cannot differ.
+    pub fn upsert_document(
+        &mut self,
+        feed: &str,
+        articles: &[Article],
+    ) -> Result<UpsertReport, StoreError> {
+        self.set_latest_document(feed, articles.iter().map(|a| a.id.clone()));
+        let mut report = UpsertReport::default();
+        for article in articles {
+            report.add(self.upsert(article)?);
+        }
+        Ok(report)
+    }
+
     /// How to read the ids of a feed's latest logged document that this session did not store:
     /// asked once per feed, only when a conflict needs it. Without one (a rebuild replaying the
     /// log from its start, which sees every document), such a feed carries nothing.

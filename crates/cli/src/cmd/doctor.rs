@@ -16,7 +16,7 @@ use super::Ctx;
 use crate::Reported;
 use crate::args::DoctorArgs;
 use crate::out::{plural, safe};
-use crate::pipeline::archived_articles;
+use crate::pipeline::{Unreplayable, logged_articles};
 
 #[derive(Debug, Serialize)]
 struct Report<'a> {
@@ -191,14 +191,11 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     };
     let mut unparsable = Vec::new();
     for e in &d.intact_entries {
-        let Ok(raw) = archive.get(&e.sha256) else {
-            continue;
-        };
-        match archived_articles(e, &raw, &rules) {
+        match logged_articles(&archive, e, &rules) {
             // Later documents win, as later upserts do, by the rules the index writer applies
             // (kb_store::next_version: dates kept, the owner's version against a later-listed
             // feed's copy while the owner carries it).
-            Ok((_, articles, _)) => {
+            Ok(articles) => {
                 latest.insert(
                     e.feed.clone(),
                     articles.iter().map(|a| a.id.clone()).collect(),
@@ -229,7 +226,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                     );
                 }
             }
-            Err(err) => unparsable.push(format!("{}: {err}", e.source)),
+            // A lost object is reported by the archive check.
+            Err(Unreplayable::Lost(_)) => {}
+            Err(Unreplayable::Unparsable(err)) => unparsable.push(format!("{}: {err}", e.source)),
         }
     }
     let mut only_index: Vec<&String> = index

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::out::{plural, safe};
-use crate::pipeline::{archived_articles, map_in_order};
+use crate::pipeline::{Unreplayable, logged_articles, map_in_order};
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
     // A SIGTERM or SIGINT (a service stopping, Ctrl-C) used to kill the rebuild outright: no
@@ -80,7 +80,14 @@ pub fn rebuild(
             ctx.index.display()
         );
     }
-    let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(wait))?;
+    // A signal while it waits for the lock stops it there, not after the wait.
+    let stopped = || interrupt.is_some_and(|i| i.signal().is_some());
+    let Some(lock) = WriteLock::acquire_unless(&ctx.index, Duration::from_secs(wait), stopped)?
+    else {
+        check(interrupt)?;
+        anyhow::bail!("the rebuild stopped while waiting for the knowledge base's lock");
+    };
+    check(interrupt)?;
     let archive = kb_store::Archive::at(&ctx.index);
     // The old index, if it is intact: the last resort for articles whose documents are lost.
     let old = Kb::open(&ctx.index)
@@ -118,16 +125,14 @@ pub fn rebuild(
     // Reading, decompressing, parsing and cleaning on every core; storing in log order, so
     // the latest version of an article wins as it did when it was synced.
     let prepare = |e: &kb_store::ArchiveEntry| {
-        let raw = archive.get(&e.sha256).map_err(|err| {
-            format!(
+        logged_articles(&archive, e, &rules).map_err(|err| match err {
+            Unreplayable::Lost(err) => format!(
                 "{} ({}): {err}",
                 e.source,
                 e.fetched_at.format("%Y-%m-%d %H:%M")
-            )
-        })?;
-        archived_articles(e, &raw, &rules)
-            .map(|(_, articles, _)| articles)
-            .map_err(|err| format!("{}: {err}", e.source))
+            ),
+            Unreplayable::Unparsable(err) => format!("{}: {err}", e.source),
+        })
     };
     let mut done = 0;
     map_in_order(&entries, prepare, |e, prepared| -> Result<()> {

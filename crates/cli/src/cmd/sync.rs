@@ -382,13 +382,10 @@ fn store(
             &raw.bytes,
         )
         .context("cannot archive the feed document")?;
-    let mut report = UpsertReport::default();
-    if let Some(writer) = writer {
-        writer.set_latest_document(name, articles.iter().map(|a| a.id.clone()));
-        for art in articles {
-            report.add(writer.upsert(art)?);
-        }
-    }
+    let report = match writer {
+        Some(writer) => writer.upsert_document(name, articles)?,
+        None => UpsertReport::default(),
+    };
     // The feed's document as last logged, yet it changed articles now (the first-listed feed
     // dropped one it held): a replay meets it here too, or it would rebuild the older version.
     if !logged && report.new + report.updated > 0 {
@@ -421,16 +418,10 @@ fn catch_up(ctx: &Ctx, writer: &mut KbWriter, rules: &Rules) -> Result<()> {
     let mut documents = 0;
     for e in &entries {
         // An object lost or unparsable is `kb doctor`'s to report, as in a rebuild.
-        let Ok(raw) = archive.get(&e.sha256) else {
+        let Ok(articles) = crate::pipeline::logged_articles(&archive, e, rules) else {
             continue;
         };
-        let Ok((_, articles, _)) = crate::pipeline::archived_articles(e, &raw, rules) else {
-            continue;
-        };
-        writer.set_latest_document(&e.feed, articles.iter().map(|a| a.id.clone()));
-        for art in &articles {
-            writer.upsert(art)?;
-        }
+        writer.upsert_document(&e.feed, &articles)?;
         documents += 1;
     }
     let after = writer.report();
@@ -446,23 +437,20 @@ fn catch_up(ctx: &Ctx, writer: &mut KbWriter, rules: &Rules) -> Result<()> {
 
 /// Reads the ids of a feed's latest logged document that this sync did not store: the last
 /// one of the log that still parses, as a replay of the log would have it (one whose object is
-/// lost or no longer parses is skipped by the replay too). The log is read once.
+/// lost or no longer parses is skipped by the replay too). The log is read once, up to where
+/// the live index held it when the sync began: the catch-up replays what comes after in order,
+/// telling the writer of each document as it goes, so a feed's later document must not answer
+/// for it before its turn (a replay from the start would not have seen it yet either).
 fn latest_logged(archive: Archive, rules: Arc<Rules>) -> kb_store::LatestLoader {
     let mut entries: Option<Vec<kb_store::ArchiveEntry>> = None;
     Box::new(move |feed: &str| {
-        let entries = entries.get_or_insert_with(|| {
-            archive
-                .entries()
-                .map(|(entries, _)| entries)
-                .unwrap_or_default()
-        });
+        let entries = entries.get_or_insert_with(|| archive.indexed_entries().unwrap_or_default());
         entries
             .iter()
             .rev()
             .filter(|e| e.feed == feed)
             .find_map(|e| {
-                let raw = archive.get(&e.sha256).ok()?;
-                let (_, articles, _) = crate::pipeline::archived_articles(e, &raw, &rules).ok()?;
+                let articles = crate::pipeline::logged_articles(&archive, e, &rules).ok()?;
                 Some(articles.into_iter().map(|a| a.id).collect())
             })
             .unwrap_or_default()
