@@ -1178,6 +1178,37 @@ fn overlapping_feed_edits_keep_every_change() {
     assert_eq!(env.config_text().matches("/slow-a").count(), 1);
 }
 
+/// Two `kb feed add` at once of two feeds of one site, without `--name`: both chose the site's
+/// name from the file as it was before either, and the slower one failed ("choose another with
+/// --name"), where one after the other the second gets a name of its own (found by reading the
+/// code). The name is chosen from the file as it is when the feed is added.
+#[test]
+fn overlapping_adds_of_one_sites_feeds_name_each_on_its_own() {
+    let site = "http://site.example/";
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/news/feed/" => Response::rss(rss(site, &[("a", "Alpha")]))
+            .delay(std::time::Duration::from_millis(1500)),
+        _ => Response::rss(rss(site, &[("b", "Beta")])),
+    });
+    let env = Env::new("# my feeds\n");
+    let slow = env
+        .command(&["feed", "add", &server.url("/news/feed/")])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    env.ok(&["feed", "add", &server.url("/tech/feed/")]);
+    let out = slow.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = env.config_text();
+    assert!(text.contains("name = \"site.example\""), "{text}");
+    assert!(text.contains("name = \"site.example-news\""), "{text}");
+}
+
 /// kb.toml on a full disk (here a file-size limit): one line naming the config, the cause and
 /// the way out, exit 1, the file unchanged. It named tempfile's random `.tmpXXXX` file and
 /// gave no way out (found by probing).

@@ -88,21 +88,46 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
             f.name
         );
     }
+    // Another command may have edited the file while the feed was fetched (another `kb feed
+    // add`, a `kb feed rm`, a sync's 301 rewrite): the feed is added to the file as it is now,
+    // not saved over it from the copy read before, which lost their changes; and checked, and
+    // named, against what the file holds now.
+    let mut file = ConfigFile::open(&ctx.config.path)?;
+    let now = file.feeds()?;
+    if let Some(f) = now.iter().find(|f| {
+        same_url(&f.url, &probed.url)
+            || probed
+                .answered
+                .as_deref()
+                .is_some_and(|answered| same_url(&f.url, answered))
+    }) {
+        bail!(
+            "{} was added to {} as feed {:?} while kb checked it; nothing changed",
+            f.url,
+            ctx.config.path.display(),
+            f.name
+        );
+    }
     // Without --name, the site's name; a second feed of the site gets one of its own.
     let (name, site_name) = match &a.name {
         Some(n) => (n.trim().to_string(), None),
         None => {
             let site = derive_name(&probed.feed, Some(&probed.url));
-            let name = default_name(&site, &probed.url, &existing);
+            let name = default_name(&site, &probed.url, &now);
             (name.clone(), (name != site).then_some(site))
         }
     };
     if name.is_empty() {
         bail!("the feed name must not be empty: pass --name NAME");
     }
-    if existing.iter().any(|f| f.name == name) {
+    if now.iter().any(|f| f.name == name) {
+        let when = if existing.iter().any(|f| f.name == name) {
+            "is already in"
+        } else {
+            "was added to"
+        };
         bail!(
-            "a feed named {name:?} is already in {}: choose another with --name",
+            "a feed named {name:?} {when} {}: choose another with --name",
             ctx.config.path.display()
         );
     }
@@ -116,25 +141,6 @@ fn add(ctx: &Ctx, a: FeedAddArgs) -> Result<()> {
         category,
         timeout_secs: None,
     };
-    // Another command may have edited the file while the feed was fetched (another `kb feed
-    // add`, a `kb feed rm`, a sync's 301 rewrite): the feed is added to the file as it is now,
-    // not saved over it from the copy read before, which lost their changes.
-    let mut file = ConfigFile::open(&ctx.config.path)?;
-    let now = file.feeds()?;
-    if let Some(f) = now.iter().find(|f| same_url(&f.url, &entry.url)) {
-        bail!(
-            "{} was added to {} as feed {:?} while kb checked it; nothing changed",
-            entry.url,
-            ctx.config.path.display(),
-            f.name
-        );
-    }
-    if now.iter().any(|f| f.name == name) {
-        bail!(
-            "a feed named {name:?} was added to {} while kb checked this one: choose another with --name",
-            ctx.config.path.display()
-        );
-    }
     file.add(&entry)?;
     file.save()?;
     if a.json {
