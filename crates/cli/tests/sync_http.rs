@@ -1325,10 +1325,24 @@ fn the_json_of_an_interrupted_sync_says_so_and_lists_the_feeds_not_fetched() {
 /// exit status told what happened. One line says it now.
 #[test]
 fn a_second_signal_says_the_sync_stopped_at_once() {
-    let server = Server::start(|_| {
-        Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20))
+    // A feed large enough that storing it outlasts the moment between the two signals.
+    let items: Vec<(String, String)> = (0..3000)
+        .map(|i| (format!("g{i}"), format!("Post number {i} about backups")))
+        .collect();
+    let items: Vec<(&str, &str)> = items
+        .iter()
+        .map(|(g, t)| (g.as_str(), t.as_str()))
+        .collect();
+    let big = rss(SITE, &items);
+    let server = Server::start(move |req| match req.target.as_str() {
+        "/big/feed/" => Response::rss(big.clone()),
+        _ => Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20)),
     });
-    let env = Env::new(&feed_toml("stalled", &server.url("/stalled/feed/")));
+    let env = Env::new(&format!(
+        "{}{}",
+        feed_toml("big", &server.url("/big/feed/")),
+        feed_toml("stalled", &server.url("/stalled/feed/"))
+    ));
     let child = env
         .command(&["sync"])
         .stdout(Stdio::piped())
@@ -1336,18 +1350,18 @@ fn a_second_signal_says_the_sync_stopped_at_once() {
         .spawn()
         .unwrap();
     let started = std::time::Instant::now();
-    while server.hits("/stalled/feed/").is_empty() {
+    while server.hits("/big/feed/").is_empty() {
         assert!(started.elapsed() < Duration::from_secs(60), "no request");
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     }
-    // Two signals of a kind sent at once may arrive as one: a few, a moment apart, until kb
-    // is gone (its first-signal path, a commit, takes longer than that moment).
+    // A signal repeated within a moment is the same one sent twice (`timeout` does): the
+    // second comes later, while the first's commit is under way.
     let pid = child.id().to_string();
-    for _ in 0..5 {
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(150));
         let _ = std::process::Command::new("kill")
             .args(["-INT", &pid])
             .status();
-        std::thread::sleep(Duration::from_millis(5));
     }
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1356,6 +1370,50 @@ fn a_second_signal_says_the_sync_stopped_at_once() {
         stderr.contains("kb: interrupted by a second SIGINT: stopped at once, without a commit"),
         "{stderr}"
     );
+}
+
+/// GNU `timeout` (without `--foreground`) sends its SIGTERM to kb and then to kb's process
+/// group, so kb got two at once and took the second for a "stop now": no commit, no JSON
+/// (found by probing as a new user). A repeat within a moment is the same signal.
+#[test]
+fn one_signal_sent_twice_at_once_stops_a_sync_cleanly() {
+    let server = Server::start(|req| match req.target.as_str() {
+        "/stalled/feed/" => {
+            Response::rss(rss(SITE, &[("c", "Gamma")])).delay(Duration::from_secs(20))
+        }
+        _ => Response::rss(rss(SITE, &[("a", "Alpha")])),
+    });
+    let env = Env::new(&format!(
+        "{}{}",
+        feed_toml("fast", &server.url("/fast/feed/")),
+        feed_toml("stalled", &server.url("/stalled/feed/"))
+    ));
+    for _ in 0..3 {
+        let child = env
+            .command(&["sync", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let hits = server.hits("/stalled/feed/").len();
+        while server.hits("/stalled/feed/").len() == hits {
+            assert!(started.elapsed() < Duration::from_secs(60), "no request");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = child.id().to_string();
+        for _ in 0..2 {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status();
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(143), "{stderr}");
+        assert!(!stderr.contains("second"), "{stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sync's JSON");
+        assert_eq!(v["interrupted"], true, "{v}");
+    }
 }
 
 /// Found by probing doctor: an article two feeds carry is filed under the feed kb.toml lists

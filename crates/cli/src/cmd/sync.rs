@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -612,7 +612,7 @@ impl Interrupt {
     pub(crate) fn install(second: &'static str) -> Interrupt {
         use signal_hook::consts::{SIGINT, SIGTERM};
         let signal = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let first = Arc::new(std::sync::Mutex::new(None));
         for sig in [SIGINT, SIGTERM] {
             // A signal the parent set to be ignored stays ignored (`kb sync &` from a script:
             // the shell ignores SIGINT for it, and a stray Ctrl-C must not stop it).
@@ -622,7 +622,7 @@ impl Interrupt {
             // Without handlers the signals keep their default action: the sync dies as before,
             // which loses nothing either.
             let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
-            if !watch_for_second(sig, Arc::clone(&count), second) {
+            if !watch_for_second(sig, Arc::clone(&first), second) {
                 // No thread to say it: a second signal still ends the sync at once, silently.
                 let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
                 let _ = signal_hook::flag::register_conditional_shutdown(
@@ -658,13 +658,20 @@ impl Interrupt {
     }
 }
 
-/// Counts the arrivals of `sig` (with those of the other signal, in `count`) on a thread of its
-/// own; at the second, says on stderr that the sync stops at once, and exits 128 + `sig`. It
-/// used to exit in the signal handler, where nothing can be printed safely: two quick signals
-/// ended the sync without a word. False when the thread cannot be set up.
+/// A signal arriving again this soon after the first is the same one sent twice, not a second:
+/// GNU `timeout` sends its signal to kb and then to kb's whole process group, and a service
+/// manager may signal the process and its group alike; a person who means "stop now" presses
+/// Ctrl-C again later than this.
+const SAME_SIGNAL_WITHIN: Duration = Duration::from_millis(100);
+
+/// Watches the arrivals of `sig` on a thread of its own (`first`: which signal came first and
+/// when, shared with the other signal's watcher); at the second, says on stderr that the sync
+/// stops at once, and exits 128 + `sig`. It used to exit in the signal handler, where nothing
+/// can be printed safely: two quick signals ended the sync without a word. False when the
+/// thread cannot be set up.
 fn watch_for_second(
     sig: i32,
-    count: Arc<std::sync::atomic::AtomicUsize>,
+    first: Arc<std::sync::Mutex<Option<(i32, Instant)>>>,
     second: &'static str,
 ) -> bool {
     use std::io::{Read, Write};
@@ -686,8 +693,17 @@ fn watch_for_second(
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(_) => return,
                 }
-                if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                    continue;
+                let now = Instant::now();
+                let mut first = first.lock().unwrap_or_else(|e| e.into_inner());
+                match *first {
+                    None => {
+                        *first = Some((sig, now));
+                        continue;
+                    }
+                    Some((s, at)) if s == sig && now.duration_since(at) < SAME_SIGNAL_WITHIN => {
+                        continue;
+                    }
+                    Some(_) => {}
                 }
                 let _ = writeln!(
                     std::io::stderr(),
