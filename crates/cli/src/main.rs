@@ -65,6 +65,72 @@ fn parse_args() -> Result<Cli, clap::Error> {
     Cli::from_arg_matches(&matches)
 }
 
+/// A usage error as one line, like every other error of kb's (`kb: error: ...`, which a cron
+/// wrapper greps for): clap's own spreads it over 3-5 lines starting `error:`, with a usage
+/// block and a tip on lines of their own. Its words are kept, joined; a number's parse error
+/// says what is expected; and the help to read is named.
+fn usage_error_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let mut lines = text.lines();
+    let mut line = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .trim_end_matches(':')
+        .to_string();
+    let mut said = Vec::new();
+    let mut usage = None;
+    for l in lines {
+        let l = l.trim();
+        if let Some(u) = l.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if l.is_empty() || l.starts_with("For more information") {
+            continue;
+        } else if usage.is_none() {
+            said.push(l.trim_matches(|c| c == '[' || c == ']').to_string());
+        }
+    }
+    if !said.is_empty() {
+        // The values clap listed under its first line (missing arguments, possible values, a
+        // tip) follow it.
+        let sep = if line.ends_with("provided") {
+            ": "
+        } else {
+            "; "
+        };
+        line = format!("{line}{sep}{}", said.join(", "));
+    }
+    let line = line.replace(
+        "invalid digit found in string",
+        "expected a whole number (0 or more)",
+    );
+    // The command whose help to read: as the usage names it, or as typed.
+    let command = usage
+        .map(|u| {
+            u.split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(typed_command);
+    format!("{line}; see `{command} --help`")
+}
+
+/// `kb` and the subcommands typed, as far as they name kb's subcommands.
+fn typed_command() -> String {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut path = vec!["kb".to_string()];
+    for arg in std::env::args().skip(1) {
+        let Some(sub) = command.find_subcommand(&arg).cloned() else {
+            continue;
+        };
+        path.push(sub.get_name().to_string());
+        command = sub;
+    }
+    path.join(" ")
+}
+
 /// The first panic's message, for the one line `main` prints.
 static PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
@@ -85,10 +151,17 @@ fn main() -> ExitCode {
     survive_file_size_limits();
     let cli = match parse_args() {
         Ok(cli) => cli,
+        Err(e)
+            if e.use_stderr()
+                && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            eprintln!("kb: error: {}", usage_error_line(&e));
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            // Help that could not be written (`kb --help > /dev/full`) is a failure, as any
-            // other output kb cannot write.
+            // clap prints help/version to stdout (exit 0), and help on stderr for a bare
+            // `kb` or `kb feed` (exit 2). Help that could not be written (`kb --help >
+            // /dev/full`) is a failure, as any other output kb cannot write.
             let printed = e
                 .print()
                 .and_then(|()| std::io::Write::flush(&mut std::io::stdout()));

@@ -1825,6 +1825,37 @@ fn help_examples_keep_their_lines() {
     }
 }
 
+/// Usage errors that clap finds were 3-5 lines starting `error:` (a usage block, a tip, "For
+/// more information"), unlike every other error, so a cron wrapper grepping `kb: error:` missed
+/// them, and `--limit -1` said "invalid digit found in string" (found by probing as a new
+/// user). One line now, clap's words kept, with the help to read.
+#[test]
+fn usage_errors_are_one_line_naming_the_help_to_read() {
+    let env = Env::new();
+    for (args, needle) in [
+        (
+            &["search", "x", "--limit", "-1"][..],
+            "expected a whole number",
+        ),
+        (&["bogus"], "see `kb --help`"),
+        (&["search"], "not provided: <QUERY>; see `kb search --help`"),
+        (
+            &["search", "x", "--sort", "name"],
+            "possible values: relevance, date",
+        ),
+        (&["sync", "--offline", "--backfill"], "see `kb sync --help`"),
+        (&["feed", "rm"], "see `kb feed rm --help`"),
+        (&["list", "--bogus"], "unexpected argument '--bogus'"),
+    ] {
+        assert_one_line_error(&env.kb(args), 2, needle);
+    }
+    // Help is no error: stdout, exit 0; a bare `kb` shows it on stderr.
+    assert!(env.kb(&["search", "--help"]).status.success());
+    let bare = env.kb(&[]);
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bare.stderr).contains("Usage: kb"));
+}
+
 /// A bad value of an option is a usage error (exit 2) whoever parses it.
 #[test]
 fn bad_dates_are_usage_errors() {
