@@ -368,7 +368,7 @@ pub struct FeedImportArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// What to look for (see the query syntax above); it may start with -: "-draft backup".
-    /// Empty ("") only with a filter: then every article the filters let through
+    /// Empty ("") only with a filter: then every article the filters let through, newest first
     #[arg(allow_hyphen_values = true)]
     pub query: String,
     /// Show at most N hits

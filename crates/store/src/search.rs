@@ -303,6 +303,18 @@ impl Kb {
         if text.blank && filters.is_empty() {
             return Err(StoreError::EmptyQuery);
         }
+        // Without a word to rank by, every score is 0 and "best match first" was the index's
+        // order: newest first instead, as `kb list` has it.
+        let by_date;
+        let req = if text.blank && req.sort == SortOrder::Relevance {
+            by_date = SearchRequest {
+                sort: SortOrder::Date,
+                ..req.clone()
+            };
+            &by_date
+        } else {
+            req
+        };
         let (mut scored, mut total) = self.ranked(&searcher, &text, &filters, req)?;
         let mut relaxed = None;
         // Widening cannot help when the filters alone leave nothing.
