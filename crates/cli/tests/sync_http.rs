@@ -192,9 +192,17 @@ fn a_410_marks_the_feed_dead_until_it_is_enabled() {
 
     let out = env.ok(&["sync"]);
     assert!(
-        out.contains("gone: skipped: marked dead after 410 Gone; re-enable with `kb feed enable`"),
+        out.contains(
+            "gone: skipped: marked dead after 410 Gone; re-enable with `kb feed enable gone`"
+        ),
         "{out}"
     );
+    // In its place in kb.toml's order, after the feed listed before it (it came first; found
+    // by probing as a new user), in the lines and in the JSON.
+    assert!(out.starts_with("ok: "), "{out}");
+    let v = env.json(&["sync", "--json"]);
+    assert_eq!(v["feeds"][0]["name"], "ok", "{v}");
+    assert_eq!(v["feeds"][1]["name"], "gone", "{v}");
     assert_eq!(server.hits("/gone").len(), 1, "a dead feed is not fetched");
 
     let out = env.ok(&["feed", "enable", "gone"]);

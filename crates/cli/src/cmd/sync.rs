@@ -316,7 +316,10 @@ fn plan(
             notes.push(skipped(
                 &f.name,
                 &f.url,
-                "marked dead after 410 Gone; re-enable with `kb feed enable`",
+                &format!(
+                    "marked dead after 410 Gone; re-enable with `kb feed enable {}`",
+                    f.name
+                ),
             ));
             continue;
         }
@@ -514,6 +517,11 @@ struct Progress {
     /// went away (`kb sync | head -1`) or a full disk must not cost the fetched articles, so
     /// the sync goes on and commits, prints nothing more, and says so at the end.
     out_error: Option<anyhow::Error>,
+    /// The feeds in kb.toml's order, where lines are printed.
+    order: Vec<String>,
+    /// Lines of feeds not fetched (dead, no fixture), each with its place in `order`: printed
+    /// when the feeds before it are, not all first.
+    noted: Vec<(usize, String)>,
 }
 
 impl Progress {
@@ -538,6 +546,24 @@ impl Progress {
             updated: 0,
             failed: 0,
             out_error: None,
+            order: ctx.config.feeds.iter().map(|f| f.name.clone()).collect(),
+            noted: Vec::new(),
+        }
+    }
+
+    /// Where `name` stands in kb.toml (a feed it does not list: after all).
+    fn place(&self, name: &str) -> usize {
+        self.order
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Print the lines of feeds not fetched that kb.toml lists before `place`.
+    fn print_noted_before(&mut self, place: usize) {
+        while let Some(at) = self.noted.iter().position(|(p, _)| *p < place) {
+            let (_, line) = self.noted.remove(at);
+            self.print(&line);
         }
     }
 
@@ -570,7 +596,9 @@ impl Progress {
     /// A feed that is not fetched (dead, no fixture): its line, but no step of the bar.
     fn note(&mut self, s: &FeedSummary) {
         if self.stream {
-            self.print(&s.line());
+            let place = self.place(&s.name);
+            self.noted.push((place, s.line()));
+            self.noted.sort_by_key(|(p, _)| *p);
         }
     }
 
@@ -588,11 +616,13 @@ impl Progress {
             ));
         }
         if self.stream {
+            self.print_noted_before(self.place(&s.name));
             self.print(&s.line());
         }
     }
 
-    fn finish(&self) {
+    fn finish(&mut self) {
+        self.print_noted_before(usize::MAX);
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
@@ -1641,7 +1671,6 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         ..
     } = session;
     // A script reading only the JSON must not take an interrupted sync for a clean one.
-    let interrupted_json = interrupted.is_some() && a.json;
     if let (Some(stop), true) = (interrupted, a.json) {
         for (name, src) in planned {
             let done = summaries
@@ -1659,9 +1688,9 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             }
         }
     }
-    // The feeds fetched were reported in kb.toml's order; the ones a signal left unfetched
-    // take their places among them, not the end.
-    if interrupted_json {
+    // In kb.toml's order, as the lines are printed (a slow feed's, stored late, and the
+    // unfetched ones, dead or left by a signal, take their places among them, not the end).
+    {
         let at = |name: &str| {
             ctx.config
                 .feeds
