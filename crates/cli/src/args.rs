@@ -30,7 +30,7 @@ const DATE_FORMS: &str =
 /// Quick start:
 ///   kb sync --offline          # ingest the fixtures listed in kb.toml
 ///   kb search "first position" # search the archive
-///   kb show 3f2a               # read an article (a unique id prefix is enough)
+///   kb show 4e69               # read an article (a unique id prefix is enough)
 ///
 /// Output: results on stdout; counts, notes and hints on stderr (-q drops them). Titles and
 /// matched words are bold on a terminal: NO_COLOR (set to anything) or TERM=dumb turns that
@@ -99,8 +99,8 @@ pub enum Command {
     ///
     /// When nothing matches as typed, the search is widened and a note says how: a plain word
     /// that no article holds is matched by similar spelling ("refferal" finds "referral"; never
-    /// a word with a digit: "7000" is no "5000"), a dotted number no article holds finds the longer ones it begins ("802.11" finds
-    /// "802.11be"), a month name or a year may also mean when the article appeared
+    /// a word with a digit: "7000" is no "5000"), a dotted number no article holds finds the
+    /// longer ones it begins ("802.11" finds "802.11be"), a month name or a year may also mean when the article appeared
     /// ("referrals march"), then fewer of the plain words must match, down to any one, most
     /// first ("people before technology" finds "People first, technology second"). Phrases,
     /// prefixes, scopes, dates and exclusions always hold as typed.
@@ -349,7 +349,8 @@ pub struct FeedKeyArg {
     /// Feed name (or its URL)
     #[arg(value_name = "NAME_OR_URL")]
     pub feed: String,
-    /// Print what was done as JSON
+    /// Print what was done as JSON: `rm` {"name", "url", "category"} of the feed removed,
+    /// `enable` {"name", "was_dead"}
     #[arg(long)]
     pub json: bool,
 }
@@ -367,7 +368,7 @@ pub struct FeedImportArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// What to look for (see the query syntax above); it may start with -: "-draft backup".
+    /// What to look for (the syntax: `kb search --help`); it may start with -: "-draft backup".
     /// Empty ("") only with a filter: then every article the filters let through, newest first
     #[arg(allow_hyphen_values = true)]
     pub query: String,
@@ -399,7 +400,7 @@ pub struct SearchArgs {
     #[arg(long, short = 'a', value_name = "A")]
     pub author: Vec<String>,
     /// Only articles of this feed: its name, or a word of it (`smbitpros` for
-    /// `smbitpros.com`); a name no feed has is an error naming the known feeds
+    /// `smbitpros.com`); a name no feed has is an error naming the closest feeds
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
     /// Published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
@@ -474,7 +475,7 @@ pub struct ListArgs {
     #[arg(long, short = 'a', value_name = "A")]
     pub author: Vec<String>,
     /// Only articles of this feed: its name, or a word of it (`smbitpros` for
-    /// `smbitpros.com`); a name no feed has is an error naming the known feeds
+    /// `smbitpros.com`); a name no feed has is an error naming the closest feeds
     #[arg(long, value_name = "NAME")]
     pub feed: Vec<String>,
     /// Show at most N articles
@@ -525,11 +526,13 @@ pub struct DoctorArgs {
     /// Print JSON: {"ok", "checks": [{"name", "ok", "detail", "fix"}]}
     #[arg(long)]
     pub json: bool,
-    /// Remove index directories and temporary files left by interrupted runs
+    /// Repair what needs no rebuild: remove index directories and temporary files left by
+    /// interrupted runs, list again in the archive log the documents whose lines were lost,
+    /// drop the log's damaged lines
     #[arg(long)]
     pub fix: bool,
     /// With --fix: wait this long for a running sync to finish
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    #[arg(long, value_name = "SECS", default_value_t = 30, requires = "fix")]
     pub wait: u64,
 }
 

@@ -1856,6 +1856,39 @@ fn usage_errors_are_one_line_naming_the_help_to_read() {
     assert!(String::from_utf8_lossy(&bare.stderr).contains("Usage: kb"));
 }
 
+/// Found by probing as a new user: `kb show ""` (an unset variable) was "no article matches",
+/// exit 1, not a usage error; `kb related` with nothing related said `no matches for "ID"`,
+/// which reads as an unknown id; a missing feed file ended in "(os error 2)" with no way out;
+/// `kb list` titles were never bold on a terminal, as README says titles are.
+#[test]
+fn small_messages_say_what_happened_and_the_way_out() {
+    let env = Env::synced();
+    for cmd in ["show", "related"] {
+        assert_one_line_error(&env.kb(&[cmd, ""]), 2, "no article id given");
+    }
+    assert_one_line_error(
+        &env.kb(&["parse", "no-such-file.xml"]),
+        1,
+        "no such file (check the path",
+    );
+    let out = env.kb(&["parse", "no-such-file.xml"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("os error"));
+    let list = Command::new(env!("CARGO_BIN_EXE_kb"))
+        .args(["list", "-n", "1"])
+        .current_dir(env.path())
+        .env("CLICOLOR_FORCE", "1")
+        .env_remove("NO_COLOR")
+        .env_remove("KB_INDEX")
+        .env_remove("KB_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("\x1b[1m"),
+        "{}",
+        String::from_utf8_lossy(&list.stdout)
+    );
+}
+
 /// A bad value of an option is a usage error (exit 2) whoever parses it.
 #[test]
 fn bad_dates_are_usage_errors() {

@@ -12,13 +12,13 @@ use std::time::{Duration, SystemTime};
 #[non_exhaustive]
 pub enum FetchError {
     /// A local feed file could not be opened or read.
-    #[error("cannot read {}", file(path))]
+    #[error("cannot read {}: {}", file(path), io_reason(error))]
     Io {
         /// The file as given.
         path: PathBuf,
-        /// What the operating system said.
-        #[source]
-        source: std::io::Error,
+        /// What the operating system said (in the message, with the way out, rather than as
+        /// a source: its "(os error 2)" says nothing to a user).
+        error: std::io::Error,
     },
 
     /// A local feed file is larger than the configured cap (the body cap: a file is read
@@ -120,7 +120,7 @@ pub enum FetchError {
     },
 
     /// A 2xx answer without a single byte of body: nothing to parse.
-    #[error("empty response from {url}: the server sent an empty body (http {status})", url = shown(.url))]
+    #[error("empty response from {url}: the server sent an empty body (http {status}); often passing (the next sync tries again), else open the url in a browser: the feed may have moved", url = shown(.url))]
     EmptyBody {
         /// The URL that answered (after redirects).
         url: String,
@@ -360,6 +360,25 @@ fn shown(text: &str) -> Cow<'_, str> {
 
 /// A feed file as messages name it: `kb parse -` and `kb sync --from -` read standard input
 /// through its device path, which the user never typed.
+/// Why a file could not be read, and the way out where there is one.
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::{IsADirectory, NotFound, PermissionDenied};
+    match e.kind() {
+        NotFound => "no such file (check the path; a feed on the web is read from its \
+                     http:// or https:// url)"
+            .into(),
+        PermissionDenied => "permission denied (check the file's permissions)".into(),
+        IsADirectory => "it is a directory: give the path of a feed file".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
 fn file(path: &std::path::Path) -> String {
     if path == std::path::Path::new("/dev/stdin") {
         "standard input".into()

@@ -100,9 +100,9 @@ fn same_url(a: &str, b: &str) -> bool {
 /// so a file that grows, or a device such as `/dev/zero`, cannot exhaust
 /// memory.
 pub fn read_file(path: &Path, max_bytes: u64) -> Result<RawFeed, FetchError> {
-    let io = |source| FetchError::Io {
+    let io = |error| FetchError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let too_large = || FetchError::FileTooLarge {
         path: path.to_path_buf(),

@@ -495,7 +495,7 @@ fn list(ctx: &Ctx, json: bool) -> Result<()> {
         };
         let mut when = r
             .last_fetched
-            .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M")))
+            .map(|t| format!(" at {} UTC", t.format("%Y-%m-%d %H:%M")))
             .unwrap_or_default();
         // Otherwise a feed skipped for its host's wait reads as never tried, or as fine.
         if let Some(t) = r.waiting_until {

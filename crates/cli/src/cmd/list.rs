@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
             "{}  {:<10}  {}{}\n",
             &art.id[..art.id.len().min(8)],
             day(art.published),
-            safe(&art.title, false),
+            ctx.out.bold(&safe(&art.title, false)),
             art.author
                 .as_deref()
                 .map(|x| format!(" ({})", safe(x, false)))

@@ -54,6 +54,13 @@ impl Ctx {
     pub fn find_article(&self, kb: &Kb, key: &str) -> Result<Article> {
         let web = |u: &url::Url| matches!(u.scheme(), "http" | "https");
         let key = key.trim();
+        // An empty argument (an unset variable in a script) is a mistake in the command line.
+        if key.is_empty() {
+            return Err(crate::Usage(
+                "no article id given: pass an id (or a unique prefix of one, as `kb list` shows) or the article's URL".into(),
+            )
+            .into());
+        }
         let exact = match url::Url::parse(key).ok().filter(web) {
             Some(typed) => {
                 let parsed = crate::config::edit::normalized_url;

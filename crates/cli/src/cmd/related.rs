@@ -10,5 +10,10 @@ pub fn run(ctx: &Ctx, a: RelatedArgs) -> Result<()> {
     // Resolve a prefix or URL first, so the output names the full id it compared against.
     let article = ctx.find_article(&kb, &a.id)?;
     let res = kb.related(&article.id, a.limit, a.offset)?;
-    super::search::print(ctx, &article.id, a.offset, &res, a.json, "")
+    // "no matches for ID" read as if the id were unknown (found by probing as a new user).
+    let none = format!(
+        "nothing related to {}: no other article shares enough of its words, categories, feed or author\n",
+        article.id
+    );
+    super::search::print(ctx, &article.id, a.offset, &res, a.json, &none)
 }
