@@ -201,6 +201,9 @@ pub struct SearchResults {
     /// Set when nothing matched under filters: how many articles the query as typed matches
     /// without them (the filters, not the words, left nothing when it is above 0).
     pub unfiltered: Option<usize>,
+    /// Set when nothing matched and the query holds a quoted phrase: how many articles its
+    /// words match unquoted, under the same filters (a phrase half-remembered, one word off).
+    pub unquoted: Option<usize>,
 }
 
 /// The exclusions that emptied a search (`-word`, `-"phrase"`, `NOT …`), and how many
@@ -340,6 +343,23 @@ impl Kb {
                 excluded = Some(Excluded { by, matches });
             }
         }
+        // Still nothing, and a phrase holds as typed: whether its words match unquoted (a
+        // phrase remembered one word off gave a bare "no matches"; found by probing).
+        // The same search without the quotes, widened as it would be: a count, no hits (it has
+        // no quotes left, so this goes one level deep).
+        let unquoted = match unquote(&req.query) {
+            Some(words) if total == 0 && excluded.is_none() => {
+                let loose = SearchRequest {
+                    query: words,
+                    limit: 0,
+                    offset: 0,
+                    facets: false,
+                    ..req.clone()
+                };
+                self.search(&loose).ok().map(|r| r.total).filter(|n| *n > 0)
+            }
+            _ => None,
+        };
         // Still nothing, the query as typed: whether the filters are what left nothing.
         let unfiltered = (total == 0 && !filters.is_empty() && !text.blank)
             .then(|| searcher.search(&*text.query, &Count))
@@ -396,6 +416,7 @@ impl Kb {
             relaxed,
             excluded,
             unfiltered,
+            unquoted,
         })
     }
 
@@ -483,6 +504,7 @@ impl Kb {
             relaxed: None,
             excluded: None,
             unfiltered: None,
+            unquoted: None,
         })
     }
 
@@ -1740,6 +1762,32 @@ impl<'a> SegmentBonus<'a> {
             (Found, None) => Ok(None),
         }
     }
+}
+
+/// `query` with its phrases' quotes (and their `~N`) taken off, when it has a phrase and no
+/// excluded one (`-"…"`, whose words unquoted would exclude only the first).
+fn unquote(query: &str) -> Option<String> {
+    if !query.contains('"') || query.contains("-\"") {
+        return None;
+    }
+    let mut out = String::with_capacity(query.len());
+    let mut chars = query.chars().peekable();
+    let mut open = false;
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            out.push(c);
+            continue;
+        }
+        out.push(' ');
+        if open && chars.peek() == Some(&'~') {
+            chars.next();
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+        }
+        open = !open;
+    }
+    Some(out)
 }
 
 /// Threads that search segments side by side, when the machine has more than one core.

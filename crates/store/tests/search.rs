@@ -1648,6 +1648,31 @@ fn respelled_words_add_no_rarity_and_keep_their_digits() {
     assert_eq!(first("5000"), None);
 }
 
+/// Found by the scholar probe: a quoted phrase remembered one word off gave a bare "no
+/// matches", though its words unquoted find the article: the results now say how many
+/// (phrases themselves still hold as typed).
+#[test]
+fn a_phrase_that_matches_nothing_says_what_its_words_match_unquoted() {
+    let (_dir, kb) = common::kb_with(vec![
+        common::article(
+            0,
+            "The ship of Theseus",
+            "Is it the same ship once every plank is replaced?",
+        ),
+        common::article(1, "Planks", "Oak planks for boats."),
+    ]);
+    let res = kb
+        .search(&SearchRequest::new("\"the ship of thesues\"~2 plank"))
+        .unwrap();
+    assert_eq!(res.total, 0);
+    assert_eq!(res.unquoted, Some(1));
+    // Nothing to say when the words match nothing either, or the query has no phrase.
+    let res = kb.search(&SearchRequest::new("\"zzqx yyqz\"")).unwrap();
+    assert_eq!(res.unquoted, None);
+    let res = kb.search(&SearchRequest::new("zzqx yyqz")).unwrap();
+    assert_eq!(res.unquoted, None);
+}
+
 /// Found by reading the code: a respelled word weighed, towards a widening's bar, the rarity
 /// of the word it was read as, so that guess alone cleared the bar meant for two words typed
 /// right: `best bakeries paris` asked for two of its words and let in the post on Bayern

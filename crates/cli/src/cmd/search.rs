@@ -22,6 +22,9 @@ struct SearchJson<'a> {
     relaxed: Option<&'a Relaxed>,
     /// Always present: null unless nothing matched because of the query's exclusions.
     excluded: Option<&'a Excluded>,
+    /// Always present: null unless nothing matched and the query's phrases, unquoted, match
+    /// this many articles.
+    unquoted: Option<usize>,
 }
 
 /// A hit as JSON: the store's [`SearchHit`], its date written as every JSON date is
@@ -167,6 +170,7 @@ pub fn print(
             facets: res.facets.as_ref(),
             relaxed: res.relaxed.as_ref(),
             excluded: res.excluded.as_ref(),
+            unquoted: res.unquoted,
         });
     }
     let mut s = String::new();
@@ -223,6 +227,12 @@ pub fn print(
                     q.join(" ")
                 ),
             }
+        ));
+    } else if let (0, Some(n)) = (res.total, res.unquoted) {
+        footer.push_str(&format!(
+            "no matches for {:?}: a phrase matches only its words in a row, as typed; unquoted, they match {} (drop the quotes)\n",
+            safe(query, false),
+            crate::out::plural(n, "article")
         ));
     } else if res.total == 0 {
         footer.push_str(&format!("no matches for {:?}\n", safe(query, false)));
