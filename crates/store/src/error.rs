@@ -211,10 +211,18 @@ fn io_way_out(e: &std::io::Error) -> &'static str {
     }
 }
 
-/// Whether a write failed for want of space: a full disk, a quota or a file-size limit.
-/// Why a query holds no word to search for: only symbols, or only words longer than any the
-/// index keeps (64 bytes: a hash, a run of letters pasted without spaces).
+/// Why a query holds no word to search for: a field with an empty value (`author:""`), only
+/// symbols, or only words longer than any the index keeps (64 bytes: a hash, a run of letters
+/// pasted without spaces).
 fn no_words_why(query: &str) -> &'static str {
+    let empty_field = query.match_indices(":\"").any(|(at, _)| {
+        let rest = &query[at + 2..];
+        rest.find('"')
+            .is_some_and(|end| rest[..end].trim().is_empty())
+    });
+    if empty_field {
+        return "a field in it has an empty value (author:\"\"): put what to look for inside the quotes, or leave the field out";
+    }
     let long = query
         .split(|c: char| !c.is_alphanumeric())
         .any(|w| w.len() > 64);
@@ -236,6 +244,7 @@ fn space_fix(os_words: &str) -> &'static str {
     }
 }
 
+/// Whether a write failed for want of space: a full disk, a quota or a file-size limit.
 pub(crate) fn is_out_of_space(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
     matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge)

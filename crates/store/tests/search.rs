@@ -445,6 +445,12 @@ fn blank_queries_need_a_filter_and_symbols_alone_are_refused() {
                 Err(e @ StoreError::NoWords(_)) => {
                     assert!(e.is_usage());
                     assert!(e.to_string().contains(&format!("{q:?}")), "{e}");
+                    // Said as what it is (it was "no letter or digit"; found by probing).
+                    assert_eq!(
+                        e.to_string().contains("empty value"),
+                        q.contains(":\""),
+                        "{e}"
+                    );
                 }
                 other => panic!("{q:?}: {other:?}"),
             }
