@@ -392,16 +392,16 @@ pub struct SearchArgs {
     /// Only articles in this category: the whole name with case, accents, spaces and hyphens
     /// ignored (`homelab` is "Home Lab"); else the categories holding its words; else those a
     /// typo away (`pricng`). Repeat for any of several
-    #[arg(long, short = 'c', value_name = "C")]
+    #[arg(long, short = 'c', value_name = "C", value_parser = nonblank)]
     pub category: Vec<String>,
     /// Only articles by this author: the whole name with case and accents ignored; else the
     /// names holding its words (`gruber` is "John Gruber"); else those a typo away
     /// (`whitfeld`). Repeat for any of several
-    #[arg(long, short = 'a', value_name = "A")]
+    #[arg(long, short = 'a', value_name = "A", value_parser = nonblank)]
     pub author: Vec<String>,
     /// Only articles of this feed: its name, or a word of it (`smbitpros` for
     /// `smbitpros.com`); a name no feed has is an error naming the closest feeds
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = nonblank)]
     pub feed: Vec<String>,
     /// Published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
     // Parsed by clap, so a bad date is a usage error (exit 2) like any other bad option value.
@@ -469,14 +469,14 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only articles in this category (matched as `kb search --category` matches it)
-    #[arg(long, short = 'c', value_name = "C")]
+    #[arg(long, short = 'c', value_name = "C", value_parser = nonblank)]
     pub category: Vec<String>,
     /// Only articles by this author (matched as `kb search --author` matches it)
-    #[arg(long, short = 'a', value_name = "A")]
+    #[arg(long, short = 'a', value_name = "A", value_parser = nonblank)]
     pub author: Vec<String>,
     /// Only articles of this feed: its name, or a word of it (`smbitpros` for
     /// `smbitpros.com`); a name no feed has is an error naming the closest feeds
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = nonblank)]
     pub feed: Vec<String>,
     /// Show at most N articles
     #[arg(
@@ -534,6 +534,16 @@ pub struct DoctorArgs {
     /// With --fix: wait this long for a running sync to finish
     #[arg(long, value_name = "SECS", default_value_t = 30, requires = "fix")]
     pub wait: u64,
+}
+
+/// A filter's value: an empty one (`--author ""`, an unset variable) names nobody, and is a
+/// usage error as `author:""` in a query is, not "no author matches".
+fn nonblank(value: &str) -> Result<String, String> {
+    if value.trim().is_empty() {
+        Err("an empty value names nothing: give a name, or leave the option out".into())
+    } else {
+        Ok(value.to_string())
+    }
 }
 
 /// Options of `kb search` (and the global ones) that take a value: the argument after one of

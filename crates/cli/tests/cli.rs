@@ -1846,6 +1846,13 @@ fn usage_errors_are_one_line_naming_the_help_to_read() {
         (&["sync", "--offline", "--backfill"], "see `kb sync --help`"),
         (&["feed", "rm"], "see `kb feed rm --help`"),
         (&["list", "--bogus"], "unexpected argument '--bogus'"),
+        // An empty filter value names nobody, as `author:""` does not (it was exit 0, "no
+        // author matches").
+        (
+            &["search", "x", "--author", ""],
+            "an empty value names nothing",
+        ),
+        (&["list", "--category", " "], "an empty value names nothing"),
     ] {
         assert_one_line_error(&env.kb(args), 2, needle);
     }
