@@ -902,7 +902,8 @@ fn simple_word(en: &mut TextAnalyzer, node: &Node) -> Option<String> {
 /// Adjacent plain words that some article holds written as one (`life time` -> "lifetime",
 /// `open rc` -> "OpenRC", `get user name` -> "getUserName") become one hyphenated word, which
 /// matches both the words in a row and the joined form (see [`readings`]): people split
-/// compounds that articles write closed. Runs of up to [`MAX_JOINED`] words, longest first.
+/// compounds that articles write closed. Runs of up to [`MAX_JOINED`] words, longest first,
+/// none holding a little word ([`NO_HALVES`]).
 fn join_compounds(
     en: &mut TextAnalyzer,
     searcher: &Searcher,
@@ -924,6 +925,14 @@ fn join_compounds(
             else {
                 continue;
             };
+            // No little word is joined, as in the search as typed ([`join_alternatives`]):
+            // `part is` is no French "partis", `in to` no "into".
+            if words
+                .iter()
+                .any(|w| NO_HALVES.contains(&w.to_lowercase().as_str()))
+            {
+                continue;
+            }
             let joined = tokens(en, &words.concat());
             let [stem] = joined.as_slice() else {
                 continue;
