@@ -14,9 +14,10 @@
 //! stemmed, an acronym's plural to its singular (`PCs` as `pc`). A query word is analysed the
 //! same way and its tokens match as a phrase; a hyphenated one matches its parts in a row or
 //! its joined form, whichever scores better, and one of letters and digits (`office365`) also
-//! matches them apart ("Office 365"). An index made before this analysis (an older format, see
-//! [`SCHEMA_VERSION`]) must be rebuilt: reading commands point to `kb reindex`, and `kb sync`
-//! rebuilds it first.
+//! matches them apart ("Office 365"); a word with another British or American spelling also
+//! matches that one where an article holds it (`color` "colour", `organized` "organised"). An
+//! index made before this analysis (an older format, see [`SCHEMA_VERSION`]) must be rebuilt:
+//! reading commands point to `kb reindex`, and `kb sync` rebuilds it first.
 //!
 //! Does not own: fetching, parsing or cleaning. `kb reindex` is driven by the CLI: it reads the
 //! archive through this crate, runs parse and clean, and writes a fresh index through this crate.
@@ -55,6 +56,7 @@ mod query;
 mod readable;
 mod schema;
 mod search;
+mod spelling;
 mod state;
 mod stem;
 mod verify;

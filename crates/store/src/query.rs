@@ -11,7 +11,8 @@
 //!   of letters and digits them apart (`office365` as the phrase `offic 365`), a word
 //!   that articles also write as two its halves in a row (`castiron` as `cast iron`,
 //!   [`read_apart`]), and two adjacent words that articles also write as one (`open vpn` as
-//!   either the two or `openvpn`, [`join_alternatives`]);
+//!   either the two or `openvpn`, [`join_alternatives`]), and a word its other British or
+//!   American spelling that some article holds (`color` as `colour`, [`crate::spelling`]);
 //! - unscoped text is looked for in title (boosted), body, categories and author;
 //! - `author:` / `category:` match the exact name (keyword field) or a word inside it (text
 //!   field); `feed:` matches the exact feed name, else the feeds it is a word of
@@ -532,6 +533,8 @@ pub(crate) fn relaxations(
             continue;
         };
         let mut held = held_by(searcher, &f, stem)?;
+        // A word some article spells the other way (`color`: "colour") is no misspelling.
+        held += other_spellings_held(searcher, &f, &mut en, w)?.len() as u64;
         // `exchange2010`, which no article holds joined, may be held apart ("Exchange 2010"):
         // respelled, it would lose that reading.
         for apart in readings(&mut en, w).iter().skip(1) {
@@ -859,6 +862,29 @@ fn held_by(searcher: &Searcher, f: &Fields, stem: &str) -> Result<u64, StoreErro
     Ok(held)
 }
 
+/// The terms of the other spellings of the word `w` ([`crate::spelling`]: `colour` for
+/// `color`) that some article holds, in title, body, categories or author; none that is the
+/// word's own term (`organize` and `organise` may stem alike).
+fn other_spellings_held(
+    searcher: &Searcher,
+    f: &Fields,
+    en: &mut TextAnalyzer,
+    w: &str,
+) -> Result<Vec<String>, StoreError> {
+    let own = tokens(en, w);
+    let mut out: Vec<String> = Vec::new();
+    for other in crate::spelling::other_spellings(w) {
+        if let [t] = tokens(en, &other).as_slice()
+            && !own.contains(t)
+            && !out.contains(t)
+            && held_by(searcher, f, t)? > 0
+        {
+            out.push(t.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// A plain word of letters and digits only, and its one term: what may be joined to a
 /// neighbour or cut in two.
 fn simple_word(en: &mut TextAnalyzer, node: &Node) -> Option<String> {
@@ -876,7 +902,8 @@ fn simple_word(en: &mut TextAnalyzer, node: &Node) -> Option<String> {
 /// Adjacent plain words that some article holds written as one (`life time` -> "lifetime",
 /// `open rc` -> "OpenRC", `get user name` -> "getUserName") become one hyphenated word, which
 /// matches both the words in a row and the joined form (see [`readings`]): people split
-/// compounds that articles write closed. Runs of up to [`MAX_JOINED`] words, longest first.
+/// compounds that articles write closed. Runs of up to [`MAX_JOINED`] words, longest first,
+/// none holding a little word ([`NO_HALVES`]).
 fn join_compounds(
     en: &mut TextAnalyzer,
     searcher: &Searcher,
@@ -898,6 +925,14 @@ fn join_compounds(
             else {
                 continue;
             };
+            // No little word is joined, as in the search as typed ([`join_alternatives`]):
+            // `part is` is no French "partis", `in to` no "into".
+            if words
+                .iter()
+                .any(|w| NO_HALVES.contains(&w.to_lowercase().as_str()))
+            {
+                continue;
+            }
             let joined = tokens(en, &words.concat());
             let [stem] = joined.as_slice() else {
                 continue;
@@ -1761,7 +1796,15 @@ impl Compiler {
                 // `e-mail` is also `email` (`crate::words`), `240000` also "240,000": the
                 // best reading scores, so one word is not counted twice where text holds both
                 // forms.
-                let readings = number_readings(&mut self.en, w);
+                let mut readings = number_readings(&mut self.en, w);
+                // `color` is also "colour" (`crate::spelling`): one word, read its other way.
+                let spellings = match scope {
+                    Scope::Any | Scope::Title => {
+                        other_spellings_held(&self.searcher, &f, &mut self.en, w)?
+                    }
+                    _ => Vec::new(),
+                };
+                readings.extend(spellings.iter().map(|t| vec![t.clone()]));
                 for &(field, boost) in analyzed {
                     let ways = readings.iter().filter_map(|toks| {
                         text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
@@ -1794,6 +1837,7 @@ impl Compiler {
                 }
                 if mark {
                     self.marks.extend(word_marks(&mut self.en, w));
+                    self.marks.extend(spellings.into_iter().map(Mark::Term));
                 }
             }
             Text::Prefix(p) => {
@@ -2249,7 +2293,13 @@ fn held_of(
     Ok(Some(match item {
         Node::Text(Scope::Any, Text::Word(w)) => {
             let mut most = 0;
-            for reading in readings(en, w) {
+            let mut ways = readings(en, w);
+            ways.extend(
+                other_spellings_held(searcher, f, en, w)?
+                    .into_iter()
+                    .map(|t| vec![t]),
+            );
+            for reading in ways {
                 let mut least = u64::MAX;
                 for t in &reading {
                     least = least.min(df(t)?);

@@ -529,6 +529,28 @@ fn compounds_typed_apart_or_closed_find_the_other_spelling() {
         let res = kb.search(&SearchRequest::new(q)).expect("search");
         assert!(res.hits.is_empty(), "{q}: {:?}", res.hits);
     }
+    // No little word joined to a neighbour either, widened or not (found by the scholar
+    // probe: `... every part is it the same object` read "part is" as French "partis", and
+    // the article about the ship of Theseus was not found).
+    let theseus = "Rebuilding the ship of Theseus";
+    let (_dir, kb) = common::kb_of(&[
+        (
+            theseus,
+            "If you replace every plank, one part after another, is it the same ship?",
+        ),
+        (
+            "Les partis politiques",
+            "Les partis de gauche et de droite.",
+        ),
+    ]);
+    let res = kb
+        .search(&SearchRequest::new(
+            "replace every part is it the same object",
+        ))
+        .expect("search");
+    assert_eq!(res.hits.first().map(|h| h.title.as_str()), Some(theseus));
+    let relaxed = res.relaxed.expect("widened");
+    assert!(relaxed.compounds.is_empty(), "{:?}", relaxed.compounds);
 }
 
 /// `c#` and `c++` were the word `c`: each found every article with a lone "C", the C++
