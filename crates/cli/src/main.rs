@@ -155,8 +155,7 @@ fn main() -> ExitCode {
             if e.use_stderr()
                 && e.kind() != clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
         {
-            eprintln!("kb: error: {}", usage_error_line(&e));
-            return ExitCode::from(2);
+            return usage_error(&usage_error_line(&e));
         }
         Err(e) => {
             // clap prints help/version to stdout (exit 0), and help on stderr for a bare
@@ -216,8 +215,7 @@ fn main() -> ExitCode {
             // Not clap's error: that prints the usage of `kb` itself, not of the command, under
             // a message without the `kb:` every other error line starts with.
             if let Some(Usage(msg)) = err.downcast_ref::<Usage>() {
-                eprintln!("kb: error: {}", out::safe(&short_words(msg), false));
-                return ExitCode::from(2);
+                return usage_error(msg);
             }
             // `kb search x | head` closes the pipe early: that is the reader's choice, not a failure.
             // (`kb sync` never gets here with one: it must commit first, so it keeps going and
@@ -247,6 +245,13 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// A usage error, clap's or a command's: its one line, exit 2. Cut and made safe as any error
+/// line is (clap's echoes the value it refused, which may be a pasted page).
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("kb: error: {}", out::safe(&short_words(msg), false));
+    ExitCode::from(2)
 }
 
 /// The longest word an error line shows whole, in characters.

@@ -81,7 +81,7 @@ pub fn rebuild(
         );
     }
     // A signal while it waits for the lock stops it there, not after the wait.
-    let stopped = || interrupt.is_some_and(|i| i.signal().is_some());
+    let stopped = || check(interrupt).is_err();
     let Some(lock) = WriteLock::acquire_unless(&ctx.index, Duration::from_secs(wait), stopped)?
     else {
         check(interrupt)?;

@@ -1690,16 +1690,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     }
     // In kb.toml's order, as the lines are printed (a slow feed's, stored late, and the
     // unfetched ones, dead or left by a signal, take their places among them, not the end).
-    {
-        let at = |name: &str| {
-            ctx.config
-                .feeds
-                .iter()
-                .position(|f| f.name == name)
-                .unwrap_or(usize::MAX)
-        };
-        summaries.sort_by_key(|s| at(&s.name));
-    }
+    summaries.sort_by_key(|s| progress.place(&s.name));
     let Some(writer) = writer else {
         let reported = report(
             ctx,
@@ -1711,12 +1702,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
             interrupted.is_some(),
         );
         return match interrupted {
-            Some(stop) => Err(stop
-                .listed(
-                    listed(ctx, &a, &summaries),
-                    summaries.iter().filter(|s| s.walk_cut).count(),
-                )
-                .into()),
+            Some(stop) => Err(stopped(stop, ctx, &a, &summaries)),
             None => reported,
         };
     };
@@ -1792,23 +1778,21 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         interrupted.is_some(),
     );
     match interrupted {
-        Some(stop) => Err(stop
-            .listed(
-                listed(ctx, &a, &summaries),
-                summaries.iter().filter(|s| s.walk_cut).count(),
-            )
-            .into()),
+        Some(stop) => Err(stopped(stop, ctx, &a, &summaries)),
         None => reported,
     }
 }
 
-/// How many feed lines the sync printed on stdout.
-fn listed(ctx: &Ctx, a: &SyncArgs, summaries: &[FeedSummary]) -> usize {
-    if a.json || ctx.out.quiet {
+/// The error a sync stopped by a signal ends with, saying how many feed lines it printed on
+/// stdout and how many archive walks it cut short.
+fn stopped(stop: Interrupted, ctx: &Ctx, a: &SyncArgs, summaries: &[FeedSummary]) -> anyhow::Error {
+    let listed = if a.json || ctx.out.quiet {
         0
     } else {
         summaries.len()
-    }
+    };
+    stop.listed(listed, summaries.iter().filter(|s| s.walk_cut).count())
+        .into()
 }
 
 /// Why the feed `name` is not to be moved from `fetched` in kb.toml as it is now (see
