@@ -7,7 +7,8 @@
 //!
 //! Crash safety: an object is written to a temporary file, fsynced and renamed into place, then
 //! its log line is appended and fsynced, all *before* the index commit that uses it. A crash at
-//! any moment leaves either no trace or a complete object; a torn last log line is skipped on read.
+//! any moment leaves either no trace or a complete object; a torn log line (an append cut
+//! short) is skipped on read.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
@@ -284,10 +285,12 @@ impl Archive {
         self.dir.parent().unwrap_or(Path::new("."))
     }
 
-    /// Every readable log entry in order, plus the number of damaged lines skipped.
+    /// Every readable log entry in order, plus the number of damaged lines skipped. Torn lines
+    /// (appends cut short) are skipped too but not counted: they are no damage.
     pub fn entries(&self) -> Result<(Vec<ArchiveEntry>, usize), StoreError> {
-        let (entries, skipped) = self.entries_ending()?;
-        Ok((entries.into_iter().map(|(e, _)| e).collect(), skipped))
+        let read = self.read_log()?;
+        let entries = read.entries.into_iter().map(|(e, _)| e).collect();
+        Ok((entries, read.damaged.len()))
     }
 
     /// The readable log entries of the part of the log the live index held at its last mark
@@ -296,39 +299,51 @@ impl Archive {
     /// sync left unindexed: a sync catching up asks it which document of a feed came last.
     pub fn indexed_entries(&self) -> Result<Vec<ArchiveEntry>, StoreError> {
         let upto = self.fitting_mark().map(|m| m.log_bytes);
-        let (entries, _) = self.entries_ending()?;
-        Ok(entries
+        Ok(self
+            .read_log()?
+            .entries
             .into_iter()
             .take_while(|(_, end)| upto.is_none_or(|upto| *end <= upto))
             .map(|(e, _)| e)
             .collect())
     }
 
-    /// Every readable log entry with the offset where its line ends (before its newline), plus
-    /// the number of damaged lines skipped.
-    fn entries_ending(&self) -> Result<(Vec<(ArchiveEntry, u64)>, usize), StoreError> {
+    /// Read the whole log: every readable entry, and which lines were skipped.
+    pub(crate) fn read_log(&self) -> Result<LogRead, StoreError> {
         let path = self.log_path();
+        let mut read = LogRead::default();
         let file = match File::open(&path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(read),
             Err(e) => return Err(StoreError::io("reading", &path, e)),
         };
-        let mut entries = Vec::new();
-        let mut skipped = 0;
         let mut at = 0u64;
-        for line in BufReader::new(file).split(b'\n') {
+        // Whether the line just read did not parse.
+        let mut last_bad = false;
+        for (n, line) in BufReader::new(file).split(b'\n').enumerate() {
             let line = line.map_err(|e| StoreError::io("reading", &path, e))?;
             let end = at + line.len() as u64;
             at = end + 1;
+            last_bad = false;
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             match serde_json::from_slice::<ArchiveEntry>(&line) {
-                Ok(e) => entries.push((e, end)),
-                Err(_) => skipped += 1,
+                Ok(e) => read.entries.push((e, end)),
+                Err(e) if torn_line(&e) => read.torn += 1,
+                Err(_) => {
+                    read.damaged.push(n + 1);
+                    last_bad = true;
+                }
             }
         }
-        Ok((entries, skipped))
+        // A last line with no newline after it is an append cut short, whatever its bytes
+        // (torn inside a character, say).
+        if last_bad && !ends_with_newline(&path) {
+            read.damaged.pop();
+            read.torn += 1;
+        }
+        Ok(read)
     }
 
     /// Read an object back, verifying its checksum.
@@ -421,8 +436,14 @@ impl Archive {
     /// For `kb doctor --fix`, after [`Archive::relist`] has listed again the objects those
     /// lines named: what they said is unreadable, and the log is then whole again.
     pub fn drop_damaged_lines(&self, _lock: &WriteLock) -> Result<usize, StoreError> {
-        let (entries, skipped) = self.entries_ending()?;
-        if skipped == 0 {
+        let LogRead {
+            entries,
+            damaged,
+            torn,
+        } = self.read_log()?;
+        // Torn lines go too: harmless, but no use to anyone either.
+        let dropped = damaged.len() + torn;
+        if dropped == 0 {
             return Ok(0);
         }
         // The index's mark moves with the lines it counts, or the next sync could no longer
@@ -456,7 +477,7 @@ impl Archive {
                 last_line: String::new(),
             }))?;
         }
-        Ok(skipped)
+        Ok(dropped)
     }
 
     /// When the object `hash` was stored (its file's modification time).
@@ -481,6 +502,28 @@ struct IndexedMark {
     index: String,
     log_bytes: u64,
     last_line: String,
+}
+
+/// What a read of the archive log found.
+#[derive(Debug, Default)]
+pub(crate) struct LogRead {
+    /// The readable entries in order, each with the offset where its line ends (before its
+    /// newline).
+    pub entries: Vec<(ArchiveEntry, u64)>,
+    /// The line numbers (from 1) of damaged lines: changed bytes, not a torn append.
+    pub damaged: Vec<usize>,
+    /// How many torn lines ([`torn_line`]) were skipped: harmless.
+    pub torn: usize,
+}
+
+/// Whether a log line that does not parse is a torn one: the start of an append that was cut
+/// short (a kill, a full disk, a log truncated mid-line), whose JSON simply ends early, rather
+/// than a line whose bytes were changed. The sync or rebuild that wrote it never finished, so
+/// the line vouches for nothing: its object, if stored, is listed again like any unlisted one
+/// ([`Archive::unlisted`]). An append after it starts on a fresh line, so a torn line can sit
+/// anywhere in the log, not only last.
+pub(crate) fn torn_line(err: &serde_json::Error) -> bool {
+    err.classify() == serde_json::error::Category::Eof
 }
 
 /// The length of a log and its last line (without its newline; torn or not).
@@ -643,7 +686,38 @@ mod tests {
         a.put("f", "src", None, b"two").unwrap();
         let (entries, skipped) = a.entries().unwrap();
         assert_eq!(entries.len(), 2);
-        assert_eq!(skipped, 1);
+        // Torn, not damaged.
+        assert_eq!(skipped, 0);
+    }
+
+    /// A torn line (JSON that ends early) is told from a damaged one (changed bytes) wherever
+    /// it is: an append after it starts on a fresh line. The last line, with no newline after
+    /// it, is torn whatever its bytes.
+    #[test]
+    fn torn_lines_are_told_from_damaged_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::new(dir.path());
+        a.put("f", "src", None, b"one").unwrap();
+        let good = fs::read(a.log_path()).unwrap();
+        let mut log = good.clone();
+        log.extend_from_slice(b"{\"feed\":\"f\",\"sou\n");
+        log.extend_from_slice(&good);
+        // One byte changed.
+        let changed = String::from_utf8(good.clone()).unwrap();
+        log.extend_from_slice(changed.replacen("feed", "fe\"d", 1).as_bytes());
+        log.extend_from_slice(b"{\"feed\":\"f\",\"bytes\":12\n");
+        log.extend_from_slice(&good);
+        // Cut inside a character of a (bad) string.
+        let torn_in_a_character = [&good[..20], &[0xe2, 0x82][..]].concat();
+        fs::write(a.log_path(), [&log[..], &torn_in_a_character].concat()).unwrap();
+        let read = a.read_log().unwrap();
+        assert_eq!(read.entries.len(), 3);
+        assert_eq!(read.damaged, [4]);
+        assert_eq!(read.torn, 3);
+        // With a newline after it, a last line that is no torn JSON is damage.
+        fs::write(a.log_path(), [&log[..], b"{\"feed\": ]\n"].concat()).unwrap();
+        let read = a.read_log().unwrap();
+        assert_eq!((read.damaged, read.torn), (vec![4, 7], 2));
     }
 
     #[test]

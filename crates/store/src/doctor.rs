@@ -342,53 +342,43 @@ fn not_a_file(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| !m.is_file())
 }
 
-/// Parse every line of the log. A damaged *last* line without a newline is a torn append from
-/// an interrupted sync, harmless: that sync never committed the articles it carried.
+/// Parse every line of the log. A torn line (an append cut short by a kill or a full disk)
+/// is harmless: the sync that wrote it never committed the articles it carried.
 fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
     const NAME: &str = "archive log";
     let path = archive.log_path();
-    let bytes = match fs::read(&path) {
-        Ok(b) => b,
+    let unreadable = |e: String| {
+        let fix = remove_first(
+            &path,
+            "check the file's permissions; `kb reindex` needs it",
+            None,
+        );
+        (Check::fail(NAME, e, fix), Vec::new())
+    };
+    match fs::File::open(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return (Check::pass(NAME, "empty: nothing archived yet"), Vec::new());
         }
-        Err(e) => {
-            return (
-                Check::fail(
-                    NAME,
-                    format!("cannot read {}: {e}", path.display()),
-                    remove_first(
-                        &path,
-                        "check the file's permissions; `kb reindex` needs it",
-                        None,
-                    ),
-                ),
-                Vec::new(),
-            );
-        }
-    };
-    let mut entries = Vec::new();
-    let mut damaged = Vec::new();
-    let mut torn = false;
-    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    let last = lines.len().saturating_sub(1);
-    for (i, line) in lines.iter().enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match serde_json::from_slice::<ArchiveEntry>(line) {
-            Ok(e) => entries.push(e),
-            Err(_) if i == last => torn = true,
-            Err(_) => damaged.push(i + 1),
-        }
+        Err(e) => return unreadable(format!("cannot read {}: {e}", path.display())),
+        Ok(_) => {}
     }
+    let read = match archive.read_log() {
+        Ok(read) => read,
+        Err(e) => return unreadable(e.finding()),
+    };
+    let entries: Vec<ArchiveEntry> = read.entries.into_iter().map(|(e, _)| e).collect();
     let mut detail = match entries.len() {
         1 => "1 document logged".to_string(),
         n => format!("{n} documents logged"),
     };
-    if torn {
-        detail.push_str("; a torn last line from an interrupted sync is ignored (harmless)");
+    match read.torn {
+        0 => {}
+        1 => detail.push_str("; a torn line from an interrupted append is ignored (harmless)"),
+        n => detail.push_str(&format!(
+            "; {n} torn lines from interrupted appends are ignored (harmless)"
+        )),
     }
+    let damaged = read.damaged;
     if damaged.is_empty() {
         return (Check::pass(NAME, detail), entries);
     }
