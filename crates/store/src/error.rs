@@ -244,8 +244,9 @@ fn space_fix(os_words: &str) -> &'static str {
     }
 }
 
-/// Whether a write failed for want of space: a full disk, a quota or a file-size limit.
-pub(crate) fn is_out_of_space(e: &std::io::Error) -> bool {
+/// Whether a write failed for want of space: a full disk, a quota or a file-size limit. Public
+/// for the CLI's own writes (kb.toml), which must tell this apart the same way.
+pub fn is_out_of_space(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
     matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge)
 }

@@ -66,7 +66,7 @@ mod writer;
 
 pub use archive::{Archive, ArchiveEntry};
 pub use doctor::{Check, Diagnosis, RELIST, diagnose, remove_leftovers};
-pub use error::StoreError;
+pub use error::{StoreError, is_out_of_space};
 pub use kb::{Kb, SCHEMA_VERSION};
 pub use kb_clean::Article;
 pub use lock::WriteLock;

@@ -344,9 +344,8 @@ impl Kb {
             }
         }
         // Still nothing, and a phrase holds as typed: whether its words match unquoted (a
-        // phrase remembered one word off gave a bare "no matches"; found by probing).
-        // The same search without the quotes, widened as it would be: a count, no hits (it has
-        // no quotes left, so this goes one level deep).
+        // phrase remembered one word off gave a bare "no matches"), counted by the same search
+        // without the quotes, widened as it would be (one level deep: no quotes are left).
         let unquoted = match unquote(&req.query) {
             Some(words) if total == 0 && excluded.is_none() => {
                 let loose = SearchRequest {
@@ -1765,28 +1764,53 @@ impl<'a> SegmentBonus<'a> {
 }
 
 /// `query` with its phrases' quotes (and their `~N`) taken off, when it has a phrase and no
-/// excluded one (`-"…"`, whose words unquoted would exclude only the first).
+/// excluded one (`-"…"`, whose words unquoted would exclude only the first). A phrase in a
+/// field (`title:"…"`) becomes its words in that field.
 fn unquote(query: &str) -> Option<String> {
     if !query.contains('"') || query.contains("-\"") {
         return None;
     }
-    let mut out = String::with_capacity(query.len());
-    let mut chars = query.chars().peekable();
-    let mut open = false;
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            out.push(c);
-            continue;
+    let mut out = String::with_capacity(query.len() * 2);
+    let mut rest = query;
+    while let Some(open) = rest.find('"') {
+        let (before, after) = rest.split_at(open);
+        let after = &after[1..];
+        // The field the phrase is in, if it follows one (`title:"`).
+        let field = before
+            .strip_suffix(':')
+            .map(|b| {
+                let start = b.char_indices().rev().find(|(_, c)| !c.is_alphanumeric());
+                &b[start.map_or(0, |(i, c)| i + c.len_utf8())..]
+            })
+            .filter(|f| {
+                ["title", "author", "category", "feed"]
+                    .iter()
+                    .any(|name| f.eq_ignore_ascii_case(name))
+            });
+        let (phrase, tail) = match after.find('"') {
+            Some(close) => (&after[..close], &after[close + 1..]),
+            None => (after, ""),
+        };
+        match field {
+            Some(f) => out.push_str(&before[..before.len() - f.len() - 1]),
+            None => out.push_str(before),
+        }
+        for word in phrase.split_whitespace() {
+            out.push(' ');
+            if let Some(f) = field {
+                out.push_str(f);
+                out.push(':');
+            }
+            out.push_str(word);
         }
         out.push(' ');
-        if open && chars.peek() == Some(&'~') {
-            chars.next();
-            while chars.peek().is_some_and(char::is_ascii_digit) {
-                chars.next();
-            }
-        }
-        open = !open;
+        // A closed phrase's proximity (`"…"~2`) goes with its quotes.
+        rest = match tail.strip_prefix('~') {
+            Some(t) if after.contains('"') => t.trim_start_matches(|c: char| c.is_ascii_digit()),
+            _ => tail,
+        };
     }
+    out.push_str(rest);
     Some(out)
 }
 
@@ -2066,6 +2090,34 @@ mod focus_tests {
         assert_eq!(focus_on("short text", &["x"]), (0, 10));
         let long = "é".repeat(200);
         assert_eq!(focus_on(&long, &["zzz"]), (0, long.len()));
+    }
+}
+
+#[cfg(test)]
+mod unquote_tests {
+    use super::unquote;
+
+    #[test]
+    fn quotes_come_off_phrases_and_scoped_phrases_become_scoped_words() {
+        let words =
+            |q: &str| unquote(q).map(|u| u.split_whitespace().collect::<Vec<_>>().join(" "));
+        assert_eq!(words("plain words"), None);
+        assert_eq!(words("a -\"b c\""), None);
+        assert_eq!(
+            words("\"ship of x\"~2 plank"),
+            Some("ship of x plank".into())
+        );
+        assert_eq!(
+            words("Title:\"ship x\" author:\"ann lee\""),
+            Some("Title:ship Title:x author:ann author:lee".into())
+        );
+        // No field: the word before the colon stays as it was typed.
+        assert_eq!(words("xtitle:\"a b\""), Some("xtitle: a b".into()));
+        // Whatever stands before the field name, a character of any width.
+        assert_eq!(words("«title:\"a b\""), Some("« title:a title:b".into()));
+        assert_eq!(words("é:\"a\""), Some("é: a".into()));
+        // An unclosed quote: to the end; its `~` is a word like any other.
+        assert_eq!(words("\"a b~2"), Some("a b~2".into()));
     }
 }
 

@@ -1677,6 +1677,16 @@ fn a_phrase_that_matches_nothing_says_what_its_words_match_unquoted() {
     assert_eq!(res.unquoted, None);
     let res = kb.search(&SearchRequest::new("zzqx yyqz")).unwrap();
     assert_eq!(res.unquoted, None);
+    // A phrase in a field: its words in that field (the quotes taken off a scoped phrase
+    // left `title: ship …`, which did not parse, and so no hint).
+    let res = kb
+        .search(&SearchRequest::new("TITLE:\"ship theseus\""))
+        .unwrap();
+    assert_eq!((res.total, res.unquoted), (0, Some(1)));
+    let res = kb
+        .search(&SearchRequest::new("title:\"oak planks\""))
+        .unwrap();
+    assert_eq!((res.total, res.unquoted), (0, None));
 }
 
 /// Found by reading the code: a respelled word weighed, towards a widening's bar, the rarity

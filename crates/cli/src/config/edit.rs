@@ -374,8 +374,7 @@ impl ConfigFile {
                 tmp.as_file().sync_all()
             });
         if let Err(e) = written {
-            use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
-            if matches!(e.kind(), StorageFull | QuotaExceeded | FileTooLarge) {
+            if kb_store::is_out_of_space(&e) {
                 bail!(
                     "cannot write config {}: {e}; it is unchanged: free some disk space (or raise the file-size limit, `ulimit -f`) and run again",
                     path.display()
