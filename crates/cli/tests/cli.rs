@@ -670,7 +670,7 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
     let v = env.json(&["search", "people before technology", "--json"]);
     assert_eq!(
         v["relaxed"],
-        serde_json::json!({"compounds": [], "respelled": [], "respellings": [], "dated": [], "prefixed": [], "at_least": 2, "words": 3}),
+        serde_json::json!({"compounds": [], "respelled": [], "respellings": [], "dated": [], "prefixed": [], "unrequired": [], "at_least": 2, "words": 3}),
         "{v}"
     );
     // Its stem `reffer` is one edit from `refer`, which the article holds: the closest word

@@ -496,6 +496,32 @@ pub(crate) fn relaxations(
     let mut compounds = join_compounds(&mut en, searcher, &f, &mut items, &mut respellings)?;
     compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
+    // Little words (`a`, `by`, `of`, `vs`) say nothing of what an article is about, and most
+    // articles hold them: counted as words a hit must hold, an article holding three of them
+    // and one word that matters beat the one holding every word that does (`honored by a
+    // university`). Beside a word that matters, they are never required, nor counted; they
+    // still rank. A query of little words alone counts them as words like any other.
+    let little: Vec<bool> = items
+        .iter()
+        .zip(&widen)
+        .map(|(item, w)| *w && little_word(item))
+        .collect();
+    let content = widen
+        .iter()
+        .zip(&little)
+        .filter(|(w, l)| **w && !**l)
+        .count();
+    let unrequired: Vec<String> = match content {
+        0 => Vec::new(),
+        _ => items
+            .iter()
+            .zip(&little)
+            .filter_map(|(item, l)| match item {
+                Node::Text(_, Text::Word(w)) if *l => Some(w.clone()),
+                _ => None,
+            })
+            .collect(),
+    };
     let mut respelled: Vec<String> = respellings.iter().map(|r| r.typed.clone()).collect();
     let mut prefixed = Vec::new();
     let mut dated = Vec::new();
@@ -575,14 +601,23 @@ pub(crate) fn relaxations(
             *item = Node::Text(Scope::Any, Text::Respelled(std::mem::take(w), terms));
         }
     }
-    let words = widen.iter().filter(|w| **w).count();
+    let counted: Vec<bool> = widen
+        .iter()
+        .zip(&little)
+        .map(|(w, l)| *w && (unrequired.is_empty() || !l))
+        .collect();
+    let words = counted.iter().filter(|c| **c).count();
     let node = Node::And(items);
-    let relaxed = |at_least| Relaxed {
+    let relaxed = |at_least, widened: bool| Relaxed {
         compounds: compounds.clone(),
         respelled: respelled.clone(),
         respellings: respellings.clone(),
         dated: dated.clone(),
         prefixed: prefixed.clone(),
+        unrequired: match widened {
+            true => unrequired.clone(),
+            false => Vec::new(),
+        },
         at_least,
         words,
     };
@@ -590,9 +625,15 @@ pub(crate) fn relaxations(
     // The query as typed compiled to something, so its wider readings do too; were one not
     // to, it would have nothing to add.
     if !respelled.is_empty() || !dated.is_empty() || !compounds.is_empty() || !prefixed.is_empty() {
-        out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words))));
+        out.extend(compile(kb, &node, None)?.map(|q| (q, relaxed(words, false))));
     }
-    if words >= 2 {
+    // Without its little words, all the others first.
+    let mut ks = match unrequired.is_empty() {
+        true => Vec::new(),
+        false => vec![words],
+    };
+    ks.extend(widenings(words));
+    if !ks.is_empty() {
         // Once for all the widenings: a respelled word's count walks the term dictionaries.
         let Node::And(items) = &node else {
             return Ok(out);
@@ -600,32 +641,38 @@ pub(crate) fn relaxations(
         let mut raw = unstemmed_analyzer();
         let mut rarity = Vec::with_capacity(items.len());
         let mut weight = Vec::with_capacity(items.len());
-        for (item, widen) in items.iter().zip(&widen) {
+        for ((item, widen), counted) in items.iter().zip(&widen).zip(&counted) {
             rarity.push(match widen {
                 true => rarity_of(searcher, &f, &mut en, &mut raw, item)?,
                 false => 0.0,
             });
-            weight.push(match widen {
-                true => weight_of(searcher, &f, &mut en, &mut raw, item)?,
-                false => None,
+            weight.push(match (widen, counted) {
+                (true, true) => weight_of(searcher, &f, &mut en, &mut raw, item)?,
+                // A little word beside words that count: optional, and it weighs nothing.
+                (true, false) => Some(0.0),
+                (false, _) => None,
             });
         }
         // What cannot be counted by a few lookups (a date, a prefix) weighs as the others do
         // on average: it neither lowers nor raises the bar.
-        let known: Vec<f32> = weight.iter().flatten().copied().collect();
+        let known: Vec<f32> = weight
+            .iter()
+            .zip(&counted)
+            .filter_map(|(w, c)| w.filter(|_| *c))
+            .collect();
         let average = match known.len() {
             0 => 1.0,
             n => known.iter().sum::<f32>() / n as f32,
         };
         let weight: Vec<f32> = weight.into_iter().map(|w| w.unwrap_or(average)).collect();
-        for k in widenings(words) {
+        for k in ks {
             let w = Widening {
                 widen: &widen,
                 rarity: &rarity,
                 weight: &weight,
                 k,
             };
-            out.extend(compile(kb, &node, Some(&w))?.map(|q| (q, relaxed(k))));
+            out.extend(compile(kb, &node, Some(&w))?.map(|q| (q, relaxed(k, true))));
         }
     }
     Ok(out)
@@ -1580,10 +1627,11 @@ impl WeightedSomeScorer {
             }
             let (mut held, mut count, mut weighs) = (0.0, 0, false);
             for (s, w) in &self.scorers {
-                if s.doc() == doc {
+                // A clause that weighs nothing (a little word) ranks, and is not counted.
+                if s.doc() == doc && *w > 0.0 {
                     held += w;
                     count += 1;
-                    weighs |= *w > 0.0;
+                    weighs = true;
                 }
             }
             if count >= self.count || (weighs && held >= self.threshold) {
@@ -2025,9 +2073,10 @@ impl Compiler {
                 Node::Not(inner) => self.node(inner, true)?,
                 _ => self.node(item, false)?,
             };
-            if *widen && !matches!(item, Node::Not(_)) {
-                // A word that analyses to nothing still counts among the words, as it did
-                // when the words were counted: it matches nothing, so it holds the bar.
+            // A word that analyses to nothing still counts among the words, as it did when the
+            // words were counted: it matches nothing, so it holds the bar. One that weighs
+            // nothing (a little word) is not counted.
+            if *widen && !matches!(item, Node::Not(_)) && *weight > 0.0 {
                 weights.push(*weight);
             }
             let Some(q) = compiled else { continue };
@@ -2230,6 +2279,15 @@ fn rarity_of(
 /// one, so they say nothing of which comparison was meant, and add no rarity to a widened
 /// hit's score.
 const COMPARISONS: &[&str] = &["vs", "versus"];
+
+/// Whether an item is a little word typed plain ([`NO_HALVES`], [`COMPARISONS`]): never
+/// required beside a word that says what the query is about.
+fn little_word(item: &Node) -> bool {
+    matches!(item, Node::Text(Scope::Any, Text::Word(w)) if {
+        let w = w.to_lowercase();
+        NO_HALVES.contains(&w.as_str()) || COMPARISONS.contains(&w.as_str())
+    })
+}
 
 /// Whether an item is a plain word of [`COMPARISONS`].
 fn comparison(item: &Node) -> bool {

@@ -155,6 +155,9 @@ pub struct Relaxed {
     /// Dotted numbers no article holds as typed (`802.11`), matched as the beginning of
     /// longer ones instead ("802.11be").
     pub prefixed: Vec<String>,
+    /// Little words typed beside words that say what the query is about (`a`, `by`, `of`,
+    /// `vs`): hits need not hold them, and they are not among the `words` counted below.
+    pub unrequired: Vec<String>,
     /// Each hit holds at least this many of the query's plain `words`, or fewer that weigh
     /// as much (a rare word counts as several; one that one article in four or more holds
     /// counts as one; `vs` as none)...

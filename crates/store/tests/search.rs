@@ -1934,3 +1934,49 @@ fn british_and_american_spellings_find_each_other() {
         .collect();
     assert_eq!(lit, ["colour"]);
 }
+
+/// Found by the scholar probe: a widened search counted little words (`a`, `by`, `of`) as
+/// words a hit must hold, so that an article holding three of them and one word of the
+/// query beat the one holding every word that says what the query is about
+/// (`honored by a university` put the coins found by a farmer near a university first).
+/// Little words never count towards how many words a hit holds; they still rank.
+#[test]
+fn little_words_are_not_counted_when_a_search_is_widened() {
+    let mut articles = vec![
+        common::article(
+            0,
+            "Coins found in a field",
+            "A hoard of coins was found by a farmer in a field near the university.",
+        ),
+        common::article(
+            1,
+            "Honorary degree for a historian",
+            "Yale University honored the historian of immigration.",
+        ),
+    ];
+    for n in 2..10 {
+        articles.push(common::article(
+            n,
+            &format!("A day in the life {n}"),
+            "A day in the life of a miller by the river, told by a neighbour of the family.",
+        ));
+    }
+    let (_dir, kb) = common::kb_with(articles);
+    let res = kb
+        .search(&SearchRequest::new("honored by a university"))
+        .unwrap();
+    let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+    // Hits hold both words that count, and need not hold the little ones: the article that
+    // holds both is the only one.
+    assert_eq!(titles, ["Honorary degree for a historian"]);
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!((relaxed.at_least, relaxed.words), (2, 2));
+    assert_eq!(relaxed.unrequired, ["by", "a"]);
+    // Fewer of the words that count, when no article holds them all.
+    let res = kb
+        .search(&SearchRequest::new("miller of the university"))
+        .unwrap();
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!((relaxed.at_least, relaxed.words), (1, 2), "{relaxed:?}");
+    assert_eq!(res.total, 10);
+}

@@ -355,10 +355,27 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
             quoted(&r.dated)
         ));
     }
+    if !r.unrequired.is_empty() {
+        parts.push(format!(
+            "hits need not hold the little {} {}",
+            if r.unrequired.len() == 1 {
+                "word"
+            } else {
+                "words"
+            },
+            quoted(&r.unrequired)
+        ));
+    }
     if r.at_least < r.words {
         parts.push(format!(
-            "hits hold at least {} of its {} words (a rare word counting as several)",
-            r.at_least, r.words
+            "hits hold at least {} of its {}{} words (a rare word counting as several)",
+            r.at_least,
+            r.words,
+            if r.unrequired.is_empty() {
+                ""
+            } else {
+                " other"
+            }
         ));
     }
     format!(
