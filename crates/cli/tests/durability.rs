@@ -1850,3 +1850,83 @@ fn a_reindex_stopped_by_a_signal_removes_its_new_index_and_says_so() {
         assert!(articles(&c, "kb") == before, "{signal}");
     }
 }
+
+/// Found by the advice probe: the one archived document that held an article's latest version
+/// was damaged (its feed had moved on). Doctor called the difference "the archive is ahead of
+/// the index (an interrupted or failed sync)" and advised `kb reindex`, which then rolled the
+/// article back to its older version, the intact index's newer one lost. A lost document after
+/// an article's last change in the log is now taken to be what the index holds: reindex keeps
+/// the index's version, and doctor names only the lost object.
+#[test]
+fn a_lost_document_does_not_roll_back_the_version_the_index_holds() {
+    let c = Corpus::new(1, 2);
+    let item = |n: usize, title: &str| {
+        format!(
+            "<item><title>{title}</title><link>http://f0.example.test/p/{n}</link><guid>f0-{n}</guid><description>{title}: the text of post {n}</description></item>"
+        )
+    };
+    let feed = |items: &[String]| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed 0</title><link>http://f0.example.test/</link>{}</channel></rss>",
+            items.concat()
+        )
+    };
+    let path = c.path().join("feeds/f0.xml");
+    for items in [
+        vec![item(1, "Post one"), item(2, "Post two")],
+        vec![item(1, "Post one, revised"), item(2, "Post two")],
+        // Post one has left the feed: the document before is the only one with its revision.
+        vec![item(2, "Post two"), item(3, "Post three")],
+    ] {
+        fs::write(&path, feed(&items)).unwrap();
+        c.ok("kb", &["sync", "--offline", "--quiet"]);
+    }
+    let want = articles(&c, "kb");
+    let log = fs::read_to_string(c.kb_dir("kb").join("archive/log.jsonl")).unwrap();
+    let second: Value = serde_json::from_str(log.lines().nth(1).unwrap()).unwrap();
+    let hash = second["sha256"].as_str().unwrap();
+    for (name, damage) in [("flipped", true), ("deleted", false)] {
+        copy_dir_keeping_times(&c.kb_dir("kb"), &c.kb_dir(name));
+        let object =
+            c.kb_dir(name)
+                .join(format!("archive/objects/{}/{}.zst", &hash[..2], &hash[2..]));
+        if damage {
+            let mut bytes = fs::read(&object).unwrap();
+            let at = bytes.len() / 2;
+            bytes[at] ^= 0x55;
+            fs::write(&object, bytes).unwrap();
+        } else {
+            fs::remove_file(&object).unwrap();
+        }
+        let r = c.run(name, &["doctor"]);
+        assert_eq!(r.code(), Some(1), "{name}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("FAIL archive objects"),
+            "{name}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("ok   archive and index agree"),
+            "{name}: {}",
+            r.stdout
+        );
+        assert!(
+            !r.stdout.contains("archive is ahead"),
+            "{name}: {}",
+            r.stdout
+        );
+        let r = c.run(name, &["reindex"]);
+        assert_eq!(r.code(), Some(1), "{name}: {}", r.stderr);
+        assert_eq!(
+            articles(&c, name),
+            want,
+            "{name}: reindex rolled an article back"
+        );
+        let r = c.run(name, &["doctor"]);
+        assert!(
+            r.stdout.contains("ok   archive and index agree"),
+            "{name}: {}",
+            r.stdout
+        );
+    }
+}

@@ -55,8 +55,11 @@ pub struct Diagnosis {
     pub checks: Vec<Check>,
     /// id -> content hash of the index, when the index could be read.
     pub index_hashes: Option<HashMap<String, String>>,
-    /// Archive log entries whose objects are intact, in log order: what `kb reindex` replays.
-    pub intact_entries: Vec<ArchiveEntry>,
+    /// The readable archive log entries, in log order: what `kb reindex` replays, but for
+    /// those whose objects are lost.
+    pub entries: Vec<ArchiveEntry>,
+    /// The hashes of logged objects that are missing or damaged.
+    pub lost_objects: BTreeSet<String>,
     /// Does the archive hold anything at all (an intact or a damaged entry)?
     pub has_archive: bool,
     /// Archive objects no log line names, oldest first ([`Archive::unlisted`]): their lines
@@ -211,7 +214,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         }
     };
     let has_archive = has_archive || !unlisted.is_empty();
-    let (objects_check, intact_entries) = check_objects(dir, &archive, entries);
+    let (objects_check, lost_objects) = check_objects(dir, &archive, &entries);
     checks.push(objects_check);
 
     checks.push(match FeedStates::load(dir) {
@@ -295,7 +298,8 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
     Diagnosis {
         checks,
         index_hashes,
-        intact_entries,
+        entries,
+        lost_objects,
         has_archive,
         unlisted,
         writer_running: matches!(holder, Ok(Some(_))),
@@ -403,13 +407,13 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
 fn check_objects(
     dir: &Path,
     archive: &Archive,
-    entries: Vec<ArchiveEntry>,
-) -> (Check, Vec<ArchiveEntry>) {
+    entries: &[ArchiveEntry],
+) -> (Check, BTreeSet<String>) {
     const NAME: &str = "archive objects";
     let mut bad: BTreeSet<String> = BTreeSet::new();
     let mut good: BTreeSet<String> = BTreeSet::new();
     let mut details = Vec::new();
-    for e in &entries {
+    for e in entries {
         if good.contains(&e.sha256) || bad.contains(&e.sha256) {
             continue;
         }
@@ -426,17 +430,13 @@ fn check_objects(
             }
         }
     }
-    let intact: Vec<ArchiveEntry> = entries
-        .into_iter()
-        .filter(|e| good.contains(&e.sha256))
-        .collect();
     if bad.is_empty() {
         return (
             Check::pass(
                 NAME,
                 format!("{} verified", count(good.len() as u64, "object")),
             ),
-            intact,
+            bad,
         );
     }
     (
@@ -455,7 +455,7 @@ fn check_objects(
             ),
             "`kb sync` stores them again if the feeds still serve those documents; the index still holds their articles, so run `kb reindex` only if the index is damaged too (it rebuilds from the intact objects and names the rest)",
         ),
-        intact,
+        bad,
     )
 }
 

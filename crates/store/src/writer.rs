@@ -391,6 +391,11 @@ impl KbWriter {
         Ok(outcome)
     }
 
+    /// The content hash of the version of article `id` the writer holds (committed or not).
+    pub fn held_hash(&self, id: &str) -> Option<&str> {
+        self.known.get(id).map(String::as_str)
+    }
+
     /// What this session has done so far.
     pub fn report(&self) -> UpsertReport {
         self.report

@@ -190,7 +190,16 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         stored => kb_store::FeedPrecedence::new(stored),
     };
     let mut unparsable = Vec::new();
-    for e in &d.intact_entries {
+    // Where each article's version last changed in the replay, and where the last lost
+    // document stands: as `kb reindex` does, a difference after which a lost document comes
+    // is the index holding what that document carried, not the archive being ahead.
+    let mut changed_at: HashMap<String, usize> = HashMap::new();
+    let mut last_lost = None;
+    for (at, e) in d.entries.iter().enumerate() {
+        if d.lost_objects.contains(&e.sha256) {
+            last_lost = Some(at);
+            continue;
+        }
         match logged_articles(&archive, e, &rules) {
             // Later documents win, as later upserts do, by the rules the index writer applies
             // (kb_store::next_version: dates kept, the owner's version against a later-listed
@@ -220,14 +229,20 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                     } else {
                         from_relisted.remove(&a.id);
                     }
+                    if replay
+                        .get(&a.id)
+                        .is_none_or(|held| held.hash != next.content_hash)
+                    {
+                        changed_at.insert(a.id.clone(), at);
+                    }
                     replay.insert(
                         a.id.clone(),
                         kb_store::HeldVersion::of(&next, !precedence.is_empty()),
                     );
                 }
             }
-            // A lost object is reported by the archive check.
-            Err(Unreplayable::Lost(_)) => {}
+            // Lost since the objects were checked: as lost.
+            Err(Unreplayable::Lost(_)) => last_lost = Some(at),
             Err(Unreplayable::Unparsable(err)) => unparsable.push(format!("{}: {err}", e.source)),
         }
     }
@@ -242,7 +257,11 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let mut differ: Vec<&String> = replay
         .iter()
         .filter(|(id, held)| {
-            index.get(*id).is_some_and(|ih| *ih != held.hash) && !from_relisted.contains(*id)
+            let later_lost =
+                last_lost.is_some_and(|lost| changed_at.get(*id).is_some_and(|at| lost > *at));
+            index.get(*id).is_some_and(|ih| *ih != held.hash)
+                && !from_relisted.contains(*id)
+                && !later_lost
         })
         .map(|(id, _)| id)
         .collect();

@@ -135,8 +135,14 @@ pub fn rebuild(
         })
     };
     let mut done = 0;
+    // Where in the log each article's version last changed, and where the last document
+    // that could not be read stands: a lost document after an article's last change may
+    // have carried a later version of it, which the index holds.
+    let mut changed_at = std::collections::HashMap::new();
+    let mut last_lost = None;
     map_in_order(&entries, prepare, |e, prepared| -> Result<()> {
         check(interrupt)?;
+        let at = done;
         done += 1;
         if ctx.verbose > 0 {
             ctx.note(&format!(
@@ -152,7 +158,9 @@ pub fn rebuild(
                 writer.set_latest_document(&e.feed, articles.iter().map(|a| a.id.clone()));
                 for art in &articles {
                     check(interrupt)?;
-                    writer.upsert(art)?;
+                    if writer.upsert(art)? != kb_store::UpsertOutcome::Unchanged {
+                        changed_at.insert(art.id.clone(), at);
+                    }
                     rebuilt.insert(art.id.clone());
                     if e.relisted {
                         from_relisted.insert(art.id.clone(), art.content_hash.clone());
@@ -161,7 +169,10 @@ pub fn rebuild(
                     }
                 }
             }
-            Err(l) => lost.push(l),
+            Err(l) => {
+                lost.push(l);
+                last_lost = Some(at);
+            }
         }
         Ok(())
     })?;
@@ -175,6 +186,16 @@ pub fn rebuild(
             .filter(|(id, hash)| ids.get(*id).is_some_and(|h| h != *hash))
             .map(|(id, _)| id)
             .collect();
+        // Likewise where a document that could not be read comes after the article's last
+        // change: the index's version may well be that document's (an edit the rebuild would
+        // roll back).
+        guessed.extend(changed_at.iter().filter_map(|(id, at)| {
+            let later_lost = last_lost.is_some_and(|lost| lost > *at);
+            let differs = ids
+                .get(id)
+                .is_some_and(|h| writer.held_hash(id).is_some_and(|r| r != h));
+            (later_lost && differs && !from_relisted.contains_key(id)).then_some(id)
+        }));
         guessed.sort();
         for id in guessed {
             if let Ok(art) = old.get(id) {
