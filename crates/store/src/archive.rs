@@ -277,7 +277,7 @@ impl Archive {
         serde_json::from_slice(&fs::read(self.mark_path()).ok()?).ok()
     }
 
-    fn mark_path(&self) -> PathBuf {
+    pub(crate) fn mark_path(&self) -> PathBuf {
         self.dir.join(MARK_FILE)
     }
 

@@ -185,9 +185,10 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                 Check::fail(
                     "unlisted objects",
                     format!(
-                        "{} archive objects stored after the last change to {} are not listed in it yet: their lines were never appended (an append that failed or was interrupted: a full disk, a killed sync); no line was lost",
-                        u.len(),
-                        archive.log_path().display()
+                        "{} stored after the last change to {} {} not listed in it yet: their lines were never appended (an append that failed or was interrupted: a full disk, a killed sync); no line was lost",
+                        count(u.len() as u64, "archive object"),
+                        archive.log_path().display(),
+                        if u.len() == 1 { "is" } else { "are" }
                     ),
                     "run `kb doctor --fix` to list them in the log, in the order they were stored (the next `kb sync` lists those its feeds still serve); a rebuild before that would miss them",
                 )
@@ -195,8 +196,9 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                 Check::fail(
                     "unlisted objects",
                     format!(
-                        "{} archive objects are named by no line of {} (lines were lost: the log was truncated, damaged or deleted)",
-                        u.len(),
+                        "{} {} named by no line of {} (lines were lost: the log was truncated, damaged or deleted)",
+                        count(u.len() as u64, "archive object"),
+                        if u.len() == 1 { "is" } else { "are" },
                         archive.log_path().display()
                     ),
                     RELIST,
@@ -213,6 +215,17 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
             Vec::new()
         }
     };
+    // The index's mark is written at every commit and read only to catch up: any other
+    // damage to it is mended by the next commit, but nothing can be written over a directory
+    // (every sync would warn, and doctor would see nothing wrong).
+    let mark = archive.mark_path();
+    if not_a_file(&mark) {
+        checks.push(Check::fail(
+            "index mark",
+            format!("{} is not a file", mark.display()),
+            remove_first(&mark, "", None),
+        ));
+    }
     let has_archive = has_archive || !unlisted.is_empty();
     let (objects_check, lost_objects) = check_objects(dir, &archive, &entries);
     checks.push(objects_check);
@@ -293,6 +306,21 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                 "run `kb doctor --fix` to remove them (they are never live)",
             )
         });
+    }
+    // A rebuild reads the log first: while something other than a file stands there, every
+    // advice to rebuild would send the user to a reindex that fails and back to doctor.
+    let log = archive.log_path();
+    if not_a_file(&log) {
+        for check in &mut checks {
+            if let Some(fix) = check.fix.as_mut().filter(|f| f.contains("kb reindex"))
+                && check.name != "archive log"
+            {
+                *fix = format!(
+                    "first remove {} (see the archive log check), then: {fix}",
+                    log.display()
+                );
+            }
+        }
     }
 
     Diagnosis {

@@ -186,6 +186,31 @@ impl Kb {
         Self::open_with(dir, true)
     }
 
+    /// The index to salvage what it holds from, for a rebuild: the live one if it opens and
+    /// its files verify; else, when kb.json cannot say which is live (missing or damaged), the
+    /// index directory that opens, verifies and holds the most articles (a rebuild killed
+    /// half-way leaves a newer one holding fewer). `None` when no index is intact.
+    pub fn open_to_salvage(dir: &Path) -> Option<Kb> {
+        let intact = |kb: Kb| kb.damaged_files().is_ok_and(|d| d.is_empty()).then_some(kb);
+        match Kb::open(dir) {
+            Ok(kb) => return intact(kb),
+            Err(_) if live_index_dir(dir).is_ok_and(|live| live.is_some()) => return None,
+            Err(_) => {}
+        }
+        index_dirs(dir)
+            .iter()
+            .rev()
+            .filter_map(|name| {
+                match guard(dir, "opening the index", || {
+                    Self::open_index(dir, name, true)
+                }) {
+                    Ok(Opened::Ready(kb)) => intact(kb),
+                    _ => None,
+                }
+            })
+            .max_by_key(Kb::count)
+    }
+
     /// Open without verifying index files first: for `kb doctor`, which verifies every file
     /// itself and reads nothing else of an index that fails.
     pub(crate) fn open_unverified(dir: &Path) -> Result<Kb, StoreError> {

@@ -138,8 +138,15 @@ impl FeedStates {
     /// returns where it went, or None when the file was fine or absent. Losing it costs one
     /// unconditional download per feed, never an article (used by `kb reindex`).
     pub fn set_aside_if_damaged(dir: &Path) -> Result<Option<PathBuf>, StoreError> {
+        // A directory where the file belongs (a botched restore) is as unreadable.
+        let not_a_file = std::fs::metadata(Self::path(dir)).is_ok_and(|m| !m.is_file());
         match Self::load(dir) {
             Err(StoreError::Corrupt { .. }) => {
+                let (from, to) = (Self::path(dir), dir.join("feeds.json.damaged"));
+                std::fs::rename(&from, &to).map_err(|e| StoreError::io("renaming", &from, e))?;
+                Ok(Some(to))
+            }
+            Err(_) if not_a_file => {
                 let (from, to) = (Self::path(dir), dir.join("feeds.json.damaged"));
                 std::fs::rename(&from, &to).map_err(|e| StoreError::io("renaming", &from, e))?;
                 Ok(Some(to))

@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
     if a.fix {
         let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
         removed = kb_store::remove_leftovers(&ctx.index, &lock)?;
-        let old = kb_store::Kb::open(&ctx.index).ok();
+        let old = kb_store::Kb::open_to_salvage(&ctx.index);
         relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
         dropped = Archive::at(&ctx.index).drop_damaged_lines(&lock)?;
     }

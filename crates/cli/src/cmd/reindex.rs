@@ -89,10 +89,9 @@ pub fn rebuild(
     };
     check(interrupt)?;
     let archive = kb_store::Archive::at(&ctx.index);
-    // The old index, if it is intact: the last resort for articles whose documents are lost.
-    let old = Kb::open(&ctx.index)
-        .ok()
-        .filter(|kb| kb.damaged_files().is_ok_and(|d| d.is_empty()));
+    // The old index, if it is intact (found without kb.json if need be): the last resort for
+    // articles whose documents are lost, and the feed each listed-again document is filed under.
+    let old = Kb::open_to_salvage(&ctx.index);
     // Objects whose log lines were lost go back in the log first: replaying the log without
     // them would rebuild their articles from older documents.
     let relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
