@@ -516,7 +516,8 @@ pub struct ReindexArgs {
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub wait: u64,
     /// Print JSON: {"index", "articles", "documents", "unrecovered" (the lost documents),
-    /// "kept_from_previous_index", "skipped_log_lines", "feeds_json_set_aside"}
+    /// "kept_from_previous_index", "known_lost" (documents `kb doctor --fix` recorded as
+    /// lost), "skipped_log_lines", "feeds_json_set_aside"}
     #[arg(long)]
     pub json: bool,
 }
@@ -528,7 +529,8 @@ pub struct DoctorArgs {
     pub json: bool,
     /// Repair what needs no rebuild: remove index directories and temporary files left by
     /// interrupted runs, list again in the archive log the documents whose lines were lost,
-    /// drop the log's damaged lines
+    /// drop the log's damaged lines, record as lost the archived documents that are missing or
+    /// damaged (their articles live on in the index; a sync that fetches one again heals it)
     #[arg(long)]
     pub fix: bool,
     /// With --fix: wait this long for a running sync to finish

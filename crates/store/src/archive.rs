@@ -45,6 +45,12 @@ pub struct ArchiveEntry {
     /// difference): the index's version was the latest when it was committed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub relisted: bool,
+    /// Its object was found missing or damaged, and `kb doctor --fix` recorded the loss
+    /// ([`Archive::mend_log`]): the articles it carried live on in the index only, which is
+    /// then no fault. Says nothing once the object is intact again (a sync that fetched the
+    /// same document stored it anew).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lost: bool,
 }
 
 /// The archive inside a KB directory.
@@ -119,6 +125,7 @@ impl Archive {
             content_type: content_type.map(str::to_string),
             bytes: raw.len() as u64,
             relisted: false,
+            lost: false,
         };
         // An unchanged feed fetched from cron every hour must not grow the log every hour.
         let mut guard = self.last_logged.lock().unwrap_or_else(|e| e.into_inner());
@@ -432,19 +439,43 @@ impl Archive {
         Ok(())
     }
 
-    /// Rewrite the log without its damaged lines (atomically); returns how many were dropped.
-    /// For `kb doctor --fix`, after [`Archive::relist`] has listed again the objects those
-    /// lines named: what they said is unreadable, and the log is then whole again.
-    pub fn drop_damaged_lines(&self, _lock: &WriteLock) -> Result<usize, StoreError> {
+    /// Rewrite the log (atomically) without its damaged lines, and with the entries whose
+    /// objects are missing or damaged marked as lost ([`ArchiveEntry::lost`]); returns how
+    /// many lines were dropped and how many marked. For `kb doctor --fix`, after [`Archive::relist`] has
+    /// listed again the objects the damaged lines named: what they said is unreadable, and the
+    /// log is then whole again; and a lost object, which no command can bring back but a sync
+    /// that fetches the same document, is then a known loss rather than a fault forever.
+    pub fn mend_log(&self, _lock: &WriteLock) -> Result<(usize, usize), StoreError> {
         let LogRead {
-            entries,
+            mut entries,
             damaged,
             torn,
         } = self.read_log()?;
+        let mut intact = HashSet::new();
+        let mut lost = HashSet::new();
+        for (e, _) in &entries {
+            if intact.contains(&e.sha256) || lost.contains(&e.sha256) {
+                continue;
+            }
+            let read = crate::kb::guard(self.kb_dir(), "reading an archive object", || {
+                self.get(&e.sha256)
+            });
+            match read {
+                Ok(_) => intact.insert(e.sha256.clone()),
+                Err(_) => lost.insert(e.sha256.clone()),
+            };
+        }
         // Torn lines go too: harmless, but no use to anyone either.
         let dropped = damaged.len() + torn;
-        if dropped == 0 {
-            return Ok(0);
+        let mut marked = 0;
+        for (e, _) in &mut entries {
+            if !e.lost && lost.contains(&e.sha256) {
+                e.lost = true;
+                marked += 1;
+            }
+        }
+        if dropped + marked == 0 {
+            return Ok((0, 0));
         }
         // The index's mark moves with the lines it counts, or the next sync could no longer
         // tell what a killed sync left unindexed.
@@ -477,7 +508,8 @@ impl Archive {
                 last_line: String::new(),
             }))?;
         }
-        Ok(dropped)
+        // The cache of each feed's last logged document holds only hashes: still right.
+        Ok((dropped, marked))
     }
 
     /// When the object `hash` was stored (its file's modification time).
@@ -752,6 +784,7 @@ mod tests {
         let lock = WriteLock::acquire(dir.path(), std::time::Duration::ZERO).unwrap();
         let again = |e: &ArchiveEntry| ArchiveEntry {
             relisted: true,
+            lost: false,
             ..e.clone()
         };
         a.relist(&[again(&two), again(&three)], &lock).unwrap();

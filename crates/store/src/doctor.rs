@@ -438,6 +438,12 @@ fn check_objects(
     entries: &[ArchiveEntry],
 ) -> (Check, BTreeSet<String>) {
     const NAME: &str = "archive objects";
+    // Lost before, and recorded as lost by `kb doctor --fix`: no fault any more.
+    let known: BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| e.lost)
+        .map(|e| e.sha256.as_str())
+        .collect();
     let mut bad: BTreeSet<String> = BTreeSet::new();
     let mut good: BTreeSet<String> = BTreeSet::new();
     let mut details = Vec::new();
@@ -450,6 +456,9 @@ fn check_objects(
             Ok(_) => {
                 good.insert(e.sha256.clone());
             }
+            Err(_) if known.contains(e.sha256.as_str()) => {
+                bad.insert(e.sha256.clone());
+            }
             Err(err) => {
                 if details.len() < 5 {
                     details.push(format!("{} of feed {} ({err})", e.source, e.feed));
@@ -458,11 +467,23 @@ fn check_objects(
             }
         }
     }
-    if bad.is_empty() {
+    let known_lost = bad.iter().filter(|h| known.contains(h.as_str())).count();
+    let unknown = bad.len() - known_lost;
+    let known_note = match known_lost {
+        0 => String::new(),
+        n => format!(
+            "; {} recorded as lost by `kb doctor --fix` (the index keeps their articles)",
+            count(n as u64, "archived document")
+        ),
+    };
+    if unknown == 0 {
         return (
             Check::pass(
                 NAME,
-                format!("{} verified", count(good.len() as u64, "object")),
+                format!(
+                    "{} verified{known_note}",
+                    count(good.len() as u64, "object")
+                ),
             ),
             bad,
         );
@@ -471,17 +492,13 @@ fn check_objects(
         Check::fail(
             NAME,
             format!(
-                "{} of {} objects are missing or damaged: {}{}",
-                bad.len(),
-                bad.len() + good.len(),
+                "{} of {} objects are missing or damaged: {}{}{known_note}",
+                unknown,
+                unknown + good.len(),
                 details.join("; "),
-                if bad.len() > details.len() {
-                    "; …"
-                } else {
-                    ""
-                }
+                if unknown > details.len() { "; …" } else { "" }
             ),
-            "`kb sync` stores them again if the feeds still serve those documents; the index still holds their articles, so run `kb reindex` only if the index is damaged too (it rebuilds from the intact objects and names the rest)",
+            "`kb sync` stores them again if the feeds still serve those documents; else `kb doctor --fix` records them as lost (the index keeps their articles; run `kb reindex` only if the index is damaged too: it rebuilds from the intact objects and names the rest)",
         ),
         bad,
     )

@@ -30,13 +30,13 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
     }
     let mut removed = Vec::new();
     let mut relisted = 0;
-    let mut dropped = 0;
+    let (mut dropped, mut marked) = (0, 0);
     if a.fix {
         let lock = WriteLock::acquire(&ctx.index, Duration::from_secs(a.wait))?;
         removed = kb_store::remove_leftovers(&ctx.index, &lock)?;
         let old = kb_store::Kb::open_to_salvage(&ctx.index);
         relisted = super::relist::relist_lost(ctx, &lock, old.as_ref())?;
-        dropped = Archive::at(&ctx.index).drop_damaged_lines(&lock)?;
+        (dropped, marked) = Archive::at(&ctx.index).mend_log(&lock)?;
     }
     let mut diagnosis = kb_store::diagnose(&ctx.index);
     // The config's noise rules and feed order shape the articles a replay of the archive
@@ -80,6 +80,12 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
             text.push_str(&format!(
                 "listed {} in the log again\n",
                 plural(relisted, "archive object")
+            ));
+        }
+        if marked > 0 {
+            text.push_str(&format!(
+                "recorded {} as lost (missing or damaged; the index keeps their articles)\n",
+                plural(marked, "archived document")
             ));
         }
         // `-q` (`kb doctor -q || alert` from cron): the problems only, nothing when healthy.
@@ -265,14 +271,25 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         })
         .map(|(id, _)| id)
         .collect();
-    if only_index.is_empty() && only_archive.is_empty() && differ.is_empty() {
-        return Ok(Check::pass(
-            NAME,
-            format!(
-                "{}, same ids and content in both",
-                plural(index.len(), "article")
-            ),
-        ));
+    // Documents recorded as lost (`kb doctor --fix`) leave articles that only the index holds:
+    // a known loss, no fault.
+    let known_lost = d
+        .entries
+        .iter()
+        .any(|e| e.lost && d.lost_objects.contains(&e.sha256));
+    if (only_index.is_empty() || known_lost) && only_archive.is_empty() && differ.is_empty() {
+        let mut detail = format!(
+            "{}, same ids and content in both",
+            plural(index.len(), "article")
+        );
+        if !only_index.is_empty() {
+            detail = format!(
+                "{}; {} held only by the index (their archived documents are recorded as lost)",
+                plural(index.len(), "article"),
+                only_index.len()
+            );
+        }
+        return Ok(Check::pass(NAME, detail));
     }
     only_index.sort();
     only_archive.sort();

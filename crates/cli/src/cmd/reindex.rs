@@ -60,6 +60,8 @@ struct ReindexJson<'a> {
     unrecovered: &'a [String],
     /// Articles of lost documents carried over from the previous, intact index.
     kept_from_previous_index: usize,
+    /// Documents `kb doctor --fix` recorded as lost, not replayed.
+    known_lost: usize,
     skipped_log_lines: usize,
     /// Where an unreadable feeds.json was moved, if it was.
     feeds_json_set_aside: Option<String>,
@@ -118,6 +120,7 @@ pub fn rebuild(
         writer.choose_frequent_pairs_like(old)?;
     }
     let mut lost = Vec::new();
+    let mut known_lost = 0;
     let mut rebuilt = std::collections::HashSet::new();
     // Articles whose last version came from a relisted document, and that version's hash.
     let mut from_relisted = std::collections::HashMap::new();
@@ -125,12 +128,15 @@ pub fn rebuild(
     // the latest version of an article wins as it did when it was synced.
     let prepare = |e: &kb_store::ArchiveEntry| {
         logged_articles(&archive, e, &rules).map_err(|err| match err {
-            Unreplayable::Lost(err) => format!(
-                "{} ({}): {err}",
-                e.source,
-                e.fetched_at.format("%Y-%m-%d %H:%M")
+            Unreplayable::Lost(err) => (
+                true,
+                format!(
+                    "{} ({}): {err}",
+                    e.source,
+                    e.fetched_at.format("%Y-%m-%d %H:%M")
+                ),
             ),
-            Unreplayable::Unparsable(err) => format!("{}: {err}", e.source),
+            Unreplayable::Unparsable(err) => (false, format!("{}: {err}", e.source)),
         })
     };
     let mut done = 0;
@@ -168,9 +174,16 @@ pub fn rebuild(
                     }
                 }
             }
-            Err(l) => {
-                lost.push(l);
+            // Recorded as lost by `kb doctor --fix`: a known loss, not one to report again.
+            Err((true, _)) if e.lost => {
+                known_lost += 1;
                 last_lost = Some(at);
+            }
+            Err((gone, l)) => {
+                lost.push(l);
+                if gone {
+                    last_lost = Some(at);
+                }
             }
         }
         Ok(())
@@ -236,6 +249,7 @@ pub fn rebuild(
             documents: entries.len(),
             unrecovered: &lost,
             kept_from_previous_index: kept,
+            known_lost,
             skipped_log_lines: torn,
             feeds_json_set_aside: set_aside.as_ref().map(|p| p.display().to_string()),
         })?;
@@ -258,6 +272,12 @@ pub fn rebuild(
         ctx.note(&format!(
             "kb: warning: kept {} from the previous index whose archived documents are lost",
             plural(kept, "article")
+        ));
+    }
+    if known_lost > 0 && !ctx.out.quiet {
+        ctx.note(&format!(
+            "kb: note: {} recorded as lost by `kb doctor --fix` not replayed",
+            plural(known_lost, "archived document")
         ));
     }
     if let Some(p) = set_aside {

@@ -69,6 +69,7 @@ pub fn relist_lost(ctx: &Ctx, lock: &WriteLock, old: Option<&Kb>) -> Result<usiz
             bytes: raw.len() as u64,
             sha256: hash,
             relisted: true,
+            lost: false,
         });
     }
     archive.relist(&relisted, lock)?;
