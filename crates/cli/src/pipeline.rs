@@ -119,18 +119,18 @@ pub fn map_in_order<T: Sync, R: Send, E>(
     Ok(())
 }
 
+/// The site a URL is on: its host, without `www.`.
+pub fn site_of(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    Some(url.host_str()?.trim_start_matches("www.").to_string())
+}
+
 /// A feed name for a document that is not in the config: the site's host name, else its title.
 pub fn derive_name(feed: &ParsedFeed, source_url: Option<&str>) -> String {
-    let host = |u: &str| {
-        url::Url::parse(u).ok().and_then(|u| {
-            u.host_str()
-                .map(|h| h.trim_start_matches("www.").to_string())
-        })
-    };
     feed.link
         .as_deref()
-        .and_then(host)
-        .or_else(|| source_url.and_then(host))
+        .and_then(site_of)
+        .or_else(|| source_url.and_then(site_of))
         .or_else(|| {
             feed.title
                 .as_deref()

@@ -2009,3 +2009,30 @@ fn advice_to_rebuild_waits_for_the_log_to_be_a_file() {
     c.ok("kb", &["reindex", "--quiet"]);
     assert_eq!(articles(&c, "kb"), want);
 }
+
+/// Found by the advice probe: with the index and the archive log both lost, `kb reindex` (the
+/// advice) listed every object again under a name made from its site's host name
+/// (`f0.example.test`), a feed kb.toml does not have: `--feed f0` found nothing, and a later
+/// sync moved back only what the feeds still served. Without an index to ask, a document is
+/// now filed under the first kb.toml feed on its site.
+#[test]
+fn documents_listed_again_without_an_index_go_to_the_feed_on_their_site() {
+    let c = Corpus::new(2, 3);
+    // The feeds' URLs on the sites their documents link to.
+    let config = fs::read_to_string(c.path().join("kb.toml"))
+        .unwrap()
+        .replace("http://127.0.0.1:9/f0", "https://www.f0.example.test/feed/")
+        .replace("http://127.0.0.1:9/f1", "http://f1.example.test/rss");
+    fs::write(c.path().join("kb.toml"), config).unwrap();
+    c.ok("kb", &["sync", "--offline", "--quiet"]);
+    let want = articles(&c, "kb");
+    let dir = c.kb_dir("kb");
+    fs::remove_file(dir.join("archive/log.jsonl")).unwrap();
+    fs::remove_file(dir.join("kb.json")).unwrap();
+    for name in index_dirs(&c, "kb") {
+        fs::remove_dir_all(dir.join(name)).unwrap();
+    }
+    c.ok("kb", &["reindex", "--quiet"]);
+    assert_eq!(articles(&c, "kb"), want);
+    c.ok("kb", &["doctor"]);
+}

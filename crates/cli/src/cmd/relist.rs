@@ -13,7 +13,7 @@ use anyhow::Result;
 use kb_store::{Archive, ArchiveEntry, FeedStates, Kb, WriteLock};
 
 use super::Ctx;
-use crate::pipeline::to_articles;
+use crate::pipeline::{site_of, to_articles};
 
 /// List the unlisted objects of the KB again; returns how many were listed. `old` is the
 /// index as it is, if it can be read: it knows the feed of every article it holds.
@@ -40,14 +40,17 @@ pub fn relist_lost(ctx: &Ctx, lock: &WriteLock, old: Option<&Kb>) -> Result<usiz
         let Ok(raw) = archive.get(&hash) else {
             continue;
         };
-        let (articles, derived) = match to_articles(None, &raw, None, None, &rules) {
-            Ok((_, articles, name)) => (articles, name),
+        let (articles, site, derived) = match to_articles(None, &raw, None, None, &rules) {
+            Ok((parsed, articles, name)) => {
+                (articles, parsed.link.as_deref().and_then(site_of), name)
+            }
             // Listed anyway under a plain name: reindex then names it as not parsing.
-            Err(_) => (Vec::new(), "unknown".to_string()),
+            Err(_) => (Vec::new(), None, "unknown".to_string()),
         };
         let feed = old
             .and_then(|kb| articles.iter().find_map(|a| kb.get(&a.id).ok()))
             .map(|a| a.feed)
+            .or_else(|| site.and_then(|site| feed_of_site(ctx, states.as_ref(), &site)))
             .unwrap_or(derived);
         let last = last_of.get(feed.as_str());
         let source = last
@@ -74,4 +77,29 @@ pub fn relist_lost(ctx: &Ctx, lock: &WriteLock, old: Option<&Kb>) -> Result<usiz
     }
     archive.relist(&relisted, lock)?;
     Ok(relisted.len())
+}
+
+/// Without an index to ask, the feed a document of the site `site` most likely came from: the
+/// first feed of kb.toml (else of the order the index was last written with) whose URL is on
+/// that site. A main feed and its category feeds share a host; the first listed is the one a
+/// sync files their shared articles under. `None` when no feed is on that site (a feed served
+/// from another host, as FeedBurner did): then the document keeps a name of its own.
+fn feed_of_site(ctx: &Ctx, states: Option<&FeedStates>, site: &str) -> Option<String> {
+    let on_site = |url: &str| site_of(url).is_some_and(|h| h == site);
+    if let Some(f) = ctx.config.feeds.iter().find(|f| on_site(&f.url)) {
+        return Some(f.name.clone());
+    }
+    let states = states?;
+    states
+        .feed_order
+        .iter()
+        .chain(states.feeds.keys())
+        .find(|name| {
+            states
+                .feeds
+                .get(*name)
+                .and_then(|s| s.url.as_deref())
+                .is_some_and(on_site)
+        })
+        .cloned()
 }
