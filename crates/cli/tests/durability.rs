@@ -1932,6 +1932,13 @@ fn a_lost_document_does_not_roll_back_the_version_the_index_holds() {
             "{name}: {}",
             r.stdout
         );
+        // The feed has moved on: no sync brings the document back, and the advice says first
+        // what does end it (it said `kb sync` first, which changed nothing, round after round).
+        assert!(
+            r.stdout.contains("fix: their feeds have moved on (a later document of each is logged), so no sync brings them back: `kb doctor --fix` records them as lost"),
+            "{name}: {}",
+            r.stdout
+        );
         let r = c.run(name, &["reindex"]);
         assert_eq!(r.code(), Some(1), "{name}: {}", r.stderr);
         assert!(r.stderr.contains("kept 1 article"), "{name}: {}", r.stderr);
@@ -2033,6 +2040,40 @@ fn documents_listed_again_without_an_index_go_to_the_feed_on_their_site() {
         fs::remove_dir_all(dir.join(name)).unwrap();
     }
     c.ok("kb", &["reindex", "--quiet"]);
+    assert_eq!(articles(&c, "kb"), want);
+    c.ok("kb", &["doctor"]);
+}
+
+/// Found by the advice probe: the log emptied and the index damaged, a sync from cron logged
+/// the feeds' current documents, and `kb reindex` (the advice) then listed the older objects
+/// again after them, replayed them last and rolled their articles back to older versions. The
+/// lines listed again now go in their place by time.
+#[test]
+fn objects_listed_again_go_before_the_newer_lines_of_a_later_sync() {
+    let c = Corpus::new(2, 6);
+    // The feeds' URLs on their documents' sites: what is listed again goes to them.
+    let config = fs::read_to_string(c.path().join("kb.toml"))
+        .unwrap()
+        .replace("http://127.0.0.1:9/f0", "http://f0.example.test/feed/")
+        .replace("http://127.0.0.1:9/f1", "http://f1.example.test/feed/");
+    fs::write(c.path().join("kb.toml"), config).unwrap();
+    for g in 0..4 {
+        c.generation(g);
+        c.ok("kb", &["sync", "--offline", "--quiet"]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let want = articles(&c, "kb");
+    let dir = c.kb_dir("kb");
+    fs::write(dir.join("archive/log.jsonl"), "").unwrap();
+    for name in index_dirs(&c, "kb") {
+        fs::remove_file(dir.join(name).join("meta.json")).unwrap();
+    }
+    // It archives the feeds' documents and says the index needs a rebuild.
+    let r = c.run("kb", &["sync", "--offline", "--quiet"]);
+    assert_eq!(r.code(), Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("kb reindex"), "{}", r.stderr);
+    let r = c.run("kb", &["reindex"]);
+    assert!(r.success(), "{}", r.stderr);
     assert_eq!(articles(&c, "kb"), want);
     c.ok("kb", &["doctor"]);
 }

@@ -426,13 +426,59 @@ impl Archive {
         Ok(found.into_iter().map(|(_, h)| h).collect())
     }
 
-    /// Append log lines for objects whose lines were lost (see [`Archive::unlisted`]), in the
-    /// order given. Appended rather than merged into the log by time: the lines lost are, for
-    /// a truncated or torn log, its last ones, and the log stays append-only (no rewrite that
-    /// a crash could tear, and damaged lines stay as they are for a human to look at).
+    /// Log again objects whose lines were lost (see [`Archive::unlisted`]), given oldest
+    /// first: each line goes before the first line fetched after it, so that a replay of the
+    /// log meets the documents in the order they were fetched. Appending them would put them
+    /// after every line left, which is their place only when the lines lost were the last ones
+    /// (a truncated log): a log emptied or deleted and then written by a sync holds newer
+    /// documents than the lost ones, which a rebuild would otherwise replay last, rolling their
+    /// articles back. The log is rewritten atomically, every other line kept byte for byte
+    /// (damaged ones too, for a human to look at), and the index's mark moves with its line.
     pub fn relist(&self, entries: &[ArchiveEntry], _lock: &WriteLock) -> Result<(), StoreError> {
-        for e in entries {
-            self.append_log(e)?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let path = self.log_path();
+        let old = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(StoreError::io("reading", &path, e)),
+        };
+        let encode = |e: &ArchiveEntry| {
+            serde_json::to_vec(e).map_err(|err| {
+                StoreError::io("encoding log entry for", &path, std::io::Error::other(err))
+            })
+        };
+        let mark = self.fitting_mark();
+        let mut moved = None;
+        let mut text = Vec::with_capacity(old.len() + entries.len() * 400);
+        let mut pending = entries.iter().peekable();
+        let body = old.strip_suffix(b"\n").unwrap_or(&old);
+        let mut at = 0u64;
+        for line in body.split(|b| *b == b'\n').filter(|_| !body.is_empty()) {
+            let end = at + line.len() as u64;
+            at = end + 1;
+            if let Ok(e) = serde_json::from_slice::<ArchiveEntry>(line) {
+                while let Some(r) = pending.next_if(|r| r.fetched_at < e.fetched_at) {
+                    text.extend_from_slice(&encode(r)?);
+                    text.push(b'\n');
+                }
+            }
+            text.extend_from_slice(line);
+            if mark.as_ref().is_some_and(|m| m.log_bytes == end) {
+                moved = Some(text.len() as u64);
+            }
+            text.push(b'\n');
+        }
+        for r in pending {
+            text.extend_from_slice(&encode(r)?);
+            text.push(b'\n');
+        }
+        fs::create_dir_all(&self.dir).map_err(|e| StoreError::io("creating", &self.dir, e))?;
+        write_atomic(&path, &text)?;
+        if let (Some(mut mark), Some(log_bytes)) = (mark, moved) {
+            mark.log_bytes = log_bytes;
+            self.write_mark(&mark)?;
         }
         // The cache of each feed's last logged document is stale now.
         *self.last_logged.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -793,6 +839,67 @@ mod tests {
         // Fetching the last document again adds no line: the cache knows it is logged.
         a.put("f", "src", None, b"three").unwrap();
         assert_eq!(a.entries().unwrap().0.len(), 3);
+    }
+
+    /// Found by the advice probe: a log emptied (or deleted), then written by a sync, holds
+    /// newer documents than the lost ones; listed again after them, the older documents were
+    /// replayed last by a rebuild and rolled their articles back. Each goes before the first
+    /// line fetched after it; other lines stay byte for byte, and the mark moves with its line.
+    #[test]
+    fn lines_listed_again_go_in_their_place_by_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::new(dir.path());
+        let lock = WriteLock::acquire(dir.path(), std::time::Duration::ZERO).unwrap();
+        let at = |s: i64| DateTime::<Utc>::from_timestamp(1_700_000_000 + s, 0).unwrap();
+        let entry = |n: u8, s: i64, relisted: bool| ArchiveEntry {
+            feed: "f".into(),
+            source: "src".into(),
+            sha256: hex(&[n; 32]),
+            fetched_at: at(s),
+            content_type: None,
+            bytes: 1,
+            relisted,
+            lost: false,
+        };
+        let line = |e: &ArchiveEntry| serde_json::to_string(e).unwrap();
+        let damaged = "{\"feed\": damaged";
+        let log = format!(
+            "{}\n{damaged}\n{}\n",
+            line(&entry(1, 10, false)),
+            line(&entry(3, 30, false))
+        );
+        fs::create_dir_all(&a.dir).unwrap();
+        fs::write(a.log_path(), &log).unwrap();
+        // The index holds the log up to the line of the document fetched at 10.
+        crate::kb::switch_to(dir.path(), "tantivy-1").unwrap();
+        let mark = IndexedMark {
+            index: "tantivy-1".into(),
+            log_bytes: line(&entry(1, 10, false)).len() as u64,
+            last_line: line(&entry(1, 10, false)),
+        };
+        a.write_mark(&mark).unwrap();
+        assert!(a.fitting_mark().is_some());
+        let again = [entry(0, 5, true), entry(2, 20, true), entry(4, 40, true)];
+        a.relist(&again, &lock).unwrap();
+        let text = fs::read_to_string(a.log_path()).unwrap();
+        let want = [
+            line(&again[0]),
+            line(&entry(1, 10, false)),
+            damaged.to_string(),
+            line(&again[1]),
+            line(&entry(3, 30, false)),
+            line(&again[2]),
+        ];
+        assert_eq!(text.lines().collect::<Vec<_>>(), want);
+        let moved = a.fitting_mark().expect("the mark fits the rewritten log");
+        assert_eq!(moved.last_line, line(&entry(1, 10, false)));
+        let held: Vec<u8> = a
+            .indexed_entries()
+            .unwrap()
+            .iter()
+            .map(|e| u8::from_str_radix(&e.sha256[..2], 16).unwrap())
+            .collect();
+        assert_eq!(held, [0, 1]);
     }
 
     #[test]

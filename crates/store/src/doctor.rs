@@ -498,10 +498,34 @@ fn check_objects(
                 details.join("; "),
                 if unknown > details.len() { "; …" } else { "" }
             ),
-            "`kb sync` stores them again if the feeds still serve those documents; else `kb doctor --fix` records them as lost (the index keeps their articles; run `kb reindex` only if the index is damaged too: it rebuilds from the intact objects and names the rest)",
+            lost_fix(entries, &bad, &known),
         ),
         bad,
     )
+}
+
+/// The way out of lost objects. A sync stores an object again only if its feed still serves
+/// that very document, which only its feed's last logged one may be: where none of them is,
+/// their feeds have moved on, and the loss can only be recorded.
+fn lost_fix(entries: &[ArchiveEntry], bad: &BTreeSet<String>, known: &BTreeSet<&str>) -> String {
+    let mut last: HashMap<&str, &str> = HashMap::new();
+    for e in entries {
+        last.insert(e.feed.as_str(), e.sha256.as_str());
+    }
+    let served = bad
+        .iter()
+        .filter(|h| !known.contains(h.as_str()))
+        .any(|h| last.values().any(|l| l == h));
+    let record = "`kb doctor --fix` records them as lost (the index keeps their articles; run `kb reindex` only if the index is damaged too: it rebuilds from the intact objects and names the rest)";
+    if served {
+        format!(
+            "`kb sync` stores them again if the feeds still serve those documents; else {record}"
+        )
+    } else {
+        format!(
+            "their feeds have moved on (a later document of each is logged), so no sync brings them back: {record}"
+        )
+    }
 }
 
 /// Index directories other than the live one, and temporary files of interrupted atomic

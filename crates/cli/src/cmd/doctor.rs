@@ -183,8 +183,8 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let mut replay: HashMap<String, kb_store::HeldVersion> = HashMap::new();
     // Feed -> the ids its latest document (so far in the log) carries.
     let mut latest: HashMap<String, HashSet<String>> = HashMap::new();
-    // Articles last written by a relisted document: a rebuild keeps the index's version of
-    // them where it differs (see reindex.rs), so a difference there is no disagreement.
+    // Articles a relisted document carries: a rebuild keeps the index's version of them where
+    // it differs (see reindex.rs), so a difference there is no disagreement.
     let mut from_relisted = HashSet::new();
     // The order the index was last written with, whatever kb.toml this run was given; a KB
     // of an older kb has none stored, and kb.toml's is the best guess.
@@ -216,6 +216,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                     articles.iter().map(|a| a.id.clone()).collect(),
                 );
                 for a in &articles {
+                    if e.relisted {
+                        from_relisted.insert(a.id.clone());
+                    }
                     let next = match replay.get(&a.id) {
                         None => Cow::Borrowed(a),
                         Some(held) => {
@@ -230,11 +233,6 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                             }
                         }
                     };
-                    if e.relisted {
-                        from_relisted.insert(a.id.clone());
-                    } else {
-                        from_relisted.remove(&a.id);
-                    }
                     if replay
                         .get(&a.id)
                         .is_none_or(|held| held.hash != next.content_hash)
@@ -362,7 +360,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
             some(&only_index)
         ));
         if !unlisted {
-            fix.push("their archived documents are lost or damaged (see above); the index still has them, and `kb reindex` keeps them when the old index is intact".to_string());
+            fix.push("their archived documents are lost or damaged (see above): the index still has them, and `kb reindex` keeps them while the old index is intact; once the loss is recorded (the archive objects check's fix), this check passes".to_string());
         }
     }
     if !unparsable.is_empty() {

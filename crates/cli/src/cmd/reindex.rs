@@ -122,8 +122,8 @@ pub fn rebuild(
     let mut lost = Vec::new();
     let mut known_lost = 0;
     let mut rebuilt = std::collections::HashSet::new();
-    // Articles whose last version came from a relisted document, and that version's hash.
-    let mut from_relisted = std::collections::HashMap::new();
+    // Articles a relisted document carries: its place in the log is a guess.
+    let mut from_relisted = std::collections::HashSet::new();
     // Reading, decompressing, parsing and cleaning on every core; storing in log order, so
     // the latest version of an article wins as it did when it was synced.
     let prepare = |e: &kb_store::ArchiveEntry| {
@@ -168,9 +168,7 @@ pub fn rebuild(
                     }
                     rebuilt.insert(art.id.clone());
                     if e.relisted {
-                        from_relisted.insert(art.id.clone(), art.content_hash.clone());
-                    } else {
-                        from_relisted.remove(&art.id);
+                        from_relisted.insert(art.id.clone());
                     }
                 }
             }
@@ -191,22 +189,20 @@ pub fn rebuild(
     let mut kept = 0;
     if let Some(old) = &old {
         let ids = old.article_hashes().unwrap_or_default();
-        // A relisted document's place in the log is a guess (its file's time): where it would
-        // replace the version the index held, the index's stays, as the latest committed.
-        let mut guessed: Vec<&String> = from_relisted
-            .iter()
-            .filter(|(id, hash)| ids.get(*id).is_some_and(|h| h != *hash))
-            .map(|(id, _)| id)
-            .collect();
+        let differs = |id: &String| {
+            ids.get(id)
+                .is_some_and(|h| writer.held_hash(id).is_some_and(|r| r != h))
+        };
+        // A relisted document's place in the log is a guess (its file's time, which a restore
+        // may have changed): where an article it carries comes out of the replay other than
+        // the index holds it, the index's version stays, as the latest committed.
+        let mut guessed: Vec<&String> = from_relisted.iter().filter(|id| differs(id)).collect();
         // Likewise where a document that could not be read comes after the article's last
         // change: the index's version may well be that document's (an edit the rebuild would
         // roll back).
         guessed.extend(changed_at.iter().filter_map(|(id, at)| {
             let later_lost = last_lost.is_some_and(|lost| lost > *at);
-            let differs = ids
-                .get(id)
-                .is_some_and(|h| writer.held_hash(id).is_some_and(|r| r != h));
-            (later_lost && differs && !from_relisted.contains_key(id)).then_some(id)
+            (later_lost && differs(id) && !from_relisted.contains(id)).then_some(id)
         }));
         guessed.sort();
         for id in guessed {
