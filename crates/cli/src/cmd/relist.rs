@@ -40,17 +40,15 @@ pub fn relist_lost(ctx: &Ctx, lock: &WriteLock, old: Option<&Kb>) -> Result<usiz
         let Ok(raw) = archive.get(&hash) else {
             continue;
         };
-        let (articles, site, derived) = match to_articles(None, &raw, None, None, &rules) {
-            Ok((parsed, articles, name)) => {
-                (articles, parsed.link.as_deref().and_then(site_of), name)
-            }
+        let (articles, link, derived) = match to_articles(None, &raw, None, None, &rules) {
+            Ok((parsed, articles, name)) => (articles, parsed.link, name),
             // Listed anyway under a plain name: reindex then names it as not parsing.
             Err(_) => (Vec::new(), None, "unknown".to_string()),
         };
         let feed = old
             .and_then(|kb| articles.iter().find_map(|a| kb.get(&a.id).ok()))
             .map(|a| a.feed)
-            .or_else(|| site.and_then(|site| feed_of_site(ctx, states.as_ref(), &site)))
+            .or_else(|| link.and_then(|link| feed_of_site(ctx, states.as_ref(), &link)))
             .unwrap_or(derived);
         let last = last_of.get(feed.as_str());
         let source = last
@@ -79,27 +77,85 @@ pub fn relist_lost(ctx: &Ctx, lock: &WriteLock, old: Option<&Kb>) -> Result<usiz
     Ok(relisted.len())
 }
 
-/// Without an index to ask, the feed a document of the site `site` most likely came from: the
-/// first feed of kb.toml (else of the order the index was last written with) whose URL is on
-/// that site. A main feed and its category feeds share a host; the first listed is the one a
-/// sync files their shared articles under. `None` when no feed is on that site (a feed served
-/// from another host, as FeedBurner did): then the document keeps a name of its own.
-fn feed_of_site(ctx: &Ctx, states: Option<&FeedStates>, site: &str) -> Option<String> {
-    let on_site = |url: &str| site_of(url).is_some_and(|h| h == site);
-    if let Some(f) = ctx.config.feeds.iter().find(|f| on_site(&f.url)) {
-        return Some(f.name.clone());
+/// Without an index to ask, the feed a document whose channel links to `link` most likely came
+/// from: of the feeds of kb.toml (else of the order feeds.json keeps) whose URL is on that
+/// site, the one whose URL's path shares most with the link's (a category feed at
+/// `/c/even/feed/` for a channel linking to `/c/even`), the first listed among equals (a main
+/// feed, which a sync files the articles its category feeds share under). `None` when no feed
+/// is on that site (a feed served from another host, as FeedBurner did): then the document
+/// keeps a name of its own.
+fn feed_of_site(ctx: &Ctx, states: Option<&FeedStates>, link: &str) -> Option<String> {
+    let configured = ctx
+        .config
+        .feeds
+        .iter()
+        .map(|f| (f.name.as_str(), f.url.as_str()));
+    if let Some(name) = closest_feed(link, configured) {
+        return Some(name);
     }
     let states = states?;
-    states
+    let known = states
         .feed_order
         .iter()
         .chain(states.feeds.keys())
-        .find(|name| {
-            states
-                .feeds
-                .get(*name)
-                .and_then(|s| s.url.as_deref())
-                .is_some_and(on_site)
-        })
-        .cloned()
+        .filter_map(|name| Some((name.as_str(), states.feeds.get(name)?.url.as_deref()?)));
+    closest_feed(link, known)
+}
+
+/// Of `feeds` (name, URL), the first of those on the site of `link` whose URL's path shares the
+/// most leading segments with the link's.
+fn closest_feed<'a>(link: &str, feeds: impl Iterator<Item = (&'a str, &'a str)>) -> Option<String> {
+    let site = site_of(link)?;
+    let segments = |u: &str| -> Vec<String> {
+        url::Url::parse(u)
+            .ok()
+            .map(|u| {
+                u.path()
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let want = segments(link);
+    let mut best: Option<(usize, &str)> = None;
+    for (name, url) in feeds {
+        if site_of(url).as_deref() != Some(site.as_str()) {
+            continue;
+        }
+        let shared = segments(url)
+            .iter()
+            .zip(&want)
+            .take_while(|(a, b)| a == b)
+            .count();
+        if best.is_none_or(|(most, _)| shared > most) {
+            best = Some((shared, name));
+        }
+    }
+    best.map(|(_, name)| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest_feed;
+
+    #[test]
+    fn a_document_goes_to_the_feed_on_its_site_whose_path_is_closest() {
+        let feeds = [
+            ("main", "http://ex.test/feed/"),
+            ("even", "http://ex.test/c/even/feed/"),
+            ("odd", "https://www.ex.test/c/odd/feed/"),
+            ("other", "http://other.test/feed"),
+        ];
+        let of = |link: &str| closest_feed(link, feeds.iter().copied());
+        assert_eq!(of("http://ex.test/").as_deref(), Some("main"));
+        assert_eq!(of("http://ex.test/c/even").as_deref(), Some("even"));
+        assert_eq!(of("http://www.ex.test/c/odd/").as_deref(), Some("odd"));
+        // Equals: the first listed.
+        assert_eq!(of("http://ex.test/about").as_deref(), Some("main"));
+        assert_eq!(of("http://ex.test/c/").as_deref(), Some("even"));
+        assert_eq!(of("http://other.test/blog").as_deref(), Some("other"));
+        assert_eq!(of("http://nowhere.test/"), None);
+    }
 }
