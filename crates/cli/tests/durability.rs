@@ -2077,3 +2077,35 @@ fn objects_listed_again_go_before_the_newer_lines_of_a_later_sync() {
     assert_eq!(articles(&c, "kb"), want);
     c.ok("kb", &["doctor"]);
 }
+
+/// Found by the advice probe (second round): a damaged object whose log line was lost too was
+/// never listed again (nothing in it says whose it was), so doctor advised `kb doctor --fix`
+/// round after round. It is listed as lost; then doctor passes, and every article the index
+/// holds stays.
+#[test]
+fn a_damaged_object_whose_line_was_lost_is_listed_as_lost() {
+    let c = Corpus::new(2, 3);
+    for g in 0..2 {
+        c.generation(g);
+        c.ok("kb", &["sync", "--offline", "--quiet"]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let want = articles(&c, "kb");
+    let dir = c.kb_dir("kb");
+    let log = dir.join("archive/log.jsonl");
+    let text = fs::read_to_string(&log).unwrap();
+    let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let hash = first["sha256"].as_str().unwrap();
+    let object = dir.join(format!("archive/objects/{}/{}.zst", &hash[..2], &hash[2..]));
+    let bytes = fs::read(&object).unwrap();
+    fs::write(&object, &bytes[..bytes.len() / 2]).unwrap();
+    // The damaged object's line is lost; the others stay.
+    let rest: Vec<&str> = text.lines().skip(1).collect();
+    fs::write(&log, rest.join("\n") + "\n").unwrap();
+    let r = c.run("kb", &["doctor", "--fix"]);
+    assert!(r.success(), "{}", r.stdout);
+    c.ok("kb", &["doctor"]);
+    c.ok("kb", &["reindex", "--quiet"]);
+    assert_eq!(articles(&c, "kb"), want);
+    c.ok("kb", &["doctor"]);
+}

@@ -487,10 +487,11 @@ impl Archive {
 
     /// Rewrite the log (atomically) without its damaged lines, and with the entries whose
     /// objects are missing or damaged marked as lost ([`ArchiveEntry::lost`]); returns how
-    /// many lines were dropped and how many marked. For `kb doctor --fix`, after [`Archive::relist`] has
-    /// listed again the objects the damaged lines named: what they said is unreadable, and the
-    /// log is then whole again; and a lost object, which no command can bring back but a sync
-    /// that fetches the same document, is then a known loss rather than a fault forever.
+    /// many lines were dropped and how many marked. For `kb doctor --fix`, after
+    /// [`Archive::relist`] has listed again the objects the damaged lines named: what they
+    /// said is unreadable, and the log is then whole again; and a lost object, which no
+    /// command can bring back but a sync that fetches the same document, is then a known loss
+    /// rather than a fault forever.
     pub fn mend_log(&self, _lock: &WriteLock) -> Result<(usize, usize), StoreError> {
         let LogRead {
             mut entries,

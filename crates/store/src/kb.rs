@@ -189,7 +189,8 @@ impl Kb {
     /// The index to salvage what it holds from, for a rebuild: the live one if it opens and
     /// its files verify; else, when kb.json cannot say which is live (missing or damaged), the
     /// index directory that opens, verifies and holds the most articles (a rebuild killed
-    /// half-way leaves a newer one holding fewer). `None` when no index is intact.
+    /// half-way leaves a newer one holding fewer), the older of equals. `None` when no index
+    /// is intact.
     pub fn open_to_salvage(dir: &Path) -> Option<Kb> {
         let intact = |kb: Kb| kb.damaged_files().is_ok_and(|d| d.is_empty()).then_some(kb);
         match Kb::open(dir) {
