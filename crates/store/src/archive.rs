@@ -498,25 +498,12 @@ impl Archive {
             damaged,
             torn,
         } = self.read_log()?;
-        let mut intact = HashSet::new();
-        let mut lost = HashSet::new();
-        for (e, _) in &entries {
-            if intact.contains(&e.sha256) || lost.contains(&e.sha256) {
-                continue;
-            }
-            let read = crate::kb::guard(self.kb_dir(), "reading an archive object", || {
-                self.get(&e.sha256)
-            });
-            match read {
-                Ok(_) => intact.insert(e.sha256.clone()),
-                Err(_) => lost.insert(e.sha256.clone()),
-            };
-        }
+        let lost = self.unreadable_objects(entries.iter().map(|(e, _)| e));
         // Torn lines go too: harmless, but no use to anyone either.
         let dropped = damaged.len() + torn;
         let mut marked = 0;
         for (e, _) in &mut entries {
-            if !e.lost && lost.contains(&e.sha256) {
+            if !e.lost && lost.contains_key(&e.sha256) {
                 e.lost = true;
                 marked += 1;
             }
@@ -557,6 +544,28 @@ impl Archive {
         }
         // The cache of each feed's last logged document holds only hashes: still right.
         Ok((dropped, marked))
+    }
+
+    /// Each distinct object `entries` name that is missing or damaged, with why: every one read
+    /// back and verified once (a panic in decompression is caught as damage).
+    pub(crate) fn unreadable_objects<'a>(
+        &self,
+        entries: impl IntoIterator<Item = &'a ArchiveEntry>,
+    ) -> HashMap<String, StoreError> {
+        let mut seen = HashSet::new();
+        let mut bad = HashMap::new();
+        for e in entries {
+            if !seen.insert(e.sha256.as_str()) {
+                continue;
+            }
+            let read = crate::kb::guard(self.kb_dir(), "reading an archive object", || {
+                self.get(&e.sha256)
+            });
+            if let Err(err) = read {
+                bad.insert(e.sha256.clone(), err);
+            }
+        }
+        bad
     }
 
     /// When the object `hash` was stored (its file's modification time).

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::kb::{guard, index_dirs, live_index_dir};
+use crate::kb::{index_dirs, live_index_dir};
 use crate::{Archive, ArchiveEntry, FeedStates, Kb, StoreError, WriteLock};
 
 /// One finding of `kb doctor`.
@@ -227,7 +227,7 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
         ));
     }
     let has_archive = has_archive || !unlisted.is_empty();
-    let (objects_check, lost_objects) = check_objects(dir, &archive, &entries);
+    let (objects_check, lost_objects) = check_objects(&archive, &entries);
     checks.push(objects_check);
 
     checks.push(match FeedStates::load(dir) {
@@ -432,11 +432,7 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
 }
 
 /// Decompress every logged object and verify its SHA-256.
-fn check_objects(
-    dir: &Path,
-    archive: &Archive,
-    entries: &[ArchiveEntry],
-) -> (Check, BTreeSet<String>) {
+fn check_objects(archive: &Archive, entries: &[ArchiveEntry]) -> (Check, BTreeSet<String>) {
     const NAME: &str = "archive objects";
     // Lost before, and recorded as lost by `kb doctor --fix`: no fault any more.
     let known: BTreeSet<&str> = entries
@@ -444,27 +440,20 @@ fn check_objects(
         .filter(|e| e.lost)
         .map(|e| e.sha256.as_str())
         .collect();
-    let mut bad: BTreeSet<String> = BTreeSet::new();
-    let mut good: BTreeSet<String> = BTreeSet::new();
+    let unreadable = archive.unreadable_objects(entries);
+    let bad: BTreeSet<String> = unreadable.keys().cloned().collect();
+    let objects: BTreeSet<&str> = entries.iter().map(|e| e.sha256.as_str()).collect();
+    let good = objects.len() - bad.len();
+    // The first few objects not known to be lost, as the log names them.
     let mut details = Vec::new();
+    let mut described = BTreeSet::new();
     for e in entries {
-        if good.contains(&e.sha256) || bad.contains(&e.sha256) {
-            continue;
-        }
-        let verified = guard(dir, "reading an archive object", || archive.get(&e.sha256));
-        match verified {
-            Ok(_) => {
-                good.insert(e.sha256.clone());
-            }
-            Err(_) if known.contains(e.sha256.as_str()) => {
-                bad.insert(e.sha256.clone());
-            }
-            Err(err) => {
-                if details.len() < 5 {
-                    details.push(format!("{} of feed {} ({err})", e.source, e.feed));
-                }
-                bad.insert(e.sha256.clone());
-            }
+        if let Some(err) = unreadable.get(&e.sha256)
+            && !known.contains(e.sha256.as_str())
+            && details.len() < 5
+            && described.insert(e.sha256.as_str())
+        {
+            details.push(format!("{} of feed {} ({err})", e.source, e.feed));
         }
     }
     let known_lost = bad.iter().filter(|h| known.contains(h.as_str())).count();
@@ -480,10 +469,7 @@ fn check_objects(
         return (
             Check::pass(
                 NAME,
-                format!(
-                    "{} verified{known_note}",
-                    count(good.len() as u64, "object")
-                ),
+                format!("{} verified{known_note}", count(good as u64, "object")),
             ),
             bad,
         );
@@ -494,7 +480,7 @@ fn check_objects(
             format!(
                 "{} of {} objects are missing or damaged: {}{}{known_note}",
                 unknown,
-                unknown + good.len(),
+                unknown + good,
                 details.join("; "),
                 if unknown > details.len() { "; …" } else { "" }
             ),
