@@ -21,6 +21,7 @@
 //! ```
 
 mod article;
+mod dispatch;
 mod error;
 mod fast;
 mod gap;

@@ -14,6 +14,8 @@ use std::cell::OnceCell;
 use aho_corasick::AhoCorasick;
 use scraper::node::Element;
 
+use crate::dispatch::Key;
+
 /// Per alternative of a selector list: what its subject element must have, or `None` when the
 /// alternative is not understood (every element is then a candidate).
 #[derive(Debug, Clone)]
@@ -26,6 +28,8 @@ pub(crate) struct Prefilter {
     /// When every alternative is `tag[attr*="..."]` on the same attribute (share-links): the
     /// substrings in one automaton, so a link's href is searched once, not once per service.
     any_of: Option<(usize, AhoCorasick)>,
+    /// What [`Prefilter::keys`] gives.
+    keys: Option<Vec<Key>>,
 }
 
 /// What the subject of one alternative needs: all names ASCII-lowercased.
@@ -79,10 +83,25 @@ impl Prefilter {
                 .all(|a| a.as_ref().is_some_and(|n| n.tag.as_ref() == Some(t)))
         });
         let any_of = tag.as_ref().and_then(|_| contains_any(&alternatives));
+        // A pseudo-class turns the prefilter off, but what comes before it is still needed
+        // (`.kg-cta-card:has(...)` is a `.kg-cta-card`).
+        let keys = split_top_level(selector, |c| c == ',').and_then(|parts| {
+            parts
+                .into_iter()
+                .map(|alt| {
+                    let compound = last_compound(alt)?;
+                    let before = split_top_level(compound, |c| c == ':')?
+                        .into_iter()
+                        .next()?;
+                    need(before)?.key()
+                })
+                .collect()
+        });
         Prefilter {
             alternatives,
             tag,
             any_of,
+            keys,
         }
     }
 
@@ -90,6 +109,12 @@ impl Prefilter {
     #[cfg(test)]
     pub(crate) fn may_match(&self, element: &Element) -> bool {
         self.may_match_facts(&Facts::of(element))
+    }
+
+    /// What the selector's subject must have, one [`Key`] per alternative (see
+    /// [`crate::dispatch`]); `None` when some alternative may match any element.
+    pub(crate) fn keys(&self) -> Option<Vec<Key>> {
+        self.keys.clone()
     }
 
     /// [`Prefilter::may_match`] with the element's facts gathered once for every rule.
@@ -173,6 +198,18 @@ impl<'a> Facts<'a> {
         facts
     }
 
+    pub(crate) fn element(&self) -> &'a Element {
+        self.element
+    }
+
+    pub(crate) fn class(&self) -> Option<&'a str> {
+        self.values[CLASS]
+    }
+
+    pub(crate) fn id(&self) -> Option<&'a str> {
+        self.values[ID]
+    }
+
     fn lowered(&self, slot: usize, value: &'a str) -> &str {
         self.lowered[slot].get_or_init(|| {
             if value.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -185,6 +222,23 @@ impl<'a> Facts<'a> {
 }
 
 impl Need {
+    /// The most telling fact every match has: an id, else a class, else the element's name,
+    /// else an attribute's name (`class` and `href` are on many elements).
+    fn key(&self) -> Option<Key> {
+        if let Some(id) = self.ids.first() {
+            return Some(Key::Id(id.clone()));
+        }
+        if let Some(class) = self.classes.first() {
+            return Some(Key::Class(class.clone()));
+        }
+        if let Some(tag) = &self.tag {
+            return Some(Key::Tag(tag.clone()));
+        }
+        self.attributes
+            .first()
+            .map(|attribute| Key::Attribute(attribute.name.clone()))
+    }
+
     fn met_by(&self, facts: &Facts<'_>) -> bool {
         let e = facts.element;
         if let Some(tag) = &self.tag

@@ -14,6 +14,7 @@ use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Node, Selector};
 use serde::{Deserialize, Serialize};
 
+use crate::dispatch::{Dispatch, Key, first_letter, pattern_letter};
 use crate::error::CleanError;
 use crate::guard::Limits;
 use crate::html::Page;
@@ -71,6 +72,8 @@ pub struct NoiseRule {
 pub struct Rules {
     rules: Vec<Compiled>,
     limits: Limits,
+    /// Which rules each node can meet (see [`crate::dispatch`]).
+    dispatch: Dispatch,
 }
 
 /// A rule with its selector parsed once.
@@ -83,6 +86,8 @@ struct Compiled {
     unwrap_in_prose: bool,
     /// A built-in [`Kind::ToPost`] row: links to the post's own address are candidates too.
     to_post: bool,
+    /// For a text pattern: the letter a matching text starts with, if known.
+    letter: Option<u8>,
 }
 
 /// What the rules found in a document: nodes to remove, and links to unwrap (their content
@@ -531,6 +536,7 @@ static BUILTIN_RULES: LazyLock<Rules> = LazyLock::new(|| {
     Rules::new(specs).unwrap_or_else(|_| Rules {
         rules: Vec::new(),
         limits: Limits::default(),
+        dispatch: Dispatch::default(),
     })
 });
 
@@ -584,16 +590,23 @@ impl Rules {
             let to_post = BUILTIN
                 .iter()
                 .any(|row| matches!(row.kind, Kind::ToPost(..)) && row.to_rule() == spec);
+            let letter = match &matcher {
+                Matcher::Text { pattern, .. } | Matcher::Run { pattern } => letter_of(pattern),
+                _ => None,
+            };
             compiled.push(Compiled {
                 spec,
                 matcher,
                 unwrap_in_prose,
                 to_post,
+                letter,
             });
         }
+        let dispatch = file_rules(&compiled);
         Ok(Rules {
             rules: compiled,
             limits: Limits::default(),
+            dispatch,
         })
     }
 
@@ -659,30 +672,21 @@ impl Rules {
 
     /// Each rule's finds in `html`, in document order, in table order.
     fn matches_per_rule(&self, html: &Html, page: Option<Page<'_>>) -> Vec<Vec<NodeId>> {
-        // One pass over the elements tests every selector and text rule (a pass per rule was
-        // a fifth of all ingest time); each rule's finds stay in document order, rule after
-        // rule, as before.
+        // One pass over the nodes tests every selector and text rule (a pass per rule was a
+        // fifth of all ingest time), each node only against the rules [`Dispatch`] offers it;
+        // each rule's finds stay in document order, rule after rule, as before.
         let mut per_rule: Vec<Vec<NodeId>> = vec![Vec::new(); self.rules.len()];
         let mut comments = false;
-        let runs = self
-            .rules
-            .iter()
-            .any(|r| matches!(r.matcher, Matcher::Run { .. }));
+        let mut offered = Vec::new();
+        let text_rules = self.dispatch.has_text_rules();
         for node in html.tree.nodes() {
             let Some(element) = ElementRef::wrap(node) else {
                 match node.value() {
                     Node::Comment(_) => comments = true,
-                    // A run starts at a text node; the pattern's first words rule out nearly
-                    // every one on its first letter.
-                    Node::Text(_) if runs => {
-                        for (rule, found) in self.rules.iter().zip(per_rule.iter_mut()) {
-                            if let Matcher::Run { pattern } = &rule.matcher
-                                && !pattern.starts_with(LINK)
-                                && text_may_match(node, pattern)
-                                && let Some(run) = run_at(node, pattern)
-                            {
-                                found.extend(run);
-                            }
+                    Node::Text(t) if text_rules => {
+                        self.dispatch.text_rules(first_letter(t), &mut offered);
+                        for &i in &offered {
+                            self.try_text(i, node, &mut per_rule[i]);
                         }
                     }
                     _ => {}
@@ -690,7 +694,12 @@ impl Rules {
                 continue;
             };
             let facts = Facts::of(element.value());
-            for (rule, found) in self.rules.iter().zip(per_rule.iter_mut()) {
+            self.dispatch.element_rules(&facts, &mut offered);
+            // The first letter of the element's text, found once for all its text rules.
+            let mut letter = None;
+            for &i in &offered {
+                let rule = &self.rules[i];
+                let found = &mut per_rule[i];
                 match &rule.matcher {
                     Matcher::Selector(selector) => {
                         if selector.matches(&element, &facts) {
@@ -703,6 +712,10 @@ impl Rules {
                     } => {
                         if (candidates.matches(&element, &facts)
                             || rule.to_post && links_to_page(element.value(), page))
+                            && may_start(
+                                rule.letter,
+                                *letter.get_or_insert_with(|| text_letter(node)),
+                            )
                             && text_may_match(node, pattern)
                             && let Some(text) = short_text(node)
                             && glob_match(pattern, &text)
@@ -734,6 +747,71 @@ impl Rules {
         }
         per_rule
     }
+
+    /// Rule `i` on the text node `node`: a run starts at a text node; the pattern's first
+    /// words rule out nearly every one on its first letter.
+    fn try_text(&self, i: usize, node: ego_tree::NodeRef<'_, Node>, found: &mut Vec<NodeId>) {
+        if let Matcher::Run { pattern } = &self.rules[i].matcher
+            && !pattern.starts_with(LINK)
+            && text_may_match(node, pattern)
+            && let Some(run) = run_at(node, pattern)
+        {
+            found.extend(run);
+        }
+    }
+}
+
+/// Where each rule is looked for (see [`crate::dispatch`]): an element rule under what its
+/// selector's subject must have, a run of text under its first letter.
+fn file_rules(rules: &[Compiled]) -> Dispatch {
+    let mut dispatch = Dispatch::default();
+    for (i, rule) in rules.iter().enumerate() {
+        match &rule.matcher {
+            Matcher::Selector(selector) => dispatch.file_element_rule(i, selector.quick.keys()),
+            Matcher::Text { candidates, .. } => {
+                let mut keys = candidates.quick.keys();
+                // Links to the post itself are candidates too.
+                if rule.to_post
+                    && let Some(keys) = &mut keys
+                {
+                    keys.push(Key::Tag("a".into()));
+                }
+                dispatch.file_element_rule(i, keys);
+            }
+            Matcher::Run { pattern } if pattern.starts_with(LINK) => {
+                dispatch.file_element_rule(i, Some(vec![Key::Tag("a".into())]));
+            }
+            Matcher::Run { pattern } => dispatch.file_text_rule(i, letter_of(pattern)),
+            Matcher::Comments { .. } => {}
+        }
+    }
+    dispatch
+}
+
+/// The letter a text must start with to match `pattern` (see [`pattern_letter`]).
+fn letter_of(pattern: &str) -> Option<u8> {
+    pattern_letter(pattern.split(['*', LINK]).next().unwrap_or_default())
+}
+
+/// Whether a text starting with `text` can match a pattern starting with `pattern` (either
+/// unknown: it can).
+fn may_start(pattern: Option<u8>, text: Option<u8>) -> bool {
+    match (pattern, text) {
+        (Some(p), Some(t)) => p == t,
+        _ => true,
+    }
+}
+
+/// The first letter of the text under `node` (see [`first_letter`]), its text nodes read in
+/// order as [`text_may_match`] reads them.
+fn text_letter(node: ego_tree::NodeRef<'_, Node>) -> Option<u8> {
+    node.descendants()
+        .filter_map(|n| match n.value() {
+            Node::Text(t) => Some(&**t),
+            _ => None,
+        })
+        .find(|t| !t.chars().all(char::is_whitespace))
+        .and_then(first_letter)
 }
 
 /// Whether `element` is a link to the page itself: its address, resolved against the page's
@@ -1369,46 +1447,46 @@ mod tests {
         assert_eq!(text(html), "Body.");
     }
 
+    /// Every rule's finds the plain way: one `select` per rule, no prefilter, no dispatch.
+    fn select_per_rule(rules: &Rules, html: &Html) -> Vec<NodeId> {
+        let mut found = Vec::new();
+        for rule in &rules.rules {
+            match &rule.matcher {
+                Matcher::Selector(s) => found.extend(html.select(&s.full).map(|e| e.id())),
+                Matcher::Comments { start, end } => between_comments(html, start, end, &mut found),
+                Matcher::Text {
+                    candidates,
+                    pattern,
+                } => found.extend(
+                    html.select(&candidates.full)
+                        .filter(|e| short_text(**e).is_some_and(|t| glob_match(pattern, &t)))
+                        .map(|e| e.id()),
+                ),
+                Matcher::Run { pattern } => {
+                    for node in html.tree.nodes() {
+                        if (matches!(node.value(), Node::Text(_))
+                            || matches!(node.value(), Node::Element(e) if e.name() == "a"))
+                            && let Some(run) = run_at(node, pattern)
+                        {
+                            found.extend(run);
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
     #[test]
     /// The one-pass, prefiltered [`Rules::matches`] against the plain way (one `select` per
     /// rule, no prefilter) on every HTML body of the shared corpus, the fixtures and the fuzzing
     /// corpus.
     fn one_pass_finds_what_a_select_per_rule_finds() {
-        fn slow(rules: &Rules, html: &Html) -> Vec<NodeId> {
-            let mut found = Vec::new();
-            for rule in &rules.rules {
-                match &rule.matcher {
-                    Matcher::Selector(s) => found.extend(html.select(&s.full).map(|e| e.id())),
-                    Matcher::Comments { start, end } => {
-                        between_comments(html, start, end, &mut found)
-                    }
-                    Matcher::Text {
-                        candidates,
-                        pattern,
-                    } => found.extend(
-                        html.select(&candidates.full)
-                            .filter(|e| short_text(**e).is_some_and(|t| glob_match(pattern, &t)))
-                            .map(|e| e.id()),
-                    ),
-                    Matcher::Run { pattern } => {
-                        for node in html.tree.nodes() {
-                            if (matches!(node.value(), Node::Text(_))
-                                || matches!(node.value(), Node::Element(e) if e.name() == "a"))
-                                && let Some(run) = run_at(node, pattern)
-                            {
-                                found.extend(run);
-                            }
-                        }
-                    }
-                }
-            }
-            found
-        }
         let rules = Rules::builtin();
         let (mut documents, mut removed) = (0, 0);
         for (path, html) in crate::testdata::html_bodies() {
             let doc = Html::parse_fragment(&crate::guard::guard(&html, rules.limits()));
-            let want = slow(rules, &doc);
+            let want = select_per_rule(rules, &doc);
             assert_eq!(rules.matches(&doc), want, "{}", path.display());
             documents += 1;
             removed += want.len();
@@ -1418,6 +1496,56 @@ mod tests {
             documents > 50 && removed > 20,
             "{documents} documents, {removed} removals"
         );
+    }
+
+    #[test]
+    /// User rules of every shape [`crate::dispatch`] files (by id, class, element name,
+    /// attribute, behind a pseudo-class, not at all; runs of text by their first letter) find
+    /// what the plain way finds, whatever the case and spacing of the HTML.
+    fn dispatch_offers_every_rule_that_can_match() {
+        let rule = |name: &str, selector: Option<&str>, pattern: Option<&str>| NoiseRule {
+            name: name.into(),
+            reason: "test".into(),
+            selector: selector.map(str::to_owned),
+            start_comment: None,
+            end_comment: None,
+            text_pattern: pattern.map(str::to_owned),
+        };
+        let rules = Rules::new(vec![
+            rule("by-id", Some("#promo"), None),
+            rule("by-class", Some("div.Share-Box"), None),
+            rule("by-tag", Some("aside"), None),
+            rule("by-attribute", Some("[data-ad]"), None),
+            rule("behind-pseudo", Some(".card:not(.keep)"), None),
+            rule("anything", Some(":is(section, figure) > *"), None),
+            rule("descendant", Some("div.wrap span"), None),
+            rule("text-in", Some("li.note"), Some("sponsored*")),
+            rule("text-in-p", None, Some("  Advertisement  ")),
+            rule("text-non-ascii", None, Some("\u{c9}dition sp\u{e9}ciale*")),
+            rule("run", None, Some("via {link}")),
+            rule("run-link", None, Some("{link} for more")),
+        ])
+        .unwrap();
+        let docs = [
+            r#"<p>Keep.</p><div id="PROMO">x</div><div id="promo">y</div>"#,
+            r#"<div class="share-box">a</div><div class="x  SHARE-BOX">b</div><DIV class=Share-Box>c</DIV>"#,
+            r#"<ASIDE>a</ASIDE><p>b</p><p data-AD="1">c</p><p data-ads>d</p>"#,
+            r#"<div class="card">a</div><div class="card keep">b</div><section><p>c</p></section><figure><em>d</em></figure>"#,
+            r#"<div class="wrap"><p><span>a</span></p></div><span>b</span>"#,
+            r#"<ul><li class="note">Sponsored by X</li><li class="note"> sponsored</li><li>Sponsored</li></ul>"#,
+            "<p>\u{b}Advertisement</p><p>\u{a0}Advertisement</p><p><b> </b><i>advertisement</i></p><p>Ads</p>",
+            "<p>\u{c9}dition sp\u{e9}ciale du jour</p><p>\u{e9}dition sp\u{e9}ciale</p>",
+            r#"<p>Via <a href="x">X</a></p><p>via<a href="x">X</a></p><p>Vias</p><p><a href="y">Y</a> for more</p><p><a>Y</a> for less</p>"#,
+        ];
+        let mut removed = 0;
+        for doc in docs {
+            let html = Html::parse_fragment(doc);
+            let want = select_per_rule(&rules, &html);
+            assert_eq!(rules.matches(&html), want, "{doc}");
+            removed += want.len();
+        }
+        // The documents exercise the rules, not only their misses.
+        assert!(removed >= 20, "{removed}");
     }
 
     #[test]
