@@ -58,7 +58,8 @@ pub struct Cli {
     /// No progress, notes or summaries: `kb sync` prints only errors, `kb doctor` only
     /// problems; reading commands print only their results, without the counts, notes and
     /// hints they otherwise add on stderr
-    #[arg(long, short, global = true)]
+    // With -v the two would contradict each other: which one wins would be a guess.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// Log each HTTP request with its outcome, retries and redirects (-vv: also the

@@ -100,10 +100,13 @@ fn usage_error_line(e: &clap::Error) -> String {
         };
         line = format!("{line}{sep}{}", said.join(", "));
     }
-    let line = line.replace(
-        "invalid digit found in string",
-        "expected a whole number (0 or more)",
-    );
+    let line = line
+        .replace(
+            "invalid digit found in string",
+            "expected a whole number (0 or more)",
+        )
+        // clap names a repeatable flag with the dots of its usage line.
+        .replace("'--verbose...'", "'--verbose'");
     // The command whose help to read: as the usage names it, or as typed.
     let command = usage
         .map(|u| {

@@ -1853,6 +1853,20 @@ fn usage_errors_are_one_line_naming_the_help_to_read() {
             "an empty value names nothing",
         ),
         (&["list", "--category", " "], "an empty value names nothing"),
+        // -q and -v contradict each other; both were taken, and which won was a guess
+        // (probe). Wherever they stand.
+        (
+            &["-q", "-v", "sync", "--offline"],
+            "'--quiet' cannot be used with '--verbose'; see",
+        ),
+        (
+            &["search", "x", "-qv"],
+            "'--quiet' cannot be used with '--verbose'",
+        ),
+        (
+            &["sync", "-v", "--offline", "--quiet"],
+            "cannot be used with",
+        ),
     ] {
         assert_one_line_error(&env.kb(args), 2, needle);
     }
