@@ -16,6 +16,19 @@ use crate::args::Cli;
 /// The config file when neither `--config` nor `KB_CONFIG` names one.
 pub const DEFAULT: &str = "kb.toml";
 
+/// A config that cannot be read as TOML at all (a directory, not UTF-8, a syntax error), as
+/// against one that reads but sets something wrong.
+#[derive(Debug)]
+pub struct Unreadable(String);
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
 /// The parsed config file, with the directory its relative paths are relative to.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,14 +144,27 @@ impl Config {
                     path.display()
                 )
             }
-            Err(e) if !cli.command.needs_config() => {
+            // `kb parse` stores nothing, yet what it prints follows the [clean] and [fetch]
+            // settings: a file it cannot read at all does not stop it, a wrong setting does.
+            Err(e)
+                if !cli.command.needs_config()
+                    || matches!(cli.command, crate::args::Command::Parse(_))
+                        && e.is::<Unreadable>() =>
+            {
                 let why = format!("{e:#}");
                 // Not eprintln!, which panics when stderr is closed: the results still count.
                 // Doctor reports it among its checks instead.
-                if !matches!(cli.command, crate::args::Command::Doctor(_)) {
+                let then = match cli.command {
+                    crate::args::Command::Doctor(_) => None,
+                    crate::args::Command::Parse(_) => {
+                        Some("kb parse goes on with the built-in cleaning rules only")
+                    }
+                    _ => Some("reading commands go on, fix it before the next sync"),
+                };
+                if let Some(then) = then {
                     let _ = writeln!(
                         std::io::stderr(),
-                        "kb: warning: {}; reading commands go on, fix it before the next sync",
+                        "kb: warning: {}; {then}",
                         crate::out::safe(&why, false)
                     );
                 }
@@ -173,10 +199,13 @@ impl Config {
                     ..Config::default()
                 });
             }
-            Err(_) if path.is_dir() => anyhow::bail!(
-                "config {} is a directory, not a file: give the file with --config, or move the directory out of the way",
-                path.display()
-            ),
+            Err(_) if path.is_dir() => {
+                return Err(Unreadable(format!(
+                    "config {} is a directory, not a file: give the file with --config, or move the directory out of the way",
+                    path.display()
+                ))
+                .into());
+            }
             Err(e) => {
                 return Err(e).with_context(|| format!("cannot read config {}", path.display()));
             }
@@ -190,10 +219,11 @@ impl Config {
                 let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
                 let last = before.rsplit(|&b| b == b'\n').next().unwrap_or_default();
                 let column = String::from_utf8_lossy(last).chars().count() + 1;
-                anyhow::bail!(
+                return Err(Unreadable(format!(
                     "config {}:{line}:{column} is not UTF-8 text: save it as UTF-8",
                     path.display()
-                );
+                ))
+                .into());
             }
         };
         // `kb.toml:2:12: invalid basic string`: where, then what, as compilers say it. The
@@ -205,11 +235,11 @@ impl Config {
                 let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
                 format!(":{line}:{column}")
             });
-            anyhow::anyhow!(
+            Unreadable(format!(
                 "config {}{at} is invalid: {}",
                 path.display(),
                 e.message().trim().lines().collect::<Vec<_>>().join(" ")
-            )
+            ))
         })?;
         // Names key a feed's fetch state and its articles: two feeds named alike would share
         // them, and an empty name cannot be picked with `--feed`.
