@@ -284,8 +284,12 @@ impl Parser {
         let number_follows = self.peek_at(at + 1).is_some_and(|c| c.is_ascii_digit())
             || (self.peek_at(at + 1) == Some('.')
                 && self.peek_at(at + 2).is_some_and(|c| c.is_ascii_digit()));
+        // Two dashes or more (`--force`, a pasted option) are no double exclusion: the
+        // word is searched as the text holds it.
+        let dashes_follow = self.peek_at(at + 1) == Some('-');
         if self.peek() == Some('-')
             && !number_follows
+            && !dashes_follow
             && self
                 .peek_at(at + 1)
                 .is_some_and(|c| !is_delimiter(c) || is_open_quote(c) || c == '(')
@@ -673,6 +677,29 @@ mod tests {
         assert_eq!(parse("e-mail").expect("parses"), word("e-mail"));
     }
 
+    /// Two dashes or more before a word are a command-line option pasted or typed into the
+    /// query (`--force`), or a dash typed as `--`, not an exclusion of an exclusion: `managed
+    /// --bogus` excluded every article and said "NOT … excludes them" (probe). The word is
+    /// searched, as its text holds it.
+    #[test]
+    fn two_dashes_are_no_double_exclusion() {
+        assert_eq!(
+            parse("managed --bogus").expect("parses"),
+            Node::And(vec![word("managed"), word("--bogus")])
+        );
+        assert_eq!(parse("--force").expect("parses"), word("--force"));
+        assert_eq!(parse("---x").expect("parses"), word("---x"));
+        // One dash still excludes, and a lone `--` between words is punctuation.
+        assert_eq!(
+            parse("-managed").expect("parses"),
+            Node::Not(Box::new(word("managed")))
+        );
+        assert_eq!(
+            parse("first -- position").expect("parses"),
+            Node::And(vec![word("first"), word("--"), word("position")])
+        );
+    }
+
     /// Found by the search probe: `absolute zero -273.15` excluded the article about −273.15.
     /// A minus sign right before a digit (or a decimal point and a digit) is part of a
     /// negative number; `-"2023"` and `NOT 2023` still exclude a number.
@@ -895,7 +922,10 @@ mod tests {
     fn hostile_input_never_panics() {
         let deep = "(".repeat(10_000);
         assert!(err(&deep).contains("nested too deeply"));
-        assert!(err(&"-".repeat(10_000)).contains("nested too deeply"));
+        assert!(err(&"-(".repeat(10_000)).contains("nested too deeply"));
+        assert!(err(&"NOT ".repeat(10_000)).contains("nested too deeply"));
+        // A run of dashes is one word (two dashes are no double exclusion), however long.
+        assert!(parse(&"-".repeat(10_000)).is_ok());
         for q in [
             "\"",
             "“",
