@@ -1094,7 +1094,10 @@ fn respell_joined(
         return Ok(None);
     }
     let raw = tokens(&mut unstemmed_analyzer(), &words.concat());
-    let terms = respell(searcher, f, stem, raw.first(), edits)?;
+    let mut terms = respell(searcher, f, stem, raw.first(), edits)?;
+    // Reading two words as one is a guess already: the compound starts as the first word
+    // does, or it is some other word (`ten tips`, `tentip`, was read as "entire").
+    terms.retain(|t| t.chars().next() == stem.chars().next());
     Ok((!terms.is_empty()).then_some(terms))
 }
 

@@ -1812,6 +1812,39 @@ fn respelling_goes_by_the_word_typed_and_takes_two_words_as_one() {
     assert_eq!(relaxed.respellings[0].read_as, ["sentinelone"]);
 }
 
+/// Found by a probe: `ten tips` over articles with neither "ten" nor "10" was read joined as
+/// "entire" (`tentip`, two edits from `entir`), and the one article saying "entire" came back
+/// as the answer. Two words read as one compound misspelled start as the first word does
+/// (`sentinal one` -> "SentinelOne" still is one).
+#[test]
+fn two_words_respelled_as_one_start_as_the_first_does() {
+    let tips = "Tips for onboarding new clients";
+    let entire = "Your entire client lifecycle";
+    let (_dir, kb) = common::kb_of(&[
+        (tips, "A few tips that make onboarding easy."),
+        (entire, "Drive the entire lifecycle from one roadmap."),
+        ("Backups", "Test your restores."),
+    ]);
+    for query in ["ten tips", "tips ten"] {
+        let res = kb.search(&SearchRequest::new(query)).expect("search");
+        assert!(
+            !titles_of(&res).contains(&entire),
+            "{query}: {:?}",
+            titles_of(&res)
+        );
+        let read_as: Vec<&String> = res
+            .relaxed
+            .iter()
+            .flat_map(|r| &r.respellings)
+            .flat_map(|r| &r.read_as)
+            .collect();
+        assert!(
+            !read_as.iter().any(|t| t.starts_with("entir")),
+            "{query}: {read_as:?}"
+        );
+    }
+}
+
 /// Found by the MSP probe: `80070005` found nothing and `error 50076` ranked the article 4th,
 /// though articles say "0x80070005" and "AADSTS50076": a code glued to its prefix is one word,
 /// and tools print the number without it. A number nothing holds finds the codes ending with
