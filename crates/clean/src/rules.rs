@@ -693,6 +693,11 @@ impl Rules {
                 }
                 continue;
             };
+            // The context element html5ever makes for a fragment hangs outside the tree (no
+            // parent): no rule finds it, as `Html::select` skips it.
+            if node.parent().is_none() {
+                continue;
+            }
             let facts = Facts::of(element.value());
             self.dispatch.element_rules(&facts, &mut offered);
             // The first letter of the element's text, found once for all its text rules.
@@ -1546,6 +1551,151 @@ mod tests {
         }
         // The documents exercise the rules, not only their misses.
         assert!(removed >= 20, "{removed}");
+    }
+
+    /// Random selectors of the shapes user rules take (names in any case, classes, ids,
+    /// attributes with operators, pseudo-classes, combinators, lists) against random
+    /// documents: what [`crate::dispatch`] offers never leaves out a rule that matches.
+    #[test]
+    fn dispatch_never_hides_a_match_of_random_rules() {
+        // A small deterministic generator (xorshift), so a failure names its seed.
+        struct Gen(u64);
+        impl Gen {
+            fn next(&mut self) -> u64 {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                self.0
+            }
+            fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+                items[(self.next() % items.len() as u64) as usize]
+            }
+            fn chance(&mut self, percent: u64) -> bool {
+                self.next() % 100 < percent
+            }
+        }
+        const TAGS: &[&str] = &["div", "p", "a", "span", "SPAN", "li", "svg", "em"];
+        const CLASSES: &[&str] = &["share", "Share", "x", "x-y", "a_b"];
+        const IDS: &[&str] = &["top", "Top", "m1"];
+        const ATTRS: &[&str] = &["data-x", "href", "title", "DATA-X"];
+        const VALUES: &[&str] = &["one", "One", "tw o", "http://s/", "x-y"];
+        const OPS: &[&str] = &["=", "~=", "|=", "^=", "$=", "*="];
+        const PSEUDO: &[&str] = &[
+            ":not(.x)",
+            ":first-child",
+            ":has(a)",
+            ":empty",
+            ":is(p, li)",
+        ];
+        fn compound(g: &mut Gen) -> String {
+            let mut c = String::new();
+            if g.chance(60) {
+                c.push_str(g.pick(TAGS));
+            } else if g.chance(30) {
+                c.push('*');
+            }
+            if g.chance(40) {
+                c.push('.');
+                c.push_str(g.pick(CLASSES));
+            }
+            if g.chance(15) {
+                c.push('#');
+                c.push_str(g.pick(IDS));
+            }
+            if g.chance(35) {
+                c.push('[');
+                c.push_str(g.pick(ATTRS));
+                if g.chance(70) {
+                    c.push_str(g.pick(OPS));
+                    c.push('"');
+                    c.push_str(g.pick(VALUES));
+                    c.push('"');
+                }
+                c.push(']');
+            }
+            if g.chance(20) {
+                c.push_str(g.pick(PSEUDO));
+            }
+            if c.is_empty() || c.starts_with(':') {
+                c.insert(0, '*');
+            }
+            c
+        }
+        fn selector(g: &mut Gen) -> String {
+            let mut alternatives = Vec::new();
+            for _ in 0..1 + g.next() % 3 {
+                let mut alt = compound(g);
+                if g.chance(30) {
+                    alt = format!("{} {} {alt}", compound(g), g.pick(&["", ">", "+", "~"]));
+                }
+                alternatives.push(alt);
+            }
+            alternatives.join(", ")
+        }
+        fn element(g: &mut Gen, depth: usize, out: &mut String) {
+            let tag = g.pick(TAGS);
+            out.push('<');
+            out.push_str(tag);
+            if g.chance(50) {
+                out.push_str(&format!(
+                    " class=\"{} {}\"",
+                    g.pick(CLASSES),
+                    g.pick(CLASSES)
+                ));
+            }
+            if g.chance(20) {
+                out.push_str(&format!(" id=\"{}\"", g.pick(IDS)));
+            }
+            if g.chance(40) {
+                out.push_str(&format!(" {}=\"{}\"", g.pick(ATTRS), g.pick(VALUES)));
+            }
+            out.push('>');
+            if g.chance(60) {
+                out.push_str(g.pick(&["Share this", " via x", "text", ""]));
+            }
+            if depth < 4 {
+                for _ in 0..g.next() % 4 {
+                    element(g, depth + 1, out);
+                }
+            }
+            out.push_str(&format!("</{tag}>"));
+        }
+        let (mut matched, mut tried) = (0, 0);
+        for seed in 1..=300u64 {
+            let mut g = Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let specs: Vec<NoiseRule> = (0..4)
+                .map(|i| NoiseRule {
+                    name: format!("r{i}"),
+                    reason: "random".into(),
+                    selector: Some(selector(&mut g)),
+                    start_comment: None,
+                    end_comment: None,
+                    text_pattern: None,
+                })
+                .collect();
+            let Ok(rules) = Rules::new(specs) else {
+                continue;
+            };
+            let mut doc = String::new();
+            for _ in 0..3 {
+                element(&mut g, 0, &mut doc);
+            }
+            let html = Html::parse_fragment(&doc);
+            let want = select_per_rule(&rules, &html);
+            assert_eq!(
+                rules.matches(&html),
+                want,
+                "seed {seed}: {:?}\n{doc}",
+                rules.iter().map(|r| r.selector.clone()).collect::<Vec<_>>()
+            );
+            tried += 1;
+            matched += want.len();
+        }
+        // Most selectors parse, and they find things: the comparison is not of empty lists.
+        assert!(
+            tried > 250 && matched > 300,
+            "{tried} rule sets, {matched} finds"
+        );
     }
 
     #[test]
