@@ -61,6 +61,9 @@ const URL_BOOST: f32 = 0.3;
 /// word typed as articles write it (`best bakeries paris`, "bakeries" read as "bayern", put a
 /// post saying Bayern four times above the one saying Paris).
 const RESPELLED_WEIGHT: f32 = 0.3;
+/// A word typed with at least this many letters, one edit from the one word articles hold
+/// that is that close, is a slip, not a guess (see [`sure_respelling`]).
+const SURE_RESPELLING_LETTERS: usize = 8;
 /// Query words at most this many positions out of order/apart still count as "close together".
 const PROXIMITY_SLOP: u32 = 3;
 /// Weight of the closeness bonus, relative to one ordinary term match.
@@ -450,6 +453,22 @@ fn published_years(searcher: &Searcher) -> Result<Option<(i32, i32)>, StoreError
 /// How many edits a word no article holds may be from one that some article does, by the
 /// length of its stem (as search engines do): none for one or two letters, where any edit
 /// makes another common word.
+/// Whether a respelling is no guess: one word of at least [`SURE_RESPELLING_LETTERS`]
+/// letters typed, read as the one word articles hold one edit from its stem (`champolion` ->
+/// "champollion"). Long words one letter apart are seldom two real words, so the name a reader
+/// half-remembers weighs as typed right (`Champolion stone` put every article on stones
+/// first); two edits, a short word or several close words stay a guess (`bakeries` read as
+/// "bayern").
+fn sure_respelling(en: &mut TextAnalyzer, typed: &str, terms: &[String]) -> bool {
+    let [term] = terms else {
+        return false;
+    };
+    if typed.chars().count() < SURE_RESPELLING_LETTERS || typed.contains(char::is_whitespace) {
+        return false;
+    }
+    matches!(tokens(en, typed).as_slice(), [stem] if within_edits(term, stem, 1))
+}
+
 fn edits_for(stem: &str) -> Option<u8> {
     match stem.chars().count() {
         0..=2 => None,
@@ -1989,14 +2008,17 @@ impl Compiler {
                     qs.push(prefix_query(k, &kw_term(p))?);
                 }
             }
-            Text::Respelled(_, terms) => {
+            Text::Respelled(typed, terms) => {
+                let weight = if sure_respelling(&mut self.en, typed, terms) {
+                    1.0
+                } else {
+                    RESPELLED_WEIGHT
+                };
                 for &(field, boost) in analyzed {
                     let each = terms
                         .iter()
                         .filter_map(|t| term_or_phrase(field, std::slice::from_ref(t), 0));
-                    qs.extend(
-                        best_of(each.collect()).map(|q| boosted(q, boost * RESPELLED_WEIGHT)),
-                    );
+                    qs.extend(best_of(each.collect()).map(|q| boosted(q, boost * weight)));
                 }
                 if mark {
                     self.marks.extend(terms.iter().cloned().map(Mark::Term));
@@ -2263,11 +2285,13 @@ fn rarity_of(
     raw: &mut TextAnalyzer,
     item: &Node,
 ) -> Result<f32, StoreError> {
-    // A respelled word is a guess at what was meant: it adds no rarity, or a rare word it
-    // may stand for (`bakeries` read as "bayern") puts that word's articles above those
+    // A respelled word that is a guess at what was meant ([`sure_respelling`]) adds no
+    // rarity, or a rare word it may stand for (`bakeries` read as "bayern") puts that word's articles above those
     // holding the query's other words as typed (`best bakeries paris`: two football posts
     // above the Paris bakeries).
-    if matches!(item, Node::Text(Scope::Any, Text::Respelled(..))) || comparison(item) {
+    if matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms)) if !sure_respelling(en, typed, terms))
+        || comparison(item)
+    {
         return Ok(0.0);
     }
     let Some(held) = held_of(searcher, f, en, raw, item)? else {
@@ -2315,10 +2339,11 @@ fn weight_of(
     if comparison(item) {
         return Ok(Some(0.0));
     }
-    // A respelling is a guess: were it to weigh the rarity of the word it was read as, it
-    // alone could clear the bar meant for two words typed right (`best bakeries paris`,
+    // A respelling that is a guess ([`sure_respelling`]): were it to weigh the rarity of the
+    // word it was read as, it alone could clear the bar meant for two words typed right (`best bakeries paris`,
     // "bakeries" read as "bayern", let every football post in).
-    if matches!(item, Node::Text(Scope::Any, Text::Respelled(..))) {
+    if matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms)) if !sure_respelling(en, typed, terms))
+    {
         return Ok(Some(1.0));
     }
     let Some(held) = held_of(searcher, f, en, raw, item)? else {

@@ -1729,6 +1729,43 @@ fn a_respelled_word_alone_does_not_clear_a_widenings_bar() {
     assert!(titles.iter().all(|t| t.ends_with("in Paris")), "{titles:?}");
 }
 
+/// Found by the scholar probe: `Champolion stone` put five articles on stones above the one
+/// on Champollion (written in French: "pierre", no "stone"), the very name the reader
+/// remembered, because every respelling weighed a third and no rarity. A long word one edit
+/// from a single word articles hold is no guess: it weighs as typed right. A guess still
+/// weighs little (`best bakeries paris`, above).
+#[test]
+fn a_long_word_one_edit_from_one_word_weighs_as_typed_right() {
+    let champollion = "Champollion et la pierre de Rosette";
+    let mut articles = vec![(champollion, "Champollion lut les hiéroglyphes en 1822.")];
+    let stones = [
+        (
+            "Notches on a stone edge",
+            "Ogham is cut on the stone's edge.",
+        ),
+        (
+            "Stone circles of Orkney",
+            "A stone ring older than the pyramids.",
+        ),
+        ("The stone temple", "Stone pillars carved with animals."),
+        ("Stone walls", "Dry stone walls need no mortar."),
+        ("A stone in the shoe", "Small stone, big trouble."),
+    ];
+    articles.extend(stones);
+    let (_dir, kb) = common::kb_of(&articles);
+    let res = kb
+        .search(&SearchRequest::new("Champolion stone"))
+        .expect("search");
+    assert_eq!(
+        titles_of(&res).first(),
+        Some(&champollion),
+        "{:?}",
+        titles_of(&res)
+    );
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respelled, ["Champolion"]);
+}
+
 /// Found by the MSP probe: a widened search asked for a number of the words, each counting
 /// the same: `compensation plan technicians` required 2 of 3, and the article on compensating
 /// the team holds only the rare one (90 articles with "plan" and "technician" came instead);
