@@ -2109,3 +2109,53 @@ fn a_damaged_object_whose_line_was_lost_is_listed_as_lost() {
     assert_eq!(articles(&c, "kb"), want);
     c.ok("kb", &["doctor"]);
 }
+
+/// Found by the advice probe (defect 1, left open last session): a log line repeated later in
+/// the log (a line copied, a log restored over itself) named an older document after the
+/// newer ones, so a replay from it rolled articles back; doctor called the copy "the archive
+/// is ahead of the index" and advised that very reindex. A sync never logs one fetch twice:
+/// a line the same as an earlier one (feed, document, fetch time) says nothing new and is
+/// skipped by every reader, doctor says so, and `kb doctor --fix` drops it.
+#[test]
+fn a_repeated_log_line_rolls_nothing_back() {
+    let c = Corpus::new(2, 4);
+    for g in 0..4 {
+        c.generation(g);
+        c.ok("template", &["sync", "--offline", "--quiet"]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let want = articles(&c, "template");
+    let text = fs::read_to_string(c.kb_dir("template").join("archive/log.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines[0];
+    // At the end, after the index's mark (a sync catches up from there), and in the middle.
+    let at_end = format!("{text}{first}\n");
+    let mut middle = lines.clone();
+    middle.insert(lines.len() / 2, first);
+    let middle = middle.join("\n") + "\n";
+    for (name, log) in [("end", at_end), ("middle", middle)] {
+        copy_dir_keeping_times(&c.kb_dir("template"), &c.kb_dir(name));
+        fs::write(c.kb_dir(name).join("archive/log.jsonl"), &log).unwrap();
+        let r = c.run(name, &["doctor"]);
+        assert!(r.success(), "{name}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("a repeated line is ignored (harmless)"),
+            "{name}: {}",
+            r.stdout
+        );
+        c.ok(name, &["sync", "--offline", "--quiet"]);
+        assert_eq!(articles(&c, name), want, "{name}: sync");
+        c.ok(name, &["reindex", "--quiet"]);
+        assert_eq!(articles(&c, name), want, "{name}: reindex");
+        c.ok(name, &["doctor", "--fix"]);
+        let log = fs::read_to_string(c.kb_dir(name).join("archive/log.jsonl")).unwrap();
+        assert_eq!(log.matches(first).count(), 1, "{name}: {log}");
+        let r = c.run(name, &["doctor"]);
+        assert!(
+            r.success() && !r.stdout.contains("repeated"),
+            "{name}: {}",
+            r.stdout
+        );
+        assert_eq!(articles(&c, name), want, "{name}: after --fix");
+    }
+}

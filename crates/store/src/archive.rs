@@ -327,6 +327,7 @@ impl Archive {
         let mut at = 0u64;
         // Whether the line just read did not parse.
         let mut last_bad = false;
+        let mut seen = HashSet::new();
         for (n, line) in BufReader::new(file).split(b'\n').enumerate() {
             let line = line.map_err(|e| StoreError::io("reading", &path, e))?;
             let end = at + line.len() as u64;
@@ -336,7 +337,13 @@ impl Archive {
                 continue;
             }
             match serde_json::from_slice::<ArchiveEntry>(&line) {
-                Ok(e) => read.entries.push((e, end)),
+                Ok(e) => {
+                    if seen.insert((e.feed.clone(), e.sha256.clone(), e.fetched_at)) {
+                        read.entries.push((e, end));
+                    } else {
+                        read.repeated += 1;
+                    }
+                }
                 Err(e) if torn_line(&e) => read.torn += 1,
                 Err(_) => {
                     read.damaged.push(n + 1);
@@ -497,10 +504,11 @@ impl Archive {
             mut entries,
             damaged,
             torn,
+            repeated,
         } = self.read_log()?;
         let lost = self.unreadable_objects(entries.iter().map(|(e, _)| e));
-        // Torn lines go too: harmless, but no use to anyone either.
-        let dropped = damaged.len() + torn;
+        // Torn and repeated lines go too: harmless, but no use to anyone either.
+        let dropped = damaged.len() + torn + repeated;
         let mut marked = 0;
         for (e, _) in &mut entries {
             if !e.lost && lost.contains_key(&e.sha256) {
@@ -602,6 +610,11 @@ pub(crate) struct LogRead {
     pub damaged: Vec<usize>,
     /// How many torn lines ([`torn_line`]) were skipped: harmless.
     pub torn: usize,
+    /// How many lines the same as an earlier one (feed, document and fetch time) were
+    /// skipped: a sync never logs one fetch twice, so such a line is a copy (a line copied, a
+    /// log restored over itself) and says nothing new; replayed where it stands, it would
+    /// roll its articles back to that older document.
+    pub repeated: usize,
 }
 
 /// Whether a log line that does not parse is a torn one: the start of an append that was cut
@@ -799,7 +812,8 @@ mod tests {
         let torn_in_a_character = [&good[..20], &[0xe2, 0x82][..]].concat();
         fs::write(a.log_path(), [&log[..], &torn_in_a_character].concat()).unwrap();
         let read = a.read_log().unwrap();
-        assert_eq!(read.entries.len(), 3);
+        // The same line three times: the copies say nothing new.
+        assert_eq!((read.entries.len(), read.repeated), (1, 2));
         assert_eq!(read.damaged, [4]);
         assert_eq!(read.torn, 3);
         // With a newline after it, a last line that is no torn JSON is damage.

@@ -410,6 +410,11 @@ fn check_log(archive: &Archive) -> (Check, Vec<ArchiveEntry>) {
             "; {n} torn lines from interrupted appends are ignored (harmless)"
         )),
     }
+    match read.repeated {
+        0 => {}
+        1 => detail.push_str("; a repeated line is ignored (harmless)"),
+        n => detail.push_str(&format!("; {n} repeated lines are ignored (harmless)")),
+    }
     let damaged = read.damaged;
     if damaged.is_empty() {
         return (Check::pass(NAME, detail), entries);

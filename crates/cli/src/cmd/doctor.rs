@@ -72,8 +72,8 @@ pub fn run(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
         }
         if dropped > 0 {
             text.push_str(&format!(
-                "dropped {} of the archive log\n",
-                plural(dropped, "damaged line")
+                "dropped {} of the archive log that said nothing (damaged, torn or repeated)\n",
+                plural(dropped, "line")
             ));
         }
         if relisted > 0 {
