@@ -4,13 +4,14 @@
 //! Every rule was tried on every element and text node of every article: even with the
 //! [prefilter](crate::prefilter) in front of each selector, asking forty rules about each `<p>`
 //! and `<em>` was a fifth of cleaning time. Each rule is filed instead under a fact its every
-//! match must have: per alternative of its selector, an id, else a class, else an attribute's
-//! name, else the element's name; a run of text under the first letter of its pattern. A node
+//! match must have: per alternative of its selector, an id, else a class, else the element's
+//! name, else an attribute's name; a run of text under the first letter of its pattern. A node
 //! then meets the rules filed under the facts it has, plus those that could not be filed.
 //!
 //! Like the prefilter, this only ever rules out: a rule it offers still makes its full check,
-//! so the rules' finds are the same with it or without it (`one_pass_finds_what_a_select_per_rule_finds`
-//! in `rules.rs` compares them on every HTML body the repository and the shared corpus hold).
+//! so the rules' finds are the same with it or without it. Two tests in `rules.rs` hold it to
+//! that: `one_pass_finds_what_a_select_per_rule_finds` on every HTML body the repository and
+//! the shared corpus hold, `dispatch_never_hides_a_match_of_random_rules` on random rules.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
