@@ -2286,12 +2286,12 @@ fn rarity_of(
     item: &Node,
 ) -> Result<f32, StoreError> {
     // A respelled word that is a guess at what was meant ([`sure_respelling`]) adds no
-    // rarity, or a rare word it may stand for (`bakeries` read as "bayern") puts that word's articles above those
-    // holding the query's other words as typed (`best bakeries paris`: two football posts
-    // above the Paris bakeries).
-    if matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms)) if !sure_respelling(en, typed, terms))
-        || comparison(item)
-    {
+    // rarity, or a rare word it may stand for (`bakeries` read as "bayern") puts that word's
+    // articles above those holding the query's other words as typed (`best bakeries paris`:
+    // two football posts above the Paris bakeries).
+    let guess = matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms))
+        if !sure_respelling(en, typed, terms));
+    if guess || comparison(item) {
         return Ok(0.0);
     }
     let Some(held) = held_of(searcher, f, en, raw, item)? else {
@@ -2340,10 +2340,11 @@ fn weight_of(
         return Ok(Some(0.0));
     }
     // A respelling that is a guess ([`sure_respelling`]): were it to weigh the rarity of the
-    // word it was read as, it alone could clear the bar meant for two words typed right (`best bakeries paris`,
-    // "bakeries" read as "bayern", let every football post in).
-    if matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms)) if !sure_respelling(en, typed, terms))
-    {
+    // word it was read as, it alone could clear the bar meant for two words typed right
+    // (`best bakeries paris`, "bakeries" read as "bayern", let every football post in).
+    let guess = matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms))
+        if !sure_respelling(en, typed, terms));
+    if guess {
         return Ok(Some(1.0));
     }
     let Some(held) = held_of(searcher, f, en, raw, item)? else {
