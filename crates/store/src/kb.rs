@@ -26,7 +26,9 @@ use crate::{Archive, KbWriter, StoreError, WriteLock};
 /// 5: number words and digits as one term (`two` -> `2`, `first` -> `1st`, `crate::stem`);
 /// dates as Unix seconds (tantivy dates wrap outside 1677-2262); `c++`, `c#` as words; the
 /// words of the URL searched (`url_text`).
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: words joined by an apostrophe also joined up (`Xi'an` -> `xi`, `an`, `xian`;
+/// `crate::words`).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// `kb.json`: which format this KB has and which index directory is live. Replaced atomically,
 /// so a rebuild switches from the old index to the new one in a single rename.

@@ -10,7 +10,8 @@
 //! Full-text fields are split into words at anything not a letter or digit; a run of Chinese,
 //! Japanese or Korean characters becomes its overlapping character pairs, and a hyphenated
 //! word (`Wi-Fi`) also yields its joined form (`wifi`, at its last part's position), so either
-//! spelling finds the other. A possessive `s` is no word (`owner's` is `owner`). Words are
+//! spelling finds the other; so does a word joined by an apostrophe (`Xi'an` also `xian`). A
+//! possessive `s` is no word (`owner's` is `owner`). Words are
 //! stemmed, an acronym's plural to its singular (`PCs` as `pc`). A query word is analysed the
 //! same way and its tokens match as a phrase; a hyphenated one matches its parts in a row or
 //! its joined form, whichever scores better, and one of letters and digits (`office365`) also

@@ -2993,7 +2993,7 @@ mod tests {
         );
         assert_eq!(marks("o365"), [term("o365"), piece("o"), term("365")]);
         assert_eq!(marks("b"), [term("b")]);
-        assert_eq!(marks("isn't"), [term("isn"), piece("t")]);
+        assert_eq!(marks("isn't"), [term("isn"), piece("t"), term("isnt")]);
     }
 
     fn spans(nodes: &[Node]) -> Vec<String> {

@@ -2,8 +2,9 @@
 //!
 //! Text fields use `kb_en`: split on non-alphanumerics (so `isn't` and `ISN’T` both become
 //! `isn` + `t`: straight and curly apostrophes are the same letter; a possessive `s` is dropped,
-//! `owner's` -> `owner`), with runs of CJK text as overlapping character pairs and hyphenated
-//! compounds also joined (`wi-fi` -> `wi`, `fi`, `wifi`; see [`crate::words`]), lowercase, fold
+//! `owner's` -> `owner`), with runs of CJK text as overlapping character pairs and compounds of
+//! parts joined by hyphens or apostrophes also joined (`wi-fi` -> `wi`, `fi`, `wifi`; `isn't`
+//! also `isnt`; see [`crate::words`]), lowercase, fold
 //! accents to ASCII (`é` -> `e`), English Snowball stemming (`referrals` -> `referr`, as
 //! `referral`), with an acronym's plural as its singular (`pcs` -> `pc`; see [`crate::stem`]).
 //! Keyword fields (feed, author, category) use `kb_kw`: the whole value, lowercased, so a
@@ -253,10 +254,10 @@ fn letters_and_digits_apart(analyzer: &mut TextAnalyzer, word: &str) -> Option<V
         return None;
     }
     let mut parts: Vec<String> = Vec::new();
-    // Whether the char before was a digit; `None` at the start and after a hyphen.
+    // Whether the char before was a digit; `None` at the start and after a joiner.
     let mut before: Option<bool> = None;
     for c in word.chars() {
-        if crate::words::is_hyphen(c) {
+        if crate::words::is_joiner(c) {
             before = None;
             continue;
         }

@@ -1313,8 +1313,10 @@ impl Matcher {
                 [a, b, ..] if a.is_ascii() && b.is_ascii() => {
                     starts[usize::from(a)][usize::from(b)] = true;
                     prefixes.push(format!("{}{}", char::from(a), char::from(b)));
-                    // The joined form of a compound whose first part is one letter (`e-mail`).
+                    // The joined form of a compound whose first part is one letter (`e-mail`,
+                    // `O'Brien`; a curly apostrophe is found as a non-ASCII char).
                     prefixes.push(format!("{}-{}", char::from(a), char::from(b)));
+                    prefixes.push(format!("{}'{}", char::from(a), char::from(b)));
                     if b == b'i' {
                         starts[usize::from(a)][usize::from(b'y')] = true;
                         prefixes.push(format!("{}y", char::from(a)));
@@ -1371,13 +1373,14 @@ impl Matcher {
                 Some((start, upto)) if text[upto..at].chars().all(char::is_alphanumeric) => start,
                 _ => word_start(text, at),
             };
-            // A non-ASCII hyphen (U+2010) may join a compound whose joined form is a term.
+            // A non-ASCII hyphen (U+2010) or apostrophe may join a compound whose joined form
+            // is a term.
             if c.is_alphanumeric() {
                 let start = start_of(at);
                 starts.push(start);
                 known = Some((start, i));
             } else {
-                if crate::words::is_hyphen(c) {
+                if crate::words::is_joiner(c) {
                     let start = start_of(at);
                     if start < at {
                         starts.push(start);
@@ -1471,8 +1474,8 @@ fn word_start(text: &str, at: usize) -> usize {
         .map_or(at, |(i, _)| i)
 }
 
-/// The bytes of the hyphenated compound (`crate::words`) holding the word `start..end`: the word
-/// itself when it is not part of one.
+/// The bytes of the compound (`crate::words`: parts joined by hyphens or apostrophes) holding
+/// the word `start..end`: the word itself when it is not part of one.
 fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
     let plain =
         |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::words::is_cjk(c));
@@ -1480,9 +1483,8 @@ fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usiz
         let mut before = text[..start].chars().rev();
         match (before.next(), before.clone().next()) {
             (Some(h), Some(c))
-                if crate::words::is_hyphen(h)
-                    && plain(Some(c))
-                    && plain(text[start..].chars().next()) =>
+                if plain(Some(c))
+                    && crate::words::joins_next_part(&text[start - h.len_utf8()..]) =>
             {
                 let part = word_start(text, start - h.len_utf8() - c.len_utf8());
                 // `x's-y`: the possessive `s` is no word, so no part of a compound.
@@ -1497,10 +1499,9 @@ fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usiz
     loop {
         let mut after = text[end..].chars();
         match (after.next(), after.next()) {
-            (Some(h), Some(c))
-                if crate::words::is_hyphen(h)
-                    && plain(Some(c))
-                    && plain(text[..end].chars().next_back()) =>
+            (Some(h), Some(_))
+                if plain(text[..end].chars().next_back())
+                    && crate::words::joins_next_part(&text[end..]) =>
             {
                 end = word_end(text, end + h.len_utf8());
             }
@@ -2048,7 +2049,7 @@ mod focus_tests {
             "Dying lying TYING skies Skis ugly early only gently singly idly news Café ÉCOLE ﬁne \
              Ærø cæsar isn’t don't 3D x Y Ünïcödé naïve Ölfarbe ÆTHER Wi-Fi e‐mail x-ray-ed \
              a-b-c CVE-2023-6246 版Wi-Fi東京の新しいオフィス -x- y--z 東-a owner's OWNER’S \
-             x’s-y-z wi-fi's 's 東's x'sy {}{feed}",
+             x’s-y-z wi-fi's 's 東's x'sy Xi’an O'Brien’s we'll I’D rock'n'roll ma'am-ish {}{feed}",
             "y".repeat(70)
         );
         let mut tokens = Vec::new();
@@ -2068,6 +2069,12 @@ mod focus_tests {
             "xray",
             "abc",
             "cve20236246",
+            "xian",
+            "obrien",
+            "isnt",
+            "dont",
+            "rocknrol",
+            "maamish",
             "東京",
             "オフ",
         ] {

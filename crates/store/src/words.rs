@@ -19,17 +19,22 @@
 //!   one that leads up to it (`"office wifi"`) matches the closed spelling only; the parts keep
 //!   their positions, so every phrase that matched before still does. Each compound adds one
 //!   token to the field's length.
+//! - **Words joined by an apostrophe, the same way.** `Xi'an`, `O'Brien` and `don't` are
+//!   typed `xian`, `obrien` and `dont`, and were `xi` + `an`, `o` + `brien`, `don` + `t`,
+//!   which no such search found. A part after an apostrophe joins as one after a hyphen does
+//!   (`xi`, `an`, `xian`), but for the endings that would make another word joined (`we'll`
+//!   is no "well", `I'd` no "id") and the possessive `s`, which stays no word.
 //!
 //! - **No possessive `s`.** `owner's` was `owner` + `s`, so it matched only where a text said
 //!   "owner's", not "owner" or "owners'". As Lucene's `EnglishPossessiveFilter` does, an `s`
 //!   (or `S`) that is all of a word's last segment after an apostrophe (`'` or `’`) is no token
 //!   and takes no position: `owner's` is `owner`, `it's` is `it`, and `"owner's laptop"` is a
-//!   phrase of two words. Contractions keep their pieces (`isn't` -> `isn`, `t`).
+//!   phrase of two words. Contractions keep their pieces (`we'll` -> `we`, `ll`).
 //!
 //! - **Language names.** A one-letter word with `++` or `#` right after it (`C++`, `C#`, `F#`)
 //!   is one token with its symbols, so `c#` finds C#, not every lone "C".
 //!
-//! Text without CJK, hyphenated compounds, possessives or such names tokenizes exactly as
+//! Text without CJK, compounds, possessives or such names tokenizes exactly as
 //! `SimpleTokenizer` does.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -62,6 +67,49 @@ pub(crate) fn is_cjk(c: char) -> bool {
 /// The hyphens that join the parts of a compound word.
 pub(crate) fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// The apostrophes, straight and curly (WordPress curls every one it publishes).
+pub(crate) fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’')
+}
+
+/// What joins the parts of a compound: a hyphen, or an apostrophe inside a word (see
+/// [`joins_next_part`]).
+pub(crate) fn is_joiner(c: char) -> bool {
+    is_hyphen(c) || is_apostrophe(c)
+}
+
+/// The endings English writes after an apostrophe that stay a word of their own (or, for `s`,
+/// no word: see [`possessive_len`]). Joined, they would make other words: "we'll" "well",
+/// "she'll" "shell", "we're" "were", "I'd" "id". The contraction `n't` is joined ("don't" as
+/// `dont`, as people type it), and makes no such word but rare ones (`cant`, `wont`).
+const UNJOINED_ENDINGS: [&str; 6] = ["s", "re", "ve", "ll", "d", "m"];
+
+/// Whether `rest`, the text right after a word (or part), starts with a joiner and the next
+/// part of the same compound: a hyphen or an apostrophe with a letter or digit (no CJK) right
+/// after it, and for an apostrophe, a part that is not one of [`UNJOINED_ENDINGS`].
+pub(crate) fn joins_next_part(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    let (Some(j), Some(c)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    if !is_plain_alnum(c) {
+        return false;
+    }
+    if is_hyphen(j) {
+        return true;
+    }
+    if !is_apostrophe(j) {
+        return false;
+    }
+    let part = &rest[j.len_utf8()..];
+    let len = part
+        .find(|c: char| !is_plain_alnum(c))
+        .unwrap_or(part.len());
+    !UNJOINED_ENDINGS
+        .iter()
+        .any(|e| part[..len].eq_ignore_ascii_case(e))
 }
 
 /// A letter or digit of a word that is not CJK: what a compound is made of.
@@ -229,11 +277,7 @@ impl TokenStream for WordStream<'_> {
             .unwrap_or(self.text.len() - start);
         let end = start + len + language_suffix_len(&self.text[start..], len);
         self.at = end + possessive_len(&self.text[end..]);
-        let mut after = self.text[end..].chars();
-        let joins_next = matches!(
-            (after.next(), after.next()),
-            (Some(h), Some(c)) if is_hyphen(h) && is_plain_alnum(c)
-        );
+        let joins_next = joins_next_part(&self.text[end..]);
         // A compound is only begun when a hyphen and a part follow, so a word found while one
         // is open is its next part.
         match self.compound {
@@ -273,7 +317,7 @@ mod tests {
         while s.advance() {
             let k = s.token();
             assert_eq!(
-                &text[k.offset_from..k.offset_to].replace(is_hyphen, ""),
+                &text[k.offset_from..k.offset_to].replace(is_joiner, ""),
                 &k.text
             );
             assert_eq!(k.position_length, 1);
@@ -288,7 +332,7 @@ mod tests {
 
     #[test]
     fn text_without_cjk_or_compounds_tokenizes_as_simple_tokenizer() {
-        let text = "Referrals ISN’T isn't Café x--y z- -w 3.14 ﬁne e_mail Cx++ ÉCOLE naïve \
+        let text = "Referrals WE’LL we'll Café x--y z- -w 3.14 ﬁne e_mail Cx++ ÉCOLE naïve \
                     résumé Ölfarbe 1Password \u{1F389} a - b a -b a- b, 2019 / 12 Ⅻ ½";
         let mut simple = tantivy::tokenizer::SimpleTokenizer::default();
         let mut s = simple.token_stream(text);
@@ -367,14 +411,11 @@ mod tests {
             texts("PRINTER’S it's 1990's Wi-Fi's"),
             ["PRINTER", "it", "1990", "Wi", "Fi", "WiFi"]
         );
-        // Contractions keep their pieces; an `s` that is not all of a word's last segment, or
-        // that no word comes before, is a word.
+        // An `s` that is not all of a word's last segment, or that no word comes before, is a
+        // word.
         assert_eq!(
-            texts("isn't owners' s 's x'sy x'ss x’s-y rock'n'roll 東's"),
-            [
-                "isn", "t", "owners", "s", "s", "x", "sy", "x", "ss", "x", "y", "rock", "n",
-                "roll", "東", "s"
-            ]
+            texts("owners' s 's x'sy x’s-y 東's"),
+            ["owners", "s", "s", "x", "sy", "xsy", "x", "y", "東", "s"]
         );
     }
 
@@ -423,5 +464,67 @@ mod tests {
         }
         // The compound ends where a CJK run starts.
         assert_eq!(texts("Wi-Fi版"), ["Wi", "Fi", "WiFi", "版"]);
+    }
+
+    /// `Xi'an`, `O'Brien` and `don't` were `xi` + `an`, `o` + `brien` and `don` + `t`: a search
+    /// typed `xian`, `obrien` or `dont` found none of them.
+    #[test]
+    fn words_joined_by_an_apostrophe_are_also_one_word() {
+        assert_eq!(
+            toks("in Xi’an now"),
+            vec![
+                ("in".into(), 0, 0, 2),
+                ("Xi".into(), 1, 3, 5),
+                ("an".into(), 2, 8, 10),
+                ("Xian".into(), 2, 3, 10),
+                ("now".into(), 3, 11, 14),
+            ]
+        );
+        assert_eq!(
+            texts("O'Brien's don't rock'n'roll Hawai'i 1'000 ISN’T"),
+            [
+                "O",
+                "Brien",
+                "OBrien",
+                "don",
+                "t",
+                "dont",
+                "rock",
+                "n",
+                "roll",
+                "rocknroll",
+                "Hawai",
+                "i",
+                "Hawaii",
+                "1",
+                "000",
+                "1000",
+                "ISN",
+                "T",
+                "ISNT"
+            ]
+        );
+        // Endings that would make another word joined stay words of their own, in either case
+        // and with either apostrophe; a quote is no apostrophe inside a word.
+        for text in [
+            "we'll",
+            "WE’LL",
+            "we're",
+            "I'd",
+            "you've",
+            "I'm",
+            "it's",
+            "'quoted'",
+            "‘bite’ and",
+            "a' b",
+            "a 'b",
+            "a''b",
+            "a'東",
+        ] {
+            let t = toks(text);
+            assert!(t.windows(2).all(|w| w[0].1 < w[1].1), "{text}: {t:?}");
+        }
+        // A compound may mix hyphens and apostrophes.
+        assert_eq!(texts("don't-care"), ["don", "t", "care", "dontcare"]);
     }
 }
