@@ -574,9 +574,18 @@ pub(crate) fn relaxations(
         let digits = |s: &str| -> String { s.chars().filter(char::is_ascii_digit).collect() };
         let typed_digits = digits(w);
         let stems = tokens(&mut en, w);
-        let [stem] = stems.as_slice() else {
-            continue;
+        let (stem, raw) = match stems.as_slice() {
+            [stem] => (stem.clone(), tokens(&mut unstemmed_analyzer(), w)),
+            // A compound (`Mittag-Lefler`) is respelled whole, as its joined form, which
+            // articles hold whether they write it hyphenated or closed; a part alone would
+            // be a guess at half a name.
+            [_, _, ..] => match misspelled_compound(&mut en, searcher, &f, w)? {
+                Some(joined) => joined,
+                None => continue,
+            },
+            [] => continue,
         };
+        let stem = &stem;
         let mut held = held_by(searcher, &f, stem)?;
         // A word some article spells the other way (`color`: "colour") is no misspelling.
         held += other_spellings_held(searcher, &f, &mut en, w)?.len() as u64;
@@ -592,7 +601,6 @@ pub(crate) fn relaxations(
             }
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
-            let raw = tokens(&mut unstemmed_analyzer(), w);
             let mut terms = respell(searcher, &f, stem, raw.first(), edits)?;
             if !typed_digits.is_empty() {
                 terms.retain(|t| digits(t) == typed_digits);
@@ -926,6 +934,45 @@ fn held_by(searcher: &Searcher, f: &Fields, stem: &str) -> Result<u64, StoreErro
         held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
     }
     Ok(held)
+}
+
+/// The joined form of a compound word no article holds either way (`Mittag-Lefler`: no
+/// "Mittag Lefler" in a row, no `mittaglefler`), stemmed and as typed (lowercased, folded),
+/// for [`respell`] to find the word meant (`mittagleffl`, of "Mittag-Leffler"). `None` for a
+/// word that is no compound (CJK, several words of a phrase), or one some article holds.
+fn misspelled_compound(
+    en: &mut TextAnalyzer,
+    searcher: &Searcher,
+    f: &Fields,
+    word: &str,
+) -> Result<Option<(String, Vec<String>)>, StoreError> {
+    if !word.chars().any(crate::words::is_joiner) {
+        return Ok(None);
+    }
+    let joined = |analyzer: &mut TextAnalyzer| {
+        readings(analyzer, word)
+            .into_iter()
+            .find(|r| r.len() == 1)
+            .and_then(|mut r| r.pop())
+    };
+    let (Some(stem), Some(raw)) = (joined(en), joined(&mut unstemmed_analyzer())) else {
+        return Ok(None);
+    };
+    let parts = tokens(en, word);
+    for (field, _) in unscoped(f) {
+        let terms: Vec<Term> = parts
+            .iter()
+            .map(|p| Term::from_field_text(field, p))
+            .collect();
+        let mut each = true;
+        for t in &terms {
+            each &= searcher.doc_freq(t)? > 0;
+        }
+        if each && phrase_held(searcher, &terms)? {
+            return Ok(None);
+        }
+    }
+    Ok(Some((stem, vec![raw])))
 }
 
 /// The terms of the other spellings of the word `w` ([`crate::spelling`]: `colour` for
@@ -1293,10 +1340,11 @@ fn little_cut(
     Ok((found, counted))
 }
 
-/// Whether some live article holds the two terms in a row: the first match ends the search,
-/// where counting them all would read the positions of every article holding both.
-fn phrase_held(searcher: &Searcher, pair: &[Term; 2]) -> Result<bool, StoreError> {
-    let phrase = PhraseQuery::new(pair.to_vec());
+/// Whether some live article holds the terms (two or more, of one field) in a row: the first
+/// match ends the search, where counting them all would read the positions of every article
+/// holding them.
+fn phrase_held(searcher: &Searcher, terms: &[Term]) -> Result<bool, StoreError> {
+    let phrase = PhraseQuery::new(terms.to_vec());
     let weight = phrase.weight(EnableScoring::disabled_from_searcher(searcher))?;
     for seg in searcher.segment_readers() {
         let mut scorer = weight.scorer(seg, 1.0)?;

@@ -779,7 +779,8 @@ impl Kb {
 
 /// The words respelled words were read as, as the hits' snippets write them (`referral`
 /// rather than the stem `referr`) where a snippet highlights one: a note naming a stem reads
-/// as a misspelling of its own. Words no snippet shows stay as indexed.
+/// as a misspelling of its own; a compound's joined form as the compound (`mittag-leffler`).
+/// Words no snippet shows stay as indexed.
 fn as_written(respellings: &mut [Respelling], hits: &[SearchHit]) {
     if respellings.is_empty() {
         return;
@@ -793,8 +794,16 @@ fn as_written(respellings: &mut [Respelling], hits: &[SearchHit]) {
                 continue;
             };
             let word: String = word.iter().collect::<String>().to_lowercase();
-            if let [term] = crate::schema::tokens(&mut en, &word).as_slice() {
-                written.entry(term.clone()).or_insert(word);
+            // A compound highlighted whole (`mittag-leffler`) writes its joined form.
+            let term = match crate::schema::tokens(&mut en, &word).as_slice() {
+                [term] => Some(term.clone()),
+                _ => crate::schema::readings(&mut en, &word)
+                    .into_iter()
+                    .find(|r| r.len() == 1)
+                    .and_then(|mut r| r.pop()),
+            };
+            if let Some(term) = term {
+                written.entry(term).or_insert(word);
             }
         }
     }

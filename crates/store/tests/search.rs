@@ -670,6 +670,9 @@ fn contractions_are_highlighted_whole() {
         ("you're they're", "pasta", vec!["you", "you're", "They’re"]),
         ("anna", "pasta", vec!["Anna's"]),
         ("pasta", "pasta", vec!["pasta"]),
+        // Typed without the apostrophe, as people type it: the word is indexed joined too.
+        ("dont", "spot", vec!["Don’t"]),
+        ("isnt", "pasta", vec!["isn't"]),
     ] {
         let (s, words) = snippet_of(&kb, q, title);
         assert_eq!(words, want, "{q:?}: {s}");
@@ -2049,4 +2052,63 @@ fn little_words_are_not_counted_when_a_search_is_widened() {
     let relaxed = res.relaxed.expect("widened");
     assert_eq!((relaxed.at_least, relaxed.words), (1, 2), "{relaxed:?}");
     assert_eq!(res.total, 10);
+}
+
+/// `xian`, `obrien` and `dont` found nothing: "Xi'an" was indexed as `xi` + `an`. A word
+/// joined by an apostrophe is also indexed joined up, but for the endings that would make
+/// another word: `well` must not find "we'll".
+#[test]
+fn words_joined_by_an_apostrophe_are_found_typed_without_it() {
+    let xian = "The army under the orchard";
+    let obrien = "The Third Policeman";
+    let later = "Next week";
+    let (_dir, kb) = common::kb_of(&[
+        (
+            xian,
+            "Farmers digging a well near Xi’an in 1974 found a clay soldier.",
+        ),
+        (
+            obrien,
+            "Flann O'Brien's novel waited decades for a publisher.",
+        ),
+        (later, "We'll see you there; I'd bring a coat."),
+    ]);
+    for (q, want) in [("xian", xian), ("obrien", obrien), ("Xi'an", xian)] {
+        let res = kb.search(&SearchRequest::new(q)).expect("search");
+        assert_eq!(titles_of(&res), [want], "{q}");
+        assert!(res.relaxed.is_none(), "{q}: matched as typed");
+    }
+    let res = kb.search(&SearchRequest::new("well")).expect("search");
+    assert_eq!(titles_of(&res), [xian]);
+    let res = kb.search(&SearchRequest::new("id")).expect("search");
+    assert!(!titles_of(&res).contains(&later), "{:?}", titles_of(&res));
+}
+
+/// Found by the scholar probe: `Mittag-Lefler` (for "Mittag-Leffler") found nothing and said
+/// nothing, where `Mittag Lefler` was respelled: a word of several parts was never respelled.
+/// A compound no article holds either way is respelled whole, as its joined form, and the
+/// note names the compound as articles write it.
+#[test]
+fn a_misspelled_compound_is_respelled_whole() {
+    let leavitt = "Henrietta Leavitt's yardstick";
+    let (_dir, kb) = common::kb_of(&[
+        (
+            leavitt,
+            "Gösta Mittag-Leffler wrote to propose her for the Nobel Prize.",
+        ),
+        ("Noon", "Mittag is noon; a lefter is nobody."),
+        ("Guest networks", "Guest Wi-Fi gets internet only."),
+    ]);
+    let res = kb
+        .search(&SearchRequest::new("Mittag-Lefler"))
+        .expect("search");
+    assert_eq!(titles_of(&res), [leavitt]);
+    let relaxed = res.relaxed.expect("widened");
+    assert_eq!(relaxed.respelled, ["Mittag-Lefler"]);
+    assert_eq!(relaxed.respellings[0].read_as, ["mittag-leffler"]);
+    // Held as typed, apart or joined: no respelling.
+    for q in ["Mittag-Leffler", "wi-fi", "wifi"] {
+        let res = kb.search(&SearchRequest::new(q)).expect("search");
+        assert!(res.relaxed.is_none() && res.total == 1, "{q}");
+    }
 }
