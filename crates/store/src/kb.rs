@@ -28,7 +28,9 @@ use crate::{Archive, KbWriter, StoreError, WriteLock};
 /// words of the URL searched (`url_text`).
 /// 6: words joined by an apostrophe also joined up (`Xi'an` -> `xi`, `an`, `xian`;
 /// `crate::words`).
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: a number grouped by commas as one token of its digits (`1,400` -> `1400`,
+/// `crate::words`).
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// `kb.json`: which format this KB has and which index directory is live. Replaced atomically,
 /// so a rebuild switches from the old index to the new one in a single rename.

@@ -2236,14 +2236,16 @@ fn number_readings(en: &mut TextAnalyzer, text: &str) -> Vec<Vec<String>> {
     out
 }
 
-/// Characters that group a number's thousands in text (`240,000`, `5.000`, `1'000`): each
-/// ends a word, so "240,000" is indexed as `240` `000`, two words in a row.
+/// Characters that group a number's thousands in text (`240,000`, `5.000`, `1'000`). Commas
+/// make one word of the number ("240,000" is indexed as `240000`, see `crate::words`); a dot
+/// ends a word ("5.000" is `5` `000`, two words in a row), and an apostrophe gives both.
 const DIGIT_GROUPING: [char; 4] = [',', '.', '\'', '’'];
 
 /// `text` with its numbers written the other way: a number of four digits or more typed
-/// without grouping as its groups of three (`240000` -> `240 000`, the phrase "240,000",
-/// "240.000" and "240 000" are indexed as), and a number typed grouped (`240,000`, `5.000`)
-/// as its digits (`240000`). `None` when it holds no such number. A digit run inside a word
+/// without grouping as its groups of three (`240000` -> `240 000`, the phrase "240.000" and
+/// "240 000" are indexed as; "240,000" is indexed as typed so), a number typed grouped by
+/// commas as its groups apart (`240,000` -> `240 000`) and one grouped otherwise as its
+/// digits (`5.000` -> `5000`, as "5,000" and "5000" are indexed). `None` when it holds no such number. A digit run inside a word
 /// or code (`e0502`, `CVE-2024-3094`, `v1.2000`), after a decimal point (`3.14159`) or with a
 /// leading zero (`0500`, `0.500`) is no number to regroup.
 fn regrouped(text: &str) -> Option<String> {
@@ -2287,7 +2289,15 @@ fn regrouped(text: &str) -> Option<String> {
         let first = groups[0].1 - groups[0].0;
         let run: String = chars[start..i].iter().collect();
         if free && groups.len() > 1 && first <= 3 {
-            out.extend(groups.iter().flat_map(|&(a, b)| chars[a..b].iter()));
+            // Commas join the groups into one word already (`crate::words`): the other way
+            // is the groups apart, as "5.000" and "5 000" are indexed.
+            let commas = groups[1..].iter().all(|&(a, _)| chars[a - 1] == ',');
+            for (n, &(a, b)) in groups.iter().enumerate() {
+                if commas && n > 0 {
+                    out.push(' ');
+                }
+                out.extend(&chars[a..b]);
+            }
             changed = true;
         } else if free && groups.len() == 1 && first >= 4 {
             let head = first % 3;
@@ -3007,7 +3017,8 @@ mod tests {
         assert_eq!(r("1234567").as_deref(), Some("1 234 567"));
         assert_eq!(r("$5000").as_deref(), Some("$5 000"));
         assert_eq!(r("-240000").as_deref(), Some("-240 000"));
-        assert_eq!(r("240,000").as_deref(), Some("240000"));
+        assert_eq!(r("240,000").as_deref(), Some("240 000"));
+        assert_eq!(r("1,234,567").as_deref(), Some("1 234 567"));
         assert_eq!(r("5.000").as_deref(), Some("5000"));
         assert_eq!(r("1'234'567").as_deref(), Some("1234567"));
         assert_eq!(r("vitamin 50000 iu").as_deref(), Some("vitamin 50 000 iu"));

@@ -1334,6 +1334,13 @@ impl Matcher {
                 _ => {}
             }
         }
+        // A number's term (`1400`) is also written grouped ("1,400"), beginning `1,`.
+        // (A longer lead group begins with the term's own first two digits.)
+        for t in &terms {
+            if t.len() >= 4 && t.bytes().all(|b| b.is_ascii_digit()) && (t.len() - 1) % 3 == 0 {
+                prefixes.push(format!("{},", &t[..1]));
+            }
+        }
         prefixes.sort();
         prefixes.dedup();
         Matcher {
@@ -1417,8 +1424,14 @@ impl Matcher {
             if crate::words::possessive_at(text, start) {
                 continue;
             }
+            // A number grouped by commas is one word ("1,400" is `1400`), no part of a
+            // compound: its groups are no words.
+            let grouped = crate::words::grouped_number_at(text, start);
+            if grouped.is_some_and(|(from, _)| from < start) {
+                continue;
+            }
             let end = word_end(text, start);
-            let (from, to) = compound_bounds(text, start, end);
+            let (from, to) = grouped.unwrap_or_else(|| compound_bounds(text, start, end));
             let word = &text[from..to];
             if from == start && to == end && !word.chars().any(crate::words::is_cjk) {
                 if let Some(k) = self.term_of(word) {
@@ -1496,8 +1509,11 @@ fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usiz
                     && crate::words::joins_next_part(&text[start - h.len_utf8()..]) =>
             {
                 let part = word_start(text, start - h.len_utf8() - c.len_utf8());
-                // `x's-y`: the possessive `s` is no word, so no part of a compound.
-                if crate::words::possessive_at(text, part) {
+                // `x's-y`: the possessive `s` is no word, so no part of a compound; nor is
+                // the last group of a grouped number (`3,000-year`).
+                if crate::words::possessive_at(text, part)
+                    || crate::words::grouped_number_at(text, part).is_some()
+                {
                     break;
                 }
                 start = part;
@@ -2058,7 +2074,8 @@ mod focus_tests {
             "Dying lying TYING skies Skis ugly early only gently singly idly news Café ÉCOLE ﬁne \
              Ærø cæsar isn’t don't 3D x Y Ünïcödé naïve Ölfarbe ÆTHER Wi-Fi e‐mail x-ray-ed \
              a-b-c CVE-2023-6246 版Wi-Fi東京の新しいオフィス -x- y--z 東-a owner's OWNER’S \
-             x’s-y-z wi-fi's 's 東's x'sy Xi’an O'Brien’s we'll I’D rock'n'roll ma'am-ish {}{feed}",
+             x’s-y-z wi-fi's 's 東's x'sy Xi’an O'Brien’s we'll I’D rock'n'roll ma'am-ish \
+             $1,400 (2,150) 3,000-year-old 1.234,567 v1,234 0,500 1,000's 9,999,999 {}{feed}",
             "y".repeat(70)
         );
         let mut tokens = Vec::new();
@@ -2084,6 +2101,9 @@ mod focus_tests {
             "dont",
             "rocknrol",
             "maamish",
+            "1400",
+            "3000",
+            "9999999",
             "東京",
             "オフ",
         ] {

@@ -1,5 +1,5 @@
 //! The tokenizer of every full-text analyzer: words as tantivy's `SimpleTokenizer` splits them
-//! (runs of alphanumerics), with four additions.
+//! (runs of alphanumerics), with these additions.
 //!
 //! - **CJK text as overlapping bigrams.** Chinese and Japanese are written without spaces and
 //!   Korean joins particles to its words, so a run of Han, Hiragana, Katakana or Hangul is one
@@ -31,10 +31,13 @@
 //!   and takes no position: `owner's` is `owner`, `it's` is `it`, and `"owner's laptop"` is a
 //!   phrase of two words. Contractions keep their pieces (`we'll` -> `we`, `ll`).
 //!
+//! - **Numbers grouped in thousands by commas as one word.** `1,400` is the token `1400`,
+//!   not `1` + `400`, which `400` (and `"400 per month"`) found. See [`grouped_number_at`].
+//!
 //! - **Language names.** A one-letter word with `++` or `#` right after it (`C++`, `C#`, `F#`)
 //!   is one token with its symbols, so `c#` finds C#, not every lone "C".
 //!
-//! Text without CJK, compounds, possessives or such names tokenizes exactly as
+//! Text without CJK, compounds, possessives, grouped numbers or such names tokenizes exactly as
 //! `SimpleTokenizer` does.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -95,6 +98,10 @@ pub(crate) fn joins_next_part(rest: &str) -> bool {
         return false;
     };
     if !is_plain_alnum(c) {
+        return false;
+    }
+    // A number grouped in thousands is a word of its own, as a CJK run is.
+    if grouped_number_len(&rest[j.len_utf8()..]) > 0 {
         return false;
     }
     if is_hyphen(j) {
@@ -194,6 +201,74 @@ impl WordStream<'_> {
     }
 }
 
+/// The most thousands groups a grouped number has (`1,000,000,000,000,000`): a longer run of
+/// them is a list or data, split at its commas as before.
+const MAX_GROUPS: usize = 5;
+
+/// The length in bytes of the number grouped in thousands by commas that `text` starts with
+/// (`1,400`, `240,000,000`): one to three digits, the first not a zero, then one to
+/// [`MAX_GROUPS`] groups of a comma and three digits, and after it no letter or digit, nor a
+/// comma with a digit (`1,234,56` is no grouping); 0 for none. The caller checks what comes
+/// before (see [`grouped_number_at`]).
+fn grouped_number_len(text: &str) -> usize {
+    let b = text.as_bytes();
+    let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=3).contains(&lead) || b[0] == b'0' {
+        return 0;
+    }
+    let mut end = lead;
+    let mut groups = 0;
+    while b.get(end) == Some(&b',')
+        && b.get(end + 1..end + 4)
+            .is_some_and(|g| g.iter().all(u8::is_ascii_digit))
+    {
+        end += 4;
+        groups += 1;
+    }
+    let mut after = text[end..].chars();
+    let ends_here = match (after.next(), after.next()) {
+        (Some(c), _) if c.is_alphanumeric() => false,
+        (Some(','), Some(d)) if d.is_ascii_digit() => false,
+        _ => true,
+    };
+    if (1..=MAX_GROUPS).contains(&groups) && ends_here {
+        end
+    } else {
+        0
+    }
+}
+
+/// The bytes of the number grouped in thousands by commas (`1,400`, `240,000`) that holds or
+/// starts at byte `at` of `text`, if any. Such a number is one token, its digits (`1400`):
+/// as two words, `1` `400`, the search `400` (and `"400 per month"`) found "1,400", and
+/// "$1,400" was two numbers to every reading of the text. A number right after a digit and a
+/// dot or comma (`1.234,567`, a decimal comma) is none, nor one inside a word (`v1,234`).
+/// Commas only: a dot groups thousands in German and splits versions and addresses
+/// (`192.168.100.200`) everywhere; a space or an apostrophe groups them too rarely to matter
+/// (and an apostrophe joins the parts anyway, see [`joins_next_part`]).
+pub(crate) fn grouped_number_at(text: &str, at: usize) -> Option<(usize, usize)> {
+    // A grouped number holds no more than 3 + 4 * MAX_GROUPS bytes, all digits and commas.
+    let bytes = text.as_bytes();
+    let mut from = at;
+    while from > 0 && matches!(bytes[from - 1], b'0'..=b'9' | b',') {
+        from -= 1;
+        if at - from > 3 + 4 * MAX_GROUPS {
+            return None;
+        }
+    }
+    if !bytes.get(from).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut before = text[..from].chars().rev();
+    match (before.next(), before.next()) {
+        (Some(c), _) if c.is_alphanumeric() => return None,
+        (Some('.'), Some(d)) if d.is_ascii_digit() => return None,
+        _ => {}
+    }
+    let len = grouped_number_len(&text[from..]);
+    (len > 0 && from + len > at).then_some((from, from + len))
+}
+
 /// The length of the possessive `'s` (or `’s`) that `rest`, the text right after a word,
 /// starts with, as a whole segment (`owner's`, not `x'sy`); 0 for none.
 fn possessive_len(rest: &str) -> usize {
@@ -272,6 +347,21 @@ impl TokenStream for WordStream<'_> {
             }
             return true;
         }
+        if first.is_ascii_digit()
+            && let Some((from, end)) = grouped_number_at(self.text, start)
+            && from == start
+        {
+            // Never a compound's part: `joins_next_part` refuses one, so none is open here.
+            self.at = end + possessive_len(&self.text[end..]);
+            self.token.text.clear();
+            self.token
+                .text
+                .extend(self.text[start..end].chars().filter(|c| *c != ','));
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.position = self.token.position.wrapping_add(1);
+            return true;
+        }
         let len = self.text[start..]
             .find(|c: char| !is_plain_alnum(c))
             .unwrap_or(self.text.len() - start);
@@ -317,7 +407,7 @@ mod tests {
         while s.advance() {
             let k = s.token();
             assert_eq!(
-                &text[k.offset_from..k.offset_to].replace(is_joiner, ""),
+                &text[k.offset_from..k.offset_to].replace(|c| is_joiner(c) || c == ',', ""),
                 &k.text
             );
             assert_eq!(k.position_length, 1);
@@ -526,5 +616,54 @@ mod tests {
         }
         // A compound may mix hyphens and apostrophes.
         assert_eq!(texts("don't-care"), ["don", "t", "care", "dontcare"]);
+    }
+
+    /// `400` found "1,400" (indexed `1` + `400`), and `"400 per month"` found "$1,400 per
+    /// month": a number grouped by commas is one token of its digits.
+    #[test]
+    fn a_number_grouped_by_commas_is_one_token_of_its_digits() {
+        assert_eq!(
+            toks("$1,400 per month"),
+            vec![
+                ("1400".into(), 0, 1, 6),
+                ("per".into(), 1, 7, 10),
+                ("month".into(), 2, 11, 16),
+            ]
+        );
+        assert_eq!(
+            texts("240,000,000 and 10,000. (2,150) 1,000's 12,345.67 3,000-year-old"),
+            [
+                "240000000",
+                "and",
+                "10000",
+                "2150",
+                "1000",
+                "12345",
+                "67",
+                "3000",
+                "year",
+                "old",
+                "yearold"
+            ]
+        );
+        // Not groupings: a leading zero, a group of another length, a letter or a comma and
+        // digit after, a decimal comma after a dot, a word before, too many groups, dots.
+        assert_eq!(
+            texts("0,500 1,23 1,2345 12,345,67 1,000x 1.234,567 v1,234 192.168.100.200"),
+            [
+                "0", "500", "1", "23", "1", "2345", "12", "345", "67", "1", "000x", "1", "234",
+                "567", "v1", "234", "192", "168", "100", "200"
+            ]
+        );
+        assert_eq!(
+            texts("1,000,000,000,000,000,000"),
+            ["1", "000", "000", "000", "000", "000", "000"]
+        );
+        assert_eq!(texts("1,000,000,000,000,000"), ["1000000000000000"]);
+        // No compound's part on either side.
+        assert_eq!(texts("year-3,000"), ["year", "3000"]);
+        assert_eq!(grouped_number_at("a 1,400 b", 4), Some((2, 7)));
+        assert_eq!(grouped_number_at("a 1,400 b", 2), Some((2, 7)));
+        assert_eq!(grouped_number_at("a 1,400 b", 8), None);
     }
 }

@@ -335,6 +335,17 @@ fn numbers_are_found_grouped_or_not_and_never_respelled() {
     // of "5.000" in the same passage too).
     let res = kb.search(&SearchRequest::new("12000")).expect("search");
     assert!(highlighted(&res).ends_with(&["12".into(), "000".into()]));
+    // Grouped by commas, it is one word: highlighted whole, and no group of it is a number
+    // of its own (`000` and `240` found "240,000").
+    for q in ["50000", "50,000", "50.000"] {
+        let res = kb.search(&SearchRequest::new(q)).expect("search");
+        assert_eq!(highlighted(&res), ["50,000"], "{q}");
+    }
+    assert_eq!(find("000"), (sorted(&[haus]), None));
+    assert_eq!(find("\"000 particles\""), (Vec::new(), None));
+    assert_eq!(find("\"240 particles\""), (Vec::new(), None));
+    assert_eq!(find("\"240,000 particles\""), (sorted(&[plastic]), None));
+    assert_eq!(find("\"240000 particles\""), (sorted(&[plastic]), None));
 }
 
 /// Found by the search probe: `christmas markets vienna munich` found MSP articles by
