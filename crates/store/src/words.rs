@@ -97,7 +97,8 @@ pub(crate) fn joins_next_part(rest: &str) -> bool {
     let (Some(j), Some(c)) = (chars.next(), chars.next()) else {
         return false;
     };
-    if !is_plain_alnum(c) {
+    // Every word of a text is asked: most are followed by a space.
+    if !is_joiner(j) || !is_plain_alnum(c) {
         return false;
     }
     // A number grouped in thousands is a word of its own, as a CJK run is.
@@ -106,9 +107,6 @@ pub(crate) fn joins_next_part(rest: &str) -> bool {
     }
     if is_hyphen(j) {
         return true;
-    }
-    if !is_apostrophe(j) {
-        return false;
     }
     let part = &rest[j.len_utf8()..];
     let len = part
