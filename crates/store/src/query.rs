@@ -949,13 +949,10 @@ fn misspelled_compound(
     if !word.chars().any(crate::words::is_joiner) {
         return Ok(None);
     }
-    let joined = |analyzer: &mut TextAnalyzer| {
-        readings(analyzer, word)
-            .into_iter()
-            .find(|r| r.len() == 1)
-            .and_then(|mut r| r.pop())
-    };
-    let (Some(stem), Some(raw)) = (joined(en), joined(&mut unstemmed_analyzer())) else {
+    let (Some(stem), Some(raw)) = (
+        crate::schema::joined_form(en, word),
+        crate::schema::joined_form(&mut unstemmed_analyzer(), word),
+    ) else {
         return Ok(None);
     };
     let parts = tokens(en, word);

@@ -242,6 +242,15 @@ pub(crate) fn readings(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Vec<Strin
     out
 }
 
+/// The one term of a compound `text` joined up (`mittag-leffler` -> `mittagleffl`): its
+/// [`readings`] with every part joined (a single word: its term). `None` for several words.
+pub(crate) fn joined_form(analyzer: &mut TextAnalyzer, text: &str) -> Option<String> {
+    readings(analyzer, text)
+        .into_iter()
+        .find(|r| r.len() == 1)
+        .and_then(|mut r| r.pop())
+}
+
 /// A token's term, with the start and end of the text it was made of.
 type Tok = (String, usize, usize);
 

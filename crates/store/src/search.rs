@@ -797,10 +797,7 @@ fn as_written(respellings: &mut [Respelling], hits: &[SearchHit]) {
             // A compound highlighted whole (`mittag-leffler`) writes its joined form.
             let term = match crate::schema::tokens(&mut en, &word).as_slice() {
                 [term] => Some(term.clone()),
-                _ => crate::schema::readings(&mut en, &word)
-                    .into_iter()
-                    .find(|r| r.len() == 1)
-                    .and_then(|mut r| r.pop()),
+                _ => crate::schema::joined_form(&mut en, &word),
             };
             if let Some(term) = term {
                 written.entry(term).or_insert(word);
@@ -1188,7 +1185,6 @@ fn only_punctuation(s: &str) -> bool {
 /// highlighted (see `snippet_terms`), so the match ends at the apostrophe, but the whole word
 /// is what the reader looks for. Straight and curly apostrophes alike, as the analyzer has it.
 fn contraction_end(text: &str, end: usize) -> usize {
-    const SUFFIXES: [&str; 7] = ["t", "s", "re", "ve", "ll", "d", "m"];
     let rest = &text[end..];
     let Some(apostrophe) = rest.chars().next().filter(|&c| c == '\'' || c == '’') else {
         return end;
@@ -1197,7 +1193,10 @@ fn contraction_end(text: &str, end: usize) -> usize {
     let len = word
         .find(|c: char| !c.is_alphanumeric())
         .unwrap_or(word.len());
-    if SUFFIXES.iter().any(|s| word[..len].eq_ignore_ascii_case(s)) {
+    if crate::words::CONTRACTION_ENDINGS
+        .iter()
+        .any(|s| word[..len].eq_ignore_ascii_case(s))
+    {
         end + apostrophe.len_utf8() + len
     } else {
         end

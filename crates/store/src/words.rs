@@ -83,15 +83,24 @@ pub(crate) fn is_joiner(c: char) -> bool {
     is_hyphen(c) || is_apostrophe(c)
 }
 
-/// The endings English writes after an apostrophe that stay a word of their own (or, for `s`,
-/// no word: see [`possessive_len`]). Joined, they would make other words: "we'll" "well",
-/// "she'll" "shell", "we're" "were", "I'd" "id". The contraction `n't` is joined ("don't" as
-/// `dont`, as people type it), and makes no such word but rare ones (`cant`, `wont`).
-const UNJOINED_ENDINGS: [&str; 6] = ["s", "re", "ve", "ll", "d", "m"];
+/// The endings English writes after an apostrophe (`isn't`, `owner's`, `we're`, `you've`,
+/// `we'll`, `I'd`, `I'm`).
+pub(crate) const CONTRACTION_ENDINGS: [&str; 7] = ["t", "s", "re", "ve", "ll", "d", "m"];
+
+/// Whether `part`, written after an apostrophe, is one of [`CONTRACTION_ENDINGS`] that stays a
+/// word of its own (or, for `s`, no word: see [`possessive_len`]). Joined, they would make
+/// other words: "we'll" "well", "she'll" "shell", "we're" "were", "I'd" "id". The contraction
+/// `n't` is joined ("don't" as `dont`, as people type it), and makes no such word but rare
+/// ones (`cant`, `wont`).
+fn stays_apart(part: &str) -> bool {
+    CONTRACTION_ENDINGS
+        .iter()
+        .any(|e| *e != "t" && part.eq_ignore_ascii_case(e))
+}
 
 /// Whether `rest`, the text right after a word (or part), starts with a joiner and the next
 /// part of the same compound: a hyphen or an apostrophe with a letter or digit (no CJK) right
-/// after it, and for an apostrophe, a part that is not one of [`UNJOINED_ENDINGS`].
+/// after it, and for an apostrophe, a part that does not [stay apart](stays_apart).
 pub(crate) fn joins_next_part(rest: &str) -> bool {
     let mut chars = rest.chars();
     let (Some(j), Some(c)) = (chars.next(), chars.next()) else {
@@ -112,9 +121,7 @@ pub(crate) fn joins_next_part(rest: &str) -> bool {
     let len = part
         .find(|c: char| !is_plain_alnum(c))
         .unwrap_or(part.len());
-    !UNJOINED_ENDINGS
-        .iter()
-        .any(|e| part[..len].eq_ignore_ascii_case(e))
+    !stays_apart(&part[..len])
 }
 
 /// A letter or digit of a word that is not CJK: what a compound is made of.
@@ -351,13 +358,8 @@ impl TokenStream for WordStream<'_> {
         {
             // Never a compound's part: `joins_next_part` refuses one, so none is open here.
             self.at = end + possessive_len(&self.text[end..]);
-            self.token.text.clear();
-            self.token
-                .text
-                .extend(self.text[start..end].chars().filter(|c| *c != ','));
-            self.token.offset_from = start;
-            self.token.offset_to = end;
-            self.token.position = self.token.position.wrapping_add(1);
+            self.emit(start, end);
+            self.token.text.retain(|c| c != ',');
             return true;
         }
         let len = self.text[start..]
