@@ -48,6 +48,7 @@
 //! ```
 
 mod archive;
+mod conjunction;
 mod doctor;
 mod error;
 mod kb;

@@ -46,6 +46,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, Term};
 
+use crate::conjunction::WordQuery;
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, readings, tokens, unstemmed_analyzer};
 use crate::search::{Compound, Relaxed, Respelling};
@@ -1897,6 +1898,7 @@ impl Compiler {
         // category name says nothing about the body.
         let mark = !negated && matches!(scope, Scope::Any | Scope::Title);
         let mut qs: Vec<Box<dyn Query>> = Vec::new();
+        let mut plain: Option<Vec<(Term, f32)>> = None;
         match text {
             Text::Word(w) | Text::Phrase(w, _) => {
                 let slop = match text {
@@ -1920,6 +1922,19 @@ impl Compiler {
                     _ => Vec::new(),
                 };
                 readings.extend(spellings.iter().map(|t| vec![t.clone()]));
+                // One reading of one term, and no name field: the clauses below are that
+                // term boosted in each field, a plain word that a search of two may score from
+                // its postings (`crate::conjunction`).
+                if let ([only], None, 0) = (readings.as_slice(), keyword, slop)
+                    && let [tok] = only.as_slice()
+                {
+                    plain = Some(
+                        analyzed
+                            .iter()
+                            .map(|&(field, boost)| (Term::from_field_text(field, tok), boost))
+                            .collect(),
+                    );
+                }
                 for &(field, boost) in analyzed {
                     let ways = readings.iter().filter_map(|toks| {
                         text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
@@ -2122,7 +2137,14 @@ impl Compiler {
                 }
             }
         }
-        Ok(any(qs))
+        let clauses = qs.len();
+        Ok(match (plain, any(qs)) {
+            (Some(terms), Some(union)) => {
+                debug_assert_eq!(terms.len(), clauses, "one clause per field");
+                Some(Box::new(WordQuery::new(terms, union)))
+            }
+            (_, union) => union,
+        })
     }
 
     /// The top level of a widened query: its widenable words are optional clauses of which a

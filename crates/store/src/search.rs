@@ -15,6 +15,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use crate::conjunction::{Conjunction, SegmentConjunction};
 use crate::query::{
     Filters, Split, TextQuery, compile_read, read_query, relaxations, resolve_feeds,
     resolve_keywords, snippet_terms, with_filters,
@@ -1598,78 +1599,199 @@ const BOUND_SLACK: f32 = 1.001;
 /// search's time (crates/bench). A phrase scores at most what it would with as many matches as
 /// its last word has occurrences (each match uses one), and that bound needs only term
 /// frequencies and the field length. So positions are read only for documents whose score plus
-/// that bound could still reach the current top.
+/// that bound could still reach the current top. When the main query is plain words
+/// ([`Conjunction`]), they are counted from their doc ids, and only documents that could reach
+/// the top are scored at all.
 fn top_with_bonus(
     searcher: &Searcher,
     split: &Split,
     page: std::ops::Range<usize>,
 ) -> Result<(Vec<(f32, DocAddress)>, usize), StoreError> {
     let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
-    let main = split.main.weight(scoring)?;
+    let words = Conjunction::of(searcher, &*split.main)?;
+    let main = match words {
+        Some(_) => None,
+        None => Some(split.main.weight(scoring)?),
+    };
     let mut bonus = Vec::with_capacity(split.bonus.len());
     for b in &split.bonus {
         let weight = b.query.weight(scoring)?;
         let bm25 = tantivy::query::Bm25Weight::for_terms(searcher, &b.terms)?.boost_by(b.boost);
         bonus.push((b, weight, bm25));
     }
-    let k = page.end;
-    let mut top = top_n(k);
-    // The k best scores so far (smallest on top): a document that cannot beat the smallest
-    // cannot be a hit.
-    let mut best: std::collections::BinaryHeap<std::cmp::Reverse<Ordered>> =
-        std::collections::BinaryHeap::with_capacity(k + 1);
+    let mut ranking = Ranking::new(page.end);
     let mut total = 0usize;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let mut scorer = main.scorer(seg, 1.0)?;
-        let ids = id_column(seg);
-        let alive = seg.alive_bitset();
+        let mut scorer = match (&words, &main) {
+            (Some(w), _) => match w.segment(seg)? {
+                Some(walk) => MainScorer::Words(walk),
+                None => continue,
+            },
+            (None, Some(m)) => MainScorer::Any(m.scorer(seg, 1.0)?),
+            (None, None) => continue,
+        };
         let mut clauses = Vec::with_capacity(bonus.len());
         for (b, weight, bm25) in &bonus {
-            if let Some(c) = SegmentBonus::open(seg, b, weight.as_ref(), bm25)? {
+            if let Some(c) = SegmentBonus::open(seg, b, weight.as_ref(), bm25, &scorer)? {
                 clauses.push(c);
             }
         }
-        let mut bounds = vec![0f32; clauses.len()];
-        let mut doc = scorer.doc();
-        while doc != tantivy::TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                total += 1;
-                let score = scorer.score();
-                let mut room = 0f32;
-                for (c, bound) in clauses.iter_mut().zip(bounds.iter_mut()) {
-                    *bound = c.bound(doc);
-                    room += *bound;
+        let mut seg = Scoring {
+            seg,
+            ord: ord as u32,
+            ids: id_column(seg),
+            bounds: vec![0f32; clauses.len()],
+            clauses,
+        };
+        match &mut scorer {
+            MainScorer::Words(walk) => {
+                total += walk.count();
+                // What each bonus clause may add, tied to the words it needs.
+                for c in &seg.clauses {
+                    let shared: Option<Vec<usize>> = c
+                        .words
+                        .iter()
+                        .map(|w| match w {
+                            BonusWord::Shared(at) => Some(*at),
+                            BonusWord::Own(_) => None,
+                        })
+                        .collect();
+                    walk.add_bound(shared.as_deref(), c.bm25.score(0, u32::MAX));
                 }
-                let floor = (best.len() >= k).then(|| best.peek().map_or(0.0, |m| m.0.0));
-                if floor.is_none_or(|f| score + room * BOUND_SLACK >= f) {
-                    // As tantivy sums them: the bonus clauses among themselves (a union), then
-                    // that onto the main score.
-                    let mut extra: Option<f32> = None;
-                    for (c, bound) in clauses.iter_mut().zip(&bounds) {
-                        if *bound > 0.0
-                            && let Some(x) = c.score(seg, doc)?
-                        {
-                            extra = Some(extra.map_or(x, |e| e + x));
-                        }
-                    }
-                    let score = extra.map_or(score, |e| score + e);
-                    if may_enter(&top, score) {
-                        top.push((score, ids.get_val(doc)), DocAddress::new(ord as u32, doc));
-                    }
-                    best.push(std::cmp::Reverse(Ordered(score)));
-                    if best.len() > k {
-                        best.pop();
+            }
+            MainScorer::Any(_) => {}
+        }
+        let alive = seg.seg.alive_bitset();
+        let mut doc = match &mut scorer {
+            MainScorer::Words(walk) => walk.next(0, ranking.bar()),
+            MainScorer::Any(s) => {
+                use tantivy::DocSet;
+                s.doc()
+            }
+        };
+        while doc != tantivy::TERMINATED {
+            match &mut scorer {
+                MainScorer::Words(_) => seg.offer(doc, &mut scorer, &mut ranking)?,
+                MainScorer::Any(_) => {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        total += 1;
+                        seg.offer(doc, &mut scorer, &mut ranking)?;
                     }
                 }
             }
-            doc = scorer.advance();
+            doc = match &mut scorer {
+                MainScorer::Words(walk) => walk.next(doc + 1, ranking.bar()),
+                MainScorer::Any(s) => {
+                    use tantivy::DocSet;
+                    s.advance()
+                }
+            };
         }
     }
-    let hits = page_of(top, &page)
+    let hits = page_of(ranking.top, &page)
         .into_iter()
         .map(|((score, _), addr)| (score, addr))
         .collect();
     Ok((hits, total))
+}
+
+/// The best hits so far, and the k best scores (smallest on top): a document that cannot beat
+/// the smallest cannot be a hit.
+struct Ranking {
+    k: usize,
+    top: TopN<DocAddress>,
+    best: std::collections::BinaryHeap<std::cmp::Reverse<Ordered>>,
+}
+
+impl Ranking {
+    fn new(k: usize) -> Ranking {
+        Ranking {
+            k,
+            top: top_n(k),
+            best: std::collections::BinaryHeap::with_capacity(k + 1),
+        }
+    }
+
+    /// The lowest score that can still be a hit, once there are k.
+    fn floor(&self) -> Option<f32> {
+        (self.best.len() >= self.k).then(|| self.best.peek().map_or(0.0, |m| m.0.0))
+    }
+
+    /// [`Ranking::floor`], lowered by [`BOUND_SLACK`]: what a bound must reach.
+    fn bar(&self) -> Option<f32> {
+        self.floor().map(|f| f / BOUND_SLACK)
+    }
+
+    fn push(&mut self, score: f32, id: u64, addr: DocAddress) {
+        if may_enter(&self.top, score) {
+            self.top.push((score, id), addr);
+        }
+        self.best.push(std::cmp::Reverse(Ordered(score)));
+        if self.best.len() > self.k {
+            self.best.pop();
+        }
+    }
+}
+
+/// One segment's scoring: its bonus clauses and where their bounds go.
+struct Scoring<'s, 'a> {
+    seg: &'s tantivy::SegmentReader,
+    ord: u32,
+    ids: std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+    clauses: Vec<SegmentBonus<'a>>,
+    bounds: Vec<f32>,
+}
+
+impl Scoring<'_, '_> {
+    /// Score `doc` (where `main` stands), its bonus only where it could matter, and rank it.
+    fn offer(
+        &mut self,
+        doc: tantivy::DocId,
+        main: &mut MainScorer<'_>,
+        ranking: &mut Ranking,
+    ) -> Result<(), StoreError> {
+        let score = main.score();
+        let mut room = 0f32;
+        for (c, bound) in self.clauses.iter_mut().zip(self.bounds.iter_mut()) {
+            *bound = c.bound(doc, main);
+            room += *bound;
+        }
+        if ranking
+            .floor()
+            .is_some_and(|f| score + room * BOUND_SLACK < f)
+        {
+            return Ok(());
+        }
+        // As tantivy sums them: the bonus clauses among themselves (a union), then that onto
+        // the main score.
+        let mut extra: Option<f32> = None;
+        for (c, bound) in self.clauses.iter_mut().zip(&self.bounds) {
+            if *bound > 0.0
+                && let Some(x) = c.score(self.seg, doc)?
+            {
+                extra = Some(extra.map_or(x, |e| e + x));
+            }
+        }
+        let score = extra.map_or(score, |e| score + e);
+        ranking.push(score, self.ids.get_val(doc), DocAddress::new(self.ord, doc));
+        Ok(())
+    }
+}
+
+/// The main query's walk over one segment: plain words from their postings, or anything else
+/// as tantivy scores it.
+enum MainScorer<'a> {
+    Words(SegmentConjunction<'a>),
+    Any(Box<dyn tantivy::query::Scorer>),
+}
+
+impl MainScorer<'_> {
+    fn score(&mut self) -> f32 {
+        match self {
+            MainScorer::Words(w) => w.score(),
+            MainScorer::Any(s) => s.score(),
+        }
+    }
 }
 
 /// An f32 score with a total order (scores are never NaN; `total_cmp` keeps it safe anyway).
@@ -1690,16 +1812,23 @@ impl Ord for Ordered {
     }
 }
 
-/// One bonus clause on one segment: the postings of its words (for the bound) and, opened on
-/// first need, its phrase scorer.
+/// One bonus clause on one segment: the frequencies of its words (for the bound) and, opened
+/// on first need, its phrase scorer.
 struct SegmentBonus<'a> {
     weight: &'a dyn tantivy::query::Weight,
     bm25: &'a tantivy::query::Bm25Weight,
-    words: Vec<tantivy::postings::SegmentPostings>,
+    words: Vec<BonusWord>,
     norms: tantivy::fieldnorm::FieldNormReader,
     phrase: Option<Box<dyn tantivy::query::Scorer>>,
     /// No phrase match below this document (what the scorer last told).
     next: tantivy::DocId,
+}
+
+/// Where a bonus clause reads a word's frequency: the main query's own postings of that term,
+/// when it walks them, or postings of its own.
+enum BonusWord {
+    Shared(usize),
+    Own(Box<tantivy::postings::SegmentPostings>),
 }
 
 impl<'a> SegmentBonus<'a> {
@@ -1709,6 +1838,7 @@ impl<'a> SegmentBonus<'a> {
         b: &crate::query::Bonus,
         weight: &'a dyn tantivy::query::Weight,
         bm25: &'a tantivy::query::Bm25Weight,
+        main: &MainScorer<'_>,
     ) -> Result<Option<SegmentBonus<'a>>, StoreError> {
         let Some(field) = b.terms.first().map(|t| t.field()) else {
             return Ok(None);
@@ -1716,11 +1846,17 @@ impl<'a> SegmentBonus<'a> {
         let inv = seg.inverted_index(field)?;
         let mut words = Vec::with_capacity(b.terms.len());
         for t in &b.terms {
+            if let MainScorer::Words(w) = main
+                && let Some(at) = w.find(t)
+            {
+                words.push(BonusWord::Shared(at));
+                continue;
+            }
             match inv
                 .read_postings(t, IndexRecordOption::WithFreqs)
                 .map_err(tantivy::TantivyError::from)?
             {
-                Some(p) => words.push(p),
+                Some(p) => words.push(BonusWord::Own(Box::new(p))),
                 None => return Ok(None),
             }
         }
@@ -1734,20 +1870,28 @@ impl<'a> SegmentBonus<'a> {
         }))
     }
 
-    /// The most the clause can score on `doc` (0 when a word is missing: then it cannot match).
-    fn bound(&mut self, doc: tantivy::DocId) -> f32 {
+    /// The most the clause can score on `doc`, where `main` stands (0 when a word is missing:
+    /// then it cannot match).
+    fn bound(&mut self, doc: tantivy::DocId, main: &MainScorer<'_>) -> f32 {
         use tantivy::DocSet;
         use tantivy::postings::Postings;
         let mut last = 0;
         let mut least = u32::MAX;
         for w in &mut self.words {
-            if w.doc() < doc {
-                w.seek(doc);
-            }
-            if w.doc() != doc {
+            let freq = match (w, main) {
+                (BonusWord::Shared(at), MainScorer::Words(m)) => m.term_freq(*at),
+                (BonusWord::Shared(_), MainScorer::Any(_)) => 0,
+                (BonusWord::Own(p), _) => {
+                    if p.doc() < doc {
+                        p.seek(doc);
+                    }
+                    if p.doc() == doc { p.term_freq() } else { 0 }
+                }
+            };
+            if freq == 0 {
                 return 0.0;
             }
-            last = w.term_freq();
+            last = freq;
             least = least.min(last);
         }
         // Every match of a sloppy phrase uses up one occurrence of its last word; with two
@@ -2294,6 +2438,98 @@ mod ranking_tests {
                 let (got, n) = top_with_bonus(&searcher, split, page.clone()).expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
                 assert!(want.1 > 0, "{q}");
+            }
+        }
+    }
+
+    /// Two plain words are scored from their postings (`crate::conjunction`), skipping the
+    /// documents that cannot reach the top: the hits, their scores (to the bit) and the count
+    /// must be what tantivy's own intersection finds, with the words in any field (title,
+    /// body, categories, author, URL), in several segments with deleted documents, at any
+    /// page.
+    #[test]
+    fn plain_words_walked_from_their_postings_rank_exactly_as_tantivy() {
+        let (_dir, lock, kb) = empty_kb();
+        // Common words and rare ones, so the tops are set by different fields.
+        let vocab = [
+            "server", "backup", "client", "server", "network", "budget", "proposal", "the",
+            "server", "cloud", "backup", "printer",
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut pick = |n: u64| -> Vec<&str> {
+            (0..n)
+                .map(|_| vocab[(next() % vocab.len() as u64) as usize])
+                .collect()
+        };
+        for batch in 0..3u64 {
+            let mut w = kb.writer(&lock).expect("writer");
+            for i in 0..300 {
+                let n = batch * 300 + i;
+                let text = pick(5 + n % 120).join(" ");
+                let title = pick(1 + n % 4).join(" ");
+                let mut a = article(n, 0, &title, &text);
+                if n % 7 == 0 {
+                    a.categories = vec![pick(1).join(" ")];
+                }
+                if n % 11 == 0 {
+                    a.author = Some(format!("{} smith", pick(1).join(" ")));
+                }
+                if n % 5 == 0 {
+                    a.url = Some(format!("https://example.com/{}", pick(2).join("/")));
+                }
+                w.upsert(&a).expect("upsert");
+            }
+            // Rewritten: the older copies stay behind as deleted documents.
+            for n in (0..batch * 300).step_by(13) {
+                w.upsert(&article(
+                    n,
+                    batch as usize,
+                    "printer cloud",
+                    "server budget",
+                ))
+                .expect("rewrite");
+            }
+            w.commit().expect("commit");
+        }
+        kb.reload().expect("reload");
+        let searcher = kb.reader.searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        assert!(
+            searcher
+                .segment_readers()
+                .iter()
+                .any(|s| s.num_deleted_docs() > 0)
+        );
+        let pages = [0..1, 0..10, 3..13, 0..2000];
+        for q in [
+            "server backup",
+            "backup server",
+            "proposal budget",
+            "printer cloud",
+            "the server",
+            "server server",
+            "smith budget",
+            "example printer",
+        ] {
+            let text = text_query(&kb, q).expect("query");
+            let split = text.split.as_ref().expect("two plain words");
+            assert!(
+                crate::conjunction::Conjunction::of(&searcher, &*split.main)
+                    .expect("conjunction")
+                    .is_some(),
+                "{q} is walked from its postings: {:?}",
+                split.main
+            );
+            for page in &pages {
+                let want = reference(&searcher, &*text.query, page);
+                let (got, n) = top_with_bonus(&searcher, split, page.clone()).expect("search");
+                assert_eq!((bits(got), n), want, "{q} {page:?}");
             }
         }
     }

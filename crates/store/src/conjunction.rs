@@ -1,0 +1,359 @@
+//! Scoring a search of plain words straight from their postings: the main query of most
+//! searches of two words (`proposal budget`), where each word is looked for in several fields
+//! (title, body, categories, author, URL words) and a hit must hold both.
+//!
+//! Why: tantivy runs that query as an intersection of unions, and its buffered union scores
+//! every document that holds a word in any field before the intersection asks whether the
+//! other word is there too. For two words that most articles hold, that was most of a search,
+//! though kb shows the top ten and a count. Here the count comes first, from the words' doc ids
+//! alone (a bit per document, the words' bits ANDed), and then only the documents that could
+//! still reach the top are scored ([`SegmentConjunction`]): for `proposal budget` over 100,000
+//! articles, a few hundred of the 46,000 that match. The closeness bonus reads its words'
+//! frequencies from the same postings instead of decoding them a second time.
+//!
+//! The scores are tantivy's, bit for bit: the same BM25 weights, a word's fields added in the
+//! order its union adds them, and the two words' sums added together (in either order: two
+//! numbers add the same both ways). With three words or more the order of tantivy's additions
+//! depends on its cost estimates at that moment, so [`Conjunction::of`] declines those and the
+//! search runs tantivy's own intersection.
+//!
+//! Owns: recognising such a query ([`WordQuery`], built by `crate::query`) and walking its
+//! postings. Does not own: parsing or compiling queries (`crate::query`), the closeness bonus
+//! or the top hits (`crate::search`).
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+
+use crate::StoreError;
+
+/// One word looked for in several fields: tantivy's union of its boosted term queries, with
+/// those terms kept beside it, so a search can score the word from its postings.
+#[derive(Debug)]
+pub(crate) struct WordQuery {
+    /// The word's term in each field, with the field's boost, in the union's order.
+    terms: Vec<(Term, Score)>,
+    /// The union itself (what tantivy runs; its scores are the ones to match).
+    union: Box<dyn Query>,
+}
+
+impl WordQuery {
+    /// `union` must be the disjunction of exactly `terms` (term queries with frequencies,
+    /// each boosted by its boost), in that order.
+    pub(crate) fn new(terms: Vec<(Term, Score)>, union: Box<dyn Query>) -> WordQuery {
+        WordQuery { terms, union }
+    }
+}
+
+impl Clone for WordQuery {
+    fn clone(&self) -> Self {
+        WordQuery {
+            terms: self.terms.clone(),
+            union: self.union.box_clone(),
+        }
+    }
+}
+
+impl Query for WordQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        self.union.weight(scoring)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.union.query_terms(visitor)
+    }
+}
+
+/// A query of one or two [`WordQuery`]s that must all match, ready to walk segment by segment.
+pub(crate) struct Conjunction {
+    /// Per word, its fields' terms and BM25 weights (boost included), in the union's order.
+    words: Vec<Vec<(Term, Bm25Weight)>>,
+}
+
+impl Conjunction {
+    /// `main` read as plain words, when it is one [`WordQuery`] or a boolean query of one or
+    /// two of them, each required; `None` for anything else (tantivy scores that).
+    pub(crate) fn of(searcher: &Searcher, main: &dyn Query) -> Result<Option<Self>, StoreError> {
+        let words: Vec<&WordQuery> = if let Some(w) = main.downcast_ref::<WordQuery>() {
+            vec![w]
+        } else if let Some(b) = main.downcast_ref::<BooleanQuery>() {
+            let mut words = Vec::with_capacity(b.clauses().len());
+            for (occur, q) in b.clauses() {
+                match (occur, q.downcast_ref::<WordQuery>()) {
+                    (Occur::Must, Some(w)) => words.push(w),
+                    _ => return Ok(None),
+                }
+            }
+            words
+        } else {
+            return Ok(None);
+        };
+        if words.is_empty() || words.len() > 2 || words.iter().any(|w| w.terms.is_empty()) {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(words.len());
+        for w in words {
+            let mut fields = Vec::with_capacity(w.terms.len());
+            for (term, boost) in &w.terms {
+                // As `TermQuery` weighs its term, and `BoostQuery` boosts it.
+                let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?;
+                fields.push((term.clone(), bm25.boost_by(*boost)));
+            }
+            out.push(fields);
+        }
+        Ok(Some(Conjunction { words: out }))
+    }
+
+    /// The walk over one segment; `None` when a word is in no field of the segment (nothing
+    /// there matches).
+    pub(crate) fn segment(
+        &self,
+        seg: &SegmentReader,
+    ) -> Result<Option<SegmentConjunction<'_>>, StoreError> {
+        let words = (seg.max_doc() as usize).div_ceil(64);
+        let mut lists = Vec::new();
+        let mut matches: Option<Vec<u64>> = None;
+        for (word, fields) in self.words.iter().enumerate() {
+            let mut any = vec![0u64; words];
+            for (term, bm25) in fields {
+                let inv = seg.inverted_index(term.field())?;
+                let Some(info) = inv
+                    .get_term_info(term)
+                    .map_err(tantivy::TantivyError::from)?
+                else {
+                    continue;
+                };
+                // Which documents hold the term, from its doc ids alone (no frequencies).
+                let mut bits = vec![0u64; words];
+                let mut blocks = inv
+                    .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?;
+                loop {
+                    let docs = blocks.docs();
+                    if docs.is_empty() {
+                        break;
+                    }
+                    for &d in docs {
+                        if let Some(w) = bits.get_mut((d / 64) as usize) {
+                            *w |= 1 << (d % 64);
+                        }
+                    }
+                    blocks.advance();
+                }
+                for (a, b) in any.iter_mut().zip(&bits) {
+                    *a |= b;
+                }
+                lists.push(List {
+                    word,
+                    postings: inv
+                        .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                        .map_err(tantivy::TantivyError::from)?,
+                    bm25,
+                    norms: seg.get_fieldnorms_reader(term.field())?,
+                    term,
+                    bits,
+                    // BM25 is highest for the shortest field and approaches its weight as the
+                    // frequency grows: no document scores above this.
+                    most: bm25.score(0, u32::MAX),
+                });
+            }
+            matches = Some(match matches {
+                None => any,
+                Some(mut m) => {
+                    for (a, b) in m.iter_mut().zip(&any) {
+                        *a &= b;
+                    }
+                    m
+                }
+            });
+        }
+        let Some(mut matches) = matches else {
+            return Ok(None);
+        };
+        if let Some(alive) = seg.alive_bitset() {
+            for (i, w) in matches.iter_mut().enumerate() {
+                let mut rest = *w;
+                while rest != 0 {
+                    let bit = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    if !alive.is_alive(i as DocId * 64 + bit) {
+                        *w &= !(1 << bit);
+                    }
+                }
+            }
+        }
+        let count = matches.iter().map(|w| w.count_ones() as usize).sum();
+        if count == 0 {
+            return Ok(None);
+        }
+        let essential = (0..lists.len()).collect();
+        Ok(Some(SegmentConjunction {
+            lists,
+            matches,
+            count,
+            doc: 0,
+            base: 0.0,
+            bar: None,
+            essential,
+        }))
+    }
+}
+
+/// One word's term in one field, on one segment.
+struct List<'a> {
+    /// Which word of the query.
+    word: usize,
+    /// Its postings with frequencies, read only where a document is scored.
+    postings: SegmentPostings,
+    bm25: &'a Bm25Weight,
+    norms: FieldNormReader,
+    term: &'a Term,
+    /// The documents holding it, one bit each.
+    bits: Vec<u64>,
+    /// The most a document can score from it, and from the bonus clauses tied to it.
+    most: Score,
+}
+
+impl List<'_> {
+    fn holds(&self, doc: DocId) -> bool {
+        self.bits
+            .get((doc / 64) as usize)
+            .is_some_and(|w| w & (1 << (doc % 64)) != 0)
+    }
+}
+
+/// The documents of one segment holding every word, counted up front and then walked for
+/// scoring, skipping those that cannot reach the top ("MaxScore", Turtle and Flood 1995).
+///
+/// How: each term in each field has a most it can add to a score. Taken from the least, the
+/// terms whose mosts together stay under the lowest score still in the top cannot lift a
+/// document there on their own, so only a document holding one of the others is scored. For
+/// two common words, once the top holds a few articles with the words in their titles, that is
+/// the title postings, a few hundred documents instead of tens of thousands.
+pub(crate) struct SegmentConjunction<'a> {
+    /// In word order, each word's fields in the union's order (the order its score adds them).
+    lists: Vec<List<'a>>,
+    /// The live documents holding every word.
+    matches: Vec<u64>,
+    count: usize,
+    /// The document the walk stands on.
+    doc: DocId,
+    /// What bonus clauses tied to no list may add anywhere.
+    base: Score,
+    /// The score a document must be able to reach, when one is set.
+    bar: Option<Score>,
+    /// The lists a document must hold to reach `bar`.
+    essential: Vec<usize>,
+}
+
+impl SegmentConjunction<'_> {
+    /// How many live documents of the segment hold every word.
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The list reading `term`, if one of the words is it.
+    pub(crate) fn find(&self, term: &Term) -> Option<usize> {
+        self.lists.iter().position(|l| l.term == term)
+    }
+
+    /// Raise a bound for a bonus clause that adds at most `most`, and only to documents that
+    /// hold all of `lists` (`None`: tied to no list, it may add to any document).
+    pub(crate) fn add_bound(&mut self, lists: Option<&[usize]>, most: Score) {
+        // Tied to its rarest list: no tighter bound follows from the others.
+        let rarest = lists.and_then(|ls| {
+            ls.iter().copied().min_by_key(|&i| {
+                self.lists
+                    .get(i)
+                    .map_or(u32::MAX, |l| l.postings.doc_freq())
+            })
+        });
+        match rarest.and_then(|i| self.lists.get_mut(i)) {
+            Some(l) => l.most += most,
+            None => self.base += most,
+        }
+        self.bar = None;
+        self.essential = (0..self.lists.len()).collect();
+    }
+
+    /// The next document from `from` on that holds every word and could score at least `bar`
+    /// (`None`: any), with the postings of its terms read there; `TERMINATED` when none is
+    /// left.
+    pub(crate) fn next(&mut self, from: DocId, bar: Option<Score>) -> DocId {
+        if bar > self.bar {
+            self.bar = bar;
+            self.essential = self.essential_for(bar);
+        }
+        if self.essential.is_empty() || from == TERMINATED {
+            self.doc = TERMINATED;
+            return TERMINATED;
+        }
+        let mut i = (from / 64) as usize;
+        let mut mask = !0u64 << (from % 64);
+        while let Some(&m) = self.matches.get(i) {
+            let mut held = 0;
+            for &e in &self.essential {
+                held |= self.lists[e].bits[i];
+            }
+            let here = m & held & mask;
+            if here != 0 {
+                let doc = i as DocId * 64 + here.trailing_zeros();
+                for l in &mut self.lists {
+                    if l.holds(doc) && l.postings.doc() < doc {
+                        l.postings.seek(doc);
+                    }
+                }
+                self.doc = doc;
+                return doc;
+            }
+            i += 1;
+            mask = !0;
+        }
+        self.doc = TERMINATED;
+        TERMINATED
+    }
+
+    /// The lists whose mosts, added from the least, first reach `bar`, and those after.
+    fn essential_for(&self, bar: Option<Score>) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.lists.len()).collect();
+        let Some(bar) = bar else { return order };
+        order.sort_by(|&a, &b| self.lists[a].most.total_cmp(&self.lists[b].most));
+        let mut below = self.base;
+        let mut skip = 0;
+        for &i in &order {
+            if below + self.lists[i].most >= bar {
+                break;
+            }
+            below += self.lists[i].most;
+            skip += 1;
+        }
+        order.split_off(skip)
+    }
+
+    /// The current document's score, as tantivy's intersection of the words' unions gives it:
+    /// each word's fields added in the union's order from 0, then the words' sums (one or two:
+    /// a sum no order changes).
+    pub(crate) fn score(&self) -> Score {
+        let doc = self.doc;
+        let mut words = [0.0 as Score; 2];
+        for l in &self.lists {
+            if l.postings.doc() == doc {
+                words[l.word] += l
+                    .bm25
+                    .score(l.norms.fieldnorm_id(doc), l.postings.term_freq());
+            }
+        }
+        words[0] + words[1]
+    }
+
+    /// How often the term of list `at` (from [`SegmentConjunction::find`]) is on the current
+    /// document; 0 when it is not there.
+    pub(crate) fn term_freq(&self, at: usize) -> u32 {
+        match self.lists.get(at) {
+            Some(l) if l.postings.doc() == self.doc => l.postings.term_freq(),
+            _ => 0,
+        }
+    }
+}
