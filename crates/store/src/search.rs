@@ -16,9 +16,11 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::conjunction::{Conjunction, SegmentConjunction};
+#[cfg(doc)]
+use crate::query::Split;
 use crate::query::{
-    Filters, Split, TextQuery, compile_read, read_query, relaxations, resolve_feeds,
-    resolve_keywords, snippet_terms, with_filters,
+    Filters, TextQuery, compile_read, read_query, relaxations, resolve_feeds, resolve_keywords,
+    snippet_terms, with_filters,
 };
 use crate::{Kb, StoreError};
 
@@ -448,7 +450,14 @@ impl Kb {
             // Filters would add their own scores to the sum, in an order tantivy picks: only
             // the bare query is ranked by hand, so scores stay bit-identical.
             (SortOrder::Relevance, Some(split)) if filters.is_empty() => {
-                top_with_bonus(searcher, split, range)?
+                top_with_bonus(searcher, &*split.main, &split.bonus, range)?
+            }
+            // One plain word: no bonus, but its postings walked the same way skip what cannot
+            // reach the top, where tantivy would score every document holding it.
+            (SortOrder::Relevance, None)
+                if filters.is_empty() && Conjunction::of(searcher, &*text.query)?.is_some() =>
+            {
+                top_with_bonus(searcher, &*text.query, &[], range)?
             }
             (SortOrder::Relevance, _) => {
                 let (docs, n) = search_segments(searcher, &*query, &ByScore { page: range })?;
@@ -1591,8 +1600,8 @@ fn word_boundary_before(text: &str, from: usize, i: usize) -> usize {
 /// factor, so float rounding in tantivy's scoring can never make a skipped document a hit.
 const BOUND_SLACK: f32 = 1.001;
 
-/// Top hits and exact count of `split.main` scored with its bonus clauses, as
-/// `searcher.search(main + bonus, ByScore)` would find them, score for score.
+/// Top hits and exact count of `main` scored with its `bonus` clauses (a [`Split`] query, or
+/// none), as `searcher.search(main + bonus, ByScore)` would find them, score for score.
 ///
 /// Why by hand: the bonus is a sloppy phrase, and tantivy checks its positions in every
 /// document holding all its words, tens of thousands for two common words: most of a two-word
@@ -1604,17 +1613,19 @@ const BOUND_SLACK: f32 = 1.001;
 /// the top are scored at all.
 fn top_with_bonus(
     searcher: &Searcher,
-    split: &Split,
+    main: &dyn Query,
+    bonus: &[crate::query::Bonus],
     page: std::ops::Range<usize>,
 ) -> Result<(Vec<(f32, DocAddress)>, usize), StoreError> {
     let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
-    let words = Conjunction::of(searcher, &*split.main)?;
+    let words = Conjunction::of(searcher, main)?;
     let main = match words {
         Some(_) => None,
-        None => Some(split.main.weight(scoring)?),
+        None => Some(main.weight(scoring)?),
     };
-    let mut bonus = Vec::with_capacity(split.bonus.len());
-    for b in &split.bonus {
+    let clauses = bonus;
+    let mut bonus = Vec::with_capacity(clauses.len());
+    for b in clauses {
         let weight = b.query.weight(scoring)?;
         let bm25 = tantivy::query::Bm25Weight::for_terms(searcher, &b.terms)?.boost_by(b.boost);
         bonus.push((b, weight, bm25));
@@ -2435,7 +2446,8 @@ mod ranking_tests {
             let split = text.split.as_ref().expect("several plain words");
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) = top_with_bonus(&searcher, split, page.clone()).expect("search");
+                let (got, n) = top_with_bonus(&searcher, &*split.main, &split.bonus, page.clone())
+                    .expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
                 assert!(want.1 > 0, "{q}");
             }
@@ -2528,7 +2540,26 @@ mod ranking_tests {
             );
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) = top_with_bonus(&searcher, split, page.clone()).expect("search");
+                let (got, n) = top_with_bonus(&searcher, &*split.main, &split.bonus, page.clone())
+                    .expect("search");
+                assert_eq!((bits(got), n), want, "{q} {page:?}");
+            }
+        }
+        // One word has no bonus, and is walked the same way.
+        for q in ["server", "printer", "smith", "example", "title:cloud"] {
+            let text = text_query(&kb, q).expect("query");
+            assert!(text.split.is_none(), "{q}");
+            assert!(
+                crate::conjunction::Conjunction::of(&searcher, &*text.query)
+                    .expect("conjunction")
+                    .is_some(),
+                "{q} is walked from its postings: {:?}",
+                text.query
+            );
+            for page in &pages {
+                let want = reference(&searcher, &*text.query, page);
+                let (got, n) =
+                    top_with_bonus(&searcher, &*text.query, &[], page.clone()).expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
             }
         }
