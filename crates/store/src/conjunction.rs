@@ -1,6 +1,6 @@
 //! Scoring a search of plain words straight from their postings: the main query of most
-//! searches of two words (`proposal budget`), where each word is looked for in several fields
-//! (title, body, categories, author, URL words) and a hit must hold both.
+//! searches (`proposal budget`), where each word is looked for in several fields (title, body,
+//! categories, author, URL words) and a hit must hold every word.
 //!
 //! Why: tantivy runs that query as an intersection of unions, and its buffered union scores
 //! every document that holds a word in any field before the intersection asks whether the
@@ -12,10 +12,9 @@
 //! frequencies from the same postings instead of decoding them a second time.
 //!
 //! The scores are tantivy's, bit for bit: the same BM25 weights, a word's fields added in the
-//! order its union adds them, and the two words' sums added together (in either order: two
-//! numbers add the same both ways). With three words or more the order of tantivy's additions
-//! depends on its cost estimates at that moment, so [`Conjunction::of`] declines those and the
-//! search runs tantivy's own intersection.
+//! order its union adds them, and the words' sums added as the query intersects them, two at a
+//! time (`crate::query` builds `a b c` as `(a b) c`, since tantivy adds three or more in an
+//! order its cost estimates pick; two add alike either way).
 //!
 //! Owns: recognising such a query ([`WordQuery`], built by `crate::query`) and walking its
 //! postings. Does not own: parsing or compiling queries (`crate::query`), the closeness bonus
@@ -66,31 +65,57 @@ impl Query for WordQuery {
     }
 }
 
-/// A query of one or two [`WordQuery`]s that must all match, ready to walk segment by segment.
+/// A query of [`WordQuery`]s that must all match, ready to walk segment by segment.
 pub(crate) struct Conjunction {
     /// Per word, its fields' terms and BM25 weights (boost included), in the union's order.
     words: Vec<Vec<(Term, Bm25Weight)>>,
+    /// How the words' scores add up.
+    sum: Sum,
+}
+
+/// How a conjunction's score adds up its words' scores: as its query intersects them, two at a
+/// time (`crate::query` builds `a b c` as `(a b) c`).
+enum Sum {
+    /// A word's score (its index among the words).
+    Word(usize),
+    /// The sum of two intersected parts (in either order: two numbers add alike both ways).
+    Both(Box<Sum>, Box<Sum>),
+}
+
+impl Sum {
+    /// `query` read as words intersected two at a time, its words added to `words`.
+    fn read<'q>(query: &'q dyn Query, words: &mut Vec<&'q WordQuery>) -> Option<Sum> {
+        if let Some(w) = query.downcast_ref::<WordQuery>() {
+            words.push(w);
+            return Some(Sum::Word(words.len() - 1));
+        }
+        match query.downcast_ref::<BooleanQuery>()?.clauses() {
+            [(Occur::Must, a), (Occur::Must, b)] => {
+                let a = Sum::read(&**a, words)?;
+                let b = Sum::read(&**b, words)?;
+                Some(Sum::Both(Box::new(a), Box::new(b)))
+            }
+            _ => None,
+        }
+    }
+
+    fn of(&self, words: &[Score]) -> Score {
+        match self {
+            Sum::Word(i) => words.get(*i).copied().unwrap_or(0.0),
+            Sum::Both(a, b) => a.of(words) + b.of(words),
+        }
+    }
 }
 
 impl Conjunction {
-    /// `main` read as plain words, when it is one [`WordQuery`] or a boolean query of one or
-    /// two of them, each required; `None` for anything else (tantivy scores that).
+    /// `main` read as plain words, when it is a [`WordQuery`] or an intersection of two parts
+    /// that are each one; `None` for anything else (tantivy scores that).
     pub(crate) fn of(searcher: &Searcher, main: &dyn Query) -> Result<Option<Self>, StoreError> {
-        let words: Vec<&WordQuery> = if let Some(w) = main.downcast_ref::<WordQuery>() {
-            vec![w]
-        } else if let Some(b) = main.downcast_ref::<BooleanQuery>() {
-            let mut words = Vec::with_capacity(b.clauses().len());
-            for (occur, q) in b.clauses() {
-                match (occur, q.downcast_ref::<WordQuery>()) {
-                    (Occur::Must, Some(w)) => words.push(w),
-                    _ => return Ok(None),
-                }
-            }
-            words
-        } else {
+        let mut words = Vec::new();
+        let Some(sum) = Sum::read(main, &mut words) else {
             return Ok(None);
         };
-        if words.is_empty() || words.len() > 2 || words.iter().any(|w| w.terms.is_empty()) {
+        if words.iter().any(|w| w.terms.is_empty()) {
             return Ok(None);
         }
         let mut out = Vec::with_capacity(words.len());
@@ -103,7 +128,7 @@ impl Conjunction {
             }
             out.push(fields);
         }
-        Ok(Some(Conjunction { words: out }))
+        Ok(Some(Conjunction { words: out, sum }))
     }
 
     /// The walk over one segment; `None` when a word is in no field of the segment (nothing
@@ -190,6 +215,8 @@ impl Conjunction {
         }
         let essential = (0..lists.len()).collect();
         Ok(Some(SegmentConjunction {
+            sum: &self.sum,
+            words: vec![0.0; self.words.len()],
             lists,
             matches,
             count,
@@ -233,6 +260,9 @@ impl List<'_> {
 /// two common words, once the top holds a few articles with the words in their titles, that is
 /// the title postings, a few hundred documents instead of tens of thousands.
 pub(crate) struct SegmentConjunction<'a> {
+    sum: &'a Sum,
+    /// The words' scores on the current document (room for them, reused).
+    words: Vec<Score>,
     /// In word order, each word's fields in the union's order (the order its score adds them).
     lists: Vec<List<'a>>,
     /// The live documents holding every word.
@@ -332,20 +362,22 @@ impl SegmentConjunction<'_> {
         order.split_off(skip)
     }
 
-    /// The current document's score, as tantivy's intersection of the words' unions gives it:
-    /// each word's fields added in the union's order from 0, then the words' sums (one or two:
-    /// a sum no order changes).
-    pub(crate) fn score(&self) -> Score {
+    /// The current document's score, as tantivy's intersections of the words' unions give it:
+    /// each word's fields added in the union's order from 0, then the words' sums as the query
+    /// pairs them.
+    pub(crate) fn score(&mut self) -> Score {
         let doc = self.doc;
-        let mut words = [0.0 as Score; 2];
+        self.words.iter_mut().for_each(|w| *w = 0.0);
         for l in &self.lists {
-            if l.postings.doc() == doc {
-                words[l.word] += l
+            if l.postings.doc() == doc
+                && let Some(w) = self.words.get_mut(l.word)
+            {
+                *w += l
                     .bm25
                     .score(l.norms.fieldnorm_id(doc), l.postings.term_freq());
             }
         }
-        words[0] + words[1]
+        self.sum.of(&self.words)
     }
 
     /// How often the term of list `at` (from [`SegmentConjunction::find`]) is on the current

@@ -1372,6 +1372,29 @@ struct Compiler {
 
 type Clause = (Occur, Box<dyn Query>);
 
+/// `clauses` as one query, its required ones intersected two at a time in their order
+/// (`a b c` as `(a b) c`).
+///
+/// Why: tantivy adds the scores of an intersection's clauses in an order its cost estimates
+/// pick, and with three or more that order changes a sum's last bits; two add alike either
+/// way. Intersected in pairs, every sum is fixed by the query, so `crate::conjunction`, which
+/// walks plain words from their postings, can give the same score to the bit.
+fn required_in_pairs(clauses: Vec<Clause>) -> Box<dyn Query> {
+    let (required, rest): (Vec<Clause>, Vec<Clause>) = clauses
+        .into_iter()
+        .partition(|(occur, _)| *occur == Occur::Must);
+    let required = required.into_iter().map(|(_, q)| q).reduce(|a, b| {
+        Box::new(BooleanQuery::new(vec![(Occur::Must, a), (Occur::Must, b)])) as Box<dyn Query>
+    });
+    match required {
+        Some(q) if rest.is_empty() => q,
+        Some(q) => Box::new(BooleanQuery::new(
+            std::iter::once((Occur::Must, q)).chain(rest).collect(),
+        )),
+        None => Box::new(BooleanQuery::new(rest)),
+    }
+}
+
 fn all() -> Box<dyn Query> {
     Box::new(AllQuery)
 }
@@ -1797,7 +1820,7 @@ impl Compiler {
                         // Only exclusions (`-sales`): everything except them.
                         clauses.push((Occur::Must, all()));
                     }
-                    Some(Box::new(BooleanQuery::new(clauses)))
+                    Some(required_in_pairs(clauses))
                 }
             }
             Node::Or(items) => {
@@ -1923,8 +1946,8 @@ impl Compiler {
                 };
                 readings.extend(spellings.iter().map(|t| vec![t.clone()]));
                 // One reading of one term, and no name field: the clauses below are that
-                // term boosted in each field, a plain word that a search of two may score from
-                // its postings (`crate::conjunction`).
+                // term boosted in each field, a plain word that a search may score from its
+                // postings (`crate::conjunction`).
                 if let ([only], None, 0) = (readings.as_slice(), keyword, slop)
                     && let [tok] = only.as_slice()
                 {

@@ -2454,11 +2454,11 @@ mod ranking_tests {
         }
     }
 
-    /// Two plain words are scored from their postings (`crate::conjunction`), skipping the
-    /// documents that cannot reach the top: the hits, their scores (to the bit) and the count
-    /// must be what tantivy's own intersection finds, with the words in any field (title,
-    /// body, categories, author, URL), in several segments with deleted documents, at any
-    /// page.
+    /// Plain words, one or several, are scored from their postings (`crate::conjunction`),
+    /// skipping the documents that cannot reach the top: the hits, their scores (to the bit)
+    /// and the count must be what tantivy's own intersections find, with the words in any field
+    /// (title, body, categories, author, URL), in several segments with deleted documents, at
+    /// any page.
     #[test]
     fn plain_words_walked_from_their_postings_rank_exactly_as_tantivy() {
         let (_dir, lock, kb) = empty_kb();
@@ -2528,9 +2528,12 @@ mod ranking_tests {
             "server server",
             "smith budget",
             "example printer",
+            "server backup cloud",
+            "the backup printer network",
+            "budget server proposal client cloud the",
         ] {
             let text = text_query(&kb, q).expect("query");
-            let split = text.split.as_ref().expect("two plain words");
+            let split = text.split.as_ref().expect("several plain words");
             assert!(
                 crate::conjunction::Conjunction::of(&searcher, &*split.main)
                     .expect("conjunction")
