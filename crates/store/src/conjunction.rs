@@ -131,11 +131,12 @@ impl Conjunction {
         Ok(Some(Conjunction { words: out, sum }))
     }
 
-    /// The walk over one segment; `None` when a word is in no field of the segment (nothing
-    /// there matches).
+    /// The walk over one segment, through the documents that every one of `filters` also
+    /// matches; `None` when nothing there matches.
     pub(crate) fn segment(
         &self,
         seg: &SegmentReader,
+        filters: &[Box<dyn Weight>],
     ) -> Result<Option<SegmentConjunction<'_>>, StoreError> {
         let words = (seg.max_doc() as usize).div_ceil(64);
         let mut lists = Vec::new();
@@ -197,6 +198,20 @@ impl Conjunction {
         let Some(mut matches) = matches else {
             return Ok(None);
         };
+        for filter in filters {
+            let mut bits = vec![0u64; words];
+            let mut docs = filter.scorer(seg, 1.0)?;
+            let mut doc = docs.doc();
+            while doc != TERMINATED {
+                if let Some(w) = bits.get_mut((doc / 64) as usize) {
+                    *w |= 1 << (doc % 64);
+                }
+                doc = docs.advance();
+            }
+            for (m, b) in matches.iter_mut().zip(&bits) {
+                *m &= b;
+            }
+        }
         if let Some(alive) = seg.alive_bitset() {
             for (i, w) in matches.iter_mut().enumerate() {
                 let mut rest = *w;

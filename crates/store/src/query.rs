@@ -3005,25 +3005,39 @@ fn any_of(field: tantivy::schema::Field, values: &[String]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// `base`, narrowed by `filters` ([`filter_clauses`]).
 pub(crate) fn with_filters(
     fields: &Fields,
     base: Box<dyn Query>,
     filters: &Filters<'_>,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, base)];
-    // A filter only narrows: scored, it added its own BM25 to every hit (more for an article
-    // with fewer categories), so `--category MSP` reordered hits when it excluded none.
-    let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
-        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
-    };
+    clauses.extend(
+        filter_clauses(fields, filters)
+            .into_iter()
+            .map(|q| (Occur::Must, q)),
+    );
+    if clauses.len() == 1 {
+        return clauses.remove(0).1;
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// One query per filter, each matching what it lets through and scoring 0: a filter only
+/// narrows. Scored, it added its own BM25 to every hit (more for an article with fewer
+/// categories), so `--category MSP` reordered hits when it excluded none; at 0 it leaves every
+/// score as it was, to the bit, whatever order tantivy adds them in.
+pub(crate) fn filter_clauses(fields: &Fields, filters: &Filters<'_>) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let filter = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
     if !filters.categories.is_empty() {
-        clauses.push(filter(any_of(fields.category, filters.categories)));
+        out.push(filter(any_of(fields.category, filters.categories)));
     }
     if !filters.authors.is_empty() {
-        clauses.push(filter(any_of(fields.author, filters.authors)));
+        out.push(filter(any_of(fields.author, filters.authors)));
     }
     if !filters.feeds.is_empty() {
-        clauses.push(filter(any_of(fields.feed, filters.feeds)));
+        out.push(filter(any_of(fields.feed, filters.feeds)));
     }
     if filters.since.is_some() || filters.until.is_some() {
         let term = |d: &chrono::DateTime<chrono::Utc>| {
@@ -3037,12 +3051,9 @@ pub(crate) fn with_filters(
             .until
             .as_ref()
             .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-        clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
+        out.push(filter(Box::new(RangeQuery::new(lo, hi))));
     }
-    if clauses.len() == 1 {
-        return clauses.remove(0).1;
-    }
-    Box::new(BooleanQuery::new(clauses))
+    out
 }
 
 #[cfg(test)]

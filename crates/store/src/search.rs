@@ -19,8 +19,8 @@ use crate::conjunction::{Conjunction, SegmentConjunction};
 #[cfg(doc)]
 use crate::query::Split;
 use crate::query::{
-    Filters, TextQuery, compile_read, read_query, relaxations, resolve_feeds, resolve_keywords,
-    snippet_terms, with_filters,
+    Filters, TextQuery, compile_read, filter_clauses, read_query, relaxations, resolve_feeds,
+    resolve_keywords, snippet_terms, with_filters,
 };
 use crate::{Kb, StoreError};
 
@@ -446,18 +446,15 @@ impl Kb {
         let (offset, limit) = page_within(searcher, req.offset, req.limit);
         let range = offset..offset + limit;
         let page = TopDocs::with_limit(limit).and_offset(offset);
+        let narrow = filter_clauses(&self.fields, filters);
         Ok(match (req.sort, &text.split) {
-            // Filters would add their own scores to the sum, in an order tantivy picks: only
-            // the bare query is ranked by hand, so scores stay bit-identical.
-            (SortOrder::Relevance, Some(split)) if filters.is_empty() => {
-                top_with_bonus(searcher, &*split.main, &split.bonus, range)?
+            (SortOrder::Relevance, Some(split)) => {
+                top_with_bonus(searcher, &*split.main, &split.bonus, &narrow, range)?
             }
             // One plain word: no bonus, but its postings walked the same way skip what cannot
             // reach the top, where tantivy would score every document holding it.
-            (SortOrder::Relevance, None)
-                if filters.is_empty() && Conjunction::of(searcher, &*text.query)?.is_some() =>
-            {
-                top_with_bonus(searcher, &*text.query, &[], range)?
+            (SortOrder::Relevance, None) if Conjunction::of(searcher, &*text.query)?.is_some() => {
+                top_with_bonus(searcher, &*text.query, &[], &narrow, range)?
             }
             (SortOrder::Relevance, _) => {
                 let (docs, n) = search_segments(searcher, &*query, &ByScore { page: range })?;
@@ -1601,7 +1598,8 @@ fn word_boundary_before(text: &str, from: usize, i: usize) -> usize {
 const BOUND_SLACK: f32 = 1.001;
 
 /// Top hits and exact count of `main` scored with its `bonus` clauses (a [`Split`] query, or
-/// none), as `searcher.search(main + bonus, ByScore)` would find them, score for score.
+/// none), narrowed by `filters` (which score 0), as `searcher.search(main + bonus + filters,
+/// ByScore)` would find them, score for score.
 ///
 /// Why by hand: the bonus is a sloppy phrase, and tantivy checks its positions in every
 /// document holding all its words, tens of thousands for two common words: most of a two-word
@@ -1615,13 +1613,33 @@ fn top_with_bonus(
     searcher: &Searcher,
     main: &dyn Query,
     bonus: &[crate::query::Bonus],
+    filters: &[Box<dyn Query>],
     page: std::ops::Range<usize>,
 ) -> Result<(Vec<(f32, DocAddress)>, usize), StoreError> {
     let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
     let words = Conjunction::of(searcher, main)?;
-    let main = match words {
-        Some(_) => None,
-        None => Some(main.weight(scoring)?),
+    let (main, filters) = match words {
+        Some(_) => {
+            let unscored = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
+            let mut weights = Vec::with_capacity(filters.len());
+            for f in filters {
+                weights.push(f.weight(unscored)?);
+            }
+            (None, weights)
+        }
+        // The filters score 0 (`filter_clauses`): intersected with `main`, they leave its
+        // scores as they are.
+        None if filters.is_empty() => (Some(main.weight(scoring)?), Vec::new()),
+        None => {
+            let clauses = std::iter::once(main.box_clone())
+                .chain(filters.iter().map(|f| f.box_clone()))
+                .map(|q| (Occur::Must, q))
+                .collect();
+            (
+                Some(BooleanQuery::new(clauses).weight(scoring)?),
+                Vec::new(),
+            )
+        }
     };
     let clauses = bonus;
     let mut bonus = Vec::with_capacity(clauses.len());
@@ -1634,7 +1652,7 @@ fn top_with_bonus(
     let mut total = 0usize;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let mut scorer = match (&words, &main) {
-            (Some(w), _) => match w.segment(seg)? {
+            (Some(w), _) => match w.segment(seg, &filters)? {
                 Some(walk) => MainScorer::Words(walk),
                 None => continue,
             },
@@ -2446,8 +2464,9 @@ mod ranking_tests {
             let split = text.split.as_ref().expect("several plain words");
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) = top_with_bonus(&searcher, &*split.main, &split.bonus, page.clone())
-                    .expect("search");
+                let (got, n) =
+                    top_with_bonus(&searcher, &*split.main, &split.bonus, &[], page.clone())
+                        .expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
                 assert!(want.1 > 0, "{q}");
             }
@@ -2494,6 +2513,10 @@ mod ranking_tests {
                 }
                 if n % 5 == 0 {
                     a.url = Some(format!("https://example.com/{}", pick(2).join("/")));
+                }
+                if n % 3 != 0 {
+                    a.published =
+                        chrono::DateTime::from_timestamp(1_262_304_000 + n as i64 * 86_400, 0);
                 }
                 w.upsert(&a).expect("upsert");
             }
@@ -2543,9 +2566,46 @@ mod ranking_tests {
             );
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) = top_with_bonus(&searcher, &*split.main, &split.bonus, page.clone())
-                    .expect("search");
+                let (got, n) =
+                    top_with_bonus(&searcher, &*split.main, &split.bonus, &[], page.clone())
+                        .expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
+            }
+        }
+        // Narrowed by filters (scoring 0), the same: only fewer documents.
+        let categories = ["backup".to_string(), "cloud".to_string()];
+        let since = chrono::DateTime::from_timestamp(1_262_304_000 + 200 * 86_400, 0);
+        let until = chrono::DateTime::from_timestamp(1_262_304_000 + 700 * 86_400, 0);
+        let by_category = Filters {
+            categories: &categories,
+            ..Filters::default()
+        };
+        let by_date = Filters {
+            since,
+            until,
+            ..Filters::default()
+        };
+        let both = Filters {
+            categories: &categories,
+            since,
+            ..Filters::default()
+        };
+        for q in ["server backup", "printer", "the backup printer network"] {
+            let text = text_query(&kb, q).expect("query");
+            let (main, bonus) = match &text.split {
+                Some(split) => (&*split.main, &split.bonus[..]),
+                None => (&*text.query, &[][..]),
+            };
+            for filters in [&by_category, &by_date, &both] {
+                let narrow = crate::query::filter_clauses(&kb.fields, filters);
+                let whole = crate::query::with_filters(&kb.fields, text.query.box_clone(), filters);
+                for page in &pages {
+                    let want = reference(&searcher, &*whole, page);
+                    let (got, n) = top_with_bonus(&searcher, main, bonus, &narrow, page.clone())
+                        .expect("search");
+                    assert_eq!((bits(got), n), want, "{q} {filters:?} {page:?}");
+                    assert!(want.1 > 0, "{q} {filters:?}");
+                }
             }
         }
         // One word has no bonus, and is walked the same way.
@@ -2561,8 +2621,8 @@ mod ranking_tests {
             );
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) =
-                    top_with_bonus(&searcher, &*text.query, &[], page.clone()).expect("search");
+                let (got, n) = top_with_bonus(&searcher, &*text.query, &[], &[], page.clone())
+                    .expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
             }
         }
