@@ -2340,6 +2340,17 @@ mod ranking_tests {
     use crate::WriteLock;
     use crate::query::text_query;
 
+    /// A fixed sequence of pseudo-random numbers (xorshift64) from `seed`, for word soups.
+    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed;
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     fn article(n: u64, version: usize, title: &str, text: &str) -> Article {
         Article {
             id: format!("{:016x}", n.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
@@ -2383,13 +2394,7 @@ mod ranking_tests {
         let words = [
             "alpha", "beta", "gamma", "delta", "filler", "more", "text", "alpha",
         ];
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         for batch in 0..3u64 {
             let mut w = kb.writer(&lock).expect("writer");
             if let Some(n) = sample {
@@ -2486,13 +2491,7 @@ mod ranking_tests {
             "server", "backup", "client", "server", "network", "budget", "proposal", "the",
             "server", "cloud", "backup", "printer",
         ];
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let mut pick = |n: u64| -> Vec<&str> {
             (0..n)
                 .map(|_| vocab[(next() % vocab.len() as u64) as usize])
@@ -2787,13 +2786,7 @@ mod ranking_tests {
             "etiquette",
             "wi‐fi",
         ];
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         for batch in 0..2u64 {
             let mut w = kb.writer(&lock).expect("writer");
             w.set_pair_sample(100);
