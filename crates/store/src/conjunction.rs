@@ -180,9 +180,7 @@ impl Conjunction {
                     norms: seg.get_fieldnorms_reader(term.field())?,
                     term,
                     bits,
-                    // BM25 is highest for the shortest field and approaches its weight as the
-                    // frequency grows: no document scores above this.
-                    most: bm25.score(0, u32::MAX),
+                    most: most(bm25),
                 });
             }
             matches = Some(match matches {
@@ -241,6 +239,12 @@ impl Conjunction {
             essential,
         }))
     }
+}
+
+/// The most any document can score from a term weighted by `bm25`: BM25 is highest for the
+/// shortest field and approaches its weight as the frequency grows.
+pub(crate) fn most(bm25: &Bm25Weight) -> Score {
+    bm25.score(0, u32::MAX)
 }
 
 /// One word's term in one field, on one segment.

@@ -3011,15 +3011,19 @@ pub(crate) fn with_filters(
     base: Box<dyn Query>,
     filters: &Filters<'_>,
 ) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, base)];
-    clauses.extend(
-        filter_clauses(fields, filters)
-            .into_iter()
-            .map(|q| (Occur::Must, q)),
-    );
-    if clauses.len() == 1 {
-        return clauses.remove(0).1;
+    narrowed(base, &filter_clauses(fields, filters))
+}
+
+/// `base`, narrowed by filter clauses already built ([`filter_clauses`]); `base` itself when
+/// there are none. They score 0, so the scores are `base`'s.
+pub(crate) fn narrowed(base: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return base;
     }
+    let clauses = std::iter::once(base)
+        .chain(filters.iter().map(|f| f.box_clone()))
+        .map(|q| (Occur::Must, q))
+        .collect();
     Box::new(BooleanQuery::new(clauses))
 }
 

@@ -19,8 +19,8 @@ use crate::conjunction::{Conjunction, SegmentConjunction};
 #[cfg(doc)]
 use crate::query::Split;
 use crate::query::{
-    Filters, TextQuery, compile_read, filter_clauses, read_query, relaxations, resolve_feeds,
-    resolve_keywords, snippet_terms, with_filters,
+    Filters, TextQuery, compile_read, filter_clauses, narrowed, read_query, relaxations,
+    resolve_feeds, resolve_keywords, snippet_terms, with_filters,
 };
 use crate::{Kb, StoreError};
 
@@ -442,24 +442,25 @@ impl Kb {
         filters: &Filters<'_>,
         req: &SearchRequest,
     ) -> Result<(Vec<(f32, DocAddress)>, usize), StoreError> {
-        let query = with_filters(&self.fields, text.query.box_clone(), filters);
+        let narrow = filter_clauses(&self.fields, filters);
+        let query = narrowed(text.query.box_clone(), &narrow);
         let (offset, limit) = page_within(searcher, req.offset, req.limit);
         let range = offset..offset + limit;
         let page = TopDocs::with_limit(limit).and_offset(offset);
-        let narrow = filter_clauses(&self.fields, filters);
         Ok(match (req.sort, &text.split) {
             (SortOrder::Relevance, Some(split)) => {
-                top_with_bonus(searcher, &*split.main, &split.bonus, &narrow, range)?
+                let main = Main::of(searcher, &*split.main)?;
+                top_with_bonus(searcher, main, &split.bonus, &narrow, range)?
             }
-            // One plain word: no bonus, but its postings walked the same way skip what cannot
-            // reach the top, where tantivy would score every document holding it.
-            (SortOrder::Relevance, None) if Conjunction::of(searcher, &*text.query)?.is_some() => {
-                top_with_bonus(searcher, &*text.query, &[], &narrow, range)?
-            }
-            (SortOrder::Relevance, _) => {
-                let (docs, n) = search_segments(searcher, &*query, &ByScore { page: range })?;
-                (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
-            }
+            (SortOrder::Relevance, None) => match Conjunction::of(searcher, &*text.query)? {
+                // One plain word: no bonus, but its postings walked the same way skip what
+                // cannot reach the top, where tantivy would score every document holding it.
+                Some(words) => top_with_bonus(searcher, Main::Words(words), &[], &narrow, range)?,
+                None => {
+                    let (docs, n) = search_segments(searcher, &*query, &ByScore { page: range })?;
+                    (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
+                }
+            },
             (SortOrder::Date, _) => {
                 let (docs, n) = searcher.search(&*query, &(by_date(page), Count))?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
@@ -1611,35 +1612,23 @@ const BOUND_SLACK: f32 = 1.001;
 /// the top are scored at all.
 fn top_with_bonus(
     searcher: &Searcher,
-    main: &dyn Query,
+    main: Main<'_>,
     bonus: &[crate::query::Bonus],
     filters: &[Box<dyn Query>],
     page: std::ops::Range<usize>,
 ) -> Result<(Vec<(f32, DocAddress)>, usize), StoreError> {
     let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
-    let words = Conjunction::of(searcher, main)?;
-    let (main, filters) = match words {
-        Some(_) => {
+    let main = match main {
+        Main::Words(words) => {
             let unscored = tantivy::query::EnableScoring::disabled_from_searcher(searcher);
             let mut weights = Vec::with_capacity(filters.len());
             for f in filters {
                 weights.push(f.weight(unscored)?);
             }
-            (None, weights)
+            MainWeight::Words(words, weights)
         }
-        // The filters score 0 (`filter_clauses`): intersected with `main`, they leave its
-        // scores as they are.
-        None if filters.is_empty() => (Some(main.weight(scoring)?), Vec::new()),
-        None => {
-            let clauses = std::iter::once(main.box_clone())
-                .chain(filters.iter().map(|f| f.box_clone()))
-                .map(|q| (Occur::Must, q))
-                .collect();
-            (
-                Some(BooleanQuery::new(clauses).weight(scoring)?),
-                Vec::new(),
-            )
-        }
+        // The filters score 0 (`filter_clauses`): narrowed by them, `main` keeps its scores.
+        Main::Any(q) => MainWeight::Any(narrowed(q.box_clone(), filters).weight(scoring)?),
     };
     let clauses = bonus;
     let mut bonus = Vec::with_capacity(clauses.len());
@@ -1651,13 +1640,12 @@ fn top_with_bonus(
     let mut ranking = Ranking::new(page.end);
     let mut total = 0usize;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let mut scorer = match (&words, &main) {
-            (Some(w), _) => match w.segment(seg, &filters)? {
+        let mut scorer = match &main {
+            MainWeight::Words(words, filters) => match words.segment(seg, filters)? {
                 Some(walk) => MainScorer::Words(walk),
                 None => continue,
             },
-            (None, Some(m)) => MainScorer::Any(m.scorer(seg, 1.0)?),
-            (None, None) => continue,
+            MainWeight::Any(m) => MainScorer::Any(m.scorer(seg, 1.0)?),
         };
         let mut clauses = Vec::with_capacity(bonus.len());
         for (b, weight, bm25) in &bonus {
@@ -1685,7 +1673,7 @@ fn top_with_bonus(
                             BonusWord::Own(_) => None,
                         })
                         .collect();
-                    walk.add_bound(shared.as_deref(), c.bm25.score(0, u32::MAX));
+                    walk.add_bound(shared.as_deref(), crate::conjunction::most(c.bm25));
                 }
             }
             MainScorer::Any(_) => {}
@@ -1805,6 +1793,29 @@ impl Scoring<'_, '_> {
         ranking.push(score, self.ids.get_val(doc), DocAddress::new(self.ord, doc));
         Ok(())
     }
+}
+
+/// The main query of a search [`top_with_bonus`] scores: plain words, walked from their
+/// postings, or any other query, as tantivy scores it.
+enum Main<'q> {
+    Words(Conjunction),
+    Any(&'q dyn Query),
+}
+
+impl<'q> Main<'q> {
+    fn of(searcher: &Searcher, query: &'q dyn Query) -> Result<Main<'q>, StoreError> {
+        Ok(match Conjunction::of(searcher, query)? {
+            Some(words) => Main::Words(words),
+            None => Main::Any(query),
+        })
+    }
+}
+
+/// [`Main`] made ready for the segments: the words with the filters they are ANDed with, or
+/// the other query's weight, already narrowed by the filters.
+enum MainWeight {
+    Words(Conjunction, Vec<Box<dyn tantivy::query::Weight>>),
+    Any(Box<dyn tantivy::query::Weight>),
 }
 
 /// The main query's walk over one segment: plain words from their postings, or anything else
@@ -2469,10 +2480,14 @@ mod ranking_tests {
             let split = text.split.as_ref().expect("several plain words");
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) =
-                    top_with_bonus(&searcher, &*split.main, &split.bonus, &[], page.clone())
+                // Walked from postings where it can be, and as tantivy scores any query: the
+                // same hits either way.
+                let walked = Main::of(&searcher, &*split.main).expect("main");
+                for main in [walked, Main::Any(&*split.main)] {
+                    let (got, n) = top_with_bonus(&searcher, main, &split.bonus, &[], page.clone())
                         .expect("search");
-                assert_eq!((bits(got), n), want, "{q} {page:?}");
+                    assert_eq!((bits(got), n), want, "{q} {page:?}");
+                }
                 assert!(want.1 > 0, "{q}");
             }
         }
@@ -2565,9 +2580,9 @@ mod ranking_tests {
             );
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) =
-                    top_with_bonus(&searcher, &*split.main, &split.bonus, &[], page.clone())
-                        .expect("search");
+                let main = Main::of(&searcher, &*split.main).expect("main");
+                let (got, n) = top_with_bonus(&searcher, main, &split.bonus, &[], page.clone())
+                    .expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
             }
         }
@@ -2600,9 +2615,14 @@ mod ranking_tests {
                 let whole = crate::query::with_filters(&kb.fields, text.query.box_clone(), filters);
                 for page in &pages {
                     let want = reference(&searcher, &*whole, page);
-                    let (got, n) = top_with_bonus(&searcher, main, bonus, &narrow, page.clone())
-                        .expect("search");
-                    assert_eq!((bits(got), n), want, "{q} {filters:?} {page:?}");
+                    // Walked, and as tantivy scores the main query narrowed by the filters.
+                    let walked = Main::of(&searcher, main).expect("main");
+                    for main in [walked, Main::Any(main)] {
+                        let (got, n) =
+                            top_with_bonus(&searcher, main, bonus, &narrow, page.clone())
+                                .expect("search");
+                        assert_eq!((bits(got), n), want, "{q} {filters:?} {page:?}");
+                    }
                     assert!(want.1 > 0, "{q} {filters:?}");
                 }
             }
@@ -2620,8 +2640,9 @@ mod ranking_tests {
             );
             for page in &pages {
                 let want = reference(&searcher, &*text.query, page);
-                let (got, n) = top_with_bonus(&searcher, &*text.query, &[], &[], page.clone())
-                    .expect("search");
+                let main = Main::of(&searcher, &*text.query).expect("main");
+                let (got, n) =
+                    top_with_bonus(&searcher, main, &[], &[], page.clone()).expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
             }
         }
