@@ -23,33 +23,54 @@
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use crate::StoreError;
+use crate::pairs::PairPhraseQuery;
 
-/// One word looked for in several fields: tantivy's union of its boosted term queries, with
-/// those terms kept beside it, so a search can score the word from its postings.
+/// One word looked for in several fields: tantivy's union of its boosted clauses, one per
+/// field, with what each clause is kept beside it, so a search can score the word from its
+/// postings. A quoted phrase (`"remote monitoring"`) is such a word too: its clauses are the
+/// phrase on each field.
 #[derive(Debug)]
 pub(crate) struct WordQuery {
-    /// The word's term in each field, with the field's boost, in the union's order.
-    terms: Vec<(Term, Score)>,
+    /// Each field's clause, with the field's boost, in the union's order.
+    parts: Vec<Part>,
     /// The union itself (what tantivy runs; its scores are the ones to match).
     union: Box<dyn Query>,
 }
 
+/// One field's clause of a [`WordQuery`].
+#[derive(Debug)]
+pub(crate) enum Part {
+    /// A term (read with frequencies) and its field's boost.
+    Term(Term, Score),
+    /// A phrase, unboosted, and its field's boost.
+    Phrase(Box<dyn Query>, Score),
+}
+
+impl Clone for Part {
+    fn clone(&self) -> Self {
+        match self {
+            Part::Term(t, b) => Part::Term(t.clone(), *b),
+            Part::Phrase(q, b) => Part::Phrase(q.box_clone(), *b),
+        }
+    }
+}
+
 impl WordQuery {
-    /// `union` must be the disjunction of exactly `terms` (term queries with frequencies,
-    /// each boosted by its boost), in that order.
-    pub(crate) fn new(terms: Vec<(Term, Score)>, union: Box<dyn Query>) -> WordQuery {
-        WordQuery { terms, union }
+    /// `union` must be the disjunction of exactly `parts` (each boosted by its boost), in that
+    /// order.
+    pub(crate) fn new(parts: Vec<Part>, union: Box<dyn Query>) -> WordQuery {
+        WordQuery { parts, union }
     }
 }
 
 impl Clone for WordQuery {
     fn clone(&self) -> Self {
         WordQuery {
-            terms: self.terms.clone(),
+            parts: self.parts.clone(),
             union: self.union.box_clone(),
         }
     }
@@ -67,10 +88,29 @@ impl Query for WordQuery {
 
 /// A query of [`WordQuery`]s that must all match, ready to walk segment by segment.
 pub(crate) struct Conjunction {
-    /// Per word, its fields' terms and BM25 weights (boost included), in the union's order.
-    words: Vec<Vec<(Term, Bm25Weight)>>,
+    /// Per word, how each of its fields' clauses is read, in the union's order.
+    words: Vec<Vec<Reading>>,
     /// How the words' scores add up.
     sum: Sum,
+}
+
+/// How one clause of a word is read on a segment.
+enum Reading {
+    /// A term's postings, scored with its BM25 weight (boost included).
+    Term { term: Term, bm25: Bm25Weight },
+    /// A two-word phrase on the body: its pair term's postings where the segment is covered
+    /// (`crate::pairs`), scored with the phrase's weight on the body's field lengths, as
+    /// `PairPhraseQuery` scores it; elsewhere as `Scored` by `weight`.
+    Pair {
+        pair: Term,
+        marker: Term,
+        body: Field,
+        bm25: Bm25Weight,
+        weight: Box<dyn Weight>,
+    },
+    /// Anything else (a phrase read from positions): scored by tantivy, up front, in every
+    /// document it matches. Phrases on short fields (titles, names, URL words) match few.
+    Scored(Box<dyn Weight>),
 }
 
 /// How a conjunction's score adds up its words' scores: as its query intersects them, two at a
@@ -115,20 +155,57 @@ impl Conjunction {
         let Some(sum) = Sum::read(main, &mut words) else {
             return Ok(None);
         };
-        if words.iter().any(|w| w.terms.is_empty()) {
+        if words.iter().any(|w| w.parts.is_empty()) {
             return Ok(None);
         }
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
         let mut out = Vec::with_capacity(words.len());
         for w in words {
-            let mut fields = Vec::with_capacity(w.terms.len());
-            for (term, boost) in &w.terms {
-                // As `TermQuery` weighs its term, and `BoostQuery` boosts it.
-                let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?;
-                fields.push((term.clone(), bm25.boost_by(*boost)));
+            let mut fields = Vec::with_capacity(w.parts.len());
+            for part in &w.parts {
+                fields.push(match part {
+                    Part::Term(term, boost) => {
+                        // As `TermQuery` weighs its term, and `BoostQuery` boosts it.
+                        let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?;
+                        Reading::Term {
+                            term: term.clone(),
+                            bm25: bm25.boost_by(*boost),
+                        }
+                    }
+                    Part::Phrase(q, boost) => {
+                        // The clause as the union holds it, and so as tantivy scores it.
+                        let weight =
+                            crate::query::boosted(q.box_clone(), *boost).weight(scoring)?;
+                        match q
+                            .downcast_ref::<PairPhraseQuery>()
+                            .and_then(PairPhraseQuery::as_pair_term)
+                        {
+                            Some(p) => Reading::Pair {
+                                pair: p.pair.clone(),
+                                marker: p.marker.clone(),
+                                body: p.body,
+                                // As `PairPhraseQuery` weighs it, and `BoostQuery` boosts it.
+                                bm25: Bm25Weight::for_terms(searcher, &p.words)?.boost_by(*boost),
+                                weight,
+                            },
+                            None => Reading::Scored(weight),
+                        }
+                    }
+                });
             }
             out.push(fields);
         }
         Ok(Some(Conjunction { words: out, sum }))
+    }
+
+    /// Whether it is one phrase alone. Its walk cannot skip much: a body's bound (BM25 at
+    /// its most) is far above what the phrase scores there, so every document is scored, as
+    /// tantivy scores them, but on one thread where tantivy reads segments in parallel.
+    pub(crate) fn is_lone_phrase(&self) -> bool {
+        match self.words.as_slice() {
+            [word] => word.iter().any(|r| !matches!(r, Reading::Term { .. })),
+            _ => false,
+        }
     }
 
     /// The walk over one segment, through the documents that every one of `filters` also
@@ -138,50 +215,33 @@ impl Conjunction {
         seg: &SegmentReader,
         filters: &[Box<dyn Weight>],
     ) -> Result<Option<SegmentConjunction<'_>>, StoreError> {
-        let words = (seg.max_doc() as usize).div_ceil(64);
+        let words = bitset_len(seg);
         let mut lists = Vec::new();
         let mut matches: Option<Vec<u64>> = None;
         for (word, fields) in self.words.iter().enumerate() {
             let mut any = vec![0u64; words];
-            for (term, bm25) in fields {
-                let inv = seg.inverted_index(term.field())?;
-                let Some(info) = inv
-                    .get_term_info(term)
-                    .map_err(tantivy::TantivyError::from)?
-                else {
-                    continue;
+            for reading in fields {
+                let list = match reading {
+                    Reading::Term { term, bm25 } => {
+                        List::postings(seg, word, term, term.field(), bm25)?
+                    }
+                    Reading::Pair {
+                        pair,
+                        marker,
+                        body,
+                        bm25,
+                        weight,
+                    } => match crate::pairs::covered(seg, marker)? {
+                        true => List::postings(seg, word, pair, *body, bm25)?,
+                        false => List::scored(seg, word, weight.as_ref())?,
+                    },
+                    Reading::Scored(weight) => List::scored(seg, word, weight.as_ref())?,
                 };
-                // Which documents hold the term, from its doc ids alone (no frequencies).
-                let mut bits = vec![0u64; words];
-                let mut blocks = inv
-                    .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
-                    .map_err(tantivy::TantivyError::from)?;
-                loop {
-                    let docs = blocks.docs();
-                    if docs.is_empty() {
-                        break;
-                    }
-                    for &d in docs {
-                        if let Some(w) = bits.get_mut((d / 64) as usize) {
-                            *w |= 1 << (d % 64);
-                        }
-                    }
-                    blocks.advance();
-                }
-                for (a, b) in any.iter_mut().zip(&bits) {
+                let Some(list) = list else { continue };
+                for (a, b) in any.iter_mut().zip(&list.bits) {
                     *a |= b;
                 }
-                lists.push(List {
-                    word,
-                    postings: inv
-                        .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
-                        .map_err(tantivy::TantivyError::from)?,
-                    bm25,
-                    norms: seg.get_fieldnorms_reader(term.field())?,
-                    term,
-                    bits,
-                    most: most(bm25),
-                });
+                lists.push(list);
             }
             matches = Some(match matches {
                 None => any,
@@ -201,9 +261,7 @@ impl Conjunction {
             let mut docs = filter.scorer(seg, 1.0)?;
             let mut doc = docs.doc();
             while doc != TERMINATED {
-                if let Some(w) = bits.get_mut((doc / 64) as usize) {
-                    *w |= 1 << (doc % 64);
-                }
+                set(&mut bits, doc);
                 doc = docs.advance();
             }
             for (m, b) in matches.iter_mut().zip(&bits) {
@@ -247,26 +305,193 @@ pub(crate) fn most(bm25: &Bm25Weight) -> Score {
     bm25.score(0, u32::MAX)
 }
 
-/// One word's term in one field, on one segment.
+/// One clause of a word (a term or a phrase in one field), on one segment.
 struct List<'a> {
     /// Which word of the query.
     word: usize,
-    /// Its postings with frequencies, read only where a document is scored.
-    postings: SegmentPostings,
-    bm25: &'a Bm25Weight,
-    norms: FieldNormReader,
-    term: &'a Term,
+    /// Where its documents and scores come from.
+    source: Source<'a>,
     /// The documents holding it, one bit each.
     bits: Vec<u64>,
     /// The most a document can score from it, and from the bonus clauses tied to it.
     most: Score,
 }
 
-impl List<'_> {
+// A handful of lists per search: boxing the postings would only add a pointer to chase.
+#[allow(clippy::large_enum_variant)]
+enum Source<'a> {
+    /// A term's postings with frequencies, read only where a document is scored, and the
+    /// lengths of the field its BM25 counts.
+    Postings {
+        postings: SegmentPostings,
+        bm25: &'a Bm25Weight,
+        norms: FieldNormReader,
+        term: &'a Term,
+    },
+    /// Scored up front: the documents, their scores, and where the walk stands in them.
+    Scored {
+        docs: Vec<DocId>,
+        scores: Vec<Score>,
+        at: usize,
+    },
+}
+
+impl<'a> List<'a> {
+    /// The postings of `term` scored by `bm25` on the field lengths of `norms`; `None` when
+    /// the segment lacks the term.
+    fn postings(
+        seg: &SegmentReader,
+        word: usize,
+        term: &'a Term,
+        norms: Field,
+        bm25: &'a Bm25Weight,
+    ) -> Result<Option<List<'a>>, StoreError> {
+        let inv = seg.inverted_index(term.field())?;
+        let Some(info) = inv
+            .get_term_info(term)
+            .map_err(tantivy::TantivyError::from)?
+        else {
+            return Ok(None);
+        };
+        // Which documents hold the term, from its doc ids alone (no frequencies).
+        let mut bits = vec![0u64; bitset_len(seg)];
+        let mut blocks = inv
+            .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)?;
+        loop {
+            let docs = blocks.docs();
+            if docs.is_empty() {
+                break;
+            }
+            for &d in docs {
+                set(&mut bits, d);
+            }
+            blocks.advance();
+        }
+        Ok(Some(List {
+            word,
+            source: Source::Postings {
+                postings: inv
+                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                    .map_err(tantivy::TantivyError::from)?,
+                bm25,
+                norms: seg.get_fieldnorms_reader(norms)?,
+                term,
+            },
+            bits,
+            most: most(bm25),
+        }))
+    }
+
+    /// Every document `weight` matches on the segment, scored by it; `None` when there is
+    /// none.
+    fn scored(
+        seg: &SegmentReader,
+        word: usize,
+        weight: &dyn Weight,
+    ) -> Result<Option<List<'a>>, StoreError> {
+        let mut bits = vec![0u64; bitset_len(seg)];
+        let mut docs = Vec::new();
+        let mut scores = Vec::new();
+        let mut scorer = weight.scorer(seg, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            set(&mut bits, doc);
+            docs.push(doc);
+            scores.push(scorer.score());
+            doc = scorer.advance();
+        }
+        if docs.is_empty() {
+            return Ok(None);
+        }
+        // The exact most: every score is known.
+        let most = scores.iter().copied().fold(0.0, Score::max);
+        Ok(Some(List {
+            word,
+            source: Source::Scored {
+                docs,
+                scores,
+                at: 0,
+            },
+            bits,
+            most,
+        }))
+    }
+
     fn holds(&self, doc: DocId) -> bool {
         self.bits
             .get((doc / 64) as usize)
             .is_some_and(|w| w & (1 << (doc % 64)) != 0)
+    }
+
+    /// The document the list stands on (`TERMINATED` past its last).
+    fn doc(&self) -> DocId {
+        match &self.source {
+            Source::Postings { postings, .. } => postings.doc(),
+            Source::Scored { docs, at, .. } => docs.get(*at).copied().unwrap_or(TERMINATED),
+        }
+    }
+
+    /// Move to the first of its documents at or past `doc`, which is past where it stands.
+    fn seek(&mut self, doc: DocId) {
+        match &mut self.source {
+            Source::Postings { postings, .. } => {
+                postings.seek(doc);
+            }
+            Source::Scored { docs, at, .. } => {
+                *at += docs
+                    .get(*at..)
+                    .map_or(0, |rest| rest.partition_point(|&d| d < doc));
+            }
+        }
+    }
+
+    /// Its score on `doc`, where it stands.
+    fn score(&self, doc: DocId) -> Score {
+        match &self.source {
+            Source::Postings {
+                postings,
+                bm25,
+                norms,
+                ..
+            } => bm25.score(norms.fieldnorm_id(doc), postings.term_freq()),
+            Source::Scored { scores, at, .. } => scores.get(*at).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// How many documents hold it.
+    fn len(&self) -> u32 {
+        match &self.source {
+            Source::Postings { postings, .. } => postings.doc_freq(),
+            Source::Scored { docs, .. } => docs.len() as u32,
+        }
+    }
+
+    /// Its term, when it reads one's postings.
+    fn term(&self) -> Option<&Term> {
+        match &self.source {
+            Source::Postings { term, .. } => Some(term),
+            Source::Scored { .. } => None,
+        }
+    }
+
+    /// How often its term is on the document it stands on (0 for a phrase scored up front).
+    fn term_freq(&self) -> u32 {
+        match &self.source {
+            Source::Postings { postings, .. } => postings.term_freq(),
+            Source::Scored { .. } => 0,
+        }
+    }
+}
+
+/// Room for one bit per document of the segment.
+fn bitset_len(seg: &SegmentReader) -> usize {
+    (seg.max_doc() as usize).div_ceil(64)
+}
+
+fn set(bits: &mut [u64], doc: DocId) {
+    if let Some(w) = bits.get_mut((doc / 64) as usize) {
+        *w |= 1 << (doc % 64);
     }
 }
 
@@ -305,7 +530,7 @@ impl SegmentConjunction<'_> {
 
     /// The list reading `term`, if one of the words is it.
     pub(crate) fn find(&self, term: &Term) -> Option<usize> {
-        self.lists.iter().position(|l| l.term == term)
+        self.lists.iter().position(|l| l.term() == Some(term))
     }
 
     /// Raise a bound for a bonus clause that adds at most `most`, and only to documents that
@@ -313,11 +538,9 @@ impl SegmentConjunction<'_> {
     pub(crate) fn add_bound(&mut self, lists: Option<&[usize]>, most: Score) {
         // Tied to its rarest list: no tighter bound follows from the others.
         let rarest = lists.and_then(|ls| {
-            ls.iter().copied().min_by_key(|&i| {
-                self.lists
-                    .get(i)
-                    .map_or(u32::MAX, |l| l.postings.doc_freq())
-            })
+            ls.iter()
+                .copied()
+                .min_by_key(|&i| self.lists.get(i).map_or(u32::MAX, List::len))
         });
         match rarest.and_then(|i| self.lists.get_mut(i)) {
             Some(l) => l.most += most,
@@ -350,8 +573,8 @@ impl SegmentConjunction<'_> {
             if here != 0 {
                 let doc = i as DocId * 64 + here.trailing_zeros();
                 for l in &mut self.lists {
-                    if l.holds(doc) && l.postings.doc() < doc {
-                        l.postings.seek(doc);
+                    if l.holds(doc) && l.doc() < doc {
+                        l.seek(doc);
                     }
                 }
                 self.doc = doc;
@@ -388,12 +611,10 @@ impl SegmentConjunction<'_> {
         let doc = self.doc;
         self.words.iter_mut().for_each(|w| *w = 0.0);
         for l in &self.lists {
-            if l.postings.doc() == doc
+            if l.doc() == doc
                 && let Some(w) = self.words.get_mut(l.word)
             {
-                *w += l
-                    .bm25
-                    .score(l.norms.fieldnorm_id(doc), l.postings.term_freq());
+                *w += l.score(doc);
             }
         }
         self.sum.of(&self.words)
@@ -403,7 +624,7 @@ impl SegmentConjunction<'_> {
     /// document; 0 when it is not there.
     pub(crate) fn term_freq(&self, at: usize) -> u32 {
         match self.lists.get(at) {
-            Some(l) if l.postings.doc() == self.doc => l.postings.term_freq(),
+            Some(l) if l.doc() == self.doc => l.term_freq(),
             _ => 0,
         }
     }

@@ -464,6 +464,40 @@ impl PairPhraseQuery {
     }
 }
 
+/// A two-word [`PairPhraseQuery`] as one term: where its segment is covered ([`covered`]), the
+/// phrase's documents are those of `pair`, and each scores BM25 with the phrase's weight (from
+/// `words`), the pair's frequency and the field length of `body`.
+pub(crate) struct PairTerm<'q> {
+    pub(crate) pair: &'q Term,
+    pub(crate) marker: &'q Term,
+    pub(crate) body: Field,
+    pub(crate) words: Vec<Term>,
+}
+
+impl PairPhraseQuery {
+    /// The phrase as one pair term, when it has two words.
+    pub(crate) fn as_pair_term(&self) -> Option<PairTerm<'_>> {
+        match self.pairs.as_slice() {
+            [pair] => Some(PairTerm {
+                pair,
+                marker: &self.marker,
+                body: self.body,
+                words: self.words.phrase_terms(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Whether every document of the segment was indexed with the list whose marker is `marker`:
+/// only then do its pair terms stand for the phrases.
+pub(crate) fn covered(reader: &SegmentReader, marker: &Term) -> tantivy::Result<bool> {
+    let index = reader.inverted_index(marker.field())?;
+    Ok(index
+        .get_term_info(marker)?
+        .is_some_and(|info| info.doc_freq == reader.max_doc()))
+}
+
 impl Query for PairPhraseQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let bm25 = match enable_scoring {
@@ -503,10 +537,7 @@ struct PairPhraseWeight {
 impl PairPhraseWeight {
     /// Whether every document of the segment was indexed with the list.
     fn covered(&self, reader: &SegmentReader) -> tantivy::Result<bool> {
-        let index = reader.inverted_index(self.marker.field())?;
-        Ok(index
-            .get_term_info(&self.marker)?
-            .is_some_and(|info| info.doc_freq == reader.max_doc()))
+        covered(reader, &self.marker)
     }
 
     fn pair_scorer(

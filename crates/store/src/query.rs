@@ -46,7 +46,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader, Term};
 
-use crate::conjunction::WordQuery;
+use crate::conjunction::{Part, WordQuery};
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, readings, tokens, unstemmed_analyzer};
 use crate::search::{Compound, Relaxed, Respelling};
@@ -1399,7 +1399,7 @@ fn all() -> Box<dyn Query> {
     Box::new(AllQuery)
 }
 
-fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+pub(crate) fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if boost == 1.0 {
         q
     } else {
@@ -1459,6 +1459,13 @@ fn text_phrase(
         )),
         _ => term_or_phrase(field, toks, slop),
     }
+}
+
+/// Whether `q` is a phrase of two words that goes by its pair term ([`crate::pairs`]).
+fn is_pair_term(q: &dyn Query) -> bool {
+    q.downcast_ref::<PairPhraseQuery>()
+        .and_then(PairPhraseQuery::as_pair_term)
+        .is_some()
 }
 
 /// The one-word readings of `text` besides the first (a hyphenated compound written closed:
@@ -1921,7 +1928,7 @@ impl Compiler {
         // category name says nothing about the body.
         let mark = !negated && matches!(scope, Scope::Any | Scope::Title);
         let mut qs: Vec<Box<dyn Query>> = Vec::new();
-        let mut plain: Option<Vec<(Term, f32)>> = None;
+        let mut plain: Option<Vec<Part>> = None;
         match text {
             Text::Word(w) | Text::Phrase(w, _) => {
                 let slop = match text {
@@ -1945,18 +1952,21 @@ impl Compiler {
                     _ => Vec::new(),
                 };
                 readings.extend(spellings.iter().map(|t| vec![t.clone()]));
-                // One reading of one term, and no name field: the clauses below are that
-                // term boosted in each field, a plain word that a search may score from its
-                // postings (`crate::conjunction`).
-                if let ([only], None, 0) = (readings.as_slice(), keyword, slop)
-                    && let [tok] = only.as_slice()
-                {
-                    plain = Some(
-                        analyzed
-                            .iter()
-                            .map(|&(field, boost)| (Term::from_field_text(field, tok), boost))
-                            .collect(),
-                    );
+                // One reading, and no name field: the clauses below are that term (or exact
+                // phrase) boosted in each field, a plain word that a search may score from its
+                // postings (`crate::conjunction`). A phrase only when its body clause is one
+                // pair term: a longer one reads the body's positions, which tantivy reads only
+                // where the other words already matched, and the walk would read everywhere.
+                if let ([only], None, 0) = (readings.as_slice(), keyword, slop) {
+                    plain = analyzed
+                        .iter()
+                        .map(|&(field, boost)| match only.as_slice() {
+                            [tok] => Some(Part::Term(Term::from_field_text(field, tok), boost)),
+                            toks => text_phrase(&f, self.pairs.as_deref(), field, toks, 0)
+                                .filter(|q| field != f.body || is_pair_term(&**q))
+                                .map(|q| Part::Phrase(q, boost)),
+                        })
+                        .collect();
                 }
                 for &(field, boost) in analyzed {
                     let ways = readings.iter().filter_map(|toks| {
@@ -2162,9 +2172,9 @@ impl Compiler {
         }
         let clauses = qs.len();
         Ok(match (plain, any(qs)) {
-            (Some(terms), Some(union)) => {
-                debug_assert_eq!(terms.len(), clauses, "one clause per field");
-                Some(Box::new(WordQuery::new(terms, union)))
+            (Some(parts), Some(union)) => {
+                debug_assert_eq!(parts.len(), clauses, "one clause per field");
+                Some(Box::new(WordQuery::new(parts, union)))
             }
             (_, union) => union,
         })

@@ -455,8 +455,10 @@ impl Kb {
             (SortOrder::Relevance, None) => match Conjunction::of(searcher, &*text.query)? {
                 // One plain word: no bonus, but its postings walked the same way skip what
                 // cannot reach the top, where tantivy would score every document holding it.
-                Some(words) => top_with_bonus(searcher, Main::Words(words), &[], &narrow, range)?,
-                None => {
+                Some(words) if !words.is_lone_phrase() => {
+                    top_with_bonus(searcher, Main::Words(words), &[], &narrow, range)?
+                }
+                _ => {
                     let (docs, n) = search_segments(searcher, &*query, &ByScore { page: range })?;
                     (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
                 }
@@ -2500,7 +2502,7 @@ mod ranking_tests {
     /// any page.
     #[test]
     fn plain_words_walked_from_their_postings_rank_exactly_as_tantivy() {
-        let (_dir, lock, kb) = empty_kb();
+        let (dir, lock, kb) = empty_kb();
         // Common words and rare ones, so the tops are set by different fields.
         let vocab = [
             "server", "backup", "client", "server", "network", "budget", "proposal", "the",
@@ -2514,9 +2516,15 @@ mod ranking_tests {
         };
         for batch in 0..3u64 {
             let mut w = kb.writer(&lock).expect("writer");
+            // Frequent pairs chosen after 100 articles (the writer adds those again with
+            // them), so a phrase on the body goes by its pair term.
+            w.set_pair_sample(100);
             for i in 0..300 {
                 let n = batch * 300 + i;
-                let text = pick(5 + n % 120).join(" ");
+                // Words of its own after the soup: the body holds more words than pairs,
+                // so a phrase's field lengths (the body's) differ from its pair term's.
+                let own: Vec<String> = (0..n % 40).map(|i| format!("z{}", n * 41 + i)).collect();
+                let text = format!("{} {}", pick(5 + n % 120).join(" "), own.join(" "));
                 let title = pick(1 + n % 4).join(" ");
                 let mut a = article(n, 0, &title, &text);
                 if n % 7 == 0 {
@@ -2546,7 +2554,9 @@ mod ranking_tests {
             }
             w.commit().expect("commit");
         }
-        kb.reload().expect("reload");
+        drop(kb);
+        // Opened again: the list of frequent pairs comes with the opening.
+        let kb = Kb::open(dir.path()).expect("open");
         let searcher = kb.reader.searcher();
         assert!(searcher.segment_readers().len() > 1);
         assert!(
@@ -2645,6 +2655,58 @@ mod ranking_tests {
                     top_with_bonus(&searcher, main, &[], &[], page.clone()).expect("search");
                 assert_eq!((bits(got), n), want, "{q} {page:?}");
             }
+        }
+        // An exact phrase is one more such word: its clauses are the phrase in each field,
+        // from the pair term where the segment has pairs, scored up front elsewhere.
+        assert!(
+            kb.frequent_pairs.is_some(),
+            "the soup has its frequent pairs"
+        );
+        for q in [
+            "\"server backup\"",
+            "\"backup server\" printer",
+            "cloud \"the server\" budget",
+            "smith \"server backup\"",
+            "\"backup server\" example",
+            "title:\"server backup\"",
+            "title:\"server backup network\" cloud",
+            "\"proposal budget\" \"printer cloud\"",
+        ] {
+            let text = text_query(&kb, q).expect("query");
+            let (main, bonus) = match &text.split {
+                Some(split) => (&*split.main, &split.bonus[..]),
+                None => (&*text.query, &[][..]),
+            };
+            assert!(
+                crate::conjunction::Conjunction::of(&searcher, main)
+                    .expect("conjunction")
+                    .is_some(),
+                "{q} is walked from its postings: {main:?}"
+            );
+            for page in &pages {
+                let want = reference(&searcher, &*text.query, page);
+                let walked = Main::of(&searcher, main).expect("main");
+                let (got, n) =
+                    top_with_bonus(&searcher, walked, bonus, &[], page.clone()).expect("search");
+                assert_eq!((bits(got), n), want, "{q} {page:?}");
+                assert!(want.1 > 0, "{q}");
+            }
+        }
+        // A longer phrase would be read from the body's positions in every document: tantivy
+        // reads them only where the other words matched.
+        for q in [
+            "\"server backup network\" printer",
+            "\"the server backup\"",
+            "\"example com\" budget",
+        ] {
+            let text = text_query(&kb, q).expect("query");
+            let main = text.split.as_ref().map_or(&*text.query, |s| &*s.main);
+            assert!(
+                crate::conjunction::Conjunction::of(&searcher, main)
+                    .expect("conjunction")
+                    .is_none(),
+                "{q}"
+            );
         }
     }
 
