@@ -78,6 +78,22 @@ fn add_refuses_what_is_not_a_feed_with_a_clear_message() {
 }
 
 #[test]
+fn add_points_a_file_to_sync_from_and_a_bare_host_to_its_url() {
+    let env = Env::new("# nothing yet\n");
+    std::fs::write(env.path().join("saved.xml"), rss("x", &[("a", "A")])).unwrap();
+    let (_, file) = env.fails(&["feed", "add", "saved.xml"]);
+    assert!(file.contains("is a file"), "{file}");
+    assert!(file.contains("kb sync --from saved.xml"), "{file}");
+    assert!(file.contains("fixture"), "{file}");
+    let (_, host) = env.fails(&["feed", "add", "blog.example/feed/"]);
+    assert!(host.contains("https://blog.example/feed/"), "{host}");
+    for err in [file, host] {
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
+    assert_eq!(env.config_text(), "# nothing yet\n", "nothing written");
+}
+
+#[test]
 fn add_rm_and_list_keep_the_comments_of_kb_toml() {
     let server = blog();
     let config = format!(

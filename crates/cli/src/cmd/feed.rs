@@ -198,10 +198,35 @@ fn is_http_url(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
+/// `blog.example/feed/` as `https://blog.example/feed/`: what a host and path typed without a
+/// scheme mean. `None` when it has a scheme already, names no host with a dot, or names a file
+/// (`feed.xml`, missing here) rather than a host.
+fn with_scheme(typed: &str) -> Option<String> {
+    const FILE_ENDINGS: [&str; 8] = ["xml", "rss", "atom", "rdf", "json", "opml", "html", "txt"];
+    if typed.contains("://") {
+        return None;
+    }
+    let guess = format!("https://{typed}");
+    let url = url::Url::parse(&guess).ok()?;
+    let host = url.host_str()?;
+    let last = host.rsplit('.').next().unwrap_or_default();
+    (host.contains('.') && !last.is_empty() && !FILE_ENDINGS.contains(&last)).then_some(guess)
+}
+
 /// Fetch `url`; a feed is taken as is, a web page is searched for the feeds it announces and
 /// the first that fetches and parses is taken.
 fn probe(ctx: &Ctx, url: &str) -> Result<Probed> {
     if !is_http_url(url) {
+        // The two slips people make: a saved feed file, and an address typed without its scheme.
+        if std::path::Path::new(url).is_file() {
+            bail!(
+                "{url:?} is a file, not an http(s) URL: `kb sync --from {url}` reads it once, or \
+                 give it as a feed's `fixture` in the config for `kb sync --offline`"
+            );
+        }
+        if let Some(guess) = with_scheme(url) {
+            bail!("{url:?} is not an http(s) URL: give the full address, {guess}");
+        }
         bail!("{url:?} is not an http(s) URL: give the feed's or the site's full address");
     }
     let fetcher = Fetcher::new(fetch_options(ctx))?;
@@ -765,5 +790,27 @@ mod tests {
             default_name("blog.example", "http://blog.example/feed/", &known),
             "blog.example-2"
         );
+    }
+
+    #[test]
+    fn an_address_without_its_scheme_is_guessed_but_a_file_name_is_not() {
+        assert_eq!(
+            with_scheme("blog.example/feed/").as_deref(),
+            Some("https://blog.example/feed/")
+        );
+        assert_eq!(
+            with_scheme("www.example.com").as_deref(),
+            Some("https://www.example.com")
+        );
+        for no in [
+            "feed.xml",
+            "saved.rss",
+            "localhost/feed",
+            "ftp://x.example/",
+            "",
+            "a b",
+        ] {
+            assert_eq!(with_scheme(no), None, "{no}");
+        }
     }
 }
