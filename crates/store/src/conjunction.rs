@@ -198,6 +198,25 @@ impl Conjunction {
         Ok(Some(Conjunction { words: out, sum }))
     }
 
+    /// How many documents its walk may visit, at most: those of its rarest word, counted as
+    /// the sum of its clauses' document frequencies (an upper bound of their union).
+    pub(crate) fn candidates(&self, searcher: &Searcher) -> Result<u64, StoreError> {
+        let mut least = u64::MAX;
+        for word in &self.words {
+            let mut n = 0u64;
+            for reading in word {
+                n += match reading {
+                    Reading::Term { term, .. } => searcher.doc_freq(term)?,
+                    Reading::Pair { pair, .. } => searcher.doc_freq(pair)?,
+                    // Short fields: few.
+                    Reading::Scored(_) => 0,
+                };
+            }
+            least = least.min(n);
+        }
+        Ok(if least == u64::MAX { 0 } else { least })
+    }
+
     /// Whether it is one phrase alone. Its walk cannot skip much: a body's bound (BM25 at
     /// its most) is far above what the phrase scores there, so every document is scored, as
     /// tantivy scores them, but on one thread where tantivy reads segments in parallel.

@@ -1639,101 +1639,169 @@ fn top_with_bonus(
         let bm25 = tantivy::query::Bm25Weight::for_terms(searcher, &b.terms)?.boost_by(b.boost);
         bonus.push((b, weight, bm25));
     }
-    let mut ranking = Ranking::new(page.end);
+    let segments = searcher.segment_readers();
+    let floor = SharedFloor::default();
+    let one = |(ord, seg): (usize, &tantivy::SegmentReader)| {
+        segment_top(ord as u32, seg, &main, &bonus, page.end, &floor)
+    };
+    // Segments in parallel where the work is worth waking the pool for; each publishes the
+    // lowest score its top holds, which is a floor for every segment (`SharedFloor`).
+    let tops: Vec<Result<SegmentTop, StoreError>> = match &*SEARCH_THREADS {
+        Some(pool) if segments.len() > 1 && main.is_heavy(searcher)? => pool
+            .map(|s| Ok(one(s)), segments.iter().enumerate())
+            .map_err(StoreError::from)?,
+        _ => segments.iter().enumerate().map(one).collect(),
+    };
+    let mut top = top_n(page.end);
     let mut total = 0usize;
-    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let mut scorer = match &main {
-            MainWeight::Words(words, filters) => match words.segment(seg, filters)? {
-                Some(walk) => MainScorer::Words(walk),
-                None => continue,
-            },
-            MainWeight::Any(m) => MainScorer::Any(m.scorer(seg, 1.0)?),
-        };
-        let mut clauses = Vec::with_capacity(bonus.len());
-        for (b, weight, bm25) in &bonus {
-            if let Some(c) = SegmentBonus::open(seg, b, weight.as_ref(), bm25, &scorer)? {
-                clauses.push(c);
-            }
-        }
-        let mut seg = Scoring {
-            seg,
-            ord: ord as u32,
-            ids: id_column(seg),
-            bounds: vec![0f32; clauses.len()],
-            clauses,
-        };
-        match &mut scorer {
-            MainScorer::Words(walk) => {
-                total += walk.count();
-                // What each bonus clause may add, tied to the words it needs.
-                for c in &seg.clauses {
-                    let shared: Option<Vec<usize>> = c
-                        .words
-                        .iter()
-                        .map(|w| match w {
-                            BonusWord::Shared(at) => Some(*at),
-                            BonusWord::Own(_) => None,
-                        })
-                        .collect();
-                    walk.add_bound(shared.as_deref(), crate::conjunction::most(c.bm25));
-                }
-            }
-            MainScorer::Any(_) => {}
-        }
-        let alive = seg.seg.alive_bitset();
-        let mut doc = match &mut scorer {
-            MainScorer::Words(walk) => walk.next(0, ranking.bar()),
-            MainScorer::Any(s) => {
-                use tantivy::DocSet;
-                s.doc()
-            }
-        };
-        while doc != tantivy::TERMINATED {
-            match &mut scorer {
-                MainScorer::Words(_) => seg.offer(doc, &mut scorer, &mut ranking)?,
-                MainScorer::Any(_) => {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
-                        total += 1;
-                        seg.offer(doc, &mut scorer, &mut ranking)?;
-                    }
-                }
-            }
-            doc = match &mut scorer {
-                MainScorer::Words(walk) => walk.next(doc + 1, ranking.bar()),
-                MainScorer::Any(s) => {
-                    use tantivy::DocSet;
-                    s.advance()
-                }
-            };
+    for seg in tops {
+        let (hits, count) = seg?;
+        total += count;
+        for d in hits {
+            top.push(d.sort_key, d.doc);
         }
     }
-    let hits = page_of(ranking.top, &page)
+    let hits = page_of(top, &page)
         .into_iter()
         .map(|((score, _), addr)| (score, addr))
         .collect();
     Ok((hits, total))
 }
 
-/// The best hits so far, and the k best scores (smallest on top): a document that cannot beat
-/// the smallest cannot be a hit.
-struct Ranking {
+/// One segment's best hits (as many as the page needs) and its number of matches.
+type SegmentTop = (
+    Vec<tantivy::collector::ComparableDoc<(f32, u64), DocAddress>>,
+    usize,
+);
+
+/// [`top_with_bonus`] on one segment.
+fn segment_top(
+    ord: u32,
+    seg: &tantivy::SegmentReader,
+    main: &MainWeight,
+    bonus: &[(
+        &crate::query::Bonus,
+        Box<dyn tantivy::query::Weight>,
+        tantivy::query::Bm25Weight,
+    )],
+    k: usize,
+    floor: &SharedFloor,
+) -> Result<SegmentTop, StoreError> {
+    let mut ranking = Ranking::new(k, floor);
+    let mut total = 0usize;
+    let mut scorer = match main {
+        MainWeight::Words(words, filters) => match words.segment(seg, filters)? {
+            Some(walk) => MainScorer::Words(walk),
+            None => return Ok((Vec::new(), 0)),
+        },
+        MainWeight::Any(m) => MainScorer::Any(m.scorer(seg, 1.0)?),
+    };
+    let mut clauses = Vec::with_capacity(bonus.len());
+    for (b, weight, bm25) in bonus {
+        if let Some(c) = SegmentBonus::open(seg, b, weight.as_ref(), bm25, &scorer)? {
+            clauses.push(c);
+        }
+    }
+    let mut seg = Scoring {
+        seg,
+        ord,
+        ids: id_column(seg),
+        bounds: vec![0f32; clauses.len()],
+        clauses,
+    };
+    match &mut scorer {
+        MainScorer::Words(walk) => {
+            total += walk.count();
+            // What each bonus clause may add, tied to the words it needs.
+            for c in &seg.clauses {
+                let shared: Option<Vec<usize>> = c
+                    .words
+                    .iter()
+                    .map(|w| match w {
+                        BonusWord::Shared(at) => Some(*at),
+                        BonusWord::Own(_) => None,
+                    })
+                    .collect();
+                walk.add_bound(shared.as_deref(), crate::conjunction::most(c.bm25));
+            }
+        }
+        MainScorer::Any(_) => {}
+    }
+    let alive = seg.seg.alive_bitset();
+    let mut doc = match &mut scorer {
+        MainScorer::Words(walk) => walk.next(0, ranking.bar()),
+        MainScorer::Any(s) => {
+            use tantivy::DocSet;
+            s.doc()
+        }
+    };
+    while doc != tantivy::TERMINATED {
+        match &mut scorer {
+            MainScorer::Words(_) => seg.offer(doc, &mut scorer, &mut ranking)?,
+            MainScorer::Any(_) => {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    total += 1;
+                    seg.offer(doc, &mut scorer, &mut ranking)?;
+                }
+            }
+        }
+        doc = match &mut scorer {
+            MainScorer::Words(walk) => walk.next(doc + 1, ranking.bar()),
+            MainScorer::Any(s) => {
+                use tantivy::DocSet;
+                s.advance()
+            }
+        };
+    }
+    Ok((ranking.top.into_vec(), total))
+}
+
+/// The highest of the segments' floors so far (f32 bits; scores are never negative, so their
+/// bits order as they do): k documents of one segment score at least that, so no document
+/// below it, in any segment, is a hit.
+#[derive(Default)]
+struct SharedFloor(std::sync::atomic::AtomicU32);
+
+impl SharedFloor {
+    fn get(&self) -> Option<f32> {
+        let bits = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        (bits > 0).then(|| f32::from_bits(bits))
+    }
+
+    fn raise(&self, score: f32) {
+        if score > 0.0 {
+            self.0
+                .fetch_max(score.to_bits(), std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// A segment's best hits so far, and its k best scores (smallest on top): a document that
+/// cannot beat the smallest, or the floor another segment has published, cannot be a hit.
+struct Ranking<'f> {
     k: usize,
     top: TopN<DocAddress>,
     best: std::collections::BinaryHeap<std::cmp::Reverse<Ordered>>,
+    shared: &'f SharedFloor,
 }
 
-impl Ranking {
-    fn new(k: usize) -> Ranking {
+impl Ranking<'_> {
+    fn new(k: usize, shared: &SharedFloor) -> Ranking<'_> {
         Ranking {
             k,
             top: top_n(k),
             best: std::collections::BinaryHeap::with_capacity(k + 1),
+            shared,
         }
     }
 
-    /// The lowest score that can still be a hit, once there are k.
+    /// The lowest score that can still be a hit, once there are k here or in another segment.
     fn floor(&self) -> Option<f32> {
-        (self.best.len() >= self.k).then(|| self.best.peek().map_or(0.0, |m| m.0.0))
+        let own = (self.best.len() >= self.k).then(|| self.best.peek().map_or(0.0, |m| m.0.0));
+        match (own, self.shared.get()) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// [`Ranking::floor`], lowered by [`BOUND_SLACK`]: what a bound must reach.
@@ -1748,6 +1816,11 @@ impl Ranking {
         self.best.push(std::cmp::Reverse(Ordered(score)));
         if self.best.len() > self.k {
             self.best.pop();
+        }
+        if self.best.len() >= self.k
+            && let Some(least) = self.best.peek()
+        {
+            self.shared.raise(least.0.0);
         }
     }
 }
@@ -1819,6 +1892,23 @@ enum MainWeight {
     Words(Conjunction, Vec<Box<dyn tantivy::query::Weight>>),
     Any(Box<dyn tantivy::query::Weight>),
 }
+
+impl MainWeight {
+    /// Whether the segments take long enough to search on several threads: the pool's wake-up
+    /// costs about what a rare word takes in all.
+    fn is_heavy(&self, searcher: &Searcher) -> Result<bool, StoreError> {
+        match self {
+            MainWeight::Words(words, _) => Ok(words.candidates(searcher)? >= HEAVY_CANDIDATES),
+            // Anything else walked here is read with its bonus's positions.
+            MainWeight::Any(_) => Ok(true),
+        }
+    }
+}
+
+/// Documents a walk may have to visit above which the segments are walked in parallel. The
+/// unit tests walk their small indexes in parallel: the way where segments share a floor while
+/// they run.
+const HEAVY_CANDIDATES: u64 = if cfg!(test) { 1 } else { 20_000 };
 
 /// The main query's walk over one segment: plain words from their postings, or anything else
 /// as tantivy scores it.
