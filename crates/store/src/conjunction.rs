@@ -65,6 +65,13 @@ impl WordQuery {
     pub(crate) fn new(parts: Vec<Part>, union: Box<dyn Query>) -> WordQuery {
         WordQuery { parts, union }
     }
+
+    /// Whether it is a phrase. Alone, its walk cannot skip much: a body's bound (BM25 at its
+    /// most) is far above what the phrase scores there, so every document is scored, as
+    /// tantivy scores them, but on one thread where tantivy reads segments in parallel.
+    pub(crate) fn is_phrase(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Phrase(..)))
+    }
 }
 
 impl Clone for WordQuery {
@@ -215,16 +222,6 @@ impl Conjunction {
             least = least.min(n);
         }
         Ok(if least == u64::MAX { 0 } else { least })
-    }
-
-    /// Whether it is one phrase alone. Its walk cannot skip much: a body's bound (BM25 at
-    /// its most) is far above what the phrase scores there, so every document is scored, as
-    /// tantivy scores them, but on one thread where tantivy reads segments in parallel.
-    pub(crate) fn is_lone_phrase(&self) -> bool {
-        match self.words.as_slice() {
-            [word] => word.iter().any(|r| !matches!(r, Reading::Term { .. })),
-            _ => false,
-        }
     }
 
     /// The walk over one segment, through the documents that every one of `filters` also

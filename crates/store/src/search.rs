@@ -15,7 +15,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use crate::conjunction::{Conjunction, SegmentConjunction};
+use crate::conjunction::{Conjunction, SegmentConjunction, WordQuery};
 #[cfg(doc)]
 use crate::query::Split;
 use crate::query::{
@@ -452,17 +452,26 @@ impl Kb {
                 let main = Main::of(searcher, &*split.main)?;
                 top_with_bonus(searcher, main, &split.bonus, &narrow, range)?
             }
-            (SortOrder::Relevance, None) => match Conjunction::of(searcher, &*text.query)? {
+            (SortOrder::Relevance, None) => {
                 // One plain word: no bonus, but its postings walked the same way skip what
                 // cannot reach the top, where tantivy would score every document holding it.
-                Some(words) if !words.is_lone_phrase() => {
-                    top_with_bonus(searcher, Main::Words(words), &[], &narrow, range)?
+                // A phrase alone stays with tantivy (`WordQuery::is_phrase`), checked before
+                // the walk's weights are built for nothing.
+                let words = match text.query.downcast_ref::<WordQuery>() {
+                    Some(w) if w.is_phrase() => None,
+                    _ => Conjunction::of(searcher, &*text.query)?,
+                };
+                match words {
+                    Some(words) => {
+                        top_with_bonus(searcher, Main::Words(words), &[], &narrow, range)?
+                    }
+                    None => {
+                        let (docs, n) =
+                            search_segments(searcher, &*query, &ByScore { page: range })?;
+                        (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
+                    }
                 }
-                _ => {
-                    let (docs, n) = search_segments(searcher, &*query, &ByScore { page: range })?;
-                    (docs.into_iter().map(|((s, _), a)| (s, a)).collect(), n)
-                }
-            },
+            }
             (SortOrder::Date, _) => {
                 let (docs, n) = searcher.search(&*query, &(by_date(page), Count))?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
@@ -2553,6 +2562,41 @@ mod ranking_tests {
         hits.into_iter().map(|(s, a)| (s.to_bits(), a)).collect()
     }
 
+    /// The main query and bonus clauses of `text`, as `ranked` hands them to the walk.
+    fn main_and_bonus(text: &TextQuery) -> (&dyn Query, &[crate::query::Bonus]) {
+        match &text.split {
+            Some(split) => (&*split.main, &split.bonus[..]),
+            None => (&*text.query, &[][..]),
+        }
+    }
+
+    /// Asserts that `q` is walked from its postings and that the walk ranks each page, score
+    /// bits and count, as tantivy's own search of the whole query; the counts, page by page.
+    fn assert_walked_as_tantivy(
+        searcher: &Searcher,
+        text: &TextQuery,
+        q: &str,
+        pages: &[std::ops::Range<usize>],
+    ) -> Vec<usize> {
+        let (main, bonus) = main_and_bonus(text);
+        assert!(
+            crate::conjunction::Conjunction::of(searcher, main)
+                .expect("conjunction")
+                .is_some(),
+            "{q} is walked from its postings: {main:?}"
+        );
+        let mut counts = Vec::with_capacity(pages.len());
+        for page in pages {
+            let want = reference(searcher, &*text.query, page);
+            let walked = Main::of(searcher, main).expect("main");
+            let (got, n) =
+                top_with_bonus(searcher, walked, bonus, &[], page.clone()).expect("search");
+            assert_eq!((bits(got), n), want, "{q} {page:?}");
+            counts.push(want.1);
+        }
+        counts
+    }
+
     #[test]
     fn skipping_the_bonus_where_it_cannot_matter_ranks_exactly_as_tantivy() {
         let (_dir, kb) = soup();
@@ -2670,21 +2714,8 @@ mod ranking_tests {
             "budget server proposal client cloud the",
         ] {
             let text = text_query(&kb, q).expect("query");
-            let split = text.split.as_ref().expect("several plain words");
-            assert!(
-                crate::conjunction::Conjunction::of(&searcher, &*split.main)
-                    .expect("conjunction")
-                    .is_some(),
-                "{q} is walked from its postings: {:?}",
-                split.main
-            );
-            for page in &pages {
-                let want = reference(&searcher, &*text.query, page);
-                let main = Main::of(&searcher, &*split.main).expect("main");
-                let (got, n) = top_with_bonus(&searcher, main, &split.bonus, &[], page.clone())
-                    .expect("search");
-                assert_eq!((bits(got), n), want, "{q} {page:?}");
-            }
+            assert!(text.split.is_some(), "several plain words: {q}");
+            assert_walked_as_tantivy(&searcher, &text, q, &pages);
         }
         // Narrowed by filters (scoring 0), the same: only fewer documents.
         let categories = ["backup".to_string(), "cloud".to_string()];
@@ -2706,10 +2737,7 @@ mod ranking_tests {
         };
         for q in ["server backup", "printer", "the backup printer network"] {
             let text = text_query(&kb, q).expect("query");
-            let (main, bonus) = match &text.split {
-                Some(split) => (&*split.main, &split.bonus[..]),
-                None => (&*text.query, &[][..]),
-            };
+            let (main, bonus) = main_and_bonus(&text);
             for filters in [&by_category, &by_date, &both] {
                 let narrow = crate::query::filter_clauses(&kb.fields, filters);
                 let whole = crate::query::with_filters(&kb.fields, text.query.box_clone(), filters);
@@ -2731,20 +2759,7 @@ mod ranking_tests {
         for q in ["server", "printer", "smith", "example", "title:cloud"] {
             let text = text_query(&kb, q).expect("query");
             assert!(text.split.is_none(), "{q}");
-            assert!(
-                crate::conjunction::Conjunction::of(&searcher, &*text.query)
-                    .expect("conjunction")
-                    .is_some(),
-                "{q} is walked from its postings: {:?}",
-                text.query
-            );
-            for page in &pages {
-                let want = reference(&searcher, &*text.query, page);
-                let main = Main::of(&searcher, &*text.query).expect("main");
-                let (got, n) =
-                    top_with_bonus(&searcher, main, &[], &[], page.clone()).expect("search");
-                assert_eq!((bits(got), n), want, "{q} {page:?}");
-            }
+            assert_walked_as_tantivy(&searcher, &text, q, &pages);
         }
         // An exact phrase is one more such word: its clauses are the phrase in each field,
         // from the pair term where the segment has pairs, scored up front elsewhere.
@@ -2763,23 +2778,8 @@ mod ranking_tests {
             "\"proposal budget\" \"printer cloud\"",
         ] {
             let text = text_query(&kb, q).expect("query");
-            let (main, bonus) = match &text.split {
-                Some(split) => (&*split.main, &split.bonus[..]),
-                None => (&*text.query, &[][..]),
-            };
-            assert!(
-                crate::conjunction::Conjunction::of(&searcher, main)
-                    .expect("conjunction")
-                    .is_some(),
-                "{q} is walked from its postings: {main:?}"
-            );
-            for page in &pages {
-                let want = reference(&searcher, &*text.query, page);
-                let walked = Main::of(&searcher, main).expect("main");
-                let (got, n) =
-                    top_with_bonus(&searcher, walked, bonus, &[], page.clone()).expect("search");
-                assert_eq!((bits(got), n), want, "{q} {page:?}");
-                assert!(want.1 > 0, "{q}");
+            for n in assert_walked_as_tantivy(&searcher, &text, q, &pages) {
+                assert!(n > 0, "{q}");
             }
         }
         // A longer phrase would be read from the body's positions in every document: tantivy
@@ -2790,7 +2790,7 @@ mod ranking_tests {
             "\"example com\" budget",
         ] {
             let text = text_query(&kb, q).expect("query");
-            let main = text.split.as_ref().map_or(&*text.query, |s| &*s.main);
+            let (main, _) = main_and_bonus(&text);
             assert!(
                 crate::conjunction::Conjunction::of(&searcher, main)
                     .expect("conjunction")
