@@ -1286,6 +1286,11 @@ fn focus(text: &str, matcher: &mut Matcher, width: usize) -> (usize, usize) {
     // Cut on a word boundary at most `width` bytes on: the generator then makes one fragment of
     // it, with no word cut in two (whose piece could stem like a query word).
     let end = word_boundary_before(text, start, start + width);
+    // Cut short by the end of the text, the passage takes its room before it, from the
+    // earliest sentence that fits.
+    if end == text.len() && end - start < width {
+        return (start_within(text, end - width, start, Sentence::First), end);
+    }
     (start, end)
 }
 
@@ -1564,28 +1569,46 @@ fn word_end(text: &str, at: usize) -> usize {
 /// Where a passage whose first match is at `first` starts: after the last sentence end within
 /// `lead` bytes before it, else at the first word start past `first - lead`.
 fn passage_start(text: &str, first: usize, lead: usize) -> usize {
-    let mut from = first.saturating_sub(lead);
+    start_within(text, first.saturating_sub(lead), first, Sentence::Last)
+}
+
+/// Which sentence start [`start_within`] takes when there are several.
+#[derive(Clone, Copy)]
+enum Sentence {
+    /// The earliest: the most of the text before a match.
+    First,
+    /// The latest: the sentence a match stands in.
+    Last,
+}
+
+/// Where a passage begun between `from` and `to` starts: after a sentence end (`which` of
+/// them) in `from..to`, else at the first word start past `from`, else at `to`.
+fn start_within(text: &str, from: usize, to: usize, which: Sentence) -> usize {
+    let mut from = from.min(to);
     while !text.is_char_boundary(from) {
         from += 1;
     }
     if from == 0 {
         return 0;
     }
-    let before = &text[from..first];
-    let sentence_end = before
+    let before = &text[from..to];
+    let mut ends = before
         .char_indices()
         .zip(before.chars().skip(1))
         .filter(|&((_, c), next)| {
             c == '\n' || (matches!(c, '.' | '!' | '?') && next.is_whitespace())
-        })
-        .last();
+        });
+    let sentence_end = match which {
+        Sentence::First => ends.next(),
+        Sentence::Last => ends.last(),
+    };
     if let Some(((i, c), _)) = sentence_end {
         // Past the mark and the spaces after it.
-        return first - before[i + c.len_utf8()..].trim_start().len();
+        return to - before[i + c.len_utf8()..].trim_start().len();
     }
     match before.find(char::is_whitespace) {
-        Some(i) => first - before[i..].trim_start().len(),
-        None => first,
+        Some(i) => to - before[i..].trim_start().len(),
+        None => to,
     }
 }
 
@@ -2406,6 +2429,25 @@ mod focus_tests {
             assert_eq!(matcher.matches(&text), want, "{stem}");
         }
         assert!(stems.len() > 1000, "{}", stems.len());
+    }
+
+    /// Found by using kb on golem.de's feed: an article whose word stood last in its text
+    /// showed "…(Linux-Kernel, Linux)", 21 of its 180 characters, the sentences before left out.
+    #[test]
+    fn a_passage_at_the_end_of_the_text_takes_its_room_before() {
+        let text = "Wichtige Patches, die in stabilen Kernel-Versionen landen sollten, werden von \
+                    der Linux-Community oft vergessen oder übersehen. Abhilfe schaffen soll \
+                    offenbar Machine Learning, wie die Entwickler Sasha Levin und Julia Lawall \
+                    erklären. (Linux-Kernel, Linux)";
+        let (a, b) = focus_on(text, &["linux"]);
+        assert_eq!(&text[a..b], &text[text.find("Abhilfe").unwrap_or(0)..]);
+        // No sentence starts in the room: the first whole word in it.
+        let words = "one two three four five six seven eight nine ten ".repeat(6);
+        let text = format!("{words}linux");
+        let (a, b) = focus_on(&text, &["linux"]);
+        assert_eq!(b, text.len());
+        assert!(b - a <= 180 && b - a > 170, "{}", &text[a..b]);
+        assert!(text[..a].ends_with(' '), "{}", &text[a..b]);
     }
 
     #[test]
