@@ -101,10 +101,10 @@ pub enum Command {
     /// When nothing matches as typed, the search is widened and a note says how: a plain word
     /// that no article holds is matched by similar spelling ("refferal" finds "referral"; never
     /// a word with a digit: "7000" is no "5000"), a dotted number no article holds finds the
-    /// longer ones it begins ("802.11" finds "802.11be"), a month name or a year may also mean when the article appeared
-    /// ("referrals march"), then fewer of the plain words must match, down to any one, most
-    /// first ("people before technology" finds "People first, technology second"). Phrases,
-    /// prefixes, scopes, dates and exclusions always hold as typed.
+    /// longer ones it begins ("802.11" finds "802.11be"), a month name or a year may also mean
+    /// when the article appeared ("referrals march"), then fewer of the plain words must match,
+    /// down to any one, most first ("people before technology" finds "People first, technology
+    /// second"). Phrases, prefixes, scopes, dates and exclusions always hold as typed.
     ///
     /// Query syntax:
     ///   first position                  both words, anywhere
@@ -676,6 +676,20 @@ pub fn ambiguous_attached(args: &[std::ffi::OsString]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found in `kb search --help`: a doc line wider than the help's 100 columns was cut by
+    /// clap inside a paragraph laid out by hand, leaving "…may also mean when the" / "article
+    /// appeared" / "(\"referrals march\"), then…" on three ragged lines.
+    #[test]
+    fn doc_lines_fit_the_help_width() {
+        for (n, line) in include_str!("args.rs").lines().enumerate() {
+            if let Some(doc) = line.trim_start().strip_prefix("///") {
+                let doc = doc.strip_prefix(' ').unwrap_or(doc);
+                let width = doc.chars().count();
+                assert!(width <= 100, "args.rs:{}: {width} columns: {doc}", n + 1);
+            }
+        }
+    }
 
     fn split(args: &[&str]) -> Vec<String> {
         split_attached_values(args.iter().map(Into::into).collect())
