@@ -62,9 +62,8 @@ enum Command {
         /// cold CPU caches, as a search does after other work (the benchmark's FTS5 queries).
         #[arg(long, default_value_t = 0)]
         cold_mb: usize,
-        /// Before each search (untimed), run FTS5's heaviest benchmark query, a common word
-        /// over every date, on this SQLite file: what a kb search follows half the time in the
-        /// benchmark, repeated.
+        /// Before each search (untimed), run a common word over every date with FTS5 on this
+        /// SQLite file: heavier than any FTS5 query a kb search follows in the benchmark.
         #[arg(long)]
         after_fts: Option<PathBuf>,
         /// Sleep this long before each search (untimed): a search after the machine idled, as

@@ -56,11 +56,42 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
+
+    /// Put `xs` in a random order (Fisher-Yates): each order equally likely, the same one for
+    /// the same generator.
+    pub fn shuffle<T>(&mut self, xs: &mut [T]) {
+        for i in (1..xs.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            xs.swap(i, j);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shuffle is a permutation, the same for the same stream, and over streams every
+    /// element comes first: the benchmark's rounds take the query kinds this way, so that no
+    /// kind always follows the same one.
+    #[test]
+    fn shuffles_are_permutations_that_vary_by_stream() {
+        let order = |stream: u64| {
+            let mut o: Vec<usize> = (0..6).collect();
+            Rng::stream(42, stream).shuffle(&mut o);
+            o
+        };
+        let mut firsts = std::collections::HashSet::new();
+        for stream in 0..50 {
+            let o = order(stream);
+            assert_eq!(o, order(stream));
+            let mut sorted = o.clone();
+            sorted.sort();
+            assert_eq!(sorted, (0..6).collect::<Vec<_>>());
+            firsts.insert(o[0]);
+        }
+        assert_eq!(firsts.len(), 6, "every element comes first for some stream");
+    }
 
     #[test]
     fn known_sequence() {

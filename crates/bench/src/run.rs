@@ -258,7 +258,7 @@ pub fn run(mut a: RunArgs) -> Result<()> {
         // date windows, and its median measured that; each round now takes the kinds in an
         // order of its own (the same in every run), so that no kind always follows the
         // heaviest query.
-        shuffle(&mut order, &mut kb_bench::Rng::stream(a.seed, r as u64));
+        kb_bench::Rng::stream(a.seed, r as u64).shuffle(&mut order);
         for &ki in &order {
             let inst = by_kind(QueryKind::ALL[ki]);
             let q = inst[r % inst.len()];
@@ -571,38 +571,4 @@ fn report(r: &Report<'_>) {
         s.push_str(&format!("\nNote: {n}\n"));
     }
     println!("{s}");
-}
-
-/// Fisher-Yates, from `rng`: the same order for the same seed and round.
-fn shuffle<T>(xs: &mut [T], rng: &mut kb_bench::Rng) {
-    for i in (1..xs.len()).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
-        xs.swap(i, j);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shuffle;
-
-    /// Each round's order is a permutation of the kinds, the same for the same seed and round,
-    /// and the kind after the last one varies between rounds.
-    #[test]
-    fn rounds_take_the_kinds_in_orders_of_their_own() {
-        let order = |round: u64| {
-            let mut o: Vec<usize> = (0..6).collect();
-            shuffle(&mut o, &mut kb_bench::Rng::stream(42, round));
-            o
-        };
-        let mut firsts = std::collections::HashSet::new();
-        for round in 0..50 {
-            let o = order(round);
-            assert_eq!(o, order(round));
-            let mut sorted = o.clone();
-            sorted.sort();
-            assert_eq!(sorted, (0..6).collect::<Vec<_>>());
-            firsts.insert(o[0]);
-        }
-        assert_eq!(firsts.len(), 6, "every kind goes first in some round");
-    }
 }
