@@ -1286,10 +1286,15 @@ fn focus(text: &str, matcher: &mut Matcher, width: usize) -> (usize, usize) {
     // Cut on a word boundary at most `width` bytes on: the generator then makes one fragment of
     // it, with no word cut in two (whose piece could stem like a query word).
     let end = word_boundary_before(text, start, start + width);
-    // Cut short by the end of the text, the passage takes its room before it, from the
-    // earliest sentence that fits.
+    // Cut short by the end of the text, the passage takes its room before it: from the
+    // earliest sentence that fits, unless that leaves most of the room empty again (one long
+    // sentence before the match), then from the first whole word that fits.
     if end == text.len() && end - start < width {
-        return (start_within(text, end - width, start, Sentence::First), end);
+        let sentence = start_within(text, end - width, start, Sentence::First);
+        if end - sentence >= width / 2 {
+            return (sentence, end);
+        }
+        return (start_within(text, end - width, start, Sentence::None), end);
     }
     (start, end)
 }
@@ -1579,6 +1584,8 @@ enum Sentence {
     First,
     /// The latest: the sentence a match stands in.
     Last,
+    /// None: the first word start.
+    None,
 }
 
 /// Where a passage begun between `from` and `to` starts: after a sentence end (`which` of
@@ -1601,6 +1608,7 @@ fn start_within(text: &str, from: usize, to: usize, which: Sentence) -> usize {
     let sentence_end = match which {
         Sentence::First => ends.next(),
         Sentence::Last => ends.last(),
+        Sentence::None => None,
     };
     if let Some(((i, c), _)) = sentence_end {
         // Past the mark and the spaces after it.
@@ -2448,6 +2456,12 @@ mod focus_tests {
         assert_eq!(b, text.len());
         assert!(b - a <= 180 && b - a > 170, "{}", &text[a..b]);
         assert!(text[..a].ends_with(' '), "{}", &text[a..b]);
+        // One long sentence before the match: its words, not the match alone again.
+        let text = format!("{}erklären. (Linux-Kernel, Linux)", "wort ".repeat(60));
+        let (a, b) = focus_on(&text, &["linux"]);
+        assert_eq!(b, text.len());
+        assert!(b - a > 170, "{}", &text[a..b]);
+        assert!(text[a..].starts_with("wort "), "{}", &text[a..b]);
     }
 
     #[test]
