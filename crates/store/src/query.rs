@@ -1957,22 +1957,33 @@ impl Compiler {
                 // postings (`crate::conjunction`). A phrase only when its body clause is one
                 // pair term: a longer one reads the body's positions, which tantivy reads only
                 // where the other words already matched, and the walk would read everywhere.
-                if let ([only], None, 0) = (readings.as_slice(), keyword, slop) {
-                    plain = analyzed
-                        .iter()
-                        .map(|&(field, boost)| match only.as_slice() {
-                            [tok] => Some(Part::Term(Term::from_field_text(field, tok), boost)),
-                            toks => text_phrase(&f, self.pairs.as_deref(), field, toks, 0)
-                                .filter(|q| field != f.body || is_pair_term(&**q))
-                                .map(|q| Part::Phrase(q, boost)),
-                        })
-                        .collect();
-                }
+                let only = match (readings.as_slice(), keyword, slop) {
+                    ([only], None, 0) => Some(only.as_slice()),
+                    _ => None,
+                };
+                plain = only.map(|_| Vec::with_capacity(analyzed.len()));
                 for &(field, boost) in analyzed {
                     let ways = readings.iter().filter_map(|toks| {
                         text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
                     });
-                    qs.extend(best_of(ways.collect()).map(|q| boosted(q, boost)));
+                    let clause = best_of(ways.collect());
+                    if let (Some(parts), Some(only)) = (plain.as_mut(), only) {
+                        // The clause itself, as the union holds it, before its boost.
+                        let part = match (only, &clause) {
+                            ([tok], _) => {
+                                Some(Part::Term(Term::from_field_text(field, tok), boost))
+                            }
+                            (_, Some(q)) if field != f.body || is_pair_term(&**q) => {
+                                Some(Part::Phrase(q.box_clone(), boost))
+                            }
+                            _ => None,
+                        };
+                        match part {
+                            Some(part) => parts.push(part),
+                            None => plain = None,
+                        }
+                    }
+                    qs.extend(clause.map(|q| boosted(q, boost)));
                 }
                 match keyword {
                     // `author:""` names no one, as `title:""` holds no word: no clause, so a
