@@ -1196,7 +1196,7 @@ fn passage(
 /// Whether `s` holds no word (nothing the analyzer indexes), only a little punctuation (a full
 /// stop, closing quotes and brackets) and spaces: then a passage reaching it reaches the end.
 fn only_punctuation(s: &str) -> bool {
-    s.chars().all(|c| !c.is_alphanumeric()) && s.trim().chars().count() <= EDGE_CHARS
+    s.chars().all(|c| !crate::words::is_alnum(c)) && s.trim().chars().count() <= EDGE_CHARS
 }
 
 /// Where the word ending at `end` ends when an English contraction's or possessive's suffix
@@ -1210,7 +1210,7 @@ fn contraction_end(text: &str, end: usize) -> usize {
     };
     let word = &rest[apostrophe.len_utf8()..];
     let len = word
-        .find(|c: char| !c.is_alphanumeric())
+        .find(|c: char| !crate::words::is_alnum(c))
         .unwrap_or(word.len());
     if crate::words::CONTRACTION_ENDINGS
         .iter()
@@ -1395,7 +1395,7 @@ impl Matcher {
             text[..at]
                 .chars()
                 .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
+                .is_none_or(|c| !crate::words::is_alnum(c))
         };
         for prefix in &self.prefixes {
             starts.extend(
@@ -1414,12 +1414,12 @@ impl Matcher {
             let c = text[at..].chars().next().unwrap_or(' ');
             i = at + c.len_utf8();
             let start_of = |at: usize| match known {
-                Some((start, upto)) if text[upto..at].chars().all(char::is_alphanumeric) => start,
+                Some((start, upto)) if text[upto..at].chars().all(crate::words::is_alnum) => start,
                 _ => word_start(text, at),
             };
             // A non-ASCII hyphen (U+2010) or apostrophe may join a compound whose joined form
             // is a term.
-            if c.is_alphanumeric() {
+            if crate::words::is_alnum(c) {
                 let start = start_of(at);
                 starts.push(start);
                 known = Some((start, i));
@@ -1519,7 +1519,7 @@ fn word_start(text: &str, at: usize) -> usize {
     before
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_alphanumeric())
+        .take_while(|(_, c)| crate::words::is_alnum(*c))
         .last()
         .map_or(at, |(i, _)| i)
 }
@@ -1528,7 +1528,7 @@ fn word_start(text: &str, at: usize) -> usize {
 /// the word `start..end`: the word itself when it is not part of one.
 fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
     let plain =
-        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && !crate::words::is_cjk(c));
+        |c: Option<char>| c.is_some_and(|c| crate::words::is_alnum(c) && !crate::words::is_cjk(c));
     loop {
         let mut before = text[..start].chars().rev();
         match (before.next(), before.clone().next()) {
@@ -1567,7 +1567,7 @@ fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usiz
 /// The end of the word starting at `at`.
 fn word_end(text: &str, at: usize) -> usize {
     text[at..]
-        .find(|c: char| !c.is_alphanumeric())
+        .find(|c: char| !crate::words::is_alnum(c))
         .map_or(text.len(), |i| at + i)
 }
 
@@ -2123,7 +2123,10 @@ fn unquote(query: &str) -> Option<String> {
         let field = before
             .strip_suffix(':')
             .map(|b| {
-                let start = b.char_indices().rev().find(|(_, c)| !c.is_alphanumeric());
+                let start = b
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !crate::words::is_alnum(*c));
                 &b[start.map_or(0, |(i, c)| i + c.len_utf8())..]
             })
             .filter(|f| {
