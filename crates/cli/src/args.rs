@@ -18,8 +18,8 @@ fn until_arg(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 /// What clap adds to "invalid value 'x' for `--since <DATE>`".
-const DATE_FORMS: &str =
-    "not a date: use YYYY-MM-DD, YYYY-MM, YYYY or an RFC 3339 time like 2010-03-04T12:00:00Z";
+const DATE_FORMS: &str = "not a date: use YYYY-MM-DD, YYYY-MM, YYYY, an RFC 3339 time like \
+     2010-03-04T12:00:00Z, today, yesterday, or a time back like 12h, 7d, 2w, 6mo, 1y";
 
 /// kb: a searchable, offline archive of the feeds you follow.
 ///
@@ -404,11 +404,13 @@ pub struct SearchArgs {
     /// `smbitpros.com`); a name no feed has is an error naming the closest feeds
     #[arg(long, value_name = "NAME", value_parser = nonblank)]
     pub feed: Vec<String>,
-    /// Published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
+    /// Published on or after DATE: YYYY-MM-DD, YYYY-MM or YYYY covers all of it (UTC), as do
+    /// `today` and `yesterday`; or an RFC 3339 time; or a time back from now: 12h, 7d, 2w, 6mo,
+    /// 1y ("3 days ago" too)
     // Parsed by clap, so a bad date is a usage error (exit 2) like any other bad option value.
     #[arg(long, value_name = "DATE", value_parser = since_arg)]
     pub since: Option<DateTime<Utc>>,
-    /// Published on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY covers all of it, UTC; or RFC 3339)
+    /// Published on or before DATE, in the forms of --since
     #[arg(long, value_name = "DATE", value_parser = until_arg)]
     pub until: Option<DateTime<Utc>>,
     /// Order of hits

@@ -737,6 +737,23 @@ fn filters_category_author_and_inclusive_dates() {
         titles(&day, "hits"),
         vec!["Gain first position with your managed services clients"]
     );
+    // A time back from now: the seed's articles are from 2010, so always over a day ago and
+    // always within a century.
+    let total = |args: &[&str]| {
+        let mut a = vec!["search", "managed", "--json"];
+        a.extend(args);
+        env.json(&a)["total"].as_u64().unwrap()
+    };
+    assert_eq!(total(&["--since", "1d"]), 0);
+    assert_eq!(total(&["--since", "today"]), 0);
+    assert_eq!(total(&["--since", "100y"]), all);
+    assert_eq!(total(&["--until", "1 day ago"]), all);
+    assert_eq!(total(&["--since", "1200mo", "--until", "yesterday"]), all);
+    let (_, err) = env.both(&["search", "managed", "--since", "2w"]);
+    assert!(
+        err.contains("with --since 20") && err.contains("Z: "),
+        "the note names the instant: {err}"
+    );
     // A bad date is a usage error, like any bad option value (bad_dates_are_usage_errors).
     let bad = env.kb(&["search", "x", "--since", "last tuesday"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -1916,7 +1933,8 @@ fn bad_dates_are_usage_errors() {
     let env = Env::synced();
     for args in [
         &["search", "x", "--since", "2010-13-01"][..],
-        &["search", "x", "--until", "yesterday"],
+        &["search", "x", "--until", "the day before"],
+        &["search", "x", "--since", "7m"],
         &[
             "search",
             "x",

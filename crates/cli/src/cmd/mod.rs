@@ -281,13 +281,29 @@ fn upper_escapes(path: &str) -> String {
 }
 
 /// `--since` / `--until`: a bare date covers its whole day (UTC), so both bounds are inclusive
-/// of that day; RFC 3339 timestamps are taken as they are.
+/// of that day; RFC 3339 timestamps are taken as they are; `today` and `yesterday` are whole
+/// UTC days too; a time back from now (`7d`, `2w`, `6mo`, `1y`, `12h`, `3 days ago`) is that
+/// instant, for either bound.
 /// None when `s` is no such date (clap then names the flag and the forms it takes).
 pub fn parse_bound(s: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
+    parse_bound_at(s, end_of_day, Utc::now())
+}
+
+/// [`parse_bound`] with the clock given: what `today` and `7d` count from.
+fn parse_bound_at(s: &str, end_of_day: bool, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let s = s.trim();
+    if let Some(t) = time_back(s, now) {
+        return Some(t);
+    }
+    let today = now.date_naive();
+    let named = match s.to_ascii_lowercase().as_str() {
+        "today" => Some(today),
+        "yesterday" => today.pred_opt(),
+        _ => None,
+    };
     // A day, a month or a year covers all of it, as `published:2010` does in a query.
-    let span = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
+    let span = named
+        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .map(|d| (d, d))
         .or_else(|| {
             let (y, m) = s.split_once('-')?;
@@ -322,6 +338,34 @@ pub fn parse_bound(s: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
+}
+
+/// `now` less a span typed as a count and a unit: `7d`, `2w`, `6mo`, `1y`, `12h`, and the
+/// same with a space, a unit spelled out (singular or plural) and `ago` (`3 days ago`, as git's
+/// `--since` takes it). No bare `m`: minutes to some, months to others.
+fn time_back(s: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let lower = s.to_ascii_lowercase();
+    let rest = lower.strip_suffix("ago").unwrap_or(&lower).trim_end();
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    // Past a few digits the count overflows every unit anyway: no date, not a panic.
+    if digits == 0 || digits > 6 {
+        return None;
+    }
+    let n: u32 = rest[..digits].parse().ok()?;
+    let unit = rest[digits..].trim_start();
+    let unit = unit
+        .strip_suffix('s')
+        .filter(|u| u.len() > 1)
+        .unwrap_or(unit);
+    let hours = |h: i64| now.checked_sub_signed(chrono::TimeDelta::try_hours(h)?);
+    match unit {
+        "h" | "hr" | "hour" => hours(i64::from(n)),
+        "d" | "day" => hours(i64::from(n) * 24),
+        "w" | "wk" | "week" => hours(i64::from(n) * 24 * 7),
+        "mo" | "month" => now.checked_sub_months(chrono::Months::new(n)),
+        "y" | "yr" | "year" => now.checked_sub_months(chrono::Months::new(n.checked_mul(12)?)),
+        _ => None,
+    }
 }
 
 /// Four digits.
@@ -430,7 +474,47 @@ mod tests {
         );
         assert!(parse_bound("2010-+3", false).is_none());
         assert!(parse_bound("2010-03-04T05:00:00+02:00", false).is_some());
-        assert!(parse_bound("yesterday", false).is_none());
         assert!(parse_bound("2010-13-01", false).is_none());
+    }
+
+    #[test]
+    fn named_days_and_times_back_count_from_now() {
+        let now = DateTime::parse_from_rfc3339("2026-03-31T15:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |s: &str, end: bool| parse_bound_at(s, end, now).map(|t| t.to_rfc3339());
+        let t = |s: &str| Some(format!("{s}+00:00"));
+        assert_eq!(at("today", false), t("2026-03-31T00:00:00"));
+        assert_eq!(at("Today", true), t("2026-03-31T23:59:59"));
+        assert_eq!(at("yesterday", false), t("2026-03-30T00:00:00"));
+        assert_eq!(at("yesterday", true), t("2026-03-30T23:59:59"));
+        // A time back is an instant, whichever bound it is.
+        for s in ["7d", "7 days ago", "7 DAYS", "1w", "1 week ago", "168h"] {
+            assert_eq!(at(s, false), t("2026-03-24T15:30:00"), "{s}");
+            assert_eq!(at(s, true), t("2026-03-24T15:30:00"), "{s}");
+        }
+        assert_eq!(at("12h", false), t("2026-03-31T03:30:00"));
+        // Calendar months, the day clamped to the month's end.
+        assert_eq!(at("1mo", false), t("2026-02-28T15:30:00"));
+        assert_eq!(at("2 months ago", false), t("2026-01-31T15:30:00"));
+        assert_eq!(at("1y", false), t("2025-03-31T15:30:00"));
+        assert_eq!(at("0d", false), t("2026-03-31T15:30:00"));
+        for bad in [
+            "7",
+            "d",
+            "7m",
+            "7 minutes",
+            "-7d",
+            "7dd",
+            "7 days from now",
+            "ago",
+            "999999999y",
+            "9999999d",
+            "tomorrow",
+            "1.5d",
+            "s",
+        ] {
+            assert_eq!(at(bad, false), None, "{bad}");
+        }
     }
 }

@@ -127,9 +127,16 @@ fn filtered_out(req: &SearchRequest, n: usize) -> String {
     ] {
         filters.extend(values.iter().map(|v| format!("{flag} {}", safe(v, false))));
     }
-    let at = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%d").to_string();
-    filters.extend(req.since.map(|d| format!("--since {}", at(d))));
-    filters.extend(req.until.map(|d| format!("--until {}", at(d))));
+    // A whole day as its date, as it was most likely typed; an instant (`--since 7d`) whole.
+    let at =
+        |d: chrono::DateTime<chrono::Utc>, day_edge: &str| match d.format("%H:%M:%S").to_string()
+            == day_edge
+        {
+            true => d.format("%Y-%m-%d").to_string(),
+            false => d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+    filters.extend(req.since.map(|d| format!("--since {}", at(d, "00:00:00"))));
+    filters.extend(req.until.map(|d| format!("--until {}", at(d, "23:59:59"))));
     if filters.is_empty() || n == 0 {
         return String::new();
     }
