@@ -200,6 +200,15 @@ pub enum Command {
     ///   kb doctor --fix               # also remove what interrupted runs left behind
     #[command(verbatim_doc_comment)]
     Doctor(DoctorArgs),
+    /// Print the completion script of a shell for kb: its commands, options and their values.
+    ///
+    /// Install it where the shell looks for completions, then start a new shell:
+    ///   kb completions bash > ~/.local/share/bash-completion/completions/kb
+    ///   kb completions zsh > ~/.zfunc/_kb      # with fpath+=(~/.zfunc) before compinit
+    ///   kb completions fish > ~/.config/fish/completions/kb.fish
+    ///   kb completions powershell >> $PROFILE
+    #[command(verbatim_doc_comment)]
+    Completions(CompletionsArgs),
 }
 
 impl Command {
@@ -227,6 +236,13 @@ impl Command {
             })
         )
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

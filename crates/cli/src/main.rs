@@ -291,6 +291,10 @@ fn short_words(msg: &str) -> String {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     log::init(cli.verbose);
+    // Neither a config nor a knowledge base: only the command line's own shape.
+    if let Command::Completions(a) = &cli.command {
+        return cmd::completions::run(&out::Out::new(cli.quiet), a.shell);
+    }
     let config = config::Config::for_command(&cli)?;
     let index = cli.index.clone().unwrap_or_else(|| config.default_index());
     // A file where the KB directory should be made each command give its own, circular advice
@@ -344,6 +348,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Parse(a) => cmd::parse::run(&ctx, a),
         Command::Reindex(a) => cmd::reindex::run(&ctx, a),
         Command::Doctor(a) => cmd::doctor::run(&ctx, a),
+        Command::Completions(a) => cmd::completions::run(&ctx.out, a.shell),
     }
 }
 

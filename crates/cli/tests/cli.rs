@@ -224,6 +224,28 @@ fn empty_environment_variables_are_not_set() {
     }
 }
 
+/// `kb completions` prints a script from kb's own command line, whatever the config and the
+/// knowledge base: a broken config is not read, and no index directory is made.
+#[test]
+fn completions_need_neither_config_nor_knowledge_base() {
+    let env = Env::new();
+    std::fs::write(env.path().join("kb.toml"), "[[feed]\n").unwrap();
+    for (shell, head) in [
+        ("bash", "_kb()"),
+        ("zsh", "#compdef kb"),
+        ("fish", "complete -c kb"),
+    ] {
+        let (script, err) = env.both(&["completions", shell]);
+        assert!(script.contains(head), "{shell}: {script}");
+        for word in ["search", "--since", "relevance", "doctor", "completions"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+        assert_eq!(err, "", "{shell}");
+    }
+    assert!(!env.path().join("index").exists());
+    assert_one_line_error(&env.kb(&["completions", "tcsh"]), 2, "invalid value 'tcsh'");
+}
+
 /// A Unix path is bytes: `kb parse` and `kb sync --from` refused a file name that is not
 /// UTF-8 as a usage error, where `--config` and `--index` took one.
 #[test]

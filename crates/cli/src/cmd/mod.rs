@@ -1,5 +1,6 @@
 //! One module per command, plus what they share: the context, opening the KB, JSON views.
 
+pub mod completions;
 pub mod doctor;
 pub mod facets;
 pub mod feed;
