@@ -51,7 +51,9 @@ pub struct Article {
     pub summary: String,
     /// Plain-text body: one paragraph per line.
     pub text: String,
-    /// Sanitized HTML body for display.
+    /// Sanitized HTML body for display. Empty in an article read back from a knowledge base,
+    /// whose index keeps the text only (the archived feed document gives it again).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub html: String,
     /// Outbound links of the body, in order, without duplicates.
     pub links: Vec<String>,
