@@ -1688,7 +1688,7 @@ fn a_file_size_limit_is_said_not_a_silent_kill() {
     let r = limited(&c, "kb", 4, &["sync", "--offline"], false);
     says_out_of_space(&c, "first sync, SIGXFSZ not ignored by the shell", &r);
     c.ok("kb", &["sync", "--offline", "--quiet"]);
-    let r = limited(&c, "kb", 16, &["reindex"], false);
+    let r = limited(&c, "kb", 4, &["reindex"], false);
     says_out_of_space(&c, "reindex, SIGXFSZ not ignored by the shell", &r);
 }
 
