@@ -497,6 +497,13 @@ pub struct ListArgs {
     /// `smbitpros.com`); a name no feed has is an error naming the closest feeds
     #[arg(long, value_name = "NAME", value_parser = nonblank)]
     pub feed: Vec<String>,
+    /// Only articles published on or after DATE, in the forms of `kb search --since`
+    /// (2010-03, today, 7d, ...)
+    #[arg(long, value_name = "DATE", value_parser = since_arg)]
+    pub since: Option<DateTime<Utc>>,
+    /// Only articles published on or before DATE, in the same forms
+    #[arg(long, value_name = "DATE", value_parser = until_arg)]
+    pub until: Option<DateTime<Utc>>,
     /// Show at most N articles
     #[arg(
         long,

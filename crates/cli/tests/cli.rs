@@ -224,6 +224,47 @@ fn empty_environment_variables_are_not_set() {
     }
 }
 
+/// `kb list` takes the dates `kb search` takes; an empty listing says how many articles there
+/// are without them, and dates the wrong way round are a usage error.
+#[test]
+fn list_filters_by_dates_and_says_what_they_left_out() {
+    let env = Env::synced();
+    let ids = |args: &[&str]| {
+        let mut a = vec!["list", "--json"];
+        a.extend(args);
+        env.json(&a)["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["published"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&["--since", "2010-03-15", "--until", "2010-03-16"]),
+        ["2010-03-15T05:57:30Z"],
+        "a bare date covers its day"
+    );
+    assert_eq!(ids(&["--since", "2010-03-14"]).len(), 3);
+    assert_eq!(ids(&["--until", "2010-03-02"]), ["2010-03-02T06:00:00Z"]);
+    assert_eq!(ids(&["--since", "100y"]).len(), 10);
+    let (out, err) = env.both(&["list", "--since", "1d"]);
+    assert_eq!(out, "");
+    assert!(
+        err.starts_with("no articles with --since 20") && err.ends_with(": 10 without it\n"),
+        "{err}"
+    );
+    let (_, err) = env.both(&["list", "--since", "2030", "--until", "2031"]);
+    assert_eq!(
+        err,
+        "no articles with --since 2030-01-01 --until 2031-12-31: 10 without those dates\n"
+    );
+    assert_one_line_error(
+        &env.kb(&["list", "--since", "2011", "--until", "2010"]),
+        2,
+        "--since (2011-01-01T00:00:00Z) is after --until (2010-12-31T23:59:59Z)",
+    );
+}
+
 /// `kb completions` prints a script from kb's own command line, whatever the config and the
 /// knowledge base: a broken config is not read, and no index directory is made.
 #[test]

@@ -241,6 +241,10 @@ pub struct ListRequest {
     pub authors: Vec<String>,
     /// Only these feeds.
     pub feeds: Vec<String>,
+    /// Only articles published at or after this time, as [`SearchRequest::since`].
+    pub since: Option<DateTime<Utc>>,
+    /// Only articles published at or before this time, as [`SearchRequest::until`].
+    pub until: Option<DateTime<Utc>>,
     /// At most this many.
     pub limit: usize,
     /// Skip this many.
@@ -539,8 +543,8 @@ impl Kb {
             categories: &categories,
             authors: &authors,
             feeds: &feeds,
-            since: None,
-            until: None,
+            since: req.since,
+            until: req.until,
         };
         let query = with_filters(&self.fields, Box::new(AllQuery), &filters);
         let (offset, limit) = page_within(&searcher, req.offset, req.limit);

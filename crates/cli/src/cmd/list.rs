@@ -17,11 +17,14 @@ struct ListJson<'a> {
 }
 
 pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
+    super::check_dates(a.since, a.until)?;
     let kb = ctx.open_kb()?;
     let res = kb.list(&ListRequest {
         categories: a.category.clone(),
         authors: a.author.clone(),
         feeds: a.feed.clone(),
+        since: a.since,
+        until: a.until,
         limit: a.limit,
         offset: a.offset,
     })?;
@@ -29,6 +32,29 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     if res.total == 0 {
         ctx.check_feeds(&kb, &a.feed)?;
         why_none = ctx.unknown_names(&kb, &a.author, &a.category)?;
+    }
+    // Nothing in the dates asked for, though there are articles: say how many, so an empty
+    // week reads as one, not as an empty knowledge base.
+    if res.total == 0 && why_none.is_empty() && (a.since.is_some() || a.until.is_some()) {
+        let undated = kb.list(&ListRequest {
+            categories: a.category.clone(),
+            authors: a.author.clone(),
+            feeds: a.feed.clone(),
+            limit: 0,
+            ..Default::default()
+        })?;
+        if undated.total > 0 {
+            why_none = format!(
+                "no articles with {}: {} without {}\n",
+                super::date_flags(a.since, a.until).join(" "),
+                undated.total,
+                if a.since.is_some() && a.until.is_some() {
+                    "those dates"
+                } else {
+                    "it"
+                }
+            );
+        }
     }
     if a.json {
         if res.total == 0 {

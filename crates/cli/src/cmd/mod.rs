@@ -162,11 +162,9 @@ impl Ctx {
                 continue;
             }
             let count = kb.list(&kb_store::ListRequest {
-                categories: Vec::new(),
-                authors: Vec::new(),
                 feeds: vec![value.clone()],
                 limit: 0,
-                offset: 0,
+                ..Default::default()
             })?;
             if count.total > 0 {
                 continue;
@@ -339,6 +337,39 @@ fn parse_bound_at(s: &str, end_of_day: bool, now: DateTime<Utc>) -> Option<DateT
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
+}
+
+/// `--since` after `--until`: the user's words contradict each other, a usage error (exit 2)
+/// as a bad value is, naming both as read.
+pub fn check_dates(since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Result<()> {
+    if let (Some(since), Some(until)) = (since, until)
+        && since > until
+    {
+        let at = |d: DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        return Err(crate::Usage(format!(
+            "--since ({}) is after --until ({}): nothing can match; swap them",
+            at(since),
+            at(until)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// `--since` and `--until` as a note names them: a whole day as its date, as it was most
+/// likely typed (`--since 2010-03-01`); an instant (`--since 7d`) whole.
+pub fn date_flags(since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Vec<String> {
+    let at = |d: DateTime<Utc>, day_edge: &str| {
+        if d.format("%H:%M:%S").to_string() == day_edge {
+            d.format("%Y-%m-%d").to_string()
+        } else {
+            d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        }
+    };
+    let mut flags = Vec::new();
+    flags.extend(since.map(|d| format!("--since {}", at(d, "00:00:00"))));
+    flags.extend(until.map(|d| format!("--until {}", at(d, "23:59:59"))));
+    flags
 }
 
 /// `now` less a span typed as a count and a unit: `7d`, `2w`, `6mo`, `1y`, `12h`, and the

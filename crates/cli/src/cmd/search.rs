@@ -76,19 +76,7 @@ impl<'a> From<&'a SearchHit> for HitJson<'a> {
 
 pub fn run(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     let (since, until) = (a.since, a.until);
-    if let (Some(since), Some(until)) = (since, until)
-        && since > until
-    {
-        // The user's words contradict each other: a usage error (exit 2), as a bad value is.
-        let at =
-            |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        return Err(crate::Usage(format!(
-            "--since ({}) is after --until ({}): nothing can match; swap them",
-            at(since),
-            at(until)
-        ))
-        .into());
-    }
+    super::check_dates(since, until)?;
     let kb = ctx.open_kb()?;
     let mut req = SearchRequest::new(&a.query);
     req.limit = a.limit;
@@ -127,16 +115,7 @@ fn filtered_out(req: &SearchRequest, n: usize) -> String {
     ] {
         filters.extend(values.iter().map(|v| format!("{flag} {}", safe(v, false))));
     }
-    // A whole day as its date, as it was most likely typed; an instant (`--since 7d`) whole.
-    let at =
-        |d: chrono::DateTime<chrono::Utc>, day_edge: &str| match d.format("%H:%M:%S").to_string()
-            == day_edge
-        {
-            true => d.format("%Y-%m-%d").to_string(),
-            false => d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        };
-    filters.extend(req.since.map(|d| format!("--since {}", at(d, "00:00:00"))));
-    filters.extend(req.until.map(|d| format!("--until {}", at(d, "23:59:59"))));
+    filters.extend(super::date_flags(req.since, req.until));
     if filters.is_empty() || n == 0 {
         return String::new();
     }
