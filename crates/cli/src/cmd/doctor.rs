@@ -16,7 +16,7 @@ use super::Ctx;
 use crate::Reported;
 use crate::args::DoctorArgs;
 use crate::out::{plural, safe};
-use crate::pipeline::{Unreplayable, logged_articles};
+use crate::pipeline::{Unreplayable, logged_articles, map_in_order};
 
 #[derive(Debug, Serialize)]
 struct Report<'a> {
@@ -201,12 +201,18 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     // is the index holding what that document carried, not the archive being ahead.
     let mut changed_at: HashMap<String, usize> = HashMap::new();
     let mut last_lost = None;
-    for (at, e) in d.entries.iter().enumerate() {
-        if d.lost_objects.contains(&e.sha256) {
+    // Parse and clean on every core (what takes the time: about 36 s for 100 000 articles on
+    // one), the replay in log order.
+    let entries: Vec<(usize, &kb_store::ArchiveEntry)> = d.entries.iter().enumerate().collect();
+    let read = |&(_, e): &(usize, &kb_store::ArchiveEntry)| {
+        (!d.lost_objects.contains(&e.sha256)).then(|| logged_articles(&archive, e, &rules))
+    };
+    let replayed = map_in_order(&entries, read, |&(at, e), articles| {
+        let Some(articles) = articles else {
             last_lost = Some(at);
-            continue;
-        }
-        match logged_articles(&archive, e, &rules) {
+            return Ok::<(), std::convert::Infallible>(());
+        };
+        match articles {
             // Later documents win, as later upserts do, by the rules the index writer applies
             // (kb_store::next_version: dates kept, the owner's version against a later-listed
             // feed's copy while the owner carries it).
@@ -249,7 +255,10 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
             Err(Unreplayable::Lost(_)) => last_lost = Some(at),
             Err(Unreplayable::Unparsable(err)) => unparsable.push(format!("{}: {err}", e.source)),
         }
-    }
+        Ok(())
+    });
+    // Nothing in the replay fails: it only records what it met.
+    let Ok(()) = replayed;
     let mut only_index: Vec<&String> = index
         .keys()
         .filter(|id| !replay.contains_key(*id))
