@@ -55,6 +55,22 @@ impl Out {
         Ok(())
     }
 
+    /// A bar for long work over `total` archived documents (`kb reindex`, `kb doctor`): on
+    /// stderr, and only where it is a terminal, not with `--quiet` and not for a single one.
+    /// Neither command printed anything for the half minute 100 000 articles take.
+    pub fn documents_bar(&self, total: usize, what: &str) -> Option<indicatif::ProgressBar> {
+        if self.quiet || total < 2 || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(total as u64);
+        let template =
+            format!("{{bar:30}} {{pos}}/{{len}} documents {what}  [{{elapsed_precise}}]");
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        Some(bar)
+    }
+
     /// Footers, counts, notes and hints: on stderr, so that stdout holds only the results a
     /// script pipes on (`kb list | cut -c1-8 | xargs -n1 kb show`); nothing with `--quiet`.
     /// A failed write is ignored: there is nowhere left to say it, and the results are out.

@@ -207,7 +207,11 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let read = |&(_, e): &(usize, &kb_store::ArchiveEntry)| {
         (!d.lost_objects.contains(&e.sha256)).then(|| logged_articles(&archive, e, &rules))
     };
+    let bar = ctx.out.documents_bar(entries.len(), "compared");
     let replayed = map_in_order(&entries, read, |&(at, e), articles| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
         let Some(articles) = articles else {
             last_lost = Some(at);
             return Ok::<(), std::convert::Infallible>(());
@@ -259,6 +263,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     });
     // Nothing in the replay fails: it only records what it met.
     let Ok(()) = replayed;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut only_index: Vec<&String> = index
         .keys()
         .filter(|id| !replay.contains_key(*id))

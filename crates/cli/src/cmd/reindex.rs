@@ -145,10 +145,18 @@ pub fn rebuild(
     // have carried a later version of it, which the index holds.
     let mut changed_at = std::collections::HashMap::new();
     let mut last_lost = None;
+    // With -v each document has its line instead.
+    let bar = match ctx.verbose {
+        0 => ctx.out.documents_bar(entries.len(), "replayed"),
+        _ => None,
+    };
     map_in_order(&entries, prepare, |e, prepared| -> Result<()> {
         check(interrupt)?;
         let at = done;
         done += 1;
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
         if ctx.verbose > 0 {
             ctx.note(&format!(
                 "[{done}/{}] {} {}",
@@ -186,6 +194,9 @@ pub fn rebuild(
         }
         Ok(())
     })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut kept = 0;
     if let Some(old) = &old {
         let ids = old.article_hashes().unwrap_or_default();
