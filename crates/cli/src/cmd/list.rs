@@ -36,18 +36,18 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     // Nothing in the dates asked for, though there are articles: say how many, so an empty
     // week reads as one, not as an empty knowledge base.
     if res.total == 0 && why_none.is_empty() && (a.since.is_some() || a.until.is_some()) {
-        let undated = kb.list(&ListRequest {
+        let without_dates = kb.list(&ListRequest {
             categories: a.category.clone(),
             authors: a.author.clone(),
             feeds: a.feed.clone(),
             limit: 0,
             ..Default::default()
         })?;
-        if undated.total > 0 {
+        if without_dates.total > 0 {
             why_none = format!(
                 "no articles with {}: {} without {}\n",
                 super::date_flags(a.since, a.until).join(" "),
-                undated.total,
+                without_dates.total,
                 if a.since.is_some() && a.until.is_some() {
                     "those dates"
                 } else {
