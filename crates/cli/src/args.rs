@@ -127,6 +127,7 @@ pub enum Command {
     ///   kb search 'referral OR referrals -title:programs'
     ///   kb search "category:marketing published:[2010-03-10 TO *]" --sort date
     ///   kb search referral --category MSP --since 2010-03-01 --facets
+    ///   kb search backup --since 2w --sort date     # the last two weeks, newest first
     ///   kb search backup --json | jq '.hits[].title'
     // Verbatim: the syntax table and examples are laid out by hand; clap would reflow them.
     #[command(verbatim_doc_comment)]
@@ -156,6 +157,7 @@ pub enum Command {
     ///
     /// Examples:
     ///   kb list --limit 5
+    ///   kb list --since 7d                  # published in the last week
     ///   kb list --category MSP --author mike --offset 5
     ///   kb list --json | jq -r '.articles[].url'
     #[command(verbatim_doc_comment)]
