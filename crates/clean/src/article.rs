@@ -53,7 +53,9 @@ pub struct Article {
     pub text: String,
     /// Sanitized HTML body for display. Empty in an article read back from a knowledge base,
     /// whose index keeps the text only (the archived feed document gives it again).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    // Written even when empty: a kb from before reads an index of this one only if the key
+    // is there (one run from cron beside a newer one in a shell, or after a downgrade).
+    #[serde(default)]
     pub html: String,
     /// Outbound links of the body, in order, without duplicates.
     pub links: Vec<String>,
