@@ -1553,8 +1553,7 @@ fn word_start(text: &str, at: usize) -> usize {
 /// The bytes of the compound (`crate::words`: parts joined by hyphens or apostrophes) holding
 /// the word `start..end`: the word itself when it is not part of one.
 fn compound_bounds(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
-    let plain =
-        |c: Option<char>| c.is_some_and(|c| crate::words::is_alnum(c) && !crate::words::is_cjk(c));
+    let plain = |c: Option<char>| c.is_some_and(crate::words::is_plain_alnum);
     loop {
         let mut before = text[..start].chars().rev();
         match (before.next(), before.clone().next()) {

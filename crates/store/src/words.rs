@@ -137,7 +137,7 @@ pub(crate) fn joins_next_part(rest: &str) -> bool {
 }
 
 /// A letter or digit of a word that is not CJK: what a compound is made of.
-fn is_plain_alnum(c: char) -> bool {
+pub(crate) fn is_plain_alnum(c: char) -> bool {
     is_alnum(c) && !is_cjk(c)
 }
 
