@@ -56,11 +56,12 @@ impl Out {
     }
 
     /// A bar for long work over `total` archived documents (`kb reindex`, `kb doctor`): on
-    /// stderr, and only where it is a terminal, not with `--quiet` and not for a single one.
-    /// Neither command printed anything for the half minute 100 000 articles take.
-    pub fn documents_bar(&self, total: usize, what: &str) -> Option<indicatif::ProgressBar> {
+    /// stderr, and only where it is a terminal, not with `--quiet` and not for a single one
+    /// (elsewhere a hidden bar, which draws nothing). Neither command printed anything for the
+    /// half minute 100 000 articles take.
+    pub fn documents_bar(&self, total: usize, what: &str) -> indicatif::ProgressBar {
         if self.quiet || total < 2 || !std::io::stderr().is_terminal() {
-            return None;
+            return indicatif::ProgressBar::hidden();
         }
         let bar = indicatif::ProgressBar::new(total as u64);
         let template =
@@ -68,7 +69,7 @@ impl Out {
         if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
-        Some(bar)
+        bar
     }
 
     /// Footers, counts, notes and hints: on stderr, so that stdout holds only the results a

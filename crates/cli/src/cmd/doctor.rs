@@ -209,9 +209,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     };
     let bar = ctx.out.documents_bar(entries.len(), "compared");
     let replayed = map_in_order(&entries, read, |&(at, e), articles| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
+        bar.inc(1);
         let Some(articles) = articles else {
             last_lost = Some(at);
             return Ok::<(), std::convert::Infallible>(());
@@ -263,9 +261,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     });
     // Nothing in the replay fails: it only records what it met.
     let Ok(()) = replayed;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    bar.finish_and_clear();
     let mut only_index: Vec<&String> = index
         .keys()
         .filter(|id| !replay.contains_key(*id))

@@ -19,7 +19,7 @@ struct ListJson<'a> {
 pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     super::check_dates(a.since, a.until)?;
     let kb = ctx.open_kb()?;
-    let res = kb.list(&ListRequest {
+    let req = ListRequest {
         categories: a.category.clone(),
         authors: a.author.clone(),
         feeds: a.feed.clone(),
@@ -27,7 +27,8 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
         until: a.until,
         limit: a.limit,
         offset: a.offset,
-    })?;
+    };
+    let res = kb.list(&req)?;
     let mut why_none = String::new();
     if res.total == 0 {
         ctx.check_feeds(&kb, &a.feed)?;
@@ -37,11 +38,11 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     // week reads as one, not as an empty knowledge base.
     if res.total == 0 && why_none.is_empty() && (a.since.is_some() || a.until.is_some()) {
         let without_dates = kb.list(&ListRequest {
-            categories: a.category.clone(),
-            authors: a.author.clone(),
-            feeds: a.feed.clone(),
+            since: None,
+            until: None,
             limit: 0,
-            ..Default::default()
+            offset: 0,
+            ..req
         })?;
         if without_dates.total > 0 {
             why_none = format!(

@@ -148,15 +148,13 @@ pub fn rebuild(
     // With -v each document has its line instead.
     let bar = match ctx.verbose {
         0 => ctx.out.documents_bar(entries.len(), "replayed"),
-        _ => None,
+        _ => indicatif::ProgressBar::hidden(),
     };
     map_in_order(&entries, prepare, |e, prepared| -> Result<()> {
         check(interrupt)?;
         let at = done;
         done += 1;
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
+        bar.inc(1);
         if ctx.verbose > 0 {
             ctx.note(&format!(
                 "[{done}/{}] {} {}",
@@ -194,9 +192,7 @@ pub fn rebuild(
         }
         Ok(())
     })?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    bar.finish_and_clear();
     let mut kept = 0;
     if let Some(old) = &old {
         let ids = old.article_hashes().unwrap_or_default();
