@@ -1714,28 +1714,48 @@ struct WeightedSomeScorer {
 }
 
 impl WeightedSomeScorer {
-    /// The first document from where the clauses stand that holds enough of them.
+    /// The clauses a hit is counted by: those that weigh something. The others (little words)
+    /// only rank, so they are never walked, only sought to a hit when it is scored: `the` or
+    /// `my` is in nearly every article, and walking them cost most of a widened search.
+    fn counted(&mut self) -> impl Iterator<Item = &mut (Box<dyn Scorer>, f32)> {
+        self.scorers.iter_mut().filter(|(_, w)| *w > 0.0)
+    }
+
+    /// Whether `count` clauses weighing `weight` in all are enough for a hit.
+    fn enough(&self, count: usize, weight: f32) -> bool {
+        count >= self.count || (count > 0 && weight >= self.threshold)
+    }
+
+    /// The first document from where the counted clauses stand that holds enough of them.
     fn settle(&mut self) -> DocId {
         loop {
-            let Some(doc) = self.scorers.iter().map(|(s, _)| s.doc()).min() else {
-                return tantivy::TERMINATED;
-            };
-            if doc == tantivy::TERMINATED {
-                return doc;
-            }
-            let (mut held, mut count, mut weighs) = (0.0, 0, false);
-            for (s, w) in &self.scorers {
-                // A clause that weighs nothing (a little word) ranks, and is not counted.
-                if s.doc() == doc && *w > 0.0 {
-                    held += w;
-                    count += 1;
-                    weighs = true;
+            // Once the clauses not yet at their end cannot hold enough together, nothing
+            // further can: a word no article holds (the reason to widen) ends at once, so a
+            // widening that needs it ends before walking the others (`k` of `n` with `n - k`
+            // words unknown anywhere was a walk of every document holding the rest).
+            let (mut live, mut live_weight) = (0, 0.0);
+            let mut doc = tantivy::TERMINATED;
+            for (s, w) in self.counted() {
+                if s.doc() != tantivy::TERMINATED {
+                    live += 1;
+                    live_weight += *w;
+                    doc = doc.min(s.doc());
                 }
             }
-            if count >= self.count || (weighs && held >= self.threshold) {
+            if !self.enough(live, live_weight) {
+                return tantivy::TERMINATED;
+            }
+            let (mut held, mut count) = (0.0, 0);
+            for (s, w) in self.counted() {
+                if s.doc() == doc {
+                    held += *w;
+                    count += 1;
+                }
+            }
+            if self.enough(count, held) {
                 return doc;
             }
-            for (s, _) in &mut self.scorers {
+            for (s, _) in self.counted() {
                 if s.doc() == doc {
                     s.advance();
                 }
@@ -1747,7 +1767,7 @@ impl WeightedSomeScorer {
 impl DocSet for WeightedSomeScorer {
     fn advance(&mut self) -> DocId {
         let doc = self.doc;
-        for (s, _) in &mut self.scorers {
+        for (s, _) in self.counted() {
             if s.doc() == doc {
                 s.advance();
             }
@@ -1760,7 +1780,7 @@ impl DocSet for WeightedSomeScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for (s, _) in &mut self.scorers {
+        for (s, _) in self.counted() {
             if s.doc() < target {
                 s.seek(target);
             }
@@ -1785,6 +1805,7 @@ impl DocSet for WeightedSomeScorer {
     fn size_hint(&self) -> u32 {
         self.scorers
             .iter()
+            .filter(|(_, w)| *w > 0.0)
             .map(|(s, _)| s.size_hint())
             .max()
             .unwrap_or(0)
@@ -1794,11 +1815,17 @@ impl DocSet for WeightedSomeScorer {
 impl Scorer for WeightedSomeScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
-        self.scorers
-            .iter_mut()
-            .filter(|(s, _)| s.doc() == doc)
-            .map(|(s, _)| s.score())
-            .sum()
+        let mut sum = 0.0;
+        // In the clauses' order, as the walk of all of them added their scores.
+        for (s, w) in &mut self.scorers {
+            if *w <= 0.0 && s.doc() < doc {
+                s.seek(doc);
+            }
+            if s.doc() == doc {
+                sum += s.score();
+            }
+        }
+        sum
     }
 }
 
@@ -3172,6 +3199,109 @@ mod tests {
             "marching", "mar", "1234", "2100", "20100", "referral", "1969",
         ] {
             assert!(periods_of(word, years).is_empty(), "{word}");
+        }
+    }
+
+    /// A widened query's "enough of the words" against the rule counted by hand on every
+    /// document, for clauses that weigh nothing (ranking only, never walked), a word no
+    /// document holds (whose end ends a widening that needs it) and weights that let fewer,
+    /// rarer words stand for more; its scores against the plain sum of the clauses' own.
+    #[test]
+    fn weighted_some_holds_what_the_rule_counts_and_scores_the_sum() {
+        use super::WeightedSome;
+        use tantivy::collector::TopDocs;
+        use tantivy::query::{Query, TermQuery};
+        use tantivy::schema::{IndexRecordOption, STRING, Schema};
+        use tantivy::{Index, TantivyDocument, Term};
+
+        let mut schema = Schema::builder();
+        let field = schema.add_text_field("w", STRING);
+        let index = Index::create_in_ram(schema.build());
+        let vocab = ["a", "b", "c", "d", "e"];
+        let mut writer = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        let mut held = Vec::new();
+        let mut seed = 7u64;
+        for _ in 0..400 {
+            let mut doc = TantivyDocument::new();
+            let mut words = Vec::new();
+            for w in vocab {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                // Some words in most documents, some in few, as real words are.
+                let share = match w {
+                    "a" => 90,
+                    "b" => 60,
+                    "c" => 30,
+                    _ => 8,
+                };
+                if (seed >> 33) % 100 < share {
+                    doc.add_text(field, w);
+                    words.push(w);
+                }
+            }
+            writer.add_document(doc).expect("add");
+            held.push(words);
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let term = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        // (word, weight): "a" weighs nothing (a little word), "z" no document holds.
+        type Case<'a> = (&'a [(&'a str, f32)], f32, usize);
+        let cases: [Case; 5] = [
+            (&[("a", 0.0), ("b", 1.0), ("c", 1.0), ("z", 1.0)], 2.0, 2),
+            (&[("a", 0.0), ("z", 1.0), ("b", 1.0)], 2.0, 2),
+            (&[("b", 1.0), ("d", 3.0), ("c", 1.0), ("e", 3.0)], 2.0, 2),
+            (
+                &[("a", 1.0), ("b", 1.0), ("c", 1.0), ("d", 1.0), ("z", 1.0)],
+                4.0,
+                4,
+            ),
+            (&[("a", 0.0), ("z", 1.0)], 1.0, 1),
+        ];
+        for (clauses, threshold, count) in cases {
+            let query = WeightedSome {
+                clauses: clauses.iter().map(|(w, x)| (term(w), *x)).collect(),
+                threshold,
+                count,
+            };
+            let want: Vec<u32> = (0..held.len() as u32)
+                .filter(|doc| {
+                    let holds: Vec<f32> = clauses
+                        .iter()
+                        .filter(|(w, x)| *x > 0.0 && held[*doc as usize].contains(w))
+                        .map(|(_, x)| *x)
+                        .collect();
+                    holds.len() >= count
+                        || (!holds.is_empty() && holds.iter().sum::<f32>() >= threshold)
+                })
+                .collect();
+            let hits = searcher
+                .search(&query, &TopDocs::with_limit(held.len()).order_by_score())
+                .expect("search");
+            let mut got: Vec<u32> = hits.iter().map(|(_, a)| a.doc_id).collect();
+            got.sort_unstable();
+            assert_eq!(got, want, "{clauses:?}");
+            for (score, addr) in hits {
+                let mut sum = 0.0;
+                for (w, _) in clauses {
+                    if held[addr.doc_id as usize].contains(w) {
+                        let one = TermQuery::new(
+                            Term::from_field_text(field, w),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        sum += one.explain(&searcher, addr).expect("explain").value();
+                    }
+                }
+                assert!((score - sum).abs() < 1e-4, "{clauses:?}: {score} != {sum}");
+            }
         }
     }
 
