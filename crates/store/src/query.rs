@@ -1685,14 +1685,11 @@ impl Weight for WeightedSomeWeight {
         for (w, weight) in &self.clauses {
             scorers.push((w.scorer(reader, boost)?, *weight));
         }
-        let mut scorer = WeightedSomeScorer {
+        Ok(Box::new(WeightedSomeScorer::new(
             scorers,
-            threshold: self.threshold,
-            count: self.count,
-            doc: 0,
-        };
-        scorer.doc = scorer.settle();
-        Ok(Box::new(scorer))
+            self.threshold,
+            self.count,
+        )))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -1707,23 +1704,50 @@ impl Weight for WeightedSomeWeight {
 }
 
 struct WeightedSomeScorer {
+    /// Every clause with its weight, in the query's order (the order scores are added in).
     scorers: Vec<(Box<dyn Scorer>, f32)>,
+    /// The clauses a hit is counted by: those that weigh something, as (index into `scorers`,
+    /// weight, where it stands). The others (little words) only rank, so they are never
+    /// walked, only sought to a hit when it is scored: `the` or `my` is in nearly every
+    /// article, and walking them cost most of a widened search. Where each stands is kept
+    /// here, not asked of its scorer each time: the walk compares them at every step.
+    counted: Vec<(usize, f32, DocId)>,
     threshold: f32,
     count: usize,
     doc: DocId,
 }
 
 impl WeightedSomeScorer {
-    /// The clauses a hit is counted by: those that weigh something. The others (little words)
-    /// only rank, so they are never walked, only sought to a hit when it is scored: `the` or
-    /// `my` is in nearly every article, and walking them cost most of a widened search.
-    fn counted(&mut self) -> impl Iterator<Item = &mut (Box<dyn Scorer>, f32)> {
-        self.scorers.iter_mut().filter(|(_, w)| *w > 0.0)
+    fn new(scorers: Vec<(Box<dyn Scorer>, f32)>, threshold: f32, count: usize) -> Self {
+        let counted = scorers
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, w))| *w > 0.0)
+            .map(|(at, (s, w))| (at, *w, s.doc()))
+            .collect();
+        let mut scorer = WeightedSomeScorer {
+            scorers,
+            counted,
+            threshold,
+            count,
+            doc: 0,
+        };
+        scorer.doc = scorer.settle();
+        scorer
     }
 
     /// Whether `count` clauses weighing `weight` in all are enough for a hit.
     fn enough(&self, count: usize, weight: f32) -> bool {
         count >= self.count || (count > 0 && weight >= self.threshold)
+    }
+
+    /// Move every counted clause standing on `doc` to its next document.
+    fn step_past(&mut self, doc: DocId) {
+        for (at, _, stands) in &mut self.counted {
+            if *stands == doc {
+                *stands = self.scorers[*at].0.advance();
+            }
+        }
     }
 
     /// The first document from where the counted clauses stand that holds enough of them.
@@ -1733,45 +1757,40 @@ impl WeightedSomeScorer {
             // further can: a word no article holds (the reason to widen) ends at once, so a
             // widening that needs it ends before walking the others (`k` of `n` with `n - k`
             // words unknown anywhere was a walk of every document holding the rest).
+            // One pass: the clauses still live, and those on the first document they stand
+            // on (the weights added in the clauses' order).
             let (mut live, mut live_weight) = (0, 0.0);
-            let mut doc = tantivy::TERMINATED;
-            for (s, w) in self.counted() {
-                if s.doc() != tantivy::TERMINATED {
-                    live += 1;
-                    live_weight += *w;
-                    doc = doc.min(s.doc());
+            let (mut doc, mut count, mut held) = (tantivy::TERMINATED, 0, 0.0);
+            for (_, w, stands) in &self.counted {
+                if *stands == tantivy::TERMINATED {
+                    continue;
+                }
+                live += 1;
+                live_weight += *w;
+                if *stands < doc {
+                    (doc, count, held) = (*stands, 1, *w);
+                } else if *stands == doc {
+                    count += 1;
+                    held += *w;
                 }
             }
             if !self.enough(live, live_weight) {
                 return tantivy::TERMINATED;
             }
-            let (mut held, mut count) = (0.0, 0);
-            for (s, w) in self.counted() {
-                if s.doc() == doc {
-                    held += *w;
-                    count += 1;
-                }
-            }
             if self.enough(count, held) {
                 return doc;
             }
-            for (s, _) in self.counted() {
-                if s.doc() == doc {
-                    s.advance();
-                }
-            }
+            self.step_past(doc);
         }
     }
 }
 
 impl DocSet for WeightedSomeScorer {
     fn advance(&mut self) -> DocId {
-        let doc = self.doc;
-        for (s, _) in self.counted() {
-            if s.doc() == doc {
-                s.advance();
-            }
+        if self.doc == tantivy::TERMINATED {
+            return self.doc;
         }
+        self.step_past(self.doc);
         self.doc = self.settle();
         self.doc
     }
@@ -1780,9 +1799,9 @@ impl DocSet for WeightedSomeScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for (s, _) in self.counted() {
-            if s.doc() < target {
-                s.seek(target);
+        for (at, _, stands) in &mut self.counted {
+            if *stands < target {
+                *stands = self.scorers[*at].0.seek(target);
             }
         }
         self.doc = self.settle();
@@ -1803,10 +1822,9 @@ impl DocSet for WeightedSomeScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.scorers
+        self.counted
             .iter()
-            .filter(|(_, w)| *w > 0.0)
-            .map(|(s, _)| s.size_hint())
+            .map(|(at, _, _)| self.scorers[*at].0.size_hint())
             .max()
             .unwrap_or(0)
     }
