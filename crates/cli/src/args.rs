@@ -162,6 +162,22 @@ pub enum Command {
     ///   kb list --json | jq -r '.articles[].url'
     #[command(verbatim_doc_comment)]
     List(ListArgs),
+    /// Write every article in full, one JSON object per line (JSON Lines), newest first.
+    ///
+    /// Each line is what `kb show --json` prints for the article, on one line (id, feed, guid,
+    /// title, url, author, categories, published, updated, comments, comments_url, summary,
+    /// text, links, enclosure): the knowledge base's articles in a form any tool reads, for a
+    /// backup, grep or another program. The filters are those of `kb list`. Articles are read
+    /// one at a time, so a whole archive takes little memory. With --output the file is
+    /// written beside its place and moved there when complete: a full disk or an interrupted
+    /// export leaves the previous file as it was, never half of a new one.
+    ///
+    /// Examples:
+    ///   kb export --output archive.jsonl
+    ///   kb export --feed smbitpros --since 2010 | jq -r .title
+    ///   kb export | jq -r 'select(.text | test("first position"; "i")) | .url'
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
     /// Categories with their article counts.
     ///
     /// Examples:
@@ -222,6 +238,7 @@ impl Command {
             | Command::Related(_)
             | Command::Show(_)
             | Command::List(_)
+            | Command::Export(_)
             | Command::Categories(_)
             | Command::Authors(_) => false,
             Command::Doctor(d) => d.fix,
@@ -526,6 +543,30 @@ pub struct ListArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only articles in this category (matched as `kb search --category` matches it)
+    #[arg(long, short = 'c', value_name = "C", value_parser = nonblank)]
+    pub category: Vec<String>,
+    /// Only articles by this author (matched as `kb search --author` matches it)
+    #[arg(long, short = 'a', value_name = "A", value_parser = nonblank)]
+    pub author: Vec<String>,
+    /// Only articles of this feed: its name, or a word of it; a name no feed has is an error
+    /// naming the closest feeds
+    #[arg(long, value_name = "NAME", value_parser = nonblank)]
+    pub feed: Vec<String>,
+    /// Only articles published on or after DATE, in the forms of `kb search --since`
+    /// (2010-03, today, 7d, ...)
+    #[arg(long, value_name = "DATE", value_parser = since_arg)]
+    pub since: Option<DateTime<Utc>>,
+    /// Only articles published on or before DATE, in the same forms
+    #[arg(long, value_name = "DATE", value_parser = until_arg)]
+    pub until: Option<DateTime<Utc>>,
+    /// Write to FILE (whole, or not at all) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -343,6 +343,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Related(a) => cmd::related::run(&ctx, a),
         Command::Show(a) => cmd::show::run(&ctx, a),
         Command::List(a) => cmd::list::run(&ctx, a),
+        Command::Export(a) => cmd::export::run(&ctx, a),
         Command::Categories(a) => cmd::facets::categories(&ctx, a.json),
         Command::Authors(a) => cmd::facets::authors(&ctx, a.json),
         Command::Parse(a) => cmd::parse::run(&ctx, a),

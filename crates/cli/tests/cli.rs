@@ -2364,3 +2364,100 @@ fn a_search_its_filters_left_empty_says_so() {
     let (_, err) = env.both(&["search", "xylophone", "--since", "2030"]);
     assert_eq!(err, "no matches for \"xylophone\"\n");
 }
+
+/// `kb export`: each article in full, one JSON object per line (what `kb show --json` prints),
+/// in `kb list`'s order, with its filters and its notes.
+#[test]
+fn export_writes_every_article_in_full_one_per_line() {
+    let env = Env::synced();
+    let (out, err) = env.both(&["export"]);
+    assert_eq!(err, "exported 10 articles\n");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 10);
+    let listed = env.json(&["list", "--json", "--limit", "100"]);
+    let listed_ids: Vec<&Value> = listed["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["id"])
+        .collect();
+    let ids: Vec<&Value> = lines.iter().map(|a| &a["id"]).collect();
+    assert_eq!(ids, listed_ids, "the listing's order");
+    for line in &lines {
+        let id = line["id"].as_str().unwrap();
+        assert_eq!(line, &env.json(&["show", "--json", id]), "{id}");
+        assert!(!line["text"].as_str().unwrap().is_empty());
+    }
+
+    // The filters are the listing's; what they leave out is said as the listing says it.
+    let (out, _) = env.both(&["export", "--since", "2010-03-14"]);
+    assert_eq!(out.lines().count(), 3);
+    let (out, err) = env.both(&["export", "--since", "2030"]);
+    assert_eq!(out, "");
+    assert_eq!(err, "no articles with --since 2030-01-01: 10 without it\n");
+    let (out, err) = env.both(&["export", "-q"]);
+    assert_eq!((out.lines().count(), err.as_str()), (10, ""));
+    assert_one_line_error(&env.kb(&["export", "--feed", "nosuch"]), 1, "nosuch");
+    assert_one_line_error(
+        &env.kb(&["export", "--since", "2011", "--until", "2010"]),
+        2,
+        "--since",
+    );
+}
+
+/// `kb export --output FILE` replaces the file whole, keeping its permissions, or leaves it as
+/// it was (a file-size limit hit halfway: as a full disk), with no partial copy left beside it.
+#[test]
+fn export_to_a_file_replaces_it_whole_or_not_at_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::synced();
+    let stdout = env.ok(&["export"]);
+    let file = env.path().join("archive.jsonl");
+    std::fs::write(&file, "old\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (out, err) = env.both(&["export", "-o", "archive.jsonl"]);
+    assert_eq!(out, "");
+    assert_eq!(err, "exported 10 articles to archive.jsonl\n");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o640,
+        "the replaced file keeps its permissions"
+    );
+
+    // A limit far below the export's size: the write fails halfway.
+    std::fs::write(&file, "old\n").unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 8; exec \"$0\" export -o archive.jsonl")
+        .arg(env!("CARGO_BIN_EXE_kb"))
+        .current_dir(env.path())
+        .env_remove("KB_INDEX")
+        .env_remove("KB_CONFIG")
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, 1, "archive.jsonl: File too large");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the file is as it was"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
+    let left: Vec<_> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("kb-export"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+
+    assert_one_line_error(&env.kb(&["export", "-o", "."]), 1, "is a directory");
+    assert_one_line_error(
+        &env.kb(&["export", "-o", "no/such/dir/a.jsonl"]),
+        1,
+        "its directory does not exist",
+    );
+}

@@ -74,7 +74,7 @@ pub use kb_clean::Article;
 pub use lock::WriteLock;
 pub use query::closest_feed_names;
 pub use search::{
-    Compound, Excluded, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed,
+    Articles, Compound, Excluded, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed,
     Respelling, SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,
 };
 pub use state::{FeedState, FeedStates};

@@ -260,6 +260,35 @@ pub struct ListResults {
     pub articles: Vec<Article>,
 }
 
+/// The articles of a listing, loaded one at a time ([`Kb::articles`]). An article that cannot
+/// be read (a damaged store) is an error in its place.
+pub struct Articles {
+    searcher: Searcher,
+    fields: crate::schema::Fields,
+    dir: std::path::PathBuf,
+    docs: std::vec::IntoIter<DocAddress>,
+}
+
+impl Iterator for Articles {
+    type Item = Result<Article, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let addr = self.docs.next()?;
+        Some(stored_article(
+            &self.searcher,
+            addr,
+            &self.fields,
+            &self.dir,
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.docs.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Articles {}
+
 /// Every live document's address, segment by segment.
 pub(crate) fn alive_addresses(searcher: &Searcher) -> impl Iterator<Item = DocAddress> + '_ {
     searcher
@@ -536,9 +565,42 @@ impl Kb {
     /// List articles newest first.
     pub fn list(&self, req: &ListRequest) -> Result<ListResults, StoreError> {
         let searcher = self.reader.searcher();
-        let categories = resolve_keywords(&searcher, self.fields.category, &req.categories)?;
-        let authors = resolve_keywords(&searcher, self.fields.author, &req.authors)?;
-        let feeds = resolve_feeds(&searcher, self.fields.feed, &req.feeds)?;
+        let (docs, total) = self.listed(&searcher, req)?;
+        let mut articles = Vec::new();
+        if req.limit > 0 {
+            for addr in docs {
+                articles.push(self.article_at(&searcher, addr)?);
+            }
+        }
+        Ok(ListResults { total, articles })
+    }
+
+    /// Every article of a listing (its filters, offset and limit), newest first, loaded one at
+    /// a time as the caller takes them: a whole archive is streamed, not held in memory. It
+    /// reads the index as it stood when called: a sync committing meanwhile changes nothing
+    /// it yields.
+    pub fn articles(&self, req: &ListRequest) -> Result<Articles, StoreError> {
+        let searcher = self.reader.searcher();
+        let (docs, _) = self.listed(&searcher, req)?;
+        let docs = if req.limit == 0 { Vec::new() } else { docs };
+        Ok(Articles {
+            searcher,
+            fields: self.fields,
+            dir: self.dir().to_path_buf(),
+            docs: docs.into_iter(),
+        })
+    }
+
+    /// The addresses of a listing's page, newest first, and how many articles its filters let
+    /// through.
+    fn listed(
+        &self,
+        searcher: &Searcher,
+        req: &ListRequest,
+    ) -> Result<(Vec<DocAddress>, usize), StoreError> {
+        let categories = resolve_keywords(searcher, self.fields.category, &req.categories)?;
+        let authors = resolve_keywords(searcher, self.fields.author, &req.authors)?;
+        let feeds = resolve_feeds(searcher, self.fields.feed, &req.feeds)?;
         let filters = Filters {
             categories: &categories,
             authors: &authors,
@@ -547,16 +609,10 @@ impl Kb {
             until: req.until,
         };
         let query = with_filters(&self.fields, Box::new(AllQuery), &filters);
-        let (offset, limit) = page_within(&searcher, req.offset, req.limit);
+        let (offset, limit) = page_within(searcher, req.offset, req.limit);
         let page = TopDocs::with_limit(limit).and_offset(offset);
         let (docs, total) = searcher.search(&*query, &(by_date(page), Count))?;
-        let mut articles = Vec::new();
-        if req.limit > 0 {
-            for (_, addr) in docs {
-                articles.push(self.article_at(&searcher, addr)?);
-            }
-        }
-        Ok(ListResults { total, articles })
+        Ok((docs.into_iter().map(|(_, addr)| addr).collect(), total))
     }
 
     /// Find one article by id, unique id prefix, or URL.

@@ -207,7 +207,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let read = |&(_, e): &(usize, &kb_store::ArchiveEntry)| {
         (!d.lost_objects.contains(&e.sha256)).then(|| logged_articles(&archive, e, &rules))
     };
-    let bar = ctx.out.documents_bar(entries.len(), "compared");
+    let bar = ctx.out.count_bar(entries.len(), "documents compared");
     let replayed = map_in_order(&entries, read, |&(at, e), articles| {
         bar.inc(1);
         let Some(articles) = articles else {

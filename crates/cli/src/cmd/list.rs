@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{ArticleView, Ctx, day};
 use crate::args::ListArgs;
 use crate::out::safe;
+use kb_store::Kb;
 
 #[derive(Serialize)]
 struct ListJson<'a> {
@@ -29,34 +30,11 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
         offset: a.offset,
     };
     let res = kb.list(&req)?;
-    let mut why_none = String::new();
-    if res.total == 0 {
-        ctx.check_feeds(&kb, &a.feed)?;
-        why_none = ctx.unknown_names(&kb, &a.author, &a.category)?;
-    }
-    // Nothing in the dates asked for, though there are articles: say how many, so an empty
-    // week reads as one, not as an empty knowledge base.
-    if res.total == 0 && why_none.is_empty() && (a.since.is_some() || a.until.is_some()) {
-        let without_dates = kb.list(&ListRequest {
-            since: None,
-            until: None,
-            limit: 0,
-            offset: 0,
-            ..req
-        })?;
-        if without_dates.total > 0 {
-            why_none = format!(
-                "no articles with {}: {} without {}\n",
-                super::date_flags(a.since, a.until).join(" "),
-                without_dates.total,
-                if a.since.is_some() && a.until.is_some() {
-                    "those dates"
-                } else {
-                    "it"
-                }
-            );
-        }
-    }
+    let why_none = if res.total == 0 {
+        why_empty(ctx, &kb, &req)?
+    } else {
+        String::new()
+    };
     if a.json {
         if res.total == 0 {
             ctx.out.note(&why_none);
@@ -111,4 +89,37 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     }
     ctx.out.note(&footer);
     Ok(())
+}
+
+/// Why a listing of `req` holds nothing, for the note (an author or category no article has;
+/// dates that leave none, with how many there are without them), or "" when the knowledge
+/// base simply has nothing to list. A feed name no feed has is an error.
+pub(super) fn why_empty(ctx: &Ctx, kb: &Kb, req: &ListRequest) -> Result<String> {
+    ctx.check_feeds(kb, &req.feeds)?;
+    let why = ctx.unknown_names(kb, &req.authors, &req.categories)?;
+    if !why.is_empty() || (req.since.is_none() && req.until.is_none()) {
+        return Ok(why);
+    }
+    // Nothing in the dates asked for, though there are articles: say how many, so an empty
+    // week reads as one, not as an empty knowledge base.
+    let without_dates = kb.list(&ListRequest {
+        since: None,
+        until: None,
+        limit: 0,
+        offset: 0,
+        ..req.clone()
+    })?;
+    if without_dates.total == 0 {
+        return Ok(why);
+    }
+    Ok(format!(
+        "no articles with {}: {} without {}\n",
+        super::date_flags(req.since, req.until).join(" "),
+        without_dates.total,
+        if req.since.is_some() && req.until.is_some() {
+            "those dates"
+        } else {
+            "it"
+        }
+    ))
 }

@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod doctor;
+pub mod export;
 pub mod facets;
 pub mod feed;
 pub mod list;

@@ -147,7 +147,7 @@ pub fn rebuild(
     let mut last_lost = None;
     // With -v each document has its line instead.
     let bar = match ctx.verbose {
-        0 => ctx.out.documents_bar(entries.len(), "replayed"),
+        0 => ctx.out.count_bar(entries.len(), "documents replayed"),
         _ => indicatif::ProgressBar::hidden(),
     };
     map_in_order(&entries, prepare, |e, prepared| -> Result<()> {

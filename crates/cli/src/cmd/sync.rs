@@ -781,6 +781,8 @@ pub enum Stopped {
     Sync { listed: usize, walks_cut: usize },
     /// A reindex, before its switch: the new index is removed, the old one stays live.
     Reindex,
+    /// An export to a file, before its move into place: the partial copy is removed.
+    Export,
 }
 
 /// What a second signal leaves of a sync: it ends without a commit.
@@ -816,6 +818,10 @@ impl std::fmt::Display for Interrupted {
             Stopped::Reindex => write!(
                 f,
                 "interrupted by {sig}: the rebuild is stopped and its new index removed; nothing changed, the old index stays live"
+            ),
+            Stopped::Export => write!(
+                f,
+                "interrupted by {sig}: the export is stopped and its partial copy removed; the output file is as it was"
             ),
         }
     }
