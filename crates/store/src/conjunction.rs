@@ -28,6 +28,7 @@ use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use crate::StoreError;
 use crate::pairs::PairPhraseQuery;
+use crate::query::{Enough, WeightedSome};
 
 /// One word looked for in several fields: tantivy's union of its boosted clauses, one per
 /// field, with what each clause is kept beside it, so a search can score the word from its
@@ -93,12 +94,27 @@ impl Query for WordQuery {
     }
 }
 
-/// A query of [`WordQuery`]s that must all match, ready to walk segment by segment.
+/// A query of [`WordQuery`]s that must all match, or enough of them (a widened search's
+/// [`WeightedSome`]), ready to walk segment by segment.
 pub(crate) struct Conjunction {
     /// Per word, how each of its fields' clauses is read, in the union's order.
     words: Vec<Vec<Reading>>,
-    /// How the words' scores add up.
-    sum: Sum,
+    /// Which words a hit holds, and how their scores add up.
+    rule: Rule,
+}
+
+/// Which of a [`Conjunction`]'s words a hit holds, and how their scores add up.
+enum Rule {
+    /// Every word, the words' scores added as the query intersects them.
+    Every(Sum),
+    /// Enough of them (`crate::query::WeightedSome`): per word, its weight toward the count
+    /// (0: it only ranks) and the rarity it adds where held; the scores of the words held, each
+    /// plus its rarity, added in the words' order.
+    Enough {
+        weights: Vec<f32>,
+        rarity: Vec<Score>,
+        enough: Enough,
+    },
 }
 
 /// How one clause of a word is read on a segment.
@@ -154,15 +170,45 @@ impl Sum {
     }
 }
 
+/// `query` as a widened search compiles it when nothing else holds its place: [`WeightedSome`]
+/// alone, or as the one clause of a boolean query; each clause a [`WordQuery`].
+fn widened(query: &dyn Query) -> Option<(Vec<&WordQuery>, Rule)> {
+    let some = match query.downcast_ref::<WeightedSome>() {
+        Some(some) => some,
+        None => match query.downcast_ref::<BooleanQuery>()?.clauses() {
+            [(Occur::Must, q)] => q.downcast_ref::<WeightedSome>()?,
+            _ => return None,
+        },
+    };
+    let mut words = Vec::with_capacity(some.clauses().len());
+    for c in some.clauses() {
+        words.push(c.query.downcast_ref::<WordQuery>()?);
+    }
+    let rule = Rule::Enough {
+        weights: some.clauses().iter().map(|c| c.weight).collect(),
+        rarity: some.clauses().iter().map(|c| c.rarity).collect(),
+        enough: some.rule(),
+    };
+    Some((words, rule))
+}
+
 impl Conjunction {
-    /// `main` read as plain words, when it is a [`WordQuery`] or an intersection of two parts
-    /// that are each one; `None` for anything else (tantivy scores that).
+    /// `main` read as plain words, when it is a [`WordQuery`], an intersection of two parts
+    /// that are each one, or a widened search's "enough of" them; `None` for anything else
+    /// (tantivy scores that).
     pub(crate) fn of(searcher: &Searcher, main: &dyn Query) -> Result<Option<Self>, StoreError> {
         let mut words = Vec::new();
-        let Some(sum) = Sum::read(main, &mut words) else {
-            return Ok(None);
+        let rule = match Sum::read(main, &mut words) {
+            Some(sum) => Rule::Every(sum),
+            None => match widened(main) {
+                Some((some, rule)) => {
+                    words = some;
+                    rule
+                }
+                None => return Ok(None),
+            },
         };
-        if words.iter().any(|w| w.parts.is_empty()) {
+        if words.is_empty() || words.iter().any(|w| w.parts.is_empty()) {
             return Ok(None);
         }
         let scoring = EnableScoring::enabled_from_searcher(searcher);
@@ -202,14 +248,16 @@ impl Conjunction {
             }
             out.push(fields);
         }
-        Ok(Some(Conjunction { words: out, sum }))
+        Ok(Some(Conjunction { words: out, rule }))
     }
 
     /// How many documents its walk may visit, at most: those of its rarest word, counted as
-    /// the sum of its clauses' document frequencies (an upper bound of their union).
+    /// the sum of its clauses' document frequencies (an upper bound of their union); for
+    /// enough of the words, those of all the words counted.
     pub(crate) fn candidates(&self, searcher: &Searcher) -> Result<u64, StoreError> {
         let mut least = u64::MAX;
-        for word in &self.words {
+        let mut all = 0u64;
+        for (i, word) in self.words.iter().enumerate() {
             let mut n = 0u64;
             for reading in word {
                 n += match reading {
@@ -220,8 +268,55 @@ impl Conjunction {
                 };
             }
             least = least.min(n);
+            if let Rule::Enough { weights, .. } = &self.rule
+                && weights.get(i).is_some_and(|w| *w > 0.0)
+            {
+                all = all.saturating_add(n);
+            }
         }
-        Ok(if least == u64::MAX { 0 } else { least })
+        Ok(match &self.rule {
+            Rule::Enough { .. } => all,
+            Rule::Every(_) if least == u64::MAX => 0,
+            Rule::Every(_) => least,
+        })
+    }
+
+    /// Whether enough of the words are on the segment at all for a document to hold enough
+    /// of them: a widening that needs a word no article holds (the reason to widen) is over
+    /// before any postings are read.
+    fn may_match(&self, seg: &SegmentReader) -> Result<bool, StoreError> {
+        let Rule::Enough {
+            weights, enough, ..
+        } = &self.rule
+        else {
+            return Ok(true);
+        };
+        let (mut count, mut weight) = (0, 0.0);
+        for (word, w) in self.words.iter().zip(weights) {
+            if *w <= 0.0 {
+                continue;
+            }
+            let mut here = false;
+            for reading in word {
+                here |= match reading {
+                    Reading::Term { term, .. } => seg
+                        .inverted_index(term.field())?
+                        .get_term_info(term)
+                        .map_err(tantivy::TantivyError::from)?
+                        .is_some(),
+                    // Phrases: read to know.
+                    Reading::Pair { .. } | Reading::Scored(_) => true,
+                };
+                if here {
+                    break;
+                }
+            }
+            if here {
+                count += 1;
+                weight += *w;
+            }
+        }
+        Ok(enough.holds(count, weight))
     }
 
     /// The walk over one segment, through the documents that every one of `filters` also
@@ -232,8 +327,13 @@ impl Conjunction {
         filters: &[Box<dyn Weight>],
     ) -> Result<Option<SegmentConjunction<'_>>, StoreError> {
         let words = bitset_len(seg);
+        if !self.may_match(seg)? {
+            return Ok(None);
+        }
         let mut lists = Vec::new();
         let mut matches: Option<Vec<u64>> = None;
+        // For enough of the words: each word's documents.
+        let mut held: Vec<Vec<u64>> = Vec::new();
         for (word, fields) in self.words.iter().enumerate() {
             let mut any = vec![0u64; words];
             for reading in fields {
@@ -253,11 +353,19 @@ impl Conjunction {
                     },
                     Reading::Scored(weight) => List::scored(seg, word, weight.as_ref())?,
                 };
-                let Some(list) = list else { continue };
+                let Some(mut list) = list else { continue };
                 for (a, b) in any.iter_mut().zip(&list.bits) {
                     *a |= b;
                 }
+                // Where the list's word is held, its rarity comes with it.
+                if let Rule::Enough { rarity, .. } = &self.rule {
+                    list.most += rarity.get(word).copied().unwrap_or(0.0);
+                }
                 lists.push(list);
+            }
+            if let Rule::Enough { .. } = &self.rule {
+                held.push(any);
+                continue;
             }
             matches = Some(match matches {
                 None => any,
@@ -268,6 +376,12 @@ impl Conjunction {
                     m
                 }
             });
+        }
+        if let Rule::Enough {
+            weights, enough, ..
+        } = &self.rule
+        {
+            matches = Some(enough_of(&held, weights, *enough, words));
         }
         let Some(mut matches) = matches else {
             return Ok(None);
@@ -302,8 +416,9 @@ impl Conjunction {
         }
         let essential = (0..lists.len()).collect();
         Ok(Some(SegmentConjunction {
-            sum: &self.sum,
+            rule: &self.rule,
             words: vec![0.0; self.words.len()],
+            held: vec![false; self.words.len()],
             lists,
             matches,
             count,
@@ -500,6 +615,39 @@ impl<'a> List<'a> {
     }
 }
 
+/// The documents holding enough of the words, from each word's documents (`held`) and its
+/// weight toward the count (0: it only ranks). A document's weights are added in the words'
+/// order, as `WeightedSome`'s walk adds them, so the two agree to the bit on the threshold.
+fn enough_of(held: &[Vec<u64>], weights: &[f32], enough: Enough, len: usize) -> Vec<u64> {
+    let counted: Vec<(&[u64], f32)> = held
+        .iter()
+        .zip(weights)
+        .filter(|(_, w)| **w > 0.0)
+        .map(|(bits, w)| (bits.as_slice(), *w))
+        .collect();
+    let mut out = vec![0u64; len];
+    for (i, m) in out.iter_mut().enumerate() {
+        let mut rest = counted
+            .iter()
+            .fold(0u64, |u, (bits, _)| u | bits.get(i).copied().unwrap_or(0));
+        while rest != 0 {
+            let bit = rest.trailing_zeros();
+            rest &= rest - 1;
+            let (mut count, mut weight) = (0, 0.0);
+            for (bits, w) in &counted {
+                if bits.get(i).is_some_and(|b| b >> bit & 1 == 1) {
+                    count += 1;
+                    weight += *w;
+                }
+            }
+            if enough.holds(count, weight) {
+                *m |= 1 << bit;
+            }
+        }
+    }
+    out
+}
+
 /// Room for one bit per document of the segment.
 fn bitset_len(seg: &SegmentReader) -> usize {
     (seg.max_doc() as usize).div_ceil(64)
@@ -520,9 +668,11 @@ fn set(bits: &mut [u64], doc: DocId) {
 /// two common words, once the top holds a few articles with the words in their titles, that is
 /// the title postings, a few hundred documents instead of tens of thousands.
 pub(crate) struct SegmentConjunction<'a> {
-    sum: &'a Sum,
+    rule: &'a Rule,
     /// The words' scores on the current document (room for them, reused).
     words: Vec<Score>,
+    /// Which words the current document holds (room for them, reused).
+    held: Vec<bool>,
     /// In word order, each word's fields in the union's order (the order its score adds them).
     lists: Vec<List<'a>>,
     /// The live documents holding every word.
@@ -622,18 +772,34 @@ impl SegmentConjunction<'_> {
 
     /// The current document's score, as tantivy's intersections of the words' unions give it:
     /// each word's fields added in the union's order from 0, then the words' sums as the query
-    /// pairs them.
+    /// pairs them; for enough of the words, as `WeightedSome` adds them: each word held, plus
+    /// its rarity, in the words' order.
     pub(crate) fn score(&mut self) -> Score {
         let doc = self.doc;
         self.words.iter_mut().for_each(|w| *w = 0.0);
+        self.held.iter_mut().for_each(|h| *h = false);
         for l in &self.lists {
             if l.doc() == doc
                 && let Some(w) = self.words.get_mut(l.word)
             {
                 *w += l.score(doc);
+                if let Some(h) = self.held.get_mut(l.word) {
+                    *h = true;
+                }
             }
         }
-        self.sum.of(&self.words)
+        match self.rule {
+            Rule::Every(sum) => sum.of(&self.words),
+            Rule::Enough { rarity, .. } => {
+                let mut sum = 0.0;
+                for ((w, held), rarity) in self.words.iter().zip(&self.held).zip(rarity) {
+                    if *held {
+                        sum += w + rarity;
+                    }
+                }
+                sum
+            }
+        }
     }
 
     /// How often the term of list `at` (from [`SegmentConjunction::find`]) is on the current

@@ -82,7 +82,7 @@ const MAX_EXPANSIONS: usize = 50;
 const MAX_WIDENINGS: usize = 4;
 
 /// In a widened query, a word held adds this many times its rarity (its idf among all articles)
-/// to a hit's score, on top of how well it matches ([`with_rarity`]).
+/// to a hit's score, on top of how well it matches ([`SomeClause::rarity`]).
 const RARITY_WEIGHT: f32 = 3.0;
 
 /// Filters shared by search and list. Values within one filter are alternatives (OR); filters
@@ -322,7 +322,7 @@ fn count_words(node: &Node) -> usize {
 }
 
 /// How a widened query's plain words must match: per item of the top level, whether it is one
-/// of them, the rarity it adds to a hit's score ([`with_rarity`]) and its weight toward
+/// of them, the rarity it adds to a hit's score ([`SomeClause::rarity`]) and its weight toward
 /// [`Widening::k`] ([`weight_of`]).
 pub(crate) struct Widening<'a> {
     widen: &'a [bool],
@@ -1631,65 +1631,107 @@ impl Scorer for ExcludedScorer {
 /// weighs more than a common one): the sum of the weights of those it holds must reach
 /// `threshold`, or it must hold `count` of them, and any one it holds must weigh something (a
 /// document holding only words most articles hold is no hit of a query that has a rarer one).
-/// Scores as the sum of the clauses held, as a disjunction does.
+/// Scores as the sum, in the clauses' order, of each clause held plus its rarity.
 #[derive(Debug)]
-struct WeightedSome {
-    clauses: Vec<(Box<dyn Query>, f32)>,
+pub(crate) struct WeightedSome {
+    clauses: Vec<SomeClause>,
+    rule: Enough,
+}
+
+/// How many of a [`WeightedSome`]'s clauses a hit must hold: `count`, or fewer whose weights
+/// reach `threshold`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Enough {
     threshold: f32,
     count: usize,
+}
+
+impl Enough {
+    /// Whether `count` clauses weighing `weight` in all (added in the clauses' order) are
+    /// enough for a hit.
+    pub(crate) fn holds(self, count: usize, weight: f32) -> bool {
+        count >= self.count || (count > 0 && weight >= self.threshold)
+    }
+}
+
+/// One clause of a [`WeightedSome`].
+#[derive(Debug)]
+pub(crate) struct SomeClause {
+    pub query: Box<dyn Query>,
+    /// Toward the count ([`weight_of`]); 0 for a word that only ranks (a little word).
+    pub weight: f32,
+    /// Added to the clause's score where it matches ([`rarity_of`]): hits hold different words
+    /// of the query, and BM25 sums a word's score over title, body, URL and its repetitions,
+    /// so a common word in a short title and again in the body outscored the one rare word the
+    /// query was remembered by (`godfather part 2` put "Dune: Part Two" first, `vinicius jr` a
+    /// rail pass with "JR" in its title). With it, the articles holding the rarest and the
+    /// most of the words come first, and how well each matches decides among them.
+    pub rarity: f32,
+}
+
+impl Clone for SomeClause {
+    fn clone(&self) -> Self {
+        SomeClause {
+            query: self.query.box_clone(),
+            weight: self.weight,
+            rarity: self.rarity,
+        }
+    }
 }
 
 impl Clone for WeightedSome {
     fn clone(&self) -> Self {
         WeightedSome {
-            clauses: self
-                .clauses
-                .iter()
-                .map(|(q, w)| (q.box_clone(), *w))
-                .collect(),
-            threshold: self.threshold,
-            count: self.count,
+            clauses: self.clauses.clone(),
+            rule: self.rule,
         }
+    }
+}
+
+impl WeightedSome {
+    /// Its clauses, in order.
+    pub(crate) fn clauses(&self) -> &[SomeClause] {
+        &self.clauses
+    }
+
+    /// How many of them a hit must hold.
+    pub(crate) fn rule(&self) -> Enough {
+        self.rule
     }
 }
 
 impl Query for WeightedSome {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let mut clauses = Vec::with_capacity(self.clauses.len());
-        for (q, w) in &self.clauses {
-            clauses.push((q.weight(enable_scoring)?, *w));
+        for c in &self.clauses {
+            clauses.push((c.query.weight(enable_scoring)?, c.weight, c.rarity));
         }
         Ok(Box::new(WeightedSomeWeight {
             clauses,
-            threshold: self.threshold,
-            count: self.count,
+            rule: self.rule,
         }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for (q, _) in &self.clauses {
-            q.query_terms(visitor);
+        for c in &self.clauses {
+            c.query.query_terms(visitor);
         }
     }
 }
 
 struct WeightedSomeWeight {
-    clauses: Vec<(Box<dyn Weight>, f32)>,
-    threshold: f32,
-    count: usize,
+    /// Each clause's weight, its weight toward the count and its rarity.
+    clauses: Vec<(Box<dyn Weight>, f32, f32)>,
+    rule: Enough,
 }
 
 impl Weight for WeightedSomeWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut scorers = Vec::with_capacity(self.clauses.len());
-        for (w, weight) in &self.clauses {
-            scorers.push((w.scorer(reader, boost)?, *weight));
+        for (w, weight, rarity) in &self.clauses {
+            scorers.push((w.scorer(reader, boost)?, *weight, *rarity));
         }
-        Ok(Box::new(WeightedSomeScorer::new(
-            scorers,
-            self.threshold,
-            self.count,
-        )))
+        Ok(Box::new(WeightedSomeScorer::new(scorers, self.rule)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -1704,41 +1746,35 @@ impl Weight for WeightedSomeWeight {
 }
 
 struct WeightedSomeScorer {
-    /// Every clause with its weight, in the query's order (the order scores are added in).
-    scorers: Vec<(Box<dyn Scorer>, f32)>,
+    /// Every clause with its weight toward the count and its rarity, in the query's order
+    /// (the order scores are added in).
+    scorers: Vec<(Box<dyn Scorer>, f32, f32)>,
     /// The clauses a hit is counted by: those that weigh something, as (index into `scorers`,
     /// weight, where it stands). The others (little words) only rank, so they are never
     /// walked, only sought to a hit when it is scored: `the` or `my` is in nearly every
     /// article, and walking them cost most of a widened search. Where each stands is kept
     /// here, not asked of its scorer each time: the walk compares them at every step.
     counted: Vec<(usize, f32, DocId)>,
-    threshold: f32,
-    count: usize,
+    rule: Enough,
     doc: DocId,
 }
 
 impl WeightedSomeScorer {
-    fn new(scorers: Vec<(Box<dyn Scorer>, f32)>, threshold: f32, count: usize) -> Self {
+    fn new(scorers: Vec<(Box<dyn Scorer>, f32, f32)>, rule: Enough) -> Self {
         let counted = scorers
             .iter()
             .enumerate()
-            .filter(|(_, (_, w))| *w > 0.0)
-            .map(|(at, (s, w))| (at, *w, s.doc()))
+            .filter(|(_, (_, w, _))| *w > 0.0)
+            .map(|(at, (s, w, _))| (at, *w, s.doc()))
             .collect();
         let mut scorer = WeightedSomeScorer {
             scorers,
             counted,
-            threshold,
-            count,
+            rule,
             doc: 0,
         };
         scorer.doc = scorer.settle();
         scorer
-    }
-
-    /// Whether `count` clauses weighing `weight` in all are enough for a hit.
-    fn enough(&self, count: usize, weight: f32) -> bool {
-        count >= self.count || (count > 0 && weight >= self.threshold)
     }
 
     /// Move every counted clause standing on `doc` to its next document.
@@ -1774,10 +1810,10 @@ impl WeightedSomeScorer {
                     held += *w;
                 }
             }
-            if !self.enough(live, live_weight) {
+            if !self.rule.holds(live, live_weight) {
                 return tantivy::TERMINATED;
             }
-            if self.enough(count, held) {
+            if self.rule.holds(count, held) {
                 return doc;
             }
             self.step_past(doc);
@@ -1834,13 +1870,13 @@ impl Scorer for WeightedSomeScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
         let mut sum = 0.0;
-        // In the clauses' order, as the walk of all of them added their scores.
-        for (s, w) in &mut self.scorers {
+        // In the clauses' order, each clause's score and then its rarity (`x + 0.0` is `x`).
+        for (s, w, rarity) in &mut self.scorers {
             if *w <= 0.0 && s.doc() < doc {
                 s.seek(doc);
             }
             if s.doc() == doc {
-                sum += s.score();
+                sum += s.score() + *rarity;
             }
         }
         sum
@@ -2245,7 +2281,7 @@ impl Compiler {
         w: &Widening<'_>,
     ) -> Result<Option<Box<dyn Query>>, StoreError> {
         let mut clauses: Vec<Clause> = Vec::new();
-        let mut some: Vec<(Box<dyn Query>, f32)> = Vec::new();
+        let mut some: Vec<SomeClause> = Vec::new();
         let mut weights: Vec<f32> = Vec::new();
         for (((item, widen), rarity), weight) in
             items.iter().zip(w.widen).zip(w.rarity).zip(w.weight)
@@ -2263,7 +2299,11 @@ impl Compiler {
             let Some(q) = compiled else { continue };
             match item {
                 Node::Not(_) => clauses.push((Occur::MustNot, excluded(q))),
-                _ if *widen => some.push((with_rarity(q, *rarity), *weight)),
+                _ if *widen => some.push(SomeClause {
+                    query: q,
+                    weight: *weight,
+                    rarity: rarity.max(0.0),
+                }),
                 _ => clauses.push((Occur::Must, q)),
             }
         }
@@ -2274,8 +2314,10 @@ impl Compiler {
                 Occur::Must,
                 Box::new(WeightedSome {
                     clauses: some,
-                    threshold,
-                    count: w.k,
+                    rule: Enough {
+                        threshold,
+                        count: w.k,
+                    },
                 }),
             ));
         }
@@ -2421,24 +2463,6 @@ fn regrouped(text: &str) -> Option<String> {
         }
     }
     changed.then_some(out)
-}
-
-/// A word a widened query may do without, scoring also its rarity (from [`rarity_of`]): hits
-/// hold different words of the query, and BM25 sums a word's score over title, body, URL and
-/// its repetitions, so a common word in a short title and again in the body outscored the one
-/// rare word the query was remembered by (`godfather part 2` put "Dune: Part Two" first,
-/// `vinicius jr` a rail pass with "JR" in its title). The rarity is a constant per word, added
-/// where it matches (an optional match-all clause under the word's own: a seek per hit), so the
-/// articles holding the rarest and the most of the words come first, and how well each matches
-/// decides among them.
-fn with_rarity(q: Box<dyn Query>, rarity: f32) -> Box<dyn Query> {
-    if rarity <= 0.0 {
-        return q;
-    }
-    Box::new(BooleanQuery::new(vec![
-        (Occur::Must, q),
-        (Occur::Should, Box::new(ConstScoreQuery::new(all(), rarity))),
-    ]))
 }
 
 /// What a widenable word adds to the score of a hit holding it: [`RARITY_WEIGHT`] times BM25's
@@ -3226,7 +3250,7 @@ mod tests {
     /// rarer words stand for more; its scores against the plain sum of the clauses' own.
     #[test]
     fn weighted_some_holds_what_the_rule_counts_and_scores_the_sum() {
-        use super::WeightedSome;
+        use super::{Enough, SomeClause, WeightedSome};
         use tantivy::collector::TopDocs;
         use tantivy::query::{Query, TermQuery};
         use tantivy::schema::{IndexRecordOption, STRING, Schema};
@@ -3286,9 +3310,15 @@ mod tests {
         ];
         for (clauses, threshold, count) in cases {
             let query = WeightedSome {
-                clauses: clauses.iter().map(|(w, x)| (term(w), *x)).collect(),
-                threshold,
-                count,
+                clauses: clauses
+                    .iter()
+                    .map(|(w, x)| SomeClause {
+                        query: term(w),
+                        weight: *x,
+                        rarity: 0.0,
+                    })
+                    .collect(),
+                rule: Enough { threshold, count },
             };
             let want: Vec<u32> = (0..held.len() as u32)
                 .filter(|doc| {

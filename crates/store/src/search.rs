@@ -2875,6 +2875,26 @@ mod ranking_tests {
             assert!(text.split.is_some(), "several plain words: {q}");
             assert_walked_as_tantivy(&searcher, &text, q, &pages);
         }
+        // Widened (a word no article holds, nothing close to it): enough of the words, each
+        // held adding its rarity, little words ranking only, walked the same way.
+        for q in [
+            "server backup zzqx",
+            "proposal budget cloud zzqx",
+            "the printer network qqxv wwyz",
+            "the zzqx server",
+            "budget server proposal client cloud the zzqx qqxv",
+        ] {
+            let read = crate::query::read_query(&kb, &searcher, q).expect("read");
+            assert_eq!(text_query(&kb, q).map(|t| t.blank).ok(), Some(false));
+            let widened = relaxations(&kb, &searcher, &read).expect("relaxations");
+            let mut matched = false;
+            for (text, how) in &widened {
+                let counts = assert_walked_as_tantivy(&searcher, text, q, &pages);
+                assert!(how.respellings.is_empty(), "{q}: nothing to respell");
+                matched |= counts[0] > 0;
+            }
+            assert!(matched, "{q}: some widening matches");
+        }
         // Narrowed by filters (scoring 0), the same: only fewer documents.
         let categories = ["backup".to_string(), "cloud".to_string()];
         let since = chrono::DateTime::from_timestamp(1_262_304_000 + 200 * 86_400, 0);
