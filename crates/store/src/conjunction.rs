@@ -776,14 +776,19 @@ impl SegmentConjunction<'_> {
     /// its rarity, in the words' order.
     pub(crate) fn score(&mut self) -> Score {
         let doc = self.doc;
+        // Which words are held matters only where not all must be (an AND's hot loop
+        // skips it).
+        let some = matches!(self.rule, Rule::Enough { .. });
         self.words.iter_mut().for_each(|w| *w = 0.0);
-        self.held.iter_mut().for_each(|h| *h = false);
+        if some {
+            self.held.iter_mut().for_each(|h| *h = false);
+        }
         for l in &self.lists {
             if l.doc() == doc
                 && let Some(w) = self.words.get_mut(l.word)
             {
                 *w += l.score(doc);
-                if let Some(h) = self.held.get_mut(l.word) {
+                if some && let Some(h) = self.held.get_mut(l.word) {
                     *h = true;
                 }
             }
