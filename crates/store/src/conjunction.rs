@@ -16,6 +16,9 @@
 //! time (`crate::query` builds `a b c` as `(a b) c`, since tantivy adds three or more in an
 //! order its cost estimates pick; two add alike either way).
 //!
+//! A widened search (nothing matched as typed: enough of the words must, `WeightedSome`) takes
+//! the same walk, the hits counted from the words' bitsets by its rule.
+//!
 //! Owns: recognising such a query ([`WordQuery`], built by `crate::query`) and walking its
 //! postings. Does not own: parsing or compiling queries (`crate::query`), the closeness bonus
 //! or the top hits (`crate::search`).
@@ -49,6 +52,10 @@ pub(crate) enum Part {
     Term(Term, Score),
     /// A phrase, unboosted, and its field's boost.
     Phrase(Box<dyn Query>, Score),
+    /// The best-scoring of several readings of the word in the field (`colour` or "color";
+    /// `backup` or "back up" where that pair is a term of its own): tantivy's
+    /// `DisjunctionMaxQuery` of them, under the field's boost.
+    Best(Vec<Part>),
 }
 
 impl Clone for Part {
@@ -56,6 +63,7 @@ impl Clone for Part {
         match self {
             Part::Term(t, b) => Part::Term(t.clone(), *b),
             Part::Phrase(q, b) => Part::Phrase(q.box_clone(), *b),
+            Part::Best(parts) => Part::Best(parts.clone()),
         }
     }
 }
@@ -71,7 +79,11 @@ impl WordQuery {
     /// most) is far above what the phrase scores there, so every document is scored, as
     /// tantivy scores them, but on one thread where tantivy reads segments in parallel.
     pub(crate) fn is_phrase(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, Part::Phrase(..)))
+        self.parts.iter().any(|p| match p {
+            Part::Phrase(..) => true,
+            Part::Best(readings) => readings.iter().all(|r| matches!(r, Part::Phrase(..))),
+            Part::Term(..) => false,
+        })
     }
 }
 
@@ -97,8 +109,9 @@ impl Query for WordQuery {
 /// A query of [`WordQuery`]s that must all match, or enough of them (a widened search's
 /// [`WeightedSome`]), ready to walk segment by segment.
 pub(crate) struct Conjunction {
-    /// Per word, how each of its fields' clauses is read, in the union's order.
-    words: Vec<Vec<Reading>>,
+    /// Per word, how each of its fields' clauses is read, in the union's order, each with its
+    /// clause's place among the word's clauses: the readings of a [`Part::Best`] share one.
+    words: Vec<Vec<(usize, Reading)>>,
     /// Which words a hit holds, and how their scores add up.
     rule: Rule,
 }
@@ -215,40 +228,63 @@ impl Conjunction {
         let mut out = Vec::with_capacity(words.len());
         for w in words {
             let mut fields = Vec::with_capacity(w.parts.len());
-            for part in &w.parts {
-                fields.push(match part {
-                    Part::Term(term, boost) => {
-                        // As `TermQuery` weighs its term, and `BoostQuery` boosts it.
-                        let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?;
-                        Reading::Term {
-                            term: term.clone(),
-                            bm25: bm25.boost_by(*boost),
+            for (clause, part) in w.parts.iter().enumerate() {
+                match part {
+                    Part::Best(readings) => {
+                        for r in readings {
+                            let Some(r) = Self::reading(searcher, scoring, r)? else {
+                                return Ok(None);
+                            };
+                            fields.push((clause, r));
                         }
                     }
-                    Part::Phrase(q, boost) => {
-                        // The clause as the union holds it, and so as tantivy scores it.
-                        let weight =
-                            crate::query::boosted(q.box_clone(), *boost).weight(scoring)?;
-                        match q
-                            .downcast_ref::<PairPhraseQuery>()
-                            .and_then(PairPhraseQuery::as_pair_term)
-                        {
-                            Some(p) => Reading::Pair {
-                                pair: p.pair.clone(),
-                                marker: p.marker.clone(),
-                                body: p.body,
-                                // As `PairPhraseQuery` weighs it, and `BoostQuery` boosts it.
-                                bm25: Bm25Weight::for_terms(searcher, &p.words)?.boost_by(*boost),
-                                weight,
-                            },
-                            None => Reading::Scored(weight),
-                        }
-                    }
-                });
+                    _ => match Self::reading(searcher, scoring, part)? {
+                        Some(r) => fields.push((clause, r)),
+                        None => return Ok(None),
+                    },
+                }
             }
             out.push(fields);
         }
         Ok(Some(Conjunction { words: out, rule }))
+    }
+
+    /// How one clause (or one reading of a best-of) is read on the segments; `None` for a
+    /// best-of (of best-ofs: a reading is a term or a phrase).
+    fn reading(
+        searcher: &Searcher,
+        scoring: EnableScoring<'_>,
+        part: &Part,
+    ) -> Result<Option<Reading>, StoreError> {
+        Ok(Some(match part {
+            Part::Term(term, boost) => {
+                // As `TermQuery` weighs its term, and `BoostQuery` boosts it.
+                let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?;
+                Reading::Term {
+                    term: term.clone(),
+                    bm25: bm25.boost_by(*boost),
+                }
+            }
+            Part::Phrase(q, boost) => {
+                // The clause as the union holds it, and so as tantivy scores it.
+                let weight = crate::query::boosted(q.box_clone(), *boost).weight(scoring)?;
+                match q
+                    .downcast_ref::<PairPhraseQuery>()
+                    .and_then(PairPhraseQuery::as_pair_term)
+                {
+                    Some(p) => Reading::Pair {
+                        pair: p.pair.clone(),
+                        marker: p.marker.clone(),
+                        body: p.body,
+                        // As `PairPhraseQuery` weighs it, and `BoostQuery` boosts it.
+                        bm25: Bm25Weight::for_terms(searcher, &p.words)?.boost_by(*boost),
+                        weight,
+                    },
+                    None => Reading::Scored(weight),
+                }
+            }
+            Part::Best(_) => return Ok(None),
+        }))
     }
 
     /// How many documents its walk may visit, at most: those of its rarest word, counted as
@@ -259,7 +295,7 @@ impl Conjunction {
         let mut all = 0u64;
         for (i, word) in self.words.iter().enumerate() {
             let mut n = 0u64;
-            for reading in word {
+            for (_, reading) in word {
                 n += match reading {
                     Reading::Term { term, .. } => searcher.doc_freq(term)?,
                     Reading::Pair { pair, .. } => searcher.doc_freq(pair)?,
@@ -297,7 +333,7 @@ impl Conjunction {
                 continue;
             }
             let mut here = false;
-            for reading in word {
+            for (_, reading) in word {
                 here |= match reading {
                     Reading::Term { term, .. } => seg
                         .inverted_index(term.field())?
@@ -336,7 +372,7 @@ impl Conjunction {
         let mut held: Vec<Vec<u64>> = Vec::new();
         for (word, fields) in self.words.iter().enumerate() {
             let mut any = vec![0u64; words];
-            for reading in fields {
+            for (clause, reading) in fields {
                 let list = match reading {
                     Reading::Term { term, bm25 } => {
                         List::postings(seg, word, term, term.field(), bm25)?
@@ -354,6 +390,7 @@ impl Conjunction {
                     Reading::Scored(weight) => List::scored(seg, word, weight.as_ref())?,
                 };
                 let Some(mut list) = list else { continue };
+                list.clause = *clause;
                 for (a, b) in any.iter_mut().zip(&list.bits) {
                     *a |= b;
                 }
@@ -440,6 +477,9 @@ pub(crate) fn most(bm25: &Bm25Weight) -> Score {
 struct List<'a> {
     /// Which word of the query.
     word: usize,
+    /// Which of the word's clauses: the readings of a best-of share one, and only the best
+    /// of them scores.
+    clause: usize,
     /// Where its documents and scores come from.
     source: Source<'a>,
     /// The documents holding it, one bit each.
@@ -501,6 +541,7 @@ impl<'a> List<'a> {
         }
         Ok(Some(List {
             word,
+            clause: 0,
             source: Source::Postings {
                 postings: inv
                     .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
@@ -539,6 +580,7 @@ impl<'a> List<'a> {
         let most = scores.iter().copied().fold(0.0, Score::max);
         Ok(Some(List {
             word,
+            clause: 0,
             source: Source::Scored {
                 docs,
                 scores,
@@ -646,6 +688,17 @@ fn enough_of(held: &[Vec<u64>], weights: &[f32], enough: Enough, len: usize) -> 
         }
     }
     out
+}
+
+/// Add a clause's score to word `w`'s, noting (for enough of the words, `some`) that the
+/// document holds the word.
+fn add(words: &mut [Score], held: &mut [bool], w: usize, score: Score, some: bool) {
+    if let Some(sum) = words.get_mut(w) {
+        *sum += score;
+    }
+    if some && let Some(h) = held.get_mut(w) {
+        *h = true;
+    }
 }
 
 /// Room for one bit per document of the segment.
@@ -783,15 +836,26 @@ impl SegmentConjunction<'_> {
         if some {
             self.held.iter_mut().for_each(|h| *h = false);
         }
+        // The lists are in word order, each word's in its clauses' order: a clause's score
+        // (the best of its readings held, as `DisjunctionMaxQuery` takes it from 0) is added
+        // to its word's once the next clause begins.
+        let mut clause: Option<(usize, usize, Score)> = None;
         for l in &self.lists {
-            if l.doc() == doc
-                && let Some(w) = self.words.get_mut(l.word)
-            {
-                *w += l.score(doc);
-                if some && let Some(h) = self.held.get_mut(l.word) {
-                    *h = true;
+            if l.doc() != doc {
+                continue;
+            }
+            let score = l.score(doc);
+            match clause.as_mut() {
+                Some((w, c, best)) if *w == l.word && *c == l.clause => *best = best.max(score),
+                _ => {
+                    if let Some((w, _, best)) = clause.replace((l.word, l.clause, score)) {
+                        add(&mut self.words, &mut self.held, w, best, some);
+                    }
                 }
             }
+        }
+        if let Some((w, _, best)) = clause {
+            add(&mut self.words, &mut self.held, w, best, some);
         }
         match self.rule {
             Rule::Every(sum) => sum.of(&self.words),

@@ -2033,37 +2033,44 @@ impl Compiler {
                     _ => Vec::new(),
                 };
                 readings.extend(spellings.iter().map(|t| vec![t.clone()]));
-                // One reading, and no name field: the clauses below are that term (or exact
-                // phrase) boosted in each field, a plain word that a search may score from its
-                // postings (`crate::conjunction`). A phrase only when its body clause is one
-                // pair term: a longer one reads the body's positions, which tantivy reads only
-                // where the other words already matched, and the walk would read everywhere.
-                let only = match (readings.as_slice(), keyword, slop) {
-                    ([only], None, 0) => Some(only.as_slice()),
-                    _ => None,
-                };
-                plain = only.map(|_| Vec::with_capacity(analyzed.len()));
+                // No name field and no slop: the clauses below are, in each field, a term
+                // (or exact phrase) boosted, or the best of several readings' (`backup` or
+                // "back up"), which a search may score from their postings
+                // (`crate::conjunction`). A phrase only when its body clause is one pair term:
+                // a longer one reads the body's positions, which tantivy reads only where the
+                // other words already matched, and the walk would read everywhere.
+                let walkable = keyword.is_none() && slop == 0;
+                plain = walkable.then(|| Vec::with_capacity(analyzed.len()));
                 for &(field, boost) in analyzed {
-                    let ways = readings.iter().filter_map(|toks| {
-                        text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
-                    });
-                    let clause = best_of(ways.collect());
-                    if let (Some(parts), Some(only)) = (plain.as_mut(), only) {
-                        // The clause itself, as the union holds it, before its boost.
-                        let part = match (only, &clause) {
-                            ([tok], _) => {
-                                Some(Part::Term(Term::from_field_text(field, tok), boost))
-                            }
-                            (_, Some(q)) if field != f.body || is_pair_term(&**q) => {
-                                Some(Part::Phrase(q.box_clone(), boost))
-                            }
-                            _ => None,
-                        };
-                        match part {
-                            Some(part) => parts.push(part),
+                    let ways: Vec<(&[String], Box<dyn Query>)> = readings
+                        .iter()
+                        .filter_map(|toks| {
+                            text_phrase(&f, self.pairs.as_deref(), field, toks, slop)
+                                .map(|q| (toks.as_slice(), q))
+                        })
+                        .collect();
+                    if let Some(parts) = plain.as_mut() {
+                        // Each reading's clause as the union holds it, before its boost (the
+                        // boost reaches each reading's scorer, under the best-of as under a
+                        // lone clause).
+                        let each: Option<Vec<Part>> = ways
+                            .iter()
+                            .map(|(toks, q)| match toks {
+                                [tok] => Some(Part::Term(Term::from_field_text(field, tok), boost)),
+                                _ if field != f.body || is_pair_term(&**q) => {
+                                    Some(Part::Phrase(q.box_clone(), boost))
+                                }
+                                _ => None,
+                            })
+                            .collect();
+                        match each {
+                            Some(mut each) if each.len() == 1 => parts.extend(each.pop()),
+                            Some(each) if !each.is_empty() => parts.push(Part::Best(each)),
+                            Some(_) => {}
                             None => plain = None,
                         }
                     }
+                    let clause = best_of(ways.into_iter().map(|(_, q)| q).collect());
                     qs.extend(clause.map(|q| boosted(q, boost)));
                 }
                 match keyword {

@@ -2796,9 +2796,11 @@ mod ranking_tests {
     fn plain_words_walked_from_their_postings_rank_exactly_as_tantivy() {
         let (dir, lock, kb) = empty_kb();
         // Common words and rare ones, so the tops are set by different fields.
+        // `colour` and `color`: one word spelled two ways, which a query reads as the best of
+        // both in each field (`Part::Best`).
         let vocab = [
             "server", "backup", "client", "server", "network", "budget", "proposal", "the",
-            "server", "cloud", "backup", "printer",
+            "server", "cloud", "backup", "printer", "colour", "color",
         ];
         let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let mut pick = |n: u64| -> Vec<&str> {
@@ -2870,6 +2872,8 @@ mod ranking_tests {
             "server backup cloud",
             "the backup printer network",
             "budget server proposal client cloud the",
+            "colour server",
+            "printer color backup",
         ] {
             let text = text_query(&kb, q).expect("query");
             assert!(text.split.is_some(), "several plain words: {q}");
@@ -2883,6 +2887,7 @@ mod ranking_tests {
             "the printer network qqxv wwyz",
             "the zzqx server",
             "budget server proposal client cloud the zzqx qqxv",
+            "colour printer zzqx",
         ] {
             let read = crate::query::read_query(&kb, &searcher, q).expect("read");
             assert_eq!(text_query(&kb, q).map(|t| t.blank).ok(), Some(false));
@@ -2934,7 +2939,14 @@ mod ranking_tests {
             }
         }
         // One word has no bonus, and is walked the same way.
-        for q in ["server", "printer", "smith", "example", "title:cloud"] {
+        for q in [
+            "server",
+            "printer",
+            "smith",
+            "example",
+            "title:cloud",
+            "color",
+        ] {
             let text = text_query(&kb, q).expect("query");
             assert!(text.split.is_none(), "{q}");
             assert_walked_as_tantivy(&searcher, &text, q, &pages);
