@@ -602,7 +602,7 @@ pub(crate) fn relaxations(
             }
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
-            let mut terms = respell(searcher, &f, stem, raw.first(), edits)?;
+            let mut terms = respell(searcher, &f, stem, raw.first(), edits, Typed::Word)?;
             if !typed_digits.is_empty() {
                 terms.retain(|t| digits(t) == typed_digits);
             }
@@ -706,6 +706,15 @@ pub(crate) fn relaxations(
     Ok(out)
 }
 
+/// What [`respell`] is given: one word as typed, or two typed apart and joined (whose
+/// neighbours one edit away are not looked up: a guess at a compound already, and a long word's
+/// are many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Typed {
+    Word,
+    Joined,
+}
+
 /// At most this many words are taken for one respelled word: the most frequent of the
 /// closest. A short word may be one edit from dozens; past a handful they find articles about
 /// anything.
@@ -723,6 +732,7 @@ fn respell(
     stem: &str,
     raw: Option<&String>,
     edits: u8,
+    given: Typed,
 ) -> Result<Vec<String>, StoreError> {
     let mut typed = vec![stem];
     if let Some(r) = raw.filter(|r| *r != stem) {
@@ -762,6 +772,15 @@ fn respell(
             Ok(true)
         })?;
     }
+    // A typo in a word whose stem the stemmer cuts short is far from that stem (`postion` is
+    // three edits from `posit`, of "position", and one from `option`; `organizaton` six from
+    // `organ`): the words one edit from the word as typed, stemmed, are found as one edit away.
+    if let (Some(r), Typed::Word) = (raw, given) {
+        for (stem, held) in stems_one_edit_from(searcher, f, r)? {
+            let entry = found.entry(stem).or_insert((1, held));
+            entry.0 = entry.0.min(1);
+        }
+    }
     if let Some(r) = raw {
         for d in 1..=edits {
             for n in crate::stem::numbers_of_words(|word| within_edits(word, r, d)) {
@@ -780,6 +799,156 @@ fn respell(
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(MAX_RESPELLINGS);
     Ok(terms.into_iter().map(|(t, _)| t).collect())
+}
+
+/// How many letters shorter than a word its stem must be for [`stems_one_edit_from`] to take
+/// it: "position" is `posit`, "organization" `organ`.
+const MIN_STEM_CUT: usize = 3;
+
+/// The longest word typed whose one-edit neighbours [`stems_one_edit_from`] looks up (about 54
+/// per letter): longer ones are codes or names, and their stems are not cut much.
+const MAX_EDITED_LETTERS: usize = 20;
+
+/// The stems of the words one edit (a letter deleted, inserted, replaced, or two swapped) from
+/// `raw`, a word of letters as typed, that articles hold in their text and that one of them
+/// writes as that word, with how many articles hold each: `postion` gives `posit`
+/// ("position"), `manageemnt` `manag` ("management"). The fuzzy walk of the term dictionaries
+/// compares stems, so it misses these where the stemmer cuts the word short ([`MIN_STEM_CUT`]
+/// letters or more). Empty for a word of fewer than four letters (one edit from too many
+/// words) or more than [`MAX_EDITED_LETTERS`].
+fn stems_one_edit_from(
+    searcher: &Searcher,
+    f: &Fields,
+    raw: &str,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let chars: Vec<char> = raw.chars().collect();
+    if chars.len() < 4
+        || chars.len() > MAX_EDITED_LETTERS
+        || !chars.iter().all(|c| c.is_alphabetic())
+    {
+        return Ok(Vec::new());
+    }
+    let mut letters: Vec<char> = ('a'..='z').chain(chars.iter().copied()).collect();
+    letters.sort_unstable();
+    letters.dedup();
+    let word = |cs: &[char]| cs.iter().collect::<String>();
+    let mut edited: HashSet<String> = HashSet::new();
+    for i in 0..chars.len() {
+        let mut cs = chars.clone();
+        cs.remove(i);
+        edited.insert(word(&cs));
+        if i + 1 < chars.len() {
+            let mut cs = chars.clone();
+            cs.swap(i, i + 1);
+            edited.insert(word(&cs));
+        }
+        for &c in &letters {
+            let mut cs = chars.clone();
+            cs[i] = c;
+            edited.insert(word(&cs));
+        }
+    }
+    for i in 0..=chars.len() {
+        for &c in &letters {
+            let mut cs = chars.clone();
+            cs.insert(i, c);
+            edited.insert(word(&cs));
+        }
+    }
+    edited.remove(raw);
+    let mut en = en_analyzer();
+    // Each stem with the edits that give it. Only where the stemmer cuts the word by three
+    // letters or more: nearer, the walk of the stems finds it.
+    let mut stems: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in edited {
+        if let [stem] = tokens(&mut en, &e).as_slice()
+            && e.chars().count() >= stem.chars().count() + MIN_STEM_CUT
+        {
+            stems.entry(stem.clone()).or_default().push(e);
+        }
+    }
+    // Each segment's dictionaries opened once for the few hundred lookups.
+    let mut dictionaries = Vec::new();
+    // The body's alone: a word of an article's title is nearly always in its text too, and
+    // each field doubles the lookups.
+    for seg in searcher.segment_readers() {
+        dictionaries.push((f.body, seg.inverted_index(f.body)?));
+    }
+    let mut out = Vec::new();
+    for (stem, surfaces) in stems {
+        let mut held = 0u64;
+        for (field, inv) in &dictionaries {
+            held += u64::from(
+                inv.doc_freq(&Term::from_field_text(*field, &stem))
+                    .map_err(tantivy::TantivyError::from)?,
+            );
+        }
+        // An edit that is no word at all may stem to a word's stem (`referel` less its `l`,
+        // "refereli", is `refer`, ahead of "referral", the word meant): one of the first
+        // articles holding the stem must write the edit as a word.
+        if held > 0 && written_somewhere(searcher, f, &stem, &surfaces)? {
+            out.push((stem, held));
+        }
+    }
+    Ok(out)
+}
+
+/// How many articles holding a stem [`written_somewhere`] reads, at most.
+const MAX_WRITTEN_LOOKS: usize = 16;
+
+/// Whether one of the first articles holding `stem` in its text (at most
+/// [`MAX_WRITTEN_LOOKS`]) writes one of `words` (lowercase) as a word of its own.
+fn written_somewhere(
+    searcher: &Searcher,
+    f: &Fields,
+    stem: &str,
+    words: &[String],
+) -> Result<bool, StoreError> {
+    let term = Term::from_field_text(f.body, stem);
+    let mut looked = 0;
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let inv = seg.inverted_index(f.body)?;
+        let Some(info) = inv
+            .get_term_info(&term)
+            .map_err(tantivy::TantivyError::from)?
+        else {
+            continue;
+        };
+        let mut docs = inv
+            .read_postings_from_terminfo(&info, IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)?;
+        let alive = seg.alive_bitset();
+        let mut doc = docs.doc();
+        while doc != tantivy::TERMINATED {
+            if looked >= MAX_WRITTEN_LOOKS {
+                return Ok(false);
+            }
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                looked += 1;
+                let stored: tantivy::TantivyDocument =
+                    searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
+                let text = stored
+                    .get_first(f.article)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    .unwrap_or("")
+                    .to_lowercase();
+                if words.iter().any(|w| holds_word(&text, w)) {
+                    return Ok(true);
+                }
+            }
+            doc = docs.advance();
+        }
+    }
+    Ok(false)
+}
+
+/// Whether `text` holds `word` with no letter or digit on either side.
+fn holds_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(crate::words::is_alnum) && !after.is_some_and(crate::words::is_alnum)
+    })
 }
 
 /// The fewest digits of a number that [`codes_ending_with`] looks for: shorter ones end too
@@ -1158,7 +1327,7 @@ fn respell_joined(
         return Ok(None);
     }
     let raw = tokens(&mut unstemmed_analyzer(), &words.concat());
-    let mut terms = respell(searcher, f, stem, raw.first(), edits)?;
+    let mut terms = respell(searcher, f, stem, raw.first(), edits, Typed::Joined)?;
     // Reading two words as one is a guess already: the compound starts as the first word
     // does, or it is some other word (`ten tips`, `tentip`, was read as "entire").
     terms.retain(|t| t.chars().next() == stem.chars().next());

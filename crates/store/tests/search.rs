@@ -386,6 +386,34 @@ fn respelling_takes_the_closest_words_and_says_which() {
     assert!(relaxed.respelled.is_empty() && relaxed.respellings.is_empty());
 }
 
+/// Found by a typo probe on the seed: `postion` was read as "option" and `organizaton` found
+/// nothing, because respelling compared stems, and the stemmer cuts "position" to `posit`
+/// (three edits from `postion`) and "organization" to `organ`. The words one edit from the word
+/// as typed count as one edit away, stemmed.
+#[test]
+fn a_typo_in_a_word_the_stemmer_cuts_short_is_read_as_that_word() {
+    let place = "Gain first position with your clients";
+    let org = "Structure your organization for success";
+    let (_dir, kb) = common::kb_of(&[
+        (place, "Hold the first position in their minds."),
+        ("Options", "The option to buy, and another option to sell."),
+        (org, "An organization needs a structure."),
+        ("Management", "Good management of engineers, managed well."),
+    ]);
+    for (typed, title, read_as) in [
+        ("postion", place, "position"),
+        ("organizaton", org, "organization"),
+        ("mangement", "Management", "management"),
+    ] {
+        let res = kb.search(&SearchRequest::new(typed)).expect("search");
+        let titles: Vec<&str> = res.hits.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(titles.first(), Some(&title), "{typed}: {titles:?}");
+        let relaxed = res.relaxed.expect("widened");
+        assert_eq!(relaxed.respellings[0].typed, typed);
+        assert_eq!(relaxed.respellings[0].read_as, [read_as], "{typed}");
+    }
+}
+
 #[test]
 fn empty_parentheses_are_ignored() {
     let kb = common::seed_kb();
