@@ -894,7 +894,7 @@ fn stems_one_edit_from(
 }
 
 /// How many articles holding a stem [`written_somewhere`] reads, at most.
-const MAX_WRITTEN_LOOKS: usize = 16;
+const MAX_WRITTEN_LOOKS: usize = 48;
 
 /// Whether one of the first articles holding `stem` in its text (at most
 /// [`MAX_WRITTEN_LOOKS`]) writes one of `words` (lowercase) as a word of its own.
