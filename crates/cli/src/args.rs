@@ -504,8 +504,9 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
+/// The filters of `kb list` and `kb export`.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub struct ArticleFilters {
     /// Only articles in this category (matched as `kb search --category` matches it)
     #[arg(long, short = 'c', value_name = "C", value_parser = nonblank)]
     pub category: Vec<String>,
@@ -523,6 +524,12 @@ pub struct ListArgs {
     /// Only articles published on or before DATE, in the same forms
     #[arg(long, value_name = "DATE", value_parser = until_arg)]
     pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: ArticleFilters,
     /// Show at most N articles
     #[arg(
         long,
@@ -547,23 +554,8 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Only articles in this category (matched as `kb search --category` matches it)
-    #[arg(long, short = 'c', value_name = "C", value_parser = nonblank)]
-    pub category: Vec<String>,
-    /// Only articles by this author (matched as `kb search --author` matches it)
-    #[arg(long, short = 'a', value_name = "A", value_parser = nonblank)]
-    pub author: Vec<String>,
-    /// Only articles of this feed: its name, or a word of it; a name no feed has is an error
-    /// naming the closest feeds
-    #[arg(long, value_name = "NAME", value_parser = nonblank)]
-    pub feed: Vec<String>,
-    /// Only articles published on or after DATE, in the forms of `kb search --since`
-    /// (2010-03, today, 7d, ...)
-    #[arg(long, value_name = "DATE", value_parser = since_arg)]
-    pub since: Option<DateTime<Utc>>,
-    /// Only articles published on or before DATE, in the same forms
-    #[arg(long, value_name = "DATE", value_parser = until_arg)]
-    pub until: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub filters: ArticleFilters,
     /// Write to FILE (whole, or not at all) instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,

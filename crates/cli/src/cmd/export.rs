@@ -15,17 +15,8 @@ use crate::args::ExportArgs;
 use crate::out::{STDOUT, plural};
 
 pub fn run(ctx: &Ctx, a: ExportArgs) -> Result<()> {
-    super::check_dates(a.since, a.until)?;
+    let req = super::list::request(a.filters, usize::MAX, 0)?;
     let kb = ctx.open_kb()?;
-    let req = ListRequest {
-        categories: a.category,
-        authors: a.author,
-        feeds: a.feed,
-        since: a.since,
-        until: a.until,
-        limit: usize::MAX,
-        offset: 0,
-    };
     let written = match &a.output {
         Some(path) => to_file(ctx, &kb, &req, path)?,
         None => {

@@ -5,7 +5,7 @@ use kb_store::ListRequest;
 use serde::Serialize;
 
 use super::{ArticleView, Ctx, day};
-use crate::args::ListArgs;
+use crate::args::{ArticleFilters, ListArgs};
 use crate::out::safe;
 use kb_store::Kb;
 
@@ -18,17 +18,8 @@ struct ListJson<'a> {
 }
 
 pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
-    super::check_dates(a.since, a.until)?;
+    let req = request(a.filters, a.limit, a.offset)?;
     let kb = ctx.open_kb()?;
-    let req = ListRequest {
-        categories: a.category.clone(),
-        authors: a.author.clone(),
-        feeds: a.feed.clone(),
-        since: a.since,
-        until: a.until,
-        limit: a.limit,
-        offset: a.offset,
-    };
     let res = kb.list(&req)?;
     let why_none = if res.total == 0 {
         why_empty(ctx, &kb, &req)?
@@ -89,6 +80,20 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<()> {
     }
     ctx.out.note(&footer);
     Ok(())
+}
+
+/// The listing `filters` ask for, a page of it; dates the wrong way round are a usage error.
+pub(super) fn request(filters: ArticleFilters, limit: usize, offset: usize) -> Result<ListRequest> {
+    super::check_dates(filters.since, filters.until)?;
+    Ok(ListRequest {
+        categories: filters.category,
+        authors: filters.author,
+        feeds: filters.feed,
+        since: filters.since,
+        until: filters.until,
+        limit,
+        offset,
+    })
 }
 
 /// Why a listing of `req` holds nothing, for the note (an author or category no article has;
