@@ -1635,6 +1635,48 @@ fn a_correction_only_a_later_listed_feed_still_serves_is_stored() {
     assert_sync_reindex_doctor_agree(&env);
 }
 
+/// Found by trying a blog that switches its feed from full posts to summaries (WordPress's
+/// "Summary" setting): the next sync stored every post again as its teaser, and a word of the
+/// rest of a post no longer found it. An excerpt from the article's own feed, ending as
+/// excerpts end, keeps the full text, in sync, reindex and doctor alike; an edit that shortens
+/// the post without such an ending is stored.
+#[test]
+fn a_feed_switched_to_summaries_keeps_the_full_posts() {
+    let env = offline(&["blog"]);
+    let date = Some("Mon, 03 Mar 2025 10:00:00 +0000");
+    let x = |body: &str| item("x", "Post X", body, date, None);
+    let full = "The opening paragraph of the post, long enough to pass a teaser's lead. \
+                Then the rest of it, with the word fullword that only the full post holds.";
+    serve_offline(&env, "blog", &[x(full)]);
+    env.ok(&["sync", "--offline"]);
+    assert!(found(&env, "fullword").contains("Post X"));
+    serve_offline(
+        &env,
+        "blog",
+        &[x(
+            "The opening paragraph of the post, long enough to pass [&#8230;]",
+        )],
+    );
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["committed"], false, "{sync}");
+    assert_eq!(sync["unchanged"], 1, "{sync}");
+    assert!(found(&env, "fullword").contains("Post X"));
+    assert_sync_reindex_doctor_agree(&env);
+    assert!(found(&env, "fullword").contains("Post X"), "after reindex");
+    // The author cuts the post (no teaser's ending): that is an edit.
+    serve_offline(
+        &env,
+        "blog",
+        &[x(
+            "The opening paragraph of the post, long enough to pass a teaser's lead.",
+        )],
+    );
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["updated"], 1, "{sync}");
+    assert!(found(&env, "fullword").is_empty());
+    assert_sync_reindex_doctor_agree(&env);
+}
+
 /// Found by reading the code: a sync catching up on documents a killed sync archived judged
 /// the first-listed feed by its latest document in the whole log, one the catch-up had not
 /// replayed yet. The category feed's stale copy, logged before the main feed's document that

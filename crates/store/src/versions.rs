@@ -20,6 +20,13 @@
 //!   feed still serves is stored. Except an **excerpt**: a version whose text, without a
 //!   trailing "…", "[…]" or "Read more", is a strict prefix of the stored text (whitespace
 //!   normalised) never replaces the full article.
+//! - **Nor does an excerpt from the article's own feed, by its own signs.** A blog that switches
+//!   its feed from full posts to summaries (WordPress's "For each post in a feed, include:
+//!   Summary") sends every post again, cut short and ending "[…]": stored, each would lose its
+//!   text to a teaser. A version whose text ends as excerpts end, and without that ending is
+//!   shorter than the stored text and begins as it does, or whose text is empty where the
+//!   stored one is not, keeps the stored version. An edit that shortens a post without such an
+//!   ending is stored.
 //!
 //! "The owner's latest logged document" is the last document the archive log holds for that
 //! feed at the moment of the upsert: a sync logs each document before upserting its articles,
@@ -53,7 +60,14 @@ pub struct HeldVersion {
     /// The start of its normalised text and that text's length, for the excerpt test; `None`
     /// when not held (no feed precedence: no copy is ever compared).
     text: Option<(String, usize)>,
+    /// The first [`LEAD`] bytes of its normalised text and the text's length in bytes, as
+    /// typed: what tells an excerpt from its own feed, held for every article (a few dozen
+    /// bytes, where the text above is a KiB).
+    lead: (Box<str>, usize),
 }
+
+/// How much of a stored text's normalised start every held version keeps.
+const LEAD: usize = 64;
 
 impl HeldVersion {
     /// What is held of `a`; its text only `with_text`.
@@ -65,7 +79,30 @@ impl HeldVersion {
             published: a.published,
             updated: a.updated,
             text: with_text.then(|| normalized_start(&a.text, HELD_TEXT)),
+            lead: (
+                normalized_lead(&a.text, LEAD).into_boxed_str(),
+                a.text.len(),
+            ),
         }
+    }
+
+    /// Whether `text` is an excerpt of the held text by its own signs: it ends as excerpts end
+    /// and, without that ending, is shorter than the held text and begins as it does; or it
+    /// is empty where the held text is not.
+    fn cut_short_by(&self, text: &str) -> bool {
+        let (lead, len) = (&self.lead.0, self.lead.1);
+        let normal = normalized(text);
+        if normal.is_empty() {
+            return !lead.is_empty();
+        }
+        let cut = without_tail(&normal);
+        cut.len() < normal.len()
+            && cut.len() < len
+            && if cut.len() <= lead.len() {
+                lead.starts_with(cut)
+            } else {
+                cut.starts_with(&**lead)
+            }
     }
 
     /// Whether `text` is only an excerpt of the held text.
@@ -113,7 +150,7 @@ pub fn next_version<'a, E>(
             return Ok(None);
         }
     }
-    if next.content_hash == held.hash {
+    if next.content_hash == held.hash || held.cut_short_by(&next.text) {
         return Ok(None);
     }
     Ok(Some(next))
@@ -144,6 +181,22 @@ fn normalized_start(text: &str, max: usize) -> (String, usize) {
     // Held for every article a rebuild writes: its capacity, not only its length, counts.
     start.shrink_to_fit();
     (start, len)
+}
+
+/// The first `max` bytes of `normalized(text)` (cut at a character boundary), reading only as
+/// many words as that takes.
+fn normalized_lead(text: &str, max: usize) -> String {
+    let mut lead = String::with_capacity(max + 1);
+    for word in text.split_whitespace() {
+        if !lead.is_empty() {
+            lead.push(' ');
+        }
+        lead.push_str(word);
+        if lead.len() >= max {
+            break;
+        }
+    }
+    truncated(lead, max)
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary.
@@ -291,6 +344,54 @@ mod tests {
         // A feed listed first takes the article whatever the owner carries.
         let moved = next(&article("cat", "A."), &article("main", "B."), true).expect("taken");
         assert_eq!(moved.feed, "main");
+    }
+
+    /// Found by trying a blog that switched its feed to summaries: every post was stored again
+    /// as its teaser, and its text could no longer be found.
+    #[test]
+    fn an_excerpt_from_the_articles_own_feed_keeps_the_full_text() {
+        let body = "First paragraph of the post, which runs on for a while to pass the lead. \
+                    Second paragraph, longer, with the rest of what the post has to say.";
+        let held = article("main", body);
+        for excerpt in [
+            "First paragraph of the post, which runs on for a while to pass the lead. Second […]",
+            "First paragraph of the post, which runs on [...]",
+            "First paragraph of the post, which runs on for a while Read more »",
+            "First paragraph…",
+            "",
+            "  ",
+        ] {
+            assert_eq!(
+                next(&held, &article("main", excerpt), true),
+                None,
+                "{excerpt:?}"
+            );
+        }
+        for edit in [
+            // Shorter, but no excerpt's ending: the author cut the post.
+            "First paragraph of the post, which runs on for a while to pass the lead.",
+            // An ending, but another beginning: a rewrite.
+            "A new opening paragraph […]",
+            // Longer, with a trailing ellipsis of its own.
+            &format!("{body} And more…"),
+        ] {
+            assert!(
+                next(&held, &article("main", edit), true).is_some(),
+                "{edit:?}"
+            );
+        }
+        // An article with no text takes the first that comes.
+        assert!(
+            next(
+                &article("main", ""),
+                &article("main", "Now a text […]"),
+                true
+            )
+            .is_some()
+        );
+        // The lead is the normalised text's start, read no further than it needs.
+        assert_eq!(normalized_lead("  a \n b  c ", 64), "a b c");
+        assert_eq!(normalized_lead(&"word ".repeat(100), 12), "word word wo");
     }
 
     #[test]
