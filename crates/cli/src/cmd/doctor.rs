@@ -363,7 +363,9 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         ));
     }
     if !unlisted && (!only_archive.is_empty() || !differ.is_empty()) {
-        fix.push("the archive is ahead of the index (an interrupted or failed sync): run `kb sync`, or `kb reindex`".to_string());
+        // A sync catches up on what an interrupted one archived; an index an older kb wrote
+        // under other rules for choosing versions (a teaser it stored) only a rebuild mends.
+        fix.push("the archive is ahead of the index: run `kb sync` (after an interrupted or failed sync), else `kb reindex`".to_string());
     }
     if !only_index.is_empty() {
         detail.push(format!(
