@@ -4,7 +4,7 @@
 //! come from the store ([`kb_store::Kb::articles`]), the filters' notes from `kb list`.
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use kb_store::{Kb, ListRequest};
@@ -57,10 +57,7 @@ fn to_file(ctx: &Ctx, kb: &Kb, req: &ListRequest, path: &Path) -> Result<usize> 
             path.join("kb-export.jsonl").display()
         );
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = crate::config::edit::parent_dir(path);
     let interrupt = Interrupt::install(
         "leaving its partial copy beside the output file (a hidden .kb-export-*.tmp file: remove it)",
     );
