@@ -867,26 +867,24 @@ fn stems_one_edit_from(
             stems.entry(stem.clone()).or_default().push(e);
         }
     }
-    // Each segment's dictionaries opened once for the few hundred lookups.
-    let mut dictionaries = Vec::new();
-    // The body's alone: a word of an article's title is nearly always in its text too, and
-    // each field doubles the lookups.
+    // Each segment's body dictionary, opened once for the few hundred lookups (the body's
+    // alone: a word of an article's title is nearly always in its text too, and each field
+    // doubles the lookups).
+    let mut bodies = Vec::new();
     for seg in searcher.segment_readers() {
-        dictionaries.push((f.body, seg.inverted_index(f.body)?));
+        bodies.push(seg.inverted_index(f.body)?);
     }
     let mut out = Vec::new();
     for (stem, surfaces) in stems {
+        let term = Term::from_field_text(f.body, &stem);
         let mut held = 0u64;
-        for (field, inv) in &dictionaries {
-            held += u64::from(
-                inv.doc_freq(&Term::from_field_text(*field, &stem))
-                    .map_err(tantivy::TantivyError::from)?,
-            );
+        for inv in &bodies {
+            held += u64::from(inv.doc_freq(&term).map_err(tantivy::TantivyError::from)?);
         }
         // An edit that is no word at all may stem to a word's stem (`referel` less its `l`,
         // "refereli", is `refer`, ahead of "referral", the word meant): one of the first
         // articles holding the stem must write the edit as a word.
-        if held > 0 && written_somewhere(searcher, f, &stem, &surfaces)? {
+        if held > 0 && written_somewhere(searcher, f, &bodies, &term, &surfaces)? {
             out.push((stem, held));
         }
     }
@@ -896,20 +894,20 @@ fn stems_one_edit_from(
 /// How many articles holding a stem [`written_somewhere`] reads, at most.
 const MAX_WRITTEN_LOOKS: usize = 48;
 
-/// Whether one of the first articles holding `stem` in its text (at most
-/// [`MAX_WRITTEN_LOOKS`]) writes one of `words` (lowercase) as a word of its own.
+/// Whether one of the first articles holding `term` (a stem) in its text (at most
+/// [`MAX_WRITTEN_LOOKS`]) writes one of `words` (lowercase) as a word of its own. `bodies`:
+/// each segment's body dictionary, in the searcher's order.
 fn written_somewhere(
     searcher: &Searcher,
     f: &Fields,
-    stem: &str,
+    bodies: &[std::sync::Arc<tantivy::InvertedIndexReader>],
+    term: &Term,
     words: &[String],
 ) -> Result<bool, StoreError> {
-    let term = Term::from_field_text(f.body, stem);
     let mut looked = 0;
-    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let inv = seg.inverted_index(f.body)?;
+    for (ord, (seg, inv)) in searcher.segment_readers().iter().zip(bodies).enumerate() {
         let Some(info) = inv
-            .get_term_info(&term)
+            .get_term_info(term)
             .map_err(tantivy::TantivyError::from)?
         else {
             continue;
