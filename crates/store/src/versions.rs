@@ -165,22 +165,14 @@ fn normalized(text: &str) -> String {
 /// length, without building all of it: the writer calls this for every article it writes
 /// under a feed order, and articles run to hundreds of KiB.
 fn normalized_start(text: &str, max: usize) -> (String, usize) {
-    let mut start = String::with_capacity(max.min(text.len()) + 1);
-    let mut len = 0;
-    for word in text.split_whitespace() {
-        let sep = usize::from(len > 0);
-        len += sep + word.len();
-        if start.len() <= max {
-            if sep == 1 {
-                start.push(' ');
-            }
-            start.push_str(word);
-        }
-    }
-    let mut start = truncated(start, max);
+    let mut start = normalized_lead(text, max);
     // Held for every article a rebuild writes: its capacity, not only its length, counts.
     start.shrink_to_fit();
-    (start, len)
+    let (words, letters) = text
+        .split_whitespace()
+        .fold((0usize, 0usize), |(n, len), w| (n + 1, len + w.len()));
+    // One space between words.
+    (start, letters + words.saturating_sub(1))
 }
 
 /// The first `max` bytes of `normalized(text)` (cut at a character boundary), reading only as
