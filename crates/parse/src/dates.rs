@@ -475,6 +475,11 @@ fn parse_zone(token: &str) -> Option<FixedOffset> {
     if let (Some(&sign @ (b'+' | b'-')), digits) = (bytes.first(), token.get(1..)?) {
         let (h, m) = match (digits.len(), digits.get(2..3)) {
             (1 | 2, _) => (digits, "0"),
+            // "+00:0", "+05:": an offset whose minutes were cut short (seen in a Japanese RSS
+            // 1.0 feed); the hours are the offset, and a digit left is minutes, as feedparser
+            // reads them.
+            (3, Some(":")) => (&digits[..2], "0"),
+            (4, Some(":")) => (&digits[..2], &digits[3..]),
             (4, _) => digits.split_at(2),
             (5, Some(":")) => (&digits[..2], &digits[3..]),
             _ => return None,
@@ -904,6 +909,23 @@ mod tests {
             utc("Tue, 10 Jun 2003 04:00:00 -0800 (PST)").as_deref(),
             Some("2003-06-10T12:00:00+00:00")
         );
+    }
+
+    #[test]
+    fn an_offset_with_its_minutes_cut_short_keeps_its_hours() {
+        assert_eq!(
+            utc("2017-06-13T03:18:00+00:0").as_deref(),
+            Some("2017-06-13T03:18:00+00:00")
+        );
+        assert_eq!(
+            utc("2017-06-13T03:18:00+05:").as_deref(),
+            Some("2017-06-12T22:18:00+00:00")
+        );
+        assert_eq!(
+            utc("2017-06-13T03:18:00+05:3").as_deref(),
+            Some("2017-06-12T22:15:00+00:00")
+        );
+        assert_eq!(utc("2017-06-13T03:18:00+05:x"), None);
     }
 
     #[test]
