@@ -17,7 +17,10 @@ root), feedparser's bozo flag, its item count and, per item, the fields kb compa
 Keys absent from an item mean feedparser had no value. Usage (from the repository root):
 
   pip install feedparser chardet   # chardet: feedparser guesses undeclared charsets with it
-  python3 scripts/feedparser_reference.py [CORPUS_DIR]   # default ../shared/corpus
+  python3 scripts/feedparser_reference.py [CORPUS_DIR [OUTPUT]]
+      # defaults: ../shared/corpus, fixtures/golden/feedparser-reference.json; another corpus
+      # (feedparser's whole test suite) with its own OUTPUT: see the docs of
+      # crates/parse/tests/feedparser_agreement.rs
 
 Files are parsed from their bytes with no URL, exactly as `kb parse FILE` sees them.
 """
@@ -83,7 +86,9 @@ def corpus_files(root):
         for dirpath, dirnames, filenames in os.walk(os.path.join(root, tree)):
             dirnames.sort()
             for name in sorted(filenames):
-                if not name.endswith(".md"):  # what crates/parse/tests/corpus.rs covers
+                # What crates/parse/tests/corpus.rs covers; feedparser's suite keeps its
+                # Python tests beside the feeds.
+                if not name.endswith((".md", ".py")):
                     yield os.path.join(dirpath, name)
 
 
@@ -107,7 +112,9 @@ def main():
         "feedparser": f"{feedparser.__version__} with chardet {chardet.__version__}",
         "files": files,
     }
-    target = os.path.join(repo, "fixtures", "golden", "feedparser-reference.json")
+    target = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
+        repo, "fixtures", "golden", "feedparser-reference.json"
+    )
     # Compact, sorted, and one corpus file per line so a regenerated reference diffs readably.
     def dump(value):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

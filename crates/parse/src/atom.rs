@@ -19,6 +19,7 @@
 //!   applies inside that element only (XML Base §4.2) and is the base of its HTML.
 //! - `author` (§4.2.1): entry authors, else the `source`'s, else the feed's (inherited only by
 //!   an entry with no author element: an unnamed one of its own stays unnamed).
+//! - entries: `<entry>`, and `<item>` as feedparser reads it (an RSS habit in an Atom feed).
 //! - `category` (§4.2.2): `term`, else the element's text (a term misplaced there), else
 //!   `label`; Media RSS `media:category` and comma-separated `media:keywords`, direct or in a
 //!   `media:group`, are categories too.
@@ -69,7 +70,14 @@ pub(crate) fn read(
     let base = with_base(parse_base(source_url), &root);
     let feed_authors = authors(&root);
     let mut items = Vec::new();
-    for (i, entry) in root.all(A, "entry").enumerate() {
+    // An `<item>` under an Atom feed is an entry misnamed after RSS's, as feedparser reads it.
+    let entries = root
+        .elements()
+        .filter(|e| matches!(e.local.as_str(), "entry" | "item") && A.contains(&e.ns.as_deref()));
+    for (i, entry) in entries.enumerate() {
+        if entry.local == "item" {
+            warnings.push(format!("entry {}: <item> read as an Atom <entry>", i + 1));
+        }
         items.push(to_item(
             entry,
             base.as_ref(),

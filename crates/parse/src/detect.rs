@@ -1,5 +1,7 @@
 //! Which format a decoded document is, from its first element (or its first `{`).
 
+use std::borrow::Cow;
+
 use crate::ParseError;
 use crate::model::FeedFormat;
 
@@ -11,9 +13,11 @@ pub(crate) enum Detected<'a> {
     /// declaration (the text is already decoded, so the declared encoding must not be re-read).
     Xml {
         format: FeedFormat,
-        body: &'a str,
+        body: Cow<'a, str>,
         /// Whatever came before the first `<` (a PHP warning, a stray byte), skipped.
         skipped: &'a str,
+        /// What was done to `body` to read it, for the warnings.
+        rewritten: Option<String>,
     },
 }
 
@@ -44,6 +48,9 @@ fn xml_at(text: &str, start: usize) -> Result<Detected<'_>, ParseError> {
         body = body.find("?>").map_or("", |end| &body[end + 2..]);
     }
     let root = root_name(body).ok_or_else(|| not_a_feed(text))?;
+    if root.eq_ignore_ascii_case("channel") {
+        return Ok(channel_root(body, &text[..start]));
+    }
     let format = match root.rsplit(':').next().unwrap_or(root) {
         // XML names are case-sensitive, but feedparser reads `<RSS>` (wellform recases it).
         rss if rss.eq_ignore_ascii_case("rss") => FeedFormat::Rss,
@@ -52,44 +59,161 @@ fn xml_at(text: &str, start: usize) -> Result<Detected<'_>, ParseError> {
         "RDF" if root_tag(body).contains("my.netscape.com/rdf/simple/0.9") => FeedFormat::Rss,
         "RDF" => FeedFormat::Rdf,
         "feed" => FeedFormat::Atom,
-        _ => {
-            return Err(ParseError::NotAFeed(format!(
-                "root element <{}>",
-                crate::shown_name(root)
-            )));
-        }
+        _ => return other_root(body, root, &text[..start]),
     };
     Ok(Detected::Xml {
         format,
-        body,
+        body: Cow::Borrowed(body),
         skipped: &text[..start],
+        rewritten: None,
     })
 }
 
-/// The name of the first element, skipping comments, processing instructions and doctype.
-fn root_name(mut s: &str) -> Option<&str> {
-    loop {
-        s = &s[s.find('<')?..];
-        if let Some(rest) = s.strip_prefix("<!--") {
-            s = &rest[rest.find("-->")? + 3..];
-        } else if s.starts_with("<?") || s.starts_with("<!") {
-            s = &s[s.find('>')? + 1..];
+/// A root that is no feed format's. feedparser reads elements by their names wherever they
+/// stand, and so reads these; kb reads them too, with a warning:
+///
+/// - a lone `<entry>`, an Atom Entry Document (RFC 4287 §4.1.2), as a feed of that entry;
+/// - a root holding RSS `<item>`s (`<rdf>` without RDF's namespace, a home-made wrapper) as
+///   if it were `<rss>`, and one holding Atom `<entry>`s as if it were `<feed>`.
+///
+/// An HTML page is never read as a feed: `kb feed add` looks for its feed links instead. Nor is
+/// markup before an XML declaration.
+fn other_root<'a>(body: &'a str, root: &str, skipped: &'a str) -> Result<Detected<'a>, ParseError> {
+    let local = root.rsplit(':').next().unwrap_or(root);
+    let at = root_at(body).map_or(0, |(at, _)| at);
+    let (format, body, rewritten) = if local == "entry" {
+        let wrapped = format!("{}<feed>{}</feed>", &body[..at], &body[at..]);
+        let why = "the document is one Atom entry (an Atom Entry Document): read as a feed of it"
+            .to_owned();
+        (FeedFormat::Atom, wrapped, why)
+    } else if local.eq_ignore_ascii_case("html") || body[at..].contains("<?xml") {
+        // An XML declaration further on: what stands before it is no root but noise (PHP's
+        // `<br />` warnings), and the feed starts at the declaration (`detect`).
+        return Err(not_a_feed_root(root));
+    } else if let Some((format, name)) = [(FeedFormat::Rss, "rss"), (FeedFormat::Atom, "feed")]
+        .into_iter()
+        .find(|(format, _)| {
+            holds(
+                body,
+                if *format == FeedFormat::Rss {
+                    "item"
+                } else {
+                    "entry"
+                },
+            )
+        })
+    {
+        // The root renamed where it opens and where it closes; its attributes (namespace
+        // declarations) stay. A root left unclosed is closed by `wellform`, as any other.
+        let tail = &body[at + 1 + root.len()..];
+        let renamed = match tail.rfind(&format!("</{root}")) {
+            Some(end) => format!(
+                "{}<{name}{}</{name}{}",
+                &body[..at],
+                &tail[..end],
+                &tail[end + 2 + root.len()..]
+            ),
+            None => format!("{}<{name}{tail}", &body[..at]),
+        };
+        let (read_as, holding) = if format == FeedFormat::Rss {
+            ("RSS", "item")
         } else {
-            let name = &s[1..];
+            ("Atom", "entry")
+        };
+        let why = format!(
+            "root element <{}> is no feed format's: read as {read_as}, for the <{holding}> \
+             elements it holds",
+            crate::shown_name(root)
+        );
+        (format, renamed, why)
+    } else {
+        return Err(not_a_feed_root(root));
+    };
+    Ok(Detected::Xml {
+        format,
+        body: Cow::Owned(body),
+        skipped,
+        rewritten: Some(rewritten),
+    })
+}
+
+/// Whether `body` has an element named `name` (unprefixed) anywhere.
+fn holds(body: &str, name: &str) -> bool {
+    body.match_indices('<').any(|(at, _)| {
+        body[at + 1..].strip_prefix(name).is_some_and(|rest| {
+            rest.starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        })
+    })
+}
+
+fn not_a_feed_root(root: &str) -> ParseError {
+    ParseError::NotAFeed(format!("root element <{}>", crate::shown_name(root)))
+}
+
+/// A document whose root is a `<channel>`: CDF when it is CDF's (the note's capitals, or a
+/// channel or item with an `HREF` or `LASTMOD`, which RSS has not); otherwise an RSS channel
+/// whose `<rss>` was left off, read as RSS inside one, as feedparser reads it. The root's
+/// attributes move to the `<rss>` so its namespace declarations stay in scope for the reader.
+fn channel_root<'a>(body: &'a str, skipped: &'a str) -> Detected<'a> {
+    let tag = root_tag(body);
+    let upper = |s: &str| s.to_ascii_uppercase();
+    let cdf = !tag.starts_with("<channel")
+        || upper(tag).contains("HREF=")
+        || body.contains("<ITEM")
+        || upper(body).contains("LASTMOD=");
+    if cdf {
+        return Detected::Xml {
+            format: FeedFormat::Cdf,
+            body: Cow::Borrowed(body),
+            skipped,
+            rewritten: None,
+        };
+    }
+    let at = root_at(body).map_or(0, |(at, _)| at);
+    let attrs = &tag["<channel".len()..];
+    let rest = &body[at + tag.len()..];
+    let wrapped = match attrs.strip_suffix('/') {
+        // `<channel/>`: an empty channel, and its `>` still follows in `rest`.
+        Some(attrs) => format!("{}<rss{attrs}/{rest}", &body[..at]),
+        None => format!("{}<rss{attrs}><channel{rest}</rss>", &body[..at]),
+    };
+    Detected::Xml {
+        format: FeedFormat::Rss,
+        body: Cow::Owned(wrapped),
+        skipped,
+        rewritten: Some("root element <channel> without <rss>: read as an RSS channel".to_owned()),
+    }
+}
+
+/// The name of the first element, skipping comments, processing instructions and doctype.
+fn root_name(s: &str) -> Option<&str> {
+    root_at(s).map(|(_, name)| name)
+}
+
+/// Where the first element starts in `s` (its `<`), skipping comments, processing
+/// instructions and doctype (a comment may well mention the root), and its name.
+fn root_at(s: &str) -> Option<(usize, &str)> {
+    let mut at = 0;
+    loop {
+        at += s[at..].find('<')?;
+        let rest = &s[at..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            at += 4 + comment.find("-->")? + 3;
+        } else if rest.starts_with("<?") || rest.starts_with("<!") {
+            at += rest.find('>')? + 1;
+        } else {
+            let name = &rest[1..];
             let end = name
                 .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
                 .unwrap_or(name.len());
-            return Some(&name[..end]);
+            return Some((at, &name[..end]));
         }
     }
 }
 
-/// The text of the root start tag (for its namespace declarations).
+/// The text of the root start tag (for its namespace declarations), without its `>`.
 fn root_tag(body: &str) -> &str {
-    let Some(name) = root_name(body) else {
-        return "";
-    };
-    let Some(at) = body.find(&format!("<{name}")) else {
+    let Some((at, _)) = root_at(body) else {
         return "";
     };
     let tag = &body[at..];

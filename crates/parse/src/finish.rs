@@ -80,7 +80,7 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
     // and ids must never change.
     let as_html: fn(String) -> String = match feed.format {
         // RSS leaves the type of a title open: guess, as feedparser does.
-        FeedFormat::Rss | FeedFormat::Rdf => plain::as_html,
+        FeedFormat::Rss | FeedFormat::Rdf | FeedFormat::Cdf => plain::as_html,
         // JSON Feed titles are plain text by the spec.
         FeedFormat::JsonFeed => plain::escaped,
         // Atom text constructs were made HTML by their stated type.

@@ -1,6 +1,7 @@
 //! kb-parse: bytes in, [`ParsedFeed`] out.
 //!
-//! Owns: format detection (RSS 0.9x/2.0, RSS 1.0/RDF, Atom 0.3/1.0, JSON Feed), character-set
+//! Owns: format detection (RSS 0.9x/2.0, RSS 1.0/RDF, Atom 0.3/1.0, JSON Feed, and CDF, the
+//! 1997 format feedparser also reads), character-set
 //! decoding, lenient recovery from malformed XML, date parsing, URL resolution, and the
 //! article identity (`ParsedItem::id`), which is decided here and nowhere else.
 //!
@@ -21,6 +22,7 @@
 //! ```
 
 mod atom;
+mod cdf;
 mod dates;
 mod decode;
 mod detect;
@@ -193,6 +195,7 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
             format,
             body,
             skipped,
+            rewritten,
         } => {
             // Issue 5.3: what is skipped is reported, never silent. Leading whitespace is not
             // worth a warning (XML forbids it before the declaration, but it loses nothing).
@@ -202,10 +205,12 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
                     skipped.len()
                 ));
             }
-            let doc = wellform::wellform(body, format, opts, &mut warnings);
+            warnings.extend(rewritten);
+            let doc = wellform::wellform(&body, format, opts, &mut warnings);
             let xml = ns::canonical_declarations(&doc.xml, &mut warnings);
             let read = match format {
                 FeedFormat::Atom => atom::read(&xml, opts.source_url.as_deref(), warnings),
+                FeedFormat::Cdf => cdf::read(&xml, opts.source_url.as_deref(), warnings),
                 _ => rss::read(&xml, format, opts.source_url.as_deref(), warnings),
             };
             let mut feed = read.map_err(ParseError::Malformed)?;

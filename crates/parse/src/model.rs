@@ -15,6 +15,8 @@ pub enum FeedFormat {
     Atom,
     /// JSON Feed 1.0 or 1.1.
     JsonFeed,
+    /// Microsoft's Channel Definition Format (1997), which feedparser reads too.
+    Cdf,
 }
 
 impl FeedFormat {
@@ -25,6 +27,7 @@ impl FeedFormat {
             FeedFormat::Rdf => "RSS 1.0 (RDF)",
             FeedFormat::Atom => "Atom",
             FeedFormat::JsonFeed => "JSON Feed",
+            FeedFormat::Cdf => "CDF",
         }
     }
 }
