@@ -312,21 +312,26 @@ fn href(link: &Element) -> Option<String> {
     }
 }
 
-/// Author names (`author/name`; Atom 0.3 too), falling back to the email when unnamed.
+/// Author names (`author/name`; Atom 0.3 too), falling back to the email when unnamed, in
+/// document order and each once (a feed that lists an author twice has not two of them).
 fn authors(parent: &Element) -> Vec<String> {
-    parent
-        .all(A, "author")
-        .filter_map(|a| {
-            // An empty `<name/>` beside an `<email>` names no one: the email does.
-            let text = |local: &str| {
-                a.first(A, local)
-                    .map(Element::text)
-                    .map(|n| n.trim().to_owned())
-                    .filter(|n| !n.is_empty())
-            };
-            text("name").or_else(|| text("email"))
-        })
-        .collect()
+    let mut names: Vec<String> = Vec::new();
+    let each = parent.all(A, "author").filter_map(|a| {
+        // An empty `<name/>` beside an `<email>` names no one: the email does.
+        let text = |local: &str| {
+            a.first(A, local)
+                .map(Element::text)
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+        };
+        text("name").or_else(|| text("email"))
+    });
+    for name in each {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// `base` updated by the element's `xml:base`, if any (XML Base §4.2).

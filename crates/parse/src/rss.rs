@@ -247,6 +247,9 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             "about=",
             "isPermaLink=",
             ":title",
+            // An Atom person in an RSS `<author>`, written without the prefix.
+            "<name",
+            "<email",
         ]
         .iter()
         .any(|needle| xml.contains(needle));
@@ -262,6 +265,11 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             continue;
         };
         let permalink = dropped.permalink;
+        // An `<author>` holding an Atom person gives the crate only the blanks between its
+        // children.
+        if item.author.as_deref().is_some_and(|a| a.trim().is_empty()) {
+            item.author = None;
+        }
         if item.author.is_none() && !dropped.authors.is_empty() {
             item.author = Some(display_name(&dropped.authors.join(", ")));
         }
@@ -506,6 +514,10 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
     let mut capture: Option<(Capture, usize, String)> = None;
     // The xml:base in force: (depth of the element declaring it, the joined base).
     let mut bases: Vec<(usize, String)> = Vec::new();
+    // Depth of an open `<atom:author>`, or an RSS `<author>` written as an Atom person: its
+    // `name` and `email` children are Atom's even when written without the prefix, as
+    // feedparser reads them.
+    let mut atom_author: Option<usize> = None;
     loop {
         let (ns, event) = reader.read_resolved_event().ok()?;
         let ns = match ns {
@@ -553,10 +565,21 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "creator") if is_start && ns == Some(DC_NS) => {
                         capture = Some((Capture::DcAuthor, depth, String::new()));
                     }
-                    (Some(_), "name") if is_start && ns == Some(ATOM_NS) => {
+                    (Some(_), "author") if is_start && (ns == Some(ATOM_NS) || ns.is_none()) => {
+                        atom_author = Some(depth);
+                    }
+                    (Some(_), "name")
+                        if is_start
+                            && (ns == Some(ATOM_NS)
+                                || (ns.is_none() && atom_author == Some(depth - 1))) =>
+                    {
                         capture = Some((Capture::DcAuthor, depth, String::new()));
                     }
-                    (Some(_), "email") if is_start && ns == Some(ATOM_NS) => {
+                    (Some(_), "email")
+                        if is_start
+                            && (ns == Some(ATOM_NS)
+                                || (ns.is_none() && atom_author == Some(depth - 1))) =>
+                    {
                         capture = Some((Capture::AtomEmail, depth, String::new()));
                     }
                     (Some(_), "updated") if is_start && child && ns.is_none() => {
@@ -673,6 +696,12 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
                 if item_depth == Some(depth) {
                     item_depth = None;
+                }
+                if atom_author == Some(depth) {
+                    atom_author = None;
+                }
+                if atom_author == Some(depth) {
+                    atom_author = None;
                 }
                 if bases.last().is_some_and(|(d, _)| *d == depth) {
                     bases.pop();

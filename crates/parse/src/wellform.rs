@@ -17,7 +17,7 @@
 //!   the elements left open inside it; a stray end tag is dropped; a document that ends early
 //!   (truncated, or a syntax error quick-xml cannot read past) is cut back to its last complete
 //!   item, and the open elements are closed; HTML written unescaped inside an RSS `title`,
-//!   `description` or `content:encoded` ("naked" markup) is escaped, so it reaches the cleaner
+//!   `description`, `content:encoded`, `author` or `dc:creator` ("naked" markup) is escaped, so it reaches the cleaner
 //!   as the HTML the publisher meant instead of being dropped as unknown child elements by
 //!   the `rss` crate (found by the golden fixture malformed-unescaped-html).
 //!   Under Netscape's RSS 0.91 DOCTYPE the ISO 8859-1 entities are the DTD's own, read
@@ -412,7 +412,7 @@ impl Walk<'_> {
             return;
         }
         if self.naked_from.is_none()
-            && let Some(holder) = self.text_holder()
+            && let Some(holder) = self.text_holder(&canonical)
         {
             if self.literal_at != Some(depth - 1) {
                 *self.naked_counts.entry(holder).or_default() += 1;
@@ -750,16 +750,21 @@ impl Walk<'_> {
     }
 
     /// The innermost open element, when it is an RSS element whose content is text or escaped
-    /// HTML (a `title`, `description` or `content:encoded` of an item or the channel): a start
-    /// tag inside it is naked HTML. Atom's parents are `entry`/`feed`, so Atom, which keeps
+    /// HTML (a `title`, `description`, `content:encoded`, `author` or `dc:creator` of an item
+    /// or the channel; a byline's link, `by <a href="/author/x">X</a>`, is written naked in
+    /// the last two): a start tag inside it is naked HTML. Atom's parents are `entry`/`feed`, so Atom, which keeps
     /// naked markup itself (atom.rs), never matches.
-    fn text_holder(&self) -> Option<String> {
+    /// An author's `<name>`, `<email>` or `<uri>` is no HTML but an Atom person written into
+    /// RSS (`<author><name>Jane</name></author>`), which `rss::read` takes as one.
+    fn text_holder(&self, child: &str) -> Option<String> {
         let [.., (_, parent), (_, holder)] = self.stack.as_slice() else {
             return None;
         };
         let parent = parent.rsplit(':').next().unwrap_or(parent);
+        let person = matches!(holder.as_str(), "author" | "dc:creator");
         (matches!(parent, "item" | "channel")
-            && matches!(holder.as_str(), "title" | "description" | "content:encoded"))
+            && (matches!(holder.as_str(), "title" | "description" | "content:encoded")
+                || (person && !matches!(child, "name" | "email" | "uri"))))
         .then(|| holder.clone())
     }
 

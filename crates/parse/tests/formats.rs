@@ -237,3 +237,19 @@ fn atom_xhtml_void_elements_are_one_element_each_once_cleaned() {
         "Line one\nLine two\nLine three\nNext\nafter\ntail"
     );
 }
+
+#[test]
+fn atom_authors_listed_twice_are_named_once() {
+    // Found in miniflux's Atom tests: three feed-level authors, Bob twice, gave "Alice, Bob,
+    // Bob" to every entry without its own.
+    let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+  <author><name>Alice</name></author><author><name>Bob</name></author>
+  <author><name>Bob</name></author>
+  <entry><id>http://example.org/1</id><updated>2003-12-13T18:30:02Z</updated></entry>
+  <entry><id>http://example.org/2</id><updated>2003-12-13T18:30:02Z</updated>
+    <author><name>Carol</name></author><author><name>Carol</name></author></entry>
+</feed>"#;
+    let feed = parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+    let authors: Vec<_> = feed.items.iter().map(|i| i.author.as_deref()).collect();
+    assert_eq!(authors, [Some("Alice, Bob"), Some("Carol")]);
+}
