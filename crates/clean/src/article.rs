@@ -208,6 +208,17 @@ impl Article {
         article
     }
 
+    /// This article under another identity (`id` and `guid`), its content hash made anew: a
+    /// feed that gave a stored article a new guid is still sending that article (see
+    /// kb-store's `aliases`).
+    pub fn with_identity(&self, id: &str, guid: Option<&str>) -> Article {
+        let mut article = self.clone();
+        article.id = id.to_owned();
+        article.guid = guid.map(str::to_owned);
+        article.content_hash = content_hash(&article);
+        article
+    }
+
     /// This article with the dates and author it lacks taken from an earlier version of it,
     /// its content hash made anew; `None` when it lacks none of those the earlier version
     /// had. A feed whose generator stops sending dates or authors has not edited its

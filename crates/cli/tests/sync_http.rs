@@ -1677,6 +1677,73 @@ fn a_feed_switched_to_summaries_keeps_the_full_posts() {
     assert_sync_reindex_doctor_agree(&env);
 }
 
+/// Found by trying a feed whose generator makes a fresh `isPermaLink="false"` guid on every
+/// request: each sync filed every post again as a new article (three syncs, three copies).
+/// A new guid for a post with the stored one's link, title and date is that post, in sync,
+/// reindex and doctor alike; a post that differs in any of them, or that the document carries
+/// beside the stored one, is another article.
+#[test]
+fn a_feed_that_changes_its_guids_on_every_fetch_keeps_one_copy_of_each_post() {
+    let env = offline(&["blog"]);
+    let post = |guid: &str, title: &str, body: &str, date: &str| {
+        format!(
+            "<item><title>{title}</title><link>{SITE}post</link><guid isPermaLink=\"false\">{guid}</guid><pubDate>{date}</pubDate><description>{body}</description></item>"
+        )
+    };
+    let date = "Mon, 03 Mar 2025 10:00:00 +0000";
+    serve_offline(
+        &env,
+        "blog",
+        &[post("uuid-1", "Post", "First wording.", date)],
+    );
+    env.ok(&["sync", "--offline"]);
+    let first = listed(&env);
+    serve_offline(
+        &env,
+        "blog",
+        &[post("uuid-2", "Post", "First wording.", date)],
+    );
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(
+        (sync["new"].clone(), sync["unchanged"].clone()),
+        (0.into(), 1.into()),
+        "{sync}"
+    );
+    assert_eq!(sync["committed"], false, "{sync}");
+    // Edited as its guid changes again: an update of the one article.
+    serve_offline(
+        &env,
+        "blog",
+        &[post("uuid-3", "Post", "Second wording.", date)],
+    );
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["updated"], 1, "{sync}");
+    let now = listed(&env);
+    assert_eq!(now.as_array().map(Vec::len), Some(1), "{now}");
+    assert_eq!(now[0]["id"], first[0]["id"]);
+    assert_sync_reindex_doctor_agree(&env);
+    // Carried beside the stored article (its first guid, back again), a look-alike is
+    // another article; so is a post of another date.
+    serve_offline(
+        &env,
+        "blog",
+        &[
+            post("uuid-1", "Post", "Second wording.", date),
+            post("uuid-4", "Post", "A look-alike.", date),
+            post(
+                "uuid-5",
+                "Post",
+                "A later post.",
+                "Tue, 04 Mar 2025 10:00:00 +0000",
+            ),
+        ],
+    );
+    let sync = env.json(&["sync", "--offline", "--json"]);
+    assert_eq!(sync["new"], 2, "{sync}");
+    assert_eq!(listed(&env).as_array().map(Vec::len), Some(3));
+    assert_sync_reindex_doctor_agree(&env);
+}
+
 /// Found by reading the code: a sync catching up on documents a killed sync archived judged
 /// the first-listed feed by its latest document in the whole log, one the catch-up had not
 /// replayed yet. The category feed's stale copy, logged before the main feed's document that

@@ -47,6 +47,7 @@
 //! # Ok::<(), kb_store::StoreError>(())
 //! ```
 
+mod aliases;
 mod archive;
 mod conjunction;
 mod doctor;
@@ -66,6 +67,7 @@ mod versions;
 mod words;
 mod writer;
 
+pub use aliases::{AliasKey, Aliases, Stored, identify_document};
 pub use archive::{Archive, ArchiveEntry};
 pub use doctor::{Check, Diagnosis, RELIST, diagnose, remove_leftovers};
 pub use error::{StoreError, is_out_of_space};

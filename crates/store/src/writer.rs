@@ -8,11 +8,12 @@ use std::sync::Arc;
 use kb_clean::Article;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
+use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{Index, IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::StoreError;
+use crate::aliases::{AliasKey, Aliases, Stored, identify_document};
 use crate::kb::FreshIndex;
 use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyzer};
 use crate::schema::{Fields, PAIRS, kw_term};
@@ -98,6 +99,9 @@ pub struct KbWriter {
     latest_loader: Option<LatestLoader>,
     /// The last commit, opened on the first lookup of an article's stored version.
     committed: Option<Searcher>,
+    /// The articles this session stored, by what identifies them apart from their guid (see
+    /// [`crate::aliases`]); those of the last commit are looked up by link.
+    aliases: Aliases,
 }
 
 impl std::fmt::Debug for KbWriter {
@@ -160,6 +164,7 @@ impl KbWriter {
             latest: HashMap::new(),
             latest_loader: None,
             committed: None,
+            aliases: Aliases::default(),
         })
     }
 
@@ -283,12 +288,75 @@ impl KbWriter {
         feed: &str,
         articles: &[Article],
     ) -> Result<UpsertReport, StoreError> {
+        let articles = self.identify(articles)?;
         self.set_latest_document(feed, articles.iter().map(|a| a.id.clone()));
         let mut report = UpsertReport::default();
-        for article in articles {
+        for article in &articles {
             report.add(self.upsert(article)?);
         }
         Ok(report)
+    }
+
+    /// One logged document's articles under the ids they are stored by: one its feed sent
+    /// again under a new guid is the stored article (the rule is [`crate::identify_document`]'s,
+    /// which `kb doctor`'s replay applies too). Asked before [`KbWriter::set_latest_document`].
+    pub fn identify<'a>(
+        &mut self,
+        articles: &'a [Article],
+    ) -> Result<Vec<Cow<'a, Article>>, StoreError> {
+        let new: HashSet<&str> = articles
+            .iter()
+            .map(|a| a.id.as_str())
+            .filter(|id| !self.known.contains_key(*id))
+            .collect();
+        if new.is_empty() {
+            return Ok(articles.iter().map(Cow::Borrowed).collect());
+        }
+        identify_document(
+            articles,
+            |id| !new.contains(id),
+            |a, key| self.alias_candidates(a, key),
+        )
+    }
+
+    /// The stored articles with `key`: this session's, and those of the last commit with the
+    /// same link that this session has not stored again.
+    fn alias_candidates(&mut self, a: &Article, key: &AliasKey) -> Result<Vec<Stored>, StoreError> {
+        let mut found = self.aliases.with_key(key).to_vec();
+        let (Some(url), Some(published)) = (a.url.as_deref(), a.published) else {
+            return Ok(found);
+        };
+        if self.indexed == 0 {
+            return Ok(found);
+        }
+        if self.committed.is_none() {
+            self.committed = Some(self.index.reader()?.searcher());
+        }
+        let Some(searcher) = &self.committed else {
+            return Ok(found);
+        };
+        // The link and the second of publication narrow it to the articles that can have the
+        // key (a feed that links every item to its home page has many with the link alone).
+        let term =
+            |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
+        let query = BooleanQuery::intersection(vec![
+            term(Term::from_field_text(self.fields.url, url)),
+            term(Term::from_field_i64(
+                self.fields.published,
+                published.timestamp(),
+            )),
+        ]);
+        let hits = searcher.search(&query, &TopDocs::with_limit(1024).order_by_score())?;
+        for (_, addr) in hits {
+            let stored = stored_article(searcher, addr, &self.fields, &self.dir)?;
+            if !self.aliases.noted(&stored.id) && AliasKey::of(&stored).as_ref() == Some(key) {
+                found.push(Stored {
+                    id: stored.id,
+                    guid: stored.guid,
+                });
+            }
+        }
+        Ok(found)
     }
 
     /// How to read the ids of a feed's latest logged document that this session did not store:
@@ -380,6 +448,7 @@ impl KbWriter {
             self.add(article)?;
             self.known
                 .insert(article.id.clone(), article.content_hash.clone());
+            self.aliases.note(article);
             // The text is compared only between feeds, which need a precedence.
             self.held.insert(
                 article.id.clone(),

@@ -181,6 +181,8 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
     let archive = Archive::at(&ctx.index);
     // What a rebuilt index would hold of each article, as its writer holds it.
     let mut replay: HashMap<String, kb_store::HeldVersion> = HashMap::new();
+    // The replayed articles by what identifies them apart from their guid.
+    let mut aliases = kb_store::Aliases::default();
     // Feed -> the ids its latest document (so far in the log) carries.
     let mut latest: HashMap<String, HashSet<String>> = HashMap::new();
     // Articles a relisted document carries: a rebuild keeps the index's version of them where
@@ -219,11 +221,18 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
             // (kb_store::next_version: dates kept, the owner's version against a later-listed
             // feed's copy while the owner carries it).
             Ok(articles) => {
+                // Under the ids the writer stores them by (kb_store::identify_document: a
+                // feed that sent a stored article again under a new guid).
+                let Ok(articles) = kb_store::identify_document(
+                    &articles,
+                    |id| replay.contains_key(id),
+                    |_, key| Ok::<_, std::convert::Infallible>(aliases.with_key(key).to_vec()),
+                );
                 latest.insert(
                     e.feed.clone(),
                     articles.iter().map(|a| a.id.clone()).collect(),
                 );
-                for a in &articles {
+                for a in articles.iter().map(AsRef::as_ref) {
                     if e.relisted {
                         from_relisted.insert(a.id.clone());
                     }
@@ -251,6 +260,7 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
                         a.id.clone(),
                         kb_store::HeldVersion::of(&next, !precedence.is_empty()),
                     );
+                    aliases.note(&next);
                 }
             }
             // Lost since the objects were checked: as lost.

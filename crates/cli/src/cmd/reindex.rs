@@ -165,6 +165,8 @@ pub fn rebuild(
         }
         match prepared {
             Ok(articles) => {
+                // Under the ids a sync stored them by (a feed that changes its guids).
+                let articles = writer.identify(&articles)?;
                 // In log order every feed's documents are seen: no loader is needed.
                 writer.set_latest_document(&e.feed, articles.iter().map(|a| a.id.clone()));
                 for art in &articles {
