@@ -260,6 +260,16 @@ const BUILTIN: &[Row] = &[
     },
     // Drupal's node links: "Read more<span class=element-invisible> about TITLE</span>" in a
     // li.node-readmore of the teaser's links list (Drupal 7 feeds of teasers).
+    // A notice's close button left in the feed as its label: Wirecutter's feed ends every post
+    // with an empty aria-live region and a div holding only "Dismiss" (seen in
+    // feed-rs/rss_2.0_wirecutter.xml of the corpus). Only a div whose whole text is the
+    // label (a `<button>` goes whole by the forms rule): the word in a sentence, or in a span
+    // of one, stays.
+    Row {
+        name: "dismiss-button",
+        kind: Kind::TextIn("div", "dismiss"),
+        reason: "a notice's lone \"Dismiss\" button label",
+    },
     Row {
         name: "drupal-read-more",
         kind: Kind::Selector("li.node-readmore"),
