@@ -75,6 +75,8 @@ pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     if s.is_empty() {
         return None;
     }
+    let widened = with_century(s);
+    let s = widened.as_deref().unwrap_or(s);
     // An ISO 8601 date is read by our reader alone: diligent-date-parser reads
     // "2003-06-10T04:00:00 -0500" by cutting it to 19 characters and assuming UTC, which is a
     // wrong instant with no warning.
@@ -85,6 +87,28 @@ pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
         diligent_date_parser::parse_date(s).or_else(|| parse_rfc822_tolerant(s))
     };
     writable(parsed?.with_timezone(&Utc))
+}
+
+/// "20-04-10T05:00:00+00:00" with its century: ISO 8601:1988 allowed a two-digit year, and
+/// feedparser reads one (found in miniflux's RDF tests). Years 00-49 are this century's,
+/// 50-99 the last's, as RFC 2822 §4.3 reads two-digit years. Only with a time after the date:
+/// "10-04-20" alone may as well be day first.
+fn with_century(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shape = digits(0..2)
+        && b.get(2) == Some(&b'-')
+        && digits(3..5)
+        && b.get(5) == Some(&b'-')
+        && digits(6..8)
+        && matches!(b.get(8), Some(b'T' | b't'));
+    if !shape {
+        return None;
+    }
+    let yy: u32 = s[..2].parse().ok()?;
+    let century = if yy < 50 { 2000 } else { 1900 };
+    Some(format!("{}{}", century + yy, &s[2..]))
 }
 
 /// RFC 2822 §3.2.2 lets a parenthesised comment follow the zone ("-0800 (PST)"), and feeds
@@ -909,6 +933,19 @@ mod tests {
             utc("Tue, 10 Jun 2003 04:00:00 -0800 (PST)").as_deref(),
             Some("2003-06-10T12:00:00+00:00")
         );
+    }
+
+    #[test]
+    fn a_two_digit_year_before_a_time_is_given_its_century() {
+        assert_eq!(
+            utc("20-04-10T05:00:00+00:00").as_deref(),
+            Some("2020-04-10T05:00:00+00:00")
+        );
+        assert_eq!(
+            utc("98-12-31T23:00:00Z").as_deref(),
+            Some("1998-12-31T23:00:00+00:00")
+        );
+        assert_eq!(utc("20-04-10X05:00:00Z"), None);
     }
 
     #[test]
