@@ -11,8 +11,11 @@ pub fn check(html: &str) {
     for base in [None, Some("http://example.com/a/b.html")] {
         let cleaned = kb_clean::clean_html(html, base);
         let text = &cleaned.text;
+        // A tab stays only in preformatted text, as the code's own (text.rs).
         assert!(
-            !text.chars().any(|c| c.is_control() && c != '\n'),
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
             "control in text {text:?}"
         );
         // A blank line only ever comes from inside a `pre` or its old spellings `xmp` and
@@ -24,6 +27,14 @@ pub fn check(html: &str) {
                     .iter()
                     .any(|t| lower.contains(t)),
             "blank line in text {text:?}"
+        );
+        // Likewise a tab, or GitHub's one-line code cells (`td.blob-code`).
+        assert!(
+            !text.contains('\t')
+                || ["<pre", "<xmp", "<listing", "<plaintext", "blob-code"]
+                    .iter()
+                    .any(|t| lower.contains(t)),
+            "tab outside preformatted text {text:?}"
         );
         assert!(
             !text.starts_with('\n') && !text.ends_with('\n'),
