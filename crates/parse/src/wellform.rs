@@ -226,6 +226,23 @@ impl Walk<'_> {
                 Ok(event) => event,
                 Err(err) => {
                     let at = offset + usize::try_from(reader.error_position()).unwrap_or(0);
+                    // The document ends inside an end tag, only its `>` missing (`</feed` as
+                    // the last bytes, in feedparser's suite): that tag is read as written.
+                    if let Some(name) = end_tag_cut_at_end(text, at) {
+                        self.warnings.push(format!(
+                            "the document ends inside the end tag </{}>, its > missing; read as closed",
+                            crate::shown_name(name)
+                        ));
+                        self.end(name);
+                        if self.stack.is_empty() {
+                            return None;
+                        }
+                        let path = crate::element_path(self.stack.iter().map(|(n, _)| n.as_str()));
+                        self.warnings
+                            .push(format!("document ends inside {path} (truncated?)"));
+                        self.close_all();
+                        return Some(Cut::Truncated(path));
+                    }
                     // A syntax error quick-xml cannot read past (an attribute with a stray
                     // quote) spoils its item, not the items after it: drop the item and read
                     // on from the next one, as a feed reader's user would want.
@@ -1249,6 +1266,19 @@ fn tag_len(s: &str) -> usize {
     s.len()
 }
 
+/// The name of an end tag that the document ends inside (`</feed` and maybe blanks, no `>`),
+/// when the reader's error at `at` is in it.
+fn end_tag_cut_at_end(text: &str, at: usize) -> Option<&str> {
+    let tail = text.trim_end();
+    let lt = tail.rfind('<')?;
+    let name = tail[lt..].strip_prefix("</")?;
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '.'));
+    (valid && at >= lt).then_some(name)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -1323,6 +1353,41 @@ mod tests {
             "<rss><channel><item><title>1</title></item></channel></rss>"
         );
         assert!(w.iter().any(|w| w.contains("incomplete item")), "{w:?}");
+    }
+
+    #[test]
+    fn a_document_ending_inside_its_last_end_tag_is_read_whole() {
+        // feedparser's suite ends three documents with `</feed` or `</rss`: the feed's link
+        // was all they held, and kb refused them as read before anything.
+        let mut w = vec![];
+        let out = wellform(
+            "<rss><channel><link>http://e.test/</link></channel></rss \n",
+            FeedFormat::Rss,
+            &ParseOptions::default(),
+            &mut w,
+        );
+        assert_eq!(
+            out.xml,
+            "<rss><channel><link>http://e.test/</link></channel></rss>"
+        );
+        assert!(out.cut.is_none(), "{w:?}");
+        assert!(w.iter().any(|w| w.contains("its > missing")), "{w:?}");
+        // An inner end tag cut short: the elements around it are still cut off.
+        let mut w = vec![];
+        let out = wellform(
+            "<rss><channel><item><title>1</title></item",
+            FeedFormat::Rss,
+            &ParseOptions::default(),
+            &mut w,
+        );
+        assert_eq!(
+            out.xml,
+            "<rss><channel><item><title>1</title></item></channel></rss>"
+        );
+        assert!(out.cut.is_some(), "{w:?}");
+        // Not an end tag's name: the error stands.
+        let (_, w) = run("<rss><channel></chan nel");
+        assert!(!w.iter().any(|w| w.contains("its > missing")), "{w:?}");
     }
 
     #[test]
