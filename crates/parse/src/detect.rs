@@ -90,18 +90,12 @@ fn other_root<'a>(body: &'a str, root: &str, skipped: &'a str) -> Result<Detecte
         // An XML declaration further on: what stands before it is no root but noise (PHP's
         // `<br />` warnings), and the feed starts at the declaration (`detect`).
         return Err(not_a_feed_root(root));
-    } else if let Some((format, name)) = [(FeedFormat::Rss, "rss"), (FeedFormat::Atom, "feed")]
-        .into_iter()
-        .find(|(format, _)| {
-            holds(
-                body,
-                if *format == FeedFormat::Rss {
-                    "item"
-                } else {
-                    "entry"
-                },
-            )
-        })
+    } else if let Some((format, name, holding, read_as)) = [
+        (FeedFormat::Rss, "rss", "item", "RSS"),
+        (FeedFormat::Atom, "feed", "entry", "Atom"),
+    ]
+    .into_iter()
+    .find(|(_, _, holding, _)| holds(body, holding))
     {
         // The root renamed where it opens and where it closes; its attributes (namespace
         // declarations) stay. A root left unclosed is closed by `wellform`, as any other.
@@ -114,11 +108,6 @@ fn other_root<'a>(body: &'a str, root: &str, skipped: &'a str) -> Result<Detecte
                 &tail[end + 2 + root.len()..]
             ),
             None => format!("{}<{name}{tail}", &body[..at]),
-        };
-        let (read_as, holding) = if format == FeedFormat::Rss {
-            ("RSS", "item")
-        } else {
-            ("Atom", "entry")
         };
         let why = format!(
             "root element <{}> is no feed format's: read as {read_as}, for the <{holding}> \
