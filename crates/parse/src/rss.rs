@@ -700,9 +700,6 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 if atom_author == Some(depth) {
                     atom_author = None;
                 }
-                if atom_author == Some(depth) {
-                    atom_author = None;
-                }
                 if bases.last().is_some_and(|(d, _)| *d == depth) {
                     bases.pop();
                 }

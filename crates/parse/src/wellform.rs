@@ -16,10 +16,12 @@
 //!   (HTML5 named character references, as publishers meant them); a misnested end tag closes
 //!   the elements left open inside it; a stray end tag is dropped; a document that ends early
 //!   (truncated, or a syntax error quick-xml cannot read past) is cut back to its last complete
-//!   item, and the open elements are closed; HTML written unescaped inside an RSS `title`,
-//!   `description`, `content:encoded`, `author` or `dc:creator` ("naked" markup) is escaped, so it reaches the cleaner
-//!   as the HTML the publisher meant instead of being dropped as unknown child elements by
-//!   the `rss` crate (found by the golden fixture malformed-unescaped-html).
+//!   item, and the open elements are closed (a document that ends inside its last end tag,
+//!   only the `>` missing, is read whole); HTML written unescaped inside an RSS `title`,
+//!   `description`, `content:encoded`, `author` or `dc:creator` ("naked" markup) is escaped,
+//!   so it reaches the cleaner as the HTML the publisher meant instead of being dropped as
+//!   unknown child elements by the `rss` crate (found by the golden fixture
+//!   malformed-unescaped-html).
 //!   Under Netscape's RSS 0.91 DOCTYPE the ISO 8859-1 entities are the DTD's own, read
 //!   without a warning.
 //!
@@ -234,14 +236,7 @@ impl Walk<'_> {
                             crate::shown_name(name)
                         ));
                         self.end(name);
-                        if self.stack.is_empty() {
-                            return None;
-                        }
-                        let path = crate::element_path(self.stack.iter().map(|(n, _)| n.as_str()));
-                        self.warnings
-                            .push(format!("document ends inside {path} (truncated?)"));
-                        self.close_all();
-                        return Some(Cut::Truncated(path));
+                        return self.end_of_document();
                     }
                     // A syntax error quick-xml cannot read past (an attribute with a stray
                     // quote) spoils its item, not the items after it: drop the item and read
@@ -326,18 +321,22 @@ impl Walk<'_> {
                 // The declaration was read by `decode`; comments and processing instructions
                 // carry nothing a feed reader uses.
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                Event::Eof => {
-                    if self.stack.is_empty() {
-                        return None;
-                    }
-                    let path = crate::element_path(self.stack.iter().map(|(n, _)| n.as_str()));
-                    self.warnings
-                        .push(format!("document ends inside {path} (truncated?)"));
-                    self.close_all();
-                    return Some(Cut::Truncated(path));
-                }
+                Event::Eof => return self.end_of_document(),
             }
         }
+    }
+
+    /// The document has ended: complete, or cut short inside the elements still open, which
+    /// are closed.
+    fn end_of_document(&mut self) -> Option<Cut> {
+        if self.stack.is_empty() {
+            return None;
+        }
+        let path = crate::element_path(self.stack.iter().map(|(n, _)| n.as_str()));
+        self.warnings
+            .push(format!("document ends inside {path} (truncated?)"));
+        self.close_all();
+        Some(Cut::Truncated(path))
     }
 
     /// Text read now belongs in the output: inside the root, not in a skipped item or a part
@@ -769,10 +768,10 @@ impl Walk<'_> {
     /// The innermost open element, when it is an RSS element whose content is text or escaped
     /// HTML (a `title`, `description`, `content:encoded`, `author` or `dc:creator` of an item
     /// or the channel; a byline's link, `by <a href="/author/x">X</a>`, is written naked in
-    /// the last two): a start tag inside it is naked HTML. Atom's parents are `entry`/`feed`, so Atom, which keeps
-    /// naked markup itself (atom.rs), never matches.
-    /// An author's `<name>`, `<email>` or `<uri>` is no HTML but an Atom person written into
-    /// RSS (`<author><name>Jane</name></author>`), which `rss::read` takes as one.
+    /// the last two): a start tag `child` inside it is naked HTML. Atom's parents are
+    /// `entry`/`feed`, so Atom, which keeps naked markup itself (atom.rs), never matches. An
+    /// author's `<name>`, `<email>` or `<uri>` is no HTML but an Atom person written into RSS
+    /// (`<author><name>Jane</name></author>`), which `rss::read` takes as one.
     fn text_holder(&self, child: &str) -> Option<String> {
         let [.., (_, parent), (_, holder)] = self.stack.as_slice() else {
             return None;
