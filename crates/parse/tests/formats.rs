@@ -253,3 +253,39 @@ fn atom_authors_listed_twice_are_named_once() {
     let authors: Vec<_> = feed.items.iter().map(|i| i.author.as_deref()).collect();
     assert_eq!(authors, [Some("Alice, Bob"), Some("Carol")]);
 }
+
+#[test]
+fn roots_that_are_no_feed_format_are_read_for_their_items_but_never_a_page() {
+    let parsed = |xml: &str| parse(xml.as_bytes(), &ParseOptions::default());
+    // A comment that mentions the root before it does not move where the root starts.
+    let feed = parsed(
+        "<!-- a <rdf> without RDF's namespace --><rdf><item><title>One</title>\
+         <link>http://e.test/1</link></item></rdf>",
+    )
+    .unwrap();
+    assert_eq!(feed.format, FeedFormat::Rss);
+    assert_eq!(feed.items[0].title.as_deref(), Some("One"));
+    assert!(
+        feed.warnings.iter().any(|w| w.contains("<rdf>")),
+        "{:?}",
+        feed.warnings
+    );
+    // Entries under an unknown root are Atom's.
+    let feed = parsed(
+        r#"<entries xmlns="http://www.w3.org/2005/Atom"><entry><id>http://e.test/2</id>
+           <title>Two</title><updated>2024-01-01T00:00:00Z</updated></entry></entries>"#,
+    )
+    .unwrap();
+    assert_eq!(feed.format, FeedFormat::Atom);
+    assert_eq!(feed.items[0].link.as_deref(), Some("http://e.test/2"));
+    // A page, even one with an <item> in it, and a root holding no item are no feeds.
+    for page in [
+        "<html><body><item>x</item></body></html>",
+        "<!DOCTYPE html><html><head><title>t</title></head></html>",
+        "<opml version=\"2.0\"><body><outline text=\"a\"/></body></opml>",
+        "<root><itemize>x</itemize></root>",
+    ] {
+        let err = parsed(page).unwrap_err().to_string();
+        assert!(err.starts_with("not a feed: root element"), "{page}: {err}");
+    }
+}
