@@ -8,17 +8,23 @@
 //!
 //! The rule, one copy of it for the index writer (`kb sync`, `kb reindex`) and for `kb doctor`'s
 //! replay of the log, so the three cannot disagree: an article whose id the index does not
-//! hold is the **same article as a stored one** of the same feed with the same link, the same
-//! title and the same publication time (all three present), when the document that brings it
-//! does not also carry that stored article (then they are two articles that look alike) and
-//! no other article of the document was already taken for it. It is stored under the stored
-//! article's id and guid, so an unchanged post is unchanged and an edited one an update.
-//! Where several stored articles fit (copies an older kb made), the one with the smallest id
-//! is taken: the choice must not depend on the order they were found in.
+//! hold is the **same article as a stored one** of the same feed with the same link, title,
+//! publication time (all three present) and text, when the document that brings it does not
+//! also carry that stored article (then they are two articles that look alike) and no other
+//! article of the document was already taken for it. It is stored under the stored article's
+//! id and guid, so it is unchanged. Where several stored articles fit (copies an older kb
+//! made), the one with the smallest id is taken: the choice must not depend on the order they
+//! were found in.
+//!
+//! The text is part of it so that two posts are never made one: a feed whose posts share a
+//! link, a title and a date (a status page's "Service update", dated by the build) would
+//! otherwise have each new post replace the last in the index, and `kb reindex` would replay
+//! the same. So a post edited as its guid changes is a new article, and the edited text is
+//! what later fetches find; nothing is lost, at the price of one more copy.
 //!
 //! What it does not do: match a post whose link changes on every fetch too (a tracking
 //! parameter) or whose title or date changed with its guid; those stay new articles, as
-//! before. Nothing is ever merged on a guess that needs the text. And a sync that reads a
+//! before. And a sync that reads a
 //! feed's latest document back from the archive to judge another feed's copy of an article
 //! (`LatestLoader`) sees that document's own ids, not aliased ones: a feed that changes its
 //! guids, whose posts another, later-listed feed also carries in a differing version, may be
@@ -30,8 +36,8 @@ use std::collections::{HashMap, HashSet};
 use kb_clean::Article;
 use sha2::{Digest, Sha256};
 
-/// What identifies an article apart from its guid: its feed, link, title and publication
-/// time, hashed (128 bits: a collision would merge two articles, so a wide hash).
+/// What identifies an article apart from its guid: its feed, link, title, publication time
+/// and text, hashed (128 bits: a collision would merge two articles, so a wide hash).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AliasKey([u8; 16]);
 
@@ -45,7 +51,12 @@ impl AliasKey {
             return None;
         }
         let mut h = Sha256::new();
-        for part in [a.feed.as_bytes(), url.as_bytes(), a.title.as_bytes()] {
+        for part in [
+            a.feed.as_bytes(),
+            url.as_bytes(),
+            a.title.as_bytes(),
+            a.text.as_bytes(),
+        ] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part);
         }
@@ -244,6 +255,15 @@ mod tests {
             let id = a.id.clone();
             assert_eq!(identify(&aliases, &[a]), [id]);
         }
+    }
+
+    #[test]
+    fn another_text_is_another_article() {
+        let mut aliases = Aliases::default();
+        aliases.note(&article("aaaa", "uuid-1", "Post"));
+        let mut edited = article("bbbb", "uuid-2", "Post");
+        edited.text = "another text".into();
+        assert_eq!(identify(&aliases, &[edited]), ["bbbb"]);
     }
 
     #[test]
