@@ -229,19 +229,16 @@ impl Conjunction {
         for w in words {
             let mut fields = Vec::with_capacity(w.parts.len());
             for (clause, part) in w.parts.iter().enumerate() {
-                match part {
-                    Part::Best(readings) => {
-                        for r in readings {
-                            let Some(r) = Self::reading(searcher, scoring, r)? else {
-                                return Ok(None);
-                            };
-                            fields.push((clause, r));
-                        }
-                    }
-                    _ => match Self::reading(searcher, scoring, part)? {
-                        Some(r) => fields.push((clause, r)),
-                        None => return Ok(None),
-                    },
+                // A best-of's readings share their clause's place.
+                let readings = match part {
+                    Part::Best(readings) => readings.as_slice(),
+                    one => std::slice::from_ref(one),
+                };
+                for r in readings {
+                    let Some(r) = Self::reading(searcher, scoring, r)? else {
+                        return Ok(None);
+                    };
+                    fields.push((clause, r));
                 }
             }
             out.push(fields);
