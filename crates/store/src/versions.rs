@@ -96,13 +96,7 @@ impl HeldVersion {
             return !lead.is_empty();
         }
         let cut = without_tail(&normal);
-        cut.len() < normal.len()
-            && cut.len() < len
-            && if cut.len() <= lead.len() {
-                lead.starts_with(cut)
-            } else {
-                cut.starts_with(&**lead)
-            }
+        cut.len() < normal.len() && begins_shorter(cut, lead, len)
     }
 
     /// Whether `text` is only an excerpt of the held text.
@@ -111,14 +105,19 @@ impl HeldVersion {
             return false;
         };
         let normal = normalized(text);
-        let cut = without_tail(&normal);
-        cut.len() < *len
-            && if cut.len() <= start.len() {
-                start.starts_with(cut)
-            } else {
-                cut.starts_with(start.as_str())
-            }
+        begins_shorter(without_tail(&normal), start, *len)
     }
+}
+
+/// Whether `cut` is shorter than a held text of `len` bytes and begins as it does, as far as
+/// its `start` (the first bytes of it, normalised) tells.
+fn begins_shorter(cut: &str, start: &str, len: usize) -> bool {
+    cut.len() < len
+        && if cut.len() <= start.len() {
+            start.starts_with(cut)
+        } else {
+            cut.starts_with(start)
+        }
 }
 
 /// The version to store when `incoming` arrives for an article the index holds as `held`
