@@ -953,14 +953,14 @@ fn holds_word(text: &str, word: &str) -> bool {
 /// many codes and versions.
 const MIN_CODE_DIGITS: usize = 4;
 
-/// The codes articles hold that end with the number `digits` after a letter or letters and
-/// digits (`0x80070005`, `aadsts50076`, `kb5034441`; not `150076`, another number), most
-/// frequent first, at most [`MAX_RESPELLINGS`]. Walks the whole term dictionaries of title and
-/// body (a suffix has no order there), so only for a number nothing holds as typed.
 /// How many numbers of one search are looked for as codes' endings: each walks the title and
 /// body dictionaries whole, and a pasted list of numbers must not cost a walk each.
 const MAX_CODE_WALKS: usize = 2;
 
+/// The codes articles hold that end with the number `digits` after a letter or letters and
+/// digits (`0x80070005`, `aadsts50076`, `kb5034441`; not `150076`, another number), most
+/// frequent first, at most [`MAX_RESPELLINGS`]. Walks the whole term dictionaries of title and
+/// body (a suffix has no order there), so only for a number nothing holds as typed.
 fn codes_ending_with(
     searcher: &Searcher,
     f: &Fields,
