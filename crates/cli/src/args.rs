@@ -106,6 +106,10 @@ pub enum Command {
     /// down to any one, most first ("people before technology" finds "People first, technology
     /// second"). Phrases, prefixes, scopes, dates and exclusions always hold as typed.
     ///
+    /// When every match fits on the first page with room to spare, the articles that miss
+    /// one of three or more words fill the rest, under a heading that says so ("first
+    /// position customers technology" also finds the article that says "clients").
+    ///
     /// Query syntax:
     ///   first position                  both words, anywhere
     ///   "first position"                the exact phrase ("…"~3: words within 3 positions)

@@ -751,6 +751,49 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
     assert!(!env.both(&["search", "first position"]).1.contains("note:"));
 }
 
+/// A half-remembered query with one word wrong ("customers": the article meant says
+/// "clients") matched only an article that happens to hold every word. When every match as
+/// typed fits on the page, the articles missing a word fill the rest of it, under a heading on
+/// stdout that says how they match, numbered on; the count says which are which; JSON keeps
+/// them apart in `nearly` (null otherwise).
+#[test]
+fn the_page_left_by_a_few_matches_is_filled_with_near_matches_apart() {
+    let env = Env::synced();
+    let q = "first position customers technology";
+    let (out, err) = env.both(&["search", q]);
+    let heading = format!(
+        "Nearly matching {q:?}: hits hold at least 3 of its 4 words (a rare word counting as several)\n"
+    );
+    let (strict, near) = out.split_once(&heading).expect(&out);
+    assert!(
+        strict.starts_with("1. Secret to managed services success"),
+        "{out}"
+    );
+    assert!(
+        near.starts_with("\n2. Gain first position with your managed services clients"),
+        "{out}"
+    );
+    assert_eq!(err, "1 of 1 match\n2-3: 2 of 2 near matches\n");
+    let v = env.json(&["search", q, "--json"]);
+    assert_eq!(v["total"], 1);
+    assert_eq!(titles(&v, "hits").len(), 1);
+    assert_eq!(v["nearly"]["total"], 2);
+    assert_eq!(v["nearly"]["how"]["at_least"], 3);
+    assert_eq!(v["nearly"]["how"]["words"], 4);
+    assert_eq!(
+        titles(&v["nearly"], "hits")[0],
+        "Gain first position with your managed services clients"
+    );
+    // Every match on the page, or a page of them: nothing near.
+    for args in [
+        &["search", "first position", "--json"][..],
+        &["search", q, "--limit", "1", "--json"],
+        &["search", q, "--offset", "1", "--json"],
+    ] {
+        assert!(env.json(args)["nearly"].is_null(), "{args:?}");
+    }
+}
+
 #[test]
 fn filters_category_author_and_inclusive_dates() {
     let env = Env::synced();

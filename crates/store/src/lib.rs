@@ -76,8 +76,8 @@ pub use kb_clean::Article;
 pub use lock::WriteLock;
 pub use query::closest_feed_names;
 pub use search::{
-    Articles, Compound, Excluded, FacetCount, Facets, Highlight, ListRequest, ListResults, Relaxed,
-    Respelling, SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,
+    Articles, Compound, Excluded, FacetCount, Facets, Highlight, ListRequest, ListResults, Nearly,
+    Relaxed, Respelling, SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,
 };
 pub use state::{FeedState, FeedStates};
 pub use versions::{HeldVersion, next_version};

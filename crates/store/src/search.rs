@@ -19,7 +19,7 @@ use crate::conjunction::{Conjunction, SegmentConjunction, WordQuery};
 #[cfg(doc)]
 use crate::query::Split;
 use crate::query::{
-    Filters, TextQuery, compile_read, filter_clauses, narrowed, read_query, relaxations,
+    Filters, ReadQuery, TextQuery, compile_read, filter_clauses, narrowed, read_query, relaxations,
     resolve_feeds, resolve_keywords, snippet_terms, with_filters,
 };
 use crate::{Kb, StoreError};
@@ -79,6 +79,15 @@ impl SearchRequest {
             snippet_chars: 180,
         }
     }
+}
+
+/// The near matches of a search ([`Nearly`]) before their hits are loaded: the wider
+/// reading they match, how it reads the query, the page's room of its best, and their count.
+struct NearPage {
+    text: TextQuery,
+    how: Relaxed,
+    scored: Vec<(f32, DocAddress)>,
+    total: usize,
 }
 
 /// A highlighted range of a snippet, in characters (Unicode code points, as Rust's `chars()`
@@ -210,6 +219,24 @@ pub struct SearchResults {
     /// Set when nothing matched and the query holds a quoted phrase: how many articles its
     /// words match unquoted, under the same filters (a phrase half-remembered, one word off).
     pub unquoted: Option<usize>,
+    /// Set when every match as written fits on the first page with room to spare: the
+    /// articles that miss one word of it, to fill that room ([`Nearly`]).
+    pub nearly: Option<Nearly>,
+}
+
+/// Articles that nearly match a search that matched only a few as written: they miss one of
+/// its words (or two, a rare word counting as several), a little word, or read a year as when
+/// they were published. A query half-remembered with one word wrong (`archive ground document
+/// post`, of an article that never says "post") matched only the articles that happen to hold
+/// every word, and the one meant was not on the page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Nearly {
+    /// The wider reading they match, as a widened search ([`Relaxed`]) would say it.
+    pub how: Relaxed,
+    /// How many articles match that way but not as written, under the same filters.
+    pub total: usize,
+    /// The best of them, as many as the page has room for after the matches as written.
+    pub hits: Vec<SearchHit>,
 }
 
 /// The exclusions that emptied a search (`-word`, `-"phrase"`, `NOT …`), and how many
@@ -402,10 +429,107 @@ impl Kb {
         let unfiltered = (total == 0 && !filters.is_empty() && !text.blank)
             .then(|| searcher.search(&*text.query, &Count))
             .transpose()?;
+        let near = match relaxed {
+            None if total > 0 && req.offset == 0 && total < req.limit => {
+                self.nearly(&searcher, &read, &filters, req, &scored, total)?
+            }
+            _ => None,
+        };
+        let hits = self.hits(&searcher, &text, scored, req)?;
+        if let Some(r) = relaxed.as_mut() {
+            as_written(&mut r.respellings, &hits);
+        }
+        let nearly = match near {
+            Some(mut page) => {
+                let hits = self.hits(&searcher, &page.text, page.scored, req)?;
+                as_written(&mut page.how.respellings, &hits);
+                Some(Nearly {
+                    hits,
+                    how: page.how,
+                    total: page.total,
+                })
+            }
+            None => None,
+        };
+        let facets = if req.facets {
+            let query = with_filters(&self.fields, text.query.box_clone(), &filters);
+            Some(self.facets_for(&searcher, &*query)?)
+        } else {
+            None
+        };
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            relaxed,
+            excluded,
+            unfiltered,
+            unquoted,
+            nearly,
+        })
+    }
+
+    /// The articles that nearly match a search whose `total` matches as written are all in
+    /// `strict` with room to spare on the page: the first wider reading of the query that
+    /// misses at most one of its words (two of three or more, never one of two: "either word"
+    /// is another search) and matches more, its best hits not in `strict`, as many as fill the
+    /// page. Its count is the wider reading's less `total`, since every reading only adds to
+    /// what the query as written matches.
+    fn nearly(
+        &self,
+        searcher: &Searcher,
+        read: &ReadQuery,
+        filters: &Filters<'_>,
+        req: &SearchRequest,
+        strict: &[(f32, DocAddress)],
+        total: usize,
+    ) -> Result<Option<NearPage>, StoreError> {
+        let room = req.limit - strict.len();
+        // Enough of the page to hold every match as written and still fill the room.
+        let page = SearchRequest {
+            offset: 0,
+            limit: total + room,
+            ..req.clone()
+        };
+        for (wider, how) in relaxations(self, searcher, read)? {
+            if how.at_least + 1 < how.words || how.at_least < how.words.min(2) {
+                // The readings come widest last: none after this is near.
+                break;
+            }
+            let (scored, n) = self.ranked(searcher, &wider, filters, &page)?;
+            if n <= total {
+                continue;
+            }
+            let held: std::collections::HashSet<DocAddress> =
+                strict.iter().map(|(_, a)| *a).collect();
+            let extra: Vec<(f32, DocAddress)> = scored
+                .into_iter()
+                .filter(|(_, a)| !held.contains(a))
+                .take(room)
+                .collect();
+            return Ok(Some(NearPage {
+                text: wider,
+                how,
+                scored: extra,
+                total: n - total,
+            }));
+        }
+        Ok(None)
+    }
+
+    /// The hits of `scored` (a page of `text`'s matches), loaded, each with the passage of its
+    /// body that holds the most of the query's words as its snippet.
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        text: &TextQuery,
+        scored: Vec<(f32, DocAddress)>,
+        req: &SearchRequest,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         // Built from our own marks rather than `SnippetGenerator::create`, which only sees
         // exact terms: this way prefix and fuzzy matches are highlighted too, and excluded
         // words never are.
-        let terms = snippet_terms(&searcher, self.fields.body, &text.marks)?;
+        let terms = snippet_terms(searcher, self.fields.body, &text.marks)?;
         let mut matcher = Matcher::new(terms.keys().cloned().collect());
         let fragment_bytes = req.snippet_chars.max(20);
         let snippets = SnippetGenerator::new(
@@ -419,7 +543,7 @@ impl Kb {
             if req.limit == 0 {
                 break;
             }
-            let a = self.article_at(&searcher, addr)?;
+            let a = self.article_at(searcher, addr)?;
             // The generator cuts its text into fragments from the start and takes the one with
             // the most weight: two words of the query on either side of a cut, or a rarer word
             // twice elsewhere, beat the passage holding all of them. So `focus` chooses the
@@ -438,24 +562,7 @@ impl Kb {
             };
             hits.push(to_hit(a, score, snippet, highlights));
         }
-        if let Some(r) = relaxed.as_mut() {
-            as_written(&mut r.respellings, &hits);
-        }
-        let facets = if req.facets {
-            let query = with_filters(&self.fields, text.query.box_clone(), &filters);
-            Some(self.facets_for(&searcher, &*query)?)
-        } else {
-            None
-        };
-        Ok(SearchResults {
-            total,
-            hits,
-            facets,
-            relaxed,
-            excluded,
-            unfiltered,
-            unquoted,
-        })
+        Ok(hits)
     }
 
     fn count_filtered(
@@ -559,6 +666,7 @@ impl Kb {
             excluded: None,
             unfiltered: None,
             unquoted: None,
+            nearly: None,
         })
     }
 

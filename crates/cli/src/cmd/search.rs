@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 use kb_store::{
-    Excluded, Facets, Highlight, Relaxed, SearchHit, SearchRequest, SearchResults, SortOrder,
+    Excluded, Facets, Highlight, Nearly, Relaxed, SearchHit, SearchRequest, SearchResults,
+    SortOrder,
 };
 use serde::Serialize;
 
@@ -25,6 +26,27 @@ struct SearchJson<'a> {
     /// Always present: null unless nothing matched and the query's phrases, unquoted, match
     /// this many articles.
     unquoted: Option<usize>,
+    /// Always present: null unless every match fits on the first page with room to spare
+    /// and articles that miss one word of the query fill it.
+    nearly: Option<NearlyJson<'a>>,
+}
+
+/// [`Nearly`] as JSON, its hits as every hit is written.
+#[derive(Serialize)]
+struct NearlyJson<'a> {
+    how: &'a Relaxed,
+    total: usize,
+    hits: Vec<HitJson<'a>>,
+}
+
+impl<'a> From<&'a Nearly> for NearlyJson<'a> {
+    fn from(n: &'a Nearly) -> Self {
+        NearlyJson {
+            how: &n.how,
+            total: n.total,
+            hits: n.hits.iter().map(HitJson::from).collect(),
+        }
+    }
 }
 
 /// A hit as JSON: the store's [`SearchHit`], its date written as every JSON date is
@@ -157,12 +179,24 @@ pub fn print(
             relaxed: res.relaxed.as_ref(),
             excluded: res.excluded.as_ref(),
             unquoted: res.unquoted,
+            nearly: res.nearly.as_ref().map(NearlyJson::from),
         });
     }
     let mut s = String::new();
+    let near: &[SearchHit] = res.nearly.as_ref().map_or(&[], |n| &n.hits);
     // Detail lines start under the title, however wide the numbers get ("10. ").
-    let indent = " ".repeat((offset + res.hits.len()).to_string().len() + 2);
-    for (i, h) in res.hits.iter().enumerate() {
+    let indent = " ".repeat((offset + res.hits.len() + near.len()).to_string().len() + 2);
+    for (i, h) in res.hits.iter().chain(near).enumerate() {
+        if i == res.hits.len()
+            && let Some(n) = &res.nearly
+        {
+            // On stdout with the hits it heads: they must not pass for matches as typed.
+            s.push_str(&format!(
+                "Nearly matching {:?}: {}\n\n",
+                safe(query, false),
+                relaxed_parts(&n.how).join("; ")
+            ));
+        }
         let number = format!("{}.", offset + i + 1);
         s.push_str(&format!(
             "{number:<width$}{}\n",
@@ -244,6 +278,20 @@ pub fn print(
             matches(res.total)
         ));
     }
+    if let Some(n) = res.nearly.as_ref().filter(|n| !n.hits.is_empty()) {
+        let (from, to) = (shown + 1, shown + n.hits.len());
+        footer.push_str(&format!(
+            "{}: {} of {} near {}\n",
+            if from == to {
+                format!("{from}")
+            } else {
+                format!("{from}-{to}")
+            },
+            n.hits.len(),
+            n.total,
+            if n.total == 1 { "match" } else { "matches" },
+        ));
+    }
     if let Some(r) = &res.relaxed {
         footer.push_str(&relaxed_note(query, r));
     }
@@ -285,6 +333,15 @@ const MAX_NAMED: usize = 3;
 /// Why these hits do not match every word as typed: the search found nothing that does and
 /// was widened (see [`Relaxed`]).
 fn relaxed_note(query: &str, r: &Relaxed) -> String {
+    format!(
+        "note: nothing matches {:?} as typed; {}\n",
+        safe(query, false),
+        relaxed_parts(r).join("; ")
+    )
+}
+
+/// How a wider reading of a query reads it, part by part ([`Relaxed`]).
+fn relaxed_parts(r: &Relaxed) -> Vec<String> {
     let quoted = |words: &[String]| {
         let q: Vec<String> = words
             .iter()
@@ -364,11 +421,7 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
             }
         ));
     }
-    format!(
-        "note: nothing matches {:?} as typed; {}\n",
-        safe(query, false),
-        parts.join("; ")
-    )
+    parts
 }
 
 /// Bold the matched ranges on a terminal; plain text when piped.
