@@ -107,8 +107,8 @@ pub enum Command {
     /// second"). Phrases, prefixes, scopes, dates and exclusions always hold as typed.
     ///
     /// When every match fits on the first page with room to spare, the articles that miss
-    /// one of three or more words fill the rest, under a heading that says so ("first
-    /// position customers technology" also finds the article that says "clients").
+    /// one of 3 to 12 words fill the rest, under a heading that says so ("first position
+    /// customers technology" also finds the article that says "clients").
     ///
     /// Query syntax:
     ///   first position                  both words, anywhere

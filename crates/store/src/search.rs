@@ -19,8 +19,8 @@ use crate::conjunction::{Conjunction, SegmentConjunction, WordQuery};
 #[cfg(doc)]
 use crate::query::Split;
 use crate::query::{
-    Filters, ReadQuery, TextQuery, compile_read, filter_clauses, narrowed, read_query, relaxations,
-    resolve_feeds, resolve_keywords, snippet_terms, with_filters,
+    Filters, Reach, ReadQuery, TextQuery, compile_read, filter_clauses, narrowed, read_query,
+    relaxations, resolve_feeds, resolve_keywords, snippet_terms, with_filters,
 };
 use crate::{Kb, StoreError};
 
@@ -388,7 +388,7 @@ impl Kb {
         let mut relaxed = None;
         // Widening cannot help when the filters alone leave nothing.
         if total == 0 && (filters.is_empty() || self.count_filtered(&searcher, &filters)? > 0) {
-            for (wider, how) in relaxations(self, &searcher, &read)? {
+            for (wider, how) in relaxations(self, &searcher, &read, Reach::Widest)? {
                 let (s, n) = self.ranked(&searcher, &wider, &filters, req)?;
                 if n > 0 {
                     (text, scored, total, relaxed) = (wider, s, n, Some(how));
@@ -491,11 +491,7 @@ impl Kb {
             limit: total + room,
             ..req.clone()
         };
-        for (wider, how) in relaxations(self, searcher, read)? {
-            if how.at_least + 1 < how.words || how.at_least < how.words.min(2) {
-                // The readings come widest last: none after this is near.
-                break;
-            }
+        for (wider, how) in relaxations(self, searcher, read, Reach::Near)? {
             let (scored, n) = self.ranked(searcher, &wider, filters, &page)?;
             if n <= total {
                 continue;
@@ -2999,7 +2995,7 @@ mod ranking_tests {
         ] {
             let read = crate::query::read_query(&kb, &searcher, q).expect("read");
             assert_eq!(text_query(&kb, q).map(|t| t.blank).ok(), Some(false));
-            let widened = relaxations(&kb, &searcher, &read).expect("relaxations");
+            let widened = relaxations(&kb, &searcher, &read, Reach::Widest).expect("relaxations");
             let mut matched = false;
             for (text, how) in &widened {
                 let counts = assert_walked_as_tantivy(&searcher, text, q, &pages);

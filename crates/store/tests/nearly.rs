@@ -139,3 +139,23 @@ fn a_query_that_matched_nothing_is_widened_not_nearly_matched() {
     assert!(res.nearly.is_none());
     assert!(titles(&res.hits).contains(&MEANT));
 }
+
+#[test]
+fn a_passage_pasted_has_no_near_matches() {
+    let words: Vec<String> = (0..13)
+        .map(|n| format!("word{}", "abcdefghijklm".chars().nth(n).unwrap()))
+        .collect();
+    let all = words.join(" ");
+    let but_last = words[..12].join(" ");
+    let (_dir, kb) = common::kb_of(&[("All", &all), ("All but the last", &but_last)]);
+    // Twelve words, the last of them one "All but the last" lacks: near.
+    let twelve = [&words[..11], &words[12..]].concat().join(" ");
+    let res = kb.search(&request(&twelve)).expect("search");
+    assert_eq!(titles(&res.hits), ["All"]);
+    let near = res.nearly.expect("near");
+    assert_eq!(titles(&near.hits), ["All but the last"]);
+    // Thirteen: a passage, not a query remembered.
+    let res = kb.search(&request(&all)).expect("search");
+    assert_eq!(titles(&res.hits), ["All"]);
+    assert!(res.nearly.is_none());
+}
