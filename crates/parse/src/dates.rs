@@ -75,7 +75,7 @@ pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     if s.is_empty() {
         return None;
     }
-    let widened = with_century(s);
+    let widened = with_century(s).or_else(|| dashed(s));
     let s = widened.as_deref().unwrap_or(s);
     // An ISO 8601 date is read by our reader alone: diligent-date-parser reads
     // "2003-06-10T04:00:00 -0500" by cutting it to 19 characters and assuming UTC, which is a
@@ -109,6 +109,22 @@ fn with_century(s: &str) -> Option<String> {
     let yy: u32 = s[..2].parse().ok()?;
     let century = if yy < 50 { 2000 } else { 1900 };
     Some(format!("{}{}", century + yy, &s[2..]))
+}
+
+/// "2020/1/10 14:33:00" as "2020-1-10 14:33:00": a year first with slashes, as Chinese and
+/// Japanese sites write dates (NetNewsWire keeps one such feed among its tests), is ISO 8601's
+/// order. feedparser reads every such date as November 1st of its year.
+fn dashed(s: &str) -> Option<String> {
+    let (date, rest) = s.split_at(s.find([' ', 'T', 't']).unwrap_or(s.len()));
+    let mut parts = date.split('/');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let short = |p: &str| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    let shape = parts.next().is_none()
+        && y.len() == 4
+        && y.bytes().all(|b| b.is_ascii_digit())
+        && short(m)
+        && short(d);
+    shape.then(|| format!("{y}-{m}-{d}{rest}"))
 }
 
 /// RFC 2822 §3.2.2 lets a parenthesised comment follow the zone ("-0800 (PST)"), and feeds
@@ -946,6 +962,29 @@ mod tests {
             Some("1998-12-31T23:00:00+00:00")
         );
         assert_eq!(utc("20-04-10X05:00:00Z"), None);
+    }
+
+    /// NetNewsWire's kc0011.rss (gb2312, a Chinese forum): every `pubDate` was left empty.
+    #[test]
+    fn a_year_first_with_slashes_is_read_in_that_order() {
+        for (raw, want) in [
+            ("2020/1/10 14:33:00", "2020-01-10T14:33:00+00:00"),
+            ("2020/01/10", "2020-01-10T00:00:00+00:00"),
+            ("2020/12/31 23:59:59 +0800", "2020-12-31T15:59:59+00:00"),
+            ("2020/1/10T14:33:00Z", "2020-01-10T14:33:00+00:00"),
+        ] {
+            assert_eq!(utc(raw).as_deref(), Some(want), "{raw}");
+        }
+        // Not a date, nor one in another order: as before.
+        for raw in [
+            "2020/13/10 14:33:00",
+            "2020/1/10/5",
+            "20/1/10 14:33",
+            "2020/1",
+        ] {
+            assert_eq!(utc(raw), None, "{raw}");
+        }
+        assert!(has_no_zone("2020/1/10 14:33:00"));
     }
 
     #[test]

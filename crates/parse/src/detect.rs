@@ -86,7 +86,20 @@ fn other_root<'a>(body: &'a str, root: &str, skipped: &'a str) -> Result<Detecte
         let why = "the document is one Atom entry (an Atom Entry Document): read as a feed of it"
             .to_owned();
         (FeedFormat::Atom, wrapped, why)
-    } else if local.eq_ignore_ascii_case("html") || body[at..].contains("<?xml") {
+    } else if local.eq_ignore_ascii_case("html") {
+        return match embedded_atom(body) {
+            Some(feed) => Ok(Detected::Xml {
+                format: FeedFormat::Atom,
+                body: Cow::Borrowed(feed),
+                skipped,
+                rewritten: Some(
+                    "the document is an XHTML page holding an Atom <feed>: read that feed"
+                        .to_owned(),
+                ),
+            }),
+            None => Err(not_a_feed_root(root)),
+        };
+    } else if body[at..].contains("<?xml") {
         // An XML declaration further on: what stands before it is no root but noise (PHP's
         // `<br />` warnings), and the feed starts at the declaration (`detect`).
         return Err(not_a_feed_root(root));
@@ -123,6 +136,29 @@ fn other_root<'a>(body: &'a str, root: &str, skipped: &'a str) -> Result<Detecte
         body: Cow::Owned(body),
         skipped,
         rewritten: Some(rewritten),
+    })
+}
+
+/// The Atom `<feed>` element an XHTML page holds, declared in Atom's namespace on its own
+/// tag, from its start to its last end tag (to the end of the page when it has none, for
+/// `wellform` to close). feedparser reads such a feed (feedjira keeps one among its samples);
+/// a page merely named in a feed, or holding `<item>`s of its own, is still no feed.
+fn embedded_atom(body: &str) -> Option<&str> {
+    let start = body.match_indices("<feed").map(|(at, _)| at).find(|&at| {
+        let tag = &body[at + "<feed".len()..];
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        tag.starts_with(|c: char| c.is_ascii_whitespace())
+            && [
+                "xmlns=\"http://www.w3.org/2005/Atom\"",
+                "xmlns='http://www.w3.org/2005/Atom'",
+            ]
+            .iter()
+            .any(|ns| tag.contains(ns))
+    })?;
+    let feed = &body[start..];
+    Some(match feed.rfind("</feed>") {
+        Some(end) => &feed[..end + "</feed>".len()],
+        None => feed,
     })
 }
 

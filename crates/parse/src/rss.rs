@@ -177,6 +177,10 @@ fn wrap_in_channel(xml: &str) -> Option<String> {
 struct Dropped {
     /// `dc:author`: not a Dublin Core element, but written by feeds meaning `dc:creator`.
     authors: Vec<String>,
+    /// `<name>` in an RSS `<author>` written as an Atom person: the author, whatever other
+    /// children the person has (a job title, a company), whose text the crate runs together
+    /// with the name's ("Product Manager, Office of the CTO", for Google's Cloud blog).
+    person_names: Vec<String>,
     /// `atom:author/atom:email`: names the author when no author has a name (.NET's
     /// `a10:author` often carries only the email).
     author_emails: Vec<String>,
@@ -185,8 +189,11 @@ struct Dropped {
     categories: Vec<String>,
     /// `<link href="..."/>` (Atom's form, no namespace, no `rel` or `rel="alternate"`).
     link: Option<String>,
-    /// `<updated>` (Atom's name, no namespace).
+    /// `<updated>` (Atom's name, no namespace), or Atom 0.3's `<modified>`.
     updated: Option<String>,
+    /// `<category>`s not directly in the item, which the crate does not see: IDG's feeds
+    /// (Macworld, TechHive) group them in a `<categories>`.
+    nested_categories: Vec<String>,
     /// `<tags>a, b</tags>`: comma-separated tags, read by feedparser.
     tags: Vec<String>,
     /// The item's `xml:base` (its own or an ancestor's, nested ones joined), which the crate
@@ -213,6 +220,8 @@ struct Dropped {
 #[derive(Clone, Copy)]
 enum Capture {
     DcAuthor,
+    PersonName,
+    NestedCategory,
     AtomEmail,
     Updated,
     Tags,
@@ -242,7 +251,10 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             ":category",
             "<link ",
             "<updated",
+            "<modified",
             "<tags",
+            // `<categories><category>…</category></categories>` (IDG's feeds).
+            "<categories",
             "xml:base",
             "about=",
             "isPermaLink=",
@@ -270,6 +282,9 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         if item.author.as_deref().is_some_and(|a| a.trim().is_empty()) {
             item.author = None;
         }
+        if !dropped.person_names.is_empty() {
+            item.author = Some(display_name(&dropped.person_names.join(", ")));
+        }
         if item.author.is_none() && !dropped.authors.is_empty() {
             item.author = Some(display_name(&dropped.authors.join(", ")));
         }
@@ -280,6 +295,7 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             item.categories.splice(0..0, dropped.tags);
         }
         item.categories.extend(dropped.categories);
+        item.categories.extend(dropped.nested_categories);
         match (item.link.as_deref(), dropped.link_base.as_deref()) {
             (None, _) => item.link = dropped.link,
             (Some(link), Some(base)) => {
@@ -518,6 +534,8 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
     // `name` and `email` children are Atom's even when written without the prefix, as
     // feedparser reads them.
     let mut atom_author: Option<usize> = None;
+    // Whether that author is RSS's own `<author>` (no namespace), which the crate reads as text.
+    let mut rss_person = false;
     loop {
         let (ns, event) = reader.read_resolved_event().ok()?;
         let ns = match ns {
@@ -567,13 +585,18 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     }
                     (Some(_), "author") if is_start && (ns == Some(ATOM_NS) || ns.is_none()) => {
                         atom_author = Some(depth);
+                        rss_person = ns.is_none();
                     }
                     (Some(_), "name")
                         if is_start
                             && (ns == Some(ATOM_NS)
                                 || (ns.is_none() && atom_author == Some(depth - 1))) =>
                     {
-                        capture = Some((Capture::DcAuthor, depth, String::new()));
+                        let kind = match rss_person && atom_author == Some(depth - 1) {
+                            true => Capture::PersonName,
+                            false => Capture::DcAuthor,
+                        };
+                        capture = Some((kind, depth, String::new()));
                     }
                     (Some(_), "email")
                         if is_start
@@ -582,7 +605,15 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     {
                         capture = Some((Capture::AtomEmail, depth, String::new()));
                     }
-                    (Some(_), "updated") if is_start && child && ns.is_none() => {
+                    // In a wrapper of the item's (not in an extension's element: those have
+                    // a namespace, and `media:category` is no article's topic).
+                    (Some(_), "category")
+                        if is_start && !child && ns.is_none() && capture.is_none() =>
+                    {
+                        capture = Some((Capture::NestedCategory, depth, String::new()));
+                    }
+                    // Atom 0.3 named it `modified` (AOL's HuffPost feeds write it in RSS).
+                    (Some(_), "updated" | "modified") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Updated, depth, String::new()));
                     }
                     (Some(_), "tags") if is_start && child && ns.is_none() => {
@@ -671,6 +702,12 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     match kind {
                         Capture::DcAuthor if !text.is_empty() => {
                             item.authors.push(text.to_owned());
+                        }
+                        Capture::PersonName if !text.is_empty() => {
+                            item.person_names.push(text.to_owned());
+                        }
+                        Capture::NestedCategory if !text.is_empty() => {
+                            item.nested_categories.push(text.to_owned());
                         }
                         Capture::AtomEmail if !text.is_empty() => {
                             item.author_emails.push(text.to_owned());

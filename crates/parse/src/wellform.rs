@@ -135,6 +135,9 @@ struct Walk<'w> {
     naked_from: Option<usize>,
     /// Naked markup seen, per enclosing element name, for one warning each.
     naked_counts: BTreeMap<String, usize>,
+    /// The depth of an open RSS `author` or `dc:creator` written as an Atom person (a
+    /// `name`, `email` or `uri` opened in it): its other children are the person's too.
+    person_at: Option<usize>,
     /// The depth of an open element that is empty by nature (an Atom `link`, an `enclosure`)
     /// and has held nothing but whitespace so far: if a start tag comes next, its slash was
     /// forgotten (`<link href="...">`), and it is closed rather than left to swallow its
@@ -195,6 +198,7 @@ impl<'w> Walk<'w> {
             naked_from: None,
             literal_at: None,
             naked_counts: BTreeMap::new(),
+            person_at: None,
             open_void: None,
             rss_names: matches!(format, FeedFormat::Rss | FeedFormat::Rdf),
             defaults: Vec::new(),
@@ -428,6 +432,15 @@ impl Walk<'_> {
             return;
         }
         if self.naked_from.is_none()
+            && matches!(canonical.as_str(), "name" | "email" | "uri")
+            && self
+                .stack
+                .last()
+                .is_some_and(|(_, holder)| matches!(holder.as_str(), "author" | "dc:creator"))
+        {
+            self.person_at = Some(depth - 1);
+        }
+        if self.naked_from.is_none()
             && let Some(holder) = self.text_holder(&canonical)
         {
             if self.literal_at != Some(depth - 1) {
@@ -604,6 +617,9 @@ impl Walk<'_> {
     fn pop_and_close(&mut self) -> String {
         let depth = self.stack.len();
         let (name, written) = self.stack.pop().unwrap_or_default();
+        if self.person_at == Some(depth) {
+            self.person_at = None;
+        }
         match self.skip_from_depth {
             Some(skip) if depth > skip => {}
             Some(_) => self.skip_from_depth = None,
@@ -771,16 +787,19 @@ impl Walk<'_> {
     /// the last two): a start tag `child` inside it is naked HTML. Atom's parents are
     /// `entry`/`feed`, so Atom, which keeps naked markup itself (atom.rs), never matches. An
     /// author's `<name>`, `<email>` or `<uri>` is no HTML but an Atom person written into RSS
-    /// (`<author><name>Jane</name></author>`), which `rss::read` takes as one.
+    /// (`<author><name>Jane</name></author>`), which `rss::read` takes as one; so is any
+    /// other child of that person (Google's Cloud blog adds `<title>`, `<department>` and
+    /// `<company>` after the name), which was escaped and warned of as HTML.
     fn text_holder(&self, child: &str) -> Option<String> {
         let [.., (_, parent), (_, holder)] = self.stack.as_slice() else {
             return None;
         };
         let parent = parent.rsplit(':').next().unwrap_or(parent);
         let person = matches!(holder.as_str(), "author" | "dc:creator");
+        let atom_person = self.person_at == Some(self.stack.len());
         (matches!(parent, "item" | "channel")
             && (matches!(holder.as_str(), "title" | "description" | "content:encoded")
-                || (person && !matches!(child, "name" | "email" | "uri"))))
+                || (person && !atom_person && !matches!(child, "name" | "email" | "uri"))))
         .then(|| holder.clone())
     }
 

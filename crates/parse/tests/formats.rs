@@ -284,8 +284,22 @@ fn roots_that_are_no_feed_format_are_read_for_their_items_but_never_a_page() {
         "<!DOCTYPE html><html><head><title>t</title></head></html>",
         "<opml version=\"2.0\"><body><outline text=\"a\"/></body></opml>",
         "<root><itemize>x</itemize></root>",
+        // A page holding a `<feed>` outside Atom's namespace, or naming it only in text.
+        "<html><body><feed><entry><title>x</title></entry></feed></body></html>",
+        "<html><body><p>xmlns=\"http://www.w3.org/2005/Atom\"</p><feed/></body></html>",
     ] {
         let err = parsed(page).unwrap_err().to_string();
         assert!(err.starts_with("not a feed: root element"), "{page}: {err}");
     }
+    // An XHTML page holding an Atom feed in Atom's namespace: that feed (feedjira's samples).
+    let feed = parsed(
+        r#"<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Preview</p>
+           <feed xmlns="http://www.w3.org/2005/Atom"><title>Notes</title>
+           <entry><id>http://e.test/3</id><title>Three</title>
+           <updated>2024-01-01T00:00:00Z</updated></entry></feed></body></html>"#,
+    )
+    .unwrap();
+    assert_eq!(feed.format, FeedFormat::Atom);
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(feed.items[0].title.as_deref(), Some("Three"));
 }
