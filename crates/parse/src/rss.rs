@@ -587,10 +587,13 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                         atom_author = Some(depth);
                         rss_person = ns.is_none();
                     }
+                    // A name or email of the author's own: an `atom:contributor`'s is no
+                    // author's (RSS feeds with Atom habits write both, with the same name:
+                    // "Lorem Ipsum, Lorem Ipsum").
                     (Some(_), "name")
                         if is_start
-                            && (ns == Some(ATOM_NS)
-                                || (ns.is_none() && atom_author == Some(depth - 1))) =>
+                            && (ns == Some(ATOM_NS) || ns.is_none())
+                            && atom_author == Some(depth - 1) =>
                     {
                         let kind = match rss_person && atom_author == Some(depth - 1) {
                             true => Capture::PersonName,
@@ -600,8 +603,8 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     }
                     (Some(_), "email")
                         if is_start
-                            && (ns == Some(ATOM_NS)
-                                || (ns.is_none() && atom_author == Some(depth - 1))) =>
+                            && (ns == Some(ATOM_NS) || ns.is_none())
+                            && atom_author == Some(depth - 1) =>
                     {
                         capture = Some((Capture::AtomEmail, depth, String::new()));
                     }

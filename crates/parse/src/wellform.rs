@@ -82,6 +82,12 @@ pub(crate) fn wellform(
         walk.warnings
             .push(format!("{what} (XML names are case-sensitive) ({n}x)"));
     }
+    if walk.empty_items_inside > 0 {
+        walk.warnings.push(format!(
+            "an empty <item/> or <entry/> inside an item dropped: it holds nothing ({}x)",
+            walk.empty_items_inside
+        ));
+    }
     if walk.merged_channels > 0 {
         walk.warnings.push(format!(
             "a second <channel> read into the first: its items kept, its title and other \
@@ -135,6 +141,8 @@ struct Walk<'w> {
     naked_from: Option<usize>,
     /// Naked markup seen, per enclosing element name, for one warning each.
     naked_counts: BTreeMap<String, usize>,
+    /// Empty `<item/>`s (or `<entry/>`s) met inside an open item, dropped.
+    empty_items_inside: usize,
     /// The depth of an open RSS `author` or `dc:creator` written as an Atom person (a
     /// `name`, `email` or `uri` opened in it): its other children are the person's too.
     person_at: Option<usize>,
@@ -199,6 +207,7 @@ impl<'w> Walk<'w> {
             literal_at: None,
             naked_counts: BTreeMap::new(),
             person_at: None,
+            empty_items_inside: 0,
             open_void: None,
             rss_names: matches!(format, FeedFormat::Rss | FeedFormat::Rdf),
             defaults: Vec::new(),
@@ -372,6 +381,22 @@ impl Walk<'_> {
             }
         }
         let (canonical, module) = self.canonical_name(&name, own_default.as_deref());
+        // An empty `<item/>` inside an open item (FeedBurner's PCMag feeds wrote one after
+        // each description) holds nothing: dropped. Taken as the next item's start, it cut the
+        // item it stood in short (its `feedburner:origLink` lost) and became an item with no
+        // title, link or text, which kb would have filed as an article.
+        if empty
+            && self.skip_from_depth.is_none()
+            && self.naked_from.is_none()
+            && self.open_item.is_some()
+            && matches!(
+                canonical.rsplit(':').next().unwrap_or(&canonical),
+                "item" | "entry"
+            )
+        {
+            self.empty_items_inside += 1;
+            return;
+        }
         if self.skip_from_depth.is_none() {
             self.close_left_open(&canonical);
         }
