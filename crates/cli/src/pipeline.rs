@@ -28,10 +28,29 @@ pub fn to_articles(
         let (article, cut) = kb_clean::to_article_reporting(&name, item, rules);
         // Numbered as the parser numbers items in its own warnings.
         warnings.extend(cut.into_iter().map(|w| format!("item {} {w}", n + 1)));
+        // An item of nothing (`<item/>`, or one with only a guid or a date) is no article:
+        // filed, it was a blank line in every listing, and nothing could find it.
+        if holds_nothing(&article) {
+            warnings.push(format!(
+                "item {} has no title, link, text or enclosure: nothing to keep, skipped",
+                n + 1
+            ));
+            continue;
+        }
         articles.push(article);
     }
     feed.warnings.extend(warnings);
     Ok((feed, articles, name))
+}
+
+/// Whether an article has nothing a reader could see or find: no title, link, text or
+/// enclosure (its guid, dates and categories say nothing of what it is).
+fn holds_nothing(a: &Article) -> bool {
+    a.title.trim().is_empty()
+        && a.url.is_none()
+        && a.text.trim().is_empty()
+        && a.summary.trim().is_empty()
+        && a.enclosure.is_none()
 }
 
 /// Parse and clean one archived document as it was read when fetched: under its feed's name,
@@ -167,5 +186,41 @@ mod tests {
             },
         );
         assert_eq!((r, count), (Err(50), 51));
+    }
+
+    /// `<item/>` (a FeedBurner column wrote one per item) and an item with only a guid and a
+    /// date were filed as articles with no title, link or text: blank lines in `kb list`.
+    #[test]
+    fn an_item_of_nothing_is_no_article() {
+        let feed = br#"<rss version="2.0"><channel><title>t</title>
+            <item/>
+            <item><guid isPermaLink="false">only-a-guid</guid><pubDate>Mon, 04 Mar 2024 10:00:00 GMT</pubDate></item>
+            <item><title>A title alone</title></item>
+            <item><description>Text alone.</description></item>
+            <item><enclosure url="http://x.test/episode.mp3" length="1" type="audio/mpeg"/></item>
+            </channel></rss>"#;
+        let (parsed, articles, _) =
+            super::to_articles(Some("f"), feed, None, None, kb_clean::Rules::builtin())
+                .expect("parses");
+        assert_eq!(parsed.items.len(), 5);
+        let kept: Vec<(&str, &str, Option<&str>)> = articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.text.as_str(), a.enclosure.as_deref()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("A title alone", "", None),
+                // Titled by its text, as an untitled item is.
+                ("Text alone.", "Text alone.", None),
+                ("", "", Some("http://x.test/episode.mp3")),
+            ]
+        );
+        let skipped: Vec<&String> = parsed
+            .warnings
+            .iter()
+            .filter(|w| w.contains("nothing to keep"))
+            .collect();
+        assert_eq!(skipped.len(), 2, "{:?}", parsed.warnings);
     }
 }
