@@ -471,10 +471,9 @@ impl Kb {
 
     /// The articles that nearly match a search whose `total` matches as written are all in
     /// `strict` with room to spare on the page: the first wider reading of the query that
-    /// misses at most one of its words (two of three or more, never one of two: "either word"
-    /// is another search) and matches more, its best hits not in `strict`, as many as fill the
-    /// page. Its count is the wider reading's less `total`, since every reading only adds to
-    /// what the query as written matches.
+    /// misses at most one of its words ([`Reach::Near`]) and matches more, its best hits not
+    /// in `strict`, as many as fill the page. Its count is the wider reading's less `total`,
+    /// since every reading only adds to what the query as written matches.
     fn nearly(
         &self,
         searcher: &Searcher,
@@ -491,13 +490,12 @@ impl Kb {
             limit: total + room,
             ..req.clone()
         };
+        let held: std::collections::HashSet<DocAddress> = strict.iter().map(|(_, a)| *a).collect();
         for (wider, how) in relaxations(self, searcher, read, Reach::Near)? {
             let (scored, n) = self.ranked(searcher, &wider, filters, &page)?;
             if n <= total {
                 continue;
             }
-            let held: std::collections::HashSet<DocAddress> =
-                strict.iter().map(|(_, a)| *a).collect();
             let extra: Vec<(f32, DocAddress)> = scored
                 .into_iter()
                 .filter(|(_, a)| !held.contains(a))
