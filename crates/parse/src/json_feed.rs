@@ -20,17 +20,20 @@ pub(crate) fn read(text: &str, mut warnings: Vec<String>) -> Result<ParsedFeed, 
     let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid json: {e}"))?;
     let version = string(&root, "version").unwrap_or_default();
     // The spec writes https://jsonfeed.org/version/1.1; publishers also write http:// and
-    // www. A JSON document with an `items` list is read too, with a warning: what else would
-    // a feed URL serve?
-    let known = version
-        .to_ascii_lowercase()
-        .split_once("://")
-        .is_some_and(|(scheme, rest)| {
-            matches!(scheme, "http" | "https")
-                && rest
-                    .trim_start_matches("www.")
-                    .starts_with("jsonfeed.org/version/")
-        });
+    // www, or the number alone ("1.1", as gofeed's tests do: it was warned of as unknown, and
+    // read as 1.1 all the same). A JSON document with an `items` list is read too, with a
+    // warning: what else would a feed URL serve?
+    let bare = matches!(version.trim(), "1" | "1.0" | "1.1");
+    let known = bare
+        || version
+            .to_ascii_lowercase()
+            .split_once("://")
+            .is_some_and(|(scheme, rest)| {
+                matches!(scheme, "http" | "https")
+                    && rest
+                        .trim_start_matches("www.")
+                        .starts_with("jsonfeed.org/version/")
+            });
     if !known {
         if !root.get("items").is_some_and(Value::is_array) {
             return Err(format!(

@@ -156,6 +156,30 @@ fn json_feed_11() {
     assert_eq!(item.categories, ["x", "y"]);
 }
 
+/// The version as a bare number (`"1.1"`, as gofeed's tests write it) was warned of as
+/// "version \"1.1\" unknown; read as JSON Feed 1.1"; a version kb does not know still is.
+#[test]
+fn json_feed_version_as_a_bare_number_is_known() {
+    let feed_of = |version: &str| {
+        let json = format!(
+            r#"{{"version": "{version}", "title": "J",
+              "items": [{{"id": "1", "url": "https://example.org/1", "content_text": "x"}}]}}"#
+        );
+        parse(json.as_bytes(), &ParseOptions::default()).unwrap()
+    };
+    for version in ["1", "1.0", "1.1", "http://www.jsonfeed.org/version/1"] {
+        let feed = feed_of(version);
+        assert_eq!(feed.items.len(), 1);
+        assert!(feed.warnings.is_empty(), "{version}: {:?}", feed.warnings);
+    }
+    let feed = feed_of("2.0");
+    assert_eq!(feed.items.len(), 1);
+    assert_eq!(
+        feed.warnings,
+        ["JSON Feed version \"2.0\" unknown; read as JSON Feed 1.1"]
+    );
+}
+
 /// An entry of `items` that is no object (a string, a number, null, a list) is no item: it
 /// was read as an empty article with an id of its own, stored by sync, without a word. It is
 /// skipped with a warning naming its place, as an unreadable XML item is.
