@@ -595,7 +595,7 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                             && (ns == Some(ATOM_NS) || ns.is_none())
                             && atom_author == Some(depth - 1) =>
                     {
-                        let kind = match rss_person && atom_author == Some(depth - 1) {
+                        let kind = match rss_person {
                             true => Capture::PersonName,
                             false => Capture::DcAuthor,
                         };
