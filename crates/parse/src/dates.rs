@@ -55,6 +55,7 @@ fn has_no_zone(raw: &str) -> bool {
             return false;
         };
         let zone = s[time_at + 1..]
+            .trim_start_matches([' ', 'T', 't'])
             .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == '.' || c == ',');
         return zone.trim().is_empty();
     }
@@ -320,9 +321,13 @@ fn parse_iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
             .from_local_datetime(&date.and_time(NaiveTime::MIN))
             .single();
     }
-    if !(rest.eat('T') || rest.eat('t') || rest.eat(' ')) {
+    // A space may stand for the `T` or beside it (`2003-07-01 T 01:55:07`, among the feed
+    // validator's cases; feedparser reads it).
+    let spaced = rest.eat(' ');
+    if !(rest.eat('T') || rest.eat('t') || spaced) {
         return None;
     }
+    rest.0 = rest.0.trim_start_matches(' ');
     let hour = if separated {
         rest.take_short()?
     } else {
@@ -962,6 +967,28 @@ mod tests {
             Some("1998-12-31T23:00:00+00:00")
         );
         assert_eq!(utc("20-04-10X05:00:00Z"), None);
+    }
+
+    /// The feed validator's `entry_modified_extra_spaces` cases: null, where feedparser reads
+    /// them.
+    #[test]
+    fn spaces_around_the_t() {
+        for raw in [
+            "2003-07-01 T 01:55:07-05:00",
+            "2003-07-01T 01:55:07-05:00",
+            "2003-07-01 T01:55:07-05:00",
+            "2003-07-01T01:55:07 -05:00",
+            "2003-07-01 01:55:07-05:00",
+        ] {
+            assert_eq!(
+                utc(raw).as_deref(),
+                Some("2003-07-01T06:55:07+00:00"),
+                "{raw}"
+            );
+        }
+        assert_eq!(utc("2003-07-01 X 01:55:07Z"), None);
+        assert!(has_no_zone("2003-07-01 T 01:55:07"));
+        assert!(!has_no_zone("2003-07-01 T 01:55:07Z"));
     }
 
     /// NetNewsWire's kc0011.rss (gb2312, a Chinese forum): every `pubDate` was left empty.

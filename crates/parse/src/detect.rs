@@ -48,6 +48,9 @@ fn xml_at(text: &str, start: usize) -> Result<Detected<'_>, ParseError> {
         body = body.find("?>").map_or("", |end| &body[end + 2..]);
     }
     let root = root_name(body).ok_or_else(|| not_a_feed(text))?;
+    if root.rsplit(':').next() == Some("Channel") && root_tag(body).contains(RSS11_NS) {
+        return Ok(rss11(body, root, &text[..start]));
+    }
     if root.eq_ignore_ascii_case("channel") {
         return Ok(channel_root(body, &text[..start]));
     }
@@ -207,6 +210,66 @@ fn channel_root<'a>(body: &'a str, skipped: &'a str) -> Detected<'a> {
         body: Cow::Owned(wrapped),
         skipped,
         rewritten: Some("root element <channel> without <rss>: read as an RSS channel".to_owned()),
+    }
+}
+
+/// RSS 1.1's namespace (2005; its items stand in an `<items>` list inside the `<Channel>`).
+pub(crate) const RSS11_NS: &str = "http://purl.org/net/rss1.1#";
+
+/// An RSS 1.1 document, read as RSS, as feedparser reads it: the root `<Channel>` (under any
+/// prefix) becomes `<rss><channel>`, its namespace declarations kept on the `<rss>`, and the
+/// `<items>` list around the items goes, so that they stand in the channel. Its names are
+/// RSS's (`wellform` takes RSS 1.1's namespace as one of RSS's).
+fn rss11<'a>(body: &'a str, root: &str, skipped: &'a str) -> Detected<'a> {
+    let at = root_at(body).map_or(0, |(at, _)| at);
+    let tag = root_tag(body);
+    let attrs = &tag[1 + root.len()..];
+    let rest = &body[at + tag.len()..];
+    let (open, rest) = match (attrs.strip_suffix('/'), rest.strip_prefix('>')) {
+        // `<Channel/>`: an empty channel.
+        (Some(attrs), Some(rest)) => (
+            format!("<rss version=\"1.1\"{attrs}><channel/></rss>"),
+            rest,
+        ),
+        (_, Some(rest)) => (format!("<rss version=\"1.1\"{attrs}><channel>"), rest),
+        (_, None) => (format!("<rss version=\"1.1\"{attrs}><channel>"), rest),
+    };
+    let mut out = String::with_capacity(body.len() + 32);
+    out.push_str(&body[..at]);
+    out.push_str(&open);
+    let mut rest = rest;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tail = &rest[lt..];
+        // Comments and CDATA sections are copied whole: what they hold is no markup.
+        let closer = [("<!--", "-->"), ("<![CDATA[", "]]>")]
+            .into_iter()
+            .find(|(open, _)| tail.starts_with(open))
+            .map(|(_, close)| close);
+        let end = match closer {
+            Some(close) => tail.find(close).map_or(tail.len(), |e| e + close.len()),
+            None => tail.find('>').map_or(tail.len(), |e| e + 1),
+        };
+        let closing = tail[1..].starts_with('/');
+        let name = &tail[1 + usize::from(closing)..];
+        let name = &name[..name
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(name.len())];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        match (closer, closing, local) {
+            // The list's tags go; what they hold stays.
+            (None, _, "items") => {}
+            (None, true, "Channel") => out.push_str("</channel></rss>"),
+            _ => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    Detected::Xml {
+        format: FeedFormat::Rss,
+        body: Cow::Owned(out),
+        skipped,
+        rewritten: Some("RSS 1.1 (its <Channel> and <items> list): read as RSS".to_owned()),
     }
 }
 

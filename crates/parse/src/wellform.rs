@@ -841,11 +841,12 @@ impl Walk<'_> {
         name: &str,
         own_default: Option<&str>,
     ) -> (String, Option<(&'static str, &'static str)>) {
-        const RSS_NAMESPACES: [&str; 4] = [
+        const RSS_NAMESPACES: [&str; 5] = [
             "http://purl.org/rss/1.0/",
             "http://backend.userland.com/rss2",
             "http://backend.userland.com/rss",
             "http://my.netscape.com/rdf/simple/0.9/",
+            crate::detect::RSS11_NS,
         ];
         let recased = |local: &str| -> String {
             match self.rss_names.then(|| recase(local, &RSS_NAMES)).flatten() {

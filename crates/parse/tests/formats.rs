@@ -156,6 +156,41 @@ fn json_feed_11() {
     assert_eq!(item.categories, ["x", "y"]);
 }
 
+/// RSS 1.1 under a prefix of its own, its `<items>` list empty or holding items: read as RSS
+/// (it was taken for CDF, whose root is a `<CHANNEL>` too, and gave nothing).
+#[test]
+fn rss_11_under_any_prefix() {
+    let feed = parse(
+        br#"<r:Channel xmlns:r="http://purl.org/net/rss1.1#"
+              xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" rdf:about="http://e.test/">
+            <r:title>Eleven</r:title><r:link>http://e.test/</r:link>
+            <r:items rdf:parseType="Collection">
+              <r:item rdf:about="http://e.test/1"><r:title>One</r:title>
+                <r:link>http://e.test/1</r:link></r:item>
+            </r:items></r:Channel>"#,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(feed.format, FeedFormat::Rss);
+    assert_eq!(feed.title.as_deref(), Some("Eleven"));
+    let items: Vec<_> = feed
+        .items
+        .iter()
+        .map(|i| (i.title.as_deref(), i.link.as_deref()))
+        .collect();
+    assert_eq!(items, [(Some("One"), Some("http://e.test/1"))]);
+    let empty = parse(
+        br#"<Channel xmlns="http://purl.org/net/rss1.1#"><title>None yet</title>
+            <link>http://e.test/</link><items/></Channel>"#,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        (empty.format, empty.title.as_deref(), empty.items.len()),
+        (FeedFormat::Rss, Some("None yet"), 0)
+    );
+}
+
 /// The version as a bare number (`"1.1"`, as gofeed's tests write it) was warned of as
 /// "version \"1.1\" unknown; read as JSON Feed 1.1"; a version kb does not know still is.
 #[test]
