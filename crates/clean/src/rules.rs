@@ -324,6 +324,14 @@ const BUILTIN: &[Row] = &[
         ),
         reason: "Ghost's member signup card, paywall box and upgrade card",
     },
+    // IDG's jump link, "To read this article in full, please click here", the last paragraph
+    // of every excerpt in the feeds of Macworld, InfoWorld, Computerworld, CSO and Network
+    // World (trade press our users read; seen in NetNewsWire's copy of Macworld's feed).
+    Row {
+        name: "idg-jump-link",
+        kind: Kind::Selector("p.jumpTag"),
+        reason: "IDG's \"To read this article in full, please click here\" link",
+    },
     // Jetpack / WordPress.com "Share this:" and "Like this:" blocks (sharedaddy), in feeds
     // from WordPress.com-hosted blogs.
     Row {
