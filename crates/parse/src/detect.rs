@@ -225,14 +225,14 @@ fn rss11<'a>(body: &'a str, root: &str, skipped: &'a str) -> Detected<'a> {
     let tag = root_tag(body);
     let attrs = &tag[1 + root.len()..];
     let rest = &body[at + tag.len()..];
-    let (open, rest) = match (attrs.strip_suffix('/'), rest.strip_prefix('>')) {
+    let (empty, rest) = match rest.strip_prefix('>') {
+        Some(rest) => (attrs.strip_suffix('/'), rest),
+        None => (None, rest),
+    };
+    let open = match empty {
         // `<Channel/>`: an empty channel.
-        (Some(attrs), Some(rest)) => (
-            format!("<rss version=\"1.1\"{attrs}><channel/></rss>"),
-            rest,
-        ),
-        (_, Some(rest)) => (format!("<rss version=\"1.1\"{attrs}><channel>"), rest),
-        (_, None) => (format!("<rss version=\"1.1\"{attrs}><channel>"), rest),
+        Some(attrs) => format!("<rss version=\"1.1\"{attrs}><channel/></rss>"),
+        None => format!("<rss version=\"1.1\"{attrs}><channel>"),
     };
     let mut out = String::with_capacity(body.len() + 32);
     out.push_str(&body[..at]);

@@ -590,23 +590,17 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     // A name or email of the author's own: an `atom:contributor`'s is no
                     // author's (RSS feeds with Atom habits write both, with the same name:
                     // "Lorem Ipsum, Lorem Ipsum").
-                    (Some(_), "name")
+                    (Some(_), part @ ("name" | "email"))
                         if is_start
                             && (ns == Some(ATOM_NS) || ns.is_none())
                             && atom_author == Some(depth - 1) =>
                     {
-                        let kind = match rss_person {
-                            true => Capture::PersonName,
-                            false => Capture::DcAuthor,
+                        let kind = match (part, rss_person) {
+                            ("email", _) => Capture::AtomEmail,
+                            (_, true) => Capture::PersonName,
+                            (_, false) => Capture::DcAuthor,
                         };
                         capture = Some((kind, depth, String::new()));
-                    }
-                    (Some(_), "email")
-                        if is_start
-                            && (ns == Some(ATOM_NS) || ns.is_none())
-                            && atom_author == Some(depth - 1) =>
-                    {
-                        capture = Some((Capture::AtomEmail, depth, String::new()));
                     }
                     // In a wrapper of the item's (not in an extension's element: those have
                     // a namespace, and `media:category` is no article's topic).

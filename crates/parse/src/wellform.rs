@@ -457,11 +457,11 @@ impl Walk<'_> {
             return;
         }
         if self.naked_from.is_none()
-            && matches!(canonical.as_str(), "name" | "email" | "uri")
+            && PERSON_PARTS.contains(&canonical.as_str())
             && self
                 .stack
                 .last()
-                .is_some_and(|(_, holder)| matches!(holder.as_str(), "author" | "dc:creator"))
+                .is_some_and(|(_, holder)| PERSON_HOLDERS.contains(&holder.as_str()))
         {
             self.person_at = Some(depth - 1);
         }
@@ -820,11 +820,11 @@ impl Walk<'_> {
             return None;
         };
         let parent = parent.rsplit(':').next().unwrap_or(parent);
-        let person = matches!(holder.as_str(), "author" | "dc:creator");
+        let person = PERSON_HOLDERS.contains(&holder.as_str());
         let atom_person = self.person_at == Some(self.stack.len());
         (matches!(parent, "item" | "channel")
             && (matches!(holder.as_str(), "title" | "description" | "content:encoded")
-                || (person && !atom_person && !matches!(child, "name" | "email" | "uri"))))
+                || (person && !atom_person && !PERSON_PARTS.contains(&child))))
         .then(|| holder.clone())
     }
 
@@ -1309,6 +1309,13 @@ fn tag_len(s: &str) -> usize {
     }
     s.len()
 }
+
+/// The RSS elements that name a person, whose naked markup is a byline's HTML
+/// ([`Walk::text_holder`]) unless they hold an Atom person.
+const PERSON_HOLDERS: [&str; 2] = ["author", "dc:creator"];
+
+/// An Atom person's parts: one of them inside a [`PERSON_HOLDERS`] element makes it a person.
+const PERSON_PARTS: [&str; 3] = ["name", "email", "uri"];
 
 /// The name of an end tag that the document ends inside (`</feed` and maybe blanks, no `>`),
 /// when the reader's error at `at` is in it.
