@@ -395,6 +395,15 @@ const BUILTIN: &[Row] = &[
         ),
         reason: "1x1 tracking image",
     },
+    // "[read more]" in brackets, linking to the post's own address or its more-tag anchor: the
+    // excerpt footer of themes that bracket it (seen in a webcomic's feed in NetNewsWire's test
+    // feeds, at the end of every item). As read-more-link, only a link whose whole text says so:
+    // one to another page stays, and so does the phrase written in prose.
+    Row {
+        name: "read-more-bracketed",
+        kind: Kind::ToPost("a[href*=\"#more-\"]", "[read more*]"),
+        reason: "\"[read more]\" link to the rest of the post",
+    },
     // "Read more…" / "Read More »" linking to the rest of the post at its more-tag anchor
     // (#more-45) or to the post's own address, as continue-reading-link; "read more books"
     // elsewhere stays.
