@@ -31,7 +31,8 @@ pub struct Article {
     pub feed: String,
     /// The publisher's guid / Atom id.
     pub guid: Option<String>,
-    /// The article's URL.
+    /// The article's URL: its own address, never a click-tracking redirect the feed knows
+    /// the address behind (`ParsedItem::original_link`).
     pub url: Option<String>,
     /// Plain-text title.
     pub title: String,
@@ -81,7 +82,9 @@ pub fn to_article(feed: &str, item: &ParsedItem) -> Article {
 ///   not an image caption, cut at a word boundary near 300 characters with "…".
 /// - `title`: `clean_inline(title)`; without one, that same paragraph without its list
 ///   marker, cut near 80 characters, else the URL, else empty.
-/// - Relative URLs resolve against `base_url`, else the item's link.
+/// - `url`: the item's `original_link` (the address behind FeedBurner's redirect), else its
+///   link.
+/// - Relative URLs resolve against `base_url`, else that address.
 pub fn to_article_with(feed: &str, item: &ParsedItem, rules: &Rules) -> Article {
     to_article_reporting(feed, item, rules).0
 }
@@ -94,14 +97,13 @@ pub fn to_article_reporting(
     rules: &Rules,
 ) -> (Article, Vec<String>) {
     let mut warnings = Vec::new();
-    let base = item.base_url.as_deref().or(item.link.as_deref());
+    // The article's own address: FeedBurner's original where its redirect is the link.
+    let address = item.original_link.as_deref().or(item.link.as_deref());
+    let base = item.base_url.as_deref().or(address);
     let content = non_blank(item.content_html.as_deref());
     let summary_html = non_blank(item.summary_html.as_deref());
     // The post's own address: a "Continue reading" link to it is the feed's footer.
-    let link_url = item
-        .link
-        .as_deref()
-        .and_then(|l| url::Url::parse(l.trim()).ok());
+    let link_url = address.and_then(|l| url::Url::parse(l.trim()).ok());
     let base_url = base.and_then(|b| url::Url::parse(b.trim()).ok());
     let page = link_url.as_ref().map(|url| Page {
         url,
@@ -156,7 +158,7 @@ pub fn to_article_reporting(
     } else {
         summary
     };
-    let url = item.link.as_deref().and_then(plain);
+    let url = address.and_then(plain);
     let title = match item.title.as_deref().map(clean_inline) {
         Some(title) if !title.is_empty() => title,
         // A list item's marker is layout, not words of the title.
@@ -439,6 +441,7 @@ mod tests {
             updated: None,
             comments_url: Some("http://example.com/a/#comments".into()),
             comments_feed: None,
+            original_link: None,
             comments_count: Some(3),
             summary_html: Some("Short.\nSecond line [...]".into()),
             content_html: Some("<p>Body <a href=\"/b\">link</a>.</p>".into()),

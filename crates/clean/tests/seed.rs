@@ -45,6 +45,7 @@ fn seed_items() -> Vec<ParsedItem> {
             updated: None,
             comments_url: item.comments().map(str::to_owned),
             comments_feed: None,
+            original_link: None,
             comments_count: None,
             summary_html: item.description().map(str::to_owned),
             content_html: item.content().map(str::to_owned),

@@ -44,6 +44,12 @@ const DC: &[Option<&str>] = &[Some("http://purl.org/dc/elements/1.1/")];
 const THR: &[Option<&str>] = &[Some("http://purl.org/syndication/thread/1.0")];
 const SLASH: &[Option<&str>] = &[Some("http://purl.org/rss/1.0/modules/slash/")];
 const WFW: &[Option<&str>] = &[Some("http://wellformedweb.org/CommentAPI/")];
+/// The modules of click-tracking services that put the article's own address beside their
+/// redirect (`origLink`): FeedBurner's and Pheedo's.
+const ORIGINAL_LINK: &[Option<&str>] = &[
+    Some("http://rssnamespace.org/feedburner/ext/1.0"),
+    Some("http://www.pheedo.com/namespace/pheedo"),
+];
 /// Media RSS, which YouTube's Atom feeds use for a video's description.
 const MEDIA: &[Option<&str>] = &[
     Some("http://search.yahoo.com/mrss/"),
@@ -228,6 +234,10 @@ fn to_item(
             Some(resolve(with_base(base.clone(), el).as_ref(), &el.text()))
         }),
         comments_count,
+        original_link: entry
+            .first(ORIGINAL_LINK, "origLink")
+            .map(|el| resolve(with_base(base.clone(), el).as_ref(), &el.text()))
+            .filter(|l| !l.trim().is_empty()),
         // YouTube's entries have no summary or content: the video's description is in
         // `media:group/media:description` (plain text unless it says otherwise).
         summary_html: entry

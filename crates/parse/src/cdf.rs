@@ -94,6 +94,7 @@ fn to_item(
         updated,
         comments_url: None,
         comments_feed: None,
+        original_link: None,
         comments_count: None,
         summary_html: child(item, "abstract").map(|a| plain::text_as_html(a.text())),
         content_html: None,

@@ -119,6 +119,8 @@ fn finish_item(
     item.link = resolve_opt(item.link.take(), "link");
     item.comments_url = resolve_opt(item.comments_url.take(), "comments link");
     item.comments_feed = resolve_opt(item.comments_feed.take(), "comments feed link");
+    item.original_link = resolve_opt(item.original_link.take(), "original link")
+        .filter(|original| item.link.as_ref() != Some(original));
     // An enclosure only identifies (no one is sent to it), so one that is not a web address
     // is dropped without a word.
     item.enclosure = trimmed(item.enclosure.take())
@@ -128,9 +130,10 @@ fn finish_item(
     // (`attachment.pdf` in a Hugo page bundle, `/2024/04/post/` in a planet's copy of
     // someone's post) means what it means there, as a browser reads it and miniflux resolves
     // it. Atom says the base is xml:base or the document's address (RFC 4287 §2), and
-    // xml:base given anywhere says so explicitly: those stay.
+    // xml:base given anywhere says so explicitly: those stay. The page is the article's own
+    // address, not FeedBurner's redirect in front of it.
     let page = (format != FeedFormat::Atom && xml_base.is_none())
-        .then(|| parse_base(item.link.as_deref()))
+        .then(|| parse_base(item.original_link.as_deref().or(item.link.as_deref())))
         .flatten()
         .filter(|u| matches!(u.scheme(), "http" | "https"));
     item.base_url = page.or(base).map(|b| b.to_string()).or(xml_base);

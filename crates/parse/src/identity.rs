@@ -239,6 +239,7 @@ mod tests {
             updated: None,
             comments_url: None,
             comments_feed: None,
+            original_link: None,
             comments_count: None,
             summary_html: None,
             content_html: Some(content.into()),

@@ -145,6 +145,7 @@ fn to_item(
         updated,
         comments_url: None,
         comments_feed: None,
+        original_link: None,
         comments_count: None,
         summary_html: string(item, "summary").map(escaped),
         content_html: string(item, "content_html")

@@ -67,8 +67,13 @@ pub struct ParsedItem {
     /// Item title as HTML for the cleaner (`clean_inline`): markup and references stay as the
     /// feed wrote them, a title written as plain text arrives escaped (see `plain.rs`).
     pub title: Option<String>,
-    /// The article's URL, absolute when a base was known.
+    /// The article's URL as the feed gives it, absolute when a base was known.
     pub link: Option<String>,
+    /// The article's own address where `link` is a click-tracking redirect in front of it:
+    /// FeedBurner's `feedburner:origLink`, Pheedo's `pheedo:origLink`. Those redirects died
+    /// with their services (feedproxy.google.com, pheedo.com), so the archive keeps this one;
+    /// the id still comes from `link`, as it did before kb read this.
+    pub original_link: Option<String>,
     /// The first enclosure's URL (RSS `enclosure`, Atom `link rel="enclosure"`, JSON Feed
     /// `attachments`), absolute when a base was known: the identity of a podcast episode that
     /// has neither guid nor link (`identity.rs`).

@@ -21,6 +21,12 @@ use crate::urls;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const WFW_NS: &str = "http://wellformedweb.org/CommentAPI/";
+/// The modules of click-tracking services that put the article's own address beside their
+/// redirect: FeedBurner's and Pheedo's, each with an `origLink`.
+const ORIGINAL_LINK_NS: [&str; 2] = [
+    "http://rssnamespace.org/feedburner/ext/1.0",
+    "http://www.pheedo.com/namespace/pheedo",
+];
 const DCTERMS_NS: &str = "http://purl.org/dc/terms/";
 const SLASH_NS: &str = "http://purl.org/rss/1.0/modules/slash/";
 /// Atom threading (RFC 4685) `thr:total`, and LiveJournal's `lj:reply-count`: comment counts.
@@ -955,6 +961,9 @@ fn to_item(
         updated,
         comments_url: non_empty(item.comments()),
         comments_feed: extension_value(item.extensions(), ns, WFW_NS, "commentRss"),
+        original_link: ORIGINAL_LINK_NS
+            .iter()
+            .find_map(|origin| extension_value(item.extensions(), ns, origin, "origLink")),
         comments_count,
         summary_html,
         // .NET's SyndicationFeed writes the full post as Atom content in RSS (`a10:content`).

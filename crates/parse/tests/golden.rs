@@ -72,6 +72,7 @@ struct ItemJson {
     guid: Option<String>,
     title: String,
     link: Option<String>,
+    original_link: Option<String>,
     author: Option<String>,
     categories: Vec<String>,
     published: Option<DateTime<Utc>>,
@@ -95,11 +96,19 @@ fn parse_json(bytes: &[u8], opts: &ParseOptions) -> String {
         .iter()
         .map(|item| {
             let a = kb_clean::to_article("parse", item);
+            // As the CLI shows them: the link as published, the article's URL beside it
+            // where that is the address behind a redirect.
+            let behind = item.original_link.is_some();
             ItemJson {
                 id: a.id,
                 guid: a.guid,
                 title: a.title,
-                link: a.url,
+                link: if behind {
+                    item.link.clone()
+                } else {
+                    a.url.clone()
+                },
+                original_link: a.url.filter(|_| behind),
                 author: a.author,
                 categories: a.categories,
                 published: a.published,

@@ -1,5 +1,7 @@
 //! `kb parse`: what the parser and cleaner extract from one document; nothing is stored.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -30,7 +32,11 @@ struct ItemJson<'a> {
     id: &'a str,
     guid: Option<&'a str>,
     title: &'a str,
+    /// The link as the feed gives it (what feedparser calls the link).
     link: Option<&'a str>,
+    /// The address behind a click-tracking redirect (`feedburner:origLink`): what kb stores
+    /// as the article's URL.
+    original_link: Option<&'a str>,
     author: Option<&'a str>,
     categories: &'a [String],
     #[serde(serialize_with = "super::json_date")]
@@ -59,23 +65,36 @@ pub fn run(ctx: &Ctx, a: ParseArgs) -> Result<()> {
     .with_context(|| format!("cannot parse {}", source.display()))?;
     // What the response got wrong (a lying Content-Encoding) comes first: it came first.
     let warnings: Vec<String> = raw.warnings.iter().chain(&feed.warnings).cloned().collect();
+    // The items as parsed, by id (unique within a document): the article's URL is the
+    // address behind FeedBurner's redirect where the feed gives one, and the link as
+    // published is shown beside it.
+    let parsed: HashMap<&str, &kb_parse::ParsedItem> =
+        feed.items.iter().map(|i| (i.id.as_str(), i)).collect();
     let items = articles
         .iter()
-        .map(|x| ItemJson {
-            id: &x.id,
-            guid: x.guid.as_deref(),
-            title: &x.title,
-            link: x.url.as_deref(),
-            author: x.author.as_deref(),
-            categories: &x.categories,
-            published: x.published,
-            updated: x.updated,
-            comments: x.comments,
-            comments_url: x.comments_url.as_deref(),
-            summary: &x.summary,
-            text: &x.text,
-            links: &x.links,
-            enclosure: x.enclosure.as_deref(),
+        .map(|x| {
+            let item = parsed.get(x.id.as_str());
+            let behind = item.is_some_and(|i| i.original_link.is_some());
+            ItemJson {
+                id: &x.id,
+                guid: x.guid.as_deref(),
+                title: &x.title,
+                link: match behind {
+                    true => item.and_then(|i| i.link.as_deref()),
+                    false => x.url.as_deref(),
+                },
+                original_link: x.url.as_deref().filter(|_| behind),
+                author: x.author.as_deref(),
+                categories: &x.categories,
+                published: x.published,
+                updated: x.updated,
+                comments: x.comments,
+                comments_url: x.comments_url.as_deref(),
+                summary: &x.summary,
+                text: &x.text,
+                links: &x.links,
+                enclosure: x.enclosure.as_deref(),
+            }
         })
         .collect();
     let json = ParseJson {
