@@ -434,9 +434,67 @@ fn decode_utf32(bytes: &[u8], big_endian: bool, warnings: &mut Vec<String>) -> S
     text
 }
 
+/// Whether `text` is `bytes` read as UTF-8 as they are (after a UTF-8 byte order mark): no
+/// other encoding, no stray byte replaced. Only such a document can hold UTF-8 encoded twice
+/// in the sense [`undo_double_utf8`] repairs, as feedparser holds it.
+pub(crate) fn read_as_utf8(bytes: &[u8], text: &str) -> bool {
+    bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes) == text.as_bytes()
+}
+
+/// The text a publisher meant, where its UTF-8 was taken for ISO-8859-1 and encoded again
+/// ("ordenÃ³" for "ordenó", "BastiÃ¨re" for "Bastière"): every character of `text` is a
+/// byte (U+0000 to U+00FF), not all ASCII, and those bytes are UTF-8. `None` otherwise, the
+/// text as it stands. feedparser repairs every element of a UTF-8 document so; a character
+/// above U+00FF anywhere in it (a curly quote written right) says the text was not encoded
+/// twice, and real words almost never spell a UTF-8 sequence in Latin-1 ("Ã" then "©").
+pub(crate) fn undo_double_utf8(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
+    }
+    let bytes = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_encoded_twice_is_undone_and_nothing_else() {
+        assert_eq!(
+            undo_double_utf8("Putin orden\u{c3}\u{b3}").as_deref(),
+            Some("Putin ordenó")
+        );
+        assert_eq!(
+            undo_double_utf8("Basti\u{c3}\u{a8}re, Espa\u{c3}\u{b1}ol").as_deref(),
+            Some("Bastière, Español")
+        );
+        // Three times: one layer at a time, as feedparser.
+        assert_eq!(
+            undo_double_utf8("\u{c3}\u{83}\u{c2}\u{a9}").as_deref(),
+            Some("\u{c3}\u{a9}")
+        );
+        for right in [
+            "plain ASCII",
+            "café",               // é alone is no UTF-8 sequence
+            "Ã and © apart: Ã ©", // a space between them
+            "l’état Ã©",          // a character above U+00FF: not encoded twice
+            "naïve Ã",            // a lead byte without its continuation
+        ] {
+            assert_eq!(undo_double_utf8(right), None, "{right}");
+        }
+    }
+
+    #[test]
+    fn read_as_utf8_means_the_bytes_as_they_are() {
+        assert!(read_as_utf8(b"<rss>\xc3\xa9</rss>", "<rss>é</rss>"));
+        assert!(read_as_utf8(b"\xef\xbb\xbf<rss/>", "<rss/>"));
+        // Read as windows-1252, or with a stray byte replaced: not UTF-8 as it is.
+        assert!(!read_as_utf8(b"<rss>\xe9</rss>", "<rss>é</rss>"));
+    }
 
     fn dec(bytes: &[u8], ct: Option<&str>) -> (String, Vec<String>) {
         let mut w = vec![];

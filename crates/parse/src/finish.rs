@@ -12,7 +12,7 @@ use crate::plain;
 use crate::urls::{non_web_scheme, parse_base, resolve};
 
 /// Apply the shared rules to a freshly mapped feed.
-pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
+pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions, utf8: bool) -> ParsedFeed {
     let source = parse_base(opts.source_url.as_deref());
     feed.title = trimmed(feed.title);
     feed.description = trimmed(feed.description);
@@ -90,7 +90,44 @@ pub(crate) fn finish(mut feed: ParsedFeed, opts: &ParseOptions) -> ParsedFeed {
     for item in &mut feed.items {
         item.title = item.title.take().map(as_html);
     }
+    if utf8 {
+        undo_double_utf8(&mut feed);
+    }
     feed
+}
+
+/// UTF-8 encoded twice ("ordenÃ³"), undone in each text a reader sees, as feedparser undoes
+/// it in every element of a document read as UTF-8 (see [`crate::decode::undo_double_utf8`]),
+/// with one warning for them all. After identity, like the titles' HTML: an id hashed from a
+/// title or the feed's title stays what it was.
+fn undo_double_utf8(feed: &mut ParsedFeed) {
+    let undo = |text: &mut String| match crate::decode::undo_double_utf8(text) {
+        Some(meant) => {
+            *text = meant;
+            1
+        }
+        None => 0,
+    };
+    let mut undone: usize = [&mut feed.title, &mut feed.description]
+        .into_iter()
+        .flatten()
+        .map(undo)
+        .sum();
+    for item in &mut feed.items {
+        let texts = [
+            &mut item.title,
+            &mut item.author,
+            &mut item.summary_html,
+            &mut item.content_html,
+        ];
+        undone += texts.into_iter().flatten().map(undo).sum::<usize>();
+        undone += item.categories.iter_mut().map(undo).sum::<usize>();
+    }
+    if undone > 0 {
+        feed.warnings.push(format!(
+            "{undone} texts were UTF-8 encoded twice (\"Ã©\" for \"é\"), read as meant"
+        ));
+    }
 }
 
 fn finish_item(

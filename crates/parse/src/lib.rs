@@ -241,5 +241,9 @@ pub fn parse(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFeed, ParseError
             feed
         }
     };
-    Ok(finish::finish(feed, opts))
+    Ok(finish::finish(
+        feed,
+        opts,
+        decode::read_as_utf8(bytes, &text),
+    ))
 }
