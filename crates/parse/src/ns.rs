@@ -32,6 +32,15 @@ const KNOWN: &[&str] = &[
     "http://www.w3.org/1999/xhtml",
 ];
 
+/// Earlier versions of a known namespace whose elements mean what the known one's do, read as
+/// it: Dublin Core 1.0 (1998), whose fifteen elements 1.1 only defined more clearly
+/// (`dc:creator`, `dc:date`, `dc:subject` in feeds of its day; feedparser reads them by their
+/// `dc:` prefix).
+const EARLIER: &[(&str, &str)] = &[(
+    "http://purl.org/dc/elements/1.0/",
+    "http://purl.org/dc/elements/1.1/",
+)];
+
 /// What is left of a URI once case, scheme and a trailing slash no longer count.
 fn loose(uri: &str) -> String {
     let lower = uri.trim().to_ascii_lowercase();
@@ -49,7 +58,12 @@ pub(crate) fn correction(uri: &str) -> Option<&'static str> {
         return None;
     }
     let key = loose(uri);
-    KNOWN.iter().copied().find(|k| loose(k) == key)
+    KNOWN.iter().copied().find(|k| loose(k) == key).or_else(|| {
+        EARLIER
+            .iter()
+            .find(|(earlier, _)| loose(earlier) == key)
+            .map(|(_, known)| *known)
+    })
 }
 
 /// `xml` with every namespace declaration that misspells a known namespace rewritten to its
@@ -130,6 +144,17 @@ fn declared_values(xml: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dublin_core_10_is_read_as_11() {
+        for uri in [
+            "http://purl.org/dc/elements/1.0/",
+            "http://purl.org/dc/elements/1.0",
+        ] {
+            assert_eq!(correction(uri), Some("http://purl.org/dc/elements/1.1/"));
+        }
+        assert_eq!(correction("http://purl.org/dc/elements/1.2/"), None);
+    }
 
     #[test]
     fn misspellings_of_known_namespaces_are_corrected() {
