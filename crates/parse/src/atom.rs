@@ -187,9 +187,11 @@ fn to_item(
             parse_date_or_warn(&text, &place, &el.local, warnings)
         })
     };
-    let updated = date(&["updated", "modified"], A);
+    // `dc:date` stands in for either, as in RSS (feedparser reports it as `updated`).
+    let dc_date = date(&["date"], DC);
+    let updated = date(&["updated", "modified"], A).or(dc_date);
     let published = date(&["published", "issued", "created"], A)
-        .or_else(|| date(&["date"], DC))
+        .or(dc_date)
         .or(updated);
 
     let comments_count = replies
@@ -218,7 +220,23 @@ fn to_item(
         id: String::new(),
         guid,
         guid_is_permalink: false,
-        title: entry.first(A, "title").map(text_construct),
+        // Without its own title, an entry is named by `dc:title` or, in video feeds, a
+        // `media:title` (plain text unless it says html), as feedparser names it.
+        title: entry
+            .first(A, "title")
+            .map(text_construct)
+            .or_else(|| {
+                entry
+                    .first(DC, "title")
+                    .map(|t| crate::plain::escaped(t.text()))
+            })
+            .or_else(|| {
+                let t = media_element(entry, "title")?;
+                Some(match t.attr("type").map(str::trim) {
+                    Some(kind) if kind.eq_ignore_ascii_case("html") => t.text(),
+                    _ => crate::plain::escaped(t.text()),
+                })
+            }),
         link,
         enclosure: links
             .iter()
@@ -277,20 +295,23 @@ fn media_categories(el: &Element, out: &mut Vec<String>, depth: usize) {
 
 /// `media:description` of the entry or of a `media:group`/`media:content` in it, as HTML.
 fn media_description(entry: &Element) -> Option<String> {
-    let direct = entry.first(MEDIA, "description");
-    let nested = || {
+    let el = media_element(entry, "description")?;
+    Some(crate::plain::media_description(el.attr("type"), el.text()))
+}
+
+/// An entry's Media RSS element `local` (`title`, `description`) that is not blank: its own,
+/// else one in a `media:group` or `media:content`, or in a `media:content` of a group (as
+/// video feeds nest them).
+fn media_element<'e>(entry: &'e Element, local: &'e str) -> Option<&'e Element> {
+    let filled = |el: &&Element| !el.text().trim().is_empty();
+    let within = |parent: &'e Element| parent.all(MEDIA, local).find(filled);
+    within(entry).or_else(|| {
         ["group", "content"].iter().find_map(|name| {
             entry
                 .all(MEDIA, name)
-                .find_map(|g| g.first(MEDIA, "description"))
+                .find_map(|g| within(g).or_else(|| g.all(MEDIA, "content").find_map(within)))
         })
-    };
-    let el = direct.or_else(nested)?;
-    let text = el.text();
-    if text.trim().is_empty() {
-        return None;
-    }
-    Some(crate::plain::media_description(el.attr("type"), text))
+    })
 }
 
 /// The alternate link: `rel="alternate"` or no rel (RFC 4287 §4.2.7.2), HTML first; links

@@ -945,11 +945,7 @@ fn to_item(
         // video and podcast feeds, `media:title`; feedparser falls back the same way.
         title: non_empty(item.title())
             .or_else(|| dc_first(|dc| dc.titles()))
-            .or_else(|| {
-                MEDIA_NS
-                    .iter()
-                    .find_map(|media| extension_value(item.extensions(), ns, media, "title"))
-            })
+            .or_else(|| media_element(item, ns, "title").and_then(|t| t.value.clone()))
             // Atom's own title in an RSS item, as feedparser reads it.
             .or_else(|| atom_text(item, ns, "title"))
             .or_else(|| item.title().map(str::to_owned)),
@@ -1061,35 +1057,46 @@ pub(crate) fn split_keywords(list: Option<&str>) -> impl Iterator<Item = String>
 }
 
 fn media_description(item: &Item, ns: &BTreeMap<String, String>) -> Option<String> {
-    fn find(ext: &Extension) -> Option<&Extension> {
-        ext.children.iter().find_map(|(name, children)| {
-            let local = name.rsplit(':').next().unwrap_or(name);
-            children.iter().find_map(|child| match local {
-                "description" => child
-                    .value
-                    .as_deref()
-                    .is_some_and(|v| !v.trim().is_empty())
-                    .then_some(child),
-                "content" | "group" => find(child),
-                _ => None,
-            })
-        })
-    }
-    let found = MEDIA_NS.iter().find_map(|media| {
-        extensions(item.extensions(), ns, media, "description")
-            .find(|d| d.value.as_deref().is_some_and(|v| !v.trim().is_empty()))
-            .or_else(|| {
-                ["group", "content"]
-                    .iter()
-                    .flat_map(|name| extensions(item.extensions(), ns, media, name))
-                    .find_map(find)
-            })
-    })?;
+    let found = media_element(item, ns, "description")?;
     let text = found.value.clone()?;
     Some(plain::media_description(
         found.attrs.get("type").map(String::as_str),
         text,
     ))
+}
+
+/// An item's Media RSS element `local` (`title`, `description`) that is not blank: its own,
+/// else one in a `media:group` or `media:content`, at any depth (`group/content/title`, as
+/// video feeds nest them), in document order within each.
+fn media_element<'a>(
+    item: &'a Item,
+    ns: &'a BTreeMap<String, String>,
+    local: &'a str,
+) -> Option<&'a Extension> {
+    fn find<'e>(ext: &'e Extension, wanted: &str) -> Option<&'e Extension> {
+        ext.children.iter().find_map(|(name, children)| {
+            let local = name.rsplit(':').next().unwrap_or(name);
+            children.iter().find_map(|child| match local {
+                _ if local == wanted => child
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| !v.trim().is_empty())
+                    .then_some(child),
+                "content" | "group" => find(child, wanted),
+                _ => None,
+            })
+        })
+    }
+    MEDIA_NS.iter().find_map(|media| {
+        extensions(item.extensions(), ns, media, local)
+            .find(|d| d.value.as_deref().is_some_and(|v| !v.trim().is_empty()))
+            .or_else(|| {
+                ["group", "content"]
+                    .iter()
+                    .flat_map(|name| extensions(item.extensions(), ns, media, name))
+                    .find_map(|ext| find(ext, local))
+            })
+    })
 }
 
 fn extensions<'a>(
