@@ -45,7 +45,7 @@ pub fn to_articles(
 
 /// Whether an article has nothing a reader could see or find: no title, link, text or
 /// enclosure (its guid, dates and categories say nothing of what it is).
-fn holds_nothing(a: &Article) -> bool {
+pub(crate) fn holds_nothing(a: &Article) -> bool {
     a.title.trim().is_empty()
         && a.url.is_none()
         && a.text.trim().is_empty()

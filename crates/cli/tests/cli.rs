@@ -2531,3 +2531,69 @@ fn a_feedburner_item_is_filed_under_its_own_address() {
     assert_eq!(shown["text"], "Test first, then roll out.");
     assert_eq!(shown["links"][0], "http://tracked.example/2011/11/rollout/");
 }
+
+/// Found on a KB an older kb had filled from real feeds: it filed items of nothing (`<item/>`)
+/// as articles, blank lines in every listing. This kb skips them, so no replay of the archive
+/// gives them back: doctor called them "indexed articles that cannot be rebuilt from the
+/// archive" whose "archived documents are lost or damaged" (none was), and reindex kept them
+/// from the previous index forever. Doctor now names them apart, and reindex leaves them out.
+#[test]
+fn empty_articles_an_older_kb_filed_are_no_loss_and_reindex_leaves_them_out() {
+    let env = Env::synced();
+    let idx = env.path().join("index");
+    {
+        let lock = kb_store::WriteLock::acquire(&idx, std::time::Duration::ZERO).unwrap();
+        let kb = kb_store::Kb::open(&idx).unwrap();
+        let mut writer = kb.writer(&lock).unwrap();
+        let empty = kb_store::Article {
+            id: "00e0e0e0e0e0e0e0".into(),
+            feed: "smbitpros".into(),
+            guid: None,
+            url: None,
+            title: String::new(),
+            author: None,
+            categories: vec![],
+            published: None,
+            updated: None,
+            comments: None,
+            comments_url: None,
+            summary: String::new(),
+            text: String::new(),
+            html: String::new(),
+            links: vec![],
+            enclosure: None,
+            content_hash: "0".repeat(64),
+        };
+        writer.upsert(&empty).unwrap();
+        writer.commit().unwrap();
+    }
+    assert_eq!(env.json(&["list", "--json"])["total"], 11);
+    let doctor = env.json(&["doctor", "--json"]);
+    let check = doctor["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "archive and index agree")
+        .unwrap();
+    assert_eq!(check["ok"], true, "{check}");
+    let detail = check["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("1 empty article an older kb filed"),
+        "{detail}"
+    );
+    assert!(!detail.contains("lost"), "{detail}");
+    let out = env.kb(&["reindex", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let reindexed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reindexed["dropped_empty"], 1, "{reindexed}");
+    assert_eq!(reindexed["kept_from_previous_index"], 0, "{reindexed}");
+    assert_eq!(env.json(&["list", "--json"])["total"], 10);
+    let check = env.json(&["doctor", "--json"])["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "archive and index agree")
+        .cloned()
+        .unwrap();
+    assert_eq!(check["detail"], "10 articles, same ids and content in both");
+}

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::out::{plural, safe};
-use crate::pipeline::{Unreplayable, logged_articles, map_in_order};
+use crate::pipeline::{Unreplayable, holds_nothing, logged_articles, map_in_order};
 
 pub fn run(ctx: &Ctx, a: crate::args::ReindexArgs) -> Result<()> {
     // A SIGTERM or SIGINT (a service stopping, Ctrl-C) used to kill the rebuild outright: no
@@ -60,6 +60,8 @@ struct ReindexJson<'a> {
     unrecovered: &'a [String],
     /// Articles of lost documents carried over from the previous, intact index.
     kept_from_previous_index: usize,
+    /// Empty articles (no title, link, text or enclosure) an older kb filed, left out.
+    dropped_empty: usize,
     /// Documents `kb doctor --fix` recorded as lost, not replayed.
     known_lost: usize,
     skipped_log_lines: usize,
@@ -196,6 +198,7 @@ pub fn rebuild(
     })?;
     bar.finish_and_clear();
     let mut kept = 0;
+    let mut dropped_empty = 0;
     if let Some(old) = &old {
         let ids = old.article_hashes().unwrap_or_default();
         let differs = |id: &String| {
@@ -222,9 +225,15 @@ pub fn rebuild(
         let mut missing: Vec<&String> = ids.keys().filter(|id| !rebuilt.contains(*id)).collect();
         missing.sort();
         for id in missing {
-            if let Ok(art) = old.get(id) {
-                writer.upsert(&art)?;
-                kept += 1;
+            match old.get(id) {
+                // An item of nothing an older kb filed (a blank line in every listing), which
+                // this kb skips: nothing of it is lost by leaving it out.
+                Ok(art) if holds_nothing(&art) => dropped_empty += 1,
+                Ok(art) => {
+                    writer.upsert(&art)?;
+                    kept += 1;
+                }
+                Err(_) => {}
             }
         }
     }
@@ -254,6 +263,7 @@ pub fn rebuild(
             documents: entries.len(),
             unrecovered: &lost,
             kept_from_previous_index: kept,
+            dropped_empty,
             known_lost,
             skipped_log_lines: torn,
             feeds_json_set_aside: set_aside.as_ref().map(|p| p.display().to_string()),
@@ -277,6 +287,12 @@ pub fn rebuild(
         ctx.note(&format!(
             "kb: warning: kept {} from the previous index whose archived documents are lost",
             plural(kept, "article")
+        ));
+    }
+    if dropped_empty > 0 && !ctx.out.quiet {
+        ctx.note(&format!(
+            "kb: note: left out {} an older kb filed with no title, link, text or enclosure",
+            plural(dropped_empty, "empty article")
         ));
     }
     if known_lost > 0 && !ctx.out.quiet {
