@@ -361,6 +361,10 @@ fn parse_iso8601(s: &str) -> Option<DateTime<FixedOffset>> {
     };
     let zone = match rest.0.trim_start() {
         "" => utc,
+        // RFC 3339 writes an offset's hour in two digits: "+123" is no offset of its.
+        zone if zone.len() == 4 && zone.bytes().skip(1).all(|b| b.is_ascii_digit()) => {
+            return None;
+        }
         zone => parse_zone(zone)?,
     };
     let [minute, second] = minute_second;
@@ -524,6 +528,9 @@ fn parse_zone(token: &str) -> Option<FixedOffset> {
             // 1.0 feed); the hours are the offset, and a digit left is minutes, as feedparser
             // reads them.
             (3, Some(":")) => (&digits[..2], "0"),
+            // "-800", "+530": HHMM with the hour's leading zero dropped (a 2006 blog engine's
+            // pubDates); feedparser reads "-800" as -80:00, three days off.
+            (3, _) => digits.split_at(1),
             (4, Some(":")) => (&digits[..2], &digits[3..]),
             (4, _) => digits.split_at(2),
             (5, Some(":")) => (&digits[..2], &digits[3..]),
@@ -1154,6 +1161,16 @@ mod tests {
         assert_eq!(utc("yesterday"), None);
         assert_eq!(utc(""), None);
         assert_eq!(utc("Wed, 37 Mar 2010 05:58:07 +0000"), None);
+        // Three digits: the hour's leading zero dropped, never a bigger offset.
+        assert_eq!(
+            utc("Wed 24 May 2006 14:04:24 -800").as_deref(),
+            Some("2006-05-24T22:04:24+00:00")
+        );
+        assert_eq!(
+            utc("Wed, 24 May 2006 14:04:24 +530").as_deref(),
+            Some("2006-05-24T08:34:24+00:00")
+        );
+        assert_eq!(utc("Wed, 24 May 2006 14:04:24 -899"), None);
         assert_eq!(utc("Wed, 17 Mar 2010 05:58:07 +0000 +0000 junk"), None);
     }
 }
