@@ -78,6 +78,11 @@ pub(crate) fn wellform(
             "HTML markup inside <{name}> was not escaped; read as HTML ({n}x)"
         ));
     }
+    for prefix in std::mem::take(&mut walk.guessed_prefixes) {
+        walk.warnings.push(format!(
+            "prefix {prefix}: used without declaring its namespace; read as the usual one"
+        ));
+    }
     for (what, n) in std::mem::take(&mut walk.recased) {
         walk.warnings
             .push(format!("{what} (XML names are case-sensitive) ({n}x)"));
@@ -163,6 +168,8 @@ struct Walk<'w> {
     root_decl_at: Option<usize>,
     /// Module prefixes given to elements whose namespace the root does not declare.
     undeclared: BTreeMap<&'static str, &'static str>,
+    /// Module prefixes used without any declaration, read by their usual meaning.
+    guessed_prefixes: std::collections::BTreeSet<&'static str>,
     /// Names read in another case: "element <PubDate> read as <pubDate>" and how often.
     recased: BTreeMap<String, usize>,
     /// RSS: a second channel's items are read into the first (feedparser keeps both).
@@ -214,6 +221,7 @@ impl<'w> Walk<'w> {
             root_prefixes: None,
             root_decl_at: None,
             undeclared: BTreeMap::new(),
+            guessed_prefixes: std::collections::BTreeSet::new(),
             recased: BTreeMap::new(),
             merge_channels: format == FeedFormat::Rss,
             channel_end_at: None,
@@ -514,6 +522,13 @@ impl Walk<'_> {
                     .is_none_or(|root| root.get(prefix).is_none_or(|bound| bound != uri))
             {
                 self.undeclared.insert(prefix, uri);
+                // A prefix never declared at all, read by its usual meaning: said once.
+                if name
+                    .split_once(':')
+                    .is_some_and(|(written, _)| !self.prefixes.contains_key(written))
+                {
+                    self.guessed_prefixes.insert(prefix);
+                }
             }
             canonical
         };
@@ -891,6 +906,15 @@ impl Walk<'_> {
                     _ => (name.to_owned(), None),
                 }
             }
+            // `itunes:author` in a podcast feed that never declared `xmlns:itunes` (feedparser
+            // reads a module by its usual prefix): declared on the root for the readers.
+            None if self.rss_names && prefix != "content" => {
+                let bound_on_root = self.root_prefixes.as_ref().and_then(|r| r.get(prefix));
+                match module_of_prefix(prefix) {
+                    Some(module) if bound_on_root.is_none() => (name.to_owned(), Some(module)),
+                    _ => (name.to_owned(), None),
+                }
+            }
             _ => (name.to_owned(), None),
         }
     }
@@ -1103,23 +1127,30 @@ fn recase<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
 /// The usual prefix of a namespace the RSS reader looks elements up in.
+/// The modules kb reads, by their usual prefix and URI.
+const MODULES: [(&str, &str); 10] = [
+    ("atom", "http://www.w3.org/2005/Atom"),
+    ("content", "http://purl.org/rss/1.0/modules/content/"),
+    ("dc", "http://purl.org/dc/elements/1.1/"),
+    ("dcterms", "http://purl.org/dc/terms/"),
+    ("media", "http://search.yahoo.com/mrss/"),
+    ("media", "http://search.yahoo.com/mrss"),
+    ("wfw", "http://wellformedweb.org/CommentAPI/"),
+    ("slash", "http://purl.org/rss/1.0/modules/slash/"),
+    ("thr", "http://purl.org/syndication/thread/1.0"),
+    ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
+];
+
 fn module(ns: &str) -> Option<(&'static str, &'static str)> {
-    const MODULES: [(&str, &str); 10] = [
-        ("atom", "http://www.w3.org/2005/Atom"),
-        ("content", "http://purl.org/rss/1.0/modules/content/"),
-        ("dc", "http://purl.org/dc/elements/1.1/"),
-        ("dcterms", "http://purl.org/dc/terms/"),
-        ("media", "http://search.yahoo.com/mrss/"),
-        ("media", "http://search.yahoo.com/mrss"),
-        ("wfw", "http://wellformedweb.org/CommentAPI/"),
-        ("slash", "http://purl.org/rss/1.0/modules/slash/"),
-        ("thr", "http://purl.org/syndication/thread/1.0"),
-        ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
-    ];
     MODULES
         .iter()
         .find(|(_, uri)| uri.eq_ignore_ascii_case(ns))
         .copied()
+}
+
+/// The module whose usual prefix is `prefix` (the first of [`module`]'s URIs for it).
+fn module_of_prefix(prefix: &str) -> Option<(&'static str, &'static str)> {
+    MODULES.iter().find(|(p, _)| *p == prefix).copied()
 }
 
 /// Elements that are empty by nature when written with these attributes: Atom's `link`,
