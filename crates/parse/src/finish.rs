@@ -1,5 +1,6 @@
 //! The rules every format shares once its elements are mapped into the model: URL resolution,
-//! the base URL handed to the cleaner, category clean-up and cap, the item cap, and identity.
+//! the base URL handed to the cleaner, category clean-up and cap, the item cap, identity, and
+//! text encoded as UTF-8 twice read as meant.
 //!
 //! Format readers fill `ParsedItem`s with values as published (an item's `base_url` holds its
 //! `xml:base`, possibly relative) and leave `id` empty; `finish` does the rest, so the rules

@@ -907,7 +907,8 @@ impl Walk<'_> {
                 }
             }
             // `itunes:author` in a podcast feed that never declared `xmlns:itunes` (feedparser
-            // reads a module by its usual prefix): declared on the root for the readers.
+            // reads a module by its usual prefix): declared on the root for the readers. Not
+            // `content:`, which the `rss` crate reads by its written name, declared or not.
             None if self.rss_names && prefix != "content" => {
                 let bound_on_root = self.root_prefixes.as_ref().and_then(|r| r.get(prefix));
                 match module_of_prefix(prefix) {
@@ -1126,7 +1127,6 @@ fn recase<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 /// RDF's namespace, whose root element the `rss` crate knows only as `rdf:RDF`.
 const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 
-/// The usual prefix of a namespace the RSS reader looks elements up in.
 /// The modules kb reads, by their usual prefix and URI.
 const MODULES: [(&str, &str); 10] = [
     ("atom", "http://www.w3.org/2005/Atom"),
@@ -1141,6 +1141,7 @@ const MODULES: [(&str, &str); 10] = [
     ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
 ];
 
+/// The usual prefix of a namespace the RSS reader looks elements up in.
 fn module(ns: &str) -> Option<(&'static str, &'static str)> {
     MODULES
         .iter()
