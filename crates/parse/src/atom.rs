@@ -42,6 +42,8 @@ const ATOM03: &str = "http://purl.org/atom/ns#";
 const A: &[Option<&str>] = &[Some(ATOM10), Some(ATOM03), None];
 const DC: &[Option<&str>] = &[Some("http://purl.org/dc/elements/1.1/")];
 const THR: &[Option<&str>] = &[Some("http://purl.org/syndication/thread/1.0")];
+const DCTERMS: &[Option<&str>] = &[Some("http://purl.org/dc/terms/")];
+const ITUNES: &[Option<&str>] = &[Some("http://www.itunes.com/dtds/podcast-1.0.dtd")];
 const SLASH: &[Option<&str>] = &[Some("http://purl.org/rss/1.0/modules/slash/")];
 const WFW: &[Option<&str>] = &[Some("http://wellformedweb.org/CommentAPI/")];
 /// The modules of click-tracking services that put the article's own address beside their
@@ -173,6 +175,9 @@ fn to_item(
         .collect();
     categories.extend(entry.all(DC, "subject").map(Element::text));
     media_categories(entry, &mut categories, 0);
+    // A podcast episode's `itunes:keywords` are its tags, as in RSS.
+    let keywords = entry.first(ITUNES, "keywords").map(Element::text);
+    categories.extend(crate::rss::split_keywords(keywords.as_deref()));
 
     let place = format!("entry {position}");
     // The first of `names` that reads as a date; one that does not is reported and the next
@@ -187,11 +192,15 @@ fn to_item(
             parse_date_or_warn(&text, &place, &el.local, warnings)
         })
     };
-    // `dc:date` stands in for either, as in RSS (feedparser reports it as `updated`).
+    // `dc:date` stands in for either, and Dublin Core's terms for their kind, as in RSS
+    // (feedparser reports `dc:date` as `updated`).
     let dc_date = date(&["date"], DC);
-    let updated = date(&["updated", "modified"], A).or(dc_date);
+    let updated = date(&["updated", "modified"], A)
+        .or_else(|| date(&["modified"], DCTERMS))
+        .or(dc_date);
     let published = date(&["published", "issued", "created"], A)
         .or(dc_date)
+        .or_else(|| date(&["issued", "created"], DCTERMS))
         .or(updated);
 
     let comments_count = replies
