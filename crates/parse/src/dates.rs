@@ -24,6 +24,19 @@ pub(crate) fn parse_date_or_warn(
     warnings: &mut Vec<String>,
 ) -> Option<DateTime<Utc>> {
     let parsed = parse_date(raw);
+    // Year 1 is the zero time of Go (Hugo's list pages), .NET and others, written for "no
+    // date": read as a date, it sorted those items after every dated one and showed as
+    // 0001-01-01 (feedparser keeps it). Said once per feed, like the zone.
+    if parsed.is_some_and(|d| d.year() <= 1) {
+        const ZERO: &str = "zero dates (year 1, written for none) left empty";
+        if !warnings.iter().any(|w| w.starts_with(ZERO)) {
+            warnings.push(format!(
+                "{ZERO} (first: {place} {field} {})",
+                crate::quoted(raw.trim())
+            ));
+        }
+        return None;
+    }
     if parsed.is_none() {
         warnings.push(format!(
             "{place}: unparsable {field} {}, left empty",
