@@ -168,6 +168,8 @@ struct Walk<'w> {
     root_decl_at: Option<usize>,
     /// Module prefixes given to elements whose namespace the root does not declare.
     undeclared: BTreeMap<&'static str, &'static str>,
+    /// The RSS root declared Atom's namespace as its default (dropped; see `start`).
+    atom_default_on_rss: bool,
     /// Module prefixes used without any declaration, read by their usual meaning.
     guessed_prefixes: std::collections::BTreeSet<&'static str>,
     /// Names read in another case: "element <PubDate> read as <pubDate>" and how often.
@@ -222,6 +224,7 @@ impl<'w> Walk<'w> {
             root_decl_at: None,
             undeclared: BTreeMap::new(),
             guessed_prefixes: std::collections::BTreeSet::new(),
+            atom_default_on_rss: false,
             recased: BTreeMap::new(),
             merge_channels: format == FeedFormat::Rss,
             channel_end_at: None,
@@ -388,6 +391,23 @@ impl Walk<'_> {
                 own_default = Some(attr.value.to_string());
             }
         }
+        // `<rss xmlns="http://www.w3.org/2005/Atom">` (GeoRSS's samples, generators that copy
+        // Atom's declaration onto RSS): the document is RSS all the same, as feedparser reads
+        // it. The declaration is dropped; RSS's own names stay RSS's, the others (`summary`,
+        // `updated`, `id`) are read as Atom's.
+        let atom_root = self.stack.is_empty()
+            && self.rss_names
+            && name.eq_ignore_ascii_case("rss")
+            && own_default.as_deref() == Some(ATOM_NS);
+        if atom_root {
+            self.atom_default_on_rss = true;
+            own_default = None;
+            self.warnings.push(
+                "the RSS root declares Atom's namespace as its default: read as RSS, with Atom's \
+                 elements in it read as Atom's"
+                    .to_owned(),
+            );
+        }
         let (canonical, module) = self.canonical_name(&name, own_default.as_deref());
         // An empty `<item/>` inside an open item (FeedBurner's PCMag feeds wrote one after
         // each description) holds nothing: dropped. Taken as the next item's start, it cut the
@@ -549,6 +569,9 @@ impl Walk<'_> {
                 continue;
             };
             let mut key = attr.key.as_ref().to_owned();
+            if atom_root && key == "xmlns" {
+                continue;
+            }
             if recase_attributes && let Some(canonical) = recase(&key, &RSS_ATTRIBUTES) {
                 *self
                     .recased
@@ -875,6 +898,11 @@ impl Walk<'_> {
             }
             let default = own_default.or_else(|| self.defaults.last().map(|(_, d)| d.as_str()));
             return match default {
+                None if self.atom_default_on_rss
+                    && !RSS_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name)) =>
+                {
+                    (format!("atom:{name}"), Some(("atom", ATOM_NS)))
+                }
                 None => (recased(name), None),
                 Some(ns) if RSS_NAMESPACES.contains(&ns) => (recased(name), None),
                 // `<RDF xmlns="...rdf-syntax-ns#">`: the crate knows the root only as `rdf:RDF`.
@@ -1126,6 +1154,7 @@ fn recase<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
 
 /// RDF's namespace, whose root element the `rss` crate knows only as `rdf:RDF`.
 const RDF_NS: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
 /// The modules kb reads, by their usual prefix and URI.
 const MODULES: [(&str, &str); 10] = [
