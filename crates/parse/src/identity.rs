@@ -62,7 +62,9 @@ pub(crate) fn assign_ids(
         let key = base_key(&item, link_first);
         if !seen.insert((key.clone(), fingerprint(&item))) {
             warnings.push(format!(
-                "item {}: exact duplicate of an earlier item with key {}, dropped",
+                // Saying what is the same: a date, author or category may differ (two people
+                // bookmarking one page in a Pinboard feed), and "exact" misled.
+                "item {}: a duplicate of an earlier item (the same key {}, title and content), dropped",
                 position + 1,
                 crate::quoted(&key)
             ));
@@ -328,7 +330,7 @@ mod tests {
         // The same item twice is still one.
         let (a, w) = ids(vec![day(4, None), day(4, None)]);
         assert_eq!(a.len(), 1);
-        assert!(w[0].contains("exact duplicate"), "{w:?}");
+        assert!(w[0].contains("a duplicate of an earlier item"), "{w:?}");
         // With enclosures, each episode is its own file and nothing is even reused.
         let (a, w) = ids(vec![
             day(4, Some("http://x.example/a4.mp3")),
@@ -351,7 +353,7 @@ mod tests {
         let (a, w) = ids(vec![it.clone(), it]);
         assert_eq!(a.len(), 1);
         assert_eq!(w.len(), 1);
-        assert!(w[0].contains("exact duplicate"), "{w:?}");
+        assert!(w[0].contains("a duplicate of an earlier item"), "{w:?}");
     }
 
     #[test]
