@@ -278,14 +278,13 @@ fn agreement(ctx: &Ctx, d: &Diagnosis) -> Result<Check> {
         .collect();
     // Items of nothing an older kb filed: this kb skips them, so no replay gives them back,
     // and nothing of them is lost. Named apart; `kb reindex` leaves them out.
-    let empty = match kb_store::Kb::open(&ctx.index) {
-        Ok(kb) if !only_index.is_empty() => {
-            let before = only_index.len();
-            only_index.retain(|id| !kb.get(id).is_ok_and(|a| holds_nothing(&a)));
-            before - only_index.len()
-        }
-        _ => 0,
-    };
+    let before = only_index.len();
+    if before > 0
+        && let Ok(kb) = kb_store::Kb::open(&ctx.index)
+    {
+        only_index.retain(|id| !kb.get(id).is_ok_and(|a| holds_nothing(&a)));
+    }
+    let empty = before - only_index.len();
     let empty_note = match empty {
         0 => String::new(),
         n => format!(
