@@ -242,16 +242,12 @@ enum Capture {
 /// elements; when its item count differs from the crate's, the items cannot be paired and
 /// nothing is added. Last, a permalink guid is the link of an item that has none.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
-    // `dc:creator` is read by the crate when its prefix is declared, as in every WordPress
-    // feed: only an undeclared one needs the second pass.
-    let undeclared_dc = xml.contains("<dc:creator") && !xml.contains("xmlns:dc=");
     // More enclosure elements than items with an enclosure: some item has several (or one
     // without a url), and the crate kept its last. A podcast feed of one file per episode
     // does not pay for the second pass.
     let several_enclosures = xml.matches("<enclosure").count()
         > feed.items.iter().filter(|i| i.enclosure.is_some()).count();
-    let needed = undeclared_dc
-        || several_enclosures
+    let needed = several_enclosures
         || [
             ":author",
             ":category",
@@ -546,8 +542,6 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
         let (ns, event) = reader.read_resolved_event().ok()?;
         let ns = match ns {
             ResolveResult::Bound(ns) => Some(ns.into_inner()),
-            // `dc:creator` written without declaring the prefix: what else could it mean?
-            ResolveResult::Unknown(prefix) if prefix == "dc" => Some(DC_NS),
             _ => None,
         };
         match event {
@@ -584,11 +578,7 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "author") if is_start && ns == Some(DC_NS) => {
                         capture = Some((Capture::DcAuthor, depth, String::new()));
                     }
-                    // An undeclared `dc:` prefix (the crate drops the element), and Atom's
-                    // `<atom:author><atom:name>` in an RSS item, which feedparser reads.
-                    (Some(_), "creator") if is_start && ns == Some(DC_NS) => {
-                        capture = Some((Capture::DcAuthor, depth, String::new()));
-                    }
+                    // Atom's `<atom:author><atom:name>` in an RSS item, which feedparser reads.
                     (Some(_), "author") if is_start && (ns == Some(ATOM_NS) || ns.is_none()) => {
                         atom_author = Some(depth);
                         rss_person = ns.is_none();
