@@ -902,6 +902,87 @@ fn sync_is_idempotent_and_commits_nothing_the_second_time() {
     );
 }
 
+/// An unchanged sync from files parsed every document again (100 000 articles: 19.6 s, all
+/// of it parsing). A file holding the document whose articles the last sync committed, read
+/// with the same rules, is not parsed again, and reports what it did; new bytes or new rules
+/// are read again, and what they change is stored.
+#[test]
+fn an_unchanged_file_is_not_parsed_again_until_its_bytes_or_the_rules_change() {
+    let env = Env::new();
+    let feed = |extra: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>http://e.com/</link>\
+            <item><title>Post</title><link>http://e.com/a</link>\
+            <description><![CDATA[<p>Keep this.</p><div class=\"newsletter\"><p>Subscribe now!</p></div>]]></description>\
+            </item><item/>{extra}</channel></rss>"
+        )
+    };
+    std::fs::write(env.path().join("f.xml"), feed("")).unwrap();
+    let cfg = "[[feed]]\nname = \"f\"\nurl = \"http://127.0.0.1:9/f\"\nfixture = \"f.xml\"\n";
+    std::fs::write(env.path().join("kb.toml"), cfg).unwrap();
+    let sync = |args: &[&str]| {
+        let mut all = vec!["sync", "--offline", "-v"];
+        all.extend_from_slice(args);
+        env.both(&all)
+    };
+    let parsed = |err: &str| err.contains("f.xml: ") && err.contains(" bytes");
+    let (out, err) = sync(&[]);
+    assert!(parsed(&err), "{err}");
+    assert!(
+        out.starts_with("f: 1 new, 0 updated, 0 unchanged (1 warning"),
+        "{out}"
+    );
+
+    let (out, err) = sync(&[]);
+    assert!(
+        err.contains("f.xml: unchanged since the last sync (1 article): not parsed again"),
+        "{err}"
+    );
+    assert_eq!(
+        out,
+        "f: 0 new, 0 updated, 1 unchanged (1 warning: see `kb parse`)\n\
+         0 new, 0 updated, 1 unchanged; 1 article in ./index\n"
+    );
+    let (json, _) = sync(&["--json"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (&v["unchanged"], &v["committed"], &v["feeds"][0]["warnings"]),
+        (&Value::from(1), &Value::from(false), &Value::from(1)),
+        "{v}"
+    );
+
+    // A rule added to kb.toml reads the same bytes into another article.
+    std::fs::write(
+        env.path().join("kb.toml"),
+        format!("{cfg}[[clean.rules]]\nname = \"newsletter\"\nselector = \"div.newsletter\"\nreason = \"signup box\"\n"),
+    )
+    .unwrap();
+    assert!(env.ok(&["search", "subscribe", "-q"]).contains("Post"));
+    let (out, err) = sync(&[]);
+    assert!(parsed(&err), "{err}");
+    assert!(out.starts_with("f: 0 new, 1 updated, 0 unchanged"), "{out}");
+    assert_eq!(env.ok(&["search", "subscribe", "-q"]), "");
+    let (_, err) = sync(&[]);
+    assert!(err.contains("not parsed again"), "{err}");
+
+    // New bytes are read.
+    std::fs::write(
+        env.path().join("f.xml"),
+        feed("<item><title>Second</title><link>http://e.com/b</link></item>"),
+    )
+    .unwrap();
+    let (out, err) = sync(&[]);
+    assert!(parsed(&err), "{err}");
+    assert!(out.starts_with("f: 1 new, 0 updated, 1 unchanged"), "{out}");
+    let (out, err) = sync(&[]);
+    assert!(err.contains("(2 articles): not parsed again"), "{err}");
+    assert!(out.starts_with("f: 0 new, 0 updated, 2 unchanged"), "{out}");
+    assert!(
+        env.ok(&["doctor"]).contains("is healthy"),
+        "the index and a replay of the archive agree"
+    );
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {

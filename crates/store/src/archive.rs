@@ -85,6 +85,46 @@ impl Archive {
         self.dir.join("log.jsonl")
     }
 
+    /// The name a raw document's object has: the hex SHA-256 of its bytes.
+    pub fn hash(raw: &[u8]) -> String {
+        hex(&Sha256::digest(raw))
+    }
+
+    /// Whether the object `hash` is on disk and intact (read back and its checksum verified).
+    pub fn intact(&self, hash: &str) -> bool {
+        self.get(hash).is_ok()
+    }
+
+    /// Feed name -> hash of its last logged document, for the feeds whose last document the
+    /// live index holds as committed: its line comes before the index's mark, no later line of
+    /// the feed follows it, and it is neither recorded lost nor listed again (whose place in
+    /// the log is a guess). Empty without a mark that fits the log: then nothing tells what
+    /// the index holds. A sync that reads such a document again need not index it again.
+    pub fn committed_last(&self) -> Result<HashMap<String, String>, StoreError> {
+        let Some(mark) = self.fitting_mark() else {
+            return Ok(HashMap::new());
+        };
+        let mut last: HashMap<String, (ArchiveEntry, u64)> = HashMap::new();
+        for (entry, end) in self.read_log()?.entries {
+            last.insert(entry.feed.clone(), (entry, end));
+        }
+        // The same read tells `put_logged` each feed's last document: the log is read once.
+        let mut guard = self.last_logged.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            *guard = Some(
+                last.iter()
+                    .map(|(feed, (e, _))| (feed.clone(), e.sha256.clone()))
+                    .collect(),
+            );
+        }
+        drop(guard);
+        Ok(last
+            .into_iter()
+            .filter(|(_, (e, end))| *end <= mark.log_bytes && !e.lost && !e.relisted)
+            .map(|(feed, (e, _))| (feed, e.sha256))
+            .collect())
+    }
+
     /// Store a raw document and log it; returns the log entry. Durable when it returns.
     pub fn put(
         &self,
@@ -106,7 +146,7 @@ impl Archive {
         content_type: Option<&str>,
         raw: &[u8],
     ) -> Result<(ArchiveEntry, bool), StoreError> {
-        let hash = hex(&Sha256::digest(raw));
+        let hash = Archive::hash(raw);
         let path = self.object_path(&hash);
         // An existing object is reused only if it is intact: fetching the same document again
         // is then how a damaged archive object heals.
@@ -251,18 +291,16 @@ impl Archive {
         if len <= mark.log_bytes || !mark_fits(&mark, &mut file).map_err(read)? {
             return Ok(Vec::new());
         }
-        use std::io::{Seek, SeekFrom};
-        file.seek(SeekFrom::Start(mark.log_bytes)).map_err(read)?;
-        let mut entries = Vec::new();
-        for line in BufReader::new(file).split(b'\n') {
-            let line = line.map_err(read)?;
-            if let Ok(e) = serde_json::from_slice::<ArchiveEntry>(&line)
-                && !e.relisted
-            {
-                entries.push(e);
-            }
-        }
-        Ok(entries)
+        // The whole log, not only the part after the mark: a line the same as an earlier one
+        // (a log restored over itself) says nothing new, and replayed it would roll the feed's
+        // articles back to that older document.
+        Ok(self
+            .read_log()?
+            .entries
+            .into_iter()
+            .filter(|(e, end)| *end > mark.log_bytes && !e.relisted)
+            .map(|(e, _)| e)
+            .collect())
     }
 
     fn write_mark(&self, mark: &IndexedMark) -> Result<(), StoreError> {

@@ -79,6 +79,6 @@ pub use search::{
     Articles, Compound, Excluded, FacetCount, Facets, Highlight, ListRequest, ListResults, Nearly,
     Relaxed, Respelling, SearchHit, SearchRequest, SearchResults, SortOrder, UnknownName,
 };
-pub use state::{FeedState, FeedStates};
+pub use state::{FeedState, FeedStates, SeenDocument};
 pub use versions::{HeldVersion, next_version};
 pub use writer::{FeedPrecedence, KbWriter, LatestLoader, UpsertOutcome, UpsertReport};

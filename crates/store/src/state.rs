@@ -1,4 +1,5 @@
-//! Per-feed fetch state: validators for conditional GET, last status, the dead flag.
+//! Per-feed fetch state: validators for conditional GET, last status, the dead flag, the
+//! document last read from the feed's file.
 //!
 //! Kept in `feeds.json`, replaced atomically. The CLI saves new validators only *after* the
 //! index commit that covers the articles they vouch for: a crash in between then costs one
@@ -54,6 +55,43 @@ pub struct FeedState {
     /// The URL whose host asked for `wait_until`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_url: Option<String>,
+    /// The document last read from the feed's file (`kb sync --offline`) whose articles the
+    /// index committed: a sync that reads the same bytes again, with the same kb and cleaning
+    /// rules, need not parse them (the CLI checks the archive log and the index agree). None
+    /// in a `feeds.json` of an older kb, and before the feed is first read from a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<SeenDocument>,
+}
+
+/// A feed document as a sync read it, parsed and cleaned (see [`FeedState::document`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenDocument {
+    /// Hex SHA-256 of its bytes: the name of its archive object.
+    pub sha256: String,
+    /// The ids of the articles it gave, in order, all stored by the commit that followed.
+    pub ids: Vec<String>,
+    /// [`SeenDocument::digest`] of those articles' content hashes, in the same order. Another
+    /// feed's version of one of them may be stored instead (see [`crate::next_version`]),
+    /// now or later: then reading the document again may change the index after all.
+    pub hashes: String,
+    /// Its parse and clean warnings.
+    pub warnings: usize,
+    /// What read it: kb's version and a digest of the cleaning rules (the CLI makes it).
+    /// Another kb or other rules may read the same bytes into other articles.
+    pub read_with: String,
+}
+
+impl SeenDocument {
+    /// One digest of a list of content hashes, in order.
+    pub fn digest<'a>(hashes: impl IntoIterator<Item = &'a str>) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for hash in hashes {
+            h.update(hash.as_bytes());
+            h.update(b"\n");
+        }
+        crate::archive::hex(&h.finalize())
+    }
 }
 
 impl FeedState {

@@ -20,7 +20,9 @@ use kb_fetch::{
     ConcurrencyLimits, FetchError, FetchJob, FetchOptions, FetchOutcome, Fetcher, Limiter, RawFeed,
     Validators,
 };
-use kb_store::{Archive, FeedState, FeedStates, Kb, KbWriter, StoreError, UpsertReport, WriteLock};
+use kb_store::{
+    Archive, FeedState, FeedStates, Kb, KbWriter, SeenDocument, StoreError, UpsertReport, WriteLock,
+};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
@@ -365,6 +367,30 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// What a sync read from a feed's file: parsed (the document, its warnings, its articles and
+/// the feed's name), or seen before: the document whose articles the index last committed
+/// for the feed, archive object intact, read by this kb with these rules. Parsing that again
+/// gives the same articles, and when the index still holds each as it gave them, all are
+/// unchanged: it is not parsed. The writer is then not told which articles the document
+/// carries, as for a feed that answered 304: it reads them from the archive log if it needs
+/// them.
+enum Read {
+    Parsed(RawFeed, usize, Vec<Article>, String),
+    Seen(RawFeed, SeenDocument),
+}
+
+/// What reads a file into articles: kb's version and a digest of the cleaning rules, which
+/// kb.toml may change between syncs ([`SeenDocument::read_with`]).
+fn read_with(ctx: &Ctx) -> String {
+    let clean = &ctx.config.clean;
+    let rules = serde_json::to_vec(&(&clean.rules, clean.max_input_bytes)).unwrap_or_default();
+    format!(
+        "kb {} rules {}",
+        env!("CARGO_PKG_VERSION"),
+        &Archive::hash(&rules)[..16]
+    )
+}
+
 /// Archive the raw document, then upsert its articles: the archive entry is durable before
 /// the index commit that uses it, so `kb reindex` can always reproduce the index. Without a
 /// writer (the index is damaged) the document is only archived. The writer hears which
@@ -376,7 +402,7 @@ fn store(
     name: &str,
     raw: &RawFeed,
     articles: &[Article],
-) -> Result<UpsertReport> {
+) -> Result<(UpsertReport, String)> {
     let (entry, logged) = archive
         .put_logged(
             name,
@@ -396,7 +422,7 @@ fn store(
             .log_again(&entry)
             .context("cannot archive the feed document")?;
     }
-    Ok(report)
+    Ok((report, entry.sha256))
 }
 
 /// Index what an earlier sync archived but did not commit (killed, or failed at its commit):
@@ -850,6 +876,9 @@ struct Session<'a> {
     /// Permanent redirects to write into kb.toml: (feed name, url fetched, new url).
     moved: Vec<(String, String, String)>,
     progress: Progress,
+    /// Articles of the documents not parsed again ([`Read::Seen`]): unchanged, but no upsert
+    /// counted them.
+    unread: usize,
 }
 
 /// A `--backfill` walk through one feed's older pages.
@@ -888,29 +917,56 @@ type PageResult = (Walk, String, Result<FetchOutcome, FetchError>);
 
 impl Session<'_> {
     /// Read the local files (`--offline`, `--from FILE`): read, parsed and cleaned on every
-    /// core, stored one after the other in the order given.
+    /// core, stored one after the other in the order given. A feed's file that holds the same
+    /// bytes as the document whose articles the index last committed for it, read by the same
+    /// kb with the same rules, is not parsed again: its articles are as they were, as a 304
+    /// says of a URL ([`Read::Seen`]).
     fn sync_files(&mut self, jobs: Vec<Job>) -> Result<()> {
         let max = fetch_options(self.ctx).max_body_bytes;
         let rules = &self.rules;
+        let read_with = read_with(self.ctx);
+        // Without a writer nothing is indexed, so nothing may be taken as indexed either.
+        let committed = match self.writer {
+            Some(_) => self.archive.committed_last().unwrap_or_default(),
+            None => Default::default(),
+        };
+        let (archive, states) = (&self.archive, &self.states);
+        let parse = |job: &Job, raw: RawFeed| -> Result<Read> {
+            let (feed, arts, name) =
+                to_articles(job.name.as_deref(), &raw.bytes, None, None, rules)
+                    .with_context(|| format!("cannot parse {}", job.source.display()))?;
+            Ok(Read::Parsed(raw, feed.warnings.len(), arts, name))
+        };
         let prepare = |job: &Job| {
             let Source::File(path) = &job.source else {
                 return None;
             };
-            let src = job.source.display();
             Some(
                 kb_fetch::read_file(path, max)
                     .map_err(anyhow::Error::from)
                     .and_then(|raw| {
-                        let (feed, arts, name) =
-                            to_articles(job.name.as_deref(), &raw.bytes, None, None, rules)
-                                .with_context(|| format!("cannot parse {src}"))?;
-                        Ok((raw, feed.warnings.len(), arts, name))
+                        let seen = job.name.as_ref().and_then(|n| {
+                            let seen = states.feeds.get(n)?.document.as_ref()?;
+                            (seen.read_with == read_with && committed.get(n) == Some(&seen.sha256))
+                                .then_some(seen)
+                        });
+                        // Its archive object intact too: storing the same bytes again is how a
+                        // damaged one heals.
+                        match seen {
+                            Some(seen)
+                                if Archive::hash(&raw.bytes) == seen.sha256
+                                    && archive.intact(&seen.sha256) =>
+                            {
+                                Ok(Read::Seen(raw, seen.clone()))
+                            }
+                            _ => parse(job, raw),
+                        }
                     }),
             )
         };
-        let (archive, writer) = (&self.archive, &mut self.writer);
-        let (states, pending) = (&self.states, &mut self.pending);
-        let (progress, summaries) = (&mut self.progress, &mut self.summaries);
+        let writer = &mut self.writer;
+        let (pending, progress) = (&mut self.pending, &mut self.progress);
+        let (summaries, unread) = (&mut self.summaries, &mut self.unread);
         let interrupt = &self.interrupt;
         crate::pipeline::map_in_order(&jobs, prepare, |job, prepared| -> Result<()> {
             if let Some(stop) = interrupt.received() {
@@ -920,9 +976,64 @@ impl Session<'_> {
                 return Ok(());
             };
             let src = job.source.display();
-            let result = prepared.and_then(|(raw, warnings, arts, name)| {
-                let report = store(archive, writer.as_mut(), &name, &raw, &arts)?;
-                Ok((name, report, warnings))
+            // Known only if the index still holds each of its articles as it gave them: another
+            // feed's version of one may have been stored since, which it may now replace.
+            let prepared = prepared.and_then(|read| match read {
+                Read::Seen(raw, seen) => match writer.as_ref() {
+                    Some(w)
+                        if SeenDocument::digest(
+                            seen.ids.iter().map(|id| w.held_hash(id).unwrap_or("")),
+                        ) == seen.hashes =>
+                    {
+                        Ok(Read::Seen(raw, seen))
+                    }
+                    _ => parse(job, raw),
+                },
+                parsed => Ok(parsed),
+            });
+            match &prepared {
+                Ok(Read::Parsed(raw, ..)) => progress.log(
+                    1,
+                    &format!("read {src}: {}", plural(raw.bytes.len(), "byte")),
+                ),
+                Ok(Read::Seen(_, seen)) => progress.log(
+                    1,
+                    &format!(
+                        "read {src}: unchanged since the last sync ({}): not parsed again",
+                        plural(seen.ids.len(), "article")
+                    ),
+                ),
+                Err(_) => {}
+            }
+            let mut document = job
+                .name
+                .as_ref()
+                .and_then(|n| states.feeds.get(n)?.document.clone());
+            let result = prepared.and_then(|read| match read {
+                Read::Parsed(raw, warnings, arts, name) => {
+                    let (report, sha256) = store(archive, writer.as_mut(), &name, &raw, &arts)?;
+                    if writer.is_some() {
+                        document = Some(SeenDocument {
+                            sha256,
+                            ids: arts.iter().map(|a| a.id.clone()).collect(),
+                            hashes: SeenDocument::digest(
+                                arts.iter().map(|a| a.content_hash.as_str()),
+                            ),
+                            warnings,
+                            read_with: read_with.clone(),
+                        });
+                    }
+                    Ok((name, report, warnings))
+                }
+                Read::Seen(_, seen) => {
+                    let report = UpsertReport {
+                        unchanged: seen.ids.len(),
+                        ..UpsertReport::default()
+                    };
+                    *unread += seen.ids.len();
+                    let name = job.name.clone().unwrap_or_default();
+                    Ok((name, report, seen.warnings))
+                }
             });
             let s = summarize(job.name.as_deref(), &src, result, writer.is_some());
             if let Some(n) = &job.name {
@@ -931,6 +1042,7 @@ impl Session<'_> {
                 // A file has no HTTP status; `last_error` says whether it could be read.
                 st.last_status = None;
                 st.last_error = s.error.clone();
+                st.document = document;
                 pending.push((n.clone(), st));
             }
             progress.done(&s);
@@ -1199,7 +1311,7 @@ impl Session<'_> {
                                 walk = Some((next, w));
                             }
                             // The response's own warnings (a lying Content-Encoding) count too.
-                            stored.map(|r| (name, r, feed.warnings.len() + raw.warnings.len()))
+                            stored.map(|(r, _)| (name, r, feed.warnings.len() + raw.warnings.len()))
                         }
                         Err(e) => Err(match page_hint(job.name.as_deref(), &src, &raw) {
                             // The hint says the cause too ("is a web page"), and the fix.
@@ -1378,7 +1490,7 @@ impl Session<'_> {
                                     self.fail_walk(&walk, format!("backfill page {page}: {e:#}"));
                                     None
                                 }
-                                Ok(report) => {
+                                Ok((report, _)) => {
                                     walk.pages += 1;
                                     if let Some(s) = self.summaries.get_mut(walk.summary) {
                                         s.add(report);
@@ -1652,6 +1764,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         pending: Vec::new(),
         moved: Vec::new(),
         progress,
+        unread: 0,
     };
 
     let (files, urls): (Vec<Job>, Vec<Job>) = jobs
@@ -1674,6 +1787,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         pending,
         moved,
         progress,
+        unread,
         ..
     } = session;
     // A script reading only the JSON must not take an interrupted sync for a clean one.
@@ -1713,7 +1827,10 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         };
     };
     let total = match writer.commit() {
-        Ok(total) => total,
+        Ok(total) => UpsertReport {
+            unchanged: total.unchanged + unread,
+            ..total
+        },
         // Damage found before a merge: the commit went through, and the message says so.
         Err(e @ kb_store::StoreError::Corrupt { .. }) => return Err(e.into()),
         Err(e) => return Err(anyhow::Error::from(e).context("cannot commit the index")),
