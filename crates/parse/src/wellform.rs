@@ -118,6 +118,7 @@ pub(crate) fn wellform(
 enum EntityFate {
     Html,
     Unknown,
+    Control,
     BadChar,
 }
 
@@ -974,6 +975,12 @@ impl Walk<'_> {
             return match code.map(windows_1252_c1).and_then(char::from_u32) {
                 // Written back in decimal: XML has no "&#X41;" (uppercase X).
                 Some(c) if is_xml_char(c) => format!("&#{};", u32::from(c)),
+                // A control character means nothing in text, written raw or as a reference: a
+                // raw one is dropped, so is this (U+FFFD would show a character went missing).
+                Some(c) if c.is_control() => {
+                    self.count(EntityFate::Control, name);
+                    String::new()
+                }
                 _ => {
                     self.count(EntityFate::BadChar, name);
                     char::REPLACEMENT_CHARACTER.to_string()
@@ -1035,6 +1042,7 @@ impl Walk<'_> {
             let what = match fate {
                 EntityFate::Html => "undefined in XML, read as the HTML entity",
                 EntityFate::Unknown => "unknown, kept as literal text",
+                EntityFate::Control => "a control character, not allowed in XML: dropped",
                 EntityFate::BadChar => "not an XML character, replaced with U+FFFD",
             };
             self.warnings.push(format!("entity &{name}; {what} ({n}x)"));
@@ -1608,8 +1616,18 @@ mod tests {
 
     #[test]
     fn bad_character_references_become_replacement() {
-        let (out, w) = run("<a>&#0;&#x41;&#X42;&#146;</a>");
-        assert_eq!(out, "<a>\u{fffd}&#65;&#66;&#8217;</a>");
-        assert_eq!(w.len(), 1);
+        let (out, w) = run("<a>&#xD800;&#x41;&#X42;&#146;&#1114112;</a>");
+        assert_eq!(out, "<a>\u{fffd}&#65;&#66;&#8217;\u{fffd}</a>");
+        assert_eq!(w.len(), 2);
+    }
+
+    /// A control character is dropped whether written raw or as a reference: `&#x1a;` became
+    /// U+FFFD in a title where a raw one left nothing.
+    #[test]
+    fn control_character_references_are_dropped() {
+        let (out, w) = run("<a>&#0;x&#x1a;y&#8;&#9;&#127;</a>");
+        assert_eq!(out, "<a>xy&#9;&#127;</a>");
+        assert_eq!(w.len(), 3);
+        assert!(w[0].contains("a control character"), "{w:?}");
     }
 }
