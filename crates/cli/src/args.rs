@@ -63,8 +63,8 @@ pub struct Cli {
     pub quiet: bool,
 
     /// Log each HTTP request with its outcome, retries and redirects (-vv: also the
-    /// validators sent, and every response), each file `kb sync` reads, and each document
-    /// `kb reindex` replays
+    /// validators sent, and every response), each file `kb sync` reads and each document it
+    /// does not parse again, and each document `kb reindex` replays
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

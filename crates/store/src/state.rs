@@ -1,5 +1,5 @@
 //! Per-feed fetch state: validators for conditional GET, last status, the dead flag, the
-//! document last read from the feed's file.
+//! document last read for the feed.
 //!
 //! Kept in `feeds.json`, replaced atomically. The CLI saves new validators only *after* the
 //! index commit that covers the articles they vouch for: a crash in between then costs one
@@ -55,10 +55,10 @@ pub struct FeedState {
     /// The URL whose host asked for `wait_until`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_url: Option<String>,
-    /// The document last read from the feed's file (`kb sync --offline`) whose articles the
-    /// index committed: a sync that reads the same bytes again, with the same kb and cleaning
-    /// rules, need not parse them (the CLI checks the archive log and the index agree). None
-    /// in a `feeds.json` of an older kb, and before the feed is first read from a file.
+    /// The document last read for the feed (from its file, or downloaded in full) whose
+    /// articles the index committed: a sync that reads the same bytes again, from the same
+    /// place with the same kb and cleaning rules, need not parse them (the CLI checks that
+    /// the archive log and the index agree). None in a `feeds.json` of an older kb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<SeenDocument>,
 }
@@ -79,6 +79,13 @@ pub struct SeenDocument {
     /// What read it: kb's version and a digest of the cleaning rules (the CLI makes it).
     /// Another kb or other rules may read the same bytes into other articles.
     pub read_with: String,
+    /// The URL it was served from, which its relative links are read against; None for a
+    /// file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The `Content-Type` it was served with, whose charset may say how to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 impl SeenDocument {

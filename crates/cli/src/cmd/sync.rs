@@ -6,8 +6,11 @@
 //! in the summary, what succeeded is committed, and the exit code is 1 if any failed. A 301 or
 //! 308 moves the feed's `url` in kb.toml (edited in place), a 410 marks it dead, and
 //! `--backfill` then walks each feed's older pages.
+//!
+//! A file or download holding the document its feed last stored is not parsed again, when
+//! parsing it could change nothing ([`Known`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -379,16 +382,87 @@ enum Read {
     Seen(RawFeed, SeenDocument),
 }
 
-/// What reads a file into articles: kb's version and a digest of the cleaning rules, which
-/// kb.toml may change between syncs ([`SeenDocument::read_with`]).
-fn read_with(ctx: &Ctx) -> String {
-    let clean = &ctx.config.clean;
-    let rules = serde_json::to_vec(&(&clean.rules, clean.max_input_bytes)).unwrap_or_default();
-    format!(
-        "kb {} rules {}",
-        env!("CARGO_PKG_VERSION"),
-        &Archive::hash(&rules)[..16]
-    )
+/// What tells a document a sync stored before ([`SeenDocument`]) from one to parse.
+struct Known {
+    /// What reads documents into articles now: kb's version and a digest of the cleaning
+    /// rules, which kb.toml may change between syncs.
+    read_with: String,
+    /// Feed name -> its last document, for those the index holds as committed
+    /// ([`Archive::committed_last`]).
+    committed: HashMap<String, String>,
+}
+
+impl Known {
+    /// Without a writer nothing is indexed, so nothing may be taken as indexed either.
+    fn new(ctx: &Ctx, archive: &Archive, indexed: bool) -> Known {
+        let clean = &ctx.config.clean;
+        let rules = serde_json::to_vec(&(&clean.rules, clean.max_input_bytes)).unwrap_or_default();
+        Known {
+            read_with: format!(
+                "kb {} rules {}",
+                env!("CARGO_PKG_VERSION"),
+                &Archive::hash(&rules)[..16]
+            ),
+            committed: match indexed {
+                true => archive.committed_last().unwrap_or_default(),
+                false => HashMap::new(),
+            },
+        }
+    }
+
+    /// The document the feed `name` last stored, if the index holds it as committed and it
+    /// was read as one from `url` (None for a file) served as `content_type` would be now, by
+    /// this kb with these rules. Its bytes are yet to be compared ([`same_document`]).
+    fn candidate(
+        &self,
+        states: &FeedStates,
+        name: Option<&str>,
+        url: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Option<SeenDocument> {
+        let name = name?;
+        let seen = states.feeds.get(name)?.document.as_ref()?;
+        (seen.read_with == self.read_with
+            && self.committed.get(name) == Some(&seen.sha256)
+            && seen.url.as_deref() == url
+            && seen.content_type.as_deref() == content_type)
+            .then(|| seen.clone())
+    }
+
+    /// The record of a document just stored with `articles` and `warnings` (its own, not the
+    /// response's).
+    fn record(
+        &self,
+        sha256: String,
+        articles: &[Article],
+        warnings: usize,
+        raw: &RawFeed,
+    ) -> SeenDocument {
+        SeenDocument {
+            sha256,
+            ids: articles.iter().map(|a| a.id.clone()).collect(),
+            hashes: SeenDocument::digest(articles.iter().map(|a| a.content_hash.as_str())),
+            warnings,
+            read_with: self.read_with.clone(),
+            url: raw.final_url.clone(),
+            content_type: raw.content_type.clone(),
+        }
+    }
+}
+
+/// Whether `bytes` are the document `seen`, and its archive object is intact: storing the
+/// same bytes again is how a damaged one heals. Hashing and reading: not on the async workers.
+fn same_document(seen: &SeenDocument, bytes: &[u8], archive: &Archive) -> bool {
+    Archive::hash(bytes) == seen.sha256 && archive.intact(&seen.sha256)
+}
+
+/// Whether the index still holds each article of `seen` as the document gave it: another
+/// feed's version of one may have been stored since, which the document's may now replace, so
+/// it is parsed after all.
+fn still_held(writer: Option<&KbWriter>, seen: &SeenDocument) -> bool {
+    writer.is_some_and(|w| {
+        SeenDocument::digest(seen.ids.iter().map(|id| w.held_hash(id).unwrap_or(""))) == seen.hashes
+    })
 }
 
 /// Archive the raw document, then upsert its articles: the archive entry is durable before
@@ -496,12 +570,38 @@ const HOLD_WAIT: Duration = Duration::from_secs(1);
 /// A feed's answer, waiting for its turn to be stored: a download with its parse under way, or
 /// anything else (not modified, a failure).
 enum Arrived {
-    Fetched(
-        Arc<RawFeed>,
-        tokio::task::JoinHandle<Result<(kb_parse::ParsedFeed, Vec<Article>, String)>>,
-    ),
+    Fetched(Arc<RawFeed>, tokio::task::JoinHandle<Result<Doc>>),
     /// Boxed: an outcome is over 200 bytes, a download 16, and arrivals wait in a map.
     Other(Box<Result<FetchOutcome, FetchError>>),
+}
+
+/// A downloaded document, read: parsed and cleaned (the feed, its articles, the feed's name),
+/// or the one the feed last stored ([`Known::candidate`]), not parsed again if the index
+/// still holds its articles as it gave them ([`still_held`], asked in turn).
+enum Doc {
+    Parsed(kb_parse::ParsedFeed, Vec<Article>, String),
+    Seen(SeenDocument),
+}
+
+/// [`parse_blocking`], unless the document is `candidate` ([`same_document`]).
+async fn read_blocking(
+    name: Option<String>,
+    raw: Arc<RawFeed>,
+    rules: Arc<Rules>,
+    candidate: Option<(SeenDocument, Archive)>,
+) -> Result<Doc> {
+    if let Some((seen, archive)) = candidate {
+        let doc = Arc::clone(&raw);
+        let same = tokio::task::spawn_blocking(move || {
+            same_document(&seen, &doc.bytes, &archive).then_some(seen)
+        })
+        .await;
+        if let Ok(Some(seen)) = same {
+            return Ok(Doc::Seen(seen));
+        }
+    }
+    let (feed, articles, name) = parse_blocking(name, raw, rules).await?;
+    Ok(Doc::Parsed(feed, articles, name))
 }
 
 /// Parse and clean off the async runtime's workers: it is CPU work, and other downloads should
@@ -879,6 +979,7 @@ struct Session<'a> {
     /// Articles of the documents not parsed again ([`Read::Seen`]): unchanged, but no upsert
     /// counted them.
     unread: usize,
+    known: Known,
 }
 
 /// A `--backfill` walk through one feed's older pages.
@@ -924,13 +1025,7 @@ impl Session<'_> {
     fn sync_files(&mut self, jobs: Vec<Job>) -> Result<()> {
         let max = fetch_options(self.ctx).max_body_bytes;
         let rules = &self.rules;
-        let read_with = read_with(self.ctx);
-        // Without a writer nothing is indexed, so nothing may be taken as indexed either.
-        let committed = match self.writer {
-            Some(_) => self.archive.committed_last().unwrap_or_default(),
-            None => Default::default(),
-        };
-        let (archive, states) = (&self.archive, &self.states);
+        let (archive, states, known) = (&self.archive, &self.states, &self.known);
         let parse = |job: &Job, raw: RawFeed| -> Result<Read> {
             let (feed, arts, name) =
                 to_articles(job.name.as_deref(), &raw.bytes, None, None, rules)
@@ -945,19 +1040,9 @@ impl Session<'_> {
                 kb_fetch::read_file(path, max)
                     .map_err(anyhow::Error::from)
                     .and_then(|raw| {
-                        let seen = job.name.as_ref().and_then(|n| {
-                            let seen = states.feeds.get(n)?.document.as_ref()?;
-                            (seen.read_with == read_with && committed.get(n) == Some(&seen.sha256))
-                                .then_some(seen)
-                        });
-                        // Its archive object intact too: storing the same bytes again is how a
-                        // damaged one heals.
-                        match seen {
-                            Some(seen)
-                                if Archive::hash(&raw.bytes) == seen.sha256
-                                    && archive.intact(&seen.sha256) =>
-                            {
-                                Ok(Read::Seen(raw, seen.clone()))
+                        match known.candidate(states, job.name.as_deref(), None, None) {
+                            Some(seen) if same_document(&seen, &raw.bytes, archive) => {
+                                Ok(Read::Seen(raw, seen))
                             }
                             _ => parse(job, raw),
                         }
@@ -976,20 +1061,9 @@ impl Session<'_> {
                 return Ok(());
             };
             let src = job.source.display();
-            // Known only if the index still holds each of its articles as it gave them: another
-            // feed's version of one may have been stored since, which it may now replace.
             let prepared = prepared.and_then(|read| match read {
-                Read::Seen(raw, seen) => match writer.as_ref() {
-                    Some(w)
-                        if SeenDocument::digest(
-                            seen.ids.iter().map(|id| w.held_hash(id).unwrap_or("")),
-                        ) == seen.hashes =>
-                    {
-                        Ok(Read::Seen(raw, seen))
-                    }
-                    _ => parse(job, raw),
-                },
-                parsed => Ok(parsed),
+                Read::Seen(raw, seen) if !still_held(writer.as_ref(), &seen) => parse(job, raw),
+                read => Ok(read),
             });
             match &prepared {
                 Ok(Read::Parsed(raw, ..)) => progress.log(
@@ -1013,15 +1087,7 @@ impl Session<'_> {
                 Read::Parsed(raw, warnings, arts, name) => {
                     let (report, sha256) = store(archive, writer.as_mut(), &name, &raw, &arts)?;
                     if writer.is_some() {
-                        document = Some(SeenDocument {
-                            sha256,
-                            ids: arts.iter().map(|a| a.id.clone()).collect(),
-                            hashes: SeenDocument::digest(
-                                arts.iter().map(|a| a.content_hash.as_str()),
-                            ),
-                            warnings,
-                            read_with: read_with.clone(),
-                        });
+                        document = Some(known.record(sha256, &arts, warnings, &raw));
                     }
                     Ok((name, report, warnings))
                 }
@@ -1132,9 +1198,22 @@ impl Session<'_> {
                             let name = jobs.get(i).and_then(|j| j.name.clone());
                             let (rules, parsers) = (Arc::clone(&self.rules), Arc::clone(&parsers));
                             let doc = Arc::clone(&raw);
+                            // A walk through the archive starts from the feed's links, so a
+                            // backfill parses the feed.
+                            let candidate = (!a.backfill)
+                                .then(|| {
+                                    self.known.candidate(
+                                        &self.states,
+                                        name.as_deref(),
+                                        raw.final_url.as_deref(),
+                                        raw.content_type.as_deref(),
+                                    )
+                                })
+                                .flatten()
+                                .map(|seen| (seen, self.archive.clone()));
                             let parsing = tokio::spawn(async move {
                                 let _permit = parsers.acquire_owned().await;
-                                parse_blocking(name, doc, rules).await
+                                read_blocking(name, doc, rules, candidate).await
                             });
                             Arrived::Fetched(raw, parsing)
                         }
@@ -1290,13 +1369,46 @@ impl Session<'_> {
                     // home page must not lose the feed's address.
                     let redirect = raw.permanent_redirect.clone();
                     let parsed = match parsing.await {
+                        Ok(Ok(Doc::Seen(seen))) if !still_held(self.writer.as_ref(), &seen) => {
+                            parse_blocking(
+                                job.name.clone(),
+                                Arc::clone(&raw),
+                                Arc::clone(&self.rules),
+                            )
+                            .await
+                            .map(|(feed, arts, name)| Doc::Parsed(feed, arts, name))
+                        }
                         Ok(parsed) => parsed,
                         Err(e) => Err(anyhow::anyhow!("parsing {src} failed: {e}")),
                     };
                     let result = match parsed {
-                        Ok((feed, arts, name)) => {
+                        Ok(Doc::Seen(seen)) => {
+                            self.progress.log(
+                                1,
+                                &format!(
+                                    "{src}: unchanged since the last sync ({}): not parsed again",
+                                    plural(seen.ids.len(), "article")
+                                ),
+                            );
+                            self.unread += seen.ids.len();
+                            let report = UpsertReport {
+                                unchanged: seen.ids.len(),
+                                ..UpsertReport::default()
+                            };
+                            let name = job.name.clone().unwrap_or_else(|| src.clone());
+                            Ok((name, report, seen.warnings + raw.warnings.len()))
+                        }
+                        Ok(Doc::Parsed(feed, arts, name)) => {
                             let stored =
                                 store(&self.archive, self.writer.as_mut(), &name, &raw, &arts);
+                            if let (Ok((_, sha256)), Some(_)) = (&stored, &self.writer) {
+                                st.document = Some(self.known.record(
+                                    sha256.clone(),
+                                    &arts,
+                                    feed.warnings.len(),
+                                    &raw,
+                                ));
+                            }
                             if stored.is_ok() && a.backfill {
                                 let mut w = Walk {
                                     summary: 0,
@@ -1753,10 +1865,13 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
     for n in &notes {
         progress.note(n);
     }
+    // One archive for the session: it reads the log once for all it is asked.
+    let archive = Archive::at(&ctx.index);
+    let known = Known::new(ctx, &archive, writer.is_some());
     let mut session = Session {
         ctx,
         interrupt: Interrupt::install(SYNC_SECOND_SIGNAL),
-        archive: Archive::at(&ctx.index),
+        archive,
         writer,
         rules,
         states,
@@ -1765,6 +1880,7 @@ pub fn run(ctx: &Ctx, a: SyncArgs) -> Result<()> {
         moved: Vec::new(),
         progress,
         unread: 0,
+        known,
     };
 
     let (files, urls): (Vec<Job>, Vec<Job>) = jobs
