@@ -78,6 +78,7 @@ pub enum Command {
     ///
     /// Every raw feed document is archived before it is indexed, so `kb reindex` can rebuild
     /// the index at any time. Articles that drop out of a feed stay in the knowledge base.
+    /// A document the same as the one its feed last stored is not parsed again (-v says so).
     /// An index written by an older kb (another format) is rebuilt from the archive first.
     /// Exits 1 if any feed failed (the others are still committed).
     ///
