@@ -1166,7 +1166,7 @@ const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
 /// The modules kb reads, by their usual prefix and URI.
 const MODULES: [(&str, &str); 10] = [
-    ("atom", "http://www.w3.org/2005/Atom"),
+    ("atom", ATOM_NS),
     ("content", "http://purl.org/rss/1.0/modules/content/"),
     ("dc", "http://purl.org/dc/elements/1.1/"),
     ("dcterms", "http://purl.org/dc/terms/"),
