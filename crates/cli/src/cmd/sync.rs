@@ -387,13 +387,16 @@ struct Known {
     /// What reads documents into articles now: kb's version and a digest of the cleaning
     /// rules, which kb.toml may change between syncs.
     read_with: String,
+    /// The session's archive, which answers `committed`; None without a writer: nothing is
+    /// indexed then, so nothing may be taken as indexed either.
+    archive: Option<Archive>,
     /// Feed name -> its last document, for those the index holds as committed
-    /// ([`Archive::committed_last`]).
-    committed: HashMap<String, String>,
+    /// ([`Archive::committed_last`]). Read from the log when a feed with a record first
+    /// asks: a sync whose feeds all answer 304 reads no log.
+    committed: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 impl Known {
-    /// Without a writer nothing is indexed, so nothing may be taken as indexed either.
     fn new(ctx: &Ctx, archive: &Archive, indexed: bool) -> Known {
         let clean = &ctx.config.clean;
         let rules = serde_json::to_vec(&(&clean.rules, clean.max_input_bytes)).unwrap_or_default();
@@ -403,10 +406,8 @@ impl Known {
                 env!("CARGO_PKG_VERSION"),
                 &Archive::hash(&rules)[..16]
             ),
-            committed: match indexed {
-                true => archive.committed_last().unwrap_or_default(),
-                false => HashMap::new(),
-            },
+            archive: indexed.then(|| archive.clone()),
+            committed: std::sync::OnceLock::new(),
         }
     }
 
@@ -422,11 +423,17 @@ impl Known {
     ) -> Option<SeenDocument> {
         let name = name?;
         let seen = states.feeds.get(name)?.document.as_ref()?;
-        (seen.read_with == self.read_with
-            && self.committed.get(name) == Some(&seen.sha256)
-            && seen.url.as_deref() == url
-            && seen.content_type.as_deref() == content_type)
-            .then(|| seen.clone())
+        if seen.read_with != self.read_with
+            || seen.url.as_deref() != url
+            || seen.content_type.as_deref() != content_type
+        {
+            return None;
+        }
+        let archive = self.archive.as_ref()?;
+        let committed = self
+            .committed
+            .get_or_init(|| archive.committed_last().unwrap_or_default());
+        (committed.get(name) == Some(&seen.sha256)).then(|| seen.clone())
     }
 
     /// The record of a document just stored with `articles` and `warnings` (its own, not the
