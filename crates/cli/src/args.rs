@@ -100,6 +100,10 @@ pub enum Command {
     /// ("240000" finds "240,000", "5.000" finds "5000"). All words must match. Titles weigh
     /// more than bodies, and words standing close together rank higher.
     ///
+    /// A word no article writes as typed whose stem articles hold (a misspelling that stems
+    /// as another word: "referal" stems as "refer") is also read as the words one letter off
+    /// that articles write, with a stem like its own ("referral"), and a note says so.
+    ///
     /// When nothing matches as typed, the search is widened and a note says how: a plain word
     /// that no article holds is matched by similar spelling ("refferal" finds "referral"; never
     /// a word with a digit: "7000" is no "5000"), a dotted number no article holds finds the

@@ -751,6 +751,31 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
     assert!(!env.both(&["search", "first position"]).1.contains("note:"));
 }
 
+/// `referal` stems as `refer`, a word two articles hold ("refer to", "reference"), so it
+/// matched as typed, and the article about referrals, whose stem is `referr`, came second. No
+/// article writes "referal": it is also read as "referral", one letter off, and says so.
+#[test]
+fn a_slip_that_stems_as_another_word_is_also_read_as_the_word_meant() {
+    let env = Env::synced();
+    let (out, err) = env.both(&["search", "referal"]);
+    assert!(out.starts_with("1. Referral programs for MSPs"), "{out}");
+    assert!(
+        err.contains("note: \"referal\" also read as \"referral\" (no article writes it as typed)"),
+        "{err}"
+    );
+    let v = env.json(&["search", "referal", "--json"]);
+    assert_eq!(
+        v["also_read"],
+        serde_json::json!([{"typed": "referal", "read_as": ["referral"]}]),
+        "{v}"
+    );
+    assert!(v["relaxed"].is_null(), "{v}");
+    // A word an article writes is read as written.
+    let v = env.json(&["search", "refer", "--json"]);
+    assert_eq!(v["also_read"], serde_json::json!([]), "{v}");
+    assert!(!env.both(&["search", "refer"]).1.contains("note:"));
+}
+
 /// A half-remembered query with one word wrong ("customers": the article meant says
 /// "clients") matched only an article that happens to hold every word. When every match as
 /// typed fits on the page, the articles missing a word fill the rest of it, under a heading on

@@ -131,6 +131,18 @@ pub fn diagnose(dir: &Path) -> Diagnosis {
                         format!("opens; {}; {phrases}", count(kb.count(), "article")),
                     ));
                     checks.push(Check::pass("checksums", "every segment file verifies"));
+                    checks.push(match crate::vocabulary::check(&kb.index_path()) {
+                        Ok(Some(n)) => Check::pass(
+                            "words",
+                            format!("{} as articles write them, for misspellings", count(n as u64, "word")),
+                        ),
+                        // An index an older kb wrote: searches read words as before.
+                        Ok(None) => Check::pass(
+                            "words",
+                            "no list of words as written (an older kb's index): a misspelling that stems as another word (`referal`) is not read as the word meant until `kb reindex` builds one",
+                        ),
+                        Err(e) => Check::fail("words", e, REINDEX),
+                    });
                     match kb.article_hashes() {
                         Ok(h) => index_hashes = Some(h),
                         Err(e) => checks.push(Check::fail("index ids", e.finding(), REINDEX)),

@@ -365,6 +365,11 @@ impl Kb {
         })
     }
 
+    /// The live index directory.
+    pub(crate) fn index_path(&self) -> PathBuf {
+        self.dir.join(&self.index_dir)
+    }
+
     /// The KB directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -397,6 +402,7 @@ impl Kb {
         guard(&self.dir, "opening the index writer", || {
             KbWriter::new(
                 &self.dir,
+                &self.dir.join(&self.index_dir),
                 self.index.clone(),
                 self.fields,
                 None,
@@ -433,7 +439,15 @@ impl Kb {
         let index = create_index(dir, &name)?;
         let (_, fields) = schema::build();
         let verifier = Verifier::new(dir, &name, &index)?;
-        KbWriter::new(dir, index, fields, Some(fresh), Arc::new(verifier))
+        let index_path = dir.join(&name);
+        KbWriter::new(
+            dir,
+            &index_path,
+            index,
+            fields,
+            Some(fresh),
+            Arc::new(verifier),
+        )
     }
 
     /// How many frequent word pairs the index keeps for exact phrases (see the README's speed

@@ -29,6 +29,7 @@
 //! ```text
 //! kb.json                 format version + the name of the live index directory
 //! tantivy-<n>/            the live tantivy index (a new one is built by reindex, then swapped)
+//! tantivy-<n>/kb-words    the words its articles write, before stemming (vocabulary.rs)
 //! archive/objects/xx/…    raw feed documents, zstd-compressed, named by the SHA-256 of the raw bytes
 //! archive/log.jsonl       append-only log: which feed fetched which object, when
 //! archive/indexed.json    how much of the log the live index holds (a sync catches up the rest)
@@ -64,6 +65,7 @@ mod state;
 mod stem;
 mod verify;
 mod versions;
+mod vocabulary;
 mod words;
 mod writer;
 

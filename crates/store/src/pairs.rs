@@ -219,7 +219,7 @@ pub(crate) type SharedFrequentPairs = Arc<OnceLock<Arc<FrequentPairs>>>;
 pub(crate) fn pairs_analyzer(list: SharedFrequentPairs) -> TextAnalyzer {
     // The chain of `kb_en` (`schema::en_analyzer`), so pairs are of the body's stems.
     crate::schema::en_words()
-        .filter(crate::stem::CachedEnglishStemmer)
+        .filter(crate::stem::CachedEnglishStemmer::default())
         .filter(AdjacentPairs { list })
         .build()
 }

@@ -50,6 +50,7 @@ use crate::conjunction::{Part, WordQuery};
 use crate::pairs::{FrequentPairs, PairPhraseQuery};
 use crate::schema::{Fields, en_analyzer, kw_term, readings, tokens, unstemmed_analyzer};
 use crate::search::{Compound, Relaxed, Respelling};
+use crate::vocabulary::Vocabulary;
 use crate::{Kb, StoreError};
 use syntax::{Node, Scope, Text};
 
@@ -133,6 +134,9 @@ pub(crate) struct TextQuery {
     pub split: Option<Split>,
     /// The query was blank, and `query` matches every article: a search only with a filter.
     pub blank: bool,
+    /// Words no article writes as typed, also read as the words they may be slips for
+    /// ([`slips_held`]), each once, with those words as articles write them (lowercased).
+    pub slips: Vec<Respelling>,
 }
 
 /// `query` = `main` plus, optionally, each of `bonus` (tantivy sums the scores).
@@ -160,6 +164,7 @@ impl std::fmt::Debug for TextQuery {
             .field("marks", &self.marks)
             .field("split", &self.split.is_some())
             .field("blank", &self.blank)
+            .field("slips", &self.slips)
             .finish()
     }
 }
@@ -358,6 +363,8 @@ fn compile_with(
         has_text: false,
         pairs: kb.frequent_pairs.clone(),
         searcher: kb.reader.searcher(),
+        vocabulary: Vocabulary::open(&kb.index_path()),
+        slips: Vec::new(),
     };
     let compiled = match (node, at_least) {
         (Node::And(items), Some(w)) => c.some_of(items, w)?,
@@ -373,6 +380,7 @@ fn compile_with(
         marks: c.marks,
         split,
         blank: !c.has_text,
+        slips: c.slips,
     }))
 }
 
@@ -675,15 +683,17 @@ pub(crate) fn relaxations(
             return Ok(out);
         };
         let mut raw = unstemmed_analyzer();
+        let vocabulary = Vocabulary::open(&kb.index_path());
+        let vocabulary = vocabulary.as_ref();
         let mut rarity = Vec::with_capacity(items.len());
         let mut weight = Vec::with_capacity(items.len());
         for ((item, widen), counted) in items.iter().zip(&widen).zip(&counted) {
             rarity.push(match widen {
-                true => rarity_of(searcher, &f, &mut en, &mut raw, item)?,
+                true => rarity_of(searcher, &f, &mut en, &mut raw, vocabulary, item)?,
                 false => 0.0,
             });
             weight.push(match (widen, counted) {
-                (true, true) => weight_of(searcher, &f, &mut en, &mut raw, item)?,
+                (true, true) => weight_of(searcher, &f, &mut en, &mut raw, vocabulary, item)?,
                 // A little word beside words that count: optional, and it weighs nothing.
                 (true, false) => Some(0.0),
                 (false, _) => None,
@@ -1193,6 +1203,118 @@ fn other_spellings_held(
     Ok(out)
 }
 
+/// The terms of the other ways to read the word `w` that some article holds: its other
+/// spellings ([`other_spellings_held`]), then what it may be a slip for ([`slips_held`]).
+fn other_readings_held(
+    searcher: &Searcher,
+    f: &Fields,
+    en: &mut TextAnalyzer,
+    raw: &mut TextAnalyzer,
+    vocabulary: Option<&Vocabulary>,
+    w: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut out = other_spellings_held(searcher, f, en, w)?;
+    for (t, _) in slips_held(searcher, f, en, raw, vocabulary, w)? {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// A slip is looked for in words of at least this many letters: a shorter word is one edit
+/// from too many others.
+const MIN_SLIP_LETTERS: usize = 5;
+/// At most this many words are read for one slip, the most frequent first.
+const MAX_SLIPS: usize = 3;
+
+/// The terms of the words one edit from `w` that articles hold, when none holds `w` as
+/// written ([`Vocabulary`]) though some hold its stem: a misspelling that stems as another
+/// word is also read as the word it misses (`referal`, which stems as `refer`, also as
+/// "referral"). Only a word whose stem begins as the typed word's does, or the other way
+/// round (`referr`, `refer`): a slip keeps a word's beginning and trips on its ending, where
+/// the stemmer cuts. A word articles only hold inflected another way (`baking` where they say
+/// "baked") is no slip for its neighbours `backing` or `making`. At most [`MAX_SLIPS`], the
+/// most frequent first. Empty without a list (an index an older kb wrote), for a word of
+/// fewer than [`MIN_SLIP_LETTERS`] letters or not all letters, and for one no article holds
+/// even stemmed (what a widened search respells). Each as (term, the word articles write).
+fn slips_held(
+    searcher: &Searcher,
+    f: &Fields,
+    en: &mut TextAnalyzer,
+    raw: &mut TextAnalyzer,
+    vocabulary: Option<&Vocabulary>,
+    w: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(vocabulary) = vocabulary else {
+        return Ok(Vec::new());
+    };
+    let (typed, own) = match (tokens(raw, w).as_slice(), tokens(en, w).as_slice()) {
+        ([typed], [own]) => (typed.clone(), own.clone()),
+        _ => return Ok(Vec::new()),
+    };
+    if typed.len() < MIN_SLIP_LETTERS
+        || !typed.bytes().all(|b| b.is_ascii_lowercase())
+        || vocabulary.holds(&typed)
+        || held_by(searcher, f, &own)? == 0
+    {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<(u64, String, String)> = Vec::new();
+    for near in one_edit(&typed) {
+        if !vocabulary.holds(&near) {
+            continue;
+        }
+        let [stem] = tokens(en, &near).try_into().unwrap_or_default();
+        if stem.is_empty()
+            || stem == own
+            || !(stem.starts_with(own.as_str()) || own.starts_with(stem.as_str()))
+            || found.iter().any(|(_, t, _)| *t == stem)
+        {
+            continue;
+        }
+        let held = held_by(searcher, f, &stem)?;
+        if held > 0 {
+            found.push((held, stem, near));
+        }
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(found
+        .into_iter()
+        .take(MAX_SLIPS)
+        .map(|(_, t, w)| (t, w))
+        .collect())
+}
+
+/// The words one edit from `word` (of ASCII lowercase letters): a letter left out, two
+/// swapped, one changed, one added.
+fn one_edit(word: &str) -> Vec<String> {
+    let b = word.as_bytes();
+    let mut out = Vec::with_capacity(54 * b.len() + 26);
+    let mut push = |v: Vec<u8>| {
+        if let Ok(s) = String::from_utf8(v) {
+            out.push(s);
+        }
+    };
+    for i in 0..b.len() {
+        push([&b[..i], &b[i + 1..]].concat());
+        if i + 1 < b.len() && b[i] != b[i + 1] {
+            push([&b[..i], &[b[i + 1], b[i]], &b[i + 2..]].concat());
+        }
+        for c in b'a'..=b'z' {
+            if c != b[i] {
+                push([&b[..i], &[c], &b[i + 1..]].concat());
+            }
+        }
+    }
+    for i in 0..=b.len() {
+        for c in b'a'..=b'z' {
+            push([&b[..i], &[c], &b[i..]].concat());
+        }
+    }
+    out
+}
+
 /// A plain word of letters and digits only, and its one term: what may be joined to a
 /// neighbour or cut in two.
 fn simple_word(en: &mut TextAnalyzer, node: &Node) -> Option<String> {
@@ -1565,6 +1687,10 @@ struct Compiler {
     pairs: Option<std::sync::Arc<FrequentPairs>>,
     /// For the names a `feed:` value stands for ([`resolve_feeds`]).
     searcher: Searcher,
+    /// The index's words as written, for slips ([`slips_held`]).
+    vocabulary: Option<Vocabulary>,
+    /// The slips read so far.
+    slips: Vec<Respelling>,
 }
 
 type Clause = (Occur, Box<dyn Query>);
@@ -2223,12 +2349,30 @@ impl Compiler {
                 // forms.
                 let mut readings = number_readings(&mut self.en, w);
                 // `color` is also "colour" (`crate::spelling`): one word, read its other way.
-                let spellings = match scope {
-                    Scope::Any | Scope::Title => {
-                        other_spellings_held(&self.searcher, &f, &mut self.en, w)?
+                // A slip that stems as another word (`referal`) is also the word it misses.
+                let mut spellings = Vec::new();
+                if let Scope::Any | Scope::Title = scope {
+                    spellings = other_spellings_held(&self.searcher, &f, &mut self.en, w)?;
+                    let slips = slips_held(
+                        &self.searcher,
+                        &f,
+                        &mut self.en,
+                        &mut self.raw,
+                        self.vocabulary.as_ref(),
+                        w,
+                    )?;
+                    if !slips.is_empty() && !self.slips.iter().any(|s| s.typed == w) {
+                        self.slips.push(Respelling {
+                            typed: w.to_string(),
+                            read_as: slips.iter().map(|(_, word)| word.clone()).collect(),
+                        });
                     }
-                    _ => Vec::new(),
-                };
+                    for (t, _) in slips {
+                        if !spellings.contains(&t) {
+                            spellings.push(t);
+                        }
+                    }
+                }
                 readings.extend(spellings.iter().map(|t| vec![t.clone()]));
                 // No name field and no slop: the clauses below are, in each field, a term
                 // (or exact phrase) boosted, or the best of several readings' (`backup` or
@@ -2677,6 +2821,7 @@ fn rarity_of(
     f: &Fields,
     en: &mut TextAnalyzer,
     raw: &mut TextAnalyzer,
+    vocabulary: Option<&Vocabulary>,
     item: &Node,
 ) -> Result<f32, StoreError> {
     // A respelled word that is a guess at what was meant ([`sure_respelling`]) adds no
@@ -2688,7 +2833,7 @@ fn rarity_of(
     if guess || comparison(item) {
         return Ok(0.0);
     }
-    let Some(held) = held_of(searcher, f, en, raw, item)? else {
+    let Some(held) = held_of(searcher, f, en, raw, vocabulary, item)? else {
         return Ok(0.0);
     };
     let articles = searcher.num_docs();
@@ -2728,6 +2873,7 @@ fn weight_of(
     f: &Fields,
     en: &mut TextAnalyzer,
     raw: &mut TextAnalyzer,
+    vocabulary: Option<&Vocabulary>,
     item: &Node,
 ) -> Result<Option<f32>, StoreError> {
     if comparison(item) {
@@ -2741,7 +2887,7 @@ fn weight_of(
     if guess {
         return Ok(Some(1.0));
     }
-    let Some(held) = held_of(searcher, f, en, raw, item)? else {
+    let Some(held) = held_of(searcher, f, en, raw, vocabulary, item)? else {
         return Ok(None);
     };
     let articles = searcher.num_docs();
@@ -2762,6 +2908,7 @@ fn held_of(
     f: &Fields,
     en: &mut TextAnalyzer,
     raw: &mut TextAnalyzer,
+    vocabulary: Option<&Vocabulary>,
     item: &Node,
 ) -> Result<Option<u64>, StoreError> {
     let df = |t: &str| -> Result<u64, StoreError> {
@@ -2776,7 +2923,7 @@ fn held_of(
             let mut most = 0;
             let mut ways = readings(en, w);
             ways.extend(
-                other_spellings_held(searcher, f, en, w)?
+                other_readings_held(searcher, f, en, raw, vocabulary, w)?
                     .into_iter()
                     .map(|t| vec![t]),
             );

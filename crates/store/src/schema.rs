@@ -129,7 +129,17 @@ pub(crate) fn en_words() -> TextAnalyzerBuilder<impl Tokenizer> {
 /// `kb_en`: the analyzer of every full-text field, and of plain query words, so a query word
 /// becomes exactly the term indexing made of the same word.
 pub(crate) fn en_analyzer() -> TextAnalyzer {
-    en_words().filter(crate::stem::CachedEnglishStemmer).build()
+    en_words()
+        .filter(crate::stem::CachedEnglishStemmer::default())
+        .build()
+}
+
+/// `kb_en` for a writer that keeps the index's list of words ([`crate::vocabulary`]): the
+/// same tokens, and each word seen noted in `words`.
+pub(crate) fn en_analyzer_collecting(words: crate::vocabulary::WordCollector) -> TextAnalyzer {
+    en_words()
+        .filter(crate::stem::CachedEnglishStemmer::collecting(words))
+        .build()
 }
 
 /// `kb_en` with its stemmer memoized per thread: the same tokens, for snippets (see

@@ -222,6 +222,10 @@ pub struct SearchResults {
     /// Set when every match as written fits on the first page with room to spare: the
     /// articles that miss one word of it, to fill that room ([`Nearly`]).
     pub nearly: Option<Nearly>,
+    /// Words of the query that no article writes as typed but whose stem some hold, also read
+    /// as the words one letter off that they may be slips for: `referal`, which stems as
+    /// `refer`, also as "referral". Empty when none.
+    pub also_read: Vec<Respelling>,
 }
 
 /// Articles that nearly match a search that matched only a few as written: they miss one of
@@ -439,6 +443,7 @@ impl Kb {
         if let Some(r) = relaxed.as_mut() {
             as_written(&mut r.respellings, &hits);
         }
+        let also_read = std::mem::take(&mut text.slips);
         let nearly = match near {
             Some(mut page) => {
                 let hits = self.hits(&searcher, &page.text, page.scored, req)?;
@@ -466,6 +471,7 @@ impl Kb {
             unfiltered,
             unquoted,
             nearly,
+            also_read,
         })
     }
 
@@ -661,6 +667,7 @@ impl Kb {
             unfiltered: None,
             unquoted: None,
             nearly: None,
+            also_read: Vec::new(),
         })
     }
 

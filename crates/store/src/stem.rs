@@ -17,13 +17,25 @@ use std::collections::HashMap;
 type Memo = HashMap<String, String, foldhash::fast::RandomState>;
 
 use frostem::Algorithm;
+
+use crate::vocabulary::WordCollector;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 const MAX_ENTRIES: usize = 50_000;
 
-/// A token filter stemming English words, memoized.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct CachedEnglishStemmer;
+/// A token filter stemming English words, memoized; an indexing one also tells a
+/// [`WordCollector`] each word it had not seen (see [`crate::vocabulary`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CachedEnglishStemmer {
+    words: Option<WordCollector>,
+}
+
+impl CachedEnglishStemmer {
+    /// A stemmer that notes the words it sees, as written, in `words`.
+    pub(crate) fn collecting(words: WordCollector) -> CachedEnglishStemmer {
+        CachedEnglishStemmer { words: Some(words) }
+    }
+}
 
 impl TokenFilter for CachedEnglishStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
@@ -32,6 +44,7 @@ impl TokenFilter for CachedEnglishStemmer {
         CachedStemmerFilter {
             inner: tokenizer,
             cache: Memo::default(),
+            words: self.words,
         }
     }
 }
@@ -41,6 +54,7 @@ impl TokenFilter for CachedEnglishStemmer {
 pub(crate) struct CachedStemmerFilter<T> {
     inner: T,
     cache: Memo,
+    words: Option<WordCollector>,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -52,19 +66,29 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
             tail: self.inner.token_stream(text),
             stemmer: frostem::Stemmer::new(Algorithm::English),
             cache: &mut self.cache,
+            words: self.words.as_ref(),
         }
     }
 }
 
 /// Replace `word` by its stem, from `memo` when it has it (the memo is emptied when full:
-/// bounded memory, and a feed's vocabulary refills it quickly).
-fn stem_memoized(stemmer: &frostem::Stemmer, memo: &mut Memo, word: &mut String) {
+/// bounded memory, and a feed's vocabulary refills it quickly). A word not in the memo is
+/// noted in `words`: every word passes here at least once, and most only once per memo.
+fn stem_memoized(
+    stemmer: &frostem::Stemmer,
+    memo: &mut Memo,
+    word: &mut String,
+    words: Option<&WordCollector>,
+) {
     if let Some(stem) = memo.get(word.as_str()) {
         if stem != word {
             word.clear();
             word.push_str(stem);
         }
         return;
+    }
+    if let Some(words) = words {
+        words.note(word);
     }
     let stem = stemmer.stem(word);
     // A number word and its inflections (`seconds`, `ones`, `twenties`) are the number.
@@ -216,6 +240,7 @@ pub(crate) struct CachedStemmerStream<'a, T> {
     tail: T,
     stemmer: frostem::Stemmer,
     cache: &'a mut Memo,
+    words: Option<&'a WordCollector>,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
@@ -224,7 +249,12 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             LAST_STREAM.with(|r| r.borrow_mut().complete = true);
             return false;
         }
-        stem_memoized(&self.stemmer, self.cache, &mut self.tail.token_mut().text);
+        stem_memoized(
+            &self.stemmer,
+            self.cache,
+            &mut self.tail.token_mut().text,
+            self.words,
+        );
         let token = self.tail.token();
         LAST_STREAM.with(|r| r.borrow_mut().push(token));
         true
@@ -350,7 +380,7 @@ impl<T: TokenStream> TokenStream for ThreadCachedStemmerStream<T> {
             return false;
         }
         let text = &mut self.tail.token_mut().text;
-        THREAD_MEMO.with(|memo| stem_memoized(&self.stemmer, &mut memo.borrow_mut(), text));
+        THREAD_MEMO.with(|memo| stem_memoized(&self.stemmer, &mut memo.borrow_mut(), text, None));
         true
     }
 
@@ -384,7 +414,7 @@ mod tests {
                     the customer isn't always right; referrals again, management again";
         let ours = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
-            .filter(CachedEnglishStemmer)
+            .filter(CachedEnglishStemmer::default())
             .build();
         let theirs = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
@@ -411,7 +441,7 @@ mod tests {
         for a in [
             TextAnalyzer::builder(SimpleTokenizer::default())
                 .filter(LowerCaser)
-                .filter(CachedEnglishStemmer)
+                .filter(CachedEnglishStemmer::default())
                 .build(),
             TextAnalyzer::builder(SimpleTokenizer::default())
                 .filter(LowerCaser)

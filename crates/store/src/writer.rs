@@ -16,10 +16,11 @@ use crate::StoreError;
 use crate::aliases::{AliasKey, Aliases, Stored, identify_document};
 use crate::kb::FreshIndex;
 use crate::pairs::{FrequentPairs, SAMPLE_DOCS, SharedFrequentPairs, pairs_analyzer};
-use crate::schema::{Fields, PAIRS, kw_term};
+use crate::schema::{EN, Fields, PAIRS, en_analyzer_collecting, kw_term};
 use crate::search::{alive_addresses, stored_article};
 use crate::verify::{Verifier, VerifyingMergePolicy};
 use crate::versions::{HeldVersion, next_version};
+use crate::vocabulary::{VocabularyWriter, WordCollector};
 
 /// Reads the ids of a feed's latest logged document (see [`KbWriter::set_latest_loader`]).
 pub type LatestLoader = Box<dyn FnMut(&str) -> HashSet<String> + Send>;
@@ -102,6 +103,8 @@ pub struct KbWriter {
     /// The articles this session stored, by what identifies them apart from their guid (see
     /// [`crate::aliases`]); those of the last commit are looked up by link.
     aliases: Aliases,
+    /// The index's list of words as written, when it keeps one ([`crate::vocabulary`]).
+    vocabulary: Option<VocabularyWriter>,
 }
 
 impl std::fmt::Debug for KbWriter {
@@ -117,6 +120,7 @@ const WRITER_MEMORY: usize = 200_000_000;
 impl KbWriter {
     pub(crate) fn new(
         dir: &Path,
+        index_path: &Path,
         index: Index,
         fields: Fields,
         rebuild: Option<FreshIndex>,
@@ -131,6 +135,19 @@ impl KbWriter {
         index
             .tokenizers()
             .register(PAIRS, pairs_analyzer(frequent_pairs.clone()));
+        // The list of words must hold every word of every article, so only an index that has
+        // kept one from its first article goes on keeping it (see `crate::vocabulary`).
+        let vocabulary =
+            match VocabularyWriter::exists(index_path) || index.load_metas()?.segments.is_empty() {
+                true => {
+                    let collector = WordCollector::default();
+                    index
+                        .tokenizers()
+                        .register(EN, en_analyzer_collecting(collector.clone()));
+                    Some(VocabularyWriter::new(index_path, collector))
+                }
+                false => None,
+            };
         let writer = index
             .writer(WRITER_MEMORY)
             .map_err(|e| write_failed(dir, e))?;
@@ -165,6 +182,7 @@ impl KbWriter {
             latest_loader: None,
             committed: None,
             aliases: Aliases::default(),
+            vocabulary,
         })
     }
 
@@ -491,6 +509,11 @@ impl KbWriter {
                 self.add_document(&article)?;
             }
             let mut commit = self.writer.prepare_commit().map_err(failed)?;
+            // Before the commit: a list with a few words too many is harmless, one without
+            // the words of a commit is not. Every document is indexed by now.
+            if let Some(v) = &self.vocabulary {
+                v.save()?;
+            }
             // Every commit carries the list: a commit without it would lose it.
             if let Some(list) = self.frequent_pairs.get() {
                 commit.set_payload(&list.to_payload());

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 use kb_store::{
-    Excluded, Facets, Highlight, Nearly, Relaxed, SearchHit, SearchRequest, SearchResults,
-    SortOrder,
+    Excluded, Facets, Highlight, Nearly, Relaxed, Respelling, SearchHit, SearchRequest,
+    SearchResults, SortOrder,
 };
 use serde::Serialize;
 
@@ -29,6 +29,9 @@ struct SearchJson<'a> {
     /// Always present: null unless every match fits on the first page with room to spare
     /// and articles that miss one word of the query fill it.
     nearly: Option<NearlyJson<'a>>,
+    /// Always present: the words no article writes as typed that were also read as words
+    /// one letter off (`referal` as "referral"); empty when none.
+    also_read: &'a [Respelling],
 }
 
 /// [`Nearly`] as JSON, its hits as every hit is written.
@@ -180,6 +183,7 @@ pub fn print(
             excluded: res.excluded.as_ref(),
             unquoted: res.unquoted,
             nearly: res.nearly.as_ref().map(NearlyJson::from),
+            also_read: &res.also_read,
         });
     }
     let mut s = String::new();
@@ -295,6 +299,9 @@ pub fn print(
     if let Some(r) = &res.relaxed {
         footer.push_str(&relaxed_note(query, r));
     }
+    if !res.also_read.is_empty() && res.total > 0 {
+        footer.push_str(&also_read_note(&res.also_read));
+    }
     if !s.is_empty() {
         ctx.out.text(&s)?;
     }
@@ -337,6 +344,31 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
         "note: nothing matches {:?} as typed; {}\n",
         safe(query, false),
         relaxed_parts(r).join("; ")
+    )
+}
+
+/// Which words were also read as others: no article writes them as typed, and the stem they
+/// share with other words made them match those (`referal`, stemmed as `refer`).
+fn also_read_note(slips: &[Respelling]) -> String {
+    let each: Vec<String> = slips
+        .iter()
+        .map(|s| {
+            let to: Vec<String> = s
+                .read_as
+                .iter()
+                .map(|w| format!("{:?}", safe(w, false)))
+                .collect();
+            format!(
+                "{:?} also read as {}",
+                safe(&s.typed, false),
+                to.join(" or ")
+            )
+        })
+        .collect();
+    format!(
+        "note: {} (no article writes {} as typed)\n",
+        each.join(", "),
+        if slips.len() == 1 { "it" } else { "them" }
     )
 }
 
