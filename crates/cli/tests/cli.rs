@@ -726,7 +726,7 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
     assert!(out.starts_with("1. Referral programs for MSPs"), "{out}");
     assert!(
         err.contains(
-            "note: nothing matches \"refferal program\" as typed; \"refferal\" read as \"refer\" by similar spelling (no article has it)"
+            "note: nothing matches \"refferal program\" as typed; \"refferal\" read as \"referral\" by similar spelling (no article has it)"
         ),
         "{err}"
     );
@@ -736,12 +736,13 @@ fn a_query_matching_nothing_as_typed_is_widened_and_says_so() {
         serde_json::json!({"compounds": [], "respelled": [], "respellings": [], "dated": [], "prefixed": [], "unrequired": [], "at_least": 2, "words": 3}),
         "{v}"
     );
-    // Its stem `reffer` is one edit from `refer`, which the article holds: the closest word
-    // is taken, and named.
+    // Its stem `reffer` is one edit from `refer`, of "refer" and "reference", and two from
+    // `referr`, of "referral"; as written, "referral" is two letters off and "refer" three:
+    // the closest word articles write is taken, and named.
     let v = env.json(&["search", "refferal program", "--json"]);
     assert_eq!(
         v["relaxed"]["respellings"],
-        serde_json::json!([{"typed": "refferal", "read_as": ["refer"]}]),
+        serde_json::json!([{"typed": "refferal", "read_as": ["referral"]}]),
         "{v}"
     );
     let (_, err) = env.both(&["search", "people before technology"]);

@@ -523,6 +523,7 @@ pub(crate) fn relaxations(
     let f = kb.fields;
     let mut en = en_analyzer();
     let mut respellings = Vec::new();
+    let vocabulary = Vocabulary::open(&kb.index_path());
     let mut compounds = join_compounds(&mut en, searcher, &f, &mut items, &mut respellings)?;
     compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
@@ -621,7 +622,15 @@ pub(crate) fn relaxations(
             }
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
-            let mut terms = respell(searcher, &f, stem, raw.first(), edits, Typed::Word)?;
+            let mut terms = respell(
+                searcher,
+                &f,
+                stem,
+                raw.first(),
+                edits,
+                Typed::Word,
+                vocabulary.as_ref(),
+            )?;
             if !typed_digits.is_empty() {
                 terms.retain(|t| digits(t) == typed_digits);
             }
@@ -683,7 +692,6 @@ pub(crate) fn relaxations(
             return Ok(out);
         };
         let mut raw = unstemmed_analyzer();
-        let vocabulary = Vocabulary::open(&kb.index_path());
         let vocabulary = vocabulary.as_ref();
         let mut rarity = Vec::with_capacity(items.len());
         let mut weight = Vec::with_capacity(items.len());
@@ -773,7 +781,13 @@ fn respell(
     raw: Option<&String>,
     edits: u8,
     given: Typed,
+    vocabulary: Option<&Vocabulary>,
 ) -> Result<Vec<String>, StoreError> {
+    if let (Some(v), Some(r), Typed::Word) = (vocabulary, raw, given)
+        && let Some(terms) = respell_as_written(searcher, f, v, r, edits)?
+    {
+        return Ok(terms);
+    }
     let mut typed = vec![stem];
     if let Some(r) = raw.filter(|r| *r != stem) {
         typed.push(r);
@@ -840,6 +854,58 @@ fn respell(
     terms.truncate(MAX_RESPELLINGS);
     Ok(terms.into_iter().map(|(t, _)| t).collect())
 }
+
+/// [`respell`] by the words articles write ([`Vocabulary`]) rather than by stems: the stems of
+/// the written words fewest edits from the word as typed, up to `edits`, that articles hold,
+/// most frequent first, at most [`MAX_RESPELLINGS`]. Stems are measured against each other
+/// where the stemmer cut the typed word and the word meant at different places: `refferal`
+/// (stem `reffer`) is one edit from `refer` and two from `referr`, of "referral", which is two
+/// letters from it as written and "refer" three. `None` when no written word is that close
+/// (a typo in the first letter, which [`Vocabulary::near`] does not compare) or the word is
+/// not one of letters only: the stems decide then, as without a list.
+fn respell_as_written(
+    searcher: &Searcher,
+    f: &Fields,
+    vocabulary: &Vocabulary,
+    raw: &str,
+    edits: u8,
+) -> Result<Option<Vec<String>>, StoreError> {
+    if raw.len() < MIN_WRITTEN_RESPELLING || !raw.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Ok(None);
+    }
+    let mut en = en_analyzer();
+    // Each stem with its fewest edits and how many articles hold it.
+    let mut found: BTreeMap<String, (u8, u64)> = BTreeMap::new();
+    for (word, d) in vocabulary.near(raw, edits) {
+        let [stem] = tokens(&mut en, &word).try_into().unwrap_or_default();
+        if stem.is_empty() {
+            continue;
+        }
+        if let Some(entry) = found.get_mut(&stem) {
+            entry.0 = entry.0.min(d);
+            continue;
+        }
+        let held = held_by(searcher, f, &stem)?;
+        if held > 0 {
+            found.insert(stem, (d, held));
+        }
+    }
+    let Some(closest) = found.values().map(|(d, _)| *d).min() else {
+        return Ok(None);
+    };
+    let mut terms: Vec<(String, u64)> = found
+        .into_iter()
+        .filter(|(_, (d, _))| *d == closest)
+        .map(|(t, (_, n))| (t, n))
+        .collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(MAX_RESPELLINGS);
+    Ok(Some(terms.into_iter().map(|(t, _)| t).collect()))
+}
+
+/// Words this short are respelled by their stems: one or two edits from a short word are
+/// too many written words.
+const MIN_WRITTEN_RESPELLING: usize = 4;
 
 /// How many letters shorter than a word its stem must be for [`stems_one_edit_from`] to take
 /// it: "position" is `posit`, "organization" `organ`.
@@ -1477,7 +1543,7 @@ fn respell_joined(
         return Ok(None);
     }
     let raw = tokens(&mut unstemmed_analyzer(), &words.concat());
-    let mut terms = respell(searcher, f, stem, raw.first(), edits, Typed::Joined)?;
+    let mut terms = respell(searcher, f, stem, raw.first(), edits, Typed::Joined, None)?;
     // Reading two words as one is a guess already: the compound starts as the first word
     // does, or it is some other word (`ten tips`, `tentip`, was read as "entire").
     terms.retain(|t| t.chars().next() == stem.chars().next());

@@ -104,6 +104,64 @@ impl Vocabulary {
     }
 }
 
+impl Vocabulary {
+    /// The words of the list at most `max` edits from `word` (a letter left out, added,
+    /// changed, or two side by side swapped), each with its edits, fewest first. Only words
+    /// that begin with the word's first or second letter are compared: a typo rarely falls on
+    /// the first letter, and these cover one left out, added or swapped there. A scan of those
+    /// lines, for a word no article holds (a few milliseconds on a list of 300 000 words).
+    pub(crate) fn near(&self, word: &str, max: u8) -> Vec<(String, u8)> {
+        let w = word.as_bytes();
+        let firsts: Vec<u8> = w.iter().take(2).copied().collect();
+        let mut out = Vec::new();
+        for line in self.bytes.as_slice()[self.start..].split(|&b| b == b'\n') {
+            let Some(first) = line.first() else { continue };
+            if !firsts.contains(first) || line.len().abs_diff(w.len()) > usize::from(max) {
+                continue;
+            }
+            if let Some(d) = edits_within(w, line, max)
+                && d > 0
+                && let Ok(s) = std::str::from_utf8(line)
+            {
+                out.push((s.to_owned(), d));
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+}
+
+/// The optimal string alignment distance between `a` and `b` (bytes), if at most `max`; rows
+/// of a table that stops once a whole row is past `max`.
+fn edits_within(a: &[u8], b: &[u8], max: u8) -> Option<u8> {
+    let max = usize::from(max);
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut before: Vec<usize> = Vec::new();
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        row[0] = i;
+        let mut least = row[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
+            least = least.min(d);
+        }
+        if least > max {
+            return None;
+        }
+        before = std::mem::replace(&mut last, row.clone());
+    }
+    let d = last[b.len()];
+    (d <= max).then(|| u8::try_from(d).unwrap_or(u8::MAX))
+}
+
 /// Where the header line ends, if the bytes start with one.
 fn header_end(bytes: &[u8]) -> Option<usize> {
     let line = bytes.iter().position(|&b| b == b'\n')?;
@@ -296,11 +354,49 @@ mod tests {
         let mut x: u32 = 7;
         for _ in 0..4096 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            noise.push(if x.is_multiple_of(5) { b'\n' } else { (x >> 16) as u8 });
+            noise.push(if x.is_multiple_of(5) {
+                b'\n'
+            } else {
+                (x >> 16) as u8
+            });
         }
         for w in ["alpha", "zz", "\u{ff}"] {
             let _ = contains(&noise, w.as_bytes());
         }
+    }
+
+    #[test]
+    fn near_words_are_those_of_the_first_two_letters_fewest_edits_first() {
+        let bytes = list(&[
+            "customer", "custom", "referral", "refer", "ustomer", "zebra",
+        ]);
+        let v = Vocabulary {
+            start: header_end(&bytes).unwrap(),
+            bytes: OwnedBytes::new(bytes),
+        };
+        assert_eq!(
+            v.near("cusotmer", 2),
+            [("customer".to_string(), 1), ("ustomer".to_string(), 2)]
+        );
+        assert_eq!(v.near("refferal", 2), [("referral".to_string(), 2)]);
+        // A typo in the first letter is not compared to the word meant; a word beginning with
+        // its second letter is (the first letter added).
+        assert_eq!(v.near("kustomer", 2), [("ustomer".to_string(), 1)]);
+        // The word itself is no neighbour.
+        assert!(v.near("zebra", 1).is_empty());
+    }
+
+    #[test]
+    fn edits_count_as_optimal_string_alignment() {
+        let d = |a: &str, b: &str, max| edits_within(a.as_bytes(), b.as_bytes(), max);
+        assert_eq!(d("refferal", "referral", 2), Some(2));
+        assert_eq!(d("refferal", "refer", 2), None);
+        assert_eq!(d("refferal", "refer", 3), Some(3));
+        assert_eq!(d("cusotmer", "customer", 1), Some(1));
+        assert_eq!(d("munich", "munch", 2), Some(1));
+        assert_eq!(d("same", "same", 0), Some(0));
+        assert_eq!(d("", "ab", 2), Some(2));
+        assert_eq!(d("abcdef", "ab", 2), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A misspelling that stems as another word (`referal`, stemmed as `refer`) is also read as the
 //! word it misses, by the index's list of words as written (`src/vocabulary.rs`): the list
 //! grows with every commit, a word on it is read as written only, an index without one (an
-//! older kb's) reads words as before, and a rebuild makes one.
+//! older kb's) reads words as before, and a rebuild makes one. The same list respells a word
+//! no article holds by the words articles write (`refferal` as "referral", not "refer").
 
 mod common;
 
@@ -159,4 +160,18 @@ fn a_damaged_list_is_named_by_doctor_and_searches_still_answer() {
             kb.search(&SearchRequest::new(q)).expect("a search answers");
         }
     }
+}
+
+#[test]
+fn a_word_no_article_holds_is_respelled_as_the_closest_word_written() {
+    let (dir, kb) = common::kb_with(articles());
+    // `refferal` stems as `reffer`, one edit from `refer` and two from `referr` ("referral");
+    // as written, "referral" is two letters off and "refer" three.
+    let res = kb.search(&SearchRequest::new("refferal")).expect("search");
+    let how = res.relaxed.expect("widened: no article holds it");
+    assert_eq!(how.respelled, ["refferal"]);
+    assert_eq!(titles(&kb, "refferal"), [REFERRAL]);
+    // Without the list, the stems decide, as before.
+    std::fs::remove_file(index_dir(dir.path()).join("kb-words")).expect("list");
+    assert_eq!(titles(&kb, "refferal"), [REFER]);
 }
