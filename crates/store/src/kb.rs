@@ -15,6 +15,7 @@ use crate::error::tantivy_cause;
 use crate::pairs::FrequentPairs;
 use crate::schema::{self, Fields};
 use crate::verify::Verifier;
+use crate::vocabulary::Vocabulary;
 use crate::{Archive, KbWriter, StoreError, WriteLock};
 
 /// On-disk format version. Bump it whenever the schema or analyzers change: an older KB is then
@@ -51,6 +52,9 @@ pub struct Kb {
     archive: Archive,
     /// The index's list of frequent pairs, for exact phrases by pairs ([`crate::pairs`]).
     pub(crate) frequent_pairs: Option<Arc<FrequentPairs>>,
+    /// The index's list of words as written ([`crate::vocabulary`]), opened on the first
+    /// search that asks (`Some(None)`: it has none) and again after [`Kb::reload`].
+    vocabulary: std::sync::Mutex<Option<Option<Arc<Vocabulary>>>>,
 }
 
 impl std::fmt::Debug for Kb {
@@ -357,12 +361,20 @@ impl Kb {
             // (an index keeps the one it chose), and segments lacking its pairs are read by
             // positions.
             frequent_pairs: FrequentPairs::from_payload(after.payload.as_deref()).map(Arc::new),
+            vocabulary: std::sync::Mutex::new(None),
         };
         Ok(if settled {
             Opened::Ready(kb)
         } else {
             Opened::Moving(kb)
         })
+    }
+
+    /// The index's list of words as written, if it keeps one that reads.
+    pub(crate) fn vocabulary(&self) -> Option<Arc<Vocabulary>> {
+        let mut held = self.vocabulary.lock().unwrap_or_else(|e| e.into_inner());
+        held.get_or_insert_with(|| Vocabulary::open(&self.dir.join(&self.index_dir)).map(Arc::new))
+            .clone()
     }
 
     /// The live index directory.
@@ -463,6 +475,8 @@ impl Kb {
 
     /// Reload the reader to see the latest commit.
     pub fn reload(&self) -> Result<(), StoreError> {
+        // A commit may have added words: the list is read again when next asked for.
+        *self.vocabulary.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.reader.reload().map_err(StoreError::from)
     }
 }

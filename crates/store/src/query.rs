@@ -363,7 +363,7 @@ fn compile_with(
         has_text: false,
         pairs: kb.frequent_pairs.clone(),
         searcher: kb.reader.searcher(),
-        vocabulary: Vocabulary::open(&kb.index_path()),
+        vocabulary: kb.vocabulary(),
         slips: Vec::new(),
     };
     let compiled = match (node, at_least) {
@@ -523,7 +523,7 @@ pub(crate) fn relaxations(
     let f = kb.fields;
     let mut en = en_analyzer();
     let mut respellings = Vec::new();
-    let vocabulary = Vocabulary::open(&kb.index_path());
+    let vocabulary = kb.vocabulary();
     let mut compounds = join_compounds(&mut en, searcher, &f, &mut items, &mut respellings)?;
     compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
     let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
@@ -629,7 +629,7 @@ pub(crate) fn relaxations(
                 raw.first(),
                 edits,
                 Typed::Word,
-                vocabulary.as_ref(),
+                vocabulary.as_deref(),
             )?;
             if !typed_digits.is_empty() {
                 terms.retain(|t| digits(t) == typed_digits);
@@ -692,7 +692,7 @@ pub(crate) fn relaxations(
             return Ok(out);
         };
         let mut raw = unstemmed_analyzer();
-        let vocabulary = vocabulary.as_ref();
+        let vocabulary = vocabulary.as_deref();
         let mut rarity = Vec::with_capacity(items.len());
         let mut weight = Vec::with_capacity(items.len());
         for ((item, widen), counted) in items.iter().zip(&widen).zip(&counted) {
@@ -1754,7 +1754,7 @@ struct Compiler {
     /// For the names a `feed:` value stands for ([`resolve_feeds`]).
     searcher: Searcher,
     /// The index's words as written, for slips ([`slips_held`]).
-    vocabulary: Option<Vocabulary>,
+    vocabulary: Option<std::sync::Arc<Vocabulary>>,
     /// The slips read so far.
     slips: Vec<Respelling>,
 }
@@ -2424,7 +2424,7 @@ impl Compiler {
                         &f,
                         &mut self.en,
                         &mut self.raw,
-                        self.vocabulary.as_ref(),
+                        self.vocabulary.as_deref(),
                         w,
                     )?;
                     if !slips.is_empty() && !self.slips.iter().any(|s| s.typed == w) {

@@ -137,17 +137,16 @@ impl KbWriter {
             .register(PAIRS, pairs_analyzer(frequent_pairs.clone()));
         // The list of words must hold every word of every article, so only an index that has
         // kept one from its first article goes on keeping it (see `crate::vocabulary`).
-        let vocabulary =
-            match VocabularyWriter::exists(index_path) || index.load_metas()?.segments.is_empty() {
-                true => {
-                    let collector = WordCollector::default();
-                    index
-                        .tokenizers()
-                        .register(EN, en_analyzer_collecting(collector.clone()));
-                    Some(VocabularyWriter::new(index_path, collector))
-                }
-                false => None,
-            };
+        let vocabulary = match VocabularyWriter::exists(index_path) || metas.segments.is_empty() {
+            true => {
+                let collector = WordCollector::default();
+                index
+                    .tokenizers()
+                    .register(EN, en_analyzer_collecting(collector.clone()));
+                Some(VocabularyWriter::new(index_path, collector))
+            }
+            false => None,
+        };
         let writer = index
             .writer(WRITER_MEMORY)
             .map_err(|e| write_failed(dir, e))?;
