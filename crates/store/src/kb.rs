@@ -373,7 +373,7 @@ impl Kb {
     /// The index's list of words as written, if it keeps one that reads.
     pub(crate) fn vocabulary(&self) -> Option<Arc<Vocabulary>> {
         let mut held = self.vocabulary.lock().unwrap_or_else(|e| e.into_inner());
-        held.get_or_insert_with(|| Vocabulary::open(&self.dir.join(&self.index_dir)).map(Arc::new))
+        held.get_or_insert_with(|| Vocabulary::open(&self.index_path()).map(Arc::new))
             .clone()
     }
 
@@ -414,7 +414,7 @@ impl Kb {
         guard(&self.dir, "opening the index writer", || {
             KbWriter::new(
                 &self.dir,
-                &self.dir.join(&self.index_dir),
+                &self.index_path(),
                 self.index.clone(),
                 self.fields,
                 None,
