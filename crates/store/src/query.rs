@@ -842,8 +842,14 @@ fn respell(
             }
         }
     }
+    Ok(closest_most_frequent(found))
+}
+
+/// Of terms found with (edits, articles holding them): those fewest edits away, most frequent
+/// first (ties by term), at most [`MAX_RESPELLINGS`].
+fn closest_most_frequent(found: BTreeMap<String, (u8, u64)>) -> Vec<String> {
     let Some(closest) = found.values().map(|(d, _)| *d).min() else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let mut terms: Vec<(String, u64)> = found
         .into_iter()
@@ -852,7 +858,7 @@ fn respell(
         .collect();
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(MAX_RESPELLINGS);
-    Ok(terms.into_iter().map(|(t, _)| t).collect())
+    terms.into_iter().map(|(t, _)| t).collect()
 }
 
 /// [`respell`] by the words articles write ([`Vocabulary`]) rather than by stems: the stems of
@@ -890,17 +896,10 @@ fn respell_as_written(
             found.insert(stem, (d, held));
         }
     }
-    let Some(closest) = found.values().map(|(d, _)| *d).min() else {
-        return Ok(None);
-    };
-    let mut terms: Vec<(String, u64)> = found
-        .into_iter()
-        .filter(|(_, (d, _))| *d == closest)
-        .map(|(t, (_, n))| (t, n))
-        .collect();
-    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    terms.truncate(MAX_RESPELLINGS);
-    Ok(Some(terms.into_iter().map(|(t, _)| t).collect()))
+    Ok(match found.is_empty() {
+        true => None,
+        false => Some(closest_most_frequent(found)),
+    })
 }
 
 /// Words this short are respelled by their stems: one or two edits from a short word are
