@@ -6,7 +6,10 @@
 //! search for it found articles that "refer to" something and ranked the one about referrals,
 //! whose stem is `referr`, below them. No stem says that nobody wrote `referal`; this list
 //! does. A query word the list lacks, whose one-edit neighbour it holds with another stem
-//! that begins as the word's own does, is also read as that neighbour (`crate::query`).
+//! that begins as the word's own does, is also read as that neighbour (`crate::query`). A
+//! word no article holds even stemmed is respelled as the written words closest to it
+//! ([`Vocabulary::near`]): `refferal` is two letters from "referral" and three from "refer",
+//! though its stem `reffer` is one from `refer`.
 //!
 //! Owns: collecting the words while an index is written (from the stemmer's memo misses, so a
 //! word costs once per analyzer, not once per token), the file that keeps them
