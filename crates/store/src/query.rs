@@ -933,34 +933,7 @@ fn stems_one_edit_from(
     {
         return Ok(Vec::new());
     }
-    let mut letters: Vec<char> = ('a'..='z').chain(chars.iter().copied()).collect();
-    letters.sort_unstable();
-    letters.dedup();
-    let word = |cs: &[char]| cs.iter().collect::<String>();
-    let mut edited: HashSet<String> = HashSet::new();
-    for i in 0..chars.len() {
-        let mut cs = chars.clone();
-        cs.remove(i);
-        edited.insert(word(&cs));
-        if i + 1 < chars.len() {
-            let mut cs = chars.clone();
-            cs.swap(i, i + 1);
-            edited.insert(word(&cs));
-        }
-        for &c in &letters {
-            let mut cs = chars.clone();
-            cs[i] = c;
-            edited.insert(word(&cs));
-        }
-    }
-    for i in 0..=chars.len() {
-        for &c in &letters {
-            let mut cs = chars.clone();
-            cs.insert(i, c);
-            edited.insert(word(&cs));
-        }
-    }
-    edited.remove(raw);
+    let edited = one_edit(raw);
     let mut en = en_analyzer();
     // Each stem with the edits that give it. Only where the stemmer cuts the word by three
     // letters or more: nearer, the walk of the stems finds it.
@@ -1269,7 +1242,8 @@ fn other_spellings_held(
 }
 
 /// The terms of the other ways to read the word `w` that some article holds: its other
-/// spellings ([`other_spellings_held`]), then what it may be a slip for ([`slips_held`]).
+/// spellings ([`other_spellings_held`]), then what it may be a slip for ([`slips_held`]);
+/// and the words articles write that those slips stand for, for the search's note.
 fn other_readings_held(
     searcher: &Searcher,
     f: &Fields,
@@ -1277,14 +1251,16 @@ fn other_readings_held(
     raw: &mut TextAnalyzer,
     vocabulary: Option<&Vocabulary>,
     w: &str,
-) -> Result<Vec<String>, StoreError> {
-    let mut out = other_spellings_held(searcher, f, en, w)?;
-    for (t, _) in slips_held(searcher, f, en, raw, vocabulary, w)? {
-        if !out.contains(&t) {
-            out.push(t);
+) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let mut terms = other_spellings_held(searcher, f, en, w)?;
+    let mut written = Vec::new();
+    for (t, word) in slips_held(searcher, f, en, raw, vocabulary, w)? {
+        written.push(word);
+        if !terms.contains(&t) {
+            terms.push(t);
         }
     }
-    Ok(out)
+    Ok((terms, written))
 }
 
 /// A slip is looked for in words of at least this many letters: a shorter word is one edit
@@ -1351,30 +1327,42 @@ fn slips_held(
         .collect())
 }
 
-/// The words one edit from `word` (of ASCII lowercase letters): a letter left out, two
-/// swapped, one changed, one added.
+/// The words one edit from `word`: a letter left out, two side by side swapped, one changed
+/// or one added (from `a`-`z` and the word's own letters), each once, in that order, position
+/// by position; `word` itself is not among them.
 fn one_edit(word: &str) -> Vec<String> {
-    let b = word.as_bytes();
-    let mut out = Vec::with_capacity(54 * b.len() + 26);
-    let mut push = |v: Vec<u8>| {
-        if let Ok(s) = String::from_utf8(v) {
-            out.push(s);
+    let chars: Vec<char> = word.chars().collect();
+    let mut letters: Vec<char> = ('a'..='z').chain(chars.iter().copied()).collect();
+    letters.sort_unstable();
+    letters.dedup();
+    let mut seen: HashSet<String> = HashSet::from([word.to_string()]);
+    let mut out = Vec::with_capacity(2 * letters.len() * (chars.len() + 1));
+    let mut push = |cs: &[char]| {
+        let w: String = cs.iter().collect();
+        if seen.insert(w.clone()) {
+            out.push(w);
         }
     };
-    for i in 0..b.len() {
-        push([&b[..i], &b[i + 1..]].concat());
-        if i + 1 < b.len() && b[i] != b[i + 1] {
-            push([&b[..i], &[b[i + 1], b[i]], &b[i + 2..]].concat());
+    for i in 0..chars.len() {
+        let mut cs = chars.clone();
+        cs.remove(i);
+        push(&cs);
+        if i + 1 < chars.len() {
+            let mut cs = chars.clone();
+            cs.swap(i, i + 1);
+            push(&cs);
         }
-        for c in b'a'..=b'z' {
-            if c != b[i] {
-                push([&b[..i], &[c], &b[i + 1..]].concat());
-            }
+        for &c in &letters {
+            let mut cs = chars.clone();
+            cs[i] = c;
+            push(&cs);
         }
     }
-    for i in 0..=b.len() {
-        for c in b'a'..=b'z' {
-            push([&b[..i], &[c], &b[i..]].concat());
+    for i in 0..=chars.len() {
+        for &c in &letters {
+            let mut cs = chars.clone();
+            cs.insert(i, c);
+            push(&cs);
         }
     }
     out
@@ -2417,8 +2405,8 @@ impl Compiler {
                 // A slip that stems as another word (`referal`) is also the word it misses.
                 let mut spellings = Vec::new();
                 if let Scope::Any | Scope::Title = scope {
-                    spellings = other_spellings_held(&self.searcher, &f, &mut self.en, w)?;
-                    let slips = slips_held(
+                    let written;
+                    (spellings, written) = other_readings_held(
                         &self.searcher,
                         &f,
                         &mut self.en,
@@ -2426,16 +2414,11 @@ impl Compiler {
                         self.vocabulary.as_deref(),
                         w,
                     )?;
-                    if !slips.is_empty() && !self.slips.iter().any(|s| s.typed == w) {
+                    if !written.is_empty() && !self.slips.iter().any(|s| s.typed == w) {
                         self.slips.push(Respelling {
                             typed: w.to_string(),
-                            read_as: slips.iter().map(|(_, word)| word.clone()).collect(),
+                            read_as: written,
                         });
-                    }
-                    for (t, _) in slips {
-                        if !spellings.contains(&t) {
-                            spellings.push(t);
-                        }
                     }
                 }
                 readings.extend(spellings.iter().map(|t| vec![t.clone()]));
@@ -2989,6 +2972,7 @@ fn held_of(
             let mut ways = readings(en, w);
             ways.extend(
                 other_readings_held(searcher, f, en, raw, vocabulary, w)?
+                    .0
                     .into_iter()
                     .map(|t| vec![t]),
             );
