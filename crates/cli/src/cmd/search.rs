@@ -347,24 +347,25 @@ fn relaxed_note(query: &str, r: &Relaxed) -> String {
     )
 }
 
+/// A word and what it was read as: `"munich" read as "munch"`, at most [`MAX_NAMED`] of
+/// them and `…` for the rest.
+fn named(s: &Respelling, how: &str) -> String {
+    let mut to: Vec<String> = s
+        .read_as
+        .iter()
+        .take(MAX_NAMED)
+        .map(|w| format!("{:?}", safe(w, false)))
+        .collect();
+    if s.read_as.len() > MAX_NAMED {
+        to.push("…".to_string());
+    }
+    format!("{:?} {how} {}", safe(&s.typed, false), to.join(" or "))
+}
+
 /// Which words were also read as others: no article writes them as typed, and the stem they
 /// share with other words made them match those (`referal`, stemmed as `refer`).
 fn also_read_note(slips: &[Respelling]) -> String {
-    let each: Vec<String> = slips
-        .iter()
-        .map(|s| {
-            let to: Vec<String> = s
-                .read_as
-                .iter()
-                .map(|w| format!("{:?}", safe(w, false)))
-                .collect();
-            format!(
-                "{:?} also read as {}",
-                safe(&s.typed, false),
-                to.join(" or ")
-            )
-        })
-        .collect();
+    let each: Vec<String> = slips.iter().map(|s| named(s, "also read as")).collect();
     format!(
         "note: {} (no article writes {} as typed)\n",
         each.join(", "),
@@ -392,22 +393,7 @@ fn relaxed_parts(r: &Relaxed) -> Vec<String> {
     if !r.respelled.is_empty() {
         // Each word with what it became (`"munich" as "munch"`): a respelling onto another
         // word entirely is otherwise invisible.
-        let each: Vec<String> = r
-            .respellings
-            .iter()
-            .map(|s| {
-                let mut to: Vec<String> = s
-                    .read_as
-                    .iter()
-                    .take(MAX_NAMED)
-                    .map(|w| format!("{:?}", safe(w, false)))
-                    .collect();
-                if s.read_as.len() > MAX_NAMED {
-                    to.push("…".to_string());
-                }
-                format!("{:?} read as {}", safe(&s.typed, false), to.join(" or "))
-            })
-            .collect();
+        let each: Vec<String> = r.respellings.iter().map(|s| named(s, "read as")).collect();
         let words = if each.len() == r.respelled.len() {
             each.join(", ")
         } else {
