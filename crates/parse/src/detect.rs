@@ -76,6 +76,8 @@ fn xml_at(text: &str, start: usize) -> Result<Detected<'_>, ParseError> {
 /// stand, and so reads these; kb reads them too, with a warning:
 ///
 /// - a lone `<entry>`, an Atom Entry Document (RFC 4287 §4.1.2), as a feed of that entry;
+/// - `<item>`s at the top of the document, with no `<rss>` or `<channel>` around them (one,
+///   or several side by side, which no XML root allows), as a feed of those items;
 /// - a root holding RSS `<item>`s (`<rdf>` without RDF's namespace, a home-made wrapper) as
 ///   if it were `<rss>`, and one holding Atom `<entry>`s as if it were `<feed>`.
 ///
@@ -89,6 +91,18 @@ fn other_root<'a>(body: &'a str, root: &str, skipped: &'a str) -> Result<Detecte
         let why = "the document is one Atom entry (an Atom Entry Document): read as a feed of it"
             .to_owned();
         (FeedFormat::Atom, wrapped, why)
+    } else if local == "item" {
+        // Renaming the root (below) would make the first item the channel, its title the
+        // feed's, and leave a lone item no items at all.
+        let wrapped = format!(
+            "{}<rss><channel>{}</channel></rss>",
+            &body[..at],
+            &body[at..]
+        );
+        let why = "the document is RSS <item> elements without <rss> or <channel>: read as a \
+                   feed of them"
+            .to_owned();
+        (FeedFormat::Rss, wrapped, why)
     } else if local.eq_ignore_ascii_case("html") {
         return match embedded_atom(body) {
             Some(feed) => Ok(Detected::Xml {

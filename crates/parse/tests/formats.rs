@@ -362,3 +362,39 @@ fn roots_that_are_no_feed_format_are_read_for_their_items_but_never_a_page() {
     assert_eq!(feed.items.len(), 1);
     assert_eq!(feed.items[0].title.as_deref(), Some("Three"));
 }
+
+#[test]
+fn rss_items_without_a_channel_or_root_are_a_feed_of_them() {
+    // Found in osmosfeed's test feed (jsmisc set): `<item>`s at the top of the document, no
+    // `<rss>` or `<channel>`. feedparser reads every one; kb took the first for the channel
+    // (its title the feed's) or, for a lone item, read none.
+    let parsed = |xml: &str| parse(xml.as_bytes(), &ParseOptions::default()).unwrap();
+    let lone = parsed("<item><title>One</title><link>http://e.test/1</link></item>");
+    assert_eq!(lone.format, FeedFormat::Rss);
+    let titles: Vec<_> = lone.items.iter().map(|i| i.title.as_deref()).collect();
+    assert_eq!(titles, [Some("One")]);
+    assert_eq!(lone.title, None);
+    assert!(
+        lone.warnings.iter().any(|w| w.contains("<item>")),
+        "{:?}",
+        lone.warnings
+    );
+    let two = parsed(
+        "<?xml version=\"1.0\"?>\n<item><title>One</title><link>http://e.test/1</link></item>\n\
+         <item xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><title>Two</title>\
+         <link>http://e.test/2</link><dc:creator>Ann</dc:creator></item>\n",
+    );
+    let got: Vec<_> = two
+        .items
+        .iter()
+        .map(|i| (i.title.as_deref(), i.link.as_deref(), i.author.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("One"), Some("http://e.test/1"), None),
+            (Some("Two"), Some("http://e.test/2"), Some("Ann"))
+        ]
+    );
+    assert_eq!(two.title, None);
+}
