@@ -405,7 +405,11 @@ fn text_construct(el: &Element) -> String {
     if is_base64(el) {
         text = decode_base64(&text).unwrap_or(text);
     }
-    let is_html = ty == "html" || ty == "text/html" || mode == "escaped" || is_markup;
+    // XHTML without elements is its text alone (a publisher that left out the div): its
+    // `&lt;br&gt;` is the letters `<br>`, escaped again so the cleaner shows them. Atom 0.3's
+    // `mode="xml"` is read as feedparser reads it, as markup.
+    let xhtml = ty == "xhtml" || ty == "application/xhtml+xml";
+    let is_html = ty == "html" || ty == "text/html" || mode == "escaped" || (is_markup && !xhtml);
     if is_html {
         text
     } else {

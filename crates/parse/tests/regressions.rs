@@ -123,3 +123,19 @@ fn issue_5_rss_dc_author_and_itunes_item_categories() {
     assert_eq!(feed.items[1].author.as_deref(), Some("Creator wins"));
     assert!(feed.items[1].categories.is_empty());
 }
+
+/// Issue 5: an Atom `type="xhtml"` title or content without its wrapping div is XHTML text
+/// all the same: `&lt;br&gt;` in it is the letters `<br>`, as feedparser shows them, not a
+/// tag for the cleaner to strip (found in yarr's test feeds). Atom 0.3's `mode="xml"` keeps
+/// feedparser's reading: escaped markup there is markup.
+#[test]
+fn issue_5_atom_xhtml_without_its_div_is_text() {
+    let feed = fixture("5-atom-xhtml-without-div.xml");
+    assert_eq!(title(&feed, 0), "Use <br> for breaks");
+    assert_eq!(
+        kb_clean::clean_inline(feed.items[0].content_html.as_deref().unwrap_or_default()),
+        "Write <br> & move on"
+    );
+    assert_eq!(title(&feed, 1), "a < b bold");
+    assert_eq!(title(&feed, 2), "Old style");
+}
