@@ -220,6 +220,11 @@ struct Dropped {
     /// The base in scope at a `<link>` that has an `xml:base` of its own (XML Base §4.2:
     /// it applies to the link's text), outer bases joined in.
     link_base: Option<String>,
+    /// What each tag-like element of the item writes (`category`, `subject`, `keywords`,
+    /// `tags`, of any namespace and depth: its text, the parts of a comma list, its `term`,
+    /// `text` or `label`), in document order. The crate groups tags by kind; this puts them
+    /// back in the order the publisher wrote them, which feedparser keeps.
+    tag_order: Vec<String>,
 }
 
 /// Which text of an item [`scan_dropped`] is collecting.
@@ -251,6 +256,9 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         || [
             ":author",
             ":category",
+            // Tags of other kinds, put in the order written among the categories.
+            ":subject",
+            ":keywords",
             "<link ",
             "<updated",
             "<modified",
@@ -298,6 +306,7 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
         }
         item.categories.extend(dropped.categories);
         item.categories.extend(dropped.nested_categories);
+        in_written_order(&mut item.categories, &dropped.tag_order);
         match (item.link.as_deref(), dropped.link_base.as_deref()) {
             (None, _) => item.link = dropped.link,
             (Some(link), Some(base)) => {
@@ -332,6 +341,22 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
     }
     with_bodies(&mut feed, xml);
     feed
+}
+
+/// Put `tags` in the order of the first element that writes each (`written`, see
+/// [`Dropped::tag_order`]); one no element writes as it is (a tag the crate trimmed
+/// differently) keeps its place among those after the others. The sort is stable: tags
+/// from one element stay in its order.
+fn in_written_order(tags: &mut [String], written: &[String]) {
+    if tags.len() < 2 || written.is_empty() {
+        return;
+    }
+    let mut first: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(written.len());
+    for (at, tag) in written.iter().enumerate() {
+        first.entry(tag.as_str()).or_insert(at);
+    }
+    tags.sort_by_key(|t| first.get(t.trim()).copied().unwrap_or(usize::MAX));
 }
 
 /// XHTML's namespace, in which an RSS item's `<body>` holds its whole text.
@@ -538,6 +563,8 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
     let mut atom_author: Option<usize> = None;
     // Whether that author is RSS's own `<author>` (no namespace), which the crate reads as text.
     let mut rss_person = false;
+    // A tag-like element open in an item (its depth) and its text so far, for `tag_order`.
+    let mut tag_text: Option<(usize, String)> = None;
     loop {
         let (ns, event) = reader.read_resolved_event().ok()?;
         let ns = match ns {
@@ -566,6 +593,23 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                             .map(|v| v.into_owned())
                     })
                 };
+                if item_depth.is_some()
+                    && matches!(
+                        local.into_inner(),
+                        "category" | "subject" | "keywords" | "tags"
+                    )
+                    && let Some(item) = items.last_mut()
+                {
+                    item.tag_order.extend(
+                        ["term", "text", "label"]
+                            .into_iter()
+                            .filter_map(attr)
+                            .map(|v| v.trim().to_owned()),
+                    );
+                    if is_start && tag_text.is_none() {
+                        tag_text = Some((depth, String::new()));
+                    }
+                }
                 match (item_depth, local.into_inner()) {
                     (None, "item") if is_start => {
                         items.push(Dropped {
@@ -670,17 +714,35 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
             }
             Event::Text(t) => {
-                if let Some((_, _, a)) = capture.as_mut() {
+                for a in [
+                    capture.as_mut().map(|c| &mut c.2),
+                    tag_text.as_mut().map(|t| &mut t.1),
+                ]
+                .into_iter()
+                .flatten()
+                {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::CData(t) => {
-                if let Some((_, _, a)) = capture.as_mut() {
+                for a in [
+                    capture.as_mut().map(|c| &mut c.2),
+                    tag_text.as_mut().map(|t| &mut t.1),
+                ]
+                .into_iter()
+                .flatten()
+                {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) => {
-                if let Some((_, _, a)) = capture.as_mut() {
+                for a in [
+                    capture.as_mut().map(|c| &mut c.2),
+                    tag_text.as_mut().map(|t| &mut t.1),
+                ]
+                .into_iter()
+                .flatten()
+                {
                     match r.resolve_char_ref() {
                         Ok(Some(c)) => a.push(c),
                         _ => a.push_str(quick_xml::escape::resolve_xml_entity(&r).unwrap_or("")),
@@ -688,6 +750,16 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
             }
             Event::End(_) => {
+                if let (Some((_, text)), Some(item)) =
+                    (tag_text.take_if(|(at, _)| *at == depth), items.last_mut())
+                {
+                    let text = text.trim();
+                    item.tag_order.push(text.to_owned());
+                    if text.contains(',') {
+                        item.tag_order
+                            .extend(text.split(',').map(|t| t.trim().to_owned()));
+                    }
+                }
                 if let (Some((kind, _, text)), Some(item)) =
                     (capture.take_if(|(_, at, _)| *at == depth), items.last_mut())
                 {

@@ -297,3 +297,52 @@ fn netscape_rss_091_dtd_entities() {
     );
     assert!(feed.warnings.iter().any(|w| w.contains("&eacute;")));
 }
+
+/// An RSS item's tags from several kinds of element (`dc:subject`, `category`,
+/// `media:keywords`, `media:category`, `atom:category`, `itunes:category`) come in the order
+/// the item writes them, as feedparser gives them and as the publisher listed them. kb had
+/// them grouped by kind: categories first, then subjects, keywords and the rest (a
+/// WordPress feed writing `dc:subject` before its categories, Media RSS test feeds).
+#[test]
+fn rss_tags_of_several_kinds_keep_the_items_order() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+  xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom"
+  xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>t</title>
+<item><title>one</title><link>http://e.test/1</link>
+  <dc:subject>cloud</dc:subject>
+  <category>DevOps</category>
+  <media:keywords>yarn, fluffy</media:keywords>
+  <category>Tutorial</category>
+  <atom:category term="atomterm"/>
+  <itunes:category text="Technology"/>
+  <media:content url="http://e.test/a.mp4"><media:category>music/song</media:category></media:content>
+  <category>Zebra</category>
+</item>
+<item><title>two</title><link>http://e.test/2</link>
+  <category>b</category><category>a</category>
+</item></channel></rss>"#,
+    );
+    assert_eq!(
+        feed.items[0].categories,
+        [
+            "cloud",
+            "DevOps",
+            "yarn",
+            "fluffy",
+            "Tutorial",
+            "atomterm",
+            "Technology",
+            "music/song",
+            "Zebra"
+        ]
+    );
+    assert_eq!(feed.items[1].categories, ["b", "a"]);
+    // Only a subject and categories, nothing else the second reading is taken for.
+    let feed = read(
+        r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>
+<item><title>one</title><link>http://e.test/1</link><dc:subject><![CDATA[cloud]]></dc:subject>
+<category><![CDATA[DevOps]]></category><category>Project</category></item></channel></rss>"#,
+    );
+    assert_eq!(feed.items[0].categories, ["cloud", "DevOps", "Project"]);
+}
