@@ -99,10 +99,17 @@ pub(crate) fn build(xml: &str) -> Result<Element, String> {
     Ok(root)
 }
 
+/// An element's namespace: the one its prefix is bound to, or, for a prefix never declared,
+/// the module kb reads under that prefix (`media:`, `itunes:`, `dc:`), as RSS documents are
+/// read (wellform.rs) and as feedparser reads any document: a feed that forgot to declare
+/// `media:` means Media RSS.
 fn namespace(ns: ResolveResult<'_>) -> Option<String> {
     match ns {
         ResolveResult::Bound(ns) => Some(ns.as_ref().to_owned()),
-        _ => None,
+        ResolveResult::Unknown(prefix) => {
+            crate::wellform::module_of_prefix(&prefix).map(|(_, uri)| uri.to_owned())
+        }
+        ResolveResult::Unbound => None,
     }
 }
 

@@ -1187,7 +1187,7 @@ fn module(ns: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// The module whose usual prefix is `prefix` (the first of [`module`]'s URIs for it).
-fn module_of_prefix(prefix: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn module_of_prefix(prefix: &str) -> Option<(&'static str, &'static str)> {
     MODULES.iter().find(|(p, _)| *p == prefix).copied()
 }
 

@@ -346,3 +346,22 @@ fn rss_tags_of_several_kinds_keep_the_items_order() {
     );
     assert_eq!(feed.items[0].categories, ["cloud", "DevOps", "Project"]);
 }
+
+/// An Atom feed that writes Media RSS elements without declaring `media:` (webfeed's
+/// Atom-Media test feed): the prefix is read by its usual meaning, as in RSS feeds, so a
+/// `media:group`'s category and the `media:keywords` are tags too, as feedparser reads them.
+#[test]
+fn atom_media_elements_under_an_undeclared_prefix() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>
+<entry><id>http://e.test/1</id><title>x</title><updated>2024-01-01T00:00:00Z</updated>
+<media:category label="Music">music/a</media:category>
+<media:group><media:category>music/b</media:category></media:group>
+<media:keywords>kitty, cat</media:keywords>
+</entry></feed>"#,
+    );
+    assert_eq!(
+        feed.items[0].categories,
+        ["music/a", "music/b", "kitty", "cat"]
+    );
+}
