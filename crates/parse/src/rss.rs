@@ -241,9 +241,9 @@ enum Capture {
 }
 
 /// Add what the `rss` crate dropped (see [`Dropped`]) to the feed's items: `dc:author` as the
-/// author when the item has none, tags before and iTunes categories after the others, the
-/// `link href` and `updated` when the item has none, the first enclosure in place of the
-/// crate's last. A second, streaming pass over the document, taken only when it mentions those
+/// author when the item has none, `<tags>`, iTunes and nested categories among the others, all
+/// in the order the item writes them, the `link href` and `updated` when the item has none,
+/// the first enclosure in place of the crate's last. A second, streaming pass over the document, taken only when it mentions those
 /// elements; when its item count differs from the crate's, the items cannot be paired and
 /// nothing is added. Last, a permalink guid is the link of an item that has none.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
