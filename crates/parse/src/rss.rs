@@ -243,9 +243,10 @@ enum Capture {
 /// Add what the `rss` crate dropped (see [`Dropped`]) to the feed's items: `dc:author` as the
 /// author when the item has none, `<tags>`, iTunes and nested categories among the others, all
 /// in the order the item writes them, the `link href` and `updated` when the item has none,
-/// the first enclosure in place of the crate's last. A second, streaming pass over the document, taken only when it mentions those
-/// elements; when its item count differs from the crate's, the items cannot be paired and
-/// nothing is added. Last, a permalink guid is the link of an item that has none.
+/// the first enclosure in place of the crate's last. A second, streaming pass over the
+/// document, taken only when it mentions those elements; when its item count differs from the
+/// crate's, the items cannot be paired and nothing is added. Last, a permalink guid is the
+/// link of an item that has none.
 fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
     // More enclosure elements than items with an enclosure: some item has several (or one
     // without a url), and the crate kept its last. A podcast feed of one file per episode
@@ -341,6 +342,19 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
     }
     with_bodies(&mut feed, xml);
     feed
+}
+
+/// The texts [`scan_dropped`] is collecting: a capture's and an open tag-like element's.
+fn collecting<'a>(
+    capture: &'a mut Option<(Capture, usize, String)>,
+    tag_text: &'a mut Option<(usize, String)>,
+) -> impl Iterator<Item = &'a mut String> {
+    [
+        capture.as_mut().map(|c| &mut c.2),
+        tag_text.as_mut().map(|t| &mut t.1),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Put `tags` in the order of the first element that writes each (`written`, see
@@ -714,35 +728,17 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                 }
             }
             Event::Text(t) => {
-                for a in [
-                    capture.as_mut().map(|c| &mut c.2),
-                    tag_text.as_mut().map(|t| &mut t.1),
-                ]
-                .into_iter()
-                .flatten()
-                {
+                for a in collecting(&mut capture, &mut tag_text) {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::CData(t) => {
-                for a in [
-                    capture.as_mut().map(|c| &mut c.2),
-                    tag_text.as_mut().map(|t| &mut t.1),
-                ]
-                .into_iter()
-                .flatten()
-                {
+                for a in collecting(&mut capture, &mut tag_text) {
                     a.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) => {
-                for a in [
-                    capture.as_mut().map(|c| &mut c.2),
-                    tag_text.as_mut().map(|t| &mut t.1),
-                ]
-                .into_iter()
-                .flatten()
-                {
+                for a in collecting(&mut capture, &mut tag_text) {
                     match r.resolve_char_ref() {
                         Ok(Some(c)) => a.push(c),
                         _ => a.push_str(quick_xml::escape::resolve_xml_entity(&r).unwrap_or("")),
