@@ -695,16 +695,19 @@ pub(crate) fn relaxations(
         let vocabulary = vocabulary.as_deref();
         let mut rarity = Vec::with_capacity(items.len());
         let mut weight = Vec::with_capacity(items.len());
+        let articles = searcher.num_docs();
         for ((item, widen), counted) in items.iter().zip(&widen).zip(&counted) {
-            rarity.push(match widen {
-                true => rarity_of(searcher, &f, &mut en, &mut raw, vocabulary, item)?,
-                false => 0.0,
-            });
-            weight.push(match (widen, counted) {
-                (true, true) => weight_of(searcher, &f, &mut en, &mut raw, vocabulary, item)?,
+            // Read once for both: counting a word's articles looks up its readings and slips.
+            let heft = match widen {
+                true => Some(heft_of(searcher, &f, &mut en, &mut raw, vocabulary, item)?),
+                false => None,
+            };
+            rarity.push(heft.as_ref().map_or(0.0, |h| rarity_of(h, articles)));
+            weight.push(match (&heft, counted) {
+                (Some(h), true) => weight_of(h, articles),
                 // A little word beside words that count: optional, and it weighs nothing.
-                (true, false) => Some(0.0),
-                (false, _) => None,
+                (Some(_), false) => Some(0.0),
+                (None, _) => None,
             });
         }
         // What cannot be counted by a few lookups (a date, a prefix) weighs as the others do
@@ -2864,29 +2867,44 @@ fn regrouped(text: &str) -> Option<String> {
 /// What a widenable word adds to the score of a hit holding it: [`RARITY_WEIGHT`] times BM25's
 /// idf of about how many articles hold it ([`held_of`]); a respelled word adds none. 0 for
 /// anything else (a date, a prefix): what it matches is not counted by a few lookups.
-fn rarity_of(
+fn rarity_of(heft: &Heft, articles: u64) -> f32 {
+    // A respelled word that is a guess at what was meant ([`sure_respelling`]) adds no
+    // rarity, or a rare word it may stand for (`bakeries` read as "bayern") puts that word's
+    // articles above those holding the query's other words as typed (`best bakeries paris`:
+    // two football posts above the Paris bakeries).
+    let Heft::Held(Some(held)) = *heft else {
+        return 0.0;
+    };
+    let held = held.min(articles) as f32;
+    RARITY_WEIGHT * (1.0 + (articles as f32 - held + 0.5) / (held + 0.5)).ln()
+}
+
+/// What [`rarity_of`] and [`weight_of`] read of a widenable word: a word of [`COMPARISONS`],
+/// a respelling that is a guess ([`sure_respelling`]), or about how many articles hold it
+/// ([`held_of`]).
+enum Heft {
+    Comparison,
+    Guess,
+    Held(Option<u64>),
+}
+
+fn heft_of(
     searcher: &Searcher,
     f: &Fields,
     en: &mut TextAnalyzer,
     raw: &mut TextAnalyzer,
     vocabulary: Option<&Vocabulary>,
     item: &Node,
-) -> Result<f32, StoreError> {
-    // A respelled word that is a guess at what was meant ([`sure_respelling`]) adds no
-    // rarity, or a rare word it may stand for (`bakeries` read as "bayern") puts that word's
-    // articles above those holding the query's other words as typed (`best bakeries paris`:
-    // two football posts above the Paris bakeries).
+) -> Result<Heft, StoreError> {
+    if comparison(item) {
+        return Ok(Heft::Comparison);
+    }
     let guess = matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms))
         if !sure_respelling(en, typed, terms));
-    if guess || comparison(item) {
-        return Ok(0.0);
+    if guess {
+        return Ok(Heft::Guess);
     }
-    let Some(held) = held_of(searcher, f, en, raw, vocabulary, item)? else {
-        return Ok(0.0);
-    };
-    let articles = searcher.num_docs();
-    let held = held.min(articles) as f32;
-    Ok(RARITY_WEIGHT * (1.0 + (articles as f32 - held + 0.5) / (held + 0.5)).ln())
+    Ok(Heft::Held(held_of(searcher, f, en, raw, vocabulary, item)?))
 }
 
 /// Words that hold a comparison together (`server vs cloud`): every comparison's title has
@@ -2916,35 +2934,22 @@ fn comparison(item: &Node) -> bool {
 /// must not raise the bar at all (`pricing per seat vs per device` required 5 of its 6
 /// words, and the article on per-device pricing holds no "vs"). `None` where that is not
 /// counted by a few lookups (a date, a prefix).
-fn weight_of(
-    searcher: &Searcher,
-    f: &Fields,
-    en: &mut TextAnalyzer,
-    raw: &mut TextAnalyzer,
-    vocabulary: Option<&Vocabulary>,
-    item: &Node,
-) -> Result<Option<f32>, StoreError> {
-    if comparison(item) {
-        return Ok(Some(0.0));
-    }
-    // A respelling that is a guess ([`sure_respelling`]): were it to weigh the rarity of the
-    // word it was read as, it alone could clear the bar meant for two words typed right
-    // (`best bakeries paris`, "bakeries" read as "bayern", let every football post in).
-    let guess = matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms))
-        if !sure_respelling(en, typed, terms));
-    if guess {
-        return Ok(Some(1.0));
-    }
-    let Some(held) = held_of(searcher, f, en, raw, vocabulary, item)? else {
-        return Ok(None);
+fn weight_of(heft: &Heft, articles: u64) -> Option<f32> {
+    let held = match *heft {
+        Heft::Comparison => return Some(0.0),
+        // A respelling that is a guess ([`sure_respelling`]): were it to weigh the rarity of
+        // the word it was read as, it alone could clear the bar meant for two words typed
+        // right (`best bakeries paris`, "bakeries" read as "bayern", let every football post
+        // in).
+        Heft::Guess => return Some(1.0),
+        Heft::Held(held) => held?,
     };
-    let articles = searcher.num_docs();
     let held = held.min(articles) as f32;
-    Ok(Some(
+    Some(
         ((articles as f32 - held + 0.5) / (held + 0.5))
             .ln()
             .max(1.0),
-    ))
+    )
 }
 
 /// About how many articles hold a widenable word: the most that hold one of its readings (in
