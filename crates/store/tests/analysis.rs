@@ -41,8 +41,7 @@ fn kb() -> (tempfile::TempDir, kb_store::Kb) {
 }
 
 fn titles(kb: &kb_store::Kb, q: &str) -> Vec<String> {
-    let res = kb.search(&SearchRequest::new(q)).expect("search");
-    res.hits.into_iter().map(|h| h.title).collect()
+    common::titles(kb, &SearchRequest::new(q))
 }
 
 /// The highlighted words of the hit titled `title`, as written in its snippet.

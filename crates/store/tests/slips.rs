@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use kb_store::{Kb, Respelling, SearchRequest, WriteLock};
@@ -35,20 +35,7 @@ fn articles() -> Vec<kb_clean::Article> {
 fn titles(kb: &Kb, q: &str) -> Vec<String> {
     let mut req = SearchRequest::new(q);
     req.limit = 50;
-    kb.search(&req)
-        .expect("search")
-        .hits
-        .into_iter()
-        .map(|h| h.title)
-        .collect()
-}
-
-/// The live index directory of the KB at `dir`.
-fn index_dir(dir: &Path) -> PathBuf {
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("kb.json")).expect("kb.json"))
-            .expect("kb.json parses");
-    dir.join(meta["index_dir"].as_str().expect("index_dir"))
+    common::titles(kb, &req)
 }
 
 fn words_check(dir: &Path) -> (bool, String) {
@@ -117,7 +104,7 @@ fn the_list_grows_with_each_commit_and_a_written_word_is_not_a_slip() {
 #[test]
 fn an_index_without_a_list_reads_words_as_before_until_a_rebuild() {
     let (dir, kb) = common::kb_with(articles());
-    let list = index_dir(dir.path()).join("kb-words");
+    let list = common::live_index(dir.path()).join("kb-words");
     std::fs::remove_file(&list).expect("the index keeps a list");
     assert_eq!(titles(&kb, "referal"), [REFER]);
     let (ok, detail) = words_check(dir.path());
@@ -137,7 +124,7 @@ fn an_index_without_a_list_reads_words_as_before_until_a_rebuild() {
     }
     w.commit().expect("commit");
     let kb = Kb::open(dir.path()).expect("open");
-    assert!(index_dir(dir.path()).join("kb-words").is_file());
+    assert!(common::live_index(dir.path()).join("kb-words").is_file());
     assert_eq!(titles(&kb, "referal"), [REFERRAL, REFER]);
 }
 
@@ -145,7 +132,7 @@ fn an_index_without_a_list_reads_words_as_before_until_a_rebuild() {
 fn a_damaged_list_is_named_by_doctor_and_searches_still_answer() {
     let (dir, kb) = common::kb_with(articles());
     drop(kb);
-    let list = index_dir(dir.path()).join("kb-words");
+    let list = common::live_index(dir.path()).join("kb-words");
     let mut bytes = std::fs::read(&list).expect("list");
     let at = bytes.len() - 3;
     bytes[at] ^= 0x20;
@@ -178,7 +165,7 @@ fn a_word_no_article_holds_is_respelled_as_the_closest_word_written() {
     assert_eq!(how.respelled, ["refferal"]);
     assert_eq!(titles(&kb, "refferal"), [REFERRAL]);
     // Without the list, the stems decide, as before.
-    std::fs::remove_file(index_dir(dir.path()).join("kb-words")).expect("list");
+    std::fs::remove_file(common::live_index(dir.path()).join("kb-words")).expect("list");
     let kb = Kb::open(dir.path()).expect("open");
     assert_eq!(titles(&kb, "refferal"), [REFER]);
 }

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -45,16 +47,11 @@ fn add(w: &mut KbWriter, from: usize, articles: usize) {
     }
 }
 
-fn live_index(dir: &Path) -> PathBuf {
-    let meta: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join("kb.json")).unwrap()).unwrap();
-    dir.join(meta["index_dir"].as_str().unwrap())
-}
-
 /// The live segments' ids, from tantivy's meta.json.
 fn segments(dir: &Path) -> Vec<String> {
     let meta: serde_json::Value =
-        serde_json::from_slice(&fs::read(live_index(dir).join("meta.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(common::live_index(dir).join("meta.json")).unwrap())
+            .unwrap();
     meta["segments"]
         .as_array()
         .unwrap()
@@ -66,7 +63,7 @@ fn segments(dir: &Path) -> Vec<String> {
 /// The files of the live segments (named `<segment id>.<component>`).
 fn segment_files(dir: &Path) -> Vec<PathBuf> {
     let ids = segments(dir);
-    let mut files: Vec<PathBuf> = fs::read_dir(live_index(dir))
+    let mut files: Vec<PathBuf> = fs::read_dir(common::live_index(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {

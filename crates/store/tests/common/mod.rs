@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -96,15 +96,27 @@ pub fn kb_with(articles: Vec<kb_clean::Article>) -> (tempfile::TempDir, Kb) {
     (dir, kb)
 }
 
-/// The titles of every hit of `req`, sorted: for tests where the set matters, not the order.
-pub fn sorted_titles(kb: &Kb, req: &kb_store::SearchRequest) -> Vec<String> {
-    let mut t: Vec<String> = kb
-        .search(req)
+/// The titles of the hits of `req`, in rank order.
+pub fn titles(kb: &Kb, req: &kb_store::SearchRequest) -> Vec<String> {
+    kb.search(req)
         .expect("search")
         .hits
         .into_iter()
         .map(|h| h.title)
-        .collect();
+        .collect()
+}
+
+/// The titles of every hit of `req`, sorted: for tests where the set matters, not the order.
+pub fn sorted_titles(kb: &Kb, req: &kb_store::SearchRequest) -> Vec<String> {
+    let mut t = titles(kb, req);
     t.sort();
     t
+}
+
+/// The live index directory of the KB at `dir`, as its kb.json names it.
+pub fn live_index(dir: &Path) -> PathBuf {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("kb.json")).expect("kb.json"))
+            .expect("kb.json parses");
+    dir.join(meta["index_dir"].as_str().expect("index_dir"))
 }
