@@ -202,9 +202,9 @@ pub(crate) fn read_query(
         Node::And(items) => items,
         single => vec![single],
     };
-    let mut en = en_analyzer();
-    read_apart(&mut en, searcher, &kb.fields, &mut items)?;
-    let joins = join_alternatives(&mut en, searcher, &kb.fields, &items)?;
+    let mut lk = Lookup::new(kb, searcher);
+    read_apart(&mut lk, &mut items)?;
+    let joins = join_alternatives(&mut lk, &items)?;
     Ok(ReadQuery {
         items,
         joins,
@@ -356,14 +356,10 @@ fn compile_with(
     at_least: Option<&Widening<'_>>,
 ) -> Result<Option<TextQuery>, StoreError> {
     let mut c = Compiler {
-        f: kb.fields,
-        en: en_analyzer(),
-        raw: unstemmed_analyzer(),
+        lk: Lookup::new(kb, &kb.reader.searcher()),
         marks: Vec::new(),
         has_text: false,
         pairs: kb.frequent_pairs.clone(),
-        searcher: kb.reader.searcher(),
-        vocabulary: kb.vocabulary(),
         slips: Vec::new(),
     };
     let compiled = match (node, at_least) {
@@ -520,13 +516,14 @@ pub(crate) fn relaxations(
 ) -> Result<Vec<(TextQuery, Relaxed)>, StoreError> {
     // As the search as typed read them: a widening only adds readings.
     let mut items = read.items.clone();
-    let f = kb.fields;
-    let mut en = en_analyzer();
+    let mut lk = Lookup::new(kb, searcher);
     let mut respellings = Vec::new();
-    let vocabulary = kb.vocabulary();
-    let mut compounds = join_compounds(&mut en, searcher, &f, &mut items, &mut respellings)?;
-    compounds.extend(join_dotted(kb, searcher, &mut en, &mut items)?);
-    let widen: Vec<bool> = items.iter().map(|item| widenable(&mut en, item)).collect();
+    let mut compounds = join_compounds(&mut lk, &mut items, &mut respellings)?;
+    compounds.extend(join_dotted(kb, &mut lk, &mut items)?);
+    let widen: Vec<bool> = items
+        .iter()
+        .map(|item| widenable(&mut lk.en, item))
+        .collect();
     // Little words (`a`, `by`, `of`, `vs`) say nothing of what an article is about, and most
     // articles hold them: counted as words a hit must hold, an article holding three of them
     // and one word that matters beat the one holding every word that does (`honored by a
@@ -594,26 +591,26 @@ pub(crate) fn relaxations(
         // `rtx4090` for "RTX 4090ti"), its digits must stay as typed.
         let digits = |s: &str| -> String { s.chars().filter(char::is_ascii_digit).collect() };
         let typed_digits = digits(w);
-        let stems = tokens(&mut en, w);
+        let stems = tokens(&mut lk.en, w);
         let (stem, raw) = match stems.as_slice() {
-            [stem] => (stem.clone(), tokens(&mut unstemmed_analyzer(), w)),
+            [stem] => (stem.clone(), tokens(&mut lk.raw, w)),
             // A compound (`Mittag-Lefler`) is respelled whole, as its joined form, which
             // articles hold whether they write it hyphenated or closed; a part alone would
             // be a guess at half a name.
-            [_, _, ..] => match misspelled_compound(&mut en, searcher, &f, w)? {
+            [_, _, ..] => match misspelled_compound(&mut lk, w)? {
                 Some(joined) => joined,
                 None => continue,
             },
             [] => continue,
         };
         let stem = &stem;
-        let mut held = held_by(searcher, &f, stem)?;
+        let mut held = held_by(&lk, stem)?;
         // A word some article spells the other way (`color`: "colour") is no misspelling.
-        held += other_spellings_held(searcher, &f, &mut en, w)?.len() as u64;
+        held += other_spellings_held(&mut lk, w)?.len() as u64;
         // `exchange2010`, which no article holds joined, may be held apart ("Exchange 2010"):
         // respelled, it would lose that reading.
-        for apart in readings(&mut en, w).iter().skip(1) {
-            for (field, _) in unscoped(&f) {
+        for apart in readings(&mut lk.en, w).iter().skip(1) {
+            for (field, _) in unscoped(&lk.f) {
                 let mut all = true;
                 for t in apart {
                     all &= searcher.doc_freq(&Term::from_field_text(field, t))? > 0;
@@ -622,15 +619,7 @@ pub(crate) fn relaxations(
             }
         }
         if let (0, Some(edits)) = (held, edits_for(stem)) {
-            let mut terms = respell(
-                searcher,
-                &f,
-                stem,
-                raw.first(),
-                edits,
-                Typed::Word,
-                vocabulary.as_deref(),
-            )?;
+            let mut terms = respell(&mut lk, stem, raw.first(), edits, Typed::Word)?;
             if !typed_digits.is_empty() {
                 terms.retain(|t| digits(t) == typed_digits);
             }
@@ -642,7 +631,7 @@ pub(crate) fn relaxations(
                 && code_walks < MAX_CODE_WALKS
             {
                 code_walks += 1;
-                terms = codes_ending_with(searcher, &f, w)?;
+                terms = codes_ending_with(&lk, w)?;
             }
             // Nothing close: the word stays as typed, matching nothing, for the widenings
             // below to do without (the note must not claim a respelling).
@@ -691,15 +680,13 @@ pub(crate) fn relaxations(
         let Node::And(items) = &node else {
             return Ok(out);
         };
-        let mut raw = unstemmed_analyzer();
-        let vocabulary = vocabulary.as_deref();
         let mut rarity = Vec::with_capacity(items.len());
         let mut weight = Vec::with_capacity(items.len());
         let articles = searcher.num_docs();
         for ((item, widen), counted) in items.iter().zip(&widen).zip(&counted) {
             // Read once for both: counting a word's articles looks up its readings and slips.
             let heft = match widen {
-                true => Some(heft_of(searcher, &f, &mut en, &mut raw, vocabulary, item)?),
+                true => Some(heft_of(&mut lk, item)?),
                 false => None,
             };
             rarity.push(heft.as_ref().map_or(0.0, |h| rarity_of(h, articles)));
@@ -778,16 +765,14 @@ const MAX_RESPELLINGS: usize = 8;
 /// is within `edits`. The term dictionaries are walked by the same automata a fuzzy query
 /// runs, once per search rather than once per widened query.
 fn respell(
-    searcher: &Searcher,
-    f: &Fields,
+    lk: &mut Lookup,
     stem: &str,
     raw: Option<&String>,
     edits: u8,
     given: Typed,
-    vocabulary: Option<&Vocabulary>,
 ) -> Result<Vec<String>, StoreError> {
-    if let (Some(v), Some(r), Typed::Word) = (vocabulary, raw, given)
-        && let Some(terms) = respell_as_written(searcher, f, v, r, edits)?
+    if let (Some(r), Typed::Word) = (raw, given)
+        && let Some(terms) = respell_as_written(lk, r, edits)?
     {
         return Ok(terms);
     }
@@ -813,12 +798,12 @@ fn respell(
             continue;
         }
         let penalty = if n == 0 { cut } else { 0 };
-        let fields: Vec<Field> = unscoped(f)
+        let fields: Vec<Field> = unscoped(&lk.f)
             .into_iter()
             .map(|(field, _)| field)
-            .filter(|field| *field != f.url_text)
+            .filter(|field| *field != lk.f.url_text)
             .collect();
-        fuzzy_terms(searcher, &fields, word, edits, |t, doc_freq| {
+        fuzzy_terms(&lk.searcher, &fields, word, edits, |t, doc_freq| {
             let d = (1..edits)
                 .find(|&d| within_edits(t, word, d))
                 .unwrap_or(edits)
@@ -833,7 +818,7 @@ fn respell(
     // three edits from `posit`, of "position", and one from `option`; `organizaton` six from
     // `organ`): the words one edit from the word as typed, stemmed, are found as one edit away.
     if let (Some(r), Typed::Word) = (raw, given) {
-        for (stem, held) in stems_one_edit_from(searcher, f, r)? {
+        for (stem, held) in stems_one_edit_from(lk, r)? {
             let entry = found.entry(stem).or_insert((1, held));
             entry.0 = entry.0.min(1);
         }
@@ -873,20 +858,20 @@ fn closest_most_frequent(found: BTreeMap<String, (u8, u64)>) -> Vec<String> {
 /// (a typo in the first letter, which [`Vocabulary::near`] does not compare) or the word is
 /// not one of letters only: the stems decide then, as without a list.
 fn respell_as_written(
-    searcher: &Searcher,
-    f: &Fields,
-    vocabulary: &Vocabulary,
+    lk: &mut Lookup,
     raw: &str,
     edits: u8,
 ) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(vocabulary) = lk.vocabulary.clone() else {
+        return Ok(None);
+    };
     if raw.len() < MIN_WRITTEN_RESPELLING || !raw.bytes().all(|b| b.is_ascii_lowercase()) {
         return Ok(None);
     }
-    let mut en = en_analyzer();
     // Each stem with its fewest edits and how many articles hold it.
     let mut found: BTreeMap<String, (u8, u64)> = BTreeMap::new();
     for (word, d) in vocabulary.near(raw, edits) {
-        let [stem] = tokens(&mut en, &word).try_into().unwrap_or_default();
+        let [stem] = tokens(&mut lk.en, &word).try_into().unwrap_or_default();
         if stem.is_empty() {
             continue;
         }
@@ -894,7 +879,7 @@ fn respell_as_written(
             entry.0 = entry.0.min(d);
             continue;
         }
-        let held = held_by(searcher, f, &stem)?;
+        let held = held_by(lk, &stem)?;
         if held > 0 {
             found.insert(stem, (d, held));
         }
@@ -924,11 +909,7 @@ const MAX_EDITED_LETTERS: usize = 20;
 /// compares stems, so it misses these where the stemmer cuts the word short ([`MIN_STEM_CUT`]
 /// letters or more). Empty for a word of fewer than four letters (one edit from too many
 /// words) or more than [`MAX_EDITED_LETTERS`].
-fn stems_one_edit_from(
-    searcher: &Searcher,
-    f: &Fields,
-    raw: &str,
-) -> Result<Vec<(String, u64)>, StoreError> {
+fn stems_one_edit_from(lk: &mut Lookup, raw: &str) -> Result<Vec<(String, u64)>, StoreError> {
     let chars: Vec<char> = raw.chars().collect();
     if chars.len() < 4
         || chars.len() > MAX_EDITED_LETTERS
@@ -937,12 +918,11 @@ fn stems_one_edit_from(
         return Ok(Vec::new());
     }
     let edited = one_edit(raw);
-    let mut en = en_analyzer();
     // Each stem with the edits that give it. Only where the stemmer cuts the word by three
     // letters or more: nearer, the walk of the stems finds it.
     let mut stems: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in edited {
-        if let [stem] = tokens(&mut en, &e).as_slice()
+        if let [stem] = tokens(&mut lk.en, &e).as_slice()
             && e.chars().count() >= stem.chars().count() + MIN_STEM_CUT
         {
             stems.entry(stem.clone()).or_default().push(e);
@@ -952,12 +932,12 @@ fn stems_one_edit_from(
     // alone: a word of an article's title is nearly always in its text too, and each field
     // doubles the lookups).
     let mut bodies = Vec::new();
-    for seg in searcher.segment_readers() {
-        bodies.push(seg.inverted_index(f.body)?);
+    for seg in lk.searcher.segment_readers() {
+        bodies.push(seg.inverted_index(lk.f.body)?);
     }
     let mut out = Vec::new();
     for (stem, surfaces) in stems {
-        let term = Term::from_field_text(f.body, &stem);
+        let term = Term::from_field_text(lk.f.body, &stem);
         let mut held = 0u64;
         for inv in &bodies {
             held += u64::from(inv.doc_freq(&term).map_err(tantivy::TantivyError::from)?);
@@ -965,7 +945,7 @@ fn stems_one_edit_from(
         // An edit that is no word at all may stem to a word's stem (`referel` less its `l`,
         // "refereli", is `refer`, ahead of "referral", the word meant): one of the first
         // articles holding the stem must write the edit as a word.
-        if held > 0 && written_somewhere(searcher, f, &bodies, &term, &surfaces)? {
+        if held > 0 && written_somewhere(lk, &bodies, &term, &surfaces)? {
             out.push((stem, held));
         }
     }
@@ -979,14 +959,13 @@ const MAX_WRITTEN_LOOKS: usize = 48;
 /// [`MAX_WRITTEN_LOOKS`]) writes one of `words` (lowercase) as a word of its own. `bodies`:
 /// each segment's body dictionary, in the searcher's order.
 fn written_somewhere(
-    searcher: &Searcher,
-    f: &Fields,
+    lk: &Lookup,
     bodies: &[std::sync::Arc<tantivy::InvertedIndexReader>],
     term: &Term,
     words: &[String],
 ) -> Result<bool, StoreError> {
     let mut looked = 0;
-    for (ord, (seg, inv)) in searcher.segment_readers().iter().zip(bodies).enumerate() {
+    for (ord, (seg, inv)) in lk.searcher.segment_readers().iter().zip(bodies).enumerate() {
         let Some(info) = inv
             .get_term_info(term)
             .map_err(tantivy::TantivyError::from)?
@@ -1005,9 +984,9 @@ fn written_somewhere(
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 looked += 1;
                 let stored: tantivy::TantivyDocument =
-                    searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
+                    lk.searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
                 let text = stored
-                    .get_first(f.article)
+                    .get_first(lk.f.article)
                     .and_then(|v| tantivy::schema::Value::as_str(&v))
                     .unwrap_or("")
                     .to_lowercase();
@@ -1042,14 +1021,10 @@ const MAX_CODE_WALKS: usize = 2;
 /// digits (`0x80070005`, `aadsts50076`, `kb5034441`; not `150076`, another number), most
 /// frequent first, at most [`MAX_RESPELLINGS`]. Walks the whole term dictionaries of title and
 /// body (a suffix has no order there), so only for a number nothing holds as typed.
-fn codes_ending_with(
-    searcher: &Searcher,
-    f: &Fields,
-    digits: &str,
-) -> Result<Vec<String>, StoreError> {
+fn codes_ending_with(lk: &Lookup, digits: &str) -> Result<Vec<String>, StoreError> {
     let mut found: BTreeMap<String, u64> = BTreeMap::new();
-    for field in [f.title, f.body] {
-        for seg in searcher.segment_readers() {
+    for field in [lk.f.title, lk.f.body] {
+        for seg in lk.searcher.segment_readers() {
             let inv = seg.inverted_index(field)?;
             let mut stream = inv.terms().stream().map_err(tantivy::TantivyError::from)?;
             while stream.advance() {
@@ -1126,19 +1101,18 @@ fn dotted_number(word: &str) -> bool {
 /// -> "802.11be"): the word alone matched everything holding "be", not the standard.
 fn join_dotted(
     kb: &Kb,
-    searcher: &Searcher,
-    en: &mut TextAnalyzer,
+    lk: &mut Lookup,
     items: &mut Vec<Node>,
 ) -> Result<Vec<Compound>, StoreError> {
     let mut out = Vec::new();
     let mut i = 0;
     while i + 1 < items.len() {
         if let (Node::Text(Scope::Any, Text::Word(number)), Some(word)) =
-            (&items[i], simple_word(en, &items[i + 1]))
+            (&items[i], simple_word(&mut lk.en, &items[i + 1]))
             && dotted_number(number)
         {
             let joined = format!("{number}{word}");
-            if matches_as_typed(kb, searcher, &joined)? {
+            if matches_as_typed(kb, &lk.searcher, &joined)? {
                 out.push(Compound {
                     typed: format!("{number} {word}"),
                     read_as: joined.clone(),
@@ -1176,11 +1150,36 @@ const NO_HALVES: &[&str] = &[
     "you", "your",
 ];
 
+/// What a query's words are read against, carried as one value by the functions that read
+/// them: the searcher whose term dictionaries say which articles hold a term, the schema's
+/// fields, the list of words as articles write them ([`Vocabulary`]; none in an index an older
+/// kb wrote), and the two analyzers a word is read with, stemmed (`en`) and as typed (`raw`).
+pub(crate) struct Lookup {
+    searcher: Searcher,
+    f: Fields,
+    vocabulary: Option<std::sync::Arc<Vocabulary>>,
+    en: TextAnalyzer,
+    raw: TextAnalyzer,
+}
+
+impl Lookup {
+    /// Reading against `searcher`, one generation of `kb`'s index.
+    fn new(kb: &Kb, searcher: &Searcher) -> Lookup {
+        Lookup {
+            searcher: searcher.clone(),
+            f: kb.fields,
+            vocabulary: kb.vocabulary(),
+            en: en_analyzer(),
+            raw: unstemmed_analyzer(),
+        }
+    }
+}
+
 /// How many articles hold `stem` anywhere a plain word is looked for.
-fn held_by(searcher: &Searcher, f: &Fields, stem: &str) -> Result<u64, StoreError> {
+fn held_by(lk: &Lookup, stem: &str) -> Result<u64, StoreError> {
     let mut held = 0;
-    for (field, _) in unscoped(f) {
-        held += searcher.doc_freq(&Term::from_field_text(field, stem))?;
+    for (field, _) in unscoped(&lk.f) {
+        held += lk.searcher.doc_freq(&Term::from_field_text(field, stem))?;
     }
     Ok(held)
 }
@@ -1190,31 +1189,29 @@ fn held_by(searcher: &Searcher, f: &Fields, stem: &str) -> Result<u64, StoreErro
 /// for [`respell`] to find the word meant (`mittagleffl`, of "Mittag-Leffler"). `None` for a
 /// word that is no compound (CJK, several words of a phrase), or one some article holds.
 fn misspelled_compound(
-    en: &mut TextAnalyzer,
-    searcher: &Searcher,
-    f: &Fields,
+    lk: &mut Lookup,
     word: &str,
 ) -> Result<Option<(String, Vec<String>)>, StoreError> {
     if !word.chars().any(crate::words::is_joiner) {
         return Ok(None);
     }
     let (Some(stem), Some(raw)) = (
-        crate::schema::joined_form(en, word),
-        crate::schema::joined_form(&mut unstemmed_analyzer(), word),
+        crate::schema::joined_form(&mut lk.en, word),
+        crate::schema::joined_form(&mut lk.raw, word),
     ) else {
         return Ok(None);
     };
-    let parts = tokens(en, word);
-    for (field, _) in unscoped(f) {
+    let parts = tokens(&mut lk.en, word);
+    for (field, _) in unscoped(&lk.f) {
         let terms: Vec<Term> = parts
             .iter()
             .map(|p| Term::from_field_text(field, p))
             .collect();
         let mut each = true;
         for t in &terms {
-            each &= searcher.doc_freq(t)? > 0;
+            each &= lk.searcher.doc_freq(t)? > 0;
         }
-        if each && phrase_held(searcher, &terms)? {
+        if each && phrase_held(&lk.searcher, &terms)? {
             return Ok(None);
         }
     }
@@ -1224,19 +1221,14 @@ fn misspelled_compound(
 /// The terms of the other spellings of the word `w` ([`crate::spelling`]: `colour` for
 /// `color`) that some article holds, in title, body, categories or author; none that is the
 /// word's own term (`organize` and `organise` may stem alike).
-fn other_spellings_held(
-    searcher: &Searcher,
-    f: &Fields,
-    en: &mut TextAnalyzer,
-    w: &str,
-) -> Result<Vec<String>, StoreError> {
-    let own = tokens(en, w);
+fn other_spellings_held(lk: &mut Lookup, w: &str) -> Result<Vec<String>, StoreError> {
+    let own = tokens(&mut lk.en, w);
     let mut out: Vec<String> = Vec::new();
     for other in crate::spelling::other_spellings(w) {
-        if let [t] = tokens(en, &other).as_slice()
+        if let [t] = tokens(&mut lk.en, &other).as_slice()
             && !own.contains(t)
             && !out.contains(t)
-            && held_by(searcher, f, t)? > 0
+            && held_by(lk, t)? > 0
         {
             out.push(t.clone());
         }
@@ -1247,17 +1239,10 @@ fn other_spellings_held(
 /// The terms of the other ways to read the word `w` that some article holds: its other
 /// spellings ([`other_spellings_held`]), then what it may be a slip for ([`slips_held`]);
 /// and the words articles write that those slips stand for, for the search's note.
-fn other_readings_held(
-    searcher: &Searcher,
-    f: &Fields,
-    en: &mut TextAnalyzer,
-    raw: &mut TextAnalyzer,
-    vocabulary: Option<&Vocabulary>,
-    w: &str,
-) -> Result<(Vec<String>, Vec<String>), StoreError> {
-    let mut terms = other_spellings_held(searcher, f, en, w)?;
+fn other_readings_held(lk: &mut Lookup, w: &str) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let mut terms = other_spellings_held(lk, w)?;
     let mut written = Vec::new();
-    for (t, word) in slips_held(searcher, f, en, raw, vocabulary, w)? {
+    for (t, word) in slips_held(lk, w)? {
         written.push(word);
         if !terms.contains(&t) {
             terms.push(t);
@@ -1282,25 +1267,21 @@ const MAX_SLIPS: usize = 3;
 /// most frequent first. Empty without a list (an index an older kb wrote), for a word of
 /// fewer than [`MIN_SLIP_LETTERS`] letters or not all letters, and for one no article holds
 /// even stemmed (what a widened search respells). Each as (term, the word articles write).
-fn slips_held(
-    searcher: &Searcher,
-    f: &Fields,
-    en: &mut TextAnalyzer,
-    raw: &mut TextAnalyzer,
-    vocabulary: Option<&Vocabulary>,
-    w: &str,
-) -> Result<Vec<(String, String)>, StoreError> {
-    let Some(vocabulary) = vocabulary else {
+fn slips_held(lk: &mut Lookup, w: &str) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(vocabulary) = lk.vocabulary.clone() else {
         return Ok(Vec::new());
     };
-    let (typed, own) = match (tokens(raw, w).as_slice(), tokens(en, w).as_slice()) {
+    let (typed, own) = match (
+        tokens(&mut lk.raw, w).as_slice(),
+        tokens(&mut lk.en, w).as_slice(),
+    ) {
         ([typed], [own]) => (typed.clone(), own.clone()),
         _ => return Ok(Vec::new()),
     };
     if typed.len() < MIN_SLIP_LETTERS
         || !typed.bytes().all(|b| b.is_ascii_lowercase())
         || vocabulary.holds(&typed)
-        || held_by(searcher, f, &own)? == 0
+        || held_by(lk, &own)? == 0
     {
         return Ok(Vec::new());
     }
@@ -1309,7 +1290,7 @@ fn slips_held(
         if !vocabulary.holds(&near) {
             continue;
         }
-        let [stem] = tokens(en, &near).try_into().unwrap_or_default();
+        let [stem] = tokens(&mut lk.en, &near).try_into().unwrap_or_default();
         if stem.is_empty()
             || stem == own
             || !(stem.starts_with(own.as_str()) || own.starts_with(stem.as_str()))
@@ -1317,7 +1298,7 @@ fn slips_held(
         {
             continue;
         }
-        let held = held_by(searcher, f, &stem)?;
+        let held = held_by(lk, &stem)?;
         if held > 0 {
             found.push((held, stem, near));
         }
@@ -1391,9 +1372,7 @@ fn simple_word(en: &mut TextAnalyzer, node: &Node) -> Option<String> {
 /// compounds that articles write closed. Runs of up to [`MAX_JOINED`] words, longest first,
 /// none holding a little word ([`NO_HALVES`]).
 fn join_compounds(
-    en: &mut TextAnalyzer,
-    searcher: &Searcher,
-    f: &Fields,
+    lk: &mut Lookup,
     items: &mut Vec<Node>,
     respelled: &mut Vec<Respelling>,
 ) -> Result<Vec<Compound>, StoreError> {
@@ -1406,7 +1385,7 @@ fn join_compounds(
             };
             let Some(words) = run
                 .iter()
-                .map(|n| simple_word(en, n))
+                .map(|n| simple_word(&mut lk.en, n))
                 .collect::<Option<Vec<String>>>()
             else {
                 continue;
@@ -1419,16 +1398,16 @@ fn join_compounds(
             {
                 continue;
             }
-            let joined = tokens(en, &words.concat());
+            let joined = tokens(&mut lk.en, &words.concat());
             let [stem] = joined.as_slice() else {
                 continue;
             };
-            if held_by(searcher, f, stem)? == 0 {
+            if held_by(lk, stem)? == 0 {
                 // Two words, one of them held nowhere (a misspelling), may be a compound
                 // misspelled (`sentinal one` -> "SentinelOne"): respelled joined, as the
                 // words alone would be respelled into other words (`sentinal` as "sent").
                 if len == 2
-                    && let Some(read_as) = respell_joined(en, searcher, f, &words, stem)?
+                    && let Some(read_as) = respell_joined(lk, &words, stem)?
                 {
                     respelled.push(Respelling {
                         typed: words.join(" "),
@@ -1470,17 +1449,15 @@ const MAX_JOINS: usize = 8;
 /// and the joined reading the widening offers was never tried. The mirror of [`read_apart`],
 /// with its bounds: words of letters and digits of two letters or more, no little word
 /// ([`NO_HALVES`]: `in to` is no "into"), one pair joined per word.
-fn join_alternatives(
-    en: &mut TextAnalyzer,
-    searcher: &Searcher,
-    f: &Fields,
-    items: &[Node],
-) -> Result<Vec<(usize, String)>, StoreError> {
+fn join_alternatives(lk: &mut Lookup, items: &[Node]) -> Result<Vec<(usize, String)>, StoreError> {
     let mut out = Vec::new();
     let mut looked_up = 0;
     let mut i = 0;
     while i + 1 < items.len() && looked_up < MAX_JOINS {
-        let pair = (simple_word(en, &items[i]), simple_word(en, &items[i + 1]));
+        let pair = (
+            simple_word(&mut lk.en, &items[i]),
+            simple_word(&mut lk.en, &items[i + 1]),
+        );
         let (Some(a), Some(b)) = pair else {
             i += 1;
             continue;
@@ -1493,8 +1470,8 @@ fn join_alternatives(
         }
         looked_up += 1;
         let joined = format!("{a}{b}");
-        if let [stem] = tokens(en, &joined).as_slice()
-            && held_by(searcher, f, stem)? > 0
+        if let [stem] = tokens(&mut lk.en, &joined).as_slice()
+            && held_by(lk, stem)? > 0
         {
             out.push((i, joined));
             i += 2;
@@ -1509,16 +1486,14 @@ fn join_alternatives(
 /// (`stem`) are a misspelling of (`sentinal one` -> "sentinelone"), as [`respell`] finds
 /// them; `None` when both words are held, or nothing is close.
 fn respell_joined(
-    en: &mut TextAnalyzer,
-    searcher: &Searcher,
-    f: &Fields,
+    lk: &mut Lookup,
     words: &[String],
     stem: &str,
 ) -> Result<Option<Vec<String>>, StoreError> {
     let mut unheld = false;
     for w in words {
-        if let [s] = tokens(en, w).as_slice() {
-            unheld |= held_by(searcher, f, s)? == 0;
+        if let [s] = tokens(&mut lk.en, w).as_slice() {
+            unheld |= held_by(lk, s)? == 0;
         }
     }
     let Some(edits) = edits_for(stem).filter(|_| unheld) else {
@@ -1532,8 +1507,8 @@ fn respell_joined(
     {
         return Ok(None);
     }
-    let raw = tokens(&mut unstemmed_analyzer(), &words.concat());
-    let mut terms = respell(searcher, f, stem, raw.first(), edits, Typed::Joined, None)?;
+    let raw = tokens(&mut lk.raw, &words.concat());
+    let mut terms = respell(lk, stem, raw.first(), edits, Typed::Joined)?;
     // Reading two words as one is a guess already: the compound starts as the first word
     // does, or it is some other word (`ten tips`, `tentip`, was read as "entire").
     terms.retain(|t| t.chars().next() == stem.chars().next());
@@ -1547,12 +1522,7 @@ fn respell_joined(
 /// hyphenated ("cast-iron") holds the closed form too, and the ones writing it apart would be
 /// missed. Words of letters only (a word with digits is read apart at them already), at most
 /// [`MAX_SPLITS`] of them with a cut to look up.
-fn read_apart(
-    en: &mut TextAnalyzer,
-    searcher: &Searcher,
-    f: &Fields,
-    items: &mut [Node],
-) -> Result<(), StoreError> {
+fn read_apart(lk: &mut Lookup, items: &mut [Node]) -> Result<(), StoreError> {
     let mut tried = 0;
     for item in items {
         if tried >= MAX_SPLITS {
@@ -1561,10 +1531,10 @@ fn read_apart(
         let Node::Text(Scope::Any, Text::Word(w)) = item else {
             continue;
         };
-        if !w.chars().all(char::is_alphabetic) || tokens(en, w).len() != 1 {
+        if !w.chars().all(char::is_alphabetic) || tokens(&mut lk.en, w).len() != 1 {
             continue;
         }
-        let (apart, looked_up) = split_compound(en, searcher, f, w)?;
+        let (apart, looked_up) = split_compound(lk, w)?;
         tried += usize::from(looked_up);
         if let Some(apart) = apart {
             *w = apart;
@@ -1578,12 +1548,7 @@ fn read_apart(
 /// hyphenated word (`red-hat`), and whether any cut had to be looked up as a phrase. Halves of
 /// two letters at least and no little word ([`NO_HALVES`]: `therapist` is no "the rapist");
 /// `None` when no cut is held as a phrase.
-fn split_compound(
-    en: &mut TextAnalyzer,
-    searcher: &Searcher,
-    f: &Fields,
-    word: &str,
-) -> Result<(Option<String>, bool), StoreError> {
+fn split_compound(lk: &mut Lookup, word: &str) -> Result<(Option<String>, bool), StoreError> {
     // Longer runs are ids and hashes, not two words typed closed; each cut costs a phrase lookup.
     if !word.chars().all(char::is_alphanumeric) || word.chars().count() > MAX_SPLIT {
         return Ok((None, false));
@@ -1598,25 +1563,28 @@ fn split_compound(
     let mut looked_up = false;
     let mut held: Vec<(usize, [Term; 2], [Term; 2])> = Vec::new();
     for at in cuts {
-        let (a, b) = (tokens(en, &lower[..at]), tokens(en, &lower[at..]));
+        let (a, b) = (
+            tokens(&mut lk.en, &lower[..at]),
+            tokens(&mut lk.en, &lower[at..]),
+        );
         let ([a], [b]) = (a.as_slice(), b.as_slice()) else {
             continue;
         };
         let in_title = [
-            Term::from_field_text(f.title, a),
-            Term::from_field_text(f.title, b),
+            Term::from_field_text(lk.f.title, a),
+            Term::from_field_text(lk.f.title, b),
         ];
         let in_body = [
-            Term::from_field_text(f.body, a),
-            Term::from_field_text(f.body, b),
+            Term::from_field_text(lk.f.body, a),
+            Term::from_field_text(lk.f.body, b),
         ];
         let mut found = false;
         for pair in [&in_body, &in_title] {
-            if searcher.doc_freq(&pair[0])? == 0 || searcher.doc_freq(&pair[1])? == 0 {
+            if lk.searcher.doc_freq(&pair[0])? == 0 || lk.searcher.doc_freq(&pair[1])? == 0 {
                 continue;
             }
             looked_up = true;
-            if phrase_held(searcher, pair)? {
+            if phrase_held(&lk.searcher, pair)? {
                 found = true;
                 break;
             }
@@ -1627,7 +1595,7 @@ fn split_compound(
     }
     if held.is_empty() {
         // Its phrase counts are lookups too: `MAX_SPLITS` bounds them.
-        let (cut, counted) = little_cut(en, searcher, f, &lower)?;
+        let (cut, counted) = little_cut(lk, &lower)?;
         if cut.is_some() {
             return Ok((cut, true));
         }
@@ -1643,7 +1611,7 @@ fn split_compound(
                 let mut in_a_row = 0;
                 for pair in [in_title, in_body] {
                     let phrase = PhraseQuery::new(pair.to_vec());
-                    in_a_row += searcher.search(&phrase, &tantivy::collector::Count)?;
+                    in_a_row += lk.searcher.search(&phrase, &tantivy::collector::Count)?;
                 }
                 if in_a_row > best.map_or(0, |(_, n)| n) {
                     best = Some((*at, in_a_row));
@@ -1664,14 +1632,9 @@ fn split_compound(
 /// article on it), not a word that happens to stand before it (`island` is no "is land" where
 /// "land" stands in other articles too, `item` no "it em"). At most one such cut, or none; and
 /// whether a phrase had to be counted.
-fn little_cut(
-    en: &mut TextAnalyzer,
-    searcher: &Searcher,
-    f: &Fields,
-    lower: &str,
-) -> Result<(Option<String>, bool), StoreError> {
-    if let [stem] = tokens(en, lower).as_slice()
-        && held_by(searcher, f, stem)? > 0
+fn little_cut(lk: &mut Lookup, lower: &str) -> Result<(Option<String>, bool), StoreError> {
+    if let [stem] = tokens(&mut lk.en, lower).as_slice()
+        && held_by(lk, stem)? > 0
     {
         return Ok((None, false));
     }
@@ -1686,13 +1649,17 @@ fn little_cut(
             (_, true) => a,
             _ => continue,
         };
-        let (ta, tb, tw) = (tokens(en, a), tokens(en, b), tokens(en, word));
+        let (ta, tb, tw) = (
+            tokens(&mut lk.en, a),
+            tokens(&mut lk.en, b),
+            tokens(&mut lk.en, word),
+        );
         let ([ta], [tb], [tw]) = (ta.as_slice(), tb.as_slice(), tw.as_slice()) else {
             continue;
         };
         let (mut in_a_row, mut holding) = (0, 0);
-        for field in [f.title, f.body] {
-            holding = holding.max(searcher.doc_freq(&Term::from_field_text(field, tw))?);
+        for field in [lk.f.title, lk.f.body] {
+            holding = holding.max(lk.searcher.doc_freq(&Term::from_field_text(field, tw))?);
             if holding == 0 {
                 continue;
             }
@@ -1701,7 +1668,7 @@ fn little_cut(
                 Term::from_field_text(field, tb),
             ]);
             counted = true;
-            in_a_row = in_a_row.max(searcher.search(&phrase, &tantivy::collector::Count)?);
+            in_a_row = in_a_row.max(lk.searcher.search(&phrase, &tantivy::collector::Count)?);
         }
         if in_a_row * 2 > holding as usize {
             if found.is_some() {
@@ -1733,18 +1700,14 @@ fn phrase_held(searcher: &Searcher, terms: &[Term]) -> Result<bool, StoreError> 
 }
 
 struct Compiler {
-    f: Fields,
-    en: TextAnalyzer,
-    raw: TextAnalyzer,
+    /// The index and analyzers words are read against; its searcher also gives the names a
+    /// `feed:` value stands for ([`resolve_feeds`]), its list the slips ([`slips_held`]).
+    lk: Lookup,
     marks: Vec<Mark>,
     /// Whether the query held any text at all (as opposed to being blank).
     has_text: bool,
     /// The index's frequent word pairs, by which phrases of them go.
     pairs: Option<std::sync::Arc<FrequentPairs>>,
-    /// For the names a `feed:` value stands for ([`resolve_feeds`]).
-    searcher: Searcher,
-    /// The index's words as written, for slips ([`slips_held`]).
-    vocabulary: Option<std::sync::Arc<Vocabulary>>,
     /// The slips read so far.
     slips: Vec<Respelling>,
 }
@@ -2310,7 +2273,7 @@ impl Compiler {
             Node::Published(lo, hi) => {
                 self.has_text = true;
                 let term = |d: &chrono::DateTime<chrono::Utc>| {
-                    Term::from_field_i64(self.f.published, d.timestamp())
+                    Term::from_field_i64(self.lk.f.published, d.timestamp())
                 };
                 if lo.is_none() && hi.is_none() {
                     // `[* TO *]`: any date at all. tantivy's RangeQuery needs one bound.
@@ -2354,7 +2317,7 @@ impl Compiler {
         text: &Text,
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>, StoreError> {
-        let f = self.f;
+        let f = self.lk.f;
         let everywhere = unscoped(&f);
         let analyzed: &[(Field, f32)] = match scope {
             Scope::Any => &everywhere,
@@ -2403,20 +2366,13 @@ impl Compiler {
                 // `e-mail` is also `email` (`crate::words`), `240000` also "240,000": the
                 // best reading scores, so one word is not counted twice where text holds both
                 // forms.
-                let mut readings = number_readings(&mut self.en, w);
+                let mut readings = number_readings(&mut self.lk.en, w);
                 // `color` is also "colour" (`crate::spelling`): one word, read its other way.
                 // A slip that stems as another word (`referal`) is also the word it misses.
                 let mut spellings = Vec::new();
                 if let Scope::Any | Scope::Title = scope {
                     let written;
-                    (spellings, written) = other_readings_held(
-                        &self.searcher,
-                        &f,
-                        &mut self.en,
-                        &mut self.raw,
-                        self.vocabulary.as_deref(),
-                        w,
-                    )?;
+                    (spellings, written) = other_readings_held(&mut self.lk, w)?;
                     if !written.is_empty() && !self.slips.iter().any(|s| s.typed == w) {
                         self.slips.push(Respelling {
                             typed: w.to_string(),
@@ -2470,7 +2426,7 @@ impl Compiler {
                     // query of nothing else is refused as one of symbols only.
                     Some(_) if kw_term(w).is_empty() => {}
                     Some(k) if k == f.feed => {
-                        let names = resolve_feeds(&self.searcher, k, &[w.to_string()])?;
+                        let names = resolve_feeds(&self.lk.searcher, k, &[w.to_string()])?;
                         qs.extend(
                             names
                                 .iter()
@@ -2480,7 +2436,7 @@ impl Compiler {
                     // The names `--author`/`--category` would take for it (closed or apart,
                     // a word of a name, a typo away): `category:homelab` missed "Home Lab".
                     Some(k) => {
-                        let names = resolve_keywords(&self.searcher, k, &[w.to_string()])?;
+                        let names = resolve_keywords(&self.lk.searcher, k, &[w.to_string()])?;
                         qs.extend(
                             names
                                 .iter()
@@ -2490,13 +2446,13 @@ impl Compiler {
                     None => {}
                 }
                 if mark {
-                    self.marks.extend(word_marks(&mut self.en, w));
+                    self.marks.extend(word_marks(&mut self.lk.en, w));
                     self.marks.extend(spellings.into_iter().map(Mark::Term));
                 }
             }
             Text::Prefix(p) => {
-                let raw = tokens(&mut self.raw, p);
-                let stemmed = tokens(&mut self.en, p);
+                let raw = tokens(&mut self.lk.raw, p);
+                let stemmed = tokens(&mut self.lk.en, p);
                 if let Some(last) = raw.last() {
                     // The stem of a partial word may be shorter than what was typed
                     // (`services*` -> `servic`): try both.
@@ -2560,7 +2516,7 @@ impl Compiler {
                         // with f: a part that short is highlighted through the compound's
                         // joined form (below), not on its own. A prefix of several words
                         // with no joined form (`802.11*`, read `802` `11*`) has only itself.
-                        let alone = raw.len() == 1 || joined_forms(&mut self.raw, p).is_empty();
+                        let alone = raw.len() == 1 || joined_forms(&mut self.lk.raw, p).is_empty();
                         self.marks.extend(
                             lasts
                                 .into_iter()
@@ -2579,7 +2535,7 @@ impl Compiler {
                 }
                 // A hyphenated prefix also begins the compound written closed: `wi-f*` finds
                 // "WiFi" as `wi-fi` does (the joined reading of the typed parts).
-                let joined = joined_forms(&mut self.raw, p);
+                let joined = joined_forms(&mut self.lk.raw, p);
                 for j in &joined {
                     for &(field, boost) in analyzed {
                         qs.push(boosted(prefix_query(field, j)?, boost));
@@ -2593,7 +2549,7 @@ impl Compiler {
                 }
             }
             Text::Respelled(typed, terms) => {
-                let weight = if sure_respelling(&mut self.en, typed, terms) {
+                let weight = if sure_respelling(&mut self.lk.en, typed, terms) {
                     1.0
                 } else {
                     RESPELLED_WEIGHT
@@ -2609,8 +2565,8 @@ impl Compiler {
                 }
             }
             Text::Fuzzy(w, edits) => {
-                let stemmed = tokens(&mut self.en, w);
-                let raw = tokens(&mut self.raw, w);
+                let stemmed = tokens(&mut self.lk.en, w);
+                let raw = tokens(&mut self.lk.raw, w);
                 if let ([s], [r]) = (stemmed.as_slice(), raw.as_slice()) {
                     // A number word is its number, exactly: one edit from `2` is every short
                     // term. The number words it may be a misspelling of (`tow~`: two) are
@@ -2644,14 +2600,14 @@ impl Compiler {
                                 .map(|q| boosted(q, boost)),
                         );
                     }
-                    let joined = joined_forms(&mut self.en, w);
+                    let joined = joined_forms(&mut self.lk.en, w);
                     for j in &joined {
                         for &(field, boost) in analyzed {
                             qs.push(boosted(fuzzy_query(field, j, *edits), boost));
                         }
                     }
                     if mark {
-                        self.marks.extend(word_marks(&mut self.en, w));
+                        self.marks.extend(word_marks(&mut self.lk.en, w));
                         self.marks
                             .extend(joined.into_iter().map(|j| Mark::Fuzzy(j, *edits)));
                     }
@@ -2739,7 +2695,7 @@ impl Compiler {
         let mut toks = Vec::new();
         for item in items {
             if let Node::Text(Scope::Any, Text::Word(w)) = item {
-                toks.extend(tokens(&mut self.en, w));
+                toks.extend(tokens(&mut self.lk.en, w));
             }
         }
         if toks.len() < 2 {
@@ -2748,8 +2704,8 @@ impl Compiler {
         let mut clauses: Vec<Clause> = vec![(Occur::Must, main.box_clone())];
         let mut bonus = Vec::new();
         for (field, boost) in [
-            (self.f.body, PROXIMITY_BOOST),
-            (self.f.title, PROXIMITY_BOOST * TITLE_BOOST),
+            (self.lk.f.body, PROXIMITY_BOOST),
+            (self.lk.f.title, PROXIMITY_BOOST * TITLE_BOOST),
         ] {
             if let Some(q) = term_or_phrase(field, &toks, PROXIMITY_SLOP) {
                 let q = boosted(q, boost);
@@ -2888,23 +2844,16 @@ enum Heft {
     Held(Option<u64>),
 }
 
-fn heft_of(
-    searcher: &Searcher,
-    f: &Fields,
-    en: &mut TextAnalyzer,
-    raw: &mut TextAnalyzer,
-    vocabulary: Option<&Vocabulary>,
-    item: &Node,
-) -> Result<Heft, StoreError> {
+fn heft_of(lk: &mut Lookup, item: &Node) -> Result<Heft, StoreError> {
     if comparison(item) {
         return Ok(Heft::Comparison);
     }
     let guess = matches!(item, Node::Text(Scope::Any, Text::Respelled(typed, terms))
-        if !sure_respelling(en, typed, terms));
+        if !sure_respelling(&mut lk.en, typed, terms));
     if guess {
         return Ok(Heft::Guess);
     }
-    Ok(Heft::Held(held_of(searcher, f, en, raw, vocabulary, item)?))
+    Ok(Heft::Held(held_of(lk, item)?))
 }
 
 /// Words that hold a comparison together (`server vs cloud`): every comparison's title has
@@ -2956,14 +2905,9 @@ fn weight_of(heft: &Heft, articles: u64) -> Option<f32> {
 /// title, body, categories or author: at least the larger of the counts), a reading of
 /// several words counted by its rarest; a respelled or fuzzy word by the most common word it
 /// may be (`munich~` as "much" is no rare word). `None` for anything else (a date, a prefix).
-fn held_of(
-    searcher: &Searcher,
-    f: &Fields,
-    en: &mut TextAnalyzer,
-    raw: &mut TextAnalyzer,
-    vocabulary: Option<&Vocabulary>,
-    item: &Node,
-) -> Result<Option<u64>, StoreError> {
+fn held_of(lk: &mut Lookup, item: &Node) -> Result<Option<u64>, StoreError> {
+    // Copies, so the count can be taken between lookups that use the analyzers.
+    let (searcher, f) = (lk.searcher.clone(), lk.f);
     let df = |t: &str| -> Result<u64, StoreError> {
         let mut most = 0;
         for field in [f.title, f.body, f.category_text, f.author_text] {
@@ -2974,13 +2918,8 @@ fn held_of(
     Ok(Some(match item {
         Node::Text(Scope::Any, Text::Word(w)) => {
             let mut most = 0;
-            let mut ways = readings(en, w);
-            ways.extend(
-                other_readings_held(searcher, f, en, raw, vocabulary, w)?
-                    .0
-                    .into_iter()
-                    .map(|t| vec![t]),
-            );
+            let mut ways = readings(&mut lk.en, w);
+            ways.extend(other_readings_held(lk, w)?.0.into_iter().map(|t| vec![t]));
             for reading in ways {
                 let mut least = u64::MAX;
                 for t in &reading {
@@ -3000,13 +2939,13 @@ fn held_of(
             most
         }
         Node::Text(Scope::Any, Text::Fuzzy(w, edits)) => {
-            let mut words = tokens(en, w);
-            words.extend(tokens(raw, w));
+            let mut words = tokens(&mut lk.en, w);
+            words.extend(tokens(&mut lk.raw, w));
             words.dedup();
             let mut most = 0;
             for word in words {
                 let mut n = 0;
-                fuzzy_terms(searcher, &[f.title, f.body], &word, *edits, |t, _| {
+                fuzzy_terms(&searcher, &[f.title, f.body], &word, *edits, |t, _| {
                     most = most.max(df(t)?);
                     n += 1;
                     Ok(n < MAX_EXPANSIONS)
