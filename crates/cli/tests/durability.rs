@@ -468,6 +468,55 @@ fn a_sync_indexes_what_a_killed_sync_archived_but_did_not_commit() {
     assert!(!hit_ids(&c, "new", "genmark1").is_empty());
 }
 
+/// The sync after one whose commit failed (a full disk) or that was killed indexes what that
+/// one archived, then reads the feeds, which serve the same documents: each feed's line counts
+/// the articles new or updated since the last sync that committed, and the totals count each
+/// article once. Before, the catch-up's articles were counted new in the totals and unchanged
+/// in their feeds' lines ("g00: 0 new, 100 unchanged" then "600 new, 0 updated, 610
+/// unchanged; 610 articles", found by filling a small tmpfs).
+#[test]
+fn the_sync_after_a_failed_one_counts_its_articles_once_in_their_feeds() {
+    let c = Corpus::new(2, 12);
+    c.ok("kb", &["sync", "--offline"]);
+    c.ok("ref", &["sync", "--offline"]);
+    // What the failed sync left: generation 1 of f0 archived, not indexed; the feed serves it.
+    kb_store::Archive::at(&c.kb_dir("kb"))
+        .put("f0", "feeds/f0.xml", None, feed_xml(0, 1, 12).as_bytes())
+        .unwrap();
+    fs::write(c.path().join("feeds/f0.xml"), feed_xml(0, 1, 12)).unwrap();
+    let out = c.run("kb", &["sync", "--offline", "--json"]);
+    assert!(out.success(), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("kb: indexed 1 document an interrupted sync had archived but not committed: 3 new, 3 updated"),
+        "{}",
+        out.stderr
+    );
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let counts = |v: &Value| {
+        (
+            v["new"].clone(),
+            v["updated"].clone(),
+            v["unchanged"].clone(),
+        )
+    };
+    // Generation 1 adds three items and revises three of the twelve.
+    assert_eq!(
+        counts(&report["feeds"][0]),
+        (3.into(), 3.into(), 9.into()),
+        "{report}"
+    );
+    assert_eq!(
+        counts(&report["feeds"][1]),
+        (0.into(), 0.into(), 12.into()),
+        "{report}"
+    );
+    assert_eq!(counts(&report), (3.into(), 3.into(), 21.into()), "{report}");
+    // What a sync that had not failed stores.
+    c.ok("ref", &["sync", "--offline"]);
+    assert_eq!(articles(&c, "kb"), articles(&c, "ref"));
+}
+
 /// A second sync fails at once with `--wait 0`, naming the holder's pid, and waits with
 /// `--wait N`; a SIGKILLed holder's lock is free at once (the kernel drops a flock).
 #[test]

@@ -59,6 +59,15 @@ impl UpsertReport {
     }
 }
 
+/// When [`KbWriter::store_document`] counts an article's outcome.
+#[derive(Debug, Clone, Copy)]
+enum Count {
+    /// As it is stored.
+    Now,
+    /// When a later document of the session carries it again, or at the commit.
+    Carried,
+}
+
 /// A write session on an index. Dropping it without [`commit`](KbWriter::commit) discards
 /// everything it did.
 pub struct KbWriter {
@@ -68,6 +77,9 @@ pub struct KbWriter {
     known: HashMap<String, String>,
     dirty: bool,
     report: UpsertReport,
+    /// How the articles a catch-up stored ([`KbWriter::carry_document`]) changed, by id, until
+    /// a document of this session carries them again and counts them so.
+    carried: HashMap<String, UpsertOutcome>,
     /// The KB directory, for messages and the switch of a rebuild.
     dir: PathBuf,
     /// Set for a rebuild: the new index directory, switched to on commit, removed if the
@@ -167,6 +179,7 @@ impl KbWriter {
             known,
             dirty: false,
             report: UpsertReport::default(),
+            carried: HashMap::new(),
             dir: dir.to_path_buf(),
             rebuild,
             verifier,
@@ -305,11 +318,44 @@ impl KbWriter {
         feed: &str,
         articles: &[Article],
     ) -> Result<UpsertReport, StoreError> {
+        self.store_document(feed, articles, Count::Now)
+    }
+
+    /// [`KbWriter::upsert_document`] for a document an earlier session archived and did not
+    /// commit (a sync's catch-up after a failed or killed one): stored alike, but each article
+    /// is counted by the document of this session that carries it again, as new or updated
+    /// since the last commit, not as new here and unchanged there; those no later document
+    /// carries are counted at the commit. Returns how this document changed the index, for
+    /// the catch-up's note; [`KbWriter::commit`]'s totals count each article once.
+    pub fn carry_document(
+        &mut self,
+        feed: &str,
+        articles: &[Article],
+    ) -> Result<UpsertReport, StoreError> {
+        self.store_document(feed, articles, Count::Carried)
+    }
+
+    fn store_document(
+        &mut self,
+        feed: &str,
+        articles: &[Article],
+        count: Count,
+    ) -> Result<UpsertReport, StoreError> {
         let articles = self.identify(articles)?;
         self.set_latest_document(feed, articles.iter().map(|a| a.id.clone()));
         let mut report = UpsertReport::default();
         for article in &articles {
-            report.add(self.upsert(article)?);
+            report.add(match count {
+                Count::Now => self.upsert(article)?,
+                Count::Carried => {
+                    let outcome = self.put(article)?;
+                    if outcome != UpsertOutcome::Unchanged {
+                        // New, then updated by a later caught-up document, is still new.
+                        self.carried.entry(article.id.clone()).or_insert(outcome);
+                    }
+                    outcome
+                }
+            });
         }
         Ok(report)
     }
@@ -425,7 +471,21 @@ impl KbWriter {
     /// lookup and write nothing. A changed one is stored as [`crate::next_version`] decides: with
     /// the dates and author it lacks kept, and a later-listed feed's copy of an article
     /// another feed holds kept out while that feed carries it, or when it is an excerpt.
+    ///
+    /// The outcome is since the last commit: an article a catch-up stored earlier in this
+    /// session ([`KbWriter::carry_document`]) is new or updated as it made it, not unchanged.
     pub fn upsert(&mut self, article: &Article) -> Result<UpsertOutcome, StoreError> {
+        let outcome = match (self.carried.remove(&article.id), self.put(article)?) {
+            (Some(UpsertOutcome::New), _) => UpsertOutcome::New,
+            (Some(carried), UpsertOutcome::Unchanged) => carried,
+            (_, outcome) => outcome,
+        };
+        self.report.add(outcome);
+        Ok(outcome)
+    }
+
+    /// [`KbWriter::upsert`] without counting it.
+    fn put(&mut self, article: &Article) -> Result<UpsertOutcome, StoreError> {
         let next = match self.known.get(&article.id) {
             None => Cow::Borrowed(article),
             Some(h) if *h == article.content_hash => Cow::Borrowed(article),
@@ -443,10 +503,7 @@ impl KbWriter {
                     None => Some(Cow::Borrowed(article)),
                 };
                 match decided {
-                    None => {
-                        self.report.add(UpsertOutcome::Unchanged);
-                        return Ok(UpsertOutcome::Unchanged);
-                    }
+                    None => return Ok(UpsertOutcome::Unchanged),
                     Some(next) => next,
                 }
             }
@@ -473,18 +530,12 @@ impl KbWriter {
             );
             self.dirty = true;
         }
-        self.report.add(outcome);
         Ok(outcome)
     }
 
     /// The content hash of the version of article `id` the writer holds (committed or not).
     pub fn held_hash(&self, id: &str) -> Option<&str> {
         self.known.get(id).map(String::as_str)
-    }
-
-    /// What this session has done so far.
-    pub fn report(&self) -> UpsertReport {
-        self.report
     }
 
     /// Segment files whose checksums this session has read so far: those the up-front check
@@ -543,6 +594,10 @@ impl KbWriter {
             return Err(corrupt(
                 "the damaged segment was left unmerged and this session's changes are committed",
             ));
+        }
+        // A catch-up's articles that no document of this session carried again.
+        for outcome in std::mem::take(&mut self.carried).into_values() {
+            self.report.add(outcome);
         }
         Ok(self.report)
     }

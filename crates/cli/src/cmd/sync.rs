@@ -509,7 +509,8 @@ fn store(
 /// Index what an earlier sync archived but did not commit (killed, or failed at its commit):
 /// the archive log is replayed from the live index's mark, in order, as `kb reindex` would, so
 /// articles that have left their feeds since are not left in the archive only. Said in one
-/// note; the sync's totals include them.
+/// note; the sync's totals count them once, and the line of the feed that carries them again
+/// counts them as new or updated ([`KbWriter::carry_document`]).
 fn catch_up(ctx: &Ctx, writer: &mut KbWriter, rules: &Rules) -> Result<()> {
     let archive = Archive::at(&ctx.index);
     let entries = match archive.unindexed() {
@@ -524,18 +525,20 @@ fn catch_up(ctx: &Ctx, writer: &mut KbWriter, rules: &Rules) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let before = writer.report();
     let mut documents = 0;
+    let (mut new, mut updated) = (0, 0);
     for e in &entries {
         // An object lost or unparsable is `kb doctor`'s to report, as in a rebuild.
         let Ok(articles) = crate::pipeline::logged_articles(&archive, e, rules) else {
             continue;
         };
-        writer.upsert_document(&e.feed, &articles)?;
+        // Counted in the sync's totals once, and in the line of the feed that carries them
+        // again, as new or updated since the last sync that committed.
+        let report = writer.carry_document(&e.feed, &articles)?;
+        new += report.new;
+        updated += report.updated;
         documents += 1;
     }
-    let after = writer.report();
-    let (new, updated) = (after.new - before.new, after.updated - before.updated);
     if new + updated > 0 {
         ctx.note(&format!(
             "kb: indexed {} an interrupted sync had archived but not committed: {new} new, {updated} updated",
