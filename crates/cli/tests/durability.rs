@@ -417,7 +417,7 @@ fn a_sync_indexes_what_a_killed_sync_archived_but_did_not_commit() {
     assert!(
         caught
             .stderr
-            .contains("kb: indexed 1 document an interrupted sync had archived but not committed"),
+            .contains("kb: indexed 1 document an earlier sync archived and did not commit (it was interrupted or failed)"),
         "{}",
         caught.stderr
     );
@@ -444,7 +444,7 @@ fn a_sync_indexes_what_a_killed_sync_archived_but_did_not_commit() {
     c.ok("kb", &["reindex"]);
     let after = c.run("kb", &["sync", "--offline"]);
     assert!(
-        !after.stderr.contains("interrupted sync"),
+        !after.stderr.contains("an earlier sync archived"),
         "{}",
         after.stderr
     );
@@ -461,7 +461,7 @@ fn a_sync_indexes_what_a_killed_sync_archived_but_did_not_commit() {
     assert!(
         caught
             .stderr
-            .contains("kb: indexed 1 document an interrupted sync"),
+            .contains("kb: indexed 1 document an earlier sync archived"),
         "{}",
         caught.stderr
     );
@@ -488,7 +488,7 @@ fn the_sync_after_a_failed_one_counts_its_articles_once_in_their_feeds() {
     assert!(out.success(), "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("kb: indexed 1 document an interrupted sync had archived but not committed: 3 new, 3 updated"),
+            .contains("kb: indexed 1 document an earlier sync archived and did not commit (it was interrupted or failed): 3 new, 3 updated"),
         "{}",
         out.stderr
     );
@@ -1817,7 +1817,7 @@ fn the_index_mark_moves_with_the_log_when_doctor_drops_damaged_lines() {
     assert!(
         caught
             .stderr
-            .contains("kb: indexed 1 document an interrupted sync had archived but not committed"),
+            .contains("kb: indexed 1 document an earlier sync archived and did not commit (it was interrupted or failed)"),
         "{}",
         caught.stderr
     );

@@ -541,7 +541,7 @@ fn catch_up(ctx: &Ctx, writer: &mut KbWriter, rules: &Rules) -> Result<()> {
     }
     if new + updated > 0 {
         ctx.note(&format!(
-            "kb: indexed {} an interrupted sync had archived but not committed: {new} new, {updated} updated",
+            "kb: indexed {} an earlier sync archived and did not commit (it was interrupted or failed): {new} new, {updated} updated",
             plural(documents, "document")
         ));
     }
