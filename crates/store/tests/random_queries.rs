@@ -12,7 +12,10 @@
 //! - facet counts no larger than the total;
 //! - the same request twice gives the same answer.
 //!
-//! `KB_QUERY_TRIALS=N` runs N queries per KB instead of the default.
+//! `KB_QUERY_TRIALS=N` runs N queries per KB instead of the default. `KB_QUERY_KB=DIR` also
+//! runs them on the KB at DIR (a large one has the phrase index and long postings the small
+//! ones lack: `target/kb-bench/indexes-10000/kb-all` after a benchmark run), with words from
+//! the titles of its newest articles.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)] // Tests may unwrap and report.
 
@@ -340,6 +343,29 @@ fn run(kb: &Kb, words: &[&str], seed: u64) {
 #[test]
 fn random_queries_on_the_seed_kb_answer_or_say_why() {
     run(common::seed_kb(), SEED_WORDS, 7);
+}
+
+#[test]
+fn random_queries_on_a_kb_given_by_path_answer_or_say_why() {
+    let Some(dir) = std::env::var_os("KB_QUERY_KB") else {
+        return;
+    };
+    let kb = Kb::open(std::path::Path::new(&dir)).expect("KB_QUERY_KB names a KB");
+    let listed = kb
+        .list(&kb_store::ListRequest {
+            limit: 300,
+            ..kb_store::ListRequest::default()
+        })
+        .expect("list");
+    let mut words: Vec<String> = listed
+        .articles
+        .iter()
+        .flat_map(|a| a.title.split_whitespace().map(str::to_lowercase))
+        .collect();
+    words.sort();
+    words.dedup();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    run(&kb, &words, 13);
 }
 
 #[test]
