@@ -1154,7 +1154,7 @@ const NO_HALVES: &[&str] = &[
 /// them: the searcher whose term dictionaries say which articles hold a term, the schema's
 /// fields, the list of words as articles write them ([`Vocabulary`]; none in an index an older
 /// kb wrote), and the two analyzers a word is read with, stemmed (`en`) and as typed (`raw`).
-pub(crate) struct Lookup {
+struct Lookup {
     searcher: Searcher,
     f: Fields,
     vocabulary: Option<std::sync::Arc<Vocabulary>>,
