@@ -2906,15 +2906,15 @@ fn weight_of(heft: &Heft, articles: u64) -> Option<f32> {
 /// several words counted by its rarest; a respelled or fuzzy word by the most common word it
 /// may be (`munich~` as "much" is no rare word). `None` for anything else (a date, a prefix).
 fn held_of(lk: &mut Lookup, item: &Node) -> Result<Option<u64>, StoreError> {
-    // Copies, so the count can be taken between lookups that use the analyzers.
-    let (searcher, f) = (lk.searcher.clone(), lk.f);
-    let df = |t: &str| -> Result<u64, StoreError> {
+    // The most articles holding `t` in one of the fields [`held_of`] counts.
+    fn df(lk: &Lookup, t: &str) -> Result<u64, StoreError> {
+        let f = lk.f;
         let mut most = 0;
         for field in [f.title, f.body, f.category_text, f.author_text] {
-            most = most.max(searcher.doc_freq(&Term::from_field_text(field, t))?);
+            most = most.max(lk.searcher.doc_freq(&Term::from_field_text(field, t))?);
         }
         Ok(most)
-    };
+    }
     Ok(Some(match item {
         Node::Text(Scope::Any, Text::Word(w)) => {
             let mut most = 0;
@@ -2923,7 +2923,7 @@ fn held_of(lk: &mut Lookup, item: &Node) -> Result<Option<u64>, StoreError> {
             for reading in ways {
                 let mut least = u64::MAX;
                 for t in &reading {
-                    least = least.min(df(t)?);
+                    least = least.min(df(lk, t)?);
                 }
                 if least != u64::MAX {
                     most = most.max(least);
@@ -2934,7 +2934,7 @@ fn held_of(lk: &mut Lookup, item: &Node) -> Result<Option<u64>, StoreError> {
         Node::Text(Scope::Any, Text::Respelled(_, terms)) => {
             let mut most = 0;
             for t in terms {
-                most = most.max(df(t)?);
+                most = most.max(df(lk, t)?);
             }
             most
         }
@@ -2942,14 +2942,21 @@ fn held_of(lk: &mut Lookup, item: &Node) -> Result<Option<u64>, StoreError> {
             let mut words = tokens(&mut lk.en, w);
             words.extend(tokens(&mut lk.raw, w));
             words.dedup();
+            let lk = &*lk;
             let mut most = 0;
             for word in words {
                 let mut n = 0;
-                fuzzy_terms(&searcher, &[f.title, f.body], &word, *edits, |t, _| {
-                    most = most.max(df(t)?);
-                    n += 1;
-                    Ok(n < MAX_EXPANSIONS)
-                })?;
+                fuzzy_terms(
+                    &lk.searcher,
+                    &[lk.f.title, lk.f.body],
+                    &word,
+                    *edits,
+                    |t, _| {
+                        most = most.max(df(lk, t)?);
+                        n += 1;
+                        Ok(n < MAX_EXPANSIONS)
+                    },
+                )?;
             }
             most
         }
