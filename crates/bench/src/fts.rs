@@ -119,6 +119,25 @@ pub fn search(c: &Connection, q: &BenchQuery) -> Result<Vec<FtsHit>> {
     Ok(hits)
 }
 
+/// The rowids of the first `k` rows holding every word of `text`, by bm25 as [`search`] ranks
+/// (each word quoted, so none is read as FTS5 syntax).
+pub fn top_of_words(c: &Connection, text: &str, k: usize) -> Result<Vec<i64>> {
+    let m = text
+        .split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut st = c.prepare_cached(
+        "SELECT rowid FROM articles WHERE articles MATCH ?1
+         ORDER BY bm25(articles, 2.5, 1.0, 1.0, 1.0, 0.0) LIMIT ?2",
+    )?;
+    let k = i64::try_from(k).unwrap_or(i64::MAX);
+    let rows = st
+        .query_map(params![m, k], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(rows)
+}
+
 /// Number of matching rows (untimed: only to check the engines agree).
 pub fn count(c: &Connection, q: &BenchQuery) -> Result<usize> {
     let (m, sql) = sql(q);

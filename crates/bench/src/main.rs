@@ -4,6 +4,7 @@
 //! kb-bench gen --articles 10000 --seed 42 --out target/corpus-10k
 //! kb-bench run --articles 100000          # the whole benchmark; prints a markdown table
 //! kb-bench run --articles 1000 --quick    # the CI smoke run, well under a minute
+//! kb-bench recall --articles 10000        # how often a half-remembered query finds its article
 //! ```
 //!
 //! Figures are printed, never asserted: the machine is shared and noisy.
@@ -12,6 +13,7 @@
 mod fts;
 mod ingest;
 mod measure;
+mod recall;
 mod run;
 mod scan;
 
@@ -47,6 +49,9 @@ enum Command {
     },
     /// Run the benchmark and print the table.
     Run(run::RunArgs),
+    /// Known-item recall: how often kb and FTS5 find first the article a query was drawn from
+    /// (title words, with a slip or a plural; words of a sentence of the text).
+    Recall(recall::RecallArgs),
     /// Repeat one kb search in a loop, for `perf record` (prints the mean latency).
     Profile {
         /// The KB directory (an index the benchmark left, e.g. target/kb-bench/indexes-10000/kb-all).
@@ -109,6 +114,7 @@ fn real_main() -> Result<()> {
             Ok(())
         }
         Command::Run(a) => run::run(a),
+        Command::Recall(a) => recall::recall(a),
         Command::Profile {
             index,
             query,

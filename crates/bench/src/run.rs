@@ -52,7 +52,7 @@ pub struct RunArgs {
     quick: bool,
 }
 
-fn default_work() -> PathBuf {
+pub(crate) fn default_work() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target"))
@@ -60,7 +60,7 @@ fn default_work() -> PathBuf {
 }
 
 /// Reuse a corpus generated earlier with the same spec; generating 100k articles takes a while.
-fn corpus(spec: &CorpusSpec, dir: &Path) -> Result<Manifest> {
+pub(crate) fn corpus(spec: &CorpusSpec, dir: &Path) -> Result<Manifest> {
     if let Ok(m) = Manifest::load(dir)
         && m.spec == *spec
         && m.generator == kb_bench::GENERATOR_VERSION

@@ -72,3 +72,33 @@ fn gen_is_deterministic() {
         assert!(x == y, "{f} differs between two runs");
     }
 }
+
+/// The recall path on a tiny corpus: every kind of query is drawn and asked of both engines.
+/// The shares are not checked (a tiny corpus's are noise); that titles typed right are found
+/// at all is.
+#[test]
+fn tiny_recall_prints_the_table() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
+        .args(["recall", "--articles", "150", "--queries", "20", "--work"])
+        .arg(work.path())
+        .output()
+        .expect("kb-bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stderr: {stderr}");
+    for kind in [
+        "| title words (2-3 of them, any order) | 20 |",
+        "| title words, one mistyped | 20 |",
+        "| title words, one plural for singular or back | 20 |",
+        "| 4 words in a row from the text | 20 |",
+        "| 3 words of a sentence, its little words left out | 20 |",
+    ] {
+        assert!(stdout.contains(kind), "missing {kind} in\n{stdout}");
+    }
+    let titles = stdout
+        .lines()
+        .find(|l| l.starts_with("| title words (2-3"))
+        .expect("row");
+    assert!(!titles.contains("| 0% | 0% |"), "{titles}");
+}
