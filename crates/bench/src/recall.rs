@@ -9,7 +9,8 @@
 //!
 //! The corpus is generated (Zipf-like words, random titles), so an article is often not the
 //! only one holding the words drawn from it: no engine reaches 100%, and the figures compare
-//! engines and versions of kb on the same draw, not with other corpora.
+//! engines and versions of kb on the same draw, not with other corpora. `--index` draws from
+//! an existing KB instead (a real archive), which it only reads.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -38,6 +39,10 @@ pub struct RecallArgs {
     /// Working directory for the corpus and the indexes [default: $CARGO_TARGET_DIR or ./target, then kb-bench/].
     #[arg(long)]
     work: Option<PathBuf>,
+    /// Draw the queries from an existing KB's articles instead (a real archive; read only:
+    /// FTS5 is built beside it in the working directory).
+    #[arg(long, conflicts_with_all = ["articles", "seed"])]
+    index: Option<PathBuf>,
 }
 
 /// How a query recalls its article.
@@ -197,43 +202,72 @@ impl Tally {
     }
 }
 
-/// Index the articles into a new KB at `dir` and an FTS5 database at `db` (rowid = position + 1).
-fn index(arts: &[Article], dir: &Path, db: &Path) -> Result<(Kb, rusqlite::Connection)> {
-    std::fs::create_dir_all(dir)?;
-    let lock = WriteLock::acquire(dir, Duration::ZERO)?;
-    let kb = Kb::open_or_create(dir, &lock)?;
-    let mut w = kb.writer(&lock)?;
+/// An FTS5 database of the articles at `db` (rowid = position + 1).
+fn fts_of(arts: &[Article], db: &Path) -> Result<rusqlite::Connection> {
     let c = fts::create(db)?;
     for a in arts {
-        w.upsert(a)?;
         fts::insert(&c, a)?;
     }
-    w.commit()?;
     fts::commit(c)?;
+    fts::open(db)
+}
+
+/// The articles of the generated corpus `spec` (made in `work` if need be), indexed into a new
+/// KB in `out`.
+fn generated(spec: &CorpusSpec, work: &Path, out: &Path) -> Result<(Kb, Vec<Article>)> {
+    let cdir = work.join(format!(
+        "corpus-{}-{}-{}",
+        spec.articles, spec.feeds, spec.seed
+    ));
+    let manifest = run::corpus(spec, &cdir)?;
+    let mut arts = Vec::with_capacity(spec.articles);
+    for f in manifest.paths(&cdir) {
+        arts.extend(ingest::articles_of(&f)?.1);
+    }
+    let dir = out.join("kb");
+    std::fs::create_dir_all(&dir)?;
+    let lock = WriteLock::acquire(&dir, Duration::ZERO)?;
+    let kb = Kb::open_or_create(&dir, &lock)?;
+    let mut w = kb.writer(&lock)?;
+    for a in &arts {
+        w.upsert(a)?;
+    }
+    w.commit()?;
     kb.reload()?;
-    Ok((kb, fts::open(db)?))
+    Ok((kb, arts))
+}
+
+/// The articles of an existing KB, as stored.
+fn existing(dir: &Path) -> Result<(Kb, Vec<Article>)> {
+    let kb = Kb::open(dir).with_context(|| format!("cannot open the KB at {}", dir.display()))?;
+    let every = kb_store::ListRequest {
+        limit: usize::MAX,
+        ..Default::default()
+    };
+    let arts = kb.articles(&every)?.collect::<Result<Vec<_>, _>>()?;
+    Ok((kb, arts))
 }
 
 pub fn recall(a: RecallArgs) -> Result<()> {
     let spec = CorpusSpec::new(a.articles, a.seed);
     let work = std::path::absolute(a.work.clone().unwrap_or_else(run::default_work))?;
-    let cdir = work.join(format!(
-        "corpus-{}-{}-{}",
-        spec.articles, spec.feeds, spec.seed
-    ));
-    let manifest = run::corpus(&spec, &cdir)?;
-    let t = Instant::now();
-    let mut arts = Vec::with_capacity(spec.articles);
-    for f in manifest.paths(&cdir) {
-        arts.extend(ingest::articles_of(&f)?.1);
-    }
-    let out = work.join(format!("recall-{}", spec.articles));
+    let out = work.join(match &a.index {
+        Some(_) => "recall-index".to_string(),
+        None => format!("recall-{}", spec.articles),
+    });
     if out.exists() {
         std::fs::remove_dir_all(&out).with_context(|| format!("cannot clear {}", out.display()))?;
     }
-    let (kb, conn) = index(&arts, &out.join("kb"), &out.join("fts.db"))?;
+    std::fs::create_dir_all(&out)?;
+    let t = Instant::now();
+    let (kb, arts) = match &a.index {
+        Some(dir) => existing(dir)?,
+        None => generated(&spec, &work, &out)?,
+    };
+    anyhow::ensure!(!arts.is_empty(), "no articles to draw queries from");
+    let conn = fts_of(&arts, &out.join("fts.db"))?;
     eprintln!(
-        "recall: indexed {} articles in {:.1}s",
+        "recall: {} articles indexed in {:.1}s",
         arts.len(),
         t.elapsed().as_secs_f64()
     );
@@ -262,10 +296,13 @@ pub fn recall(a: RecallArgs) -> Result<()> {
         rows.push((kind, tally));
     }
 
+    let source = match &a.index {
+        Some(dir) => format!("the KB at {}", dir.display()),
+        None => format!("generated (seed {})", spec.seed),
+    };
     println!(
-        "Known-item recall, {} articles (seed {}), {} queries per kind (seed {}); {}",
-        spec.articles,
-        spec.seed,
+        "Known-item recall, {} articles, {source}, {} queries per kind (seed {}); {}",
+        arts.len(),
         a.queries,
         a.query_seed,
         measure::machine()

@@ -101,4 +101,29 @@ fn tiny_recall_prints_the_table() {
         .find(|l| l.starts_with("| title words (2-3"))
         .expect("row");
     assert!(!titles.contains("| 0% | 0% |"), "{titles}");
+
+    // The same, drawn from an existing KB: the one the run left.
+    let kb = work.path().join("recall-150/kb");
+    let again = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
+        .args(["recall", "--queries", "20", "--index"])
+        .arg(&kb)
+        .arg("--work")
+        .arg(again.path())
+        .output()
+        .expect("kb-bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Known-item recall, 150 articles, the KB at"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| 4 words in a row from the text | 20 |"),
+        "{stdout}"
+    );
 }
