@@ -2,13 +2,25 @@
 //! six ingests in child processes, every query kind on kb, FTS5 and the scan, the table).
 //! Checks that it runs and agrees with itself, never how fast it is.
 
+use std::ffi::OsStr;
 use std::process::Command;
+
+/// Run kb-bench with `args`; its stdout, once it has exited 0 (else its stderr, failing).
+fn kb_bench<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
+        .args(args)
+        .output()
+        .expect("kb-bench runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stderr: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
 
 #[test]
 fn tiny_run_prints_the_table() {
     let work = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
-        .args([
+    let stdout = kb_bench(
+        [
             "run",
             "--articles",
             "120",
@@ -17,14 +29,14 @@ fn tiny_run_prints_the_table() {
             "3",
             "--scan-reps",
             "1",
-        ])
-        .args(["--process-runs", "0", "--work"])
-        .arg(work.path())
-        .output()
-        .expect("kb-bench runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "stderr: {stderr}");
+            "--process-runs",
+            "0",
+            "--work",
+        ]
+        .map(OsStr::new)
+        .into_iter()
+        .chain([work.path().as_os_str()]),
+    );
     for row in [
         "| ingest, 1 thread (articles/s) |",
         "| store only: upsert/INSERT + commit (articles/s) |",
@@ -79,14 +91,12 @@ fn gen_is_deterministic() {
 #[test]
 fn tiny_recall_prints_the_table() {
     let work = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
-        .args(["recall", "--articles", "150", "--queries", "20", "--work"])
-        .arg(work.path())
-        .output()
-        .expect("kb-bench runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "stderr: {stderr}");
+    let stdout = kb_bench(
+        ["recall", "--articles", "150", "--queries", "20", "--work"]
+            .map(OsStr::new)
+            .into_iter()
+            .chain([work.path().as_os_str()]),
+    );
     for kind in [
         "| title words (2-3 of them, any order) | 20 |",
         "| title words, one mistyped | 20 |",
@@ -105,19 +115,15 @@ fn tiny_recall_prints_the_table() {
     // The same, drawn from an existing KB: the one the run left.
     let kb = work.path().join("recall-150/kb");
     let again = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
-        .args(["recall", "--queries", "20", "--index"])
-        .arg(&kb)
-        .arg("--work")
-        .arg(again.path())
-        .output()
-        .expect("kb-bench runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = kb_bench([
+        OsStr::new("recall"),
+        OsStr::new("--queries"),
+        OsStr::new("20"),
+        OsStr::new("--index"),
+        kb.as_os_str(),
+        OsStr::new("--work"),
+        again.path().as_os_str(),
+    ]);
     assert!(
         stdout.contains("Known-item recall, 150 articles, the KB at"),
         "{stdout}"
