@@ -75,7 +75,7 @@ const PROXIMITY_SLOP_PER_GAP: u32 = 2;
 /// Weight of the closeness bonus, relative to one ordinary term match. At 1.5, a title holding
 /// one of a remembered passage's words outranked the article holding them all in a row
 /// (`kb-bench recall` on 10 000 generated articles: 4 words in a row from an article's text
-/// found it first 21% of the time, 34% at 3; three words of a sentence 31%, then 49%). More
+/// found it first 21% of the time, 34% at 3; three words of a sentence 35%, then 49%). More
 /// finds more (51% and 64% at 5) but costs the searches of common words their speed: each
 /// article holding them all may then reach the page, and must be scored (`kb-bench profile`,
 /// `vendor pricing` over 100 000 articles: p50 1.4 ms at 3, 3.8 ms at 5).
