@@ -43,6 +43,10 @@ pub struct RecallArgs {
     /// FTS5 is built beside it in the working directory).
     #[arg(long, conflicts_with_all = ["articles", "seed"])]
     index: Option<PathBuf>,
+    /// Also print, on stderr, each query kb did not answer with its article first: the query,
+    /// where the article stood (or "-" past the first five), the article's title and kb's first.
+    #[arg(long)]
+    misses: bool,
 }
 
 /// How a query recalls its article.
@@ -289,7 +293,18 @@ pub fn recall(a: RecallArgs) -> Result<()> {
             let res = kb
                 .search(&req)
                 .with_context(|| format!("kb search {q:?}"))?;
-            tally.add(0, res.hits.iter().position(|h| h.id == arts[i].id));
+            let rank = res.hits.iter().position(|h| h.id == arts[i].id);
+            tally.add(0, rank);
+            if a.misses && rank != Some(0) {
+                eprintln!(
+                    "miss [{}] {q:?}: {} of {}, meant {:?}, first {:?}",
+                    kind.label(),
+                    rank.map_or("-".to_string(), |r| (r + 1).to_string()),
+                    res.total,
+                    arts[i].title,
+                    res.hits.first().map_or("", |h| h.title.as_str())
+                );
+            }
             let rowids = fts::top_of_words(&conn, &q, 5)?;
             tally.add(1, rowids.iter().position(|r| *r == i as i64 + 1));
         }

@@ -7,13 +7,18 @@ use std::process::Command;
 
 /// Run kb-bench with `args`; its stdout, once it has exited 0 (else its stderr, failing).
 fn kb_bench<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> String {
+    kb_bench_both(args).0
+}
+
+/// [`kb_bench`], with its stderr too.
+fn kb_bench_both<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> (String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_kb-bench"))
         .args(args)
         .output()
         .expect("kb-bench runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "stderr: {stderr}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
 }
 
 #[test]
@@ -112,18 +117,24 @@ fn tiny_recall_prints_the_table() {
         .expect("row");
     assert!(!titles.contains("| 0% | 0% |"), "{titles}");
 
-    // The same, drawn from an existing KB: the one the run left.
+    // The same, drawn from an existing KB (the one the run left), naming the misses.
     let kb = work.path().join("recall-150/kb");
     let again = tempfile::tempdir().expect("temp dir");
-    let stdout = kb_bench([
+    let (stdout, stderr) = kb_bench_both([
         OsStr::new("recall"),
         OsStr::new("--queries"),
         OsStr::new("20"),
+        OsStr::new("--misses"),
         OsStr::new("--index"),
         kb.as_os_str(),
         OsStr::new("--work"),
         again.path().as_os_str(),
     ]);
+    // 150 generated articles share their words: some sentence is always found elsewhere first.
+    assert!(
+        stderr.contains("miss [4 words in a row from the text] \""),
+        "{stderr}"
+    );
     assert!(
         stdout.contains("Known-item recall, 150 articles, the KB at"),
         "{stdout}"
