@@ -13,6 +13,9 @@ use kb_bench::BenchQuery;
 use kb_clean::Article;
 use rusqlite::{Connection, OpenFlags, params};
 
+/// How every query here ranks: bm25 with the title weighted 2.5, as in kb.
+const RANKED: &str = "ORDER BY bm25(articles, 2.5, 1.0, 1.0, 1.0, 0.0)";
+
 /// One hit, with the same fields kb's `SearchHit` carries.
 #[derive(Debug)]
 #[allow(dead_code)] // Fetched so FTS5 does the same work as kb; only counted.
@@ -89,7 +92,7 @@ pub fn sql(q: &BenchQuery) -> (String, String) {
         "SELECT rowid, title, author, category, published,
                 snippet(articles, 1, '[', ']', '…', 24)
          FROM articles WHERE articles MATCH ?1 {date}
-         ORDER BY bm25(articles, 2.5, 1.0, 1.0, 1.0, 0.0) LIMIT 10"
+         {RANKED} LIMIT 10"
     );
     (m, sql)
 }
@@ -127,10 +130,9 @@ pub fn top_of_words(c: &Connection, text: &str, k: usize) -> Result<Vec<i64>> {
         .map(|w| format!("\"{}\"", w.replace('"', "")))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut st = c.prepare_cached(
-        "SELECT rowid FROM articles WHERE articles MATCH ?1
-         ORDER BY bm25(articles, 2.5, 1.0, 1.0, 1.0, 0.0) LIMIT ?2",
-    )?;
+    let mut st = c.prepare_cached(&format!(
+        "SELECT rowid FROM articles WHERE articles MATCH ?1 {RANKED} LIMIT ?2"
+    ))?;
     let k = i64::try_from(k).unwrap_or(i64::MAX);
     let rows = st
         .query_map(params![m, k], |r| r.get(0))?
@@ -146,7 +148,7 @@ pub fn count(c: &Connection, q: &BenchQuery) -> Result<usize> {
             "SELECT rowid, title, author, category, published,\n                snippet(articles, 1, '[', ']', '…', 24)",
             "SELECT count(*)",
         )
-        .replace("ORDER BY bm25(articles, 2.5, 1.0, 1.0, 1.0, 0.0) LIMIT 10", "");
+        .replace(&format!("{RANKED} LIMIT 10"), "");
     let n: i64 = match q.dates {
         Some((lo, hi)) => c.query_row(&sql, params![m, lo.timestamp(), hi.timestamp()], |r| {
             r.get(0)

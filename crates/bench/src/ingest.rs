@@ -68,7 +68,7 @@ pub struct IngestStats {
 }
 
 /// One store being written.
-enum Sink {
+pub(crate) enum Sink {
     Kb {
         // Boxed: the writer is large and the enum lives once per ingest anyway.
         writer: Box<KbWriter>,
@@ -79,7 +79,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn open(engine: Engine, out: &Path) -> Result<Sink> {
+    pub(crate) fn open(engine: Engine, out: &Path) -> Result<Sink> {
         match engine {
             Engine::Kb => {
                 std::fs::create_dir_all(out)?;
@@ -95,7 +95,7 @@ impl Sink {
         }
     }
 
-    fn put(&mut self, a: &Article) -> Result<()> {
+    pub(crate) fn put(&mut self, a: &Article) -> Result<()> {
         match self {
             Sink::Kb { writer, .. } => {
                 writer.upsert(a)?;
@@ -105,7 +105,7 @@ impl Sink {
         Ok(())
     }
 
-    fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         match self {
             Sink::Kb { writer, _lock } => {
                 writer.commit()?;

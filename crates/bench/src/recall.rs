@@ -13,14 +13,15 @@
 //! an existing KB instead (a real archive), which it only reads.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use kb_bench::{CorpusSpec, Rng};
 use kb_clean::Article;
-use kb_store::{Kb, SearchRequest, WriteLock};
+use kb_store::{Kb, SearchRequest};
 
-use crate::{fts, ingest, measure, run};
+use crate::ingest::{self, Engine, Sink};
+use crate::{fts, measure, run};
 
 #[derive(Debug, clap::Args)]
 pub struct RecallArgs {
@@ -206,14 +207,14 @@ impl Tally {
     }
 }
 
-/// An FTS5 database of the articles at `db` (rowid = position + 1).
-fn fts_of(arts: &[Article], db: &Path) -> Result<rusqlite::Connection> {
-    let c = fts::create(db)?;
+/// The articles stored by `engine` at `out`, in their order (FTS5's rowid = position + 1), as
+/// the benchmark's ingest stores them.
+fn store(engine: Engine, arts: &[Article], out: &Path) -> Result<()> {
+    let mut sink = Sink::open(engine, out)?;
     for a in arts {
-        fts::insert(&c, a)?;
+        sink.put(a)?;
     }
-    fts::commit(c)?;
-    fts::open(db)
+    sink.commit()
 }
 
 /// The articles of the generated corpus `spec` (made in `work` if need be), indexed into a new
@@ -229,16 +230,8 @@ fn generated(spec: &CorpusSpec, work: &Path, out: &Path) -> Result<(Kb, Vec<Arti
         arts.extend(ingest::articles_of(&f)?.1);
     }
     let dir = out.join("kb");
-    std::fs::create_dir_all(&dir)?;
-    let lock = WriteLock::acquire(&dir, Duration::ZERO)?;
-    let kb = Kb::open_or_create(&dir, &lock)?;
-    let mut w = kb.writer(&lock)?;
-    for a in &arts {
-        w.upsert(a)?;
-    }
-    w.commit()?;
-    kb.reload()?;
-    Ok((kb, arts))
+    store(Engine::Kb, &arts, &dir)?;
+    Ok((Kb::open(&dir)?, arts))
 }
 
 /// The articles of an existing KB, as stored.
@@ -269,7 +262,9 @@ pub fn recall(a: RecallArgs) -> Result<()> {
         None => generated(&spec, &work, &out)?,
     };
     anyhow::ensure!(!arts.is_empty(), "no articles to draw queries from");
-    let conn = fts_of(&arts, &out.join("fts.db"))?;
+    let db = out.join("fts.db");
+    store(Engine::Fts5, &arts, &db)?;
+    let conn = fts::open(&db)?;
     eprintln!(
         "recall: {} articles indexed in {:.1}s",
         arts.len(),
