@@ -34,7 +34,7 @@ use url::Url;
 use crate::dates::parse_date_or_warn;
 use crate::model::{FeedFormat, ParsedFeed, ParsedItem};
 use crate::tree::{self, Element};
-use crate::urls::{link_rel, parse_base, resolve};
+use crate::urls::{self, link_rel, parse_base, resolve};
 
 const ATOM10: &str = "http://www.w3.org/2005/Atom";
 const ATOM03: &str = "http://purl.org/atom/ns#";
@@ -215,12 +215,10 @@ fn to_item(
     let guid = entry.first(A, "id").map(Element::text);
     // An entry without a link whose id is a web address: that address is, in practice, the
     // entry's page (feedparser takes it the same way; RSS's permalink guid is the same habit).
-    // RFC 4287 §4.2.6 only says an id identifies, so an id that is not http(s) stays no link.
     let id_link = || {
-        guid.as_deref().map(str::trim).filter(|g| {
-            let scheme = g.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-            matches!(scheme.as_deref(), Some("http" | "https"))
-        })
+        guid.as_deref()
+            .map(str::trim)
+            .filter(|g| urls::is_web_address(g))
     };
     let link = alternate(&links)
         .and_then(link_href)

@@ -6,7 +6,8 @@
 //! Dublin Core (`dc:creator`, `dc:date`, `dc:subject`, `dc:title`), Media RSS (`media:title`,
 //! `media:category`, `media:keywords`), `wfw:commentRss` (Well-Formed Web CommentAPI), `slash:comments` (Slash
 //! module), and Atom's `atom:link rel="prev-archive"` (RFC 5005), `atom:updated`,
-//! `atom:category`, and `atom:title`/`atom:summary` where RSS's own are missing.
+//! `atom:category`, `atom:id` where the item has no `guid`, link or enclosure, and
+//! `atom:title`/`atom:summary` where RSS's own are missing.
 //! Items straight under `<rss>` with no `<channel>` are read as the channel's.
 //! The raw `rss` types never leave this module.
 
@@ -207,6 +208,9 @@ struct Dropped {
     base: Option<String>,
     /// RSS 1.0 `rdf:about` (§5.5): the item's URI, which the crate does not keep.
     about: Option<String>,
+    /// An Atom `id` (`atom:id`, or `<id>` without a prefix) of the item's own, which the crate
+    /// does not keep: what feedparser reads as the id of an item without `guid`.
+    id: Option<String>,
     /// The `guid`'s `isPermaLink` as written: the crate takes any value but "false" (`FALSE`
     /// too) as true.
     permalink: Option<String>,
@@ -234,6 +238,7 @@ enum Capture {
     PersonName,
     NestedCategory,
     AtomEmail,
+    Id,
     Updated,
     Tags,
     ItunesTitle,
@@ -269,6 +274,8 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             "xml:base",
             "about=",
             "isPermaLink=",
+            ":id>",
+            "<id>",
             ":title",
             // An Atom person in an RSS `<author>`, written without the prefix.
             "<name",
@@ -326,6 +333,23 @@ fn with_dropped(mut feed: ParsedFeed, xml: &str) -> ParsedFeed {
             && item.guid.is_none()
         {
             item.guid = Some(about);
+            item.guid_is_permalink = false;
+        }
+        // An Atom id in an RSS item (feeds converted from Atom, .NET's SyndicationFeed): the
+        // publisher's identifier, which feedparser reads as the item's id. Taken where the item
+        // has nothing else to be known by (no guid, link or enclosure), which kept no id across
+        // an edit of its text (identity.rs hashes it); an item with a link or an enclosure keeps
+        // the id kb gave it before it read this one, so no archive files it again. As in Atom
+        // (atom.rs), an id is the link of an item without one only when it is a web address.
+        if let Some(id) = dropped.id
+            && item.guid.is_none()
+            && item.link.is_none()
+            && item.enclosure.is_none()
+        {
+            if urls::is_web_address(&id) {
+                item.link = Some(id.clone());
+            }
+            item.guid = Some(id);
             item.guid_is_permalink = false;
         }
         if item.title.is_none() {
@@ -667,6 +691,11 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                     (Some(_), "updated" | "modified") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Updated, depth, String::new()));
                     }
+                    (Some(_), "id")
+                        if is_start && child && (ns == Some(ATOM_NS) || ns.is_none()) =>
+                    {
+                        capture = Some((Capture::Id, depth, String::new()));
+                    }
                     (Some(_), "tags") if is_start && child && ns.is_none() => {
                         capture = Some((Capture::Tags, depth, String::new()));
                     }
@@ -772,6 +801,9 @@ fn scan_dropped(xml: &str) -> Option<Vec<Dropped>> {
                         }
                         Capture::AtomEmail if !text.is_empty() => {
                             item.author_emails.push(text.to_owned());
+                        }
+                        Capture::Id if !text.is_empty() => {
+                            item.id.get_or_insert_with(|| text.to_owned());
                         }
                         Capture::Updated if !text.is_empty() => {
                             item.updated.get_or_insert_with(|| text.to_owned());

@@ -44,6 +44,17 @@ pub(crate) fn non_web_scheme(href: &str) -> Option<String> {
     (!matches!(scheme.as_str(), "http" | "https")).then_some(scheme)
 }
 
+/// Whether an identifier (an Atom `id`) is an absolute http(s) address: in practice the page
+/// of an entry that has no link. RFC 4287 §4.2.6 only says an id identifies, so a `tag:` URI
+/// or a URN opens nothing and is no link.
+pub(crate) fn is_web_address(id: &str) -> bool {
+    let scheme = id
+        .trim()
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
+    matches!(scheme.as_deref(), Some("http" | "https"))
+}
+
 /// A link relation as RFC 4287 §4.2.7.2 compares it: trimmed, case-insensitive, and the IANA
 /// registry's URI form (`http://www.iana.org/assignments/relation/alternate`) the same as the
 /// bare name. An empty rel is no rel.
