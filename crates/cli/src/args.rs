@@ -98,7 +98,8 @@ pub enum Command {
     /// Words are matched as indexed: case, accents (é = e), apostrophes (' = ’) and word
     /// endings don't matter ("referrals" finds "referral"), nor a number's thousands grouping
     /// ("240000" finds "240,000", "5.000" finds "5000"). All words must match. Titles weigh
-    /// more than bodies, and words standing close together rank higher.
+    /// more than bodies, and words standing close together rank higher (three or more in the
+    /// very order of the text, higher still).
     ///
     /// A word no article writes as typed whose stem articles hold (a misspelling that stems
     /// as another word: "referal" stems as "refer") is also read as the words one letter off

@@ -475,6 +475,13 @@ pub(crate) struct PairTerm<'q> {
 }
 
 impl PairPhraseQuery {
+    /// Its pair terms in order, and the term marking the documents indexed with the list:
+    /// in a segment the list covers ([`covered`]), each occurrence of the phrase holds one of
+    /// every pair, so the fewest of any pair in a document bound the phrase's there.
+    pub(crate) fn pair_terms(&self) -> (&[Term], &Term) {
+        (&self.pairs, &self.marker)
+    }
+
     /// The phrase as one pair term, when it has two words.
     pub(crate) fn as_pair_term(&self) -> Option<PairTerm<'_>> {
         match self.pairs.as_slice() {

@@ -2085,13 +2085,27 @@ impl Scoring<'_, '_> {
             return Ok(());
         }
         // As tantivy sums them: the bonus clauses among themselves (a union), then that onto
-        // the main score.
+        // the main score. What is left of the room shrinks as clauses are read, and a document
+        // that can no longer reach the floor is left there.
         let mut extra: Option<f32> = None;
+        let mut matched = false;
         for (c, bound) in self.clauses.iter_mut().zip(&self.bounds) {
-            if *bound > 0.0
-                && let Some(x) = c.score(self.seg, doc)?
+            room -= *bound;
+            // An exact run follows the sloppy phrase of its words, which holds its matches.
+            let read = *bound > 0.0 && (!c.exact || matched);
+            matched = false;
+            if !read {
+                continue;
+            }
+            if ranking
+                .floor()
+                .is_some_and(|f| score + extra.unwrap_or(0.0) + (room + *bound) * BOUND_SLACK < f)
             {
+                return Ok(());
+            }
+            if let Some(x) = c.score(self.seg, doc)? {
                 extra = Some(extra.map_or(x, |e| e + x));
+                matched = true;
             }
         }
         let score = extra.map_or(score, |e| score + e);
@@ -2184,6 +2198,10 @@ struct SegmentBonus<'a> {
     phrase: Option<Box<dyn tantivy::query::Scorer>>,
     /// No phrase match below this document (what the scorer last told).
     next: tantivy::DocId,
+    /// An exact phrase: each match uses one occurrence of every word.
+    exact: bool,
+    /// An exact phrase's pairs, in a segment the list covers: each match holds one of each.
+    pairs: Vec<tantivy::postings::SegmentPostings>,
 }
 
 /// Where a bonus clause reads a word's frequency: the main query's own postings of that term,
@@ -2222,6 +2240,21 @@ impl<'a> SegmentBonus<'a> {
                 None => return Ok(None),
             }
         }
+        let mut pairs = Vec::new();
+        if let Some((terms, marker)) = &b.pairs
+            && crate::pairs::covered(seg, marker)?
+        {
+            let inv = seg.inverted_index(marker.field())?;
+            for t in terms {
+                match inv
+                    .read_postings(t, IndexRecordOption::WithFreqs)
+                    .map_err(tantivy::TantivyError::from)?
+                {
+                    Some(p) => pairs.push(p),
+                    None => return Ok(None),
+                }
+            }
+        }
         Ok(Some(SegmentBonus {
             weight,
             bm25,
@@ -2229,6 +2262,8 @@ impl<'a> SegmentBonus<'a> {
             norms: seg.get_fieldnorms_reader(field)?,
             phrase: None,
             next: 0,
+            exact: b.exact,
+            pairs,
         }))
     }
 
@@ -2256,11 +2291,26 @@ impl<'a> SegmentBonus<'a> {
             most = most.max(freq);
             least = least.min(freq);
         }
+        // Each occurrence of an exact run holds one of each of its pairs too.
+        for p in &mut self.pairs {
+            if p.doc() < doc {
+                p.seek(doc);
+            }
+            if p.doc() != doc {
+                return 0.0;
+            }
+            least = least.min(p.term_freq());
+        }
         // Every match of a sloppy phrase uses up one occurrence of the last word tantivy
-        // intersects, and with two words one of each. That last word is the commonest, not
-        // the phrase's last: tantivy intersects postings rarest first. Which is commonest in
-        // this segment is tantivy's to tell, so the bound takes the most occurrences of any.
-        let matches = if self.words.len() == 2 { least } else { most };
+        // intersects, and with two words (or none between them: a run) one of each. That last
+        // word is the commonest, not the phrase's last: tantivy intersects postings rarest
+        // first. Which is commonest in this segment is tantivy's to tell, so the bound takes
+        // the most occurrences of any.
+        let matches = if self.words.len() == 2 || self.exact {
+            least
+        } else {
+            most
+        };
         self.bm25.score(self.norms.fieldnorm_id(doc), matches)
     }
 
@@ -2902,7 +2952,8 @@ mod ranking_tests {
                 .iter()
                 .map(|w| Term::from_field_text(body, w))
                 .collect();
-            for slop in [2, 4, 6, 8] {
+            // Slop 0: the exact run, bounded by its fewest word.
+            for slop in [0, 2, 4, 6, 8] {
                 let query: Box<dyn Query> =
                     Box::new(tantivy::query::PhraseQuery::new_with_offset_and_slop(
                         terms.iter().cloned().enumerate().collect(),
@@ -2912,6 +2963,8 @@ mod ranking_tests {
                     query: query.box_clone(),
                     terms: terms.clone(),
                     boost: 1.0,
+                    exact: slop == 0,
+                    pairs: None,
                 };
                 let weight = query.weight(scoring).expect("weight");
                 let bm25 = tantivy::query::Bm25Weight::for_terms(&searcher, &terms).expect("bm25");

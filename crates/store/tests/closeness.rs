@@ -1,6 +1,6 @@
 //! The closeness bonus: words remembered from one sentence of an article, typed without the
-//! sentence's little words, find that article first, above articles that hold one of the
-//! words in their title and the others anywhere.
+//! sentence's little words or as the text runs, find that article first, above articles
+//! that hold one of the words in their title and the others anywhere.
 
 mod common;
 
@@ -90,4 +90,49 @@ fn two_words_far_apart_earn_no_bonus() {
         first(&kb, "referral meeting").as_deref(),
         Some("Minutes of the partner meeting")
     );
+}
+
+const RUN: &str = "A night of restores";
+
+/// The article meant says the words in a row, deep in a long text; another names the rarest
+/// of them in its title and says the others apart; most articles say none of them.
+fn run_kb() -> (tempfile::TempDir, kb_store::Kb) {
+    let filler = "The team checked the tickets, answered the phones and updated the \
+                  documentation for the clients. ";
+    let meant = format!(
+        "{}On Tuesday the nightly veeam job ran long, and the restores waited until morning. \
+         {}",
+        filler.repeat(8),
+        filler.repeat(8)
+    );
+    let others: Vec<(String, String)> = (0..10)
+        .map(|i| (format!("Patch notes, week {i}"), filler.repeat(2)))
+        .collect();
+    let mut articles: Vec<(&str, &str)> = others
+        .iter()
+        .map(|(t, x)| (t.as_str(), x.as_str()))
+        .collect();
+    articles.extend([
+        (RUN, meant.as_str()),
+        (
+            "Veeam licensing changes",
+            "The new licence counts every job. A long list of changes ran to four pages, and \
+             the price went up again.",
+        ),
+    ]);
+    common::kb_of(&articles)
+}
+
+#[test]
+fn words_typed_as_the_text_runs_find_it_above_a_title_holding_the_rarest() {
+    // "the nightly veeam job ran long": the title saying "Veeam" came first while the bonus
+    // weighed a run like words merely close together.
+    let (_dir, kb) = run_kb();
+    for q in [
+        "veeam job ran long",
+        "nightly veeam job ran",
+        "job ran long",
+    ] {
+        assert_eq!(first(&kb, q).as_deref(), Some(RUN), "{q}");
+    }
 }
