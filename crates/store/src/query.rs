@@ -1827,12 +1827,23 @@ fn text_phrase(
     toks: &[String],
     slop: u32,
 ) -> Option<Box<dyn Query>> {
-    match pairs {
-        Some(list) if slop == 0 && field == f.body && list.covers(toks) => Some(Box::new(
-            PairPhraseQuery::new(f.body, f.body_pairs, toks, list),
-        )),
-        _ => term_or_phrase(field, toks, slop),
+    match by_pairs(f, pairs, field, toks, slop) {
+        Some(q) => Some(Box::new(q)),
+        None => term_or_phrase(field, toks, slop),
     }
+}
+
+/// The phrase as its pairs, where it may go by them: exact, on the body, every pair listed.
+fn by_pairs(
+    f: &Fields,
+    pairs: Option<&FrequentPairs>,
+    field: Field,
+    toks: &[String],
+    slop: u32,
+) -> Option<PairPhraseQuery> {
+    pairs
+        .filter(|list| slop == 0 && field == f.body && list.covers(toks))
+        .map(|list| PairPhraseQuery::new(f.body, f.body_pairs, toks, list))
 }
 
 /// Whether `q` is a phrase of two words that goes by its pair term ([`crate::pairs`]).
@@ -2744,21 +2755,18 @@ impl Compiler {
             kinds.push((body, RUN_BOOST, true));
         }
         kinds.push((title, PROXIMITY_BOOST * TITLE_BOOST, false));
+        let f = self.lk.f;
         for (field, boost, exact) in kinds {
-            // An exact run of frequent pairs goes by them (as `text_phrase`), and they bound it.
-            let by_pairs = self
-                .pairs
-                .as_deref()
-                .filter(|list| exact && list.covers(&toks))
-                .map(|list| PairPhraseQuery::new(field, self.lk.f.body_pairs, &toks, list));
+            let slop = if exact { 0 } else { proximity_slop(toks.len()) };
+            // A run of frequent pairs goes by them (as in `text_phrase`), and they bound it.
+            let by_pairs = by_pairs(&f, self.pairs.as_deref(), field, &toks, slop);
             let pairs = by_pairs.as_ref().map(|q| {
                 let (pairs, marker) = q.pair_terms();
                 (pairs.to_vec(), marker.clone())
             });
             let q = match by_pairs {
                 Some(q) => Some(Box::new(q) as Box<dyn Query>),
-                None if exact => term_or_phrase(field, &toks, 0),
-                None => term_or_phrase(field, &toks, proximity_slop(toks.len())),
+                None => term_or_phrase(field, &toks, slop),
             };
             if let Some(q) = q {
                 let q = boosted(q, boost);
